@@ -1,0 +1,109 @@
+"""chainrule's autograd: a reverse-mode automatic differentiation engine on NumPy.
+
+>>> import autograd as ag
+>>> x = ag.tensor([1.0, 2.0], requires_grad=True)
+>>> (x * x).sum().backward()
+>>> x.grad
+tensor([2., 4.])
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from autograd import ops
+from autograd.engine import Node, run_backward
+from autograd.factories import (
+    arange, empty, eye, from_numpy, full, ones, ones_like, rand, randn, randn_like, tensor,
+    zeros, zeros_like,
+)
+from autograd.function import Function, FunctionCtx
+from autograd.grad_mode import detect_anomaly, enable_grad, is_grad_enabled, no_grad, \
+    set_grad_enabled
+from autograd.gradcheck import GradcheckError, gradcheck, gradgradcheck
+from autograd.ops import (
+    abs, argmax, argmin, broadcast_to, cat, clamp, cos, exp, expand, flatten, leaky_relu, log,
+    log_softmax, logsumexp, masked_fill, matmul, max, maximum, mean, min, minimum, pad,
+    permute, pow, relu, reshape, sigmoid, sin, softmax, sqrt, squeeze, stack, std, sum, tanh,
+    transpose, unsqueeze, var, view, where,
+)
+from autograd.ops import neg as neg
+from autograd.random import manual_seed
+from autograd.tensor import Tensor, _seed
+from autograd.trace import trace_backward
+
+
+def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool | None = None,
+         create_graph: bool = False, allow_unused: bool = False) -> tuple:
+    """Gradients of ``outputs`` with respect to ``inputs``, returned (no ``.grad`` changes).
+
+    With ``create_graph=True`` the returned gradients are themselves differentiable.
+    """
+    outs = list(outputs) if isinstance(outputs, Sequence) and not isinstance(outputs, Tensor) \
+        else [outputs]
+    ins = list(inputs) if isinstance(inputs, Sequence) and not isinstance(inputs, Tensor) \
+        else [inputs]
+    if grad_outputs is None:
+        gos: list = [None] * len(outs)
+    elif isinstance(grad_outputs, Sequence) and not isinstance(grad_outputs, Tensor):
+        gos = list(grad_outputs)
+    else:
+        gos = [grad_outputs]
+    if len(gos) != len(outs):
+        raise RuntimeError(f"grad: got {len(gos)} grad_outputs for {len(outs)} outputs")
+    for o in outs:
+        if not o.requires_grad:
+            raise RuntimeError(
+                "element 0 of tensors does not require grad and does not have a grad_fn"
+            )
+    for t in ins:
+        if not t.requires_grad:
+            raise RuntimeError("One of the differentiated Tensors does not require grad")
+    seeds = [_seed(o, go, "grad", create_graph) for o, go in zip(outs, gos)]
+    if retain_graph is None:
+        retain_graph = create_graph
+    result = run_backward(outs, seeds, retain_graph, create_graph, inputs=ins)
+    out = []
+    for t, g in zip(ins, result):
+        if g is None:
+            if not allow_unused:
+                raise RuntimeError(
+                    "One of the differentiated Tensors appears to not have been used in the "
+                    "graph. Set allow_unused=True if this is the desired behavior."
+                )
+            out.append(None)
+        elif isinstance(g, Tensor):
+            out.append(g)
+        else:
+            arr = g if g.base is None else g.copy()
+            if arr.dtype != t.dtype:
+                arr = arr.astype(t.dtype)
+            out.append(Tensor._const(arr))
+    return tuple(out)
+
+
+def __getattr__(name: str) -> Any:
+    # viz pulls in graphviz; import it only when asked for.
+    if name == "viz":
+        import importlib
+
+        return importlib.import_module("autograd.viz")
+    if name == "draw_graph":
+        from autograd.viz import draw_graph
+
+        return draw_graph
+    raise AttributeError(f"module 'autograd' has no attribute {name!r}")
+
+
+__all__ = [
+    "Function", "FunctionCtx", "GradcheckError", "Node", "Tensor", "abs", "arange", "argmax",
+    "argmin", "broadcast_to", "cat", "clamp", "cos", "detect_anomaly", "empty", "enable_grad",
+    "exp", "expand", "eye", "flatten", "from_numpy", "full", "grad", "gradcheck",
+    "gradgradcheck", "is_grad_enabled", "leaky_relu", "log", "log_softmax", "logsumexp",
+    "manual_seed", "masked_fill", "matmul", "max", "maximum", "mean", "min", "minimum", "neg",
+    "no_grad", "ones", "ones_like", "pad", "permute", "pow", "rand", "randn", "randn_like",
+    "relu", "reshape", "set_grad_enabled", "sigmoid", "sin", "softmax", "sqrt", "squeeze",
+    "stack", "std", "sum", "tanh", "tensor", "trace_backward", "transpose", "unsqueeze", "var",
+    "view", "where", "zeros", "zeros_like", "ops",
+]

@@ -1,0 +1,381 @@
+"""The recorded graph and the backward pass.
+
+A :class:`Node` is one recorded operation. It holds an edge per input (the
+producer node of that input, the input itself when it is a leaf that requires
+grad, or ``None``) and whatever its vector-Jacobian product needs. Each op
+subclass defines ``vjp(self, g, F)`` once: ``F`` is :data:`RAW` (NumPy
+functions, arrays in and out) on the fast path, or :data:`GRAPH` (the engine's
+own differentiable ops, Tensors in and out) under ``create_graph=True``, so the
+same lines of math serve first and higher derivatives.
+
+:func:`run_backward` orders the graph with dependency counts and an explicit
+stack: nothing here recurses, so a 100,000-op chain needs no recursion limit.
+"""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from autograd.tensor import Tensor
+
+
+class STATE:
+    """Process-wide engine switches, read on every op (a class, not an instance: one lookup)."""
+
+    grad_enabled: bool = True
+    epoch: int = 0  # bumped by every in-place change; nodes compare it to skip version checks
+    scope: Any = None  # set by nn.Module.__call__ so drawings can group ops per module
+    anomaly: bool = False  # detect_anomaly(): nodes keep their forward stack
+    tracer: list | None = None  # trace_backward(): steps are appended here
+
+
+_TENSOR: list = [None]  # the Tensor class, set by autograd.tensor (which imports this module)
+
+FREED_MSG = (
+    "Trying to backward through the graph a second time (or to use saved values after "
+    "they were freed) in {op}. Saved intermediate values of the graph are freed when you "
+    "call .backward() or autograd.grad(). Specify retain_graph=True if you need to "
+    "backward through the graph a second time."
+)
+
+
+class Node:
+    """One recorded op. Subclasses are named ``<Op>Backward`` and define ``vjp``.
+
+    Slots: ``edges`` (one per input), ``saved`` (input Tensors the VJP needs;
+    ``None`` once freed), ``meta`` (small constants: axes, shapes; never freed),
+    ``out`` (the output array when the VJP needs it), ``cache`` (arrays derived in the
+    forward that the VJP reuses: masks, im2col columns), ``shape``/``dtype`` of the
+    output, ``epoch`` (STATE.epoch at record time), ``scope`` (the nn module the
+    op ran in, for drawing).
+    """
+
+    __slots__ = ("edges", "saved", "meta", "out", "cache", "shape", "dtype", "epoch", "scope",
+                 "__dict__")
+    _IS_TENSOR = False  # graph vertices are Nodes or leaf Tensors; this tells them apart
+    hooks: list | None = None  # tensor hooks of the output, set by register_hook/retain_grad
+    trace: list | None = None  # forward stack, only under detect_anomaly()
+
+    def vjp(self, g: Any, F: Namespace) -> tuple:
+        """Gradients of the inputs (one per edge, ``None`` where not needed) given ``g``."""
+        raise NotImplementedError
+
+    @property
+    def name(self) -> str:
+        return type(self).__name__
+
+    @property
+    def next_functions(self) -> tuple:
+        """The nodes (or leaf tensors) this node's gradient flows into, as torch names it."""
+        return self.edges
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__}>"
+
+    # -- access to saved values ------------------------------------------------------
+    def inputs(self, F: Namespace) -> list:
+        """The saved input Tensors: their arrays on the fast path, the Tensors under
+        create_graph. Raises if the graph was freed or a saved input changed in place."""
+        saved = self.saved
+        if saved is None:
+            raise RuntimeError(FREED_MSG.format(op=type(self).__name__))
+        if self.epoch != STATE.epoch:
+            self._check_versions(saved)
+        T = _TENSOR[0]
+        if F.raw:
+            return [t.data if isinstance(t, T) else t for t in saved]
+        # Constant array operands become Tensors so that every F op accepts them.
+        return [t if isinstance(t, T) or not isinstance(t, np.ndarray) else T._const(t)
+                for t in saved]
+
+    def output(self, F: Namespace) -> Any:
+        """The op's saved output: its array, or under create_graph a Tensor whose grad_fn
+        is this node (so derivatives of the output flow back through the op)."""
+        out = self.out
+        if out is None:
+            raise RuntimeError(FREED_MSG.format(op=type(self).__name__))
+        if self.out_dirty:
+            raise RuntimeError(_inplace_msg(type(self).__name__, "its output"))
+        if F.raw:
+            return out
+        from autograd.tensor import _wrap
+
+        return _wrap(out, self)
+
+    out_dirty = False  # set when the output tensor is changed in place after the op
+
+    def cached(self) -> Any:
+        """The arrays the forward left in ``cache`` (constants w.r.t. differentiation)."""
+        cache = self.cache
+        if cache is None:
+            raise RuntimeError(FREED_MSG.format(op=type(self).__name__))
+        return cache
+
+    def _check_versions(self, saved: Sequence[Tensor]) -> None:
+        for i, t in enumerate(saved):
+            if getattr(t, "_epoch", 0) > self.epoch:
+                raise RuntimeError(
+                    _inplace_msg(
+                        type(self).__name__,
+                        f"saved tensor {i} of shape {tuple(t.shape)} (now at version {t._version})",
+                    )
+                )
+
+    def release(self) -> None:
+        """Drop the arrays kept for backward (called after backward unless retain_graph)."""
+        if self.saved or self.out is not None or self.cache is not None:
+            self.saved = None
+            self.out = None
+            self.cache = None
+
+
+def _inplace_msg(op: str, what: str) -> str:
+    return (
+        f"one of the variables needed for gradient computation has been modified by an "
+        f"inplace operation: {what} was changed after {op} saved it. {op} needs the "
+        f"original value; use an out-of-place op (e.g. x = x + 1) or .clone() it first."
+    )
+
+
+def new_node(cls: type[Node], edges: tuple, out: np.ndarray, saved: tuple = (),
+             meta: Any = None, save_out: bool = False, cache: Any = None) -> Node:
+    """Create a node of ``cls`` for an op whose output array is ``out``."""
+    node = cls()
+    node.edges = edges
+    node.saved = saved
+    node.meta = meta
+    node.out = out if save_out else None
+    node.cache = cache
+    node.shape = out.shape
+    node.dtype = out.dtype
+    node.epoch = STATE.epoch
+    node.scope = STATE.scope
+    if STATE.anomaly:
+        node.trace = traceback.format_stack()[:-3]
+    return node
+
+
+def edge(t: Any) -> Any:
+    """Where the gradient of input ``t`` goes: its producer node, the leaf itself, or None."""
+    node = getattr(t, "_node", None)
+    if node is not None:
+        return node
+    if getattr(t, "requires_grad", False):
+        return t
+    return None
+
+
+# -- the two namespaces a VJP computes in -------------------------------------------------
+class Namespace:
+    """Functions a VJP calls by name: NumPy's on the fast path, the engine's ops under
+    create_graph. Both hold the same names; ``register`` adds a pair."""
+
+    def __init__(self, raw: bool) -> None:
+        self.raw = raw
+
+    def __repr__(self) -> str:
+        return "RAW" if self.raw else "GRAPH"
+
+
+RAW = Namespace(raw=True)
+GRAPH = Namespace(raw=False)
+
+
+def register(name: str, array_fn: Callable, tensor_fn: Callable) -> None:
+    """Make ``F.name`` mean ``array_fn`` on raw arrays and ``tensor_fn`` on Tensors."""
+    setattr(RAW, name, array_fn)
+    setattr(GRAPH, name, tensor_fn)
+
+
+# -- the backward pass -------------------------------------------------------------------
+def _owned(g: np.ndarray, stored: set) -> np.ndarray:
+    """``g`` itself if no other leaf or caller can see its memory, else a copy.
+
+    A VJP may pass its incoming gradient on unchanged (add, reshape, cat...), so one
+    array can reach two leaves, or a user's ``gradient=`` array can reach a leaf; a
+    leaf's .grad must alias nothing, since it is later changed in place. Views and
+    arrays already handed out in this backward (``stored``, by id) are copied; fresh
+    arrays, the common case, are taken as they are: no copy on the hot path.
+    """
+    if g.base is not None or id(g) in stored:
+        g = g.copy()
+    stored.add(id(g))
+    return g
+
+
+def _accumulate_leaf(leaf: Tensor, g: Any, create_graph: bool, stored: set) -> None:
+    from autograd.tensor import _wrap
+
+    if create_graph:
+        if leaf.grad is None:
+            leaf.grad = g
+        else:
+            leaf.grad = leaf.grad + g
+        return
+    if g.dtype != leaf.data.dtype:
+        g = g.astype(leaf.data.dtype)
+    if g.shape != leaf.data.shape:
+        raise RuntimeError(
+            f"gradient of shape {g.shape} does not match the leaf's shape {leaf.data.shape}"
+        )
+    grad = leaf.grad
+    if grad is None:
+        leaf.grad = _wrap(_owned(g, stored), None)
+    elif grad._node is not None or not grad.data.flags.writeable:
+        leaf.grad = _wrap(grad.data + g, None)
+    else:
+        np.add(grad.data, g, out=grad.data)
+
+
+def _run_hooks(hooks: list, g: Any, create_graph: bool) -> Any:
+    from autograd.tensor import _wrap
+
+    for hook in hooks:
+        if create_graph:
+            res = hook(g)
+            if res is not None:
+                g = res
+        else:
+            with _GradMode(False):
+                res = hook(_wrap(g, None))
+            if res is not None:
+                g = res.data if hasattr(res, "data") else np.asarray(res)
+    return g
+
+
+def _check_finite(node: Node, grads: tuple, create_graph: bool) -> None:
+    for i, gi in enumerate(grads):
+        if gi is None:
+            continue
+        arr = gi.data if create_graph else gi
+        if not np.all(np.isfinite(arr)):
+            where = "".join(node.trace or ["(forward stack not recorded)\n"])
+            bad = "nan" if np.isnan(arr).any() else "inf"
+            raise RuntimeError(
+                f"Function '{type(node).__name__}' returned {bad} values in its {i}th output.\n"
+                f"Traceback of the forward call that created it:\n{where}"
+            )
+
+
+def run_backward(roots: Sequence[Tensor], root_grads: Sequence[Any], retain_graph: bool,
+                 create_graph: bool, inputs: Sequence[Tensor] | None = None) -> list | None:
+    """Apply the chain rule from ``roots`` (seeded with ``root_grads``) back to the leaves.
+
+    Without ``inputs`` the gradients accumulate into the leaves' ``.grad``; with
+    ``inputs`` they are returned instead (``autograd.grad``) and no ``.grad`` changes.
+    Vertices are Nodes and leaf Tensors; a vertex runs once every consumer has sent
+    its gradient (dependency counting), so each node sees its total gradient.
+    """
+    F = GRAPH if create_graph else RAW
+
+    # 1. count, for every vertex, how many edges point at it
+    deps: dict = {}
+    stack = []
+    for r in roots:
+        v = r._node if r._node is not None else r
+        if v not in deps:
+            deps[v] = 0
+            stack.append(v)
+    while stack:
+        v = stack.pop()
+        if v._IS_TENSOR:
+            continue
+        for e in v.edges:
+            if e is None:
+                continue
+            if e in deps:
+                deps[e] += 1
+            else:
+                deps[e] = 1
+                stack.append(e)
+
+    capture: dict | None = None
+    captured: list | None = None
+    if inputs is not None:
+        capture = {}
+        for i, t in enumerate(inputs):
+            capture.setdefault(t._node if t._node is not None else t, []).append(i)
+        captured = [None] * len(inputs)
+
+    # 2. seed the roots and run vertices as they become ready
+    buf: dict = {}
+    stored = {id(g) for g in root_grads}  # arrays the caller holds: never become a .grad
+    for r, g in zip(roots, root_grads):
+        v = r._node if r._node is not None else r
+        buf[v] = buf[v] + g if v in buf else g
+    ready = [v for v in dict.fromkeys(r._node if r._node is not None else r for r in roots)
+             if deps[v] == 0]
+    tracer = STATE.tracer
+    anomaly = STATE.anomaly
+
+    with _GradMode(create_graph):
+        while ready:
+            v = ready.pop()
+            g = buf.pop(v, None)
+            if v._IS_TENSOR:  # a leaf
+                if g is not None:
+                    if v._hooks:
+                        g = _run_hooks(v._hooks, g, create_graph)
+                    if capture is None:
+                        _accumulate_leaf(v, g, create_graph, stored)
+                    elif v in capture:
+                        for i in capture[v]:
+                            captured[i] = g
+                continue
+            grads = None
+            if g is not None:
+                if v.hooks:
+                    g = _run_hooks(v.hooks, g, create_graph)
+                if capture is not None and v in capture:
+                    for i in capture[v]:
+                        captured[i] = g
+                grads = v.vjp(g, F)
+                if anomaly:
+                    _check_finite(v, grads, create_graph)
+                if tracer is not None:
+                    tracer.append(_trace_step(v, g, grads, create_graph))
+            edges = v.edges
+            for i in range(len(edges)):
+                e = edges[i]
+                if e is None:
+                    continue
+                if grads is not None:
+                    gi = grads[i]
+                    if gi is not None:
+                        old = buf.get(e)
+                        buf[e] = gi if old is None else old + gi
+                d = deps[e] - 1
+                deps[e] = d
+                if d == 0:
+                    ready.append(e)
+            grads = None
+            if not retain_graph:
+                v.release()
+    return captured
+
+
+def _trace_step(node: Node, g: Any, grads: tuple, create_graph: bool) -> Any:
+    from autograd.trace import TraceStep
+
+    return TraceStep.from_node(node, g, grads, create_graph)
+
+
+class _GradMode:
+    """Set grad mode for a block; restores the previous mode (the primitive under no_grad)."""
+
+    __slots__ = ("mode", "prev")
+
+    def __init__(self, mode: bool) -> None:
+        self.mode = mode
+
+    def __enter__(self) -> None:
+        self.prev = STATE.grad_enabled
+        STATE.grad_enabled = self.mode
+
+    def __exit__(self, *exc: object) -> None:
+        STATE.grad_enabled = self.prev

@@ -1,0 +1,175 @@
+"""Custom differentiable operations, as torch's ``autograd.Function``.
+
+``forward(ctx, *args)`` computes on Tensors (no graph is recorded inside it);
+``backward(ctx, *grads)`` returns one gradient per argument. Under
+``create_graph=True`` backward runs with recording on, so a backward written
+with Tensor operations has second derivatives too.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from autograd.engine import STATE, Node, new_node
+from autograd.grad_mode import no_grad
+from autograd.tensor import Tensor, _wrap
+
+
+class FunctionCtx:
+    """What ``forward`` leaves for ``backward``: saved tensors and any attributes."""
+
+    def __init__(self, needs_input_grad: tuple) -> None:
+        self.needs_input_grad = needs_input_grad
+        self._to_save: tuple = ()
+        self._unpacked: tuple | None = None
+
+    def save_for_backward(self, *tensors: Any) -> None:
+        self._to_save = tensors
+
+    @property
+    def saved_tensors(self) -> tuple:
+        if self._unpacked is None:
+            raise RuntimeError("saved_tensors is only available inside backward")
+        return self._unpacked
+
+
+class _GradTuple(tuple):
+    """Gradients of a multi-output Function, one slot per output; adding two merges them
+    slot by slot, so the engine's ordinary accumulation works for them."""
+
+    def __add__(self, other: Any) -> _GradTuple:
+        return _GradTuple(a if b is None else b if a is None else a + b
+                          for a, b in zip(self, other))
+
+
+class FunctionBackward(Node):
+    """The node of a custom Function; its VJP is the Function's ``backward``."""
+
+    fn: type = None  # the Function subclass, set on the per-Function subclass
+
+    def vjp(self, g, F):
+        ctx, n_args, tensor_pos, out_meta, n_out = self.meta
+        saved = self.inputs(F)
+        if self.saved is None:  # pragma: no cover - inputs() raised already
+            return ()
+        ctx._unpacked = tuple(self._unpack(s, F) for s in saved)
+        grads = g if isinstance(g, _GradTuple) else (g,)
+        if F.raw:
+            grads = tuple(_wrap(x if x is not None else np.zeros(s, d), None)
+                          for x, (s, d) in zip(grads, out_meta))
+            with no_grad():
+                res = self.fn.backward(ctx, *grads)
+        else:
+            grads = tuple(x if x is not None else Tensor._const(np.zeros(s, d))
+                          for x, (s, d) in zip(grads, out_meta))
+            res = self.fn.backward(ctx, *grads)
+        ctx._unpacked = None
+        if not isinstance(res, tuple):
+            res = (res,)
+        name = self.fn.__name__
+        if len(res) != n_args:
+            raise RuntimeError(f"function {name}Backward returned an incorrect number of "
+                               f"gradients (expected {n_args}, got {len(res)})")
+        out = []
+        for pos, e in zip(tensor_pos, self.edges):
+            gi = res[pos]
+            if e is None or gi is None:
+                out.append(None)
+                continue
+            arr = gi.data if isinstance(gi, Tensor) else np.asarray(gi)
+            if arr.shape != tuple(e.shape):
+                raise RuntimeError(
+                    f"function {name}Backward returned an invalid gradient at index {pos} - "
+                    f"got shape {arr.shape} but expected shape {tuple(e.shape)}"
+                )
+            out.append(arr if F.raw else (gi if isinstance(gi, Tensor) else Tensor._const(arr)))
+        return tuple(out)
+
+    def _unpack(self, s: Any, F) -> Any:
+        if isinstance(s, _SavedOutput):
+            return _wrap(s.data, None if F.raw else s.node)
+        if F.raw and isinstance(s, np.ndarray):
+            return _wrap(s, None)
+        return s
+
+
+class _SavedOutput:
+    """An output saved for backward, held without its Tensor (no reference cycle)."""
+
+    __slots__ = ("data", "node")
+
+    def __init__(self, data: np.ndarray, node: Node) -> None:
+        self.data = data
+        self.node = node
+
+
+class OutputBackward(Node):
+    """Output i of a multi-output Function: passes its gradient into slot i."""
+
+    def vjp(self, g, F):
+        i, n = self.meta
+        return (_GradTuple(g if j == i else None for j in range(n)),)
+
+
+class Function:
+    """Base class of custom ops: subclass with ``@staticmethod forward(ctx, *args)`` and
+    ``@staticmethod backward(ctx, *grads)``; call as ``MyOp.apply(*args)``."""
+
+    @staticmethod
+    def forward(ctx: FunctionCtx, *args: Any) -> Any:
+        raise NotImplementedError
+
+    @staticmethod
+    def backward(ctx: FunctionCtx, *grads: Tensor) -> Any:
+        raise NotImplementedError
+
+    @classmethod
+    def _node_class(cls) -> type[FunctionBackward]:
+        node_cls = cls.__dict__.get("_node_cls")
+        if node_cls is None:
+            node_cls = type(f"{cls.__name__}Backward", (FunctionBackward,), {"fn": cls})
+            cls._node_cls = node_cls
+        return node_cls
+
+    @classmethod
+    def apply(cls, *args: Any) -> Any:
+        needs = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
+        ctx = FunctionCtx(needs)
+        with no_grad():
+            result = cls.forward(ctx, *args)
+        single = not isinstance(result, tuple)
+        outs = (result,) if single else result
+        record = STATE.grad_enabled and any(needs)
+        if not record:
+            return result
+        tensor_pos = tuple(i for i, a in enumerate(args) if isinstance(a, Tensor))
+        edges = tuple((args[i]._node or args[i]) if needs[i] else None for i in tensor_pos)
+        out_meta = tuple((o.shape, o.dtype) for o in outs)
+        first = outs[0].data
+        node = new_node(cls._node_class(), edges, first,
+                        meta=(ctx, len(args), tensor_pos, out_meta, len(outs)))
+        wrapped = []
+        for i, o in enumerate(outs):
+            if not isinstance(o, Tensor) or o.dtype.kind not in "fc":
+                wrapped.append(o)
+                continue
+            if single:
+                wrapped.append(_wrap(o.data, node))
+            else:
+                sel = new_node(OutputBackward, (node,), o.data, meta=(i, len(outs)))
+                wrapped.append(_wrap(o.data, sel))
+        # Saved tensors: inputs as they are (their graph matters under create_graph);
+        # outputs as array + node, so the output does not keep itself alive.
+        out_ids = {id(o): (w, o) for w, o in zip(wrapped, outs) if isinstance(o, Tensor)}
+        saved = []
+        for s in ctx._to_save:
+            if id(s) in out_ids:
+                w, _ = out_ids[id(s)]
+                saved.append(_SavedOutput(w.data, w._node))
+            else:
+                saved.append(s)
+        node.saved = tuple(saved)
+        ctx._to_save = ()
+        return wrapped[0] if single else tuple(wrapped)

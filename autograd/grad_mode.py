@@ -1,0 +1,85 @@
+"""Turning graph recording on and off: ``no_grad``, ``enable_grad``,
+``set_grad_enabled`` (context managers and decorators, as torch) and
+``detect_anomaly``."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from autograd.engine import STATE
+
+
+class _Mode:
+    """Base of the mode switches: a context manager that is also a decorator."""
+
+    _attr = "grad_enabled"
+    _value: Any = None
+
+    def __enter__(self) -> None:
+        self._prev = getattr(STATE, self._attr)
+        setattr(STATE, self._attr, self._value)
+
+    def __exit__(self, *exc: object) -> None:
+        setattr(STATE, self._attr, self._prev)
+
+    def __call__(self, fn: Callable) -> Callable:
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with type(self)._fresh(self):
+                return fn(*args, **kwargs)
+        return wrapper
+
+    def _fresh(self) -> _Mode:
+        return type(self)()
+
+
+class no_grad(_Mode):
+    """Run without recording a graph (inference, optimizer updates)."""
+
+    _value = False
+
+
+class enable_grad(_Mode):
+    """Record a graph again inside a ``no_grad`` block."""
+
+    _value = True
+
+
+class set_grad_enabled(_Mode):
+    """Set grad mode now (``set_grad_enabled(False)``) or for a ``with`` block."""
+
+    def __init__(self, mode: bool) -> None:
+        self._value = bool(mode)
+        self._prev = STATE.grad_enabled
+        STATE.grad_enabled = self._value
+
+    def __enter__(self) -> None:
+        pass
+
+    def __exit__(self, *exc: object) -> None:
+        STATE.grad_enabled = self._prev
+
+    def _fresh(self) -> _Mode:
+        return _Switch(self._value)
+
+
+class _Switch(_Mode):
+    def __init__(self, value: bool) -> None:
+        self._value = value
+
+
+def is_grad_enabled() -> bool:
+    return STATE.grad_enabled
+
+
+class detect_anomaly(_Mode):
+    """Record each op's forward stack; a NaN or infinity appearing in backward raises
+    ``RuntimeError`` naming the op and showing where the forward created it."""
+
+    _attr = "anomaly"
+    _value = True
+
+    def __init__(self, check_nan: bool = True) -> None:
+        self._value = bool(check_nan)

@@ -1,0 +1,82 @@
+"""Broadcasting: ``sum_to`` (the one helper that reduces a broadcast gradient back
+to an input's shape) and ``expand``/``broadcast_to``, each the other's VJP."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from autograd.engine import Node, register
+from autograd.ops.record import unary
+from autograd.tensor import Tensor
+
+
+def sum_to_array(g: np.ndarray, shape: tuple) -> np.ndarray:
+    """Sum ``g`` over the dimensions that broadcasting added or stretched, so that
+    the result has ``shape`` (the adjoint of broadcasting ``shape`` to ``g.shape``)."""
+    if g.shape == shape:
+        return g
+    lead = g.ndim - len(shape)
+    if lead < 0:
+        raise ValueError(f"cannot sum a gradient of shape {g.shape} to shape {shape}")
+    axes = tuple(range(lead)) + tuple(
+        lead + i for i, s in enumerate(shape) if s == 1 and g.shape[lead + i] != 1
+    )
+    return g.sum(axis=axes, keepdims=True).reshape(shape)
+
+
+class SumToBackward(Node):
+    """y = sum_to(x, shape);  dx = broadcast_to(g, x.shape)."""
+
+    def vjp(self, g, F):
+        return (F.broadcast_to(g, self.meta),)
+
+
+def sum_to(x: Tensor, shape: tuple) -> Tensor:
+    """``x`` (of a broadcast shape) summed back to ``shape``."""
+    shape = tuple(shape)
+    if x.data.shape == shape:
+        return x
+    return unary(SumToBackward, sum_to_array(x.data, shape), x, meta=x.data.shape)
+
+
+class ExpandBackward(Node):
+    """y = broadcast_to(x, shape);  dx = sum_to(g, x.shape)."""
+
+    def vjp(self, g, F):
+        return (F.sum_to(g, self.meta),)
+
+
+def _broadcast_array(x: np.ndarray, shape: tuple) -> np.ndarray:
+    try:
+        return np.broadcast_to(x, shape)
+    except ValueError:
+        raise ValueError(
+            f"cannot broadcast a tensor of shape {x.shape} to shape {tuple(shape)}"
+        ) from None
+
+
+def broadcast_to(x: Tensor, shape: tuple) -> Tensor:
+    """A read-only broadcast view of ``x`` with ``shape`` (NumPy's rules)."""
+    shape = tuple(shape)
+    if x.data.shape == shape:
+        return x
+    return unary(ExpandBackward, _broadcast_array(x.data, shape), x, meta=x.data.shape)
+
+
+def expand(x: Tensor, *sizes: int) -> Tensor:
+    """torch's ``expand``: ``sizes`` may be a tuple, -1 keeps that dimension."""
+    if len(sizes) == 1 and isinstance(sizes[0], tuple | list):
+        sizes = tuple(sizes[0])
+    lead = len(sizes) - x.data.ndim
+    if lead < 0:
+        raise RuntimeError(
+            f"expand: the number of sizes {len(sizes)} is smaller than the tensor's "
+            f"dimensions {x.data.ndim} (shape {x.data.shape})"
+        )
+    shape = tuple(x.data.shape[i - lead] if s == -1 and i >= lead else s
+                  for i, s in enumerate(sizes))
+    return broadcast_to(x, shape)
+
+
+register("sum_to", sum_to_array, sum_to)
+register("broadcast_to", np.broadcast_to, broadcast_to)

@@ -1,0 +1,182 @@
+"""Example inputs for every differentiable op: the gradcheck registry.
+
+The test suite runs ``gradcheck`` and ``gradgradcheck`` over every case, and
+``chainrule gradcheck`` does the same on a user's machine. A test asserts that
+each name of ``autograd.ops.PUBLIC_OPS`` has at least one case, so an op added
+without a case fails the suite. ``nn`` adds its layers' cases with :func:`case`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class OpCase:
+    """``fn`` applied to float64 tensors of ``shapes`` (all requiring grad).
+
+    ``make`` may replace random normal inputs (e.g. positive values for log);
+    ``second_order=False`` skips gradgradcheck where the second derivative is not
+    defined by finite differences (kinks are avoided by the inputs instead).
+    """
+
+    op: str
+    label: str
+    fn: Callable
+    shapes: tuple
+    make: Callable[[np.random.Generator, tuple], np.ndarray] | None = None
+    second_order: bool = True
+    atol: float = 1e-5
+    rtol: float = 1e-3
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def id(self) -> str:
+        return f"{self.op}[{self.label}]"
+
+    def inputs(self, seed: int = 0) -> tuple:
+        import autograd as ag
+
+        rng = np.random.default_rng(seed)
+        out = []
+        for shape in self.shapes:
+            arr = self.make(rng, shape) if self.make else rng.standard_normal(shape)
+            out.append(ag.tensor(np.asarray(arr, dtype=np.float64), requires_grad=True))
+        return tuple(out)
+
+
+CASES: list[OpCase] = []
+
+
+def case(op: str, label: str, fn: Callable, *shapes: tuple, **kw: Any) -> None:
+    """Register an example for ``op``."""
+    CASES.append(OpCase(op, label, fn, tuple(shapes), **kw))
+
+
+def _positive(rng: np.random.Generator, shape: tuple) -> np.ndarray:
+    return rng.uniform(0.5, 2.0, shape)
+
+
+def _away_from_zero(rng: np.random.Generator, shape: tuple) -> np.ndarray:
+    # |x| ≥ 0.2 with random signs: kinks at 0 (abs, relu) stay farther than ε away.
+    return rng.uniform(0.2, 1.5, shape) * rng.choice([-1.0, 1.0], shape)
+
+
+def _distinct(rng: np.random.Generator, shape: tuple) -> np.ndarray:
+    # A permutation of well-separated values: max/min have a unique winner.
+    n = int(np.prod(shape)) if shape else 1
+    return (rng.permutation(n).reshape(shape) * 0.37 + 0.1).astype(np.float64)
+
+
+def _register_all() -> None:
+    import autograd as ag
+
+    # arithmetic, with broadcasting and size-1 dims
+    case("add", "same", lambda a, b: a + b, (3, 4), (3, 4))
+    case("add", "broadcast", lambda a, b: a + b, (2, 3, 4), (3, 1))
+    case("add", "scalar", lambda a: 2.5 + a, (3,))
+    case("sub", "broadcast", lambda a, b: a - b, (4, 1), (1, 5))
+    case("sub", "rsub", lambda a: 1.0 - a, (2, 3))
+    case("mul", "broadcast", lambda a, b: a * b, (2, 3, 4), (4,))
+    case("mul", "size1", lambda a, b: a * b, (1, 3), (2, 1))
+    case("mul", "array-const", lambda a: np.arange(3.0) * a, (2, 3))
+    case("div", "broadcast", lambda a, b: a / b, (3, 4), (4,), make=_positive)
+    case("div", "rdiv", lambda a: 2.0 / a, (3,), make=_positive)
+    case("neg", "matrix", lambda a: -a, (2, 3))
+    case("pow", "scalar-exp", lambda a: a ** 3, (2, 3))
+    case("pow", "fractional", lambda a: a ** 0.5, (4,), make=_positive)
+    case("pow", "tensor-exp", lambda a, b: a ** b, (3, 2), (2,), make=_positive)
+    case("pow", "rpow", lambda a: 2.0 ** a, (3,))
+    case("matmul", "2d", lambda a, b: a @ b, (3, 4), (4, 2))
+    case("matmul", "batched-broadcast", lambda a, b: a @ b, (2, 3, 4), (4, 5))
+    case("matmul", "vec-mat", lambda a, b: a @ b, (4,), (2, 4, 3))
+    case("matmul", "mat-vec", lambda a, b: a @ b, (3, 4), (4,))
+    case("matmul", "vec-vec", lambda a, b: a @ b, (4,), (4,))
+    case("matmul", "batch-both", lambda a, b: ag.matmul(a, b), (2, 1, 2, 3), (3, 3, 2))
+
+    # elementwise
+    case("exp", "matrix", ag.exp, (2, 3))
+    case("log", "positive", ag.log, (2, 3), make=_positive)
+    case("sqrt", "positive", ag.sqrt, (5,), make=_positive)
+    case("abs", "away-from-0", ag.abs, (2, 3), make=_away_from_zero)
+    case("sin", "matrix", ag.sin, (2, 3))
+    case("cos", "matrix", ag.cos, (2, 3))
+    case("tanh", "matrix", ag.tanh, (2, 3))
+    case("sigmoid", "matrix", ag.sigmoid, (2, 3))
+    case("relu", "away-from-0", ag.relu, (3, 4), make=_away_from_zero)
+    case("leaky_relu", "slope", lambda a: ag.leaky_relu(a, 0.1), (3, 4), make=_away_from_zero)
+    case("leaky_relu", "default", lambda a: a.leaky_relu(), (5,), make=_away_from_zero)
+    case("clamp", "both", lambda a: ag.clamp(a, -0.5, 0.5), (3, 4), make=_distinct)
+    case("clamp", "min-only", lambda a: a.clamp(min=0.3), (6,), make=_distinct)
+    case("astype", "float32-roundtrip", lambda a: a.astype(np.float64) * 2, (3,))
+    case("clone", "matrix", lambda a: a.clone() * a, (2, 2))
+
+    # reductions
+    case("sum", "all", lambda a: a.sum(), (2, 3))
+    case("sum", "dim", lambda a: a.sum(1), (2, 3, 4))
+    case("sum", "dims-keepdim", lambda a: a.sum((0, -1), keepdim=True), (2, 3, 4))
+    case("mean", "all", ag.mean, (3, 4))
+    case("mean", "neg-dim", lambda a: a.mean(-1, keepdim=True), (2, 5))
+    case("var", "unbiased-dim", lambda a: a.var(1), (3, 4))
+    case("var", "biased-all", lambda a: a.var(correction=0), (2, 3))
+    case("std", "dim", lambda a: a.std(0), (4, 3))
+    case("std", "all", lambda a: ag.std(a), (5,))
+    case("max", "all", lambda a: a.max(), (3, 4), make=_distinct)
+    case("max", "dim", lambda a: a.max(1)[0], (3, 4), make=_distinct)
+    case("max", "dim-keepdim", lambda a: a.max(0, keepdim=True).values, (3, 4), make=_distinct)
+    case("min", "all", lambda a: a.min(), (3, 4), make=_distinct)
+    case("min", "dim", lambda a: ag.min(a, -1)[0], (2, 5), make=_distinct)
+    case("logsumexp", "dim", lambda a: ag.logsumexp(a, 1), (3, 4))
+    case("logsumexp", "keepdim", lambda a: a.logsumexp(0, keepdim=True), (3, 4))
+    case("softmax", "last", lambda a: a.softmax(-1), (3, 4))
+    case("softmax", "dim0", lambda a: ag.softmax(a, 0), (3, 2))
+    case("log_softmax", "last", lambda a: a.log_softmax(-1), (3, 4))
+    case("log_softmax", "dim1", lambda a: ag.log_softmax(a, 1), (2, 3, 2))
+
+    # shapes
+    case("reshape", "flat", lambda a: a.reshape(-1) * a.reshape(6), (2, 3))
+    case("reshape", "tuple", lambda a: ag.reshape(a, (3, 2)), (2, 3))
+    case("view", "split", lambda a: a.view(2, 2, 3), (4, 3))
+    case("flatten", "middle", lambda a: a.flatten(1, 2), (2, 3, 4))
+    case("flatten", "all", ag.flatten, (2, 3))
+    case("squeeze", "all", lambda a: a.squeeze(), (1, 3, 1))
+    case("squeeze", "dim", lambda a: a.squeeze(0) * 2, (1, 3))
+    case("unsqueeze", "dim", lambda a: a.unsqueeze(1), (2, 3))
+    case("transpose", "2d", lambda a: a.transpose(0, 1), (2, 3))
+    case("transpose", "T", lambda a: a.T @ a, (3, 2))
+    case("permute", "3d", lambda a: a.permute(2, 0, 1), (2, 3, 4))
+    case("expand", "rows", lambda a: a.expand(3, -1), (1, 4))
+    case("expand", "new-dims", lambda a: ag.expand(a, 2, 3, 4), (3, 1))
+    case("broadcast_to", "3d", lambda a: a.broadcast_to((2, 3, 4)), (3, 1))
+    case("cat", "dim0", lambda a, b: ag.cat([a, b], 0), (2, 3), (1, 3))
+    case("cat", "dim1", lambda a, b: ag.cat([a, b, a], dim=1), (2, 3), (2, 2))
+    case("stack", "dim0", lambda a, b: ag.stack([a, b]), (2, 3), (2, 3))
+    case("stack", "last", lambda a, b: ag.stack([a, b], dim=-1), (3,), (3,))
+    case("pad", "2d", lambda a: ag.pad(a, ((1, 0), (2, 1))), (2, 3))
+    case("pad", "all-dims", lambda a: ag.pad(a, (1, 1), value=0.5), (2, 2))
+
+    # selection
+    case("getitem", "slice", lambda a: a[1:, ::2], (3, 4))
+    case("getitem", "neg-step-none-ellipsis", lambda a: a[None, ..., ::-1], (2, 3))
+    case("getitem", "int", lambda a: a[1] * a[0], (3, 2))
+    case("getitem", "bool-mask", lambda a: a[np.array([True, False, True])], (3, 2))
+    case("getitem", "int-array-repeats", lambda a: a[np.array([0, 2, 0, 0])], (3, 2))
+    case("getitem", "int-arrays-2d", lambda a: a[np.array([0, 1, 1]), np.array([2, 0, 2])],
+         (2, 3))
+    case("masked_fill", "mask", lambda a: a.masked_fill(np.array([True, False, True]), 0.0),
+         (2, 3))
+    case("where", "broadcast", lambda a, b: ag.where(np.array([[True], [False]]), a, b),
+         (2, 3), (3,))
+    case("where", "scalar-b", lambda a: ag.where(np.array([True, False, True]), a, 0.0), (3,))
+    # b + 0.15 keeps every pair at least 0.15 apart: no tie within ε (ties are a kink).
+    case("maximum", "broadcast", lambda a, b: ag.maximum(a, b + 0.15), (3, 4), (4,),
+         make=_distinct)
+    case("minimum", "same", lambda a, b: ag.minimum(a, b + 0.15), (2, 3), (2, 3),
+         make=_distinct)
+
+
+_register_all()

@@ -1,0 +1,72 @@
+"""How an op's output array becomes a Tensor: with a node when a gradient is needed.
+
+Every op computes its forward on arrays, then calls one of these. They are the
+only place that decides whether to record (grad mode on and an input requiring
+grad), so ``no_grad`` costs nothing per op beyond the check.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from autograd.engine import STATE, Node, new_node
+from autograd.tensor import Tensor, _wrap
+
+
+def unary(cls: type[Node], out: np.ndarray, x: Tensor, save_input: bool = False,
+          save_out: bool = False, meta: Any = None, cache: Any = None) -> Tensor:
+    """Result of a one-input op; saves ``x`` and/or the output when asked."""
+    if x.requires_grad and STATE.grad_enabled:
+        node = new_node(cls, (x._node or x,), out, (x,) if save_input else (), meta, save_out,
+                        cache)
+        return _wrap(out, node)
+    return _wrap(out, None)
+
+
+def binary(cls: type[Node], out: np.ndarray, a: Any, b: Any, save: bool = False,
+           save_out: bool = False) -> Tensor:
+    """Result of a two-operand op; an operand may be a constant (scalar or array).
+
+    ``meta`` holds each operand's shape where it differs from the output's (so the
+    VJP knows what to sum back to), ``None`` otherwise; with ``save`` both operands
+    are kept for the VJP.
+    """
+    if STATE.grad_enabled:
+        ea = (a._node or a) if isinstance(a, Tensor) and a.requires_grad else None
+        eb = (b._node or b) if isinstance(b, Tensor) and b.requires_grad else None
+        if ea is not None or eb is not None:
+            shape = out.shape
+            sa = np.shape(a)
+            sb = np.shape(b)
+            meta = (None if sa == shape else sa, None if sb == shape else sb)
+            node = new_node(cls, (ea, eb), out, (a, b) if save else (), meta, save_out)
+            return _wrap(out, node)
+    return _wrap(out, None)
+
+
+def nary(cls: type[Node], out: np.ndarray, inputs: tuple, saved: tuple = (), meta: Any = None,
+         save_out: bool = False, cache: Any = None) -> Tensor:
+    """Result of an op over several inputs (cat, stack, where, conv, custom Functions)."""
+    if STATE.grad_enabled:
+        edges = tuple((t._node or t) if isinstance(t, Tensor) and t.requires_grad else None
+                      for t in inputs)
+        if any(e is not None for e in edges):
+            return _wrap(out, new_node(cls, edges, out, saved, meta, save_out, cache))
+    return _wrap(out, None)
+
+
+def needs(node: Node, i: int) -> bool:
+    """Whether input ``i`` of ``node`` wants a gradient."""
+    return node.edges[i] is not None
+
+
+def as_tensor(x: Any) -> Tensor:
+    """``x`` as a Tensor (constants become leaves that need no grad)."""
+    return x if isinstance(x, Tensor) else Tensor(x)
+
+
+def array_of(x: Any) -> Any:
+    """The array (or scalar) an operand stands for."""
+    return x.data if isinstance(x, Tensor) else x

@@ -1,0 +1,281 @@
+"""Reductions over dimensions: sum, mean, var, std, max, min, argmax, argmin,
+logsumexp, and the softmax pair. ``dim`` is an int, a negative int, a tuple or
+``None`` (all dimensions), as torch."""
+
+from __future__ import annotations
+
+import builtins
+import math
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from autograd.engine import Node, register
+from autograd.ops.record import unary
+from autograd.tensor import Tensor, _wrap
+
+
+def axes_of(dim: Any, ndim: int) -> tuple | None:
+    """``dim`` as a sorted tuple of non-negative axes, or ``None`` for all of them."""
+    if dim is None:
+        return None
+    dims = (dim,) if isinstance(dim, int | np.integer) else tuple(dim)
+    out = []
+    for d in dims:
+        if not -builtins.max(ndim, 1) <= d < builtins.max(ndim, 1):
+            raise IndexError(
+                f"Dimension out of range (expected to be in range of "
+                f"[{-builtins.max(ndim, 1)}, {builtins.max(ndim, 1) - 1}], but got {d})"
+            )
+        out.append(d % ndim if ndim else 0)
+    return tuple(sorted(set(out))) if ndim else None
+
+
+def kept_shape(shape: tuple, axes: tuple | None) -> tuple:
+    """``shape`` with the reduced axes kept as size 1 (keepdim=True's shape)."""
+    if axes is None:
+        return (1,) * len(shape)
+    return tuple(1 if i in axes else s for i, s in enumerate(shape))
+
+
+def _count(shape: tuple, axes: tuple | None) -> int:
+    return math.prod(shape) if axes is None else math.prod(shape[a] for a in axes)
+
+
+def _spread(g: Any, meta: tuple, F) -> Any:
+    """Broadcast a reduction's gradient back over the input: g → x.shape."""
+    shape, kshape = meta
+    return F.broadcast_to(F.reshape(g, kshape), shape)
+
+
+class SumBackward(Node):
+    """y = Σ x over dims;  dx = g broadcast back to x's shape."""
+
+    def vjp(self, g, F):
+        return (_spread(g, self.meta, F),)
+
+
+def sum(x: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:  # noqa: A001
+    axes = axes_of(dim, x.data.ndim)
+    out = np.sum(x.data, axis=axes, keepdims=keepdim)
+    return unary(SumBackward, out, x, meta=(x.data.shape, kept_shape(x.data.shape, axes)))
+
+
+class MeanBackward(Node):
+    """y = (1/n) Σ x;  dx = g / n broadcast back."""
+
+    def vjp(self, g, F):
+        shape, kshape, n = self.meta
+        return (_spread(g, (shape, kshape), F) / n,)
+
+
+def mean(x: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
+    axes = axes_of(dim, x.data.ndim)
+    out = np.mean(x.data, axis=axes, keepdims=keepdim)
+    shape = x.data.shape
+    return unary(MeanBackward, out, x, meta=(shape, kept_shape(shape, axes), _count(shape, axes)))
+
+
+def _correction(unbiased: bool | None, correction: int | None) -> int:
+    if correction is not None:
+        return int(correction)
+    return 0 if unbiased is False else 1
+
+
+class VarBackward(Node):
+    """y = Σ(x − x̄)² / (n − c);  dx = g ⊙ 2(x − x̄) / (n − c)."""
+
+    def vjp(self, g, F):
+        (x,) = self.inputs(F)
+        shape, kshape, axes, denom = self.meta
+        xm = x - F.mean(x, axes, True)
+        return (F.reshape(g, kshape) * xm * (2 / denom),)
+
+
+def var(x: Tensor, dim: Any = None, unbiased: bool | None = None, keepdim: bool = False, *,
+        correction: int | None = None) -> Tensor:
+    """Variance over ``dim`` with Bessel's ``correction`` (1 = unbiased, as torch)."""
+    c = _correction(unbiased, correction)
+    axes = axes_of(dim, x.data.ndim)
+    shape = x.data.shape
+    out = np.var(x.data, axis=axes, ddof=c, keepdims=keepdim)
+    denom = builtins.max(_count(shape, axes) - c, 0)
+    return unary(VarBackward, out, x, save_input=True,
+                 meta=(shape, kept_shape(shape, axes), axes, denom))
+
+
+class StdBackward(Node):
+    """y = √var(x);  dx = g ⊙ (x − x̄) / ((n − c) · y)."""
+
+    def vjp(self, g, F):
+        (x,) = self.inputs(F)
+        shape, kshape, axes, denom = self.meta
+        y = F.reshape(self.output(F), kshape)
+        xm = x - F.mean(x, axes, True)
+        return (F.reshape(g, kshape) * xm / (y * denom),)
+
+
+def std(x: Tensor, dim: Any = None, unbiased: bool | None = None, keepdim: bool = False, *,
+        correction: int | None = None) -> Tensor:
+    """Standard deviation over ``dim`` (square root of :func:`var`)."""
+    c = _correction(unbiased, correction)
+    axes = axes_of(dim, x.data.ndim)
+    shape = x.data.shape
+    out = np.std(x.data, axis=axes, ddof=c, keepdims=keepdim)
+    denom = builtins.max(_count(shape, axes) - c, 0)
+    return unary(StdBackward, out, x, save_input=True, save_out=True,
+                 meta=(shape, kept_shape(shape, axes), axes, denom))
+
+
+class ReturnTypes(NamedTuple):
+    """``(values, indices)`` of ``max(dim)``/``min(dim)``, as torch's named tuple."""
+
+    values: Tensor
+    indices: Tensor
+
+
+class MaxBackward(Node):
+    """y = max x (or min);  dx = g routed to the chosen element (split evenly over ties
+    for a full reduction; the first index along ``dim``)."""
+
+    def vjp(self, g, F):
+        shape, kshape = self.meta
+        return (F.reshape(g, kshape) * self.cached(),)
+
+
+class MinBackward(MaxBackward):
+    """y = min x;  dx = g routed to the chosen element (as MaxBackward)."""
+
+
+def _extreme(x: Tensor, dim: Any, keepdim: bool, is_max: bool) -> Any:
+    d = x.data
+    cls = MaxBackward if is_max else MinBackward
+    if dim is None:
+        if d.size == 0:
+            raise RuntimeError("max(): expected a non-empty tensor (reduction over 0 elements)")
+        m = d.max() if is_max else d.min()
+        mask = d == m
+        weights = (mask / mask.sum()).astype(d.dtype, copy=False)
+        return unary(cls, np.asarray(m), x, meta=(d.shape, (1,) * d.ndim), cache=weights)
+    if isinstance(dim, Tensor):  # torch's max(a, b) overload
+        from autograd.ops.select import maximum, minimum
+
+        return maximum(x, dim) if is_max else minimum(x, dim)
+    (axis,) = axes_of(int(dim), d.ndim) or (0,)
+    if d.ndim == 0:
+        return ReturnTypes(x, _wrap(np.asarray(0), None))
+    idx = np.argmax(d, axis=axis, keepdims=True) if is_max else np.argmin(d, axis=axis,
+                                                                          keepdims=True)
+    vals = np.take_along_axis(d, idx, axis=axis)
+    onehot = np.zeros_like(d)
+    np.put_along_axis(onehot, idx, 1, axis=axis)
+    kshape = vals.shape
+    if not keepdim:
+        vals = vals.squeeze(axis)
+        idx = idx.squeeze(axis)
+    values = unary(cls, vals, x, meta=(d.shape, kshape), cache=onehot)
+    return ReturnTypes(values, _wrap(idx.astype(np.int64, copy=False), None))
+
+
+def max(x: Tensor, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A001
+    """Largest element (a 0-d tensor), or ``(values, indices)`` along ``dim``."""
+    return _extreme(x, dim, keepdim, True)
+
+
+def min(x: Tensor, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A001
+    """Smallest element (a 0-d tensor), or ``(values, indices)`` along ``dim``."""
+    return _extreme(x, dim, keepdim, False)
+
+
+def argmax(x: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
+    """Index of the largest element (flattened when ``dim`` is None), int64."""
+    if dim is None:
+        out = np.argmax(x.data)
+        return _wrap(np.asarray(out, dtype=np.int64).reshape((1,) * x.ndim if keepdim else ()),
+                     None)
+    return _wrap(np.argmax(x.data, axis=dim, keepdims=keepdim).astype(np.int64), None)
+
+
+def argmin(x: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
+    """Index of the smallest element (flattened when ``dim`` is None), int64."""
+    if dim is None:
+        out = np.argmin(x.data)
+        return _wrap(np.asarray(out, dtype=np.int64).reshape((1,) * x.ndim if keepdim else ()),
+                     None)
+    return _wrap(np.argmin(x.data, axis=dim, keepdims=keepdim).astype(np.int64), None)
+
+
+def logsumexp_array(x: np.ndarray, axes: Any, keepdims: bool = False) -> np.ndarray:
+    """log Σ exp x over ``axes``, shifted by the max so that nothing overflows."""
+    m = np.max(x, axis=axes, keepdims=True)
+    m = np.where(np.isfinite(m), m, 0)
+    out = np.log(np.sum(np.exp(x - m), axis=axes, keepdims=True)) + m
+    return out if keepdims else np.squeeze(out, axis=axes)
+
+
+class LogsumexpBackward(Node):
+    """y = log Σ eˣ;  dx = g ⊙ eˣ⁻ʸ (the softmax of x)."""
+
+    def vjp(self, g, F):
+        (x,) = self.inputs(F)
+        kshape = self.meta
+        y = F.reshape(self.output(F), kshape)
+        return (F.reshape(g, kshape) * F.exp(x - y),)
+
+
+def logsumexp(x: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
+    axes = axes_of(dim, x.data.ndim)
+    out = logsumexp_array(x.data, axes, keepdim)
+    return unary(LogsumexpBackward, out, x, save_input=True, save_out=True,
+                 meta=kept_shape(x.data.shape, axes))
+
+
+def softmax_array(x: np.ndarray, axis: int) -> np.ndarray:
+    """eˣ / Σ eˣ along ``axis``, shifted by the max (no overflow for |x| ~ 1e4)."""
+    e = np.exp(x - x.max(axis=axis, keepdims=True))
+    e /= e.sum(axis=axis, keepdims=True)
+    return e
+
+
+class SoftmaxBackward(Node):
+    """y = softmax(x);  dx = y ⊙ (g − Σ g ⊙ y)  (the Jacobian diag(y) − yyᵀ applied to g)."""
+
+    def vjp(self, g, F):
+        y = self.output(F)
+        return (y * (g - F.sum(g * y, self.meta, True)),)
+
+
+def softmax(x: Tensor, dim: int = -1) -> Tensor:
+    (axis,) = axes_of(dim, x.data.ndim) or (0,)
+    if x.data.ndim == 0:
+        return unary(SoftmaxBackward, np.ones_like(x.data), x, save_out=True, meta=None)
+    return unary(SoftmaxBackward, softmax_array(x.data, axis), x, save_out=True, meta=axis)
+
+
+class LogSoftmaxBackward(Node):
+    """y = x − logsumexp(x);  dx = g − softmax(x) ⊙ Σ g."""
+
+    def vjp(self, g, F):
+        y = self.output(F)
+        return (g - F.exp(y) * F.sum(g, self.meta, True),)
+
+
+def log_softmax(x: Tensor, dim: int = -1) -> Tensor:
+    (axis,) = axes_of(dim, x.data.ndim) or (0,)
+    if x.data.ndim == 0:
+        return unary(LogSoftmaxBackward, np.zeros_like(x.data), x, save_out=True, meta=None)
+    d = x.data
+    out = d - logsumexp_array(d, axis, keepdims=True)
+    return unary(LogSoftmaxBackward, out, x, save_out=True, meta=axis)
+
+
+def _sum_array(x: np.ndarray, axis: Any, keepdims: bool) -> np.ndarray:
+    return np.sum(x, axis=axis, keepdims=keepdims)
+
+
+def _mean_array(x: np.ndarray, axis: Any, keepdims: bool) -> np.ndarray:
+    return np.mean(x, axis=axis, keepdims=keepdims)
+
+
+register("sum", _sum_array, sum)
+register("mean", _mean_array, mean)

@@ -1,0 +1,176 @@
+"""Choosing elements: indexing (and its adjoint, scatter-add), where, masked_fill,
+and the elementwise maximum/minimum."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from autograd.engine import Node, register
+from autograd.ops.record import array_of, binary, nary, unary
+from autograd.tensor import Tensor
+
+
+def _index_key(key: Any) -> Any:
+    """A NumPy index for ``key`` (Tensors inside it become arrays)."""
+    if isinstance(key, tuple):
+        return tuple(k.data if isinstance(k, Tensor) else k for k in key)
+    if isinstance(key, Tensor):
+        return key.data
+    return key
+
+
+def _is_advanced(key: Any) -> bool:
+    """Whether ``key`` uses integer-array indexing (which may repeat elements)."""
+    parts = key if isinstance(key, tuple) else (key,)
+    for k in parts:
+        if isinstance(k, list):
+            return True
+        if isinstance(k, np.ndarray) and k.dtype != np.bool_:
+            return True
+    return False
+
+
+def index_add_array(g: np.ndarray, shape: tuple, key: Any) -> np.ndarray:
+    """zeros(shape) with ``g`` added at ``key``: repeated integer indices accumulate."""
+    z = np.zeros(shape, dtype=g.dtype)
+    if _is_advanced(key):
+        np.add.at(z, key, g)
+    else:
+        z[key] = g
+    return z
+
+
+class IndexBackward(Node):
+    """y = x[key];  dx = zeros(x.shape) with g added at key (repeats accumulate)."""
+
+    def vjp(self, g, F):
+        shape, key = self.meta
+        return (F.index_add(g, shape, key),)
+
+
+def getitem(x: Tensor, key: Any) -> Tensor:
+    """``x[key]`` with NumPy's rules: ints, slices, None, Ellipsis, bool masks, int arrays."""
+    k = _index_key(key)
+    try:
+        out = x.data[k]
+    except IndexError as err:
+        raise IndexError(f"{err} (indexing a tensor of shape {x.data.shape})") from None
+    return unary(IndexBackward, out, x, meta=(x.data.shape, k))
+
+
+class IndexAddBackward(Node):
+    """y = zeros(shape) + g scattered at key;  dg = y_grad[key]."""
+
+    def vjp(self, g, F):
+        return (g[self.meta],)
+
+
+def index_add(g: Tensor, shape: tuple, key: Any) -> Tensor:
+    """Scatter-add ``g`` into zeros of ``shape`` at ``key`` (the adjoint of indexing)."""
+    k = _index_key(key)
+    return unary(IndexAddBackward, index_add_array(g.data, tuple(shape), k), g, meta=k)
+
+
+class WhereBackward(Node):
+    """y = where(c, a, b);  da = g ⊙ c,  db = g ⊙ ¬c  (each summed back to its shape)."""
+
+    def vjp(self, g, F):
+        cond = self.cached()
+        sa, sb = self.meta
+        ea, eb = self.edges[1], self.edges[2]
+        ga = gb = None
+        if ea is not None:
+            ga = F.where(cond, g, 0)
+            ga = ga if sa is None else F.sum_to(ga, sa)
+        if eb is not None:
+            gb = F.where(cond, 0, g)
+            gb = gb if sb is None else F.sum_to(gb, sb)
+        return None, ga, gb
+
+
+def where(condition: Any, a: Any, b: Any) -> Tensor:
+    """Elements of ``a`` where ``condition`` holds, else of ``b`` (broadcasting)."""
+    cond = np.asarray(array_of(condition), dtype=bool)
+    try:
+        out = np.where(cond, array_of(a), array_of(b))
+    except ValueError:
+        raise ValueError(f"where: shapes {cond.shape}, {np.shape(array_of(a))} and "
+                         f"{np.shape(array_of(b))} cannot be broadcast together") from None
+    shape = out.shape
+    sa, sb = np.shape(array_of(a)), np.shape(array_of(b))
+    meta = (None if sa == shape else sa, None if sb == shape else sb)
+    return nary(WhereBackward, out, (condition, a, b), meta=meta, cache=cond)
+
+
+class MaskedFillBackward(Node):
+    """y = x with ``value`` where mask;  dx = g with 0 where mask."""
+
+    def vjp(self, g, F):
+        gx = F.where(self.cached(), 0, g)
+        return (gx if self.meta is None else F.sum_to(gx, self.meta),)
+
+
+def masked_fill(x: Tensor, mask: Any, value: Any) -> Tensor:
+    """``x`` with ``value`` written where ``mask`` is true (mask broadcasts to x)."""
+    m = np.asarray(array_of(mask), dtype=bool)
+    v = array_of(value)
+    try:
+        out = np.where(m, np.asarray(v, dtype=x.data.dtype), x.data)
+    except ValueError:
+        raise ValueError(f"masked_fill: mask of shape {m.shape} does not broadcast to the "
+                         f"tensor's shape {x.data.shape}") from None
+    meta = None if out.shape == x.data.shape else x.data.shape
+    return unary(MaskedFillBackward, out, x, meta=meta, cache=m)
+
+
+class MaximumBackward(Node):
+    """y = max(a, b) elementwise;  da = g ⊙ w,  db = g ⊙ (1 − w), w = [a > b] + ½[a = b]."""
+
+    def vjp(self, g, F):
+        w = self.cached()
+        sa, sb = self.meta
+        ea, eb = self.edges
+        ga = gb = None
+        if ea is not None:
+            ga = g * w
+            ga = ga if sa is None else F.sum_to(ga, sa)
+        if eb is not None:
+            gb = g * (1 - w)
+            gb = gb if sb is None else F.sum_to(gb, sb)
+        return ga, gb
+
+
+class MinimumBackward(MaximumBackward):
+    """y = min(a, b) elementwise;  w = [a < b] + ½[a = b] (as MaximumBackward)."""
+
+
+def _extremum(a: Any, b: Any, is_max: bool) -> Tensor:
+    x, y = array_of(a), array_of(b)
+    out = np.maximum(x, y) if is_max else np.minimum(x, y)
+    dtype = out.dtype if out.dtype.kind == "f" else np.float32
+    w = ((x > y) if is_max else (x < y)).astype(dtype) + 0.5 * (x == y)
+    w = w.astype(dtype, copy=False)
+    t = binary(MaximumBackward if is_max else MinimumBackward, out, a, b)
+    if t._node is not None:
+        t._node.cache = w
+    return t
+
+
+def maximum(a: Any, b: Any) -> Tensor:
+    """Elementwise maximum; ties split the gradient half and half (as torch)."""
+    return _extremum(a, b, True)
+
+
+def minimum(a: Any, b: Any) -> Tensor:
+    """Elementwise minimum; ties split the gradient half and half (as torch)."""
+    return _extremum(a, b, False)
+
+
+def _where_tensor(cond: Any, a: Any, b: Any) -> Tensor:
+    return where(cond, a, b)
+
+
+register("where", np.where, _where_tensor)
+register("index_add", index_add_array, index_add)

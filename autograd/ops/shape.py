@@ -1,0 +1,239 @@
+"""Ops that move elements without changing them: reshape and its relatives,
+transpose/permute, cat, stack and constant padding. Each VJP moves the
+gradient back the same way."""
+
+from __future__ import annotations
+
+import builtins
+import math
+from typing import Any
+
+import numpy as np
+
+from autograd.engine import Node, register
+from autograd.ops.record import nary, unary
+from autograd.tensor import Tensor
+
+
+def _sizes(shape: tuple) -> tuple:
+    if len(shape) == 1 and isinstance(shape[0], tuple | list):
+        return tuple(shape[0])
+    return tuple(shape)
+
+
+class ReshapeBackward(Node):
+    """y = reshape(x);  dx = reshape(g, x.shape)."""
+
+    def vjp(self, g, F):
+        return (F.reshape(g, self.meta),)
+
+
+class ViewBackward(ReshapeBackward):
+    """y = x.view(shape);  dx = g.view(x.shape)."""
+
+
+class FlattenBackward(ReshapeBackward):
+    """y = flatten(x);  dx = reshape(g, x.shape)."""
+
+
+class SqueezeBackward(ReshapeBackward):
+    """y = squeeze(x);  dx = reshape(g, x.shape)."""
+
+
+class UnsqueezeBackward(ReshapeBackward):
+    """y = unsqueeze(x);  dx = reshape(g, x.shape)."""
+
+
+def _reshape(x: Tensor, shape: tuple, cls: type[Node]) -> Tensor:
+    d = x.data
+    if d.shape == shape:
+        return x if cls is ReshapeBackward else unary(cls, d, x, meta=d.shape)
+    try:
+        out = d.reshape(shape)
+    except ValueError:
+        raise RuntimeError(
+            f"shape {tuple(shape)} is invalid for input of shape {d.shape} "
+            f"({d.size} elements)"
+        ) from None
+    return unary(cls, out, x, meta=d.shape)
+
+
+def reshape(x: Tensor, *shape: Any) -> Tensor:
+    """The same elements in ``shape`` (one dimension may be -1)."""
+    return _reshape(x, _sizes(shape), ReshapeBackward)
+
+
+def view(x: Tensor, *shape: Any) -> Tensor:
+    return _reshape(x, _sizes(shape), ViewBackward)
+
+
+def flatten(x: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+    """Merge dimensions ``start_dim..end_dim`` into one."""
+    shape = x.data.shape
+    if not shape:
+        return _reshape(x, (1,), FlattenBackward)
+    n = len(shape)
+    s, e = start_dim % n, end_dim % n
+    if s > e:
+        raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim} "
+                         f"for a tensor of shape {shape}")
+    new = shape[:s] + (math.prod(shape[s:e + 1]),) + shape[e + 1:]
+    return _reshape(x, new, FlattenBackward)
+
+
+def squeeze(x: Tensor, dim: Any = None) -> Tensor:
+    """Drop size-1 dimensions (only ``dim`` when given; a dim that is not 1 stays, as torch)."""
+    shape = x.data.shape
+    if dim is None:
+        new = tuple(s for s in shape if s != 1)
+    else:
+        dims = {d % builtins.max(len(shape), 1) for d in ((dim,) if isinstance(dim, int)
+                                                          else dim)}
+        new = tuple(s for i, s in enumerate(shape) if not (i in dims and s == 1))
+    return _reshape(x, new, SqueezeBackward)
+
+
+def unsqueeze(x: Tensor, dim: int) -> Tensor:
+    """Insert a size-1 dimension at ``dim``."""
+    shape = x.data.shape
+    n = len(shape) + 1
+    if not -n <= dim < n:
+        raise IndexError(f"unsqueeze: dim {dim} out of range for a tensor of shape {shape}")
+    d = dim % n
+    return _reshape(x, shape[:d] + (1,) + shape[d:], UnsqueezeBackward)
+
+
+class PermuteBackward(Node):
+    """y = permute(x, p);  dx = permute(g, p⁻¹)."""
+
+    def vjp(self, g, F):
+        return (F.permute(g, self.meta),)
+
+
+class TransposeBackward(PermuteBackward):
+    """y = transpose(x, d0, d1);  dx = transpose(g, d0, d1)."""
+
+
+def _permute(x: Tensor, axes: tuple, cls: type[Node]) -> Tensor:
+    inverse = tuple(np.argsort(axes))
+    return unary(cls, x.data.transpose(axes), x, meta=inverse)
+
+
+def permute(x: Tensor, *dims: Any) -> Tensor:
+    """Reorder dimensions: output dim i is input dim ``dims[i]``."""
+    dims = _sizes(dims)
+    n = x.data.ndim
+    if sorted(d % n for d in dims) != list(range(n)):
+        raise RuntimeError(f"permute: {dims} is not a permutation of the {n} dims of a "
+                           f"tensor of shape {x.data.shape}")
+    return _permute(x, tuple(d % n for d in dims), PermuteBackward)
+
+
+def transpose(x: Tensor, dim0: int, dim1: int) -> Tensor:
+    """Swap two dimensions."""
+    n = x.data.ndim
+    axes = list(range(n))
+    axes[dim0], axes[dim1] = axes[dim1], axes[dim0]
+    return _permute(x, tuple(axes), TransposeBackward)
+
+
+def T(x: Tensor) -> Tensor:
+    """All dimensions reversed (a matrix transpose for 2-D)."""
+    return _permute(x, tuple(range(x.data.ndim))[::-1], TransposeBackward)
+
+
+class CatBackward(Node):
+    """y = cat(xs, dim);  dxᵢ = the slice of g that came from xᵢ."""
+
+    def vjp(self, g, F):
+        axis, bounds = self.meta
+        lead = (slice(None),) * axis
+        return tuple(g[lead + (slice(a, b),)] if e is not None else None
+                     for e, a, b in zip(self.edges, bounds[:-1], bounds[1:]))
+
+
+def cat(tensors: Any, dim: int = 0) -> Tensor:
+    """Join tensors along an existing dimension ``dim``."""
+    tensors = tuple(tensors)
+    if not tensors:
+        raise ValueError("cat() expects a non-empty sequence of tensors")
+    arrays = [t.data if isinstance(t, Tensor) else np.asarray(t) for t in tensors]
+    ndim = arrays[0].ndim
+    if ndim == 0:
+        raise RuntimeError("zero-dimensional tensors cannot be concatenated")
+    axis = dim % ndim
+    for a in arrays[1:]:
+        if a.ndim != ndim or a.shape[:axis] + a.shape[axis + 1:] != \
+                arrays[0].shape[:axis] + arrays[0].shape[axis + 1:]:
+            raise RuntimeError(
+                f"cat: sizes of tensors must match except in dimension {dim}; got shapes "
+                f"{[x.shape for x in arrays]}"
+            )
+    out = np.concatenate(arrays, axis=axis)
+    bounds = tuple(np.cumsum([0] + [a.shape[axis] for a in arrays]).tolist())
+    return nary(CatBackward, out, tensors, meta=(axis, bounds))
+
+
+class StackBackward(Node):
+    """y = stack(xs, dim);  dxᵢ = g[..., i, ...] (index i along dim)."""
+
+    def vjp(self, g, F):
+        lead = (slice(None),) * self.meta
+        return tuple(g[lead + (i,)] if e is not None else None
+                     for i, e in enumerate(self.edges))
+
+
+def stack(tensors: Any, dim: int = 0) -> Tensor:
+    """Join tensors of one shape along a new dimension ``dim``."""
+    tensors = tuple(tensors)
+    if not tensors:
+        raise ValueError("stack() expects a non-empty sequence of tensors")
+    arrays = [t.data if isinstance(t, Tensor) else np.asarray(t) for t in tensors]
+    if any(a.shape != arrays[0].shape for a in arrays):
+        raise RuntimeError(f"stack expects each tensor to be equal size, got shapes "
+                           f"{[a.shape for a in arrays]}")
+    axis = dim % (arrays[0].ndim + 1)
+    return nary(StackBackward, np.stack(arrays, axis=axis), tensors, meta=axis)
+
+
+class PadBackward(Node):
+    """y = pad(x, widths, value);  dx = the centre of g (the part that was x)."""
+
+    def vjp(self, g, F):
+        return (g[self.meta],)
+
+
+def pad(x: Tensor, pad_width: Any, value: float = 0.0) -> Tensor:
+    """Pad with a constant; ``pad_width`` as NumPy's: a (before, after) pair per dim, or one
+    pair (or one int) for all dims."""
+    d = x.data
+    widths = np.broadcast_to(np.asarray(pad_width, dtype=np.int64), (d.ndim, 2)) \
+        if np.ndim(pad_width) < 2 else np.asarray(pad_width, dtype=np.int64)
+    if widths.shape != (d.ndim, 2):
+        raise ValueError(f"pad: pad_width of shape {widths.shape} does not fit a tensor of "
+                         f"shape {d.shape} (need ({d.ndim}, 2))")
+    if (widths < 0).any():
+        raise ValueError("pad: negative widths are not supported")
+    out = np.pad(d, widths, mode="constant", constant_values=value)
+    centre = tuple(slice(int(b), int(b) + s) for (b, _), s in zip(widths, d.shape))
+    return unary(PadBackward, out, x, meta=centre)
+
+
+def _permute_array(g: np.ndarray, axes: tuple) -> np.ndarray:
+    return g.transpose(axes)
+
+
+def _permute_tensor(g: Tensor, axes: tuple) -> Tensor:
+    return _permute(g, tuple(axes), PermuteBackward)
+
+
+def _reshape_array(g: np.ndarray, shape: tuple) -> np.ndarray:
+    return g.reshape(shape)
+
+
+def _reshape_tensor(g: Tensor, shape: tuple) -> Tensor:
+    return _reshape(g, tuple(shape), ReshapeBackward)
+
+
+register("reshape", _reshape_array, _reshape_tensor)
+register("permute", _permute_array, _permute_tensor)

@@ -1,0 +1,326 @@
+"""The Tensor: a NumPy array, its gradient, and the node that produced it.
+
+Operators and methods (``+``, ``exp``, ``sum``...) are the functions of
+``autograd.ops``, bound onto the class in ``autograd/ops/__init__.py`` so that
+``x * y`` calls the op directly with no extra Python frame.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from autograd import engine
+from autograd.engine import STATE, Node, run_backward
+
+_new = object.__new__
+
+
+def _wrap(data: np.ndarray, node: Node | None) -> Tensor:
+    """Tensor around an op's output array (the fast internal constructor)."""
+    if data.__class__ is not np.ndarray:  # NumPy returns scalars for 0-d results
+        data = np.asarray(data)
+    t = _new(Tensor)
+    t.data = data
+    t.grad = None
+    t._node = node
+    t.requires_grad = node is not None
+    t._version = 0
+    t._hooks = None
+    return t
+
+
+def _as_array(data: Any, dtype: Any = None) -> np.ndarray:
+    """NumPy array for ``data`` with the contract's dtype rules.
+
+    Python floats (and lists of them) become float32, Python ints int64; a NumPy
+    array keeps its dtype. Always a new array (``ag.tensor`` copies, as torch).
+    """
+    if isinstance(data, Tensor):
+        arr = np.array(data.data)
+    elif isinstance(data, np.ndarray | np.generic):
+        arr = np.array(data)
+    else:
+        arr = np.array(data)
+        if arr.dtype == np.float64:
+            arr = arr.astype(np.float32)
+        elif arr.dtype.kind == "i" and arr.dtype != np.int64:
+            arr = arr.astype(np.int64)
+        elif arr.dtype.kind in "OUS":
+            raise TypeError(f"cannot make a tensor from {type(data).__name__} data: {data!r:.80}")
+    if dtype is not None:
+        arr = arr.astype(np.dtype(dtype), copy=False)
+    return arr
+
+
+def _check_float(dtype: np.dtype) -> None:
+    if dtype.kind not in "fc":
+        raise TypeError(
+            f"only floating-point tensors can require gradients, got dtype {dtype}"
+        )
+
+
+class Tensor:
+    """An n-dimensional array that records the operations applied to it.
+
+    ``Tensor(data, requires_grad=False, dtype=None)``: ``data`` is a scalar, nested
+    list, NumPy array or Tensor (copied). Python floats become float32.
+    """
+
+    __slots__ = ("data", "grad", "requires_grad", "_node", "_version", "_hooks", "_epoch",
+                 "_retains_grad", "__weakref__")
+    __array_ufunc__ = None  # ndarray (op) Tensor defers to Tensor's reflected operator
+    __array_priority__ = 1000
+    _IS_TENSOR = True  # leaves are graph vertices too (see engine.run_backward)
+    edges = ()  # a leaf has no inputs
+
+    def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None) -> None:
+        self.data = _as_array(data, dtype)
+        self.grad = None
+        self._node = None
+        self._version = 0
+        self._hooks = None
+        self.requires_grad = False
+        if requires_grad:
+            self.requires_grad_(True)
+
+    # -- attributes --------------------------------------------------------------------
+    @property
+    def shape(self) -> tuple:
+        return self.data.shape
+
+    @property
+    def ndim(self) -> int:
+        return self.data.ndim
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self.data.dtype
+
+    @property
+    def is_leaf(self) -> bool:
+        return self._node is None
+
+    @property
+    def grad_fn(self) -> Node | None:
+        return self._node
+
+    def size(self, dim: int | None = None) -> tuple | int:
+        """The shape tuple, or the length of dimension ``dim``."""
+        if dim is None:
+            return self.data.shape
+        return self.data.shape[dim]
+
+    def numel(self) -> int:
+        return self.data.size
+
+    def dim(self) -> int:
+        return self.data.ndim
+
+    def __len__(self) -> int:
+        if self.data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self.data.shape[0]
+
+    def __iter__(self):
+        if self.data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self.data.shape[0]))
+
+    # -- conversions -------------------------------------------------------------------
+    def numpy(self) -> np.ndarray:
+        """The underlying array (shared, as torch's ``.numpy()``)."""
+        if self.requires_grad:
+            raise RuntimeError(
+                "Can't call numpy() on a Tensor that requires grad. Use tensor.detach().numpy()"
+            )
+        return self.data
+
+    def item(self) -> float | int | bool:
+        if self.data.size != 1:
+            raise RuntimeError(
+                f"a Tensor with {self.data.size} elements cannot be converted to a Python scalar"
+            )
+        return self.data.item()
+
+    def tolist(self) -> Any:
+        return self.data.tolist()
+
+    def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
+        if dtype is not None and np.dtype(dtype) != self.data.dtype:
+            return self.data.astype(dtype)
+        return self.data.copy() if copy else self.data
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    def __index__(self) -> int:
+        if self.data.dtype.kind not in "iub" or self.data.size != 1:
+            raise TypeError("only integer tensors of a single element can be used as an index")
+        return int(self.data.item())
+
+    def __bool__(self) -> bool:
+        if self.data.size != 1:
+            raise RuntimeError(
+                f"Boolean value of Tensor with {self.data.size} elements is ambiguous"
+            )
+        return bool(self.data.item())
+
+    __hash__ = object.__hash__  # == is elementwise, identity is the hash (as torch)
+
+    def __repr__(self) -> str:
+        body = np.array2string(self.data, separator=", ", prefix="tensor(", precision=4)
+        extras = []
+        if self.data.dtype not in (np.float32, np.int64, np.bool_):
+            extras.append(f"dtype={self.data.dtype}")
+        if self._node is not None:
+            extras.append(f"grad_fn=<{type(self._node).__name__}>")
+        elif self.requires_grad:
+            extras.append("requires_grad=True")
+        return "tensor(" + body + "".join(", " + e for e in extras) + ")"
+
+    def __format__(self, spec: str) -> str:
+        if self.data.ndim == 0 and spec:
+            return format(self.data.item(), spec)
+        return repr(self)
+
+    @staticmethod
+    def _const(data: np.ndarray) -> Tensor:
+        """A Tensor that needs no grad around ``data`` (no copy)."""
+        return _wrap(data, None)
+
+    def __reduce__(self):
+        return (_rebuild, (self.data, self.requires_grad))
+
+    # -- graph control -----------------------------------------------------------------
+    def backward(self, gradient: Any = None, retain_graph: bool | None = None,
+                 create_graph: bool = False) -> None:
+        """Accumulate d(self)/d(leaf) · gradient into every leaf's ``.grad``."""
+        if not self.requires_grad:
+            raise RuntimeError(
+                "element 0 of tensors does not require grad and does not have a grad_fn"
+            )
+        seed = _seed(self, gradient, "backward", create_graph)
+        if retain_graph is None:
+            retain_graph = create_graph
+        run_backward([self], [seed], retain_graph, create_graph)
+
+    def detach(self) -> Tensor:
+        """A new leaf sharing this tensor's data, cut from the graph."""
+        return _wrap(self.data, None)
+
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        if self._node is not None and not requires_grad:
+            raise RuntimeError(
+                "you can only change requires_grad flags of leaf variables; use .detach()"
+            )
+        if requires_grad:
+            _check_float(self.data.dtype)
+        self.requires_grad = requires_grad
+        return self
+
+    def retain_grad(self) -> None:
+        """Keep this non-leaf's gradient in ``.grad`` after backward."""
+        if self._node is None:
+            if not self.requires_grad:
+                raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+            return
+        if getattr(self, "_retains_grad", False):
+            return
+        self._retains_grad = True
+        import weakref
+
+        ref = weakref.ref(self)
+
+        def keep(g: Tensor) -> None:
+            t = ref()
+            if t is None:
+                return
+            if t.grad is None:
+                t.grad = _wrap(np.array(g.data), None) if g._node is None else g
+            else:
+                t.grad = t.grad + g
+        node = self._node
+        node.hooks = [*(node.hooks or ()), keep]
+
+    def register_hook(self, hook: Callable[[Tensor], Tensor | None]) -> Callable[[], None]:
+        """Call ``hook(grad)`` when this tensor's gradient is computed; a returned
+        Tensor replaces the gradient. Returns a function that removes the hook."""
+        if not self.requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self._node is None:
+            self._hooks = [*(self._hooks or ()), hook]
+            owner = self
+            attr = "_hooks"
+        else:
+            self._node.hooks = [*(self._node.hooks or ()), hook]
+            owner = self._node
+            attr = "hooks"
+
+        def remove() -> None:
+            hooks = [h for h in (getattr(owner, attr) or ()) if h is not hook]
+            setattr(owner, attr, hooks or None)
+        return remove
+
+    def zero_(self) -> Tensor:
+        """Fill with zeros in place."""
+        _check_inplace(self)
+        self.data[...] = 0
+        _bump_version(self)
+        return self
+
+
+def _rebuild(data: np.ndarray, requires_grad: bool) -> Tensor:
+    t = Tensor(data)
+    t.requires_grad = requires_grad
+    return t
+
+
+def _check_inplace(t: Tensor) -> None:
+    if STATE.grad_enabled and t.requires_grad and t._node is None:
+        raise RuntimeError(
+            "a leaf Variable that requires grad is being used in an in-place operation; "
+            "do it under `with autograd.no_grad():`"
+        )
+
+
+def _bump_version(t: Tensor) -> None:
+    """Record an in-place change, so backward can tell a saved tensor was modified."""
+    STATE.epoch += 1
+    t._epoch = STATE.epoch
+    t._version += 1
+    if t._node is not None:
+        t._node.out_dirty = True
+
+
+def _seed(root: Tensor, gradient: Any, what: str, create_graph: bool) -> Any:
+    """The gradient that starts backward at ``root`` (ones for a scalar)."""
+    if gradient is None:
+        if root.data.size != 1:
+            raise RuntimeError(
+                f"grad can be implicitly created only for scalar outputs; {what}() on a "
+                f"tensor of shape {root.data.shape} needs gradient= of that shape"
+            )
+        g = np.ones(root.data.shape, dtype=root.data.dtype)
+    else:
+        g = gradient.data if isinstance(gradient, Tensor) else np.asarray(gradient)
+        if g.shape != root.data.shape:
+            raise RuntimeError(
+                f"Mismatch in shape: gradient has shape {g.shape} but the output has shape "
+                f"{root.data.shape}"
+            )
+        if g.dtype != root.data.dtype:
+            g = g.astype(root.data.dtype)
+    if create_graph:
+        if isinstance(gradient, Tensor):
+            return gradient
+        return _wrap(g, None)
+    return g
+
+
+engine._TENSOR[0] = Tensor
