@@ -60,6 +60,7 @@ class Node:
     _IS_TENSOR = False  # graph vertices are Nodes or leaf Tensors; this tells them apart
     hooks: list | None = None  # tensor hooks of the output, set by register_hook/retain_grad
     trace: list | None = None  # forward stack, only under detect_anomaly()
+    grad_size: Any = None  # what backward left of the gradient at this output (see grad_norm)
 
     def vjp(self, g: Any, F: Namespace) -> tuple:
         """Gradients of the inputs (one per edge, ``None`` where not needed) given ``g``."""
@@ -327,36 +328,59 @@ def run_backward(roots: Sequence[Tensor], root_grads: Sequence[Any], retain_grap
                         for i in capture[v]:
                             captured[i] = g
                 continue
-            grads = None
-            if g is not None:
+            edges = v.edges
+            if g is None:  # nothing flowed here: just release the inputs' dependencies
+                grads = (None,) * len(edges)
+            else:
                 if v.hooks:
                     g = _run_hooks(v.hooks, g, create_graph)
                 if capture is not None and v in capture:
                     for i in capture[v]:
                         captured[i] = g
+                v.grad_size = _grad_size(g, create_graph)
                 grads = v.vjp(g, F)
                 if anomaly:
                     _check_finite(v, grads, create_graph)
                 if tracer is not None:
                     tracer.append(_trace_step(v, g, grads, create_graph))
-            edges = v.edges
-            for i in range(len(edges)):
-                e = edges[i]
+            for e, gi in zip(edges, grads):
                 if e is None:
                     continue
-                if grads is not None:
-                    gi = grads[i]
-                    if gi is not None:
-                        old = buf.get(e)
-                        buf[e] = gi if old is None else old + gi
+                if gi is not None:
+                    old = buf.get(e)
+                    buf[e] = gi if old is None else old + gi
                 d = deps[e] - 1
-                deps[e] = d
-                if d == 0:
+                if d:
+                    deps[e] = d
+                else:
                     ready.append(e)
             grads = None
-            if not retain_graph:
-                v.release()
+            if not retain_graph and (v.saved or v.out is not None or v.cache is not None):
+                v.saved = v.out = v.cache = None
     return captured
+
+
+_SMALL = 1024  # gradients up to this size are kept by reference; larger ones as their norm
+
+
+def _grad_size(g: Any, create_graph: bool) -> Any:
+    """What a node keeps of the gradient that reached it, for drawings after backward:
+    small arrays themselves (cheaper than a norm per op on the hot path), else the norm."""
+    arr = g.data if create_graph else g
+    if arr.size <= _SMALL:
+        return arr
+    flat = arr.reshape(-1)
+    return float(np.sqrt(np.dot(flat, flat)))
+
+
+def grad_norm(node: Node) -> float | None:
+    """The norm of the gradient that reached ``node``'s output in the last backward."""
+    gs = node.grad_size
+    if gs is None:
+        return None
+    if isinstance(gs, float):
+        return gs
+    return float(np.sqrt(np.sum(np.square(gs, dtype=np.float64))))
 
 
 def _trace_step(node: Node, g: Any, grads: tuple, create_graph: bool) -> Any:

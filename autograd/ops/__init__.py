@@ -16,7 +16,7 @@ from autograd.ops.arith import (
     add, div, eq, ge, gt, le, lt, mul, ne, neg, pow, rdiv, rsub, sub,
 )
 from autograd.ops.broadcast import broadcast_to, expand, sum_to
-from autograd.ops.linalg import matmul, rmatmul
+from autograd.ops.linalg import linear, matmul, rmatmul
 from autograd.ops.record import array_of
 from autograd.ops.reduce import (
     argmax, argmin, log_softmax, logsumexp, max, mean, min, softmax, std, sum, var,
@@ -36,7 +36,7 @@ PUBLIC_OPS = (
     "add sub mul div neg pow matmul exp log sqrt abs sin cos tanh sigmoid relu leaky_relu "
     "clamp sum mean var std max min logsumexp softmax log_softmax reshape view flatten "
     "squeeze unsqueeze transpose permute expand broadcast_to getitem masked_fill where "
-    "maximum minimum cat stack pad astype clone"
+    "maximum minimum cat stack pad astype clone linear"
 ).split()
 
 
@@ -93,7 +93,7 @@ for _name, _fn in _METHODS.items():
 __all__ = [
     "PUBLIC_OPS", "T", "abs", "add", "argmax", "argmin", "astype", "broadcast_to", "cat",
     "clamp", "clone", "cos", "div", "eq", "exp", "expand", "flatten", "ge", "getitem", "gt",
-    "index_add", "le", "leaky_relu", "log", "log_softmax", "logsumexp", "lt", "masked_fill",
+    "index_add", "le", "leaky_relu", "linear", "log", "log_softmax", "logsumexp", "lt", "masked_fill",
     "matmul", "max", "maximum", "mean", "min", "minimum", "mul", "ne", "neg", "pad", "permute",
     "pow", "relu", "reshape", "sigmoid", "sin", "softmax", "sqrt", "squeeze", "stack", "std",
     "sub", "sum", "sum_to", "tanh", "transpose", "unsqueeze", "var", "view", "where",

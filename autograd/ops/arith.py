@@ -23,7 +23,7 @@ def _reduce(gi: Any, shape: tuple | None, F) -> Any:
 def _compute(fn, a: Any, b: Any) -> np.ndarray:
     """``fn(a, b)`` on the operands' arrays; a shape mismatch names both shapes."""
     try:
-        return fn(array_of(a), array_of(b))
+        return fn(a.data if isinstance(a, Tensor) else a, b.data if isinstance(b, Tensor) else b)
     except ValueError as err:
         if "broadcast" not in str(err):
             raise

@@ -96,6 +96,8 @@ def _register_all() -> None:
     case("matmul", "vec-mat", lambda a, b: a @ b, (4,), (2, 4, 3))
     case("matmul", "mat-vec", lambda a, b: a @ b, (3, 4), (4,))
     case("matmul", "vec-vec", lambda a, b: a @ b, (4,), (4,))
+    case("linear", "bias", lambda x, w, b: ag.ops.linear(x, w, b), (4, 3), (2, 3), (2,))
+    case("linear", "batched-nobias", lambda x, w: ag.ops.linear(x, w), (2, 4, 3), (5, 3))
     case("matmul", "batch-both", lambda a, b: ag.matmul(a, b), (2, 1, 2, 3), (3, 3, 2))
 
     # elementwise

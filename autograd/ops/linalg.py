@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from autograd.engine import Node, register
-from autograd.ops.record import array_of, binary
+from autograd.ops.record import array_of, binary, nary
 from autograd.tensor import Tensor
 
 
@@ -71,3 +71,36 @@ def _swap_last_tensor(x: Tensor) -> Tensor:
 
 register("matmul", np.matmul, matmul)
 register("swap_last", _swap_last_array, _swap_last_tensor)
+
+
+class LinearBackward(Node):
+    """y = x Wᵀ + b  (x: (..., in), W: (out, in), b: (out,));
+    dx = g W,  dW = gᵀ x (summed over batch dims),  db = Σ g over batch dims."""
+
+    def vjp(self, g, F):
+        x, w = self.inputs(F)[:2]
+        ex, ew, eb = self.edges
+        gx = F.matmul(g, w) if ex is not None else None
+        gw = gb = None
+        if ew is not None or eb is not None:
+            g2 = F.reshape(g, (-1, g.shape[-1]))
+            if ew is not None:
+                gw = F.matmul(F.swap_last(g2), F.reshape(x, (-1, x.shape[-1])))
+            if eb is not None:
+                gb = F.sum(g2, 0, False)
+        return gx, gw, gb
+
+
+def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """``x @ weight.T + bias`` as one op (the Linear layer's affine map, torch's layout)."""
+    xd, wd = x.data, weight.data
+    if wd.ndim != 2 or xd.ndim == 0 or xd.shape[-1] != wd.shape[1]:
+        raise ValueError(f"linear: input of shape {xd.shape} does not fit weight of shape "
+                         f"{wd.shape} (need input.shape[-1] == weight.shape[1])")
+    out = xd @ wd.T
+    if bias is not None:
+        if bias.data.shape != (wd.shape[0],):
+            raise ValueError(f"linear: bias of shape {bias.data.shape} does not fit weight of "
+                             f"shape {wd.shape} (need ({wd.shape[0]},))")
+        out += bias.data
+    return nary(LinearBackward, out, (x, weight, bias), saved=(x, weight))

@@ -29,19 +29,24 @@ def binary(cls: type[Node], out: np.ndarray, a: Any, b: Any, save: bool = False,
            save_out: bool = False) -> Tensor:
     """Result of a two-operand op; an operand may be a constant (scalar or array).
 
-    ``meta`` holds each operand's shape where it differs from the output's (so the
-    VJP knows what to sum back to), ``None`` otherwise; with ``save`` both operands
-    are kept for the VJP.
+    ``meta`` holds each differentiable operand's shape where it differs from the
+    output's (what its VJP must sum back to), ``None`` otherwise; with ``save`` both
+    operands are kept for the VJP.
     """
     if STATE.grad_enabled:
-        ea = (a._node or a) if isinstance(a, Tensor) and a.requires_grad else None
-        eb = (b._node or b) if isinstance(b, Tensor) and b.requires_grad else None
+        ea = eb = sa = sb = None
+        if isinstance(a, Tensor) and a.requires_grad:
+            ea = a._node or a
+            s = a.data.shape
+            if s != out.shape:
+                sa = s
+        if isinstance(b, Tensor) and b.requires_grad:
+            eb = b._node or b
+            s = b.data.shape
+            if s != out.shape:
+                sb = s
         if ea is not None or eb is not None:
-            shape = out.shape
-            sa = np.shape(a)
-            sb = np.shape(b)
-            meta = (None if sa == shape else sa, None if sb == shape else sb)
-            node = new_node(cls, (ea, eb), out, (a, b) if save else (), meta, save_out)
+            node = new_node(cls, (ea, eb), out, (a, b) if save else (), (sa, sb), save_out)
             return _wrap(out, node)
     return _wrap(out, None)
 
