@@ -15,18 +15,70 @@ from typing import Any
 from autograd import ops
 from autograd.engine import Node, run_backward
 from autograd.factories import (
-    arange, empty, eye, from_numpy, full, ones, ones_like, rand, randn, randn_like, tensor,
-    zeros, zeros_like,
+    arange,
+    empty,
+    eye,
+    from_numpy,
+    full,
+    ones,
+    ones_like,
+    rand,
+    randn,
+    randn_like,
+    tensor,
+    zeros,
+    zeros_like,
 )
 from autograd.function import Function, FunctionCtx
-from autograd.grad_mode import detect_anomaly, enable_grad, is_grad_enabled, no_grad, \
-    set_grad_enabled
+from autograd.grad_mode import (
+    detect_anomaly,
+    enable_grad,
+    is_grad_enabled,
+    no_grad,
+    set_grad_enabled,
+)
 from autograd.gradcheck import GradcheckError, gradcheck, gradgradcheck
 from autograd.ops import (
-    abs, argmax, argmin, broadcast_to, cat, clamp, cos, exp, expand, flatten, leaky_relu, log,
-    log_softmax, logsumexp, masked_fill, matmul, max, maximum, mean, min, minimum, pad,
-    permute, pow, relu, reshape, sigmoid, sin, softmax, sqrt, squeeze, stack, std, sum, tanh,
-    transpose, unsqueeze, var, view, where,
+    abs,
+    argmax,
+    argmin,
+    broadcast_to,
+    cat,
+    clamp,
+    cos,
+    exp,
+    expand,
+    flatten,
+    leaky_relu,
+    log,
+    log_softmax,
+    logsumexp,
+    masked_fill,
+    matmul,
+    max,
+    maximum,
+    mean,
+    min,
+    minimum,
+    pad,
+    permute,
+    pow,
+    relu,
+    reshape,
+    sigmoid,
+    sin,
+    softmax,
+    sqrt,
+    squeeze,
+    stack,
+    std,
+    sum,
+    tanh,
+    transpose,
+    unsqueeze,
+    var,
+    view,
+    where,
 )
 from autograd.ops import neg as neg
 from autograd.random import manual_seed

@@ -254,6 +254,8 @@ def _check_finite(node: Node, grads: tuple, create_graph: bool) -> None:
         if gi is None:
             continue
         arr = gi.data if create_graph else gi
+        if isinstance(arr, tuple):  # a multi-output Function's gradient slots
+            continue
         if not np.all(np.isfinite(arr)):
             where = "".join(node.trace or ["(forward stack not recorded)\n"])
             bad = "nan" if np.isnan(arr).any() else "inf"
@@ -367,6 +369,8 @@ def _grad_size(g: Any, create_graph: bool) -> Any:
     """What a node keeps of the gradient that reached it, for drawings after backward:
     small arrays themselves (cheaper than a norm per op on the hot path), else the norm."""
     arr = g.data if create_graph else g
+    if not isinstance(arr, np.ndarray):  # a multi-output Function's gradient tuple
+        return None
     if arr.size <= _SMALL:
         return arr
     flat = arr.reshape(-1)

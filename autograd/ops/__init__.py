@@ -13,21 +13,68 @@ import numpy as np
 
 from autograd.engine import STATE
 from autograd.ops.arith import (
-    add, div, eq, ge, gt, le, lt, mul, ne, neg, pow, rdiv, rsub, sub,
+    add,
+    div,
+    eq,
+    ge,
+    gt,
+    le,
+    lt,
+    mul,
+    ne,
+    neg,
+    pow,
+    rdiv,
+    rsub,
+    sub,
 )
 from autograd.ops.broadcast import broadcast_to, expand, sum_to
 from autograd.ops.linalg import linear, matmul, rmatmul
 from autograd.ops.record import array_of
 from autograd.ops.reduce import (
-    argmax, argmin, log_softmax, logsumexp, max, mean, min, softmax, std, sum, var,
+    argmax,
+    argmin,
+    log_softmax,
+    logsumexp,
+    max,
+    mean,
+    min,
+    softmax,
+    std,
+    sum,
+    var,
 )
 from autograd.ops.select import getitem, index_add, masked_fill, maximum, minimum, where
 from autograd.ops.shape import (
-    T, cat, flatten, pad, permute, reshape, squeeze, stack, transpose, unsqueeze, view,
+    T,
+    cat,
+    flatten,
+    pad,
+    permute,
+    reshape,
+    squeeze,
+    stack,
+    transpose,
+    unsqueeze,
+    view,
 )
 from autograd.ops.unary import (
-    abs, astype, clamp, clone, cos, exp, float32, float64, int64, leaky_relu, log, relu,
-    sigmoid, sin, sqrt, tanh,
+    abs,
+    astype,
+    clamp,
+    clone,
+    cos,
+    exp,
+    float32,
+    float64,
+    int64,
+    leaky_relu,
+    log,
+    relu,
+    sigmoid,
+    sin,
+    sqrt,
+    tanh,
 )
 from autograd.tensor import Tensor, _bump_version, _check_inplace
 
@@ -91,10 +138,10 @@ for _name, _fn in _METHODS.items():
     setattr(Tensor, _name, _fn)
 
 __all__ = [
-    "PUBLIC_OPS", "T", "abs", "add", "argmax", "argmin", "astype", "broadcast_to", "cat",
-    "clamp", "clone", "cos", "div", "eq", "exp", "expand", "flatten", "ge", "getitem", "gt",
-    "index_add", "le", "leaky_relu", "linear", "log", "log_softmax", "logsumexp", "lt", "masked_fill",
+    "PUBLIC_OPS", "T", "abs", "add", "argmax", "argmin", "astype", "broadcast_to", "cat", "clamp",
+    "clone", "cos", "div", "eq", "exp", "expand", "flatten", "ge", "getitem", "gt", "index_add",
+    "le", "leaky_relu", "linear", "log", "log_softmax", "logsumexp", "lt", "masked_fill",
     "matmul", "max", "maximum", "mean", "min", "minimum", "mul", "ne", "neg", "pad", "permute",
     "pow", "relu", "reshape", "sigmoid", "sin", "softmax", "sqrt", "squeeze", "stack", "std",
-    "sub", "sum", "sum_to", "tanh", "transpose", "unsqueeze", "var", "view", "where",
+    "sub", "sum", "sum_to", "tanh", "transpose", "unsqueeze", "var", "view", "where"
 ]

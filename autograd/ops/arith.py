@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd.engine import Node, register
+from autograd.engine import Node
 from autograd.ops.record import array_of, binary, unary
 from autograd.tensor import Tensor, _wrap
 
