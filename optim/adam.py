@@ -1,0 +1,156 @@
+"""Adam (with AMSGrad) and AdamW (decoupled weight decay)."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from autograd import Tensor
+from optim.optimizer import Optimizer, ParamsT
+
+
+def _validate_adam(group: dict[str, Any]) -> None:
+    if "lr" in group and not group["lr"] >= 0.0:
+        raise ValueError(f"Invalid learning rate: lr={group['lr']} (must be >= 0)")
+    if "eps" in group and not group["eps"] >= 0.0:
+        raise ValueError(f"Invalid epsilon value: eps={group['eps']} (must be >= 0)")
+    if "betas" in group:
+        betas = group["betas"]
+        if not isinstance(betas, tuple | list) or len(betas) != 2:
+            raise ValueError(f"Invalid betas: expected a pair (beta1, beta2), got {betas!r}")
+        for i, beta in enumerate(betas):
+            if not 0.0 <= beta < 1.0:
+                raise ValueError(
+                    f"Invalid beta parameter at index {i}: betas[{i}]={beta} "
+                    "(must be in [0, 1))"
+                )
+    if "weight_decay" in group and not group["weight_decay"] >= 0.0:
+        raise ValueError(f"Invalid weight_decay value: weight_decay={group['weight_decay']} "
+                         "(must be >= 0)")
+
+
+class Adam(Optimizer):
+    r"""Adam (Kingma & Ba), torch's update exactly, with optional AMSGrad.
+
+    For each parameter ``p`` with gradient ``g``, at step ``t = 1, 2, ...``
+    (``m``, ``v`` start at zero)::
+
+        g ← g + λ·p                                  (if weight_decay λ ≠ 0: L2)
+        m ← β1·m + (1 − β1)·g
+        v ← β2·v + (1 − β2)·g²
+        v_max ← max(v_max, v)                        (amsgrad only; v_max starts at 0)
+        m̂ = m / (1 − β1ᵗ)
+        v̂ = v / (1 − β2ᵗ)      (amsgrad: v̂ = v_max / (1 − β2ᵗ))
+        p ← p − lr · m̂ / (√v̂ + eps)
+
+    ``m`` is the EMA form of momentum ``V = βV + (1−β)dW`` (β = β1), and ``v`` the
+    same EMA of the squared gradient (RMSprop's ``square_avg``); the bias
+    corrections undo their start at zero. ``weight_decay`` here is L2
+    regularisation: ``λΣW²`` in the loss is ``weight_decay=2λ``. Its effect is
+    scaled by the adaptive denominator; :class:`AdamW` decouples it instead.
+
+    Args:
+        params: parameters or parameter groups (see :class:`Optimizer`).
+        lr: learning rate (default 1e-3).
+        betas: (β1, β2), each in [0, 1) (default (0.9, 0.999)).
+        eps: added to the denominator for numerical stability (default 1e-8).
+        weight_decay: L2 penalty λ ≥ 0 added to the gradient (default 0).
+        amsgrad: use the running maximum of ``v`` (Reddi et al.), as torch.
+
+    State per parameter: ``step`` (int), ``exp_avg`` (m), ``exp_avg_sq`` (v) and
+    ``max_exp_avg_sq`` (amsgrad only).
+    """
+
+    _decoupled = False  # AdamW sets True: p ← p(1 − lr·λ) instead of g ← g + λp
+
+    def __init__(self, params: ParamsT, lr: float = 1e-3,
+                 betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 0.0, amsgrad: bool = False) -> None:
+        defaults = dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay,
+                        amsgrad=amsgrad)
+        super().__init__(params, defaults)
+
+    @staticmethod
+    def _validate_group(group: dict[str, Any]) -> None:
+        _validate_adam(group)
+
+    def _update_param(self, p: Tensor, grad: np.ndarray, group: dict[str, Any]) -> None:
+        # Hyperparameters and bias corrections as Python floats, so a float32
+        # parameter is updated in float32 (NumPy 2 would promote on np.float64).
+        lr = float(group["lr"])
+        beta1, beta2 = (float(b) for b in group["betas"])
+        eps = float(group["eps"])
+        weight_decay = float(group["weight_decay"])
+        w = p.data
+
+        state = self.state[p]
+        if not state:  # buffers allocated once, on the first step with a gradient
+            state["step"] = 0
+            state["exp_avg"] = np.zeros_like(w)
+            state["exp_avg_sq"] = np.zeros_like(w)
+            if group["amsgrad"]:
+                state["max_exp_avg_sq"] = np.zeros_like(w)
+        state["step"] += 1
+        step = state["step"]
+
+        d = grad  # read only: the gradient may be shared
+        if weight_decay != 0.0:
+            if self._decoupled:
+                w *= 1.0 - lr * weight_decay  # AdamW: shrink the weights first
+            else:
+                d = self._scratch(w, 0)
+                np.multiply(w, weight_decay, out=d)
+                np.add(d, grad, out=d)  # g + λp
+
+        m, v = state["exp_avg"], state["exp_avg_sq"]
+        t = self._scratch(w, 1)
+        m *= beta1
+        np.multiply(d, 1.0 - beta1, out=t)
+        m += t
+        v *= beta2
+        np.multiply(d, d, out=t)
+        t *= 1.0 - beta2
+        v += t
+        if group["amsgrad"]:
+            v_max = state.get("max_exp_avg_sq")
+            if v_max is None:  # amsgrad switched on in a later step (by a group edit)
+                v_max = state["max_exp_avg_sq"] = np.zeros_like(w)
+            np.maximum(v_max, v, out=v_max)
+            v = v_max
+
+        bias_correction1 = 1.0 - beta1 ** step
+        bias_correction2_sqrt = math.sqrt(1.0 - beta2 ** step)
+        step_size = lr / bias_correction1
+        # denom = √v / √(1 − β2ᵗ) + eps  (= √v̂ + eps), then p −= step_size · m / denom
+        np.sqrt(v, out=t)
+        t /= bias_correction2_sqrt
+        t += eps
+        np.divide(m, t, out=t)
+        t *= step_size
+        np.subtract(w, t, out=w)
+
+
+class AdamW(Adam):
+    r"""Adam with decoupled weight decay (Loshchilov & Hutter), torch's update exactly.
+
+    The same as :class:`Adam` except for the weight decay, which does not go
+    through the gradient (and so is not rescaled by ``√v̂``)::
+
+        p ← p·(1 − lr·λ)                             (first, λ = weight_decay)
+        m ← β1·m + (1 − β1)·g;   v ← β2·v + (1 − β2)·g²   (v_max as Adam's, amsgrad)
+        p ← p − lr · m̂ / (√v̂ + eps)
+
+    With plain SGD the two kinds of decay coincide (``p(1 − ηλ)`` is a step on
+    ``λ/2·Σp²``); with Adam they differ, and the decoupled one is what AdamW's
+    ``weight_decay`` means. Default ``weight_decay=1e-2``, as torch.
+    """
+
+    _decoupled = True
+
+    def __init__(self, params: ParamsT, lr: float = 1e-3,
+                 betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 1e-2, amsgrad: bool = False) -> None:
+        super().__init__(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
+                         amsgrad=amsgrad)

@@ -1,0 +1,356 @@
+"""The ``Optimizer`` base class: parameter groups, per-parameter state, checkpoints.
+
+Layout and semantics follow ``torch.optim.Optimizer``:
+
+* ``param_groups`` is a list of dicts; each holds ``"params"`` (a list of leaf
+  Tensors) and its own hyperparameters, the missing ones taken from ``defaults``.
+* ``state`` maps a parameter (the Tensor object itself: Tensors hash by identity)
+  to a dict of NumPy arrays and counters, created lazily on the first step that
+  sees a gradient for it.
+* ``state_dict()`` replaces parameters by their index, counted across groups in
+  order, so a checkpoint can be loaded into a fresh optimizer built over fresh
+  parameters of the same shapes.
+
+Subclasses write the update of one parameter in :meth:`Optimizer._update_param`
+(the base :meth:`step` loops over the groups, skips parameters without a gradient
+and bumps each changed parameter's version counter); an optimizer that needs a
+different loop may override :meth:`step` itself, as in torch.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import numpy as np
+
+import autograd as ag
+from autograd import Tensor
+from autograd.tensor import _bump_version
+
+
+class _RequiredParameter:
+    """Sentinel for a hyperparameter without a default (torch's ``optim.optimizer.required``)."""
+
+    def __repr__(self) -> str:
+        return "<required parameter>"
+
+
+required = _RequiredParameter()
+
+ParamsT = Iterable[Tensor] | Iterable[dict[str, Any]]
+
+
+def _describe(obj: Any) -> str:
+    return type(obj).__name__
+
+
+class Optimizer:
+    """Base class of all optimizers.
+
+    Args:
+        params: an iterable of Tensors (one parameter group), or of dicts, each a
+            parameter group ``{"params": [...], "lr": ..., ...}`` whose missing
+            options are taken from ``defaults``.
+        defaults: the default hyperparameters of every group.
+
+    Raises:
+        TypeError: ``params`` is a single Tensor or a set, or holds something that is
+            not a Tensor, or a Tensor that is not floating point.
+        ValueError: ``params`` is empty, holds a non-leaf Tensor, or holds one
+            Tensor twice (within a group or across groups); or a hyperparameter is
+            out of range (checked by the subclass's :meth:`_validate_group`).
+    """
+
+    def __init__(self, params: ParamsT, defaults: dict[str, Any]) -> None:
+        self.defaults: dict[str, Any] = dict(defaults)
+        # Check the constructor's own arguments first, as torch does, so that
+        # ``SGD(params, lr=-1)`` names ``lr`` whatever ``params`` holds.
+        self._validate_group({k: v for k, v in self.defaults.items() if v is not required})
+        self.state: defaultdict[Tensor, dict[str, Any]] = defaultdict(dict)
+        self.param_groups: list[dict[str, Any]] = []
+        # Scratch arrays reused by every step (see ``_scratch``); not part of the state.
+        self._scratch_arrays: dict[tuple, np.ndarray] = {}
+
+        if isinstance(params, Tensor):
+            raise TypeError(
+                "params argument given to the optimizer should be an iterable of Tensors "
+                f"or dicts, but got a {_describe(params)}"
+            )
+        if isinstance(params, set | frozenset | dict):
+            raise TypeError(
+                "params argument given to the optimizer should be an ordered iterable of "
+                f"Tensors or dicts (a list), but got a {_describe(params)}: the order of a "
+                "set changes between runs, and it decides the indices in state_dict()"
+            )
+        groups = list(params)
+        if len(groups) == 0:
+            raise ValueError("optimizer got an empty parameter list (params)")
+        if not isinstance(groups[0], dict):
+            groups = [{"params": groups}]
+        for group in groups:
+            self.add_param_group(group)
+
+    # -- hyperparameter checks -----------------------------------------------------------
+    @staticmethod
+    def _validate_group(group: dict[str, Any]) -> None:
+        """Raise ValueError naming any out-of-range hyperparameter in ``group``.
+
+        Called on the constructor's defaults and on every added group; the base class
+        accepts everything, subclasses check their own options.
+        """
+
+    # -- parameter groups ------------------------------------------------------------------
+    def add_param_group(self, param_group: dict[str, Any]) -> None:
+        """Add a group of parameters with its own hyperparameters (as torch).
+
+        Useful to fine-tune a pre-trained network: frozen layers can be made
+        trainable and added to the optimizer as training progresses.
+        """
+        if not isinstance(param_group, dict):
+            raise TypeError(f"param_group must be a dict, but got {_describe(param_group)}")
+        if "params" not in param_group:
+            raise ValueError("param_group must have a 'params' entry")
+        group = dict(param_group)  # never change the caller's dict
+        params = group["params"]
+        if isinstance(params, Tensor):
+            params = [params]
+        elif isinstance(params, set | frozenset):
+            raise TypeError(
+                "optimizer parameters need to be organized in ordered collections, but the "
+                "ordering of tensors in sets will change between runs. Please use a list instead."
+            )
+        else:
+            params = list(params)
+        for p in params:
+            if not isinstance(p, Tensor):
+                raise TypeError(
+                    f"optimizer can only optimize Tensors, but one of the params is {_describe(p)}"
+                )
+            if not p.is_leaf:
+                raise ValueError(
+                    "can't optimize a non-leaf Tensor (params): optimize the leaf it was "
+                    "computed from, or pass t.detach().requires_grad_()"
+                )
+            if p.dtype.kind != "f":
+                raise TypeError(
+                    f"optimizer can only optimize floating-point Tensors, but one of the params "
+                    f"has dtype {p.dtype}"
+                )
+        group["params"] = params
+
+        for name, default in self.defaults.items():
+            if default is required and name not in group:
+                raise ValueError(
+                    "parameter group didn't specify a value of required optimization "
+                    f"parameter {name}"
+                )
+            group.setdefault(name, default)
+        self._validate_group(group)
+
+        # Tensor == is elementwise, so membership goes by id(), never by `in` on lists.
+        ids = [id(p) for p in params]
+        if len(set(ids)) != len(ids):
+            raise ValueError(
+                "optimizer contains a parameter group with duplicate parameters (params): "
+                "each parameter may appear only once"
+            )
+        seen = {id(p) for g in self.param_groups for p in g["params"]}
+        if not seen.isdisjoint(ids):
+            raise ValueError(
+                "some parameters appear in more than one parameter group (params)"
+            )
+        self.param_groups.append(group)
+
+    # -- gradients and the update ----------------------------------------------------------
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Reset the gradients of all optimized parameters.
+
+        With ``set_to_none=True`` (the default, as torch) ``.grad`` becomes ``None``,
+        so the next step skips parameters that get no new gradient; otherwise the
+        gradient is zeroed in place (a gradient that is part of a graph, from
+        ``create_graph=True``, or read-only, is replaced by fresh zeros instead).
+        """
+        for group in self.param_groups:
+            for p in group["params"]:
+                grad = p.grad
+                if grad is None:
+                    continue
+                if set_to_none:
+                    p.grad = None
+                elif grad.grad_fn is not None or not grad.data.flags.writeable:
+                    p.grad = Tensor._const(np.zeros_like(p.data))
+                else:
+                    grad.requires_grad = False
+                    grad.data[...] = 0
+
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:
+        """Perform one optimization step; return ``closure()``'s loss if given.
+
+        ``closure`` re-evaluates the model and returns the loss (it runs with
+        gradient recording on, as torch). Parameters whose ``.grad`` is ``None`` are
+        skipped. The update changes ``p.data`` in place and records no graph; each
+        changed parameter's version counter is bumped, so a backward through a graph
+        that saved the old values raises instead of silently using the new ones.
+        """
+        loss = None
+        if closure is not None:
+            with ag.enable_grad():
+                loss = closure()
+        with ag.no_grad():
+            for group in self.param_groups:
+                for p in group["params"]:
+                    if p.grad is None:
+                        continue
+                    grad = p.grad.data
+                    if grad.shape != p.data.shape:
+                        raise RuntimeError(
+                            f"gradient of shape {grad.shape} does not match its parameter's "
+                            f"shape {p.data.shape}"
+                        )
+                    if grad.dtype != p.data.dtype:
+                        # Rare (a hand-set grad of another dtype): keep buffers in p's dtype.
+                        grad = grad.astype(p.data.dtype)
+                    self._update_param(p, grad, group)
+                    _bump_version(p)
+        return loss
+
+    def _update_param(self, p: Tensor, grad: np.ndarray, group: dict[str, Any]) -> None:
+        """Update ``p.data`` in place from ``grad`` (read only) with ``group``'s options."""
+        raise NotImplementedError(
+            f"{type(self).__name__} must implement _update_param() or override step()"
+        )
+
+    def _scratch(self, like: np.ndarray, slot: int) -> np.ndarray:
+        """A reusable work array of ``like``'s shape and dtype (``slot`` tells apart two
+        that one update needs at once).
+
+        Updates write their temporaries here with ``out=``, so after the first step
+        an optimizer step allocates nothing: one array per (shape, dtype, slot), shared
+        by all parameters of that shape, as the parameters are updated one at a time.
+        """
+        key = (like.shape, like.dtype.str, slot)
+        arr = self._scratch_arrays.get(key)
+        if arr is None:
+            arr = self._scratch_arrays[key] = np.empty(like.shape, like.dtype)
+        return arr
+
+    # -- checkpoints -------------------------------------------------------------------------
+    def state_dict(self) -> dict[str, Any]:
+        """The optimizer's state as torch lays it out (copies; safe to keep and change).
+
+        ``{"state": {index: {name: array or number}}, "param_groups": [{..options..,
+        "params": [index, ...]}]}``, where a parameter's index counts across groups in
+        order. Only parameters that have state appear in ``"state"``.
+        """
+        index: dict[int, int] = {}
+        groups = []
+        for group in self.param_groups:
+            packed = {k: copy.deepcopy(v) for k, v in group.items() if k != "params"}
+            start = len(index)
+            for i, p in enumerate(group["params"]):
+                index[id(p)] = start + i
+            packed["params"] = list(range(start, start + len(group["params"])))
+            groups.append(packed)
+        state = {}
+        for p, s in self.state.items():
+            i = index.get(id(p))
+            if i is not None:  # state of a parameter no longer in any group is dropped
+                state[i] = {k: _copy_value(v) for k, v in s.items()}
+        return {"state": dict(sorted(state.items())), "param_groups": groups}
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Restore a :meth:`state_dict`: the state and every group's hyperparameters.
+
+        The current parameters are matched to the saved indices by position. Arrays
+        are copied and cast to their parameter's dtype. Everything is checked before
+        anything changes, so a failed load leaves the optimizer as it was.
+
+        Raises:
+            ValueError: naming what does not match: the number of groups, a group's
+                number of parameters, an index in no group, or an array's shape.
+        """
+        if not isinstance(state_dict, dict) or not {"state", "param_groups"} <= state_dict.keys():
+            raise ValueError(
+                "optimizer state_dict must be a dict with 'state' and 'param_groups' entries"
+            )
+        saved_groups = state_dict["param_groups"]
+        if len(saved_groups) != len(self.param_groups):
+            raise ValueError(
+                "loaded state dict has a different number of parameter groups: "
+                f"{len(saved_groups)} saved, {len(self.param_groups)} in this optimizer"
+            )
+        id_map: dict[Any, Tensor] = {}
+        for gi, (group, saved) in enumerate(zip(self.param_groups, saved_groups)):
+            if len(saved["params"]) != len(group["params"]):
+                raise ValueError(
+                    "loaded state dict contains a parameter group that doesn't match the size "
+                    f"of optimizer's group: param_groups[{gi}] has {len(saved['params'])} "
+                    f"parameters saved, {len(group['params'])} in this optimizer"
+                )
+            id_map.update(zip(saved["params"], group["params"]))
+
+        new_state: defaultdict[Tensor, dict[str, Any]] = defaultdict(dict)
+        for key, saved_state in state_dict["state"].items():
+            if key not in id_map:
+                raise ValueError(
+                    f"loaded state dict has state for parameter index {key!r}, which is in "
+                    "no parameter group"
+                )
+            p = id_map[key]
+            new_state[p] = {
+                name: _load_value(key, name, value, p) for name, value in saved_state.items()
+            }
+
+        new_groups = []
+        for group, saved in zip(self.param_groups, saved_groups):
+            merged = dict(group)
+            merged.update({k: copy.deepcopy(v) for k, v in saved.items() if k != "params"})
+            merged["params"] = group["params"]
+            self._validate_group(merged)
+            new_groups.append(merged)
+
+        # All checks passed: apply. Group dicts are updated in place so that
+        # references to them (a scheduler, a user's handle) stay valid.
+        self.state = new_state
+        for group, merged in zip(self.param_groups, new_groups):
+            group.clear()
+            group.update(merged)
+
+    def __repr__(self) -> str:
+        lines = [f"{type(self).__name__} ("]
+        for i, group in enumerate(self.param_groups):
+            lines.append(f"Parameter Group {i}")
+            for key in sorted(group):
+                if key != "params":
+                    lines.append(f"    {key}: {group[key]}")
+        lines.append(")")
+        return "\n".join(lines)
+
+
+def _copy_value(value: Any) -> Any:
+    if isinstance(value, np.ndarray):
+        return value.copy()
+    if isinstance(value, Tensor):
+        return value.data.copy()
+    return copy.deepcopy(value)
+
+
+def _load_value(index: Any, name: str, value: Any, p: Tensor) -> Any:
+    """One saved state entry, checked against and cast for its parameter ``p``."""
+    if isinstance(value, Tensor):
+        value = value.data
+    if name == "step":
+        # The step counter is a number; torch checkpoints store it as a 0-d tensor.
+        return int(np.asarray(value).item())
+    if isinstance(value, np.ndarray):
+        if value.shape != p.data.shape:
+            raise ValueError(
+                f"loaded state dict has state[{index!r}][{name!r}] of shape {value.shape}, "
+                f"but that parameter has shape {p.data.shape}"
+            )
+        dtype = p.data.dtype if value.dtype.kind == "f" else value.dtype
+        return np.array(value, dtype=dtype, copy=True)
+    return copy.deepcopy(value)

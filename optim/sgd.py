@@ -1,0 +1,115 @@
+"""Stochastic gradient descent with momentum, dampening, Nesterov and weight decay."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from autograd import Tensor
+from optim.optimizer import Optimizer, ParamsT
+
+
+class SGD(Optimizer):
+    r"""Stochastic gradient descent, torch's update exactly.
+
+    For each parameter ``p`` with gradient ``g`` (``μ`` = momentum, ``τ`` =
+    dampening, ``λ`` = weight_decay, ``η`` = lr)::
+
+        g ← g + λ·p                       (if weight_decay ≠ 0)
+        if μ ≠ 0:
+            b ← g                         (first step: the buffer starts as g, undamped)
+            b ← μ·b + (1 − τ)·g           (later steps)
+            g ← g + μ·b  if nesterov  else  b
+        p ← p − η·g
+
+    How the textbook forms map onto the arguments:
+
+    * Classical momentum ``v = βv − η∇L;  W += v`` is ``momentum=β, dampening=0``:
+      torch's buffer is ``b = −v/η`` (substitute it in: ``b = βb + ∇L``,
+      ``W −= ηb``), so both give the same trajectory for a constant lr. (When the lr
+      changes, torch's form applies the new lr to the whole buffer.)
+    * The EMA form ``V = βV + (1−β)dW;  W −= ηV`` is ``momentum=β,
+      dampening=1−β`` (except the first step, where torch starts the buffer at
+      ``dW`` instead of ``(1−β)dW``, as the EMA would from ``V = 0``).
+    * L2 regularisation, adding ``λΣW²`` to the loss, adds its gradient ``2λW``:
+      that is ``weight_decay=2λ``.
+    * Nesterov momentum (``nesterov=True``) needs ``momentum > 0`` and
+      ``dampening = 0``; it steps along ``g + μ·b``, the look-ahead gradient in
+      Sutskever et al.'s reformulation.
+
+    Args:
+        params: parameters or parameter groups (see :class:`Optimizer`).
+        lr: learning rate η (torch's default 1e-3).
+        momentum: momentum factor μ ≥ 0.
+        dampening: dampening τ for momentum.
+        weight_decay: L2 penalty coefficient λ ≥ 0 (added to the gradient).
+        nesterov: use Nesterov momentum.
+
+    State per parameter: ``momentum_buffer`` (only when momentum ≠ 0).
+    """
+
+    def __init__(self, params: ParamsT, lr: float = 1e-3, momentum: float = 0.0,
+                 dampening: float = 0.0, weight_decay: float = 0.0,
+                 nesterov: bool = False) -> None:
+        defaults = dict(lr=lr, momentum=momentum, dampening=dampening,
+                        weight_decay=weight_decay, nesterov=nesterov)
+        super().__init__(params, defaults)
+
+    @staticmethod
+    def _validate_group(group: dict[str, Any]) -> None:
+        if "lr" in group and not group["lr"] >= 0.0:
+            raise ValueError(f"Invalid learning rate: lr={group['lr']} (must be >= 0)")
+        if "momentum" in group and not group["momentum"] >= 0.0:
+            raise ValueError(f"Invalid momentum value: momentum={group['momentum']} "
+                             "(must be >= 0)")
+        if "weight_decay" in group and not group["weight_decay"] >= 0.0:
+            raise ValueError(f"Invalid weight_decay value: weight_decay={group['weight_decay']} "
+                             "(must be >= 0)")
+        if group.get("nesterov", False) and (
+            group.get("momentum", 0.0) <= 0 or group.get("dampening", 0.0) != 0
+        ):
+            raise ValueError(
+                "Nesterov momentum (nesterov=True) requires a momentum > 0 and zero dampening, "
+                f"got momentum={group.get('momentum', 0.0)}, "
+                f"dampening={group.get('dampening', 0.0)}"
+            )
+
+    def _update_param(self, p: Tensor, grad: np.ndarray, group: dict[str, Any]) -> None:
+        # Python floats: a NumPy float64 scalar would be computed in float64 against a
+        # float32 parameter (NumPy 2 promotion); a Python float adopts the array's dtype.
+        lr = float(group["lr"])
+        momentum = float(group["momentum"])
+        dampening = float(group["dampening"])
+        weight_decay = float(group["weight_decay"])
+        w = p.data
+
+        d = grad  # read only: the gradient may be shared, so it is never written
+        if weight_decay != 0.0:
+            d = self._scratch(w, 0)
+            np.multiply(w, weight_decay, out=d)
+            np.add(d, grad, out=d)  # g + λp
+        if momentum != 0.0:
+            state = self.state[p]
+            buf = state.get("momentum_buffer")
+            if buf is None:
+                # Allocated once; torch starts the buffer at the (undamped) gradient.
+                buf = state["momentum_buffer"] = np.array(d, dtype=w.dtype, copy=True)
+            else:
+                buf *= momentum
+                if dampening == 0.0:
+                    buf += d
+                else:
+                    t = self._scratch(w, 1)
+                    np.multiply(d, 1.0 - dampening, out=t)
+                    buf += t
+            if group["nesterov"]:
+                u = self._scratch(w, 1)
+                np.multiply(buf, momentum, out=u)
+                np.add(u, d, out=u)  # g + μb
+                d = u
+            else:
+                d = buf
+        t = self._scratch(w, 1)  # may be d itself (Nesterov): scaled in place, fine
+        np.multiply(d, lr, out=t)
+        np.subtract(w, t, out=w)
