@@ -29,9 +29,12 @@ class SGD(Optimizer):
       torch's buffer is ``b = −v/η`` (substitute it in: ``b = βb + ∇L``,
       ``W −= ηb``), so both give the same trajectory for a constant lr. (When the lr
       changes, torch's form applies the new lr to the whole buffer.)
-    * The EMA form ``V = βV + (1−β)dW;  W −= ηV`` is ``momentum=β,
-      dampening=1−β`` (except the first step, where torch starts the buffer at
-      ``dW`` instead of ``(1−β)dW``, as the EMA would from ``V = 0``).
+    * The EMA form ``V = βV + (1−β)dW;  W −= ηV`` weights the gradient by
+      ``1 − dampening = 1−β`` (the "dampening = 1−β" of the usual shorthand names
+      that weight): in torch's argument it is ``momentum=β, dampening=β``. One
+      difference remains: torch starts the buffer at ``dW`` on the first step,
+      where the EMA from ``V = 0`` would give ``(1−β)dW``. (``dampening=1−β``
+      literally would give ``V = βV + β·dW``.)
     * L2 regularisation, adding ``λΣW²`` to the loss, adds its gradient ``2λW``:
       that is ``weight_decay=2λ``.
     * Nesterov momentum (``nesterov=True``) needs ``momentum > 0`` and
