@@ -1,0 +1,408 @@
+"""Functional forms of the layers and losses, with torch's signatures.
+
+``import nn.functional as F``. Convolution, pooling and batch norm are the
+engine's primitives (``autograd.ops.conv``, ``pool``, ``norm``), re-exported here;
+the losses are built from differentiable ops (or, for the binary cross-entropies,
+small custom Functions whose backward is the textbook formula), so every one of
+them has first and second derivatives.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import numpy as np
+
+import autograd as ag
+from autograd.function import Function, FunctionCtx
+from autograd.ops import linear
+from autograd.random import generator
+from autograd.tensor import Tensor
+
+try:  # the fast primitives: written in parallel (see issue 3); re-exported when present
+    from autograd.ops.conv import conv1d, conv2d
+    from autograd.ops.norm import batch_norm
+    from autograd.ops.pool import avg_pool2d, max_pool2d
+except ImportError:  # pragma: no cover - TEMPORARY until autograd/ops/{conv,pool,norm}.py land
+    def _missing(name: str):
+        def fn(*args: Any, **kwargs: Any) -> Tensor:
+            raise NotImplementedError(f"nn.functional.{name}: autograd's primitive is missing")
+        fn.__name__ = name
+        return fn
+
+    conv1d, conv2d, batch_norm = _missing("conv1d"), _missing("conv2d"), _missing("batch_norm")
+    avg_pool2d, max_pool2d = _missing("avg_pool2d"), _missing("max_pool2d")
+
+__all__ = [
+    "DIFFERENTIABLE", "avg_pool2d", "batch_norm", "binary_cross_entropy",
+    "binary_cross_entropy_with_logits", "conv1d", "conv2d", "cross_entropy", "dropout",
+    "leaky_relu", "linear", "log_softmax", "max_pool2d", "mse_loss", "nll_loss", "one_hot",
+    "relu", "sigmoid", "softmax", "tanh",
+]
+
+# The differentiable functional forms: nn/cases.py must register a gradcheck case for each
+# (tests/nn/test_gradcheck_nn.py fails on one without).
+DIFFERENTIABLE = (
+    "linear conv1d conv2d max_pool2d avg_pool2d relu leaky_relu tanh sigmoid softmax "
+    "log_softmax dropout batch_norm mse_loss binary_cross_entropy "
+    "binary_cross_entropy_with_logits cross_entropy nll_loss"
+).split()
+
+_REDUCTIONS = ("mean", "sum", "none")
+
+
+# -- activations -------------------------------------------------------------------------------
+def relu(input: Tensor, inplace: bool = False) -> Tensor:
+    """max(x, 0) elementwise (``inplace`` is accepted and ignored: a new tensor is returned)."""
+    return ag.relu(input)
+
+
+def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
+    """x if x > 0 else negative_slope · x, elementwise."""
+    return ag.leaky_relu(input, negative_slope)
+
+
+def tanh(input: Tensor) -> Tensor:
+    return ag.tanh(input)
+
+
+def sigmoid(input: Tensor) -> Tensor:
+    """1 / (1 + e⁻ˣ) elementwise."""
+    return ag.sigmoid(input)
+
+
+def _softmax_dim(ndim: int, name: str) -> int:
+    # torch's legacy choice when dim is not given (with the same warning).
+    warnings.warn(f"Implicit dimension choice for {name} has been deprecated. Change the call "
+                  "to include dim=X as an argument.", UserWarning, stacklevel=3)
+    return 0 if ndim in (0, 1, 3) else 1
+
+
+def softmax(input: Tensor, dim: int | None = None, dtype: Any = None) -> Tensor:
+    """eˣ / Σ eˣ along ``dim`` (computed in ``dtype`` when given)."""
+    if dtype is not None:
+        input = input.astype(dtype)
+    if dim is None:
+        dim = _softmax_dim(input.ndim, "softmax")
+    return ag.softmax(input, dim)
+
+
+def log_softmax(input: Tensor, dim: int | None = None, dtype: Any = None) -> Tensor:
+    """x − logsumexp(x) along ``dim`` (stable for |x| ~ 1e4)."""
+    if dtype is not None:
+        input = input.astype(dtype)
+    if dim is None:
+        dim = _softmax_dim(input.ndim, "log_softmax")
+    return ag.log_softmax(input, dim)
+
+
+def dropout(input: Tensor, p: float = 0.5, training: bool = True,
+            inplace: bool = False) -> Tensor:
+    """Inverted dropout: in training, zero each element with probability ``p`` and scale
+    the rest by 1/(1 − p) (so the expectation is unchanged); identity otherwise."""
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    if not training or p == 0.0:
+        return input
+    if p == 1.0:
+        return input * np.zeros(input.shape, dtype=input.dtype)
+    dt = input.dtype if input.dtype in (np.float32, np.float64) else np.float64
+    keep = generator().random(input.shape, dtype=dt) >= p
+    mask = keep.astype(input.dtype)
+    mask *= 1.0 / (1.0 - p)
+    return input * mask
+
+
+def one_hot(tensor: Any, num_classes: int = -1) -> Tensor:
+    """int64 tensor of shape ``(*tensor.shape, num_classes)`` with a 1 at each class index
+    (``num_classes=-1`` means max + 1)."""
+    idx = np.asarray(tensor.data if isinstance(tensor, Tensor) else tensor)
+    if idx.dtype.kind not in "iu":
+        raise RuntimeError(f"one_hot is only applicable to index tensor, got dtype {idx.dtype}")
+    if num_classes == -1:
+        num_classes = int(idx.max()) + 1 if idx.size else 0
+    if idx.size and (idx.min() < 0 or idx.max() >= num_classes):
+        raise RuntimeError(f"one_hot: class values must be in [0, {num_classes}), got "
+                           f"values in [{idx.min()}, {idx.max()}]")
+    out = np.zeros(idx.shape + (num_classes,), dtype=np.int64)
+    np.put_along_axis(out, idx[..., None].astype(np.intp), 1, axis=-1)
+    return ag.from_numpy(out)
+
+
+# -- losses ------------------------------------------------------------------------------------
+def _reduction(reduction: str, size_average: bool | None = None,
+               reduce: bool | None = None) -> str:
+    """The reduction, honouring torch's deprecated ``size_average``/``reduce`` flags."""
+    if size_average is not None or reduce is not None:
+        size_average = True if size_average is None else size_average
+        reduce = True if reduce is None else reduce
+        reduction = "none" if not reduce else ("mean" if size_average else "sum")
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"{reduction!r} is not a valid value for reduction "
+                         f"(expected one of {', '.join(_REDUCTIONS)})")
+    return reduction
+
+
+def _reduce(loss: Tensor, reduction: str) -> Tensor:
+    if reduction == "mean":
+        return loss.mean()
+    if reduction == "sum":
+        return loss.sum()
+    return loss
+
+
+def _as_target(target: Any, like: Tensor, name: str) -> Tensor:
+    """``target`` as a float Tensor of ``like``'s dtype and shape (ValueError otherwise)."""
+    t = target if isinstance(target, Tensor) else ag.from_numpy(np.asarray(target))
+    if t.shape != like.shape:
+        raise ValueError(f"{name}: target of shape {tuple(t.shape)} does not match input of "
+                         f"shape {tuple(like.shape)}; they must have the same shape")
+    if t.dtype.kind not in "biuf":
+        raise ValueError(f"{name}: target must be numeric, got dtype {t.dtype}")
+    if t.dtype != like.dtype:
+        t = t.astype(like.dtype) if t.dtype.kind == "f" else ag.from_numpy(
+            t.data.astype(like.dtype))
+    return t
+
+
+def _weighted(loss: Tensor, weight: Any) -> Tensor:
+    if weight is None:
+        return loss
+    return loss * (weight.data if isinstance(weight, Tensor) else np.asarray(weight))
+
+
+def mse_loss(input: Tensor, target: Any, size_average: bool | None = None,
+             reduce: bool | None = None, reduction: str = "mean") -> Tensor:
+    """(input − target)², reduced. Shapes must match (torch only warns; a silently
+    broadcast (N, 1) against (N,) is a classic bug, so this raises ValueError)."""
+    reduction = _reduction(reduction, size_average, reduce)
+    d = input - _as_target(target, input, "mse_loss")
+    return _reduce(d * d, reduction)
+
+
+def _clamped_log(x: Tensor) -> Tensor:
+    with np.errstate(divide="ignore"):
+        return ag.clamp(ag.log(x), min=-100.0)
+
+
+class _BinaryCrossEntropy(Function):
+    """ℓ = −(y · max(ln x, −100) + (1 − y) · max(ln(1 − x), −100))  (torch's clamp);
+    ∂ℓ/∂x = (x − y) / max(x(1 − x), 1e-12),  ∂ℓ/∂y = max(ln(1 − x), −100) − max(ln x, −100)."""
+
+    @staticmethod
+    def forward(ctx: FunctionCtx, x: Tensor, y: Tensor) -> Tensor:
+        xd, yd = x.data, y.data
+        with np.errstate(divide="ignore"):
+            log_x = np.maximum(np.log(xd), -100.0)
+            log_1mx = np.maximum(np.log1p(-xd), -100.0)
+        ctx.save_for_backward(x, y)
+        return ag.from_numpy(-(yd * log_x + (1 - yd) * log_1mx))
+
+    @staticmethod
+    def backward(ctx: FunctionCtx, g: Tensor) -> tuple:
+        x, y = ctx.saved_tensors
+        gx = gy = None
+        if ctx.needs_input_grad[0]:
+            gx = g * (x - y) / ag.clamp(x * (1 - x), min=1e-12)
+        if ctx.needs_input_grad[1]:
+            gy = g * (_clamped_log(1 - x) - _clamped_log(x))
+        return gx, gy
+
+
+def binary_cross_entropy(input: Tensor, target: Any, weight: Any = None,
+                         size_average: bool | None = None, reduce: bool | None = None,
+                         reduction: str = "mean") -> Tensor:
+    """−(y ln x + (1 − y) ln(1 − x)) for probabilities ``input`` in [0, 1] (each log
+    clamped at −100, as torch, so x = 0 or 1 gives a finite loss), times ``weight``."""
+    reduction = _reduction(reduction, size_average, reduce)
+    y = _as_target(target, input, "binary_cross_entropy")
+    xd = input.data
+    if xd.size and not (np.all(xd >= 0) and np.all(xd <= 1)):
+        raise RuntimeError("binary_cross_entropy: all elements of input should be between 0 "
+                           f"and 1 (got values in [{xd.min()}, {xd.max()}]); for logits use "
+                           "binary_cross_entropy_with_logits")
+    return _reduce(_weighted(_BinaryCrossEntropy.apply(input, y), weight), reduction)
+
+
+def _softplus_tensor(z: Tensor) -> Tensor:
+    """log(1 + eᶻ) as a smooth, stable differentiable expression: logsumexp([0, z])."""
+    return ag.logsumexp(ag.stack([ag.zeros_like(z), z], -1), -1)
+
+
+class _BCEWithLogits(Function):
+    """ℓ = (1 − y)x + L · softplus(−x),  L = 1 + (pos_weight − 1) y  (L = 1 without
+    pos_weight: max(x, 0) − xy + log(1 + e^−|x|), stable for any |x|);
+    ∂ℓ/∂x = L σ(x) − pos_weight · y,  ∂ℓ/∂y = −x + (pos_weight − 1) softplus(−x)."""
+
+    @staticmethod
+    def forward(ctx: FunctionCtx, x: Tensor, y: Tensor, pos_weight: Any) -> Tensor:
+        xd, yd = x.data, y.data
+        sp = np.logaddexp(0, -xd)  # softplus(−x) without overflow
+        if pos_weight is None:
+            loss = (1 - yd) * xd + sp
+        else:
+            loss = (1 - yd) * xd + (1 + (pos_weight - 1) * yd) * sp
+        ctx.pos_weight = pos_weight
+        ctx.save_for_backward(x, y)
+        return ag.from_numpy(np.asarray(loss, dtype=xd.dtype))
+
+    @staticmethod
+    def backward(ctx: FunctionCtx, g: Tensor) -> tuple:
+        x, y = ctx.saved_tensors
+        pw = ctx.pos_weight
+        gx = gy = None
+        if ctx.needs_input_grad[0]:
+            s = ag.sigmoid(x)
+            gx = g * (s - y) if pw is None else g * ((1 + (pw - 1) * y) * s - pw * y)
+        if ctx.needs_input_grad[1]:
+            gy = -g * x if pw is None else g * ((pw - 1) * _softplus_tensor(-x) - x)
+        return gx, gy, None
+
+
+def binary_cross_entropy_with_logits(input: Tensor, target: Any, weight: Any = None,
+                                     size_average: bool | None = None,
+                                     reduce: bool | None = None, reduction: str = "mean",
+                                     pos_weight: Any = None) -> Tensor:
+    """Sigmoid + binary cross-entropy in one stable expression on logits ``input``:
+    max(x, 0) − x·y + log(1 + e^−|x|), times ``weight``; ``pos_weight`` weighs positives."""
+    reduction = _reduction(reduction, size_average, reduce)
+    y = _as_target(target, input, "binary_cross_entropy_with_logits")
+    pw = None
+    if pos_weight is not None:
+        pw = np.asarray(pos_weight.data if isinstance(pos_weight, Tensor) else pos_weight,
+                        dtype=input.dtype)
+    loss = _BCEWithLogits.apply(input, y, pw)
+    return _reduce(_weighted(loss, weight), reduction)
+
+
+def _class_targets(input: Tensor, target: Any, ignore_index: int, name: str) -> np.ndarray:
+    """Validate class-index targets for ``input`` of shape (N, C, d1, ...): an integer
+    array of shape (N, d1, ...) with values in [0, C) or ``ignore_index``."""
+    t = np.asarray(target.data if isinstance(target, Tensor) else target)
+    shape = tuple(input.shape)
+    want = (shape[0],) + shape[2:]
+    if t.dtype.kind not in "iu":
+        raise ValueError(
+            f"{name}: target must hold class indices as integers (shape {want} for input of "
+            f"shape {shape}), got dtype {t.dtype} and shape {t.shape}; for class "
+            "probabilities pass a float target of the input's shape"
+        )
+    if t.shape != want:
+        raise ValueError(f"{name}: target of shape {t.shape} does not fit input of shape "
+                         f"{shape}; expected target shape {want}")
+    n_classes = shape[1]
+    bad = ((t < 0) | (t >= n_classes)) & (t != ignore_index)
+    if bad.any():
+        vals = np.unique(t[bad])[:5].tolist()
+        raise ValueError(f"{name}: target values {vals} are out of range for {n_classes} "
+                         f"classes (valid: 0..{n_classes - 1}, or ignore_index={ignore_index})")
+    return t
+
+
+def _gather(logp: Tensor, t: np.ndarray) -> Tensor:
+    """``logp[n, t[n, ...], ...]``: the entry of each sample's target class (shape of t)."""
+    if logp.ndim == 2:
+        return logp[np.arange(t.shape[0]), t]
+    grids = np.ogrid[tuple(slice(0, s) for s in t.shape)]
+    return logp[(grids[0], t, *grids[1:])]
+
+
+def _unbatched(input: Tensor, target: Any) -> tuple[Tensor, Any, bool]:
+    """(C,) input with a () target is one sample: add the batch dimension."""
+    if input.ndim == 1:
+        t = target.data if isinstance(target, Tensor) else np.asarray(target)
+        if t.ndim == 0:
+            return input.unsqueeze(0), t.reshape(1), True
+        if t.shape == input.shape:  # class probabilities
+            return input.unsqueeze(0), t.reshape(1, -1), True
+    return input, target, False
+
+
+def nll_loss(input: Tensor, target: Any, weight: Any = None, size_average: bool | None = None,
+             ignore_index: int = -100, reduce: bool | None = None,
+             reduction: str = "mean") -> Tensor:
+    """−w[t] · input[n, t[n]] for log-probabilities ``input`` (N, C, ...) and class
+    indices ``target`` (N, ...); 'mean' divides by Σ w[t] over non-ignored samples."""
+    reduction = _reduction(reduction, size_average, reduce)
+    input, target, squeeze = _unbatched(input, target)
+    if input.ndim < 2:
+        raise ValueError(f"nll_loss: input must have shape (C,), (N, C) or (N, C, d1, ...), "
+                         f"got {tuple(input.shape)}")
+    loss = _nll(input, target, weight, ignore_index, reduction, "nll_loss")
+    return loss.reshape(()) if squeeze and reduction == "none" else loss
+
+
+def _nll(logp: Tensor, target: Any, weight: Any, ignore_index: int, reduction: str,
+         name: str) -> Tensor:
+    t = _class_targets(logp, target, ignore_index, name)
+    ignored = t == ignore_index
+    any_ignored = bool(ignored.any())
+    safe = np.where(ignored, 0, t) if any_ignored else t
+    picked = _gather(logp, safe)
+    if weight is None and not any_ignored:
+        return _reduce(-picked, reduction)
+    n_classes = logp.shape[1]
+    w = np.ones(n_classes, dtype=logp.dtype) if weight is None else np.asarray(
+        weight.data if isinstance(weight, Tensor) else weight, dtype=logp.dtype)
+    if w.shape != (n_classes,):
+        raise ValueError(f"{name}: weight of shape {w.shape} does not fit {n_classes} classes")
+    wt = w[safe]
+    wt[ignored] = 0
+    loss = -picked * wt
+    if reduction == "mean":
+        return loss.sum() / wt.sum()  # 0/0 = nan when every target is ignored, as torch
+    return _reduce(loss, reduction)
+
+
+def cross_entropy(input: Tensor, target: Any, weight: Any = None,
+                  size_average: bool | None = None, ignore_index: int = -100,
+                  reduce: bool | None = None, reduction: str = "mean",
+                  label_smoothing: float = 0.0) -> Tensor:
+    """log_softmax over dim 1 then nll_loss: for logits (N, C) and class indices (N,),
+    mean of −log softmax(x)[n, t[n]]; its gradient is (softmax(x) − onehot(t)) / N.
+    A float target of the input's shape is read as class probabilities (as torch)."""
+    reduction = _reduction(reduction, size_average, reduce)
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise ValueError(f"label_smoothing must be between 0.0 and 1.0, got {label_smoothing}")
+    input, target, squeeze = _unbatched(input, target)
+    if input.ndim < 2:
+        raise ValueError(f"cross_entropy: input must have shape (C,), (N, C) or "
+                         f"(N, C, d1, ...), got {tuple(input.shape)}")
+    n_classes = input.shape[1]
+    logp = ag.log_softmax(input, 1)
+    tdata = np.asarray(target.data if isinstance(target, Tensor) else target)
+    w = None if weight is None else np.asarray(
+        weight.data if isinstance(weight, Tensor) else weight, dtype=input.dtype)
+    wshape = (1, n_classes) + (1,) * (input.ndim - 2)
+    if tdata.dtype.kind == "f" and tdata.shape == tuple(input.shape):
+        # class probabilities: −Σ_c w_c p_c log q_c, mean over the N·d1·... positions
+        probs = tdata.astype(input.dtype, copy=False)
+        if label_smoothing:
+            probs = probs * (1 - label_smoothing) + label_smoothing / n_classes
+        coef = probs if w is None else probs * w.reshape(wshape)
+        loss = -(logp * coef).sum(1)
+        if squeeze and reduction == "none":
+            loss = loss.reshape(())
+        return _reduce(loss, reduction)
+    nll = _nll(logp, tdata, weight, ignore_index, reduction, "cross_entropy")
+    if squeeze and reduction == "none":
+        nll = nll.reshape(())
+    if not label_smoothing:
+        return nll
+    # torch's smoothing term: −Σ_c w_c log q_c per position, zero where ignored
+    t = np.asarray(tdata)
+    ignored = t == ignore_index
+    smooth = -(logp if w is None else logp * w.reshape(wshape)).sum(1)
+    if ignored.any():
+        smooth = smooth * (~ignored).astype(input.dtype)
+    if reduction == "mean":
+        if w is None:
+            smooth = smooth.sum() / max(int((~ignored).sum()), 1)
+        else:
+            smooth = smooth.sum() / w[t[~ignored]].sum()
+    elif reduction == "sum":
+        smooth = smooth.sum()
+    elif squeeze:
+        smooth = smooth.reshape(())
+    return (1 - label_smoothing) * nll + smooth * (label_smoothing / n_classes)

@@ -1,0 +1,146 @@
+"""Weight initialisation, in place, with torch's signatures, gains and fan computations.
+
+Every draw comes from ``autograd.random.generator()``, so ``ag.manual_seed(n)``
+makes initialisation repeatable. Functions write into the tensor's array (as
+torch's do under ``no_grad``) and return the tensor.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from typing import Any
+
+import numpy as np
+
+import autograd as ag
+from autograd.random import generator
+from autograd.tensor import Tensor
+
+__all__ = [
+    "calculate_gain", "constant_", "kaiming_normal_", "kaiming_uniform_", "normal_", "ones_",
+    "uniform_", "xavier_normal_", "xavier_uniform_", "zeros_",
+]
+
+_LINEAR_LIKE = ("linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d",
+                "conv_transpose2d", "conv_transpose3d", "sigmoid")
+
+
+def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
+    """The recommended gain for ``nonlinearity``: 1 for linear/conv/sigmoid, 5/3 for tanh,
+    √2 for relu, √(2 / (1 + slope²)) for leaky_relu (slope ``param``, default 0.01),
+    3/4 for selu."""
+    if nonlinearity in _LINEAR_LIKE:
+        return 1.0
+    if nonlinearity == "tanh":
+        return 5.0 / 3
+    if nonlinearity == "relu":
+        return math.sqrt(2.0)
+    if nonlinearity == "leaky_relu":
+        if param is None:
+            slope = 0.01
+        elif isinstance(param, numbers.Number) and not isinstance(param, bool):
+            slope = float(param)
+        else:
+            raise ValueError(f"negative_slope {param} not a valid number")
+        return math.sqrt(2.0 / (1 + slope ** 2))
+    if nonlinearity == "selu":
+        return 3.0 / 4
+    raise ValueError(f"Unsupported nonlinearity {nonlinearity}")
+
+
+def _calculate_fan_in_and_fan_out(tensor: Tensor) -> tuple[int, int]:
+    """fan_in = size(1) · receptive field, fan_out = size(0) · receptive field, where the
+    receptive field is the product of dims 2.. (1 for a matrix); needs ≥ 2 dims."""
+    shape = tensor.shape
+    if len(shape) < 2:
+        raise ValueError("Fan in and fan out can not be computed for tensor with fewer than "
+                         f"2 dimensions (got shape {tuple(shape)})")
+    receptive = math.prod(shape[2:])
+    return shape[1] * receptive, shape[0] * receptive
+
+
+def _calculate_correct_fan(tensor: Tensor, mode: str) -> int:
+    mode = mode.lower()
+    if mode not in ("fan_in", "fan_out"):
+        raise ValueError(f"Mode {mode} not supported, please use one of fan_in, fan_out")
+    fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
+    return fan_in if mode == "fan_in" else fan_out
+
+
+def _fill(tensor: Tensor, values: Any) -> Tensor:
+    """Write ``values`` into ``tensor`` in place (cast to its dtype), as under no_grad."""
+    if not isinstance(tensor, Tensor):
+        raise TypeError(f"nn.init expects a Tensor, got {type(tensor).__name__}")
+    with ag.no_grad():
+        tensor[...] = np.asarray(values).astype(tensor.dtype, copy=False)
+    return tensor
+
+
+def _rng(gen: np.random.Generator | None) -> np.random.Generator:
+    return generator() if gen is None else gen
+
+
+def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0,
+             generator: np.random.Generator | None = None) -> Tensor:
+    """Fill with U(a, b) samples."""
+    return _fill(tensor, _rng(generator).uniform(a, b, tensor.shape))
+
+
+def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0,
+            generator: np.random.Generator | None = None) -> Tensor:
+    """Fill with N(mean, std²) samples."""
+    return _fill(tensor, _rng(generator).normal(mean, std, tensor.shape))
+
+
+def constant_(tensor: Tensor, val: float) -> Tensor:
+    """Fill with ``val``."""
+    return _fill(tensor, val)
+
+
+def zeros_(tensor: Tensor) -> Tensor:
+    return _fill(tensor, 0)
+
+
+def ones_(tensor: Tensor) -> Tensor:
+    return _fill(tensor, 1)
+
+
+def xavier_uniform_(tensor: Tensor, gain: float = 1.0,
+                    generator: np.random.Generator | None = None) -> Tensor:
+    """Glorot uniform: U(−a, a), a = gain · √(6 / (fan_in + fan_out))."""
+    fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
+    std = gain * math.sqrt(2.0 / float(fan_in + fan_out))
+    a = math.sqrt(3.0) * std
+    return uniform_(tensor, -a, a, generator)
+
+
+def xavier_normal_(tensor: Tensor, gain: float = 1.0,
+                   generator: np.random.Generator | None = None) -> Tensor:
+    """Glorot normal: N(0, std²), std = gain · √(2 / (fan_in + fan_out))."""
+    fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
+    std = gain * math.sqrt(2.0 / float(fan_in + fan_out))
+    return normal_(tensor, 0.0, std, generator)
+
+
+def kaiming_uniform_(tensor: Tensor, a: float = 0, mode: str = "fan_in",
+                     nonlinearity: str = "leaky_relu",
+                     generator: np.random.Generator | None = None) -> Tensor:
+    """He uniform: U(−b, b), b = gain · √(3 / fan), gain = calculate_gain(nonlinearity, a)."""
+    if 0 in tensor.shape:
+        return tensor  # nothing to fill (torch warns and returns)
+    fan = _calculate_correct_fan(tensor, mode)
+    std = calculate_gain(nonlinearity, a) / math.sqrt(fan)
+    bound = math.sqrt(3.0) * std
+    return uniform_(tensor, -bound, bound, generator)
+
+
+def kaiming_normal_(tensor: Tensor, a: float = 0, mode: str = "fan_in",
+                    nonlinearity: str = "leaky_relu",
+                    generator: np.random.Generator | None = None) -> Tensor:
+    """He normal: N(0, std²), std = gain / √fan, gain = calculate_gain(nonlinearity, a)."""
+    if 0 in tensor.shape:
+        return tensor
+    fan = _calculate_correct_fan(tensor, mode)
+    std = calculate_gain(nonlinearity, a) / math.sqrt(fan)
+    return normal_(tensor, 0.0, std, generator)

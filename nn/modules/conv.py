@@ -1,0 +1,127 @@
+"""``Conv1d`` and ``Conv2d``: cross-correlation layers over the engine's conv primitives.
+
+Weights use torch's layouts, (out, in/groups, k) and (out, in/groups, kh, kw), and
+torch's default initialisation, so state_dicts move between the two unchanged.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from autograd.tensor import Tensor
+from nn import functional as F
+from nn import init
+from nn.modules.module import Module, Parameter
+
+__all__ = ["Conv1d", "Conv2d"]
+
+
+def _tuple(value: Any, n: int, name: str) -> tuple:
+    """An int or an n-sequence of ints as an n-tuple of ints."""
+    if isinstance(value, int | np.integer):
+        return (int(value),) * n
+    out = tuple(int(v) for v in value)
+    if len(out) != n:
+        raise ValueError(f"{name} must be an int or a {n}-tuple, got {value!r}")
+    return out
+
+
+class _ConvNd(Module):
+    """Shared setup of Conv1d/Conv2d: argument checks, parameters, init, repr."""
+
+    _n = 0  # spatial dimensions
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: Any, stride: Any = 1,
+                 padding: Any = 0, dilation: Any = 1, groups: int = 1, bias: bool = True,
+                 padding_mode: str = "zeros", dtype: Any = None) -> None:
+        super().__init__()
+        n = self._n
+        if groups <= 0:
+            raise ValueError("groups must be a positive integer")
+        if in_channels % groups:
+            raise ValueError("in_channels must be divisible by groups")
+        if out_channels % groups:
+            raise ValueError("out_channels must be divisible by groups")
+        if padding_mode != "zeros":
+            raise NotImplementedError(f"padding_mode={padding_mode!r}: only 'zeros' is "
+                                      "supported")
+        self.in_channels = int(in_channels)
+        self.out_channels = int(out_channels)
+        self.kernel_size = _tuple(kernel_size, n, "kernel_size")
+        self.stride = _tuple(stride, n, "stride")
+        self.dilation = _tuple(dilation, n, "dilation")
+        self.groups = int(groups)
+        self.padding_mode = padding_mode
+        self.padding = self._resolve_padding(padding)
+        dt = np.dtype(dtype or np.float32)
+        shape = (self.out_channels, self.in_channels // self.groups, *self.kernel_size)
+        self.weight = Parameter(np.empty(shape, dtype=dt))
+        if bias:
+            self.bias = Parameter(np.empty(self.out_channels, dtype=dt))
+        else:
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def _resolve_padding(self, padding: Any) -> tuple:
+        if isinstance(padding, str):
+            if padding == "valid":
+                return (0,) * self._n
+            if padding == "same":
+                if any(s != 1 for s in self.stride):
+                    raise ValueError("padding='same' is not supported for strided convolutions")
+                total = [d * (k - 1) for d, k in zip(self.dilation, self.kernel_size)]
+                if any(t % 2 for t in total):
+                    raise NotImplementedError(
+                        "padding='same' with an even effective kernel needs asymmetric "
+                        "padding, which this layer does not do; pad the input with ag.pad")
+                return tuple(t // 2 for t in total)
+            raise ValueError(f"Invalid padding string {padding!r}, should be one of "
+                             "{'valid', 'same'}")
+        return _tuple(padding, self._n, "padding")
+
+    def reset_parameters(self) -> None:
+        """torch's default: W ~ kaiming_uniform_(a=√5), b ~ U(−1/√fan_in, 1/√fan_in)."""
+        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
+        if self.bias is not None:
+            fan_in, _ = init._calculate_fan_in_and_fan_out(self.weight)
+            bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
+            init.uniform_(self.bias, -bound, bound)
+
+    def extra_repr(self) -> str:
+        n = self._n
+        s = (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
+             f"stride={self.stride}")
+        if self.padding != (0,) * n:
+            s += f", padding={self.padding}"
+        if self.dilation != (1,) * n:
+            s += f", dilation={self.dilation}"
+        if self.groups != 1:
+            s += f", groups={self.groups}"
+        if self.bias is None:
+            s += ", bias=False"
+        return s
+
+
+class Conv1d(_ConvNd):
+    """(N, C_in, L) → (N, C_out, L_out), L_out = ⌊(L + 2p − d(k − 1) − 1) / s⌋ + 1;
+    out[n, o] = b[o] + Σ_c W[o, c] ⋆ x[n, c] (cross-correlation, per group)."""
+
+    _n = 1
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.conv1d(input, self.weight, self.bias, self.stride[0], self.padding[0],
+                        self.dilation[0], self.groups)
+
+
+class Conv2d(_ConvNd):
+    """(N, C_in, H, W) → (N, C_out, H_out, W_out), H_out = ⌊(H + 2p − d(k − 1) − 1) / s⌋ + 1
+    per axis; out[n, o] = b[o] + Σ_c W[o, c] ⋆ x[n, c] (cross-correlation, per group)."""
+
+    _n = 2
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.conv2d(input, self.weight, self.bias, self.stride, self.padding,
+                        self.dilation, self.groups)

@@ -1,0 +1,62 @@
+"""Gradient clipping, in place on each parameter's ``.grad`` (as torch.nn.utils)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+
+import autograd as ag
+from autograd.tensor import Tensor
+
+__all__ = ["clip_grad_norm_", "clip_grad_value_"]
+
+
+def _grads(parameters: Tensor | Iterable[Tensor]) -> list[Tensor]:
+    params = [parameters] if isinstance(parameters, Tensor) else list(parameters)
+    return [p.grad for p in params if p.grad is not None]
+
+
+def _scale_(g: Tensor, factor: float) -> None:
+    if g.data.flags.writeable:
+        g.data *= factor  # same dtype: the grad array is owned by the parameter
+    else:
+        g.data = g.data * factor
+
+
+def clip_grad_norm_(parameters: Tensor | Iterable[Tensor], max_norm: float,
+                    norm_type: float = 2.0, error_if_nonfinite: bool = False) -> Tensor:
+    """Scale all gradients together so their joint ``norm_type``-norm is at most
+    ``max_norm``: each is multiplied by max_norm / (total + 1e-6) when that is below 1.
+    Returns the total norm (before clipping) as a 0-d Tensor."""
+    grads = _grads(parameters)
+    if not grads:
+        return ag.tensor(0.0)
+    norm_type = float(norm_type)
+    dtype = grads[0].dtype
+    if norm_type == np.inf:
+        total = max(float(np.max(np.abs(g.data))) if g.data.size else 0.0 for g in grads)
+    else:
+        # norm of the per-tensor norms = the norm of everything concatenated
+        per = [np.linalg.norm(g.data.reshape(-1).astype(np.float64), norm_type) for g in grads]
+        total = float(np.linalg.norm(np.asarray(per), norm_type))
+    if error_if_nonfinite and not np.isfinite(total):
+        raise RuntimeError(f"The total norm of order {norm_type} for gradients from "
+                           "`parameters` is non-finite, so it cannot be clipped. To disable "
+                           "this error and scale the gradients by the non-finite norm anyway, "
+                           "set `error_if_nonfinite=False`")
+    coef = float(max_norm) / (total + 1e-6)
+    if coef < 1:
+        for g in grads:
+            _scale_(g, coef)
+    return ag.tensor(np.asarray(total, dtype=dtype))
+
+
+def clip_grad_value_(parameters: Tensor | Iterable[Tensor], clip_value: float) -> None:
+    """Clamp every gradient element to [−clip_value, clip_value], in place."""
+    v = float(clip_value)
+    for g in _grads(parameters):
+        if g.data.flags.writeable:
+            np.clip(g.data, -v, v, out=g.data)
+        else:
+            g.data = np.clip(g.data, -v, v)
