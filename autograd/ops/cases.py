@@ -180,5 +180,64 @@ def _register_all() -> None:
     case("minimum", "same", lambda a, b: ag.minimum(a, b + 0.15), (2, 3), (2, 3),
          make=_distinct)
 
+    # ---- conv / pool / norm (autograd/ops/conv.py, pool.py, norm.py) ------------------------
+    # Small float64 shapes: gradcheck builds full Jacobians. `_cl` re-lays a tensor out
+    # channels-last (same values) so the 'ijc' column order of conv/pool is covered too.
+    from autograd.ops.conv import col2im, conv1d, conv2d, im2col
+    from autograd.ops.norm import batch_norm
+    from autograd.ops.pool import avg_pool2d, max_pool2d
+
+    def _cl(t: Any) -> Any:
+        n, c, h, w = t.shape
+        return t.permute(0, 2, 3, 1).reshape(n, h * w * c).reshape(n, h, w, c).permute(0, 3, 1, 2)
+
+    case("conv2d", "stride1-pad1", lambda x, w, b: conv2d(x, w, b, padding=1),
+         (1, 2, 4, 4), (2, 2, 3, 3), (2,))
+    case("conv2d", "stride2-pad2", lambda x, w, b: conv2d(x, w, b, stride=2, padding=2),
+         (1, 2, 5, 5), (2, 2, 3, 3), (2,))
+    case("conv2d", "kernel2x3-stride-hw",
+         lambda x, w, b: conv2d(x, w, b, stride=(2, 1), padding=(1, 0)),
+         (1, 2, 4, 5), (2, 2, 2, 3), (2,))
+    case("conv2d", "dilation2", lambda x, w, b: conv2d(x, w, b, padding=1, dilation=2),
+         (1, 1, 5, 5), (2, 1, 2, 2), (2,))
+    case("conv2d", "groups2", lambda x, w, b: conv2d(x, w, b, groups=2),
+         (1, 4, 3, 3), (4, 2, 2, 2), (4,))
+    case("conv2d", "no-bias", lambda x, w: conv2d(x, w, stride=1), (2, 2, 3, 3), (2, 2, 2, 2))
+    case("conv2d", "channels-last", lambda x, w, b: conv2d(_cl(x), w, b, padding=1),
+         (1, 3, 3, 4), (2, 3, 3, 3), (2,))
+    case("conv2d", "channels-last-groups2-stride2",
+         lambda x, w: conv2d(_cl(x), w, stride=2, padding=1, groups=2),
+         (1, 4, 4, 3), (2, 2, 2, 2))
+    case("conv1d", "stride2-pad1", lambda x, w, b: conv1d(x, w, b, stride=2, padding=1),
+         (2, 2, 6), (3, 2, 3), (3,))
+    case("conv1d", "dilation2-groups2", lambda x, w: conv1d(x, w, dilation=2, groups=2),
+         (1, 4, 6), (2, 2, 2))
+    case("im2col", "k3-pad1", lambda x: im2col(x, 3, padding=1), (1, 2, 4, 4))
+    case("im2col", "k2-stride2-dil2", lambda x: im2col(x, (2, 2), 2, 1, 2), (1, 1, 5, 6))
+    case("col2im", "k2-overlap", lambda c: col2im(c, (1, 2, 3, 3), 2), (4, 8))
+    case("col2im", "k3-stride2-pad1", lambda c: col2im(c, (1, 1, 5, 4), 3, 2, 1), (6, 9))
+    case("max_pool2d", "2x2", lambda x: max_pool2d(x, 2), (1, 2, 4, 4), make=_distinct)
+    case("max_pool2d", "2x2-odd-crop-channels-last", lambda x: max_pool2d(_cl(x), 2),
+         (1, 2, 5, 4), make=_distinct)
+    case("max_pool2d", "k2-stride1", lambda x: max_pool2d(x, 2, stride=1), (1, 2, 4, 5),
+         make=_distinct)
+    case("max_pool2d", "k3-stride2-pad1", lambda x: max_pool2d(x, 3, 2, 1), (1, 2, 5, 5),
+         make=_distinct)
+    case("avg_pool2d", "2x2", lambda x: avg_pool2d(x, 2), (1, 2, 4, 4))
+    case("avg_pool2d", "k3-stride2-pad1", lambda x: avg_pool2d(x, 3, 2, 1), (1, 2, 5, 5))
+    case("avg_pool2d", "k2x3-stride1-pad-hw", lambda x: avg_pool2d(x, (2, 3), 1, (1, 1)),
+         (1, 1, 4, 4))
+    case("batch_norm", "train-NC-affine",
+         lambda x, w, b: batch_norm(x, None, None, w, b, training=True), (4, 3), (3,), (3,))
+    case("batch_norm", "train-NCHW-affine",
+         lambda x, w, b: batch_norm(x, None, None, w, b, training=True),
+         (2, 2, 2, 3), (2,), (2,))
+    case("batch_norm", "train-NCL-no-affine",
+         lambda x: batch_norm(x, None, None, training=True), (3, 2, 2))
+    _rm = ag.tensor(np.array([0.3, -0.2]))
+    _rv = ag.tensor(np.array([0.8, 1.5]))
+    case("batch_norm", "eval-NCHW", lambda x, w, b: batch_norm(x, _rm, _rv, w, b),
+         (2, 2, 2, 2), (2,), (2,))
+
 
 _register_all()

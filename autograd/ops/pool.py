@@ -1,0 +1,204 @@
+"""2-D max and average pooling, vectorised over batch, channels and pixels.
+
+Fast path (stride == kernel, no padding — the usual 2x2/2): the input is viewed as
+(N, C, Ho, kh, Wo, kw) without a copy and reduced with a few elementwise ops over strided
+views (kernel rows first: those views read long contiguous runs). General path (any
+stride, padding): one strided view of the padded input per kernel offset, and the
+backward goes through ``col2im`` (overlapping windows accumulate).
+
+Both work on any memory layout and keep it: the output of a channels-last input (a conv
+output) is channels-last too, so the next conv gathers its patches cheaply.
+
+The VJPs are linear in g with constant routing (max) or constant weights (avg), so they
+are written with ``F`` ops and serve ``create_graph`` unchanged.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from autograd.engine import Node
+from autograd.ops.conv import ConvGeom, ShapeError, _pair, make_geom
+from autograd.ops.record import unary
+from autograd.tensor import Tensor
+
+
+def _geom(x: np.ndarray, kernel_size: Any, stride: Any, padding: Any, op: str) -> ConvGeom:
+    """Pooling geometry (a conv geometry with C channels, groups 1, order 'cij')."""
+    if x.ndim != 4:
+        raise ShapeError(f"{op}: expected a 3-D (C, H, W) or 4-D (N, C, H, W) input, got "
+                         f"input of shape {x.shape}")
+    k = _pair(kernel_size, "kernel_size", op)
+    s = k if stride is None or (isinstance(stride, tuple | list) and not stride) \
+        else _pair(stride, "stride", op)
+    p = _pair(padding, "padding", op)
+    if k[0] <= 0 or k[1] <= 0 or s[0] <= 0 or s[1] <= 0:
+        raise ValueError(f"{op}: kernel_size and stride must be positive, got kernel_size="
+                         f"{k}, stride={s}")
+    if not (0 <= p[0] <= k[0] // 2 and 0 <= p[1] <= k[1] // 2):
+        # torch's rule: a window may not lie entirely in the padding.
+        raise ValueError(f"{op}: padding {p} must be non-negative and at most half the "
+                         f"kernel size {k}")
+    return make_geom(x.shape, k, s, p, 1, 1, "cij", op)
+
+
+def _is_tiling(geo: ConvGeom) -> bool:
+    """Windows that tile the input without overlap or padding (the remainder is cropped)."""
+    return geo.stride == geo.kernel and geo.padding == ((0, 0), (0, 0))
+
+
+def _tiles(x: np.ndarray, geo: ConvGeom) -> np.ndarray:
+    """(N, C, Ho, kh, Wo, kw) view of the windows of a tiling geometry (no copy)."""
+    n, c = x.shape[:2]
+    (kh, kw), (ho, wo) = geo.kernel, geo.out_hw
+    return x[:, :, :ho * kh, :wo * kw].reshape(n, c, ho, kh, wo, kw)
+
+
+def _windows(xp: np.ndarray, geo: ConvGeom) -> list:
+    """One (N, C, Ho, Wo) strided view of the padded input per kernel offset (row-major)."""
+    (kh, kw), (sh, sw), (ho, wo) = geo.kernel, geo.stride, geo.out_hw
+    return [xp[:, :, i:i + sh * (ho - 1) + 1:sh, j:j + sw * (wo - 1) + 1:sw]
+            for i in range(kh) for j in range(kw)]
+
+
+def _pad_like(x: np.ndarray, geo: ConvGeom, value: float) -> np.ndarray:
+    """``x`` padded with ``value``, in the same memory layout as ``x``."""
+    (pt, pb), (pl, pr) = geo.padding
+    if not (pt or pb or pl or pr):
+        return x
+    n, c, h, w = x.shape
+    shape = (n, c, h + pt + pb, w + pl + pr)
+    xp = np.empty_like(x, shape=shape)  # order 'K': keeps a channels-last layout
+    xp.fill(value)
+    xp[:, :, pt:pt + h, pl:pl + w] = x
+    return xp
+
+
+def _fold(views: list, ufunc: np.ufunc) -> np.ndarray:
+    """``ufunc`` reduced over ``views`` into a new array (never a view of the input)."""
+    out = ufunc(views[0], views[1]) if len(views) > 1 else views[0].copy(order="K")
+    for v in views[2:]:
+        ufunc(out, v, out=out)
+    return out
+
+
+def _unbatched(fn: Any, input: Tensor, *args: Any) -> Tensor:
+    from autograd.ops.shape import reshape
+
+    y = fn(reshape(input, (1,) + input.data.shape), *args)
+    return reshape(y, y.data.shape[1:])
+
+
+def _crop_back(gx: Any, geo: ConvGeom, F: Any) -> Any:
+    """A tiling gradient (N, C, Ho·kh, Wo·kw) zero-extended to the input's shape."""
+    n, c, h, w = geo.x_shape
+    hh, ww = gx.shape[2:]
+    if (hh, ww) == (h, w):
+        return gx
+    return F.index_add(gx, geo.x_shape, (slice(None), slice(None), slice(0, hh), slice(0, ww)))
+
+
+# -- max pooling ----------------------------------------------------------------------------
+class MaxPool2dBackward(Node):
+    """y = max over each window;  dx = g routed to each window's argmax (the first in
+    row-major order on ties, as torch), summed where windows overlap."""
+
+    def vjp(self, g, F):
+        geo, tiling = self.meta
+        n, c = geo.x_shape[:2]
+        (kh, kw), (ho, wo) = geo.kernel, geo.out_hw
+        route = self.cached()
+        if tiling:
+            # route: bool (N, C, Ho, kh, Wo, kw) marking each window's winner.
+            gx = route * F.reshape(g, (n, c, ho, 1, wo, 1))
+            return (_crop_back(F.reshape(gx, (n, c, ho * kh, wo * kw)), geo, F),)
+        # route: the winning offset per output pixel; one-hot per column entry, then col2im.
+        nl, kk = n * ho * wo, kh * kw
+        onehot = route.transpose(0, 2, 3, 1).reshape(nl, c, 1) == np.arange(kk)
+        gc = F.reshape(F.permute(g, (0, 2, 3, 1)), (nl, c, 1)) * onehot  # (NL, C, kk)
+        return (F.col2im(F.reshape(gc, (nl, c * kk)), geo),)
+
+
+def max_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0
+               ) -> Tensor:
+    """Max over kh×kw windows: input (N, C, H, W) or (C, H, W) -> (N, C, Ho, Wo);
+    ``stride`` defaults to ``kernel_size``; padding counts as −inf (as torch)."""
+    x = input.data
+    if x.ndim == 3:
+        return _unbatched(max_pool2d, input, kernel_size, stride, padding)
+    geo = _geom(x, kernel_size, stride, padding, "max_pool2d")
+    (kh, kw) = geo.kernel
+    if _is_tiling(geo):
+        v6 = _tiles(x, geo)
+        # Values: kernel rows first (those views read whole rows), then kernel columns.
+        rows = _fold([v6[:, :, :, i] for i in range(kh)], np.maximum)  # (N, C, Ho, Wo, kw)
+        out = _fold([rows[..., j] for j in range(kw)], np.maximum)
+        # Routing mask: the window entries equal to the max, then ties broken in place to
+        # the first in row-major order (torch's choice), so the gradient is never doubled.
+        route = np.equal(v6, out[:, :, :, None, :, None])
+        if kh * kw > 1:
+            _first_only(route, kh, kw)
+        meta = (geo, True)
+    else:
+        xp = _pad_like(x, geo, -np.inf)
+        views = _windows(xp, geo)
+        out = views[0].copy(order="K")  # keeps the input's memory layout
+        idx_type = np.int8 if len(views) <= 127 else np.int32
+        route = np.zeros_like(out, dtype=idx_type)  # the winning offset, 0 .. kh·kw − 1
+        for k, v in enumerate(views[1:], 1):
+            better = np.greater(v, out)  # strict: an equal later entry does not win
+            np.copyto(out, v, where=better)
+            np.copyto(route, k, where=better)
+        meta = (geo, False)
+    return unary(MaxPool2dBackward, out, input, meta=meta, cache=route)
+
+
+def _first_only(route: np.ndarray, kh: int, kw: int) -> None:
+    """Keep, in each window of ``route`` (N, C, Ho, kh, Wo, kw), only the first True."""
+    seen = route[:, :, :, 0, :, 0].copy()
+    offsets = [(i, j) for i in range(kh) for j in range(kw)][1:]
+    for t, (i, j) in enumerate(offsets):
+        m = route[:, :, :, i, :, j]
+        np.greater(m, seen, out=m)  # m and not seen
+        if t + 1 < len(offsets):
+            np.logical_or(seen, m, out=seen)
+
+
+# -- average pooling ------------------------------------------------------------------------
+class AvgPool2dBackward(Node):
+    """y = mean over each window (padding counted, as torch's count_include_pad=True);
+    dx = g / (kh·kw) spread over each window, summed where windows overlap."""
+
+    def vjp(self, g, F):
+        geo, tiling = self.meta
+        n, c = geo.x_shape[:2]
+        (kh, kw), (ho, wo) = geo.kernel, geo.out_hw
+        gs = g * (1.0 / (kh * kw))
+        if tiling:
+            g6 = F.broadcast_to(F.reshape(gs, (n, c, ho, 1, wo, 1)), (n, c, ho, kh, wo, kw))
+            return (_crop_back(F.reshape(g6, (n, c, ho * kh, wo * kw)), geo, F),)
+        nl, kk = n * ho * wo, kh * kw
+        gc = F.broadcast_to(F.reshape(F.permute(gs, (0, 2, 3, 1)), (nl, c, 1)), (nl, c, kk))
+        return (F.col2im(F.reshape(gc, (nl, c * kk)), geo),)
+
+
+def avg_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0
+               ) -> Tensor:
+    """Mean over kh×kw windows: input (N, C, H, W) or (C, H, W) -> (N, C, Ho, Wo);
+    ``stride`` defaults to ``kernel_size``; padded zeros count in the mean (as torch)."""
+    x = input.data
+    if x.ndim == 3:
+        return _unbatched(avg_pool2d, input, kernel_size, stride, padding)
+    geo = _geom(x, kernel_size, stride, padding, "avg_pool2d")
+    (kh, kw) = geo.kernel
+    tiling = _is_tiling(geo)
+    if tiling:
+        v6 = _tiles(x, geo)
+        rows = _fold([v6[:, :, :, i] for i in range(kh)], np.add)
+        out = _fold([rows[..., j] for j in range(kw)], np.add)
+    else:
+        out = _fold(_windows(_pad_like(x, geo, 0.0), geo), np.add)
+    out *= 1.0 / (kh * kw)
+    return unary(AvgPool2dBackward, out, input, meta=(geo, tiling))
