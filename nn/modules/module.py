@@ -181,7 +181,7 @@ class Module:
         if isinstance(value, Parameter):
             if params is None:
                 raise AttributeError("cannot assign parameters before Module.__init__() call")
-            self._forget(name)
+            self._forget(name, "_parameters")
             params[name] = value
         elif params is not None and name in params:
             if value is not None:
@@ -191,7 +191,7 @@ class Module:
         elif isinstance(value, Module):
             if params is None:
                 raise AttributeError("cannot assign module before Module.__init__() call")
-            self._forget(name)
+            self._forget(name, "_modules")
             d["_modules"][name] = value
             _TREE_VERSION[0] += 1
         elif params is not None and name in d["_modules"]:
@@ -208,15 +208,18 @@ class Module:
         else:
             object.__setattr__(self, name, value)
 
-    def _forget(self, name: str) -> None:
-        """Drop ``name`` from every registry and the instance dict (before re-registering)."""
+    def _forget(self, name: str, keep: str = "") -> None:
+        """Drop ``name`` from the instance dict and every registry but ``keep`` (which the
+        caller is about to assign, keeping the name's position: torch's order)."""
         d = self.__dict__
         d.pop(name, None)
-        d["_parameters"].pop(name, None)
-        d["_buffers"].pop(name, None)
-        d["_non_persistent"].discard(name)
-        if d["_modules"].pop(name, None) is not None:
-            _TREE_VERSION[0] += 1
+        for registry in ("_parameters", "_buffers", "_modules"):
+            if registry != keep and name in d[registry]:
+                del d[registry][name]
+                if registry == "_modules":
+                    _TREE_VERSION[0] += 1
+        if keep != "_buffers":
+            d["_non_persistent"].discard(name)
 
     def __getattr__(self, name: str) -> Any:
         # Only reached when normal lookup fails: parameters, buffers and submodules.
@@ -250,7 +253,7 @@ class Module:
         if param is not None and not isinstance(param, Parameter):
             raise TypeError(f"cannot assign '{type(param).__name__}' object to parameter "
                             f"'{name}' (nn.Parameter or None required)")
-        self._forget(name)
+        self._forget(name, "_parameters")
         self._parameters[name] = param
 
     def register_buffer(self, name: str, tensor: Tensor | None, persistent: bool = True) -> None:
@@ -260,7 +263,8 @@ class Module:
         if tensor is not None and not isinstance(tensor, Tensor):
             raise TypeError(f"cannot assign '{type(tensor).__name__}' object to buffer "
                             f"'{name}' (Tensor or None required)")
-        self._forget(name)
+        self._forget(name, "_buffers")
+        self._non_persistent.discard(name)
         self._buffers[name] = tensor
         if not persistent:
             self._non_persistent.add(name)
@@ -270,7 +274,7 @@ class Module:
         _check_name(self, name, "module")
         if module is not None and not isinstance(module, Module):
             raise TypeError(f"{type(module).__name__} is not a Module subclass")
-        self._forget(name)
+        self._forget(name, "_modules")
         self._modules[name] = module
         _TREE_VERSION[0] += 1
 
