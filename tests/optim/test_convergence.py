@@ -8,6 +8,7 @@ also check the optimizers against the engine end to end.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 
 import numpy as np
@@ -115,6 +116,17 @@ def train_mlp(make: Callable, x: ag.Tensor, y: ag.Tensor, steps: int = 100) -> f
 @pytest.mark.slow  # ~1-2 s alone (scikit-learn's import), more on a busy machine
 def test_momentum_and_adam_beat_plain_sgd_on_digits_mlp() -> None:
     x, y = digits()
+    # Matrices this small gain nothing from BLAS threads, and on a busy machine
+    # spinning threads slow the run tenfold: one thread, only for this test.
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # a dev extra: without it the test only runs slower
+        threadpool_limits = None
+    with threadpool_limits(limits=1) if threadpool_limits else contextlib.nullcontext():
+        _compare_optimizers(x, y)
+
+
+def _compare_optimizers(x: ag.Tensor, y: ag.Tensor) -> None:
     sgd = train_mlp(lambda p: optim.SGD(p, lr=0.1), x, y)
     momentum = train_mlp(lambda p: optim.SGD(p, lr=0.1, momentum=0.9), x, y)
     nesterov = train_mlp(lambda p: optim.SGD(p, lr=0.1, momentum=0.9, nesterov=True), x, y)
