@@ -268,9 +268,11 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Any, weight: Any = N
     return _reduce(_weighted(loss, weight), reduction)
 
 
-def _class_targets(input: Tensor, target: Any, ignore_index: int, name: str) -> np.ndarray:
+def _class_targets(input: Tensor, target: Any, ignore_index: int, name: str
+                   ) -> tuple[np.ndarray, np.ndarray | None]:
     """Validate class-index targets for ``input`` of shape (N, C, d1, ...): an integer
-    array of shape (N, d1, ...) with values in [0, C) or ``ignore_index``."""
+    array of shape (N, d1, ...) with values in [0, C) or ``ignore_index``. Returns the
+    targets and the mask of ignored ones (None when there are none)."""
     t = np.asarray(target.data if isinstance(target, Tensor) else target)
     shape = tuple(input.shape)
     want = (shape[0],) + shape[2:]
@@ -284,12 +286,18 @@ def _class_targets(input: Tensor, target: Any, ignore_index: int, name: str) -> 
         raise ValueError(f"{name}: target of shape {t.shape} does not fit input of shape "
                          f"{shape}; expected target shape {want}")
     n_classes = shape[1]
-    bad = ((t < 0) | (t >= n_classes)) & (t != ignore_index)
+    # one comparison on the hot path: negative indices wrap to huge unsigned values
+    unsigned = t.view(np.uint64) if t.dtype == np.int64 else t.astype(np.uint64)
+    out_of_range = unsigned >= n_classes
+    if not out_of_range.any() and not 0 <= ignore_index < n_classes:
+        return t, None
+    ignored = t == ignore_index
+    bad = out_of_range & ~ignored
     if bad.any():
         vals = np.unique(t[bad])[:5].tolist()
         raise ValueError(f"{name}: target values {vals} are out of range for {n_classes} "
                          f"classes (valid: 0..{n_classes - 1}, or ignore_index={ignore_index})")
-    return t
+    return t, (ignored if ignored.any() else None)
 
 
 def _gather(logp: Tensor, t: np.ndarray) -> Tensor:
@@ -327,12 +335,10 @@ def nll_loss(input: Tensor, target: Any, weight: Any = None, size_average: bool 
 
 def _nll(logp: Tensor, target: Any, weight: Any, ignore_index: int, reduction: str,
          name: str) -> Tensor:
-    t = _class_targets(logp, target, ignore_index, name)
-    ignored = t == ignore_index
-    any_ignored = bool(ignored.any())
-    safe = np.where(ignored, 0, t) if any_ignored else t
+    t, ignored = _class_targets(logp, target, ignore_index, name)
+    safe = t if ignored is None else np.where(ignored, 0, t)
     picked = _gather(logp, safe)
-    if weight is None and not any_ignored:
+    if weight is None and ignored is None:
         return _reduce(-picked, reduction)
     n_classes = logp.shape[1]
     w = np.ones(n_classes, dtype=logp.dtype) if weight is None else np.asarray(
@@ -340,7 +346,8 @@ def _nll(logp: Tensor, target: Any, weight: Any, ignore_index: int, reduction: s
     if w.shape != (n_classes,):
         raise ValueError(f"{name}: weight of shape {w.shape} does not fit {n_classes} classes")
     wt = w[safe]
-    wt[ignored] = 0
+    if ignored is not None:
+        wt[ignored] = 0
     loss = -picked * wt
     if reduction == "mean":
         return loss.sum() / wt.sum()  # 0/0 = nan when every target is ignored, as torch

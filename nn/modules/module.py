@@ -373,8 +373,9 @@ class Module:
         """Set training mode (dropout active, batch statistics) on this module and below."""
         if not isinstance(mode, bool):
             raise ValueError("training mode is expected to be boolean")
-        for m in self.modules():
-            m.__dict__["training"] = mode
+        self.__dict__["training"] = mode
+        for m in self.children():  # through train(), so a subclass's override is honoured
+            m.train(mode)
         return self
 
     def eval(self) -> Module:

@@ -254,3 +254,16 @@ def test_one_hot() -> None:
         F.one_hot(ag.tensor([0, 5]), 3)
     with pytest.raises(RuntimeError):
         F.one_hot(ag.tensor([0.0, 1.0]))
+
+
+def test_ignore_index_may_be_a_valid_class_and_targets_may_be_any_int_dtype() -> None:
+    logits = np.random.default_rng(8).standard_normal((4, 3))
+    t = np.array([0, 2, 0, 1])
+    per = -_np_log_softmax(logits)[np.arange(4), t]
+    got = F.cross_entropy(ag.tensor(logits), t, ignore_index=0)
+    np.testing.assert_allclose(got.item(), per[[1, 3]].mean(), rtol=1e-12)
+    for dtype in (np.uint8, np.int32):
+        np.testing.assert_allclose(F.cross_entropy(ag.tensor(logits), t.astype(dtype)).item(),
+                                   per.mean(), rtol=1e-12)
+    with pytest.raises(ValueError, match=r"\[3\]"):
+        F.cross_entropy(ag.tensor(logits), np.array([0, 3, 1, 1], dtype=np.uint8))

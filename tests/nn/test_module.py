@@ -480,3 +480,13 @@ def test_unregistered_modules_called_inside_forward_get_a_path_and_are_not_cache
     outer(ag.zeros(1))
     assert [p for p, _, _ in log] == ["_Spy", "_Spy"]
     assert outer.__dict__["_scope"].kids == {}
+
+
+def test_train_goes_through_overridden_train_of_children() -> None:
+    class FrozenBN(nn.BatchNorm1d):
+        def train(self, mode: bool = True):
+            return super().train(False)  # always in eval, as when fine-tuning
+
+    net = nn.Sequential(nn.Linear(2, 2), FrozenBN(2))
+    net.train()
+    assert net.training and net[0].training and not net[1].training
