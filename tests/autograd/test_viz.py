@@ -684,6 +684,11 @@ def test_saved_bytes_count_a_shared_buffer_once_and_drop_after_backward() -> Non
     assert two.nodes - base.nodes == 2
     assert two.saved_bytes - base.saved_bytes == a.data.nbytes
     assert two.holding - base.holding == 2
+    half = a[:500].sin()  # saves a view of `a`'s buffer: still nothing new
+    viewed = ag.viz.live_graph()
+    assert viewed.nodes - base.nodes == 4
+    assert viewed.saved_bytes - base.saved_bytes == a.data.nbytes
+    del half
     assert two.by_op.get("SinBackward", 0) >= 1
     (p + q).sum().backward()
     after = ag.viz.live_graph()
