@@ -368,9 +368,11 @@ _SMALL = 1024  # gradients up to this size are kept by reference; larger ones as
 def _grad_size(g: Any, create_graph: bool) -> Any:
     """What a node keeps of the gradient that reached it, for drawings after backward:
     small arrays themselves (cheaper than a norm per op on the hot path), else the norm."""
-    arr = g.data if create_graph else g
-    if not isinstance(arr, np.ndarray):  # a multi-output Function's gradient tuple
+    if isinstance(g, tuple):  # a multi-output Function's gradient slots
         return None
+    arr = g.data if create_graph else g
+    if not isinstance(arr, np.ndarray):  # NumPy hands 0-d results back as scalars
+        arr = np.asarray(arr)
     if arr.size <= _SMALL:
         return arr
     flat = arr.reshape(-1)

@@ -313,3 +313,12 @@ def test_gradient_of_a_float32_input_mixed_with_float64_is_float32() -> None:
     c = np.array([1.0, 2.0, 3.0])  # float64 constant
     (x * c).sum().backward()
     assert x.grad.dtype == np.float32
+
+
+def test_numpy_scalar_gradients_are_recorded_for_drawings() -> None:
+    from autograd.engine import grad_norm
+
+    x = ag.randn(3, requires_grad=True)
+    s = (x * x).sum()
+    (s * 0.5).backward()  # Mul's VJP hands the Sum a NumPy scalar, not a 0-d array
+    assert grad_norm(s.grad_fn) == 0.5

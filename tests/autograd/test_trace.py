@@ -205,9 +205,6 @@ def test_numpy_scalar_gradients_have_norms() -> None:
     assert steps[0].grad_out_norms == (0.5, None)
 
 
-@pytest.mark.xfail(strict=True, raises=AttributeError,
-                   reason="engine._grad_size reads .data of a multi-output Function's "
-                          "gradient tuple under create_graph=True (reported)")
 def test_multi_output_function_under_create_graph() -> None:
     x = ag.tensor([1.0, -2.0], requires_grad=True, dtype="float64")
     a, b = Split.apply(x)
