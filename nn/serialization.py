@@ -69,11 +69,8 @@ def load(path: str | os.PathLike) -> OrderedDict:
     ``name -> np.ndarray`` mapping; ``ValueError`` naming the file if it is not a
     complete npz of numeric arrays."""
     path = os.fspath(path)
-    try:
-        with open(path, "rb") as fh:
-            magic = fh.read(4)
-    except FileNotFoundError:
-        raise
+    with open(path, "rb") as fh:  # a missing file stays FileNotFoundError
+        magic = fh.read(4)
     if magic != b"PK\x03\x04":
         raise ValueError(f"nn.load: {path!r} is not an .npz state file (no zip header); "
                          "was it written by nn.save?")

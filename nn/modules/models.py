@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable, Sequence
-from typing import Any
 
 from autograd.tensor import Tensor
 from nn.modules.activation import ReLU, Tanh
@@ -74,6 +73,3 @@ class SimpleCNN(Module):
 
     def forward(self, x: Tensor) -> Tensor:
         return self.classifier(self.features(x))
-
-    def extra_repr(self) -> Any:
-        return ""
