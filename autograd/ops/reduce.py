@@ -265,7 +265,11 @@ def log_softmax(x: Tensor, dim: int = -1) -> Tensor:
     if x.data.ndim == 0:
         return unary(LogSoftmaxBackward, np.zeros_like(x.data), x, save_out=True, meta=None)
     d = x.data
-    out = d - logsumexp_array(d, axis, keepdims=True)
+    # (x − m) − log Σ e^(x − m): subtracting in the shifted frame keeps float32 exact for
+    # logits of magnitude 1e4 (x − (m + log Σ) loses the small term to rounding).
+    m = np.max(d, axis=axis, keepdims=True)
+    shifted = d - np.where(np.isfinite(m), m, 0)
+    out = shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
     return unary(LogSoftmaxBackward, out, x, save_out=True, meta=axis)
 
 

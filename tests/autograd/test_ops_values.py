@@ -124,3 +124,8 @@ def test_matmul_shapes_like_numpy() -> None:
 def test_function_forms_equal_methods(fn) -> None:
     t = ag.tensor(arr(3))
     np.testing.assert_array_equal(getattr(ag, fn)(t).data, getattr(t, fn)().data)
+
+
+def test_log_softmax_is_exact_in_float32_for_huge_logits() -> None:
+    out = ag.tensor(np.array([[1e4, 1e4, -1e4]], np.float32)).log_softmax(1).data
+    np.testing.assert_allclose(out[0, :2], [-np.log(2)] * 2, rtol=1e-6)
