@@ -19,8 +19,8 @@ from typing import Any
 
 import numpy as np
 
-from autograd.engine import Node
-from autograd.ops.conv import ConvGeom, ShapeError, _pair, make_geom
+from autograd.engine import Node, register
+from autograd.ops.conv import ConvGeom, ShapeError, _pair, choose_order, make_geom
 from autograd.ops.record import unary
 from autograd.tensor import Tensor
 
@@ -91,13 +91,46 @@ def _unbatched(fn: Any, input: Tensor, *args: Any) -> Tensor:
     return reshape(y, y.data.shape[1:])
 
 
-def _crop_back(gx: Any, geo: ConvGeom, F: Any) -> Any:
-    """A tiling gradient (N, C, Ho·kh, Wo·kw) zero-extended to the input's shape."""
+def _spread_array(g: np.ndarray, weight: Any, geo: ConvGeom, cl: bool) -> np.ndarray:
+    """Tiling windows: dx[window of (ho, wo)] = weight · g[ho, wo] (weight: the bool route
+    (N, C, Ho, kh, Wo, kw) or a scalar), zero outside the tiled area. Written straight into
+    an array laid out as the pool's input was (channels-last or not): NumPy would otherwise
+    follow g's layout, and every later op would pay for the mismatch."""
     n, c, h, w = geo.x_shape
-    hh, ww = gx.shape[2:]
-    if (hh, ww) == (h, w):
+    (kh, kw), (ho, wo) = geo.kernel, geo.out_hw
+    dx = np.empty((n, h, w, c), g.dtype).transpose(0, 3, 1, 2) if cl else \
+        np.empty((n, c, h, w), g.dtype)
+    part = dx[:, :, :ho * kh, :wo * kw]
+    if ho * kh != h or wo * kw != w:
+        dx.fill(0)
+    if cl and (choose_order(g) != "ijc"):
+        # g came back NCHW (e.g. through flatten): re-lay it out first. This small copy
+        # makes the big multiply ~15x faster than one that mixes the two layouts.
+        g_cl = np.empty((n, ho, wo, c), g.dtype).transpose(0, 3, 1, 2)
+        np.copyto(g_cl, g)
+        g = g_cl
+    np.multiply(weight, g.reshape(n, c, ho, 1, wo, 1),
+                out=part.reshape(n, c, ho, kh, wo, kw))  # splitting H and W: always a view
+    return dx
+
+
+def _spread_tensor(g: Tensor, weight: Any, geo: ConvGeom, cl: bool) -> Tensor:
+    """:func:`_spread_array` in recorded ops (create_graph); the layout does not matter."""
+    from autograd.engine import GRAPH as F
+
+    n, c, h, w = geo.x_shape
+    (kh, kw), (ho, wo) = geo.kernel, geo.out_hw
+    g6 = F.reshape(g, (n, c, ho, 1, wo, 1))
+    g6 = g6 * weight if isinstance(weight, np.ndarray) else \
+        F.broadcast_to(g6 * weight, (n, c, ho, kh, wo, kw))
+    gx = F.reshape(g6, (n, c, ho * kh, wo * kw))
+    if (ho * kh, wo * kw) == (h, w):
         return gx
-    return F.index_add(gx, geo.x_shape, (slice(None), slice(None), slice(0, hh), slice(0, ww)))
+    return F.index_add(gx, geo.x_shape, (slice(None), slice(None), slice(0, ho * kh),
+                                         slice(0, wo * kw)))
+
+
+register("pool_spread", _spread_array, _spread_tensor)
 
 
 # -- max pooling ----------------------------------------------------------------------------
@@ -106,14 +139,13 @@ class MaxPool2dBackward(Node):
     row-major order on ties, as torch), summed where windows overlap."""
 
     def vjp(self, g, F):
-        geo, tiling = self.meta
+        geo, cl = self.meta  # cl: None on the general path, else "x was channels-last"
         n, c = geo.x_shape[:2]
         (kh, kw), (ho, wo) = geo.kernel, geo.out_hw
         route = self.cached()
-        if tiling:
+        if cl is not None:
             # route: bool (N, C, Ho, kh, Wo, kw) marking each window's winner.
-            gx = route * F.reshape(g, (n, c, ho, 1, wo, 1))
-            return (_crop_back(F.reshape(gx, (n, c, ho * kh, wo * kw)), geo, F),)
+            return (F.pool_spread(g, route, geo, cl),)
         # route: the winning offset per output pixel; one-hot per column entry, then col2im.
         nl, kk = n * ho * wo, kh * kw
         onehot = route.transpose(0, 2, 3, 1).reshape(nl, c, 1) == np.arange(kk)
@@ -140,7 +172,7 @@ def max_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any
         route = np.equal(v6, out[:, :, :, None, :, None])
         if kh * kw > 1:
             _first_only(route, kh, kw)
-        meta = (geo, True)
+        meta = (geo, choose_order(x) == "ijc")
     else:
         xp = _pad_like(x, geo, -np.inf)
         views = _windows(xp, geo)
@@ -151,13 +183,13 @@ def max_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any
             better = np.greater(v, out)  # strict: an equal later entry does not win
             np.copyto(out, v, where=better)
             np.copyto(route, k, where=better)
-        meta = (geo, False)
+        meta = (geo, None)
     return unary(MaxPool2dBackward, out, input, meta=meta, cache=route)
 
 
 def _first_only(route: np.ndarray, kh: int, kw: int) -> None:
     """Keep, in each window of ``route`` (N, C, Ho, kh, Wo, kw), only the first True."""
-    seen = route[:, :, :, 0, :, 0].copy()
+    seen = route[:, :, :, 0, :, 0].copy(order="K")  # same layout as route: no mixed-stride loops
     offsets = [(i, j) for i in range(kh) for j in range(kw)][1:]
     for t, (i, j) in enumerate(offsets):
         m = route[:, :, :, i, :, j]
@@ -172,13 +204,12 @@ class AvgPool2dBackward(Node):
     dx = g / (kh·kw) spread over each window, summed where windows overlap."""
 
     def vjp(self, g, F):
-        geo, tiling = self.meta
+        geo, cl = self.meta  # as MaxPool2dBackward's
         n, c = geo.x_shape[:2]
         (kh, kw), (ho, wo) = geo.kernel, geo.out_hw
+        if cl is not None:
+            return (F.pool_spread(g, 1.0 / (kh * kw), geo, cl),)
         gs = g * (1.0 / (kh * kw))
-        if tiling:
-            g6 = F.broadcast_to(F.reshape(gs, (n, c, ho, 1, wo, 1)), (n, c, ho, kh, wo, kw))
-            return (_crop_back(F.reshape(g6, (n, c, ho * kh, wo * kw)), geo, F),)
         nl, kk = n * ho * wo, kh * kw
         gc = F.broadcast_to(F.reshape(F.permute(gs, (0, 2, 3, 1)), (nl, c, 1)), (nl, c, kk))
         return (F.col2im(F.reshape(gc, (nl, c * kk)), geo),)
@@ -193,12 +224,12 @@ def avg_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any
         return _unbatched(avg_pool2d, input, kernel_size, stride, padding)
     geo = _geom(x, kernel_size, stride, padding, "avg_pool2d")
     (kh, kw) = geo.kernel
-    tiling = _is_tiling(geo)
-    if tiling:
+    cl = (choose_order(x) == "ijc") if _is_tiling(geo) else None
+    if cl is not None:
         v6 = _tiles(x, geo)
         rows = _fold([v6[:, :, :, i] for i in range(kh)], np.add)
         out = _fold([rows[..., j] for j in range(kw)], np.add)
     else:
         out = _fold(_windows(_pad_like(x, geo, 0.0), geo), np.add)
     out *= 1.0 / (kh * kw)
-    return unary(AvgPool2dBackward, out, input, meta=(geo, tiling))
+    return unary(AvgPool2dBackward, out, input, meta=(geo, cl))
