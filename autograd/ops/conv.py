@@ -32,7 +32,7 @@ from typing import Any, NamedTuple
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from autograd.engine import STATE, Node, register
+from autograd.engine import RAW, STATE, Node, register
 from autograd.ops.record import nary, unary
 from autograd.tensor import Tensor
 
@@ -334,8 +334,6 @@ class Conv2dBackward(Node):
 def _conv_forward(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, geo: ConvGeom
                   ) -> tuple[np.ndarray, np.ndarray]:
     """(y (N, O, Ho, Wo) as a channels-last view, cols)."""
-    from autograd.engine import RAW
-
     n = geo.x_shape[0]
     ho, wo = geo.out_hw
     o, grp = w.shape[0], geo.groups

@@ -9,8 +9,11 @@ backward goes through ``col2im`` (overlapping windows accumulate).
 Both work on any memory layout and keep it: the output of a channels-last input (a conv
 output) is channels-last too, so the next conv gathers its patches cheaply.
 
-The VJPs are linear in g with constant routing (max) or constant weights (avg), so they
-are written with ``F`` ops and serve ``create_graph`` unchanged.
+The VJPs are linear in g with constant routing (max: a bool mask or winning offsets) or
+constant weights (avg), so they are written with ``F`` ops and serve ``create_graph``
+unchanged: ``F.col2im`` on the general path, and on the tiling path ``F.pool_spread``,
+registered here as a pair (a fused NumPy kernel that writes the gradient in the input's
+memory layout; the same math in recorded Tensor ops under ``create_graph``).
 """
 
 from __future__ import annotations
@@ -170,7 +173,8 @@ def max_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any
         # Routing mask: the window entries equal to the max, then ties broken in place to
         # the first in row-major order (torch's choice), so the gradient is never doubled.
         route = np.equal(v6, out[:, :, :, None, :, None])
-        if kh * kw > 1:
+        # A cheap test: exactly one winner per window means no tie (NaN windows have none).
+        if kh * kw > 1 and np.count_nonzero(route) != out.size:
             _first_only(route, kh, kw)
         meta = (geo, choose_order(x) == "ijc")
     else:
