@@ -375,7 +375,7 @@ def _grad_size(g: Any, create_graph: bool) -> Any:
         arr = np.asarray(arr)
     if arr.size <= _SMALL:
         return arr
-    flat = arr.reshape(-1)
+    flat = arr.ravel(order="K")  # a view for any dense layout (channels-last included)
     return float(np.sqrt(np.dot(flat, flat)))
 
 

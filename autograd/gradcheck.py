@@ -63,7 +63,7 @@ def _numeric(fn: Callable, inputs: Sequence[Any], diff: list[int], eps: float
             for e in range(flat.size):
                 vals = []
                 for sign in (1, -1):
-                    pert = np.array(orig, copy=True)
+                    pert = np.array(orig, copy=True, order="C")  # flat view below
                     pert.reshape(-1)[e] += sign * eps
                     x.data = pert  # swapped in and out: the caller's array is never written
                     try:

@@ -115,18 +115,17 @@ def sigmoid(x: Tensor) -> Tensor:
 
 
 class ReluBackward(Node):
-    """y = max(x, 0);  dx = g ⊙ [x > 0]."""
+    """y = max(x, 0);  dx = g ⊙ [y > 0]."""
 
     def vjp(self, g, F):
-        return (g * self.cached(),)
+        # [y > 0] is constant in x: under create_graph the second derivative is 0, as it
+        # should be almost everywhere.
+        return (g * (self.output(F) > 0),)
 
 
 def relu(x: Tensor) -> Tensor:
-    # The mask is all the VJP needs, and it is constant in x: under create_graph
-    # the second derivative is 0 almost everywhere, as it should be.
-    d = x.data
-    mask = d > 0
-    return unary(ReluBackward, np.maximum(d, 0), x, cache=mask)
+    # The output is all the VJP needs ([y > 0] = [x > 0]): no mask array in the forward.
+    return unary(ReluBackward, np.maximum(x.data, 0), x, save_out=True)
 
 
 class LeakyReluBackward(Node):

@@ -79,3 +79,10 @@ def test_the_callers_arrays_are_not_modified() -> None:
 def test_no_input_requiring_grad_is_an_error() -> None:
     with pytest.raises(ValueError, match="requires_grad"):
         ag.gradcheck(lambda t: t * 2, (ag.tensor([1.0]),))
+
+
+def test_non_contiguous_inputs_are_perturbed_correctly() -> None:
+    x = ag.tensor(np.arange(6.0).reshape(2, 3).T, requires_grad=True)
+    x.data = np.asfortranarray(x.data)
+    assert not x.data.flags.c_contiguous
+    assert ag.gradcheck(lambda a: a * 2, (x,))
