@@ -1183,9 +1183,11 @@ def nb04() -> list[Cell]:
             plt.show()
         """),
         md(r"""
-            The naive network does not learn at all: its gradients are zero. Xavier with ReLU
-            learns slowly; Xavier with tanh and He with ReLU learn; and batch norm makes even
-            the naive initialisation train.
+            The naive network does not learn at all. Adam's step $m/(\sqrt{s} + \epsilon)$
+            would make up for any *scale* of gradient, but gradients of $10^{-23}$ are far
+            below $\epsilon = 10^{-8}$, so its steps are nil (and for plain SGD they would be
+            $10^{-23}$ times $\eta$). Xavier with ReLU learns slowly; Xavier with tanh and He
+            with ReLU learn; and batch norm makes even the naive initialisation train.
         """),
     ]
 
