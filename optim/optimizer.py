@@ -237,6 +237,33 @@ class Optimizer:
             arr = self._scratch_arrays[key] = np.empty(like.shape, like.dtype)
         return arr
 
+    _CHUNK = 32768  # elements: a 128 KiB float32 work buffer bounds the update's memory
+
+    def _add_scaled(self, w: np.ndarray, d: np.ndarray, alpha: float) -> None:
+        """``w += alpha · d`` in place, through a bounded scratch buffer.
+
+        NumPy has no fused axpy, so ``alpha · d`` needs a temporary; taking it in
+        chunks of at most ``_CHUNK`` elements keeps the optimizer from holding a
+        parameter-sized buffer (a peak of grads + one more weight-sized array)
+        while still allocating nothing per step.
+        """
+        n = w.size
+        if n <= self._CHUNK or not (w.flags.c_contiguous and d.flags.c_contiguous):
+            t = self._scratch(w, 1)
+            np.multiply(d, alpha, out=t)
+            np.add(w, t, out=w)
+            return
+        key = ((self._CHUNK,), w.dtype.str, "chunk")
+        buf = self._scratch_arrays.get(key)
+        if buf is None:
+            buf = self._scratch_arrays[key] = np.empty(self._CHUNK, w.dtype)
+        wf, df = w.reshape(-1), d.reshape(-1)
+        for i in range(0, n, self._CHUNK):
+            j = min(i + self._CHUNK, n)
+            t = buf[: j - i]
+            np.multiply(df[i:j], alpha, out=t)
+            np.add(wf[i:j], t, out=wf[i:j])
+
     # -- checkpoints -------------------------------------------------------------------------
     def state_dict(self) -> dict[str, Any]:
         """The optimizer's state as torch lays it out (copies; safe to keep and change).

@@ -103,9 +103,7 @@ class SGD(Optimizer):
                 if dampening == 0.0:
                     buf += d
                 else:
-                    t = self._scratch(w, 1)
-                    np.multiply(d, 1.0 - dampening, out=t)
-                    buf += t
+                    self._add_scaled(buf, d, 1.0 - dampening)
             if group["nesterov"]:
                 u = self._scratch(w, 1)
                 np.multiply(buf, momentum, out=u)
@@ -113,6 +111,4 @@ class SGD(Optimizer):
                 d = u
             else:
                 d = buf
-        t = self._scratch(w, 1)  # may be d itself (Nesterov): scaled in place, fine
-        np.multiply(d, lr, out=t)
-        np.subtract(w, t, out=w)
+        self._add_scaled(w, d, -lr)  # d may be scratch slot 1 (Nesterov): read before written
