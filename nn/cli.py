@@ -118,21 +118,28 @@ class MNIST1DMLP(nn.Module):
         return self.linear3(h)
 
 
-def build_model(model: str, data: str, image_shape: Sequence[int] = (1, 8, 8),
+IMAGE_SHAPES: dict[str, tuple[int, int, int]] = {
+    "digits": (1, 8, 8), "mnist1d": (1, 1, 40), "mnist": (1, 28, 28),
+}
+
+
+def build_model(model: str, data: str, image_shape: Sequence[int] | None = None,
                 num_classes: int = 10) -> tuple[Any, str]:
     """The network ``chainrule train --model MODEL --data DATA`` trains, freshly initialised.
 
     Args:
         model: ``"mlp"`` (takes flat vectors) or ``"cnn"`` (takes ``(N, C, H, W)`` images).
         data: ``"digits"``, ``"mnist1d"`` or ``"mnist"``; picks the sizes.
-        image_shape: ``(C, H, W)`` of one example (``Split.image_shape``).
+        image_shape: ``(C, H, W)`` of one example (``Split.image_shape``); by default the
+            dataset's own.
         num_classes: number of logits.
 
     Returns:
-        ``(module, description)``. Rebuild the same architecture to load a saved
-        ``model.npz``: ``build_model(m, d)[0].load_state_dict(nn.load(path))``.
+        ``(module, description)``. To reload a run's ``model.npz``, rebuild the architecture
+        from its ``metrics.json`` settings: ``build_model(s["model"], s["data"])[0]``, then
+        ``.load_state_dict(nn.load(path))``.
     """
-    c, h, w = (int(s) for s in image_shape)
+    c, h, w = (int(s) for s in (image_shape or IMAGE_SHAPES[data]))
     if model == "mlp":
         if data == "mnist1d":
             return MNIST1DMLP(c * h * w, num_classes), (

@@ -118,6 +118,44 @@ def test_train_cnn_digits(tmp_path: pathlib.Path) -> None:
     assert nn.load(out / "model.npz")["features.0.weight"].shape == (16, 1, 3, 3)
 
 
+@pytest.mark.parametrize("optimizer", ["sgd", "momentum", "adam", "adamw", "rmsprop"])
+def test_every_optimizer_trains(optimizer: str, tmp_path: pathlib.Path) -> None:
+    out = tmp_path / optimizer
+    assert cli.main(["train", "--optimizer", optimizer, "--epochs", "2", "--quiet",
+                     "--weight-decay", "1e-4", "--out", str(out)]) == 0
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["settings"]["optimizer"] == optimizer
+    # The recipe's lr goes with the recipe's optimizer; another optimizer gets its own lr.
+    recipe = cli.DEFAULTS[("digits", "mlp")]
+    expected_lr = recipe.lr if optimizer == recipe.optimizer else cli.DEFAULT_LR[optimizer]
+    assert metrics["settings"]["lr"] == expected_lr
+    assert metrics["settings"]["weight_decay"] == 1e-4
+    assert metrics["final"]["test_acc"] > 0.5
+
+
+@pytest.mark.parametrize(("model", "data", "shape"), [
+    ("mlp", "digits", (64,)), ("cnn", "digits", (1, 8, 8)),
+    ("mlp", "mnist1d", (40,)), ("cnn", "mnist1d", (1, 1, 40)),
+    ("mlp", "mnist", (784,)), ("cnn", "mnist", (1, 28, 28)),
+])
+def test_build_model_fits_each_dataset(model: str, data: str, shape: tuple) -> None:
+    net, description = cli.build_model(model, data)
+    with ag.no_grad():
+        assert net(ag.zeros(3, *shape)).shape == (3, 10)
+    assert description
+
+
+def test_train_cnn_on_mnist1d(tmp_path: pathlib.Path) -> None:
+    # Generates MNIST-1D into the private $CHAINRULE_DATA (a few seconds, no network).
+    out = tmp_path / "m1d"
+    assert cli.main(["train", "--model", "cnn", "--data", "mnist1d", "--epochs", "2",
+                     "--quiet", "--out", str(out)]) == 0
+    metrics = check_run_dir(out)
+    assert metrics["settings"]["optimizer"] == "adamw"
+    assert metrics["settings"]["weight_decay"] == 0.05
+    assert metrics["final"]["test_acc"] > 0.2  # chance is 0.1
+
+
 def test_train_default_out_dir_and_quiet(tmp_path: pathlib.Path,
                                          capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["train", "--epochs", "1", "--quiet"]) == 0
