@@ -57,6 +57,7 @@ def save(obj: Any, path: str | os.PathLike) -> None:
             for name, arr in arrays:
                 with zf.open(name + ".npy", "w", force_zip64=True) as member:
                     np.lib.format.write_array(member, arr, allow_pickle=False)
+        os.chmod(tmp, 0o644)  # mkstemp makes it 0600; a model file is meant to be shared
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):

@@ -131,3 +131,13 @@ def test_a_failed_save_leaves_the_old_file(tmp_path: pathlib.Path) -> None:
     with pytest.raises(TypeError):
         nn.save({"w": np.array(["x"])}, path)
     assert path.read_bytes() == before
+
+
+def test_saved_file_is_readable_by_others(tmp_path) -> None:
+    import stat
+
+    import nn as _nn
+
+    path = tmp_path / "m.npz"
+    _nn.save(_nn.Linear(2, 3), path)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644
