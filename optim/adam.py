@@ -12,10 +12,7 @@ from optim.optimizer import Optimizer, ParamsT
 
 
 def _validate_adam(group: dict[str, Any]) -> None:
-    if "lr" in group and not group["lr"] >= 0.0:
-        raise ValueError(f"Invalid learning rate: lr={group['lr']} (must be >= 0)")
-    if "eps" in group and not group["eps"] >= 0.0:
-        raise ValueError(f"Invalid epsilon value: eps={group['eps']} (must be >= 0)")
+    Optimizer._require_nonnegative(group, "lr", "eps", "weight_decay")
     if "betas" in group:
         betas = group["betas"]
         if not isinstance(betas, tuple | list) or len(betas) != 2:
@@ -26,9 +23,6 @@ def _validate_adam(group: dict[str, Any]) -> None:
                     f"Invalid beta parameter at index {i}: betas[{i}]={beta} "
                     "(must be in [0, 1))"
                 )
-    if "weight_decay" in group and not group["weight_decay"] >= 0.0:
-        raise ValueError(f"Invalid weight_decay value: weight_decay={group['weight_decay']} "
-                         "(must be >= 0)")
 
 
 class Adam(Optimizer):

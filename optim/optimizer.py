@@ -237,6 +237,15 @@ class Optimizer:
             arr = self._scratch_arrays[key] = np.empty(like.shape, like.dtype)
         return arr
 
+    @staticmethod
+    def _require_nonnegative(group: dict[str, Any], *names: str) -> None:
+        """ValueError naming the first of ``names`` in ``group`` that is negative (or NaN)."""
+        labels = {"lr": "learning rate", "eps": "epsilon value"}
+        for name in names:
+            if name in group and not group[name] >= 0.0:
+                label = labels.get(name, f"{name} value")
+                raise ValueError(f"Invalid {label}: {name}={group[name]} (must be >= 0)")
+
     _CHUNK = 32768  # elements: a 128 KiB float32 work buffer bounds the update's memory
 
     def _add_scaled(self, w: np.ndarray, d: np.ndarray, alpha: float) -> None:

@@ -58,18 +58,7 @@ class RMSprop(Optimizer):
 
     @staticmethod
     def _validate_group(group: dict[str, Any]) -> None:
-        if "lr" in group and not group["lr"] >= 0.0:
-            raise ValueError(f"Invalid learning rate: lr={group['lr']} (must be >= 0)")
-        if "eps" in group and not group["eps"] >= 0.0:
-            raise ValueError(f"Invalid epsilon value: eps={group['eps']} (must be >= 0)")
-        if "momentum" in group and not group["momentum"] >= 0.0:
-            raise ValueError(f"Invalid momentum value: momentum={group['momentum']} "
-                             "(must be >= 0)")
-        if "weight_decay" in group and not group["weight_decay"] >= 0.0:
-            raise ValueError(f"Invalid weight_decay value: weight_decay={group['weight_decay']} "
-                             "(must be >= 0)")
-        if "alpha" in group and not group["alpha"] >= 0.0:
-            raise ValueError(f"Invalid alpha value: alpha={group['alpha']} (must be >= 0)")
+        Optimizer._require_nonnegative(group, "lr", "eps", "momentum", "weight_decay", "alpha")
 
     def _update_param(self, p: Tensor, grad: np.ndarray, group: dict[str, Any]) -> None:
         # Python floats keep a float32 parameter in float32 (see Adam).

@@ -61,14 +61,7 @@ class SGD(Optimizer):
 
     @staticmethod
     def _validate_group(group: dict[str, Any]) -> None:
-        if "lr" in group and not group["lr"] >= 0.0:
-            raise ValueError(f"Invalid learning rate: lr={group['lr']} (must be >= 0)")
-        if "momentum" in group and not group["momentum"] >= 0.0:
-            raise ValueError(f"Invalid momentum value: momentum={group['momentum']} "
-                             "(must be >= 0)")
-        if "weight_decay" in group and not group["weight_decay"] >= 0.0:
-            raise ValueError(f"Invalid weight_decay value: weight_decay={group['weight_decay']} "
-                             "(must be >= 0)")
+        Optimizer._require_nonnegative(group, "lr", "momentum", "weight_decay")
         if group.get("nesterov", False) and (
             group.get("momentum", 0.0) <= 0 or group.get("dampening", 0.0) != 0
         ):
