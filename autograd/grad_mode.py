@@ -35,13 +35,26 @@ class _Mode:
         return type(self)()
 
 
-class no_grad(_Mode):
+class _BareDecorator(_Mode):
+    """A mode usable as ``@mode()`` and, as torch allows, as a bare ``@mode``."""
+
+    def __new__(cls, fn: Callable | None = None) -> Any:
+        self = super().__new__(cls)
+        if fn is not None and callable(fn):
+            return self(fn)
+        return self
+
+    def __init__(self, fn: Callable | None = None) -> None:
+        pass
+
+
+class no_grad(_BareDecorator):
     """Run without recording a graph (inference, optimizer updates)."""
 
     _value = False
 
 
-class enable_grad(_Mode):
+class enable_grad(_BareDecorator):
     """Record a graph again inside a ``no_grad`` block."""
 
     _value = True

@@ -248,9 +248,9 @@ class Tensor:
         node = self._node
         node.hooks = [*(node.hooks or ()), keep]
 
-    def register_hook(self, hook: Callable[[Tensor], Tensor | None]) -> Callable[[], None]:
+    def register_hook(self, hook: Callable[[Tensor], Tensor | None]) -> _HookHandle:
         """Call ``hook(grad)`` when this tensor's gradient is computed; a returned
-        Tensor replaces the gradient. Returns a function that removes the hook."""
+        Tensor replaces the gradient. Returns a handle whose ``remove()`` undoes it."""
         if not self.requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
         if self._node is None:
@@ -262,10 +262,7 @@ class Tensor:
             owner = self._node
             attr = "hooks"
 
-        def remove() -> None:
-            hooks = [h for h in (getattr(owner, attr) or ()) if h is not hook]
-            setattr(owner, attr, hooks or None)
-        return remove
+        return _HookHandle(owner, attr, hook)
 
     def zero_(self) -> Tensor:
         """Fill with zeros in place."""
@@ -273,6 +270,21 @@ class Tensor:
         self.data[...] = 0
         _bump_version(self)
         return self
+
+
+class _HookHandle:
+    """What ``register_hook`` returns: ``handle.remove()`` (or ``handle()``) removes the hook."""
+
+    __slots__ = ("owner", "attr", "hook")
+
+    def __init__(self, owner: Any, attr: str, hook: Callable) -> None:
+        self.owner, self.attr, self.hook = owner, attr, hook
+
+    def remove(self) -> None:
+        hooks = [h for h in (getattr(self.owner, self.attr) or ()) if h is not self.hook]
+        setattr(self.owner, self.attr, hooks or None)
+
+    __call__ = remove
 
 
 def _rebuild(data: np.ndarray, requires_grad: bool) -> Tensor:

@@ -322,3 +322,27 @@ def test_numpy_scalar_gradients_are_recorded_for_drawings() -> None:
     s = (x * x).sum()
     (s * 0.5).backward()  # Mul's VJP hands the Sum a NumPy scalar, not a 0-d array
     assert grad_norm(s.grad_fn) == 0.5
+
+
+def test_hook_handle_remove_as_torch() -> None:
+    x = ag.tensor([1.0], requires_grad=True)
+    handle = x.register_hook(lambda g: g * 0)
+    handle.remove()
+    (x * 2).sum().backward()
+    assert x.grad.item() == 2.0
+
+
+def test_no_grad_as_a_bare_decorator() -> None:
+    x = ag.tensor([1.0], requires_grad=True)
+
+    @ag.no_grad
+    def f(t):
+        return t * 2
+
+    @ag.enable_grad
+    def g(t):
+        return t * 2
+
+    assert not f(x).requires_grad
+    with ag.no_grad():
+        assert g(x).requires_grad
