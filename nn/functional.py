@@ -369,8 +369,14 @@ def cross_entropy(input: Tensor, target: Any, weight: Any = None,
         raise ValueError(f"cross_entropy: input must have shape (C,), (N, C) or "
                          f"(N, C, d1, ...), got {tuple(input.shape)}")
     n_classes = input.shape[1]
-    logp = ag.log_softmax(input, 1)
     tdata = np.asarray(target.data if isinstance(target, Tensor) else target)
+    if (input.ndim == 2 and weight is None and not label_smoothing and reduction == "mean"
+            and tdata.dtype.kind in "iu"):
+        # The common case as one fused op: its VJP is (softmax − onehot)/N directly.
+        t, ignored = _class_targets(input, tdata, ignore_index, "cross_entropy")
+        if ignored is None:
+            return ag.ops.softmax_cross_entropy(input, t)
+    logp = ag.log_softmax(input, 1)
     w = None if weight is None else np.asarray(
         weight.data if isinstance(weight, Tensor) else weight, dtype=input.dtype)
     wshape = (1, n_classes) + (1,) * (input.ndim - 2)

@@ -246,7 +246,7 @@ class Optimizer:
                 label = labels.get(name, f"{name} value")
                 raise ValueError(f"Invalid {label}: {name}={group[name]} (must be >= 0)")
 
-    _CHUNK = 32768  # elements: a 128 KiB float32 work buffer bounds the update's memory
+    _CHUNK = 65536  # elements: a 256 KiB float32 work buffer bounds the update's memory
 
     def _add_scaled(self, w: np.ndarray, d: np.ndarray, alpha: float) -> None:
         """``w += alpha · d`` in place, through a bounded scratch buffer.

@@ -30,6 +30,7 @@ from autograd.ops.arith import (
 )
 from autograd.ops.broadcast import broadcast_to, expand, sum_to
 from autograd.ops.linalg import linear, matmul, rmatmul
+from autograd.ops.loss import softmax_cross_entropy
 from autograd.ops.record import array_of
 from autograd.ops.reduce import (
     argmax,
@@ -83,7 +84,7 @@ PUBLIC_OPS = (
     "add sub mul div neg pow matmul exp log sqrt abs sin cos tanh sigmoid relu leaky_relu "
     "clamp sum mean var std max min logsumexp softmax log_softmax reshape view flatten "
     "squeeze unsqueeze transpose permute expand broadcast_to getitem masked_fill where "
-    "maximum minimum cat stack pad astype clone linear"
+    "maximum minimum cat stack pad astype clone linear softmax_cross_entropy"
 ).split()
 
 
@@ -142,6 +143,7 @@ __all__ = [
     "clone", "cos", "div", "eq", "exp", "expand", "flatten", "ge", "getitem", "gt", "index_add",
     "le", "leaky_relu", "linear", "log", "log_softmax", "logsumexp", "lt", "masked_fill",
     "matmul", "max", "maximum", "mean", "min", "minimum", "mul", "ne", "neg", "pad", "permute",
-    "pow", "relu", "reshape", "sigmoid", "sin", "softmax", "sqrt", "squeeze", "stack", "std",
-    "sub", "sum", "sum_to", "tanh", "transpose", "unsqueeze", "var", "view", "where"
+    "pow", "relu", "reshape", "sigmoid", "sin", "softmax", "softmax_cross_entropy", "sqrt",
+    "squeeze", "stack", "std", "sub", "sum", "sum_to", "tanh", "transpose", "unsqueeze", "var",
+    "view", "where"
 ]

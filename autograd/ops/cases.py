@@ -136,6 +136,10 @@ def _register_all() -> None:
     case("logsumexp", "keepdim", lambda a: a.logsumexp(0, keepdim=True), (3, 4))
     case("softmax", "last", lambda a: a.softmax(-1), (3, 4))
     case("softmax", "dim0", lambda a: ag.softmax(a, 0), (3, 2))
+    case("softmax_cross_entropy", "4x3",
+         lambda a: ag.ops.softmax_cross_entropy(a, np.array([2, 0, 1, 2])), (4, 3))
+    case("softmax_cross_entropy", "1x5",
+         lambda a: ag.ops.softmax_cross_entropy(a * 3, np.array([4])), (1, 5))
     case("log_softmax", "last", lambda a: a.log_softmax(-1), (3, 4))
     case("log_softmax", "dim1", lambda a: ag.log_softmax(a, 1), (2, 3, 2))
 

@@ -9,9 +9,8 @@ import autograd as ag
 from autograd.ops import PUBLIC_OPS
 from autograd.ops.cases import CASES
 
-AUTOGRAD_CASES = [c for c in CASES if c.op in PUBLIC_OPS or c.op in
-                  {"conv2d", "conv1d", "max_pool2d", "avg_pool2d", "batch_norm", "im2col",
-                   "col2im"}]
+# nn registers its layers' cases too (named "nn.…"); tests/nn runs those.
+AUTOGRAD_CASES = [c for c in CASES if not c.op.startswith("nn.")]
 
 
 def test_every_public_op_has_a_case() -> None:
