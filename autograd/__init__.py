@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from autograd import ops
+from autograd import ops, viz
 from autograd.engine import Node, run_backward
 from autograd.factories import (
     arange,
@@ -84,6 +84,7 @@ from autograd.ops import neg as neg
 from autograd.random import manual_seed
 from autograd.tensor import Tensor, _seed
 from autograd.trace import trace_backward
+from autograd.viz import draw_graph
 
 
 def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool | None = None,
@@ -135,21 +136,11 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
     return tuple(out)
 
 
-def __getattr__(name: str) -> Any:
-    # viz pulls in graphviz; import it only when asked for.
-    if name == "viz":
-        import importlib
-
-        return importlib.import_module("autograd.viz")
-    if name == "draw_graph":
-        from autograd.viz import draw_graph
-
-        return draw_graph
-    raise AttributeError(f"module 'autograd' has no attribute {name!r}")
 
 
 __all__ = [
     "Function", "FunctionCtx", "GradcheckError", "Node", "Tensor", "abs", "arange", "argmax",
+    "draw_graph",
     "argmin", "broadcast_to", "cat", "clamp", "cos", "detect_anomaly", "empty", "enable_grad",
     "exp", "expand", "eye", "flatten", "from_numpy", "full", "grad", "gradcheck",
     "gradgradcheck", "is_grad_enabled", "leaky_relu", "log", "log_softmax", "logsumexp",
@@ -157,5 +148,5 @@ __all__ = [
     "no_grad", "ones", "ones_like", "pad", "permute", "pow", "rand", "randn", "randn_like",
     "relu", "reshape", "set_grad_enabled", "sigmoid", "sin", "softmax", "sqrt", "squeeze",
     "stack", "std", "sum", "tanh", "tensor", "trace_backward", "transpose", "unsqueeze", "var",
-    "view", "where", "zeros", "zeros_like", "ops",
+    "view", "viz", "where", "zeros", "zeros_like", "ops",
 ]

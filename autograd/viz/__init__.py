@@ -10,18 +10,41 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from autograd.trace import trace_backward
-from autograd.viz.draw import (
-    EXPLODING,
-    VANISHING,
-    GraphDrawing,
-    GraphSummary,
-    GraphvizNotFoundError,
-    draw_graph,
-    grad_colour,
-)
 from autograd.viz.flow import GradientFlow, gradient_flow, plot_gradient_flow
 from autograd.viz.live import LiveGraph, live_graph
+
+# The drawing needs the graphviz Python package; the statistics and live_graph do not,
+# so its names load on first use (PEP 562).
+_DRAW_NAMES = {"EXPLODING", "VANISHING", "GraphDrawing", "GraphSummary",
+               "GraphvizNotFoundError", "grad_colour"}
+
+
+def draw_graph(root: Any, params: Any = None, show_values: bool = False,
+               show_grads: bool = True, direction: str = "TB", collapse: bool | int = False,
+               max_nodes: int | None = None, **options: Any) -> Any:
+    """A ``graphviz.Digraph`` of everything ``root`` depends on, with each gradient's norm
+    after backward (details in ``autograd.viz.draw.draw_graph``)."""
+    try:
+        from autograd.viz.draw import draw_graph as draw
+    except ModuleNotFoundError as err:  # graphviz is a dependency, but say what to do
+        raise ImportError("draw_graph needs the graphviz Python package: "
+                          "pip install graphviz") from err
+    if max_nodes is not None:
+        options["max_nodes"] = max_nodes
+    return draw(root, params=params, show_values=show_values, show_grads=show_grads,
+                direction=direction, collapse=collapse, **options)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _DRAW_NAMES:
+        from autograd.viz import draw
+
+        return getattr(draw, name)
+    raise AttributeError(f"module 'autograd.viz' has no attribute {name!r}")
+
 
 __all__ = [
     "EXPLODING", "VANISHING", "GradientFlow", "GraphDrawing", "GraphSummary",
