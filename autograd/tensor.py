@@ -77,7 +77,12 @@ class Tensor:
     edges = ()  # a leaf has no inputs
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None) -> None:
-        self.data = _as_array(data, dtype)
+        self._init_leaf(_as_array(data, dtype), requires_grad)
+
+    def _init_leaf(self, data: np.ndarray, requires_grad: bool) -> None:
+        """Make this a leaf around ``data`` (shared, not copied); subclasses such as
+        ``nn.Parameter`` build on it."""
+        self.data = data
         self.grad = None
         self._node = None
         self._version = 0

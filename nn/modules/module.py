@@ -38,14 +38,7 @@ class Parameter(Tensor):
             arr = data
         else:
             arr = _as_array(data)
-        self.data = arr
-        self.grad = None
-        self._node = None
-        self._version = 0
-        self._hooks = None
-        self.requires_grad = False
-        if requires_grad:
-            self.requires_grad_(True)
+        self._init_leaf(arr, requires_grad)
 
     def __repr__(self) -> str:
         return "Parameter containing:\n" + super().__repr__()
