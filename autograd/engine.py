@@ -161,16 +161,6 @@ def new_node(cls: type[Node], edges: tuple, out: np.ndarray, saved: tuple = (),
     return node
 
 
-def edge(t: Any) -> Any:
-    """Where the gradient of input ``t`` goes: its producer node, the leaf itself, or None."""
-    node = getattr(t, "_node", None)
-    if node is not None:
-        return node
-    if getattr(t, "requires_grad", False):
-        return t
-    return None
-
-
 # -- the two namespaces a VJP computes in -------------------------------------------------
 class Namespace:
     """Functions a VJP calls by name: NumPy's on the fast path, the engine's ops under

@@ -62,16 +62,6 @@ def nary(cls: type[Node], out: np.ndarray, inputs: tuple, saved: tuple = (), met
     return _wrap(out, None)
 
 
-def needs(node: Node, i: int) -> bool:
-    """Whether input ``i`` of ``node`` wants a gradient."""
-    return node.edges[i] is not None
-
-
-def as_tensor(x: Any) -> Tensor:
-    """``x`` as a Tensor (constants become leaves that need no grad)."""
-    return x if isinstance(x, Tensor) else Tensor(x)
-
-
 def array_of(x: Any) -> Any:
     """The array (or scalar) an operand stands for."""
     return x.data if isinstance(x, Tensor) else x
