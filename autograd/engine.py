@@ -34,7 +34,10 @@ class STATE:
     tracer: list | None = None  # trace_backward(): steps are appended here
 
 
-_TENSOR: list = [None]  # the Tensor class, set by autograd.tensor (which imports this module)
+# Set by autograd.tensor, which imports this module: the Tensor class, and its fast
+# constructor _wrap(array, node).
+_TENSOR: list = [None]
+_WRAP: list = [None]
 
 FREED_MSG = (
     "Trying to backward through the graph a second time (or to use saved values after "
@@ -104,9 +107,7 @@ class Node:
             raise RuntimeError(_inplace_msg(type(self).__name__, "its output"))
         if F.raw:
             return out
-        from autograd.tensor import _wrap
-
-        return _wrap(out, self)
+        return _WRAP[0](out, self)
 
     out_dirty = False  # set when the output tensor is changed in place after the op
 
@@ -184,8 +185,8 @@ def register(name: str, array_fn: Callable, tensor_fn: Callable) -> None:
 
 
 # -- the backward pass -------------------------------------------------------------------
-def _owned(g: np.ndarray, stored: set) -> np.ndarray:
-    """``g`` itself if no other leaf or caller can see its memory, else a copy.
+def _accumulate_leaf(leaf: Tensor, g: Any, create_graph: bool, stored: set) -> None:
+    """Add ``g`` into ``leaf.grad``.
 
     A VJP may pass its incoming gradient on unchanged (add, reshape, cat...), so one
     array can reach two leaves, or a user's ``gradient=`` array can reach a leaf; a
@@ -193,39 +194,31 @@ def _owned(g: np.ndarray, stored: set) -> np.ndarray:
     arrays already handed out in this backward (``stored``, by id) are copied; fresh
     arrays, the common case, are taken as they are: no copy on the hot path.
     """
-    if g.base is not None or id(g) in stored:
-        g = g.copy()
-    stored.add(id(g))
-    return g
-
-
-def _accumulate_leaf(leaf: Tensor, g: Any, create_graph: bool, stored: set) -> None:
-    from autograd.tensor import _wrap
-
+    wrap = _WRAP[0]
     if create_graph:
-        if leaf.grad is None:
-            leaf.grad = g
-        else:
-            leaf.grad = leaf.grad + g
+        leaf.grad = g if leaf.grad is None else leaf.grad + g
         return
-    if g.dtype != leaf.data.dtype:
-        g = g.astype(leaf.data.dtype)
-    if g.shape != leaf.data.shape:
+    data = leaf.data
+    if g.dtype != data.dtype:
+        g = g.astype(data.dtype)
+    if g.shape != data.shape:
         raise RuntimeError(
-            f"gradient of shape {g.shape} does not match the leaf's shape {leaf.data.shape}"
+            f"gradient of shape {g.shape} does not match the leaf's shape {data.shape}"
         )
     grad = leaf.grad
     if grad is None:
-        leaf.grad = _wrap(_owned(g, stored), None)
+        if g.base is not None or id(g) in stored:
+            g = g.copy()
+        stored.add(id(g))
+        leaf.grad = wrap(g, None)
     elif grad._node is not None or not grad.data.flags.writeable:
-        leaf.grad = _wrap(grad.data + g, None)
+        leaf.grad = wrap(grad.data + g, None)
     else:
         np.add(grad.data, g, out=grad.data)
 
 
 def _run_hooks(hooks: list, g: Any, create_graph: bool) -> Any:
-    from autograd.tensor import _wrap
-
+    _wrap = _WRAP[0]
     for hook in hooks:
         if create_graph:
             res = hook(g)
@@ -281,11 +274,12 @@ def run_backward(roots: Sequence[Tensor], root_grads: Sequence[Any], retain_grap
         for e in v.edges:
             if e is None:
                 continue
-            if e in deps:
-                deps[e] += 1
-            else:
+            n = deps.get(e)
+            if n is None:
                 deps[e] = 1
                 stack.append(e)
+            else:
+                deps[e] = n + 1
 
     capture: dict | None = None
     captured: list | None = None
@@ -305,6 +299,7 @@ def run_backward(roots: Sequence[Tensor], root_grads: Sequence[Any], retain_grap
              if deps[v] == 0]
     tracer = STATE.tracer
     anomaly = STATE.anomaly
+    watch = capture is not None or anomaly or tracer is not None
 
     with _GradMode(create_graph):
         while ready:
@@ -326,15 +321,18 @@ def run_backward(roots: Sequence[Tensor], root_grads: Sequence[Any], retain_grap
             else:
                 if v.hooks:
                     g = _run_hooks(v.hooks, g, create_graph)
-                if capture is not None and v in capture:
-                    for i in capture[v]:
-                        captured[i] = g
                 v.grad_size = _grad_size(g, create_graph)
-                grads = v.vjp(g, F)
-                if anomaly:
-                    _check_finite(v, grads, create_graph)
-                if tracer is not None:
-                    tracer.append(_trace_step(v, g, grads, create_graph))
+                if watch:
+                    if capture is not None and v in capture:
+                        for i in capture[v]:
+                            captured[i] = g
+                    grads = v.vjp(g, F)
+                    if anomaly:
+                        _check_finite(v, grads, create_graph)
+                    if tracer is not None:
+                        tracer.append(_trace_step(v, g, grads, create_graph))
+                else:
+                    grads = v.vjp(g, F)
             for e, gi in zip(edges, grads):
                 if e is None:
                     continue

@@ -341,3 +341,4 @@ def _seed(root: Tensor, gradient: Any, what: str, create_graph: bool) -> Any:
 
 
 engine._TENSOR[0] = Tensor
+engine._WRAP[0] = _wrap

@@ -201,21 +201,33 @@ class Optimizer:
                 loss = closure()
         with ag.no_grad():
             for group in self.param_groups:
+                ready = []
                 for p in group["params"]:
-                    if p.grad is None:
+                    g = p.grad
+                    if g is None:
                         continue
-                    grad = p.grad.data
-                    if grad.shape != p.data.shape:
+                    grad, w = g.data, p.data
+                    if grad.shape != w.shape:
                         raise RuntimeError(
                             f"gradient of shape {grad.shape} does not match its parameter's "
-                            f"shape {p.data.shape}"
+                            f"shape {w.shape}"
                         )
-                    if grad.dtype != p.data.dtype:
+                    if grad.dtype != w.dtype:
                         # Rare (a hand-set grad of another dtype): keep buffers in p's dtype.
-                        grad = grad.astype(p.data.dtype)
-                    self._update_param(p, grad, group)
-                    _bump_version(p)
+                        grad = grad.astype(w.dtype)
+                    ready.append((p, grad))
+                if ready:
+                    self._update_group(group, ready)
+                    for p, _ in ready:
+                        _bump_version(p)
         return loss
+
+    def _update_group(self, group: dict[str, Any], params: list[tuple[Tensor, np.ndarray]]
+                      ) -> None:
+        """Update every ``(p, grad)`` of ``group`` in place; by default one at a time
+        through :meth:`_update_param` (an optimizer may read its options once instead)."""
+        for p, grad in params:
+            self._update_param(p, grad, group)
 
     def _update_param(self, p: Tensor, grad: np.ndarray, group: dict[str, Any]) -> None:
         """Update ``p.data`` in place from ``grad`` (read only) with ``group``'s options."""
@@ -246,26 +258,23 @@ class Optimizer:
                 label = labels.get(name, f"{name} value")
                 raise ValueError(f"Invalid {label}: {name}={group[name]} (must be >= 0)")
 
-    _CHUNK = 65536  # elements: a 256 KiB float32 work buffer bounds the update's memory
+    _CHUNK = 1 << 20  # elements: the temporary alpha·d is at most 4 MiB (float32)
 
     def _add_scaled(self, w: np.ndarray, d: np.ndarray, alpha: float) -> None:
-        """``w += alpha · d`` in place, through a bounded scratch buffer.
+        """``w += alpha · d`` in place.
 
-        NumPy has no fused axpy, so ``alpha · d`` needs a temporary; taking it in
-        chunks of at most ``_CHUNK`` elements keeps the optimizer from holding a
-        parameter-sized buffer (a peak of grads + one more weight-sized array)
-        while still allocating nothing per step.
+        NumPy has no fused axpy, so ``alpha · d`` needs a temporary. It is made per call
+        and freed at once: a step runs after backward has freed the graph's arrays, so
+        it never raises a training step's peak, and keeping it instead would add a
+        weight-sized array to the memory held all the time. Parameters of more than
+        ``_CHUNK`` elements go through it in chunks, which bounds the temporary.
         """
         n = w.size
         if n <= self._CHUNK or not (w.flags.c_contiguous and d.flags.c_contiguous):
-            t = self._scratch(w, 1)
-            np.multiply(d, alpha, out=t)
+            t = np.multiply(d, alpha)
             np.add(w, t, out=w)
             return
-        key = ((self._CHUNK,), w.dtype.str, "chunk")
-        buf = self._scratch_arrays.get(key)
-        if buf is None:
-            buf = self._scratch_arrays[key] = np.empty(self._CHUNK, w.dtype)
+        buf = np.empty(self._CHUNK, w.dtype)
         wf, df = w.reshape(-1), d.reshape(-1)
         for i in range(0, n, self._CHUNK):
             j = min(i + self._CHUNK, n)

@@ -71,37 +71,43 @@ class SGD(Optimizer):
                 f"dampening={group.get('dampening', 0.0)}"
             )
 
-    def _update_param(self, p: Tensor, grad: np.ndarray, group: dict[str, Any]) -> None:
+    def _update_group(self, group: dict[str, Any], params: list[tuple[Tensor, np.ndarray]]
+                      ) -> None:
         # Python floats: a NumPy float64 scalar would be computed in float64 against a
         # float32 parameter (NumPy 2 promotion); a Python float adopts the array's dtype.
         lr = float(group["lr"])
         momentum = float(group["momentum"])
         dampening = float(group["dampening"])
         weight_decay = float(group["weight_decay"])
-        w = p.data
-
-        d = grad  # read only: the gradient may be shared, so it is never written
-        if weight_decay != 0.0:
-            d = self._scratch(w, 0)
-            np.multiply(w, weight_decay, out=d)
-            np.add(d, grad, out=d)  # g + λp
-        if momentum != 0.0:
-            state = self.state[p]
-            buf = state.get("momentum_buffer")
-            if buf is None:
-                # Allocated once; torch starts the buffer at the (undamped) gradient.
-                buf = state["momentum_buffer"] = np.array(d, dtype=w.dtype, copy=True)
-            else:
-                buf *= momentum
-                if dampening == 0.0:
-                    buf += d
+        nesterov = bool(group["nesterov"])
+        if momentum == 0.0 and weight_decay == 0.0:  # plain SGD: p ← p − η·g
+            for p, grad in params:
+                self._add_scaled(p.data, grad, -lr)
+            return
+        for p, grad in params:
+            w = p.data
+            d = grad  # read only: the gradient may be shared, so it is never written
+            if weight_decay != 0.0:
+                d = self._scratch(w, 0)
+                np.multiply(w, weight_decay, out=d)
+                np.add(d, grad, out=d)  # g + λp
+            if momentum != 0.0:
+                state = self.state[p]
+                buf = state.get("momentum_buffer")
+                if buf is None:
+                    # Allocated once; torch starts the buffer at the (undamped) gradient.
+                    buf = state["momentum_buffer"] = np.array(d, dtype=w.dtype, copy=True)
                 else:
-                    self._add_scaled(buf, d, 1.0 - dampening)
-            if group["nesterov"]:
-                u = self._scratch(w, 1)
-                np.multiply(buf, momentum, out=u)
-                np.add(u, d, out=u)  # g + μb
-                d = u
-            else:
-                d = buf
-        self._add_scaled(w, d, -lr)  # d may be scratch slot 1 (Nesterov): read before written
+                    buf *= momentum
+                    if dampening == 0.0:
+                        buf += d
+                    else:
+                        self._add_scaled(buf, d, 1.0 - dampening)
+                if nesterov:
+                    u = self._scratch(w, 1)
+                    np.multiply(buf, momentum, out=u)
+                    np.add(u, d, out=u)  # g + μb
+                    d = u
+                else:
+                    d = buf
+            self._add_scaled(w, d, -lr)

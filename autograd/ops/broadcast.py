@@ -3,6 +3,8 @@ to an input's shape) and ``expand``/``broadcast_to``, each the other's VJP."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from autograd.engine import Node, register
@@ -21,6 +23,14 @@ def sum_to_array(g: np.ndarray, shape: tuple) -> np.ndarray:
     axes = tuple(range(lead)) + tuple(
         lead + i for i, s in enumerate(shape) if s == 1 and g.shape[lead + i] != 1
     )
+    if len(axes) == lead and g.dtype.char in "fd" and g.flags.c_contiguous and g.size:
+        # Only leading axes go (a bias broadcast over a batch): column sums as a GEMV,
+        # ones(m) @ g, which BLAS runs several times faster than sum(axis=0).
+        rows = g.size // math.prod(shape)
+        ones = np.empty(rows, g.dtype)
+        ones.fill(1)  # np.ones is a Python wrapper around these two: a third of the cost
+        out = ones @ g.reshape(rows, -1)
+        return out if out.shape == shape else out.reshape(shape)  # no view: it may be a .grad
     return g.sum(axis=axes, keepdims=True).reshape(shape)
 
 

@@ -60,7 +60,7 @@ def rmatmul(a: Any, b: Any) -> Tensor:
 
 
 def _swap_last_array(x: np.ndarray) -> np.ndarray:
-    return np.swapaxes(x, -1, -2)
+    return x.swapaxes(-1, -2)
 
 
 def _swap_last_tensor(x: Tensor) -> Tensor:
@@ -83,11 +83,13 @@ class LinearBackward(Node):
         gx = F.matmul(g, w) if ex is not None else None
         gw = gb = None
         if ew is not None or eb is not None:
-            g2 = F.reshape(g, (-1, g.shape[-1]))
+            # batch dimensions flattened into one: (..., k) -> (m, k)
+            g2 = g if g.ndim == 2 else F.reshape(g, (-1, g.shape[-1]))
             if ew is not None:
-                gw = F.matmul(F.swap_last(g2), F.reshape(x, (-1, x.shape[-1])))
+                x2 = x if x.ndim == 2 else F.reshape(x, (-1, x.shape[-1]))
+                gw = F.matmul(F.swap_last(g2), x2)
             if eb is not None:
-                gb = F.sum(g2, 0, False)
+                gb = F.sum_to(g2, (g2.shape[1],))  # the bias was broadcast over the batch
         return gx, gw, gb
 
 

@@ -15,29 +15,39 @@ class SoftmaxCrossEntropyBackward(Node):
     dx = g · (softmax(x) − onehot(t)) / N."""
 
     def vjp(self, g, F):
-        onehot, n = self.meta
-        # softmax(x) from the forward on the fast path; under create_graph recomputed
-        # from the x Tensor, so that second derivatives flow through it.
-        p = self.cached() if F.raw else F.softmax(self.inputs(F)[0], 1)
-        return ((p - onehot) * (g / n),)
+        flat, n = self.meta  # flat: the targets' positions in x.ravel()
+        gn = g / n
+        if F.raw:
+            # softmax(x) from the forward, scaled, then the one-hot term at the targets
+            # only: no N×C one-hot array is ever built.
+            dx = self.cached() * gn
+            dx.reshape(-1)[flat] -= gn
+            return (dx,)
+        # under create_graph softmax is recomputed from the x Tensor, so that second
+        # derivatives flow through it
+        x = self.inputs(F)[0]
+        onehot = np.zeros(x.shape, x.dtype)
+        onehot.reshape(-1)[flat] = 1
+        return ((F.softmax(x, 1) - onehot) * gn,)
 
 
 def softmax_cross_entropy(x: Tensor, target: np.ndarray) -> Tensor:
     """Mean cross-entropy of logits ``x`` (N, C) against class indices ``target`` (N,),
     as one op (log-sum-exp shifted by the row max: stable for logits of 1e4)."""
     d = x.data
-    n = d.shape[0]
-    rows = np.arange(n)
-    shifted = d - d.max(axis=1, keepdims=True)
+    n, c = d.shape
+    # ufunc reductions directly: the ndarray methods add a Python layer per call, which
+    # is most of the cost at the usual (batch, classes) sizes
+    shifted = d - np.maximum.reduce(d, 1, keepdims=True)
     e = np.exp(shifted)
-    s = e.sum(axis=1, keepdims=True)
+    s = np.add.reduce(e, 1, keepdims=True)
+    flat = np.arange(0, n * c, c)
+    flat += target if target.dtype == flat.dtype else target.astype(flat.dtype)
     # −mean(log p_t) = mean(log s − shifted_t): no log of a tiny probability
-    loss = np.asarray(np.log(s[:, 0]).mean() - shifted[rows, target].mean(), dtype=d.dtype)
+    loss = (np.add.reduce(np.log(s), None) - np.add.reduce(shifted.reshape(-1).take(flat))) / n
     e /= s  # e is now softmax(x), kept for the VJP
-    onehot = np.zeros_like(d)
-    onehot[rows, target] = 1
-    return unary(SoftmaxCrossEntropyBackward, loss, x, save_input=True, cache=e,
-                 meta=(onehot, n))
+    return unary(SoftmaxCrossEntropyBackward, np.asarray(loss, dtype=d.dtype), x,
+                 save_input=True, cache=e, meta=(flat, n))
 
 
 def _softmax_tensor(x: Tensor, axis: int) -> Tensor:

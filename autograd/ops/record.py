@@ -55,10 +55,14 @@ def nary(cls: type[Node], out: np.ndarray, inputs: tuple, saved: tuple = (), met
          save_out: bool = False, cache: Any = None) -> Tensor:
     """Result of an op over several inputs (cat, stack, where, conv, custom Functions)."""
     if STATE.grad_enabled:
-        edges = tuple((t._node or t) if isinstance(t, Tensor) and t.requires_grad else None
-                      for t in inputs)
-        if any(e is not None for e in edges):
-            return _wrap(out, new_node(cls, edges, out, saved, meta, save_out, cache))
+        edges = [None] * len(inputs)
+        needed = False
+        for i, t in enumerate(inputs):
+            if isinstance(t, Tensor) and t.requires_grad:
+                edges[i] = t._node or t
+                needed = True
+        if needed:
+            return _wrap(out, new_node(cls, tuple(edges), out, saved, meta, save_out, cache))
     return _wrap(out, None)
 
 

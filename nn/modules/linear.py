@@ -52,7 +52,15 @@ class Linear(Module):
             init.uniform_(self.bias, -bound, bound)
 
     def forward(self, input: Tensor) -> Tensor:
-        return linear(input, self.weight, self.bias)
+        # Straight from the registry: self.weight would go through __getattr__, which
+        # costs about as much as recording the op.
+        params = self._parameters
+        weight, bias = params.get("weight"), params.get("bias")
+        if weight is None:  # replaced by a plain attribute (a reparametrisation)
+            weight = self.weight
+        if bias is None and "bias" not in params:
+            bias = self.bias
+        return linear(input, weight, bias)
 
     def extra_repr(self) -> str:
         return (f"in_features={self.in_features}, out_features={self.out_features}, "
