@@ -14,6 +14,7 @@ stack: nothing here recurses, so a 100,000-op chain needs no recursion limit.
 
 from __future__ import annotations
 
+import math
 import traceback
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
@@ -350,21 +351,21 @@ def run_backward(roots: Sequence[Tensor], root_grads: Sequence[Any], retain_grap
     return captured
 
 
-_SMALL = 1024  # gradients up to this size are kept by reference; larger ones as their norm
+_SMALL = 4096  # gradients up to this size are kept by reference; larger ones as their norm
 
 
 def _grad_size(g: Any, create_graph: bool) -> Any:
     """What a node keeps of the gradient that reached it, for drawings after backward:
     small arrays themselves (cheaper than a norm per op on the hot path), else the norm."""
-    if isinstance(g, tuple):  # a multi-output Function's gradient slots
-        return None
-    arr = g.data if create_graph else g
-    if not isinstance(arr, np.ndarray):  # NumPy hands 0-d results back as scalars
-        arr = np.asarray(arr)
-    if arr.size <= _SMALL:
-        return arr
-    flat = arr.ravel(order="K")  # a view for any dense layout (channels-last included)
-    return float(np.sqrt(np.dot(flat, flat)))
+    if g.__class__ is not np.ndarray:
+        if isinstance(g, tuple):  # a multi-output Function's gradient slots
+            return None
+        g = g.data if create_graph else np.asarray(g)  # NumPy hands 0-d results as scalars
+    if g.size <= _SMALL:
+        return g
+    # a flat view for any dense layout (channels-last included); BLAS dot for the sum
+    flat = g.reshape(-1) if g.flags.c_contiguous else g.ravel(order="K")
+    return math.sqrt(np.dot(flat, flat))
 
 
 def grad_norm(node: Node) -> float | None:

@@ -116,6 +116,13 @@ def _register_all() -> None:
     case("clamp", "min-only", lambda a: a.clamp(min=0.3), (6,), make=_distinct)
     case("astype", "float32-roundtrip", lambda a: a.astype(np.float64) * 2, (3,))
     case("clone", "matrix", lambda a: a.clone() * a, (2, 2))
+    # 0-d inputs: NumPy hands 0-d results back as scalars, which every VJP must survive
+    for name, make in (("exp", None), ("log", _positive), ("sqrt", _positive),
+                       ("abs", _away_from_zero), ("sin", None), ("cos", None),
+                       ("tanh", None), ("sigmoid", None), ("relu", _away_from_zero),
+                       ("leaky_relu", _away_from_zero)):
+        case(name, "0-d", getattr(ag, name), (), make=make)
+    case("clamp", "0-d", lambda a: ag.clamp(a, -0.5, 0.5), (), make=_distinct)
 
     # reductions
     case("sum", "all", lambda a: a.sum(), (2, 3))

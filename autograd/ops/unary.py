@@ -81,14 +81,29 @@ def cos(x: Tensor) -> Tensor:
     return unary(CosBackward, np.cos(x.data), x, save_input=True)
 
 
+def _rsub_inplace_array(x: np.ndarray, c: Any) -> np.ndarray:
+    if x.__class__ is not np.ndarray:  # NumPy gives 0-d results as (immutable) scalars
+        return c - x
+    return np.subtract(c, x, out=x)
+
+
+def _rsub_tensor(x: Tensor, c: Any) -> Tensor:
+    return c - x
+
+
+# F.rsub_(t, c): t ← c − t, in place on a VJP's own fresh temporary on the fast path
+# (recorded out of place under create_graph, like the VJPs' other in-place steps).
+register("rsub_", _rsub_inplace_array, _rsub_tensor)
+
+
 class TanhBackward(Node):
     """y = tanh x;  dx = g ⊙ (1 − y²)."""
 
     def vjp(self, g, F):
         y = self.output(F)
-        t = g * y
-        t *= y  # in place on a fresh temporary (recorded out of place under create_graph)
-        return (g - t,)  # g(1 − y²) with two arrays instead of three
+        t = F.rsub_(y * y, 1)  # one temporary, updated in place: three passes, no more
+        t *= g
+        return (t,)
 
 
 def tanh(x: Tensor) -> Tensor:
@@ -109,7 +124,9 @@ class SigmoidBackward(Node):
 
     def vjp(self, g, F):
         y = self.output(F)
-        return (g * y * (1 - y),)
+        t = F.rsub_(y * y, y)  # y − y² = y(1 − y), in one temporary
+        t *= g
+        return (t,)
 
 
 def sigmoid(x: Tensor) -> Tensor:
