@@ -290,31 +290,24 @@ def run_backward(roots: Sequence[Tensor], root_grads: Sequence[Any], retain_grap
             capture.setdefault(t._node if t._node is not None else t, []).append(i)
         captured = [None] * len(inputs)
 
-    # 2. seed the roots and run vertices as they become ready
-    buf: dict = {}
+    # 2. seed the roots, then run each vertex once all its consumers have sent their part
+    buf: dict = {}  # partial gradient sums of vertices still waiting for consumers
     stored = {id(g) for g in root_grads}  # arrays the caller holds: never become a .grad
     for r, g in zip(roots, root_grads):
         v = r._node if r._node is not None else r
         buf[v] = buf[v] + g if v in buf else g
-    ready = [v for v in dict.fromkeys(r._node if r._node is not None else r for r in roots)
-             if deps[v] == 0]
+    ready = [(v, buf.pop(v)) for v in dict.fromkeys(
+        r._node if r._node is not None else r for r in roots) if deps[v] == 0]
     tracer = STATE.tracer
     anomaly = STATE.anomaly
     watch = capture is not None or anomaly or tracer is not None
 
     with _GradMode(create_graph):
         while ready:
-            v = ready.pop()
-            g = buf.pop(v, None)
-            if v._IS_TENSOR:  # a leaf
+            v, g = ready.pop()
+            if v._IS_TENSOR:  # a root that is a leaf
                 if g is not None:
-                    if v._hooks:
-                        g = _run_hooks(v._hooks, g, create_graph)
-                    if capture is None:
-                        _accumulate_leaf(v, g, create_graph, stored)
-                    elif v in capture:
-                        for i in capture[v]:
-                            captured[i] = g
+                    _to_leaf(v, g, create_graph, stored, capture, captured)
                 continue
             edges = v.edges
             if g is None:  # nothing flowed here: just release the inputs' dependencies
@@ -337,18 +330,40 @@ def run_backward(roots: Sequence[Tensor], root_grads: Sequence[Any], retain_grap
             for e, gi in zip(edges, grads):
                 if e is None:
                     continue
-                if gi is not None:
-                    old = buf.get(e)
-                    buf[e] = gi if old is None else old + gi
                 d = deps[e] - 1
-                if d:
+                if d:  # more consumers to come: keep the partial sum
                     deps[e] = d
-                else:
-                    ready.append(e)
+                    if gi is not None:
+                        old = buf.get(e)
+                        buf[e] = gi if old is None else old + gi
+                    continue
+                old = buf.pop(e, None)  # the last consumer: e is complete
+                if old is not None:
+                    gi = old if gi is None else old + gi
+                if not e._IS_TENSOR:
+                    ready.append((e, gi))
+                elif gi is not None:  # a leaf: nothing to run, its gradient lands now
+                    if capture is None and not e._hooks:
+                        _accumulate_leaf(e, gi, create_graph, stored)
+                    else:
+                        _to_leaf(e, gi, create_graph, stored, capture, captured)
             grads = None
             if not retain_graph and (v.saved or v.out is not None or v.cache is not None):
                 v.saved = v.out = v.cache = None
     return captured
+
+
+def _to_leaf(leaf: Tensor, g: Any, create_graph: bool, stored: set, capture: dict | None,
+             captured: list | None) -> None:
+    """Deliver a leaf's complete gradient: through its hooks, then into ``.grad`` (or
+    into ``captured`` for autograd.grad)."""
+    if leaf._hooks:
+        g = _run_hooks(leaf._hooks, g, create_graph)
+    if capture is None:
+        _accumulate_leaf(leaf, g, create_graph, stored)
+    elif leaf in capture:
+        for i in capture[leaf]:
+            captured[i] = g
 
 
 _SMALL = 4096  # gradients up to this size are kept by reference; larger ones as their norm

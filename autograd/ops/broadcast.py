@@ -15,22 +15,24 @@ from autograd.tensor import Tensor
 def sum_to_array(g: np.ndarray, shape: tuple) -> np.ndarray:
     """Sum ``g`` over the dimensions that broadcasting added or stretched, so that
     the result has ``shape`` (the adjoint of broadcasting ``shape`` to ``g.shape``)."""
-    if g.shape == shape:
+    gshape = g.shape
+    if gshape == shape:
         return g
-    lead = g.ndim - len(shape)
+    lead = len(gshape) - len(shape)
     if lead < 0:
-        raise ValueError(f"cannot sum a gradient of shape {g.shape} to shape {shape}")
-    axes = tuple(range(lead)) + tuple(
-        lead + i for i, s in enumerate(shape) if s == 1 and g.shape[lead + i] != 1
-    )
-    if len(axes) == lead and g.dtype.char in "fd" and g.flags.c_contiguous and g.size:
-        # Only leading axes go (a bias broadcast over a batch): column sums as a GEMV,
-        # ones(m) @ g, which BLAS runs several times faster than sum(axis=0).
+        raise ValueError(f"cannot sum a gradient of shape {gshape} to shape {shape}")
+    if (gshape[lead:] == shape and g.dtype.char in "fd" and g.flags.c_contiguous
+            and g.size):
+        # Only leading axes were added (a bias broadcast over a batch): column sums as a
+        # GEMV, ones(m) @ g, which BLAS runs several times faster than sum(axis=0).
         rows = g.size // math.prod(shape)
         ones = np.empty(rows, g.dtype)
         ones.fill(1)  # np.ones is a Python wrapper around these two: a third of the cost
         out = ones @ g.reshape(rows, -1)
         return out if out.shape == shape else out.reshape(shape)  # no view: it may be a .grad
+    axes = tuple(range(lead)) + tuple(
+        lead + i for i, s in enumerate(shape) if s == 1 and gshape[lead + i] != 1
+    )
     return g.sum(axis=axes, keepdims=True).reshape(shape)
 
 
