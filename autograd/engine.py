@@ -56,15 +56,15 @@ class Node:
     ``out`` (the output array when the VJP needs it), ``cache`` (arrays derived in the
     forward that the VJP reuses: masks, im2col columns), ``shape``/``dtype`` of the
     output, ``epoch`` (STATE.epoch at record time), ``scope`` (the nn module the
-    op ran in, for drawing).
+    op ran in, for drawing), ``grad_size`` (what backward left of the gradient at the
+    output, see :func:`grad_norm`).
     """
 
     __slots__ = ("edges", "saved", "meta", "out", "cache", "shape", "dtype", "epoch", "scope",
-                 "__dict__")
+                 "grad_size", "__dict__")
     _IS_TENSOR = False  # graph vertices are Nodes or leaf Tensors; this tells them apart
     hooks: list | None = None  # tensor hooks of the output, set by register_hook/retain_grad
     trace: list | None = None  # forward stack, only under detect_anomaly()
-    grad_size: Any = None  # what backward left of the gradient at this output (see grad_norm)
 
     def vjp(self, g: Any, F: Namespace) -> tuple:
         """Gradients of the inputs (one per edge, ``None`` where not needed) given ``g``."""
@@ -158,6 +158,7 @@ def new_node(cls: type[Node], edges: tuple, out: np.ndarray, saved: tuple = (),
     node.dtype = out.dtype
     node.epoch = STATE.epoch
     node.scope = STATE.scope
+    node.grad_size = None  # what backward leaves of the gradient at the output (grad_norm)
     if STATE.anomaly:
         node.trace = traceback.format_stack()[:-3]
     return node

@@ -132,7 +132,7 @@ def live_graph(collect: bool = True) -> LiveGraph:
         if isinstance(obj, FunctionBackward) and isinstance(obj.meta, tuple) and obj.meta:
             ctx = obj.meta[0]  # arrays a custom op stored as ctx attributes live with it
             _arrays([v for k, v in vars(ctx).items() if not k.startswith("_")], saved)
-        gs = obj.__dict__.get("grad_size")
+        gs = getattr(obj, "grad_size", None)
         if isinstance(gs, np.ndarray):
             grads.append(gs)
     return LiveGraph(nodes=NodeCount(count), saved_bytes=_total(saved), holding=holding,
