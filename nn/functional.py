@@ -286,11 +286,12 @@ def _class_targets(input: Tensor, target: Any, ignore_index: int, name: str
         raise ValueError(f"{name}: target of shape {t.shape} does not fit input of shape "
                          f"{shape}; expected target shape {want}")
     n_classes = shape[1]
-    # one comparison on the hot path: negative indices wrap to huge unsigned values
+    # one max on the hot path: negative indices wrap to huge unsigned values
     unsigned = t.view(np.uint64) if t.dtype == np.int64 else t.astype(np.uint64)
-    out_of_range = unsigned >= n_classes
-    if not out_of_range.any() and not 0 <= ignore_index < n_classes:
+    if not 0 <= ignore_index < n_classes and (
+            not t.size or np.maximum.reduce(unsigned, None) < n_classes):
         return t, None
+    out_of_range = unsigned >= n_classes
     ignored = t == ignore_index
     bad = out_of_range & ~ignored
     if bad.any():
