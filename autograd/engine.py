@@ -270,16 +270,14 @@ def run_backward(roots: Sequence[Tensor], root_grads: Sequence[Any], retain_grap
             deps[v] = 0
             stack.append(v)
     while stack:
-        v = stack.pop()
-        if v._IS_TENSOR:
-            continue
-        for e in v.edges:
+        for e in stack.pop().edges:  # a leaf's edges are ()
             if e is None:
                 continue
             n = deps.get(e)
             if n is None:
                 deps[e] = 1
-                stack.append(e)
+                if not e._IS_TENSOR:  # leaves have no edges to follow
+                    stack.append(e)
             else:
                 deps[e] = n + 1
 
@@ -331,16 +329,17 @@ def run_backward(roots: Sequence[Tensor], root_grads: Sequence[Any], retain_grap
             for e, gi in zip(edges, grads):
                 if e is None:
                     continue
-                d = deps[e] - 1
-                if d:  # more consumers to come: keep the partial sum
-                    deps[e] = d
+                d = deps[e]
+                if d > 1:  # more consumers to come: keep the partial sum
+                    deps[e] = d - 1
                     if gi is not None:
                         old = buf.get(e)
                         buf[e] = gi if old is None else old + gi
                     continue
-                old = buf.pop(e, None)  # the last consumer: e is complete
-                if old is not None:
-                    gi = old if gi is None else old + gi
+                if buf:  # the last consumer: e is complete (with what others sent)
+                    old = buf.pop(e, None)
+                    if old is not None:
+                        gi = old if gi is None else old + gi
                 if not e._IS_TENSOR:
                     ready.append((e, gi))
                 elif gi is not None:  # a leaf: nothing to run, its gradient lands now
