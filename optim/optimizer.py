@@ -240,8 +240,9 @@ class Optimizer:
         that one update needs at once).
 
         Updates write their temporaries here with ``out=``, so after the first step
-        an optimizer step allocates nothing: one array per (shape, dtype, slot), shared
-        by all parameters of that shape, as the parameters are updated one at a time.
+        they allocate nothing (but :meth:`_add_scaled`'s bounded temporary): one array
+        per (shape, dtype, slot), shared by all parameters of that shape, as the
+        parameters are updated one at a time.
         """
         key = (like.shape, like.dtype.str, slot)
         arr = self._scratch_arrays.get(key)
