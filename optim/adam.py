@@ -90,13 +90,11 @@ class Adam(Optimizer):
         step = state["step"]
 
         d = grad  # read only: the gradient may be shared
-        if weight_decay != 0.0:
-            if self._decoupled:
+        if self._decoupled:
+            if weight_decay != 0.0:
                 w *= 1.0 - lr * weight_decay  # AdamW: shrink the weights first
-            else:
-                d = self._scratch(w, 0)
-                np.multiply(w, weight_decay, out=d)
-                np.add(d, grad, out=d)  # g + λp
+        else:
+            d = self._l2_gradient(w, grad, weight_decay)
 
         m, v = state["exp_avg"], state["exp_avg_sq"]
         t = self._scratch(w, 1)

@@ -250,6 +250,16 @@ class Optimizer:
             arr = self._scratch_arrays[key] = np.empty(like.shape, like.dtype)
         return arr
 
+    def _l2_gradient(self, w: np.ndarray, grad: np.ndarray, weight_decay: float) -> np.ndarray:
+        """``grad + λ·w`` (L2 weight decay added to the gradient), in scratch slot 0;
+        ``grad`` itself when ``λ = 0``. ``grad`` is only read."""
+        if weight_decay == 0.0:
+            return grad
+        d = self._scratch(w, 0)
+        np.multiply(w, weight_decay, out=d)
+        np.add(d, grad, out=d)
+        return d
+
     @staticmethod
     def _require_nonnegative(group: dict[str, Any], *names: str) -> None:
         """ValueError naming the first of ``names`` in ``group`` that is negative (or NaN)."""

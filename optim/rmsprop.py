@@ -79,11 +79,7 @@ class RMSprop(Optimizer):
                 state["grad_avg"] = np.zeros_like(w)
         state["step"] += 1
 
-        d = grad  # read only: the gradient may be shared
-        if weight_decay != 0.0:
-            d = self._scratch(w, 0)
-            np.multiply(w, weight_decay, out=d)
-            np.add(d, grad, out=d)  # g + λp
+        d = self._l2_gradient(w, grad, weight_decay)  # grad is read only: it may be shared
 
         s = state["square_avg"]
         a = self._scratch(w, 1)

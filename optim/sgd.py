@@ -86,11 +86,8 @@ class SGD(Optimizer):
             return
         for p, grad in params:
             w = p.data
-            d = grad  # read only: the gradient may be shared, so it is never written
-            if weight_decay != 0.0:
-                d = self._scratch(w, 0)
-                np.multiply(w, weight_decay, out=d)
-                np.add(d, grad, out=d)  # g + λp
+            # read only: the gradient may be shared, so it is never written
+            d = self._l2_gradient(w, grad, weight_decay)
             if momentum != 0.0:
                 state = self.state[p]
                 buf = state.get("momentum_buffer")
