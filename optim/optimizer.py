@@ -290,6 +290,19 @@ class Optimizer:
         return d
 
     @staticmethod
+    def _lerp(m: np.ndarray, end: np.ndarray, weight: float, tmp: np.ndarray) -> None:
+        """``m ← m + weight·(end − m)`` in place (``tmp`` is a work array), rounded as
+        torch's ``lerp_``, which computes ``end − (end − m)·(1 − weight)`` when
+        ``weight ≥ 0.5``."""
+        np.subtract(end, m, out=tmp)
+        if weight < 0.5:
+            tmp *= weight
+            m += tmp
+        else:
+            tmp *= 1.0 - weight
+            np.subtract(end, tmp, out=m)
+
+    @staticmethod
     def _require_nonnegative(group: dict[str, Any], *names: str) -> None:
         """ValueError naming the first of ``names`` in ``group`` that is negative (or NaN)."""
         labels = {"lr": "learning rate", "eps": "epsilon value"}
