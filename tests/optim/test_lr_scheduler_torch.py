@@ -621,3 +621,147 @@ def test_state_dict_is_a_copy(name: str) -> None:
     assert "optimizer" not in sd
     run(name, start=3, stop=6, o=o, s=s)
     assert s.state_dict() != sd  # the saved one did not move on with the scheduler
+
+
+def _opt(kind: str = "sgd") -> optim.Optimizer:
+    return make_opt(kind)
+
+
+@pytest.mark.parametrize("make,exc,match", [
+    (lambda: L.LinearLR(_opt(), start_factor=0.0), ValueError, "Starting multiplicative"),
+    (lambda: L.LinearLR(_opt(), start_factor=1.5), ValueError, "Starting multiplicative"),
+    (lambda: L.LinearLR(_opt(), end_factor=-0.1), ValueError, "Ending multiplicative"),
+    (lambda: L.LinearLR(_opt(), end_factor=1.1), ValueError, "Ending multiplicative"),
+    (lambda: L.ConstantLR(_opt(), factor=1.5), ValueError, "Constant multiplicative"),
+    (lambda: L.ConstantLR(_opt(), factor=-0.5), ValueError, "Constant multiplicative"),
+    (lambda: L.MultiStepLR(_opt(), milestones=[2.5]), TypeError, "integers"),
+    (lambda: L.OneCycleLR(_opt(), max_lr=0.1), ValueError, "total_steps OR"),
+    (lambda: L.OneCycleLR(_opt(), max_lr=0.1, total_steps=0), ValueError, "total_steps"),
+    (lambda: L.OneCycleLR(_opt(), max_lr=0.1, total_steps=2.5), ValueError, "total_steps"),
+    (lambda: L.OneCycleLR(_opt(), max_lr=0.1, epochs=0, steps_per_epoch=3), ValueError,
+     "epochs"),
+    (lambda: L.OneCycleLR(_opt(), max_lr=0.1, epochs=2, steps_per_epoch=-1), ValueError,
+     "steps_per_epoch"),
+    (lambda: L.OneCycleLR(_opt(), max_lr=0.1, total_steps=10, pct_start=1.5), ValueError,
+     "pct_start"),
+    (lambda: L.OneCycleLR(_opt(), max_lr=0.1, total_steps=10, pct_start=1), ValueError,
+     "pct_start"),
+    (lambda: L.OneCycleLR(_opt(), max_lr=0.1, total_steps=10, anneal_strategy="exp"),
+     ValueError, "anneal_strategy"),
+    (lambda: L.OneCycleLR(_opt(), max_lr=[0.1, 0.2, 0.3], total_steps=10), ValueError,
+     "max_lr"),
+    (lambda: L.OneCycleLR(_opt(), max_lr=0.1, total_steps=10, max_momentum=[0.9]),
+     ValueError, "max_momentum"),
+    (lambda: L.OneCycleLR(_opt("adagrad"), max_lr=0.1, total_steps=10), ValueError,
+     "momentum"),
+    (lambda: L.OneCycleLR(object(), max_lr=0.1, total_steps=10), TypeError,
+     "not an Optimizer"),
+    (lambda: L.CosineAnnealingWarmRestarts(_opt(), T_0=0), ValueError, "T_0"),
+    (lambda: L.CosineAnnealingWarmRestarts(_opt(), T_0=2.0), ValueError, "T_0"),
+    (lambda: L.CosineAnnealingWarmRestarts(_opt(), T_0=2, T_mult=0), ValueError, "T_mult"),
+    (lambda: L.CosineAnnealingWarmRestarts(_opt(), T_0=2, T_mult=1.5), ValueError, "T_mult"),
+    (lambda: L.CosineAnnealingWarmRestarts(_opt(), T_0=2, eta_min="0"), ValueError,
+     "eta_min"),
+    (lambda: L.ReduceLROnPlateau(_opt(), factor=1.0), ValueError, "Factor"),
+    (lambda: L.ReduceLROnPlateau(_opt(), mode="up"), ValueError, "mode up"),
+    (lambda: L.ReduceLROnPlateau(_opt(), threshold_mode="pct"), ValueError, "threshold mode"),
+    (lambda: L.ReduceLROnPlateau(_opt(), min_lr=[0.1]), ValueError, "min_lrs"),
+    (lambda: L.ReduceLROnPlateau(object()), TypeError, "not an Optimizer"),
+    (lambda: L.SequentialLR(_opt(), [], []), ValueError, "at least one"),
+    (lambda: L.SequentialLR(_opt(), [object()], []), TypeError, "optimizer"),
+], ids=lambda x: x if isinstance(x, str) else "")
+def test_bad_arguments_raise(make, exc, match: str) -> None:
+    with pytest.raises(exc, match=match):
+        make()
+
+
+def test_sequential_lr_bad_schedulers_and_milestones() -> None:
+    o = _opt()
+    a, b = L.ConstantLR(o), L.ExponentialLR(o, 0.9)
+    with pytest.raises(ValueError, match="number of milestones"):
+        L.SequentialLR(o, [a, b], milestones=[2, 4])
+    with pytest.raises(ValueError, match="strictly increasing"):
+        L.SequentialLR(o, [a, b, L.StepLR(o, 2)], milestones=[4, 4])
+    with pytest.raises(ValueError, match="strictly increasing"):
+        L.SequentialLR(o, [a, b, L.StepLR(o, 2)], milestones=[5, 3])
+    with pytest.raises(ValueError, match="same optimizer"):
+        L.SequentialLR(o, [a, L.ExponentialLR(_opt(), 0.9)], milestones=[2])
+    with pytest.raises(ValueError, match="ReduceLROnPlateau"):
+        L.SequentialLR(o, [a, L.ReduceLROnPlateau(o)], milestones=[2])
+
+
+def test_one_cycle_past_total_steps_raises_and_changes_nothing() -> None:
+    o = _opt()
+    s = L.OneCycleLR(o, max_lr=0.5, total_steps=4)
+    for _ in range(4):  # torch allows total_steps calls of step()
+        o.step()
+        s.step()
+    lr, epoch, count = s.get_last_lr(), s.last_epoch, s._step_count
+    with pytest.raises(ValueError, match="Tried to step 5 times.*total steps is 4"):
+        s.step()
+    assert (s.get_last_lr(), s.last_epoch, s._step_count) == (lr, epoch, count)
+    assert [g["lr"] for g in o.param_groups] == lr
+
+
+@pytest.mark.parametrize("name", [n for n in CONFIGS if "plateau" not in n])
+def test_stepping_an_optimizer_whose_groups_changed_raises(name: str) -> None:
+    kind, make, _ = CONFIGS[name]
+    o = make_opt(kind)
+    s = make(o)
+    o.add_param_group({"params": [ag.tensor(np.ones(1), requires_grad=True)], "lr": 0.5})
+    lrs = [g["lr"] for g in o.param_groups]
+    with pytest.raises(ValueError, match="parameter group"):
+        s.step()
+    assert [g["lr"] for g in o.param_groups] == lrs  # nothing half-done
+
+
+@pytest.mark.parametrize("name", list(CONFIGS))
+def test_stepping_without_an_optimizer_raises(name: str) -> None:
+    kind, make, _ = CONFIGS[name]
+    o = make_opt(kind)
+    s = make(o)
+    s.optimizer = None  # e.g. a scheduler unpickled or built without its optimizer
+    for sub in getattr(s, "_schedulers", ()):
+        sub.optimizer = None
+    with pytest.raises(ValueError, match="no optimizer"):
+        s.step(1.0) if "plateau" in name else s.step()
+
+
+def test_plateau_with_min_lr_list_and_a_new_group_raises_like_torch() -> None:
+    o = _opt()
+    s = L.ReduceLROnPlateau(o, min_lr=[0.0, 0.0])
+    o.add_param_group({"params": [ag.tensor(np.ones(1), requires_grad=True)], "lr": 0.5})
+    with pytest.raises(RuntimeError, match="differs from when"):
+        s.step(1.0)
+    # a single min_lr covers new groups, as torch
+    o2 = _opt()
+    s2 = L.ReduceLROnPlateau(o2, patience=0)
+    o2.add_param_group({"params": [ag.tensor(np.ones(1), requires_grad=True)], "lr": 0.5})
+    s2.step(1.0)
+    s2.step(2.0)
+    assert s2.get_last_lr() == pytest.approx([0.01, 0.003, 0.05])
+
+
+def test_plateau_accepts_a_tensor_metric() -> None:
+    o = _opt()
+    s = L.ReduceLROnPlateau(o, patience=0)
+    s.step(ag.tensor(1.0))
+    s.step(ag.tensor(np.float32(2.0)))
+    assert s.get_last_lr() == pytest.approx([0.01, 0.003])
+
+
+def test_warm_restarts_negative_epoch_raises() -> None:
+    s = L.CosineAnnealingWarmRestarts(_opt(), T_0=3)
+    with pytest.raises(ValueError, match="non-negative epoch"):
+        s.step(-1)
+    assert s.last_epoch == 0
+
+
+def test_exported_names() -> None:
+    for name in ("MultiStepLR", "LinearLR", "OneCycleLR", "ReduceLROnPlateau",
+                 "CosineAnnealingWarmRestarts", "SequentialLR", "ConstantLR"):
+        assert name in L.__all__
+        assert issubclass(getattr(L, name), L.LRScheduler)
+    for name in ("Adagrad", "Adamax", "NAdam", "RAdam"):
+        assert issubclass(getattr(optim, name), optim.Optimizer)
+        assert name in optim.__all__
