@@ -396,7 +396,10 @@ class Optimizer:
                     f"of optimizer's group: param_groups[{gi}] has {len(saved['params'])} "
                     f"parameters saved, {len(group['params'])} in this optimizer"
                 )
-            id_map.update((k, (p, gi)) for k, p in zip(saved["params"], group["params"]))
+            for k, p in zip(saved["params"], group["params"]):
+                id_map[k] = (p, gi)
+                # a checkpoint stored as JSON has its int state keys back as strings
+                id_map.setdefault(str(k), (p, gi))
             merged = dict(group)
             merged.update({k: copy.deepcopy(v) for k, v in saved.items() if k != "params"})
             merged["params"] = group["params"]

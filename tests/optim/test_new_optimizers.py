@@ -323,3 +323,15 @@ def test_empty_state_entry_starts_afresh() -> None:
     assert opt.state[params[1]] == {}
     train(opt, params, 3, 4)
     assert opt.state[params[1]]["step"] == 1
+
+
+def test_state_keys_as_strings_from_a_json_checkpoint_load() -> None:
+    opt, params, sd = _trained_adam()
+    fresh = [ag.tensor(p.data.copy(), requires_grad=True) for p in params]
+    opt2 = optim.Adam(fresh)
+    opt2.load_state_dict({"state": {str(k): v for k, v in sd["state"].items()},
+                          "param_groups": sd["param_groups"]})
+    train(opt, params, 3, 6)
+    train(opt2, fresh, 3, 6)
+    for a, b in zip(params, fresh):
+        np.testing.assert_array_equal(a.data, b.data)
