@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from autograd import Tensor
-from optim.optimizer import Optimizer, ParamsT
+from optim.optimizer import Optimizer, ParamsT, check_implementation_flags
 
 
 def _validate_adam(group: dict[str, Any]) -> None:
@@ -31,6 +31,7 @@ class Adam(Optimizer):
     For each parameter ``p`` with gradient ``g``, at step ``t = 1, 2, ...``
     (``m``, ``v`` start at zero)::
 
+        g ← −g                                       (if maximize)
         g ← g + λ·p                                  (if weight_decay λ ≠ 0: L2)
         m ← β1·m + (1 − β1)·g
         v ← β2·v + (1 − β2)·g²
@@ -52,19 +53,30 @@ class Adam(Optimizer):
         eps: added to the denominator for numerical stability (default 1e-8).
         weight_decay: L2 penalty λ ≥ 0 added to the gradient (default 0).
         amsgrad: use the running maximum of ``v`` (Reddi et al.), as torch.
+        maximize: maximize the objective (``g ← −g`` first), as torch.
+        decoupled_weight_decay: decay as :class:`AdamW` does (torch ≥ 2.7).
+        foreach, capturable, differentiable, fused: torch's implementation
+            choices, accepted as no-ops (see ``check_implementation_flags``).
 
     State per parameter: ``step`` (int), ``exp_avg`` (m), ``exp_avg_sq`` (v) and
     ``max_exp_avg_sq`` (amsgrad only).
     """
 
-    _decoupled = False  # AdamW sets True: p ← p(1 − lr·λ) instead of g ← g + λp
-
     def __init__(self, params: ParamsT, lr: float = 1e-3,
                  betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
-                 weight_decay: float = 0.0, amsgrad: bool = False) -> None:
+                 weight_decay: float = 0.0, amsgrad: bool = False, *,
+                 foreach: bool | None = None, maximize: bool = False,
+                 capturable: bool = False, differentiable: bool = False,
+                 fused: bool | None = None, decoupled_weight_decay: bool = False) -> None:
+        check_implementation_flags(foreach, capturable, differentiable, fused)
         defaults = dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay,
-                        amsgrad=amsgrad)
+                        amsgrad=amsgrad, maximize=maximize, foreach=foreach,
+                        capturable=capturable, differentiable=differentiable, fused=fused,
+                        decoupled_weight_decay=decoupled_weight_decay)
         super().__init__(params, defaults)
+
+    def _required_state(self, group: dict[str, Any]) -> tuple[str, ...]:
+        return ("step", "exp_avg", "exp_avg_sq")
 
     @staticmethod
     def _validate_group(group: dict[str, Any]) -> None:
@@ -89,12 +101,14 @@ class Adam(Optimizer):
         state["step"] += 1
         step = state["step"]
 
-        d = grad  # read only: the gradient may be shared
-        if self._decoupled:
+        maximize = bool(group.get("maximize", False))
+        # read only: the gradient may be shared
+        if group.get("decoupled_weight_decay", False):
             if weight_decay != 0.0:
                 w *= 1.0 - lr * weight_decay  # AdamW: shrink the weights first
+            d = self._l2_gradient(w, grad, 0.0, maximize)
         else:
-            d = self._l2_gradient(w, grad, weight_decay)
+            d = self._l2_gradient(w, grad, weight_decay, maximize)
 
         m, v = state["exp_avg"], state["exp_avg_sq"]
         t = self._scratch(w, 1)
@@ -139,10 +153,13 @@ class AdamW(Adam):
     ``weight_decay`` means. Default ``weight_decay=1e-2``, as torch.
     """
 
-    _decoupled = True
-
     def __init__(self, params: ParamsT, lr: float = 1e-3,
                  betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
-                 weight_decay: float = 1e-2, amsgrad: bool = False) -> None:
+                 weight_decay: float = 1e-2, amsgrad: bool = False, *,
+                 maximize: bool = False, foreach: bool | None = None,
+                 capturable: bool = False, differentiable: bool = False,
+                 fused: bool | None = None) -> None:
         super().__init__(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
-                         amsgrad=amsgrad)
+                         amsgrad=amsgrad, foreach=foreach, maximize=maximize,
+                         capturable=capturable, differentiable=differentiable, fused=fused,
+                         decoupled_weight_decay=True)

@@ -17,99 +17,22 @@ from __future__ import annotations
 import copy
 import math
 import types
-import warnings
+from bisect import bisect_right
+from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from optim.cyclic_schedules import CosineAnnealingWarmRestarts, OneCycleLR
 from optim.optimizer import Optimizer
+from optim.plateau import ReduceLROnPlateau
+from optim.scheduler_base import EPOCH_DEPRECATION_WARNING, LRScheduler, _LRScheduler
 
 __all__ = [
-    "LRScheduler", "LambdaLR", "StepLR", "ExponentialLR", "CosineAnnealingLR",
-    "InverseTimeDecay",
+    "LRScheduler", "LambdaLR", "StepLR", "MultiStepLR", "ConstantLR", "LinearLR",
+    "ExponentialLR", "SequentialLR", "CosineAnnealingLR", "CosineAnnealingWarmRestarts",
+    "OneCycleLR", "ReduceLROnPlateau", "InverseTimeDecay", "EPOCH_DEPRECATION_WARNING",
+    "_LRScheduler",
 ]
-
-EPOCH_DEPRECATION_WARNING = (
-    "The epoch parameter in `scheduler.step()` is deprecated, as in torch: call "
-    "`scheduler.step()` once per epoch. With an epoch, the closed form is used where "
-    "available."
-)
-
-
-class LRScheduler:
-    """Base class of the schedulers (torch's ``LRScheduler``).
-
-    Args:
-        optimizer: the optimizer whose groups' ``lr`` this sets.
-        last_epoch: the index of the last epoch; ``-1`` (default) starts fresh and
-            records each group's lr as ``initial_lr``; any other value resumes and
-            requires ``initial_lr`` in every group (KeyError otherwise, as torch).
-
-    Subclasses implement :meth:`get_lr` (the chainable form) and may implement
-    ``_get_closed_form_lr``.
-    """
-
-    _is_initial: bool = False  # True during the step the constructor performs
-
-    def __init__(self, optimizer: Optimizer, last_epoch: int = -1) -> None:
-        if not isinstance(optimizer, Optimizer):
-            raise TypeError(f"{type(optimizer).__name__} is not an Optimizer")
-        self.optimizer = optimizer
-        if last_epoch == -1:
-            for group in optimizer.param_groups:
-                group.setdefault("initial_lr", group["lr"])
-        else:
-            for i, group in enumerate(optimizer.param_groups):
-                if "initial_lr" not in group:
-                    raise KeyError(
-                        f"param 'initial_lr' is not specified in param_groups[{i}] when "
-                        "resuming an optimizer"
-                    )
-        self.base_lrs: list[float] = [group["initial_lr"] for group in optimizer.param_groups]
-        self.last_epoch = last_epoch
-        self._initial_step()
-
-    def _initial_step(self) -> None:
-        self._step_count = 0
-        self._is_initial = True
-        try:
-            self.step()
-        finally:
-            self._is_initial = False
-
-    def get_lr(self) -> list[float]:
-        """The lr of each group at ``last_epoch`` (chainable form)."""
-        raise NotImplementedError
-
-    def get_last_lr(self) -> list[float]:
-        """The lr of each parameter group set by the last ``step()``."""
-        return list(self._last_lr)
-
-    def step(self, epoch: int | None = None) -> None:
-        """Advance one epoch (call after ``optimizer.step()``) and set every group's lr."""
-        self._step_count += 1
-        if epoch is None:
-            self.last_epoch += 1
-            values = self.get_lr()
-        else:
-            warnings.warn(EPOCH_DEPRECATION_WARNING, UserWarning, stacklevel=2)
-            self.last_epoch = epoch
-            closed = getattr(self, "_get_closed_form_lr", None)
-            values = closed() if closed is not None else self.get_lr()
-        for group, lr in zip(self.optimizer.param_groups, values):
-            group["lr"] = lr
-        self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
-
-    def state_dict(self) -> dict[str, Any]:
-        """Every attribute but the optimizer (copies), as torch."""
-        return {k: copy.deepcopy(v) for k, v in self.__dict__.items() if k != "optimizer"}
-
-    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        """Restore a :meth:`state_dict` (load the optimizer's state too)."""
-        self.__dict__.update(copy.deepcopy(state_dict))
-
-
-_LRScheduler = LRScheduler  # torch's old name
-
 
 class LambdaLR(LRScheduler):
     """``lr = initial_lr · lr_lambda(epoch)``.
@@ -290,3 +213,232 @@ class InverseTimeDecay(LRScheduler):
 
     def _get_closed_form_lr(self) -> list[float]:
         return [base_lr / (1.0 + self.decay_rate * self.last_epoch) for base_lr in self.base_lrs]
+
+
+class MultiStepLR(LRScheduler):
+    """``lr = initial_lr · gamma ** (number of milestones ≤ epoch)``: decay by
+    ``gamma`` at each milestone.
+
+    Args:
+        optimizer: the optimizer.
+        milestones: epoch indices, as torch kept in a ``Counter``: a milestone given
+            twice decays twice; their order does not matter.
+        gamma: multiplicative factor of the decay (default 0.1).
+        last_epoch: see :class:`LRScheduler`.
+
+    ``state_dict()["milestones"]`` is a plain dict ``{epoch: count}`` (torch's
+    Counter as data, so a checkpoint stores it as such).
+    """
+
+    def __init__(self, optimizer: Optimizer, milestones: Sequence[int], gamma: float = 0.1,
+                 last_epoch: int = -1) -> None:
+        milestones = list(milestones)
+        for m in milestones:
+            if isinstance(m, bool) or int(m) != m:
+                raise TypeError(f"MultiStepLR milestones must be integers, got {m!r}")
+        self.milestones = Counter(int(m) for m in milestones)
+        self.gamma = gamma
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list[float]:
+        groups = self.optimizer.param_groups
+        if self.last_epoch not in self.milestones:
+            return [group["lr"] for group in groups]
+        return [group["lr"] * self.gamma ** self.milestones[self.last_epoch]
+                for group in groups]
+
+    def _get_closed_form_lr(self) -> list[float]:
+        milestones = sorted(self.milestones.elements())
+        return [base_lr * self.gamma ** bisect_right(milestones, self.last_epoch)
+                for base_lr in self.base_lrs]
+
+    def state_dict(self) -> dict[str, Any]:
+        state = super().state_dict()
+        state["milestones"] = dict(self.milestones)
+        return state
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        super().load_state_dict(state_dict)
+        self.milestones = Counter({int(k): v for k, v in self.milestones.items()})
+
+
+class ConstantLR(LRScheduler):
+    """``lr = initial_lr · factor`` for the first ``total_iters`` epochs, then
+    ``initial_lr`` (a constant warm-up).
+
+    Args:
+        optimizer: the optimizer.
+        factor: the multiplier in [0, 1] until ``total_iters`` (default 1/3).
+        total_iters: the number of epochs it applies (default 5).
+        last_epoch: see :class:`LRScheduler`.
+    """
+
+    def __init__(self, optimizer: Optimizer, factor: float = 1.0 / 3, total_iters: int = 5,
+                 last_epoch: int = -1) -> None:
+        if factor > 1.0 or factor < 0:
+            raise ValueError(
+                "Constant multiplicative factor expected to be between 0 and 1, "
+                f"got factor={factor}"
+            )
+        self.factor = factor
+        self.total_iters = total_iters
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list[float]:
+        groups = self.optimizer.param_groups
+        if self.last_epoch == 0:
+            return [group["lr"] * self.factor for group in groups]
+        if self.last_epoch != self.total_iters:
+            return [group["lr"] for group in groups]
+        return [group["lr"] * (1.0 / self.factor) for group in groups]
+
+    def _get_closed_form_lr(self) -> list[float]:
+        return [base_lr * (self.factor + (self.last_epoch >= self.total_iters)
+                           * (1 - self.factor))
+                for base_lr in self.base_lrs]
+
+
+class LinearLR(LRScheduler):
+    r"""A linear ramp of the multiplier from ``start_factor`` to ``end_factor`` over
+    ``total_iters`` epochs, then constant::
+
+        lr = initial_lr · (s + (e − s) · min(epoch, total_iters) / total_iters)
+
+    computed as torch by the recursion
+    ``lr_t = lr_{t−1} · (1 + (e − s) / (total_iters·s + (t − 1)(e − s)))``.
+
+    Args:
+        optimizer: the optimizer.
+        start_factor: ``s`` in (0, 1] (default 1/3).
+        end_factor: ``e`` in [0, 1] (default 1).
+        total_iters: the number of epochs of the ramp (default 5).
+        last_epoch: see :class:`LRScheduler`.
+    """
+
+    def __init__(self, optimizer: Optimizer, start_factor: float = 1.0 / 3,
+                 end_factor: float = 1.0, total_iters: int = 5, last_epoch: int = -1) -> None:
+        if start_factor > 1.0 or start_factor <= 0:
+            raise ValueError(
+                "Starting multiplicative factor expected to be greater than 0 and less or "
+                f"equal to 1, got start_factor={start_factor}"
+            )
+        if end_factor > 1.0 or end_factor < 0:
+            raise ValueError(
+                "Ending multiplicative factor expected to be between 0 and 1, got "
+                f"end_factor={end_factor}"
+            )
+        self.start_factor = start_factor
+        self.end_factor = end_factor
+        self.total_iters = total_iters
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list[float]:
+        groups = self.optimizer.param_groups
+        if self.last_epoch == 0:
+            return [group["lr"] * self.start_factor for group in groups]
+        if self._is_initial or self.last_epoch > self.total_iters:
+            return [group["lr"] for group in groups]
+        s, e = self.start_factor, self.end_factor
+        factor = 1.0 + (e - s) / (self.total_iters * s + (self.last_epoch - 1) * (e - s))
+        return [group["lr"] * factor for group in groups]
+
+    def _get_closed_form_lr(self) -> list[float]:
+        return [base_lr * (self.start_factor + (self.end_factor - self.start_factor)
+                           * min(self.total_iters, self.last_epoch) / self.total_iters)
+                for base_lr in self.base_lrs]
+
+
+class SequentialLR(LRScheduler):
+    """Run ``schedulers`` one after the other, switching at each of ``milestones``.
+
+    Scheduler ``i`` runs from ``milestones[i − 1]`` (restarted there at its epoch
+    0, in closed form, as torch) up to ``milestones[i]``.
+
+    Args:
+        optimizer: the optimizer every scheduler must belong to.
+        schedulers: at least one scheduler (no :class:`ReduceLROnPlateau`).
+        milestones: ``len(schedulers) − 1`` strictly increasing epochs.
+        last_epoch: see :class:`LRScheduler`.
+
+    Raises:
+        ValueError: no scheduler, a scheduler of another optimizer, a
+            ReduceLROnPlateau, the wrong number of milestones, or milestones that
+            do not increase (torch accepts those and then switches at the wrong
+            epochs; chainrule refuses them).
+        TypeError: an entry that is not a scheduler.
+
+    ``state_dict()`` holds each scheduler's own state_dict under ``_schedulers``.
+    """
+
+    def __init__(self, optimizer: Optimizer, schedulers: Sequence[LRScheduler],
+                 milestones: Sequence[int], last_epoch: int = -1) -> None:
+        name = type(self).__name__
+        schedulers = list(schedulers)
+        milestones = list(milestones)
+        if len(schedulers) < 1:
+            raise ValueError(f"{name} expects at least one scheduler, but got no scheduler.")
+        for i, scheduler in enumerate(schedulers):
+            if not hasattr(scheduler, "optimizer"):
+                raise TypeError(f"{name} at index {i} should have `optimizer` as its attribute.")
+            if isinstance(scheduler, ReduceLROnPlateau):
+                raise ValueError(
+                    f"{name} does not support `ReduceLROnPlateau` scheduler as it requires "
+                    "additional kwargs to be specified when calling `step`, but got one at "
+                    f"index {i} in the given schedulers sequence."
+                )
+            if scheduler.optimizer is not optimizer:
+                raise ValueError(
+                    f"{name} expects all schedulers to belong to the same optimizer, but got "
+                    f"scheduler {type(scheduler).__name__} at index {i} with another optimizer"
+                )
+        if len(milestones) != len(schedulers) - 1:
+            raise ValueError(
+                "Sequential Schedulers expects number of schedulers provided to be one more "
+                f"than the number of milestone points, but got number of schedulers "
+                f"{len(schedulers)} and the number of milestones to be equal to "
+                f"{len(milestones)}"
+            )
+        if any(b <= a for a, b in zip(milestones, milestones[1:])):
+            raise ValueError(f"{name} milestones must be strictly increasing, got {milestones}")
+        self._schedulers = schedulers
+        self._milestones = milestones
+        self.last_epoch = last_epoch + 1
+        self.optimizer = optimizer
+        # Reset the lrs the sub-schedulers' constructors changed, undo their first
+        # step, and start the one meant for epoch 0 (as torch).
+        for group in optimizer.param_groups:
+            group["lr"] = group["initial_lr"]
+        for scheduler in schedulers:
+            scheduler.last_epoch -= 1
+        idx = bisect_right(milestones, 0)
+        schedulers[idx]._initial_step()
+        self._last_lr = schedulers[idx].get_last_lr()
+
+    def step(self) -> None:  # type: ignore[override]
+        """Advance one epoch, in the scheduler whose span holds it."""
+        idx = bisect_right(self._milestones, self.last_epoch + 1)
+        scheduler = self._schedulers[idx]
+        if idx > 0 and self._milestones[idx - 1] == self.last_epoch + 1:
+            scheduler._update_lr(0)  # a new phase restarts its schedule at epoch 0
+        else:
+            scheduler.step()
+        self.last_epoch += 1
+        self._last_lr = scheduler.get_last_lr()
+
+    def state_dict(self) -> dict[str, Any]:
+        state = {k: copy.deepcopy(v) for k, v in self.__dict__.items()
+                 if k not in ("optimizer", "_schedulers")}
+        state["_schedulers"] = [s.state_dict() for s in self._schedulers]
+        return state
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        saved = state_dict["_schedulers"]
+        if len(saved) != len(self._schedulers):
+            raise ValueError(
+                f"loaded SequentialLR state has {len(saved)} schedulers, this one "
+                f"{len(self._schedulers)}"
+            )
+        self.__dict__.update({k: copy.deepcopy(v) for k, v in state_dict.items()
+                              if k != "_schedulers"})
+        for scheduler, s in zip(self._schedulers, saved):
+            scheduler.load_state_dict(s)

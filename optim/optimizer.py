@@ -47,6 +47,27 @@ def _describe(obj: Any) -> str:
     return type(obj).__name__
 
 
+def check_implementation_flags(foreach: bool | None = None, capturable: bool = False,
+                               differentiable: bool = False, fused: bool | None = None) -> None:
+    """Check torch's implementation-choice keywords, which chainrule accepts as no-ops.
+
+    ``foreach`` (torch's multi-tensor loop), ``fused`` (its fused kernels) and
+    ``capturable`` (CUDA graphs) change how torch computes, not what: chainrule
+    has one NumPy implementation and gives the same numbers to float rounding.
+    ``differentiable=True`` would record the step in the graph; chainrule's steps
+    are never recorded, so it raises rather than silently meaning something else.
+    """
+    if fused and foreach:
+        raise RuntimeError("`fused` and `foreach` cannot be `True` together.")
+    if fused and differentiable:
+        raise RuntimeError("`fused` does not support `differentiable`")
+    if differentiable:
+        raise NotImplementedError(
+            "differentiable=True is not supported: chainrule's optimizer steps are not "
+            "recorded in the autograd graph"
+        )
+
+
 class Optimizer:
     """Base class of all optimizers.
 
@@ -250,15 +271,36 @@ class Optimizer:
             arr = self._scratch_arrays[key] = np.empty(like.shape, like.dtype)
         return arr
 
-    def _l2_gradient(self, w: np.ndarray, grad: np.ndarray, weight_decay: float) -> np.ndarray:
-        """``grad + λ·w`` (L2 weight decay added to the gradient), in scratch slot 0;
-        ``grad`` itself when ``λ = 0``. ``grad`` is only read."""
-        if weight_decay == 0.0:
+    def _l2_gradient(self, w: np.ndarray, grad: np.ndarray, weight_decay: float,
+                     maximize: bool = False) -> np.ndarray:
+        """The gradient the update follows: ``±grad + λ·w`` (``−grad`` with
+        ``maximize``, as torch: the ascent direction, then L2 weight decay added), in
+        scratch slot 0; ``grad`` itself when neither applies. ``grad`` is only read."""
+        if weight_decay == 0.0 and not maximize:
             return grad
         d = self._scratch(w, 0)
+        if weight_decay == 0.0:
+            np.negative(grad, out=d)
+            return d
         np.multiply(w, weight_decay, out=d)
-        np.add(d, grad, out=d)
+        if maximize:
+            np.subtract(d, grad, out=d)
+        else:
+            np.add(d, grad, out=d)
         return d
+
+    @staticmethod
+    def _lerp(m: np.ndarray, end: np.ndarray, weight: float, tmp: np.ndarray) -> None:
+        """``m ← m + weight·(end − m)`` in place (``tmp`` is a work array), rounded as
+        torch's ``lerp_``, which computes ``end − (end − m)·(1 − weight)`` when
+        ``weight ≥ 0.5``."""
+        np.subtract(end, m, out=tmp)
+        if weight < 0.5:
+            tmp *= weight
+            m += tmp
+        else:
+            tmp *= 1.0 - weight
+            np.subtract(end, tmp, out=m)
 
     @staticmethod
     def _require_nonnegative(group: dict[str, Any], *names: str) -> None:
@@ -321,12 +363,17 @@ class Optimizer:
         """Restore a :meth:`state_dict`: the state and every group's hyperparameters.
 
         The current parameters are matched to the saved indices by position. Arrays
-        are copied and cast to their parameter's dtype. Everything is checked before
-        anything changes, so a failed load leaves the optimizer as it was.
+        are copied and cast to their parameter's dtype (as torch casts floating
+        state); ``step`` becomes an int. Everything is checked before anything
+        changes, so a failed load leaves the optimizer as it was and a later
+        ``step()`` never stops halfway on a bad entry.
 
         Raises:
             ValueError: naming what does not match: the number of groups, a group's
-                number of parameters, an index in no group, or an array's shape.
+                number of parameters, an index in no group, an array's shape, or an
+                entry that is not a number or an array of numbers.
+            KeyError: a parameter's saved state lacks an entry the update needs
+                (e.g. Adam's ``exp_avg_sq``), or a saved group lacks ``params``.
         """
         if not isinstance(state_dict, dict) or not {"state", "param_groups"} <= state_dict.keys():
             raise ValueError(
@@ -338,15 +385,26 @@ class Optimizer:
                 "loaded state dict has a different number of parameter groups: "
                 f"{len(saved_groups)} saved, {len(self.param_groups)} in this optimizer"
             )
-        id_map: dict[Any, Tensor] = {}
+        id_map: dict[Any, tuple[Tensor, int]] = {}
+        new_groups = []
         for gi, (group, saved) in enumerate(zip(self.param_groups, saved_groups)):
+            if not isinstance(saved, dict) or "params" not in saved:
+                raise KeyError(f"loaded state dict's param_groups[{gi}] has no 'params' entry")
             if len(saved["params"]) != len(group["params"]):
                 raise ValueError(
                     "loaded state dict contains a parameter group that doesn't match the size "
                     f"of optimizer's group: param_groups[{gi}] has {len(saved['params'])} "
                     f"parameters saved, {len(group['params'])} in this optimizer"
                 )
-            id_map.update(zip(saved["params"], group["params"]))
+            for k, p in zip(saved["params"], group["params"]):
+                id_map[k] = (p, gi)
+                # a checkpoint stored as JSON has its int state keys back as strings
+                id_map.setdefault(str(k), (p, gi))
+            merged = dict(group)
+            merged.update({k: copy.deepcopy(v) for k, v in saved.items() if k != "params"})
+            merged["params"] = group["params"]
+            self._validate_group(merged)
+            new_groups.append(merged)
 
         new_state: defaultdict[Tensor, dict[str, Any]] = defaultdict(dict)
         for key, saved_state in state_dict["state"].items():
@@ -355,18 +413,22 @@ class Optimizer:
                     f"loaded state dict has state for parameter index {key!r}, which is in "
                     "no parameter group"
                 )
-            p = id_map[key]
+            if not isinstance(saved_state, dict):
+                raise ValueError(
+                    f"loaded state dict has state[{key!r}] of type "
+                    f"{_describe(saved_state)}, expected a dict"
+                )
+            p, gi = id_map[key]
+            if saved_state:  # empty state: the parameter starts afresh at its next step
+                missing = [n for n in self._required_state(new_groups[gi]) if n not in saved_state]
+                if missing:
+                    raise KeyError(
+                        f"loaded state dict has no state[{key!r}][{missing[0]!r}], which "
+                        f"{type(self).__name__} needs (saved entries: {sorted(saved_state)})"
+                    )
             new_state[p] = {
-                name: _load_value(key, name, value, p) for name, value in saved_state.items()
+                name: self._load_value(key, name, value, p) for name, value in saved_state.items()
             }
-
-        new_groups = []
-        for group, saved in zip(self.param_groups, saved_groups):
-            merged = dict(group)
-            merged.update({k: copy.deepcopy(v) for k, v in saved.items() if k != "params"})
-            merged["params"] = group["params"]
-            self._validate_group(merged)
-            new_groups.append(merged)
 
         # All checks passed: apply. Group dicts are updated in place so that
         # references to them (a scheduler, a user's handle) stay valid.
@@ -374,6 +436,44 @@ class Optimizer:
         for group, merged in zip(self.param_groups, new_groups):
             group.clear()
             group.update(merged)
+
+    # Per-parameter state entries that are numbers, not arrays (besides ``step``).
+    _scalar_state: tuple[str, ...] = ()
+
+    def _required_state(self, group: dict[str, Any]) -> tuple[str, ...]:
+        """The entries a non-empty saved state must hold for ``group``'s next step
+        (an optimizer whose buffers appear lazily lists only the ones it cannot
+        recreate)."""
+        return ()
+
+    def _load_value(self, index: Any, name: str, value: Any, p: Tensor) -> Any:
+        """One saved state entry, checked against and cast for its parameter ``p``."""
+        if isinstance(value, Tensor):
+            value = value.data
+        if name == "step" or name in self._scalar_state:
+            arr = np.asarray(value)
+            if arr.size != 1 or arr.dtype.kind not in "biuf":
+                raise ValueError(
+                    f"loaded state dict has state[{index!r}][{name!r}] = {value!r}, "
+                    "expected a number"
+                )
+            # A number here; torch checkpoints store it as a 0-d tensor.
+            return int(arr.item()) if name == "step" else float(arr.item())
+        if value is None:
+            return None
+        if not isinstance(value, np.ndarray) or value.dtype.kind not in "biuf":
+            what = f"dtype {value.dtype}" if isinstance(value, np.ndarray) else _describe(value)
+            raise ValueError(
+                f"loaded state dict has state[{index!r}][{name!r}] of {what}, expected an "
+                "array of numbers"
+            )
+        if value.shape != p.data.shape:
+            raise ValueError(
+                f"loaded state dict has state[{index!r}][{name!r}] of shape {value.shape}, "
+                f"but that parameter has shape {p.data.shape}"
+            )
+        # Cast to the parameter's dtype, as torch: the in-place update needs it.
+        return np.array(value, dtype=p.data.dtype, copy=True)
 
     def __repr__(self) -> str:
         lines = [f"{type(self).__name__} ("]
@@ -393,20 +493,3 @@ def _copy_value(value: Any) -> Any:
         return value.data.copy()
     return copy.deepcopy(value)
 
-
-def _load_value(index: Any, name: str, value: Any, p: Tensor) -> Any:
-    """One saved state entry, checked against and cast for its parameter ``p``."""
-    if isinstance(value, Tensor):
-        value = value.data
-    if name == "step":
-        # The step counter is a number; torch checkpoints store it as a 0-d tensor.
-        return int(np.asarray(value).item())
-    if isinstance(value, np.ndarray):
-        if value.shape != p.data.shape:
-            raise ValueError(
-                f"loaded state dict has state[{index!r}][{name!r}] of shape {value.shape}, "
-                f"but that parameter has shape {p.data.shape}"
-            )
-        dtype = p.data.dtype if value.dtype.kind == "f" else value.dtype
-        return np.array(value, dtype=dtype, copy=True)
-    return copy.deepcopy(value)

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from autograd import Tensor
-from optim.optimizer import Optimizer, ParamsT
+from optim.optimizer import Optimizer, ParamsT, check_implementation_flags
 
 
 class RMSprop(Optimizer):
@@ -16,6 +16,7 @@ class RMSprop(Optimizer):
     For each parameter ``p`` with gradient ``g`` (``α`` = alpha, ``μ`` = momentum,
     ``s``, ``ḡ`` and ``b`` start at zero)::
 
+        g ← −g                           (if maximize)
         g ← g + λ·p                      (if weight_decay λ ≠ 0: L2)
         s ← α·s + (1 − α)·g²
         if centered:
@@ -44,6 +45,9 @@ class RMSprop(Optimizer):
         weight_decay: L2 penalty λ ≥ 0 added to the gradient (default 0).
         momentum: momentum factor μ ≥ 0 (default 0).
         centered: normalise by the estimated variance of the gradient.
+        capturable, foreach, differentiable: torch's implementation choices,
+            accepted as no-ops (see ``check_implementation_flags``).
+        maximize: maximize the objective (``g ← −g`` first), as torch.
 
     State per parameter: ``step`` (int), ``square_avg`` (s), ``momentum_buffer``
     (when momentum > 0) and ``grad_avg`` (ḡ, when centered).
@@ -51,10 +55,17 @@ class RMSprop(Optimizer):
 
     def __init__(self, params: ParamsT, lr: float = 1e-2, alpha: float = 0.99,
                  eps: float = 1e-8, weight_decay: float = 0.0, momentum: float = 0.0,
-                 centered: bool = False) -> None:
-        defaults = dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay,
-                        momentum=momentum, centered=centered)
+                 centered: bool = False, capturable: bool = False,
+                 foreach: bool | None = None, maximize: bool = False,
+                 differentiable: bool = False) -> None:
+        check_implementation_flags(foreach, capturable, differentiable)
+        defaults = dict(lr=lr, momentum=momentum, alpha=alpha, eps=eps, centered=centered,
+                        weight_decay=weight_decay, capturable=capturable, foreach=foreach,
+                        maximize=maximize, differentiable=differentiable)
         super().__init__(params, defaults)
+
+    def _required_state(self, group: dict[str, Any]) -> tuple[str, ...]:
+        return ("step", "square_avg")
 
     @staticmethod
     def _validate_group(group: dict[str, Any]) -> None:
@@ -79,7 +90,9 @@ class RMSprop(Optimizer):
                 state["grad_avg"] = np.zeros_like(w)
         state["step"] += 1
 
-        d = self._l2_gradient(w, grad, weight_decay)  # grad is read only: it may be shared
+        maximize = bool(group.get("maximize", False))
+        # grad is read only: it may be shared
+        d = self._l2_gradient(w, grad, weight_decay, maximize)
 
         s = state["square_avg"]
         a = self._scratch(w, 1)

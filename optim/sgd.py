@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from autograd import Tensor
-from optim.optimizer import Optimizer, ParamsT
+from optim.optimizer import Optimizer, ParamsT, check_implementation_flags
 
 
 class SGD(Optimizer):
@@ -16,6 +16,7 @@ class SGD(Optimizer):
     For each parameter ``p`` with gradient ``g`` (``μ`` = momentum, ``τ`` =
     dampening, ``λ`` = weight_decay, ``η`` = lr)::
 
+        g ← −g                            (if maximize: ascend the objective)
         g ← g + λ·p                       (if weight_decay ≠ 0)
         if μ ≠ 0:
             b ← g                         (first step: the buffer starts as g, undamped)
@@ -48,15 +49,22 @@ class SGD(Optimizer):
         dampening: dampening τ for momentum.
         weight_decay: L2 penalty coefficient λ ≥ 0 (added to the gradient).
         nesterov: use Nesterov momentum.
+        maximize: maximize the objective (step along +g), as torch.
+        foreach, differentiable, fused: torch's implementation choices, accepted
+            as no-ops (see :func:`~optim.optimizer.check_implementation_flags`).
 
     State per parameter: ``momentum_buffer`` (only when momentum ≠ 0).
     """
 
     def __init__(self, params: ParamsT, lr: float = 1e-3, momentum: float = 0.0,
                  dampening: float = 0.0, weight_decay: float = 0.0,
-                 nesterov: bool = False) -> None:
+                 nesterov: bool = False, *, maximize: bool = False,
+                 foreach: bool | None = None, differentiable: bool = False,
+                 fused: bool | None = None) -> None:
+        check_implementation_flags(foreach=foreach, differentiable=differentiable, fused=fused)
         defaults = dict(lr=lr, momentum=momentum, dampening=dampening,
-                        weight_decay=weight_decay, nesterov=nesterov)
+                        weight_decay=weight_decay, nesterov=nesterov, maximize=maximize,
+                        foreach=foreach, differentiable=differentiable, fused=fused)
         super().__init__(params, defaults)
 
     @staticmethod
@@ -80,14 +88,15 @@ class SGD(Optimizer):
         dampening = float(group["dampening"])
         weight_decay = float(group["weight_decay"])
         nesterov = bool(group["nesterov"])
-        if momentum == 0.0 and weight_decay == 0.0:  # plain SGD: p ← p − η·g
+        maximize = bool(group.get("maximize", False))
+        if momentum == 0.0 and weight_decay == 0.0:  # plain SGD: p ← p ∓ η·g
             for p, grad in params:
-                self._add_scaled(p.data, grad, -lr)
+                self._add_scaled(p.data, grad, lr if maximize else -lr)
             return
         for p, grad in params:
             w = p.data
             # read only: the gradient may be shared, so it is never written
-            d = self._l2_gradient(w, grad, weight_decay)
+            d = self._l2_gradient(w, grad, weight_decay, maximize)
             if momentum != 0.0:
                 state = self.state[p]
                 buf = state.get("momentum_buffer")

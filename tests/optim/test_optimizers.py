@@ -453,15 +453,27 @@ def test_adamw_decay_is_decoupled() -> None:
 
 
 def test_defaults_as_torch() -> None:
+    # torch 2.13's `defaults` dicts, printed by torch, with its implementation flags
     p = ag.tensor(np.ones(2), requires_grad=True)
-    assert optim.Adam([p]).defaults == dict(lr=1e-3, betas=(0.9, 0.999), eps=1e-8,
-                                            weight_decay=0.0, amsgrad=False)
-    assert optim.RMSprop([p]).defaults == dict(lr=1e-2, alpha=0.99, eps=1e-8,
-                                               weight_decay=0.0, momentum=0.0,
-                                               centered=False)
+    assert optim.Adam([p]).defaults == {
+        'lr': 0.001, 'betas': (0.9, 0.999), 'eps': 1e-08, 'weight_decay': 0,
+        'amsgrad': False, 'maximize': False, 'foreach': None, 'capturable': False,
+        'differentiable': False, 'fused': None, 'decoupled_weight_decay': False}
+    assert optim.AdamW([p]).defaults == {
+        'lr': 0.001, 'betas': (0.9, 0.999), 'eps': 1e-08, 'weight_decay': 0.01,
+        'amsgrad': False, 'maximize': False, 'foreach': None, 'capturable': False,
+        'differentiable': False, 'fused': None, 'decoupled_weight_decay': True}
+    assert optim.RMSprop([p]).defaults == {
+        'lr': 0.01, 'momentum': 0, 'alpha': 0.99, 'eps': 1e-08, 'centered': False,
+        'weight_decay': 0, 'capturable': False, 'foreach': None, 'maximize': False,
+        'differentiable': False}
+    assert list(optim.RMSprop([p]).defaults) == ['lr', 'momentum', 'alpha', 'eps', 'centered',
+                                                 'weight_decay', 'capturable', 'foreach',
+                                                 'maximize', 'differentiable']
     sgd = optim.SGD([p], lr=0.5)
-    assert sgd.defaults == dict(lr=0.5, momentum=0.0, dampening=0.0, weight_decay=0.0,
-                                nesterov=False)
+    assert sgd.defaults == {
+        'lr': 0.5, 'momentum': 0, 'dampening': 0, 'weight_decay': 0, 'nesterov': False,
+        'maximize': False, 'foreach': None, 'differentiable': False, 'fused': None}
     assert "SGD" in repr(sgd) and "lr: 0.5" in repr(sgd)
 
 

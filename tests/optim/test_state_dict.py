@@ -91,7 +91,10 @@ def test_layout_as_torch() -> None:
     assert set(sd) == {"state", "param_groups"}
     assert [g["params"] for g in sd["param_groups"]] == [[0, 1], [2]]
     assert sd["param_groups"][0] == dict(lr=0.1, betas=(0.9, 0.999), eps=1e-8,
-                                         weight_decay=0.0, amsgrad=False, params=[0, 1])
+                                         weight_decay=0.0, amsgrad=False, maximize=False,
+                                         foreach=None, capturable=False,
+                                         differentiable=False, fused=None,
+                                         decoupled_weight_decay=False, params=[0, 1])
     assert sd["param_groups"][1]["lr"] == 0.5
     assert list(sd["state"]) == [0, 2]  # keyed by index across groups
     assert set(sd["state"][0]) == {"step", "exp_avg", "exp_avg_sq"}

@@ -1,0 +1,147 @@
+"""The base class of the learning-rate schedulers (torch's ``LRScheduler``).
+
+The schedulers themselves live in :mod:`optim.lr_scheduler` (and the modules it
+re-exports); this module holds only what they share, so that each can import it
+without a cycle.
+"""
+
+from __future__ import annotations
+
+import copy
+import warnings
+from typing import Any
+
+from optim.optimizer import Optimizer
+
+EPOCH_DEPRECATION_WARNING = (
+    "The epoch parameter in `scheduler.step()` is deprecated, as in torch: call "
+    "`scheduler.step()` once per epoch. With an epoch, the closed form is used where "
+    "available."
+)
+
+
+class LRScheduler:
+    """Base class of the schedulers (torch's ``LRScheduler``).
+
+    Args:
+        optimizer: the optimizer whose groups' ``lr`` this sets.
+        last_epoch: the index of the last epoch; ``-1`` (default) starts fresh and
+            records each group's lr as ``initial_lr``; any other value resumes and
+            requires ``initial_lr`` in every group (KeyError otherwise, as torch).
+
+    Subclasses implement :meth:`get_lr` (the chainable form) and may implement
+    ``_get_closed_form_lr``.
+    """
+
+    _is_initial: bool = False  # True during the step the constructor performs
+
+    def __init__(self, optimizer: Optimizer, last_epoch: int = -1) -> None:
+        if not isinstance(optimizer, Optimizer):
+            raise TypeError(f"{type(optimizer).__name__} is not an Optimizer")
+        self.optimizer = optimizer
+        if last_epoch == -1:
+            for group in optimizer.param_groups:
+                group.setdefault("initial_lr", group["lr"])
+        else:
+            for i, group in enumerate(optimizer.param_groups):
+                if "initial_lr" not in group:
+                    raise KeyError(
+                        f"param 'initial_lr' is not specified in param_groups[{i}] when "
+                        "resuming an optimizer"
+                    )
+        self.base_lrs: list[float] = [group["initial_lr"] for group in optimizer.param_groups]
+        self.last_epoch = last_epoch
+        self._initial_step()
+
+    def _initial_step(self) -> None:
+        self._step_count = 0
+        self._is_initial = True
+        try:
+            self.step()
+        finally:
+            self._is_initial = False
+
+    def get_lr(self) -> list[float]:
+        """The lr of each group at ``last_epoch`` (chainable form)."""
+        raise NotImplementedError
+
+    def get_last_lr(self) -> list[float]:
+        """The lr of each parameter group set by the last ``step()``."""
+        return list(self._last_lr)
+
+    def step(self, epoch: int | None = None) -> None:
+        """Advance one epoch (call after ``optimizer.step()``) and set every group's lr.
+
+        Raises:
+            ValueError: the optimizer's parameter groups are no longer the ones the
+                scheduler was built for (one added or removed since), or the
+                schedule has ended (:class:`~optim.lr_scheduler.OneCycleLR`). The
+                scheduler is left as it was.
+        """
+        if epoch is not None:
+            warnings.warn(EPOCH_DEPRECATION_WARNING, UserWarning, stacklevel=2)
+        self._step_count += 1
+        try:
+            self._update_lr(epoch)
+        except BaseException:
+            self._step_count -= 1
+            raise
+
+    def _update_lr(self, epoch: int | None = None) -> None:
+        """Move to the next epoch (or to ``epoch``, in closed form) and set the lrs;
+        nothing changes if computing them raises."""
+        self._check_optimizer()
+        previous = self.last_epoch
+        try:
+            if epoch is None:
+                self.last_epoch += 1
+                values = self.get_lr()
+            else:
+                self.last_epoch = epoch
+                closed = getattr(self, "_get_closed_form_lr", None)
+                values = closed() if closed is not None else self.get_lr()
+        except BaseException:
+            self.last_epoch = previous
+            raise
+        for group, lr in zip(self.optimizer.param_groups, values):
+            group["lr"] = lr
+        self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
+
+    def _check_optimizer(self) -> None:
+        """ValueError unless the optimizer still has the groups this was built for."""
+        check_optimizer_groups(self, len(self.base_lrs))
+
+    def state_dict(self) -> dict[str, Any]:
+        """Every attribute but the optimizer (copies), as torch."""
+        return {k: copy.deepcopy(v) for k, v in self.__dict__.items() if k != "optimizer"}
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Restore a :meth:`state_dict` (load the optimizer's state too)."""
+        self.__dict__.update(copy.deepcopy(state_dict))
+
+
+_LRScheduler = LRScheduler  # torch's old name
+
+
+
+
+def check_optimizer_groups(scheduler: Any, n_groups: int) -> None:
+    """Raise unless ``scheduler.optimizer`` is an Optimizer with ``n_groups`` groups.
+
+    A scheduler keeps one entry per parameter group (``base_lrs``, ``min_lrs``):
+    stepping it after a group was added to or removed from its optimizer (or
+    after its ``optimizer`` was replaced by something else) would pair them with
+    the wrong groups, so it raises ValueError instead (torch raises the same
+    class from ``zip(..., strict=True)`` where it notices).
+    """
+    opt = getattr(scheduler, "optimizer", None)
+    name = type(scheduler).__name__
+    if not isinstance(opt, Optimizer):
+        raise ValueError(f"{name} has no optimizer to step: its optimizer is "
+                         f"{type(opt).__name__}")
+    if len(opt.param_groups) != n_groups:
+        raise ValueError(
+            f"{name} was built for an optimizer with {n_groups} parameter group(s), but "
+            f"the optimizer now has {len(opt.param_groups)}: build the scheduler after "
+            "adding every parameter group"
+        )
