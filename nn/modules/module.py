@@ -17,6 +17,7 @@ import numpy as np
 import autograd as ag
 from autograd.engine import STATE
 from autograd.tensor import Tensor, _as_array
+from nn.modules.hooks import HookMixin, has_hooks, init_hook_state
 
 __all__ = ["Module", "ModuleScope", "Parameter"]
 
@@ -119,7 +120,7 @@ def _addindent(s: str, n: int) -> str:
     return lines[0] + "\n" + "\n".join(" " * n + line for line in lines[1:])
 
 
-class Module:
+class Module(HookMixin):
     """Base class of every layer and model (as ``torch.nn.Module``).
 
     Subclasses call ``super().__init__()`` first, assign Parameters and submodules
@@ -139,6 +140,7 @@ class Module:
         d["_non_persistent"] = set()
         d["_modules"] = OrderedDict()
         d["_scope"] = None
+        init_hook_state(d)
 
     # -- running ---------------------------------------------------------------------------
     def forward(self, *args: Any, **kwargs: Any) -> Any:
@@ -163,6 +165,8 @@ class Module:
                 scope = prev.child(self)
         STATE.scope = scope
         try:
+            if has_hooks(self.__dict__):
+                return self._call_hooked(args, kwargs)
             return self.forward(*args, **kwargs)
         finally:
             STATE.scope = prev
