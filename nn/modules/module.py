@@ -282,21 +282,24 @@ class Module(HookMixin):
         mod = self
         if not target:
             return mod
-        for part in target.split("."):
-            sub = mod._modules.get(part)
-            if sub is None:
-                raise AttributeError(f"{type(mod).__name__} has no submodule `{part}` "
-                                     f"(looking up '{target}')")
-            mod = sub
+        for item in target.split("."):
+            if not hasattr(mod, item):
+                raise AttributeError(f"{mod._get_name()} has no attribute `{item}`")
+            mod = getattr(mod, item)
+            if not isinstance(mod, Module):
+                raise AttributeError(f"`{item}` is not an nn.Module")
         return mod
 
     def get_parameter(self, target: str) -> Parameter:
         """The parameter at dotted path ``target`` (e.g. ``'features.0.weight'``)."""
         mod_path, _, name = target.rpartition(".")
         mod = self.get_submodule(mod_path)
-        if name not in mod._parameters or mod._parameters[name] is None:
-            raise AttributeError(f"{type(mod).__name__} has no parameter `{name}`")
-        return mod._parameters[name]
+        if not hasattr(mod, name):
+            raise AttributeError(f"{mod._get_name()} has no attribute `{name}`")
+        param = getattr(mod, name)
+        if not isinstance(param, Parameter):
+            raise AttributeError(f"`{name}` is not an nn.Parameter")
+        return param
 
     # -- iteration -------------------------------------------------------------------------
     def _named_members(self, registry: str, prefix: str, recurse: bool,
@@ -477,11 +480,13 @@ class Module(HookMixin):
         """Copy ``state_dict``'s values (arrays or Tensors) into this module's parameters
         and buffers, cast to their dtype.
 
-        Every key is checked before anything is copied: with ``strict`` missing and
-        unexpected keys are errors, and a shape mismatch or a non-numeric value always
-        is; all of them are named in one ``RuntimeError`` and nothing changes. Returns
-        ``(missing_keys, unexpected_keys)``. ``assign`` is accepted for torch
-        compatibility; values are always copied into the existing arrays.
+        Everything is checked before anything is copied, so a failed load changes
+        nothing: with ``strict`` missing and unexpected keys are errors; a shape
+        mismatch, a value that is not numeric or does not cast to the target's dtype
+        (complex into real), and a target whose array is read-only always are. All are
+        named in one ``RuntimeError`` (torch's order: missing, unexpected, then the
+        rest). Returns ``(missing_keys, unexpected_keys)``. ``assign`` is accepted for
+        torch compatibility; values are always copied into the existing arrays.
         """
         if not isinstance(state_dict, Mapping):
             raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict)}.")
@@ -493,41 +498,26 @@ class Module(HookMixin):
         for key, target in own.items():
             if key not in state_dict:
                 continue
-            value = state_dict[key]
-            arr = value.data if isinstance(value, Tensor) else value
-            try:
-                arr = np.asarray(arr)
-            except Exception as err:  # noqa: BLE001 - any failure is reported with the key
-                problems.append(f'value for "{key}" is not an array ({err})')
-                continue
-            tgt = target.data
-            if arr.dtype.kind not in "biufc":
-                problems.append(f'value for "{key}" has non-numeric dtype {arr.dtype}')
-            elif arr.dtype.kind == "c" and tgt.dtype.kind != "c":
-                problems.append(f'value for "{key}" is complex ({arr.dtype}) but the '
-                                f"parameter is {tgt.dtype}")
-            elif arr.shape != tgt.shape:
-                problems.append(
-                    f'size mismatch for {key}: copying a param with shape {arr.shape} from '
-                    f"checkpoint, the shape in current model is {tgt.shape}."
-                )
+            cast, problem = _checked_value(key, state_dict[key], np.asarray(target))
+            if problem:
+                problems.append(problem)
             else:
-                values.append((target, arr))
+                values.append((target, cast))
         errors = []
         if strict:
-            if unexpected:
-                errors.append("Unexpected key(s) in state_dict: "
-                              + ", ".join(f'"{k}"' for k in unexpected) + ".")
             if missing:
                 errors.append("Missing key(s) in state_dict: "
                               + ", ".join(f'"{k}"' for k in missing) + ".")
+            if unexpected:
+                errors.append("Unexpected key(s) in state_dict: "
+                              + ", ".join(f'"{k}"' for k in unexpected) + ".")
         errors.extend(problems)
         if errors:
             raise RuntimeError(f"Error(s) in loading state_dict for {type(self).__name__}:\n\t"
                                + "\n\t".join(errors))
         with ag.no_grad():
-            for target, arr in values:
-                target[...] = arr.astype(target.data.dtype, copy=False)  # bumps the version
+            for target, cast in values:
+                target[...] = cast  # bumps the version; cannot fail after the checks
         return _IncompatibleKeys(missing, unexpected)
 
     # -- printing --------------------------------------------------------------------------
@@ -553,11 +543,31 @@ class Module(HookMixin):
         return main + ")"
 
 
+def _checked_value(key: str, value: Any, tgt: np.ndarray) -> tuple[Any, str]:
+    """``value`` cast to ``tgt``'s dtype, or an error message naming ``key``."""
+    arr = np.asarray(value) if isinstance(value, Tensor) else value
+    try:
+        arr = np.asarray(arr)
+    except Exception as err:  # noqa: BLE001 - any failure is reported with the key
+        return None, f'value for "{key}" is not an array ({err})'
+    if arr.dtype.kind not in "biufc":
+        return None, f'value for "{key}" has non-numeric dtype {arr.dtype}'
+    if arr.dtype.kind == "c" and tgt.dtype.kind != "c":
+        return None, (f'value for "{key}" is complex ({arr.dtype}) but the parameter is '
+                      f"{tgt.dtype}")
+    if arr.shape != tgt.shape:
+        return None, (f"size mismatch for {key}: copying a param with shape {arr.shape} from "
+                      f"checkpoint, the shape in current model is {tgt.shape}.")
+    if not tgt.flags.writeable:
+        return None, f'cannot copy into "{key}": its array is read-only'
+    return arr.astype(tgt.dtype, copy=False), ""
+
+
 def _check_name(module: Module, name: str, what: str) -> None:
     if "_parameters" not in module.__dict__:
         raise AttributeError(f"cannot assign {what} before Module.__init__() call")
     if not isinstance(name, str):
-        raise TypeError(f"{what} name should be a string, got {type(name).__name__}")
+        raise TypeError(f"{what} name should be a string. Got {type(name).__name__}")
     if not name or "." in name:
         raise KeyError(f'{what} name can\'t be empty or contain ".", got {name!r}')
     if hasattr(type(module), name) or (
