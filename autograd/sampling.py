@@ -37,6 +37,15 @@ def _size(size: tuple, fn: str = "size") -> tuple:
     return tuple(out)
 
 
+def _size_arg(size: tuple, kw: dict, fn: str) -> tuple:
+    # torch also takes the shape as ``size=``
+    if kw:
+        if set(kw) != {"size"} or size:
+            raise TypeError(f"{fn}() got unexpected arguments {sorted(kw)}")
+        return (kw["size"],)
+    return size
+
+
 def _leaf(data: np.ndarray, requires_grad: bool) -> Tensor:
     t = _wrap(data, None)
     if requires_grad:
@@ -59,17 +68,19 @@ def _float_draw(rng: np.random.Generator, method: str, shape: tuple, dt: np.dtyp
 
 
 def randn(*size: Any, generator: Any = None, dtype: Any = None, requires_grad: bool = False,
-          device: Any = None) -> Tensor:
+          device: Any = None, **kw: Any) -> Tensor:
     """Samples of the standard normal N(0, 1), shape ``size``; float32 unless ``dtype``."""
     dt = _float_dtype(dtype, "randn", "normal_kernel_cpu")
+    size = _size_arg(size, kw, "randn")
     return _leaf(_float_draw(resolve(generator), "standard_normal", _size(size, "randn"), dt),
                  requires_grad)
 
 
 def rand(*size: Any, generator: Any = None, dtype: Any = None, requires_grad: bool = False,
-         device: Any = None) -> Tensor:
+         device: Any = None, **kw: Any) -> Tensor:
     """Samples of the uniform distribution U[0, 1), shape ``size``; float32 unless ``dtype``."""
     dt = _float_dtype(dtype, "rand", "check_uniform_bounds")
+    size = _size_arg(size, kw, "rand")
     return _leaf(_float_draw(resolve(generator), "random", _size(size, "rand"), dt),
                  requires_grad)
 

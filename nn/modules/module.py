@@ -17,7 +17,16 @@ import numpy as np
 import autograd as ag
 from autograd.engine import STATE
 from autograd.tensor import Tensor, _as_array
-from nn.modules.hooks import HookMixin, has_hooks, init_hook_state
+from nn.modules.hooks import (  # noqa: F401 - torch.nn.modules.module's global hooks
+    HookMixin,
+    RemovableHandle,
+    has_hooks,
+    init_hook_state,
+    register_module_forward_hook,
+    register_module_forward_pre_hook,
+    register_module_full_backward_hook,
+    register_module_full_backward_pre_hook,
+)
 
 __all__ = ["Module", "ModuleScope", "Parameter"]
 

@@ -87,6 +87,9 @@ def test_randn_rand_dtypes_shapes_and_validation() -> None:
     assert ag.rand(4, dtype=ag.float64).dtype == ag.float64
     assert ag.rand(2, dtype=ag.half).dtype == ag.float16
     assert ag.randn(2, requires_grad=True).requires_grad
+    assert ag.randn(size=(2, 3)).shape == (2, 3) and ag.rand(size=[4]).shape == (4,)
+    with pytest.raises(TypeError, match="unexpected"):
+        ag.rand(2, shape=(3,))
     with pytest.raises(NotImplementedError, match="normal_kernel_cpu"):
         ag.randn(2, dtype=ag.int64)
     with pytest.raises(NotImplementedError, match="check_uniform_bounds"):
