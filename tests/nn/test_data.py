@@ -336,3 +336,18 @@ def test_iterable_dataset_batches_the_stream() -> None:
         len(DataLoader(_Stream(), batch_size=3))
     chained = _Stream() + _Stream()
     assert len(list(DataLoader(chained, batch_size=7))) == 2
+
+
+def test_distributed_sampler_takes_world_size_and_rank_from_the_process_group(
+        monkeypatch) -> None:
+    import sys
+    import types
+
+    fake = types.ModuleType("autograd.distributed")
+    fake.is_initialized = lambda: True
+    fake.get_world_size = lambda: 4
+    fake.get_rank = lambda: 3
+    monkeypatch.setitem(sys.modules, "autograd.distributed", fake)
+    monkeypatch.setattr(ag, "distributed", fake, raising=False)
+    s = DistributedSampler(range(10), shuffle=False)
+    assert (s.num_replicas, s.rank) == (4, 3) and list(s) == [3, 7, 1]
