@@ -3,7 +3,9 @@
 Every draw takes ``generator=`` (an ``ag.Generator``; None is the default generator,
 seeded by ``ag.manual_seed``). The numbers come from that generator's NumPy stream and
 are reproducible from its seed, but are not torch's numbers (see ``autograd.random``).
-Results are new leaves; none records a graph.
+Results are new leaves, except that ``normal`` and ``bernoulli`` of tensors that
+require grad record a node whose gradient is zero (torch's ``NormalBackward`` and
+``BernoulliBackward``: a sample depends on its parameters only through chance).
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ from typing import Any
 
 import numpy as np
 
+from autograd.function import Function
+from autograd.grad_mode import is_grad_enabled
 from autograd.random import resolve
 from autograd.tensor import Tensor, _wrap
 
@@ -35,6 +39,35 @@ def _size(size: tuple, fn: str = "size") -> tuple:
                                f"{[int(v) for v in size]}")
         out.append(int(s))
     return tuple(out)
+
+
+class _Draw(Function):
+    """A sample recorded against its parameters with gradient zero, as torch's."""
+
+    @staticmethod
+    def forward(ctx, sample: Tensor, *params: Tensor) -> Tensor:
+        ctx.metas = [(p.shape, p.dtype) for p in params]
+        return sample
+
+    @staticmethod
+    def backward(ctx, grad: Tensor) -> tuple:
+        return (None, *(np.zeros(s, d) for s, d in ctx.metas))
+
+
+class Normal(_Draw):
+    pass
+
+
+class Bernoulli(_Draw):
+    pass
+
+
+def _recorded(kind: type[_Draw], sample: np.ndarray, *params: Any) -> Tensor:
+    out = _wrap(sample, None)
+    needs = [p for p in params if isinstance(p, Tensor) and p.requires_grad]
+    if needs and is_grad_enabled():
+        return kind.apply(out, *needs)
+    return out
 
 
 def _size_arg(size: tuple, kw: dict, fn: str) -> tuple:
@@ -238,7 +271,7 @@ def normal(mean: Any, std: Any = 1.0, size: Any = None, *, generator: Any = None
         raise RuntimeError(f"normal expects all elements of std >= 0.0, found {s.min()}")
     shape = np.broadcast_shapes(m.shape, s.shape)
     z = _float_draw(rng, "standard_normal", shape, np.dtype(dt))
-    return _wrap((z * s + m).astype(dt, copy=False), None)
+    return _recorded(Normal, (z * s + m).astype(dt, copy=False), mean, std)
 
 
 def bernoulli(input: Tensor, p: Any = None, *, generator: Any = None) -> Tensor:
@@ -252,4 +285,4 @@ def bernoulli(input: Tensor, p: Any = None, *, generator: Any = None) -> Tensor:
     if not ((probs >= 0) & (probs <= 1)).all():
         raise RuntimeError("Expected p_in >= 0 && p_in <= 1 to be true, but got false.")
     u = resolve(generator).random(probs.shape)
-    return _wrap((u < probs).astype(np.asarray(input).dtype), None)
+    return _recorded(Bernoulli, (u < probs).astype(np.asarray(input).dtype), input)

@@ -240,3 +240,21 @@ def test_init_dropout_and_loader_draw_from_the_right_generator() -> None:
     a = F.dropout(x, 0.5).numpy()
     ag.manual_seed(11)
     np.testing.assert_array_equal(nn.Dropout(0.5)(x).numpy(), a)
+
+
+def test_normal_and_bernoulli_of_parameters_have_zero_gradient_as_torch() -> None:
+    m = ag.zeros(3, requires_grad=True)
+    s = ag.ones(1, requires_grad=True)
+    y = ag.normal(m, s)
+    assert y.requires_grad and y.shape == (3,)
+    (y * 3).sum().backward()
+    assert m.grad.numpy().tolist() == [0.0, 0.0, 0.0] and s.grad.numpy().tolist() == [0.0]
+    p = ag.full((4,), 0.5, requires_grad=True)
+    b = ag.bernoulli(p)
+    assert b.requires_grad
+    b.sum().backward()
+    assert p.grad.numpy().tolist() == [0.0] * 4
+    assert not ag.multinomial(p, 1).requires_grad  # integer indices: never differentiable
+    with ag.no_grad():
+        assert not ag.normal(m, 1.0).requires_grad
+    assert not ag.normal(ag.zeros(2), 1.0).requires_grad
