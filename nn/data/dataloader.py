@@ -120,15 +120,24 @@ class DataLoader:
     def _iter_tensors(self) -> Iterator[list]:
         arrays = [np.asarray(t) for t in self.dataset.tensors]
         bs = self.batch_sampler
-        seq = (type(bs) is BatchSampler and type(bs.sampler) is SequentialSampler
-               and bs.sampler.data_source is self.dataset)
-        for indices in self.batch_sampler:
-            if seq:  # contiguous: a slice copy (the batch owns its memory)
-                lo, hi = indices[0], indices[-1] + 1
-                yield [ag.from_numpy(a[lo:hi].copy()) for a in arrays]
-            else:
+        if not (type(bs) is BatchSampler and type(bs.sampler) in (SequentialSampler,
+                                                                  RandomSampler)):
+            for indices in bs:
                 idx = np.asarray(indices, dtype=np.int64)
                 yield [ag.from_numpy(a[idx]) for a in arrays]
+            return
+        # the standard samplers: one pass's order as one array, cut into batches
+        seq = type(bs.sampler) is SequentialSampler
+        order = None if seq else bs.sampler._order()
+        n = len(bs.sampler)
+        size = bs.batch_size
+        stop = n - n % size if bs.drop_last else n
+        for lo in range(0, stop, size):
+            hi = min(lo + size, n)
+            if seq:  # contiguous: a slice copy (the batch owns its memory)
+                yield [ag.from_numpy(a[lo:hi].copy()) for a in arrays]
+            else:
+                yield [ag.from_numpy(a[order[lo:hi]]) for a in arrays]
 
     def _iter_stream(self) -> Iterator[Any]:
         it = iter(self.dataset)

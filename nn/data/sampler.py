@@ -48,6 +48,9 @@ class SequentialSampler(Sampler):
     def __iter__(self) -> Iterator[int]:
         return iter(range(len(self.data_source)))
 
+    def _order(self) -> np.ndarray:
+        return np.arange(len(self.data_source), dtype=np.int64)
+
     def __len__(self) -> int:
         return len(self.data_source)
 
@@ -72,6 +75,10 @@ class RandomSampler(Sampler):
         return len(self.data_source) if self._num_samples is None else self._num_samples
 
     def __iter__(self) -> Iterator[int]:
+        return iter(self._order().tolist())
+
+    def _order(self) -> np.ndarray:
+        """One pass's indices as an int64 array (what ``__iter__`` yields)."""
         n = len(self.data_source)
         gen = self.generator
         if gen is None:  # torch: a new generator seeded from the default one, per pass
@@ -79,11 +86,10 @@ class RandomSampler(Sampler):
             gen = ag.Generator().manual_seed(seed)
         k = self.num_samples
         if self.replacement:
-            yield from ag.randint(0, n, (k,), generator=gen).numpy().tolist()
-            return
-        for _ in range(k // n):
-            yield from ag.randperm(n, generator=gen).numpy().tolist()
-        yield from ag.randperm(n, generator=gen).numpy().tolist()[:k % n]
+            return ag.randint(0, n, (k,), generator=gen).numpy()
+        parts = [ag.randperm(n, generator=gen).numpy() for _ in range(k // n)]
+        parts.append(ag.randperm(n, generator=gen).numpy()[:k % n])
+        return np.concatenate(parts)
 
     def __len__(self) -> int:
         return self.num_samples

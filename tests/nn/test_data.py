@@ -351,3 +351,18 @@ def test_distributed_sampler_takes_world_size_and_rank_from_the_process_group(
     monkeypatch.setattr(ag, "distributed", fake, raising=False)
     s = DistributedSampler(range(10), shuffle=False)
     assert (s.num_replicas, s.rank) == (4, 3) and list(s) == [3, 7, 1]
+
+
+def test_fast_tensor_path_equals_the_per_sample_path() -> None:
+    x, y = _data(23)
+    fast_ds, slow_ds = TensorDataset(x, y), Subset(TensorDataset(x, y), list(range(23)))
+    for kw in ({"shuffle": True}, {"shuffle": True, "drop_last": True}, {"drop_last": True},
+               {"sampler": RandomSampler(range(23), replacement=True, num_samples=30)}):
+        ag.manual_seed(9)
+        fast = list(DataLoader(fast_ds, batch_size=5, **kw))
+        ag.manual_seed(9)
+        slow = list(DataLoader(slow_ds, batch_size=5, **kw))
+        assert len(fast) == len(slow) == len(DataLoader(fast_ds, batch_size=5, **kw))
+        for fb, sb in zip(fast, slow):
+            np.testing.assert_array_equal(fb[0].numpy(), sb[0].numpy())
+            np.testing.assert_array_equal(fb[1].numpy(), sb[1].numpy())
