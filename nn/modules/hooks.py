@@ -30,7 +30,7 @@ from autograd.grad_mode import is_grad_enabled
 from autograd.tensor import Tensor
 
 __all__ = [
-    "BackwardHook", "BackwardHookFunction", "RemovableHandle",
+    "GLOBAL_ON", "HOOK_STATE", "BackwardHook", "BackwardHookFunction", "RemovableHandle",
     "register_module_forward_hook", "register_module_forward_pre_hook",
     "register_module_full_backward_hook", "register_module_full_backward_pre_hook",
 ]
@@ -42,9 +42,11 @@ class RemovableHandle:
     """What ``register_*_hook`` returns: ``handle.remove()`` unregisters the hook (also as a
     context manager: the hook is removed on exit)."""
 
-    def __init__(self, hooks_dict: dict, *extra: Any) -> None:
+    def __init__(self, hooks_dict: dict, *extra: Any, on_remove: Callable | None = None
+                 ) -> None:
         self.id = next(_IDS)
         self._dicts = (hooks_dict, *extra)
+        self._on_remove = on_remove
 
     def remove(self) -> None:
         for d in self._dicts:
@@ -52,6 +54,8 @@ class RemovableHandle:
                 d.pop(self.id, None)
             else:
                 d.discard(self.id)
+        if self._on_remove is not None:
+            self._on_remove()
 
     def __enter__(self) -> RemovableHandle:
         return self
@@ -66,27 +70,38 @@ GLOBAL: dict[str, Any] = {
     "forward_pre": OrderedDict(), "forward": OrderedDict(), "forward_always": set(),
     "backward": OrderedDict(), "backward_pre": OrderedDict(),
 }
+# Whether any global hook is registered: Module.__call__ reads this one flag.
+GLOBAL_ON = [False]
 
 
-def _register(d: OrderedDict, hook: Callable, prepend: bool, *extra: Any) -> RemovableHandle:
+def _global_changed() -> None:
+    GLOBAL_ON[0] = bool(GLOBAL["forward_pre"] or GLOBAL["forward"] or GLOBAL["backward"]
+                        or GLOBAL["backward_pre"])
+
+
+def _register(d: OrderedDict, hook: Callable, prepend: bool, *extra: Any,
+              on_remove: Callable | None = None) -> RemovableHandle:
     if not callable(hook):
         raise TypeError(f"hook must be callable, got {type(hook).__name__}")
-    handle = RemovableHandle(d, *extra)
+    handle = RemovableHandle(d, *extra, on_remove=on_remove)
     d[handle.id] = hook
     if prepend:
         d.move_to_end(handle.id, last=False)
+    if on_remove is not None:
+        on_remove()
     return handle
 
 
 def register_module_forward_pre_hook(hook: Callable) -> RemovableHandle:
     """A forward pre-hook ``hook(module, args)`` for every module (runs first)."""
-    return _register(GLOBAL["forward_pre"], hook, False)
+    return _register(GLOBAL["forward_pre"], hook, False, on_remove=_global_changed)
 
 
 def register_module_forward_hook(hook: Callable, *, always_call: bool = False
                                  ) -> RemovableHandle:
     """A forward hook ``hook(module, args, output)`` for every module (runs first)."""
-    handle = _register(GLOBAL["forward"], hook, False, GLOBAL["forward_always"])
+    handle = _register(GLOBAL["forward"], hook, False, GLOBAL["forward_always"],
+                       on_remove=_global_changed)
     if always_call:
         GLOBAL["forward_always"].add(handle.id)
     return handle
@@ -94,12 +109,12 @@ def register_module_forward_hook(hook: Callable, *, always_call: bool = False
 
 def register_module_full_backward_hook(hook: Callable) -> RemovableHandle:
     """A full backward hook ``hook(module, grad_input, grad_output)`` for every module."""
-    return _register(GLOBAL["backward"], hook, False)
+    return _register(GLOBAL["backward"], hook, False, on_remove=_global_changed)
 
 
 def register_module_full_backward_pre_hook(hook: Callable) -> RemovableHandle:
     """A backward pre-hook ``hook(module, grad_output)`` for every module."""
-    return _register(GLOBAL["backward_pre"], hook, False)
+    return _register(GLOBAL["backward_pre"], hook, False, on_remove=_global_changed)
 
 
 class BackwardHookFunctionBackward(FunctionBackward):
@@ -234,25 +249,20 @@ class BackwardHook:
         return tuple(grad_inputs[i] for i in index)
 
 
-_HOOK_DICTS = ("_forward_pre_hooks", "_forward_hooks", "_backward_hooks",
-               "_backward_pre_hooks")
+HOOK_STATE = ("_forward_pre_hooks", "_forward_hooks", "_backward_hooks",
+              "_backward_pre_hooks", "_forward_pre_hooks_with_kwargs",
+              "_forward_hooks_with_kwargs", "_forward_hooks_always_called")
 
 
 def init_hook_state(d: dict) -> None:
-    """Give a new module (its ``__dict__`` ``d``) torch's empty hook registries."""
-    for name in _HOOK_DICTS:
+    """Give a module (its ``__dict__`` ``d``) torch's empty hook registries. Created on
+    first use (a registration, or reading one of them): a module that never had a
+    hook is called without looking at any (``Module.__call__`` tests for
+    ``'_forward_hooks' in __dict__`` and :data:`GLOBAL_ON`)."""
+    for name in HOOK_STATE[:4]:
         d[name] = OrderedDict()
-    d["_forward_pre_hooks_with_kwargs"] = set()
-    d["_forward_hooks_with_kwargs"] = set()
-    d["_forward_hooks_always_called"] = set()
-
-
-def has_hooks(d: dict) -> bool:
-    """Whether a call of the module (``__dict__`` ``d``) has any hook to run."""
-    return bool(d.get("_forward_pre_hooks") or d.get("_forward_hooks")
-                or d.get("_backward_hooks") or d.get("_backward_pre_hooks")
-                or GLOBAL["forward_pre"] or GLOBAL["forward"] or GLOBAL["backward"]
-                or GLOBAL["backward_pre"])
+    for name in HOOK_STATE[4:]:
+        d[name] = set()
 
 
 class HookMixin:
@@ -260,7 +270,7 @@ class HookMixin:
 
     def _hook_dict(self, name: str) -> Any:
         d = self.__dict__
-        if name not in d:  # a module unpickled from before hooks existed
+        if name not in d:  # first use
             init_hook_state(d)
         return d[name]
 
@@ -307,6 +317,9 @@ class HookMixin:
         d = self.__dict__
         if "_forward_hooks" not in d:
             init_hook_state(d)
+        if not (GLOBAL_ON[0] or d["_forward_pre_hooks"] or d["_forward_hooks"]
+                or d["_backward_hooks"] or d["_backward_pre_hooks"]):
+            return self.forward(*args, **kwargs)
         pre_kw = d["_forward_pre_hooks_with_kwargs"]
         for hid, hook in [*GLOBAL["forward_pre"].items(), *d["_forward_pre_hooks"].items()]:
             if hid in pre_kw:

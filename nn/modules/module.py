@@ -18,9 +18,10 @@ import autograd as ag
 from autograd.engine import STATE
 from autograd.tensor import Tensor, _as_array
 from nn.modules.hooks import (  # noqa: F401 - torch.nn.modules.module's global hooks
+    GLOBAL_ON,
+    HOOK_STATE,
     HookMixin,
     RemovableHandle,
-    has_hooks,
     init_hook_state,
     register_module_forward_hook,
     register_module_forward_pre_hook,
@@ -149,7 +150,6 @@ class Module(HookMixin):
         d["_non_persistent"] = set()
         d["_modules"] = OrderedDict()
         d["_scope"] = None
-        init_hook_state(d)
 
     # -- running ---------------------------------------------------------------------------
     def forward(self, *args: Any, **kwargs: Any) -> Any:
@@ -174,7 +174,7 @@ class Module(HookMixin):
                 scope = prev.child(self)
         STATE.scope = scope
         try:
-            if has_hooks(self.__dict__):
+            if "_forward_hooks" in self.__dict__ or GLOBAL_ON[0]:
                 return self._call_hooked(args, kwargs)
             return self.forward(*args, **kwargs)
         finally:
@@ -234,6 +234,9 @@ class Module(HookMixin):
             reg = d.get(registry)
             if reg is not None and name in reg:
                 return reg[name]
+        if name in HOOK_STATE and "_parameters" in d:  # hook registries: made on first use
+            init_hook_state(d)
+            return d[name]
         raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
 
     def __delattr__(self, name: str) -> None:

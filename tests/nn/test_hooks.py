@@ -187,3 +187,20 @@ def test_backward_hook_keeps_gradients_exact_under_create_graph() -> None:
     h = x.detach().numpy() @ w.T + lin.bias.detach().numpy()
     np.testing.assert_allclose(g.detach().numpy(), 2 * h @ w, rtol=1e-12)
     assert ag.gradcheck(lambda t: lin(t).tanh().sum(), (x,))
+
+
+def test_hook_registries_exist_and_survive_a_copy() -> None:
+    import copy
+
+    m = nn.Linear(2, 2)
+    assert len(m._forward_hooks) == 0 and len(m._backward_hooks) == 0  # torch's attributes
+    seen: list = []
+    m.register_forward_hook(lambda mod, a, o: seen.append(mod))
+    twin = copy.deepcopy(m)
+    twin(ag.ones(1, 2))
+    assert seen == [twin]
+    h = m.register_forward_pre_hook(lambda mod, a: seen.append("pre"))
+    h.remove()
+    h.remove()  # removing twice is harmless, as torch
+    m(ag.ones(1, 2))
+    assert seen == [twin, m]
