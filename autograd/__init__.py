@@ -13,18 +13,40 @@ from collections.abc import Sequence
 from typing import Any
 
 from autograd import ops, viz
+from autograd.dtypes import bool as bool
+from autograd.dtypes import (
+    cdouble,
+    cfloat,
+    complex64,
+    complex128,
+    double,
+    float16,
+    float32,
+    float64,
+    half,
+    int8,
+    int16,
+    int32,
+    int64,
+    long,
+    short,
+    uint8,
+)
+from autograd.dtypes import float as float
+from autograd.dtypes import int as int
 from autograd.engine import Node, run_backward
 from autograd.factories import (
     arange,
     empty,
+    empty_like,
     eye,
     from_numpy,
     full,
+    full_like,
+    linspace,
+    logspace,
     ones,
     ones_like,
-    rand,
-    randn,
-    randn_like,
     tensor,
     zeros,
     zeros_like,
@@ -81,7 +103,27 @@ from autograd.ops import (
     where,
 )
 from autograd.ops import neg as neg
-from autograd.random import manual_seed
+from autograd.random import (
+    Generator,
+    default_generator,
+    get_rng_state,
+    initial_seed,
+    manual_seed,
+    seed,
+    set_rng_state,
+)
+from autograd.sampling import (
+    bernoulli,
+    multinomial,
+    normal,
+    rand,
+    rand_like,
+    randint,
+    randint_like,
+    randn,
+    randn_like,
+    randperm,
+)
 from autograd.tensor import Tensor, _seed
 from autograd.trace import trace_backward
 from autograd.viz import draw_graph
@@ -149,4 +191,13 @@ __all__ = [
     "relu", "reshape", "set_grad_enabled", "sigmoid", "sin", "softmax", "sqrt", "squeeze",
     "stack", "std", "sum", "tanh", "tensor", "trace_backward", "transpose", "unsqueeze", "var",
     "view", "viz", "where", "zeros", "zeros_like", "ops",
+    # random numbers
+    "Generator", "bernoulli", "default_generator", "get_rng_state", "initial_seed",
+    "multinomial", "normal", "rand_like", "randint", "randint_like", "randperm", "seed",
+    "set_rng_state",
+    # factories
+    "empty_like", "full_like", "linspace", "logspace",
+    # dtypes (not int, float, bool: a star-import would shadow the builtins)
+    "cdouble", "cfloat", "complex128", "complex64", "double", "float16", "float32", "float64",
+    "half", "int16", "int32", "int64", "int8", "long", "short", "uint8",
 ]

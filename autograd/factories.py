@@ -7,7 +7,6 @@ from typing import Any
 
 import numpy as np
 
-from autograd.random import generator
 from autograd.tensor import Tensor, _as_array, _wrap
 
 DEFAULT_FLOAT = np.float32
@@ -58,22 +57,6 @@ def full(size: Any, fill_value: Any, dtype: Any = None, requires_grad: bool = Fa
     return _make(np.full(shape, fill_value, dtype=dtype), requires_grad)
 
 
-def randn(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    """Standard normal samples."""
-    dt = np.dtype(dtype or DEFAULT_FLOAT)
-    data = generator().standard_normal(_size(size), dtype=dt if dt in (np.float32, np.float64)
-                                       else np.float64).astype(dt, copy=False)
-    return _make(data, requires_grad)
-
-
-def rand(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    """Uniform samples on [0, 1)."""
-    dt = np.dtype(dtype or DEFAULT_FLOAT)
-    data = generator().random(_size(size), dtype=dt if dt in (np.float32, np.float64)
-                              else np.float64).astype(dt, copy=False)
-    return _make(data, requires_grad)
-
-
 def arange(start: Any, end: Any = None, step: Any = 1, dtype: Any = None,
            requires_grad: bool = False) -> Tensor:
     """``[start, end)`` in steps; int arguments give int64, floats float32 (as torch)."""
@@ -97,5 +80,63 @@ def ones_like(t: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tens
     return _make(np.ones(t.shape, dtype=dtype or t.dtype), requires_grad)
 
 
-def randn_like(t: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    return randn(*t.shape, dtype=dtype or t.dtype, requires_grad=requires_grad)
+def empty_like(t: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """An uninitialised tensor with ``t``'s shape and dtype."""
+    return _make(np.empty(t.shape, dtype=dtype or t.dtype), requires_grad)
+
+
+def full_like(t: Tensor, fill_value: Any, dtype: Any = None,
+              requires_grad: bool = False) -> Tensor:
+    """``t``'s shape and dtype (unless ``dtype``), filled with ``fill_value`` (cast to the
+    dtype, as torch: ``full_like(int_tensor, 2.7)`` holds 2)."""
+    return _make(np.full(t.shape, fill_value, dtype=dtype or t.dtype), requires_grad)
+
+
+def _steps(steps: Any) -> int:
+    if isinstance(steps, bool) or not isinstance(steps, int | np.integer):
+        raise TypeError(f"steps must be an int, got {type(steps).__name__}")
+    if steps < 0:
+        raise RuntimeError("number of steps must be non-negative")
+    return int(steps)
+
+
+def _linspace(start: Any, end: Any, steps: int, dt: np.dtype) -> np.ndarray:
+    # torch's kernel: the first half counts up from start, the second half down from
+    # end (both ends exact, the grid symmetric), with a fused multiply-add; for float32
+    # and float16 the product and sum in float64 then one rounding give the same result.
+    if steps == 1:
+        return np.full(1, start, dtype=dt)
+    st = dt if dt.kind == "f" else np.dtype(np.float64)  # the step's dtype, as torch
+    lo, hi = st.type(start), st.type(end)
+    step = (hi - lo) / st.type(steps - 1)
+    wide = np.float64
+    i = np.arange(steps, dtype=wide)
+    up = wide(lo) + wide(step) * i
+    down = wide(hi) - wide(step) * (steps - 1 - i)
+    return np.where(i < steps // 2, up, down).astype(st).astype(dt, copy=False)
+
+
+def linspace(start: Any, end: Any, steps: int, *, dtype: Any = None,
+             requires_grad: bool = False, device: Any = None) -> Tensor:
+    """``steps`` evenly spaced values from ``start`` to ``end`` inclusive; float32 unless
+    ``dtype``: value i is start + i·(end − start)/(steps − 1)."""
+    n = _steps(steps)
+    dt = np.dtype(dtype or DEFAULT_FLOAT)
+    return _make(_linspace(start, end, n, dt), requires_grad)
+
+
+def logspace(start: Any, end: Any, steps: int, base: float = 10.0, *, dtype: Any = None,
+             requires_grad: bool = False, device: Any = None) -> Tensor:
+    """``base ** linspace(start, end, steps)``; float32 unless ``dtype``. As torch, the
+    exponents and the power are computed in float64 from start and end rounded to the
+    output dtype, then rounded once."""
+    n = _steps(steps)
+    dt = np.dtype(dtype or DEFAULT_FLOAT)
+    if n == 1:
+        return _make(np.full(1, float(base) ** float(start)).astype(dt), requires_grad)
+    st = dt if dt.kind == "f" else np.dtype(np.float64)
+    lo, hi = np.float64(st.type(start)), np.float64(st.type(end))
+    step = np.float64(st.type(end) - st.type(start)) / (n - 1)
+    i = np.arange(n, dtype=np.float64)
+    exps = np.where(i < n // 2, lo + step * i, hi - step * (n - 1 - i))
+    return _make(np.power(float(base), exps).astype(dt), requires_grad)

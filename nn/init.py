@@ -1,8 +1,8 @@
 """Weight initialisation, in place, with torch's signatures, gains and fan computations.
 
-Every draw comes from ``autograd.random.generator()``, so ``ag.manual_seed(n)``
-makes initialisation repeatable. Functions write into the tensor's array (as
-torch's do under ``no_grad``) and return the tensor.
+Every draw comes from ``generator=`` (an ``ag.Generator``) or else the default
+generator, so ``ag.manual_seed(n)`` makes initialisation repeatable. Functions write
+into the tensor's array (as torch's do under ``no_grad``) and return the tensor.
 """
 
 from __future__ import annotations
@@ -14,12 +14,12 @@ from typing import Any
 import numpy as np
 
 import autograd as ag
-from autograd.random import generator
+from autograd.random import resolve
 from autograd.tensor import Tensor
 
 __all__ = [
     "calculate_gain", "constant_", "kaiming_normal_", "kaiming_uniform_", "normal_", "ones_",
-    "uniform_", "xavier_normal_", "xavier_uniform_", "zeros_",
+    "trunc_normal_", "uniform_", "xavier_normal_", "xavier_uniform_", "zeros_",
 ]
 
 _LINEAR_LIKE = ("linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d",
@@ -77,20 +77,39 @@ def _fill(tensor: Tensor, values: Any) -> Tensor:
     return tensor
 
 
-def _rng(gen: np.random.Generator | None) -> np.random.Generator:
-    return generator() if gen is None else gen
+def _rng(gen: Any) -> np.random.Generator:
+    """The stream of ``gen`` (an ``ag.Generator``; None is the default generator)."""
+    return resolve(gen)
 
 
 def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0,
-             generator: np.random.Generator | None = None) -> Tensor:
+             generator: Any = None) -> Tensor:
     """Fill with U(a, b) samples."""
     return _fill(tensor, _rng(generator).uniform(a, b, tensor.shape))
 
 
 def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0,
-            generator: np.random.Generator | None = None) -> Tensor:
+            generator: Any = None) -> Tensor:
     """Fill with N(mean, std²) samples."""
     return _fill(tensor, _rng(generator).normal(mean, std, tensor.shape))
+
+
+def trunc_normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float = -2.0,
+                  b: float = 2.0, generator: Any = None) -> Tensor:
+    """Fill from N(mean, std²) truncated to [a, b] (draws outside are redrawn)."""
+    if not a < b:
+        raise ValueError(f"trunc_normal_: expected a < b, got a={a}, b={b}")
+    rng = _rng(generator)
+    vals = rng.normal(mean, std, tensor.shape)
+    bad = (vals < a) | (vals > b)
+    for _ in range(1000):  # rejection: each round keeps P(a <= X <= b) of the rest
+        if not bad.any():
+            break
+        vals[bad] = rng.normal(mean, std, int(bad.sum()))
+        bad = (vals < a) | (vals > b)
+    else:  # a window far in a tail: what is left is clamped (torch clamps too)
+        np.clip(vals, a, b, out=vals)
+    return _fill(tensor, vals)
 
 
 def constant_(tensor: Tensor, val: float) -> Tensor:
@@ -107,7 +126,7 @@ def ones_(tensor: Tensor) -> Tensor:
 
 
 def xavier_uniform_(tensor: Tensor, gain: float = 1.0,
-                    generator: np.random.Generator | None = None) -> Tensor:
+                    generator: Any = None) -> Tensor:
     """Glorot uniform: U(−a, a), a = gain · √(6 / (fan_in + fan_out))."""
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
     std = gain * math.sqrt(2.0 / float(fan_in + fan_out))
@@ -116,7 +135,7 @@ def xavier_uniform_(tensor: Tensor, gain: float = 1.0,
 
 
 def xavier_normal_(tensor: Tensor, gain: float = 1.0,
-                   generator: np.random.Generator | None = None) -> Tensor:
+                   generator: Any = None) -> Tensor:
     """Glorot normal: N(0, std²), std = gain · √(2 / (fan_in + fan_out))."""
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
     std = gain * math.sqrt(2.0 / float(fan_in + fan_out))
@@ -125,7 +144,7 @@ def xavier_normal_(tensor: Tensor, gain: float = 1.0,
 
 def kaiming_uniform_(tensor: Tensor, a: float = 0, mode: str = "fan_in",
                      nonlinearity: str = "leaky_relu",
-                     generator: np.random.Generator | None = None) -> Tensor:
+                     generator: Any = None) -> Tensor:
     """He uniform: U(−b, b), b = gain · √(3 / fan), gain = calculate_gain(nonlinearity, a)."""
     if 0 in tensor.shape:
         return tensor  # nothing to fill (torch warns and returns)
@@ -137,7 +156,7 @@ def kaiming_uniform_(tensor: Tensor, a: float = 0, mode: str = "fan_in",
 
 def kaiming_normal_(tensor: Tensor, a: float = 0, mode: str = "fan_in",
                     nonlinearity: str = "leaky_relu",
-                    generator: np.random.Generator | None = None) -> Tensor:
+                    generator: Any = None) -> Tensor:
     """He normal: N(0, std²), std = gain / √fan, gain = calculate_gain(nonlinearity, a)."""
     if 0 in tensor.shape:
         return tensor

@@ -2,7 +2,13 @@
 
 from nn.modules.activation import LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
 from nn.modules.batchnorm import BatchNorm1d, BatchNorm2d
-from nn.modules.container import ModuleList, Sequential
+from nn.modules.container import (
+    ModuleDict,
+    ModuleList,
+    ParameterDict,
+    ParameterList,
+    Sequential,
+)
 from nn.modules.conv import Conv1d, Conv2d
 from nn.modules.dropout import Dropout
 from nn.modules.flatten import Flatten
@@ -15,6 +21,7 @@ from nn.modules.pooling import AvgPool2d, MaxPool2d
 __all__ = [
     "MLP", "AvgPool2d", "BCELoss", "BCEWithLogitsLoss", "BatchNorm1d", "BatchNorm2d", "Conv1d",
     "Conv2d", "CrossEntropyLoss", "Dropout", "Flatten", "Identity", "LeakyReLU", "Linear",
-    "LogSoftmax", "MSELoss", "MaxPool2d", "Module", "ModuleList", "NLLLoss", "Parameter",
+    "LogSoftmax", "MSELoss", "MaxPool2d", "Module", "ModuleDict", "ModuleList",
+    "ParameterDict", "ParameterList", "NLLLoss", "Parameter",
     "ReLU", "Sequential", "Sigmoid", "SimpleCNN", "Softmax", "Tanh",
 ]

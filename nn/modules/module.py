@@ -17,6 +17,17 @@ import numpy as np
 import autograd as ag
 from autograd.engine import STATE
 from autograd.tensor import Tensor, _as_array
+from nn.modules.hooks import (  # noqa: F401 - torch.nn.modules.module's global hooks
+    GLOBAL_ON,
+    HOOK_STATE,
+    HookMixin,
+    RemovableHandle,
+    init_hook_state,
+    register_module_forward_hook,
+    register_module_forward_pre_hook,
+    register_module_full_backward_hook,
+    register_module_full_backward_pre_hook,
+)
 
 __all__ = ["Module", "ModuleScope", "Parameter"]
 
@@ -119,7 +130,7 @@ def _addindent(s: str, n: int) -> str:
     return lines[0] + "\n" + "\n".join(" " * n + line for line in lines[1:])
 
 
-class Module:
+class Module(HookMixin):
     """Base class of every layer and model (as ``torch.nn.Module``).
 
     Subclasses call ``super().__init__()`` first, assign Parameters and submodules
@@ -163,6 +174,8 @@ class Module:
                 scope = prev.child(self)
         STATE.scope = scope
         try:
+            if "_forward_hooks" in self.__dict__ or GLOBAL_ON[0]:
+                return self._call_hooked(args, kwargs)
             return self.forward(*args, **kwargs)
         finally:
             STATE.scope = prev
@@ -221,6 +234,9 @@ class Module:
             reg = d.get(registry)
             if reg is not None and name in reg:
                 return reg[name]
+        if name in HOOK_STATE and "_parameters" in d:  # hook registries: made on first use
+            init_hook_state(d)
+            return d[name]
         raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
 
     def __delattr__(self, name: str) -> None:
@@ -278,21 +294,24 @@ class Module:
         mod = self
         if not target:
             return mod
-        for part in target.split("."):
-            sub = mod._modules.get(part)
-            if sub is None:
-                raise AttributeError(f"{type(mod).__name__} has no submodule `{part}` "
-                                     f"(looking up '{target}')")
-            mod = sub
+        for item in target.split("."):
+            if not hasattr(mod, item):
+                raise AttributeError(f"{mod._get_name()} has no attribute `{item}`")
+            mod = getattr(mod, item)
+            if not isinstance(mod, Module):
+                raise AttributeError(f"`{item}` is not an nn.Module")
         return mod
 
     def get_parameter(self, target: str) -> Parameter:
         """The parameter at dotted path ``target`` (e.g. ``'features.0.weight'``)."""
         mod_path, _, name = target.rpartition(".")
         mod = self.get_submodule(mod_path)
-        if name not in mod._parameters or mod._parameters[name] is None:
-            raise AttributeError(f"{type(mod).__name__} has no parameter `{name}`")
-        return mod._parameters[name]
+        if not hasattr(mod, name):
+            raise AttributeError(f"{mod._get_name()} has no attribute `{name}`")
+        param = getattr(mod, name)
+        if not isinstance(param, Parameter):
+            raise AttributeError(f"`{name}` is not an nn.Parameter")
+        return param
 
     # -- iteration -------------------------------------------------------------------------
     def _named_members(self, registry: str, prefix: str, recurse: bool,
@@ -473,11 +492,13 @@ class Module:
         """Copy ``state_dict``'s values (arrays or Tensors) into this module's parameters
         and buffers, cast to their dtype.
 
-        Every key is checked before anything is copied: with ``strict`` missing and
-        unexpected keys are errors, and a shape mismatch or a non-numeric value always
-        is; all of them are named in one ``RuntimeError`` and nothing changes. Returns
-        ``(missing_keys, unexpected_keys)``. ``assign`` is accepted for torch
-        compatibility; values are always copied into the existing arrays.
+        Everything is checked before anything is copied, so a failed load changes
+        nothing: with ``strict`` missing and unexpected keys are errors; a shape
+        mismatch, a value that is not numeric or does not cast to the target's dtype
+        (complex into real), and a target whose array is read-only always are. All are
+        named in one ``RuntimeError`` (torch's order: missing, unexpected, then the
+        rest). Returns ``(missing_keys, unexpected_keys)``. ``assign`` is accepted for
+        torch compatibility; values are always copied into the existing arrays.
         """
         if not isinstance(state_dict, Mapping):
             raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict)}.")
@@ -489,41 +510,26 @@ class Module:
         for key, target in own.items():
             if key not in state_dict:
                 continue
-            value = state_dict[key]
-            arr = value.data if isinstance(value, Tensor) else value
-            try:
-                arr = np.asarray(arr)
-            except Exception as err:  # noqa: BLE001 - any failure is reported with the key
-                problems.append(f'value for "{key}" is not an array ({err})')
-                continue
-            tgt = target.data
-            if arr.dtype.kind not in "biufc":
-                problems.append(f'value for "{key}" has non-numeric dtype {arr.dtype}')
-            elif arr.dtype.kind == "c" and tgt.dtype.kind != "c":
-                problems.append(f'value for "{key}" is complex ({arr.dtype}) but the '
-                                f"parameter is {tgt.dtype}")
-            elif arr.shape != tgt.shape:
-                problems.append(
-                    f'size mismatch for {key}: copying a param with shape {arr.shape} from '
-                    f"checkpoint, the shape in current model is {tgt.shape}."
-                )
+            cast, problem = _checked_value(key, state_dict[key], np.asarray(target))
+            if problem:
+                problems.append(problem)
             else:
-                values.append((target, arr))
+                values.append((target, cast))
         errors = []
         if strict:
-            if unexpected:
-                errors.append("Unexpected key(s) in state_dict: "
-                              + ", ".join(f'"{k}"' for k in unexpected) + ".")
             if missing:
                 errors.append("Missing key(s) in state_dict: "
                               + ", ".join(f'"{k}"' for k in missing) + ".")
+            if unexpected:
+                errors.append("Unexpected key(s) in state_dict: "
+                              + ", ".join(f'"{k}"' for k in unexpected) + ".")
         errors.extend(problems)
         if errors:
             raise RuntimeError(f"Error(s) in loading state_dict for {type(self).__name__}:\n\t"
                                + "\n\t".join(errors))
         with ag.no_grad():
-            for target, arr in values:
-                target[...] = arr.astype(target.data.dtype, copy=False)  # bumps the version
+            for target, cast in values:
+                target[...] = cast  # bumps the version; cannot fail after the checks
         return _IncompatibleKeys(missing, unexpected)
 
     # -- printing --------------------------------------------------------------------------
@@ -549,11 +555,31 @@ class Module:
         return main + ")"
 
 
+def _checked_value(key: str, value: Any, tgt: np.ndarray) -> tuple[Any, str]:
+    """``value`` cast to ``tgt``'s dtype, or an error message naming ``key``."""
+    arr = np.asarray(value) if isinstance(value, Tensor) else value
+    try:
+        arr = np.asarray(arr)
+    except Exception as err:  # noqa: BLE001 - any failure is reported with the key
+        return None, f'value for "{key}" is not an array ({err})'
+    if arr.dtype.kind not in "biufc":
+        return None, f'value for "{key}" has non-numeric dtype {arr.dtype}'
+    if arr.dtype.kind == "c" and tgt.dtype.kind != "c":
+        return None, (f'value for "{key}" is complex ({arr.dtype}) but the parameter is '
+                      f"{tgt.dtype}")
+    if arr.shape != tgt.shape:
+        return None, (f"size mismatch for {key}: copying a param with shape {arr.shape} from "
+                      f"checkpoint, the shape in current model is {tgt.shape}.")
+    if not tgt.flags.writeable:
+        return None, f'cannot copy into "{key}": its array is read-only'
+    return arr.astype(tgt.dtype, copy=False), ""
+
+
 def _check_name(module: Module, name: str, what: str) -> None:
     if "_parameters" not in module.__dict__:
         raise AttributeError(f"cannot assign {what} before Module.__init__() call")
     if not isinstance(name, str):
-        raise TypeError(f"{what} name should be a string, got {type(name).__name__}")
+        raise TypeError(f"{what} name should be a string. Got {type(name).__name__}")
     if not name or "." in name:
         raise KeyError(f'{what} name can\'t be empty or contain ".", got {name!r}')
     if hasattr(type(module), name) or (

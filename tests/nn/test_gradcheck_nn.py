@@ -17,7 +17,8 @@ NN_CASES = [c for c in CASES if c.op.startswith("nn.")]
 LAYERS = sorted(
     name for name in nn.__all__
     if inspect.isclass(getattr(nn, name)) and issubclass(getattr(nn, name), nn.Module)
-    and name not in ("Module", "ModuleList")  # the base class; a list with no forward
+    # the base class; containers with no forward
+    and name not in ("Module", "ModuleDict", "ModuleList", "ParameterDict", "ParameterList")
 )
 
 

@@ -1,0 +1,68 @@
+"""Deterministic factories (linspace, logspace, full_like, empty_like) and the module's
+dtype names; expected values are torch's."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import autograd as ag
+
+
+def test_linspace_matches_torch() -> None:
+    t = ag.linspace(0, 1, 5)
+    assert t.dtype == ag.float32 and t.numpy().tolist() == [0.0, 0.25, 0.5, 0.75, 1.0]
+    # torch's symmetric float32 grid (its middle value is not exactly 0)
+    assert ag.linspace(-1, 1, 7).numpy().tolist() == [
+        -1.0, -0.6666666269302368, -0.3333333134651184, -2.9802322387695312e-08,
+        0.3333333134651184, 0.6666666269302368, 1.0]
+    assert ag.linspace(-3.3, 7.1, 11).numpy().tolist() == [
+        -3.299999952316284, -2.259999990463257, -1.2200000286102295, -0.18000006675720215,
+        0.8599998950958252, 1.9000000953674316, 2.940000057220459, 3.9800000190734863,
+        5.019999980926514, 6.059999942779541, 7.099999904632568]
+    assert ag.linspace(2, -1, 4, dtype=ag.float64).numpy().tolist() == [2.0, 1.0, 0.0, -1.0]
+    assert ag.linspace(0, 10, 4, dtype=ag.int64).numpy().tolist() == [0, 3, 6, 10]
+    assert ag.linspace(0, 10, 0).shape == (0,)
+    assert ag.linspace(5, 7, 1).numpy().tolist() == [5.0]
+    assert ag.linspace(0, 1, 3, requires_grad=True).requires_grad
+    with pytest.raises(RuntimeError, match="number of steps must be non-negative"):
+        ag.linspace(0, 1, -1)
+
+
+def test_logspace_matches_torch() -> None:
+    assert ag.logspace(-1.5, 2.2, 6).numpy().tolist() == [
+        0.03162277489900589, 0.17378008365631104, 0.9549926519393921, 5.248075008392334,
+        28.840316772460938, 158.4893341064453]
+    assert ag.logspace(0, 3, 4, base=2.0).numpy().tolist() == [1.0, 2.0, 4.0, 8.0]
+    t = ag.logspace(-2, 2, 5, dtype=ag.float64)
+    assert t.dtype == ag.float64
+    np.testing.assert_allclose(t.numpy(), [0.01, 0.1, 1.0, 10.0, 100.0], rtol=1e-15)
+    with pytest.raises(RuntimeError, match="non-negative"):
+        ag.logspace(0, 1, -2)
+
+
+def test_full_like_and_empty_like() -> None:
+    i = ag.zeros(2, dtype=ag.int64)
+    f = ag.full_like(i, 2.7)
+    assert f.dtype == ag.int64 and f.numpy().tolist() == [2, 2]  # cast, as torch
+    assert ag.full_like(ag.zeros(2), True).dtype == ag.float32
+    assert ag.full_like(i, 1.5, dtype=ag.float64).numpy().tolist() == [1.5, 1.5]
+    e = ag.empty_like(ag.zeros(3, 2, dtype=ag.float64))
+    assert e.shape == (3, 2) and e.dtype == ag.float64
+
+
+def test_dtype_names_are_torchs() -> None:
+    expected = {"float32": np.float32, "float64": np.float64, "float16": np.float16,
+                "half": np.float16, "float": np.float32, "double": np.float64,
+                "int64": np.int64, "long": np.int64, "int32": np.int32, "int": np.int32,
+                "int16": np.int16, "int8": np.int8, "uint8": np.uint8, "bool": np.bool_}
+    for name, dt in expected.items():
+        assert np.dtype(getattr(ag, name)) == np.dtype(dt), name
+    assert ag.zeros(2, dtype=ag.long).dtype == ag.int64
+    assert ag.tensor([1, 0], dtype=ag.bool).dtype == ag.bool
+    assert ag.ones(2).dtype == ag.float32
+    # the cast methods that share these names keep working
+    t = ag.tensor([1, 2])
+    assert t.float().dtype == ag.float and t.double().dtype == ag.double
+    assert ag.tensor([1.5]).long().dtype == ag.long
+    assert "int" not in ag.__all__ and "float32" in ag.__all__
