@@ -168,10 +168,41 @@ def group_node(out: Statements, g: Graph, st: Style, k: int, rid: int, path: str
 
 
 def more_node(out: Statements, units: Units, st: Style) -> None:
-    out.node(None, "more", f"{units.hidden_nodes:,} more nodes\\n"
-             f"({plural(units.hidden_ops, 'op')}, {plural(units.hidden_leaves, 'leaf')})"
-             f"\\nraise max_nodes={st.max_nodes} to see them",
-             shape="box", style="dashed", fontcolor="#555555", **{"class": "more"})
+    """The node standing for everything summarised away, with the range of the gradient
+    norms it hides, coloured (and flagged) by the end of the range furthest from the
+    output's norm, so that a vanishing stretch is never folded out of sight."""
+    lines = [f"{units.hidden_nodes:,} more nodes",
+             f"({plural(units.hidden_ops, 'op')}, {plural(units.hidden_leaves, 'leaf')})"]
+    attrs = {"shape": "box", "style": "dashed", "fontcolor": "#555555"}
+    classes = ["more"]
+    h = st.grades.hidden
+    if st.grades.shown and (h.lo is not None or h.zeros or h.nan or h.inf):
+        flags = []
+        fill = None
+        if h.lo is not None:
+            lo, hi = (grad_colour(x, st.grades.scale, st.vanishing, st.exploding)
+                      for x in (h.lo, h.hi))
+            flags = [f for _, f in (lo, hi) if f]
+            # the end further from the output's norm (in decades) colours the node
+            far = abs(math.log10(h.lo / st.grades.scale)) > abs(math.log10(h.hi / st.grades.scale))
+            fill = (lo if far else hi)[0]
+            rng = fmt(h.lo) if h.lo == h.hi else f"{fmt(h.lo)} – {fmt(h.hi)}"
+            lines.append(f"|grad| {rng}" + (f"  ({', '.join(dict.fromkeys(flags))})"
+                                            if flags else ""))
+        extra = [f"{k:,} {word}" for k, word in ((h.zeros, "zero"), (h.nan, "nan"), (h.inf, "inf"))
+                 if k]
+        if extra:
+            lines.append("and " + ", ".join(extra))
+        flags += [f for k, f in ((h.nan, "nan"), (h.inf, "inf")) if k]
+        if h.nan or h.inf:
+            fill = grad_colour(float("nan"))[0]
+        if fill is not None:
+            attrs.update(style="dashed,filled", fillcolor=fill, fontcolor=font_for(fill))
+        if any(f in FLAGGED for f in flags):
+            attrs["penwidth"] = "3"
+            classes += [f for f in dict.fromkeys(flags) if f in FLAGGED]
+    lines.append(f"raise max_nodes={st.max_nodes} to see them")
+    out.node(None, "more", dot_lines(lines), **{"class": " ".join(classes)}, **attrs)
 
 
 def nodes(g: Graph, units: Units, st: Style) -> Statements:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numpy as np
+
 from autograd.engine import grad_norm
 from autograd.viz._common import norm
 from autograd.viz.classify import Graph
@@ -106,12 +108,57 @@ def grad_of(v: object) -> float | None:
 
 
 @dataclass
+class Hidden:
+    """The gradient norms of the tensors folded into the "more" node: their range, so
+    that a vanishing or exploding stretch shows even when its nodes are not drawn."""
+
+    lo: float | None = None  # smallest positive finite norm
+    hi: float | None = None  # largest finite norm
+    zeros: int = 0
+    nan: int = 0
+    inf: int = 0
+
+    def add(self, x: float | None) -> None:
+        if x is None:
+            return
+        if math.isnan(x):
+            self.nan += 1
+        elif math.isinf(x):
+            self.inf += 1
+        elif x == 0.0:
+            self.zeros += 1
+        else:
+            self.lo = x if self.lo is None else min(self.lo, x)
+            self.hi = x if self.hi is None else max(self.hi, x)
+
+
+def hidden_norms(hidden: Hidden, vertices: list) -> None:
+    """Add the gradient norms of ``vertices`` to ``hidden``: the small gradient arrays the
+    ops kept are reduced together (one concatenation and ``np.add.reduceat`` in float64),
+    since one NumPy reduction per op would cost seconds on a 100,000-op chain."""
+    arrays = []
+    for v in vertices:
+        gs = v.grad_size if not v._IS_TENSOR else None
+        if isinstance(gs, np.ndarray) and gs.size:
+            arrays.append(gs.reshape(-1))
+        else:
+            hidden.add(grad_of(v))
+    if not arrays:
+        return
+    flat = np.concatenate(arrays, dtype=np.float64, casting="same_kind")
+    starts = np.cumsum([0] + [a.size for a in arrays[:-1]])
+    for x in np.sqrt(np.add.reduceat(np.square(flat), starts)).tolist():
+        hidden.add(x)
+
+
+@dataclass
 class Grades:
     """The gradient norms drawn, and the output's norm that the colour scale is relative to."""
 
     values: dict  # vertex -> norm (None: no gradient reached it)
     ref: float | None  # the first root's positive finite norm
     shown: bool  # show_grads and some gradient exists: colour the drawing
+    hidden: Hidden  # the range of the norms summarised away
 
     @property
     def scale(self) -> float:
@@ -119,13 +166,16 @@ class Grades:
 
 
 def grades(g: Graph, units: Units, show_grads: bool) -> Grades:
-    """Gradient norms of the kept vertices and, for collapsed modules, of their parameters."""
+    """Gradient norms of the kept vertices and, for collapsed modules, of their parameters;
+    the range of those summarised away."""
     values: dict[int, float | None] = {}
+    hidden = Hidden()
     n = len(g.order)
     if show_grads:
         for i in range(n):
             if units.unit[i] in units.kept:
                 values[i] = grad_of(g.order[i])
+        hidden_norms(hidden, [g.order[i] for i in range(n) if units.unit[i] not in units.kept])
         if units.groups:  # a group's norm needs its parameters' grads
             for i in range(n):
                 if units.unit[i] >= n and g.order[i]._IS_TENSOR and i not in values:
@@ -136,4 +186,4 @@ def grades(g: Graph, units: Units, show_grads: bool) -> Grades:
         if x is not None and x > 0 and math.isfinite(x):
             ref = x
             break
-    return Grades(values, ref, any(x is not None for x in values.values()))
+    return Grades(values, ref, any(x is not None for x in values.values()), hidden)

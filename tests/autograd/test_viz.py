@@ -704,3 +704,53 @@ def test_viz_is_reachable_from_the_package() -> None:
     for name in ("draw_graph", "gradient_flow", "plot_gradient_flow", "live_graph"):
         assert callable(getattr(ag.viz, name))
     assert os.path.basename(ag.viz.__file__) == "__init__.py"
+
+
+# -- what the summary hides ---------------------------------------------------------------------
+def _chain_grad_norms(x: np.ndarray, steps: int, op: str) -> list[float]:
+    """|dL/ds_k| for s_k = f(s_{k-1}), s_0 = x, L = sum(s_steps), by hand (k = 1..steps)."""
+    s = [x]
+    for _ in range(steps):
+        s.append(1 / (1 + np.exp(-s[-1])) if op == "sigmoid" else 3.0 * s[-1])
+    g = np.ones_like(x)
+    norms = [0.0] * (steps + 1)
+    for k in range(steps, 0, -1):
+        norms[k] = float(np.linalg.norm(g))
+        g = g * (s[k] * (1 - s[k]) if op == "sigmoid" else 3.0)
+    return norms
+
+
+@pytest.mark.parametrize("op, flag, fill", [("sigmoid", "vanishing", "_VANISH_FILL"),
+                                            ("triple", "exploding", "_EXPLODE_FILL")])
+def test_the_folded_node_shows_the_range_of_the_grad_norms_it_hides(op, flag, fill) -> None:
+    x0 = np.linspace(-1, 1, 4)
+    x = ag.tensor(x0, requires_grad=True, dtype="float64")
+    y = x
+    for _ in range(40):
+        y = y.sigmoid() if op == "sigmoid" else y * 3.0
+    loss = y.sum()
+    loss.backward()
+    dot = ag.draw_graph(loss, max_nodes=20)
+    nodes, _ = parse_dot(dot.source)
+    more = nodes["more"]
+    kept = len(graph_nodes(nodes, "op")) - 1  # chain ops drawn, besides the Sum
+    hidden = _chain_grad_norms(x0, 40, op)[1:41 - kept]  # the ones nearest the leaf
+    assert dot.summary.hidden_nodes == 2 * len(hidden) > 0
+    lo, hi = min(hidden), max(hidden)
+    assert lines_of(more)[2] == f"|grad| {fmt3(lo)} – {fmt3(hi)}  ({flag})"
+    assert flag in classes(more) and more["penwidth"] == "3"
+    assert more["fillcolor"] == getattr(draw_mod, fill)
+    # every drawn chain tensor is unflagged: only the folded node tells
+    inner = [a for a in graph_nodes(nodes, "tensor").values()
+             if not classes(a) & {"leaf", "root"}]
+    assert len(inner) == kept and not any(classes(a) & {flag} for a in inner)
+    # an unflagged range is shown plainly
+    calm = ag.randn(3, requires_grad=True)
+    z = calm
+    for _ in range(50):
+        z = z * 1.0
+    total = z.sum()
+    total.backward()
+    plain = parse_dot(ag.draw_graph(total, max_nodes=10).source)[0]["more"]
+    assert lines_of(plain)[2] == f"|grad| {fmt3(np.sqrt(3))}"
+    assert classes(plain) == {"more"} and "penwidth" not in plain
