@@ -13,6 +13,7 @@ from typing import Any
 
 from autograd.engine import Node
 from autograd.viz._common import named_parameters
+from autograd.viz.constants import Constant, constants_of, released
 
 
 def roots_of(root: Any) -> list[tuple[Any, Any]]:
@@ -157,6 +158,8 @@ class Graph:
     modules: Modules
     n_ops: int
     n_leaves: int
+    consts: dict  # position of an op -> its inputs that need no grad (those still held)
+    released: set  # positions of ops whose inputs needing no grad backward released
 
     def is_tensor(self, i: int) -> bool:
         return self.order[i]._IS_TENSOR
@@ -173,6 +176,8 @@ def classify(root: Any, params: Any) -> Graph:
     is_param = [False] * n
     home: list = [None] * n
     n_ops = n_leaves = 0
+    consts: dict[int, list[Constant]] = {}
+    gone: set = set()
     for i, v in enumerate(order):
         if v._IS_TENSOR:
             n_leaves += 1
@@ -182,6 +187,11 @@ def classify(root: Any, params: Any) -> Graph:
             is_param[i] = name is not None or type(v).__name__ == "Parameter"
             continue
         n_ops += 1
+        held = constants_of(v)
+        if held:
+            consts[i] = held
+        elif released(v):
+            gone.add(i)
         scope = v.scope
         if scope is None:
             continue
@@ -191,7 +201,8 @@ def classify(root: Any, params: Any) -> Graph:
     _home_parameters(names, home, w.leaf_scope)
     return Graph(roots=roots, order=order, index=w.index,
                  root_tensor={w.index[id(v)]: t for v, t in roots}, names=names,
-                 is_param=is_param, home=home, modules=modules, n_ops=n_ops, n_leaves=n_leaves)
+                 is_param=is_param, home=home, modules=modules, n_ops=n_ops, n_leaves=n_leaves,
+                 consts=consts, released=gone)
 
 
 def _home_parameters(names: dict, home: list, leaf_scope: dict) -> None:

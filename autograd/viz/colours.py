@@ -85,9 +85,9 @@ def legend(ref: float | None, vanishing: float, exploding: float, show_values: b
     title = ("|grad| relative to the output's" + (f" (|grad| = {fmt(ref)})" if ref else "")
              if ref is not None else "|grad| (the output got no gradient: absolute scale)")
     notes = ["ellipse: op · box: tensor · 3-D box: parameter",
-             "note: other leaf · double box: output"]
+             "note: other leaf · double box: output", "dashed box: input needing no grad"]
     if show_values:
-        notes += ["min/mean/max: leaves and the output only", "(the engine keeps no "
+        notes += ["min/mean/max: leaves, inputs and the output only", "(the engine keeps no "
                   "intermediate values)"]
     text = "<br/>".join(html.escape(t, quote=False) for t in notes)
     rows = [f'<tr><td colspan="{n}" border="0"><b>{html.escape(title, quote=False)}</b></td></tr>',

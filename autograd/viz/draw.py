@@ -86,8 +86,9 @@ class GraphSummary:
     tensors: int  # tensor nodes (one per op output, plus the leaves)
     leaves: int
     parameters: int
-    drawn_nodes: int  # graph nodes in the drawing (legend excluded)
+    drawn_nodes: int  # graph nodes in the drawing (legend excluded, inputs included)
     hidden_nodes: int  # graph nodes folded into the "N more nodes" node
+    constants: int = 0  # inputs needing no grad (X, targets) drawn, see viz/constants.py
 
 
 class GraphDrawing(graphviz.Digraph):
@@ -146,13 +147,14 @@ def draw_graph(root: Any, params: Any = None, show_values: bool = False,
     dot.attr(rankdir=direction)
     dot.attr("node", fontname="Helvetica", fontsize="11", margin="0.08,0.04", height="0.3")
     dot.attr("edge", arrowsize="0.7", color="#555555", fontname="Helvetica", fontsize="9")
-    add_clusters(dot, emit_nodes(g, units, st), g)
-    for src, dst, attrs in emit_edges(g, units, st.grades):
+    statements = emit_nodes(g, units, st)
+    add_clusters(dot, statements, g)
+    for src, dst, attrs in emit_edges(g, units, st.grades) + statements.const_edges:
         dot.edge(src, dst, **attrs)
     if st.grades.shown:
         dot.node("legend", legend(st.grades.ref, vanishing, exploding, show_values),
                  shape="plaintext", **{"class": "legend"})
-    dot.summary = _summary(g, units)
+    dot.summary = _summary(g, units, statements.constants)
     dot.attr(label=dot_lines(_caption(g, units, st, depth, dot.summary)), labelloc="b",
              fontname="Helvetica", fontsize="10")
     return dot
@@ -168,12 +170,12 @@ def _check_arguments(direction: str, vanishing: float, exploding: float,
         raise ValueError(f"max_nodes must be at least 2, got {max_nodes}")
 
 
-def _summary(g: Graph, units: Units) -> GraphSummary:
+def _summary(g: Graph, units: Units, constants: int) -> GraphSummary:
     hidden = units.hidden_nodes
+    drawn = sum(cost(g, u) for u in units.kept) + constants + (1 if hidden else 0)
     return GraphSummary(ops=g.n_ops, tensors=g.n_ops + g.n_leaves, leaves=g.n_leaves,
-                        parameters=sum(g.is_param),
-                        drawn_nodes=sum(cost(g, u) for u in units.kept) + (1 if hidden else 0),
-                        hidden_nodes=hidden)
+                        parameters=sum(g.is_param), drawn_nodes=drawn, hidden_nodes=hidden,
+                        constants=constants)
 
 
 def _caption(g: Graph, units: Units, st: Style, depth: int, s: GraphSummary) -> list[str]:
@@ -186,6 +188,9 @@ def _caption(g: Graph, units: Units, st: Style, depth: int, s: GraphSummary) -> 
                      f"(max_nodes={st.max_nodes})")
     if st.show_grads and not st.grades.shown and g.n_ops:
         lines.append("no gradients yet: call .backward() to see their sizes")
+    if any(units.unit[i] in units.kept for i in g.released):
+        lines += ["inputs that need no grad (such as X) are drawn only while the ops hold them,",
+                  "and backward released them: draw before it, or call backward(retain_graph=True)"]
     if depth and not units.groups:
         lines.append("collapse: no nn modules were recorded in this graph")
     return lines

@@ -87,6 +87,8 @@ class Statements:
     def __init__(self) -> None:
         self.bodies: dict = {}
         self._fmt = graphviz.Digraph()
+        self.constants = 0  # input nodes drawn for operands needing no grad
+        self.const_edges: list[tuple[str, str, dict]] = []
 
     def node(self, key: Any, name: str, label: str, **attrs: str) -> None:
         self._fmt.node(name, label, **attrs)
@@ -205,6 +207,35 @@ def more_node(out: Statements, units: Units, st: Style) -> None:
     out.node(None, "more", dot_lines(lines), **{"class": " ".join(classes)}, **attrs)
 
 
+def constant_nodes(out: Statements, g: Graph, units: Units, st: Style) -> None:
+    """A dashed box per input needing no grad (once, however many ops it feeds) and an
+    edge into each kept op (or collapsed module) it feeds, labelled with shape and dtype."""
+    n = len(g.order)
+    ids: dict = {}
+    seen: set = set()
+    for i, held in g.consts.items():
+        u = units.unit[i]
+        if u not in units.kept:
+            continue
+        dst = f"op{i}" if u < n else f"g{u - n}"
+        for c in held:
+            desc = f"{fmt_shape(c.shape) if c.shape else 'scalar'} {c.dtype}"
+            name = ids.get(c.key)
+            if name is None:
+                name = ids[c.key] = f"k{len(ids)}"
+                lines = [c.name]
+                if st.show_values and c.data is not None:
+                    lines.append(values_line(c.data))
+                out.node(None, name, dot_lines(lines), shape="box", style="rounded,dashed",
+                         tooltip=esc(f"{c.name} | {desc} | needs no grad"),
+                         **{"class": f"const {c.name}"})
+            if (name, dst) in seen and u >= n:
+                continue  # into a collapsed module: one edge
+            seen.add((name, dst))
+            out.const_edges.append((name, dst, {"label": esc(desc), "style": "dashed"}))
+    out.constants = len(ids)
+
+
 def nodes(g: Graph, units: Units, st: Style) -> Statements:
     """Statements for every kept unit, in order from the output, and the "more" node."""
     out = Statements()
@@ -220,6 +251,7 @@ def nodes(g: Graph, units: Units, st: Style) -> Statements:
         if not g.order[u]._IS_TENSOR:
             op_node(out, g, u)
         tensor_node(out, g, st, u)
+    constant_nodes(out, g, units, st)
     if units.hidden_nodes:
         more_node(out, units, st)
     return out

@@ -31,10 +31,12 @@ class Units:
         return 2 * self.hidden_ops + self.hidden_leaves
 
 
-def cost(g: Graph, u: int) -> int:
+def cost(g: Graph, u: int, extra: dict | None = None) -> int:
     """Drawn nodes of unit ``u``: an op is drawn with its output tensor (2), a leaf or
-    a collapsed module is one node."""
-    return 1 if u >= len(g.order) or g.order[u]._IS_TENSOR else 2
+    a collapsed module is one node; ``extra`` counts the inputs needing no grad drawn
+    with a unit (an upper bound: one feeding several ops is drawn once)."""
+    base = 1 if u >= len(g.order) or g.order[u]._IS_TENSOR else 2
+    return base + extra.get(u, 0) if extra else base
 
 
 def collapse(g: Graph, depth: int) -> tuple[list, list]:
@@ -64,7 +66,10 @@ def summarise(g: Graph, unit: list, groups: list, max_nodes: int) -> Units:
     leaves (on at most half the budget), then the units nearest the output."""
     n = len(g.order)
     unit_order = list(dict.fromkeys(unit))
-    total = sum(cost(g, u) for u in unit_order)
+    extra: dict[int, int] = {}
+    for i, held in g.consts.items():
+        extra[unit[i]] = extra.get(unit[i], 0) + len(held)
+    total = sum(cost(g, u, extra) for u in unit_order)
     if total <= max_nodes:
         return Units(unit, groups, unit_order, set(unit_order))
     budget = max_nodes - 1  # one node says what was left out
@@ -72,7 +77,7 @@ def summarise(g: Graph, unit: list, groups: list, max_nodes: int) -> Units:
     for u in unit_order:  # the roots come first: always kept
         if u < n and u in g.root_tensor:
             kept.add(u)
-            budget -= cost(g, u)
+            budget -= cost(g, u, extra)
     # then parameters, then other leaves (what one differentiates with respect to)
     for want_param in (True, False):
         for u in unit_order:
@@ -84,7 +89,7 @@ def summarise(g: Graph, unit: list, groups: list, max_nodes: int) -> Units:
     for u in unit_order:
         if u in kept:
             continue
-        c = cost(g, u)
+        c = cost(g, u, extra)
         if c > budget:
             break
         kept.add(u)

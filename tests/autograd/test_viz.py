@@ -754,3 +754,92 @@ def test_the_folded_node_shows_the_range_of_the_grad_norms_it_hides(op, flag, fi
     plain = parse_dot(ag.draw_graph(total, max_nodes=10).source)[0]["more"]
     assert lines_of(plain)[2] == f"|grad| {fmt3(np.sqrt(3))}"
     assert classes(plain) == {"more"} and "penwidth" not in plain
+
+
+# -- inputs that need no grad -------------------------------------------------------------------
+def inputs_into(nodes: dict, edges: list, op_label: str) -> list[tuple[str, str]]:
+    """``(first label line, edge label)`` of each drawn input of the op labelled ``op_label``."""
+    (op,) = [k for k, a in graph_nodes(nodes, "op").items() if a["label"] == op_label]
+    return sorted((lines_of(nodes[s])[0], a.get("label", "")) for s, d, a in edges if d == op)
+
+
+def test_inputs_needing_no_grad_are_drawn_with_shape_and_dtype_while_the_ops_hold_them() -> None:
+    w = ag.tensor(np.arange(6.0).reshape(2, 3), requires_grad=True)
+    x = ag.tensor(np.ones((3, 4), dtype=np.float32))  # the data: needs no grad
+    h = w @ x
+    loss = ((h * x[:2]) * 3.0).sum()  # x again (through a view), and a Python number
+    dot = ag.draw_graph(loss, params={"w": w})
+    nodes, edges = parse_dot(dot.source)
+    assert inputs_into(nodes, edges, "MatMul") == [("input", "(3, 4) float32"), ("w", "")]
+    consts = graph_nodes(nodes, "const")
+    assert len(consts) == 2 and dot.summary.constants == 2  # x, and the view x[:2]
+    assert all(a["style"] == "rounded,dashed" for a in consts.values())
+    # x[:2] needs no grad either, so indexing records nothing: Mul holds it as an operand
+    muls = [k for k, a in graph_nodes(nodes, "op").items() if a["label"] == "Mul"]
+    into_mul = sorted(a.get("label", "") for s, d, a in edges if d in muls and s in consts)
+    assert into_mul == ["(2, 4) float32"]  # the 3.0 is a number: not drawn
+    assert len(nodes) == dot.summary.drawn_nodes  # no legend before backward
+    # the same tensor feeding two ops is drawn once, with two edges
+    both = parse_dot(ag.draw_graph((w @ x).sum() + (w @ x).mean()).source)
+    (k,) = graph_nodes(both[0], "const")
+    assert sum(1 for s, _, _ in both[1] if s == k) == 2
+    # with show_values its values are shown (it is an array the op holds)
+    vals = parse_dot(ag.draw_graph(loss, show_values=True).source)[0]
+    assert [lines_of(a)[1:] for a in graph_nodes(vals, "const").values()] == [
+        ["min 1  mean 1  max 1"]] * 2
+
+
+def test_backward_releases_the_inputs_unless_retained_and_the_caption_says_so() -> None:
+    w = ag.tensor(np.arange(6.0).reshape(2, 3), requires_grad=True)
+    x = ag.tensor(np.ones((3, 4)))
+    loss = (w @ x).sum()
+    loss.backward(retain_graph=True)
+    nodes, edges = parse_dot(ag.draw_graph(loss).source)
+    assert inputs_into(nodes, edges, "MatMul") == [("input", "(3, 4) float64"), ("leaf", "")]
+    assert "released" not in ag.draw_graph(loss).source
+    loss.backward()  # frees the graph: MatMul no longer holds x
+    dot = ag.draw_graph(loss)
+    nodes, edges = parse_dot(dot.source)
+    assert inputs_into(nodes, edges, "MatMul") == [("leaf", "")]
+    assert not graph_nodes(nodes, "const") and dot.summary.constants == 0
+    assert "backward released them" in dot.source and "retain_graph=True" in dot.source
+
+
+@needs_nn
+def test_mlp_drawing_shows_the_data_and_the_targets() -> None:
+    import nn
+
+    ag.manual_seed(0)
+    model = nn.MLP([6, 5, 3])
+    x = ag.randn(4, 6)
+    loss = nn.CrossEntropyLoss()(model(x), ag.tensor(np.array([0, 1, 2, 0])))
+    loss.backward(retain_graph=True)
+    nodes, edges = parse_dot(ag.draw_graph(loss).source)
+    linears = [k for k, a in graph_nodes(nodes, "op").items() if a["label"] == "Linear"]
+    into_first = sorted(lines_of(nodes[s])[0] for s, d, _ in edges if d in linears
+                        and "const" in classes(nodes[s]))
+    assert into_first == ["input"]
+    assert ("targets", "(4,) class indices") in inputs_into(nodes, edges, "SoftmaxCrossEntropy")
+    collapsed, cedges = parse_dot(ag.draw_graph(loss, collapse=True).source)
+    groups = {k: lines_of(a)[0] for k, a in graph_nodes(collapsed, "group").items()}
+    into_groups = [(groups[d], a["label"]) for s, d, a in cedges
+                   if d in groups and "const" in classes(collapsed[s])]
+    assert into_groups == [("0 Linear", "(4, 6) float32")]
+    # after a plain backward the loss still records its targets (their count)
+    loss2 = nn.CrossEntropyLoss()(model(x), ag.tensor(np.array([0, 1, 2, 0])))
+    loss2.backward()
+    nodes, edges = parse_dot(ag.draw_graph(loss2).source)
+    assert [lines_of(a)[0] for a in graph_nodes(nodes, "const").values()] == ["targets"]
+
+
+def test_inputs_count_against_max_nodes() -> None:
+    rng = np.random.default_rng(0)
+    y = ag.tensor(np.ones(5), requires_grad=True)
+    for _ in range(100):
+        y = y * ag.tensor(rng.uniform(0.5, 1.5, 5))  # Mul holds each constant
+    dot = ag.draw_graph(y.sum(), max_nodes=31)
+    nodes, _ = parse_dot(dot.source)
+    assert dot.summary.drawn_nodes == len(nodes) <= 31  # no legend before backward
+    consts = graph_nodes(nodes, "const")
+    assert dot.summary.constants == len(consts) > 5
+    assert dot.summary.drawn_nodes - 1 - len(consts) + dot.summary.hidden_nodes == 2 * 101 + 1
