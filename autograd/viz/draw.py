@@ -9,16 +9,21 @@ log scale of that norm relative to the output's, so that vanishing and exploding
 gradients stand out (a legend explains the colours).
 
 How it is read: only attributes that survive ``backward()`` are used (``edges``,
-``shape``, ``dtype``, ``scope``, ``grad_size``, leaves' ``.grad``), so drawing works
-after the saved arrays were released, and nothing is written to the graph. The walk
-is one breadth-first pass over a list (no recursion), so a 100,000-op chain draws,
-summarised to ``max_nodes``, in a fraction of a second.
+``shape``, ``dtype``, ``scope``, ``grad_size``, leaves' ``.grad``, ``meta``), so drawing
+works after the saved arrays were released, and nothing is written to the graph; inputs
+that need no grad (X, dashed boxes) are drawn from ``saved`` while the ops still hold
+them (``viz/constants.py`` says exactly what is recorded). The walk is one
+breadth-first pass over a list (no recursion), so a 100,000-op chain draws, summarised
+to ``max_nodes``, in a fraction of a second; the "N more nodes" node shows the range of
+the gradient norms it hides. Deep drawings wrap into side-by-side columns
+(``viz/layout.py``) instead of one tall, thin staircase.
 
 The stages, each in a module named after what it holds: ``classify`` (walk the graph;
 name, mark and place each vertex), ``summarise`` (collapse modules, keep at most
-``max_nodes``, read the gradient norms), ``colours`` (the log scale and its legend) and
-``emit`` (DOT statements for nodes, edges and module clusters); :func:`draw_graph`
-composes them.
+``max_nodes``, read the gradient norms), ``colours`` (the log scale and its legend),
+``constants`` (inputs needing no grad), ``emit`` (DOT statements for nodes, edges and
+module clusters) and ``layout`` (columns for deep graphs); :func:`draw_graph` composes
+them.
 """
 
 from __future__ import annotations
@@ -39,9 +44,10 @@ from autograd.viz.colours import (
     grad_colour,
     legend,
 )
-from autograd.viz.emit import Style, add_clusters, dot_lines, plural
+from autograd.viz.emit import Style, add_clusters, constant_edges, dot_lines, plural
 from autograd.viz.emit import edges as emit_edges
 from autograd.viz.emit import nodes as emit_nodes
+from autograd.viz.layout import wrap
 from autograd.viz.summarise import Units, cost, grades, summarise
 from autograd.viz.summarise import collapse as collapse_modules
 
@@ -147,14 +153,20 @@ def draw_graph(root: Any, params: Any = None, show_values: bool = False,
     dot.attr(rankdir=direction)
     dot.attr("node", fontname="Helvetica", fontsize="11", margin="0.08,0.04", height="0.3")
     dot.attr("edge", arrowsize="0.7", color="#555555", fontname="Helvetica", fontsize="9")
-    statements = emit_nodes(g, units, st)
+    consts, const_edges = constant_edges(g, units)
+    wrapped = wrap(emit_edges(g, units, st.grades) + const_edges)  # deep: in columns
+    statements = emit_nodes(g, units, st, consts,
+                            {v: {"group": k} for v, k in wrapped.groups.items()})
     add_clusters(dot, statements, g)
-    for src, dst, attrs in emit_edges(g, units, st.grades) + statements.const_edges:
+    for src, dst, attrs in wrapped.edges:
         dot.edge(src, dst, **attrs)
+    if wrapped.statements:
+        dot.attr(newrank="true")  # rank=same across module clusters
+        dot.body += [f"\t{line}\n" for line in wrapped.statements]
     if st.grades.shown:
         dot.node("legend", legend(st.grades.ref, vanishing, exploding, show_values),
                  shape="plaintext", **{"class": "legend"})
-    dot.summary = _summary(g, units, statements.constants)
+    dot.summary = _summary(g, units, len(consts))
     dot.attr(label=dot_lines(_caption(g, units, st, depth, dot.summary)), labelloc="b",
              fontname="Helvetica", fontsize="10")
     return dot

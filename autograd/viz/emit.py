@@ -17,6 +17,7 @@ import numpy as np
 from autograd.viz._common import fmt, fmt_shape
 from autograd.viz.classify import Graph
 from autograd.viz.colours import FLAGGED, font_for, grad_colour
+from autograd.viz.constants import Constant
 from autograd.viz.summarise import Grades, Units
 
 _OP_FILL = "#f2f2f2"
@@ -84,13 +85,15 @@ class Statements:
     """Node statements grouped by the cluster they are drawn in (``None``: top level),
     formatted one at a time with graphviz's own quoting."""
 
-    def __init__(self) -> None:
+    def __init__(self, extra: dict[str, dict] | None = None) -> None:
         self.bodies: dict = {}
         self._fmt = graphviz.Digraph()
-        self.constants = 0  # input nodes drawn for operands needing no grad
-        self.const_edges: list[tuple[str, str, dict]] = []
+        self.extra = extra or {}  # more attributes for some nodes (their layout group)
 
     def node(self, key: Any, name: str, label: str, **attrs: str) -> None:
+        more = self.extra.get(name)
+        if more:
+            attrs.update(more)
         self._fmt.node(name, label, **attrs)
         self.bodies.setdefault(key, []).append(self._fmt.body.pop())
 
@@ -207,11 +210,14 @@ def more_node(out: Statements, units: Units, st: Style) -> None:
     out.node(None, "more", dot_lines(lines), **{"class": " ".join(classes)}, **attrs)
 
 
-def constant_nodes(out: Statements, g: Graph, units: Units, st: Style) -> None:
-    """A dashed box per input needing no grad (once, however many ops it feeds) and an
-    edge into each kept op (or collapsed module) it feeds, labelled with shape and dtype."""
+def constant_edges(g: Graph, units: Units) -> tuple[list, list[tuple[str, str, dict]]]:
+    """The inputs needing no grad that are drawn, as ``(node id, Constant)`` (each once,
+    however many ops it feeds), and an edge into each kept op (or collapsed module) it
+    feeds, labelled with its shape and dtype."""
     n = len(g.order)
     ids: dict = {}
+    drawn = []
+    out = []
     seen: set = set()
     for i, held in g.consts.items():
         u = units.unit[i]
@@ -219,26 +225,37 @@ def constant_nodes(out: Statements, g: Graph, units: Units, st: Style) -> None:
             continue
         dst = f"op{i}" if u < n else f"g{u - n}"
         for c in held:
-            desc = f"{fmt_shape(c.shape) if c.shape else 'scalar'} {c.dtype}"
             name = ids.get(c.key)
             if name is None:
                 name = ids[c.key] = f"k{len(ids)}"
-                lines = [c.name]
-                if st.show_values and c.data is not None:
-                    lines.append(values_line(c.data))
-                out.node(None, name, dot_lines(lines), shape="box", style="rounded,dashed",
-                         tooltip=esc(f"{c.name} | {desc} | needs no grad"),
-                         **{"class": f"const {c.name}"})
+                drawn.append((name, c))
             if (name, dst) in seen and u >= n:
                 continue  # into a collapsed module: one edge
             seen.add((name, dst))
-            out.const_edges.append((name, dst, {"label": esc(desc), "style": "dashed"}))
-    out.constants = len(ids)
+            out.append((name, dst, {"label": esc(_describe(c)), "style": "dashed"}))
+    return drawn, out
 
 
-def nodes(g: Graph, units: Units, st: Style) -> Statements:
-    """Statements for every kept unit, in order from the output, and the "more" node."""
-    out = Statements()
+def _describe(c: Constant) -> str:
+    return f"{fmt_shape(c.shape) if c.shape else 'scalar'} {c.dtype}"
+
+
+def constant_node(out: Statements, st: Style, name: str, c: Constant) -> None:
+    """A dashed box for an input needing no grad (its shape and dtype are on its edges)."""
+    lines = [c.name]
+    if st.show_values and c.data is not None:
+        lines.append(values_line(c.data))
+    out.node(None, name, dot_lines(lines), shape="box", style="rounded,dashed",
+             tooltip=esc(f"{c.name} | {_describe(c)} | needs no grad"),
+             **{"class": f"const {c.name}"})
+
+
+def nodes(g: Graph, units: Units, st: Style, consts: list,
+          extra: dict[str, dict] | None = None) -> Statements:
+    """Statements for every kept unit, in order from the output, the inputs needing no
+    grad (``consts``, from :func:`constant_edges`) and the "more" node; ``extra`` adds
+    attributes to some nodes."""
+    out = Statements(extra)
     n = len(g.order)
     stats = _group_stats(g, units, st.grades)
     for u in units.order:
@@ -251,7 +268,8 @@ def nodes(g: Graph, units: Units, st: Style) -> Statements:
         if not g.order[u]._IS_TENSOR:
             op_node(out, g, u)
         tensor_node(out, g, st, u)
-    constant_nodes(out, g, units, st)
+    for name, c in consts:
+        constant_node(out, st, name, c)
     if units.hidden_nodes:
         more_node(out, units, st)
     return out

@@ -18,6 +18,9 @@ import pytest
 import autograd as ag
 from autograd.engine import STATE
 from autograd.viz import draw as draw_mod
+from autograd.viz.classify import classify
+from autograd.viz.summarise import collapse as collapse_modules
+from autograd.viz.summarise import grades, summarise
 
 HAVE_DOT = shutil.which("dot") is not None
 needs_dot = pytest.mark.skipif(
@@ -843,3 +846,68 @@ def test_inputs_count_against_max_nodes() -> None:
     consts = graph_nodes(nodes, "const")
     assert dot.summary.constants == len(consts) > 5
     assert dot.summary.drawn_nodes - 1 - len(consts) + dot.summary.hidden_nodes == 2 * 101 + 1
+
+
+# -- deep graphs wrap into columns --------------------------------------------------------------
+def plain_layout(dot) -> tuple[float, float, dict]:
+    """Width and height (inches) of dot's layout, and each node's (x, y, w, h)."""
+    lines = dot.pipe(format="plain").decode().splitlines()
+    _, _, width, height = lines[0].split()[:4]
+    pos = {p[1]: tuple(map(float, p[2:6])) for p in (ln.split() for ln in lines)
+           if p[0] == "node"}
+    return float(width), float(height), pos
+
+
+def test_a_deep_chain_is_cut_into_columns_and_a_small_graph_is_not() -> None:
+    ws, loss = deep_net(30, ag.sigmoid, 1.0)
+    loss.backward()
+    src = ag.draw_graph(loss).source
+    nodes, edges = parse_dot(src)
+    cut = [(s, d) for s, d, a in edges if a.get("constraint") == "false"]
+    # 30 layers of 4 levels (param/input -> MatMul -> tensor -> Sigmoid -> tensor): the
+    # chain crosses into a new column once per column boundary, and only there
+    assert 3 <= len(cut) <= 8
+    assert all(s in nodes and d in nodes for s, d in cut)
+    groups = {a["group"] for a in nodes.values() if "group" in a}
+    assert len(groups) == len(cut) + 1  # one group per column
+    assert all("group" not in a for a in graph_nodes(nodes, "param").values())  # at the side
+    assert "newrank=true" in src and src.count("rank=same") == 2
+    # wrapping only adds layout attributes: the same nodes and edges as drawn unwrapped
+    assert {(s, d) for s, d, _ in edges} == {
+        (s, d) for s, d, _ in draw_mod.emit_edges(*_stages(loss))}
+    small = ag.draw_graph(small_graph()[3]).source
+    assert "constraint" not in small and "rank=same" not in small and "group=" not in small
+
+
+def _stages(loss):
+    """The stages before emission, as draw_graph runs them (no collapse)."""
+    g = classify(loss, None)
+    units = summarise(g, *collapse_modules(g, 0), draw_mod.MAX_NODES)
+    return g, units, grades(g, units, True)
+
+
+@needs_dot
+@pytest.mark.parametrize("kind", ["layers", "chain"])
+def test_deep_graphs_lay_out_compactly_in_reading_order(kind) -> None:
+    params = {}
+    if kind == "layers":  # a parameter beside every layer
+        ws, loss = deep_net(30, ag.sigmoid, 1.0)
+        params = {f"w{k}": w for k, w in enumerate(ws)}
+    else:  # a bare chain, summarised to max_nodes
+        x = ag.randn(3, requires_grad=True)
+        y = x
+        for _ in range(5_000):
+            y = y * 1.0
+        loss = y.sum()
+    loss.backward()
+    dot = ag.draw_graph(loss, params=params)
+    width, height, pos = plain_layout(dot)
+    # unwrapped, these were 35 x 115 and 10 x 444 inches, with 3-4 % of the page inked
+    assert 0.5 < width / height < 2.5
+    filled = sum(w * h for _, _, w, h in pos.values())
+    assert filled / (width * height) > 0.08
+    nodes, _ = parse_dot(dot.source)
+    (root,) = graph_nodes(nodes, "root")
+    (far,) = [k for k, a in graph_nodes(nodes, "tensor").items()
+              if lines_of(a)[0] == ("w0" if kind == "layers" else "leaf")]
+    assert pos[far][0] < pos[root][0]  # columns read left to right, from the input
