@@ -154,7 +154,8 @@ def draw_graph(root: Any, params: Any = None, show_values: bool = False,
     dot.attr("node", fontname="Helvetica", fontsize="11", margin="0.08,0.04", height="0.3")
     dot.attr("edge", arrowsize="0.7", color="#555555", fontname="Helvetica", fontsize="9")
     consts, const_edges = constant_edges(g, units)
-    wrapped = wrap(emit_edges(g, units, st.grades) + const_edges)  # deep: in columns
+    wrapped = wrap(emit_edges(g, units, st.grades) + const_edges,  # deep: in columns
+                   sideways=direction in ("LR", "RL"))
     statements = emit_nodes(g, units, st, consts,
                             {v: {"group": k} for v, k in wrapped.groups.items()})
     add_clusters(dot, statements, g)

@@ -48,15 +48,19 @@ def levels(edges: list[tuple[str, str, dict]]) -> dict[str, int]:
     return level
 
 
-def rows_for(depth: int, sources: int) -> int:
+def rows_for(depth: int, sources: int, sideways: bool = False) -> int:
     """Levels per column for a drawing ``depth`` levels deep, into which ``sources`` nodes
     (parameters, inputs) feed from the side, so that it comes out about as wide as tall.
 
-    A level is about an inch tall; a column is about two inches wide for a bare chain,
-    about five with a parameter beside each layer. So ``rows * 1 ≈ (depth / rows) * w``,
-    ``rows ≈ sqrt(w * depth)``, evened out so that the last column is not a stub.
+    Top to bottom, a level is about an inch tall and a column about two inches wide for
+    a bare chain, about five with a parameter beside each layer: ``rows * 1 ≈ (depth /
+    rows) * w``, so ``rows ≈ sqrt(w * depth)``. Left to right (``sideways``) a level is
+    about two inches wide and a row one or two and a half tall: ``w`` is a quarter of
+    that. The rows are evened out so that the last column is not a stub.
     """
     width = 2 if sources < 0.05 * depth else 5
+    if sideways:
+        width /= 4
     rows = max(MIN_ROWS, math.ceil(math.sqrt(width * depth)))
     if depth <= rows + rows // 2:
         return depth  # one column: wrapping would leave a stub
@@ -70,12 +74,13 @@ class Wrapped:
     groups: dict[str, str]  # node -> DOT ``group`` of its column: keeps each column straight
 
 
-def wrap(edges: list[tuple[str, str, dict]]) -> Wrapped:
-    """Wrap a deep drawing into side-by-side columns (a shallow one is left as it is)."""
+def wrap(edges: list[tuple[str, str, dict]], sideways: bool = False) -> Wrapped:
+    """Wrap a deep drawing into side-by-side columns (a shallow one is left as it is);
+    ``sideways``: the drawing runs left to right, so the columns are rows."""
     level = levels(edges)
     depth = max(level.values(), default=0) + 1
     has_pred = {d for _, d, _ in edges}
-    rows = rows_for(depth, len(level) - len(has_pred))
+    rows = rows_for(depth, len(level) - len(has_pred), sideways)
     if rows >= depth:
         return Wrapped(edges, [], {})
     band = {v: lv // rows for v, lv in level.items()}
