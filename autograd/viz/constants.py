@@ -52,7 +52,7 @@ def _cross_entropy_targets(node: Any) -> list[Constant]:
 
 
 # Ops that keep what they know of an input needing no grad outside ``saved``.
-_RECORDED = {"SoftmaxCrossEntropyBackward": _cross_entropy_targets}
+RECORDED = {"SoftmaxCrossEntropyBackward": _cross_entropy_targets}
 
 
 def constants_of(node: Any) -> list[Constant]:
@@ -63,7 +63,7 @@ def constants_of(node: Any) -> list[Constant]:
             c = _held(node, k)
             if c is not None:
                 out.append(c)
-    extra = _RECORDED.get(type(node).__name__)
+    extra = RECORDED.get(type(node).__name__)
     if extra is not None:
         out += extra(node)
     return out
@@ -71,4 +71,4 @@ def constants_of(node: Any) -> list[Constant]:
 
 def released(node: Any) -> bool:
     """Whether backward released operands of ``node`` that needed no gradient."""
-    return node.saved is None and any(e is None for e in node.edges)
+    return node.saved is None and None in node.edges

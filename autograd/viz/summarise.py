@@ -152,8 +152,14 @@ def hidden_norms(hidden: Hidden, vertices: list) -> None:
         return
     flat = np.concatenate(arrays, dtype=np.float64, casting="same_kind")
     starts = np.cumsum([0] + [a.size for a in arrays[:-1]])
-    for x in np.sqrt(np.add.reduceat(np.square(flat), starts)).tolist():
-        hidden.add(x)
+    norms = np.sqrt(np.add.reduceat(np.square(flat), starts))
+    hidden.nan += int(np.isnan(norms).sum())
+    hidden.inf += int(np.isinf(norms).sum())
+    hidden.zeros += int((norms == 0).sum())
+    ok = norms[np.isfinite(norms) & (norms > 0)]
+    if ok.size:
+        for x in (float(ok.min()), float(ok.max())):
+            hidden.add(x)
 
 
 @dataclass
