@@ -202,8 +202,9 @@ def _caption(g: Graph, units: Units, st: Style, depth: int, s: GraphSummary) -> 
     if st.show_grads and not st.grades.shown and g.n_ops:
         lines.append("no gradients yet: call .backward() to see their sizes")
     if any(units.unit[i] in units.kept for i in g.released):
-        lines += ["inputs that need no grad (such as X) are drawn only while the ops hold them,",
-                  "and backward released them: draw before it, or call backward(retain_graph=True)"]
+        lines += ["inputs that need no grad (X, or numbers) are not drawn: backward released what "
+                  "the ops held;", "to see them, draw before backward or call "
+                  "backward(retain_graph=True)"]
     if depth and not units.groups:
         lines.append("collapse: no nn modules were recorded in this graph")
     return lines
