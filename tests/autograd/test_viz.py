@@ -18,6 +18,9 @@ import pytest
 import autograd as ag
 from autograd.engine import STATE
 from autograd.viz import draw as draw_mod
+from autograd.viz.classify import classify
+from autograd.viz.summarise import collapse as collapse_modules
+from autograd.viz.summarise import grades, summarise
 
 HAVE_DOT = shutil.which("dot") is not None
 needs_dot = pytest.mark.skipif(
@@ -704,3 +707,208 @@ def test_viz_is_reachable_from_the_package() -> None:
     for name in ("draw_graph", "gradient_flow", "plot_gradient_flow", "live_graph"):
         assert callable(getattr(ag.viz, name))
     assert os.path.basename(ag.viz.__file__) == "__init__.py"
+
+
+# -- what the summary hides ---------------------------------------------------------------------
+def _chain_grad_norms(x: np.ndarray, steps: int, op: str) -> list[float]:
+    """|dL/ds_k| for s_k = f(s_{k-1}), s_0 = x, L = sum(s_steps), by hand (k = 1..steps)."""
+    s = [x]
+    for _ in range(steps):
+        s.append(1 / (1 + np.exp(-s[-1])) if op == "sigmoid" else 3.0 * s[-1])
+    g = np.ones_like(x)
+    norms = [0.0] * (steps + 1)
+    for k in range(steps, 0, -1):
+        norms[k] = float(np.linalg.norm(g))
+        g = g * (s[k] * (1 - s[k]) if op == "sigmoid" else 3.0)
+    return norms
+
+
+@pytest.mark.parametrize("op, flag, fill", [("sigmoid", "vanishing", "_VANISH_FILL"),
+                                            ("triple", "exploding", "_EXPLODE_FILL")])
+def test_the_folded_node_shows_the_range_of_the_grad_norms_it_hides(op, flag, fill) -> None:
+    x0 = np.linspace(-1, 1, 4)
+    x = ag.tensor(x0, requires_grad=True, dtype="float64")
+    y = x
+    for _ in range(40):
+        y = y.sigmoid() if op == "sigmoid" else y * 3.0
+    loss = y.sum()
+    loss.backward()
+    dot = ag.draw_graph(loss, max_nodes=20)
+    nodes, _ = parse_dot(dot.source)
+    more = nodes["more"]
+    kept = len(graph_nodes(nodes, "op")) - 1  # chain ops drawn, besides the Sum
+    hidden = _chain_grad_norms(x0, 40, op)[1:41 - kept]  # the ones nearest the leaf
+    assert dot.summary.hidden_nodes == 2 * len(hidden) > 0
+    lo, hi = min(hidden), max(hidden)
+    assert lines_of(more)[2] == f"|grad| {fmt3(lo)} – {fmt3(hi)}  ({flag})"
+    assert flag in classes(more) and more["penwidth"] == "3"
+    assert more["fillcolor"] == getattr(draw_mod, fill)
+    # every drawn chain tensor is unflagged: only the folded node tells
+    inner = [a for a in graph_nodes(nodes, "tensor").values()
+             if not classes(a) & {"leaf", "root"}]
+    assert len(inner) == kept and not any(classes(a) & {flag} for a in inner)
+    # an unflagged range is shown plainly
+    calm = ag.randn(3, requires_grad=True)
+    z = calm
+    for _ in range(50):
+        z = z * 1.0
+    total = z.sum()
+    total.backward()
+    plain = parse_dot(ag.draw_graph(total, max_nodes=10).source)[0]["more"]
+    assert lines_of(plain)[2] == f"|grad| {fmt3(np.sqrt(3))}"
+    assert classes(plain) == {"more"} and "penwidth" not in plain
+
+
+# -- inputs that need no grad -------------------------------------------------------------------
+def inputs_into(nodes: dict, edges: list, op_label: str) -> list[tuple[str, str]]:
+    """``(first label line, edge label)`` of each drawn input of the op labelled ``op_label``."""
+    (op,) = [k for k, a in graph_nodes(nodes, "op").items() if a["label"] == op_label]
+    return sorted((lines_of(nodes[s])[0], a.get("label", "")) for s, d, a in edges if d == op)
+
+
+def test_inputs_needing_no_grad_are_drawn_with_shape_and_dtype_while_the_ops_hold_them() -> None:
+    w = ag.tensor(np.arange(6.0).reshape(2, 3), requires_grad=True)
+    x = ag.tensor(np.ones((3, 4), dtype=np.float32))  # the data: needs no grad
+    h = w @ x
+    loss = ((h * x[:2]) * 3.0).sum()  # x again (through a view), and a Python number
+    dot = ag.draw_graph(loss, params={"w": w})
+    nodes, edges = parse_dot(dot.source)
+    assert inputs_into(nodes, edges, "MatMul") == [("input", "(3, 4) float32"), ("w", "")]
+    consts = graph_nodes(nodes, "const")
+    assert len(consts) == 2 and dot.summary.constants == 2  # x, and the view x[:2]
+    assert all(a["style"] == "rounded,dashed" for a in consts.values())
+    # x[:2] needs no grad either, so indexing records nothing: Mul holds it as an operand
+    muls = [k for k, a in graph_nodes(nodes, "op").items() if a["label"] == "Mul"]
+    into_mul = sorted(a.get("label", "") for s, d, a in edges if d in muls and s in consts)
+    assert into_mul == ["(2, 4) float32"]  # the 3.0 is a number: not drawn
+    assert len(nodes) == dot.summary.drawn_nodes  # no legend before backward
+    # the same tensor feeding two ops is drawn once, with two edges
+    both = parse_dot(ag.draw_graph((w @ x).sum() + (w @ x).mean()).source)
+    (k,) = graph_nodes(both[0], "const")
+    assert sum(1 for s, _, _ in both[1] if s == k) == 2
+    # with show_values its values are shown (it is an array the op holds)
+    vals = parse_dot(ag.draw_graph(loss, show_values=True).source)[0]
+    assert [lines_of(a)[1:] for a in graph_nodes(vals, "const").values()] == [
+        ["min 1  mean 1  max 1"]] * 2
+
+
+def test_backward_releases_the_inputs_unless_retained_and_the_caption_says_so() -> None:
+    w = ag.tensor(np.arange(6.0).reshape(2, 3), requires_grad=True)
+    x = ag.tensor(np.ones((3, 4)))
+    loss = (w @ x).sum()
+    loss.backward(retain_graph=True)
+    nodes, edges = parse_dot(ag.draw_graph(loss).source)
+    assert inputs_into(nodes, edges, "MatMul") == [("input", "(3, 4) float64"), ("leaf", "")]
+    assert "released" not in ag.draw_graph(loss).source
+    loss.backward()  # frees the graph: MatMul no longer holds x
+    dot = ag.draw_graph(loss)
+    nodes, edges = parse_dot(dot.source)
+    assert inputs_into(nodes, edges, "MatMul") == [("leaf", "")]
+    assert not graph_nodes(nodes, "const") and dot.summary.constants == 0
+    assert "backward released what the ops held" in dot.source
+    assert "retain_graph=True" in dot.source
+
+
+@needs_nn
+def test_mlp_drawing_shows_the_data_and_the_targets() -> None:
+    import nn
+
+    ag.manual_seed(0)
+    model = nn.MLP([6, 5, 3])
+    x = ag.randn(4, 6)
+    loss = nn.CrossEntropyLoss()(model(x), ag.tensor(np.array([0, 1, 2, 0])))
+    loss.backward(retain_graph=True)
+    nodes, edges = parse_dot(ag.draw_graph(loss).source)
+    linears = [k for k, a in graph_nodes(nodes, "op").items() if a["label"] == "Linear"]
+    into_first = sorted(lines_of(nodes[s])[0] for s, d, _ in edges if d in linears
+                        and "const" in classes(nodes[s]))
+    assert into_first == ["input"]
+    assert ("targets", "(4,) class indices") in inputs_into(nodes, edges, "SoftmaxCrossEntropy")
+    collapsed, cedges = parse_dot(ag.draw_graph(loss, collapse=True).source)
+    groups = {k: lines_of(a)[0] for k, a in graph_nodes(collapsed, "group").items()}
+    into_groups = [(groups[d], a["label"]) for s, d, a in cedges
+                   if d in groups and "const" in classes(collapsed[s])]
+    assert into_groups == [("0 Linear", "(4, 6) float32")]
+    # after a plain backward the loss still records its targets (their count)
+    loss2 = nn.CrossEntropyLoss()(model(x), ag.tensor(np.array([0, 1, 2, 0])))
+    loss2.backward()
+    nodes, edges = parse_dot(ag.draw_graph(loss2).source)
+    assert [lines_of(a)[0] for a in graph_nodes(nodes, "const").values()] == ["targets"]
+
+
+def test_inputs_count_against_max_nodes() -> None:
+    rng = np.random.default_rng(0)
+    y = ag.tensor(np.ones(5), requires_grad=True)
+    for _ in range(100):
+        y = y * ag.tensor(rng.uniform(0.5, 1.5, 5))  # Mul holds each constant
+    dot = ag.draw_graph(y.sum(), max_nodes=31)
+    nodes, _ = parse_dot(dot.source)
+    assert dot.summary.drawn_nodes == len(nodes) <= 31  # no legend before backward
+    consts = graph_nodes(nodes, "const")
+    assert dot.summary.constants == len(consts) > 5
+    assert dot.summary.drawn_nodes - 1 - len(consts) + dot.summary.hidden_nodes == 2 * 101 + 1
+
+
+# -- deep graphs wrap into columns --------------------------------------------------------------
+def plain_layout(dot) -> tuple[float, float, dict]:
+    """Width and height (inches) of dot's layout, and each node's (x, y, w, h)."""
+    lines = dot.pipe(format="plain").decode().splitlines()
+    _, _, width, height = lines[0].split()[:4]
+    pos = {p[1]: tuple(map(float, p[2:6])) for p in (ln.split() for ln in lines)
+           if p[0] == "node"}
+    return float(width), float(height), pos
+
+
+def test_a_deep_chain_is_cut_into_columns_and_a_small_graph_is_not() -> None:
+    ws, loss = deep_net(30, ag.sigmoid, 1.0)
+    loss.backward()
+    src = ag.draw_graph(loss).source
+    nodes, edges = parse_dot(src)
+    cut = [(s, d) for s, d, a in edges if a.get("constraint") == "false"]
+    # 30 layers of 4 levels (param/input -> MatMul -> tensor -> Sigmoid -> tensor): the
+    # chain crosses into a new column once per column boundary, and only there
+    assert 3 <= len(cut) <= 8
+    assert all(s in nodes and d in nodes for s, d in cut)
+    groups = {a["group"] for a in nodes.values() if "group" in a}
+    assert len(groups) == len(cut) + 1  # one group per column
+    assert all("group" not in a for a in graph_nodes(nodes, "param").values())  # at the side
+    assert "newrank=true" in src and src.count("rank=same") == 2
+    # wrapping only adds layout attributes: the same nodes and edges as drawn unwrapped
+    assert {(s, d) for s, d, _ in edges} == {
+        (s, d) for s, d, _ in draw_mod.emit_edges(*_stages(loss))}
+    small = ag.draw_graph(small_graph()[3]).source
+    assert "constraint" not in small and "rank=same" not in small and "group=" not in small
+
+
+def _stages(loss):
+    """The stages before emission, as draw_graph runs them (no collapse)."""
+    g = classify(loss, None)
+    units = summarise(g, *collapse_modules(g, 0), draw_mod.MAX_NODES)
+    return g, units, grades(g, units, True)
+
+
+@needs_dot
+@pytest.mark.parametrize("kind", ["layers", "chain"])
+def test_deep_graphs_lay_out_compactly_in_reading_order(kind) -> None:
+    params = {}
+    if kind == "layers":  # a parameter beside every layer
+        ws, loss = deep_net(30, ag.sigmoid, 1.0)
+        params = {f"w{k}": w for k, w in enumerate(ws)}
+    else:  # a bare chain, summarised to max_nodes
+        x = ag.randn(3, requires_grad=True)
+        y = x
+        for _ in range(5_000):
+            y = y * 1.0
+        loss = y.sum()
+    loss.backward()
+    dot = ag.draw_graph(loss, params=params)
+    width, height, pos = plain_layout(dot)
+    # unwrapped, these were 35 x 115 and 10 x 444 inches, with 3-4 % of the page inked
+    assert 0.5 < width / height < 2.5
+    filled = sum(w * h for _, _, w, h in pos.values())
+    assert filled / (width * height) > 0.08
+    nodes, _ = parse_dot(dot.source)
+    (root,) = graph_nodes(nodes, "root")
+    (far,) = [k for k, a in graph_nodes(nodes, "tensor").items()
+              if lines_of(a)[0] == ("w0" if kind == "layers" else "leaf")]
+    assert pos[far][0] < pos[root][0]  # columns read left to right, from the input
