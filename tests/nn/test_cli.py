@@ -24,10 +24,11 @@ import autograd as ag
 import nn
 from autograd.ops import cases as registry
 from nn import cli
+from nn.cli import recipes, render
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-HAVE_DOT = cli._dot_available()
+HAVE_DOT = render.dot_available()
 
 
 @pytest.fixture(autouse=True)
@@ -73,13 +74,13 @@ def check_run_dir(out: pathlib.Path) -> dict[str, Any]:
 def test_train_end_to_end(tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch,
                           capsys: pytest.CaptureFixture[str]) -> None:
     built: list[Any] = []
-    real_build = cli.build_model
+    real_build = recipes.build_model
 
     def spy(*args: Any, **kwargs: Any) -> Any:
         built.append(real_build(*args, **kwargs))
         return built[-1]
 
-    monkeypatch.setattr(cli, "build_model", spy)
+    monkeypatch.setattr(recipes, "build_model", spy)
     out = tmp_path / "run"
     status = cli.main(["train", "--epochs", "2", "--batch-size", "64", "--lr", "0.01",
                        "--lr-decay", "0.1", "--out", str(out)])
@@ -126,8 +127,8 @@ def test_every_optimizer_trains(optimizer: str, tmp_path: pathlib.Path) -> None:
     metrics = json.loads((out / "metrics.json").read_text())
     assert metrics["settings"]["optimizer"] == optimizer
     # The recipe's lr goes with the recipe's optimizer; another optimizer gets its own lr.
-    recipe = cli.DEFAULTS[("digits", "mlp")]
-    expected_lr = recipe.lr if optimizer == recipe.optimizer else cli.DEFAULT_LR[optimizer]
+    recipe = recipes.DEFAULTS[("digits", "mlp")]
+    expected_lr = recipe.lr if optimizer == recipe.optimizer else recipes.DEFAULT_LR[optimizer]
     assert metrics["settings"]["lr"] == expected_lr
     assert metrics["settings"]["weight_decay"] == 1e-4
     assert metrics["final"]["test_acc"] > 0.5
@@ -169,7 +170,7 @@ def test_train_default_out_dir_and_quiet(tmp_path: pathlib.Path,
 def test_train_writes_dot_with_a_note_when_graphviz_is_missing(
         tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:
-    monkeypatch.setattr(cli, "_dot_available", lambda: False)
+    monkeypatch.setattr(render, "dot_available", lambda: False)
     out = tmp_path / "nodot"
     assert cli.main(["train", "--epochs", "1", "--quiet", "--out", str(out)]) == 0
     assert (out / "graph.dot").read_text().lstrip().startswith("digraph")
@@ -180,7 +181,7 @@ def test_train_writes_dot_with_a_note_when_graphviz_is_missing(
 def test_keyboard_interrupt_saves_and_exits_130(tmp_path: pathlib.Path,
                                                 monkeypatch: pytest.MonkeyPatch,
                                                 capsys: pytest.CaptureFixture[str]) -> None:
-    real = cli.build_optimizer
+    real = recipes.build_optimizer
     steps_per_epoch = -(-1437 // 128)  # digits' training split, batch 128
 
     def interrupting(*args: Any, **kwargs: Any) -> Any:
@@ -196,7 +197,7 @@ def test_keyboard_interrupt_saves_and_exits_130(tmp_path: pathlib.Path,
         opt.step = step_then_maybe_ctrl_c
         return opt
 
-    monkeypatch.setattr(cli, "build_optimizer", interrupting)
+    monkeypatch.setattr(recipes, "build_optimizer", interrupting)
     out = tmp_path / "stopped"
     status = cli.main(["train", "--epochs", "50", "--batch-size", "128", "--out", str(out)])
     captured = capsys.readouterr()
@@ -320,7 +321,7 @@ def test_graph_errors(tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch,
                       capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["graph", "-o", str(tmp_path / "g.txt")]) == 1
     one_line_error(capsys.readouterr().err, ".svg, .png or .dot")
-    monkeypatch.setattr(cli, "_dot_available", lambda: False)
+    monkeypatch.setattr(render, "dot_available", lambda: False)
     assert cli.main(["graph", "-o", str(tmp_path / "g.svg")]) == 1
     one_line_error(capsys.readouterr().err, "'dot' program")
     assert not (tmp_path / "g.svg").exists()
