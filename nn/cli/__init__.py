@@ -27,7 +27,6 @@ from collections.abc import Sequence
 from nn.cli import gradcheck, graph, train
 from nn.cli.common import (
     EXIT_ERROR,
-    EXIT_INTERRUPTED,
     EXIT_USAGE,
     PROG,
     CLIError,
@@ -37,6 +36,7 @@ from nn.cli.common import (
 )
 from nn.cli.gradcheck import max_gradcheck_error
 from nn.cli.recipes import DEFAULTS, build_model, build_optimizer
+from nn.cli.signals import exit_status
 
 __all__ = ["DEFAULTS", "USAGE", "build_model", "build_optimizer", "main", "make_parser",
            "max_gradcheck_error"]
@@ -101,9 +101,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CLIError as exc:
         print(f"{PROG} {args.command}: error: {exc}", file=sys.stderr)
         return exc.code
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM/SIGHUP during train (130/143/129)
         print(f"{PROG} {args.command}: interrupted", file=sys.stderr)
-        return EXIT_INTERRUPTED
+        return exit_status(exc)
     except BrokenPipeError:
         # Output piped into e.g. `head`, which stopped reading: not an error worth a trace.
         # Python's recipe: point stdout at devnull so the flush at exit cannot fail again.
