@@ -19,9 +19,8 @@ from nn.cli.common import EXIT_ERROR, CLIError
 
 __all__ = ["add_parser", "cmd_gradcheck", "max_gradcheck_error"]
 
-# Why a case without second_order is skipped, when its registry entry does not say.
-DEFAULT_SKIP_REASON = ("its registry case sets second_order=False (second derivative not "
-                       "defined by finite differences at its inputs)")
+# Why a case without second_order is skipped: its registry entry's extra["why"], else this.
+DEFAULT_SKIP_REASON = "its registry case sets second_order=False without saying why"
 
 
 def add_parser(sub: Any) -> None:
@@ -127,7 +126,10 @@ def cmd_gradcheck(args: argparse.Namespace) -> int:
             print(line + (f"  {note}" if note else ""), flush=True)
     elapsed = time.perf_counter() - start
     passed = len(selected) - failures
-    skip_note = f", {skipped} second order skipped" if skipped else ""
+    skip_note = ""
+    if skipped:
+        skip_note = f", {skipped} second order skipped" + (" (see why without -q)"
+                                                           if args.quiet else "")
     print(f"{len(selected)} cases: {passed} passed, {failures} failed{skip_note}; "
           f"largest |analytic - numeric| {worst:.1e} ({elapsed:.1f} s)")
     return EXIT_ERROR if failures else 0

@@ -560,3 +560,77 @@ def test_metrics_stay_valid_json_when_the_loss_diverges(tmp_path: pathlib.Path,
     assert metrics["epochs"][1]["train_loss"] is None  # NaN is written as null
     assert metrics["final"]["test_loss"] is None
     assert metrics["epochs"][1]["epoch"] == 2
+
+
+# ------------------------------------------------------------------------------------------
+# the first ten minutes (issue 21, point 6)
+
+
+@pytest.mark.parametrize("argv", [[], ["-h"], ["--help"]])
+def test_short_help_lists_every_command_with_an_example(
+        argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(argv) == (2 if not argv else 0)
+    captured = capsys.readouterr()
+    text = captured.err if not argv else captured.out
+    assert text.startswith("usage: chainrule")
+    for command in ("train", "graph", "gradcheck"):
+        assert f"\n  {command} " in text and f"e.g. chainrule {command}" in text
+    assert len(text.splitlines()) < 25  # short
+
+
+def test_python_m_nn_cli_prints_the_help() -> None:
+    env = {**os.environ,
+           "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+    proc = subprocess.run([sys.executable, "-m", "nn.cli", "--help"], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0 and "e.g. chainrule gradcheck" in proc.stdout
+
+
+def test_graph_of_a_trained_run_with_drawing_options(tmp_path: pathlib.Path,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    run = tmp_path / "run"
+    assert cli.main(["train", "--epochs", "1", "--quiet", "--out", str(run)]) == 0
+    plain, folded = tmp_path / "plain.dot", tmp_path / "folded.dot"
+    assert cli.main(["graph", "--load", str(run / "model.npz"), "-o", str(plain)]) == 0
+    assert "trained" in capsys.readouterr().out
+    assert cli.main(["graph", "--load", str(run), "--collapse", "--direction", "LR",
+                     "--max-nodes", "4", "-o", str(folded)]) == 0
+    source, small = plain.read_text(), folded.read_text()
+    assert "rankdir=LR" in small and "rankdir=LR" not in source
+    assert small.count("->") < source.count("->")
+    # the trained weights are drawn: --load gives a different graph from a fresh model
+    fresh = tmp_path / "fresh.dot"
+    assert cli.main(["graph", "-o", str(fresh)]) == 0
+    assert fresh.read_text() != source
+
+
+def test_graph_load_errors(tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str]) -> None:
+    lone = tmp_path / "lone.npz"
+    nn.save(nn.Linear(2, 2), lone)
+    assert cli.main(["graph", "--load", str(lone), "-o", str(tmp_path / "g.dot")]) == 1
+    one_line_error(capsys.readouterr().err, "no metrics.json")
+    assert cli.main(["graph", "--max-nodes", "1"]) == 2
+    one_line_error(capsys.readouterr().err, "at least 2")
+    assert cli.main(["graph", "--direction", "up"]) == 2
+    one_line_error(capsys.readouterr().err, "invalid choice")
+
+
+def test_gradcheck_quiet_prints_one_summary_line(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["gradcheck", "--filter", "tanh", "-q"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 1 and "passed, 0 failed" in lines[0]
+
+
+def test_a_skipped_second_order_case_says_why(monkeypatch: pytest.MonkeyPatch,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    skipped = registry.OpCase("skippy", "a", ag.tanh, ((3,),), second_order=False,
+                              extra={"why": "a kink at every input"})
+    silent = registry.OpCase("skippy", "b", ag.tanh, ((3,),), second_order=False)
+    monkeypatch.setattr(registry, "CASES", [*registry.CASES, skipped, silent])
+    assert cli.main(["gradcheck", "--filter", "skippy"]) == 0
+    out = capsys.readouterr().out
+    row_a = next(line for line in out.splitlines() if line.startswith("skippy[a]"))
+    row_b = next(line for line in out.splitlines() if line.startswith("skippy[b]"))
+    assert "skip" in row_a and "a kink at every input" in row_a
+    assert "second_order=False" in row_b
+    assert "2 second order skipped" in out
