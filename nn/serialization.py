@@ -47,7 +47,8 @@ from typing import Any
 
 import numpy as np
 
-from autograd.tensor import Tensor
+from autograd import Tensor
+from nn.modules.module import Module
 
 __all__ = ["load", "save"]
 
@@ -122,12 +123,8 @@ class _Encoder:
 
 
 def _flat_state(obj: Any) -> list[tuple[str, np.ndarray]] | None:
-    """A Module's or a flat ``str -> ndarray`` mapping's entries (the state_dict layout), or
-    None when ``obj`` needs the structure layout."""
-    from nn.modules.module import Module
-
-    if isinstance(obj, Module):
-        obj = obj.state_dict()
+    """A flat ``str -> ndarray`` mapping's entries (the state_dict layout), or None when
+    ``obj`` needs the structure layout."""
     if not isinstance(obj, Mapping) or not obj:
         return None
     if not all(isinstance(k, str) and k and isinstance(v, np.ndarray) for k, v in obj.items()):
@@ -137,6 +134,8 @@ def _flat_state(obj: Any) -> list[tuple[str, np.ndarray]] | None:
 
 def _members(obj: Any) -> list[tuple[str, Any]]:
     """(member name, ndarray or bytes) pairs to write, all validated."""
+    if isinstance(obj, Module):
+        obj = obj.state_dict()  # an empty one (a module without parameters) is saved too
     flat = _flat_state(obj)
     if flat is not None:
         return [(name + ".npy", arr) for name, arr in flat]
@@ -215,7 +214,8 @@ def save(obj: Any, path: str | os.PathLike) -> None:
         with os.fdopen(fd, "wb") as fh:
             _write_zip(fh, members)
             fh.flush()
-            os.fchmod(fh.fileno(), mode)  # mkstemp made it 0600
+            if hasattr(os, "fchmod"):  # POSIX
+                os.fchmod(fh.fileno(), mode)  # mkstemp made it 0600
             os.fsync(fh.fileno())  # the data is on disk before the rename makes it visible
         os.replace(tmp, target)
     except BaseException:

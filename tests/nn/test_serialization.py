@@ -393,3 +393,10 @@ def test_a_tampered_structure_is_a_value_error(tmp_path: pathlib.Path) -> None:
         path.write_bytes(_npz_with(json.dumps(doc).encode(), "structure.json"))
         with pytest.raises(ValueError, match="t.npz"):
             nn.load(path)
+
+
+def test_a_module_without_parameters_saves_its_empty_state_dict(tmp_path: pathlib.Path) -> None:
+    nn.save(nn.ReLU(), tmp_path / "relu.npz")
+    back = nn.load(tmp_path / "relu.npz")
+    assert back == {} and isinstance(back, OrderedDict)
+    nn.ReLU().load_state_dict(back)
