@@ -228,7 +228,9 @@ def _register() -> None:
     layer_case("3-layer", MLP([3, 4, 4, 2]), (5, 3))
     layer_case("tiny", SimpleCNN(in_channels=1, num_classes=3, image_size=4), (2, 1, 4, 4),
                params=["features.0.bias", "features.3.bias", "classifier.3.weight"],
-               make=_away_from_zero, second_order=False)  # its parts' cases check 2nd order
+               make=_away_from_zero, second_order=False,
+               extra={"why": "its parts' own cases (conv2d, relu, max_pool2d, linear) check "
+                             "second order"})
 
     mse = MSELoss()
     y34 = rng.standard_normal((3, 4))

@@ -87,8 +87,9 @@ class History:
         return {"epochs": [asdict(e) for e in self.epochs], "interrupted": self.interrupted}
 
 
-def _as_tensor(a: Any) -> ag.Tensor:
-    return a if isinstance(a, ag.Tensor) else ag.tensor(np.asarray(a))
+def _correct(logits: ag.Tensor, y: ag.Tensor) -> int:
+    """How many rows of ``logits`` (N, C) have their largest entry at the class ``y`` (N,)."""
+    return int((logits.detach().numpy().argmax(axis=-1) == y.detach().numpy()).sum())
 
 
 def _lr(optimizer: Any) -> float:
@@ -115,8 +116,8 @@ def evaluate(
         import nn
 
         loss_fn = nn.CrossEntropyLoss()
-    x_all = x.data if isinstance(x, ag.Tensor) else np.asarray(x)
-    y_all = y.data if isinstance(y, ag.Tensor) else np.asarray(y)
+    x_all = x.detach().numpy() if isinstance(x, ag.Tensor) else np.asarray(x)
+    y_all = y.detach().numpy() if isinstance(y, ag.Tensor) else np.asarray(y)
     n = len(x_all)
     if n == 0:
         raise ValueError("evaluate: no examples")
@@ -131,8 +132,8 @@ def evaluate(
                 yb = ag.tensor(y_all[start : start + batch_size])
                 logits = model(xb)
                 # Weight by chunk size: the last chunk is usually shorter.
-                total_loss += float(loss_fn(logits, yb).item()) * len(xb.data)
-                correct += int((logits.data.argmax(axis=-1) == yb.data).sum())
+                total_loss += float(loss_fn(logits, yb).item()) * len(xb)
+                correct += _correct(logits, yb)
     finally:
         model.train(was_training)
     return total_loss / n, correct / n
@@ -162,6 +163,8 @@ def fit(
     progress: bool = True,
     on_epoch: Callable[[EpochStats], None] | None = None,
     log: Callable[[str], None] | None = print,
+    start_epoch: int = 0,
+    history: History | None = None,
 ) -> History:
     """Train a classifier for ``epochs`` epochs; evaluate on ``test_data`` after each one.
 
@@ -175,70 +178,86 @@ def fit(
         optimizer: an ``optim.Optimizer`` over the model's parameters.
         train_loader: re-iterable batches ``(x, y)``, e.g. a shuffling ``DataLoader``.
         test_data: ``(x_test, y_test)`` arrays or Tensors.
-        epochs: number of passes over ``train_loader``.
+        epochs: the total number of passes over ``train_loader``, counting the
+            ``start_epoch`` already done.
         scheduler: an ``optim.lr_scheduler`` object, stepped after each epoch.
         progress: show a tqdm bar per epoch with the running loss and accuracy (on stderr).
         on_epoch: called with each finished epoch's :class:`EpochStats`.
         log: where each epoch's one-line summary goes (``print`` by default; ``None`` for
             silence).
+        start_epoch: epochs already done (resuming a checkpoint): training runs epochs
+            ``start_epoch + 1`` to ``epochs``. The model, optimizer, scheduler and random
+            state must be those at the end of epoch ``start_epoch``.
+        history: the :class:`History` to continue (its epochs are kept); a new one if None.
 
     Returns:
-        A :class:`History`. A ``KeyboardInterrupt`` (Ctrl-C) during training is caught: the
-        history so far comes back with ``interrupted=True`` so that the caller can still save
-        the model and the figures. An interrupt inside ``on_epoch`` or ``log`` is not caught.
+        A :class:`History`. A ``KeyboardInterrupt`` (Ctrl-C, or a signal handler raising
+        one) anywhere in an epoch, ``on_epoch`` and ``log`` included, is caught: the
+        history so far comes back with ``interrupted=True`` so that the caller can still
+        save the model and the figures.
     """
     x_test, y_test = test_data
-    history = History()
+    history = History(list(history.epochs)) if history is not None else History()
     total = len(train_loader) if isinstance(train_loader, Sized) else None
     model.train()
-    for epoch in range(1, epochs + 1):
-        lr = _lr(optimizer)
-        bar = _progress_bar(total, f"epoch {epoch}/{epochs}", progress)
-        start = time.perf_counter()
-        seen = 0
-        loss_sum = 0.0
-        correct = 0
+    for epoch in range(start_epoch + 1, epochs + 1):
         try:
-            for x, y in train_loader:
-                optimizer.zero_grad()
-                logits = model(x)
-                loss = loss_fn(logits, y)
-                loss.backward()
-                optimizer.step()
-                n = len(y.data)
-                seen += n
-                loss_sum += float(loss.item()) * n
-                correct += int((logits.data.argmax(axis=-1) == y.data).sum())
-                if bar is not None:
-                    bar.update(1)
-                    # A dict keeps this order; keyword arguments would be sorted (acc first).
-                    bar.set_postfix({"loss": f"{loss_sum / seen:.4f}",
-                                     "acc": f"{correct / seen:.4f}"}, refresh=False)
-            # Evaluation belongs to the epoch: an interrupt here drops the unfinished epoch.
-            test_loss, test_acc = evaluate(model, x_test, y_test, loss_fn)
+            _epoch(model, loss_fn, optimizer, train_loader, (x_test, y_test), epoch, epochs,
+                   total, scheduler, progress, on_epoch, log, history)
         except KeyboardInterrupt:
             history.interrupted = True
             return history
-        finally:
-            if bar is not None:
-                bar.close()
-        if scheduler is not None:
-            scheduler.step()
-        stats = EpochStats(
-            epoch=epoch,
-            train_loss=loss_sum / seen if seen else math.nan,
-            train_acc=correct / seen if seen else math.nan,
-            test_loss=test_loss,
-            test_acc=test_acc,
-            lr=lr,
-            time_s=time.perf_counter() - start,
-        )
-        history.epochs.append(stats)
-        if log is not None:
-            log(stats.summary(epochs))
-        if on_epoch is not None:
-            on_epoch(stats)
     return history
+
+
+def _epoch(model: Any, loss_fn: Callable, optimizer: Any, train_loader: Iterable,
+           test_data: tuple[Any, Any], epoch: int, epochs: int, total: int | None,
+           scheduler: Any, progress: bool, on_epoch: Callable[[EpochStats], None] | None,
+           log: Callable[[str], None] | None, history: History) -> None:
+    """One epoch of :func:`fit`: train, evaluate, step the scheduler, record, report."""
+    lr = _lr(optimizer)
+    bar = _progress_bar(total, f"epoch {epoch}/{epochs}", progress)
+    start = time.perf_counter()
+    seen = 0
+    loss_sum = 0.0
+    correct = 0
+    try:
+        for x, y in train_loader:
+            optimizer.zero_grad()
+            logits = model(x)
+            loss = loss_fn(logits, y)
+            loss.backward()
+            optimizer.step()
+            n = len(y)
+            seen += n
+            loss_sum += float(loss.item()) * n
+            correct += _correct(logits, y)
+            if bar is not None:
+                bar.update(1)
+                # A dict keeps this order; keyword arguments would be sorted (acc first).
+                bar.set_postfix({"loss": f"{loss_sum / seen:.4f}",
+                                 "acc": f"{correct / seen:.4f}"}, refresh=False)
+        # Evaluation belongs to the epoch: an interrupt here drops the unfinished epoch.
+        test_loss, test_acc = evaluate(model, *test_data, loss_fn)
+    finally:
+        if bar is not None:
+            bar.close()
+    if scheduler is not None:
+        scheduler.step()
+    stats = EpochStats(
+        epoch=epoch,
+        train_loss=loss_sum / seen if seen else math.nan,
+        train_acc=correct / seen if seen else math.nan,
+        test_loss=test_loss,
+        test_acc=test_acc,
+        lr=lr,
+        time_s=time.perf_counter() - start,
+    )
+    history.epochs.append(stats)
+    if on_epoch is not None:  # first: once the line shows, on_epoch's work is done
+        on_epoch(stats)
+    if log is not None:
+        log(stats.summary(epochs))
 
 
 def plot_history(history: History, path: str | os.PathLike[str], title: str | None = None) -> None:

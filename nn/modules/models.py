@@ -1,9 +1,11 @@
-"""The seed models: ``MLP`` and ``SimpleCNN``.
+"""The seed models (``MLP``, ``SimpleCNN``) and the MNIST-1D paper's two models.
 
-Both are plain module trees with torch's naming, so their state_dicts load into the
+All are plain module trees with torch's naming, so their state_dicts load into the
 equivalent PyTorch modules: an ``MLP`` *is* a Sequential (keys ``0.weight``,
 ``0.bias``, ``2.weight``, ... — exactly ``torch.nn.Sequential(Linear, Tanh, ...)``),
-and ``SimpleCNN``'s keys are ``features.0.weight``, ..., ``classifier.3.bias``.
+``SimpleCNN``'s keys are ``features.0.weight``, ..., ``classifier.3.bias``,
+``MNIST1DMLP``'s ``linear1.weight``, ..., and ``MNIST1DCNN`` is a Sequential
+(``0.weight``, ``2.weight``, ``4.weight``, ``7.weight``).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from nn.modules.linear import Linear
 from nn.modules.module import Module
 from nn.modules.pooling import MaxPool2d
 
-__all__ = ["MLP", "SimpleCNN"]
+__all__ = ["MLP", "MNIST1DCNN", "MNIST1DMLP", "SimpleCNN"]
 
 
 class MLP(Sequential):
@@ -73,3 +75,47 @@ class SimpleCNN(Module):
 
     def forward(self, x: Tensor) -> Tensor:
         return self.classifier(self.features(x))
+
+
+class MNIST1DMLP(Module):
+    """The MNIST-1D paper's MLP: ``h = relu(W1 x)``, ``h = h + relu(W2 h)``, logits ``W3 h``.
+
+    Input (N, in_features) → logits (N, num_classes). The residual connection around the
+    second layer is part of the paper's model (its ``MLPBase``), kept to compare with the
+    paper's ~68%.
+    """
+
+    def __init__(self, in_features: int = 40, num_classes: int = 10, hidden: int = 100) -> None:
+        super().__init__()
+        self.linear1 = Linear(in_features, hidden)
+        self.linear2 = Linear(hidden, hidden)
+        self.linear3 = Linear(hidden, num_classes)
+
+    def forward(self, x: Tensor) -> Tensor:
+        h = self.linear1(x).relu()
+        h = h + self.linear2(h).relu()
+        return self.linear3(h)
+
+
+class MNIST1DCNN(Sequential):
+    """The MNIST-1D paper's CNN for signals stored as ``(N, C, 1, L)`` images: three
+    convolutions of ``channels`` channels (kernels 1×5, 1×3, 1×3; stride (1, 2); padding
+    (0, 1)), each followed by ReLU, then Flatten and one Linear to ``num_classes``.
+
+    Each convolution maps a length ``L`` to ``(L + 2 − k) // 2 + 1``; ``length`` is the
+    input's ``L``. Input (N, in_channels, 1, length) → logits (N, num_classes).
+    """
+
+    def __init__(self, in_channels: int = 1, length: int = 40, num_classes: int = 10,
+                 channels: int = 25) -> None:
+        layers: list[Module] = []
+        in_ch = in_channels
+        for k in (5, 3, 3):
+            layers += [Conv2d(in_ch, channels, (1, k), stride=(1, 2), padding=(0, 1)), ReLU()]
+            in_ch = channels
+            length = (length + 2 - k) // 2 + 1
+        if length < 1:
+            raise ValueError("MNIST1DCNN: the signal is too short for three stride-2 "
+                             "convolutions")
+        super().__init__(*layers, Flatten(), Linear(channels * length, num_classes))
+        self.features_out = channels * length

@@ -24,10 +24,11 @@ import autograd as ag
 import nn
 from autograd.ops import cases as registry
 from nn import cli
+from nn.cli import recipes, render
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-HAVE_DOT = cli._dot_available()
+HAVE_DOT = render.dot_available()
 
 
 @pytest.fixture(autouse=True)
@@ -73,13 +74,13 @@ def check_run_dir(out: pathlib.Path) -> dict[str, Any]:
 def test_train_end_to_end(tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch,
                           capsys: pytest.CaptureFixture[str]) -> None:
     built: list[Any] = []
-    real_build = cli.build_model
+    real_build = recipes.build_model
 
     def spy(*args: Any, **kwargs: Any) -> Any:
         built.append(real_build(*args, **kwargs))
         return built[-1]
 
-    monkeypatch.setattr(cli, "build_model", spy)
+    monkeypatch.setattr(recipes, "build_model", spy)
     out = tmp_path / "run"
     status = cli.main(["train", "--epochs", "2", "--batch-size", "64", "--lr", "0.01",
                        "--lr-decay", "0.1", "--out", str(out)])
@@ -126,8 +127,8 @@ def test_every_optimizer_trains(optimizer: str, tmp_path: pathlib.Path) -> None:
     metrics = json.loads((out / "metrics.json").read_text())
     assert metrics["settings"]["optimizer"] == optimizer
     # The recipe's lr goes with the recipe's optimizer; another optimizer gets its own lr.
-    recipe = cli.DEFAULTS[("digits", "mlp")]
-    expected_lr = recipe.lr if optimizer == recipe.optimizer else cli.DEFAULT_LR[optimizer]
+    recipe = recipes.DEFAULTS[("digits", "mlp")]
+    expected_lr = recipe.lr if optimizer == recipe.optimizer else recipes.DEFAULT_LR[optimizer]
     assert metrics["settings"]["lr"] == expected_lr
     assert metrics["settings"]["weight_decay"] == 1e-4
     assert metrics["final"]["test_acc"] > 0.5
@@ -169,7 +170,7 @@ def test_train_default_out_dir_and_quiet(tmp_path: pathlib.Path,
 def test_train_writes_dot_with_a_note_when_graphviz_is_missing(
         tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:
-    monkeypatch.setattr(cli, "_dot_available", lambda: False)
+    monkeypatch.setattr(render, "dot_available", lambda: False)
     out = tmp_path / "nodot"
     assert cli.main(["train", "--epochs", "1", "--quiet", "--out", str(out)]) == 0
     assert (out / "graph.dot").read_text().lstrip().startswith("digraph")
@@ -180,7 +181,7 @@ def test_train_writes_dot_with_a_note_when_graphviz_is_missing(
 def test_keyboard_interrupt_saves_and_exits_130(tmp_path: pathlib.Path,
                                                 monkeypatch: pytest.MonkeyPatch,
                                                 capsys: pytest.CaptureFixture[str]) -> None:
-    real = cli.build_optimizer
+    real = recipes.build_optimizer
     steps_per_epoch = -(-1437 // 128)  # digits' training split, batch 128
 
     def interrupting(*args: Any, **kwargs: Any) -> Any:
@@ -196,7 +197,7 @@ def test_keyboard_interrupt_saves_and_exits_130(tmp_path: pathlib.Path,
         opt.step = step_then_maybe_ctrl_c
         return opt
 
-    monkeypatch.setattr(cli, "build_optimizer", interrupting)
+    monkeypatch.setattr(recipes, "build_optimizer", interrupting)
     out = tmp_path / "stopped"
     status = cli.main(["train", "--epochs", "50", "--batch-size", "128", "--out", str(out)])
     captured = capsys.readouterr()
@@ -320,7 +321,7 @@ def test_graph_errors(tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch,
                       capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["graph", "-o", str(tmp_path / "g.txt")]) == 1
     one_line_error(capsys.readouterr().err, ".svg, .png or .dot")
-    monkeypatch.setattr(cli, "_dot_available", lambda: False)
+    monkeypatch.setattr(render, "dot_available", lambda: False)
     assert cli.main(["graph", "-o", str(tmp_path / "g.svg")]) == 1
     one_line_error(capsys.readouterr().err, "'dot' program")
     assert not (tmp_path / "g.svg").exists()
@@ -395,3 +396,241 @@ def test_default_train_reaches_95_percent_on_digits(tmp_path: pathlib.Path) -> N
     assert cli.main(["train", "--quiet", "--out", str(out)]) == 0
     metrics = check_run_dir(out)
     assert metrics["final"]["test_acc"] >= 0.95
+
+
+# ------------------------------------------------------------------------------------------
+# checkpoints: resume, signals, overwrite, failed runs, diverged losses (issue 16)
+
+FIGURES = ("epoch", "train_loss", "train_acc", "test_loss", "test_acc", "lr")
+QUICK = ["--batch-size", "128", "--lr-decay", "0.1", "--quiet"]
+
+
+def figures(out: pathlib.Path) -> list[tuple]:
+    metrics = json.loads((out / "metrics.json").read_text())
+    return [tuple(e[k] for k in FIGURES) for e in metrics["epochs"]]
+
+
+def interrupt_at_step(monkeypatch: pytest.MonkeyPatch, at: int) -> None:
+    """The next run's optimizer raises KeyboardInterrupt at its step number ``at``."""
+    real = recipes.build_optimizer
+
+    def interrupting(*args: Any, **kwargs: Any) -> Any:
+        opt = real(*args, **kwargs)
+        step, calls = opt.step, [0]
+
+        def step_then_maybe_ctrl_c() -> None:
+            calls[0] += 1
+            if calls[0] == at:
+                raise KeyboardInterrupt
+            step()
+
+        opt.step = step_then_maybe_ctrl_c
+        return opt
+
+    monkeypatch.setattr(recipes, "build_optimizer", interrupting)
+
+
+@pytest.mark.parametrize("optimizer", ["adam", "momentum"])
+def test_resume_reproduces_the_uninterrupted_run_exactly(
+        optimizer: str, tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    opts = [*QUICK, "--optimizer", optimizer]
+    full, short, cut = tmp_path / "full", tmp_path / "short", tmp_path / "cut"
+    assert cli.main(["train", "--epochs", "4", *opts, "--out", str(full)]) == 0
+    # a finished 2-epoch run, continued to 4
+    assert cli.main(["train", "--epochs", "2", *opts, "--out", str(short)]) == 0
+    assert cli.main(["train", "--resume", str(short), "--epochs", "4", "-q"]) == 0
+    # a 4-epoch run stopped by Ctrl-C in the middle of epoch 3, continued
+    steps_per_epoch = -(-1437 // 128)
+    with monkeypatch.context() as patch:
+        interrupt_at_step(patch, 2 * steps_per_epoch + 5)
+        assert cli.main(["train", "--epochs", "4", *opts, "--out", str(cut)]) == 130
+    assert len(figures(cut)) == 2
+    assert cli.main(["train", "--resume", str(cut), "-q"]) == 0  # to the run's own 4 epochs
+
+    expected = figures(full)
+    assert len(expected) == 4
+    for run in (short, cut):
+        assert figures(run) == expected  # loss for loss, bit for bit
+        final, resumed = nn.load(full / "model.npz"), nn.load(run / "model.npz")
+        for key in final:
+            np.testing.assert_array_equal(resumed[key], final[key])
+        metrics = json.loads((run / "metrics.json").read_text())
+        assert metrics["settings"]["resumed_at"] == [2] and metrics["interrupted"] is False
+    ckpt = nn.load(short / "checkpoint.npz")
+    assert ckpt["epoch"] == 4 and isinstance(ckpt["optimizer"]["state"], dict)
+
+
+def test_resume_errors(tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str]) -> None:
+    run = tmp_path / "run"
+    assert cli.main(["train", "--epochs", "1", "--quiet", "--out", str(run)]) == 0
+    capsys.readouterr()
+    assert cli.main(["train", "--resume", str(run)]) == 1
+    one_line_error(capsys.readouterr().err, "already done 1 epoch", "--epochs")
+    assert cli.main(["train", "--resume", str(run), "--epochs", "3", "--lr", "0.1"]) == 1
+    one_line_error(capsys.readouterr().err, "own settings", "--lr")
+    assert cli.main(["train", "--resume", str(tmp_path / "nope"), "--epochs", "3"]) == 1
+    one_line_error(capsys.readouterr().err, "no such run folder")
+    (run / "checkpoint.npz").unlink()
+    assert cli.main(["train", "--resume", str(run), "--epochs", "3"]) == 1
+    one_line_error(capsys.readouterr().err, "no checkpoint.npz")
+
+
+@pytest.mark.parametrize(("signame", "status"), [("SIGTERM", 143), ("SIGHUP", 129)])
+def test_sigterm_and_sighup_save_like_ctrl_c(signame: str, status: int, tmp_path: pathlib.Path,
+                                             _isolated: pathlib.Path) -> None:
+    import signal
+    import time
+
+    out = tmp_path / "sig"
+    env = {**os.environ, "CHAINRULE_DATA": str(_isolated), "PYTHONUNBUFFERED": "1",
+           "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "nn.cli", "train", "--epochs", "100000", "--batch-size", "256",
+         "--out", str(out)],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 120
+        for line in proc.stdout:  # wait for the first finished epoch
+            if line.startswith("epoch") or time.monotonic() > deadline:
+                break
+        proc.send_signal(getattr(signal, signame))
+        stdout, stderr = proc.communicate(timeout=120)
+    finally:
+        proc.kill()
+    assert proc.returncode == status, stderr
+    assert f"stopped by {signame}" in stderr and "Traceback" not in stderr
+    metrics = check_run_dir(out)
+    assert metrics["interrupted"] is True and len(metrics["epochs"]) >= 1
+    # the checkpoint holds the last epoch whose snapshot was complete: that is every epoch,
+    # unless the signal landed inside the (sub-millisecond) snapshot of the last one
+    ckpt = nn.load(out / "checkpoint.npz")
+    assert len(metrics["epochs"]) - 1 <= ckpt["epoch"] <= len(metrics["epochs"])
+    assert ckpt["epoch"] >= 1
+
+
+def test_an_existing_out_is_refused_unless_overwrite(tmp_path: pathlib.Path,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "taken"
+    assert cli.main(["train", "--epochs", "1", "--quiet", "--out", str(out)]) == 0
+    before = (out / "metrics.json").read_text()
+    capsys.readouterr()
+    assert cli.main(["train", "--epochs", "2", "--quiet", "--out", str(out)]) == 1
+    one_line_error(capsys.readouterr().err, "already exists", "--overwrite")
+    assert (out / "metrics.json").read_text() == before
+    assert cli.main(["train", "--epochs", "2", "--quiet", "--out", str(out),
+                     "--overwrite"]) == 0
+    assert len(json.loads((out / "metrics.json").read_text())["epochs"]) == 2
+    empty = tmp_path / "empty"
+    empty.mkdir()  # an empty folder made beforehand is fine
+    assert cli.main(["train", "--epochs", "1", "--quiet", "--out", str(empty)]) == 0
+
+
+def test_a_failed_run_leaves_no_empty_folder(tmp_path: pathlib.Path) -> None:
+    argv = ["train", "--data", "mnist", "--no-download", "--data-dir", str(tmp_path / "none")]
+    assert cli.main([*argv, "--out", str(tmp_path / "deep" / "run")]) == 1
+    assert not (tmp_path / "deep").exists()
+    assert cli.main(argv) == 1  # the default runs/<timestamp> (cwd is tmp_path)
+    assert not (tmp_path / "runs").exists()
+
+
+def test_metrics_stay_valid_json_when_the_loss_diverges(tmp_path: pathlib.Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    real = recipes.build_optimizer
+
+    def poisoning(*args: Any, **kwargs: Any) -> Any:
+        opt = real(*args, **kwargs)
+        step = opt.step
+
+        def step_then_nan() -> None:
+            step()
+            opt.param_groups[0]["params"][0].detach().numpy()[...] = np.nan
+
+        opt.step = step_then_nan
+        return opt
+
+    monkeypatch.setattr(recipes, "build_optimizer", poisoning)
+    out = tmp_path / "nan"
+    with np.errstate(all="ignore"):
+        assert cli.main(["train", "--epochs", "2", "--quiet", "--out", str(out)]) == 0
+
+    def no_bare_constants(name: str) -> None:
+        raise AssertionError(f"metrics.json holds a bare {name}")
+
+    metrics = json.loads((out / "metrics.json").read_text(), parse_constant=no_bare_constants)
+    assert metrics["epochs"][1]["train_loss"] is None  # NaN is written as null
+    assert metrics["final"]["test_loss"] is None
+    assert metrics["epochs"][1]["epoch"] == 2
+
+
+# ------------------------------------------------------------------------------------------
+# the first ten minutes (issue 21, point 6)
+
+
+@pytest.mark.parametrize("argv", [[], ["-h"], ["--help"]])
+def test_short_help_lists_every_command_with_an_example(
+        argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(argv) == (2 if not argv else 0)
+    captured = capsys.readouterr()
+    text = captured.err if not argv else captured.out
+    assert text.startswith("usage: chainrule")
+    for command in ("train", "graph", "gradcheck"):
+        assert f"\n  {command} " in text and f"e.g. chainrule {command}" in text
+    assert len(text.splitlines()) < 25  # short
+
+
+def test_python_m_nn_cli_prints_the_help() -> None:
+    env = {**os.environ,
+           "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+    proc = subprocess.run([sys.executable, "-m", "nn.cli", "--help"], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0 and "e.g. chainrule gradcheck" in proc.stdout
+
+
+def test_graph_of_a_trained_run_with_drawing_options(tmp_path: pathlib.Path,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    run = tmp_path / "run"
+    assert cli.main(["train", "--epochs", "1", "--quiet", "--out", str(run)]) == 0
+    plain, folded = tmp_path / "plain.dot", tmp_path / "folded.dot"
+    assert cli.main(["graph", "--load", str(run / "model.npz"), "-o", str(plain)]) == 0
+    assert "trained" in capsys.readouterr().out
+    assert cli.main(["graph", "--load", str(run), "--collapse", "--direction", "LR",
+                     "--max-nodes", "4", "-o", str(folded)]) == 0
+    source, small = plain.read_text(), folded.read_text()
+    assert "rankdir=LR" in small and "rankdir=LR" not in source
+    assert small.count("->") < source.count("->")
+    # the trained weights are drawn: --load gives a different graph from a fresh model
+    fresh = tmp_path / "fresh.dot"
+    assert cli.main(["graph", "-o", str(fresh)]) == 0
+    assert fresh.read_text() != source
+
+
+def test_graph_load_errors(tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str]) -> None:
+    lone = tmp_path / "lone.npz"
+    nn.save(nn.Linear(2, 2), lone)
+    assert cli.main(["graph", "--load", str(lone), "-o", str(tmp_path / "g.dot")]) == 1
+    one_line_error(capsys.readouterr().err, "no metrics.json")
+    assert cli.main(["graph", "--max-nodes", "1"]) == 2
+    one_line_error(capsys.readouterr().err, "at least 2")
+    assert cli.main(["graph", "--direction", "up"]) == 2
+    one_line_error(capsys.readouterr().err, "invalid choice")
+
+
+def test_gradcheck_quiet_prints_one_summary_line(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["gradcheck", "--filter", "tanh", "-q"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 1 and "passed, 0 failed" in lines[0]
+
+
+def test_a_skipped_second_order_case_says_why(monkeypatch: pytest.MonkeyPatch,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    skipped = registry.OpCase("skippy", "a", ag.tanh, ((3,),), second_order=False,
+                              extra={"why": "a kink at every input"})
+    silent = registry.OpCase("skippy", "b", ag.tanh, ((3,),), second_order=False)
+    monkeypatch.setattr(registry, "CASES", [*registry.CASES, skipped, silent])
+    assert cli.main(["gradcheck", "--filter", "skippy"]) == 0
+    out = capsys.readouterr().out
+    row_a = next(line for line in out.splitlines() if line.startswith("skippy[a]"))
+    row_b = next(line for line in out.splitlines() if line.startswith("skippy[b]"))
+    assert "skip" in row_a and "a kink at every input" in row_a
+    assert "second_order=False" in row_b
+    assert "2 second order skipped" in out

@@ -127,3 +127,21 @@ def test_simple_cnn_state_dict_round_trip_preserves_outputs() -> None:
     assert not np.allclose(a(x).data, b(x).data)
     b.load_state_dict(a.state_dict())
     np.testing.assert_array_equal(a(x).data, b(x).data)
+
+
+# -- the MNIST-1D paper's models (used by chainrule train --data mnist1d) -----------------------
+def test_mnist1d_models_shapes_and_state_dict_keys() -> None:
+    from nn.modules.models import MNIST1DCNN, MNIST1DMLP
+
+    mlp = MNIST1DMLP()
+    assert list(mlp.state_dict()) == ["linear1.weight", "linear1.bias", "linear2.weight",
+                                      "linear2.bias", "linear3.weight", "linear3.bias"]
+    assert mlp(ag.randn(3, 40)).shape == (3, 10)
+    cnn = MNIST1DCNN(1, 40, 10)
+    # lengths 40 -> 19 -> 10 -> 5, so the linear layer takes 25 * 5 features
+    assert cnn.features_out == 125 and cnn[7].weight.shape == (10, 125)
+    assert [k for k in cnn.state_dict() if k.endswith("weight")] == [
+        "0.weight", "2.weight", "4.weight", "7.weight"]
+    assert cnn(ag.randn(2, 1, 1, 40)).shape == (2, 10)
+    with pytest.raises(ValueError, match="too short"):
+        MNIST1DCNN(1, 1, 10)

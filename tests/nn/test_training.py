@@ -135,3 +135,33 @@ def test_epoch_summary_line() -> None:
     line = stats.summary(20)
     assert line.startswith("epoch  3/20") and "0.1235" in line and "1.25s" in line
     assert not math.isnan(stats.train_loss)
+
+
+def test_fit_continues_a_history_from_start_epoch() -> None:
+    ag.manual_seed(0)
+    model, opt, loader, test = setup()
+    first = fit(model, nn.CrossEntropyLoss(), opt, loader, test, epochs=2, progress=False,
+                log=None)
+    lines: list[str] = []
+    history = fit(model, nn.CrossEntropyLoss(), opt, loader, test, epochs=4, progress=False,
+                  log=lines.append, start_epoch=2, history=first)
+    assert [e.epoch for e in history.epochs] == [1, 2, 3, 4]
+    assert history.epochs[:2] == first.epochs and len(first) == 2  # the given one is kept
+    assert lines[0].startswith("epoch 3/4") and len(lines) == 2
+
+
+def test_an_interrupt_in_on_epoch_ends_training_cleanly() -> None:
+    model, opt, loader, test = setup()
+    seen: list[EpochStats] = []
+    lines: list[str] = []
+
+    def stop_in_epoch_2(stats: EpochStats) -> None:
+        seen.append(stats)
+        if stats.epoch == 2:
+            raise KeyboardInterrupt
+
+    history = fit(model, nn.CrossEntropyLoss(), opt, loader, test, epochs=5, progress=False,
+                  on_epoch=stop_in_epoch_2, log=lines.append)
+    assert history.interrupted and [e.epoch for e in history.epochs] == [1, 2]
+    # on_epoch runs before the line is logged: a logged epoch has had its on_epoch
+    assert len(lines) == 1 and lines[0].startswith("epoch 1/5")
