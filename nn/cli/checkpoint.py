@@ -17,7 +17,7 @@ from dataclasses import asdict
 from typing import Any
 
 import nn
-from autograd.random import generator
+import autograd as ag
 from nn.cli.common import CLIError
 from nn.training import EpochStats, History
 
@@ -27,16 +27,15 @@ FORMAT = "chainrule.checkpoint"
 VERSION = 1
 
 
-# The global generator's state. autograd.random gains ag.get_rng_state/set_rng_state (the
-# contract's names); these two are the one place to switch over to them.
-def get_rng_state() -> dict[str, Any]:
-    """The state of the generator behind init, dropout and the DataLoader's shuffle."""
-    return generator().bit_generator.state
+def get_rng_state() -> Any:
+    """The state of the default generator behind init, dropout and the DataLoader's shuffle
+    (``ag.get_rng_state()``: a uint8 Tensor, saved as an array)."""
+    return ag.get_rng_state()
 
 
-def set_rng_state(state: dict[str, Any]) -> None:
+def set_rng_state(state: Any) -> None:
     """Restore :func:`get_rng_state`'s result."""
-    generator().bit_generator.state = state
+    ag.set_rng_state(state)
 
 
 def snapshot(model: Any, optimizer: Any, scheduler: Any, history: History,
