@@ -223,6 +223,8 @@ print(f"GD (η = 1/λ_max): f − f* = {gd_q[-1] - f_star:.2e} after {len(gd_q)}
 # %%
 from sklearn.datasets import load_breast_cancer  # noqa: E402
 
+import nn.functional as F  # noqa: E402
+
 data = load_breast_cancer()
 Z = (data.data - data.data.mean(0)) / data.data.std(0)
 Z = np.hstack([Z, np.ones((len(Z), 1))])  # bias column
@@ -231,13 +233,13 @@ lam = 1e-3
 
 
 def logistic_loss(w):
-    """Mean binary cross-entropy of σ(Zw), log(1 + eᵘ) − y·u, plus λ‖w‖²/2.
+    """Mean binary cross-entropy of σ(Zw), plus λ‖w‖²/2.
 
-    Written smoothly on purpose: the "stable" max(u, 0) + log(1 + e^−|u|) has the right
-    first derivative but kinks (max, |u|) whose second derivatives are 0 at u = 0, exactly
-    where Newton starts (w = 0); here |u| stays far below exp's overflow at 709."""
-    u = Zt @ w
-    return ((1 + u.exp()).log() - lab * u).mean() + 0.5 * lam * (w * w).sum()
+    ``F.binary_cross_entropy_with_logits`` is stable for large |u| and, as torch's, twice
+    differentiable at u = 0. The textbook stable form max(u, 0) + log(1 + e^−|u|) would not
+    do here: its kinks (max, |u|) give a second derivative of 0 at u = 0, which is exactly
+    where Newton starts (w = 0), and the first Newton step would be wild."""
+    return F.binary_cross_entropy_with_logits(Zt @ w, lab) + 0.5 * lam * (w * w).sum()
 
 
 w_newton, newton_l, hvps = newton(logistic_loss, np.zeros(Z.shape[1]), 12)
