@@ -30,7 +30,10 @@ NAMES = list(BUILD.NOTEBOOKS)
 
 
 def test_every_notebook_file_is_built_by_build_py() -> None:
-    assert sorted(p.stem for p in NOTEBOOKS.glob("*.ipynb")) == sorted(NAMES)
+    # a notebook with a jupytext source beside it (<name>.py) is built from that instead
+    from_build_py = [p.stem for p in NOTEBOOKS.glob("*.ipynb")
+                     if not (NOTEBOOKS / f"{p.stem}.py").exists()]
+    assert sorted(from_build_py) == sorted(NAMES)
 
 
 @pytest.mark.parametrize("name", NAMES)
