@@ -12,6 +12,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+# Marks this package as chainrule's: `nn`, `optim` and the `chainrule` command check it, to
+# report a foreign `autograd` (HIPS autograd, same import name) in one line.
+__chainrule__ = True
+
 from autograd import ops, viz
 from autograd.engine import Node, run_backward
 from autograd.factories import (
@@ -83,6 +87,7 @@ from autograd.ops import (
 from autograd.ops import neg as neg
 from autograd.random import manual_seed
 from autograd.tensor import Tensor, _seed
+from autograd.threads import get_num_threads, set_num_threads
 from autograd.trace import trace_backward
 from autograd.viz import draw_graph
 
@@ -149,4 +154,5 @@ __all__ = [
     "relu", "reshape", "set_grad_enabled", "sigmoid", "sin", "softmax", "sqrt", "squeeze",
     "stack", "std", "sum", "tanh", "tensor", "trace_backward", "transpose", "unsqueeze", "var",
     "view", "viz", "where", "zeros", "zeros_like", "ops",
+    "get_num_threads", "set_num_threads",
 ]

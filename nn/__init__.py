@@ -9,6 +9,7 @@
 ``nn.datasets`` (small classification datasets) is imported on demand.
 """
 
+import chainrule.autograd_check  # noqa: F401, I001 - first: a one-line error if autograd is HIPS's
 from nn import data, functional, init, utils
 from nn.modules import (
     MLP,

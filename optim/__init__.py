@@ -11,6 +11,7 @@ tensor([ 0.8, -1.6], requires_grad=True)
 
 from __future__ import annotations
 
+import chainrule.autograd_check  # noqa: F401, I001 - first: a one-line error if autograd is HIPS's
 from optim import lr_scheduler
 from optim.adam import Adam, AdamW
 from optim.optimizer import Optimizer, required
