@@ -16,7 +16,9 @@ def test_present_module_is_returned() -> None:
 
 
 def test_require_missing_raises_one_line_with_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Both names: another test may already have imported matplotlib.figure.
     monkeypatch.setitem(sys.modules, "matplotlib", None)
+    monkeypatch.setitem(sys.modules, "matplotlib.figure", None)
     with pytest.raises(ImportError) as info:
         require("matplotlib.figure", "plot", "curves.png needs matplotlib")
     assert str(info.value) == ("curves.png needs matplotlib: matplotlib is not installed "
@@ -26,6 +28,7 @@ def test_require_missing_raises_one_line_with_the_extra(monkeypatch: pytest.Monk
 def test_optional_missing_prints_one_note_and_returns_none(
         monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setitem(sys.modules, "tqdm", None)
+    monkeypatch.setitem(sys.modules, "tqdm.auto", None)
     assert optional("tqdm.auto", "progress", "no progress bar") is None
     err = capsys.readouterr().err
     assert err == ("note: no progress bar: tqdm is not installed "
