@@ -12,6 +12,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+# Marks this package as chainrule's: `nn`, `optim` and the `chainrule` command check it, to
+# report a foreign `autograd` (HIPS autograd, same import name) in one line.
+__chainrule__ = True
+
 from autograd import functional, ops, viz
 from autograd.checkpoint import checkpoint
 from autograd.dtypes import bool as bool
@@ -126,6 +130,7 @@ from autograd.sampling import (
     randperm,
 )
 from autograd.tensor import Tensor, _seed
+from autograd.threads import get_num_threads, set_num_threads
 from autograd.trace import trace_backward
 from autograd.viz import draw_graph
 
@@ -201,4 +206,6 @@ __all__ = [
     # dtypes (not int, float, bool: a star-import would shadow the builtins)
     "cdouble", "cfloat", "complex128", "complex64", "double", "float16", "float32", "float64",
     "half", "int16", "int32", "int64", "int8", "long", "short", "uint8",
+    # threads
+    "get_num_threads", "set_num_threads",
 ]

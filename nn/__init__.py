@@ -9,6 +9,7 @@
 ``nn.datasets`` (small classification datasets) is imported on demand.
 """
 
+import nn.autograd_check  # noqa: F401, I001 - first: one clear line if `autograd` is HIPS's
 from nn import data, functional, init, utils
 from nn.modules import (
     MLP,

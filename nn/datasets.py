@@ -3,7 +3,7 @@
 Three datasets, all returned as a :class:`Split` of NumPy arrays (never tensors, so this module
 does not depend on ``autograd``):
 
-* ``digits``: scikit-learn's bundled 8x8 handwritten digits (1,797 images, no network).
+* ``digits``: the UCI 8x8 handwritten digits (1,797 images), shipped inside the package.
 * ``mnist1d``: the MNIST-1D benchmark (Greydanus, 2020), generated locally by the ``mnist1d``
   package and cached as an ``.npz`` file.
 * ``mnist``: the classic 28x28 MNIST, read from the four standard IDX files; downloaded from
@@ -19,6 +19,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import http.client
+import importlib.resources
 import os
 import pathlib
 import random
@@ -33,6 +34,8 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 import numpy as np
+
+from nn.optional import install_hint
 
 __all__ = [
     "DATASET_NAMES",
@@ -101,7 +104,7 @@ def load_dataset(
         as_images: ``False`` gives ``(N, D)`` vectors for an MLP; ``True`` gives
             ``(N, C, H, W)`` images for a CNN (``Split.image_shape`` is ``(C, H, W)``).
         data_dir: for mnist, the directory holding the four IDX files; for mnist1d, the
-            directory of the generated cache. Ignored for digits (bundled with scikit-learn).
+            directory of the generated cache. Ignored for digits (shipped inside the package).
             ``None`` means a subdirectory of :func:`data_home`.
 
     Raises:
@@ -141,25 +144,44 @@ def _make_split(
 # digits
 
 
+_DIGITS_FILE = "digits.npz"
+
+
 def load_digits(as_images: bool = False) -> Split:
-    """scikit-learn's 8x8 digits with a fixed stratified 80/20 split (1,437 train, 360 test).
+    """The 8x8 handwritten digits with a fixed stratified 80/20 split (1,437 train, 360 test).
+
+    The data ship inside the package (``nn/data_files/digits.npz``, 49 kB), so no download and
+    no scikit-learn are needed. They are the test set of the UCI "Optical Recognition of
+    Handwritten Digits" data (E. Alpaydin and C. Kaynak, 1998, UCI Machine Learning Repository,
+    https://doi.org/10.24432/C50P49, CC BY 4.0): 1,797 images of 8x8 counts in 0..16, as
+    scikit-learn bundles them (``sklearn.datasets.load_digits``). The file also holds the
+    train/test indices that ``train_test_split(test_size=0.2, stratify=y, random_state=0)``
+    gave, so the split is the one earlier versions drew through scikit-learn.
 
     Pixels (0..16) are divided by 16, so x is float32 in ``[0, 1]``.
 
     Returns:
         A :class:`Split` with x of shape ``(N, 64)``, or ``(N, 1, 8, 8)`` when ``as_images``.
-    """
-    # Imported here so that `import nn.datasets` stays cheap for the other datasets.
-    from sklearn.datasets import load_digits as sk_load_digits
-    from sklearn.model_selection import train_test_split
 
-    bunch = sk_load_digits()
-    x = bunch.data.astype(np.float32) / np.float32(16.0)
-    y = bunch.target.astype(np.int64)
-    x_train, x_test, y_train, y_test = train_test_split(
-        x, y, test_size=0.2, stratify=y, random_state=0
+    Raises:
+        DatasetError: the bundled file is missing or damaged (a broken installation).
+    """
+    resource = importlib.resources.files("nn") / "data_files" / _DIGITS_FILE
+    try:
+        with resource.open("rb") as handle, np.load(handle, allow_pickle=False) as npz:
+            images, target = npz["images"], npz["target"]
+            train_index, test_index = npz["train_index"], npz["test_index"]
+    except (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile, zlib.error) as exc:
+        raise DatasetError(
+            f"the bundled digits file {resource} is missing or damaged ({exc}); "
+            "reinstall chainrule"
+        ) from exc
+    x = images.reshape(len(images), 64).astype(np.float32) / np.float32(16.0)
+    y = target.astype(np.int64)
+    return _make_split(
+        "digits", x[train_index], y[train_index], x[test_index], y[test_index], (1, 8, 8),
+        as_images,
     )
-    return _make_split("digits", x_train, y_train, x_test, y_test, (1, 8, 8), as_images)
 
 
 # --------------------------------------------------------------------------------------------
@@ -174,10 +196,11 @@ def _generate_mnist1d() -> dict[str, np.ndarray]:
     try:
         from mnist1d.data import get_dataset_args, make_dataset
     except ImportError as exc:
+        if exc.name not in ("mnist1d", "mnist1d.data"):
+            raise  # installed but broken: not a missing extra, show the real error
         raise DatasetError(
-            "the mnist1d dataset needs the 'mnist1d' package: pip install mnist1d "
-            f"(or pip install -e '.[dev]'); import failed with: {exc}"
-        ) from exc
+            f"the mnist1d dataset needs the 'mnist1d' package ({install_hint('mnist1d')})"
+        ) from None
     # make_dataset seeds NumPy's and Python's global RNGs; restore them so that loading
     # data does not silently change the caller's random streams.
     np_state = np.random.get_state()  # noqa: NPY002 (the legacy global state is what it mutates)

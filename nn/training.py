@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 
 import autograd as ag
+from nn.optional import optional, require
 
 __all__ = ["EpochStats", "History", "evaluate", "fit", "plot_history"]
 
@@ -143,13 +144,11 @@ def _progress_bar(total: int | None, desc: str, enabled: bool) -> Any:
     """A tqdm bar, or None when disabled or tqdm is missing (training goes on without it)."""
     if not enabled:
         return None
-    try:
-        from tqdm.auto import tqdm
-    except ImportError:
-        print("note: no progress bar: tqdm is not installed (pip install tqdm)", file=sys.stderr)
+    tqdm_auto = optional("tqdm.auto", "progress", "no progress bar")
+    if tqdm_auto is None:
         return None
-    return tqdm(total=total, desc=desc, unit="batch", leave=False, file=sys.stderr,
-                dynamic_ncols=True)
+    return tqdm_auto.tqdm(total=total, desc=desc, unit="batch", leave=False, file=sys.stderr,
+                          dynamic_ncols=True)
 
 
 def fit(
@@ -269,12 +268,7 @@ def plot_history(history: History, path: str | os.PathLike[str], title: str | No
     Raises:
         ImportError: matplotlib is not installed (the message says how to install it).
     """
-    try:
-        from matplotlib.figure import Figure
-    except ImportError as exc:
-        raise ImportError(
-            "plotting needs matplotlib: pip install matplotlib (or pip install -e '.[dev]')"
-        ) from exc
+    Figure = require("matplotlib.figure", "plot", "plotting curves").Figure
 
     fig = Figure(figsize=(10, 4), layout="constrained")
     ax_loss, ax_acc = fig.subplots(1, 2)

@@ -11,6 +11,16 @@ tensor([ 0.8, -1.6], requires_grad=True)
 
 from __future__ import annotations
 
+# First: one clear line if `autograd` is not chainrule's (HIPS autograd shares the name).
+# optim does not import nn, so this is nn.autograd_check's test in three lines.
+import autograd as _autograd  # noqa: I001
+
+if getattr(_autograd, "__chainrule__", False) is not True:
+    raise ImportError(
+        f"the 'autograd' imported from {getattr(_autograd, '__file__', _autograd)} is not "
+        "chainrule's (HIPS autograd shares the import name): install chainrule in a virtual "
+        "environment of its own", name="autograd")
+
 from optim import lr_scheduler
 from optim.adagrad import Adagrad
 from optim.adam import Adam, AdamW

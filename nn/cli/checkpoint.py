@@ -16,8 +16,8 @@ import pathlib
 from dataclasses import asdict
 from typing import Any
 
-import nn
 import autograd as ag
+import nn
 from nn.cli.common import CLIError
 from nn.training import EpochStats, History
 

@@ -4,11 +4,12 @@ types, the version string and the BLAS thread cap."""
 from __future__ import annotations
 
 import argparse
-import contextlib
-from collections.abc import Callable, Iterator
-from typing import NoReturn
+from collections.abc import Callable
+from typing import Any, NoReturn
 
 import numpy as np
+
+from autograd.threads import num_threads
 
 __all__ = ["CLIError", "EXIT_ERROR", "EXIT_INTERRUPTED", "EXIT_USAGE", "PROG", "Parser",
            "blas_threads", "float_type", "positive_int", "version"]
@@ -71,22 +72,12 @@ def version() -> str:
         return "(not installed)"
 
 
-@contextlib.contextmanager
-def blas_threads(n: int) -> Iterator[None]:
+def blas_threads(n: int) -> Any:
     """Cap NumPy's BLAS at ``n`` threads while a command runs (``n <= 0``: leave it alone).
 
     The matrices here are small, so threads buy little, and on a machine whose cores are
     busy a multi-threaded BLAS spins and waits: a digits CNN step measured 15x slower with
-    OpenBLAS's default threads than with one. threadpoolctl (in the dev extra) does the
-    capping; without it the command runs with NumPy's default.
+    OpenBLAS's default threads than with one. Results are reproducible for a given seed and
+    thread count (a multi-threaded BLAS splits float32 sums differently).
     """
-    if n <= 0:
-        yield
-        return
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:
-        yield
-        return
-    with threadpool_limits(limits=n):
-        yield
+    return num_threads(n)

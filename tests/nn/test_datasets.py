@@ -8,6 +8,8 @@ import io
 import pathlib
 import random
 import struct
+import subprocess
+import sys
 import urllib.error
 import urllib.request
 
@@ -115,7 +117,8 @@ def test_digits_vectors_shapes_dtypes_range() -> None:
 
 
 def test_digits_split_is_a_stratified_partition_of_the_sklearn_data() -> None:
-    from sklearn.datasets import load_digits as sk_load_digits
+    sk_datasets = pytest.importorskip("sklearn.datasets")
+    sk_load_digits = sk_datasets.load_digits
 
     split = datasets.load_digits()
     full = sk_load_digits()
@@ -129,6 +132,55 @@ def test_digits_split_is_a_stratified_partition_of_the_sklearn_data() -> None:
     train_counts = np.bincount(split.y_train, minlength=10)
     test_counts = np.bincount(split.y_test, minlength=10)
     assert np.all(np.abs(test_counts - 0.2 * (train_counts + test_counts)) <= 1)
+
+
+def test_digits_split_is_the_one_sklearn_draws() -> None:
+    # The bundled indices reproduce train_test_split(..., stratify=y, random_state=0), the
+    # split earlier versions drew through scikit-learn, element for element and in order.
+    sk_datasets = pytest.importorskip("sklearn.datasets")
+    model_selection = pytest.importorskip("sklearn.model_selection")
+    full = sk_datasets.load_digits()
+    x = full.data.astype(np.float32) / np.float32(16.0)
+    x_train, x_test, y_train, y_test = model_selection.train_test_split(
+        x, full.target, test_size=0.2, stratify=full.target, random_state=0)
+    split = datasets.load_digits()
+    assert np.array_equal(split.x_train, x_train) and np.array_equal(split.x_test, x_test)
+    assert np.array_equal(split.y_train, y_train) and np.array_equal(split.y_test, y_test)
+
+
+def test_digits_load_without_scikit_learn() -> None:
+    # A plain install has no scikit-learn: make it unimportable and load in a fresh process.
+    code = (
+        "import sys; sys.modules['sklearn'] = None\n"
+        "from nn.datasets import load_digits\n"
+        "s = load_digits(as_images=True)\n"
+        "print(s.x_train.shape, s.x_test.shape, int(s.y_train.sum()))\n"
+        "assert not any(m.startswith('sklearn.') for m in sys.modules)\n"
+    )
+    root = pathlib.Path(__file__).resolve().parents[2]
+    done = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split("(1437, 1, 8, 8) (360, 1, 8, 8)")[1].strip().isdigit()
+
+
+def test_bundled_digits_file_is_in_package_data() -> None:
+    # The wheel carries nn/data_files/*.npz only if pyproject.toml lists it as package data.
+    root = pathlib.Path(__file__).resolve().parents[2]
+    text = (root / "pyproject.toml").read_text()
+    assert '"data_files/*.npz"' in text
+    assert (root / "nn" / "data_files" / "digits.npz").is_file()
+    assert "10.24432/C50P49" in (root / "nn" / "data_files" / "README.md").read_text()
+
+
+def test_damaged_bundled_digits_file_raises_dataset_error(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: pathlib.Path) -> None:
+    package = tmp_path / "pkg"
+    (package / "data_files").mkdir(parents=True)
+    (package / "data_files" / "digits.npz").write_bytes(b"not a zip file")
+    monkeypatch.setattr(datasets.importlib.resources, "files", lambda _name: package)
+    with pytest.raises(DatasetError, match="digits.*damaged.*reinstall chainrule"):
+        datasets.load_digits()
 
 
 def test_digits_is_deterministic_and_images_match_vectors() -> None:
@@ -192,6 +244,16 @@ def fake_mnist1d_arrays() -> dict[str, np.ndarray]:
         "x_test": rng.standard_normal((1000, 40)).astype(np.float32),
         "y_test": rng.integers(0, 10, 1000).astype(np.int64),
     }
+
+
+def test_mnist1d_without_the_package_says_which_extra_to_install(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(sys.modules, "mnist1d", None)  # import mnist1d -> ImportError
+    monkeypatch.setitem(sys.modules, "mnist1d.data", None)
+    with pytest.raises(DatasetError, match=r"pip install 'chainrule\[mnist1d\]'") as info:
+        datasets.load_mnist1d()
+    assert "\n" not in str(info.value)
 
 
 def test_mnist1d_corrupt_cache_is_regenerated(
