@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from autograd import ops, viz
-from autograd.engine import Node, run_backward
+from autograd.engine import run_backward
 from autograd.factories import (
     arange,
     empty,
@@ -38,6 +38,7 @@ from autograd.grad_mode import (
     set_grad_enabled,
 )
 from autograd.gradcheck import GradcheckError, gradcheck, gradgradcheck
+from autograd.graph import Node
 from autograd.ops import (
     abs,
     argmax,
@@ -83,8 +84,8 @@ from autograd.ops import (
 from autograd.ops import neg as neg
 from autograd.random import manual_seed
 from autograd.tensor import Tensor, _seed
-from autograd.trace import trace_backward
 from autograd.viz import draw_graph
+from autograd.viz.trace import trace_backward
 
 
 def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool | None = None,

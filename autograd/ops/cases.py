@@ -14,6 +14,11 @@ from typing import Any
 
 import numpy as np
 
+import autograd as ag
+from autograd.ops.conv import col2im, conv1d, conv2d, im2col
+from autograd.ops.norm import batch_norm
+from autograd.ops.pool import avg_pool2d, max_pool2d
+
 
 @dataclass(frozen=True)
 class OpCase:
@@ -39,8 +44,6 @@ class OpCase:
         return f"{self.op}[{self.label}]"
 
     def inputs(self, seed: int = 0) -> tuple:
-        import autograd as ag
-
         rng = np.random.default_rng(seed)
         out = []
         for shape in self.shapes:
@@ -73,8 +76,6 @@ def _distinct(rng: np.random.Generator, shape: tuple) -> np.ndarray:
 
 
 def _register_all() -> None:
-    import autograd as ag
-
     # arithmetic, with broadcasting and size-1 dims
     case("add", "same", lambda a, b: a + b, (3, 4), (3, 4))
     case("add", "broadcast", lambda a, b: a + b, (2, 3, 4), (3, 1))
@@ -194,9 +195,6 @@ def _register_all() -> None:
     # ---- conv / pool / norm (autograd/ops/conv.py, pool.py, norm.py) ------------------------
     # Small float64 shapes: gradcheck builds full Jacobians. `_cl` re-lays a tensor out
     # channels-last (same values) so the 'ijc' column order of conv/pool is covered too.
-    from autograd.ops.conv import col2im, conv1d, conv2d, im2col
-    from autograd.ops.norm import batch_norm
-    from autograd.ops.pool import avg_pool2d, max_pool2d
 
     def _cl(t: Any) -> Any:
         n, c, h, w = t.shape

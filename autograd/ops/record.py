@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd.engine import STATE, Node, new_node
+from autograd.graph import STATE, Node, new_node
 from autograd.tensor import Tensor, _wrap
 
 

@@ -136,7 +136,7 @@ def test_long_traces_are_shortened_in_repr_but_not_in_str() -> None:
     assert len(str(steps).splitlines()) == 203
     short = repr(steps).splitlines()
     assert len(short) <= 63 and any("more steps" in line for line in short)
-    assert "(no backward step traced" in str(ag.trace.BackwardTrace())
+    assert "(no backward step traced" in str(ag.viz.trace.BackwardTrace())
 
 
 def test_tracing_is_off_outside_the_block_and_blocks_nest() -> None:
