@@ -108,6 +108,11 @@ class set_grad_enabled(_Mode):
     def __exit__(self, *exc: object) -> None:
         STATE.grad_enabled = self._prev
 
+    def __call__(self, fn: Callable) -> Callable:
+        # As a decorator it changes nothing now (as torch): only calls of fn run in the mode.
+        STATE.grad_enabled = self._prev
+        return super().__call__(fn)
+
     def _fresh(self) -> _Mode:
         return _Switch(self._value)
 

@@ -141,10 +141,6 @@ def pow(a: Any, b: Any) -> Tensor:  # noqa: A001 - the contract's name
     return binary(PowBackward, _compute(np.power, a, b), a, b, save=True)
 
 
-def rpow(a: Any, b: Any) -> Tensor:
-    return pow(b, a)
-
-
 # -- comparisons: bool tensors, never differentiable ----------------------------------------
 def _compare(fn):
     def op(a: Any, b: Any) -> Tensor:

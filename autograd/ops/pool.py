@@ -61,10 +61,10 @@ def _tiles(x: np.ndarray, geo: ConvGeom) -> np.ndarray:
     return x[:, :, :ho * kh, :wo * kw].reshape(n, c, ho, kh, wo, kw)
 
 
-def _windows(xp: np.ndarray, geo: ConvGeom) -> list:
+def _windows(x_pad: np.ndarray, geo: ConvGeom) -> list:
     """One (N, C, Ho, Wo) strided view of the padded input per kernel offset (row-major)."""
     (kh, kw), (sh, sw), (ho, wo) = geo.kernel, geo.stride, geo.out_hw
-    return [xp[:, :, i:i + sh * (ho - 1) + 1:sh, j:j + sw * (wo - 1) + 1:sw]
+    return [x_pad[:, :, i:i + sh * (ho - 1) + 1:sh, j:j + sw * (wo - 1) + 1:sw]
             for i in range(kh) for j in range(kw)]
 
 
@@ -75,10 +75,10 @@ def _pad_like(x: np.ndarray, geo: ConvGeom, value: float) -> np.ndarray:
         return x
     n, c, h, w = x.shape
     shape = (n, c, h + pt + pb, w + pl + pr)
-    xp = np.empty_like(x, shape=shape)  # order 'K': keeps a channels-last layout
-    xp.fill(value)
-    xp[:, :, pt:pt + h, pl:pl + w] = x
-    return xp
+    x_pad = np.empty_like(x, shape=shape)  # order 'K': keeps a channels-last layout
+    x_pad.fill(value)
+    x_pad[:, :, pt:pt + h, pl:pl + w] = x
+    return x_pad
 
 
 def _fold(views: list, ufunc: np.ufunc) -> np.ndarray:
@@ -178,8 +178,8 @@ def max_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any
             _first_only(route, kh, kw)
         meta = (geo, choose_order(x) == "ijc")
     else:
-        xp = _pad_like(x, geo, -np.inf)
-        views = _windows(xp, geo)
+        x_pad = _pad_like(x, geo, -np.inf)
+        views = _windows(x_pad, geo)
         out = views[0].copy(order="K")  # keeps the input's memory layout
         idx_type = np.int8 if len(views) <= 127 else np.int32
         route = np.zeros_like(out, dtype=idx_type)  # the winning offset, 0 .. kh·kw − 1

@@ -147,25 +147,25 @@ def im2col_array(x: np.ndarray, geo: ConvGeom) -> np.ndarray:
         cg = c // g
         src = x.transpose(0, 2, 3, 1)  # (N, H, W, C): free when x is channels-last
         if padded:
-            xp = np.zeros((n, h + pt + pb, w + pl + pr, c), dtype=x.dtype)
-            xp[:, pt:pt + h, pl:pl + w] = src
+            x_pad = np.zeros((n, h + pt + pb, w + pl + pr, c), dtype=x.dtype)
+            x_pad[:, pt:pt + h, pl:pl + w] = src
         else:
-            xp = src
-        s_n, s_h, s_w, s_c = xp.strides
-        win = as_strided(xp, (n, ho, wo, g, kh, kw, cg),
+            x_pad = src
+        s_n, s_h, s_w, s_c = x_pad.strides
+        win = as_strided(x_pad, (n, ho, wo, g, kh, kw, cg),
                          (s_n, s_h * sh, s_w * sw, s_c * cg, s_h * dh, s_w * dw, s_c),
                          writeable=False)
         cols = np.empty((n * ho * wo, c * kh * kw), dtype=x.dtype)
         np.copyto(cols.reshape(n, ho, wo, g, kh, kw, cg), win)
         return cols
     if padded:
-        xp = np.zeros((n, c, h + pt + pb, w + pl + pr), dtype=x.dtype)
-        xp[:, :, pt:pt + h, pl:pl + w] = x
+        x_pad = np.zeros((n, c, h + pt + pb, w + pl + pr), dtype=x.dtype)
+        x_pad[:, :, pt:pt + h, pl:pl + w] = x
     else:
-        xp = x
-    s_n, s_c, s_h, s_w = xp.strides
+        x_pad = x
+    s_n, s_c, s_h, s_w = x_pad.strides
     # (C, kh, kw, N, Ho, Wo): the copy's inner loop runs along an image row.
-    win = as_strided(xp, (c, kh, kw, n, ho, wo),
+    win = as_strided(x_pad, (c, kh, kw, n, ho, wo),
                      (s_c, s_h * dh, s_w * dw, s_n, s_h * sh, s_w * sw), writeable=False)
     cols_t = np.empty((c * kh * kw, n * ho * wo), dtype=x.dtype)
     np.copyto(cols_t.reshape(c, kh, kw, n, ho, wo), win)
