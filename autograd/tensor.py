@@ -7,6 +7,7 @@ Operators and methods (``+``, ``exp``, ``sum``...) are the functions of
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -238,8 +239,6 @@ class Tensor:
         if getattr(self, "_retains_grad", False):
             return
         self._retains_grad = True
-        import weakref
-
         ref = weakref.ref(self)
 
         def keep(g: Tensor) -> None:

@@ -230,7 +230,7 @@ def _register_all() -> None:
     case("minimum", "same", lambda a, b: ag.minimum(a, b + 0.15), (2, 3), (2, 3),
          make=_distinct)
 
-    # ---- conv / pool / norm (autograd/ops/conv.py, pool.py, norm.py) ------------------------
+    # ---- conv / pool / norm (ops/window.py, conv.py, pool.py, norm.py) -------------------------
     # Small float64 shapes: gradcheck builds full Jacobians. `_cl` re-lays a tensor out
     # channels-last (same values) so the 'ijc' column order of conv/pool is covered too.
 
