@@ -1,13 +1,9 @@
 """Convolution by im2col: patches gathered through stride tricks, then one GEMM per group.
 
-Two differentiable primitives, each the other's VJP (as indexing and scatter-add are):
+The patch primitives ``im2col``/``col2im`` (each the other's VJP) and the window geometry
+live in ``autograd/ops/window.py``; ``im2col`` and ``col2im`` are re-exported here.
 
-* ``im2col``: x (N, C, H, W) -> cols (N·Ho·Wo, K), one row per output pixel, one column
-  per (channel, kernel offset); zero padding.
-* ``col2im``: cols -> x-shaped sums, every column entry added back onto the input pixel
-  it was copied from (overlapping windows accumulate).
-
-``conv2d`` is ``cols @ Wᵀ`` on them. Its VJP (``Conv2dBackward``) is written once with
+``conv2d`` is ``cols @ Wᵀ`` on the columns. Its VJP (``Conv2dBackward``) is written once with
 ``xp`` ops: on the fast path it reuses the columns cached by the forward; under
 ``create_graph`` it recomputes ``xp.im2col(x)`` so that dW depends on x in the graph.
 
