@@ -26,14 +26,56 @@ if TYPE_CHECKING:
     from autograd.tensor import Tensor
 
 
+class Away:
+    """How many threads have each recording switch away from its default (process-wide).
+
+    Reading a per-thread attribute costs about three plain attribute reads, and recording
+    an op needs three switches; so the hot path (``ops/record.py``, :func:`new_node`) reads
+    these counts first and looks at its own thread's switch only while some thread is
+    away from the default. A zero count means every thread is at the default; a thread
+    that ends while away leaves its count up, which costs speed, never correctness.
+    """
+
+    grad_off: int = 0  # threads whose grad mode is off (inside no_grad, ...)
+    scoped: int = 0  # threads inside an nn.Module's forward (STATE.scope set)
+    anomaly: int = 0  # threads inside detect_anomaly()
+
+
+_away_lock = threading.Lock()
+
+
+def _counted(name: str, default: Any) -> property:
+    """A per-thread switch whose setter keeps ``Away.<counter>`` up to date."""
+    slot = "_" + name
+    counter = {"grad_enabled": "grad_off", "scope": "scoped", "anomaly": "anomaly"}[name]
+
+    def away(value: Any) -> bool:
+        return value is not None if default is None else bool(value) != default
+
+    def get(self: _ThreadState) -> Any:
+        return getattr(self, slot)
+
+    def set_(self: _ThreadState, value: Any) -> None:
+        change = away(value) - away(getattr(self, slot))
+        setattr(self, slot, value)
+        if change:
+            with _away_lock:
+                setattr(Away, counter, getattr(Away, counter) + change)
+
+    return property(get, set_, doc=f"This thread's {name} (default {default!r}).")
+
+
 class _ThreadState(threading.local):
     """Engine switches, one set per thread (as torch's grad mode): a ``no_grad`` block in
     one thread leaves every other thread recording. The class attributes are each new
-    thread's defaults, so reading an unset switch costs one lookup."""
+    thread's defaults."""
 
-    grad_enabled: bool = True
-    scope: Any = None  # set by nn.Module.__call__ so drawings can group ops per module
-    anomaly: bool = False  # detect_anomaly(): nodes keep their forward stack
+    _grad_enabled: bool = True
+    _scope: Any = None
+    _anomaly: bool = False
+    grad_enabled = _counted("grad_enabled", True)
+    scope = _counted("scope", None)  # set by nn.Module.__call__: drawings group ops by it
+    anomaly = _counted("anomaly", False)  # detect_anomaly(): nodes keep their forward stack
     tracer: Any = None  # trace_backward(): a BackwardTrace whose record() each step calls
 
 
@@ -174,10 +216,9 @@ def new_node(cls: type[Node], edges: tuple, out: np.ndarray, saved: tuple = (),
     node.shape = out.shape
     node.dtype = out.dtype
     node.epoch = Versions.epoch
-    state = STATE
-    node.scope = state.scope
+    node.scope = STATE.scope if Away.scoped else None
     node.grad_size = None  # what backward leaves of the gradient at the output (grad_norm)
-    if state.anomaly:
+    if Away.anomaly and STATE.anomaly:
         node.trace = traceback.format_stack()[:-3]
     return node
 

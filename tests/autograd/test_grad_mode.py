@@ -179,3 +179,28 @@ def test_a_decorated_generator_returns_its_value() -> None:
     with pytest.raises(StopIteration) as stop:
         next(g)
     assert stop.value.value == "done"
+
+
+def test_the_process_wide_counts_follow_every_switch_and_a_dead_thread_costs_nothing() -> None:
+    # The hot path trusts Away: zero means every thread records with no scope or anomaly.
+    from autograd.graph import Away
+
+    start = (Away.grad_off, Away.scoped, Away.anomaly)
+    with ag.no_grad():
+        assert Away.grad_off == start[0] + 1
+        with ag.enable_grad():
+            assert Away.grad_off == start[0]
+    with ag.detect_anomaly():
+        assert Away.anomaly == start[2] + 1
+    nn.Linear(2, 2)(ag.randn(1, 2))
+    assert (Away.grad_off, Away.scoped, Away.anomaly) == start
+    # a thread that ends with grad mode off leaves the count up: this thread still records
+    _in_thread(lambda: ag.set_grad_enabled(False))
+    try:
+        assert Away.grad_off == start[0] + 1
+        x = ag.tensor([1.0], requires_grad=True)
+        assert (x * 2).requires_grad
+        with ag.no_grad():
+            assert not (x * 2).requires_grad
+    finally:
+        Away.grad_off = start[0]  # forget the dead thread (test isolation)
