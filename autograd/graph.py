@@ -44,39 +44,58 @@ class Away:
 _away_lock = threading.Lock()
 
 
-def _counted(name: str, default: Any) -> property:
-    """A per-thread switch whose setter keeps ``Away.<counter>`` up to date."""
-    slot = "_" + name
-    counter = {"grad_enabled": "grad_off", "scope": "scoped", "anomaly": "anomaly"}[name]
-
-    def away(value: Any) -> bool:
-        return value is not None if default is None else bool(value) != default
-
-    def get(self: _ThreadState) -> Any:
-        return getattr(self, slot)
-
-    def set_(self: _ThreadState, value: Any) -> None:
-        change = away(value) - away(getattr(self, slot))
-        setattr(self, slot, value)
-        if change:
-            with _away_lock:
-                setattr(Away, counter, getattr(Away, counter) + change)
-
-    return property(get, set_, doc=f"This thread's {name} (default {default!r}).")
+def _count(counter: str, change: int) -> None:
+    with _away_lock:
+        setattr(Away, counter, getattr(Away, counter) + change)
 
 
 class _ThreadState(threading.local):
     """Engine switches, one set per thread (as torch's grad mode): a ``no_grad`` block in
     one thread leaves every other thread recording. The class attributes are each new
-    thread's defaults."""
+    thread's defaults; the setters keep :class:`Away` up to date (they run once per
+    ``with`` block or module call). The per-op path reads the raw values (``_grad_enabled``,
+    ``_scope``, ``_anomaly``) directly, and only while :class:`Away` says some thread is away."""
 
     _grad_enabled: bool = True
     _scope: Any = None
     _anomaly: bool = False
-    grad_enabled = _counted("grad_enabled", True)
-    scope = _counted("scope", None)  # set by nn.Module.__call__: drawings group ops by it
-    anomaly = _counted("anomaly", False)  # detect_anomaly(): nodes keep their forward stack
     tracer: Any = None  # trace_backward(): a BackwardTrace whose record() each step calls
+
+    @property
+    def grad_enabled(self) -> bool:
+        """This thread's grad mode (default True)."""
+        return self._grad_enabled
+
+    @grad_enabled.setter
+    def grad_enabled(self, value: bool) -> None:
+        value = bool(value)
+        if value is not self._grad_enabled:
+            _count("grad_off", -1 if value else 1)
+        self._grad_enabled = value
+
+    @property
+    def scope(self) -> Any:
+        """The nn module this thread's forward is in (set by ``nn.Module.__call__``, so
+        drawings can group ops per module), or None."""
+        return self._scope
+
+    @scope.setter
+    def scope(self, value: Any) -> None:
+        if (value is None) is not (self._scope is None):
+            _count("scoped", -1 if value is None else 1)
+        self._scope = value
+
+    @property
+    def anomaly(self) -> bool:
+        """detect_anomaly() in this thread: nodes keep their forward stack."""
+        return self._anomaly
+
+    @anomaly.setter
+    def anomaly(self, value: bool) -> None:
+        value = bool(value)
+        if value is not self._anomaly:
+            _count("anomaly", 1 if value else -1)
+        self._anomaly = value
 
 
 STATE = _ThreadState()
@@ -216,9 +235,9 @@ def new_node(cls: type[Node], edges: tuple, out: np.ndarray, saved: tuple = (),
     node.shape = out.shape
     node.dtype = out.dtype
     node.epoch = Versions.epoch
-    node.scope = STATE.scope if Away.scoped else None
+    node.scope = STATE._scope if Away.scoped else None
     node.grad_size = None  # what backward leaves of the gradient at the output (grad_norm)
-    if Away.anomaly and STATE.anomaly:
+    if Away.anomaly and STATE._anomaly:
         node.trace = traceback.format_stack()[:-3]
     return node
 

@@ -20,7 +20,7 @@ from autograd.tensor import Tensor, _wrap
 def unary(cls: type[Node], out: np.ndarray, x: Tensor, save_input: bool = False,
           save_out: bool = False, meta: Any = None, cache: Any = None) -> Tensor:
     """Result of a one-input op; saves ``x`` and/or the output when asked."""
-    if x.requires_grad and (not Away.grad_off or STATE.grad_enabled):
+    if x.requires_grad and (not Away.grad_off or STATE._grad_enabled):
         node = new_node(cls, (x._node or x,), out, (x,) if save_input else (), meta, save_out,
                         cache)
         return _wrap(out, node)
@@ -35,7 +35,7 @@ def binary(cls: type[Node], out: np.ndarray, a: Any, b: Any, save: bool = False,
     output's (what its VJP must sum back to), ``None`` otherwise; with ``save`` both
     operands are kept for the VJP.
     """
-    if not Away.grad_off or STATE.grad_enabled:
+    if not Away.grad_off or STATE._grad_enabled:
         ea = eb = sa = sb = None
         if isinstance(a, Tensor) and a.requires_grad:
             ea = a._node or a
@@ -56,7 +56,7 @@ def binary(cls: type[Node], out: np.ndarray, a: Any, b: Any, save: bool = False,
 def nary(cls: type[Node], out: np.ndarray, inputs: tuple, saved: tuple = (), meta: Any = None,
          save_out: bool = False, cache: Any = None) -> Tensor:
     """Result of an op over several inputs (cat, stack, where, conv, custom Functions)."""
-    if not Away.grad_off or STATE.grad_enabled:
+    if not Away.grad_off or STATE._grad_enabled:
         edges = [None] * len(inputs)
         needed = False
         for i, t in enumerate(inputs):
