@@ -39,7 +39,7 @@ from autograd.dtypes import (
 )
 from autograd.dtypes import float as float
 from autograd.dtypes import int as int
-from autograd.engine import Node, run_backward
+from autograd.engine import run_backward
 from autograd.factories import (
     arange,
     empty,
@@ -65,6 +65,7 @@ from autograd.grad_mode import (
     set_grad_enabled,
 )
 from autograd.gradcheck import GradcheckError, gradcheck, gradgradcheck
+from autograd.graph import Node
 from autograd.ops import (
     abs,
     argmax,
@@ -131,8 +132,8 @@ from autograd.sampling import (
 )
 from autograd.tensor import Tensor, _seed
 from autograd.threads import get_num_threads, set_num_threads
-from autograd.trace import trace_backward
 from autograd.viz import draw_graph
+from autograd.viz.trace import trace_backward
 
 
 def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool | None = None,

@@ -1,189 +1,26 @@
-"""The recorded graph and the backward pass.
-
-A :class:`Node` is one recorded operation. It holds an edge per input (the
-producer node of that input, the input itself when it is a leaf that requires
-grad, or ``None``) and whatever its vector-Jacobian product needs. Each op
-subclass defines ``vjp(self, g, F)`` once: ``F`` is :data:`RAW` (NumPy
-functions, arrays in and out) on the fast path, or :data:`GRAPH` (the engine's
-own differentiable ops, Tensors in and out) under ``create_graph=True``, so the
-same lines of math serve first and higher derivatives.
+"""The backward pass: the chain rule over the recorded graph (``autograd.graph``).
 
 :func:`run_backward` orders the graph with dependency counts and an explicit
 stack: nothing here recurses, so a 100,000-op chain needs no recursion limit.
+Each node's ``vjp(g, xp)`` runs with ``xp`` = ``RAW`` (arrays) on the fast path and
+``GRAPH`` (recorded Tensor ops) under ``create_graph=True``.
 """
 
 from __future__ import annotations
 
 import math
-import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from autograd.grad_mode import no_grad, set_grad_enabled
+from autograd.graph import GRAPH, RAW, STATE, Bound, Node
+
 if TYPE_CHECKING:
     from autograd.tensor import Tensor
 
-
-class STATE:
-    """Process-wide engine switches, read on every op (a class, not an instance: one lookup)."""
-
-    grad_enabled: bool = True
-    epoch: int = 0  # bumped by every in-place change; nodes compare it to skip version checks
-    scope: Any = None  # set by nn.Module.__call__ so drawings can group ops per module
-    anomaly: bool = False  # detect_anomaly(): nodes keep their forward stack
-    tracer: list | None = None  # trace_backward(): steps are appended here
-
-
-# Set by autograd.tensor, which imports this module: the Tensor class, and its fast
-# constructor _wrap(array, node).
-_TENSOR: list = [None]
-_WRAP: list = [None]
-
-FREED_MSG = (
-    "Trying to backward through the graph a second time (or to use saved values after "
-    "they were freed) in {op}. Saved intermediate values of the graph are freed when you "
-    "call .backward() or autograd.grad(). Specify retain_graph=True if you need to "
-    "backward through the graph a second time."
-)
-
-
-class Node:
-    """One recorded op. Subclasses are named ``<Op>Backward`` and define ``vjp``.
-
-    Slots: ``edges`` (one per input), ``saved`` (input Tensors the VJP needs;
-    ``None`` once freed), ``meta`` (small constants: axes, shapes; never freed),
-    ``out`` (the output array when the VJP needs it), ``cache`` (arrays derived in the
-    forward that the VJP reuses: masks, im2col columns), ``shape``/``dtype`` of the
-    output, ``epoch`` (STATE.epoch at record time), ``scope`` (the nn module the
-    op ran in, for drawing), ``grad_size`` (what backward left of the gradient at the
-    output, see :func:`grad_norm`).
-    """
-
-    __slots__ = ("edges", "saved", "meta", "out", "cache", "shape", "dtype", "epoch", "scope",
-                 "grad_size", "__dict__")
-    _IS_TENSOR = False  # graph vertices are Nodes or leaf Tensors; this tells them apart
-    hooks: list | None = None  # tensor hooks of the output, set by register_hook/retain_grad
-    trace: list | None = None  # forward stack, only under detect_anomaly()
-
-    def vjp(self, g: Any, F: Namespace) -> tuple:
-        """Gradients of the inputs (one per edge, ``None`` where not needed) given ``g``."""
-        raise NotImplementedError
-
-    @property
-    def name(self) -> str:
-        return type(self).__name__
-
-    @property
-    def next_functions(self) -> tuple:
-        """The nodes (or leaf tensors) this node's gradient flows into, as torch names it."""
-        return self.edges
-
-    def __repr__(self) -> str:
-        return f"<{type(self).__name__}>"
-
-    # -- access to saved values ------------------------------------------------------
-    def inputs(self, F: Namespace) -> list:
-        """The saved input Tensors: their arrays on the fast path, the Tensors under
-        create_graph. Raises if the graph was freed or a saved input changed in place."""
-        saved = self.saved
-        if saved is None:
-            raise RuntimeError(FREED_MSG.format(op=type(self).__name__))
-        if self.epoch != STATE.epoch:
-            self._check_versions(saved)
-        T = _TENSOR[0]
-        if F.raw:
-            return [t.data if isinstance(t, T) else t for t in saved]
-        # Constant array operands become Tensors so that every F op accepts them.
-        return [t if isinstance(t, T) or not isinstance(t, np.ndarray) else T._const(t)
-                for t in saved]
-
-    def output(self, F: Namespace) -> Any:
-        """The op's saved output: its array, or under create_graph a Tensor whose grad_fn
-        is this node (so derivatives of the output flow back through the op)."""
-        out = self.out
-        if out is None:
-            raise RuntimeError(FREED_MSG.format(op=type(self).__name__))
-        if self.out_dirty:
-            raise RuntimeError(_inplace_msg(type(self).__name__, "its output"))
-        if F.raw:
-            return out
-        return _WRAP[0](out, self)
-
-    out_dirty = False  # set when the output tensor is changed in place after the op
-
-    def cached(self) -> Any:
-        """The arrays the forward left in ``cache`` (constants w.r.t. differentiation)."""
-        cache = self.cache
-        if cache is None:
-            raise RuntimeError(FREED_MSG.format(op=type(self).__name__))
-        return cache
-
-    def _check_versions(self, saved: Sequence[Tensor]) -> None:
-        for i, t in enumerate(saved):
-            if getattr(t, "_epoch", 0) > self.epoch:
-                raise RuntimeError(
-                    _inplace_msg(
-                        type(self).__name__,
-                        f"saved tensor {i} of shape {tuple(t.shape)} (now at version {t._version})",
-                    )
-                )
-
-    def release(self) -> None:
-        """Drop the arrays kept for backward (called after backward unless retain_graph)."""
-        if self.saved or self.out is not None or self.cache is not None:
-            self.saved = None
-            self.out = None
-            self.cache = None
-
-
-def _inplace_msg(op: str, what: str) -> str:
-    return (
-        f"one of the variables needed for gradient computation has been modified by an "
-        f"inplace operation: {what} was changed after {op} saved it. {op} needs the "
-        f"original value; use an out-of-place op (e.g. x = x + 1) or .clone() it first."
-    )
-
-
-def new_node(cls: type[Node], edges: tuple, out: np.ndarray, saved: tuple = (),
-             meta: Any = None, save_out: bool = False, cache: Any = None) -> Node:
-    """Create a node of ``cls`` for an op whose output array is ``out``."""
-    node = cls()
-    node.edges = edges
-    node.saved = saved
-    node.meta = meta
-    node.out = out if save_out else None
-    node.cache = cache
-    node.shape = out.shape
-    node.dtype = out.dtype
-    node.epoch = STATE.epoch
-    node.scope = STATE.scope
-    node.grad_size = None  # what backward leaves of the gradient at the output (grad_norm)
-    if STATE.anomaly:
-        node.trace = traceback.format_stack()[:-3]
-    return node
-
-
-# -- the two namespaces a VJP computes in -------------------------------------------------
-class Namespace:
-    """Functions a VJP calls by name: NumPy's on the fast path, the engine's ops under
-    create_graph. Both hold the same names; ``register`` adds a pair."""
-
-    def __init__(self, raw: bool) -> None:
-        self.raw = raw
-
-    def __repr__(self) -> str:
-        return "RAW" if self.raw else "GRAPH"
-
-
-RAW = Namespace(raw=True)
-GRAPH = Namespace(raw=False)
-
-
-def register(name: str, array_fn: Callable, tensor_fn: Callable) -> None:
-    """Make ``F.name`` mean ``array_fn`` on raw arrays and ``tensor_fn`` on Tensors."""
-    setattr(RAW, name, array_fn)
-    setattr(GRAPH, name, tensor_fn)
+__all__ = ["STATE", "Node", "grad_norm", "l2_norm", "run_backward"]
 
 
 # -- the backward pass -------------------------------------------------------------------
@@ -196,7 +33,7 @@ def _accumulate_leaf(leaf: Tensor, g: Any, create_graph: bool, stored: set) -> N
     arrays already handed out in this backward (``stored``, by id) are copied; fresh
     arrays, the common case, are taken as they are: no copy on the hot path.
     """
-    wrap = _WRAP[0]
+    wrap = Bound.wrap
     if create_graph:
         leaf.grad = g if leaf.grad is None else leaf.grad + g
         return
@@ -220,14 +57,14 @@ def _accumulate_leaf(leaf: Tensor, g: Any, create_graph: bool, stored: set) -> N
 
 
 def _run_hooks(hooks: list, g: Any, create_graph: bool) -> Any:
-    _wrap = _WRAP[0]
+    _wrap = Bound.wrap
     for hook in hooks:
         if create_graph:
             res = hook(g)
             if res is not None:
                 g = res
         else:
-            with _GradMode(False):
+            with no_grad():
                 res = hook(_wrap(g, None))
             if res is not None:
                 g = res.data if hasattr(res, "data") else np.asarray(res)
@@ -259,7 +96,7 @@ def run_backward(roots: Sequence[Tensor], root_grads: Sequence[Any], retain_grap
     Vertices are Nodes and leaf Tensors; a vertex runs once every consumer has sent
     its gradient (dependency counting), so each node sees its total gradient.
     """
-    F = GRAPH if create_graph else RAW
+    xp = GRAPH if create_graph else RAW
 
     # 1. count, for every vertex, how many edges point at it
     deps: dict = {}
@@ -301,7 +138,7 @@ def run_backward(roots: Sequence[Tensor], root_grads: Sequence[Any], retain_grap
     anomaly = STATE.anomaly
     watch = capture is not None or anomaly or tracer is not None
 
-    with _GradMode(create_graph):
+    with set_grad_enabled(create_graph):
         while ready:
             v, g = ready.pop()
             if v._IS_TENSOR:  # a root that is a leaf
@@ -319,13 +156,13 @@ def run_backward(roots: Sequence[Tensor], root_grads: Sequence[Any], retain_grap
                     if capture is not None and v in capture:
                         for i in capture[v]:
                             captured[i] = g
-                    grads = v.vjp(g, F)
+                    grads = v.vjp(g, xp)
                     if anomaly:
                         _check_finite(v, grads, create_graph)
                     if tracer is not None:
-                        tracer.append(_trace_step(v, g, grads, create_graph))
+                        tracer.record(v, g, grads, create_graph)
                 else:
-                    grads = v.vjp(g, F)
+                    grads = v.vjp(g, xp)
             for e, gi in zip(edges, grads):
                 if e is None:
                     continue
@@ -390,26 +227,10 @@ def grad_norm(node: Node) -> float | None:
         return None
     if isinstance(gs, float):
         return gs
-    return float(np.sqrt(np.sum(np.square(gs, dtype=np.float64))))
+    return l2_norm(gs)
 
 
-def _trace_step(node: Node, g: Any, grads: tuple, create_graph: bool) -> Any:
-    from autograd.trace import TraceStep
-
-    return TraceStep.from_node(node, g, grads, create_graph)
-
-
-class _GradMode:
-    """Set grad mode for a block; restores the previous mode (the primitive under no_grad)."""
-
-    __slots__ = ("mode", "prev")
-
-    def __init__(self, mode: bool) -> None:
-        self.mode = mode
-
-    def __enter__(self) -> None:
-        self.prev = STATE.grad_enabled
-        STATE.grad_enabled = self.mode
-
-    def __exit__(self, *exc: object) -> None:
-        STATE.grad_enabled = self.prev
+def l2_norm(arr: Any) -> float:
+    """‖a‖₂ = √(Σ aᵢ²), accumulated in float64 (float16/32 sums of squares overflow or
+    lose the small gradients the viewers are about). The one norm every viewer uses."""
+    return float(np.sqrt(np.sum(np.square(np.asarray(arr), dtype=np.float64))))

@@ -12,8 +12,8 @@ from typing import Any
 
 import numpy as np
 
-from autograd.engine import STATE, Node, new_node
 from autograd.grad_mode import no_grad
+from autograd.graph import STATE, Node, new_node
 from autograd.tensor import Tensor, _wrap
 
 
@@ -49,14 +49,14 @@ class FunctionBackward(Node):
 
     fn: type = None  # the Function subclass, set on the per-Function subclass
 
-    def vjp(self, g, F):
+    def vjp(self, g, xp):
         ctx, n_args, tensor_pos, out_meta, n_out = self.meta
-        saved = self.inputs(F)
+        saved = self.inputs(xp)
         if self.saved is None:  # pragma: no cover - inputs() raised already
             return ()
-        ctx._unpacked = tuple(self._unpack(s, F) for s in saved)
+        ctx._unpacked = tuple(self._unpack(s, xp) for s in saved)
         grads = g if isinstance(g, _GradTuple) else (g,)
-        if F.raw:
+        if xp.raw:
             grads = tuple(_wrap(x if x is not None else np.zeros(s, d), None)
                           for x, (s, d) in zip(grads, out_meta))
             with no_grad():
@@ -84,13 +84,13 @@ class FunctionBackward(Node):
                     f"function {name}Backward returned an invalid gradient at index {pos} - "
                     f"got shape {arr.shape} but expected shape {tuple(e.shape)}"
                 )
-            out.append(arr if F.raw else (gi if isinstance(gi, Tensor) else Tensor._const(arr)))
+            out.append(arr if xp.raw else (gi if isinstance(gi, Tensor) else Tensor._const(arr)))
         return tuple(out)
 
-    def _unpack(self, s: Any, F) -> Any:
+    def _unpack(self, s: Any, xp) -> Any:
         if isinstance(s, _SavedOutput):
-            return _wrap(s.data, None if F.raw else s.node)
-        if F.raw and isinstance(s, np.ndarray):
+            return _wrap(s.data, None if xp.raw else s.node)
+        if xp.raw and isinstance(s, np.ndarray):
             return _wrap(s, None)
         return s
 
@@ -108,7 +108,7 @@ class _SavedOutput:
 class OutputBackward(Node):
     """Output i of a multi-output Function: passes its gradient into slot i."""
 
-    def vjp(self, g, F):
+    def vjp(self, g, xp):
         i, n = self.meta
         return (_GradTuple(g if j == i else None for j in range(n)),)
 

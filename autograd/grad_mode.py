@@ -1,14 +1,19 @@
 """Turning graph recording on and off: ``no_grad``, ``enable_grad``,
 ``set_grad_enabled`` (context managers and decorators, as torch) and
-``detect_anomaly``."""
+``detect_anomaly``. Each is per thread (``graph.STATE``), as torch's.
+
+A decorated generator function holds the mode inside the generator, each time it runs
+(as torch wraps generators): the mode is set around every resumption and restored at
+every ``yield``, so the caller's code between two items keeps its own mode."""
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+import inspect
+from collections.abc import Callable, Generator
 from typing import Any
 
-from autograd.engine import STATE
+from autograd.graph import STATE
 
 
 class _Mode:
@@ -25,6 +30,9 @@ class _Mode:
         setattr(STATE, self._attr, self._prev)
 
     def __call__(self, fn: Callable) -> Callable:
+        if inspect.isgeneratorfunction(fn):
+            return self._wrap_generator(fn)
+
         @functools.wraps(fn)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             with type(self)._fresh(self):
@@ -33,6 +41,32 @@ class _Mode:
 
     def _fresh(self) -> _Mode:
         return type(self)()
+
+    def _wrap_generator(self, fn: Callable) -> Callable:
+        """``fn`` is a generator function: run each step of its generator in the mode."""
+
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Generator:
+            gen = fn(*args, **kwargs)
+            try:
+                with self._fresh():
+                    response = gen.send(None)
+                while True:
+                    try:
+                        request = yield response
+                    except GeneratorExit:
+                        with self._fresh():
+                            gen.close()
+                        raise
+                    except BaseException as exc:
+                        with self._fresh():
+                            response = gen.throw(exc)
+                    else:
+                        with self._fresh():
+                            response = gen.send(request)
+            except StopIteration as stop:
+                return stop.value
+        return wrapper
 
 
 class _BareDecorator(_Mode):
@@ -73,6 +107,11 @@ class set_grad_enabled(_Mode):
 
     def __exit__(self, *exc: object) -> None:
         STATE.grad_enabled = self._prev
+
+    def __call__(self, fn: Callable) -> Callable:
+        # As a decorator it changes nothing now (as torch): only calls of fn run in the mode.
+        STATE.grad_enabled = self._prev
+        return super().__call__(fn)
 
     def _fresh(self) -> _Mode:
         return _Switch(self._value)

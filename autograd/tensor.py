@@ -7,13 +7,14 @@ Operators and methods (``+``, ``exp``, ``sum``...) are the functions of
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-from autograd import engine
-from autograd.engine import STATE, Node, run_backward
+from autograd.engine import run_backward
+from autograd.graph import STATE, Node, Versions, bind_tensor
 
 _new = object.__new__
 
@@ -238,8 +239,6 @@ class Tensor:
         if getattr(self, "_retains_grad", False):
             return
         self._retains_grad = True
-        import weakref
-
         ref = weakref.ref(self)
 
         def keep(g: Tensor) -> None:
@@ -308,8 +307,8 @@ def _check_inplace(t: Tensor) -> None:
 
 def _bump_version(t: Tensor) -> None:
     """Record an in-place change, so backward can tell a saved tensor was modified."""
-    STATE.epoch += 1
-    t._epoch = STATE.epoch
+    Versions.epoch += 1
+    t._epoch = Versions.epoch
     t._version += 1
     if t._node is not None:
         t._node.out_dirty = True
@@ -343,5 +342,4 @@ def _seed(root: Tensor, gradient: Any, what: str, create_graph: bool) -> Any:
     return g
 
 
-engine._TENSOR[0] = Tensor
-engine._WRAP[0] = _wrap
+bind_tensor(Tensor, _wrap)

@@ -200,6 +200,10 @@ def _register() -> None:
     # -- layers ----------------------------------------------------------------------------------
     layer_case("bias", Linear(4, 3), (2, 4))
     layer_case("no-bias", Linear(3, 2, bias=False), (2, 5, 3))
+    # a full backward hook wraps inputs and outputs in an identity Function (as torch)
+    hooked = Linear(3, 2)
+    hooked.register_full_backward_hook(lambda module, grad_input, grad_output: None)
+    layer_case("full-backward-hook", hooked, (2, 3))
     layer_case("stride2-pad2", Conv1d(2, 3, 3, stride=2, padding=2), (2, 2, 6))
     layer_case("stride2-pad2", Conv2d(2, 3, 3, stride=2, padding=2), (2, 2, 5, 4))
     layer_case("pairs-no-bias", Conv2d(2, 2, (2, 3), stride=(2, 1), padding=(0, 1),

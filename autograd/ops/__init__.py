@@ -11,7 +11,8 @@ from typing import Any
 
 import numpy as np
 
-from autograd.engine import STATE
+from autograd.graph import STATE
+from autograd.ops import vocabulary  # noqa: E402,F401 - fills the VJP namespaces (xp)
 from autograd.ops.arith import (
     add,
     div,
@@ -45,7 +46,7 @@ from autograd.ops.reduce import (
     sum,
     var,
 )
-from autograd.ops.select import getitem, index_add, masked_fill, maximum, minimum, where
+from autograd.ops.select import _index_key, getitem, index_add, masked_fill, maximum, minimum, where
 from autograd.ops.shape import (
     T,
     cat,
@@ -108,8 +109,6 @@ def setitem(self: Tensor, key: Any, value: Any) -> None:
     if STATE.grad_enabled and (self.requires_grad or getattr(value, "requires_grad", False)):
         raise RuntimeError("in-place assignment into a tensor that requires grad is not "
                            "recorded; use where(), masked_fill() or cat() instead")
-    from autograd.ops.select import _index_key
-
     self.data[_index_key(key)] = array_of(value)
     _bump_version(self)
 

@@ -1,7 +1,7 @@
 """Arithmetic: + - * / ** and negation, with NumPy broadcasting; comparisons.
 
 Either operand may be a constant (Python scalar or NumPy array). Each VJP sums
-its gradient back to the operand's shape with ``F.sum_to`` when broadcasting
+its gradient back to the operand's shape with ``xp.sum_to`` when broadcasting
 stretched it (``meta`` holds that shape, or ``None``).
 """
 
@@ -11,13 +11,13 @@ from typing import Any
 
 import numpy as np
 
-from autograd.engine import Node
+from autograd.graph import Node
 from autograd.ops.record import array_of, binary, unary
 from autograd.tensor import Tensor, _wrap
 
 
-def _reduce(gi: Any, shape: tuple | None, F) -> Any:
-    return gi if shape is None else F.sum_to(gi, shape)
+def _reduce(gi: Any, shape: tuple | None, xp) -> Any:
+    return gi if shape is None else xp.sum_to(gi, shape)
 
 
 def _compute(fn, a: Any, b: Any) -> np.ndarray:
@@ -36,11 +36,11 @@ def _compute(fn, a: Any, b: Any) -> np.ndarray:
 class AddBackward(Node):
     """z = a + b;  da = g,  db = g."""
 
-    def vjp(self, g, F):
+    def vjp(self, g, xp):
         sa, sb = self.meta
         e = self.edges
-        return (_reduce(g, sa, F) if e[0] is not None else None,
-                _reduce(g, sb, F) if e[1] is not None else None)
+        return (_reduce(g, sa, xp) if e[0] is not None else None,
+                _reduce(g, sb, xp) if e[1] is not None else None)
 
 
 def add(a: Any, b: Any) -> Tensor:
@@ -51,11 +51,11 @@ def add(a: Any, b: Any) -> Tensor:
 class SubBackward(Node):
     """z = a − b;  da = g,  db = −g."""
 
-    def vjp(self, g, F):
+    def vjp(self, g, xp):
         sa, sb = self.meta
         e = self.edges
-        return (_reduce(g, sa, F) if e[0] is not None else None,
-                _reduce(-g, sb, F) if e[1] is not None else None)
+        return (_reduce(g, sa, xp) if e[0] is not None else None,
+                _reduce(-g, sb, xp) if e[1] is not None else None)
 
 
 def sub(a: Any, b: Any) -> Tensor:
@@ -70,12 +70,12 @@ def rsub(a: Any, b: Any) -> Tensor:
 class MulBackward(Node):
     """z = a ⊙ b;  da = g ⊙ b,  db = g ⊙ a."""
 
-    def vjp(self, g, F):
-        a, b = self.inputs(F)
+    def vjp(self, g, xp):
+        a, b = self.inputs(xp)
         sa, sb = self.meta
         e = self.edges
-        return (_reduce(g * b, sa, F) if e[0] is not None else None,
-                _reduce(g * a, sb, F) if e[1] is not None else None)
+        return (_reduce(g * b, sa, xp) if e[0] is not None else None,
+                _reduce(g * a, sb, xp) if e[1] is not None else None)
 
 
 def mul(a: Any, b: Any) -> Tensor:
@@ -86,12 +86,12 @@ def mul(a: Any, b: Any) -> Tensor:
 class DivBackward(Node):
     """z = a / b;  da = g / b,  db = −g ⊙ a / b²."""
 
-    def vjp(self, g, F):
-        a, b = self.inputs(F)
+    def vjp(self, g, xp):
+        a, b = self.inputs(xp)
         sa, sb = self.meta
         e = self.edges
-        return (_reduce(g / b, sa, F) if e[0] is not None else None,
-                _reduce(-g * a / (b * b), sb, F) if e[1] is not None else None)
+        return (_reduce(g / b, sa, xp) if e[0] is not None else None,
+                _reduce(-g * a / (b * b), sb, xp) if e[1] is not None else None)
 
 
 def div(a: Any, b: Any) -> Tensor:
@@ -106,7 +106,7 @@ def rdiv(a: Any, b: Any) -> Tensor:
 class NegBackward(Node):
     """y = −x;  dx = −g."""
 
-    def vjp(self, g, F):
+    def vjp(self, g, xp):
         return (-g,)
 
 
@@ -118,8 +118,8 @@ def neg(x: Tensor) -> Tensor:
 class PowBackward(Node):
     """z = aᵇ;  da = g ⊙ b ⊙ aᵇ⁻¹,  db = g ⊙ aᵇ ⊙ log a  (where a > 0; 0 elsewhere)."""
 
-    def vjp(self, g, F):
-        a, b = self.inputs(F)
+    def vjp(self, g, xp):
+        a, b = self.inputs(xp)
         sa, sb = self.meta
         e = self.edges
         ga = gb = None
@@ -127,22 +127,18 @@ class PowBackward(Node):
             if isinstance(b, int | float) and b == 0:
                 ga = g * 0
             else:
-                ga = _reduce(g * b * a ** (b - 1), sa, F)
+                ga = _reduce(g * b * a ** (b - 1), sa, xp)
         if e[1] is not None:
             # a ** b recomputed rather than saved: under create_graph it must be a
             # function of a and b for the second derivative.
-            safe_a = F.where(array_of(a) > 0, a, 1)
-            gb = _reduce(g * a ** b * F.log(safe_a), sb, F)
+            safe_a = xp.where(array_of(a) > 0, a, 1)
+            gb = _reduce(g * a ** b * xp.log(safe_a), sb, xp)
         return ga, gb
 
 
 def pow(a: Any, b: Any) -> Tensor:  # noqa: A001 - the contract's name
     """aᵇ elementwise (either may be a constant)."""
     return binary(PowBackward, _compute(np.power, a, b), a, b, save=True)
-
-
-def rpow(a: Any, b: Any) -> Tensor:
-    return pow(b, a)
 
 
 # -- comparisons: bool tensors, never differentiable ----------------------------------------
@@ -162,4 +158,3 @@ gt = _compare(np.greater)
 ge = _compare(np.greater_equal)
 eq = _compare(np.equal)
 ne = _compare(np.not_equal)
-

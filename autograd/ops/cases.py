@@ -14,6 +14,11 @@ from typing import Any
 
 import numpy as np
 
+import autograd as ag
+from autograd.ops.conv import col2im, conv1d, conv2d, im2col
+from autograd.ops.norm import batch_norm
+from autograd.ops.pool import avg_pool2d, max_pool2d
+
 
 @dataclass(frozen=True)
 class OpCase:
@@ -39,8 +44,6 @@ class OpCase:
         return f"{self.op}[{self.label}]"
 
     def inputs(self, seed: int = 0) -> tuple:
-        import autograd as ag
-
         rng = np.random.default_rng(seed)
         out = []
         for shape in self.shapes:
@@ -72,9 +75,35 @@ def _distinct(rng: np.random.Generator, shape: tuple) -> np.ndarray:
     return (rng.permutation(n).reshape(shape) * 0.37 + 0.1).astype(np.float64)
 
 
-def _register_all() -> None:
-    import autograd as ag
+class _Cube(ag.Function):
+    """y = x³;  dx = 3x²·g, written with Tensor ops so that it has a second derivative."""
 
+    @staticmethod
+    def forward(ctx: ag.FunctionCtx, x: ag.Tensor) -> ag.Tensor:
+        ctx.save_for_backward(x)
+        return x * x * x
+
+    @staticmethod
+    def backward(ctx: ag.FunctionCtx, g: ag.Tensor) -> ag.Tensor:
+        (x,) = ctx.saved_tensors
+        return g * 3 * x * x
+
+
+class _ScaleAndMul(ag.Function):
+    """(p, q) = (2a, a·b);  da = 2·gp + b·gq,  db = a·gq."""
+
+    @staticmethod
+    def forward(ctx: ag.FunctionCtx, a: ag.Tensor, b: ag.Tensor) -> tuple:
+        ctx.save_for_backward(a, b)
+        return a * 2, a * b
+
+    @staticmethod
+    def backward(ctx: ag.FunctionCtx, gp: ag.Tensor, gq: ag.Tensor) -> tuple:
+        a, b = ctx.saved_tensors
+        return gp * 2 + gq * b, gq * a
+
+
+def _register_all() -> None:
     # arithmetic, with broadcasting and size-1 dims
     case("add", "same", lambda a, b: a + b, (3, 4), (3, 4))
     case("add", "broadcast", lambda a, b: a + b, (2, 3, 4), (3, 1))
@@ -115,7 +144,17 @@ def _register_all() -> None:
     case("clamp", "both", lambda a: ag.clamp(a, -0.5, 0.5), (3, 4), make=_distinct)
     case("clamp", "min-only", lambda a: a.clamp(min=0.3), (6,), make=_distinct)
     case("astype", "float32-roundtrip", lambda a: a.astype(np.float64) * 2, (3,))
+    # A real cast and back: float64 -> longdouble is exact, so gradcheck stays tight.
+    case("astype", "longdouble-roundtrip",
+         lambda a: (a.astype(np.longdouble) * 2).astype(np.float64), (3,))
     case("clone", "matrix", lambda a: a.clone() * a, (2, 2))
+    # the engine's own VJP helpers, differentiable in their turn (create_graph uses them)
+    case("sum_to", "rows-and-lead", lambda a: a.sum_to((1, 4)) * a.sum_to((3, 1)), (3, 4))
+    case("index_add", "repeats",
+         lambda a: ag.ops.index_add(a * a, (4, 3), np.array([0, 2, 0])), (3, 3))
+    # custom Functions: one output (FunctionBackward) and two (OutputBackward slots)
+    case("Function", "cube", _Cube.apply, (3,))
+    case("Function", "two-outputs", _ScaleAndMul.apply, (3,), (3,))
     # 0-d inputs: NumPy hands 0-d results back as scalars, which every VJP must survive
     for name, make in (("exp", None), ("log", _positive), ("sqrt", _positive),
                        ("abs", _away_from_zero), ("sin", None), ("cos", None),
@@ -191,12 +230,9 @@ def _register_all() -> None:
     case("minimum", "same", lambda a, b: ag.minimum(a, b + 0.15), (2, 3), (2, 3),
          make=_distinct)
 
-    # ---- conv / pool / norm (autograd/ops/conv.py, pool.py, norm.py) ------------------------
+    # ---- conv / pool / norm (ops/window.py, conv.py, pool.py, norm.py) -------------------------
     # Small float64 shapes: gradcheck builds full Jacobians. `_cl` re-lays a tensor out
     # channels-last (same values) so the 'ijc' column order of conv/pool is covered too.
-    from autograd.ops.conv import col2im, conv1d, conv2d, im2col
-    from autograd.ops.norm import batch_norm
-    from autograd.ops.pool import avg_pool2d, max_pool2d
 
     def _cl(t: Any) -> Any:
         n, c, h, w = t.shape

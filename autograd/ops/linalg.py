@@ -7,34 +7,35 @@ from typing import Any
 
 import numpy as np
 
-from autograd.engine import Node, register
+from autograd.graph import Node
 from autograd.ops.record import array_of, binary, nary
+from autograd.ops.shape import transpose
 from autograd.tensor import Tensor
 
 
 class MatMulBackward(Node):
     """C = A @ B;  dA = g @ Bᵀ,  dB = Aᵀ @ g  (1-D operands promoted, batch dims summed back)."""
 
-    def vjp(self, g, F):
-        a, b = self.inputs(F)
+    def vjp(self, g, xp):
+        a, b = self.inputs(xp)
         ea, eb = self.edges
         a_nd, b_nd = a.ndim, b.ndim
         # Promote 1-D operands to matrices so one formula covers every case.
-        a2 = F.reshape(a, (1, a.shape[0])) if a_nd == 1 else a
-        b2 = F.reshape(b, (b.shape[0], 1)) if b_nd == 1 else b
+        a2 = xp.reshape(a, (1, a.shape[0])) if a_nd == 1 else a
+        b2 = xp.reshape(b, (b.shape[0], 1)) if b_nd == 1 else b
         g2 = g
         if a_nd == 1:
-            g2 = F.reshape(g2, g2.shape[:-1] + (1,) + g2.shape[-1:]) if b_nd > 1 else \
-                F.reshape(g2, (1,) + g2.shape)
+            g2 = xp.reshape(g2, g2.shape[:-1] + (1,) + g2.shape[-1:]) if b_nd > 1 else \
+                xp.reshape(g2, (1,) + g2.shape)
         if b_nd == 1:
-            g2 = F.reshape(g2, g2.shape + (1,))
+            g2 = xp.reshape(g2, g2.shape + (1,))
         ga = gb = None
         if ea is not None:
-            ga = F.sum_to(F.matmul(g2, F.swap_last(b2)), a2.shape)
-            ga = F.reshape(ga, a.shape)
+            ga = xp.sum_to(xp.matmul(g2, xp.swap_last(b2)), a2.shape)
+            ga = xp.reshape(ga, a.shape)
         if eb is not None:
-            gb = F.sum_to(F.matmul(F.swap_last(a2), g2), b2.shape)
-            gb = F.reshape(gb, b.shape)
+            gb = xp.sum_to(xp.matmul(xp.swap_last(a2), g2), b2.shape)
+            gb = xp.reshape(gb, b.shape)
         return ga, gb
 
 
@@ -64,32 +65,28 @@ def _swap_last_array(x: np.ndarray) -> np.ndarray:
 
 
 def _swap_last_tensor(x: Tensor) -> Tensor:
-    from autograd.ops.shape import transpose
-
     return transpose(x, -1, -2)
 
 
-register("matmul", np.matmul, matmul)
-register("swap_last", _swap_last_array, _swap_last_tensor)
 
 
 class LinearBackward(Node):
     """y = x Wᵀ + b  (x: (..., in), W: (out, in), b: (out,));
     dx = g W,  dW = gᵀ x (summed over batch dims),  db = Σ g over batch dims."""
 
-    def vjp(self, g, F):
-        x, w = self.inputs(F)[:2]
+    def vjp(self, g, xp):
+        x, w = self.inputs(xp)[:2]
         ex, ew, eb = self.edges
-        gx = F.matmul(g, w) if ex is not None else None
+        gx = xp.matmul(g, w) if ex is not None else None
         gw = gb = None
         if ew is not None or eb is not None:
             # batch dimensions flattened into one: (..., k) -> (m, k)
-            g2 = g if g.ndim == 2 else F.reshape(g, (-1, g.shape[-1]))
+            g2 = g if g.ndim == 2 else xp.reshape(g, (-1, g.shape[-1]))
             if ew is not None:
-                x2 = x if x.ndim == 2 else F.reshape(x, (-1, x.shape[-1]))
-                gw = F.matmul(F.swap_last(g2), x2)
+                x2 = x if x.ndim == 2 else xp.reshape(x, (-1, x.shape[-1]))
+                gw = xp.matmul(xp.swap_last(g2), x2)
             if eb is not None:
-                gb = F.sum_to(g2, (g2.shape[1],))  # the bias was broadcast over the batch
+                gb = xp.sum_to(g2, (g2.shape[1],))  # the bias was broadcast over the batch
         return gx, gw, gb
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograd.engine import Node, register
+from autograd.graph import Node
 from autograd.ops.record import unary
-from autograd.ops.reduce import softmax, softmax_array
+from autograd.ops.reduce import softmax
 from autograd.tensor import Tensor
 
 
@@ -14,10 +14,10 @@ class SoftmaxCrossEntropyBackward(Node):
     """L = −(1/N) Σₙ log softmax(x)[n, tₙ]  (x: (N, C), t: (N,) class indices);
     dx = g · (softmax(x) − onehot(t)) / N."""
 
-    def vjp(self, g, F):
+    def vjp(self, g, xp):
         flat, n = self.meta  # flat: the targets' positions in x.ravel()
         gn = g / n
-        if F.raw:
+        if xp.raw:
             # softmax(x) from the forward, scaled, then the one-hot term at the targets
             # only: no N×C one-hot array is ever built.
             dx = self.cached() * gn
@@ -25,10 +25,10 @@ class SoftmaxCrossEntropyBackward(Node):
             return (dx,)
         # under create_graph softmax is recomputed from the x Tensor, so that second
         # derivatives flow through it
-        x = self.inputs(F)[0]
+        x = self.inputs(xp)[0]
         onehot = np.zeros(x.shape, x.dtype)
         onehot.reshape(-1)[flat] = 1
-        return ((F.softmax(x, 1) - onehot) * gn,)
+        return ((xp.softmax(x, 1) - onehot) * gn,)
 
 
 def softmax_cross_entropy(x: Tensor, target: np.ndarray) -> Tensor:
@@ -52,6 +52,3 @@ def softmax_cross_entropy(x: Tensor, target: np.ndarray) -> Tensor:
 
 def _softmax_tensor(x: Tensor, axis: int) -> Tensor:
     return softmax(x, axis)
-
-
-register("softmax", softmax_array, _softmax_tensor)

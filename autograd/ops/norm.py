@@ -10,8 +10,8 @@ from typing import Any
 
 import numpy as np
 
-from autograd.engine import Node
-from autograd.ops.conv import ShapeError
+from autograd.errors import ShapeError
+from autograd.graph import Node
 from autograd.ops.record import nary
 from autograd.tensor import Tensor, _bump_version
 
@@ -21,16 +21,16 @@ class BatchNormBackward(Node):
     Training (μ, var of the batch, biased): dx = (w·σ⁻¹/M)·(M·g − Σg − x̂·Σ(g·x̂));
     eval (running μ, var: constants): dx = g·w·σ⁻¹.  dw = Σ g·x̂,  db = Σ g."""
 
-    def vjp(self, g, F):
-        x, w = self.inputs(F)
+    def vjp(self, g, xp):
+        x, w = self.inputs(xp)
         axes, bshape, m, training, eps = self.meta
         ex, ew, eb = self.edges
-        if training and not F.raw:
+        if training and not xp.raw:
             # Under create_graph the statistics must be functions of x, or the second
             # derivative would miss their dependence on it.
-            mean = F.mean(x, axes, True)
+            mean = xp.mean(x, axes, True)
             xc = x - mean
-            invstd = (F.mean(xc * xc, axes, True) + eps) ** -0.5
+            invstd = (xp.mean(xc * xc, axes, True) + eps) ** -0.5
         else:
             mean, invstd = self.cached()  # batch stats (fast path) or the running ones (eval)
         xhat = (x - mean) * invstd
@@ -38,14 +38,14 @@ class BatchNormBackward(Node):
         need_gxh = ew is not None or (training and ex is not None)
         gxh = g * xhat if need_gxh else None
         if ew is not None:
-            gw = F.sum(gxh, axes, False)
+            gw = xp.sum(gxh, axes, False)
         if eb is not None:
-            gb = F.sum(g, axes, False)
+            gb = xp.sum(g, axes, False)
         if ex is not None:
-            scale = invstd if w is None else F.reshape(w, bshape) * invstd
+            scale = invstd if w is None else xp.reshape(w, bshape) * invstd
             if training:
-                sg = F.sum(g, axes, True)
-                sgx = F.sum(gxh, axes, True)
+                sg = xp.sum(g, axes, True)
+                sgx = xp.sum(gxh, axes, True)
                 gx = (scale * (1.0 / m)) * (m * g - sg - xhat * sgx)
             else:
                 gx = g * scale

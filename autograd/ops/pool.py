@@ -10,8 +10,8 @@ Both work on any memory layout and keep it: the output of a channels-last input 
 output) is channels-last too, so the next conv gathers its patches cheaply.
 
 The VJPs are linear in g with constant routing (max: a bool mask or winning offsets) or
-constant weights (avg), so they are written with ``F`` ops and serve ``create_graph``
-unchanged: ``F.col2im`` on the general path, and on the tiling path ``F.pool_spread``,
+constant weights (avg), so they are written with ``xp`` ops and serve ``create_graph``
+unchanged: ``xp.col2im`` on the general path, and on the tiling path ``xp.pool_spread``,
 registered here as a pair (a fused NumPy kernel that writes the gradient in the input's
 memory layout; the same math in recorded Tensor ops under ``create_graph``).
 """
@@ -22,9 +22,11 @@ from typing import Any
 
 import numpy as np
 
-from autograd.engine import Node, register
-from autograd.ops.conv import ConvGeom, ShapeError, _pair, choose_order, make_geom
+from autograd.errors import ShapeError
+from autograd.graph import GRAPH, Node
 from autograd.ops.record import unary
+from autograd.ops.shape import reshape
+from autograd.ops.window import ConvGeom, choose_order, make_geom, ntuple
 from autograd.tensor import Tensor
 
 
@@ -33,10 +35,10 @@ def _geom(x: np.ndarray, kernel_size: Any, stride: Any, padding: Any, op: str) -
     if x.ndim != 4:
         raise ShapeError(f"{op}: expected a 3-D (C, H, W) or 4-D (N, C, H, W) input, got "
                          f"input of shape {x.shape}")
-    k = _pair(kernel_size, "kernel_size", op)
+    k = ntuple(kernel_size, 2, "kernel_size", op)
     s = k if stride is None or (isinstance(stride, tuple | list) and not stride) \
-        else _pair(stride, "stride", op)
-    p = _pair(padding, "padding", op)
+        else ntuple(stride, 2, "stride", op)
+    p = ntuple(padding, 2, "padding", op)
     if k[0] <= 0 or k[1] <= 0 or s[0] <= 0 or s[1] <= 0:
         raise ValueError(f"{op}: kernel_size and stride must be positive, got kernel_size="
                          f"{k}, stride={s}")
@@ -59,10 +61,10 @@ def _tiles(x: np.ndarray, geo: ConvGeom) -> np.ndarray:
     return x[:, :, :ho * kh, :wo * kw].reshape(n, c, ho, kh, wo, kw)
 
 
-def _windows(xp: np.ndarray, geo: ConvGeom) -> list:
+def _windows(x_pad: np.ndarray, geo: ConvGeom) -> list:
     """One (N, C, Ho, Wo) strided view of the padded input per kernel offset (row-major)."""
     (kh, kw), (sh, sw), (ho, wo) = geo.kernel, geo.stride, geo.out_hw
-    return [xp[:, :, i:i + sh * (ho - 1) + 1:sh, j:j + sw * (wo - 1) + 1:sw]
+    return [x_pad[:, :, i:i + sh * (ho - 1) + 1:sh, j:j + sw * (wo - 1) + 1:sw]
             for i in range(kh) for j in range(kw)]
 
 
@@ -73,10 +75,10 @@ def _pad_like(x: np.ndarray, geo: ConvGeom, value: float) -> np.ndarray:
         return x
     n, c, h, w = x.shape
     shape = (n, c, h + pt + pb, w + pl + pr)
-    xp = np.empty_like(x, shape=shape)  # order 'K': keeps a channels-last layout
-    xp.fill(value)
-    xp[:, :, pt:pt + h, pl:pl + w] = x
-    return xp
+    x_pad = np.empty_like(x, shape=shape)  # order 'K': keeps a channels-last layout
+    x_pad.fill(value)
+    x_pad[:, :, pt:pt + h, pl:pl + w] = x
+    return x_pad
 
 
 def _fold(views: list, ufunc: np.ufunc) -> np.ndarray:
@@ -88,7 +90,7 @@ def _fold(views: list, ufunc: np.ufunc) -> np.ndarray:
 
 
 def _unbatched(fn: Any, input: Tensor, *args: Any) -> Tensor:
-    from autograd.ops.shape import reshape
+
 
     y = fn(reshape(input, (1,) + input.data.shape), *args)
     return reshape(y, y.data.shape[1:])
@@ -119,21 +121,19 @@ def _spread_array(g: np.ndarray, weight: Any, geo: ConvGeom, cl: bool) -> np.nda
 
 def _spread_tensor(g: Tensor, weight: Any, geo: ConvGeom, cl: bool) -> Tensor:
     """:func:`_spread_array` in recorded ops (create_graph); the layout does not matter."""
-    from autograd.engine import GRAPH as F
-
+    xp = GRAPH
     n, c, h, w = geo.x_shape
     (kh, kw), (ho, wo) = geo.kernel, geo.out_hw
-    g6 = F.reshape(g, (n, c, ho, 1, wo, 1))
+    g6 = xp.reshape(g, (n, c, ho, 1, wo, 1))
     g6 = g6 * weight if isinstance(weight, np.ndarray) else \
-        F.broadcast_to(g6 * weight, (n, c, ho, kh, wo, kw))
-    gx = F.reshape(g6, (n, c, ho * kh, wo * kw))
+        xp.broadcast_to(g6 * weight, (n, c, ho, kh, wo, kw))
+    gx = xp.reshape(g6, (n, c, ho * kh, wo * kw))
     if (ho * kh, wo * kw) == (h, w):
         return gx
-    return F.index_add(gx, geo.x_shape, (slice(None), slice(None), slice(0, ho * kh),
+    return xp.index_add(gx, geo.x_shape, (slice(None), slice(None), slice(0, ho * kh),
                                          slice(0, wo * kw)))
 
 
-register("pool_spread", _spread_array, _spread_tensor)
 
 
 # -- max pooling ----------------------------------------------------------------------------
@@ -141,19 +141,19 @@ class MaxPool2dBackward(Node):
     """y = max over each window;  dx = g routed to each window's argmax (the first in
     row-major order on ties, as torch), summed where windows overlap."""
 
-    def vjp(self, g, F):
+    def vjp(self, g, xp):
         geo, cl = self.meta  # cl: None on the general path, else "x was channels-last"
         n, c = geo.x_shape[:2]
         (kh, kw), (ho, wo) = geo.kernel, geo.out_hw
         route = self.cached()
         if cl is not None:
             # route: bool (N, C, Ho, kh, Wo, kw) marking each window's winner.
-            return (F.pool_spread(g, route, geo, cl),)
+            return (xp.pool_spread(g, route, geo, cl),)
         # route: the winning offset per output pixel; one-hot per column entry, then col2im.
         nl, kk = n * ho * wo, kh * kw
         onehot = route.transpose(0, 2, 3, 1).reshape(nl, c, 1) == np.arange(kk)
-        gc = F.reshape(F.permute(g, (0, 2, 3, 1)), (nl, c, 1)) * onehot  # (NL, C, kk)
-        return (F.col2im(F.reshape(gc, (nl, c * kk)), geo),)
+        gc = xp.reshape(xp.permute(g, (0, 2, 3, 1)), (nl, c, 1)) * onehot  # (NL, C, kk)
+        return (xp.col2im(xp.reshape(gc, (nl, c * kk)), geo),)
 
 
 def max_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0
@@ -178,8 +178,8 @@ def max_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any
             _first_only(route, kh, kw)
         meta = (geo, choose_order(x) == "ijc")
     else:
-        xp = _pad_like(x, geo, -np.inf)
-        views = _windows(xp, geo)
+        x_pad = _pad_like(x, geo, -np.inf)
+        views = _windows(x_pad, geo)
         out = views[0].copy(order="K")  # keeps the input's memory layout
         idx_type = np.int8 if len(views) <= 127 else np.int32
         route = np.zeros_like(out, dtype=idx_type)  # the winning offset, 0 .. kh·kw − 1
@@ -207,16 +207,16 @@ class AvgPool2dBackward(Node):
     """y = mean over each window (padding counted, as torch's count_include_pad=True);
     dx = g / (kh·kw) spread over each window, summed where windows overlap."""
 
-    def vjp(self, g, F):
+    def vjp(self, g, xp):
         geo, cl = self.meta  # as MaxPool2dBackward's
         n, c = geo.x_shape[:2]
         (kh, kw), (ho, wo) = geo.kernel, geo.out_hw
         if cl is not None:
-            return (F.pool_spread(g, 1.0 / (kh * kw), geo, cl),)
+            return (xp.pool_spread(g, 1.0 / (kh * kw), geo, cl),)
         gs = g * (1.0 / (kh * kw))
         nl, kk = n * ho * wo, kh * kw
-        gc = F.broadcast_to(F.reshape(F.permute(gs, (0, 2, 3, 1)), (nl, c, 1)), (nl, c, kk))
-        return (F.col2im(F.reshape(gc, (nl, c * kk)), geo),)
+        gc = xp.broadcast_to(xp.reshape(xp.permute(gs, (0, 2, 3, 1)), (nl, c, 1)), (nl, c, kk))
+        return (xp.col2im(xp.reshape(gc, (nl, c * kk)), geo),)
 
 
 def avg_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0

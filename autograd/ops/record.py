@@ -2,7 +2,9 @@
 
 Every op computes its forward on arrays, then calls one of these. They are the
 only place that decides whether to record (grad mode on and an input requiring
-grad), so ``no_grad`` costs nothing per op beyond the check.
+grad), so ``no_grad`` costs nothing per op beyond the check. The check reads the
+process-wide ``Away.grad_off`` first: the per-thread grad mode only matters while some
+thread has it off.
 """
 
 from __future__ import annotations
@@ -11,14 +13,14 @@ from typing import Any
 
 import numpy as np
 
-from autograd.engine import STATE, Node, new_node
+from autograd.graph import STATE, Away, Node, new_node
 from autograd.tensor import Tensor, _wrap
 
 
 def unary(cls: type[Node], out: np.ndarray, x: Tensor, save_input: bool = False,
           save_out: bool = False, meta: Any = None, cache: Any = None) -> Tensor:
     """Result of a one-input op; saves ``x`` and/or the output when asked."""
-    if x.requires_grad and STATE.grad_enabled:
+    if x.requires_grad and (not Away.grad_off or STATE._grad_enabled):
         node = new_node(cls, (x._node or x,), out, (x,) if save_input else (), meta, save_out,
                         cache)
         return _wrap(out, node)
@@ -33,7 +35,7 @@ def binary(cls: type[Node], out: np.ndarray, a: Any, b: Any, save: bool = False,
     output's (what its VJP must sum back to), ``None`` otherwise; with ``save`` both
     operands are kept for the VJP.
     """
-    if STATE.grad_enabled:
+    if not Away.grad_off or STATE._grad_enabled:
         ea = eb = sa = sb = None
         if isinstance(a, Tensor) and a.requires_grad:
             ea = a._node or a
@@ -54,7 +56,7 @@ def binary(cls: type[Node], out: np.ndarray, a: Any, b: Any, save: bool = False,
 def nary(cls: type[Node], out: np.ndarray, inputs: tuple, saved: tuple = (), meta: Any = None,
          save_out: bool = False, cache: Any = None) -> Tensor:
     """Result of an op over several inputs (cat, stack, where, conv, custom Functions)."""
-    if STATE.grad_enabled:
+    if not Away.grad_off or STATE._grad_enabled:
         edges = [None] * len(inputs)
         needed = False
         for i, t in enumerate(inputs):

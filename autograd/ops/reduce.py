@@ -10,8 +10,9 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from autograd.engine import Node, register
+from autograd.graph import Node
 from autograd.ops.record import unary
+from autograd.ops.select import maximum, minimum
 from autograd.tensor import Tensor, _wrap
 
 
@@ -42,17 +43,17 @@ def _count(shape: tuple, axes: tuple | None) -> int:
     return math.prod(shape) if axes is None else math.prod(shape[a] for a in axes)
 
 
-def _spread(g: Any, meta: tuple, F) -> Any:
+def _spread(g: Any, meta: tuple, xp) -> Any:
     """Broadcast a reduction's gradient back over the input: g → x.shape."""
     shape, kshape = meta
-    return F.broadcast_to(F.reshape(g, kshape), shape)
+    return xp.broadcast_to(xp.reshape(g, kshape), shape)
 
 
 class SumBackward(Node):
     """y = Σ x over dims;  dx = g broadcast back to x's shape."""
 
-    def vjp(self, g, F):
-        return (_spread(g, self.meta, F),)
+    def vjp(self, g, xp):
+        return (_spread(g, self.meta, xp),)
 
 
 def sum(x: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:  # noqa: A001
@@ -64,9 +65,9 @@ def sum(x: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:  # noqa: A
 class MeanBackward(Node):
     """y = (1/n) Σ x;  dx = g / n broadcast back."""
 
-    def vjp(self, g, F):
+    def vjp(self, g, xp):
         shape, kshape, n = self.meta
-        return (_spread(g, (shape, kshape), F) / n,)
+        return (_spread(g, (shape, kshape), xp) / n,)
 
 
 def mean(x: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
@@ -85,11 +86,11 @@ def _correction(unbiased: bool | None, correction: int | None) -> int:
 class VarBackward(Node):
     """y = Σ(x − x̄)² / (n − c);  dx = g ⊙ 2(x − x̄) / (n − c)."""
 
-    def vjp(self, g, F):
-        (x,) = self.inputs(F)
+    def vjp(self, g, xp):
+        (x,) = self.inputs(xp)
         shape, kshape, axes, denom = self.meta
-        xm = x - F.mean(x, axes, True)
-        return (F.reshape(g, kshape) * xm * (2 / denom),)
+        xm = x - xp.mean(x, axes, True)
+        return (xp.reshape(g, kshape) * xm * (2 / denom),)
 
 
 def var(x: Tensor, dim: Any = None, unbiased: bool | None = None, keepdim: bool = False, *,
@@ -107,12 +108,12 @@ def var(x: Tensor, dim: Any = None, unbiased: bool | None = None, keepdim: bool 
 class StdBackward(Node):
     """y = √var(x);  dx = g ⊙ (x − x̄) / ((n − c) · y)."""
 
-    def vjp(self, g, F):
-        (x,) = self.inputs(F)
+    def vjp(self, g, xp):
+        (x,) = self.inputs(xp)
         shape, kshape, axes, denom = self.meta
-        y = F.reshape(self.output(F), kshape)
-        xm = x - F.mean(x, axes, True)
-        return (F.reshape(g, kshape) * xm / (y * denom),)
+        y = xp.reshape(self.output(xp), kshape)
+        xm = x - xp.mean(x, axes, True)
+        return (xp.reshape(g, kshape) * xm / (y * denom),)
 
 
 def std(x: Tensor, dim: Any = None, unbiased: bool | None = None, keepdim: bool = False, *,
@@ -138,9 +139,9 @@ class MaxBackward(Node):
     """y = max x (or min);  dx = g routed to the chosen element (split evenly over ties
     for a full reduction; the first index along ``dim``)."""
 
-    def vjp(self, g, F):
+    def vjp(self, g, xp):
         shape, kshape = self.meta
-        return (F.reshape(g, kshape) * self.cached(),)
+        return (xp.reshape(g, kshape) * self.cached(),)
 
 
 class MinBackward(MaxBackward):
@@ -158,8 +159,6 @@ def _extreme(x: Tensor, dim: Any, keepdim: bool, is_max: bool) -> Any:
         weights = (mask / mask.sum()).astype(d.dtype, copy=False)
         return unary(cls, np.asarray(m), x, meta=(d.shape, (1,) * d.ndim), cache=weights)
     if isinstance(dim, Tensor):  # torch's max(a, b) overload
-        from autograd.ops.select import maximum, minimum
-
         return maximum(x, dim) if is_max else minimum(x, dim)
     (axis,) = axes_of(int(dim), d.ndim) or (0,)
     if d.ndim == 0:
@@ -216,11 +215,11 @@ def logsumexp_array(x: np.ndarray, axes: Any, keepdims: bool = False) -> np.ndar
 class LogsumexpBackward(Node):
     """y = log Σ eˣ;  dx = g ⊙ eˣ⁻ʸ (the softmax of x)."""
 
-    def vjp(self, g, F):
-        (x,) = self.inputs(F)
+    def vjp(self, g, xp):
+        (x,) = self.inputs(xp)
         kshape = self.meta
-        y = F.reshape(self.output(F), kshape)
-        return (F.reshape(g, kshape) * F.exp(x - y),)
+        y = xp.reshape(self.output(xp), kshape)
+        return (xp.reshape(g, kshape) * xp.exp(x - y),)
 
 
 def logsumexp(x: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
@@ -240,9 +239,9 @@ def softmax_array(x: np.ndarray, axis: int) -> np.ndarray:
 class SoftmaxBackward(Node):
     """y = softmax(x);  dx = y ⊙ (g − Σ g ⊙ y)  (the Jacobian diag(y) − yyᵀ applied to g)."""
 
-    def vjp(self, g, F):
-        y = self.output(F)
-        return (y * (g - F.sum(g * y, self.meta, True)),)
+    def vjp(self, g, xp):
+        y = self.output(xp)
+        return (y * (g - xp.sum(g * y, self.meta, True)),)
 
 
 def softmax(x: Tensor, dim: int = -1) -> Tensor:
@@ -255,9 +254,9 @@ def softmax(x: Tensor, dim: int = -1) -> Tensor:
 class LogSoftmaxBackward(Node):
     """y = x − logsumexp(x);  dx = g − softmax(x) ⊙ Σ g."""
 
-    def vjp(self, g, F):
-        y = self.output(F)
-        return (g - F.exp(y) * F.sum(g, self.meta, True),)
+    def vjp(self, g, xp):
+        y = self.output(xp)
+        return (g - xp.exp(y) * xp.sum(g, self.meta, True),)
 
 
 def log_softmax(x: Tensor, dim: int = -1) -> Tensor:
@@ -279,7 +278,3 @@ def _sum_array(x: np.ndarray, axis: Any, keepdims: bool) -> np.ndarray:
 
 def _mean_array(x: np.ndarray, axis: Any, keepdims: bool) -> np.ndarray:
     return np.mean(x, axis=axis, keepdims=keepdims)
-
-
-register("sum", _sum_array, sum)
-register("mean", _mean_array, mean)

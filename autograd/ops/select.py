@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd.engine import Node, register
+from autograd.graph import Node
 from autograd.ops.record import array_of, binary, nary, unary
 from autograd.tensor import Tensor
 
@@ -45,9 +45,9 @@ def index_add_array(g: np.ndarray, shape: tuple, key: Any) -> np.ndarray:
 class IndexBackward(Node):
     """y = x[key];  dx = zeros(x.shape) with g added at key (repeats accumulate)."""
 
-    def vjp(self, g, F):
+    def vjp(self, g, xp):
         shape, key = self.meta
-        return (F.index_add(g, shape, key),)
+        return (xp.index_add(g, shape, key),)
 
 
 def getitem(x: Tensor, key: Any) -> Tensor:
@@ -63,7 +63,7 @@ def getitem(x: Tensor, key: Any) -> Tensor:
 class IndexAddBackward(Node):
     """y = zeros(shape) + g scattered at key;  dg = y_grad[key]."""
 
-    def vjp(self, g, F):
+    def vjp(self, g, xp):
         return (g[self.meta],)
 
 
@@ -76,17 +76,17 @@ def index_add(g: Tensor, shape: tuple, key: Any) -> Tensor:
 class WhereBackward(Node):
     """y = where(c, a, b);  da = g ⊙ c,  db = g ⊙ ¬c  (each summed back to its shape)."""
 
-    def vjp(self, g, F):
+    def vjp(self, g, xp):
         cond = self.cached()
         sa, sb = self.meta
         ea, eb = self.edges[1], self.edges[2]
         ga = gb = None
         if ea is not None:
-            ga = F.where(cond, g, 0)
-            ga = ga if sa is None else F.sum_to(ga, sa)
+            ga = xp.where(cond, g, 0)
+            ga = ga if sa is None else xp.sum_to(ga, sa)
         if eb is not None:
-            gb = F.where(cond, 0, g)
-            gb = gb if sb is None else F.sum_to(gb, sb)
+            gb = xp.where(cond, 0, g)
+            gb = gb if sb is None else xp.sum_to(gb, sb)
         return None, ga, gb
 
 
@@ -107,9 +107,9 @@ def where(condition: Any, a: Any, b: Any) -> Tensor:
 class MaskedFillBackward(Node):
     """y = x with ``value`` where mask;  dx = g with 0 where mask."""
 
-    def vjp(self, g, F):
-        gx = F.where(self.cached(), 0, g)
-        return (gx if self.meta is None else F.sum_to(gx, self.meta),)
+    def vjp(self, g, xp):
+        gx = xp.where(self.cached(), 0, g)
+        return (gx if self.meta is None else xp.sum_to(gx, self.meta),)
 
 
 def masked_fill(x: Tensor, mask: Any, value: Any) -> Tensor:
@@ -128,17 +128,17 @@ def masked_fill(x: Tensor, mask: Any, value: Any) -> Tensor:
 class MaximumBackward(Node):
     """y = max(a, b) elementwise;  da = g ⊙ w,  db = g ⊙ (1 − w), w = [a > b] + ½[a = b]."""
 
-    def vjp(self, g, F):
+    def vjp(self, g, xp):
         w = self.cached()
         sa, sb = self.meta
         ea, eb = self.edges
         ga = gb = None
         if ea is not None:
             ga = g * w
-            ga = ga if sa is None else F.sum_to(ga, sa)
+            ga = ga if sa is None else xp.sum_to(ga, sa)
         if eb is not None:
             gb = g * (1 - w)
-            gb = gb if sb is None else F.sum_to(gb, sb)
+            gb = gb if sb is None else xp.sum_to(gb, sb)
         return ga, gb
 
 
@@ -170,7 +170,3 @@ def minimum(a: Any, b: Any) -> Tensor:
 
 def _where_tensor(cond: Any, a: Any, b: Any) -> Tensor:
     return where(cond, a, b)
-
-
-register("where", np.where, _where_tensor)
-register("index_add", index_add_array, index_add)

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd.engine import Node, register
+from autograd.graph import Node
 from autograd.ops.record import nary, unary
 from autograd.tensor import Tensor
 
@@ -24,8 +24,8 @@ def _sizes(shape: tuple) -> tuple:
 class ReshapeBackward(Node):
     """y = reshape(x);  dx = reshape(g, x.shape)."""
 
-    def vjp(self, g, F):
-        return (F.reshape(g, self.meta),)
+    def vjp(self, g, xp):
+        return (xp.reshape(g, self.meta),)
 
 
 class ViewBackward(ReshapeBackward):
@@ -106,8 +106,8 @@ def unsqueeze(x: Tensor, dim: int) -> Tensor:
 class PermuteBackward(Node):
     """y = permute(x, p);  dx = permute(g, p⁻¹)."""
 
-    def vjp(self, g, F):
-        return (F.permute(g, self.meta),)
+    def vjp(self, g, xp):
+        return (xp.permute(g, self.meta),)
 
 
 class TransposeBackward(PermuteBackward):
@@ -145,7 +145,7 @@ def T(x: Tensor) -> Tensor:
 class CatBackward(Node):
     """y = cat(xs, dim);  dxᵢ = the slice of g that came from xᵢ."""
 
-    def vjp(self, g, F):
+    def vjp(self, g, xp):
         axis, bounds = self.meta
         lead = (slice(None),) * axis
         return tuple(g[lead + (slice(a, b),)] if e is not None else None
@@ -177,7 +177,7 @@ def cat(tensors: Any, dim: int = 0) -> Tensor:
 class StackBackward(Node):
     """y = stack(xs, dim);  dxᵢ = g[..., i, ...] (index i along dim)."""
 
-    def vjp(self, g, F):
+    def vjp(self, g, xp):
         lead = (slice(None),) * self.meta
         return tuple(g[lead + (i,)] if e is not None else None
                      for i, e in enumerate(self.edges))
@@ -199,7 +199,7 @@ def stack(tensors: Any, dim: int = 0) -> Tensor:
 class PadBackward(Node):
     """y = pad(x, widths, value);  dx = the centre of g (the part that was x)."""
 
-    def vjp(self, g, F):
+    def vjp(self, g, xp):
         return (g[self.meta],)
 
 
@@ -233,7 +233,3 @@ def _reshape_array(g: np.ndarray, shape: tuple) -> np.ndarray:
 
 def _reshape_tensor(g: Tensor, shape: tuple) -> Tensor:
     return _reshape(g, tuple(shape), ReshapeBackward)
-
-
-register("reshape", _reshape_array, _reshape_tensor)
-register("permute", _permute_array, _permute_tensor)

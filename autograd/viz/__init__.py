@@ -5,16 +5,17 @@
 >>> ag.viz.gradient_flow(model, lr=0.1)       # doctest: +SKIP
 >>> ag.viz.live_graph()                       # doctest: +SKIP
 
-(``ag.trace_backward()``, the step-by-step chain rule, lives in ``autograd.trace``.)
+(``trace_backward()``, the step-by-step chain rule, is in ``autograd.viz.trace``; also
+``ag.trace_backward``.)
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from autograd.trace import trace_backward
 from autograd.viz.flow import GradientFlow, gradient_flow, plot_gradient_flow
 from autograd.viz.live import LiveGraph, live_graph
+from autograd.viz.trace import trace_backward
 
 # The drawing needs the graphviz Python package; the statistics and live_graph do not,
 # so its names load on first use (PEP 562).

@@ -1,11 +1,14 @@
-"""Small helpers shared by the drawing and the gradient statistics."""
+"""Small helpers shared by the viewers (drawing, gradient statistics, backward trace):
+the float64 norm (``engine.l2_norm``), number and shape formatting, text tables."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import Any
 
-import numpy as np
+from autograd.engine import l2_norm
+
+norm = l2_norm  # the one float64 norm, under the name the viewers use
 
 
 def named_parameters(obj: Any) -> list[tuple[str, Any]]:
@@ -42,11 +45,15 @@ def named_parameters(obj: Any) -> list[tuple[str, Any]]:
     return pairs
 
 
-def norm(arr: Any) -> float:
-    """The 2-norm of an array, accumulated in float64 (float16/32 sums of squares
-    overflow or lose the small gradients this module is about)."""
-    a = np.asarray(arr)
-    return float(np.sqrt(np.sum(np.square(a, dtype=np.float64))))
+def text_table(rows: list[list[str]], right: set[int] | frozenset = frozenset()) -> str:
+    """``rows`` (the first is the header) as aligned columns separated by two spaces, a
+    dashed rule under the header; the columns in ``right`` are right-aligned."""
+    widths = [max(len(r[c]) for r in rows) for c in range(len(rows[0]))]
+    lines = ["  ".join(cell.rjust(w) if c in right else cell.ljust(w)
+                       for c, (cell, w) in enumerate(zip(r, widths))).rstrip()
+             for r in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
 
 
 def fmt(x: float | None) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from autograd.engine import Node
+from autograd.graph import Node
 from autograd.viz._common import named_parameters
 from autograd.viz.constants import RECORDED, Constant, constants_of, released
 

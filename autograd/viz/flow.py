@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd.viz._common import fmt, fmt_shape, named_parameters, norm
+from autograd.viz._common import fmt, fmt_shape, named_parameters, norm, text_table
 
 
 class GradientFlow(list):
@@ -26,11 +26,7 @@ class GradientFlow(list):
             if ratio:
                 row.append(fmt(r.get("update_ratio")))
             rows.append(row)
-        widths = [max(len(row[c]) for row in rows) for c in range(len(head))]
-        lines = ["  ".join(c.ljust(w) if k < 2 else c.rjust(w)
-                           for k, (c, w) in enumerate(zip(row, widths))) for row in rows]
-        lines.insert(1, "  ".join("-" * w for w in widths))
-        return "\n".join(line.rstrip() for line in lines)
+        return text_table(rows, right=set(range(2, len(head))))
 
     def __repr__(self) -> str:
         return str(self)

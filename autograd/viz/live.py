@@ -16,7 +16,8 @@ from typing import Any
 
 import numpy as np
 
-from autograd.engine import Node
+from autograd.function import FunctionBackward
+from autograd.graph import Node
 
 
 class NodeCount(int):
@@ -116,8 +117,6 @@ def live_graph(collect: bool = True) -> LiveGraph:
     grads: list = []
     count = holding = 0
     by_op: Counter = Counter()
-    from autograd.function import FunctionBackward
-
     for obj in gc.get_objects():
         if not isinstance(obj, Node):
             continue

@@ -11,22 +11,13 @@ from typing import Any
 
 import numpy as np
 
+from autograd.ops.window import ntuple, same_padding
 from autograd.tensor import Tensor
 from nn import functional as F
 from nn import init
 from nn.modules.module import Module, Parameter
 
 __all__ = ["Conv1d", "Conv2d"]
-
-
-def _tuple(value: Any, n: int, name: str) -> tuple:
-    """An int or an n-sequence of ints as an n-tuple of ints."""
-    if isinstance(value, int | np.integer):
-        return (int(value),) * n
-    out = tuple(int(v) for v in value)
-    if len(out) != n:
-        raise ValueError(f"{name} must be an int or a {n}-tuple, got {value!r}")
-    return out
 
 
 class _ConvNd(Module):
@@ -50,9 +41,10 @@ class _ConvNd(Module):
                                       "supported")
         self.in_channels = int(in_channels)
         self.out_channels = int(out_channels)
-        self.kernel_size = _tuple(kernel_size, n, "kernel_size")
-        self.stride = _tuple(stride, n, "stride")
-        self.dilation = _tuple(dilation, n, "dilation")
+        op = type(self).__name__
+        self.kernel_size = ntuple(kernel_size, n, "kernel_size", op)
+        self.stride = ntuple(stride, n, "stride", op)
+        self.dilation = ntuple(dilation, n, "dilation", op)
         self.groups = int(groups)
         self.padding_mode = padding_mode
         self.padding = self._resolve_padding(padding)
@@ -65,22 +57,23 @@ class _ConvNd(Module):
             self.register_parameter("bias", None)
         self.reset_parameters()
 
-    def _resolve_padding(self, padding: Any) -> tuple:
+    def _resolve_padding(self, padding: Any) -> tuple | str:
+        """The padding per axis; 'same' (the functional's rule, ``same_padding``) stays the
+        string when it is asymmetric (an even effective kernel: the extra row at the end,
+        as torch), since a per-axis int cannot say that."""
         if isinstance(padding, str):
             if padding == "valid":
                 return (0,) * self._n
             if padding == "same":
                 if any(s != 1 for s in self.stride):
                     raise ValueError("padding='same' is not supported for strided convolutions")
-                total = [d * (k - 1) for d, k in zip(self.dilation, self.kernel_size)]
-                if any(t % 2 for t in total):
-                    raise NotImplementedError(
-                        "padding='same' with an even effective kernel needs asymmetric "
-                        "padding, which this layer does not do; pad the input with ag.pad")
-                return tuple(t // 2 for t in total)
+                pairs = same_padding(self.kernel_size, self.dilation)
+                if any(before != after for before, after in pairs):
+                    return "same"
+                return tuple(before for before, _ in pairs)
             raise ValueError(f"Invalid padding string {padding!r}, should be one of "
                              "{'valid', 'same'}")
-        return _tuple(padding, self._n, "padding")
+        return ntuple(padding, self._n, "padding", type(self).__name__)
 
     def reset_parameters(self) -> None:
         """torch's default: W ~ kaiming_uniform_(a=√5), b ~ U(−1/√fan_in, 1/√fan_in)."""
@@ -94,7 +87,7 @@ class _ConvNd(Module):
         n = self._n
         s = (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
              f"stride={self.stride}")
-        if self.padding != (0,) * n:
+        if self.padding != (0,) * n:  # a tuple, or the string 'same' (even kernels)
             s += f", padding={self.padding}"
         if self.dilation != (1,) * n:
             s += f", dilation={self.dilation}"
@@ -112,7 +105,8 @@ class Conv1d(_ConvNd):
     _n = 1
 
     def forward(self, input: Tensor) -> Tensor:
-        return F.conv1d(input, self.weight, self.bias, self.stride[0], self.padding[0],
+        pad = self.padding if isinstance(self.padding, str) else self.padding[0]
+        return F.conv1d(input, self.weight, self.bias, self.stride[0], pad,
                         self.dilation[0], self.groups)
 
 

@@ -121,10 +121,10 @@ class BackwardHookFunctionBackward(FunctionBackward):
     """The identity's node: notes which outputs got no gradient at all (the Function's
     backward sees zeros there; torch's hooks see None)."""
 
-    def vjp(self, g, F):
+    def vjp(self, g, xp):
         ctx = self.meta[0]
         ctx.missing = tuple(x is None for x in g) if isinstance(g, tuple) else (g is None,)
-        return super().vjp(g, F)
+        return super().vjp(g, xp)
 
 
 class BackwardHookFunction(Function):

@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 import autograd as ag
-from autograd.engine import STATE
+from autograd.graph import STATE
 from autograd.tensor import Tensor, _as_array
 from nn.modules.hooks import (  # noqa: F401 - torch.nn.modules.module's global hooks
     GLOBAL_ON,

@@ -9,15 +9,8 @@ import numpy as np
 import pytest
 
 import autograd as ag
-from autograd.engine import STATE
-
-
-def _has_nn_mlp() -> bool:
-    try:
-        import nn
-    except ImportError:
-        return False
-    return hasattr(nn, "MLP")
+import nn
+from autograd.graph import STATE
 
 
 def graph_nodes(root) -> list:
@@ -71,10 +64,7 @@ def test_mlp_trace_lists_every_op_once_in_a_valid_reverse_topological_order() ->
     assert steps[0].grad_in_norm == 1.0 and steps[0].output_shape == ()
 
 
-@pytest.mark.skipif(not _has_nn_mlp(), reason="nn.MLP is not available")
 def test_nn_mlp_trace_lists_every_op_once_and_names_the_modules() -> None:
-    import nn
-
     ag.manual_seed(0)
     model = nn.MLP([8, 6, 4, 3])
     x = ag.randn(5, 8)
@@ -136,7 +126,7 @@ def test_long_traces_are_shortened_in_repr_but_not_in_str() -> None:
     assert len(str(steps).splitlines()) == 203
     short = repr(steps).splitlines()
     assert len(short) <= 63 and any("more steps" in line for line in short)
-    assert "(no backward step traced" in str(ag.trace.BackwardTrace())
+    assert "(no backward step traced" in str(ag.viz.trace.BackwardTrace())
 
 
 def test_tracing_is_off_outside_the_block_and_blocks_nest() -> None:

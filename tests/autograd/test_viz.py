@@ -16,7 +16,8 @@ import numpy as np
 import pytest
 
 import autograd as ag
-from autograd.engine import STATE
+import nn
+from autograd.graph import STATE
 from autograd.viz import draw as draw_mod
 from autograd.viz.classify import classify
 from autograd.viz.summarise import collapse as collapse_modules
@@ -26,17 +27,6 @@ HAVE_DOT = shutil.which("dot") is not None
 needs_dot = pytest.mark.skipif(
     not HAVE_DOT, reason="Graphviz's dot program is not installed (CI installs it: "
     "apt-get install graphviz)")
-
-
-def _has_nn_mlp() -> bool:
-    try:
-        import nn
-    except ImportError:
-        return False
-    return hasattr(nn, "MLP")
-
-
-needs_nn = pytest.mark.skipif(not _has_nn_mlp(), reason="nn.MLP is not available")
 
 
 # -- reading DOT text back --------------------------------------------------------------------
@@ -524,10 +514,7 @@ def test_without_dot_source_works_and_rendering_says_how_to_install(tmp_path, mo
 
 
 # -- with real nn models ----------------------------------------------------------------------
-@needs_nn
 def test_mlp_drawing_names_parameters_and_clusters_without_extra_arguments() -> None:
-    import nn
-
     ag.manual_seed(0)
     model = nn.MLP([6, 5, 4, 3])
     x = ag.randn(4, 6)
@@ -547,10 +534,7 @@ def test_mlp_drawing_names_parameters_and_clusters_without_extra_arguments() -> 
     assert groups == ["0 Linear", "1 Tanh", "2 Linear", "3 Tanh", "4 Linear"]
 
 
-@needs_nn
 def test_simple_cnn_clusters_are_labelled_with_module_paths() -> None:
-    import nn
-
     ag.manual_seed(0)
     model = nn.SimpleCNN(in_channels=1, num_classes=3, image_size=8)
     try:
@@ -809,7 +793,6 @@ def test_backward_releases_the_inputs_unless_retained_and_the_caption_says_so() 
     assert "retain_graph=True" in dot.source
 
 
-@needs_nn
 def test_mlp_drawing_shows_the_data_and_the_targets() -> None:
     import nn
 

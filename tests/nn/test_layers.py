@@ -331,3 +331,39 @@ def test_clip_grad_after_a_real_backward() -> None:
     after = math.sqrt(sum(float((p.grad.data.astype(np.float64) ** 2).sum())
                           for p in model.parameters()))
     assert after == pytest.approx(min(before, 0.1), rel=1e-4)
+
+
+def test_conv2d_same_padding_with_an_even_kernel_matches_the_functional_and_torch() -> None:
+    # One padding rule for the layer and F.conv2d: total d·(k − 1) per axis, the extra
+    # row/column at the end (torch's values for this input and weight written below).
+    x = np.random.default_rng(0).standard_normal((1, 2, 5, 6))
+    w = np.array([[[[-0.00187170505523682, 0.13411089777946472,-0.20576128363609314,
+    -0.18398475646972656],
+   [-0.09628859162330627, 0.06703934073448181,-0.0049532949924469 ,
+     0.19822236895561218]],
+
+  [[-0.02218601107597351, 0.0661531388759613 ,-0.07555326819419861,
+    -0.04914134740829468],
+   [-0.2388371229171753 ,-0.16557052731513977,-0.10305577516555786,
+     0.00926089286804199]]]])
+    want = np.array([[[[-0.04484056801763518,-0.3737740026203493 ,-0.41426165118012975,
+    -0.23433760310095406,-0.39547030591359633, 0.18107816118116493],
+   [-0.6651601845887982 ,-0.03523888183093193,-0.06858002242698549,
+    -0.07802985712219952,-0.6533848094712043 ,-0.5067957896449705 ],
+   [-0.4541208341879877 ,-0.01093716704856281,-0.46005219695216737,
+     0.13938673023644815,-0.00745963159211586, 0.03591554475369117],
+   [-0.04409487972741798,-0.061795887333374  ,-0.4852942591285147 ,
+     0.08961473590695841,-0.03219857045654871, 0.5431183594738203 ],
+   [ 0.10240763545951992, 0.32152390465480474, 0.19925415609841313,
+     0.0899372894396332 ,-0.14875019461996006, 0.01288444562009757]]]])
+    conv = nn.Conv2d(2, 1, (2, 4), padding="same", bias=False).double()
+    assert conv.padding == "same"
+    with ag.no_grad():
+        conv.weight[...] = w
+    got = conv(ag.tensor(x))
+    np.testing.assert_allclose(got.data, want, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(F.conv2d(ag.tensor(x), ag.tensor(w), padding="same").data, want,
+                               rtol=1e-12, atol=1e-14)
+    odd = nn.Conv1d(1, 1, 3, padding="same", dilation=2)
+    assert odd.padding == (2,)  # symmetric: stays the per-axis int, as before
+    assert nn.Conv1d(1, 1, 2, padding="same")(ag.randn(1, 1, 7)).shape == (1, 1, 7)

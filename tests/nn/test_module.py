@@ -11,7 +11,7 @@ import pytest
 
 import autograd as ag
 import nn
-from autograd.engine import STATE
+from autograd.graph import STATE
 
 
 class Net(nn.Module):

@@ -18,6 +18,7 @@ import numpy as np
 import pytest
 
 import autograd as ag
+import nn
 import optim
 
 SHAPES = [(3,), (2, 4), ()]  # a vector, a matrix and a scalar parameter
@@ -477,10 +478,7 @@ def test_defaults_as_torch() -> None:
     assert "SGD" in repr(sgd) and "lr: 0.5" in repr(sgd)
 
 
-def test_nn_parameter_if_available() -> None:
-    nn = pytest.importorskip("nn")
-    if not hasattr(nn, "Parameter"):
-        pytest.skip("nn.Parameter not written yet")
+def test_nn_parameter() -> None:
     w = nn.Parameter(np.array([1.0, 2.0]))
     opt = optim.Adam([w], lr=0.1)
     (w * w).sum().backward()

@@ -4,8 +4,9 @@
 ...     loss.backward()
 >>> print(steps)                                # one row per node, in run order
 
-The engine appends a step only while a trace is active (``STATE.tracer`` is checked
-once per backward), so tracing costs nothing when it is off.
+The engine records a step only while a trace is active (``STATE.tracer``, per thread,
+is checked once per backward), so tracing costs nothing when it is off. Re-exported as
+``autograd.trace_backward``.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from typing import Any
 
 import numpy as np
 
-from autograd.engine import STATE, Node
+from autograd.graph import STATE, Node
+from autograd.viz._common import fmt, fmt_shape, norm, text_table
 
 
 def _norm(g: Any) -> float | None:
@@ -30,12 +32,9 @@ def _norm(g: Any) -> float | None:
         parts = [p for p in parts if p is not None]
         return float(np.sqrt(sum(p * p for p in parts))) if parts else None
     if isinstance(g, np.ndarray | np.generic | float | int):
-        arr = np.asarray(g)  # a VJP may hand on a NumPy scalar for a 0-d gradient
-    else:
-        arr = getattr(g, "data", None)  # a Tensor, under create_graph
-        if not isinstance(arr, np.ndarray):
-            return None
-    return float(np.sqrt(np.sum(np.square(arr, dtype=np.float64))))
+        return norm(g)  # a VJP may hand on a NumPy scalar for a 0-d gradient
+    arr = getattr(g, "data", None)  # a Tensor, under create_graph
+    return norm(arr) if isinstance(arr, np.ndarray) else None
 
 
 def _shape_of(v: Any) -> tuple | None:
@@ -93,16 +92,6 @@ class TraceStep:
         )
 
 
-def _fmt(x: float | None) -> str:
-    return "—" if x is None else f"{x:.3g}"
-
-
-def _shp(s: tuple | None) -> str:
-    if s is None:
-        return "—"
-    return "(" + ", ".join(map(str, s)) + ("," if len(s) == 1 else "") + ")"
-
-
 class BackwardTrace(list):
     """The steps of the traced backward passes, in the order the engine ran them.
 
@@ -128,23 +117,23 @@ class BackwardTrace(list):
         rows = [head]
         for i in idx:
             st = self[i]
-            shapes = ", ".join(_shp(s) for s in st.input_shapes)
+            shapes = ", ".join(fmt_shape(s) for s in st.input_shapes)
             row = [str(i), st.op] + ([st.module or ""] if show_module else []) + [
-                f"{shapes} → {_shp(st.output_shape)}", _fmt(st.grad_in_norm),
-                ", ".join(_fmt(n) for n in st.grad_out_norms)]
+                f"{shapes} → {fmt_shape(st.output_shape)}", fmt(st.grad_in_norm),
+                ", ".join(fmt(n) for n in st.grad_out_norms)]
             rows.append(row)
-        widths = [max(len(r[c]) for r in rows) for c in range(len(head))]
-        right = {0, len(head) - 2}  # step numbers and norms line up on the right
-        lines = ["  ".join(cell.rjust(w) if c in right else cell.ljust(w)
-                           for c, (cell, w) in enumerate(zip(r, widths))).rstrip()
-                 for r in rows]
-        lines.insert(1, "  ".join("-" * w for w in widths))
+        # step numbers and norms line up on the right
+        lines = text_table(rows, right={0, len(head) - 2}).split("\n")
         if cut is not None:
             lines.insert(2 + cut, f"... {len(self) - max_rows:,} more steps ...")
         return "\n".join(lines)
 
     def __str__(self) -> str:
         return self.table()
+
+    def record(self, node: Node, g: Any, grads: tuple, create_graph: bool) -> None:
+        """Append the step of ``node`` (called by the engine while this trace is active)."""
+        self.append(TraceStep.from_node(node, g, grads, create_graph))
 
     def __repr__(self) -> str:
         return self.table(max_rows=60)

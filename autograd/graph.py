@@ -1,0 +1,267 @@
+"""The recorded graph: per-thread engine state, :class:`Node`, and the two namespaces a
+vector-Jacobian product computes in.
+
+A :class:`Node` is one recorded operation. It holds an edge per input (the producer node
+of that input, the input itself when it is a leaf that requires grad, or ``None``) and
+whatever its vector-Jacobian product needs. Each op subclass defines ``vjp(self, g, xp)``
+once: ``xp`` is :data:`RAW` (NumPy functions, arrays in and out) on the fast path, or
+:data:`GRAPH` (the engine's own differentiable ops, Tensors in and out) under
+``create_graph=True``, so the same lines of math serve first and higher derivatives.
+Which names the namespaces hold is declared in one table, ``autograd/ops/vocabulary.py``.
+
+This module imports nothing else of the project: the Tensor class is bound to it once, by
+``autograd.tensor`` calling :func:`bind_tensor`.
+"""
+
+from __future__ import annotations
+
+import threading
+import traceback
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from autograd.tensor import Tensor
+
+
+class Away:
+    """How many threads have each recording switch away from its default (process-wide).
+
+    Reading a per-thread attribute costs about three plain attribute reads, and recording
+    an op needs three switches; so the hot path (``ops/record.py``, :func:`new_node`) reads
+    these counts first and looks at its own thread's switch only while some thread is
+    away from the default. A zero count means every thread is at the default; a thread
+    that ends while away leaves its count up, which costs speed, never correctness.
+    """
+
+    grad_off: int = 0  # threads whose grad mode is off (inside no_grad, ...)
+    scoped: int = 0  # threads inside an nn.Module's forward (STATE.scope set)
+    anomaly: int = 0  # threads inside detect_anomaly()
+
+
+_away_lock = threading.Lock()
+
+
+def _count(counter: str, change: int) -> None:
+    with _away_lock:
+        setattr(Away, counter, getattr(Away, counter) + change)
+
+
+class _ThreadState(threading.local):
+    """Engine switches, one set per thread (as torch's grad mode): a ``no_grad`` block in
+    one thread leaves every other thread recording. The class attributes are each new
+    thread's defaults; the setters keep :class:`Away` up to date (they run once per
+    ``with`` block or module call). The per-op path reads the raw values (``_grad_enabled``,
+    ``_scope``, ``_anomaly``) directly, and only while :class:`Away` says some thread is away."""
+
+    _grad_enabled: bool = True
+    _scope: Any = None
+    _anomaly: bool = False
+    tracer: Any = None  # trace_backward(): a BackwardTrace whose record() each step calls
+
+    @property
+    def grad_enabled(self) -> bool:
+        """This thread's grad mode (default True)."""
+        return self._grad_enabled
+
+    @grad_enabled.setter
+    def grad_enabled(self, value: bool) -> None:
+        value = bool(value)
+        if value is not self._grad_enabled:
+            _count("grad_off", -1 if value else 1)
+        self._grad_enabled = value
+
+    @property
+    def scope(self) -> Any:
+        """The nn module this thread's forward is in (set by ``nn.Module.__call__``, so
+        drawings can group ops per module), or None."""
+        return self._scope
+
+    @scope.setter
+    def scope(self, value: Any) -> None:
+        if (value is None) is not (self._scope is None):
+            _count("scoped", -1 if value is None else 1)
+        self._scope = value
+
+    @property
+    def anomaly(self) -> bool:
+        """detect_anomaly() in this thread: nodes keep their forward stack."""
+        return self._anomaly
+
+    @anomaly.setter
+    def anomaly(self, value: bool) -> None:
+        value = bool(value)
+        if value is not self._anomaly:
+            _count("anomaly", 1 if value else -1)
+        self._anomaly = value
+
+
+STATE = _ThreadState()
+
+
+class Versions:
+    """Process-wide in-place clock (not per thread: a change made in one thread must be
+    seen by a backward running in another). ``epoch`` is bumped by every in-place change;
+    a node compares it with the epoch it was recorded at to skip version checks."""
+
+    epoch: int = 0
+
+
+class Bound:
+    """The Tensor class and its fast constructor ``wrap(array, node)``, bound by
+    ``autograd.tensor`` through :func:`bind_tensor` (the graph records cannot import the
+    Tensor module, which is built on them)."""
+
+    tensor: type | None = None
+    wrap: Callable | None = None
+
+
+def bind_tensor(tensor_cls: type, wrap: Callable) -> None:
+    """Tell the graph which class its saved values and rebuilt outputs are (called once,
+    by ``autograd.tensor`` as it loads)."""
+    Bound.tensor = tensor_cls
+    Bound.wrap = wrap
+
+
+FREED_MSG = (
+    "Trying to backward through the graph a second time (or to use saved values after "
+    "they were freed) in {op}. Saved intermediate values of the graph are freed when you "
+    "call .backward() or autograd.grad(). Specify retain_graph=True if you need to "
+    "backward through the graph a second time."
+)
+
+
+class Node:
+    """One recorded op. Subclasses are named ``<Op>Backward`` and define ``vjp``.
+
+    Slots: ``edges`` (one per input), ``saved`` (input Tensors the VJP needs;
+    ``None`` once freed), ``meta`` (small constants: axes, shapes; never freed),
+    ``out`` (the output array when the VJP needs it), ``cache`` (arrays derived in the
+    forward that the VJP reuses: masks, im2col columns), ``shape``/``dtype`` of the
+    output, ``epoch`` (``Versions.epoch`` at record time), ``scope`` (the nn module the
+    op ran in, for drawing), ``grad_size`` (what backward left of the gradient at the
+    output, see ``engine.grad_norm``).
+    """
+
+    __slots__ = ("edges", "saved", "meta", "out", "cache", "shape", "dtype", "epoch", "scope",
+                 "grad_size", "__dict__")
+    _IS_TENSOR = False  # graph vertices are Nodes or leaf Tensors; this tells them apart
+    hooks: list | None = None  # tensor hooks of the output, set by register_hook/retain_grad
+    trace: list | None = None  # forward stack, only under detect_anomaly()
+    out_dirty = False  # set when the output tensor is changed in place after the op
+
+    def vjp(self, g: Any, xp: Namespace) -> tuple:
+        """Gradients of the inputs (one per edge, ``None`` where not needed) given ``g``."""
+        raise NotImplementedError
+
+    @property
+    def name(self) -> str:
+        return type(self).__name__
+
+    @property
+    def next_functions(self) -> tuple:
+        """The nodes (or leaf tensors) this node's gradient flows into, as torch names it."""
+        return self.edges
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__}>"
+
+    # -- access to saved values ------------------------------------------------------
+    def inputs(self, xp: Namespace) -> list:
+        """The saved input Tensors: their arrays on the fast path, the Tensors under
+        create_graph. Raises if the graph was freed or a saved input changed in place."""
+        saved = self.saved
+        if saved is None:
+            raise RuntimeError(FREED_MSG.format(op=type(self).__name__))
+        if self.epoch != Versions.epoch:
+            self._check_versions(saved)
+        T = Bound.tensor
+        if xp.raw:
+            return [t.data if isinstance(t, T) else t for t in saved]
+        # Constant array operands become Tensors so that every xp op accepts them.
+        return [t if isinstance(t, T) or not isinstance(t, np.ndarray) else T._const(t)
+                for t in saved]
+
+    def output(self, xp: Namespace) -> Any:
+        """The op's saved output: its array, or under create_graph a Tensor whose grad_fn
+        is this node (so derivatives of the output flow back through the op)."""
+        out = self.out
+        if out is None:
+            raise RuntimeError(FREED_MSG.format(op=type(self).__name__))
+        if self.out_dirty:
+            raise RuntimeError(inplace_msg(type(self).__name__, "its output"))
+        if xp.raw:
+            return out
+        return Bound.wrap(out, self)
+
+    def cached(self) -> Any:
+        """The arrays the forward left in ``cache`` (constants w.r.t. differentiation)."""
+        cache = self.cache
+        if cache is None:
+            raise RuntimeError(FREED_MSG.format(op=type(self).__name__))
+        return cache
+
+    def _check_versions(self, saved: Sequence[Tensor]) -> None:
+        for i, t in enumerate(saved):
+            if getattr(t, "_epoch", 0) > self.epoch:
+                raise RuntimeError(
+                    inplace_msg(
+                        type(self).__name__,
+                        f"saved tensor {i} of shape {tuple(t.shape)} (now at version {t._version})",
+                    )
+                )
+
+
+def inplace_msg(op: str, what: str) -> str:
+    """The error for a value ``op`` saved that was changed in place before backward."""
+    return (
+        f"one of the variables needed for gradient computation has been modified by an "
+        f"inplace operation: {what} was changed after {op} saved it. {op} needs the "
+        f"original value; use an out-of-place op (e.g. x = x + 1) or .clone() it first."
+    )
+
+
+def new_node(cls: type[Node], edges: tuple, out: np.ndarray, saved: tuple = (),
+             meta: Any = None, save_out: bool = False, cache: Any = None) -> Node:
+    """Create a node of ``cls`` for an op whose output array is ``out``."""
+    node = cls()
+    node.edges = edges
+    node.saved = saved
+    node.meta = meta
+    node.out = out if save_out else None
+    node.cache = cache
+    node.shape = out.shape
+    node.dtype = out.dtype
+    node.epoch = Versions.epoch
+    node.scope = STATE._scope if Away.scoped else None
+    node.grad_size = None  # what backward leaves of the gradient at the output (grad_norm)
+    if Away.anomaly and STATE._anomaly:
+        node.trace = traceback.format_stack()[:-3]
+    return node
+
+
+# -- the two namespaces a VJP computes in -------------------------------------------------
+class Namespace:
+    """Functions a VJP calls by name (``xp.matmul``): NumPy's on the fast path, the
+    engine's ops under create_graph. Both hold the same names, those of the vocabulary
+    table (``autograd/ops/vocabulary.py``), installed by :func:`install_vocabulary`."""
+
+    def __init__(self, raw: bool) -> None:
+        self.raw = raw
+
+    def __repr__(self) -> str:
+        return "RAW" if self.raw else "GRAPH"
+
+
+RAW = Namespace(raw=True)
+GRAPH = Namespace(raw=False)
+
+
+def install_vocabulary(table: Mapping[str, tuple[Callable, Callable]]) -> None:
+    """Make ``xp.name`` mean the array function on :data:`RAW` and the tensor function on
+    :data:`GRAPH`, for every ``name -> (array_fn, tensor_fn)`` of ``table``."""
+    for name, (array_fn, tensor_fn) in table.items():
+        setattr(RAW, name, array_fn)
+        setattr(GRAPH, name, tensor_fn)

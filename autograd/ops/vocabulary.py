@@ -1,0 +1,65 @@
+"""The VJP vocabulary: every name a vector-Jacobian product may call as ``xp.name``.
+
+One table, ``name -> (array function, tensor function)``. On the fast path a VJP gets
+``xp = RAW`` and the array function runs (NumPy arrays in and out); under
+``create_graph=True`` it gets ``xp = GRAPH`` and the tensor function runs (a recorded,
+differentiable op), so the same VJP lines give first and higher derivatives. Anything
+else a VJP needs it does with Tensor/array operators (``+ - * / ** @``, ``.T``), which
+both kinds share. The table is the whole dependency of the VJPs on other ops: a name
+used in a VJP and missing here fails the vocabulary test (tests/autograd/test_registry.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from autograd.graph import install_vocabulary
+from autograd.ops.broadcast import broadcast_to, sum_to, sum_to_array
+from autograd.ops.linalg import _swap_last_array, _swap_last_tensor, matmul
+from autograd.ops.loss import _softmax_tensor
+from autograd.ops.pool import _spread_array, _spread_tensor
+from autograd.ops.reduce import _mean_array, _sum_array, mean, softmax_array, sum
+from autograd.ops.select import _where_tensor, index_add, index_add_array
+from autograd.ops.shape import _permute_array, _permute_tensor, _reshape_array, _reshape_tensor
+from autograd.ops.unary import (
+    _astype_array,
+    _rsub_inplace_array,
+    _rsub_tensor,
+    astype,
+    cos,
+    exp,
+    log,
+    sin,
+)
+from autograd.ops.window import _col2im_tensor, _im2col_tensor, col2im_array, im2col_array
+
+VOCABULARY: dict[str, tuple[Callable, Callable]] = {
+    # elementwise
+    "exp": (np.exp, exp),
+    "log": (np.log, log),
+    "sin": (np.sin, sin),
+    "cos": (np.cos, cos),
+    "rsub_": (_rsub_inplace_array, _rsub_tensor),  # c - x, in place on a fresh array
+    "astype": (_astype_array, astype),
+    "where": (np.where, _where_tensor),
+    # reductions and broadcasting
+    "sum": (_sum_array, sum),
+    "mean": (_mean_array, mean),
+    "sum_to": (sum_to_array, sum_to),
+    "broadcast_to": (np.broadcast_to, broadcast_to),
+    "softmax": (softmax_array, _softmax_tensor),
+    # shape and indexing
+    "reshape": (_reshape_array, _reshape_tensor),
+    "permute": (_permute_array, _permute_tensor),
+    "swap_last": (_swap_last_array, _swap_last_tensor),
+    "index_add": (index_add_array, index_add),
+    # linear algebra and windows
+    "matmul": (np.matmul, matmul),
+    "im2col": (im2col_array, _im2col_tensor),
+    "col2im": (col2im_array, _col2im_tensor),
+    "pool_spread": (_spread_array, _spread_tensor),
+}
+
+install_vocabulary(VOCABULARY)
