@@ -75,7 +75,7 @@ def _with_grad(outputs: tuple, grads: tuple) -> tuple[list, list]:
     for o, g in zip(outputs, grads):
         if isinstance(o, Tensor) and o.requires_grad:
             outs.append(o)
-            seeds.append(g.data.astype(o.dtype, copy=False))
+            seeds.append(g._data.astype(o.dtype, copy=False))
     if not outs:
         raise RuntimeError("none of output has requires_grad=True, this checkpoint() is not "
                            "necessary")

@@ -37,7 +37,7 @@ def _accumulate_leaf(leaf: Tensor, g: Any, create_graph: bool, stored: set) -> N
     if create_graph:
         leaf.grad = g if leaf.grad is None else leaf.grad + g
         return
-    data = leaf.data
+    data = leaf._data
     if g.dtype != data.dtype:
         g = g.astype(data.dtype)
     if g.shape != data.shape:
@@ -50,10 +50,10 @@ def _accumulate_leaf(leaf: Tensor, g: Any, create_graph: bool, stored: set) -> N
             g = g.copy()
         stored.add(id(g))
         leaf.grad = wrap(g, None)
-    elif grad._node is not None or not grad.data.flags.writeable:
-        leaf.grad = wrap(grad.data + g, None)
+    elif grad._node is not None or not grad._data.flags.writeable:
+        leaf.grad = wrap(grad._data + g, None)
     else:
-        np.add(grad.data, g, out=grad.data)
+        np.add(grad._data, g, out=grad._data)
 
 
 def _run_hooks(hooks: list, g: Any, create_graph: bool) -> Any:
@@ -67,7 +67,7 @@ def _run_hooks(hooks: list, g: Any, create_graph: bool) -> Any:
             with no_grad():
                 res = hook(_wrap(g, None))
             if res is not None:
-                g = res.data if hasattr(res, "data") else np.asarray(res)
+                g = res._data if hasattr(res, "data") else np.asarray(res)
     return g
 
 
@@ -75,7 +75,7 @@ def _check_finite(node: Node, grads: tuple, create_graph: bool) -> None:
     for i, gi in enumerate(grads):
         if gi is None:
             continue
-        arr = gi.data if create_graph else gi
+        arr = gi._data if create_graph else gi
         if isinstance(arr, tuple):  # a multi-output Function's gradient slots
             continue
         if not np.all(np.isfinite(arr)):
@@ -212,7 +212,7 @@ def _grad_size(g: Any, create_graph: bool) -> Any:
     if g.__class__ is not np.ndarray:
         if isinstance(g, tuple):  # a multi-output Function's gradient slots
             return None
-        g = g.data if create_graph else np.asarray(g)  # NumPy hands 0-d results as scalars
+        g = g._data if create_graph else np.asarray(g)  # NumPy hands 0-d results as scalars
     if g.size <= _SMALL:
         return g
     # a flat view for any dense layout (channels-last included); BLAS dot for the sum

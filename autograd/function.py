@@ -78,7 +78,7 @@ class FunctionBackward(Node):
             if e is None or gi is None:
                 out.append(None)
                 continue
-            arr = gi.data if isinstance(gi, Tensor) else np.asarray(gi)
+            arr = gi._data if isinstance(gi, Tensor) else np.asarray(gi)
             if arr.shape != tuple(e.shape):
                 raise RuntimeError(
                     f"function {name}Backward returned an invalid gradient at index {pos} - "
@@ -89,7 +89,7 @@ class FunctionBackward(Node):
 
     def _unpack(self, s: Any, xp) -> Any:
         if isinstance(s, _SavedOutput):
-            return _wrap(s.data, None if xp.raw else s.node)
+            return _wrap(s._data, None if xp.raw else s.node)
         if xp.raw and isinstance(s, np.ndarray):
             return _wrap(s, None)
         return s
@@ -98,10 +98,10 @@ class FunctionBackward(Node):
 class _SavedOutput:
     """An output saved for backward, held without its Tensor (no reference cycle)."""
 
-    __slots__ = ("data", "node")
+    __slots__ = ("_data", "node")
 
     def __init__(self, data: np.ndarray, node: Node) -> None:
-        self.data = data
+        self._data = data
         self.node = node
 
 
@@ -147,7 +147,7 @@ class Function:
         tensor_pos = tuple(i for i, a in enumerate(args) if isinstance(a, Tensor))
         edges = tuple((args[i]._node or args[i]) if needs[i] else None for i in tensor_pos)
         out_meta = tuple((o.shape, o.dtype) for o in outs)
-        first = outs[0].data
+        first = outs[0]._data
         node = new_node(cls._node_class(), edges, first,
                         meta=(ctx, len(args), tensor_pos, out_meta, len(outs)))
         wrapped = []
@@ -156,10 +156,10 @@ class Function:
                 wrapped.append(o)
                 continue
             if single:
-                wrapped.append(_wrap(o.data, node))
+                wrapped.append(_wrap(o._data, node))
             else:
-                sel = new_node(OutputBackward, (node,), o.data, meta=(i, len(outs)))
-                wrapped.append(_wrap(o.data, sel))
+                sel = new_node(OutputBackward, (node,), o._data, meta=(i, len(outs)))
+                wrapped.append(_wrap(o._data, sel))
         # Saved tensors: inputs as they are (their graph matters under create_graph);
         # outputs as array + node, so the output does not keep itself alive.
         out_ids = {id(o): (w, o) for w, o in zip(wrapped, outs) if isinstance(o, Tensor)}
@@ -167,7 +167,7 @@ class Function:
         for s in ctx._to_save:
             if id(s) in out_ids:
                 w, _ = out_ids[id(s)]
-                saved.append(_SavedOutput(w.data, w._node))
+                saved.append(_SavedOutput(w._data, w._node))
             else:
                 saved.append(s)
         node.saved = tuple(saved)

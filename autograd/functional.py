@@ -181,7 +181,7 @@ def _fill_in_zeros(grads: tuple, refs: tuple, strict: bool, create_graph: bool,
 def _prepare_v(v: Any, ref: tuple, is_ref_tuple: bool, create_graph: bool, fn_name: str,
                none_msg: str) -> tuple | None:
     if v is None:
-        if len(ref) != 1 or ref[0].data.size != 1:
+        if len(ref) != 1 or ref[0]._data.size != 1:
             raise RuntimeError(none_msg)
         return None
     _, v = _as_tuple(v, "v", fn_name)
@@ -214,7 +214,7 @@ def vjp(func: Callable, inputs: Any, v: Any = None, create_graph: bool = False,
         is_outputs_tuple, outputs = _call(func, inputs, "vjp", strict)
         if v is not None:
             v = _prepare_v(v, outputs, is_outputs_tuple, create_graph, "vjp", "")
-        elif len(outputs) != 1 or outputs[0].data.size != 1:
+        elif len(outputs) != 1 or outputs[0]._data.size != 1:
             raise RuntimeError("The vector v can only be None if the user-provided function "
                                "returns a single Tensor with a single element.")
     with set_grad_enabled(True if create_graph else is_grad_enabled()):
@@ -254,7 +254,7 @@ def jvp(func: Callable, inputs: Any, v: Any = None, create_graph: bool = False,
 def _scalar_output(outputs: tuple, is_outputs_tuple: bool, fn_name: str) -> None:
     if is_outputs_tuple:
         raise RuntimeError(f"The function given to {fn_name} should return a single Tensor")
-    if outputs[0].data.size != 1:
+    if outputs[0]._data.size != 1:
         raise RuntimeError(f"The Tensor returned by the function given to {fn_name} should "
                            f"contain a single element")
 
@@ -312,7 +312,7 @@ def _stack_rows(rows: list, shape: tuple) -> Tensor:
     if any(isinstance(r, Tensor) and r.requires_grad for r in rows):
         rows = [r if isinstance(r, Tensor) else Tensor._const(r) for r in rows]
         return stack([r.reshape(-1) for r in rows], 0).reshape(shape)
-    arr = np.stack([np.asarray(r.data if isinstance(r, Tensor) else r).reshape(-1)
+    arr = np.stack([np.asarray(r._data if isinstance(r, Tensor) else r).reshape(-1)
                     for r in rows]) if rows else np.zeros(shape)
     return Tensor._const(np.ascontiguousarray(arr).reshape(shape))
 
@@ -323,9 +323,9 @@ def _jac_reverse(outputs: tuple, inputs: tuple, create_graph: bool, strict: bool
     jacobian = []
     for i, out in enumerate(outputs):
         rows: list[list] = [[] for _ in inputs]
-        for k in range(out.data.size):
+        for k in range(out._data.size):
             if out.requires_grad:
-                seed = np.zeros(out.data.size, dtype=out.dtype)
+                seed = np.zeros(out._data.size, dtype=out.dtype)
                 seed[k] = 1
                 vj = _autograd_grad((out,), inputs, (seed.reshape(out.shape),),
                                     create_graph=create_graph, retain_graph=True)
@@ -355,22 +355,22 @@ def _jac_forward(outputs: tuple, inputs: tuple) -> tuple:
     g = _autograd_grad(outputs, inputs, us, create_graph=True)
     cols: list[list[list]] = [[[] for _ in inputs] for _ in outputs]
     for j, inp in enumerate(inputs):
-        for k in range(inp.data.size):
+        for k in range(inp._data.size):
             if g[j] is None or not g[j].requires_grad:
                 jv = (None,) * len(outputs)
             else:
-                e = np.zeros(inp.data.size, dtype=inp.dtype)
+                e = np.zeros(inp._data.size, dtype=inp.dtype)
                 e[k] = 1
                 jv = _autograd_grad((g[j],), us, (e.reshape(inp.shape),), retain_graph=True)
             for i, (c, out) in enumerate(zip(jv, outputs)):
-                cols[i][j].append(np.zeros(out.shape, out.dtype) if c is None else c.data)
+                cols[i][j].append(np.zeros(out.shape, out.dtype) if c is None else c._data)
     res = []
     for i, out in enumerate(outputs):
         row = []
         for j, inp in enumerate(inputs):
-            n = inp.data.size
+            n = inp._data.size
             arr = np.stack([c.reshape(-1) for c in cols[i][j]], axis=-1) if n else \
-                np.zeros((out.data.size, 0), out.dtype)
+                np.zeros((out._data.size, 0), out.dtype)
             row.append(Tensor._const(np.ascontiguousarray(arr).reshape(out.shape + inp.shape)))
         res.append(tuple(row))
     return tuple(res)
@@ -439,7 +439,7 @@ def hessian(func: Callable, inputs: Any, create_graph: bool = False, strict: boo
         _check_requires_grad(t_out, "outputs", strict=strict)
         if is_out_tuple:
             raise RuntimeError("The function given to hessian should return a single Tensor")
-        if out.data.size != 1:
+        if out._data.size != 1:
             raise RuntimeError("The Tensor returned by the function given to hessian should "
                                "contain a single element")
         return out.reshape(())

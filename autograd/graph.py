@@ -179,7 +179,7 @@ class Node:
             self._check_versions(saved)
         T = Bound.tensor
         if xp.raw:
-            return [t.data if isinstance(t, T) else t for t in saved]
+            return [t._data if isinstance(t, T) else t for t in saved]
         # Constant array operands become Tensors so that every xp op accepts them.
         return [t if isinstance(t, T) or not isinstance(t, np.ndarray) else T._const(t)
                 for t in saved]

@@ -24,7 +24,7 @@ def _wrap(data: np.ndarray, node: Node | None) -> Tensor:
     if data.__class__ is not np.ndarray:  # NumPy returns scalars for 0-d results
         data = np.asarray(data)
     t = _new(Tensor)
-    t.data = data
+    t._data = data
     t.grad = None
     t._node = node
     t.requires_grad = node is not None
@@ -40,7 +40,7 @@ def _as_array(data: Any, dtype: Any = None) -> np.ndarray:
     array keeps its dtype. Always a new array (``ag.tensor`` copies, as torch).
     """
     if isinstance(data, Tensor):
-        arr = np.array(data.data)
+        arr = np.array(data._data)
     elif isinstance(data, np.ndarray | np.generic):
         arr = np.array(data)
     else:
@@ -70,7 +70,7 @@ class Tensor:
     list, NumPy array or Tensor (copied). Python floats become float32.
     """
 
-    __slots__ = ("data", "grad", "requires_grad", "_node", "_version", "_hooks", "_epoch",
+    __slots__ = ("_data", "grad", "requires_grad", "_node", "_version", "_hooks", "_epoch",
                  "_retains_grad", "__weakref__")
     __array_ufunc__ = None  # ndarray (op) Tensor defers to Tensor's reflected operator
     __array_priority__ = 1000
@@ -83,7 +83,7 @@ class Tensor:
     def _init_leaf(self, data: np.ndarray, requires_grad: bool) -> None:
         """Make this a leaf around ``data`` (shared, not copied); subclasses such as
         ``nn.Parameter`` build on it."""
-        self.data = data
+        self._data = data
         self.grad = None
         self._node = None
         self._version = 0
@@ -94,16 +94,25 @@ class Tensor:
 
     # -- attributes --------------------------------------------------------------------
     @property
+    def data(self) -> np.ndarray:
+        """The array (for now; becoming torch's detached Tensor sharing it)."""
+        return self._data
+
+    @data.setter
+    def data(self, value: Any) -> None:
+        self._data = value
+
+    @property
     def shape(self) -> tuple:
-        return self.data.shape
+        return self._data.shape
 
     @property
     def ndim(self) -> int:
-        return self.data.ndim
+        return self._data.ndim
 
     @property
     def dtype(self) -> np.dtype:
-        return self.data.dtype
+        return self._data.dtype
 
     @property
     def is_leaf(self) -> bool:
@@ -116,24 +125,24 @@ class Tensor:
     def size(self, dim: int | None = None) -> tuple | int:
         """The shape tuple, or the length of dimension ``dim``."""
         if dim is None:
-            return self.data.shape
-        return self.data.shape[dim]
+            return self._data.shape
+        return self._data.shape[dim]
 
     def numel(self) -> int:
-        return self.data.size
+        return self._data.size
 
     def dim(self) -> int:
-        return self.data.ndim
+        return self._data.ndim
 
     def __len__(self) -> int:
-        if self.data.ndim == 0:
+        if self._data.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
-        return self.data.shape[0]
+        return self._data.shape[0]
 
     def __iter__(self):
-        if self.data.ndim == 0:
+        if self._data.ndim == 0:
             raise TypeError("iteration over a 0-d tensor")
-        return (self[i] for i in range(self.data.shape[0]))
+        return (self[i] for i in range(self._data.shape[0]))
 
     # -- conversions -------------------------------------------------------------------
     def numpy(self) -> np.ndarray:
@@ -142,22 +151,22 @@ class Tensor:
             raise RuntimeError(
                 "Can't call numpy() on a Tensor that requires grad. Use tensor.detach().numpy()"
             )
-        return self.data
+        return self._data
 
     def item(self) -> float | int | bool:
-        if self.data.size != 1:
+        if self._data.size != 1:
             raise RuntimeError(
-                f"a Tensor with {self.data.size} elements cannot be converted to a Python scalar"
+                f"a Tensor with {self._data.size} elements cannot be converted to a Python scalar"
             )
-        return self.data.item()
+        return self._data.item()
 
     def tolist(self) -> Any:
-        return self.data.tolist()
+        return self._data.tolist()
 
     def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
-        if dtype is not None and np.dtype(dtype) != self.data.dtype:
-            return self.data.astype(dtype)
-        return self.data.copy() if copy else self.data
+        if dtype is not None and np.dtype(dtype) != self._data.dtype:
+            return self._data.astype(dtype)
+        return self._data.copy() if copy else self._data
 
     def __float__(self) -> float:
         return float(self.item())
@@ -166,24 +175,24 @@ class Tensor:
         return int(self.item())
 
     def __index__(self) -> int:
-        if self.data.dtype.kind not in "iub" or self.data.size != 1:
+        if self._data.dtype.kind not in "iub" or self._data.size != 1:
             raise TypeError("only integer tensors of a single element can be used as an index")
-        return int(self.data.item())
+        return int(self._data.item())
 
     def __bool__(self) -> bool:
-        if self.data.size != 1:
+        if self._data.size != 1:
             raise RuntimeError(
-                f"Boolean value of Tensor with {self.data.size} elements is ambiguous"
+                f"Boolean value of Tensor with {self._data.size} elements is ambiguous"
             )
-        return bool(self.data.item())
+        return bool(self._data.item())
 
     __hash__ = object.__hash__  # == is elementwise, identity is the hash (as torch)
 
     def __repr__(self) -> str:
-        body = np.array2string(self.data, separator=", ", prefix="tensor(", precision=4)
+        body = np.array2string(self._data, separator=", ", prefix="tensor(", precision=4)
         extras = []
-        if self.data.dtype not in (np.float32, np.int64, np.bool_):
-            extras.append(f"dtype={self.data.dtype}")
+        if self._data.dtype not in (np.float32, np.int64, np.bool_):
+            extras.append(f"dtype={self._data.dtype}")
         if self._node is not None:
             extras.append(f"grad_fn=<{type(self._node).__name__}>")
         elif self.requires_grad:
@@ -191,8 +200,8 @@ class Tensor:
         return "tensor(" + body + "".join(", " + e for e in extras) + ")"
 
     def __format__(self, spec: str) -> str:
-        if self.data.ndim == 0 and spec:
-            return format(self.data.item(), spec)
+        if self._data.ndim == 0 and spec:
+            return format(self._data.item(), spec)
         return repr(self)
 
     @staticmethod
@@ -201,7 +210,7 @@ class Tensor:
         return _wrap(data, None)
 
     def __reduce__(self):
-        return (_rebuild, (self.data, self.requires_grad))
+        return (_rebuild, (self._data, self.requires_grad))
 
     # -- graph control -----------------------------------------------------------------
     def backward(self, gradient: Any = None, retain_graph: bool | None = None,
@@ -218,7 +227,7 @@ class Tensor:
 
     def detach(self) -> Tensor:
         """A new leaf sharing this tensor's data, cut from the graph."""
-        return _wrap(self.data, None)
+        return _wrap(self._data, None)
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         if self._node is not None and not requires_grad:
@@ -226,7 +235,7 @@ class Tensor:
                 "you can only change requires_grad flags of leaf variables; use .detach()"
             )
         if requires_grad:
-            _check_float(self.data.dtype)
+            _check_float(self._data.dtype)
         self.requires_grad = requires_grad
         return self
 
@@ -246,7 +255,7 @@ class Tensor:
             if t is None:
                 return
             if t.grad is None:
-                t.grad = _wrap(np.array(g.data), None) if g._node is None else g
+                t.grad = _wrap(np.array(g._data), None) if g._node is None else g
             else:
                 t.grad = t.grad + g
         node = self._node
@@ -271,7 +280,7 @@ class Tensor:
     def zero_(self) -> Tensor:
         """Fill with zeros in place."""
         _check_inplace(self)
-        self.data[...] = 0
+        self._data[...] = 0
         _bump_version(self)
         return self
 
@@ -317,24 +326,24 @@ def _bump_version(t: Tensor) -> None:
 def _seed(root: Tensor, gradient: Any, what: str, create_graph: bool) -> Any:
     """The gradient that starts backward at ``root`` (ones for a scalar)."""
     if gradient is None:
-        if root.data.size != 1:
+        if root._data.size != 1:
             raise RuntimeError(
                 f"grad can be implicitly created only for scalar outputs; {what}() on a "
-                f"tensor of shape {root.data.shape} needs gradient= of that shape"
+                f"tensor of shape {root._data.shape} needs gradient= of that shape"
             )
-        shape = root.data.shape
-        g = np.array(1, dtype=root.data.dtype)  # np.ones is a Python wrapper: 4x the cost
+        shape = root._data.shape
+        g = np.array(1, dtype=root._data.dtype)  # np.ones is a Python wrapper: 4x the cost
         if shape:
             g = g.reshape(shape)
     else:
-        g = gradient.data if isinstance(gradient, Tensor) else np.asarray(gradient)
-        if g.shape != root.data.shape:
+        g = gradient._data if isinstance(gradient, Tensor) else np.asarray(gradient)
+        if g.shape != root._data.shape:
             raise RuntimeError(
                 f"Mismatch in shape: gradient has shape {g.shape} but the output has shape "
-                f"{root.data.shape}"
+                f"{root._data.shape}"
             )
-        if g.dtype != root.data.dtype:
-            g = g.astype(root.data.dtype)
+        if g.dtype != root._data.dtype:
+            g = g.astype(root._data.dtype)
     if create_graph:
         if isinstance(gradient, Tensor):
             return gradient

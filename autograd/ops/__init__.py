@@ -96,7 +96,7 @@ def _inplace(op, ufunc):
         if STATE.grad_enabled and (self.requires_grad or getattr(other, "requires_grad", False)):
             _check_inplace(self)
             return op(self, other)
-        ufunc(self.data, array_of(other), out=self.data, casting="same_kind")
+        ufunc(self._data, array_of(other), out=self._data, casting="same_kind")
         _bump_version(self)
         return self
 
@@ -109,7 +109,7 @@ def setitem(self: Tensor, key: Any, value: Any) -> None:
     if STATE.grad_enabled and (self.requires_grad or getattr(value, "requires_grad", False)):
         raise RuntimeError("in-place assignment into a tensor that requires grad is not "
                            "recorded; use where(), masked_fill() or cat() instead")
-    self.data[_index_key(key)] = array_of(value)
+    self._data[_index_key(key)] = array_of(value)
     _bump_version(self)
 
 

@@ -23,7 +23,7 @@ def _reduce(gi: Any, shape: tuple | None, xp) -> Any:
 def _compute(fn, a: Any, b: Any) -> np.ndarray:
     """``fn(a, b)`` on the operands' arrays; a shape mismatch names both shapes."""
     try:
-        return fn(a.data if isinstance(a, Tensor) else a, b.data if isinstance(b, Tensor) else b)
+        return fn(a._data if isinstance(a, Tensor) else a, b._data if isinstance(b, Tensor) else b)
     except ValueError as err:
         if "broadcast" not in str(err):
             raise
@@ -112,7 +112,7 @@ class NegBackward(Node):
 
 def neg(x: Tensor) -> Tensor:
     """−x."""
-    return unary(NegBackward, np.negative(x.data), x)
+    return unary(NegBackward, np.negative(x._data), x)
 
 
 class PowBackward(Node):

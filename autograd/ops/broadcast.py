@@ -46,9 +46,9 @@ class SumToBackward(Node):
 def sum_to(x: Tensor, shape: tuple) -> Tensor:
     """``x`` (of a broadcast shape) summed back to ``shape``."""
     shape = tuple(shape)
-    if x.data.shape == shape:
+    if x._data.shape == shape:
         return x
-    return unary(SumToBackward, sum_to_array(x.data, shape), x, meta=x.data.shape)
+    return unary(SumToBackward, sum_to_array(x._data, shape), x, meta=x._data.shape)
 
 
 class ExpandBackward(Node):
@@ -70,21 +70,21 @@ def _broadcast_array(x: np.ndarray, shape: tuple) -> np.ndarray:
 def broadcast_to(x: Tensor, shape: tuple) -> Tensor:
     """A read-only broadcast view of ``x`` with ``shape`` (NumPy's rules)."""
     shape = tuple(shape)
-    if x.data.shape == shape:
+    if x._data.shape == shape:
         return x
-    return unary(ExpandBackward, _broadcast_array(x.data, shape), x, meta=x.data.shape)
+    return unary(ExpandBackward, _broadcast_array(x._data, shape), x, meta=x._data.shape)
 
 
 def expand(x: Tensor, *sizes: int) -> Tensor:
     """torch's ``expand``: ``sizes`` may be a tuple, -1 keeps that dimension."""
     if len(sizes) == 1 and isinstance(sizes[0], tuple | list):
         sizes = tuple(sizes[0])
-    lead = len(sizes) - x.data.ndim
+    lead = len(sizes) - x._data.ndim
     if lead < 0:
         raise RuntimeError(
             f"expand: the number of sizes {len(sizes)} is smaller than the tensor's "
-            f"dimensions {x.data.ndim} (shape {x.data.shape})"
+            f"dimensions {x._data.ndim} (shape {x._data.shape})"
         )
-    shape = tuple(x.data.shape[i - lead] if s == -1 and i >= lead else s
+    shape = tuple(x._data.shape[i - lead] if s == -1 and i >= lead else s
                   for i, s in enumerate(sizes))
     return broadcast_to(x, shape)

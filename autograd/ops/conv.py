@@ -151,8 +151,8 @@ def _check_conv(x: np.ndarray, w: np.ndarray, b: Any, groups: int, op: str, nd: 
             f"{w.shape} with groups={groups} expects {w.shape[1] * groups} "
             f"(in_channels/groups = {w.shape[1]})"
         )
-    if b is not None and b.data.shape != (w.shape[0],):
-        raise ShapeError(f"{op}: bias of shape {b.data.shape} does not fit weight of shape "
+    if b is not None and b._data.shape != (w.shape[0],):
+        raise ShapeError(f"{op}: bias of shape {b._data.shape} does not fit weight of shape "
                          f"{w.shape} (need ({w.shape[0]},))")
 
 
@@ -162,7 +162,7 @@ def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: An
     weight (O, C/groups, kh, kw), bias (O,); stride/padding/dilation an int or (h, w) pair
     (padding also 'valid' or 'same'). Returns (N, O, Ho, Wo),
     Ho = (H + 2·ph − dh·(kh − 1) − 1) // sh + 1."""
-    x, w = input.data, weight.data
+    x, w = input._data, weight._data
     if x.ndim == 3 and w.ndim == 4:  # unbatched, as torch
         y = conv2d(reshape(input, (1,) + x.shape), weight, bias, stride, padding, dilation,
                    groups)
@@ -170,7 +170,7 @@ def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: An
     _check_conv(x, w, bias, groups, "conv2d", 2)
     geo = make_geom(x.shape, w.shape[2:], stride, padding, dilation, groups, choose_order(x),
                     op="conv2d")
-    y, cols = _conv_forward(x, w, None if bias is None else bias.data, geo)
+    y, cols = _conv_forward(x, w, None if bias is None else bias._data, geo)
     # The columns are what dW needs; keep them only when W will get a gradient.
     keep = STATE.grad_enabled and weight.requires_grad
     return nary(Conv2dBackward, y, (input, weight, bias), saved=(input, weight), meta=geo,
@@ -181,7 +181,7 @@ def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: An
            padding: Any = 0, dilation: Any = 1, groups: int = 1) -> Tensor:
     """1-D convolution: input (N, C, L) or (C, L), weight (O, C/groups, k), bias (O,);
     returns (N, O, Lo). Runs as conv2d on (N, C, 1, L) with a (1, k) kernel."""
-    x, w = input.data, weight.data
+    x, w = input._data, weight._data
     if x.ndim == 2 and w.ndim == 3:
         y = conv1d(reshape(input, (1,) + x.shape), weight, bias, stride, padding, dilation,
                    groups)

@@ -92,14 +92,14 @@ class LinearBackward(Node):
 
 def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """``x @ weight.T + bias`` as one op (the Linear layer's affine map, torch's layout)."""
-    xd, wd = x.data, weight.data
+    xd, wd = x._data, weight._data
     if wd.ndim != 2 or xd.ndim == 0 or xd.shape[-1] != wd.shape[1]:
         raise ValueError(f"linear: input of shape {xd.shape} does not fit weight of shape "
                          f"{wd.shape} (need input.shape[-1] == weight.shape[1])")
     out = xd @ wd.T
     if bias is not None:
-        if bias.data.shape != (wd.shape[0],):
-            raise ValueError(f"linear: bias of shape {bias.data.shape} does not fit weight of "
+        if bias._data.shape != (wd.shape[0],):
+            raise ValueError(f"linear: bias of shape {bias._data.shape} does not fit weight of "
                              f"shape {wd.shape} (need ({wd.shape[0]},))")
-        out += bias.data
+        out += bias._data
     return nary(LinearBackward, out, (x, weight, bias), saved=(x, weight))

@@ -34,7 +34,7 @@ class SoftmaxCrossEntropyBackward(Node):
 def softmax_cross_entropy(x: Tensor, target: np.ndarray) -> Tensor:
     """Mean cross-entropy of logits ``x`` (N, C) against class indices ``target`` (N,),
     as one op (log-sum-exp shifted by the row max: stable for logits of 1e4)."""
-    d = x.data
+    d = x._data
     n, c = d.shape
     # ufunc reductions directly: the ndarray methods add a Python layer per call, which
     # is most of the cost at the usual (batch, classes) sizes

@@ -53,8 +53,8 @@ class BatchNormBackward(Node):
 
 
 def _check_vec(t: Any, c: int, name: str, shape: tuple) -> None:
-    if t is not None and tuple(t.data.shape) != (c,):
-        raise ShapeError(f"batch_norm: {name} of shape {tuple(t.data.shape)} does not fit an "
+    if t is not None and tuple(t._data.shape) != (c,):
+        raise ShapeError(f"batch_norm: {name} of shape {tuple(t._data.shape)} does not fit an "
                          f"input of shape {shape} with {c} channels (need ({c},))")
 
 
@@ -67,7 +67,7 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
     statistics in place (when given): r ← (1 − momentum)·r + momentum·stat, the variance
     entering unbiased (·M/(M − 1)). Eval: normalise with the running statistics.
     """
-    x = input.data
+    x = input._data
     if x.ndim < 2:
         raise ShapeError(f"batch_norm: expected an input of shape (N, C), (N, C, L) or "
                          f"(N, C, H, W), got input of shape {x.shape}")
@@ -89,12 +89,12 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
         xhat = xc
         xhat *= invstd
         if running_mean is not None:
-            r = running_mean.data
+            r = running_mean._data
             r *= 1.0 - momentum
             r += (momentum * mean.reshape(c)).astype(r.dtype, copy=False)
             _bump_version(running_mean)
         if running_var is not None:
-            r = running_var.data
+            r = running_var._data
             r *= 1.0 - momentum
             r += (momentum * m / (m - 1) * var.reshape(c)).astype(r.dtype, copy=False)
             _bump_version(running_var)
@@ -102,14 +102,14 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
         if running_mean is None or running_var is None:
             raise ValueError("batch_norm: running_mean and running_var are required when "
                              "training=False")
-        mean = running_mean.data.reshape(bshape).astype(x.dtype, copy=False)
-        invstd = (1.0 / np.sqrt(running_var.data + eps)).reshape(bshape).astype(x.dtype,
+        mean = running_mean._data.reshape(bshape).astype(x.dtype, copy=False)
+        invstd = (1.0 / np.sqrt(running_var._data + eps)).reshape(bshape).astype(x.dtype,
                                                                                  copy=False)
         xhat = (x - mean) * invstd
     out = xhat
     if weight is not None:
-        out *= weight.data.reshape(bshape)
+        out *= weight._data.reshape(bshape)
     if bias is not None:
-        out += bias.data.reshape(bshape)
+        out += bias._data.reshape(bshape)
     return nary(BatchNormBackward, out, (input, weight, bias), saved=(input, weight),
                 meta=(axes, bshape, m, bool(training), eps), cache=(mean, invstd))

@@ -92,8 +92,8 @@ def _fold(views: list, ufunc: np.ufunc) -> np.ndarray:
 def _unbatched(fn: Any, input: Tensor, *args: Any) -> Tensor:
 
 
-    y = fn(reshape(input, (1,) + input.data.shape), *args)
-    return reshape(y, y.data.shape[1:])
+    y = fn(reshape(input, (1,) + input._data.shape), *args)
+    return reshape(y, y._data.shape[1:])
 
 
 def _spread_array(g: np.ndarray, weight: Any, geo: ConvGeom, cl: bool) -> np.ndarray:
@@ -160,7 +160,7 @@ def max_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any
                ) -> Tensor:
     """Max over kh×kw windows: input (N, C, H, W) or (C, H, W) -> (N, C, Ho, Wo);
     ``stride`` defaults to ``kernel_size``; padding counts as −inf (as torch)."""
-    x = input.data
+    x = input._data
     if x.ndim == 3:
         return _unbatched(max_pool2d, input, kernel_size, stride, padding)
     geo = _geom(x, kernel_size, stride, padding, "max_pool2d")
@@ -223,7 +223,7 @@ def avg_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any
                ) -> Tensor:
     """Mean over kh×kw windows: input (N, C, H, W) or (C, H, W) -> (N, C, Ho, Wo);
     ``stride`` defaults to ``kernel_size``; padded zeros count in the mean (as torch)."""
-    x = input.data
+    x = input._data
     if x.ndim == 3:
         return _unbatched(avg_pool2d, input, kernel_size, stride, padding)
     geo = _geom(x, kernel_size, stride, padding, "avg_pool2d")

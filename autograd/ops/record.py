@@ -39,12 +39,12 @@ def binary(cls: type[Node], out: np.ndarray, a: Any, b: Any, save: bool = False,
         ea = eb = sa = sb = None
         if isinstance(a, Tensor) and a.requires_grad:
             ea = a._node or a
-            s = a.data.shape
+            s = a._data.shape
             if s != out.shape:
                 sa = s
         if isinstance(b, Tensor) and b.requires_grad:
             eb = b._node or b
-            s = b.data.shape
+            s = b._data.shape
             if s != out.shape:
                 sb = s
         if ea is not None or eb is not None:
@@ -70,4 +70,4 @@ def nary(cls: type[Node], out: np.ndarray, inputs: tuple, saved: tuple = (), met
 
 def array_of(x: Any) -> Any:
     """The array (or scalar) an operand stands for."""
-    return x.data if isinstance(x, Tensor) else x
+    return x._data if isinstance(x, Tensor) else x

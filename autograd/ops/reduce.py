@@ -57,9 +57,9 @@ class SumBackward(Node):
 
 
 def sum(x: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:  # noqa: A001
-    axes = axes_of(dim, x.data.ndim)
-    out = np.sum(x.data, axis=axes, keepdims=keepdim)
-    return unary(SumBackward, out, x, meta=(x.data.shape, kept_shape(x.data.shape, axes)))
+    axes = axes_of(dim, x._data.ndim)
+    out = np.sum(x._data, axis=axes, keepdims=keepdim)
+    return unary(SumBackward, out, x, meta=(x._data.shape, kept_shape(x._data.shape, axes)))
 
 
 class MeanBackward(Node):
@@ -71,9 +71,9 @@ class MeanBackward(Node):
 
 
 def mean(x: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
-    axes = axes_of(dim, x.data.ndim)
-    out = np.mean(x.data, axis=axes, keepdims=keepdim)
-    shape = x.data.shape
+    axes = axes_of(dim, x._data.ndim)
+    out = np.mean(x._data, axis=axes, keepdims=keepdim)
+    shape = x._data.shape
     return unary(MeanBackward, out, x, meta=(shape, kept_shape(shape, axes), _count(shape, axes)))
 
 
@@ -97,9 +97,9 @@ def var(x: Tensor, dim: Any = None, unbiased: bool | None = None, keepdim: bool 
         correction: int | None = None) -> Tensor:
     """Variance over ``dim`` with Bessel's ``correction`` (1 = unbiased, as torch)."""
     c = _correction(unbiased, correction)
-    axes = axes_of(dim, x.data.ndim)
-    shape = x.data.shape
-    out = np.var(x.data, axis=axes, ddof=c, keepdims=keepdim)
+    axes = axes_of(dim, x._data.ndim)
+    shape = x._data.shape
+    out = np.var(x._data, axis=axes, ddof=c, keepdims=keepdim)
     denom = builtins.max(_count(shape, axes) - c, 0)
     return unary(VarBackward, out, x, save_input=True,
                  meta=(shape, kept_shape(shape, axes), axes, denom))
@@ -120,9 +120,9 @@ def std(x: Tensor, dim: Any = None, unbiased: bool | None = None, keepdim: bool 
         correction: int | None = None) -> Tensor:
     """Standard deviation over ``dim`` (square root of :func:`var`)."""
     c = _correction(unbiased, correction)
-    axes = axes_of(dim, x.data.ndim)
-    shape = x.data.shape
-    out = np.std(x.data, axis=axes, ddof=c, keepdims=keepdim)
+    axes = axes_of(dim, x._data.ndim)
+    shape = x._data.shape
+    out = np.std(x._data, axis=axes, ddof=c, keepdims=keepdim)
     denom = builtins.max(_count(shape, axes) - c, 0)
     return unary(StdBackward, out, x, save_input=True, save_out=True,
                  meta=(shape, kept_shape(shape, axes), axes, denom))
@@ -149,7 +149,7 @@ class MinBackward(MaxBackward):
 
 
 def _extreme(x: Tensor, dim: Any, keepdim: bool, is_max: bool) -> Any:
-    d = x.data
+    d = x._data
     cls = MaxBackward if is_max else MinBackward
     if dim is None:
         if d.size == 0:
@@ -189,19 +189,19 @@ def min(x: Tensor, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A001
 def argmax(x: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
     """Index of the largest element (flattened when ``dim`` is None), int64."""
     if dim is None:
-        out = np.argmax(x.data)
+        out = np.argmax(x._data)
         return _wrap(np.asarray(out, dtype=np.int64).reshape((1,) * x.ndim if keepdim else ()),
                      None)
-    return _wrap(np.argmax(x.data, axis=dim, keepdims=keepdim).astype(np.int64), None)
+    return _wrap(np.argmax(x._data, axis=dim, keepdims=keepdim).astype(np.int64), None)
 
 
 def argmin(x: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
     """Index of the smallest element (flattened when ``dim`` is None), int64."""
     if dim is None:
-        out = np.argmin(x.data)
+        out = np.argmin(x._data)
         return _wrap(np.asarray(out, dtype=np.int64).reshape((1,) * x.ndim if keepdim else ()),
                      None)
-    return _wrap(np.argmin(x.data, axis=dim, keepdims=keepdim).astype(np.int64), None)
+    return _wrap(np.argmin(x._data, axis=dim, keepdims=keepdim).astype(np.int64), None)
 
 
 def logsumexp_array(x: np.ndarray, axes: Any, keepdims: bool = False) -> np.ndarray:
@@ -223,10 +223,10 @@ class LogsumexpBackward(Node):
 
 
 def logsumexp(x: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
-    axes = axes_of(dim, x.data.ndim)
-    out = logsumexp_array(x.data, axes, keepdim)
+    axes = axes_of(dim, x._data.ndim)
+    out = logsumexp_array(x._data, axes, keepdim)
     return unary(LogsumexpBackward, out, x, save_input=True, save_out=True,
-                 meta=kept_shape(x.data.shape, axes))
+                 meta=kept_shape(x._data.shape, axes))
 
 
 def softmax_array(x: np.ndarray, axis: int) -> np.ndarray:
@@ -245,10 +245,10 @@ class SoftmaxBackward(Node):
 
 
 def softmax(x: Tensor, dim: int = -1) -> Tensor:
-    (axis,) = axes_of(dim, x.data.ndim) or (0,)
-    if x.data.ndim == 0:
-        return unary(SoftmaxBackward, np.ones_like(x.data), x, save_out=True, meta=None)
-    return unary(SoftmaxBackward, softmax_array(x.data, axis), x, save_out=True, meta=axis)
+    (axis,) = axes_of(dim, x._data.ndim) or (0,)
+    if x._data.ndim == 0:
+        return unary(SoftmaxBackward, np.ones_like(x._data), x, save_out=True, meta=None)
+    return unary(SoftmaxBackward, softmax_array(x._data, axis), x, save_out=True, meta=axis)
 
 
 class LogSoftmaxBackward(Node):
@@ -260,10 +260,10 @@ class LogSoftmaxBackward(Node):
 
 
 def log_softmax(x: Tensor, dim: int = -1) -> Tensor:
-    (axis,) = axes_of(dim, x.data.ndim) or (0,)
-    if x.data.ndim == 0:
-        return unary(LogSoftmaxBackward, np.zeros_like(x.data), x, save_out=True, meta=None)
-    d = x.data
+    (axis,) = axes_of(dim, x._data.ndim) or (0,)
+    if x._data.ndim == 0:
+        return unary(LogSoftmaxBackward, np.zeros_like(x._data), x, save_out=True, meta=None)
+    d = x._data
     # (x − m) − log Σ e^(x − m): subtracting in the shifted frame keeps float32 exact for
     # logits of magnitude 1e4 (x − (m + log Σ) loses the small term to rounding).
     m = np.max(d, axis=axis, keepdims=True)

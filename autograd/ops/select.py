@@ -15,9 +15,9 @@ from autograd.tensor import Tensor
 def _index_key(key: Any) -> Any:
     """A NumPy index for ``key`` (Tensors inside it become arrays)."""
     if isinstance(key, tuple):
-        return tuple(k.data if isinstance(k, Tensor) else k for k in key)
+        return tuple(k._data if isinstance(k, Tensor) else k for k in key)
     if isinstance(key, Tensor):
-        return key.data
+        return key._data
     return key
 
 
@@ -54,10 +54,10 @@ def getitem(x: Tensor, key: Any) -> Tensor:
     """``x[key]`` with NumPy's rules: ints, slices, None, Ellipsis, bool masks, int arrays."""
     k = _index_key(key)
     try:
-        out = x.data[k]
+        out = x._data[k]
     except IndexError as err:
-        raise IndexError(f"{err} (indexing a tensor of shape {x.data.shape})") from None
-    return unary(IndexBackward, out, x, meta=(x.data.shape, k))
+        raise IndexError(f"{err} (indexing a tensor of shape {x._data.shape})") from None
+    return unary(IndexBackward, out, x, meta=(x._data.shape, k))
 
 
 class IndexAddBackward(Node):
@@ -70,7 +70,7 @@ class IndexAddBackward(Node):
 def index_add(g: Tensor, shape: tuple, key: Any) -> Tensor:
     """Scatter-add ``g`` into zeros of ``shape`` at ``key`` (the adjoint of indexing)."""
     k = _index_key(key)
-    return unary(IndexAddBackward, index_add_array(g.data, tuple(shape), k), g, meta=k)
+    return unary(IndexAddBackward, index_add_array(g._data, tuple(shape), k), g, meta=k)
 
 
 class WhereBackward(Node):
@@ -117,11 +117,11 @@ def masked_fill(x: Tensor, mask: Any, value: Any) -> Tensor:
     m = np.asarray(array_of(mask), dtype=bool)
     v = array_of(value)
     try:
-        out = np.where(m, np.asarray(v, dtype=x.data.dtype), x.data)
+        out = np.where(m, np.asarray(v, dtype=x._data.dtype), x._data)
     except ValueError:
         raise ValueError(f"masked_fill: mask of shape {m.shape} does not broadcast to the "
-                         f"tensor's shape {x.data.shape}") from None
-    meta = None if out.shape == x.data.shape else x.data.shape
+                         f"tensor's shape {x._data.shape}") from None
+    meta = None if out.shape == x._data.shape else x._data.shape
     return unary(MaskedFillBackward, out, x, meta=meta, cache=m)
 
 

@@ -45,7 +45,7 @@ class UnsqueezeBackward(ReshapeBackward):
 
 
 def _reshape(x: Tensor, shape: tuple, cls: type[Node]) -> Tensor:
-    d = x.data
+    d = x._data
     if d.shape == shape:
         return x if cls is ReshapeBackward else unary(cls, d, x, meta=d.shape)
     try:
@@ -69,7 +69,7 @@ def view(x: Tensor, *shape: Any) -> Tensor:
 
 def flatten(x: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     """Merge dimensions ``start_dim..end_dim`` into one."""
-    shape = x.data.shape
+    shape = x._data.shape
     if not shape:
         return _reshape(x, (1,), FlattenBackward)
     n = len(shape)
@@ -83,7 +83,7 @@ def flatten(x: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
 
 def squeeze(x: Tensor, dim: Any = None) -> Tensor:
     """Drop size-1 dimensions (only ``dim`` when given; a dim that is not 1 stays, as torch)."""
-    shape = x.data.shape
+    shape = x._data.shape
     if dim is None:
         new = tuple(s for s in shape if s != 1)
     else:
@@ -95,7 +95,7 @@ def squeeze(x: Tensor, dim: Any = None) -> Tensor:
 
 def unsqueeze(x: Tensor, dim: int) -> Tensor:
     """Insert a size-1 dimension at ``dim``."""
-    shape = x.data.shape
+    shape = x._data.shape
     n = len(shape) + 1
     if not -n <= dim < n:
         raise IndexError(f"unsqueeze: dim {dim} out of range for a tensor of shape {shape}")
@@ -116,22 +116,22 @@ class TransposeBackward(PermuteBackward):
 
 def _permute(x: Tensor, axes: tuple, cls: type[Node]) -> Tensor:
     inverse = tuple(np.argsort(axes))
-    return unary(cls, x.data.transpose(axes), x, meta=inverse)
+    return unary(cls, x._data.transpose(axes), x, meta=inverse)
 
 
 def permute(x: Tensor, *dims: Any) -> Tensor:
     """Reorder dimensions: output dim i is input dim ``dims[i]``."""
     dims = _sizes(dims)
-    n = x.data.ndim
+    n = x._data.ndim
     if sorted(d % n for d in dims) != list(range(n)):
         raise RuntimeError(f"permute: {dims} is not a permutation of the {n} dims of a "
-                           f"tensor of shape {x.data.shape}")
+                           f"tensor of shape {x._data.shape}")
     return _permute(x, tuple(d % n for d in dims), PermuteBackward)
 
 
 def transpose(x: Tensor, dim0: int, dim1: int) -> Tensor:
     """Swap two dimensions."""
-    n = x.data.ndim
+    n = x._data.ndim
     axes = list(range(n))
     axes[dim0], axes[dim1] = axes[dim1], axes[dim0]
     return _permute(x, tuple(axes), TransposeBackward)
@@ -139,7 +139,7 @@ def transpose(x: Tensor, dim0: int, dim1: int) -> Tensor:
 
 def T(x: Tensor) -> Tensor:
     """All dimensions reversed (a matrix transpose for 2-D)."""
-    return _permute(x, tuple(range(x.data.ndim))[::-1], TransposeBackward)
+    return _permute(x, tuple(range(x._data.ndim))[::-1], TransposeBackward)
 
 
 class CatBackward(Node):
@@ -157,7 +157,7 @@ def cat(tensors: Any, dim: int = 0) -> Tensor:
     tensors = tuple(tensors)
     if not tensors:
         raise ValueError("cat() expects a non-empty sequence of tensors")
-    arrays = [t.data if isinstance(t, Tensor) else np.asarray(t) for t in tensors]
+    arrays = [t._data if isinstance(t, Tensor) else np.asarray(t) for t in tensors]
     ndim = arrays[0].ndim
     if ndim == 0:
         raise RuntimeError("zero-dimensional tensors cannot be concatenated")
@@ -188,7 +188,7 @@ def stack(tensors: Any, dim: int = 0) -> Tensor:
     tensors = tuple(tensors)
     if not tensors:
         raise ValueError("stack() expects a non-empty sequence of tensors")
-    arrays = [t.data if isinstance(t, Tensor) else np.asarray(t) for t in tensors]
+    arrays = [t._data if isinstance(t, Tensor) else np.asarray(t) for t in tensors]
     if any(a.shape != arrays[0].shape for a in arrays):
         raise RuntimeError(f"stack expects each tensor to be equal size, got shapes "
                            f"{[a.shape for a in arrays]}")
@@ -206,7 +206,7 @@ class PadBackward(Node):
 def pad(x: Tensor, pad_width: Any, value: float = 0.0) -> Tensor:
     """Pad with a constant; ``pad_width`` as NumPy's: a (before, after) pair per dim, or one
     pair (or one int) for all dims."""
-    d = x.data
+    d = x._data
     widths = np.broadcast_to(np.asarray(pad_width, dtype=np.int64), (d.ndim, 2)) \
         if np.ndim(pad_width) < 2 else np.asarray(pad_width, dtype=np.int64)
     if widths.shape != (d.ndim, 2):

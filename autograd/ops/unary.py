@@ -19,7 +19,7 @@ class ExpBackward(Node):
 
 
 def exp(x: Tensor) -> Tensor:
-    return unary(ExpBackward, np.exp(x.data), x, save_out=True)
+    return unary(ExpBackward, np.exp(x._data), x, save_out=True)
 
 
 class LogBackward(Node):
@@ -31,7 +31,7 @@ class LogBackward(Node):
 
 
 def log(x: Tensor) -> Tensor:
-    return unary(LogBackward, np.log(x.data), x, save_input=True)
+    return unary(LogBackward, np.log(x._data), x, save_input=True)
 
 
 class SqrtBackward(Node):
@@ -42,7 +42,7 @@ class SqrtBackward(Node):
 
 
 def sqrt(x: Tensor) -> Tensor:
-    return unary(SqrtBackward, np.sqrt(x.data), x, save_out=True)
+    return unary(SqrtBackward, np.sqrt(x._data), x, save_out=True)
 
 
 class AbsBackward(Node):
@@ -50,11 +50,11 @@ class AbsBackward(Node):
 
     def vjp(self, g, xp):
         (x,) = self.inputs(xp)
-        return (g * np.sign(x.data if not xp.raw else x),)
+        return (g * np.sign(x._data if not xp.raw else x),)
 
 
 def abs(x: Tensor) -> Tensor:  # noqa: A001 - the contract's name
-    return unary(AbsBackward, np.abs(x.data), x, save_input=True)
+    return unary(AbsBackward, np.abs(x._data), x, save_input=True)
 
 
 class SinBackward(Node):
@@ -66,7 +66,7 @@ class SinBackward(Node):
 
 
 def sin(x: Tensor) -> Tensor:
-    return unary(SinBackward, np.sin(x.data), x, save_input=True)
+    return unary(SinBackward, np.sin(x._data), x, save_input=True)
 
 
 class CosBackward(Node):
@@ -78,7 +78,7 @@ class CosBackward(Node):
 
 
 def cos(x: Tensor) -> Tensor:
-    return unary(CosBackward, np.cos(x.data), x, save_input=True)
+    return unary(CosBackward, np.cos(x._data), x, save_input=True)
 
 
 def _rsub_inplace_array(x: np.ndarray, c: Any) -> np.ndarray:
@@ -106,7 +106,7 @@ class TanhBackward(Node):
 
 
 def tanh(x: Tensor) -> Tensor:
-    return unary(TanhBackward, np.tanh(x.data), x, save_out=True)
+    return unary(TanhBackward, np.tanh(x._data), x, save_out=True)
 
 
 def _sigmoid_array(x: np.ndarray) -> np.ndarray:
@@ -129,7 +129,7 @@ class SigmoidBackward(Node):
 
 
 def sigmoid(x: Tensor) -> Tensor:
-    return unary(SigmoidBackward, _sigmoid_array(x.data), x, save_out=True)
+    return unary(SigmoidBackward, _sigmoid_array(x._data), x, save_out=True)
 
 
 class ReluBackward(Node):
@@ -143,7 +143,7 @@ class ReluBackward(Node):
 
 def relu(x: Tensor) -> Tensor:
     # The output is all the VJP needs ([y > 0] = [x > 0]): no mask array in the forward.
-    return unary(ReluBackward, np.maximum(x.data, 0), x, save_out=True)
+    return unary(ReluBackward, np.maximum(x._data, 0), x, save_out=True)
 
 
 class LeakyReluBackward(Node):
@@ -154,7 +154,7 @@ class LeakyReluBackward(Node):
 
 
 def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
-    d = x.data
+    d = x._data
     slope = np.where(d > 0, 1, negative_slope).astype(d.dtype, copy=False)
     return unary(LeakyReluBackward, d * slope, x, cache=slope)
 
@@ -169,7 +169,7 @@ class ClampBackward(Node):
 def clamp(x: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
     if min is None and max is None:
         raise ValueError("clamp: at least one of min and max must be given")
-    d = x.data
+    d = x._data
     lo = -np.inf if min is None else min
     hi = np.inf if max is None else max
     mask = (d >= lo) & (d <= hi)
@@ -186,12 +186,12 @@ class CastBackward(Node):
 def astype(x: Tensor, dtype: Any) -> Tensor:
     """``x`` converted to ``dtype``; differentiable between float dtypes."""
     dtype = np.dtype(dtype)
-    if x.data.dtype == dtype:
+    if x._data.dtype == dtype:
         return x
-    out = x.data.astype(dtype)
+    out = x._data.astype(dtype)
     if dtype.kind not in "fc":
         return _wrap(out, None)
-    return unary(CastBackward, out, x, meta=x.data.dtype)
+    return unary(CastBackward, out, x, meta=x._data.dtype)
 
 
 def float32(x: Tensor) -> Tensor:
@@ -221,4 +221,4 @@ class CloneBackward(Node):
 
 def clone(x: Tensor) -> Tensor:
     """A copy of ``x`` that stays in the graph."""
-    return unary(CloneBackward, x.data.copy(), x)
+    return unary(CloneBackward, x._data.copy(), x)

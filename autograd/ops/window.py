@@ -222,12 +222,12 @@ class Col2imBackward(Node):
 
 
 def _im2col_tensor(x: Tensor, geo: ConvGeom) -> Tensor:
-    return unary(Im2colBackward, im2col_array(x.data, geo), x, meta=geo)
+    return unary(Im2colBackward, im2col_array(x._data, geo), x, meta=geo)
 
 
 def _col2im_tensor(cols: Tensor, geo: ConvGeom) -> Tensor:
-    return unary(Col2imBackward, col2im_array(cols.data, geo), cols,
-                 meta=(geo, cols.data.shape))
+    return unary(Col2imBackward, col2im_array(cols._data, geo), cols,
+                 meta=(geo, cols._data.shape))
 
 
 
@@ -236,7 +236,7 @@ def im2col(input: Tensor, kernel_size: Any, stride: Any = 1, padding: Any = 0,
            dilation: Any = 1) -> Tensor:
     """Patch matrix of ``input`` (N, C, H, W): (N·Ho·Wo, C·kh·kw), rows (n, ho, wo),
     columns (c, i, j), zero padding. Differentiable (its VJP is :func:`col2im`)."""
-    geo = make_geom(input.data.shape, kernel_size, stride, padding, dilation, op="im2col")
+    geo = make_geom(input._data.shape, kernel_size, stride, padding, dilation, op="im2col")
     return _im2col_tensor(input, geo)
 
 
@@ -247,7 +247,7 @@ def col2im(cols: Tensor, input_shape: tuple, kernel_size: Any, stride: Any = 1,
     geo = make_geom(input_shape, kernel_size, stride, padding, dilation, op="col2im")
     n, c = geo.x_shape[:2]
     want = (n * geo.out_hw[0] * geo.out_hw[1], c * geo.kernel[0] * geo.kernel[1])
-    if tuple(cols.data.shape) != want:
-        raise ShapeError(f"col2im: columns of shape {cols.data.shape} do not fit input shape "
+    if tuple(cols._data.shape) != want:
+        raise ShapeError(f"col2im: columns of shape {cols._data.shape} do not fit input shape "
                          f"{geo.x_shape} with this kernel/stride/padding (need {want})")
     return _col2im_tensor(cols, geo)

@@ -40,7 +40,7 @@ def _held(node: Any, k: int) -> Constant | None:
     if not saved or k >= len(saved) or getattr(type(node), "fn", None) is not None:
         return None  # released, never kept, or a custom Function (saves what its ctx chose)
     obj = saved[k]
-    data = obj.data if getattr(obj, "_IS_TENSOR", False) else obj
+    data = obj._data if getattr(obj, "_IS_TENSOR", False) else obj
     if not isinstance(data, np.ndarray):
         return None  # a Python number (or an absent optional operand: None)
     return Constant(id(obj), "input", data.shape, str(data.dtype), data)

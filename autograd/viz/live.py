@@ -73,7 +73,7 @@ class LiveGraph:
 
 
 def _arrays(obj: Any, out: list, depth: int = 0) -> None:
-    """Collect the ndarrays ``obj`` holds: an array, a Tensor or saved output (``.data``),
+    """Collect the ndarrays ``obj`` holds: an array, a Tensor or saved output (``._data``),
     or a tuple/list of those (caches may nest a level or two)."""
     if obj is None or isinstance(obj, int | float | bool | str):
         return

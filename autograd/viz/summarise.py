@@ -108,7 +108,7 @@ def grad_of(v: object) -> float | None:
     """Norm of the gradient that reached tensor vertex ``v`` in the last backward."""
     if v._IS_TENSOR:
         gr = v.grad
-        return None if gr is None else norm(gr.data)
+        return None if gr is None else norm(gr._data)
     return grad_norm(v)
 
 
