@@ -17,8 +17,10 @@ A post-accumulate-grad hook on each parameter copies its final ``.grad`` (divide
 into its bucket slice; when a bucket is complete its all-reduce is started without
 blocking (MPI_Iallreduce, buckets always started in index order so that every rank
 issues the same sequence), and backward goes on computing the earlier layers'
-gradients meanwhile. A callback queued on the backward pass waits for all buckets at
-its end and copies the averaged values back into ``.grad``.
+gradients meanwhile. (MPI without a progress thread advances a started collective only
+inside MPI calls, so each later hook also calls MPI_Testall on the buckets in flight.)
+A callback queued on the backward pass waits for all buckets at its end and copies the
+averaged values back into ``.grad``.
 
 Per rank, not global: BatchNorm normalises with the statistics of the local shard and
 updates its running statistics from them; with ``broadcast_buffers=True`` (the default)
@@ -184,8 +186,10 @@ class DistributedDataParallel(Module):
         else:  # divided before the sum, as torch (an exact power of two for 2, 4, 8 ranks)
             np.divide(grad.data, self._world_size, out=view)
         bucket.pending -= 1
+        MPI = dist._mpi()
+        if self._next:  # MPI progresses a started all-reduce only inside MPI calls: poke it
+            MPI.Request.Testall([b.request for b in self._buckets[:self._next]])
         if bucket.pending == 0:
-            MPI = dist._mpi()
             while self._next < len(self._buckets) and self._buckets[self._next].pending == 0:
                 b = self._buckets[self._next]
                 b.request = self._comm.Iallreduce(MPI.IN_PLACE, b.buffer, op=MPI.SUM)
