@@ -26,6 +26,7 @@ Differences from torch, on purpose:
 from __future__ import annotations
 
 import enum
+import os
 import sys
 import warnings
 from collections.abc import Callable
@@ -39,7 +40,7 @@ __all__ = [
     "ReduceOp", "Work", "all_gather", "all_gather_object", "all_reduce", "barrier",
     "broadcast", "broadcast_object_list", "destroy_process_group", "get_backend", "get_rank",
     "get_world_size", "init_process_group", "is_available", "is_initialized",
-    "is_mpi_available",
+    "is_mpi_available", "launched_by_mpiexec",
 ]
 
 INSTALL_HINT = "pip install chainrule[mpi]"  # the extra that brings mpi4py and MPICH
@@ -90,6 +91,17 @@ def is_mpi_available() -> bool:
     except ImportError:
         return False
     return True
+
+
+# What launchers put in each rank's environment: MPICH's hydra, Open MPI, PMIx.
+_LAUNCHER_SIZE_VARS = ("PMI_SIZE", "OMPI_COMM_WORLD_SIZE", "PMIX_SIZE")
+
+
+def launched_by_mpiexec() -> bool:
+    """Whether this process was started by ``mpiexec``/``mpirun`` (from the launcher's
+    environment variables; imports nothing, starts nothing). Not in torch: a command line
+    such as ``chainrule train`` calls ``init_process_group`` only when this is true."""
+    return any(v in os.environ for v in _LAUNCHER_SIZE_VARS)
 
 
 def is_initialized() -> bool:

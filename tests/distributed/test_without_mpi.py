@@ -81,3 +81,11 @@ def test_hook_errors() -> None:
         ag.tensor([1.0]).register_post_accumulate_grad_hook(lambda t: None)
     with pytest.raises(RuntimeError, match="only be installed during backward"):
         queue_callback(lambda: None)
+
+
+def test_launched_by_mpiexec(monkeypatch: pytest.MonkeyPatch) -> None:
+    for var in ("PMI_SIZE", "OMPI_COMM_WORLD_SIZE", "PMIX_SIZE"):
+        monkeypatch.delenv(var, raising=False)
+    assert not dist.launched_by_mpiexec()
+    monkeypatch.setenv("PMI_SIZE", "2")  # what MPICH's mpiexec sets
+    assert dist.launched_by_mpiexec()

@@ -151,6 +151,7 @@ def api() -> None:
     else:
         raise AssertionError("init twice must raise")
     assert dist.is_initialized() and dist.get_backend() == "mpi"
+    assert dist.launched_by_mpiexec()
     t = ag.tensor(np.arange(4.0) + rank)
     buf = t.data
     dist.all_reduce(t)
