@@ -28,6 +28,11 @@ THREADS = {v: "1" for v in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_
                             "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS")}
 
 
+# SimpleCNN's float32 buckets at the defaults: Linear 2048→128 and 128→10 (the first,
+# 1 MiB bucket), then both convolutions.
+SIMPLECNN_BUCKETS = [1_054_248, 20_352]
+
+
 def worker(batch: int, steps: int, repeats: int) -> None:
     """One rank: time ``repeats`` × ``steps`` SGD steps of SimpleCNN on its shard."""
     import numpy as np
@@ -97,6 +102,36 @@ def worker(batch: int, steps: int, repeats: int) -> None:
     dist.destroy_process_group()
 
 
+# The ring all-reduce cost model (Patarasuk & Yuan; what MPICH and NCCL use for large
+# messages): a bucket of S bytes over N ranks sends 2(N-1)/N·S bytes per link in
+# 2(N-1) steps, each paying the link latency α: t = 2(N-1)/N · S/β + 2(N-1)·α.
+LINKS = {"10 Gb/s Ethernet (α = 20 µs)": (10e9 / 8, 20e-6),
+         "100 Gb/s InfiniBand (α = 3 µs)": (100e9 / 8, 3e-6)}
+
+
+def ring_allreduce_s(nbytes: int, ranks: int, bandwidth: float, latency: float) -> float:
+    if ranks == 1:
+        return 0.0
+    return 2 * (ranks - 1) / ranks * nbytes / bandwidth + 2 * (ranks - 1) * latency
+
+
+def paper(buckets: list[int], per_sample_s: float, fixed_s: float, batch: int) -> None:
+    """Step time at global batch ``batch`` on N machines (one rank each): compute
+    ``fixed + per_sample · batch/N`` plus the buckets' all-reduce, with no overlap
+    (an upper bound: bucket 0, the fully connected layers, may hide under the conv
+    backward)."""
+    t1 = fixed_s + per_sample_s * batch
+    print(f"cost model: compute {fixed_s * 1e3:.2f} ms + {per_sample_s * 1e3:.3f} ms/sample per "
+          f"rank (T1 = {t1 * 1e3:.1f} ms at b{batch}); buckets {buckets} bytes")
+    for link, (bw, lat) in LINKS.items():
+        for n in (2, 8, 16, 32, 64, 128):
+            comm = sum(ring_allreduce_s(b, n, bw, lat) for b in buckets)
+            tn = fixed_s + per_sample_s * batch / n + comm
+            print(f"  {link:32s} N={n:3d}: b{batch // n:3d}/rank, comm {comm * 1e3:6.2f} ms, "
+                  f"step {tn * 1e3:6.2f} ms, speed-up {t1 / tn:5.1f}x, "
+                  f"efficiency {t1 / (n * tn):4.0%}")
+
+
 def launch(world: int, batch: int, steps: int, repeats: int) -> dict:
     mpiexec = Path(sys.executable).with_name("mpiexec")
     cmd = [str(mpiexec) if mpiexec.exists() else "mpiexec", "-n", str(world), sys.executable,
@@ -114,8 +149,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--steps", type=int, default=3, help="steps per timed repeat")
     ap.add_argument("--repeats", type=int, default=5, help="repeats per launch")
     ap.add_argument("--rounds", type=int, default=3, help="1-rank/N-rank launch pairs")
+    ap.add_argument("--paper", nargs=2, type=float, metavar=("FIXED_MS", "MS_PER_SAMPLE"),
+                    help="only print the cost model for these compute figures")
     ap.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
+    if args.paper:
+        paper(SIMPLECNN_BUCKETS, args.paper[1] / 1e3, args.paper[0] / 1e3, args.batch)
+        return 0
     if args.worker:
         worker(args.batch, args.steps, args.repeats)
         return 0
