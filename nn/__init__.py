@@ -39,6 +39,7 @@ from nn.modules import (
     Softmax,
     Tanh,
 )
+from nn.parallel.sync_batchnorm import SyncBatchNorm
 from nn.serialization import load, save
 
 __all__ = [
@@ -46,5 +47,5 @@ __all__ = [
     "Conv2d", "CrossEntropyLoss", "Dropout", "Flatten", "Identity", "LeakyReLU", "Linear",
     "LogSoftmax", "MSELoss", "MaxPool2d", "Module", "ModuleList", "NLLLoss", "Parameter",
     "ReLU", "Sequential", "Sigmoid", "SimpleCNN", "Softmax", "Tanh", "data", "functional",
-    "init", "load", "save", "utils",
+    "init", "load", "save", "utils", "SyncBatchNorm",
 ]

@@ -8,5 +8,6 @@ process group.
 """
 
 from nn.parallel.distributed import DistributedDataParallel
+from nn.parallel.sync_batchnorm import SyncBatchNorm
 
-__all__ = ["DistributedDataParallel"]
+__all__ = ["DistributedDataParallel", "SyncBatchNorm"]

@@ -44,11 +44,12 @@ def run_ranks(case: str, n: int = 2, timeout: float = 90) -> subprocess.Complete
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
 
 
-@pytest.mark.parametrize("case", ["api", "trajectory", "no_sync", "unused"])
+@pytest.mark.parametrize("case", ["api", "trajectory", "no_sync", "unused", "syncbn"])
 def test_two_ranks(case: str) -> None:
     """api: collectives in place, torch's errors; trajectory: 20 SGD steps on 2 ranks
     match 1 process on the full batch (float64, 1e-12) from different initial weights;
-    no_sync: accumulated gradient = full-batch gradient; unused: unused parameters."""
+    no_sync: accumulated gradient = full-batch gradient; unused: unused parameters;
+    syncbn: SyncBatchNorm on 2 shards = BatchNorm on the global batch."""
     res = run_ranks(case)
     assert res.returncode == 0, res.stdout + res.stderr
     assert f"{case}: ok on 2 ranks" in res.stdout

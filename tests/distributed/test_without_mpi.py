@@ -89,3 +89,32 @@ def test_launched_by_mpiexec(monkeypatch: pytest.MonkeyPatch) -> None:
     assert not dist.launched_by_mpiexec()
     monkeypatch.setenv("PMI_SIZE", "2")  # what MPICH's mpiexec sets
     assert dist.launched_by_mpiexec()
+
+
+def test_sync_batchnorm_on_one_rank_is_batchnorm() -> None:
+    """Without a process group SyncBatchNorm is BatchNorm: outputs, input gradients and
+    running statistics; convert_sync_batchnorm keeps the parameters and buffers."""
+    import nn
+
+    x = ag.tensor(np.random.default_rng(0).standard_normal((5, 3, 4)) * 2 + 1,
+                  requires_grad=True)
+    bn = nn.Sequential(nn.BatchNorm1d(3), nn.Tanh()).double()
+    bn[0].weight.data[...] = [0.5, 2.0, -1.0]
+    sync = nn.SyncBatchNorm.convert_sync_batchnorm(nn.Sequential(nn.BatchNorm1d(3),
+                                                                 nn.Tanh()).double())
+    sync[0].weight.data[...] = [0.5, 2.0, -1.0]
+    assert isinstance(sync[0], nn.SyncBatchNorm)
+    y1 = bn(x)
+    (y1 * y1).sum().backward()
+    g1 = x.grad.data.copy()
+    x.grad = None
+    y2 = sync(x)
+    (y2 * y2).sum().backward()
+    np.testing.assert_allclose(y2.data, y1.data, rtol=0, atol=1e-14)
+    np.testing.assert_allclose(x.grad.data, g1, rtol=0, atol=1e-13)
+    for a, b in zip(sync.state_dict().values(), bn.state_dict().values()):
+        np.testing.assert_allclose(np.asarray(a.data), np.asarray(b.data), rtol=0, atol=1e-14)
+    with pytest.raises(ValueError, match="at least 2D"):
+        nn.SyncBatchNorm(3)(ag.zeros(3))
+    with pytest.raises(ValueError, match="more than 1 value per channel"):
+        nn.SyncBatchNorm(3)(ag.zeros(1, 3))

@@ -112,6 +112,40 @@ def no_sync() -> None:
             assert _same_on_all_ranks([p.grad.data for p in model.parameters()])
 
 
+def syncbn() -> None:
+    """SyncBatchNorm on 2 shards = BatchNorm on the global batch (training, 5 SGD steps,
+    running statistics, then eval), for (N, C) and (N, C, H, W) inputs."""
+    rank, world = dist.get_rank(), dist.get_world_size()
+    rng = np.random.default_rng(5)
+    for shape, bn in (((GLOBAL_BATCH, 6), nn.BatchNorm1d), ((8, 6, 3, 3), nn.BatchNorm2d)):
+        x = ag.tensor(rng.standard_normal(shape) * 3 + 1)
+        target = ag.tensor(rng.standard_normal(shape))
+
+        def build(bn: type = bn) -> nn.Module:
+            ag.manual_seed(1)
+            return nn.Sequential(bn(6), nn.Tanh(), bn(6, momentum=None)).double()
+
+        ref = build()
+        model = DDP(nn.SyncBatchNorm.convert_sync_batchnorm(build()))
+        assert type(model.module[0]).__name__ == "SyncBatchNorm"
+        pairs = ((ref, ref), (model, model.module))
+        opts = [optim.SGD(m.parameters(), lr=0.5) for m, _ in pairs]
+        for _step in range(5):
+            for (m, _), opt, inp, tgt in zip(pairs, opts, (x, _shard(x, rank, world)),
+                                             (target, _shard(target, rank, world))):
+                opt.zero_grad()
+                loss = ((m(inp) - tgt) ** 2).mean()
+                loss.backward()
+                opt.step()
+        for (name, a), b in zip(model.module.state_dict().items(), ref.state_dict().values()):
+            err = np.max(np.abs(np.asarray(a.data, dtype=float) - np.asarray(b.data, float)))
+            assert err <= 1e-12, f"{shape} {name} differs by {err}"
+        model.eval()
+        ref.eval()
+        y = model(_shard(x, rank, world)).data
+        assert np.max(np.abs(y - _shard(ref(x), rank, world).data)) <= 1e-12
+
+
 def unused() -> None:
     """A parameter unused in the loss: a clear error, or with find_unused_parameters=True
     the others are averaged and the unused one keeps its .grad (None)."""
