@@ -27,7 +27,9 @@ updates its running statistics from them; with ``broadcast_buffers=True`` (the d
 rank 0's buffers are broadcast before every forward that will synchronise, so all ranks
 carry rank 0's running statistics. A model with BatchNorm therefore does not reproduce
 the one-process run on the global batch (batch statistics over B/N samples instead of
-B); everything else does.
+B); everything else does. ``nn.SyncBatchNorm.convert_sync_batchnorm(model)`` before
+wrapping makes the statistics global (and the run reproduce), at four small blocking
+all-reduces per BatchNorm layer and step.
 """
 
 from __future__ import annotations
@@ -125,14 +127,14 @@ class DistributedDataParallel(Module):
 
     # -- forward -------------------------------------------------------------------------
     def forward(self, *inputs: Any, **kwargs: Any) -> Any:
-        if STATE.grad_enabled and self.require_backward_grad_sync:
+        # As torch: a forward with grad enabled decides whether the next backward
+        # averages (not inside no_sync); one under no_grad (evaluation) changes nothing.
+        if STATE.grad_enabled:
             self._reset()
-            self._armed = True
-            if self.broadcast_buffers:
+            self._armed = self.require_backward_grad_sync
+            if self._armed and self.broadcast_buffers:
                 for b in self.module.buffers():
                     _broadcast_inplace(self._comm, b)
-        else:
-            self._armed = False
         return self.module(*inputs, **kwargs)
 
     @contextmanager
