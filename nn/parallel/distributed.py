@@ -75,8 +75,10 @@ class DistributedDataParallel(Module):
     on a rank, at the end of backward; a parameter unused on every rank keeps its
     ``.grad``). ``gradient_as_bucket_view=True`` makes each ``.grad`` a view into its
     bucket after the first synchronised backward, saving the copies in and out.
-    CPU only: ``device_ids`` and ``output_device`` must be None. Not supported:
-    ``backward(create_graph=True)`` through the wrapper (a RuntimeError says so).
+    CPU only: ``device_ids`` and ``output_device`` must be None; ``init_sync=False``
+    skips the initial broadcast; ``dim``, ``check_reduction`` and ``static_graph`` are
+    accepted and change nothing. Not supported: ``backward(create_graph=True)`` through
+    the wrapper (a RuntimeError says so).
     """
 
     def __init__(self, module: Module, device_ids: Any = None, output_device: Any = None,
