@@ -87,8 +87,36 @@ def _check_finite(node: Node, grads: tuple, create_graph: bool) -> None:
             )
 
 
+_FINAL: list = []  # one list of queue_callback() callables per running backward (nesting)
+
+
+def queue_callback(fn: Callable[[], None]) -> None:
+    """Run ``fn()`` once the backward pass now running has finished (torch's
+    ``Variable._execution_engine.queue_callback``); callbacks run in the order queued,
+    only if the pass succeeds. DistributedDataParallel waits for its all-reduces here."""
+    if not _FINAL:
+        raise RuntimeError("Final callbacks can only be installed during backward pass.")
+    _FINAL[-1].append(fn)
+
+
 def run_backward(roots: Sequence[Tensor], root_grads: Sequence[Any], retain_graph: bool,
                  create_graph: bool, inputs: Sequence[Tensor] | None = None) -> list | None:
+    """:func:`_chain_rule`, then the callbacks queued during it (:func:`queue_callback`)."""
+    queued: list = []
+    _FINAL.append(queued)
+    try:
+        captured = _chain_rule(roots, root_grads, retain_graph, create_graph, inputs)
+        i = 0
+        while i < len(queued):  # a callback may queue another
+            queued[i]()
+            i += 1
+    finally:
+        _FINAL.pop()
+    return captured
+
+
+def _chain_rule(roots: Sequence[Tensor], root_grads: Sequence[Any], retain_graph: bool,
+                create_graph: bool, inputs: Sequence[Tensor] | None = None) -> list | None:
     """Apply the chain rule from ``roots`` (seeded with ``root_grads``) back to the leaves.
 
     Without ``inputs`` the gradients accumulate into the leaves' ``.grad``; with
@@ -194,13 +222,33 @@ def _to_leaf(leaf: Tensor, g: Any, create_graph: bool, stored: set, capture: dic
              captured: list | None) -> None:
     """Deliver a leaf's complete gradient: through its hooks, then into ``.grad`` (or
     into ``captured`` for autograd.grad)."""
-    if leaf._hooks:
-        g = _run_hooks(leaf._hooks, g, create_graph)
+    hooks = leaf._hooks
+    if hooks:
+        g = _run_hooks(hooks, g, create_graph)
     if capture is None:
         _accumulate_leaf(leaf, g, create_graph, stored)
+        if hooks:
+            for h in hooks:
+                if h.__class__ is PostAccumulateGradHook:
+                    h.fn(leaf)
     elif leaf in capture:
         for i in capture[leaf]:
             captured[i] = g
+
+
+class PostAccumulateGradHook:
+    """``fn(leaf)``, run after backward has added the leaf's gradient into ``.grad``
+    (``Tensor.register_post_accumulate_grad_hook``; never under ``autograd.grad``). It
+    sits in the leaf's hook list as a pre-hook that changes nothing, so ordering and
+    removal work as for the other hooks."""
+
+    __slots__ = ("fn",)
+
+    def __init__(self, fn: Callable) -> None:
+        self.fn = fn
+
+    def __call__(self, g: Any) -> None:
+        return None
 
 
 _SMALL = 4096  # gradients up to this size are kept by reference; larger ones as their norm

@@ -277,6 +277,19 @@ class Tensor:
 
         return _HookHandle(owner, attr, hook)
 
+    def register_post_accumulate_grad_hook(self, hook: Callable[[Tensor], None]) -> _HookHandle:
+        """Call ``hook(self)`` after backward has accumulated this leaf's gradient into
+        ``.grad`` (not under ``autograd.grad``). Returns a handle whose ``remove()`` undoes it."""
+        if self._node is not None:
+            raise RuntimeError(
+                "post accumulate grad hooks cannot be registered on non-leaf tensors"
+            )
+        if not self.requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        wrapped = engine.PostAccumulateGradHook(hook)
+        self._hooks = [*(self._hooks or ()), wrapped]
+        return _HookHandle(self, "_hooks", wrapped)
+
     def zero_(self) -> Tensor:
         """Fill with zeros in place."""
         _check_inplace(self)

@@ -43,6 +43,7 @@ from nn.modules import (
     Softmax,
     Tanh,
 )
+from nn.parallel.sync_batchnorm import SyncBatchNorm
 from nn.serialization import load, save
 
 __all__ = [
@@ -51,5 +52,5 @@ __all__ = [
     "LogSoftmax", "MSELoss", "MaxPool2d", "Module", "ModuleDict", "ModuleList", "NLLLoss",
     "Parameter", "ParameterDict", "ParameterList",
     "ReLU", "Sequential", "Sigmoid", "SimpleCNN", "Softmax", "Tanh", "data", "functional",
-    "init", "load", "save", "utils",
+    "init", "load", "save", "utils", "SyncBatchNorm",
 ]

@@ -46,6 +46,7 @@ from nn.modules import (
     Softmax,
     Tanh,
 )
+from nn.parallel.sync_batchnorm import SyncBatchNorm
 
 __all__ = ["layer_case"]
 
@@ -214,6 +215,7 @@ def _register() -> None:
     layer_case("training-2d", BatchNorm1d(3), (6, 3))
     layer_case("training-3d", BatchNorm1d(2), (3, 2, 4))
     layer_case("training", BatchNorm2d(2), (2, 2, 3, 3))
+    layer_case("training-one-rank", SyncBatchNorm(3), (4, 3, 2))  # its sync path, 1 rank
     bn_eval_layer = BatchNorm2d(2).double()
     bn_eval_layer.running_mean[...] = np.array([0.3, -0.2])
     bn_eval_layer.running_var[...] = np.array([0.5, 2.0])
