@@ -9,7 +9,7 @@ Each node's ``vjp(g, xp)`` runs with ``xp`` = ``RAW`` (arrays) on the fast path 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -87,23 +87,21 @@ def _check_finite(node: Node, grads: tuple, create_graph: bool) -> None:
             )
 
 
-_FINAL: list = []  # one list of queue_callback() callables per running backward (nesting)
-
-
 def queue_callback(fn: Callable[[], None]) -> None:
     """Run ``fn()`` once the backward pass now running has finished (torch's
     ``Variable._execution_engine.queue_callback``); callbacks run in the order queued,
     only if the pass succeeds. DistributedDataParallel waits for its all-reduces here."""
-    if not _FINAL:
+    queued = STATE.final_callbacks
+    if queued is None:
         raise RuntimeError("Final callbacks can only be installed during backward pass.")
-    _FINAL[-1].append(fn)
+    queued.append(fn)
 
 
 def run_backward(roots: Sequence[Tensor], root_grads: Sequence[Any], retain_graph: bool,
                  create_graph: bool, inputs: Sequence[Tensor] | None = None) -> list | None:
     """:func:`_chain_rule`, then the callbacks queued during it (:func:`queue_callback`)."""
     queued: list = []
-    _FINAL.append(queued)
+    outer, STATE.final_callbacks = STATE.final_callbacks, queued  # this thread's pass
     try:
         captured = _chain_rule(roots, root_grads, retain_graph, create_graph, inputs)
         i = 0
@@ -111,7 +109,7 @@ def run_backward(roots: Sequence[Tensor], root_grads: Sequence[Any], retain_grap
             queued[i]()
             i += 1
     finally:
-        _FINAL.pop()
+        STATE.final_callbacks = outer
     return captured
 
 

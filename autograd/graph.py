@@ -60,6 +60,7 @@ class _ThreadState(threading.local):
     _scope: Any = None
     _anomaly: bool = False
     tracer: Any = None  # trace_backward(): a BackwardTrace whose record() each step calls
+    final_callbacks: list | None = None  # engine.queue_callback()'s list while backward runs
 
     @property
     def grad_enabled(self) -> bool:

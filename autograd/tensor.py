@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd.engine import run_backward
+from autograd.engine import PostAccumulateGradHook, run_backward
 from autograd.graph import STATE, Node, Versions, bind_tensor
 
 _new = object.__new__
@@ -286,7 +286,7 @@ class Tensor:
             )
         if not self.requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
-        wrapped = engine.PostAccumulateGradHook(hook)
+        wrapped = PostAccumulateGradHook(hook)
         self._hooks = [*(self._hooks or ()), wrapped]
         return _HookHandle(self, "_hooks", wrapped)
 
