@@ -69,17 +69,23 @@ class _BatchNorm(Module):
         if input.shape[1] != self.num_features:
             raise ValueError(f"{type(self).__name__}({self.num_features}) got input with "
                              f"{input.shape[1]} channels (shape {tuple(input.shape)})")
-        factor = 0.0 if self.momentum is None else self.momentum
-        if self.training and self.track_running_stats:
-            with ag.no_grad():
-                self.num_batches_tracked += 1
-            if self.momentum is None:  # cumulative moving average
-                factor = 1.0 / int(self.num_batches_tracked.item())
+        factor = self._update_factor()
         use_batch = self.training or self.running_mean is None
         track = not self.training or self.track_running_stats
         return F.batch_norm(input, self.running_mean if track else None,
                             self.running_var if track else None, self.weight, self.bias,
                             use_batch, factor, self.eps)
+
+    def _update_factor(self) -> float:
+        """The running statistics' update weight for this call: ``momentum``, or 1/n for a
+        cumulative moving average (``momentum=None``); counts the batch when tracking."""
+        factor = 0.0 if self.momentum is None else self.momentum
+        if self.training and self.track_running_stats:
+            with ag.no_grad():
+                self.num_batches_tracked += 1
+            if self.momentum is None:
+                factor = 1.0 / int(self.num_batches_tracked.item())
+        return factor
 
     def extra_repr(self) -> str:
         return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "

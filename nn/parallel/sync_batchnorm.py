@@ -78,12 +78,7 @@ class SyncBatchNorm(_BatchNorm):
         if input.shape[1] != self.num_features:
             raise ValueError(f"SyncBatchNorm({self.num_features}) got input with "
                              f"{input.shape[1]} channels (shape {tuple(input.shape)})")
-        factor = 0.0 if self.momentum is None else self.momentum
-        if self.training and self.track_running_stats:
-            with ag.no_grad():
-                self.num_batches_tracked += 1
-            if self.momentum is None:  # cumulative moving average
-                factor = 1.0 / int(self.num_batches_tracked.item())
+        factor = self._update_factor()
         if self.training or self.running_mean is None:
             return self._sync_forward(input, factor)
         return F.batch_norm(input, self.running_mean, self.running_var, self.weight,
