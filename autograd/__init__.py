@@ -106,9 +106,23 @@ from autograd.ops import (
     unsqueeze,
     var,
     view,
-    where,
 )
 from autograd.ops import neg as neg
+from autograd.ops.gather import (
+    argwhere,
+    gather,
+    index_select,
+    masked_select,
+    nonzero,
+    scatter,
+    scatter_add,
+    take_along_dim,
+    where,
+)
+from autograd.ops.products import dist, norm, prod
+from autograd.ops.scan import cummax, cummin, cumprod, cumsum, logcumsumexp
+from autograd.ops.scatter_reduce import scatter_reduce
+from autograd.ops.unary import clone
 from autograd.random import (
     Generator,
     default_generator,
@@ -209,4 +223,8 @@ __all__ = [
     "half", "int16", "int32", "int64", "int8", "long", "short", "uint8",
     # threads
     "get_num_threads", "set_num_threads",
+    # issue 15 (part A): indexing along a dim, scans, products and norms
+    "argwhere", "clone", "cummax", "cummin", "cumprod", "cumsum", "dist", "gather",
+    "index_select", "logcumsumexp", "masked_select", "nonzero", "norm", "prod", "scatter",
+    "scatter_add", "scatter_reduce", "take_along_dim",
 ]

@@ -134,6 +134,11 @@ _METHODS = {
     "double": float64, "long": int64, "clone": clone, "sum_to": sum_to,
     "T": property(T),
 }
+# Issue 15's ops bind their methods from their own modules (each has a METHODS table).
+from autograd.ops import gather, products, scan, scatter_reduce  # noqa: E402
+
+for _mod in (gather, products, scan, scatter_reduce):
+    _METHODS.update(_mod.METHODS)
 for _name, _fn in _METHODS.items():
     setattr(Tensor, _name, _fn)
 

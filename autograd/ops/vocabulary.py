@@ -17,10 +17,13 @@ import numpy as np
 
 from autograd.graph import install_vocabulary
 from autograd.ops.broadcast import broadcast_to, sum_to, sum_to_array
+from autograd.ops.gather import _gather_tensor, gather_array, put_along, put_along_array
 from autograd.ops.linalg import _swap_last_array, _swap_last_tensor, matmul
 from autograd.ops.loss import _softmax_tensor
 from autograd.ops.pool import _spread_array, _spread_tensor
+from autograd.ops.products import _pad_array, _pad_tensor
 from autograd.ops.reduce import _mean_array, _sum_array, mean, softmax_array, sum
+from autograd.ops.scan import cumprod, rcumsum, rcumsum_array
 from autograd.ops.select import _where_tensor, index_add, index_add_array
 from autograd.ops.shape import _permute_array, _permute_tensor, _reshape_array, _reshape_tensor
 from autograd.ops.unary import (
@@ -55,6 +58,12 @@ VOCABULARY: dict[str, tuple[Callable, Callable]] = {
     "permute": (_permute_array, _permute_tensor),
     "swap_last": (_swap_last_array, _swap_last_tensor),
     "index_add": (index_add_array, index_add),
+    "gather": (gather_array, _gather_tensor),  # x read at index along dim
+    "put_along": (put_along_array, put_along),  # gather's adjoint: scatter-add into zeros
+    "pad": (_pad_array, _pad_tensor),  # constant padding, (before, after) per dim
+    # scans
+    "rcumsum": (rcumsum_array, rcumsum),  # Σ_{i ≥ k} g_i, cumsum's adjoint
+    "cumprod": (np.cumprod, cumprod),
     # linear algebra and windows
     "matmul": (np.matmul, matmul),
     "im2col": (im2col_array, _im2col_tensor),
