@@ -108,6 +108,7 @@ from autograd.ops import (
     view,
 )
 from autograd.ops import neg as neg
+from autograd.ops.contract import addmm, addmv, baddbmm, bmm, dot, einsum, mm, mv
 from autograd.ops.gather import (
     argwhere,
     gather,
@@ -120,8 +121,28 @@ from autograd.ops.gather import (
     where,
 )
 from autograd.ops.products import dist, norm, prod
+from autograd.ops.rearrange import (
+    chunk,
+    diag,
+    diagonal,
+    flip,
+    fliplr,
+    flipud,
+    kron,
+    outer,
+    repeat_interleave,
+    roll,
+    split,
+    tile,
+    trace,
+    tril,
+    triu,
+    unbind,
+)
+from autograd.ops.rearrange import outer as ger
 from autograd.ops.scan import cummax, cummin, cumprod, cumsum, logcumsumexp
 from autograd.ops.scatter_reduce import scatter_reduce
+from autograd.ops.sorting import argsort, kthvalue, median, mode, msort, sort, topk
 from autograd.ops.unary import clone
 from autograd.random import (
     Generator,
@@ -227,4 +248,8 @@ __all__ = [
     "argwhere", "clone", "cummax", "cummin", "cumprod", "cumsum", "dist", "gather",
     "index_select", "logcumsumexp", "masked_select", "nonzero", "norm", "prod", "scatter",
     "scatter_add", "scatter_reduce", "take_along_dim",
+    "chunk", "diag", "diagonal", "flip", "fliplr", "flipud", "ger", "kron", "outer",
+    "repeat_interleave", "roll", "split", "tile", "trace", "tril", "triu", "unbind",
+    "argsort", "kthvalue", "median", "mode", "msort", "sort", "topk",
+    "addmm", "addmv", "baddbmm", "bmm", "dot", "einsum", "mm", "mv",
 ]

@@ -135,9 +135,17 @@ _METHODS = {
     "T": property(T),
 }
 # Issue 15's ops bind their methods from their own modules (each has a METHODS table).
-from autograd.ops import gather, products, scan, scatter_reduce  # noqa: E402
+from autograd.ops import (  # noqa: E402
+    contract,
+    gather,
+    products,
+    rearrange,
+    scan,
+    scatter_reduce,
+    sorting,
+)
 
-for _mod in (gather, products, scan, scatter_reduce):
+for _mod in (contract, gather, products, rearrange, scan, scatter_reduce, sorting):
     _METHODS.update(_mod.METHODS)
 for _name, _fn in _METHODS.items():
     setattr(Tensor, _name, _fn)

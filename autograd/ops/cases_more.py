@@ -83,5 +83,64 @@ def _register() -> None:
     case("dist", "broadcast", lambda a, b: ag.dist(a, b), (2, 3), (3,))
     case("dist", "p1", lambda a, b: a.dist(b + 0.05, 1), (3,), (3,), make=_distinct)
 
+    # sorting and selection (distinct values: a tie is a kink finite differences cannot see)
+    case("sort", "dim1-desc", lambda a: a.sort(1, descending=True).values * a, (2, 4),
+         make=_distinct)
+    case("sort", "0-d", lambda a: ag.sort(a * a).values, ())
+    case("topk", "k2", lambda a: a.topk(2).values, (3, 4), make=_distinct)
+    case("topk", "smallest-dim0", lambda a: ag.topk(a, 1, 0, largest=False)[0], (3, 2),
+         make=_distinct)
+    case("kthvalue", "keepdim", lambda a: a.kthvalue(2, 0, keepdim=True).values, (3, 2),
+         make=_distinct)
+    case("median", "all", lambda a: a.median(), (2, 3), make=_distinct)
+    case("median", "dim", lambda a: ag.median(a, -1).values, (2, 4), make=_distinct)
+    case("mode", "dim", lambda a: ag.mode(a, 0).values, (3, 2), make=_distinct)
+
+    # rearranging
+    case("flip", "dims", lambda a: a.flip((0, -1)) * a, (2, 3))
+    case("roll", "dims", lambda a: a.roll((1, -1), (0, 1)) * a, (2, 3))
+    case("roll", "flat", lambda a: ag.roll(a * a, 2), (2, 3))
+    case("roll", "0-d", lambda a: ag.roll(a * a, 1, 0), ())
+    case("repeat", "new-dim", lambda a: a.repeat(2, 1, 3) * 2.0, (2, 1))
+    case("repeat", "0-d", lambda a: (a * a).repeat(3), ())
+    case("tile", "short", lambda a: ag.tile(a * a, (2,)), (2, 3))
+    case("repeat_interleave", "tensor", lambda a: a.repeat_interleave(_I([1, 0, 2]), 1),
+         (2, 3))
+    case("repeat_interleave", "flat", lambda a: ag.repeat_interleave(a * a, 2), (2, 2))
+    case("split", "sizes", lambda a: a.split([1, 2], 1)[1] * a.split(2, 1)[0][:, :1], (2, 3))
+    case("chunk", "uneven", lambda a: ag.chunk(a, 2, -1)[1] ** 2, (2, 3))
+    case("unbind", "dim1", lambda a: a.unbind(1)[0] * a.unbind(1)[2], (2, 3))
+    case("tril", "batched", lambda a: a.tril(-1), (2, 3, 3))
+    case("triu", "wide", lambda a: ag.triu(a, 1) * a, (2, 4))
+    case("diag", "vector", lambda a: ag.diag(a * a, 1), (3,))
+    case("diag", "matrix", lambda a: a.diag(-1) ** 2, (3, 2))
+    case("diagonal", "dims", lambda a: a.diagonal(1, 0, 2) ** 2, (3, 2, 4))
+    case("trace", "square", lambda a: (a * a).trace(), (3, 3))
+    case("outer", "vectors", lambda a, b: ag.outer(a, b) ** 2, (3,), (2,))
+    case("kron", "mixed-dims", lambda a, b: ag.kron(a, b) ** 2, (2, 2), (3,))
+    case("contiguous", "identity", lambda a: a.contiguous() * a, (2,))
+    case("mT", "batched", lambda a: a.mT @ a, (2, 3, 2))
+
+    # contractions
+    case("einsum", "matmul", lambda a, b: ag.einsum("ij,jk->ik", a, b) ** 2, (2, 3), (3, 2))
+    case("einsum", "ellipsis-broadcast", lambda a, b: ag.einsum("...ij,...j->...i", a, b),
+         (2, 3, 2), (1, 2))
+    case("einsum", "diag-sum-out", lambda a, b: ag.einsum("iij,k", a, b) ** 2, (2, 2, 3), (2,))
+    case("einsum", "implicit-three", lambda a, b, c: ag.einsum("ij,jk,kl", a, b, c),
+         (2, 2), (2, 3), (3, 2))
+    case("einsum", "size1-named", lambda a, b: ag.einsum("ij,ij->i", a, b) ** 2,
+         (1, 3), (2, 3))
+    case("bmm", "batch", lambda a, b: ag.bmm(a, b) ** 2, (2, 2, 3), (2, 3, 2))
+    case("mm", "plain", lambda a, b: a.mm(b), (2, 3), (3, 2))
+    case("mv", "plain", lambda a, b: ag.mv(a, b) ** 2, (2, 3), (3,))
+    case("dot", "plain", lambda a, b: a.dot(b) * a, (3,), (3,))
+    case("addmm", "broadcast-scaled", lambda c, a, b: ag.addmm(c, a, b, beta=0.5, alpha=2),
+         (2,), (3, 2), (2, 2))
+    case("addmm", "beta0", lambda c, a, b: c.sum() + ag.addmm(c, a, b, beta=0),
+         (3, 2), (3, 2), (2, 2))
+    case("baddbmm", "plain", lambda c, a, b: ag.baddbmm(c, a, b) ** 2, (2, 2, 2), (2, 2, 3),
+         (2, 3, 2))
+    case("addmv", "plain", lambda c, a, b: c.addmv(a, b, alpha=3), (2,), (2, 3), (3,))
+
 
 _register()
