@@ -73,15 +73,15 @@ def prod(input: Tensor, dim: int | None = None, keepdim: bool = False, *,
 class NormBackward(Node):
     """y = ‖x‖_p = (Σ |x|^p)^{1/p};  dx = g · sign(x) |x|^{p−1} / y^{p−1}  (p = 2:
     g · x / y; p = 1: g · sign x; p = ±inf: g · sign x split evenly over the extreme
-    elements; p = 0: 0). Where y = 0 the gradient is 0, as torch."""
+    elements; p = 0: none, as torch). Where y = 0 the gradient is 0, as torch."""
 
     def vjp(self, g, xp):
         shape, kshape, p = self.meta
         (x,) = self.inputs(xp)
         sign, zero, ties = self.cached()
         g = xp.reshape(g, kshape)
-        if p == 0:
-            return (xp.broadcast_to(g * 0.0, shape),)
+        if p == 0:  # a count: torch leaves the input's gradient undefined (None)
+            return (None,)
         if p == 1:
             return (g * sign,)
         if math.isinf(p):
