@@ -278,26 +278,37 @@ def _tensor_where(self: Tensor, condition: Any, other: Any) -> Tensor:
     return _where3(condition, self, other)
 
 
+def write_inplace(self: Tensor, res: Tensor) -> Tensor:
+    """Make ``self`` hold ``res`` in place (its array is overwritten, so views see it):
+    under a graph ``self`` takes ``res``'s node, so the write is recorded as the
+    out-of-place op (the overwritten values' gradient is cut, as torch's CopySlices)."""
+    if res._data.shape != self._data.shape:
+        raise RuntimeError(f"in-place op: the result's shape {res._data.shape} differs from "
+                           f"the tensor's {self._data.shape}")
+    if res.requires_grad:
+        _check_inplace(self)
+    _bump_version(self)  # the old node's output is gone
+    np.copyto(self._data, res._data, casting="same_kind")
+    if res.requires_grad:
+        self._node, self.requires_grad = res._node, True
+    return self
+
+
 def index_put_(self: Tensor, indices: tuple, values: Any, accumulate: bool = False) -> Tensor:
     """``self[indices] = values`` in place; with ``accumulate`` repeated indices add up
-    (``self[indices] += values`` with every repeat counted). Under a graph it is recorded
-    as its out-of-place result (the overwritten region's gradient is cut)."""
-    key = tuple(array_of(i) for i in indices)
-    vals = array_of(values)
-    tracked = self.requires_grad or getattr(values, "requires_grad", False)
-    from autograd.graph import STATE
-    if STATE.grad_enabled and tracked:
-        _check_inplace(self)
-        res = index_put(self, indices, values, accumulate)
-        self._data, self._node, self.requires_grad = res._data, res._node, True
-        _bump_version(self)
-        return self
-    if accumulate:
-        np.add.at(self._data, key, vals)
-    else:
-        self._data[key] = vals
-    _bump_version(self)
-    return self
+    (``self[indices] += values`` with every repeat counted)."""
+    return write_inplace(self, index_put(self, indices, values, accumulate))
+
+
+def scatter_(self: Tensor, dim: int, index: Any, src: Any = None, *, value: Any = None,
+             reduce: str | None = None) -> Tensor:
+    """In-place :func:`scatter`."""
+    return write_inplace(self, scatter(self, dim, index, src, value=value, reduce=reduce))
+
+
+def scatter_add_(self: Tensor, dim: int, index: Any, src: Tensor) -> Tensor:
+    """In-place :func:`scatter_add`."""
+    return write_inplace(self, scatter_add(self, dim, index, src))
 
 
 def index_put(self: Tensor, indices: tuple, values: Any, accumulate: bool = False) -> Tensor:
@@ -331,4 +342,5 @@ METHODS = {
     "index_select": index_select, "take_along_dim": take_along_dim,
     "masked_select": masked_select, "nonzero": nonzero, "argwhere": argwhere,
     "where": _tensor_where, "index_put_": index_put_, "index_put": index_put,
+    "scatter_": scatter_, "scatter_add_": scatter_add_,
 }

@@ -18,6 +18,7 @@ from autograd.ops.gather import (
     full_index,
     put_along,
     put_along_array,
+    write_inplace,
 )
 from autograd.ops.record import array_of, nary
 from autograd.ops.select import masked_fill, where
@@ -116,4 +117,11 @@ def scatter_reduce(input: Tensor, dim: int, index: Any, src: Tensor, reduce: str
     return t
 
 
-METHODS = {"scatter_reduce": scatter_reduce}
+def scatter_reduce_(self: Tensor, dim: int, index: Any, src: Tensor, reduce: str, *,
+                    include_self: bool = True) -> Tensor:
+    """In-place :func:`scatter_reduce`."""
+    return write_inplace(self, scatter_reduce(self, dim, index, src, reduce,
+                                              include_self=include_self))
+
+
+METHODS = {"scatter_reduce": scatter_reduce, "scatter_reduce_": scatter_reduce_}

@@ -39,6 +39,15 @@ SPEC: dict = {
     "nonzero": (lambda m, x: m.nonzero(x), [Z]),
     "nonzero-tuple": (lambda m, x: m.nonzero(x, as_tuple=True), [Z]),
     "where-1arg": (lambda m, x: m.where(x > 1), [X]),
+    "scatter_-inplace": (lambda m, x, s: (x * 1).scatter_(1, I(m, [[3], [0], [1]]), s),
+                         [X, [[7.0], [8], [9]]]),
+    "scatter_-one-hot": (lambda m, x: m.zeros(2, 4, dtype=m.float64).scatter_(
+        1, I(m, [[1], [3]]), 1.0) * x.sum(), [V]),
+    "scatter_add_-inplace": (lambda m, x, s: (x * 1).scatter_add_(
+        0, I(m, [[0, 0, 2], [0, 1, 2]]), s), [X, Z]),
+    "index_put_-accumulate": (lambda m, x, v: (x * 1).index_put_(
+        (I(m, [0, 0, 2]),), v, accumulate=True), [X, [[1.0, 2, 3, 4], [5, 6, 7, 8],
+                                                      [9, 10, 11, 12]]]),
     # scans
     "cumsum": (lambda m, x: m.cumsum(x, 1), [X]),
     "cumsum-int": (lambda m, x: m.cumsum(I(m, [[1, 2], [3, 4]]), -2) + 0 * x.sum(), [V]),
@@ -65,6 +74,8 @@ SPEC: dict = {
     "norm-p0.5": (lambda m, x: m.norm(x, 0.5), [[[1.0, 2.0], [0.5, 3.0]]]),
     "dist": (lambda m, x, y: m.dist(x, y), [X, [1.0, 1.0, 1.0, 1.0]]),
     "dist-p1": (lambda m, x, y: x.dist(y, 1), [X, [0.5, 0.25, 1.0, 1.5]]),
+    "linalg.vector_norm": (lambda m, x: m.linalg.vector_norm(x, 3, dim=(0, 1)), [X]),
+    "linalg.norm": (lambda m, x: m.linalg.norm(x), [X]),
     # sorting and selection (ties: values equal, gradients to the chosen index)
     "sort": (lambda m, x: m.sort(x, 1), [X]),
     "sort-desc-dim0": (lambda m, x: x.sort(0, descending=True), [X]),
