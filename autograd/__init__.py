@@ -108,8 +108,7 @@ from autograd.ops import (
     view,
 )
 from autograd.ops import neg as neg
-from autograd.ops.contract import addmm, addmv, baddbmm, bmm, dot, einsum, mm, mv
-from autograd.ops.gather import (
+from autograd.ops.along import (
     argwhere,
     gather,
     index_select,
@@ -117,9 +116,11 @@ from autograd.ops.gather import (
     nonzero,
     scatter,
     scatter_add,
+    scatter_reduce,
     take_along_dim,
     where,
 )
+from autograd.ops.contract import addmm, addmv, baddbmm, bmm, dot, einsum, mm, mv
 from autograd.ops.products import dist, norm, prod
 from autograd.ops.rearrange import (
     chunk,
@@ -141,7 +142,6 @@ from autograd.ops.rearrange import (
 )
 from autograd.ops.rearrange import outer as ger
 from autograd.ops.scan import cummax, cummin, cumprod, cumsum, logcumsumexp
-from autograd.ops.scatter_reduce import scatter_reduce
 from autograd.ops.sorting import argsort, kthvalue, median, mode, msort, sort, topk
 from autograd.ops.unary import clone
 from autograd.random import (

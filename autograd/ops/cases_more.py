@@ -30,7 +30,7 @@ def _register() -> None:
     case("gather", "dim0-smaller", lambda a: ag.gather(a * a, 0, _I([[1], [0], [1]])),
          (2, 3))
     case("gather", "0-d", lambda a: ag.gather(a * a, 0, _I(0)), ())
-    case("put_along", "adjoint", lambda a: ag.ops.gather.put_along(a * a, (3, 2), 0,
+    case("put_along", "adjoint", lambda a: ag.ops.along.put_along(a * a, (3, 2), 0,
                                                                     _I([[0, 1], [0, 0]])),
          (2, 2))
     case("scatter_add", "repeats", lambda a, s: a.scatter_add(0, _I([[0, 1, 0]]), s * s),
@@ -53,10 +53,10 @@ def _register() -> None:
     case("masked_select", "broadcast",
          lambda a: ag.masked_select(a, _I([True, False, True])) ** 2, (2, 3))
     case("index_put", "accumulate",
-         lambda a, v: ag.ops.gather.index_put(a * a, (_I([0, 0, 1]),), v * v, accumulate=True),
+         lambda a, v: ag.ops.along.index_put(a * a, (_I([0, 0, 1]),), v * v, accumulate=True),
          (2, 2), (3, 2))
     case("index_put", "overwrite",
-         lambda a, v: ag.ops.gather.index_put(a * a, (_I([1, 1]),), v * v), (2, 2), (2, 2))
+         lambda a, v: ag.ops.along.index_put(a * a, (_I([1, 1]),), v * v), (2, 2), (2, 2))
 
     # scans
     case("cumsum", "dim1", lambda a: a.cumsum(1) ** 2, (2, 3))

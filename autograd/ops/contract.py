@@ -176,5 +176,10 @@ def addmv(input: Any, mat: Tensor, vec: Tensor, *, beta: float = 1, alpha: float
     return _scaled_sum(input, mv(mat, vec), beta, alpha)
 
 
+# The differentiable ops of this family (each has registry cases).
+PUBLIC = [
+    "einsum", "bmm", "mm", "mv", "dot", "addmm", "baddbmm", "addmv",
+]
+
 METHODS = {"bmm": bmm, "mm": mm, "mv": mv, "dot": dot, "addmm": addmm, "baddbmm": baddbmm,
            "addmv": addmv}

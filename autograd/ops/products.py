@@ -154,4 +154,9 @@ def _pad_tensor(x: Tensor, widths: tuple, value: float) -> Tensor:
     return pad(x, widths, value)
 
 
+# The differentiable ops of this family (each has registry cases).
+PUBLIC = [
+    "prod", "norm", "dist",
+]
+
 METHODS = {"prod": prod, "norm": norm, "dist": dist}

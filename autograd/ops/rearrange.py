@@ -11,8 +11,8 @@ from typing import Any
 import numpy as np
 
 from autograd.graph import Node
+from autograd.ops.along import dim_of
 from autograd.ops.arith import mul
-from autograd.ops.gather import dim_of
 from autograd.ops.record import array_of, unary
 from autograd.ops.reduce import sum as _sum
 from autograd.ops.select import getitem, index_add, masked_fill
@@ -274,6 +274,12 @@ def nelement(input: Tensor) -> int:
 
 
 
+
+# The differentiable ops of this family (each has registry cases).
+PUBLIC = [
+    "flip", "roll", "repeat", "tile", "repeat_interleave", "split", "chunk", "unbind", "tril",
+    "triu", "diag", "diagonal", "trace", "outer", "kron", "contiguous",
+]
 
 METHODS = {
     "flip": flip, "fliplr": fliplr, "flipud": flipud, "roll": roll, "repeat": repeat,

@@ -8,7 +8,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from autograd.graph import Node
-from autograd.ops.gather import dim_of, gather
+from autograd.ops.along import dim_of, gather
 from autograd.ops.record import unary
 from autograd.tensor import Tensor, _wrap
 
@@ -168,6 +168,11 @@ def logcumsumexp(input: Tensor, dim: int) -> Tensor:
     return unary(LogcumsumexpBackward, out.reshape(d.shape), input, save_input=True,
                  save_out=True, meta=(axis, flat.shape, wide))
 
+
+# The differentiable ops of this family (each has registry cases).
+PUBLIC = [
+    "cumsum", "cumprod", "cummax", "cummin", "logcumsumexp",
+]
 
 METHODS = {"cumsum": cumsum, "cumprod": cumprod, "cummax": cummax, "cummin": cummin,
            "logcumsumexp": logcumsumexp}

@@ -9,7 +9,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from autograd.ops.gather import dim_of, gather
+from autograd.ops.along import dim_of, gather
 from autograd.ops.record import unary
 from autograd.ops.reduce import MaxBackward
 from autograd.tensor import Tensor, _wrap
@@ -133,6 +133,11 @@ def mode(input: Tensor, dim: int = -1, keepdim: bool = False) -> ReturnTypes:
     idx = np.moveaxis(best.reshape(moved.shape[:-1] + (1,)), -1, axis)
     return _select(input, axis, idx, keepdim)
 
+
+# The differentiable ops of this family (each has registry cases).
+PUBLIC = [
+    "sort", "topk", "kthvalue", "median", "mode",
+]
 
 METHODS = {"sort": sort, "argsort": argsort, "msort": msort, "topk": topk,
            "kthvalue": kthvalue, "median": median, "mode": mode}

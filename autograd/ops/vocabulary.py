@@ -16,9 +16,9 @@ from collections.abc import Callable
 import numpy as np
 
 from autograd.graph import install_vocabulary
+from autograd.ops.along import _gather_tensor, gather_array, put_along, put_along_array
 from autograd.ops.broadcast import broadcast_to, sum_to, sum_to_array
 from autograd.ops.contract import _einsum_array, einsum
-from autograd.ops.gather import _gather_tensor, gather_array, put_along, put_along_array
 from autograd.ops.linalg import _swap_last_array, _swap_last_tensor, matmul
 from autograd.ops.loss import _softmax_tensor
 from autograd.ops.pool import _spread_array, _spread_tensor
