@@ -417,9 +417,11 @@ def scatter_reduce(input: Tensor, dim: int, index: Any, src: Tensor, reduce: str
         if reduce == "sum":
             return total
         count = put_along_array(np.ones(idx.shape), shape, axis, idx) + include_self
-        mean = div(total, np.maximum(count, 1).astype(input._data.dtype))
-        if input._data.dtype.kind in "iu":
-            mean = Tensor._const(np.floor_divide(total._data, np.maximum(count, 1)))
+        count = np.maximum(count, 1).astype(np.int64)
+        if input._data.dtype.kind in "biu":  # integer means round down, as torch
+            mean = Tensor._const(np.floor_divide(total._data, count).astype(input._data.dtype))
+        else:
+            mean = div(total, count.astype(input._data.dtype))
         return where(hit, mean, input)
     x, p = input._data, part._data
     key = full_index(idx, axis)

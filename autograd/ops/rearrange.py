@@ -25,9 +25,10 @@ def _dims(dims: Any, ndim: int) -> tuple:
     return tuple(dim_of(d, ndim) for d in dims)
 
 
-def flip(input: Tensor, dims: Any) -> Tensor:
-    """Reverse the order of elements along ``dims`` (an int or a tuple)."""
-    axes = _dims(dims, input._data.ndim)
+def flip(input: Tensor, *dims: Any) -> Tensor:
+    """Reverse the order of elements along ``dims`` (an int, a tuple, or as the method
+    takes them, several ints)."""
+    axes = _dims(dims[0] if len(dims) == 1 else dims, input._data.ndim)
     if not input._data.ndim:
         return getitem(input, ())
     return getitem(input, tuple(slice(None, None, -1) if i in axes else slice(None)

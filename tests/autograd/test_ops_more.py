@@ -111,3 +111,10 @@ def test_methods_and_properties() -> None:
     assert x.nelement() == 24 and x.mT.shape == (2, 4, 3) and x.contiguous() is x
     assert [t.shape for t in x.chunk(3, -1)] == [(2, 3, 2), (2, 3, 2)]
     assert [t.shape for t in x.unbind(0)] == [(3, 4), (3, 4)]
+
+
+def test_flip_takes_dims_as_the_method_does_and_integer_means_round_down() -> None:
+    x = ag.tensor([[1.0, 2.0], [3.0, 4.0]])
+    assert x.flip(0, 1).tolist() == [[4.0, 3.0], [2.0, 1.0]] == ag.flip(x, (0, 1)).tolist()
+    y = ag.tensor([1, 2, 3]).scatter_reduce(0, ag.tensor([0, 0]), ag.tensor([5, 6]), "mean")
+    assert y.dtype == ag.int64 and y.tolist() == [4, 2, 3]  # torch: (1 + 5 + 6) // 3
