@@ -19,7 +19,7 @@ from autograd.graph import Node
 from autograd.ops.arith import add, div, mul
 from autograd.ops.record import array_of, nary, unary
 from autograd.ops.reduce import axes_of
-from autograd.ops.select import getitem, masked_fill
+from autograd.ops.select import getitem, index_add, masked_fill
 from autograd.ops.select import where as _where3
 from autograd.tensor import Tensor, _bump_version, _check_inplace, _wrap
 
@@ -99,12 +99,6 @@ class PutAlongBackward(Node):
     def vjp(self, g, xp):
         dim, index = self.meta
         return (xp.gather(g, dim, index),)
-
-
-def _flat0(x: Tensor, idx: np.ndarray) -> tuple:
-    """0-d tensors and indices gather as 1-element vectors (torch allows 0-d operands)."""
-    return x._data.reshape(-1) if x._data.ndim == 0 else x._data, idx.reshape(-1) \
-        if idx.ndim == 0 else idx
 
 
 def gather(input: Tensor, dim: int, index: Any, *, sparse_grad: bool = False) -> Tensor:
@@ -313,7 +307,6 @@ def scatter_add_(self: Tensor, dim: int, index: Any, src: Tensor) -> Tensor:
 
 def index_put(self: Tensor, indices: tuple, values: Any, accumulate: bool = False) -> Tensor:
     """Out-of-place ``index_put_``: ``self`` with ``values`` put (or added) at ``indices``."""
-    from autograd.ops.select import index_add
     key = tuple(array_of(i) for i in indices)
     shape = self._data.shape
     sub = np.empty(shape, bool)[key].shape
@@ -333,8 +326,6 @@ def index_put(self: Tensor, indices: tuple, values: Any, accumulate: bool = Fals
     if not last.all():
         placed = index_add(mul(v, last.reshape(sub).astype(v._data.dtype)), shape, key)
     return add(masked_fill(self, hit, 0), placed)
-
-
 
 
 # -- scatter_reduce ------------------------------------------------------------------------
@@ -438,7 +429,6 @@ def scatter_reduce_(self: Tensor, dim: int, index: Any, src: Tensor, reduce: str
     """In-place :func:`scatter_reduce`."""
     return write_inplace(self, scatter_reduce(self, dim, index, src, reduce,
                                               include_self=include_self))
-
 
 
 # The differentiable ops of this family (each has registry cases).

@@ -154,11 +154,6 @@ def split(tensor: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple:
                                                                        bounds[1:]))
 
 
-def tensor_split_sizes(n: int, chunks: int) -> list:
-    step = -(-n // chunks)
-    return [min(step, n - i) for i in range(0, n, step)] if n else [0] * min(chunks, 1)
-
-
 def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple:
     """Split into ``chunks`` pieces of ceil(n / chunks) along ``dim`` (fewer when they
     run out, as torch)."""

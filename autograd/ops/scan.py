@@ -72,7 +72,7 @@ class CumprodBackward(Node):
         x = xp.reshape(x, shape)
         g = xp.reshape(g, shape)
         if not has_zero:
-            gx = xp.rcumsum(g * self.output_shaped(xp, shape), axis) / x
+            gx = xp.rcumsum(g * xp.reshape(self.output(xp), shape), axis) / x
         else:
             n = shape[axis]
             mask = _lower_mask(n, axis, len(shape))
@@ -81,9 +81,6 @@ class CumprodBackward(Node):
             gx = xp.sum(xp.where(mask, others, 0.0) * _pairs(g, axis, xp, False), axis + 1,
                         False)
         return (xp.reshape(gx, self.shape),)
-
-    def output_shaped(self, xp, shape):
-        return xp.reshape(self.output(xp), shape)
 
 
 def cumprod(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
