@@ -92,7 +92,7 @@ def einsum(equation: str, *operands: Any) -> Tensor:
         raise RuntimeError(f"einsum(): invalid output subscripts {out!r} in {equation!r}")
     eq = f"{','.join(subs)}->{out}"
     try:
-        res = np.einsum(eq, *[t._data for t in ops], optimize=len(ops) > 2)
+        res = _einsum_array(eq, *[t._data for t in ops])
     except ValueError as err:
         raise RuntimeError(f"einsum(): {err} (equation {equation!r}, shapes "
                            f"{[t._data.shape for t in ops]})") from None
@@ -101,7 +101,15 @@ def einsum(equation: str, *operands: Any) -> Tensor:
 
 
 def _einsum_array(eq: str, *arrays: np.ndarray) -> np.ndarray:
-    return np.einsum(eq, *arrays, optimize=len(arrays) > 2)
+    """NumPy's einsum; through BLAS (``optimize``) unless the loop nest is tiny, where
+    planning the path costs more (~10 µs) than the naive loops save."""
+    sizes = {}
+    for subs, a in zip(eq.partition("->")[0].split(","), arrays):
+        sizes.update(zip(subs, a.shape))
+    work = 1
+    for n in sizes.values():
+        work *= n
+    return np.einsum(eq, *arrays, optimize=len(arrays) > 2 or work > 4096)
 
 
 def _need(name: str, t: Any, ndim: int) -> None:
