@@ -16,7 +16,7 @@ from typing import Any
 # report a foreign `autograd` (HIPS autograd, same import name) in one line.
 __chainrule__ = True
 
-from autograd import functional, ops, viz
+from autograd import functional, linalg, ops, viz
 from autograd.checkpoint import checkpoint
 from autograd.dtypes import bool as bool
 from autograd.dtypes import (
@@ -106,9 +106,44 @@ from autograd.ops import (
     unsqueeze,
     var,
     view,
-    where,
 )
 from autograd.ops import neg as neg
+from autograd.ops.along import (
+    argwhere,
+    gather,
+    index_select,
+    masked_select,
+    nonzero,
+    scatter,
+    scatter_add,
+    scatter_reduce,
+    take_along_dim,
+    where,
+)
+from autograd.ops.contract import addmm, addmv, baddbmm, bmm, dot, einsum, mm, mv
+from autograd.ops.products import dist, norm, prod
+from autograd.ops.rearrange import (
+    chunk,
+    diag,
+    diagonal,
+    flip,
+    fliplr,
+    flipud,
+    kron,
+    outer,
+    repeat_interleave,
+    roll,
+    split,
+    tile,
+    trace,
+    tril,
+    triu,
+    unbind,
+)
+from autograd.ops.rearrange import outer as ger
+from autograd.ops.scan import cummax, cummin, cumprod, cumsum, logcumsumexp
+from autograd.ops.sorting import argsort, kthvalue, median, mode, msort, sort, topk
+from autograd.ops.unary import clone
 from autograd.random import (
     Generator,
     default_generator,
@@ -189,7 +224,7 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
 
 __all__ = [
     "Function", "FunctionCtx", "GradcheckError", "Node", "Tensor", "abs", "arange", "argmax",
-    "checkpoint", "draw_graph", "functional",
+    "checkpoint", "draw_graph", "functional", "linalg",
     "argmin", "broadcast_to", "cat", "clamp", "cos", "detect_anomaly", "empty", "enable_grad",
     "exp", "expand", "eye", "flatten", "from_numpy", "full", "grad", "gradcheck",
     "gradgradcheck", "is_grad_enabled", "leaky_relu", "log", "log_softmax", "logsumexp",
@@ -209,4 +244,12 @@ __all__ = [
     "half", "int16", "int32", "int64", "int8", "long", "short", "uint8",
     # threads
     "get_num_threads", "set_num_threads",
+    # issue 15 (part A): indexing along a dim, scans, products and norms
+    "argwhere", "clone", "cummax", "cummin", "cumprod", "cumsum", "dist", "gather",
+    "index_select", "logcumsumexp", "masked_select", "nonzero", "norm", "prod", "scatter",
+    "scatter_add", "scatter_reduce", "take_along_dim",
+    "chunk", "diag", "diagonal", "flip", "fliplr", "flipud", "ger", "kron", "outer",
+    "repeat_interleave", "roll", "split", "tile", "trace", "tril", "triu", "unbind",
+    "argsort", "kthvalue", "median", "mode", "msort", "sort", "topk",
+    "addmm", "addmv", "baddbmm", "bmm", "dot", "einsum", "mm", "mv",
 ]

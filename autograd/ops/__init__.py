@@ -134,6 +134,14 @@ _METHODS = {
     "double": float64, "long": int64, "clone": clone, "sum_to": sum_to,
     "T": property(T),
 }
+# Issue 15's ops (part A): each family module lists its differentiable ops (PUBLIC, also
+# made names of this package and contract ops with registry cases) and its Tensor METHODS.
+from autograd.ops import along, contract, products, rearrange, scan, sorting  # noqa: E402
+
+for _mod in (along, contract, products, rearrange, scan, sorting):
+    _METHODS.update(_mod.METHODS)
+    PUBLIC_OPS += _mod.PUBLIC
+    globals().update({_n: getattr(_mod, _n) for _n in _mod.PUBLIC})
 for _name, _fn in _METHODS.items():
     setattr(Tensor, _name, _fn)
 

@@ -288,3 +288,5 @@ def _register_all() -> None:
 
 
 _register_all()
+
+from autograd.ops import cases_more  # noqa: E402,F401 - issue 15's cases

@@ -16,11 +16,16 @@ from collections.abc import Callable
 import numpy as np
 
 from autograd.graph import install_vocabulary
+from autograd.ops.along import _gather_tensor, gather_array, put_along, put_along_array
 from autograd.ops.broadcast import broadcast_to, sum_to, sum_to_array
+from autograd.ops.contract import _einsum_array, einsum
 from autograd.ops.linalg import _swap_last_array, _swap_last_tensor, matmul
 from autograd.ops.loss import _softmax_tensor
 from autograd.ops.pool import _spread_array, _spread_tensor
+from autograd.ops.products import _pad_array, _pad_tensor
+from autograd.ops.rearrange import _roll_array, _roll_tensor
 from autograd.ops.reduce import _mean_array, _sum_array, mean, softmax_array, sum
+from autograd.ops.scan import cumprod, rcumsum, rcumsum_array
 from autograd.ops.select import _where_tensor, index_add, index_add_array
 from autograd.ops.shape import _permute_array, _permute_tensor, _reshape_array, _reshape_tensor
 from autograd.ops.unary import (
@@ -53,10 +58,18 @@ VOCABULARY: dict[str, tuple[Callable, Callable]] = {
     # shape and indexing
     "reshape": (_reshape_array, _reshape_tensor),
     "permute": (_permute_array, _permute_tensor),
+    "roll": (_roll_array, _roll_tensor),  # cyclic shift along dims
     "swap_last": (_swap_last_array, _swap_last_tensor),
     "index_add": (index_add_array, index_add),
+    "gather": (gather_array, _gather_tensor),  # x read at index along dim
+    "put_along": (put_along_array, put_along),  # gather's adjoint: scatter-add into zeros
+    "pad": (_pad_array, _pad_tensor),  # constant padding, (before, after) per dim
+    # scans
+    "rcumsum": (rcumsum_array, rcumsum),  # Σ_{i ≥ k} g_i, cumsum's adjoint
+    "cumprod": (np.cumprod, cumprod),
     # linear algebra and windows
     "matmul": (np.matmul, matmul),
+    "einsum": (_einsum_array, einsum),
     "im2col": (im2col_array, _im2col_tensor),
     "col2im": (col2im_array, _col2im_tensor),
     "pool_spread": (_spread_array, _spread_tensor),
