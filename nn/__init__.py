@@ -48,3 +48,17 @@ __all__ = [
     "ReLU", "Sequential", "Sigmoid", "SimpleCNN", "Softmax", "Tanh", "data", "functional",
     "init", "load", "save", "utils",
 ]
+
+# Sequence models (issue 17).
+from nn.modules import (  # noqa: E402
+    GRU,
+    LSTM,
+    RNN,
+    Embedding,
+    GRUCell,
+    LayerNorm,
+    LSTMCell,
+    RNNCell,
+)
+
+__all__ += ["GRU", "LSTM", "RNN", "Embedding", "GRUCell", "LSTMCell", "LayerNorm", "RNNCell"]

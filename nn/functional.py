@@ -9,6 +9,7 @@ them has first and second derivatives.
 
 from __future__ import annotations
 
+import math
 import warnings
 from typing import Any
 
@@ -18,6 +19,8 @@ import autograd as ag
 from autograd.function import Function, FunctionCtx
 from autograd.ops import linear
 from autograd.ops.conv import conv1d, conv2d
+from autograd.ops.embedding import embedding as _embedding
+from autograd.ops.layer_norm import layer_norm as _layer_norm
 from autograd.ops.norm import batch_norm
 from autograd.ops.pool import avg_pool2d, max_pool2d
 from autograd.random import generator
@@ -412,3 +415,104 @@ def cross_entropy(input: Tensor, target: Any, weight: Any = None,
     elif squeeze:
         smooth = smooth.reshape(())
     return (1 - label_smoothing) * nll + smooth * (label_smoothing / n_classes)
+
+
+# == sequence models: embedding, layer norm, GELU/SiLU, attention (issue 17) ====================
+def embedding(input: Any, weight: Tensor, padding_idx: int | None = None,
+              max_norm: float | None = None, norm_type: float = 2.0,
+              scale_grad_by_freq: bool = False, sparse: bool = False) -> Tensor:
+    """Rows of ``weight`` (V, D) picked by the integer ``input`` (*) → (*, D); the row at
+    ``padding_idx`` gets no gradient. (``max_norm``, ``scale_grad_by_freq`` and ``sparse``
+    are not supported: a non-default value raises.)"""
+    if max_norm is not None or scale_grad_by_freq or sparse:
+        raise NotImplementedError("embedding: max_norm, scale_grad_by_freq and sparse are not "
+                                  "supported")
+    return _embedding(input, weight, padding_idx)
+
+
+def layer_norm(input: Tensor, normalized_shape: Any, weight: Tensor | None = None,
+               bias: Tensor | None = None, eps: float = 1e-5) -> Tensor:
+    """(x − E[x]) / √(Var[x] + eps) · weight + bias over the trailing ``normalized_shape``
+    axes (biased variance), as one fused op."""
+    return _layer_norm(input, normalized_shape, weight, bias, eps)
+
+
+# -- GELU and SiLU as compositions of existing ops. ------------------------------------------
+# TEMPORARY: the gelu/silu primitives are being added by another engineer; once they are in,
+# these two functions should call them (the lead swaps them at merge).
+class _Erf(Function):
+    """erf(x) = 2/√π ∫₀ˣ e^(−t²) dt;  d erf/dx = 2/√π · e^(−x²)."""
+
+    _erf = np.vectorize(math.erf, otypes=[np.float64])
+
+    @staticmethod
+    def forward(ctx: FunctionCtx, x: Tensor) -> Tensor:
+        ctx.save_for_backward(x)
+        return ag.from_numpy(_Erf._erf(x.data).astype(x.dtype, copy=False))
+
+    @staticmethod
+    def backward(ctx: FunctionCtx, g: Tensor) -> tuple:
+        (x,) = ctx.saved_tensors
+        return (g * (ag.exp(-(x * x)) * (2.0 / math.sqrt(math.pi))),)
+
+
+def gelu(input: Tensor, approximate: str = "none") -> Tensor:
+    """GELU(x) = x·Φ(x) = ½x(1 + erf(x/√2)); ``approximate='tanh'``:
+    ½x(1 + tanh(√(2/π)(x + 0.044715x³))) (x³ as x·x·x: np.power is far slower)."""
+    if approximate == "tanh":
+        inner = (input + 0.044715 * (input * input * input)) * math.sqrt(2.0 / math.pi)
+        return 0.5 * input * (1.0 + ag.tanh(inner))
+    if approximate != "none":
+        raise RuntimeError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+    return 0.5 * input * (1.0 + _Erf.apply(input * (1.0 / math.sqrt(2.0))))
+
+
+def silu(input: Tensor, inplace: bool = False) -> Tensor:
+    """SiLU(x) = x·σ(x) (the swish)."""
+    return input * ag.sigmoid(input)
+# -- end of the temporary GELU/SiLU compositions ----------------------------------------------
+
+
+def _attn_bias(attn_mask: Any, is_causal: bool, n_l: int, n_s: int, dtype: Any) -> Any:
+    """An additive float mask (0 / −inf, or the given floats) for scores (…, L, S), or None."""
+    if is_causal:
+        if attn_mask is not None:
+            raise RuntimeError("scaled_dot_product_attention: explicit attn_mask should not be "
+                               "set when is_causal=True")
+        return np.where(np.tril(np.ones((n_l, n_s), dtype=bool)), 0.0, -np.inf).astype(dtype)
+    if attn_mask is None:
+        return None
+    m = attn_mask.data if isinstance(attn_mask, Tensor) else np.asarray(attn_mask)
+    if m.dtype == bool:
+        return np.where(m, 0.0, -np.inf).astype(dtype)  # True = takes part
+    return attn_mask if isinstance(attn_mask, Tensor) else m.astype(dtype, copy=False)
+
+
+def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor,
+                                 attn_mask: Any = None, dropout_p: float = 0.0,
+                                 is_causal: bool = False, scale: float | None = None) -> Tensor:
+    """softmax(Q Kᵀ · scale + mask) V for Q (…, L, E), K (…, S, E), V (…, S, Ev) → (…, L, Ev).
+
+    ``scale`` defaults to 1/√E. A bool ``attn_mask`` marks with True the pairs that take
+    part (others get −inf); a float mask is added to the scores. ``is_causal`` masks key
+    positions after the query's (the upper triangle). ``dropout_p`` drops attention
+    weights (always, as torch: pass 0.0 in eval).
+    """
+    if query.ndim < 2 or key.ndim < 2 or value.ndim < 2 or query.shape[-1] != key.shape[-1] \
+            or key.shape[-2] != value.shape[-2]:
+        raise RuntimeError(f"scaled_dot_product_attention: query {tuple(query.shape)}, key "
+                           f"{tuple(key.shape)} and value {tuple(value.shape)} do not fit "
+                           f"(need (…, L, E), (…, S, E), (…, S, Ev))")
+    s = 1.0 / math.sqrt(query.shape[-1]) if scale is None else scale
+    scores = ag.matmul(query * s, key.transpose(-2, -1))
+    bias = _attn_bias(attn_mask, is_causal, query.shape[-2], key.shape[-2], query.dtype)
+    if bias is not None:
+        scores = scores + bias
+    weights = ag.softmax(scores, -1)
+    if dropout_p > 0.0:
+        weights = dropout(weights, dropout_p, training=True)
+    return ag.matmul(weights, value)
+
+
+DIFFERENTIABLE += ["embedding", "layer_norm", "gelu", "silu", "scaled_dot_product_attention"]
+__all__ += ["embedding", "gelu", "layer_norm", "scaled_dot_product_attention", "silu"]

@@ -5,12 +5,15 @@ from nn.modules.batchnorm import BatchNorm1d, BatchNorm2d
 from nn.modules.container import ModuleList, Sequential
 from nn.modules.conv import Conv1d, Conv2d
 from nn.modules.dropout import Dropout
+from nn.modules.embedding import Embedding
 from nn.modules.flatten import Flatten
+from nn.modules.layernorm import LayerNorm
 from nn.modules.linear import Identity, Linear
 from nn.modules.loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, MSELoss, NLLLoss
 from nn.modules.models import MLP, SimpleCNN
 from nn.modules.module import Module, Parameter
 from nn.modules.pooling import AvgPool2d, MaxPool2d
+from nn.modules.rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
 
 __all__ = [
     "MLP", "AvgPool2d", "BCELoss", "BCEWithLogitsLoss", "BatchNorm1d", "BatchNorm2d", "Conv1d",
@@ -18,3 +21,4 @@ __all__ = [
     "LogSoftmax", "MSELoss", "MaxPool2d", "Module", "ModuleList", "NLLLoss", "Parameter",
     "ReLU", "Sequential", "Sigmoid", "SimpleCNN", "Softmax", "Tanh",
 ]
+__all__ += ["GRU", "LSTM", "RNN", "Embedding", "GRUCell", "LSTMCell", "LayerNorm", "RNNCell"]
