@@ -58,7 +58,10 @@ from nn.modules import (  # noqa: E402
     GRUCell,
     LayerNorm,
     LSTMCell,
+    MultiheadAttention,
     RNNCell,
+    TransformerEncoderLayer,
 )
 
-__all__ += ["GRU", "LSTM", "RNN", "Embedding", "GRUCell", "LSTMCell", "LayerNorm", "RNNCell"]
+__all__ += ["GRU", "LSTM", "RNN", "Embedding", "GRUCell", "LSTMCell", "LayerNorm", "RNNCell",
+            "MultiheadAttention", "TransformerEncoderLayer"]

@@ -314,5 +314,22 @@ def _register_sequence() -> None:
     layer_case("batch", GRUCell(3, 2), (2, 3))
     layer_case("batch", LSTMCell(3, 2), (2, 3), call=run)
 
+    from nn.modules.attention import MultiheadAttention
+    from nn.modules.transformer import TransformerEncoderLayer
+
+    kpm = np.array([[False, False, True], [False, False, False]])
+    layer_case("self-causal-kpm-batch-first", MultiheadAttention(4, 2, batch_first=True),
+               (2, 3, 4), call=lambda m, x: _flat_outputs(
+                   m(x, x, x, attn_mask=~causal, key_padding_mask=kpm, is_causal=True)))
+    cross_kv = np.random.default_rng(6).standard_normal((4, 2, 4))
+    layer_case("cross-per-head-weights", MultiheadAttention(4, 2), (3, 2, 4),
+               call=lambda m, x: _flat_outputs(
+                   m(x, ag.tensor(cross_kv), ag.tensor(cross_kv), average_attn_weights=False)))
+    layer_case("post-norm-relu", TransformerEncoderLayer(4, 2, 6, dropout=0.0), (3, 2, 4),
+               call=lambda m, x: m(x, src_mask=~causal), make=_away_from_zero)
+    layer_case("pre-norm-gelu-batch-first",
+               TransformerEncoderLayer(4, 2, 5, dropout=0.0, activation="gelu",
+                                       norm_first=True, batch_first=True), (2, 3, 4))
+
 
 _register_sequence()
