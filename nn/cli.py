@@ -35,6 +35,7 @@ import numpy as np
 import autograd as ag
 import nn
 import optim
+from nn import seq_cli
 
 __all__ = ["DEFAULTS", "build_model", "build_optimizer", "main", "max_gradcheck_error"]
 
@@ -43,8 +44,8 @@ EXIT_ERROR = 1
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, what shells report for Ctrl-C
 
-MODELS = ("mlp", "cnn")
-DATASETS = ("digits", "mnist1d", "mnist")
+MODELS = ("mlp", "cnn", "gru", "transformer")
+DATASETS = ("digits", "mnist1d", "mnist", "addition", "names")
 OPTIMIZERS = ("sgd", "momentum", "adam", "adamw", "rmsprop")
 
 
@@ -77,7 +78,11 @@ DEFAULTS: dict[tuple[str, str], Recipe] = {
                                weight_decay=0.05),
     ("mnist", "mlp"): Recipe(epochs=5, batch_size=128, optimizer="adam", lr=1e-3),
     ("mnist", "cnn"): Recipe(epochs=3, batch_size=128, optimizer="adam", lr=1e-3),
+    # the MNIST-1D paper's GRU row: Adam 1e-2, batch 100, 6,000 steps (see nn/seq_models.py)
+    ("mnist1d", "gru"): Recipe(epochs=150, batch_size=100, optimizer="adam", lr=1e-2,
+                               weight_decay=0.0),
 }
+DEFAULTS.update(seq_cli.text_defaults(Recipe))  # the transformer on addition and names
 
 # Used when --optimizer differs from the recipe's and --lr is not given.
 DEFAULT_LR: dict[str, float] = {
@@ -140,6 +145,12 @@ def build_model(model: str, data: str, image_shape: Sequence[int] | None = None,
         ``.load_state_dict(nn.load(path))``.
     """
     c, h, w = (int(s) for s in (image_shape or IMAGE_SHAPES[data]))
+    if model == "gru":
+        from nn.seq_models import MNIST1DGRU
+
+        return MNIST1DGRU(c * h * w, num_classes), (
+            f"bidirectional GRU(1, 6) over {c * h * w} steps + linear {12 * c * h * w}"
+            f"->{num_classes} (MNIST-1D paper)")
     if model == "mlp":
         if data == "mnist1d":
             return MNIST1DMLP(c * h * w, num_classes), (
@@ -359,6 +370,7 @@ def make_parser() -> argparse.ArgumentParser:
     check.add_argument("-q", "--quiet", action="store_true",
                        help="print only failing rows and the summary")
     check.set_defaults(run=cmd_gradcheck)
+    seq_cli.add_sample_parser(sub)
     return parser
 
 
@@ -377,7 +389,11 @@ def _version() -> str:
 
 def _resolve(args: argparse.Namespace) -> dict[str, Any]:
     """Fill the options left out from the (data, model) recipe; return the settings."""
-    recipe = DEFAULTS[(args.data, args.model)]
+    recipe = DEFAULTS.get((args.data, args.model))
+    if recipe is None:
+        pairs = ", ".join(f"{m} on {d}" for d, m in DEFAULTS)
+        raise CLIError(f"--model {args.model} cannot train on --data {args.data}; "
+                       f"the pairs are: {pairs}", EXIT_USAGE)
     optimizer = args.optimizer or recipe.optimizer
     if args.lr is not None:
         lr = args.lr
@@ -449,6 +465,8 @@ def cmd_train(args: argparse.Namespace) -> int:
     from nn.training import evaluate, fit, plot_history
 
     settings = _resolve(args)
+    if settings["data"] in seq_cli.TEXT_DATA:
+        return seq_cli.train_text(args, settings)
     out = _prepare_out(args.out)
     split = _load_data(settings, args.data_dir, args.no_download)
 
@@ -493,6 +511,9 @@ def cmd_train(args: argparse.Namespace) -> int:
     test_loss, test_acc = evaluate(model, split.x_test, split.y_test, loss_fn)
     written = _save_run(out, model, history, settings, test_loss, test_acc, train_time,
                         split, plot_history)
+    if settings["model"] == "gru":
+        n = min(settings["batch_size"], len(split.x_test))
+        written += seq_cli.recurrent_extras(out, model, split.x_test[:n], split.y_test[:n])
 
     best = history.best()
     rows = [

@@ -15,6 +15,12 @@ from typing import Any
 from autograd.trace import trace_backward
 from autograd.viz.flow import GradientFlow, gradient_flow, plot_gradient_flow
 from autograd.viz.live import LiveGraph, live_graph
+from autograd.viz.sequence import (
+    StepGradients,
+    plot_attention,
+    plot_step_gradients,
+    step_gradients,
+)
 
 # The drawing needs the graphviz Python package; the statistics and live_graph do not,
 # so its names load on first use (PEP 562).
@@ -51,3 +57,4 @@ __all__ = [
     "GraphvizNotFoundError", "LiveGraph", "draw_graph", "grad_colour", "gradient_flow",
     "live_graph", "plot_gradient_flow", "trace_backward",
 ]
+__all__ += ["StepGradients", "plot_attention", "plot_step_gradients", "step_gradients"]
