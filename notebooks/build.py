@@ -1523,6 +1523,30 @@ NOTEBOOKS: dict[str, Callable[[], list[Cell]]] = {
 }
 
 
+def percent_cells(path: Path) -> list[Cell]:
+    """The cells of a jupytext percent-format source (``# %%`` code, ``# %% [markdown]``
+    text with each line's leading ``# `` removed); the header before the first cell is
+    skipped."""
+    cells: list[Cell] = []
+    kind, lines = None, []
+    for line in path.read_text().splitlines() + ["# %%"]:
+        if line.startswith("# %%"):
+            if kind is not None:
+                text = "\n".join(lines).strip("\n")
+                cells.append((kind, text))
+            kind = "markdown" if "[markdown]" in line else "code"
+            lines = []
+        elif kind == "markdown":
+            lines.append(line[2:] if line.startswith("# ") else line.lstrip("#"))
+        elif kind is not None:
+            lines.append(line)
+    return cells[:-1] if cells and not cells[-1][1] else cells
+
+
+# Notebooks written as jupytext percent-format sources beside this file.
+NOTEBOOKS["06_sequence_models"] = lambda: percent_cells(HERE / "06_sequence_models.py")
+
+
 def make_notebook(cells: list[Cell]) -> nbformat.NotebookNode:
     nb = nbformat.v4.new_notebook()
     nb.metadata = {

@@ -93,6 +93,7 @@ def plot_attention(weights: Any, tokens_q: Sequence[str] | None = None,
     axes = fig.subplots(1, n, squeeze=False)[0]
     for h, ax in enumerate(axes):
         im = ax.imshow(w[h], vmin=0.0, vmax=1.0, cmap="viridis")
+        ax.grid(False)
         ax.set_title(f"head {h}", fontsize="small")
         for setter, toks, size in ((ax.set_yticks, tokens_q, w.shape[1]),
                                    (ax.set_xticks, tokens_k, w.shape[2])):
