@@ -102,10 +102,9 @@ class MultiheadAttention(Module):
         if not self._qkv_same_embed_dim:
             return (linear(query, self.q_proj_weight, bq), linear(key, self.k_proj_weight, bk),
                     linear(value, self.v_proj_weight, bv))
+        # Three GEMMs on row blocks of in_proj_weight, also for self-attention: slicing one
+        # (…, 3E) product instead would send three zero-padded (…, 3E) gradients back.
         w = self.in_proj_weight
-        if query is key and key is value:  # self-attention: one GEMM for Q, K and V
-            qkv = linear(query, w, b)
-            return qkv[..., :e], qkv[..., e:2 * e], qkv[..., 2 * e:]
         return (linear(query, w[:e], bq), linear(key, w[e:2 * e], bk),
                 linear(value, w[2 * e:], bv))
 
