@@ -119,24 +119,25 @@ class MultiheadAttention(Module):
             raise RuntimeError("Need attn_mask if specifying the is_causal hint. You may use "
                                "the Transformer module method `generate_square_subsequent_mask` "
                                "to create this mask.")
+        # batch-major inside, (N, L, E): no copies for batch_first inputs
         unbatched = query.ndim == 2
         if unbatched:
-            query, key, value = _each(lambda t: t.unsqueeze(1), query, key, value)
+            query, key, value = _each(lambda t: t.unsqueeze(0), query, key, value)
             if key_padding_mask is not None:
                 key_padding_mask = np.asarray(getattr(key_padding_mask, "data",
                                                       key_padding_mask))[None]
-        elif self.batch_first:
+        elif not self.batch_first:
             query, key, value = _each(lambda t: t.transpose(0, 1), query, key, value)
         if query.ndim != 3 or query.shape[-1] != self.embed_dim:
             raise AssertionError(f"was expecting embedding dimension of {self.embed_dim}, "
                                  f"but got query of shape {tuple(query.shape)}")
-        n_l, n_b, e = query.shape
-        n_s, h, hd = key.shape[0], self.num_heads, self.head_dim
+        n_b, n_l, e = query.shape
+        n_s, h, hd = key.shape[1], self.num_heads, self.head_dim
         q, k, v = self._project(query, key, value)
-        # (L, N, E) → (N, h, L, hd)
-        q = q.reshape(n_l, n_b, h, hd).permute(1, 2, 0, 3)
-        k = k.reshape(n_s, n_b, h, hd).permute(1, 2, 0, 3)
-        v = v.reshape(n_s, n_b, h, hd).permute(1, 2, 0, 3)
+        # (N, L, E) → (N, h, L, hd)
+        q = q.reshape(n_b, n_l, h, hd).permute(0, 2, 1, 3)
+        k = k.reshape(n_b, n_s, h, hd).permute(0, 2, 1, 3)
+        v = v.reshape(n_b, n_s, h, hd).permute(0, 2, 1, 3)
         scores = ag.matmul(q * (1.0 / math.sqrt(hd)), k.transpose(-2, -1))
         mask = self._merged_mask(attn_mask, key_padding_mask, n_b, n_l, n_s, query.dtype)
         if mask is not None:
@@ -144,11 +145,11 @@ class MultiheadAttention(Module):
         weights = ag.softmax(scores, -1)
         if self.dropout > 0.0 and self.training:
             weights = F.dropout(weights, self.dropout, True)
-        out = ag.matmul(weights, v).permute(2, 0, 1, 3).reshape(n_l, n_b, e)
+        out = ag.matmul(weights, v).permute(0, 2, 1, 3).reshape(n_b, n_l, e)
         out = self.out_proj(out)
         if unbatched:
-            out = out.squeeze(1)
-        elif self.batch_first:
+            out = out.squeeze(0)
+        elif not self.batch_first:
             out = out.transpose(0, 1)
         if not need_weights:
             return out, None
