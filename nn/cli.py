@@ -1,9 +1,12 @@
 """The ``chainrule`` command: train, draw and check real models on real data.
 
-Three subcommands (``chainrule --help`` and ``chainrule CMD --help`` list their options):
+Four subcommands (``chainrule --help`` and ``chainrule CMD --help`` list their options):
 
 * ``chainrule train``: train an MLP or a CNN on digits, MNIST-1D or MNIST and write the model,
-  the metrics, the learning curves and the backward graph of one batch to ``--out``.
+  the metrics, the learning curves and the backward graph of one batch to ``--out``; also
+  the MNIST-1D paper's GRU (``--model gru --data mnist1d``) and a small transformer
+  (``--model transformer --data addition|names``, see ``nn.seq_cli``).
+* ``chainrule sample RUN_DIR``: what a trained transformer writes (new names, or sums).
 * ``chainrule graph``: draw one forward and backward pass of a freshly initialised model.
 * ``chainrule gradcheck``: gradcheck and gradgradcheck every registered op and layer.
 
