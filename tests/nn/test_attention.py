@@ -86,3 +86,11 @@ def test_attention_init_and_errors() -> None:
                                        is_causal=True)
     with pytest.raises(RuntimeError, match="activation"):
         nn.TransformerEncoderLayer(8, 2, activation="swish")
+
+
+def test_embedding_from_pretrained_freezes_by_default() -> None:
+    w = np.arange(6, dtype=np.float32).reshape(3, 2)
+    m = nn.Embedding.from_pretrained(w)
+    assert not m.weight.requires_grad
+    np.testing.assert_array_equal(m(ag.tensor(np.array([2, 0]))).data, [[4, 5], [0, 1]])
+    assert nn.Embedding.from_pretrained(w, freeze=False).weight.requires_grad
