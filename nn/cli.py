@@ -353,7 +353,7 @@ def make_parser() -> argparse.ArgumentParser:
                     "The format follows the file's suffix: .svg and .png need Graphviz's "
                     "'dot' program, .dot is DOT text.",
     )
-    graph.add_argument("--model", choices=MODELS, default="mlp",
+    graph.add_argument("--model", choices=("mlp", "cnn"), default="mlp",
                        help="the digits MLP or SimpleCNN of chainrule train (default: mlp)")
     graph.add_argument("-o", "--output", metavar="FILE", default="graph.svg",
                        help="output file, .svg, .png or .dot (default: graph.svg)")
