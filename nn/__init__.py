@@ -54,3 +54,20 @@ __all__ = [
     "ReLU", "Sequential", "Sigmoid", "SimpleCNN", "Softmax", "Tanh", "data", "functional",
     "init", "load", "save", "utils", "SyncBatchNorm",
 ]
+
+# Sequence models (issue 17).
+from nn.modules import (  # noqa: E402
+    GRU,
+    LSTM,
+    RNN,
+    Embedding,
+    GRUCell,
+    LayerNorm,
+    LSTMCell,
+    MultiheadAttention,
+    RNNCell,
+    TransformerEncoderLayer,
+)
+
+__all__ += ["GRU", "LSTM", "RNN", "Embedding", "GRUCell", "LSTMCell", "LayerNorm", "RNNCell",
+            "MultiheadAttention", "TransformerEncoderLayer"]

@@ -253,3 +253,91 @@ def _register() -> None:
 
 
 _register()
+
+
+def _flat_outputs(out: Any) -> Any:
+    """One vector of every tensor in a (possibly nested) tuple of outputs."""
+    parts = []
+    stack = [out]
+    while stack:
+        o = stack.pop(0)
+        if isinstance(o, (tuple, list)):
+            stack[:0] = list(o)
+        elif o is not None:
+            parts.append(o.reshape(-1))
+    return ag.cat(parts)
+
+
+def _register_sequence() -> None:
+    """Embedding, LayerNorm, GELU/SiLU, attention and the recurrent layers (issue 17)."""
+    from nn.modules.embedding import Embedding
+    from nn.modules.layernorm import LayerNorm
+    from nn.modules.rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
+
+    idx = np.array([[1, 3, 3], [0, 1, 4]])
+    _fn("embedding", "repeats", lambda w: F.embedding(idx, w) ** 2, (5, 3))
+    _fn("layer_norm", "affine", lambda x, w, b: F.layer_norm(x, (4,), w, b), (2, 3, 4), (4,),
+        (4,))
+    _fn("layer_norm", "two-axes-no-affine", lambda x: F.layer_norm(x, (3, 4)), (2, 3, 4))
+    _fn("gelu", "exact", F.gelu, (3, 4))
+    _fn("gelu", "tanh", lambda x: F.gelu(x, approximate="tanh"), (3, 4))
+    _fn("silu", "matrix", F.silu, (3, 4))
+    causal = np.tril(np.ones((3, 3), dtype=bool))
+    _fn("scaled_dot_product_attention", "plain", F.scaled_dot_product_attention,
+        (2, 3, 4), (2, 5, 4), (2, 5, 2))
+    _fn("scaled_dot_product_attention", "causal-scale",
+        lambda q, k, v: F.scaled_dot_product_attention(q, k, v, is_causal=True, scale=0.3),
+        (1, 2, 3, 4), (1, 2, 3, 4), (1, 2, 3, 3))
+    _fn("scaled_dot_product_attention", "bool-mask",
+        lambda q, k, v: F.scaled_dot_product_attention(q, k, v, attn_mask=causal),
+        (2, 3, 4), (2, 3, 4), (2, 3, 2))
+    float_mask = np.random.default_rng(5).standard_normal((3, 4))
+    _fn("scaled_dot_product_attention", "float-mask",
+        lambda q, k, v: F.scaled_dot_product_attention(q, k, v, attn_mask=float_mask),
+        (2, 3, 4), (2, 4, 4), (2, 4, 2))
+
+    emb = Embedding(5, 3, padding_idx=2)
+    layer_case("padding-idx-unused", emb, (2, 3, 3), call=lambda m, x: m(idx) * x)
+    layer_case("affine", LayerNorm(4), (2, 3, 4))
+    layer_case("no-bias-two-axes", LayerNorm((3, 4), bias=False), (2, 3, 4))
+    layer_case("no-affine", LayerNorm(4, elementwise_affine=False), (3, 4))
+    def run(m: Module, x: Any) -> Any:
+        return _flat_outputs(m(x))
+
+    layer_case("tanh-2layer-bi", RNN(2, 3, num_layers=2, bidirectional=True), (3, 2, 2),
+               call=run)
+    layer_case("relu-batch-first-no-bias", RNN(2, 3, nonlinearity="relu", bias=False,
+                                                batch_first=True), (2, 3, 2), call=run,
+               make=_away_from_zero)
+    layer_case("2layer-bi-batch-first", GRU(2, 2, num_layers=2, bidirectional=True,
+                                            batch_first=True), (2, 3, 2), call=run)
+    layer_case("dropout-fixed-mask", GRU(2, 2, num_layers=2, dropout=0.3), (3, 1, 2),
+               call=run, seed=4)
+    layer_case("2layer-bi", LSTM(2, 2, num_layers=2, bidirectional=True), (3, 2, 2),
+               call=run)
+    layer_case("unbatched", LSTM(3, 2), (4, 3), call=run)
+    layer_case("tanh", RNNCell(3, 2), (2, 3))
+    layer_case("relu-unbatched", RNNCell(3, 2, nonlinearity="relu"), (3,),
+               make=_away_from_zero)
+    layer_case("batch", GRUCell(3, 2), (2, 3))
+    layer_case("batch", LSTMCell(3, 2), (2, 3), call=run)
+
+    from nn.modules.attention import MultiheadAttention
+    from nn.modules.transformer import TransformerEncoderLayer
+
+    kpm = np.array([[False, False, True], [False, False, False]])
+    layer_case("self-causal-kpm-batch-first", MultiheadAttention(4, 2, batch_first=True),
+               (2, 3, 4), call=lambda m, x: _flat_outputs(
+                   m(x, x, x, attn_mask=~causal, key_padding_mask=kpm, is_causal=True)))
+    cross_kv = np.random.default_rng(6).standard_normal((4, 2, 4))
+    layer_case("cross-per-head-weights", MultiheadAttention(4, 2), (3, 2, 4),
+               call=lambda m, x: _flat_outputs(
+                   m(x, ag.tensor(cross_kv), ag.tensor(cross_kv), average_attn_weights=False)))
+    layer_case("post-norm-relu", TransformerEncoderLayer(4, 2, 6, dropout=0.0), (3, 2, 4),
+               call=lambda m, x: m(x, src_mask=~causal), make=_away_from_zero)
+    layer_case("pre-norm-gelu-batch-first",
+               TransformerEncoderLayer(4, 2, 5, dropout=0.0, activation="gelu",
+                                       norm_first=True, batch_first=True), (2, 3, 4))
+
+
+_register_sequence()

@@ -9,6 +9,7 @@ them has first and second derivatives.
 
 from __future__ import annotations
 
+import math
 import warnings
 from typing import Any
 
@@ -18,6 +19,8 @@ import autograd as ag
 from autograd.function import Function, FunctionCtx
 from autograd.ops import linear
 from autograd.ops.conv import conv1d, conv2d
+from autograd.ops.embedding import embedding as _embedding
+from autograd.ops.layer_norm import layer_norm as _layer_norm
 from autograd.ops.norm import batch_norm
 from autograd.ops.pool import avg_pool2d, max_pool2d
 from autograd.random import generator
@@ -106,7 +109,7 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True,
 def one_hot(tensor: Any, num_classes: int = -1) -> Tensor:
     """int64 tensor of shape ``(*tensor.shape, num_classes)`` with a 1 at each class index
     (``num_classes=-1`` means max + 1)."""
-    idx = np.asarray(tensor.data if isinstance(tensor, Tensor) else tensor)
+    idx = np.asarray(tensor._data if isinstance(tensor, Tensor) else tensor)
     if idx.dtype.kind not in "iu":
         raise RuntimeError(f"one_hot is only applicable to index tensor, got dtype {idx.dtype}")
     if num_classes == -1:
@@ -151,14 +154,14 @@ def _as_target(target: Any, like: Tensor, name: str) -> Tensor:
         raise ValueError(f"{name}: target must be numeric, got dtype {t.dtype}")
     if t.dtype != like.dtype:
         t = t.astype(like.dtype) if t.dtype.kind == "f" else ag.from_numpy(
-            t.data.astype(like.dtype))
+            t._data.astype(like.dtype))
     return t
 
 
 def _weighted(loss: Tensor, weight: Any) -> Tensor:
     if weight is None:
         return loss
-    return loss * (weight.data if isinstance(weight, Tensor) else np.asarray(weight))
+    return loss * (weight._data if isinstance(weight, Tensor) else np.asarray(weight))
 
 
 def mse_loss(input: Tensor, target: Any, size_average: bool | None = None,
@@ -181,7 +184,7 @@ class _BinaryCrossEntropy(Function):
 
     @staticmethod
     def forward(ctx: FunctionCtx, x: Tensor, y: Tensor) -> Tensor:
-        xd, yd = x.data, y.data
+        xd, yd = x._data, y._data
         with np.errstate(divide="ignore"):
             log_x = np.maximum(np.log(xd), -100.0)
             log_1mx = np.maximum(np.log1p(-xd), -100.0)
@@ -206,7 +209,7 @@ def binary_cross_entropy(input: Tensor, target: Any, weight: Any = None,
     clamped at −100, as torch, so x = 0 or 1 gives a finite loss), times ``weight``."""
     reduction = _reduction(reduction, size_average, reduce)
     y = _as_target(target, input, "binary_cross_entropy")
-    xd = input.data
+    xd = input._data
     if xd.size and not (np.all(xd >= 0) and np.all(xd <= 1)):
         raise RuntimeError("binary_cross_entropy: all elements of input should be between 0 "
                            f"and 1 (got values in [{xd.min()}, {xd.max()}]); for logits use "
@@ -226,7 +229,7 @@ class _BCEWithLogits(Function):
 
     @staticmethod
     def forward(ctx: FunctionCtx, x: Tensor, y: Tensor, pos_weight: Any) -> Tensor:
-        xd, yd = x.data, y.data
+        xd, yd = x._data, y._data
         # log(1 + e^−|x|) never overflows, and max(x, 0) − xy does not cancel for x ≪ 0
         # (the (1 − y)x + softplus(−x) form loses every digit of a 1e-14 loss there)
         log1p_exp = np.log1p(np.exp(-np.abs(xd)))
@@ -262,7 +265,7 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Any, weight: Any = N
     y = _as_target(target, input, "binary_cross_entropy_with_logits")
     pw = None
     if pos_weight is not None:
-        pw = np.asarray(pos_weight.data if isinstance(pos_weight, Tensor) else pos_weight,
+        pw = np.asarray(pos_weight._data if isinstance(pos_weight, Tensor) else pos_weight,
                         dtype=input.dtype)
     loss = _BCEWithLogits.apply(input, y, pw)
     return _reduce(_weighted(loss, weight), reduction)
@@ -273,7 +276,7 @@ def _class_targets(input: Tensor, target: Any, ignore_index: int, name: str
     """Validate class-index targets for ``input`` of shape (N, C, d1, ...): an integer
     array of shape (N, d1, ...) with values in [0, C) or ``ignore_index``. Returns the
     targets and the mask of ignored ones (None when there are none)."""
-    t = np.asarray(target.data if isinstance(target, Tensor) else target)
+    t = np.asarray(target._data if isinstance(target, Tensor) else target)
     shape = tuple(input.shape)
     want = (shape[0],) + shape[2:]
     if t.dtype.kind not in "iu":
@@ -312,7 +315,7 @@ def _gather(logp: Tensor, t: np.ndarray) -> Tensor:
 def _unbatched(input: Tensor, target: Any) -> tuple[Tensor, Any, bool]:
     """(C,) input with a () target is one sample: add the batch dimension."""
     if input.ndim == 1:
-        t = target.data if isinstance(target, Tensor) else np.asarray(target)
+        t = target._data if isinstance(target, Tensor) else np.asarray(target)
         if t.ndim == 0:
             return input.unsqueeze(0), t.reshape(1), True
         if t.shape == input.shape:  # class probabilities
@@ -343,7 +346,7 @@ def _nll(logp: Tensor, target: Any, weight: Any, ignore_index: int, reduction: s
         return _reduce(-picked, reduction)
     n_classes = logp.shape[1]
     w = np.ones(n_classes, dtype=logp.dtype) if weight is None else np.asarray(
-        weight.data if isinstance(weight, Tensor) else weight, dtype=logp.dtype)
+        weight._data if isinstance(weight, Tensor) else weight, dtype=logp.dtype)
     if w.shape != (n_classes,):
         raise ValueError(f"{name}: weight of shape {w.shape} does not fit {n_classes} classes")
     wt = w[safe]
@@ -370,7 +373,7 @@ def cross_entropy(input: Tensor, target: Any, weight: Any = None,
         raise ValueError(f"cross_entropy: input must have shape (C,), (N, C) or "
                          f"(N, C, d1, ...), got {tuple(input.shape)}")
     n_classes = input.shape[1]
-    tdata = np.asarray(target.data if isinstance(target, Tensor) else target)
+    tdata = np.asarray(target._data if isinstance(target, Tensor) else target)
     if (input.ndim == 2 and weight is None and not label_smoothing and reduction == "mean"
             and tdata.dtype.kind in "iu"):
         # The common case as one fused op: its VJP is (softmax − onehot)/N directly.
@@ -379,7 +382,7 @@ def cross_entropy(input: Tensor, target: Any, weight: Any = None,
             return ag.ops.softmax_cross_entropy(input, t)
     logp = ag.log_softmax(input, 1)
     w = None if weight is None else np.asarray(
-        weight.data if isinstance(weight, Tensor) else weight, dtype=input.dtype)
+        weight._data if isinstance(weight, Tensor) else weight, dtype=input.dtype)
     wshape = (1, n_classes) + (1,) * (input.ndim - 2)
     if tdata.dtype.kind == "f" and tdata.shape == tuple(input.shape):
         # class probabilities: −Σ_c w_c p_c log q_c, mean over the N·d1·... positions
@@ -412,3 +415,105 @@ def cross_entropy(input: Tensor, target: Any, weight: Any = None,
     elif squeeze:
         smooth = smooth.reshape(())
     return (1 - label_smoothing) * nll + smooth * (label_smoothing / n_classes)
+
+
+# == sequence models: embedding, layer norm, GELU/SiLU, attention (issue 17) ====================
+def embedding(input: Any, weight: Tensor, padding_idx: int | None = None,
+              max_norm: float | None = None, norm_type: float = 2.0,
+              scale_grad_by_freq: bool = False, sparse: bool = False) -> Tensor:
+    """Rows of ``weight`` (V, D) picked by the integer ``input`` (*) → (*, D); the row at
+    ``padding_idx`` gets no gradient. (``max_norm``, ``scale_grad_by_freq`` and ``sparse``
+    are not supported: a non-default value raises.)"""
+    if max_norm is not None or scale_grad_by_freq or sparse:
+        raise NotImplementedError("embedding: max_norm, scale_grad_by_freq and sparse are not "
+                                  "supported")
+    return _embedding(input, weight, padding_idx)
+
+
+def layer_norm(input: Tensor, normalized_shape: Any, weight: Tensor | None = None,
+               bias: Tensor | None = None, eps: float = 1e-5) -> Tensor:
+    """(x − E[x]) / √(Var[x] + eps) · weight + bias over the trailing ``normalized_shape``
+    axes (biased variance), as one fused op."""
+    return _layer_norm(input, normalized_shape, weight, bias, eps)
+
+
+# -- GELU and SiLU as compositions of existing ops. ------------------------------------------
+# TEMPORARY: the gelu/silu primitives are being added by another engineer; once they are in,
+# these two functions should call them (the lead swaps them at merge).
+class _Erf(Function):
+    """erf(x) = 2/√π ∫₀ˣ e^(−t²) dt;  d erf/dx = 2/√π · e^(−x²)."""
+
+    _erf = np.vectorize(math.erf, otypes=[np.float64])
+
+    @staticmethod
+    def forward(ctx: FunctionCtx, x: Tensor) -> Tensor:
+        ctx.save_for_backward(x)
+        return ag.from_numpy(_Erf._erf(x._data).astype(x.dtype, copy=False))
+
+    @staticmethod
+    def backward(ctx: FunctionCtx, g: Tensor) -> tuple:
+        (x,) = ctx.saved_tensors
+        return (g * (ag.exp(-(x * x)) * (2.0 / math.sqrt(math.pi))),)
+
+
+def gelu(input: Tensor, approximate: str = "none") -> Tensor:
+    """GELU(x) = x·Φ(x) = ½x(1 + erf(x/√2)); ``approximate='tanh'``:
+    ½x(1 + tanh(√(2/π)(x + 0.044715x³))), computed as x·σ(x(a + b·x²)) with a = 2√(2/π),
+    b = 0.044715a (½(1 + tanh u) = σ(2u); six ops, and x² as x·x: np.power is far slower)."""
+    if approximate == "tanh":
+        a = 2.0 * math.sqrt(2.0 / math.pi)
+        return input * ag.sigmoid(input * ((input * input) * (0.044715 * a) + a))
+    if approximate != "none":
+        raise RuntimeError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+    return 0.5 * input * (1.0 + _Erf.apply(input * (1.0 / math.sqrt(2.0))))
+
+
+def silu(input: Tensor, inplace: bool = False) -> Tensor:
+    """SiLU(x) = x·σ(x) (the swish)."""
+    return input * ag.sigmoid(input)
+# -- end of the temporary GELU/SiLU compositions ----------------------------------------------
+
+
+def _attn_bias(attn_mask: Any, is_causal: bool, n_l: int, n_s: int, dtype: Any) -> Any:
+    """An additive float mask (0 / −inf, or the given floats) for scores (…, L, S), or None."""
+    if is_causal:
+        if attn_mask is not None:
+            raise RuntimeError("scaled_dot_product_attention: explicit attn_mask should not be "
+                               "set when is_causal=True")
+        return np.where(np.tril(np.ones((n_l, n_s), dtype=bool)), 0.0, -np.inf).astype(dtype)
+    if attn_mask is None:
+        return None
+    m = attn_mask._data if isinstance(attn_mask, Tensor) else np.asarray(attn_mask)
+    if m.dtype == bool:
+        return np.where(m, 0.0, -np.inf).astype(dtype)  # True = takes part
+    return attn_mask if isinstance(attn_mask, Tensor) else m.astype(dtype, copy=False)
+
+
+def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor,
+                                 attn_mask: Any = None, dropout_p: float = 0.0,
+                                 is_causal: bool = False, scale: float | None = None) -> Tensor:
+    """softmax(Q Kᵀ · scale + mask) V for Q (…, L, E), K (…, S, E), V (…, S, Ev) → (…, L, Ev).
+
+    ``scale`` defaults to 1/√E. A bool ``attn_mask`` marks with True the pairs that take
+    part (others get −inf); a float mask is added to the scores. ``is_causal`` masks key
+    positions after the query's (the upper triangle). ``dropout_p`` drops attention
+    weights (always, as torch: pass 0.0 in eval).
+    """
+    if query.ndim < 2 or key.ndim < 2 or value.ndim < 2 or query.shape[-1] != key.shape[-1] \
+            or key.shape[-2] != value.shape[-2]:
+        raise RuntimeError(f"scaled_dot_product_attention: query {tuple(query.shape)}, key "
+                           f"{tuple(key.shape)} and value {tuple(value.shape)} do not fit "
+                           f"(need (…, L, E), (…, S, E), (…, S, Ev))")
+    s = 1.0 / math.sqrt(query.shape[-1]) if scale is None else scale
+    scores = ag.matmul(query * s, key.transpose(-2, -1))
+    bias = _attn_bias(attn_mask, is_causal, query.shape[-2], key.shape[-2], query.dtype)
+    if bias is not None:
+        scores = scores + bias
+    weights = ag.softmax(scores, -1)
+    if dropout_p > 0.0:
+        weights = dropout(weights, dropout_p, training=True)
+    return ag.matmul(weights, value)
+
+
+DIFFERENTIABLE += ["embedding", "layer_norm", "gelu", "silu", "scaled_dot_product_attention"]
+__all__ += ["embedding", "gelu", "layer_norm", "scaled_dot_product_attention", "silu"]

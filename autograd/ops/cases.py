@@ -289,4 +289,41 @@ def _register_all() -> None:
 
 _register_all()
 
+
+def _register_sequence() -> None:
+    """Embedding, layer norm and the recurrence (every mode, both directions)."""
+    from autograd.ops.embedding import embedding
+    from autograd.ops.layer_norm import layer_norm
+    from autograd.ops.recurrent import recurrence
+
+    idx = np.array([[0, 2, 2], [4, 0, 1]])  # repeated rows accumulate
+    case("embedding", "repeats", lambda w: embedding(idx, w) * embedding(idx, w), (5, 3))
+    case("embedding", "padding-idx-unused", lambda w: embedding(idx, w, padding_idx=3) ** 2,
+         (5, 3))
+    case("layer_norm", "last-axis-affine", lambda x, w, b: layer_norm(x, 4, w, b),
+         (2, 3, 4), (4,), (4,))
+    case("layer_norm", "two-axes-affine", lambda x, w, b: layer_norm(x, (3, 4), w, b, 1e-3),
+         (2, 3, 4), (3, 4), (3, 4))
+    case("layer_norm", "no-affine", lambda x: layer_norm(x, (3,)), (4, 3))
+    for mode, gates in (("tanh", 1), ("relu", 1), ("gru", 3), ("lstm", 4)):
+        for reverse in (False, True):
+            label = f"{mode}-{'reverse' if reverse else 'forward'}"
+            if mode == "lstm":
+                def fn(gi, h0, w, b, c0, reverse=reverse):
+                    return recurrence("lstm", gi, h0, w, b, c0=c0, reverse=reverse)
+
+                case("recurrence", label, fn, (3, 2, 8), (2, 2), (8, 2), (8,), (2, 2))
+            else:
+                def fn(gi, h0, w, b, mode=mode, reverse=reverse):
+                    return recurrence(mode, gi, h0, w, b, reverse=reverse)
+
+                make = _away_from_zero if mode == "relu" else None
+                case("recurrence", label, fn, (3, 2, 3 * gates), (2, 3), (3 * gates, 3),
+                     (3 * gates,), make=make)
+    case("recurrence", "gru-no-bias", lambda gi, h0, w: recurrence("gru", gi, h0, w),
+         (2, 1, 6), (1, 2), (6, 2))
+
+
+_register_sequence()
+
 from autograd.ops import cases_more  # noqa: E402,F401 - issue 15's cases

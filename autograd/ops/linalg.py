@@ -77,11 +77,16 @@ class LinearBackward(Node):
     def vjp(self, g, xp):
         x, w = self.inputs(xp)[:2]
         ex, ew, eb = self.edges
-        gx = xp.matmul(g, w) if ex is not None else None
+        # batch dimensions flattened into one, (..., k) -> (m, k): one GEMM, not one per
+        # leading index (NumPy loops over stacked matmuls; ~2x slower at (12, 64, 128))
+        g2 = g if g.ndim == 2 else xp.reshape(g, (-1, g.shape[-1]))
+        gx = None
+        if ex is not None:
+            gx = xp.matmul(g2, w)
+            if g.ndim != 2:
+                gx = xp.reshape(gx, tuple(x.shape))
         gw = gb = None
         if ew is not None or eb is not None:
-            # batch dimensions flattened into one: (..., k) -> (m, k)
-            g2 = g if g.ndim == 2 else xp.reshape(g, (-1, g.shape[-1]))
             if ew is not None:
                 x2 = x if x.ndim == 2 else xp.reshape(x, (-1, x.shape[-1]))
                 gw = xp.matmul(xp.swap_last(g2), x2)
@@ -96,7 +101,10 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     if wd.ndim != 2 or xd.ndim == 0 or xd.shape[-1] != wd.shape[1]:
         raise ValueError(f"linear: input of shape {xd.shape} does not fit weight of shape "
                          f"{wd.shape} (need input.shape[-1] == weight.shape[1])")
-    out = xd @ wd.T
+    if xd.ndim > 2:  # one GEMM over all leading dimensions (see LinearBackward)
+        out = (xd.reshape(-1, xd.shape[-1]) @ wd.T).reshape(xd.shape[:-1] + (wd.shape[0],))
+    else:
+        out = xd @ wd.T
     if bias is not None:
         if bias._data.shape != (wd.shape[0],):
             raise ValueError(f"linear: bias of shape {bias._data.shape} does not fit weight of "

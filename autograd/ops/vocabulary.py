@@ -27,16 +27,27 @@ from autograd.ops.rearrange import _roll_array, _roll_tensor
 from autograd.ops.reduce import _mean_array, _sum_array, mean, softmax_array, sum
 from autograd.ops.scan import cumprod, rcumsum, rcumsum_array
 from autograd.ops.select import _where_tensor, index_add, index_add_array
-from autograd.ops.shape import _permute_array, _permute_tensor, _reshape_array, _reshape_tensor
+from autograd.ops.shape import (
+    _permute_array,
+    _permute_tensor,
+    _reshape_array,
+    _reshape_tensor,
+    cat,
+    stack,
+)
 from autograd.ops.unary import (
     _astype_array,
     _rsub_inplace_array,
     _rsub_tensor,
+    _sigmoid_array,
     astype,
     cos,
     exp,
     log,
+    relu,
+    sigmoid,
     sin,
+    tanh,
 )
 from autograd.ops.window import _col2im_tensor, _im2col_tensor, col2im_array, im2col_array
 
@@ -46,6 +57,9 @@ VOCABULARY: dict[str, tuple[Callable, Callable]] = {
     "log": (np.log, log),
     "sin": (np.sin, sin),
     "cos": (np.cos, cos),
+    "tanh": (np.tanh, tanh),
+    "sigmoid": (_sigmoid_array, sigmoid),
+    "relu": (lambda x: np.maximum(x, 0), relu),
     "rsub_": (_rsub_inplace_array, _rsub_tensor),  # c - x, in place on a fresh array
     "astype": (_astype_array, astype),
     "where": (np.where, _where_tensor),
@@ -64,6 +78,8 @@ VOCABULARY: dict[str, tuple[Callable, Callable]] = {
     "gather": (gather_array, _gather_tensor),  # x read at index along dim
     "put_along": (put_along_array, put_along),  # gather's adjoint: scatter-add into zeros
     "pad": (_pad_array, _pad_tensor),  # constant padding, (before, after) per dim
+    "cat": (lambda xs, axis: np.concatenate(xs, axis), cat),
+    "stack": (lambda xs, axis: np.stack(xs, axis), stack),
     # scans
     "rcumsum": (rcumsum_array, rcumsum),  # Σ_{i ≥ k} g_i, cumsum's adjoint
     "cumprod": (np.cumprod, cumprod),

@@ -15,6 +15,12 @@ from typing import Any
 
 from autograd.viz.flow import GradientFlow, gradient_flow, plot_gradient_flow
 from autograd.viz.live import LiveGraph, live_graph
+from autograd.viz.sequence import (
+    StepGradients,
+    plot_attention,
+    plot_step_gradients,
+    step_gradients,
+)
 from autograd.viz.trace import trace_backward
 
 # The drawing needs the graphviz Python package; the statistics and live_graph do not,
@@ -52,3 +58,4 @@ __all__ = [
     "GraphvizNotFoundError", "LiveGraph", "draw_graph", "grad_colour", "gradient_flow",
     "live_graph", "plot_gradient_flow", "trace_backward",
 ]
+__all__ += ["StepGradients", "plot_attention", "plot_step_gradients", "step_gradients"]

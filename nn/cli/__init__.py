@@ -24,7 +24,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from nn.cli import gradcheck, graph, train
+from nn.cli import gradcheck, graph, text, train
 from nn.cli.common import (
     EXIT_ERROR,
     EXIT_USAGE,
@@ -54,6 +54,9 @@ commands:
              e.g. {PROG} graph --model cnn -o cnn.svg
   gradcheck  check every op and layer against finite differences
              e.g. {PROG} gradcheck -q
+  sample     print what a trained character transformer writes
+             e.g. {PROG} train --model transformer --data names --out runs/names
+                  {PROG} sample runs/names
 
 options:
   -h, --help  show this help
@@ -62,7 +65,7 @@ options:
 
 
 def make_parser() -> argparse.ArgumentParser:
-    """The full ``chainrule`` argument parser (subcommands train, graph, gradcheck)."""
+    """The full ``chainrule`` argument parser (subcommands train, graph, gradcheck, sample)."""
     parser = Parser(prog=PROG, usage=USAGE, add_help=False)
     parser.add_argument("-h", "--help", action="store_true")
     parser.add_argument("--version", action="version", version=f"%(prog)s {version()}")
@@ -70,6 +73,7 @@ def make_parser() -> argparse.ArgumentParser:
     train.add_parser(sub)
     graph.add_parser(sub)
     gradcheck.add_parser(sub)
+    text.add_sample_parser(sub)
     return parser
 
 

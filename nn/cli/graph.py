@@ -11,7 +11,6 @@ import autograd as ag
 import nn
 from nn.cli import recipes, render
 from nn.cli.common import CLIError, positive_int
-from nn.cli.recipes import MODELS
 
 __all__ = ["add_parser", "cmd_graph"]
 
@@ -47,7 +46,7 @@ def add_parser(sub: Any) -> None:
                "          chainrule graph --load runs/RUN/model.npz --collapse -o run.dot",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    graph.add_argument("--model", choices=MODELS, default=None,
+    graph.add_argument("--model", choices=("mlp", "cnn"), default=None,
                        help="the digits MLP or SimpleCNN of chainrule train (default: mlp)")
     graph.add_argument("--load", metavar="PATH",
                        help="a run's model.npz (or its folder) from chainrule train: draw that "

@@ -11,12 +11,14 @@ import nn
 import optim
 from nn.cli.common import CLIError
 from nn.modules.models import MNIST1DCNN, MNIST1DMLP
+from nn.modules.seq_models import MNIST1DGRU
 
 __all__ = ["DEFAULTS", "DEFAULT_LR", "DEFAULT_WEIGHT_DECAY", "IMAGE_SHAPES", "MODELS",
-           "OPTIMIZERS", "DATASETS", "Recipe", "build_model", "build_optimizer"]
+           "OPTIMIZERS", "DATASETS", "TEXT_DATA", "Recipe", "build_model", "build_optimizer"]
 
-MODELS = ("mlp", "cnn")
-DATASETS = ("digits", "mnist1d", "mnist")
+MODELS = ("mlp", "cnn", "gru", "transformer")
+DATASETS = ("digits", "mnist1d", "mnist", "addition", "names")
+TEXT_DATA = ("addition", "names")  # the character transformer's tasks (nn.cli.text)
 OPTIMIZERS = ("sgd", "momentum", "adam", "adamw", "rmsprop")
 
 
@@ -49,6 +51,14 @@ DEFAULTS: dict[tuple[str, str], Recipe] = {
                                weight_decay=0.05),
     ("mnist", "mlp"): Recipe(epochs=5, batch_size=128, optimizer="adam", lr=1e-3),
     ("mnist", "cnn"): Recipe(epochs=3, batch_size=128, optimizer="adam", lr=1e-3),
+    # the MNIST-1D paper's GRU row: Adam 1e-2, batch 100, 6,000 steps (nn/modules/seq_models.py)
+    ("mnist1d", "gru"): Recipe(epochs=150, batch_size=100, optimizer="adam", lr=1e-2,
+                               weight_decay=0.0),
+    # the character transformer (nn.cli.text): AdamW, cosine lr decay, gradient norm clip 1
+    ("addition", "transformer"): Recipe(epochs=10, batch_size=64, optimizer="adamw", lr=2e-3,
+                                        weight_decay=0.1),
+    ("names", "transformer"): Recipe(epochs=30, batch_size=64, optimizer="adamw", lr=2e-3,
+                                     weight_decay=0.1),
 }
 
 # Used when --optimizer differs from the recipe's and --lr is not given.
@@ -80,6 +90,10 @@ def build_model(model: str, data: str, image_shape: Sequence[int] | None = None,
         ``.load_state_dict(nn.load(path))``.
     """
     c, h, w = (int(s) for s in (image_shape or IMAGE_SHAPES[data]))
+    if model == "gru":
+        return MNIST1DGRU(c * h * w, num_classes), (
+            f"bidirectional GRU(1, 6) over {c * h * w} steps + linear {12 * c * h * w}"
+            f"->{num_classes} (MNIST-1D paper)")
     if model == "mlp":
         if data == "mnist1d":
             return MNIST1DMLP(c * h * w, num_classes), (

@@ -14,9 +14,17 @@ from typing import Any
 
 import autograd as ag
 import nn
-from nn.cli import checkpoint, recipes, runs
-from nn.cli.common import PROG, CLIError, float_type, positive_int
-from nn.cli.recipes import DATASETS, DEFAULT_LR, DEFAULT_WEIGHT_DECAY, DEFAULTS, MODELS, OPTIMIZERS
+from nn.cli import checkpoint, recipes, runs, text
+from nn.cli.common import EXIT_USAGE, PROG, CLIError, float_type, positive_int
+from nn.cli.recipes import (
+    DATASETS,
+    DEFAULT_LR,
+    DEFAULT_WEIGHT_DECAY,
+    DEFAULTS,
+    MODELS,
+    OPTIMIZERS,
+    TEXT_DATA,
+)
 from nn.cli.signals import StopSignals, exit_status
 from nn.training import EpochStats, History, evaluate, fit, plot_history
 
@@ -95,7 +103,11 @@ RUN_SETTINGS = ("model", "data", "batch_size", "optimizer", "lr", "weight_decay"
 def _resolve(args: argparse.Namespace) -> dict[str, Any]:
     """Fill the options left out from the (data, model) recipe; return the settings."""
     model, data = args.model or "mlp", args.data or "digits"
-    recipe = DEFAULTS[(data, model)]
+    recipe = DEFAULTS.get((data, model))
+    if recipe is None:
+        pairs = ", ".join(f"{m} on {d}" for d, m in DEFAULTS)
+        raise CLIError(f"--model {model} cannot train on --data {data}; the pairs are: {pairs}",
+                       EXIT_USAGE)
     optimizer = args.optimizer or recipe.optimizer
     if args.lr is not None:
         lr = args.lr
@@ -157,6 +169,8 @@ def cmd_train(args: argparse.Namespace) -> int:
         out, created = runs.prepare_out(str(run), overwrite=True)
     else:
         settings = _resolve(args)
+        if settings["data"] in TEXT_DATA:  # the character transformer has its own loop
+            return text.train_text(args, settings)
         out, created = runs.prepare_out(args.out, args.overwrite)
     with StopSignals() as stop:
         try:
@@ -236,7 +250,11 @@ def _train(args: argparse.Namespace, settings: dict[str, Any], out: pathlib.Path
 
     def write_checkpoint() -> list[str]:
         nn.save(last[0], out / "checkpoint.npz")
-        return ["checkpoint.npz"]
+        written = ["checkpoint.npz"]
+        if settings["model"] == "gru":  # the gradient norm reaching each time step
+            n = min(settings["batch_size"], len(split.x_test))
+            written += text.recurrent_extras(out, model, split.x_test[:n], split.y_test[:n])
+        return written
 
     written = runs.save_run(out, model, history, settings, final, split, plot_history,
                             extra=write_checkpoint)

@@ -1,6 +1,7 @@
 """Every layer, container, loss and seed model, re-exported as ``nn.<Name>``."""
 
 from nn.modules.activation import LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
+from nn.modules.attention import MultiheadAttention
 from nn.modules.batchnorm import BatchNorm1d, BatchNorm2d
 from nn.modules.container import (
     ModuleDict,
@@ -11,12 +12,16 @@ from nn.modules.container import (
 )
 from nn.modules.conv import Conv1d, Conv2d
 from nn.modules.dropout import Dropout
+from nn.modules.embedding import Embedding
 from nn.modules.flatten import Flatten
+from nn.modules.layernorm import LayerNorm
 from nn.modules.linear import Identity, Linear
 from nn.modules.loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, MSELoss, NLLLoss
 from nn.modules.models import MLP, SimpleCNN
 from nn.modules.module import Module, Parameter
 from nn.modules.pooling import AvgPool2d, MaxPool2d
+from nn.modules.rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
+from nn.modules.transformer import TransformerEncoderLayer
 
 __all__ = [
     "MLP", "AvgPool2d", "BCELoss", "BCEWithLogitsLoss", "BatchNorm1d", "BatchNorm2d", "Conv1d",
@@ -25,3 +30,5 @@ __all__ = [
     "ParameterDict", "ParameterList", "NLLLoss", "Parameter",
     "ReLU", "Sequential", "Sigmoid", "SimpleCNN", "Softmax", "Tanh",
 ]
+__all__ += ["GRU", "LSTM", "RNN", "Embedding", "GRUCell", "LSTMCell", "LayerNorm", "RNNCell",
+            "MultiheadAttention", "TransformerEncoderLayer"]

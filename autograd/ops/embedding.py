@@ -1,0 +1,50 @@
+"""Embedding lookup as one primitive: rows of a weight matrix gathered by index."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from autograd.graph import Node
+from autograd.ops.record import unary
+from autograd.tensor import Tensor
+
+
+class EmbeddingBackward(Node):
+    """y = W[idx]  (rows of W (V, D) for every index);  dW = zeros(V, D) with each g row
+    added at its index (``np.add.at``: repeated indices accumulate), none at padding_idx."""
+
+    def vjp(self, g, xp):
+        idx, shape, padding_idx = self.meta
+        if padding_idx is not None:
+            g = g * self.cached()  # the rows looked up at padding_idx get no gradient
+        return (xp.index_add(g, shape, (idx,)),)
+
+
+def embedding(input: Any, weight: Tensor, padding_idx: int | None = None) -> Tensor:
+    """``weight[input]``: (*, ) integer indices into (V, D) rows → (*, D).
+
+    ``padding_idx`` (negative counts from V) marks a row that receives no gradient.
+    """
+    idx = np.asarray(input._data if isinstance(input, Tensor) else input)
+    w = weight._data
+    if w.ndim != 2:
+        raise RuntimeError(f"embedding: weight must be 2-D (num_embeddings, embedding_dim), "
+                           f"got shape {w.shape}")
+    if idx.dtype.kind not in "iu":
+        raise RuntimeError(f"embedding: expected integer indices (Long or Int), got dtype "
+                           f"{idx.dtype}")
+    n = w.shape[0]
+    if idx.size and (idx.min() < 0 or idx.max() >= n):
+        raise IndexError(f"embedding: index out of range in self (indices span "
+                         f"[{idx.min()}, {idx.max()}], num_embeddings={n})")
+    pad = None
+    mask = None
+    if padding_idx is not None:
+        if not -n <= padding_idx < n:
+            raise AssertionError(f"embedding: padding_idx {padding_idx} must be within "
+                                 f"num_embeddings {n}")
+        pad = padding_idx % n
+        mask = (idx != pad)[..., None].astype(w.dtype)
+    return unary(EmbeddingBackward, w[idx], weight, meta=(idx, w.shape, pad), cache=mask)

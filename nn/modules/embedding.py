@@ -1,0 +1,68 @@
+"""``Embedding``: a lookup table of learned vectors, one row per token id."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from autograd.tensor import Tensor
+from nn import functional as F
+from nn import init
+from nn.modules.module import Module, Parameter
+
+__all__ = ["Embedding"]
+
+
+class Embedding(Module):
+    """y = W[ids]: integer ids (*) → (*, embedding_dim); weight (num_embeddings,
+    embedding_dim) ~ N(0, 1) as torch, the ``padding_idx`` row zeroed and given no gradient."""
+
+    def __init__(self, num_embeddings: int, embedding_dim: int, padding_idx: int | None = None,
+                 max_norm: float | None = None, norm_type: float = 2.0,
+                 scale_grad_by_freq: bool = False, sparse: bool = False,
+                 _weight: Any = None, _freeze: bool = False, dtype: Any = None) -> None:
+        super().__init__()
+        self.num_embeddings = int(num_embeddings)
+        self.embedding_dim = int(embedding_dim)
+        if padding_idx is not None:
+            if not -self.num_embeddings <= padding_idx < self.num_embeddings:
+                raise AssertionError("Padding_idx must be within num_embeddings")
+            padding_idx %= self.num_embeddings
+        self.padding_idx = padding_idx
+        self.max_norm, self.norm_type = max_norm, norm_type
+        self.scale_grad_by_freq, self.sparse = scale_grad_by_freq, sparse
+        dt = np.dtype(dtype or np.float32)
+        if _weight is None:
+            self.weight = Parameter(np.empty((self.num_embeddings, self.embedding_dim), dtype=dt),
+                                    requires_grad=not _freeze)
+            self.reset_parameters()
+        else:
+            w = _weight._data if isinstance(_weight, Tensor) else np.asarray(_weight)
+            if w.shape != (self.num_embeddings, self.embedding_dim):
+                raise AssertionError("Shape of weight does not match num_embeddings and "
+                                     "embedding_dim")
+            self.weight = Parameter(w, requires_grad=not _freeze)
+
+    def reset_parameters(self) -> None:
+        """torch's default: W ~ N(0, 1), the padding row set to zero."""
+        init.normal_(self.weight)
+        if self.padding_idx is not None:
+            self.weight._data[self.padding_idx] = 0
+
+    def forward(self, input: Any) -> Tensor:
+        return F.embedding(input, self.weight, self.padding_idx, self.max_norm, self.norm_type,
+                           self.scale_grad_by_freq, self.sparse)
+
+    @classmethod
+    def from_pretrained(cls, embeddings: Any, freeze: bool = True,
+                        padding_idx: int | None = None) -> Embedding:
+        """An Embedding holding ``embeddings`` (V, D); ``freeze`` stops its gradient."""
+        w = embeddings._data if isinstance(embeddings, Tensor) else np.asarray(embeddings)
+        if w.ndim != 2:
+            raise AssertionError("Embeddings parameter is expected to be 2-dimensional")
+        return cls(w.shape[0], w.shape[1], padding_idx, _weight=w.copy(), _freeze=freeze)
+
+    def extra_repr(self) -> str:
+        s = f"{self.num_embeddings}, {self.embedding_dim}"
+        return s + (f", padding_idx={self.padding_idx}" if self.padding_idx is not None else "")
