@@ -109,6 +109,41 @@ from autograd.ops import (
     where,
 )
 from autograd.ops import neg as neg
+from autograd.ops.activations import celu, selu, threshold
+from autograd.ops.elementary import (
+    acos,
+    acosh,
+    arccos,
+    arccosh,
+    arcsin,
+    arcsinh,
+    arctan,
+    arctan2,
+    arctanh,
+    asin,
+    asinh,
+    atan,
+    atan2,
+    atanh,
+    copysign,
+    cosh,
+    exp2,
+    expm1,
+    fmod,
+    hypot,
+    lerp,
+    log1p,
+    log2,
+    log10,
+    remainder,
+    rsqrt,
+    sinh,
+    square,
+    tan,
+)
+from autograd.ops.rounding import ceil, fix, floor, frac, sign, trunc
+from autograd.ops.rounding import round as round
+from autograd.ops.special import erf, erfc, erfinv
 from autograd.random import (
     Generator,
     default_generator,
@@ -209,4 +244,11 @@ __all__ = [
     "half", "int16", "int32", "int64", "int8", "long", "short", "uint8",
     # threads
     "get_num_threads", "set_num_threads",
+]
+__all__ += [  # issue 15 part B (round: a star-import would shadow the builtin, left out)
+    "acos", "acosh", "arccos", "arccosh", "arcsin", "arcsinh", "arctan", "arctan2", "arctanh",
+    "asin", "asinh", "atan", "atan2", "atanh", "ceil", "celu", "copysign", "cosh", "erf",
+    "erfc", "erfinv", "exp2", "expm1", "fix", "floor", "fmod", "frac", "hypot", "lerp",
+    "log1p", "log2", "log10", "remainder", "rsqrt", "selu", "sign", "sinh", "square", "tan",
+    "threshold", "trunc",
 ]

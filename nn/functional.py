@@ -412,3 +412,29 @@ def cross_entropy(input: Tensor, target: Any, weight: Any = None,
     elif squeeze:
         smooth = smooth.reshape(())
     return (1 - label_smoothing) * nll + smooth * (label_smoothing / n_classes)
+
+
+# -- more activations (issue 15): the engine's ops of autograd/ops/activations.py, with the
+# `inplace` flags torch's signatures carry (accepted; a new tensor is returned).
+from autograd.ops.activations import (  # noqa: E402
+    celu,
+    elu,
+    gelu,
+    hardsigmoid,
+    hardswish,
+    hardtanh,
+    logsigmoid,
+    mish,
+    relu6,
+    selu,
+    silu,
+    softplus,
+    softsign,
+    tanhshrink,
+    threshold,
+)
+
+__all__ += [
+    "celu", "elu", "gelu", "hardsigmoid", "hardswish", "hardtanh", "logsigmoid", "mish",
+    "relu6", "selu", "silu", "softplus", "softsign", "tanhshrink", "threshold",
+]

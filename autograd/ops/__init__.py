@@ -146,3 +146,86 @@ __all__ = [
     "squeeze", "stack", "std", "sub", "sum", "sum_to", "tanh", "transpose", "unsqueeze", "var",
     "view", "where"
 ]
+
+# -- issue 15 (part B): elementary and special functions, rounding, activations -------------
+from autograd.ops import activations, elementary, rounding, special  # noqa: E402
+from autograd.ops.activations import (  # noqa: E402
+    celu,
+    elu,
+    gelu,
+    hardsigmoid,
+    hardswish,
+    hardtanh,
+    logsigmoid,
+    mish,
+    relu6,
+    selu,
+    silu,
+    softplus,
+    softsign,
+    tanhshrink,
+    threshold,
+)
+from autograd.ops.elementary import (  # noqa: E402
+    acos,
+    acosh,
+    arccos,
+    arccosh,
+    arcsin,
+    arcsinh,
+    arctan,
+    arctan2,
+    arctanh,
+    asin,
+    asinh,
+    atan,
+    atan2,
+    atanh,
+    copysign,
+    cosh,
+    exp2,
+    expm1,
+    fmod,
+    hypot,
+    lerp,
+    log1p,
+    log2,
+    log10,
+    remainder,
+    rsqrt,
+    sinh,
+    square,
+    tan,
+)
+from autograd.ops.rounding import ceil, fix, floor, frac, round, sign, trunc  # noqa: E402
+from autograd.ops.special import erf, erfc, erfinv  # noqa: E402
+
+PUBLIC_OPS += (
+    "square rsqrt log1p expm1 log2 log10 exp2 erf erfc erfinv sinh cosh asinh acosh atanh "
+    "tan asin acos atan atan2 hypot lerp copysign fmod remainder sign round floor ceil trunc "
+    "frac softplus silu gelu mish elu selu celu hardtanh hardsigmoid hardswish logsigmoid "
+    "softsign tanhshrink threshold relu6"
+).split()
+
+_MATH_METHODS = {
+    "square": square, "rsqrt": rsqrt, "log1p": log1p, "expm1": expm1, "log2": log2,
+    "log10": log10, "exp2": exp2, "erf": erf, "erfc": erfc, "erfinv": erfinv, "sinh": sinh,
+    "cosh": cosh, "asinh": asinh, "acosh": acosh, "atanh": atanh, "tan": tan, "asin": asin,
+    "acos": acos, "atan": atan, "atan2": atan2, "hypot": hypot, "lerp": lerp,
+    "copysign": copysign, "fmod": fmod, "remainder": remainder, "sign": sign, "round": round,
+    "floor": floor, "ceil": ceil, "trunc": trunc, "frac": frac,
+    "arcsin": asin, "arccos": acos, "arctan": atan, "arcsinh": asinh, "arccosh": acosh,
+    "arctanh": atanh, "arctan2": atan2, "fix": trunc,
+}
+for _name, _fn in _MATH_METHODS.items():
+    setattr(Tensor, _name, _fn)
+
+__all__ += [
+    "acos", "acosh", "activations", "arccos", "arccosh", "arcsin", "arcsinh", "arctan",
+    "arctan2", "arctanh", "fix", "asin", "asinh", "atan", "atan2", "atanh", "ceil", "celu",
+    "copysign", "cosh", "elementary", "elu", "erf", "erfc", "erfinv", "exp2", "expm1",
+    "floor", "fmod", "frac", "gelu", "hardsigmoid", "hardswish", "hardtanh", "hypot", "lerp",
+    "log1p", "log2", "log10", "logsigmoid", "mish", "relu6", "remainder", "round", "rounding",
+    "rsqrt", "selu", "sign", "silu", "sinh", "softplus", "softsign", "special", "square",
+    "tan", "tanhshrink", "threshold", "trunc",
+]

@@ -16,6 +16,7 @@ from collections.abc import Callable
 import numpy as np
 
 from autograd.graph import install_vocabulary
+from autograd.ops.activations import _softplus_array, softplus
 from autograd.ops.broadcast import broadcast_to, sum_to, sum_to_array
 from autograd.ops.linalg import _swap_last_array, _swap_last_tensor, matmul
 from autograd.ops.loss import _softmax_tensor
@@ -23,15 +24,19 @@ from autograd.ops.pool import _spread_array, _spread_tensor
 from autograd.ops.reduce import _mean_array, _sum_array, mean, softmax_array, sum
 from autograd.ops.select import _where_tensor, index_add, index_add_array
 from autograd.ops.shape import _permute_array, _permute_tensor, _reshape_array, _reshape_tensor
+from autograd.ops.special import erf, erf_array
 from autograd.ops.unary import (
     _astype_array,
     _rsub_inplace_array,
     _rsub_tensor,
+    _sigmoid_array,
     astype,
     cos,
     exp,
     log,
+    sigmoid,
     sin,
+    tanh,
 )
 from autograd.ops.window import _col2im_tensor, _im2col_tensor, col2im_array, im2col_array
 
@@ -41,6 +46,10 @@ VOCABULARY: dict[str, tuple[Callable, Callable]] = {
     "log": (np.log, log),
     "sin": (np.sin, sin),
     "cos": (np.cos, cos),
+    "tanh": (np.tanh, tanh),
+    "sigmoid": (_sigmoid_array, sigmoid),
+    "erf": (erf_array, erf),
+    "softplus": (_softplus_array, softplus),
     "rsub_": (_rsub_inplace_array, _rsub_tensor),  # c - x, in place on a fresh array
     "astype": (_astype_array, astype),
     "where": (np.where, _where_tensor),
