@@ -644,3 +644,27 @@ def test_activation_options_and_errors() -> None:
     for fn in (F.softplus, F.logsigmoid, F.mish, F.silu, F.elu, F.gelu):
         assert np.isfinite(fn(big).numpy()).all(), fn
     assert ops.selu(ag.tensor(0.0)).shape == ()
+
+
+def test_pow_fast_exponents_skip_np_power_and_give_torchs_values(monkeypatch) -> None:
+    d = np.array([-2.5, -1.2, -0.3, 0.4, 1.1, 3.7], dtype=np.float32)
+    x = ag.tensor(d)
+    want = {2: d * d, 3: d * d * d, -1: 1 / d, -2: 1 / (d * d)}
+
+    def slow_path(*args, **kwargs):
+        raise AssertionError("np.power's slow path was taken")
+
+    monkeypatch.setattr(np, "power", slow_path)
+    for e, w in want.items():
+        assert (x ** e).numpy().tobytes() == w.tobytes(), e
+        assert (x ** float(e)).dtype == np.float32
+    p = ag.tensor(np.abs(d))
+    assert (p ** 0.5).numpy().tobytes() == np.sqrt(np.abs(d)).tobytes()
+    assert (p ** -0.5).numpy().tobytes() == (1 / np.sqrt(np.abs(d))).tobytes()
+    monkeypatch.undo()
+    # other integer exponents of negative bases: np.power's values (to an ulp), sign kept
+    for e in (4, 5, -3, 7.0, 0, 1):
+        np.testing.assert_allclose((x ** e).numpy(), np.power(d, e), rtol=2.4e-7, atol=0)
+        assert (x ** e).dtype == np.float32
+    with pytest.raises(ValueError, match="broadcast together for power"):
+        ag.tensor([1.0, 2.0]) ** ag.tensor([1.0, 2.0, 3.0])
