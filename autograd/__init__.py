@@ -141,6 +141,47 @@ from autograd.ops.elementary import (
     square,
     tan,
 )
+from autograd.ops.integer import (
+    bincount,
+    bitwise_and,
+    bitwise_left_shift,
+    bitwise_not,
+    bitwise_or,
+    bitwise_right_shift,
+    bitwise_xor,
+    div,
+    floor_divide,
+    histc,
+    histogram,
+)
+from autograd.ops.integer import div as divide
+from autograd.ops.logical import all as all
+from autograd.ops.logical import (
+    allclose,
+    eq,
+    equal,
+    ge,
+    greater,
+    greater_equal,
+    gt,
+    isclose,
+    isfinite,
+    isinf,
+    isnan,
+    isneginf,
+    isposinf,
+    le,
+    less,
+    less_equal,
+    logical_and,
+    logical_not,
+    logical_or,
+    logical_xor,
+    lt,
+    ne,
+    not_equal,
+)
+from autograd.ops.logical import any as any
 from autograd.ops.rounding import ceil, fix, floor, frac, sign, trunc
 from autograd.ops.rounding import round as round
 from autograd.ops.special import erf, erfc, erfinv
@@ -251,4 +292,11 @@ __all__ += [  # issue 15 part B (round: a star-import would shadow the builtin, 
     "erfc", "erfinv", "exp2", "expm1", "fix", "floor", "fmod", "frac", "hypot", "lerp",
     "log1p", "log2", "log10", "remainder", "rsqrt", "selu", "sign", "sinh", "square", "tan",
     "threshold", "trunc",
+]
+__all__ += [  # issue 15 part B (all, any: a star-import would shadow the builtins, left out)
+    "allclose", "bincount", "bitwise_and", "bitwise_left_shift", "bitwise_not", "bitwise_or",
+    "bitwise_right_shift", "bitwise_xor", "div", "divide", "eq", "equal", "floor_divide", "ge",
+    "greater", "greater_equal", "gt", "histc", "histogram", "isclose", "isfinite", "isinf",
+    "isnan", "isneginf", "isposinf", "le", "less", "less_equal", "logical_and", "logical_not",
+    "logical_or", "logical_xor", "lt", "ne", "not_equal",
 ]

@@ -229,3 +229,67 @@ __all__ += [
     "rsqrt", "selu", "sign", "silu", "sinh", "softplus", "softsign", "special", "square",
     "tan", "tanhshrink", "threshold", "trunc",
 ]
+
+# -- issue 15 (part B): predicates, logical ops, integer operators, counting -----------------
+from autograd.ops import integer, logical  # noqa: E402
+from autograd.ops.integer import (  # noqa: E402
+    OPERATORS,
+    bincount,
+    bitwise_and,
+    bitwise_left_shift,
+    bitwise_not,
+    bitwise_or,
+    bitwise_right_shift,
+    bitwise_xor,
+    floor_divide,
+    histc,
+    histogram,
+)
+from autograd.ops.integer import div as div_rounding  # noqa: E402
+from autograd.ops.logical import (  # noqa: E402
+    all,
+    allclose,
+    any,
+    equal,
+    greater,
+    greater_equal,
+    isclose,
+    isfinite,
+    isinf,
+    isnan,
+    isneginf,
+    isposinf,
+    less,
+    less_equal,
+    logical_and,
+    logical_not,
+    logical_or,
+    logical_xor,
+    not_equal,
+)
+
+PUBLIC_OPS += ["div_rounding"]
+
+_LOGICAL_METHODS = {
+    **OPERATORS, "div": div_rounding, "divide": div_rounding, "true_divide": div,
+    "floor_divide": floor_divide, "bitwise_and": bitwise_and, "bitwise_or": bitwise_or,
+    "bitwise_xor": bitwise_xor, "bitwise_not": bitwise_not,
+    "bitwise_left_shift": bitwise_left_shift, "bitwise_right_shift": bitwise_right_shift,
+    "eq": eq, "ne": ne, "lt": lt, "le": le, "gt": gt, "ge": ge, "greater": greater,
+    "greater_equal": greater_equal, "less": less, "less_equal": less_equal,
+    "not_equal": not_equal, "isclose": isclose, "allclose": allclose, "equal": equal,
+    "isfinite": isfinite, "isnan": isnan, "isinf": isinf, "isposinf": isposinf,
+    "isneginf": isneginf, "all": all, "any": any, "logical_and": logical_and,
+    "logical_or": logical_or, "logical_xor": logical_xor, "logical_not": logical_not,
+    "bincount": bincount, "histc": histc, "histogram": histogram,
+}
+for _name, _fn in _LOGICAL_METHODS.items():
+    setattr(Tensor, _name, _fn)
+
+__all__ += [
+    "all", "allclose", "any", "bincount", "bitwise_and", "bitwise_left_shift", "bitwise_not",
+    "bitwise_or", "bitwise_right_shift", "bitwise_xor", "div_rounding", "equal",
+    "floor_divide", "greater", "greater_equal", "histc", "histogram", "integer", "isclose",
+    "isfinite", "isinf", "isnan", "isneginf", "isposinf", "less", "less_equal", "logical",
+    "logical_and", "logical_not", "logical_or", "logical_xor", "not_equal",
+]

@@ -94,6 +94,14 @@ def _register() -> None:
     case("fmod", "scalar", lambda a: ops.fmod(a * 2 + 3.2, 3.0), (4,), make=_pos_small)
     case("remainder", "broadcast", lambda a, b: ops.remainder(a * -2, b + 2.5), (2, 3),
          (2, 1), make=_pos_small)
+    # div with rounding_mode: piecewise constant, zero gradient (quotients stay off integers)
+    case("div_rounding", "floor-broadcast",
+         lambda a, b: ops.div_rounding(a * -0.1, b + 2.5, rounding_mode="floor") + a, (2, 3),
+         (3,), make=_pos_small)
+    case("div_rounding", "trunc-method",
+         lambda a, b: a.div(b + 2.5, rounding_mode="trunc") * b, (2, 1), (1, 3), make=_pos_small)
+    case("div_rounding", "0-d-scalar", lambda a: ops.div_rounding(a, 7.0, rounding_mode="floor"),
+         (), make=_pos_small)
     case("remainder", "0-d", lambda a, b: a.remainder(b + 2.5), (), (), make=_pos_small)
 
 
