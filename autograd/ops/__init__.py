@@ -293,3 +293,20 @@ __all__ += [
     "isfinite", "isinf", "isnan", "isneginf", "isposinf", "less", "less_equal", "logical",
     "logical_and", "logical_not", "logical_or", "logical_xor", "not_equal",
 ]
+
+# -- issue 15 (part B): conversions, and torch's axis=/keepdims= aliases ---------------------
+from autograd.ops import conversion  # noqa: E402
+from autograd.ops.conversion import CONVERSIONS, numpy_names  # noqa: E402
+
+(sum, mean, var, std, max, min, argmax, argmin, logsumexp, softmax, log_softmax, squeeze,
+ unsqueeze, cat, stack) = (numpy_names(f) for f in (
+    sum, mean, var, std, max, min, argmax, argmin, logsumexp, softmax, log_softmax, squeeze,
+    unsqueeze, cat, stack))
+_CONVERSION_METHODS = {
+    **CONVERSIONS, "sum": sum, "mean": mean, "var": var, "std": std, "max": max, "min": min,
+    "argmax": argmax, "argmin": argmin, "logsumexp": logsumexp, "softmax": softmax,
+    "log_softmax": log_softmax, "squeeze": squeeze, "unsqueeze": unsqueeze,
+}
+for _name, _fn in _CONVERSION_METHODS.items():
+    setattr(Tensor, _name, _fn)
+__all__ += ["conversion"]
