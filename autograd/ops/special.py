@@ -62,17 +62,34 @@ _U_LO, _U_HI = 1 / 27, 1 / 4
 TWO_OVER_SQRT_PI = 2 / math.sqrt(math.pi)
 
 
+def _float32_terms(c: tuple) -> tuple:
+    # terms below 1e-9 of the leading one are under float32's rounding: dropped there
+    return tuple(v for i, v in enumerate(c) if i == 0 or abs(v) > 1e-9 * abs(c[0]))
+
+
+# (erf on [0, 1), erfcx on [1, 2), [2, 4), x·erfcx on [4, 27)) per working precision
+_COEFFICIENTS = {
+    np.dtype(np.float64): (_ERF_SMALL, _ERFCX_1_2, _ERFCX_2_4, _ERFCX_4_27),
+    np.dtype(np.float32): tuple(_float32_terms(c) for c in
+                                (_ERF_SMALL, _ERFCX_1_2, _ERFCX_2_4, _ERFCX_4_27)),
+}
+
+
 def _chebyshev(c: tuple, s: np.ndarray) -> np.ndarray:
-    """Σ cₖ Tₖ(s) by Clenshaw's recurrence (s in [−1, 1])."""
-    s2 = 2 * s
+    """Σ cₖ Tₖ(s) by Clenshaw's recurrence (s in [−1, 1]), in place: three passes a term."""
+    s2 = s + s
     b1 = np.full_like(s, c[-1])
     b2 = np.zeros_like(s)
+    tmp = np.empty_like(s)
     for ck in c[-2:0:-1]:
-        b2 *= -1
-        b2 += s2 * b1
-        b2 += ck
-        b1, b2 = b2, b1
-    return s * b1 - b2 + c[0]
+        np.multiply(s2, b1, out=tmp)
+        tmp -= b2
+        tmp += ck
+        b2, b1, tmp = b1, tmp, b2
+    np.multiply(s, b1, out=tmp)
+    tmp -= b2
+    tmp += c[0]
+    return tmp
 
 
 def _exp_minus_square(x: np.ndarray) -> np.ndarray:
@@ -82,9 +99,10 @@ def _exp_minus_square(x: np.ndarray) -> np.ndarray:
 
 
 def _erfc_large(a: np.ndarray) -> np.ndarray:
-    """erfc(a) for a ≥ 1 (float64 array)."""
+    """erfc(a) for a ≥ 1 (a float64 or float32 array, computed in its precision)."""
+    _, c12, c24, c427 = _COEFFICIENTS[a.dtype]
     out = np.zeros_like(a)
-    for lo, hi, c in ((1.0, 2.0, _ERFCX_1_2), (2.0, 4.0, _ERFCX_2_4)):
+    for lo, hi, c in ((1.0, 2.0, c12), (2.0, 4.0, c24)):
         m = (a >= lo) & (a < hi)
         if m.any():
             v = a[m]
@@ -93,12 +111,18 @@ def _erfc_large(a: np.ndarray) -> np.ndarray:
     if m.any():
         v = a[m]
         s = (2 / (_U_HI - _U_LO)) * (1 / v - _U_LO) - 1
-        out[m] = _exp_minus_square(v) * _chebyshev(_ERFCX_4_27, s) / v
+        out[m] = _exp_minus_square(v) * _chebyshev(c427, s) / v
     return out
 
 
+def _working(x: np.ndarray) -> np.ndarray:
+    """x in the precision it is computed in (float64 for float64, float32 otherwise), at
+    least 1-d: NumPy turns 0-d results into scalars, which masks cannot assign into."""
+    dtype = np.float64 if x.dtype == np.float64 else np.float32
+    return np.array(x, dtype=dtype, ndmin=1)
+
+
 def _float64(x: np.ndarray) -> np.ndarray:
-    # at least 1-d: NumPy turns 0-d results into scalars, which masks cannot assign into
     return np.array(x, dtype=np.float64, ndmin=1)
 
 
@@ -106,15 +130,18 @@ def _result_dtype(x: np.ndarray) -> np.dtype:
     return x.dtype if x.dtype.kind == "f" else np.dtype(np.float32)
 
 
+def _erf_small(v: np.ndarray) -> np.ndarray:
+    return v * _chebyshev(_COEFFICIENTS[v.dtype][0], 2 * v * v - 1)
+
+
 def erf_array(x: np.ndarray) -> np.ndarray:
     """erf(x) = 2/√π ∫₀ˣ e^(−t²) dt, elementwise (x's float dtype; ints give float32)."""
     x = np.asarray(x)
-    a = np.abs(_float64(x))
+    a = np.abs(_working(x))
     out = np.full_like(a, np.nan)
     small = a < 1
     if small.any():
-        v = a[small]
-        out[small] = v * _chebyshev(_ERF_SMALL, 2 * v * v - 1)
+        out[small] = _erf_small(a[small])
     big = a >= 1
     if big.any():
         out[big] = 1 - _erfc_large(a[big])
@@ -124,12 +151,11 @@ def erf_array(x: np.ndarray) -> np.ndarray:
 def erfc_array(x: np.ndarray) -> np.ndarray:
     """erfc(x) = 1 − erf(x), elementwise, accurate in the tail where erf(x) rounds to 1."""
     x = np.asarray(x)
-    d = _float64(x)
+    d = _working(x)
     out = np.full_like(d, np.nan)
     small = np.abs(d) < 1
     if small.any():
-        v = d[small]
-        out[small] = 1 - v * _chebyshev(_ERF_SMALL, 2 * v * v - 1)
+        out[small] = 1 - _erf_small(d[small])
     pos = d >= 1
     if pos.any():
         out[pos] = _erfc_large(d[pos])
