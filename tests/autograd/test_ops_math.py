@@ -668,3 +668,26 @@ def test_pow_fast_exponents_skip_np_power_and_give_torchs_values(monkeypatch) ->
         assert (x ** e).dtype == np.float32
     with pytest.raises(ValueError, match="broadcast together for power"):
         ag.tensor([1.0, 2.0]) ** ag.tensor([1.0, 2.0, 3.0])
+
+
+def test_float32_erf_and_gelu_match_torch_float32() -> None:
+    x = ag.tensor([-5.5, -3.1, -1.7, -0.9, -0.2, 0.05, 0.6, 1.3, 2.2, 3.9, 8.0])
+    np.testing.assert_allclose(F.gelu(x).numpy(), [
+        -1.6391277313232422e-07, -0.0029995350632816553, -0.0757613480091095,
+        -0.16565410792827606, -0.08414806425571442, 0.025996942073106766, 0.43544813990592957,
+        1.174159288406372, 2.16941237449646, 3.8998122215270996, 8.0], rtol=3e-6)
+    np.testing.assert_allclose(ag.erf(x).numpy(), [
+        -1.0, -0.9999883770942688, -0.9837904572486877, -0.7969081997871399,
+        -0.22270259261131287, 0.05637197941541672, 0.603856086730957, 0.9340079426765442,
+        0.9981371760368347, 0.9999999403953552, 1.0], rtol=3e-7)
+    np.testing.assert_allclose(ag.erfc(x).numpy(), [
+        2.0, 1.999988317489624, 1.9837905168533325, 1.7969081401824951, 1.2227025032043457,
+        0.9436280131340027, 0.3961438834667206, 0.06599206477403641, 0.0018628458492457867,
+        3.479222243640834e-08, 1.1224297146397275e-29], rtol=1e-6)
+    # float32 arithmetic throughout, to float32's accuracy against the C library
+    grid = np.linspace(-9, 9, 20001).astype(np.float32)
+    exact = np.array([math.erf(v) for v in grid.astype(np.float64)])
+    np.testing.assert_allclose(erf_array(grid), exact, rtol=2.5e-7, atol=1e-38)
+    exact_c = np.array([math.erfc(v) for v in grid.astype(np.float64)])
+    keep = exact_c > 1e-37
+    np.testing.assert_allclose(erfc_array(grid)[keep], exact_c[keep], rtol=1e-6)
