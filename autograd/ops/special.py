@@ -1,7 +1,10 @@
 """The error function family: ``erf``, ``erfc``, ``erfinv`` (NumPy has none; no SciPy).
 
-Arrays are evaluated in float64 (and cast back to the input's float dtype) from Chebyshev
-expansions, each accurate to about 2e-16 relative on its range:
+Small arrays (≤ 256 elements) go element by element through the C library's ``erf`` and
+``erfc`` (``math``): fewer calls than the NumPy evaluation below. Larger arrays are
+evaluated in their precision (float64 for float64, float32 otherwise; float32 drops the
+terms below its rounding) from Chebyshev expansions, each accurate to about 2e-16
+relative on its range:
 
 - ``|x| < 1``: erf(x) = x · P(2x² − 1), P the expansion of erf(√t)/√t on t ∈ [0, 1];
 - ``1 ≤ x < 4``: erfc(x) = e^(−x²) · erfcx(x), erfcx(x) = e^(x²) erfc(x) expanded on
@@ -134,9 +137,22 @@ def _erf_small(v: np.ndarray) -> np.ndarray:
     return v * _chebyshev(_COEFFICIENTS[v.dtype][0], 2 * v * v - 1)
 
 
+# Up to this many elements the C library's erf, element by element, beats the ~100 NumPy
+# calls of the expansions (a (16,) tensor: ~5 µs instead of ~100 µs); both are within an
+# ulp or two of the exact value.
+_ELEMENTWISE_UP_TO = 256
+
+
+def _elementwise(fn, x: np.ndarray) -> np.ndarray:
+    out = np.fromiter(map(fn, x.ravel().tolist()), dtype=np.float64, count=x.size)
+    return out.reshape(x.shape).astype(_result_dtype(x), copy=False)
+
+
 def erf_array(x: np.ndarray) -> np.ndarray:
     """erf(x) = 2/√π ∫₀ˣ e^(−t²) dt, elementwise (x's float dtype; ints give float32)."""
     x = np.asarray(x)
+    if x.size <= _ELEMENTWISE_UP_TO:
+        return _elementwise(math.erf, x)
     a = np.abs(_working(x))
     out = np.full_like(a, np.nan)
     small = a < 1
@@ -151,6 +167,8 @@ def erf_array(x: np.ndarray) -> np.ndarray:
 def erfc_array(x: np.ndarray) -> np.ndarray:
     """erfc(x) = 1 − erf(x), elementwise, accurate in the tail where erf(x) rounds to 1."""
     x = np.asarray(x)
+    if x.size <= _ELEMENTWISE_UP_TO:
+        return _elementwise(math.erfc, x)
     d = _working(x)
     out = np.full_like(d, np.nan)
     small = np.abs(d) < 1
