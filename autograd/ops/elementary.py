@@ -312,8 +312,7 @@ def copysign(input: Any, other: Any) -> Tensor:
 
 
 class FmodBackward(Node):
-    """z = a − b·q (q = trunc(a/b) for fmod, floor(a/b) for remainder);  da = g,
-    db = −g q  (q cached)."""
+    """z = a − b·trunc(a/b) (C's fmod);  da = g,  db = −g trunc(a/b)  (the quotient cached)."""
 
     def vjp(self, g, xp):
         sa, sb = self.meta
@@ -322,9 +321,13 @@ class FmodBackward(Node):
                 _reduce(g * self.cached() * -1, sb, xp) if e[1] is not None else None)
 
 
-def _division_remainder(fn, rounding, input: Any, other: Any) -> Tensor:
+class RemainderBackward(FmodBackward):
+    """z = a − b·floor(a/b) (Python's %);  da = g,  db = −g floor(a/b)."""
+
+
+def _division_remainder(node: type[Node], fn, rounding, input: Any, other: Any) -> Tensor:
     out = _compute(fn, input, other)
-    t = binary(FmodBackward, out, input, other)
+    t = binary(node, out, input, other)
     if t._node is not None:
         with np.errstate(divide="ignore", invalid="ignore"):
             q = rounding(np.true_divide(array_of(input), array_of(other)))
@@ -334,12 +337,12 @@ def _division_remainder(fn, rounding, input: Any, other: Any) -> Tensor:
 
 def fmod(input: Any, other: Any) -> Tensor:
     """C's fmod: the remainder of input / other with the sign of input."""
-    return _division_remainder(np.fmod, np.trunc, input, other)
+    return _division_remainder(FmodBackward, np.fmod, np.trunc, input, other)
 
 
 def remainder(input: Any, other: Any) -> Tensor:
     """Python's %: the remainder of input / other with the sign of other."""
-    return _division_remainder(np.remainder, np.floor, input, other)
+    return _division_remainder(RemainderBackward, np.remainder, np.floor, input, other)
 
 
 # NumPy's names, which torch also accepts
