@@ -326,7 +326,8 @@ class RemainderBackward(FmodBackward):
 
 
 def _division_remainder(node: type[Node], fn, rounding, input: Any, other: Any) -> Tensor:
-    out = _compute(fn, input, other)
+    with np.errstate(divide="ignore", invalid="ignore"):  # x % 0.0 is nan, quietly (torch)
+        out = _compute(fn, input, other)
     t = binary(node, out, input, other)
     if t._node is not None:
         with np.errstate(divide="ignore", invalid="ignore"):

@@ -33,7 +33,8 @@ def floor_divide(input: Any, other: Any) -> Tensor:
     """⌊input / other⌋ elementwise (``//``: floor division, as Python and torch ≥ 1.13);
     no gradient."""
     _check_int_divisor("division", input, other)
-    return _wrap(_compute(np.floor_divide, input, other), None)
+    with np.errstate(divide="ignore", invalid="ignore"):  # float x // 0 is ±inf/nan, quietly
+        return _wrap(_compute(np.floor_divide, input, other), None)
 
 
 def _trunc_divide(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -67,7 +68,8 @@ def div(input: Any, other: Any, *, rounding_mode: str | None = None) -> Tensor:
         raise ValueError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' "
                          f"but found {rounding_mode!r}")
     _check_int_divisor("division", input, other)
-    out = _compute(fn, input, other)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = _compute(fn, input, other)
     if out.dtype.kind not in "fc":
         return _wrap(out, None)
     return binary(RoundedDivBackward, out, input, other)

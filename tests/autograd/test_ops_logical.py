@@ -132,3 +132,13 @@ def test_histc_and_histogram_as_torch() -> None:
     assert r.bin_edges.tolist() == [0.0, 1.0, 2.5, 6.0]
     hist, edges = ag.histogram(ag.tensor([1.0, 2.0, 1.0, 5.5]), bins=3)
     assert hist.tolist() == [3.0, 0.0, 1.0] and edges.tolist() == [1.0, 2.5, 4.0, 5.5]
+
+
+def test_float_division_by_zero_is_quiet_as_torch() -> None:
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert (ag.tensor([1.0, -1.0]) // 0).tolist() == [math.inf, -math.inf]
+        assert ag.div(ag.tensor([1.0]), 0.0, rounding_mode="trunc").tolist() == [math.inf]
+        assert math.isnan((ag.tensor([1.0]) % 0.0).item())
