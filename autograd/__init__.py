@@ -108,6 +108,7 @@ from autograd.ops import (
     view,
 )
 from autograd.ops import neg as neg
+from autograd.ops.activations import celu, selu, threshold
 from autograd.ops.along import (
     argwhere,
     gather,
@@ -121,6 +122,78 @@ from autograd.ops.along import (
     where,
 )
 from autograd.ops.contract import addmm, addmv, baddbmm, bmm, dot, einsum, mm, mv
+from autograd.ops.elementary import (
+    acos,
+    acosh,
+    arccos,
+    arccosh,
+    arcsin,
+    arcsinh,
+    arctan,
+    arctan2,
+    arctanh,
+    asin,
+    asinh,
+    atan,
+    atan2,
+    atanh,
+    copysign,
+    cosh,
+    exp2,
+    expm1,
+    fmod,
+    hypot,
+    lerp,
+    log1p,
+    log2,
+    log10,
+    remainder,
+    rsqrt,
+    sinh,
+    square,
+    tan,
+)
+from autograd.ops.integer import (
+    bincount,
+    bitwise_and,
+    bitwise_left_shift,
+    bitwise_not,
+    bitwise_or,
+    bitwise_right_shift,
+    bitwise_xor,
+    div,
+    floor_divide,
+    histc,
+    histogram,
+)
+from autograd.ops.integer import div as divide
+from autograd.ops.logical import all as all
+from autograd.ops.logical import (
+    allclose,
+    eq,
+    equal,
+    ge,
+    greater,
+    greater_equal,
+    gt,
+    isclose,
+    isfinite,
+    isinf,
+    isnan,
+    isneginf,
+    isposinf,
+    le,
+    less,
+    less_equal,
+    logical_and,
+    logical_not,
+    logical_or,
+    logical_xor,
+    lt,
+    ne,
+    not_equal,
+)
+from autograd.ops.logical import any as any
 from autograd.ops.products import dist, norm, prod
 from autograd.ops.rearrange import (
     chunk,
@@ -141,8 +214,11 @@ from autograd.ops.rearrange import (
     unbind,
 )
 from autograd.ops.rearrange import outer as ger
+from autograd.ops.rounding import ceil, fix, floor, frac, sign, trunc
+from autograd.ops.rounding import round as round
 from autograd.ops.scan import cummax, cummin, cumprod, cumsum, logcumsumexp
 from autograd.ops.sorting import argsort, kthvalue, median, mode, msort, sort, topk
+from autograd.ops.special import erf, erfc, erfinv
 from autograd.ops.unary import clone
 from autograd.random import (
     Generator,
@@ -252,4 +328,18 @@ __all__ = [
     "repeat_interleave", "roll", "split", "tile", "trace", "tril", "triu", "unbind",
     "argsort", "kthvalue", "median", "mode", "msort", "sort", "topk",
     "addmm", "addmv", "baddbmm", "bmm", "dot", "einsum", "mm", "mv",
+]
+__all__ += [  # issue 15 part B (round: a star-import would shadow the builtin, left out)
+    "acos", "acosh", "arccos", "arccosh", "arcsin", "arcsinh", "arctan", "arctan2", "arctanh",
+    "asin", "asinh", "atan", "atan2", "atanh", "ceil", "celu", "copysign", "cosh", "erf",
+    "erfc", "erfinv", "exp2", "expm1", "fix", "floor", "fmod", "frac", "hypot", "lerp",
+    "log1p", "log2", "log10", "remainder", "rsqrt", "selu", "sign", "sinh", "square", "tan",
+    "threshold", "trunc",
+]
+__all__ += [  # issue 15 part B (all, any: a star-import would shadow the builtins, left out)
+    "allclose", "bincount", "bitwise_and", "bitwise_left_shift", "bitwise_not", "bitwise_or",
+    "bitwise_right_shift", "bitwise_xor", "div", "divide", "eq", "equal", "floor_divide", "ge",
+    "greater", "greater_equal", "gt", "histc", "histogram", "isclose", "isfinite", "isinf",
+    "isnan", "isneginf", "isposinf", "le", "less", "less_equal", "logical_and", "logical_not",
+    "logical_or", "logical_xor", "lt", "ne", "not_equal",
 ]

@@ -189,7 +189,9 @@ class Tensor:
     __hash__ = object.__hash__  # == is elementwise, identity is the hash (as torch)
 
     def __repr__(self) -> str:
-        body = np.array2string(self._data, separator=", ", prefix="tensor(", precision=4)
+        # summarised past 1000 elements with 3 at each edge, as torch's print options
+        body = np.array2string(self._data, separator=", ", prefix="tensor(", precision=4,
+                               threshold=1000, edgeitems=3)
         extras = []
         if self._data.dtype not in (np.float32, np.int64, np.bool_):
             extras.append(f"dtype={self._data.dtype}")
@@ -200,8 +202,11 @@ class Tensor:
         return "tensor(" + body + "".join(", " + e for e in extras) + ")"
 
     def __format__(self, spec: str) -> str:
-        if self._data.ndim == 0 and spec:
+        """A 0-d tensor formats its ``.item()`` (``f"{loss}"``, ``f"{loss:.4f}"``), as torch."""
+        if self._data.ndim == 0:
             return format(self._data.item(), spec)
+        if spec:
+            raise TypeError("unsupported format string passed to Tensor.__format__")
         return repr(self)
 
     @staticmethod

@@ -18,6 +18,23 @@ import numpy as np
 import autograd as ag
 from autograd.function import Function, FunctionCtx
 from autograd.ops import linear
+from autograd.ops.activations import (
+    celu,
+    elu,
+    gelu,
+    hardsigmoid,
+    hardswish,
+    hardtanh,
+    logsigmoid,
+    mish,
+    relu6,
+    selu,
+    silu,
+    softplus,
+    softsign,
+    tanhshrink,
+    threshold,
+)
 from autograd.ops.conv import conv1d, conv2d
 from autograd.ops.embedding import embedding as _embedding
 from autograd.ops.layer_norm import layer_norm as _layer_norm
@@ -437,42 +454,6 @@ def layer_norm(input: Tensor, normalized_shape: Any, weight: Tensor | None = Non
     return _layer_norm(input, normalized_shape, weight, bias, eps)
 
 
-# -- GELU and SiLU as compositions of existing ops. ------------------------------------------
-# TEMPORARY: the gelu/silu primitives are being added by another engineer; once they are in,
-# these two functions should call them (the lead swaps them at merge).
-class _Erf(Function):
-    """erf(x) = 2/√π ∫₀ˣ e^(−t²) dt;  d erf/dx = 2/√π · e^(−x²)."""
-
-    _erf = np.vectorize(math.erf, otypes=[np.float64])
-
-    @staticmethod
-    def forward(ctx: FunctionCtx, x: Tensor) -> Tensor:
-        ctx.save_for_backward(x)
-        return ag.from_numpy(_Erf._erf(x._data).astype(x.dtype, copy=False))
-
-    @staticmethod
-    def backward(ctx: FunctionCtx, g: Tensor) -> tuple:
-        (x,) = ctx.saved_tensors
-        return (g * (ag.exp(-(x * x)) * (2.0 / math.sqrt(math.pi))),)
-
-
-def gelu(input: Tensor, approximate: str = "none") -> Tensor:
-    """GELU(x) = x·Φ(x) = ½x(1 + erf(x/√2)); ``approximate='tanh'``:
-    ½x(1 + tanh(√(2/π)(x + 0.044715x³))), computed as x·σ(x(a + b·x²)) with a = 2√(2/π),
-    b = 0.044715a (½(1 + tanh u) = σ(2u); six ops, and x² as x·x: np.power is far slower)."""
-    if approximate == "tanh":
-        a = 2.0 * math.sqrt(2.0 / math.pi)
-        return input * ag.sigmoid(input * ((input * input) * (0.044715 * a) + a))
-    if approximate != "none":
-        raise RuntimeError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
-    return 0.5 * input * (1.0 + _Erf.apply(input * (1.0 / math.sqrt(2.0))))
-
-
-def silu(input: Tensor, inplace: bool = False) -> Tensor:
-    """SiLU(x) = x·σ(x) (the swish)."""
-    return input * ag.sigmoid(input)
-# -- end of the temporary GELU/SiLU compositions ----------------------------------------------
-
 
 def _attn_bias(attn_mask: Any, is_causal: bool, n_l: int, n_s: int, dtype: Any) -> Any:
     """An additive float mask (0 / −inf, or the given floats) for scores (…, L, S), or None."""
@@ -515,5 +496,12 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor,
     return ag.matmul(weights, value)
 
 
-DIFFERENTIABLE += ["embedding", "layer_norm", "gelu", "silu", "scaled_dot_product_attention"]
-__all__ += ["embedding", "gelu", "layer_norm", "scaled_dot_product_attention", "silu"]
+DIFFERENTIABLE += ["embedding", "layer_norm", "scaled_dot_product_attention"]
+__all__ += ["embedding", "layer_norm", "scaled_dot_product_attention"]
+
+# -- more activations (issue 15): the engine's ops of autograd/ops/activations.py, with the
+# `inplace` flags torch's signatures carry (accepted; a new tensor is returned).
+__all__ += [
+    "celu", "elu", "gelu", "hardsigmoid", "hardswish", "hardtanh", "logsigmoid", "mish",
+    "relu6", "selu", "silu", "softplus", "softsign", "tanhshrink", "threshold",
+]

@@ -154,3 +154,167 @@ __all__ = [
     "squeeze", "stack", "std", "sub", "sum", "sum_to", "tanh", "transpose", "unsqueeze", "var",
     "view", "where"
 ]
+
+# -- issue 15 (part B): elementary and special functions, rounding, activations -------------
+from autograd.ops import activations, elementary, rounding, special  # noqa: E402
+from autograd.ops.activations import (  # noqa: E402
+    celu,
+    elu,
+    gelu,
+    hardsigmoid,
+    hardswish,
+    hardtanh,
+    logsigmoid,
+    mish,
+    relu6,
+    selu,
+    silu,
+    softplus,
+    softsign,
+    tanhshrink,
+    threshold,
+)
+from autograd.ops.elementary import (  # noqa: E402
+    acos,
+    acosh,
+    arccos,
+    arccosh,
+    arcsin,
+    arcsinh,
+    arctan,
+    arctan2,
+    arctanh,
+    asin,
+    asinh,
+    atan,
+    atan2,
+    atanh,
+    copysign,
+    cosh,
+    exp2,
+    expm1,
+    fmod,
+    hypot,
+    lerp,
+    log1p,
+    log2,
+    log10,
+    remainder,
+    rsqrt,
+    sinh,
+    square,
+    tan,
+)
+from autograd.ops.rounding import ceil, fix, floor, frac, round, sign, trunc  # noqa: E402
+from autograd.ops.special import erf, erfc, erfinv  # noqa: E402
+
+PUBLIC_OPS += (
+    "square rsqrt log1p expm1 log2 log10 exp2 erf erfc erfinv sinh cosh asinh acosh atanh "
+    "tan asin acos atan atan2 hypot lerp copysign fmod remainder sign round floor ceil trunc "
+    "frac softplus silu gelu mish elu selu celu hardtanh hardsigmoid hardswish logsigmoid "
+    "softsign tanhshrink threshold relu6"
+).split()
+
+_MATH_METHODS = {
+    "square": square, "rsqrt": rsqrt, "log1p": log1p, "expm1": expm1, "log2": log2,
+    "log10": log10, "exp2": exp2, "erf": erf, "erfc": erfc, "erfinv": erfinv, "sinh": sinh,
+    "cosh": cosh, "asinh": asinh, "acosh": acosh, "atanh": atanh, "tan": tan, "asin": asin,
+    "acos": acos, "atan": atan, "atan2": atan2, "hypot": hypot, "lerp": lerp,
+    "copysign": copysign, "fmod": fmod, "remainder": remainder, "sign": sign, "round": round,
+    "floor": floor, "ceil": ceil, "trunc": trunc, "frac": frac,
+    "arcsin": asin, "arccos": acos, "arctan": atan, "arcsinh": asinh, "arccosh": acosh,
+    "arctanh": atanh, "arctan2": atan2, "fix": trunc,
+}
+for _name, _fn in _MATH_METHODS.items():
+    setattr(Tensor, _name, _fn)
+
+__all__ += [
+    "acos", "acosh", "activations", "arccos", "arccosh", "arcsin", "arcsinh", "arctan",
+    "arctan2", "arctanh", "fix", "asin", "asinh", "atan", "atan2", "atanh", "ceil", "celu",
+    "copysign", "cosh", "elementary", "elu", "erf", "erfc", "erfinv", "exp2", "expm1",
+    "floor", "fmod", "frac", "gelu", "hardsigmoid", "hardswish", "hardtanh", "hypot", "lerp",
+    "log1p", "log2", "log10", "logsigmoid", "mish", "relu6", "remainder", "round", "rounding",
+    "rsqrt", "selu", "sign", "silu", "sinh", "softplus", "softsign", "special", "square",
+    "tan", "tanhshrink", "threshold", "trunc",
+]
+
+# -- issue 15 (part B): predicates, logical ops, integer operators, counting -----------------
+from autograd.ops import integer, logical  # noqa: E402
+from autograd.ops.integer import (  # noqa: E402
+    OPERATORS,
+    bincount,
+    bitwise_and,
+    bitwise_left_shift,
+    bitwise_not,
+    bitwise_or,
+    bitwise_right_shift,
+    bitwise_xor,
+    floor_divide,
+    histc,
+    histogram,
+)
+from autograd.ops.integer import div as div_rounding  # noqa: E402
+from autograd.ops.logical import (  # noqa: E402
+    all,
+    allclose,
+    any,
+    equal,
+    greater,
+    greater_equal,
+    isclose,
+    isfinite,
+    isinf,
+    isnan,
+    isneginf,
+    isposinf,
+    less,
+    less_equal,
+    logical_and,
+    logical_not,
+    logical_or,
+    logical_xor,
+    not_equal,
+)
+
+PUBLIC_OPS += ["div_rounding"]
+
+_LOGICAL_METHODS = {
+    **OPERATORS, "div": div_rounding, "divide": div_rounding, "true_divide": div,
+    "floor_divide": floor_divide, "bitwise_and": bitwise_and, "bitwise_or": bitwise_or,
+    "bitwise_xor": bitwise_xor, "bitwise_not": bitwise_not,
+    "bitwise_left_shift": bitwise_left_shift, "bitwise_right_shift": bitwise_right_shift,
+    "eq": eq, "ne": ne, "lt": lt, "le": le, "gt": gt, "ge": ge, "greater": greater,
+    "greater_equal": greater_equal, "less": less, "less_equal": less_equal,
+    "not_equal": not_equal, "isclose": isclose, "allclose": allclose, "equal": equal,
+    "isfinite": isfinite, "isnan": isnan, "isinf": isinf, "isposinf": isposinf,
+    "isneginf": isneginf, "all": all, "any": any, "logical_and": logical_and,
+    "logical_or": logical_or, "logical_xor": logical_xor, "logical_not": logical_not,
+    "bincount": bincount, "histc": histc, "histogram": histogram,
+}
+for _name, _fn in _LOGICAL_METHODS.items():
+    setattr(Tensor, _name, _fn)
+
+__all__ += [
+    "all", "allclose", "any", "bincount", "bitwise_and", "bitwise_left_shift", "bitwise_not",
+    "bitwise_or", "bitwise_right_shift", "bitwise_xor", "div_rounding", "equal",
+    "floor_divide", "greater", "greater_equal", "histc", "histogram", "integer", "isclose",
+    "isfinite", "isinf", "isnan", "isneginf", "isposinf", "less", "less_equal", "logical",
+    "logical_and", "logical_not", "logical_or", "logical_xor", "not_equal",
+]
+
+# -- issue 15 (part B): conversions, and torch's axis=/keepdims= aliases ---------------------
+from autograd.ops import conversion  # noqa: E402
+from autograd.ops.conversion import CONVERSIONS, numpy_names  # noqa: E402
+
+(sum, mean, var, std, max, min, argmax, argmin, logsumexp, softmax, log_softmax, squeeze,
+ unsqueeze, cat, stack) = (numpy_names(f) for f in (
+    sum, mean, var, std, max, min, argmax, argmin, logsumexp, softmax, log_softmax, squeeze,
+    unsqueeze, cat, stack))
+_CONVERSION_METHODS = {
+    **CONVERSIONS, "sum": sum, "mean": mean, "var": var, "std": std, "max": max, "min": min,
+    "argmax": argmax, "argmin": argmin, "logsumexp": logsumexp, "softmax": softmax,
+    "log_softmax": log_softmax, "squeeze": squeeze, "unsqueeze": unsqueeze,
+}
+for _name, _fn in _CONVERSION_METHODS.items():
+    setattr(Tensor, _name, _fn)
+__all__ += ["conversion"]

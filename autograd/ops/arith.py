@@ -136,9 +136,29 @@ class PowBackward(Node):
         return ga, gb
 
 
+# Exponents torch computes without pow (its pow_tensor_scalar_optimized_kernel), and so do
+# we: np.power takes a slow path for negative bases (x ** 3 on a (12, 64, 512) float32
+# array of normal values: 100 ms, x * x * x: 0.08 ms).
+_POW_FAST = {2: lambda d: d * d, 3: lambda d: d * d * d, -1: lambda d: 1 / d,
+             -2: lambda d: 1 / (d * d), 0.5: np.sqrt, -0.5: lambda d: 1 / np.sqrt(d)}
+
+
+def power(x: Any, e: Any) -> Any:
+    """x ** e on arrays, with the fast cases for a float array and a number exponent."""
+    if e.__class__ in (int, float) and x.__class__ is np.ndarray and x.dtype.kind == "f":
+        fast = _POW_FAST.get(e)
+        if fast is not None:
+            return fast(x)
+        if e.__class__ is int or e.is_integer():
+            # |x|ⁿ (np.power's fast path is for positive bases), x's sign back for odd n
+            r = np.power(np.abs(x), e)
+            return np.copysign(r, x) if int(e) % 2 else r
+    return np.power(x, e)
+
+
 def pow(a: Any, b: Any) -> Tensor:  # noqa: A001 - the contract's name
     """aᵇ elementwise (either may be a constant)."""
-    return binary(PowBackward, _compute(np.power, a, b), a, b, save=True)
+    return binary(PowBackward, _compute(power, a, b), a, b, save=True)
 
 
 # -- comparisons: bool tensors, never differentiable ----------------------------------------

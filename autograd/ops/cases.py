@@ -326,4 +326,5 @@ def _register_sequence() -> None:
 
 _register_sequence()
 
-from autograd.ops import cases_more  # noqa: E402,F401 - issue 15's cases
+# issue 15's op families register their cases in their own modules
+from autograd.ops import cases_math, cases_more  # noqa: E402,F401

@@ -16,6 +16,7 @@ from collections.abc import Callable
 import numpy as np
 
 from autograd.graph import install_vocabulary
+from autograd.ops.activations import _softplus_array, softplus
 from autograd.ops.along import _gather_tensor, gather_array, put_along, put_along_array
 from autograd.ops.broadcast import broadcast_to, sum_to, sum_to_array
 from autograd.ops.contract import _einsum_array, einsum
@@ -35,6 +36,7 @@ from autograd.ops.shape import (
     cat,
     stack,
 )
+from autograd.ops.special import erf, erf_array
 from autograd.ops.unary import (
     _astype_array,
     _rsub_inplace_array,
@@ -60,6 +62,8 @@ VOCABULARY: dict[str, tuple[Callable, Callable]] = {
     "tanh": (np.tanh, tanh),
     "sigmoid": (_sigmoid_array, sigmoid),
     "relu": (lambda x: np.maximum(x, 0), relu),
+    "erf": (erf_array, erf),
+    "softplus": (_softplus_array, softplus),
     "rsub_": (_rsub_inplace_array, _rsub_tensor),  # c - x, in place on a fresh array
     "astype": (_astype_array, astype),
     "where": (np.where, _where_tensor),

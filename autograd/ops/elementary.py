@@ -1,0 +1,351 @@
+"""Elementary functions: logs and exponentials of other bases, hyperbolic and inverse
+trigonometric functions, and the two-operand ones (atan2, hypot, lerp, copysign, fmod,
+remainder); each forward on arrays next to its VJP.
+
+Integer and bool inputs give float32 results, as torch's (``_floating``). Two-operand ops
+broadcast, take Python scalars for either operand, and sum each gradient back to its
+operand's shape (``meta``).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from autograd.graph import Node
+from autograd.ops.arith import _compute, _reduce, mul
+from autograd.ops.record import array_of, binary, nary, unary
+from autograd.tensor import Tensor
+
+_LN2 = math.log(2)
+_LN10 = math.log(10)
+
+
+def _floating(d: np.ndarray) -> np.ndarray:
+    """``d`` as a float array (ints and bools become float32, as torch promotes them)."""
+    return d if d.dtype.kind in "fc" else d.astype(np.float32)
+
+
+def square(input: Tensor) -> Tensor:
+    """x² (recorded as x·x: the same values and derivatives as torch's pow(x, 2))."""
+    return mul(input, input)
+
+
+class RsqrtBackward(Node):
+    """y = 1/√x;  dx = −½ g y³."""
+
+    def vjp(self, g, xp):
+        y = self.output(xp)
+        return (g * (y * y * y) * -0.5,)
+
+
+def rsqrt(input: Tensor) -> Tensor:
+    """1/√x elementwise."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = 1 / np.sqrt(_floating(input._data))
+    return unary(RsqrtBackward, out, input, save_out=True)
+
+
+class Log1pBackward(Node):
+    """y = ln(1 + x);  dx = g / (1 + x)."""
+
+    def vjp(self, g, xp):
+        (x,) = self.inputs(xp)
+        return (g / (x + 1),)
+
+
+def log1p(input: Tensor) -> Tensor:
+    """ln(1 + x), accurate for small x."""
+    return unary(Log1pBackward, np.log1p(_floating(input._data)), input, save_input=True)
+
+
+class Expm1Backward(Node):
+    """y = eˣ − 1;  dx = g (y + 1)."""
+
+    def vjp(self, g, xp):
+        return (g * (self.output(xp) + 1),)
+
+
+def expm1(input: Tensor) -> Tensor:
+    """eˣ − 1, accurate for small x."""
+    return unary(Expm1Backward, np.expm1(_floating(input._data)), input, save_out=True)
+
+
+class Log2Backward(Node):
+    """y = log₂ x;  dx = g / (x ln 2)."""
+
+    def vjp(self, g, xp):
+        (x,) = self.inputs(xp)
+        return (g / (x * _LN2),)
+
+
+def log2(input: Tensor) -> Tensor:
+    """Base-2 logarithm."""
+    return unary(Log2Backward, np.log2(_floating(input._data)), input, save_input=True)
+
+
+class Log10Backward(Node):
+    """y = log₁₀ x;  dx = g / (x ln 10)."""
+
+    def vjp(self, g, xp):
+        (x,) = self.inputs(xp)
+        return (g / (x * _LN10),)
+
+
+def log10(input: Tensor) -> Tensor:
+    """Base-10 logarithm."""
+    return unary(Log10Backward, np.log10(_floating(input._data)), input, save_input=True)
+
+
+class Exp2Backward(Node):
+    """y = 2ˣ;  dx = g y ln 2."""
+
+    def vjp(self, g, xp):
+        return (g * self.output(xp) * _LN2,)
+
+
+def exp2(input: Tensor) -> Tensor:
+    """2ˣ elementwise."""
+    return unary(Exp2Backward, np.exp2(_floating(input._data)), input, save_out=True)
+
+
+class SinhBackward(Node):
+    """y = sinh x;  dx = g cosh x = g (eˣ + e⁻ˣ)/2."""
+
+    def vjp(self, g, xp):
+        (x,) = self.inputs(xp)
+        return (g * (xp.exp(x) + xp.exp(-x)) * 0.5,)
+
+
+def sinh(input: Tensor) -> Tensor:
+    return unary(SinhBackward, np.sinh(_floating(input._data)), input, save_input=True)
+
+
+class CoshBackward(Node):
+    """y = cosh x;  dx = g sinh x = g (eˣ − e⁻ˣ)/2."""
+
+    def vjp(self, g, xp):
+        (x,) = self.inputs(xp)
+        return (g * (xp.exp(x) - xp.exp(-x)) * 0.5,)
+
+
+def cosh(input: Tensor) -> Tensor:
+    return unary(CoshBackward, np.cosh(_floating(input._data)), input, save_input=True)
+
+
+class AsinhBackward(Node):
+    """y = asinh x;  dx = g / √(x² + 1)."""
+
+    def vjp(self, g, xp):
+        (x,) = self.inputs(xp)
+        return (g * (x * x + 1) ** -0.5,)
+
+
+def asinh(input: Tensor) -> Tensor:
+    return unary(AsinhBackward, np.arcsinh(_floating(input._data)), input, save_input=True)
+
+
+class AcoshBackward(Node):
+    """y = acosh x;  dx = g / √(x² − 1)."""
+
+    def vjp(self, g, xp):
+        (x,) = self.inputs(xp)
+        return (g * (x * x - 1) ** -0.5,)
+
+
+def acosh(input: Tensor) -> Tensor:
+    return unary(AcoshBackward, np.arccosh(_floating(input._data)), input, save_input=True)
+
+
+class AtanhBackward(Node):
+    """y = atanh x;  dx = g / (1 − x²)."""
+
+    def vjp(self, g, xp):
+        (x,) = self.inputs(xp)
+        return (g / (1 - x * x),)
+
+
+def atanh(input: Tensor) -> Tensor:
+    return unary(AtanhBackward, np.arctanh(_floating(input._data)), input, save_input=True)
+
+
+class TanBackward(Node):
+    """y = tan x;  dx = g (1 + y²)."""
+
+    def vjp(self, g, xp):
+        y = self.output(xp)
+        return (g * (y * y + 1),)
+
+
+def tan(input: Tensor) -> Tensor:
+    return unary(TanBackward, np.tan(_floating(input._data)), input, save_out=True)
+
+
+class AsinBackward(Node):
+    """y = asin x;  dx = g / √(1 − x²)."""
+
+    def vjp(self, g, xp):
+        (x,) = self.inputs(xp)
+        return (g * (1 - x * x) ** -0.5,)
+
+
+def asin(input: Tensor) -> Tensor:
+    return unary(AsinBackward, np.arcsin(_floating(input._data)), input, save_input=True)
+
+
+class AcosBackward(Node):
+    """y = acos x;  dx = −g / √(1 − x²)."""
+
+    def vjp(self, g, xp):
+        (x,) = self.inputs(xp)
+        return (g * (1 - x * x) ** -0.5 * -1,)
+
+
+def acos(input: Tensor) -> Tensor:
+    return unary(AcosBackward, np.arccos(_floating(input._data)), input, save_input=True)
+
+
+class AtanBackward(Node):
+    """y = atan x;  dx = g / (1 + x²)."""
+
+    def vjp(self, g, xp):
+        (x,) = self.inputs(xp)
+        return (g / (x * x + 1),)
+
+
+def atan(input: Tensor) -> Tensor:
+    return unary(AtanBackward, np.arctan(_floating(input._data)), input, save_input=True)
+
+
+# -- two operands ---------------------------------------------------------------------------
+def _float_operands(fn, a: Any, b: Any) -> np.ndarray:
+    """``fn(a, b)`` with integer and bool tensors taken as float32 (torch's promotion)."""
+    x, y = array_of(a), array_of(b)
+    if isinstance(x, np.ndarray) and x.dtype.kind in "iub":
+        x = x.astype(np.float32)
+    if isinstance(y, np.ndarray) and y.dtype.kind in "iub":
+        y = y.astype(np.float32)
+    out = _compute(fn, x, y)
+    return out if out.dtype.kind in "fc" else out.astype(np.float32)
+
+
+class Atan2Backward(Node):
+    """z = atan2(a, b) (the angle of (b, a));  da = g b / (a² + b²),  db = −g a / (a² + b²)."""
+
+    def vjp(self, g, xp):
+        a, b = self.inputs(xp)
+        sa, sb = self.meta
+        e = self.edges
+        r = g / (a * a + b * b)
+        return (_reduce(r * b, sa, xp) if e[0] is not None else None,
+                _reduce(r * a * -1, sb, xp) if e[1] is not None else None)
+
+
+def atan2(input: Any, other: Any) -> Tensor:
+    """atan2(input, other): the angle of the point (other, input), in (−π, π]."""
+    return binary(Atan2Backward, _float_operands(np.arctan2, input, other), input, other,
+                  save=True)
+
+
+class HypotBackward(Node):
+    """z = √(a² + b²);  da = g a / z,  db = g b / z."""
+
+    def vjp(self, g, xp):
+        a, b = self.inputs(xp)
+        sa, sb = self.meta
+        e = self.edges
+        r = g / self.output(xp)
+        return (_reduce(r * a, sa, xp) if e[0] is not None else None,
+                _reduce(r * b, sb, xp) if e[1] is not None else None)
+
+
+def hypot(input: Any, other: Any) -> Tensor:
+    """√(input² + other²) without overflow."""
+    return binary(HypotBackward, _float_operands(np.hypot, input, other), input, other,
+                  save=True, save_out=True)
+
+
+class LerpBackward(Node):
+    """z = a + w (b − a);  da = g (1 − w),  db = g w,  dw = g (b − a)."""
+
+    def vjp(self, g, xp):
+        a, b, w = self.inputs(xp)
+        sa, sb, sw = self.meta
+        ea, eb, ew = self.edges
+        return (_reduce(g * (1 - w), sa, xp) if ea is not None else None,
+                _reduce(g * w, sb, xp) if eb is not None else None,
+                _reduce(g * (b - a), sw, xp) if ew is not None else None)
+
+
+def lerp(input: Tensor, end: Any, weight: Any) -> Tensor:
+    """Linear interpolation input + weight · (end − input) (weight a number or a tensor)."""
+    a, b, w = array_of(input), array_of(end), array_of(weight)
+    # torch's two-sided form: exact at both ends (w = 0 gives a, w = 1 gives b)
+    out = np.where(np.abs(w) < 0.5, a + w * (b - a), b - (b - a) * (1 - w))
+    out = np.asarray(out, dtype=np.result_type(a, b))
+    shape = out.shape
+    meta = tuple(None if np.shape(v) == shape else np.shape(v) for v in (a, b, w))
+    return nary(LerpBackward, out, (input, end, weight), saved=(input, end, weight), meta=meta)
+
+
+class CopysignBackward(Node):
+    """z = |a| · sign(b);  da = g · z/a (0 where a = 0),  db = 0."""
+
+    def vjp(self, g, xp):
+        sa, sb = self.meta
+        e = self.edges
+        return (_reduce(g * self.cached(), sa, xp) if e[0] is not None else None,
+                _reduce(g * 0, sb, xp) if e[1] is not None else None)
+
+
+def copysign(input: Any, other: Any) -> Tensor:
+    """|input| with the sign (bit) of other."""
+    out = _float_operands(np.copysign, input, other)
+    t = binary(CopysignBackward, out, input, other)
+    if t._node is not None:
+        a = array_of(input)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            t._node.cache = np.where(a == 0, 0, out / a).astype(out.dtype, copy=False)
+    return t
+
+
+class FmodBackward(Node):
+    """z = a − b·trunc(a/b) (C's fmod);  da = g,  db = −g trunc(a/b)  (the quotient cached)."""
+
+    def vjp(self, g, xp):
+        sa, sb = self.meta
+        e = self.edges
+        return (_reduce(g, sa, xp) if e[0] is not None else None,
+                _reduce(g * self.cached() * -1, sb, xp) if e[1] is not None else None)
+
+
+class RemainderBackward(FmodBackward):
+    """z = a − b·floor(a/b) (Python's %);  da = g,  db = −g floor(a/b)."""
+
+
+def _division_remainder(node: type[Node], fn, rounding, input: Any, other: Any) -> Tensor:
+    with np.errstate(divide="ignore", invalid="ignore"):  # x % 0.0 is nan, quietly (torch)
+        out = _compute(fn, input, other)
+    t = binary(node, out, input, other)
+    if t._node is not None:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            q = rounding(np.true_divide(array_of(input), array_of(other)))
+        t._node.cache = np.asarray(q, dtype=out.dtype)
+    return t
+
+
+def fmod(input: Any, other: Any) -> Tensor:
+    """C's fmod: the remainder of input / other with the sign of input."""
+    return _division_remainder(FmodBackward, np.fmod, np.trunc, input, other)
+
+
+def remainder(input: Any, other: Any) -> Tensor:
+    """Python's %: the remainder of input / other with the sign of other."""
+    return _division_remainder(RemainderBackward, np.remainder, np.floor, input, other)
+
+
+# NumPy's names, which torch also accepts
+arcsin, arccos, arctan, arcsinh, arccosh, arctanh, arctan2 = (
+    asin, acos, atan, asinh, acosh, atanh, atan2)
