@@ -28,6 +28,8 @@ from nn.modules import (
     BCEWithLogitsLoss,
     Conv1d,
     Conv2d,
+    ConvTranspose1d,
+    ConvTranspose2d,
     CrossEntropyLoss,
     Dropout,
     Flatten,
@@ -250,4 +252,22 @@ def _register() -> None:
     layer_case("none", nll, (4, 5), call=lambda m, x: m(x, targets4))
 
 
+def _register_transposed_conv() -> None:
+    _fn("conv_transpose2d", "stride2-pad1-outpad1-groups2",
+        lambda x, w, b: F.conv_transpose2d(x, w, b, stride=2, padding=1, output_padding=1,
+                                           groups=2), (2, 4, 3, 3), (4, 1, 3, 3), (2,))
+    _fn("conv_transpose2d", "rect-dilation-no-bias",
+        lambda x, w: F.conv_transpose2d(x, w, stride=(1, 2), padding=(1, 0), dilation=(2, 1),
+                                        output_padding=(1, 1)), (1, 2, 3, 4), (2, 3, 2, 3))
+    _fn("conv_transpose2d", "unbatched", lambda x, w: F.conv_transpose2d(x, w), (2, 2, 3),
+        (2, 2, 2, 2))
+    _fn("conv_transpose1d", "stride3-pad1-outpad2",
+        lambda x, w, b: F.conv_transpose1d(x, w, b, stride=3, padding=1, output_padding=2),
+        (2, 2, 4), (2, 3, 3), (3,))
+    layer_case("stride2-pad1-outpad1", ConvTranspose2d(2, 3, 3, stride=2, padding=1,
+                                                       output_padding=1), (1, 2, 3, 3))
+    layer_case("groups2-dilation2", ConvTranspose1d(4, 2, 2, groups=2, dilation=2), (2, 4, 5))
+
+
 _register()
+_register_transposed_conv()

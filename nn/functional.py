@@ -18,6 +18,7 @@ import autograd as ag
 from autograd.function import Function, FunctionCtx
 from autograd.ops import linear
 from autograd.ops.conv import conv1d, conv2d
+from autograd.ops.conv_transpose import conv_transpose1d, conv_transpose2d
 from autograd.ops.norm import batch_norm
 from autograd.ops.pool import avg_pool2d, max_pool2d
 from autograd.random import generator
@@ -25,7 +26,8 @@ from autograd.tensor import Tensor
 
 __all__ = [
     "DIFFERENTIABLE", "avg_pool2d", "batch_norm", "binary_cross_entropy",
-    "binary_cross_entropy_with_logits", "conv1d", "conv2d", "cross_entropy", "dropout",
+    "binary_cross_entropy_with_logits", "conv1d", "conv2d", "conv_transpose1d",
+    "conv_transpose2d", "cross_entropy", "dropout",
     "leaky_relu", "linear", "log_softmax", "max_pool2d", "mse_loss", "nll_loss", "one_hot",
     "relu", "sigmoid", "softmax", "tanh",
 ]
@@ -33,7 +35,8 @@ __all__ = [
 # The differentiable functional forms: nn/cases.py must register a gradcheck case for each
 # (tests/nn/test_gradcheck_nn.py fails on one without).
 DIFFERENTIABLE = (
-    "linear conv1d conv2d max_pool2d avg_pool2d relu leaky_relu tanh sigmoid softmax "
+    "linear conv1d conv2d conv_transpose1d conv_transpose2d max_pool2d avg_pool2d relu "
+    "leaky_relu tanh sigmoid softmax "
     "log_softmax dropout batch_norm mse_loss binary_cross_entropy "
     "binary_cross_entropy_with_logits cross_entropy nll_loss"
 ).split()

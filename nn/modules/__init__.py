@@ -9,7 +9,7 @@ from nn.modules.container import (
     ParameterList,
     Sequential,
 )
-from nn.modules.conv import Conv1d, Conv2d
+from nn.modules.conv import Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d
 from nn.modules.dropout import Dropout
 from nn.modules.flatten import Flatten
 from nn.modules.linear import Identity, Linear
@@ -20,8 +20,8 @@ from nn.modules.pooling import AvgPool2d, MaxPool2d
 
 __all__ = [
     "MLP", "AvgPool2d", "BCELoss", "BCEWithLogitsLoss", "BatchNorm1d", "BatchNorm2d", "Conv1d",
-    "Conv2d", "CrossEntropyLoss", "Dropout", "Flatten", "Identity", "LeakyReLU", "Linear",
-    "LogSoftmax", "MSELoss", "MaxPool2d", "Module", "ModuleDict", "ModuleList",
-    "ParameterDict", "ParameterList", "NLLLoss", "Parameter",
+    "Conv2d", "ConvTranspose1d", "ConvTranspose2d", "CrossEntropyLoss", "Dropout", "Flatten",
+    "Identity", "LeakyReLU", "Linear", "LogSoftmax", "MSELoss", "MaxPool2d", "Module",
+    "ModuleDict", "ModuleList", "ParameterDict", "ParameterList", "NLLLoss", "Parameter",
     "ReLU", "Sequential", "Sigmoid", "SimpleCNN", "Softmax", "Tanh",
 ]
