@@ -20,7 +20,11 @@ import autograd as ag
 from autograd.ops.cases import case
 from nn import functional as F
 from nn.modules import (
+    CELU,
+    ELU,
+    GELU,
     MLP,
+    SELU,
     AvgPool2d,
     BatchNorm1d,
     BatchNorm2d,
@@ -30,23 +34,39 @@ from nn.modules import (
     Conv2d,
     ConvTranspose1d,
     ConvTranspose2d,
+    CosineSimilarity,
     CrossEntropyLoss,
     Dropout,
     Flatten,
+    Hardsigmoid,
+    Hardswish,
+    Hardtanh,
+    HuberLoss,
     Identity,
+    KLDivLoss,
+    L1Loss,
     LeakyReLU,
     Linear,
+    LogSigmoid,
     LogSoftmax,
     MaxPool2d,
+    Mish,
     Module,
     MSELoss,
     NLLLoss,
+    PairwiseDistance,
     ReLU,
+    ReLU6,
     Sequential,
     Sigmoid,
+    SiLU,
     SimpleCNN,
+    SmoothL1Loss,
     Softmax,
+    Softplus,
+    Softsign,
     Tanh,
+    Tanhshrink,
 )
 
 __all__ = ["layer_case"]
@@ -269,5 +289,74 @@ def _register_transposed_conv() -> None:
     layer_case("groups2-dilation2", ConvTranspose1d(4, 2, 2, groups=2, dilation=2), (2, 4, 5))
 
 
+def _register_activations_losses_distances() -> None:
+    # elementwise activations: inputs |x| ≥ 0.2 keep every kink (0, ±3, ±1, 6) out of ε
+    for name, fn in (("elu", lambda x: F.elu(x, 0.7)), ("selu", F.selu),
+                     ("celu", lambda x: F.celu(x, 1.5)), ("softplus", F.softplus),
+                     ("logsigmoid", F.logsigmoid), ("mish", F.mish), ("silu", F.silu),
+                     ("gelu", F.gelu), ("softsign", F.softsign), ("tanhshrink", F.tanhshrink)):
+        _fn(name, "away-from-0", fn, (3, 4), make=_away_from_zero)
+    _fn("softplus", "beta2-threshold1", lambda x: F.softplus(x * 3, beta=2.0, threshold=1.0),
+        (3, 4), make=_away_from_zero)
+    _fn("gelu", "tanh", lambda x: F.gelu(x, approximate="tanh"), (3, 4))
+    wide = lambda rng, shape: _away_from_zero(rng, shape) * 4  # noqa: E731 - spans ±3, ±6
+    _fn("hardtanh", "wide", lambda x: F.hardtanh(x, -1.5, 2.0), (3, 4), make=wide)
+    _fn("relu6", "wide", F.relu6, (3, 4), make=wide)
+    _fn("hardsigmoid", "wide", F.hardsigmoid, (3, 4), make=wide)
+    _fn("hardswish", "wide", F.hardswish, (3, 4), make=wide)
+    for module, label in ((ELU(0.5), "alpha0.5"), (CELU(), "default"), (SELU(), "default"),
+                          (Softplus(beta=0.5), "beta0.5"), (LogSigmoid(), "default"),
+                          (Mish(), "default"), (SiLU(), "default"), (GELU(), "erf"),
+                          (GELU("tanh"), "tanh"), (Softsign(), "default"),
+                          (Tanhshrink(), "default")):
+        layer_case(label, module, (3, 4), make=_away_from_zero)
+    for module in (Hardtanh(-2.0, 1.0), ReLU6(), Hardsigmoid(), Hardswish()):
+        layer_case("wide", module, (3, 4), make=wide)
+
+    # pointwise losses: d = input − target stays ≥ 0.2 from the branch points
+    def shifted(rng: np.random.Generator, shape: tuple) -> np.ndarray:
+        return _away_from_zero(rng, shape) * 1.3
+
+    y = np.zeros((3, 4))
+    _fn("l1_loss", "mean", lambda x: F.l1_loss(x, y), (3, 4), make=_away_from_zero)
+    _fn("l1_loss", "sum-both", lambda x, t: F.l1_loss(x, t * 0.01, reduction="sum"), (3, 4),
+        (3, 4), make=_away_from_zero)
+    _fn("smooth_l1_loss", "beta0.8", lambda x: F.smooth_l1_loss(x, y, beta=0.8), (3, 4),
+        make=shifted)
+    _fn("smooth_l1_loss", "beta0-none",
+        lambda x: F.smooth_l1_loss(x, y, beta=0.0, reduction="none"), (3, 4),
+        make=_away_from_zero)
+    _fn("huber_loss", "delta0.7", lambda x: F.huber_loss(x, y, delta=0.7), (3, 4),
+        make=shifted)
+    _fn("kl_div", "batchmean", lambda x, t: F.kl_div(x, t, reduction="batchmean"), (3, 4),
+        (3, 4), make=_probability)
+    _fn("kl_div", "log-target-sum",
+        lambda x, t: F.kl_div(x, t, reduction="sum", log_target=True), (3, 4), (3, 4))
+    layer_case("mean", L1Loss(), (3, 4), call=lambda m, x: m(x, y), make=_away_from_zero)
+    layer_case("beta0.8", SmoothL1Loss(beta=0.8), (3, 4), call=lambda m, x: m(x, y),
+               make=shifted)
+    layer_case("delta2", HuberLoss(delta=2.0), (3, 4), call=lambda m, x: m(x, y),
+               make=shifted)
+    probs = np.random.default_rng(7).dirichlet(np.ones(4), size=3)
+    layer_case("batchmean", KLDivLoss(reduction="batchmean"), (3, 4),
+               call=lambda m, x: m(x, probs))
+
+    # norms and distances
+    _fn("normalize", "p2-dim1", F.normalize, (3, 4))
+    _fn("normalize", "p1-dim0", lambda x: F.normalize(x, p=1.0, dim=0), (3, 4),
+        make=_away_from_zero)
+    _fn("normalize", "p3-last", lambda x: F.normalize(x, p=3.0, dim=-1), (2, 3, 4))
+    _fn("cosine_similarity", "dim1", F.cosine_similarity, (3, 4), (3, 4))
+    _fn("cosine_similarity", "broadcast-last",
+        lambda a, b: F.cosine_similarity(a, b, dim=-1), (2, 3, 4), (4,))
+    _fn("pairwise_distance", "p2", F.pairwise_distance, (3, 4), (3, 4))
+    _fn("pairwise_distance", "p1-keepdim",
+        lambda a, b: F.pairwise_distance(a * 0.5, b, p=1.0, keepdim=True), (3, 4), (3, 4),
+        make=_away_from_zero)
+    layer_case("dim1", CosineSimilarity(), (3, 4), call=lambda m, x: m(x, x * x + 0.5))
+    layer_case("p2", PairwiseDistance(), (3, 4), call=lambda m, x: m(x, x * x))
+
+
 _register()
 _register_transposed_conv()
+_register_activations_losses_distances()
