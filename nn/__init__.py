@@ -12,6 +12,8 @@
 import nn.autograd_check  # noqa: F401, I001 - first: one clear line if `autograd` is HIPS's
 from nn import data, functional, init, utils
 from nn.modules import (
+    AdaptiveAvgPool1d,
+    AdaptiveAvgPool2d,
     AvgPool2d,
     BCELoss,
     BCEWithLogitsLoss,
@@ -64,16 +66,21 @@ from nn.modules import (
     Softsign,
     Tanh,
     Tanhshrink,
+    Upsample,
+    UpsamplingBilinear2d,
+    UpsamplingNearest2d,
 )
 from nn.serialization import load, save
 
 __all__ = [
-    "AvgPool2d", "BCELoss", "BCEWithLogitsLoss", "BatchNorm1d", "BatchNorm2d", "CELU", "Conv1d",
-    "Conv2d", "ConvTranspose1d", "ConvTranspose2d", "CosineSimilarity", "CrossEntropyLoss",
-    "Dropout", "ELU", "Flatten", "GELU", "Hardsigmoid", "Hardswish", "Hardtanh", "HuberLoss",
-    "Identity", "KLDivLoss", "L1Loss", "LeakyReLU", "Linear", "LogSigmoid", "LogSoftmax", "MLP",
-    "MSELoss", "MaxPool2d", "Mish", "Module", "ModuleDict", "ModuleList", "NLLLoss",
-    "PairwiseDistance", "Parameter", "ParameterDict", "ParameterList", "ReLU", "ReLU6", "SELU",
-    "Sequential", "SiLU", "Sigmoid", "SimpleCNN", "SmoothL1Loss", "Softmax", "Softplus",
-    "Softsign", "Tanh", "Tanhshrink", "data", "functional", "init", "load", "save", "utils",
+    "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AvgPool2d", "BCELoss", "BCEWithLogitsLoss",
+    "BatchNorm1d", "BatchNorm2d", "CELU", "Conv1d", "Conv2d", "ConvTranspose1d",
+    "ConvTranspose2d", "CosineSimilarity", "CrossEntropyLoss", "Dropout", "ELU", "Flatten",
+    "GELU", "Hardsigmoid", "Hardswish", "Hardtanh", "HuberLoss", "Identity", "KLDivLoss",
+    "L1Loss", "LeakyReLU", "Linear", "LogSigmoid", "LogSoftmax", "MLP", "MSELoss", "MaxPool2d",
+    "Mish", "Module", "ModuleDict", "ModuleList", "NLLLoss", "PairwiseDistance", "Parameter",
+    "ParameterDict", "ParameterList", "ReLU", "ReLU6", "SELU", "Sequential", "SiLU", "Sigmoid",
+    "SimpleCNN", "SmoothL1Loss", "Softmax", "Softplus", "Softsign", "Tanh", "Tanhshrink",
+    "Upsample", "UpsamplingBilinear2d", "UpsamplingNearest2d", "data", "functional", "init",
+    "load", "save", "utils",
 ]

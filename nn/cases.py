@@ -18,6 +18,7 @@ import numpy as np
 
 import autograd as ag
 from autograd.ops.cases import case
+from autograd.ops.resample import make_taps, resample, resample_adjoint
 from nn import functional as F
 from nn.modules import (
     CELU,
@@ -25,6 +26,8 @@ from nn.modules import (
     GELU,
     MLP,
     SELU,
+    AdaptiveAvgPool1d,
+    AdaptiveAvgPool2d,
     AvgPool2d,
     BatchNorm1d,
     BatchNorm2d,
@@ -67,6 +70,9 @@ from nn.modules import (
     Softsign,
     Tanh,
     Tanhshrink,
+    Upsample,
+    UpsamplingBilinear2d,
+    UpsamplingNearest2d,
 )
 
 __all__ = ["layer_case"]
@@ -357,6 +363,48 @@ def _register_activations_losses_distances() -> None:
     layer_case("p2", PairwiseDistance(), (3, 4), call=lambda m, x: m(x, x * x))
 
 
+def _register_resampling() -> None:
+    # the primitive pair itself (each the other's VJP): taps with repeated and unsorted
+    # source indices, so the adjoint's sort and run sums are exercised
+    taps = make_taps(1, 4, np.array([[0, 0, 3, 1, 1, 2], [1, 2, 3, 3, 0, 0]]),
+                     np.array([[0.5, 1.0, -1.0, 2.0, 0.25, 1.0], [1.5, 0.5, 1.0, -0.5, 1.0, 2.0]]))
+    case("resample", "two-taps-unsorted", lambda x: resample(x, taps), (2, 4, 3))
+    case("resample_adjoint", "two-taps-unsorted", lambda g: resample_adjoint(g * g, taps),
+         (2, 6, 3))
+    _fn("interpolate", "nearest-size", lambda x: F.interpolate(x, size=(5, 3)), (1, 2, 3, 4))
+    _fn("interpolate", "nearest-exact-scale",
+        lambda x: F.interpolate(x, scale_factor=1.7, mode="nearest-exact"), (1, 2, 3, 4))
+    _fn("interpolate", "bilinear", lambda x: F.interpolate(x, size=(5, 3), mode="bilinear"),
+        (2, 1, 3, 4))
+    _fn("interpolate", "bilinear-align-scale",
+        lambda x: F.interpolate(x, scale_factor=(1.5, 0.75), mode="bilinear",
+                                align_corners=True), (1, 2, 4, 4))
+    _fn("interpolate", "linear", lambda x: F.interpolate(x, size=7, mode="linear"), (2, 2, 4))
+    _fn("interpolate", "bicubic", lambda x: F.interpolate(x, size=(5, 6), mode="bicubic"),
+        (1, 1, 4, 3))
+    _fn("interpolate", "trilinear", lambda x: F.interpolate(x, size=(3, 2, 3),
+                                                           mode="trilinear"), (1, 1, 2, 3, 2))
+    _fn("interpolate", "area", lambda x: F.interpolate(x, size=(2, 3), mode="area"),
+        (1, 2, 5, 4))
+    _fn("adaptive_avg_pool1d", "7to3", lambda x: F.adaptive_avg_pool1d(x, 3), (2, 2, 7))
+    _fn("adaptive_avg_pool2d", "5x7to3x4", lambda x: F.adaptive_avg_pool2d(x, (3, 4)),
+        (1, 2, 5, 7))
+    _fn("adaptive_avg_pool3d", "to2x1x3", lambda x: F.adaptive_avg_pool3d(x, (2, 1, 3)),
+        (1, 1, 3, 2, 4))
+    _fn("pad", "reflect-2d", lambda x: F.pad(x, (2, 1, 1, 3), mode="reflect"), (1, 2, 4, 3))
+    _fn("pad", "replicate-1d", lambda x: F.pad(x, (3, 1), mode="replicate"), (2, 2, 3))
+    _fn("pad", "circular-crop", lambda x: F.pad(x, (-1, 2, 2, 1), mode="circular"),
+        (1, 1, 3, 4))
+    _fn("pad", "constant-crop", lambda x: F.pad(x, (1, -1, 0, 2), value=0.5), (2, 3, 4))
+    layer_case("scale2-nearest", Upsample(scale_factor=2), (1, 2, 2, 3))
+    layer_case("bilinear-size", Upsample(size=(3, 5), mode="bilinear"), (1, 1, 2, 3))
+    layer_case("scale2", UpsamplingBilinear2d(scale_factor=2), (1, 1, 2, 3))
+    layer_case("size3", UpsamplingNearest2d(size=3), (1, 1, 2, 2))
+    layer_case("to3", AdaptiveAvgPool1d(3), (2, 1, 5))
+    layer_case("to2xNone", AdaptiveAvgPool2d((2, None)), (1, 2, 5, 3))
+
+
 _register()
 _register_transposed_conv()
+_register_resampling()
 _register_activations_losses_distances()
