@@ -41,6 +41,7 @@ from nn.modules import (
     CrossEntropyLoss,
     Dropout,
     Flatten,
+    GroupNorm,
     Hardsigmoid,
     Hardswish,
     Hardtanh,
@@ -404,7 +405,18 @@ def _register_resampling() -> None:
     layer_case("to2xNone", AdaptiveAvgPool2d((2, None)), (1, 2, 5, 3))
 
 
+def _register_group_norm() -> None:
+    _fn("group_norm", "affine-4d", lambda x, w, b: F.group_norm(x, 2, w, b), (2, 4, 3, 2),
+        (4,), (4,))
+    _fn("group_norm", "no-affine-3d", lambda x: F.group_norm(x, 3, eps=1e-3), (2, 6, 3))
+    _fn("group_norm", "weight-only-2d", lambda x, w: F.group_norm(x, 1, w), (3, 4), (4,))
+    layer_case("groups2", GroupNorm(2, 4), (2, 4, 3))
+    layer_case("no-affine-channels-last", GroupNorm(3, 3, affine=False), (2, 3, 2, 2),
+               call=lambda m, x: m(x.permute(0, 2, 3, 1).permute(0, 3, 1, 2) * 2))
+
+
 _register()
 _register_transposed_conv()
+_register_group_norm()
 _register_resampling()
 _register_activations_losses_distances()

@@ -19,6 +19,7 @@ from autograd.function import Function, FunctionCtx
 from autograd.ops import linear
 from autograd.ops.conv import conv1d, conv2d
 from autograd.ops.conv_transpose import conv_transpose1d, conv_transpose2d
+from autograd.ops.groupnorm import group_norm
 from autograd.ops.norm import batch_norm
 from autograd.ops.pool import avg_pool2d, max_pool2d
 from autograd.random import generator
@@ -54,11 +55,11 @@ __all__ = [
     "DIFFERENTIABLE", "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_avg_pool3d",
     "avg_pool2d", "batch_norm", "binary_cross_entropy", "binary_cross_entropy_with_logits",
     "celu", "conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d", "cosine_similarity",
-    "cross_entropy", "dropout", "elu", "gelu", "hardsigmoid", "hardswish", "hardtanh",
-    "huber_loss", "interpolate", "kl_div", "l1_loss", "leaky_relu", "linear", "log_softmax",
-    "logsigmoid", "max_pool2d", "mish", "mse_loss", "nll_loss", "normalize", "one_hot", "pad",
-    "pairwise_distance", "relu", "relu6", "selu", "sigmoid", "silu", "smooth_l1_loss",
-    "softmax", "softplus", "softsign", "tanh", "tanhshrink",
+    "cross_entropy", "dropout", "elu", "gelu", "group_norm", "hardsigmoid", "hardswish",
+    "hardtanh", "huber_loss", "interpolate", "kl_div", "l1_loss", "leaky_relu", "linear",
+    "log_softmax", "logsigmoid", "max_pool2d", "mish", "mse_loss", "nll_loss", "normalize",
+    "one_hot", "pad", "pairwise_distance", "relu", "relu6", "selu", "sigmoid", "silu",
+    "smooth_l1_loss", "softmax", "softplus", "softsign", "tanh", "tanhshrink",
 ]
 
 # The differentiable functional forms: nn/cases.py must register a gradcheck case for each
@@ -72,7 +73,7 @@ DIFFERENTIABLE = (
     "elu selu celu softplus logsigmoid mish silu gelu hardtanh relu6 hardsigmoid hardswish "
     "softsign tanhshrink l1_loss smooth_l1_loss huber_loss kl_div normalize cosine_similarity "
     "pairwise_distance pad interpolate adaptive_avg_pool1d adaptive_avg_pool2d "
-    "adaptive_avg_pool3d"
+    "adaptive_avg_pool3d group_norm"
 ).split()
 
 

@@ -51,6 +51,9 @@ from nn.modules.loss import (
 )
 from nn.modules.models import MLP, SimpleCNN
 from nn.modules.module import Module, Parameter
+from nn.modules.normalization import (
+    GroupNorm,
+)
 from nn.modules.pooling import (
     AdaptiveAvgPool1d,
     AdaptiveAvgPool2d,
@@ -67,10 +70,10 @@ __all__ = [
     "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AvgPool2d", "BCELoss", "BCEWithLogitsLoss",
     "BatchNorm1d", "BatchNorm2d", "CELU", "Conv1d", "Conv2d", "ConvTranspose1d",
     "ConvTranspose2d", "CosineSimilarity", "CrossEntropyLoss", "Dropout", "ELU", "Flatten",
-    "GELU", "Hardsigmoid", "Hardswish", "Hardtanh", "HuberLoss", "Identity", "KLDivLoss",
-    "L1Loss", "LeakyReLU", "Linear", "LogSigmoid", "LogSoftmax", "MLP", "MSELoss", "MaxPool2d",
-    "Mish", "Module", "ModuleDict", "ModuleList", "NLLLoss", "PairwiseDistance", "Parameter",
-    "ParameterDict", "ParameterList", "ReLU", "ReLU6", "SELU", "Sequential", "SiLU", "Sigmoid",
-    "SimpleCNN", "SmoothL1Loss", "Softmax", "Softplus", "Softsign", "Tanh", "Tanhshrink",
-    "Upsample", "UpsamplingBilinear2d", "UpsamplingNearest2d",
+    "GELU", "GroupNorm", "Hardsigmoid", "Hardswish", "Hardtanh", "HuberLoss", "Identity",
+    "KLDivLoss", "L1Loss", "LeakyReLU", "Linear", "LogSigmoid", "LogSoftmax", "MLP", "MSELoss",
+    "MaxPool2d", "Mish", "Module", "ModuleDict", "ModuleList", "NLLLoss", "PairwiseDistance",
+    "Parameter", "ParameterDict", "ParameterList", "ReLU", "ReLU6", "SELU", "Sequential",
+    "SiLU", "Sigmoid", "SimpleCNN", "SmoothL1Loss", "Softmax", "Softplus", "Softsign", "Tanh",
+    "Tanhshrink", "Upsample", "UpsamplingBilinear2d", "UpsamplingNearest2d",
 ]
