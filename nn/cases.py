@@ -28,6 +28,8 @@ from nn.modules import (
     SELU,
     AdaptiveAvgPool1d,
     AdaptiveAvgPool2d,
+    AdaptiveMaxPool1d,
+    AdaptiveMaxPool2d,
     AvgPool2d,
     BatchNorm1d,
     BatchNorm2d,
@@ -415,8 +417,37 @@ def _register_group_norm() -> None:
                call=lambda m, x: m(x.permute(0, 2, 3, 1).permute(0, 3, 1, 2) * 2))
 
 
+def _register_pooling_options() -> None:
+    _fn("max_pool2d", "k3-s2-p1-ceil-dil2",
+        lambda x: F.max_pool2d(x, 3, 2, 1, dilation=2, ceil_mode=True), (1, 2, 7, 6),
+        make=_distinct)
+    _fn("max_pool2d", "ceil-return-indices",
+        lambda x: F.max_pool2d(x, 2, ceil_mode=True, return_indices=True)[0], (2, 1, 5, 3),
+        make=_distinct)
+    _fn("avg_pool2d", "ceil-exclude-pad",
+        lambda x: F.avg_pool2d(x, 3, 2, 1, ceil_mode=True, count_include_pad=False),
+        (1, 2, 6, 5))
+    _fn("avg_pool2d", "divisor-override", lambda x: F.avg_pool2d(x, 2, divisor_override=3),
+        (1, 2, 4, 4))
+    _fn("adaptive_max_pool2d", "7x5to3x2", lambda x: F.adaptive_max_pool2d(x, (3, 2)),
+        (1, 2, 7, 5), make=_distinct)
+    _fn("adaptive_max_pool2d", "overlapping-up", lambda x: F.adaptive_max_pool2d(x, (5, 4)),
+        (2, 1, 3, 3), make=_distinct)
+    _fn("adaptive_max_pool1d", "7to3", lambda x: F.adaptive_max_pool1d(x, 3), (2, 2, 7),
+        make=_distinct)
+    layer_case("ceil-dilation-indices", MaxPool2d(2, 1, 1, dilation=2, ceil_mode=True,
+                                                  return_indices=True), (1, 2, 5, 5),
+               call=lambda m, x: m(x)[0], make=_distinct)
+    layer_case("ceil-no-pad-count", AvgPool2d(3, 2, 1, ceil_mode=True,
+                                              count_include_pad=False), (1, 1, 6, 6))
+    layer_case("to2x3", AdaptiveMaxPool2d((2, 3)), (1, 2, 5, 7), make=_distinct)
+    layer_case("to3-indices", AdaptiveMaxPool1d(3, return_indices=True), (2, 1, 8),
+               call=lambda m, x: m(x)[0], make=_distinct)
+
+
 _register()
 _register_transposed_conv()
+_register_pooling_options()
 _register_group_norm()
 _register_resampling()
 _register_activations_losses_distances()

@@ -41,25 +41,28 @@ from nn.activation_functions import (
     tanhshrink,
 )
 from nn.distance_functions import cosine_similarity, normalize, pairwise_distance
-from nn.interpolation import (
-    adaptive_avg_pool1d,
-    adaptive_avg_pool2d,
-    adaptive_avg_pool3d,
-    interpolate,
-)
 from nn.loss_reduction import _as_target, _reduce, _reduction
 from nn.padding import pad
 from nn.pointwise_losses import huber_loss, kl_div, l1_loss, smooth_l1_loss
+from nn.resampling import (
+    adaptive_avg_pool1d,
+    adaptive_avg_pool2d,
+    adaptive_avg_pool3d,
+    adaptive_max_pool1d,
+    adaptive_max_pool2d,
+    interpolate,
+)
 
 __all__ = [
     "DIFFERENTIABLE", "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_avg_pool3d",
-    "avg_pool2d", "batch_norm", "binary_cross_entropy", "binary_cross_entropy_with_logits",
-    "celu", "conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d", "cosine_similarity",
-    "cross_entropy", "dropout", "elu", "gelu", "group_norm", "hardsigmoid", "hardswish",
-    "hardtanh", "huber_loss", "interpolate", "kl_div", "l1_loss", "leaky_relu", "linear",
-    "log_softmax", "logsigmoid", "max_pool2d", "mish", "mse_loss", "nll_loss", "normalize",
-    "one_hot", "pad", "pairwise_distance", "relu", "relu6", "selu", "sigmoid", "silu",
-    "smooth_l1_loss", "softmax", "softplus", "softsign", "tanh", "tanhshrink",
+    "adaptive_max_pool1d", "adaptive_max_pool2d", "avg_pool2d", "batch_norm",
+    "binary_cross_entropy", "binary_cross_entropy_with_logits", "celu", "conv1d", "conv2d",
+    "conv_transpose1d", "conv_transpose2d", "cosine_similarity", "cross_entropy", "dropout",
+    "elu", "gelu", "group_norm", "hardsigmoid", "hardswish", "hardtanh", "huber_loss",
+    "interpolate", "kl_div", "l1_loss", "leaky_relu", "linear", "log_softmax", "logsigmoid",
+    "max_pool2d", "mish", "mse_loss", "nll_loss", "normalize", "one_hot", "pad",
+    "pairwise_distance", "relu", "relu6", "selu", "sigmoid", "silu", "smooth_l1_loss",
+    "softmax", "softplus", "softsign", "tanh", "tanhshrink",
 ]
 
 # The differentiable functional forms: nn/cases.py must register a gradcheck case for each
@@ -73,7 +76,7 @@ DIFFERENTIABLE = (
     "elu selu celu softplus logsigmoid mish silu gelu hardtanh relu6 hardsigmoid hardswish "
     "softsign tanhshrink l1_loss smooth_l1_loss huber_loss kl_div normalize cosine_similarity "
     "pairwise_distance pad interpolate adaptive_avg_pool1d adaptive_avg_pool2d "
-    "adaptive_avg_pool3d group_norm"
+    "adaptive_avg_pool3d group_norm adaptive_max_pool1d adaptive_max_pool2d"
 ).split()
 
 

@@ -1,6 +1,7 @@
-"""``F.interpolate`` and the adaptive average pools, with torch's exact coordinate maps,
-as separable passes of the resampling primitive (``autograd/ops/resample.py``), the last
-spatial axis first (the order torch's kernels combine their terms in).
+"""``F.interpolate`` and the adaptive pools. Interpolation and adaptive averages, with
+torch's exact coordinate maps, are separable passes of the resampling primitive
+(``autograd/ops/resample.py``), the last spatial axis first (the order torch's kernels
+combine their terms in).
 
 Per axis, for output index o of an axis resized from ``n_in`` to ``n_out``:
 
@@ -13,6 +14,9 @@ Per axis, for output index o of an axis resized from ``n_in`` to ``n_out``:
   edge) with Keys' cubic convolution weights, A = −0.75.
 * adaptive average (and mode 'area'): bin o is [⌊o·n_in/n_out⌋, ⌈(o + 1)·n_in/n_out⌉),
   each entry weighted 1/(bin size).
+
+Adaptive max pooling (the same bins, not separable) is its own primitive in
+``autograd/ops/pool.py``.
 """
 
 from __future__ import annotations
@@ -22,10 +26,15 @@ from typing import Any
 
 import numpy as np
 
+from autograd.ops.pool import adaptive_bins
+from autograd.ops.pool import adaptive_max_pool2d as _adaptive_max_pool2d
 from autograd.ops.resample import make_taps, resample
 from autograd.tensor import Tensor
 
-__all__ = ["adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_avg_pool3d", "interpolate"]
+__all__ = [
+    "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_avg_pool3d", "adaptive_max_pool1d",
+    "adaptive_max_pool2d", "interpolate",
+]
 
 _MODES = ("nearest", "linear", "bilinear", "bicubic", "trilinear", "area", "nearest-exact")
 _NEEDS = {"linear": 3, "bilinear": 4, "bicubic": 4, "trilinear": 5}
@@ -81,17 +90,6 @@ def _cubic(n_in: int, n_out: int, scale: float | None, align: bool, ct: type) ->
     w = np.stack([conv2(t + 1), conv1(t), conv1(1 - t), conv2(2 - t)])
     idx = np.clip(i0[None] + np.arange(-1, 3)[:, None], 0, n_in - 1)
     return idx, w.astype(ct)
-
-
-def adaptive_bins(n_in: int, n_out: int) -> tuple:
-    """(idx, weight) of adaptive average pooling along one axis (torch's bin bounds)."""
-    o = np.arange(n_out)
-    start = (o * n_in) // n_out
-    end = -((-(o + 1) * n_in) // n_out)  # ⌈(o + 1)·n_in / n_out⌉
-    size = end - start
-    taps = np.arange(int(size.max()))[:, None]
-    idx = np.minimum(start[None] + taps, end[None] - 1)
-    return idx, (taps < size[None]) / size[None]
 
 
 def _resize(input: Tensor, sizes: list, scales: list, mode: str, align: bool) -> Tensor:
@@ -213,3 +211,23 @@ def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:
 def adaptive_avg_pool3d(input: Tensor, output_size: Any) -> Tensor:
     """(N, C, D, H, W) or (C, D, H, W) → (..., D_out, H_out, W_out)."""
     return _adaptive_avg(input, output_size, 3, "adaptive_avg_pool3d")
+
+
+def adaptive_max_pool2d(input: Tensor, output_size: Any, return_indices: bool = False) -> Any:
+    """(N, C, H, W) or (C, H, W) → (..., H_out, W_out): the max of each adaptive bin (and,
+    with ``return_indices``, torch's flat indices of the maxima)."""
+    return _adaptive_max_pool2d(input, output_size, return_indices)
+
+
+def adaptive_max_pool1d(input: Tensor, output_size: Any, return_indices: bool = False) -> Any:
+    """(N, C, L) or (C, L) → (..., L_out): the max of each adaptive bin (and, with
+    ``return_indices``, the index of each max along L)."""
+    if input.ndim not in (2, 3):
+        raise ValueError(f"adaptive_max_pool1d: expected a 2-D or 3-D input, got input of "
+                         f"shape {tuple(input.shape)}")
+    size = output_size[0] if isinstance(output_size, list | tuple) else output_size
+    x4 = input.unsqueeze(-2)
+    out = _adaptive_max_pool2d(x4, (1, size), return_indices)
+    if return_indices:
+        return out[0].squeeze(-2), out[1].squeeze(-2)
+    return out.squeeze(-2)
