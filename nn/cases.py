@@ -18,7 +18,7 @@ import numpy as np
 
 import autograd as ag
 from autograd.ops.cases import case
-from autograd.ops.resample import make_taps, resample, resample_adjoint
+from autograd.ops.resample import make_taps, resample
 from nn import functional as F
 from nn.modules import (
     CELU,
@@ -367,13 +367,12 @@ def _register_activations_losses_distances() -> None:
 
 
 def _register_resampling() -> None:
-    # the primitive pair itself (each the other's VJP): taps with repeated and unsorted
-    # source indices, so the adjoint's sort and run sums are exercised
+    # the primitive itself, and its transpose (its VJP): taps with repeated and unsorted
+    # source indices, so the transpose's padded taps are exercised
     taps = make_taps(1, 4, np.array([[0, 0, 3, 1, 1, 2], [1, 2, 3, 3, 0, 0]]),
                      np.array([[0.5, 1.0, -1.0, 2.0, 0.25, 1.0], [1.5, 0.5, 1.0, -0.5, 1.0, 2.0]]))
     case("resample", "two-taps-unsorted", lambda x: resample(x, taps), (2, 4, 3))
-    case("resample_adjoint", "two-taps-unsorted", lambda g: resample_adjoint(g * g, taps),
-         (2, 6, 3))
+    case("resample", "transposed", lambda g: resample(g * g, taps.T), (2, 6, 3))
     _fn("interpolate", "nearest-size", lambda x: F.interpolate(x, size=(5, 3)), (1, 2, 3, 4))
     _fn("interpolate", "nearest-exact-scale",
         lambda x: F.interpolate(x, scale_factor=1.7, mode="nearest-exact"), (1, 2, 3, 4))

@@ -21,12 +21,7 @@ from autograd.ops.linalg import _swap_last_array, _swap_last_tensor, matmul
 from autograd.ops.loss import _softmax_tensor
 from autograd.ops.pool import _spread_array, _spread_tensor
 from autograd.ops.reduce import _mean_array, _sum_array, mean, softmax_array, sum
-from autograd.ops.resample import (
-    resample,
-    resample_adjoint,
-    resample_adjoint_array,
-    resample_array,
-)
+from autograd.ops.resample import resample, resample_array
 from autograd.ops.select import _where_tensor, index_add, index_add_array
 from autograd.ops.shape import _permute_array, _permute_tensor, _reshape_array, _reshape_tensor
 from autograd.ops.unary import (
@@ -66,8 +61,7 @@ VOCABULARY: dict[str, tuple[Callable, Callable]] = {
     "im2col": (im2col_array, _im2col_tensor),
     "col2im": (col2im_array, _col2im_tensor),
     "pool_spread": (_spread_array, _spread_tensor),
-    "resample": (resample_array, resample),  # one axis's sparse linear map and its transpose
-    "resample_adjoint": (resample_adjoint_array, resample_adjoint),
+    "resample": (resample_array, resample),  # one axis's sparse linear map (ops/resample.py)
 }
 
 install_vocabulary(VOCABULARY)
