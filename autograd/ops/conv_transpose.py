@@ -6,12 +6,12 @@ convolution that maps the *output* y (N, O, Ho, Wo) of this op to an (N, C, H, W
 by a kernel k, stride s, padding p and dilation d. With that convolution's geometry
 ``geo`` (the shared window module, ``autograd/ops/window.py``):
 
-    cols = x·W   (N·H·W, O·kh·kw), per group: x_g (N·H·W, C/G) · W_g (C/G, O/G·kh·kw)
-    y    = col2im(cols, geo) + b
+    colsᵀ = Wᵀ·X   (O·kh·kw, N·H·W), per group: W_gᵀ (O/G·kh·kw, C/G) · X_g (C/G, N·H·W)
+    y     = col2im(cols, geo) + b
 
 so every input pixel scatters its kernel-weighted copy onto the output (overlapping
 windows accumulate), in one strided slice-add per kernel offset. The VJP is the
-convolution itself: dcols = im2col(g, geo), dx = dcols·W_gᵀ, dW = x_gᵀ·dcols, db = Σ g.
+convolution itself: dcols = im2col(g, geo), dx = W_g·dcolsᵀ, dW = X_g·dcols, db = Σ g.
 
 Output size per axis: Ho = (H − 1)·s − 2p + d·(k − 1) + output_padding + 1, with
 output_padding < max(s, d) (torch's rule: the extra rows at the end, which no input
@@ -40,14 +40,14 @@ class ConvArgumentError(ValueError, RuntimeError):
 
 
 class ConvTranspose2dBackward(Node):
-    """y = col2im(x·W) + b (per group);  dx = im2col(g)·Wᵀ,  dW = xᵀ·im2col(g),
-    db = Σ g over N, Ho, Wo."""
+    """y = col2im(Wᵀ·X) + b (per group; X = x as (C, N·H·W));  dx = W·im2col(g)ᵀ,
+    dW = X·im2col(g) (both per group),  db = Σ g over N, Ho, Wo."""
 
     def vjp(self, g, xp):
         x, w = self.inputs(xp)
         geo = self.meta
         ex, ew, eb = self.edges
-        n, o = geo.x_shape[:2]
+        n = geo.x_shape[0]
         h, wd = geo.out_hw
         c, og, kh, kw = w.shape
         grp = geo.groups
@@ -57,16 +57,15 @@ class ConvTranspose2dBackward(Node):
             gb = xp.sum(g, (0, 2, 3), False)
         if ex is None and ew is None:
             return gx, gw, gb
-        dcols = xp.im2col(g, geo)  # (N·H·W, O·kh·kw), columns (o, i, j)
-        dcols_g = xp.permute(xp.reshape(dcols, (nl, grp, kg)), (1, 0, 2))  # (G, NL, K/G)
+        # im2col's (N·H·W, K) is the transpose of a (K, N·H·W) array: swap_last is free
+        dcols = xp.reshape(xp.swap_last(xp.im2col(g, geo)), (grp, kg, nl))  # (G, K/G, NL)
         wm = xp.reshape(w, (grp, cg, kg))  # (G, C/G, O/G·kh·kw)
         if ex is not None:
-            dx = xp.matmul(dcols_g, xp.swap_last(wm))  # (G, NL, C/G)
-            dx = xp.reshape(xp.permute(dx, (1, 0, 2)), (n, h, wd, c))
-            gx = xp.permute(dx, (0, 3, 1, 2))
+            dx = xp.reshape(xp.matmul(wm, dcols), (c, n, h, wd))  # (G, C/G, NL) -> (C, N, H, W)
+            gx = xp.permute(dx, (1, 0, 2, 3))
         if ew is not None:
-            xg = xp.permute(xp.reshape(xp.permute(x, (0, 2, 3, 1)), (nl, grp, cg)), (1, 2, 0))
-            gw = xp.reshape(xp.matmul(xg, dcols_g), w.shape)  # (G, C/G, K/G)
+            xm = xp.reshape(xp.permute(x, (1, 0, 2, 3)), (grp, cg, nl))  # (G, C/G, NL)
+            gw = xp.reshape(xp.matmul(xm, xp.swap_last(dcols)), w.shape)  # (G, C/G, K/G)
         return gx, gw, gb
 
 
@@ -121,12 +120,14 @@ def transpose_geom(x_shape: tuple, w_shape: tuple, stride: Any, padding: Any,
 
 
 def _forward(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, geo: ConvGeom) -> np.ndarray:
+    """col2im of the columns Wᵀ·X, built as (K, N·H·W): each kernel offset's slice then
+    runs along output rows, as col2im's strided adds want (the conv VJP's layout)."""
     n, c, h, wd = x.shape
     grp, nl = geo.groups, n * h * wd
     cg, kg = c // grp, w[0].size
-    xg = x.transpose(0, 2, 3, 1).reshape(nl, grp, cg).transpose(1, 0, 2)  # (G, NL, C/G)
-    cols = np.matmul(xg, w.reshape(grp, cg, kg))  # (G, NL, O/G·kh·kw)
-    y = col2im_array(cols.transpose(1, 0, 2), geo)  # (N, O, Ho, Wo), a cropped view
+    xm = np.ascontiguousarray(x.transpose(1, 0, 2, 3)).reshape(grp, cg, nl)  # (G, C/G, NL)
+    cols_t = np.matmul(w.reshape(grp, cg, kg).transpose(0, 2, 1), xm)  # (G, K/G, NL)
+    y = col2im_array(cols_t.reshape(grp * kg, nl).T, geo)  # (N, O, Ho, Wo), a cropped view
     y = np.ascontiguousarray(y)
     if b is not None:
         y += b.reshape(1, -1, 1, 1)
