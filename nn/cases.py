@@ -18,9 +18,18 @@ import numpy as np
 
 import autograd as ag
 from autograd.ops.cases import case
+from autograd.ops.resample import make_taps, resample
 from nn import functional as F
 from nn.modules import (
+    CELU,
+    ELU,
+    GELU,
     MLP,
+    SELU,
+    AdaptiveAvgPool1d,
+    AdaptiveAvgPool2d,
+    AdaptiveMaxPool1d,
+    AdaptiveMaxPool2d,
     AvgPool2d,
     BatchNorm1d,
     BatchNorm2d,
@@ -28,23 +37,45 @@ from nn.modules import (
     BCEWithLogitsLoss,
     Conv1d,
     Conv2d,
+    ConvTranspose1d,
+    ConvTranspose2d,
+    CosineSimilarity,
     CrossEntropyLoss,
     Dropout,
     Flatten,
+    GroupNorm,
+    Hardsigmoid,
+    Hardswish,
+    Hardtanh,
+    HuberLoss,
     Identity,
+    KLDivLoss,
+    L1Loss,
     LeakyReLU,
     Linear,
+    LogSigmoid,
     LogSoftmax,
     MaxPool2d,
+    Mish,
     Module,
     MSELoss,
     NLLLoss,
+    PairwiseDistance,
     ReLU,
+    ReLU6,
     Sequential,
     Sigmoid,
+    SiLU,
     SimpleCNN,
+    SmoothL1Loss,
     Softmax,
+    Softplus,
+    Softsign,
     Tanh,
+    Tanhshrink,
+    Upsample,
+    UpsamplingBilinear2d,
+    UpsamplingNearest2d,
 )
 from nn.parallel.sync_batchnorm import SyncBatchNorm
 
@@ -252,6 +283,169 @@ def _register() -> None:
     layer_case("none", nll, (4, 5), call=lambda m, x: m(x, targets4))
 
 
+def _register_transposed_conv() -> None:
+    _fn("conv_transpose2d", "stride2-pad1-outpad1-groups2",
+        lambda x, w, b: F.conv_transpose2d(x, w, b, stride=2, padding=1, output_padding=1,
+                                           groups=2), (2, 4, 3, 3), (4, 1, 3, 3), (2,))
+    _fn("conv_transpose2d", "rect-dilation-no-bias",
+        lambda x, w: F.conv_transpose2d(x, w, stride=(1, 2), padding=(1, 0), dilation=(2, 1),
+                                        output_padding=(1, 1)), (1, 2, 3, 4), (2, 3, 2, 3))
+    _fn("conv_transpose2d", "unbatched", lambda x, w: F.conv_transpose2d(x, w), (2, 2, 3),
+        (2, 2, 2, 2))
+    _fn("conv_transpose1d", "stride3-pad1-outpad2",
+        lambda x, w, b: F.conv_transpose1d(x, w, b, stride=3, padding=1, output_padding=2),
+        (2, 2, 4), (2, 3, 3), (3,))
+    layer_case("stride2-pad1-outpad1", ConvTranspose2d(2, 3, 3, stride=2, padding=1,
+                                                       output_padding=1), (1, 2, 3, 3))
+    layer_case("groups2-dilation2", ConvTranspose1d(4, 2, 2, groups=2, dilation=2), (2, 4, 5))
+
+
+def _register_activations_losses_distances() -> None:
+    # elementwise activations: inputs |x| ≥ 0.2 keep every kink (0, ±3, ±1, 6) out of ε
+    for name, fn in (("elu", lambda x: F.elu(x, 0.7)), ("selu", F.selu),
+                     ("celu", lambda x: F.celu(x, 1.5)), ("softplus", F.softplus),
+                     ("logsigmoid", F.logsigmoid), ("mish", F.mish), ("silu", F.silu),
+                     ("gelu", F.gelu), ("softsign", F.softsign), ("tanhshrink", F.tanhshrink)):
+        _fn(name, "away-from-0", fn, (3, 4), make=_away_from_zero)
+    _fn("softplus", "beta2-threshold1", lambda x: F.softplus(x * 3, beta=2.0, threshold=1.0),
+        (3, 4), make=_away_from_zero)
+    _fn("gelu", "tanh", lambda x: F.gelu(x, approximate="tanh"), (3, 4))
+    wide = lambda rng, shape: _away_from_zero(rng, shape) * 4  # noqa: E731 - spans ±3, ±6
+    _fn("hardtanh", "wide", lambda x: F.hardtanh(x, -1.5, 2.0), (3, 4), make=wide)
+    _fn("relu6", "wide", F.relu6, (3, 4), make=wide)
+    _fn("hardsigmoid", "wide", F.hardsigmoid, (3, 4), make=wide)
+    _fn("hardswish", "wide", F.hardswish, (3, 4), make=wide)
+    for module, label in ((ELU(0.5), "alpha0.5"), (CELU(), "default"), (SELU(), "default"),
+                          (Softplus(beta=0.5), "beta0.5"), (LogSigmoid(), "default"),
+                          (Mish(), "default"), (SiLU(), "default"), (GELU(), "erf"),
+                          (GELU("tanh"), "tanh"), (Softsign(), "default"),
+                          (Tanhshrink(), "default")):
+        layer_case(label, module, (3, 4), make=_away_from_zero)
+    for module in (Hardtanh(-2.0, 1.0), ReLU6(), Hardsigmoid(), Hardswish()):
+        layer_case("wide", module, (3, 4), make=wide)
+
+    # pointwise losses: d = input − target stays ≥ 0.2 from the branch points
+    def shifted(rng: np.random.Generator, shape: tuple) -> np.ndarray:
+        return _away_from_zero(rng, shape) * 1.3
+
+    y = np.zeros((3, 4))
+    _fn("l1_loss", "mean", lambda x: F.l1_loss(x, y), (3, 4), make=_away_from_zero)
+    _fn("l1_loss", "sum-both", lambda x, t: F.l1_loss(x, t * 0.01, reduction="sum"), (3, 4),
+        (3, 4), make=_away_from_zero)
+    _fn("smooth_l1_loss", "beta0.8", lambda x: F.smooth_l1_loss(x, y, beta=0.8), (3, 4),
+        make=shifted)
+    _fn("smooth_l1_loss", "beta0-none",
+        lambda x: F.smooth_l1_loss(x, y, beta=0.0, reduction="none"), (3, 4),
+        make=_away_from_zero)
+    _fn("huber_loss", "delta0.7", lambda x: F.huber_loss(x, y, delta=0.7), (3, 4),
+        make=shifted)
+    _fn("kl_div", "batchmean", lambda x, t: F.kl_div(x, t, reduction="batchmean"), (3, 4),
+        (3, 4), make=_probability)
+    _fn("kl_div", "log-target-sum",
+        lambda x, t: F.kl_div(x, t, reduction="sum", log_target=True), (3, 4), (3, 4))
+    layer_case("mean", L1Loss(), (3, 4), call=lambda m, x: m(x, y), make=_away_from_zero)
+    layer_case("beta0.8", SmoothL1Loss(beta=0.8), (3, 4), call=lambda m, x: m(x, y),
+               make=shifted)
+    layer_case("delta2", HuberLoss(delta=2.0), (3, 4), call=lambda m, x: m(x, y),
+               make=shifted)
+    probs = np.random.default_rng(7).dirichlet(np.ones(4), size=3)
+    layer_case("batchmean", KLDivLoss(reduction="batchmean"), (3, 4),
+               call=lambda m, x: m(x, probs))
+
+    # norms and distances
+    _fn("normalize", "p2-dim1", F.normalize, (3, 4))
+    _fn("normalize", "p1-dim0", lambda x: F.normalize(x, p=1.0, dim=0), (3, 4),
+        make=_away_from_zero)
+    _fn("normalize", "p3-last", lambda x: F.normalize(x, p=3.0, dim=-1), (2, 3, 4))
+    _fn("cosine_similarity", "dim1", F.cosine_similarity, (3, 4), (3, 4))
+    _fn("cosine_similarity", "broadcast-last",
+        lambda a, b: F.cosine_similarity(a, b, dim=-1), (2, 3, 4), (4,))
+    _fn("pairwise_distance", "p2", F.pairwise_distance, (3, 4), (3, 4))
+    _fn("pairwise_distance", "p1-keepdim",
+        lambda a, b: F.pairwise_distance(a * 0.5, b, p=1.0, keepdim=True), (3, 4), (3, 4),
+        make=_away_from_zero)
+    layer_case("dim1", CosineSimilarity(), (3, 4), call=lambda m, x: m(x, x * x + 0.5))
+    layer_case("p2", PairwiseDistance(), (3, 4), call=lambda m, x: m(x, x * x))
+
+
+def _register_resampling() -> None:
+    # the primitive itself, and its transpose (its VJP): taps with repeated and unsorted
+    # source indices, so the transpose's padded taps are exercised
+    taps = make_taps(1, 4, np.array([[0, 0, 3, 1, 1, 2], [1, 2, 3, 3, 0, 0]]),
+                     np.array([[0.5, 1.0, -1.0, 2.0, 0.25, 1.0], [1.5, 0.5, 1.0, -0.5, 1.0, 2.0]]))
+    case("resample", "two-taps-unsorted", lambda x: resample(x, taps), (2, 4, 3))
+    case("resample", "transposed", lambda g: resample(g * g, taps.T), (2, 6, 3))
+    _fn("interpolate", "nearest-size", lambda x: F.interpolate(x, size=(5, 3)), (1, 2, 3, 4))
+    _fn("interpolate", "nearest-exact-scale",
+        lambda x: F.interpolate(x, scale_factor=1.7, mode="nearest-exact"), (1, 2, 3, 4))
+    _fn("interpolate", "bilinear", lambda x: F.interpolate(x, size=(5, 3), mode="bilinear"),
+        (2, 1, 3, 4))
+    _fn("interpolate", "bilinear-align-scale",
+        lambda x: F.interpolate(x, scale_factor=(1.5, 0.75), mode="bilinear",
+                                align_corners=True), (1, 2, 4, 4))
+    _fn("interpolate", "linear", lambda x: F.interpolate(x, size=7, mode="linear"), (2, 2, 4))
+    _fn("interpolate", "bicubic", lambda x: F.interpolate(x, size=(5, 6), mode="bicubic"),
+        (1, 1, 4, 3))
+    _fn("interpolate", "trilinear", lambda x: F.interpolate(x, size=(3, 2, 3),
+                                                           mode="trilinear"), (1, 1, 2, 3, 2))
+    _fn("interpolate", "area", lambda x: F.interpolate(x, size=(2, 3), mode="area"),
+        (1, 2, 5, 4))
+    _fn("adaptive_avg_pool1d", "7to3", lambda x: F.adaptive_avg_pool1d(x, 3), (2, 2, 7))
+    _fn("adaptive_avg_pool2d", "5x7to3x4", lambda x: F.adaptive_avg_pool2d(x, (3, 4)),
+        (1, 2, 5, 7))
+    _fn("adaptive_avg_pool3d", "to2x1x3", lambda x: F.adaptive_avg_pool3d(x, (2, 1, 3)),
+        (1, 1, 3, 2, 4))
+    _fn("pad", "reflect-2d", lambda x: F.pad(x, (2, 1, 1, 3), mode="reflect"), (1, 2, 4, 3))
+    _fn("pad", "replicate-1d", lambda x: F.pad(x, (3, 1), mode="replicate"), (2, 2, 3))
+    _fn("pad", "circular-crop", lambda x: F.pad(x, (-1, 2, 2, 1), mode="circular"),
+        (1, 1, 3, 4))
+    _fn("pad", "constant-crop", lambda x: F.pad(x, (1, -1, 0, 2), value=0.5), (2, 3, 4))
+    layer_case("scale2-nearest", Upsample(scale_factor=2), (1, 2, 2, 3))
+    layer_case("bilinear-size", Upsample(size=(3, 5), mode="bilinear"), (1, 1, 2, 3))
+    layer_case("scale2", UpsamplingBilinear2d(scale_factor=2), (1, 1, 2, 3))
+    layer_case("size3", UpsamplingNearest2d(size=3), (1, 1, 2, 2))
+    layer_case("to3", AdaptiveAvgPool1d(3), (2, 1, 5))
+    layer_case("to2xNone", AdaptiveAvgPool2d((2, None)), (1, 2, 5, 3))
+
+
+def _register_group_norm() -> None:
+    _fn("group_norm", "affine-4d", lambda x, w, b: F.group_norm(x, 2, w, b), (2, 4, 3, 2),
+        (4,), (4,))
+    _fn("group_norm", "no-affine-3d", lambda x: F.group_norm(x, 3, eps=1e-3), (2, 6, 3))
+    _fn("group_norm", "weight-only-2d", lambda x, w: F.group_norm(x, 1, w), (3, 4), (4,))
+    layer_case("groups2", GroupNorm(2, 4), (2, 4, 3))
+    layer_case("no-affine-channels-last", GroupNorm(3, 3, affine=False), (2, 3, 2, 2),
+               call=lambda m, x: m(x.permute(0, 2, 3, 1).permute(0, 3, 1, 2) * 2))
+
+
+def _register_pooling_options() -> None:
+    _fn("max_pool2d", "k3-s2-p1-ceil-dil2",
+        lambda x: F.max_pool2d(x, 3, 2, 1, dilation=2, ceil_mode=True), (1, 2, 7, 6),
+        make=_distinct)
+    _fn("max_pool2d", "ceil-return-indices",
+        lambda x: F.max_pool2d(x, 2, ceil_mode=True, return_indices=True)[0], (2, 1, 5, 3),
+        make=_distinct)
+    _fn("avg_pool2d", "ceil-exclude-pad",
+        lambda x: F.avg_pool2d(x, 3, 2, 1, ceil_mode=True, count_include_pad=False),
+        (1, 2, 6, 5))
+    _fn("avg_pool2d", "divisor-override", lambda x: F.avg_pool2d(x, 2, divisor_override=3),
+        (1, 2, 4, 4))
+    _fn("adaptive_max_pool2d", "7x5to3x2", lambda x: F.adaptive_max_pool2d(x, (3, 2)),
+        (1, 2, 7, 5), make=_distinct)
+    _fn("adaptive_max_pool2d", "overlapping-up", lambda x: F.adaptive_max_pool2d(x, (5, 4)),
+        (2, 1, 3, 3), make=_distinct)
+    _fn("adaptive_max_pool1d", "7to3", lambda x: F.adaptive_max_pool1d(x, 3), (2, 2, 7),
+        make=_distinct)
+    layer_case("ceil-dilation-indices", MaxPool2d(2, 1, 1, dilation=2, ceil_mode=True,
+                                                  return_indices=True), (1, 2, 5, 5),
+               call=lambda m, x: m(x)[0], make=_distinct)
+    layer_case("ceil-no-pad-count", AvgPool2d(3, 2, 1, ceil_mode=True,
+                                              count_include_pad=False), (1, 1, 6, 6))
+    layer_case("to2x3", AdaptiveMaxPool2d((2, 3)), (1, 2, 5, 7), make=_distinct)
+    layer_case("to3-indices", AdaptiveMaxPool1d(3, return_indices=True), (2, 1, 8),
+               call=lambda m, x: m(x)[0], make=_distinct)
+
+
 _register()
 
 
@@ -279,9 +473,6 @@ def _register_sequence() -> None:
     _fn("layer_norm", "affine", lambda x, w, b: F.layer_norm(x, (4,), w, b), (2, 3, 4), (4,),
         (4,))
     _fn("layer_norm", "two-axes-no-affine", lambda x: F.layer_norm(x, (3, 4)), (2, 3, 4))
-    _fn("gelu", "exact", F.gelu, (3, 4))
-    _fn("gelu", "tanh", lambda x: F.gelu(x, approximate="tanh"), (3, 4))
-    _fn("silu", "matrix", F.silu, (3, 4))
     causal = np.tril(np.ones((3, 3), dtype=bool))
     _fn("scaled_dot_product_attention", "plain", F.scaled_dot_product_attention,
         (2, 3, 4), (2, 5, 4), (2, 5, 2))
@@ -341,3 +532,8 @@ def _register_sequence() -> None:
 
 
 _register_sequence()
+_register_transposed_conv()
+_register_pooling_options()
+_register_group_norm()
+_register_resampling()
+_register_activations_losses_distances()

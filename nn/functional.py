@@ -36,29 +36,52 @@ from autograd.ops.activations import (
     threshold,
 )
 from autograd.ops.conv import conv1d, conv2d
+from autograd.ops.conv_transpose import conv_transpose1d, conv_transpose2d
 from autograd.ops.embedding import embedding as _embedding
+from autograd.ops.groupnorm import group_norm
 from autograd.ops.layer_norm import layer_norm as _layer_norm
 from autograd.ops.norm import batch_norm
 from autograd.ops.pool import avg_pool2d, max_pool2d
 from autograd.random import generator
 from autograd.tensor import Tensor
+from nn.distance_functions import cosine_similarity, normalize, pairwise_distance
+from nn.loss_reduction import _as_target, _reduce, _reduction
+from nn.padding import pad
+from nn.pointwise_losses import huber_loss, kl_div, l1_loss, smooth_l1_loss
+from nn.resampling import (
+    adaptive_avg_pool1d,
+    adaptive_avg_pool2d,
+    adaptive_avg_pool3d,
+    adaptive_max_pool1d,
+    adaptive_max_pool2d,
+    interpolate,
+)
 
 __all__ = [
-    "DIFFERENTIABLE", "avg_pool2d", "batch_norm", "binary_cross_entropy",
-    "binary_cross_entropy_with_logits", "conv1d", "conv2d", "cross_entropy", "dropout",
-    "leaky_relu", "linear", "log_softmax", "max_pool2d", "mse_loss", "nll_loss", "one_hot",
-    "relu", "sigmoid", "softmax", "tanh",
+    "DIFFERENTIABLE", "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_avg_pool3d",
+    "adaptive_max_pool1d", "adaptive_max_pool2d", "avg_pool2d", "batch_norm",
+    "binary_cross_entropy", "binary_cross_entropy_with_logits", "celu", "conv1d", "conv2d",
+    "conv_transpose1d", "conv_transpose2d", "cosine_similarity", "cross_entropy", "dropout",
+    "elu", "gelu", "group_norm", "hardsigmoid", "hardswish", "hardtanh", "huber_loss",
+    "interpolate", "kl_div", "l1_loss", "leaky_relu", "linear", "log_softmax", "logsigmoid",
+    "max_pool2d", "mish", "mse_loss", "nll_loss", "normalize", "one_hot", "pad",
+    "pairwise_distance", "relu", "relu6", "selu", "sigmoid", "silu", "smooth_l1_loss",
+    "softmax", "softplus", "softsign", "tanh", "tanhshrink",
 ]
 
 # The differentiable functional forms: nn/cases.py must register a gradcheck case for each
 # (tests/nn/test_gradcheck_nn.py fails on one without).
 DIFFERENTIABLE = (
-    "linear conv1d conv2d max_pool2d avg_pool2d relu leaky_relu tanh sigmoid softmax "
+    "linear conv1d conv2d conv_transpose1d conv_transpose2d max_pool2d avg_pool2d relu "
+    "leaky_relu tanh sigmoid softmax "
     "log_softmax dropout batch_norm mse_loss binary_cross_entropy "
-    "binary_cross_entropy_with_logits cross_entropy nll_loss"
+    "binary_cross_entropy_with_logits cross_entropy nll_loss "
+    # issue 16
+    "elu selu celu softplus logsigmoid mish silu gelu hardtanh relu6 hardsigmoid hardswish "
+    "softsign tanhshrink l1_loss smooth_l1_loss huber_loss kl_div normalize cosine_similarity "
+    "pairwise_distance pad interpolate adaptive_avg_pool1d adaptive_avg_pool2d "
+    "adaptive_avg_pool3d group_norm adaptive_max_pool1d adaptive_max_pool2d"
 ).split()
-
-_REDUCTIONS = ("mean", "sum", "none")
 
 
 # -- activations -------------------------------------------------------------------------------
@@ -140,41 +163,6 @@ def one_hot(tensor: Any, num_classes: int = -1) -> Tensor:
 
 
 # -- losses ------------------------------------------------------------------------------------
-def _reduction(reduction: str, size_average: bool | None = None,
-               reduce: bool | None = None) -> str:
-    """The reduction, honouring torch's deprecated ``size_average``/``reduce`` flags."""
-    if size_average is not None or reduce is not None:
-        size_average = True if size_average is None else size_average
-        reduce = True if reduce is None else reduce
-        reduction = "none" if not reduce else ("mean" if size_average else "sum")
-    if reduction not in _REDUCTIONS:
-        raise ValueError(f"{reduction!r} is not a valid value for reduction "
-                         f"(expected one of {', '.join(_REDUCTIONS)})")
-    return reduction
-
-
-def _reduce(loss: Tensor, reduction: str) -> Tensor:
-    if reduction == "mean":
-        return loss.mean()
-    if reduction == "sum":
-        return loss.sum()
-    return loss
-
-
-def _as_target(target: Any, like: Tensor, name: str) -> Tensor:
-    """``target`` as a float Tensor of ``like``'s dtype and shape (ValueError otherwise)."""
-    t = target if isinstance(target, Tensor) else ag.from_numpy(np.asarray(target))
-    if t.shape != like.shape:
-        raise ValueError(f"{name}: target of shape {tuple(t.shape)} does not match input of "
-                         f"shape {tuple(like.shape)}; they must have the same shape")
-    if t.dtype.kind not in "biuf":
-        raise ValueError(f"{name}: target must be numeric, got dtype {t.dtype}")
-    if t.dtype != like.dtype:
-        t = t.astype(like.dtype) if t.dtype.kind == "f" else ag.from_numpy(
-            t._data.astype(like.dtype))
-    return t
-
-
 def _weighted(loss: Tensor, weight: Any) -> Tensor:
     if weight is None:
         return loss

@@ -108,7 +108,8 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
         inner = (d + d * d * d * _GELU_C) * _GELU_K
         out = (np.tanh(inner) + 1) * 0.5 * d
         return unary(GeluTanhBackward, out.astype(d.dtype, copy=False), input, save_input=True)
-    raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+    raise RuntimeError(f"gelu: approximate argument must be either none or tanh, got "
+                       f"{approximate!r}")
 
 
 class MishBackward(Node):
@@ -216,7 +217,8 @@ def threshold(input: Tensor, threshold: float, value: float, inplace: bool = Fal
 
 
 class HardswishBackward(Node):
-    """y = x · relu6(x + 3) / 6;  dx = 0 (x < −3), g (x/3 + ½) (−3 ≤ x ≤ 3), g (x > 3)."""
+    """y = x · relu6(x + 3) / 6;  dx = 0 (x ≤ −3), g (x/3 + ½) (−3 < x < 3), g (x ≥ 3)
+    (torch's sides at the kinks)."""
 
     def vjp(self, g, xp):
         (x,) = self.inputs(xp)
@@ -228,8 +230,8 @@ def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
     """Hardswish: x · relu6(x + 3) / 6."""
     d = input._data
     out = d * np.clip(d + 3, 0, 6) / 6
-    mid = (d >= -3) & (d <= 3)
-    above = (d > 3).astype(d.dtype)
+    mid = (d > -3) & (d < 3)
+    above = (d >= 3).astype(d.dtype)
     return unary(HardswishBackward, out.astype(d.dtype, copy=False), input, save_input=True,
                  cache=(mid, above))
 

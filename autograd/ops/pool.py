@@ -26,12 +26,30 @@ from autograd.errors import ShapeError
 from autograd.graph import GRAPH, Node
 from autograd.ops.record import unary
 from autograd.ops.shape import reshape
-from autograd.ops.window import ConvGeom, choose_order, make_geom, ntuple
-from autograd.tensor import Tensor
+from autograd.ops.window import ConvGeom, choose_order, ntuple
+from autograd.tensor import Tensor, _wrap
 
 
-def _geom(x: np.ndarray, kernel_size: Any, stride: Any, padding: Any, op: str) -> ConvGeom:
-    """Pooling geometry (a conv geometry with C channels, groups 1, order 'cij')."""
+class PoolArgumentError(ValueError, RuntimeError):
+    """A bad pooling argument (torch raises RuntimeError; ValueError too, for code written
+    against NumPy-style checks)."""
+
+
+def _out_size(n: int, k: int, s: int, p: int, d: int, ceil_mode: bool) -> int:
+    """torch's pooling_output_shape: ⌊ or ⌈(n + 2p − d(k − 1) − 1)/s⌉ + 1, where a ceil-mode
+    window must start inside the input or its left padding."""
+    span = n + 2 * p - d * (k - 1) - 1 + (s - 1 if ceil_mode else 0)
+    out = span // s + 1
+    if ceil_mode and (out - 1) * s >= n + p:
+        out -= 1
+    return out
+
+
+def _geom(x: np.ndarray, kernel_size: Any, stride: Any, padding: Any, op: str,
+          dilation: Any = 1, ceil_mode: bool = False) -> ConvGeom:
+    """Pooling geometry (a conv geometry with C channels, groups 1, order 'cij'). The
+    bottom/right padding is what the last window needs: less than ``padding`` where
+    floor mode drops the remainder, more where a ceil-mode window overhangs."""
     if x.ndim != 4:
         raise ShapeError(f"{op}: expected a 3-D (C, H, W) or 4-D (N, C, H, W) input, got "
                          f"input of shape {x.shape}")
@@ -39,19 +57,35 @@ def _geom(x: np.ndarray, kernel_size: Any, stride: Any, padding: Any, op: str) -
     s = k if stride is None or (isinstance(stride, tuple | list) and not stride) \
         else ntuple(stride, 2, "stride", op)
     p = ntuple(padding, 2, "padding", op)
+    d = ntuple(dilation, 2, "dilation", op)
     if k[0] <= 0 or k[1] <= 0 or s[0] <= 0 or s[1] <= 0:
-        raise ValueError(f"{op}: kernel_size and stride must be positive, got kernel_size="
-                         f"{k}, stride={s}")
+        raise PoolArgumentError(f"{op}: kernel_size and stride must be positive, got "
+                                f"kernel_size={k}, stride={s}")
+    if d[0] <= 0 or d[1] <= 0:
+        raise PoolArgumentError(f"{op}: dilation should be greater than zero, got {d}")
     if not (0 <= p[0] <= k[0] // 2 and 0 <= p[1] <= k[1] // 2):
         # torch's rule: a window may not lie entirely in the padding.
-        raise ValueError(f"{op}: padding {p} must be non-negative and at most half the "
-                         f"kernel size {k}")
-    return make_geom(x.shape, k, s, p, 1, 1, "cij", op)
+        raise PoolArgumentError(f"{op}: padding {p} must be non-negative and at most half the "
+                                f"kernel size {k} (pad should be at most half of kernel size)")
+    n, c, h, w = x.shape
+    out = tuple(_out_size(m, *a, ceil_mode) for m, a in zip((h, w), zip(k, s, p, d)))
+    if out[0] < 1 or out[1] < 1:
+        eh, ew = d[0] * (k[0] - 1) + 1, d[1] * (k[1] - 1) + 1
+        raise ShapeError(f"{op}: padded input size per channel ({h + 2 * p[0]} x "
+                         f"{w + 2 * p[1]}) (input of shape {x.shape}) is smaller than the "
+                         f"(dilated) kernel size ({eh} x {ew}): output size ({out[0]} x "
+                         f"{out[1]}) is too small")
+    after = tuple(max((o - 1) * si + di * (ki - 1) + 1 - m - pi, 0)
+                  for o, si, di, ki, m, pi in zip(out, s, d, k, (h, w), p))
+    pads = ((p[0], after[0]), (p[1], after[1]))
+    return ConvGeom(tuple(x.shape), k, s, pads, d, 1, "cij", out)
 
 
 def _is_tiling(geo: ConvGeom) -> bool:
-    """Windows that tile the input without overlap or padding (the remainder is cropped)."""
-    return geo.stride == geo.kernel and geo.padding == ((0, 0), (0, 0))
+    """Windows that tile the input without overlap, dilation or padding (the remainder is
+    cropped)."""
+    return geo.stride == geo.kernel and geo.padding == ((0, 0), (0, 0)) and \
+        geo.dilation == (1, 1)
 
 
 def _tiles(x: np.ndarray, geo: ConvGeom) -> np.ndarray:
@@ -64,7 +98,8 @@ def _tiles(x: np.ndarray, geo: ConvGeom) -> np.ndarray:
 def _windows(x_pad: np.ndarray, geo: ConvGeom) -> list:
     """One (N, C, Ho, Wo) strided view of the padded input per kernel offset (row-major)."""
     (kh, kw), (sh, sw), (ho, wo) = geo.kernel, geo.stride, geo.out_hw
-    return [x_pad[:, :, i:i + sh * (ho - 1) + 1:sh, j:j + sw * (wo - 1) + 1:sw]
+    dh, dw = geo.dilation
+    return [x_pad[:, :, i * dh:i * dh + sh * (ho - 1) + 1:sh, j * dw:j * dw + sw * (wo - 1) + 1:sw]
             for i in range(kh) for j in range(kw)]
 
 
@@ -156,16 +191,24 @@ class MaxPool2dBackward(Node):
         return (xp.col2im(xp.reshape(gc, (nl, c * kk)), geo),)
 
 
-def max_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0
-               ) -> Tensor:
-    """Max over kh×kw windows: input (N, C, H, W) or (C, H, W) -> (N, C, Ho, Wo);
-    ``stride`` defaults to ``kernel_size``; padding counts as −inf (as torch)."""
+def max_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0,
+               dilation: Any = 1, ceil_mode: bool = False, return_indices: bool = False
+               ) -> Tensor | tuple[Tensor, Tensor]:
+    """Max over kh×kw windows (taps ``dilation`` apart): input (N, C, H, W) or (C, H, W) ->
+    (N, C, Ho, Wo), Ho = ⌊(H + 2p − d(k − 1) − 1)/s⌋ + 1 (⌈⌉ with ``ceil_mode``);
+    ``stride`` defaults to ``kernel_size``; padding counts as −inf (as torch).
+    ``return_indices``: also the int64 flat index h·W + w of each max in its input plane."""
     x = input._data
     if x.ndim == 3:
-        return _unbatched(max_pool2d, input, kernel_size, stride, padding)
-    geo = _geom(x, kernel_size, stride, padding, "max_pool2d")
+        out = max_pool2d(reshape(input, (1,) + x.shape), kernel_size, stride, padding,
+                         dilation, ceil_mode, return_indices)
+        if return_indices:
+            y, idx = out
+            return reshape(y, y.shape[1:]), reshape(idx, idx.shape[1:])
+        return reshape(out, out.shape[1:])
+    geo = _geom(x, kernel_size, stride, padding, "max_pool2d", dilation, ceil_mode)
     (kh, kw) = geo.kernel
-    if _is_tiling(geo):
+    if _is_tiling(geo) and not return_indices:
         v6 = _tiles(x, geo)
         # Values: kernel rows first (those views read whole rows), then kernel columns.
         rows = _fold([v6[:, :, :, i] for i in range(kh)], np.maximum)  # (N, C, Ho, Wo, kw)
@@ -188,7 +231,21 @@ def max_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any
             np.copyto(out, v, where=better)
             np.copyto(route, k, where=better)
         meta = (geo, None)
-    return unary(MaxPool2dBackward, out, input, meta=meta, cache=route)
+    y = unary(MaxPool2dBackward, out, input, meta=meta, cache=route)
+    if not return_indices:
+        return y
+    return y, _wrap(_flat_indices(route, geo), None)
+
+
+def _flat_indices(route: np.ndarray, geo: ConvGeom) -> np.ndarray:
+    """torch's max-pool indices: the winner's row·W + column in its (H, W) input plane."""
+    (ho, wo), (sh, sw), (dh, dw) = geo.out_hw, geo.stride, geo.dilation
+    (pt, _), (pl, _) = geo.padding
+    kw, w = geo.kernel[1], geo.x_shape[3]
+    i, j = np.divmod(route.astype(np.int64), kw)
+    rows = np.arange(ho)[:, None] * sh - pt + i * dh
+    cols = np.arange(wo)[None, :] * sw - pl + j * dw
+    return rows * w + cols
 
 
 def _first_only(route: np.ndarray, kh: int, kw: int) -> None:
@@ -204,30 +261,58 @@ def _first_only(route: np.ndarray, kh: int, kw: int) -> None:
 
 # -- average pooling ------------------------------------------------------------------------
 class AvgPool2dBackward(Node):
-    """y = mean over each window (padding counted, as torch's count_include_pad=True);
-    dx = g / (kh·kw) spread over each window, summed where windows overlap."""
+    """y = (sum over each window) / divisor (kh·kw, or per output pixel: the window's size
+    clipped to the padded input, or with count_include_pad=False to the input itself);
+    dx = g / divisor spread over each window, summed where windows overlap."""
 
     def vjp(self, g, xp):
-        geo, cl = self.meta  # as MaxPool2dBackward's
+        geo, cl, inv = self.meta  # as MaxPool2dBackward's; inv: 1/divisor, scalar or (Ho, Wo)
         n, c = geo.x_shape[:2]
         (kh, kw), (ho, wo) = geo.kernel, geo.out_hw
         if cl is not None:
-            return (xp.pool_spread(g, 1.0 / (kh * kw), geo, cl),)
-        gs = g * (1.0 / (kh * kw))
+            return (xp.pool_spread(g, inv, geo, cl),)
+        gs = g * inv
         nl, kk = n * ho * wo, kh * kw
         gc = xp.broadcast_to(xp.reshape(xp.permute(gs, (0, 2, 3, 1)), (nl, c, 1)), (nl, c, kk))
         return (xp.col2im(xp.reshape(gc, (nl, c * kk)), geo),)
 
 
-def avg_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0
-               ) -> Tensor:
+def _inv_divisor(geo: ConvGeom, count_include_pad: bool, divisor_override: int | None) -> Any:
+    """1/divisor per output pixel, as torch's avg_pool2d: window [o·s − p, o·s − p + k)
+    clipped to the padded input [−p, n + p) (count_include_pad) or to [0, n)."""
+    if divisor_override is not None:
+        return 1.0 / divisor_override
+    h, w = geo.x_shape[2:]
+    sizes = []
+    for n, k, s, (p, _), o in zip((h, w), geo.kernel, geo.stride, geo.padding, geo.out_hw):
+        start = np.arange(o) * s - p
+        end = np.minimum(start + k, n + p)
+        if not count_include_pad:
+            start, end = np.maximum(start, 0), np.minimum(end, n)
+        sizes.append(end - start)
+    div = sizes[0][:, None] * sizes[1][None, :]
+    if (div == div.flat[0]).all():
+        return 1.0 / float(div.flat[0])
+    return 1.0 / div
+
+
+def avg_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0,
+               ceil_mode: bool = False, count_include_pad: bool = True,
+               divisor_override: int | None = None) -> Tensor:
     """Mean over kh×kw windows: input (N, C, H, W) or (C, H, W) -> (N, C, Ho, Wo);
-    ``stride`` defaults to ``kernel_size``; padded zeros count in the mean (as torch)."""
+    ``stride`` defaults to ``kernel_size``; padded zeros count in the mean unless
+    ``count_include_pad=False``; ``divisor_override`` replaces the divisor (as torch)."""
     x = input._data
     if x.ndim == 3:
-        return _unbatched(avg_pool2d, input, kernel_size, stride, padding)
-    geo = _geom(x, kernel_size, stride, padding, "avg_pool2d")
+        return _unbatched(avg_pool2d, input, kernel_size, stride, padding, ceil_mode,
+                          count_include_pad, divisor_override)
+    if divisor_override is not None and divisor_override == 0:
+        raise PoolArgumentError("avg_pool2d: divisor must be not zero")
+    geo = _geom(x, kernel_size, stride, padding, "avg_pool2d", 1, ceil_mode)
     (kh, kw) = geo.kernel
+    inv = _inv_divisor(geo, count_include_pad, divisor_override)
+    if isinstance(inv, np.ndarray):
+        inv = inv.astype(x.dtype)  # a float32 gradient stays float32
     cl = (choose_order(x) == "ijc") if _is_tiling(geo) else None
     if cl is not None:
         v6 = _tiles(x, geo)
@@ -235,5 +320,72 @@ def avg_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any
         out = _fold([rows[..., j] for j in range(kw)], np.add)
     else:
         out = _fold(_windows(_pad_like(x, geo, 0.0), geo), np.add)
-    out *= 1.0 / (kh * kw)
-    return unary(AvgPool2dBackward, out, input, meta=(geo, cl))
+    out *= inv
+    return unary(AvgPool2dBackward, out, input, meta=(geo, cl, inv))
+
+
+# -- adaptive max pooling -------------------------------------------------------------------
+def adaptive_bins(n_in: int, n_out: int) -> tuple[np.ndarray, np.ndarray]:
+    """Adaptive pooling bins along one axis, torch's bounds: bin o is
+    [⌊o·n_in/n_out⌋, ⌈(o + 1)·n_in/n_out⌉). Returns (idx (T, n_out), weight (T, n_out)):
+    tap t of bin o reads start + t (clamped to the bin's last entry, weight 0 there) with
+    weight 1/(bin size), T the largest bin."""
+    o = np.arange(n_out)
+    start = (o * n_in) // n_out
+    end = -((-(o + 1) * n_in) // n_out)
+    size = end - start
+    taps = np.arange(int(size.max()))[:, None]
+    idx = np.minimum(start[None] + taps, end[None] - 1)
+    return idx, (taps < size[None]) / size[None]
+
+
+class AdaptiveMaxPool2dBackward(Node):
+    """y = the max of each adaptive bin;  dx = g added at each bin's argmax (the first in
+    row-major order on ties, as torch; bins may overlap, so winners accumulate)."""
+
+    def vjp(self, g, xp):
+        x_shape, key = self.meta
+        n, c, h, w = x_shape
+        return (xp.reshape(xp.index_add(g, (n, c, h * w), key), x_shape),)
+
+
+def adaptive_max_pool2d(input: Tensor, output_size: Any, return_indices: bool = False
+                        ) -> Tensor | tuple[Tensor, Tensor]:
+    """(N, C, H, W) or (C, H, W) → (..., H_out, W_out): the max of each adaptive bin
+    [⌊i·H/H_out⌋, ⌈(i + 1)·H/H_out⌉) × (the same along W); ``None`` keeps an axis.
+    ``return_indices``: also the int64 flat index h·W + w of each max."""
+    x = input._data
+    if x.ndim == 3:
+        out = adaptive_max_pool2d(reshape(input, (1,) + x.shape), output_size, return_indices)
+        if return_indices:
+            return reshape(out[0], out[0].shape[1:]), reshape(out[1], out[1].shape[1:])
+        return reshape(out, out.shape[1:])
+    if x.ndim != 4:
+        raise ShapeError(f"adaptive_max_pool2d: expected a 3-D or 4-D input, got input of "
+                         f"shape {x.shape}")
+    n, c, h, w = x.shape
+    size = ntuple(tuple(s if s is not None else d for s, d in
+                        zip(output_size if isinstance(output_size, tuple | list)
+                            else (output_size,) * 2, (h, w))),
+                  2, "output_size", "adaptive_max_pool2d")
+    if min(size) <= 0 or h == 0 or w == 0:
+        raise PoolArgumentError(f"adaptive_max_pool2d: elements of output_size must be greater "
+                                f"than or equal to 1 and the input non-empty, got "
+                                f"output_size {size} for input of shape {x.shape}")
+    rows, _ = adaptive_bins(h, size[0])
+    cols, _ = adaptive_bins(w, size[1])
+    out = flat = None
+    for r in rows:  # the bins' taps in row-major order: a later entry wins only if greater
+        xr = x[:, :, r, :]
+        for cc in cols:
+            v = xr[:, :, :, cc]
+            where = r[:, None] * w + cc[None, :]
+            if out is None:
+                out, flat = v.copy(), np.broadcast_to(where, v.shape).copy()
+                continue
+            better = np.greater(v, out) | np.isnan(v)  # NaN propagates, as torch
+            np.copyto(out, v, where=better)
+            np.copyto(flat, where, where=better)
+    key = (np.arange(n)[:, None, None, None], np.arange(c)[None, :, None, None], flat)
+    y = unary(AdaptiveMaxPool2dBackward, out, input, meta=(x.shape, key))
+    return (y, _wrap(flat, None)) if return_indices else y

@@ -26,6 +26,7 @@ from autograd.ops.pool import _spread_array, _spread_tensor
 from autograd.ops.products import _pad_array, _pad_tensor
 from autograd.ops.rearrange import _roll_array, _roll_tensor
 from autograd.ops.reduce import _mean_array, _sum_array, mean, softmax_array, sum
+from autograd.ops.resample import resample, resample_array
 from autograd.ops.scan import cumprod, rcumsum, rcumsum_array
 from autograd.ops.select import _where_tensor, index_add, index_add_array
 from autograd.ops.shape import (
@@ -93,6 +94,7 @@ VOCABULARY: dict[str, tuple[Callable, Callable]] = {
     "im2col": (im2col_array, _im2col_tensor),
     "col2im": (col2im_array, _col2im_tensor),
     "pool_spread": (_spread_array, _spread_tensor),
+    "resample": (resample_array, resample),  # one axis's sparse linear map (ops/resample.py)
 }
 
 install_vocabulary(VOCABULARY)

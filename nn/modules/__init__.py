@@ -1,6 +1,27 @@
 """Every layer, container, loss and seed model, re-exported as ``nn.<Name>``."""
 
-from nn.modules.activation import LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
+from nn.modules.activation import (
+    CELU,
+    ELU,
+    GELU,
+    SELU,
+    Hardsigmoid,
+    Hardswish,
+    Hardtanh,
+    LeakyReLU,
+    LogSigmoid,
+    LogSoftmax,
+    Mish,
+    ReLU,
+    ReLU6,
+    Sigmoid,
+    SiLU,
+    Softmax,
+    Softplus,
+    Softsign,
+    Tanh,
+    Tanhshrink,
+)
 from nn.modules.attention import MultiheadAttention
 from nn.modules.batchnorm import BatchNorm1d, BatchNorm2d
 from nn.modules.container import (
@@ -10,25 +31,59 @@ from nn.modules.container import (
     ParameterList,
     Sequential,
 )
-from nn.modules.conv import Conv1d, Conv2d
+from nn.modules.conv import Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d
+from nn.modules.distance import (
+    CosineSimilarity,
+    PairwiseDistance,
+)
 from nn.modules.dropout import Dropout
 from nn.modules.embedding import Embedding
 from nn.modules.flatten import Flatten
 from nn.modules.layernorm import LayerNorm
 from nn.modules.linear import Identity, Linear
-from nn.modules.loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, MSELoss, NLLLoss
+from nn.modules.loss import (
+    BCELoss,
+    BCEWithLogitsLoss,
+    CrossEntropyLoss,
+    HuberLoss,
+    KLDivLoss,
+    L1Loss,
+    MSELoss,
+    NLLLoss,
+    SmoothL1Loss,
+)
 from nn.modules.models import MLP, SimpleCNN
 from nn.modules.module import Module, Parameter
-from nn.modules.pooling import AvgPool2d, MaxPool2d
+from nn.modules.normalization import (
+    GroupNorm,
+)
+from nn.modules.pooling import (
+    AdaptiveAvgPool1d,
+    AdaptiveAvgPool2d,
+    AdaptiveMaxPool1d,
+    AdaptiveMaxPool2d,
+    AvgPool2d,
+    MaxPool2d,
+)
 from nn.modules.rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
 from nn.modules.transformer import TransformerEncoderLayer
+from nn.modules.upsampling import (
+    Upsample,
+    UpsamplingBilinear2d,
+    UpsamplingNearest2d,
+)
 
 __all__ = [
-    "MLP", "AvgPool2d", "BCELoss", "BCEWithLogitsLoss", "BatchNorm1d", "BatchNorm2d", "Conv1d",
-    "Conv2d", "CrossEntropyLoss", "Dropout", "Flatten", "Identity", "LeakyReLU", "Linear",
-    "LogSoftmax", "MSELoss", "MaxPool2d", "Module", "ModuleDict", "ModuleList",
-    "ParameterDict", "ParameterList", "NLLLoss", "Parameter",
-    "ReLU", "Sequential", "Sigmoid", "SimpleCNN", "Softmax", "Tanh",
+    "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d",
+    "AvgPool2d", "BCELoss", "BCEWithLogitsLoss", "BatchNorm1d", "BatchNorm2d", "CELU", "Conv1d",
+    "Conv2d", "ConvTranspose1d", "ConvTranspose2d", "CosineSimilarity", "CrossEntropyLoss",
+    "Dropout", "ELU", "Flatten", "GELU", "GroupNorm", "Hardsigmoid", "Hardswish", "Hardtanh",
+    "HuberLoss", "Identity", "KLDivLoss", "L1Loss", "LeakyReLU", "Linear", "LogSigmoid",
+    "LogSoftmax", "MLP", "MSELoss", "MaxPool2d", "Mish", "Module", "ModuleDict", "ModuleList",
+    "NLLLoss", "PairwiseDistance", "Parameter", "ParameterDict", "ParameterList", "ReLU",
+    "ReLU6", "SELU", "Sequential", "SiLU", "Sigmoid", "SimpleCNN", "SmoothL1Loss", "Softmax",
+    "Softplus", "Softsign", "Tanh", "Tanhshrink", "Upsample", "UpsamplingBilinear2d",
+    "UpsamplingNearest2d",
 ]
 __all__ += ["GRU", "LSTM", "RNN", "Embedding", "GRUCell", "LSTMCell", "LayerNorm", "RNNCell",
             "MultiheadAttention", "TransformerEncoderLayer"]

@@ -1,7 +1,9 @@
-"""``Conv1d`` and ``Conv2d``: cross-correlation layers over the engine's conv primitives.
+"""``Conv1d``/``Conv2d`` (cross-correlation) and ``ConvTranspose1d``/``ConvTranspose2d``
+over the engine's conv primitives.
 
-Weights use torch's layouts, (out, in/groups, k) and (out, in/groups, kh, kw), and
-torch's default initialisation, so state_dicts move between the two unchanged.
+Weights use torch's layouts, (out, in/groups, k...) for convolutions and
+(in, out/groups, k...) for transposed ones, and torch's default initialisation, so
+state_dicts move between the two unchanged.
 """
 
 from __future__ import annotations
@@ -17,17 +19,19 @@ from nn import functional as F
 from nn import init
 from nn.modules.module import Module, Parameter
 
-__all__ = ["Conv1d", "Conv2d"]
+__all__ = ["Conv1d", "Conv2d", "ConvTranspose1d", "ConvTranspose2d"]
 
 
 class _ConvNd(Module):
     """Shared setup of Conv1d/Conv2d: argument checks, parameters, init, repr."""
 
     _n = 0  # spatial dimensions
+    _transposed = False  # weight (in, out/groups, k...) instead of (out, in/groups, k...)
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size: Any, stride: Any = 1,
                  padding: Any = 0, dilation: Any = 1, groups: int = 1, bias: bool = True,
-                 padding_mode: str = "zeros", dtype: Any = None) -> None:
+                 padding_mode: str = "zeros", dtype: Any = None,
+                 output_padding: Any = 0) -> None:
         super().__init__()
         n = self._n
         if groups <= 0:
@@ -36,6 +40,8 @@ class _ConvNd(Module):
             raise ValueError("in_channels must be divisible by groups")
         if out_channels % groups:
             raise ValueError("out_channels must be divisible by groups")
+        if padding_mode != "zeros" and self._transposed:
+            raise ValueError(f'Only "zeros" padding mode is supported for {type(self).__name__}')
         if padding_mode != "zeros":
             raise NotImplementedError(f"padding_mode={padding_mode!r}: only 'zeros' is "
                                       "supported")
@@ -48,8 +54,11 @@ class _ConvNd(Module):
         self.groups = int(groups)
         self.padding_mode = padding_mode
         self.padding = self._resolve_padding(padding)
+        self.output_padding = ntuple(output_padding, n, "output_padding", op)
         dt = np.dtype(dtype or np.float32)
         shape = (self.out_channels, self.in_channels // self.groups, *self.kernel_size)
+        if self._transposed:
+            shape = (self.in_channels, self.out_channels // self.groups, *self.kernel_size)
         self.weight = Parameter(np.empty(shape, dtype=dt))
         if bias:
             self.bias = Parameter(np.empty(self.out_channels, dtype=dt))
@@ -61,6 +70,9 @@ class _ConvNd(Module):
         """The padding per axis; 'same' (the functional's rule, ``same_padding``) stays the
         string when it is asymmetric (an even effective kernel: the extra row at the end,
         as torch), since a per-axis int cannot say that."""
+        if isinstance(padding, str) and self._transposed:
+            raise ValueError(f"{type(self).__name__}: padding must be an int or a tuple of "
+                             f"ints, got {padding!r}")
         if isinstance(padding, str):
             if padding == "valid":
                 return (0,) * self._n
@@ -91,6 +103,8 @@ class _ConvNd(Module):
             s += f", padding={self.padding}"
         if self.dilation != (1,) * n:
             s += f", dilation={self.dilation}"
+        if self.output_padding != (0,) * n:
+            s += f", output_padding={self.output_padding}"
         if self.groups != 1:
             s += f", groups={self.groups}"
         if self.bias is None:
@@ -119,3 +133,62 @@ class Conv2d(_ConvNd):
     def forward(self, input: Tensor) -> Tensor:
         return F.conv2d(input, self.weight, self.bias, self.stride, self.padding,
                         self.dilation, self.groups)
+
+
+class _ConvTransposeNd(_ConvNd):
+    """Shared forward of the transposed convolutions: ``output_size`` picks the
+    output_padding, as torch's ``_output_padding``."""
+
+    _transposed = True
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: Any, stride: Any = 1,
+                 padding: Any = 0, output_padding: Any = 0, groups: int = 1, bias: bool = True,
+                 dilation: Any = 1, padding_mode: str = "zeros", dtype: Any = None) -> None:
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
+                         groups, bias, padding_mode, dtype, output_padding)
+
+    def _output_padding(self, input: Tensor, output_size: Any) -> tuple:
+        if output_size is None:
+            return self.output_padding
+        n = self._n
+        lead = input.ndim - n
+        size = [int(v) for v in output_size]
+        if len(size) == lead + n:
+            size = size[lead:]
+        name = type(self).__name__
+        if len(size) != n:
+            raise ValueError(f"{name}: for {input.ndim}D input, output_size must have {n} or "
+                             f"{lead + n} elements (got {len(output_size)})")
+        spatial = tuple(input.shape[lead:])
+        lo = [(spatial[d] - 1) * self.stride[d] - 2 * self.padding[d]
+              + self.dilation[d] * (self.kernel_size[d] - 1) + 1 for d in range(n)]
+        hi = [lo[d] + self.stride[d] - 1 for d in range(n)]
+        if any(not lo[d] <= size[d] <= hi[d] for d in range(n)):
+            raise ValueError(f"requested an output size of {size}, but valid sizes range from "
+                             f"{lo} to {hi} (for an input of {list(spatial)})")
+        return tuple(size[d] - lo[d] for d in range(n))
+
+
+class ConvTranspose1d(_ConvTransposeNd):
+    """(N, C_in, L) → (N, C_out, L_out), L_out = (L − 1)s − 2p + d(k − 1) + output_padding + 1:
+    the adjoint of Conv1d w.r.t. its input; weight (C_in, C_out/groups, k)."""
+
+    _n = 1
+
+    def forward(self, input: Tensor, output_size: Any = None) -> Tensor:
+        (q,) = self._output_padding(input, output_size)
+        return F.conv_transpose1d(input, self.weight, self.bias, self.stride[0],
+                                  self.padding[0], q, self.groups, self.dilation[0])
+
+
+class ConvTranspose2d(_ConvTransposeNd):
+    """(N, C_in, H, W) → (N, C_out, H_out, W_out), per axis
+    H_out = (H − 1)s − 2p + d(k − 1) + output_padding + 1: the adjoint of Conv2d w.r.t. its
+    input (a learned upsampling); weight (C_in, C_out/groups, kh, kw)."""
+
+    _n = 2
+
+    def forward(self, input: Tensor, output_size: Any = None) -> Tensor:
+        q = self._output_padding(input, output_size)
+        return F.conv_transpose2d(input, self.weight, self.bias, self.stride, self.padding, q,
+                                  self.groups, self.dilation)

@@ -1,0 +1,48 @@
+"""What every loss shares: the ``reduction`` argument (with torch's deprecated
+``size_average``/``reduce`` flags), the reduction itself, and the target check."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+import autograd as ag
+from autograd.tensor import Tensor
+
+_REDUCTIONS = ("mean", "sum", "none")
+
+
+def _reduction(reduction: str, size_average: bool | None = None,
+               reduce: bool | None = None) -> str:
+    """The reduction, honouring torch's deprecated ``size_average``/``reduce`` flags."""
+    if size_average is not None or reduce is not None:
+        size_average = True if size_average is None else size_average
+        reduce = True if reduce is None else reduce
+        reduction = "none" if not reduce else ("mean" if size_average else "sum")
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"{reduction!r} is not a valid value for reduction "
+                         f"(expected one of {', '.join(_REDUCTIONS)})")
+    return reduction
+
+
+def _reduce(loss: Tensor, reduction: str) -> Tensor:
+    if reduction == "mean":
+        return loss.mean()
+    if reduction == "sum":
+        return loss.sum()
+    return loss
+
+
+def _as_target(target: Any, like: Tensor, name: str) -> Tensor:
+    """``target`` as a float Tensor of ``like``'s dtype and shape (ValueError otherwise)."""
+    t = target if isinstance(target, Tensor) else ag.from_numpy(np.asarray(target))
+    if t.shape != like.shape:
+        raise ValueError(f"{name}: target of shape {tuple(t.shape)} does not match input of "
+                         f"shape {tuple(like.shape)}; they must have the same shape")
+    if t.dtype.kind not in "biuf":
+        raise ValueError(f"{name}: target must be numeric, got dtype {t.dtype}")
+    if t.dtype != like.dtype:
+        t = t.astype(like.dtype) if t.dtype.kind == "f" else ag.from_numpy(
+            t._data.astype(like.dtype))
+    return t

@@ -1,0 +1,233 @@
+"""``F.interpolate`` and the adaptive pools. Interpolation and adaptive averages, with
+torch's exact coordinate maps, are separable passes of the resampling primitive
+(``autograd/ops/resample.py``), the last spatial axis first (the order torch's kernels
+combine their terms in).
+
+Per axis, for output index o of an axis resized from ``n_in`` to ``n_out``:
+
+* nearest: src = min(⌊o·s⌋, n_in − 1); nearest-exact: min(⌊(o + ½)·s⌋, n_in − 1); s is
+  1/scale_factor when a scale factor is given (and not recomputed), else n_in/n_out,
+  in float32 as torch's kernel computes it.
+* linear (align_corners=False): src = max(s·(o + ½) − ½, 0); (True): src = o·(n_in − 1)/
+  (n_out − 1); taps ⌊src⌋ and ⌊src⌋ + 1 (clamped), weights 1 − λ and λ = src − ⌊src⌋.
+* cubic: the same src without the clamp, four taps ⌊src⌋ − 1 … ⌊src⌋ + 2 (clamped to the
+  edge) with Keys' cubic convolution weights, A = −0.75.
+* adaptive average (and mode 'area'): bin o is [⌊o·n_in/n_out⌋, ⌈(o + 1)·n_in/n_out⌉),
+  each entry weighted 1/(bin size).
+
+Adaptive max pooling (the same bins, not separable) is its own primitive in
+``autograd/ops/pool.py``.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from autograd.ops.pool import adaptive_bins
+from autograd.ops.pool import adaptive_max_pool2d as _adaptive_max_pool2d
+from autograd.ops.resample import make_taps, resample
+from autograd.tensor import Tensor
+
+__all__ = [
+    "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_avg_pool3d", "adaptive_max_pool1d",
+    "adaptive_max_pool2d", "interpolate",
+]
+
+_MODES = ("nearest", "linear", "bilinear", "bicubic", "trilinear", "area", "nearest-exact")
+_NEEDS = {"linear": 3, "bilinear": 4, "bicubic": 4, "trilinear": 5}
+_CUBIC_A = -0.75
+
+
+def _opmath(dtype: np.dtype) -> type:
+    return np.float32 if np.dtype(dtype).itemsize <= 4 else np.float64
+
+
+def _scale(n_in: int, n_out: int, scale: float | None, align_corners: bool, ct: type) -> Any:
+    """torch's area_pixel_compute_scale."""
+    if align_corners:
+        return ct((n_in - 1) / (n_out - 1)) if n_out > 1 else ct(0)
+    return ct(1.0 / scale) if scale is not None and scale > 0 else ct(n_in) / ct(n_out)
+
+
+def _nearest(n_in: int, n_out: int, scale: float | None, exact: bool) -> np.ndarray:
+    o = np.arange(n_out)
+    if n_out == n_in and not exact:
+        return o
+    if n_out == 2 * n_in and not exact:
+        return o >> 1
+    s = _scale(n_in, n_out, scale, False, np.float32)
+    src = (o.astype(np.float32) + np.float32(0.5)) * s if exact else o.astype(np.float32) * s
+    return np.minimum(np.floor(src).astype(np.int64), n_in - 1)
+
+
+def _linear(n_in: int, n_out: int, scale: float | None, align: bool, ct: type) -> tuple:
+    s = _scale(n_in, n_out, scale, align, ct)
+    o = np.arange(n_out).astype(ct)
+    src = o * s if align else np.maximum(s * (o + ct(0.5)) - ct(0.5), ct(0))
+    i0 = np.minimum(np.floor(src).astype(np.int64), n_in - 1)
+    lam = np.clip(src - i0.astype(ct), ct(0), ct(1))
+    i1 = i0 + (i0 < n_in - 1)
+    return np.stack([i0, i1]), np.stack([ct(1) - lam, lam])
+
+
+def _cubic(n_in: int, n_out: int, scale: float | None, align: bool, ct: type) -> tuple:
+    s = _scale(n_in, n_out, scale, align, ct)
+    o = np.arange(n_out).astype(ct)
+    src = o * s if align else s * (o + ct(0.5)) - ct(0.5)
+    i0 = np.floor(src).astype(np.int64)
+    t = src - i0.astype(ct)
+    a = ct(_CUBIC_A)
+
+    def conv1(x: np.ndarray) -> np.ndarray:  # |x| ≤ 1
+        return ((a + 2) * x - (a + 3)) * x * x + 1
+
+    def conv2(x: np.ndarray) -> np.ndarray:  # 1 < |x| < 2
+        return ((a * x - 5 * a) * x + 8 * a) * x - 4 * a
+
+    w = np.stack([conv2(t + 1), conv1(t), conv1(1 - t), conv2(2 - t)])
+    idx = np.clip(i0[None] + np.arange(-1, 3)[:, None], 0, n_in - 1)
+    return idx, w.astype(ct)
+
+
+def _resize(input: Tensor, sizes: list, scales: list, mode: str, align: bool) -> Tensor:
+    x = input
+    ct = _opmath(input.dtype)
+    lead = input.ndim - len(sizes)
+    for ax in reversed(range(len(sizes))):
+        axis, n_in, n_out, s = lead + ax, input.shape[lead + ax], sizes[ax], scales[ax]
+        if mode in ("nearest", "nearest-exact"):
+            taps = make_taps(axis, n_in, _nearest(n_in, n_out, s, mode == "nearest-exact"))
+        elif mode == "area":
+            taps = make_taps(axis, n_in, *adaptive_bins(n_in, n_out))
+        elif mode == "bicubic":
+            taps = make_taps(axis, n_in, *_cubic(n_in, n_out, s, align, ct))
+        else:
+            taps = make_taps(axis, n_in, *_linear(n_in, n_out, s, align, ct))
+        x = resample(x, taps)
+    return x
+
+
+def _spatial(value: Any, dim: int, what: str, input: Tensor) -> list | None:
+    if value is None:
+        return None
+    if not isinstance(value, list | tuple):
+        return [value] * dim
+    if len(value) != dim:
+        have = list(input.shape[2:])
+        if what == "size":
+            raise ValueError(
+                f"Input and output must have the same number of spatial dimensions, but got "
+                f"input with spatial dimensions of {have} and output size of {value}. Please "
+                f"provide input tensor in (N, C, d1, d2, ...,dK) format and output size in "
+                f"(o1, o2, ...,oK) format.")
+        raise ValueError(
+            f"Input and scale_factor must have the same number of spatial dimensions, but got "
+            f"input with spatial dimensions of {have} and scale_factor of shape {value}. Please "
+            f"provide input tensor in (N, C, d1, d2, ...,dK) format and scale_factor in "
+            f"(s1, s2, ...,sK) format.")
+    return list(value)
+
+
+def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None,
+                mode: str = "nearest", align_corners: bool | None = None,
+                recompute_scale_factor: bool | None = None, antialias: bool = False) -> Tensor:
+    """Resize the spatial axes of (N, C, L), (N, C, H, W) or (N, C, D, H, W) to ``size``,
+    or to ⌊n·scale_factor⌋ per axis. Modes: 'nearest', 'nearest-exact', 'linear' (3-D),
+    'bilinear' / 'bicubic' (4-D), 'trilinear' (5-D), 'area' (adaptive average pooling);
+    torch's coordinate maps exactly (module docstring)."""
+    if mode not in _MODES:
+        raise NotImplementedError(
+            f"Input Error: Only 3D, 4D and 5D input Tensors supported (got {input.ndim}D) for "
+            f"the modes: nearest | linear | bilinear | bicubic | trilinear | area | "
+            f"nearest-exact (got {mode})")
+    if mode in ("nearest", "area", "nearest-exact"):
+        if align_corners is not None:
+            raise ValueError("align_corners option can only be set with the interpolating "
+                             "modes: linear | bilinear | bicubic | trilinear")
+    align = bool(align_corners)
+    if antialias:
+        raise NotImplementedError("interpolate: antialias=True is not supported")
+    dim = input.ndim - 2
+    if dim not in (1, 2, 3):
+        raise NotImplementedError(f"Input Error: Only 3D, 4D and 5D input Tensors supported "
+                                  f"(got {input.ndim}D) for the modes: nearest | linear | "
+                                  f"bilinear | bicubic | trilinear | area | nearest-exact "
+                                  f"(got {mode})")
+    if mode in _NEEDS and input.ndim != _NEEDS[mode]:
+        raise NotImplementedError(f"Got {input.ndim}D input, but {mode} mode needs "
+                                  f"{_NEEDS[mode]}D input")
+    if size is not None and scale_factor is not None:
+        raise ValueError("only one of size or scale_factor should be defined")
+    if size is None and scale_factor is None:
+        raise ValueError("either size or scale_factor should be defined")
+    if recompute_scale_factor and size is not None:
+        raise ValueError("recompute_scale_factor is not meaningful with an explicit size.")
+    sizes = _spatial(size, dim, "size", input)
+    scales = _spatial(scale_factor, dim, "scale_factor", input)
+    if sizes is None:
+        scales = [float(s) for s in scales]
+        sizes = [int(math.floor(float(n) * s)) for n, s in zip(input.shape[2:], scales)]
+        if recompute_scale_factor:
+            scales = [None] * dim
+    else:
+        sizes = [int(s) for s in sizes]
+        scales = [None] * dim
+    if min(sizes) <= 0 or min(input.shape[2:]) <= 0:
+        raise ValueError(f"interpolate: input and output sizes should be greater than 0, but "
+                         f"got input {tuple(input.shape[2:])} and output {tuple(sizes)}")
+    return _resize(input, sizes, scales, mode, align)
+
+
+def _adaptive_avg(input: Tensor, output_size: Any, nd: int, name: str) -> Tensor:
+    if input.ndim not in (nd + 1, nd + 2):
+        raise ValueError(f"{name}: expected a {nd + 1}-D or {nd + 2}-D input, got input of "
+                         f"shape {tuple(input.shape)}")
+    sizes = list(output_size) if isinstance(output_size, list | tuple) else [output_size] * nd
+    if len(sizes) != nd:
+        raise ValueError(f"{name}: output_size must be an int or {nd} ints, got {output_size!r}")
+    spatial = input.shape[-nd:]
+    sizes = [spatial[i] if s is None else int(s) for i, s in enumerate(sizes)]
+    if min(sizes) <= 0 or min(spatial) <= 0:
+        raise RuntimeError(f"{name}: elements of output_size must be greater than or equal to 1"
+                           f" and the input non-empty, got output_size {tuple(sizes)} for input "
+                           f"of shape {tuple(input.shape)}")
+    return _resize(input, sizes, [None] * nd, "area", False)
+
+
+def adaptive_avg_pool1d(input: Tensor, output_size: Any) -> Tensor:
+    """(N, C, L) or (C, L) → (..., L_out): the mean of each adaptive bin."""
+    return _adaptive_avg(input, output_size, 1, "adaptive_avg_pool1d")
+
+
+def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:
+    """(N, C, H, W) or (C, H, W) → (..., H_out, W_out): the mean of each adaptive bin
+    (``None`` in ``output_size`` keeps that axis)."""
+    return _adaptive_avg(input, output_size, 2, "adaptive_avg_pool2d")
+
+
+def adaptive_avg_pool3d(input: Tensor, output_size: Any) -> Tensor:
+    """(N, C, D, H, W) or (C, D, H, W) → (..., D_out, H_out, W_out)."""
+    return _adaptive_avg(input, output_size, 3, "adaptive_avg_pool3d")
+
+
+def adaptive_max_pool2d(input: Tensor, output_size: Any, return_indices: bool = False) -> Any:
+    """(N, C, H, W) or (C, H, W) → (..., H_out, W_out): the max of each adaptive bin (and,
+    with ``return_indices``, torch's flat indices of the maxima)."""
+    return _adaptive_max_pool2d(input, output_size, return_indices)
+
+
+def adaptive_max_pool1d(input: Tensor, output_size: Any, return_indices: bool = False) -> Any:
+    """(N, C, L) or (C, L) → (..., L_out): the max of each adaptive bin (and, with
+    ``return_indices``, the index of each max along L)."""
+    if input.ndim not in (2, 3):
+        raise ValueError(f"adaptive_max_pool1d: expected a 2-D or 3-D input, got input of "
+                         f"shape {tuple(input.shape)}")
+    size = output_size[0] if isinstance(output_size, list | tuple) else output_size
+    x4 = input.unsqueeze(-2)
+    out = _adaptive_max_pool2d(x4, (1, size), return_indices)
+    if return_indices:
+        return out[0].squeeze(-2), out[1].squeeze(-2)
+    return out.squeeze(-2)
