@@ -13,6 +13,7 @@ import numpy as np
 
 from autograd.graph import Node
 from autograd.ops.record import array_of, binary, unary
+from autograd.promotion import promote
 from autograd.tensor import Tensor, _wrap
 
 
@@ -20,10 +21,25 @@ def _reduce(gi: Any, shape: tuple | None, xp) -> Any:
     return gi if shape is None else xp.sum_to(gi, shape)
 
 
-def _compute(fn, a: Any, b: Any) -> np.ndarray:
-    """``fn(a, b)`` on the operands' arrays; a shape mismatch names both shapes."""
+def _operands(a: Any, b: Any) -> tuple[Any, Any]:
+    """The operands' arrays (or scalars) at their ``torch.result_type``; same-dtype
+    arrays pass through at the cost of one comparison."""
+    x = a._data if isinstance(a, Tensor) else a
+    y = b._data if isinstance(b, Tensor) else b
+    if x.__class__ is np.ndarray:
+        cy = y.__class__
+        if cy is np.ndarray:
+            if x.dtype is y.dtype:
+                return x, y
+        elif cy is float and x.dtype.kind == "f":  # NumPy's weak float: x's dtype, as torch
+            return x, y
+    return promote(x, y)
+
+
+def _apply(fn, x: Any, y: Any, a: Any, b: Any) -> np.ndarray:
+    """``fn(x, y)``; a shape mismatch names both shapes."""
     try:
-        return fn(a._data if isinstance(a, Tensor) else a, b._data if isinstance(b, Tensor) else b)
+        return fn(x, y)
     except ValueError as err:
         if "broadcast" not in str(err):
             raise
@@ -31,6 +47,21 @@ def _compute(fn, a: Any, b: Any) -> np.ndarray:
             f"shapes {np.shape(array_of(a))} and {np.shape(array_of(b))} cannot be broadcast "
             f"together for {fn.__name__}"
         ) from None
+
+
+def _compute(fn, a: Any, b: Any) -> np.ndarray:
+    """``fn(a, b)`` on the operands' arrays, promoted as torch."""
+    x, y = _operands(a, b)
+    return _apply(fn, x, y, a, b)
+
+
+def _saved(t: Any, arr: Any) -> Any:
+    """What a VJP keeps of operand ``t``: the tensor, or, when promotion cast a constant
+    (an int tensor times a float one), the cast copy, so the VJP computes in the result
+    dtype. The copy is a snapshot, so a later in-place change of ``t`` cannot reach it."""
+    if isinstance(t, Tensor) and (t.requires_grad or t._data is arr):
+        return t
+    return arr
 
 
 class AddBackward(Node):
@@ -80,7 +111,9 @@ class MulBackward(Node):
 
 def mul(a: Any, b: Any) -> Tensor:
     """a ⊙ b (elementwise, broadcasting)."""
-    return binary(MulBackward, _compute(np.multiply, a, b), a, b, save=True)
+    x, y = _operands(a, b)
+    out = _apply(np.multiply, x, y, a, b)
+    return binary(MulBackward, out, _saved(a, x), _saved(b, y), save=True)
 
 
 class DivBackward(Node):
@@ -95,8 +128,13 @@ class DivBackward(Node):
 
 
 def div(a: Any, b: Any) -> Tensor:
-    """a / b (true division, broadcasting)."""
-    return binary(DivBackward, _compute(np.true_divide, a, b), a, b, save=True)
+    """a / b (true division, broadcasting); integer operands divide in float32 (torch's
+    default float), as ``torch.div``."""
+    x, y = _operands(a, b)
+    if (x.dtype if isinstance(x, np.ndarray) else y.dtype).kind in "biu":
+        x, y = np.asarray(x, np.float32), np.asarray(y, np.float32)
+    out = _apply(np.true_divide, x, y, a, b)
+    return binary(DivBackward, out, _saved(a, x), _saved(b, y), save=True)
 
 
 def rdiv(a: Any, b: Any) -> Tensor:
@@ -138,7 +176,9 @@ class PowBackward(Node):
 
 def pow(a: Any, b: Any) -> Tensor:  # noqa: A001 - the contract's name
     """aᵇ elementwise (either may be a constant)."""
-    return binary(PowBackward, _compute(np.power, a, b), a, b, save=True)
+    x, y = _operands(a, b)
+    out = _apply(np.power, x, y, a, b)
+    return binary(PowBackward, out, _saved(a, x), _saved(b, y), save=True)
 
 
 # -- comparisons: bool tensors, never differentiable ----------------------------------------
@@ -146,7 +186,11 @@ def _compare(fn):
     def op(a: Any, b: Any) -> Tensor:
         if b is None:
             return NotImplemented
-        return _wrap(_compute(fn, a, b), None)
+        x = a._data if isinstance(a, Tensor) else a
+        y = b._data if isinstance(b, Tensor) else b
+        if isinstance(x, np.ndarray) and isinstance(y, np.ndarray) and x.dtype != y.dtype:
+            x, y = promote(x, y)  # tensors compare at their result_type; scalars exactly
+        return _wrap(_apply(fn, x, y, a, b), None)
     op.__name__ = fn.__name__
     op.__doc__ = f"Elementwise {fn.__name__} (a bool tensor; no gradient)."
     return op

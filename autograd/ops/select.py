@@ -9,6 +9,7 @@ import numpy as np
 
 from autograd.graph import Node
 from autograd.ops.record import array_of, binary, nary, unary
+from autograd.promotion import promote
 from autograd.tensor import Tensor
 
 
@@ -93,8 +94,9 @@ class WhereBackward(Node):
 def where(condition: Any, a: Any, b: Any) -> Tensor:
     """Elements of ``a`` where ``condition`` holds, else of ``b`` (broadcasting)."""
     cond = np.asarray(array_of(condition), dtype=bool)
+    x, y = promote(array_of(a), array_of(b))
     try:
-        out = np.where(cond, array_of(a), array_of(b))
+        out = np.where(cond, x, y)
     except ValueError:
         raise ValueError(f"where: shapes {cond.shape}, {np.shape(array_of(a))} and "
                          f"{np.shape(array_of(b))} cannot be broadcast together") from None
@@ -147,7 +149,7 @@ class MinimumBackward(MaximumBackward):
 
 
 def _extremum(a: Any, b: Any, is_max: bool) -> Tensor:
-    x, y = array_of(a), array_of(b)
+    x, y = promote(array_of(a), array_of(b))
     out = np.maximum(x, y) if is_max else np.minimum(x, y)
     dtype = out.dtype if out.dtype.kind == "f" else np.float32
     w = ((x > y) if is_max else (x < y)).astype(dtype) + 0.5 * (x == y)

@@ -12,6 +12,7 @@ import numpy as np
 
 from autograd.graph import Node
 from autograd.ops.record import nary, unary
+from autograd.promotion import result_type
 from autograd.tensor import Tensor
 
 
@@ -142,6 +143,15 @@ def T(x: Tensor) -> Tensor:
     return _permute(x, tuple(range(x._data.ndim))[::-1], TransposeBackward)
 
 
+def _promoted(arrays: list) -> list:
+    """The arrays at their common ``torch.result_type`` (cat and stack promote, as torch)."""
+    dt = arrays[0].dtype
+    if all(a.dtype is dt for a in arrays):
+        return arrays
+    dt = result_type(*arrays)
+    return [a.astype(dt, copy=False) for a in arrays]
+
+
 class CatBackward(Node):
     """y = cat(xs, dim);  dxᵢ = the slice of g that came from xᵢ."""
 
@@ -169,7 +179,7 @@ def cat(tensors: Any, dim: int = 0) -> Tensor:
                 f"cat: sizes of tensors must match except in dimension {dim}; got shapes "
                 f"{[x.shape for x in arrays]}"
             )
-    out = np.concatenate(arrays, axis=axis)
+    out = np.concatenate(_promoted(arrays), axis=axis)
     bounds = tuple(np.cumsum([0] + [a.shape[axis] for a in arrays]).tolist())
     return nary(CatBackward, out, tensors, meta=(axis, bounds))
 
@@ -193,7 +203,7 @@ def stack(tensors: Any, dim: int = 0) -> Tensor:
         raise RuntimeError(f"stack expects each tensor to be equal size, got shapes "
                            f"{[a.shape for a in arrays]}")
     axis = dim % (arrays[0].ndim + 1)
-    return nary(StackBackward, np.stack(arrays, axis=axis), tensors, meta=axis)
+    return nary(StackBackward, np.stack(_promoted(arrays), axis=axis), tensors, meta=axis)
 
 
 class PadBackward(Node):
