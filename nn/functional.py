@@ -351,7 +351,10 @@ def _nll(logp: Tensor, target: Any, weight: Any, ignore_index: int, reduction: s
         wt[ignored] = 0
     loss = -picked * wt
     if reduction == "mean":
-        return loss.sum() / wt.sum()  # 0/0 = nan when every target is ignored, as torch
+        if ignored is not None and ignored.all():
+            # torch: NaN, but a zero gradient (not the NaN of d(0/0))
+            return loss.sum() + float("nan")
+        return loss.sum() / wt.sum()
     return _reduce(loss, reduction)
 
 

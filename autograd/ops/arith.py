@@ -154,23 +154,28 @@ def neg(x: Tensor) -> Tensor:
 
 
 class PowBackward(Node):
-    """z = aᵇ;  da = g ⊙ b ⊙ aᵇ⁻¹,  db = g ⊙ aᵇ ⊙ log a  (where a > 0; 0 elsewhere)."""
+    """z = aᵇ;  da = g ⊙ b ⊙ aᵇ⁻¹ (0 where b = 0),  db = g ⊙ aᵇ ⊙ ln a (0 where a = 0 and
+    b ≥ 0). The masks are torch's: 0**0 has gradient 0 in both, 0**(−1) gives −inf, and a
+    negative base gives NaN for db (ln a), as torch."""
 
     def vjp(self, g, xp):
         a, b = self.inputs(xp)
         sa, sb = self.meta
         e = self.edges
+        av, bv = array_of(a), array_of(b)
         ga = gb = None
-        if e[0] is not None:
-            if isinstance(b, int | float) and b == 0:
-                ga = g * 0
-            else:
-                ga = _reduce(g * b * a ** (b - 1), sa, xp)
-        if e[1] is not None:
-            # a ** b recomputed rather than saved: under create_graph it must be a
-            # function of a and b for the second derivative.
-            safe_a = xp.where(array_of(a) > 0, a, 1)
-            gb = _reduce(g * a ** b * xp.log(safe_a), sb, xp)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if e[0] is not None:
+                if isinstance(bv, np.ndarray):
+                    ga = _reduce(xp.where(bv == 0, 0, g * b * a ** (b - 1)), sa, xp)
+                else:  # a constant exponent
+                    ga = g * 0 if bv == 0 else g * b * a ** (b - 1)
+            if e[1] is not None:
+                # a ** b recomputed rather than saved: under create_graph it must be a
+                # function of a and b for the second derivative.
+                log_a = xp.log(a) if isinstance(a, Tensor) else np.log(av)  # a constant base
+                gb = g * a ** b * log_a
+                gb = _reduce(xp.where((av == 0) & (bv >= 0), 0, gb), sb, xp)
         return ga, gb
 
 

@@ -11,7 +11,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from autograd.graph import Node
-from autograd.ops.record import unary
+from autograd.ops.record import array_of, unary
 from autograd.ops.select import maximum, minimum
 from autograd.tensor import Tensor, _wrap
 
@@ -83,49 +83,65 @@ def _correction(unbiased: bool | None, correction: int | None) -> int:
     return 0 if unbiased is False else 1
 
 
+def _var_grad(g: Any, x: Any, meta: tuple, xp) -> Any:
+    """torch's ``var_backward``: dx = g ⊙ 2(x − x̄) / (n − c). With no ``dim`` and n − c ≤ 0
+    (one element, or ``correction >= n``) 2/(n − c) is infinite: torch gives g·inf, or
+    NaN where x = x̄ (∞·0); with a ``dim`` it uses 2/(n − c) as it comes (∞ at n = c, a
+    finite negative factor past it)."""
+    kshape, axes, dof, full = meta
+    xm = x - xp.mean(x, axes, True)
+    if full and dof <= 0:
+        t = x.dtype.type
+        return xp.where(array_of(xm) == 0, t(np.nan), t(np.inf)) * xp.reshape(g, kshape)
+    factor = 2 / dof if dof else np.inf
+    return xp.reshape(g, kshape) * xm * factor
+
+
 class VarBackward(Node):
-    """y = Σ(x − x̄)² / (n − c);  dx = g ⊙ 2(x − x̄) / (n − c)."""
+    """y = Σ(x − x̄)² / (n − c);  dx = g ⊙ 2(x − x̄) / (n − c)  (torch's edge cases: see
+    ``_var_grad``)."""
 
     def vjp(self, g, xp):
         (x,) = self.inputs(xp)
-        shape, kshape, axes, denom = self.meta
-        xm = x - xp.mean(x, axes, True)
-        return (xp.reshape(g, kshape) * xm * (2 / denom),)
+        return (_var_grad(g, x, self.meta, xp),)
+
+
+def _moments(x: Tensor, dim: Any, unbiased: bool | None, correction: int | None) -> tuple:
+    """(axes, correction, VJP meta) of a var/std over ``dim``."""
+    c = _correction(unbiased, correction)
+    axes = axes_of(dim, x._data.ndim)
+    shape = x._data.shape
+    full = dim is None or x._data.ndim == 0
+    return axes, c, (kept_shape(shape, axes), axes, _count(shape, axes) - c, full)
 
 
 def var(x: Tensor, dim: Any = None, unbiased: bool | None = None, keepdim: bool = False, *,
         correction: int | None = None) -> Tensor:
-    """Variance over ``dim`` with Bessel's ``correction`` (1 = unbiased, as torch)."""
-    c = _correction(unbiased, correction)
-    axes = axes_of(dim, x._data.ndim)
-    shape = x._data.shape
-    out = np.var(x._data, axis=axes, ddof=c, keepdims=keepdim)
-    denom = builtins.max(_count(shape, axes) - c, 0)
-    return unary(VarBackward, out, x, save_input=True,
-                 meta=(shape, kept_shape(shape, axes), axes, denom))
+    """Variance over ``dim`` with Bessel's ``correction`` (1 = unbiased, as torch); NaN or
+    inf where n − c ≤ 0, as torch."""
+    axes, c, meta = _moments(x, dim, unbiased, correction)
+    out = var_array(x._data, axes, c, keepdim)
+    return unary(VarBackward, out, x, save_input=True, meta=meta)
 
 
 class StdBackward(Node):
-    """y = √var(x);  dx = g ⊙ (x − x̄) / ((n − c) · y)."""
+    """y = √var(x);  dx = var's VJP of g / (2y), with g / (2y) taken as 0 where y = 0 (a
+    constant input: torch's convention, not the NaN of 0/0)."""
 
     def vjp(self, g, xp):
         (x,) = self.inputs(xp)
-        shape, kshape, axes, denom = self.meta
-        y = xp.reshape(self.output(xp), kshape)
-        xm = x - xp.mean(x, axes, True)
-        return (xp.reshape(g, kshape) * xm / (y * denom),)
+        y = self.output(xp)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            gv = xp.where(array_of(y) == 0, 0, g / (y * 2))
+            return (_var_grad(gv, x, self.meta, xp),)
 
 
 def std(x: Tensor, dim: Any = None, unbiased: bool | None = None, keepdim: bool = False, *,
         correction: int | None = None) -> Tensor:
     """Standard deviation over ``dim`` (square root of :func:`var`)."""
-    c = _correction(unbiased, correction)
-    axes = axes_of(dim, x._data.ndim)
-    shape = x._data.shape
-    out = np.std(x._data, axis=axes, ddof=c, keepdims=keepdim)
-    denom = builtins.max(_count(shape, axes) - c, 0)
-    return unary(StdBackward, out, x, save_input=True, save_out=True,
-                 meta=(shape, kept_shape(shape, axes), axes, denom))
+    axes, c, meta = _moments(x, dim, unbiased, correction)
+    out = np.sqrt(var_array(x._data, axes, c, keepdim))
+    return unary(StdBackward, out, x, save_input=True, save_out=True, meta=meta)
 
 
 class ReturnTypes(NamedTuple):
@@ -155,7 +171,8 @@ def _extreme(x: Tensor, dim: Any, keepdim: bool, is_max: bool) -> Any:
         if d.size == 0:
             raise RuntimeError("max(): expected a non-empty tensor (reduction over 0 elements)")
         m = d.max() if is_max else d.min()
-        mask = d == m
+        # NaN propagates (torch): the gradient is split over the NaN entries then
+        mask = d == m if m == m else np.isnan(d)
         weights = (mask / mask.sum()).astype(d.dtype, copy=False)
         return unary(cls, np.asarray(m), x, meta=(d.shape, (1,) * d.ndim), cache=weights)
     if isinstance(dim, Tensor):  # torch's max(a, b) overload
@@ -270,6 +287,11 @@ def log_softmax(x: Tensor, dim: int = -1) -> Tensor:
     shifted = d - np.where(np.isfinite(m), m, 0)
     out = shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
     return unary(LogSoftmaxBackward, out, x, save_out=True, meta=axis)
+
+
+def var_array(x: np.ndarray, axes: tuple | None, correction: int, keepdims: bool) -> np.ndarray:
+    """Σ(x − x̄)² / (n − c) over ``axes`` (NaN at 0/0 and inf at v/0, as torch)."""
+    return np.var(x, axis=axes, ddof=correction, keepdims=keepdims)
 
 
 def _sum_array(x: np.ndarray, axis: Any, keepdims: bool) -> np.ndarray:

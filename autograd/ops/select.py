@@ -128,35 +128,42 @@ def masked_fill(x: Tensor, mask: Any, value: Any) -> Tensor:
 
 
 class MaximumBackward(Node):
-    """y = max(a, b) elementwise;  da = g ⊙ w,  db = g ⊙ (1 − w), w = [a > b] + ½[a = b]."""
+    """y = max(a, b) elementwise;  da = g ⊙ wa,  db = g ⊙ wb  with wa = [a > b] + ½[a = b],
+    wb = 1 − wa; where either is NaN, y is NaN and both get g (torch's convention)."""
 
     def vjp(self, g, xp):
-        w = self.cached()
+        wa, wb = self.cached()
         sa, sb = self.meta
         ea, eb = self.edges
         ga = gb = None
         if ea is not None:
-            ga = g * w
+            ga = g * wa
             ga = ga if sa is None else xp.sum_to(ga, sa)
         if eb is not None:
-            gb = g * (1 - w)
+            gb = g * (1 - wa if wb is None else wb)
             gb = gb if sb is None else xp.sum_to(gb, sb)
         return ga, gb
 
 
 class MinimumBackward(MaximumBackward):
-    """y = min(a, b) elementwise;  w = [a < b] + ½[a = b] (as MaximumBackward)."""
+    """y = min(a, b) elementwise;  wa = [a < b] + ½[a = b] (as MaximumBackward)."""
 
 
 def _extremum(a: Any, b: Any, is_max: bool) -> Tensor:
     x, y = promote(array_of(a), array_of(b))
     out = np.maximum(x, y) if is_max else np.minimum(x, y)
-    dtype = out.dtype if out.dtype.kind == "f" else np.float32
-    w = ((x > y) if is_max else (x < y)).astype(dtype) + 0.5 * (x == y)
-    w = w.astype(dtype, copy=False)
     t = binary(MaximumBackward if is_max else MinimumBackward, out, a, b)
     if t._node is not None:
-        t._node.cache = w
+        dtype = out.dtype if out.dtype.kind == "f" else np.float32
+        wa = np.array((x > y) if is_max else (x < y), dtype=dtype)
+        wa[np.asarray(x == y)] = 0.5
+        wb = None
+        nan = np.isnan(out)
+        if nan.any():  # torch: a NaN on either side sends g to both
+            wb = 1 - wa
+            wa[nan] = 1
+            wb[nan] = 1
+        t._node.cache = (wa, wb)
     return t
 
 

@@ -267,3 +267,22 @@ def test_ignore_index_may_be_a_valid_class_and_targets_may_be_any_int_dtype() ->
                                    per.mean(), rtol=1e-12)
     with pytest.raises(ValueError, match=r"\[3\]"):
         F.cross_entropy(ag.tensor(logits), np.array([0, 3, 1, 1], dtype=np.uint8))
+
+
+@pytest.mark.parametrize("kw", [{"ignore_index": 1}, {"ignore_index": 1, "label_smoothing": 0.1},
+                                {"ignore_index": 1, "weight": ag.tensor([1.0, 2.0])}])
+def test_cross_entropy_with_every_target_ignored_is_nan_with_zero_gradient(kw) -> None:
+    # torch 2.13: loss nan, gradient 0 (issue 13, item 4)
+    x = ag.tensor([[1.0, 2.0], [0.0, 1.0]], requires_grad=True)
+    loss = F.cross_entropy(x, ag.tensor([1, 1]), **kw)
+    loss.backward()
+    assert np.isnan(loss.item())
+    assert x.grad.tolist() == [[0.0, 0.0], [0.0, 0.0]]
+    x = ag.tensor([[[1.0, 2.0], [0.0, 1.0]]], requires_grad=True)  # (N, C, d1)
+    loss = F.cross_entropy(x, ag.tensor([[-100, -100]]))
+    loss.backward()
+    assert np.isnan(loss.item()) and x.grad.tolist() == [[[0.0, 0.0], [0.0, 0.0]]]
+    x = ag.tensor([[1.0, 2.0], [0.0, 1.0]], requires_grad=True)
+    loss = F.nll_loss(x, ag.tensor([-100, -100]), reduction="sum")
+    loss.backward()
+    assert loss.item() == 0.0 and x.grad.tolist() == [[0.0, 0.0], [0.0, 0.0]]
