@@ -4,12 +4,12 @@ logsumexp, and the softmax pair. ``dim`` is an int, a negative int, a tuple or
 
 from __future__ import annotations
 
-import builtins
 import math
 from typing import Any, NamedTuple
 
 import numpy as np
 
+from autograd.dims import normalize_dim, normalize_dims
 from autograd.graph import Node
 from autograd.ops.record import array_of, unary
 from autograd.ops.select import maximum, minimum
@@ -17,19 +17,15 @@ from autograd.tensor import Tensor, _wrap
 
 
 def axes_of(dim: Any, ndim: int) -> tuple | None:
-    """``dim`` as a sorted tuple of non-negative axes, or ``None`` for all of them."""
+    """``dim`` as a sorted tuple of non-negative axes, or ``None`` for all of them (also
+    for ``dim=()``, as torch). Out-of-range dims raise IndexError, repeated ones
+    RuntimeError (torch's messages)."""
     if dim is None:
         return None
-    dims = (dim,) if isinstance(dim, int | np.integer) else tuple(dim)
-    out = []
-    for d in dims:
-        if not -builtins.max(ndim, 1) <= d < builtins.max(ndim, 1):
-            raise IndexError(
-                f"Dimension out of range (expected to be in range of "
-                f"[{-builtins.max(ndim, 1)}, {builtins.max(ndim, 1) - 1}], but got {d})"
-            )
-        out.append(d % ndim if ndim else 0)
-    return tuple(sorted(set(out))) if ndim else None
+    axes = normalize_dims(dim, ndim)
+    if not axes or not ndim:
+        return None
+    return axes if len(axes) == 1 else tuple(sorted(axes))
 
 
 def kept_shape(shape: tuple, axes: tuple | None) -> tuple:
@@ -177,7 +173,7 @@ def _extreme(x: Tensor, dim: Any, keepdim: bool, is_max: bool) -> Any:
         return unary(cls, np.asarray(m), x, meta=(d.shape, (1,) * d.ndim), cache=weights)
     if isinstance(dim, Tensor):  # torch's max(a, b) overload
         return maximum(x, dim) if is_max else minimum(x, dim)
-    (axis,) = axes_of(int(dim), d.ndim) or (0,)
+    axis = normalize_dim(dim, d.ndim)
     if d.ndim == 0:
         return ReturnTypes(x, _wrap(np.asarray(0), None))
     idx = np.argmax(d, axis=axis, keepdims=True) if is_max else np.argmin(d, axis=axis,
@@ -203,22 +199,25 @@ def min(x: Tensor, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A001
     return _extreme(x, dim, keepdim, False)
 
 
+def _arg_extreme(x: Tensor, dim: Any, keepdim: bool, fn: Any) -> Tensor:
+    d = x._data
+    if dim is None:
+        out = np.asarray(fn(d), dtype=np.int64)
+        return _wrap(out.reshape((1,) * d.ndim if keepdim else ()), None)
+    axis = normalize_dim(dim, d.ndim)
+    if not d.ndim:  # a 0-d tensor takes dim 0 or -1 (torch); its only index is 0
+        return _wrap(np.zeros((), np.int64), None)
+    return _wrap(np.asarray(fn(d, axis=axis, keepdims=keepdim), dtype=np.int64), None)
+
+
 def argmax(x: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
     """Index of the largest element (flattened when ``dim`` is None), int64."""
-    if dim is None:
-        out = np.argmax(x._data)
-        return _wrap(np.asarray(out, dtype=np.int64).reshape((1,) * x.ndim if keepdim else ()),
-                     None)
-    return _wrap(np.argmax(x._data, axis=dim, keepdims=keepdim).astype(np.int64), None)
+    return _arg_extreme(x, dim, keepdim, np.argmax)
 
 
 def argmin(x: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
     """Index of the smallest element (flattened when ``dim`` is None), int64."""
-    if dim is None:
-        out = np.argmin(x._data)
-        return _wrap(np.asarray(out, dtype=np.int64).reshape((1,) * x.ndim if keepdim else ()),
-                     None)
-    return _wrap(np.argmin(x._data, axis=dim, keepdims=keepdim).astype(np.int64), None)
+    return _arg_extreme(x, dim, keepdim, np.argmin)
 
 
 def logsumexp_array(x: np.ndarray, axes: Any, keepdims: bool = False) -> np.ndarray:
@@ -262,7 +261,7 @@ class SoftmaxBackward(Node):
 
 
 def softmax(x: Tensor, dim: int = -1) -> Tensor:
-    (axis,) = axes_of(dim, x._data.ndim) or (0,)
+    axis = normalize_dim(dim, x._data.ndim)
     if x._data.ndim == 0:
         return unary(SoftmaxBackward, np.ones_like(x._data), x, save_out=True, meta=None)
     return unary(SoftmaxBackward, softmax_array(x._data, axis), x, save_out=True, meta=axis)
@@ -277,7 +276,7 @@ class LogSoftmaxBackward(Node):
 
 
 def log_softmax(x: Tensor, dim: int = -1) -> Tensor:
-    (axis,) = axes_of(dim, x._data.ndim) or (0,)
+    axis = normalize_dim(dim, x._data.ndim)
     if x._data.ndim == 0:
         return unary(LogSoftmaxBackward, np.zeros_like(x._data), x, save_out=True, meta=None)
     d = x._data
