@@ -13,6 +13,7 @@ from autograd.dims import normalize_dim, normalize_dims
 from autograd.graph import Node
 from autograd.ops.record import array_of, unary
 from autograd.ops.select import maximum, minimum
+from autograd.ops.summation import mean_array, sum_array, var_array
 from autograd.tensor import Tensor, _wrap
 
 
@@ -54,7 +55,7 @@ class SumBackward(Node):
 
 def sum(x: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:  # noqa: A001
     axes = axes_of(dim, x._data.ndim)
-    out = np.sum(x._data, axis=axes, keepdims=keepdim)
+    out = sum_array(x._data, axes, keepdim)
     return unary(SumBackward, out, x, meta=(x._data.shape, kept_shape(x._data.shape, axes)))
 
 
@@ -68,7 +69,7 @@ class MeanBackward(Node):
 
 def mean(x: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
     axes = axes_of(dim, x._data.ndim)
-    out = np.mean(x._data, axis=axes, keepdims=keepdim)
+    out = mean_array(x._data, axes, keepdim)
     shape = x._data.shape
     return unary(MeanBackward, out, x, meta=(shape, kept_shape(shape, axes), _count(shape, axes)))
 
@@ -288,14 +289,15 @@ def log_softmax(x: Tensor, dim: int = -1) -> Tensor:
     return unary(LogSoftmaxBackward, out, x, save_out=True, meta=axis)
 
 
-def var_array(x: np.ndarray, axes: tuple | None, correction: int, keepdims: bool) -> np.ndarray:
-    """Σ(x − x̄)² / (n − c) over ``axes`` (NaN at 0/0 and inf at v/0, as torch)."""
-    return np.var(x, axis=axes, ddof=correction, keepdims=keepdims)
+def _axes_tuple(axis: Any, ndim: int) -> tuple | None:
+    if axis is None or isinstance(axis, tuple):
+        return axis
+    return (axis % ndim,)
 
 
 def _sum_array(x: np.ndarray, axis: Any, keepdims: bool) -> np.ndarray:
-    return np.sum(x, axis=axis, keepdims=keepdims)
+    return sum_array(x, _axes_tuple(axis, x.ndim), keepdims)
 
 
 def _mean_array(x: np.ndarray, axis: Any, keepdims: bool) -> np.ndarray:
-    return np.mean(x, axis=axis, keepdims=keepdims)
+    return mean_array(x, _axes_tuple(axis, x.ndim), keepdims)
