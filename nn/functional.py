@@ -315,8 +315,9 @@ def _unbatched(input: Tensor, target: Any) -> tuple[Tensor, Any, bool]:
         t = target.data if isinstance(target, Tensor) else np.asarray(target)
         if t.ndim == 0:
             return input.unsqueeze(0), t.reshape(1), True
-        if t.shape == input.shape:  # class probabilities
-            return input.unsqueeze(0), t.reshape(1, -1), True
+        if t.shape == input.shape:  # class probabilities (a Tensor stays in the graph)
+            return input.unsqueeze(0), (target if isinstance(target, Tensor) else t
+                                        ).reshape(1, -1), True
     return input, target, False
 
 
@@ -386,7 +387,9 @@ def cross_entropy(input: Tensor, target: Any, weight: Any = None,
     wshape = (1, n_classes) + (1,) * (input.ndim - 2)
     if tdata.dtype.kind == "f" and tdata.shape == tuple(input.shape):
         # class probabilities: −Σ_c w_c p_c log q_c, mean over the N·d1·... positions
-        probs = tdata.astype(input.dtype, copy=False)
+        # a target Tensor stays in the graph: one that requires grad gets −w·log q (torch)
+        probs = tdata.astype(input.dtype, copy=False) if not isinstance(target, Tensor) \
+            else target if target.dtype == input.dtype else target.astype(input.dtype)
         if label_smoothing:
             probs = probs * (1 - label_smoothing) + label_smoothing / n_classes
         coef = probs if w is None else probs * w.reshape(wshape)

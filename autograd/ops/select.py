@@ -107,24 +107,37 @@ def where(condition: Any, a: Any, b: Any) -> Tensor:
 
 
 class MaskedFillBackward(Node):
-    """y = x with ``value`` where mask;  dx = g with 0 where mask."""
+    """y = x with ``value`` where mask;  dx = g with 0 where mask,  dvalue = Σ g over the
+    filled positions (``value`` a 0-d tensor that requires grad, as torch)."""
 
     def vjp(self, g, xp):
-        gx = xp.where(self.cached(), 0, g)
-        return (gx if self.meta is None else xp.sum_to(gx, self.meta),)
+        mask = self.cached()
+        ex, ev = self.edges
+        gx = gv = None
+        if ex is not None:
+            gx = xp.where(mask, 0, g)
+            gx = gx if self.meta is None else xp.sum_to(gx, self.meta)
+        if ev is not None:
+            gv = xp.sum(xp.where(mask, g, 0), None, False)
+        return gx, gv
 
 
 def masked_fill(x: Tensor, mask: Any, value: Any) -> Tensor:
-    """``x`` with ``value`` written where ``mask`` is true (mask broadcasts to x)."""
+    """``x`` with ``value`` written where ``mask`` is true (mask broadcasts to x). ``value``
+    is a number or a 0-d tensor; a tensor value that requires grad gets the sum of the
+    filled positions' gradient."""
     m = np.asarray(array_of(mask), dtype=bool)
     v = array_of(value)
+    if isinstance(value, Tensor) and v.ndim:
+        raise RuntimeError(f"masked_fill_ only supports a 0-dimensional value tensor, but got "
+                           f"tensor with {v.ndim} dimension(s).")
     try:
         out = np.where(m, np.asarray(v, dtype=x._data.dtype), x._data)
     except ValueError:
         raise ValueError(f"masked_fill: mask of shape {m.shape} does not broadcast to the "
                          f"tensor's shape {x._data.shape}") from None
     meta = None if out.shape == x._data.shape else x._data.shape
-    return unary(MaskedFillBackward, out, x, meta=meta, cache=m)
+    return nary(MaskedFillBackward, out, (x, value), meta=meta, cache=m)
 
 
 class MaximumBackward(Node):
