@@ -119,3 +119,12 @@ def test_matmul_and_linear_do_not_promote() -> None:
     with pytest.raises(RuntimeError, match="but got Double and Float"):
         lin(ag.ones(1, 2, dtype=ag.float64))
     assert lin(ag.ones(1, 2)).dtype == np.float32
+
+
+def test_clamp_promotes_as_torch() -> None:
+    # torch 2.13: clamp(int64, max=5) int64; clamp(int64, min=0.5) float32;
+    # clamp(float32, min=np.float64(2)) float32
+    assert ag.clamp(I64, max=5).dtype == np.int64
+    assert ag.clamp(I64, min=0.5).dtype == np.float32
+    assert ag.clamp(F32, min=np.float64(2)).dtype == np.float32
+    assert ag.clamp(t([1, 5, 9], np.int64), max=5).tolist() == [1, 5, 5]
