@@ -16,43 +16,65 @@ from autograd.ops.record import array_of, binary, unary
 from autograd.promotion import promote
 from autograd.tensor import Tensor, _wrap
 
+_ND = np.ndarray
+
 
 def _reduce(gi: Any, shape: tuple | None, xp) -> Any:
     return gi if shape is None else xp.sum_to(gi, shape)
 
 
-def _operands(a: Any, b: Any) -> tuple[Any, Any]:
-    """The operands' arrays (or scalars) at their ``torch.result_type``; same-dtype
-    arrays pass through at the cost of one comparison."""
+def _binop(cls: type[Node], fn, a: Any, b: Any, save: bool = False,
+           true_div: bool = False) -> Tensor:
+    """``fn(a, b)`` recorded as ``cls``, at the operands' ``torch.result_type``.
+
+    The common cases cost a dtype comparison or two: two arrays of one dtype, or an
+    array with a Python float or int, where NumPy's weak scalar keeps the array's dtype
+    (checked on the output: an int array times 1.5 comes out float64 there and goes the
+    slow way). Everything else goes through :func:`_promoted`."""
     x = a._data if isinstance(a, Tensor) else a
     y = b._data if isinstance(b, Tensor) else b
-    if x.__class__ is np.ndarray:
-        cy = y.__class__
-        if cy is np.ndarray:
-            if x.dtype is y.dtype:
-                return x, y
-        elif cy is float and x.dtype.kind == "f":  # NumPy's weak float: x's dtype, as torch
-            return x, y
-    return promote(x, y)
+    cy = y.__class__
+    if cy is _ND:
+        if x.__class__ is _ND:
+            if x.dtype is y.dtype and (not true_div or x.dtype.kind == "f"):
+                try:
+                    out = fn(x, y)
+                except ValueError as err:
+                    raise _shape_error(err, fn, a, b) from None
+                return binary(cls, out, a, b, save)
+        elif x.__class__ is float or x.__class__ is int:
+            out = fn(x, y)
+            if out.dtype is y.dtype and (not true_div or out.dtype.kind == "f"):
+                return binary(cls, out, a, b, save)
+    elif (cy is float or cy is int) and x.__class__ is _ND:
+        out = fn(x, y)
+        if out.dtype is x.dtype and (not true_div or out.dtype.kind == "f"):
+            return binary(cls, out, a, b, save)
+    return _promoted(cls, fn, a, b, x, y, save, true_div)
 
 
-def _apply(fn, x: Any, y: Any, a: Any, b: Any) -> np.ndarray:
-    """``fn(x, y)``; a shape mismatch names both shapes."""
+def _promoted(cls: type[Node], fn, a: Any, b: Any, x: Any, y: Any, save: bool,
+              true_div: bool) -> Tensor:
+    """:func:`_binop` for operands that need promotion (mixed dtypes, NumPy scalars, ints
+    with floats; integers under true division compute in float32, torch's default)."""
+    x, y = promote(x, y)
+    if true_div and (x.dtype if isinstance(x, np.ndarray) else y.dtype).kind in "biu":
+        x, y = np.asarray(x, np.float32), np.asarray(y, np.float32)
     try:
-        return fn(x, y)
+        out = fn(x, y)
     except ValueError as err:
-        if "broadcast" not in str(err):
-            raise
-        raise ValueError(
-            f"shapes {np.shape(array_of(a))} and {np.shape(array_of(b))} cannot be broadcast "
-            f"together for {fn.__name__}"
-        ) from None
+        raise _shape_error(err, fn, a, b) from None
+    if save:  # a constant that promotion cast is saved as the cast copy (see _saved)
+        a, b = _saved(a, x), _saved(b, y)
+    return binary(cls, out, a, b, save)
 
 
-def _compute(fn, a: Any, b: Any) -> np.ndarray:
-    """``fn(a, b)`` on the operands' arrays, promoted as torch."""
-    x, y = _operands(a, b)
-    return _apply(fn, x, y, a, b)
+def _shape_error(err: ValueError, fn, a: Any, b: Any) -> ValueError:
+    """A broadcast failure naming both shapes (other ValueErrors pass through)."""
+    if "broadcast" not in str(err):
+        return err
+    return ValueError(f"shapes {np.shape(array_of(a))} and {np.shape(array_of(b))} cannot "
+                      f"be broadcast together for {fn.__name__}")
 
 
 def _saved(t: Any, arr: Any) -> Any:
@@ -76,7 +98,7 @@ class AddBackward(Node):
 
 def add(a: Any, b: Any) -> Tensor:
     """a + b (broadcasting)."""
-    return binary(AddBackward, _compute(np.add, a, b), a, b)
+    return _binop(AddBackward, np.add, a, b)
 
 
 class SubBackward(Node):
@@ -91,7 +113,7 @@ class SubBackward(Node):
 
 def sub(a: Any, b: Any) -> Tensor:
     """a − b (broadcasting)."""
-    return binary(SubBackward, _compute(np.subtract, a, b), a, b)
+    return _binop(SubBackward, np.subtract, a, b)
 
 
 def rsub(a: Any, b: Any) -> Tensor:
@@ -111,9 +133,7 @@ class MulBackward(Node):
 
 def mul(a: Any, b: Any) -> Tensor:
     """a ⊙ b (elementwise, broadcasting)."""
-    x, y = _operands(a, b)
-    out = _apply(np.multiply, x, y, a, b)
-    return binary(MulBackward, out, _saved(a, x), _saved(b, y), save=True)
+    return _binop(MulBackward, np.multiply, a, b, save=True)
 
 
 class DivBackward(Node):
@@ -130,11 +150,7 @@ class DivBackward(Node):
 def div(a: Any, b: Any) -> Tensor:
     """a / b (true division, broadcasting); integer operands divide in float32 (torch's
     default float), as ``torch.div``."""
-    x, y = _operands(a, b)
-    if (x.dtype if isinstance(x, np.ndarray) else y.dtype).kind in "biu":
-        x, y = np.asarray(x, np.float32), np.asarray(y, np.float32)
-    out = _apply(np.true_divide, x, y, a, b)
-    return binary(DivBackward, out, _saved(a, x), _saved(b, y), save=True)
+    return _binop(DivBackward, np.true_divide, a, b, save=True, true_div=True)
 
 
 def rdiv(a: Any, b: Any) -> Tensor:
@@ -181,9 +197,7 @@ class PowBackward(Node):
 
 def pow(a: Any, b: Any) -> Tensor:  # noqa: A001 - the contract's name
     """aᵇ elementwise (either may be a constant)."""
-    x, y = _operands(a, b)
-    out = _apply(np.power, x, y, a, b)
-    return binary(PowBackward, out, _saved(a, x), _saved(b, y), save=True)
+    return _binop(PowBackward, np.power, a, b, save=True)
 
 
 # -- comparisons: bool tensors, never differentiable ----------------------------------------
@@ -195,7 +209,10 @@ def _compare(fn):
         y = b._data if isinstance(b, Tensor) else b
         if isinstance(x, np.ndarray) and isinstance(y, np.ndarray) and x.dtype != y.dtype:
             x, y = promote(x, y)  # tensors compare at their result_type; scalars exactly
-        return _wrap(_apply(fn, x, y, a, b), None)
+        try:
+            return _wrap(fn(x, y), None)
+        except ValueError as err:
+            raise _shape_error(err, fn, a, b) from None
     op.__name__ = fn.__name__
     op.__doc__ = f"Elementwise {fn.__name__} (a bool tensor; no gradient)."
     return op
