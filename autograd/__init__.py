@@ -109,6 +109,7 @@ from autograd.ops import (
     where,
 )
 from autograd.ops import neg as neg
+from autograd.promotion import result_type
 from autograd.random import (
     Generator,
     default_generator,
@@ -209,4 +210,6 @@ __all__ = [
     "half", "int16", "int32", "int64", "int8", "long", "short", "uint8",
     # threads
     "get_num_threads", "set_num_threads",
+    # type promotion (torch.result_type)
+    "result_type",
 ]

@@ -128,3 +128,7 @@ def test_clamp_promotes_as_torch() -> None:
     assert ag.clamp(I64, min=0.5).dtype == np.float32
     assert ag.clamp(F32, min=np.float64(2)).dtype == np.float32
     assert ag.clamp(t([1, 5, 9], np.int64), max=5).tolist() == [1, 5, 5]
+
+
+def test_result_type_is_public_as_torchs() -> None:
+    assert ag.result_type(I64, 1.5) == np.float32 and ag.result_type(F32, Z_F64) == np.float32
