@@ -89,7 +89,7 @@ def test_pow_of_two_tensors_at_zero_and_infinity() -> None:
                           INF, 0, NAN])
 
 
-def test_pow_zero_to_zero_second_derivative_is_finite() -> None:
+def test_pow_zero_to_zero_gradient_under_create_graph_is_torchs() -> None:
     a = ag.tensor([0.0, 1.5], dtype=ag.float64, requires_grad=True)
     b = ag.tensor([0.0, 2.0], dtype=ag.float64, requires_grad=True)
     (ga,) = ag.grad((a ** b).sum(), [a], create_graph=True)
