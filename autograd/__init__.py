@@ -220,6 +220,7 @@ from autograd.ops.scan import cummax, cummin, cumprod, cumsum, logcumsumexp
 from autograd.ops.sorting import argsort, kthvalue, median, mode, msort, sort, topk
 from autograd.ops.special import erf, erfc, erfinv
 from autograd.ops.unary import clone
+from autograd.promotion import result_type
 from autograd.random import (
     Generator,
     default_generator,
@@ -342,4 +343,5 @@ __all__ += [  # issue 15 part B (all, any: a star-import would shadow the builti
     "greater", "greater_equal", "gt", "histc", "histogram", "isclose", "isfinite", "isinf",
     "isnan", "isneginf", "isposinf", "le", "less", "less_equal", "logical_and", "logical_not",
     "logical_or", "logical_xor", "lt", "ne", "not_equal",
+    "result_type",
 ]

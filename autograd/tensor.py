@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from autograd.dims import normalize_dim
 from autograd.engine import PostAccumulateGradHook, run_backward
 from autograd.graph import STATE, Node, Versions, bind_tensor
 
@@ -27,7 +28,7 @@ def _wrap(data: np.ndarray, node: Node | None) -> Tensor:
     t._data = data
     t.grad = None
     t._node = node
-    t.requires_grad = node is not None
+    t._requires_grad = node is not None
     t._version = 0
     t._hooks = None
     return t
@@ -70,7 +71,7 @@ class Tensor:
     list, NumPy array or Tensor (copied). Python floats become float32.
     """
 
-    __slots__ = ("_data", "grad", "requires_grad", "_node", "_version", "_hooks", "_epoch",
+    __slots__ = ("_data", "grad", "_requires_grad", "_node", "_version", "_hooks", "_epoch",
                  "_retains_grad", "__weakref__")
     __array_ufunc__ = None  # ndarray (op) Tensor defers to Tensor's reflected operator
     __array_priority__ = 1000
@@ -88,7 +89,7 @@ class Tensor:
         self._node = None
         self._version = 0
         self._hooks = None
-        self.requires_grad = False
+        self._requires_grad = False
         if requires_grad:
             self.requires_grad_(True)
 
@@ -126,7 +127,10 @@ class Tensor:
         """The shape tuple, or the length of dimension ``dim``."""
         if dim is None:
             return self._data.shape
-        return self._data.shape[dim]
+        d = normalize_dim(dim, self._data.ndim)
+        if not self._data.ndim:
+            raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
+        return self._data.shape[d]
 
     def numel(self) -> int:
         return self._data.size
@@ -241,7 +245,7 @@ class Tensor:
             )
         if requires_grad:
             _check_float(self._data.dtype)
-        self.requires_grad = requires_grad
+        self._requires_grad = bool(requires_grad)
         return self
 
     def retain_grad(self) -> None:
@@ -316,6 +320,18 @@ class _HookHandle:
         setattr(self.owner, self.attr, hooks or None)
 
     __call__ = remove
+
+
+def _set_requires_grad(self: Tensor, value: bool) -> None:
+    """``t.requires_grad = value``: checked as ``requires_grad_()`` (torch raises for an
+    integer tensor and for turning it off on a non-leaf)."""
+    self.requires_grad_(value)
+
+
+# Read straight from the slot (the C-level getter: the hot path reads this flag on every
+# op); assignment goes through the same checks as requires_grad_().
+Tensor.requires_grad = property(Tensor.__dict__["_requires_grad"].__get__, _set_requires_grad,
+                                doc="Whether gradients are recorded for this tensor.")
 
 
 def _rebuild(data: np.ndarray, requires_grad: bool) -> Tensor:

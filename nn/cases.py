@@ -225,6 +225,9 @@ def _register() -> None:
                                   label_smoothing=0.1), (4, 5))
     _fn("cross_entropy", "k-dim", lambda x: F.cross_entropy(x, targets_kdim), (2, 3, 2))
     _fn("cross_entropy", "probabilities", lambda x: F.cross_entropy(x, soft), (4, 5))
+    _fn("cross_entropy", "probability-targets-with-grad",
+        lambda x, p: F.cross_entropy(x, p, weight=class_weight, label_smoothing=0.1),
+        (4, 5), (4, 5))
     _fn("nll_loss", "mean", lambda x: F.nll_loss(x, targets4), (4, 5))
     _fn("nll_loss", "weight-sum",
         lambda x: F.nll_loss(x, targets4, weight=class_weight, reduction="sum"), (4, 5))

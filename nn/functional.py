@@ -323,8 +323,9 @@ def _unbatched(input: Tensor, target: Any) -> tuple[Tensor, Any, bool]:
         t = target._data if isinstance(target, Tensor) else np.asarray(target)
         if t.ndim == 0:
             return input.unsqueeze(0), t.reshape(1), True
-        if t.shape == input.shape:  # class probabilities
-            return input.unsqueeze(0), t.reshape(1, -1), True
+        if t.shape == input.shape:  # class probabilities (a Tensor stays in the graph)
+            return input.unsqueeze(0), (target if isinstance(target, Tensor) else t
+                                        ).reshape(1, -1), True
     return input, target, False
 
 
@@ -359,7 +360,10 @@ def _nll(logp: Tensor, target: Any, weight: Any, ignore_index: int, reduction: s
         wt[ignored] = 0
     loss = -picked * wt
     if reduction == "mean":
-        return loss.sum() / wt.sum()  # 0/0 = nan when every target is ignored, as torch
+        if ignored is not None and ignored.all():
+            # torch: NaN, but a zero gradient (not the NaN of d(0/0))
+            return loss.sum() + float("nan")
+        return loss.sum() / wt.sum()
     return _reduce(loss, reduction)
 
 
@@ -391,7 +395,9 @@ def cross_entropy(input: Tensor, target: Any, weight: Any = None,
     wshape = (1, n_classes) + (1,) * (input.ndim - 2)
     if tdata.dtype.kind == "f" and tdata.shape == tuple(input.shape):
         # class probabilities: −Σ_c w_c p_c log q_c, mean over the N·d1·... positions
-        probs = tdata.astype(input.dtype, copy=False)
+        # a target Tensor stays in the graph: one that requires grad gets −w·log q (torch)
+        probs = tdata.astype(input.dtype, copy=False) if not isinstance(target, Tensor) \
+            else target if target.dtype == input.dtype else target.astype(input.dtype)
         if label_smoothing:
             probs = probs * (1 - label_smoothing) + label_smoothing / n_classes
         coef = probs if w is None else probs * w.reshape(wshape)

@@ -13,24 +13,87 @@ import numpy as np
 
 from autograd.graph import Node
 from autograd.ops.record import array_of, binary, unary
+from autograd.promotion import promote
 from autograd.tensor import Tensor, _wrap
+
+_ND = np.ndarray
 
 
 def _reduce(gi: Any, shape: tuple | None, xp) -> Any:
     return gi if shape is None else xp.sum_to(gi, shape)
 
 
-def _compute(fn, a: Any, b: Any) -> np.ndarray:
-    """``fn(a, b)`` on the operands' arrays; a shape mismatch names both shapes."""
+def _binop(cls: type[Node], fn, a: Any, b: Any, save: bool = False,
+           true_div: bool = False) -> Tensor:
+    """``fn(a, b)`` recorded as ``cls``, at the operands' ``torch.result_type``.
+
+    The common cases cost a dtype comparison or two: two arrays of one dtype, or an
+    array with a Python float or int, where NumPy's weak scalar keeps the array's dtype
+    (checked on the output: an int array times 1.5 comes out float64 there and goes the
+    slow way). Everything else goes through :func:`_promoted`."""
+    x = a._data if isinstance(a, Tensor) else a
+    y = b._data if isinstance(b, Tensor) else b
+    cy = y.__class__
+    if cy is _ND:
+        if x.__class__ is _ND:
+            if x.dtype is y.dtype and (not true_div or x.dtype.kind == "f"):
+                try:
+                    out = fn(x, y)
+                except ValueError as err:
+                    raise _shape_error(err, fn, a, b) from None
+                return binary(cls, out, a, b, save)
+        elif x.__class__ is float or x.__class__ is int:
+            out = fn(x, y)
+            if out.dtype is y.dtype and (not true_div or out.dtype.kind == "f"):
+                return binary(cls, out, a, b, save)
+    elif (cy is float or cy is int) and x.__class__ is _ND:
+        out = fn(x, y)
+        if out.dtype is x.dtype and (not true_div or out.dtype.kind == "f"):
+            return binary(cls, out, a, b, save)
+    return _promoted(cls, fn, a, b, x, y, save, true_div)
+
+
+def _promoted(cls: type[Node], fn, a: Any, b: Any, x: Any, y: Any, save: bool,
+              true_div: bool) -> Tensor:
+    """:func:`_binop` for operands that need promotion (mixed dtypes, NumPy scalars, ints
+    with floats; integers under true division compute in float32, torch's default)."""
+    x, y = promote(x, y)
+    if true_div and (x.dtype if isinstance(x, np.ndarray) else y.dtype).kind in "biu":
+        x, y = np.asarray(x, np.float32), np.asarray(y, np.float32)
     try:
-        return fn(a._data if isinstance(a, Tensor) else a, b._data if isinstance(b, Tensor) else b)
+        out = fn(x, y)
     except ValueError as err:
-        if "broadcast" not in str(err):
-            raise
-        raise ValueError(
-            f"shapes {np.shape(array_of(a))} and {np.shape(array_of(b))} cannot be broadcast "
-            f"together for {fn.__name__}"
-        ) from None
+        raise _shape_error(err, fn, a, b) from None
+    if save:  # a constant that promotion cast is saved as the cast copy (see _saved)
+        a, b = _saved(a, x), _saved(b, y)
+    return binary(cls, out, a, b, save)
+
+
+def _compute(fn, a: Any, b: Any) -> Any:
+    """``fn`` on the operands' arrays at their ``torch.result_type``, not recorded: for ops
+    that record a node of their own, or none (integer division, remainders, bit ops)."""
+    x, y = promote(array_of(a), array_of(b))
+    try:
+        return fn(x, y)
+    except ValueError as err:
+        raise _shape_error(err, fn, a, b) from None
+
+
+def _shape_error(err: ValueError, fn, a: Any, b: Any) -> ValueError:
+    """A broadcast failure naming both shapes (other ValueErrors pass through)."""
+    if "broadcast" not in str(err):
+        return err
+    return ValueError(f"shapes {np.shape(array_of(a))} and {np.shape(array_of(b))} cannot "
+                      f"be broadcast together for {fn.__name__}")
+
+
+def _saved(t: Any, arr: Any) -> Any:
+    """What a VJP keeps of operand ``t``: the tensor, or, when promotion cast a constant
+    (an int tensor times a float one), the cast copy, so the VJP computes in the result
+    dtype. The copy is a snapshot, so a later in-place change of ``t`` cannot reach it."""
+    if isinstance(t, Tensor) and (t.requires_grad or t._data is arr):
+        return t
+    return arr
 
 
 class AddBackward(Node):
@@ -45,7 +108,7 @@ class AddBackward(Node):
 
 def add(a: Any, b: Any) -> Tensor:
     """a + b (broadcasting)."""
-    return binary(AddBackward, _compute(np.add, a, b), a, b)
+    return _binop(AddBackward, np.add, a, b)
 
 
 class SubBackward(Node):
@@ -60,7 +123,7 @@ class SubBackward(Node):
 
 def sub(a: Any, b: Any) -> Tensor:
     """a − b (broadcasting)."""
-    return binary(SubBackward, _compute(np.subtract, a, b), a, b)
+    return _binop(SubBackward, np.subtract, a, b)
 
 
 def rsub(a: Any, b: Any) -> Tensor:
@@ -80,7 +143,7 @@ class MulBackward(Node):
 
 def mul(a: Any, b: Any) -> Tensor:
     """a ⊙ b (elementwise, broadcasting)."""
-    return binary(MulBackward, _compute(np.multiply, a, b), a, b, save=True)
+    return _binop(MulBackward, np.multiply, a, b, save=True)
 
 
 class DivBackward(Node):
@@ -95,8 +158,9 @@ class DivBackward(Node):
 
 
 def div(a: Any, b: Any) -> Tensor:
-    """a / b (true division, broadcasting)."""
-    return binary(DivBackward, _compute(np.true_divide, a, b), a, b, save=True)
+    """a / b (true division, broadcasting); integer operands divide in float32 (torch's
+    default float), as ``torch.div``."""
+    return _binop(DivBackward, np.true_divide, a, b, save=True, true_div=True)
 
 
 def rdiv(a: Any, b: Any) -> Tensor:
@@ -116,23 +180,28 @@ def neg(x: Tensor) -> Tensor:
 
 
 class PowBackward(Node):
-    """z = aᵇ;  da = g ⊙ b ⊙ aᵇ⁻¹,  db = g ⊙ aᵇ ⊙ log a  (where a > 0; 0 elsewhere)."""
+    """z = aᵇ;  da = g ⊙ b ⊙ aᵇ⁻¹ (0 where b = 0),  db = g ⊙ aᵇ ⊙ ln a (0 where a = 0 and
+    b ≥ 0). The masks are torch's: 0**0 has gradient 0 in both, 0**(−1) gives −inf, and a
+    negative base gives NaN for db (ln a), as torch."""
 
     def vjp(self, g, xp):
         a, b = self.inputs(xp)
         sa, sb = self.meta
         e = self.edges
+        av, bv = array_of(a), array_of(b)
         ga = gb = None
-        if e[0] is not None:
-            if isinstance(b, int | float) and b == 0:
-                ga = g * 0
-            else:
-                ga = _reduce(g * b * a ** (b - 1), sa, xp)
-        if e[1] is not None:
-            # a ** b recomputed rather than saved: under create_graph it must be a
-            # function of a and b for the second derivative.
-            safe_a = xp.where(array_of(a) > 0, a, 1)
-            gb = _reduce(g * a ** b * xp.log(safe_a), sb, xp)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if e[0] is not None:
+                if isinstance(bv, np.ndarray):
+                    ga = _reduce(xp.where(bv == 0, 0, g * b * a ** (b - 1)), sa, xp)
+                else:  # a constant exponent
+                    ga = g * 0 if bv == 0 else g * b * a ** (b - 1)
+            if e[1] is not None:
+                # a ** b recomputed rather than saved: under create_graph it must be a
+                # function of a and b for the second derivative.
+                log_a = xp.log(a) if isinstance(a, Tensor) else np.log(av)  # a constant base
+                gb = g * a ** b * log_a
+                gb = _reduce(xp.where((av == 0) & (bv >= 0), 0, gb), sb, xp)
         return ga, gb
 
 
@@ -158,7 +227,7 @@ def power(x: Any, e: Any) -> Any:
 
 def pow(a: Any, b: Any) -> Tensor:  # noqa: A001 - the contract's name
     """aᵇ elementwise (either may be a constant)."""
-    return binary(PowBackward, _compute(power, a, b), a, b, save=True)
+    return _binop(PowBackward, power, a, b, save=True)
 
 
 # -- comparisons: bool tensors, never differentiable ----------------------------------------
@@ -166,7 +235,14 @@ def _compare(fn):
     def op(a: Any, b: Any) -> Tensor:
         if b is None:
             return NotImplemented
-        return _wrap(_compute(fn, a, b), None)
+        x = a._data if isinstance(a, Tensor) else a
+        y = b._data if isinstance(b, Tensor) else b
+        if isinstance(x, np.ndarray) and isinstance(y, np.ndarray) and x.dtype != y.dtype:
+            x, y = promote(x, y)  # tensors compare at their result_type; scalars exactly
+        try:
+            return _wrap(fn(x, y), None)
+        except ValueError as err:
+            raise _shape_error(err, fn, a, b) from None
     op.__name__ = fn.__name__
     op.__doc__ = f"Elementwise {fn.__name__} (a bool tensor; no gradient)."
     return op

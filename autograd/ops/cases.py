@@ -221,6 +221,9 @@ def _register_all() -> None:
          (2, 3))
     case("masked_fill", "mask", lambda a: a.masked_fill(np.array([True, False, True]), 0.0),
          (2, 3))
+    case("masked_fill", "value-tensor",
+         lambda a, v: a.masked_fill(np.array([[True, False, True], [False, False, True]]),
+                                    v.reshape(())), (2, 3), (1,))
     case("where", "broadcast", lambda a, b: ag.where(np.array([[True], [False]]), a, b),
          (2, 3), (3,))
     case("where", "scalar-b", lambda a: ag.where(np.array([True, False, True]), a, 0.0), (3,))

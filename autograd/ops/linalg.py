@@ -10,6 +10,7 @@ import numpy as np
 from autograd.graph import Node
 from autograd.ops.record import array_of, binary, nary
 from autograd.ops.shape import transpose
+from autograd.promotion import same_dtype
 from autograd.tensor import Tensor
 
 
@@ -42,9 +43,13 @@ class MatMulBackward(Node):
 def matmul(a: Any, b: Any) -> Tensor:
     """Matrix product ``a @ b``."""
     x, y = array_of(a), array_of(b)
+    x = x if isinstance(x, np.ndarray) else np.asarray(x)
+    y = y if isinstance(y, np.ndarray) else np.asarray(y)
     if np.ndim(x) == 0 or np.ndim(y) == 0:
         raise RuntimeError("matmul: both arguments need at least 1 dimension, got shapes "
                            f"{np.shape(x)} and {np.shape(y)}")
+    if x.dtype is not y.dtype:  # matmul does not promote (torch)
+        same_dtype("matmul", "m1 and m2", x, y)
     try:
         out = np.matmul(x, y)
     except ValueError:
@@ -66,8 +71,6 @@ def _swap_last_array(x: np.ndarray) -> np.ndarray:
 
 def _swap_last_tensor(x: Tensor) -> Tensor:
     return transpose(x, -1, -2)
-
-
 
 
 class LinearBackward(Node):
@@ -101,6 +104,8 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     if wd.ndim != 2 or xd.ndim == 0 or xd.shape[-1] != wd.shape[1]:
         raise ValueError(f"linear: input of shape {xd.shape} does not fit weight of shape "
                          f"{wd.shape} (need input.shape[-1] == weight.shape[1])")
+    if xd.dtype is not wd.dtype:  # no promotion: torch raises
+        same_dtype("linear", "mat1 and mat2", xd, wd)
     if xd.ndim > 2:  # one GEMM over all leading dimensions (see LinearBackward)
         out = (xd.reshape(-1, xd.shape[-1]) @ wd.T).reshape(xd.shape[:-1] + (wd.shape[0],))
     else:
@@ -109,5 +114,9 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         if bias._data.shape != (wd.shape[0],):
             raise ValueError(f"linear: bias of shape {bias._data.shape} does not fit weight of "
                              f"shape {wd.shape} (need ({wd.shape[0]},))")
+        if bias._data.dtype is not wd.dtype:
+            same_dtype("linear", "self and mat2", bias._data, wd)
+    out = xd @ wd.T
+    if bias is not None:
         out += bias._data
     return nary(LinearBackward, out, (x, weight, bias), saved=(x, weight))

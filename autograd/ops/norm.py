@@ -13,6 +13,7 @@ import numpy as np
 from autograd.errors import ShapeError
 from autograd.graph import Node
 from autograd.ops.record import nary
+from autograd.ops.summation import mean_array
 from autograd.tensor import Tensor, _bump_version
 
 
@@ -82,9 +83,10 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
         if m <= 1:
             raise ValueError(f"batch_norm: expected more than 1 value per channel when "
                              f"training, got input of shape {x.shape}")
-        mean = x.mean(axis=axes, keepdims=True)
+        # float64 accumulation where NumPy would add many rows one at a time (summation.py)
+        mean = mean_array(x, axes, True)
         xc = x - mean
-        var = np.mean(np.square(xc), axis=axes, keepdims=True)  # biased: what normalises
+        var = mean_array(np.square(xc), axes, True)  # biased: what normalises
         invstd = 1.0 / np.sqrt(var + eps)
         xhat = xc
         xhat *= invstd

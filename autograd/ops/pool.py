@@ -218,18 +218,13 @@ def max_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any
         route = np.equal(v6, out[:, :, :, None, :, None])
         # A cheap test: exactly one winner per window means no tie (NaN windows have none).
         if kh * kw > 1 and np.count_nonzero(route) != out.size:
+            if np.isnan(out).any():  # NaN windows: the general path routes them as torch
+                out, route = _max_route(x, geo)
+                return unary(MaxPool2dBackward, out, input, meta=(geo, None), cache=route)
             _first_only(route, kh, kw)
         meta = (geo, choose_order(x) == "ijc")
     else:
-        x_pad = _pad_like(x, geo, -np.inf)
-        views = _windows(x_pad, geo)
-        out = views[0].copy(order="K")  # keeps the input's memory layout
-        idx_type = np.int8 if len(views) <= 127 else np.int32
-        route = np.zeros_like(out, dtype=idx_type)  # the winning offset, 0 .. kh·kw − 1
-        for k, v in enumerate(views[1:], 1):
-            better = np.greater(v, out)  # strict: an equal later entry does not win
-            np.copyto(out, v, where=better)
-            np.copyto(route, k, where=better)
+        out, route = _max_route(x, geo)
         meta = (geo, None)
     y = unary(MaxPool2dBackward, out, input, meta=meta, cache=route)
     if not return_indices:
@@ -246,6 +241,30 @@ def _flat_indices(route: np.ndarray, geo: ConvGeom) -> np.ndarray:
     rows = np.arange(ho)[:, None] * sh - pt + i * dh
     cols = np.arange(wo)[None, :] * sw - pl + j * dw
     return rows * w + cols
+
+
+def _max_route(x: np.ndarray, geo: ConvGeom) -> tuple[np.ndarray, np.ndarray]:
+    """Window maxima and the winning offset (0 .. kh·kw − 1) of each, as torch's kernel
+    picks it: the first in-bounds entry to start with (so an all −inf window sends its
+    gradient into the input, never into the padding), then a strictly greater entry or a
+    NaN (NaN propagates; the last NaN wins)."""
+    (_, kw), (sh, sw), (ho, wo) = geo.kernel, geo.stride, geo.out_hw
+    (pt, _), (pl, _) = geo.padding
+    views = _windows(_pad_like(x, geo, -np.inf), geo)
+    out = np.empty_like(views[0], order="K")  # keeps the input's memory layout
+    out.fill(-np.inf)
+    idx_type = np.int8 if len(views) <= 127 else np.int32
+    # first in-bounds offset of each window: (rows of padding above) * kw + (cols left)
+    i0 = np.maximum(pt - sh * np.arange(ho), 0)
+    j0 = np.maximum(pl - sw * np.arange(wo), 0)
+    route = np.empty_like(out, dtype=idx_type)
+    route[...] = (i0[:, None] * kw + j0[None, :]).astype(idx_type)
+    for k, v in enumerate(views):
+        better = np.greater(v, out)  # strict: an equal later entry does not win
+        better |= np.isnan(v)
+        np.copyto(out, v, where=better)
+        np.copyto(route, k, where=better)
+    return out, route
 
 
 def _first_only(route: np.ndarray, kh: int, kw: int) -> None:

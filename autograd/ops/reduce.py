@@ -4,32 +4,29 @@ logsumexp, and the softmax pair. ``dim`` is an int, a negative int, a tuple or
 
 from __future__ import annotations
 
-import builtins
 import math
 from typing import Any, NamedTuple
 
 import numpy as np
 
+from autograd.dims import normalize_dim, normalize_dims
 from autograd.graph import Node
-from autograd.ops.record import unary
+from autograd.ops.record import array_of, unary
 from autograd.ops.select import maximum, minimum
+from autograd.ops.summation import mean_array, sum_array, var_array
 from autograd.tensor import Tensor, _wrap
 
 
 def axes_of(dim: Any, ndim: int) -> tuple | None:
-    """``dim`` as a sorted tuple of non-negative axes, or ``None`` for all of them."""
+    """``dim`` as a sorted tuple of non-negative axes, or ``None`` for all of them (also
+    for ``dim=()``, as torch). Out-of-range dims raise IndexError, repeated ones
+    RuntimeError (torch's messages)."""
     if dim is None:
         return None
-    dims = (dim,) if isinstance(dim, int | np.integer) else tuple(dim)
-    out = []
-    for d in dims:
-        if not -builtins.max(ndim, 1) <= d < builtins.max(ndim, 1):
-            raise IndexError(
-                f"Dimension out of range (expected to be in range of "
-                f"[{-builtins.max(ndim, 1)}, {builtins.max(ndim, 1) - 1}], but got {d})"
-            )
-        out.append(d % ndim if ndim else 0)
-    return tuple(sorted(set(out))) if ndim else None
+    axes = normalize_dims(dim, ndim)
+    if not axes or not ndim:
+        return None
+    return axes if len(axes) == 1 else tuple(sorted(axes))
 
 
 def kept_shape(shape: tuple, axes: tuple | None) -> tuple:
@@ -58,7 +55,7 @@ class SumBackward(Node):
 
 def sum(x: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:  # noqa: A001
     axes = axes_of(dim, x._data.ndim)
-    out = np.sum(x._data, axis=axes, keepdims=keepdim)
+    out = sum_array(x._data, axes, keepdim)
     return unary(SumBackward, out, x, meta=(x._data.shape, kept_shape(x._data.shape, axes)))
 
 
@@ -72,7 +69,7 @@ class MeanBackward(Node):
 
 def mean(x: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
     axes = axes_of(dim, x._data.ndim)
-    out = np.mean(x._data, axis=axes, keepdims=keepdim)
+    out = mean_array(x._data, axes, keepdim)
     shape = x._data.shape
     return unary(MeanBackward, out, x, meta=(shape, kept_shape(shape, axes), _count(shape, axes)))
 
@@ -83,49 +80,65 @@ def _correction(unbiased: bool | None, correction: int | None) -> int:
     return 0 if unbiased is False else 1
 
 
+def _var_grad(g: Any, x: Any, meta: tuple, xp) -> Any:
+    """torch's ``var_backward``: dx = g ⊙ 2(x − x̄) / (n − c). With no ``dim`` and n − c ≤ 0
+    (one element, or ``correction >= n``) 2/(n − c) is infinite: torch gives g·inf, or
+    NaN where x = x̄ (∞·0); with a ``dim`` it uses 2/(n − c) as it comes (∞ at n = c, a
+    finite negative factor past it)."""
+    kshape, axes, dof, full = meta
+    xm = x - xp.mean(x, axes, True)
+    if full and dof <= 0:
+        t = x.dtype.type
+        return xp.where(array_of(xm) == 0, t(np.nan), t(np.inf)) * xp.reshape(g, kshape)
+    factor = 2 / dof if dof else np.inf
+    return xp.reshape(g, kshape) * xm * factor
+
+
 class VarBackward(Node):
-    """y = Σ(x − x̄)² / (n − c);  dx = g ⊙ 2(x − x̄) / (n − c)."""
+    """y = Σ(x − x̄)² / (n − c);  dx = g ⊙ 2(x − x̄) / (n − c)  (torch's edge cases: see
+    ``_var_grad``)."""
 
     def vjp(self, g, xp):
         (x,) = self.inputs(xp)
-        shape, kshape, axes, denom = self.meta
-        xm = x - xp.mean(x, axes, True)
-        return (xp.reshape(g, kshape) * xm * (2 / denom),)
+        return (_var_grad(g, x, self.meta, xp),)
+
+
+def _moments(x: Tensor, dim: Any, unbiased: bool | None, correction: int | None) -> tuple:
+    """(axes, correction, VJP meta) of a var/std over ``dim``."""
+    c = _correction(unbiased, correction)
+    axes = axes_of(dim, x._data.ndim)
+    shape = x._data.shape
+    full = dim is None or x._data.ndim == 0
+    return axes, c, (kept_shape(shape, axes), axes, _count(shape, axes) - c, full)
 
 
 def var(x: Tensor, dim: Any = None, unbiased: bool | None = None, keepdim: bool = False, *,
         correction: int | None = None) -> Tensor:
-    """Variance over ``dim`` with Bessel's ``correction`` (1 = unbiased, as torch)."""
-    c = _correction(unbiased, correction)
-    axes = axes_of(dim, x._data.ndim)
-    shape = x._data.shape
-    out = np.var(x._data, axis=axes, ddof=c, keepdims=keepdim)
-    denom = builtins.max(_count(shape, axes) - c, 0)
-    return unary(VarBackward, out, x, save_input=True,
-                 meta=(shape, kept_shape(shape, axes), axes, denom))
+    """Variance over ``dim`` with Bessel's ``correction`` (1 = unbiased, as torch); NaN or
+    inf where n − c ≤ 0, as torch."""
+    axes, c, meta = _moments(x, dim, unbiased, correction)
+    out = var_array(x._data, axes, c, keepdim)
+    return unary(VarBackward, out, x, save_input=True, meta=meta)
 
 
 class StdBackward(Node):
-    """y = √var(x);  dx = g ⊙ (x − x̄) / ((n − c) · y)."""
+    """y = √var(x);  dx = var's VJP of g / (2y), with g / (2y) taken as 0 where y = 0 (a
+    constant input: torch's convention, not the NaN of 0/0)."""
 
     def vjp(self, g, xp):
         (x,) = self.inputs(xp)
-        shape, kshape, axes, denom = self.meta
-        y = xp.reshape(self.output(xp), kshape)
-        xm = x - xp.mean(x, axes, True)
-        return (xp.reshape(g, kshape) * xm / (y * denom),)
+        y = self.output(xp)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            gv = xp.where(array_of(y) == 0, 0, g / (y * 2))
+            return (_var_grad(gv, x, self.meta, xp),)
 
 
 def std(x: Tensor, dim: Any = None, unbiased: bool | None = None, keepdim: bool = False, *,
         correction: int | None = None) -> Tensor:
     """Standard deviation over ``dim`` (square root of :func:`var`)."""
-    c = _correction(unbiased, correction)
-    axes = axes_of(dim, x._data.ndim)
-    shape = x._data.shape
-    out = np.std(x._data, axis=axes, ddof=c, keepdims=keepdim)
-    denom = builtins.max(_count(shape, axes) - c, 0)
-    return unary(StdBackward, out, x, save_input=True, save_out=True,
-                 meta=(shape, kept_shape(shape, axes), axes, denom))
+    axes, c, meta = _moments(x, dim, unbiased, correction)
+    out = np.sqrt(var_array(x._data, axes, c, keepdim))
+    return unary(StdBackward, out, x, save_input=True, save_out=True, meta=meta)
 
 
 class ReturnTypes(NamedTuple):
@@ -155,12 +168,13 @@ def _extreme(x: Tensor, dim: Any, keepdim: bool, is_max: bool) -> Any:
         if d.size == 0:
             raise RuntimeError("max(): expected a non-empty tensor (reduction over 0 elements)")
         m = d.max() if is_max else d.min()
-        mask = d == m
+        # NaN propagates (torch): the gradient is split over the NaN entries then
+        mask = d == m if m == m else np.isnan(d)
         weights = (mask / mask.sum()).astype(d.dtype, copy=False)
         return unary(cls, np.asarray(m), x, meta=(d.shape, (1,) * d.ndim), cache=weights)
     if isinstance(dim, Tensor):  # torch's max(a, b) overload
         return maximum(x, dim) if is_max else minimum(x, dim)
-    (axis,) = axes_of(int(dim), d.ndim) or (0,)
+    axis = normalize_dim(dim, d.ndim)
     if d.ndim == 0:
         return ReturnTypes(x, _wrap(np.asarray(0), None))
     idx = np.argmax(d, axis=axis, keepdims=True) if is_max else np.argmin(d, axis=axis,
@@ -186,22 +200,25 @@ def min(x: Tensor, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A001
     return _extreme(x, dim, keepdim, False)
 
 
+def _arg_extreme(x: Tensor, dim: Any, keepdim: bool, fn: Any) -> Tensor:
+    d = x._data
+    if dim is None:
+        out = np.asarray(fn(d), dtype=np.int64)
+        return _wrap(out.reshape((1,) * d.ndim if keepdim else ()), None)
+    axis = normalize_dim(dim, d.ndim)
+    if not d.ndim:  # a 0-d tensor takes dim 0 or -1 (torch); its only index is 0
+        return _wrap(np.zeros((), np.int64), None)
+    return _wrap(np.asarray(fn(d, axis=axis, keepdims=keepdim), dtype=np.int64), None)
+
+
 def argmax(x: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
     """Index of the largest element (flattened when ``dim`` is None), int64."""
-    if dim is None:
-        out = np.argmax(x._data)
-        return _wrap(np.asarray(out, dtype=np.int64).reshape((1,) * x.ndim if keepdim else ()),
-                     None)
-    return _wrap(np.argmax(x._data, axis=dim, keepdims=keepdim).astype(np.int64), None)
+    return _arg_extreme(x, dim, keepdim, np.argmax)
 
 
 def argmin(x: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
     """Index of the smallest element (flattened when ``dim`` is None), int64."""
-    if dim is None:
-        out = np.argmin(x._data)
-        return _wrap(np.asarray(out, dtype=np.int64).reshape((1,) * x.ndim if keepdim else ()),
-                     None)
-    return _wrap(np.argmin(x._data, axis=dim, keepdims=keepdim).astype(np.int64), None)
+    return _arg_extreme(x, dim, keepdim, np.argmin)
 
 
 def logsumexp_array(x: np.ndarray, axes: Any, keepdims: bool = False) -> np.ndarray:
@@ -245,7 +262,7 @@ class SoftmaxBackward(Node):
 
 
 def softmax(x: Tensor, dim: int = -1) -> Tensor:
-    (axis,) = axes_of(dim, x._data.ndim) or (0,)
+    axis = normalize_dim(dim, x._data.ndim)
     if x._data.ndim == 0:
         return unary(SoftmaxBackward, np.ones_like(x._data), x, save_out=True, meta=None)
     return unary(SoftmaxBackward, softmax_array(x._data, axis), x, save_out=True, meta=axis)
@@ -260,7 +277,7 @@ class LogSoftmaxBackward(Node):
 
 
 def log_softmax(x: Tensor, dim: int = -1) -> Tensor:
-    (axis,) = axes_of(dim, x._data.ndim) or (0,)
+    axis = normalize_dim(dim, x._data.ndim)
     if x._data.ndim == 0:
         return unary(LogSoftmaxBackward, np.zeros_like(x._data), x, save_out=True, meta=None)
     d = x._data
@@ -272,9 +289,15 @@ def log_softmax(x: Tensor, dim: int = -1) -> Tensor:
     return unary(LogSoftmaxBackward, out, x, save_out=True, meta=axis)
 
 
+def _axes_tuple(axis: Any, ndim: int) -> tuple | None:
+    if axis is None or isinstance(axis, tuple):
+        return axis
+    return (axis % ndim,)
+
+
 def _sum_array(x: np.ndarray, axis: Any, keepdims: bool) -> np.ndarray:
-    return np.sum(x, axis=axis, keepdims=keepdims)
+    return sum_array(x, _axes_tuple(axis, x.ndim), keepdims)
 
 
 def _mean_array(x: np.ndarray, axis: Any, keepdims: bool) -> np.ndarray:
-    return np.mean(x, axis=axis, keepdims=keepdims)
+    return mean_array(x, _axes_tuple(axis, x.ndim), keepdims)

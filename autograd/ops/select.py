@@ -9,6 +9,7 @@ import numpy as np
 
 from autograd.graph import Node
 from autograd.ops.record import array_of, binary, nary, unary
+from autograd.promotion import promote
 from autograd.tensor import Tensor
 
 
@@ -93,8 +94,9 @@ class WhereBackward(Node):
 def where(condition: Any, a: Any, b: Any) -> Tensor:
     """Elements of ``a`` where ``condition`` holds, else of ``b`` (broadcasting)."""
     cond = np.asarray(array_of(condition), dtype=bool)
+    x, y = promote(array_of(a), array_of(b))
     try:
-        out = np.where(cond, array_of(a), array_of(b))
+        out = np.where(cond, x, y)
     except ValueError:
         raise ValueError(f"where: shapes {cond.shape}, {np.shape(array_of(a))} and "
                          f"{np.shape(array_of(b))} cannot be broadcast together") from None
@@ -105,56 +107,76 @@ def where(condition: Any, a: Any, b: Any) -> Tensor:
 
 
 class MaskedFillBackward(Node):
-    """y = x with ``value`` where mask;  dx = g with 0 where mask."""
+    """y = x with ``value`` where mask;  dx = g with 0 where mask,  dvalue = Σ g over the
+    filled positions (``value`` a 0-d tensor that requires grad, as torch)."""
 
     def vjp(self, g, xp):
-        gx = xp.where(self.cached(), 0, g)
-        return (gx if self.meta is None else xp.sum_to(gx, self.meta),)
+        mask = self.cached()
+        ex, ev = self.edges
+        gx = gv = None
+        if ex is not None:
+            gx = xp.where(mask, 0, g)
+            gx = gx if self.meta is None else xp.sum_to(gx, self.meta)
+        if ev is not None:
+            gv = xp.sum(xp.where(mask, g, 0), None, False)
+        return gx, gv
 
 
 def masked_fill(x: Tensor, mask: Any, value: Any) -> Tensor:
-    """``x`` with ``value`` written where ``mask`` is true (mask broadcasts to x)."""
+    """``x`` with ``value`` written where ``mask`` is true (mask broadcasts to x). ``value``
+    is a number or a 0-d tensor; a tensor value that requires grad gets the sum of the
+    filled positions' gradient."""
     m = np.asarray(array_of(mask), dtype=bool)
     v = array_of(value)
+    if isinstance(value, Tensor) and v.ndim:
+        raise RuntimeError(f"masked_fill_ only supports a 0-dimensional value tensor, but got "
+                           f"tensor with {v.ndim} dimension(s).")
     try:
         out = np.where(m, np.asarray(v, dtype=x._data.dtype), x._data)
     except ValueError:
         raise ValueError(f"masked_fill: mask of shape {m.shape} does not broadcast to the "
                          f"tensor's shape {x._data.shape}") from None
     meta = None if out.shape == x._data.shape else x._data.shape
-    return unary(MaskedFillBackward, out, x, meta=meta, cache=m)
+    return nary(MaskedFillBackward, out, (x, value), meta=meta, cache=m)
 
 
 class MaximumBackward(Node):
-    """y = max(a, b) elementwise;  da = g ⊙ w,  db = g ⊙ (1 − w), w = [a > b] + ½[a = b]."""
+    """y = max(a, b) elementwise;  da = g ⊙ wa,  db = g ⊙ wb  with wa = [a > b] + ½[a = b],
+    wb = 1 − wa; where either is NaN, y is NaN and both get g (torch's convention)."""
 
     def vjp(self, g, xp):
-        w = self.cached()
+        wa, wb = self.cached()
         sa, sb = self.meta
         ea, eb = self.edges
         ga = gb = None
         if ea is not None:
-            ga = g * w
+            ga = g * wa
             ga = ga if sa is None else xp.sum_to(ga, sa)
         if eb is not None:
-            gb = g * (1 - w)
+            gb = g * (1 - wa if wb is None else wb)
             gb = gb if sb is None else xp.sum_to(gb, sb)
         return ga, gb
 
 
 class MinimumBackward(MaximumBackward):
-    """y = min(a, b) elementwise;  w = [a < b] + ½[a = b] (as MaximumBackward)."""
+    """y = min(a, b) elementwise;  wa = [a < b] + ½[a = b] (as MaximumBackward)."""
 
 
 def _extremum(a: Any, b: Any, is_max: bool) -> Tensor:
-    x, y = array_of(a), array_of(b)
+    x, y = promote(array_of(a), array_of(b))
     out = np.maximum(x, y) if is_max else np.minimum(x, y)
-    dtype = out.dtype if out.dtype.kind == "f" else np.float32
-    w = ((x > y) if is_max else (x < y)).astype(dtype) + 0.5 * (x == y)
-    w = w.astype(dtype, copy=False)
     t = binary(MaximumBackward if is_max else MinimumBackward, out, a, b)
     if t._node is not None:
-        t._node.cache = w
+        dtype = out.dtype if out.dtype.kind == "f" else np.float32
+        wa = np.array((x > y) if is_max else (x < y), dtype=dtype)
+        wa[np.asarray(x == y)] = 0.5
+        wb = None
+        nan = np.isnan(out)
+        if nan.any():  # torch: a NaN on either side sends g to both
+            wb = 1 - wa
+            wa[nan] = 1
+            wb[nan] = 1
+        t._node.cache = (wa, wb)
     return t
 
 

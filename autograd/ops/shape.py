@@ -4,14 +4,15 @@ gradient back the same way."""
 
 from __future__ import annotations
 
-import builtins
 import math
 from typing import Any
 
 import numpy as np
 
+from autograd.dims import normalize_dim, normalize_dims
 from autograd.graph import Node
 from autograd.ops.record import nary, unary
+from autograd.promotion import result_type
 from autograd.tensor import Tensor
 
 
@@ -71,12 +72,13 @@ def flatten(x: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     """Merge dimensions ``start_dim..end_dim`` into one."""
     shape = x._data.shape
     if not shape:
+        normalize_dim(start_dim, 0), normalize_dim(end_dim, 0)
         return _reshape(x, (1,), FlattenBackward)
     n = len(shape)
-    s, e = start_dim % n, end_dim % n
+    s, e = normalize_dim(start_dim, n), normalize_dim(end_dim, n)
     if s > e:
-        raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim} "
-                         f"for a tensor of shape {shape}")
+        raise RuntimeError(f"flatten() has invalid args: start_dim cannot come after end_dim "
+                           f"(start_dim {start_dim}, end_dim {end_dim}, shape {shape})")
     new = shape[:s] + (math.prod(shape[s:e + 1]),) + shape[e + 1:]
     return _reshape(x, new, FlattenBackward)
 
@@ -87,8 +89,7 @@ def squeeze(x: Tensor, dim: Any = None) -> Tensor:
     if dim is None:
         new = tuple(s for s in shape if s != 1)
     else:
-        dims = {d % builtins.max(len(shape), 1) for d in ((dim,) if isinstance(dim, int)
-                                                          else dim)}
+        dims = set(normalize_dims(dim, len(shape)))
         new = tuple(s for i, s in enumerate(shape) if not (i in dims and s == 1))
     return _reshape(x, new, SqueezeBackward)
 
@@ -96,10 +97,7 @@ def squeeze(x: Tensor, dim: Any = None) -> Tensor:
 def unsqueeze(x: Tensor, dim: int) -> Tensor:
     """Insert a size-1 dimension at ``dim``."""
     shape = x._data.shape
-    n = len(shape) + 1
-    if not -n <= dim < n:
-        raise IndexError(f"unsqueeze: dim {dim} out of range for a tensor of shape {shape}")
-    d = dim % n
+    d = normalize_dim(dim, len(shape) + 1)
     return _reshape(x, shape[:d] + (1,) + shape[d:], UnsqueezeBackward)
 
 
@@ -123,15 +121,22 @@ def permute(x: Tensor, *dims: Any) -> Tensor:
     """Reorder dimensions: output dim i is input dim ``dims[i]``."""
     dims = _sizes(dims)
     n = x._data.ndim
-    if sorted(d % n for d in dims) != list(range(n)):
-        raise RuntimeError(f"permute: {dims} is not a permutation of the {n} dims of a "
-                           f"tensor of shape {x._data.shape}")
-    return _permute(x, tuple(d % n for d in dims), PermuteBackward)
+    if len(dims) != n:
+        raise RuntimeError(f"permute: number of dims don't match in permute: the tensor has "
+                           f"{n} dims (shape {x._data.shape}), the ordering {dims} has "
+                           f"{len(dims)}")
+    axes = tuple(normalize_dim(d, n) for d in dims)
+    if len(set(axes)) != n:
+        raise RuntimeError(f"permute(): duplicate dims are not allowed (got {dims})")
+    return _permute(x, axes, PermuteBackward)
 
 
 def transpose(x: Tensor, dim0: int, dim1: int) -> Tensor:
     """Swap two dimensions."""
     n = x._data.ndim
+    dim0, dim1 = normalize_dim(dim0, n), normalize_dim(dim1, n)
+    if not n:  # a 0-d tensor: dims 0 and -1 are accepted and nothing moves (torch)
+        return _permute(x, (), TransposeBackward)
     axes = list(range(n))
     axes[dim0], axes[dim1] = axes[dim1], axes[dim0]
     return _permute(x, tuple(axes), TransposeBackward)
@@ -140,6 +145,15 @@ def transpose(x: Tensor, dim0: int, dim1: int) -> Tensor:
 def T(x: Tensor) -> Tensor:
     """All dimensions reversed (a matrix transpose for 2-D)."""
     return _permute(x, tuple(range(x._data.ndim))[::-1], TransposeBackward)
+
+
+def _promoted(arrays: list) -> list:
+    """The arrays at their common ``torch.result_type`` (cat and stack promote, as torch)."""
+    dt = arrays[0].dtype
+    if all(a.dtype is dt for a in arrays):
+        return arrays
+    dt = result_type(*arrays)
+    return [a.astype(dt, copy=False) for a in arrays]
 
 
 class CatBackward(Node):
@@ -161,7 +175,7 @@ def cat(tensors: Any, dim: int = 0) -> Tensor:
     ndim = arrays[0].ndim
     if ndim == 0:
         raise RuntimeError("zero-dimensional tensors cannot be concatenated")
-    axis = dim % ndim
+    axis = normalize_dim(dim, ndim)
     for a in arrays[1:]:
         if a.ndim != ndim or a.shape[:axis] + a.shape[axis + 1:] != \
                 arrays[0].shape[:axis] + arrays[0].shape[axis + 1:]:
@@ -169,7 +183,7 @@ def cat(tensors: Any, dim: int = 0) -> Tensor:
                 f"cat: sizes of tensors must match except in dimension {dim}; got shapes "
                 f"{[x.shape for x in arrays]}"
             )
-    out = np.concatenate(arrays, axis=axis)
+    out = np.concatenate(_promoted(arrays), axis=axis)
     bounds = tuple(np.cumsum([0] + [a.shape[axis] for a in arrays]).tolist())
     return nary(CatBackward, out, tensors, meta=(axis, bounds))
 
@@ -192,8 +206,8 @@ def stack(tensors: Any, dim: int = 0) -> Tensor:
     if any(a.shape != arrays[0].shape for a in arrays):
         raise RuntimeError(f"stack expects each tensor to be equal size, got shapes "
                            f"{[a.shape for a in arrays]}")
-    axis = dim % (arrays[0].ndim + 1)
-    return nary(StackBackward, np.stack(arrays, axis=axis), tensors, meta=axis)
+    axis = normalize_dim(dim, arrays[0].ndim + 1)
+    return nary(StackBackward, np.stack(_promoted(arrays), axis=axis), tensors, meta=axis)
 
 
 class PadBackward(Node):

@@ -8,6 +8,7 @@ import numpy as np
 
 from autograd.graph import Node
 from autograd.ops.record import unary
+from autograd.promotion import result_type
 from autograd.tensor import Tensor, _wrap
 
 
@@ -170,10 +171,19 @@ def clamp(x: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
     if min is None and max is None:
         raise ValueError("clamp: at least one of min and max must be given")
     d = x._data
-    lo = -np.inf if min is None else min
-    hi = np.inf if max is None else max
-    mask = (d >= lo) & (d <= hi)
+    bounds = [b for b in (min, max) if b is not None]
+    dt = result_type(x, *bounds)  # torch: clamp(int tensor, max=5) stays int64
+    if d.dtype != dt:
+        d = d.astype(dt)
+    lo = None if min is None else _bound(min, dt)
+    hi = None if max is None else _bound(max, dt)
+    mask = (d >= lo) if hi is None else (d <= hi) if lo is None else (d >= lo) & (d <= hi)
     return unary(ClampBackward, np.clip(d, lo, hi), x, cache=mask)
+
+
+def _bound(b: Any, dt: np.dtype) -> Any:
+    b = b._data if isinstance(b, Tensor) else b
+    return b.astype(dt, copy=False) if isinstance(b, np.ndarray) else dt.type(b)
 
 
 class CastBackward(Node):

@@ -129,3 +129,22 @@ def test_function_forms_equal_methods(fn) -> None:
 def test_log_softmax_is_exact_in_float32_for_huge_logits() -> None:
     out = ag.tensor(np.array([[1e4, 1e4, -1e4]], np.float32)).log_softmax(1).data
     np.testing.assert_allclose(out[0, :2], [-np.log(2)] * 2, rtol=1e-6)
+
+
+def test_masked_fill_value_tensor_gets_the_filled_positions_gradient() -> None:
+    # torch 2.13: x.grad [[0, 1, 0], [3, 4, 0]], value.grad 7 (= 0 + 2 + 5)
+    x = ag.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], requires_grad=True)
+    v = ag.tensor(0.5, requires_grad=True)
+    mask = ag.tensor([[True, False, True], [False, False, True]])
+    y = x.masked_fill(mask, v)
+    (y * ag.arange(6.0).reshape(2, 3)).sum().backward()
+    assert y.tolist() == [[0.5, 2.0, 0.5], [4.0, 5.0, 0.5]]
+    assert x.grad.tolist() == [[0.0, 1.0, 0.0], [3.0, 4.0, 0.0]]
+    assert v.grad.shape == () and v.grad.item() == 7.0
+    # a broadcast mask: torch gives value.grad 10 (= 0 + 2 + 3 + 5)
+    v = ag.tensor(0.5, requires_grad=True)
+    y = ag.ones(2, 3).masked_fill(ag.tensor([True, False, True]), v)
+    (y * ag.arange(6.0).reshape(2, 3)).sum().backward()
+    assert v.grad.item() == 10.0
+    with pytest.raises(RuntimeError, match="0-dimensional value tensor"):
+        x.masked_fill(mask, ag.tensor([0.5]))

@@ -751,7 +751,7 @@ def inputs_into(nodes: dict, edges: list, op_label: str) -> list[tuple[str, str]
 
 
 def test_inputs_needing_no_grad_are_drawn_with_shape_and_dtype_while_the_ops_hold_them() -> None:
-    w = ag.tensor(np.arange(6.0).reshape(2, 3), requires_grad=True)
+    w = ag.tensor(np.arange(6.0, dtype=np.float32).reshape(2, 3), requires_grad=True)
     x = ag.tensor(np.ones((3, 4), dtype=np.float32))  # the data: needs no grad
     h = w @ x
     loss = ((h * x[:2]) * 3.0).sum()  # x again (through a view), and a Python number

@@ -367,3 +367,20 @@ def test_conv2d_same_padding_with_an_even_kernel_matches_the_functional_and_torc
     odd = nn.Conv1d(1, 1, 3, padding="same", dilation=2)
     assert odd.padding == (2,)  # symmetric: stays the per-axis int, as before
     assert nn.Conv1d(1, 1, 2, padding="same")(ag.randn(1, 1, 7)).shape == (1, 1, 7)
+
+
+def test_linear_raises_on_an_input_dtype_other_than_its_weights() -> None:
+    # torch 2.13: RuntimeError "mat1 and mat2 must have the same dtype, but got Long and
+    # Float" (no silent float64 compute; issue 13, item 8)
+    lin = nn.Linear(2, 3)
+    with pytest.raises(RuntimeError, match="mat1 and mat2 must have the same dtype, but got "
+                                           "Long and Float"):
+        lin(ag.tensor([[1, 2]]))
+    with pytest.raises(RuntimeError, match="but got Double and Float"):
+        lin(ag.ones(1, 2, dtype=ag.float64))
+    assert lin(ag.ones(1, 2)).dtype == np.float32
+
+
+def test_one_hot_times_a_float_tensor_keeps_the_float_dtype() -> None:
+    # torch 2.13: F.one_hot(...) (int64) * float32 tensor -> float32
+    assert (F.one_hot(ag.tensor([0, 1]), 3) * ag.ones(2, 3)).dtype == np.float32

@@ -267,3 +267,47 @@ def test_ignore_index_may_be_a_valid_class_and_targets_may_be_any_int_dtype() ->
                                    per.mean(), rtol=1e-12)
     with pytest.raises(ValueError, match=r"\[3\]"):
         F.cross_entropy(ag.tensor(logits), np.array([0, 3, 1, 1], dtype=np.uint8))
+
+
+@pytest.mark.parametrize("kw", [{"ignore_index": 1}, {"ignore_index": 1, "label_smoothing": 0.1},
+                                {"ignore_index": 1, "weight": ag.tensor([1.0, 2.0])}])
+def test_cross_entropy_with_every_target_ignored_is_nan_with_zero_gradient(kw) -> None:
+    # torch 2.13: loss nan, gradient 0 (issue 13, item 4)
+    x = ag.tensor([[1.0, 2.0], [0.0, 1.0]], requires_grad=True)
+    loss = F.cross_entropy(x, ag.tensor([1, 1]), **kw)
+    loss.backward()
+    assert np.isnan(loss.item())
+    assert x.grad.tolist() == [[0.0, 0.0], [0.0, 0.0]]
+    x = ag.tensor([[[1.0, 2.0], [0.0, 1.0]]], requires_grad=True)  # (N, C, d1)
+    loss = F.cross_entropy(x, ag.tensor([[-100, -100]]))
+    loss.backward()
+    assert np.isnan(loss.item()) and x.grad.tolist() == [[[0.0, 0.0], [0.0, 0.0]]]
+    x = ag.tensor([[1.0, 2.0], [0.0, 1.0]], requires_grad=True)
+    loss = F.nll_loss(x, ag.tensor([-100, -100]), reduction="sum")
+    loss.backward()
+    assert loss.item() == 0.0 and x.grad.tolist() == [[0.0, 0.0], [0.0, 0.0]]
+
+
+def test_cross_entropy_probability_targets_that_require_grad_get_their_gradient() -> None:
+    # torch 2.13 (issue 13, item 6): d loss / d p = −w·log_softmax(x), reduced as the loss
+    x = ag.tensor([[1.0, 2.0, 0.5], [0.0, -1.0, 3.0]], requires_grad=True)
+    p = ag.tensor([[0.2, 0.3, 0.5], [0.6, 0.1, 0.3]], requires_grad=True)
+    loss = F.cross_entropy(x, p)
+    loss.backward()
+    np.testing.assert_allclose(loss.item(), 1.8401264, rtol=1e-6)
+    np.testing.assert_allclose(p.grad.numpy(), [[0.7321844, 0.2321844, 0.9821844],
+                                                [1.5329419, 2.0329421, 0.0329420]], rtol=1e-5)
+    np.testing.assert_allclose(x.grad.numpy(), [[0.0156119, 0.1642658, -0.1798778],
+                                                [-0.2766937, -0.0414261, 0.3181198]],
+                               rtol=1e-5, atol=1e-7)
+    x = ag.tensor([[1.0, 2.0, 0.5], [0.0, -1.0, 3.0]], requires_grad=True)
+    p = ag.tensor([[0.2, 0.3, 0.5], [0.6, 0.1, 0.3]], requires_grad=True)
+    loss = F.cross_entropy(x, p, weight=ag.tensor([1.0, 2.0, 0.5]), label_smoothing=0.1,
+                           reduction="sum")
+    loss.backward()
+    np.testing.assert_allclose(loss.item(), 3.8395224, rtol=1e-6)
+    np.testing.assert_allclose(p.grad.numpy(), [[1.3179319, 0.8358638, 0.8839660],
+                                                [2.7592955, 7.3185911, 0.0296478]], rtol=1e-5)
+    p = ag.tensor([0.2, 0.3, 0.5], requires_grad=True)  # unbatched (C,)
+    F.cross_entropy(ag.tensor([1.0, 2.0, 0.5]), p).backward()
+    assert p.grad is not None and p.grad.shape == (3,)

@@ -1,0 +1,45 @@
+"""Dimension arguments, checked as torch checks them (``maybe_wrap_dim``).
+
+Every op that takes a ``dim`` goes through :func:`normalize_dim` (one dim) or
+:func:`normalize_dims` (a tuple), so an out-of-range dim raises torch's ``IndexError``
+("Dimension out of range (expected to be in range of [-2, 1], but got 5)") instead of
+wrapping around, and a repeated dim raises ``RuntimeError`` ("dim 0 appears multiple
+times in the list of dims"). A 0-d tensor accepts dims in [-1, 0], as torch.
+"""
+
+from __future__ import annotations
+
+import operator
+from typing import Any
+
+
+def normalize_dim(dim: Any, ndim: int) -> int:
+    """``dim`` as an index in ``range(max(ndim, 1))`` (negative dims count from the end).
+
+    ``ndim`` is the number of dims ``dim`` may address: the tensor's, or one more for ops
+    that insert a dimension (``unsqueeze``, ``stack``)."""
+    try:
+        d = operator.index(dim)
+    except TypeError:
+        raise TypeError(f"dim must be an int, got {type(dim).__name__} {dim!r}") from None
+    n = ndim if ndim > 0 else 1
+    if not -n <= d < n:
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], "
+                         f"but got {d})")
+    return d + n if d < 0 else d
+
+
+def normalize_dims(dims: Any, ndim: int) -> tuple[int, ...]:
+    """An int or a sequence of ints as a tuple of distinct non-negative dims, in the order
+    given (a repeated dim raises ``RuntimeError``, as torch)."""
+    if isinstance(dims, tuple | list):
+        out = tuple(normalize_dim(d, ndim) for d in dims)
+    else:
+        out = (normalize_dim(dims, ndim),)
+    if len(set(out)) != len(out):
+        seen: set[int] = set()
+        for d in out:
+            if d in seen:
+                raise RuntimeError(f"dim {d} appears multiple times in the list of dims")
+            seen.add(d)
+    return out

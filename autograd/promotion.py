@@ -1,0 +1,139 @@
+"""Type promotion between operands, as ``torch.result_type`` (float32 the default float).
+
+Operands fall in three priority groups: tensors with dimensions, zero-dimensional tensors,
+and Python (or NumPy) scalars. Within a group dtypes promote as torch's table (an integer
+with a float gives that float: int64 with float16 is float16, not NumPy's float64). Across
+groups a lower group only matters when its *category* (bool < integer < floating <
+complex) is higher: ``int64 tensor * 0-d float64 tensor`` is float64, ``float32 tensor *
+0-d float64 tensor`` stays float32. A scalar stands for the default dtype of its kind
+(``float`` → float32, ``int`` → int64, ``complex`` → complex64), so ``int tensor * 1.5`` is
+float32 and ``float32 tensor * np.float64(0.5)`` stays float32. NumPy arrays count as
+tensors of their dtype.
+
+:func:`result_type` is the one rule; :func:`promote` applies it to two operands with a
+free fast path (same-dtype arrays, and the scalar cases where NumPy's own weak-scalar rule
+already agrees), so ordinary float32 code pays one dtype comparison per op.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+_BOOL = np.dtype(np.bool_)
+_INT64 = np.dtype(np.int64)
+_FLOAT32 = np.dtype(np.float32)
+_COMPLEX64 = np.dtype(np.complex64)
+_CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2, "c": 3}
+
+
+def _category(dt: np.dtype) -> int:
+    return _CATEGORY.get(dt.kind, 1)
+
+
+def _promote_types(a: np.dtype | None, b: np.dtype | None) -> np.dtype | None:
+    """torch's promotion table for two dtypes of one priority group."""
+    if a is None or a == b:
+        return b
+    if b is None:
+        return a
+    ca, cb = _category(a), _category(b)
+    if ca == cb:
+        return np.promote_types(a, b)
+    high, low = (a, b) if ca > cb else (b, a)
+    if high.kind == "c" and low.kind == "f":  # complex keeps the float's precision
+        return np.promote_types(high, np.result_type(low, np.complex64))
+    return high
+
+
+def _combine(higher: np.dtype | None, lower: np.dtype | None) -> np.dtype | None:
+    """A higher-priority group's dtype combined with a lower one's (torch's
+    ``combine_categories``): the lower group only counts when its category is higher."""
+    if higher is None:
+        return lower
+    if lower is None:
+        return higher
+    ch, cl = _category(higher), _category(lower)
+    if ch == 3:
+        return higher
+    if cl == 3:
+        return np.promote_types(lower, np.result_type(higher, np.complex64)) if ch == 2 \
+            else lower
+    if ch == 2:
+        return higher
+    if ch == 0 or cl == 2:
+        return _promote_types(higher, lower)
+    return higher
+
+
+def _group(x: Any) -> tuple[int, np.dtype]:
+    """(priority group, dtype): 2 for tensors/arrays with dims, 1 for 0-d ones, 0 for
+    scalars (standing for the default dtype of their kind)."""
+    arr = getattr(x, "_data", x)
+    if isinstance(arr, np.ndarray):
+        return (2 if arr.ndim else 1), arr.dtype
+    if isinstance(x, bool | np.bool_):
+        return 0, _BOOL
+    if isinstance(x, int | np.integer):
+        return 0, _INT64
+    if isinstance(x, float | np.floating):
+        return 0, _FLOAT32
+    if isinstance(x, complex | np.complexfloating):
+        return 0, _COMPLEX64
+    arr = np.asarray(x)  # a list or other array-like: a tensor of NumPy's dtype for it
+    return (2 if arr.ndim else 1), arr.dtype
+
+
+def result_type(*operands: Any) -> np.dtype:
+    """The dtype ``torch.result_type`` gives for these operands (Tensors, arrays, scalars)."""
+    groups: list[np.dtype | None] = [None, None, None]
+    for x in operands:
+        g, dt = _group(x)
+        groups[g] = _promote_types(groups[g], dt)
+    return _combine(groups[2], _combine(groups[1], groups[0]))
+
+
+def _cast(x: Any, dt: np.dtype) -> Any:
+    if isinstance(x, np.ndarray):
+        return x if x.dtype == dt else x.astype(dt)
+    return dt.type(x)  # a scalar at the result dtype (torch casts it to the op's dtype)
+
+
+def promote(x: Any, y: Any) -> tuple[Any, Any]:
+    """The two operands' arrays (or scalars) cast to their :func:`result_type`.
+
+    ``x``/``y`` are arrays or scalars (a Tensor's ``_data`` already taken out). Free when
+    both arrays share a dtype, or when one is a Python scalar NumPy already treats as
+    torch does (a float with a floating array, an int with a non-bool array)."""
+    cx, cy = x.__class__, y.__class__
+    if cx is np.ndarray:
+        if cy is np.ndarray:
+            if x.dtype is y.dtype or x.dtype == y.dtype:
+                return x, y
+        elif (cy is float and x.dtype.kind in "fc") or (cy is int and x.dtype.kind in "iuf"):
+            return x, y
+    elif cy is np.ndarray and ((cx is float and y.dtype.kind in "fc")
+                               or (cx is int and y.dtype.kind in "iuf")):
+        return x, y
+    dt = result_type(x, y)
+    return _cast(x, dt), _cast(y, dt)
+
+
+_TORCH_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
+                "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
+                "bool": "Bool", "complex64": "ComplexFloat", "complex128": "ComplexDouble"}
+
+
+def torch_name(dtype: Any) -> str:
+    """torch's name for a dtype in its error messages (``Float``, ``Long``...)."""
+    name = np.dtype(dtype).name
+    return _TORCH_NAMES.get(name, name)
+
+
+def same_dtype(op: str, what: str, x: np.ndarray, y: np.ndarray) -> None:
+    """Raise torch's RuntimeError when two operands that do not promote (matmul's, linear's)
+    differ in dtype: ``"{what} must have the same dtype, but got Long and Float"``."""
+    if x.dtype != y.dtype:
+        raise RuntimeError(f"{op}: {what} must have the same dtype, but got "
+                           f"{torch_name(x.dtype)} and {torch_name(y.dtype)}")

@@ -1,0 +1,119 @@
+"""Type promotion follows torch.result_type (issue 13, item 8).
+
+Every expected dtype below was printed by torch 2.13 (``torch.result_type`` and the op's
+output dtype) for the same operands.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import autograd as ag
+from autograd.promotion import result_type
+
+
+def t(values, dtype):
+    return ag.tensor(np.array(values, dtype=dtype))
+
+
+I64 = t([1, 2], np.int64)
+I32 = t([1, 2], np.int32)
+U8 = t([1, 2], np.uint8)
+I8 = t([1], np.int8)
+F32 = t([1.0, 2.0], np.float32)
+F64 = t([1.0, 2.0], np.float64)
+F16 = t([1.0, 2.0], np.float16)
+B = t([True, False], np.bool_)
+Z_F64 = t(1.0, np.float64)  # 0-d tensors
+Z_I64 = t(1, np.int64)
+Z_F32 = t(1.0, np.float32)
+
+# operands -> torch's result dtype (torch 2.13)
+TABLE = [
+    (I64, F32, "float32"), (I64, 1.5, "float32"), (F32, np.float64(0.5), "float32"),
+    (F32, np.float32(0.5), "float32"), (I64, np.float64(0.5), "float32"),
+    (I32, np.int64(2), "int32"), (I32, 1, "int32"), (B, 1, "int64"), (B, 1.5, "float32"),
+    (B, True, "bool"), (B, I32, "int32"), (F32, Z_F64, "float32"), (I64, Z_F64, "float64"),
+    (I32, Z_I64, "int32"), (B, Z_I64, "int64"), (Z_I64, 1.5, "float32"),
+    (Z_I64, Z_F64, "float64"), (I64, F16, "float16"), (F16, 1.5, "float16"),
+    (F32, F64, "float64"), (U8, I8, "int16"), (U8, 1, "uint8"), (I32, Z_F32, "float32"),
+    (F32, 1j, "complex64"), (F64, 1j, "complex128"), (I64, 1j, "complex64"),
+    (Z_F64, F32, "float32"), (F32, np.int64(3), "float32"),
+]
+
+
+@pytest.mark.parametrize(("a", "b", "want"), TABLE)
+def test_result_type_is_torchs(a, b, want) -> None:
+    assert result_type(a, b) == np.dtype(want)
+    assert result_type(b, a) == np.dtype(want)
+
+
+@pytest.mark.parametrize(("a", "b", "want"), [r for r in TABLE if not isinstance(r[1], complex)])
+def test_arithmetic_gives_the_result_type(a, b, want) -> None:
+    for out in (a * b, b * a, a + b, a - b if want != "bool" else a * b):
+        assert out.dtype == np.dtype(want)
+
+
+def test_integer_true_division_gives_float32() -> None:
+    assert (I64 / I64).dtype == np.float32
+    assert (I64 / 2).dtype == np.float32 and (2 / I64).dtype == np.float32
+    with np.errstate(invalid="ignore"):
+        assert (B / B).dtype == np.float32
+    # float32 of the operands first, as torch: 16777217 is 16777216 in float32
+    assert (t([16777217], np.int64) + 0.5).tolist() == [16777216.0]
+
+
+def test_pow_where_maximum_cat_stack_promote() -> None:
+    assert (I64 ** 2).dtype == np.int64 and (I64 ** 2.0).dtype == np.float32
+    assert (2 ** I64).dtype == np.int64 and (2.0 ** I64).dtype == np.float32
+    assert (F32 ** F64).dtype == np.float64 and (I64 ** F32).dtype == np.float32
+    assert ag.where(B, I64, 1.5).dtype == np.float32
+    assert ag.where(B, F32, F64).dtype == np.float64
+    assert ag.where(B, I64, F32).dtype == np.float32
+    assert ag.where(B, 1.0, 2.0).dtype == np.float32
+    assert ag.where(B, I64, 2).dtype == np.int64
+    assert ag.maximum(I64, F32).dtype == np.float32 and ag.minimum(F32, F64).dtype == np.float64
+    assert ag.cat([I64, F32]).dtype == np.float32
+    assert ag.stack([I64, F64]).dtype == np.float64
+    assert ag.cat([B, I32]).dtype == np.int32
+
+
+def test_comparisons_between_tensors_compare_at_the_result_type() -> None:
+    # torch: tensor([16777217]) == tensor([16777216.]) is True (both float32)
+    assert (t([16777217], np.int64) == t([16777216.0], np.float32)).tolist() == [True]
+    # with a Python scalar the comparison is exact (torch: 16777217 < 16777217.5 is True)
+    assert (t([16777217], np.int64) < 16777217.5).tolist() == [True]
+
+
+def test_gradient_through_a_promoted_product_keeps_the_inputs_dtype() -> None:
+    x = ag.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    y = x * ag.tensor([1, 2, 3])
+    assert y.dtype == np.float32
+    y.sum().backward()
+    assert x.grad.dtype == np.float32 and x.grad.tolist() == [1.0, 2.0, 3.0]
+    c = ag.tensor(np.float64(2.0), requires_grad=True)  # 0-d float64 with float32: float32
+    z = x * c
+    assert z.dtype == np.float32
+    z.sum().backward()
+    assert c.grad.dtype == np.float64 and c.grad.item() == 6.0
+
+
+def test_matmul_does_not_promote() -> None:
+    with pytest.raises(RuntimeError, match="same dtype"):
+        ag.ones(1, 2) @ ag.ones(2, 2, dtype=ag.float64)
+    with pytest.raises(RuntimeError, match="same dtype, but got Long and Float"):
+        ag.tensor([[1, 2]]) @ ag.ones(2, 2)
+
+
+def test_clamp_promotes_as_torch() -> None:
+    # torch 2.13: clamp(int64, max=5) int64; clamp(int64, min=0.5) float32;
+    # clamp(float32, min=np.float64(2)) float32
+    assert ag.clamp(I64, max=5).dtype == np.int64
+    assert ag.clamp(I64, min=0.5).dtype == np.float32
+    assert ag.clamp(F32, min=np.float64(2)).dtype == np.float32
+    assert ag.clamp(t([1, 5, 9], np.int64), max=5).tolist() == [1, 5, 5]
+
+
+def test_result_type_is_public_as_torchs() -> None:
+    assert ag.result_type(I64, 1.5) == np.float32 and ag.result_type(F32, Z_F64) == np.float32
