@@ -29,14 +29,18 @@ Without ``mpiexec`` (a job of one rank) every method here leaves things as they 
 
 from __future__ import annotations
 
+import signal
+import sys
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 import numpy as np
 
 import autograd as ag
 import autograd.distributed as dist
-from nn.cli.common import EXIT_USAGE, CLIError
+from nn.cli.common import EXIT_USAGE, PROG, CLIError
+from nn.cli.signals import SIGNALS, SignalInterrupt, StopSignals, exit_status
 from nn.parallel import DistributedDataParallel, SyncBatchNorm
 from nn.training import EpochStats, evaluate
 
@@ -77,17 +81,31 @@ class _Tally:
 class _ShardedLoader:
     """The global batches of ``loader``, cut down to this rank's rows."""
 
-    def __init__(self, loader: Any, rank: int, world: int, tally: _Tally) -> None:
+    def __init__(self, loader: Any, rank: int, world: int, tally: _Tally,
+                 stop: StopSignals) -> None:
         self.loader, self.rank, self.world, self.tally = loader, rank, world, tally
+        self.stop = stop
 
     def __len__(self) -> int:
         return len(self.loader)
 
     def __iter__(self) -> Iterator[tuple[ag.Tensor, ag.Tensor]]:
         for x, y in self.loader:
+            _stop_together(self.stop)
             self.tally.batch = b = len(y)
             lo, hi = _bounds(b, self.rank, self.world)
             yield x[lo:hi], y[lo:hi]
+
+
+def _stop_together(stop: StopSignals) -> None:
+    """Before each step: if a signal reached any rank, every rank stops here, at the same
+    step (a rank stopping alone would leave the others waiting in a collective)."""
+    flag = ag.tensor(np.array([stop.received or 0], dtype=np.int64))
+    dist.all_reduce(flag, op=dist.ReduceOp.MAX)
+    signum = int(flag.numpy()[0])
+    if signum:
+        stop.received = signum
+        raise KeyboardInterrupt() if signum == signal.SIGINT else SignalInterrupt(signum)
 
 
 class _ShardLoss:
@@ -197,11 +215,51 @@ class Ranks:
     def loss(self, loss_fn: Callable) -> Callable:
         return loss_fn if self.world == 1 else _ShardLoss(loss_fn, self.world, self._tally)
 
-    def shard(self, loader: Any) -> Any:
-        """This rank's rows of every global batch of ``loader``."""
+    def shard(self, loader: Any, stop: StopSignals) -> Any:
+        """This rank's rows of every global batch of ``loader``; a signal that ``stop``
+        recorded on any rank stops every rank before the same step."""
         if self.world == 1:
             return loader
-        return _ShardedLoader(loader, self.rank, self.world, self._tally)
+        return _ShardedLoader(loader, self.rank, self.world, self._tally, stop)
+
+    @contextmanager
+    def signals_at_steps(self, stop: StopSignals) -> Iterator[None]:
+        """On several ranks, Ctrl-C (which mpiexec forwards to every rank), SIGTERM and
+        SIGHUP are only recorded in ``stop``; :meth:`shard`'s loader acts on them at the
+        next step, on every rank at once. On one rank: as before."""
+        if self.world == 1:
+            yield
+            return
+        stop.armed = False
+
+        def record(signum: int, frame: Any) -> None:
+            stop.received = signum
+
+        old = {s: signal.signal(s, record) for s in (signal.SIGINT, *SIGNALS)}
+        try:
+            yield
+        finally:
+            for s, handler in old.items():
+                signal.signal(s, handler)
+
+    def abort(self, exc: BaseException) -> None:
+        """A failure on this rank alone that ``chainrule``'s main would report and return
+        from (a CLIError, an interrupt): report it, then end every rank (the others may
+        be waiting for this one in a collective). Other exceptions abort through the
+        excepthook of ``autograd.distributed``."""
+        if self.world == 1 or not dist.is_initialized():
+            return
+        if isinstance(exc, CLIError):
+            print(f"{PROG} train: error (rank {self.rank}): {exc}", file=sys.stderr)
+            code = exc.code
+        elif isinstance(exc, KeyboardInterrupt):
+            print(f"{PROG} train: interrupted (rank {self.rank})", file=sys.stderr)
+            code = exit_status(exc)
+        else:
+            return
+        sys.stderr.flush()
+        sys.stdout.flush()
+        dist._mpi().COMM_WORLD.Abort(code)
 
     def test_shard(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """This rank's rows of the test set."""

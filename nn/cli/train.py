@@ -167,11 +167,12 @@ def cmd_train(args: argparse.Namespace) -> int:
         ranks.check_batch(settings["batch_size"])
         out, created = ranks.on_main(lambda: runs.prepare_out(args.out, args.overwrite))
     created = created if ranks.main else []
-    with StopSignals() as stop:
+    with StopSignals() as stop, ranks.signals_at_steps(stop):
         try:
             status = _train(args, settings, out, ckpt, stop, ranks)
-        except BaseException:
+        except BaseException as exc:
             runs.remove_if_empty(created)  # a failed run leaves no empty folder behind
+            ranks.abort(exc)  # under mpiexec: end every rank, not this one alone
             raise
     ranks.stop()
     return status
@@ -231,7 +232,7 @@ def _train(args: argparse.Namespace, settings: dict[str, Any], out: pathlib.Path
         last[0] = checkpoint.snapshot(model, optimizer, scheduler, History(finished),
                                       settings, prior_time + time.perf_counter() - start)
 
-    history = fit(net, ranks.loss(loss_fn), optimizer, ranks.shard(loader),
+    history = fit(net, ranks.loss(loss_fn), optimizer, ranks.shard(loader, stop),
                   ranks.test_shard(split.x_test, split.y_test), epochs, scheduler=scheduler,
                   progress=not quiet and sys.stderr.isatty(), log=None if quiet else print,
                   on_epoch=on_epoch, start_epoch=done, history=history)
