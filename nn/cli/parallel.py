@@ -29,6 +29,7 @@ Without ``mpiexec`` (a job of one rank) every method here leaves things as they 
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 from collections.abc import Callable, Iterator
@@ -47,6 +48,9 @@ from nn.training import EpochStats, evaluate
 __all__ = ["Ranks"]
 
 T = TypeVar("T")
+
+# This process's rank as the launcher tells it (MPICH's hydra, Open MPI, PMIx).
+_LAUNCHER_RANK_VARS = ("PMI_RANK", "OMPI_COMM_WORLD_RANK", "PMIX_RANK")
 
 
 def _bounds(n: int, rank: int, world: int) -> tuple[int, int]:
@@ -144,7 +148,13 @@ class Ranks:
         self._tally = _Tally()
         self._test_rows = 0
         if dist.launched_by_mpiexec():
-            dist.init_process_group("mpi")
+            try:
+                dist.init_process_group("mpi")
+            except RuntimeError as exc:  # no mpi4py: one line, from the first rank only
+                rank = next((os.environ[v] for v in _LAUNCHER_RANK_VARS if v in os.environ), "0")
+                if rank != "0":
+                    raise SystemExit(1) from None
+                raise CLIError(f"started by mpiexec, but {exc}") from None
             self.rank, self.world = dist.get_rank(), dist.get_world_size()
 
     @property

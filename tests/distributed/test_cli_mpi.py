@@ -1,0 +1,175 @@
+"""``mpiexec -n 2 chainrule train``: two ranks train the one-process run, data-parallel.
+
+Each test starts ``mpiexec -n 2 python -m nn.cli train ...`` on loopback with a timeout
+(one BLAS thread per rank), as test_ddp.py does. The CLI trains in float32, so the two
+runs agree to float32 rounding, not bit for bit: the sums of a global batch are taken in
+another order (two shards, then the all-reduce). Measured on the digits MLP over 2
+epochs: losses within 6e-8 (relative 1e-7), parameters within 4e-6; the tests allow
+1e-5 relative on losses and 1e-4 on parameters, and ask for equal accuracies.
+Without mpi4py these tests are skipped locally, and fail in CI (CI=true).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pathlib
+import signal
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+MPIEXEC = pathlib.Path(sys.executable).with_name("mpiexec")
+
+
+def _mpi_ready() -> bool:
+    try:
+        import mpi4py  # noqa: F401 - only whether it is there (this does not start MPI)
+    except ImportError:
+        return False
+    return True
+
+
+if not _mpi_ready():
+    if os.environ.get("CI") == "true":
+        raise RuntimeError("CI installs the mpi extra (pip install -e .[mpi]); mpi4py is missing")
+    pytest.skip("mpi4py is not installed (pip install chainrule[mpi])", allow_module_level=True)
+
+ENV = {**os.environ, "PYTHONPATH": str(ROOT), "OMP_NUM_THREADS": "1",
+       "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "PYTHONUNBUFFERED": "1"}
+TRAIN = [sys.executable, "-m", "nn.cli", "train"]
+
+
+def _launcher(n: int) -> list[str]:
+    return [str(MPIEXEC) if MPIEXEC.exists() else "mpiexec", "-n", str(n)]
+
+
+def train(args: list[str], cwd: pathlib.Path, ranks: int = 1,
+          timeout: float = 120) -> subprocess.CompletedProcess:
+    """``chainrule train ARGS`` in ``cwd``, on one process or under ``mpiexec -n ranks``."""
+    cmd = (_launcher(ranks) if ranks > 1 else []) + TRAIN + args
+    return subprocess.run(cmd, cwd=cwd, env=ENV, capture_output=True, text=True,
+                          timeout=timeout)
+
+
+def metrics(run: pathlib.Path) -> dict:
+    return json.loads((run / "metrics.json").read_text())
+
+
+def assert_same_figures(got: dict, want: dict) -> None:
+    """Per-epoch and final figures: losses to float32 rounding, accuracies equal."""
+    assert [e["epoch"] for e in got["epochs"]] == [e["epoch"] for e in want["epochs"]]
+    for g, w in [*zip(got["epochs"], want["epochs"]), (got["final"], want["final"])]:
+        for key in ("train_loss", "test_loss"):
+            if key in w:
+                assert g[key] == pytest.approx(w[key], rel=1e-5), (key, g, w)
+        for key in ("train_acc", "test_acc"):
+            if key in w:
+                assert g[key] == w[key], (key, g, w)
+
+
+@pytest.fixture(scope="module")
+def one_process(tmp_path_factory: pytest.TempPathFactory) -> pathlib.Path:
+    """The reference: 2 epochs of the digits MLP (batch 32) on one process."""
+    cwd = tmp_path_factory.mktemp("one")
+    res = train(["--epochs", "2", "--out", "run", "-q"], cwd)
+    assert res.returncode == 0, res.stdout + res.stderr
+    return cwd / "run"
+
+
+@pytest.mark.slow
+def test_two_ranks_reproduce_the_one_process_run(one_process: pathlib.Path,
+                                                 tmp_path: pathlib.Path) -> None:
+    """Same per-epoch losses and accuracies as one process (1,437 rows in batches of 32:
+    the last batch of 29 is split 14/15 with scaled losses), one run folder (no --out:
+    runs/<timestamp>, made by rank 0 alone), rank 0 alone prints, model.npz has the
+    plain model's keys."""
+    res = train(["--epochs", "2"], tmp_path, ranks=2)
+    assert res.returncode == 0, res.stdout + res.stderr
+    folders = list((tmp_path / "runs").iterdir())
+    assert len(folders) == 1, folders
+    run = folders[0]
+    got = metrics(run)
+    assert_same_figures(got, metrics(one_process))
+    assert got["final"]["ranks"] == 2
+    lines = res.stdout.splitlines()
+    assert sum(line.startswith("training MLP") for line in lines) == 1, res.stdout
+    assert sum(line.startswith("epoch ") for line in lines) == 2, res.stdout
+    assert sum("test accuracy" in line for line in lines) == 1, res.stdout
+    with np.load(run / "model.npz") as a, np.load(one_process / "model.npz") as b:
+        assert sorted(a.files) == sorted(b.files)
+        for k in b.files:
+            np.testing.assert_allclose(a[k], b[k], rtol=0, atol=1e-4, err_msg=k)
+
+
+def test_batch_not_divisible_by_the_ranks_is_one_line(tmp_path: pathlib.Path) -> None:
+    res = train(["--epochs", "1", "--batch-size", "33", "--out", "run"], tmp_path, ranks=2,
+                timeout=60)
+    assert res.returncode == 2, res.stdout + res.stderr
+    assert res.stderr.strip() == (
+        "chainrule train: error: the batch size 33 does not divide by the 2 ranks of "
+        "mpiexec; pass a multiple of 2 as --batch-size (the global batch, split over the "
+        "ranks)")
+    assert res.stdout == ""
+    assert not (tmp_path / "run").exists()
+
+
+@pytest.mark.slow
+def test_resume_on_two_ranks(one_process: pathlib.Path, tmp_path: pathlib.Path) -> None:
+    """One epoch on 2 ranks, then --resume to 2 epochs on 2 ranks: the 2-epoch run's
+    figures; a resume error (nothing left to do) is rank 0's one line."""
+    res = train(["--epochs", "1", "--out", "run", "-q"], tmp_path, ranks=2)
+    assert res.returncode == 0, res.stdout + res.stderr
+    res = train(["--resume", "run", "--epochs", "2", "-q"], tmp_path, ranks=2)
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert_same_figures(metrics(tmp_path / "run"), metrics(one_process))
+    res = train(["--resume", "run"], tmp_path, ranks=2, timeout=60)
+    assert res.returncode == 1
+    assert res.stderr.strip().count("\n") == 0, res.stderr
+    assert "has already done 2 epochs" in res.stderr
+
+
+@pytest.mark.slow
+def test_sigterm_stops_every_rank_and_saves(tmp_path: pathlib.Path) -> None:
+    """SIGTERM to mpiexec (which forwards it to every rank) after the first epoch: all
+    ranks stop at the same step, rank 0 saves, the job exits 143, the run resumes."""
+    cmd = _launcher(2) + TRAIN + ["--epochs", "200", "--out", "run"]
+    with subprocess.Popen(cmd, cwd=tmp_path, env=ENV, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, text=True) as proc:
+        try:
+            for line in proc.stdout:
+                if line.startswith("epoch "):
+                    proc.send_signal(signal.SIGTERM)
+                    break
+            out, err = proc.communicate(timeout=60)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+    assert proc.returncode == 143, out + err
+    assert "stopped by SIGTERM after" in err
+    got = metrics(tmp_path / "run")
+    assert got["interrupted"] is True
+    done = len(got["epochs"])
+    assert 1 <= done < 200
+    res = train(["--resume", "run", "--epochs", str(done + 1), "-q"], tmp_path, ranks=2)
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert len(metrics(tmp_path / "run")["epochs"]) == done + 1
+
+
+def test_under_mpiexec_without_mpi4py_is_one_line(tmp_path: pathlib.Path) -> None:
+    """A launcher's environment but no mpi4py: rank 0 says what to install, in one line;
+    the other ranks leave quietly, with the same status."""
+    code = ("import sys; sys.modules['mpi4py'] = None\n"
+            "from nn.cli import main\n"
+            "sys.exit(main(['train', '--epochs', '1', '--out', 'run']))\n")
+    for rank, expected in (("0", "pip install chainrule[mpi]"), ("1", "")):
+        env = {**ENV, "PMI_SIZE": "2", "PMI_RANK": rank}
+        res = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env,
+                             capture_output=True, text=True, timeout=60)
+        assert res.returncode == 1, res.stderr
+        assert res.stderr.count("\n") == (1 if expected else 0), res.stderr
+        assert expected in res.stderr
+    assert not (tmp_path / "run").exists()
