@@ -94,18 +94,31 @@ class _ShardedLoader:
         return len(self.loader)
 
     def __iter__(self) -> Iterator[tuple[ag.Tensor, ag.Tensor]]:
+        flag = None
         for x, y in self.loader:
-            _stop_together(self.stop)
+            if flag is not None:
+                _stop_if_signalled(flag, self.stop)
+            flag = _signal_flag(self.stop)
             self.tally.batch = b = len(y)
             lo, hi = _bounds(b, self.rank, self.world)
             yield x[lo:hi], y[lo:hi]
+        if flag is not None:
+            _stop_if_signalled(flag, self.stop)
 
 
-def _stop_together(stop: StopSignals) -> None:
-    """Before each step: if a signal reached any rank, every rank stops here, at the same
-    step (a rank stopping alone would leave the others waiting in a collective)."""
+def _signal_flag(stop: StopSignals) -> tuple[ag.Tensor, dist.Work]:
+    """Start the all-reduce (MAX) of the signal this rank has received (0 if none); it
+    completes while the step computes."""
     flag = ag.tensor(np.array([stop.received or 0], dtype=np.int64))
-    dist.all_reduce(flag, op=dist.ReduceOp.MAX)
+    return flag, dist.all_reduce(flag, op=dist.ReduceOp.MAX, async_op=True)
+
+
+def _stop_if_signalled(pending: tuple[ag.Tensor, dist.Work], stop: StopSignals) -> None:
+    """Between steps: if a signal reached any rank (as of the previous step's start),
+    every rank stops here, at the same step; a rank stopping alone would leave the
+    others waiting in a collective."""
+    flag, work = pending
+    work.wait()
     signum = int(flag.numpy()[0])
     if signum:
         stop.received = signum
