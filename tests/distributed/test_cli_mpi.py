@@ -5,7 +5,8 @@ Each test starts ``mpiexec -n 2 python -m nn.cli train ...`` on loopback with a 
 runs agree to float32 rounding, not bit for bit: the sums of a global batch are taken in
 another order (two shards, then the all-reduce). Measured on the digits MLP over 2
 epochs: losses within 6e-8 (relative 1e-7), parameters within 4e-6; the tests allow
-1e-5 relative on losses and 1e-4 on parameters, and ask for equal accuracies.
+1e-5 relative on losses and 1e-4 on parameters, and ask for equal accuracies. One test
+runs the CLI with a float64 model and data (cli_float64.py) and asks for 1e-10.
 Without mpi4py these tests are skipped locally, and fail in CI (CI=true).
 """
 
@@ -103,6 +104,34 @@ def test_two_ranks_reproduce_the_one_process_run(one_process: pathlib.Path,
         assert sorted(a.files) == sorted(b.files)
         for k in b.files:
             np.testing.assert_allclose(a[k], b[k], rtol=0, atol=1e-4, err_msg=k)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("model", "batch"), [("mlp", "256"), ("cnn", "32")])
+def test_float64_two_ranks_give_the_one_process_figures(model: str, batch: str,
+                                                        tmp_path: pathlib.Path) -> None:
+    """With a float64 model and data (cli_float64.py) rounding no longer hides a wrong
+    split: 2 ranks give the one-process figures and parameters to 1e-10. The last
+    batches (1,437 = 5·256 + 157, 44·32 + 29) have odd lengths: split 78/79 and 14/15
+    with scaled losses."""
+    script = [sys.executable, str(ROOT / "tests" / "distributed" / "cli_float64.py")]
+    args = ["--model", model, "--epochs", "2", "--batch-size", batch, "-q"]
+    one = subprocess.run(script + args + ["--out", "one"], cwd=tmp_path, env=ENV,
+                         capture_output=True, text=True, timeout=120)
+    assert one.returncode == 0, one.stdout + one.stderr
+    two = subprocess.run(_launcher(2) + script + args + ["--out", "two"], cwd=tmp_path,
+                         env=ENV, capture_output=True, text=True, timeout=120)
+    assert two.returncode == 0, two.stdout + two.stderr
+    want, got = metrics(tmp_path / "one"), metrics(tmp_path / "two")
+    for g, w in [*zip(got["epochs"], want["epochs"]), (got["final"], want["final"])]:
+        for key in ("train_loss", "test_loss", "train_acc", "test_acc"):
+            if key in w:
+                assert abs(g[key] - w[key]) <= 1e-10, (key, g, w)
+    with np.load(tmp_path / "two" / "model.npz") as a, \
+            np.load(tmp_path / "one" / "model.npz") as b:
+        assert b["0.weight" if model == "mlp" else b.files[0]].dtype == np.float64
+        for k in b.files:
+            np.testing.assert_allclose(a[k], b[k], rtol=0, atol=1e-10, err_msg=k)
 
 
 def test_batch_not_divisible_by_the_ranks_is_one_line(tmp_path: pathlib.Path) -> None:
