@@ -40,12 +40,15 @@ import numpy as np
 
 import autograd as ag
 import autograd.distributed as dist
+import nn
 from nn.cli.common import EXIT_USAGE, PROG, CLIError
 from nn.cli.signals import SIGNALS, SignalInterrupt, StopSignals, exit_status
 from nn.parallel import DistributedDataParallel, SyncBatchNorm
 from nn.training import EpochStats, evaluate
 
 __all__ = ["Ranks"]
+
+_BATCHNORMS = (nn.BatchNorm1d, nn.BatchNorm2d)
 
 T = TypeVar("T")
 
@@ -160,6 +163,7 @@ class Ranks:
         self.rank, self.world = 0, 1
         self._tally = _Tally()
         self._test_rows = 0
+        self._swaps: list[tuple[Any, str, Any, Any]] = []  # --sync-bn's, to undo
         if dist.launched_by_mpiexec():
             try:
                 dist.init_process_group("mpi")
@@ -197,26 +201,30 @@ class Ranks:
 
     def on_main(self, fn: Callable[[], T]) -> T:
         """``fn()`` on rank 0 only; its result (or its CLIError) on every rank."""
+        return self._main_runs(fn, share=True)
+
+    def main_first(self, fn: Callable[[], T]) -> T:
+        """``fn()`` on rank 0, then (if it succeeded) on the others: a download happens
+        once, and a large result is not sent around."""
+        result = self._main_runs(fn, share=False)
+        return result if self.main else fn()
+
+    def _main_runs(self, fn: Callable[[], T], share: bool) -> Any:
         if self.world == 1:
             return fn()
         outcome: list[Any] = [None]
+        result = None
         if self.main:
             try:
-                outcome = [("ok", fn())]
+                result = fn()
+                outcome = [("ok", result if share else None)]
             except CLIError as exc:
                 outcome = [("error", exc)]
         dist.broadcast_object_list(outcome, src=0)
         kind, value = outcome[0]
         if kind == "error":
             self._fail_together(value)
-        return value
-
-    def main_first(self, fn: Callable[[], T]) -> T:
-        """``fn()`` on rank 0, then on the others (a download happens once)."""
-        if self.world == 1:
-            return fn()
-        result = self.on_main(fn)
-        return result if self.main else fn()
+        return result if self.main else value
 
     def check_batch(self, batch_size: int) -> None:
         """The one-line error when the global batch does not split evenly."""
@@ -232,8 +240,21 @@ class Ranks:
         if self.world == 1:
             return model
         if sync_bn:
-            model = SyncBatchNorm.convert_sync_batchnorm(model)
+            for parent in list(model.modules()):
+                for name, child in list(parent.named_children()):
+                    if isinstance(child, _BATCHNORMS):
+                        sync = SyncBatchNorm.convert_sync_batchnorm(child)
+                        parent.add_module(name, sync)
+                        self._swaps.append((parent, name, child, sync))
         return _EvalSyncDDP(model)
+
+    def unwrap(self) -> None:
+        """Undo ``wrap``'s SyncBatchNorm conversion (the trained statistics kept): the
+        model that rank 0 saves and draws (alone) is the one-process model."""
+        for parent, name, bn, sync in reversed(self._swaps):
+            bn.load_state_dict(sync.state_dict())
+            parent.add_module(name, bn)
+        self._swaps = []
 
     def loss(self, loss_fn: Callable) -> Callable:
         return loss_fn if self.world == 1 else _ShardLoss(loss_fn, self.world, self._tally)

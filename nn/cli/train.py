@@ -246,6 +246,7 @@ def _train(args: argparse.Namespace, settings: dict[str, Any], out: pathlib.Path
 
     # The saved model is the one measured here, also after an interrupt mid-epoch.
     test_loss, test_acc = ranks.evaluate(model, split.x_test, split.y_test, loss_fn)
+    ranks.unwrap()  # the last collective is done: rank 0 saves the plain model
     final = {"test_loss": test_loss, "test_acc": test_acc, "epochs_completed": len(history),
              "train_time_s": train_time}
     if not ranks.main:

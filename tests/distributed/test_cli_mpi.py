@@ -114,15 +114,8 @@ def test_float64_two_ranks_give_the_one_process_figures(model: str, batch: str,
     split: 2 ranks give the one-process figures and parameters to 1e-10. The last
     batches (1,437 = 5·256 + 157, 44·32 + 29) have odd lengths: split 78/79 and 14/15
     with scaled losses."""
-    script = [sys.executable, str(ROOT / "tests" / "distributed" / "cli_float64.py")]
-    args = ["--model", model, "--epochs", "2", "--batch-size", batch, "-q"]
-    one = subprocess.run(script + args + ["--out", "one"], cwd=tmp_path, env=ENV,
-                         capture_output=True, text=True, timeout=120)
-    assert one.returncode == 0, one.stdout + one.stderr
-    two = subprocess.run(_launcher(2) + script + args + ["--out", "two"], cwd=tmp_path,
-                         env=ENV, capture_output=True, text=True, timeout=120)
-    assert two.returncode == 0, two.stdout + two.stderr
-    want, got = metrics(tmp_path / "one"), metrics(tmp_path / "two")
+    want, got = _float64_runs(tmp_path, ["--model", model, "--epochs", "2", "--batch-size",
+                                         batch, "-q"])
     for g, w in [*zip(got["epochs"], want["epochs"]), (got["final"], want["final"])]:
         for key in ("train_loss", "test_loss", "train_acc", "test_acc"):
             if key in w:
@@ -132,6 +125,60 @@ def test_float64_two_ranks_give_the_one_process_figures(model: str, batch: str,
         assert b["0.weight" if model == "mlp" else b.files[0]].dtype == np.float64
         for k in b.files:
             np.testing.assert_allclose(a[k], b[k], rtol=0, atol=1e-10, err_msg=k)
+
+
+def _float64_runs(tmp_path: pathlib.Path, args: list[str],
+                  two_ranks_args: list[str] = ()) -> tuple[dict, dict]:
+    """cli_float64.py ARGS on one process (--out one) and on 2 ranks (--out two)."""
+    script = [sys.executable, str(ROOT / "tests" / "distributed" / "cli_float64.py")]
+    for out, launcher, extra in (("one", [], []), ("two", _launcher(2), two_ranks_args)):
+        res = subprocess.run(launcher + script + args + [*extra, "--out", out], cwd=tmp_path,
+                             env=ENV, capture_output=True, text=True, timeout=120)
+        assert res.returncode == 0, res.stdout + res.stderr
+    return metrics(tmp_path / "one"), metrics(tmp_path / "two")
+
+
+@pytest.mark.slow
+def test_sync_bn_reproduces_batchnorm_on_the_global_batch(tmp_path: pathlib.Path) -> None:
+    """An MLP with BatchNorm1d (float64): with --sync-bn, 2 ranks give the one-process
+    figures and parameters, running statistics included (SyncBatchNorm computes the
+    variance in two passes, BatchNorm in one: 1e-9 rather than 1e-12); model.npz holds
+    BatchNorm's state_dict keys."""
+    want, got = _float64_runs(tmp_path, ["--bn-model", "--epochs", "2", "--batch-size", "256",
+                                         "-q"], ["--sync-bn"])
+    for g, w in [*zip(got["epochs"], want["epochs"]), (got["final"], want["final"])]:
+        for key in ("train_loss", "test_loss", "train_acc", "test_acc"):
+            if key in w:
+                assert abs(g[key] - w[key]) <= 1e-9, (key, g, w)
+    with np.load(tmp_path / "two" / "model.npz") as a, \
+            np.load(tmp_path / "one" / "model.npz") as b:
+        assert sorted(a.files) == sorted(b.files)
+        assert "2.running_var" in b.files
+        for k in b.files:
+            np.testing.assert_allclose(a[k], b[k], rtol=1e-8, atol=1e-9, err_msg=k)
+
+
+@pytest.mark.slow
+def test_per_rank_batchnorm_figures_are_the_saved_models(tmp_path: pathlib.Path) -> None:
+    """Without --sync-bn each rank normalises with its own shard's statistics (so the run
+    differs from one process), but evaluation uses rank 0's running statistics, which
+    model.npz holds: the last epoch's and the final test loss are those of the saved
+    model on the whole test set."""
+    import autograd as ag
+    import nn
+    from nn import datasets
+    from nn.training import evaluate
+
+    _, got = _float64_runs(tmp_path, ["--bn-model", "--epochs", "2", "--batch-size", "64",
+                                      "-q"])
+    model = nn.Sequential(nn.Flatten(), nn.Linear(64, 32), nn.BatchNorm1d(32), nn.ReLU(),
+                          nn.Linear(32, 10)).double()
+    model.load_state_dict(nn.load(tmp_path / "two" / "model.npz"))
+    split = datasets.load_dataset("digits")
+    loss, acc = evaluate(model, ag.tensor(split.x_test.astype(np.float64)), split.y_test)
+    assert abs(got["final"]["test_loss"] - loss) <= 1e-12
+    assert got["final"]["test_acc"] == acc
+    assert abs(got["epochs"][-1]["test_loss"] - loss) <= 1e-12
 
 
 def test_batch_not_divisible_by_the_ranks_is_one_line(tmp_path: pathlib.Path) -> None:
