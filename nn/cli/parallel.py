@@ -15,7 +15,10 @@ are the one-process run's figures. Rank 0 alone creates the run folder, prints a
 writes files; an error that only rank 0 can see (an unwritable ``--out``, a missing
 checkpoint) is sent to every rank, so the job ends at once with rank 0's one-line
 message; any other failure on any rank aborts the whole job (the excepthook of
-``autograd.distributed``).
+``autograd.distributed``). Ctrl-C, SIGTERM and SIGHUP are only recorded while training;
+a non-blocking all-reduce of the recorded signal, started at each step and read at the
+next, stops every rank at the same step (a rank stopping alone would leave the others
+waiting in a collective), and the run is saved as on one process.
 
 BatchNorm keeps per-rank statistics (each rank normalises with those of its shard of
 ``B/N`` rows), as torch's DDP does; before evaluating, rank 0's running statistics are
