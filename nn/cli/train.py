@@ -1,5 +1,6 @@
 """``chainrule train``: train a classifier and write its run folder (see :mod:`nn.cli.runs`);
-``--resume`` continues one from its checkpoint (:mod:`nn.cli.checkpoint`)."""
+``--resume`` continues one from its checkpoint (:mod:`nn.cli.checkpoint`). Under
+``mpiexec -n N`` the ranks train one run data-parallel (:mod:`nn.cli.parallel`)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ import autograd as ag
 import nn
 from nn.cli import checkpoint, recipes, runs, text
 from nn.cli.common import EXIT_USAGE, PROG, CLIError, float_type, positive_int
+from nn.cli.parallel import Ranks
 from nn.cli.recipes import (
     DATASETS,
     DEFAULT_LR,
@@ -26,7 +28,7 @@ from nn.cli.recipes import (
     TEXT_DATA,
 )
 from nn.cli.signals import StopSignals, exit_status
-from nn.training import EpochStats, History, evaluate, fit, plot_history
+from nn.training import EpochStats, History, fit, plot_history
 
 __all__ = ["add_parser", "cmd_train"]
 
@@ -92,6 +94,9 @@ def add_parser(sub: Any) -> None:
     train.add_argument("--threads", type=int, default=1, metavar="N",
                        help="BLAS threads (default: 1, fastest for these small matrices, "
                             "much faster on a busy machine; 0 keeps NumPy's default)")
+    train.add_argument("--sync-bn", action="store_true",
+                       help="under mpiexec: BatchNorm statistics over the global batch "
+                            "(nn.SyncBatchNorm) instead of each rank's share")
     train.set_defaults(run=cmd_train)
 
 
@@ -161,31 +166,41 @@ def _final_table(rows: list[tuple[str, str]]) -> str:
 
 def cmd_train(args: argparse.Namespace) -> int:
     """``chainrule train``: see the module docstring and ``chainrule train --help``."""
+    ranks = Ranks()  # under mpiexec: rank 0 alone reads and writes the run folder
     ckpt = None
     if args.resume:
         run = pathlib.Path(args.resume).expanduser()
-        ckpt = checkpoint.read(run)
-        settings = _resume_settings(args, ckpt)
-        out, created = runs.prepare_out(str(run), overwrite=True)
+        ckpt = ranks.on_main(lambda: checkpoint.read(run))
+        settings = ranks.together(lambda: _resume_settings(args, ckpt))
+        ranks.check_batch(settings["batch_size"])
+        out, created = ranks.on_main(lambda: runs.prepare_out(str(run), overwrite=True))
     else:
         settings = _resolve(args)
         if settings["data"] in TEXT_DATA:  # the character transformer has its own loop
+            if ranks.world > 1:
+                raise CLIError("the character transformer trains in one process; run it "
+                               "without mpiexec")
             return text.train_text(args, settings)
-        out, created = runs.prepare_out(args.out, args.overwrite)
-    with StopSignals() as stop:
+        ranks.check_batch(settings["batch_size"])
+        out, created = ranks.on_main(lambda: runs.prepare_out(args.out, args.overwrite))
+    created = created if ranks.main else []
+    with StopSignals() as stop, ranks.signals_at_steps(stop):
         try:
-            return _train(args, settings, out, ckpt, stop)
-        except BaseException:
+            status = _train(args, settings, out, ckpt, stop, ranks)
+        except BaseException as exc:
             runs.remove_if_empty(created)  # a failed run leaves no empty folder behind
+            ranks.abort(exc)  # under mpiexec: end every rank, not this one alone
             raise
+    ranks.stop()
+    return status
 
 
 def _train(args: argparse.Namespace, settings: dict[str, Any], out: pathlib.Path,
-           ckpt: dict[str, Any] | None, stop: StopSignals) -> int:
+           ckpt: dict[str, Any] | None, stop: StopSignals, ranks: Ranks) -> int:
     from nn.data import DataLoader, TensorDataset
 
-    split = runs.load_data(settings["model"], settings["data"], settings.get("data_dir"),
-                           args.no_download)
+    split = ranks.main_first(lambda: runs.load_data(
+        settings["model"], settings["data"], settings.get("data_dir"), args.no_download))
     ag.manual_seed(settings["seed"])
     model, description = recipes.build_model(settings["model"], settings["data"],
                                               split.image_shape, split.num_classes)
@@ -207,8 +222,10 @@ def _train(args: argparse.Namespace, settings: dict[str, Any], out: pathlib.Path
     else:
         history = checkpoint.restore(ckpt, model, optimizer, scheduler)
         prior_time = float(ckpt["train_time_s"])
+    net = ranks.wrap(model, args.sync_bn)  # DDP over the ranks (``model`` on one)
 
-    say = (lambda _line: None) if args.quiet else print
+    quiet = args.quiet or not ranks.main
+    say = (lambda _line: None) if quiet else print
     epochs, done = settings["epochs"], len(history)
     say(f"{'resuming' if ckpt else 'training'} {description} ({n_params:,} parameters) on "
         f"{settings['data']} ({len(split.x_train):,} train / {len(split.x_test):,} test)"
@@ -227,26 +244,32 @@ def _train(args: argparse.Namespace, settings: dict[str, Any], out: pathlib.Path
     finished = list(history.epochs)
 
     def on_epoch(stats: EpochStats) -> None:
+        ranks.combine(stats)  # this rank's share of the figures -> the global batch's
         finished.append(stats)
         last[0] = checkpoint.snapshot(model, optimizer, scheduler, History(finished),
                                       settings, prior_time + time.perf_counter() - start)
 
-    history = fit(model, loss_fn, optimizer, loader, (split.x_test, split.y_test),
-                  epochs, scheduler=scheduler, progress=not args.quiet and sys.stderr.isatty(),
-                  log=None if args.quiet else print, on_epoch=on_epoch, start_epoch=done,
-                  history=history)
+    history = fit(net, ranks.loss(loss_fn), optimizer, ranks.shard(loader, stop),
+                  ranks.test_shard(split.x_test, split.y_test), epochs, scheduler=scheduler,
+                  progress=not quiet and sys.stderr.isatty(), log=None if quiet else print,
+                  on_epoch=on_epoch, start_epoch=done, history=history)
     stop.armed = False  # from here on a signal waits for the files to be written
     train_time = prior_time + time.perf_counter() - start
     signum = stop.received
-    if history.interrupted:
+    if history.interrupted and ranks.main:
         why = f"stopped by {signal.Signals(signum).name}" if signum else "interrupted"
         print(f"{why} after {len(history)} of {epochs} epochs; saving what was trained to "
               f"{out}", file=sys.stderr)
 
     # The saved model is the one measured here, also after an interrupt mid-epoch.
-    test_loss, test_acc = evaluate(model, split.x_test, split.y_test, loss_fn)
+    test_loss, test_acc = ranks.evaluate(model, split.x_test, split.y_test, loss_fn)
+    ranks.unwrap()  # the last collective is done: rank 0 saves the plain model
     final = {"test_loss": test_loss, "test_acc": test_acc, "epochs_completed": len(history),
              "train_time_s": train_time}
+    if not ranks.main:
+        return exit_status(signum=stop.received) if history.interrupted or stop.received else 0
+    if ranks.world > 1:
+        final["ranks"] = ranks.world
 
     def write_checkpoint() -> list[str]:
         nn.save(last[0], out / "checkpoint.npz")
