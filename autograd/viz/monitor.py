@@ -1,9 +1,8 @@
 """Watching training: activation, gradient and update statistics over time.
 
-``Monitor(model)`` attaches a forward hook to each watched layer and, on each output that
-builds a graph, a tensor hook for the gradient arriving at that output. After every
-``optimizer.step()`` the training loop calls ``monitor.step(lr=...)``; the step's
-statistics then join ``monitor.history``::
+``Monitor(model)`` attaches a forward hook to each watched layer; after every
+``optimizer.step()`` the training loop calls ``monitor.step(lr=...)``, and the step's
+statistics join ``monitor.history``::
 
     monitor = ag.viz.Monitor(model)
     for x, y in loader:
@@ -14,16 +13,26 @@ statistics then join ``monitor.history``::
     monitor.plot()          # the four views of the lecture on training deep nets by hand
     monitor.remove()        # detaches every hook
 
-What one step costs: the hooks keep a bounded, fixed-stride subsample of each activation
-and of its gradient (at most ``sample`` values: a copy, since a later in-place op may
-overwrite the layer's output), and ``step()`` gathers those with a subsample of each
-parameter's gradient and values into one array (one ``np.concatenate``). The statistics
-are computed for ``CHUNK`` steps at once (segmented reductions over the stacked rows),
-so their NumPy calls are shared by many steps; ``monitor.history`` computes the steps
-still pending when it is read. The update is measured, not predicted: the parameter
-subsample of the previous step is kept (the previous row itself when that step was
-recorded, otherwise a copy of the subsample taken only when the next step is recorded),
-so the ratio is that of whatever the optimiser did (SGD, momentum, Adam...).
+What one step costs (it must stay a few percent of a small model's step):
+
+* the forward hook keeps a reference to the layer's output (no copy, no statistics);
+* the gradient at that output is the one the engine already keeps on the output's node
+  (``Node.grad_size``, the gradient itself up to ``engine._SMALL`` values, for graph
+  drawings): reading it is free, where a tensor hook costs more than all the statistics.
+  Larger outputs get a tensor hook (``out.register_hook``) that keeps a reference;
+* ``step()`` copies a bounded subsample (at most ``sample`` values: every r-th row, or a
+  fixed stride through the flat array; reproducible) of each activation, its gradient and
+  each parameter's gradient and values into one float64 row (one ``np.concatenate``),
+  subtracts the previous step's parameter subsample (the update), and reduces the row's
+  segments to sums and sums of squares (two ``np.add.reduceat``) and the saturated counts;
+  the means and standard deviations are formed from those when the history is read.
+
+So the statistics see the layer's output and gradient as they are at ``step()``: an
+in-place op applied to a watched output after its layer (e.g. a following
+``ReLU(inplace=True)``) shows in them. The update is measured, not predicted: a copy of
+each parameter's subsample is kept from the previous step (the previous row itself when
+that step was recorded; with ``every > 1`` a copy is taken only at the step before a
+recorded one), so the ratio is that of whatever the optimiser did.
 
 Autograd does not import nn: the model is used through its methods (``named_modules``,
 ``named_parameters``, ``register_forward_hook``), by duck typing.
@@ -38,9 +47,9 @@ from typing import Any
 
 import numpy as np
 
-from autograd.grad_mode import is_grad_enabled
+from autograd.engine import _SMALL as ENGINE_KEEPS
 
-__all__ = ["ACTIVATION_KINDS", "CHUNK", "SATURATION", "Monitor", "MonitorHistory"]
+__all__ = ["ACTIVATION_KINDS", "SATURATION", "Monitor", "MonitorHistory"]
 
 # |tanh| beyond this is "saturated" (tanh' = 1 - t^2 < 0.06: the gradient barely passes);
 # a sigmoid output is saturated within 1 - SATURATION of 0 or 1 (sigma' = s(1-s) < 0.03).
@@ -49,8 +58,8 @@ SATURATION = 0.97
 ACTIVATION_KINDS = {"Tanh": "tanh", "Sigmoid": "sigmoid", "ReLU": "relu",
                     "TanhBackward": "tanh", "SigmoidBackward": "sigmoid",
                     "ReluBackward": "relu"}
-# Steps whose statistics are computed together (bounds the rows kept before computing).
-CHUNK = 32
+# Recorded steps kept as raw sums before they are turned into statistics.
+_PENDING = 256
 _UNRESOLVED = "?"
 
 
@@ -83,53 +92,57 @@ class MonitorHistory(list):
         return np.array([r[key] for r in self if r["name"] == name], dtype=np.float64)
 
 
-def _stride(n: int, shape: tuple, sample: int) -> int:
-    """A step through the flat array giving at most ``sample`` values, coprime with the
-    last dimension so that every column (unit) is visited, not every s-th one."""
-    if n <= sample:
-        return 1
+def _plan(shape: tuple, sample: int) -> tuple[int, int]:
+    """How to subsample an array of ``shape`` to at most ``sample`` values: ``(r, 0)``
+    takes every r-th row (whole rows: every unit is seen), ``(0, s)`` every s-th value of
+    the flat array, s coprime with the last dimension (so the columns all come round)."""
+    row = math.prod(shape[1:])
+    if len(shape) >= 2 and row <= sample:
+        return -(-shape[0] // (sample // row)), 0
+    n = math.prod(shape)
     s = -(-n // sample)
     last = int(shape[-1]) if shape else 1
     while math.gcd(s, last) > 1:
         s += 1
-    return s
+    return 0, s
 
 
-def _seg_stats(m: np.ndarray, sizes: list[int]) -> tuple[np.ndarray, np.ndarray]:
-    """Mean and std (``ddof=0``, two-pass in float64) of each column segment of ``m``
-    (K rows, ``sum(sizes)`` columns): two (K, len(sizes)) arrays, NaN for empty segments."""
-    k = m.shape[0]
-    means = np.full((k, len(sizes)), np.nan)
-    stds = np.full((k, len(sizes)), np.nan)
-    n = np.asarray(sizes, dtype=np.int64)
-    present = n > 0
-    if not present.any():
-        return means, stds
-    n = n[present]
-    starts = np.concatenate(([0], np.cumsum(n)[:-1]))
-    mu = np.add.reduceat(m, starts, axis=1, dtype=np.float64) / n
-    centred = m - np.repeat(mu, n, axis=1)
-    means[:, present] = mu
-    stds[:, present] = np.sqrt(np.add.reduceat(centred * centred, starts, axis=1) / n)
-    return means, stds
-
-
-def _saturated(a: np.ndarray, kind: str | None) -> np.ndarray:
-    """Share of saturated values per row of ``a`` (K, n) for an activation ``kind``."""
+def _hits(acts: np.ndarray, kind: str) -> np.ndarray:
+    """Which values of an activation ``kind`` count as saturated ("dead" for ReLU)."""
     if kind == "tanh":
-        hit = np.abs(a) > SATURATION
-    elif kind == "sigmoid":
-        hit = np.abs(a - 0.5) > SATURATION - 0.5
-    elif kind == "relu":
-        hit = a == 0
-    else:
-        return np.full(a.shape[0], np.nan)
-    return np.count_nonzero(hit, axis=1) / max(a.shape[1], 1)
+        return np.abs(acts) > SATURATION
+    if kind == "sigmoid":
+        return np.abs(acts - 0.5) > SATURATION - 0.5
+    return acts == 0
 
 
 def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
     with np.errstate(divide="ignore", invalid="ignore"):
         return num / den
+
+
+class _Layout:
+    """Where each segment of a step's row lies, for one set of segment sizes: the
+    activations (L), their gradients (L), the parameters' gradients (P) and values (P),
+    then the update (P, when the previous values are known)."""
+
+    def __init__(self, sizes: tuple, n_layers: int, kinds: list) -> None:
+        n_params = (len(sizes) - 2 * n_layers) // 2
+        data_sizes = sizes[len(sizes) - n_params:]
+        full = np.array(sizes + data_sizes, dtype=np.int64)
+        self.sizes = sizes
+        self.total = sum(sizes)
+        self.n_data = sum(data_sizes)
+        self.n_segments = len(full)
+        self.present = np.flatnonzero(full)     # segments with values, the update's last
+        self.counts = full[self.present]
+        self.starts = np.concatenate(([0], np.cumsum(self.counts)[:-1])).astype(np.intp)
+        self.starts_no_update = self.starts[:len(self.starts) - np.count_nonzero(data_sizes)]
+        self.n_acts = sum(sizes[:n_layers])
+        self.act_layers = [i for i in range(n_layers) if sizes[i]]
+        self.act_starts = self.starts[:len(self.act_layers)]
+        self.kinds = sorted({kinds[i] for i in self.act_layers}
+                            & {"tanh", "sigmoid", "relu"})
 
 
 class Monitor:
@@ -154,7 +167,7 @@ class Monitor:
     """
 
     def __init__(self, model: Any, layers: Iterable[Any] | None = None, every: int = 1,
-                 sample: int = 4096) -> None:
+                 sample: int = 1024) -> None:
         if not (callable(getattr(model, "named_modules", None))
                 and callable(getattr(model, "named_parameters", None))):
             raise TypeError(f"Monitor needs a module with named_modules() and "
@@ -169,21 +182,26 @@ class Monitor:
                                          for t in self.layer_types]
         self.params = [(n, p) for n, p in model.named_parameters()
                        if getattr(p, "requires_grad", False)]
-        self._pstrides = [_stride(p._data.size, p._data.shape, sample) for _, p in self.params]
-        self._strides: dict[tuple, int] = {}
+        self._plans: dict[tuple, tuple[int, int]] = {}
+        self._layouts: dict[tuple, _Layout] = {}
+        n = len(self.layers)
+        self._outs: list[Any] = [None] * n      # this step's outputs of the watched layers
+        self._hgrads: list[Any] = [None] * n    # gradients a tensor hook caught (large outputs)
+        self._grad_fns = [partial(self._on_grad, i) for i in range(n)]
+        self._grad_handles: list[Any] = []
         self._handles = [m.register_forward_hook(partial(self._on_forward, i))
                          for i, (_, m) in enumerate(self.layers)]
-        self._grad_handles: list[Any] = []
+        self._value_bases: list[Any] = []
+        self._value_views: list[np.ndarray] = []
+        self._value_sizes: tuple = ()
         self._count = 0           # step() calls so far: the index of the coming step
         self._recording = True    # step 0 is always recorded
-        self._acts: list[np.ndarray | None] = [None] * len(self.layers)
-        self._grads: list[np.ndarray | None] = [None] * len(self.layers)
-        self._prev: np.ndarray | None = self._param_data()  # step 0's "before"
-        self._raw: list[tuple] = []       # recorded steps whose statistics are pending
-        self._chunks: list[dict] = []     # computed statistics, CHUNK steps each
+        self._prev: np.ndarray | None = self._param_data()  # a copy: step 0's "before"
+        self._pending: list[tuple] = []   # (step, lr, layout, sums, squares, saturated)
+        self._chunks: list[dict] = []     # statistics of the steps already computed
         self._rows = MonitorHistory()
         self._rows_done = 0               # chunks already turned into rows
-        self._last: tuple | None = None   # the last recorded step's layout and samples
+        self._last: tuple | None = None   # the last recorded step's layout and row
         self.removed = False
 
     # -- attaching ------------------------------------------------------------------
@@ -216,40 +234,37 @@ class Monitor:
                                 f"register_forward_hook")
         return [(n or type(m).__name__, m) for n, m in chosen]
 
-    def _sub(self, a: np.ndarray) -> np.ndarray:
-        """The fixed-stride subsample of ``a`` (a view when strided, else the flat array)."""
-        n = a.size
-        if n <= self.sample:
-            return a.reshape(-1)
-        key = (n, a.shape[-1])
-        s = self._strides.get(key)
-        if s is None:
-            s = self._strides[key] = _stride(n, a.shape, self.sample)
-        return a.reshape(-1)[::s]
+    def _view(self, a: np.ndarray) -> np.ndarray:
+        """At most ``sample`` values of ``a`` (a view; ``np.concatenate`` flattens it)."""
+        if a.size <= self.sample:
+            return a
+        plan = self._plans.get(a.shape)
+        if plan is None:
+            plan = self._plans[a.shape] = _plan(a.shape, self.sample)
+        r, s = plan
+        return a[::r] if r else a.reshape(-1)[::s]
 
     def _on_forward(self, i: int, module: Any, args: tuple, output: Any) -> None:
         if not self._recording or not getattr(module, "training", True):
-            return
+            return  # eval-mode forwards (evaluation) are not training steps
         data = getattr(output, "_data", None)
         if not isinstance(data, np.ndarray):
             return  # not a Tensor (a tuple, None...): nothing to measure
-        graph = is_grad_enabled() and output.requires_grad
-        if not graph and self._acts[i] is not None:
+        graph = output._node is not None
+        if not graph and self._outs[i] is not None:
             return  # a no-grad forward does not replace the step's training forward
-        self._acts[i] = self._sub(data).copy()  # copy: an in-place op may overwrite it
-        if self._kinds[i] == _UNRESOLVED:
-            self._kinds[i] = ACTIVATION_KINDS.get(type(output.grad_fn).__name__)
-        if graph:
-            self._grad_handles.append(output.register_hook(partial(self._on_grad, i,
-                                                                   self._count)))
+        self._outs[i] = output
+        self._hgrads[i] = None
+        if graph and data.size > ENGINE_KEEPS:  # the engine keeps only the gradient's norm
+            self._grad_handles.append(output.register_hook(self._grad_fns[i]))
 
-    def _on_grad(self, i: int, step: int, grad: Any) -> None:
-        if step == self._count and not self.removed:  # a graph from an earlier step: ignore
-            self._grads[i] = self._sub(grad._data).copy()
+    def _on_grad(self, i: int, grad: Any) -> None:
+        if not self.removed:
+            self._hgrads[i] = grad._data
 
     def _param_data(self) -> np.ndarray:
-        parts = [p._data.reshape(-1)[::s] for (_, p), s in zip(self.params, self._pstrides)]
-        return np.concatenate(parts) if parts else np.empty(0)
+        values = self._param_views()
+        return np.concatenate(values, axis=None) if values else np.empty(0)
 
     # -- recording ------------------------------------------------------------------
 
@@ -262,86 +277,143 @@ class Monitor:
         if self.removed:
             raise RuntimeError("Monitor.step(): the monitor was removed (remove() detaches it)")
         index = self._count
-        data = None
-        if self._recording:
-            parts: list[np.ndarray] = []
-            sizes: list[int] = []
-            for a in (*self._acts, *self._grads):
-                sizes.append(0 if a is None else a.size)
-                if a is not None:
-                    parts.append(a)
-            for (_, p), s in zip(self.params, self._pstrides):
-                g = getattr(p, "grad", None)
-                g = None if g is None else g._data.reshape(-1)[::s]
-                sizes.append(0 if g is None else g.size)
-                if g is not None:
-                    parts.append(g)
-            values = [p._data.reshape(-1)[::s] for (_, p), s in zip(self.params,
-                                                                    self._pstrides)]
-            sizes += [v.size for v in values]
-            flat = np.concatenate(parts + values) if parts or values else np.empty(0)
-            n_data = sum(sizes[-len(values):]) if values else 0
-            data = flat[flat.size - n_data:]
-            self._raw.append((index, math.nan if lr is None else float(lr), tuple(sizes),
-                              flat, self._prev))
-            self._last = (tuple(sizes), flat, list(self._kinds))
-            self._acts = [None] * len(self.layers)
-            self._grads = [None] * len(self.layers)
-            if len(self._raw) >= CHUNK:
-                self._flush()
-        self._grad_handles = []  # their tensors belong to this step's (finished) graph
+        data = self._record(index, lr) if self._recording else None
+        n = len(self.layers)
+        self._outs, self._hgrads, self._grad_handles = [None] * n, [None] * n, []
         self._count = index + 1
         self._recording = self._count % self.every == 0
-        if self._recording:  # the next step's update needs this step's values
-            self._prev = data if data is not None else self._param_data()
-        else:
+        if not self._recording:
             self._prev = None
+        else:  # the next step's update is measured from these values
+            self._prev = data if data is not None else self._param_data()
 
-    def _flush(self) -> None:
-        """Compute the pending steps' statistics, a run of equal layouts at a time."""
-        raw, self._raw = self._raw, []
+    def _record(self, index: int, lr: float | None) -> np.ndarray:
+        """Copy this step's subsamples into a row, reduce it; return the values' part."""
+        view, kinds, outs = self._view, self._kinds, self._outs
+        arrays, sizes = [], []
+        for i, out in enumerate(outs):
+            if out is None:
+                sizes.append(0)
+                continue
+            a = view(out._data)
+            arrays.append(a)
+            sizes.append(a.size)
+            if kinds[i] == _UNRESOLVED:  # by the op that made it: a Block ending in tanh
+                kinds[i] = ACTIVATION_KINDS.get(type(out._node).__name__)
+        for i, out in enumerate(outs):
+            g = None if out is None else self._hgrads[i]
+            if g is None and out is not None and out._node is not None:
+                g = out._node.grad_size  # the gradient itself when small (engine._grad_size)
+                if g.__class__ is not np.ndarray or g.shape != out._data.shape:
+                    g = None
+            if g is None:
+                sizes.append(0)
+                continue
+            g = view(g)
+            arrays.append(g)
+            sizes.append(g.size)
+        for _, p in self.params:
+            g = p.grad
+            if g is None:
+                sizes.append(0)
+                continue
+            g = view(g._data)
+            arrays.append(g)
+            sizes.append(g.size)
+        values = self._param_views()
+        arrays += values
+        key = (*sizes, *self._value_sizes)
+        lay = self._layouts.get(key)
+        if lay is None:
+            lay = self._layouts[key] = _Layout(key, len(outs), kinds)
+        n_data, total = lay.n_data, lay.total
+        row = np.empty(total + n_data)
+        if arrays:
+            np.concatenate(arrays, axis=None, out=row[:total], casting="same_kind")
+        data = row[total - n_data:total]
+        prev = self._prev
+        if prev is not None and prev.shape == data.shape:
+            np.subtract(data, prev, out=row[total:])
+            starts = lay.starts
+        else:  # the parameters changed shape: no update to measure
+            row = row[:total]
+            starts = lay.starts_no_update
+        squares = np.square(row)
+        saturated = {}
+        for kind in lay.kinds:  # tanh from the squares: |t| > 0.97 <=> t^2 > 0.97^2
+            hit = (squares[:lay.n_acts] > SATURATION ** 2 if kind == "tanh"
+                   else _hits(row[:lay.n_acts], kind))
+            saturated[kind] = np.add.reduceat(hit, lay.act_starts, dtype=np.intp)
+        if starts.size:
+            sums, squares = np.add.reduceat(row, starts), np.add.reduceat(squares, starts)
+        else:
+            sums = squares = starts
+        self._pending.append((index, math.nan if lr is None else float(lr), lay, sums,
+                              squares, saturated))
+        self._last = (lay, row)
+        if len(self._pending) >= _PENDING:
+            self._compute()
+        return data
+
+    def _param_views(self) -> list[np.ndarray]:
+        """Each parameter's subsample (views, cached while the parameter keeps its array:
+        the optimisers update in place)."""
+        bases = [p._data for _, p in self.params]
+        if len(bases) != len(self._value_bases) or any(
+                b is not c for b, c in zip(bases, self._value_bases)):
+            self._value_bases = bases
+            self._value_views = [self._view(b) for b in bases]
+            self._value_sizes = tuple(v.size for v in self._value_views)
+        return self._value_views
+
+    def _compute(self) -> None:
+        """Turn the pending steps' sums into statistics, a run of equal layouts at once."""
+        pending, self._pending = self._pending, []
         start = 0
-        while start < len(raw):
+        while start < len(pending):
             end = start + 1
-            while end < len(raw) and raw[end][2] == raw[start][2]:
+            while (end < len(pending) and pending[end][2] is pending[start][2]
+                   and len(pending[end][3]) == len(pending[start][3])):
                 end += 1
-            self._chunks.append(self._stats(raw[start:end]))
+            self._chunks.append(self._statistics(pending[start:end]))
             start = end
 
-    def _stats(self, rows: list[tuple]) -> dict[str, Any]:
-        sizes = list(rows[0][2])
+    def _statistics(self, steps: list[tuple]) -> dict[str, Any]:
+        lay = steps[0][2]
         n_layers, n_params = len(self.layers), len(self.params)
-        m = np.stack([r[3] for r in rows])
-        n_data = sum(sizes[2 * n_layers + n_params:])
-        means, stds = _seg_stats(m[:, :m.shape[1] - n_data], sizes[:2 * n_layers + n_params])
-        data = m[:, m.shape[1] - n_data:]
-        data_sizes = sizes[2 * n_layers + n_params:]
-        _, data_std = _seg_stats(data, data_sizes)
-        if all(r[4] is not None and r[4].shape == (n_data,) for r in rows):
-            _, upd_std = _seg_stats(data - np.stack([r[4] for r in rows]), data_sizes)
-        else:  # the parameters changed shape: no update to measure
-            upd_std = np.full_like(data_std, np.nan)
-        saturated = np.full((len(rows), n_layers), np.nan)
-        offset = 0
-        for i in range(n_layers):
-            if sizes[i]:
-                saturated[:, i] = _saturated(m[:, offset:offset + sizes[i]], self._kinds[i])
-            offset += sizes[i]
-        grad_std = stds[:, 2 * n_layers:2 * n_layers + n_params]
+        k = len(steps)
+        width = len(steps[0][3])
+        means = np.full((k, lay.n_segments), np.nan)
+        stds = np.full((k, lay.n_segments), np.nan)
+        if width:
+            n = lay.counts[:width]
+            mu = np.stack([s[3] for s in steps]) / n
+            var = np.stack([s[4] for s in steps]) / n - mu * mu
+            means[:, lay.present[:width]] = mu
+            stds[:, lay.present[:width]] = np.sqrt(np.maximum(var, 0.0))
+        saturated = np.full((k, n_layers), np.nan)
+        for i_act, layer in enumerate(lay.act_layers):
+            kind = self._kinds[layer]
+            if kind in lay.kinds:
+                counts = np.array([s[5][kind][i_act] for s in steps], dtype=np.float64)
+                saturated[:, layer] = counts / lay.sizes[layer]
+        p0 = 2 * n_layers
+        grad_std = stds[:, p0:p0 + n_params]
+        data_std = stds[:, p0 + n_params:p0 + 2 * n_params]
+        update_std = stds[:, p0 + 2 * n_params:]
         return {
-            "step": [r[0] for r in rows], "lr": [r[1] for r in rows],
+            "step": [s[0] for s in steps], "lr": [s[1] for s in steps],
             "mean": means[:, :n_layers], "std": stds[:, :n_layers], "saturated": saturated,
-            "grad_mean": means[:, n_layers:2 * n_layers],
-            "grad_std_layer": stds[:, n_layers:2 * n_layers],
+            "grad_mean": means[:, n_layers:p0], "grad_std_layer": stds[:, n_layers:p0],
             "grad_std": grad_std, "data_std": data_std,
-            "grad_data": _ratio(grad_std, data_std), "update_data": _ratio(upd_std, data_std),
+            "grad_data": _ratio(grad_std, data_std), "update_data": _ratio(update_std, data_std),
         }
 
     # -- reading --------------------------------------------------------------------
 
     def _computed(self) -> list[dict[str, Any]]:
-        if self._raw:
-            self._flush()
+        if self._pending:
+            self._compute()
         return self._chunks
 
     @property
@@ -394,7 +466,8 @@ class Monitor:
                                                  "param_grads": {}}
         if self._last is None:
             return out
-        sizes, flat, _ = self._last
+        lay, flat = self._last
+        sizes = lay.sizes
         names = ([("activations", n) for n, _ in self.layers]
                  + [("gradients", n) for n, _ in self.layers]
                  + [("param_grads", n) for n, _ in self.params])
@@ -427,6 +500,7 @@ class Monitor:
         for h in (*self._handles, *self._grad_handles):
             h.remove()
         self._handles, self._grad_handles = [], []
+        self._outs = [None] * len(self.layers)
         self._recording = False
         self.removed = True
 
