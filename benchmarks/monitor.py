@@ -27,7 +27,6 @@ import nn  # noqa: E402
 import optim  # noqa: E402
 from nn.datasets import load_digits  # noqa: E402
 
-
 # CPU time of this process: on a machine shared with other jobs, wall time also counts the
 # waits for a core, which have nothing to do with either variant (--wall to use it).
 CLOCK = time.process_time

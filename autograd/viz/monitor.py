@@ -94,10 +94,11 @@ class MonitorHistory(list):
 
 def _plan(shape: tuple, sample: int) -> tuple[int, int]:
     """How to subsample an array of ``shape`` to at most ``sample`` values: ``(r, 0)``
-    takes every r-th row (whole rows: every unit is seen), ``(0, s)`` every s-th value of
-    the flat array, s coprime with the last dimension (so the columns all come round)."""
+    takes every r-th row (whole rows: every unit is seen; when at least 4 rows fit),
+    ``(0, s)`` every s-th value of the flat array, s coprime with the last dimension (so
+    the columns all come round)."""
     row = math.prod(shape[1:])
-    if len(shape) >= 2 and row <= sample:
+    if len(shape) >= 2 and 4 * row <= sample:
         return -(-shape[0] // (sample // row)), 0
     n = math.prod(shape)
     s = -(-n // sample)
