@@ -32,11 +32,11 @@ from nn.datasets import load_digits  # noqa: E402
 CLOCK = time.process_time
 
 
-def _setup(monitored: bool, sample: int | None) -> tuple:
+def _setup(monitored: bool, sample: int | None, every: int = 1) -> tuple:
     ag.manual_seed(0)
     model = nn.MLP([64, 128, 64, 10])
     opt = optim.Adam(model.parameters(), lr=1e-3)
-    options = {} if sample is None else {"sample": sample}
+    options = {"every": every} if sample is None else {"sample": sample, "every": every}
     monitor = ag.viz.Monitor(model, **options) if monitored else None
     return model, opt, monitor
 
@@ -59,6 +59,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=15, help="blocks per variant")
     parser.add_argument("--sample", type=int, default=None,
                         help="Monitor(sample=...) (default: the Monitor's default)")
+    parser.add_argument("--every", type=int, default=1, help="Monitor(every=...)")
     parser.add_argument("--wall", action="store_true",
                         help="time with the wall clock instead of the process's CPU time")
     args = parser.parse_args()
@@ -70,7 +71,7 @@ def main() -> None:
     batches = [(ag.tensor(split.x_train[i:i + 32]), ag.tensor(split.y_train[i:i + 32]))
                for i in range(0, len(split.x_train) - 31, 32)]
     loss_fn = nn.CrossEntropyLoss()
-    plain, watched = _setup(False, None), _setup(True, args.sample)
+    plain, watched = _setup(False, None), _setup(True, args.sample, args.every)
     for variant in (plain, watched):  # warm-up
         _block(*variant, loss_fn, batches, args.steps, 0)
     times: dict[str, list[float]] = {"plain": [], "monitor": []}
@@ -82,7 +83,7 @@ def main() -> None:
     t0 = time.perf_counter()
     rows = len(monitor.history)
     history_s = time.perf_counter() - t0
-    recorded = monitor._count
+    recorded = len({r["step"] for r in monitor.history})
     base = statistics.median(times["plain"])
     with_monitor = statistics.median(times["monitor"])
     ratios = [m / p for p, m in zip(times["plain"], times["monitor"])]
@@ -93,7 +94,8 @@ def main() -> None:
     print(f"  with Monitor        {with_monitor * 1e6:8.1f} us (median)")
     print(f"  overhead            {100 * (with_monitor / base - 1):+8.1f} %  (ratio of "
           f"medians; median of per-block ratios {100 * (statistics.median(ratios) - 1):+.1f} %)")
-    print(f"  history rows        {rows} for {recorded} steps, built in "
+    print(f"  Monitor(sample={monitor.sample}, every={monitor.every})")
+    print(f"  history rows        {rows} for {recorded} recorded steps, built in "
           f"{history_s * 1e3:.1f} ms ({history_s / recorded * 1e6:.1f} us per step, once, "
           f"when read)")
 

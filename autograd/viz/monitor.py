@@ -141,9 +141,17 @@ class _Layout:
         self.starts_no_update = self.starts[:len(self.starts) - np.count_nonzero(data_sizes)]
         self.n_acts = sum(sizes[:n_layers])
         self.act_layers = [i for i in range(n_layers) if sizes[i]]
-        self.act_starts = self.starts[:len(self.act_layers)]
+        ends = np.cumsum([sizes[i] for i in self.act_layers]).tolist()
+        self.act_bounds = list(zip([0, *ends[:-1]], ends))
         self.kinds = sorted({kinds[i] for i in self.act_layers}
                             & {"tanh", "sigmoid", "relu"})
+        # Two rows used in turn (a step's update reads the row before), and scratch for
+        # the squares and the saturated flags: allocated once, since fresh arrays of this
+        # size each step cost page faults that dwarf the arithmetic.
+        self.rows = (np.empty(self.total + self.n_data), np.empty(self.total + self.n_data))
+        self.turn = 0
+        self.squares = np.empty(self.total + self.n_data)
+        self.hits = np.empty(self.n_acts, dtype=bool)
 
 
 class Monitor:
@@ -328,7 +336,8 @@ class Monitor:
         if lay is None:
             lay = self._layouts[key] = _Layout(key, len(outs), kinds)
         n_data, total = lay.n_data, lay.total
-        row = np.empty(total + n_data)
+        row = lay.rows[lay.turn]
+        lay.turn ^= 1
         if arrays:
             np.concatenate(arrays, axis=None, out=row[:total], casting="same_kind")
         data = row[total - n_data:total]
@@ -339,12 +348,14 @@ class Monitor:
         else:  # the parameters changed shape: no update to measure
             row = row[:total]
             starts = lay.starts_no_update
-        squares = np.square(row)
+        squares = np.square(row, out=lay.squares[:row.size])
         saturated = {}
         for kind in lay.kinds:  # tanh from the squares: |t| > 0.97 <=> t^2 > 0.97^2
-            hit = (squares[:lay.n_acts] > SATURATION ** 2 if kind == "tanh"
-                   else _hits(row[:lay.n_acts], kind))
-            saturated[kind] = np.add.reduceat(hit, lay.act_starts, dtype=np.intp)
+            if kind == "tanh":
+                hit = np.greater(squares[:lay.n_acts], SATURATION ** 2, out=lay.hits)
+            else:
+                hit = _hits(row[:lay.n_acts], kind)
+            saturated[kind] = [np.count_nonzero(hit[a:b]) for a, b in lay.act_bounds]
         if starts.size:
             sums, squares = np.add.reduceat(row, starts), np.add.reduceat(squares, starts)
         else:
@@ -474,8 +485,8 @@ class Monitor:
                  + [("param_grads", n) for n, _ in self.params])
         offset = 0
         for (group, name), size in zip(names, sizes):
-            if size:
-                out[group][name] = flat[offset:offset + size]
+            if size:  # a copy: the row is reused two steps later
+                out[group][name] = flat[offset:offset + size].copy()
             offset += size
         return out
 
