@@ -13,16 +13,18 @@ statistics join ``monitor.history``::
     monitor.plot()          # the four views of the lecture on training deep nets by hand
     monitor.remove()        # detaches every hook
 
-What one step costs (it must stay a few percent of a small model's step):
+What one step costs (``benchmarks/monitor.py`` measures it on the digits MLP):
 
 * the forward hook keeps a reference to the layer's output (no copy, no statistics);
 * the gradient at that output is the one the engine already keeps on the output's node
   (``Node.grad_size``, the gradient itself up to ``engine._SMALL`` values, for graph
-  drawings): reading it is free, where a tensor hook costs more than all the statistics.
-  Larger outputs get a tensor hook (``out.register_hook``) that keeps a reference;
+  drawings): reading it costs nothing, where a tensor hook costs each layer a call under
+  ``no_grad()`` with a wrapped Tensor in every backward. Larger outputs get a tensor hook
+  (``out.register_hook``) that keeps a reference;
 * ``step()`` copies a bounded subsample (at most ``sample`` values: every r-th row, or a
   fixed stride through the flat array; reproducible) of each activation, its gradient and
-  each parameter's gradient and values into one float64 row (one ``np.concatenate``),
+  each parameter's gradient and values into one float64 row (one ``np.concatenate``; two
+  rows per layout are allocated once and used in turn),
   subtracts the previous step's parameter subsample (the update), and reduces the row's
   segments to sums and sums of squares (two ``np.add.reduceat``) and the saturated counts;
   the means and standard deviations are formed from those when the history is read.
