@@ -4,6 +4,8 @@
 >>> dot = ag.draw_graph(loss)                 # doctest: +SKIP
 >>> ag.viz.gradient_flow(model, lr=0.1)       # doctest: +SKIP
 >>> ag.viz.live_graph()                       # doctest: +SKIP
+>>> monitor = ag.viz.Monitor(model)           # doctest: +SKIP
+>>> monitor.step(lr=0.1); monitor.plot()      # doctest: +SKIP   (after optimizer.step())
 
 (``trace_backward()``, the step-by-step chain rule, is in ``autograd.viz.trace``; also
 ``ag.trace_backward``.)
@@ -15,6 +17,7 @@ from typing import Any
 
 from autograd.viz.flow import GradientFlow, gradient_flow, plot_gradient_flow
 from autograd.viz.live import LiveGraph, live_graph
+from autograd.viz.monitor import Monitor, MonitorHistory
 from autograd.viz.sequence import (
     StepGradients,
     plot_attention,
@@ -55,7 +58,7 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "EXPLODING", "VANISHING", "GradientFlow", "GraphDrawing", "GraphSummary",
-    "GraphvizNotFoundError", "LiveGraph", "draw_graph", "grad_colour", "gradient_flow",
-    "live_graph", "plot_gradient_flow", "trace_backward",
+    "GraphvizNotFoundError", "LiveGraph", "Monitor", "MonitorHistory", "draw_graph",
+    "grad_colour", "gradient_flow", "live_graph", "plot_gradient_flow", "trace_backward",
 ]
 __all__ += ["StepGradients", "plot_attention", "plot_step_gradients", "step_gradients"]

@@ -91,6 +91,10 @@ def add_parser(sub: Any) -> None:
                             "(refused otherwise)")
     train.add_argument("--quiet", "-q", action="store_true",
                        help="no progress bar and no per-epoch lines; only the final table")
+    train.add_argument("--monitor", action="store_true",
+                       help="watch training with ag.viz.Monitor (activation, gradient and "
+                            "update statistics every step) and write its four views to "
+                            "monitor.png")
     train.add_argument("--threads", type=int, default=1, metavar="N",
                        help="BLAS threads (default: 1, fastest for these small matrices, "
                             "much faster on a busy machine; 0 keeps NumPy's default)")
@@ -157,6 +161,31 @@ def _resume_settings(args: argparse.Namespace, ckpt: dict[str, Any]) -> dict[str
     if args.data_dir is not None:
         settings["data_dir"] = args.data_dir
     return settings
+
+
+def _attach_monitor(model: Any, optimizer: Any) -> Any:
+    """``--monitor``: an ``ag.viz.Monitor`` on the model, stepped after each
+    ``optimizer.step()`` (``fit`` has no per-step callback, so the optimizer's ``step`` is
+    wrapped on the instance; the caller deletes the wrapper afterwards)."""
+    monitor = ag.viz.Monitor(model)
+    step = optimizer.step
+
+    def step_and_record(*args: Any, **kwargs: Any) -> Any:
+        result = step(*args, **kwargs)
+        monitor.step(lr=optimizer.param_groups[0]["lr"])
+        return result
+
+    optimizer.step = step_and_record
+    return monitor
+
+
+def _save_monitor(monitor: Any, out: pathlib.Path) -> list[str]:
+    try:
+        monitor.plot().savefig(out / "monitor.png", dpi=80)
+    except (ImportError, RuntimeError) as exc:  # no matplotlib, or no step recorded
+        print(f"note: monitor.png not written: {exc}", file=sys.stderr)
+        return []
+    return ["monitor.png"]
 
 
 def _final_table(rows: list[tuple[str, str]]) -> str:
@@ -249,10 +278,14 @@ def _train(args: argparse.Namespace, settings: dict[str, Any], out: pathlib.Path
         last[0] = checkpoint.snapshot(model, optimizer, scheduler, History(finished),
                                       settings, prior_time + time.perf_counter() - start)
 
+    monitor = _attach_monitor(model, optimizer) if args.monitor else None
     history = fit(net, ranks.loss(loss_fn), optimizer, ranks.shard(loader, stop),
                   ranks.test_shard(split.x_test, split.y_test), epochs, scheduler=scheduler,
                   progress=not quiet and sys.stderr.isatty(), log=None if quiet else print,
                   on_epoch=on_epoch, start_epoch=done, history=history)
+    if monitor is not None:
+        monitor.remove()
+        vars(optimizer).pop("step", None)
     stop.armed = False  # from here on a signal waits for the files to be written
     train_time = prior_time + time.perf_counter() - start
     signum = stop.received
@@ -277,6 +310,8 @@ def _train(args: argparse.Namespace, settings: dict[str, Any], out: pathlib.Path
         if settings["model"] == "gru":  # the gradient norm reaching each time step
             n = min(settings["batch_size"], len(split.x_test))
             written += text.recurrent_extras(out, model, split.x_test[:n], split.y_test[:n])
+        if monitor is not None:
+            written += _save_monitor(monitor, out)
         return written
 
     written = runs.save_run(out, model, history, settings, final, split, plot_history,

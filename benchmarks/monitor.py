@@ -1,0 +1,104 @@
+"""What ``ag.viz.Monitor`` costs a training step (issue 20: at most 10% more).
+
+The digits MLP ``nn.MLP([64, 128, 64, 10])`` (tanh), batch 32, Adam lr 1e-3, one BLAS
+thread. Two copies of the model from the same initial weights train on the same batches:
+one plain, one with a ``Monitor`` attached (default settings: every step recorded, its two
+tanh layers and six parameters) and ``monitor.step(lr=...)`` after each
+``optimizer.step()``. Blocks of ``--steps`` steps alternate between the two (interleaved,
+so that a busy machine slows both alike); the figure is the median over ``--repeats``
+blocks of the time per step. The monitored block includes the statistics computed every
+``CHUNK`` steps; turning the recorded steps into ``monitor.history`` rows, done once when
+it is read, is timed apart. Run: ``python -m benchmarks.monitor`` (repository root).
+"""
+
+from __future__ import annotations
+
+import os
+
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
+import argparse  # noqa: E402
+import statistics  # noqa: E402
+import time  # noqa: E402
+
+import autograd as ag  # noqa: E402
+import nn  # noqa: E402
+import optim  # noqa: E402
+from nn.datasets import load_digits  # noqa: E402
+
+# CPU time of this process: on a machine shared with other jobs, wall time also counts the
+# waits for a core, which have nothing to do with either variant (--wall to use it).
+CLOCK = time.process_time
+
+
+def _setup(monitored: bool, sample: int | None, every: int = 1) -> tuple:
+    ag.manual_seed(0)
+    model = nn.MLP([64, 128, 64, 10])
+    opt = optim.Adam(model.parameters(), lr=1e-3)
+    options = {"every": every} if sample is None else {"sample": sample, "every": every}
+    monitor = ag.viz.Monitor(model, **options) if monitored else None
+    return model, opt, monitor
+
+
+def _block(model, opt, monitor, loss_fn, batches, steps: int, start: int) -> float:
+    t0 = CLOCK()
+    for k in range(start, start + steps):
+        x, y = batches[k % len(batches)]
+        opt.zero_grad()
+        loss_fn(model(x), y).backward()
+        opt.step()
+        if monitor is not None:
+            monitor.step(lr=1e-3)
+    return (CLOCK() - t0) / steps
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--steps", type=int, default=64, help="steps per timed block")
+    parser.add_argument("--repeats", type=int, default=15, help="blocks per variant")
+    parser.add_argument("--sample", type=int, default=None,
+                        help="Monitor(sample=...) (default: the Monitor's default)")
+    parser.add_argument("--every", type=int, default=1, help="Monitor(every=...)")
+    parser.add_argument("--wall", action="store_true",
+                        help="time with the wall clock instead of the process's CPU time")
+    args = parser.parse_args()
+    global CLOCK
+    if args.wall:
+        CLOCK = time.perf_counter
+    ag.set_num_threads(1)
+    split = load_digits()
+    batches = [(ag.tensor(split.x_train[i:i + 32]), ag.tensor(split.y_train[i:i + 32]))
+               for i in range(0, len(split.x_train) - 31, 32)]
+    loss_fn = nn.CrossEntropyLoss()
+    plain, watched = _setup(False, None), _setup(True, args.sample, args.every)
+    for variant in (plain, watched):  # warm-up
+        _block(*variant, loss_fn, batches, args.steps, 0)
+    times: dict[str, list[float]] = {"plain": [], "monitor": []}
+    for r in range(args.repeats):
+        start = (r + 1) * args.steps
+        times["plain"].append(_block(*plain, loss_fn, batches, args.steps, start))
+        times["monitor"].append(_block(*watched, loss_fn, batches, args.steps, start))
+    monitor = watched[2]
+    t0 = time.perf_counter()
+    rows = len(monitor.history)
+    history_s = time.perf_counter() - t0
+    recorded = len({r["step"] for r in monitor.history})
+    base = statistics.median(times["plain"])
+    with_monitor = statistics.median(times["monitor"])
+    ratios = [m / p for p, m in zip(times["plain"], times["monitor"])]
+    print(f"digits MLP 64-128-64-10 (tanh), batch 32, Adam; {args.repeats} interleaved "
+          f"blocks of {args.steps} steps, 1 BLAS thread, "
+          f"{'wall' if args.wall else 'process CPU'} time")
+    print(f"  plain step          {base * 1e6:8.1f} us (median)")
+    print(f"  with Monitor        {with_monitor * 1e6:8.1f} us (median)")
+    print(f"  overhead            {100 * (with_monitor / base - 1):+8.1f} %  (ratio of "
+          f"medians; median of per-block ratios {100 * (statistics.median(ratios) - 1):+.1f} %)")
+    print(f"  Monitor(sample={monitor.sample}, every={monitor.every})")
+    print(f"  history rows        {rows} for {recorded} recorded steps, built in "
+          f"{history_s * 1e3:.1f} ms ({history_s / recorded * 1e6:.1f} us per step, once, "
+          f"when read)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,281 @@
+"""ag.viz.Monitor: per-step activation, gradient and update statistics through hooks."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import autograd as ag
+import nn
+import optim
+from autograd.engine import _SMALL
+from autograd.viz.monitor import Monitor
+
+
+def _tiny() -> tuple[nn.Module, np.ndarray]:
+    ag.manual_seed(0)
+    model = nn.Sequential(nn.Linear(3, 4), nn.Tanh(), nn.Linear(4, 2), nn.ReLU())
+    x = np.random.default_rng(1).normal(size=(5, 3)).astype(np.float32) * 2
+    return model, x
+
+
+def _by(history, step: int, name: str) -> dict:
+    (row,) = [r for r in history if r["step"] == step and r["name"] == name]
+    return row
+
+
+def test_statistics_equal_numpy_on_a_tiny_model() -> None:
+    model, x = _tiny()
+    w1, b1, w2, b2 = (p._data.astype(np.float64).copy() for p in model.parameters())
+    lr = 0.1
+    opt = optim.SGD(model.parameters(), lr=lr)
+    monitor = Monitor(model)
+    assert [n for n, _ in monitor.layers] == ["1", "3"]  # the activation modules
+    out = model(ag.tensor(x))
+    (out ** 2).sum().backward()
+    opt.step()
+    monitor.step(lr=lr)
+
+    # the same forward and backward by hand
+    z1 = x @ w1.T + b1
+    h = np.tanh(z1)
+    z2 = h @ w2.T + b2
+    o = np.maximum(z2, 0)
+    g_o = 2 * o
+    g_z2 = g_o * (z2 > 0)
+    g_h = g_z2 @ w2
+    g_z1 = g_h * (1 - h ** 2)
+    grads = {"0.weight": g_z1.T @ x, "0.bias": g_z1.sum(0), "2.weight": g_z2.T @ h,
+             "2.bias": g_z2.sum(0)}
+    before = {"0.weight": w1, "0.bias": b1, "2.weight": w2, "2.bias": b2}
+
+    hist = monitor.history
+    assert len(hist) == 2 + 4
+    row = _by(hist, 0, "1")
+    assert row["kind"] == "layer" and row["type"] == "Tanh" and row["lr"] == lr
+    np.testing.assert_allclose(row["mean"], h.mean(), rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(row["std"], h.std(), rtol=1e-5)
+    assert row["saturated"] == np.mean(np.abs(h) > 0.97)
+    np.testing.assert_allclose(row["grad_mean"], g_h.mean(), rtol=1e-4, atol=1e-7)
+    np.testing.assert_allclose(row["grad_std"], g_h.std(), rtol=1e-4)
+    row = _by(hist, 0, "3")
+    np.testing.assert_allclose(row["std"], o.std(), rtol=1e-5)
+    assert row["saturated"] == np.mean(o == 0)  # dead ReLU outputs
+    np.testing.assert_allclose(row["grad_std"], g_o.std(), rtol=1e-4)
+    for name, g in grads.items():
+        row = _by(hist, 0, name)
+        after = before[name] - lr * g
+        assert row["kind"] == "param" and row["shape"] == g.shape
+        np.testing.assert_allclose(row["grad_std"], g.std(), rtol=1e-4)
+        np.testing.assert_allclose(row["data_std"], after.std(), rtol=1e-5)
+        np.testing.assert_allclose(row["grad_data"], g.std() / after.std(), rtol=1e-4)
+        np.testing.assert_allclose(row["update_data"], (lr * g).std() / after.std(),
+                                   rtol=1e-4)
+
+
+def test_saturation_and_dead_fractions_per_activation() -> None:
+    x = np.linspace(-6, 6, 60, dtype=np.float32).reshape(6, 10)
+    t = np.tanh(x)
+    s = 1 / (1 + np.exp(-x.astype(np.float64)))
+    expected = {"Tanh": np.mean(np.abs(t) > 0.97),
+                "Sigmoid": np.mean((s > 0.97) | (s < 0.03)),
+                "ReLU": np.mean(x <= 0)}
+    assert 0 < expected["Tanh"] < 1 and 0 < expected["Sigmoid"] < 1
+    for act, value in expected.items():
+        model = nn.Sequential(nn.Linear(10, 10), getattr(nn, act)())
+        model[0].weight.data[...] = np.eye(10)
+        model[0].bias.data[...] = 0
+        monitor = Monitor(model)
+        model(ag.tensor(x, requires_grad=True)).sum().backward()
+        monitor.step()
+        (row,) = [r for r in monitor.history if r["name"] == "1"]
+        assert row["saturated"] == pytest.approx(value), act
+        assert np.isnan(row["lr"])
+        monitor.remove()
+
+
+class TanhBlock(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.fc = nn.Linear(4, 4)
+
+    def forward(self, x):
+        return self.fc(x).tanh()
+
+
+def test_kind_comes_from_the_op_when_the_class_does_not_say() -> None:
+    ag.manual_seed(0)
+    block = TanhBlock()
+    model = nn.Sequential(block, nn.Linear(4, 1))
+    monitor = Monitor(model, layers=["0", model[1]])
+    assert [n for n, _ in monitor.layers] == ["0", "1"]
+    x = ag.tensor(np.full((3, 4), 50.0, dtype=np.float32))
+    model(x).sum().backward()
+    monitor.step()
+    assert monitor.kinds == ["tanh", None]
+    h = monitor.history
+    assert _by(h, 0, "0")["saturated"] == np.mean(np.abs(block(x)._data) > 0.97)
+    assert np.isnan(_by(h, 0, "1")["saturated"])
+
+
+def test_default_layers_fall_back_to_the_leaf_modules() -> None:
+    model = nn.Sequential(nn.Linear(2, 3), nn.Linear(3, 1))
+    assert [n for n, _ in Monitor(model).layers] == ["0", "1"]
+
+
+def test_update_ratio_is_the_change_since_the_previous_step() -> None:
+    model, x = _tiny()
+    opt = optim.Adam(model.parameters(), lr=0.05)
+    monitor = Monitor(model, every=2)
+    weights = [model[0].weight._data.astype(np.float64).copy()]
+    for _ in range(5):
+        opt.zero_grad()
+        (model(ag.tensor(x)) ** 2).sum().backward()
+        opt.step()
+        monitor.step(lr=0.05)
+        weights.append(model[0].weight._data.astype(np.float64).copy())
+    hist = monitor.history
+    assert sorted({r["step"] for r in hist}) == [0, 2, 4]
+    for k in (0, 2, 4):  # the change from the step before (Adam: not lr * grad)
+        upd = weights[k + 1] - weights[k]
+        row = _by(hist, k, "0.weight")
+        np.testing.assert_allclose(row["update_data"], upd.std() / weights[k + 1].std(),
+                                   rtol=1e-5)
+    steps, ratio = monitor.series("update_data")
+    assert steps.tolist() == [0, 2, 4] and ratio.shape == (3, 4)
+
+
+def test_history_length_and_series() -> None:
+    model, x = _tiny()
+    opt = optim.SGD(model.parameters(), lr=0.01)
+    monitor = Monitor(model)
+    for step in range(7):
+        opt.zero_grad()
+        (model(ag.tensor(x)) ** 2).sum().backward()
+        opt.step()
+        monitor.step(lr=0.01)
+        assert len(monitor.history) == (step + 1) * (2 + 4)
+    assert [r["step"] for r in monitor.history[::6]] == list(range(7))
+    steps, std = monitor.series("std")
+    assert std.shape == (7, 2)
+    np.testing.assert_array_equal(std[:, 0], monitor.history.column("std", "1"))
+    with pytest.raises(KeyError, match="unknown key"):
+        monitor.series("nope")
+
+
+def test_eval_and_no_grad_forwards_do_not_replace_the_training_forward() -> None:
+    model, x = _tiny()
+    monitor = Monitor(model)
+    out = model(ag.tensor(x))
+    out.sum().backward()
+    with ag.no_grad():
+        model(ag.tensor(x * 0))  # would give tanh mean 0 if it counted
+    model.eval()
+    model(ag.tensor(x * 0))
+    model.train()
+    monitor.step()
+    row = _by(monitor.history, 0, "1")
+    assert row["mean"] != 0 and not np.isnan(row["grad_std"])
+
+
+def test_large_arrays_are_subsampled_with_a_fixed_stride() -> None:
+    ag.manual_seed(0)
+    model = nn.Sequential(nn.Linear(8, 600), nn.Tanh())  # (10, 600): 6000 > _SMALL values
+    assert 10 * 600 > _SMALL
+    x = ag.randn(10, 8)
+    monitor = Monitor(model, sample=1000)
+    out = model(x)
+    (out ** 2).sum().backward()
+    monitor.step()
+    h = out._data.astype(np.float64)
+    sub = h.reshape(-1)[::7]  # 6000 / 1000 -> stride 6, made coprime with 600 -> 7
+    row = _by(monitor.history, 0, "1")
+    np.testing.assert_allclose(row["mean"], sub.mean(), rtol=1e-6)
+    np.testing.assert_allclose(row["std"], sub.std(), rtol=1e-6)
+    g = 2 * h  # through the tensor hook (the engine keeps only the norm of this one)
+    np.testing.assert_allclose(row["grad_std"], g.reshape(-1)[::7].std(), rtol=1e-6)
+    samples = monitor.last_samples()
+    assert samples["activations"]["1"].size <= 1000
+    w = model[0].weight  # (600, 8): 1000 // 8 = 125 rows at most -> every 5th row
+    np.testing.assert_allclose(_by(monitor.history, 0, "0.weight")["data_std"],
+                               w._data[::5].astype(np.float64).std(), rtol=1e-6)
+
+
+def test_remove_detaches_every_hook() -> None:
+    ag.manual_seed(0)
+    model = nn.Sequential(nn.Linear(8, 600), nn.Tanh(), nn.Linear(600, 1))
+    monitor = Monitor(model, layers=["0", "1"])
+    out = model[1](model[0](ag.randn(10, 8)))  # outputs above _SMALL: tensor hooks
+    assert all(m._forward_hooks for m in (model[0], model[1]))
+    assert out._node.hooks
+    monitor.remove()
+    assert not any(getattr(m, "_forward_hooks", None) for m in model.modules())
+    assert not out._node.hooks
+    monitor.remove()  # harmless
+    with pytest.raises(RuntimeError, match="removed"):
+        monitor.step()
+    with Monitor(model) as m2:
+        assert model[1]._forward_hooks
+    assert m2.removed and not model[1]._forward_hooks
+
+
+def test_bad_arguments_say_what_is_wrong() -> None:
+    model, _ = _tiny()
+    with pytest.raises(KeyError, match="no submodule named 'nope'"):
+        Monitor(model, layers=["nope"])
+    with pytest.raises(ValueError, match="not one"):
+        Monitor(model, layers=[nn.Tanh()])
+    with pytest.raises(ValueError, match="every must be a positive int"):
+        Monitor(model, every=0)
+    with pytest.raises(ValueError, match="sample must be a positive int"):
+        Monitor(model, sample=2.5)
+    with pytest.raises(TypeError, match="named_modules"):
+        Monitor(3)
+
+
+def _trained_monitor(steps: int = 3) -> Monitor:
+    model, x = _tiny()
+    opt = optim.SGD(model.parameters(), lr=0.01)
+    monitor = Monitor(model)
+    for _ in range(steps):
+        opt.zero_grad()
+        (model(ag.tensor(x)) ** 2).sum().backward()
+        opt.step()
+        monitor.step(lr=0.01)
+    return monitor
+
+
+def test_plot_returns_one_figure_with_the_four_views(tmp_path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    model, _ = _tiny()
+    with pytest.raises(RuntimeError, match="nothing recorded"):
+        Monitor(model).plot()
+    monitor = _trained_monitor()
+    fig = monitor.plot()
+    assert isinstance(fig, Figure) and len(fig.axes) == 4
+    titles = [ax.get_title() for ax in fig.axes]
+    assert titles[0].startswith("activation distribution")
+    assert titles[1].startswith("gradient distribution")
+    assert titles[2].startswith("weight gradient distribution")
+    assert titles[3] == "update:data ratio (log10)"
+    legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert any("saturated" in t for t in legend) and any("dead" in t for t in legend)
+    ratios = [t.get_text() for t in fig.axes[2].get_legend().get_texts()]
+    assert [t.split(" ")[0] for t in ratios] == ["0.weight", "2.weight"]  # weights only
+    guide = [line for line in fig.axes[3].get_lines() if line.get_label() == "1e-3"]
+    assert guide and guide[0].get_ydata()[0] == -3
+    fig.savefig(tmp_path / "monitor.png")
+    assert (tmp_path / "monitor.png").stat().st_size > 10_000
+    one = monitor.plot(kind="update_data")
+    assert len(one.axes) == 1 and one.axes[0].get_title() == "update:data ratio (log10)"
+    fig2 = Figure()
+    ax = fig2.add_subplot()
+    assert monitor.plot(kind="activations", ax=ax) is fig2
+    with pytest.raises(ValueError, match="kind must be"):
+        monitor.plot(kind="weights")
+    with pytest.raises(ValueError, match="pass kind="):
+        monitor.plot(ax=ax)
