@@ -94,13 +94,27 @@ class Tensor:
 
     # -- attributes --------------------------------------------------------------------
     @property
-    def data(self) -> np.ndarray:
-        """The array (for now; becoming torch's detached Tensor sharing it)."""
-        return self._data
+    def data(self) -> Tensor:
+        """torch's ``.data``: a Tensor sharing this one's array, detached from the graph
+        (``requires_grad=False``), with a version counter of its own: changes made in place
+        through it are neither recorded nor version-checked. ``.numpy()`` gives the array."""
+        return _wrap(self._data, None)
 
     @data.setter
-    def data(self, value: Any) -> None:
-        self._data = value
+    def data(self, value: Tensor) -> None:
+        """``t.data = other``: ``t`` now holds ``other``'s array (shared, as torch swaps the
+        storage); shape and dtype may change. Unlike torch, the swap counts as an in-place
+        change, so a backward that saved ``t`` raises instead of using the new values
+        (``t.data += x``, which assigns back the same array, changes no version)."""
+        if not isinstance(value, Tensor):
+            raise TypeError(f"Variable data has to be a tensor, but got {type(value).__name__}")
+        if self.requires_grad and value._data.dtype.kind not in "fc":
+            raise RuntimeError("data set to a tensor that requires gradients must be floating "
+                               "point or complex dtype")
+        if value._data is self._data:  # ``t.data += x`` ends by assigning its own array back
+            return
+        self._data = value._data
+        _bump_version(self)
 
     @property
     def shape(self) -> tuple:

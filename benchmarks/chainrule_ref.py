@@ -174,5 +174,5 @@ class ChainruleEngine:
         model = self._build(net, params)
         loss = self.F.cross_entropy(model(self._tensor(x)), self._tensor(y))
         loss.backward()
-        grads = [np.array(p.grad.data) for p in model.parameters()]
-        return float(np.asarray(loss.data)), grads
+        grads = [np.array(p.grad._data) for p in model.parameters()]
+        return float(np.asarray(loss._data)), grads

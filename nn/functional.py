@@ -106,7 +106,7 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True,
 def one_hot(tensor: Any, num_classes: int = -1) -> Tensor:
     """int64 tensor of shape ``(*tensor.shape, num_classes)`` with a 1 at each class index
     (``num_classes=-1`` means max + 1)."""
-    idx = np.asarray(tensor.data if isinstance(tensor, Tensor) else tensor)
+    idx = np.asarray(tensor._data if isinstance(tensor, Tensor) else tensor)
     if idx.dtype.kind not in "iu":
         raise RuntimeError(f"one_hot is only applicable to index tensor, got dtype {idx.dtype}")
     if num_classes == -1:
@@ -151,14 +151,14 @@ def _as_target(target: Any, like: Tensor, name: str) -> Tensor:
         raise ValueError(f"{name}: target must be numeric, got dtype {t.dtype}")
     if t.dtype != like.dtype:
         t = t.astype(like.dtype) if t.dtype.kind == "f" else ag.from_numpy(
-            t.data.astype(like.dtype))
+            t._data.astype(like.dtype))
     return t
 
 
 def _weighted(loss: Tensor, weight: Any) -> Tensor:
     if weight is None:
         return loss
-    return loss * (weight.data if isinstance(weight, Tensor) else np.asarray(weight))
+    return loss * (weight._data if isinstance(weight, Tensor) else np.asarray(weight))
 
 
 def mse_loss(input: Tensor, target: Any, size_average: bool | None = None,
@@ -181,7 +181,7 @@ class _BinaryCrossEntropy(Function):
 
     @staticmethod
     def forward(ctx: FunctionCtx, x: Tensor, y: Tensor) -> Tensor:
-        xd, yd = x.data, y.data
+        xd, yd = x._data, y._data
         with np.errstate(divide="ignore"):
             log_x = np.maximum(np.log(xd), -100.0)
             log_1mx = np.maximum(np.log1p(-xd), -100.0)
@@ -206,7 +206,7 @@ def binary_cross_entropy(input: Tensor, target: Any, weight: Any = None,
     clamped at −100, as torch, so x = 0 or 1 gives a finite loss), times ``weight``."""
     reduction = _reduction(reduction, size_average, reduce)
     y = _as_target(target, input, "binary_cross_entropy")
-    xd = input.data
+    xd = input._data
     if xd.size and not (np.all(xd >= 0) and np.all(xd <= 1)):
         raise RuntimeError("binary_cross_entropy: all elements of input should be between 0 "
                            f"and 1 (got values in [{xd.min()}, {xd.max()}]); for logits use "
@@ -226,7 +226,7 @@ class _BCEWithLogits(Function):
 
     @staticmethod
     def forward(ctx: FunctionCtx, x: Tensor, y: Tensor, pos_weight: Any) -> Tensor:
-        xd, yd = x.data, y.data
+        xd, yd = x._data, y._data
         # log(1 + e^−|x|) never overflows, and max(x, 0) − xy does not cancel for x ≪ 0
         # (the (1 − y)x + softplus(−x) form loses every digit of a 1e-14 loss there)
         log1p_exp = np.log1p(np.exp(-np.abs(xd)))
@@ -262,7 +262,7 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Any, weight: Any = N
     y = _as_target(target, input, "binary_cross_entropy_with_logits")
     pw = None
     if pos_weight is not None:
-        pw = np.asarray(pos_weight.data if isinstance(pos_weight, Tensor) else pos_weight,
+        pw = np.asarray(pos_weight._data if isinstance(pos_weight, Tensor) else pos_weight,
                         dtype=input.dtype)
     loss = _BCEWithLogits.apply(input, y, pw)
     return _reduce(_weighted(loss, weight), reduction)
@@ -273,7 +273,7 @@ def _class_targets(input: Tensor, target: Any, ignore_index: int, name: str
     """Validate class-index targets for ``input`` of shape (N, C, d1, ...): an integer
     array of shape (N, d1, ...) with values in [0, C) or ``ignore_index``. Returns the
     targets and the mask of ignored ones (None when there are none)."""
-    t = np.asarray(target.data if isinstance(target, Tensor) else target)
+    t = np.asarray(target._data if isinstance(target, Tensor) else target)
     shape = tuple(input.shape)
     want = (shape[0],) + shape[2:]
     if t.dtype.kind not in "iu":
@@ -312,7 +312,7 @@ def _gather(logp: Tensor, t: np.ndarray) -> Tensor:
 def _unbatched(input: Tensor, target: Any) -> tuple[Tensor, Any, bool]:
     """(C,) input with a () target is one sample: add the batch dimension."""
     if input.ndim == 1:
-        t = target.data if isinstance(target, Tensor) else np.asarray(target)
+        t = target._data if isinstance(target, Tensor) else np.asarray(target)
         if t.ndim == 0:
             return input.unsqueeze(0), t.reshape(1), True
         if t.shape == input.shape:  # class probabilities
@@ -343,7 +343,7 @@ def _nll(logp: Tensor, target: Any, weight: Any, ignore_index: int, reduction: s
         return _reduce(-picked, reduction)
     n_classes = logp.shape[1]
     w = np.ones(n_classes, dtype=logp.dtype) if weight is None else np.asarray(
-        weight.data if isinstance(weight, Tensor) else weight, dtype=logp.dtype)
+        weight._data if isinstance(weight, Tensor) else weight, dtype=logp.dtype)
     if w.shape != (n_classes,):
         raise ValueError(f"{name}: weight of shape {w.shape} does not fit {n_classes} classes")
     wt = w[safe]
@@ -370,7 +370,7 @@ def cross_entropy(input: Tensor, target: Any, weight: Any = None,
         raise ValueError(f"cross_entropy: input must have shape (C,), (N, C) or "
                          f"(N, C, d1, ...), got {tuple(input.shape)}")
     n_classes = input.shape[1]
-    tdata = np.asarray(target.data if isinstance(target, Tensor) else target)
+    tdata = np.asarray(target._data if isinstance(target, Tensor) else target)
     if (input.ndim == 2 and weight is None and not label_smoothing and reduction == "mean"
             and tdata.dtype.kind in "iu"):
         # The common case as one fused op: its VJP is (softmax − onehot)/N directly.
@@ -379,7 +379,7 @@ def cross_entropy(input: Tensor, target: Any, weight: Any = None,
             return ag.ops.softmax_cross_entropy(input, t)
     logp = ag.log_softmax(input, 1)
     w = None if weight is None else np.asarray(
-        weight.data if isinstance(weight, Tensor) else weight, dtype=input.dtype)
+        weight._data if isinstance(weight, Tensor) else weight, dtype=input.dtype)
     wshape = (1, n_classes) + (1,) * (input.ndim - 2)
     if tdata.dtype.kind == "f" and tdata.shape == tuple(input.shape):
         # class probabilities: −Σ_c w_c p_c log q_c, mean over the N·d1·... positions

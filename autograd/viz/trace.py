@@ -33,7 +33,7 @@ def _norm(g: Any) -> float | None:
         return float(np.sqrt(sum(p * p for p in parts))) if parts else None
     if isinstance(g, np.ndarray | np.generic | float | int):
         return norm(g)  # a VJP may hand on a NumPy scalar for a 0-d gradient
-    arr = getattr(g, "data", None)  # a Tensor, under create_graph
+    arr = getattr(g, "_data", None)  # a Tensor, under create_graph
     return norm(arr) if isinstance(arr, np.ndarray) else None
 
 
