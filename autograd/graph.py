@@ -206,7 +206,8 @@ class Node:
 
     def _check_versions(self, saved: Sequence[Tensor]) -> None:
         for i, t in enumerate(saved):
-            if getattr(t, "_epoch", 0) > self.epoch:
+            base = getattr(t, "_base", None)  # a view's counter is its base's
+            if getattr(t if base is None else base, "_epoch", 0) > self.epoch:
                 raise RuntimeError(
                     inplace_msg(
                         type(self).__name__,

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
 from autograd.graph import STATE
 from autograd.ops import vocabulary  # noqa: E402,F401 - fills the VJP namespaces (xp)
 from autograd.ops.arith import (
@@ -30,6 +28,7 @@ from autograd.ops.arith import (
     sub,
 )
 from autograd.ops.broadcast import broadcast_to, expand, sum_to
+from autograd.ops.inplace import INPLACE_METHODS
 from autograd.ops.linalg import linear, matmul, rmatmul
 from autograd.ops.loss import softmax_cross_entropy
 from autograd.ops.record import array_of
@@ -78,7 +77,7 @@ from autograd.ops.unary import (
     sqrt,
     tanh,
 )
-from autograd.tensor import Tensor, _bump_version, _check_inplace
+from autograd.tensor import Tensor, _bump_version
 
 # The contract's differentiable ops (each also a Tensor method, except cat/stack/pad/where).
 PUBLIC_OPS = (
@@ -87,21 +86,6 @@ PUBLIC_OPS = (
     "squeeze unsqueeze transpose permute expand broadcast_to getitem masked_fill where "
     "maximum minimum cat stack pad astype clone linear softmax_cross_entropy"
 ).split()
-
-
-def _inplace(op, ufunc):
-    """``a op= b``: in place when no graph is needed, else recorded like ``a op b``."""
-
-    def method(self: Tensor, other: Any) -> Tensor:
-        if STATE.grad_enabled and (self.requires_grad or getattr(other, "requires_grad", False)):
-            _check_inplace(self)
-            return op(self, other)
-        ufunc(self._data, array_of(other), out=self._data, casting="same_kind")
-        _bump_version(self)
-        return self
-
-    method.__name__ = f"__i{ufunc.__name__}__"
-    return method
 
 
 def setitem(self: Tensor, key: Any, value: Any) -> None:
@@ -120,8 +104,6 @@ _METHODS = {
     "__matmul__": matmul, "__rmatmul__": rmatmul, "__neg__": neg, "__abs__": abs,
     "__getitem__": getitem, "__setitem__": setitem,
     "__lt__": lt, "__le__": le, "__gt__": gt, "__ge__": ge, "__eq__": eq, "__ne__": ne,
-    "__iadd__": _inplace(add, np.add), "__isub__": _inplace(sub, np.subtract),
-    "__imul__": _inplace(mul, np.multiply), "__itruediv__": _inplace(div, np.true_divide),
     "add": add, "sub": sub, "mul": mul, "div": div, "neg": neg, "pow": pow, "matmul": matmul,
     "exp": exp, "log": log, "sqrt": sqrt, "abs": abs, "sin": sin, "cos": cos, "tanh": tanh,
     "sigmoid": sigmoid, "relu": relu, "leaky_relu": leaky_relu, "clamp": clamp,
@@ -133,6 +115,7 @@ _METHODS = {
     "maximum": maximum, "minimum": minimum, "astype": astype, "float": float32,
     "double": float64, "long": int64, "clone": clone, "sum_to": sum_to,
     "T": property(T),
+    **INPLACE_METHODS,
 }
 for _name, _fn in _METHODS.items():
     setattr(Tensor, _name, _fn)

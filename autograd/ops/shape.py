@@ -12,7 +12,7 @@ import numpy as np
 
 from autograd.graph import Node
 from autograd.ops.record import nary, unary
-from autograd.tensor import Tensor
+from autograd.tensor import Tensor, _view
 
 
 def _sizes(shape: tuple) -> tuple:
@@ -47,7 +47,7 @@ class UnsqueezeBackward(ReshapeBackward):
 def _reshape(x: Tensor, shape: tuple, cls: type[Node]) -> Tensor:
     d = x._data
     if d.shape == shape:
-        return x if cls is ReshapeBackward else unary(cls, d, x, meta=d.shape)
+        return x if cls is ReshapeBackward else _view(unary(cls, d, x, meta=d.shape), x)
     try:
         out = d.reshape(shape)
     except ValueError:
@@ -55,7 +55,11 @@ def _reshape(x: Tensor, shape: tuple, cls: type[Node]) -> Tensor:
             f"shape {tuple(shape)} is invalid for input of shape {d.shape} "
             f"({d.size} elements)"
         ) from None
-    return unary(cls, out, x, meta=d.shape)
+    y = unary(cls, out, x, meta=d.shape)
+    b = out.base  # NumPy reshapes to a view when the strides allow, else copies
+    if b is not None and (b is d or b is d.base):
+        _view(y, x)
+    return y
 
 
 def reshape(x: Tensor, *shape: Any) -> Tensor:
@@ -116,7 +120,7 @@ class TransposeBackward(PermuteBackward):
 
 def _permute(x: Tensor, axes: tuple, cls: type[Node]) -> Tensor:
     inverse = tuple(np.argsort(axes))
-    return unary(cls, x._data.transpose(axes), x, meta=inverse)
+    return _view(unary(cls, x._data.transpose(axes), x, meta=inverse), x)
 
 
 def permute(x: Tensor, *dims: Any) -> Tensor:
