@@ -61,14 +61,28 @@ def _run_hooks(hooks: list, g: Any, create_graph: bool) -> Any:
     for hook in hooks:
         if create_graph:
             res = hook(g)
-            if res is not None:
-                g = res
         else:
             with no_grad():
                 res = hook(_wrap(g, None))
-            if res is not None:
-                g = res._data if hasattr(res, "data") else np.asarray(res)
+        if res is None:
+            continue
+        if not isinstance(res, Bound.tensor):
+            raise TypeError(
+                f"expected Variable, but hook {_name(hook)} returned "
+                f"'{type(res).__module__}.{type(res).__qualname__}': a tensor hook must "
+                "return a Tensor (the new gradient) or None"
+            )
+        if res.shape != g.shape:
+            raise RuntimeError(
+                f"hook {_name(hook)} has changed the size of value: it returned shape "
+                f"{tuple(res.shape)} for a gradient of shape {tuple(g.shape)}"
+            )
+        g = res if create_graph else res._data
     return g
+
+
+def _name(fn: Any) -> str:
+    return repr(getattr(fn, "__qualname__", None) or type(fn).__name__)
 
 
 def _check_finite(node: Node, grads: tuple, create_graph: bool) -> None:

@@ -78,7 +78,12 @@ class FunctionBackward(Node):
             if e is None or gi is None:
                 out.append(None)
                 continue
-            arr = gi._data if isinstance(gi, Tensor) else np.asarray(gi)
+            if not isinstance(gi, Tensor):
+                raise TypeError(
+                    f"function {name}Backward returned a {type(gi).__name__} as the gradient "
+                    f"at index {pos}: backward must return Tensors (or None)"
+                )
+            arr = gi._data
             if arr.shape != tuple(e.shape):
                 raise RuntimeError(
                     f"function {name}Backward returned an invalid gradient at index {pos} - "
@@ -141,6 +146,12 @@ class Function:
             result = cls.forward(ctx, *args)
         single = not isinstance(result, tuple)
         outs = (result,) if single else result
+        for i, o in enumerate(outs):
+            if isinstance(o, np.ndarray | np.generic):
+                raise TypeError(
+                    f"{cls.__name__}.forward returned a NumPy {type(o).__name__} as output "
+                    f"{i}: forward must return Tensors (wrap arrays with autograd.tensor)"
+                )
         record = STATE.grad_enabled and any(needs)
         if not record:
             return result
@@ -152,7 +163,7 @@ class Function:
                         meta=(ctx, len(args), tensor_pos, out_meta, len(outs)))
         wrapped = []
         for i, o in enumerate(outs):
-            if not isinstance(o, Tensor) or o.dtype.kind not in "fc":
+            if not isinstance(o, Tensor) or o.dtype.kind != "f":
                 wrapped.append(o)
                 continue
             if single:

@@ -73,7 +73,7 @@ def _as_array(data: Any, dtype: Any = None) -> np.ndarray:
 
 
 def _check_float(dtype: np.dtype) -> None:
-    if dtype.kind not in "fc":
+    if dtype.kind != "f":  # the contract: floating dtypes only (complex raises too)
         raise TypeError(
             f"only floating-point tensors can require gradients, got dtype {dtype}"
         )
@@ -127,7 +127,7 @@ class Tensor:
         (``t.data += x``, which assigns back the same array, changes no version)."""
         if not isinstance(value, Tensor):
             raise TypeError(f"Variable data has to be a tensor, but got {type(value).__name__}")
-        if self.requires_grad and value._data.dtype.kind not in "fc":
+        if self.requires_grad and value._data.dtype.kind != "f":
             raise RuntimeError("data set to a tensor that requires gradients must be floating "
                                "point or complex dtype")
         if value._data is self._data:  # ``t.data += x`` ends by assigning its own array back

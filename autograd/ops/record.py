@@ -71,3 +71,15 @@ def nary(cls: type[Node], out: np.ndarray, inputs: tuple, saved: tuple = (), met
 def array_of(x: Any) -> Any:
     """The array (or scalar) an operand stands for."""
     return x._data if isinstance(x, Tensor) else x
+
+
+def check_tensor_args(op: str, *args: tuple[str, Any, bool]) -> None:
+    """Raise torch's TypeError for an argument that must be a Tensor but is not: each of
+    ``args`` is ``(name, value, optional)``, in the op's argument order."""
+    for pos, (name, value, optional) in enumerate(args, 1):
+        if not isinstance(value, Tensor) and not (optional and value is None):
+            kind = type(value)
+            what = kind.__name__ if kind.__module__ == "builtins" else \
+                f"{kind.__module__.split('.')[0]}.{kind.__qualname__}"
+            raise TypeError(f"{op}(): argument '{name}' (position {pos}) must be Tensor, "
+                            f"not {what}")
