@@ -206,6 +206,8 @@ def _chain_rule(roots: Sequence[Tensor], root_grads: Sequence[Any], retain_graph
             for e, gi in zip(edges, grads):
                 if e is None:
                     continue
+                if gi is not None and gi.shape != e.shape:  # e: a Node or a leaf Tensor
+                    _check_grad_shape(v, edges, e, gi)
                 d = deps[e]
                 if d > 1:  # more consumers to come: keep the partial sum
                     deps[e] = d - 1
@@ -228,6 +230,19 @@ def _chain_rule(roots: Sequence[Tensor], root_grads: Sequence[Any], retain_graph
             if not retain_graph and (v.saved or v.out is not None or v.cache is not None):
                 v.saved = v.out = v.cache = None
     return captured
+
+
+def _check_grad_shape(node: Node, edges: tuple, e: Any, gi: Any) -> None:
+    """A VJP's gradient must have its input's shape: raise where it is produced, naming the
+    op (one shape comparison per edge on the hot path; this runs only on a mismatch)."""
+    if isinstance(gi, tuple):  # a multi-output Function's gradient slots: no shape of its own
+        return
+    i = next(k for k, x in enumerate(edges) if x is e)
+    raise RuntimeError(
+        f"Function {type(node).__name__} returned an invalid gradient at index {i} - got "
+        f"shape {tuple(np.shape(gi))} but expected shape {tuple(e.shape)} (the shape of "
+        f"that input in the forward pass)"
+    )
 
 
 def _to_leaf(leaf: Tensor, g: Any, create_graph: bool, stored: set, capture: dict | None,

@@ -39,6 +39,8 @@ class _GradTuple(tuple):
     """Gradients of a multi-output Function, one slot per output; adding two merges them
     slot by slot, so the engine's ordinary accumulation works for them."""
 
+    shape = None  # read by the engine's per-edge shape check, which lets slot tuples pass
+
     def __add__(self, other: Any) -> _GradTuple:
         return _GradTuple(a if b is None else b if a is None else a + b
                           for a, b in zip(self, other))

@@ -152,6 +152,14 @@ class Node:
     hooks: list | None = None  # tensor hooks of the output, set by register_hook/retain_grad
     trace: list | None = None  # forward stack, only under detect_anomaly()
     out_dirty = False  # set when the output tensor is changed in place after the op
+    in_shapes: tuple | None = None  # every input's shape, set where an input needs no grad
+
+    def input_shapes(self) -> tuple:
+        """The shape of every input, those that need no gradient included (None where the
+        op did not record it)."""
+        if self.in_shapes is not None:
+            return self.in_shapes
+        return tuple(None if e is None else tuple(e.shape) for e in self.edges)
 
     def vjp(self, g: Any, xp: Namespace) -> tuple:
         """Gradients of the inputs (one per edge, ``None`` where not needed) given ``g``."""

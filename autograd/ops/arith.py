@@ -80,7 +80,7 @@ class MulBackward(Node):
 
 def mul(a: Any, b: Any) -> Tensor:
     """a ⊙ b (elementwise, broadcasting)."""
-    return binary(MulBackward, _compute(np.multiply, a, b), a, b, save=True)
+    return binary(MulBackward, _compute(np.multiply, a, b), a, b, save="cross")
 
 
 class DivBackward(Node):
@@ -96,7 +96,7 @@ class DivBackward(Node):
 
 def div(a: Any, b: Any) -> Tensor:
     """a / b (true division, broadcasting)."""
-    return binary(DivBackward, _compute(np.true_divide, a, b), a, b, save=True)
+    return binary(DivBackward, _compute(np.true_divide, a, b), a, b, save="quotient")
 
 
 def rdiv(a: Any, b: Any) -> Tensor:

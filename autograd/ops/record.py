@@ -27,13 +27,16 @@ def unary(cls: type[Node], out: np.ndarray, x: Tensor, save_input: bool = False,
     return _wrap(out, None)
 
 
-def binary(cls: type[Node], out: np.ndarray, a: Any, b: Any, save: bool = False,
+def binary(cls: type[Node], out: np.ndarray, a: Any, b: Any, save: Any = False,
            save_out: bool = False) -> Tensor:
     """Result of a two-operand op; an operand may be a constant (scalar or array).
 
     ``meta`` holds each differentiable operand's shape where it differs from the
-    output's (what its VJP must sum back to), ``None`` otherwise; with ``save`` both
-    operands are kept for the VJP.
+    output's (what its VJP must sum back to), ``None`` otherwise. ``save``: ``True``
+    keeps both operands for the VJP; ``"cross"`` keeps each only when the *other* needs
+    a gradient (a product: ``y * 3.0`` keeps neither ``y`` nor any version check on it);
+    ``"quotient"`` keeps the divisor, and the dividend only when the divisor needs a
+    gradient. A constant operand's shape goes to ``node.in_shapes`` (for traces).
     """
     if not Away.grad_off or STATE._grad_enabled:
         ea = eb = sa = sb = None
@@ -48,9 +51,23 @@ def binary(cls: type[Node], out: np.ndarray, a: Any, b: Any, save: bool = False,
             if s != out.shape:
                 sb = s
         if ea is not None or eb is not None:
-            node = new_node(cls, (ea, eb), out, (a, b) if save else (), (sa, sb), save_out)
+            if save is True or not save:
+                saved = (a, b) if save else ()
+            elif save == "cross":
+                saved = (a if eb is not None else None, b if ea is not None else None)
+            else:  # "quotient"
+                saved = (a if eb is not None else None, b)
+            node = new_node(cls, (ea, eb), out, saved, (sa, sb), save_out)
+            if ea is None or eb is None:
+                node.in_shapes = (_shape(a), _shape(b))
             return _wrap(out, node)
     return _wrap(out, None)
+
+
+def _shape(x: Any) -> tuple:
+    if isinstance(x, Tensor):
+        return x._data.shape
+    return () if x.__class__ in (int, float, bool) else np.shape(x)
 
 
 def nary(cls: type[Node], out: np.ndarray, inputs: tuple, saved: tuple = (), meta: Any = None,
@@ -64,7 +81,10 @@ def nary(cls: type[Node], out: np.ndarray, inputs: tuple, saved: tuple = (), met
                 edges[i] = t._node or t
                 needed = True
         if needed:
-            return _wrap(out, new_node(cls, tuple(edges), out, saved, meta, save_out, cache))
+            node = new_node(cls, tuple(edges), out, saved, meta, save_out, cache)
+            if any(e is None for e in edges):
+                node.in_shapes = tuple(_shape(t) for t in inputs)
+            return _wrap(out, node)
     return _wrap(out, None)
 
 

@@ -211,11 +211,14 @@ def pad(x: Tensor, pad_width: Any, value: float = 0.0) -> Tensor:
     """Pad with a constant; ``pad_width`` as NumPy's: a (before, after) pair per dim, or one
     pair (or one int) for all dims."""
     d = x._data
-    widths = np.broadcast_to(np.asarray(pad_width, dtype=np.int64), (d.ndim, 2)) \
-        if np.ndim(pad_width) < 2 else np.asarray(pad_width, dtype=np.int64)
-    if widths.shape != (d.ndim, 2):
+    widths = np.asarray(pad_width, dtype=np.int64)
+    try:  # NumPy's forms: n, (n,), (before, after), ((before, after),), one pair per dim
+        if widths.ndim > 2:
+            raise ValueError
+        widths = np.broadcast_to(widths, (d.ndim, 2))
+    except ValueError:
         raise ValueError(f"pad: pad_width of shape {widths.shape} does not fit a tensor of "
-                         f"shape {d.shape} (need ({d.ndim}, 2))")
+                         f"shape {d.shape} (need ({d.ndim}, 2))") from None
     if (widths < 0).any():
         raise ValueError("pad: negative widths are not supported")
     out = np.pad(d, widths, mode="constant", constant_values=value)

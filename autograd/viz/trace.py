@@ -37,12 +37,6 @@ def _norm(g: Any) -> float | None:
     return norm(arr) if isinstance(arr, np.ndarray) else None
 
 
-def _shape_of(v: Any) -> tuple | None:
-    if v is None:
-        return None
-    return tuple(v.shape)
-
-
 def _module_of(node: Node) -> str | None:
     """``"path Type"`` of the nn module the op ran in (``scope``), or None."""
     scope = node.scope
@@ -75,12 +69,10 @@ class TraceStep:
 
     @classmethod
     def from_node(cls, node: Node, g: Any, grads: tuple, create_graph: bool) -> TraceStep:
-        shapes = []
-        for e, gi in zip(node.edges, grads):
-            s = _shape_of(e)
-            if s is None and gi is not None and hasattr(gi, "shape"):
-                s = tuple(gi.shape)
-            shapes.append(s)
+        shapes = list(node.input_shapes())
+        for i, gi in enumerate(grads[:len(shapes)]):
+            if shapes[i] is None and gi is not None and hasattr(gi, "shape"):
+                shapes[i] = tuple(gi.shape)
         return cls(
             op=type(node).__name__,
             input_shapes=tuple(shapes),

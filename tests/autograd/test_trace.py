@@ -93,7 +93,7 @@ def test_step_fields_are_the_chain_rule_quantities() -> None:
     assert total.grad_in_norm == 1.0
     assert total.grad_out_norms == pytest.approx((np.sqrt(2),))
     assert mm.op == "MatMulBackward"
-    assert mm.input_shapes == (None, (3, 2)) and mm.output_shape == (1, 2)
+    assert mm.input_shapes == ((1, 3), (3, 2)) and mm.output_shape == (1, 2)  # x too
     assert mm.grad_in_norm == pytest.approx(np.sqrt(2))
     assert mm.grad_out_norms[0] is None  # nothing flows to x
     assert mm.grad_out_norms[1] == pytest.approx(np.linalg.norm(w.grad._data))
