@@ -32,24 +32,35 @@ def binary(cls: type[Node], out: np.ndarray, a: Any, b: Any, save: Any = False,
     """Result of a two-operand op; an operand may be a constant (scalar or array).
 
     ``meta`` holds each differentiable operand's shape where it differs from the
-    output's (what its VJP must sum back to), ``None`` otherwise. ``save``: ``True``
-    keeps both operands for the VJP; ``"cross"`` keeps each only when the *other* needs
-    a gradient (a product: ``y * 3.0`` keeps neither ``y`` nor any version check on it);
-    ``"quotient"`` keeps the divisor, and the dividend only when the divisor needs a
-    gradient. A constant operand's shape goes to ``node.in_shapes`` (for traces).
+    output's (what its VJP must sum back to), ``None`` otherwise; for a constant operand
+    its shape, ``None`` for a Python number (traces read it: ``Node.input_shapes``).
+    ``save``: ``True`` keeps both operands for the VJP; ``"cross"`` keeps each only when
+    the *other* needs a gradient (a product: ``y * 3.0`` keeps no ``y``, so changing ``y``
+    later is fine, as torch); ``"quotient"`` keeps the divisor, and the dividend only when
+    the divisor needs a gradient.
     """
     if not Away.grad_off or STATE._grad_enabled:
         ea = eb = sa = sb = None
-        if isinstance(a, Tensor) and a.requires_grad:
-            ea = a._node or a
+        if isinstance(a, Tensor):
             s = a._data.shape
-            if s != out.shape:
+            if a.requires_grad:
+                ea = a._node or a
+                if s != out.shape:
+                    sa = s
+            else:
                 sa = s
-        if isinstance(b, Tensor) and b.requires_grad:
-            eb = b._node or b
+        elif a.__class__ is not float and a.__class__ is not int:
+            sa = np.shape(a)
+        if isinstance(b, Tensor):
             s = b._data.shape
-            if s != out.shape:
+            if b.requires_grad:
+                eb = b._node or b
+                if s != out.shape:
+                    sb = s
+            else:
                 sb = s
+        elif b.__class__ is not float and b.__class__ is not int:
+            sb = np.shape(b)
         if ea is not None or eb is not None:
             if save is True or not save:
                 saved = (a, b) if save else ()
@@ -57,10 +68,9 @@ def binary(cls: type[Node], out: np.ndarray, a: Any, b: Any, save: Any = False,
                 saved = (a if eb is not None else None, b if ea is not None else None)
             else:  # "quotient"
                 saved = (a if eb is not None else None, b)
-            node = new_node(cls, (ea, eb), out, saved, (sa, sb), save_out)
-            if ea is None or eb is None:
-                node.in_shapes = (_shape(a), _shape(b))
-            return _wrap(out, node)
+            if not cls.binary_meta:
+                cls.binary_meta = True
+            return _wrap(out, new_node(cls, (ea, eb), out, saved, (sa, sb), save_out))
     return _wrap(out, None)
 
 
