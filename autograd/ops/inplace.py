@@ -133,6 +133,21 @@ def _fill(x: Tensor, value: Any) -> Tensor:
 def copy_(x: Tensor, src: Any) -> Tensor:
     """x ← src (broadcast to x's shape, cast to x's dtype whatever its kind, as torch; the
     gradient flows to src)."""
+    if not _needs_graph(x, (src,)):  # the common case (zero_ on a .grad): no temporaries
+        arr = src._data if isinstance(src, Tensor) else np.asarray(src)
+        shape = x._data.shape
+        try:
+            ok = np.broadcast_shapes(arr.shape, shape) == shape
+        except ValueError:
+            ok = False
+        if not ok:
+            raise RuntimeError(f"copy_: the source of shape {list(arr.shape)} cannot be "
+                               f"broadcast to the tensor's shape {list(shape)}")
+        if not x._data.flags.writeable:
+            _write(x, arr, "copy_")  # raises, naming why
+        np.copyto(x._data, arr, casting="unsafe")
+        _bump_version(x)
+        return x
     if isinstance(src, Tensor):
         if src._data.dtype != x._data.dtype:
             src = astype(src, x._data.dtype)

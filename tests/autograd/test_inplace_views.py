@@ -192,3 +192,16 @@ def test_recorded_in_place_on_a_view_raises_rather_than_losing_the_gradient() ->
     base = ag.zeros(3)
     with pytest.raises(RuntimeError, match="view"):
         base[0:2].add_(x[0:2])
+
+
+def test_copy_without_a_graph_broadcasts_casts_and_checks_the_shape() -> None:
+    t = ag.zeros(2, 3, dtype=np.int64)
+    t.copy_(ag.tensor([1.7, 2.2, -3.9]))  # torch: casts to the target dtype, truncating
+    assert t.tolist() == [[1, 2, -3], [1, 2, -3]] and t._version == 1
+    with pytest.raises(RuntimeError, match="cannot be broadcast"):
+        t.copy_(ag.ones(4))
+    g = ag.ones(3)
+    g.zero_()
+    assert g.tolist() == [0.0, 0.0, 0.0]
+    with pytest.raises(RuntimeError, match="read-only"):
+        ag.ones(3).expand(2, 3).zero_()
