@@ -89,8 +89,10 @@ class Tensor:
     # _vcount/_epoch (the version counter) stay unset until the first in-place change: the
     # per-op constructor stores nothing for them. _base: the tensor whose counter a view
     # shares (None for a tensor that is no view).
+    # _view_key: on an index view of a base, the key (so a recorded in-place op on the view
+    # can be written into the base as torch's CopySlices does); unset elsewhere.
     __slots__ = ("_data", "grad", "requires_grad", "_node", "_vcount", "_hooks", "_epoch",
-                 "_base", "_retains_grad", "__weakref__")
+                 "_base", "_view_key", "_retains_grad", "__weakref__")
     __array_ufunc__ = None  # ndarray (op) Tensor defers to Tensor's reflected operator
     __array_priority__ = 1000
     _IS_TENSOR = True  # leaves are graph vertices too (see engine.run_backward)

@@ -7,9 +7,6 @@ contract's op names (the gradcheck registry in tests must cover each one).
 
 from __future__ import annotations
 
-from typing import Any
-
-from autograd.graph import STATE
 from autograd.ops import vocabulary  # noqa: E402,F401 - fills the VJP namespaces (xp)
 from autograd.ops.arith import (
     add,
@@ -31,7 +28,6 @@ from autograd.ops.broadcast import broadcast_to, expand, sum_to
 from autograd.ops.inplace import INPLACE_METHODS
 from autograd.ops.linalg import linear, matmul, rmatmul
 from autograd.ops.loss import softmax_cross_entropy
-from autograd.ops.record import array_of
 from autograd.ops.reduce import (
     argmax,
     argmin,
@@ -45,7 +41,7 @@ from autograd.ops.reduce import (
     sum,
     var,
 )
-from autograd.ops.select import _index_key, getitem, index_add, masked_fill, maximum, minimum, where
+from autograd.ops.select import getitem, index_add, masked_fill, maximum, minimum, where
 from autograd.ops.shape import (
     T,
     cat,
@@ -77,7 +73,7 @@ from autograd.ops.unary import (
     sqrt,
     tanh,
 )
-from autograd.tensor import Tensor, _bump_version
+from autograd.tensor import Tensor
 
 # The contract's differentiable ops (each also a Tensor method, except cat/stack/pad/where).
 PUBLIC_OPS = (
@@ -88,21 +84,12 @@ PUBLIC_OPS = (
 ).split()
 
 
-def setitem(self: Tensor, key: Any, value: Any) -> None:
-    """``t[key] = value`` in place, for tensors that need no graph (as torch under no_grad)."""
-    if STATE.grad_enabled and (self.requires_grad or getattr(value, "requires_grad", False)):
-        raise RuntimeError("in-place assignment into a tensor that requires grad is not "
-                           "recorded; use where(), masked_fill() or cat() instead")
-    self._data[_index_key(key)] = array_of(value)
-    _bump_version(self)
-
-
 _METHODS = {
     "__add__": add, "__radd__": add, "__sub__": sub, "__rsub__": rsub,
     "__mul__": mul, "__rmul__": mul, "__truediv__": div, "__rtruediv__": rdiv,
     "__pow__": pow, "__rpow__": lambda self, other: pow(other, self),
     "__matmul__": matmul, "__rmatmul__": rmatmul, "__neg__": neg, "__abs__": abs,
-    "__getitem__": getitem, "__setitem__": setitem,
+    "__getitem__": getitem,
     "__lt__": lt, "__le__": le, "__gt__": gt, "__ge__": ge, "__eq__": eq, "__ne__": ne,
     "add": add, "sub": sub, "mul": mul, "div": div, "neg": neg, "pow": pow, "matmul": matmul,
     "exp": exp, "log": log, "sqrt": sqrt, "abs": abs, "sin": sin, "cos": cos, "tanh": tanh,

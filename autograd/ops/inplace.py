@@ -22,9 +22,10 @@ from typing import Any
 
 import numpy as np
 
-from autograd.graph import STATE
+from autograd.graph import STATE, Node
 from autograd.ops.arith import add, div, mul, neg, pow, sub
-from autograd.ops.select import where
+from autograd.ops.record import array_of, nary
+from autograd.ops.select import _index_key, getitem, where
 from autograd.ops.unary import abs, astype, clamp, cos, exp, log, relu, sigmoid, sin, sqrt, tanh
 from autograd.tensor import Tensor, _bump_version, _check_inplace, _wrap
 
@@ -71,11 +72,13 @@ def apply_inplace(x: Tensor, name: str, fn: Callable[..., Tensor], *args: Any) -
         return x
     _check_inplace(x)  # a leaf that requires grad: torch refuses
     base = x._base
-    if base is not None:
+    key = getattr(x, "_view_key", None) if base is not None else None
+    if base is not None and key is None:
         raise RuntimeError(
-            f"{name}: an in-place op that records a graph on a view (an index, reshape, "
-            "transpose, expand or detach() of another tensor) is not supported: torch "
-            "rewrites the base's history, chainrule does not. Write it out of place."
+            f"{name}: an in-place op that records a graph on a view made by reshape, "
+            "transpose, expand, detach() or indexing a view is not supported: torch "
+            "rewrites the base's history, chainrule does so only for a tensor indexed "
+            "directly (t[i] += v, t[i].mul_(2)). Write it out of place."
         )
     old = _wrap(x._data.copy(), x._node)  # x before the change (the op may save it)
     args = tuple(old if a is x else a for a in args)
@@ -83,11 +86,58 @@ def apply_inplace(x: Tensor, name: str, fn: Callable[..., Tensor], *args: Any) -
     _check_result(x, r, name)
     if r._data.dtype != x._data.dtype:
         r = astype(r, x._data.dtype)
+    if base is not None:  # x = base[key]: record base[key] = r, then x is base[key] anew
+        apply_inplace(base, name, index_put, key, r)
+        y = getitem(base, key)
+        x._node, x.requires_grad = y._node, y.requires_grad
+        return x
     _write(x, r._data, name)
     _bump_version(x)  # x's old node loses its output: it raises if it saved it
     x._node = r._node
     x.requires_grad = r.requires_grad
     return x
+
+
+# -- t[key] = value ------------------------------------------------------------------------
+class IndexPutBackward(Node):
+    """y = x with y[key] = v (v broadcast to the selection);  dx = g with 0 at key,
+    dv = sum_to(g[key], v.shape)."""
+
+    def vjp(self, g, xp):
+        key, vshape = self.meta
+        ex, ev = self.edges
+        gx = xp.where(self.cached(), 0, g) if ex is not None else None
+        gv = None
+        if ev is not None:
+            gv = g[key]
+            if gv.shape != vshape:
+                gv = xp.sum_to(gv, vshape)
+        return gx, gv
+
+
+def index_put(x: Tensor, key: Any, value: Any) -> Tensor:
+    """``x`` with ``value`` written at ``key``, out of place (``t[key] = v`` is this in
+    place). Repeated integer indices keep the last write, as NumPy."""
+    k = _index_key(key)
+    out = x._data.copy()
+    v = array_of(value)
+    try:
+        out[k] = v
+    except ValueError as err:
+        raise RuntimeError(f"index_put: value of shape {np.shape(v)} cannot be written into "
+                           f"a selection of a tensor of shape {out.shape}: {err}") from None
+    mask = np.zeros(out.shape, dtype=bool)
+    mask[k] = True
+    return nary(IndexPutBackward, out, (x, value), meta=(k, np.shape(v)), cache=mask)
+
+
+def setitem(x: Tensor, key: Any, value: Any) -> None:
+    """``t[key] = value`` in place; recorded (``IndexPutBackward``) when a graph is needed."""
+    if not _needs_graph(x, (value,)):
+        x._data[_index_key(key)] = array_of(value)
+        _bump_version(x)
+        return
+    apply_inplace(x, "__setitem__", index_put, key, value)
 
 
 # -- the methods ---------------------------------------------------------------------------
@@ -191,5 +241,5 @@ INPLACE_METHODS: dict[str, Callable] = {
        for f in (neg, exp, log, sqrt, abs, sin, cos, tanh, sigmoid, relu)},
     "__iadd__": _operator(add, "__iadd__"), "__isub__": _operator(sub, "__isub__"),
     "__imul__": _operator(mul, "__imul__"), "__itruediv__": _operator(div, "__itruediv__"),
-    "__ipow__": _operator(pow, "__ipow__"),
+    "__ipow__": _operator(pow, "__ipow__"), "__setitem__": setitem,
 }

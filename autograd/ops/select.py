@@ -63,6 +63,8 @@ def getitem(x: Tensor, key: Any) -> Tensor:
     y = unary(IndexBackward, out, x, meta=(d.shape, k))
     b = out.base  # basic indexing gives a view (shares x's version counter), the rest copies
     if b is not None and (b is d or b is d.base):
+        if x._base is None:
+            y._view_key = k  # in-place ops on y write into x at k (ops/inplace.py)
         _view(y, x)
     return y
 

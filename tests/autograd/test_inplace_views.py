@@ -182,16 +182,60 @@ def test_leaf_requiring_grad_refuses_in_place_outside_no_grad() -> None:
     assert w.tolist() == [2.0, 2.0, 2.0] and w.is_leaf
 
 
-def test_recorded_in_place_on_a_view_raises_rather_than_losing_the_gradient() -> None:
-    # torch rewrites the base's history (CopySlices); chainrule refuses instead of
-    # giving the base a gradient that ignores the write.
+def test_recorded_in_place_on_an_index_view_rewrites_the_base_as_torch() -> None:
     x = ag.tensor([1.0, 2.0, 3.0], requires_grad=True)
     c = x * 2
-    with pytest.raises(RuntimeError, match="view"):
-        c[0:2].mul_(0)
+    c[0:2].mul_(0)
+    c.sum().backward()
+    assert c.tolist() == [0.0, 0.0, 6.0] and x.grad.tolist() == [0.0, 0.0, 2.0]  # torch
     base = ag.zeros(3)
-    with pytest.raises(RuntimeError, match="view"):
-        base[0:2].add_(x[0:2])
+    y = ag.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    base[0:2].add_(y[0:2] * 3)
+    assert base.requires_grad and base.tolist() == [3.0, 6.0, 0.0]
+    (base * ag.tensor([1.0, 2.0, 3.0])).sum().backward()
+    assert y.grad.tolist() == [3.0, 6.0, 0.0]  # torch
+
+
+def test_recorded_in_place_on_other_views_raises_rather_than_losing_the_gradient() -> None:
+    # torch rewrites the base's history for every view (CopySlices); chainrule does it
+    # for a tensor indexed directly and refuses the rest instead of a wrong gradient.
+    x = ag.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    c = x * 2
+    for view in (lambda t: t.reshape(3, 1), lambda t: t.detach(), lambda t: t[0:2][0:1]):
+        with pytest.raises(RuntimeError, match="view"):
+            view(c).mul_(ag.tensor(0.0, requires_grad=True))
+    assert c.tolist() == [2.0, 4.0, 6.0]
+
+
+def test_setitem_in_a_graph_is_recorded() -> None:
+    x = ag.tensor([1.0, 2.0, 3.0, 4.0], requires_grad=True)
+    v = ag.tensor([10.0, 20.0], requires_grad=True)
+    t = x * 1
+    t[1:3] = v * 2
+    (t * ag.tensor([1.0, 2.0, 3.0, 4.0])).sum().backward()
+    assert x.grad.tolist() == [1.0, 0.0, 0.0, 4.0] and v.grad.tolist() == [4.0, 6.0]  # torch
+    x = ag.tensor([1.0, 2.0, 3.0, 4.0], requires_grad=True)
+    v = ag.tensor([10.0, 20.0], requires_grad=True)
+    t = x * 1
+    t[1:3] += v * x[0:2]
+    (t * ag.tensor([1.0, 2.0, 3.0, 4.0])).sum().backward()
+    assert t.tolist() == [1.0, 12.0, 43.0, 4.0]  # torch
+    assert x.grad.tolist() == [21.0, 62.0, 3.0, 4.0] and v.grad.tolist() == [2.0, 6.0]
+
+
+def test_setitem_of_a_grad_value_into_a_constant_and_of_a_constant_into_a_graph() -> None:
+    c = ag.zeros(3)
+    w = ag.tensor(2.0, requires_grad=True)
+    c[1] = w
+    (c * ag.tensor([1.0, 5.0, 1.0])).sum().backward()
+    assert c.requires_grad and w.grad.item() == 5.0  # torch: True, 5.
+    x = ag.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    t = x * 1
+    t[0] = 7.0
+    t.sum().backward()
+    assert x.grad.tolist() == [0.0, 1.0, 1.0]  # torch
+    with pytest.raises(RuntimeError, match="leaf"):
+        x[0] = 1.0
 
 
 def test_copy_without_a_graph_broadcasts_casts_and_checks_the_shape() -> None:
