@@ -154,8 +154,8 @@ class NonReentrantCheckpoint(Function):
         detached, outputs = _recompute(ctx, _restore_inputs(ctx), needs)
         outs, seeds = _with_grad(outputs, grads)
         wanted = [d for d, need in zip(detached, needs) if need] + params
-        got = iter(run_backward(outs, seeds, retain_graph=False, create_graph=False,
-                                inputs=wanted) if wanted else [])
+        got = iter(_tensors(run_backward(outs, seeds, retain_graph=False, create_graph=False,
+                                         inputs=wanted)) if wanted else [])
         arg_grads = tuple(next(got) if need else None for need in needs)
         param_grads = tuple(next(got) if need else None for need in ctx.needs_input_grad[1 + n:])
         return (None, *arg_grads, *param_grads)
@@ -219,3 +219,9 @@ def checkpoint(function: Callable, *args: Any, use_reentrant: bool | None = None
     if use_reentrant:
         return CheckpointFunction.apply(function, preserve_rng_state, *args)
     return _checkpoint_without_reentrant(function, preserve_rng_state, args, kwargs)
+
+
+def _tensors(grads: list) -> list:
+    """The engine's captured gradients (arrays on the fast path) as a Function's backward
+    must return them: Tensors, or None."""
+    return [g if g is None or isinstance(g, Tensor) else Tensor._const(g) for g in grads]

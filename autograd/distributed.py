@@ -228,7 +228,7 @@ def _buffer(tensor: Any, what: str) -> np.ndarray:
     """The tensor's array, which MPI reads and writes in place."""
     if not isinstance(tensor, Tensor):
         raise TypeError(f"{what}: expected a Tensor, got {type(tensor).__name__}")
-    arr = tensor.data
+    arr = tensor._data
     if not arr.flags.c_contiguous:
         raise RuntimeError(f"{what}: Tensors must be contiguous (got shape {arr.shape} strides "
                            f"{arr.strides}); pass tensor.contiguous() and copy back")
@@ -319,7 +319,7 @@ def all_gather(tensor_list: list, tensor: Tensor, group: Any = None,
 
     def then() -> None:
         for t, piece in zip(tensor_list, recv):
-            t.data[...] = piece
+            t._data[...] = piece
             _bump_version(t)
 
     if async_op:

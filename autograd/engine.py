@@ -61,14 +61,28 @@ def _run_hooks(hooks: list, g: Any, create_graph: bool) -> Any:
     for hook in hooks:
         if create_graph:
             res = hook(g)
-            if res is not None:
-                g = res
         else:
             with no_grad():
                 res = hook(_wrap(g, None))
-            if res is not None:
-                g = res._data if hasattr(res, "data") else np.asarray(res)
+        if res is None:
+            continue
+        if not isinstance(res, Bound.tensor):
+            raise TypeError(
+                f"expected Variable, but hook {_name(hook)} returned "
+                f"'{type(res).__module__}.{type(res).__qualname__}': a tensor hook must "
+                "return a Tensor (the new gradient) or None"
+            )
+        if res.shape != g.shape:
+            raise RuntimeError(
+                f"hook {_name(hook)} has changed the size of value: it returned shape "
+                f"{tuple(res.shape)} for a gradient of shape {tuple(g.shape)}"
+            )
+        g = res if create_graph else res._data
     return g
+
+
+def _name(fn: Any) -> str:
+    return repr(getattr(fn, "__qualname__", None) or type(fn).__name__)
 
 
 def _check_finite(node: Node, grads: tuple, create_graph: bool) -> None:
@@ -192,6 +206,8 @@ def _chain_rule(roots: Sequence[Tensor], root_grads: Sequence[Any], retain_graph
             for e, gi in zip(edges, grads):
                 if e is None:
                     continue
+                if gi is not None and gi.shape != e.shape:  # e: a Node or a leaf Tensor
+                    _check_grad_shape(v, edges, e, gi)
                 d = deps[e]
                 if d > 1:  # more consumers to come: keep the partial sum
                     deps[e] = d - 1
@@ -214,6 +230,19 @@ def _chain_rule(roots: Sequence[Tensor], root_grads: Sequence[Any], retain_graph
             if not retain_graph and (v.saved or v.out is not None or v.cache is not None):
                 v.saved = v.out = v.cache = None
     return captured
+
+
+def _check_grad_shape(node: Node, edges: tuple, e: Any, gi: Any) -> None:
+    """A VJP's gradient must have its input's shape: raise where it is produced, naming the
+    op (one shape comparison per edge on the hot path; this runs only on a mismatch)."""
+    if isinstance(gi, tuple):  # a multi-output Function's gradient slots: no shape of its own
+        return
+    i = next(k for k, x in enumerate(edges) if x is e)
+    raise RuntimeError(
+        f"Function {type(node).__name__} returned an invalid gradient at index {i} - got "
+        f"shape {tuple(np.shape(gi))} but expected shape {tuple(e.shape)} (the shape of "
+        f"that input in the forward pass)"
+    )
 
 
 def _to_leaf(leaf: Tensor, g: Any, create_graph: bool, stored: set, capture: dict | None,

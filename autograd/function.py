@@ -39,6 +39,8 @@ class _GradTuple(tuple):
     """Gradients of a multi-output Function, one slot per output; adding two merges them
     slot by slot, so the engine's ordinary accumulation works for them."""
 
+    shape = None  # read by the engine's per-edge shape check, which lets slot tuples pass
+
     def __add__(self, other: Any) -> _GradTuple:
         return _GradTuple(a if b is None else b if a is None else a + b
                           for a, b in zip(self, other))
@@ -78,7 +80,12 @@ class FunctionBackward(Node):
             if e is None or gi is None:
                 out.append(None)
                 continue
-            arr = gi._data if isinstance(gi, Tensor) else np.asarray(gi)
+            if not isinstance(gi, Tensor):
+                raise TypeError(
+                    f"function {name}Backward returned a {type(gi).__name__} as the gradient "
+                    f"at index {pos}: backward must return Tensors (or None)"
+                )
+            arr = gi._data
             if arr.shape != tuple(e.shape):
                 raise RuntimeError(
                     f"function {name}Backward returned an invalid gradient at index {pos} - "
@@ -141,6 +148,12 @@ class Function:
             result = cls.forward(ctx, *args)
         single = not isinstance(result, tuple)
         outs = (result,) if single else result
+        for i, o in enumerate(outs):
+            if isinstance(o, np.ndarray | np.generic):
+                raise TypeError(
+                    f"{cls.__name__}.forward returned a NumPy {type(o).__name__} as output "
+                    f"{i}: forward must return Tensors (wrap arrays with autograd.tensor)"
+                )
         record = STATE.grad_enabled and any(needs)
         if not record:
             return result
@@ -152,7 +165,7 @@ class Function:
                         meta=(ctx, len(args), tensor_pos, out_meta, len(outs)))
         wrapped = []
         for i, o in enumerate(outs):
-            if not isinstance(o, Tensor) or o.dtype.kind not in "fc":
+            if not isinstance(o, Tensor) or o.dtype.kind != "f":
                 wrapped.append(o)
                 continue
             if single:

@@ -152,6 +152,20 @@ class Node:
     hooks: list | None = None  # tensor hooks of the output, set by register_hook/retain_grad
     trace: list | None = None  # forward stack, only under detect_anomaly()
     out_dirty = False  # set when the output tensor is changed in place after the op
+    in_shapes: tuple | None = None  # every input's shape, set where an input needs no grad
+    binary_meta = False  # recorded by ops.record.binary: meta = (shape a, shape b), see there
+
+    def input_shapes(self) -> tuple:
+        """The shape of every input, those that need no gradient included (None where the
+        op did not record it)."""
+        if self.in_shapes is not None:
+            return self.in_shapes
+        shapes = [None if e is None else tuple(e.shape) for e in self.edges]
+        if self.binary_meta:  # a constant operand: its shape in meta, None for a number
+            for i, s in enumerate(self.meta):
+                if shapes[i] is None:
+                    shapes[i] = () if s is None else tuple(s)
+        return tuple(shapes)
 
     def vjp(self, g: Any, xp: Namespace) -> tuple:
         """Gradients of the inputs (one per edge, ``None`` where not needed) given ``g``."""
@@ -206,7 +220,8 @@ class Node:
 
     def _check_versions(self, saved: Sequence[Tensor]) -> None:
         for i, t in enumerate(saved):
-            if getattr(t, "_epoch", 0) > self.epoch:
+            base = getattr(t, "_base", None)  # a view's counter is its base's
+            if getattr(t if base is None else base, "_epoch", 0) > self.epoch:
                 raise RuntimeError(
                     inplace_msg(
                         type(self).__name__,

@@ -97,7 +97,7 @@ class Generator:
 
     def set_state(self, new_state: Any) -> Generator:
         """Restore a state from :meth:`get_state` (a uint8 Tensor or array); returns self."""
-        data = getattr(new_state, "data", new_state)
+        data = getattr(new_state, "_data", new_state)
         arr = np.asarray(data)
         if arr.dtype != np.uint8 or arr.shape != (_STATE_BYTES,):
             raise RuntimeError(f"set_state: expected a uint8 tensor of {_STATE_BYTES} bytes "

@@ -51,7 +51,7 @@ class _Draw(Function):
 
     @staticmethod
     def backward(ctx, grad: Tensor) -> tuple:
-        return (None, *(np.zeros(s, d) for s, d in ctx.metas))
+        return (None, *(_wrap(np.zeros(s, d), None) for s, d in ctx.metas))
 
 
 class Normal(_Draw):

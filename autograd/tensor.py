@@ -29,9 +29,25 @@ def _wrap(data: np.ndarray, node: Node | None) -> Tensor:
     t.grad = None
     t._node = node
     t._requires_grad = node is not None
-    t._version = 0
     t._hooks = None
+    t._base = None
     return t
+
+
+def _view(out: Tensor, x: Tensor) -> Tensor:
+    """Mark ``out`` as a view of ``x``: it shares the version counter of ``x``'s base (the
+    tensor that owns the memory), so an in-place change through either is seen by every
+    saved value of the family. The counter (``_vcount``, ``_epoch``) lives on the base and
+    is created at its first in-place change: most tensors are never changed in place."""
+    base = x._base
+    out._base = x if base is None else base
+    return out
+
+
+def _base_of(t: Tensor) -> Tensor:
+    """The tensor holding ``t``'s version counter: its base if ``t`` is a view, else ``t``."""
+    base = t._base
+    return t if base is None else base
 
 
 def _as_array(data: Any, dtype: Any = None) -> np.ndarray:
@@ -58,7 +74,7 @@ def _as_array(data: Any, dtype: Any = None) -> np.ndarray:
 
 
 def _check_float(dtype: np.dtype) -> None:
-    if dtype.kind not in "fc":
+    if dtype.kind != "f":  # the contract: floating dtypes only (complex raises too)
         raise TypeError(
             f"only floating-point tensors can require gradients, got dtype {dtype}"
         )
@@ -71,8 +87,14 @@ class Tensor:
     list, NumPy array or Tensor (copied). Python floats become float32.
     """
 
-    __slots__ = ("_data", "grad", "_requires_grad", "_node", "_version", "_hooks", "_epoch",
-                 "_retains_grad", "__weakref__")
+    # _vcount/_epoch (the version counter) stay unset until the first in-place change: the
+    # per-op constructor stores nothing for them. _base: the tensor whose counter a view
+    # shares (None for a tensor that is no view).
+    # _view_key: on an index view of a base, the key (so a recorded in-place op on the view
+    # can be written into the base as torch's CopySlices does); unset elsewhere.
+    # _requires_grad: read through the requires_grad property (its setter checks the dtype).
+    __slots__ = ("_data", "grad", "_requires_grad", "_node", "_vcount", "_hooks", "_epoch",
+                 "_base", "_view_key", "_retains_grad", "__weakref__")
     __array_ufunc__ = None  # ndarray (op) Tensor defers to Tensor's reflected operator
     __array_priority__ = 1000
     _IS_TENSOR = True  # leaves are graph vertices too (see engine.run_backward)
@@ -87,21 +109,41 @@ class Tensor:
         self._data = data
         self.grad = None
         self._node = None
-        self._version = 0
         self._hooks = None
+        self._base = None
         self._requires_grad = False
         if requires_grad:
             self.requires_grad_(True)
 
     # -- attributes --------------------------------------------------------------------
     @property
-    def data(self) -> np.ndarray:
-        """The array (for now; becoming torch's detached Tensor sharing it)."""
-        return self._data
+    def data(self) -> Tensor:
+        """torch's ``.data``: a Tensor sharing this one's array, detached from the graph
+        (``requires_grad=False``), with a version counter of its own: changes made in place
+        through it are neither recorded nor version-checked. ``.numpy()`` gives the array."""
+        return _wrap(self._data, None)
 
     @data.setter
-    def data(self, value: Any) -> None:
-        self._data = value
+    def data(self, value: Tensor) -> None:
+        """``t.data = other``: ``t`` now holds ``other``'s array (shared, as torch swaps the
+        storage); shape and dtype may change. Unlike torch, the swap counts as an in-place
+        change, so a backward that saved ``t`` raises instead of using the new values
+        (``t.data += x``, which assigns back the same array, changes no version)."""
+        if not isinstance(value, Tensor):
+            raise TypeError(f"Variable data has to be a tensor, but got {type(value).__name__}")
+        if self.requires_grad and value._data.dtype.kind != "f":
+            raise RuntimeError("data set to a tensor that requires gradients must be floating "
+                               "point or complex dtype")
+        if value._data is self._data:  # ``t.data += x`` ends by assigning its own array back
+            return
+        self._data = value._data
+        _bump_version(self)
+
+    @property
+    def _version(self) -> int:
+        """How many in-place changes this tensor's memory has had (torch's ``_version``);
+        a view and its base (``detach()`` included) count together."""
+        return getattr(_base_of(self), "_vcount", 0)
 
     @property
     def shape(self) -> tuple:
@@ -235,8 +277,9 @@ class Tensor:
         run_backward([self], [seed], retain_graph, create_graph)
 
     def detach(self) -> Tensor:
-        """A new leaf sharing this tensor's data, cut from the graph."""
-        return _wrap(self._data, None)
+        """A new leaf sharing this tensor's data, cut from the graph; it shares the version
+        counter too (as torch), so changing it in place is caught where ``self`` was saved."""
+        return _view(_wrap(self._data, None), self)
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         if self._node is not None and not requires_grad:
@@ -299,13 +342,6 @@ class Tensor:
         self._hooks = [*(self._hooks or ()), wrapped]
         return _HookHandle(self, "_hooks", wrapped)
 
-    def zero_(self) -> Tensor:
-        """Fill with zeros in place."""
-        _check_inplace(self)
-        self._data[...] = 0
-        _bump_version(self)
-        return self
-
 
 class _HookHandle:
     """What ``register_hook`` returns: ``handle.remove()`` (or ``handle()``) removes the hook."""
@@ -349,12 +385,17 @@ def _check_inplace(t: Tensor) -> None:
 
 
 def _bump_version(t: Tensor) -> None:
-    """Record an in-place change, so backward can tell a saved tensor was modified."""
+    """Record an in-place change, so backward can tell a saved tensor was modified: on the
+    counter ``t`` shares with its view family, and on the op whose output it (or its base)
+    is, in case that op saved its output."""
     Versions.epoch += 1
-    t._epoch = Versions.epoch
-    t._version += 1
+    base = _base_of(t)
+    base._epoch = Versions.epoch
+    base._vcount = getattr(base, "_vcount", 0) + 1
     if t._node is not None:
         t._node.out_dirty = True
+    if base is not t and base._node is not None:
+        base._node.out_dirty = True
 
 
 def _seed(root: Tensor, gradient: Any, what: str, create_graph: bool) -> Any:

@@ -1,7 +1,7 @@
 """The benchmark networks in chainrule, written only against its public API.
 
 The API used (PyTorch-style): ``autograd.tensor``, ``Tensor.backward/.sum/.tanh``,
-``.data`` (ndarray) and ``.grad`` (Tensor); ``nn.MLP``, ``nn.SimpleCNN``
+``.numpy()``/``.item()`` and ``.grad`` (Tensor); ``nn.MLP``, ``nn.SimpleCNN``
 (fallback ``nn.Sequential`` of ``nn.Linear``/``nn.Tanh`` for the MLP),
 ``nn.functional.cross_entropy``, ``optim.SGD``, ``Module.parameters``,
 ``state_dict`` and ``load_state_dict``. Nothing private, so the benchmark
@@ -174,5 +174,5 @@ class ChainruleEngine:
         model = self._build(net, params)
         loss = self.F.cross_entropy(model(self._tensor(x)), self._tensor(y))
         loss.backward()
-        grads = [np.array(p.grad.data) for p in model.parameters()]
-        return float(np.asarray(loss.data)), grads
+        grads = [np.array(p.grad.numpy()) for p in model.parameters()]
+        return loss.item(), grads

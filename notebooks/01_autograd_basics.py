@@ -33,7 +33,8 @@ plt.rcParams.update({"figure.dpi": 90, "axes.grid": True, "grid.alpha": 0.3})
 # %% [markdown]
 # ## 1. Tensors
 #
-# A `Tensor` wraps a NumPy array (`.data`). Python floats become `float32`; a NumPy
+# A `Tensor` wraps a NumPy array (`.numpy()` gives it; `.data` is, as in torch, a
+# detached Tensor sharing it). Python floats become `float32`; a NumPy
 # `float64` array keeps its dtype. `requires_grad=True` marks a **leaf** whose
 # gradient we want: after a backward pass it will hold $\partial L/\partial w$ in
 # `.grad`, with the same shape as the tensor.

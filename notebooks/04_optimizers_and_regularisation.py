@@ -135,7 +135,7 @@ for name, make_opt in optimizers.items():
     ag.manual_seed(1)                            # the same shuffles for every run
     loader = DataLoader(train_set, batch_size=64, shuffle=True)
     curves[name] = train(model, make_opt(model.parameters()), loader, epochs=10)
-    weight_norm = np.sqrt(sum((p.data**2).sum() for p in model.parameters()))
+    weight_norm = np.sqrt(sum(float((p.data**2).sum()) for p in model.parameters()))
     results[name] = (*evaluate(model, digits.x_test, digits.y_test), weight_norm)
 
 steps_per_epoch = len(loader)
@@ -368,7 +368,7 @@ for name, (act, init) in inits.items():
     probes[name] = dict(
         model=model,
         act_std=[float(t.data.std()) for t in hidden],
-        grad_norm=[float(np.linalg.norm(t.grad.data)) for t in hidden],
+        grad_norm=[float(np.linalg.norm(t.grad.numpy())) for t in hidden],
     )
 
 fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(12, 4))

@@ -163,7 +163,7 @@ with ag.no_grad():
     for j in range(n):
         d = np.zeros((1, n))
         d[0, j] = eps
-        up, down = F(ag.tensor(z.data + d), W), F(ag.tensor(z.data - d), W)
+        up, down = F(ag.tensor(z.detach().numpy() + d), W), F(ag.tensor(z.detach().numpy() - d), W)
         J_numeric[:, j] = (up.numpy() - down.numpy()).ravel() / (2 * eps)
 
 print("analytic Jacobian dF/dz:\n", J_analytic)
@@ -259,7 +259,7 @@ print("three derivatives of tanh equal their formulas")
 
 fig, ax = plt.subplots(figsize=(7, 3.5))
 for curve, label in [(t, r"$\tanh x$"), (d1, "1st"), (d2, "2nd"), (d3, "3rd")]:
-    ax.plot(x.data, curve.detach().numpy(), label=label)
+    ax.plot(x.detach().numpy(), curve.detach().numpy(), label=label)
 ax.set(xlabel="x", title="tanh and its derivatives, by the engine")
 ax.legend()
 plt.show()
@@ -301,7 +301,7 @@ print("Hessian (engine = formula):\n", H)
 # `ag.gradgradcheck(fn, inputs)` applies the same finite-difference test to the
 # first derivative itself, so it checks that backward is differentiable and right.
 # A custom `backward` written with tensor operations passes. One that drops to
-# NumPy (`.data`) gives correct first derivatives, but its result is a constant to
+# NumPy (`.numpy()`) gives correct first derivatives, but its result is a constant to
 # the engine: its second derivative is silently zero, and only `gradgradcheck`
 # notices.
 
@@ -327,7 +327,7 @@ class SquareNumpy(ag.Function):
     @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
-        return ag.tensor(g.data * 2 * x.data)             # leaves the graph
+        return ag.tensor(g.detach().numpy() * 2 * x.detach().numpy())  # leaves the graph
 
 
 v = ag.randn(3, dtype="float64", requires_grad=True)

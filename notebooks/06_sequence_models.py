@@ -56,8 +56,8 @@ def sigmoid(a):
 
 
 gru = nn.GRU(input_size=3, hidden_size=4)
-W_i, W_h = gru.weight_ih_l0.data, gru.weight_hh_l0.data
-b_i, b_h = gru.bias_ih_l0.data, gru.bias_hh_l0.data
+W_i, W_h = gru.weight_ih_l0.detach().numpy(), gru.weight_hh_l0.detach().numpy()
+b_i, b_h = gru.bias_ih_l0.detach().numpy(), gru.bias_hh_l0.detach().numpy()
 H = 4
 
 x = np.random.default_rng(0).standard_normal((5, 2, 3)).astype(np.float32)  # (T, batch, I)
@@ -73,7 +73,7 @@ for t in range(len(x)):
     states.append(h)
 
 output, h_n = gru(ag.tensor(x))
-print("largest difference from nn.GRU:", np.abs(np.stack(states) - output.data).max())
+print("largest difference from nn.GRU:", np.abs(np.stack(states) - output.detach().numpy()).max())
 print("output", tuple(output.shape), " h_n", tuple(h_n.shape))
 
 # %% [markdown]
@@ -150,7 +150,7 @@ for epoch in range(5):
         loss.backward()
         opt.step()
     accuracy.append(addition_accuracy(gpt, task, task.x_test))
-    print(f"epoch {epoch + 1}: loss {float(loss.data):.4f}, held-out exact answers "
+    print(f"epoch {epoch + 1}: loss {loss.item():.4f}, held-out exact answers "
           f"{accuracy[-1]:.3f}")
 
 # %%

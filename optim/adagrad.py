@@ -65,14 +65,14 @@ class Adagrad(Optimizer):
     def _init_state(self, p: Tensor, group: dict[str, Any]) -> None:
         state = self.state[p]
         state["step"] = 0
-        state["sum"] = np.full_like(p.data, float(group["initial_accumulator_value"]))
+        state["sum"] = np.full_like(p._data, float(group["initial_accumulator_value"]))
 
     def _update_param(self, p: Tensor, grad: np.ndarray, group: dict[str, Any]) -> None:
         # Python floats keep a float32 parameter in float32 (see Adam).
         lr = float(group["lr"])
         lr_decay = float(group["lr_decay"])
         eps = float(group["eps"])
-        w = p.data
+        w = p._data
         state = self.state[p]
         if not state:  # a parameter added by add_param_group after construction
             self._init_state(p, group)

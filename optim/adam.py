@@ -89,7 +89,7 @@ class Adam(Optimizer):
         beta1, beta2 = (float(b) for b in group["betas"])
         eps = float(group["eps"])
         weight_decay = float(group["weight_decay"])
-        w = p.data
+        w = p._data
 
         state = self.state[p]
         if not state:  # buffers allocated once, on the first step with a gradient

@@ -61,7 +61,7 @@ class Adamax(Optimizer):
         lr = float(group["lr"])
         beta1, beta2 = (float(b) for b in group["betas"])
         eps = float(group["eps"])
-        w = p.data
+        w = p._data
         state = self.state[p]
         if not state:  # buffers allocated once, on the first step with a gradient
             state["step"] = 0

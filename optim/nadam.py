@@ -76,7 +76,7 @@ class NAdam(Optimizer):
         weight_decay = float(group["weight_decay"])
         psi = float(group["momentum_decay"])
         maximize = bool(group.get("maximize", False))
-        w = p.data
+        w = p._data
         state = self.state[p]
         if not state:  # buffers allocated once, on the first step with a gradient
             state["step"] = 0

@@ -201,18 +201,18 @@ class Optimizer:
                     continue
                 if set_to_none:
                     p.grad = None
-                elif grad.grad_fn is not None or not grad.data.flags.writeable:
-                    p.grad = Tensor._const(np.zeros_like(p.data))
+                elif grad.grad_fn is not None or not grad._data.flags.writeable:
+                    p.grad = Tensor._const(np.zeros_like(p._data))
                 else:
-                    grad.requires_grad = False
-                    grad.data[...] = 0
+                    grad._requires_grad = False
+                    grad._data[...] = 0
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Perform one optimization step; return ``closure()``'s loss if given.
 
         ``closure`` re-evaluates the model and returns the loss (it runs with
         gradient recording on, as torch). Parameters whose ``.grad`` is ``None`` are
-        skipped. The update changes ``p.data`` in place and records no graph; each
+        skipped. The update changes ``p._data`` in place and records no graph; each
         changed parameter's version counter is bumped, so a backward through a graph
         that saved the old values raises instead of silently using the new ones.
         """
@@ -227,7 +227,7 @@ class Optimizer:
                     g = p.grad
                     if g is None:
                         continue
-                    grad, w = g.data, p.data
+                    grad, w = g._data, p._data
                     if grad.shape != w.shape:
                         raise RuntimeError(
                             f"gradient of shape {grad.shape} does not match its parameter's "
@@ -251,7 +251,7 @@ class Optimizer:
             self._update_param(p, grad, group)
 
     def _update_param(self, p: Tensor, grad: np.ndarray, group: dict[str, Any]) -> None:
-        """Update ``p.data`` in place from ``grad`` (read only) with ``group``'s options."""
+        """Update ``p._data`` in place from ``grad`` (read only) with ``group``'s options."""
         raise NotImplementedError(
             f"{type(self).__name__} must implement _update_param() or override step()"
         )
@@ -449,7 +449,7 @@ class Optimizer:
     def _load_value(self, index: Any, name: str, value: Any, p: Tensor) -> Any:
         """One saved state entry, checked against and cast for its parameter ``p``."""
         if isinstance(value, Tensor):
-            value = value.data
+            value = value._data
         if name == "step" or name in self._scalar_state:
             arr = np.asarray(value)
             if arr.size != 1 or arr.dtype.kind not in "biuf":
@@ -467,13 +467,13 @@ class Optimizer:
                 f"loaded state dict has state[{index!r}][{name!r}] of {what}, expected an "
                 "array of numbers"
             )
-        if value.shape != p.data.shape:
+        if value.shape != p._data.shape:
             raise ValueError(
                 f"loaded state dict has state[{index!r}][{name!r}] of shape {value.shape}, "
-                f"but that parameter has shape {p.data.shape}"
+                f"but that parameter has shape {p._data.shape}"
             )
         # Cast to the parameter's dtype, as torch: the in-place update needs it.
-        return np.array(value, dtype=p.data.dtype, copy=True)
+        return np.array(value, dtype=p._data.dtype, copy=True)
 
     def __repr__(self) -> str:
         lines = [f"{type(self).__name__} ("]
@@ -490,6 +490,6 @@ def _copy_value(value: Any) -> Any:
     if isinstance(value, np.ndarray):
         return value.copy()
     if isinstance(value, Tensor):
-        return value.data.copy()
+        return value._data.copy()
     return copy.deepcopy(value)
 

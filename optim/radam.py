@@ -71,7 +71,7 @@ class RAdam(Optimizer):
         eps = float(group["eps"])
         weight_decay = float(group["weight_decay"])
         maximize = bool(group.get("maximize", False))
-        w = p.data
+        w = p._data
         state = self.state[p]
         if not state:  # buffers allocated once, on the first step with a gradient
             state["step"] = 0

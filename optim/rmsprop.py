@@ -78,7 +78,7 @@ class RMSprop(Optimizer):
         eps = float(group["eps"])
         weight_decay = float(group["weight_decay"])
         momentum = float(group["momentum"])
-        w = p.data
+        w = p._data
 
         state = self.state[p]
         if not state:  # buffers allocated once, on the first step with a gradient

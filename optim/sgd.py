@@ -91,10 +91,10 @@ class SGD(Optimizer):
         maximize = bool(group.get("maximize", False))
         if momentum == 0.0 and weight_decay == 0.0:  # plain SGD: p ← p ∓ η·g
             for p, grad in params:
-                self._add_scaled(p.data, grad, lr if maximize else -lr)
+                self._add_scaled(p._data, grad, lr if maximize else -lr)
             return
         for p, grad in params:
-            w = p.data
+            w = p._data
             # read only: the gradient may be shared, so it is never written
             d = self._l2_gradient(w, grad, weight_decay, maximize)
             if momentum != 0.0:

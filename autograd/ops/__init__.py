@@ -7,11 +7,6 @@ contract's op names (the gradcheck registry in tests must cover each one).
 
 from __future__ import annotations
 
-from typing import Any
-
-import numpy as np
-
-from autograd.graph import STATE
 from autograd.ops import vocabulary  # noqa: E402,F401 - fills the VJP namespaces (xp)
 from autograd.ops.arith import (
     add,
@@ -30,9 +25,9 @@ from autograd.ops.arith import (
     sub,
 )
 from autograd.ops.broadcast import broadcast_to, expand, sum_to
+from autograd.ops.inplace import INPLACE_METHODS
 from autograd.ops.linalg import linear, matmul, rmatmul
 from autograd.ops.loss import softmax_cross_entropy
-from autograd.ops.record import array_of
 from autograd.ops.reduce import (
     argmax,
     argmin,
@@ -46,7 +41,7 @@ from autograd.ops.reduce import (
     sum,
     var,
 )
-from autograd.ops.select import _index_key, getitem, index_add, masked_fill, maximum, minimum, where
+from autograd.ops.select import getitem, index_add, masked_fill, maximum, minimum, where
 from autograd.ops.shape import (
     T,
     cat,
@@ -78,7 +73,7 @@ from autograd.ops.unary import (
     sqrt,
     tanh,
 )
-from autograd.tensor import Tensor, _bump_version, _check_inplace
+from autograd.tensor import Tensor
 
 # The contract's differentiable ops (each also a Tensor method, except cat/stack/pad/where).
 PUBLIC_OPS = (
@@ -89,39 +84,13 @@ PUBLIC_OPS = (
 ).split()
 
 
-def _inplace(op, ufunc):
-    """``a op= b``: in place when no graph is needed, else recorded like ``a op b``."""
-
-    def method(self: Tensor, other: Any) -> Tensor:
-        if STATE.grad_enabled and (self.requires_grad or getattr(other, "requires_grad", False)):
-            _check_inplace(self)
-            return op(self, other)
-        ufunc(self._data, array_of(other), out=self._data, casting="same_kind")
-        _bump_version(self)
-        return self
-
-    method.__name__ = f"__i{ufunc.__name__}__"
-    return method
-
-
-def setitem(self: Tensor, key: Any, value: Any) -> None:
-    """``t[key] = value`` in place, for tensors that need no graph (as torch under no_grad)."""
-    if STATE.grad_enabled and (self.requires_grad or getattr(value, "requires_grad", False)):
-        raise RuntimeError("in-place assignment into a tensor that requires grad is not "
-                           "recorded; use where(), masked_fill() or cat() instead")
-    self._data[_index_key(key)] = array_of(value)
-    _bump_version(self)
-
-
 _METHODS = {
     "__add__": add, "__radd__": add, "__sub__": sub, "__rsub__": rsub,
     "__mul__": mul, "__rmul__": mul, "__truediv__": div, "__rtruediv__": rdiv,
     "__pow__": pow, "__rpow__": lambda self, other: pow(other, self),
     "__matmul__": matmul, "__rmatmul__": rmatmul, "__neg__": neg, "__abs__": abs,
-    "__getitem__": getitem, "__setitem__": setitem,
+    "__getitem__": getitem,
     "__lt__": lt, "__le__": le, "__gt__": gt, "__ge__": ge, "__eq__": eq, "__ne__": ne,
-    "__iadd__": _inplace(add, np.add), "__isub__": _inplace(sub, np.subtract),
-    "__imul__": _inplace(mul, np.multiply), "__itruediv__": _inplace(div, np.true_divide),
     "add": add, "sub": sub, "mul": mul, "div": div, "neg": neg, "pow": pow, "matmul": matmul,
     "exp": exp, "log": log, "sqrt": sqrt, "abs": abs, "sin": sin, "cos": cos, "tanh": tanh,
     "sigmoid": sigmoid, "relu": relu, "leaky_relu": leaky_relu, "clamp": clamp,
@@ -133,6 +102,7 @@ _METHODS = {
     "maximum": maximum, "minimum": minimum, "astype": astype, "float": float32,
     "double": float64, "long": int64, "clone": clone, "sum_to": sum_to,
     "T": property(T),
+    **INPLACE_METHODS,
 }
 # Issue 15's ops (part A): each family module lists its differentiable ops (PUBLIC, also
 # made names of this package and contract ops with registry cases) and its Tensor METHODS.

@@ -284,7 +284,7 @@ def write_inplace(self: Tensor, res: Tensor) -> Tensor:
     _bump_version(self)  # the old node's output is gone
     np.copyto(self._data, res._data, casting="same_kind")
     if res.requires_grad:
-        self._node, self.requires_grad = res._node, True
+        self._node, self._requires_grad = res._node, True
     return self
 
 

@@ -143,7 +143,7 @@ class MulBackward(Node):
 
 def mul(a: Any, b: Any) -> Tensor:
     """a ⊙ b (elementwise, broadcasting)."""
-    return _binop(MulBackward, np.multiply, a, b, save=True)
+    return _binop(MulBackward, np.multiply, a, b, save="cross")
 
 
 class DivBackward(Node):
@@ -160,7 +160,7 @@ class DivBackward(Node):
 def div(a: Any, b: Any) -> Tensor:
     """a / b (true division, broadcasting); integer operands divide in float32 (torch's
     default float), as ``torch.div``."""
-    return _binop(DivBackward, np.true_divide, a, b, save=True, true_div=True)
+    return _binop(DivBackward, np.true_divide, a, b, save="quotient", true_div=True)
 
 
 def rdiv(a: Any, b: Any) -> Tensor:

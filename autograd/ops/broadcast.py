@@ -9,7 +9,7 @@ import numpy as np
 
 from autograd.graph import Node
 from autograd.ops.record import unary
-from autograd.tensor import Tensor
+from autograd.tensor import Tensor, _view
 
 
 def sum_to_array(g: np.ndarray, shape: tuple) -> np.ndarray:
@@ -72,7 +72,8 @@ def broadcast_to(x: Tensor, shape: tuple) -> Tensor:
     shape = tuple(shape)
     if x._data.shape == shape:
         return x
-    return unary(ExpandBackward, _broadcast_array(x._data, shape), x, meta=x._data.shape)
+    return _view(unary(ExpandBackward, _broadcast_array(x._data, shape), x, meta=x._data.shape),
+                 x)
 
 
 def expand(x: Tensor, *sizes: int) -> Tensor:

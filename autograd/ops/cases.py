@@ -75,6 +75,20 @@ def _distinct(rng: np.random.Generator, shape: tuple) -> np.ndarray:
     return (rng.permutation(n).reshape(shape) * 0.37 + 0.1).astype(np.float64)
 
 
+def _put(a: ag.Tensor, key: Any, v: ag.Tensor) -> ag.Tensor:
+    """``t[key] = v`` on a copy of ``a`` in the graph (a leaf cannot be written in place)."""
+    t = a * 1
+    t[key] = v
+    return t
+
+
+def _scale_row(a: ag.Tensor, v: ag.Tensor) -> ag.Tensor:
+    """An in-place op on an index view, which writes into its base (t[1] *= v)."""
+    t = a * 1
+    t[1].mul_(v)
+    return t
+
+
 class _Cube(ag.Function):
     """y = x³;  dx = 3x²·g, written with Tensor ops so that it has a second derivative."""
 
@@ -219,6 +233,9 @@ def _register_all() -> None:
     case("getitem", "int-array-repeats", lambda a: a[np.array([0, 2, 0, 0])], (3, 2))
     case("getitem", "int-arrays-2d", lambda a: a[np.array([0, 1, 1]), np.array([2, 0, 2])],
          (2, 3))
+    case("setitem", "slice-broadcast", lambda a, v: _put(a, (slice(1, None),), v), (3, 4), (4,))
+    case("setitem", "int-arrays", lambda a, v: _put(a, (np.array([0, 2]), 1), v), (3, 2), (2,))
+    case("setitem", "in-place-on-index-view", lambda a, v: _scale_row(a, v), (3, 2), (2,))
     case("masked_fill", "mask", lambda a: a.masked_fill(np.array([True, False, True]), 0.0),
          (2, 3))
     case("masked_fill", "value-tensor",

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from autograd.graph import Node
-from autograd.ops.record import array_of, binary, nary
+from autograd.ops.record import array_of, binary, check_tensor_args, nary
 from autograd.ops.shape import transpose
 from autograd.promotion import same_dtype
 from autograd.tensor import Tensor
@@ -100,6 +100,8 @@ class LinearBackward(Node):
 
 def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """``x @ weight.T + bias`` as one op (the Linear layer's affine map, torch's layout)."""
+    check_tensor_args("linear", ("input", x, False), ("weight", weight, False),
+                      ("bias", bias, True))
     xd, wd = x._data, weight._data
     if wd.ndim != 2 or xd.ndim == 0 or xd.shape[-1] != wd.shape[1]:
         raise ValueError(f"linear: input of shape {xd.shape} does not fit weight of shape "

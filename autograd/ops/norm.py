@@ -12,7 +12,7 @@ import numpy as np
 
 from autograd.errors import ShapeError
 from autograd.graph import Node
-from autograd.ops.record import nary
+from autograd.ops.record import check_tensor_args, nary
 from autograd.ops.summation import mean_array
 from autograd.tensor import Tensor, _bump_version
 
@@ -68,6 +68,9 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
     statistics in place (when given): r ← (1 − momentum)·r + momentum·stat, the variance
     entering unbiased (·M/(M − 1)). Eval: normalise with the running statistics.
     """
+    check_tensor_args("batch_norm", ("input", input, False), ("running_mean", running_mean, True),
+                      ("running_var", running_var, True), ("weight", weight, True),
+                      ("bias", bias, True))
     x = input._data
     if x.ndim < 2:
         raise ShapeError(f"batch_norm: expected an input of shape (N, C), (N, C, L) or "

@@ -10,7 +10,7 @@ import numpy as np
 from autograd.graph import Node
 from autograd.ops.record import array_of, binary, nary, unary
 from autograd.promotion import promote
-from autograd.tensor import Tensor
+from autograd.tensor import Tensor, _view
 
 
 def _index_key(key: Any) -> Any:
@@ -54,11 +54,20 @@ class IndexBackward(Node):
 def getitem(x: Tensor, key: Any) -> Tensor:
     """``x[key]`` with NumPy's rules: ints, slices, None, Ellipsis, bool masks, int arrays."""
     k = _index_key(key)
+    d = x._data
     try:
-        out = x._data[k]
+        out = d[k]
     except IndexError as err:
-        raise IndexError(f"{err} (indexing a tensor of shape {x._data.shape})") from None
-    return unary(IndexBackward, out, x, meta=(x._data.shape, k))
+        raise IndexError(f"{err} (indexing a tensor of shape {d.shape})") from None
+    if out.__class__ is not np.ndarray:  # all ints: NumPy copies out a scalar, torch a 0-d view
+        out = d[(k if isinstance(k, tuple) else (k,)) + (Ellipsis,)]
+    y = unary(IndexBackward, out, x, meta=(d.shape, k))
+    b = out.base  # basic indexing gives a view (shares x's version counter), the rest copies
+    if b is not None and (b is d or b is d.base):
+        if x._base is None:
+            y._view_key = k  # in-place ops on y write into x at k (ops/inplace.py)
+        _view(y, x)
+    return y
 
 
 class IndexAddBackward(Node):

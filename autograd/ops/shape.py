@@ -13,7 +13,7 @@ from autograd.dims import normalize_dim, normalize_dims
 from autograd.graph import Node
 from autograd.ops.record import nary, unary
 from autograd.promotion import result_type
-from autograd.tensor import Tensor
+from autograd.tensor import Tensor, _view
 
 
 def _sizes(shape: tuple) -> tuple:
@@ -48,7 +48,7 @@ class UnsqueezeBackward(ReshapeBackward):
 def _reshape(x: Tensor, shape: tuple, cls: type[Node]) -> Tensor:
     d = x._data
     if d.shape == shape:
-        return x if cls is ReshapeBackward else unary(cls, d, x, meta=d.shape)
+        return x if cls is ReshapeBackward else _view(unary(cls, d, x, meta=d.shape), x)
     try:
         out = d.reshape(shape)
     except ValueError:
@@ -56,7 +56,11 @@ def _reshape(x: Tensor, shape: tuple, cls: type[Node]) -> Tensor:
             f"shape {tuple(shape)} is invalid for input of shape {d.shape} "
             f"({d.size} elements)"
         ) from None
-    return unary(cls, out, x, meta=d.shape)
+    y = unary(cls, out, x, meta=d.shape)
+    b = out.base  # NumPy reshapes to a view when the strides allow, else copies
+    if b is not None and (b is d or b is d.base):
+        _view(y, x)
+    return y
 
 
 def reshape(x: Tensor, *shape: Any) -> Tensor:
@@ -114,7 +118,7 @@ class TransposeBackward(PermuteBackward):
 
 def _permute(x: Tensor, axes: tuple, cls: type[Node]) -> Tensor:
     inverse = tuple(np.argsort(axes))
-    return unary(cls, x._data.transpose(axes), x, meta=inverse)
+    return _view(unary(cls, x._data.transpose(axes), x, meta=inverse), x)
 
 
 def permute(x: Tensor, *dims: Any) -> Tensor:
@@ -221,11 +225,14 @@ def pad(x: Tensor, pad_width: Any, value: float = 0.0) -> Tensor:
     """Pad with a constant; ``pad_width`` as NumPy's: a (before, after) pair per dim, or one
     pair (or one int) for all dims."""
     d = x._data
-    widths = np.broadcast_to(np.asarray(pad_width, dtype=np.int64), (d.ndim, 2)) \
-        if np.ndim(pad_width) < 2 else np.asarray(pad_width, dtype=np.int64)
-    if widths.shape != (d.ndim, 2):
+    widths = np.asarray(pad_width, dtype=np.int64)
+    try:  # NumPy's forms: n, (n,), (before, after), ((before, after),), one pair per dim
+        if widths.ndim > 2:
+            raise ValueError
+        widths = np.broadcast_to(widths, (d.ndim, 2))
+    except ValueError:
         raise ValueError(f"pad: pad_width of shape {widths.shape} does not fit a tensor of "
-                         f"shape {d.shape} (need ({d.ndim}, 2))")
+                         f"shape {d.shape} (need ({d.ndim}, 2))") from None
     if (widths < 0).any():
         raise ValueError("pad: negative widths are not supported")
     out = np.pad(d, widths, mode="constant", constant_values=value)

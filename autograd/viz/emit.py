@@ -120,7 +120,7 @@ def tensor_node(out: Statements, g: Graph, st: Style, i: int) -> None:
     shape = tuple(v.shape)
     lines.append(f"{fmt_shape(shape) if shape else 'scalar'} {np.dtype(v.dtype)}")
     if st.show_values:
-        data = v._data if v._IS_TENSOR else getattr(g.root_tensor.get(i), "data", None)
+        data = v._data if v._IS_TENSOR else getattr(g.root_tensor.get(i), "_data", None)
         if data is not None:
             lines.append(values_line(data))
     value = st.grades.values.get(i)

@@ -80,7 +80,7 @@ def _arrays(obj: Any, out: list, depth: int = 0) -> None:
     if isinstance(obj, np.ndarray):
         out.append(obj)
         return
-    data = getattr(obj, "data", None)
+    data = getattr(obj, "_data", None)
     if isinstance(data, np.ndarray):
         out.append(data)
         return

@@ -33,14 +33,8 @@ def _norm(g: Any) -> float | None:
         return float(np.sqrt(sum(p * p for p in parts))) if parts else None
     if isinstance(g, np.ndarray | np.generic | float | int):
         return norm(g)  # a VJP may hand on a NumPy scalar for a 0-d gradient
-    arr = getattr(g, "data", None)  # a Tensor, under create_graph
+    arr = getattr(g, "_data", None)  # a Tensor, under create_graph
     return norm(arr) if isinstance(arr, np.ndarray) else None
-
-
-def _shape_of(v: Any) -> tuple | None:
-    if v is None:
-        return None
-    return tuple(v.shape)
 
 
 def _module_of(node: Node) -> str | None:
@@ -75,12 +69,10 @@ class TraceStep:
 
     @classmethod
     def from_node(cls, node: Node, g: Any, grads: tuple, create_graph: bool) -> TraceStep:
-        shapes = []
-        for e, gi in zip(node.edges, grads):
-            s = _shape_of(e)
-            if s is None and gi is not None and hasattr(gi, "shape"):
-                s = tuple(gi.shape)
-            shapes.append(s)
+        shapes = list(node.input_shapes())
+        for i, gi in enumerate(grads[:len(shapes)]):
+            if shapes[i] is None and gi is not None and hasattr(gi, "shape"):
+                shapes[i] = tuple(gi.shape)
         return cls(
             op=type(node).__name__,
             input_shapes=tuple(shapes),

@@ -44,7 +44,7 @@ class Parameter(Tensor):
         if data is None:
             arr = np.empty(0, dtype=np.float32)
         elif isinstance(data, Tensor):
-            arr = data.data
+            arr = data._data
         elif isinstance(data, np.ndarray):
             arr = data
         else:
@@ -56,7 +56,7 @@ class Parameter(Tensor):
 
     def __reduce__(self):
         # Tensor's __reduce__ rebuilds a plain Tensor; copies of a model keep Parameters.
-        return (Parameter, (self.data, self.requires_grad))
+        return (Parameter, (self._data, self.requires_grad))
 
 
 class ModuleScope:
@@ -407,8 +407,8 @@ class Module(HookMixin):
                 continue
             if set_to_none:
                 p.grad = None
-            elif g._node is None and g.data.flags.writeable:
-                g.data[...] = 0
+            elif g._node is None and g._data.flags.writeable:
+                g._data[...] = 0
             else:  # a graph-carrying (create_graph) or read-only gradient: replace it
                 p.grad = ag.zeros_like(p)
 
@@ -444,10 +444,10 @@ class Module(HookMixin):
         if dt.kind not in "fc":
             raise TypeError(f"Module.to only accepts floating point dtypes, got {dt}")
         for t in [*self.parameters(), *self.buffers()]:
-            if t.data.dtype.kind in "fc" and t.data.dtype != dt:
-                t.data = t.data.astype(dt)
+            if t._data.dtype.kind in "fc" and t._data.dtype != dt:
+                t._data = t._data.astype(dt)
                 if t.grad is not None:
-                    t.grad.data = t.grad.data.astype(dt)
+                    t.grad._data = t.grad._data.astype(dt)
         return self
 
     def float(self) -> Module:
@@ -484,7 +484,7 @@ class Module(HookMixin):
         (torch's dotted names; ``keep_vars=True`` gives the Tensors themselves)."""
         out = OrderedDict() if destination is None else destination
         for name, t in self._state_items(prefix):
-            out[name] = t if keep_vars else np.array(t.data, copy=True)
+            out[name] = t if keep_vars else np.array(t._data, copy=True)
         return out
 
     def load_state_dict(self, state_dict: Mapping[str, Any], strict: bool = True,

@@ -185,10 +185,10 @@ class DistributedDataParallel(Module):
         if grad is None:
             view[...] = 0
         elif self._world_size == 1:
-            if grad.data is not view:
-                np.copyto(view, grad.data)
+            if grad._data is not view:
+                np.copyto(view, grad._data)
         else:  # divided before the sum, as torch (an exact power of two for 2, 4, 8 ranks)
-            np.divide(grad.data, self._world_size, out=view)
+            np.divide(grad._data, self._world_size, out=view)
         bucket.pending -= 1
         MPI = dist._mpi()
         if self._next:  # MPI progresses a started all-reduce only inside MPI calls: poke it
@@ -254,23 +254,23 @@ def _store_grad(p: Tensor, view: np.ndarray, as_view: bool) -> None:
     """Write the averaged gradient from the bucket into ``p.grad``."""
     grad = p.grad
     if as_view:
-        if grad is None or grad.data is not view:
+        if grad is None or grad._data is not view:
             p.grad = Tensor._const(view)
-    elif grad is not None and grad._node is None and grad.data.flags.writeable:
-        np.copyto(grad.data, view)
+    elif grad is not None and grad._node is None and grad._data.flags.writeable:
+        np.copyto(grad._data, view)
     else:
         p.grad = Tensor._const(view.copy())
 
 
 def _broadcast_inplace(comm: Any, t: Tensor) -> None:
     """Rank 0's values of ``t`` on every rank, written into ``t``'s array."""
-    arr = t.data
+    arr = t._data
     if arr.flags.c_contiguous and arr.flags.writeable:
         comm.Bcast(arr, root=0)
     else:
         tmp = np.ascontiguousarray(arr)
         comm.Bcast(tmp, root=0)
-        t.data[...] = tmp
+        t._data[...] = tmp
 
 
 def _assign_buckets(params: list[Tensor], cap: int) -> tuple[list[_Bucket], list[tuple]]:
@@ -284,7 +284,7 @@ def _assign_buckets(params: list[Tensor], cap: int) -> tuple[list[_Bucket], list
         key = params[i].dtype
         idx, size, closed = open_.get(key, ([], 0, 0))
         idx.append(i)
-        size += params[i].data.nbytes
+        size += params[i]._data.nbytes
         limit = _FIRST_BUCKET_BYTES if closed == 0 else cap
         if size >= limit:
             groups.append(idx)
@@ -296,11 +296,11 @@ def _assign_buckets(params: list[Tensor], cap: int) -> tuple[list[_Bucket], list
     slots: list = [None] * len(params)
     for b, idx in enumerate(groups):
         dtype = params[idx[0]].dtype
-        buffer = np.zeros(sum(params[i].data.size for i in idx), dtype=dtype)
+        buffer = np.zeros(sum(params[i]._data.size for i in idx), dtype=dtype)
         bucket = _Bucket(b, buffer, idx)
         offset = 0
         for i in idx:
-            n = params[i].data.size
+            n = params[i]._data.size
             slots[i] = (bucket, buffer[offset:offset + n].reshape(params[i].shape))
             offset += n
         buckets.append(bucket)

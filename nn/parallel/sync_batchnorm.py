@@ -52,7 +52,7 @@ class AllReduceSum(Function):
 
 def _summed(t: Tensor) -> Tensor:
     """A new tensor holding Σ_r t_r (t itself, copied, without a process group)."""
-    out = Tensor._const(np.ascontiguousarray(t.data).copy())
+    out = Tensor._const(np.ascontiguousarray(t._data).copy())
     if dist.is_initialized():
         dist.all_reduce(out)
     return out
@@ -90,7 +90,7 @@ class SyncBatchNorm(_BatchNorm):
         bshape = (1, c) + (1,) * (x.ndim - 2)
         count = ag.tensor(np.array([x.numel() // c], dtype=x.dtype))
         totals = AllReduceSum.apply(ag.cat([x.sum(dim=axes), count]))
-        m = float(totals.data[c])
+        m = float(totals._data[c])
         if m <= 1:
             raise ValueError(f"SyncBatchNorm: expected more than 1 value per channel when "
                              f"training, got {int(m)} over all ranks (local input of shape "
@@ -103,10 +103,10 @@ class SyncBatchNorm(_BatchNorm):
             y = y * self.weight.reshape(bshape) + self.bias.reshape(bshape)
         if self.training and self.track_running_stats:
             with ag.no_grad():
-                for buf, stat in ((self.running_mean, mean.data),
-                                  (self.running_var, var.data * (m / (m - 1)))):
-                    buf.data *= 1.0 - factor
-                    buf.data += (factor * stat).astype(buf.dtype, copy=False)
+                for buf, stat in ((self.running_mean, mean._data),
+                                  (self.running_var, var._data * (m / (m - 1)))):
+                    buf._data *= 1.0 - factor
+                    buf._data += (factor * stat).astype(buf.dtype, copy=False)
         return y
 
     @classmethod

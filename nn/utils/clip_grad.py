@@ -18,10 +18,10 @@ def _grads(parameters: Tensor | Iterable[Tensor]) -> list[Tensor]:
 
 
 def _scale_(g: Tensor, factor: float) -> None:
-    if g.data.flags.writeable:
-        g.data *= factor  # same dtype: the grad array is owned by the parameter
+    if g._data.flags.writeable:
+        g._data *= factor  # same dtype: the grad array is owned by the parameter
     else:
-        g.data = g.data * factor
+        g._data = g._data * factor
 
 
 def clip_grad_norm_(parameters: Tensor | Iterable[Tensor], max_norm: float,
@@ -35,10 +35,10 @@ def clip_grad_norm_(parameters: Tensor | Iterable[Tensor], max_norm: float,
     norm_type = float(norm_type)
     dtype = grads[0].dtype
     if norm_type == np.inf:
-        total = max(float(np.max(np.abs(g.data))) if g.data.size else 0.0 for g in grads)
+        total = max(float(np.max(np.abs(g._data))) if g._data.size else 0.0 for g in grads)
     else:
         # norm of the per-tensor norms = the norm of everything concatenated
-        per = [np.linalg.norm(g.data.reshape(-1).astype(np.float64), norm_type) for g in grads]
+        per = [np.linalg.norm(g._data.reshape(-1).astype(np.float64), norm_type) for g in grads]
         total = float(np.linalg.norm(np.asarray(per), norm_type))
     if error_if_nonfinite and not np.isfinite(total):
         raise RuntimeError(f"The total norm of order {norm_type} for gradients from "
@@ -56,7 +56,7 @@ def clip_grad_value_(parameters: Tensor | Iterable[Tensor], clip_value: float) -
     """Clamp every gradient element to [−clip_value, clip_value], in place."""
     v = float(clip_value)
     for g in _grads(parameters):
-        if g.data.flags.writeable:
-            np.clip(g.data, -v, v, out=g.data)
+        if g._data.flags.writeable:
+            np.clip(g._data, -v, v, out=g._data)
         else:
-            g.data = np.clip(g.data, -v, v)
+            g._data = np.clip(g._data, -v, v)

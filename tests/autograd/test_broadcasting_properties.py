@@ -42,16 +42,16 @@ def test_binary_ops_broadcast_and_reduce_gradients(shapes, op, data) -> None:
     ta = ag.tensor(a, requires_grad=True)
     tb = ag.tensor(b, requires_grad=True)
     out = fn(ta, tb)
-    ref = fn(ag.tensor(a), ag.tensor(b)).data
+    ref = fn(ag.tensor(a), ag.tensor(b))._data
     assert out.shape == np.broadcast_shapes(sa, sb) == shapes.result_shape
-    np.testing.assert_allclose(out.data, ref)
+    np.testing.assert_allclose(out._data, ref)
     g = np.random.default_rng(0).standard_normal(out.shape)
     out.backward(ag.tensor(g))
     ga, gb = vjp(np.broadcast_to(a, out.shape), np.broadcast_to(b, out.shape), g)
     assert ta.grad.shape == sa and tb.grad.shape == sb
-    np.testing.assert_allclose(ta.grad.data, unbroadcast(np.asarray(ga), sa), rtol=1e-10,
+    np.testing.assert_allclose(ta.grad._data, unbroadcast(np.asarray(ga), sa), rtol=1e-10,
                                atol=1e-12)
-    np.testing.assert_allclose(tb.grad.data, unbroadcast(np.asarray(gb), sb), rtol=1e-10,
+    np.testing.assert_allclose(tb.grad._data, unbroadcast(np.asarray(gb), sb), rtol=1e-10,
                                atol=1e-12)
 
 

@@ -73,7 +73,7 @@ def saved_bytes_for_backward(make_loss):
 def test_checkpointing_holds_less_memory_for_backward(use_reentrant):
     net = deep_stack(depth=20, width=64)
     x = ag.tensor(np.random.default_rng(3).standard_normal((32, 64)), requires_grad=True)
-    act = x.data.nbytes  # one activation, (32, 64) float64
+    act = x._data.nbytes  # one activation, (32, 64) float64
     plain = saved_bytes_for_backward(lambda: (net(x) ** 2).sum())
     ck = saved_bytes_for_backward(lambda: (segmented(net, 4, use_reentrant)(x) ** 2).sum())
     # plain: every Linear keeps its input and weight, every Tanh its output (≥ 40 arrays);
@@ -141,7 +141,7 @@ def test_non_reentrant_reaches_parameters_through_autograd_grad():
     y = ag.checkpoint(lin, x, use_reentrant=False)
     assert y.requires_grad
     gw, gb = ag.grad(y.sum(), [lin.weight, lin.bias])
-    np.testing.assert_allclose(gw.numpy(), np.tile(x.data.sum(0), (3, 1)))
+    np.testing.assert_allclose(gw.numpy(), np.tile(x._data.sum(0), (3, 1)))
     np.testing.assert_allclose(gb.numpy(), np.full(3, 2.0))
     assert lin.weight.grad is None  # autograd.grad accumulates nothing
 
@@ -163,15 +163,15 @@ def test_tuple_outputs_and_non_tensor_arguments(use_reentrant):
     b = ag.tensor(np.array([2.0, -1.0]), requires_grad=True)
     u, v = ag.checkpoint(fn, a, 3.0, b, use_reentrant=use_reentrant)
     (u.sum() + 2 * v.sum()).backward()
-    np.testing.assert_allclose(a.grad.numpy(), 3 * b.data + 2 * np.cos(a.data + b.data))
-    np.testing.assert_allclose(b.grad.numpy(), 3 * a.data + 2 * np.cos(a.data + b.data))
+    np.testing.assert_allclose(a.grad.numpy(), 3 * b._data + 2 * np.cos(a._data + b._data))
+    np.testing.assert_allclose(b.grad.numpy(), 3 * a._data + 2 * np.cos(a._data + b._data))
 
 
 def test_keyword_arguments():
     x = ag.tensor(np.array([1.0, 2.0]), requires_grad=True)
     y = ag.checkpoint(lambda x, power=1: x ** power, x, use_reentrant=False, power=3)
     y.sum().backward()
-    np.testing.assert_allclose(x.grad.numpy(), 3 * x.data ** 2)
+    np.testing.assert_allclose(x.grad.numpy(), 3 * x._data ** 2)
     with pytest.raises(ValueError, match="Unexpected keyword arguments: power"):
         ag.checkpoint(lambda x, power=1: x ** power, x, use_reentrant=True, power=3)
 

@@ -87,7 +87,7 @@ def test_conv2d_matches_loop_reference(cfg, layout) -> None:
     xin = channels_last(x) if layout == "channels_last" else x
     y = conv2d(_t(xin), _t(w), None if b is None else _t(b), s, p, d, g)
     assert y.shape == want.shape
-    np.testing.assert_allclose(y.data, want, rtol=1e-10, atol=1e-10)
+    np.testing.assert_allclose(y._data, want, rtol=1e-10, atol=1e-10)
 
 
 def test_conv2d_layouts_give_the_same_gradients() -> None:
@@ -98,7 +98,7 @@ def test_conv2d_layouts_give_the_same_gradients() -> None:
     for xin in (x, channels_last(x)):
         X, W, B = _t(xin, True), _t(w, True), _t(b, True)
         conv2d(X, W, B, stride=(2, 1), padding=1, groups=2).backward(g)
-        grads.append((X.grad.data, W.grad.data, B.grad.data))
+        grads.append((X.grad._data, W.grad._data, B.grad._data))
     for a, c in zip(*grads):
         np.testing.assert_allclose(a, c, rtol=1e-10, atol=1e-12)
 
@@ -106,13 +106,13 @@ def test_conv2d_layouts_give_the_same_gradients() -> None:
 def test_conv2d_int_args_padding_strings_and_unbatched() -> None:
     x, w = RNG.standard_normal((1, 2, 5, 6)), RNG.standard_normal((3, 2, 3, 3))
     want = ref_conv2d(x, w, None, (1, 1), (1, 1), (1, 1), 1)
-    np.testing.assert_allclose(conv2d(_t(x), _t(w), padding="same").data, want, atol=1e-12)
-    np.testing.assert_allclose(conv2d(_t(x), _t(w), padding=1).data, want, atol=1e-12)
-    np.testing.assert_allclose(conv2d(_t(x), _t(w), padding="valid").data,
+    np.testing.assert_allclose(conv2d(_t(x), _t(w), padding="same")._data, want, atol=1e-12)
+    np.testing.assert_allclose(conv2d(_t(x), _t(w), padding=1)._data, want, atol=1e-12)
+    np.testing.assert_allclose(conv2d(_t(x), _t(w), padding="valid")._data,
                                ref_conv2d(x, w, None, (1, 1), (0, 0), (1, 1), 1), atol=1e-12)
     y3 = conv2d(_t(x[0]), _t(w), padding=1)
     assert y3.shape == (3, 5, 6)
-    np.testing.assert_allclose(y3.data, want[0], atol=1e-12)
+    np.testing.assert_allclose(y3._data, want[0], atol=1e-12)
 
 
 @pytest.mark.parametrize("stride,padding,dilation,groups", [(1, 0, 1, 1), (2, 1, 1, 1),
@@ -123,7 +123,7 @@ def test_conv1d_matches_loop_reference(stride, padding, dilation, groups) -> Non
     want = ref_conv2d(x[:, :, None], w[:, :, None], b, (1, stride), (0, padding),
                       (1, dilation), groups)[:, :, 0]
     y = conv1d(_t(x), _t(w), _t(b), stride, padding, dilation, groups)
-    np.testing.assert_allclose(y.data, want, rtol=1e-10, atol=1e-10)
+    np.testing.assert_allclose(y._data, want, rtol=1e-10, atol=1e-10)
     assert conv1d(_t(x[0]), _t(w), _t(b), stride, padding, dilation, groups).shape == \
         want.shape[1:]
 
@@ -135,7 +135,7 @@ def test_im2col_col2im_are_adjoint() -> None:
     c = RNG.standard_normal(cols.shape)
     back = col2im(_t(c), x.shape, (3, 2), stride=(2, 1), padding=(1, 2), dilation=(1, 2))
     assert back.shape == x.shape
-    np.testing.assert_allclose(np.sum(cols.data * c), np.sum(x * back.data), rtol=1e-10)
+    np.testing.assert_allclose(np.sum(cols._data * c), np.sum(x * back._data), rtol=1e-10)
 
 
 # -- pooling --------------------------------------------------------------------------------
@@ -160,9 +160,9 @@ def test_pool_matches_loop_reference(cfg, mode, layout) -> None:
     fn = max_pool2d if mode == "max" else avg_pool2d
     xin = channels_last(x) if layout == "channels_last" else x
     y = fn(_t(xin), k, s, p)
-    np.testing.assert_allclose(y.data, want, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(y._data, want, rtol=1e-12, atol=1e-12)
     # unbatched (C, H, W) input, as torch
-    np.testing.assert_allclose(fn(_t(x[0]), k, s, p).data, want[0], rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(fn(_t(x[0]), k, s, p)._data, want[0], rtol=1e-12, atol=1e-12)
 
 
 @pytest.mark.parametrize("stride", [None, 1])
@@ -175,7 +175,7 @@ def test_max_pool_ties_route_to_the_first_index(stride) -> None:
         want = np.array([[0, 1, 1, 0], [0, 0, 0, 0], [1, 0, 1, 0], [0, 0, 0, 0]], float)
     else:  # what torch gives for overlapping windows
         want = np.array([[0, 2, 1, 0], [1, 1, 1, 0], [1, 1, 1, 0], [0, 0, 0, 0]], float)
-    np.testing.assert_array_equal(X.grad.data[0, 0], want)
+    np.testing.assert_array_equal(X.grad._data[0, 0], want)
 
 
 def test_pool_gradients_match_a_loop_reference() -> None:
@@ -193,14 +193,14 @@ def test_pool_gradients_match_a_loop_reference() -> None:
                     a, e = np.unravel_index(np.argmax(xp[n, c, 2 * i:2 * i + 3, 2 * j:2 * j + 3]),
                                             (3, 3))
                     want[n, c, 2 * i + a, 2 * j + e] += g[n, c, i, j]
-    np.testing.assert_allclose(X.grad.data, want[:, :, 1:6, 1:7])
+    np.testing.assert_allclose(X.grad._data, want[:, :, 1:6, 1:7])
     X = _t(x, True)
     avg_pool2d(X, 3, (2, 2), 1).backward(g)
     want = np.zeros((2, 2, 7, 8))
     for i in range(3):
         for j in range(3):
             want[:, :, 2 * i:2 * i + 3, 2 * j:2 * j + 3] += g[:, :, i, j, None, None] / 9
-    np.testing.assert_allclose(X.grad.data, want[:, :, 1:6, 1:7])
+    np.testing.assert_allclose(X.grad._data, want[:, :, 1:6, 1:7])
 
 
 # -- batch norm -----------------------------------------------------------------------------
@@ -218,10 +218,10 @@ def test_batch_norm_training_values_and_running_stats(shape) -> None:
     m = x.size // c
     want = (x - mean.reshape(bs)) / np.sqrt(var.reshape(bs) + 1e-3) * w.reshape(bs) \
         + b.reshape(bs)
-    np.testing.assert_allclose(y.data, want, rtol=1e-10, atol=1e-10)
+    np.testing.assert_allclose(y._data, want, rtol=1e-10, atol=1e-10)
     # torch: running = (1 - momentum)·running + momentum·stat, var unbiased (M / (M - 1))
-    np.testing.assert_allclose(rm.data, 0.7 * rm0 + 0.3 * mean, rtol=1e-12)
-    np.testing.assert_allclose(rv.data, 0.7 * rv0 + 0.3 * var * m / (m - 1), rtol=1e-12)
+    np.testing.assert_allclose(rm._data, 0.7 * rm0 + 0.3 * mean, rtol=1e-12)
+    np.testing.assert_allclose(rv._data, 0.7 * rv0 + 0.3 * var * m / (m - 1), rtol=1e-12)
     assert rm._version == 1 and rv._version == 1
 
 
@@ -231,9 +231,9 @@ def test_batch_norm_eval_uses_running_stats_and_changes_nothing() -> None:
     rm, rv = _t(rm0.copy()), _t(rv0.copy())
     y = batch_norm(_t(x), rm, rv, None, None, training=False)
     want = (x - rm0[None, :, None]) / np.sqrt(rv0[None, :, None] + 1e-5)
-    np.testing.assert_allclose(y.data, want, rtol=1e-12)
-    np.testing.assert_array_equal(rm.data, rm0)
-    np.testing.assert_array_equal(rv.data, rv0)
+    np.testing.assert_allclose(y._data, want, rtol=1e-12)
+    np.testing.assert_array_equal(rm._data, rm0)
+    np.testing.assert_array_equal(rv._data, rv0)
     # training without running stats is allowed (as torch)
     batch_norm(_t(x), None, None, training=True)
 
@@ -249,9 +249,9 @@ def test_batch_norm_backward_matches_the_closed_form() -> None:
     xh = (x - mu) * inv
     dx = w.reshape(bs) * inv / m * (m * g - g.sum(axis=axes, keepdims=True)
                                     - xh * (g * xh).sum(axis=axes, keepdims=True))
-    np.testing.assert_allclose(X.grad.data, dx, rtol=1e-9, atol=1e-12)
-    np.testing.assert_allclose(W.grad.data, (g * xh).sum(axis=axes), rtol=1e-10)
-    np.testing.assert_allclose(B.grad.data, g.sum(axis=axes), rtol=1e-12)
+    np.testing.assert_allclose(X.grad._data, dx, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(W.grad._data, (g * xh).sum(axis=axes), rtol=1e-10)
+    np.testing.assert_allclose(B.grad._data, g.sum(axis=axes), rtol=1e-12)
 
 
 # -- errors ---------------------------------------------------------------------------------
@@ -317,7 +317,7 @@ def test_conv_output_is_channels_last_and_pooling_keeps_it() -> None:
     y = conv2d(x, _t(RNG.standard_normal((5, 3, 3, 3))), padding=1)
     p = max_pool2d(y, 2)
     for t in (y, p, avg_pool2d(y, 2), y.relu()):
-        s = t.data.strides
+        s = t._data.strides
         assert s[1] < s[3] < s[2] < s[0]  # memory order N, H, W, C
 
 
@@ -368,7 +368,7 @@ def test_second_derivative_of_a_small_cnn() -> None:
         wp[idx] += eps
         wm[idx] -= eps
         num = (grad_norm2(wp)[0].item() - grad_norm2(wm)[0].item()) / (2 * eps)
-        np.testing.assert_allclose(w.grad.data[idx], num, rtol=1e-5, atol=1e-7)
+        np.testing.assert_allclose(w.grad._data[idx], num, rtol=1e-5, atol=1e-7)
 
 
 def _as_channels_last(t: ag.Tensor) -> ag.Tensor:
@@ -401,4 +401,4 @@ def test_create_graph_gradients_equal_the_fast_path(name) -> None:
     slow = ag.grad(fn(*ins), ins, _t(g, True), create_graph=True)
     for a, b in zip(fast, slow):
         assert b.requires_grad  # computed by recorded ops
-        np.testing.assert_allclose(a.data, b.data, rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(a._data, b._data, rtol=1e-12, atol=1e-12)

@@ -66,7 +66,7 @@ def test_custom_function_forward_backward_and_name() -> None:
     y = Cube.apply(x)
     assert type(y.grad_fn).__name__ == "CubeBackward"
     y.sum().backward()
-    np.testing.assert_allclose(x.grad.data, [3.0, 12.0])
+    np.testing.assert_allclose(x.grad._data, [3.0, 12.0])
 
 
 def test_custom_function_passes_gradcheck_and_gradgradcheck() -> None:
@@ -80,18 +80,18 @@ def test_non_tensor_args_and_needs_input_grad() -> None:
     x = ag.tensor([1.0, 2.0], requires_grad=True)
     y = ScaleBy.apply(x, 3.0)
     y.sum().backward()
-    np.testing.assert_allclose(x.grad.data, [3.0, 3.0])
+    np.testing.assert_allclose(x.grad._data, [3.0, 3.0])
 
 
 def test_multi_output_function() -> None:
     x = ag.tensor(np.array([1.0, 3.0]), requires_grad=True)
     a, b = SplitTwo.apply(x)
     (a.sum() + b.sum()).backward()
-    np.testing.assert_allclose(x.grad.data, 2 + 2 * x.data)
+    np.testing.assert_allclose(x.grad._data, 2 + 2 * x._data)
     x.grad = None
     _, b = SplitTwo.apply(x)
     b.sum().backward()  # only one output used: the other's gradient is zeros
-    np.testing.assert_allclose(x.grad.data, 2 * x.data)
+    np.testing.assert_allclose(x.grad._data, 2 * x._data)
     assert ag.gradcheck(lambda t: SplitTwo.apply(t), (x,))
 
 

@@ -144,24 +144,24 @@ X, Y, V2, W = (t(REF[k]) for k in ("X", "Y", "V2", "W"))
 
 def numeric_jacobian(fn, xs, eps=1e-6):
     """Central differences: J[i][j] of shape out_i.shape + x_j.shape (fn returns a tuple)."""
-    base = [np.asarray(o.data) for o in fn(*xs)]
+    base = [np.asarray(o._data) for o in fn(*xs)]
     jac = [[np.zeros(o.shape + x.shape) for x in xs] for o in base]
     for j, x in enumerate(xs):
         for e in np.ndindex(*x.shape):
             vals = []
             for s in (1, -1):
-                arr = x.data.copy()
+                arr = x._data.copy()
                 arr[e] += s * eps
                 args = list(xs)
                 args[j] = t(arr)
-                vals.append([np.asarray(o.data) for o in fn(*args)])
+                vals.append([np.asarray(o._data) for o in fn(*args)])
             for i in range(len(base)):
                 jac[i][j][(Ellipsis, *e)] = (vals[0][i] - vals[1][i]) / (2 * eps)
     return jac
 
 
 def close(a, b, tol=1e-10):
-    np.testing.assert_allclose(np.asarray(a.data if isinstance(a, ag.Tensor) else a),
+    np.testing.assert_allclose(np.asarray(a._data if isinstance(a, ag.Tensor) else a),
                                np.asarray(b), rtol=tol, atol=tol)
 
 
@@ -224,7 +224,7 @@ def test_hessian_is_jacobian_of_numeric_gradient():
 
 def test_jvp_is_directional_derivative():
     eps = 1e-6
-    up, down = (f1(t(REF["X"] + s * eps * REF["W"])).data for s in (1, -1))
+    up, down = (f1(t(REF["X"] + s * eps * REF["W"]))._data for s in (1, -1))
     num = (up - down) / (2 * eps)
     close(F.jvp(f1, X, W)[1], num, 1e-7)
 
@@ -322,7 +322,7 @@ def test_non_tensor_inputs_and_outputs_raise_type_error():
             fn(lambda x: 1.0, Y, Y)
     with pytest.raises(TypeError, match="outputs of the user-provided function given to "
                                         "jacobian"):
-        F.jacobian(lambda x: x.data, Y)
+        F.jacobian(lambda x: x._data, Y)
     with pytest.raises(TypeError, match="outputs of the user-provided function given to "
                                         "hessian"):
         F.hessian(lambda x: [x.sum()], Y)
@@ -424,5 +424,5 @@ def test_vectorize_and_strategy_arguments():
 def test_softmax_jacobian_closed_form():
     for n in (1, 5):
         z = t(np.linspace(-1, 2, n))
-        p = ag.softmax(z, 0).data
+        p = ag.softmax(z, 0)._data
         close(F.jacobian(lambda z: ag.softmax(z, 0), z), np.diag(p) - np.outer(p, p), 1e-14)

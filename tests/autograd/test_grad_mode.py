@@ -53,7 +53,7 @@ def test_no_grad_in_one_thread_leaves_another_thread_recording() -> None:
     assert y.requires_grad and y.grad_fn is not None and ag.is_grad_enabled()
     assert seen == {"inside": False, "mode": False}
     y.sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [3.0, 3.0])
+    np.testing.assert_array_equal(x.grad._data, [3.0, 3.0])
 
 
 def test_a_new_thread_starts_with_grad_enabled_whatever_the_caller_set() -> None:

@@ -86,8 +86,8 @@ def test_no_input_requiring_grad_is_an_error() -> None:
 
 def test_non_contiguous_inputs_are_perturbed_correctly() -> None:
     x = ag.tensor(np.arange(6.0).reshape(2, 3).T, requires_grad=True)
-    x.data = np.asfortranarray(x.data)
-    assert not x.data.flags.c_contiguous
+    x._data = np.asfortranarray(x._data)
+    assert not x._data.flags.c_contiguous
     assert ag.gradcheck(lambda a: a * 2, (x,))
 
 

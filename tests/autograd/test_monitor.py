@@ -83,8 +83,8 @@ def test_saturation_and_dead_fractions_per_activation() -> None:
     assert 0 < expected["Tanh"] < 1 and 0 < expected["Sigmoid"] < 1
     for act, value in expected.items():
         model = nn.Sequential(nn.Linear(10, 10), getattr(nn, act)())
-        model[0].weight.data[...] = np.eye(10)
-        model[0].bias.data[...] = 0
+        model[0].weight._data[...] = np.eye(10)
+        model[0].bias._data[...] = 0
         monitor = Monitor(model)
         model(ag.tensor(x, requires_grad=True)).sum().backward()
         monitor.step()

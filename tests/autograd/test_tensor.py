@@ -24,7 +24,7 @@ def test_explicit_dtype_and_tensor_input() -> None:
     t = ag.tensor([1, 2], dtype=np.float64)
     assert t.dtype == np.float64
     u = Tensor(t)
-    assert u.dtype == np.float64 and u.data is not t.data
+    assert u.dtype == np.float64 and u._data is not t._data
 
 
 def test_tensor_copies_and_from_numpy_shares() -> None:
@@ -32,7 +32,7 @@ def test_tensor_copies_and_from_numpy_shares() -> None:
     t = ag.tensor(a)
     s = ag.from_numpy(a)
     a[0] = 5
-    assert t.data[0] == 0 and s.data[0] == 5
+    assert t._data[0] == 0 and s._data[0] == 5
     with pytest.raises(TypeError):
         ag.from_numpy([1, 2])
 
@@ -93,30 +93,30 @@ def test_comparisons_give_bool_tensors_without_grad() -> None:
     t = ag.tensor([1.0, 2.0, 3.0], requires_grad=True)
     for out in (t < 2, t <= 2, t > 2, t >= 2, t == 2, t != 2):
         assert isinstance(out, Tensor) and out.dtype == np.bool_ and not out.requires_grad
-    np.testing.assert_array_equal((t > 1.5).data, [False, True, True])
+    np.testing.assert_array_equal((t > 1.5)._data, [False, True, True])
 
 
 def test_factories() -> None:
     assert ag.zeros(2, 3).shape == (2, 3) and ag.zeros((2, 3)).dtype == np.float32
-    assert ag.ones(4).data.sum() == 4
+    assert ag.ones(4)._data.sum() == 4
     assert ag.full((2,), 3).dtype == np.int64 and ag.full((2,), 3.0).dtype == np.float32
     assert ag.empty(3, dtype=np.float64).dtype == np.float64
     assert ag.randn(2, 3, requires_grad=True).requires_grad
     r = ag.rand(1000)
-    assert r.data.min() >= 0 and r.data.max() < 1
+    assert r._data.min() >= 0 and r._data.max() < 1
     assert ag.arange(5).dtype == np.int64 and ag.arange(0, 1, 0.25).dtype == np.float32
     assert ag.arange(1, 4).tolist() == [1, 2, 3]
-    assert ag.eye(3).data.trace() == 3
+    assert ag.eye(3)._data.trace() == 3
     x = ag.tensor(np.zeros((2, 2)))
-    assert ag.zeros_like(x).dtype == np.float64 and ag.ones_like(x).data.sum() == 4
+    assert ag.zeros_like(x).dtype == np.float64 and ag.ones_like(x)._data.sum() == 4
     assert ag.randn_like(x).shape == (2, 2)
 
 
 def test_manual_seed_repeats_draws() -> None:
     ag.manual_seed(7)
-    a = ag.randn(5).data.copy()
+    a = ag.randn(5)._data.copy()
     ag.manual_seed(7)
-    np.testing.assert_array_equal(a, ag.randn(5).data)
+    np.testing.assert_array_equal(a, ag.randn(5)._data)
 
 
 def test_len_iter_bool() -> None:

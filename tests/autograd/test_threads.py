@@ -64,8 +64,8 @@ def test_results_with_one_thread_are_reproducible() -> None:
     ag.set_num_threads(1)
     a = np.random.default_rng(0).standard_normal((64, 300), dtype=np.float32)
     b = np.random.default_rng(1).standard_normal((300, 50), dtype=np.float32)
-    first = (ag.tensor(a) @ ag.tensor(b)).data
-    second = (ag.tensor(a) @ ag.tensor(b)).data
+    first = (ag.tensor(a) @ ag.tensor(b))._data
+    second = (ag.tensor(a) @ ag.tensor(b))._data
     assert np.array_equal(first, second)
 
 

@@ -77,7 +77,7 @@ def test_nn_mlp_trace_lists_every_op_once_and_names_the_modules() -> None:
     # each layer's weight is used once: what the step sent it is its .grad
     for s, layer in zip(linear, (4, 2, 0)):
         w = model[layer].weight
-        assert s.grad_out_norms[1] == pytest.approx(np.linalg.norm(w.grad.data), rel=1e-5)
+        assert s.grad_out_norms[1] == pytest.approx(np.linalg.norm(w.grad._data), rel=1e-5)
         assert s.input_shapes[1] == w.shape
     assert linear[-1].grad_out_norms[0] is None  # no gradient flows into the data
     assert "module" in str(steps).splitlines()[0]
@@ -93,10 +93,10 @@ def test_step_fields_are_the_chain_rule_quantities() -> None:
     assert total.grad_in_norm == 1.0
     assert total.grad_out_norms == pytest.approx((np.sqrt(2),))
     assert mm.op == "MatMulBackward"
-    assert mm.input_shapes == (None, (3, 2)) and mm.output_shape == (1, 2)
+    assert mm.input_shapes == ((1, 3), (3, 2)) and mm.output_shape == (1, 2)  # x too
     assert mm.grad_in_norm == pytest.approx(np.sqrt(2))
     assert mm.grad_out_norms[0] is None  # nothing flows to x
-    assert mm.grad_out_norms[1] == pytest.approx(np.linalg.norm(w.grad.data))
+    assert mm.grad_out_norms[1] == pytest.approx(np.linalg.norm(w.grad._data))
     assert mm.module is None
 
 
@@ -173,7 +173,7 @@ def test_a_multi_output_function_gets_the_joint_norm_of_its_output_gradients() -
         (a.sum() + (b * b).sum()).backward()
     split = next(s for s in steps if s.op == "SplitBackward")
     ga = np.ones(2)
-    gb = 2 * 3 * x.data
+    gb = 2 * 3 * x._data
     assert split.grad_in_norm == pytest.approx(np.sqrt(ga @ ga + gb @ gb))
     assert split.grad_out_norms[0] == pytest.approx(np.linalg.norm(2 * ga + 3 * gb))
 
@@ -183,8 +183,8 @@ def test_create_graph_backward_is_traced() -> None:
     with ag.trace_backward() as steps:
         (x * x * x).sum().backward(create_graph=True)
     assert [s.op for s in steps] == ["SumBackward", "MulBackward", "MulBackward"]
-    assert steps[-1].grad_in_norm == pytest.approx(np.linalg.norm(x.data))
-    assert np.linalg.norm(x.grad.data) == pytest.approx(np.linalg.norm(3 * x.data ** 2))
+    assert steps[-1].grad_in_norm == pytest.approx(np.linalg.norm(x._data))
+    assert np.linalg.norm(x.grad._data) == pytest.approx(np.linalg.norm(3 * x._data ** 2))
 
 
 def test_numpy_scalar_gradients_have_norms() -> None:

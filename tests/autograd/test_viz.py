@@ -116,12 +116,12 @@ def test_small_graph_has_exactly_the_expected_nodes_edges_names_and_grad_norms()
         "MatMulBackward", "MulBackward", "SumBackward", "TanhBackward"}
 
     # gradient norms computed by hand, shown with 3 significant digits
-    yv = np.tanh(w.data @ x.data)
+    yv = np.tanh(w._data @ x._data)
     g_y = 2 * yv
     g_mm = g_y * (1 - yv ** 2)
     expected = {
-        "w": np.linalg.norm(np.outer(g_mm, x.data)),
-        "leaf": np.linalg.norm(w.data.T @ g_mm),
+        "w": np.linalg.norm(np.outer(g_mm, x._data)),
+        "leaf": np.linalg.norm(w._data.T @ g_mm),
         "out:MatMul": np.linalg.norm(g_mm),
         "out:Tanh": np.linalg.norm(g_y),
         "out:Mul": np.sqrt(2.0),
@@ -313,7 +313,7 @@ def test_collapse_draws_each_module_as_one_node_with_its_parameter_grad_norm() -
     groups = {lines_of(a)[0]: a for a in graph_nodes(nodes, "group").values()}
     assert set(groups) == {"block Stack", "head Dense"}
     for prefix, label in (("block.", "block Stack"), ("head.", "head Dense")):
-        total = np.sqrt(sum(np.sum(p.grad.data ** 2) for n, p in params.items()
+        total = np.sqrt(sum(np.sum(p.grad._data ** 2) for n, p in params.items()
                             if n.startswith(prefix)))
         assert lines_of(groups[label])[-1] == f"|grad| of parameters {fmt3(total)}"
     assert not graph_nodes(nodes, "param")  # folded into their modules
@@ -346,7 +346,7 @@ def test_colour_scale_flags_a_vanishing_deep_sigmoid_network() -> None:
     ws, loss = deep_net(30, ag.sigmoid, 1.0)
     loss.backward()
     first, last = first_and_last_param_nodes(loss, ws)
-    rel = np.linalg.norm(ws[0].grad.data) / 1.0
+    rel = np.linalg.norm(ws[0].grad._data) / 1.0
     assert rel < 1e-6  # the network really vanishes
     assert "vanishing" in classes(first) and first["fillcolor"] == draw_mod._VANISH_FILL
     assert grad_line(first) == f"|grad| {fmt3(rel)}  (vanishing)"
@@ -358,7 +358,7 @@ def test_colour_scale_flags_an_exploding_deep_network() -> None:
     ws, loss = deep_net(20, lambda h: h, 4.0)  # |W| ~ 4: the gradient grows 4x per layer
     loss.backward()
     first, _ = first_and_last_param_nodes(loss, ws)
-    assert np.linalg.norm(ws[0].grad.data) > 1e4
+    assert np.linalg.norm(ws[0].grad._data) > 1e4
     assert "exploding" in classes(first) and first["fillcolor"] == draw_mod._EXPLODE_FILL
     # follow the tensors from the output back to the first layer's output
     nodes, edges = parse_dot(ag.draw_graph(loss).source)
@@ -456,21 +456,21 @@ def test_drawing_after_backward_released_the_saved_arrays_works_and_changes_noth
     loss.backward()
     assert loss.grad_fn.next_functions[0].saved is None  # released
     before = _snapshot(loss)
-    grads = (w.grad.data.copy(), x.grad.data.copy())
+    grads = (w.grad._data.copy(), x.grad._data.copy())
     assert "digraph" in ag.draw_graph(loss, show_values=True).source
     assert "more nodes" in ag.draw_graph(loss, collapse=True, max_nodes=3).source
     assert _snapshot(loss) == before
-    np.testing.assert_array_equal(w.grad.data, grads[0])
-    np.testing.assert_array_equal(x.grad.data, grads[1])
+    np.testing.assert_array_equal(w.grad._data, grads[0])
+    np.testing.assert_array_equal(x.grad._data, grads[1])
 
 
 def test_backward_with_retain_graph_still_works_after_drawing() -> None:
     w, x, y, loss = small_graph()
     loss.backward(retain_graph=True)
-    g1 = w.grad.data.copy()
+    g1 = w.grad._data.copy()
     assert "digraph" in ag.draw_graph(loss, show_values=True).source
     loss.backward()
-    np.testing.assert_allclose(w.grad.data, 2 * g1)
+    np.testing.assert_allclose(w.grad._data, 2 * g1)
 
 
 # -- rendering --------------------------------------------------------------------------------
@@ -526,7 +526,7 @@ def test_mlp_drawing_names_parameters_and_clusters_without_extra_arguments() -> 
     labels = {lines_of(a)[0]: a for a in graph_nodes(nodes, "param").values()}
     assert set(labels) == set(named)
     for name, p in named.items():
-        assert grad_line(labels[name]) == f"|grad| {fmt3(np.linalg.norm(p.grad.data))}"
+        assert grad_line(labels[name]) == f"|grad| {fmt3(np.linalg.norm(p.grad._data))}"
     for path, kind in (("0", "Linear"), ("1", "Tanh"), ("2", "Linear"), ("4", "Linear")):
         assert f'label="{path} {kind}"' in src
     collapsed, _ = parse_dot(ag.draw_graph(loss, collapse=True).source)
@@ -568,12 +568,12 @@ def test_gradient_flow_statistics_match_numpy() -> None:
     assert [r["name"] for r in rows] == ["a", "b", "c"]  # order kept, no grad left out
     for r in rows:
         p = params[r["name"]]
-        g = p.grad.data
+        g = p.grad._data
         assert r["shape"] == p.shape
         assert r["mean_abs"] == pytest.approx(np.mean(np.abs(g)), rel=1e-12)
         assert r["max_abs"] == pytest.approx(np.max(np.abs(g)), rel=1e-12)
         assert r["norm"] == pytest.approx(np.sqrt(np.sum(g * g)), rel=1e-12)
-        w = np.linalg.norm(p.data)
+        w = np.linalg.norm(p._data)
         expected = 0.1 * np.linalg.norm(g) / w if w else np.inf
         assert r["update_ratio"] == pytest.approx(expected, rel=1e-12)
     assert rows[1]["update_ratio"] == np.inf  # zero bias: any step is infinitely large
@@ -669,12 +669,12 @@ def test_saved_bytes_count_a_shared_buffer_once_and_drop_after_backward() -> Non
     p, q = a.sin(), a.cos()  # both save `a`: one buffer
     two = ag.viz.live_graph()
     assert two.nodes - base.nodes == 2
-    assert two.saved_bytes - base.saved_bytes == a.data.nbytes
+    assert two.saved_bytes - base.saved_bytes == a._data.nbytes
     assert two.holding - base.holding == 2
     half = a[:500].sin()  # saves a view of `a`'s buffer: still nothing new
     viewed = ag.viz.live_graph()
     assert viewed.nodes - base.nodes == 4
-    assert viewed.saved_bytes - base.saved_bytes == a.data.nbytes
+    assert viewed.saved_bytes - base.saved_bytes == a._data.nbytes
     del half
     assert two.by_op.get("SinBackward", 0) >= 1
     (p + q).sum().backward()

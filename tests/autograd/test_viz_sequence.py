@@ -36,7 +36,7 @@ def test_recorded_step_gradients_equal_dl_dh_step_by_step(mode, gates, reverse) 
         h.retain_grad()
         states[t] = h
     sum((states[t] * cot[t]).sum() for t in range(n_t)).backward()
-    expected = [np.linalg.norm(s.grad.data) for s in states]
+    expected = [np.linalg.norm(s.grad._data) for s in states]
     np.testing.assert_allclose(rec.norms, expected, rtol=1e-10)
 
 

@@ -70,7 +70,7 @@ def test_post_accumulate_hook_sees_the_accumulated_grad() -> None:
     assert len(log) == 4
     handle.remove()
     (p * p).sum().backward()
-    assert len(log) == 4 and np.array_equal(p.grad.data, [90.0, 150.0])
+    assert len(log) == 4 and np.array_equal(p.grad._data, [90.0, 150.0])
 
 
 def test_hook_errors() -> None:
@@ -99,21 +99,21 @@ def test_sync_batchnorm_on_one_rank_is_batchnorm() -> None:
     x = ag.tensor(np.random.default_rng(0).standard_normal((5, 3, 4)) * 2 + 1,
                   requires_grad=True)
     bn = nn.Sequential(nn.BatchNorm1d(3), nn.Tanh()).double()
-    bn[0].weight.data[...] = [0.5, 2.0, -1.0]
+    bn[0].weight._data[...] = [0.5, 2.0, -1.0]
     sync = nn.SyncBatchNorm.convert_sync_batchnorm(nn.Sequential(nn.BatchNorm1d(3),
                                                                  nn.Tanh()).double())
-    sync[0].weight.data[...] = [0.5, 2.0, -1.0]
+    sync[0].weight._data[...] = [0.5, 2.0, -1.0]
     assert isinstance(sync[0], nn.SyncBatchNorm)
     y1 = bn(x)
     (y1 * y1).sum().backward()
-    g1 = x.grad.data.copy()
+    g1 = x.grad._data.copy()
     x.grad = None
     y2 = sync(x)
     (y2 * y2).sum().backward()
-    np.testing.assert_allclose(y2.data, y1.data, rtol=0, atol=1e-14)
-    np.testing.assert_allclose(x.grad.data, g1, rtol=0, atol=1e-13)
+    np.testing.assert_allclose(y2._data, y1._data, rtol=0, atol=1e-14)
+    np.testing.assert_allclose(x.grad._data, g1, rtol=0, atol=1e-13)
     for a, b in zip(sync.state_dict().values(), bn.state_dict().values()):
-        np.testing.assert_allclose(np.asarray(a.data), np.asarray(b.data), rtol=0, atol=1e-14)
+        np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=0, atol=1e-14)
     with pytest.raises(ValueError, match="at least 2D"):
         nn.SyncBatchNorm(3)(ag.zeros(3))
     with pytest.raises(ValueError, match="more than 1 value per channel"):

@@ -51,13 +51,13 @@ def trajectory() -> None:
     ref = _mlp(seed=0)
     ref_opt = optim.SGD(ref.parameters(), lr=0.1, momentum=0.9)
     model = _mlp(seed=rank)  # different initial weights per rank: DDP broadcasts rank 0's
-    before = [p.data.copy() for p in model.parameters()]
+    before = [p._data.copy() for p in model.parameters()]
     assert not _same_on_all_ranks(before), "ranks should start from different weights"
     ddp = DDP(model, bucket_cap_mb=0.004)
     assert len(ddp._buckets) >= 3, len(ddp._buckets)
-    assert _same_on_all_ranks([p.data for p in model.parameters()])
+    assert _same_on_all_ranks([p._data for p in model.parameters()])
     for p, q in zip(model.parameters(), ref.parameters()):
-        assert np.array_equal(p.data, q.data)
+        assert np.array_equal(p._data, q._data)
     opt = optim.SGD(ddp.parameters(), lr=0.1, momentum=0.9)
     xs, ys = _shard(x, rank, world), _shard(y, rank, world)
     for step in range(20):
@@ -74,9 +74,9 @@ def trajectory() -> None:
         diff = abs(global_loss.item() - ref_loss.item())
         assert diff <= 1e-12, f"step {step}: loss differs by {diff}"
     for (name, p), q in zip(model.named_parameters(), ref.parameters()):
-        err = np.max(np.abs(p.data - q.data))
+        err = np.max(np.abs(p._data - q._data))
         assert err <= 1e-12, f"{name} differs from the one-process run by {err}"
-    assert _same_on_all_ranks([p.data for p in model.parameters()])
+    assert _same_on_all_ranks([p._data for p in model.parameters()])
     assert list(ddp.state_dict())[0] == "module.0.weight", list(ddp.state_dict())[:2]
 
 
@@ -96,12 +96,12 @@ def no_sync() -> None:
                 model.zero_grad()
             else:
                 for p in model.parameters():
-                    p.grad.data[...] = 0
+                    p.grad._data[...] = 0
             with ddp.no_sync():
                 loss = F.cross_entropy(ddp(_shard(x, rank, world, 0, 2)),
                                        _shard(y, rank, world, 0, 2)) / 2
                 loss.backward()
-            local = [p.grad.data.copy() for p in model.parameters()]
+            local = [p.grad._data.copy() for p in model.parameters()]
             assert not _same_on_all_ranks(local), "no_sync must not average"
             loss = F.cross_entropy(ddp(_shard(x, rank, world, 1, 2)),
                                    _shard(y, rank, world, 1, 2)) / 2
@@ -109,9 +109,9 @@ def no_sync() -> None:
                 ddp(x)
             loss.backward()
             for (name, p), q in zip(model.named_parameters(), ref.parameters()):
-                err = np.max(np.abs(p.grad.data - q.grad.data))
+                err = np.max(np.abs(p.grad._data - q.grad._data))
                 assert err <= 1e-13, f"{kwargs} {name}: gradient differs by {err}"
-            assert _same_on_all_ranks([p.grad.data for p in model.parameters()])
+            assert _same_on_all_ranks([p.grad._data for p in model.parameters()])
 
 
 def syncbn() -> None:
@@ -140,12 +140,12 @@ def syncbn() -> None:
                 loss.backward()
                 opt.step()
         for (name, a), b in zip(model.module.state_dict().items(), ref.state_dict().values()):
-            err = np.max(np.abs(np.asarray(a.data, dtype=float) - np.asarray(b.data, float)))
+            err = np.max(np.abs(np.asarray(a, dtype=float) - np.asarray(b, float)))
             assert err <= 1e-12, f"{shape} {name} differs by {err}"
         model.eval()
         ref.eval()
-        y = model(_shard(x, rank, world)).data
-        assert np.max(np.abs(y - _shard(ref(x), rank, world).data)) <= 1e-12
+        y = model(_shard(x, rank, world))._data
+        assert np.max(np.abs(y - _shard(ref(x), rank, world)._data)) <= 1e-12
 
 
 def unused() -> None:
@@ -167,7 +167,7 @@ def unused() -> None:
     ddp(x).sum().backward()
     assert ddp.module.spare.weight.grad is None
     expect = np.full((4, 4), 2 * (1 + world) / 2)  # rows summed, averaged over ranks
-    assert np.array_equal(ddp.module.body.weight.grad.data, expect)
+    assert np.array_equal(ddp.module.body.weight.grad._data, expect)
     strict = DDP(TwoHeads())
     try:
         strict(x).sum().backward()
@@ -189,9 +189,9 @@ def api() -> None:
     assert dist.is_initialized() and dist.get_backend() == "mpi"
     assert dist.launched_by_mpiexec()
     t = ag.tensor(np.arange(4.0) + rank)
-    buf = t.data
+    buf = t._data
     dist.all_reduce(t)
-    assert t.data is buf and np.array_equal(buf, 2 * np.arange(4.0) + 1)  # in place
+    assert t._data is buf and np.array_equal(buf, 2 * np.arange(4.0) + 1)  # in place
     for op, want in ((dist.ReduceOp.PRODUCT, [0.0, 2.0]), (dist.ReduceOp.MIN, [0.0, 1.0]),
                      (dist.ReduceOp.MAX, [1.0, 2.0]), (dist.ReduceOp.AVG, [0.5, 1.5])):
         t = ag.tensor([float(rank), rank + 1.0])

@@ -23,13 +23,13 @@ EXPECTED = json.loads((Path(__file__).parent / "torch_values_attention.json").re
 
 
 def _setp(p, a):
-    p.data[...] = a
+    p._data[...] = a
 
 
 LIB = types.SimpleNamespace(
     nn=nn, F=F, tensor=lambda a, grad=True: ag.tensor(np.asarray(a, np.float64),
                                                       requires_grad=grad),
-    index=lambda a: ag.tensor(a), setp=_setp, numpy=lambda t: t.data)
+    index=lambda a: ag.tensor(a), setp=_setp, numpy=lambda t: t._data)
 
 
 @pytest.mark.parametrize("name", list(C.CASES))
@@ -46,9 +46,9 @@ def test_matches_torch(name: str) -> None:
 
 def test_embedding_repeats_accumulate_and_padding_gets_nothing() -> None:
     m = nn.Embedding(4, 2, padding_idx=0)
-    assert np.all(m.weight.data[0] == 0)
+    assert np.all(m.weight._data[0] == 0)
     m(ag.tensor(np.array([0, 3, 3, 3, 1]))).sum().backward()
-    np.testing.assert_array_equal(m.weight.grad.data, [[0, 0], [1, 1], [0, 0], [3, 3]])
+    np.testing.assert_array_equal(m.weight.grad._data, [[0, 0], [1, 1], [0, 0], [3, 3]])
 
 
 def test_embedding_bad_indices() -> None:
@@ -61,7 +61,7 @@ def test_embedding_bad_indices() -> None:
 
 def test_layer_norm_default_init_and_shape_error() -> None:
     m = nn.LayerNorm(4)
-    assert np.all(m.weight.data == 1) and np.all(m.bias.data == 0)
+    assert np.all(m.weight._data == 1) and np.all(m.bias._data == 0)
     assert nn.LayerNorm(4, bias=False).bias is None
     with pytest.raises(RuntimeError, match="expected input with shape"):
         m(ag.randn(3, 5))
@@ -69,9 +69,9 @@ def test_layer_norm_default_init_and_shape_error() -> None:
 
 def test_attention_init_and_errors() -> None:
     m = nn.MultiheadAttention(8, 2)
-    assert m.in_proj_weight.shape == (24, 8) and np.all(m.in_proj_bias.data == 0)
-    assert np.abs(m.in_proj_weight.data).max() <= np.sqrt(6 / (24 + 8))  # xavier
-    assert np.all(m.out_proj.bias.data == 0)
+    assert m.in_proj_weight.shape == (24, 8) and np.all(m.in_proj_bias._data == 0)
+    assert np.abs(m.in_proj_weight._data).max() <= np.sqrt(6 / (24 + 8))  # xavier
+    assert np.all(m.out_proj.bias._data == 0)
     with pytest.raises(AssertionError, match="divisible"):
         nn.MultiheadAttention(6, 4)
     x = ag.randn(3, 2, 8)
@@ -92,5 +92,5 @@ def test_embedding_from_pretrained_freezes_by_default() -> None:
     w = np.arange(6, dtype=np.float32).reshape(3, 2)
     m = nn.Embedding.from_pretrained(w)
     assert not m.weight.requires_grad
-    np.testing.assert_array_equal(m(ag.tensor(np.array([2, 0]))).data, [[4, 5], [0, 1]])
+    np.testing.assert_array_equal(m(ag.tensor(np.array([2, 0])))._data, [[4, 5], [0, 1]])
     assert nn.Embedding.from_pretrained(w, freeze=False).weight.requires_grad

@@ -20,7 +20,7 @@ def test_tensor_dataset_indexing_and_len() -> None:
     assert len(ds) == 10
     xi, yi = ds[3]
     assert isinstance(xi, ag.Tensor) and isinstance(yi, ag.Tensor)
-    np.testing.assert_array_equal(xi.data, x[3])
+    np.testing.assert_array_equal(xi._data, x[3])
     assert yi.item() == 3
     with pytest.raises(ValueError, match="Size mismatch"):
         TensorDataset(x, y[:5])
@@ -36,7 +36,7 @@ def test_batches_in_order_with_a_short_last_batch() -> None:
     assert [b[0].shape for b in batches] == [(4, 2), (4, 2), (2, 2)]
     # a list of batched fields, as torch's default_collate gives for tuple samples
     assert all(isinstance(b, list) and isinstance(b[1], ag.Tensor) for b in batches)
-    np.testing.assert_array_equal(np.concatenate([b[1].data for b in batches]), y)
+    np.testing.assert_array_equal(np.concatenate([b[1]._data for b in batches]), y)
     assert batches[0][0].dtype == np.float32 and batches[0][1].dtype == np.int64
     assert not batches[0][0].requires_grad
 
@@ -44,7 +44,7 @@ def test_batches_in_order_with_a_short_last_batch() -> None:
 def test_batches_own_their_memory() -> None:
     x, y = _data()
     xb, _ = next(iter(DataLoader(TensorDataset(x, y), batch_size=3)))
-    xb.data[...] = -1
+    xb._data[...] = -1
     assert (x >= 0).all()
 
 
@@ -52,28 +52,28 @@ def test_drop_last() -> None:
     x, y = _data()
     loader = DataLoader(TensorDataset(x, y), batch_size=4, drop_last=True)
     assert len(loader) == 2
-    assert [b[1].data.tolist() for b in loader] == [[0, 1, 2, 3], [4, 5, 6, 7]]
+    assert [b[1]._data.tolist() for b in loader] == [[0, 1, 2, 3], [4, 5, 6, 7]]
     assert len(DataLoader(TensorDataset(x, y), batch_size=20, drop_last=True)) == 0
 
 
 def test_shuffle_is_a_permutation_that_changes_per_epoch() -> None:
     x, y = _data(50)
     loader = DataLoader(TensorDataset(x, y), batch_size=8, shuffle=True)
-    e1 = np.concatenate([b[1].data for b in loader])
-    e2 = np.concatenate([b[1].data for b in loader])
+    e1 = np.concatenate([b[1]._data for b in loader])
+    e2 = np.concatenate([b[1]._data for b in loader])
     assert sorted(e1) == list(range(50)) and sorted(e2) == list(range(50))
     assert not np.array_equal(e1, np.arange(50)) and not np.array_equal(e1, e2)
     for xb, yb in loader:  # rows stay paired
-        np.testing.assert_array_equal(xb.data, x[yb.data])
+        np.testing.assert_array_equal(xb._data, x[yb._data])
 
 
 def test_shuffle_is_reproducible_under_manual_seed() -> None:
     x, y = _data(30)
     loader = DataLoader(TensorDataset(x, y), batch_size=7, shuffle=True)
     ag.manual_seed(5)
-    a = [b[1].data.tolist() for b in loader]
+    a = [b[1]._data.tolist() for b in loader]
     ag.manual_seed(5)
-    b = [b[1].data.tolist() for b in loader]
+    b = [b[1]._data.tolist() for b in loader]
     assert a == b
 
 
@@ -96,14 +96,14 @@ def test_generic_datasets_are_stacked() -> None:
     assert len(batches) == 3
     xb, yb = batches[0]
     assert xb.dtype == np.float64 and xb.shape == (2, 2)
-    assert yb.dtype == np.int64 and yb.data.tolist() == [0, 1]
-    np.testing.assert_array_equal(batches[1][0].data, [[2, 4], [3, 9]])
+    assert yb.dtype == np.int64 and yb._data.tolist() == [0, 1]
+    np.testing.assert_array_equal(batches[1][0]._data, [[2, 4], [3, 9]])
 
 
 def test_generic_dataset_of_single_tensors_and_a_list() -> None:
     loader = DataLoader([ag.tensor([1.0, 2.0]), ag.tensor([3.0, 4.0]), ag.tensor([5.0, 6.0])],
                         batch_size=2, shuffle=True)
-    rows = np.concatenate([b.data for b in loader])
+    rows = np.concatenate([b._data for b in loader])
     assert sorted(rows[:, 0].tolist()) == [1.0, 3.0, 5.0]
 
 

@@ -42,18 +42,18 @@ def test_fans_include_the_receptive_field() -> None:
 
 def test_uniform_bounds_and_moments() -> None:
     t = init.uniform_(ag.empty(200, 100), -2.0, 3.0)
-    assert t.data.min() >= -2 and t.data.max() < 3
-    assert t.data.mean() == pytest.approx(0.5, abs=0.03)
-    assert t.data.var() == pytest.approx(25 / 12, rel=0.03)
+    assert t._data.min() >= -2 and t._data.max() < 3
+    assert t._data.mean() == pytest.approx(0.5, abs=0.03)
+    assert t._data.var() == pytest.approx(25 / 12, rel=0.03)
 
 
 def test_normal_moments_and_constants() -> None:
     t = init.normal_(ag.empty(300, 100), mean=1.0, std=0.5)
-    assert t.data.mean() == pytest.approx(1.0, abs=0.01)
-    assert t.data.std() == pytest.approx(0.5, rel=0.02)
-    assert (init.constant_(ag.empty(2, 2), 0.25).data == 0.25).all()
-    assert (init.zeros_(ag.ones(3)).data == 0).all()
-    assert (init.ones_(ag.zeros(3)).data == 1).all()
+    assert t._data.mean() == pytest.approx(1.0, abs=0.01)
+    assert t._data.std() == pytest.approx(0.5, rel=0.02)
+    assert (init.constant_(ag.empty(2, 2), 0.25)._data == 0.25).all()
+    assert (init.zeros_(ag.ones(3))._data == 0).all()
+    assert (init.ones_(ag.zeros(3))._data == 1).all()
 
 
 @pytest.mark.parametrize("fn, std", [
@@ -66,21 +66,21 @@ def test_normal_moments_and_constants() -> None:
 ])
 def test_scaled_initialisers_have_the_right_spread(fn, std: float) -> None:
     t = fn(ag.empty(400, 300))
-    assert t.data.std() == pytest.approx(std, rel=0.02)
-    assert abs(t.data.mean()) < 3 * std / math.sqrt(t.numel()) * 3
+    assert t._data.std() == pytest.approx(std, rel=0.02)
+    assert abs(t._data.mean()) < 3 * std / math.sqrt(t.numel()) * 3
 
 
 def test_uniform_initialisers_respect_their_bound() -> None:
     t = init.xavier_uniform_(ag.empty(50, 30), gain=init.calculate_gain("tanh"))
     bound = 5 / 3 * math.sqrt(6 / 80)
-    assert np.abs(t.data).max() <= bound and np.abs(t.data).max() > 0.95 * bound
+    assert np.abs(t._data).max() <= bound and np.abs(t._data).max() > 0.95 * bound
 
 
 def test_init_is_in_place_under_no_grad_and_keeps_dtype() -> None:
     p = nn.Parameter(np.zeros((3, 4), dtype=np.float64))
-    arr = p.data
+    arr = p._data
     out = init.kaiming_uniform_(p)
-    assert out is p and p.data is arr and p.dtype == np.float64 and p.data.any()
+    assert out is p and p._data is arr and p.dtype == np.float64 and p._data.any()
     assert p.requires_grad and p.is_leaf
 
 
@@ -90,9 +90,9 @@ def test_manual_seed_makes_init_repeatable() -> None:
     ag.manual_seed(42)
     b = nn.Linear(5, 3)
     c = nn.Linear(5, 3)
-    np.testing.assert_array_equal(a.weight.data, b.weight.data)
-    np.testing.assert_array_equal(a.bias.data, b.bias.data)
-    assert not np.array_equal(b.weight.data, c.weight.data)
+    np.testing.assert_array_equal(a.weight._data, b.weight._data)
+    np.testing.assert_array_equal(a.bias._data, b.bias._data)
+    assert not np.array_equal(b.weight._data, c.weight._data)
 
 
 @pytest.mark.parametrize("layer, fan_in", [
@@ -106,6 +106,6 @@ def test_default_layer_init_is_torchs(layer, fan_in: int) -> None:
     bound = 1 / math.sqrt(fan_in)  # kaiming_uniform_(a=√5) and the bias rule coincide
     for p in (m.weight, m.bias):
         assert p.dtype == np.float32
-        assert np.abs(p.data).max() <= bound
-        assert np.abs(p.data).max() > 0.9 * bound
-    assert m.weight.data.std() == pytest.approx(bound / math.sqrt(3), rel=0.05)
+        assert np.abs(p._data).max() <= bound
+        assert np.abs(p._data).max() > 0.9 * bound
+    assert m.weight._data.std() == pytest.approx(bound / math.sqrt(3), rel=0.05)

@@ -23,11 +23,11 @@ def test_linear_matches_numpy_and_is_one_node() -> None:
     assert lin.weight.shape == (2, 3) and lin.bias.shape == (2,)
     x = _rng().standard_normal((5, 3)).astype(np.float32)
     out = lin(ag.tensor(x))
-    np.testing.assert_allclose(out.data, x @ lin.weight.data.T + lin.bias.data, rtol=1e-6)
+    np.testing.assert_allclose(out._data, x @ lin.weight._data.T + lin.bias._data, rtol=1e-6)
     assert type(out.grad_fn).__name__ == "LinearBackward"
     assert lin(ag.tensor(x[None].repeat(4, 0))).shape == (4, 5, 2)
     nob = nn.Linear(3, 2, bias=False)
-    np.testing.assert_allclose(nob(ag.tensor(x)).data, x @ nob.weight.data.T, rtol=1e-6)
+    np.testing.assert_allclose(nob(ag.tensor(x))._data, x @ nob.weight._data.T, rtol=1e-6)
     with pytest.raises(ValueError, match=r"\(5, 4\)"):
         lin(ag.zeros(5, 4))
 
@@ -36,32 +36,32 @@ def test_linear_gradients() -> None:
     lin = nn.Linear(3, 2)
     x = ag.randn(4, 3, requires_grad=True)
     lin(x).sum().backward()
-    np.testing.assert_allclose(lin.weight.grad.data, np.tile(x.data.sum(0), (2, 1)), rtol=1e-5)
-    np.testing.assert_allclose(lin.bias.grad.data, [4, 4])
-    np.testing.assert_allclose(x.grad.data, np.tile(lin.weight.data.sum(0), (4, 1)), rtol=1e-6)
+    np.testing.assert_allclose(lin.weight.grad._data, np.tile(x._data.sum(0), (2, 1)), rtol=1e-5)
+    np.testing.assert_allclose(lin.bias.grad._data, [4, 4])
+    np.testing.assert_allclose(x.grad._data, np.tile(lin.weight._data.sum(0), (4, 1)), rtol=1e-6)
 
 
 # -- activations -------------------------------------------------------------------------------
 def test_activation_values() -> None:
     a = np.array([[-2.0, -0.5, 0.0, 0.5, 3.0]])
     x = ag.tensor(a)
-    np.testing.assert_array_equal(nn.ReLU()(x).data, np.maximum(a, 0))
-    np.testing.assert_allclose(nn.LeakyReLU(0.2)(x).data, np.where(a > 0, a, 0.2 * a))
-    np.testing.assert_allclose(nn.LeakyReLU()(x).data, np.where(a > 0, a, 0.01 * a))
-    np.testing.assert_allclose(nn.Tanh()(x).data, np.tanh(a))
-    np.testing.assert_allclose(nn.Sigmoid()(x).data, 1 / (1 + np.exp(-a)), rtol=1e-12)
-    np.testing.assert_allclose(F.relu(x).data, np.maximum(a, 0))
+    np.testing.assert_array_equal(nn.ReLU()(x)._data, np.maximum(a, 0))
+    np.testing.assert_allclose(nn.LeakyReLU(0.2)(x)._data, np.where(a > 0, a, 0.2 * a))
+    np.testing.assert_allclose(nn.LeakyReLU()(x)._data, np.where(a > 0, a, 0.01 * a))
+    np.testing.assert_allclose(nn.Tanh()(x)._data, np.tanh(a))
+    np.testing.assert_allclose(nn.Sigmoid()(x)._data, 1 / (1 + np.exp(-a)), rtol=1e-12)
+    np.testing.assert_allclose(F.relu(x)._data, np.maximum(a, 0))
 
 
 def test_softmax_and_log_softmax_modules() -> None:
     a = _rng().standard_normal((3, 4))
-    sm = nn.Softmax(dim=1)(ag.tensor(a)).data
+    sm = nn.Softmax(dim=1)(ag.tensor(a))._data
     np.testing.assert_allclose(sm.sum(1), 1)
     np.testing.assert_allclose(sm, np.exp(a) / np.exp(a).sum(1, keepdims=True), rtol=1e-12)
-    np.testing.assert_allclose(nn.LogSoftmax(dim=0)(ag.tensor(a)).data,
+    np.testing.assert_allclose(nn.LogSoftmax(dim=0)(ag.tensor(a))._data,
                                a - np.log(np.exp(a).sum(0, keepdims=True)), rtol=1e-12)
     with pytest.warns(UserWarning, match="Implicit dimension"):
-        implicit = nn.Softmax()(ag.tensor(a)).data
+        implicit = nn.Softmax()(ag.tensor(a))._data
     np.testing.assert_allclose(implicit.sum(1), 1)
 
 
@@ -78,23 +78,23 @@ def test_dropout_training_is_inverted_and_keeps_the_mean() -> None:
     p = 0.3
     x = ag.ones(200, 500, requires_grad=True)
     y = nn.Dropout(p)(x)
-    kept = y.data != 0
+    kept = y._data != 0
     assert kept.mean() == pytest.approx(1 - p, abs=0.01)
-    np.testing.assert_allclose(y.data[kept], 1 / (1 - p), rtol=1e-6)
-    assert y.data.mean() == pytest.approx(1.0, abs=0.02)
+    np.testing.assert_allclose(y._data[kept], 1 / (1 - p), rtol=1e-6)
+    assert y._data.mean() == pytest.approx(1.0, abs=0.02)
     y.sum().backward()
-    np.testing.assert_allclose(x.grad.data, y.data)  # the gradient is the scaled mask
+    np.testing.assert_allclose(x.grad._data, y._data)  # the gradient is the scaled mask
 
 
 def test_dropout_masks_follow_manual_seed_and_p_one_zeros_everything() -> None:
     x = ag.ones(4, 6)
     ag.manual_seed(9)
-    a = nn.Dropout(0.5)(x).data
+    a = nn.Dropout(0.5)(x)._data
     ag.manual_seed(9)
-    b = F.dropout(x, 0.5).data
+    b = F.dropout(x, 0.5)._data
     np.testing.assert_array_equal(a, b)
-    assert not np.array_equal(a, F.dropout(x, 0.5).data)
-    assert not nn.Dropout(1.0)(x).data.any()
+    assert not np.array_equal(a, F.dropout(x, 0.5)._data)
+    assert not nn.Dropout(1.0)(x)._data.any()
     with pytest.raises(ValueError, match="between 0 and 1"):
         nn.Dropout(1.5)
 
@@ -130,11 +130,11 @@ def _ref_conv2d(x, w, b, stride, padding, dilation, groups):
 def test_conv2d_matches_the_definition(kw: dict) -> None:
     conv = nn.Conv2d(2, 3, **kw).double()
     x = _rng(1).standard_normal((2, 2, 7, 6))
-    want = _ref_conv2d(x, conv.weight.data, conv.bias.data, conv.stride, conv.padding,
+    want = _ref_conv2d(x, conv.weight._data, conv.bias._data, conv.stride, conv.padding,
                        conv.dilation, 1)
     got = conv(ag.tensor(x))
     assert got.shape == want.shape
-    np.testing.assert_allclose(got.data, want, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(got._data, want, rtol=1e-10, atol=1e-12)
     if kw.get("padding") == "same":
         assert got.shape[2:] == x.shape[2:]
 
@@ -143,8 +143,8 @@ def test_conv2d_groups_and_no_bias() -> None:
     conv = nn.Conv2d(4, 6, 3, groups=2, bias=False).double()
     assert conv.weight.shape == (6, 2, 3, 3) and conv.bias is None
     x = _rng(2).standard_normal((1, 4, 5, 5))
-    np.testing.assert_allclose(conv(ag.tensor(x)).data,
-                               _ref_conv2d(x, conv.weight.data, None, (1, 1), (0, 0), (1, 1), 2),
+    np.testing.assert_allclose(conv(ag.tensor(x))._data,
+                               _ref_conv2d(x, conv.weight._data, None, (1, 1), (0, 0), (1, 1), 2),
                                rtol=1e-10)
     with pytest.raises(ValueError, match="divisible"):
         nn.Conv2d(3, 4, 3, groups=2)
@@ -154,18 +154,18 @@ def test_conv1d_matches_conv2d_on_a_height_one_image() -> None:
     conv = nn.Conv1d(3, 4, 3, stride=2, padding=2).double()
     assert conv.weight.shape == (4, 3, 3)
     x = _rng(3).standard_normal((2, 3, 9))
-    want = _ref_conv2d(x[:, :, None], conv.weight.data[:, :, None], conv.bias.data, (1, 2),
+    want = _ref_conv2d(x[:, :, None], conv.weight._data[:, :, None], conv.bias._data, (1, 2),
                        (0, 2), (1, 1), 1)[:, :, 0]
     got = conv(ag.tensor(x))
     assert got.shape == (2, 4, 6)
-    np.testing.assert_allclose(got.data, want, rtol=1e-10)
+    np.testing.assert_allclose(got._data, want, rtol=1e-10)
 
 
 def test_conv2d_parameter_gradients_flow() -> None:
     conv = nn.Conv2d(1, 2, 3, padding=1)
     conv(ag.randn(2, 1, 4, 4)).sum().backward()
     assert conv.weight.grad.shape == (2, 1, 3, 3)
-    np.testing.assert_allclose(conv.bias.grad.data, [32, 32])
+    np.testing.assert_allclose(conv.bias.grad._data, [32, 32])
 
 
 # -- pooling -----------------------------------------------------------------------------------
@@ -183,24 +183,24 @@ def _ref_pool(x, k, s, p, fn, pad_value):
 def test_max_pool_matches_reference_and_pads_with_minus_infinity() -> None:
     x = -np.abs(_rng(4).standard_normal((2, 3, 5, 6))) - 1  # all negative: padding must lose
     got = nn.MaxPool2d(3, stride=2, padding=1)(ag.tensor(x))
-    np.testing.assert_array_equal(got.data, _ref_pool(x, 3, 2, 1, np.max, -np.inf))
+    np.testing.assert_array_equal(got._data, _ref_pool(x, 3, 2, 1, np.max, -np.inf))
     pooled = nn.MaxPool2d(2)(ag.tensor(x))  # stride defaults to the kernel size
     assert pooled.shape == (2, 3, 2, 3)
-    np.testing.assert_array_equal(pooled.data, _ref_pool(x, 2, 2, 0, np.max, 0))
+    np.testing.assert_array_equal(pooled._data, _ref_pool(x, 2, 2, 0, np.max, 0))
 
 
 def test_avg_pool_counts_padded_zeros() -> None:
     x = _rng(5).standard_normal((1, 2, 4, 5))
     got = nn.AvgPool2d(3, stride=2, padding=1)(ag.tensor(x))
-    np.testing.assert_allclose(got.data, _ref_pool(x, 3, 2, 1, np.mean, 0.0), rtol=1e-12)
-    np.testing.assert_allclose(nn.AvgPool2d(2)(ag.tensor(x)).data,
+    np.testing.assert_allclose(got._data, _ref_pool(x, 3, 2, 1, np.mean, 0.0), rtol=1e-12)
+    np.testing.assert_allclose(nn.AvgPool2d(2)(ag.tensor(x))._data,
                                _ref_pool(x, 2, 2, 0, np.mean, 0.0), rtol=1e-12)
 
 
 def test_max_pool_gradient_goes_to_the_max() -> None:
     x = ag.tensor(np.array([[[[1.0, 5.0], [2.0, 3.0]]]]), requires_grad=True)
     nn.MaxPool2d(2)(x).sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [[[[0, 1], [0, 0]]]])
+    np.testing.assert_array_equal(x.grad._data, [[[[0, 1], [0, 0]]]])
 
 
 # -- batch norm --------------------------------------------------------------------------------
@@ -209,8 +209,8 @@ def test_batchnorm_parameters_buffers_and_names() -> None:
     assert [n for n, _ in bn.named_parameters()] == ["weight", "bias"]
     assert [n for n, _ in bn.named_buffers()] == ["running_mean", "running_var",
                                                   "num_batches_tracked"]
-    np.testing.assert_array_equal(bn.weight.data, 1)
-    np.testing.assert_array_equal(bn.running_var.data, 1)
+    np.testing.assert_array_equal(bn.weight._data, 1)
+    np.testing.assert_array_equal(bn.running_var._data, 1)
     assert bn.num_batches_tracked.dtype == np.int64 and bn.num_batches_tracked.ndim == 0
     plain = nn.BatchNorm1d(3, affine=False, track_running_stats=False)
     assert list(plain.parameters()) == [] and plain.state_dict() == {}
@@ -219,12 +219,12 @@ def test_batchnorm_parameters_buffers_and_names() -> None:
 def test_batchnorm2d_training_normalises_and_updates_running_stats() -> None:
     x = _rng(6).standard_normal((4, 3, 5, 5)) * 3 + 2
     bn = nn.BatchNorm2d(3, momentum=0.1).double()
-    y = bn(ag.tensor(x)).data
+    y = bn(ag.tensor(x))._data
     np.testing.assert_allclose(y.mean(axis=(0, 2, 3)), 0, atol=1e-10)
     np.testing.assert_allclose(y.var(axis=(0, 2, 3)), 1, rtol=1e-3)  # eps=1e-5
     mean, var = x.mean(axis=(0, 2, 3)), x.var(axis=(0, 2, 3), ddof=1)  # running var: unbiased
-    np.testing.assert_allclose(bn.running_mean.data, 0.1 * mean, rtol=1e-12)
-    np.testing.assert_allclose(bn.running_var.data, 0.9 + 0.1 * var, rtol=1e-12)
+    np.testing.assert_allclose(bn.running_mean._data, 0.1 * mean, rtol=1e-12)
+    np.testing.assert_allclose(bn.running_var._data, 0.9 + 0.1 * var, rtol=1e-12)
     assert bn.num_batches_tracked.item() == 1
     bn(ag.tensor(x))
     assert bn.num_batches_tracked.item() == 2
@@ -240,9 +240,9 @@ def test_batchnorm_eval_uses_running_stats() -> None:
     bn.eval()
     x = _rng(7).standard_normal((3, 2))
     want = (x - [1.0, -1.0]) / np.sqrt(np.array([4.0, 0.25]) + 1e-5) * [2.0, 1.0] + [0, 0.5]
-    np.testing.assert_allclose(bn(ag.tensor(x)).data, want, rtol=1e-12)
+    np.testing.assert_allclose(bn(ag.tensor(x))._data, want, rtol=1e-12)
     assert bn.num_batches_tracked.item() == 0  # eval does not count batches
-    np.testing.assert_array_equal(bn.running_mean.data, [1.0, -1.0])
+    np.testing.assert_array_equal(bn.running_mean._data, [1.0, -1.0])
 
 
 def test_batchnorm1d_on_3d_input_and_momentum_none() -> None:
@@ -252,12 +252,12 @@ def test_batchnorm1d_on_3d_input_and_momentum_none() -> None:
     bn(ag.tensor(b))
     # cumulative average of the two batch means
     want = (a.mean(axis=(0, 2)) + b.mean(axis=(0, 2))) / 2
-    np.testing.assert_allclose(bn.running_mean.data, want, rtol=1e-12)
+    np.testing.assert_allclose(bn.running_mean._data, want, rtol=1e-12)
 
 
 def test_batchnorm_without_running_stats_uses_batch_stats_in_eval() -> None:
     bn = nn.BatchNorm1d(3, track_running_stats=False).eval()
-    y = bn(ag.randn(8, 3) * 5).data
+    y = bn(ag.randn(8, 3) * 5)._data
     np.testing.assert_allclose(y.mean(0), 0, atol=1e-5)
 
 
@@ -282,14 +282,14 @@ def _params_with_grads(*grads) -> list[nn.Parameter]:
 
 def test_clip_grad_norm_scales_jointly_and_returns_the_total() -> None:
     ps = _params_with_grads([3.0, 0.0], [0.0, 4.0])
-    arrays = [p.grad.data for p in ps]
+    arrays = [p.grad._data for p in ps]
     total = nn.utils.clip_grad_norm_(ps, 1.0)
     assert isinstance(total, ag.Tensor) and total.ndim == 0
     assert total.item() == pytest.approx(5.0)
     coef = 1.0 / (5.0 + 1e-6)
-    np.testing.assert_allclose(ps[0].grad.data, [3 * coef, 0])
-    np.testing.assert_allclose(ps[1].grad.data, [0, 4 * coef])
-    assert all(p.grad.data is a for p, a in zip(ps, arrays))  # modified in place
+    np.testing.assert_allclose(ps[0].grad._data, [3 * coef, 0])
+    np.testing.assert_allclose(ps[1].grad._data, [0, 4 * coef])
+    assert all(p.grad._data is a for p, a in zip(ps, arrays))  # modified in place
 
 
 def test_clip_grad_norm_leaves_small_gradients_and_skips_missing() -> None:
@@ -297,7 +297,7 @@ def test_clip_grad_norm_leaves_small_gradients_and_skips_missing() -> None:
     ps.append(nn.Parameter(np.zeros(2)))  # no grad
     total = nn.utils.clip_grad_norm_(ps, 1.0)
     assert total.item() == pytest.approx(0.5)
-    np.testing.assert_array_equal(ps[0].grad.data, [0.3, 0.4])
+    np.testing.assert_array_equal(ps[0].grad._data, [0.3, 0.4])
     assert nn.utils.clip_grad_norm_([], 1.0).item() == 0.0
 
 
@@ -307,7 +307,7 @@ def test_clip_grad_norm_other_norms_and_single_tensor() -> None:
     assert nn.utils.clip_grad_norm_(ps, 100, norm_type=1).item() == pytest.approx(10.0)
     (p,) = _params_with_grads([6.0, 8.0])
     nn.utils.clip_grad_norm_(p, 5.0)
-    np.testing.assert_allclose(p.grad.data, [3.0, 4.0], rtol=1e-6)
+    np.testing.assert_allclose(p.grad._data, [3.0, 4.0], rtol=1e-6)
     bad = _params_with_grads([np.nan])
     with pytest.raises(RuntimeError, match="non-finite"):
         nn.utils.clip_grad_norm_(bad, 1.0, error_if_nonfinite=True)
@@ -315,20 +315,20 @@ def test_clip_grad_norm_other_norms_and_single_tensor() -> None:
 
 def test_clip_grad_value() -> None:
     ps = _params_with_grads([-3.0, 0.5, 2.0])
-    arr = ps[0].grad.data
+    arr = ps[0].grad._data
     assert nn.utils.clip_grad_value_(ps, 1.0) is None
-    np.testing.assert_array_equal(ps[0].grad.data, [-1.0, 0.5, 1.0])
-    assert ps[0].grad.data is arr
+    np.testing.assert_array_equal(ps[0].grad._data, [-1.0, 0.5, 1.0])
+    assert ps[0].grad._data is arr
 
 
 def test_clip_grad_after_a_real_backward() -> None:
     model = nn.MLP([4, 8, 3])
     F.cross_entropy(model(ag.randn(16, 4) * 100), np.arange(16) % 3).backward()
-    before = math.sqrt(sum(float((p.grad.data.astype(np.float64) ** 2).sum())
+    before = math.sqrt(sum(float((p.grad._data.astype(np.float64) ** 2).sum())
                            for p in model.parameters()))
     total = nn.utils.clip_grad_norm_(model.parameters(), 0.1)
     assert total.item() == pytest.approx(before, rel=1e-5)
-    after = math.sqrt(sum(float((p.grad.data.astype(np.float64) ** 2).sum())
+    after = math.sqrt(sum(float((p.grad._data.astype(np.float64) ** 2).sum())
                           for p in model.parameters()))
     assert after == pytest.approx(min(before, 0.1), rel=1e-4)
 
@@ -361,8 +361,8 @@ def test_conv2d_same_padding_with_an_even_kernel_matches_the_functional_and_torc
     with ag.no_grad():
         conv.weight[...] = w
     got = conv(ag.tensor(x))
-    np.testing.assert_allclose(got.data, want, rtol=1e-12, atol=1e-14)
-    np.testing.assert_allclose(F.conv2d(ag.tensor(x), ag.tensor(w), padding="same").data, want,
+    np.testing.assert_allclose(got._data, want, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(F.conv2d(ag.tensor(x), ag.tensor(w), padding="same")._data, want,
                                rtol=1e-12, atol=1e-14)
     odd = nn.Conv1d(1, 1, 3, padding="same", dilation=2)
     assert odd.padding == (2,)  # symmetric: stays the per-axis int, as before

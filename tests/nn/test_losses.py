@@ -29,10 +29,10 @@ def test_mse_matches_numpy_with_gradient(reduction: str) -> None:
     loss = nn.MSELoss(reduction=reduction)(x, b)
     want = {"mean": ((a - b) ** 2).mean(), "sum": ((a - b) ** 2).sum(),
             "none": (a - b) ** 2}[reduction]
-    np.testing.assert_allclose(loss.data, want, rtol=1e-12)
+    np.testing.assert_allclose(loss._data, want, rtol=1e-12)
     loss.sum().backward()
     scale = 1 / a.size if reduction == "mean" else 1
-    np.testing.assert_allclose(x.grad.data, 2 * (a - b) * scale, rtol=1e-12)
+    np.testing.assert_allclose(x.grad._data, 2 * (a - b) * scale, rtol=1e-12)
 
 
 def test_mse_shape_mismatch_is_a_value_error_naming_both_shapes() -> None:
@@ -65,7 +65,7 @@ def test_cross_entropy_value_and_gradient_is_softmax_minus_onehot_over_n() -> No
     loss.backward()
     p = np.exp(logp)
     onehot = np.eye(4)[t]
-    np.testing.assert_allclose(x.grad.data, (p - onehot) / 6, rtol=1e-10, atol=1e-14)
+    np.testing.assert_allclose(x.grad._data, (p - onehot) / 6, rtol=1e-10, atol=1e-14)
 
 
 def test_cross_entropy_is_stable_for_logits_of_magnitude_1e4() -> None:
@@ -77,13 +77,13 @@ def test_cross_entropy_is_stable_for_logits_of_magnitude_1e4() -> None:
         # by hand: logsumexp − x_t, with the max factored out
         want = [2e4, 0.0, np.log(2.0)]
         # float32 cannot resolve better than its spacing at 1e4 (~1e-3)
-        np.testing.assert_allclose(loss.data, want, rtol=1e-6,
+        np.testing.assert_allclose(loss._data, want, rtol=1e-6,
                                    atol=1e-3 if dtype == np.float32 else 1e-9)
         loss.sum().backward()
-        assert np.isfinite(x.grad.data).all()
+        assert np.isfinite(x.grad._data).all()
         # the sum of per-sample losses: gradient p − onehot. In float32 log_softmax adds the
         # row max (1e4) back before subtracting it, so ~ulp(1e4) = 1e-3 leaks into log p.
-        np.testing.assert_allclose(x.grad.data, [[1, -1, 0], [0, 0, 0], [-0.5, 0.5, 0]],
+        np.testing.assert_allclose(x.grad._data, [[1, -1, 0], [0, 0, 0], [-0.5, 0.5, 0]],
                                    atol=1e-3 if dtype == np.float32 else 1e-12)
 
 
@@ -94,7 +94,7 @@ def test_cross_entropy_reductions(reduction: str) -> None:
     per = -_np_log_softmax(logits)[np.arange(2), t]
     want = {"mean": per.mean(), "sum": per.sum(), "none": per}[reduction]
     got = F.cross_entropy(ag.tensor(logits), t, reduction=reduction)
-    np.testing.assert_allclose(got.data, want, rtol=1e-12)
+    np.testing.assert_allclose(got._data, want, rtol=1e-12)
 
 
 def test_cross_entropy_with_class_weights_and_ignore_index() -> None:
@@ -108,7 +108,7 @@ def test_cross_entropy_with_class_weights_and_ignore_index() -> None:
     got = F.cross_entropy(ag.tensor(logits), t, weight=w)
     np.testing.assert_allclose(got.item(), want, rtol=1e-12)
     none = F.cross_entropy(ag.tensor(logits), t, weight=ag.tensor(w), reduction="none")
-    assert none.data[2] == 0 and none.shape == (5,)
+    assert none._data[2] == 0 and none.shape == (5,)
 
 
 def test_cross_entropy_label_smoothing_matches_formula() -> None:
@@ -175,7 +175,7 @@ def test_nll_loss_picks_the_target_log_probabilities() -> None:
     loss.backward()
     want = np.zeros((4, 3))
     want[np.arange(4), t] = -0.25
-    np.testing.assert_array_equal(x.grad.data, want)
+    np.testing.assert_array_equal(x.grad._data, want)
     ce = F.cross_entropy(ag.tensor(logp), t)  # log_softmax of log-probs changes nothing
     np.testing.assert_allclose(ce.item(), loss.item(), rtol=1e-12)
     with pytest.raises(ValueError, match="out of range"):
@@ -191,16 +191,16 @@ def test_bce_matches_numpy_and_its_gradient() -> None:
     want = -(y * np.log(p) + (1 - y) * np.log(1 - p)).mean()
     np.testing.assert_allclose(loss.item(), want, rtol=1e-12)
     loss.backward()
-    np.testing.assert_allclose(x.grad.data, (p - y) / (p * (1 - p)) / 12, rtol=1e-10)
+    np.testing.assert_allclose(x.grad._data, (p - y) / (p * (1 - p)) / 12, rtol=1e-10)
 
 
 def test_bce_clamps_log_at_minus_100() -> None:
     x = _leaf([0.0, 1.0, 0.0, 1.0])
     y = np.array([1.0, 0.0, 0.0, 1.0])
     loss = F.binary_cross_entropy(x, y, reduction="none")
-    np.testing.assert_array_equal(loss.data, [100.0, 100.0, 0.0, 0.0])
+    np.testing.assert_array_equal(loss._data, [100.0, 100.0, 0.0, 0.0])
     loss.sum().backward()
-    assert np.isfinite(x.grad.data).all()
+    assert np.isfinite(x.grad._data).all()
     with pytest.raises(RuntimeError, match="between 0 and 1"):
         F.binary_cross_entropy(ag.tensor([1.5]), ag.tensor([1.0]))
     with pytest.raises(ValueError, match="shape"):
@@ -213,12 +213,12 @@ def test_bce_with_logits_matches_numpy_and_is_stable() -> None:
     x = _leaf(logits)
     loss = nn.BCEWithLogitsLoss(reduction="none")(x, y)
     want = np.maximum(logits, 0) - logits * y + np.log1p(np.exp(-np.abs(logits)))
-    np.testing.assert_allclose(loss.data, want, rtol=1e-12)
-    assert loss.data[0] == 1e4 and loss.data[-1] == 1e4
+    np.testing.assert_allclose(loss._data, want, rtol=1e-12)
+    assert loss._data[0] == 1e4 and loss._data[-1] == 1e4
     loss.sum().backward()
     sig = 0.5 * (1 + np.tanh(logits / 2))
-    np.testing.assert_allclose(x.grad.data, sig - y, rtol=1e-12, atol=1e-300)
-    assert x.grad.data[3] == -0.5  # exactly σ(0) − 1 at the kink of the |x| formula
+    np.testing.assert_allclose(x.grad._data, sig - y, rtol=1e-12, atol=1e-300)
+    assert x.grad._data[3] == -0.5  # exactly σ(0) − 1 at the kink of the |x| formula
 
 
 def test_bce_with_logits_equals_sigmoid_then_bce_and_pos_weight() -> None:
@@ -248,7 +248,7 @@ def test_loss_weight_is_a_buffer_that_follows_double() -> None:
 def test_one_hot() -> None:
     out = F.one_hot(ag.tensor([0, 2, 1]), 4)
     assert out.dtype == np.int64
-    np.testing.assert_array_equal(out.data, np.eye(4, dtype=np.int64)[[0, 2, 1]])
+    np.testing.assert_array_equal(out._data, np.eye(4, dtype=np.int64)[[0, 2, 1]])
     assert F.one_hot(np.array([[1], [3]])).shape == (2, 1, 4)
     with pytest.raises(RuntimeError):
         F.one_hot(ag.tensor([0, 5]), 3)

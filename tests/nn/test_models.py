@@ -40,7 +40,7 @@ def test_mlp_activation_choices_and_errors() -> None:
 def test_mlp_slicing_gives_the_hidden_features() -> None:
     model = nn.MLP([2, 5, 3])
     hidden = model[:2](ag.randn(4, 2))
-    assert hidden.shape == (4, 5) and np.abs(hidden.data).max() <= 1
+    assert hidden.shape == (4, 5) and np.abs(hidden._data).max() <= 1
 
 
 def _train_gd(model: nn.Module, x: np.ndarray, y: np.ndarray, lr: float, steps: int) -> float:
@@ -51,9 +51,9 @@ def _train_gd(model: nn.Module, x: np.ndarray, y: np.ndarray, lr: float, steps: 
         F.cross_entropy(model(xt), y).backward()
         with ag.no_grad():
             for p in model.parameters():
-                p.data -= lr * p.grad.data
+                p._data -= lr * p.grad._data
     with ag.no_grad():
-        return float((model(xt).data.argmax(1) == y).mean())
+        return float((model(xt)._data.argmax(1) == y).mean())
 
 
 def _two_moons(n: int, noise: float, rng: np.random.Generator) -> tuple:
@@ -117,16 +117,16 @@ def test_simple_cnn_backward_reaches_every_parameter_and_it_can_overfit() -> Non
     x = np.random.default_rng(2).standard_normal((12, 1, 8, 8)).astype(np.float32)
     y = np.arange(12) % 3
     F.cross_entropy(model(ag.tensor(x)), y).backward()
-    assert all(p.grad is not None and p.grad.data.any() for p in model.parameters())
+    assert all(p.grad is not None and p.grad._data.any() for p in model.parameters())
     assert _train_gd(model, x, y, lr=0.1, steps=40) == 1.0
 
 
 def test_simple_cnn_state_dict_round_trip_preserves_outputs() -> None:
     a, b = nn.SimpleCNN(image_size=8), nn.SimpleCNN(image_size=8)
     x = ag.randn(2, 3, 8, 8)
-    assert not np.allclose(a(x).data, b(x).data)
+    assert not np.allclose(a(x)._data, b(x)._data)
     b.load_state_dict(a.state_dict())
-    np.testing.assert_array_equal(a(x).data, b(x).data)
+    np.testing.assert_array_equal(a(x)._data, b(x)._data)
 
 
 # -- the MNIST-1D paper's models (used by chainrule train --data mnist1d) -----------------------

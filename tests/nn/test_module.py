@@ -36,10 +36,10 @@ def test_parameter_is_a_leaf_requiring_grad_and_shares_the_array() -> None:
     p = nn.Parameter(arr)
     assert isinstance(p, ag.Tensor) and p.is_leaf and p.requires_grad
     arr[0] = 5
-    assert p.data[0] == 5
+    assert p._data[0] == 5
     t = ag.tensor([1.0, 2.0])
     q = nn.Parameter(t)
-    assert q.data is t.data and not t.requires_grad
+    assert q._data is t._data and not t.requires_grad
 
 
 def test_parameter_repr_and_int_data() -> None:
@@ -54,8 +54,8 @@ def test_parameter_survives_deepcopy_and_pickle_as_a_parameter() -> None:
     p = nn.Parameter(np.array([1.0, 2.0]))
     for q in (copy.deepcopy(p), pickle.loads(pickle.dumps(p))):
         assert type(q) is nn.Parameter and q.requires_grad
-        assert q.data is not p.data
-        np.testing.assert_array_equal(q.data, p.data)
+        assert q._data is not p._data
+        np.testing.assert_array_equal(q._data, p._data)
 
 
 # -- registration and names --------------------------------------------------------------------
@@ -168,7 +168,7 @@ def test_zero_grad_to_none_and_in_place() -> None:
     assert all(g is not None for g in grads.values())
     net.zero_grad(set_to_none=False)
     for n, p in net.named_parameters():
-        assert p.grad is grads[n] and not p.grad.data.any()
+        assert p.grad is grads[n] and not p.grad._data.any()
     net.zero_grad()
     assert all(p.grad is None for p in net.parameters())
 
@@ -211,7 +211,7 @@ def test_apply_can_reinitialise_weights() -> None:
             nn.init.zeros_(m.weight)
 
     net.apply(init)
-    assert not net[0].weight.data.any() and not net[2].weight.data.any()
+    assert not net[0].weight._data.any() and not net[2].weight._data.any()
 
 
 def test_forward_missing_is_not_implemented() -> None:
@@ -228,18 +228,18 @@ def test_state_dict_is_ordered_copies_with_buffers() -> None:
     assert all(isinstance(v, np.ndarray) for v in sd.values())
     assert sd["1.num_batches_tracked"].dtype == np.int64 and sd["1.num_batches_tracked"].ndim == 0
     sd["0.weight"][...] = 7  # a copy: the model does not change
-    assert not (net[0].weight.data == 7).any()
+    assert not (net[0].weight._data == 7).any()
     assert net.state_dict(keep_vars=True)["0.weight"] is net[0].weight
 
 
 def test_load_state_dict_round_trip_keeps_objects_and_casts() -> None:
     a, b = nn.MLP([3, 4, 2]), nn.MLP([3, 4, 2])
-    w_obj, w_arr = b[0].weight, b[0].weight.data
+    w_obj, w_arr = b[0].weight, b[0].weight._data
     state = {k: v.astype(np.float64) for k, v in a.state_dict().items()}  # cast back to f32
     state["2.bias"] = ag.tensor(state["2.bias"])  # Tensors are accepted too
     result = b.load_state_dict(state)
     assert result.missing_keys == [] and result.unexpected_keys == []
-    assert b[0].weight is w_obj and b[0].weight.data is w_arr
+    assert b[0].weight is w_obj and b[0].weight._data is w_arr
     assert b[0].weight.dtype == np.float32
     for k, v in a.state_dict().items():
         np.testing.assert_array_equal(b.state_dict()[k], v)
@@ -313,7 +313,7 @@ def test_non_strict_load_returns_missing_and_unexpected_and_loads_the_rest() -> 
     src["head.weight"] = np.zeros(1)
     missing, unexpected = net.load_state_dict(src, strict=False)
     assert missing == ["2.bias"] and unexpected == ["head.weight"]
-    np.testing.assert_array_equal(net[0].weight.data, src["0.weight"])
+    np.testing.assert_array_equal(net[0].weight._data, src["0.weight"])
 
 
 def test_load_bumps_the_version_so_stale_graphs_are_detected() -> None:
@@ -336,7 +336,7 @@ def test_sequential_len_iter_index_slice() -> None:
     with pytest.raises(IndexError):
         seq[3]
     x = ag.randn(4, 2)
-    np.testing.assert_allclose(seq(x).data, layers[2](layers[1](layers[0](x))).data)
+    np.testing.assert_allclose(seq(x)._data, layers[2](layers[1](layers[0](x)))._data)
 
 
 def test_sequential_mutation_and_ordered_dict() -> None:
@@ -415,8 +415,8 @@ def test_deepcopy_gives_an_independent_model_with_shared_params_kept_shared() ->
     twin = copy.deepcopy(net)
     assert twin[0] is twin[2] and twin[0] is not lin
     assert isinstance(twin[0].weight, nn.Parameter)
-    twin[0].weight.data[...] = 0
-    assert lin.weight.data.any()
+    twin[0].weight._data[...] = 0
+    assert lin.weight._data.any()
     assert twin.__dict__["_scope"] is None
 
 

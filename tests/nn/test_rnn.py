@@ -59,7 +59,7 @@ def test_outputs_and_gradients_match_torch(key: str) -> None:
     assert [n for n, _ in m.named_parameters()] == exp["names"]
     rng = np.random.default_rng(sum(map(ord, key)))
     for _, p in m.named_parameters():
-        p.data[...] = rng.uniform(-0.6, 0.6, tuple(p.shape))
+        p._data[...] = rng.uniform(-0.6, 0.6, tuple(p.shape))
     x = ag.tensor(rng.standard_normal(xshape), requires_grad=True)
     args = [x]
     sshape = _state_shape(kind, kw, xshape) if state else None
@@ -72,9 +72,9 @@ def test_outputs_and_gradients_match_torch(key: str) -> None:
     loss = sum((o * rng.standard_normal(tuple(o.shape))).sum() for o in outs)
     loss.backward()
     for o, e in zip(outs, exp["outs"], strict=True):
-        np.testing.assert_allclose(o.data, np.array(e), rtol=1e-9, atol=1e-11)
+        np.testing.assert_allclose(o._data, np.array(e), rtol=1e-9, atol=1e-11)
     leaves = [x] + ([args[1]] if state == "h" else list(args[1]) if state == "hc" else [])
-    grads = [t.grad.data for t in leaves] + [p.grad.data for _, p in m.named_parameters()]
+    grads = [t.grad._data for t in leaves] + [p.grad._data for _, p in m.named_parameters()]
     for g, e in zip(grads, exp["grads"], strict=True):
         np.testing.assert_allclose(g, np.array(e), rtol=1e-9, atol=1e-11)
 
@@ -88,7 +88,7 @@ def test_shapes_and_default_init() -> None:
     assert m.weight_ih_l1.shape == (20, 10) and m.weight_hh_l2_reverse.shape == (20, 5)
     bound = 1 / np.sqrt(5)
     assert all(p.dtype == np.float32 for p in m.parameters())
-    flat = np.concatenate([p.data.ravel() for p in m.parameters()])  # U(−1/√H, 1/√H)
+    flat = np.concatenate([p._data.ravel() for p in m.parameters()])  # U(−1/√H, 1/√H)
     assert np.abs(flat).max() <= bound and np.abs(flat).max() > 0.95 * bound
     assert abs(np.abs(flat).mean() - bound / 2) < 0.05 * bound
     out, (h, c) = m(ag.randn(7, 2, 4))
@@ -96,16 +96,16 @@ def test_shapes_and_default_init() -> None:
     gru = nn.GRU(4, 5, batch_first=True)
     out, h = gru(ag.randn(2, 7, 4))
     assert out.shape == (2, 7, 5) and h.shape == (1, 2, 5)
-    np.testing.assert_allclose(out.data[:, -1], h.data[0])
+    np.testing.assert_allclose(out._data[:, -1], h._data[0])
 
 
 def test_dropout_between_layers_only_in_training() -> None:
     ag.manual_seed(0)
     m = nn.GRU(3, 4, num_layers=2, dropout=0.5)
     x = ag.randn(5, 2, 3)
-    a = m(x)[0].data
+    a = m(x)[0]._data
     m.eval()
-    b, c = m(x)[0].data, m(x)[0].data
+    b, c = m(x)[0]._data, m(x)[0]._data
     np.testing.assert_array_equal(b, c)
     assert not np.allclose(a, b)
 

@@ -45,7 +45,7 @@ def test_state_dict_round_trip_through_a_file(tmp_path: pathlib.Path) -> None:
         assert dst.state_dict()[k].dtype == v.dtype
     x = ag.randn(5, 3)
     src.eval(), dst.eval()
-    np.testing.assert_array_equal(src(x).data, dst(x).data)
+    np.testing.assert_array_equal(src(x)._data, dst(x)._data)
 
 
 def test_the_file_is_an_npz_readable_by_numpy(tmp_path: pathlib.Path) -> None:

@@ -113,7 +113,7 @@ def test_evaluate_matches_a_manual_computation_and_restores_the_mode() -> None:
         logits = model(ag.tensor(x))
         expected = nn.CrossEntropyLoss()(logits, ag.tensor(y)).item()
     assert loss == pytest.approx(expected, rel=1e-5)
-    assert acc == pytest.approx(float((logits.data.argmax(1) == y).mean()))
+    assert acc == pytest.approx(float((logits._data.argmax(1) == y).mean()))
     # Tensors are accepted as well as arrays.
     assert evaluate(model, ag.tensor(x), ag.tensor(y)) == pytest.approx((loss, acc), rel=1e-5)
     with pytest.raises(ValueError, match="no examples"):

@@ -46,7 +46,7 @@ def minimise(make: Callable, steps: int, anneal: bool) -> tuple[np.ndarray, list
         opt.step()
         if sched is not None:
             sched.step()
-    return x.data, losses
+    return x._data, losses
 
 
 QUADRATIC_CASES = {

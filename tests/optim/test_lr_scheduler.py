@@ -100,10 +100,10 @@ def test_scheduled_lr_is_the_one_the_optimizer_uses() -> None:
     opt = optim.SGD([w], lr=1.0)
     sched = InverseTimeDecay(opt, decay_rate=1.0)
     for epoch in range(5):
-        before = w.data.copy()
+        before = w._data.copy()
         w.grad = ag.tensor(np.ones(1))
         opt.step()
-        np.testing.assert_allclose(before - w.data, [1.0 / (1 + epoch)], rtol=1e-12)
+        np.testing.assert_allclose(before - w._data, [1.0 / (1 + epoch)], rtol=1e-12)
         sched.step()
 
 

@@ -45,7 +45,7 @@ def make_params(dtype=np.float64) -> list[ag.Tensor]:
 def train(opt: optim.Optimizer, params: list[ag.Tensor], start: int, stop: int) -> None:
     for t in range(start, stop):
         for i, p in enumerate(params):
-            g = 0.8 * p.data + np.sin(3.0 * p.data + 0.7 * t + i)
+            g = 0.8 * p._data + np.sin(3.0 * p._data + 0.7 * t + i)
             p.grad = ag.tensor(np.asarray(g, dtype=p.dtype))
         opt.step()
 
@@ -60,13 +60,13 @@ def test_resume_in_fresh_optimizer_matches_uninterrupted(name: str) -> None:
     opt = cls(first, **kwargs)
     train(opt, first, 0, 8)
     sd = opt.state_dict()
-    resumed = [ag.tensor(p.data.copy(), requires_grad=True) for p in first]
+    resumed = [ag.tensor(p._data.copy(), requires_grad=True) for p in first]
     opt2 = cls(resumed, lr=123.0)  # hyperparameters come back from the checkpoint
     opt2.load_state_dict(sd)
     assert opt2.param_groups[0]["lr"] == kwargs["lr"]
     train(opt2, resumed, 8, 20)
     for a, b in zip(straight, resumed):
-        np.testing.assert_array_equal(a.data, b.data)
+        np.testing.assert_array_equal(a._data, b._data)
 
 
 @pytest.mark.parametrize("name", list(CASES))
@@ -122,9 +122,9 @@ def test_maximize_ascends(name: str) -> None:
     p = ag.tensor(np.array([0.0, 1.0]), requires_grad=True)
     opt = cls([p], **{**kwargs, "maximize": True, "weight_decay": 0.0})
     for _ in range(5):
-        p.grad = ag.tensor(-2.0 * (p.data - 3.0))
+        p.grad = ag.tensor(-2.0 * (p._data - 3.0))
         opt.step()
-    assert np.all(p.data > [0.0, 1.0])
+    assert np.all(p._data > [0.0, 1.0])
     assert opt.param_groups[0]["maximize"] is True
 
 
@@ -143,7 +143,7 @@ def warm_step_peak(name: str, n: int) -> tuple[int, int]:
         peak = tracemalloc.get_traced_memory()[1] - before
     finally:
         tracemalloc.stop()
-    return peak, p.data.nbytes
+    return peak, p._data.nbytes
 
 
 @pytest.mark.parametrize("name", list(CASES))
@@ -210,7 +210,7 @@ def test_implementation_flags_are_accepted_no_ops() -> None:
         opt = optim.Adam(params, lr=0.05, **flags)
         train(opt, params, 0, 5)
         for a, b in zip(ref, params):
-            np.testing.assert_array_equal(a.data, b.data)
+            np.testing.assert_array_equal(a._data, b._data)
         key, value = next(iter(flags.items()))
         assert opt.param_groups[0][key] == value
     for make in (lambda: optim.Adagrad([_p()], foreach=True),
@@ -327,11 +327,11 @@ def test_empty_state_entry_starts_afresh() -> None:
 
 def test_state_keys_as_strings_from_a_json_checkpoint_load() -> None:
     opt, params, sd = _trained_adam()
-    fresh = [ag.tensor(p.data.copy(), requires_grad=True) for p in params]
+    fresh = [ag.tensor(p._data.copy(), requires_grad=True) for p in params]
     opt2 = optim.Adam(fresh)
     opt2.load_state_dict({"state": {str(k): v for k, v in sd["state"].items()},
                           "param_groups": sd["param_groups"]})
     train(opt, params, 3, 6)
     train(opt2, fresh, 3, 6)
     for a, b in zip(params, fresh):
-        np.testing.assert_array_equal(a.data, b.data)
+        np.testing.assert_array_equal(a._data, b._data)

@@ -5,7 +5,7 @@ parameter values and the step, so an error anywhere in the update changes every
 later gradient). The references below are independent, out-of-place float64
 transcriptions of torch's documented pseudo-code; the optimizers must agree to
 float rounding (1e-12), keep float32 parameters float32, never write to ``.grad``,
-update ``p.data`` in place and allocate nothing per step once warmed up.
+update ``p._data`` in place and allocate nothing per step once warmed up.
 """
 
 from __future__ import annotations
@@ -147,7 +147,7 @@ def make_params(dtype=np.float64) -> list[ag.Tensor]:
 
 def set_grads(params: list[ag.Tensor], t: int) -> None:
     for i, p in enumerate(params):
-        g = gradient(i, p.data.astype(np.float64), t).astype(p.dtype)
+        g = gradient(i, p._data.astype(np.float64), t).astype(p.dtype)
         p.grad = ag.tensor(g)
 
 
@@ -155,11 +155,11 @@ def run(opt: optim.Optimizer, params: list[ag.Tensor], steps: int, start: int = 
     out = []
     for t in range(start, start + steps):
         set_grads(params, t)
-        grads_before = [p.grad.data.copy() for p in params]
+        grads_before = [p.grad._data.copy() for p in params]
         opt.step()
         for p, g in zip(params, grads_before):  # the gradient is read, never written
-            np.testing.assert_array_equal(p.grad.data, g)
-        out.append([p.data.copy() for p in params])
+            np.testing.assert_array_equal(p.grad._data, g)
+        out.append([p._data.copy() for p in params])
     return out
 
 
@@ -167,7 +167,7 @@ def run(opt: optim.Optimizer, params: list[ag.Tensor], steps: int, start: int = 
 def test_trajectory_matches_formula_float64(name: str) -> None:
     cls, kwargs, ref = CASES[name]
     params = make_params()
-    arrays = [p.data for p in params]
+    arrays = [p._data for p in params]
     opt = cls(params, **kwargs)
     got = run(opt, params, STEPS)
     want = ref(initial_values(), STEPS, **kwargs)
@@ -178,7 +178,7 @@ def test_trajectory_matches_formula_float64(name: str) -> None:
     # The trajectory really moved (a no-op optimizer must not pass).
     assert not np.allclose(got[-1][0], initial_values()[0])
     for p, a in zip(params, arrays):  # updated in place: same arrays, still leaves
-        assert p.data is a and p.dtype == np.float64
+        assert p._data is a and p.dtype == np.float64
         assert p.is_leaf and p.grad_fn is None and p.requires_grad
 
 
@@ -242,7 +242,7 @@ def warm_step_peak(name: str, n: int) -> tuple[int, int]:
         peak = tracemalloc.get_traced_memory()[1] - before
     finally:
         tracemalloc.stop()
-    return peak, p.data.nbytes
+    return peak, p._data.nbytes
 
 
 @pytest.mark.parametrize("name", ["adam-amsgrad", "adamw", "adam-weight_decay", "rmsprop-all"])
@@ -295,17 +295,17 @@ def test_none_grads_are_skipped() -> None:
     for cls, kwargs, _ in (CASES["sgd-all"], CASES["adam"], CASES["rmsprop-all"]):
         a, b, c = make_params()
         opt = cls([a, b, c], **kwargs)
-        b_before, version = b.data.copy(), b._version
+        b_before, version = b._data.copy(), b._version
         for t in range(3):
             set_grads([a, b, c], t)
             b.grad = None
             opt.step()
-        np.testing.assert_array_equal(b.data, b_before)
+        np.testing.assert_array_equal(b._data, b_before)
         assert b not in opt.state and b._version == version
-        assert not np.allclose(a.data, initial_values()[0])
+        assert not np.allclose(a._data, initial_values()[0])
         if cls is not optim.SGD:
             assert opt.state[a]["step"] == 3
-        b.grad = ag.tensor(gradient(1, b.data, 0))  # first gradient: a fresh start for b
+        b.grad = ag.tensor(gradient(1, b._data, 0))  # first gradient: a fresh start for b
         opt.step()
         if cls is not optim.SGD:
             assert opt.state[b]["step"] == 1 and opt.state[a]["step"] == 4
@@ -331,11 +331,11 @@ def test_zero_grad_in_place() -> None:
     for p, g in zip(params, grads):
         assert p.grad is g  # zeroed in place, as torch
         assert p.grad.dtype == np.float32 and p.grad.shape == p.shape
-        np.testing.assert_array_equal(p.grad.data, 0.0)
-    before = [p.data.copy() for p in params]
+        np.testing.assert_array_equal(p.grad._data, 0.0)
+    before = [p._data.copy() for p in params]
     opt.step()  # a zero gradient: plain SGD does not move
     for p, b in zip(params, before):
-        np.testing.assert_array_equal(p.data, b)
+        np.testing.assert_array_equal(p._data, b)
 
 
 def test_zero_grad_in_place_after_backward_accumulates_afresh() -> None:
@@ -344,7 +344,7 @@ def test_zero_grad_in_place_after_backward_accumulates_afresh() -> None:
     (w * w).sum().backward()
     opt.zero_grad(set_to_none=False)
     (w * 3.0).sum().backward()
-    np.testing.assert_array_equal(w.grad.data, [3.0, 3.0])
+    np.testing.assert_array_equal(w.grad._data, [3.0, 3.0])
 
 
 def test_step_with_loss_backward_and_closure() -> None:
@@ -360,7 +360,7 @@ def test_step_with_loss_backward_and_closure() -> None:
     with ag.no_grad():  # the closure still records (torch runs it under enable_grad)
         loss = opt.step(closure)
     assert loss.item() == pytest.approx(5.25)
-    np.testing.assert_allclose(w.data, [0.8, -1.6, 0.4])
+    np.testing.assert_allclose(w._data, [0.8, -1.6, 0.4])
     assert opt.step() is None
 
 
@@ -432,7 +432,7 @@ def test_l2_penalty_is_weight_decay_two_lambda() -> None:
         ag.sin(w2).sum().backward()
         opt1.step()
         opt2.step()
-    np.testing.assert_allclose(w1.data, w2.data, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(w1._data, w2._data, rtol=1e-12, atol=1e-12)
 
 
 def test_adamw_decay_is_decoupled() -> None:
@@ -447,8 +447,8 @@ def test_adamw_decay_is_decoupled() -> None:
         p2.grad = ag.tensor(np.zeros(2))
         adamw.step()
         adam.step()
-    np.testing.assert_allclose(p1.data, np.array([1.0, -2.0]) * (1 - 0.1 * 0.5) ** 3)
-    np.testing.assert_array_equal(p2.data, [1.0, -2.0])
+    np.testing.assert_allclose(p1._data, np.array([1.0, -2.0]) * (1 - 0.1 * 0.5) ** 3)
+    np.testing.assert_array_equal(p2._data, [1.0, -2.0])
     assert optim.AdamW([ag.tensor(np.ones(1), requires_grad=True)]).defaults[
         "weight_decay"] == 1e-2
 
@@ -483,7 +483,7 @@ def test_nn_parameter() -> None:
     opt = optim.Adam([w], lr=0.1)
     (w * w).sum().backward()
     opt.step()
-    np.testing.assert_allclose(w.data, [0.9, 1.9])
+    np.testing.assert_allclose(w._data, [0.9, 1.9])
     assert isinstance(w, nn.Parameter)
 
 
@@ -562,7 +562,7 @@ def test_required_hyperparameter_of_the_base_class() -> None:
             super().__init__(params, dict(lr=lr))
 
         def _update_param(self, p, grad, group):
-            p.data -= group["lr"] * grad
+            p._data -= group["lr"] * grad
 
     a, b = _p(), _p()
     with pytest.raises(ValueError, match="lr"):
@@ -570,9 +570,9 @@ def test_required_hyperparameter_of_the_base_class() -> None:
     opt = Plain([{"params": [a], "lr": 0.5}])
     a.grad = ag.tensor(np.ones(3))
     opt.step()
-    np.testing.assert_array_equal(a.data, 0.5)
+    np.testing.assert_array_equal(a._data, 0.5)
     with pytest.raises(NotImplementedError):
         base = optim.Optimizer([b], {})
         b.grad = ag.tensor(np.ones(3))
         base.step()
-    assert math.isfinite(float(a.data.sum()))
+    assert math.isfinite(float(a._data.sum()))

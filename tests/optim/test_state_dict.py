@@ -46,7 +46,7 @@ def train(opt: optim.Optimizer, params: list[ag.Tensor], start: int, stop: int) 
     for t in range(start, stop):
         opt.zero_grad()
         for i, p in enumerate(params):
-            p.grad = ag.tensor(gradient(i, p.data.astype(np.float64), t).astype(p.dtype))
+            p.grad = ag.tensor(gradient(i, p._data.astype(np.float64), t).astype(p.dtype))
         opt.step()
 
 
@@ -60,7 +60,7 @@ def test_resume_in_fresh_optimizer_matches_uninterrupted(name: str) -> None:
     opt = cls(first, **kwargs)
     train(opt, first, 0, SPLIT)
     checkpoint = pickle.dumps(opt.state_dict())  # plain data: ints, floats, arrays
-    values = [p.data.copy() for p in first]
+    values = [p._data.copy() for p in first]
     del opt, first
 
     # Fresh parameters with the same values, a fresh optimizer built with the
@@ -73,19 +73,19 @@ def test_resume_in_fresh_optimizer_matches_uninterrupted(name: str) -> None:
     train(opt2, resumed, SPLIT, TOTAL)
 
     for a, b in zip(resumed, straight):
-        np.testing.assert_array_equal(a.data, b.data)
+        np.testing.assert_array_equal(a._data, b._data)
     # ... and without the checkpoint the continuation would differ (the test can fail).
     cold = make_params(values)
     train(cls(cold, **kwargs), cold, SPLIT, TOTAL)
     if name != "sgd":  # plain SGD has no state: a cold restart is the same
-        assert not np.allclose(cold[0].data, straight[0].data, rtol=0, atol=1e-9)
+        assert not np.allclose(cold[0]._data, straight[0]._data, rtol=0, atol=1e-9)
 
 
 def test_layout_as_torch() -> None:
     a, b, c = make_params(initial_values())
     opt = optim.Adam([{"params": [a, b]}, {"params": [c], "lr": 0.5}], lr=0.1)
     for i, p in enumerate((a, c)):  # b gets no gradient: no state
-        p.grad = ag.tensor(np.ones_like(p.data) * (i + 1))
+        p.grad = ag.tensor(np.ones_like(p._data) * (i + 1))
     opt.step()
     sd = opt.state_dict()
     assert set(sd) == {"state", "param_groups"}
@@ -142,7 +142,7 @@ def test_load_casts_state_to_parameter_dtype() -> None:
     p64 = make_params(initial_values())
     opt = optim.Adam(p64, lr=0.05, amsgrad=True)
     train(opt, p64, 0, 4)
-    p32 = make_params([p.data for p in p64], np.float32)
+    p32 = make_params([p._data for p in p64], np.float32)
     opt32 = optim.Adam(p32)
     opt32.load_state_dict(opt.state_dict())
     for p in p32:
@@ -164,7 +164,7 @@ def test_load_accepts_tensor_and_0d_step_entries() -> None:
     for s in sd["state"].values():
         s["step"] = np.array(float(s["step"]), dtype=np.float32)
         s["exp_avg"] = ag.tensor(s["exp_avg"])
-    opt2 = optim.Adam(make_params([p.data for p in params]))
+    opt2 = optim.Adam(make_params([p._data for p in params]))
     opt2.load_state_dict(sd)
     p0 = opt2.param_groups[0]["params"][0]
     assert opt2.state[p0]["step"] == 3 and isinstance(opt2.state[p0]["step"], int)
@@ -236,7 +236,7 @@ def test_resume_with_scheduler() -> None:
     epochs(*straight, 0, 12)
     params, opt, sched = build(initial_values())
     epochs(params, opt, sched, 0, 5)
-    saved = pickle.dumps((opt.state_dict(), sched.state_dict(), [p.data for p in params]))
+    saved = pickle.dumps((opt.state_dict(), sched.state_dict(), [p._data for p in params]))
     opt_sd, sched_sd, values = pickle.loads(saved)
     params2, opt2, sched2 = build(values)
     opt2.load_state_dict(opt_sd)
@@ -245,4 +245,4 @@ def test_resume_with_scheduler() -> None:
     assert sched2.get_last_lr() == straight[2].get_last_lr()
     assert sched2.last_epoch == 12
     for a, b in zip(params2, straight[0]):
-        np.testing.assert_array_equal(a.data, b.data)
+        np.testing.assert_array_equal(a._data, b._data)

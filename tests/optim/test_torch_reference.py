@@ -326,7 +326,7 @@ def run(name: str, dtype: str) -> tuple[optim.Optimizer, list[ag.Tensor]]:
     opt = getattr(optim, cls)([{"params": ps[:2]}, {"params": ps[2:], **group1}], **kwargs)
     for _ in range(STEPS):
         for i, p in enumerate(ps):
-            p.grad = ag.tensor(grad(i, p.data).astype(dtype))
+            p.grad = ag.tensor(grad(i, p._data).astype(dtype))
         opt.step()
     return opt, ps
 
@@ -337,7 +337,7 @@ def test_trajectory_equals_torch(name: str, dtype: str) -> None:
     opt, ps = run(name, dtype)
     for p, expected in zip(ps, TORCH[(name, dtype)]):
         assert p.dtype == np.dtype(dtype)
-        np.testing.assert_allclose(p.data.ravel(), expected, **TOL[dtype])
+        np.testing.assert_allclose(p._data.ravel(), expected, **TOL[dtype])
     assert list(opt.state_dict()["state"].get(0, {})) == TORCH_STATE_KEYS[name]
 
 

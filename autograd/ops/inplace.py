@@ -1,0 +1,245 @@
+"""In-place ops, as torch's: ``x += y``, ``x.add_(y)``, ``x.exp_()``, ``x.fill_(v)``...
+
+Each is its out-of-place op (``add``, ``exp``, ``where``...) whose result is written back
+into ``x``'s own array, so every alias of ``x`` (its views, ``x.data``) sees the change.
+Nothing new is differentiated here: the gradient is the out-of-place op's.
+
+* No graph needed (grad mode off, or neither ``x`` nor an operand requires grad): the
+  result is computed and copied in; ``x``'s version counter (shared with its views) goes
+  up, so a backward that saved ``x`` raises.
+* A graph needed: the op is recorded on a stand-in for ``x`` before the change (holding a
+  copy of the old values, which the op may have saved), and ``x`` takes the new node as its
+  ``grad_fn``: a tensor that needed no grad now requires it, as in torch.
+
+The result must keep ``x``'s shape (no broadcasting the target) and be castable to its
+dtype within its kind (float into int raises), as torch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from autograd.graph import STATE, Node
+from autograd.ops.arith import add, div, mul, neg, pow, sub
+from autograd.ops.record import array_of, nary
+from autograd.ops.select import _index_key, getitem, where
+from autograd.ops.unary import abs, astype, clamp, cos, exp, log, relu, sigmoid, sin, sqrt, tanh
+from autograd.tensor import Tensor, _bump_version, _check_inplace, _wrap
+
+
+def _needs_graph(x: Tensor, args: tuple) -> bool:
+    if not STATE.grad_enabled:
+        return False
+    if x.requires_grad:
+        return True
+    return any(isinstance(a, Tensor) and a.requires_grad for a in args)
+
+
+def _check_result(x: Tensor, r: Tensor, name: str) -> None:
+    """Torch's rules for writing ``r`` into ``x``: same shape, a cast within the kind."""
+    d = x._data
+    if r._data.shape != d.shape:
+        raise RuntimeError(
+            f"{name}: output with shape {list(d.shape)} doesn't match the broadcast shape "
+            f"{list(r._data.shape)} (an in-place op cannot change the tensor's shape)"
+        )
+    if r._data.dtype != d.dtype and not np.can_cast(r._data.dtype, d.dtype, "same_kind"):
+        raise RuntimeError(
+            f"{name}: result type {r._data.dtype} can't be cast to the desired output type "
+            f"{d.dtype}"
+        )
+
+
+def _write(x: Tensor, values: np.ndarray, name: str) -> None:
+    if not x._data.flags.writeable:
+        raise RuntimeError(
+            f"{name}: the tensor's memory is read-only (an expand()/broadcast_to() view, "
+            "where several elements share one location, or a read-only array)"
+        )
+    np.copyto(x._data, values, casting="same_kind")
+
+
+def apply_inplace(x: Tensor, name: str, fn: Callable[..., Tensor], *args: Any) -> Tensor:
+    """``x`` changed in place to ``fn(x, *args)``, recorded when a graph is needed."""
+    if not _needs_graph(x, args):
+        r = fn(_wrap(x._data, None), *args)
+        _check_result(x, r, name)
+        _write(x, r._data, name)
+        _bump_version(x)
+        return x
+    _check_inplace(x)  # a leaf that requires grad: torch refuses
+    base = x._base
+    key = getattr(x, "_view_key", None) if base is not None else None
+    if base is not None and key is None:
+        raise RuntimeError(
+            f"{name}: an in-place op that records a graph on a view made by reshape, "
+            "transpose, expand, detach() or indexing a view is not supported: torch "
+            "rewrites the base's history, chainrule does so only for a tensor indexed "
+            "directly (t[i] += v, t[i].mul_(2)). Write it out of place."
+        )
+    old = _wrap(x._data.copy(), x._node)  # x before the change (the op may save it)
+    args = tuple(old if a is x else a for a in args)
+    r = fn(old, *args)
+    _check_result(x, r, name)
+    if r._data.dtype != x._data.dtype:
+        r = astype(r, x._data.dtype)
+    if base is not None:  # x = base[key]: record base[key] = r, then x is base[key] anew
+        apply_inplace(base, name, index_put, key, r)
+        y = getitem(base, key)
+        x._node, x._requires_grad = y._node, y._requires_grad
+        return x
+    _write(x, r._data, name)
+    _bump_version(x)  # x's old node loses its output: it raises if it saved it
+    x._node = r._node
+    x._requires_grad = r._requires_grad
+    return x
+
+
+# -- t[key] = value ------------------------------------------------------------------------
+class IndexPutBackward(Node):
+    """y = x with y[key] = v (v broadcast to the selection);  dx = g with 0 at key,
+    dv = sum_to(g[key], v.shape)."""
+
+    def vjp(self, g, xp):
+        key, vshape = self.meta
+        ex, ev = self.edges
+        gx = xp.where(self.cached(), 0, g) if ex is not None else None
+        gv = None
+        if ev is not None:
+            gv = g[key]
+            if gv.shape != vshape:
+                gv = xp.sum_to(gv, vshape)
+        return gx, gv
+
+
+def index_put(x: Tensor, key: Any, value: Any) -> Tensor:
+    """``x`` with ``value`` written at ``key``, out of place (``t[key] = v`` is this in
+    place). Repeated integer indices keep the last write, as NumPy."""
+    k = _index_key(key)
+    out = x._data.copy()
+    v = array_of(value)
+    try:
+        out[k] = v
+    except ValueError as err:
+        raise RuntimeError(f"index_put: value of shape {np.shape(v)} cannot be written into "
+                           f"a selection of a tensor of shape {out.shape}: {err}") from None
+    mask = np.zeros(out.shape, dtype=bool)
+    mask[k] = True
+    return nary(IndexPutBackward, out, (x, value), meta=(k, np.shape(v)), cache=mask)
+
+
+def setitem(x: Tensor, key: Any, value: Any) -> None:
+    """``t[key] = value`` in place; recorded (``IndexPutBackward``) when a graph is needed."""
+    if not _needs_graph(x, (value,)):
+        x._data[_index_key(key)] = array_of(value)
+        _bump_version(x)
+        return
+    apply_inplace(x, "__setitem__", index_put, key, value)
+
+
+# -- the methods ---------------------------------------------------------------------------
+def _scaled(other: Any, alpha: Any) -> Any:
+    return other if alpha == 1 else mul(other, alpha) if isinstance(other, Tensor) \
+        else np.multiply(other, alpha)
+
+
+def add_(x: Tensor, other: Any, alpha: Any = 1) -> Tensor:
+    """x ← x + alpha·other."""
+    return apply_inplace(x, "add_", add, _scaled(other, alpha))
+
+
+def sub_(x: Tensor, other: Any, alpha: Any = 1) -> Tensor:
+    """x ← x − alpha·other."""
+    return apply_inplace(x, "sub_", sub, _scaled(other, alpha))
+
+
+def mul_(x: Tensor, other: Any) -> Tensor:
+    """x ← x ⊙ other."""
+    return apply_inplace(x, "mul_", mul, other)
+
+
+def div_(x: Tensor, other: Any) -> Tensor:
+    """x ← x / other."""
+    return apply_inplace(x, "div_", div, other)
+
+
+def pow_(x: Tensor, exponent: Any) -> Tensor:
+    """x ← x ** exponent."""
+    return apply_inplace(x, "pow_", pow, exponent)
+
+
+def clamp_(x: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
+    """x ← clamp(x, min, max)."""
+    return apply_inplace(x, "clamp_", clamp, min, max)
+
+
+def _fill(x: Tensor, value: Any) -> Tensor:
+    return where(np.ones(x._data.shape, dtype=bool), value, x)
+
+
+def copy_(x: Tensor, src: Any) -> Tensor:
+    """x ← src (broadcast to x's shape, cast to x's dtype whatever its kind, as torch; the
+    gradient flows to src)."""
+    if not _needs_graph(x, (src,)):  # the common case (zero_ on a .grad): no temporaries
+        arr = src._data if isinstance(src, Tensor) else np.asarray(src)
+        shape = x._data.shape
+        try:
+            ok = np.broadcast_shapes(arr.shape, shape) == shape
+        except ValueError:
+            ok = False
+        if not ok:
+            raise RuntimeError(f"copy_: the source of shape {list(arr.shape)} cannot be "
+                               f"broadcast to the tensor's shape {list(shape)}")
+        if not x._data.flags.writeable:
+            _write(x, arr, "copy_")  # raises, naming why
+        np.copyto(x._data, arr, casting="unsafe")
+        _bump_version(x)
+        return x
+    if isinstance(src, Tensor):
+        if src._data.dtype != x._data.dtype:
+            src = astype(src, x._data.dtype)
+    else:
+        src = np.asarray(src).astype(x._data.dtype)
+    return apply_inplace(x, "copy_", _fill, src)
+
+
+def fill_(x: Tensor, value: Any) -> Tensor:
+    """x ← value everywhere (a number or a 0-d tensor, which gets the sum as gradient)."""
+    if isinstance(value, Tensor) and value._data.ndim:
+        raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with "
+                           f"{value._data.ndim} dimensions.")
+    return copy_(x, value)
+
+
+def zero_(x: Tensor) -> Tensor:
+    """x ← 0."""
+    return copy_(x, 0)
+
+
+def _unary_method(fn: Callable[[Tensor], Tensor], name: str) -> Callable[[Tensor], Tensor]:
+    def method(x: Tensor) -> Tensor:
+        return apply_inplace(x, name, fn)
+    method.__name__ = method.__qualname__ = name
+    method.__doc__ = f"x ← {fn.__name__}(x), in place."
+    return method
+
+
+def _operator(fn: Callable[[Tensor, Any], Tensor], name: str) -> Callable[[Tensor, Any], Tensor]:
+    def method(x: Tensor, other: Any) -> Tensor:
+        return apply_inplace(x, name, fn, other)
+    method.__name__ = method.__qualname__ = name
+    return method
+
+
+INPLACE_METHODS: dict[str, Callable] = {
+    "add_": add_, "sub_": sub_, "mul_": mul_, "div_": div_, "pow_": pow_, "clamp_": clamp_,
+    "fill_": fill_, "zero_": zero_, "copy_": copy_,
+    **{f"{f.__name__}_": _unary_method(f, f"{f.__name__}_")
+       for f in (neg, exp, log, sqrt, abs, sin, cos, tanh, sigmoid, relu)},
+    "__iadd__": _operator(add, "__iadd__"), "__isub__": _operator(sub, "__isub__"),
+    "__imul__": _operator(mul, "__imul__"), "__itruediv__": _operator(div, "__itruediv__"),
+    "__ipow__": _operator(pow, "__ipow__"), "__setitem__": setitem,
+}
