@@ -287,7 +287,8 @@ X_all, Y_all = ag.tensor(digits.x_train), ag.tensor(digits.y_train)
 
 def objective(model):
     with ag.no_grad():
-        return (F.cross_entropy(model(X_all), Y_all) + 0.5 * lam * (model.weight**2).sum()).item()
+        ce = F.cross_entropy(model(X_all), Y_all)
+        return (ce + 0.5 * lam * (model.weight**2).sum()).item()
 
 
 runs = {

@@ -165,11 +165,13 @@ for epoch in range(5):
           f"{accuracy[-1]:.3f}")
 
 # %%
+from IPython.display import display
+
 sample = task.x_test[:1]
 weights = attention_maps(gpt, sample)  # per layer: (batch, heads, T, T)
 tokens = [str(t) for t in sample[0]]
 for layer, w in enumerate(weights):
-    display(ag.viz.plot_attention(w[0], tokens, tokens,  # noqa: F821 - IPython's display
+    display(ag.viz.plot_attention(w[0], tokens, tokens,
                                   title=f"layer {layer}: which digit each position reads"))
 
 # %% [markdown]
