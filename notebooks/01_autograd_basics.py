@@ -260,7 +260,9 @@ ag.draw_graph(loss, params={"W": W, "b": b})
 # %% [markdown]
 # After `backward()` every tensor also shows the norm of its gradient, coloured so
 # that vanishing or exploding gradients stand out in a larger graph. The drawing
-# still works although backward has released the arrays saved for it.
+# still works although backward has released the arrays saved for it. Only the input
+# `X` drops out: it needs no gradient, so nothing but the released `MatMul` held it (the
+# drawing says so; `loss.backward(retain_graph=True)` would keep it).
 
 # %%
 loss.backward()

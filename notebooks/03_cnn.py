@@ -202,9 +202,9 @@ plt.show()
 # ## 5. What the filters learned
 #
 # The 16 first-layer filters are 3×3 weight patches (blue negative, red positive),
-# each slid over the whole image. 3×3 is too small for clear shapes, but many are
-# oriented contrasts, positive on one side and negative on the other: edge detectors
-# for some direction.
+# each slid over the whole image. 3×3 is too small for clear shapes, but several
+# (filters 0, 1, 3, 12 and 14, for instance) are oriented contrasts, positive on one side
+# and negative on the other: edge detectors for some direction.
 
 # %%
 w1 = model.features[0].weight.detach().numpy()      # (16, 1, 3, 3)

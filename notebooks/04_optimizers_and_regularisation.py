@@ -135,7 +135,7 @@ for name, make_opt in optimizers.items():
     ag.manual_seed(1)                            # the same shuffles for every run
     loader = DataLoader(train_set, batch_size=64, shuffle=True)
     curves[name] = train(model, make_opt(model.parameters()), loader, epochs=10)
-    weight_norm = np.sqrt(sum(float((p.data**2).sum()) for p in model.parameters()))
+    weight_norm = np.sqrt(sum((p.detach() ** 2).sum().item() for p in model.parameters()))
     results[name] = (*evaluate(model, digits.x_test, digits.y_test), weight_norm)
 
 steps_per_epoch = len(loader)
@@ -153,6 +153,9 @@ for name, (loss, acc, wn) in results.items():
 
 
 # %% [markdown]
+# With these settings momentum gets furthest in 10 epochs (test accuracy 0.956), Adam
+# and AdamW follow (0.936), and plain SGD has a long way to go (0.842).
+#
 # AdamW's loss curve is Adam's: its decoupled decay multiplies every weight by
 # $1 - \eta\lambda = 0.99995$ per step, which leaves the fit alone and, over these
 # 230 steps, makes the weights slightly smaller (last column). Putting the same
@@ -220,18 +223,23 @@ for ax, (name, r) in zip(axes, reg_curves.items()):
 axes[0].set_ylabel("cross-entropy")
 plt.show()
 
-print(f"{'after 100 epochs':30} train loss  test loss    gap  train acc  test acc")
+print(f"{'after 100 epochs':30} train loss  test loss    gap  train acc  test acc  "
+      "lowest test loss")
 for name, r in reg_curves.items():
     _, trl, tra, tel, tea = r[-1]
-    print(f"{name:30} {trl:10.4f} {tel:10.4f} {tel - trl:6.3f} {tra:10.3f} {tea:9.3f}")
+    best = r[:, 3].argmin()
+    print(f"{name:30} {trl:10.4f} {tel:10.4f} {tel - trl:6.3f} {tra:10.3f} {tea:9.3f}  "
+          f"{r[best, 3]:.4f} (epoch {r[best, 0]:.0f})")
 
 
 # %% [markdown]
-# Without regularisation the test loss stops falling after about 15 epochs and then
-# creeps up while the training loss keeps falling: the gap grows. L2 and dropout
-# both keep the test loss from climbing and shrink the gap. On this small problem
-# the test *accuracy* hardly moves; the loss shows the overconfidence that
-# memorising brings.
+# Without regularisation the test loss is lowest at epoch 24 (0.3408) and then creeps
+# up, to 0.4149 after 100 epochs, while the training loss keeps falling: the gap grows.
+# With L2 the test loss stays nearly flat from epoch 20 on (lowest 0.3059, at epoch 76);
+# with dropout it keeps falling, noisily (lowest 0.2224, at epoch 92). Both shrink the
+# gap, to 0.281 and 0.225 against 0.412. On this small problem the test *accuracy*
+# hardly moves (0.919 to 0.928); the loss shows the overconfidence that memorising
+# brings.
 #
 # ## 3. Learning-rate decay
 #
@@ -279,8 +287,8 @@ X_all, Y_all = ag.tensor(digits.x_train), ag.tensor(digits.y_train)
 
 def objective(model):
     with ag.no_grad():
-        ce = F.cross_entropy(model(X_all), Y_all).item()
-    return ce + 0.5 * lam * float((model.weight.data ** 2).sum())
+        ce = F.cross_entropy(model(X_all), Y_all)
+        return (ce + 0.5 * lam * (model.weight**2).sum()).item()
 
 
 runs = {
@@ -312,9 +320,10 @@ plt.show()
 
 
 # %% [markdown]
-# The large constant step is fastest at first and then wanders; the small one is
-# still a little above it after 30 epochs; the decayed one starts like the first and ends
-# lowest. The classical condition for SGD to converge, $\sum_t \eta_t = \infty$ and
+# The large constant step is fastest at first and then wanders; the small one is slow
+# at first and after 30 epochs is still a little above the decayed one, which starts
+# like the large step and ends lowest (the three final values are in the legend). The
+# classical condition for SGD to converge, $\sum_t \eta_t = \infty$ and
 # $\sum_t \eta_t^2 < \infty$, is what $\eta_t = \eta_0/(1 + kt)$ satisfies.
 #
 # ## 4. Initialisation and vanishing gradients
@@ -367,8 +376,8 @@ for name, (act, init) in inits.items():
     F.cross_entropy(h, yb).backward()
     probes[name] = dict(
         model=model,
-        act_std=[float(t.data.std()) for t in hidden],
-        grad_norm=[float(np.linalg.norm(t.grad.numpy())) for t in hidden],
+        act_std=[t.detach().std().item() for t in hidden],
+        grad_norm=[t.grad.norm().item() for t in hidden],
     )
 
 fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(12, 4))
@@ -382,18 +391,27 @@ ax2.set(xlabel="hidden layer", ylabel=r"$\|\partial L/\partial h_\ell\|$",
 ax2.legend(fontsize=8)
 plt.show()
 
+print(f"{'':28} {'std of activations':>20}   {'|∂L/∂h|':>8} at layer")
+print(f"{'':28} {'1':>9} {'20':>10}   {'20':>9} {'10':>9} {'3':>9} {'1':>9}")
+for name, pr in probes.items():
+    a, g = pr["act_std"], pr["grad_norm"]
+    print(f"{name:28} {a[0]:9.1e} {a[19]:10.1e}   {g[19]:9.1e} {g[9]:9.1e} {g[2]:9.1e} "
+          f"{g[0]:9.1e}")
+
 # %% [markdown]
 # Read the right plot from right to left, the direction backward runs. With the
-# naive initialisation the gradient shrinks by about a factor $0.08$ per layer and
-# is below $10^{-18}$ long before it reaches the first layer (the points at the
-# bottom are exact zeros: `float32` underflow). Xavier with ReLU loses a factor
-# $\sqrt2$ per layer, slowly but steadily. Xavier with tanh and He with ReLU keep
-# both signals at the same scale through all 20 layers, as their derivation
-# promises.
+# naive initialisation the gradient shrinks by about a factor $0.08$ per layer
+# ($3.4\cdot10^{-2}$ at layer 20, $3.9\cdot10^{-13}$ at layer 10), is $7\cdot10^{-21}$
+# at layer 3 and exactly zero below it (the points at the bottom: `float32`
+# underflow). Xavier with ReLU loses a factor of about $\sqrt2$ per layer in both
+# directions, slowly but steadily ($5.1\cdot10^{-5}$ arrives at layer 1). He with
+# ReLU keeps both signals at the same scale through all 20 layers, as its derivation
+# promises; Xavier with tanh comes close (within a factor 3: tanh's slope is below 1
+# away from 0).
 #
 # `ag.viz.plot_gradient_flow` shows the parameters' side: the mean and largest
 # $|\partial L/\partial W|$ of each weight matrix. Mind each panel's axis: the bars
-# are flat across layers, because $\partial L/\partial W_\ell =
+# are nearly flat across layers, because $\partial L/\partial W_\ell =
 # \delta_\ell^\top a_{\ell-1}$ multiplies a backward signal that shrinks towards the
 # input by a forward signal that shrinks towards the output. What differs is the
 # scale: below $10^{-22}$ for the naive network, $10^{-6}$ for Xavier with ReLU, against
@@ -418,9 +436,10 @@ plt.show()
 # learned $\gamma \hat z + \beta$. Whatever the scale of $W$, each layer's output has
 # unit variance again, so the forward signal cannot die, and since $\hat z$ does
 # not change when $W$ is scaled, the backward signal is rescaled by
-# $1/\sigma_B$ too. The last curve above ("naive + batch norm") is flat although it
-# uses the naive weights. Does it matter for training? Five epochs of Adam for each
-# network:
+# $1/\sigma_B$ too. The last curves above ("naive + batch norm") use the naive
+# weights, yet the forward signal is flat (std 0.63 at layer 1, 0.64 at layer 20) and
+# the backward one changes by less than a factor 7 over the 20 layers.
+# Does it matter for training? Five epochs of Adam for each network:
 
 # %%
 fig, ax = plt.subplots(figsize=(8, 4))

@@ -18,14 +18,15 @@
 # %%
 import matplotlib.pyplot as plt
 import numpy as np
-from threadpoolctl import threadpool_limits
 
 import autograd as ag
 import nn
 import nn.functional as F
 import optim
 
-threadpool_limits(1)  # small matrices: one BLAS thread beats several fighting for busy cores
+# One BLAS thread: fastest for these small matrices, and the same summation order on every
+# machine, so the printed numbers reproduce.
+ag.set_num_threads(1)
 ag.manual_seed(0)
 np.set_printoptions(precision=4, suppress=True)
 plt.rcParams.update({"figure.dpi": 90, "axes.grid": True, "grid.alpha": 0.3})
@@ -99,6 +100,7 @@ for cls in (nn.RNN, nn.GRU, nn.LSTM):
     out[-1].pow(2).sum().backward()
     (rec,) = ag.viz.step_gradients(out)
     ax.semilogy(rec.norms, label=f"{cls.__name__} ({rec.mode})")
+    print(f"{cls.__name__:4}  at t = {T - 1}: {rec.norms[-1]:.1e}   at t = 0: {rec.norms[0]:.1e}")
 ax.set_xlabel("time step t")
 ax.set_ylabel(r"$\|\partial L/\partial h_t\|$")
 ax.set_title("gradient reaching each step, loss on the last state only")
@@ -106,10 +108,18 @@ ax.legend()
 plt.show()
 
 # %% [markdown]
+# Untrained, with random gates that are not yet set to keep anything, all three lose
+# the gradient geometrically, the RNN fastest: over the 59 steps back to $t = 0$ its
+# norm falls from 7.7 to $5.2\cdot10^{-18}$, the GRU's from 4.9 to $6.7\cdot10^{-12}$
+# and the LSTM's from 2.5 to $2.1\cdot10^{-13}$, five to six orders of magnitude less
+# lost than the RNN's.
+#
 # The same view for a bidirectional GRU trained by `chainrule train --model gru --data
 # mnist1d` is written with every run as `grad_through_time.png`; here, one batch through
 # an untrained bidirectional GRU, both directions (the reverse one reads the sequence from
-# its end, so its gradient decays the other way):
+# its end). This model's classifier reads all 40 states (`Linear(480, 10)`), not only the
+# last, so every step gets its gradient straight from the loss and neither direction
+# decays: the norms stay between about $5\cdot10^{-3}$ and $9\cdot10^{-3}$ at every step.
 
 # %%
 from nn.modules.seq_models import MNIST1DGRU
@@ -139,13 +149,14 @@ task = addition_task()
 ag.manual_seed(0)
 gpt = CharTransformer(task.vocab_size, task.block_size, n_layer=2, n_head=4, n_embd=64)
 opt = optim.AdamW(gpt.parameters(), lr=2e-3, weight_decay=0.1)
+x_train, y_train = ag.tensor(task.x_train), ag.tensor(task.y_train)  # token ids, int64
 rng = np.random.default_rng(0)
 accuracy = []
 for epoch in range(5):
-    for idx in np.array_split(rng.permutation(len(task.x_train)), len(task.x_train) // 64):
-        logits = gpt(task.x_train[idx])
-        loss = F.cross_entropy(logits.reshape(-1, 10), task.y_train[idx].reshape(-1),
-                               ignore_index=-1)
+    for idx in np.array_split(rng.permutation(len(x_train)), len(x_train) // 64):
+        logits = gpt(x_train[idx])
+        loss = F.cross_entropy(logits.reshape(-1, 10), y_train[idx].reshape(-1),
+                               ignore_index=-1)  # -1: a position with no loss
         opt.zero_grad()
         loss.backward()
         opt.step()
@@ -154,14 +165,19 @@ for epoch in range(5):
           f"{accuracy[-1]:.3f}")
 
 # %%
+from IPython.display import display
+
 sample = task.x_test[:1]
 weights = attention_maps(gpt, sample)  # per layer: (batch, heads, T, T)
 tokens = [str(t) for t in sample[0]]
 for layer, w in enumerate(weights):
-    display(ag.viz.plot_attention(w[0], tokens, tokens,  # noqa: F821 - IPython's display
+    display(ag.viz.plot_attention(w[0], tokens, tokens,
                                   title=f"layer {layer}: which digit each position reads"))
 
 # %% [markdown]
 # Each row is a position predicting the next token; causal masking leaves the upper
 # triangle empty. To write the lowest answer digit (the row of the last $b$ digit) a head
 # must read the two lowest digits, $a_1$ and $b_1$; the carry needs the tens digits too.
+# In this sample (35 + 77 = 112, answer written `211`) that row of layer 0 does it: head 1
+# reads $b_1$ (the second 7, its own position) and heads 0, 2 and 3 put most of their
+# weight on $a_1$ (the 5).
