@@ -8,71 +8,22 @@ without a case fails the suite. ``nn`` adds its layers' cases with :func:`case`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 import autograd as ag
+from autograd.ops.case_registry import (  # noqa: F401 - CASES, case, OpCase: the registry's API
+    CASES,
+    OpCase,
+    _away_from_zero,
+    _distinct,
+    _positive,
+    case,
+)
 from autograd.ops.conv import col2im, conv1d, conv2d, im2col
 from autograd.ops.norm import batch_norm
 from autograd.ops.pool import avg_pool2d, max_pool2d
-
-
-@dataclass(frozen=True)
-class OpCase:
-    """``fn`` applied to float64 tensors of ``shapes`` (all requiring grad).
-
-    ``make`` may replace random normal inputs (e.g. positive values for log);
-    ``second_order=False`` skips gradgradcheck where the second derivative is not
-    defined by finite differences (kinks are avoided by the inputs instead).
-    """
-
-    op: str
-    label: str
-    fn: Callable
-    shapes: tuple
-    make: Callable[[np.random.Generator, tuple], np.ndarray] | None = None
-    second_order: bool = True
-    atol: float = 1e-5
-    rtol: float = 1e-3
-    extra: dict = field(default_factory=dict)
-
-    @property
-    def id(self) -> str:
-        return f"{self.op}[{self.label}]"
-
-    def inputs(self, seed: int = 0) -> tuple:
-        rng = np.random.default_rng(seed)
-        out = []
-        for shape in self.shapes:
-            arr = self.make(rng, shape) if self.make else rng.standard_normal(shape)
-            out.append(ag.tensor(np.asarray(arr, dtype=np.float64), requires_grad=True))
-        return tuple(out)
-
-
-CASES: list[OpCase] = []
-
-
-def case(op: str, label: str, fn: Callable, *shapes: tuple, **kw: Any) -> None:
-    """Register an example for ``op``."""
-    CASES.append(OpCase(op, label, fn, tuple(shapes), **kw))
-
-
-def _positive(rng: np.random.Generator, shape: tuple) -> np.ndarray:
-    return rng.uniform(0.5, 2.0, shape)
-
-
-def _away_from_zero(rng: np.random.Generator, shape: tuple) -> np.ndarray:
-    # |x| ≥ 0.2 with random signs: kinks at 0 (abs, relu) stay farther than ε away.
-    return rng.uniform(0.2, 1.5, shape) * rng.choice([-1.0, 1.0], shape)
-
-
-def _distinct(rng: np.random.Generator, shape: tuple) -> np.ndarray:
-    # A permutation of well-separated values: max/min have a unique winner.
-    n = int(np.prod(shape)) if shape else 1
-    return (rng.permutation(n).reshape(shape) * 0.37 + 0.1).astype(np.float64)
 
 
 def _put(a: ag.Tensor, key: Any, v: ag.Tensor) -> ag.Tensor:

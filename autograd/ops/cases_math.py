@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from autograd import ops
-from autograd.ops.cases import _away_from_zero, _positive, case
+from autograd.ops.case_registry import _away_from_zero, _positive, case
 
 
 def _unit(rng: np.random.Generator, shape: tuple) -> np.ndarray:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 import autograd as ag
-from autograd.ops.cases import _distinct, _positive, case
+from autograd.ops.case_registry import _distinct, _positive, case
 
 
 def _with_zero(rng: np.random.Generator, shape: tuple) -> np.ndarray:
