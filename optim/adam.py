@@ -115,10 +115,7 @@ class Adam(Optimizer):
         m *= beta1
         np.multiply(d, 1.0 - beta1, out=t)
         m += t
-        v *= beta2
-        np.multiply(d, d, out=t)
-        t *= 1.0 - beta2
-        v += t
+        self._ema_square(v, d, beta2, t)
         if group["amsgrad"]:
             v_max = state.get("max_exp_avg_sq")
             if v_max is None:  # amsgrad switched on in a later step (by a group edit)

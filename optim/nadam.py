@@ -105,10 +105,7 @@ class NAdam(Optimizer):
         t = self._scratch(w, 1)
         a = self._scratch(w, 2)
         self._lerp(m, d, 1.0 - beta1, t)
-        v *= beta2
-        np.multiply(d, d, out=t)
-        t *= 1.0 - beta2
-        v += t
+        self._ema_square(v, d, beta2, t)
         np.divide(v, bias_correction2, out=a)
         np.sqrt(a, out=a)
         a += eps

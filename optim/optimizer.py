@@ -303,6 +303,15 @@ class Optimizer:
             np.subtract(end, tmp, out=m)
 
     @staticmethod
+    def _ema_square(v: np.ndarray, d: np.ndarray, beta: float, tmp: np.ndarray) -> None:
+        """``v ← β·v + (1 − β)·d²`` in place (the second-moment average of Adam, NAdam and
+        RAdam; ``tmp`` is a work array)."""
+        v *= beta
+        np.multiply(d, d, out=tmp)
+        tmp *= 1.0 - beta
+        v += tmp
+
+    @staticmethod
     def _require_nonnegative(group: dict[str, Any], *names: str) -> None:
         """ValueError naming the first of ``names`` in ``group`` that is negative (or NaN)."""
         labels = {"lr": "learning rate", "eps": "epsilon value"}

@@ -91,10 +91,7 @@ class RAdam(Optimizer):
         t = self._scratch(w, 1)
         u = self._scratch(w, 2)
         self._lerp(m, d, 1.0 - beta1, t)
-        v *= beta2
-        np.multiply(d, d, out=t)
-        t *= 1.0 - beta2
-        v += t
+        self._ema_square(v, d, beta2, t)
 
         bias_correction1 = 1 - beta1 ** step
         bias_correction2 = 1 - beta2 ** step
