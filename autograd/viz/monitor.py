@@ -43,6 +43,7 @@ Autograd does not import nn: the model is used through its methods (``named_modu
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Iterable
 from functools import partial
 from typing import Any
@@ -62,7 +63,11 @@ ACTIVATION_KINDS = {"Tanh": "tanh", "Sigmoid": "sigmoid", "ReLU": "relu",
                     "ReluBackward": "relu"}
 # Recorded steps kept as raw sums before they are turned into statistics.
 _PENDING = 256
+# Bytes of raw rows a layout keeps before reducing them (see _Layout).
+_RAW_BYTES = 1 << 20
 _UNRESOLVED = "?"
+# Where a raw row's values before its step are: none, the row above, a copy.
+_NO_UPDATE, _ROW_ABOVE, _COPIED = 0, 1, 2
 
 
 class MonitorHistory(list):
@@ -144,16 +149,28 @@ class _Layout:
         self.n_acts = sum(sizes[:n_layers])
         self.act_layers = [i for i in range(n_layers) if sizes[i]]
         ends = np.cumsum([sizes[i] for i in self.act_layers]).tolist()
-        self.act_bounds = list(zip([0, *ends[:-1]], ends))
+        self.act_slices = [slice(a, b) for a, b in zip([0, *ends[:-1]], ends)]
         self.kinds = sorted({kinds[i] for i in self.act_layers}
                             & {"tanh", "sigmoid", "relu"})
-        # Two rows used in turn (a step's update reads the row before), and scratch for
-        # the squares and the saturated flags: allocated once, since fresh arrays of this
-        # size each step cost page faults that dwarf the arithmetic.
-        self.rows = (np.empty(self.total + self.n_data), np.empty(self.total + self.n_data))
-        self.turn = 0
-        self.squares = np.empty(self.total + self.n_data)
-        self.hits = np.empty(self.n_acts, dtype=bool)
+        # A step copies its subsamples (and the previous values) into one raw row and
+        # does nothing else; every `n_raw` steps the rows are reduced at once (a handful
+        # of NumPy calls for all of them) into sums and sums of squares. About 1 MiB of
+        # raw rows; allocated once (fresh arrays each time cost page faults).
+        self.row_size = self.total + self.n_data
+        self.n_raw = max(2, min(64, _RAW_BYTES // (8 * max(1, self.row_size))))
+        self.raw = np.zeros((self.n_raw, self.row_size))
+        self.squares = np.empty((self.n_raw, self.row_size))
+        self.source = np.zeros(self.n_raw, dtype=np.int8)   # where each row's "before" is
+        self.before = np.empty((self.n_raw, self.n_data))    # copies of it, when not above
+        self.hits = np.empty((self.n_raw, self.n_acts), dtype=bool)
+        # The reduced steps not yet turned into statistics: block[0] the sums, block[1]
+        # the sums of squares, (step, segment); the saturated counts (step, kind, layer).
+        self.width = len(self.counts)
+        self.capacity = self.n_raw * max(1, _PENDING // self.n_raw)
+        self.block = np.empty((2, self.capacity, self.width))
+        self.saturated = np.zeros((self.capacity, len(self.kinds), len(self.act_layers)))
+        self.steps: list[tuple[int, float]] = []   # (step, lr) of the run's steps
+        self.n_reduced = 0                          # of which reduced into block
 
 
 class Monitor:
@@ -193,7 +210,7 @@ class Monitor:
                                          for t in self.layer_types]
         self.params = [(n, p) for n, p in model.named_parameters()
                        if getattr(p, "requires_grad", False)]
-        self._plans: dict[tuple, tuple[int, int]] = {}
+        self._plans: dict[tuple, tuple[bool, slice | None]] = {}
         self._layouts: dict[tuple, _Layout] = {}
         n = len(self.layers)
         self._outs: list[Any] = [None] * n      # this step's outputs of the watched layers
@@ -208,7 +225,8 @@ class Monitor:
         self._count = 0           # step() calls so far: the index of the coming step
         self._recording = True    # step 0 is always recorded
         self._prev: np.ndarray | None = self._param_data()  # a copy: step 0's "before"
-        self._pending: list[tuple] = []   # (step, lr, layout, sums, squares, saturated)
+        self._run: _Layout | None = None  # the layout of the steps not yet computed
+        self._prev_slot = -1              # the raw row holding the last recorded values
         self._chunks: list[dict] = []     # statistics of the steps already computed
         self._rows = MonitorHistory()
         self._rows_done = 0               # chunks already turned into rows
@@ -247,13 +265,18 @@ class Monitor:
 
     def _view(self, a: np.ndarray) -> np.ndarray:
         """At most ``sample`` values of ``a`` (a view; ``np.concatenate`` flattens it)."""
-        if a.size <= self.sample:
-            return a
         plan = self._plans.get(a.shape)
-        if plan is None:
-            plan = self._plans[a.shape] = _plan(a.shape, self.sample)
-        r, s = plan
-        return a[::r] if r else a.reshape(-1)[::s]
+        if plan is None:  # once per shape: (flat?, slice), slice None for the whole
+            if a.size <= self.sample:
+                plan = (False, None)
+            else:
+                r, s = _plan(a.shape, self.sample)
+                plan = (False, slice(None, None, r)) if r else (True, slice(None, None, s))
+            self._plans[a.shape] = plan
+        flat, part = plan
+        if part is None:
+            return a
+        return a.ravel()[part] if flat else a[part]
 
     def _on_forward(self, i: int, module: Any, args: tuple, output: Any) -> None:
         if not self._recording or not getattr(module, "training", True):
@@ -300,7 +323,7 @@ class Monitor:
 
     def _record(self, index: int, lr: float | None) -> np.ndarray:
         """Copy this step's subsamples into a row, reduce it; return the values' part."""
-        view, kinds, outs = self._view, self._kinds, self._outs
+        view, kinds, outs, hgrads = self._view, self._kinds, self._outs, self._hgrads
         arrays, sizes = [], []
         for i, out in enumerate(outs):
             if out is None:
@@ -311,9 +334,10 @@ class Monitor:
             sizes.append(a.size)
             if kinds[i] == _UNRESOLVED:  # by the op that made it: a Block ending in tanh
                 kinds[i] = ACTIVATION_KINDS.get(type(out._node).__name__)
-        for i, out in enumerate(outs):
-            g = None if out is None else self._hgrads[i]
-            if g is None and out is not None and out._node is not None:
+        for out, g in zip(outs, hgrads):
+            if out is None:
+                g = None
+            elif g is None and out._node is not None:
                 g = out._node.grad_size  # the gradient itself when small (engine._grad_size)
                 if g.__class__ is not np.ndarray or g.shape != out._data.shape:
                     g = None
@@ -331,92 +355,114 @@ class Monitor:
             g = view(g._data)
             arrays.append(g)
             sizes.append(g.size)
-        values = self._param_views()
-        arrays += values
+        arrays += self._param_views()
         key = (*sizes, *self._value_sizes)
         lay = self._layouts.get(key)
         if lay is None:
             lay = self._layouts[key] = _Layout(key, len(outs), kinds)
+        if lay is not self._run:  # the steps pending in another layout go first
+            self._flush()
+            self._run = lay
         n_data, total = lay.n_data, lay.total
-        row = lay.rows[lay.turn]
-        lay.turn ^= 1
+        j = len(lay.steps) - lay.n_reduced
+        row = lay.raw[j]
+        # Where the values before this step are (the update is formed when reduced):
+        # the row above when it holds the previous step (every=1: no copy), else a copy
+        # (taken first: the previous values may lie in this very row).
+        prev = self._prev
+        if prev is None or prev.shape != (n_data,):
+            lay.source[j] = _NO_UPDATE  # the parameters changed shape: nothing to measure
+        elif j and prev.base is lay.raw and self._prev_slot == j - 1:
+            lay.source[j] = _ROW_ABOVE
+        else:
+            np.copyto(lay.before[j], prev)
+            lay.source[j] = _COPIED
         if arrays:
             np.concatenate(arrays, axis=None, out=row[:total], casting="same_kind")
-        data = row[total - n_data:total]
-        prev = self._prev
-        if prev is not None and prev.shape == data.shape:
-            np.subtract(data, prev, out=row[total:])
-            starts = lay.starts
-        else:  # the parameters changed shape: no update to measure
-            row = row[:total]
-            starts = lay.starts_no_update
-        squares = np.square(row, out=lay.squares[:row.size])
-        saturated = {}
-        for kind in lay.kinds:  # tanh from the squares: |t| > 0.97 <=> t^2 > 0.97^2
-            if kind == "tanh":
-                hit = np.greater(squares[:lay.n_acts], SATURATION ** 2, out=lay.hits)
-            else:
-                hit = _hits(row[:lay.n_acts], kind)
-            saturated[kind] = [np.count_nonzero(hit[a:b]) for a, b in lay.act_bounds]
-        if starts.size:
-            sums, squares = np.add.reduceat(row, starts), np.add.reduceat(squares, starts)
-        else:
-            sums = squares = starts
-        self._pending.append((index, math.nan if lr is None else float(lr), lay, sums,
-                              squares, saturated))
+        lay.steps.append((index, math.nan if lr is None else float(lr)))
         self._last = (lay, row)
-        if len(self._pending) >= _PENDING:
-            self._compute()
-        return data
+        self._prev_slot = j
+        if j + 1 == lay.n_raw:
+            self._reduce(lay)
+        return row[total - n_data:total]
+
+    def _reduce(self, lay: _Layout) -> None:
+        """Reduce the layout's raw rows to sums, sums of squares and saturated counts."""
+        m = len(lay.steps) - lay.n_reduced
+        if m == 0:
+            return
+        n0, total, n_acts = lay.n_reduced, lay.total, lay.n_acts
+        raw = lay.raw[:m]
+        data, update = raw[:, total - lay.n_data:total], raw[:, total:]
+        source = lay.source[:m]
+        np.subtract(data[1:], data[:-1], out=update[1:])
+        for j in np.flatnonzero(source != _ROW_ABOVE).tolist():
+            if source[j] == _COPIED:
+                np.subtract(data[j], lay.before[j], out=update[j])
+            else:
+                update[j] = 0.0
+        squares = np.square(raw, out=lay.squares[:m])
+        if lay.width:
+            np.add.reduceat(raw, lay.starts, axis=1, out=lay.block[0, n0:n0 + m])
+            np.add.reduceat(squares, lay.starts, axis=1, out=lay.block[1, n0:n0 + m])
+            missing = np.flatnonzero(source == _NO_UPDATE)
+            if missing.size:
+                lay.block[:, n0 + missing, len(lay.starts_no_update):] = np.nan
+        for k, kind in enumerate(lay.kinds):  # tanh from the squares: t^2 > 0.97^2
+            if kind == "tanh":
+                hit = np.greater(squares[:, :n_acts], SATURATION ** 2, out=lay.hits[:m])
+            else:
+                hit = _hits(raw[:, :n_acts], kind)
+            for i, part in enumerate(lay.act_slices):
+                lay.saturated[n0:n0 + m, k, i] = np.count_nonzero(hit[:, part], axis=1)
+        lay.n_reduced = n0 + m
+        if lay.n_reduced == lay.capacity:
+            self._chunks.append(self._statistics(lay))
 
     def _param_views(self) -> list[np.ndarray]:
         """Each parameter's subsample (views, cached while the parameter keeps its array:
         the optimisers update in place)."""
         bases = [p._data for _, p in self.params]
-        if len(bases) != len(self._value_bases) or any(
-                b is not c for b, c in zip(bases, self._value_bases)):
+        if len(bases) != len(self._value_bases) or not all(
+                map(operator.is_, bases, self._value_bases)):
             self._value_bases = bases
             self._value_views = [self._view(b) for b in bases]
             self._value_sizes = tuple(v.size for v in self._value_views)
         return self._value_views
 
-    def _compute(self) -> None:
-        """Turn the pending steps' sums into statistics, a run of equal layouts at once."""
-        pending, self._pending = self._pending, []
-        start = 0
-        while start < len(pending):
-            end = start + 1
-            while (end < len(pending) and pending[end][2] is pending[start][2]
-                   and len(pending[end][3]) == len(pending[start][3])):
-                end += 1
-            self._chunks.append(self._statistics(pending[start:end]))
-            start = end
+    def _flush(self) -> None:
+        """Turn the pending steps (all of one layout) into statistics."""
+        lay = self._run
+        if lay is not None:
+            self._reduce(lay)
+            if lay.steps:
+                self._chunks.append(self._statistics(lay))
 
-    def _statistics(self, steps: list[tuple]) -> dict[str, Any]:
-        lay = steps[0][2]
+    def _statistics(self, lay: _Layout) -> dict[str, Any]:
+        """The reduced steps' statistics; empties the layout's pending steps."""
         n_layers, n_params = len(self.layers), len(self.params)
-        k = len(steps)
-        width = len(steps[0][3])
+        k = len(lay.steps)
         means = np.full((k, lay.n_segments), np.nan)
         stds = np.full((k, lay.n_segments), np.nan)
-        if width:
-            n = lay.counts[:width]
-            mu = np.stack([s[3] for s in steps]) / n
-            var = np.stack([s[4] for s in steps]) / n - mu * mu
-            means[:, lay.present[:width]] = mu
-            stds[:, lay.present[:width]] = np.sqrt(np.maximum(var, 0.0))
+        if lay.width:  # mean = S1 / n, variance = S2 / n - mean^2 (ddof=0)
+            mu = lay.block[0, :k] / lay.counts
+            var = lay.block[1, :k] / lay.counts - mu * mu
+            means[:, lay.present] = mu
+            stds[:, lay.present] = np.sqrt(np.maximum(var, 0.0))
         saturated = np.full((k, n_layers), np.nan)
         for i_act, layer in enumerate(lay.act_layers):
             kind = self._kinds[layer]
             if kind in lay.kinds:
-                counts = np.array([s[5][kind][i_act] for s in steps], dtype=np.float64)
+                counts = lay.saturated[:k, lay.kinds.index(kind), i_act]
                 saturated[:, layer] = counts / lay.sizes[layer]
         p0 = 2 * n_layers
         grad_std = stds[:, p0:p0 + n_params]
         data_std = stds[:, p0 + n_params:p0 + 2 * n_params]
         update_std = stds[:, p0 + 2 * n_params:]
+        steps, lrs = zip(*lay.steps)
+        lay.steps, lay.n_reduced = [], 0
         return {
-            "step": [s[0] for s in steps], "lr": [s[1] for s in steps],
+            "step": list(steps), "lr": list(lrs),
             "mean": means[:, :n_layers], "std": stds[:, :n_layers], "saturated": saturated,
             "grad_mean": means[:, n_layers:p0], "grad_std_layer": stds[:, n_layers:p0],
             "grad_std": grad_std, "data_std": data_std,
@@ -426,8 +472,7 @@ class Monitor:
     # -- reading --------------------------------------------------------------------
 
     def _computed(self) -> list[dict[str, Any]]:
-        if self._pending:
-            self._compute()
+        self._flush()
         return self._chunks
 
     @property
