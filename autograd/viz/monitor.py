@@ -1,8 +1,9 @@
 """Watching training: activation, gradient and update statistics over time.
 
 ``Monitor(model)`` attaches a forward hook to each watched layer; after every
-``optimizer.step()`` the training loop calls ``monitor.step(lr=...)``, and the step's
-statistics join ``monitor.history``::
+``optimizer.step()`` the training loop calls ``monitor.step(lr=...)``, and every
+``every``-th step's statistics (steps 0, 10, 20... by default) join
+``monitor.history``::
 
     monitor = ag.viz.Monitor(model)
     for x, y in loader:
@@ -13,7 +14,7 @@ statistics join ``monitor.history``::
     monitor.plot()          # the four views of the lecture on training deep nets by hand
     monitor.remove()        # detaches every hook
 
-What one step costs (``benchmarks/monitor.py`` measures it on the digits MLP):
+What a recorded step costs (``benchmarks/monitor.py`` measures it on the digits MLP):
 
 * the forward hook keeps a reference to the layer's output (no copy, no statistics);
 * the gradient at that output is the one the engine already keeps on the output's node
@@ -28,6 +29,16 @@ What one step costs (``benchmarks/monitor.py`` measures it on the digits MLP):
   subtracts the previous step's parameter subsample (the update), and reduces the row's
   segments to sums and sums of squares (two ``np.add.reduceat``) and the saturated counts;
   the means and standard deviations are formed from those when the history is read.
+
+On the digits MLP (``nn.MLP([64, 128, 64, 10])``, batch 32, Adam, one BLAS thread; a
+step of ~280 us, two tanh layers and six parameters, ~12,800 values a recorded step) a
+recorded step costs ~50 us in the training loop, where ~28 us in a tight loop: the row's
+float64 arithmetic (~13 us to gather and convert the strided subsamples, ~11 us for the
+two ``reduceat``, ~3 us each for the squares, the update and the saturated flags) and
+~8 us of Python for the 16 arrays, and the caches the training step has just filled.
+With ``sample=64`` it is still ~20 us (the calls, not the values), and the module hooks'
+path ~3% of the step. So recording every step costs ~+20% (``every=1``); the default
+``every=10`` costs a tenth of it, as the hooks are attached only for the recorded steps.
 
 So the statistics see the layer's output and gradient as they are at ``step()``: an
 in-place op applied to a watched output after its layer (e.g. a following
@@ -63,11 +74,7 @@ ACTIVATION_KINDS = {"Tanh": "tanh", "Sigmoid": "sigmoid", "ReLU": "relu",
                     "ReluBackward": "relu"}
 # Recorded steps kept as raw sums before they are turned into statistics.
 _PENDING = 256
-# Bytes of raw rows a layout keeps before reducing them (see _Layout).
-_RAW_BYTES = 1 << 20
 _UNRESOLVED = "?"
-# Where a raw row's values before its step are: none, the row above, a copy.
-_NO_UPDATE, _ROW_ABOVE, _COPIED = 0, 1, 2
 
 
 class MonitorHistory(list):
@@ -149,28 +156,16 @@ class _Layout:
         self.n_acts = sum(sizes[:n_layers])
         self.act_layers = [i for i in range(n_layers) if sizes[i]]
         ends = np.cumsum([sizes[i] for i in self.act_layers]).tolist()
-        self.act_slices = [slice(a, b) for a, b in zip([0, *ends[:-1]], ends)]
+        self.act_bounds = list(zip([0, *ends[:-1]], ends))
         self.kinds = sorted({kinds[i] for i in self.act_layers}
                             & {"tanh", "sigmoid", "relu"})
-        # A step copies its subsamples (and the previous values) into one raw row and
-        # does nothing else; every `n_raw` steps the rows are reduced at once (a handful
-        # of NumPy calls for all of them) into sums and sums of squares. About 1 MiB of
-        # raw rows; allocated once (fresh arrays each time cost page faults).
-        self.row_size = self.total + self.n_data
-        self.n_raw = max(2, min(64, _RAW_BYTES // (8 * max(1, self.row_size))))
-        self.raw = np.zeros((self.n_raw, self.row_size))
-        self.squares = np.empty((self.n_raw, self.row_size))
-        self.source = np.zeros(self.n_raw, dtype=np.int8)   # where each row's "before" is
-        self.before = np.empty((self.n_raw, self.n_data))    # copies of it, when not above
-        self.hits = np.empty((self.n_raw, self.n_acts), dtype=bool)
-        # The reduced steps not yet turned into statistics: block[0] the sums, block[1]
-        # the sums of squares, (step, segment); the saturated counts (step, kind, layer).
-        self.width = len(self.counts)
-        self.capacity = self.n_raw * max(1, _PENDING // self.n_raw)
-        self.block = np.empty((2, self.capacity, self.width))
-        self.saturated = np.zeros((self.capacity, len(self.kinds), len(self.act_layers)))
-        self.steps: list[tuple[int, float]] = []   # (step, lr) of the run's steps
-        self.n_reduced = 0                          # of which reduced into block
+        # Two rows used in turn (a step's update reads the row before), and scratch for
+        # the squares and the saturated flags: allocated once, since fresh arrays of this
+        # size each step cost page faults that dwarf the arithmetic.
+        self.rows = (np.empty(self.total + self.n_data), np.empty(self.total + self.n_data))
+        self.turn = 0
+        self.squares = np.empty(self.total + self.n_data)
+        self.hits = np.empty(self.n_acts, dtype=bool)
 
 
 class Monitor:
@@ -184,8 +179,13 @@ class Monitor:
         layers: the modules to watch: names (as in ``named_modules()``) or module objects.
             By default the activation modules (``Tanh``, ``Sigmoid``, ``ReLU``), or every
             leaf module when the model has none.
-        every: record every ``every``-th step (steps ``0, every, 2*every...``); the hooks
-            do nothing on the other steps.
+        every: record every ``every``-th step (steps ``0, every, 2*every...``; default
+            10). The forward hooks are attached only for the recorded steps, so the
+            steps in between run as without a monitor (``step()`` only counts them, and
+            at the step before a recorded one copies the parameters' subsample, to
+            measure the recorded step's update). ``every=1`` records every step, at about
+            +20% of a training step on the digits MLP (``benchmarks/monitor.py``); the
+            default keeps it within the issue's +10% (see the module docstring).
         sample: the most values kept of each activation, gradient and parameter (a fixed
             stride through the flat array, so runs are reproducible): the statistics and
             histograms use that subsample.
@@ -194,7 +194,7 @@ class Monitor:
     if a step has several, the last one that builds a graph counts.
     """
 
-    def __init__(self, model: Any, layers: Iterable[Any] | None = None, every: int = 1,
+    def __init__(self, model: Any, layers: Iterable[Any] | None = None, every: int = 10,
                  sample: int = 1024) -> None:
         if not (callable(getattr(model, "named_modules", None))
                 and callable(getattr(model, "named_parameters", None))):
@@ -217,16 +217,16 @@ class Monitor:
         self._hgrads: list[Any] = [None] * n    # gradients a tensor hook caught (large outputs)
         self._grad_fns = [partial(self._on_grad, i) for i in range(n)]
         self._grad_handles: list[Any] = []
-        self._handles = [m.register_forward_hook(partial(self._on_forward, i))
-                         for i, (_, m) in enumerate(self.layers)]
+        self._forward_fns = [partial(self._on_forward, i) for i in range(n)]
+        self._handles: list[Any] = []
+        self._attach()
         self._value_bases: list[Any] = []
         self._value_views: list[np.ndarray] = []
         self._value_sizes: tuple = ()
         self._count = 0           # step() calls so far: the index of the coming step
         self._recording = True    # step 0 is always recorded
         self._prev: np.ndarray | None = self._param_data()  # a copy: step 0's "before"
-        self._run: _Layout | None = None  # the layout of the steps not yet computed
-        self._prev_slot = -1              # the raw row holding the last recorded values
+        self._pending: list[tuple] = []   # (step, lr, layout, sums, squares, saturated)
         self._chunks: list[dict] = []     # statistics of the steps already computed
         self._rows = MonitorHistory()
         self._rows_done = 0               # chunks already turned into rows
@@ -266,7 +266,7 @@ class Monitor:
     def _view(self, a: np.ndarray) -> np.ndarray:
         """At most ``sample`` values of ``a`` (a view; ``np.concatenate`` flattens it)."""
         plan = self._plans.get(a.shape)
-        if plan is None:  # once per shape: (flat?, slice), slice None for the whole
+        if plan is None:  # once per shape: (flat?, slice), the slice None for the whole
             if a.size <= self.sample:
                 plan = (False, None)
             else:
@@ -276,7 +276,7 @@ class Monitor:
         flat, part = plan
         if part is None:
             return a
-        return a.ravel()[part] if flat else a[part]
+        return a.reshape(-1)[part] if flat else a[part]
 
     def _on_forward(self, i: int, module: Any, args: tuple, output: Any) -> None:
         if not self._recording or not getattr(module, "training", True):
@@ -318,12 +318,24 @@ class Monitor:
         self._recording = self._count % self.every == 0
         if not self._recording:
             self._prev = None
+            self._detach()  # the steps in between run as without a monitor
         else:  # the next step's update is measured from these values
             self._prev = data if data is not None else self._param_data()
+            self._attach()
+
+    def _attach(self) -> None:
+        if not self._handles:
+            self._handles = [m.register_forward_hook(fn)
+                             for fn, (_, m) in zip(self._forward_fns, self.layers)]
+
+    def _detach(self) -> None:
+        for h in self._handles:
+            h.remove()
+        self._handles = []
 
     def _record(self, index: int, lr: float | None) -> np.ndarray:
         """Copy this step's subsamples into a row, reduce it; return the values' part."""
-        view, kinds, outs, hgrads = self._view, self._kinds, self._outs, self._hgrads
+        view, kinds, outs = self._view, self._kinds, self._outs
         arrays, sizes = [], []
         for i, out in enumerate(outs):
             if out is None:
@@ -334,10 +346,9 @@ class Monitor:
             sizes.append(a.size)
             if kinds[i] == _UNRESOLVED:  # by the op that made it: a Block ending in tanh
                 kinds[i] = ACTIVATION_KINDS.get(type(out._node).__name__)
-        for out, g in zip(outs, hgrads):
-            if out is None:
-                g = None
-            elif g is None and out._node is not None:
+        for i, out in enumerate(outs):
+            g = None if out is None else self._hgrads[i]
+            if g is None and out is not None and out._node is not None:
                 g = out._node.grad_size  # the gradient itself when small (engine._grad_size)
                 if g.__class__ is not np.ndarray or g.shape != out._data.shape:
                     g = None
@@ -355,69 +366,43 @@ class Monitor:
             g = view(g._data)
             arrays.append(g)
             sizes.append(g.size)
-        arrays += self._param_views()
+        values = self._param_views()
+        arrays += values
         key = (*sizes, *self._value_sizes)
         lay = self._layouts.get(key)
         if lay is None:
             lay = self._layouts[key] = _Layout(key, len(outs), kinds)
-        if lay is not self._run:  # the steps pending in another layout go first
-            self._flush()
-            self._run = lay
         n_data, total = lay.n_data, lay.total
-        j = len(lay.steps) - lay.n_reduced
-        row = lay.raw[j]
-        # Where the values before this step are (the update is formed when reduced):
-        # the row above when it holds the previous step (every=1: no copy), else a copy
-        # (taken first: the previous values may lie in this very row).
-        prev = self._prev
-        if prev is None or prev.shape != (n_data,):
-            lay.source[j] = _NO_UPDATE  # the parameters changed shape: nothing to measure
-        elif j and prev.base is lay.raw and self._prev_slot == j - 1:
-            lay.source[j] = _ROW_ABOVE
-        else:
-            np.copyto(lay.before[j], prev)
-            lay.source[j] = _COPIED
+        row = lay.rows[lay.turn]
+        lay.turn ^= 1
         if arrays:
             np.concatenate(arrays, axis=None, out=row[:total], casting="same_kind")
-        lay.steps.append((index, math.nan if lr is None else float(lr)))
-        self._last = (lay, row)
-        self._prev_slot = j
-        if j + 1 == lay.n_raw:
-            self._reduce(lay)
-        return row[total - n_data:total]
-
-    def _reduce(self, lay: _Layout) -> None:
-        """Reduce the layout's raw rows to sums, sums of squares and saturated counts."""
-        m = len(lay.steps) - lay.n_reduced
-        if m == 0:
-            return
-        n0, total, n_acts = lay.n_reduced, lay.total, lay.n_acts
-        raw = lay.raw[:m]
-        data, update = raw[:, total - lay.n_data:total], raw[:, total:]
-        source = lay.source[:m]
-        np.subtract(data[1:], data[:-1], out=update[1:])
-        for j in np.flatnonzero(source != _ROW_ABOVE).tolist():
-            if source[j] == _COPIED:
-                np.subtract(data[j], lay.before[j], out=update[j])
-            else:
-                update[j] = 0.0
-        squares = np.square(raw, out=lay.squares[:m])
-        if lay.width:
-            np.add.reduceat(raw, lay.starts, axis=1, out=lay.block[0, n0:n0 + m])
-            np.add.reduceat(squares, lay.starts, axis=1, out=lay.block[1, n0:n0 + m])
-            missing = np.flatnonzero(source == _NO_UPDATE)
-            if missing.size:
-                lay.block[:, n0 + missing, len(lay.starts_no_update):] = np.nan
-        for k, kind in enumerate(lay.kinds):  # tanh from the squares: t^2 > 0.97^2
+        data = row[total - n_data:total]
+        prev = self._prev
+        if prev is not None and prev.shape == data.shape:
+            np.subtract(data, prev, out=row[total:])
+            starts = lay.starts
+        else:  # the parameters changed shape: no update to measure
+            row = row[:total]
+            starts = lay.starts_no_update
+        squares = np.square(row, out=lay.squares[:row.size])
+        saturated = {}
+        for kind in lay.kinds:  # tanh from the squares: |t| > 0.97 <=> t^2 > 0.97^2
             if kind == "tanh":
-                hit = np.greater(squares[:, :n_acts], SATURATION ** 2, out=lay.hits[:m])
+                hit = np.greater(squares[:lay.n_acts], SATURATION ** 2, out=lay.hits)
             else:
-                hit = _hits(raw[:, :n_acts], kind)
-            for i, part in enumerate(lay.act_slices):
-                lay.saturated[n0:n0 + m, k, i] = np.count_nonzero(hit[:, part], axis=1)
-        lay.n_reduced = n0 + m
-        if lay.n_reduced == lay.capacity:
-            self._chunks.append(self._statistics(lay))
+                hit = _hits(row[:lay.n_acts], kind)
+            saturated[kind] = [np.count_nonzero(hit[a:b]) for a, b in lay.act_bounds]
+        if starts.size:
+            sums, squares = np.add.reduceat(row, starts), np.add.reduceat(squares, starts)
+        else:
+            sums = squares = starts
+        self._pending.append((index, math.nan if lr is None else float(lr), lay, sums,
+                              squares, saturated))
+        self._last = (lay, row)
+        if len(self._pending) >= _PENDING:
+            self._compute()
+        return data
 
     def _param_views(self) -> list[np.ndarray]:
         """Each parameter's subsample (views, cached while the parameter keeps its array:
@@ -430,39 +415,43 @@ class Monitor:
             self._value_sizes = tuple(v.size for v in self._value_views)
         return self._value_views
 
-    def _flush(self) -> None:
-        """Turn the pending steps (all of one layout) into statistics."""
-        lay = self._run
-        if lay is not None:
-            self._reduce(lay)
-            if lay.steps:
-                self._chunks.append(self._statistics(lay))
+    def _compute(self) -> None:
+        """Turn the pending steps' sums into statistics, a run of equal layouts at once."""
+        pending, self._pending = self._pending, []
+        start = 0
+        while start < len(pending):
+            end = start + 1
+            while (end < len(pending) and pending[end][2] is pending[start][2]
+                   and len(pending[end][3]) == len(pending[start][3])):
+                end += 1
+            self._chunks.append(self._statistics(pending[start:end]))
+            start = end
 
-    def _statistics(self, lay: _Layout) -> dict[str, Any]:
-        """The reduced steps' statistics; empties the layout's pending steps."""
+    def _statistics(self, steps: list[tuple]) -> dict[str, Any]:
+        lay = steps[0][2]
         n_layers, n_params = len(self.layers), len(self.params)
-        k = len(lay.steps)
+        k = len(steps)
+        width = len(steps[0][3])
         means = np.full((k, lay.n_segments), np.nan)
         stds = np.full((k, lay.n_segments), np.nan)
-        if lay.width:  # mean = S1 / n, variance = S2 / n - mean^2 (ddof=0)
-            mu = lay.block[0, :k] / lay.counts
-            var = lay.block[1, :k] / lay.counts - mu * mu
-            means[:, lay.present] = mu
-            stds[:, lay.present] = np.sqrt(np.maximum(var, 0.0))
+        if width:
+            n = lay.counts[:width]
+            mu = np.stack([s[3] for s in steps]) / n
+            var = np.stack([s[4] for s in steps]) / n - mu * mu
+            means[:, lay.present[:width]] = mu
+            stds[:, lay.present[:width]] = np.sqrt(np.maximum(var, 0.0))
         saturated = np.full((k, n_layers), np.nan)
         for i_act, layer in enumerate(lay.act_layers):
             kind = self._kinds[layer]
             if kind in lay.kinds:
-                counts = lay.saturated[:k, lay.kinds.index(kind), i_act]
+                counts = np.array([s[5][kind][i_act] for s in steps], dtype=np.float64)
                 saturated[:, layer] = counts / lay.sizes[layer]
         p0 = 2 * n_layers
         grad_std = stds[:, p0:p0 + n_params]
         data_std = stds[:, p0 + n_params:p0 + 2 * n_params]
         update_std = stds[:, p0 + 2 * n_params:]
-        steps, lrs = zip(*lay.steps)
-        lay.steps, lay.n_reduced = [], 0
         return {
-            "step": list(steps), "lr": list(lrs),
+            "step": [s[0] for s in steps], "lr": [s[1] for s in steps],
             "mean": means[:, :n_layers], "std": stds[:, :n_layers], "saturated": saturated,
             "grad_mean": means[:, n_layers:p0], "grad_std_layer": stds[:, n_layers:p0],
             "grad_std": grad_std, "data_std": data_std,
@@ -472,7 +461,8 @@ class Monitor:
     # -- reading --------------------------------------------------------------------
 
     def _computed(self) -> list[dict[str, Any]]:
-        self._flush()
+        if self._pending:
+            self._compute()
         return self._chunks
 
     @property

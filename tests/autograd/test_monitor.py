@@ -149,7 +149,7 @@ def test_update_ratio_is_the_change_since_the_previous_step() -> None:
 def test_history_length_and_series() -> None:
     model, x = _tiny()
     opt = optim.SGD(model.parameters(), lr=0.01)
-    monitor = Monitor(model)
+    monitor = Monitor(model, every=1)
     for step in range(7):
         opt.zero_grad()
         (model(ag.tensor(x)) ** 2).sum().backward()
@@ -283,10 +283,9 @@ def test_plot_returns_one_figure_with_the_four_views(tmp_path) -> None:
 
 
 @pytest.mark.parametrize("every", [1, 3])
-def test_steps_reduced_in_batches_match_numpy_at_every_step(monkeypatch, every) -> None:
-    # two raw rows per batch and four reduced steps per chunk: every boundary is crossed,
-    # and one monitor's history is read in between (each read reduces what is pending)
-    monkeypatch.setattr(monitor_module, "_RAW_BYTES", 1)
+def test_steps_computed_in_chunks_match_numpy_at_every_step(monkeypatch, every) -> None:
+    # five pending steps per chunk: chunk boundaries are crossed, and one monitor's
+    # history is read in between (each read computes what is pending)
     monkeypatch.setattr(monitor_module, "_PENDING", 5)
     model, x = _tiny()
     opt = optim.Adam(model.parameters(), lr=0.05)
@@ -322,3 +321,27 @@ def test_steps_reduced_in_batches_match_numpy_at_every_step(monkeypatch, every) 
         upd = weights[k + 1] - weights[k]
         np.testing.assert_allclose(_by(unread.history, k, "2.weight")["update_data"],
                                    upd.std() / weights[k + 1].std(), rtol=1e-6)
+
+
+def test_default_records_every_tenth_step_with_hooks_only_then() -> None:
+    model, x = _tiny()
+    opt = optim.Adam(model.parameters(), lr=0.05)
+    monitor = Monitor(model)
+    assert monitor.every == 10
+    hooked, weights = [], [model[0].weight._data.astype(np.float64).copy()]
+    for _ in range(25):
+        hooked.append(bool(model[1]._forward_hooks))
+        opt.zero_grad()
+        (model(ag.tensor(x)) ** 2).sum().backward()
+        opt.step()
+        monitor.step(lr=0.05)
+        weights.append(model[0].weight._data.astype(np.float64).copy())
+    # attached for steps 0, 10, 20 only: the steps in between run without hooks
+    assert [k for k, h in enumerate(hooked) if h] == [0, 10, 20]
+    assert sorted({r["step"] for r in monitor.history}) == [0, 10, 20]
+    for k in (10, 20):  # the recorded step's own update, from the copy taken before it
+        upd = weights[k + 1] - weights[k]
+        np.testing.assert_allclose(_by(monitor.history, k, "0.weight")["update_data"],
+                                   upd.std() / weights[k + 1].std(), rtol=1e-5)
+    monitor.remove()
+    assert not model[1]._forward_hooks
