@@ -37,8 +37,9 @@ float64 arithmetic (~13 us to gather and convert the strided subsamples, ~11 us 
 two ``reduceat``, ~3 us each for the squares, the update and the saturated flags) and
 ~8 us of Python for the 16 arrays, and the caches the training step has just filled.
 With ``sample=64`` it is still ~20 us (the calls, not the values), and the module hooks'
-path ~3% of the step. So recording every step costs ~+20% (``every=1``); the default
-``every=10`` costs a tenth of it, as the hooks are attached only for the recorded steps.
+path ~3% of the step. So recording every step costs ~+24% (``every=1``); the default
+``every=10``, with the hooks attached only for the recorded steps, +5 to +7% (measured
+interleaved on a shared 2-core machine).
 
 So the statistics see the layer's output and gradient as they are at ``step()``: an
 in-place op applied to a watched output after its layer (e.g. a following
@@ -184,8 +185,8 @@ class Monitor:
             steps in between run as without a monitor (``step()`` only counts them, and
             at the step before a recorded one copies the parameters' subsample, to
             measure the recorded step's update). ``every=1`` records every step, at about
-            +20% of a training step on the digits MLP (``benchmarks/monitor.py``); the
-            default keeps it within the issue's +10% (see the module docstring).
+            +24% of a training step on the digits MLP (``benchmarks/monitor.py``); the
+            default costs +5 to +7% there (see the module docstring).
         sample: the most values kept of each activation, gradient and parameter (a fixed
             stride through the flat array, so runs are reproducible): the statistics and
             histograms use that subsample.
