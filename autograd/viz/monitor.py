@@ -35,14 +35,15 @@ step of ~280 us, two tanh layers and six parameters, ~12,800 values a recorded s
 recorded step costs ~50 us in the training loop, where ~28 us in a tight loop: the row's
 float64 arithmetic (~13 us to gather and convert the strided subsamples, ~11 us for the
 two ``reduceat``, ~3 us each for the squares, the update and the saturated flags) and
-~8 us of Python for the 16 arrays, and the caches the training step has just filled.
+~8 us of Python for the 16 arrays, plus the cache misses (the training step has just
+filled the caches with its own arrays).
 With ``sample=64`` it is still ~20 us (the calls, not the values), and the module hooks'
 path ~3% of the step. So recording every step costs ~+24% (``every=1``); the default
 ``every=10``, with the hooks attached only for the recorded steps, +5 to +7% (measured
 interleaved on a shared 2-core machine).
 
-So the statistics see the layer's output and gradient as they are at ``step()``: an
-in-place op applied to a watched output after its layer (e.g. a following
+As ``step()`` reads them, the statistics see the layer's output and gradient as they
+are then: an in-place op applied to a watched output after its layer (e.g. a following
 ``ReLU(inplace=True)``) shows in them. The update is measured, not predicted: a copy of
 each parameter's subsample is kept from the previous step (the previous row itself when
 that step was recorded; with ``every > 1`` a copy is taken only at the step before a
