@@ -2,10 +2,11 @@
 
 The digits MLP ``nn.MLP([64, 128, 64, 10])`` (tanh), batch 32, Adam lr 1e-3, one BLAS
 thread. Two copies of the model from the same initial weights train on the same batches:
-one plain, one with a ``Monitor`` attached (default settings: every step recorded, its two
-tanh layers and six parameters) and ``monitor.step(lr=...)`` after each
-``optimizer.step()``. Blocks of ``--steps`` steps alternate between the two (interleaved,
-so that a busy machine slows both alike); the figure is the median over ``--repeats``
+one plain, one with a ``Monitor`` attached (default settings: every 10th step recorded,
+its two tanh layers and six parameters; ``--every 1`` records them all) and
+``monitor.step(lr=...)`` after each ``optimizer.step()``. Blocks of ``--steps`` steps (80:
+each holds 8 recorded steps) alternate between the two (interleaved, so that a busy
+machine slows both alike); the figure is the median over ``--repeats``
 blocks of the time per step. The monitored block includes the statistics computed every
 ``CHUNK`` steps; turning the recorded steps into ``monitor.history`` rows, done once when
 it is read, is timed apart. Run: ``python -m benchmarks.monitor`` (repository root).
@@ -32,11 +33,11 @@ from nn.datasets import load_digits  # noqa: E402
 CLOCK = time.process_time
 
 
-def _setup(monitored: bool, sample: int | None, every: int = 1) -> tuple:
+def _setup(monitored: bool, sample: int | None, every: int | None = None) -> tuple:
     ag.manual_seed(0)
     model = nn.MLP([64, 128, 64, 10])
     opt = optim.Adam(model.parameters(), lr=1e-3)
-    options = {"every": every} if sample is None else {"sample": sample, "every": every}
+    options = {k: v for k, v in (("sample", sample), ("every", every)) if v is not None}
     monitor = ag.viz.Monitor(model, **options) if monitored else None
     return model, opt, monitor
 
@@ -55,11 +56,12 @@ def _block(model, opt, monitor, loss_fn, batches, steps: int, start: int) -> flo
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--steps", type=int, default=64, help="steps per timed block")
+    parser.add_argument("--steps", type=int, default=80, help="steps per timed block")
     parser.add_argument("--repeats", type=int, default=15, help="blocks per variant")
     parser.add_argument("--sample", type=int, default=None,
                         help="Monitor(sample=...) (default: the Monitor's default)")
-    parser.add_argument("--every", type=int, default=1, help="Monitor(every=...)")
+    parser.add_argument("--every", type=int, default=None,
+                        help="Monitor(every=...) (default: the Monitor's default)")
     parser.add_argument("--wall", action="store_true",
                         help="time with the wall clock instead of the process's CPU time")
     args = parser.parse_args()

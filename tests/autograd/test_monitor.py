@@ -9,6 +9,7 @@ import autograd as ag
 import nn
 import optim
 from autograd.engine import _SMALL
+from autograd.viz import monitor as monitor_module
 from autograd.viz.monitor import Monitor
 
 
@@ -148,7 +149,7 @@ def test_update_ratio_is_the_change_since_the_previous_step() -> None:
 def test_history_length_and_series() -> None:
     model, x = _tiny()
     opt = optim.SGD(model.parameters(), lr=0.01)
-    monitor = Monitor(model)
+    monitor = Monitor(model, every=1)
     for step in range(7):
         opt.zero_grad()
         (model(ag.tensor(x)) ** 2).sum().backward()
@@ -279,3 +280,68 @@ def test_plot_returns_one_figure_with_the_four_views(tmp_path) -> None:
         monitor.plot(kind="weights")
     with pytest.raises(ValueError, match="pass kind="):
         monitor.plot(ax=ax)
+
+
+@pytest.mark.parametrize("every", [1, 3])
+def test_steps_computed_in_chunks_match_numpy_at_every_step(monkeypatch, every) -> None:
+    # five pending steps per chunk: chunk boundaries are crossed, and one monitor's
+    # history is read in between (each read computes what is pending)
+    monkeypatch.setattr(monitor_module, "_PENDING", 5)
+    model, x = _tiny()
+    opt = optim.Adam(model.parameters(), lr=0.05)
+    read, unread = Monitor(model, every=every), Monitor(model, every=every)
+    assert read._prev is not unread._prev
+    tanh_out = []
+    model[1].register_forward_hook(lambda m, a, out: tanh_out.append(out._data.copy()))
+    weights = [model[2].weight._data.astype(np.float64).copy()]
+    for k in range(13):
+        opt.zero_grad()
+        (model(ag.tensor(x * (1 + 0.1 * k))) ** 2).sum().backward()
+        opt.step()
+        read.step(lr=0.05)
+        unread.step(lr=0.05)
+        weights.append(model[2].weight._data.astype(np.float64).copy())
+        if k % 3 == 1:
+            assert len(read.history) == 6 * (k // every + 1)
+    recorded = list(range(0, 13, every))
+    assert sorted({r["step"] for r in unread.history}) == recorded
+    assert len(read.history) == len(unread.history)
+    for r, u in zip(read.history, unread.history):
+        assert r.keys() == u.keys()
+        for key in r:
+            if isinstance(r[key], float):
+                np.testing.assert_allclose(r[key], u[key], rtol=1e-12)
+            else:
+                assert r[key] == u[key]
+    for k in recorded:
+        h = tanh_out[k].astype(np.float64)
+        row = _by(unread.history, k, "1")
+        np.testing.assert_allclose([row["mean"], row["std"]], [h.mean(), h.std()], rtol=1e-6)
+        assert row["saturated"] == np.mean(np.abs(h) > 0.97)
+        upd = weights[k + 1] - weights[k]
+        np.testing.assert_allclose(_by(unread.history, k, "2.weight")["update_data"],
+                                   upd.std() / weights[k + 1].std(), rtol=1e-6)
+
+
+def test_default_records_every_tenth_step_with_hooks_only_then() -> None:
+    model, x = _tiny()
+    opt = optim.Adam(model.parameters(), lr=0.05)
+    monitor = Monitor(model)
+    assert monitor.every == 10
+    hooked, weights = [], [model[0].weight._data.astype(np.float64).copy()]
+    for _ in range(25):
+        hooked.append(bool(model[1]._forward_hooks))
+        opt.zero_grad()
+        (model(ag.tensor(x)) ** 2).sum().backward()
+        opt.step()
+        monitor.step(lr=0.05)
+        weights.append(model[0].weight._data.astype(np.float64).copy())
+    # attached for steps 0, 10, 20 only: the steps in between run without hooks
+    assert [k for k, h in enumerate(hooked) if h] == [0, 10, 20]
+    assert sorted({r["step"] for r in monitor.history}) == [0, 10, 20]
+    for k in (10, 20):  # the recorded step's own update, from the copy taken before it
+        upd = weights[k + 1] - weights[k]
+        np.testing.assert_allclose(_by(monitor.history, k, "0.weight")["update_data"],
+                                   upd.std() / weights[k + 1].std(), rtol=1e-5)
+    monitor.remove()
+    assert not model[1]._forward_hooks
