@@ -2,8 +2,8 @@
 
 The digits MLP ``nn.MLP([64, 128, 64, 10])`` (tanh), batch 32, Adam lr 1e-3, one BLAS
 thread. Two copies of the model from the same initial weights train on the same batches:
-one plain, one with a ``Monitor`` attached (default settings: every 10th step recorded,
-its two tanh layers and six parameters; ``--every 1`` records them all) and
+one plain, one with a ``Monitor`` attached (default settings: every step recorded,
+its two tanh layers and six parameters; ``--every 10`` records every 10th) and
 ``monitor.step(lr=...)`` after each ``optimizer.step()``. Blocks of ``--steps`` steps (80:
 each holds 8 recorded steps) alternate between the two (interleaved, so that a busy
 machine slows both alike); the figure is the median over ``--repeats``

@@ -71,10 +71,10 @@ def deep_tanh(init, batch_norm=False, width=100, depth=5):
 # `Monitor(model)` hooks the activation modules (here the five `Tanh` layers) and every
 # parameter; `monitor.step(lr=...)` after each `optimizer.step()` closes the step. The
 # statistics come from a fixed subsample of at most `sample` values per array (1024 by
-# default). By default the monitor records every 10th step (`every=10`), with its hooks
-# attached only for those steps: on the digits MLP of `benchmarks/monitor.py`, watching
-# every step adds about 24% to a training step, the default about 5%. Here we want every
-# step's update:data ratio, so `every=1`.
+# default). By default the monitor records every step: on the digits MLP of
+# `benchmarks/monitor.py` that adds about 24% to a training step; `every=10` records every
+# 10th step, with its hooks attached only for those steps, for about 5%. Here we want every
+# step's update:data ratio, so the default (written out: `every=1`).
 
 # %%
 def run(model, steps=600, lr=0.1):

@@ -1,9 +1,8 @@
 """Watching training: activation, gradient and update statistics over time.
 
 ``Monitor(model)`` attaches a forward hook to each watched layer; after every
-``optimizer.step()`` the training loop calls ``monitor.step(lr=...)``, and every
-``every``-th step's statistics (steps 0, 10, 20... by default) join
-``monitor.history``::
+``optimizer.step()`` the training loop calls ``monitor.step(lr=...)``, and that step's
+statistics join ``monitor.history`` (with ``every=N``, every N-th step's: 0, N, 2N...)::
 
     monitor = ag.viz.Monitor(model)
     for x, y in loader:
@@ -38,7 +37,7 @@ two ``reduceat``, ~3 us each for the squares, the update and the saturated flags
 ~8 us of Python for the 16 arrays, plus the cache misses (the training step has just
 filled the caches with its own arrays).
 With ``sample=64`` it is still ~20 us (the calls, not the values), and the module hooks'
-path ~3% of the step. So recording every step costs ~+24% (``every=1``); the default
+path ~3% of the step. So recording every step (the default, ``every=1``) costs ~+24%;
 ``every=10``, with the hooks attached only for the recorded steps, +5 to +7% (measured
 interleaved on a shared 2-core machine).
 
@@ -182,12 +181,12 @@ class Monitor:
             By default the activation modules (``Tanh``, ``Sigmoid``, ``ReLU``), or every
             leaf module when the model has none.
         every: record every ``every``-th step (steps ``0, every, 2*every...``; default
-            10). The forward hooks are attached only for the recorded steps, so the
-            steps in between run as without a monitor (``step()`` only counts them, and
-            at the step before a recorded one copies the parameters' subsample, to
-            measure the recorded step's update). ``every=1`` records every step, at about
-            +24% of a training step on the digits MLP (``benchmarks/monitor.py``); the
-            default costs +5 to +7% there (see the module docstring).
+            1, every step, at about +24% of a training step on the digits MLP,
+            ``benchmarks/monitor.py``). With ``every > 1`` the forward hooks are attached
+            only for the recorded steps, so the steps in between run as without a monitor
+            (``step()`` only counts them, and at the step before a recorded one copies the
+            parameters' subsample, to measure the recorded step's update): ``every=10``
+            costs +5 to +7% there (see the module docstring).
         sample: the most values kept of each activation, gradient and parameter (a fixed
             stride through the flat array, so runs are reproducible): the statistics and
             histograms use that subsample.
@@ -196,7 +195,7 @@ class Monitor:
     if a step has several, the last one that builds a graph counts.
     """
 
-    def __init__(self, model: Any, layers: Iterable[Any] | None = None, every: int = 10,
+    def __init__(self, model: Any, layers: Iterable[Any] | None = None, every: int = 1,
                  sample: int = 1024) -> None:
         if not (callable(getattr(model, "named_modules", None))
                 and callable(getattr(model, "named_parameters", None))):

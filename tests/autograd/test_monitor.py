@@ -323,10 +323,20 @@ def test_steps_computed_in_chunks_match_numpy_at_every_step(monkeypatch, every) 
                                    upd.std() / weights[k + 1].std(), rtol=1e-6)
 
 
-def test_default_records_every_tenth_step_with_hooks_only_then() -> None:
+def test_default_records_every_step() -> None:
+    model, x = _tiny()
+    monitor = Monitor(model)
+    assert monitor.every == 1
+    for k in range(3):
+        model(ag.tensor(x)).sum().backward()
+        monitor.step(lr=0.1)
+        assert max(row["step"] for row in monitor.history) == k  # gained after each step
+
+
+def test_every_tenth_step_with_hooks_only_then() -> None:
     model, x = _tiny()
     opt = optim.Adam(model.parameters(), lr=0.05)
-    monitor = Monitor(model)
+    monitor = Monitor(model, every=10)
     assert monitor.every == 10
     hooked, weights = [], [model[0].weight._data.astype(np.float64).copy()]
     for _ in range(25):
