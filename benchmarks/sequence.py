@@ -32,6 +32,7 @@ import numpy as np  # noqa: E402
 import autograd as ag  # noqa: E402
 import nn  # noqa: E402
 import optim  # noqa: E402
+from benchmarks.harness import tune_malloc  # noqa: E402
 from nn import functional as F  # noqa: E402
 from nn.modules.seq_models import MNIST1DGRU, CharTransformer  # noqa: E402
 
@@ -174,7 +175,13 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--repeats", type=int, default=7)
     p.add_argument("--only", default="gru,gpt")
+    p.add_argument("--stock-malloc", action="store_true",
+                   help="leave glibc's allocator thresholds alone (default: tuned, as "
+                        "benchmarks.run; see benchmarks/README.md, Method)")
     args = p.parse_args(argv)
+    # before any workload allocates; process-wide, so both engines alike
+    allocator = "allocator: stock glibc settings" if args.stock_malloc else tune_malloc()
+    print(allocator, flush=True)
     try:
         from threadpoolctl import threadpool_limits
 
