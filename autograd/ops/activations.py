@@ -107,13 +107,13 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
     if approximate == "tanh":
         # x * x * x, not x ** 3: np.power is ~300x slower on float32; in place on one
         # fresh buffer (each pass over a fresh array costs as much as the arithmetic)
-        t = d * d
+        t = np.multiply(d, d, out=np.empty_like(d))  # an array also for 0-d input
         t *= d
         t *= _GELU_C
         t += d
         t *= _GELU_K
         np.tanh(t, out=t)  # kept for the backward
-        out = t + 1
+        out = np.add(t, 1, out=np.empty_like(t))
         out *= 0.5
         out *= d
         return unary(GeluTanhBackward, out.astype(d.dtype, copy=False), input, save_input=True,
