@@ -13,7 +13,6 @@ import numpy as np
 
 from autograd.graph import Node
 from autograd.ops.record import nary
-from autograd.ops.reduce import softmax_array
 from autograd.tensor import Tensor
 
 _CAUSAL: dict = {}  # (L, S, dtype) → the read-only additive causal mask, built once
@@ -71,7 +70,10 @@ def attention(query: Tensor, key: Tensor, value: Tensor, mask: np.ndarray | None
     s = np.matmul(q * q.dtype.type(scale), k.swapaxes(-1, -2))
     if mask is not None:
         s += mask  # in place: the scores' shape is the broadcast shape (checked by the caller)
-    p = softmax_array(s, -1)
+    # softmax along the keys in place on the fresh scores (shifted by the row max)
+    s -= s.max(axis=-1, keepdims=True)
+    p = np.exp(s, out=s)
+    p /= p.sum(axis=-1, keepdims=True)
     out = np.matmul(p, v)
     return nary(AttentionBackward, out, (query, key, value), saved=(query, key, value),
                 meta=(scale, mask), cache=p)
