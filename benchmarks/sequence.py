@@ -11,7 +11,9 @@ Two workloads, one training step each (forward, loss, backward, optimizer step):
 The chainrule models are ``nn.modules.seq_models``' classes; the torch twins have the same
 parameter names, so the chainrule state_dict loads into them. One BLAS / torch thread
 each; engines interleaved (order rotated every repeat) in one process; medians of the
-per-step means. Run: ``python -m benchmarks.sequence [--repeats N] [--only gru,gpt]``.
+per-step means, by wall clock and by CPU time (``time.process_time``: the fairer clock
+on a shared machine). Run: ``python -m benchmarks.sequence [--repeats N] [--only gru,gpt]
+[--stock-malloc]``.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ import numpy as np  # noqa: E402
 import autograd as ag  # noqa: E402
 import nn  # noqa: E402
 import optim  # noqa: E402
+from benchmarks.harness import tune_malloc  # noqa: E402
 from nn import functional as F  # noqa: E402
 from nn.modules.seq_models import MNIST1DGRU, CharTransformer  # noqa: E402
 
@@ -146,8 +149,10 @@ def _data(kind: str) -> tuple[np.ndarray, np.ndarray]:
     return tokens[:, :-1].copy(), tokens[:, 1:].copy()
 
 
-def measure(kind: str, repeats: int, number: int) -> dict[str, list[float]]:
-    """Per-step seconds (one mean per repeat) of each engine, interleaved."""
+def measure(kind: str, repeats: int, number: int) -> dict[str, dict[str, list[float]]]:
+    """Per-step seconds (one mean per repeat) of each engine, interleaved: wall time and
+    this process's CPU time (user + system: one thread each, so a loaded machine's time
+    slicing does not count, page faults and cache misses do)."""
     x, y = _data(kind)
     ours, state = (_chainrule_gru if kind == "gru" else _chainrule_gpt)(x, y)
     steps = {"chainrule": ours}
@@ -158,23 +163,33 @@ def measure(kind: str, repeats: int, number: int) -> dict[str, list[float]]:
     for f in steps.values():  # warm-up
         for _ in range(3):
             f()
-    times: dict[str, list[float]] = {k: [] for k in steps}
+    times: dict[str, dict[str, list[float]]] = {c: {k: [] for k in steps} for c in CLOCKS}
     names = list(steps)
     for r in range(repeats):
         for name in names[r % len(names):] + names[:r % len(names)]:
             gc.collect()
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             for _ in range(number):
                 steps[name]()
-            times[name].append((time.perf_counter() - t0) / number)
+            times["wall"][name].append((time.perf_counter() - t0) / number)
+            times["cpu"][name].append((time.process_time() - c0) / number)
     return times
+
+
+CLOCKS = ("wall", "cpu")
 
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--repeats", type=int, default=7)
     p.add_argument("--only", default="gru,gpt")
+    p.add_argument("--stock-malloc", action="store_true",
+                   help="leave glibc's allocator thresholds alone (default: tuned, as "
+                        "benchmarks.run; see benchmarks/README.md, Method)")
     args = p.parse_args(argv)
+    # before any workload allocates; process-wide, so both engines alike
+    allocator = "allocator: stock glibc settings" if args.stock_malloc else tune_malloc()
+    print(allocator, flush=True)
     try:
         from threadpoolctl import threadpool_limits
 
@@ -183,17 +198,19 @@ def main(argv: list[str] | None = None) -> int:
         limiter = None
     rows = []
     for kind in args.only.split(","):
-        times = measure(kind, args.repeats, 20 if kind == "gru" else 5)
-        med = {k: statistics.median(v) for k, v in times.items()}
-        ratio = med["chainrule"] / med["torch"] if "torch" in med else float("nan")
-        rows.append((kind, med, ratio, times))
-    print(f"{'workload':<8} {'chainrule ms':>13} {'torch ms':>10} {'× torch':>8}   "
+        by_clock = measure(kind, args.repeats, 20 if kind == "gru" else 5)
+        for clock in CLOCKS:
+            times = by_clock[clock]
+            med = {k: statistics.median(v) for k, v in times.items()}
+            ratio = med["chainrule"] / med["torch"] if "torch" in med else float("nan")
+            rows.append((f"{kind} {clock}", med, ratio, times))
+    print(f"{'workload':<10} {'chainrule ms':>13} {'torch ms':>10} {'× torch':>8}   "
           f"(medians of {args.repeats} interleaved repeats, 1 thread)")
-    for kind, med, ratio, times in rows:
+    for label, med, ratio, times in rows:
         spread = " ".join(f"{k} [{min(v) * 1e3:.1f}, {max(v) * 1e3:.1f}]"
                           for k, v in times.items())
         ours, theirs = med["chainrule"] * 1e3, med.get("torch", float("nan")) * 1e3
-        print(f"{kind:<8} {ours:>13.2f} {theirs:>10.2f} {ratio:>8.2f}   min/max: {spread}")
+        print(f"{label:<10} {ours:>13.2f} {theirs:>10.2f} {ratio:>8.2f}   min/max: {spread}")
     del limiter
     return 0
 

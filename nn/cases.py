@@ -523,6 +523,9 @@ def _register_sequence() -> None:
     layer_case("self-causal-kpm-batch-first", MultiheadAttention(4, 2, batch_first=True),
                (2, 3, 4), call=lambda m, x: _flat_outputs(
                    m(x, x, x, attn_mask=~causal, key_padding_mask=kpm, is_causal=True)))
+    layer_case("self-causal-kpm-fused", MultiheadAttention(4, 2, batch_first=True),
+               (2, 3, 4), call=lambda m, x: m(x, x, x, attn_mask=~causal, key_padding_mask=kpm,
+                                              need_weights=False)[0])
     cross_kv = np.random.default_rng(6).standard_normal((4, 2, 4))
     layer_case("cross-per-head-weights", MultiheadAttention(4, 2), (3, 2, 4),
                call=lambda m, x: _flat_outputs(

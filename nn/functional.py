@@ -35,6 +35,8 @@ from autograd.ops.activations import (
     tanhshrink,
     threshold,
 )
+from autograd.ops.attention import attention as _attention
+from autograd.ops.attention import causal_bias
 from autograd.ops.conv import conv1d, conv2d
 from autograd.ops.conv_transpose import conv_transpose1d, conv_transpose2d
 from autograd.ops.embedding import embedding as _embedding
@@ -455,13 +457,36 @@ def _attn_bias(attn_mask: Any, is_causal: bool, n_l: int, n_s: int, dtype: Any) 
         if attn_mask is not None:
             raise RuntimeError("scaled_dot_product_attention: explicit attn_mask should not be "
                                "set when is_causal=True")
-        return np.where(np.tril(np.ones((n_l, n_s), dtype=bool)), 0.0, -np.inf).astype(dtype)
+        return causal_bias(n_l, n_s, dtype)  # built once per (L, S, dtype)
     if attn_mask is None:
         return None
     m = attn_mask._data if isinstance(attn_mask, Tensor) else np.asarray(attn_mask)
     if m.dtype == bool:
         return np.where(m, 0.0, -np.inf).astype(dtype)  # True = takes part
     return attn_mask if isinstance(attn_mask, Tensor) else m.astype(dtype, copy=False)
+
+
+def _fusable(query: Tensor, key: Tensor, value: Tensor, bias: Any) -> bool:
+    """Whether the fused attention primitive computes this call: the same batch dims for
+    Q, K and V, and a constant mask (an array of the scores' dtype) that broadcasts to the
+    scores' shape without enlarging it. Otherwise the composite graph does (a float mask
+    Tensor that requires grad gets its gradient there)."""
+    batch = query.shape[:-2]
+    if key.shape[:-2] != batch or value.shape[:-2] != batch:
+        return False
+    if bias is None:
+        return True
+    if isinstance(bias, Tensor):
+        if bias.requires_grad:
+            return False
+        bias = bias._data
+    if not isinstance(bias, np.ndarray) or bias.dtype != query.dtype:
+        return False
+    scores = batch + (query.shape[-2], key.shape[-2])
+    try:
+        return np.broadcast_shapes(bias.shape, scores) == scores
+    except ValueError:
+        return False
 
 
 def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor,
@@ -480,8 +505,11 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor,
                            f"{tuple(key.shape)} and value {tuple(value.shape)} do not fit "
                            f"(need (…, L, E), (…, S, E), (…, S, Ev))")
     s = 1.0 / math.sqrt(query.shape[-1]) if scale is None else scale
-    scores = ag.matmul(query * s, key.transpose(-2, -1))
     bias = _attn_bias(attn_mask, is_causal, query.shape[-2], key.shape[-2], query.dtype)
+    if dropout_p == 0.0 and _fusable(query, key, value, bias):
+        mask = bias._data if isinstance(bias, Tensor) else bias
+        return _attention(query, key, value, mask, s)  # one node: softmax(s·QKᵀ + M) V
+    scores = ag.matmul(query * s, key.transpose(-2, -1))
     if bias is not None:
         scores = scores + bias
     weights = ag.softmax(scores, -1)

@@ -91,9 +91,11 @@ class GeluTanhBackward(Node):
     def vjp(self, g, xp):
         (x,) = self.inputs(xp)
         x2 = x * x
-        t = xp.tanh((x + x2 * x * _GELU_C) * _GELU_K)
-        dt = (1 - t * t) * ((x2 * (3 * _GELU_C) + 1) * _GELU_K)
-        return (g * ((t + 1) * 0.5 + x * dt * 0.5),)
+        # t from the forward on the fast path; under create_graph a function of x
+        t = self.cached() if xp.raw else xp.tanh((x + x2 * x * _GELU_C) * _GELU_K)
+        # the ½ and k folded into the constants: dx = g·(½t + ½ + x(1 − t²)(1.5ck x² + ½k))
+        dt = (1 - t * t) * (x2 * (1.5 * _GELU_C * _GELU_K) + 0.5 * _GELU_K)
+        return (g * (t * 0.5 + 0.5 + x * dt),)
 
 
 def gelu(input: Tensor, approximate: str = "none") -> Tensor:
@@ -104,10 +106,19 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
         out = (erf_array(d * d.dtype.type(_SQRT_HALF)) + 1) * 0.5 * d
         return unary(GeluBackward, out.astype(d.dtype, copy=False), input, save_input=True)
     if approximate == "tanh":
-        # x * x * x, not x ** 3: np.power is ~300x slower on float32
-        inner = (d + d * d * d * _GELU_C) * _GELU_K
-        out = (np.tanh(inner) + 1) * 0.5 * d
-        return unary(GeluTanhBackward, out.astype(d.dtype, copy=False), input, save_input=True)
+        # x * x * x, not x ** 3: np.power is ~300x slower on float32; in place on one
+        # fresh buffer (each pass over a fresh array costs as much as the arithmetic)
+        t = np.multiply(d, d, out=np.empty_like(d))  # an array also for 0-d input
+        t *= d
+        t *= _GELU_C
+        t += d
+        t *= _GELU_K
+        np.tanh(t, out=t)  # kept for the backward
+        out = np.add(t, 1, out=np.empty_like(t))
+        out *= 0.5
+        out *= d
+        return unary(GeluTanhBackward, out.astype(d.dtype, copy=False), input, save_input=True,
+                     cache=t)
     raise RuntimeError(f"gelu: approximate argument must be either none or tanh, got "
                        f"{approximate!r}")
 

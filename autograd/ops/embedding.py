@@ -10,15 +10,24 @@ from autograd.graph import Node
 from autograd.ops.record import unary
 from autograd.tensor import Tensor
 
+# Largest one-hot matrix (V × number of indices) the backward builds; beyond it np.add.at
+# scatters (a large vocabulary). Small ones are a GEMM, far faster than np.add.at.
+_ONE_HOT_MAX = 1 << 20
+
 
 class EmbeddingBackward(Node):
     """y = W[idx]  (rows of W (V, D) for every index);  dW = zeros(V, D) with each g row
-    added at its index (``np.add.at``: repeated indices accumulate), none at padding_idx."""
+    added at its index (repeated indices accumulate), none at padding_idx: as one-hot(idx)ᵀ g
+    (V, M)·(M, D) for a small V·M, else a scatter-add (``np.add.at``)."""
 
     def vjp(self, g, xp):
         idx, shape, padding_idx = self.meta
         if padding_idx is not None:
             g = g * self.cached()  # the rows looked up at padding_idx get no gradient
+        n, d = shape
+        if idx.size * n <= _ONE_HOT_MAX:  # one GEMM, onehot (V, M) @ g (M, D): ~10x faster
+            onehot = (np.arange(n)[:, None] == idx.reshape(1, -1)).astype(self.dtype)
+            return (xp.matmul(onehot, xp.reshape(g, (-1, d))),)
         return (xp.index_add(g, shape, (idx,)),)
 
 

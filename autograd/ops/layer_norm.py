@@ -17,30 +17,27 @@ from autograd.tensor import Tensor
 
 class LayerNormBackward(Node):
     """y = x̂·w + b,  x̂ = (x − μ)·σ⁻¹,  σ⁻¹ = (var + eps)^(−½) over the last k axes.
-    With ĝ = g·w:  dx = (σ⁻¹/M)·(M·ĝ − Σĝ − x̂·Σ(ĝ·x̂)),  dw = Σ_rows g·x̂,  db = Σ_rows g."""
+    With ĝ = g·w:  dx = σ⁻¹·(ĝ − mean ĝ − x̂·mean(ĝ·x̂)),  dw = Σ_rows g·x̂,  db = Σ_rows g."""
 
     def vjp(self, g, xp):
         x, w = self.inputs(xp)
         axes, shape, eps = self.meta
-        m = int(np.prod(shape))
         ex, ew, eb = self.edges
         if xp.raw:
-            mean, invstd = self.cached()
+            xhat, invstd = self.cached()
         else:  # statistics as functions of x, so second derivatives see them move
-            mean = xp.mean(x, axes, True)
-            xc = x - mean
+            xc = x - xp.mean(x, axes, True)
             invstd = (xp.mean(xc * xc, axes, True) + eps) ** -0.5
-        xhat = (x - mean) * invstd
+            xhat = xc * invstd
         gx = gw = gb = None
+        gxh = g * xhat
         if ew is not None:
-            gw = xp.sum(xp.reshape(g * xhat, (-1,) + shape), 0, False)
+            gw = xp.sum(xp.reshape(gxh, (-1,) + shape), 0, False)
         if eb is not None:
             gb = xp.sum(xp.reshape(g, (-1,) + shape), 0, False)
-        if ex is not None:
-            gh = g if w is None else g * w
-            sg = xp.sum(gh, axes, True)
-            sgx = xp.sum(gh * xhat, axes, True)
-            gx = (invstd * (1.0 / m)) * (m * gh - sg - xhat * sgx)
+        if ex is not None:  # with ĝ = g·w: dx = σ⁻¹·(ĝ − mean ĝ − x̂·mean(ĝ·x̂))
+            gh, ghx = (g, gxh) if w is None else (g * w, gxh * w)
+            gx = (gh - xp.mean(gh, axes, True) - xhat * xp.mean(ghx, axes, True)) * invstd
         return gx, gw, gb
 
 
@@ -65,13 +62,14 @@ def layer_norm(input: Tensor, normalized_shape: int | Sequence[int], weight: Ten
     xc = x - mean
     var = np.mean(np.square(xc), axis=axes, keepdims=True)
     invstd = 1.0 / np.sqrt(var + eps)
-    out = xc
-    out *= invstd
-    if weight is not None:
-        out *= weight._data
+    xhat = xc
+    xhat *= invstd  # kept for the backward
+    out = xhat if weight is None else xhat * weight._data
     if bias is not None:
-        out += bias._data
+        out = out + bias._data if out is xhat else np.add(out, bias._data, out=out)
+    if out is xhat:
+        out = xhat.copy()  # the output may be changed in place; the cache may not
     return nary(LayerNormBackward, out, (input, weight, bias), saved=(input, weight),
-                meta=(axes, shape, eps), cache=(mean, invstd))
+                meta=(axes, shape, eps), cache=(xhat, invstd))
 
 

@@ -118,7 +118,6 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
                              f"shape {wd.shape} (need ({wd.shape[0]},))")
         if bias._data.dtype is not wd.dtype:
             same_dtype("linear", "self and mat2", bias._data, wd)
-    out = xd @ wd.T
     if bias is not None:
         out += bias._data
     return nary(LinearBackward, out, (x, weight, bias), saved=(x, weight))

@@ -138,14 +138,19 @@ class MultiheadAttention(Module):
         q = q.reshape(n_b, n_l, h, hd).permute(0, 2, 1, 3)
         k = k.reshape(n_b, n_s, h, hd).permute(0, 2, 1, 3)
         v = v.reshape(n_b, n_s, h, hd).permute(0, 2, 1, 3)
-        scores = ag.matmul(q * (1.0 / math.sqrt(hd)), k.transpose(-2, -1))
         mask = self._merged_mask(attn_mask, key_padding_mask, n_b, n_l, n_s, query.dtype)
-        if mask is not None:
-            scores = scores + mask
-        weights = ag.softmax(scores, -1)
-        if self.dropout > 0.0 and self.training:
-            weights = F.dropout(weights, self.dropout, True)
-        out = ag.matmul(weights, v).permute(0, 2, 1, 3).reshape(n_b, n_l, e)
+        drop = self.dropout if self.training else 0.0
+        if need_weights:  # the weights are an output: the composite graph keeps them
+            scores = ag.matmul(q * (1.0 / math.sqrt(hd)), k.transpose(-2, -1))
+            if mask is not None:
+                scores = scores + mask
+            weights = ag.softmax(scores, -1)
+            if drop > 0.0:
+                weights = F.dropout(weights, drop, True)
+            out = ag.matmul(weights, v)
+        else:  # one fused node where the mask is a constant (F.scaled_dot_product_attention)
+            out = F.scaled_dot_product_attention(q, k, v, attn_mask=mask, dropout_p=drop)
+        out = out.permute(0, 2, 1, 3).reshape(n_b, n_l, e)
         out = self.out_proj(out)
         if unbatched:
             out = out.squeeze(0)

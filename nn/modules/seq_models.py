@@ -4,6 +4,7 @@ of causal self-attention and a GELU MLP, a final LayerNorm and a linear head).""
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import numpy as np
@@ -41,6 +42,15 @@ class MNIST1DGRU(Module):
         return self.linear(h.reshape(h.shape[0], -1))
 
 
+@functools.lru_cache(maxsize=16)
+def _future(t: int) -> np.ndarray:
+    """(t, t) bool, True above the diagonal: the keys a query may not attend (the future).
+    Built once per length, read-only."""
+    m = np.triu(np.ones((t, t), dtype=bool), 1)
+    m.flags.writeable = False
+    return m
+
+
 class Block(Module):
     """x = x + attn(ln_1(x)) (causal);  x = x + mlp(ln_2(x)), mlp = Linear-GELU-Linear (4·d)."""
 
@@ -57,7 +67,7 @@ class Block(Module):
     def forward(self, x: Tensor) -> Tensor:
         t = x.shape[1]
         h = self.ln_1(x)
-        causal = np.triu(np.ones((t, t), dtype=bool), 1)  # True: may not attend (the future)
+        causal = _future(t)
         a, w = self.attn(h, h, h, attn_mask=causal, is_causal=True,
                          need_weights=self.keep_attention, average_attn_weights=False)
         if self.keep_attention:

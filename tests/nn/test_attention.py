@@ -94,3 +94,55 @@ def test_embedding_from_pretrained_freezes_by_default() -> None:
     assert not m.weight.requires_grad
     np.testing.assert_array_equal(m(ag.tensor(np.array([2, 0])))._data, [[4, 5], [0, 1]])
     assert nn.Embedding.from_pretrained(w, freeze=False).weight.requires_grad
+
+
+def _composite_attention(q, k, v, bias, scale):
+    """softmax(scale·QKᵀ + bias)V from the engine's small ops (the unfused graph)."""
+    s = ag.matmul(q * scale, k.transpose(-2, -1))
+    return ag.matmul(ag.softmax(s if bias is None else s + bias, -1), v)
+
+
+@pytest.mark.parametrize("causal", [False, True])
+def test_fused_attention_matches_composite_graph(causal: bool) -> None:
+    from autograd.ops.attention import AttentionBackward, causal_bias
+
+    rng = np.random.default_rng(1)
+    arrays = [rng.standard_normal(s) for s in ((2, 3, 5, 4), (2, 3, 5, 4), (2, 3, 5, 2))]
+    fused = [ag.tensor(a, requires_grad=True) for a in arrays]
+    plain = [ag.tensor(a, requires_grad=True) for a in arrays]
+    out = F.scaled_dot_product_attention(*fused, is_causal=causal, scale=0.7)
+    assert isinstance(out.grad_fn, AttentionBackward)  # one node, not the composite graph
+    ref = _composite_attention(*plain, causal_bias(5, 5, np.float64) if causal else None, 0.7)
+    g = rng.standard_normal(out.shape)
+    (out * ag.tensor(g)).sum().backward()
+    (ref * ag.tensor(g)).sum().backward()
+    np.testing.assert_allclose(out._data, ref._data, rtol=1e-12, atol=1e-12)
+    for a, b in zip(fused, plain):
+        np.testing.assert_allclose(a.grad._data, b.grad._data, rtol=1e-10, atol=1e-12)
+
+
+def test_causal_bias_is_cached_and_read_only() -> None:
+    from autograd.ops.attention import causal_bias
+
+    b = causal_bias(3, 4, np.float32)
+    assert b is causal_bias(3, 4, np.float32) and not b.flags.writeable
+    assert np.array_equal(np.isinf(b), np.triu(np.ones((3, 4), bool), 1))
+
+
+def test_attention_float_mask_requiring_grad_gets_its_gradient() -> None:
+    rng = np.random.default_rng(2)
+    q, k, v = (ag.tensor(rng.standard_normal((2, 3, 4)), requires_grad=True) for _ in range(3))
+    mask = ag.tensor(rng.standard_normal((3, 3)), requires_grad=True)
+    F.scaled_dot_product_attention(q, k, v, attn_mask=mask).sum().backward()
+    assert mask.grad is not None and np.abs(mask.grad._data).sum() > 0
+
+
+def test_multihead_fused_output_equals_weights_path() -> None:
+    ag.manual_seed(0)
+    m = nn.MultiheadAttention(8, 2, batch_first=True).double()
+    x = ag.tensor(np.random.default_rng(3).standard_normal((2, 5, 8)))
+    causal = np.triu(np.ones((5, 5), bool), 1)
+    fused, none = m(x, x, x, attn_mask=causal, need_weights=False)
+    composite, w = m(x, x, x, attn_mask=causal, need_weights=True)
+    assert none is None and w.shape == (2, 5, 5)
+    np.testing.assert_allclose(fused._data, composite._data, rtol=1e-12, atol=1e-12)

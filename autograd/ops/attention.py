@@ -1,0 +1,79 @@
+"""Scaled dot-product attention as one fused primitive, with its own VJP.
+
+softmax(s·Q Kᵀ + M) V in one node instead of five (matmul, scale, mask add, softmax,
+matmul): the backward keeps only Q, K, V and the attention weights P, and the mask M is a
+constant (an additive float array: 0 where a pair takes part, −inf where it may not).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from autograd.graph import Node
+from autograd.ops.record import nary
+from autograd.tensor import Tensor
+
+_CAUSAL: dict = {}  # (L, S, dtype) → the read-only additive causal mask, built once
+
+
+def causal_bias(n_l: int, n_s: int, dtype: Any) -> np.ndarray:
+    """The additive causal mask (L, S): 0 on and below the diagonal, −inf above (a query
+    at position i sees keys 0 … i). Cached per (L, S, dtype) and read-only."""
+    key = (n_l, n_s, np.dtype(dtype))
+    bias = _CAUSAL.get(key)
+    if bias is None:
+        bias = np.where(np.tril(np.ones((n_l, n_s), dtype=bool)), 0.0, -np.inf).astype(dtype)
+        bias.flags.writeable = False
+        _CAUSAL[key] = bias
+    return bias
+
+
+class AttentionBackward(Node):
+    """O = P V,  P = softmax(S) along the keys,  S = s·Q Kᵀ + M  (M constant);
+    dV = Pᵀ g,  dP = g Vᵀ,  dS = P ⊙ (dP − Σ_keys dP ⊙ P),  dQ = s·dS K,  dK = s·dSᵀ Q."""
+
+    def vjp(self, g, xp):
+        q, k, v = self.inputs(xp)
+        scale, mask = self.meta
+        eq, ek, ev = self.edges
+        if xp.raw:
+            p = self.cached()
+        else:  # P as a function of Q and K, so second derivatives see it move
+            s = xp.matmul(q * scale, xp.swap_last(k))
+            p = xp.softmax(s if mask is None else s + mask, -1)
+        gq = gk = gv = None
+        if ev is not None:
+            gv = xp.matmul(xp.swap_last(p), g)
+        if eq is not None or ek is not None:
+            dp = xp.matmul(g, xp.swap_last(v))
+            ds = p * (dp - xp.sum(dp * p, -1, True))
+            if eq is not None:
+                gq = xp.matmul(ds, k) * scale
+            if ek is not None:
+                gk = xp.matmul(xp.swap_last(ds), q) * scale
+        return gq, gk, gv
+
+
+def attention(query: Tensor, key: Tensor, value: Tensor, mask: np.ndarray | None = None,
+              scale: float = 1.0) -> Tensor:
+    """softmax(scale · Q Kᵀ + mask) V for Q (…, L, E), K (…, S, E), V (…, S, Ev) with the
+    same batch dimensions → (…, L, Ev). ``mask`` is a constant additive float array that
+    broadcasts to (…, L, S) without enlarging it (0 / −inf for a bool mask)."""
+    q, k, v = query._data, key._data, value._data
+    batch = q.shape[:-2]
+    if q.ndim < 2 or k.shape[:-2] != batch or v.shape[:-2] != batch \
+            or k.shape[-1] != q.shape[-1] or v.shape[-2] != k.shape[-2]:
+        raise RuntimeError(f"attention: query {q.shape}, key {k.shape} and value {v.shape} do "
+                           f"not fit (need (…, L, E), (…, S, E), (…, S, Ev), same batch dims)")
+    s = np.matmul(q * q.dtype.type(scale), k.swapaxes(-1, -2))
+    if mask is not None:
+        s += mask  # in place: the scores' shape is the broadcast shape (checked by the caller)
+    # softmax along the keys in place on the fresh scores (shifted by the row max)
+    s -= s.max(axis=-1, keepdims=True)
+    p = np.exp(s, out=s)
+    p /= p.sum(axis=-1, keepdims=True)
+    out = np.matmul(p, v)
+    return nary(AttentionBackward, out, (query, key, value), saved=(query, key, value),
+                meta=(scale, mask), cache=p)
