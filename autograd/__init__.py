@@ -16,7 +16,8 @@ from typing import Any
 # report a foreign `autograd` (HIPS autograd, same import name) in one line.
 __chainrule__ = True
 
-from autograd import functional, linalg, ops, viz
+from autograd import cuda, functional, linalg, ops, viz
+from autograd.backend import device
 from autograd.checkpoint import checkpoint
 from autograd.dtypes import bool as bool
 from autograd.dtypes import (
