@@ -17,6 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+from numpy.lib.stride_tricks import as_strided as _np_as_strided
 
 _ND = np.ndarray
 
@@ -260,3 +261,60 @@ def check_same_device(*arrays: Any) -> None:
 
 
 CPU = device("cpu")
+
+
+class _Default:
+    """The device factories use when given none (``set_default_device``); None: the host."""
+
+    device: device | None = None
+
+
+def set_default_device(d: Any) -> None:
+    """``torch.set_default_device``: where factories (``tensor``, ``zeros``, ``randn``...)
+    put new tensors when no ``device=`` is given; None restores the host."""
+    _Default.device = None if d is None else as_device(d)
+    if _Default.device is not None:
+        backend_named(_Default.device.type)  # unavailable devices raise now, not later
+    if _Default.device == CPU:
+        _Default.device = None
+
+
+def get_default_device() -> device:
+    """The device factories use when given none."""
+    return _Default.device or CPU
+
+
+def default_device(d: Any) -> Any:
+    """``d``, or the default device when ``d`` is None (None while that is the host)."""
+    return d if d is not None else _Default.device
+
+
+def asarray(x: Any, dtype: Any = None) -> Any:
+    """``np.asarray`` that leaves a device array on its device (cast to ``dtype`` there)."""
+    if x.__class__ is _ND or x.__class__ in _BY_CLASS:
+        return x if dtype is None or x.dtype == dtype else x.astype(dtype)
+    return np.asarray(x, dtype)
+
+
+def xp_of_any(*xs: Any) -> Any:
+    """The array module of the first device array among ``xs`` (NumPy if none)."""
+    for x in xs:
+        if x.__class__ is not _ND and x.__class__ in _BY_CLASS:
+            return _BY_CLASS[x.__class__].xp
+    return np
+
+
+def as_strided(x: Any, shape: tuple, strides: tuple, writeable: bool = False) -> Any:
+    """A strided view of ``x`` (``numpy.lib.stride_tricks.as_strided``, which NumPy does not
+    dispatch: a device's array module supplies its own, as CuPy does)."""
+    if x.__class__ is _ND:
+        return _np_as_strided(x, shape, strides, writeable=writeable)
+    return xp_of(x).lib.stride_tricks.as_strided(x, shape, strides)
+
+
+def follow(x: Any, like: Any) -> Any:
+    """``x`` (an index or mask array) on the device of ``like``: host index arrays follow a
+    device array, as CuPy takes them in keys. A no-op on the host."""
+    if like.__class__ is _ND or x.__class__ is like.__class__ or not is_array(x):
+        return x
+    return to(x, device_of(like))

@@ -21,8 +21,8 @@ def _size(size: tuple) -> tuple:
 
 def _make(data: np.ndarray, requires_grad: bool, device: Any = None) -> Tensor:
     """A leaf around ``data`` (made on the host), moved to ``device`` when given."""
-    if device is not None:
-        data = backend.to(data, device)
+    if device is not None or backend._Default.device is not None:
+        data = backend.to(data, backend.default_device(device))
     t = _wrap(data, None)
     if requires_grad:
         t.requires_grad_(True)

@@ -82,8 +82,8 @@ def _size_arg(size: tuple, kw: dict, fn: str) -> tuple:
 
 def _leaf(data: np.ndarray, requires_grad: bool, device: Any = None) -> Tensor:
     # drawn on the host by the one generator (the same numbers on every device), then moved
-    if device is not None:
-        data = backend.to(data, device)
+    if device is not None or backend._Default.device is not None:
+        data = backend.to(data, backend.default_device(device))
     t = _wrap(data, None)
     if requires_grad:
         t.requires_grad_(True)

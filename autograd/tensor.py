@@ -77,8 +77,12 @@ def _as_array(data: Any, dtype: Any = None) -> np.ndarray:
 
 
 def _on_device(arr: Any, device: Any) -> Any:
-    """``arr`` moved to ``device`` (None: where it is)."""
-    return arr if device is None else backend.to(arr, device)
+    """``arr`` moved to ``device`` (None: the default device, see ``set_default_device``)."""
+    if device is None:
+        device = backend._Default.device
+        if device is None:
+            return arr
+    return backend.to(arr, device)
 
 
 def _check_float(dtype: np.dtype) -> None:

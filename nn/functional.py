@@ -297,7 +297,8 @@ def _class_targets(input: Tensor, target: Any, ignore_index: int, name: str
     # one max on the hot path: negative indices wrap to huge unsigned values
     unsigned = t.view(np.uint64) if t.dtype == np.int64 else t.astype(np.uint64)
     if not 0 <= ignore_index < n_classes and (
-            not t.size or np.maximum.reduce(unsigned, None) < n_classes):
+            not t.size or (np.maximum.reduce(unsigned, None) if unsigned.__class__ is np.ndarray
+                           else unsigned.max()) < n_classes):
         return t, None
     out_of_range = unsigned >= n_classes
     ignored = t == ignore_index

@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 
+from autograd.backend import xp_of
 from autograd.errors import ShapeError
 from autograd.graph import RAW, STATE, Node
 from autograd.ops.record import nary
@@ -85,7 +86,7 @@ class Conv2dBackward(Node):
         gx = gw = gb = None
         if eb is not None:
             # Column sums as a GEMV: NumPy's sum(axis=0) over (N·Ho·Wo, O) is ~10x slower.
-            gb = xp.matmul(np.ones(nl, dtype=g.dtype), gm)
+            gb = xp.matmul(xp_of(getattr(g, "_data", g)).ones(nl, dtype=g.dtype), gm)
         if ew is not None:
             # The forward's columns on the fast path; under create_graph they are recomputed
             # from x so that dW stays a function of x (second derivatives mix x and W).

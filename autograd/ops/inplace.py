@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from autograd.backend import asarray
 from autograd.graph import STATE, Node
 from autograd.ops.arith import add, div, mul, neg, pow, sub
 from autograd.ops.record import array_of, nary
@@ -184,7 +185,7 @@ def copy_(x: Tensor, src: Any) -> Tensor:
     """x ← src (broadcast to x's shape, cast to x's dtype whatever its kind, as torch; the
     gradient flows to src)."""
     if not _needs_graph(x, (src,)):  # the common case (zero_ on a .grad): no temporaries
-        arr = src._data if isinstance(src, Tensor) else np.asarray(src)
+        arr = src._data if isinstance(src, Tensor) else asarray(src)
         shape = x._data.shape
         try:
             ok = np.broadcast_shapes(arr.shape, shape) == shape
@@ -202,7 +203,7 @@ def copy_(x: Tensor, src: Any) -> Tensor:
         if src._data.dtype != x._data.dtype:
             src = astype(src, x._data.dtype)
     else:
-        src = np.asarray(src).astype(x._data.dtype)
+        src = asarray(src).astype(x._data.dtype)
     return apply_inplace(x, "copy_", _fill, src)
 
 

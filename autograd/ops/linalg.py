@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from autograd.backend import asarray, is_array
 from autograd.graph import Node
 from autograd.ops.record import array_of, binary, check_tensor_args, nary
 from autograd.ops.shape import transpose
@@ -43,8 +44,8 @@ class MatMulBackward(Node):
 def matmul(a: Any, b: Any) -> Tensor:
     """Matrix product ``a @ b``."""
     x, y = array_of(a), array_of(b)
-    x = x if isinstance(x, np.ndarray) else np.asarray(x)
-    y = y if isinstance(y, np.ndarray) else np.asarray(y)
+    x = x if is_array(x) else asarray(x)
+    y = y if is_array(y) else asarray(y)
     if np.ndim(x) == 0 or np.ndim(y) == 0:
         raise RuntimeError("matmul: both arguments need at least 1 dimension, got shapes "
                            f"{np.shape(x)} and {np.shape(y)}")

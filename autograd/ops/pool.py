@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from autograd.backend import is_array
 from autograd.errors import ShapeError
 from autograd.graph import GRAPH, Node
 from autograd.ops.record import unary
@@ -160,7 +161,7 @@ def _spread_tensor(g: Tensor, weight: Any, geo: ConvGeom, cl: bool) -> Tensor:
     n, c, h, w = geo.x_shape
     (kh, kw), (ho, wo) = geo.kernel, geo.out_hw
     g6 = xp.reshape(g, (n, c, ho, 1, wo, 1))
-    g6 = g6 * weight if isinstance(weight, np.ndarray) else \
+    g6 = g6 * weight if is_array(weight) else \
         xp.broadcast_to(g6 * weight, (n, c, ho, kh, wo, kw))
     gx = xp.reshape(g6, (n, c, ho * kh, wo * kw))
     if (ho * kh, wo * kw) == (h, w):
@@ -330,7 +331,7 @@ def avg_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any
     geo = _geom(x, kernel_size, stride, padding, "avg_pool2d", 1, ceil_mode)
     (kh, kw) = geo.kernel
     inv = _inv_divisor(geo, count_include_pad, divisor_override)
-    if isinstance(inv, np.ndarray):
+    if is_array(inv):
         inv = inv.astype(x.dtype)  # a float32 gradient stays float32
     cl = (choose_order(x) == "ijc") if _is_tiling(geo) else None
     if cl is not None:

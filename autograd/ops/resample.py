@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from autograd.backend import asarray
 from autograd.graph import Node
 from autograd.ops.record import unary
 from autograd.tensor import Tensor
@@ -53,11 +54,11 @@ class Taps:
 def make_taps(axis: int, n_in: int, idx: np.ndarray, weight: np.ndarray | None = None
               ) -> Taps:
     """A :class:`Taps` spec from (T, n_out) (or (n_out,)) source indices and weights."""
-    idx = np.atleast_2d(np.asarray(idx, dtype=np.int64))
+    idx = np.atleast_2d(asarray(idx, dtype=np.int64))
     if idx.size and (idx.min() < 0 or idx.max() >= n_in):
         raise IndexError(f"resample: source index out of range for an axis of length {n_in}")
     if weight is not None:
-        weight = np.broadcast_to(np.atleast_2d(np.asarray(weight, dtype=np.float64)),
+        weight = np.broadcast_to(np.atleast_2d(asarray(weight, dtype=np.float64)),
                                  idx.shape)
     return Taps(int(axis), int(n_in), idx, weight)
 

@@ -9,6 +9,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from autograd.backend import asarray
 from autograd.ops.along import dim_of, gather
 from autograd.ops.record import unary
 from autograd.ops.reduce import MaxBackward
@@ -101,13 +102,13 @@ def median(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
     if dim is None:
         flat = d.reshape(-1)
         if not flat.size:
-            return _wrap(np.asarray(np.nan, d.dtype), None)
+            return _wrap(asarray(np.nan, d.dtype), None)
         o = _order(flat, 0, False)
-        m = flat[o[(flat.size - 1) // 2]] if not np.isnan(flat).any() else np.asarray(
+        m = flat[o[(flat.size - 1) // 2]] if not np.isnan(flat).any() else asarray(
             np.nan, d.dtype)
         mask = flat == m
         w = (mask / max(mask.sum(), 1)).astype(d.dtype).reshape(d.shape)
-        return unary(MedianBackward, np.asarray(m, d.dtype), input,
+        return unary(MedianBackward, asarray(m, d.dtype), input,
                      meta=(d.shape, (1,) * d.ndim), cache=w)
     flat, axis = _prepare(input, dim)
     n = flat.shape[axis]

@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from autograd.backend import is_array
 from autograd.graph import STATE, Node
 from autograd.viz._common import fmt, fmt_shape, norm, text_table
 
@@ -34,7 +35,7 @@ def _norm(g: Any) -> float | None:
     if isinstance(g, np.ndarray | np.generic | float | int):
         return norm(g)  # a VJP may hand on a NumPy scalar for a 0-d gradient
     arr = getattr(g, "_data", None)  # a Tensor, under create_graph
-    return norm(arr) if isinstance(arr, np.ndarray) else None
+    return norm(arr) if is_array(arr) else None
 
 
 def _module_of(node: Node) -> str | None:
