@@ -107,6 +107,11 @@ def unregister(name: str) -> None:
             _BY_CLASS.pop(cls, None)
 
 
+def device_types() -> tuple[str, ...]:
+    """The device type names known ("cpu", "cuda", and any registered)."""
+    return tuple(_BACKENDS)
+
+
 def _ident(arr: Any) -> Any:
     return arr
 

@@ -107,6 +107,8 @@ class DoubleArray(np.lib.mixins.NDArrayOperatorsMixin):
     imag = property(lambda self: DoubleArray(self.a.imag))
 
     def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):  # no __array_interface__/__array_struct__: no host view
+            raise AttributeError(name)
         attr = getattr(self.a, name)
         if not callable(attr):
             return attr

@@ -37,8 +37,6 @@ NOT_YET: set[str] = {
     "logcumsumexp[wide]",
     "masked_fill[mask]",
     "masked_fill[value-tensor]",
-    "max_pool2d[k2-stride1]",
-    "max_pool2d[k3-stride2-pad1]",
     "maximum[broadcast]",
     "median[dim]",
     "minimum[same]",

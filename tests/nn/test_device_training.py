@@ -1,0 +1,111 @@
+"""Training on the test-only device double (tests/devicedouble.py): the seed MLP and CNN
+take a few steps on it with the losses of the CPU run, every optimizer steps there, state
+follows a model moved after the optimizer was built, and nn.save copies to the host."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import autograd as ag
+import nn
+import nn.functional as F
+import optim
+from tests.devicedouble import DoubleArray
+
+
+def _steps(model, opt_cls, x, y, device, steps=3, **kw):
+    model.to(device)
+    opt = opt_cls(model.parameters(), **kw)
+    x, y = x.to(device), y.to(device)
+    losses = []
+    for _ in range(steps):
+        opt.zero_grad()
+        loss = F.cross_entropy(model(x), y)
+        loss.backward()
+        opt.step()
+        losses.append(loss.item())
+    return losses
+
+
+def _pair(make):
+    ag.manual_seed(0)
+    a = make()
+    b = make()
+    b.load_state_dict(a.state_dict())
+    return a, b
+
+
+def _data(shape, classes=10, n=8):
+    rng = np.random.default_rng(0)
+    return (ag.tensor(rng.standard_normal((n, *shape)), dtype=np.float32),
+            ag.tensor(rng.integers(0, classes, n)))
+
+
+@pytest.mark.parametrize("kind", ["mlp", "cnn"])
+def test_seed_models_train_the_same_on_the_double(kind, double_device) -> None:
+    if kind == "mlp":
+        make, (x, y) = (lambda: nn.MLP([12, 16, 10])), _data((12,))
+    else:
+        make, (x, y) = (lambda: nn.SimpleCNN(1, 10, 8)), _data((1, 8, 8))
+    cpu, dev = _pair(make)
+    on_cpu = _steps(cpu, optim.SGD, x, y, "cpu", lr=0.1, momentum=0.9)
+    on_dev = _steps(dev, optim.SGD, x, y, double_device, lr=0.1, momentum=0.9)
+    np.testing.assert_allclose(on_dev, on_cpu, rtol=1e-6)
+    assert all(isinstance(p._data, DoubleArray) for p in dev.parameters())
+
+
+OPTIMIZERS = [(optim.SGD, {"lr": 0.1, "momentum": 0.9, "weight_decay": 0.01}),
+              (optim.Adam, {"lr": 0.01, "amsgrad": True}), (optim.AdamW, {"lr": 0.01}),
+              (optim.RMSprop, {"lr": 0.01, "momentum": 0.5}), (optim.Adagrad, {"lr": 0.1}),
+              (optim.Adamax, {"lr": 0.01}), (optim.NAdam, {"lr": 0.01}),
+              (optim.RAdam, {"lr": 0.01})]
+
+
+@pytest.mark.parametrize(("cls", "kw"), OPTIMIZERS, ids=lambda v: getattr(v, "__name__", ""))
+def test_every_optimizer_steps_on_the_double(cls, kw, double_device) -> None:
+    x, y = _data((6,), classes=3)
+    cpu, dev = _pair(lambda: nn.MLP([6, 5, 3]))
+    on_cpu = _steps(cpu, cls, x, y, "cpu", **kw)
+    on_dev = _steps(dev, cls, x, y, double_device, **kw)
+    np.testing.assert_allclose(on_dev, on_cpu, rtol=1e-6)
+    for p, q in zip(cpu.parameters(), dev.parameters(), strict=True):
+        np.testing.assert_allclose(q.detach().cpu().numpy(), p.detach().numpy(), rtol=1e-5,
+                                   atol=1e-7)
+
+
+def test_module_to_keeps_parameters_and_state_follows(double_device) -> None:
+    model = nn.MLP([4, 3, 2])
+    params = list(model.parameters())
+    opt = optim.Adam(model.parameters(), lr=0.01)
+    x, y = _data((4,), classes=2)
+    F.cross_entropy(model(x), y).backward()
+    opt.step()  # state made on the host
+    assert model.to(double_device) is model
+    assert all(p is q for p, q in zip(params, model.parameters(), strict=True))
+    assert all(p.device.type == "double" for p in model.parameters())
+    opt.zero_grad()
+    F.cross_entropy(model(x.to(double_device)), y.to(double_device)).backward()
+    opt.step()
+    assert all(isinstance(v, DoubleArray) for s in opt.state.values() for k, v in s.items()
+               if k != "step" and getattr(v, "ndim", 0))
+    model.cpu()
+    assert all(p._data.__class__ is np.ndarray for p in model.parameters())
+
+
+def test_save_copies_to_the_host(double_device, tmp_path) -> None:
+    model = nn.MLP([4, 3, 2]).to(double_device)
+    opt = optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+    x, y = _data((4,), classes=2)
+    F.cross_entropy(model(x.to(double_device)), y.to(double_device)).backward()
+    opt.step()
+    nn.save({"model": model.state_dict(), "opt": opt.state_dict(),
+             "t": model[0].weight.detach()}, tmp_path / "ck.npz")
+    back = nn.load(tmp_path / "ck.npz")
+    w = model[0].weight.detach().cpu().numpy()
+    np.testing.assert_array_equal(back["model"]["0.weight"], w)
+    np.testing.assert_array_equal(back["t"].numpy(), w)
+    fresh = nn.MLP([4, 3, 2]).to(double_device)
+    fresh.load_state_dict(back["model"])
+    assert fresh[0].weight.device.type == "double"
+    np.testing.assert_array_equal(fresh[0].weight.detach().cpu().numpy(), w)
