@@ -254,6 +254,8 @@ def same_device_error(a: Any, b: Any) -> RuntimeError:
 def check_same_device(*arrays: Any) -> None:
     """Raise torch's RuntimeError when the arrays (None and scalars skipped) are on more than
     one device. Called where an op meets operands that are not all NumPy arrays."""
+    if all(arr.__class__ is _ND for arr in arrays):
+        return
     first = None
     for arr in arrays:
         if arr is None or not is_array(arr):

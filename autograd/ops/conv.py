@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd.backend import xp_of
+from autograd.backend import check_same_device, xp_of
 from autograd.errors import ShapeError
 from autograd.graph import RAW, STATE, Node
 from autograd.ops.record import nary
@@ -134,6 +134,8 @@ def _conv_forward(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, geo: ConvG
 
 
 def _check_conv(x: np.ndarray, w: np.ndarray, b: Any, groups: int, op: str, nd: int) -> None:
+    if x.__class__ is not w.__class__ or (b is not None and b._data.__class__ is not w.__class__):
+        check_same_device(x, w, None if b is None else b._data)
     names = "(N, C, L)" if nd == 1 else "(N, C, H, W)"
     if w.ndim != nd + 2:
         raise ShapeError(f"{op}: weight must be {nd + 2}-D (out_channels, in_channels/groups, "

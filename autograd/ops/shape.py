@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd.backend import asarray
+from autograd.backend import asarray, check_same_device
 from autograd.dims import normalize_dim, normalize_dims
 from autograd.graph import Node
 from autograd.ops.record import nary, unary
@@ -177,6 +177,7 @@ def cat(tensors: Any, dim: int = 0) -> Tensor:
     if not tensors:
         raise ValueError("cat() expects a non-empty sequence of tensors")
     arrays = [t._data if isinstance(t, Tensor) else asarray(t) for t in tensors]
+    check_same_device(*arrays)
     ndim = arrays[0].ndim
     if ndim == 0:
         raise RuntimeError("zero-dimensional tensors cannot be concatenated")
@@ -208,6 +209,7 @@ def stack(tensors: Any, dim: int = 0) -> Tensor:
     if not tensors:
         raise ValueError("stack() expects a non-empty sequence of tensors")
     arrays = [t._data if isinstance(t, Tensor) else asarray(t) for t in tensors]
+    check_same_device(*arrays)
     if any(a.shape != arrays[0].shape for a in arrays):
         raise RuntimeError(f"stack expects each tensor to be equal size, got shapes "
                            f"{[a.shape for a in arrays]}")

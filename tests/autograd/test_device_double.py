@@ -133,8 +133,14 @@ def test_device_api(double_device) -> None:
         x.detach().numpy()
     with pytest.raises(TypeError):
         np.asarray(x.detach())
-    with pytest.raises(RuntimeError, match="same device.*double and cpu|cpu and double"):
-        _ = x + ag.ones(2, 3)
+    host = ag.ones(2, 3)
+    mixes = [lambda: x + host, lambda: x @ host.T, lambda: ag.cat([x, host]),
+             lambda: ag.stack([host, x]), lambda: ag.where(host > 0, x, x),
+             lambda: ag.nn.functional.linear(x, host) if hasattr(ag, "nn") else x @ host.T]
+    for mix in mixes:
+        with pytest.raises(RuntimeError, match="same device, but found at least two devices, "
+                                               "(double and cpu|cpu and double)!"):
+            mix()
 
 
 def test_cuda_missing_says_how_to_get_it() -> None:

@@ -109,3 +109,28 @@ def test_save_copies_to_the_host(double_device, tmp_path) -> None:
     fresh.load_state_dict(back["model"])
     assert fresh[0].weight.device.type == "double"
     np.testing.assert_array_equal(fresh[0].weight.detach().cpu().numpy(), w)
+
+
+def test_cli_trains_on_the_device_as_on_the_cpu(double_device, tmp_path) -> None:
+    import json
+
+    from nn import cli
+
+    args = ["train", "--epochs", "1", "--batch-size", "256", "--lr", "0.01", "--quiet"]
+    assert cli.main([*args, "--out", str(tmp_path / "cpu")]) == 0
+    assert cli.main([*args, "--device", double_device, "--out", str(tmp_path / "dev")]) == 0
+    cpu, dev = (json.loads((tmp_path / d / "metrics.json").read_text()) for d in ("cpu", "dev"))
+    for key in ("train_loss", "test_loss", "test_acc"):
+        np.testing.assert_allclose(dev["epochs"][0][key], cpu["epochs"][0][key], rtol=1e-5)
+    saved = nn.load(tmp_path / "dev" / "model.npz")
+    assert all(isinstance(v, np.ndarray) for v in saved.values())
+
+
+def test_cli_without_cuda_says_how_to_get_it(tmp_path, capsys) -> None:
+    from nn import cli
+
+    if ag.cuda.is_available():
+        pytest.skip("a GPU is present")
+    with pytest.raises(RuntimeError, match=r"chainrule\[cuda\]"):
+        cli.main(["train", "--epochs", "1", "--device", "cuda", "--quiet",
+                  "--out", str(tmp_path / "run")])
