@@ -36,3 +36,13 @@ def double_device():
     devicedouble.register()
     yield "double"
     devicedouble.unregister()
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """Tests marked ``gpu`` run only where CuPy sees a GPU."""
+    if autograd.cuda.is_available():
+        return
+    skip = pytest.mark.skip(reason="needs CuPy and an NVIDIA GPU (pip install 'chainrule[cuda]')")
+    for item in items:
+        if "gpu" in item.keywords:
+            item.add_marker(skip)

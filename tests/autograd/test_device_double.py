@@ -165,3 +165,29 @@ def test_to_device_is_differentiable_first_and_second_order(double_device) -> No
     (gz,) = ag.grad((z.cpu() * x).sum(), z)
     assert gz.device.type == "double"
     np.testing.assert_allclose(gz.cpu().numpy(), x.detach().numpy())
+
+
+def test_tools_accept_device_tensors(double_device) -> None:
+    import nn
+    import nn.functional as F
+
+    x = ag.tensor(np.linspace(-1, 1, 12).reshape(3, 4), dtype=np.float64,
+                  device=double_device, requires_grad=True)
+    w = ag.tensor(np.linspace(0.5, -0.5, 8).reshape(4, 2), dtype=np.float64,
+                  device=double_device, requires_grad=True)
+    assert ag.gradcheck(lambda a, b: (a @ b).tanh(), (x, w))
+    assert ag.gradgradcheck(lambda a, b: (a @ b).tanh(), (x, w))
+
+    def run(device):
+        ag.manual_seed(0)
+        m = nn.MLP([4, 5, 3]).to(device)
+        xb = ag.tensor(np.linspace(-2, 2, 24).reshape(6, 4), dtype=np.float32, device=device)
+        yb = ag.tensor([0, 1, 2, 0, 1, 2], device=device)
+        loss = F.cross_entropy(m(xb), yb)
+        with ag.trace_backward() as tr:
+            loss.backward(retain_graph=True)
+        drawing = ag.draw_graph(loss, params=dict(m.named_parameters()), show_values=True)
+        return str(tr), str(ag.viz.gradient_flow(m)), drawing.source
+
+    on_cpu, on_dev = run("cpu"), run(double_device)
+    assert on_dev == on_cpu
