@@ -215,7 +215,7 @@ def scatter(input: Tensor, dim: int, index: Any, src: Any = None, *, value: Any 
         out[key] = src._data[tuple(slice(0, s) for s in idx.shape)]
     else:
         out[key] = src
-    mask = np.zeros(shape, bool)
+    mask = (np if out.__class__ is np.ndarray else xp_of(out)).zeros(shape, bool)
     mask[key] = True
     s = src if isinstance(src, Tensor) else None
     return nary(ScatterBackward, out, (input, s), meta=(axis, idx, src_shape), cache=mask)
@@ -409,7 +409,8 @@ def scatter_reduce(input: Tensor, dim: int, index: Any, src: Tensor, reduce: str
     part = _src_part(src, idx)
     if not isinstance(part, Tensor):
         part = Tensor._const(asarray(part, dtype=input._data.dtype))
-    hit = put_along_array(np.ones(idx.shape), shape, axis, idx) > 0
+    ones = (np if idx.__class__ is np.ndarray else xp_of(idx)).ones(idx.shape)
+    hit = put_along_array(ones, shape, axis, idx) > 0
     if reduce in ("sum", "mean"):
         base = input if include_self else masked_fill(input, hit, 0)
         total = add(base, put_along(part, shape, axis, idx))

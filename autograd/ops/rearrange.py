@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd.backend import asarray
+from autograd.backend import asarray, follow
 from autograd.graph import Node
 from autograd.ops.along import dim_of
 from autograd.ops.arith import mul
@@ -179,7 +179,7 @@ def _tri(input: Tensor, diagonal: int, lower: bool, name: str) -> Tensor:
     r, c = d.shape[-2:]
     keep = np.tri(r, c, diagonal, dtype=bool) if lower else ~np.tri(r, c, diagonal - 1,
                                                                       dtype=bool)
-    return masked_fill(input, ~keep, 0)
+    return masked_fill(input, follow(~keep, d), 0)
 
 
 def tril(input: Tensor, diagonal: int = 0) -> Tensor:

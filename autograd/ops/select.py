@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd.backend import asarray, check_same_device, is_array, xp_of
+from autograd.backend import asarray, check_same_device, is_array, is_device_array, xp_of
 from autograd.graph import Node
 from autograd.ops.record import array_of, binary, nary, unary
 from autograd.promotion import promote
@@ -183,11 +183,15 @@ def _extremum(a: Any, b: Any, is_max: bool) -> Tensor:
     t = binary(MaximumBackward if is_max else MinimumBackward, out, a, b)
     if t._node is not None:
         dtype = out.dtype if out.dtype.kind == "f" else np.float32
-        wa = np.array((x > y) if is_max else (x < y), dtype=dtype)
+        wins = (x > y) if is_max else (x < y)
+        on_host = not is_device_array(wins)
+        wa = np.array(wins, dtype=dtype) if on_host else wins.astype(dtype)
         wa[asarray(x == y)] = 0.5
         wb = None
         nan = np.isnan(out)
-        if nan.any():  # torch: a NaN on either side sends g to both
+        # torch: a NaN on either side sends g to both (a device always takes this way:
+        # asking whether there is a NaN would wait for the host)
+        if not on_host or nan.any():
             wb = 1 - wa
             wa[nan] = 1
             wb[nan] = 1

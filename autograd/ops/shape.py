@@ -238,7 +238,7 @@ def pad(x: Tensor, pad_width: Any, value: float = 0.0) -> Tensor:
                          f"shape {d.shape} (need ({d.ndim}, 2))") from None
     if (widths < 0).any():
         raise ValueError("pad: negative widths are not supported")
-    out = np.pad(d, widths, mode="constant", constant_values=value)
+    out = np.pad(d, tuple(map(tuple, widths.tolist())), mode="constant", constant_values=value)
     centre = tuple(slice(int(b), int(b) + s) for (b, _), s in zip(widths, d.shape))
     return unary(PadBackward, out, x, meta=centre)
 

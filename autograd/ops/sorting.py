@@ -75,7 +75,7 @@ def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: boo
     n = d.shape[axis]
     if not 0 <= k <= n:
         raise RuntimeError(f"selected index k out of range (k={k}, size {n} along dim {axis})")
-    idx = np.take(_order(d, axis, largest), np.arange(k), axis=axis)
+    idx = _order(d, axis, largest)[(slice(None),) * axis + (slice(0, k),)].copy()
     return _select(input, axis, idx)
 
 
