@@ -59,10 +59,18 @@ def _wrap(x: Any) -> Any:
 class DoubleArray(np.lib.mixins.NDArrayOperatorsMixin):
     """An array on the ``double`` device (see the module docstring)."""
 
-    __slots__ = ("a",)
+    __slots__ = ("a", "_owner")
 
-    def __init__(self, a: np.ndarray) -> None:
+    def __init__(self, a: np.ndarray, owner: DoubleArray | None = None) -> None:
         self.a = a
+        self._owner = owner  # .base as CuPy's: the array a view's memory belongs to
+
+    def _view(self, r: Any) -> Any:
+        """``r`` (a NumPy result computed from ``self.a``) wrapped; a view of ``self``
+        remembers the owner of the memory, as ``.base`` does in NumPy and CuPy."""
+        if isinstance(r, _ND) and r.base is not None and np.shares_memory(r, self.a):
+            return DoubleArray(r, self._owner if self._owner is not None else self)
+        return _wrap(r)
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
         raise TypeError("Implicit conversion to a NumPy array is not allowed. Please use "
@@ -101,8 +109,8 @@ class DoubleArray(np.lib.mixins.NDArrayOperatorsMixin):
     itemsize = property(lambda self: self.a.itemsize)
     nbytes = property(lambda self: self.a.nbytes)
     flags = property(lambda self: self.a.flags)
-    T = property(lambda self: DoubleArray(self.a.T))
-    base = property(lambda self: self.a.base)
+    T = property(lambda self: self._view(self.a.T))
+    base = property(lambda self: self._owner)
     real = property(lambda self: DoubleArray(self.a.real))
     imag = property(lambda self: DoubleArray(self.a.imag))
 
@@ -116,7 +124,7 @@ class DoubleArray(np.lib.mixins.NDArrayOperatorsMixin):
         def method(*args: Any, **kwargs: Any) -> Any:
             args = _unwrap(list(args))
             kwargs = {k: _unwrap(v) for k, v in kwargs.items()}
-            return _wrap(attr(*args, **kwargs))
+            return self._view(attr(*args, **kwargs))
         return method
 
     def item(self) -> Any:
@@ -130,7 +138,7 @@ class DoubleArray(np.lib.mixins.NDArrayOperatorsMixin):
         return self.a.copy()
 
     def __getitem__(self, key: Any) -> Any:
-        return _wrap(self.a[_key(key)])
+        return self._view(self.a[_key(key)])
 
     def __setitem__(self, key: Any, value: Any) -> None:
         self.a[_key(key)] = _unwrap(value)

@@ -27,7 +27,7 @@ class SoftmaxCrossEntropyBackward(Node):
         # under create_graph softmax is recomputed from the x Tensor, so that second
         # derivatives flow through it
         x = self.inputs(xp)[0]
-        onehot = np.zeros(x.shape, x.dtype)
+        onehot = xp_of(x._data).zeros(x.shape, x.dtype)
         onehot.reshape(-1)[flat] = 1
         return ((xp.softmax(x, 1) - onehot) * gn,)
 

@@ -147,7 +147,9 @@ def masked_fill(x: Tensor, mask: Any, value: Any) -> Tensor:
         raise RuntimeError(f"masked_fill_ only supports a 0-dimensional value tensor, but got "
                            f"tensor with {v.ndim} dimension(s).")
     try:
-        out = np.where(m, asarray(v, dtype=x._data.dtype), x._data)
+        # a number goes in as a NumPy scalar: a device takes those, not host 0-d arrays
+        fill = asarray(v, dtype=x._data.dtype) if is_array(v) else x._data.dtype.type(v)
+        out = np.where(m, fill, x._data)
     except ValueError:
         raise ValueError(f"masked_fill: mask of shape {m.shape} does not broadcast to the "
                          f"tensor's shape {x._data.shape}") from None

@@ -17,7 +17,6 @@ from tests.devicedouble import DoubleArray
 AUTOGRAD_CASES = [c for c in CASES if not c.op.startswith("nn.")]
 
 NOT_YET: set[str] = {
-    "batch_norm[eval-NCHW]",
     "cummax[dim1]",
     "cummin[dim0]",
     "embedding[padding-idx-unused]",
@@ -32,17 +31,8 @@ NOT_YET: set[str] = {
     "gelu[0-d]",
     "gelu[matrix]",
     "index_put[overwrite]",
-    "median[dim]",
     "scatter_reduce[mean-selfFalse]",
     "scatter_reduce[mean-selfTrue]",
-    "scatter_reduce[sum-selfFalse]",
-    "setitem[in-place-on-index-view]",
-    "setitem[int-arrays]",
-    "setitem[slice-broadcast]",
-    "softmax_cross_entropy[1x5]",
-    "softmax_cross_entropy[4x3]",
-    "tril[batched]",
-    "triu[wide]",
 }
 
 
@@ -74,8 +64,8 @@ def _grads(case, device):
 
 # Cases whose function holds a host NumPy array as an operand (a mask, a constant): on a
 # device they must raise torch's RuntimeError naming both devices, never copy silently.
-HOST_CONSTANT = {"mul[array-const]", "masked_fill[mask]", "masked_fill[value-tensor]",
-                 "where[broadcast]", "where[scalar-b]"}
+HOST_CONSTANT = {"batch_norm[eval-NCHW]", "mul[array-const]", "masked_fill[mask]",
+                 "masked_fill[value-tensor]", "where[broadcast]", "where[scalar-b]"}
 
 
 def _params():
