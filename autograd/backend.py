@@ -78,7 +78,7 @@ class Backend:
 
     def __init__(self, name: str, array_types: tuple, xp: Any, from_host: Callable,
                  to_host: Callable, index_of: Callable | None = None,
-                 available: Callable[[], bool] | None = None) -> None:
+                 available: Callable[[], bool] | None = None, special: Any = None) -> None:
         self.name = name
         self.array_types = array_types
         self.xp = xp
@@ -86,6 +86,7 @@ class Backend:
         self.to_host = to_host
         self.index_of = index_of or (lambda arr: None)
         self.available = available or (lambda: True)
+        self.special = special  # erf, erfc, erfinv on this device's arrays (None: host only)
 
 
 _BACKENDS: dict[str, Backend | None] = {}
@@ -162,8 +163,10 @@ def _cuda_backend() -> Backend:
         with cupy.cuda.Device(index or 0):
             return cupy.asarray(arr)
 
+    import cupyx.scipy.special  # noqa: PLC0415 - ships with CuPy
+
     backend = Backend("cuda", (cupy.ndarray,), cupy, from_host, cupy.asnumpy,
-                      lambda arr: int(arr.device.id))
+                      lambda arr: int(arr.device.id), special=cupyx.scipy.special)
     register(backend)
     return backend
 
@@ -188,6 +191,16 @@ def backend_of(x: Any) -> Backend:
     if backend is None and x.__class__.__module__.startswith("cupy"):
         backend = _cuda_backend()
     return backend if backend is not None else _BACKENDS["cpu"]
+
+
+def special_of(x: Any) -> Any:
+    """The special functions (``erf``, ``erfc``, ``erfinv``) for a device array's backend
+    (CuPy's ``cupyx.scipy.special``); NotImplementedError where a device has none."""
+    special = backend_of(x).special
+    if special is None:
+        raise NotImplementedError(f"special functions are not available on device "
+                                  f"{device_of(x)}")
+    return special
 
 
 def xp_of(x: Any) -> Any:

@@ -198,8 +198,21 @@ def _as_strided(a: DoubleArray, shape: tuple, strides: tuple, **kw: Any) -> Doub
 xp.lib = types.SimpleNamespace(stride_tricks=types.SimpleNamespace(as_strided=_as_strided))
 xp.linalg = types.SimpleNamespace(norm=lambda a, *args, **kw: np.linalg.norm(a, *args, **kw))
 
+def _on_values(f: Any) -> Any:
+    return lambda d: DoubleArray(np.asarray(f(d.a)))
+
+
+def _special() -> types.SimpleNamespace:
+    """erf, erfc, erfinv computed on the wrapped values (CuPy: cupyx.scipy.special)."""
+    from autograd.ops import special
+
+    return types.SimpleNamespace(erf=_on_values(special.erf_array),
+                                 erfc=_on_values(special.erfc_array),
+                                 erfinv=_on_values(special.erfinv_array))
+
+
 BACKEND = backend.Backend("double", (DoubleArray,), xp, lambda a, index=None: DoubleArray(
-    np.array(a)), lambda d: d.a.copy())
+    np.array(a)), lambda d: d.a.copy(), special=_special())
 
 
 def register() -> None:
