@@ -325,12 +325,13 @@ def index_put(self: Tensor, indices: tuple, values: Any, accumulate: bool = Fals
     placed = index_add(v, shape, key)
     if accumulate:
         return add(self, placed)
-    hit = np.zeros(shape, bool)
+    xp = np if self._data.__class__ is np.ndarray else xp_of(self._data)
+    hit = xp.zeros(shape, bool)
     hit[key] = True
     # Repeated positions without accumulate: the last write wins (as torch on CPU).
-    flat = np.arange(int(np.prod(shape))).reshape(shape)[key].ravel()
-    last = np.zeros(flat.size, bool)
-    last[len(flat) - 1 - np.unique(flat[::-1], return_index=True)[1]] = True
+    flat = xp.arange(int(np.prod(shape))).reshape(shape)[key].ravel()
+    last = xp.zeros(flat.size, bool)
+    last[len(flat) - 1 - xp.unique(flat[::-1], return_index=True)[1]] = True
     if not last.all():
         placed = index_add(mul(v, last.reshape(sub).astype(v._data.dtype)), shape, key)
     return add(masked_fill(self, hit, 0), placed)
@@ -416,7 +417,7 @@ def scatter_reduce(input: Tensor, dim: int, index: Any, src: Tensor, reduce: str
         total = add(base, put_along(part, shape, axis, idx))
         if reduce == "sum":
             return total
-        count = put_along_array(np.ones(idx.shape), shape, axis, idx) + include_self
+        count = put_along_array(ones, shape, axis, idx) + include_self
         count = np.maximum(count, 1).astype(np.int64)
         if input._data.dtype.kind in "biu":  # integer means round down, as torch
             mean = Tensor._const(np.floor_divide(total._data, count).astype(input._data.dtype))
