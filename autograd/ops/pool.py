@@ -402,7 +402,7 @@ def adaptive_max_pool2d(input: Tensor, output_size: Any, return_indices: bool = 
         xr = x[:, :, r, :]
         for cc in cols:
             v = xr[:, :, :, cc]
-            where = r[:, None] * w + cc[None, :]
+            where = follow(r[:, None] * w + cc[None, :], v)  # flat input positions, on x's device
             if out is None:
                 out, flat = v.copy(), np.broadcast_to(where, v.shape).copy()
                 continue

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograd.backend import asarray
+from autograd.backend import asarray, follow
 from autograd.graph import Node
 from autograd.ops.record import unary
 from autograd.tensor import Tensor
@@ -94,10 +94,13 @@ def resample_array(x: np.ndarray, t: Taps) -> np.ndarray:
                          f"have the map's input length {t.n_in}")
     tail = (1,) * (x.ndim - 1 - t.axis)
     out = None
-    for k in range(t.idx.shape[0]):
-        v = np.take(x, t.idx[k], axis=t.axis)
-        if t.weight is not None:
-            v *= t.weight[k].astype(v.dtype, copy=False).reshape((-1,) + tail)
+    idx, weight = follow(t.idx, x), t.weight  # the (small) taps go where x is
+    if weight is not None:
+        weight = follow(weight, x)
+    for k in range(idx.shape[0]):
+        v = np.take(x, idx[k], axis=t.axis)
+        if weight is not None:
+            v *= weight[k].astype(v.dtype, copy=False).reshape((-1,) + tail)
         out = v if out is None else np.add(out, v, out=out)
     return out
 
