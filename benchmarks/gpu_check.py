@@ -153,7 +153,7 @@ def syncs_per_step(lines: list[str]) -> None:
                 loss.backward()
                 opt.step()
             loss.item()
-            verdict = "the loss only (`loss.item()`)"
+            verdict = "none inside the step; the loss read after it (`loss.item()`)"
         except Exception:  # noqa: BLE001 - CuPy's DeviceSynchronized names the place
             where = traceback.format_exc().strip().splitlines()[-3:]
             verdict = "more than the loss; first wait at: " + " / ".join(w.strip() for w in where)

@@ -20,6 +20,13 @@ from autograd import backend
 _ND = np.ndarray
 
 
+SYNCS = [0]  # reads of device values by the host (CuPy waits for the GPU at each one)
+
+
+def _sync() -> None:
+    SYNCS[0] += 1
+
+
 def _refuse(kind: str) -> None:
     raise TypeError(f"Unsupported type {kind} (device double: a host array met a device array)")
 
@@ -128,6 +135,7 @@ class DoubleArray(np.lib.mixins.NDArrayOperatorsMixin):
         return method
 
     def item(self) -> Any:
+        _sync()
         return self.a.item()
 
     def tolist(self) -> Any:
@@ -135,6 +143,7 @@ class DoubleArray(np.lib.mixins.NDArrayOperatorsMixin):
 
     def get(self) -> np.ndarray:
         """The host copy (CuPy's ``.get()``)."""
+        _sync()
         return self.a.copy()
 
     def __getitem__(self, key: Any) -> Any:
@@ -150,15 +159,19 @@ class DoubleArray(np.lib.mixins.NDArrayOperatorsMixin):
         return (_wrap(v) for v in self.a)
 
     def __bool__(self) -> bool:
+        _sync()
         return bool(self.a)
 
     def __float__(self) -> float:
+        _sync()
         return float(self.a)
 
     def __int__(self) -> int:
+        _sync()
         return int(self.a)
 
     def __index__(self) -> int:
+        _sync()
         return self.a.__index__()
 
     def __repr__(self) -> str:
@@ -213,7 +226,7 @@ def _special() -> types.SimpleNamespace:
 
 
 BACKEND = backend.Backend("double", (DoubleArray,), xp, lambda a, index=None: DoubleArray(
-    np.array(a)), lambda d: d.a.copy(), special=_special())
+    np.array(a)), lambda d: d.get(), special=_special())
 
 
 def register() -> None:

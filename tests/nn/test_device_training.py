@@ -199,3 +199,29 @@ def test_nn_case_on_double(case, double_device) -> None:
         if a is not None:
             assert isinstance(b._data, DoubleArray)
             np.testing.assert_allclose(_host(b), _host(a), rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("kind", ["mlp", "cnn"])
+def test_a_training_step_waits_for_the_device_once(kind, double_device) -> None:
+    """The one host read inside a step is cross_entropy's label range check (an out-of-range
+    label would otherwise index silently); the loss is read after the step."""
+    from tests import devicedouble
+
+    if kind == "mlp":
+        model, (x, y) = nn.MLP([12, 16, 10], activation=nn.ReLU), _data((12,))
+    else:
+        model, (x, y) = nn.SimpleCNN(1, 10, 8), _data((1, 8, 8))
+    model.to(double_device)
+    x, y = x.to(double_device), y.to(double_device)
+    for opt in (optim.SGD(model.parameters(), lr=0.1, momentum=0.9),
+                optim.Adam(model.parameters(), lr=1e-3)):
+        for step in range(3):
+            before = devicedouble.SYNCS[0]
+            opt.zero_grad()
+            loss = F.cross_entropy(model(x), y)
+            loss.backward()
+            opt.step()
+            assert devicedouble.SYNCS[0] - before == 1, (kind, type(opt).__name__, step)
+            before = devicedouble.SYNCS[0]
+            loss.item()
+            assert devicedouble.SYNCS[0] - before == 1
