@@ -19,11 +19,12 @@ from autograd.engine import PostAccumulateGradHook, run_backward
 from autograd.graph import STATE, Node, Versions, bind_tensor
 
 _new = object.__new__
+_DEVICE_ARRAYS = backend._BY_CLASS  # array classes of every registered device (a live dict)
 
 
 def _wrap(data: np.ndarray, node: Node | None) -> Tensor:
     """Tensor around an op's output array (the fast internal constructor)."""
-    if data.__class__ is not np.ndarray and not backend.is_device_array(data):
+    if data.__class__ is not np.ndarray and data.__class__ not in _DEVICE_ARRAYS:
         data = np.asarray(data)  # NumPy returns scalars for 0-d results
     t = _new(Tensor)
     t._data = data

@@ -27,7 +27,9 @@ def embedding(input: Any, weight: Tensor, padding_idx: int | None = None) -> Ten
     ``padding_idx`` (negative counts from V) marks a row that receives no gradient.
     """
     w = weight._data
-    idx = follow(asarray(input._data if isinstance(input, Tensor) else input), w)
+    idx = asarray(input._data if isinstance(input, Tensor) else input)
+    if idx.__class__ is not w.__class__:  # host indices follow a device weight
+        idx = follow(idx, w)
     if w.ndim != 2:
         raise RuntimeError(f"embedding: weight must be 2-D (num_embeddings, embedding_dim), "
                            f"got shape {w.shape}")

@@ -45,7 +45,8 @@ def softmax_cross_entropy(x: Tensor, target: np.ndarray) -> Tensor:
     e = np.exp(shifted)
     s = np.add.reduce(e, 1, keepdims=True)
     flat = (np if d.__class__ is np.ndarray else xp_of(d)).arange(0, n * c, c)
-    target = follow(target, d)  # host class indices follow the logits (as an index would)
+    if d.__class__ is not np.ndarray:  # host class indices follow the logits, as an index
+        target = follow(target, d)
     flat += target if target.dtype == flat.dtype else target.astype(flat.dtype)
     # −mean(log p_t) = mean(log s − shifted_t): no log of a tiny probability
     loss = (np.add.reduce(np.log(s), None) - np.add.reduce(shifted.reshape(-1).take(flat))) / n

@@ -94,9 +94,10 @@ def resample_array(x: np.ndarray, t: Taps) -> np.ndarray:
                          f"have the map's input length {t.n_in}")
     tail = (1,) * (x.ndim - 1 - t.axis)
     out = None
-    idx, weight = follow(t.idx, x), t.weight  # the (small) taps go where x is
-    if weight is not None:
-        weight = follow(weight, x)
+    idx, weight = t.idx, t.weight
+    if x.__class__ is not np.ndarray:  # the (small) taps go where x is
+        idx = follow(idx, x)
+        weight = None if weight is None else follow(weight, x)
     for k in range(idx.shape[0]):
         v = np.take(x, idx[k], axis=t.axis)
         if weight is not None:
