@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 import autograd as ag
-from autograd.backend import asarray
+from autograd.backend import asarray, follow, xp_of
 from autograd.function import Function, FunctionCtx
 from autograd.ops import linear
 from autograd.ops.activations import (
@@ -139,11 +139,13 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True,
     if not training or p == 0.0:
         return input
     if p == 1.0:
-        return input * np.zeros(input.shape, dtype=input.dtype)
+        return input * xp_of(input._data).zeros(input.shape, dtype=input.dtype)
     dt = input.dtype if input.dtype in (np.float32, np.float64) else np.float64
     keep = generator().random(input.shape, dtype=dt) >= p
     mask = keep.astype(input.dtype)
     mask *= 1.0 / (1.0 - p)
+    if input._data.__class__ is not np.ndarray:  # drawn by the host generator (the same
+        mask = follow(mask, input._data)  # numbers on every device), then moved
     return input * mask
 
 

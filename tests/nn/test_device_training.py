@@ -150,8 +150,6 @@ NN_NOT_YET: set[str] = {  # listed: each must fail until fixed (strict xfail)
     "nn.BatchNorm1d[training-3d]",
     "nn.BatchNorm2d[eval]",
     "nn.BatchNorm2d[training]",
-    "nn.Dropout[training-fixed-mask]",
-    "nn.GRU[dropout-fixed-mask]",
     "nn.HuberLoss[delta2]",
     "nn.KLDivLoss[batchmean]",
     "nn.L1Loss[mean]",
@@ -170,7 +168,6 @@ NN_NOT_YET: set[str] = {  # listed: each must fail until fixed (strict xfail)
     "nn.functional.cross_entropy[probabilities]",
     "nn.functional.cross_entropy[probability-targets-with-grad]",
     "nn.functional.cross_entropy[weight-ignore-smoothing]",
-    "nn.functional.dropout[training-fixed-mask]",
     "nn.functional.huber_loss[delta0.7]",
     "nn.functional.l1_loss[mean]",
     "nn.functional.max_pool2d[ceil-return-indices]",
@@ -225,3 +222,14 @@ def test_a_training_step_waits_for_the_device_once(kind, double_device) -> None:
             before = devicedouble.SYNCS[0]
             loss.item()
             assert devicedouble.SYNCS[0] - before == 1
+
+
+def test_dropout_on_the_device_draws_the_cpu_mask(double_device) -> None:
+    x = ag.ones(4, 5)
+    ag.manual_seed(3)
+    on_cpu = F.dropout(x, 0.4, training=True)
+    ag.manual_seed(3)
+    on_dev = F.dropout(x.to(double_device), 0.4, training=True)
+    assert on_dev.device.type == "double"
+    np.testing.assert_array_equal(on_dev.cpu().numpy(), on_cpu.numpy())
+    assert not F.dropout(x.to(double_device), 1.0, training=True).cpu().numpy().any()
