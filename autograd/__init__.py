@@ -16,7 +16,8 @@ from typing import Any
 # report a foreign `autograd` (HIPS autograd, same import name) in one line.
 __chainrule__ = True
 
-from autograd import functional, linalg, ops, viz
+from autograd import cuda, functional, linalg, ops, viz
+from autograd.backend import device, get_default_device, set_default_device
 from autograd.checkpoint import checkpoint
 from autograd.dtypes import bool as bool
 from autograd.dtypes import (
@@ -300,8 +301,9 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
 
 
 __all__ = [
+    "get_default_device", "set_default_device",
     "Function", "FunctionCtx", "GradcheckError", "Node", "Tensor", "abs", "arange", "argmax",
-    "checkpoint", "draw_graph", "functional", "linalg",
+    "checkpoint", "cuda", "device", "draw_graph", "functional", "linalg",
     "argmin", "broadcast_to", "cat", "clamp", "cos", "detect_anomaly", "empty", "enable_grad",
     "exp", "expand", "eye", "flatten", "from_numpy", "full", "grad", "gradcheck",
     "gradgradcheck", "is_grad_enabled", "leaky_relu", "log", "log_softmax", "logsumexp",

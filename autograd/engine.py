@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from autograd.backend import asarray, to_host, xp_of
 from autograd.grad_mode import no_grad, set_grad_enabled
 from autograd.graph import GRAPH, RAW, STATE, Bound, Node
 
@@ -287,7 +288,9 @@ def _grad_size(g: Any, create_graph: bool) -> Any:
     if g.__class__ is not np.ndarray:
         if isinstance(g, tuple):  # a multi-output Function's gradient slots
             return None
-        g = g._data if create_graph else np.asarray(g)  # NumPy hands 0-d results as scalars
+        g = g._data if create_graph else asarray(g)  # NumPy hands 0-d results as scalars
+        if g.__class__ is not np.ndarray:  # a device array: its norm stays there (no sync)
+            return g if g.size <= _SMALL else xp_of(g).linalg.norm(g.reshape(-1))
     if g.size <= _SMALL:
         return g
     # a flat view for any dense layout (channels-last included); BLAS dot for the sum
@@ -308,4 +311,4 @@ def grad_norm(node: Node) -> float | None:
 def l2_norm(arr: Any) -> float:
     """‖a‖₂ = √(Σ aᵢ²), accumulated in float64 (float16/32 sums of squares overflow or
     lose the small gradients the viewers are about). The one norm every viewer uses."""
-    return float(np.sqrt(np.sum(np.square(np.asarray(arr), dtype=np.float64))))
+    return float(np.sqrt(np.sum(np.square(np.asarray(to_host(arr)), dtype=np.float64))))

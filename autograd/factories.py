@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from autograd import backend
 from autograd.tensor import Tensor, _as_array, _wrap
 
 DEFAULT_FLOAT = np.float32
@@ -18,16 +19,20 @@ def _size(size: tuple) -> tuple:
     return tuple(int(s) for s in size)
 
 
-def _make(data: np.ndarray, requires_grad: bool) -> Tensor:
+def _make(data: np.ndarray, requires_grad: bool, device: Any = None) -> Tensor:
+    """A leaf around ``data`` (made on the host), moved to ``device`` when given."""
+    if device is not None or backend._Default.device is not None:
+        data = backend.to(data, backend.default_device(device))
     t = _wrap(data, None)
     if requires_grad:
         t.requires_grad_(True)
     return t
 
 
-def tensor(data: Any, requires_grad: bool = False, dtype: Any = None) -> Tensor:
-    """A new leaf tensor holding a copy of ``data`` (as ``Tensor(...)``)."""
-    return Tensor(data, requires_grad=requires_grad, dtype=dtype)
+def tensor(data: Any, requires_grad: bool = False, dtype: Any = None,
+           device: Any = None) -> Tensor:
+    """A new leaf tensor holding a copy of ``data`` (as ``Tensor(...)``), on ``device``."""
+    return Tensor(data, requires_grad=requires_grad, dtype=dtype, device=device)
 
 
 def from_numpy(a: np.ndarray) -> Tensor:
@@ -37,59 +42,73 @@ def from_numpy(a: np.ndarray) -> Tensor:
     return _wrap(a, None)
 
 
-def zeros(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    return _make(np.zeros(_size(size), dtype=dtype or DEFAULT_FLOAT), requires_grad)
+def zeros(*size: Any, dtype: Any = None, requires_grad: bool = False,
+         device: Any = None) -> Tensor:
+    return _make(np.zeros(_size(size), dtype=dtype or DEFAULT_FLOAT), requires_grad, device)
 
 
-def ones(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    return _make(np.ones(_size(size), dtype=dtype or DEFAULT_FLOAT), requires_grad)
+def ones(*size: Any, dtype: Any = None, requires_grad: bool = False,
+         device: Any = None) -> Tensor:
+    return _make(np.ones(_size(size), dtype=dtype or DEFAULT_FLOAT), requires_grad, device)
 
 
-def empty(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    return _make(np.empty(_size(size), dtype=dtype or DEFAULT_FLOAT), requires_grad)
+def empty(*size: Any, dtype: Any = None, requires_grad: bool = False,
+         device: Any = None) -> Tensor:
+    return _make(np.empty(_size(size), dtype=dtype or DEFAULT_FLOAT), requires_grad, device)
 
 
-def full(size: Any, fill_value: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def full(size: Any, fill_value: Any, dtype: Any = None, requires_grad: bool = False,
+         device: Any = None) -> Tensor:
     """``size`` filled with ``fill_value``; an int fill gives int64, a bool fill bool."""
     if dtype is None:
         dtype = _as_array(fill_value).dtype
     shape = (int(size),) if isinstance(size, int) else tuple(int(s) for s in size)
-    return _make(np.full(shape, fill_value, dtype=dtype), requires_grad)
+    return _make(np.full(shape, fill_value, dtype=dtype), requires_grad, device)
 
 
 def arange(start: Any, end: Any = None, step: Any = 1, dtype: Any = None,
-           requires_grad: bool = False) -> Tensor:
+           requires_grad: bool = False,
+         device: Any = None) -> Tensor:
     """``[start, end)`` in steps; int arguments give int64, floats float32 (as torch)."""
     if end is None:
         start, end = 0, start
     if dtype is None:
         is_int = all(isinstance(v, int | np.integer) for v in (start, end, step))
         dtype = np.int64 if is_int else DEFAULT_FLOAT
-    return _make(np.arange(start, end, step).astype(dtype, copy=False), requires_grad)
+    return _make(np.arange(start, end, step).astype(dtype, copy=False), requires_grad, device)
 
 
-def eye(n: int, m: int | None = None, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    return _make(np.eye(n, m, dtype=dtype or DEFAULT_FLOAT), requires_grad)
+def eye(n: int, m: int | None = None, dtype: Any = None, requires_grad: bool = False,
+         device: Any = None) -> Tensor:
+    return _make(np.eye(n, m, dtype=dtype or DEFAULT_FLOAT), requires_grad, device)
 
 
-def zeros_like(t: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    return _make(np.zeros(t.shape, dtype=dtype or t.dtype), requires_grad)
+def zeros_like(t: Tensor, dtype: Any = None, requires_grad: bool = False,
+         device: Any = None) -> Tensor:
+    return _make(np.zeros(t.shape, dtype=dtype or t.dtype), requires_grad,
+                 device if device is not None else t.device)
 
 
-def ones_like(t: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    return _make(np.ones(t.shape, dtype=dtype or t.dtype), requires_grad)
+def ones_like(t: Tensor, dtype: Any = None, requires_grad: bool = False,
+         device: Any = None) -> Tensor:
+    return _make(np.ones(t.shape, dtype=dtype or t.dtype), requires_grad,
+                 device if device is not None else t.device)
 
 
-def empty_like(t: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def empty_like(t: Tensor, dtype: Any = None, requires_grad: bool = False,
+         device: Any = None) -> Tensor:
     """An uninitialised tensor with ``t``'s shape and dtype."""
-    return _make(np.empty(t.shape, dtype=dtype or t.dtype), requires_grad)
+    return _make(np.empty(t.shape, dtype=dtype or t.dtype), requires_grad,
+                 device if device is not None else t.device)
 
 
 def full_like(t: Tensor, fill_value: Any, dtype: Any = None,
-              requires_grad: bool = False) -> Tensor:
+              requires_grad: bool = False,
+         device: Any = None) -> Tensor:
     """``t``'s shape and dtype (unless ``dtype``), filled with ``fill_value`` (cast to the
     dtype, as torch: ``full_like(int_tensor, 2.7)`` holds 2)."""
-    return _make(np.full(t.shape, fill_value, dtype=dtype or t.dtype), requires_grad)
+    return _make(np.full(t.shape, fill_value, dtype=dtype or t.dtype), requires_grad,
+                 device if device is not None else t.device)
 
 
 def _steps(steps: Any) -> int:
@@ -122,7 +141,7 @@ def linspace(start: Any, end: Any, steps: int, *, dtype: Any = None,
     ``dtype``: value i is start + i·(end − start)/(steps − 1)."""
     n = _steps(steps)
     dt = np.dtype(dtype or DEFAULT_FLOAT)
-    return _make(_linspace(start, end, n, dt), requires_grad)
+    return _make(_linspace(start, end, n, dt), requires_grad, device)
 
 
 def logspace(start: Any, end: Any, steps: int, base: float = 10.0, *, dtype: Any = None,
@@ -133,10 +152,10 @@ def logspace(start: Any, end: Any, steps: int, base: float = 10.0, *, dtype: Any
     n = _steps(steps)
     dt = np.dtype(dtype or DEFAULT_FLOAT)
     if n == 1:
-        return _make(np.full(1, float(base) ** float(start)).astype(dt), requires_grad)
+        return _make(np.full(1, float(base) ** float(start)).astype(dt), requires_grad, device)
     st = dt if dt.kind == "f" else np.dtype(np.float64)
     lo, hi = np.float64(st.type(start)), np.float64(st.type(end))
     step = np.float64(st.type(end) - st.type(start)) / (n - 1)
     i = np.arange(n, dtype=np.float64)
     exps = np.where(i < n // 2, lo + step * i, hi - step * (n - 1 - i))
-    return _make(np.power(float(base), exps).astype(dt), requires_grad)
+    return _make(np.power(float(base), exps).astype(dt), requires_grad, device)

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from autograd.backend import is_array
 from autograd.grad_mode import no_grad
 from autograd.graph import STATE, Node, new_node
 from autograd.tensor import Tensor, _wrap
@@ -97,7 +98,7 @@ class FunctionBackward(Node):
     def _unpack(self, s: Any, xp) -> Any:
         if isinstance(s, _SavedOutput):
             return _wrap(s._data, None if xp.raw else s.node)
-        if xp.raw and isinstance(s, np.ndarray):
+        if xp.raw and is_array(s):
             return _wrap(s, None)
         return s
 

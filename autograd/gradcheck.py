@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from autograd import backend
 from autograd.engine import run_backward
 from autograd.factories import tensor
 from autograd.grad_mode import enable_grad, no_grad
@@ -81,7 +82,8 @@ def _as_tuple(x: Any) -> tuple:
 
 
 def _values(t: Tensor) -> np.ndarray:
-    return np.asarray(t.detach().numpy())
+    """The values on the host (a device tensor's are copied: the check runs on the host)."""
+    return np.asarray(backend.to_host(t.detach()._data))
 
 
 def _outputs(fn: Callable, inputs: Sequence[Any]) -> list[Tensor]:
@@ -104,12 +106,13 @@ def _analytic(outs: list[Tensor], inputs: Sequence[Any], diff: list[int]
             for k in range(o.numel()):
                 seed = np.zeros(o.numel(), dtype=o.dtype)
                 seed[k] = 1
-                grads = run_backward([o], [seed.reshape(o.shape)], True, False,
+                grads = run_backward([o], [backend.to(seed.reshape(o.shape), o.device)], True,
+                                     False,
                                      inputs=[inputs[i] for i in diff])
                 for j, g in enumerate(grads):
                     if g is not None:
                         g = _values(g) if isinstance(g, Tensor) else g
-                        rows[j][k] = np.asarray(g, dtype=np.float64).reshape(-1)
+                        rows[j][k] = np.asarray(backend.to_host(g), np.float64).reshape(-1)
         jac.append(rows)
     return jac
 
@@ -128,7 +131,7 @@ def _numeric(fn: Callable, inputs: Sequence[Any], diff: list[int], sizes: list[i
                 pert = np.array(base, copy=True, order="C")
                 pert.reshape(-1)[e] += sign * eps
                 shifted = list(inputs)
-                shifted[i] = tensor(pert, requires_grad=True, dtype=x.dtype)
+                shifted[i] = tensor(pert, requires_grad=True, dtype=x.dtype, device=x.device)
                 vals.append([np.asarray(_values(y), np.float64).reshape(-1)
                              for y in _outputs(fn, shifted)])
             for o in range(len(sizes)):
@@ -180,10 +183,11 @@ def _first_derivative(fn: Callable, n: int, diff: list[int]) -> Callable[..., tu
         with enable_grad():
             ys = [o for o in _outputs(fn, xs) if o.requires_grad]
             if not ys:
-                return tuple(tensor(np.zeros(xs[i].shape)) for i in diff)
+                return tuple(tensor(np.zeros(xs[i].shape), device=xs[i].device) for i in diff)
             grads = run_backward(ys, list(vs), True, True, inputs=[xs[i] for i in diff])
-        return tuple(g if isinstance(g, Tensor) else tensor(np.zeros(xs[i].shape)
-                                                            if g is None else g)
+        return tuple(g if isinstance(g, Tensor) else tensor(np.zeros(xs[i].shape),
+                                                            device=xs[i].device)
+                     if g is None else tensor(g)
                      for g, i in zip(grads, diff))
 
     return first
@@ -239,7 +243,7 @@ def check_gradients(fn: Callable, inputs: Any, eps: float = 1e-6, atol: float = 
             with enable_grad():
                 outs = [o for o in _outputs(fn, inputs) if o.requires_grad]
             grad_outputs = tuple(tensor(generator().standard_normal(o.shape),
-                                        requires_grad=True) for o in outs)
+                                        requires_grad=True, device=o.device) for o in outs)
         fn = _first_derivative(fn, len(inputs), diff)
         inputs = (*inputs, *_as_tuple(grad_outputs))
         diff = [i for i, x in enumerate(inputs) if isinstance(x, Tensor) and x.requires_grad]

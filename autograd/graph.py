@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from autograd.backend import is_array
+
 if TYPE_CHECKING:
     from autograd.tensor import Tensor
 
@@ -196,7 +198,7 @@ class Node:
         if xp.raw:
             return [t._data if isinstance(t, T) else t for t in saved]
         # Constant array operands become Tensors so that every xp op accepts them.
-        return [t if isinstance(t, T) or not isinstance(t, np.ndarray) else T._const(t)
+        return [t if isinstance(t, T) or not is_array(t) else T._const(t)
                 for t in saved]
 
     def output(self, xp: Namespace) -> Any:

@@ -21,6 +21,8 @@ from typing import Any
 
 import numpy as np
 
+from autograd.backend import is_array
+
 _BOOL = np.dtype(np.bool_)
 _INT64 = np.dtype(np.int64)
 _FLOAT32 = np.dtype(np.float32)
@@ -71,7 +73,7 @@ def _group(x: Any) -> tuple[int, np.dtype]:
     """(priority group, dtype): 2 for tensors/arrays with dims, 1 for 0-d ones, 0 for
     scalars (standing for the default dtype of their kind)."""
     arr = getattr(x, "_data", x)
-    if isinstance(arr, np.ndarray):
+    if is_array(arr):
         return (2 if arr.ndim else 1), arr.dtype
     if isinstance(x, bool | np.bool_):
         return 0, _BOOL
@@ -95,7 +97,7 @@ def result_type(*operands: Any) -> np.dtype:
 
 
 def _cast(x: Any, dt: np.dtype) -> Any:
-    if isinstance(x, np.ndarray):
+    if is_array(x):
         return x if x.dtype == dt else x.astype(dt)
     return dt.type(x)  # a scalar at the result dtype (torch casts it to the op's dtype)
 

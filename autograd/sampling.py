@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from autograd import backend
 from autograd.function import Function
 from autograd.grad_mode import is_grad_enabled
 from autograd.random import resolve
@@ -79,7 +80,10 @@ def _size_arg(size: tuple, kw: dict, fn: str) -> tuple:
     return size
 
 
-def _leaf(data: np.ndarray, requires_grad: bool) -> Tensor:
+def _leaf(data: np.ndarray, requires_grad: bool, device: Any = None) -> Tensor:
+    # drawn on the host by the one generator (the same numbers on every device), then moved
+    if device is not None or backend._Default.device is not None:
+        data = backend.to(data, backend.default_device(device))
     t = _wrap(data, None)
     if requires_grad:
         t.requires_grad_(True)
@@ -106,7 +110,7 @@ def randn(*size: Any, generator: Any = None, dtype: Any = None, requires_grad: b
     dt = _float_dtype(dtype, "randn", "normal_kernel_cpu")
     size = _size_arg(size, kw, "randn")
     return _leaf(_float_draw(resolve(generator), "standard_normal", _size(size, "randn"), dt),
-                 requires_grad)
+                 requires_grad, device)
 
 
 def rand(*size: Any, generator: Any = None, dtype: Any = None, requires_grad: bool = False,
@@ -115,21 +119,21 @@ def rand(*size: Any, generator: Any = None, dtype: Any = None, requires_grad: bo
     dt = _float_dtype(dtype, "rand", "check_uniform_bounds")
     size = _size_arg(size, kw, "rand")
     return _leaf(_float_draw(resolve(generator), "random", _size(size, "rand"), dt),
-                 requires_grad)
+                 requires_grad, device)
 
 
 def randn_like(input: Tensor, *, generator: Any = None, dtype: Any = None,
                requires_grad: bool = False, device: Any = None) -> Tensor:
     """``randn`` with ``input``'s shape and dtype."""
     return randn(*input.shape, generator=generator, dtype=dtype or input.dtype,
-                 requires_grad=requires_grad)
+                 requires_grad=requires_grad, device=device or input.device)
 
 
 def rand_like(input: Tensor, *, generator: Any = None, dtype: Any = None,
               requires_grad: bool = False, device: Any = None) -> Tensor:
     """``rand`` with ``input``'s shape and dtype."""
     return rand(*input.shape, generator=generator, dtype=dtype or input.dtype,
-                requires_grad=requires_grad)
+                requires_grad=requires_grad, device=device or input.device)
 
 
 def _int_bounds(low: Any, high: Any) -> tuple[int, int]:
@@ -141,11 +145,11 @@ def _int_bounds(low: Any, high: Any) -> tuple[int, int]:
 
 
 def _uniform_ints(lo: int, hi: int, shape: tuple, dt: np.dtype, gen: Any,
-                  requires_grad: bool) -> Tensor:
+                  requires_grad: bool, device: Any = None) -> Tensor:
     if dt.kind == "b":
         raise RuntimeError("randint is not implemented for Bool tensors")
     data = resolve(gen).integers(lo, hi, size=shape, dtype=np.int64)
-    return _leaf(data.astype(dt, copy=False), requires_grad)
+    return _leaf(data.astype(dt, copy=False), requires_grad, device)
 
 
 def randint(*args: Any, low: Any = None, high: Any = None, size: Any = None,
@@ -169,7 +173,8 @@ def randint(*args: Any, low: Any = None, high: Any = None, size: Any = None,
                         f"{type(size).__name__}")
     lo, hi = _int_bounds(0 if low is None else low, high)
     dt = np.dtype(np.int64 if dtype is None else dtype)
-    return _uniform_ints(lo, hi, _size(tuple(size), "randint"), dt, generator, requires_grad)
+    return _uniform_ints(lo, hi, _size(tuple(size), "randint"), dt, generator, requires_grad,
+                         device)
 
 
 def randint_like(input: Tensor, low: Any = 0, high: Any = None, *, generator: Any = None,
@@ -180,7 +185,8 @@ def randint_like(input: Tensor, low: Any = 0, high: Any = None, *, generator: An
         low, high = 0, low
     lo, hi = _int_bounds(low, high)
     dt = np.dtype(dtype or input.dtype)
-    return _uniform_ints(lo, hi, tuple(input.shape), dt, generator, requires_grad)
+    return _uniform_ints(lo, hi, tuple(input.shape), dt, generator, requires_grad,
+                         device or input.device)
 
 
 def randperm(n: int, *, generator: Any = None, dtype: Any = None, requires_grad: bool = False,
@@ -191,7 +197,8 @@ def randperm(n: int, *, generator: Any = None, dtype: Any = None, requires_grad:
     if n < 0:
         raise RuntimeError(f"Trying to create tensor with negative dimension {n}: [{n}]")
     dt = np.dtype(np.int64 if dtype is None else dtype)
-    return _leaf(resolve(generator).permutation(int(n)).astype(dt, copy=False), requires_grad)
+    return _leaf(resolve(generator).permutation(int(n)).astype(dt, copy=False), requires_grad,
+                 device)
 
 
 def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *,
@@ -257,7 +264,8 @@ def normal(mean: Any, std: Any = 1.0, size: Any = None, *, generator: Any = None
         dt = _float_dtype(dtype, "normal", "normal_kernel_cpu")
         shape = _size(tuple(size) if isinstance(size, tuple | list) else (size,), "normal")
         z = _float_draw(rng, "standard_normal", shape, dt)
-        return _leaf((z * dt.type(std) + dt.type(mean)).astype(dt, copy=False), requires_grad)
+        return _leaf((z * dt.type(std) + dt.type(mean)).astype(dt, copy=False), requires_grad,
+                     device)
     if size is not None:
         raise TypeError("normal(): size is only taken with a float mean and a float std")
     m = np.asarray(mean) if m_t else None

@@ -13,17 +13,19 @@ from typing import Any
 
 import numpy as np
 
+from autograd import backend
 from autograd.dims import normalize_dim
 from autograd.engine import PostAccumulateGradHook, run_backward
 from autograd.graph import STATE, Node, Versions, bind_tensor
 
 _new = object.__new__
+_DEVICE_ARRAYS = backend._BY_CLASS  # array classes of every registered device (a live dict)
 
 
 def _wrap(data: np.ndarray, node: Node | None) -> Tensor:
     """Tensor around an op's output array (the fast internal constructor)."""
-    if data.__class__ is not np.ndarray:  # NumPy returns scalars for 0-d results
-        data = np.asarray(data)
+    if data.__class__ is not np.ndarray and data.__class__ not in _DEVICE_ARRAYS:
+        data = np.asarray(data)  # NumPy returns scalars for 0-d results
     t = _new(Tensor)
     t._data = data
     t.grad = None
@@ -57,7 +59,9 @@ def _as_array(data: Any, dtype: Any = None) -> np.ndarray:
     array keeps its dtype. Always a new array (``ag.tensor`` copies, as torch).
     """
     if isinstance(data, Tensor):
-        arr = np.array(data._data)
+        arr = data._data.copy()
+    elif backend.is_device_array(data):
+        arr = data.copy()
     elif isinstance(data, np.ndarray | np.generic):
         arr = np.array(data)
     else:
@@ -71,6 +75,15 @@ def _as_array(data: Any, dtype: Any = None) -> np.ndarray:
     if dtype is not None:
         arr = arr.astype(np.dtype(dtype), copy=False)
     return arr
+
+
+def _on_device(arr: Any, device: Any) -> Any:
+    """``arr`` moved to ``device`` (None: the default device, see ``set_default_device``)."""
+    if device is None:
+        device = backend._Default.device
+        if device is None:
+            return arr
+    return backend.to(arr, device)
 
 
 def _check_float(dtype: np.dtype) -> None:
@@ -100,8 +113,9 @@ class Tensor:
     _IS_TENSOR = True  # leaves are graph vertices too (see engine.run_backward)
     edges = ()  # a leaf has no inputs
 
-    def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None) -> None:
-        self._init_leaf(_as_array(data, dtype), requires_grad)
+    def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None,
+                 device: Any = None) -> None:
+        self._init_leaf(_on_device(_as_array(data, dtype), device), requires_grad)
 
     def _init_leaf(self, data: np.ndarray, requires_grad: bool) -> None:
         """Make this a leaf around ``data`` (shared, not copied); subclasses such as
@@ -154,6 +168,15 @@ class Tensor:
         return self._data.ndim
 
     @property
+    def device(self) -> backend.device:
+        """Where the array lives: ``device(type='cpu')`` or ``device(type='cuda', index=0)``."""
+        return backend.device_of(self._data)
+
+    @property
+    def is_cuda(self) -> bool:
+        return backend.device_of(self._data).type == "cuda"
+
+    @property
     def dtype(self) -> np.dtype:
         return self._data.dtype
 
@@ -197,6 +220,8 @@ class Tensor:
             raise RuntimeError(
                 "Can't call numpy() on a Tensor that requires grad. Use tensor.detach().numpy()"
             )
+        if backend.is_device_array(self._data):
+            _host_only(self, "numpy")
         return self._data
 
     def item(self) -> float | int | bool:
@@ -204,12 +229,16 @@ class Tensor:
             raise RuntimeError(
                 f"a Tensor with {self._data.size} elements cannot be converted to a Python scalar"
             )
+        if self._data.__class__ is not np.ndarray:
+            return backend.to_host(self._data).item()  # one sync, as torch's .item()
         return self._data.item()
 
     def tolist(self) -> Any:
-        return self._data.tolist()
+        return backend.to_host(self._data).tolist()
 
     def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
+        if backend.is_device_array(self._data):
+            _host_only(self, "numpy")
         if dtype is not None and np.dtype(dtype) != self._data.dtype:
             return self._data.astype(dtype)
         return self._data.copy() if copy else self._data
@@ -236,8 +265,8 @@ class Tensor:
 
     def __repr__(self) -> str:
         # summarised past 1000 elements with 3 at each edge, as torch's print options
-        body = np.array2string(self._data, separator=", ", prefix="tensor(", precision=4,
-                               threshold=1000, edgeitems=3)
+        body = np.array2string(backend.to_host(self._data), separator=", ", prefix="tensor(",
+                               precision=4, threshold=1000, edgeitems=3)
         extras = []
         if self._data.dtype not in (np.float32, np.int64, np.bool_):
             extras.append(f"dtype={self._data.dtype}")
@@ -245,6 +274,8 @@ class Tensor:
             extras.append(f"grad_fn=<{type(self._node).__name__}>")
         elif self.requires_grad:
             extras.append("requires_grad=True")
+        if backend.is_device_array(self._data):
+            extras.insert(0, f"device='{self.device}'")
         return "tensor(" + body + "".join(", " + e for e in extras) + ")"
 
     def __format__(self, spec: str) -> str:
@@ -370,6 +401,12 @@ Tensor.requires_grad = property(Tensor.__dict__["_requires_grad"].__get__, _set_
                                 doc="Whether gradients are recorded for this tensor.")
 
 
+def _host_only(t: Tensor, what: str) -> None:
+    """torch's TypeError for a host conversion of a device tensor (nothing copies silently)."""
+    raise TypeError(f"can't convert {t.device} device type tensor to numpy. Use Tensor.cpu() "
+                    "to copy the tensor to host memory first.")
+
+
 def _rebuild(data: np.ndarray, requires_grad: bool) -> Tensor:
     t = Tensor(data)
     t.requires_grad = requires_grad
@@ -408,10 +445,13 @@ def _seed(root: Tensor, gradient: Any, what: str, create_graph: bool) -> Any:
             )
         shape = root._data.shape
         g = np.array(1, dtype=root._data.dtype)  # np.ones is a Python wrapper: 4x the cost
+        if backend.is_device_array(root._data):
+            g = backend.to(g, root.device)
         if shape:
             g = g.reshape(shape)
     else:
-        g = gradient._data if isinstance(gradient, Tensor) else np.asarray(gradient)
+        g = gradient._data if isinstance(gradient, Tensor) else \
+            backend.to(np.asarray(gradient), root.device)
         if g.shape != root._data.shape:
             raise RuntimeError(
                 f"Mismatch in shape: gradient has shape {g.shape} but the output has shape "

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 import autograd as ag
+from autograd.backend import asarray, follow, xp_of
 from autograd.function import Function, FunctionCtx
 from autograd.ops import linear
 from autograd.ops.activations import (
@@ -140,18 +141,20 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True,
     if not training or p == 0.0:
         return input
     if p == 1.0:
-        return input * np.zeros(input.shape, dtype=input.dtype)
+        return input * xp_of(input._data).zeros(input.shape, dtype=input.dtype)
     dt = input.dtype if input.dtype in (np.float32, np.float64) else np.float64
     keep = generator().random(input.shape, dtype=dt) >= p
     mask = keep.astype(input.dtype)
     mask *= 1.0 / (1.0 - p)
+    if input._data.__class__ is not np.ndarray:  # drawn by the host generator (the same
+        mask = follow(mask, input._data)  # numbers on every device), then moved
     return input * mask
 
 
 def one_hot(tensor: Any, num_classes: int = -1) -> Tensor:
     """int64 tensor of shape ``(*tensor.shape, num_classes)`` with a 1 at each class index
     (``num_classes=-1`` means max + 1)."""
-    idx = np.asarray(tensor._data if isinstance(tensor, Tensor) else tensor)
+    idx = asarray(tensor._data if isinstance(tensor, Tensor) else tensor)
     if idx.dtype.kind not in "iu":
         raise RuntimeError(f"one_hot is only applicable to index tensor, got dtype {idx.dtype}")
     if num_classes == -1:
@@ -168,7 +171,7 @@ def one_hot(tensor: Any, num_classes: int = -1) -> Tensor:
 def _weighted(loss: Tensor, weight: Any) -> Tensor:
     if weight is None:
         return loss
-    return loss * (weight._data if isinstance(weight, Tensor) else np.asarray(weight))
+    return loss * (weight._data if isinstance(weight, Tensor) else asarray(weight))
 
 
 def mse_loss(input: Tensor, target: Any, size_average: bool | None = None,
@@ -247,7 +250,7 @@ class _BCEWithLogits(Function):
             loss = (1 - yd) * xd + (1 + (pos_weight - 1) * yd) * sp_neg
         ctx.pos_weight = pos_weight
         ctx.save_for_backward(x, y)
-        return ag.from_numpy(np.asarray(loss, dtype=xd.dtype))
+        return ag.from_numpy(asarray(loss, dtype=xd.dtype))
 
     @staticmethod
     def backward(ctx: FunctionCtx, g: Tensor) -> tuple:
@@ -272,7 +275,7 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Any, weight: Any = N
     y = _as_target(target, input, "binary_cross_entropy_with_logits")
     pw = None
     if pos_weight is not None:
-        pw = np.asarray(pos_weight._data if isinstance(pos_weight, Tensor) else pos_weight,
+        pw = asarray(pos_weight._data if isinstance(pos_weight, Tensor) else pos_weight,
                         dtype=input.dtype)
     loss = _BCEWithLogits.apply(input, y, pw)
     return _reduce(_weighted(loss, weight), reduction)
@@ -283,7 +286,7 @@ def _class_targets(input: Tensor, target: Any, ignore_index: int, name: str
     """Validate class-index targets for ``input`` of shape (N, C, d1, ...): an integer
     array of shape (N, d1, ...) with values in [0, C) or ``ignore_index``. Returns the
     targets and the mask of ignored ones (None when there are none)."""
-    t = np.asarray(target._data if isinstance(target, Tensor) else target)
+    t = asarray(target._data if isinstance(target, Tensor) else target)
     shape = tuple(input.shape)
     want = (shape[0],) + shape[2:]
     if t.dtype.kind not in "iu":
@@ -299,7 +302,8 @@ def _class_targets(input: Tensor, target: Any, ignore_index: int, name: str
     # one max on the hot path: negative indices wrap to huge unsigned values
     unsigned = t.view(np.uint64) if t.dtype == np.int64 else t.astype(np.uint64)
     if not 0 <= ignore_index < n_classes and (
-            not t.size or np.maximum.reduce(unsigned, None) < n_classes):
+            not t.size or (np.maximum.reduce(unsigned, None) if unsigned.__class__ is np.ndarray
+                           else unsigned.max()) < n_classes):
         return t, None
     out_of_range = unsigned >= n_classes
     ignored = t == ignore_index
@@ -322,7 +326,7 @@ def _gather(logp: Tensor, t: np.ndarray) -> Tensor:
 def _unbatched(input: Tensor, target: Any) -> tuple[Tensor, Any, bool]:
     """(C,) input with a () target is one sample: add the batch dimension."""
     if input.ndim == 1:
-        t = target._data if isinstance(target, Tensor) else np.asarray(target)
+        t = target._data if isinstance(target, Tensor) else asarray(target)
         if t.ndim == 0:
             return input.unsqueeze(0), t.reshape(1), True
         if t.shape == input.shape:  # class probabilities (a Tensor stays in the graph)
@@ -353,7 +357,7 @@ def _nll(logp: Tensor, target: Any, weight: Any, ignore_index: int, reduction: s
     if weight is None and ignored is None:
         return _reduce(-picked, reduction)
     n_classes = logp.shape[1]
-    w = np.ones(n_classes, dtype=logp.dtype) if weight is None else np.asarray(
+    w = np.ones(n_classes, dtype=logp.dtype) if weight is None else asarray(
         weight._data if isinstance(weight, Tensor) else weight, dtype=logp.dtype)
     if w.shape != (n_classes,):
         raise ValueError(f"{name}: weight of shape {w.shape} does not fit {n_classes} classes")
@@ -384,7 +388,7 @@ def cross_entropy(input: Tensor, target: Any, weight: Any = None,
         raise ValueError(f"cross_entropy: input must have shape (C,), (N, C) or "
                          f"(N, C, d1, ...), got {tuple(input.shape)}")
     n_classes = input.shape[1]
-    tdata = np.asarray(target._data if isinstance(target, Tensor) else target)
+    tdata = asarray(target._data if isinstance(target, Tensor) else target)
     if (input.ndim == 2 and weight is None and not label_smoothing and reduction == "mean"
             and tdata.dtype.kind in "iu"):
         # The common case as one fused op: its VJP is (softmax − onehot)/N directly.
@@ -392,7 +396,7 @@ def cross_entropy(input: Tensor, target: Any, weight: Any = None,
         if ignored is None:
             return ag.ops.softmax_cross_entropy(input, t)
     logp = ag.log_softmax(input, 1)
-    w = None if weight is None else np.asarray(
+    w = None if weight is None else asarray(
         weight._data if isinstance(weight, Tensor) else weight, dtype=input.dtype)
     wshape = (1, n_classes) + (1,) * (input.ndim - 2)
     if tdata.dtype.kind == "f" and tdata.shape == tuple(input.shape):
@@ -413,7 +417,7 @@ def cross_entropy(input: Tensor, target: Any, weight: Any = None,
     if not label_smoothing:
         return nll
     # torch's smoothing term: −Σ_c w_c log q_c per position, zero where ignored
-    t = np.asarray(tdata)
+    t = asarray(tdata)
     ignored = t == ignore_index
     smooth = -(logp if w is None else logp * w.reshape(wshape)).sum(1)
     if ignored.any():
@@ -460,7 +464,7 @@ def _attn_bias(attn_mask: Any, is_causal: bool, n_l: int, n_s: int, dtype: Any) 
         return causal_bias(n_l, n_s, dtype)  # built once per (L, S, dtype)
     if attn_mask is None:
         return None
-    m = attn_mask._data if isinstance(attn_mask, Tensor) else np.asarray(attn_mask)
+    m = attn_mask._data if isinstance(attn_mask, Tensor) else asarray(attn_mask)
     if m.dtype == bool:
         return np.where(m, 0.0, -np.inf).astype(dtype)  # True = takes part
     return attn_mask if isinstance(attn_mask, Tensor) else m.astype(dtype, copy=False)

@@ -47,7 +47,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Tensor
+from autograd import Tensor, backend
 from nn.modules.module import Module
 
 __all__ = ["load", "save"]
@@ -90,10 +90,12 @@ class _Encoder:
         if isinstance(obj, float):
             return float(obj) if math.isfinite(obj) else {"$float": repr(float(obj))}
         if isinstance(obj, Tensor):
-            arr = _numeric(np.asarray(obj.detach().numpy()), where)
+            arr = _numeric(backend.to_host(obj.detach()._data), where)  # device: to the host
             return {"$tensor": self._ref(arr), "requires_grad": bool(obj.requires_grad)}
         if isinstance(obj, np.ndarray):
             return {"$array": self._ref(_numeric(obj, where))}
+        if backend.is_device_array(obj):
+            return {"$array": self._ref(_numeric(backend.to_host(obj), where))}
         if isinstance(obj, np.generic):
             return {"$scalar": self._ref(_numeric(np.asarray(obj), where))}
         if isinstance(obj, Mapping | list | tuple):
@@ -128,6 +130,8 @@ def _flat_state(obj: Any) -> list[tuple[str, np.ndarray]] | None:
     if not isinstance(obj, Mapping) or not obj:
         return None
     if not all(isinstance(k, str) and k and isinstance(v, np.ndarray) for k, v in obj.items()):
+        if all(isinstance(k, str) and k and backend.is_array(v) for k, v in obj.items()):
+            return [(k, _numeric(backend.to_host(v), f"obj[{k!r}]")) for k, v in obj.items()]
         return None
     return [(k, _numeric(v, f"obj[{k!r}]")) for k, v in obj.items()]
 

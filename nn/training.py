@@ -90,7 +90,14 @@ class History:
 
 def _correct(logits: ag.Tensor, y: ag.Tensor) -> int:
     """How many rows of ``logits`` (N, C) have their largest entry at the class ``y`` (N,)."""
-    return int((logits.detach().numpy().argmax(axis=-1) == y.detach().numpy()).sum())
+    return int((logits.detach().argmax(-1) == y.detach()).sum().item())  # one sync on a GPU
+
+
+def _device_of(model: Any) -> Any:
+    """The device of the model's first parameter (None: no parameters)."""
+    params = getattr(model, "parameters", None)
+    first = next(iter(params()), None) if params is not None else None
+    return None if first is None else first.device
 
 
 def _lr(optimizer: Any) -> float:
@@ -117,8 +124,9 @@ def evaluate(
         import nn
 
         loss_fn = nn.CrossEntropyLoss()
-    x_all = x.detach().numpy() if isinstance(x, ag.Tensor) else np.asarray(x)
-    y_all = y.detach().numpy() if isinstance(y, ag.Tensor) else np.asarray(y)
+    x_all = x.detach().cpu().numpy() if isinstance(x, ag.Tensor) else np.asarray(x)
+    y_all = y.detach().cpu().numpy() if isinstance(y, ag.Tensor) else np.asarray(y)
+    device = _device_of(model)  # the chunks go where the model is
     n = len(x_all)
     if n == 0:
         raise ValueError("evaluate: no examples")
@@ -129,8 +137,8 @@ def evaluate(
     try:
         with ag.no_grad():
             for start in range(0, n, batch_size):
-                xb = ag.tensor(x_all[start : start + batch_size])
-                yb = ag.tensor(y_all[start : start + batch_size])
+                xb = ag.tensor(x_all[start : start + batch_size], device=device)
+                yb = ag.tensor(y_all[start : start + batch_size], device=device)
                 logits = model(xb)
                 # Weight by chunk size: the last chunk is usually shorter.
                 total_loss += float(loss_fn(logits, yb).item()) * len(xb)
@@ -220,8 +228,11 @@ def _epoch(model: Any, loss_fn: Callable, optimizer: Any, train_loader: Iterable
     seen = 0
     loss_sum = 0.0
     correct = 0
+    device = _device_of(model)
     try:
         for x, y in train_loader:
+            if device is not None:  # batches go where the model is (no copy when there)
+                x, y = x.to(device), y.to(device)
             optimizer.zero_grad()
             logits = model(x)
             loss = loss_fn(logits, y)

@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 import autograd as ag
-from autograd import Tensor
+from autograd import Tensor, backend
 from autograd.tensor import _bump_version
 
 
@@ -236,6 +236,11 @@ class Optimizer:
                     if grad.dtype != w.dtype:
                         # Rare (a hand-set grad of another dtype): keep buffers in p's dtype.
                         grad = grad.astype(w.dtype)
+                    if grad.__class__ is not w.__class__:
+                        raise backend.same_device_error(w, grad)
+                    state = self.state.get(p)
+                    if state:
+                        _follow(state, w)
                     ready.append((p, grad))
                 if ready:
                     self._update_group(group, ready)
@@ -265,10 +270,11 @@ class Optimizer:
         per (shape, dtype, slot), shared by all parameters of that shape, as the
         parameters are updated one at a time.
         """
-        key = (like.shape, like.dtype.str, slot)
+        key = (like.shape, like.dtype.str, slot, like.__class__)
         arr = self._scratch_arrays.get(key)
         if arr is None:
-            arr = self._scratch_arrays[key] = np.empty(like.shape, like.dtype)
+            xp = np if like.__class__ is np.ndarray else backend.xp_of(like)
+            arr = self._scratch_arrays[key] = xp.empty(like.shape, like.dtype)
         return arr
 
     def _l2_gradient(self, w: np.ndarray, grad: np.ndarray, weight_decay: float,
@@ -336,7 +342,7 @@ class Optimizer:
             t = np.multiply(d, alpha)
             np.add(w, t, out=w)
             return
-        buf = np.empty(self._CHUNK, w.dtype)
+        buf = (np if w.__class__ is np.ndarray else backend.xp_of(w)).empty(self._CHUNK, w.dtype)
         wf, df = w.reshape(-1), d.reshape(-1)
         for i in range(0, n, self._CHUNK):
             j = min(i + self._CHUNK, n)
@@ -459,6 +465,8 @@ class Optimizer:
         """One saved state entry, checked against and cast for its parameter ``p``."""
         if isinstance(value, Tensor):
             value = value._data
+        if backend.is_device_array(value):  # checked on the host; moved on the next step
+            value = backend.to_host(value)
         if name == "step" or name in self._scalar_state:
             arr = np.asarray(value)
             if arr.size != 1 or arr.dtype.kind not in "biuf":
@@ -495,8 +503,16 @@ class Optimizer:
         return "\n".join(lines)
 
 
+def _follow(state: dict[str, Any], w: Any) -> None:
+    """Move a parameter's state arrays to its device (after ``Module.to``), as torch's
+    state follows its parameter; a dict check per parameter on the host."""
+    for k, v in state.items():
+        if v.__class__ is not w.__class__ and backend.is_array(v) and v.ndim:
+            state[k] = backend.to(v, backend.device_of(w))
+
+
 def _copy_value(value: Any) -> Any:
-    if isinstance(value, np.ndarray):
+    if backend.is_array(value):
         return value.copy()
     if isinstance(value, Tensor):
         return value._data.copy()

@@ -102,7 +102,7 @@ class SGD(Optimizer):
                 buf = state.get("momentum_buffer")
                 if buf is None:
                     # Allocated once; torch starts the buffer at the (undamped) gradient.
-                    buf = state["momentum_buffer"] = np.array(d, dtype=w.dtype, copy=True)
+                    buf = state["momentum_buffer"] = d.astype(w.dtype, copy=True)
                 else:
                     buf *= momentum
                     if dampening == 0.0:

@@ -26,3 +26,23 @@ def _seeded() -> None:
     """Every test starts from the same random state."""
     autograd.manual_seed(0)
     np.random.seed(0)  # noqa: NPY002 - third-party code may draw from the legacy global state
+
+
+@pytest.fixture
+def double_device():
+    """The test-only device "double" (tests/devicedouble.py), registered for the test."""
+    from tests import devicedouble
+
+    devicedouble.register()
+    yield "double"
+    devicedouble.unregister()
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """Tests marked ``gpu`` run only where CuPy sees a GPU."""
+    if autograd.cuda.is_available():
+        return
+    skip = pytest.mark.skip(reason="needs CuPy and an NVIDIA GPU (pip install 'chainrule[cuda]')")
+    for item in items:
+        if "gpu" in item.keywords:
+            item.add_marker(skip)

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from autograd.backend import asarray, follow, xp_of
 from autograd.graph import Node
 from autograd.ops.arith import add, div, mul
 from autograd.ops.record import array_of, nary, unary
@@ -32,8 +33,12 @@ def dim_of(dim: Any, ndim: int) -> int:
     return axis
 
 
-def _index_array(index: Any, op: str) -> np.ndarray:
-    idx = np.asarray(array_of(index))
+def _index_array(index: Any, op: str, like: Any = None) -> np.ndarray:
+    """The index as an integer array on the device of ``like`` (the input's array): host
+    indices follow a device input, as CuPy takes host index arrays in its keys."""
+    idx = asarray(array_of(index))
+    if like is not None and like.__class__ is not idx.__class__:
+        idx = follow(idx, like)
     if idx.dtype.kind not in "iu":
         raise RuntimeError(f"{op}(): Expected dtype int64 for index, got {idx.dtype}")
     return idx
@@ -43,7 +48,8 @@ def full_index(index: np.ndarray, dim: int) -> tuple:
     """The NumPy advanced index that reads ``x[..., index, ...]`` along ``dim`` for every
     position of ``index`` (an open grid over the other dimensions)."""
     n = index.ndim
-    return tuple(index if i == dim else np.arange(s).reshape((-1,) + (1,) * (n - 1 - i))
+    xp = np if index.__class__ is np.ndarray else xp_of(index)
+    return tuple(index if i == dim else xp.arange(s).reshape((-1,) + (1,) * (n - 1 - i))
                  for i, s in enumerate(index.shape))
 
 
@@ -75,12 +81,14 @@ def gather_array(x: np.ndarray, dim: int, index: np.ndarray) -> np.ndarray:
 def put_along_array(g: np.ndarray, shape: tuple, dim: int, index: np.ndarray) -> np.ndarray:
     """zeros(shape) with ``g`` added at ``index`` along ``dim`` (repeats accumulate)."""
     size = int(np.prod(shape))
-    flat = np.ravel_multi_index(full_index(index % shape[dim] if shape else index, dim),
-                                shape).ravel() if shape else np.zeros(g.size, np.intp)
+    xp = np if g.__class__ is np.ndarray else xp_of(g)
+    index = follow(index, g)
+    flat = xp.ravel_multi_index(full_index(index % shape[dim] if shape else index, dim),
+                                shape).ravel() if shape else xp.zeros(g.size, np.intp)
     if g.dtype.kind == "f":
-        out = np.bincount(flat, weights=g.ravel(), minlength=size)
+        out = xp.bincount(flat, weights=g.ravel(), minlength=size)
         return out.astype(g.dtype, copy=False).reshape(shape)
-    out = np.zeros(size, g.dtype)
+    out = xp.zeros(size, g.dtype)
     np.add.at(out, flat, g.ravel())
     return out.reshape(shape)
 
@@ -103,7 +111,7 @@ class PutAlongBackward(Node):
 
 def gather(input: Tensor, dim: int, index: Any, *, sparse_grad: bool = False) -> Tensor:
     """``out[i][j][k] = input[i][index[i][j][k]][k]`` (dim=1); out has index's shape."""
-    idx = _index_array(index, "gather")
+    idx = _index_array(index, "gather", input._data)
     shape = input._data.shape
     axis = dim_of(dim, len(shape))
     _check_index("gather", shape, axis, idx)
@@ -115,10 +123,10 @@ def gather(input: Tensor, dim: int, index: Any, *, sparse_grad: bool = False) ->
 
 def put_along(g: Tensor, shape: tuple, dim: int, index: Any) -> Tensor:
     """The adjoint of gather: ``g`` summed into zeros of ``shape`` at ``index``."""
-    idx = np.asarray(array_of(index))
+    idx = asarray(array_of(index))
     shape = tuple(shape)
     if not shape:
-        out = np.asarray(g._data.sum(), dtype=g._data.dtype)
+        out = asarray(g._data.sum(), dtype=g._data.dtype)
     else:
         out = put_along_array(g._data.reshape(idx.shape), shape, dim, idx)
     return unary(PutAlongBackward, out, g, meta=(dim, idx))
@@ -131,7 +139,7 @@ def _gather_tensor(x: Tensor, dim: int, index: np.ndarray) -> Tensor:
 def take_along_dim(input: Tensor, indices: Any, dim: int | None = None) -> Tensor:
     """``input`` read at ``indices`` along ``dim`` (NumPy's take_along_axis; the index
     broadcasts against input); ``dim=None`` reads the flattened input."""
-    idx = _index_array(indices, "take_along_dim")
+    idx = _index_array(indices, "take_along_dim", input._data)
     if dim is None:
         return gather(input.reshape(-1), 0, idx.reshape(-1))
     shape = input._data.shape
@@ -149,7 +157,7 @@ def take_along_dim(input: Tensor, indices: Any, dim: int | None = None) -> Tenso
 def _src_part(src: Any, idx: np.ndarray) -> Any:
     """The part of ``src`` scatter reads: its leading ``index.shape`` block."""
     if not isinstance(src, Tensor):
-        return np.broadcast_to(np.asarray(src), idx.shape)
+        return np.broadcast_to(asarray(src), idx.shape)
     if src._data.shape == idx.shape:
         return src
     return getitem(src, tuple(slice(0, s) for s in idx.shape))
@@ -157,13 +165,13 @@ def _src_part(src: Any, idx: np.ndarray) -> Any:
 
 def scatter_add(input: Tensor, dim: int, index: Any, src: Tensor) -> Tensor:
     """``out = input`` with ``src[i][j][k]`` added at ``out[i][index[i][j][k]][k]`` (dim=1)."""
-    idx = _index_array(index, "scatter_add")
+    idx = _index_array(index, "scatter_add", input._data)
     shape = input._data.shape
     axis = dim_of(dim, len(shape))
     _check_index("scatter_add", shape, axis, idx, np.shape(array_of(src)))
     part = _src_part(src, idx)
     if not isinstance(part, Tensor):
-        part = Tensor._const(np.asarray(part, dtype=input._data.dtype))
+        part = Tensor._const(asarray(part, dtype=input._data.dtype))
     return add(input, put_along(part, shape, axis, idx))
 
 
@@ -196,7 +204,7 @@ def scatter(input: Tensor, dim: int, index: Any, src: Any = None, *, value: Any 
                                f"got {reduce!r}")
         return scatter_reduce(input, dim, index, src if isinstance(src, Tensor) else
                               _const_like(input, src, index), names[reduce])
-    idx = _index_array(index, "scatter")
+    idx = _index_array(index, "scatter", input._data)
     shape = input._data.shape
     axis = dim_of(dim, len(shape))
     src_shape = np.shape(array_of(src))
@@ -207,7 +215,7 @@ def scatter(input: Tensor, dim: int, index: Any, src: Any = None, *, value: Any 
         out[key] = src._data[tuple(slice(0, s) for s in idx.shape)]
     else:
         out[key] = src
-    mask = np.zeros(shape, bool)
+    mask = (np if out.__class__ is np.ndarray else xp_of(out)).zeros(shape, bool)
     mask[key] = True
     s = src if isinstance(src, Tensor) else None
     return nary(ScatterBackward, out, (input, s), meta=(axis, idx, src_shape), cache=mask)
@@ -219,7 +227,7 @@ def _const_like(input: Tensor, value: Any, index: Any) -> Tensor:
 
 def index_select(input: Tensor, dim: int, index: Any) -> Tensor:
     """The slices of ``input`` at the 1-D ``index`` along ``dim`` (repeats allowed)."""
-    idx = _index_array(index, "index_select")
+    idx = _index_array(index, "index_select", input._data)
     if idx.ndim > 1:
         raise IndexError(f"index_select(): Index is supposed to be a vector, got shape "
                          f"{idx.shape}")
@@ -237,7 +245,7 @@ def index_select(input: Tensor, dim: int, index: Any) -> Tensor:
 def masked_select(input: Tensor, mask: Any) -> Tensor:
     """The elements of ``input`` where the bool ``mask`` holds, as a 1-D tensor (the two
     broadcast together first)."""
-    m = np.asarray(array_of(mask))
+    m = asarray(array_of(mask))
     if m.dtype != np.bool_:
         raise RuntimeError(f"masked_select: expected BoolTensor for mask, got {m.dtype}")
     shape = np.broadcast_shapes(input._data.shape, m.shape)
@@ -248,7 +256,7 @@ def masked_select(input: Tensor, mask: Any) -> Tensor:
 def nonzero(input: Any, *, as_tuple: bool = False) -> Any:
     """Indices of the non-zero elements: an (n, ndim) int64 tensor, or with ``as_tuple``
     one 1-D index tensor per dimension (0-d input counts as 1-D)."""
-    d = np.asarray(array_of(input))
+    d = asarray(array_of(input))
     if as_tuple:
         return tuple(_wrap(i.astype(np.int64), None) for i in np.nonzero(np.atleast_1d(d)))
     return _wrap(np.argwhere(d).astype(np.int64), None)
@@ -311,18 +319,19 @@ def index_put(self: Tensor, indices: tuple, values: Any, accumulate: bool = Fals
     shape = self._data.shape
     sub = np.empty(shape, bool)[key].shape
     v = values if isinstance(values, Tensor) else Tensor._const(
-        np.asarray(values, dtype=self._data.dtype))
+        asarray(values, dtype=self._data.dtype))
     if v._data.shape != sub:
         v = v.broadcast_to(sub)
     placed = index_add(v, shape, key)
     if accumulate:
         return add(self, placed)
-    hit = np.zeros(shape, bool)
+    xp = np if self._data.__class__ is np.ndarray else xp_of(self._data)
+    hit = xp.zeros(shape, bool)
     hit[key] = True
     # Repeated positions without accumulate: the last write wins (as torch on CPU).
-    flat = np.arange(int(np.prod(shape))).reshape(shape)[key].ravel()
-    last = np.zeros(flat.size, bool)
-    last[len(flat) - 1 - np.unique(flat[::-1], return_index=True)[1]] = True
+    flat = xp.arange(int(np.prod(shape))).reshape(shape)[key].ravel()
+    last = xp.zeros(flat.size, bool)
+    last[len(flat) - 1 - xp.unique(flat[::-1], return_index=True)[1]] = True
     if not last.all():
         placed = index_add(mul(v, last.reshape(sub).astype(v._data.dtype)), shape, key)
     return add(masked_fill(self, hit, 0), placed)
@@ -394,20 +403,21 @@ def scatter_reduce(input: Tensor, dim: int, index: Any, src: Tensor, reduce: str
     if reduce not in ("sum", "prod", "mean", "amax", "amin"):
         raise RuntimeError(f"scatter_reduce(): reduce argument must be one of sum, prod, "
                            f"mean, amax, amin, got {reduce!r}")
-    idx = _index_array(index, "scatter_reduce")
+    idx = _index_array(index, "scatter_reduce", input._data)
     shape = input._data.shape
     axis = dim_of(dim, len(shape))
     _check_index("scatter_reduce", shape, axis, idx, np.shape(array_of(src)))
     part = _src_part(src, idx)
     if not isinstance(part, Tensor):
-        part = Tensor._const(np.asarray(part, dtype=input._data.dtype))
-    hit = put_along_array(np.ones(idx.shape), shape, axis, idx) > 0
+        part = Tensor._const(asarray(part, dtype=input._data.dtype))
+    ones = (np if idx.__class__ is np.ndarray else xp_of(idx)).ones(idx.shape)
+    hit = put_along_array(ones, shape, axis, idx) > 0
     if reduce in ("sum", "mean"):
         base = input if include_self else masked_fill(input, hit, 0)
         total = add(base, put_along(part, shape, axis, idx))
         if reduce == "sum":
             return total
-        count = put_along_array(np.ones(idx.shape), shape, axis, idx) + include_self
+        count = put_along_array(ones, shape, axis, idx) + include_self
         count = np.maximum(count, 1).astype(np.int64)
         if input._data.dtype.kind in "biu":  # integer means round down, as torch
             mean = Tensor._const(np.floor_divide(total._data, count).astype(input._data.dtype))

@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from autograd.backend import asarray, check_same_device, is_array
 from autograd.graph import Node
 from autograd.ops.record import array_of, binary, unary
 from autograd.promotion import promote
@@ -57,9 +58,11 @@ def _promoted(cls: type[Node], fn, a: Any, b: Any, x: Any, y: Any, save: bool,
               true_div: bool) -> Tensor:
     """:func:`_binop` for operands that need promotion (mixed dtypes, NumPy scalars, ints
     with floats; integers under true division compute in float32, torch's default)."""
+    if x.__class__ is not y.__class__ and is_array(x) and is_array(y):
+        check_same_device(x, y)
     x, y = promote(x, y)
-    if true_div and (x.dtype if isinstance(x, np.ndarray) else y.dtype).kind in "biu":
-        x, y = np.asarray(x, np.float32), np.asarray(y, np.float32)
+    if true_div and (x.dtype if is_array(x) else y.dtype).kind in "biu":
+        x, y = asarray(x, np.float32), asarray(y, np.float32)
     try:
         out = fn(x, y)
     except ValueError as err:
@@ -192,7 +195,7 @@ class PowBackward(Node):
         ga = gb = None
         with np.errstate(divide="ignore", invalid="ignore"):
             if e[0] is not None:
-                if isinstance(bv, np.ndarray):
+                if is_array(bv):
                     ga = _reduce(xp.where(bv == 0, 0, g * b * a ** (b - 1)), sa, xp)
                 else:  # a constant exponent
                     ga = g * 0 if bv == 0 else g * b * a ** (b - 1)
@@ -237,7 +240,7 @@ def _compare(fn):
             return NotImplemented
         x = a._data if isinstance(a, Tensor) else a
         y = b._data if isinstance(b, Tensor) else b
-        if isinstance(x, np.ndarray) and isinstance(y, np.ndarray) and x.dtype != y.dtype:
+        if is_array(x) and is_array(y) and x.dtype != y.dtype:
             x, y = promote(x, y)  # tensors compare at their result_type; scalars exactly
         try:
             return _wrap(fn(x, y), None)

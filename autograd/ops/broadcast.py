@@ -7,6 +7,7 @@ import math
 
 import numpy as np
 
+from autograd.backend import xp_of
 from autograd.graph import Node
 from autograd.ops.record import unary
 from autograd.tensor import Tensor, _view
@@ -26,7 +27,7 @@ def sum_to_array(g: np.ndarray, shape: tuple) -> np.ndarray:
         # Only leading axes were added (a bias broadcast over a batch): column sums as a
         # GEMV, ones(m) @ g, which BLAS runs several times faster than sum(axis=0).
         rows = g.size // math.prod(shape)
-        ones = np.empty(rows, g.dtype)
+        ones = (np if g.__class__ is np.ndarray else xp_of(g)).empty(rows, g.dtype)
         ones.fill(1)  # np.ones is a Python wrapper around these two: a third of the cost
         out = ones @ g.reshape(rows, -1)
         return out if out.shape == shape else out.reshape(shape)  # no view: it may be a .grad

@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from autograd.backend import asarray
 from autograd.graph import Node
 from autograd.ops.arith import add, mul
 from autograd.ops.linalg import matmul
@@ -78,7 +79,7 @@ def einsum(equation: str, *operands: Any) -> Tensor:
     diagonal) allowed): the product of the operands summed over letters not in the output."""
     if len(operands) == 1 and isinstance(operands[0], list | tuple):
         operands = tuple(operands[0])
-    ops = [t if isinstance(t, Tensor) else Tensor._const(np.asarray(t)) for t in operands]
+    ops = [t if isinstance(t, Tensor) else Tensor._const(asarray(t)) for t in operands]
     subs, out = _parse(equation, [t._data.ndim for t in ops])
     for i, s in enumerate(subs):  # a repeated letter within an operand reads its diagonal
         while len(set(s)) < len(s):
@@ -96,7 +97,7 @@ def einsum(equation: str, *operands: Any) -> Tensor:
     except ValueError as err:
         raise RuntimeError(f"einsum(): {err} (equation {equation!r}, shapes "
                            f"{[t._data.shape for t in ops]})") from None
-    return nary(EinsumBackward, np.asarray(res), tuple(ops), saved=tuple(ops),
+    return nary(EinsumBackward, asarray(res), tuple(ops), saved=tuple(ops),
                 meta=(subs, out))
 
 

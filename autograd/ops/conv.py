@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 
+from autograd.backend import check_same_device, xp_of
 from autograd.errors import ShapeError
 from autograd.graph import RAW, STATE, Node
 from autograd.ops.record import nary
@@ -85,7 +86,7 @@ class Conv2dBackward(Node):
         gx = gw = gb = None
         if eb is not None:
             # Column sums as a GEMV: NumPy's sum(axis=0) over (N·Ho·Wo, O) is ~10x slower.
-            gb = xp.matmul(np.ones(nl, dtype=g.dtype), gm)
+            gb = xp.matmul(xp_of(getattr(g, "_data", g)).ones(nl, dtype=g.dtype), gm)
         if ew is not None:
             # The forward's columns on the fast path; under create_graph they are recomputed
             # from x so that dW stays a function of x (second derivatives mix x and W).
@@ -133,6 +134,8 @@ def _conv_forward(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, geo: ConvG
 
 
 def _check_conv(x: np.ndarray, w: np.ndarray, b: Any, groups: int, op: str, nd: int) -> None:
+    if x.__class__ is not w.__class__ or (b is not None and b._data.__class__ is not w.__class__):
+        check_same_device(x, w, None if b is None else b._data)
     names = "(N, C, L)" if nd == 1 else "(N, C, H, W)"
     if w.ndim != nd + 2:
         raise ShapeError(f"{op}: weight must be {nd + 2}-D (out_channels, in_channels/groups, "

@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from autograd.backend import xp_of
 from autograd.errors import ShapeError
 from autograd.graph import Node
 from autograd.ops.record import nary
@@ -125,10 +126,11 @@ def _forward(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, geo: ConvGeom) 
     n, c, h, wd = x.shape
     grp, nl = geo.groups, n * h * wd
     cg, kg = c // grp, w[0].size
-    xm = np.ascontiguousarray(x.transpose(1, 0, 2, 3)).reshape(grp, cg, nl)  # (G, C/G, NL)
+    xp = np if x.__class__ is np.ndarray else xp_of(x)
+    xm = xp.ascontiguousarray(x.transpose(1, 0, 2, 3)).reshape(grp, cg, nl)  # (G, C/G, NL)
     cols_t = np.matmul(w.reshape(grp, cg, kg).transpose(0, 2, 1), xm)  # (G, K/G, NL)
     y = col2im_array(cols_t.reshape(grp * kg, nl).T, geo)  # (N, O, Ho, Wo), a cropped view
-    y = np.ascontiguousarray(y)
+    y = xp.ascontiguousarray(y)
     if b is not None:
         y += b.reshape(1, -1, 1, 1)
     return y

@@ -17,34 +17,46 @@ from typing import Any
 
 import numpy as np
 
+from autograd import backend
+from autograd.graph import Node
+from autograd.ops.record import unary
 from autograd.ops.unary import astype, clone
 from autograd.tensor import Tensor
 
 
-def _device_name(device: Any) -> str:
-    return str(getattr(device, "type", device))
+class ToDeviceBackward(Node):
+    """y = x copied to another device;  dx = g copied back to x's device (torch's
+    ``ToCopyBackward``)."""
 
-
-def _check_device(device: Any) -> None:
-    name = _device_name(device)
-    if name.split(":")[0] != "cpu":
-        raise RuntimeError(f"to(): device {name!r} is not available: chainrule tensors live on "
-                           "the CPU")
+    def vjp(self, g, xp):
+        if xp.raw:
+            return (backend.to(g, self.meta),)
+        return (to(g, self.meta),)
 
 
 def _is_device(arg: Any) -> bool:
-    return isinstance(arg, str) or (hasattr(arg, "type") and not isinstance(arg, type | np.dtype))
+    return isinstance(arg, str | backend.device) or (
+        isinstance(arg, int) and not isinstance(arg, bool))
+
+
+def _move(x: Tensor, device: Any) -> Tensor:
+    """``x`` on ``device``, recorded (differentiable) when it moved."""
+    out = backend.to(x._data, device)
+    if out is x._data:
+        return x
+    return unary(ToDeviceBackward, out, x, meta=x.device)
 
 
 def to(self: Tensor, *args: Any, dtype: Any = None, device: Any = None, copy: bool = False,
        non_blocking: bool = False, memory_format: Any = None) -> Tensor:
-    """This tensor with another dtype: ``to(dtype)``, ``to(other)`` (other's dtype),
-    ``to(device)``, ``to(device, dtype)``. Returns ``self`` when nothing changes and
-    ``copy`` is False, as torch."""
+    """This tensor with another dtype or on another device: ``to(dtype)``, ``to(other)``
+    (other's dtype and device), ``to(device)``, ``to(device, dtype)``. Returns ``self``
+    when nothing changes and ``copy`` is False, as torch; a move between devices is a
+    copy, differentiable as torch's."""
     rest = list(args)
     if rest and isinstance(rest[0], Tensor):
         other = rest.pop(0)
-        dtype = other.dtype
+        dtype, device = other.dtype, other.device
     elif rest and _is_device(rest[0]):
         device = rest.pop(0)
     if rest:
@@ -55,11 +67,25 @@ def to(self: Tensor, *args: Any, dtype: Any = None, device: Any = None, copy: bo
             copy = bool(rest.pop(0))
     if rest:
         raise TypeError(f"to() received an invalid combination of arguments: {args!r}")
+    out = self
     if device is not None:
-        _check_device(device)
-    if dtype is None or np.dtype(dtype) == self._data.dtype:
-        return clone(self) if copy else self
-    return astype(self, np.dtype(dtype))
+        out = _move(self, backend.as_device(device))
+    if dtype is not None and np.dtype(dtype) != out._data.dtype:
+        return astype(out, np.dtype(dtype))
+    return clone(out) if copy and out is self else out
+
+
+def cuda(self: Tensor, device: Any = None, non_blocking: bool = False) -> Tensor:
+    """This tensor on the GPU (``device``: an index or ``"cuda:i"``; the current one by
+    default). RuntimeError saying how to get CuPy where there is none."""
+    if device is None:
+        device = "cuda"
+    return _move(self, backend.as_device(device))
+
+
+def cpu(self: Tensor) -> Tensor:
+    """This tensor in host memory (``self`` when it is there already)."""
+    return _move(self, backend.CPU)
 
 
 def _cast(dtype: Any, name: str) -> Callable[[Tensor], Tensor]:
@@ -79,6 +105,7 @@ CONVERSIONS = {
     "to": to, "int": _cast(np.int32, "int"), "bool": _cast(np.bool_, "bool"),
     "half": _cast(np.float16, "half"), "short": _cast(np.int16, "short"),
     "char": _cast(np.int8, "char"), "byte": _cast(np.uint8, "byte"), "nelement": nelement,
+    "cuda": cuda, "cpu": cpu,
 }
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from autograd.backend import asarray, is_array
 from autograd.graph import Node
 from autograd.ops.arith import _compute, _reduce, mul
 from autograd.ops.record import array_of, binary, nary, unary
@@ -223,9 +224,9 @@ def atan(input: Tensor) -> Tensor:
 def _float_operands(fn, a: Any, b: Any) -> np.ndarray:
     """``fn(a, b)`` with integer and bool tensors taken as float32 (torch's promotion)."""
     x, y = array_of(a), array_of(b)
-    if isinstance(x, np.ndarray) and x.dtype.kind in "iub":
+    if is_array(x) and x.dtype.kind in "iub":
         x = x.astype(np.float32)
-    if isinstance(y, np.ndarray) and y.dtype.kind in "iub":
+    if is_array(y) and y.dtype.kind in "iub":
         y = y.astype(np.float32)
     out = _compute(fn, x, y)
     return out if out.dtype.kind in "fc" else out.astype(np.float32)
@@ -284,7 +285,7 @@ def lerp(input: Tensor, end: Any, weight: Any) -> Tensor:
     a, b, w = array_of(input), array_of(end), array_of(weight)
     # torch's two-sided form: exact at both ends (w = 0 gives a, w = 1 gives b)
     out = np.where(np.abs(w) < 0.5, a + w * (b - a), b - (b - a) * (1 - w))
-    out = np.asarray(out, dtype=np.result_type(a, b))
+    out = asarray(out, dtype=np.result_type(a, b))
     shape = out.shape
     meta = tuple(None if np.shape(v) == shape else np.shape(v) for v in (a, b, w))
     return nary(LerpBackward, out, (input, end, weight), saved=(input, end, weight), meta=meta)
@@ -332,7 +333,7 @@ def _division_remainder(node: type[Node], fn, rounding, input: Any, other: Any) 
     if t._node is not None:
         with np.errstate(divide="ignore", invalid="ignore"):
             q = rounding(np.true_divide(array_of(input), array_of(other)))
-        t._node.cache = np.asarray(q, dtype=out.dtype)
+        t._node.cache = asarray(q, dtype=out.dtype)
     return t
 
 

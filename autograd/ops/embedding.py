@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
+from autograd.backend import asarray, follow
 from autograd.graph import Node
 from autograd.ops.record import unary
 from autograd.tensor import Tensor
@@ -36,8 +35,10 @@ def embedding(input: Any, weight: Tensor, padding_idx: int | None = None) -> Ten
 
     ``padding_idx`` (negative counts from V) marks a row that receives no gradient.
     """
-    idx = np.asarray(input._data if isinstance(input, Tensor) else input)
     w = weight._data
+    idx = asarray(input._data if isinstance(input, Tensor) else input)
+    if idx.__class__ is not w.__class__:  # host indices follow a device weight
+        idx = follow(idx, w)
     if w.ndim != 2:
         raise RuntimeError(f"embedding: weight must be 2-D (num_embeddings, embedding_dim), "
                            f"got shape {w.shape}")

@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from autograd.backend import asarray, xp_of
 from autograd.graph import STATE, Node
 from autograd.ops.arith import add, div, mul, neg, pow, sub
 from autograd.ops.record import array_of, nary
@@ -126,7 +127,7 @@ def index_put(x: Tensor, key: Any, value: Any) -> Tensor:
     except ValueError as err:
         raise RuntimeError(f"index_put: value of shape {np.shape(v)} cannot be written into "
                            f"a selection of a tensor of shape {out.shape}: {err}") from None
-    mask = np.zeros(out.shape, dtype=bool)
+    mask = xp_of(out).zeros(out.shape, dtype=bool)
     mask[k] = True
     return nary(IndexPutBackward, out, (x, value), meta=(k, np.shape(v)), cache=mask)
 
@@ -177,14 +178,14 @@ def clamp_(x: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
 
 
 def _fill(x: Tensor, value: Any) -> Tensor:
-    return where(np.ones(x._data.shape, dtype=bool), value, x)
+    return where(xp_of(x._data).ones(x._data.shape, dtype=bool), value, x)
 
 
 def copy_(x: Tensor, src: Any) -> Tensor:
     """x ← src (broadcast to x's shape, cast to x's dtype whatever its kind, as torch; the
     gradient flows to src)."""
     if not _needs_graph(x, (src,)):  # the common case (zero_ on a .grad): no temporaries
-        arr = src._data if isinstance(src, Tensor) else np.asarray(src)
+        arr = src._data if isinstance(src, Tensor) else asarray(src)
         shape = x._data.shape
         try:
             ok = np.broadcast_shapes(arr.shape, shape) == shape
@@ -202,7 +203,7 @@ def copy_(x: Tensor, src: Any) -> Tensor:
         if src._data.dtype != x._data.dtype:
             src = astype(src, x._data.dtype)
     else:
-        src = np.asarray(src).astype(x._data.dtype)
+        src = asarray(src).astype(x._data.dtype)
     return apply_inplace(x, "copy_", _fill, src)
 
 

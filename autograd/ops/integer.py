@@ -15,6 +15,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from autograd.backend import asarray
 from autograd.graph import STATE, Node
 from autograd.ops.arith import _compute, _reduce
 from autograd.ops.arith import div as true_div
@@ -24,7 +25,7 @@ from autograd.tensor import Tensor, _wrap
 
 
 def _check_int_divisor(name: str, a: Any, b: Any) -> None:
-    x, y = np.asarray(array_of(a)), np.asarray(array_of(b))
+    x, y = asarray(array_of(a)), asarray(array_of(b))
     if x.dtype.kind in "iub" and y.dtype.kind in "iub" and not np.all(y):
         raise RuntimeError(f"ZeroDivisionError: integer {name} by zero")
 
@@ -42,7 +43,7 @@ def _trunc_divide(a: np.ndarray, b: np.ndarray) -> np.ndarray:
         return np.trunc(np.true_divide(a, b))
     q = np.floor_divide(a, b)
     # floor and trunc differ where the quotient is negative and inexact
-    return q + ((np.remainder(a, b) != 0) & ((np.asarray(a) < 0) != (np.asarray(b) < 0)))
+    return q + ((np.remainder(a, b) != 0) & ((asarray(a) < 0) != (asarray(b) < 0)))
 
 
 class RoundedDivBackward(Node):
@@ -77,9 +78,9 @@ def div(input: Any, other: Any, *, rounding_mode: str | None = None) -> Tensor:
 
 def _integral(name: str, fn, a: Any, b: Any) -> Tensor:
     for v in (a, b):
-        if np.asarray(array_of(v)).dtype.kind not in "iub":
+        if asarray(array_of(v)).dtype.kind not in "iub":
             raise NotImplementedError(f'"{name}" not implemented for floating-point tensors '
-                                      f"(dtype {np.asarray(array_of(v)).dtype}): only integer "
+                                      f"(dtype {asarray(array_of(v)).dtype}): only integer "
                                       "and bool tensors")
     return _wrap(_compute(fn, a, b), None)
 
@@ -152,7 +153,7 @@ def bincount(input: Tensor, weights: Any = None, minlength: int = 0) -> Tensor:
     if isinstance(weights, Tensor) and weights.requires_grad and STATE.grad_enabled:
         raise RuntimeError("the derivative for 'bincount' is not implemented (weights "
                            "requires grad): pass weights.detach()")
-    w = np.asarray(array_of(weights))
+    w = asarray(array_of(weights))
     if w.shape != d.shape:
         raise RuntimeError(f"bincount: weights should be 1-d and have the same length as "
                            f"input, got shapes {w.shape} and {d.shape}")
@@ -224,7 +225,7 @@ def histogram(input: Tensor, bins: Any = 100, *, range: Any = None,  # noqa: A00
         raise RuntimeError("the derivative for 'histogram' is not implemented (weight "
                            "requires grad): pass weight.detach()")
     if isinstance(bins, Tensor | np.ndarray | list | tuple):
-        edges = np.asarray(array_of(bins), dtype=d.dtype)
+        edges = asarray(array_of(bins), dtype=d.dtype)
         if edges.ndim != 1 or edges.size < 2 or np.any(np.diff(edges) < 0):
             raise RuntimeError("histogram: bins must be a 1-d tensor of at least 2 "
                                "increasing edges")
@@ -240,7 +241,7 @@ def histogram(input: Tensor, bins: Any = 100, *, range: Any = None,  # noqa: A00
         if lo == hi:
             lo, hi = lo - 0.5, hi + 0.5
         edges = _linspace_edges(lo, hi, int(bins), d.dtype)
-    w = None if weight is None else np.asarray(array_of(weight))
+    w = None if weight is None else asarray(array_of(weight))
     if w is not None and w.shape != d.shape:
         raise RuntimeError(f"histogram(): weight should have the same shape as input, got "
                            f"{w.shape} and {d.shape}")

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from autograd.backend import asarray, check_same_device, is_array
 from autograd.graph import Node
 from autograd.ops.record import array_of, binary, check_tensor_args, nary
 from autograd.ops.shape import transpose
@@ -43,8 +44,10 @@ class MatMulBackward(Node):
 def matmul(a: Any, b: Any) -> Tensor:
     """Matrix product ``a @ b``."""
     x, y = array_of(a), array_of(b)
-    x = x if isinstance(x, np.ndarray) else np.asarray(x)
-    y = y if isinstance(y, np.ndarray) else np.asarray(y)
+    x = x if is_array(x) else asarray(x)
+    y = y if is_array(y) else asarray(y)
+    if x.__class__ is not y.__class__:
+        check_same_device(x, y)
     if np.ndim(x) == 0 or np.ndim(y) == 0:
         raise RuntimeError("matmul: both arguments need at least 1 dimension, got shapes "
                            f"{np.shape(x)} and {np.shape(y)}")
@@ -103,6 +106,9 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     check_tensor_args("linear", ("input", x, False), ("weight", weight, False),
                       ("bias", bias, True))
     xd, wd = x._data, weight._data
+    if xd.__class__ is not wd.__class__ or (bias is not None and
+                                           bias._data.__class__ is not wd.__class__):
+        check_same_device(xd, wd, None if bias is None else bias._data)
     if wd.ndim != 2 or xd.ndim == 0 or xd.shape[-1] != wd.shape[1]:
         raise ValueError(f"linear: input of shape {xd.shape} does not fit weight of shape "
                          f"{wd.shape} (need input.shape[-1] == weight.shape[1])")

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from autograd.backend import asarray
 from autograd.ops.arith import eq, ge, gt, le, lt, ne
 from autograd.ops.record import array_of
 from autograd.ops.reduce import axes_of
@@ -19,7 +20,7 @@ from autograd.tensor import Tensor, _wrap
 
 
 def _bool(out: Any) -> Tensor:
-    return _wrap(np.asarray(out), None)
+    return _wrap(asarray(out), None)
 
 
 def _check_same_dtype(name: str, a: Any, b: Any) -> None:
@@ -76,7 +77,7 @@ def _truth(fn, input: Tensor, dim: Any, keepdim: bool) -> Tensor:
     axes = axes_of(dim, d.ndim)
     out = fn(d, axis=axes, keepdims=keepdim)
     # torch keeps uint8 for uint8 inputs, bool for everything else
-    return _bool(np.asarray(out, dtype=np.uint8 if d.dtype == np.uint8 else np.bool_))
+    return _bool(asarray(out, dtype=np.uint8 if d.dtype == np.uint8 else np.bool_))
 
 
 def all(input: Tensor, dim: Any = None, keepdim: bool = False, *,  # noqa: A001

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from autograd.backend import asarray, follow, xp_of
 from autograd.graph import Node
 from autograd.ops.record import unary
 from autograd.ops.reduce import softmax
@@ -26,7 +27,7 @@ class SoftmaxCrossEntropyBackward(Node):
         # under create_graph softmax is recomputed from the x Tensor, so that second
         # derivatives flow through it
         x = self.inputs(xp)[0]
-        onehot = np.zeros(x.shape, x.dtype)
+        onehot = xp_of(x._data).zeros(x.shape, x.dtype)
         onehot.reshape(-1)[flat] = 1
         return ((xp.softmax(x, 1) - onehot) * gn,)
 
@@ -38,15 +39,19 @@ def softmax_cross_entropy(x: Tensor, target: np.ndarray) -> Tensor:
     n, c = d.shape
     # ufunc reductions directly: the ndarray methods add a Python layer per call, which
     # is most of the cost at the usual (batch, classes) sizes
-    shifted = d - np.maximum.reduce(d, 1, keepdims=True)
+    # (CuPy's ufuncs reduce only with add and multiply: a device array takes .max)
+    shifted = d - (np.maximum.reduce(d, 1, keepdims=True) if d.__class__ is np.ndarray
+                   else d.max(1, keepdims=True))
     e = np.exp(shifted)
     s = np.add.reduce(e, 1, keepdims=True)
-    flat = np.arange(0, n * c, c)
+    flat = (np if d.__class__ is np.ndarray else xp_of(d)).arange(0, n * c, c)
+    if d.__class__ is not np.ndarray:  # host class indices follow the logits, as an index
+        target = follow(target, d)
     flat += target if target.dtype == flat.dtype else target.astype(flat.dtype)
     # −mean(log p_t) = mean(log s − shifted_t): no log of a tiny probability
     loss = (np.add.reduce(np.log(s), None) - np.add.reduce(shifted.reshape(-1).take(flat))) / n
     e /= s  # e is now softmax(x), kept for the VJP
-    return unary(SoftmaxCrossEntropyBackward, np.asarray(loss, dtype=d.dtype), x,
+    return unary(SoftmaxCrossEntropyBackward, asarray(loss, dtype=d.dtype), x,
                  save_input=True, cache=e, meta=(flat, n))
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from autograd.backend import check_same_device
 from autograd.errors import ShapeError
 from autograd.graph import Node
 from autograd.ops.record import check_tensor_args, nary
@@ -107,6 +108,9 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
         if running_mean is None or running_var is None:
             raise ValueError("batch_norm: running_mean and running_var are required when "
                              "training=False")
+        if running_mean._data.__class__ is not x.__class__ or \
+                running_var._data.__class__ is not x.__class__:
+            check_same_device(x, running_mean._data, running_var._data)
         mean = running_mean._data.reshape(bshape).astype(x.dtype, copy=False)
         invstd = (1.0 / np.sqrt(running_var._data + eps)).reshape(bshape).astype(x.dtype,
                                                                                  copy=False)

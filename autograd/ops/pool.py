@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from autograd.backend import follow, is_array, xp_of
 from autograd.errors import ShapeError
 from autograd.graph import GRAPH, Node
 from autograd.ops.record import unary
@@ -138,15 +139,16 @@ def _spread_array(g: np.ndarray, weight: Any, geo: ConvGeom, cl: bool) -> np.nda
     follow g's layout, and every later op would pay for the mismatch."""
     n, c, h, w = geo.x_shape
     (kh, kw), (ho, wo) = geo.kernel, geo.out_hw
-    dx = np.empty((n, h, w, c), g.dtype).transpose(0, 3, 1, 2) if cl else \
-        np.empty((n, c, h, w), g.dtype)
+    xp = np if g.__class__ is np.ndarray else xp_of(g)
+    dx = xp.empty((n, h, w, c), g.dtype).transpose(0, 3, 1, 2) if cl else \
+        xp.empty((n, c, h, w), g.dtype)
     part = dx[:, :, :ho * kh, :wo * kw]
     if ho * kh != h or wo * kw != w:
         dx.fill(0)
     if cl and (choose_order(g) != "ijc"):
         # g came back NCHW (e.g. through flatten): re-lay it out first. This small copy
         # makes the big multiply ~15x faster than one that mixes the two layouts.
-        g_cl = np.empty((n, ho, wo, c), g.dtype).transpose(0, 3, 1, 2)
+        g_cl = xp.empty((n, ho, wo, c), g.dtype).transpose(0, 3, 1, 2)
         np.copyto(g_cl, g)
         g = g_cl
     np.multiply(weight, g.reshape(n, c, ho, 1, wo, 1),
@@ -160,7 +162,7 @@ def _spread_tensor(g: Tensor, weight: Any, geo: ConvGeom, cl: bool) -> Tensor:
     n, c, h, w = geo.x_shape
     (kh, kw), (ho, wo) = geo.kernel, geo.out_hw
     g6 = xp.reshape(g, (n, c, ho, 1, wo, 1))
-    g6 = g6 * weight if isinstance(weight, np.ndarray) else \
+    g6 = g6 * weight if is_array(weight) else \
         xp.broadcast_to(g6 * weight, (n, c, ho, kh, wo, kw))
     gx = xp.reshape(g6, (n, c, ho * kh, wo * kw))
     if (ho * kh, wo * kw) == (h, w):
@@ -186,7 +188,7 @@ class MaxPool2dBackward(Node):
             return (xp.pool_spread(g, route, geo, cl),)
         # route: the winning offset per output pixel; one-hot per column entry, then col2im.
         nl, kk = n * ho * wo, kh * kw
-        onehot = route.transpose(0, 2, 3, 1).reshape(nl, c, 1) == np.arange(kk)
+        onehot = route.transpose(0, 2, 3, 1).reshape(nl, c, 1) == xp_of(route).arange(kk)
         gc = xp.reshape(xp.permute(g, (0, 2, 3, 1)), (nl, c, 1)) * onehot  # (NL, C, kk)
         return (xp.col2im(xp.reshape(gc, (nl, c * kk)), geo),)
 
@@ -208,7 +210,9 @@ def max_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any
         return reshape(out, out.shape[1:])
     geo = _geom(x, kernel_size, stride, padding, "max_pool2d", dilation, ceil_mode)
     (kh, kw) = geo.kernel
-    if _is_tiling(geo) and not return_indices:
+    # On a device the tiling path's tie and NaN tests would each stop for the host: the
+    # general path (one argmax per window) needs neither.
+    if _is_tiling(geo) and not return_indices and x.__class__ is np.ndarray:
         v6 = _tiles(x, geo)
         # Values: kernel rows first (those views read whole rows), then kernel columns.
         rows = _fold([v6[:, :, :, i] for i in range(kh)], np.maximum)  # (N, C, Ho, Wo, kw)
@@ -258,7 +262,7 @@ def _max_route(x: np.ndarray, geo: ConvGeom) -> tuple[np.ndarray, np.ndarray]:
     i0 = np.maximum(pt - sh * np.arange(ho), 0)
     j0 = np.maximum(pl - sw * np.arange(wo), 0)
     route = np.empty_like(out, dtype=idx_type)
-    route[...] = (i0[:, None] * kw + j0[None, :]).astype(idx_type)
+    route[...] = follow((i0[:, None] * kw + j0[None, :]).astype(idx_type), route)
     for k, v in enumerate(views):
         better = np.greater(v, out)  # strict: an equal later entry does not win
         better |= np.isnan(v)
@@ -330,7 +334,7 @@ def avg_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any
     geo = _geom(x, kernel_size, stride, padding, "avg_pool2d", 1, ceil_mode)
     (kh, kw) = geo.kernel
     inv = _inv_divisor(geo, count_include_pad, divisor_override)
-    if isinstance(inv, np.ndarray):
+    if is_array(inv):
         inv = inv.astype(x.dtype)  # a float32 gradient stays float32
     cl = (choose_order(x) == "ijc") if _is_tiling(geo) else None
     if cl is not None:
@@ -398,7 +402,7 @@ def adaptive_max_pool2d(input: Tensor, output_size: Any, return_indices: bool = 
         xr = x[:, :, r, :]
         for cc in cols:
             v = xr[:, :, :, cc]
-            where = r[:, None] * w + cc[None, :]
+            where = follow(r[:, None] * w + cc[None, :], v)  # flat input positions, on x's device
             if out is None:
                 out, flat = v.copy(), np.broadcast_to(where, v.shape).copy()
                 continue

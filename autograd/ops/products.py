@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from autograd.backend import asarray
 from autograd.graph import Node
 from autograd.ops.arith import sub
 from autograd.ops.record import unary
@@ -56,7 +57,7 @@ def prod(input: Tensor, dim: int | None = None, keepdim: bool = False, *,
         d = d.astype(np.int64)
     if dim is None:
         axis = None
-        out = np.asarray(np.prod(d))
+        out = asarray(np.prod(d))
         kshape = (1,) * d.ndim
     else:
         if not isinstance(dim, int | np.integer):

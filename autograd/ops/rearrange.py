@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from autograd.backend import asarray, follow
 from autograd.graph import Node
 from autograd.ops.along import dim_of
 from autograd.ops.arith import mul
@@ -115,7 +116,7 @@ def repeat_interleave(input: Tensor, repeats: Any, dim: int | None = None, *,
                       output_size: int | None = None) -> Tensor:
     """Each element repeated ``repeats`` times (an int, or one count per element) along
     ``dim`` (the flattened tensor when None)."""
-    r = np.asarray(array_of(repeats))
+    r = asarray(array_of(repeats))
     if dim is None:
         input = input.reshape(-1)
         dim = 0
@@ -178,7 +179,7 @@ def _tri(input: Tensor, diagonal: int, lower: bool, name: str) -> Tensor:
     r, c = d.shape[-2:]
     keep = np.tri(r, c, diagonal, dtype=bool) if lower else ~np.tri(r, c, diagonal - 1,
                                                                       dtype=bool)
-    return masked_fill(input, ~keep, 0)
+    return masked_fill(input, follow(~keep, d), 0)
 
 
 def tril(input: Tensor, diagonal: int = 0) -> Tensor:
@@ -237,13 +238,13 @@ def outer(input: Tensor, vec2: Any) -> Tensor:
     if input._data.ndim != 1 or np.ndim(array_of(vec2)) != 1:
         raise RuntimeError(f"outer: expected 1-D tensors, got shapes {input._data.shape} "
                            f"and {np.shape(array_of(vec2))}")
-    b = vec2 if isinstance(vec2, Tensor) else Tensor._const(np.asarray(vec2))
+    b = vec2 if isinstance(vec2, Tensor) else Tensor._const(asarray(vec2))
     return mul(reshape(input, (-1, 1)), reshape(b, (1, -1)))
 
 
 def kron(input: Tensor, other: Any) -> Tensor:
     """Kronecker product: block (i, j) is ``input[i, j] · other`` (any number of dims)."""
-    b = other if isinstance(other, Tensor) else Tensor._const(np.asarray(other))
+    b = other if isinstance(other, Tensor) else Tensor._const(asarray(other))
     n = max(input._data.ndim, b._data.ndim)
     sa = (1,) * (n - input._data.ndim) + input._data.shape
     sb = (1,) * (n - b._data.ndim) + b._data.shape

@@ -9,6 +9,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from autograd.backend import asarray
 from autograd.dims import normalize_dim, normalize_dims
 from autograd.graph import Node
 from autograd.ops.record import array_of, unary
@@ -171,12 +172,12 @@ def _extreme(x: Tensor, dim: Any, keepdim: bool, is_max: bool) -> Any:
         # NaN propagates (torch): the gradient is split over the NaN entries then
         mask = d == m if m == m else np.isnan(d)
         weights = (mask / mask.sum()).astype(d.dtype, copy=False)
-        return unary(cls, np.asarray(m), x, meta=(d.shape, (1,) * d.ndim), cache=weights)
+        return unary(cls, asarray(m), x, meta=(d.shape, (1,) * d.ndim), cache=weights)
     if isinstance(dim, Tensor):  # torch's max(a, b) overload
         return maximum(x, dim) if is_max else minimum(x, dim)
     axis = normalize_dim(dim, d.ndim)
     if d.ndim == 0:
-        return ReturnTypes(x, _wrap(np.asarray(0), None))
+        return ReturnTypes(x, _wrap(asarray(0), None))
     idx = np.argmax(d, axis=axis, keepdims=True) if is_max else np.argmin(d, axis=axis,
                                                                           keepdims=True)
     vals = np.take_along_axis(d, idx, axis=axis)
@@ -203,12 +204,12 @@ def min(x: Tensor, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A001
 def _arg_extreme(x: Tensor, dim: Any, keepdim: bool, fn: Any) -> Tensor:
     d = x._data
     if dim is None:
-        out = np.asarray(fn(d), dtype=np.int64)
+        out = asarray(fn(d), dtype=np.int64)
         return _wrap(out.reshape((1,) * d.ndim if keepdim else ()), None)
     axis = normalize_dim(dim, d.ndim)
     if not d.ndim:  # a 0-d tensor takes dim 0 or -1 (torch); its only index is 0
         return _wrap(np.zeros((), np.int64), None)
-    return _wrap(np.asarray(fn(d, axis=axis, keepdims=keepdim), dtype=np.int64), None)
+    return _wrap(asarray(fn(d, axis=axis, keepdims=keepdim), dtype=np.int64), None)
 
 
 def argmax(x: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from autograd.backend import asarray, follow
 from autograd.graph import Node
 from autograd.ops.record import unary
 from autograd.tensor import Tensor
@@ -53,11 +54,11 @@ class Taps:
 def make_taps(axis: int, n_in: int, idx: np.ndarray, weight: np.ndarray | None = None
               ) -> Taps:
     """A :class:`Taps` spec from (T, n_out) (or (n_out,)) source indices and weights."""
-    idx = np.atleast_2d(np.asarray(idx, dtype=np.int64))
+    idx = np.atleast_2d(asarray(idx, dtype=np.int64))
     if idx.size and (idx.min() < 0 or idx.max() >= n_in):
         raise IndexError(f"resample: source index out of range for an axis of length {n_in}")
     if weight is not None:
-        weight = np.broadcast_to(np.atleast_2d(np.asarray(weight, dtype=np.float64)),
+        weight = np.broadcast_to(np.atleast_2d(asarray(weight, dtype=np.float64)),
                                  idx.shape)
     return Taps(int(axis), int(n_in), idx, weight)
 
@@ -93,10 +94,14 @@ def resample_array(x: np.ndarray, t: Taps) -> np.ndarray:
                          f"have the map's input length {t.n_in}")
     tail = (1,) * (x.ndim - 1 - t.axis)
     out = None
-    for k in range(t.idx.shape[0]):
-        v = np.take(x, t.idx[k], axis=t.axis)
-        if t.weight is not None:
-            v *= t.weight[k].astype(v.dtype, copy=False).reshape((-1,) + tail)
+    idx, weight = t.idx, t.weight
+    if x.__class__ is not np.ndarray:  # the (small) taps go where x is
+        idx = follow(idx, x)
+        weight = None if weight is None else follow(weight, x)
+    for k in range(idx.shape[0]):
+        v = np.take(x, idx[k], axis=t.axis)
+        if weight is not None:
+            v *= weight[k].astype(v.dtype, copy=False).reshape((-1,) + tail)
         out = v if out is None else np.add(out, v, out=out)
     return out
 

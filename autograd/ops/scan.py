@@ -7,6 +7,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from autograd.backend import follow
 from autograd.graph import Node
 from autograd.ops.along import dim_of, gather
 from autograd.ops.record import unary
@@ -75,8 +76,9 @@ class CumprodBackward(Node):
             gx = xp.rcumsum(g * xp.reshape(self.output(xp), shape), axis) / x
         else:
             n = shape[axis]
-            mask = _lower_mask(n, axis, len(shape))
-            eye = np.eye(n, dtype=bool).reshape(mask.shape)
+            like = getattr(g, "_data", g)  # the constant masks go where the gradient is
+            mask = follow(_lower_mask(n, axis, len(shape)), like)
+            eye = follow(np.eye(n, dtype=bool).reshape(mask.shape), like)
             others = xp.cumprod(xp.where(eye, 1.0, _pairs(x, axis, xp, False)), axis + 1)
             gx = xp.sum(xp.where(mask, others, 0.0) * _pairs(g, axis, xp, False), axis + 1,
                         False)
@@ -144,7 +146,7 @@ class LogcumsumexpBackward(Node):
             last = y[(slice(None),) * axis + (slice(-1, None),)]
             gx = xp.exp(x - last) * xp.rcumsum(g * xp.exp(last - y), axis)
         else:
-            mask = _lower_mask(shape[axis], axis, len(shape))
+            mask = follow(_lower_mask(shape[axis], axis, len(shape)), getattr(g, "_data", g))
             diff = _pairs(x, axis, xp, True) - _pairs(y, axis, xp, False)
             terms = xp.exp(xp.where(mask, diff, -np.inf)) * _pairs(g, axis, xp, False)
             gx = xp.sum(terms, axis + 1, False)

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from autograd.backend import asarray, check_same_device, is_array, is_device_array, xp_of
 from autograd.graph import Node
 from autograd.ops.record import array_of, binary, nary, unary
 from autograd.promotion import promote
@@ -28,14 +29,14 @@ def _is_advanced(key: Any) -> bool:
     for k in parts:
         if isinstance(k, list):
             return True
-        if isinstance(k, np.ndarray) and k.dtype != np.bool_:
+        if is_array(k) and k.dtype != np.bool_:
             return True
     return False
 
 
 def index_add_array(g: np.ndarray, shape: tuple, key: Any) -> np.ndarray:
     """zeros(shape) with ``g`` added at ``key``: repeated integer indices accumulate."""
-    z = np.zeros(shape, dtype=g.dtype)
+    z = (np if g.__class__ is np.ndarray else xp_of(g)).zeros(shape, dtype=g.dtype)
     if _is_advanced(key):
         np.add.at(z, key, g)
     else:
@@ -59,7 +60,8 @@ def getitem(x: Tensor, key: Any) -> Tensor:
         out = d[k]
     except IndexError as err:
         raise IndexError(f"{err} (indexing a tensor of shape {d.shape})") from None
-    if out.__class__ is not np.ndarray:  # all ints: NumPy copies out a scalar, torch a 0-d view
+    if out.__class__ is not np.ndarray and not is_array(out):
+        # all ints: NumPy copies out a scalar, torch a 0-d view
         out = d[(k if isinstance(k, tuple) else (k,)) + (Ellipsis,)]
     y = unary(IndexBackward, out, x, meta=(d.shape, k))
     b = out.base  # basic indexing gives a view (shares x's version counter), the rest copies
@@ -102,8 +104,10 @@ class WhereBackward(Node):
 
 def where(condition: Any, a: Any, b: Any) -> Tensor:
     """Elements of ``a`` where ``condition`` holds, else of ``b`` (broadcasting)."""
-    cond = np.asarray(array_of(condition), dtype=bool)
+    cond = asarray(array_of(condition), dtype=bool)
     x, y = promote(array_of(a), array_of(b))
+    if not (cond.__class__ is x.__class__ is np.ndarray):
+        check_same_device(cond, x, y)
     try:
         out = np.where(cond, x, y)
     except ValueError:
@@ -135,13 +139,17 @@ def masked_fill(x: Tensor, mask: Any, value: Any) -> Tensor:
     """``x`` with ``value`` written where ``mask`` is true (mask broadcasts to x). ``value``
     is a number or a 0-d tensor; a tensor value that requires grad gets the sum of the
     filled positions' gradient."""
-    m = np.asarray(array_of(mask), dtype=bool)
+    m = asarray(array_of(mask), dtype=bool)
     v = array_of(value)
+    if m.__class__ is not x._data.__class__:
+        check_same_device(m, x._data, v)
     if isinstance(value, Tensor) and v.ndim:
         raise RuntimeError(f"masked_fill_ only supports a 0-dimensional value tensor, but got "
                            f"tensor with {v.ndim} dimension(s).")
     try:
-        out = np.where(m, np.asarray(v, dtype=x._data.dtype), x._data)
+        # a number goes in as a NumPy scalar: a device takes those, not host 0-d arrays
+        fill = asarray(v, dtype=x._data.dtype) if is_array(v) else x._data.dtype.type(v)
+        out = np.where(m, fill, x._data)
     except ValueError:
         raise ValueError(f"masked_fill: mask of shape {m.shape} does not broadcast to the "
                          f"tensor's shape {x._data.shape}") from None
@@ -177,11 +185,15 @@ def _extremum(a: Any, b: Any, is_max: bool) -> Tensor:
     t = binary(MaximumBackward if is_max else MinimumBackward, out, a, b)
     if t._node is not None:
         dtype = out.dtype if out.dtype.kind == "f" else np.float32
-        wa = np.array((x > y) if is_max else (x < y), dtype=dtype)
-        wa[np.asarray(x == y)] = 0.5
+        wins = (x > y) if is_max else (x < y)
+        on_host = not is_device_array(wins)
+        wa = np.array(wins, dtype=dtype) if on_host else wins.astype(dtype)
+        wa[asarray(x == y)] = 0.5
         wb = None
         nan = np.isnan(out)
-        if nan.any():  # torch: a NaN on either side sends g to both
+        # torch: a NaN on either side sends g to both (a device always takes this way:
+        # asking whether there is a NaN would wait for the host)
+        if not on_host or nan.any():
             wb = 1 - wa
             wa[nan] = 1
             wb[nan] = 1

@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from autograd.backend import asarray, check_same_device
 from autograd.dims import normalize_dim, normalize_dims
 from autograd.graph import Node
 from autograd.ops.record import nary, unary
@@ -175,7 +176,8 @@ def cat(tensors: Any, dim: int = 0) -> Tensor:
     tensors = tuple(tensors)
     if not tensors:
         raise ValueError("cat() expects a non-empty sequence of tensors")
-    arrays = [t._data if isinstance(t, Tensor) else np.asarray(t) for t in tensors]
+    arrays = [t._data if isinstance(t, Tensor) else asarray(t) for t in tensors]
+    check_same_device(*arrays)
     ndim = arrays[0].ndim
     if ndim == 0:
         raise RuntimeError("zero-dimensional tensors cannot be concatenated")
@@ -206,7 +208,8 @@ def stack(tensors: Any, dim: int = 0) -> Tensor:
     tensors = tuple(tensors)
     if not tensors:
         raise ValueError("stack() expects a non-empty sequence of tensors")
-    arrays = [t._data if isinstance(t, Tensor) else np.asarray(t) for t in tensors]
+    arrays = [t._data if isinstance(t, Tensor) else asarray(t) for t in tensors]
+    check_same_device(*arrays)
     if any(a.shape != arrays[0].shape for a in arrays):
         raise RuntimeError(f"stack expects each tensor to be equal size, got shapes "
                            f"{[a.shape for a in arrays]}")
@@ -225,7 +228,7 @@ def pad(x: Tensor, pad_width: Any, value: float = 0.0) -> Tensor:
     """Pad with a constant; ``pad_width`` as NumPy's: a (before, after) pair per dim, or one
     pair (or one int) for all dims."""
     d = x._data
-    widths = np.asarray(pad_width, dtype=np.int64)
+    widths = asarray(pad_width, dtype=np.int64)
     try:  # NumPy's forms: n, (n,), (before, after), ((before, after),), one pair per dim
         if widths.ndim > 2:
             raise ValueError
@@ -235,7 +238,7 @@ def pad(x: Tensor, pad_width: Any, value: float = 0.0) -> Tensor:
                          f"shape {d.shape} (need ({d.ndim}, 2))") from None
     if (widths < 0).any():
         raise ValueError("pad: negative widths are not supported")
-    out = np.pad(d, widths, mode="constant", constant_values=value)
+    out = np.pad(d, tuple(map(tuple, widths.tolist())), mode="constant", constant_values=value)
     centre = tuple(slice(int(b), int(b) + s) for (b, _), s in zip(widths, d.shape))
     return unary(PadBackward, out, x, meta=centre)
 

@@ -25,6 +25,7 @@ import math
 
 import numpy as np
 
+from autograd.backend import is_device_array, special_of
 from autograd.graph import Node
 from autograd.ops.record import unary
 from autograd.tensor import Tensor
@@ -150,6 +151,8 @@ def _elementwise(fn, x: np.ndarray) -> np.ndarray:
 
 def erf_array(x: np.ndarray) -> np.ndarray:
     """erf(x) = 2/√π ∫₀ˣ e^(−t²) dt, elementwise (x's float dtype; ints give float32)."""
+    if is_device_array(x):  # the device's own kernels (cupyx.scipy.special)
+        return special_of(x).erf(x).astype(_result_dtype(x), copy=False)
     x = np.asarray(x)
     if x.size <= _ELEMENTWISE_UP_TO:
         return _elementwise(math.erf, x)
@@ -166,6 +169,8 @@ def erf_array(x: np.ndarray) -> np.ndarray:
 
 def erfc_array(x: np.ndarray) -> np.ndarray:
     """erfc(x) = 1 − erf(x), elementwise, accurate in the tail where erf(x) rounds to 1."""
+    if is_device_array(x):  # the device's own kernels (cupyx.scipy.special)
+        return special_of(x).erfc(x).astype(_result_dtype(x), copy=False)
     x = np.asarray(x)
     if x.size <= _ELEMENTWISE_UP_TO:
         return _elementwise(math.erfc, x)
@@ -185,6 +190,8 @@ def erfc_array(x: np.ndarray) -> np.ndarray:
 
 def erfinv_array(y: np.ndarray) -> np.ndarray:
     """erfinv(y), the x with erf(x) = y, for y in [−1, 1] (±inf at ±1, nan outside)."""
+    if is_device_array(y):  # the device's own kernels (cupyx.scipy.special)
+        return special_of(y).erfinv(y).astype(_result_dtype(y), copy=False)
     y = np.asarray(y)
     d = _float64(y)
     q = np.abs(d)

@@ -16,6 +16,8 @@ import math
 
 import numpy as np
 
+from autograd.backend import asarray
+
 SEQUENTIAL_MAX = 256  # terms NumPy may add one at a time before float64 accumulation pays
 _F64 = np.dtype(np.float64)
 
@@ -70,4 +72,4 @@ def var_array(x: np.ndarray, axes: tuple | None, correction: int, keepdims: bool
     np.multiply(d, d, out=d)  # squared deviations: each exact to ε, only their sum drifts
     s = np.add.reduce(d, axis=axes, dtype=acc, keepdims=keepdims)
     with np.errstate(divide="ignore", invalid="ignore"):
-        return np.asarray(s / max(n - correction, 0)).astype(x.dtype)
+        return asarray(s / max(n - correction, 0)).astype(x.dtype)

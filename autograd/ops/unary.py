@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from autograd.backend import is_array
 from autograd.graph import Node
 from autograd.ops.record import unary
 from autograd.promotion import result_type
@@ -183,7 +184,7 @@ def clamp(x: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
 
 def _bound(b: Any, dt: np.dtype) -> Any:
     b = b._data if isinstance(b, Tensor) else b
-    return b.astype(dt, copy=False) if isinstance(b, np.ndarray) else dt.type(b)
+    return b.astype(dt, copy=False) if is_array(b) else dt.type(b)
 
 
 class CastBackward(Node):

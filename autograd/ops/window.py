@@ -20,8 +20,8 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 import numpy as np
-from numpy.lib.stride_tricks import as_strided
 
+from autograd.backend import as_strided, xp_of
 from autograd.errors import ShapeError
 from autograd.graph import Node
 from autograd.ops.record import unary
@@ -142,12 +142,13 @@ def im2col_array(x: np.ndarray, geo: ConvGeom) -> np.ndarray:
     dh, dw = geo.dilation
     ho, wo = geo.out_hw
     padded = pt or pb or pl or pr
+    xp = np if x.__class__ is np.ndarray else xp_of(x)
     if geo.order == "ijc":
         g = geo.groups
         cg = c // g
         src = x.transpose(0, 2, 3, 1)  # (N, H, W, C): free when x is channels-last
         if padded:
-            x_pad = np.zeros((n, h + pt + pb, w + pl + pr, c), dtype=x.dtype)
+            x_pad = xp.zeros((n, h + pt + pb, w + pl + pr, c), dtype=x.dtype)
             x_pad[:, pt:pt + h, pl:pl + w] = src
         else:
             x_pad = src
@@ -155,11 +156,11 @@ def im2col_array(x: np.ndarray, geo: ConvGeom) -> np.ndarray:
         win = as_strided(x_pad, (n, ho, wo, g, kh, kw, cg),
                          (s_n, s_h * sh, s_w * sw, s_c * cg, s_h * dh, s_w * dw, s_c),
                          writeable=False)
-        cols = np.empty((n * ho * wo, c * kh * kw), dtype=x.dtype)
+        cols = xp.empty((n * ho * wo, c * kh * kw), dtype=x.dtype)
         np.copyto(cols.reshape(n, ho, wo, g, kh, kw, cg), win)
         return cols
     if padded:
-        x_pad = np.zeros((n, c, h + pt + pb, w + pl + pr), dtype=x.dtype)
+        x_pad = xp.zeros((n, c, h + pt + pb, w + pl + pr), dtype=x.dtype)
         x_pad[:, :, pt:pt + h, pl:pl + w] = x
     else:
         x_pad = x
@@ -167,7 +168,7 @@ def im2col_array(x: np.ndarray, geo: ConvGeom) -> np.ndarray:
     # (C, kh, kw, N, Ho, Wo): the copy's inner loop runs along an image row.
     win = as_strided(x_pad, (c, kh, kw, n, ho, wo),
                      (s_c, s_h * dh, s_w * dw, s_n, s_h * sh, s_w * sw), writeable=False)
-    cols_t = np.empty((c * kh * kw, n * ho * wo), dtype=x.dtype)
+    cols_t = xp.empty((c * kh * kw, n * ho * wo), dtype=x.dtype)
     np.copyto(cols_t.reshape(c, kh, kw, n, ho, wo), win)
     return cols_t.T
 
@@ -185,11 +186,12 @@ def col2im_array(cols: np.ndarray, geo: ConvGeom) -> np.ndarray:
     ho, wo = geo.out_hw
     hp, wp = h + pt + pb, w + pl + pr
     hspan, wspan = sh * (ho - 1) + 1, sw * (wo - 1) + 1
+    xp = np if cols.__class__ is np.ndarray else xp_of(cols)
     if geo.order == "ijc":
         g = geo.groups
         cg = c // g
         src = cols.reshape(n, ho, wo, g, kh, kw, cg)
-        dxp = np.zeros((n, hp, wp, g, cg), dtype=cols.dtype)
+        dxp = xp.zeros((n, hp, wp, g, cg), dtype=cols.dtype)
         for i in range(kh):
             for j in range(kw):
                 dxp[:, i * dh:i * dh + hspan:sh, j * dw:j * dw + wspan:sw] += src[:, :, :, :, i, j]
@@ -198,7 +200,7 @@ def col2im_array(cols: np.ndarray, geo: ConvGeom) -> np.ndarray:
     # (N, C, Ho, Wo, kh, kw) view; from the (K, N·Ho·Wo) layout the conv VJP produces,
     # each offset's slice runs along output rows, as the NCHW target does.
     src = cols.reshape(n, ho, wo, c, kh, kw).transpose(0, 3, 1, 2, 4, 5)
-    dxp = np.zeros((n, c, hp, wp), dtype=cols.dtype)
+    dxp = xp.zeros((n, c, hp, wp), dtype=cols.dtype)
     for i in range(kh):
         for j in range(kw):
             dxp[:, :, i * dh:i * dh + hspan:sh, j * dw:j * dw + wspan:sw] += src[..., i, j]

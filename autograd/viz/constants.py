@@ -23,6 +23,8 @@ from typing import Any
 
 import numpy as np
 
+from autograd.backend import is_array
+
 
 @dataclass(frozen=True)
 class Constant:
@@ -41,7 +43,7 @@ def _held(node: Any, k: int) -> Constant | None:
         return None  # released, never kept, or a custom Function (saves what its ctx chose)
     obj = saved[k]
     data = obj._data if getattr(obj, "_IS_TENSOR", False) else obj
-    if not isinstance(data, np.ndarray):
+    if not is_array(data):
         return None  # a Python number (or an absent optional operand: None)
     return Constant(id(obj), "input", data.shape, str(data.dtype), data)
 

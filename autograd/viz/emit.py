@@ -14,6 +14,7 @@ from typing import Any
 import graphviz
 import numpy as np
 
+from autograd.backend import to_host
 from autograd.viz._common import fmt, fmt_shape
 from autograd.viz.classify import Graph
 from autograd.viz.colours import FLAGGED, font_for, grad_colour
@@ -45,7 +46,7 @@ def plural(k: int, word: str) -> str:
 
 
 def values_line(data: np.ndarray) -> str:
-    a = np.asarray(data)
+    a = np.asarray(to_host(data))  # a device array's values are drawn from a host copy
     if a.size == 0:
         return "empty"
     if a.size == 1:

@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from autograd.backend import to_host
 from autograd.viz._common import fmt, fmt_shape, named_parameters, norm, text_table
 
 
@@ -52,7 +53,7 @@ def gradient_flow(model_or_named_parameters: Any, lr: float | None = None) -> Gr
         grad = getattr(p, "grad", None)
         if grad is None:
             continue
-        g = np.abs(np.asarray(getattr(grad, "_data", grad), dtype=np.float64))
+        g = np.abs(np.asarray(to_host(getattr(grad, "_data", grad)), dtype=np.float64))
         row: dict[str, Any] = {
             "name": name,
             "shape": tuple(p.shape),
@@ -61,7 +62,7 @@ def gradient_flow(model_or_named_parameters: Any, lr: float | None = None) -> Gr
             "norm": norm(g),
         }
         if lr is not None:
-            w = norm(np.asarray(getattr(p, "_data", p)))
+            w = norm(np.asarray(to_host(getattr(p, "_data", p))))
             gn = row["norm"]
             # A zero weight (a fresh bias) makes any step infinitely large relative to it.
             row["update_ratio"] = lr * gn / w if w > 0 else (0.0 if gn == 0 else math.inf)

@@ -16,6 +16,8 @@ from typing import Any
 
 import numpy as np
 
+from autograd.backend import to_host
+
 __all__ = ["StepGradients", "plot_attention", "plot_step_gradients", "step_gradients"]
 
 
@@ -46,7 +48,8 @@ def step_gradients(root: Any) -> list[StepGradients]:
         norms = getattr(v, "step_grad_norms", None)
         if norms is not None:
             mode, reverse, _ = v.meta
-            found.append(StepGradients(mode, bool(reverse), np.asarray(norms)))
+            norms = np.asarray([float(to_host(n)) for n in norms])  # host floats, any device
+            found.append(StepGradients(mode, bool(reverse), norms))
         stack.extend(reversed(v.edges))
     return found
 
@@ -80,7 +83,8 @@ def plot_attention(weights: Any, tokens_q: Sequence[str] | None = None,
                    tokens_k: Sequence[str] | None = None, title: str | None = None) -> Any:
     """Heat maps of attention weights (heads, T_q, T_k) (or one (T_q, T_k) map), one panel
     per head; rows are queries, columns keys. Returns the matplotlib ``Figure``."""
-    w = np.asarray(getattr(weights, "data", weights), dtype=np.float64)
+    w = getattr(weights, "data", weights)
+    w = np.asarray(to_host(getattr(w, "_data", w)), dtype=np.float64)
     if w.ndim == 2:
         w = w[None]
     if w.ndim != 3:

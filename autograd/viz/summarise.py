@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from autograd.backend import is_array
 from autograd.engine import grad_norm
 from autograd.viz._common import norm
 from autograd.viz.classify import Graph
@@ -144,7 +145,7 @@ def hidden_norms(hidden: Hidden, vertices: list) -> None:
     arrays = []
     for v in vertices:
         gs = v.grad_size if not v._IS_TENSOR else None
-        if isinstance(gs, np.ndarray) and gs.size:
+        if is_array(gs) and gs.size:
             arrays.append(gs.reshape(-1))
         else:
             hidden.add(grad_of(v))

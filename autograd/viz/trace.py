@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from autograd.backend import is_array
 from autograd.graph import STATE, Node
 from autograd.viz._common import fmt, fmt_shape, norm, text_table
 
@@ -31,10 +32,10 @@ def _norm(g: Any) -> float | None:
         parts = [_norm(x) for x in g]
         parts = [p for p in parts if p is not None]
         return float(np.sqrt(sum(p * p for p in parts))) if parts else None
-    if isinstance(g, np.ndarray | np.generic | float | int):
+    if isinstance(g, np.ndarray | np.generic | float | int) or is_array(g):
         return norm(g)  # a VJP may hand on a NumPy scalar for a 0-d gradient
     arr = getattr(g, "_data", None)  # a Tensor, under create_graph
-    return norm(arr) if isinstance(arr, np.ndarray) else None
+    return norm(arr) if is_array(arr) else None
 
 
 def _module_of(node: Node) -> str | None:

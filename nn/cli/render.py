@@ -20,7 +20,8 @@ def backward_graph(model: Any, x: np.ndarray, y: np.ndarray, **draw_options: Any
     (``draw_options`` go to :func:`autograd.draw_graph`)."""
     # Only the grads of this one batch may show: stale ones would mislabel the drawing.
     model.zero_grad()
-    loss = nn.CrossEntropyLoss()(model(ag.tensor(x)), ag.tensor(y))
+    device = next(iter(model.parameters())).device  # the batch goes where the model is
+    loss = nn.CrossEntropyLoss()(model(ag.tensor(x, device=device)), ag.tensor(y, device=device))
     loss.backward()
     graph = ag.draw_graph(loss, params=dict(model.named_parameters()), **draw_options)
     model.zero_grad()

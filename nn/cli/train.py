@@ -101,6 +101,9 @@ def add_parser(sub: Any) -> None:
     train.add_argument("--sync-bn", action="store_true",
                        help="under mpiexec: BatchNorm statistics over the global batch "
                             "(nn.SyncBatchNorm) instead of each rank's share")
+    train.add_argument("--device", default="cpu", metavar="DEVICE",
+                       help="where to train: cpu (default) or cuda (an NVIDIA GPU through "
+                            "CuPy: pip install 'chainrule[cuda]')")
     train.set_defaults(run=cmd_train)
 
 
@@ -233,6 +236,7 @@ def _train(args: argparse.Namespace, settings: dict[str, Any], out: pathlib.Path
     ag.manual_seed(settings["seed"])
     model, description = recipes.build_model(settings["model"], settings["data"],
                                               split.image_shape, split.num_classes)
+    model.to(getattr(args, "device", "cpu"))  # before the optimizer, as torch
     optimizer = recipes.build_optimizer(settings["optimizer"], model.parameters(),
                                         settings["lr"], settings["weight_decay"])
     scheduler = None

@@ -15,6 +15,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 import autograd as ag
+from autograd import backend
 from autograd.graph import STATE
 from autograd.tensor import Tensor, _as_array
 from nn.modules.hooks import (  # noqa: F401 - torch.nn.modules.module's global hooks
@@ -420,35 +421,48 @@ class Module(HookMixin):
         return self
 
     def to(self, *args: Any, dtype: Any = None, **kwargs: Any) -> Module:
-        """Convert floating-point parameters and buffers to ``dtype``, in place.
+        """Move parameters and buffers to a device and/or convert the floating-point ones
+        to ``dtype``, in place: ``to(device)``, ``to(dtype)``, ``to(device, dtype)``,
+        ``to(tensor)`` (its device and dtype).
 
-        The same Parameter objects are kept (only their arrays change), so an
-        optimizer built before stays valid. ``'cpu'`` as a device is accepted and
-        changes nothing (this engine only runs on NumPy).
+        The same Parameter objects are kept (only their arrays change), so an optimizer
+        built before stays valid; its state follows each parameter on its next step.
         """
         device = kwargs.pop("device", None)
+        kwargs.pop("non_blocking", None)
         if kwargs:
             raise TypeError(f"to() got unexpected keyword arguments {sorted(kwargs)}")
         for a in args:
-            if isinstance(a, str) and a.split(":")[0] == "cpu":
+            if isinstance(a, Tensor):
+                device, dtype = a.device, a.dtype if a.dtype.kind in "fc" else dtype
+            elif isinstance(a, ag.device) or (isinstance(a, int) and not isinstance(a, bool)) \
+                    or (isinstance(a, str) and a.split(":")[0] in backend.device_types()):
                 device = a
             elif dtype is None:
                 dtype = a
             else:
                 raise TypeError(f"to() got an unexpected argument {a!r}")
-        if device is not None and str(device).split(":")[0] != "cpu":
-            raise ValueError(f"to(): device {device!r} is not available (NumPy runs on 'cpu')")
-        if dtype is None:
-            return self
-        dt = np.dtype(dtype)
-        if dt.kind not in "fc":
+        dt = None if dtype is None else np.dtype(dtype)
+        if dt is not None and dt.kind not in "fc":
             raise TypeError(f"Module.to only accepts floating point dtypes, got {dt}")
+        target = None if device is None else backend.as_device(device)
+        if target is not None:
+            backend.backend_named(target.type)  # an unavailable device raises before any move
         for t in [*self.parameters(), *self.buffers()]:
-            if t._data.dtype.kind in "fc" and t._data.dtype != dt:
-                t._data = t._data.astype(dt)
-                if t.grad is not None:
-                    t.grad._data = t.grad._data.astype(dt)
+            for holder in (t, t.grad):
+                if holder is None:
+                    continue
+                arr = holder._data
+                if target is not None:
+                    arr = backend.to(arr, target)
+                if dt is not None and arr.dtype.kind in "fc" and arr.dtype != dt:
+                    arr = arr.astype(dt)
+                holder._data = arr
         return self
+
+    def cuda(self, device: Any = None) -> Module:
+        """Parameters and buffers to the GPU (in place; the same Parameter objects)."""
+        return self.to("cuda" if device is None else backend.as_device(device))
 
     def float(self) -> Module:
         """Floating-point parameters and buffers to float32 (in place)."""
@@ -459,7 +473,8 @@ class Module(HookMixin):
         return self.to(np.float64)
 
     def cpu(self) -> Module:
-        return self
+        """Parameters and buffers to host memory (in place)."""
+        return self.to("cpu")
 
     # -- state -----------------------------------------------------------------------------
     def _state_items(self, prefix: str = "") -> Iterator[tuple[str, Tensor]]:
@@ -484,7 +499,9 @@ class Module(HookMixin):
         (torch's dotted names; ``keep_vars=True`` gives the Tensors themselves)."""
         out = OrderedDict() if destination is None else destination
         for name, t in self._state_items(prefix):
-            out[name] = t if keep_vars else np.array(t._data, copy=True)
+            # host arrays (a device tensor's values are copied to the host)
+            out[name] = t if keep_vars else np.array(t._data, copy=True) \
+                if t._data.__class__ is np.ndarray else backend.to_host(t._data)
         return out
 
     def load_state_dict(self, state_dict: Mapping[str, Any], strict: bool = True,
@@ -510,11 +527,11 @@ class Module(HookMixin):
         for key, target in own.items():
             if key not in state_dict:
                 continue
-            cast, problem = _checked_value(key, state_dict[key], np.asarray(target))
+            cast, problem = _checked_value(key, state_dict[key], target._data)
             if problem:
                 problems.append(problem)
             else:
-                values.append((target, cast))
+                values.append((target, backend.to(cast, target.device)))
         errors = []
         if strict:
             if missing:
@@ -557,9 +574,9 @@ class Module(HookMixin):
 
 def _checked_value(key: str, value: Any, tgt: np.ndarray) -> tuple[Any, str]:
     """``value`` cast to ``tgt``'s dtype, or an error message naming ``key``."""
-    arr = np.asarray(value) if isinstance(value, Tensor) else value
+    arr = backend.to_host(value._data) if isinstance(value, Tensor) else value
     try:
-        arr = np.asarray(arr)
+        arr = backend.to_host(arr) if backend.is_device_array(arr) else np.asarray(arr)
     except Exception as err:  # noqa: BLE001 - any failure is reported with the key
         return None, f'value for "{key}" is not an array ({err})'
     if arr.dtype.kind not in "biufc":
@@ -570,7 +587,7 @@ def _checked_value(key: str, value: Any, tgt: np.ndarray) -> tuple[Any, str]:
     if arr.shape != tgt.shape:
         return None, (f"size mismatch for {key}: copying a param with shape {arr.shape} from "
                       f"checkpoint, the shape in current model is {tgt.shape}.")
-    if not tgt.flags.writeable:
+    if not getattr(tgt.flags, "writeable", True):  # CuPy's flags have no writeable
         return None, f'cannot copy into "{key}": its array is read-only'
     return arr.astype(tgt.dtype, copy=False), ""
 

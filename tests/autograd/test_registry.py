@@ -96,7 +96,10 @@ def _exercised() -> tuple[set, set]:
 
 
 def test_every_node_class_is_exercised_first_and_second_order_by_a_case() -> None:
-    nodes = _package_node_classes()
+    # a move between devices needs a second device: test_device_double.py checks it
+    from autograd.ops.conversion import ToDeviceBackward
+
+    nodes = _package_node_classes() - {ToDeviceBackward}
     assert len(nodes) > 50  # the walk found the package's ops
     first, second = _exercised()
     names = lambda classes: sorted(c.__name__ for c in classes)  # noqa: E731

@@ -1,0 +1,237 @@
+"""A CPU stand-in for a GPU array type, registered as the device ``"double"``.
+
+``DoubleArray`` wraps a NumPy array and behaves as CuPy's ``ndarray`` does where it matters
+to the engine: NumPy functions reach it through ``__array_ufunc__``/``__array_function__``
+(computed by NumPy on the wrapped arrays), implicit conversion to a host array raises
+(``__array__``, as CuPy's), a plain ``ndarray`` operand is refused (TypeError, as CuPy), and
+reductions return 0-d arrays, never NumPy scalars. Every host/device mix in op code thus
+fails on a CPU, as it would on a GPU.
+"""
+
+from __future__ import annotations
+
+import types
+from typing import Any
+
+import numpy as np
+
+from autograd import backend
+
+_ND = np.ndarray
+
+
+SYNCS = [0]  # reads of device values by the host (CuPy waits for the GPU at each one)
+
+
+def _sync() -> None:
+    SYNCS[0] += 1
+
+
+def _refuse(kind: str) -> None:
+    raise TypeError(f"Unsupported type {kind} (device double: a host array met a device array)")
+
+
+def _unwrap(x: Any) -> Any:
+    """The NumPy values of an operand; refuses host arrays as CuPy does."""
+    if x.__class__ is DoubleArray:
+        return x.a
+    if isinstance(x, _ND):
+        _refuse("<class 'numpy.ndarray'>")
+    if isinstance(x, list | tuple):
+        return type(x)(_unwrap(v) for v in x)
+    return x
+
+
+def _key(k: Any) -> Any:
+    """An index: CuPy takes host integer/bool arrays in keys (copying them over)."""
+    if k.__class__ is DoubleArray:
+        return k.a
+    if isinstance(k, tuple):
+        return tuple(_key(v) for v in k)
+    return k
+
+
+def _wrap(x: Any) -> Any:
+    if isinstance(x, _ND):
+        return DoubleArray(x)
+    if isinstance(x, np.generic):  # reductions give 0-d arrays, as CuPy's
+        return DoubleArray(np.asarray(x))
+    if isinstance(x, tuple):
+        return tuple(_wrap(v) for v in x)
+    if isinstance(x, list):
+        return [_wrap(v) for v in x]
+    return x
+
+
+class DoubleArray(np.lib.mixins.NDArrayOperatorsMixin):
+    """An array on the ``double`` device (see the module docstring)."""
+
+    __slots__ = ("a", "_owner")
+
+    def __init__(self, a: np.ndarray, owner: DoubleArray | None = None) -> None:
+        self.a = a
+        self._owner = owner  # .base as CuPy's: the array a view's memory belongs to
+
+    def _view(self, r: Any) -> Any:
+        """``r`` (a NumPy result computed from ``self.a``) wrapped; a view of ``self``
+        remembers the owner of the memory, as ``.base`` does in NumPy and CuPy."""
+        if isinstance(r, _ND) and r.base is not None and np.shares_memory(r, self.a):
+            return DoubleArray(r, self._owner if self._owner is not None else self)
+        return _wrap(r)
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        raise TypeError("Implicit conversion to a NumPy array is not allowed. Please use "
+                        "`.get()` to construct a NumPy array explicitly.")
+
+    def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
+        if method == "at":  # ufunc.at(a, key, b): the key may hold host indices, as CuPy's
+            inputs = (inputs[0], _key(inputs[1]), *inputs[2:])
+            args = [inputs[0].a, inputs[1], *(_unwrap(x) for x in inputs[2:])]
+        else:
+            args = [_unwrap(x) for x in inputs]
+        out = kwargs.get("out")
+        if out is not None:
+            kwargs["out"] = tuple(_unwrap(o) for o in out)
+        if "where" in kwargs:
+            kwargs["where"] = _unwrap(kwargs["where"])
+        if method == "at":
+            getattr(ufunc, method)(*args, **kwargs)
+            return None
+        res = getattr(ufunc, method)(*args, **kwargs)
+        if out is not None:
+            return out[0] if len(out) == 1 else out
+        return _wrap(res)
+
+    def __array_function__(self, func: Any, types_: Any, args: Any, kwargs: Any) -> Any:
+        args = _unwrap(list(args))
+        kwargs = {k: _unwrap(v) for k, v in kwargs.items()}
+        return _wrap(func(*args, **kwargs))
+
+    # -- ndarray's attributes and methods -----------------------------------------
+    shape = property(lambda self: self.a.shape)
+    dtype = property(lambda self: self.a.dtype)
+    ndim = property(lambda self: self.a.ndim)
+    size = property(lambda self: self.a.size)
+    strides = property(lambda self: self.a.strides)
+    itemsize = property(lambda self: self.a.itemsize)
+    nbytes = property(lambda self: self.a.nbytes)
+    flags = property(lambda self: self.a.flags)
+    T = property(lambda self: self._view(self.a.T))
+    base = property(lambda self: self._owner)
+    real = property(lambda self: DoubleArray(self.a.real))
+    imag = property(lambda self: DoubleArray(self.a.imag))
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):  # no __array_interface__/__array_struct__: no host view
+            raise AttributeError(name)
+        attr = getattr(self.a, name)
+        if not callable(attr):
+            return attr
+
+        def method(*args: Any, **kwargs: Any) -> Any:
+            args = _unwrap(list(args))
+            kwargs = {k: _unwrap(v) for k, v in kwargs.items()}
+            return self._view(attr(*args, **kwargs))
+        return method
+
+    def item(self) -> Any:
+        _sync()
+        return self.a.item()
+
+    def tolist(self) -> Any:
+        raise TypeError("DoubleArray.tolist(): copy to the host first")
+
+    def get(self) -> np.ndarray:
+        """The host copy (CuPy's ``.get()``)."""
+        _sync()
+        return self.a.copy()
+
+    def __getitem__(self, key: Any) -> Any:
+        return self._view(self.a[_key(key)])
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        self.a[_key(key)] = _unwrap(value)
+
+    def __len__(self) -> int:
+        return len(self.a)
+
+    def __iter__(self):
+        return (_wrap(v) for v in self.a)
+
+    def __bool__(self) -> bool:
+        _sync()
+        return bool(self.a)
+
+    def __float__(self) -> float:
+        _sync()
+        return float(self.a)
+
+    def __int__(self) -> int:
+        _sync()
+        return int(self.a)
+
+    def __index__(self) -> int:
+        _sync()
+        return self.a.__index__()
+
+    def __repr__(self) -> str:
+        return f"DoubleArray({self.a!r})"
+
+    def __copy__(self) -> DoubleArray:
+        return DoubleArray(self.a.copy())
+
+    def __deepcopy__(self, memo: Any) -> DoubleArray:
+        return DoubleArray(self.a.copy())
+
+
+class _DoubleXP(types.ModuleType):
+    """The double's array module: NumPy's functions, array creation on the double."""
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(np, name)
+
+
+xp = _DoubleXP("devicedouble_xp")
+def _creator(f: Any) -> Any:
+    def make(*args: Any, **kwargs: Any) -> DoubleArray:
+        args = [a.a if isinstance(a, DoubleArray) else a for a in args]
+        return DoubleArray(np.asarray(f(*args, **kwargs)))
+    return make
+
+
+for _name in ("zeros", "ones", "empty", "full", "arange", "eye", "array", "asarray",
+              "zeros_like", "ones_like", "empty_like", "full_like", "linspace",
+              "ascontiguousarray"):
+    setattr(xp, _name, _creator(getattr(np, _name)))
+
+
+def _as_strided(a: DoubleArray, shape: tuple, strides: tuple, **kw: Any) -> DoubleArray:
+    return DoubleArray(np.lib.stride_tricks.as_strided(a.a, shape, strides, writeable=False))
+
+
+xp.lib = types.SimpleNamespace(stride_tricks=types.SimpleNamespace(as_strided=_as_strided))
+xp.linalg = types.SimpleNamespace(norm=lambda a, *args, **kw: np.linalg.norm(a, *args, **kw))
+
+def _on_values(f: Any) -> Any:
+    return lambda d: DoubleArray(np.asarray(f(d.a)))
+
+
+def _special() -> types.SimpleNamespace:
+    """erf, erfc, erfinv computed on the wrapped values (CuPy: cupyx.scipy.special)."""
+    from autograd.ops import special
+
+    return types.SimpleNamespace(erf=_on_values(special.erf_array),
+                                 erfc=_on_values(special.erfc_array),
+                                 erfinv=_on_values(special.erfinv_array))
+
+
+BACKEND = backend.Backend("double", (DoubleArray,), xp, lambda a, index=None: DoubleArray(
+    np.array(a)), lambda d: d.get(), special=_special())
+
+
+def register() -> None:
+    backend.register(BACKEND)
+
+
+def unregister() -> None:
+    backend.unregister("double")
