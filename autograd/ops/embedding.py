@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from autograd.backend import asarray, follow
+from autograd.backend import asarray, follow, xp_of
 from autograd.graph import Node
 from autograd.ops.record import unary
 from autograd.tensor import Tensor
@@ -25,7 +25,7 @@ class EmbeddingBackward(Node):
             g = g * self.cached()  # the rows looked up at padding_idx get no gradient
         n, d = shape
         if idx.size * n <= _ONE_HOT_MAX:  # one GEMM, onehot (V, M) @ g (M, D): ~10x faster
-            onehot = (np.arange(n)[:, None] == idx.reshape(1, -1)).astype(self.dtype)
+            onehot = (xp_of(idx).arange(n)[:, None] == idx.reshape(1, -1)).astype(self.dtype)
             return (xp.matmul(onehot, xp.reshape(g, (-1, d))),)
         return (xp.index_add(g, shape, (idx,)),)
 
