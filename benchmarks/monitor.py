@@ -9,7 +9,9 @@ each holds 8 recorded steps) alternate between the two (interleaved, so that a b
 machine slows both alike); the figure is the median over ``--repeats``
 blocks of the time per step. The monitored block includes the statistics computed every
 ``CHUNK`` steps; turning the recorded steps into ``monitor.history`` rows, done once when
-it is read, is timed apart. Run: ``python -m benchmarks.monitor`` (repository root).
+it is read, is timed apart. ``--breakdown`` adds the time of each phase of the step
+(forward, backward, optimiser, ``monitor.step()``), plain and monitored.
+Run: ``python -m benchmarks.monitor`` (repository root).
 """
 
 from __future__ import annotations
@@ -54,6 +56,47 @@ def _block(model, opt, monitor, loss_fn, batches, steps: int, start: int) -> flo
     return (CLOCK() - t0) / steps
 
 
+def _phases(model, opt, monitor, loss_fn, batches, steps: int, start: int) -> list[float]:
+    """Mean seconds per step of each phase: forward (with the loss), backward,
+    ``optimizer.step()``, ``monitor.step()`` (wall clock: the phases are too short for the
+    process clock's resolution)."""
+    clock = time.perf_counter
+    acc = [0.0] * 4
+    for k in range(start, start + steps):
+        x, y = batches[k % len(batches)]
+        t0 = clock()
+        opt.zero_grad()
+        loss = loss_fn(model(x), y)
+        t1 = clock()
+        loss.backward()
+        t2 = clock()
+        opt.step()
+        t3 = clock()
+        if monitor is not None:
+            monitor.step(lr=1e-3)
+        t4 = clock()
+        for i, dt in enumerate((t1 - t0, t2 - t1, t3 - t2, t4 - t3)):
+            acc[i] += dt
+    return [a / steps for a in acc]
+
+
+def _breakdown(plain: tuple, watched: tuple, loss_fn, batches, steps: int,
+               repeats: int) -> None:
+    """Where the monitored step's extra time goes: the median over interleaved blocks of
+    each phase, plain and monitored."""
+    runs: dict[str, list[list[float]]] = {"plain": [], "monitor": []}
+    for r in range(repeats):
+        start = (r + 1) * steps
+        runs["plain"].append(_phases(*plain, loss_fn, batches, steps, start))
+        runs["monitor"].append(_phases(*watched, loss_fn, batches, steps, start))
+    print("  phase (us, median; wall clock)   plain   with Monitor   extra")
+    for i, phase in enumerate(("forward + loss", "backward", "optimizer.step()",
+                               "monitor.step()")):
+        p = statistics.median(run[i] for run in runs["plain"]) * 1e6
+        m = statistics.median(run[i] for run in runs["monitor"]) * 1e6
+        print(f"  {phase:<30} {p:7.1f} {m:14.1f} {m - p:+7.1f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--steps", type=int, default=80, help="steps per timed block")
@@ -64,6 +107,9 @@ def main() -> None:
                         help="Monitor(every=...) (default: the Monitor's default)")
     parser.add_argument("--wall", action="store_true",
                         help="time with the wall clock instead of the process's CPU time")
+    parser.add_argument("--breakdown", action="store_true",
+                        help="also time each phase of the step (forward, backward, "
+                             "optimizer, monitor.step) apart")
     args = parser.parse_args()
     global CLOCK
     if args.wall:
@@ -100,6 +146,8 @@ def main() -> None:
     print(f"  history rows        {rows} for {recorded} recorded steps, built in "
           f"{history_s * 1e3:.1f} ms ({history_s / recorded * 1e6:.1f} us per step, once, "
           f"when read)")
+    if args.breakdown:
+        _breakdown(plain, watched, loss_fn, batches, args.steps, args.repeats)
 
 
 if __name__ == "__main__":

@@ -30,16 +30,19 @@ What a recorded step costs (``benchmarks/monitor.py`` measures it on the digits 
   the means and standard deviations are formed from those when the history is read.
 
 On the digits MLP (``nn.MLP([64, 128, 64, 10])``, batch 32, Adam, one BLAS thread; a
-step of ~280 us, two tanh layers and six parameters, ~12,800 values a recorded step) a
-recorded step costs ~50 us in the training loop, where ~28 us in a tight loop: the row's
-float64 arithmetic (~13 us to gather and convert the strided subsamples, ~11 us for the
-two ``reduceat``, ~3 us each for the squares, the update and the saturated flags) and
-~8 us of Python for the 16 arrays, plus the cache misses (the training step has just
-filled the caches with its own arrays).
-With ``sample=64`` it is still ~20 us (the calls, not the values), and the module hooks'
-path ~3% of the step. So recording every step (the default, ``every=1``) costs ~+24%;
-``every=10``, with the hooks attached only for the recorded steps, +5 to +7% (measured
-interleaved on a shared 2-core machine).
+step of ~255 us, two tanh layers and six parameters, ~12,800 values a recorded step)
+recording every step (the default, ``every=1``) costs ~+24%; ``every=10``, with the
+hooks attached only for the recorded steps, +5 to +7% (measured interleaved on a shared
+2-core machine). ``python -m benchmarks.monitor --breakdown`` splits the ~60 us: ~14 us
+more in the forward (~7 us for the module hooks' path itself, as with no-op hooks, and
+~7 us more with this monitor's, most likely the cache), ~3 us in the backward, ~3 us
+in the optimiser and ~41 us in ``step()``: ~6 us collecting the arrays, ~2 us the
+parameters' views, ~11 us the gather into the row, ~3 us the update, ~8 us the squares
+and saturated flags, ~8 us the two ``reduceat``, ~4 us the rest (timed inside the
+training loop, where the same code takes about twice its time in a tight loop: the step
+has just filled the caches). The number of values matters less than the calls and the
+cache: ``sample=64`` still costs ~+18%, and a step that only keeps references to the
+arrays and copies the parameters' subsample (no statistics) already costs ~+9%.
 
 As ``step()`` reads them, the statistics see the layer's output and gradient as they
 are then: an in-place op applied to a watched output after its layer (e.g. a following
