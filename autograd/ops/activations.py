@@ -12,7 +12,7 @@ import math
 
 import numpy as np
 
-from autograd.graph import Node
+from autograd.graph import STATE, Away, Node
 from autograd.ops.record import unary
 from autograd.ops.special import erf_array
 from autograd.ops.unary import _sigmoid_array
@@ -86,16 +86,45 @@ class GeluBackward(Node):
 
 class GeluTanhBackward(Node):
     """y = ½x(1 + t), t = tanh(k(x + c x³)), k = √(2/π), c = 0.044715;
-    dx = g · (½(1 + t) + ½x (1 − t²) k (1 + 3c x²))."""
+    dx = g · (½(1 + t) + ½x (1 − t²) k (1 + 3c x²)).
+    On the fast path the forward has cached the whole local derivative dy/dx (computed
+    there in place, sharing ½(1 + t) with y); under create_graph it is a function of x."""
 
     def vjp(self, g, xp):
+        if xp.raw:
+            return (g * self.cached(),)
         (x,) = self.inputs(xp)
         x2 = x * x
-        # t from the forward on the fast path; under create_graph a function of x
-        t = self.cached() if xp.raw else xp.tanh((x + x2 * x * _GELU_C) * _GELU_K)
+        t = xp.tanh((x + x2 * x * _GELU_C) * _GELU_K)
         # the ½ and k folded into the constants: dx = g·(½t + ½ + x(1 − t²)(1.5ck x² + ½k))
         dt = (1 - t * t) * (x2 * (1.5 * _GELU_C * _GELU_K) + 0.5 * _GELU_K)
         return (g * (t * 0.5 + 0.5 + x * dt),)
+
+
+def _gelu_tanh_array(d: np.ndarray, derivative: bool) -> tuple:
+    """(y, dy/dx or None) of the tanh GELU, in place on fresh buffers (each pass over a
+    fresh array costs as much as the arithmetic). x * x * x, not x ** 3: np.power is
+    ~300x slower on float32."""
+    a = np.multiply(d, d, out=np.empty_like(d))  # x², an array also for 0-d input
+    t = np.multiply(a, d, out=np.empty_like(a))
+    t *= _GELU_C
+    t += d
+    t *= _GELU_K
+    np.tanh(t, out=t)
+    deriv = None
+    if derivative:  # x(1 − t²)(1.5ck x² + ½k), then + ½(1 + t) below
+        a *= 1.5 * _GELU_C * _GELU_K
+        a += 0.5 * _GELU_K
+        deriv = np.multiply(t, t, out=np.empty_like(t))
+        np.subtract(1, deriv, out=deriv)
+        deriv *= a
+        deriv *= d
+    t += 1
+    t *= 0.5  # ½(1 + t)
+    if deriv is not None:
+        deriv += t
+    out = np.multiply(t, d, out=a)
+    return out, deriv
 
 
 def gelu(input: Tensor, approximate: str = "none") -> Tensor:
@@ -106,19 +135,10 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
         out = (erf_array(d * d.dtype.type(_SQRT_HALF)) + 1) * 0.5 * d
         return unary(GeluBackward, out.astype(d.dtype, copy=False), input, save_input=True)
     if approximate == "tanh":
-        # x * x * x, not x ** 3: np.power is ~300x slower on float32; in place on one
-        # fresh buffer (each pass over a fresh array costs as much as the arithmetic)
-        t = np.multiply(d, d, out=np.empty_like(d))  # an array also for 0-d input
-        t *= d
-        t *= _GELU_C
-        t += d
-        t *= _GELU_K
-        np.tanh(t, out=t)  # kept for the backward
-        out = np.add(t, 1, out=np.empty_like(t))
-        out *= 0.5
-        out *= d
+        grad = input.requires_grad and (not Away.grad_off or STATE._grad_enabled)
+        out, deriv = _gelu_tanh_array(d, grad)
         return unary(GeluTanhBackward, out.astype(d.dtype, copy=False), input, save_input=True,
-                     cache=t)
+                     cache=deriv)
     raise RuntimeError(f"gelu: approximate argument must be either none or tanh, got "
                        f"{approximate!r}")
 

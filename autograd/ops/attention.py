@@ -30,29 +30,38 @@ def causal_bias(n_l: int, n_s: int, dtype: Any) -> np.ndarray:
     return bias
 
 
+def _keys_first(mask: Any) -> Any:
+    """The additive mask (…, L, S) as a (…, S, L) view (a 1-D mask (S,) as (S, 1))."""
+    return None if mask is None else (mask if mask.ndim >= 2 else mask.reshape(1, -1)
+                                      ).swapaxes(-1, -2)
+
+
 class AttentionBackward(Node):
     """O = P V,  P = softmax(S) along the keys,  S = s·Q Kᵀ + M  (M constant);
-    dV = Pᵀ g,  dP = g Vᵀ,  dS = P ⊙ (dP − Σ_keys dP ⊙ P),  dQ = s·dS K,  dK = s·dSᵀ Q."""
+    dV = Pᵀ g,  dP = g Vᵀ,  dS = P ⊙ (dP − Σ_keys dP ⊙ P),  dQ = s·dS K,  dK = s·dSᵀ Q.
+    Everything in the keys-first layout Pᵀ (…, S, L): the sums over the keys then run down
+    the rows, which NumPy vectorises (along the short contiguous rows of P (…, L, S) its
+    max and sum are ~10× slower), and the GEMMs take the transposes as views."""
 
     def vjp(self, g, xp):
         q, k, v = self.inputs(xp)
         scale, mask = self.meta
         eq, ek, ev = self.edges
         if xp.raw:
-            p = self.cached()
-        else:  # P as a function of Q and K, so second derivatives see it move
-            s = xp.matmul(q * scale, xp.swap_last(k))
-            p = xp.softmax(s if mask is None else s + mask, -1)
+            pt = self.cached()
+        else:  # Pᵀ as a function of Q and K, so second derivatives see it move
+            st = xp.matmul(k, xp.swap_last(q * scale))
+            pt = xp.softmax(st if mask is None else st + _keys_first(mask), -2)
         gq = gk = gv = None
         if ev is not None:
-            gv = xp.matmul(xp.swap_last(p), g)
+            gv = xp.matmul(pt, g)
         if eq is not None or ek is not None:
-            dp = xp.matmul(g, xp.swap_last(v))
-            ds = p * (dp - xp.sum(dp * p, -1, True))
+            dpt = xp.matmul(v, xp.swap_last(g))
+            dst = pt * (dpt - xp.sum(dpt * pt, -2, True))
             if eq is not None:
-                gq = xp.matmul(ds, k) * scale
+                gq = xp.matmul(xp.swap_last(dst), k) * scale
             if ek is not None:
-                gk = xp.matmul(xp.swap_last(ds), q) * scale
+                gk = xp.matmul(dst, q) * scale
         return gq, gk, gv
 
 
@@ -67,13 +76,14 @@ def attention(query: Tensor, key: Tensor, value: Tensor, mask: np.ndarray | None
             or k.shape[-1] != q.shape[-1] or v.shape[-2] != k.shape[-2]:
         raise RuntimeError(f"attention: query {q.shape}, key {k.shape} and value {v.shape} do "
                            f"not fit (need (…, L, E), (…, S, E), (…, S, Ev), same batch dims)")
-    s = np.matmul(q * q.dtype.type(scale), k.swapaxes(-1, -2))
+    # the scores transposed, Sᵀ = K (s·Q)ᵀ (…, S, L): softmax down the columns (see the VJP)
+    st = np.matmul(k, (q * q.dtype.type(scale)).swapaxes(-1, -2))
     if mask is not None:
-        s += mask  # in place: the scores' shape is the broadcast shape (checked by the caller)
-    # softmax along the keys in place on the fresh scores (shifted by the row max)
-    s -= s.max(axis=-1, keepdims=True)
-    p = np.exp(s, out=s)
-    p /= p.sum(axis=-1, keepdims=True)
-    out = np.matmul(p, v)
+        st += _keys_first(mask)  # in place: the scores' shape is the broadcast shape
+    # softmax along the keys in place on the fresh scores (shifted by each query's max)
+    st -= st.max(axis=-2, keepdims=True)
+    pt = np.exp(st, out=st)
+    pt /= pt.sum(axis=-2, keepdims=True)
+    out = np.matmul(pt.swapaxes(-1, -2), v)
     return nary(AttentionBackward, out, (query, key, value), saved=(query, key, value),
-                meta=(scale, mask), cache=p)
+                meta=(scale, mask), cache=pt)

@@ -1,15 +1,21 @@
 """Layer normalisation as one fused primitive, with its own VJP.
 
 Statistics over the last k axes (``normalized_shape``), one mean and one biased variance
-per leading position; M = the number of values normalised together.
+per leading position; M = the number of values normalised together. Both directions work
+on the (rows, M) view of the input: every per-row mean is a GEMV with the column 1/M
+(BLAS's SIMD partial sums: as accurate as a pairwise sum over M terms, and ~5× faster than
+``np.mean`` on rows of 128), and the parameter gradients are column sums through
+``sum_to`` (a GEMV with a row of ones, not a float64 sum down 768 rows).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
 
+from autograd.backend import xp_of
 from autograd.graph import Node
 from autograd.ops.record import nary
 from autograd.tensor import Tensor
@@ -17,27 +23,33 @@ from autograd.tensor import Tensor
 
 class LayerNormBackward(Node):
     """y = x̂·w + b,  x̂ = (x − μ)·σ⁻¹,  σ⁻¹ = (var + eps)^(−½) over the last k axes.
-    With ĝ = g·w:  dx = σ⁻¹·(ĝ − mean ĝ − x̂·mean(ĝ·x̂)),  dw = Σ_rows g·x̂,  db = Σ_rows g."""
+    With ĝ = g·w:  dx = σ⁻¹·(ĝ − mean ĝ − x̂·mean(ĝ·x̂)),  dw = Σ_rows g·x̂,  db = Σ_rows g.
+    Row means as ``a @ col`` with col = (1/M)·1 of shape (M, 1), on (rows, M) views."""
 
     def vjp(self, g, xp):
         x, w = self.inputs(xp)
-        axes, shape, eps = self.meta
+        shape, eps, col = self.meta
         ex, ew, eb = self.edges
+        m = col.shape[0]
+        g = xp.reshape(g, (-1, m))
         if xp.raw:
             xhat, invstd = self.cached()
         else:  # statistics as functions of x, so second derivatives see them move
-            xc = x - xp.mean(x, axes, True)
-            invstd = (xp.mean(xc * xc, axes, True) + eps) ** -0.5
+            x2 = xp.reshape(x, (-1, m))
+            xc = x2 - xp.matmul(x2, col)
+            invstd = (xp.matmul(xc * xc, col) + eps) ** -0.5
             xhat = xc * invstd
         gx = gw = gb = None
         gxh = g * xhat
         if ew is not None:
-            gw = xp.sum(xp.reshape(gxh, (-1,) + shape), 0, False)
+            gw = xp.reshape(xp.sum_to(gxh, (m,)), shape)
         if eb is not None:
-            gb = xp.sum(xp.reshape(g, (-1,) + shape), 0, False)
+            gb = xp.reshape(xp.sum_to(g, (m,)), shape)
         if ex is not None:  # with ĝ = g·w: dx = σ⁻¹·(ĝ − mean ĝ − x̂·mean(ĝ·x̂))
+            w = None if w is None else xp.reshape(w, (m,))
             gh, ghx = (g, gxh) if w is None else (g * w, gxh * w)
-            gx = (gh - xp.mean(gh, axes, True) - xhat * xp.mean(ghx, axes, True)) * invstd
+            gx = (gh - xp.matmul(gh, col) - xhat * xp.matmul(ghx, col)) * invstd
+            gx = xp.reshape(gx, x.shape)
         return gx, gw, gb
 
 
@@ -57,19 +69,23 @@ def layer_norm(input: Tensor, normalized_shape: int | Sequence[int], weight: Ten
         if t is not None and tuple(t._data.shape) != shape:
             raise RuntimeError(f"layer_norm: {name} of shape {tuple(t._data.shape)} does not "
                                f"match normalized_shape {shape}")
-    axes = tuple(range(x.ndim - k, x.ndim))
-    mean = x.mean(axis=axes, keepdims=True)
-    xc = x - mean
-    var = np.mean(np.square(xc), axis=axes, keepdims=True)
-    invstd = 1.0 / np.sqrt(var + eps)
+    m = math.prod(shape)
+    dtype = x.dtype if x.dtype.kind == "f" else np.dtype(np.float64)
+    col = (np if x.__class__ is np.ndarray else xp_of(x)).full((m, 1), 1.0 / max(m, 1), dtype)
+    x2 = x.reshape(-1, m)
+    xc = x2 - x2 @ col  # a fresh (rows, M) array: the rest works in place on it
+    var = np.multiply(xc, xc, out=np.empty_like(xc)) @ col
+    invstd = var
+    invstd += eps
+    np.sqrt(invstd, out=invstd)
+    np.reciprocal(invstd, out=invstd)
     xhat = xc
-    xhat *= invstd  # kept for the backward
-    out = xhat if weight is None else xhat * weight._data
+    xhat *= invstd  # kept for the backward, (rows, M)
+    out = xhat if weight is None else xhat * weight._data.reshape(m)
     if bias is not None:
-        out = out + bias._data if out is xhat else np.add(out, bias._data, out=out)
+        b = bias._data.reshape(m)
+        out = out + b if out is xhat else np.add(out, b, out=out)
     if out is xhat:
         out = xhat.copy()  # the output may be changed in place; the cache may not
-    return nary(LayerNormBackward, out, (input, weight, bias), saved=(input, weight),
-                meta=(axes, shape, eps), cache=(xhat, invstd))
-
-
+    return nary(LayerNormBackward, out.reshape(x.shape), (input, weight, bias),
+                saved=(input, weight), meta=(shape, eps, col), cache=(xhat, invstd))
