@@ -28,6 +28,7 @@ from __future__ import annotations
 import enum
 import os
 import sys
+import time
 import warnings
 from collections.abc import Callable
 from typing import Any
@@ -150,6 +151,10 @@ def _abort_on_uncaught(exc_type: type, exc: BaseException, tb: Any) -> None:
     if comm is not None and comm.Get_size() > 1:
         sys.stderr.flush()
         sys.stdout.flush()
+        # mpiexec forwards each rank's output through its own proxy, and Abort kills the
+        # proxies too: give them a moment to pass the traceback on, or the user sees only
+        # its first line (seen in CI)
+        time.sleep(0.25)
         comm.Abort(1)
 
 
