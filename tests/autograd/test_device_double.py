@@ -1,9 +1,7 @@
 """Every registry op on the test-only device double (tests/devicedouble.py), first and
 second order: the gradients on the double must equal the CPU's, and nothing may convert
-between host and device silently (the double raises where CuPy would).
-
-Ops that are not device-agnostic yet are listed in ``NOT_YET`` with a strict xfail, so
-that fixing one makes its test fail until it leaves the list."""
+between host and device silently (the double raises where CuPy would). Every case runs:
+none is left out or expected to fail."""
 
 from __future__ import annotations
 
@@ -15,12 +13,6 @@ from autograd.ops.cases import CASES
 from tests.devicedouble import DoubleArray
 
 AUTOGRAD_CASES = [c for c in CASES if not c.op.startswith("nn.")]
-
-NOT_YET: set[str] = {
-    "cummax[dim1]",
-    "cummin[dim0]",
-}
-
 
 def _host(x):
     if x is None:
@@ -51,21 +43,12 @@ def _grads(case, device):
 # Cases whose function holds a host NumPy array as an operand (a mask, a constant): on a
 # device they must raise torch's RuntimeError naming both devices, never copy silently.
 HOST_CONSTANT = {"batch_norm[eval-NCHW]", "mul[array-const]", "masked_fill[mask]",
-                 "masked_fill[value-tensor]", "where[broadcast]", "where[scalar-b]"}
+                 "masked_fill[value-tensor]", "where[broadcast]", "where[scalar-b]",
+                 "softmax_cross_entropy[4x3]", "softmax_cross_entropy[1x5]"}
 
 
-def _params():
-    out = []
-    for c in AUTOGRAD_CASES:
-        if c.id in HOST_CONSTANT:
-            continue
-        marks = [pytest.mark.xfail(strict=True, reason="not device-agnostic yet")] \
-            if c.id in NOT_YET else []
-        out.append(pytest.param(c, id=c.id, marks=marks))
-    return out
-
-
-@pytest.mark.parametrize("case", _params())
+@pytest.mark.parametrize("case", [c for c in AUTOGRAD_CASES if c.id not in HOST_CONSTANT],
+                         ids=lambda c: c.id)
 def test_op_on_double(case, double_device) -> None:
     on_cpu = _grads(case, "cpu")
     ag.set_default_device(double_device)  # the case's own tensor constants go there too

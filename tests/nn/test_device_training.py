@@ -142,56 +142,23 @@ from autograd.ops.cases import CASES  # noqa: E402
 from tests.autograd.test_device_double import _grads, _host  # noqa: E402
 
 NN_CASES = [c for c in CASES if c.op.startswith("nn.")]
-NN_NOT_YET: set[str] = {  # listed: each must fail until fixed (strict xfail)
-    "nn.AvgPool2d[ceil-no-pad-count]",
-    "nn.BCELoss[sum]",
-    "nn.BCEWithLogitsLoss[mean]",
-    "nn.BatchNorm1d[training-2d]",
-    "nn.BatchNorm1d[training-3d]",
-    "nn.BatchNorm2d[eval]",
-    "nn.BatchNorm2d[training]",
-    "nn.HuberLoss[delta2]",
-    "nn.KLDivLoss[batchmean]",
-    "nn.L1Loss[mean]",
-    "nn.MSELoss[mean]",
-    "nn.MaxPool2d[ceil-dilation-indices]",
-    "nn.MultiheadAttention[self-causal-kpm-batch-first]",
-    "nn.MultiheadAttention[self-causal-kpm-fused]",  # the fused attention (host mask cache)
-    "nn.SimpleCNN[tiny]",
-    "nn.SmoothL1Loss[beta0.8]",
-    "nn.SyncBatchNorm[training-one-rank]",
-    "nn.TransformerEncoderLayer[post-norm-relu]",
-    "nn.functional.avg_pool2d[ceil-exclude-pad]",
-    "nn.functional.binary_cross_entropy[mean]",
-    "nn.functional.binary_cross_entropy[weight-sum]",
-    "nn.functional.binary_cross_entropy_with_logits[mean]",
-    "nn.functional.binary_cross_entropy_with_logits[pos-weight-none]",
-    "nn.functional.cross_entropy[probabilities]",
-    "nn.functional.cross_entropy[probability-targets-with-grad]",
-    "nn.functional.cross_entropy[weight-ignore-smoothing]",
-    "nn.functional.huber_loss[delta0.7]",
-    "nn.functional.l1_loss[mean]",
-    "nn.functional.max_pool2d[ceil-return-indices]",
-    "nn.functional.nll_loss[weight-sum]",
-    "nn.functional.scaled_dot_product_attention[bool-mask]",
-    "nn.functional.scaled_dot_product_attention[causal-scale]",
-    "nn.functional.scaled_dot_product_attention[float-mask]",
-    "nn.functional.smooth_l1_loss[beta0-none]",
-    "nn.functional.smooth_l1_loss[beta0.8]",
-}
 
 
-@pytest.mark.parametrize("case", [
-    pytest.param(c, id=c.id, marks=[pytest.mark.xfail(strict=True,
-                                                      reason="not device-agnostic yet")]
-                 if c.id in NN_NOT_YET else []) for c in NN_CASES])
+@pytest.mark.parametrize("case", NN_CASES, ids=lambda c: c.id)
 def test_nn_case_on_double(case, double_device) -> None:
+    """A layer case's module goes to the device with its inputs (buffers, and parameters
+    the case leaves unchecked); a case's constants are tensors made on the default device."""
     on_cpu = _grads(case, "cpu")
+    module = getattr(case.fn, "module", None)
     ag.set_default_device(double_device)
     try:
+        if module is not None:
+            module.to(double_device)
         on_dev = _grads(case, double_device)
     finally:
         ag.set_default_device(None)
+        if module is not None:
+            module.cpu()
     for a, b in zip(on_cpu, on_dev, strict=True):
         assert (a is None) == (b is None)
         if a is not None:
