@@ -218,8 +218,8 @@ def _register() -> None:
                                                         pos_weight=ag.tensor(pos_weight)),
         (3, 4), (3, 4), make=_probability)
     _fn("cross_entropy", "mean", lambda x: F.cross_entropy(x, ag.tensor(targets4)), (4, 5))
-    _fn("cross_entropy", "none", lambda x: F.cross_entropy(x, ag.tensor(targets4), reduction="none"),
-        (4, 5))
+    _fn("cross_entropy", "none",
+        lambda x: F.cross_entropy(x, ag.tensor(targets4), reduction="none"), (4, 5))
     class_weight = np.array([1.0, 2.0, 0.5, 1.5, 1.0])
     _fn("cross_entropy", "weight-ignore-smoothing",
         lambda x: F.cross_entropy(x, ag.tensor([2, -100, 4, 1]), weight=ag.tensor(class_weight),
@@ -231,7 +231,8 @@ def _register() -> None:
         (4, 5), (4, 5))
     _fn("nll_loss", "mean", lambda x: F.nll_loss(x, ag.tensor(targets4)), (4, 5))
     _fn("nll_loss", "weight-sum",
-        lambda x: F.nll_loss(x, ag.tensor(targets4), weight=ag.tensor(class_weight), reduction="sum"), (4, 5))
+        lambda x: F.nll_loss(x, ag.tensor(targets4), weight=ag.tensor(class_weight),
+                             reduction="sum"), (4, 5))
 
     # -- layers ----------------------------------------------------------------------------------
     layer_case("bias", Linear(4, 3), (2, 4))
@@ -523,9 +524,11 @@ def _register_sequence() -> None:
     kpm = np.array([[False, False, True], [False, False, False]])
     layer_case("self-causal-kpm-batch-first", MultiheadAttention(4, 2, batch_first=True),
                (2, 3, 4), call=lambda m, x: _flat_outputs(
-                   m(x, x, x, attn_mask=~ag.tensor(causal), key_padding_mask=ag.tensor(kpm), is_causal=True)))
+                   m(x, x, x, attn_mask=~ag.tensor(causal), key_padding_mask=ag.tensor(kpm),
+                     is_causal=True)))
     layer_case("self-causal-kpm-fused", MultiheadAttention(4, 2, batch_first=True),
-               (2, 3, 4), call=lambda m, x: m(x, x, x, attn_mask=~ag.tensor(causal), key_padding_mask=ag.tensor(kpm),
+               (2, 3, 4), call=lambda m, x: m(x, x, x, attn_mask=~ag.tensor(causal),
+                                              key_padding_mask=ag.tensor(kpm),
                                               need_weights=False)[0])
     cross_kv = np.random.default_rng(6).standard_normal((4, 2, 4))
     layer_case("cross-per-head-weights", MultiheadAttention(4, 2), (3, 2, 4),

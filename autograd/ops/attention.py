@@ -82,7 +82,8 @@ def attention(query: Tensor, key: Tensor, value: Tensor, mask: np.ndarray | None
         raise RuntimeError(f"attention: query {q.shape}, key {k.shape} and value {v.shape} do "
                            f"not fit (need (…, L, E), (…, S, E), (…, S, Ev), same batch dims)")
     # the scores transposed, Sᵀ = K (s·Q)ᵀ (…, S, L): softmax down the columns (see the VJP)
-    if mask is not None and mask.__class__ is not q.__class__:  # torch's error, not a copy
+    if k.__class__ is not q.__class__ or v.__class__ is not q.__class__ or (
+            mask is not None and mask.__class__ is not q.__class__):  # torch's error, no copy
         check_same_device(q, k, v, mask)
     st = np.matmul(k, (q * q.dtype.type(scale)).swapaxes(-1, -2))
     if mask is not None:

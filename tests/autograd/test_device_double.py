@@ -144,3 +144,75 @@ def test_tools_accept_device_tensors(double_device) -> None:
 
     on_cpu, on_dev = run("cpu"), run(double_device)
     assert on_dev == on_cpu
+
+
+_SAME_DEVICE = ("Expected all tensors to be on the same device, but found at least two "
+                "devices, (double and cpu|cpu and double)!")
+
+
+def _mixes(dev, host):
+    """(name, call) pairs: each op given one operand on the device and one on the host."""
+    x, h = dev(np.zeros((3, 4))), host(np.zeros((3, 4)))
+    idx, hidx = dev([0, 2], int), host([0, 2], int)
+    g, hg = dev([[0, 1, 2, 3]] * 3, int), host([[0, 1, 2, 3]] * 3, int)
+    m, hm = dev(np.eye(3, 4, dtype=bool)), host(np.eye(3, 4, dtype=bool))
+    return [
+        ("add", lambda: x + h), ("radd", lambda: h + x), ("mul", lambda: x * h),
+        ("div", lambda: h / x), ("pow", lambda: x ** h), ("atan2", lambda: ag.atan2(x, h)),
+        ("gt", lambda: x > h), ("eq", lambda: h == x), ("maximum", lambda: ag.maximum(x, h)),
+        ("matmul", lambda: x @ h.T), ("bmm", lambda: ag.bmm(x.unsqueeze(0), h.T.unsqueeze(0))),
+        ("einsum", lambda: ag.einsum("ij,kj->ik", x, h)), ("lerp", lambda: ag.lerp(x, h, 0.5)),
+        ("clamp", lambda: ag.clamp(x, min=h)), ("cat", lambda: ag.cat([x, h])),
+        ("stack", lambda: ag.stack([h, x])), ("where-cond", lambda: ag.where(hm, x, x)),
+        ("where-other", lambda: ag.where(m, x, h)), ("masked_fill", lambda: x.masked_fill(hm, 0)),
+        ("masked_select", lambda: ag.masked_select(x, hm)),
+        ("gather", lambda: ag.gather(x, 1, hg)), ("gather-host-input", lambda: ag.gather(h, 1, g)),
+        ("index_select", lambda: ag.index_select(x, 0, hidx)),
+        ("index_select-host-input", lambda: ag.index_select(h, 0, idx)),
+        ("take_along_dim", lambda: ag.take_along_dim(x, hg, 1)),
+        ("scatter-index", lambda: ag.scatter(x, 1, hg, x)),
+        ("scatter-src", lambda: ag.scatter(x, 1, g, h)),
+        ("scatter_add", lambda: ag.scatter_add(x, 1, g, h)),
+        ("softmax_cross_entropy",
+         lambda: ag.ops.softmax_cross_entropy(x, host([0, 2, 1], int)._data)),
+    ]
+
+
+def _maker(device):
+    def make(data, dtype=float):
+        arr = np.asarray(data, dtype=dtype)
+        if arr.dtype == float:
+            arr = np.linspace(-1, 1, arr.size).reshape(arr.shape)
+        return ag.tensor(arr, device=device)
+    return make
+
+
+@pytest.mark.parametrize("name", [n for n, _ in _mixes(_maker("cpu"), _maker("cpu"))])
+def test_mixed_devices_raise_torchs_error(name, double_device) -> None:
+    """An op given operands on two devices raises torch's RuntimeError naming both, as
+    torch does; nothing is copied between host and device behind the user's back."""
+    call = dict(_mixes(_maker(double_device), _maker("cpu")))[name]
+    with pytest.raises(RuntimeError, match=_SAME_DEVICE):
+        call()
+
+
+def test_explicit_copies_and_host_index_keys_cross_devices(double_device) -> None:
+    """What torch allows across devices: ``copy_`` and assignment (explicit copies, the
+    gradient flowing back to the source's device) and ``[]`` with host indices."""
+    x = ag.tensor(np.arange(12.0).reshape(3, 4), device=double_device)
+    np.testing.assert_array_equal(x[ag.tensor([2, 0])].cpu().numpy(),
+                                  np.arange(12.0).reshape(3, 4)[[2, 0]])
+    src = ag.tensor([1.0, 2.0, 3.0, 4.0], requires_grad=True)
+    y = ag.zeros(2, 4, dtype=np.float64, device=double_device) * 1
+    y[0] = src * 2
+    y[1].copy_(src * 3)
+    assert y.device.type == "double"
+    np.testing.assert_array_equal(y.detach().cpu().numpy(), [[2, 4, 6, 8], [3, 6, 9, 12]])
+    (y * y).sum().backward()
+    assert src.grad.device.type == "cpu"
+    np.testing.assert_allclose(src.grad.numpy(), 2 * 4 * src.detach().numpy()
+                               + 2 * 9 * src.detach().numpy())
+    z = ag.ones(3, device=double_device)
+    z.zero_()
+    z.fill_(2.5)
+    np.testing.assert_array_equal(z.cpu().numpy(), [2.5, 2.5, 2.5])

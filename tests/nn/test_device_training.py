@@ -201,3 +201,66 @@ def test_dropout_on_the_device_draws_the_cpu_mask(double_device) -> None:
     assert on_dev.device.type == "double"
     np.testing.assert_array_equal(on_dev.cpu().numpy(), on_cpu.numpy())
     assert not F.dropout(x.to(double_device), 1.0, training=True).cpu().numpy().any()
+
+
+def _nn_mixes(dev, host):
+    """(name, call) pairs: nn functions given a device input and a host operand (a target,
+    class weights, indices, statistics, a mask, a layer left on the host)."""
+    x, hx = dev(np.linspace(-1, 1, 12).reshape(3, 4)), host(np.linspace(-1, 1, 12).reshape(3, 4))
+    p = host(np.linspace(0.1, 0.9, 12).reshape(3, 4))
+    t, ht = dev([0, 3, 1], int), host([0, 3, 1], int)
+    w = host(np.linspace(0.5, 2, 4))
+    q = dev(np.linspace(-1, 1, 24).reshape(2, 3, 4))
+    mask = host(np.tril(np.ones((3, 3), bool)))
+    emb = dev(np.linspace(-1, 1, 15).reshape(5, 3))
+    return [
+        ("cross_entropy-target", lambda: F.cross_entropy(x, ht)),
+        ("cross_entropy-target-none", lambda: F.cross_entropy(x, ht, reduction="none")),
+        ("cross_entropy-weight", lambda: F.cross_entropy(x, t, weight=w)),
+        ("cross_entropy-probabilities", lambda: F.cross_entropy(x, p)),
+        ("cross_entropy-host-input", lambda: F.cross_entropy(hx, t)),
+        ("nll_loss-target", lambda: F.nll_loss(x, ht)),
+        ("nll_loss-weight", lambda: F.nll_loss(x, t, weight=w)),
+        ("mse_loss", lambda: F.mse_loss(x, hx)), ("l1_loss", lambda: F.l1_loss(x, hx)),
+        ("smooth_l1_loss", lambda: F.smooth_l1_loss(x, hx)),
+        ("huber_loss", lambda: F.huber_loss(x, hx)),
+        ("kl_div", lambda: F.kl_div(x, p, reduction="batchmean")),
+        ("binary_cross_entropy", lambda: F.binary_cross_entropy(x.sigmoid(), p)),
+        ("binary_cross_entropy-weight",
+         lambda: F.binary_cross_entropy(x.sigmoid(), x.sigmoid(), weight=p)),
+        ("bce_with_logits", lambda: F.binary_cross_entropy_with_logits(x, p)),
+        ("bce_with_logits-pos_weight",
+         lambda: F.binary_cross_entropy_with_logits(x, x.sigmoid(), pos_weight=w)),
+        ("embedding-indices", lambda: F.embedding(ht, emb)),
+        ("embedding-weight", lambda: F.embedding(t, host(np.ones((5, 3))))),
+        ("linear-weight", lambda: F.linear(x, host(np.ones((2, 4))))),
+        ("linear-layer-left-on-host", lambda: nn.Linear(4, 2).double()(x)),
+        ("batch_norm-running-stats",
+         lambda: F.batch_norm(x, host(np.zeros(4)), host(np.ones(4)), training=True)),
+        ("batch_norm-weight", lambda: F.batch_norm(x, None, None, w, training=True)),
+        ("layer_norm-weight", lambda: F.layer_norm(x, (4,), w)),
+        ("sdpa-mask", lambda: F.scaled_dot_product_attention(q, q, q, attn_mask=mask)),
+        ("sdpa-key", lambda: F.scaled_dot_product_attention(q, host(np.ones((2, 3, 4))), q)),
+        ("mha-key-padding-mask", lambda: nn.MultiheadAttention(4, 2, batch_first=True).double()
+         .to(q.device)(q, q, q, key_padding_mask=host(np.zeros((2, 3), bool)),
+                       need_weights=False)),
+        ("conv2d-weight", lambda: F.conv2d(q[None], host(np.ones((1, 2, 2, 2))))),
+    ]
+
+
+def _nn_maker(device):
+    def make(data, dtype=None):
+        return ag.tensor(np.asarray(data, dtype=dtype), device=device)
+    return make
+
+
+@pytest.mark.parametrize("name", [n for n, _ in _nn_mixes(_nn_maker("cpu"), _nn_maker("cpu"))])
+def test_nn_mixed_devices_raise_torchs_error(name, double_device) -> None:
+    """Losses with their targets and weights, embeddings with their indices, norms with
+    their statistics, attention with its mask: two devices raise torch's RuntimeError
+    naming both, never a TypeError from the array library or a silent copy."""
+    call = dict(_nn_mixes(_nn_maker(double_device), _nn_maker("cpu")))[name]
+    with pytest.raises(RuntimeError, match="Expected all tensors to be on the same device, but "
+                                           "found at least two devices, (double and cpu|"
+                                           "cpu and double)!"):
+        call()
