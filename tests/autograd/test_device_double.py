@@ -216,3 +216,20 @@ def test_explicit_copies_and_host_index_keys_cross_devices(double_device) -> Non
     z.zero_()
     z.fill_(2.5)
     np.testing.assert_array_equal(z.cpu().numpy(), [2.5, 2.5, 2.5])
+
+
+def test_function_with_an_unused_output_on_the_device(double_device) -> None:
+    """A custom Function's unused output gets zeros on the device of the given gradient
+    (they were made on the host), first order and under create_graph."""
+    from autograd.ops.cases import _ScaleAndMul
+
+    a = ag.tensor([1.0, -2.0], device=double_device, requires_grad=True)
+    b = ag.tensor([3.0, 0.5], device=double_device, requires_grad=True)
+    _, q = _ScaleAndMul.apply(a, b)
+    ga, gb = ag.grad(q.sum(), (a, b), create_graph=True)
+    assert ga.device.type == "double" and gb.device.type == "double"
+    np.testing.assert_array_equal(ga.detach().cpu().numpy(), [3.0, 0.5])
+    np.testing.assert_array_equal(gb.detach().cpu().numpy(), [1.0, -2.0])
+    p, _ = _ScaleAndMul.apply(a, b)
+    (gp,) = ag.grad(p.sum(), a)
+    np.testing.assert_array_equal(gp.cpu().numpy(), [2.0, 2.0])
