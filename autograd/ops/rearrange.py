@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd.backend import asarray, follow, to_host, xp_of
+from autograd.backend import asarray, to_host, xp_of
 from autograd.graph import Node
 from autograd.ops.along import dim_of
 from autograd.ops.arith import mul
@@ -180,9 +180,10 @@ def _tri(input: Tensor, diagonal: int, lower: bool, name: str) -> Tensor:
     if d.ndim < 2:
         raise RuntimeError(f"{name}: input tensor must have at least 2 dimensions")
     r, c = d.shape[-2:]
-    keep = np.tri(r, c, diagonal, dtype=bool) if lower else ~np.tri(r, c, diagonal - 1,
+    xp = np if d.__class__ is np.ndarray else xp_of(d)  # the mask is made where d is
+    keep = xp.tri(r, c, diagonal, dtype=bool) if lower else ~xp.tri(r, c, diagonal - 1,
                                                                       dtype=bool)
-    return masked_fill(input, follow(~keep, d), 0)
+    return masked_fill(input, ~keep, 0)
 
 
 def tril(input: Tensor, diagonal: int = 0) -> Tensor:
