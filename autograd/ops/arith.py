@@ -240,7 +240,8 @@ def _compare(fn):
             return NotImplemented
         x = a._data if isinstance(a, Tensor) else a
         y = b._data if isinstance(b, Tensor) else b
-        if x.__class__ is not y.__class__:
+        if x.__class__ is not y.__class__ and y.__class__ is not float and \
+                y.__class__ is not int:  # (x > 0 costs two class tests, no call)
             check_pair(x, y)
         if is_array(x) and is_array(y) and x.dtype != y.dtype:
             x, y = promote(x, y)  # tensors compare at their result_type; scalars exactly
