@@ -280,6 +280,13 @@ def check_same_device(*arrays: Any) -> None:
             raise same_device_error(first, arr)
 
 
+def check_pair(x: Any, y: Any) -> None:
+    """:func:`check_same_device` for two operands at the cost of two class tests: raise
+    torch's RuntimeError when both are arrays of different devices (scalars pass)."""
+    if x.__class__ is not y.__class__ and x.__class__ in _BY_CLASS and y.__class__ in _BY_CLASS:
+        raise same_device_error(x, y)
+
+
 CPU = device("cpu")
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd.backend import is_array
+from autograd.backend import is_array, xp_of
 from autograd.grad_mode import no_grad
 from autograd.graph import STATE, Node, new_node
 from autograd.tensor import Tensor, _wrap
@@ -59,13 +59,17 @@ class FunctionBackward(Node):
             return ()
         ctx._unpacked = tuple(self._unpack(s, xp) for s in saved)
         grads = g if isinstance(g, _GradTuple) else (g,)
+        given = next((x for x in grads if x is not None), None)  # an unused output's zeros
+        given = getattr(given, "_data", given)  # go where the given gradients are
+        zeros = np.zeros if given is None or given.__class__ is np.ndarray else \
+            xp_of(given).zeros
         if xp.raw:
-            grads = tuple(_wrap(x if x is not None else np.zeros(s, d), None)
+            grads = tuple(_wrap(x if x is not None else zeros(s, d), None)
                           for x, (s, d) in zip(grads, out_meta))
             with no_grad():
                 res = self.fn.backward(ctx, *grads)
         else:
-            grads = tuple(x if x is not None else Tensor._const(np.zeros(s, d))
+            grads = tuple(x if x is not None else Tensor._const(zeros(s, d))
                           for x, (s, d) in zip(grads, out_meta))
             res = self.fn.backward(ctx, *grads)
         ctx._unpacked = None

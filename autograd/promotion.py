@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd.backend import is_array
+from autograd.backend import check_pair, is_array
 
 _BOOL = np.dtype(np.bool_)
 _INT64 = np.dtype(np.int64)
@@ -118,6 +118,7 @@ def promote(x: Any, y: Any) -> tuple[Any, Any]:
     elif cy is np.ndarray and ((cx is float and y.dtype.kind in "fc")
                                or (cx is int and y.dtype.kind in "iuf")):
         return x, y
+    check_pair(x, y)  # a host and a device array: torch's error (NumPy pairs never get here)
     dt = result_type(x, y)
     return _cast(x, dt), _cast(y, dt)
 

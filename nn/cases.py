@@ -137,6 +137,7 @@ def layer_case(label: str, module: Module, input_shape: tuple, params: Sequence[
         return _call_with(module, names, values, lambda m: run(m, x))
 
     fn.__name__ = f"{type(module).__name__}_{label}"
+    fn.module = module  # what a device test moves (buffers, parameters left unchecked)
     case(f"nn.{type(module).__name__}", label, fn, input_shape, *shapes, **kw)
 
 
@@ -207,30 +208,31 @@ def _register() -> None:
         make=_probability)
     weight_bce = rng.uniform(0.5, 2.0, (3, 4))
     _fn("binary_cross_entropy", "weight-sum",
-        lambda x, y: F.binary_cross_entropy(x, y, weight=weight_bce, reduction="sum"),
+        lambda x, y: F.binary_cross_entropy(x, y, weight=ag.tensor(weight_bce), reduction="sum"),
         (3, 4), (3, 4), make=_probability)
     _fn("binary_cross_entropy_with_logits", "mean", F.binary_cross_entropy_with_logits,
         (3, 4), (3, 4))
     pos_weight = np.array([0.5, 1.0, 2.0, 3.0])
     _fn("binary_cross_entropy_with_logits", "pos-weight-none",
         lambda x, y: F.binary_cross_entropy_with_logits(x, y, reduction="none",
-                                                        pos_weight=pos_weight),
+                                                        pos_weight=ag.tensor(pos_weight)),
         (3, 4), (3, 4), make=_probability)
-    _fn("cross_entropy", "mean", lambda x: F.cross_entropy(x, targets4), (4, 5))
-    _fn("cross_entropy", "none", lambda x: F.cross_entropy(x, targets4, reduction="none"),
-        (4, 5))
+    _fn("cross_entropy", "mean", lambda x: F.cross_entropy(x, ag.tensor(targets4)), (4, 5))
+    _fn("cross_entropy", "none",
+        lambda x: F.cross_entropy(x, ag.tensor(targets4), reduction="none"), (4, 5))
     class_weight = np.array([1.0, 2.0, 0.5, 1.5, 1.0])
     _fn("cross_entropy", "weight-ignore-smoothing",
-        lambda x: F.cross_entropy(x, np.array([2, -100, 4, 1]), weight=class_weight,
+        lambda x: F.cross_entropy(x, ag.tensor([2, -100, 4, 1]), weight=ag.tensor(class_weight),
                                   label_smoothing=0.1), (4, 5))
-    _fn("cross_entropy", "k-dim", lambda x: F.cross_entropy(x, targets_kdim), (2, 3, 2))
-    _fn("cross_entropy", "probabilities", lambda x: F.cross_entropy(x, soft), (4, 5))
+    _fn("cross_entropy", "k-dim", lambda x: F.cross_entropy(x, ag.tensor(targets_kdim)), (2, 3, 2))
+    _fn("cross_entropy", "probabilities", lambda x: F.cross_entropy(x, ag.tensor(soft)), (4, 5))
     _fn("cross_entropy", "probability-targets-with-grad",
-        lambda x, p: F.cross_entropy(x, p, weight=class_weight, label_smoothing=0.1),
+        lambda x, p: F.cross_entropy(x, p, weight=ag.tensor(class_weight), label_smoothing=0.1),
         (4, 5), (4, 5))
-    _fn("nll_loss", "mean", lambda x: F.nll_loss(x, targets4), (4, 5))
+    _fn("nll_loss", "mean", lambda x: F.nll_loss(x, ag.tensor(targets4)), (4, 5))
     _fn("nll_loss", "weight-sum",
-        lambda x: F.nll_loss(x, targets4, weight=class_weight, reduction="sum"), (4, 5))
+        lambda x: F.nll_loss(x, ag.tensor(targets4), weight=ag.tensor(class_weight),
+                             reduction="sum"), (4, 5))
 
     # -- layers ----------------------------------------------------------------------------------
     layer_case("bias", Linear(4, 3), (2, 4))
@@ -274,16 +276,16 @@ def _register() -> None:
 
     mse = MSELoss()
     y34 = rng.standard_normal((3, 4))
-    layer_case("mean", mse, (3, 4), call=lambda m, x: m(x, y34))
+    layer_case("mean", mse, (3, 4), call=lambda m, x: m(x, ag.tensor(y34)))
     bce = BCELoss(reduction="sum")
     p34 = rng.uniform(0, 1, (3, 4))
-    layer_case("sum", bce, (3, 4), call=lambda m, x: m(x, p34), make=_probability)
+    layer_case("sum", bce, (3, 4), call=lambda m, x: m(x, ag.tensor(p34)), make=_probability)
     bcel = BCEWithLogitsLoss()
-    layer_case("mean", bcel, (3, 4), call=lambda m, x: m(x, p34))
+    layer_case("mean", bcel, (3, 4), call=lambda m, x: m(x, ag.tensor(p34)))
     ce = CrossEntropyLoss()
-    layer_case("mean", ce, (4, 5), call=lambda m, x: m(x, targets4))
+    layer_case("mean", ce, (4, 5), call=lambda m, x: m(x, ag.tensor(targets4)))
     nll = NLLLoss(reduction="none")
-    layer_case("none", nll, (4, 5), call=lambda m, x: m(x, targets4))
+    layer_case("none", nll, (4, 5), call=lambda m, x: m(x, ag.tensor(targets4)))
 
 
 def _register_transposed_conv() -> None:
@@ -332,28 +334,28 @@ def _register_activations_losses_distances() -> None:
         return _away_from_zero(rng, shape) * 1.3
 
     y = np.zeros((3, 4))
-    _fn("l1_loss", "mean", lambda x: F.l1_loss(x, y), (3, 4), make=_away_from_zero)
+    _fn("l1_loss", "mean", lambda x: F.l1_loss(x, ag.tensor(y)), (3, 4), make=_away_from_zero)
     _fn("l1_loss", "sum-both", lambda x, t: F.l1_loss(x, t * 0.01, reduction="sum"), (3, 4),
         (3, 4), make=_away_from_zero)
-    _fn("smooth_l1_loss", "beta0.8", lambda x: F.smooth_l1_loss(x, y, beta=0.8), (3, 4),
+    _fn("smooth_l1_loss", "beta0.8", lambda x: F.smooth_l1_loss(x, ag.tensor(y), beta=0.8), (3, 4),
         make=shifted)
     _fn("smooth_l1_loss", "beta0-none",
-        lambda x: F.smooth_l1_loss(x, y, beta=0.0, reduction="none"), (3, 4),
+        lambda x: F.smooth_l1_loss(x, ag.tensor(y), beta=0.0, reduction="none"), (3, 4),
         make=_away_from_zero)
-    _fn("huber_loss", "delta0.7", lambda x: F.huber_loss(x, y, delta=0.7), (3, 4),
+    _fn("huber_loss", "delta0.7", lambda x: F.huber_loss(x, ag.tensor(y), delta=0.7), (3, 4),
         make=shifted)
     _fn("kl_div", "batchmean", lambda x, t: F.kl_div(x, t, reduction="batchmean"), (3, 4),
         (3, 4), make=_probability)
     _fn("kl_div", "log-target-sum",
         lambda x, t: F.kl_div(x, t, reduction="sum", log_target=True), (3, 4), (3, 4))
-    layer_case("mean", L1Loss(), (3, 4), call=lambda m, x: m(x, y), make=_away_from_zero)
-    layer_case("beta0.8", SmoothL1Loss(beta=0.8), (3, 4), call=lambda m, x: m(x, y),
+    layer_case("mean", L1Loss(), (3, 4), call=lambda m, x: m(x, ag.tensor(y)), make=_away_from_zero)
+    layer_case("beta0.8", SmoothL1Loss(beta=0.8), (3, 4), call=lambda m, x: m(x, ag.tensor(y)),
                make=shifted)
-    layer_case("delta2", HuberLoss(delta=2.0), (3, 4), call=lambda m, x: m(x, y),
+    layer_case("delta2", HuberLoss(delta=2.0), (3, 4), call=lambda m, x: m(x, ag.tensor(y)),
                make=shifted)
     probs = np.random.default_rng(7).dirichlet(np.ones(4), size=3)
     layer_case("batchmean", KLDivLoss(reduction="batchmean"), (3, 4),
-               call=lambda m, x: m(x, probs))
+               call=lambda m, x: m(x, ag.tensor(probs)))
 
     # norms and distances
     _fn("normalize", "p2-dim1", F.normalize, (3, 4))
@@ -472,7 +474,7 @@ def _register_sequence() -> None:
     from nn.modules.rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
 
     idx = np.array([[1, 3, 3], [0, 1, 4]])
-    _fn("embedding", "repeats", lambda w: F.embedding(idx, w) ** 2, (5, 3))
+    _fn("embedding", "repeats", lambda w: F.embedding(ag.tensor(idx), w) ** 2, (5, 3))
     _fn("layer_norm", "affine", lambda x, w, b: F.layer_norm(x, (4,), w, b), (2, 3, 4), (4,),
         (4,))
     _fn("layer_norm", "two-axes-no-affine", lambda x: F.layer_norm(x, (3, 4)), (2, 3, 4))
@@ -483,15 +485,15 @@ def _register_sequence() -> None:
         lambda q, k, v: F.scaled_dot_product_attention(q, k, v, is_causal=True, scale=0.3),
         (1, 2, 3, 4), (1, 2, 3, 4), (1, 2, 3, 3))
     _fn("scaled_dot_product_attention", "bool-mask",
-        lambda q, k, v: F.scaled_dot_product_attention(q, k, v, attn_mask=causal),
+        lambda q, k, v: F.scaled_dot_product_attention(q, k, v, attn_mask=ag.tensor(causal)),
         (2, 3, 4), (2, 3, 4), (2, 3, 2))
     float_mask = np.random.default_rng(5).standard_normal((3, 4))
     _fn("scaled_dot_product_attention", "float-mask",
-        lambda q, k, v: F.scaled_dot_product_attention(q, k, v, attn_mask=float_mask),
+        lambda q, k, v: F.scaled_dot_product_attention(q, k, v, attn_mask=ag.tensor(float_mask)),
         (2, 3, 4), (2, 4, 4), (2, 4, 2))
 
     emb = Embedding(5, 3, padding_idx=2)
-    layer_case("padding-idx-unused", emb, (2, 3, 3), call=lambda m, x: m(idx) * x)
+    layer_case("padding-idx-unused", emb, (2, 3, 3), call=lambda m, x: m(ag.tensor(idx)) * x)
     layer_case("affine", LayerNorm(4), (2, 3, 4))
     layer_case("no-bias-two-axes", LayerNorm((3, 4), bias=False), (2, 3, 4))
     layer_case("no-affine", LayerNorm(4, elementwise_affine=False), (3, 4))
@@ -522,16 +524,18 @@ def _register_sequence() -> None:
     kpm = np.array([[False, False, True], [False, False, False]])
     layer_case("self-causal-kpm-batch-first", MultiheadAttention(4, 2, batch_first=True),
                (2, 3, 4), call=lambda m, x: _flat_outputs(
-                   m(x, x, x, attn_mask=~causal, key_padding_mask=kpm, is_causal=True)))
+                   m(x, x, x, attn_mask=~ag.tensor(causal), key_padding_mask=ag.tensor(kpm),
+                     is_causal=True)))
     layer_case("self-causal-kpm-fused", MultiheadAttention(4, 2, batch_first=True),
-               (2, 3, 4), call=lambda m, x: m(x, x, x, attn_mask=~causal, key_padding_mask=kpm,
+               (2, 3, 4), call=lambda m, x: m(x, x, x, attn_mask=~ag.tensor(causal),
+                                              key_padding_mask=ag.tensor(kpm),
                                               need_weights=False)[0])
     cross_kv = np.random.default_rng(6).standard_normal((4, 2, 4))
     layer_case("cross-per-head-weights", MultiheadAttention(4, 2), (3, 2, 4),
                call=lambda m, x: _flat_outputs(
                    m(x, ag.tensor(cross_kv), ag.tensor(cross_kv), average_attn_weights=False)))
     layer_case("post-norm-relu", TransformerEncoderLayer(4, 2, 6, dropout=0.0), (3, 2, 4),
-               call=lambda m, x: m(x, src_mask=~causal), make=_away_from_zero)
+               call=lambda m, x: m(x, src_mask=~ag.tensor(causal)), make=_away_from_zero)
     layer_case("pre-norm-gelu-batch-first",
                TransformerEncoderLayer(4, 2, 5, dropout=0.0, activation="gelu",
                                        norm_first=True, batch_first=True), (2, 3, 4))

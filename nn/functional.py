@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 import autograd as ag
-from autograd.backend import asarray, follow, xp_of
+from autograd.backend import asarray, check_same_device, follow, is_array, xp_of
 from autograd.function import Function, FunctionCtx
 from autograd.ops import linear
 from autograd.ops.activations import (
@@ -162,9 +162,9 @@ def one_hot(tensor: Any, num_classes: int = -1) -> Tensor:
     if idx.size and (idx.min() < 0 or idx.max() >= num_classes):
         raise RuntimeError(f"one_hot: class values must be in [0, {num_classes}), got "
                            f"values in [{idx.min()}, {idx.max()}]")
-    out = np.zeros(idx.shape + (num_classes,), dtype=np.int64)
+    out = xp_of(idx).zeros(idx.shape + (num_classes,), dtype=np.int64)
     np.put_along_axis(out, idx[..., None].astype(np.intp), 1, axis=-1)
-    return ag.from_numpy(out)
+    return Tensor._const(out)
 
 
 # -- losses ------------------------------------------------------------------------------------
@@ -199,7 +199,7 @@ class _BinaryCrossEntropy(Function):
             log_x = np.maximum(np.log(xd), -100.0)
             log_1mx = np.maximum(np.log1p(-xd), -100.0)
         ctx.save_for_backward(x, y)
-        return ag.from_numpy(-(yd * log_x + (1 - yd) * log_1mx))
+        return Tensor._const(-(yd * log_x + (1 - yd) * log_1mx))
 
     @staticmethod
     def backward(ctx: FunctionCtx, g: Tensor) -> tuple:
@@ -250,7 +250,7 @@ class _BCEWithLogits(Function):
             loss = (1 - yd) * xd + (1 + (pos_weight - 1) * yd) * sp_neg
         ctx.pos_weight = pos_weight
         ctx.save_for_backward(x, y)
-        return ag.from_numpy(asarray(loss, dtype=xd.dtype))
+        return Tensor._const(asarray(loss, dtype=xd.dtype))
 
     @staticmethod
     def backward(ctx: FunctionCtx, g: Tensor) -> tuple:
@@ -277,6 +277,8 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Any, weight: Any = N
     if pos_weight is not None:
         pw = asarray(pos_weight._data if isinstance(pos_weight, Tensor) else pos_weight,
                         dtype=input.dtype)
+        if pw.__class__ is not input._data.__class__:  # torch's error, never a copy
+            check_same_device(input._data, pw)
     loss = _BCEWithLogits.apply(input, y, pw)
     return _reduce(_weighted(loss, weight), reduction)
 
@@ -287,6 +289,8 @@ def _class_targets(input: Tensor, target: Any, ignore_index: int, name: str
     array of shape (N, d1, ...) with values in [0, C) or ``ignore_index``. Returns the
     targets and the mask of ignored ones (None when there are none)."""
     t = asarray(target._data if isinstance(target, Tensor) else target)
+    if t.__class__ is not input._data.__class__:  # torch's error, never a copy
+        check_same_device(input._data, t)
     shape = tuple(input.shape)
     want = (shape[0],) + shape[2:]
     if t.dtype.kind not in "iu":
@@ -317,9 +321,10 @@ def _class_targets(input: Tensor, target: Any, ignore_index: int, name: str
 
 def _gather(logp: Tensor, t: np.ndarray) -> Tensor:
     """``logp[n, t[n, ...], ...]``: the entry of each sample's target class (shape of t)."""
+    xp = xp_of(t)  # the grids are made where the targets are
     if logp.ndim == 2:
-        return logp[np.arange(t.shape[0]), t]
-    grids = np.ogrid[tuple(slice(0, s) for s in t.shape)]
+        return logp[xp.arange(t.shape[0]), t]
+    grids = [xp.arange(s).reshape((-1,) + (1,) * (t.ndim - 1 - i)) for i, s in enumerate(t.shape)]
     return logp[(grids[0], t, *grids[1:])]
 
 
@@ -357,8 +362,10 @@ def _nll(logp: Tensor, target: Any, weight: Any, ignore_index: int, reduction: s
     if weight is None and ignored is None:
         return _reduce(-picked, reduction)
     n_classes = logp.shape[1]
-    w = np.ones(n_classes, dtype=logp.dtype) if weight is None else asarray(
+    w = xp_of(t).ones(n_classes, dtype=logp.dtype) if weight is None else asarray(
         weight._data if isinstance(weight, Tensor) else weight, dtype=logp.dtype)
+    if w.__class__ is not t.__class__:  # torch's error, never a copy
+        check_same_device(logp._data, w)
     if w.shape != (n_classes,):
         raise ValueError(f"{name}: weight of shape {w.shape} does not fit {n_classes} classes")
     wt = w[safe]
@@ -389,6 +396,8 @@ def cross_entropy(input: Tensor, target: Any, weight: Any = None,
                          f"(N, C, d1, ...), got {tuple(input.shape)}")
     n_classes = input.shape[1]
     tdata = asarray(target._data if isinstance(target, Tensor) else target)
+    if tdata.__class__ is not input._data.__class__:  # torch's error, never a copy
+        check_same_device(input._data, tdata)
     if (input.ndim == 2 and weight is None and not label_smoothing and reduction == "mean"
             and tdata.dtype.kind in "iu"):
         # The common case as one fused op: its VJP is (softmax − onehot)/N directly.
@@ -398,6 +407,8 @@ def cross_entropy(input: Tensor, target: Any, weight: Any = None,
     logp = ag.log_softmax(input, 1)
     w = None if weight is None else asarray(
         weight._data if isinstance(weight, Tensor) else weight, dtype=input.dtype)
+    if w is not None and w.__class__ is not tdata.__class__:
+        check_same_device(input._data, w)
     wshape = (1, n_classes) + (1,) * (input.ndim - 2)
     if tdata.dtype.kind == "f" and tdata.shape == tuple(input.shape):
         # class probabilities: −Σ_c w_c p_c log q_c, mean over the N·d1·... positions
@@ -455,16 +466,20 @@ def layer_norm(input: Tensor, normalized_shape: Any, weight: Tensor | None = Non
 
 
 
-def _attn_bias(attn_mask: Any, is_causal: bool, n_l: int, n_s: int, dtype: Any) -> Any:
-    """An additive float mask (0 / −inf, or the given floats) for scores (…, L, S), or None."""
+def _attn_bias(attn_mask: Any, is_causal: bool, n_l: int, n_s: int, like: Any) -> Any:
+    """An additive float mask (0 / −inf, or the given floats) for scores (…, L, S) of the
+    query array ``like`` (its dtype, its device), or None."""
+    dtype = like.dtype
     if is_causal:
         if attn_mask is not None:
             raise RuntimeError("scaled_dot_product_attention: explicit attn_mask should not be "
                                "set when is_causal=True")
-        return causal_bias(n_l, n_s, dtype)  # built once per (L, S, dtype)
+        return causal_bias(n_l, n_s, dtype, like)  # built once per (L, S, dtype, device)
     if attn_mask is None:
         return None
     m = attn_mask._data if isinstance(attn_mask, Tensor) else asarray(attn_mask)
+    if m.__class__ is not like.__class__:  # torch's error, not a copy
+        check_same_device(like, m)
     if m.dtype == bool:
         return np.where(m, 0.0, -np.inf).astype(dtype)  # True = takes part
     return attn_mask if isinstance(attn_mask, Tensor) else m.astype(dtype, copy=False)
@@ -484,7 +499,7 @@ def _fusable(query: Tensor, key: Tensor, value: Tensor, bias: Any) -> bool:
         if bias.requires_grad:
             return False
         bias = bias._data
-    if not isinstance(bias, np.ndarray) or bias.dtype != query.dtype:
+    if not is_array(bias) or bias.dtype != query.dtype:
         return False
     scores = batch + (query.shape[-2], key.shape[-2])
     try:
@@ -509,7 +524,7 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor,
                            f"{tuple(key.shape)} and value {tuple(value.shape)} do not fit "
                            f"(need (…, L, E), (…, S, E), (…, S, Ev))")
     s = 1.0 / math.sqrt(query.shape[-1]) if scale is None else scale
-    bias = _attn_bias(attn_mask, is_causal, query.shape[-2], key.shape[-2], query.dtype)
+    bias = _attn_bias(attn_mask, is_causal, query.shape[-2], key.shape[-2], query._data)
     if dropout_p == 0.0 and _fusable(query, key, value, bias):
         mask = bias._data if isinstance(bias, Tensor) else bias
         return _attention(query, key, value, mask, s)  # one node: softmax(s·QKᵀ + M) V

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
-import autograd as ag
+from autograd.backend import asarray, check_same_device
 from autograd.tensor import Tensor
 
 _REDUCTIONS = ("mean", "sum", "none")
@@ -36,13 +34,15 @@ def _reduce(loss: Tensor, reduction: str) -> Tensor:
 
 def _as_target(target: Any, like: Tensor, name: str) -> Tensor:
     """``target`` as a float Tensor of ``like``'s dtype and shape (ValueError otherwise)."""
-    t = target if isinstance(target, Tensor) else ag.from_numpy(np.asarray(target))
+    t = target if isinstance(target, Tensor) else Tensor._const(asarray(target))
+    if t._data.__class__ is not like._data.__class__:  # torch's error, never a copy
+        check_same_device(like._data, t._data)
     if t.shape != like.shape:
         raise ValueError(f"{name}: target of shape {tuple(t.shape)} does not match input of "
                          f"shape {tuple(like.shape)}; they must have the same shape")
     if t.dtype.kind not in "biuf":
         raise ValueError(f"{name}: target must be numeric, got dtype {t.dtype}")
     if t.dtype != like.dtype:
-        t = t.astype(like.dtype) if t.dtype.kind == "f" else ag.from_numpy(
+        t = t.astype(like.dtype) if t.dtype.kind == "f" else Tensor._const(
             t._data.astype(like.dtype))
     return t

@@ -11,9 +11,8 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
-import numpy as np
-
 import autograd as ag
+from autograd.backend import asarray
 from autograd.tensor import Tensor
 from nn.loss_reduction import _as_target, _reduce, _reduction
 
@@ -23,7 +22,7 @@ __all__ = ["huber_loss", "kl_div", "l1_loss", "smooth_l1_loss"]
 def _weight(loss: Tensor, weight: Any, input: Tensor) -> Tensor:
     if weight is None:
         return loss
-    w = weight if isinstance(weight, Tensor) else ag.tensor(np.asarray(weight))
+    w = weight if isinstance(weight, Tensor) else Tensor._const(asarray(weight))  # where it is
     if tuple(w.shape) != tuple(input.shape):
         raise ValueError(f"Weights and input must have the same size: weight of shape "
                          f"{tuple(w.shape)}, input of shape {tuple(input.shape)}")

@@ -201,7 +201,7 @@ def _creator(f: Any) -> Any:
 
 for _name in ("zeros", "ones", "empty", "full", "arange", "eye", "array", "asarray",
               "zeros_like", "ones_like", "empty_like", "full_like", "linspace",
-              "ascontiguousarray"):
+              "ascontiguousarray", "tri"):
     setattr(xp, _name, _creator(getattr(np, _name)))
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd.backend import asarray, follow, xp_of
+from autograd.backend import asarray, check_same_device, follow, xp_of
 from autograd.graph import Node
 from autograd.ops.arith import add, div, mul
 from autograd.ops.record import array_of, nary, unary
@@ -34,11 +34,12 @@ def dim_of(dim: Any, ndim: int) -> int:
 
 
 def _index_array(index: Any, op: str, like: Any = None) -> np.ndarray:
-    """The index as an integer array on the device of ``like`` (the input's array): host
-    indices follow a device input, as CuPy takes host index arrays in its keys."""
+    """The index as an integer array; one on another device than ``like`` (the input's
+    array) raises torch's RuntimeError (indexing with ``[]`` takes host indices; these ops
+    do not, as torch's)."""
     idx = asarray(array_of(index))
     if like is not None and like.__class__ is not idx.__class__:
-        idx = follow(idx, like)
+        check_same_device(like, idx)
     if idx.dtype.kind not in "iu":
         raise RuntimeError(f"{op}(): Expected dtype int64 for index, got {idx.dtype}")
     return idx
@@ -166,6 +167,7 @@ def _src_part(src: Any, idx: np.ndarray) -> Any:
 def scatter_add(input: Tensor, dim: int, index: Any, src: Tensor) -> Tensor:
     """``out = input`` with ``src[i][j][k]`` added at ``out[i][index[i][j][k]][k]`` (dim=1)."""
     idx = _index_array(index, "scatter_add", input._data)
+    check_same_device(input._data, array_of(src))
     shape = input._data.shape
     axis = dim_of(dim, len(shape))
     _check_index("scatter_add", shape, axis, idx, np.shape(array_of(src)))
@@ -205,6 +207,7 @@ def scatter(input: Tensor, dim: int, index: Any, src: Any = None, *, value: Any 
         return scatter_reduce(input, dim, index, src if isinstance(src, Tensor) else
                               _const_like(input, src, index), names[reduce])
     idx = _index_array(index, "scatter", input._data)
+    check_same_device(input._data, array_of(src))
     shape = input._data.shape
     axis = dim_of(dim, len(shape))
     src_shape = np.shape(array_of(src))
@@ -222,7 +225,8 @@ def scatter(input: Tensor, dim: int, index: Any, src: Any = None, *, value: Any 
 
 
 def _const_like(input: Tensor, value: Any, index: Any) -> Tensor:
-    return Tensor._const(np.full(np.shape(array_of(index)), value, dtype=input._data.dtype))
+    return Tensor._const(xp_of(input._data).full(np.shape(array_of(index)), value,
+                                                 dtype=input._data.dtype))
 
 
 def index_select(input: Tensor, dim: int, index: Any) -> Tensor:
@@ -246,6 +250,8 @@ def masked_select(input: Tensor, mask: Any) -> Tensor:
     """The elements of ``input`` where the bool ``mask`` holds, as a 1-D tensor (the two
     broadcast together first)."""
     m = asarray(array_of(mask))
+    if m.__class__ is not input._data.__class__:
+        check_same_device(input._data, m)  # torch's error, never a copy
     if m.dtype != np.bool_:
         raise RuntimeError(f"masked_select: expected BoolTensor for mask, got {m.dtype}")
     shape = np.broadcast_shapes(input._data.shape, m.shape)
@@ -317,7 +323,7 @@ def index_put(self: Tensor, indices: tuple, values: Any, accumulate: bool = Fals
     """Out-of-place ``index_put_``: ``self`` with ``values`` put (or added) at ``indices``."""
     key = tuple(array_of(i) for i in indices)
     shape = self._data.shape
-    sub = np.empty(shape, bool)[key].shape
+    sub = xp_of(self._data).empty(shape, bool)[key].shape  # the key may hold device arrays
     v = values if isinstance(values, Tensor) else Tensor._const(
         asarray(values, dtype=self._data.dtype))
     if v._data.shape != sub:

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd.backend import asarray, check_same_device, is_array
+from autograd.backend import asarray, check_pair, check_same_device, is_array
 from autograd.graph import Node
 from autograd.ops.record import array_of, binary, unary
 from autograd.promotion import promote
@@ -240,6 +240,9 @@ def _compare(fn):
             return NotImplemented
         x = a._data if isinstance(a, Tensor) else a
         y = b._data if isinstance(b, Tensor) else b
+        if x.__class__ is not y.__class__ and y.__class__ is not float and \
+                y.__class__ is not int:  # (x > 0 costs two class tests, no call)
+            check_pair(x, y)
         if is_array(x) and is_array(y) and x.dtype != y.dtype:
             x, y = promote(x, y)  # tensors compare at their result_type; scalars exactly
         try:

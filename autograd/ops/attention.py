@@ -11,21 +11,26 @@ from typing import Any
 
 import numpy as np
 
+from autograd.backend import check_same_device, device_of, xp_of
 from autograd.graph import Node
 from autograd.ops.record import nary
 from autograd.tensor import Tensor
 
-_CAUSAL: dict = {}  # (L, S, dtype) → the read-only additive causal mask, built once
+_CAUSAL: dict = {}  # (L, S, dtype, device) → the read-only additive causal mask, built once
 
 
-def causal_bias(n_l: int, n_s: int, dtype: Any) -> np.ndarray:
+def causal_bias(n_l: int, n_s: int, dtype: Any, like: Any = None) -> Any:
     """The additive causal mask (L, S): 0 on and below the diagonal, −inf above (a query
-    at position i sees keys 0 … i). Cached per (L, S, dtype) and read-only."""
-    key = (n_l, n_s, np.dtype(dtype))
+    at position i sees keys 0 … i), on the device of the array ``like`` (the host without
+    one). Cached per (L, S, dtype, device); read-only (on the host, where NumPy can say so)."""
+    where = None if like is None or like.__class__ is np.ndarray else device_of(like)
+    key = (n_l, n_s, np.dtype(dtype), where)
     bias = _CAUSAL.get(key)
     if bias is None:
-        bias = np.where(np.tril(np.ones((n_l, n_s), dtype=bool)), 0.0, -np.inf).astype(dtype)
-        bias.flags.writeable = False
+        xp = np if where is None else xp_of(like)  # made there: no copy from the host
+        bias = xp.where(xp.tril(xp.ones((n_l, n_s), dtype=bool)), 0.0, -np.inf).astype(dtype)
+        if where is None:
+            bias.flags.writeable = False
         _CAUSAL[key] = bias
     return bias
 
@@ -77,6 +82,9 @@ def attention(query: Tensor, key: Tensor, value: Tensor, mask: np.ndarray | None
         raise RuntimeError(f"attention: query {q.shape}, key {k.shape} and value {v.shape} do "
                            f"not fit (need (…, L, E), (…, S, E), (…, S, Ev), same batch dims)")
     # the scores transposed, Sᵀ = K (s·Q)ᵀ (…, S, L): softmax down the columns (see the VJP)
+    if k.__class__ is not q.__class__ or v.__class__ is not q.__class__ or (
+            mask is not None and mask.__class__ is not q.__class__):  # torch's error, no copy
+        check_same_device(q, k, v, mask)
     st = np.matmul(k, (q * q.dtype.type(scale)).swapaxes(-1, -2))
     if mask is not None:
         st += _keys_first(mask)  # in place: the scores' shape is the broadcast shape

@@ -268,9 +268,10 @@ def _register_sequence() -> None:
     from autograd.ops.recurrent import recurrence
 
     idx = np.array([[0, 2, 2], [4, 0, 1]])  # repeated rows accumulate
-    case("embedding", "repeats", lambda w: embedding(idx, w) * embedding(idx, w), (5, 3))
-    case("embedding", "padding-idx-unused", lambda w: embedding(idx, w, padding_idx=3) ** 2,
-         (5, 3))
+    case("embedding", "repeats",
+         lambda w: embedding(ag.tensor(idx), w) * embedding(ag.tensor(idx), w), (5, 3))
+    case("embedding", "padding-idx-unused",
+         lambda w: embedding(ag.tensor(idx), w, padding_idx=3) ** 2, (5, 3))
     case("layer_norm", "last-axis-affine", lambda x, w, b: layer_norm(x, 4, w, b),
          (2, 3, 4), (4,), (4,))
     case("layer_norm", "two-axes-affine", lambda x, w, b: layer_norm(x, (3, 4), w, b, 1e-3),

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd.backend import asarray
+from autograd.backend import asarray, check_same_device
 from autograd.graph import Node
 from autograd.ops.arith import add, mul
 from autograd.ops.linalg import matmul
@@ -80,6 +80,7 @@ def einsum(equation: str, *operands: Any) -> Tensor:
     if len(operands) == 1 and isinstance(operands[0], list | tuple):
         operands = tuple(operands[0])
     ops = [t if isinstance(t, Tensor) else Tensor._const(asarray(t)) for t in operands]
+    check_same_device(*(t._data for t in ops))
     subs, out = _parse(equation, [t._data.ndim for t in ops])
     for i, s in enumerate(subs):  # a repeated letter within an operand reads its diagonal
         while len(set(s)) < len(s):

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd.backend import asarray, is_array
+from autograd.backend import asarray, check_same_device, is_array
 from autograd.graph import Node
 from autograd.ops.arith import _compute, _reduce, mul
 from autograd.ops.record import array_of, binary, nary, unary
@@ -283,6 +283,7 @@ class LerpBackward(Node):
 def lerp(input: Tensor, end: Any, weight: Any) -> Tensor:
     """Linear interpolation input + weight · (end − input) (weight a number or a tensor)."""
     a, b, w = array_of(input), array_of(end), array_of(weight)
+    check_same_device(a, b, w)
     # torch's two-sided form: exact at both ends (w = 0 gives a, w = 1 gives b)
     out = np.where(np.abs(w) < 0.5, a + w * (b - a), b - (b - a) * (1 - w))
     out = asarray(out, dtype=np.result_type(a, b))

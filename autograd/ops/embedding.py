@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from autograd.backend import asarray, follow, xp_of
+from autograd.backend import asarray, check_same_device, xp_of
 from autograd.graph import Node
 from autograd.ops.record import unary
 from autograd.tensor import Tensor
@@ -37,8 +37,8 @@ def embedding(input: Any, weight: Tensor, padding_idx: int | None = None) -> Ten
     """
     w = weight._data
     idx = asarray(input._data if isinstance(input, Tensor) else input)
-    if idx.__class__ is not w.__class__:  # host indices follow a device weight
-        idx = follow(idx, w)
+    if idx.__class__ is not w.__class__:  # torch's error, never a copy
+        check_same_device(w, idx)
     if w.ndim != 2:
         raise RuntimeError(f"embedding: weight must be 2-D (num_embeddings, embedding_dim), "
                            f"got shape {w.shape}")

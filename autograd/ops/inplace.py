@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd.backend import asarray, xp_of
+from autograd.backend import asarray, device_of, is_array, to, xp_of
 from autograd.graph import STATE, Node
 from autograd.ops.arith import add, div, mul, neg, pow, sub
 from autograd.ops.record import array_of, nary
@@ -133,7 +133,9 @@ def index_put(x: Tensor, key: Any, value: Any) -> Tensor:
 
 
 def setitem(x: Tensor, key: Any, value: Any) -> None:
-    """``t[key] = value`` in place; recorded (``IndexPutBackward``) when a graph is needed."""
+    """``t[key] = value`` in place; recorded (``IndexPutBackward``) when a graph is needed.
+    A value on another device is copied over, as torch's assignment (a ``copy_``) does."""
+    value = _onto(x, value)
     if not _needs_graph(x, (value,)):
         x._data[_index_key(key)] = array_of(value)
         _bump_version(x)
@@ -181,9 +183,19 @@ def _fill(x: Tensor, value: Any) -> Tensor:
     return where(xp_of(x._data).ones(x._data.shape, dtype=bool), value, x)
 
 
+def _onto(x: Tensor, src: Any) -> Any:
+    """``src`` on x's device: ``copy_`` and assignment are torch's explicit cross-device
+    copies (differentiable for a tensor, through ``Tensor.to``); anything else as it is."""
+    arr = src._data if isinstance(src, Tensor) else src
+    if arr.__class__ is x._data.__class__ or not is_array(arr):
+        return src
+    return src.to(x.device) if isinstance(src, Tensor) else to(arr, device_of(x._data))
+
+
 def copy_(x: Tensor, src: Any) -> Tensor:
     """x ← src (broadcast to x's shape, cast to x's dtype whatever its kind, as torch; the
-    gradient flows to src)."""
+    gradient flows to src); from another device too, as torch's."""
+    src = _onto(x, src)
     if not _needs_graph(x, (src,)):  # the common case (zero_ on a .grad): no temporaries
         arr = src._data if isinstance(src, Tensor) else asarray(src)
         shape = x._data.shape
@@ -196,14 +208,16 @@ def copy_(x: Tensor, src: Any) -> Tensor:
                                f"broadcast to the tensor's shape {list(shape)}")
         if not x._data.flags.writeable:
             _write(x, arr, "copy_")  # raises, naming why
+        if arr.__class__ is not x._data.__class__:  # a number (or a list) into a device tensor
+            arr = arr.item() if arr.ndim == 0 else to(arr, device_of(x._data))
         np.copyto(x._data, arr, casting="unsafe")
         _bump_version(x)
         return x
     if isinstance(src, Tensor):
         if src._data.dtype != x._data.dtype:
             src = astype(src, x._data.dtype)
-    else:
-        src = asarray(src).astype(x._data.dtype)
+    else:  # made where x is
+        src = xp_of(x._data).asarray(src, dtype=x._data.dtype)
     return apply_inplace(x, "copy_", _fill, src)
 
 

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from autograd.backend import xp_of
+from autograd.backend import check_same_device, xp_of
 from autograd.graph import Node
 from autograd.ops.record import nary
 from autograd.tensor import Tensor
@@ -66,6 +66,8 @@ def layer_norm(input: Tensor, normalized_shape: int | Sequence[int], weight: Ten
         raise RuntimeError(f"layer_norm: expected input with shape [*, {dims}], but got "
                            f"input of size {list(x.shape)}")
     for t, name in ((weight, "weight"), (bias, "bias")):
+        if t is not None and t._data.__class__ is not x.__class__:
+            check_same_device(x, t._data)  # torch's error, never a copy
         if t is not None and tuple(t._data.shape) != shape:
             raise RuntimeError(f"layer_norm: {name} of shape {tuple(t._data.shape)} does not "
                                f"match normalized_shape {shape}")

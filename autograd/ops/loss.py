@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograd.backend import asarray, follow, xp_of
+from autograd.backend import asarray, check_same_device, xp_of
 from autograd.graph import Node
 from autograd.ops.record import unary
 from autograd.ops.reduce import softmax
@@ -45,8 +45,8 @@ def softmax_cross_entropy(x: Tensor, target: np.ndarray) -> Tensor:
     e = np.exp(shifted)
     s = np.add.reduce(e, 1, keepdims=True)
     flat = (np if d.__class__ is np.ndarray else xp_of(d)).arange(0, n * c, c)
-    if d.__class__ is not np.ndarray:  # host class indices follow the logits, as an index
-        target = follow(target, d)
+    if target.__class__ is not d.__class__:  # torch's error: never a silent copy
+        check_same_device(d, target)
     flat += target if target.dtype == flat.dtype else target.astype(flat.dtype)
     # −mean(log p_t) = mean(log s − shifted_t): no log of a tiny probability
     loss = (np.add.reduce(np.log(s), None) - np.add.reduce(shifted.reshape(-1).take(flat))) / n

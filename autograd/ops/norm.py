@@ -80,6 +80,11 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
     for t, name in ((running_mean, "running_mean"), (running_var, "running_var"),
                     (weight, "weight"), (bias, "bias")):
         _check_vec(t, c, name, x.shape)
+    cls = x.__class__
+    if any(t is not None and t._data.__class__ is not cls
+           for t in (running_mean, running_var, weight, bias)):  # torch's error, not a copy
+        check_same_device(x, *(None if t is None else t._data
+                               for t in (running_mean, running_var, weight, bias)))
     axes = (0,) + tuple(range(2, x.ndim))
     bshape = (1, c) + (1,) * (x.ndim - 2)
     m = x.size // c if c else 0
@@ -108,9 +113,6 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
         if running_mean is None or running_var is None:
             raise ValueError("batch_norm: running_mean and running_var are required when "
                              "training=False")
-        if running_mean._data.__class__ is not x.__class__ or \
-                running_var._data.__class__ is not x.__class__:
-            check_same_device(x, running_mean._data, running_var._data)
         mean = running_mean._data.reshape(bshape).astype(x.dtype, copy=False)
         invstd = (1.0 / np.sqrt(running_var._data + eps)).reshape(bshape).astype(x.dtype,
                                                                                  copy=False)

@@ -242,8 +242,9 @@ def _flat_indices(route: np.ndarray, geo: ConvGeom) -> np.ndarray:
     (pt, _), (pl, _) = geo.padding
     kw, w = geo.kernel[1], geo.x_shape[3]
     i, j = np.divmod(route.astype(np.int64), kw)
-    rows = np.arange(ho)[:, None] * sh - pt + i * dh
-    cols = np.arange(wo)[None, :] * sw - pl + j * dw
+    xp = xp_of(route)  # the position grids are made where the route is
+    rows = xp.arange(ho)[:, None] * sh - pt + i * dh
+    cols = xp.arange(wo)[None, :] * sw - pl + j * dw
     return rows * w + cols
 
 
@@ -334,8 +335,8 @@ def avg_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any
     geo = _geom(x, kernel_size, stride, padding, "avg_pool2d", 1, ceil_mode)
     (kh, kw) = geo.kernel
     inv = _inv_divisor(geo, count_include_pad, divisor_override)
-    if is_array(inv):
-        inv = inv.astype(x.dtype)  # a float32 gradient stays float32
+    if is_array(inv):  # a float32 gradient stays float32; the table (from shapes) goes to x
+        inv = inv.astype(x.dtype) if x.__class__ is np.ndarray else xp_of(x).asarray(inv, x.dtype)
     cl = (choose_order(x) == "ijc") if _is_tiling(geo) else None
     if cl is not None:
         v6 = _tiles(x, geo)

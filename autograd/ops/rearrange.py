@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd.backend import asarray, follow
+from autograd.backend import asarray, to_host, xp_of
 from autograd.graph import Node
 from autograd.ops.along import dim_of
 from autograd.ops.arith import mul
@@ -116,7 +116,8 @@ def repeat_interleave(input: Tensor, repeats: Any, dim: int | None = None, *,
                       output_size: int | None = None) -> Tensor:
     """Each element repeated ``repeats`` times (an int, or one count per element) along
     ``dim`` (the flattened tensor when None)."""
-    r = asarray(array_of(repeats))
+    # torch reads device counts to the host too: the output's length depends on them
+    r = to_host(asarray(array_of(repeats)))
     if dim is None:
         input = input.reshape(-1)
         dim = 0
@@ -128,6 +129,8 @@ def repeat_interleave(input: Tensor, repeats: Any, dim: int | None = None, *,
     if (r < 0).any():
         raise RuntimeError("repeat_interleave(): repeats can not be negative")
     idx = np.repeat(np.arange(n), r.reshape(-1) if r.size != 1 else int(r.reshape(-1)[0]))
+    if input._data.__class__ is not np.ndarray:  # the positions go where the data is
+        idx = xp_of(input._data).asarray(idx)
     if not input._data.ndim:
         return getitem(input.reshape(1), idx)
     return getitem(input, (slice(None),) * axis + (idx,))
@@ -177,9 +180,10 @@ def _tri(input: Tensor, diagonal: int, lower: bool, name: str) -> Tensor:
     if d.ndim < 2:
         raise RuntimeError(f"{name}: input tensor must have at least 2 dimensions")
     r, c = d.shape[-2:]
-    keep = np.tri(r, c, diagonal, dtype=bool) if lower else ~np.tri(r, c, diagonal - 1,
+    xp = np if d.__class__ is np.ndarray else xp_of(d)  # the mask is made where d is
+    keep = xp.tri(r, c, diagonal, dtype=bool) if lower else ~xp.tri(r, c, diagonal - 1,
                                                                       dtype=bool)
-    return masked_fill(input, follow(~keep, d), 0)
+    return masked_fill(input, ~keep, 0)
 
 
 def tril(input: Tensor, diagonal: int = 0) -> Tensor:

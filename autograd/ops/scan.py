@@ -7,7 +7,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from autograd.backend import follow
+from autograd.backend import xp_of
 from autograd.graph import Node
 from autograd.ops.along import dim_of, gather
 from autograd.ops.record import unary
@@ -49,9 +49,11 @@ def cumsum(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
     return unary(CumsumBackward, out, input, meta=(axis, d.shape))
 
 
-def _lower_mask(n: int, axis: int, ndim: int) -> np.ndarray:
-    """[i ≥ k] as a (1.., n_k, n_i, ..1) array for the O(n²) pairwise forms below."""
-    return np.triu(np.ones((n, n), bool)).reshape((1,) * axis + (n, n) + (1,) *
+def _lower_mask(n: int, axis: int, ndim: int, like: Any) -> Any:
+    """[i ≥ k] as a (1.., n_k, n_i, ..1) array for the O(n²) pairwise forms below, on the
+    device of the array ``like``."""
+    xp = xp_of(like)
+    return xp.triu(xp.ones((n, n), bool)).reshape((1,) * axis + (n, n) + (1,) *
                                                   (ndim - axis - 1))
 
 
@@ -77,8 +79,8 @@ class CumprodBackward(Node):
         else:
             n = shape[axis]
             like = getattr(g, "_data", g)  # the constant masks go where the gradient is
-            mask = follow(_lower_mask(n, axis, len(shape)), like)
-            eye = follow(np.eye(n, dtype=bool).reshape(mask.shape), like)
+            mask = _lower_mask(n, axis, len(shape), like)
+            eye = xp_of(like).eye(n, dtype=bool).reshape(mask.shape)
             others = xp.cumprod(xp.where(eye, 1.0, _pairs(x, axis, xp, False)), axis + 1)
             gx = xp.sum(xp.where(mask, others, 0.0) * _pairs(g, axis, xp, False), axis + 1,
                         False)
@@ -107,7 +109,7 @@ def _cumextreme(input: Tensor, dim: int, is_max: bool) -> ReturnTypes:
     axis = dim_of(dim, d.ndim)
     flat = d.reshape(1) if d.ndim == 0 else d
     run = (np.maximum if is_max else np.minimum).accumulate(flat, axis=axis)
-    pos = np.arange(flat.shape[axis]).reshape((-1,) + (1,) * (flat.ndim - axis - 1))
+    pos = xp_of(d).arange(flat.shape[axis]).reshape((-1,) + (1,) * (flat.ndim - axis - 1))
     # torch takes the last index among ties (x_j ≥ running max moves the index).
     hit = flat == run
     idx = np.maximum.accumulate(np.where(hit, pos, 0), axis=axis)
@@ -146,7 +148,7 @@ class LogcumsumexpBackward(Node):
             last = y[(slice(None),) * axis + (slice(-1, None),)]
             gx = xp.exp(x - last) * xp.rcumsum(g * xp.exp(last - y), axis)
         else:
-            mask = follow(_lower_mask(shape[axis], axis, len(shape)), getattr(g, "_data", g))
+            mask = _lower_mask(shape[axis], axis, len(shape), getattr(g, "_data", g))
             diff = _pairs(x, axis, xp, True) - _pairs(y, axis, xp, False)
             terms = xp.exp(xp.where(mask, diff, -np.inf)) * _pairs(g, axis, xp, False)
             gx = xp.sum(terms, axis + 1, False)

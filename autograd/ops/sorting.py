@@ -128,7 +128,7 @@ def mode(input: Tensor, dim: int = -1, keepdim: bool = False) -> ReturnTypes:
     flat, axis = _prepare(input, dim)
     moved = np.moveaxis(flat, axis, -1)
     rows = moved.reshape(-1, moved.shape[-1])
-    best = np.empty(rows.shape[0], np.int64)
+    best = xp_of(flat).empty(rows.shape[0], np.int64)  # the indices stay where the data is
     for r, row in enumerate(rows):
         vals, counts = np.unique(row, return_counts=True)
         v = vals[np.argmax(counts)]  # unique sorts: the first maximum is the smallest value

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd.backend import is_array
+from autograd.backend import check_pair, is_array
 from autograd.graph import Node
 from autograd.ops.record import unary
 from autograd.promotion import result_type
@@ -176,15 +176,18 @@ def clamp(x: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
     dt = result_type(x, *bounds)  # torch: clamp(int tensor, max=5) stays int64
     if d.dtype != dt:
         d = d.astype(dt)
-    lo = None if min is None else _bound(min, dt)
-    hi = None if max is None else _bound(max, dt)
+    lo = None if min is None else _bound(min, dt, d)
+    hi = None if max is None else _bound(max, dt, d)
     mask = (d >= lo) if hi is None else (d <= hi) if lo is None else (d >= lo) & (d <= hi)
     return unary(ClampBackward, np.clip(d, lo, hi), x, cache=mask)
 
 
-def _bound(b: Any, dt: np.dtype) -> Any:
+def _bound(b: Any, dt: np.dtype, like: Any) -> Any:
     b = b._data if isinstance(b, Tensor) else b
-    return b.astype(dt, copy=False) if is_array(b) else dt.type(b)
+    if not is_array(b):
+        return dt.type(b)
+    check_pair(like, b)  # a tensor bound on another device: torch's error, never a copy
+    return b.astype(dt, copy=False)
 
 
 class CastBackward(Node):

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 import autograd as ag
+from autograd.backend import asarray
 from autograd.ops import linear
 from autograd.tensor import Tensor
 from nn import functional as F
@@ -22,7 +23,7 @@ def _float_mask(mask: Any, dtype: Any, name: str) -> Any:
     """torch's canonical mask: a bool mask (True = not allowed) becomes 0 / −inf floats."""
     if mask is None:
         return None
-    m = mask._data if isinstance(mask, Tensor) else np.asarray(mask)
+    m = mask._data if isinstance(mask, Tensor) else asarray(mask)
     if m.dtype == bool:
         return np.where(m, -np.inf, 0.0).astype(dtype)
     if m.dtype.kind != "f":
@@ -124,8 +125,8 @@ class MultiheadAttention(Module):
         if unbatched:
             query, key, value = _each(lambda t: t.unsqueeze(0), query, key, value)
             if key_padding_mask is not None:
-                key_padding_mask = np.asarray(getattr(key_padding_mask, "data",
-                                                      key_padding_mask))[None]
+                key_padding_mask = asarray(key_padding_mask._data if isinstance(
+                    key_padding_mask, Tensor) else key_padding_mask)[None]
         elif not self.batch_first:
             query, key, value = _each(lambda t: t.transpose(0, 1), query, key, value)
         if query.ndim != 3 or query.shape[-1] != self.embed_dim:

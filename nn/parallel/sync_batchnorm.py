@@ -21,10 +21,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
 import autograd as ag
 import autograd.distributed as dist
+from autograd.backend import check_same_device
 from autograd.function import Function, FunctionCtx
 from autograd.tensor import Tensor
 from nn import functional as F
@@ -52,7 +51,7 @@ class AllReduceSum(Function):
 
 def _summed(t: Tensor) -> Tensor:
     """A new tensor holding Σ_r t_r (t itself, copied, without a process group)."""
-    out = Tensor._const(np.ascontiguousarray(t._data).copy())
+    out = Tensor._const(t._data.copy())  # C order, on t's device
     if dist.is_initialized():
         dist.all_reduce(out)
     return out
@@ -88,7 +87,7 @@ class SyncBatchNorm(_BatchNorm):
         c = self.num_features
         axes = (0,) + tuple(range(2, x.ndim))
         bshape = (1, c) + (1,) * (x.ndim - 2)
-        count = ag.tensor(np.array([x.numel() // c], dtype=x.dtype))
+        count = ag.tensor([x.numel() // c], dtype=x.dtype, device=x.device)
         totals = AllReduceSum.apply(ag.cat([x.sum(dim=axes), count]))
         m = float(totals._data[c])
         if m <= 1:
@@ -102,6 +101,7 @@ class SyncBatchNorm(_BatchNorm):
         if self.weight is not None:
             y = y * self.weight.reshape(bshape) + self.bias.reshape(bshape)
         if self.training and self.track_running_stats:
+            check_same_device(x._data, self.running_mean._data)  # torch's error, not a copy
             with ag.no_grad():
                 for buf, stat in ((self.running_mean, mean._data),
                                   (self.running_var, var._data * (m / (m - 1)))):

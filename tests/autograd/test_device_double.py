@@ -1,9 +1,7 @@
 """Every registry op on the test-only device double (tests/devicedouble.py), first and
 second order: the gradients on the double must equal the CPU's, and nothing may convert
-between host and device silently (the double raises where CuPy would).
-
-Ops that are not device-agnostic yet are listed in ``NOT_YET`` with a strict xfail, so
-that fixing one makes its test fail until it leaves the list."""
+between host and device silently (the double raises where CuPy would). Every case runs:
+none is left out or expected to fail."""
 
 from __future__ import annotations
 
@@ -15,12 +13,6 @@ from autograd.ops.cases import CASES
 from tests.devicedouble import DoubleArray
 
 AUTOGRAD_CASES = [c for c in CASES if not c.op.startswith("nn.")]
-
-NOT_YET: set[str] = {
-    "cummax[dim1]",
-    "cummin[dim0]",
-}
-
 
 def _host(x):
     if x is None:
@@ -51,21 +43,12 @@ def _grads(case, device):
 # Cases whose function holds a host NumPy array as an operand (a mask, a constant): on a
 # device they must raise torch's RuntimeError naming both devices, never copy silently.
 HOST_CONSTANT = {"batch_norm[eval-NCHW]", "mul[array-const]", "masked_fill[mask]",
-                 "masked_fill[value-tensor]", "where[broadcast]", "where[scalar-b]"}
+                 "masked_fill[value-tensor]", "where[broadcast]", "where[scalar-b]",
+                 "softmax_cross_entropy[4x3]", "softmax_cross_entropy[1x5]"}
 
 
-def _params():
-    out = []
-    for c in AUTOGRAD_CASES:
-        if c.id in HOST_CONSTANT:
-            continue
-        marks = [pytest.mark.xfail(strict=True, reason="not device-agnostic yet")] \
-            if c.id in NOT_YET else []
-        out.append(pytest.param(c, id=c.id, marks=marks))
-    return out
-
-
-@pytest.mark.parametrize("case", _params())
+@pytest.mark.parametrize("case", [c for c in AUTOGRAD_CASES if c.id not in HOST_CONSTANT],
+                         ids=lambda c: c.id)
 def test_op_on_double(case, double_device) -> None:
     on_cpu = _grads(case, "cpu")
     ag.set_default_device(double_device)  # the case's own tensor constants go there too
@@ -161,3 +144,92 @@ def test_tools_accept_device_tensors(double_device) -> None:
 
     on_cpu, on_dev = run("cpu"), run(double_device)
     assert on_dev == on_cpu
+
+
+_SAME_DEVICE = ("Expected all tensors to be on the same device, but found at least two "
+                "devices, (double and cpu|cpu and double)!")
+
+
+def _mixes(dev, host):
+    """(name, call) pairs: each op given one operand on the device and one on the host."""
+    x, h = dev(np.zeros((3, 4))), host(np.zeros((3, 4)))
+    idx, hidx = dev([0, 2], int), host([0, 2], int)
+    g, hg = dev([[0, 1, 2, 3]] * 3, int), host([[0, 1, 2, 3]] * 3, int)
+    m, hm = dev(np.eye(3, 4, dtype=bool)), host(np.eye(3, 4, dtype=bool))
+    return [
+        ("add", lambda: x + h), ("radd", lambda: h + x), ("mul", lambda: x * h),
+        ("div", lambda: h / x), ("pow", lambda: x ** h), ("atan2", lambda: ag.atan2(x, h)),
+        ("gt", lambda: x > h), ("eq", lambda: h == x), ("maximum", lambda: ag.maximum(x, h)),
+        ("matmul", lambda: x @ h.T), ("bmm", lambda: ag.bmm(x.unsqueeze(0), h.T.unsqueeze(0))),
+        ("einsum", lambda: ag.einsum("ij,kj->ik", x, h)), ("lerp", lambda: ag.lerp(x, h, 0.5)),
+        ("clamp", lambda: ag.clamp(x, min=h)), ("cat", lambda: ag.cat([x, h])),
+        ("stack", lambda: ag.stack([h, x])), ("where-cond", lambda: ag.where(hm, x, x)),
+        ("where-other", lambda: ag.where(m, x, h)), ("masked_fill", lambda: x.masked_fill(hm, 0)),
+        ("masked_select", lambda: ag.masked_select(x, hm)),
+        ("gather", lambda: ag.gather(x, 1, hg)), ("gather-host-input", lambda: ag.gather(h, 1, g)),
+        ("index_select", lambda: ag.index_select(x, 0, hidx)),
+        ("index_select-host-input", lambda: ag.index_select(h, 0, idx)),
+        ("take_along_dim", lambda: ag.take_along_dim(x, hg, 1)),
+        ("scatter-index", lambda: ag.scatter(x, 1, hg, x)),
+        ("scatter-src", lambda: ag.scatter(x, 1, g, h)),
+        ("scatter_add", lambda: ag.scatter_add(x, 1, g, h)),
+        ("softmax_cross_entropy",
+         lambda: ag.ops.softmax_cross_entropy(x, host([0, 2, 1], int)._data)),
+    ]
+
+
+def _maker(device):
+    def make(data, dtype=float):
+        arr = np.asarray(data, dtype=dtype)
+        if arr.dtype == float:
+            arr = np.linspace(-1, 1, arr.size).reshape(arr.shape)
+        return ag.tensor(arr, device=device)
+    return make
+
+
+@pytest.mark.parametrize("name", [n for n, _ in _mixes(_maker("cpu"), _maker("cpu"))])
+def test_mixed_devices_raise_torchs_error(name, double_device) -> None:
+    """An op given operands on two devices raises torch's RuntimeError naming both, as
+    torch does; nothing is copied between host and device behind the user's back."""
+    call = dict(_mixes(_maker(double_device), _maker("cpu")))[name]
+    with pytest.raises(RuntimeError, match=_SAME_DEVICE):
+        call()
+
+
+def test_explicit_copies_and_host_index_keys_cross_devices(double_device) -> None:
+    """What torch allows across devices: ``copy_`` and assignment (explicit copies, the
+    gradient flowing back to the source's device) and ``[]`` with host indices."""
+    x = ag.tensor(np.arange(12.0).reshape(3, 4), device=double_device)
+    np.testing.assert_array_equal(x[ag.tensor([2, 0])].cpu().numpy(),
+                                  np.arange(12.0).reshape(3, 4)[[2, 0]])
+    src = ag.tensor([1.0, 2.0, 3.0, 4.0], requires_grad=True)
+    y = ag.zeros(2, 4, dtype=np.float64, device=double_device) * 1
+    y[0] = src * 2
+    y[1].copy_(src * 3)
+    assert y.device.type == "double"
+    np.testing.assert_array_equal(y.detach().cpu().numpy(), [[2, 4, 6, 8], [3, 6, 9, 12]])
+    (y * y).sum().backward()
+    assert src.grad.device.type == "cpu"
+    np.testing.assert_allclose(src.grad.numpy(), 2 * 4 * src.detach().numpy()
+                               + 2 * 9 * src.detach().numpy())
+    z = ag.ones(3, device=double_device)
+    z.zero_()
+    z.fill_(2.5)
+    np.testing.assert_array_equal(z.cpu().numpy(), [2.5, 2.5, 2.5])
+
+
+def test_function_with_an_unused_output_on_the_device(double_device) -> None:
+    """A custom Function's unused output gets zeros on the device of the given gradient
+    (they were made on the host), first order and under create_graph."""
+    from autograd.ops.cases import _ScaleAndMul
+
+    a = ag.tensor([1.0, -2.0], device=double_device, requires_grad=True)
+    b = ag.tensor([3.0, 0.5], device=double_device, requires_grad=True)
+    _, q = _ScaleAndMul.apply(a, b)
+    ga, gb = ag.grad(q.sum(), (a, b), create_graph=True)
+    assert ga.device.type == "double" and gb.device.type == "double"
+    np.testing.assert_array_equal(ga.detach().cpu().numpy(), [3.0, 0.5])
+    np.testing.assert_array_equal(gb.detach().cpu().numpy(), [1.0, -2.0])
+    p, _ = _ScaleAndMul.apply(a, b)
+    (gp,) = ag.grad(p.sum(), a)
+    np.testing.assert_array_equal(gp.cpu().numpy(), [2.0, 2.0])

@@ -7,11 +7,11 @@ import pytest
 
 import autograd as ag
 from autograd.ops.cases import CASES
-from tests.autograd.test_device_double import NOT_YET, _grads, _host
+from tests.autograd.test_device_double import HOST_CONSTANT, _grads, _host
 
 pytestmark = pytest.mark.gpu
 
-CUDA_CASES = [c for c in CASES if not c.op.startswith("nn.") and c.id not in NOT_YET]
+CUDA_CASES = [c for c in CASES if not c.op.startswith("nn.") and c.id not in HOST_CONSTANT]
 
 
 def test_device_api_on_cuda() -> None:

@@ -142,56 +142,23 @@ from autograd.ops.cases import CASES  # noqa: E402
 from tests.autograd.test_device_double import _grads, _host  # noqa: E402
 
 NN_CASES = [c for c in CASES if c.op.startswith("nn.")]
-NN_NOT_YET: set[str] = {  # listed: each must fail until fixed (strict xfail)
-    "nn.AvgPool2d[ceil-no-pad-count]",
-    "nn.BCELoss[sum]",
-    "nn.BCEWithLogitsLoss[mean]",
-    "nn.BatchNorm1d[training-2d]",
-    "nn.BatchNorm1d[training-3d]",
-    "nn.BatchNorm2d[eval]",
-    "nn.BatchNorm2d[training]",
-    "nn.HuberLoss[delta2]",
-    "nn.KLDivLoss[batchmean]",
-    "nn.L1Loss[mean]",
-    "nn.MSELoss[mean]",
-    "nn.MaxPool2d[ceil-dilation-indices]",
-    "nn.MultiheadAttention[self-causal-kpm-batch-first]",
-    "nn.MultiheadAttention[self-causal-kpm-fused]",  # the fused attention (host mask cache)
-    "nn.SimpleCNN[tiny]",
-    "nn.SmoothL1Loss[beta0.8]",
-    "nn.SyncBatchNorm[training-one-rank]",
-    "nn.TransformerEncoderLayer[post-norm-relu]",
-    "nn.functional.avg_pool2d[ceil-exclude-pad]",
-    "nn.functional.binary_cross_entropy[mean]",
-    "nn.functional.binary_cross_entropy[weight-sum]",
-    "nn.functional.binary_cross_entropy_with_logits[mean]",
-    "nn.functional.binary_cross_entropy_with_logits[pos-weight-none]",
-    "nn.functional.cross_entropy[probabilities]",
-    "nn.functional.cross_entropy[probability-targets-with-grad]",
-    "nn.functional.cross_entropy[weight-ignore-smoothing]",
-    "nn.functional.huber_loss[delta0.7]",
-    "nn.functional.l1_loss[mean]",
-    "nn.functional.max_pool2d[ceil-return-indices]",
-    "nn.functional.nll_loss[weight-sum]",
-    "nn.functional.scaled_dot_product_attention[bool-mask]",
-    "nn.functional.scaled_dot_product_attention[causal-scale]",
-    "nn.functional.scaled_dot_product_attention[float-mask]",
-    "nn.functional.smooth_l1_loss[beta0-none]",
-    "nn.functional.smooth_l1_loss[beta0.8]",
-}
 
 
-@pytest.mark.parametrize("case", [
-    pytest.param(c, id=c.id, marks=[pytest.mark.xfail(strict=True,
-                                                      reason="not device-agnostic yet")]
-                 if c.id in NN_NOT_YET else []) for c in NN_CASES])
+@pytest.mark.parametrize("case", NN_CASES, ids=lambda c: c.id)
 def test_nn_case_on_double(case, double_device) -> None:
+    """A layer case's module goes to the device with its inputs (buffers, and parameters
+    the case leaves unchecked); a case's constants are tensors made on the default device."""
     on_cpu = _grads(case, "cpu")
+    module = getattr(case.fn, "module", None)
     ag.set_default_device(double_device)
     try:
+        if module is not None:
+            module.to(double_device)
         on_dev = _grads(case, double_device)
     finally:
         ag.set_default_device(None)
+        if module is not None:
+            module.cpu()
     for a, b in zip(on_cpu, on_dev, strict=True):
         assert (a is None) == (b is None)
         if a is not None:
@@ -234,3 +201,66 @@ def test_dropout_on_the_device_draws_the_cpu_mask(double_device) -> None:
     assert on_dev.device.type == "double"
     np.testing.assert_array_equal(on_dev.cpu().numpy(), on_cpu.numpy())
     assert not F.dropout(x.to(double_device), 1.0, training=True).cpu().numpy().any()
+
+
+def _nn_mixes(dev, host):
+    """(name, call) pairs: nn functions given a device input and a host operand (a target,
+    class weights, indices, statistics, a mask, a layer left on the host)."""
+    x, hx = dev(np.linspace(-1, 1, 12).reshape(3, 4)), host(np.linspace(-1, 1, 12).reshape(3, 4))
+    p = host(np.linspace(0.1, 0.9, 12).reshape(3, 4))
+    t, ht = dev([0, 3, 1], int), host([0, 3, 1], int)
+    w = host(np.linspace(0.5, 2, 4))
+    q = dev(np.linspace(-1, 1, 24).reshape(2, 3, 4))
+    mask = host(np.tril(np.ones((3, 3), bool)))
+    emb = dev(np.linspace(-1, 1, 15).reshape(5, 3))
+    return [
+        ("cross_entropy-target", lambda: F.cross_entropy(x, ht)),
+        ("cross_entropy-target-none", lambda: F.cross_entropy(x, ht, reduction="none")),
+        ("cross_entropy-weight", lambda: F.cross_entropy(x, t, weight=w)),
+        ("cross_entropy-probabilities", lambda: F.cross_entropy(x, p)),
+        ("cross_entropy-host-input", lambda: F.cross_entropy(hx, t)),
+        ("nll_loss-target", lambda: F.nll_loss(x, ht)),
+        ("nll_loss-weight", lambda: F.nll_loss(x, t, weight=w)),
+        ("mse_loss", lambda: F.mse_loss(x, hx)), ("l1_loss", lambda: F.l1_loss(x, hx)),
+        ("smooth_l1_loss", lambda: F.smooth_l1_loss(x, hx)),
+        ("huber_loss", lambda: F.huber_loss(x, hx)),
+        ("kl_div", lambda: F.kl_div(x, p, reduction="batchmean")),
+        ("binary_cross_entropy", lambda: F.binary_cross_entropy(x.sigmoid(), p)),
+        ("binary_cross_entropy-weight",
+         lambda: F.binary_cross_entropy(x.sigmoid(), x.sigmoid(), weight=p)),
+        ("bce_with_logits", lambda: F.binary_cross_entropy_with_logits(x, p)),
+        ("bce_with_logits-pos_weight",
+         lambda: F.binary_cross_entropy_with_logits(x, x.sigmoid(), pos_weight=w)),
+        ("embedding-indices", lambda: F.embedding(ht, emb)),
+        ("embedding-weight", lambda: F.embedding(t, host(np.ones((5, 3))))),
+        ("linear-weight", lambda: F.linear(x, host(np.ones((2, 4))))),
+        ("linear-layer-left-on-host", lambda: nn.Linear(4, 2).double()(x)),
+        ("batch_norm-running-stats",
+         lambda: F.batch_norm(x, host(np.zeros(4)), host(np.ones(4)), training=True)),
+        ("batch_norm-weight", lambda: F.batch_norm(x, None, None, w, training=True)),
+        ("layer_norm-weight", lambda: F.layer_norm(x, (4,), w)),
+        ("sdpa-mask", lambda: F.scaled_dot_product_attention(q, q, q, attn_mask=mask)),
+        ("sdpa-key", lambda: F.scaled_dot_product_attention(q, host(np.ones((2, 3, 4))), q)),
+        ("mha-key-padding-mask", lambda: nn.MultiheadAttention(4, 2, batch_first=True).double()
+         .to(q.device)(q, q, q, key_padding_mask=host(np.zeros((2, 3), bool)),
+                       need_weights=False)),
+        ("conv2d-weight", lambda: F.conv2d(q[None], host(np.ones((1, 2, 2, 2))))),
+    ]
+
+
+def _nn_maker(device):
+    def make(data, dtype=None):
+        return ag.tensor(np.asarray(data, dtype=dtype), device=device)
+    return make
+
+
+@pytest.mark.parametrize("name", [n for n, _ in _nn_mixes(_nn_maker("cpu"), _nn_maker("cpu"))])
+def test_nn_mixed_devices_raise_torchs_error(name, double_device) -> None:
+    """Losses with their targets and weights, embeddings with their indices, norms with
+    their statistics, attention with its mask: two devices raise torch's RuntimeError
+    naming both, never a TypeError from the array library or a silent copy."""
+    call = dict(_nn_mixes(_nn_maker(double_device), _nn_maker("cpu")))[name]
+    with pytest.raises(RuntimeError, match="Expected all tensors to be on the same device, but "
+                                           "found at least two devices, (double and cpu|"
+                                           "cpu and double)!"):
+        call()
