@@ -252,25 +252,14 @@ def test_step_allocates_nothing_once_warm(name: str) -> None:
 
 
 @pytest.mark.parametrize("name", ["sgd", "sgd-all", "sgd-dampening", "sgd-momentum"])
-def test_sgd_work_array_is_bounded(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    # SGD's p += alpha·d needs a work array (NumPy has no fused axpy): a parameter larger
-    # than _CHUNK elements goes through one of _CHUNK elements that the optimizer keeps,
-    # so a warm step allocates nothing for it and the first step of plain SGD (no state)
-    # allocates that much at most, however large the parameter
+def test_sgd_temporary_is_bounded(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    # SGD's p += alpha·d needs a temporary (NumPy has no fused axpy): at most _CHUNK
+    # elements however large the parameter (it is updated in pieces)
     peak, nbytes = warm_step_peak(name, 200_000)
-    assert peak < nbytes // 10, f"a step allocated {peak} bytes"
+    assert peak < optim.Optimizer._CHUNK * 8 * 1.1 < nbytes, f"a step allocated {peak} bytes"
     monkeypatch.setattr(optim.Optimizer, "_CHUNK", 16_384)
-    if name == "sgd":
-        p = ag.tensor(np.linspace(-1.0, 1.0, 200_000), requires_grad=True)
-        p.grad = ag.tensor(np.cos(np.linspace(0.0, 3.0, 200_000)))
-        opt = optim.SGD([p], lr=0.1)
-        tracemalloc.start()
-        try:
-            opt.step()
-            peak = tracemalloc.get_traced_memory()[1]
-        finally:
-            tracemalloc.stop()
-        assert peak < 16_384 * 8 * 1.1, f"a first step allocated {peak} bytes"
+    peak, nbytes = warm_step_peak(name, 200_000)
+    assert peak < 16_384 * 8 * 1.1, f"a chunked step allocated {peak} bytes"
 
 
 @pytest.mark.parametrize("layout", ["contiguous", "transposed-grad", "transposed-param",
