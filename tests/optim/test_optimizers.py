@@ -290,6 +290,27 @@ def test_sgd_pieces_give_the_whole_update(layout: str,
     np.testing.assert_array_equal(p._data, want)
 
 
+@pytest.mark.parametrize("layout", ["contiguous", "transposed-grad"])
+def test_sgd_pieces_on_a_device(layout: str, double_device: str,
+                                monkeypatch: pytest.MonkeyPatch) -> None:
+    # a device array goes through pieces of 16·_CHUNK elements, made on its device
+    from tests.devicedouble import DoubleArray
+
+    monkeypatch.setattr(optim.Optimizer, "_CHUNK", 4)
+    rng = np.random.default_rng(5)
+    w = rng.standard_normal((30, 7)).astype(np.float32)
+    g = rng.standard_normal((30, 7)).astype(np.float32)
+    if layout == "transposed-grad":
+        g = np.ascontiguousarray(g.T).T
+    want = w + np.float32(-0.1) * g
+    p = ag.tensor(w, requires_grad=True).to(double_device).detach().requires_grad_()
+    p.grad = ag.tensor(np.zeros_like(w)).to(double_device)
+    p.grad._data = DoubleArray(g)
+    optim.SGD([p], lr=0.1).step()
+    assert isinstance(p._data, DoubleArray)
+    np.testing.assert_array_equal(p.detach().cpu().numpy(), want)
+
+
 def test_param_groups_with_different_options() -> None:
     a, b, c = make_params()
     opt = optim.SGD([{"params": [a, b]}, {"params": [c], "lr": 0.01, "momentum": 0.9}],
