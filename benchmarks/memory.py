@@ -21,7 +21,7 @@ it scales with the model and the batch. The peak RSS is reported beside it with 
 own ratio, but not held to the target: on top of the same working memory it carries
 constants that a hand-written script does not have, so on the small MLP it measures
 mostly the library's size, not the step. Measured for the MLP child (2026-12-07):
-``import autograd, nn, optim`` adds 3.8 MB RSS (~100 modules, 3.2 MB of Python
+``import autograd, nn, optim`` adds 3.8 MB RSS (~100 modules, 3.1 MB of Python
 objects; 7.0 MB before the viz, data, save/load and scheduler modules were made
 lazy), and building ``nn.MLP`` (torch's random init, drawn in float64, then replaced
 by ``load_state_dict``) leaves 2.3 MB in the allocator, partly reused by the steps.
