@@ -16,7 +16,7 @@ from typing import Any
 # report a foreign `autograd` (HIPS autograd, same import name) in one line.
 __chainrule__ = True
 
-from autograd import cuda, functional, linalg, ops, viz
+from autograd import cuda, functional, linalg, ops
 from autograd.backend import device, get_default_device, set_default_device
 from autograd.checkpoint import checkpoint
 from autograd.dtypes import bool as bool
@@ -245,8 +245,6 @@ from autograd.sampling import (
 )
 from autograd.tensor import Tensor, _seed
 from autograd.threads import get_num_threads, set_num_threads
-from autograd.viz import draw_graph
-from autograd.viz.trace import trace_backward
 
 
 def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool | None = None,
@@ -296,6 +294,31 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
                 arr = arr.astype(t.dtype)
             out.append(Tensor._const(arr))
     return tuple(out)
+
+
+# Loaded on first use (PEP 562): the drawing and monitoring tools are no part of a training
+# step, and importing them with the engine made `import autograd` ~1 MB (RSS) larger.
+_LAZY = {
+    "viz": ("autograd.viz", None),
+    "draw_graph": ("autograd.viz", "draw_graph"),
+    "trace_backward": ("autograd.viz.trace", "trace_backward"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    where = _LAZY.get(name)
+    if where is None:
+        raise AttributeError(f"module 'autograd' has no attribute {name!r}")
+    import importlib
+
+    module = importlib.import_module(where[0])
+    value = module if where[1] is None else getattr(module, where[1])
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
 
 
 

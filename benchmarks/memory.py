@@ -14,11 +14,24 @@ otherwise be charged to the next. Two modes, each its own child:
   allocator and page noise. Not run for torch, whose tensors it cannot see.
   A separate child because tracemalloc's own bookkeeping would inflate RSS.
 
+Which figure is compared (the README's "peak memory" row and the ≤ 1.1× target):
+the traced peak, the step's working memory. It is what an engine's design decides
+(saved activations, gradient buffers, the optimizer's temporaries), it is exact, and
+it scales with the model and the batch. The peak RSS is reported beside it with its
+own ratio, but not held to the target: on top of the same working memory it carries
+constants that a hand-written script does not have, so on the small MLP it measures
+mostly the library's size, not the step. Measured for the MLP child (2026-12-07):
+``import autograd, nn, optim`` adds 3.8 MB RSS (~100 modules, 3.1 MB of Python
+objects; 7.0 MB before the viz, data, save/load and scheduler modules were made
+lazy), and building ``nn.MLP`` (torch's random init, drawn in float64, then replaced
+by ``load_state_dict``) leaves 2.3 MB in the allocator, partly reused by the steps.
+
 Growth: after step 10 and after the last step, ``gc.collect()`` then read the
 current RSS / traced bytes; a difference means memory is retained per step.
 
-Run as ``python -m benchmarks.memory --engine numpy --net mlp --mode rss`` to
-measure one case (prints a JSON line); ``measure_all`` drives the children.
+``python -m benchmarks.memory`` measures every (network, engine) and prints the
+table; ``python -m benchmarks.memory --engine numpy --net mlp --mode rss`` measures
+one case in this process (a JSON line; the children run that).
 """
 
 from __future__ import annotations
@@ -38,7 +51,7 @@ MiB = 1024 * 1024
 REPO_ROOT = Path(__file__).resolve().parent.parent
 FLAT_TRACE_MB = 1.0  # exact byte counts: more than 1 MiB retained over 40 steps is a leak
 FLAT_RSS_MB = 4.0  # RSS moves by allocator arenas and pages, so allow some slack
-MAX_MEM_RATIO = 1.3
+MAX_MEM_RATIO = 1.1  # on the traced peak (see the module docstring)
 
 
 # --------------------------------------------------------------------------- child side
@@ -128,14 +141,23 @@ def measure(engine_name: str, net: str, steps: int, mode: str, threads: int) -> 
 
 
 def _child_main(argv: Sequence[str] | None = None) -> None:
-    ap = argparse.ArgumentParser(description="one memory measurement (child process)")
-    ap.add_argument("--engine", required=True)
-    ap.add_argument("--net", choices=("mlp", "cnn"), required=True)
+    ap = argparse.ArgumentParser(
+        description="peak memory of training steps: without --engine, every (network, "
+        "engine) in its own child process and the table; with it, one measurement (JSON)")
+    ap.add_argument("--engine", help="measure this engine in this process (a child's job)")
+    ap.add_argument("--engines", default="numpy,torch,chainrule",
+                    help="comma list for the table (default numpy,torch,chainrule)")
+    ap.add_argument("--net", choices=("mlp", "cnn"), default="mlp")
+    ap.add_argument("--nets", default="mlp,cnn", help="comma list for the table")
     ap.add_argument("--steps", type=int, default=50)
     ap.add_argument("--mode", choices=("rss", "trace"), default="rss")
     ap.add_argument("--threads", type=int, default=1)
     a = ap.parse_args(argv)
-    print(json.dumps(measure(a.engine, a.net, a.steps, a.mode, a.threads)))
+    if a.engine:
+        print(json.dumps(measure(a.engine, a.net, a.steps, a.mode, a.threads)))
+        return
+    results = measure_all(a.engines.split(","), a.nets.split(","), a.steps, a.threads)
+    print(memory_table(results))
 
 
 # --------------------------------------------------------------------------- parent side
@@ -231,7 +253,9 @@ def measure_all(
 
 
 def memory_table(results: Sequence[MemoryResult]) -> str:
-    """Markdown: peak RSS, training increment, traced peak, growth, ratio, targets."""
+    """Markdown: peak RSS and its ratio, training increment, traced peak, growth, the
+    working-memory ratio (traced peaks; training ΔRSS for an engine without one) and
+    the targets, which apply to the working-memory ratio."""
     from benchmarks.engines import DISPLAY_NAMES
 
     def f(v: float | None, signed: bool = False) -> str:
@@ -239,15 +263,19 @@ def memory_table(results: Sequence[MemoryResult]) -> str:
             return "—"
         return f"{v:+.1f} MB" if signed else f"{v:.1f} MB"
 
+    def ratio(v: float | None) -> str:
+        return "—" if v is None else f"{v:.2f}×"
+
     lines = [
-        "| workload | engine | peak RSS | training ΔRSS | NumPy-side peak (tracemalloc) "
-        "| growth step 10→last | ×NumPy | target ≤1.3× NumPy | target flat |",
-        "|---|---|---:|---:|---:|---:|---:|:---:|:---:|",
+        "| workload | engine | peak RSS | ×NumPy | training ΔRSS "
+        "| NumPy-side peak (tracemalloc) | growth step 10→last | ×NumPy "
+        f"| target ≤{MAX_MEM_RATIO}× NumPy | target flat |",
+        "|---|---|---:|---:|---:|---:|---:|---:|:---:|:---:|",
     ]
     for r in results:
         eng = DISPLAY_NAMES.get(r.engine, r.engine)
         if r.error:
-            lines.append(f"| {r.workload} | {eng} | — | {r.error} | | | | | |")
+            lines.append(f"| {r.workload} | {eng} | — | | {r.error} | | | | | |")
             continue
         base = next(
             (
@@ -257,7 +285,9 @@ def memory_table(results: Sequence[MemoryResult]) -> str:
             ),
             None,
         )
-        q = None
+        q = q_rss = None
+        if base is not None and r.peak_rss_mb is not None and base.peak_rss_mb:
+            q_rss = r.peak_rss_mb / base.peak_rss_mb
         if base is not None and r.working_mb is not None and base.working_mb:
             # compare like with like: traced bytes when both have them, else RSS increments
             if (r.trace_peak_mb is None) == (base.trace_peak_mb is None):
@@ -271,8 +301,8 @@ def memory_table(results: Sequence[MemoryResult]) -> str:
             t_ratio = "n/a" if q is None else ("PASS" if q <= MAX_MEM_RATIO else "FAIL")
             t_flat = "PASS" if r.flat else "FAIL"
         lines.append(
-            f"| {r.workload} | {eng} | {f(r.peak_rss_mb)} | {f(r.train_rss_mb)} "
-            f"| {f(r.trace_peak_mb)} | {growth_txt} | {'—' if q is None else f'{q:.2f}×'} "
+            f"| {r.workload} | {eng} | {f(r.peak_rss_mb)} | {ratio(q_rss)} "
+            f"| {f(r.train_rss_mb)} | {f(r.trace_peak_mb)} | {growth_txt} | {ratio(q)} "
             f"| {t_ratio} | {t_flat} |"
         )
     return "\n".join(lines)

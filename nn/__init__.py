@@ -10,7 +10,7 @@
 """
 
 import nn.autograd_check  # noqa: F401, I001 - first: one clear line if `autograd` is HIPS's
-from nn import data, functional, init, utils
+from nn import functional, init, utils
 from nn.modules import (
     AdaptiveAvgPool1d,
     AdaptiveAvgPool2d,
@@ -73,8 +73,6 @@ from nn.modules import (
     UpsamplingBilinear2d,
     UpsamplingNearest2d,
 )
-from nn.parallel.sync_batchnorm import SyncBatchNorm
-from nn.serialization import load, save
 
 __all__ = [
     "MLP", "AvgPool2d", "BCELoss", "BCEWithLogitsLoss", "BatchNorm1d", "BatchNorm2d", "Conv1d",
@@ -111,3 +109,30 @@ from nn.modules import (  # noqa: E402
 
 __all__ += ["GRU", "LSTM", "RNN", "Embedding", "GRUCell", "LSTMCell", "LayerNorm", "RNNCell",
             "MultiheadAttention", "TransformerEncoderLayer"]
+
+# Loaded on first use (PEP 562): data loading, checkpoints (json, zipfile, tempfile) and
+# multi-process training are no part of a training step's own imports.
+_LAZY = {
+    "data": ("nn.data", None),
+    "parallel": ("nn.parallel", None),
+    "serialization": ("nn.serialization", None),
+    "load": ("nn.serialization", "load"),
+    "save": ("nn.serialization", "save"),
+    "SyncBatchNorm": ("nn.parallel.sync_batchnorm", "SyncBatchNorm"),
+}
+
+
+def __getattr__(name: str) -> object:
+    where = _LAZY.get(name)
+    if where is None:
+        raise AttributeError(f"module 'nn' has no attribute {name!r}")
+    import importlib
+
+    module = importlib.import_module(where[0])
+    value = module if where[1] is None else getattr(module, where[1])
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))

@@ -15,7 +15,6 @@ is not chainrule's.
 
 from __future__ import annotations
 
-import importlib.metadata
 import os
 import pathlib
 import sys
@@ -31,6 +30,8 @@ _FIX = (
 
 def _foreign_autograd_message(location: str) -> str:
     """The one-line error for a foreign ``autograd`` found at ``location``."""
+    import importlib.metadata  # here, not at the top: it imports email, zipfile, csv (~2 MB)
+
     try:
         who = f"HIPS autograd {importlib.metadata.version('autograd')}"
     except importlib.metadata.PackageNotFoundError:

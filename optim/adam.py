@@ -82,57 +82,66 @@ class Adam(Optimizer):
     def _validate_group(group: dict[str, Any]) -> None:
         _validate_adam(group)
 
-    def _update_param(self, p: Tensor, grad: np.ndarray, group: dict[str, Any]) -> None:
-        # Hyperparameters and bias corrections as Python floats, so a float32
-        # parameter is updated in float32 (NumPy 2 would promote on np.float64).
+    def _update_group(self, group: dict[str, Any], params: list[tuple[Tensor, np.ndarray]]
+                      ) -> None:
+        # Options read once per group, not per parameter (a GPT has ~50 parameters): as
+        # Python floats, so a float32 parameter is updated in float32 (NumPy 2 would
+        # promote on np.float64).
         lr = float(group["lr"])
         beta1, beta2 = (float(b) for b in group["betas"])
         eps = float(group["eps"])
         weight_decay = float(group["weight_decay"])
-        w = p._data
-
-        state = self.state[p]
-        if not state:  # buffers allocated once, on the first step with a gradient
-            state["step"] = 0
-            state["exp_avg"] = np.zeros_like(w)
-            state["exp_avg_sq"] = np.zeros_like(w)
-            if group["amsgrad"]:
-                state["max_exp_avg_sq"] = np.zeros_like(w)
-        state["step"] += 1
-        step = state["step"]
-
         maximize = bool(group.get("maximize", False))
-        # read only: the gradient may be shared
-        if group.get("decoupled_weight_decay", False):
-            if weight_decay != 0.0:
-                w *= 1.0 - lr * weight_decay  # AdamW: shrink the weights first
-            d = self._l2_gradient(w, grad, 0.0, maximize)
-        else:
-            d = self._l2_gradient(w, grad, weight_decay, maximize)
+        amsgrad = bool(group["amsgrad"])
+        decoupled = bool(group.get("decoupled_weight_decay", False))
+        shrink = 1.0 - lr * weight_decay if decoupled and weight_decay != 0.0 else None
+        l2 = 0.0 if decoupled else weight_decay
+        plain_grad = l2 == 0.0 and not maximize
+        one_minus_beta1, one_minus_beta2 = 1.0 - beta1, 1.0 - beta2
+        states = self.state
+        last_step = step_size = bias_correction2_sqrt = None
+        for p, grad in params:
+            w = p._data
+            state = states[p]
+            if not state:  # buffers allocated once, on the first step with a gradient
+                state["step"] = 0
+                state["exp_avg"] = np.zeros_like(w)
+                state["exp_avg_sq"] = np.zeros_like(w)
+                if amsgrad:
+                    state["max_exp_avg_sq"] = np.zeros_like(w)
+            step = state["step"] = state["step"] + 1
+            if shrink is not None:
+                w *= shrink  # AdamW: shrink the weights first
+            # read only: the gradient may be shared
+            d = grad if plain_grad else self._l2_gradient(w, grad, l2, maximize)
 
-        m, v = state["exp_avg"], state["exp_avg_sq"]
-        t = self._scratch(w, 1)
-        m *= beta1
-        np.multiply(d, 1.0 - beta1, out=t)
-        m += t
-        self._ema_square(v, d, beta2, t)
-        if group["amsgrad"]:
-            v_max = state.get("max_exp_avg_sq")
-            if v_max is None:  # amsgrad switched on in a later step (by a group edit)
-                v_max = state["max_exp_avg_sq"] = np.zeros_like(w)
-            np.maximum(v_max, v, out=v_max)
-            v = v_max
+            m, v = state["exp_avg"], state["exp_avg_sq"]
+            t = self._scratch(w, 1)
+            m *= beta1
+            np.multiply(d, one_minus_beta1, out=t)
+            m += t
+            v *= beta2  # v ← β2·v + (1 − β2)·d² (Optimizer._ema_square, inlined)
+            np.multiply(d, d, out=t)
+            t *= one_minus_beta2
+            v += t
+            if amsgrad:
+                v_max = state.get("max_exp_avg_sq")
+                if v_max is None:  # amsgrad switched on in a later step (by a group edit)
+                    v_max = state["max_exp_avg_sq"] = np.zeros_like(w)
+                np.maximum(v_max, v, out=v_max)
+                v = v_max
 
-        bias_correction1 = 1.0 - beta1 ** step
-        bias_correction2_sqrt = math.sqrt(1.0 - beta2 ** step)
-        step_size = lr / bias_correction1
-        # denom = √v / √(1 − β2ᵗ) + eps  (= √v̂ + eps), then p −= step_size · m / denom
-        np.sqrt(v, out=t)
-        t /= bias_correction2_sqrt
-        t += eps
-        np.divide(m, t, out=t)
-        t *= step_size
-        np.subtract(w, t, out=w)
+            if step != last_step:  # parameters of a group are usually at the same step
+                last_step = step
+                step_size = lr / (1.0 - beta1 ** step)
+                bias_correction2_sqrt = math.sqrt(1.0 - beta2 ** step)
+            # denom = √v / √(1 − β2ᵗ) + eps  (= √v̂ + eps), then p −= step_size · m / denom
+            np.sqrt(v, out=t)
+            t /= bias_correction2_sqrt
+            t += eps
+            np.divide(m, t, out=t)
+            t *= step_size
+            np.subtract(w, t, out=w)
 
 
 class AdamW(Adam):
