@@ -23,6 +23,8 @@ if TYPE_CHECKING:
 
 __all__ = ["STATE", "Node", "grad_norm", "l2_norm", "run_backward"]
 
+_ND = np.ndarray
+
 
 # -- the backward pass -------------------------------------------------------------------
 def _accumulate_leaf(leaf: Tensor, g: Any, create_graph: bool, stored: set) -> None:
@@ -192,7 +194,10 @@ def _chain_rule(roots: Sequence[Tensor], root_grads: Sequence[Any], retain_graph
             else:
                 if v.hooks:
                     g = _run_hooks(v.hooks, g, create_graph)
-                v.grad_size = _grad_size(g, create_graph)
+                if g.__class__ is _ND and g.size <= _SMALL:  # _grad_size's common case
+                    v.grad_size = g
+                else:
+                    v.grad_size = _grad_size(g, create_graph)
                 if watch:
                     if capture is not None and v in capture:
                         for i in capture[v]:

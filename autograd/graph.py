@@ -196,6 +196,9 @@ class Node:
             self._check_versions(saved)
         T = Bound.tensor
         if xp.raw:
+            if len(saved) == 2:  # most ops: no comprehension (a frame of its own)
+                a, b = saved
+                return [a._data if isinstance(a, T) else a, b._data if isinstance(b, T) else b]
             return [t._data if isinstance(t, T) else t for t in saved]
         # Constant array operands become Tensors so that every xp op accepts them.
         return [t if isinstance(t, T) or not is_array(t) else T._const(t)
