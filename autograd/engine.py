@@ -181,9 +181,13 @@ def _chain_rule(roots: Sequence[Tensor], root_grads: Sequence[Any], retain_graph
     anomaly = STATE.anomaly
     watch = capture is not None or anomaly or tracer is not None
 
+    nv = ng = None  # the vertex to run next, when one became ready (see the end of the loop)
     with set_grad_enabled(create_graph):
-        while ready:
-            v, g = ready.pop()
+        while nv is not None or ready:
+            if nv is not None:
+                v, g, nv, ng = nv, ng, None, None
+            else:
+                v, g = ready.pop()
             if v._IS_TENSOR:  # a root that is a leaf
                 if g is not None:
                     _to_leaf(v, g, create_graph, stored, capture, captured)
@@ -226,7 +230,11 @@ def _chain_rule(roots: Sequence[Tensor], root_grads: Sequence[Any], retain_graph
                     if old is not None:
                         gi = old if gi is None else old + gi
                 if not e._IS_TENSOR:
-                    ready.append((e, gi))
+                    # run the last node that became ready next, without the stack: the
+                    # order of a stack (last in, first out), one push and pop less a node
+                    if nv is not None:
+                        ready.append((nv, ng))
+                    nv, ng = e, gi
                 elif gi is not None:  # a leaf: nothing to run, its gradient lands now
                     if capture is None and not e._hooks:
                         _accumulate_leaf(e, gi, create_graph, stored)
