@@ -159,6 +159,8 @@ def rsub(a: Any, b: Any) -> Tensor:
 class MulBackward(Node):
     """z = a ⊙ b;  da = g ⊙ b,  db = g ⊙ a."""
 
+    number_arrays = True
+
     def vjp(self, g, xp):
         a, b = self.inputs(xp)
         sa, sb = self.meta
