@@ -160,7 +160,9 @@ class Node:
     binary_meta = False  # recorded by ops.record.binary: meta = (shape a, shape b), see there
     # True where the VJP only multiplies the gradient by a number operand: inputs() then
     # hands it over as the 0-d array of the op's dtype that the forward used (promotion.
-    # number_array; the same product, without NumPy converting the number on every call).
+    # number_array; the same product, without NumPy converting the number on every call),
+    # for nodes recorded on host arrays (meta is HOST_NUMBER_META; a device array takes no
+    # NumPy operand).
     number_arrays = False
 
     def input_shapes(self) -> tuple:
@@ -206,7 +208,7 @@ class Node:
                 a, b = saved
                 a = a._data if isinstance(a, T) else a
                 b = b._data if isinstance(b, T) else b
-                if self.number_arrays:  # see the class attribute
+                if self.number_arrays and self.meta is HOST_NUMBER_META:  # see number_arrays
                     consts = NUMBER_ARRAYS.get(self.dtype)
                     if consts:
                         if b.__class__ is float or b.__class__ is int:
@@ -248,6 +250,12 @@ class Node:
                         f"saved tensor {i} of shape {tuple(t.shape)} (now at version {t._version})",
                     )
                 )
+
+
+# The meta of a binary op between a host (NumPy) array and a Python number, recorded by
+# ops.record.with_number: (None, None) as any unbroadcast binary op's, and by its identity
+# the sign that the op ran on the host (Node.number_arrays).
+HOST_NUMBER_META = (None, None)
 
 
 def inplace_msg(op: str, what: str) -> str:

@@ -51,6 +51,7 @@ def number_array(c: float | int, dtype: np.dtype) -> Any:
         z = np.array(c, dtype)
     if not np.isfinite(z) and math.isfinite(c):
         return None
+    z.flags.writeable = False  # shared by every op with this number: nothing may write it
     consts = NUMBER_ARRAYS.get(dtype)
     if consts is None or len(consts) >= _NUMBER_ARRAYS_MAX:
         consts = NUMBER_ARRAYS[dtype] = {}

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd.graph import STATE, Away, Node, new_node
+from autograd.graph import HOST_NUMBER_META, STATE, Away, Node, new_node
 from autograd.tensor import Tensor, _wrap
 
 _new = object.__new__
@@ -85,20 +85,18 @@ def binary(cls: type[Node], out: np.ndarray, a: Any, b: Any, save: Any = False,
     return _wrap(out, None)
 
 
-_NO_SHAPES = (None, None)  # binary meta when neither operand was broadcast (one shared tuple)
-
-
 def with_number(cls: type[Node], out: np.ndarray, t: Tensor, saved: tuple,
                 t_first: bool) -> Tensor:
-    """:func:`binary` for a Tensor ``t`` and a Python number, the number second when
-    ``t_first``: ``out`` has ``t``'s shape, so ``meta`` is ``(None, None)`` (a number's
-    entry is None, as in :func:`binary`) and the only edge is ``t``'s. ``saved`` is what
-    :func:`binary` would keep for the VJP. One frame less than :func:`binary` per op."""
+    """:func:`binary` for a Tensor ``t`` on the host (a NumPy array) and a Python number,
+    the number second when ``t_first``: ``out`` has ``t``'s shape, so ``meta`` is
+    ``(None, None)`` (a number's entry is None, as in :func:`binary`), the shared
+    ``HOST_NUMBER_META``, and the only edge is ``t``'s. ``saved`` is what :func:`binary`
+    would keep for the VJP. One frame less than :func:`binary` per op."""
     if t._requires_grad and (not Away.grad_off or STATE._grad_enabled):
         if not cls.binary_meta:
             cls.binary_meta = True
         e = t._node or t
-        node = new_node(cls, (e, None) if t_first else (None, e), out, saved, _NO_SHAPES)
+        node = new_node(cls, (e, None) if t_first else (None, e), out, saved, HOST_NUMBER_META)
         if out.__class__ is not np.ndarray:
             return _wrap(out, node)
         t = _new(Tensor)  # _wrap inline, as in unary()
