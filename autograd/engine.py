@@ -23,6 +23,8 @@ if TYPE_CHECKING:
 
 __all__ = ["STATE", "Node", "grad_norm", "l2_norm", "run_backward"]
 
+_ND = np.ndarray
+
 
 # -- the backward pass -------------------------------------------------------------------
 def _accumulate_leaf(leaf: Tensor, g: Any, create_graph: bool, stored: set) -> None:
@@ -179,9 +181,13 @@ def _chain_rule(roots: Sequence[Tensor], root_grads: Sequence[Any], retain_graph
     anomaly = STATE.anomaly
     watch = capture is not None or anomaly or tracer is not None
 
+    nv = ng = None  # the vertex to run next, when one became ready (see the end of the loop)
     with set_grad_enabled(create_graph):
-        while ready:
-            v, g = ready.pop()
+        while nv is not None or ready:
+            if nv is not None:
+                v, g, nv, ng = nv, ng, None, None
+            else:
+                v, g = ready.pop()
             if v._IS_TENSOR:  # a root that is a leaf
                 if g is not None:
                     _to_leaf(v, g, create_graph, stored, capture, captured)
@@ -192,7 +198,10 @@ def _chain_rule(roots: Sequence[Tensor], root_grads: Sequence[Any], retain_graph
             else:
                 if v.hooks:
                     g = _run_hooks(v.hooks, g, create_graph)
-                v.grad_size = _grad_size(g, create_graph)
+                if g.__class__ is _ND and g.size <= _SMALL:  # _grad_size's common case
+                    v.grad_size = g
+                else:
+                    v.grad_size = _grad_size(g, create_graph)
                 if watch:
                     if capture is not None and v in capture:
                         for i in capture[v]:
@@ -221,7 +230,11 @@ def _chain_rule(roots: Sequence[Tensor], root_grads: Sequence[Any], retain_graph
                     if old is not None:
                         gi = old if gi is None else old + gi
                 if not e._IS_TENSOR:
-                    ready.append((e, gi))
+                    # run the last node that became ready next, without the stack: the
+                    # order of a stack (last in, first out), one push and pop less a node
+                    if nv is not None:
+                        ready.append((nv, ng))
+                    nv, ng = e, gi
                 elif gi is not None:  # a leaf: nothing to run, its gradient lands now
                     if capture is None and not e._hooks:
                         _accumulate_leaf(e, gi, create_graph, stored)

@@ -9,8 +9,9 @@ once: ``xp`` is :data:`RAW` (NumPy functions, arrays in and out) on the fast pat
 ``create_graph=True``, so the same lines of math serve first and higher derivatives.
 Which names the namespaces hold is declared in one table, ``autograd/ops/vocabulary.py``.
 
-This module imports nothing else of the project: the Tensor class is bound to it once, by
-``autograd.tensor`` calling :func:`bind_tensor`.
+This module imports nothing else of the project but ``backend`` and ``promotion`` (which
+import nothing of it): the Tensor class is bound to it once, by ``autograd.tensor`` calling
+:func:`bind_tensor`.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from autograd.backend import is_array
+from autograd.promotion import NUMBER_ARRAYS
 
 if TYPE_CHECKING:
     from autograd.tensor import Tensor
@@ -156,6 +158,12 @@ class Node:
     out_dirty = False  # set when the output tensor is changed in place after the op
     in_shapes: tuple | None = None  # every input's shape, set where an input needs no grad
     binary_meta = False  # recorded by ops.record.binary: meta = (shape a, shape b), see there
+    # True where the VJP only multiplies the gradient by a number operand: inputs() then
+    # hands it over as the 0-d array of the op's dtype that the forward used (promotion.
+    # number_array; the same product, without NumPy converting the number on every call),
+    # for nodes recorded on host arrays (meta is HOST_NUMBER_META; a device array takes no
+    # NumPy operand).
+    number_arrays = False
 
     def input_shapes(self) -> tuple:
         """The shape of every input, those that need no gradient included (None where the
@@ -196,6 +204,18 @@ class Node:
             self._check_versions(saved)
         T = Bound.tensor
         if xp.raw:
+            if len(saved) == 2:  # most ops: no comprehension (a frame of its own)
+                a, b = saved
+                a = a._data if isinstance(a, T) else a
+                b = b._data if isinstance(b, T) else b
+                if self.number_arrays and self.meta is HOST_NUMBER_META:  # see number_arrays
+                    consts = NUMBER_ARRAYS.get(self.dtype)
+                    if consts:
+                        if b.__class__ is float or b.__class__ is int:
+                            b = consts.get(b, b)
+                        elif a.__class__ is float or a.__class__ is int:
+                            a = consts.get(a, a)
+                return [a, b]
             return [t._data if isinstance(t, T) else t for t in saved]
         # Constant array operands become Tensors so that every xp op accepts them.
         return [t if isinstance(t, T) or not is_array(t) else T._const(t)
@@ -230,6 +250,12 @@ class Node:
                         f"saved tensor {i} of shape {tuple(t.shape)} (now at version {t._version})",
                     )
                 )
+
+
+# The meta of a binary op between a host (NumPy) array and a Python number, recorded by
+# ops.record.with_number: (None, None) as any unbroadcast binary op's, and by its identity
+# the sign that the op ran on the host (Node.number_arrays).
+HOST_NUMBER_META = (None, None)
 
 
 def inplace_msg(op: str, what: str) -> str:

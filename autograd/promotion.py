@@ -17,6 +17,7 @@ already agrees), so ordinary float32 code pays one dtype comparison per op.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -28,6 +29,46 @@ _INT64 = np.dtype(np.int64)
 _FLOAT32 = np.dtype(np.float32)
 _COMPLEX64 = np.dtype(np.complex64)
 _CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2, "c": 3}
+
+
+# NumPy converts a Python number operand to the array's dtype on every call (NEP 50's weak
+# scalar), a third of a small op's time; a 0-d array of that dtype holding the same value
+# computes the same thing in the same loop, and costs nothing more once made. Per float
+# dtype: number -> its 0-d array, for the constants a program uses (cleared when large).
+NUMBER_ARRAYS: dict = {}
+_NUMBER_ARRAYS_MAX = 1024
+_EXACT = 1 << 53  # ints up to here are exact as floats
+
+
+def number_array(c: float | int, dtype: np.dtype) -> Any:
+    """``c`` as a 0-d array of the float dtype ``dtype``, or None where NumPy's own
+    conversion must stay in charge: other dtypes, zeros (0.0 and −0.0 are one dict key),
+    ints beyond 2⁵³ and numbers the dtype cannot hold (overflow to ±inf, which NumPy may
+    warn about)."""
+    if dtype.kind != "f" or c == 0 or (c.__class__ is int and not -_EXACT < c < _EXACT):
+        return None
+    with np.errstate(all="ignore"):
+        z = np.array(c, dtype)
+    if not np.isfinite(z) and math.isfinite(c):
+        return None
+    z.flags.writeable = False  # shared by every op with this number: nothing may write it
+    consts = NUMBER_ARRAYS.get(dtype)
+    if consts is None or len(consts) >= _NUMBER_ARRAYS_MAX:
+        consts = NUMBER_ARRAYS[dtype] = {}
+    consts[c] = z
+    return z
+
+
+def as_number_array(c: Any, dtype: np.dtype) -> Any:
+    """``c`` for a ufunc with an array of ``dtype``: the cached 0-d array of
+    :func:`number_array` where there is one, else ``c`` (same result either way)."""
+    if c.__class__ is not float and c.__class__ is not int:
+        return c
+    consts = NUMBER_ARRAYS.get(dtype)
+    z = consts.get(c) if consts else None
+    if z is None:
+        z = number_array(c, dtype)
+    return c if z is None else z
 
 
 def _category(dt: np.dtype) -> int:

@@ -9,6 +9,16 @@ installed, PyTorch CPU eager run in the same process, interleaved (A B C A B C�
 one thread each, and the medians are compared.
 
     python benchmarks/op_overhead.py [--length 1000] [--repeats 30]
+
+``--pair`` measures issue 22's two engine-cost targets and nothing else: chainrule
+against PyTorch on ``run.py``'s chain workloads (the same adapters, the same input), a
+1000-link chain (µs per op) and a 100,000-link chain (seconds per fwd+bwd), the two
+engines alternating call by call (A B, B A, ...), ``gc.collect()`` before each call and
+the cyclic GC on inside it (as ``harness``), one BLAS thread, the allocator as ``run.py``
+sets it. Medians of CPU time (``time.process_time``: on a shared machine it counts this
+process's work, not the time other jobs take the core) and of wall time:
+
+    python benchmarks/op_overhead.py --pair [--repeats 15] [--deep-repeats 5]
 """
 
 from __future__ import annotations
@@ -90,11 +100,61 @@ def measure(engines: dict[str, Callable[[], None]], repeats: int) -> dict[str, l
     return times
 
 
-def main(argv: list[str] | None = None) -> dict[str, float]:
+def pair(repeats: int, deep_repeats: int, short: int = 1000,
+         deep: int = 100_000) -> dict[str, dict[str, float]]:
+    """chainrule / PyTorch on the short and the deep chain (see the module docstring).
+    Returns {workload: {"cpu": ratio, "wall": ratio, "chainrule cpu": s, "torch cpu": s}}."""
+    import gc
+
+    from benchmarks.chainrule_ref import ChainruleEngine
+    from benchmarks.harness import pin_threads, tune_malloc
+    from benchmarks.numpy_ref import LINK_OPS
+    from benchmarks.torch_ref import TorchEngine
+
+    engines = (ChainruleEngine(), TorchEngine())
+    _limiter = pin_threads(1)  # noqa: F841  (the limit holds while this lives)
+    print(tune_malloc())
+    x16 = np.random.default_rng(2).standard_normal(16).astype(np.float32)  # as run.py
+    out = {}
+    for links, reps, number in ((short, repeats, 10), (deep, deep_repeats, 1)):
+        fns = [(e.name, e.chain(x16, links, True)) for e in engines]
+        for _, fn in fns:
+            fn()  # warm-up (the deep chain's too: first-call allocation is not the engine)
+        cpu: dict[str, list[float]] = {name: [] for name, _ in fns}
+        wall: dict[str, list[float]] = {name: [] for name, _ in fns}
+        for r in range(reps):
+            for name, fn in fns if r % 2 == 0 else fns[::-1]:
+                gc.collect()
+                c0, w0 = time.process_time(), time.perf_counter()
+                for _ in range(number):
+                    fn()
+                cpu[name].append((time.process_time() - c0) / number)
+                wall[name].append((time.perf_counter() - w0) / number)
+        med_c = {k: statistics.median(v) for k, v in cpu.items()}
+        med_w = {k: statistics.median(v) for k, v in wall.items()}
+        key = f"{links}-link chain fwd+bwd"
+        out[key] = {"cpu": med_c["chainrule"] / med_c["torch"],
+                    "wall": med_w["chainrule"] / med_w["torch"],
+                    "chainrule cpu": med_c["chainrule"], "torch cpu": med_c["torch"]}
+        unit, scale = ("µs/op", 1e6 / (links * LINK_OPS)) if links == short else ("s", 1.0)
+        print(f"{key} ({reps} alternating runs, median): chainrule "
+              f"{med_c['chainrule'] * scale:.3f} {unit} CPU ({med_w['chainrule'] * scale:.3f} "
+              f"wall), PyTorch {med_c['torch'] * scale:.3f} CPU ({med_w['torch'] * scale:.3f} "
+              f"wall): {out[key]['cpu']:.2f}x PyTorch CPU, {out[key]['wall']:.2f}x wall",
+              flush=True)
+    return out
+
+
+def main(argv: list[str] | None = None) -> dict:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--length", type=int, default=1000, help="chain iterations (3 ops each)")
     p.add_argument("--repeats", type=int, default=30)
+    p.add_argument("--pair", action="store_true",
+                   help="chainrule vs PyTorch only: the 1000- and 100,000-link chains")
+    p.add_argument("--deep-repeats", type=int, default=5, help="--pair: deep-chain runs")
     args = p.parse_args(argv)
+    if args.pair:
+        return pair(args.repeats, args.deep_repeats)
     n, ops = args.length, 3 * args.length
     engines = {"chainrule fwd+bwd": chainrule_chain(n), "numpy fwd": numpy_forward(n),
                "numpy fwd+bwd (by hand)": numpy_forward_backward(n)}

@@ -6,6 +6,8 @@ output dtype) for the same operands.
 
 from __future__ import annotations
 
+import operator
+
 import numpy as np
 import pytest
 
@@ -117,3 +119,31 @@ def test_clamp_promotes_as_torch() -> None:
 
 def test_result_type_is_public_as_torchs() -> None:
     assert ag.result_type(I64, 1.5) == np.float32 and ag.result_type(F32, Z_F64) == np.float32
+
+
+_NUMBERS = [1.01, -0.01, 3, -7, 1 / 3, 1e-8, 1e-40, 65504.0, 70000, 1e38, 3.5e38, 1e300,
+            2**60 + 1, 0.0, -0.0, 0, float("inf"), float("nan")]
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+def test_number_operands_compute_as_numpys_weak_scalars(dtype) -> None:
+    # The fast path hands a number to the ufunc as a cached 0-d array of the tensor's
+    # dtype: every result (bits, signed zeros, inf/nan) and dtype must be NumPy's own.
+    rng = np.random.default_rng(0)
+    x = np.concatenate([rng.standard_normal(20), [0, -0.0, np.inf, -np.inf, np.nan]]).astype(dtype)
+    t = ag.tensor(x, requires_grad=True)
+    with np.errstate(all="ignore"):
+        for _ in range(2):  # the second time from the cache
+            for c in _NUMBERS:
+                for op, fn in ((operator.add, np.add), (operator.sub, np.subtract),
+                               (operator.mul, np.multiply), (operator.truediv, np.true_divide)):
+                    for got, want in ((op(t, c), fn(x, c)), (op(c, t), fn(c, x))):
+                        assert got.dtype == want.dtype, (c, fn)
+                        assert got.detach().numpy().tobytes() == want.tobytes(), (c, fn)
+
+
+def test_number_operands_keep_the_number_for_the_vjp_and_pow() -> None:
+    t = ag.tensor([1.5, -2.0], requires_grad=True)
+    y = t * 3.0
+    assert y.grad_fn.saved == (None, 3.0)  # a Python number stays one (drawings skip it)
+    assert np.array_equal((t ** 2).detach().numpy(), np.float32([2.25, 4.0]))
