@@ -331,6 +331,13 @@ def xp_of_any(*xs: Any) -> Any:
     return np
 
 
+def writeable(arr: Any) -> bool:
+    """Whether ``arr`` may be written in place. CuPy's ``flags`` hold only the contiguity
+    and ownership bits (device memory has no read-only mode), so a device array is
+    writeable; a NumPy array says so in ``flags.writeable``."""
+    return arr.flags.writeable if arr.__class__ is _ND else getattr(arr.flags, "writeable", True)
+
+
 def as_strided(x: Any, shape: tuple, strides: tuple, writeable: bool = False) -> Any:
     """A strided view of ``x`` (``numpy.lib.stride_tricks.as_strided``, which NumPy does not
     dispatch: a device's array module supplies its own, as CuPy does)."""

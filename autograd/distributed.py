@@ -35,6 +35,7 @@ from typing import Any
 
 import numpy as np
 
+from autograd.backend import writeable
 from autograd.tensor import Tensor, _bump_version
 
 __all__ = [
@@ -237,7 +238,7 @@ def _buffer(tensor: Any, what: str) -> np.ndarray:
     if not arr.flags.c_contiguous:
         raise RuntimeError(f"{what}: Tensors must be contiguous (got shape {arr.shape} strides "
                            f"{arr.strides}); pass tensor.contiguous() and copy back")
-    if not arr.flags.writeable:
+    if not writeable(arr):
         raise RuntimeError(f"{what}: the tensor's array is read-only")
     return arr
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from autograd.backend import asarray, to_host, xp_of
+from autograd.backend import asarray, to_host, writeable, xp_of
 from autograd.grad_mode import no_grad, set_grad_enabled
 from autograd.graph import GRAPH, RAW, STATE, Bound, Node
 
@@ -53,7 +53,7 @@ def _accumulate_leaf(leaf: Tensor, g: Any, create_graph: bool, stored: set) -> N
             g = g.copy()
         stored.add(id(g))
         leaf.grad = wrap(g, None)
-    elif grad._node is not None or not grad._data.flags.writeable:
+    elif grad._node is not None or not writeable(grad._data):
         leaf.grad = wrap(grad._data + g, None)
     else:
         np.add(grad._data, g, out=grad._data)

@@ -201,7 +201,7 @@ class Optimizer:
                     continue
                 if set_to_none:
                     p.grad = None
-                elif grad.grad_fn is not None or not grad._data.flags.writeable:
+                elif grad.grad_fn is not None or not backend.writeable(grad._data):
                     p.grad = Tensor._const(np.zeros_like(p._data))
                 else:
                     grad._requires_grad = False

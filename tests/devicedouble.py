@@ -63,6 +63,17 @@ def _wrap(x: Any) -> Any:
     return x
 
 
+class _Flags:
+    """CuPy's ``ndarray.flags``: the contiguity and ownership bits only; no ``writeable``
+    (device memory has no read-only mode), so code reading it fails here as on a GPU."""
+
+    __slots__ = ("c_contiguous", "f_contiguous", "owndata")
+
+    def __init__(self, f: Any) -> None:
+        self.c_contiguous, self.f_contiguous, self.owndata = (
+            f.c_contiguous, f.f_contiguous, f.owndata)
+
+
 class DoubleArray(np.lib.mixins.NDArrayOperatorsMixin):
     """An array on the ``double`` device (see the module docstring)."""
 
@@ -115,7 +126,7 @@ class DoubleArray(np.lib.mixins.NDArrayOperatorsMixin):
     strides = property(lambda self: self.a.strides)
     itemsize = property(lambda self: self.a.itemsize)
     nbytes = property(lambda self: self.a.nbytes)
-    flags = property(lambda self: self.a.flags)
+    flags = property(lambda self: _Flags(self.a.flags))
     T = property(lambda self: self._view(self.a.T))
     base = property(lambda self: self._owner)
     real = property(lambda self: DoubleArray(self.a.real))

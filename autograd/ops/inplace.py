@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd.backend import asarray, device_of, is_array, to, xp_of
+from autograd.backend import asarray, device_of, is_array, to, writeable, xp_of
 from autograd.graph import STATE, Node
 from autograd.ops.arith import add, div, mul, neg, pow, sub
 from autograd.ops.record import array_of, nary
@@ -55,7 +55,7 @@ def _check_result(x: Tensor, r: Tensor, name: str) -> None:
 
 
 def _write(x: Tensor, values: np.ndarray, name: str) -> None:
-    if not x._data.flags.writeable:
+    if not writeable(x._data):
         raise RuntimeError(
             f"{name}: the tensor's memory is read-only (an expand()/broadcast_to() view, "
             "where several elements share one location, or a read-only array)"
@@ -206,7 +206,7 @@ def copy_(x: Tensor, src: Any) -> Tensor:
         if not ok:
             raise RuntimeError(f"copy_: the source of shape {list(arr.shape)} cannot be "
                                f"broadcast to the tensor's shape {list(shape)}")
-        if not x._data.flags.writeable:
+        if not writeable(x._data):
             _write(x, arr, "copy_")  # raises, naming why
         if arr.__class__ is not x._data.__class__:  # a number (or a list) into a device tensor
             arr = arr.item() if arr.ndim == 0 else to(arr, device_of(x._data))

@@ -408,7 +408,7 @@ class Module(HookMixin):
                 continue
             if set_to_none:
                 p.grad = None
-            elif g._node is None and g._data.flags.writeable:
+            elif g._node is None and backend.writeable(g._data):
                 g._data[...] = 0
             else:  # a graph-carrying (create_graph) or read-only gradient: replace it
                 p.grad = ag.zeros_like(p)

@@ -42,6 +42,7 @@ from typing import Any
 import numpy as np
 
 import autograd.distributed as dist
+from autograd.backend import writeable
 from autograd.engine import STATE, queue_callback
 from autograd.tensor import Tensor
 from nn.modules.module import Module
@@ -256,7 +257,7 @@ def _store_grad(p: Tensor, view: np.ndarray, as_view: bool) -> None:
     if as_view:
         if grad is None or grad._data is not view:
             p.grad = Tensor._const(view)
-    elif grad is not None and grad._node is None and grad._data.flags.writeable:
+    elif grad is not None and grad._node is None and writeable(grad._data):
         np.copyto(grad._data, view)
     else:
         p.grad = Tensor._const(view.copy())
@@ -265,7 +266,7 @@ def _store_grad(p: Tensor, view: np.ndarray, as_view: bool) -> None:
 def _broadcast_inplace(comm: Any, t: Tensor) -> None:
     """Rank 0's values of ``t`` on every rank, written into ``t``'s array."""
     arr = t._data
-    if arr.flags.c_contiguous and arr.flags.writeable:
+    if arr.flags.c_contiguous and writeable(arr):
         comm.Bcast(arr, root=0)
     else:
         tmp = np.ascontiguousarray(arr)

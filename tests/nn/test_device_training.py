@@ -264,3 +264,28 @@ def test_nn_mixed_devices_raise_torchs_error(name, double_device) -> None:
                                            "found at least two devices, (double and cpu|"
                                            "cpu and double)!"):
         call()
+
+
+def test_gradients_accumulate_zero_and_clip_on_a_device(double_device) -> None:
+    """The paths that write a kept ``.grad`` in place (a second backward adding into it,
+    ``zero_grad(set_to_none=False)``, clipping, the optimizer's zeroing) ask the backend
+    whether the array is writeable: CuPy's flags have no ``writeable``, and neither have
+    the double's."""
+    model = nn.Linear(3, 2).double().to(double_device)
+    x = ag.tensor(np.arange(6.0).reshape(2, 3), device=double_device)
+    opt = optim.SGD(model.parameters(), lr=0.1)
+    model(x).sum().backward()
+    first = _host(model.weight.grad).copy()
+    model(x).sum().backward()  # accumulates in place
+    np.testing.assert_allclose(_host(model.weight.grad), 2 * first)
+    nn.utils.clip_grad_norm_(model.parameters(), 0.5)
+    nn.utils.clip_grad_value_(model.parameters(), 0.1)
+    assert isinstance(model.weight.grad._data, DoubleArray)
+    assert float(np.abs(_host(model.weight.grad)).max()) <= 0.1
+    model.zero_grad(set_to_none=False)
+    assert not _host(model.weight.grad).any()
+    model(x).sum().backward()
+    opt.step()
+    opt.zero_grad(set_to_none=False)
+    assert isinstance(model.weight.grad._data, DoubleArray)
+    assert not _host(model.weight.grad).any()
