@@ -6,6 +6,10 @@ live in ``autograd/ops/window.py``; ``im2col`` and ``col2im`` are re-exported he
 ``conv2d`` is ``cols @ Wᵀ`` on the columns. Its VJP (``Conv2dBackward``) is written once with
 ``xp`` ops: on the fast path it reuses the columns cached by the forward; under
 ``create_graph`` it recomputes ``xp.im2col(x)`` so that dW depends on x in the graph.
+Two fast-path shortcuts, same math: with one group the bias rides in the GEMM (``cols``
+gets a last column of ones, W one of b; the dW GEMM then also yields db), and a
+channels-last input's dx is built one kernel offset at a time
+(:func:`_input_grad_by_offsets`) instead of through the full ``dcols`` matrix.
 
 Memory layout. The GEMM leaves the output as (N·Ho·Wo, O): channels-last memory. It is
 returned as an (N, O, Ho, Wo) *view* of that array (shape and values as torch; only the
@@ -88,8 +92,8 @@ class Conv2dBackward(Node):
             # The forward's columns on the fast path; under create_graph they are recomputed
             # from x so that dW stays a function of x (second derivatives mix x and W).
             cols = self.cached() if xp.raw else xp.im2col(x, geo)
-            # 1 where the forward fused the bias (fast path only): a last column of ones,
-            # whose row of colsᵀ·g is db.
+            # 1 where the forward fused the bias (fast path only): cols ends in a column of
+            # ones, whose slot in the dW product is db = Σ g.
             extra = cols.shape[-1] - c * kh * kw
             cols_g = xp.permute(xp.reshape(cols, (nl, grp, cg * kh * kw + extra)),
                                 (1, 2, 0))  # (G, K/G [+ 1], NL)
