@@ -128,10 +128,11 @@ def make_geom(x_shape: tuple, kernel: Any, stride: Any = 1, padding: Any = 0,
 
 
 # -- im2col / col2im on arrays --------------------------------------------------------------
-def im2col_array(x: np.ndarray, geo: ConvGeom) -> np.ndarray:
+def im2col_array(x: np.ndarray, geo: ConvGeom, ones: bool = False) -> np.ndarray:
     """Patch matrix (N·Ho·Wo, K) of ``x`` (N, C, H, W), zero-padded: row (n, ho, wo) holds
     the window under output pixel (ho, wo); columns in ``geo.order``. One strided view of
-    the padded input, one copy."""
+    the padded input, one copy. ``ones``: one more column, all 1 (K + 1 columns), so that
+    a convolution's GEMM adds its bias and its dW GEMM yields db (see conv.py)."""
     n, c, h, w = geo.x_shape
     if x.shape != geo.x_shape:
         raise ShapeError(f"im2col: input of shape {x.shape} does not match the geometry's "
@@ -156,8 +157,11 @@ def im2col_array(x: np.ndarray, geo: ConvGeom) -> np.ndarray:
         win = as_strided(x_pad, (n, ho, wo, g, kh, kw, cg),
                          (s_n, s_h * sh, s_w * sw, s_c * cg, s_h * dh, s_w * dw, s_c),
                          writeable=False)
-        cols = xp.empty((n * ho * wo, c * kh * kw), dtype=x.dtype)
-        np.copyto(cols.reshape(n, ho, wo, g, kh, kw, cg), win)
+        k = c * kh * kw
+        cols = xp.empty((n * ho * wo, k + ones), dtype=x.dtype)
+        np.copyto(cols[:, :k].reshape(n, ho, wo, g, kh, kw, cg), win)  # splits dims: a view
+        if ones:
+            cols[:, k] = 1
         return cols
     if padded:
         x_pad = xp.zeros((n, c, h + pt + pb, w + pl + pr), dtype=x.dtype)
@@ -168,8 +172,11 @@ def im2col_array(x: np.ndarray, geo: ConvGeom) -> np.ndarray:
     # (C, kh, kw, N, Ho, Wo): the copy's inner loop runs along an image row.
     win = as_strided(x_pad, (c, kh, kw, n, ho, wo),
                      (s_c, s_h * dh, s_w * dw, s_n, s_h * sh, s_w * sw), writeable=False)
-    cols_t = xp.empty((c * kh * kw, n * ho * wo), dtype=x.dtype)
-    np.copyto(cols_t.reshape(c, kh, kw, n, ho, wo), win)
+    k = c * kh * kw
+    cols_t = xp.empty((k + ones, n * ho * wo), dtype=x.dtype)
+    np.copyto(cols_t[:k].reshape(c, kh, kw, n, ho, wo), win)
+    if ones:
+        cols_t[k] = 1
     return cols_t.T
 
 

@@ -90,17 +90,54 @@ def test_conv2d_matches_loop_reference(cfg, layout) -> None:
     np.testing.assert_allclose(y._data, want, rtol=1e-10, atol=1e-10)
 
 
-def test_conv2d_layouts_give_the_same_gradients() -> None:
-    x, w, b = RNG.standard_normal((2, 4, 6, 5)), RNG.standard_normal((6, 2, 3, 2)), \
+@pytest.mark.parametrize("groups, dilation", [(2, 1), (1, 1), (1, (2, 1))])
+def test_conv2d_layouts_give_the_same_gradients(groups, dilation) -> None:
+    # channels-last inputs take the 'ijc' column order (and, for one group, the input
+    # gradient one kernel offset at a time); NCHW inputs the 'cij' order.
+    x, w, b = RNG.standard_normal((2, 4, 6, 5)), RNG.standard_normal((6, 4 // groups, 3, 2)), \
         RNG.standard_normal(6)
-    g = RNG.standard_normal((2, 6, 3, 6))
     grads = []
     for xin in (x, channels_last(x)):
         X, W, B = _t(xin, True), _t(w, True), _t(b, True)
-        conv2d(X, W, B, stride=(2, 1), padding=1, groups=2).backward(g)
+        y = conv2d(X, W, B, stride=(2, 1), padding=1, dilation=dilation, groups=groups)
+        if not grads:
+            g = RNG.standard_normal(y.shape)
+        y.backward(g)
         grads.append((X.grad._data, W.grad._data, B.grad._data))
     for a, c in zip(*grads):
         np.testing.assert_allclose(a, c, rtol=1e-10, atol=1e-12)
+    # the input gradient by its definition: y is linear in x, so dx_i = <conv(e_i), g>
+    i = (1, 2, 3, 4)
+    e = np.zeros_like(x)
+    e[i] = 1.0
+    dy = conv2d(_t(channels_last(e)), _t(w), None, (2, 1), 1, dilation, groups)._data
+    np.testing.assert_allclose(grads[1][0][i], (dy * g).sum(), rtol=1e-10)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_conv2d_bias_and_weight_gradients_whichever_needs_one(dtype) -> None:
+    # One group: the forward adds the bias inside its GEMM (a column of ones in the
+    # patches) and the dW GEMM yields db; with a frozen weight db is a column sum of g.
+    x = RNG.standard_normal((2, 3, 5, 4)).astype(dtype)
+    w, b = RNG.standard_normal((4, 3, 3, 3)).astype(dtype), RNG.standard_normal(4).astype(dtype)
+    g = RNG.standard_normal((2, 4, 5, 4)).astype(dtype)
+    tol = 1e-5 if dtype == np.float32 else 1e-12
+    want_y = ref_conv2d(x, w, b, (1, 1), (1, 1), (1, 1), 1)
+    W0 = _t(w, True)  # dW without a bias: no column of ones
+    conv2d(_t(x), W0, None, 1, 1).backward(_t(g))
+    for xin in (x, channels_last(x)):
+        for w_grad, b_grad in ((True, True), (True, False), (False, True)):
+            W, B = _t(w, w_grad), _t(b, b_grad)
+            y = conv2d(_t(xin), W, B, 1, 1)
+            np.testing.assert_allclose(y._data, want_y, rtol=tol, atol=tol)
+            assert y._data.dtype == dtype
+            y.backward(_t(g))
+            if b_grad:
+                np.testing.assert_allclose(B.grad._data, g.sum(axis=(0, 2, 3)), rtol=tol)
+                assert B.grad._data.dtype == dtype and B.grad.shape == (4,)
+            if w_grad:
+                np.testing.assert_allclose(W.grad._data, W0.grad._data, rtol=tol, atol=tol)
+                assert W.grad.shape == w.shape
 
 
 def test_conv2d_int_args_padding_strings_and_unbatched() -> None:
@@ -176,6 +213,57 @@ def test_max_pool_ties_route_to_the_first_index(stride) -> None:
     else:  # what torch gives for overlapping windows
         want = np.array([[0, 2, 1, 0], [1, 1, 1, 0], [1, 1, 1, 0], [0, 0, 0, 0]], float)
     np.testing.assert_array_equal(X.grad._data[0, 0], want)
+
+
+def _first_max_grad(x: np.ndarray, g: np.ndarray) -> np.ndarray:
+    """dx of a 2x2/2 max-pool: each g at its window's first maximum in row-major order
+    (np.argmax's and torch's choice), the uncovered last row/column left at 0."""
+    dx = np.zeros_like(x)
+    for idx in np.ndindex(g.shape):
+        n, c, i, j = idx
+        k = np.argmax(x[n, c, 2 * i:2 * i + 2, 2 * j:2 * j + 2])
+        dx[n, c, 2 * i + k // 2, 2 * j + k % 2] += g[idx]
+    return dx
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("layout", ["nchw", "channels_last"])
+def test_max_pool_2x2_routes_every_tie_pattern_as_torch(layout, dtype) -> None:
+    # Channel k holds window pattern k: all 3**4 windows of values in {0, 1, 2}, so every
+    # way of tying (within a row, a column, across the diagonal, all four) occurs; the
+    # last row and column are not covered by a window. Then random ties, odd sizes.
+    pats = np.array(np.meshgrid(*[[0.0, 1.0, 2.0]] * 4, indexing="ij")).reshape(4, -1).T
+    x1 = np.full((1, 81, 3, 3), 5.0)
+    x1[0, :, :2, :2] = pats.reshape(81, 2, 2)
+    x2 = RNG.integers(-1, 2, size=(2, 3, 7, 9)).astype(float)
+    for x in (x1, x2):
+        x = x.astype(dtype)
+        g = RNG.standard_normal((x.shape[0], x.shape[1], x.shape[2] // 2, x.shape[3] // 2))
+        X = _t(channels_last(x) if layout == "channels_last" else x, True)
+        y = max_pool2d(X, 2)
+        y.backward(_t(g.astype(dtype)))
+        np.testing.assert_array_equal(y._data, x[:, :, :x.shape[2] // 2 * 2, :x.shape[3] // 2 * 2]
+                                      .reshape(*g.shape[:3], 2, g.shape[3], 2).max(axis=(3, 5)))
+        np.testing.assert_array_equal(X.grad._data, _first_max_grad(x, g.astype(dtype)))
+        assert X.grad._data.dtype == dtype
+        # the same routing under create_graph
+        X2 = _t(X._data, True)
+        (gx,) = ag.grad(max_pool2d(X2, 2), [X2], _t(g.astype(dtype), True), create_graph=True)
+        assert gx.requires_grad
+        np.testing.assert_array_equal(gx._data, X.grad._data)
+
+
+def test_max_pool_2x2_with_infinities_routes_as_torch() -> None:
+    # ±inf entries, ties between them included, route as torch: the first maximum.
+    x = np.array([[[[np.inf, np.inf, -np.inf, -np.inf, 1.0, -np.inf],
+                    [np.inf, 0.0, -np.inf, -np.inf, -np.inf, np.inf]]]])
+    g = np.array([[[[1.0, 2.0, 3.0]]]])
+    for xin in (x, channels_last(x)):
+        X = _t(xin, True)
+        y = max_pool2d(X, 2)
+        y.backward(_t(g))
+        np.testing.assert_array_equal(y._data, [[[[np.inf, -np.inf, np.inf]]]])
+        np.testing.assert_array_equal(X.grad._data, _first_max_grad(x, g))
 
 
 def test_pool_gradients_match_a_loop_reference() -> None:
@@ -378,6 +466,8 @@ def _as_channels_last(t: ag.Tensor) -> ag.Tensor:
 
 GRAPH_VS_RAW = {
     "conv2d": (lambda x, w: conv2d(x, w, padding=1, stride=(1, 2)), (2, 4, 5, 5), (3, 4, 3, 3)),
+    "conv2d-cl": (lambda x, w: conv2d(_as_channels_last(x), w, padding=(1, 2), stride=(2, 1),
+                                      dilation=(1, 2)), (2, 4, 5, 5), (3, 4, 3, 2)),
     "conv2d-cl-groups": (lambda x, w: conv2d(_as_channels_last(x), w, padding=1, groups=2),
                          (2, 4, 5, 5), (6, 2, 3, 2)),
     "max-tiling": (lambda x: max_pool2d(x, 2), (2, 3, 5, 4)),
