@@ -18,7 +18,6 @@ from nn.modules.activation import ReLU, Tanh
 from nn.modules.container import Sequential
 from nn.modules.conv import Conv2d
 from nn.modules.flatten import Flatten
-from nn.modules.hooks import GLOBAL_ON
 from nn.modules.linear import Linear
 from nn.modules.module import Module
 from nn.modules.pooling import MaxPool2d
@@ -75,34 +74,7 @@ class SimpleCNN(Module):
         )
 
     def forward(self, x: Tensor) -> Tensor:
-        return self.classifier(self._run_features(x))
-
-    def _run_features(self, x: Tensor) -> Tensor:
-        """``self.features(x)``, each ReLU → MaxPool2d pair run as MaxPool2d → ReLU.
-
-        ReLU is monotone, so relu(max(window)) = max(relu(window)) exactly, and the
-        gradient reaches the same input entry (the window's first maximum where that
-        maximum is > 0; nothing where it is ≤ 0, where relu' = 0 either way): the output
-        and every gradient are the same, while ReLU and its backward touch a quarter of
-        the values. The same module objects run (drawings show them in the order run).
-        Only with no hook on ``features`` or its layers (a hook must see the tensors it
-        was written for) and no ``return_indices`` (tied zeros would give other indices);
-        otherwise ``features`` runs as built."""
-        f = self.features
-        mods = list(f._modules.values())
-        if GLOBAL_ON[0] or type(f) is not Sequential or \
-                any("_forward_hooks" in m.__dict__ for m in (f, *mods)):
-            return f(x)
-        i = 0
-        while i < len(mods):
-            m, nxt = mods[i], mods[i + 1] if i + 1 < len(mods) else None
-            if type(m) is ReLU and type(nxt) is MaxPool2d and not nxt.return_indices:
-                x = m(nxt(x))
-                i += 2
-            else:
-                x = m(x)
-                i += 1
-        return x
+        return self.classifier(self.features(x))
 
 
 class MNIST1DMLP(Module):
