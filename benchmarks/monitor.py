@@ -1,16 +1,22 @@
 """What ``ag.viz.Monitor`` costs a training step (issue 20: at most 10% more).
 
 The digits MLP ``nn.MLP([64, 128, 64, 10])`` (tanh), batch 32, Adam lr 1e-3, one BLAS
-thread. Two copies of the model from the same initial weights train on the same batches:
+thread. Copies of the model from the same initial weights train on the same batches:
 one plain, one with a ``Monitor`` attached (default settings: every step recorded,
 its two tanh layers and six parameters; ``--every 10`` records every 10th) and
-``monitor.step(lr=...)`` after each ``optimizer.step()``. Blocks of ``--steps`` steps (80:
-each holds 8 recorded steps) alternate between the two (interleaved, so that a busy
-machine slows both alike); the figure is the median over ``--repeats``
-blocks of the time per step. The monitored block includes the statistics computed every
-``CHUNK`` steps; turning the recorded steps into ``monitor.history`` rows, done once when
-it is read, is timed apart. ``--breakdown`` adds the time of each phase of the step
-(forward, backward, optimiser, ``monitor.step()``), plain and monitored.
+``monitor.step(lr=...)`` after each ``optimizer.step()``, and with ``--against FILE``
+one more with the ``Monitor`` of another revision's ``monitor.py`` (before/after in one
+run: ``git show REV:autograd/viz/monitor.py > /tmp/monitor_before.py``). Blocks of
+``--steps`` steps (32: the Monitor reduces its rows every 32 recorded steps, so each
+block holds one reduction) alternate between the variants, their order rotating
+(interleaved, so that a busy machine slows all alike); the figures are the medians over
+``--repeats`` blocks of the time per step (thread CPU time: on a machine shared with
+other jobs, wall time also counts the waits for a core), the median of the per-round
+ratios, and the ratio of the total times (which counts every amortised reduction).
+The statistics computed every 256 steps are in the blocks; turning the recorded steps
+into ``monitor.history`` dicts, done once when it is read, is timed apart.
+``--breakdown`` adds the time of each phase of the step (forward, backward, optimiser,
+``monitor.step()``), plain and monitored.
 Run: ``python -m benchmarks.monitor`` (repository root).
 """
 
@@ -22,6 +28,7 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
 import argparse  # noqa: E402
+import importlib.util  # noqa: E402
 import statistics  # noqa: E402
 import time  # noqa: E402
 
@@ -30,17 +37,26 @@ import nn  # noqa: E402
 import optim  # noqa: E402
 from nn.datasets import load_digits  # noqa: E402
 
-# CPU time of this process: on a machine shared with other jobs, wall time also counts the
+# CPU time of this thread: on a machine shared with other jobs, wall time also counts the
 # waits for a core, which have nothing to do with either variant (--wall to use it).
-CLOCK = time.process_time
+CLOCK = time.thread_time
 
 
-def _setup(monitored: bool, sample: int | None, every: int | None = None) -> tuple:
+def _monitor_class(path: str) -> type:
+    """The ``Monitor`` class of a ``monitor.py`` from another revision."""
+    spec = importlib.util.spec_from_file_location("monitor_against", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.Monitor
+
+
+def _setup(monitor_class: type | None, sample: int | None, every: int | None = None
+           ) -> tuple:
     ag.manual_seed(0)
     model = nn.MLP([64, 128, 64, 10])
     opt = optim.Adam(model.parameters(), lr=1e-3)
     options = {k: v for k, v in (("sample", sample), ("every", every)) if v is not None}
-    monitor = ag.viz.Monitor(model, **options) if monitored else None
+    monitor = monitor_class(model, **options) if monitor_class is not None else None
     return model, opt, monitor
 
 
@@ -99,14 +115,16 @@ def _breakdown(plain: tuple, watched: tuple, loss_fn, batches, steps: int,
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--steps", type=int, default=80, help="steps per timed block")
-    parser.add_argument("--repeats", type=int, default=15, help="blocks per variant")
+    parser.add_argument("--steps", type=int, default=32, help="steps per timed block")
+    parser.add_argument("--repeats", type=int, default=100, help="blocks per variant")
     parser.add_argument("--sample", type=int, default=None,
                         help="Monitor(sample=...) (default: the Monitor's default)")
     parser.add_argument("--every", type=int, default=None,
                         help="Monitor(every=...) (default: the Monitor's default)")
+    parser.add_argument("--against", metavar="FILE", default=None,
+                        help="also time the Monitor of this monitor.py (another revision)")
     parser.add_argument("--wall", action="store_true",
-                        help="time with the wall clock instead of the process's CPU time")
+                        help="time with the wall clock instead of the thread's CPU time")
     parser.add_argument("--breakdown", action="store_true",
                         help="also time each phase of the step (forward, backward, "
                              "optimizer, monitor.step) apart")
@@ -119,35 +137,43 @@ def main() -> None:
     batches = [(ag.tensor(split.x_train[i:i + 32]), ag.tensor(split.y_train[i:i + 32]))
                for i in range(0, len(split.x_train) - 31, 32)]
     loss_fn = nn.CrossEntropyLoss()
-    plain, watched = _setup(False, None), _setup(True, args.sample, args.every)
-    for variant in (plain, watched):  # warm-up
+    variants = {"plain": _setup(None, None),
+                "with Monitor": _setup(ag.viz.Monitor, args.sample, args.every)}
+    if args.against:
+        variants["--against"] = _setup(_monitor_class(args.against), args.sample,
+                                       args.every)
+    names = list(variants)
+    for variant in variants.values():  # warm-up
         _block(*variant, loss_fn, batches, args.steps, 0)
-    times: dict[str, list[float]] = {"plain": [], "monitor": []}
+    times: dict[str, list[float]] = {name: [] for name in names}
     for r in range(args.repeats):
         start = (r + 1) * args.steps
-        times["plain"].append(_block(*plain, loss_fn, batches, args.steps, start))
-        times["monitor"].append(_block(*watched, loss_fn, batches, args.steps, start))
-    monitor = watched[2]
+        for name in names[r % len(names):] + names[:r % len(names)]:
+            times[name].append(_block(*variants[name], loss_fn, batches, args.steps, start))
+    base = statistics.median(times["plain"])
+    print(f"digits MLP 64-128-64-10 (tanh), batch 32, Adam; {args.repeats} interleaved "
+          f"blocks of {args.steps} steps, 1 BLAS thread, "
+          f"{'wall' if args.wall else 'thread CPU'} time")
+    print(f"  {'':22}{'median step':>12}  {'overhead':>9}  {'median ratio':>12}  "
+          f"{'total ratio':>11}")
+    for name in names:
+        med = statistics.median(times[name])
+        ratio = statistics.median(m / p for p, m in zip(times["plain"], times[name]))
+        total = sum(times[name]) / sum(times["plain"])
+        print(f"  {name:<22}{med * 1e6:9.1f} us  {100 * (med / base - 1):+8.1f}%  "
+              f"{100 * (ratio - 1):+11.1f}%  {100 * (total - 1):+10.1f}%")
+    monitor = variants["with Monitor"][2]
+    print(f"  Monitor(sample={monitor.sample}, every={monitor.every})")
     t0 = time.perf_counter()
     rows = len(monitor.history)
     history_s = time.perf_counter() - t0
     recorded = len({r["step"] for r in monitor.history})
-    base = statistics.median(times["plain"])
-    with_monitor = statistics.median(times["monitor"])
-    ratios = [m / p for p, m in zip(times["plain"], times["monitor"])]
-    print(f"digits MLP 64-128-64-10 (tanh), batch 32, Adam; {args.repeats} interleaved "
-          f"blocks of {args.steps} steps, 1 BLAS thread, "
-          f"{'wall' if args.wall else 'process CPU'} time")
-    print(f"  plain step          {base * 1e6:8.1f} us (median)")
-    print(f"  with Monitor        {with_monitor * 1e6:8.1f} us (median)")
-    print(f"  overhead            {100 * (with_monitor / base - 1):+8.1f} %  (ratio of "
-          f"medians; median of per-block ratios {100 * (statistics.median(ratios) - 1):+.1f} %)")
-    print(f"  Monitor(sample={monitor.sample}, every={monitor.every})")
     print(f"  history rows        {rows} for {recorded} recorded steps, built in "
           f"{history_s * 1e3:.1f} ms ({history_s / recorded * 1e6:.1f} us per step, once, "
           f"when read)")
     if args.breakdown:
-        _breakdown(plain, watched, loss_fn, batches, args.steps, args.repeats)
+        _breakdown(variants["plain"], variants["with Monitor"], loss_fn, batches,
+                   args.steps, args.repeats)
 
 
 if __name__ == "__main__":
