@@ -15,8 +15,10 @@ other jobs, wall time also counts the waits for a core), the median of the per-r
 ratios, and the ratio of the total times (which counts every amortised reduction).
 The statistics computed every 256 steps are in the blocks; turning the recorded steps
 into ``monitor.history`` dicts, done once when it is read, is timed apart.
-``--breakdown`` adds the time of each phase of the step (forward, backward, optimiser,
-``monitor.step()``), plain and monitored.
+``--floor`` adds a stand-in that only reads one value of each array a recorded step
+copies (what touching them costs, before any statistic). ``--breakdown`` adds the
+time of each phase of the step (forward, backward, optimiser, ``monitor.step()``),
+plain and monitored.
 Run: ``python -m benchmarks.monitor`` (repository root).
 """
 
@@ -31,6 +33,8 @@ import argparse  # noqa: E402
 import importlib.util  # noqa: E402
 import statistics  # noqa: E402
 import time  # noqa: E402
+
+import numpy as np  # noqa: E402
 
 import autograd as ag  # noqa: E402
 import nn  # noqa: E402
@@ -48,6 +52,24 @@ def _monitor_class(path: str) -> type:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module.Monitor
+
+
+def _floor(model, **options) -> object:
+    """A Monitor whose recorded step only reads one value of each array the Monitor copies
+    (its layers' outputs and their gradients, the parameters' gradients and values: one
+    ``np.concatenate`` of one-value views): what a step costs before any statistic."""
+    monitor = ag.viz.Monitor(model, **options)
+    buf = np.empty(256)
+
+    def record(index: int, lr: float | None) -> None:
+        outs = monitor._outs
+        arrays = ([o._data for o in outs] + [o._node.grad_size for o in outs]
+                  + [p.grad._data for p in monitor._param_list]
+                  + [p._data for p in monitor._param_list])
+        np.concatenate([a.reshape(-1)[:1] for a in arrays], out=buf[:len(arrays)])
+
+    monitor._record = record
+    return monitor
 
 
 def _setup(monitor_class: type | None, sample: int | None, every: int | None = None
@@ -123,6 +145,9 @@ def main() -> None:
                         help="Monitor(every=...) (default: the Monitor's default)")
     parser.add_argument("--against", metavar="FILE", default=None,
                         help="also time the Monitor of this monitor.py (another revision)")
+    parser.add_argument("--floor", action="store_true",
+                        help="also time a stand-in that only reads one value of each array "
+                             "the Monitor copies (the cost before any statistic)")
     parser.add_argument("--wall", action="store_true",
                         help="time with the wall clock instead of the thread's CPU time")
     parser.add_argument("--breakdown", action="store_true",
@@ -142,6 +167,8 @@ def main() -> None:
     if args.against:
         variants["--against"] = _setup(_monitor_class(args.against), args.sample,
                                        args.every)
+    if args.floor:
+        variants["arrays touched only"] = _setup(_floor, args.sample, args.every)
     names = list(variants)
     for variant in variants.values():  # warm-up
         _block(*variant, loss_fn, batches, args.steps, 0)
