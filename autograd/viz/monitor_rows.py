@@ -108,6 +108,9 @@ class RowLayout:
         chunk_starts = offsets[self.present] // CHUNK
         self.flat_starts = (np.arange(rows)[:, None] * (self.width // CHUNK)
                             + chunk_starts).ravel()
+        widest = max((b - a for _, _, a, b in self.flagged), default=0)
+        self.dist = np.empty((rows, widest))           # scratch for the saturated flags
+        self.hits = np.empty((rows, widest), dtype=bool)
         self.prevs: np.ndarray | None = None   # each row's "before" values (every > 1)
         self.known = np.zeros(rows, dtype=bool)  # whether a row's update is measured
         self.filled = 0
@@ -133,14 +136,15 @@ def reduce_rows(lay: RowLayout, carry: np.ndarray | None, n_layers: int
         np.subtract(data, lay.prevs[:k], out=update)
     update[~lay.known[:k]] = np.nan
     saturated = np.full((k, n_layers), np.nan)
-    for i, kind, a, b in lay.flagged:
-        acts = rows[:, a:b]
-        if kind == "tanh":
-            hit = np.abs(acts) > SATURATION
-        elif kind == "sigmoid":
-            hit = np.abs(acts - 0.5) > SATURATION - 0.5
+    for i, kind, a, b in lay.flagged:  # through scratch: no temporaries of the block's size
+        acts, dist, hit = rows[:, a:b], lay.dist[:k, :b - a], lay.hits[:k, :b - a]
+        if kind == "tanh":  # |t| > 0.97
+            np.greater(np.abs(acts, out=dist), SATURATION, out=hit)
+        elif kind == "sigmoid":  # |s - 0.5| > 0.47
+            np.greater(np.abs(np.subtract(acts, 0.5, out=dist), out=dist), SATURATION - 0.5,
+                       out=hit)
         else:  # relu: "dead"
-            hit = acts == 0
+            np.equal(acts, 0.0, out=hit)
         saturated[:, i] = np.count_nonzero(hit, axis=1) / (b - a)
     m = len(lay.present)
     if not m:
