@@ -29,11 +29,16 @@ What a recorded step costs (``benchmarks/monitor.py`` measures it on the digits 
   counts; the means, standard deviations and ratios are formed from those sums every
   256 steps or when the history is read, and the history's dicts when it is read.
 
-What a recorded step costs is mostly the number of arrays it touches, not their size:
-inside a training loop each NumPy call or array a step reads costs a few microseconds
-(the training step has just taken the caches), so the digits MLP's 16 arrays
-(2 outputs, their gradients, 6 parameters' gradients and values) cost about a tenth of
-its ~255 us step before any statistic; see ``benchmarks/README.md`` for the figures.
+On the digits MLP (``nn.MLP([64, 128, 64, 10])``, batch 32, Adam, one BLAS thread; a
+step of ~255-300 us on a shared 2-core machine, two tanh layers and six parameters,
+~12,900 values a recorded step) recording every step (the default) costs ~+21%
+(the previous version, which reduced a row every step, ~+23% in the same runs; its
+``step()`` took ~1.5x as long in a tight loop), ``every=4`` ~+12%, ``every=10`` ~+6%.
+Inside the training loop the cost is mostly the arrays a step touches, not their size:
+a stand-in that only reads one value of each of the 16 arrays a recorded step copies
+(the two outputs and their gradients, the six parameters' gradients and values), with
+the hooks, already costs ~+8%, and ``sample=64`` still ~+13%; ``benchmarks/README.md``
+has the figures and how they were taken.
 
 As ``step()`` reads them, the statistics see the layer's output and gradient as they
 are then: an in-place op applied to a watched output after its layer (e.g. a following
