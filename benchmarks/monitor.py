@@ -7,8 +7,7 @@ its two tanh layers and six parameters; ``--every 10`` records every 10th) and
 ``monitor.step(lr=...)`` after each ``optimizer.step()``, and with ``--against FILE``
 one more with the ``Monitor`` of another revision's ``monitor.py`` (before/after in one
 run: ``git show REV:autograd/viz/monitor.py > /tmp/monitor_before.py``). Blocks of
-``--steps`` steps (32: the Monitor reduces its rows every 32 recorded steps, so each
-block holds one reduction) alternate between the variants, their order rotating
+``--steps`` steps (32) alternate between the variants, their order rotating
 (interleaved, so that a busy machine slows all alike); the figures are the medians over
 ``--repeats`` blocks of the time per step (thread CPU time: on a machine shared with
 other jobs, wall time also counts the waits for a core), the median of the per-round

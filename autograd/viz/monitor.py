@@ -16,36 +16,42 @@ statistics join ``monitor.history`` (with ``every=N``, every N-th step's: 0, N, 
 What a recorded step costs (``benchmarks/monitor.py`` measures it on the digits MLP):
 
 * the forward hook keeps a reference to the layer's output (no copy, no statistics);
-  the module hooks' path (``Module.__call__``) calls it directly, building nothing;
 * the gradient at that output is the one the engine already keeps on the output's node
   (``Node.grad_size``, the gradient itself up to ``engine._SMALL`` values, for graph
-  drawings): reading it costs nothing. Larger outputs get a tensor hook
+  drawings): reading it costs nothing, where a tensor hook costs each layer a call under
+  ``no_grad()`` with a wrapped Tensor in every backward. Larger outputs get a tensor hook
   (``out.register_hook``) that keeps a reference;
-* ``step()`` copies the subsample (:func:`~autograd.viz.monitor_rows.subsample_plan`) of
-  each watched output, its gradient and each parameter's gradient and values into the
-  next row of a preallocated block: one ``np.concatenate``, nothing else. A full block
-  (up to 32 steps) is reduced in a few calls for all its rows
-  (:mod:`autograd.viz.monitor_rows`): updates, sums and sums of squares, saturated
-  counts; the means, standard deviations and ratios are formed from those sums every
-  256 steps or when the history is read, and the history's dicts when it is read.
+* ``step()`` copies a bounded subsample (at most ``sample`` values: every r-th row, or a
+  fixed stride through the flat array; reproducible) of each activation, its gradient and
+  each parameter's gradient and values into one float64 row (one ``np.concatenate``; two
+  rows per layout are allocated once and used in turn),
+  subtracts the previous step's parameter subsample (the update), and reduces the row's
+  segments to sums and sums of squares (two ``np.add.reduceat``) and the saturated counts;
+  the means and standard deviations are formed from those when the history is read.
 
 On the digits MLP (``nn.MLP([64, 128, 64, 10])``, batch 32, Adam, one BLAS thread; a
-step of ~255-300 us on a shared 2-core machine, two tanh layers and six parameters,
-~12,900 values a recorded step) recording every step (the default) costs ~+21%
-(the previous version, which reduced a row every step, ~+23% in the same runs; its
-``step()`` took ~1.5x as long in a tight loop), ``every=4`` ~+12%, ``every=10`` ~+6%.
-Inside the training loop the cost is mostly the arrays a step touches, not their size:
-a stand-in that only reads one value of each of the 16 arrays a recorded step copies
-(the two outputs and their gradients, the six parameters' gradients and values), with
-the hooks, already costs ~+8%, and ``sample=64`` still ~+13%; ``benchmarks/README.md``
-has the figures and how they were taken.
+step of ~255 us, two tanh layers and six parameters, ~12,800 values a recorded step)
+recording every step (the default, ``every=1``) costs +21 to +25%; ``every=10``, with
+the hooks attached only for the recorded steps, ~+6% (measured interleaved on a shared
+2-core machine, thread CPU time, ``python -m benchmarks.monitor``). ``--breakdown``
+splits the ~57 us: ~8 us more in the forward (the hooks' calls are ~1 us of it; the rest
+is the cache), ~3 us in the backward, ~2 us in the optimiser, ~40 us in ``step()``.
+What costs is the arrays a step touches more than their values: ``sample=256`` and
+``sample=64`` both cost ~+18%, and a stand-in that only reads one value of each of the
+16 arrays a recorded step copies (``--floor``: the outputs and their gradients, the
+parameters' gradients and values), with the hooks, already costs ~+8%. Reducing many
+steps' rows at once (one ``np.concatenate`` a step into a block of 16 to 32 rows, then
+the BLAS over them) does ~40% less work in a tight loop but measured the same inside
+the training loop; so did one row reduced through fewer, larger calls. The issue's
++10% with every step recorded is out of reach this way; ``benchmarks/README.md`` has the
+figures.
 
 As ``step()`` reads them, the statistics see the layer's output and gradient as they
 are then: an in-place op applied to a watched output after its layer (e.g. a following
-``ReLU(inplace=True)``) shows in them. The update is measured, not predicted: each
-row's parameter values minus the row above (the previous step) or, with ``every > 1``,
-minus a copy taken at the step before, so the ratio is that of whatever the optimiser
-did.
+``ReLU(inplace=True)``) shows in them. The update is measured, not predicted: a copy of
+each parameter's subsample is kept from the previous step (the previous row itself when
+that step was recorded; with ``every > 1`` a copy is taken only at the step before a
+recorded one), so the ratio is that of whatever the optimiser did.
 
 Autograd does not import nn: the model is used through its methods (``named_modules``,
 ``named_parameters``, ``register_forward_hook``), by duck typing.
@@ -62,22 +68,17 @@ from typing import Any
 import numpy as np
 
 from autograd.engine import _SMALL as ENGINE_KEEPS
-from autograd.viz.monitor_rows import (
-    CHUNK,
-    SATURATION,
-    RowLayout,
-    reduce_rows,
-    statistics,
-    subsample_plan,
-)
 
 __all__ = ["ACTIVATION_KINDS", "SATURATION", "Monitor", "MonitorHistory"]
 
+# |tanh| beyond this is "saturated" (tanh' = 1 - t^2 < 0.06: the gradient barely passes);
+# a sigmoid output is saturated within 1 - SATURATION of 0 or 1 (sigma' = s(1-s) < 0.03).
+SATURATION = 0.97
 # Module class names (and the grad_fn names of the op that made an output) -> kind.
 ACTIVATION_KINDS = {"Tanh": "tanh", "Sigmoid": "sigmoid", "ReLU": "relu",
                     "TanhBackward": "tanh", "SigmoidBackward": "sigmoid",
                     "ReluBackward": "relu"}
-# Reduced steps kept as sums before they are turned into statistics.
+# Recorded steps kept as raw sums before they are turned into statistics.
 _PENDING = 256
 _UNRESOLVED = "?"
 
@@ -111,6 +112,68 @@ class MonitorHistory(list):
         return np.array([r[key] for r in self if r["name"] == name], dtype=np.float64)
 
 
+def _plan(shape: tuple, sample: int) -> tuple[int, int]:
+    """How to subsample an array of ``shape`` to at most ``sample`` values: ``(r, 0)``
+    takes every r-th row (whole rows: every unit is seen; when at least 4 rows fit),
+    ``(0, s)`` every s-th value of the flat array, s coprime with the last dimension (so
+    the columns all come round)."""
+    row = math.prod(shape[1:])
+    if len(shape) >= 2 and 4 * row <= sample:
+        return -(-shape[0] // (sample // row)), 0
+    n = math.prod(shape)
+    s = -(-n // sample)
+    last = int(shape[-1]) if shape else 1
+    while math.gcd(s, last) > 1:
+        s += 1
+    return 0, s
+
+
+def _hits(acts: np.ndarray, kind: str) -> np.ndarray:
+    """Which values of an activation ``kind`` count as saturated ("dead" for ReLU)."""
+    if kind == "tanh":
+        return np.abs(acts) > SATURATION
+    if kind == "sigmoid":
+        return np.abs(acts - 0.5) > SATURATION - 0.5
+    return acts == 0
+
+
+def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return num / den
+
+
+class _Layout:
+    """Where each segment of a step's row lies, for one set of segment sizes: the
+    activations (L), their gradients (L), the parameters' gradients (P) and values (P),
+    then the update (P, when the previous values are known)."""
+
+    def __init__(self, sizes: tuple, n_layers: int, kinds: list) -> None:
+        n_params = (len(sizes) - 2 * n_layers) // 2
+        data_sizes = sizes[len(sizes) - n_params:]
+        full = np.array(sizes + data_sizes, dtype=np.int64)
+        self.sizes = sizes
+        self.total = sum(sizes)
+        self.n_data = sum(data_sizes)
+        self.n_segments = len(full)
+        self.present = np.flatnonzero(full)     # segments with values, the update's last
+        self.counts = full[self.present]
+        self.starts = np.concatenate(([0], np.cumsum(self.counts)[:-1])).astype(np.intp)
+        self.starts_no_update = self.starts[:len(self.starts) - np.count_nonzero(data_sizes)]
+        self.n_acts = sum(sizes[:n_layers])
+        self.act_layers = [i for i in range(n_layers) if sizes[i]]
+        ends = np.cumsum([sizes[i] for i in self.act_layers]).tolist()
+        self.act_bounds = list(zip([0, *ends[:-1]], ends))
+        self.kinds = sorted({kinds[i] for i in self.act_layers}
+                            & {"tanh", "sigmoid", "relu"})
+        # Two rows used in turn (a step's update reads the row before), and scratch for
+        # the squares and the saturated flags: allocated once, since fresh arrays of this
+        # size each step cost page faults that dwarf the arithmetic.
+        self.rows = (np.empty(self.total + self.n_data), np.empty(self.total + self.n_data))
+        self.turn = 0
+        self.squares = np.empty(self.total + self.n_data)
+        self.hits = np.empty(self.n_acts, dtype=bool)
+
+
 class Monitor:
     """Record per-layer activation and gradient statistics and per-parameter gradient and
     update ratios while a model trains (see the module docstring and
@@ -123,16 +186,15 @@ class Monitor:
             By default the activation modules (``Tanh``, ``Sigmoid``, ``ReLU``), or every
             leaf module when the model has none.
         every: record every ``every``-th step (steps ``0, every, 2*every...``; default
-            1, every step). With ``every > 1`` the forward hooks are attached only for
-            the recorded steps, so the steps in between run as without a monitor
+            1, every step, at about +22% of a training step on the digits MLP,
+            ``benchmarks/monitor.py``). With ``every > 1`` the forward hooks are attached
+            only for the recorded steps, so the steps in between run as without a monitor
             (``step()`` only counts them, and at the step before a recorded one copies the
-            parameters' subsample, to measure the recorded step's update).
-            ``benchmarks/README.md`` has what each costs on the digits MLP.
-        sample: the most values kept of each activation, gradient and parameter: an
-            array with more is subsampled with a fixed stride (every r-th row when at
-            least 4 rows fit, else every s-th value of the flat array, s coprime with the
-            last dimension; reproducible), and its statistics and histograms are those of
-            the subsample; smaller arrays are used whole.
+            parameters' subsample, to measure the recorded step's update): ``every=10``
+            costs ~+6% there (see the module docstring).
+        sample: the most values kept of each activation, gradient and parameter (a fixed
+            stride through the flat array, so runs are reproducible): the statistics and
+            histograms use that subsample.
 
     Only forwards in training mode are recorded (``model.eval()`` evaluation is skipped);
     if a step has several, the last one that builds a graph counts.
@@ -154,37 +216,27 @@ class Monitor:
                                          for t in self.layer_types]
         self.params = [(n, p) for n, p in model.named_parameters()
                        if getattr(p, "requires_grad", False)]
-        self._param_list = [p for _, p in self.params]
-        self._plans: dict[tuple, tuple[slice | None, bool]] = {}
-        self._layouts: dict[tuple, RowLayout] = {}
-        self._layout: RowLayout | None = None   # the layout of the rows in the block
+        self._plans: dict[tuple, tuple[bool, slice | None]] = {}
+        self._layouts: dict[tuple, _Layout] = {}
         n = len(self.layers)
-        # this step's outputs of the watched layers, and the gradients a tensor hook
-        # caught (large outputs); cleared in place, as the hooks hold these lists
-        self._outs: list[Any] = [None] * n
-        self._hgrads: list[Any] = [None] * n
-        self._nones = [None] * n
+        self._outs: list[Any] = [None] * n      # this step's outputs of the watched layers
+        self._hgrads: list[Any] = [None] * n    # gradients a tensor hook caught (large outputs)
         self._grad_fns = [partial(self._on_grad, i) for i in range(n)]
         self._grad_handles: list[Any] = []
-        self._forward_fns = [self._forward_hook(i) for i in range(n)]
+        self._forward_fns = [partial(self._on_forward, i) for i in range(n)]
         self._handles: list[Any] = []
         self._attach()
         self._value_bases: list[Any] = []
-        self._value_list: list[np.ndarray] = []  # the parameters' views and zero pads
+        self._value_views: list[np.ndarray] = []
         self._value_sizes: tuple = ()
         self._count = 0           # step() calls so far: the index of the coming step
         self._recording = True    # step 0 is always recorded
-        # the values before the block's first row (every == 1), or before the coming
-        # recorded step (every > 1): a copy, padded as in a row
-        self._prev: np.ndarray | None = self._param_data()
-        self._steps: list[int] = []       # the steps in the block, and their lr
-        self._lrs: list[float] = []
-        self._reduced: list[tuple] = []   # (layout, steps, lrs, sums, squares, saturated)
-        self._n_reduced = 0
+        self._prev: np.ndarray | None = self._param_data()  # a copy: step 0's "before"
+        self._pending: list[tuple] = []   # (step, lr, layout, sums, squares, saturated)
         self._chunks: list[dict] = []     # statistics of the steps already computed
         self._rows = MonitorHistory()
         self._rows_done = 0               # chunks already turned into rows
-        self._last: tuple | None = None   # the last reduced step's layout and row
+        self._last: tuple | None = None   # the last recorded step's layout and row
         self.removed = False
 
     # -- attaching ------------------------------------------------------------------
@@ -217,57 +269,40 @@ class Monitor:
                                 f"register_forward_hook")
         return [(n or type(m).__name__, m) for n, m in chosen]
 
-    def _plan_for(self, shape: tuple) -> tuple[slice | None, bool]:
-        plan = self._plans.get(shape)
-        if plan is None:  # once per shape
-            plan = self._plans[shape] = subsample_plan(shape, self.sample)
-        return plan
+    def _view(self, a: np.ndarray) -> np.ndarray:
+        """At most ``sample`` values of ``a`` (a view; ``np.concatenate`` flattens it)."""
+        plan = self._plans.get(a.shape)
+        if plan is None:  # once per shape: (flat?, slice), the slice None for the whole
+            if a.size <= self.sample:
+                plan = (False, None)
+            else:
+                r, s = _plan(a.shape, self.sample)
+                plan = (False, slice(None, None, r)) if r else (True, slice(None, None, s))
+            self._plans[a.shape] = plan
+        flat, part = plan
+        if part is None:
+            return a
+        return a.reshape(-1)[part] if flat else a[part]
 
-    def _forward_hook(self, i: int) -> Any:
-        """Layer ``i``'s forward hook: keeps a reference to the output (no copy)."""
-        outs, hgrads, grad_fn = self._outs, self._hgrads, self._grad_fns[i]
-
-        def hook(module: Any, args: tuple, output: Any) -> None:
-            if not self._recording or not getattr(module, "training", True):
-                return  # eval-mode forwards (evaluation) are not training steps
-            data = getattr(output, "_data", None)
-            if not isinstance(data, np.ndarray):
-                return  # not a Tensor (a tuple, None...): nothing to measure
-            graph = output._node is not None
-            if not graph and outs[i] is not None:
-                return  # a no-grad forward does not replace the step's training forward
-            outs[i] = output
-            hgrads[i] = None
-            if graph and data.size > ENGINE_KEEPS:  # the engine keeps only the grad's norm
-                self._grad_handles.append(output.register_hook(grad_fn))
-
-        return hook
+    def _on_forward(self, i: int, module: Any, args: tuple, output: Any) -> None:
+        if not self._recording or not getattr(module, "training", True):
+            return  # eval-mode forwards (evaluation) are not training steps
+        data = getattr(output, "_data", None)
+        if not isinstance(data, np.ndarray):
+            return  # not a Tensor (a tuple, None...): nothing to measure
+        graph = output._node is not None
+        if not graph and self._outs[i] is not None:
+            return  # a no-grad forward does not replace the step's training forward
+        self._outs[i] = output
+        self._hgrads[i] = None
+        if graph and data.size > ENGINE_KEEPS:  # the engine keeps only the gradient's norm
+            self._grad_handles.append(output.register_hook(self._grad_fns[i]))
 
     def _on_grad(self, i: int, grad: Any) -> None:
         if not self.removed:
             self._hgrads[i] = grad._data
 
-    def _param_views(self) -> list[np.ndarray]:
-        """Each parameter's subsample and its zero pad (views, cached while the parameter
-        keeps its array: the optimisers update in place)."""
-        bases = [p._data for p in self._param_list]
-        if len(bases) != len(self._value_bases) or not all(
-                map(operator.is_, bases, self._value_bases)):
-            self._value_bases = bases
-            views = []
-            for b in bases:
-                part, flat = self._plan_for(b.shape)
-                views.append(b if part is None else b.reshape(-1)[part] if flat else b[part])
-            self._value_sizes = tuple(v.size for v in views)
-            self._value_list = []
-            for v in views:
-                self._value_list.append(v)
-                if v.size % CHUNK:
-                    self._value_list.append(np.zeros(CHUNK - v.size % CHUNK))
-        return self._value_list
-
     def _param_data(self) -> np.ndarray:
-        """A copy of the parameters' subsamples, padded as in a row."""
         values = self._param_views()
         return np.concatenate(values, axis=None) if values else np.empty(0)
 
@@ -282,22 +317,17 @@ class Monitor:
         if self.removed:
             raise RuntimeError("Monitor.step(): the monitor was removed (remove() detaches it)")
         index = self._count
-        if self._recording:
-            self._record(index, lr)
-        self._outs[:] = self._nones
-        self._hgrads[:] = self._nones
-        if self._grad_handles:
-            self._grad_handles = []
+        data = self._record(index, lr) if self._recording else None
+        n = len(self.layers)
+        self._outs, self._hgrads, self._grad_handles = [None] * n, [None] * n, []
         self._count = index + 1
-        if self.every == 1:
-            return  # the next step's update is measured from this row
         self._recording = self._count % self.every == 0
-        if self._recording:  # the next step's update is measured from these values
-            self._prev = self._param_data()
-            self._attach()
-        else:
+        if not self._recording:
             self._prev = None
             self._detach()  # the steps in between run as without a monitor
+        else:  # the next step's update is measured from these values
+            self._prev = data if data is not None else self._param_data()
+            self._attach()
 
     def _attach(self) -> None:
         if not self._handles:
@@ -309,123 +339,136 @@ class Monitor:
             h.remove()
         self._handles = []
 
-    def _record(self, index: int, lr: float | None) -> None:
-        """Copy this step's subsamples into the next row of the block."""
-        lay = self._layout
-        if lay is not None and lay.fast and not self._grad_handles:
-            # the usual step: every source there, with the shapes of the block's rows
-            outs = self._outs
-            try:
-                sources = [o._data for o in outs]
-                sources += [o._node.grad_size for o in outs]
-                sources += [p.grad._data for p in self._param_list]
-                same = [a.shape for a in sources] == lay.shapes
-            except AttributeError:  # a layer that did not run, a parameter without grad
-                same = False
-            values = self._param_views()
-            if same and self._value_sizes == lay.key[-1]:
-                self._fill(lay, sources, values, index, lr)
-                return
-        self._record_any(index, lr)
-
-    def _record_any(self, index: int, lr: float | None) -> None:
-        """:meth:`_record` for any step: missing outputs or gradients, new shapes."""
-        kinds, outs = self._kinds, self._outs
-        sources, key = [], []
+    def _record(self, index: int, lr: float | None) -> np.ndarray:
+        """Copy this step's subsamples into a row, reduce it; return the values' part."""
+        view, kinds, outs = self._view, self._kinds, self._outs
+        arrays, sizes = [], []
         for i, out in enumerate(outs):
-            a = None if out is None else out._data
-            if a is not None and kinds[i] == _UNRESOLVED:  # by the op that made it
+            if out is None:
+                sizes.append(0)
+                continue
+            a = view(out._data)
+            arrays.append(a)
+            sizes.append(a.size)
+            if kinds[i] == _UNRESOLVED:  # by the op that made it: a Block ending in tanh
                 kinds[i] = ACTIVATION_KINDS.get(type(out._node).__name__)
-            sources.append(a)
-        for out, g in zip(outs, self._hgrads):
+        for i, out in enumerate(outs):
+            g = None if out is None else self._hgrads[i]
             if g is None and out is not None and out._node is not None:
                 g = out._node.grad_size  # the gradient itself when small (engine._grad_size)
                 if g.__class__ is not np.ndarray or g.shape != out._data.shape:
                     g = None
-            sources.append(g)
-        sources += [None if p.grad is None else p.grad._data for p in self._param_list]
+            if g is None:
+                sizes.append(0)
+                continue
+            g = view(g)
+            arrays.append(g)
+            sizes.append(g.size)
+        for _, p in self.params:
+            g = p.grad
+            if g is None:
+                sizes.append(0)
+                continue
+            g = view(g._data)
+            arrays.append(g)
+            sizes.append(g.size)
         values = self._param_views()
-        key = (*(None if a is None else a.shape for a in sources), self._value_sizes)
-        sources = [a for a in sources if a is not None]
-        lay = self._layout
-        if lay is None or lay.key != key:
-            self._reduce()  # the rows in the block have other shapes
-            lay = self._layouts.get(key)
-            if lay is None:
-                lay = self._layouts[key] = RowLayout(
-                    key, [self._plan_for(a.shape) for a in sources], len(outs), kinds)
-            self._layout = lay
-        self._fill(lay, sources, values, index, lr)
-
-    def _fill(self, lay: RowLayout, sources: list, values: list, index: int,
-              lr: float | None) -> None:
-        arrays = []
-        add = arrays.append
-        for a, (part, flat, pad) in zip(sources, lay.plans):
-            if part is not None:
-                a = a.reshape(-1)[part] if flat else a[part]
-            add(a)
-            if pad is not None:
-                add(pad)
         arrays += values
-        k = lay.filled
+        key = (*sizes, *self._value_sizes)
+        lay = self._layouts.get(key)
+        if lay is None:
+            lay = self._layouts[key] = _Layout(key, len(outs), kinds)
+        n_data, total = lay.n_data, lay.total
+        row = lay.rows[lay.turn]
+        lay.turn ^= 1
         if arrays:
-            np.concatenate(arrays, axis=None, out=lay.block[k, :lay.total],
-                           casting="same_kind")
-        if self.every > 1 or k == 0:  # the update's "before" is not the row above
-            prev = self._prev
-            lay.known[k] = prev is not None and prev.shape == (lay.n_data,)
-            if lay.known[k] and self.every > 1:
-                if lay.prevs is None:
-                    lay.prevs = np.empty((len(lay.block), lay.n_data))
-                lay.prevs[k] = prev
+            np.concatenate(arrays, axis=None, out=row[:total], casting="same_kind")
+        data = row[total - n_data:total]
+        prev = self._prev
+        if prev is not None and prev.shape == data.shape:
+            np.subtract(data, prev, out=row[total:])
+            starts = lay.starts
+        else:  # the parameters changed shape: no update to measure
+            row = row[:total]
+            starts = lay.starts_no_update
+        squares = np.square(row, out=lay.squares[:row.size])
+        saturated = {}
+        for kind in lay.kinds:  # tanh from the squares: |t| > 0.97 <=> t^2 > 0.97^2
+            if kind == "tanh":
+                hit = np.greater(squares[:lay.n_acts], SATURATION ** 2, out=lay.hits)
+            else:
+                hit = _hits(row[:lay.n_acts], kind)
+            saturated[kind] = [np.count_nonzero(hit[a:b]) for a, b in lay.act_bounds]
+        if starts.size:
+            sums, squares = np.add.reduceat(row, starts), np.add.reduceat(squares, starts)
         else:
-            lay.known[k] = True
-        lay.filled = k + 1
-        self._steps.append(index)
-        self._lrs.append(math.nan if lr is None else float(lr))
-        if lay.filled == len(lay.block):
-            self._reduce()
-
-    def _reduce(self) -> None:
-        """Reduce the block's rows to sums (:func:`monitor_rows.reduce_rows`)."""
-        lay = self._layout
-        if lay is None or not lay.filled:
-            return
-        carry = self._prev if self.every == 1 else None
-        sums, squares, saturated = reduce_rows(lay, carry, len(self.layers))
-        k, total = lay.filled, lay.total
-        if self.every == 1:  # the next block's first "before"
-            self._prev = lay.block[k - 1, total - lay.n_data:total].copy()
-        self._last = (lay, lay.block[k - 1, :total].copy())
-        self._reduced.append((lay, self._steps, self._lrs, sums, squares, saturated))
-        self._n_reduced += k
-        lay.filled = 0
-        self._steps, self._lrs = [], []
-        if self._n_reduced >= _PENDING:
+            sums = squares = starts
+        self._pending.append((index, math.nan if lr is None else float(lr), lay, sums,
+                              squares, saturated))
+        self._last = (lay, row)
+        if len(self._pending) >= _PENDING:
             self._compute()
+        return data
+
+    def _param_views(self) -> list[np.ndarray]:
+        """Each parameter's subsample (views, cached while the parameter keeps its array:
+        the optimisers update in place)."""
+        bases = [p._data for _, p in self.params]
+        if len(bases) != len(self._value_bases) or not all(
+                map(operator.is_, bases, self._value_bases)):
+            self._value_bases = bases
+            self._value_views = [self._view(b) for b in bases]
+            self._value_sizes = tuple(v.size for v in self._value_views)
+        return self._value_views
 
     def _compute(self) -> None:
-        """Turn the reduced steps' sums into statistics, a run of one layout at once."""
-        reduced, self._reduced, self._n_reduced = self._reduced, [], 0
+        """Turn the pending steps' sums into statistics, a run of equal layouts at once."""
+        pending, self._pending = self._pending, []
         start = 0
-        while start < len(reduced):
+        while start < len(pending):
             end = start + 1
-            while end < len(reduced) and reduced[end][0] is reduced[start][0]:
+            while (end < len(pending) and pending[end][2] is pending[start][2]
+                   and len(pending[end][3]) == len(pending[start][3])):
                 end += 1
-            run = reduced[start:end]
-            chunk = statistics(run[0][0], len(self.layers), len(self.params),
-                               *(np.concatenate([r[j] for r in run]) for j in (3, 4, 5)))
-            chunk["step"] = [s for r in run for s in r[1]]
-            chunk["lr"] = [x for r in run for x in r[2]]
-            self._chunks.append(chunk)
+            self._chunks.append(self._statistics(pending[start:end]))
             start = end
+
+    def _statistics(self, steps: list[tuple]) -> dict[str, Any]:
+        lay = steps[0][2]
+        n_layers, n_params = len(self.layers), len(self.params)
+        k = len(steps)
+        width = len(steps[0][3])
+        means = np.full((k, lay.n_segments), np.nan)
+        stds = np.full((k, lay.n_segments), np.nan)
+        if width:
+            n = lay.counts[:width]
+            mu = np.stack([s[3] for s in steps]) / n
+            var = np.stack([s[4] for s in steps]) / n - mu * mu
+            means[:, lay.present[:width]] = mu
+            stds[:, lay.present[:width]] = np.sqrt(np.maximum(var, 0.0))
+        saturated = np.full((k, n_layers), np.nan)
+        for i_act, layer in enumerate(lay.act_layers):
+            kind = self._kinds[layer]
+            if kind in lay.kinds:
+                counts = np.array([s[5][kind][i_act] for s in steps], dtype=np.float64)
+                saturated[:, layer] = counts / lay.sizes[layer]
+        p0 = 2 * n_layers
+        grad_std = stds[:, p0:p0 + n_params]
+        data_std = stds[:, p0 + n_params:p0 + 2 * n_params]
+        update_std = stds[:, p0 + 2 * n_params:]
+        return {
+            "step": [s[0] for s in steps], "lr": [s[1] for s in steps],
+            "mean": means[:, :n_layers], "std": stds[:, :n_layers], "saturated": saturated,
+            "grad_mean": means[:, n_layers:p0], "grad_std_layer": stds[:, n_layers:p0],
+            "grad_std": grad_std, "data_std": data_std,
+            "grad_data": _ratio(grad_std, data_std), "update_data": _ratio(update_std, data_std),
+        }
 
     # -- reading --------------------------------------------------------------------
 
     def _computed(self) -> list[dict[str, Any]]:
-        self._reduce()
-        self._compute()
+        if self._pending:
+            self._compute()
         return self._chunks
 
     @property
@@ -476,16 +519,18 @@ class Monitor:
         a missing one is left out)."""
         out: dict[str, dict[str, np.ndarray]] = {"activations": {}, "gradients": {},
                                                  "param_grads": {}}
-        self._reduce()
         if self._last is None:
             return out
         lay, flat = self._last
+        sizes = lay.sizes
         names = ([("activations", n) for n, _ in self.layers]
                  + [("gradients", n) for n, _ in self.layers]
                  + [("param_grads", n) for n, _ in self.params])
-        for (group, name), size, offset in zip(names, lay.sizes, lay.offsets):
-            if size:
+        offset = 0
+        for (group, name), size in zip(names, sizes):
+            if size:  # a copy: the row is reused two steps later
                 out[group][name] = flat[offset:offset + size].copy()
+            offset += size
         return out
 
     @property
@@ -510,7 +555,7 @@ class Monitor:
         for h in (*self._handles, *self._grad_handles):
             h.remove()
         self._handles, self._grad_handles = [], []
-        self._outs[:] = self._nones
+        self._outs = [None] * len(self.layers)
         self._recording = False
         self.removed = True
 

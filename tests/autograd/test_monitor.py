@@ -379,12 +379,10 @@ def _numpy_steps(model, batches, lr, every):
 
 
 @pytest.mark.parametrize("every", [1, 2])
-def test_rows_reduced_in_blocks_across_new_shapes_match_numpy(monkeypatch, every) -> None:
-    # blocks of 3 rows; the batch size changes at steps 4 and 5 (other row shapes: the
-    # block is reduced early), the update still measured from the step before
-    from autograd.viz import monitor_rows
-
-    monkeypatch.setattr(monitor_rows, "BLOCK_ROWS", 3)
+def test_steps_across_new_shapes_match_numpy(monkeypatch, every) -> None:
+    # chunks of 3 pending steps; the batch size changes at steps 4 and 5 (other row
+    # shapes: other layouts), the update still measured from the step before
+    monkeypatch.setattr(monitor_module, "_PENDING", 3)
     model, x = _tiny()
     rng = np.random.default_rng(2)
     batches = [x * (1 + 0.1 * k) for k in range(4)] + [
