@@ -192,9 +192,13 @@ class Monitor:
             (``step()`` only counts them, and at the step before a recorded one copies the
             parameters' subsample, to measure the recorded step's update): ``every=10``
             costs ~+6% there (see the module docstring).
-        sample: the most values kept of each activation, gradient and parameter (a fixed
-            stride through the flat array, so runs are reproducible): the statistics and
-            histograms use that subsample.
+        sample: the most values kept of each activation, gradient and parameter. An
+            array with more is subsampled with a fixed stride (reproducible): every r-th
+            row (whole rows, r the smallest that keeps at most ``sample`` values) when at
+            least 4 rows fit in ``sample``, else every s-th value of the flat array,
+            s = ceil(size / sample) raised until coprime with the last dimension; its
+            statistics and histograms are those of the subsample. Smaller arrays are used
+            whole.
 
     Only forwards in training mode are recorded (``model.eval()`` evaluation is skipped);
     if a step has several, the last one that builds a graph counts.
