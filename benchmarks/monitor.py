@@ -58,14 +58,15 @@ def _floor(model, **options) -> object:
     (its layers' outputs and their gradients, the parameters' gradients and values: one
     ``np.concatenate`` of one-value views): what a step costs before any statistic."""
     monitor = ag.viz.Monitor(model, **options)
+    params = [p for _, p in monitor.params]
     buf = np.empty(256)
 
-    def record(index: int, lr: float | None) -> None:
+    def record(index: int, lr: float | None) -> np.ndarray | None:
         outs = monitor._outs
         arrays = ([o._data for o in outs] + [o._node.grad_size for o in outs]
-                  + [p.grad._data for p in monitor._param_list]
-                  + [p._data for p in monitor._param_list])
+                  + [p.grad._data for p in params] + [p._data for p in params])
         np.concatenate([a.reshape(-1)[:1] for a in arrays], out=buf[:len(arrays)])
+        return monitor._prev  # as the values before the next step: nothing copied
 
     monitor._record = record
     return monitor
