@@ -1,16 +1,23 @@
 """What ``ag.viz.Monitor`` costs a training step (issue 20: at most 10% more).
 
 The digits MLP ``nn.MLP([64, 128, 64, 10])`` (tanh), batch 32, Adam lr 1e-3, one BLAS
-thread. Two copies of the model from the same initial weights train on the same batches:
+thread. Copies of the model from the same initial weights train on the same batches:
 one plain, one with a ``Monitor`` attached (default settings: every step recorded,
 its two tanh layers and six parameters; ``--every 10`` records every 10th) and
-``monitor.step(lr=...)`` after each ``optimizer.step()``. Blocks of ``--steps`` steps (80:
-each holds 8 recorded steps) alternate between the two (interleaved, so that a busy
-machine slows both alike); the figure is the median over ``--repeats``
-blocks of the time per step. The monitored block includes the statistics computed every
-``CHUNK`` steps; turning the recorded steps into ``monitor.history`` rows, done once when
-it is read, is timed apart. ``--breakdown`` adds the time of each phase of the step
-(forward, backward, optimiser, ``monitor.step()``), plain and monitored.
+``monitor.step(lr=...)`` after each ``optimizer.step()``, and with ``--against FILE``
+one more with the ``Monitor`` of another revision's ``monitor.py`` (before/after in one
+run: ``git show REV:autograd/viz/monitor.py > /tmp/monitor_before.py``). Blocks of
+``--steps`` steps (32) alternate between the variants, their order rotating
+(interleaved, so that a busy machine slows all alike); the figures are the medians over
+``--repeats`` blocks of the time per step (thread CPU time: on a machine shared with
+other jobs, wall time also counts the waits for a core), the median of the per-round
+ratios, and the ratio of the total times (which counts every amortised reduction).
+The statistics computed every 256 steps are in the blocks; turning the recorded steps
+into ``monitor.history`` dicts, done once when it is read, is timed apart.
+``--floor`` adds a stand-in that only reads one value of each array a recorded step
+copies (what touching them costs, before any statistic). ``--breakdown`` adds the
+time of each phase of the step (forward, backward, optimiser, ``monitor.step()``),
+plain and monitored.
 Run: ``python -m benchmarks.monitor`` (repository root).
 """
 
@@ -22,25 +29,56 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
 import argparse  # noqa: E402
+import importlib.util  # noqa: E402
 import statistics  # noqa: E402
 import time  # noqa: E402
+
+import numpy as np  # noqa: E402
 
 import autograd as ag  # noqa: E402
 import nn  # noqa: E402
 import optim  # noqa: E402
 from nn.datasets import load_digits  # noqa: E402
 
-# CPU time of this process: on a machine shared with other jobs, wall time also counts the
+# CPU time of this thread: on a machine shared with other jobs, wall time also counts the
 # waits for a core, which have nothing to do with either variant (--wall to use it).
-CLOCK = time.process_time
+CLOCK = time.thread_time
 
 
-def _setup(monitored: bool, sample: int | None, every: int | None = None) -> tuple:
+def _monitor_class(path: str) -> type:
+    """The ``Monitor`` class of a ``monitor.py`` from another revision."""
+    spec = importlib.util.spec_from_file_location("monitor_against", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.Monitor
+
+
+def _floor(model, **options) -> object:
+    """A Monitor whose recorded step only reads one value of each array the Monitor copies
+    (its layers' outputs and their gradients, the parameters' gradients and values: one
+    ``np.concatenate`` of one-value views): what a step costs before any statistic."""
+    monitor = ag.viz.Monitor(model, **options)
+    params = [p for _, p in monitor.params]
+    buf = np.empty(256)
+
+    def record(index: int, lr: float | None) -> np.ndarray | None:
+        outs = monitor._outs
+        arrays = ([o._data for o in outs] + [o._node.grad_size for o in outs]
+                  + [p.grad._data for p in params] + [p._data for p in params])
+        np.concatenate([a.reshape(-1)[:1] for a in arrays], out=buf[:len(arrays)])
+        return monitor._prev  # as the values before the next step: nothing copied
+
+    monitor._record = record
+    return monitor
+
+
+def _setup(monitor_class: type | None, sample: int | None, every: int | None = None
+           ) -> tuple:
     ag.manual_seed(0)
     model = nn.MLP([64, 128, 64, 10])
     opt = optim.Adam(model.parameters(), lr=1e-3)
     options = {k: v for k, v in (("sample", sample), ("every", every)) if v is not None}
-    monitor = ag.viz.Monitor(model, **options) if monitored else None
+    monitor = monitor_class(model, **options) if monitor_class is not None else None
     return model, opt, monitor
 
 
@@ -58,9 +96,9 @@ def _block(model, opt, monitor, loss_fn, batches, steps: int, start: int) -> flo
 
 def _phases(model, opt, monitor, loss_fn, batches, steps: int, start: int) -> list[float]:
     """Mean seconds per step of each phase: forward (with the loss), backward,
-    ``optimizer.step()``, ``monitor.step()`` (wall clock: the phases are too short for the
-    process clock's resolution)."""
-    clock = time.perf_counter
+    ``optimizer.step()``, ``monitor.step()`` (on ``CLOCK``: the thread's CPU time, read
+    with ``clock_gettime``'s nanoseconds)."""
+    clock = CLOCK
     acc = [0.0] * 4
     for k in range(start, start + steps):
         x, y = batches[k % len(batches)]
@@ -89,7 +127,7 @@ def _breakdown(plain: tuple, watched: tuple, loss_fn, batches, steps: int,
         start = (r + 1) * steps
         runs["plain"].append(_phases(*plain, loss_fn, batches, steps, start))
         runs["monitor"].append(_phases(*watched, loss_fn, batches, steps, start))
-    print("  phase (us, median; wall clock)   plain   with Monitor   extra")
+    print("  phase (us, median)               plain   with Monitor   extra")
     for i, phase in enumerate(("forward + loss", "backward", "optimizer.step()",
                                "monitor.step()")):
         p = statistics.median(run[i] for run in runs["plain"]) * 1e6
@@ -99,14 +137,19 @@ def _breakdown(plain: tuple, watched: tuple, loss_fn, batches, steps: int,
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--steps", type=int, default=80, help="steps per timed block")
-    parser.add_argument("--repeats", type=int, default=15, help="blocks per variant")
+    parser.add_argument("--steps", type=int, default=32, help="steps per timed block")
+    parser.add_argument("--repeats", type=int, default=100, help="blocks per variant")
     parser.add_argument("--sample", type=int, default=None,
                         help="Monitor(sample=...) (default: the Monitor's default)")
     parser.add_argument("--every", type=int, default=None,
                         help="Monitor(every=...) (default: the Monitor's default)")
+    parser.add_argument("--against", metavar="FILE", default=None,
+                        help="also time the Monitor of this monitor.py (another revision)")
+    parser.add_argument("--floor", action="store_true",
+                        help="also time a stand-in that only reads one value of each array "
+                             "the Monitor copies (the cost before any statistic)")
     parser.add_argument("--wall", action="store_true",
-                        help="time with the wall clock instead of the process's CPU time")
+                        help="time with the wall clock instead of the thread's CPU time")
     parser.add_argument("--breakdown", action="store_true",
                         help="also time each phase of the step (forward, backward, "
                              "optimizer, monitor.step) apart")
@@ -119,35 +162,45 @@ def main() -> None:
     batches = [(ag.tensor(split.x_train[i:i + 32]), ag.tensor(split.y_train[i:i + 32]))
                for i in range(0, len(split.x_train) - 31, 32)]
     loss_fn = nn.CrossEntropyLoss()
-    plain, watched = _setup(False, None), _setup(True, args.sample, args.every)
-    for variant in (plain, watched):  # warm-up
+    variants = {"plain": _setup(None, None),
+                "with Monitor": _setup(ag.viz.Monitor, args.sample, args.every)}
+    if args.against:
+        variants["--against"] = _setup(_monitor_class(args.against), args.sample,
+                                       args.every)
+    if args.floor:
+        variants["arrays touched only"] = _setup(_floor, args.sample, args.every)
+    names = list(variants)
+    for variant in variants.values():  # warm-up
         _block(*variant, loss_fn, batches, args.steps, 0)
-    times: dict[str, list[float]] = {"plain": [], "monitor": []}
+    times: dict[str, list[float]] = {name: [] for name in names}
     for r in range(args.repeats):
         start = (r + 1) * args.steps
-        times["plain"].append(_block(*plain, loss_fn, batches, args.steps, start))
-        times["monitor"].append(_block(*watched, loss_fn, batches, args.steps, start))
-    monitor = watched[2]
+        for name in names[r % len(names):] + names[:r % len(names)]:
+            times[name].append(_block(*variants[name], loss_fn, batches, args.steps, start))
+    base = statistics.median(times["plain"])
+    print(f"digits MLP 64-128-64-10 (tanh), batch 32, Adam; {args.repeats} interleaved "
+          f"blocks of {args.steps} steps, 1 BLAS thread, "
+          f"{'wall' if args.wall else 'thread CPU'} time")
+    print(f"  {'':22}{'median step':>12}  {'overhead':>9}  {'median ratio':>12}  "
+          f"{'total ratio':>11}")
+    for name in names:
+        med = statistics.median(times[name])
+        ratio = statistics.median(m / p for p, m in zip(times["plain"], times[name]))
+        total = sum(times[name]) / sum(times["plain"])
+        print(f"  {name:<22}{med * 1e6:9.1f} us  {100 * (med / base - 1):+8.1f}%  "
+              f"{100 * (ratio - 1):+11.1f}%  {100 * (total - 1):+10.1f}%")
+    monitor = variants["with Monitor"][2]
+    print(f"  Monitor(sample={monitor.sample}, every={monitor.every})")
     t0 = time.perf_counter()
     rows = len(monitor.history)
     history_s = time.perf_counter() - t0
     recorded = len({r["step"] for r in monitor.history})
-    base = statistics.median(times["plain"])
-    with_monitor = statistics.median(times["monitor"])
-    ratios = [m / p for p, m in zip(times["plain"], times["monitor"])]
-    print(f"digits MLP 64-128-64-10 (tanh), batch 32, Adam; {args.repeats} interleaved "
-          f"blocks of {args.steps} steps, 1 BLAS thread, "
-          f"{'wall' if args.wall else 'process CPU'} time")
-    print(f"  plain step          {base * 1e6:8.1f} us (median)")
-    print(f"  with Monitor        {with_monitor * 1e6:8.1f} us (median)")
-    print(f"  overhead            {100 * (with_monitor / base - 1):+8.1f} %  (ratio of "
-          f"medians; median of per-block ratios {100 * (statistics.median(ratios) - 1):+.1f} %)")
-    print(f"  Monitor(sample={monitor.sample}, every={monitor.every})")
     print(f"  history rows        {rows} for {recorded} recorded steps, built in "
           f"{history_s * 1e3:.1f} ms ({history_s / recorded * 1e6:.1f} us per step, once, "
           f"when read)")
     if args.breakdown:
-        _breakdown(plain, watched, loss_fn, batches, args.steps, args.repeats)
+        _breakdown(variants["plain"], variants["with Monitor"], loss_fn, batches,
+                   args.steps, args.repeats)
 
 
 if __name__ == "__main__":

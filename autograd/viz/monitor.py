@@ -31,18 +31,20 @@ What a recorded step costs (``benchmarks/monitor.py`` measures it on the digits 
 
 On the digits MLP (``nn.MLP([64, 128, 64, 10])``, batch 32, Adam, one BLAS thread; a
 step of ~255 us, two tanh layers and six parameters, ~12,800 values a recorded step)
-recording every step (the default, ``every=1``) costs ~+24%; ``every=10``, with the
-hooks attached only for the recorded steps, +5 to +7% (measured interleaved on a shared
-2-core machine). ``python -m benchmarks.monitor --breakdown`` splits the ~60 us: ~14 us
-more in the forward (~7 us for the module hooks' path itself, as with no-op hooks, and
-~7 us more with this monitor's, most likely the cache), ~3 us in the backward, ~3 us
-in the optimiser and ~41 us in ``step()``: ~6 us collecting the arrays, ~2 us the
-parameters' views, ~11 us the gather into the row, ~3 us the update, ~8 us the squares
-and saturated flags, ~8 us the two ``reduceat``, ~4 us the rest (timed inside the
-training loop, where the same code takes about twice its time in a tight loop: the step
-has just filled the caches). The number of values matters less than the calls and the
-cache: ``sample=64`` still costs ~+18%, and a step that only keeps references to the
-arrays and copies the parameters' subsample (no statistics) already costs ~+9%.
+recording every step (the default, ``every=1``) costs +21 to +25%; ``every=10``, with
+the hooks attached only for the recorded steps, ~+6% (measured interleaved on a shared
+2-core machine, thread CPU time, ``python -m benchmarks.monitor``). ``--breakdown``
+splits the ~57 us: ~8 us more in the forward (the hooks' calls are ~1 us of it; the rest
+is the cache), ~3 us in the backward, ~2 us in the optimiser, ~40 us in ``step()``.
+What costs is the arrays a step touches more than their values: ``sample=256`` and
+``sample=64`` both cost ~+18%, and a stand-in that only reads one value of each of the
+16 arrays a recorded step copies (``--floor``: the outputs and their gradients, the
+parameters' gradients and values), with the hooks, already costs ~+8%. Reducing many
+steps' rows at once (one ``np.concatenate`` a step into a block of 16 to 32 rows, then
+the BLAS over them) does ~40% less work in a tight loop but measured the same inside
+the training loop; so did one row reduced through fewer, larger calls. The issue's
++10% with every step recorded is out of reach this way; ``benchmarks/README.md`` has the
+figures.
 
 As ``step()`` reads them, the statistics see the layer's output and gradient as they
 are then: an in-place op applied to a watched output after its layer (e.g. a following
@@ -184,15 +186,19 @@ class Monitor:
             By default the activation modules (``Tanh``, ``Sigmoid``, ``ReLU``), or every
             leaf module when the model has none.
         every: record every ``every``-th step (steps ``0, every, 2*every...``; default
-            1, every step, at about +24% of a training step on the digits MLP,
+            1, every step, at about +22% of a training step on the digits MLP,
             ``benchmarks/monitor.py``). With ``every > 1`` the forward hooks are attached
             only for the recorded steps, so the steps in between run as without a monitor
             (``step()`` only counts them, and at the step before a recorded one copies the
             parameters' subsample, to measure the recorded step's update): ``every=10``
-            costs +5 to +7% there (see the module docstring).
-        sample: the most values kept of each activation, gradient and parameter (a fixed
-            stride through the flat array, so runs are reproducible): the statistics and
-            histograms use that subsample.
+            costs ~+6% there (see the module docstring).
+        sample: the most values kept of each activation, gradient and parameter. An
+            array with more is subsampled with a fixed stride (reproducible): every r-th
+            row (whole rows, r the smallest that keeps at most ``sample`` values) when at
+            least 4 rows fit in ``sample``, else every s-th value of the flat array,
+            s = ceil(size / sample) raised until coprime with the last dimension; its
+            statistics and histograms are those of the subsample. Smaller arrays are used
+            whole.
 
     Only forwards in training mode are recorded (``model.eval()`` evaluation is skipped);
     if a step has several, the last one that builds a graph counts.

@@ -317,9 +317,20 @@ class HookMixin:
         d = self.__dict__
         if "_forward_hooks" not in d:
             init_hook_state(d)
-        if not (GLOBAL_ON[0] or d["_forward_pre_hooks"] or d["_forward_hooks"]
-                or d["_backward_hooks"] or d["_backward_pre_hooks"]):
-            return self.forward(*args, **kwargs)
+        if not (GLOBAL_ON[0] or d["_forward_pre_hooks"] or d["_backward_hooks"]
+                or d["_backward_pre_hooks"]):
+            hooks = d["_forward_hooks"]
+            if not hooks:
+                return self.forward(*args, **kwargs)
+            if not (d["_forward_hooks_with_kwargs"] or d["_forward_hooks_always_called"]):
+                # plain forward hooks only (a Monitor's): one call each, nothing built
+                # but the snapshot torch takes too (a hook may remove itself)
+                result = self.forward(*args, **kwargs)
+                for hook in tuple(hooks.values()):
+                    res = hook(self, args, result)
+                    if res is not None:
+                        result = res
+                return result
         pre_kw = d["_forward_pre_hooks_with_kwargs"]
         for hid, hook in [*GLOBAL["forward_pre"].items(), *d["_forward_pre_hooks"].items()]:
             if hid in pre_kw:

@@ -355,3 +355,90 @@ def test_every_tenth_step_with_hooks_only_then() -> None:
                                    upd.std() / weights[k + 1].std(), rtol=1e-5)
     monitor.remove()
     assert not model[1]._forward_hooks
+
+
+def _numpy_steps(model, batches, lr, every):
+    """Train ``model`` on ``batches`` with SGD, watched; return the monitor and, per step,
+    the tanh output, its gradient and each parameter's values (float64) after the step."""
+    opt = optim.SGD(model.parameters(), lr=lr)
+    monitor = Monitor(model, every=every)
+    seen: list = []
+    model[1].register_forward_hook(lambda m, a, out: seen.append(out))
+    values = [[p._data.astype(np.float64).copy() for p in model.parameters()]]
+    record = []
+    for x in batches:
+        opt.zero_grad()
+        out = model(ag.tensor(x))
+        (out ** 2).sum().backward()
+        h = seen[-1]
+        record.append((h._data.astype(np.float64).copy(), h._node.grad_size.astype(np.float64)))
+        opt.step()
+        monitor.step(lr=lr)
+        values.append([p._data.astype(np.float64).copy() for p in model.parameters()])
+    return monitor, record, values
+
+
+@pytest.mark.parametrize("every", [1, 2])
+def test_steps_across_new_shapes_match_numpy(monkeypatch, every) -> None:
+    # chunks of 3 pending steps; the batch size changes at steps 4 and 5 (other row
+    # shapes: other layouts), the update still measured from the step before
+    monkeypatch.setattr(monitor_module, "_PENDING", 3)
+    model, x = _tiny()
+    rng = np.random.default_rng(2)
+    batches = [x * (1 + 0.1 * k) for k in range(4)] + [
+        rng.normal(size=(3, 3)).astype(np.float32) for _ in range(2)]
+    batches += [x * 0.5 for _ in range(4)]
+    monitor, record, values = _numpy_steps(model, batches, 0.05, every)
+    hist = monitor.history
+    names = [n for n, _ in monitor.params]
+    recorded = list(range(0, len(batches), every))
+    assert sorted({r["step"] for r in hist}) == recorded
+    for k in recorded:
+        h, g = record[k]
+        row = _by(hist, k, "1")
+        np.testing.assert_allclose([row["mean"], row["std"], row["grad_mean"],
+                                    row["grad_std"]], [h.mean(), h.std(), g.mean(), g.std()],
+                                   rtol=1e-6, atol=1e-9)
+        assert row["saturated"] == np.mean(np.abs(h) > 0.97)
+        for j, name in enumerate(names):
+            before, after = values[k][j], values[k + 1][j]
+            prow = _by(hist, k, name)
+            np.testing.assert_allclose(prow["data_std"], after.std(), rtol=1e-6)
+            np.testing.assert_allclose(prow["update_data"],
+                                       (after - before).std() / after.std(), rtol=1e-5)
+
+
+def test_float64_models_are_measured_in_float64() -> None:
+    ag.manual_seed(0)
+    model = nn.Sequential(nn.Linear(3, 70), nn.Tanh(), nn.Linear(70, 2)).double()
+    x = np.random.default_rng(1).normal(size=(5, 3)) * 3
+    monitor, record, values = _numpy_steps(model, [x, x * 0.5, x * 2], 0.1, 1)
+    hist = monitor.history
+    for k in range(3):
+        h, g = record[k]
+        row = _by(hist, k, "1")
+        np.testing.assert_allclose([row["mean"], row["std"], row["grad_std"]],
+                                   [h.mean(), h.std(), g.std()], rtol=1e-12)
+        before, after = values[k][0], values[k + 1][0]
+        np.testing.assert_allclose(_by(hist, k, "0.weight")["update_data"],
+                                   (after - before).std() / after.std(), rtol=1e-9)
+
+
+def test_a_step_without_backward_has_nan_gradients_and_the_next_is_measured() -> None:
+    model, x = _tiny()
+    opt = optim.SGD(model.parameters(), lr=0.1)
+    monitor = Monitor(model)
+    for k in range(4):
+        opt.zero_grad()
+        out = model(ag.tensor(x))
+        if k != 1:  # step 1: forward only, nothing updated
+            (out ** 2).sum().backward()
+            opt.step()
+        monitor.step(lr=0.1)
+    hist = monitor.history
+    assert np.isnan(_by(hist, 1, "1")["grad_std"])
+    assert np.isnan(_by(hist, 1, "0.weight")["grad_std"])
+    assert _by(hist, 1, "0.weight")["update_data"] == 0  # no optimizer step: no change
+    assert not np.isnan(_by(hist, 2, "1")["grad_std"])
+    assert _by(hist, 2, "0.weight")["update_data"] > 0
+    assert monitor.last_samples()["activations"]["1"].shape == (20,)

@@ -204,3 +204,28 @@ def test_hook_registries_exist_and_survive_a_copy() -> None:
     h.remove()  # removing twice is harmless, as torch
     m(ag.ones(1, 2))
     assert seen == [twin, m]
+
+
+def test_plain_forward_hooks_chain_outputs_and_may_remove_themselves() -> None:
+    # only plain forward hooks: Module.__call__'s short path, with torch's semantics
+    m = nn.Identity()
+    ev: list = []
+    handles: list = []
+
+    def once(mod, args, out):
+        ev.append(("once", _r(out)))
+        handles[0].remove()  # removing itself mid-call: the others still run this call
+        return out * 2
+
+    def later(mod, args, out):
+        ev.append(("later", _r(out)))
+        mod.register_forward_hook(lambda *a: ev.append("added"))  # runs from the next call
+
+    handles.append(m.register_forward_hook(once))
+    m.register_forward_hook(later)
+    out = m(ag.tensor([1.0]))
+    assert _r(out) == [2.0]  # the first hook's result replaced the output
+    assert ev == [("once", [1.0]), ("later", [2.0])]
+    ev.clear()
+    assert _r(m(ag.tensor([1.0]))) == [1.0]
+    assert ev == [("later", [1.0]), "added"]
