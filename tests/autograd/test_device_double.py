@@ -233,3 +233,22 @@ def test_function_with_an_unused_output_on_the_device(double_device) -> None:
     p, _ = _ScaleAndMul.apply(a, b)
     (gp,) = ag.grad(p.sum(), a)
     np.testing.assert_array_equal(gp.cpu().numpy(), [2.0, 2.0])
+
+
+def test_the_double_answers_on_the_device_and_counts_host_reads(double_device) -> None:
+    """As CuPy: functions NumPy answers with a Python number (count_nonzero, allclose,
+    array_equal) give 0-d device arrays; metadata (ndim, shape) stays on the host; every
+    read of a value by the host (bool, int, float, item, tolist, get) is a synchronisation."""
+    from tests import devicedouble
+
+    a = ag.tensor([[0.0, 1.0], [2.0, 0.0]], device=double_device)._data
+    before = devicedouble.SYNCS[0]
+    for r in (np.count_nonzero(a), np.allclose(a, a), np.array_equal(a, a), a.sum(),
+              np.isnan(a).any()):
+        assert isinstance(r, DoubleArray) and r.shape == ()
+    assert np.ndim(a) == 2 and np.shape(a) == (2, 2)
+    assert devicedouble.SYNCS[0] == before
+    n = np.count_nonzero(a)
+    assert bool(n != 4) and int(n) == 2 and float(n) == 2.0 and n.item() == 2
+    assert a.tolist() == [[0.0, 1.0], [2.0, 0.0]]
+    assert devicedouble.SYNCS[0] - before == 5
