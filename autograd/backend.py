@@ -13,6 +13,7 @@ before anything else. Nothing copies between host and device unless asked (:func
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from typing import Any
 
@@ -78,7 +79,8 @@ class Backend:
 
     def __init__(self, name: str, array_types: tuple, xp: Any, from_host: Callable,
                  to_host: Callable, index_of: Callable | None = None,
-                 available: Callable[[], bool] | None = None, special: Any = None) -> None:
+                 available: Callable[[], bool] | None = None, special: Any = None,
+                 on_index: Callable[[int | None], Any] | None = None) -> None:
         self.name = name
         self.array_types = array_types
         self.xp = xp
@@ -87,6 +89,8 @@ class Backend:
         self.index_of = index_of or (lambda arr: None)
         self.available = available or (lambda: True)
         self.special = special  # erf, erfc, erfinv on this device's arrays (None: host only)
+        # a context that makes device ``index`` current for array creation (CuPy's Device)
+        self.on_index = on_index or (lambda index: contextlib.nullcontext())
 
 
 _BACKENDS: dict[str, Backend | None] = {}
@@ -166,7 +170,8 @@ def _cuda_backend() -> Backend:
     import cupyx.scipy.special  # noqa: PLC0415 - ships with CuPy
 
     backend = Backend("cuda", (cupy.ndarray,), cupy, from_host, cupy.asnumpy,
-                      lambda arr: int(arr.device.id), special=cupyx.scipy.special)
+                      lambda arr: int(arr.device.id), special=cupyx.scipy.special,
+                      on_index=lambda index: cupy.cuda.Device(index or 0))
     register(backend)
     return backend
 
@@ -248,6 +253,11 @@ def to(x: Any, d: Any) -> Any:
     host = src.to_host(x)
     if dst.name == "cpu":
         return host
+    if host.size == 1 and host.dtype.kind in "biufc":
+        # One number (backward's seed, a CPU scalar operand) goes over as the argument of
+        # a fill kernel: no copy from pageable host memory for the host to wait on.
+        with dst.on_index(d.index):
+            return dst.xp.full(host.shape, host.item(), host.dtype)
     return dst.from_host(host, d.index) if d.index is not None else dst.from_host(host)
 
 
@@ -344,6 +354,28 @@ def as_strided(x: Any, shape: tuple, strides: tuple, writeable: bool = False) ->
     if x.__class__ is _ND:
         return _np_as_strided(x, shape, strides, writeable=writeable)
     return xp_of(x).lib.stride_tricks.as_strided(x, shape, strides)
+
+
+_TABLES: dict = {}  # (device, dtype, shape, bytes) -> the table on that device
+_TABLES_MAX = 256
+
+
+def device_table(table: Any, like: Any) -> Any:
+    """A small host table made from shapes (pooling's first-in-bounds offsets, adaptive
+    bins, resampling taps) on the device of ``like``, copied there once per (values,
+    device) and then reused: CuPy would otherwise copy it from pageable host memory on
+    every call, a transfer the host waits for. ``table`` itself on the host. The cached
+    array is shared: callers only read it."""
+    if like.__class__ is _ND or table.__class__ is not _ND:
+        return table
+    d = device_of(like)
+    key = (d, table.dtype.str, table.shape, table.tobytes())
+    arr = _TABLES.get(key)
+    if arr is None:
+        if len(_TABLES) >= _TABLES_MAX:
+            _TABLES.clear()
+        arr = _TABLES[key] = to(table, d)
+    return arr
 
 
 def follow(x: Any, like: Any) -> Any:
