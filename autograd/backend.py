@@ -297,6 +297,30 @@ def check_pair(x: Any, y: Any) -> None:
         raise same_device_error(x, y)
 
 
+def cpu_scalar_pair(x: Any, y: Any) -> bool:
+    """torch's CPU-scalar rule (TensorIterator's ``allow_cpu_scalars``, binary ops and
+    comparisons): a 0-d host array may join a device array. Only for two arrays of
+    different classes (no NumPy pair gets here): True where one is a 0-d host array and
+    the other a device array; torch's RuntimeError where they are on two devices
+    otherwise (a 0-d device array with a host array that has dimensions included)."""
+    if (x.__class__ is _ND and x.ndim == 0) or (y.__class__ is _ND and y.ndim == 0):
+        if x.__class__ in _BY_CLASS and y.__class__ in _BY_CLASS:
+            return True
+    check_pair(x, y)
+    return False
+
+
+def device_pair(x: Any, y: Any) -> tuple[Any, Any]:
+    """Two operands of a comparison or a non-differentiable binary op, a 0-d host array
+    among them moved to the other's device (:func:`cpu_scalar_pair`: one number, a fill
+    kernel there, no copy); torch's RuntimeError for any other pair of devices."""
+    if x.__class__ is y.__class__ or not cpu_scalar_pair(x, y):
+        return x, y
+    if x.__class__ is _ND:
+        return to(x, device_of(y)), y
+    return x, to(y, device_of(x))
+
+
 CPU = device("cpu")
 
 

@@ -252,3 +252,34 @@ def test_the_double_answers_on_the_device_and_counts_host_reads(double_device) -
     assert bool(n != 4) and int(n) == 2 and float(n) == 2.0 and n.item() == 2
     assert a.tolist() == [[0.0, 1.0], [2.0, 0.0]]
     assert devicedouble.SYNCS[0] - before == 5
+
+
+def test_a_cpu_scalar_tensor_joins_an_op_on_a_device(double_device) -> None:
+    """torch's CPU-scalar rule (TensorIterator's allow_cpu_scalars, binary ops and
+    comparisons): a 0-d CPU tensor may meet a device tensor; the result is on the device,
+    at torch.result_type (a 0-d float64 with a float32 tensor gives float32, with an int64
+    tensor float64: values computed with torch 2.13), and its gradient comes back to the
+    host. A 0-d *device* tensor with a CPU tensor that has dimensions still raises."""
+    xs = np.array([1.0, -2.0, 4.0], np.float32)
+    x = ag.tensor(xs, device=double_device, requires_grad=True)
+    s = ag.tensor(2.5, dtype=np.float64, requires_grad=True)
+    outs = [x * s, s * x, x + s, s - x, x / s, s / x, x.abs() ** s, s ** x.abs()]
+    for out in outs:
+        assert isinstance(out._data, DoubleArray) and out.dtype == np.float32
+    np.testing.assert_allclose(_host(outs[5]), 2.5 / xs, rtol=1e-6)
+    (x * s + s / x - s).sum().backward()
+    assert s.grad.device.type == "cpu" and s.grad.shape == ()
+    np.testing.assert_allclose(s.grad.numpy(), xs.sum() + (1 / xs).sum() - 3, rtol=1e-6)
+    assert isinstance(x.grad._data, DoubleArray)
+    np.testing.assert_allclose(_host(x.grad), 2.5 - 2.5 / xs ** 2, rtol=1e-6)
+    gt = x > ag.tensor(0.0)
+    assert isinstance(gt._data, DoubleArray) and gt.dtype == np.bool_
+    np.testing.assert_array_equal(_host(gt), [True, False, True])
+    ints = ag.tensor([1, 2], device=double_device) * ag.tensor(1.5, dtype=np.float64)
+    assert ints.dtype == np.float64 and isinstance(ints._data, DoubleArray)
+    both = ag.tensor(3.0, device=double_device) * ag.tensor(2.0)  # two 0-d: the device's
+    assert isinstance(both._data, DoubleArray) and both.item() == 6.0
+    d0 = ag.tensor(3.0, device=double_device)
+    for mix in (lambda: d0 * ag.ones(2), lambda: ag.ones(2) + d0, lambda: d0 > ag.ones(2)):
+        with pytest.raises(RuntimeError, match="same device, but found at least two devices"):
+            mix()
