@@ -276,24 +276,35 @@ def same_device_error(a: Any, b: Any) -> RuntimeError:
 
 def check_same_device(*arrays: Any) -> None:
     """Raise torch's RuntimeError when the arrays (None and scalars skipped) are on more than
-    one device. Called where an op meets operands that are not all NumPy arrays."""
+    one device: two device types, or two indices of one (``cuda:0`` and ``cuda:1``). Called
+    where an op meets operands that are not all NumPy arrays."""
     if all(arr.__class__ is _ND for arr in arrays):
         return
-    first = None
+    first = where = None
     for arr in arrays:
         if arr is None or not is_array(arr):
             continue
         if first is None:
-            first = arr
-        elif arr.__class__ is not first.__class__ and \
-                backend_of(arr) is not backend_of(first):
+            first, where = arr, _place(arr)
+        elif _place(arr) != where:
             raise same_device_error(first, arr)
+
+
+def _place(arr: Any) -> tuple:
+    """(backend, device index) of an array: what two arrays share when on one device."""
+    backend = backend_of(arr)
+    return backend, backend.index_of(arr)
 
 
 def check_pair(x: Any, y: Any) -> None:
     """:func:`check_same_device` for two operands at the cost of two class tests: raise
-    torch's RuntimeError when both are arrays of different devices (scalars pass)."""
-    if x.__class__ is not y.__class__ and x.__class__ in _BY_CLASS and y.__class__ in _BY_CLASS:
+    torch's RuntimeError when both are arrays of different devices (scalars pass); two
+    device arrays of one class are compared by device index (the device path only)."""
+    cx = x.__class__
+    if cx is not y.__class__:
+        if cx in _BY_CLASS and y.__class__ in _BY_CLASS:
+            raise same_device_error(x, y)
+    elif cx is not _ND and cx in _BY_CLASS and _place(x) != _place(y):
         raise same_device_error(x, y)
 
 

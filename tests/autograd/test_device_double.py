@@ -283,3 +283,53 @@ def test_a_cpu_scalar_tensor_joins_an_op_on_a_device(double_device) -> None:
     for mix in (lambda: d0 * ag.ones(2), lambda: ag.ones(2) + d0, lambda: d0 > ag.ones(2)):
         with pytest.raises(RuntimeError, match="same device, but found at least two devices"):
             mix()
+
+
+class _OnGpu:
+    """A fake device array that knows only its device index (as a CuPy array's
+    ``.device.id``): enough for the device checks, which read no values."""
+
+    def __init__(self, index: int, ndim: int = 1) -> None:
+        self.index, self.ndim, self.dtype = index, ndim, np.dtype(np.float32)
+
+
+def test_two_indices_of_one_device_type_are_two_devices() -> None:
+    """cuda:0 and cuda:1 are two devices to torch: arrays of one class on two indices
+    raise its RuntimeError naming both (check_same_device, check_pair, promote)."""
+    from autograd import backend
+    from autograd.promotion import promote
+
+    backend.register(backend.Backend("fakegpu", (_OnGpu,), np, None, None,
+                                     index_of=lambda arr: arr.index))
+    try:
+        a0, b0, a1 = _OnGpu(0), _OnGpu(0), _OnGpu(1)
+        backend.check_same_device(a0, b0, None, 2.0)
+        backend.check_pair(a0, b0)
+        msg = "found at least two devices, fakegpu:0 and fakegpu:1!"
+        for call in (lambda: backend.check_same_device(a0, b0, a1),
+                     lambda: backend.check_pair(a0, a1), lambda: promote(a0, a1)):
+            with pytest.raises(RuntimeError, match=msg):
+                call()
+    finally:
+        backend.unregister("fakegpu")
+
+
+@pytest.mark.parametrize("stride", [2, 1])
+def test_max_pool_ties_and_nans_on_a_device_without_a_host_read(stride, double_device) -> None:
+    """Max-pool on a device routes ties to the first maximum in row-major order and NaN
+    windows as torch (the CPU's gradients), with no host read in forward or backward:
+    the host's tiling path tests for ties with a count_nonzero, a synchronisation on a GPU."""
+    from autograd.ops.pool import max_pool2d
+    from tests import devicedouble
+
+    xs = np.array([[1, 1, 0, 2], [1, 0, 2, 2], [np.nan, 3, 5, 5], [3, np.nan, 5, 5]])[None, None]
+    grads = []
+    for device in ("cpu", double_device):
+        x = ag.tensor(xs, device=device, requires_grad=True)
+        before = devicedouble.SYNCS[0]
+        y = max_pool2d(x, 2, stride)
+        y.backward(ag.tensor(np.arange(1.0, 1.0 + y.numel()).reshape(y.shape), device=device))
+        assert devicedouble.SYNCS[0] == before
+        grads.append((_host(y), _host(x.grad)))
+    np.testing.assert_array_equal(grads[1][0], grads[0][0])
+    np.testing.assert_array_equal(grads[1][1], grads[0][1])
