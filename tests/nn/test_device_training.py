@@ -185,16 +185,29 @@ def test_nn_case_on_double(case, double_device, monkeypatch) -> None:
             np.testing.assert_allclose(_host(b), _host(a), rtol=1e-10, atol=1e-12)
 
 
-@pytest.mark.parametrize("kind", ["mlp", "cnn"])
+def _pools_model():
+    """Every pooling path, dropout and the resampling primitive (adaptive average pool)."""
+    return nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+                         nn.Conv2d(4, 4, 3), nn.ReLU(), nn.MaxPool2d(2, 1, padding=1),
+                         nn.AdaptiveMaxPool2d((2, 3)), nn.AvgPool2d(2, 1, padding=1),
+                         nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Dropout(0.2),
+                         nn.Linear(4, 10))
+
+
+@pytest.mark.parametrize("kind", ["mlp", "cnn", "pools"])
 def test_a_training_step_waits_for_the_device_once(kind, double_device) -> None:
     """The one host read inside a step is cross_entropy's label range check (an out-of-range
-    label would otherwise index silently); the loss is read after the step."""
+    label would otherwise index silently); the loss is read after the step. The double
+    counts every host read of a device value (bool, int, float, item, tolist, get) and
+    answers count_nonzero-like functions on the device, as CuPy."""
     from tests import devicedouble
 
     if kind == "mlp":
         model, (x, y) = nn.MLP([12, 16, 10], activation=nn.ReLU), _data((12,))
-    else:
+    elif kind == "cnn":
         model, (x, y) = nn.SimpleCNN(1, 10, 8), _data((1, 8, 8))
+    else:
+        model, (x, y) = _pools_model(), _data((1, 8, 8))
     model.to(double_device)
     x, y = x.to(double_device), y.to(double_device)
     for opt in (optim.SGD(model.parameters(), lr=0.1, momentum=0.9),
@@ -330,11 +343,7 @@ def test_a_training_step_copies_nothing_to_the_device(double_device) -> None:
     go over once, on the first step, and are reused (CuPy would copy them per call)."""
     from tests import devicedouble
 
-    model = nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-                          nn.Conv2d(4, 4, 3), nn.ReLU(), nn.MaxPool2d(2, 1, padding=1),
-                          nn.AdaptiveMaxPool2d((2, 3)), nn.AvgPool2d(2, 1, padding=1),
-                          nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Dropout(0.2),
-                          nn.Linear(4, 10))
+    model = _pools_model()
     x, y = _data((1, 8, 8))
     model.to(double_device)
     x, y = x.to(double_device), y.to(double_device)
