@@ -13,6 +13,7 @@ before anything else. Nothing copies between host and device unless asked (:func
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from typing import Any
 
@@ -78,7 +79,8 @@ class Backend:
 
     def __init__(self, name: str, array_types: tuple, xp: Any, from_host: Callable,
                  to_host: Callable, index_of: Callable | None = None,
-                 available: Callable[[], bool] | None = None, special: Any = None) -> None:
+                 available: Callable[[], bool] | None = None, special: Any = None,
+                 on_index: Callable[[int | None], Any] | None = None) -> None:
         self.name = name
         self.array_types = array_types
         self.xp = xp
@@ -87,6 +89,8 @@ class Backend:
         self.index_of = index_of or (lambda arr: None)
         self.available = available or (lambda: True)
         self.special = special  # erf, erfc, erfinv on this device's arrays (None: host only)
+        # a context that makes device ``index`` current for array creation (CuPy's Device)
+        self.on_index = on_index or (lambda index: contextlib.nullcontext())
 
 
 _BACKENDS: dict[str, Backend | None] = {}
@@ -166,7 +170,8 @@ def _cuda_backend() -> Backend:
     import cupyx.scipy.special  # noqa: PLC0415 - ships with CuPy
 
     backend = Backend("cuda", (cupy.ndarray,), cupy, from_host, cupy.asnumpy,
-                      lambda arr: int(arr.device.id), special=cupyx.scipy.special)
+                      lambda arr: int(arr.device.id), special=cupyx.scipy.special,
+                      on_index=lambda index: cupy.cuda.Device(index or 0))
     register(backend)
     return backend
 
@@ -248,6 +253,11 @@ def to(x: Any, d: Any) -> Any:
     host = src.to_host(x)
     if dst.name == "cpu":
         return host
+    if host.size == 1 and host.dtype.kind in "biufc":
+        # One number (backward's seed, a CPU scalar operand) goes over as the argument of
+        # a fill kernel: no copy from pageable host memory for the host to wait on.
+        with dst.on_index(d.index):
+            return dst.xp.full(host.shape, host.item(), host.dtype)
     return dst.from_host(host, d.index) if d.index is not None else dst.from_host(host)
 
 
@@ -266,25 +276,60 @@ def same_device_error(a: Any, b: Any) -> RuntimeError:
 
 def check_same_device(*arrays: Any) -> None:
     """Raise torch's RuntimeError when the arrays (None and scalars skipped) are on more than
-    one device. Called where an op meets operands that are not all NumPy arrays."""
+    one device: two device types, or two indices of one (``cuda:0`` and ``cuda:1``). Called
+    where an op meets operands that are not all NumPy arrays."""
     if all(arr.__class__ is _ND for arr in arrays):
         return
-    first = None
+    first = where = None
     for arr in arrays:
         if arr is None or not is_array(arr):
             continue
         if first is None:
-            first = arr
-        elif arr.__class__ is not first.__class__ and \
-                backend_of(arr) is not backend_of(first):
+            first, where = arr, _place(arr)
+        elif _place(arr) != where:
             raise same_device_error(first, arr)
+
+
+def _place(arr: Any) -> tuple:
+    """(backend, device index) of an array: what two arrays share when on one device."""
+    backend = backend_of(arr)
+    return backend, backend.index_of(arr)
 
 
 def check_pair(x: Any, y: Any) -> None:
     """:func:`check_same_device` for two operands at the cost of two class tests: raise
-    torch's RuntimeError when both are arrays of different devices (scalars pass)."""
-    if x.__class__ is not y.__class__ and x.__class__ in _BY_CLASS and y.__class__ in _BY_CLASS:
+    torch's RuntimeError when both are arrays of different devices (scalars pass); two
+    device arrays of one class are compared by device index (the device path only)."""
+    cx = x.__class__
+    if cx is not y.__class__:
+        if cx in _BY_CLASS and y.__class__ in _BY_CLASS:
+            raise same_device_error(x, y)
+    elif cx is not _ND and cx in _BY_CLASS and _place(x) != _place(y):
         raise same_device_error(x, y)
+
+
+def cpu_scalar_pair(x: Any, y: Any) -> bool:
+    """torch's CPU-scalar rule (TensorIterator's ``allow_cpu_scalars``, binary ops and
+    comparisons): a 0-d host array may join a device array. Only for two arrays of
+    different classes (no NumPy pair gets here): True where one is a 0-d host array and
+    the other a device array; torch's RuntimeError where they are on two devices
+    otherwise (a 0-d device array with a host array that has dimensions included)."""
+    if (x.__class__ is _ND and x.ndim == 0) or (y.__class__ is _ND and y.ndim == 0):
+        if x.__class__ in _BY_CLASS and y.__class__ in _BY_CLASS:
+            return True
+    check_pair(x, y)
+    return False
+
+
+def device_pair(x: Any, y: Any) -> tuple[Any, Any]:
+    """Two operands of a comparison or a non-differentiable binary op, a 0-d host array
+    among them moved to the other's device (:func:`cpu_scalar_pair`: one number, a fill
+    kernel there, no copy); torch's RuntimeError for any other pair of devices."""
+    if x.__class__ is y.__class__ or not cpu_scalar_pair(x, y):
+        return x, y
+    if x.__class__ is _ND:
+        return to(x, device_of(y)), y
+    return x, to(y, device_of(x))
 
 
 CPU = device("cpu")
@@ -344,6 +389,28 @@ def as_strided(x: Any, shape: tuple, strides: tuple, writeable: bool = False) ->
     if x.__class__ is _ND:
         return _np_as_strided(x, shape, strides, writeable=writeable)
     return xp_of(x).lib.stride_tricks.as_strided(x, shape, strides)
+
+
+_TABLES: dict = {}  # (device, dtype, shape, bytes) -> the table on that device
+_TABLES_MAX = 256
+
+
+def device_table(table: Any, like: Any) -> Any:
+    """A small host table made from shapes (pooling's first-in-bounds offsets, adaptive
+    bins, resampling taps) on the device of ``like``, copied there once per (values,
+    device) and then reused: CuPy would otherwise copy it from pageable host memory on
+    every call, a transfer the host waits for. ``table`` itself on the host. The cached
+    array is shared: callers only read it."""
+    if like.__class__ is _ND or table.__class__ is not _ND:
+        return table
+    d = device_of(like)
+    key = (d, table.dtype.str, table.shape, table.tobytes())
+    arr = _TABLES.get(key)
+    if arr is None:
+        if len(_TABLES) >= _TABLES_MAX:
+            _TABLES.clear()
+        arr = _TABLES[key] = to(table, d)
+    return arr
 
 
 def follow(x: Any, like: Any) -> Any:

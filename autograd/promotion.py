@@ -22,7 +22,8 @@ from typing import Any
 
 import numpy as np
 
-from autograd.backend import check_pair, is_array
+from autograd.backend import check_pair, cpu_scalar_pair, device_of, is_array
+from autograd.backend import to as to_device
 
 _BOOL = np.dtype(np.bool_)
 _INT64 = np.dtype(np.int64)
@@ -162,6 +163,21 @@ def promote(x: Any, y: Any) -> tuple[Any, Any]:
     check_pair(x, y)  # a host and a device array: torch's error (NumPy pairs never get here)
     dt = result_type(x, y)
     return _cast(x, dt), _cast(y, dt)
+
+
+def cpu_scalar_operands(a: Any, b: Any, x: Any, y: Any) -> tuple[Any, Any, Any, Any]:
+    """Operands ``a``, ``b`` (Tensors or constants) of a differentiable binary op whose
+    arrays ``x``, ``y`` are of two classes: torch's CPU-scalar rule, a 0-d host tensor beside
+    a device array moved to that device by a recorded copy (``Tensor.to``), so its gradient
+    comes back to the host as torch's does; torch's RuntimeError for any other pair of
+    devices (:func:`backend.cpu_scalar_pair`). Returns ``(a, b, x, y)`` after the move."""
+    if not cpu_scalar_pair(x, y):
+        return a, b, x, y
+    if x.__class__ is np.ndarray:
+        a = a.to(device_of(y)) if hasattr(a, "_data") else to_device(x, device_of(y))
+        return a, b, getattr(a, "_data", a), y
+    b = b.to(device_of(x)) if hasattr(b, "_data") else to_device(y, device_of(x))
+    return a, b, x, getattr(b, "_data", b)
 
 
 _TORCH_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",

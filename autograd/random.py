@@ -25,6 +25,8 @@ from typing import Any
 
 import numpy as np
 
+from autograd import backend
+
 __all__ = [
     "Generator", "default_generator", "get_rng_state", "initial_seed", "manual_seed", "seed",
     "set_rng_state",
@@ -144,13 +146,36 @@ def generator() -> np.random.Generator:
     return default_generator._np
 
 
+_DEVICE_GENERATORS: dict = {}  # device -> its generator, made on first draw
+
+
+def device_generator(like: Any) -> Any:
+    """The generator of the device an array ``like`` lives on, as torch's per-device
+    default generators: the device array module's ``random.RandomState`` (cuRAND's
+    XORWOW under CuPy), seeded with the default generator's seed on first use and
+    restarted by :func:`manual_seed` and :func:`seed`. Draws happen on the device (no
+    host copy); the numbers differ from the host's for the same seed, as in torch."""
+    d = backend.device_of(like)
+    gen = _DEVICE_GENERATORS.get(d)
+    if gen is None:
+        dev = backend.backend_of(like)
+        with dev.on_index(d.index):
+            gen = _DEVICE_GENERATORS[d] = dev.xp.random.RandomState(
+                default_generator.initial_seed())
+    return gen
+
+
 def manual_seed(seed: Any) -> Generator:
-    """Seed the default generator (every draw without ``generator=``); returns it."""
+    """Seed the default generator (every draw without ``generator=``) and, as torch, every
+    device's generator; returns the default generator."""
+    _DEVICE_GENERATORS.clear()
     return default_generator.manual_seed(seed)
 
 
 def seed() -> int:
-    """Seed the default generator non-deterministically; returns the seed."""
+    """Seed the default generator (and the devices') non-deterministically; returns the
+    seed."""
+    _DEVICE_GENERATORS.clear()
     return default_generator.seed()
 
 

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 import autograd as ag
-from autograd.backend import asarray, check_same_device, follow, is_array, xp_of
+from autograd.backend import asarray, check_same_device, is_array, xp_of
 from autograd.function import Function, FunctionCtx
 from autograd.ops import linear
 from autograd.ops.activations import (
@@ -45,7 +45,7 @@ from autograd.ops.groupnorm import group_norm
 from autograd.ops.layer_norm import layer_norm as _layer_norm
 from autograd.ops.norm import batch_norm
 from autograd.ops.pool import avg_pool2d, max_pool2d
-from autograd.random import generator
+from autograd.random import device_generator, generator
 from autograd.tensor import Tensor
 from nn.distance_functions import cosine_similarity, normalize, pairwise_distance
 from nn.loss_reduction import _as_target, _reduce, _reduction
@@ -143,11 +143,12 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True,
     if p == 1.0:
         return input * xp_of(input._data).zeros(input.shape, dtype=input.dtype)
     dt = input.dtype if input.dtype in (np.float32, np.float64) else np.float64
-    keep = generator().random(input.shape, dtype=dt) >= p
+    if input._data.__class__ is np.ndarray:
+        keep = generator().random(input.shape, dtype=dt) >= p
+    else:  # drawn on the device by its generator (as torch: not the host's numbers)
+        keep = device_generator(input._data).random_sample(input.shape, dtype=dt) >= p
     mask = keep.astype(input.dtype)
     mask *= 1.0 / (1.0 - p)
-    if input._data.__class__ is not np.ndarray:  # drawn by the host generator (the same
-        mask = follow(mask, input._data)  # numbers on every device), then moved
     return input * mask
 
 

@@ -4,7 +4,10 @@
 to the engine: NumPy functions reach it through ``__array_ufunc__``/``__array_function__``
 (computed by NumPy on the wrapped arrays), implicit conversion to a host array raises
 (``__array__``, as CuPy's), a plain ``ndarray`` operand is refused (TypeError, as CuPy), and
-reductions return 0-d arrays, never NumPy scalars. Every host/device mix in op code thus
+reductions (and the functions NumPy answers with a Python number: ``count_nonzero``,
+``allclose``...) return 0-d arrays, never host numbers; reading a value on the host
+(``bool``, ``int``, ``float``, ``.item()``, ``.tolist()``, ``.get()``) counts in
+:data:`SYNCS`, as each is a wait for the GPU under CuPy. Every host/device mix in op code thus
 fails on a CPU, as it would on a GPU.
 """
 
@@ -23,8 +26,16 @@ _ND = np.ndarray
 SYNCS = [0]  # reads of device values by the host (CuPy waits for the GPU at each one)
 
 
+COPIES = [0]  # host arrays copied to the device: transfers, and host index arrays in keys
+
+
 def _sync() -> None:
     SYNCS[0] += 1
+
+
+def _from_host(a: Any, index: int | None = None) -> DoubleArray:
+    COPIES[0] += 1
+    return DoubleArray(np.array(a))
 
 
 def _refuse(kind: str) -> None:
@@ -46,6 +57,9 @@ def _key(k: Any) -> Any:
     """An index: CuPy takes host integer/bool arrays in keys (copying them over)."""
     if k.__class__ is DoubleArray:
         return k.a
+    if isinstance(k, _ND | list):  # CuPy copies a host index array over on every call
+        COPIES[0] += 1
+        return k
     if isinstance(k, tuple):
         return tuple(_key(v) for v in k)
     return k
@@ -61,6 +75,13 @@ def _wrap(x: Any) -> Any:
     if isinstance(x, list):
         return [_wrap(v) for v in x]
     return x
+
+
+_PY_SCALARS = (bool, int, float, complex)
+# Functions CuPy answers on the host too: metadata, never the array's values.
+_HOST_ANSWERS = {"ndim", "size", "shape", "shares_memory", "may_share_memory", "iscomplexobj",
+                 "isrealobj", "isfortran", "result_type", "can_cast", "min_scalar_type",
+                 "isscalar", "iterable"}
 
 
 class _Flags:
@@ -116,7 +137,12 @@ class DoubleArray(np.lib.mixins.NDArrayOperatorsMixin):
     def __array_function__(self, func: Any, types_: Any, args: Any, kwargs: Any) -> Any:
         args = _unwrap(list(args))
         kwargs = {k: _unwrap(v) for k, v in kwargs.items()}
-        return _wrap(func(*args, **kwargs))
+        res = func(*args, **kwargs)
+        if res.__class__ in _PY_SCALARS and func.__name__ not in _HOST_ANSWERS:
+            # NumPy answers count_nonzero, allclose, array_equal... with a Python number;
+            # CuPy with a 0-d array on the device (reading it is a synchronisation)
+            return DoubleArray(np.asarray(res))
+        return _wrap(res)
 
     # -- ndarray's attributes and methods -----------------------------------------
     shape = property(lambda self: self.a.shape)
@@ -150,7 +176,8 @@ class DoubleArray(np.lib.mixins.NDArrayOperatorsMixin):
         return self.a.item()
 
     def tolist(self) -> Any:
-        raise TypeError("DoubleArray.tolist(): copy to the host first")
+        _sync()  # CuPy copies to the host and waits for the device
+        return self.a.tolist()
 
     def get(self) -> np.ndarray:
         """The host copy (CuPy's ``.get()``)."""
@@ -203,8 +230,16 @@ class _DoubleXP(types.ModuleType):
 
 
 xp = _DoubleXP("devicedouble_xp")
+_FROM_VALUES = {"array", "asarray", "ascontiguousarray"}
+
+
 def _creator(f: Any) -> Any:
+    copies = f.__name__ in _FROM_VALUES
+
     def make(*args: Any, **kwargs: Any) -> DoubleArray:
+        if copies and args and args[0].__class__ is not DoubleArray and \
+                not isinstance(args[0], int | float | bool | complex | np.generic):
+            COPIES[0] += 1  # host values (an array, a list) copied to the device
         args = [a.a if isinstance(a, DoubleArray) else a for a in args]
         return DoubleArray(np.asarray(f(*args, **kwargs)))
     return make
@@ -220,6 +255,18 @@ def _as_strided(a: DoubleArray, shape: tuple, strides: tuple, **kw: Any) -> Doub
     return DoubleArray(np.lib.stride_tricks.as_strided(a.a, shape, strides, writeable=False))
 
 
+class _RandomState:
+    """CuPy's ``random.RandomState`` (cuRAND on the device): ``random_sample(size, dtype)``
+    drawn into a device array, from another stream than the host generator's PCG64."""
+
+    def __init__(self, seed: int) -> None:
+        self._g = np.random.Generator(np.random.Philox(seed))
+
+    def random_sample(self, size: Any = None, dtype: Any = float) -> DoubleArray:
+        return DoubleArray(np.asarray(self._g.random(size, dtype=dtype)))
+
+
+xp.random = types.SimpleNamespace(RandomState=_RandomState)
 xp.lib = types.SimpleNamespace(stride_tricks=types.SimpleNamespace(as_strided=_as_strided))
 xp.linalg = types.SimpleNamespace(norm=lambda a, *args, **kw: np.linalg.norm(a, *args, **kw))
 
@@ -236,8 +283,8 @@ def _special() -> types.SimpleNamespace:
                                  erfinv=_on_values(special.erfinv_array))
 
 
-BACKEND = backend.Backend("double", (DoubleArray,), xp, lambda a, index=None: DoubleArray(
-    np.array(a)), lambda d: d.get(), special=_special())
+BACKEND = backend.Backend("double", (DoubleArray,), xp, _from_host, lambda d: d.get(),
+                          special=_special())
 
 
 def register() -> None:

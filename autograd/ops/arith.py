@@ -11,10 +11,10 @@ from typing import Any
 
 import numpy as np
 
-from autograd.backend import asarray, check_pair, check_same_device, is_array
+from autograd.backend import asarray, device_pair, is_array
 from autograd.graph import Node
 from autograd.ops.record import array_of, binary, unary, with_number
-from autograd.promotion import NUMBER_ARRAYS, number_array, promote
+from autograd.promotion import NUMBER_ARRAYS, cpu_scalar_operands, number_array, promote
 from autograd.tensor import Tensor, _wrap
 
 _ND = np.ndarray
@@ -82,7 +82,7 @@ def _promoted(cls: type[Node], fn, a: Any, b: Any, x: Any, y: Any, save: bool,
     """:func:`_binop` for operands that need promotion (mixed dtypes, NumPy scalars, ints
     with floats; integers under true division compute in float32, torch's default)."""
     if x.__class__ is not y.__class__ and is_array(x) and is_array(y):
-        check_same_device(x, y)
+        a, b, x, y = cpu_scalar_operands(a, b, x, y)  # torch's CPU-scalar rule, or its error
     x, y = promote(x, y)
     if true_div and (x.dtype if is_array(x) else y.dtype).kind in "biu":
         x, y = asarray(x, np.float32), asarray(y, np.float32)
@@ -267,7 +267,7 @@ def _compare(fn):
         y = b._data if isinstance(b, Tensor) else b
         if x.__class__ is not y.__class__ and y.__class__ is not float and \
                 y.__class__ is not int:  # (x > 0 costs two class tests, no call)
-            check_pair(x, y)
+            x, y = device_pair(x, y)  # a CPU scalar joins a device array (torch), or raise
         if is_array(x) and is_array(y) and x.dtype != y.dtype:
             x, y = promote(x, y)  # tensors compare at their result_type; scalars exactly
         try:

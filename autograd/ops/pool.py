@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd.backend import follow, is_array, xp_of
+from autograd.backend import device_table, is_array, xp_of
 from autograd.errors import ShapeError
 from autograd.graph import GRAPH, Node
 from autograd.ops.record import unary
@@ -263,7 +263,7 @@ def _max_route(x: np.ndarray, geo: ConvGeom) -> tuple[np.ndarray, np.ndarray]:
     i0 = np.maximum(pt - sh * np.arange(ho), 0)
     j0 = np.maximum(pl - sw * np.arange(wo), 0)
     route = np.empty_like(out, dtype=idx_type)
-    route[...] = follow((i0[:, None] * kw + j0[None, :]).astype(idx_type), route)
+    route[...] = device_table((i0[:, None] * kw + j0[None, :]).astype(idx_type), route)
     for k, v in enumerate(views):
         better = np.greater(v, out)  # strict: an equal later entry does not win
         better |= np.isnan(v)
@@ -398,18 +398,20 @@ def adaptive_max_pool2d(input: Tensor, output_size: Any, return_indices: bool = 
                                 f"output_size {size} for input of shape {x.shape}")
     rows, _ = adaptive_bins(h, size[0])
     cols, _ = adaptive_bins(w, size[1])
+    rows, cols = device_table(rows, x), device_table(cols, x)  # once per device, not per call
     out = flat = None
     for r in rows:  # the bins' taps in row-major order: a later entry wins only if greater
         xr = x[:, :, r, :]
         for cc in cols:
             v = xr[:, :, :, cc]
-            where = follow(r[:, None] * w + cc[None, :], v)  # flat input positions, on x's device
+            where = r[:, None] * w + cc[None, :]  # flat input positions, where x is
             if out is None:
                 out, flat = v.copy(), np.broadcast_to(where, v.shape).copy()
                 continue
             better = np.greater(v, out) | np.isnan(v)  # NaN propagates, as torch
             np.copyto(out, v, where=better)
             np.copyto(flat, where, where=better)
-    key = (np.arange(n)[:, None, None, None], np.arange(c)[None, :, None, None], flat)
+    xp = xp_of(x)
+    key = (xp.arange(n)[:, None, None, None], xp.arange(c)[None, :, None, None], flat)
     y = unary(AdaptiveMaxPool2dBackward, out, input, meta=(x.shape, key))
     return (y, _wrap(flat, None)) if return_indices else y

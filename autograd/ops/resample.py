@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograd.backend import asarray, follow
+from autograd.backend import asarray, device_table
 from autograd.graph import Node
 from autograd.ops.record import unary
 from autograd.tensor import Tensor
@@ -95,9 +95,9 @@ def resample_array(x: np.ndarray, t: Taps) -> np.ndarray:
     tail = (1,) * (x.ndim - 1 - t.axis)
     out = None
     idx, weight = t.idx, t.weight
-    if x.__class__ is not np.ndarray:  # the (small) taps go where x is
-        idx = follow(idx, x)
-        weight = None if weight is None else follow(weight, x)
+    if x.__class__ is not np.ndarray:  # the (small) taps go where x is, once per device
+        idx = device_table(idx, x)
+        weight = None if weight is None else device_table(weight, x)
     for k in range(idx.shape[0]):
         v = np.take(x, idx[k], axis=t.axis)
         if weight is not None:

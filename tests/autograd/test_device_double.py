@@ -233,3 +233,103 @@ def test_function_with_an_unused_output_on_the_device(double_device) -> None:
     p, _ = _ScaleAndMul.apply(a, b)
     (gp,) = ag.grad(p.sum(), a)
     np.testing.assert_array_equal(gp.cpu().numpy(), [2.0, 2.0])
+
+
+def test_the_double_answers_on_the_device_and_counts_host_reads(double_device) -> None:
+    """As CuPy: functions NumPy answers with a Python number (count_nonzero, allclose,
+    array_equal) give 0-d device arrays; metadata (ndim, shape) stays on the host; every
+    read of a value by the host (bool, int, float, item, tolist, get) is a synchronisation."""
+    from tests import devicedouble
+
+    a = ag.tensor([[0.0, 1.0], [2.0, 0.0]], device=double_device)._data
+    before = devicedouble.SYNCS[0]
+    for r in (np.count_nonzero(a), np.allclose(a, a), np.array_equal(a, a), a.sum(),
+              np.isnan(a).any()):
+        assert isinstance(r, DoubleArray) and r.shape == ()
+    assert np.ndim(a) == 2 and np.shape(a) == (2, 2)
+    assert devicedouble.SYNCS[0] == before
+    n = np.count_nonzero(a)
+    assert bool(n != 4) and int(n) == 2 and float(n) == 2.0 and n.item() == 2
+    assert a.tolist() == [[0.0, 1.0], [2.0, 0.0]]
+    assert devicedouble.SYNCS[0] - before == 5
+
+
+def test_a_cpu_scalar_tensor_joins_an_op_on_a_device(double_device) -> None:
+    """torch's CPU-scalar rule (TensorIterator's allow_cpu_scalars, binary ops and
+    comparisons): a 0-d CPU tensor may meet a device tensor; the result is on the device,
+    at torch.result_type (a 0-d float64 with a float32 tensor gives float32, with an int64
+    tensor float64: values computed with torch 2.13), and its gradient comes back to the
+    host. A 0-d *device* tensor with a CPU tensor that has dimensions still raises."""
+    xs = np.array([1.0, -2.0, 4.0], np.float32)
+    x = ag.tensor(xs, device=double_device, requires_grad=True)
+    s = ag.tensor(2.5, dtype=np.float64, requires_grad=True)
+    outs = [x * s, s * x, x + s, s - x, x / s, s / x, x.abs() ** s, s ** x.abs()]
+    for out in outs:
+        assert isinstance(out._data, DoubleArray) and out.dtype == np.float32
+    np.testing.assert_allclose(_host(outs[5]), 2.5 / xs, rtol=1e-6)
+    (x * s + s / x - s).sum().backward()
+    assert s.grad.device.type == "cpu" and s.grad.shape == ()
+    np.testing.assert_allclose(s.grad.numpy(), xs.sum() + (1 / xs).sum() - 3, rtol=1e-6)
+    assert isinstance(x.grad._data, DoubleArray)
+    np.testing.assert_allclose(_host(x.grad), 2.5 - 2.5 / xs ** 2, rtol=1e-6)
+    gt = x > ag.tensor(0.0)
+    assert isinstance(gt._data, DoubleArray) and gt.dtype == np.bool_
+    np.testing.assert_array_equal(_host(gt), [True, False, True])
+    ints = ag.tensor([1, 2], device=double_device) * ag.tensor(1.5, dtype=np.float64)
+    assert ints.dtype == np.float64 and isinstance(ints._data, DoubleArray)
+    both = ag.tensor(3.0, device=double_device) * ag.tensor(2.0)  # two 0-d: the device's
+    assert isinstance(both._data, DoubleArray) and both.item() == 6.0
+    d0 = ag.tensor(3.0, device=double_device)
+    for mix in (lambda: d0 * ag.ones(2), lambda: ag.ones(2) + d0, lambda: d0 > ag.ones(2)):
+        with pytest.raises(RuntimeError, match="same device, but found at least two devices"):
+            mix()
+
+
+class _OnGpu:
+    """A fake device array that knows only its device index (as a CuPy array's
+    ``.device.id``): enough for the device checks, which read no values."""
+
+    def __init__(self, index: int, ndim: int = 1) -> None:
+        self.index, self.ndim, self.dtype = index, ndim, np.dtype(np.float32)
+
+
+def test_two_indices_of_one_device_type_are_two_devices() -> None:
+    """cuda:0 and cuda:1 are two devices to torch: arrays of one class on two indices
+    raise its RuntimeError naming both (check_same_device, check_pair, promote)."""
+    from autograd import backend
+    from autograd.promotion import promote
+
+    backend.register(backend.Backend("fakegpu", (_OnGpu,), np, None, None,
+                                     index_of=lambda arr: arr.index))
+    try:
+        a0, b0, a1 = _OnGpu(0), _OnGpu(0), _OnGpu(1)
+        backend.check_same_device(a0, b0, None, 2.0)
+        backend.check_pair(a0, b0)
+        msg = "found at least two devices, fakegpu:0 and fakegpu:1!"
+        for call in (lambda: backend.check_same_device(a0, b0, a1),
+                     lambda: backend.check_pair(a0, a1), lambda: promote(a0, a1)):
+            with pytest.raises(RuntimeError, match=msg):
+                call()
+    finally:
+        backend.unregister("fakegpu")
+
+
+@pytest.mark.parametrize("stride", [2, 1])
+def test_max_pool_ties_and_nans_on_a_device_without_a_host_read(stride, double_device) -> None:
+    """Max-pool on a device routes ties to the first maximum in row-major order and NaN
+    windows as torch (the CPU's gradients), with no host read in forward or backward:
+    the host's tiling path tests for ties with a count_nonzero, a synchronisation on a GPU."""
+    from autograd.ops.pool import max_pool2d
+    from tests import devicedouble
+
+    xs = np.array([[1, 1, 0, 2], [1, 0, 2, 2], [np.nan, 3, 5, 5], [3, np.nan, 5, 5]])[None, None]
+    grads = []
+    for device in ("cpu", double_device):
+        x = ag.tensor(xs, device=device, requires_grad=True)
+        before = devicedouble.SYNCS[0]
+        y = max_pool2d(x, 2, stride)
+        y.backward(ag.tensor(np.arange(1.0, 1.0 + y.numel()).reshape(y.shape), device=device))
+        assert devicedouble.SYNCS[0] == before
+        grads.append((_host(y), _host(x.grad)))
+    np.testing.assert_array_equal(grads[1][0], grads[0][0])
+    np.testing.assert_array_equal(grads[1][1], grads[0][1])

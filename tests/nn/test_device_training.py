@@ -144,11 +144,30 @@ from tests.autograd.test_device_double import _grads, _host  # noqa: E402
 NN_CASES = [c for c in CASES if c.op.startswith("nn.")]
 
 
+# Cases that draw dropout masks: the device draws them with its own generator (as torch),
+# so the CPU reference is run on the numbers the device's generator gives.
+DEVICE_DRAWS = {"nn.functional.dropout[training-fixed-mask]", "nn.Dropout[training-fixed-mask]",
+                "nn.GRU[dropout-fixed-mask]"}
+
+
+class _DeviceStream:
+    """Stands for the host generator in nn.functional: the device generator's numbers."""
+
+    def random(self, shape, dtype):
+        from autograd.random import device_generator
+
+        probe = ag.zeros(1, device="double")._data
+        return device_generator(probe).random_sample(shape, dtype=dtype).get()
+
+
 @pytest.mark.parametrize("case", NN_CASES, ids=lambda c: c.id)
-def test_nn_case_on_double(case, double_device) -> None:
+def test_nn_case_on_double(case, double_device, monkeypatch) -> None:
     """A layer case's module goes to the device with its inputs (buffers, and parameters
     the case leaves unchecked); a case's constants are tensors made on the default device."""
-    on_cpu = _grads(case, "cpu")
+    with monkeypatch.context() as patch:
+        if case.id in DEVICE_DRAWS:
+            patch.setattr(F, "generator", _DeviceStream)
+        on_cpu = _grads(case, "cpu")
     module = getattr(case.fn, "module", None)
     ag.set_default_device(double_device)
     try:
@@ -166,16 +185,29 @@ def test_nn_case_on_double(case, double_device) -> None:
             np.testing.assert_allclose(_host(b), _host(a), rtol=1e-10, atol=1e-12)
 
 
-@pytest.mark.parametrize("kind", ["mlp", "cnn"])
+def _pools_model():
+    """Every pooling path, dropout and the resampling primitive (adaptive average pool)."""
+    return nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+                         nn.Conv2d(4, 4, 3), nn.ReLU(), nn.MaxPool2d(2, 1, padding=1),
+                         nn.AdaptiveMaxPool2d((2, 3)), nn.AvgPool2d(2, 1, padding=1),
+                         nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Dropout(0.2),
+                         nn.Linear(4, 10))
+
+
+@pytest.mark.parametrize("kind", ["mlp", "cnn", "pools"])
 def test_a_training_step_waits_for_the_device_once(kind, double_device) -> None:
     """The one host read inside a step is cross_entropy's label range check (an out-of-range
-    label would otherwise index silently); the loss is read after the step."""
+    label would otherwise index silently); the loss is read after the step. The double
+    counts every host read of a device value (bool, int, float, item, tolist, get) and
+    answers count_nonzero-like functions on the device, as CuPy."""
     from tests import devicedouble
 
     if kind == "mlp":
         model, (x, y) = nn.MLP([12, 16, 10], activation=nn.ReLU), _data((12,))
-    else:
+    elif kind == "cnn":
         model, (x, y) = nn.SimpleCNN(1, 10, 8), _data((1, 8, 8))
+    else:
+        model, (x, y) = _pools_model(), _data((1, 8, 8))
     model.to(double_device)
     x, y = x.to(double_device), y.to(double_device)
     for opt in (optim.SGD(model.parameters(), lr=0.1, momentum=0.9),
@@ -192,15 +224,29 @@ def test_a_training_step_waits_for_the_device_once(kind, double_device) -> None:
             assert devicedouble.SYNCS[0] - before == 1
 
 
-def test_dropout_on_the_device_draws_the_cpu_mask(double_device) -> None:
-    x = ag.ones(4, 5)
+def test_dropout_draws_on_the_device_with_its_generator(double_device) -> None:
+    """As torch: the device's own generator draws the mask there (nothing is copied from
+    the host), ``manual_seed`` restarts it, and its numbers are not the host's."""
+    from tests import devicedouble
+
+    x = ag.ones(40, 50)
     ag.manual_seed(3)
-    on_cpu = F.dropout(x, 0.4, training=True)
+    on_cpu = F.dropout(x, 0.4, training=True).numpy()
+    xd = x.to(double_device)
     ag.manual_seed(3)
-    on_dev = F.dropout(x.to(double_device), 0.4, training=True)
+    before = devicedouble.COPIES[0]
+    on_dev = F.dropout(xd, 0.4, training=True)
+    assert devicedouble.COPIES[0] == before
     assert on_dev.device.type == "double"
-    np.testing.assert_array_equal(on_dev.cpu().numpy(), on_cpu.numpy())
-    assert not F.dropout(x.to(double_device), 1.0, training=True).cpu().numpy().any()
+    first = on_dev.cpu().numpy()
+    assert set(np.unique(first)) <= {0.0, np.float32(1 / 0.6)}
+    assert 0.5 < (first != 0).mean() < 0.7
+    assert (first != on_cpu).any()  # another generator, as torch's CUDA one
+    again = F.dropout(xd, 0.4, training=True).cpu().numpy()
+    assert (again != first).any()  # the stream moves on
+    ag.manual_seed(3)
+    np.testing.assert_array_equal(F.dropout(xd, 0.4, training=True).cpu().numpy(), first)
+    assert not F.dropout(xd, 1.0, training=True).cpu().numpy().any()
 
 
 def _nn_mixes(dev, host):
@@ -289,3 +335,23 @@ def test_gradients_accumulate_zero_and_clip_on_a_device(double_device) -> None:
     opt.zero_grad(set_to_none=False)
     assert isinstance(model.weight.grad._data, DoubleArray)
     assert not _host(model.weight.grad).any()
+
+
+def test_a_training_step_copies_nothing_to_the_device(double_device) -> None:
+    """No host table (pooling's first-in-bounds offsets, adaptive bins, resampling taps),
+    dropout mask or backward seed crosses to the device in a training step: the tables
+    go over once, on the first step, and are reused (CuPy would copy them per call)."""
+    from tests import devicedouble
+
+    model = _pools_model()
+    x, y = _data((1, 8, 8))
+    model.to(double_device)
+    x, y = x.to(double_device), y.to(double_device)
+    opt = optim.Adam(model.parameters(), lr=1e-3)
+    for step in range(3):
+        before = devicedouble.COPIES[0]
+        opt.zero_grad()
+        F.cross_entropy(model(x), y).backward()
+        opt.step()
+        if step:  # (the first step may fill the tables' cache, unless a test before did)
+            assert devicedouble.COPIES[0] - before == 0, step
