@@ -266,6 +266,30 @@ def test_max_pool_2x2_with_infinities_routes_as_torch() -> None:
         np.testing.assert_array_equal(X.grad._data, _first_max_grad(x, g))
 
 
+def test_max_pool_2x2_channels_last_nan_and_signed_zero_as_torch() -> None:
+    # Several channels, channels-last (the conv-output layout): a NaN window routes to its
+    # last NaN, and a tie between 0.0 and -0.0 returns the first one's value (torch 2.13).
+    nan, inf = np.nan, np.inf
+    x = np.array([[[[nan, 1.0, -0.0, 0.0], [nan, 3.0, 0.0, -0.0]],
+                   [[1.0, nan, 0.0, -0.0], [2.0, 0.0, -0.0, 0.0]],
+                   [[inf, -inf, 5.0, 5.0], [inf, 1.0, 5.0, 5.0]]]], np.float32)
+    X = _t(channels_last(x), True)
+    y = max_pool2d(X, 2)
+    y.backward(_t(np.array([[[[1.0, 2.0]], [[3.0, 4.0]], [[5.0, 6.0]]]], np.float32)))
+    np.testing.assert_array_equal(y._data, [[[[nan, 0.0]], [[nan, 0.0]], [[inf, 5.0]]]])
+    np.testing.assert_array_equal(np.signbit(y._data),
+                                  [[[[False, True]], [[False, False]], [[False, False]]]])
+    np.testing.assert_array_equal(X.grad._data,
+                                  [[[[0, 0, 2, 0], [1, 0, 0, 0]], [[0, 3, 4, 0], [0, 0, 0, 0]],
+                                    [[5, 0, 6, 0], [0, 0, 0, 0]]]])
+    # without a NaN the same windows take the plane path: values and signs as torch
+    x[:, :2, :, :2] = 7.0
+    x[0, 2, :, :2] = [[-0.0, -0.0], [0.0, 0.0]]  # torch: -0.0, the first
+    y = max_pool2d(_t(channels_last(x)), 2)
+    np.testing.assert_array_equal(np.signbit(y._data),
+                                  [[[[False, True]], [[False, False]], [[True, False]]]])
+
+
 def test_pool_gradients_match_a_loop_reference() -> None:
     x = RNG.permutation(2 * 2 * 5 * 6).reshape(2, 2, 5, 6) * 0.1
     g = RNG.standard_normal((2, 2, 3, 3))
