@@ -230,10 +230,11 @@ def _spread_planes(g: np.ndarray, route: np.ndarray, geo: ConvGeom) -> np.ndarra
         dx.fill(0)
     dst = _pixels(dx)[:, :2 * ho, :2 * wo].reshape(n, ho, 2, wo, 2)
     buf = np.empty_like(g_cl)
+    items = _pixels(buf)
     for i in range(2):
         for j in range(2):
             np.multiply(route[i, j], g_cl, out=buf)
-            dst[:, :, i, :, j] = _pixels(buf)
+            dst[:, :, i, :, j] = items
     return dx.transpose(0, 3, 1, 2)
 
 
