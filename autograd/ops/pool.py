@@ -204,8 +204,8 @@ def _max_2x2_planes(x: np.ndarray, geo: ConvGeom) -> tuple[np.ndarray, np.ndarra
     top = np.maximum(p[0, 1], p[0, 0])
     bottom = np.maximum(p[1, 1], p[1, 0])
     out = np.maximum(bottom, top)
-    # NaN (or inf − inf: a harmless false alarm) in the sum: the general path decides.
-    if np.isnan(np.add.reduce(out, axis=None)):
+    # A NaN window (the maxima propagate NaN): the general path routes it as torch.
+    if np.isnan(np.maximum.reduce(out, axis=None)):
         return None
     row0 = np.greater_equal(top, bottom)
     c0 = np.greater_equal(p[0, 0], p[0, 1])
@@ -280,7 +280,8 @@ def max_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any
     (kh, kw) = geo.kernel
     # 2x2/2 on a channels-last NumPy array (a conv's output): the plane path.
     fast = (geo.kernel == (2, 2) and _is_tiling(geo) and not return_indices and
-            x.__class__ is np.ndarray and x.transpose(0, 2, 3, 1).flags.c_contiguous)
+            x.__class__ is np.ndarray and x.size > 0 and
+            x.transpose(0, 2, 3, 1).flags.c_contiguous)
     planes = _max_2x2_planes(x, geo) if fast else None
     if planes is not None:
         return unary(MaxPool2dBackward, planes[0], input, meta=(geo, "planes"),
