@@ -9,6 +9,12 @@ backward goes through ``col2im`` (overlapping windows accumulate).
 Both work on any memory layout and keep it: the output of a channels-last input (a conv
 output) is channels-last too, so the next conv gathers its patches cheaply.
 
+Plane path (max, 2x2/2, channels-last NumPy input: the CNN case): NumPy restarts its
+inner loop every C values on any strided view of such an array (16 for the SimpleCNN's
+first pool), so the four window entries are first copied out as opaque C-value pixel
+items into four contiguous planes, and every comparison runs over whole planes; the
+backward copies each plane's gradient back the same way (:func:`_max_2x2_planes`).
+
 The VJPs are linear in g with constant routing (max: a bool mask or winning offsets) or
 constant weights (avg), so they are written with ``xp`` ops and serve ``create_graph``
 unchanged: ``xp.col2im`` on the general path, and on the tiling path ``xp.pool_spread``,
@@ -224,7 +230,9 @@ def _spread_planes(g: np.ndarray, route: np.ndarray, geo: ConvGeom) -> np.ndarra
     plane's g·route[i, j] in one contiguous buffer, copied pixel by pixel into place."""
     n, c, h, w = geo.x_shape
     ho, wo = geo.out_hw
-    g_cl = np.ascontiguousarray(g.transpose(0, 2, 3, 1))  # a copy only if g came back NCHW
+    g_cl = g.transpose(0, 2, 3, 1)  # (N, Ho, Wo, C); rows of pixels suffice (a conv's
+    if g_cl.strides[3] != g.itemsize or g_cl.strides[2] != c * g.itemsize:  # cropped dx)
+        g_cl = np.ascontiguousarray(g_cl)  # g came back NCHW (e.g. through flatten)
     dx = np.empty((n, h, w, c), g.dtype)
     if 2 * ho != h or 2 * wo != w:
         dx.fill(0)
