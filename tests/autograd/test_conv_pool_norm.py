@@ -90,6 +90,26 @@ def test_conv2d_matches_loop_reference(cfg, layout) -> None:
     np.testing.assert_allclose(y._data, want, rtol=1e-10, atol=1e-10)
 
 
+@pytest.mark.parametrize("kernel, stride, padding, dilation", [
+    ((3, 3), 1, 1, 1), ((1, 1), (1, 2), 3, 1), ((3, 2), 2, (3, 2), (2, 1)),
+    ((2, 3), (3, 1), (1, 3), 1), ((5, 5), 1, 0, 1)])
+def test_conv2d_input_gradient_by_offsets_drops_the_padding(kernel, stride, padding,
+                                                            dilation) -> None:
+    # The channels-last input gradient (one kernel offset at a time, each clipped to the
+    # input; with stride 1 the first offset copied in, the strips it misses zeroed) equals
+    # the NCHW one (dcols through col2im), also where whole offsets land in the padding.
+    x, w = RNG.standard_normal((2, 3, 5, 6)), RNG.standard_normal((4, 3) + kernel)
+    g = None
+    grads = []
+    for xin in (x, channels_last(x)):
+        X = _t(xin, True)
+        y = conv2d(X, _t(w), None, stride, padding, dilation)
+        g = RNG.standard_normal(y.shape) if g is None else g
+        y.backward(_t(g))
+        grads.append(X.grad._data)
+    np.testing.assert_allclose(grads[1], grads[0], rtol=1e-12, atol=1e-12)
+
+
 @pytest.mark.parametrize("groups, dilation", [(2, 1), (1, 1), (1, (2, 1))])
 def test_conv2d_layouts_give_the_same_gradients(groups, dilation) -> None:
     # channels-last inputs take the 'ijc' column order (and, for one group, the input
