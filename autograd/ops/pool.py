@@ -9,6 +9,12 @@ backward goes through ``col2im`` (overlapping windows accumulate).
 Both work on any memory layout and keep it: the output of a channels-last input (a conv
 output) is channels-last too, so the next conv gathers its patches cheaply.
 
+Plane path (max, 2x2/2, channels-last NumPy input: the CNN case): NumPy restarts its
+inner loop every C values on any strided view of such an array (16 for the SimpleCNN's
+first pool), so the four window entries are first copied out as opaque C-value pixel
+items into four contiguous planes, and every comparison runs over whole planes; the
+backward copies each plane's gradient back the same way (:func:`_max_2x2_planes`).
+
 The VJPs are linear in g with constant routing (max: a bool mask or winning offsets) or
 constant weights (avg), so they are written with ``xp`` ops and serve ``create_graph``
 unchanged: ``xp.col2im`` on the general path, and on the tiling path ``xp.pool_spread``,
@@ -137,6 +143,8 @@ def _spread_array(g: np.ndarray, weight: Any, geo: ConvGeom, cl: bool) -> np.nda
     (N, C, Ho, kh, Wo, kw) or a scalar), zero outside the tiled area. Written straight into
     an array laid out as the pool's input was (channels-last or not): NumPy would otherwise
     follow g's layout, and every later op would pay for the mismatch."""
+    if cl == "planes":
+        return _spread_planes(g, weight, geo)
     n, c, h, w = geo.x_shape
     (kh, kw), (ho, wo) = geo.kernel, geo.out_hw
     xp = np if g.__class__ is np.ndarray else xp_of(g)
@@ -161,6 +169,8 @@ def _spread_tensor(g: Tensor, weight: Any, geo: ConvGeom, cl: bool) -> Tensor:
     xp = GRAPH
     n, c, h, w = geo.x_shape
     (kh, kw), (ho, wo) = geo.kernel, geo.out_hw
+    if cl == "planes":  # (kh, kw, N, Ho, Wo, C) -> the (N, C, Ho, kh, Wo, kw) view
+        weight = weight.transpose(2, 5, 3, 0, 4, 1)
     g6 = xp.reshape(g, (n, c, ho, 1, wo, 1))
     g6 = g6 * weight if is_array(weight) else \
         xp.broadcast_to(g6 * weight, (n, c, ho, kh, wo, kw))
@@ -173,18 +183,84 @@ def _spread_tensor(g: Tensor, weight: Any, geo: ConvGeom, cl: bool) -> Tensor:
 
 
 
+def _pixels(a: np.ndarray) -> np.ndarray:
+    """(N, H, W, C) C-contiguous -> (N, H, W) of one opaque C-value item per pixel (a view).
+    Copies between strided pixel views then move 4·C-byte items in long loops, where the
+    same copy in floats runs NumPy's inner loop once per pixel over only C values."""
+    return a.view(np.dtype((np.void, a.itemsize * a.shape[3])))[..., 0]
+
+
+def _max_2x2_planes(x: np.ndarray, geo: ConvGeom) -> tuple[np.ndarray, np.ndarray] | None:
+    """2×2/2 max pool of a channels-last NumPy input: (values (N, C, Ho, Wo) channels-last,
+    route bool (2, 2, N, Ho, Wo, C)), or None where a window may hold a NaN.
+
+    The four window entries are first copied out, pixel by pixel, into four contiguous
+    (N, Ho, Wo, C) planes P[i, j]; every op after that runs over whole planes. torch's
+    tie rule (the first maximum in row-major order) in three comparisons:
+    R = max(P00, P01) ≥ max(P10, P11) (row 0 holds a maximum), C0 = P00 ≥ P01, C1 = P10 ≥ P11;
+    route = (R ∧ C0, R ∧ ¬C0, ¬R ∧ C1, ¬R ∧ ¬C1). The maxima are taken with the earlier entry
+    as np.maximum's second operand, which NumPy returns on equality: the value is the
+    winner's own (0.0 or −0.0 as torch's)."""
+    n, c = geo.x_shape[:2]
+    ho, wo = geo.out_hw
+    src = _pixels(x.transpose(0, 2, 3, 1))[:, :2 * ho, :2 * wo].reshape(n, ho, 2, wo, 2)
+    items = np.empty((2, 2, n, ho, wo), src.dtype)
+    np.copyto(items, src.transpose(2, 4, 0, 1, 3))
+    p = items.view(x.dtype).reshape(2, 2, n, ho, wo, c)
+    top = np.maximum(p[0, 1], p[0, 0])
+    bottom = np.maximum(p[1, 1], p[1, 0])
+    out = np.maximum(bottom, top)
+    # A NaN window (the maxima propagate NaN): the general path routes it as torch.
+    if np.isnan(np.maximum.reduce(out, axis=None)):
+        return None
+    row0 = np.greater_equal(top, bottom)
+    c0 = np.greater_equal(p[0, 0], p[0, 1])
+    c1 = np.greater_equal(p[1, 0], p[1, 1])
+    route = np.empty((2, 2, n, ho, wo, c), np.bool_)
+    np.logical_and(row0, c0, out=route[0, 0])
+    np.greater(row0, c0, out=route[0, 1])  # R ∧ ¬C0
+    np.greater(c1, row0, out=route[1, 0])  # ¬R ∧ C1
+    np.logical_or(row0, c1, out=c1)
+    np.logical_not(c1, out=route[1, 1])
+    return out.transpose(0, 3, 1, 2), route
+
+
+def _spread_planes(g: np.ndarray, route: np.ndarray, geo: ConvGeom) -> np.ndarray:
+    """dx of :func:`_max_2x2_planes` (channels-last, zero outside the tiled area): each
+    plane's g·route[i, j] in one contiguous buffer, copied pixel by pixel into place."""
+    n, c, h, w = geo.x_shape
+    ho, wo = geo.out_hw
+    g_cl = g.transpose(0, 2, 3, 1)  # (N, Ho, Wo, C); rows of pixels suffice (a conv's
+    if g_cl.strides[3] != g.itemsize or g_cl.strides[2] != c * g.itemsize:  # cropped dx)
+        g_cl = np.ascontiguousarray(g_cl)  # g came back NCHW (e.g. through flatten)
+    dx = np.empty((n, h, w, c), g.dtype)
+    if 2 * ho != h or 2 * wo != w:
+        dx.fill(0)
+    dst = _pixels(dx)[:, :2 * ho, :2 * wo].reshape(n, ho, 2, wo, 2)
+    buf = np.empty_like(g_cl)
+    items = _pixels(buf)
+    for i in range(2):
+        for j in range(2):
+            np.multiply(route[i, j], g_cl, out=buf)
+            dst[:, :, i, :, j] = items
+    return dx.transpose(0, 3, 1, 2)
+
+
 # -- max pooling ----------------------------------------------------------------------------
 class MaxPool2dBackward(Node):
     """y = max over each window;  dx = g routed to each window's argmax (the first in
     row-major order on ties, as torch), summed where windows overlap."""
 
     def vjp(self, g, xp):
-        geo, cl = self.meta  # cl: None on the general path, else "x was channels-last"
+        # cl: None on the general path, "planes" on the 2x2 plane path, else "x was
+        # channels-last"
+        geo, cl = self.meta
         n, c = geo.x_shape[:2]
         (kh, kw), (ho, wo) = geo.kernel, geo.out_hw
         route = self.cached()
         if cl is not None:
-            # route: bool (N, C, Ho, kh, Wo, kw) marking each window's winner.
+            # route: bool (N, C, Ho, kh, Wo, kw) marking each window's winner, or on the
+            # plane path its (kh, kw, N, Ho, Wo, C) planes.
             return (xp.pool_spread(g, route, geo, cl),)
         # route: the winning offset per output pixel; one-hot per column entry, then col2im.
         nl, kk = n * ho * wo, kh * kw
@@ -210,6 +286,14 @@ def max_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any
         return reshape(out, out.shape[1:])
     geo = _geom(x, kernel_size, stride, padding, "max_pool2d", dilation, ceil_mode)
     (kh, kw) = geo.kernel
+    # 2x2/2 on a channels-last NumPy array (a conv's output): the plane path.
+    fast = (geo.kernel == (2, 2) and _is_tiling(geo) and not return_indices and
+            x.__class__ is np.ndarray and x.size > 0 and
+            x.transpose(0, 2, 3, 1).flags.c_contiguous)
+    planes = _max_2x2_planes(x, geo) if fast else None
+    if planes is not None:
+        return unary(MaxPool2dBackward, planes[0], input, meta=(geo, "planes"),
+                     cache=planes[1])
     # On a device the tiling path's tie and NaN tests would each stop for the host: the
     # general path (one argmax per window) needs neither.
     if _is_tiling(geo) and not return_indices and x.__class__ is np.ndarray:

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from autograd.backend import check_pair, is_array
-from autograd.graph import Node
+from autograd.graph import STATE, Node, inplace_msg
 from autograd.ops.record import unary
 from autograd.promotion import as_number_array, result_type
 from autograd.tensor import Tensor, _wrap
@@ -138,14 +138,19 @@ class ReluBackward(Node):
     """y = max(x, 0);  dx = g ⊙ [y > 0]."""
 
     def vjp(self, g, xp):
+        if self.out_dirty:  # y changed in place since: torch refuses, as for a saved output
+            raise RuntimeError(inplace_msg(type(self).__name__, "its output"))
         # [y > 0] is constant in x: under create_graph the second derivative is 0, as it
         # should be almost everywhere.
-        return (g * (self.output(xp) > 0),)
+        return (g * self.cached(),)
 
 
 def relu(x: Tensor) -> Tensor:
-    # The output is all the VJP needs ([y > 0] = [x > 0]): no mask array in the forward.
-    return unary(ReluBackward, np.maximum(x._data, 0), x, save_out=True)
+    y = np.maximum(x._data, 0)
+    # The mask [y > 0] (NaN: False), not y: the backward then reads 1 byte per value
+    # instead of 4 (it runs at memory speed), and y is not kept alive by the graph.
+    mask = y > 0 if x._requires_grad and STATE._grad_enabled else None
+    return unary(ReluBackward, y, x, cache=mask)
 
 
 class LeakyReluBackward(Node):

@@ -90,6 +90,26 @@ def test_conv2d_matches_loop_reference(cfg, layout) -> None:
     np.testing.assert_allclose(y._data, want, rtol=1e-10, atol=1e-10)
 
 
+@pytest.mark.parametrize("kernel, stride, padding, dilation", [
+    ((3, 3), 1, 1, 1), ((1, 1), (1, 2), 3, 1), ((3, 2), 2, (3, 2), (2, 1)),
+    ((2, 3), (3, 1), (1, 3), 1), ((5, 5), 1, 0, 1)])
+def test_conv2d_input_gradient_by_offsets_drops_the_padding(kernel, stride, padding,
+                                                            dilation) -> None:
+    # The channels-last input gradient (one kernel offset at a time, each clipped to the
+    # input; with stride 1 the first offset copied in, the strips it misses zeroed) equals
+    # the NCHW one (dcols through col2im), also where whole offsets land in the padding.
+    x, w = RNG.standard_normal((2, 3, 5, 6)), RNG.standard_normal((4, 3) + kernel)
+    g = None
+    grads = []
+    for xin in (x, channels_last(x)):
+        X = _t(xin, True)
+        y = conv2d(X, _t(w), None, stride, padding, dilation)
+        g = RNG.standard_normal(y.shape) if g is None else g
+        y.backward(_t(g))
+        grads.append(X.grad._data)
+    np.testing.assert_allclose(grads[1], grads[0], rtol=1e-12, atol=1e-12)
+
+
 @pytest.mark.parametrize("groups, dilation", [(2, 1), (1, 1), (1, (2, 1))])
 def test_conv2d_layouts_give_the_same_gradients(groups, dilation) -> None:
     # channels-last inputs take the 'ijc' column order (and, for one group, the input
@@ -264,6 +284,30 @@ def test_max_pool_2x2_with_infinities_routes_as_torch() -> None:
         y.backward(_t(g))
         np.testing.assert_array_equal(y._data, [[[[np.inf, -np.inf, np.inf]]]])
         np.testing.assert_array_equal(X.grad._data, _first_max_grad(x, g))
+
+
+def test_max_pool_2x2_channels_last_nan_and_signed_zero_as_torch() -> None:
+    # Several channels, channels-last (the conv-output layout): a NaN window routes to its
+    # last NaN, and a tie between 0.0 and -0.0 returns the first one's value (torch 2.13).
+    nan, inf = np.nan, np.inf
+    x = np.array([[[[nan, 1.0, -0.0, 0.0], [nan, 3.0, 0.0, -0.0]],
+                   [[1.0, nan, 0.0, -0.0], [2.0, 0.0, -0.0, 0.0]],
+                   [[inf, -inf, 5.0, 5.0], [inf, 1.0, 5.0, 5.0]]]], np.float32)
+    X = _t(channels_last(x), True)
+    y = max_pool2d(X, 2)
+    y.backward(_t(np.array([[[[1.0, 2.0]], [[3.0, 4.0]], [[5.0, 6.0]]]], np.float32)))
+    np.testing.assert_array_equal(y._data, [[[[nan, 0.0]], [[nan, 0.0]], [[inf, 5.0]]]])
+    np.testing.assert_array_equal(np.signbit(y._data),
+                                  [[[[False, True]], [[False, False]], [[False, False]]]])
+    np.testing.assert_array_equal(X.grad._data,
+                                  [[[[0, 0, 2, 0], [1, 0, 0, 0]], [[0, 3, 4, 0], [0, 0, 0, 0]],
+                                    [[5, 0, 6, 0], [0, 0, 0, 0]]]])
+    # without a NaN the same windows take the plane path: values and signs as torch
+    x[:, :2, :, :2] = 7.0
+    x[0, 2, :, :2] = [[-0.0, -0.0], [0.0, 0.0]]  # torch: -0.0, the first
+    y = max_pool2d(_t(channels_last(x)), 2)
+    np.testing.assert_array_equal(np.signbit(y._data),
+                                  [[[[False, True]], [[False, False]], [[True, False]]]])
 
 
 def test_pool_gradients_match_a_loop_reference() -> None:

@@ -249,3 +249,23 @@ def test_copy_without_a_graph_broadcasts_casts_and_checks_the_shape() -> None:
     assert g.tolist() == [0.0, 0.0, 0.0]
     with pytest.raises(RuntimeError, match="read-only"):
         ag.ones(3).expand(2, 3).zero_()
+
+
+@pytest.mark.parametrize("change", ["mul_", "iadd", "relu_", "slice"])
+def test_relu_output_changed_in_place_raises_as_torch(change) -> None:
+    # relu keeps a mask, not its output, yet a changed output still refuses backward
+    # (torch saves the result and raises); the gradient of an unchanged one is [x > 0].
+    x = ag.tensor([-1.0, 2.0, 0.0, np.nan], requires_grad=True)
+    y = x.relu()
+    if change == "mul_":
+        y.mul_(2)
+    elif change == "iadd":
+        y += 1
+    elif change == "relu_":
+        y.relu_()
+    else:
+        y[1:3] = 5.0
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        y.sum().backward()
+    x.relu().sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), [0.0, 1.0, 0.0, 0.0])
