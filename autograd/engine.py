@@ -150,7 +150,11 @@ def _chain_rule(roots: Sequence[Tensor], root_grads: Sequence[Any], retain_graph
             deps[v] = 0
             stack.append(v)
     while stack:
-        for e in stack.pop().edges:  # a leaf's edges are ()
+        v = stack.pop()
+        edges = v._edges  # Node.edges without the property's call (a leaf's are ())
+        if edges.__class__ is not tuple:  # a lone edge, the first input's
+            edges = (edges,)
+        for e in edges:
             if e is None:
                 continue
             n = deps.get(e)
@@ -183,16 +187,22 @@ def _chain_rule(roots: Sequence[Tensor], root_grads: Sequence[Any], retain_graph
 
     nv = ng = None  # the vertex to run next, when one became ready (see the end of the loop)
     with set_grad_enabled(create_graph):
-        while nv is not None or ready:
-            if nv is not None:
-                v, g, nv, ng = nv, ng, None, None
-            else:
+        while True:
+            if nv is not None:  # (always a Node)
+                v = nv
+                g = ng
+                nv = None
+            elif ready:
                 v, g = ready.pop()
-            if v._IS_TENSOR:  # a root that is a leaf
-                if g is not None:
-                    _to_leaf(v, g, create_graph, stored, capture, captured)
-                continue
-            edges = v.edges
+                if v._IS_TENSOR:  # a root that is a leaf
+                    if g is not None:
+                        _to_leaf(v, g, create_graph, stored, capture, captured)
+                    continue
+            else:
+                break
+            edges = v._edges  # as in 1. (zip pairs a lone edge with the first gradient)
+            if edges.__class__ is not tuple:
+                edges = (edges,)
             if g is None:  # nothing flowed here: just release the inputs' dependencies
                 grads = (None,) * len(edges)
             else:

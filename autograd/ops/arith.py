@@ -7,6 +7,8 @@ stretched it (``meta`` holds that shape, or ``None``).
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -77,6 +79,47 @@ def _binop(cls: type[Node], fn, a: Any, b: Any, save: Any = False,
     return _promoted(cls, fn, a, b, x, y, save, true_div)
 
 
+def _recorded(cls: type[Node], fn, save: Any = False, true_div: bool = False,
+              as_arrays: bool = True) -> Callable[[Callable], Callable]:
+    """Make the decorated ``op(a, b)`` compute ``fn`` and record ``cls``, as :func:`_binop`
+    (the decorated function gives the name, signature and docstring; its body never runs).
+
+    The two commonest cases run in the op's own frame, without :func:`_binop`'s: a host
+    tensor with a Python number second (``x * 1.01``), and two host tensors of one dtype
+    (``x * y``); the rest go to :func:`_binop`. Two frames less per op."""
+    def make(spec: Callable) -> Callable:
+        def op(a: Any, b: Any) -> Tensor:
+            cb = b.__class__
+            if cb is float or cb is int:
+                if isinstance(a, Tensor):
+                    x = a._data
+                    if x.__class__ is _ND:  # as _binop's number-second branch
+                        z = None
+                        if as_arrays:
+                            consts = NUMBER_ARRAYS.get(x.dtype)
+                            if consts:
+                                z = consts.get(b)
+                            if z is None:
+                                z = number_array(b, x.dtype)
+                        out = fn(x, b if z is None else z)
+                        if out.dtype is x.dtype and (not true_div or out.dtype.kind == "f"):
+                            return with_number(cls, out, a, () if not save else (a, b)
+                                               if save is True else (None, b), True)
+                        return _promoted(cls, fn, a, b, x, b, save, true_div)
+            elif isinstance(b, Tensor) and isinstance(a, Tensor):
+                x, y = a._data, b._data
+                if x.__class__ is _ND and y.__class__ is _ND and x.dtype is y.dtype and \
+                        (not true_div or x.dtype.kind == "f"):  # as _binop's first branch
+                    try:
+                        out = fn(x, y)
+                    except ValueError as err:
+                        raise _shape_error(err, fn, a, b) from None
+                    return binary(cls, out, a, b, save)
+            return _binop(cls, fn, a, b, save, true_div, as_arrays)
+        return functools.update_wrapper(op, spec)
+    return make
+
+
 def _promoted(cls: type[Node], fn, a: Any, b: Any, x: Any, y: Any, save: bool,
               true_div: bool) -> Tensor:
     """:func:`_binop` for operands that need promotion (mixed dtypes, NumPy scalars, ints
@@ -126,30 +169,34 @@ class AddBackward(Node):
     """z = a + b;  da = g,  db = g."""
 
     def vjp(self, g, xp):
+        e = self._edges
+        if e.__class__ is not tuple:  # the first operand's edge alone: b is a number
+            return g, None
         sa, sb = self.meta
-        e = self.edges
         return ((g if sa is None else xp.sum_to(g, sa)) if e[0] is not None else None,
                 (g if sb is None else xp.sum_to(g, sb)) if e[1] is not None else None)
 
 
+@_recorded(AddBackward, np.add)
 def add(a: Any, b: Any) -> Tensor:
     """a + b (broadcasting)."""
-    return _binop(AddBackward, np.add, a, b)
 
 
 class SubBackward(Node):
     """z = a − b;  da = g,  db = −g."""
 
     def vjp(self, g, xp):
+        e = self._edges
+        if e.__class__ is not tuple:  # the first operand's edge alone: b is a number
+            return g, None
         sa, sb = self.meta
-        e = self.edges
         return ((g if sa is None else xp.sum_to(g, sa)) if e[0] is not None else None,
                 (-g if sb is None else xp.sum_to(-g, sb)) if e[1] is not None else None)
 
 
+@_recorded(SubBackward, np.subtract)
 def sub(a: Any, b: Any) -> Tensor:
     """a − b (broadcasting)."""
-    return _binop(SubBackward, np.subtract, a, b)
 
 
 def rsub(a: Any, b: Any) -> Tensor:
@@ -163,15 +210,17 @@ class MulBackward(Node):
 
     def vjp(self, g, xp):
         a, b = self.inputs(xp)
+        e = self._edges
+        if e.__class__ is not tuple:  # the first operand's edge alone: b is a number
+            return g * b, None
         sa, sb = self.meta
-        e = self.edges
         return ((g * b if sa is None else xp.sum_to(g * b, sa)) if e[0] is not None else None,
                 (g * a if sb is None else xp.sum_to(g * a, sb)) if e[1] is not None else None)
 
 
+@_recorded(MulBackward, np.multiply, save="cross")
 def mul(a: Any, b: Any) -> Tensor:
     """a ⊙ b (elementwise, broadcasting)."""
-    return _binop(MulBackward, np.multiply, a, b, save="cross")
 
 
 class DivBackward(Node):
@@ -179,16 +228,18 @@ class DivBackward(Node):
 
     def vjp(self, g, xp):
         a, b = self.inputs(xp)
+        e = self._edges
+        if e.__class__ is not tuple:  # the first operand's edge alone: b is a number
+            return g / b, None
         sa, sb = self.meta
-        e = self.edges
         return (_reduce(g / b, sa, xp) if e[0] is not None else None,
                 _reduce(-g * a / (b * b), sb, xp) if e[1] is not None else None)
 
 
+@_recorded(DivBackward, np.true_divide, save="quotient", true_div=True)
 def div(a: Any, b: Any) -> Tensor:
     """a / b (true division, broadcasting); integer operands divide in float32 (torch's
     default float), as ``torch.div``."""
-    return _binop(DivBackward, np.true_divide, a, b, save="quotient", true_div=True)
 
 
 def rdiv(a: Any, b: Any) -> Tensor:
@@ -253,9 +304,9 @@ def power(x: Any, e: Any) -> Any:
     return np.power(x, e)
 
 
+@_recorded(PowBackward, power, save=True, as_arrays=False)
 def pow(a: Any, b: Any) -> Tensor:  # noqa: A001 - the contract's name
     """aᵇ elementwise (either may be a constant)."""
-    return _binop(PowBackward, power, a, b, save=True, as_arrays=False)
 
 
 # -- comparisons: bool tensors, never differentiable ----------------------------------------

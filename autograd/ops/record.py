@@ -13,7 +13,15 @@ from typing import Any
 
 import numpy as np
 
-from autograd.graph import HOST_NUMBER_META, STATE, Away, Node, new_node
+from autograd.graph import (
+    HOST_NUMBER_META,
+    STATE,
+    Away,
+    Node,
+    Versions,
+    forward_stack,
+    new_node,
+)
 from autograd.tensor import Tensor, _wrap
 
 _new = object.__new__
@@ -23,8 +31,19 @@ def unary(cls: type[Node], out: np.ndarray, x: Tensor, save_input: bool = False,
           save_out: bool = False, meta: Any = None, cache: Any = None) -> Tensor:
     """Result of a one-input op; saves ``x`` and/or the output when asked."""
     if x._requires_grad and (not Away.grad_off or STATE._grad_enabled):
-        node = new_node(cls, (x._node or x,), out, (x,) if save_input else (), meta, save_out,
-                        cache)
+        node = cls()  # graph.new_node inline (one frame less per op)
+        node._edges = x._node or x  # a lone edge (see Node.edges)
+        node.saved = (x,) if save_input else ()
+        node.meta = meta
+        node.out = out if save_out else None
+        node.cache = cache
+        node.shape = out.shape
+        node.dtype = out.dtype
+        node.epoch = Versions.epoch
+        node.scope = STATE._scope if Away.scoped else None
+        node.grad_size = None
+        if Away.anomaly and STATE._anomaly:
+            node.trace = forward_stack(2)
         if out.__class__ is not np.ndarray:  # _wrap inline (one frame less per op)
             return _wrap(out, node)
         t = _new(Tensor)
@@ -95,8 +114,22 @@ def with_number(cls: type[Node], out: np.ndarray, t: Tensor, saved: tuple,
     if t._requires_grad and (not Away.grad_off or STATE._grad_enabled):
         if not cls.binary_meta:
             cls.binary_meta = True
-        e = t._node or t
-        node = new_node(cls, (e, None) if t_first else (None, e), out, saved, HOST_NUMBER_META)
+        node = cls()  # graph.new_node inline (one frame less per op)
+        e = t._node
+        if t_first:
+            node._edges = t if e is None else e  # a lone edge (see Node.edges)
+        else:
+            node._edges = (None, t if e is None else e)
+        node.saved = saved
+        node.meta = HOST_NUMBER_META
+        node.out = node.cache = node.grad_size = None
+        s = out.shape  # t's: share its producer's tuple (one object less kept per node)
+        node.shape = e.shape if e is not None and e.shape == s else s
+        node.dtype = out.dtype
+        node.epoch = Versions.epoch
+        node.scope = STATE._scope if Away.scoped else None
+        if Away.anomaly and STATE._anomaly:
+            node.trace = forward_stack(2)
         if out.__class__ is not np.ndarray:
             return _wrap(out, node)
         t = _new(Tensor)  # _wrap inline, as in unary()
