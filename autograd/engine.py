@@ -152,8 +152,15 @@ def _chain_rule(roots: Sequence[Tensor], root_grads: Sequence[Any], retain_graph
     while stack:
         v = stack.pop()
         edges = v._edges  # Node.edges without the property's call (a leaf's are ())
-        if edges.__class__ is not tuple:  # a lone edge, the first input's
-            edges = (edges,)
+        if edges.__class__ is not tuple:  # a lone edge (never None): no tuple, no loop
+            n = deps.get(edges)
+            if n is None:
+                deps[edges] = 1
+                if not edges._IS_TENSOR:
+                    stack.append(edges)
+            else:
+                deps[edges] = n + 1
+            continue
         for e in edges:
             if e is None:
                 continue

@@ -123,8 +123,7 @@ def with_number(cls: type[Node], out: np.ndarray, t: Tensor, saved: tuple,
         node.saved = saved
         node.meta = HOST_NUMBER_META
         node.out = node.cache = node.grad_size = None
-        s = out.shape  # t's: share its producer's tuple (one object less kept per node)
-        node.shape = e.shape if e is not None and e.shape == s else s
+        node.shape = out.shape
         node.dtype = out.dtype
         node.epoch = Versions.epoch
         node.scope = STATE._scope if Away.scoped else None
