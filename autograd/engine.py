@@ -207,11 +207,10 @@ def _chain_rule(roots: Sequence[Tensor], root_grads: Sequence[Any], retain_graph
                     continue
             else:
                 break
-            edges = v._edges  # as in 1. (zip pairs a lone edge with the first gradient)
-            if edges.__class__ is not tuple:
-                edges = (edges,)
+            edges = v._edges  # as in 1.
+            lone = edges.__class__ is not tuple
             if g is None:  # nothing flowed here: just release the inputs' dependencies
-                grads = (None,) * len(edges)
+                grads = (None,) if lone else (None,) * len(edges)
             else:
                 if v.hooks:
                     g = _run_hooks(v.hooks, g, create_graph)
@@ -230,33 +229,42 @@ def _chain_rule(roots: Sequence[Tensor], root_grads: Sequence[Any], retain_graph
                         tracer.record(v, g, grads, create_graph)
                 else:
                     grads = v.vjp(g, xp)
-            for e, gi in zip(edges, grads):
-                if e is None:
-                    continue
-                if gi is not None and gi.shape != e.shape:  # e: a Node or a leaf Tensor
-                    _check_grad_shape(v, edges, e, gi)
-                d = deps[e]
-                if d > 1:  # more consumers to come: keep the partial sum
-                    deps[e] = d - 1
-                    if gi is not None:
-                        old = buf.get(e)
-                        buf[e] = gi if old is None else old + gi
-                    continue
-                if buf:  # the last consumer: e is complete (with what others sent)
-                    old = buf.pop(e, None)
-                    if old is not None:
-                        gi = old if gi is None else old + gi
-                if not e._IS_TENSOR:
-                    # run the last node that became ready next, without the stack: the
-                    # order of a stack (last in, first out), one push and pop less a node
-                    if nv is not None:
-                        ready.append((nv, ng))
-                    nv, ng = e, gi
-                elif gi is not None:  # a leaf: nothing to run, its gradient lands now
-                    if capture is None and not e._hooks:
-                        _accumulate_leaf(e, gi, create_graph, stored)
-                    else:
-                        _to_leaf(e, gi, create_graph, stored, capture, captured)
+            if lone and not buf and deps[edges] == 1 and not edges._IS_TENSOR and (
+                    (gi := grads[0]) is None or gi.shape == edges.shape):
+                # a chain's link (one input, its node waiting for nothing else): that node
+                # runs next, as the general case below would run it, with less bookkeeping
+                nv = edges
+                ng = gi
+            else:
+                if lone:
+                    edges = (edges,)  # zip pairs it with the first gradient
+                for e, gi in zip(edges, grads):
+                    if e is None:
+                        continue
+                    if gi is not None and gi.shape != e.shape:  # e: a Node or a leaf Tensor
+                        _check_grad_shape(v, edges, e, gi)
+                    d = deps[e]
+                    if d > 1:  # more consumers to come: keep the partial sum
+                        deps[e] = d - 1
+                        if gi is not None:
+                            old = buf.get(e)
+                            buf[e] = gi if old is None else old + gi
+                        continue
+                    if buf:  # the last consumer: e is complete (with what others sent)
+                        old = buf.pop(e, None)
+                        if old is not None:
+                            gi = old if gi is None else old + gi
+                    if not e._IS_TENSOR:
+                        # run the last node that became ready next, without the stack: the
+                        # order of a stack (last in, first out), one push and pop less a node
+                        if nv is not None:
+                            ready.append((nv, ng))
+                        nv, ng = e, gi
+                    elif gi is not None:  # a leaf: nothing to run, its gradient lands now
+                        if capture is None and not e._hooks:
+                            _accumulate_leaf(e, gi, create_graph, stored)
+                        else:
+                            _to_leaf(e, gi, create_graph, stored, capture, captured)
             grads = None
             if not retain_graph and (v.saved or v.out is not None or v.cache is not None):
                 v.saved = v.out = v.cache = None
