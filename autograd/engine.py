@@ -149,26 +149,24 @@ def _chain_rule(roots: Sequence[Tensor], root_grads: Sequence[Any], retain_graph
         if v not in deps:
             deps[v] = 0
             stack.append(v)
+    push, pop, count = stack.append, stack.pop, deps.get
     while stack:
-        v = stack.pop()
-        edges = v._edges  # Node.edges without the property's call (a leaf's are ())
+        edges = pop()._edges  # Node.edges without the property's call (a leaf's are ())
         if edges.__class__ is not tuple:  # a lone edge (never None): no tuple, no loop
-            n = deps.get(edges)
+            n = count(edges)
             if n is None:
                 deps[edges] = 1
-                if not edges._IS_TENSOR:
-                    stack.append(edges)
+                push(edges)  # a leaf too: cheaper than telling it apart (its _edges are ())
             else:
                 deps[edges] = n + 1
             continue
         for e in edges:
             if e is None:
                 continue
-            n = deps.get(e)
+            n = count(e)
             if n is None:
                 deps[e] = 1
-                if not e._IS_TENSOR:  # leaves have no edges to follow
-                    stack.append(e)
+                push(e)
             else:
                 deps[e] = n + 1
 
