@@ -152,10 +152,10 @@ class Node:
     """
 
     # ``_edges``: the tuple ``edges`` returns, or, where the only edge is the first input's
-    # (an op of one input, or of a tensor and a number, recorded by ``ops.record.unary`` and
-    # ``with_number``), that edge alone: a tuple per node is one more object the cyclic GC
-    # tracks and traverses for as long as the graph lives (a 100,000-link chain holds
-    # 300,000 of them). The engine's loop reads ``_edges`` itself.
+    # (an op of one input recorded by ``ops.record.unary``, or of a tensor and a number
+    # second recorded by ``ops.arith``), that edge alone: a tuple per node is one more
+    # object the cyclic GC tracks and traverses for as long as the graph lives (a
+    # 100,000-link chain holds 300,000 of them). The engine's loop reads ``_edges`` itself.
     __slots__ = ("_edges", "saved", "meta", "out", "cache", "shape", "dtype", "epoch",
                  "scope", "grad_size", "__dict__")
     _IS_TENSOR = False  # graph vertices are Nodes or leaf Tensors; this tells them apart
@@ -194,7 +194,7 @@ class Node:
         edges = self._edges
         if edges.__class__ is tuple:
             return edges
-        # a lone edge: the first input's, the second a number (with_number) or none
+        # a lone edge: the first input's, the second a number (ops.arith) or none
         return (edges, None) if self.meta is HOST_NUMBER_META else (edges,)
 
     @property
@@ -269,7 +269,7 @@ class Node:
 
 
 # The meta of a binary op between a host (NumPy) array and a Python number, recorded by
-# ops.record.with_number: (None, None) as any unbroadcast binary op's, and by its identity
+# ops.arith's + - * / **: (None, None) as any unbroadcast binary op's, and by its identity
 # the sign that the op ran on the host (Node.number_arrays).
 HOST_NUMBER_META = (None, None)
 

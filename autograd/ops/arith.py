@@ -14,12 +14,13 @@ from typing import Any
 import numpy as np
 
 from autograd.backend import asarray, check_pair, check_same_device, is_array
-from autograd.graph import Node
-from autograd.ops.record import array_of, binary, unary, with_number
+from autograd.graph import HOST_NUMBER_META, STATE, Away, Node, Versions, forward_stack
+from autograd.ops.record import array_of, binary, unary
 from autograd.promotion import NUMBER_ARRAYS, number_array, promote
 from autograd.tensor import Tensor, _wrap
 
 _ND = np.ndarray
+_new = object.__new__
 
 
 def _reduce(gi: Any, shape: tuple | None, xp) -> Any:
@@ -27,103 +28,97 @@ def _reduce(gi: Any, shape: tuple | None, xp) -> Any:
     return gi if shape is None else xp.sum_to(gi, shape)
 
 
-def _binop(cls: type[Node], fn, a: Any, b: Any, save: Any = False,
-           true_div: bool = False, as_arrays: bool = True) -> Tensor:
-    """``fn(a, b)`` recorded as ``cls``, at the operands' ``torch.result_type``.
-
-    The common cases cost a dtype comparison or two: two arrays of one dtype, or an
-    array with a Python float or int, where NumPy's weak scalar keeps the array's dtype
-    (checked on the output: an int array times 1.5 comes out float64 there and goes the
-    slow way). Everything else goes through :func:`_promoted`. ``as_arrays``: hand
-    ``fn`` a float array's number operand as a 0-d array of its dtype (same result,
-    ``promotion.number_array``); False where ``fn`` looks at the number (``power``)."""
-    x = a._data if isinstance(a, Tensor) else a
-    y = b._data if isinstance(b, Tensor) else b
-    cy = y.__class__
-    if cy is _ND:
-        if x.__class__ is _ND:
-            if x.dtype is y.dtype and (not true_div or x.dtype.kind == "f"):
-                try:
-                    out = fn(x, y)
-                except ValueError as err:
-                    raise _shape_error(err, fn, a, b) from None
-                return binary(cls, out, a, b, save)
-        elif x.__class__ is float or x.__class__ is int:
-            z = None
-            if as_arrays:
-                consts = NUMBER_ARRAYS.get(y.dtype)
-                if consts:
-                    z = consts.get(x)
-                if z is None:
-                    z = number_array(x, y.dtype)
-            out = fn(x if z is None else z, y)
-            if out.dtype is y.dtype and (not true_div or out.dtype.kind == "f"):
-                if isinstance(b, Tensor):  # binary()'s saved tuple, the number first
-                    return with_number(cls, out, b, () if not save else (a, None)
-                                       if save == "cross" else (a, b), False)
-                return binary(cls, out, a, b, save)
-    elif (cy is float or cy is int) and x.__class__ is _ND:
-        z = None
-        if as_arrays:
-            consts = NUMBER_ARRAYS.get(x.dtype)
-            if consts:
-                z = consts.get(y)
-            if z is None:
-                z = number_array(y, x.dtype)
-        out = fn(x, y if z is None else z)
-        if out.dtype is x.dtype and (not true_div or out.dtype.kind == "f"):
-            if isinstance(a, Tensor):  # binary()'s saved tuple, the number second
-                return with_number(cls, out, a, () if not save else (a, b)
-                                   if save is True else (None, b), True)
-            return binary(cls, out, a, b, save)
-    return _promoted(cls, fn, a, b, x, y, save, true_div)
-
-
 def _recorded(cls: type[Node], fn, save: Any = False, true_div: bool = False,
               as_arrays: bool = True) -> Callable[[Callable], Callable]:
-    """Make the decorated ``op(a, b)`` compute ``fn`` and record ``cls``, as :func:`_binop`
-    (the decorated function gives the name, signature and docstring; its body never runs).
+    """Make the decorated ``op(a, b)`` compute ``fn(a, b)`` at the operands'
+    ``torch.result_type`` and record ``cls`` (the decorated function gives the name,
+    signature and docstring; its body never runs). ``save`` is :func:`record.binary`'s.
 
-    The two commonest cases run in the op's own frame, without :func:`_binop`'s: a host
-    tensor with a Python number second (``x * 1.01``), and two host tensors of one dtype
-    (``x * y``); the rest go to :func:`_binop`. Two frames less per op."""
+    The common cases run in the op's own frame (no call but ``fn``'s, and ``binary``'s
+    for two tensors) and cost a dtype comparison or two: two host tensors of one dtype,
+    or a host tensor with a Python float or int, where NumPy's weak scalar keeps the
+    array's dtype (checked on the output: an int array times 1.5 comes out float64 there
+    and goes the slow way). Everything else goes through :func:`_promoted`.
+    ``as_arrays``: hand ``fn`` a float array's number operand as a 0-d array of its dtype
+    (same result, ``promotion.number_array``); False where ``fn`` looks at the number
+    (``power``)."""
     def make(spec: Callable) -> Callable:
         def op(a: Any, b: Any) -> Tensor:
-            cb = b.__class__
-            if cb is float or cb is int:
-                if isinstance(a, Tensor):
-                    x = a._data
-                    if x.__class__ is _ND:  # as _binop's number-second branch
-                        z = None
-                        if as_arrays:
-                            consts = NUMBER_ARRAYS.get(x.dtype)
-                            if consts:
-                                z = consts.get(b)
-                            if z is None:
-                                z = number_array(b, x.dtype)
-                        out = fn(x, b if z is None else z)
-                        if out.dtype is x.dtype and (not true_div or out.dtype.kind == "f"):
-                            return with_number(cls, out, a, () if not save else (a, b)
-                                               if save is True else (None, b), True)
-                        return _promoted(cls, fn, a, b, x, b, save, true_div)
-            elif isinstance(b, Tensor) and isinstance(a, Tensor):
-                x, y = a._data, b._data
+            if b.__class__ is float or b.__class__ is int:
+                t, c = a, b
+            elif a.__class__ is float or a.__class__ is int:
+                t, c = b, a
+            else:
+                x = a._data if isinstance(a, Tensor) else a
+                y = b._data if isinstance(b, Tensor) else b
                 if x.__class__ is _ND and y.__class__ is _ND and x.dtype is y.dtype and \
-                        (not true_div or x.dtype.kind == "f"):  # as _binop's first branch
+                        (not true_div or x.dtype.kind == "f"):
                     try:
                         out = fn(x, y)
                     except ValueError as err:
                         raise _shape_error(err, fn, a, b) from None
                     return binary(cls, out, a, b, save)
-            return _binop(cls, fn, a, b, save, true_div, as_arrays)
+                return _promoted(cls, fn, a, b, x, y, save, true_div)
+            # a number c and t: its partner
+            x = t._data if isinstance(t, Tensor) else t
+            if x.__class__ is not _ND:
+                return _promoted(cls, fn, a, b, x if t is a else c, c if t is a else x, save,
+                                 true_div)
+            z = None
+            if as_arrays:
+                consts = NUMBER_ARRAYS.get(x.dtype)
+                if consts:
+                    z = consts.get(c)
+                if z is None:
+                    z = number_array(c, x.dtype)
+                if z is not None:
+                    c = z  # x's float dtype: the output's too
+            out = fn(x, c) if t is a else fn(c, x)
+            if z is None and (out.dtype is not x.dtype or true_div and out.dtype.kind != "f"):
+                return _promoted(cls, fn, a, b, array_of(a), array_of(b), save, true_div)
+            if t.__class__ is _ND or not t._requires_grad or (
+                    Away.grad_off and not STATE._grad_enabled):
+                return _wrap(out, None)
+            # record.binary's node for a host tensor and a number, built here (a frame less)
+            if not cls.binary_meta:
+                cls.binary_meta = True
+            node = cls()
+            e = t._node
+            if e is None:
+                e = t
+            if t is a:  # binary()'s saved tuple, the number second; a lone edge (Node.edges)
+                node._edges = e
+                node.saved = () if not save else (a, b) if save is True else (None, b)
+            else:  # the number first
+                node._edges = (None, e)
+                node.saved = () if not save else (a, None) if save == "cross" else (a, b)
+            node.meta = HOST_NUMBER_META  # (None, None), as binary()'s, and Node.number_arrays
+            node.out = node.cache = node.grad_size = None
+            node.shape = out.shape
+            node.dtype = out.dtype
+            node.epoch = Versions.epoch
+            node.scope = STATE._scope if Away.scoped else None
+            if Away.anomaly and STATE._anomaly:
+                node.trace = forward_stack(1)
+            if out.__class__ is not _ND:  # NumPy gives 0-d results as scalars
+                return _wrap(out, node)
+            t = _new(Tensor)  # tensor._wrap inline, as in record.unary()
+            t._data = out
+            t.grad = None
+            t._node = node
+            t._requires_grad = True
+            t._hooks = None
+            t._base = None
+            return t
         return functools.update_wrapper(op, spec)
     return make
 
 
 def _promoted(cls: type[Node], fn, a: Any, b: Any, x: Any, y: Any, save: bool,
               true_div: bool) -> Tensor:
-    """:func:`_binop` for operands that need promotion (mixed dtypes, NumPy scalars, ints
-    with floats; integers under true division compute in float32, torch's default)."""
+    """:func:`_recorded`'s ops for operands that need promotion (mixed dtypes, NumPy
+    scalars, ints with floats; integers under true division compute in float32, torch's
+    default)."""
     if x.__class__ is not y.__class__ and is_array(x) and is_array(y):
         check_same_device(x, y)
     x, y = promote(x, y)

@@ -14,7 +14,6 @@ from typing import Any
 import numpy as np
 
 from autograd.graph import (
-    HOST_NUMBER_META,
     STATE,
     Away,
     Node,
@@ -101,44 +100,6 @@ def binary(cls: type[Node], out: np.ndarray, a: Any, b: Any, save: Any = False,
             if not cls.binary_meta:
                 cls.binary_meta = True
             return _wrap(out, new_node(cls, (ea, eb), out, saved, (sa, sb), save_out))
-    return _wrap(out, None)
-
-
-def with_number(cls: type[Node], out: np.ndarray, t: Tensor, saved: tuple,
-                t_first: bool) -> Tensor:
-    """:func:`binary` for a Tensor ``t`` on the host (a NumPy array) and a Python number,
-    the number second when ``t_first``: ``out`` has ``t``'s shape, so ``meta`` is
-    ``(None, None)`` (a number's entry is None, as in :func:`binary`), the shared
-    ``HOST_NUMBER_META``, and the only edge is ``t``'s. ``saved`` is what :func:`binary`
-    would keep for the VJP. One frame less than :func:`binary` per op."""
-    if t._requires_grad and (not Away.grad_off or STATE._grad_enabled):
-        if not cls.binary_meta:
-            cls.binary_meta = True
-        node = cls()  # graph.new_node inline (one frame less per op)
-        e = t._node
-        if t_first:
-            node._edges = t if e is None else e  # a lone edge (see Node.edges)
-        else:
-            node._edges = (None, t if e is None else e)
-        node.saved = saved
-        node.meta = HOST_NUMBER_META
-        node.out = node.cache = node.grad_size = None
-        node.shape = out.shape
-        node.dtype = out.dtype
-        node.epoch = Versions.epoch
-        node.scope = STATE._scope if Away.scoped else None
-        if Away.anomaly and STATE._anomaly:
-            node.trace = forward_stack(2)
-        if out.__class__ is not np.ndarray:
-            return _wrap(out, node)
-        t = _new(Tensor)  # _wrap inline, as in unary()
-        t._data = out
-        t.grad = None
-        t._node = node
-        t._requires_grad = True
-        t._hooks = None
-        t._base = None
-        return t
     return _wrap(out, None)
 
 
