@@ -9,9 +9,9 @@ Method, in short (the README has the reasons):
 * All engines of one workload are timed in the same process, interleaved
   (A B C, B C A, C A B, ...), after a warm-up, so drift on a shared, noisy
   machine (other jobs, frequency changes) hits every engine alike; rotating the
-  order also spreads any "runs right after X" cache effect evenly. The deep
-  chain is the exception: each call runs in a fresh process holding one engine
-  (``time_chain_in_processes`` says why), the engines' order alternating.
+  order also spreads any "runs right after X" cache effect evenly.
+  (``time_chain_in_processes`` is the other way, one engine per process, kept for
+  ``op_overhead.py --pair --separate``; the README says why it is not the default.)
 * Each repeat times ``number`` back-to-back calls with ``time.perf_counter``
   (``number`` calibrated so a repeat lasts ~``target_rep_s``) and records the
   per-call mean; we report the median over repeats (robust to outliers from
@@ -214,9 +214,9 @@ def time_chain_in_processes(
 
     Why: a full collection of the cyclic GC traverses every GC-tracked object of the
     process, and the 100,000-link chain triggers several; in one process with PyTorch
-    loaded, chainrule's collections also walk torch's ~146k Python objects, which no
-    chainrule user's process holds (PyTorch keeps its graph in C++ and pays nothing of
-    the kind). So each engine runs where it would run. Per repeat one child per engine,
+    loaded, chainrule's collections also walk torch's Python objects, which no chainrule
+    user's process holds (PyTorch keeps its graph in C++ and pays nothing of the kind).
+    Here each engine runs where it would run. Per repeat one child per engine,
     the order alternating (A B, B A, ...): ``op_overhead.py --child`` loads that engine,
     pins the threads, tunes the allocator as the parent does (unless ``stock_malloc``),
     runs ``warmup`` untimed calls (a fresh heap's first call pays its page faults),

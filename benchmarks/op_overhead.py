@@ -16,12 +16,12 @@ against PyTorch on ``run.py``'s chain workloads (the same adapters, the same inp
 engines alternating call by call (A B, B A, ...), ``gc.collect()`` before each call and
 the cyclic GC on inside it (as ``harness``), one BLAS thread, the allocator as ``run.py``
 sets it. Medians of CPU time (``time.process_time``: on a shared machine it counts this
-process's work, not the time other jobs take the core) and of wall time. The 1000-link
-chain runs in this process; the 100,000-link chain, as in ``run.py``, in a fresh process
-per call holding one engine (``harness.time_chain_in_processes``; ``--same-process``
-times it here, both engines in this one, as before):
+process's work, not the time other jobs take the core) and of wall time. With
+``--separate`` the 100,000-link chain runs instead in a fresh process per call holding
+one engine (``harness.time_chain_in_processes``; benchmarks/README.md, Method, has the
+figures both ways and why the default stays one process):
 
-    python benchmarks/op_overhead.py --pair [--repeats 15] [--deep-repeats 5] [--same-process]
+    python benchmarks/op_overhead.py --pair [--repeats 15] [--deep-repeats 5] [--separate]
 
 ``--child ENGINE`` is that fresh process: it times one call of the ``--length``-link chain
 after ``--warmup`` calls, and prints ``{"cpu": s, "wall": s}``.
@@ -133,7 +133,7 @@ def child(engine: str, links: int, warmup: int, threads: int, stock_malloc: bool
 
 
 def pair(repeats: int, deep_repeats: int, short: int = 1000, deep: int = 100_000,
-         same_process: bool = False) -> dict[str, dict[str, float]]:
+         separate: bool = False) -> dict[str, dict[str, float]]:
     """chainrule / PyTorch on the short and the deep chain (see the module docstring).
     Returns {workload: {"cpu": ratio, "wall": ratio, "chainrule cpu": s, "torch cpu": s}}."""
     import gc
@@ -149,7 +149,7 @@ def pair(repeats: int, deep_repeats: int, short: int = 1000, deep: int = 100_000
     x16 = np.random.default_rng(2).standard_normal(16).astype(np.float32)  # as run.py
     out = {}
     for links, reps, number in ((short, repeats, 10), (deep, deep_repeats, 1)):
-        if links == deep and not same_process:
+        if links == deep and separate:
             walls, cpus, errors = time_chain_in_processes(
                 [e.name for e in engines], links, repeats=reps)
             if errors:
@@ -160,7 +160,7 @@ def pair(repeats: int, deep_repeats: int, short: int = 1000, deep: int = 100_000
             cpu, wall = _in_process(engines, x16, links, reps, number, gc)
         med_c = {k: statistics.median(v) for k, v in cpu.items()}
         med_w = {k: statistics.median(v) for k, v in wall.items()}
-        where = "one process" if links == short or same_process else "a process per call"
+        where = "a process per call" if links == deep and separate else "one process"
         key = f"{links}-link chain fwd+bwd"
         out[key] = {"cpu": med_c["chainrule"] / med_c["torch"],
                     "wall": med_w["chainrule"] / med_w["torch"],
@@ -200,8 +200,8 @@ def main(argv: list[str] | None = None) -> dict:
     p.add_argument("--pair", action="store_true",
                    help="chainrule vs PyTorch only: the 1000- and 100,000-link chains")
     p.add_argument("--deep-repeats", type=int, default=5, help="--pair: deep-chain runs")
-    p.add_argument("--same-process", action="store_true",
-                   help="--pair: the deep chain in this process too (both engines)")
+    p.add_argument("--separate", action="store_true",
+                   help="--pair: the deep chain in a fresh process per call and engine")
     p.add_argument("--child", metavar="ENGINE", help="time one chain call of ENGINE alone")
     p.add_argument("--warmup", type=int, default=1, help="--child: untimed calls first")
     p.add_argument("--threads", type=int, default=1, help="--child: BLAS/torch threads")
@@ -214,7 +214,7 @@ def main(argv: list[str] | None = None) -> dict:
         print(json.dumps(got))
         return got
     if args.pair:
-        return pair(args.repeats, args.deep_repeats, same_process=args.same_process)
+        return pair(args.repeats, args.deep_repeats, separate=args.separate)
     n, ops = args.length, 3 * args.length
     engines = {"chainrule fwd+bwd": chainrule_chain(n), "numpy fwd": numpy_forward(n),
                "numpy fwd+bwd (by hand)": numpy_forward_backward(n)}

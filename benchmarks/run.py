@@ -147,12 +147,7 @@ def _run_workloads(engines: Sequence[Any], plan: Plan, args: argparse.Namespace)
     import numpy as np
 
     from benchmarks import numpy_ref as npr
-    from benchmarks.harness import (
-        Target,
-        results_from_timings,
-        time_chain_in_processes,
-        time_interleaved,
-    )
+    from benchmarks.harness import Target, results_from_timings, time_interleaved
 
     repeats = args.repeats or plan.repeats
     results: list[Any] = []
@@ -226,21 +221,15 @@ def _run_workloads(engines: Sequence[Any], plan: Plan, args: argparse.Namespace)
         )
     if "deep-chain" in args.only:
         n = plan.deep_links
-        workload = f"deep chain {n // 1000}k links fwd+bwd"
-        # one call is already 3 x 10^5 graph ops: one call per repeat, each engine alone in
-        # a fresh process (see harness.time_chain_in_processes), warmed up by one call
-        walls, cpus, errors = time_chain_in_processes(
-            [e.name for e in engines], n, repeats=plan.deep_repeats,
-            warmup=max(plan.deep_warmup, 1), threads=args.threads,
-            stock_malloc=args.stock_malloc, disable_gc=args.disable_gc)
-        rows = results_from_timings(workload, walls, errors, targets=(Target("torch", 1.0),))
-        for r in rows:
-            if r.engine in cpus:
-                r.extra["cpu_median"] = cpus[r.engine].median
-                r.extra["method"] = "a fresh process per engine and call"
-            shown = "failed: " + r.error if r.median is None else f"{r.median * 1e3:.3f} ms"
-            print(f"  {workload:<42} {r.engine:<10} {shown}", flush=True)
-        results.extend(rows)
+        # one call is already 3 x 10^5 graph ops: one call per repeat, little or no warm-up
+        timed(
+            f"deep chain {n // 1000}k links fwd+bwd",
+            lambda e: e.chain(x16, n, True),
+            reps=plan.deep_repeats,
+            warmup=plan.deep_warmup,
+            target_s=0.0,
+            targets=(Target("torch", 1.0),),
+        )
     if "scale-batch" in args.only:
         for b in plan.batch_sizes:
             xb, yb = npr.make_batch((b, 784))
