@@ -30,6 +30,7 @@ after ``--warmup`` calls, and prints ``{"cpu": s, "wall": s}``.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import statistics
@@ -111,8 +112,6 @@ def measure(engines: dict[str, Callable[[], None]], repeats: int) -> dict[str, l
 def child(engine: str, links: int, warmup: int, threads: int, stock_malloc: bool,
           disable_gc: bool) -> dict[str, float]:
     """``--child``: one engine alone in this process (see the module docstring)."""
-    import gc
-
     from benchmarks.engines import load_engine
     from benchmarks.harness import pin_threads, tune_malloc
 
@@ -136,8 +135,6 @@ def pair(repeats: int, deep_repeats: int, short: int = 1000, deep: int = 100_000
          separate: bool = False) -> dict[str, dict[str, float]]:
     """chainrule / PyTorch on the short and the deep chain (see the module docstring).
     Returns {workload: {"cpu": ratio, "wall": ratio, "chainrule cpu": s, "torch cpu": s}}."""
-    import gc
-
     from benchmarks.chainrule_ref import ChainruleEngine
     from benchmarks.harness import pin_threads, time_chain_in_processes, tune_malloc
     from benchmarks.numpy_ref import LINK_OPS
@@ -157,7 +154,7 @@ def pair(repeats: int, deep_repeats: int, short: int = 1000, deep: int = 100_000
             cpu = {k: t.samples for k, t in cpus.items()}
             wall = {k: t.samples for k, t in walls.items()}
         else:
-            cpu, wall = _in_process(engines, x16, links, reps, number, gc)
+            cpu, wall = _in_process(engines, x16, links, reps, number)
         med_c = {k: statistics.median(v) for k, v in cpu.items()}
         med_w = {k: statistics.median(v) for k, v in wall.items()}
         where = "a process per call" if links == deep and separate else "one process"
@@ -174,8 +171,8 @@ def pair(repeats: int, deep_repeats: int, short: int = 1000, deep: int = 100_000
     return out
 
 
-def _in_process(engines: tuple, x16: np.ndarray, links: int, reps: int, number: int,
-                gc) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
+def _in_process(engines: tuple, x16: np.ndarray, links: int, reps: int,
+                number: int) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
     """Both engines in this process, alternating call by call: ({name: CPU s}, {name: wall s})."""
     fns = [(e.name, e.chain(x16, links, True)) for e in engines]
     for _, fn in fns:
