@@ -141,34 +141,7 @@ def _chain_rule(roots: Sequence[Tensor], root_grads: Sequence[Any], retain_graph
     """
     xp = GRAPH if create_graph else RAW
 
-    # 1. count, for every vertex, how many edges point at it
-    deps: dict = {}
-    stack = []
-    for r in roots:
-        v = r._node if r._node is not None else r
-        if v not in deps:
-            deps[v] = 0
-            stack.append(v)
-    push, pop, count = stack.append, stack.pop, deps.get
-    while stack:
-        edges = pop()._edges  # Node.edges without the property's call (a leaf's are ())
-        if edges.__class__ is not tuple:  # a lone edge (never None): no tuple, no loop
-            n = count(edges)
-            if n is None:
-                deps[edges] = 1
-                push(edges)  # a leaf too: cheaper than telling it apart (its _edges are ())
-            else:
-                deps[edges] = n + 1
-            continue
-        for e in edges:
-            if e is None:
-                continue
-            n = count(e)
-            if n is None:
-                deps[e] = 1
-                push(e)
-            else:
-                deps[e] = n + 1
+    deps = _count_dependencies(roots)  # 1.
 
     capture: dict | None = None
     captured: list | None = None
@@ -267,6 +240,39 @@ def _chain_rule(roots: Sequence[Tensor], root_grads: Sequence[Any], retain_graph
             if not retain_graph and (v.saved or v.out is not None or v.cache is not None):
                 v.saved = v.out = v.cache = None
     return captured
+
+
+def _count_dependencies(roots: Sequence[Tensor]) -> dict:
+    """1. of :func:`_chain_rule`: for every vertex reachable from ``roots``, how many edges
+    point at it (0 for the roots themselves, unless another root's graph reaches them)."""
+    deps: dict = {}
+    stack = []
+    for r in roots:
+        v = r._node if r._node is not None else r
+        if v not in deps:
+            deps[v] = 0
+            stack.append(v)
+    push, pop, count = stack.append, stack.pop, deps.get
+    while stack:
+        edges = pop()._edges  # Node.edges without the property's call (a leaf's are ())
+        if edges.__class__ is not tuple:  # a lone edge (never None): no tuple, no loop
+            n = count(edges)
+            if n is None:
+                deps[edges] = 1
+                push(edges)  # a leaf too: cheaper than telling it apart (its _edges are ())
+            else:
+                deps[edges] = n + 1
+            continue
+        for e in edges:
+            if e is None:
+                continue
+            n = count(e)
+            if n is None:
+                deps[e] = 1
+                push(e)
+            else:
+                deps[e] = n + 1
+    return deps
 
 
 def _check_grad_shape(node: Node, edges: tuple, e: Any, gi: Any) -> None:
