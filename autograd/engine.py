@@ -141,25 +141,7 @@ def _chain_rule(roots: Sequence[Tensor], root_grads: Sequence[Any], retain_graph
     """
     xp = GRAPH if create_graph else RAW
 
-    # 1. count, for every vertex, how many edges point at it
-    deps: dict = {}
-    stack = []
-    for r in roots:
-        v = r._node if r._node is not None else r
-        if v not in deps:
-            deps[v] = 0
-            stack.append(v)
-    while stack:
-        for e in stack.pop().edges:  # a leaf's edges are ()
-            if e is None:
-                continue
-            n = deps.get(e)
-            if n is None:
-                deps[e] = 1
-                if not e._IS_TENSOR:  # leaves have no edges to follow
-                    stack.append(e)
-            else:
-                deps[e] = n + 1
+    deps = _count_dependencies(roots)  # 1.
 
     capture: dict | None = None
     captured: list | None = None
@@ -183,18 +165,23 @@ def _chain_rule(roots: Sequence[Tensor], root_grads: Sequence[Any], retain_graph
 
     nv = ng = None  # the vertex to run next, when one became ready (see the end of the loop)
     with set_grad_enabled(create_graph):
-        while nv is not None or ready:
-            if nv is not None:
-                v, g, nv, ng = nv, ng, None, None
-            else:
+        while True:
+            if nv is not None:  # (always a Node)
+                v = nv
+                g = ng
+                nv = None
+            elif ready:
                 v, g = ready.pop()
-            if v._IS_TENSOR:  # a root that is a leaf
-                if g is not None:
-                    _to_leaf(v, g, create_graph, stored, capture, captured)
-                continue
-            edges = v.edges
+                if v._IS_TENSOR:  # a root that is a leaf
+                    if g is not None:
+                        _to_leaf(v, g, create_graph, stored, capture, captured)
+                    continue
+            else:
+                break
+            edges = v._edges  # as in 1.
+            lone = edges.__class__ is not tuple
             if g is None:  # nothing flowed here: just release the inputs' dependencies
-                grads = (None,) * len(edges)
+                grads = (None,) if lone else (None,) * len(edges)
             else:
                 if v.hooks:
                     g = _run_hooks(v.hooks, g, create_graph)
@@ -213,37 +200,79 @@ def _chain_rule(roots: Sequence[Tensor], root_grads: Sequence[Any], retain_graph
                         tracer.record(v, g, grads, create_graph)
                 else:
                     grads = v.vjp(g, xp)
-            for e, gi in zip(edges, grads):
-                if e is None:
-                    continue
-                if gi is not None and gi.shape != e.shape:  # e: a Node or a leaf Tensor
-                    _check_grad_shape(v, edges, e, gi)
-                d = deps[e]
-                if d > 1:  # more consumers to come: keep the partial sum
-                    deps[e] = d - 1
-                    if gi is not None:
-                        old = buf.get(e)
-                        buf[e] = gi if old is None else old + gi
-                    continue
-                if buf:  # the last consumer: e is complete (with what others sent)
-                    old = buf.pop(e, None)
-                    if old is not None:
-                        gi = old if gi is None else old + gi
-                if not e._IS_TENSOR:
-                    # run the last node that became ready next, without the stack: the
-                    # order of a stack (last in, first out), one push and pop less a node
-                    if nv is not None:
-                        ready.append((nv, ng))
-                    nv, ng = e, gi
-                elif gi is not None:  # a leaf: nothing to run, its gradient lands now
-                    if capture is None and not e._hooks:
-                        _accumulate_leaf(e, gi, create_graph, stored)
-                    else:
-                        _to_leaf(e, gi, create_graph, stored, capture, captured)
+            if lone and not buf and deps[edges] == 1 and not edges._IS_TENSOR and (
+                    (gi := grads[0]) is None or gi.shape == edges.shape):
+                # a chain's link (one input, its node waiting for nothing else): that node
+                # runs next, as the general case below would run it, with less bookkeeping
+                nv = edges
+                ng = gi
+            else:
+                if lone:
+                    edges = (edges,)  # zip pairs it with the first gradient
+                for e, gi in zip(edges, grads):
+                    if e is None:
+                        continue
+                    if gi is not None and gi.shape != e.shape:  # e: a Node or a leaf Tensor
+                        _check_grad_shape(v, edges, e, gi)
+                    d = deps[e]
+                    if d > 1:  # more consumers to come: keep the partial sum
+                        deps[e] = d - 1
+                        if gi is not None:
+                            old = buf.get(e)
+                            buf[e] = gi if old is None else old + gi
+                        continue
+                    if buf:  # the last consumer: e is complete (with what others sent)
+                        old = buf.pop(e, None)
+                        if old is not None:
+                            gi = old if gi is None else old + gi
+                    if not e._IS_TENSOR:
+                        # run the last node that became ready next, without the stack: the
+                        # order of a stack (last in, first out), one push and pop less a node
+                        if nv is not None:
+                            ready.append((nv, ng))
+                        nv, ng = e, gi
+                    elif gi is not None:  # a leaf: nothing to run, its gradient lands now
+                        if capture is None and not e._hooks:
+                            _accumulate_leaf(e, gi, create_graph, stored)
+                        else:
+                            _to_leaf(e, gi, create_graph, stored, capture, captured)
             grads = None
             if not retain_graph and (v.saved or v.out is not None or v.cache is not None):
                 v.saved = v.out = v.cache = None
     return captured
+
+
+def _count_dependencies(roots: Sequence[Tensor]) -> dict:
+    """1. of :func:`_chain_rule`: for every vertex reachable from ``roots``, how many edges
+    point at it (0 for the roots themselves, unless another root's graph reaches them)."""
+    deps: dict = {}
+    stack = []
+    for r in roots:
+        v = r._node if r._node is not None else r
+        if v not in deps:
+            deps[v] = 0
+            stack.append(v)
+    push, pop, count = stack.append, stack.pop, deps.get
+    while stack:
+        edges = pop()._edges  # Node.edges without the property's call (a leaf's are ())
+        if edges.__class__ is not tuple:  # a lone edge (never None): no tuple, no loop
+            n = count(edges)
+            if n is None:
+                deps[edges] = 1
+                push(edges)  # a leaf too: cheaper than telling it apart (its _edges are ())
+            else:
+                deps[edges] = n + 1
+            continue
+        for e in edges:
+            if e is None:
+                continue
+            n = count(e)
+            if n is None:
+                deps[e] = 1
+                push(e)
+            else:
+                deps[e] = n + 1
+    return deps
 
 
 def _check_grad_shape(node: Node, edges: tuple, e: Any, gi: Any) -> None:

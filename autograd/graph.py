@@ -141,7 +141,8 @@ FREED_MSG = (
 class Node:
     """One recorded op. Subclasses are named ``<Op>Backward`` and define ``vjp``.
 
-    Slots: ``edges`` (one per input), ``saved`` (input Tensors the VJP needs;
+    Slots: the edges, one per input (read them as ``edges``, see there), ``saved`` (input
+    Tensors the VJP needs;
     ``None`` once freed), ``meta`` (small constants: axes, shapes; never freed),
     ``out`` (the output array when the VJP needs it), ``cache`` (arrays derived in the
     forward that the VJP reuses: masks, im2col columns), ``shape``/``dtype`` of the
@@ -150,8 +151,13 @@ class Node:
     output, see ``engine.grad_norm``).
     """
 
-    __slots__ = ("edges", "saved", "meta", "out", "cache", "shape", "dtype", "epoch", "scope",
-                 "grad_size", "__dict__")
+    # ``_edges``: the tuple ``edges`` returns, or, where the only edge is the first input's
+    # (an op of one input recorded by ``ops.record.unary``, or of a tensor and a number
+    # second recorded by ``ops.arith``), that edge alone: a tuple per node is one more
+    # object the cyclic GC tracks and traverses for as long as the graph lives (a
+    # 100,000-link chain holds 300,000 of them). The engine's loop reads ``_edges`` itself.
+    __slots__ = ("_edges", "saved", "meta", "out", "cache", "shape", "dtype", "epoch",
+                 "scope", "grad_size", "__dict__")
     _IS_TENSOR = False  # graph vertices are Nodes or leaf Tensors; this tells them apart
     hooks: list | None = None  # tensor hooks of the output, set by register_hook/retain_grad
     trace: list | None = None  # forward stack, only under detect_anomaly()
@@ -180,6 +186,16 @@ class Node:
     def vjp(self, g: Any, xp: Namespace) -> tuple:
         """Gradients of the inputs (one per edge, ``None`` where not needed) given ``g``."""
         raise NotImplementedError
+
+    @property
+    def edges(self) -> tuple:
+        """One entry per input, in the op's argument order: the input's producer node, the
+        input itself when it is a leaf that requires grad, or None (no gradient needed)."""
+        edges = self._edges
+        if edges.__class__ is tuple:
+            return edges
+        # a lone edge: the first input's, the second a number (ops.arith) or none
+        return (edges, None) if self.meta is HOST_NUMBER_META else (edges,)
 
     @property
     def name(self) -> str:
@@ -253,7 +269,7 @@ class Node:
 
 
 # The meta of a binary op between a host (NumPy) array and a Python number, recorded by
-# ops.record.with_number: (None, None) as any unbroadcast binary op's, and by its identity
+# ops.arith's + - * / **: (None, None) as any unbroadcast binary op's, and by its identity
 # the sign that the op ran on the host (Node.number_arrays).
 HOST_NUMBER_META = (None, None)
 
@@ -269,9 +285,10 @@ def inplace_msg(op: str, what: str) -> str:
 
 def new_node(cls: type[Node], edges: tuple, out: np.ndarray, saved: tuple = (),
              meta: Any = None, save_out: bool = False, cache: Any = None) -> Node:
-    """Create a node of ``cls`` for an op whose output array is ``out``."""
+    """Create a node of ``cls`` for an op whose output array is ``out``; ``edges`` has one
+    entry per input (see ``Node.edges``)."""
     node = cls()
-    node.edges = edges
+    node._edges = edges
     node.saved = saved
     node.meta = meta
     node.out = out if save_out else None
@@ -282,8 +299,14 @@ def new_node(cls: type[Node], edges: tuple, out: np.ndarray, saved: tuple = (),
     node.scope = STATE._scope if Away.scoped else None
     node.grad_size = None  # what backward leaves of the gradient at the output (grad_norm)
     if Away.anomaly and STATE._anomaly:
-        node.trace = traceback.format_stack()[:-3]
+        node.trace = forward_stack(3)  # new_node, the recording function, the op
     return node
+
+
+def forward_stack(inner: int) -> list:
+    """The stack of the forward call being recorded, for detect_anomaly(): the caller's,
+    less its ``inner`` innermost frames (the caller's own, the op's and any between)."""
+    return traceback.format_stack()[:-1 - inner]
 
 
 # -- the two namespaces a VJP computes in -------------------------------------------------

@@ -111,7 +111,7 @@ class Tensor:
     __array_ufunc__ = None  # ndarray (op) Tensor defers to Tensor's reflected operator
     __array_priority__ = 1000
     _IS_TENSOR = True  # leaves are graph vertices too (see engine.run_backward)
-    edges = ()  # a leaf has no inputs
+    edges = _edges = ()  # a leaf has no inputs (_edges: as a Node's, for the engine)
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None,
                  device: Any = None) -> None:

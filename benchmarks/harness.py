@@ -10,6 +10,8 @@ Method, in short (the README has the reasons):
   (A B C, B C A, C A B, ...), after a warm-up, so drift on a shared, noisy
   machine (other jobs, frequency changes) hits every engine alike; rotating the
   order also spreads any "runs right after X" cache effect evenly.
+  (``time_chain_in_processes`` is the other way, one engine per process, kept for
+  ``op_overhead.py --pair --separate``; the README says why it is not the default.)
 * Each repeat times ``number`` back-to-back calls with ``time.perf_counter``
   (``number`` calibrated so a repeat lasts ~``target_rep_s``) and records the
   per-call mean; we report the median over repeats (robust to outliers from
@@ -29,7 +31,9 @@ from __future__ import annotations
 import gc
 import json
 import math
+import os
 import statistics
+import subprocess
 import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -189,6 +193,58 @@ def time_interleaved(
                 del live[name]
     timings = {n: Timing(samples[n], numbers[n]) for n in live if samples[n]}
     return timings, errors
+
+
+CHILD_SCRIPT = Path(__file__).resolve().parent / "op_overhead.py"
+THREAD_VARS = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
+
+
+def time_chain_in_processes(
+    names: Sequence[str],
+    links: int,
+    *,
+    repeats: int,
+    warmup: int = 1,
+    threads: int = 1,
+    stock_malloc: bool = False,
+    disable_gc: bool = False,
+) -> tuple[dict[str, Timing], dict[str, Timing], dict[str, str]]:
+    """The chain workload (``links`` links, forward + backward) with every call in a fresh
+    process that holds one engine only.
+
+    Why: a full collection of the cyclic GC traverses every GC-tracked object of the
+    process, and the 100,000-link chain triggers several; in one process with PyTorch
+    loaded, chainrule's collections also walk torch's Python objects, which no chainrule
+    user's process holds (PyTorch keeps its graph in C++ and pays nothing of the kind).
+    Here each engine runs where it would run. Per repeat one child per engine,
+    the order alternating (A B, B A, ...): ``op_overhead.py --child`` loads that engine,
+    pins the threads, tunes the allocator as the parent does (unless ``stock_malloc``),
+    runs ``warmup`` untimed calls (a fresh heap's first call pays its page faults),
+    ``gc.collect()``, then times one call. Returns ({engine: wall-time Timing},
+    {engine: CPU-time Timing}, {engine: error}).
+    """
+    wall: dict[str, list[float]] = {n: [] for n in names}
+    cpu: dict[str, list[float]] = {n: [] for n in names}
+    errors: dict[str, str] = {}
+    env = {**os.environ, **dict.fromkeys(THREAD_VARS, str(threads))}
+    for r in range(repeats):
+        for name in names if r % 2 == 0 else names[::-1]:
+            if name in errors:
+                continue
+            cmd = [sys.executable, str(CHILD_SCRIPT), "--child", name, "--length", str(links),
+                   "--warmup", str(warmup), "--threads", str(threads)]
+            cmd += ["--stock-malloc"] * stock_malloc + ["--disable-gc"] * disable_gc
+            proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
+            lines = proc.stdout.strip().splitlines()
+            if proc.returncode != 0 or not lines:
+                tail = (proc.stderr.strip().splitlines() or ["no output"])[-1]
+                errors[name] = f"child process failed ({proc.returncode}): {tail}"
+                continue
+            got = json.loads(lines[-1])
+            wall[name].append(got["wall"])
+            cpu[name].append(got["cpu"])
+    return ({n: Timing(v, 1) for n, v in wall.items() if v and n not in errors},
+            {n: Timing(v, 1) for n, v in cpu.items() if v and n not in errors}, errors)
 
 
 # --------------------------------------------------------------------------- results

@@ -16,14 +16,22 @@ against PyTorch on ``run.py``'s chain workloads (the same adapters, the same inp
 engines alternating call by call (A B, B A, ...), ``gc.collect()`` before each call and
 the cyclic GC on inside it (as ``harness``), one BLAS thread, the allocator as ``run.py``
 sets it. Medians of CPU time (``time.process_time``: on a shared machine it counts this
-process's work, not the time other jobs take the core) and of wall time:
+process's work, not the time other jobs take the core) and of wall time. With
+``--separate`` the 100,000-link chain runs instead in a fresh process per call holding
+one engine (``harness.time_chain_in_processes``; benchmarks/README.md, Method, has the
+figures both ways and why the default stays one process):
 
-    python benchmarks/op_overhead.py --pair [--repeats 15] [--deep-repeats 5]
+    python benchmarks/op_overhead.py --pair [--repeats 15] [--deep-repeats 5] [--separate]
+
+``--child ENGINE`` is that fresh process: it times one call of the ``--length``-link chain
+after ``--warmup`` calls, and prints ``{"cpu": s, "wall": s}``.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
+import json
 import os
 import statistics
 import sys
@@ -36,10 +44,11 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 import numpy as np  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-import autograd as ag  # noqa: E402
 
 
 def chainrule_chain(n: int) -> Callable[[], None]:
+    import autograd as ag  # here, not above: a --child process loads its one engine only
+
     def run() -> None:
         x0 = ag.tensor(np.ones(16, dtype=np.float32), requires_grad=True)
         x = x0
@@ -100,14 +109,34 @@ def measure(engines: dict[str, Callable[[], None]], repeats: int) -> dict[str, l
     return times
 
 
-def pair(repeats: int, deep_repeats: int, short: int = 1000,
-         deep: int = 100_000) -> dict[str, dict[str, float]]:
+def child(engine: str, links: int, warmup: int, threads: int, stock_malloc: bool,
+          disable_gc: bool) -> dict[str, float]:
+    """``--child``: one engine alone in this process (see the module docstring)."""
+    from benchmarks.engines import load_engine
+    from benchmarks.harness import pin_threads, tune_malloc
+
+    eng = load_engine(engine)
+    _limiter = pin_threads(threads)  # noqa: F841  (the limit holds while this lives)
+    if not stock_malloc:
+        tune_malloc()
+    x16 = np.random.default_rng(2).standard_normal(16).astype(np.float32)  # as run.py
+    fn = eng.chain(x16, links, True)
+    for _ in range(warmup):
+        fn()
+    gc.collect()
+    if disable_gc:
+        gc.disable()
+    c0, w0 = time.process_time(), time.perf_counter()
+    fn()
+    return {"cpu": time.process_time() - c0, "wall": time.perf_counter() - w0}
+
+
+def pair(repeats: int, deep_repeats: int, short: int = 1000, deep: int = 100_000,
+         separate: bool = False) -> dict[str, dict[str, float]]:
     """chainrule / PyTorch on the short and the deep chain (see the module docstring).
     Returns {workload: {"cpu": ratio, "wall": ratio, "chainrule cpu": s, "torch cpu": s}}."""
-    import gc
-
     from benchmarks.chainrule_ref import ChainruleEngine
-    from benchmarks.harness import pin_threads, tune_malloc
+    from benchmarks.harness import pin_threads, time_chain_in_processes, tune_malloc
     from benchmarks.numpy_ref import LINK_OPS
     from benchmarks.torch_ref import TorchEngine
 
@@ -117,32 +146,48 @@ def pair(repeats: int, deep_repeats: int, short: int = 1000,
     x16 = np.random.default_rng(2).standard_normal(16).astype(np.float32)  # as run.py
     out = {}
     for links, reps, number in ((short, repeats, 10), (deep, deep_repeats, 1)):
-        fns = [(e.name, e.chain(x16, links, True)) for e in engines]
-        for _, fn in fns:
-            fn()  # warm-up (the deep chain's too: first-call allocation is not the engine)
-        cpu: dict[str, list[float]] = {name: [] for name, _ in fns}
-        wall: dict[str, list[float]] = {name: [] for name, _ in fns}
-        for r in range(reps):
-            for name, fn in fns if r % 2 == 0 else fns[::-1]:
-                gc.collect()
-                c0, w0 = time.process_time(), time.perf_counter()
-                for _ in range(number):
-                    fn()
-                cpu[name].append((time.process_time() - c0) / number)
-                wall[name].append((time.perf_counter() - w0) / number)
+        if links == deep and separate:
+            walls, cpus, errors = time_chain_in_processes(
+                [e.name for e in engines], links, repeats=reps)
+            if errors:
+                raise RuntimeError(f"deep chain: {errors}")
+            cpu = {k: t.samples for k, t in cpus.items()}
+            wall = {k: t.samples for k, t in walls.items()}
+        else:
+            cpu, wall = _in_process(engines, x16, links, reps, number)
         med_c = {k: statistics.median(v) for k, v in cpu.items()}
         med_w = {k: statistics.median(v) for k, v in wall.items()}
+        where = "a process per call" if links == deep and separate else "one process"
         key = f"{links}-link chain fwd+bwd"
         out[key] = {"cpu": med_c["chainrule"] / med_c["torch"],
                     "wall": med_w["chainrule"] / med_w["torch"],
                     "chainrule cpu": med_c["chainrule"], "torch cpu": med_c["torch"]}
         unit, scale = ("µs/op", 1e6 / (links * LINK_OPS)) if links == short else ("s", 1.0)
-        print(f"{key} ({reps} alternating runs, median): chainrule "
+        print(f"{key} ({reps} alternating runs, {where}, median): chainrule "
               f"{med_c['chainrule'] * scale:.3f} {unit} CPU ({med_w['chainrule'] * scale:.3f} "
               f"wall), PyTorch {med_c['torch'] * scale:.3f} CPU ({med_w['torch'] * scale:.3f} "
               f"wall): {out[key]['cpu']:.2f}x PyTorch CPU, {out[key]['wall']:.2f}x wall",
               flush=True)
     return out
+
+
+def _in_process(engines: tuple, x16: np.ndarray, links: int, reps: int,
+                number: int) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
+    """Both engines in this process, alternating call by call: ({name: CPU s}, {name: wall s})."""
+    fns = [(e.name, e.chain(x16, links, True)) for e in engines]
+    for _, fn in fns:
+        fn()  # warm-up (the deep chain's too: first-call allocation is not the engine)
+    cpu: dict[str, list[float]] = {name: [] for name, _ in fns}
+    wall: dict[str, list[float]] = {name: [] for name, _ in fns}
+    for r in range(reps):
+        for name, fn in fns if r % 2 == 0 else fns[::-1]:
+            gc.collect()
+            c0, w0 = time.process_time(), time.perf_counter()
+            for _ in range(number):
+                fn()
+            cpu[name].append((time.process_time() - c0) / number)
+            wall[name].append((time.perf_counter() - w0) / number)
+    return cpu, wall
 
 
 def main(argv: list[str] | None = None) -> dict:
@@ -152,9 +197,21 @@ def main(argv: list[str] | None = None) -> dict:
     p.add_argument("--pair", action="store_true",
                    help="chainrule vs PyTorch only: the 1000- and 100,000-link chains")
     p.add_argument("--deep-repeats", type=int, default=5, help="--pair: deep-chain runs")
+    p.add_argument("--separate", action="store_true",
+                   help="--pair: the deep chain in a fresh process per call and engine")
+    p.add_argument("--child", metavar="ENGINE", help="time one chain call of ENGINE alone")
+    p.add_argument("--warmup", type=int, default=1, help="--child: untimed calls first")
+    p.add_argument("--threads", type=int, default=1, help="--child: BLAS/torch threads")
+    p.add_argument("--stock-malloc", action="store_true", help="--child: glibc as it is")
+    p.add_argument("--disable-gc", action="store_true", help="--child: no cyclic GC")
     args = p.parse_args(argv)
+    if args.child:
+        got = child(args.child, args.length, args.warmup, args.threads, args.stock_malloc,
+                    args.disable_gc)
+        print(json.dumps(got))
+        return got
     if args.pair:
-        return pair(args.repeats, args.deep_repeats)
+        return pair(args.repeats, args.deep_repeats, separate=args.separate)
     n, ops = args.length, 3 * args.length
     engines = {"chainrule fwd+bwd": chainrule_chain(n), "numpy fwd": numpy_forward(n),
                "numpy fwd+bwd (by hand)": numpy_forward_backward(n)}

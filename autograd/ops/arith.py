@@ -7,17 +7,20 @@ stretched it (``meta`` holds that shape, or ``None``).
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from autograd.backend import asarray, device_pair, is_array
-from autograd.graph import Node
-from autograd.ops.record import array_of, binary, unary, with_number
+from autograd.graph import HOST_NUMBER_META, STATE, Away, Node, Versions, forward_stack
+from autograd.ops.record import array_of, binary, unary
 from autograd.promotion import NUMBER_ARRAYS, cpu_scalar_operands, number_array, promote
 from autograd.tensor import Tensor, _wrap
 
 _ND = np.ndarray
+_new = object.__new__
 
 
 def _reduce(gi: Any, shape: tuple | None, xp) -> Any:
@@ -25,62 +28,97 @@ def _reduce(gi: Any, shape: tuple | None, xp) -> Any:
     return gi if shape is None else xp.sum_to(gi, shape)
 
 
-def _binop(cls: type[Node], fn, a: Any, b: Any, save: Any = False,
-           true_div: bool = False, as_arrays: bool = True) -> Tensor:
-    """``fn(a, b)`` recorded as ``cls``, at the operands' ``torch.result_type``.
+def _recorded(cls: type[Node], fn, save: Any = False, true_div: bool = False,
+              as_arrays: bool = True) -> Callable[[Callable], Callable]:
+    """Make the decorated ``op(a, b)`` compute ``fn(a, b)`` at the operands'
+    ``torch.result_type`` and record ``cls`` (the decorated function gives the name,
+    signature and docstring; its body never runs). ``save`` is :func:`record.binary`'s.
 
-    The common cases cost a dtype comparison or two: two arrays of one dtype, or an
-    array with a Python float or int, where NumPy's weak scalar keeps the array's dtype
-    (checked on the output: an int array times 1.5 comes out float64 there and goes the
-    slow way). Everything else goes through :func:`_promoted`. ``as_arrays``: hand
-    ``fn`` a float array's number operand as a 0-d array of its dtype (same result,
-    ``promotion.number_array``); False where ``fn`` looks at the number (``power``)."""
-    x = a._data if isinstance(a, Tensor) else a
-    y = b._data if isinstance(b, Tensor) else b
-    cy = y.__class__
-    if cy is _ND:
-        if x.__class__ is _ND:
-            if x.dtype is y.dtype and (not true_div or x.dtype.kind == "f"):
-                try:
-                    out = fn(x, y)
-                except ValueError as err:
-                    raise _shape_error(err, fn, a, b) from None
-                return binary(cls, out, a, b, save)
-        elif x.__class__ is float or x.__class__ is int:
+    The common cases run in the op's own frame (no call but ``fn``'s, and ``binary``'s
+    for two tensors) and cost a dtype comparison or two: two host tensors of one dtype,
+    or a host tensor with a Python float or int, where NumPy's weak scalar keeps the
+    array's dtype (checked on the output: an int array times 1.5 comes out float64 there
+    and goes the slow way). Everything else goes through :func:`_promoted`.
+    ``as_arrays``: hand ``fn`` a float array's number operand as a 0-d array of its dtype
+    (same result, ``promotion.number_array``); False where ``fn`` looks at the number
+    (``power``)."""
+    def make(spec: Callable) -> Callable:
+        def op(a: Any, b: Any) -> Tensor:
+            if b.__class__ is float or b.__class__ is int:
+                t, c = a, b
+            elif a.__class__ is float or a.__class__ is int:
+                t, c = b, a
+            else:
+                x = a._data if isinstance(a, Tensor) else a
+                y = b._data if isinstance(b, Tensor) else b
+                if x.__class__ is _ND and y.__class__ is _ND and x.dtype is y.dtype and \
+                        (not true_div or x.dtype.kind == "f"):
+                    try:
+                        out = fn(x, y)
+                    except ValueError as err:
+                        raise _shape_error(err, fn, a, b) from None
+                    return binary(cls, out, a, b, save)
+                return _promoted(cls, fn, a, b, x, y, save, true_div)
+            # a number c and t: its partner
+            x = t._data if isinstance(t, Tensor) else t
+            if x.__class__ is not _ND:
+                return _promoted(cls, fn, a, b, x if t is a else c, c if t is a else x, save,
+                                 true_div)
             z = None
             if as_arrays:
-                consts = NUMBER_ARRAYS.get(y.dtype)
+                consts = NUMBER_ARRAYS.get(x.dtype)
                 if consts:
-                    z = consts.get(x)
+                    z = consts.get(c)
                 if z is None:
-                    z = number_array(x, y.dtype)
-            out = fn(x if z is None else z, y)
-            if out.dtype is y.dtype and (not true_div or out.dtype.kind == "f"):
-                if isinstance(b, Tensor):  # binary()'s saved tuple, the number first
-                    return with_number(cls, out, b, () if not save else (a, None)
-                                       if save == "cross" else (a, b), False)
-                return binary(cls, out, a, b, save)
-    elif (cy is float or cy is int) and x.__class__ is _ND:
-        z = None
-        if as_arrays:
-            consts = NUMBER_ARRAYS.get(x.dtype)
-            if consts:
-                z = consts.get(y)
-            if z is None:
-                z = number_array(y, x.dtype)
-        out = fn(x, y if z is None else z)
-        if out.dtype is x.dtype and (not true_div or out.dtype.kind == "f"):
-            if isinstance(a, Tensor):  # binary()'s saved tuple, the number second
-                return with_number(cls, out, a, () if not save else (a, b)
-                                   if save is True else (None, b), True)
-            return binary(cls, out, a, b, save)
-    return _promoted(cls, fn, a, b, x, y, save, true_div)
+                    z = number_array(c, x.dtype)
+                if z is not None:
+                    c = z  # x's float dtype: the output's too
+            out = fn(x, c) if t is a else fn(c, x)
+            if z is None and (out.dtype is not x.dtype or true_div and out.dtype.kind != "f"):
+                return _promoted(cls, fn, a, b, array_of(a), array_of(b), save, true_div)
+            if t.__class__ is _ND or not t._requires_grad or (
+                    Away.grad_off and not STATE._grad_enabled):
+                return _wrap(out, None)
+            # record.binary's node for a host tensor and a number, built here (a frame less)
+            if not cls.binary_meta:
+                cls.binary_meta = True
+            node = cls()
+            e = t._node
+            if e is None:
+                e = t
+            if t is a:  # binary()'s saved tuple, the number second; a lone edge (Node.edges)
+                node._edges = e
+                node.saved = () if not save else (a, b) if save is True else (None, b)
+            else:  # the number first
+                node._edges = (None, e)
+                node.saved = () if not save else (a, None) if save == "cross" else (a, b)
+            node.meta = HOST_NUMBER_META  # (None, None), as binary()'s, and Node.number_arrays
+            node.out = node.cache = node.grad_size = None
+            node.shape = out.shape
+            node.dtype = out.dtype
+            node.epoch = Versions.epoch
+            node.scope = STATE._scope if Away.scoped else None
+            if Away.anomaly and STATE._anomaly:
+                node.trace = forward_stack(1)
+            if out.__class__ is not _ND:  # NumPy gives 0-d results as scalars
+                return _wrap(out, node)
+            t = _new(Tensor)  # tensor._wrap inline, as in record.unary()
+            t._data = out
+            t.grad = None
+            t._node = node
+            t._requires_grad = True
+            t._hooks = None
+            t._base = None
+            return t
+        return functools.update_wrapper(op, spec)
+    return make
 
 
 def _promoted(cls: type[Node], fn, a: Any, b: Any, x: Any, y: Any, save: bool,
               true_div: bool) -> Tensor:
-    """:func:`_binop` for operands that need promotion (mixed dtypes, NumPy scalars, ints
-    with floats; integers under true division compute in float32, torch's default)."""
+    """:func:`_recorded`'s ops for operands that need promotion (mixed dtypes, NumPy
+    scalars, ints with floats; integers under true division compute in float32, torch's
+    default)."""
     if x.__class__ is not y.__class__ and is_array(x) and is_array(y):
         a, b, x, y = cpu_scalar_operands(a, b, x, y)  # torch's CPU-scalar rule, or its error
     x, y = promote(x, y)
@@ -126,30 +164,34 @@ class AddBackward(Node):
     """z = a + b;  da = g,  db = g."""
 
     def vjp(self, g, xp):
+        e = self._edges
+        if e.__class__ is not tuple:  # the first operand's edge alone: b is a number
+            return g, None
         sa, sb = self.meta
-        e = self.edges
         return ((g if sa is None else xp.sum_to(g, sa)) if e[0] is not None else None,
                 (g if sb is None else xp.sum_to(g, sb)) if e[1] is not None else None)
 
 
+@_recorded(AddBackward, np.add)
 def add(a: Any, b: Any) -> Tensor:
     """a + b (broadcasting)."""
-    return _binop(AddBackward, np.add, a, b)
 
 
 class SubBackward(Node):
     """z = a − b;  da = g,  db = −g."""
 
     def vjp(self, g, xp):
+        e = self._edges
+        if e.__class__ is not tuple:  # the first operand's edge alone: b is a number
+            return g, None
         sa, sb = self.meta
-        e = self.edges
         return ((g if sa is None else xp.sum_to(g, sa)) if e[0] is not None else None,
                 (-g if sb is None else xp.sum_to(-g, sb)) if e[1] is not None else None)
 
 
+@_recorded(SubBackward, np.subtract)
 def sub(a: Any, b: Any) -> Tensor:
     """a − b (broadcasting)."""
-    return _binop(SubBackward, np.subtract, a, b)
 
 
 def rsub(a: Any, b: Any) -> Tensor:
@@ -163,15 +205,17 @@ class MulBackward(Node):
 
     def vjp(self, g, xp):
         a, b = self.inputs(xp)
+        e = self._edges
+        if e.__class__ is not tuple:  # the first operand's edge alone: b is a number
+            return g * b, None
         sa, sb = self.meta
-        e = self.edges
         return ((g * b if sa is None else xp.sum_to(g * b, sa)) if e[0] is not None else None,
                 (g * a if sb is None else xp.sum_to(g * a, sb)) if e[1] is not None else None)
 
 
+@_recorded(MulBackward, np.multiply, save="cross")
 def mul(a: Any, b: Any) -> Tensor:
     """a ⊙ b (elementwise, broadcasting)."""
-    return _binop(MulBackward, np.multiply, a, b, save="cross")
 
 
 class DivBackward(Node):
@@ -179,16 +223,18 @@ class DivBackward(Node):
 
     def vjp(self, g, xp):
         a, b = self.inputs(xp)
+        e = self._edges
+        if e.__class__ is not tuple:  # the first operand's edge alone: b is a number
+            return g / b, None
         sa, sb = self.meta
-        e = self.edges
         return (_reduce(g / b, sa, xp) if e[0] is not None else None,
                 _reduce(-g * a / (b * b), sb, xp) if e[1] is not None else None)
 
 
+@_recorded(DivBackward, np.true_divide, save="quotient", true_div=True)
 def div(a: Any, b: Any) -> Tensor:
     """a / b (true division, broadcasting); integer operands divide in float32 (torch's
     default float), as ``torch.div``."""
-    return _binop(DivBackward, np.true_divide, a, b, save="quotient", true_div=True)
 
 
 def rdiv(a: Any, b: Any) -> Tensor:
@@ -253,9 +299,9 @@ def power(x: Any, e: Any) -> Any:
     return np.power(x, e)
 
 
+@_recorded(PowBackward, power, save=True, as_arrays=False)
 def pow(a: Any, b: Any) -> Tensor:  # noqa: A001 - the contract's name
     """aᵇ elementwise (either may be a constant)."""
-    return _binop(PowBackward, power, a, b, save=True, as_arrays=False)
 
 
 # -- comparisons: bool tensors, never differentiable ----------------------------------------

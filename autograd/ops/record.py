@@ -13,7 +13,14 @@ from typing import Any
 
 import numpy as np
 
-from autograd.graph import HOST_NUMBER_META, STATE, Away, Node, new_node
+from autograd.graph import (
+    STATE,
+    Away,
+    Node,
+    Versions,
+    forward_stack,
+    new_node,
+)
 from autograd.tensor import Tensor, _wrap
 
 _new = object.__new__
@@ -23,8 +30,19 @@ def unary(cls: type[Node], out: np.ndarray, x: Tensor, save_input: bool = False,
           save_out: bool = False, meta: Any = None, cache: Any = None) -> Tensor:
     """Result of a one-input op; saves ``x`` and/or the output when asked."""
     if x._requires_grad and (not Away.grad_off or STATE._grad_enabled):
-        node = new_node(cls, (x._node or x,), out, (x,) if save_input else (), meta, save_out,
-                        cache)
+        node = cls()  # graph.new_node inline (one frame less per op)
+        node._edges = x._node or x  # a lone edge (see Node.edges)
+        node.saved = (x,) if save_input else ()
+        node.meta = meta
+        node.out = out if save_out else None
+        node.cache = cache
+        node.shape = out.shape
+        node.dtype = out.dtype
+        node.epoch = Versions.epoch
+        node.scope = STATE._scope if Away.scoped else None
+        node.grad_size = None
+        if Away.anomaly and STATE._anomaly:
+            node.trace = forward_stack(2)
         if out.__class__ is not np.ndarray:  # _wrap inline (one frame less per op)
             return _wrap(out, node)
         t = _new(Tensor)
@@ -82,31 +100,6 @@ def binary(cls: type[Node], out: np.ndarray, a: Any, b: Any, save: Any = False,
             if not cls.binary_meta:
                 cls.binary_meta = True
             return _wrap(out, new_node(cls, (ea, eb), out, saved, (sa, sb), save_out))
-    return _wrap(out, None)
-
-
-def with_number(cls: type[Node], out: np.ndarray, t: Tensor, saved: tuple,
-                t_first: bool) -> Tensor:
-    """:func:`binary` for a Tensor ``t`` on the host (a NumPy array) and a Python number,
-    the number second when ``t_first``: ``out`` has ``t``'s shape, so ``meta`` is
-    ``(None, None)`` (a number's entry is None, as in :func:`binary`), the shared
-    ``HOST_NUMBER_META``, and the only edge is ``t``'s. ``saved`` is what :func:`binary`
-    would keep for the VJP. One frame less than :func:`binary` per op."""
-    if t._requires_grad and (not Away.grad_off or STATE._grad_enabled):
-        if not cls.binary_meta:
-            cls.binary_meta = True
-        e = t._node or t
-        node = new_node(cls, (e, None) if t_first else (None, e), out, saved, HOST_NUMBER_META)
-        if out.__class__ is not np.ndarray:
-            return _wrap(out, node)
-        t = _new(Tensor)  # _wrap inline, as in unary()
-        t._data = out
-        t.grad = None
-        t._node = node
-        t._requires_grad = True
-        t._hooks = None
-        t._base = None
-        return t
     return _wrap(out, None)
 
 

@@ -9,7 +9,7 @@ import numpy as np
 from autograd.backend import check_pair, is_array
 from autograd.graph import STATE, Node, inplace_msg
 from autograd.ops.record import unary
-from autograd.promotion import as_number_array, result_type
+from autograd.promotion import NUMBER_ARRAYS, number_array, result_type
 from autograd.tensor import Tensor, _wrap
 
 
@@ -86,7 +86,14 @@ def cos(x: Tensor) -> Tensor:
 def _rsub_inplace_array(x: np.ndarray, c: Any) -> np.ndarray:
     if x.__class__ is not np.ndarray:  # NumPy gives 0-d results as (immutable) scalars
         return c - x
-    return np.subtract(as_number_array(c, x.dtype), x, out=x)
+    if c.__class__ is float or c.__class__ is int:  # promotion.as_number_array, inline
+        consts = NUMBER_ARRAYS.get(x.dtype)
+        z = consts.get(c) if consts else None
+        if z is None:
+            z = number_array(c, x.dtype)
+        if z is not None:
+            c = z
+    return np.subtract(c, x, out=x)
 
 
 def _rsub_tensor(x: Tensor, c: Any) -> Tensor:

@@ -346,3 +346,23 @@ def test_no_grad_as_a_bare_decorator() -> None:
     assert not f(x).requires_grad
     with ag.no_grad():
         assert g(x).requires_grad
+
+
+def test_edges_of_one_input_and_number_ops_are_kept_without_a_tuple() -> None:
+    x = ag.tensor([0.5, -1.0], requires_grad=True)
+    y = ag.tensor([2.0, 3.0], requires_grad=True)
+    t, m, r = x.tanh(), x * 2.0, 2.0 - x
+    # one object less for the GC to track per node: the lone edge itself, no tuple
+    assert t.grad_fn._edges is x and m.grad_fn._edges is x
+    assert t.grad_fn.edges == (x,) and m.grad_fn.edges == (x, None)
+    assert r.grad_fn.edges == (None, x) and m.grad_fn.next_functions == (x, None)
+    assert (t * y).grad_fn.edges == (t.grad_fn, y)
+    assert (t + y.detach()).grad_fn.edges == (t.grad_fn, None)
+
+
+def test_a_lone_edge_into_a_node_with_two_consumers_waits_for_both() -> None:
+    x = ag.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 1.5  # consumed by two number ops, each with y's node as its only edge
+    ((y * 2.0) + (y * 3.0).exp()).sum().backward()
+    want = 1.5 * (2.0 + 3.0 * np.exp(3.0 * 1.5 * np.array([1.0, 2.0])))
+    np.testing.assert_allclose(x.grad.numpy(), want, rtol=1e-6)
