@@ -60,18 +60,6 @@ def number_array(c: float | int, dtype: np.dtype) -> Any:
     return z
 
 
-def as_number_array(c: Any, dtype: np.dtype) -> Any:
-    """``c`` for a ufunc with an array of ``dtype``: the cached 0-d array of
-    :func:`number_array` where there is one, else ``c`` (same result either way)."""
-    if c.__class__ is not float and c.__class__ is not int:
-        return c
-    consts = NUMBER_ARRAYS.get(dtype)
-    z = consts.get(c) if consts else None
-    if z is None:
-        z = number_array(c, dtype)
-    return c if z is None else z
-
-
 def _category(dt: np.dtype) -> int:
     return _CATEGORY.get(dt.kind, 1)
 

@@ -86,7 +86,7 @@ def cos(x: Tensor) -> Tensor:
 def _rsub_inplace_array(x: np.ndarray, c: Any) -> np.ndarray:
     if x.__class__ is not np.ndarray:  # NumPy gives 0-d results as (immutable) scalars
         return c - x
-    if c.__class__ is float or c.__class__ is int:  # promotion.as_number_array, inline
+    if c.__class__ is float or c.__class__ is int:  # the cached 0-d array (promotion.number_array)
         consts = NUMBER_ARRAYS.get(x.dtype)
         z = consts.get(c) if consts else None
         if z is None:
