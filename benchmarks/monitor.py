@@ -17,7 +17,10 @@ into ``monitor.history`` dicts, done once when it is read, is timed apart.
 ``--floor`` adds a stand-in that only reads one value of each array a recorded step
 copies (what touching them costs, before any statistic). ``--breakdown`` adds the
 time of each phase of the step (forward, backward, optimiser, ``monitor.step()``),
-plain and monitored.
+plain and monitored. ``--cold`` times one NumPy call made right after each training
+step against the same call in a tight loop, on an 8-value array (nothing to miss in a
+data cache) and on a 1024-value one: whether what slows the Monitor's calls inside the
+loop is the data they read or the calls themselves.
 Run: ``python -m benchmarks.monitor`` (repository root).
 """
 
@@ -135,6 +138,47 @@ def _breakdown(plain: tuple, watched: tuple, loss_fn, batches, steps: int,
         print(f"  {phase:<30} {p:7.1f} {m:14.1f} {m - p:+7.1f}")
 
 
+def _cold(plain: tuple, loss_fn, batches, steps: int, repeats: int) -> None:
+    """One ``.sum()`` right after each training step (the clock's own reads subtracted,
+    timed the same way) against the same call in a tight loop, median over blocks."""
+    model, opt, _ = plain
+    clock = CLOCK
+    arrays = {"8 values": np.ones(8), "1024 values": np.random.default_rng(0).random(1024)}
+
+    def after_steps(a: np.ndarray | None, start: int) -> float:
+        total = 0.0
+        for k in range(start, start + steps):
+            x, y = batches[k % len(batches)]
+            opt.zero_grad()
+            loss_fn(model(x), y).backward()
+            opt.step()
+            if a is None:
+                t0 = clock()
+                t1 = clock()
+            else:
+                t0 = clock()
+                a.sum()
+                t1 = clock()
+            total += t1 - t0
+        return total / steps
+
+    def tight(a: np.ndarray) -> float:
+        t0 = clock()
+        for _ in range(steps):
+            a.sum()
+        return (clock() - t0) / steps
+
+    reads = statistics.median(after_steps(None, (r + 1) * steps) for r in range(repeats))
+    print(f"  one .sum() (us, median)   after a training step   in a tight loop   "
+          f"(clock reads {reads * 1e6:.2f} us subtracted)")
+    for label, a in arrays.items():
+        after = statistics.median(after_steps(a, (r + 1) * steps)
+                                  for r in range(repeats)) - reads
+        alone = statistics.median(tight(a) for _ in range(repeats))
+        print(f"  {label:<24}{after * 1e6:14.2f}{alone * 1e6:18.2f}   "
+              f"x{after / alone:.1f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--steps", type=int, default=32, help="steps per timed block")
@@ -153,6 +197,9 @@ def main() -> None:
     parser.add_argument("--breakdown", action="store_true",
                         help="also time each phase of the step (forward, backward, "
                              "optimizer, monitor.step) apart")
+    parser.add_argument("--cold", action="store_true",
+                        help="also time one NumPy call right after each training step "
+                             "against the same call in a tight loop")
     args = parser.parse_args()
     global CLOCK
     if args.wall:
@@ -201,6 +248,8 @@ def main() -> None:
     if args.breakdown:
         _breakdown(variants["plain"], variants["with Monitor"], loss_fn, batches,
                    args.steps, args.repeats)
+    if args.cold:
+        _cold(variants["plain"], loss_fn, batches, args.steps, args.repeats)
 
 
 if __name__ == "__main__":

@@ -34,15 +34,24 @@ step of ~255 us, two tanh layers and six parameters, ~12,800 values a recorded s
 recording every step (the default, ``every=1``) costs +21 to +25%; ``every=10``, with
 the hooks attached only for the recorded steps, ~+6% (measured interleaved on a shared
 2-core machine, thread CPU time, ``python -m benchmarks.monitor``). ``--breakdown``
-splits the ~57 us: ~8 us more in the forward (the hooks' calls are ~1 us of it; the rest
-is the cache), ~3 us in the backward, ~2 us in the optimiser, ~40 us in ``step()``.
-What costs is the arrays a step touches more than their values: ``sample=256`` and
+splits the ~57 us: ~8 us more in the forward (two hook calls), ~3 us in the backward,
+~2 us in the optimiser, ~40 us in ``step()``. Inside the loop a call costs 2.5 to 4 times
+what it costs in a tight loop whatever it reads (``--cold``: one ``.sum()`` of an
+8-value array right after a training step, ~2.5-3.8 us against ~0.9 us): the code is
+cold there, not the data. Computing the activations' statistics in the forward hook,
+where the output is still in the cache, and keeping no reference to it measured worse
+(+29 to +31% against +22 to +24% in the same runs: the forward +28 to +40 us for
+4 to 7 us less in ``step()``).
+What costs is the calls a step makes, one or more per array it touches, more than the
+values: ``sample=256`` and
 ``sample=64`` both cost ~+18%, and a stand-in that only reads one value of each of the
 16 arrays a recorded step copies (``--floor``: the outputs and their gradients, the
 parameters' gradients and values), with the hooks, already costs ~+8%. Reducing many
 steps' rows at once (one ``np.concatenate`` a step into a block of 16 to 32 rows, then
 the BLAS over them) does ~40% less work in a tight loop but measured the same inside
-the training loop; so did one row reduced through fewer, larger calls. The issue's
+the training loop; so did one row reduced through fewer, larger calls (one
+``np.add.reduceat`` over the row and its squares as the two lines of one array measured
+~3.5 points worse). The issue's
 +10% with every step recorded is out of reach this way; ``benchmarks/README.md`` has the
 figures.
 
