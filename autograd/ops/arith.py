@@ -14,7 +14,15 @@ from typing import Any
 import numpy as np
 
 from autograd.backend import asarray, device_pair, is_array
-from autograd.graph import HOST_NUMBER_META, STATE, Away, Node, Versions, forward_stack
+from autograd.graph import (
+    FREED_MSG,
+    HOST_NUMBER_META,
+    STATE,
+    Away,
+    Node,
+    Versions,
+    forward_stack,
+)
 from autograd.ops.record import array_of, binary, unary
 from autograd.promotion import NUMBER_ARRAYS, cpu_scalar_operands, number_array, promote
 from autograd.tensor import Tensor, _wrap
@@ -204,9 +212,20 @@ class MulBackward(Node):
     number_arrays = True
 
     def vjp(self, g, xp):
-        a, b = self.inputs(xp)
         e = self._edges
-        if e.__class__ is not tuple:  # the first operand's edge alone: b is a number
+        if e.__class__ is not tuple and xp.raw:  # the first operand's edge alone: b is a
+            # number, saved as (None, b), no tensor to check: inputs() inline for it
+            saved = self.saved
+            if saved is None:
+                raise RuntimeError(FREED_MSG.format(op=type(self).__name__))
+            b = saved[1]
+            if self.meta is HOST_NUMBER_META:  # see Node.number_arrays
+                consts = NUMBER_ARRAYS.get(self.dtype)
+                if consts:
+                    b = consts.get(b, b)
+            return g * b, None
+        a, b = self.inputs(xp)
+        if e.__class__ is not tuple:
             return g * b, None
         sa, sb = self.meta
         return ((g * b if sa is None else xp.sum_to(g * b, sa)) if e[0] is not None else None,
