@@ -255,23 +255,24 @@ def _count_dependencies(roots: Sequence[Tensor]) -> dict:
     push, pop, count = stack.append, stack.pop, deps.get
     while stack:
         edges = pop()._edges  # Node.edges without the property's call (a leaf's are ())
-        if edges.__class__ is not tuple:  # a lone edge (never None): no tuple, no loop
+        while edges.__class__ is not tuple:  # a lone edge (never None): no tuple, no loop
             n = count(edges)
-            if n is None:
-                deps[edges] = 1
-                push(edges)  # a leaf too: cheaper than telling it apart (its _edges are ())
-            else:
+            if n is not None:
                 deps[edges] = n + 1
-            continue
-        for e in edges:
-            if e is None:
-                continue
-            n = count(e)
-            if n is None:
-                deps[e] = 1
-                push(e)
-            else:
-                deps[e] = n + 1
+                break
+            # first seen: follow it at once (a chain's links need no push and pop each)
+            deps[edges] = 1
+            edges = edges._edges  # a leaf's are (): the loop below does nothing
+        else:
+            for e in edges:
+                if e is None:
+                    continue
+                n = count(e)
+                if n is None:
+                    deps[e] = 1
+                    push(e)
+                else:
+                    deps[e] = n + 1
     return deps
 
 

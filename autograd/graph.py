@@ -142,12 +142,13 @@ class Node:
     """One recorded op. Subclasses are named ``<Op>Backward`` and define ``vjp``.
 
     Slots: the edges, one per input (read them as ``edges``, see there), ``saved`` (input
-    Tensors the VJP needs;
-    ``None`` once freed), ``meta`` (small constants: axes, shapes; never freed),
-    ``out`` (the output array when the VJP needs it), ``cache`` (arrays derived in the
-    forward that the VJP reuses: masks, im2col columns), ``shape``/``dtype`` of the
-    output, ``epoch`` (``Versions.epoch`` at record time), ``scope`` (the nn module the
-    op ran in, for drawing), ``grad_size`` (what backward left of the gradient at the
+    Tensors the VJP needs; ``None`` once freed), ``meta`` (small constants: axes, shapes;
+    never freed), ``out`` (the output array when the VJP needs it), ``cache`` (arrays
+    derived in the forward that the VJP reuses: masks, im2col columns), ``shape``/``dtype``
+    of the output (``shape`` is the input node's own tuple where equal, for the elementwise
+    ops of ``ops.record.unary`` and ``ops.arith``: one object fewer per node), ``epoch``
+    (``Versions.epoch`` at record time), ``scope`` (the nn module the op ran in, for
+    drawing), ``grad_size`` (what backward left of the gradient at the
     output, see ``engine.grad_norm``).
     """
 

@@ -23,6 +23,13 @@ figures both ways and why the default stays one process):
 
     python benchmarks/op_overhead.py --pair [--repeats 15] [--deep-repeats 5] [--separate]
 
+``--split`` times chainrule's ``--length``-link chain in parts, the cyclic GC on as in
+``--pair`` (with PyTorch imported, when installed, as there: its objects are what a full
+collection walks most): forward, backward and freeing the graph, each in CPU µs per op,
+and the time and count of full (generation 2) and young collections (``gc.callbacks``):
+
+    python benchmarks/op_overhead.py --split --length 100000 --repeats 3
+
 ``--child ENGINE`` is that fresh process: it times one call of the ``--length``-link chain
 after ``--warmup`` calls, and prints ``{"cpu": s, "wall": s}``.
 """
@@ -190,6 +197,56 @@ def _in_process(engines: tuple, x16: np.ndarray, links: int, reps: int,
     return cpu, wall
 
 
+def split(links: int, repeats: int) -> dict[str, float]:
+    """``--split``: medians of forward, backward, freeing (µs/op) and of GC time (s)."""
+    import autograd as ag
+    try:
+        import torch  # noqa: F401  (only loaded: the process --pair measures in)
+    except ImportError:
+        pass
+    gc_time = {"full s": 0.0, "full count": 0, "young s": 0.0}
+    started = [0.0]
+
+    def on_gc(phase: str, info: dict) -> None:
+        if phase == "start":
+            started[0] = time.process_time()
+            return
+        full = info["generation"] == 2
+        gc_time["full s" if full else "young s"] += time.process_time() - started[0]
+        gc_time["full count"] += full
+
+    x16 = np.random.default_rng(2).standard_normal(16).astype(np.float32)  # as run.py
+    rows: list[dict[str, float]] = []
+    gc.callbacks.append(on_gc)
+    try:
+        for r in range(repeats + 1):  # the first call warms up
+            gc.collect()
+            gc_time.update({"full s": 0.0, "full count": 0, "young s": 0.0})
+            c0 = time.process_time()
+            leaf = ag.tensor(x16.copy(), requires_grad=True)
+            x = leaf
+            for _ in range(links):
+                x = (x * 1.01 + 0.01).tanh()
+            c1 = time.process_time()
+            x = x.sum()
+            x.backward()
+            c2 = time.process_time()
+            del x  # the graph's last reference
+            c3 = time.process_time()
+            if r:
+                per_op = 1e6 / (3 * links)
+                rows.append({"forward": (c1 - c0) * per_op, "backward": (c2 - c1) * per_op,
+                             "free": (c3 - c2) * per_op, "total s": c3 - c0, **gc_time})
+    finally:
+        gc.callbacks.remove(on_gc)
+    med = {k: statistics.median(row[k] for row in rows) for k in rows[0]}
+    print(f"{links}-link chain, {repeats} runs, median CPU: forward {med['forward']:.3f}, "
+          f"backward {med['backward']:.3f}, free {med['free']:.3f} µs/op; total "
+          f"{med['total s']:.3f} s, of which full collections {med['full s']:.3f} s "
+          f"(x{med['full count']:g}), young {med['young s']:.3f} s")
+    return med
+
+
 def main(argv: list[str] | None = None) -> dict:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--length", type=int, default=1000, help="chain iterations (3 ops each)")
@@ -199,6 +256,8 @@ def main(argv: list[str] | None = None) -> dict:
     p.add_argument("--deep-repeats", type=int, default=5, help="--pair: deep-chain runs")
     p.add_argument("--separate", action="store_true",
                    help="--pair: the deep chain in a fresh process per call and engine")
+    p.add_argument("--split", action="store_true",
+                   help="chainrule's chain: forward, backward, freeing and GC apart")
     p.add_argument("--child", metavar="ENGINE", help="time one chain call of ENGINE alone")
     p.add_argument("--warmup", type=int, default=1, help="--child: untimed calls first")
     p.add_argument("--threads", type=int, default=1, help="--child: BLAS/torch threads")
@@ -210,6 +269,8 @@ def main(argv: list[str] | None = None) -> dict:
                     args.disable_gc)
         print(json.dumps(got))
         return got
+    if args.split:
+        return split(args.length, args.repeats)
     if args.pair:
         return pair(args.repeats, args.deep_repeats, separate=args.separate)
     n, ops = args.length, 3 * args.length

@@ -14,7 +14,15 @@ from typing import Any
 import numpy as np
 
 from autograd.backend import asarray, device_pair, is_array
-from autograd.graph import HOST_NUMBER_META, STATE, Away, Node, Versions, forward_stack
+from autograd.graph import (
+    FREED_MSG,
+    HOST_NUMBER_META,
+    STATE,
+    Away,
+    Node,
+    Versions,
+    forward_stack,
+)
 from autograd.ops.record import array_of, binary, unary
 from autograd.promotion import NUMBER_ARRAYS, cpu_scalar_operands, number_array, promote
 from autograd.tensor import Tensor, _wrap
@@ -42,6 +50,11 @@ def _recorded(cls: type[Node], fn, save: Any = False, true_div: bool = False,
     ``as_arrays``: hand ``fn`` a float array's number operand as a 0-d array of its dtype
     (same result, ``promotion.number_array``); False where ``fn`` looks at the number
     (``power``)."""
+    # the saved (None, number) of the last node recorded with the number second, shared
+    # by the next while the number is the same object (a loop's ``x * 1.01``): one object
+    # fewer per node for the cyclic GC (fewer collections; see graph.Node)
+    last = [(None, None)]
+
     def make(spec: Callable) -> Callable:
         def op(a: Any, b: Any) -> Tensor:
             if b.__class__ is float or b.__class__ is int:
@@ -88,13 +101,20 @@ def _recorded(cls: type[Node], fn, save: Any = False, true_div: bool = False,
                 e = t
             if t is a:  # binary()'s saved tuple, the number second; a lone edge (Node.edges)
                 node._edges = e
-                node.saved = () if not save else (a, b) if save is True else (None, b)
+                if not save or save is True:
+                    node.saved = (a, b) if save else ()
+                else:  # (None, b): the last op's tuple where b is the same number object
+                    saved = last[0]
+                    if saved[1] is not b:
+                        saved = last[0] = (None, b)
+                    node.saved = saved
             else:  # the number first
                 node._edges = (None, e)
                 node.saved = () if not save else (a, None) if save == "cross" else (a, b)
             node.meta = HOST_NUMBER_META  # (None, None), as binary()'s, and Node.number_arrays
             node.out = node.cache = node.grad_size = None
-            node.shape = out.shape
+            s = out.shape  # t's node's tuple where equal (as record.unary)
+            node.shape = e.shape if e is not t and e.shape == s else s
             node.dtype = out.dtype
             node.epoch = Versions.epoch
             node.scope = STATE._scope if Away.scoped else None
@@ -204,9 +224,20 @@ class MulBackward(Node):
     number_arrays = True
 
     def vjp(self, g, xp):
-        a, b = self.inputs(xp)
         e = self._edges
-        if e.__class__ is not tuple:  # the first operand's edge alone: b is a number
+        if e.__class__ is not tuple and xp.raw:  # the first operand's edge alone: b is a
+            # number, saved as (None, b), no tensor to check: inputs() inline for it
+            saved = self.saved
+            if saved is None:
+                raise RuntimeError(FREED_MSG.format(op=type(self).__name__))
+            b = saved[1]
+            if self.meta is HOST_NUMBER_META:  # see Node.number_arrays
+                consts = NUMBER_ARRAYS.get(self.dtype)
+                if consts:
+                    b = consts.get(b, b)
+            return g * b, None
+        a, b = self.inputs(xp)
+        if e.__class__ is not tuple:
             return g * b, None
         sa, sb = self.meta
         return ((g * b if sa is None else xp.sum_to(g * b, sa)) if e[0] is not None else None,

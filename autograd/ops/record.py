@@ -31,12 +31,16 @@ def unary(cls: type[Node], out: np.ndarray, x: Tensor, save_input: bool = False,
     """Result of a one-input op; saves ``x`` and/or the output when asked."""
     if x._requires_grad and (not Away.grad_off or STATE._grad_enabled):
         node = cls()  # graph.new_node inline (one frame less per op)
-        node._edges = x._node or x  # a lone edge (see Node.edges)
+        p = x._node
+        node._edges = p or x  # a lone edge (see Node.edges)
         node.saved = (x,) if save_input else ()
         node.meta = meta
         node.out = out if save_out else None
         node.cache = cache
-        node.shape = out.shape
+        s = out.shape
+        # an elementwise op's output has its input's shape: share its node's tuple (one
+        # object fewer per node for the cyclic GC to count and walk, see graph.Node)
+        node.shape = p.shape if p is not None and p.shape == s else s
         node.dtype = out.dtype
         node.epoch = Versions.epoch
         node.scope = STATE._scope if Away.scoped else None

@@ -366,3 +366,31 @@ def test_a_lone_edge_into_a_node_with_two_consumers_waits_for_both() -> None:
     ((y * 2.0) + (y * 3.0).exp()).sum().backward()
     want = 1.5 * (2.0 + 3.0 * np.exp(3.0 * 1.5 * np.array([1.0, 2.0])))
     np.testing.assert_allclose(x.grad.numpy(), want, rtol=1e-6)
+
+
+def test_an_elementwise_chain_keeps_one_shape_tuple() -> None:
+    x = ag.tensor([0.5, -1.0], requires_grad=True)
+    m = x * 1.01
+    a = m + 0.01
+    t = a.tanh()
+    s = t.sum()
+    # a node's shape is its input node's tuple where equal: no tuple per node to track
+    assert a.grad_fn.shape is m.grad_fn.shape and t.grad_fn.shape is m.grad_fn.shape
+    assert m.grad_fn.shape == (2,) and s.grad_fn.shape == ()
+    r = t.reshape(2, 1).exp()
+    assert r.grad_fn.shape == (2, 1) and r.grad_fn.next_functions[0].shape == (2, 1)
+    (s + r.sum()).backward()
+    y = np.tanh(np.array([0.5, -1.0]) * 1.01 + 0.01)
+    want = (1 - y * y) * (1 + np.exp(y)) * 1.01
+    np.testing.assert_allclose(x.grad.numpy(), want, rtol=1e-6)
+
+
+def test_products_by_numbers_keep_each_number() -> None:
+    x = ag.tensor([1.0, 2.0], requires_grad=True)
+    two, three = float("2.0"), float("3.0")
+    m2, m3, m2b, d3 = x * two, x * three, x * two, x / three
+    # the same number object twice in a row shares the saved tuple; another number does not
+    assert m2.grad_fn.saved == (None, 2.0) and m3.grad_fn.saved == (None, 3.0)
+    assert d3.grad_fn.saved == (None, 3.0)
+    (m2 + m3 + m2b + d3 + x * float("2.0")).sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), [9.0 + 1 / 3] * 2, rtol=1e-6)
