@@ -67,6 +67,7 @@ from autograd.grad_mode import (
 )
 from autograd.gradcheck import GradcheckError, gradcheck, gradgradcheck
 from autograd.graph import Node
+from autograd.lazy import lazy_attributes
 from autograd.ops import (
     abs,
     argmax,
@@ -303,25 +304,7 @@ _LAZY = {
     "draw_graph": ("autograd.viz", "draw_graph"),
     "trace_backward": ("autograd.viz.trace", "trace_backward"),
 }
-
-
-def __getattr__(name: str) -> Any:
-    where = _LAZY.get(name)
-    if where is None:
-        raise AttributeError(f"module 'autograd' has no attribute {name!r}")
-    import importlib
-
-    module = importlib.import_module(where[0])
-    value = module if where[1] is None else getattr(module, where[1])
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY))
-
-
-
+__getattr__, __dir__ = lazy_attributes(__name__, _LAZY, globals())
 
 __all__ = [
     "get_default_device", "set_default_device",

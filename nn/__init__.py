@@ -10,6 +10,7 @@
 """
 
 import nn.autograd_check  # noqa: F401, I001 - first: one clear line if `autograd` is HIPS's
+from autograd.lazy import lazy_attributes
 from nn import functional, init, utils
 from nn.modules import (
     AdaptiveAvgPool1d,
@@ -122,17 +123,4 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> object:
-    where = _LAZY.get(name)
-    if where is None:
-        raise AttributeError(f"module 'nn' has no attribute {name!r}")
-    import importlib
-
-    module = importlib.import_module(where[0])
-    value = module if where[1] is None else getattr(module, where[1])
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY))
+__getattr__, __dir__ = lazy_attributes(__name__, _LAZY, globals())

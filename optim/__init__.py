@@ -11,8 +11,6 @@ tensor([ 0.8, -1.6], requires_grad=True)
 
 from __future__ import annotations
 
-from typing import Any
-
 # First: one clear line if `autograd` is not chainrule's (HIPS autograd shares the name).
 # optim does not import nn, so this is nn.autograd_check's test in three lines.
 import autograd as _autograd  # noqa: I001
@@ -23,6 +21,7 @@ if getattr(_autograd, "__chainrule__", False) is not True:
         "chainrule's (HIPS autograd shares the import name): install chainrule in a virtual "
         "environment of its own", name="autograd")
 
+from autograd.lazy import lazy_attributes
 from optim.adagrad import Adagrad
 from optim.adam import Adam, AdamW
 from optim.adamax import Adamax
@@ -36,14 +35,6 @@ __all__ = ["SGD", "Adagrad", "Adam", "AdamW", "Adamax", "NAdam", "Optimizer", "R
            "RMSprop", "lr_scheduler", "required"]
 
 
-def __getattr__(name: str) -> Any:
-    # lr_scheduler loads on first use (PEP 562): a third of `import optim`, unused by most steps
-    if name == "lr_scheduler":
-        import optim.lr_scheduler
-
-        return optim.lr_scheduler
-    raise AttributeError(f"module 'optim' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | {"lr_scheduler"})
+# lr_scheduler loads on first use (PEP 562): a third of `import optim`, unused by most steps
+__getattr__, __dir__ = lazy_attributes(__name__, {"lr_scheduler": ("optim.lr_scheduler", None)},
+                                       globals())
