@@ -303,6 +303,9 @@ _LAZY = {
     "viz": ("autograd.viz", None),
     "draw_graph": ("autograd.viz", "draw_graph"),
     "trace_backward": ("autograd.viz.trace", "trace_backward"),
+    # as ``torch.distributed`` after ``import torch``; its module imports mpi4py only
+    # when a process group is made
+    "distributed": ("autograd.distributed", None),
 }
 __getattr__, __dir__ = lazy_attributes(__name__, _LAZY, globals())
 

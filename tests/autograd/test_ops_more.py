@@ -113,6 +113,19 @@ def test_methods_and_properties() -> None:
     assert [t.shape for t in x.unbind(0)] == [(3, 4), (3, 4)]
 
 
+
+def test_mT_below_two_dims_warns_and_returns_a_view() -> None:
+    # torch raises RuntimeError; raising made hasattr(t, "mT") raise, which stopped the
+    # contract's surface check: a warning names the difference instead
+    x = ag.tensor([1.0, 2.0], requires_grad=True)
+    with pytest.warns(UserWarning, match="torch raises RuntimeError"):
+        y = x.mT
+    assert y is not x and y.tolist() == [1.0, 2.0]
+    (y * ag.tensor([3.0, 4.0])).sum().backward()
+    assert x.grad.tolist() == [3.0, 4.0]
+    with pytest.warns(UserWarning, match="0-D"):
+        assert ag.tensor(5.0).mT.item() == 5.0
+
 def test_flip_takes_dims_as_the_method_does_and_integer_means_round_down() -> None:
     x = ag.tensor([[1.0, 2.0], [3.0, 4.0]])
     assert x.flip(0, 1).tolist() == [[4.0, 3.0], [2.0, 1.0]] == ag.flip(x, (0, 1)).tolist()
