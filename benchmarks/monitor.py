@@ -15,7 +15,10 @@ ratios, and the ratio of the total times (which counts every amortised reduction
 The statistics computed every 256 steps are in the blocks; turning the recorded steps
 into ``monitor.history`` dicts, done once when it is read, is timed apart.
 ``--floor`` adds a stand-in that only reads one value of each array a recorded step
-copies (what touching them costs, before any statistic). ``--breakdown`` adds the
+copies (what touching them costs, before any statistic); ``--copy-floor`` one that copies
+the step's subsamples into a row as the Monitor does (the same views, one
+``np.concatenate``) and computes nothing from them: the least a Monitor that copies what
+it records each step can cost. ``--breakdown`` adds the
 time of each phase of the step (forward, backward, optimiser, ``monitor.step()``),
 plain and monitored. ``--cold`` times one NumPy call made right after each training
 step against the same call in a tight loop, on an 8-value array (nothing to miss in a
@@ -70,6 +73,30 @@ def _floor(model, **options) -> object:
                   + [p.grad._data for p in params] + [p._data for p in params])
         np.concatenate([a.reshape(-1)[:1] for a in arrays], out=buf[:len(arrays)])
         return monitor._prev  # as the values before the next step: nothing copied
+
+    monitor._record = record
+    return monitor
+
+
+def _copy_floor(model, **options) -> object:
+    """A Monitor whose recorded step copies its subsamples (the outputs, their gradients,
+    the parameters' gradients and values: the Monitor's own views) into a float64 row with
+    one ``np.concatenate``, as the Monitor does, and reduces nothing."""
+    monitor = ag.viz.Monitor(model, **options)
+    view = monitor._view
+    rows: dict[int, np.ndarray] = {}
+
+    def record(index: int, lr: float | None) -> np.ndarray | None:
+        outs = monitor._outs
+        arrays = ([view(o._data) for o in outs] + [view(o._node.grad_size) for o in outs]
+                  + [view(p.grad._data) for _, p in monitor.params]
+                  + monitor._param_views())
+        n = sum(a.size for a in arrays)
+        row = rows.get(n)
+        if row is None:
+            row = rows[n] = np.empty(n)
+        np.concatenate(arrays, axis=None, out=row, casting="same_kind")
+        return monitor._prev
 
     monitor._record = record
     return monitor
@@ -192,6 +219,9 @@ def main() -> None:
     parser.add_argument("--floor", action="store_true",
                         help="also time a stand-in that only reads one value of each array "
                              "the Monitor copies (the cost before any statistic)")
+    parser.add_argument("--copy-floor", action="store_true",
+                        help="also time a stand-in that copies the recorded step's "
+                             "subsamples as the Monitor does and computes nothing")
     parser.add_argument("--wall", action="store_true",
                         help="time with the wall clock instead of the thread's CPU time")
     parser.add_argument("--breakdown", action="store_true",
@@ -216,6 +246,8 @@ def main() -> None:
                                        args.every)
     if args.floor:
         variants["arrays touched only"] = _setup(_floor, args.sample, args.every)
+    if args.copy_floor:
+        variants["subsamples copied only"] = _setup(_copy_floor, args.sample, args.every)
     names = list(variants)
     for variant in variants.values():  # warm-up
         _block(*variant, loss_fn, batches, args.steps, 0)
