@@ -8,7 +8,7 @@ import numpy as np
 
 from autograd.backend import check_pair, is_array
 from autograd.graph import STATE, Node, inplace_msg
-from autograd.ops.record import unary
+from autograd.ops.record import nary, unary
 from autograd.promotion import NUMBER_ARRAYS, number_array, result_type
 from autograd.tensor import Tensor, _wrap
 
@@ -182,9 +182,20 @@ class ClampBackward(Node):
         return (g * self.cached(),)
 
 
+class ClampTensorBackward(Node):
+    """y = min(max(x, lo), hi) with tensor bounds (torch's clamp.Tensor), each operand
+    broadcast:  dx = g ⊙ [lo ≤ x ≤ hi],  dlo = g ⊙ [x < lo ∧ lo < hi],
+    dhi = g ⊙ [x > hi ∨ hi < lo] (a missing bound drops its condition: dlo = g ⊙ [x < lo],
+    dhi = g ⊙ [x > hi]); each summed back to its operand's shape (``meta``)."""
+
+    def vjp(self, g, xp):
+        return tuple(None if e is None else g * m if s is None else xp.sum_to(g * m, s)
+                     for e, m, s in zip(self.edges, self.cached(), self.meta))
+
+
 def clamp(x: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
     if min is None and max is None:
-        raise ValueError("clamp: at least one of min and max must be given")
+        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     d = x._data
     bounds = [b for b in (min, max) if b is not None]
     dt = result_type(x, *bounds)  # torch: clamp(int tensor, max=5) stays int64
@@ -192,8 +203,30 @@ def clamp(x: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
         d = d.astype(dt)
     lo = None if min is None else _bound(min, dt, d)
     hi = None if max is None else _bound(max, dt, d)
+    out = np.clip(d, lo, hi)
+    if isinstance(min, Tensor) or isinstance(max, Tensor):  # bounds that may need a gradient
+        return _clamp_tensor(x, min, max, d, lo, hi, out)
     mask = (d >= lo) if hi is None else (d <= hi) if lo is None else (d >= lo) & (d <= hi)
-    return unary(ClampBackward, np.clip(d, lo, hi), x, cache=mask)
+    return unary(ClampBackward, out, x, cache=mask)
+
+
+def _clamp_tensor(x: Tensor, min: Any, max: Any, d: Any, lo: Any, hi: Any,  # noqa: A002
+                  out: Any) -> Tensor:
+    """clamp with a tensor bound: the output has the broadcast shape and every tensor
+    operand that requires grad gets torch's masked gradient (ClampTensorBackward)."""
+    if not any(isinstance(t, Tensor) and t.requires_grad for t in (x, min, max)):
+        return _wrap(out, None)
+    with np.errstate(invalid="ignore"):
+        if hi is None:
+            masks = (d >= lo, d < lo, None)
+        elif lo is None:
+            masks = (d <= hi, None, d > hi)
+        else:
+            masks = ((d >= lo) & (d <= hi), (d < lo) & (lo < hi), (d > hi) | (hi < lo))
+    masks = tuple(None if m is None else np.broadcast_to(m, out.shape) for m in masks)
+    meta = tuple(None if np.shape(t._data if isinstance(t, Tensor) else t) == out.shape
+                 else np.shape(t._data if isinstance(t, Tensor) else t) for t in (x, min, max))
+    return nary(ClampTensorBackward, out, (x, min, max), meta=meta, cache=masks)
 
 
 def _bound(b: Any, dt: np.dtype, like: Any) -> Any:

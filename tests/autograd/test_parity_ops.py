@@ -1,0 +1,105 @@
+"""Tensor ops against torch 2.13 where a parity audit found chainrule differing: values,
+dtypes, shapes, first and second derivatives, and the exception class for bad input.
+
+Each ``SPEC`` entry runs with ``m`` = the module (``autograd`` here, ``torch`` for the
+reference, computed once by a scratch script into test_parity_ops_values.py; torch is never
+imported here). Inputs are ``(values, dtype)``; float ones require grad.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from test_parity_ops_values import EXPECTED
+
+import autograd as ag
+
+X = [[1.5, -2.0, 0.0], [3.0, -0.5, 2.5]]
+F64, F32, I64, B = "float64", "float32", "int64", "bool"
+
+SPEC: dict = {
+    # clamp with tensor bounds: the bounds get gradients, broadcasting widens the output
+    "clamp-tensor-bounds": (lambda m, x, lo, hi: m.clamp(x, lo, hi),
+                            [(X, F64), ([0.0, -1.0, 0.0], F64), ([[1.0], [2.0]], F64)]),
+    "clamp-tensor-bounds-f32": (lambda m, x, lo, hi: m.clamp(x, lo, hi),
+                                [(X, F32), ([0.0, -1.0, 0.0], F32), ([[1.0], [2.0]], F32)]),
+    "clamp-tensor-min-ties": (lambda m, x, lo: m.clamp(x, min=lo),
+                              [([1.0, 2.0, 0.5], F64), ([1.0, 3.0, 0.0], F64)]),
+    "clamp-tensor-max-only": (lambda m, x, hi: x.clamp(max=hi),
+                              [([1.0, 2.0, 0.5], F64), ([1.0, 1.0, 1.0], F64)]),
+    "clamp-tensor-lo-above-hi": (lambda m, x, lo, hi: m.clamp(x, lo, hi),
+                                 [([0.0, 5.0, -5.0], F64), ([1.0, 1.0, 1.0], F64),
+                                  ([-1.0, -1.0, -1.0], F64)]),
+    "clamp-tensor-widens-x": (lambda m, x, lo: m.clamp(x, min=lo),
+                              [([1.0, 2.0], F64), ([[0.0], [1.5], [3.0]], F64)]),
+    "clamp-tensor-no-grad-bound": (lambda m, x: m.clamp(x, min=m.tensor([[0.0], [2.0]],
+                                                                        dtype=m.float64)),
+                                   [([1.0, 3.0], F64)]),
+    "clamp-none": (lambda m, x: m.clamp(x), [(X, F64)]),
+}
+
+
+def _tensor(m, values, dtype):
+    arr = np.array(values, dtype=dtype)
+    return m.tensor(arr, requires_grad=arr.dtype.kind == "f")
+
+
+def run(m, name: str) -> dict:
+    """Outputs (values, dtypes, shapes), the gradients of Σ out₀ ⊙ w per input, and the
+    gradients of Σ grads ⊙ v (second order), or the class of the exception raised."""
+    fn, data = SPEC[name]
+    xs = [_tensor(m, v, d) for v, d in data]
+    try:
+        out = fn(m, *xs)
+    except Exception as err:  # noqa: BLE001 - the class is what is compared
+        return {"raises": next(k.__name__ for k in type(err).__mro__
+                               if k.__module__ == "builtins")}
+    outs = list(out) if isinstance(out, tuple | list) else [out]
+    res = {"values": [o.detach().numpy().tolist() for o in outs],
+           "dtypes": [str(o.dtype).replace("torch.", "") for o in outs],
+           "shapes": [list(o.shape) for o in outs]}
+    first = next((o for o in outs if o.requires_grad), None)
+    leaves = [x for x in xs if x.requires_grad]
+    if first is None or not leaves:
+        return res
+    grad = m.autograd.grad if m.__name__ == "torch" else m.grad
+    w = np.cos(np.arange(first.numel()) * 0.7 + 0.3).reshape(tuple(first.shape))
+    loss = (first * m.tensor(w.astype(str(first.dtype).replace("torch.", "")))).sum()
+    gs = grad(loss, leaves, create_graph=True, allow_unused=True)
+    res["grads"] = [None if g is None else g.detach().numpy().tolist() for g in gs]
+    res["grad_dtypes"] = [None if g is None else str(g.dtype).replace("torch.", "")
+                          for g in grad(loss, leaves, retain_graph=True, allow_unused=True)]
+    used = [g for g in gs if g is not None and g.requires_grad]
+    if used:
+        s = sum((g * m.tensor(np.sin(np.arange(g.numel()) * 1.3 + 0.1).reshape(
+            tuple(g.shape)).astype(str(g.dtype).replace("torch.", "")))).sum() for g in used)
+        res["grads2"] = [None if g is None else g.numpy().tolist()
+                         for g in grad(s, leaves, allow_unused=True)]
+    return res
+
+
+def _close(got, want, dtypes) -> None:
+    tol = 1e-6 if F32 in dtypes else 1e-12
+    np.testing.assert_allclose(np.array(got, dtype=float), np.array(want, dtype=float),
+                               rtol=tol, atol=tol, equal_nan=True)
+
+
+@pytest.mark.parametrize("name", sorted(SPEC))
+def test_matches_torch(name: str) -> None:
+    got, want = run(ag, name), EXPECTED[name]
+    assert got.keys() == want.keys(), (got.keys(), want.keys())
+    if "raises" in want:
+        assert got["raises"] == want["raises"]
+        return
+    assert got["shapes"] == want["shapes"]
+    assert got["dtypes"] == want["dtypes"]
+    assert got.get("grad_dtypes") == want.get("grad_dtypes")
+    for key in ("values", "grads", "grads2"):
+        for g, w in zip(got.get(key, []), want.get(key, [])):
+            assert (g is None) == (w is None), (name, key)
+            if w is not None:
+                _close(g, w, want["dtypes"] + want.get("grad_dtypes", []))
+
+
+def test_every_spec_has_a_torch_answer() -> None:
+    assert set(SPEC) == set(EXPECTED)
