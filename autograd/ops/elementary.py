@@ -30,7 +30,10 @@ def _floating(d: np.ndarray) -> np.ndarray:
 
 
 def square(input: Tensor) -> Tensor:
-    """x² (recorded as x·x: the same values and derivatives as torch's pow(x, 2))."""
+    """x² (recorded as x·x: the same values and derivatives as torch's pow(x, 2)); a bool
+    tensor squares to int64, as torch's."""
+    if input._data.dtype == np.bool_:
+        input = Tensor(input._data.astype(np.int64))
     return mul(input, input)
 
 

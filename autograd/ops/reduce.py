@@ -54,7 +54,17 @@ class SumBackward(Node):
         return (_spread(g, self.meta, xp),)
 
 
-def sum(x: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:  # noqa: A001
+def _cast(x: Tensor, dtype: Any) -> Tensor:
+    """``x`` in a reduction's ``dtype=`` (torch casts before reducing; differentiable
+    between float dtypes)."""
+    from autograd.ops.unary import astype  # (unary imports this module's neighbours)
+
+    return x if dtype is None else astype(x, dtype)
+
+
+def sum(x: Tensor, dim: Any = None, keepdim: bool = False, *,  # noqa: A001
+        dtype: Any = None) -> Tensor:
+    x = _cast(x, dtype)
     axes = axes_of(dim, x._data.ndim)
     out = sum_array(x._data, axes, keepdim)
     return unary(SumBackward, out, x, meta=(x._data.shape, kept_shape(x._data.shape, axes)))
@@ -68,7 +78,12 @@ class MeanBackward(Node):
         return (_spread(g, (shape, kshape), xp) / n,)
 
 
-def mean(x: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
+def mean(x: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
+    x = _cast(x, dtype)
+    if x._data.dtype.kind not in "fc":
+        raise RuntimeError(
+            "mean(): could not infer output dtype. Input dtype must be either a floating "
+            f"point or complex dtype. Got: {x._data.dtype}")
     axes = axes_of(dim, x._data.ndim)
     out = mean_array(x._data, axes, keepdim)
     shape = x._data.shape
@@ -105,7 +120,12 @@ class VarBackward(Node):
 
 
 def _moments(x: Tensor, dim: Any, unbiased: bool | None, correction: int | None) -> tuple:
-    """(axes, correction, VJP meta) of a var/std over ``dim``."""
+    """(axes, correction, VJP meta) of a var/std over ``dim``. A bool first argument is
+    torch's ``std(unbiased)`` overload (``x.std(False)``: all dims, biased), not a dim."""
+    if isinstance(dim, bool | np.bool_):
+        dim, unbiased = None, bool(dim)
+    if x._data.dtype.kind not in "fc":
+        raise RuntimeError("std and var only support floating point and complex dtypes")
     c = _correction(unbiased, correction)
     axes = axes_of(dim, x._data.ndim)
     shape = x._data.shape

@@ -13,6 +13,13 @@ from autograd.promotion import NUMBER_ARRAYS, number_array, result_type
 from autograd.tensor import Tensor, _wrap
 
 
+def _float_data(x: Tensor) -> Any:
+    """x's array, integers and bools as float32 (torch's default float: exp of an int64
+    tensor is float32, never NumPy's float64, nor float16 for bools)."""
+    d = x._data
+    return d if d.dtype.kind in "fc" else d.astype(np.float32)
+
+
 class ExpBackward(Node):
     """y = eˣ;  dx = g ⊙ y."""
 
@@ -21,7 +28,7 @@ class ExpBackward(Node):
 
 
 def exp(x: Tensor) -> Tensor:
-    return unary(ExpBackward, np.exp(x._data), x, save_out=True)
+    return unary(ExpBackward, np.exp(_float_data(x)), x, save_out=True)
 
 
 class LogBackward(Node):
@@ -33,7 +40,7 @@ class LogBackward(Node):
 
 
 def log(x: Tensor) -> Tensor:
-    return unary(LogBackward, np.log(x._data), x, save_input=True)
+    return unary(LogBackward, np.log(_float_data(x)), x, save_input=True)
 
 
 class SqrtBackward(Node):
@@ -44,15 +51,23 @@ class SqrtBackward(Node):
 
 
 def sqrt(x: Tensor) -> Tensor:
-    return unary(SqrtBackward, np.sqrt(x._data), x, save_out=True)
+    return unary(SqrtBackward, np.sqrt(_float_data(x)), x, save_out=True)
 
 
 class AbsBackward(Node):
-    """y = |x|;  dx = g ⊙ sign(x)  (0 at x = 0, as torch)."""
+    """y = |x|;  dx = g ⊙ sign(x)  (0 at x = 0 and at NaN, as torch)."""
 
     def vjp(self, g, xp):
         (x,) = self.inputs(xp)
-        return (g * np.sign(x._data if not xp.raw else x),)
+        return (g * sign_array(x._data if not xp.raw else x),)
+
+
+def sign_array(d: Any) -> Any:
+    """torch's sign on an array: −1, 0 or 1, and 0 for NaN (NumPy gives NaN)."""
+    s = np.sign(d)
+    if s.dtype.kind == "f" and np.isnan(s).any():
+        s = np.where(s != s, s.dtype.type(0), s)
+    return s
 
 
 def abs(x: Tensor) -> Tensor:  # noqa: A001 - the contract's name
@@ -68,7 +83,7 @@ class SinBackward(Node):
 
 
 def sin(x: Tensor) -> Tensor:
-    return unary(SinBackward, np.sin(x._data), x, save_input=True)
+    return unary(SinBackward, np.sin(_float_data(x)), x, save_input=True)
 
 
 class CosBackward(Node):
@@ -80,7 +95,7 @@ class CosBackward(Node):
 
 
 def cos(x: Tensor) -> Tensor:
-    return unary(CosBackward, np.cos(x._data), x, save_input=True)
+    return unary(CosBackward, np.cos(_float_data(x)), x, save_input=True)
 
 
 def _rsub_inplace_array(x: np.ndarray, c: Any) -> np.ndarray:
@@ -117,7 +132,7 @@ class TanhBackward(Node):
 
 
 def tanh(x: Tensor) -> Tensor:
-    return unary(TanhBackward, np.tanh(x._data), x, save_out=True)
+    return unary(TanhBackward, np.tanh(_float_data(x)), x, save_out=True)
 
 
 def _sigmoid_array(x: np.ndarray) -> np.ndarray:
@@ -140,7 +155,7 @@ class SigmoidBackward(Node):
 
 
 def sigmoid(x: Tensor) -> Tensor:
-    return unary(SigmoidBackward, _sigmoid_array(x._data), x, save_out=True)
+    return unary(SigmoidBackward, _sigmoid_array(_float_data(x)), x, save_out=True)
 
 
 class ReluBackward(Node):
