@@ -57,6 +57,16 @@ SPEC: dict = {
     # sign(NaN) is 0 in torch, and so is abs's gradient there
     "sign-nan": (lambda m, x: m.sign(x), [([float("nan"), -2.0, 0.0, 3.0], F64)]),
     "abs-grad-nan": (lambda m, x: m.abs(x), [([float("nan"), -2.0, 0.0, 3.0], F64)]),
+    # scatter_reduce amax/amin without self: torch still counts an input equal to the result
+    # as a tie (the source gets half), and splits over tied sources
+    **{f"scatter_reduce-{r}-noself-ties": (
+        lambda m, x, s, r=r: x.scatter_reduce(0, m.tensor([[0, 0, 2, 0], [0, 2, 2, 1]]), s, r,
+                                              include_self=False),
+        [([[1.5, -2.0, 0.0, 4.0], [3.0, -0.5, 2.5, -1.0], [0.25, 7.0, 3.0, 2.0]], F64),
+         ([[1.0, 2.0, 3.0, 4.0], [2.0, 2.0, 3.0, -1.0]], F64)]) for r in ("amax", "amin")},
+    "scatter_reduce-amax-self-ties": (
+        lambda m, x, s: x.scatter_reduce(1, m.tensor([[0, 0], [1, 1]]), s, "amax"),
+        [([[2.0, 1.0], [0.0, 5.0]], F64), ([[2.0, 2.0], [5.0, 1.0]], F64)]),
 }
 
 
