@@ -3,8 +3,9 @@ dtypes, shapes, first and second derivatives, and the exception class for bad in
 
 Each ``SPEC`` entry runs with ``m`` = the module (``autograd`` here, ``torch`` for the
 reference, computed once by a scratch script into test_parity_ops_values.py; torch is never
-imported here). Inputs are ``(values, dtype)``; float ones require grad.
-"""
+imported here). Inputs are ``(values, dtype)``; float ones require grad. An entry's optional
+third item ``1`` compares first derivatives only (at a kink where torch's second derivative
+is a NaN of its formula's 0·∞)."""
 
 from __future__ import annotations
 
@@ -64,6 +65,15 @@ SPEC: dict = {
                                               include_self=False),
         [([[1.5, -2.0, 0.0, 4.0], [3.0, -0.5, 2.5, -1.0], [0.25, 7.0, 3.0, 2.0]], F64),
          ([[1.0, 2.0, 3.0, 4.0], [2.0, 2.0, 3.0, -1.0]], F64)]) for r in ("amax", "amin")},
+    # p-norms, p < 1: torch's gradient is sign x |x|^(p-1) (0 at x = 0) times y^(1-p)
+    "norm-p0.5-zero-entry": (lambda m, x: m.norm(x, p=0.5), [(X, F64)], 1),
+    "norm-p-1-zero-entry": (lambda m, x: x.norm(p=-1), [(X, F64)], 1),
+    "norm-p-1-dim": (lambda m, x: m.norm(x, -1, 1), [(X, F32)], 1),
+    "norm-p-2-no-zero": (lambda m, x: m.linalg.vector_norm(x, -2), [([[1.5, -2.0], [3.0, 0.5]],
+                                                                       F64)]),
+    "norm-p0.5-all-zero": (lambda m, x: m.norm(x, 0.5), [([0.0, 0.0], F64)], 1),
+    "dist-p0.5": (lambda m, x, y: m.dist(x, y, 0.5), [(X, F64), ([1.5, 1.0, -2.0], F64)], 1),
+    "dist-p-fro-raises": (lambda m, x: m.dist(x, x, "fro"), [(X, F64)]),
     "scatter_reduce-amax-self-ties": (
         lambda m, x, s: x.scatter_reduce(1, m.tensor([[0, 0], [1, 1]]), s, "amax"),
         [([[2.0, 1.0], [0.0, 5.0]], F64), ([[2.0, 2.0], [5.0, 1.0]], F64)]),
@@ -78,7 +88,7 @@ def _tensor(m, values, dtype):
 def run(m, name: str) -> dict:
     """Outputs (values, dtypes, shapes), the gradients of Σ out₀ ⊙ w per input, and the
     gradients of Σ grads ⊙ v (second order), or the class of the exception raised."""
-    fn, data = SPEC[name]
+    fn, data, *order = SPEC[name]
     xs = [_tensor(m, v, d) for v, d in data]
     try:
         out = fn(m, *xs)
@@ -100,7 +110,7 @@ def run(m, name: str) -> dict:
     res["grads"] = [None if g is None else g.detach().numpy().tolist() for g in gs]
     res["grad_dtypes"] = [None if g is None else str(g.dtype).replace("torch.", "")
                           for g in grad(loss, leaves, retain_graph=True, allow_unused=True)]
-    used = [g for g in gs if g is not None and g.requires_grad]
+    used = [g for g in gs if g is not None and g.requires_grad] if order != [1] else []
     if used:
         s = sum((g * m.tensor(np.sin(np.arange(g.numel()) * 1.3 + 0.1).reshape(
             tuple(g.shape)).astype(str(g.dtype).replace("torch.", "")))).sum() for g in used)
