@@ -243,7 +243,13 @@ def argmin(x: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
 
 
 def logsumexp_array(x: np.ndarray, axes: Any, keepdims: bool = False) -> np.ndarray:
-    """log Σ exp x over ``axes``, shifted by the max so that nothing overflows."""
+    """log Σ exp x over ``axes``, shifted by the max so that nothing overflows (−inf over
+    an empty dim, as torch)."""
+    if x.dtype.kind not in "fc":  # torch: integers and bools give float32
+        x = x.astype(np.float32)
+    if not x.size:
+        with np.errstate(divide="ignore"):
+            return np.log(np.sum(np.exp(x), axis=axes, keepdims=keepdims))
     m = np.max(x, axis=axes, keepdims=True)
     m = np.where(np.isfinite(m), m, 0)
     out = np.log(np.sum(np.exp(x - m), axis=axes, keepdims=True)) + m

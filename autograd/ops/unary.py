@@ -159,21 +159,25 @@ def sigmoid(x: Tensor) -> Tensor:
 
 
 class ReluBackward(Node):
-    """y = max(x, 0);  dx = g ⊙ [y > 0]."""
+    """y = max(x, 0);  dx = g ⊙ [not y ≤ 0]  (torch's threshold_backward: the gradient
+    passes at NaN)."""
 
     def vjp(self, g, xp):
         if self.out_dirty:  # y changed in place since: torch refuses, as for a saved output
             raise RuntimeError(inplace_msg(type(self).__name__, "its output"))
-        # [y > 0] is constant in x: under create_graph the second derivative is 0, as it
+        # the mask is constant in x: under create_graph the second derivative is 0, as it
         # should be almost everywhere.
         return (g * self.cached(),)
 
 
 def relu(x: Tensor) -> Tensor:
     y = np.maximum(x._data, 0)
-    # The mask [y > 0] (NaN: False), not y: the backward then reads 1 byte per value
-    # instead of 4 (it runs at memory speed), and y is not kept alive by the graph.
-    mask = y > 0 if x._requires_grad and STATE._grad_enabled else None
+    # The mask [not y ≤ 0] (NaN: True, as torch), not y: the backward then reads 1 byte
+    # per value instead of 4 (it runs at memory speed), and y is not kept alive by the graph.
+    mask = None
+    if x._requires_grad and STATE._grad_enabled:
+        mask = np.less_equal(y, 0)
+        mask = np.logical_not(mask, out=mask) if mask.__class__ is np.ndarray else ~mask
     return unary(ReluBackward, y, x, cache=mask)
 
 

@@ -74,6 +74,17 @@ SPEC: dict = {
     "norm-p0.5-all-zero": (lambda m, x: m.norm(x, 0.5), [([0.0, 0.0], F64)], 1),
     "dist-p0.5": (lambda m, x, y: m.dist(x, y, 0.5), [(X, F64), ([1.5, 1.0, -2.0], F64)], 1),
     "dist-p-fro-raises": (lambda m, x: m.dist(x, x, "fro"), [(X, F64)]),
+    # NaN conventions: a NaN median takes the gradient (torch's evenly_distribute_backward),
+    # relu passes the gradient at NaN (threshold_backward tests y <= 0)
+    "median-all-nan": (lambda m, x: x.median(), [([[1.0, float("nan"), 3.0], [2.0, 1.0, 0.0]],
+                                                   F64)]),
+    "median-all-ties": (lambda m, x: m.median(x), [([2.0, 1.0, 2.0, 3.0, 2.0], F64)]),
+    "relu-nan": (lambda m, x: m.relu(x), [([float("nan"), 1.0, -1.0, 0.0], F64)]),
+    "relu-nan-f32": (lambda m, x: x.relu(), [([float("nan"), 1.0, -1.0, 0.0], F32)]),
+    # logsumexp: integers give float32; an empty dim gives -inf
+    "logsumexp-int": (lambda m, x: m.logsumexp(m.tensor([[1, 2], [3, 4]]), 1) + 0 * x.sum(),
+                      [(X, F32)]),
+    "logsumexp-empty": (lambda m, x: m.logsumexp(x[:, :0], 1), [(X, F64)]),
     "scatter_reduce-amax-self-ties": (
         lambda m, x, s: x.scatter_reduce(1, m.tensor([[0, 0], [1, 1]]), s, "amax"),
         [([[2.0, 1.0], [0.0, 5.0]], F64), ([[2.0, 2.0], [5.0, 1.0]], F64)]),
