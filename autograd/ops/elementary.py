@@ -331,6 +331,10 @@ class RemainderBackward(FmodBackward):
 
 
 def _division_remainder(node: type[Node], fn, rounding, input: Any, other: Any) -> Tensor:
+    x, y = asarray(array_of(input)), asarray(array_of(other))
+    if x.dtype.kind in "iub" and y.dtype.kind in "iub" and not np.all(y):
+        # integers: NumPy gives 0 quietly, torch raises
+        raise RuntimeError(f"ZeroDivisionError: integer {fn.__name__} by zero")
     with np.errstate(divide="ignore", invalid="ignore"):  # x % 0.0 is nan, quietly (torch)
         out = _compute(fn, input, other)
     t = binary(node, out, input, other)

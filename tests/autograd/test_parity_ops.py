@@ -85,6 +85,24 @@ SPEC: dict = {
     "logsumexp-int": (lambda m, x: m.logsumexp(m.tensor([[1, 2], [3, 4]]), 1) + 0 * x.sum(),
                       [(X, F32)]),
     "logsumexp-empty": (lambda m, x: m.logsumexp(x[:, :0], 1), [(X, F64)]),
+    # integers to negative tensor powers: torch truncates 1/x^n (NumPy refuses); a Python
+    # int exponent < 0 is torch's RuntimeError
+    "pow-int-negative-tensor-exponent": (
+        lambda m, x, e: m.pow(x, e), [([2, 1, -1, -1, 0, 3, -2, 0, 5], I64),
+                                      ([-1, -3, -2, -3, -1, -2, -1, 0, 2], I64)]),
+    "pow-int-0d-negative-exponent": (lambda m, x: x ** m.tensor(-1), [([2, 1, -1], I64)]),
+    "rpow-int-negative": (lambda m, x: 2 ** x, [([-1, 2, 0], I64)]),
+    "pow-int-python-negative-raises": (lambda m, x: x ** -2, [([2, 3], I64)]),
+    # bool operands of - are torch's RuntimeError (NumPy: TypeError, or an int result)
+    "sub-bool-bool-raises": (lambda m, x: x - x, [([True, False], B)]),
+    "sub-bool-int-raises": (lambda m, x: x - 1, [([True, False], B)]),
+    "sub-float-pybool-raises": (lambda m, x: x - True, [(X, F64)]),
+    "rsub-int-bool-raises": (lambda m, x: 3 - x, [([True, False], B)]),
+    "neg-bool-raises": (lambda m, x: -x, [([True, False], B)]),
+    # integer remainders by zero raise (NumPy: 0, quietly)
+    "remainder-int-zero-raises": (lambda m, x: m.remainder(x, 0), [([5, -3], I64)]),
+    "fmod-int-zero-raises": (lambda m, x: m.fmod(x, m.tensor([2, 0])), [([5, -3], I64)]),
+    "remainder-int-ok": (lambda m, x: m.remainder(x, -2), [([5, -3], I64)]),
     "scatter_reduce-amax-self-ties": (
         lambda m, x, s: x.scatter_reduce(1, m.tensor([[0, 0], [1, 1]]), s, "amax"),
         [([[2.0, 1.0], [0.0, 5.0]], F64), ([[2.0, 2.0], [5.0, 1.0]], F64)]),
