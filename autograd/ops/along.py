@@ -279,10 +279,20 @@ def where(condition: Any, input: Any = None, other: Any = None) -> Any:
         return nonzero(condition, as_tuple=True)
     if input is None or other is None:
         raise TypeError("where() takes 1 or 3 arguments (condition, input, other)")
+    _check_condition(condition)
     return _where3(condition, input, other)
 
 
+def _check_condition(condition: Any) -> None:
+    """torch's where takes a bool condition tensor (uint8 still, deprecated), never ints or
+    floats read as truth values."""
+    if isinstance(condition, Tensor) and condition._data.dtype.kind not in "bu":
+        raise RuntimeError(f"where expected condition to be a boolean tensor, but got a "
+                           f"tensor with dtype {condition._data.dtype}")
+
+
 def _tensor_where(self: Tensor, condition: Any, other: Any) -> Tensor:
+    _check_condition(condition)
     return _where3(condition, self, other)
 
 

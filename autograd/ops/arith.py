@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from autograd.backend import asarray, device_pair, is_array
+from autograd.errors import ShapeError
 from autograd.graph import (
     FREED_MSG,
     HOST_NUMBER_META,
@@ -182,7 +183,7 @@ def _shape_error(err: ValueError, fn, a: Any, b: Any) -> ValueError:
     """A broadcast failure naming both shapes (other ValueErrors pass through)."""
     if "broadcast" not in str(err):
         return err
-    return ValueError(f"shapes {np.shape(array_of(a))} and {np.shape(array_of(b))} cannot "
+    return ShapeError(f"shapes {np.shape(array_of(a))} and {np.shape(array_of(b))} cannot "
                       f"be broadcast together for {fn.__name__}")
 
 
