@@ -236,13 +236,16 @@ def _float_operands(fn, a: Any, b: Any) -> np.ndarray:
 
 
 class Atan2Backward(Node):
-    """z = atan2(a, b) (the angle of (b, a));  da = g b / (a² + b²),  db = −g a / (a² + b²)."""
+    """z = atan2(a, b) (the angle of (b, a));  da = g b / (a² + b²),  db = −g a / (a² + b²);
+    0 at a = b = 0 (torch's, not 0·∞)."""
 
     def vjp(self, g, xp):
         a, b = self.inputs(xp)
         sa, sb = self.meta
         e = self.edges
-        r = g / (a * a + b * b)
+        den = a * a + b * b
+        at0 = array_of(den) == 0
+        r = xp.where(at0, 0, g / xp.where(at0, 1, den)) if at0.any() else g / den
         return (_reduce(r * b, sa, xp) if e[0] is not None else None,
                 _reduce(r * a * -1, sb, xp) if e[1] is not None else None)
 

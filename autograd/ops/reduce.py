@@ -288,7 +288,8 @@ class SoftmaxBackward(Node):
         return (y * (g - xp.sum(g * y, self.meta, True)),)
 
 
-def softmax(x: Tensor, dim: int = -1) -> Tensor:
+def softmax(x: Tensor, dim: int = -1, dtype: Any = None) -> Tensor:
+    x = _cast(x, dtype)  # torch casts before the op (float32 logits, a float64 softmax)
     axis = normalize_dim(dim, x._data.ndim)
     if x._data.ndim == 0:
         return unary(SoftmaxBackward, np.ones_like(x._data), x, save_out=True, meta=None)
@@ -303,7 +304,8 @@ class LogSoftmaxBackward(Node):
         return (g - xp.exp(y) * xp.sum(g, self.meta, True),)
 
 
-def log_softmax(x: Tensor, dim: int = -1) -> Tensor:
+def log_softmax(x: Tensor, dim: int = -1, dtype: Any = None) -> Tensor:
+    x = _cast(x, dtype)
     axis = normalize_dim(dim, x._data.ndim)
     if x._data.ndim == 0:
         return unary(LogSoftmaxBackward, np.zeros_like(x._data), x, save_out=True, meta=None)

@@ -119,6 +119,17 @@ SPEC: dict = {
     "add-shapes-raise": (lambda m, x: x + x[:, :2], [(X, F64)]),
     "expand-shapes-raise": (lambda m, x: x.expand(3, 3), [(X, F64)]),
     "where-shapes-raise": (lambda m, x: m.where(x > 0, x, x[:, :2]), [(X, F64)]),
+    # atan2's gradient at the origin is 0 (torch), not 0·∞
+    "atan2-origin": (lambda m, y, x: m.atan2(y, x), [([0.0, 1.0, 0.0], F64),
+                                                    ([0.0, 0.0, -1.0], F64)], 1),
+    "atan2-origin-f32-number": (lambda m, y: m.atan2(y, m.zeros(2)), [([0.0, 2.0], F32)], 1),
+    # sums of small unsigned ints are int64 (NumPy: uint64)
+    "sum-uint8": (lambda m, x: m.tensor([[250, 3], [7, 9]], dtype=m.uint8).sum(0) + 0 * x.sum()
+                  .long(), [(X, F64)]),
+    "sum-uint8-all": (lambda m, x: m.tensor([250, 3, 7], dtype=m.uint8).sum(), [(X, F64)]),
+    # softmax/log_softmax take dtype= (cast first)
+    "softmax-dtype": (lambda m, x: m.softmax(x, 1, dtype=m.float64), [(X, F32)]),
+    "log_softmax-dtype": (lambda m, x: m.log_softmax(x, 0, dtype=m.float64), [(X, F32)]),
     "scatter_reduce-amax-self-ties": (
         lambda m, x, s: x.scatter_reduce(1, m.tensor([[0, 0], [1, 1]]), s, "amax"),
         [([[2.0, 1.0], [0.0, 5.0]], F64), ([[2.0, 2.0], [5.0, 1.0]], F64)]),
