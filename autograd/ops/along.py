@@ -279,10 +279,20 @@ def where(condition: Any, input: Any = None, other: Any = None) -> Any:
         return nonzero(condition, as_tuple=True)
     if input is None or other is None:
         raise TypeError("where() takes 1 or 3 arguments (condition, input, other)")
+    _check_condition(condition)
     return _where3(condition, input, other)
 
 
+def _check_condition(condition: Any) -> None:
+    """torch's where takes a bool condition tensor (uint8 still, deprecated), never ints or
+    floats read as truth values."""
+    if isinstance(condition, Tensor) and condition._data.dtype.kind not in "bu":
+        raise RuntimeError(f"where expected condition to be a boolean tensor, but got a "
+                           f"tensor with dtype {condition._data.dtype}")
+
+
 def _tensor_where(self: Tensor, condition: Any, other: Any) -> Tensor:
+    _check_condition(condition)
     return _where3(condition, self, other)
 
 
@@ -393,11 +403,14 @@ def _weights(op: str, x: np.ndarray, part: np.ndarray, out: np.ndarray, hit: np.
             np.where(hit, 0, 1)
         w_src = out[full_index(idx, dim)] / part
         return w_in.astype(x.dtype), w_src.astype(x.dtype)
-    tie_in = hit & (x == out) if include_self else np.zeros_like(hit)
+    # torch counts input's ties even with include_self=False (its VJP counts self == y
+    # before zeroing self's share): a source equal to an excluded input value gets half
+    tie_in = hit & (x == out)
     at = full_index(idx, dim)
     tie_src = part == out[at]
     count = tie_in + put_along_array(tie_src.astype(np.float64), x.shape, dim, idx)
-    w_in = np.where(hit, tie_in / np.maximum(count, 1), 1).astype(x.dtype)
+    w_in = np.where(hit, tie_in / np.maximum(count, 1) if include_self else 0, 1
+                    ).astype(x.dtype)
     w_src = (tie_src / np.maximum(count[at], 1)).astype(x.dtype)
     return w_in, w_src
 

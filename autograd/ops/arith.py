@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from autograd.backend import asarray, device_pair, is_array
+from autograd.errors import ShapeError
 from autograd.graph import (
     FREED_MSG,
     HOST_NUMBER_META,
@@ -70,6 +71,9 @@ def _recorded(cls: type[Node], fn, save: Any = False, true_div: bool = False,
                         out = fn(x, y)
                     except ValueError as err:
                         raise _shape_error(err, fn, a, b) from None
+                    except TypeError:  # NumPy's refusal of bool − bool: torch's error
+                        _check_bool_sub(cls, x, y)
+                        raise
                     return binary(cls, out, a, b, save)
                 return _promoted(cls, fn, a, b, x, y, save, true_div)
             # a number c and t: its partner
@@ -141,6 +145,8 @@ def _promoted(cls: type[Node], fn, a: Any, b: Any, x: Any, y: Any, save: bool,
     default)."""
     if x.__class__ is not y.__class__ and is_array(x) and is_array(y):
         a, b, x, y = cpu_scalar_operands(a, b, x, y)  # torch's CPU-scalar rule, or its error
+    if cls is SubBackward:
+        _check_bool_sub(cls, x, y)
     x, y = promote(x, y)
     if true_div and (x.dtype if is_array(x) else y.dtype).kind in "biu":
         x, y = asarray(x, np.float32), asarray(y, np.float32)
@@ -151,6 +157,16 @@ def _promoted(cls: type[Node], fn, a: Any, b: Any, x: Any, y: Any, save: bool,
     if save:  # a constant that promotion cast is saved as the cast copy (see _saved)
         a, b = _saved(a, x), _saved(b, y)
     return binary(cls, out, a, b, save)
+
+
+def _check_bool_sub(cls: type[Node], x: Any, y: Any) -> None:
+    """torch refuses ``-`` with a bool operand (a bool tensor or a Python bool), where NumPy
+    would compute in ints."""
+    if cls is SubBackward and any(v.__class__ is bool or getattr(v, "dtype", None) == np.bool_
+                                  for v in (x, y)):
+        raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not "
+                           "supported. If you are trying to invert a mask, use the `~` or "
+                           "`logical_not()` operator instead.")
 
 
 def _compute(fn, a: Any, b: Any) -> Any:
@@ -167,7 +183,7 @@ def _shape_error(err: ValueError, fn, a: Any, b: Any) -> ValueError:
     """A broadcast failure naming both shapes (other ValueErrors pass through)."""
     if "broadcast" not in str(err):
         return err
-    return ValueError(f"shapes {np.shape(array_of(a))} and {np.shape(array_of(b))} cannot "
+    return ShapeError(f"shapes {np.shape(array_of(a))} and {np.shape(array_of(b))} cannot "
                       f"be broadcast together for {fn.__name__}")
 
 
@@ -281,6 +297,10 @@ class NegBackward(Node):
 
 def neg(x: Tensor) -> Tensor:
     """−x."""
+    if x._data.dtype == np.bool_:
+        raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If "
+                           "you are trying to invert a mask, use the `~` or `logical_not()` "
+                           "operator instead.")
     return unary(NegBackward, np.negative(x._data), x)
 
 
@@ -327,7 +347,24 @@ def power(x: Any, e: Any) -> Any:
             # |x|ⁿ (np.power's fast path is for positive bases), x's sign back for odd n
             r = np.power(np.abs(x), e)
             return np.copysign(r, x) if int(e) % 2 else r
-    return np.power(x, e)
+    try:
+        return np.power(x, e)
+    except ValueError as err:  # NumPy refuses integers to negative integer powers
+        if "negative integer powers" not in str(err):
+            raise
+        if e.__class__ is int:  # a Python int exponent: torch refuses too, with its class
+            raise RuntimeError("Integers to negative integer powers are not allowed.") from None
+        return _int_power(x, e)
+
+
+def _int_power(x: Any, e: Any) -> Any:
+    """torch's integer xᵉ where some e < 0: 1/xⁿ truncated, so 1 for x = 1, ±1 for
+    x = −1 (by the parity of e) and 0 otherwise (0 too for x = 0)."""
+    x, e = np.asarray(x), np.asarray(e)
+    neg = e < 0
+    out = np.power(x, np.where(neg, 0, e))
+    inv = np.where(x == 1, 1, np.where(x == -1, np.where(e % 2 == 0, 1, -1), 0))
+    return np.where(neg, inv, out).astype(out.dtype, copy=False)
 
 
 @_recorded(PowBackward, power, save=True, as_arrays=False)

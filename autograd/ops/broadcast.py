@@ -8,6 +8,7 @@ import math
 import numpy as np
 
 from autograd.backend import xp_of
+from autograd.errors import ShapeError
 from autograd.graph import Node
 from autograd.ops.record import unary
 from autograd.tensor import Tensor, _view
@@ -21,7 +22,7 @@ def sum_to_array(g: np.ndarray, shape: tuple) -> np.ndarray:
         return g
     lead = len(gshape) - len(shape)
     if lead < 0:
-        raise ValueError(f"cannot sum a gradient of shape {gshape} to shape {shape}")
+        raise ShapeError(f"cannot sum a gradient of shape {gshape} to shape {shape}")
     if (gshape[lead:] == shape and g.dtype.char in "fd" and g.flags.c_contiguous
             and g.size):
         # Only leading axes were added (a bias broadcast over a batch): column sums as a
@@ -63,7 +64,7 @@ def _broadcast_array(x: np.ndarray, shape: tuple) -> np.ndarray:
     try:
         return np.broadcast_to(x, shape)
     except ValueError:
-        raise ValueError(
+        raise ShapeError(
             f"cannot broadcast a tensor of shape {x.shape} to shape {tuple(shape)}"
         ) from None
 

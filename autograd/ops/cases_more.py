@@ -142,5 +142,15 @@ def _register() -> None:
          (2, 3, 2))
     case("addmv", "plain", lambda c, a, b: c.addmv(a, b, alpha=3), (2,), (2, 3), (3,))
 
+    # parity audit (parops): tensor bounds get gradients; the grids of _distinct shifted
+    # so no value sits on a bound's kink
+    case("clamp", "tensor-bounds-broadcast",
+         lambda a, lo, hi: ag.clamp(a, lo - 0.1, hi + 0.1) ** 2, (3, 1), (4,), (3, 4),
+         make=_distinct)
+    case("norm", "p<1", lambda a: ag.norm(a, 0.5, dim=1), (2, 3), make=_distinct)
+    case("norm", "p<0", lambda a: a.norm(-1.5), (4,), make=_distinct)
+    case("clamp", "tensor-min-only", lambda a, lo: a.clamp(min=lo - 0.1) ** 2, (5,), (5,),
+         make=_distinct)
+
 
 _register()

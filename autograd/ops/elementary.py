@@ -30,7 +30,10 @@ def _floating(d: np.ndarray) -> np.ndarray:
 
 
 def square(input: Tensor) -> Tensor:
-    """x² (recorded as x·x: the same values and derivatives as torch's pow(x, 2))."""
+    """x² (recorded as x·x: the same values and derivatives as torch's pow(x, 2)); a bool
+    tensor squares to int64, as torch's."""
+    if input._data.dtype == np.bool_:
+        input = Tensor(input._data.astype(np.int64))
     return mul(input, input)
 
 
@@ -233,13 +236,16 @@ def _float_operands(fn, a: Any, b: Any) -> np.ndarray:
 
 
 class Atan2Backward(Node):
-    """z = atan2(a, b) (the angle of (b, a));  da = g b / (a² + b²),  db = −g a / (a² + b²)."""
+    """z = atan2(a, b) (the angle of (b, a));  da = g b / (a² + b²),  db = −g a / (a² + b²);
+    0 at a = b = 0 (torch's, not 0·∞)."""
 
     def vjp(self, g, xp):
         a, b = self.inputs(xp)
         sa, sb = self.meta
         e = self.edges
-        r = g / (a * a + b * b)
+        den = a * a + b * b
+        at0 = array_of(den) == 0
+        r = xp.where(at0, 0, g / xp.where(at0, 1, den)) if at0.any() else g / den
         return (_reduce(r * b, sa, xp) if e[0] is not None else None,
                 _reduce(r * a * -1, sb, xp) if e[1] is not None else None)
 
@@ -328,6 +334,10 @@ class RemainderBackward(FmodBackward):
 
 
 def _division_remainder(node: type[Node], fn, rounding, input: Any, other: Any) -> Tensor:
+    x, y = asarray(array_of(input)), asarray(array_of(other))
+    if x.dtype.kind in "iub" and y.dtype.kind in "iub" and not np.all(y):
+        # integers: NumPy gives 0 quietly, torch raises
+        raise RuntimeError(f"ZeroDivisionError: integer {fn.__name__} by zero")
     with np.errstate(divide="ignore", invalid="ignore"):  # x % 0.0 is nan, quietly (torch)
         out = _compute(fn, input, other)
     t = binary(node, out, input, other)

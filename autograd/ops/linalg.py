@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from autograd.backend import asarray, check_same_device, is_array
+from autograd.errors import ShapeError
 from autograd.graph import Node
 from autograd.ops.record import array_of, binary, check_tensor_args, nary
 from autograd.ops.shape import transpose
@@ -56,7 +57,7 @@ def matmul(a: Any, b: Any) -> Tensor:
     try:
         out = np.matmul(x, y)
     except ValueError:
-        raise ValueError(
+        raise ShapeError(
             f"matmul: shapes {np.shape(x)} and {np.shape(y)} cannot be multiplied "
             f"(inner dimensions {np.shape(x)[-1]} and "
             f"{np.shape(y)[-2] if np.ndim(y) > 1 else np.shape(y)[0]} differ)"
@@ -110,7 +111,7 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
                                            bias._data.__class__ is not wd.__class__):
         check_same_device(xd, wd, None if bias is None else bias._data)
     if wd.ndim != 2 or xd.ndim == 0 or xd.shape[-1] != wd.shape[1]:
-        raise ValueError(f"linear: input of shape {xd.shape} does not fit weight of shape "
+        raise ShapeError(f"linear: input of shape {xd.shape} does not fit weight of shape "
                          f"{wd.shape} (need input.shape[-1] == weight.shape[1])")
     if xd.dtype is not wd.dtype:  # no promotion: torch raises
         same_dtype("linear", "mat1 and mat2", xd, wd)
@@ -120,7 +121,7 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         out = xd @ wd.T
     if bias is not None:
         if bias._data.shape != (wd.shape[0],):
-            raise ValueError(f"linear: bias of shape {bias._data.shape} does not fit weight of "
+            raise ShapeError(f"linear: bias of shape {bias._data.shape} does not fit weight of "
                              f"shape {wd.shape} (need ({wd.shape[0]},))")
         if bias._data.dtype is not wd.dtype:
             same_dtype("linear", "self and mat2", bias._data, wd)

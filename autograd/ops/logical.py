@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from autograd.backend import asarray
+from autograd.errors import ShapeError
 from autograd.ops.arith import eq, ge, gt, le, lt, ne
 from autograd.ops.record import array_of
 from autograd.ops.reduce import axes_of
@@ -99,7 +100,7 @@ def _logical(fn):
         try:
             return _bool(fn(array_of(input), array_of(other)))
         except ValueError:
-            raise ValueError(f"{fn.__name__}: shapes {np.shape(array_of(input))} and "
+            raise ShapeError(f"{fn.__name__}: shapes {np.shape(array_of(input))} and "
                              f"{np.shape(array_of(other))} cannot be broadcast together") from None
     op.__name__ = fn.__name__
     op.__doc__ = f"Elementwise {fn.__name__} of the operands' truth values (a bool tensor)."

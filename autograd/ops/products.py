@@ -87,6 +87,11 @@ class NormBackward(Node):
             return (g * sign,)
         if math.isinf(p):
             return (g * ties,)
+        if p < 1:  # torch: sign x |x|^{p−1} (0 at x = 0) · y^{1−p}, so 0 wherever y = 0
+            # (a zero among the elements of a negative-p norm zeroes the whole gradient)
+            at0 = sign == 0
+            scaled = xp.where(at0, 0.0, sign * xp.where(at0, 1.0, x * sign) ** (p - 1))
+            return (g * scaled * xp.reshape(self.output(xp), kshape) ** (1 - p),)
         y = xp.where(zero, 1.0, xp.reshape(self.output(xp), kshape))
         if p == 2:
             return (g * x / y,)
@@ -100,6 +105,8 @@ def vector_norm(x: Tensor, ord: Any = 2, dim: Any = None, keepdim: bool = False,
     if d.dtype.kind not in "fc":
         raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor "
                            f"as input. Got {d.dtype}")
+    if isinstance(ord, str):
+        raise TypeError("linalg_vector_norm(): argument 'ord' must be Number, not str")
     p = float(ord)
     axes = axes_of(dim, d.ndim)
     a = np.abs(d)
@@ -115,7 +122,8 @@ def vector_norm(x: Tensor, ord: Any = 2, dim: Any = None, keepdim: bool = False,
     elif p == 2:
         out = np.sqrt(np.sum(d * d, axis=axes, keepdims=True))
     else:
-        out = np.sum(a ** p, axis=axes, keepdims=True) ** (1.0 / p)
+        with np.errstate(divide="ignore"):  # 0 ** (p < 0) = inf: the norm is 0, as torch
+            out = np.sum(a ** p, axis=axes, keepdims=True) ** (1.0 / p)
     kshape = out.shape
     zero = out == 0
     sign = np.sign(d)
@@ -144,6 +152,8 @@ def norm(input: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False,
 
 def dist(input: Tensor, other: Any, p: float = 2) -> Tensor:
     """‖input − other‖_p (the two broadcast together)."""
+    if isinstance(p, str):
+        raise TypeError("dist(): argument 'p' must be Number, not str")
     return vector_norm(sub(input, other), p)
 
 

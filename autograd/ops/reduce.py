@@ -54,7 +54,17 @@ class SumBackward(Node):
         return (_spread(g, self.meta, xp),)
 
 
-def sum(x: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:  # noqa: A001
+def _cast(x: Tensor, dtype: Any) -> Tensor:
+    """``x`` in a reduction's ``dtype=`` (torch casts before reducing; differentiable
+    between float dtypes)."""
+    from autograd.ops.unary import astype  # (unary imports this module's neighbours)
+
+    return x if dtype is None else astype(x, dtype)
+
+
+def sum(x: Tensor, dim: Any = None, keepdim: bool = False, *,  # noqa: A001
+        dtype: Any = None) -> Tensor:
+    x = _cast(x, dtype)
     axes = axes_of(dim, x._data.ndim)
     out = sum_array(x._data, axes, keepdim)
     return unary(SumBackward, out, x, meta=(x._data.shape, kept_shape(x._data.shape, axes)))
@@ -68,7 +78,12 @@ class MeanBackward(Node):
         return (_spread(g, (shape, kshape), xp) / n,)
 
 
-def mean(x: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
+def mean(x: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
+    x = _cast(x, dtype)
+    if x._data.dtype.kind not in "fc":
+        raise RuntimeError(
+            "mean(): could not infer output dtype. Input dtype must be either a floating "
+            f"point or complex dtype. Got: {x._data.dtype}")
     axes = axes_of(dim, x._data.ndim)
     out = mean_array(x._data, axes, keepdim)
     shape = x._data.shape
@@ -105,7 +120,12 @@ class VarBackward(Node):
 
 
 def _moments(x: Tensor, dim: Any, unbiased: bool | None, correction: int | None) -> tuple:
-    """(axes, correction, VJP meta) of a var/std over ``dim``."""
+    """(axes, correction, VJP meta) of a var/std over ``dim``. A bool first argument is
+    torch's ``std(unbiased)`` overload (``x.std(False)``: all dims, biased), not a dim."""
+    if isinstance(dim, bool | np.bool_):
+        dim, unbiased = None, bool(dim)
+    if x._data.dtype.kind not in "fc":
+        raise RuntimeError("std and var only support floating point and complex dtypes")
     c = _correction(unbiased, correction)
     axes = axes_of(dim, x._data.ndim)
     shape = x._data.shape
@@ -223,7 +243,13 @@ def argmin(x: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
 
 
 def logsumexp_array(x: np.ndarray, axes: Any, keepdims: bool = False) -> np.ndarray:
-    """log Σ exp x over ``axes``, shifted by the max so that nothing overflows."""
+    """log Σ exp x over ``axes``, shifted by the max so that nothing overflows (−inf over
+    an empty dim, as torch)."""
+    if x.dtype.kind not in "fc":  # torch: integers and bools give float32
+        x = x.astype(np.float32)
+    if not x.size:
+        with np.errstate(divide="ignore"):
+            return np.log(np.sum(np.exp(x), axis=axes, keepdims=keepdims))
     m = np.max(x, axis=axes, keepdims=True)
     m = np.where(np.isfinite(m), m, 0)
     out = np.log(np.sum(np.exp(x - m), axis=axes, keepdims=True)) + m
@@ -262,7 +288,8 @@ class SoftmaxBackward(Node):
         return (y * (g - xp.sum(g * y, self.meta, True)),)
 
 
-def softmax(x: Tensor, dim: int = -1) -> Tensor:
+def softmax(x: Tensor, dim: int = -1, dtype: Any = None) -> Tensor:
+    x = _cast(x, dtype)  # torch casts before the op (float32 logits, a float64 softmax)
     axis = normalize_dim(dim, x._data.ndim)
     if x._data.ndim == 0:
         return unary(SoftmaxBackward, np.ones_like(x._data), x, save_out=True, meta=None)
@@ -277,7 +304,8 @@ class LogSoftmaxBackward(Node):
         return (g - xp.exp(y) * xp.sum(g, self.meta, True),)
 
 
-def log_softmax(x: Tensor, dim: int = -1) -> Tensor:
+def log_softmax(x: Tensor, dim: int = -1, dtype: Any = None) -> Tensor:
+    x = _cast(x, dtype)
     axis = normalize_dim(dim, x._data.ndim)
     if x._data.ndim == 0:
         return unary(LogSoftmaxBackward, np.zeros_like(x._data), x, save_out=True, meta=None)

@@ -11,6 +11,7 @@ import numpy as np
 
 from autograd.graph import Node
 from autograd.ops.record import unary
+from autograd.ops.unary import sign_array
 from autograd.tensor import Tensor, _wrap
 
 
@@ -52,11 +53,11 @@ fix = trunc  # torch's alias
 
 
 def sign(input: Tensor) -> Tensor:
-    """−1, 0 or 1 by the sign of x (bool stays bool); zero gradient."""
+    """−1, 0 or 1 by the sign of x, 0 for NaN as torch (bool stays bool); zero gradient."""
     d = input._data
     if d.dtype == np.bool_:
         return _wrap(d.copy(), None)
-    return _step(input, np.sign(d))
+    return _step(input, sign_array(d))
 
 
 class FracBackward(Node):

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from autograd.backend import asarray, check_same_device, is_array, is_device_array, xp_of
+from autograd.errors import ShapeError
 from autograd.graph import Node
 from autograd.ops.record import array_of, binary, nary, unary
 from autograd.promotion import promote
@@ -111,7 +112,7 @@ def where(condition: Any, a: Any, b: Any) -> Tensor:
     try:
         out = np.where(cond, x, y)
     except ValueError:
-        raise ValueError(f"where: shapes {cond.shape}, {np.shape(array_of(a))} and "
+        raise ShapeError(f"where: shapes {cond.shape}, {np.shape(array_of(a))} and "
                          f"{np.shape(array_of(b))} cannot be broadcast together") from None
     shape = out.shape
     sa, sb = np.shape(array_of(a)), np.shape(array_of(b))
@@ -139,6 +140,9 @@ def masked_fill(x: Tensor, mask: Any, value: Any) -> Tensor:
     """``x`` with ``value`` written where ``mask`` is true (mask broadcasts to x). ``value``
     is a number or a 0-d tensor; a tensor value that requires grad gets the sum of the
     filled positions' gradient."""
+    if isinstance(mask, Tensor) and mask._data.dtype != np.bool_:
+        raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with "
+                           f"dtype {mask._data.dtype}")
     m = asarray(array_of(mask), dtype=bool)
     v = array_of(value)
     if m.__class__ is not x._data.__class__:
@@ -151,7 +155,7 @@ def masked_fill(x: Tensor, mask: Any, value: Any) -> Tensor:
         fill = asarray(v, dtype=x._data.dtype) if is_array(v) else x._data.dtype.type(v)
         out = np.where(m, fill, x._data)
     except ValueError:
-        raise ValueError(f"masked_fill: mask of shape {m.shape} does not broadcast to the "
+        raise ShapeError(f"masked_fill: mask of shape {m.shape} does not broadcast to the "
                          f"tensor's shape {x._data.shape}") from None
     meta = None if out.shape == x._data.shape else x._data.shape
     return nary(MaskedFillBackward, out, (x, value), meta=meta, cache=m)

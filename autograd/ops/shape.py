@@ -11,6 +11,7 @@ import numpy as np
 
 from autograd.backend import asarray, check_same_device
 from autograd.dims import normalize_dim, normalize_dims
+from autograd.errors import ShapeError
 from autograd.graph import Node
 from autograd.ops.record import nary, unary
 from autograd.promotion import result_type
@@ -175,9 +176,16 @@ def cat(tensors: Any, dim: int = 0) -> Tensor:
     """Join tensors along an existing dimension ``dim``."""
     tensors = tuple(tensors)
     if not tensors:
-        raise ValueError("cat() expects a non-empty sequence of tensors")
+        raise ShapeError("cat() expects a non-empty sequence of tensors")
     arrays = [t._data if isinstance(t, Tensor) else asarray(t) for t in tensors]
     check_same_device(*arrays)
+    if any(a.shape == (0,) for a in arrays) and any(a.shape != (0,) for a in arrays):
+        # torch's legacy rule: 1-d empty tensors (torch.tensor([])) are skipped, whatever
+        # the others' shapes, though their dtypes still take part in the promotion
+        dt = result_type(*arrays)
+        kept = [(t, a) for t, a in zip(tensors, arrays) if a.shape != (0,)]
+        tensors = tuple(t for t, _ in kept)
+        arrays = [a.astype(dt, copy=False) for _, a in kept]
     ndim = arrays[0].ndim
     if ndim == 0:
         raise RuntimeError("zero-dimensional tensors cannot be concatenated")
@@ -207,7 +215,7 @@ def stack(tensors: Any, dim: int = 0) -> Tensor:
     """Join tensors of one shape along a new dimension ``dim``."""
     tensors = tuple(tensors)
     if not tensors:
-        raise ValueError("stack() expects a non-empty sequence of tensors")
+        raise ShapeError("stack() expects a non-empty sequence of tensors")
     arrays = [t._data if isinstance(t, Tensor) else asarray(t) for t in tensors]
     check_same_device(*arrays)
     if any(a.shape != arrays[0].shape for a in arrays):

@@ -106,7 +106,9 @@ def median(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
         o = _order(flat, 0, False)
         m = flat[o[(flat.size - 1) // 2]] if not np.isnan(flat).any() else asarray(
             np.nan, d.dtype)
-        mask = flat == m
+        # torch's evenly_distribute_backward: ties share the gradient, a NaN median goes
+        # to every NaN
+        mask = (flat == m) | (np.isnan(flat) & np.isnan(m))
         w = (mask / max(mask.sum(), 1)).astype(d.dtype).reshape(d.shape)
         return unary(MedianBackward, asarray(m, d.dtype), input,
                      meta=(d.shape, (1,) * d.ndim), cache=w)

@@ -48,6 +48,8 @@ def sum_array(x: np.ndarray, axes: tuple | None, keepdims: bool = False) -> np.n
     """Σ x over ``axes`` in x's dtype, accumulated in float64 where NumPy's would drift."""
     acc = accumulator(x, axes)
     if acc is None:
+        if x.dtype.kind == "u" and x.dtype.itemsize < 8:  # torch: int64 (NumPy: uint64)
+            return np.add.reduce(x, axis=axes, dtype=np.int64, keepdims=keepdims)
         return np.add.reduce(x, axis=axes, keepdims=keepdims)
     return np.add.reduce(x, axis=axes, dtype=acc, keepdims=keepdims).astype(x.dtype)
 

@@ -8,9 +8,16 @@ import numpy as np
 
 from autograd.backend import check_pair, is_array
 from autograd.graph import STATE, Node, inplace_msg
-from autograd.ops.record import unary
+from autograd.ops.record import nary, unary
 from autograd.promotion import NUMBER_ARRAYS, number_array, result_type
 from autograd.tensor import Tensor, _wrap
+
+
+def _float_data(x: Tensor) -> Any:
+    """x's array, integers and bools as float32 (torch's default float: exp of an int64
+    tensor is float32, never NumPy's float64, nor float16 for bools)."""
+    d = x._data
+    return d if d.dtype.kind in "fc" else d.astype(np.float32)
 
 
 class ExpBackward(Node):
@@ -21,7 +28,7 @@ class ExpBackward(Node):
 
 
 def exp(x: Tensor) -> Tensor:
-    return unary(ExpBackward, np.exp(x._data), x, save_out=True)
+    return unary(ExpBackward, np.exp(_float_data(x)), x, save_out=True)
 
 
 class LogBackward(Node):
@@ -33,7 +40,7 @@ class LogBackward(Node):
 
 
 def log(x: Tensor) -> Tensor:
-    return unary(LogBackward, np.log(x._data), x, save_input=True)
+    return unary(LogBackward, np.log(_float_data(x)), x, save_input=True)
 
 
 class SqrtBackward(Node):
@@ -44,15 +51,23 @@ class SqrtBackward(Node):
 
 
 def sqrt(x: Tensor) -> Tensor:
-    return unary(SqrtBackward, np.sqrt(x._data), x, save_out=True)
+    return unary(SqrtBackward, np.sqrt(_float_data(x)), x, save_out=True)
 
 
 class AbsBackward(Node):
-    """y = |x|;  dx = g ⊙ sign(x)  (0 at x = 0, as torch)."""
+    """y = |x|;  dx = g ⊙ sign(x)  (0 at x = 0 and at NaN, as torch)."""
 
     def vjp(self, g, xp):
         (x,) = self.inputs(xp)
-        return (g * np.sign(x._data if not xp.raw else x),)
+        return (g * sign_array(x._data if not xp.raw else x),)
+
+
+def sign_array(d: Any) -> Any:
+    """torch's sign on an array: −1, 0 or 1, and 0 for NaN (NumPy gives NaN)."""
+    s = np.sign(d)
+    if s.dtype.kind == "f" and np.isnan(s).any():
+        s = np.where(s != s, s.dtype.type(0), s)
+    return s
 
 
 def abs(x: Tensor) -> Tensor:  # noqa: A001 - the contract's name
@@ -68,7 +83,7 @@ class SinBackward(Node):
 
 
 def sin(x: Tensor) -> Tensor:
-    return unary(SinBackward, np.sin(x._data), x, save_input=True)
+    return unary(SinBackward, np.sin(_float_data(x)), x, save_input=True)
 
 
 class CosBackward(Node):
@@ -80,7 +95,7 @@ class CosBackward(Node):
 
 
 def cos(x: Tensor) -> Tensor:
-    return unary(CosBackward, np.cos(x._data), x, save_input=True)
+    return unary(CosBackward, np.cos(_float_data(x)), x, save_input=True)
 
 
 def _rsub_inplace_array(x: np.ndarray, c: Any) -> np.ndarray:
@@ -117,7 +132,7 @@ class TanhBackward(Node):
 
 
 def tanh(x: Tensor) -> Tensor:
-    return unary(TanhBackward, np.tanh(x._data), x, save_out=True)
+    return unary(TanhBackward, np.tanh(_float_data(x)), x, save_out=True)
 
 
 def _sigmoid_array(x: np.ndarray) -> np.ndarray:
@@ -140,25 +155,29 @@ class SigmoidBackward(Node):
 
 
 def sigmoid(x: Tensor) -> Tensor:
-    return unary(SigmoidBackward, _sigmoid_array(x._data), x, save_out=True)
+    return unary(SigmoidBackward, _sigmoid_array(_float_data(x)), x, save_out=True)
 
 
 class ReluBackward(Node):
-    """y = max(x, 0);  dx = g ⊙ [y > 0]."""
+    """y = max(x, 0);  dx = g ⊙ [not y ≤ 0]  (torch's threshold_backward: the gradient
+    passes at NaN)."""
 
     def vjp(self, g, xp):
         if self.out_dirty:  # y changed in place since: torch refuses, as for a saved output
             raise RuntimeError(inplace_msg(type(self).__name__, "its output"))
-        # [y > 0] is constant in x: under create_graph the second derivative is 0, as it
+        # the mask is constant in x: under create_graph the second derivative is 0, as it
         # should be almost everywhere.
         return (g * self.cached(),)
 
 
 def relu(x: Tensor) -> Tensor:
     y = np.maximum(x._data, 0)
-    # The mask [y > 0] (NaN: False), not y: the backward then reads 1 byte per value
-    # instead of 4 (it runs at memory speed), and y is not kept alive by the graph.
-    mask = y > 0 if x._requires_grad and STATE._grad_enabled else None
+    # The mask [not y ≤ 0] (NaN: True, as torch), not y: the backward then reads 1 byte
+    # per value instead of 4 (it runs at memory speed), and y is not kept alive by the graph.
+    mask = None
+    if x._requires_grad and STATE._grad_enabled:
+        mask = np.less_equal(y, 0)
+        mask = np.logical_not(mask, out=mask) if mask.__class__ is np.ndarray else ~mask
     return unary(ReluBackward, y, x, cache=mask)
 
 
@@ -182,9 +201,20 @@ class ClampBackward(Node):
         return (g * self.cached(),)
 
 
+class ClampTensorBackward(Node):
+    """y = min(max(x, lo), hi) with tensor bounds (torch's clamp.Tensor), each operand
+    broadcast:  dx = g ⊙ [lo ≤ x ≤ hi],  dlo = g ⊙ [x < lo ∧ lo < hi],
+    dhi = g ⊙ [x > hi ∨ hi < lo] (a missing bound drops its condition: dlo = g ⊙ [x < lo],
+    dhi = g ⊙ [x > hi]); each summed back to its operand's shape (``meta``)."""
+
+    def vjp(self, g, xp):
+        return tuple(None if e is None else g * m if s is None else xp.sum_to(g * m, s)
+                     for e, m, s in zip(self.edges, self.cached(), self.meta))
+
+
 def clamp(x: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
     if min is None and max is None:
-        raise ValueError("clamp: at least one of min and max must be given")
+        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     d = x._data
     bounds = [b for b in (min, max) if b is not None]
     dt = result_type(x, *bounds)  # torch: clamp(int tensor, max=5) stays int64
@@ -192,8 +222,30 @@ def clamp(x: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
         d = d.astype(dt)
     lo = None if min is None else _bound(min, dt, d)
     hi = None if max is None else _bound(max, dt, d)
+    out = np.clip(d, lo, hi)
+    if isinstance(min, Tensor) or isinstance(max, Tensor):  # bounds that may need a gradient
+        return _clamp_tensor(x, min, max, d, lo, hi, out)
     mask = (d >= lo) if hi is None else (d <= hi) if lo is None else (d >= lo) & (d <= hi)
-    return unary(ClampBackward, np.clip(d, lo, hi), x, cache=mask)
+    return unary(ClampBackward, out, x, cache=mask)
+
+
+def _clamp_tensor(x: Tensor, min: Any, max: Any, d: Any, lo: Any, hi: Any,  # noqa: A002
+                  out: Any) -> Tensor:
+    """clamp with a tensor bound: the output has the broadcast shape and every tensor
+    operand that requires grad gets torch's masked gradient (ClampTensorBackward)."""
+    if not any(isinstance(t, Tensor) and t.requires_grad for t in (x, min, max)):
+        return _wrap(out, None)
+    with np.errstate(invalid="ignore"):
+        if hi is None:
+            masks = (d >= lo, d < lo, None)
+        elif lo is None:
+            masks = (d <= hi, None, d > hi)
+        else:
+            masks = ((d >= lo) & (d <= hi), (d < lo) & (lo < hi), (d > hi) | (hi < lo))
+    masks = tuple(None if m is None else np.broadcast_to(m, out.shape) for m in masks)
+    meta = tuple(None if np.shape(t._data if isinstance(t, Tensor) else t) == out.shape
+                 else np.shape(t._data if isinstance(t, Tensor) else t) for t in (x, min, max))
+    return nary(ClampTensorBackward, out, (x, min, max), meta=meta, cache=masks)
 
 
 def _bound(b: Any, dt: np.dtype, like: Any) -> Any:

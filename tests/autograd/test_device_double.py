@@ -155,7 +155,7 @@ def _mixes(dev, host):
     x, h = dev(np.zeros((3, 4))), host(np.zeros((3, 4)))
     idx, hidx = dev([0, 2], int), host([0, 2], int)
     g, hg = dev([[0, 1, 2, 3]] * 3, int), host([[0, 1, 2, 3]] * 3, int)
-    m, hm = dev(np.eye(3, 4, dtype=bool)), host(np.eye(3, 4, dtype=bool))
+    m, hm = dev(np.eye(3, 4), bool), host(np.eye(3, 4), bool)  # bool masks, as torch needs
     return [
         ("add", lambda: x + h), ("radd", lambda: h + x), ("mul", lambda: x * h),
         ("div", lambda: h / x), ("pow", lambda: x ** h), ("atan2", lambda: ag.atan2(x, h)),

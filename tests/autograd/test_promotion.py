@@ -53,8 +53,17 @@ def test_result_type_is_torchs(a, b, want) -> None:
 
 @pytest.mark.parametrize(("a", "b", "want"), [r for r in TABLE if not isinstance(r[1], complex)])
 def test_arithmetic_gives_the_result_type(a, b, want) -> None:
-    for out in (a * b, b * a, a + b, a - b if want != "bool" else a * b):
+    has_bool = any(getattr(v, "dtype", None) == np.bool_ or isinstance(v, bool) for v in (a, b))
+    for out in (a * b, b * a, a + b, a * b if has_bool else a - b):
         assert out.dtype == np.dtype(want)
+
+
+@pytest.mark.parametrize(("a", "b"), [(B, 1), (B, 1.5), (B, I32), (B, Z_I64), (F32, True)])
+def test_subtraction_with_a_bool_operand_raises_as_torch(a, b) -> None:
+    # torch 2.13: "Subtraction, the `-` operator, with a bool tensor is not supported"
+    for call in (lambda: a - b, lambda: b - a):
+        with pytest.raises(RuntimeError, match="bool tensor is not supported"):
+            call()
 
 
 def test_integer_true_division_gives_float32() -> None:
