@@ -184,14 +184,14 @@ def mse_loss(input: Tensor, target: Any, size_average: bool | None = None,
     return _reduce(d * d, reduction)
 
 
-def _clamped_log(x: Tensor) -> Tensor:
-    with np.errstate(divide="ignore"):
-        return ag.clamp(ag.log(x), min=-100.0)
+# torch's EPSILON is a float literal (1e-12 rounded to float32): matched bit for bit
+_BCE_EPS = float(np.float32(1e-12))
 
 
 class _BinaryCrossEntropy(Function):
     """ℓ = −(y · max(ln x, −100) + (1 − y) · max(ln(1 − x), −100))  (torch's clamp);
-    ∂ℓ/∂x = (x − y) / max(x(1 − x), 1e-12),  ∂ℓ/∂y = max(ln(1 − x), −100) − max(ln x, −100)."""
+    ∂ℓ/∂x = (x − y) / max(x(1 − x), 1e-12),  ∂ℓ/∂y = ln(1 − x) − ln x (unclamped, as torch's:
+    ±inf at x = 0 or 1)."""
 
     @staticmethod
     def forward(ctx: FunctionCtx, x: Tensor, y: Tensor) -> Tensor:
@@ -207,9 +207,10 @@ class _BinaryCrossEntropy(Function):
         x, y = ctx.saved_tensors
         gx = gy = None
         if ctx.needs_input_grad[0]:
-            gx = g * (x - y) / ag.clamp(x * (1 - x), min=1e-12)
+            gx = g * (x - y) / ag.clamp(x * (1 - x), min=_BCE_EPS)
         if ctx.needs_input_grad[1]:
-            gy = g * (_clamped_log(1 - x) - _clamped_log(x))
+            with np.errstate(divide="ignore"):
+                gy = g * (ag.log(1 - x) - ag.log(x))
         return gx, gy
 
 
@@ -294,8 +295,8 @@ def _class_targets(input: Tensor, target: Any, ignore_index: int, name: str
         check_same_device(input._data, t)
     shape = tuple(input.shape)
     want = (shape[0],) + shape[2:]
-    if t.dtype.kind not in "iu":
-        raise ValueError(
+    if t.dtype.kind not in "iu":  # torch: RuntimeError (expected scalar type Long)
+        raise RuntimeError(
             f"{name}: target must hold class indices as integers (shape {want} for input of "
             f"shape {shape}), got dtype {t.dtype} and shape {t.shape}; for class "
             "probabilities pass a float target of the input's shape"
@@ -315,7 +316,7 @@ def _class_targets(input: Tensor, target: Any, ignore_index: int, name: str
     bad = out_of_range & ~ignored
     if bad.any():
         vals = np.unique(t[bad])[:5].tolist()
-        raise ValueError(f"{name}: target values {vals} are out of range for {n_classes} "
+        raise IndexError(f"{name}: target values {vals} are out of range for {n_classes} "
                          f"classes (valid: 0..{n_classes - 1}, or ignore_index={ignore_index})")
     return t, (ignored if ignored.any() else None)
 
