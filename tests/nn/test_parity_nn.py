@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 import autograd as ag
+import nn
 import nn.functional as F
 
 
@@ -65,3 +66,57 @@ def test_class_target_errors_have_torchs_classes() -> None:
         F.cross_entropy(x, np.array([0.0, 1.0, 2.0, 0.0]))
     with pytest.raises(ValueError):  # torch: Expected input batch_size (4) to match ...
         F.cross_entropy(x, np.array([0, 1, 2, 0, 1]))
+
+
+# -- layers: a module with probe weights, Σ probe·y, and the projections of its gradients --
+def _module_numbers(m, shape: tuple) -> tuple:
+    from tests.nn.reference import draw, probe
+    m = m.double()
+    m.load_state_dict({k: probe(tuple(v.shape), 0.1 + i)
+                       for i, (k, v) in enumerate(m.state_dict().items())})
+    x = ag.tensor(draw(shape, "normal", 0), requires_grad=True)
+    y = m(x)
+    p = probe(tuple(y.shape))
+    (y * ag.tensor(p)).sum().backward()
+    return (tuple(y.shape), float((y.detach().numpy() * p).sum()),
+            float((x.grad.numpy() * probe(shape, 1.1)).sum()),
+            [float((q.grad.numpy() * probe(tuple(q.shape), 1.1)).sum()) for q in m.parameters()])
+
+
+_PADDING_MODES = {  # name: (module, input shape, torch's numbers)
+    "conv2d_reflect": (
+        lambda: nn.Conv2d(2, 3, 3, padding=1, padding_mode="reflect"), (2, 2, 5, 6),
+        ((2, 3, 5, 6), -0.3472741878462884, 0.9083501455984524,
+         [-0.44314856777670064, -0.4456196640456036])),
+    "conv2d_replicate_same_even": (
+        lambda: nn.Conv2d(2, 3, (2, 4), padding="same", dilation=(1, 2),
+                          padding_mode="replicate"), (1, 2, 5, 7),
+        ((1, 3, 5, 7), 19.320702749175332, -12.800738583524094,
+         [2.2630354195449485, -0.31706419411824])),
+    "conv2d_circular_strided": (
+        lambda: nn.Conv2d(2, 4, 3, stride=2, padding=(2, 1), padding_mode="circular", groups=2),
+        (2, 2, 6, 5),
+        ((2, 4, 4, 3), 10.8145700536583, 4.972950222602078,
+         [26.72079736885377, -0.8435391504746492])),
+    "conv1d_reflect": (
+        lambda: nn.Conv1d(3, 2, 3, padding=2, padding_mode="reflect", bias=False), (2, 3, 7),
+        ((2, 2, 9), -14.655728582003857, 0.22729159160314727, [-9.939803187190796])),
+    "conv1d_circular_unbatched": (
+        lambda: nn.Conv1d(3, 2, 4, padding="same", padding_mode="circular"), (3, 6),
+        ((2, 6), -7.610373740960607, 1.2415493486883773,
+         [-5.651957022263901, -1.0981326519728878])),
+}
+
+
+@pytest.mark.parametrize("name", sorted(_PADDING_MODES))
+def test_conv_padding_modes_match_torch(name: str) -> None:
+    make, shape, want = _PADDING_MODES[name]
+    shape_got, value, gx, gparams = _module_numbers(make(), shape)
+    assert shape_got == want[0]
+    np.testing.assert_allclose([value, gx, *gparams], [want[1], want[2], *want[3]], rtol=1e-10)
+
+
+def test_conv_padding_mode_is_checked_as_torch() -> None:
+    with pytest.raises(ValueError, match="padding_mode"):
+        nn.Conv2d(2, 3, 3, padding_mode="mirror")
+    assert "padding_mode=reflect" in repr(nn.Conv1d(2, 3, 3, padding=1, padding_mode="reflect"))
