@@ -452,12 +452,38 @@ def embedding(input: Any, weight: Tensor, padding_idx: int | None = None,
               max_norm: float | None = None, norm_type: float = 2.0,
               scale_grad_by_freq: bool = False, sparse: bool = False) -> Tensor:
     """Rows of ``weight`` (V, D) picked by the integer ``input`` (*) → (*, D); the row at
-    ``padding_idx`` gets no gradient. (``max_norm``, ``scale_grad_by_freq`` and ``sparse``
-    are not supported: a non-default value raises.)"""
-    if max_norm is not None or scale_grad_by_freq or sparse:
-        raise NotImplementedError("embedding: max_norm, scale_grad_by_freq and sparse are not "
-                                  "supported")
-    return _embedding(input, weight, padding_idx)
+    ``padding_idx`` gets no gradient. ``max_norm``: first, in place and outside autograd,
+    every looked-up row whose ``norm_type``-norm exceeds it is scaled by
+    max_norm / (norm + 1e-7) (torch's ``embedding_renorm_``). ``scale_grad_by_freq``
+    divides each row's gradient by its index's count in ``input``. (``sparse=True``, a
+    sparse gradient, is not supported: it raises.)"""
+    if sparse:
+        raise NotImplementedError("embedding: sparse=True (a sparse gradient) is not supported")
+    if max_norm is not None:
+        _embedding_renorm_(weight, input, max_norm, norm_type)
+    return _embedding(input, weight, padding_idx, scale_grad_by_freq)
+
+
+def _embedding_renorm_(weight: Tensor, input: Any, max_norm: float, norm_type: float) -> None:
+    """Scale, in place, the rows of ``weight`` that ``input`` looks up whose p-norm exceeds
+    ``max_norm`` down to max_norm / (norm + 1e-7) of it (an in-place change autograd sees
+    through the version counter, as torch's)."""
+    w = weight._data
+    idx = asarray(input._data if isinstance(input, Tensor) else input)
+    if idx.dtype.kind not in "iu" or not idx.size or w.ndim != 2 or \
+            idx.min() < 0 or idx.max() >= w.shape[0]:
+        return  # the lookup itself raises the error, with nothing changed
+    rows = xp_of(w).unique(idx)
+    r = w[rows]
+    if norm_type == math.inf:
+        norms = abs(r).max(axis=1)
+    else:
+        norms = (abs(r) ** norm_type).sum(axis=1) ** (1.0 / norm_type)
+    big = norms > max_norm
+    if big.any():
+        scale = (max_norm / (norms[big] + 1e-7)).astype(w.dtype)
+        with ag.no_grad():
+            weight[rows[big]] = Tensor._const(r[big] * scale[:, None])
 
 
 def layer_norm(input: Tensor, normalized_shape: Any, weight: Tensor | None = None,

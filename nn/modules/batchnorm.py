@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 import autograd as ag
+from autograd.errors import ShapeError
 from autograd.tensor import Tensor
 from nn import functional as F
 from nn.modules.module import Module, Parameter
@@ -67,7 +68,8 @@ class _BatchNorm(Module):
             raise ValueError(f"expected {want} input (got {input.ndim}D input of shape "
                              f"{tuple(input.shape)})")
         if input.shape[1] != self.num_features:
-            raise ValueError(f"{type(self).__name__}({self.num_features}) got input with "
+            # torch: RuntimeError (running_mean should contain C elements); ShapeError is both
+            raise ShapeError(f"{type(self).__name__}({self.num_features}) got input with "
                              f"{input.shape[1]} channels (shape {tuple(input.shape)})")
         factor = self._update_factor()
         use_batch = self.training or self.running_mean is None

@@ -120,3 +120,49 @@ def test_conv_padding_mode_is_checked_as_torch() -> None:
     with pytest.raises(ValueError, match="padding_mode"):
         nn.Conv2d(2, 3, 3, padding_mode="mirror")
     assert "padding_mode=reflect" in repr(nn.Conv1d(2, 3, 3, padding=1, padding_mode="reflect"))
+
+
+# -- Embedding: max_norm renormalises the looked-up rows in place; scale_grad_by_freq -------
+_W0 = [[0.3, -0.4, 1.2], [2.0, 1.0, -2.0], [0.1, 0.1, 0.1], [-3.0, 0.5, 0.0], [0.6, 0.8, 0.0]]
+_IDX = np.array([[0, 1, 3], [3, 3, 4]])
+_GRAD = [[0.0, 1.0, 2.0], [3.0, 4.0, 5.0], [0.0, 0.0, 0.0], [27.0, 30.0, 33.0],
+         [15.0, 16.0, 17.0]]
+
+
+@pytest.mark.parametrize(("max_norm", "norm_type", "weight"), [
+    (1.0, 2.0, [[0.23076921301775283, -0.30769228402367044, 0.9230768520710113],
+                [0.6666666444444452, 0.3333333222222226, -0.6666666444444452], [0.1, 0.1, 0.1],
+                [-0.9863938913997126, 0.16439898189995208, 0.0], [0.6, 0.8, 0.0]]),
+    (0.5, 1.0, [[0.0789473642659282, -0.10526315235457094, 0.3157894570637128],
+                [0.19999999600000007, 0.09999999800000003, -0.19999999600000007],
+                [0.1, 0.1, 0.1], [-0.42857141632653095, 0.07142856938775516, 0.0],
+                [0.2142856989795929, 0.2857142653061239, 0.0]]),
+    (1.0, np.inf, [[0.24999997916666838, -0.33333330555555785, 0.9999999166666735],
+                   [0.9999999500000026, 0.4999999750000013, -0.9999999500000026],
+                   [0.1, 0.1, 0.1], [-0.9999999666666679, 0.1666666611111113, 0.0],
+                   [0.6, 0.8, 0.0]]),
+])
+def test_embedding_max_norm_renormalises_rows_as_torch(max_norm, norm_type, weight) -> None:
+    emb = nn.Embedding.from_pretrained(np.array(_W0), freeze=False, max_norm=max_norm,
+                                       norm_type=norm_type)
+    y = emb(_IDX)
+    (y * ag.tensor(np.arange(18.0).reshape(2, 3, 3))).sum().backward()
+    np.testing.assert_allclose(emb.weight.detach().numpy(), weight, rtol=1e-12)
+    np.testing.assert_allclose(y.detach().numpy(), np.array(weight)[_IDX], rtol=1e-12)
+    np.testing.assert_allclose(emb.weight.grad.numpy(), _GRAD, rtol=1e-12)
+
+
+def test_embedding_scale_grad_by_freq_divides_by_counts_as_torch() -> None:
+    emb = nn.Embedding.from_pretrained(np.array(_W0), freeze=False, scale_grad_by_freq=True,
+                                       padding_idx=4)
+    (emb(_IDX) * ag.tensor(np.arange(18.0).reshape(2, 3, 3))).sum().backward()
+    np.testing.assert_allclose(emb.weight.grad.numpy(),
+                               [[0.0, 1.0, 2.0], [3.0, 4.0, 5.0], [0.0, 0.0, 0.0],
+                                [9.0, 10.0, 11.0], [0.0, 0.0, 0.0]], rtol=1e-12)
+
+
+def test_batch_norm_errors_have_torchs_classes() -> None:
+    with pytest.raises(RuntimeError):  # torch: running_mean should contain 3 elements not 4
+        nn.BatchNorm1d(4)(ag.zeros(5, 3))
+    with pytest.raises(RuntimeError):
+        F.batch_norm(ag.zeros(5, 3), None, None, training=False)
