@@ -559,7 +559,15 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor,
     scores = ag.matmul(query * s, key.transpose(-2, -1))
     if bias is not None:
         scores = scores + bias
-    weights = ag.softmax(scores, -1)
+    dead = None
+    if bias is not None:  # fully masked queries get weights 0, as torch's _safe_softmax
+        dead = scores._data.max(axis=-1, keepdims=True) == -np.inf
+        dead = dead if dead.any() else None
+    if dead is not None:
+        weights = ag.softmax(ag.where(dead, 0.0, scores), -1) * Tensor._const(
+            (~dead).astype(scores.dtype))
+    else:
+        weights = ag.softmax(scores, -1)
     if dropout_p > 0.0:
         weights = dropout(weights, dropout_p, training=True)
     return ag.matmul(weights, value)

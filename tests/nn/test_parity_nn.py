@@ -166,3 +166,25 @@ def test_batch_norm_errors_have_torchs_classes() -> None:
         nn.BatchNorm1d(4)(ag.zeros(5, 3))
     with pytest.raises(RuntimeError):
         F.batch_norm(ag.zeros(5, 3), None, None, training=False)
+
+
+# -- attention: a query whose keys are all masked attends to nothing (torch's _safe_softmax) --
+@pytest.mark.parametrize("form", ["bool", "float-inf", "float-inf-requires-grad"])
+def test_sdpa_fully_masked_query_gives_zeros_as_torch(form: str) -> None:
+    from tests.nn.reference import draw, probe
+    q, k, v = (ag.tensor(draw(s, "normal", i), requires_grad=True)
+               for i, s in enumerate([(2, 3, 4), (2, 5, 4), (2, 5, 3)]))
+    keep = np.ones((3, 5), bool)
+    keep[1] = False  # query 1 sees no key
+    keep[2, :3] = False
+    mask = ag.tensor(keep) if form == "bool" else ag.tensor(np.where(keep, 0.0, -np.inf),
+                                                            requires_grad=form.endswith("grad"))
+    out = F.scaled_dot_product_attention(q, k, v, attn_mask=mask)
+    p = probe(tuple(out.shape))
+    (out * ag.tensor(p)).sum().backward()
+    assert np.all(out.detach().numpy()[:, 1] == 0)
+    np.testing.assert_allclose(float((out.detach().numpy() * p).sum()), 1.3861213921206992,
+                               rtol=1e-12)
+    got = [float((t.grad.numpy() * probe(tuple(t.shape), 1.1)).sum()) for t in (q, k, v)]
+    np.testing.assert_allclose(got, [-0.6903069817557799, -0.00519319886961974,
+                                     0.6880191576111159], rtol=1e-10)
