@@ -491,6 +491,13 @@ def _register_sequence() -> None:
     _fn("scaled_dot_product_attention", "float-mask",
         lambda q, k, v: F.scaled_dot_product_attention(q, k, v, attn_mask=ag.tensor(float_mask)),
         (2, 3, 4), (2, 4, 4), (2, 4, 2))
+    dead = causal.copy()
+    dead[1] = False  # query 1 sees no key: output and gradient 0 (torch's _safe_softmax)
+    _fn("scaled_dot_product_attention", "fully-masked-query",
+        lambda q, k, v: F.scaled_dot_product_attention(q, k, v, attn_mask=ag.tensor(dead)),
+        (2, 3, 4), (2, 3, 4), (2, 3, 2))
+    _fn("embedding", "max-norm-untouched",  # the renorm changes no row here (norms < 9)
+        lambda w: F.embedding(ag.tensor(idx), w, max_norm=9.0) ** 2, (5, 3))
 
     emb = Embedding(5, 3, padding_idx=2)
     layer_case("padding-idx-unused", emb, (2, 3, 3), call=lambda m, x: m(ag.tensor(idx)) * x)
