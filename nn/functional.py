@@ -159,7 +159,10 @@ def one_hot(tensor: Any, num_classes: int = -1) -> Tensor:
     if idx.dtype.kind not in "iu":
         raise RuntimeError(f"one_hot is only applicable to index tensor, got dtype {idx.dtype}")
     if num_classes == -1:
-        num_classes = int(idx.max()) + 1 if idx.size else 0
+        if not idx.size:  # torch's error: nothing to take the max of
+            raise RuntimeError("one_hot: can not infer the total number of classes from an "
+                               "empty tensor; pass num_classes")
+        num_classes = int(idx.max()) + 1
     if idx.size and (idx.min() < 0 or idx.max() >= num_classes):
         raise RuntimeError(f"one_hot: class values must be in [0, {num_classes}), got "
                            f"values in [{idx.min()}, {idx.max()}]")

@@ -188,3 +188,18 @@ def test_sdpa_fully_masked_query_gives_zeros_as_torch(form: str) -> None:
     got = [float((t.grad.numpy() * probe(tuple(t.shape), 1.1)).sum()) for t in (q, k, v)]
     np.testing.assert_allclose(got, [-0.6903069817557799, -0.00519319886961974,
                                      0.6880191576111159], rtol=1e-10)
+
+
+def test_interpolate_checks_the_size_length_before_the_mode_as_torch() -> None:
+    x = ag.zeros(2, 3, 5)
+    for mode in ("bilinear", "bicubic", "trilinear"):
+        with pytest.raises(ValueError, match="same number of spatial dimensions"):
+            F.interpolate(x, size=(3, 2), mode=mode)
+        with pytest.raises(NotImplementedError):  # a plain int size: the mode's rank check
+            F.interpolate(x, size=3, mode=mode)
+
+
+def test_one_hot_of_an_empty_tensor_needs_num_classes_as_torch() -> None:
+    with pytest.raises(RuntimeError):
+        F.one_hot(ag.tensor(np.zeros(0, np.int64)))
+    assert F.one_hot(ag.tensor(np.zeros(0, np.int64)), 4).shape == (0, 4)
