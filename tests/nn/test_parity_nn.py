@@ -203,3 +203,59 @@ def test_one_hot_of_an_empty_tensor_needs_num_classes_as_torch() -> None:
     with pytest.raises(RuntimeError):
         F.one_hot(ag.tensor(np.zeros(0, np.int64)))
     assert F.one_hot(ag.tensor(np.zeros(0, np.int64)), 4).shape == (0, 4)
+
+
+# -- Module API ---------------------------------------------------------------------------------
+def test_norm_layers_take_torchs_bias_flag_and_show_it() -> None:
+    bn = nn.BatchNorm1d(3, bias=False)  # torch 2.13: a learned scale, no shift
+    assert [k for k, _ in bn.named_parameters()] == ["weight"]
+    assert list(bn.state_dict()) == ["weight", "running_mean", "running_var",
+                                     "num_batches_tracked"]
+    assert repr(bn) == ("BatchNorm1d(3, eps=1e-05, momentum=0.1, affine=True, bias=False, "
+                        "track_running_stats=True)")
+    x = np.random.default_rng(0).standard_normal((4, 3))
+    bn.double().load_state_dict({"weight": np.array([1.0, 2.0, 3.0])}, strict=False)
+    want = (x - x.mean(0)) / np.sqrt(x.var(0) + 1e-5) * [1.0, 2.0, 3.0]
+    np.testing.assert_allclose(bn(ag.tensor(x)).detach().numpy(), want, rtol=1e-12)
+    assert repr(nn.BatchNorm2d(4, momentum=None, affine=False)) == (
+        "BatchNorm2d(4, eps=1e-05, momentum=None, affine=False, bias=False, "
+        "track_running_stats=True)")
+    gn = nn.GroupNorm(2, 4, bias=False)
+    assert [k for k, _ in gn.named_parameters()] == ["weight"]
+    assert repr(gn) == "GroupNorm(2, 4, eps=1e-05, affine=True, bias=False)"
+    assert repr(nn.LayerNorm((3, 4), eps=1e-3)) == (
+        "LayerNorm((3, 4), eps=0.001, elementwise_affine=True, bias=True)")
+
+
+def test_registering_over_another_attribute_raises_keyerror_as_torch() -> None:
+    m = nn.Module()
+    m.a = nn.Linear(2, 2)
+    m.w = nn.Parameter(ag.zeros(2))
+    with pytest.raises(KeyError):
+        m.register_buffer("a", None)  # used to drop the submodule silently
+    with pytest.raises(KeyError):
+        m.add_module("w", nn.ReLU())
+    with pytest.raises(KeyError):
+        m.register_parameter("training", None)
+    assert [k for k, _ in m.named_parameters()] == ["w", "a.weight", "a.bias"]
+    m.register_buffer("b", ag.zeros(1))
+    m.register_buffer("b", ag.ones(1))  # re-registering the same kind is fine
+
+
+def test_sequential_and_modulelist_pop_add_mul_as_torch() -> None:
+    a, b, c = nn.Linear(1, 1), nn.ReLU(), nn.Tanh()
+    s = nn.Sequential(a, b, c)
+    assert s.pop(1) is b and [k for k, _ in s.named_children()] == ["0", "1"]
+    t = s + nn.Sequential(b)
+    assert list(t) == [a, c, b] and isinstance(t, nn.Sequential)
+    r = s * 2
+    assert list(r) == [a, c, a, c] and [k for k, _ in r.named_parameters()] == [
+        "0.weight", "0.bias"]  # the same Linear twice: its parameters once
+    assert list(2 * s) == list(r)
+    s += nn.Sequential(b)
+    assert list(s) == [a, c, b]
+    with pytest.raises(ValueError):
+        s + [b]
+    ml = nn.ModuleList([a, b, c])
+    assert ml.pop(0) is a and list(ml) == [b, c]
+    assert [k for k, _ in ml.named_children()] == ["0", "1"]
