@@ -69,13 +69,13 @@ def test_class_target_errors_have_torchs_classes() -> None:
 
 
 # -- layers: a module with probe weights, Σ probe·y, and the projections of its gradients --
-def _module_numbers(m, shape: tuple) -> tuple:
+def _module_numbers(m, shape: tuple, call=None) -> tuple:
     from tests.nn.reference import draw, probe
     m = m.double()
     m.load_state_dict({k: probe(tuple(v.shape), 0.1 + i)
                        for i, (k, v) in enumerate(m.state_dict().items())})
     x = ag.tensor(draw(shape, "normal", 0), requires_grad=True)
-    y = m(x)
+    y = m(x) if call is None else call(m, x)
     p = probe(tuple(y.shape))
     (y * ag.tensor(p)).sum().backward()
     return (tuple(y.shape), float((y.detach().numpy() * p).sum()),
@@ -259,3 +259,54 @@ def test_sequential_and_modulelist_pop_add_mul_as_torch() -> None:
     ml = nn.ModuleList([a, b, c])
     assert ml.pop(0) is a and list(ml) == [b, c]
     assert [k for k, _ in ml.named_children()] == ["0", "1"]
+
+
+# -- torch's layers the audit added (they raised AttributeError before) ------------------------
+_ADDED = {  # name: (module, input shape, torch's (shape, Σ probe·y, input grad, param grads))
+    "MaxPool1d": (lambda: nn.MaxPool1d(3, 2, 1, dilation=2, ceil_mode=True), (2, 3, 9),
+                  ((2, 3, 4), 4.579637253105272, -2.8869249331237032, [])),
+    "MaxPool1d_unbatched": (lambda: nn.MaxPool1d(2), (3, 7),
+                            ((3, 3), 1.2842989788713386, 0.25617167861768375, [])),
+    "AvgPool1d": (lambda: nn.AvgPool1d(3, 2, 1, ceil_mode=True, count_include_pad=False),
+                  (2, 3, 8), ((2, 3, 5), -4.3327929571938, -0.6869145931652751, [])),
+    "PReLU": (lambda: nn.PReLU(3, init=0.1), (2, 3, 4),
+              ((2, 3, 4), 2.3165029276974254, 5.751851651613666, [2.5666455438230784])),
+    "Bilinear": (lambda: nn.Bilinear(4, 4, 3), (3, 4),
+                 ((3, 3), 4.746643934158192, 6.2060981260665695,
+                  [2.2043057006021645, -0.005100092840088947])),
+    "GLU": (lambda: nn.GLU(1), (2, 4, 3), ((2, 2, 3), -0.9067896675025066, 1.5603001871805924,
+                                           [])),
+    "Softmin": (lambda: nn.Softmin(1), (3, 4),
+                ((3, 4), 0.2396851976963691, -0.8183050091540449, [])),
+    "Hardshrink": (lambda: nn.Hardshrink(0.3), (3, 4),
+                   ((3, 4), -1.847508016192994, 2.386901966099449, [])),
+    "Softshrink": (lambda: nn.Softshrink(0.3), (3, 4),
+                   ((3, 4), -1.2274845989477727, 2.386901966099449, [])),
+    "Threshold": (lambda: nn.Threshold(0.1, 2.0), (3, 4),
+                  ((3, 4), 3.4419938471611915, 1.694401196875047, [])),
+    "Softmax2d": (lambda: nn.Softmax2d(), (2, 3, 2, 2),
+                  ((2, 3, 2, 2), 0.03574886657648074, 1.9286260567262479, [])),
+    "Unflatten": (lambda: nn.Unflatten(1, (2, 3)), (2, 6),
+                  ((2, 2, 3), -1.882135528989721, 3.5516314314590134, [])),
+}
+
+
+@pytest.mark.parametrize("name", sorted(_ADDED))
+def test_added_layers_match_torch(name: str) -> None:
+    make, shape, want = _ADDED[name]
+    call = (lambda m, x: m(x, x * 0.5 + 1)) if name == "Bilinear" else None
+    shape_got, value, gx, gparams = _module_numbers(make(), shape, call)
+    assert shape_got == want[0]
+    np.testing.assert_allclose([value, gx, *gparams], [want[1], want[2], *want[3]], rtol=1e-10)
+
+
+def test_prelu_at_zero_has_torchs_one_sided_derivatives() -> None:
+    x = ag.tensor(np.array([[0.0, -1.0, 2.0]]), requires_grad=True)
+    w = ag.tensor(np.array([0.3]), requires_grad=True)
+    gx, gw = ag.grad(F.prelu(x, w).sum(), [x, w], create_graph=True)
+    np.testing.assert_allclose(gx.detach().numpy(), [[0.3, 0.3, 1.0]])  # the slope at 0
+    np.testing.assert_allclose(gw.detach().numpy(), [-1.0])
+    ggx, ggw = ag.grad((gx * ag.tensor(np.array([[1.0, 2.0, 3.0]]))).sum() + gw.sum(), [x, w])
+    # torch's double backward masks x >= 0: no second-order term at x = 0
+    np.testing.assert_allclose(ggx.numpy(), [[0.0, 1.0, 0.0]])
+    np.testing.assert_allclose(ggw.numpy(), [2.0])
