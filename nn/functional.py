@@ -547,14 +547,25 @@ def _fusable(query: Tensor, key: Tensor, value: Tensor, bias: Any) -> bool:
 
 def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor,
                                  attn_mask: Any = None, dropout_p: float = 0.0,
-                                 is_causal: bool = False, scale: float | None = None) -> Tensor:
+                                 is_causal: bool = False, scale: float | None = None,
+                                 enable_gqa: bool = False) -> Tensor:
     """softmax(Q Kᵀ · scale + mask) V for Q (…, L, E), K (…, S, E), V (…, S, Ev) → (…, L, Ev).
 
     ``scale`` defaults to 1/√E. A bool ``attn_mask`` marks with True the pairs that take
     part (others get −inf); a float mask is added to the scores. ``is_causal`` masks key
     positions after the query's (the upper triangle). ``dropout_p`` drops attention
-    weights (always, as torch: pass 0.0 in eval).
+    weights (always, as torch: pass 0.0 in eval). ``enable_gqa``: K and V with fewer heads
+    (dim −3) than Q serve groups of query heads (each repeated Hq/Hkv times).
     """
+    if enable_gqa and query.ndim >= 3 and key.ndim >= 3 and \
+            key.shape[-3] != query.shape[-3]:
+        hq, hkv = query.shape[-3], key.shape[-3]
+        if hkv == 0 or hq % hkv or value.shape[-3] != hkv:
+            raise RuntimeError(f"scaled_dot_product_attention: with enable_gqa, the query's "
+                               f"{hq} heads must be a multiple of the key's and value's "
+                               f"({hkv}, {value.shape[-3]})")
+        key = key.repeat_interleave(hq // hkv, -3)
+        value = value.repeat_interleave(hq // hkv, -3)
     if query.ndim < 2 or key.ndim < 2 or value.ndim < 2 or query.shape[-1] != key.shape[-1] \
             or key.shape[-2] != value.shape[-2]:
         raise RuntimeError(f"scaled_dot_product_attention: query {tuple(query.shape)}, key "
