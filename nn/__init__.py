@@ -111,6 +111,24 @@ from nn.modules import (  # noqa: E402
 __all__ += ["GRU", "LSTM", "RNN", "Embedding", "GRUCell", "LSTMCell", "LayerNorm", "RNNCell",
             "MultiheadAttention", "TransformerEncoderLayer"]
 
+# torch's layers found missing by the parity audit
+from nn.modules import (  # noqa: E402
+    GLU,
+    AvgPool1d,
+    Bilinear,
+    Hardshrink,
+    MaxPool1d,
+    PReLU,
+    Softmax2d,
+    Softmin,
+    Softshrink,
+    Threshold,
+    Unflatten,
+)
+
+__all__ += ["AvgPool1d", "Bilinear", "GLU", "Hardshrink", "MaxPool1d", "PReLU", "Softmax2d",
+            "Softmin", "Softshrink", "Threshold", "Unflatten"]
+
 # Loaded on first use (PEP 562): data loading, checkpoints (json, zipfile, tempfile) and
 # multi-process training are no part of a training step's own imports.
 _LAZY = {

@@ -491,6 +491,13 @@ def _register_sequence() -> None:
     _fn("scaled_dot_product_attention", "float-mask",
         lambda q, k, v: F.scaled_dot_product_attention(q, k, v, attn_mask=ag.tensor(float_mask)),
         (2, 3, 4), (2, 4, 4), (2, 4, 2))
+    dead = causal.copy()
+    dead[1] = False  # query 1 sees no key: output and gradient 0 (torch's _safe_softmax)
+    _fn("scaled_dot_product_attention", "fully-masked-query",
+        lambda q, k, v: F.scaled_dot_product_attention(q, k, v, attn_mask=ag.tensor(dead)),
+        (2, 3, 4), (2, 3, 4), (2, 3, 2))
+    _fn("embedding", "max-norm-untouched",  # the renorm changes no row here (norms < 9)
+        lambda w: F.embedding(ag.tensor(idx), w, max_norm=9.0) ** 2, (5, 3))
 
     emb = Embedding(5, 3, padding_idx=2)
     layer_case("padding-idx-unused", emb, (2, 3, 3), call=lambda m, x: m(ag.tensor(idx)) * x)
@@ -541,7 +548,44 @@ def _register_sequence() -> None:
                                        norm_first=True, batch_first=True), (2, 3, 4))
 
 
+def _register_parity_additions() -> None:
+    """torch's layers and functions the parity audit added (nn/pool1d.py,
+    nn/activation_extras.py, nn/modules/activation_extras.py)."""
+    from nn.modules import activation_extras as act
+    from nn.modules.flatten import Unflatten
+    from nn.modules.linear import Bilinear
+    from nn.modules.pooling import AvgPool1d, MaxPool1d
+
+    _fn("max_pool1d", "k3-s2-p1-dil2-ceil",
+        lambda x: F.max_pool1d(x, 3, 2, 1, dilation=2, ceil_mode=True), (2, 2, 9),
+        make=_distinct)
+    _fn("avg_pool1d", "k3-s2-p1-exclude-pad",
+        lambda x: F.avg_pool1d(x, 3, 2, 1, ceil_mode=True, count_include_pad=False), (2, 7))
+    _fn("softmin", "dim1", lambda x: F.softmin(x, 1), (3, 4))
+    _fn("glu", "dim0", lambda x: F.glu(x, 0), (4, 3))
+    _fn("hardshrink", "lambda0.5", lambda x: F.hardshrink(x) ** 2, (3, 4), make=_away_from_zero)
+    _fn("softshrink", "lambda0.3", lambda x: F.softshrink(x, 0.3) ** 2, (3, 4),
+        make=_away_from_zero)
+    _fn("prelu", "per-channel", lambda x, w: F.prelu(x, w) ** 2, (2, 3, 4), (3,),
+        make=_away_from_zero)
+    _fn("bilinear", "bias", F.bilinear, (2, 3, 4), (2, 3, 2), (5, 4, 2), (5,))
+    layer_case("k2-indices", MaxPool1d(2, return_indices=True), (2, 2, 6),
+               call=lambda m, x: m(x)[0], make=_distinct)
+    layer_case("k3-p1", AvgPool1d(3, 1, 1), (2, 2, 5))
+    layer_case("shared-slope", act.PReLU(), (3, 4), make=_away_from_zero)
+    for label, m in (("t0.1-v2", act.Threshold(0.1, 2.0)), ("lambda0.4", act.Hardshrink(0.4)),
+                     ("lambda0.3", act.Softshrink(0.3))):
+        layer_case(label, m, (3, 4), make=_away_from_zero)
+    layer_case("dim1", act.Softmin(1), (3, 4))
+    layer_case("dim1", act.GLU(1), (2, 4, 3))
+    layer_case("chw", act.Softmax2d(), (2, 3, 2, 2))
+    layer_case("dim1-to-2x3", Unflatten(1, (2, 3)), (2, 6), call=lambda m, x: m(x) ** 2)
+    layer_case("no-bias", Bilinear(3, 2, 4, bias=False), (5, 3),
+               call=lambda m, x: m(x, x[:, :2] * x[:, 1:]))
+
+
 _register_sequence()
+_register_parity_additions()
 _register_transposed_conv()
 _register_pooling_options()
 _register_group_norm()

@@ -47,10 +47,12 @@ from autograd.ops.norm import batch_norm
 from autograd.ops.pool import avg_pool2d, max_pool2d
 from autograd.random import device_generator, generator
 from autograd.tensor import Tensor
+from nn.activation_extras import bilinear, glu, hardshrink, prelu, softmin, softshrink
 from nn.distance_functions import cosine_similarity, normalize, pairwise_distance
 from nn.loss_reduction import _as_target, _reduce, _reduction
 from nn.padding import pad
 from nn.pointwise_losses import huber_loss, kl_div, l1_loss, smooth_l1_loss
+from nn.pool1d import avg_pool1d, max_pool1d
 from nn.resampling import (
     adaptive_avg_pool1d,
     adaptive_avg_pool2d,
@@ -83,8 +85,12 @@ DIFFERENTIABLE = (
     "elu selu celu softplus logsigmoid mish silu gelu hardtanh relu6 hardsigmoid hardswish "
     "softsign tanhshrink l1_loss smooth_l1_loss huber_loss kl_div normalize cosine_similarity "
     "pairwise_distance pad interpolate adaptive_avg_pool1d adaptive_avg_pool2d "
-    "adaptive_avg_pool3d group_norm adaptive_max_pool1d adaptive_max_pool2d"
+    "adaptive_avg_pool3d group_norm adaptive_max_pool1d adaptive_max_pool2d "
+    # the parity audit (torch's names the contract's modules imply)
+    "max_pool1d avg_pool1d softmin glu hardshrink softshrink prelu bilinear"
 ).split()
+__all__ += ["avg_pool1d", "bilinear", "glu", "hardshrink", "max_pool1d", "prelu", "softmin",
+            "softshrink"]
 
 
 # -- activations -------------------------------------------------------------------------------
@@ -159,7 +165,10 @@ def one_hot(tensor: Any, num_classes: int = -1) -> Tensor:
     if idx.dtype.kind not in "iu":
         raise RuntimeError(f"one_hot is only applicable to index tensor, got dtype {idx.dtype}")
     if num_classes == -1:
-        num_classes = int(idx.max()) + 1 if idx.size else 0
+        if not idx.size:  # torch's error: nothing to take the max of
+            raise RuntimeError("one_hot: can not infer the total number of classes from an "
+                               "empty tensor; pass num_classes")
+        num_classes = int(idx.max()) + 1
     if idx.size and (idx.min() < 0 or idx.max() >= num_classes):
         raise RuntimeError(f"one_hot: class values must be in [0, {num_classes}), got "
                            f"values in [{idx.min()}, {idx.max()}]")
@@ -184,14 +193,14 @@ def mse_loss(input: Tensor, target: Any, size_average: bool | None = None,
     return _reduce(d * d, reduction)
 
 
-def _clamped_log(x: Tensor) -> Tensor:
-    with np.errstate(divide="ignore"):
-        return ag.clamp(ag.log(x), min=-100.0)
+# torch's EPSILON is a float literal (1e-12 rounded to float32): matched bit for bit
+_BCE_EPS = float(np.float32(1e-12))
 
 
 class _BinaryCrossEntropy(Function):
     """ℓ = −(y · max(ln x, −100) + (1 − y) · max(ln(1 − x), −100))  (torch's clamp);
-    ∂ℓ/∂x = (x − y) / max(x(1 − x), 1e-12),  ∂ℓ/∂y = max(ln(1 − x), −100) − max(ln x, −100)."""
+    ∂ℓ/∂x = (x − y) / max(x(1 − x), 1e-12),  ∂ℓ/∂y = ln(1 − x) − ln x (unclamped, as torch's:
+    ±inf at x = 0 or 1)."""
 
     @staticmethod
     def forward(ctx: FunctionCtx, x: Tensor, y: Tensor) -> Tensor:
@@ -207,9 +216,10 @@ class _BinaryCrossEntropy(Function):
         x, y = ctx.saved_tensors
         gx = gy = None
         if ctx.needs_input_grad[0]:
-            gx = g * (x - y) / ag.clamp(x * (1 - x), min=1e-12)
+            gx = g * (x - y) / ag.clamp(x * (1 - x), min=_BCE_EPS)
         if ctx.needs_input_grad[1]:
-            gy = g * (_clamped_log(1 - x) - _clamped_log(x))
+            with np.errstate(divide="ignore"):
+                gy = g * (ag.log(1 - x) - ag.log(x))
         return gx, gy
 
 
@@ -294,8 +304,8 @@ def _class_targets(input: Tensor, target: Any, ignore_index: int, name: str
         check_same_device(input._data, t)
     shape = tuple(input.shape)
     want = (shape[0],) + shape[2:]
-    if t.dtype.kind not in "iu":
-        raise ValueError(
+    if t.dtype.kind not in "iu":  # torch: RuntimeError (expected scalar type Long)
+        raise RuntimeError(
             f"{name}: target must hold class indices as integers (shape {want} for input of "
             f"shape {shape}), got dtype {t.dtype} and shape {t.shape}; for class "
             "probabilities pass a float target of the input's shape"
@@ -315,7 +325,7 @@ def _class_targets(input: Tensor, target: Any, ignore_index: int, name: str
     bad = out_of_range & ~ignored
     if bad.any():
         vals = np.unique(t[bad])[:5].tolist()
-        raise ValueError(f"{name}: target values {vals} are out of range for {n_classes} "
+        raise IndexError(f"{name}: target values {vals} are out of range for {n_classes} "
                          f"classes (valid: 0..{n_classes - 1}, or ignore_index={ignore_index})")
     return t, (ignored if ignored.any() else None)
 
@@ -451,12 +461,38 @@ def embedding(input: Any, weight: Tensor, padding_idx: int | None = None,
               max_norm: float | None = None, norm_type: float = 2.0,
               scale_grad_by_freq: bool = False, sparse: bool = False) -> Tensor:
     """Rows of ``weight`` (V, D) picked by the integer ``input`` (*) → (*, D); the row at
-    ``padding_idx`` gets no gradient. (``max_norm``, ``scale_grad_by_freq`` and ``sparse``
-    are not supported: a non-default value raises.)"""
-    if max_norm is not None or scale_grad_by_freq or sparse:
-        raise NotImplementedError("embedding: max_norm, scale_grad_by_freq and sparse are not "
-                                  "supported")
-    return _embedding(input, weight, padding_idx)
+    ``padding_idx`` gets no gradient. ``max_norm``: first, in place and outside autograd,
+    every looked-up row whose ``norm_type``-norm exceeds it is scaled by
+    max_norm / (norm + 1e-7) (torch's ``embedding_renorm_``). ``scale_grad_by_freq``
+    divides each row's gradient by its index's count in ``input``. (``sparse=True``, a
+    sparse gradient, is not supported: it raises.)"""
+    if sparse:
+        raise NotImplementedError("embedding: sparse=True (a sparse gradient) is not supported")
+    if max_norm is not None:
+        _embedding_renorm_(weight, input, max_norm, norm_type)
+    return _embedding(input, weight, padding_idx, scale_grad_by_freq)
+
+
+def _embedding_renorm_(weight: Tensor, input: Any, max_norm: float, norm_type: float) -> None:
+    """Scale, in place, the rows of ``weight`` that ``input`` looks up whose p-norm exceeds
+    ``max_norm`` down to max_norm / (norm + 1e-7) of it (an in-place change autograd sees
+    through the version counter, as torch's)."""
+    w = weight._data
+    idx = asarray(input._data if isinstance(input, Tensor) else input)
+    if idx.dtype.kind not in "iu" or not idx.size or w.ndim != 2 or \
+            idx.min() < 0 or idx.max() >= w.shape[0]:
+        return  # the lookup itself raises the error, with nothing changed
+    rows = xp_of(w).unique(idx)
+    r = w[rows]
+    if norm_type == math.inf:
+        norms = abs(r).max(axis=1)
+    else:
+        norms = (abs(r) ** norm_type).sum(axis=1) ** (1.0 / norm_type)
+    big = norms > max_norm
+    if big.any():
+        scale = (max_norm / (norms[big] + 1e-7)).astype(w.dtype)
+        with ag.no_grad():
+            weight[rows[big]] = Tensor._const(r[big] * scale[:, None])
 
 
 def layer_norm(input: Tensor, normalized_shape: Any, weight: Tensor | None = None,
@@ -511,14 +547,25 @@ def _fusable(query: Tensor, key: Tensor, value: Tensor, bias: Any) -> bool:
 
 def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor,
                                  attn_mask: Any = None, dropout_p: float = 0.0,
-                                 is_causal: bool = False, scale: float | None = None) -> Tensor:
+                                 is_causal: bool = False, scale: float | None = None,
+                                 enable_gqa: bool = False) -> Tensor:
     """softmax(Q Kᵀ · scale + mask) V for Q (…, L, E), K (…, S, E), V (…, S, Ev) → (…, L, Ev).
 
     ``scale`` defaults to 1/√E. A bool ``attn_mask`` marks with True the pairs that take
     part (others get −inf); a float mask is added to the scores. ``is_causal`` masks key
     positions after the query's (the upper triangle). ``dropout_p`` drops attention
-    weights (always, as torch: pass 0.0 in eval).
+    weights (always, as torch: pass 0.0 in eval). ``enable_gqa``: K and V with fewer heads
+    (dim −3) than Q serve groups of query heads (each repeated Hq/Hkv times).
     """
+    if enable_gqa and query.ndim >= 3 and key.ndim >= 3 and \
+            key.shape[-3] != query.shape[-3]:
+        hq, hkv = query.shape[-3], key.shape[-3]
+        if hkv == 0 or hq % hkv or value.shape[-3] != hkv:
+            raise RuntimeError(f"scaled_dot_product_attention: with enable_gqa, the query's "
+                               f"{hq} heads must be a multiple of the key's and value's "
+                               f"({hkv}, {value.shape[-3]})")
+        key = key.repeat_interleave(hq // hkv, -3)
+        value = value.repeat_interleave(hq // hkv, -3)
     if query.ndim < 2 or key.ndim < 2 or value.ndim < 2 or query.shape[-1] != key.shape[-1] \
             or key.shape[-2] != value.shape[-2]:
         raise RuntimeError(f"scaled_dot_product_attention: query {tuple(query.shape)}, key "
@@ -532,7 +579,15 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor,
     scores = ag.matmul(query * s, key.transpose(-2, -1))
     if bias is not None:
         scores = scores + bias
-    weights = ag.softmax(scores, -1)
+    dead = None
+    if bias is not None:  # fully masked queries get weights 0, as torch's _safe_softmax
+        dead = scores._data.max(axis=-1, keepdims=True) == -np.inf
+        dead = dead if dead.any() else None
+    if dead is not None:
+        weights = ag.softmax(ag.where(dead, 0.0, scores), -1) * Tensor._const(
+            (~dead).astype(scores.dtype))
+    else:
+        weights = ag.softmax(scores, -1)
     if dropout_p > 0.0:
         weights = dropout(weights, dropout_p, training=True)
     return ag.matmul(weights, value)

@@ -11,6 +11,8 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
+import numpy as np
+
 import autograd as ag
 from autograd.backend import asarray
 from autograd.tensor import Tensor
@@ -91,9 +93,11 @@ def kl_div(input: Tensor, target: Any, size_average: bool | None = None,
     if log_target:
         loss = ag.exp(t) * (t - input)
     else:
-        # xlogy(t, t) − t·input: the log reads 1 where t = 0, so 0·log 0 counts as 0
-        positive = t._data > 0
-        loss = t * ag.log(ag.where(positive, t, 1.0)) - t * input
+        # xlogy(t, t) − t·input: the log reads 1 where t = 0, so 0·log 0 counts as 0; a
+        # negative target gives NaN, as torch's xlogy (not a finite number that hides it)
+        zero = t._data == 0
+        with np.errstate(invalid="ignore"):
+            loss = t * ag.log(ag.where(zero, 1.0, t)) - t * input
     if reduction == "batchmean":
         total = loss.sum()
         return total / input.shape[0] if input.ndim else total

@@ -151,6 +151,16 @@ def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None,
     if antialias:
         raise NotImplementedError("interpolate: antialias=True is not supported")
     dim = input.ndim - 2
+    if size is not None and scale_factor is not None:
+        raise ValueError("only one of size or scale_factor should be defined")
+    if size is None and scale_factor is None:
+        raise ValueError("either size or scale_factor should be defined")
+    if recompute_scale_factor and size is not None:
+        raise ValueError("recompute_scale_factor is not meaningful with an explicit size.")
+    # torch's order: a size/scale_factor of the wrong length is a ValueError before the
+    # input's rank is checked against the mode
+    sizes = _spatial(size, dim, "size", input)
+    scales = _spatial(scale_factor, dim, "scale_factor", input)
     if dim not in (1, 2, 3):
         raise NotImplementedError(f"Input Error: Only 3D, 4D and 5D input Tensors supported "
                                   f"(got {input.ndim}D) for the modes: nearest | linear | "
@@ -159,14 +169,6 @@ def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None,
     if mode in _NEEDS and input.ndim != _NEEDS[mode]:
         raise NotImplementedError(f"Got {input.ndim}D input, but {mode} mode needs "
                                   f"{_NEEDS[mode]}D input")
-    if size is not None and scale_factor is not None:
-        raise ValueError("only one of size or scale_factor should be defined")
-    if size is None and scale_factor is None:
-        raise ValueError("either size or scale_factor should be defined")
-    if recompute_scale_factor and size is not None:
-        raise ValueError("recompute_scale_factor is not meaningful with an explicit size.")
-    sizes = _spatial(size, dim, "size", input)
-    scales = _spatial(scale_factor, dim, "scale_factor", input)
     if sizes is None:
         scales = [float(s) for s in scales]
         sizes = [int(math.floor(float(n) * s)) for n, s in zip(input.shape[2:], scales)]

@@ -167,9 +167,10 @@ class EluBackward(Node):
     def vjp(self, g, xp):
         (x,) = self.inputs(xp)
         alpha, scale, input_scale = self.meta
-        pos = self.cached()
-        # e^(ix) on the negative side only: x is masked to 0 elsewhere (no overflow)
-        neg = xp.exp(xp.where(pos, 0.0, x) * input_scale) * (alpha * scale * input_scale)
+        pos, below = self.cached()
+        # e^(ix) on the negative side only: x is masked to 0 elsewhere (no overflow); x = 0
+        # is masked too, so the second derivative there is 0, as torch's (x < 0 only)
+        neg = xp.exp(xp.where(below, x, 0.0) * input_scale) * (alpha * scale * input_scale)
         return (g * xp.where(pos, scale, neg),)
 
 
@@ -179,7 +180,7 @@ def _elu(input: Tensor, alpha: float, scale: float, input_scale: float) -> Tenso
     neg = np.expm1(np.where(pos, 0, d) * input_scale) * alpha
     out = np.where(pos, d, neg) * scale if scale != 1 else np.where(pos, d, neg)
     return unary(EluBackward, out.astype(d.dtype, copy=False), input, save_input=True,
-                 meta=(alpha, scale, input_scale), cache=pos)
+                 meta=(alpha, scale, input_scale), cache=(pos, d < 0))
 
 
 def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:

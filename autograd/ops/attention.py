@@ -50,13 +50,19 @@ class AttentionBackward(Node):
 
     def vjp(self, g, xp):
         q, k, v = self.inputs(xp)
-        scale, mask = self.meta
+        scale, mask, live = self.meta
         eq, ek, ev = self.edges
         if xp.raw:
             pt = self.cached()
         else:  # Pᵀ as a function of Q and K, so second derivatives see it move
             st = xp.matmul(k, xp.swap_last(q * scale))
-            pt = xp.softmax(st if mask is None else st + _keys_first(mask), -2)
+            if mask is not None:
+                st = st + _keys_first(mask)
+            if live is not None:  # fully masked queries: P = 0 there (see ``attention``)
+                st = xp.where(live, st, 0.0)
+            pt = xp.softmax(st, -2)
+            if live is not None:
+                pt = pt * live.astype(pt.dtype)
         gq = gk = gv = None
         if ev is not None:
             gv = xp.matmul(pt, g)
@@ -89,9 +95,22 @@ def attention(query: Tensor, key: Tensor, value: Tensor, mask: np.ndarray | None
     if mask is not None:
         st += _keys_first(mask)  # in place: the scores' shape is the broadcast shape
     # softmax along the keys in place on the fresh scores (shifted by each query's max)
-    st -= st.max(axis=-2, keepdims=True)
+    top = st.max(axis=-2, keepdims=True)
+    live = None
+    if mask is not None:
+        # a query whose keys are all masked (−inf) attends to nothing: P = 0, output 0, as
+        # torch's SDPA (its _safe_softmax), not the NaN of 0/0
+        live = top != -np.inf
+        if live.all():
+            live = None
+        else:
+            top = np.where(live, top, 0.0)
+    st -= top
     pt = np.exp(st, out=st)
-    pt /= pt.sum(axis=-2, keepdims=True)
+    den = pt.sum(axis=-2, keepdims=True)
+    if live is not None:
+        den[~live] = 1.0
+    pt /= den
     out = np.matmul(pt.swapaxes(-1, -2), v)
     return nary(AttentionBackward, out, (query, key, value), saved=(query, key, value),
-                meta=(scale, mask), cache=pt)
+                meta=(scale, mask, live), cache=pt)

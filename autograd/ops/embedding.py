@@ -16,13 +16,14 @@ _ONE_HOT_MAX = 1 << 20
 
 class EmbeddingBackward(Node):
     """y = W[idx]  (rows of W (V, D) for every index);  dW = zeros(V, D) with each g row
-    added at its index (repeated indices accumulate), none at padding_idx: as one-hot(idx)ᵀ g
+    added at its index (repeated indices accumulate), none at padding_idx, each divided by
+    its index's count in ``idx`` with ``scale_grad_by_freq``: as one-hot(idx)ᵀ g
     (V, M)·(M, D) for a small V·M, else a scatter-add (``np.add.at``)."""
 
     def vjp(self, g, xp):
-        idx, shape, padding_idx = self.meta
-        if padding_idx is not None:
-            g = g * self.cached()  # the rows looked up at padding_idx get no gradient
+        idx, shape, weighted = self.meta
+        if weighted:  # 0 at padding_idx (no gradient), 1/count with scale_grad_by_freq
+            g = g * self.cached()
         n, d = shape
         if idx.size * n <= _ONE_HOT_MAX:  # one GEMM, onehot (V, M) @ g (M, D): ~10x faster
             onehot = (xp_of(idx).arange(n)[:, None] == idx.reshape(1, -1)).astype(self.dtype)
@@ -30,10 +31,13 @@ class EmbeddingBackward(Node):
         return (xp.index_add(g, shape, (idx,)),)
 
 
-def embedding(input: Any, weight: Tensor, padding_idx: int | None = None) -> Tensor:
+def embedding(input: Any, weight: Tensor, padding_idx: int | None = None,
+              scale_grad_by_freq: bool = False) -> Tensor:
     """``weight[input]``: (*, ) integer indices into (V, D) rows → (*, D).
 
-    ``padding_idx`` (negative counts from V) marks a row that receives no gradient.
+    ``padding_idx`` (negative counts from V) marks a row that receives no gradient;
+    ``scale_grad_by_freq`` divides each looked-up row's gradient by how often its index
+    occurs in ``input`` (torch's option).
     """
     w = weight._data
     idx = asarray(input._data if isinstance(input, Tensor) else input)
@@ -49,12 +53,16 @@ def embedding(input: Any, weight: Tensor, padding_idx: int | None = None) -> Ten
     if idx.size and (idx.min() < 0 or idx.max() >= n):
         raise IndexError(f"embedding: index out of range in self (indices span "
                          f"[{idx.min()}, {idx.max()}], num_embeddings={n})")
-    pad = None
     mask = None
     if padding_idx is not None:
         if not -n <= padding_idx < n:
             raise AssertionError(f"embedding: padding_idx {padding_idx} must be within "
                                  f"num_embeddings {n}")
-        pad = padding_idx % n
-        mask = (idx != pad)[..., None].astype(w.dtype)
-    return unary(EmbeddingBackward, w[idx], weight, meta=(idx, w.shape, pad), cache=mask)
+        mask = (idx != padding_idx % n)[..., None].astype(w.dtype)
+    if scale_grad_by_freq and idx.size:
+        xpi = xp_of(idx)
+        counts = xpi.bincount(idx.reshape(-1), minlength=n)
+        inv = (1.0 / counts[idx])[..., None].astype(w.dtype)
+        mask = inv if mask is None else mask * inv
+    return unary(EmbeddingBackward, w[idx], weight, meta=(idx, w.shape, mask is not None),
+                 cache=mask)

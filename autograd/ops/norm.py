@@ -111,7 +111,7 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
             _bump_version(running_var)
     else:
         if running_mean is None or running_var is None:
-            raise ValueError("batch_norm: running_mean and running_var are required when "
+            raise RuntimeError("batch_norm: running_mean and running_var are required when "
                              "training=False")
         mean = running_mean._data.reshape(bshape).astype(x.dtype, copy=False)
         invstd = (1.0 / np.sqrt(running_var._data + eps)).reshape(bshape).astype(x.dtype,

@@ -22,6 +22,15 @@ from nn.modules.activation import (
     Tanh,
     Tanhshrink,
 )
+from nn.modules.activation_extras import (
+    GLU,
+    Hardshrink,
+    PReLU,
+    Softmax2d,
+    Softmin,
+    Softshrink,
+    Threshold,
+)
 from nn.modules.attention import MultiheadAttention
 from nn.modules.batchnorm import BatchNorm1d, BatchNorm2d
 from nn.modules.container import (
@@ -38,9 +47,9 @@ from nn.modules.distance import (
 )
 from nn.modules.dropout import Dropout
 from nn.modules.embedding import Embedding
-from nn.modules.flatten import Flatten
+from nn.modules.flatten import Flatten, Unflatten
 from nn.modules.layernorm import LayerNorm
-from nn.modules.linear import Identity, Linear
+from nn.modules.linear import Bilinear, Identity, Linear
 from nn.modules.loss import (
     BCELoss,
     BCEWithLogitsLoss,
@@ -62,7 +71,9 @@ from nn.modules.pooling import (
     AdaptiveAvgPool2d,
     AdaptiveMaxPool1d,
     AdaptiveMaxPool2d,
+    AvgPool1d,
     AvgPool2d,
+    MaxPool1d,
     MaxPool2d,
 )
 from nn.modules.rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
@@ -87,3 +98,5 @@ __all__ = [
 ]
 __all__ += ["GRU", "LSTM", "RNN", "Embedding", "GRUCell", "LSTMCell", "LayerNorm", "RNNCell",
             "MultiheadAttention", "TransformerEncoderLayer"]
+__all__ += ["AvgPool1d", "Bilinear", "GLU", "Hardshrink", "MaxPool1d", "PReLU", "Softmax2d",
+            "Softmin", "Softshrink", "Threshold", "Unflatten"]

@@ -40,6 +40,15 @@ def _each(f: Any, q: Tensor, k: Tensor, v: Tensor) -> tuple:
     return fq, fk, fv
 
 
+def _pad_keys(mask: Any, extra: int) -> Any:
+    """``mask`` (…, S) with ``extra`` zero columns appended (None stays None)."""
+    if mask is None or not extra:
+        return mask
+    if isinstance(mask, Tensor):
+        return F.pad(mask, (0, extra))
+    return np.pad(mask, [(0, 0)] * (mask.ndim - 1) + [(0, extra)])
+
+
 class MultiheadAttention(Module):
     """MultiHead(Q, K, V) = Concat(head_1 … head_h) W_Oᵀ + b_O,
     head_i = softmax((Q W_Qiᵀ)(K W_Kiᵀ)ᵀ / √d_head + mask) (V W_Viᵀ).
@@ -59,9 +68,6 @@ class MultiheadAttention(Module):
                              f"embed_dim={embed_dim} and num_heads={num_heads} instead")
         if embed_dim % num_heads:
             raise AssertionError("embed_dim must be divisible by num_heads")
-        if add_bias_kv or add_zero_attn:
-            raise NotImplementedError("MultiheadAttention: add_bias_kv and add_zero_attn are "
-                                      "not supported")
         self.embed_dim, self.num_heads = int(embed_dim), int(num_heads)
         self.kdim = kdim if kdim is not None else embed_dim
         self.vdim = vdim if vdim is not None else embed_dim
@@ -84,6 +90,12 @@ class MultiheadAttention(Module):
         else:
             self.register_parameter("in_proj_bias", None)
         self.out_proj = Linear(e, e, bias=bias, dtype=dt)
+        if add_bias_kv:  # one learned extra key and value (1, 1, E), appended to every batch
+            self.bias_k = Parameter(np.empty((1, 1, e), dt))
+            self.bias_v = Parameter(np.empty((1, 1, e), dt))
+        else:
+            self.bias_k = self.bias_v = None
+        self.add_zero_attn = add_zero_attn
         self._reset_parameters()
 
     def _reset_parameters(self) -> None:
@@ -96,6 +108,9 @@ class MultiheadAttention(Module):
         if self.in_proj_bias is not None:
             init.zeros_(self.in_proj_bias)
             init.zeros_(self.out_proj.bias)
+        if self.bias_k is not None:
+            init.xavier_normal_(self.bias_k)
+            init.xavier_normal_(self.bias_v)
 
     def _project(self, query: Tensor, key: Tensor, value: Tensor) -> tuple:
         e, b = self.embed_dim, self.in_proj_bias
@@ -135,11 +150,21 @@ class MultiheadAttention(Module):
         n_b, n_l, e = query.shape
         n_s, h, hd = key.shape[1], self.num_heads, self.head_dim
         q, k, v = self._project(query, key, value)
+        extra = 0  # keys appended after the given ones: bias_k/bias_v, then a zero key
+        if self.bias_k is not None:
+            k = ag.cat([k, self.bias_k.expand(n_b, 1, e)], 1)
+            v = ag.cat([v, self.bias_v.expand(n_b, 1, e)], 1)
+            extra += 1
         # (N, L, E) → (N, h, L, hd)
         q = q.reshape(n_b, n_l, h, hd).permute(0, 2, 1, 3)
-        k = k.reshape(n_b, n_s, h, hd).permute(0, 2, 1, 3)
-        v = v.reshape(n_b, n_s, h, hd).permute(0, 2, 1, 3)
-        mask = self._merged_mask(attn_mask, key_padding_mask, n_b, n_l, n_s, query.dtype)
+        k = k.reshape(n_b, n_s + extra, h, hd).permute(0, 2, 1, 3)
+        v = v.reshape(n_b, n_s + extra, h, hd).permute(0, 2, 1, 3)
+        if self.add_zero_attn:
+            zero = Tensor._const(np.zeros((n_b, h, 1, hd), dtype=k.dtype))
+            k, v = ag.cat([k, zero], 2), ag.cat([v, zero], 2)
+            extra += 1
+        mask = self._merged_mask(attn_mask, key_padding_mask, n_b, n_l, n_s, query.dtype,
+                                 extra)
         drop = self.dropout if self.training else 0.0
         if need_weights:  # the weights are an output: the composite graph keeps them
             scores = ag.matmul(q * (1.0 / math.sqrt(hd)), k.transpose(-2, -1))
@@ -164,8 +189,9 @@ class MultiheadAttention(Module):
         return out, (weights.squeeze(0) if unbatched else weights)
 
     def _merged_mask(self, attn_mask: Any, kpm: Any, n_b: int, n_l: int, n_s: int,
-                     dtype: Any) -> Any:
-        """attn_mask and key_padding_mask as one additive mask broadcasting to (N, h, L, S)."""
+                     dtype: Any, extra: int = 0) -> Any:
+        """attn_mask and key_padding_mask as one additive mask broadcasting to (N, h, L, S),
+        each padded with 0 (attend) for the ``extra`` keys appended after the S given."""
         am = _float_mask(attn_mask, dtype, "attn_mask")
         if am is not None:
             shape = tuple(am.shape)
@@ -181,9 +207,9 @@ class MultiheadAttention(Module):
             if tuple(kp.shape) != (n_b, n_s):
                 raise AssertionError(f"expecting key_padding_mask shape of {(n_b, n_s)}, but "
                                      f"got {tuple(kp.shape)}")
-            kp = kp.reshape(n_b, 1, 1, n_s)
-            am = kp if am is None else am + kp
-        return am
+            kp = _pad_keys(kp, extra).reshape(n_b, 1, 1, n_s + extra)
+        am = _pad_keys(am, extra)
+        return kp if am is None else am if kp is None else am + kp
 
     def extra_repr(self) -> str:
         return f"embed_dim={self.embed_dim}, num_heads={self.num_heads}"

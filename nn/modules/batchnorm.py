@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 import autograd as ag
+from autograd.errors import ShapeError
 from autograd.tensor import Tensor
 from nn import functional as F
 from nn.modules.module import Module, Parameter
@@ -24,7 +25,7 @@ class _BatchNorm(Module):
 
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1,
                  affine: bool = True, track_running_stats: bool = True,
-                 dtype: Any = None) -> None:
+                 device: Any = None, dtype: Any = None, *, bias: bool = True) -> None:
         super().__init__()
         self.num_features = int(num_features)
         self.eps = eps
@@ -34,7 +35,10 @@ class _BatchNorm(Module):
         dt = np.dtype(dtype or np.float32)
         if affine:
             self.weight = Parameter(np.ones(self.num_features, dtype=dt))
-            self.bias = Parameter(np.zeros(self.num_features, dtype=dt))
+            if bias:  # torch's bias=False: a learned scale and no shift
+                self.bias = Parameter(np.zeros(self.num_features, dtype=dt))
+            else:
+                self.register_parameter("bias", None)
         else:
             self.register_parameter("weight", None)
             self.register_parameter("bias", None)
@@ -46,6 +50,8 @@ class _BatchNorm(Module):
             self.register_buffer("running_mean", None)
             self.register_buffer("running_var", None)
             self.register_buffer("num_batches_tracked", None)
+        if device is not None:
+            self.to(device)
 
     def reset_running_stats(self) -> None:
         if self.track_running_stats:
@@ -59,7 +65,8 @@ class _BatchNorm(Module):
         if self.affine:
             with ag.no_grad():
                 self.weight[...] = 1
-                self.bias[...] = 0
+                if self.bias is not None:
+                    self.bias[...] = 0
 
     def forward(self, input: Tensor) -> Tensor:
         if input.ndim not in self._dims:
@@ -67,7 +74,8 @@ class _BatchNorm(Module):
             raise ValueError(f"expected {want} input (got {input.ndim}D input of shape "
                              f"{tuple(input.shape)})")
         if input.shape[1] != self.num_features:
-            raise ValueError(f"{type(self).__name__}({self.num_features}) got input with "
+            # torch: RuntimeError (running_mean should contain C elements); ShapeError is both
+            raise ShapeError(f"{type(self).__name__}({self.num_features}) got input with "
                              f"{input.shape[1]} channels (shape {tuple(input.shape)})")
         factor = self._update_factor()
         use_batch = self.training or self.running_mean is None
@@ -89,7 +97,8 @@ class _BatchNorm(Module):
 
     def extra_repr(self) -> str:
         return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
-                f"affine={self.affine}, track_running_stats={self.track_running_stats}")
+                f"affine={self.affine}, bias={self.bias is not None}, "
+                f"track_running_stats={self.track_running_stats}")
 
 
 class BatchNorm1d(_BatchNorm):

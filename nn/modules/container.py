@@ -85,6 +85,36 @@ class Sequential(Module):
             self.add_module(str(i), m)
         return self
 
+    def pop(self, key: int | slice) -> Any:
+        """Remove and return the module(s) at ``key`` (the rest renumbered), as torch."""
+        v = self[key]
+        del self[key]
+        return v
+
+    def __add__(self, other: Sequential) -> Sequential:
+        """A new Sequential of this one's modules, then ``other``'s (the same objects)."""
+        if not isinstance(other, Sequential):
+            raise ValueError("add operator supports only objects of Sequential class, but "
+                             f"{type(other)} is given.")
+        return Sequential(*self, *other)
+
+    def __iadd__(self, other: Sequential) -> Sequential:
+        if not isinstance(other, Sequential):
+            raise ValueError("add operator supports only objects of Sequential class, but "
+                             f"{type(other)} is given.")
+        return self.extend(list(other))
+
+    def __mul__(self, other: int) -> Sequential:
+        """The modules repeated ``other`` times (the same objects, so shared weights)."""
+        if not isinstance(other, int):
+            raise TypeError(f"unsupported operand type(s) for *: {type(self)} and "
+                            f"{type(other)}")
+        if other <= 0:
+            raise ValueError(f"Non-positive multiplication factor {other} for {type(self)}")
+        return Sequential(*(list(self) * other))
+
+    __rmul__ = __mul__
+
 
 class ModuleList(Module):
     """A list of Modules whose parameters are registered (names '0', '1', ...). It has no
@@ -146,6 +176,12 @@ class ModuleList(Module):
         mods = list(self._modules.values())
         mods.insert(index, module)
         self._renumber(mods)
+
+    def pop(self, key: int | slice) -> Any:
+        """Remove and return the module(s) at ``key`` (the rest renumbered), as torch."""
+        v = self[key]
+        del self[key]
+        return v
 
 
 def _pairs(values: Any, what: str) -> list:

@@ -21,6 +21,8 @@ from nn.modules.module import Module, Parameter
 
 __all__ = ["Conv1d", "Conv2d", "ConvTranspose1d", "ConvTranspose2d"]
 
+_PADDING_MODES = {"zeros", "reflect", "replicate", "circular"}
+
 
 class _ConvNd(Module):
     """Shared setup of Conv1d/Conv2d: argument checks, parameters, init, repr."""
@@ -40,11 +42,11 @@ class _ConvNd(Module):
             raise ValueError("in_channels must be divisible by groups")
         if out_channels % groups:
             raise ValueError("out_channels must be divisible by groups")
+        if padding_mode not in _PADDING_MODES:
+            raise ValueError(f"padding_mode must be one of {sorted(_PADDING_MODES)}, but got "
+                             f"padding_mode='{padding_mode}'")
         if padding_mode != "zeros" and self._transposed:
             raise ValueError(f'Only "zeros" padding mode is supported for {type(self).__name__}')
-        if padding_mode != "zeros":
-            raise NotImplementedError(f"padding_mode={padding_mode!r}: only 'zeros' is "
-                                      "supported")
         self.in_channels = int(in_channels)
         self.out_channels = int(out_channels)
         op = type(self).__name__
@@ -54,6 +56,11 @@ class _ConvNd(Module):
         self.groups = int(groups)
         self.padding_mode = padding_mode
         self.padding = self._resolve_padding(padding)
+        # F.pad's widths (last axis first) for a non-zeros padding_mode, as torch's
+        # _reversed_padding_repeated_twice: 'same' puts an odd total's extra row at the end
+        pairs = (same_padding(self.kernel_size, self.dilation) if padding == "same"
+                 else [(0, 0)] * n if padding == "valid" else [(p, p) for p in self.padding])
+        self._reversed_padding_repeated_twice = [w for pair in reversed(pairs) for w in pair]
         self.output_padding = ntuple(output_padding, n, "output_padding", op)
         dt = np.dtype(dtype or np.float32)
         shape = (self.out_channels, self.in_channels // self.groups, *self.kernel_size)
@@ -109,7 +116,17 @@ class _ConvNd(Module):
             s += f", groups={self.groups}"
         if self.bias is None:
             s += ", bias=False"
+        if self.padding_mode != "zeros":
+            s += f", padding_mode={self.padding_mode}"
         return s
+
+
+    def _padded(self, input: Tensor) -> tuple[Tensor, Any]:
+        """(input, padding) for the convolution: a non-zeros ``padding_mode`` pads the input
+        first (F.pad in that mode) and convolves with no padding, as torch."""
+        if self.padding_mode == "zeros":
+            return input, self.padding
+        return F.pad(input, self._reversed_padding_repeated_twice, mode=self.padding_mode), 0
 
 
 class Conv1d(_ConvNd):
@@ -119,7 +136,9 @@ class Conv1d(_ConvNd):
     _n = 1
 
     def forward(self, input: Tensor) -> Tensor:
-        pad = self.padding if isinstance(self.padding, str) else self.padding[0]
+        input, pad = self._padded(input)
+        if isinstance(pad, tuple):
+            pad = pad[0]
         return F.conv1d(input, self.weight, self.bias, self.stride[0], pad,
                         self.dilation[0], self.groups)
 
@@ -131,8 +150,9 @@ class Conv2d(_ConvNd):
     _n = 2
 
     def forward(self, input: Tensor) -> Tensor:
-        return F.conv2d(input, self.weight, self.bias, self.stride, self.padding,
-                        self.dilation, self.groups)
+        input, pad = self._padded(input)
+        return F.conv2d(input, self.weight, self.bias, self.stride, pad, self.dilation,
+                        self.groups)
 
 
 class _ConvTransposeNd(_ConvNd):

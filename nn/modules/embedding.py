@@ -16,7 +16,8 @@ __all__ = ["Embedding"]
 
 class Embedding(Module):
     """y = W[ids]: integer ids (*) → (*, embedding_dim); weight (num_embeddings,
-    embedding_dim) ~ N(0, 1) as torch, the ``padding_idx`` row zeroed and given no gradient."""
+    embedding_dim) ~ N(0, 1) as torch, the ``padding_idx`` row zeroed and given no gradient;
+    ``max_norm``/``norm_type`` and ``scale_grad_by_freq`` as in ``F.embedding``."""
 
     def __init__(self, num_embeddings: int, embedding_dim: int, padding_idx: int | None = None,
                  max_norm: float | None = None, norm_type: float = 2.0,
@@ -56,13 +57,26 @@ class Embedding(Module):
 
     @classmethod
     def from_pretrained(cls, embeddings: Any, freeze: bool = True,
-                        padding_idx: int | None = None) -> Embedding:
+                        padding_idx: int | None = None, max_norm: float | None = None,
+                        norm_type: float = 2.0, scale_grad_by_freq: bool = False,
+                        sparse: bool = False) -> Embedding:
         """An Embedding holding ``embeddings`` (V, D); ``freeze`` stops its gradient."""
         w = embeddings._data if isinstance(embeddings, Tensor) else np.asarray(embeddings)
         if w.ndim != 2:
             raise AssertionError("Embeddings parameter is expected to be 2-dimensional")
-        return cls(w.shape[0], w.shape[1], padding_idx, _weight=w.copy(), _freeze=freeze)
+        return cls(w.shape[0], w.shape[1], padding_idx, max_norm, norm_type,
+                   scale_grad_by_freq, sparse, _weight=w.copy(), _freeze=freeze)
 
     def extra_repr(self) -> str:
         s = f"{self.num_embeddings}, {self.embedding_dim}"
-        return s + (f", padding_idx={self.padding_idx}" if self.padding_idx is not None else "")
+        if self.padding_idx is not None:
+            s += f", padding_idx={self.padding_idx}"
+        if self.max_norm is not None:
+            s += f", max_norm={self.max_norm}"
+        if self.norm_type != 2:
+            s += f", norm_type={self.norm_type}"
+        if self.scale_grad_by_freq:
+            s += ", scale_grad_by_freq=True"
+        if self.sparse:
+            s += ", sparse=True"
+        return s

@@ -257,9 +257,16 @@ class Module(HookMixin):
         state["_scope"] = None  # scopes are caches; a copy builds its own
         return state
 
+    def _check_free(self, name: str, registry: str) -> None:
+        """torch's KeyError for registering over another kind of attribute (a buffer over a
+        submodule, a parameter over a plain attribute...), instead of silently replacing it."""
+        if name not in self.__dict__[registry] and hasattr(self, name):
+            raise KeyError(f"attribute '{name}' already exists")
+
     def register_parameter(self, name: str, param: Parameter | None) -> None:
         """Register ``param`` (or None, a declared-but-absent parameter such as a bias)."""
         _check_name(self, name, "parameter")
+        self._check_free(name, "_parameters")
         if param is not None and not isinstance(param, Parameter):
             raise TypeError(f"cannot assign '{type(param).__name__}' object to parameter "
                             f"'{name}' (nn.Parameter or None required)")
@@ -270,6 +277,7 @@ class Module(HookMixin):
         """Register a tensor that is state but not a parameter (e.g. BatchNorm's running
         mean); persistent buffers are part of ``state_dict``."""
         _check_name(self, name, "buffer")
+        self._check_free(name, "_buffers")
         if tensor is not None and not isinstance(tensor, Tensor):
             raise TypeError(f"cannot assign '{type(tensor).__name__}' object to buffer "
                             f"'{name}' (Tensor or None required)")
@@ -282,6 +290,7 @@ class Module(HookMixin):
     def add_module(self, name: str, module: Module | None) -> None:
         """Register ``module`` as the child ``name``."""
         _check_name(self, name, "module")
+        self._check_free(name, "_modules")
         if module is not None and not isinstance(module, Module):
             raise TypeError(f"{type(module).__name__} is not a Module subclass")
         self._forget(name, "_modules")
@@ -471,6 +480,10 @@ class Module(HookMixin):
     def double(self) -> Module:
         """Floating-point parameters and buffers to float64 (in place)."""
         return self.to(np.float64)
+
+    def half(self) -> Module:
+        """Floating-point parameters and buffers to float16 (in place)."""
+        return self.to(np.float16)
 
     def cpu(self) -> Module:
         """Parameters and buffers to host memory (in place)."""

@@ -101,10 +101,25 @@ def encoder_pre_norm_gelu(lib, rng):
     return m, [x], [m(x, src_key_padding_mask=kpm)]
 
 
+def mha_bias_kv_zero_attn(lib, rng):
+    m = _module(lib, rng, "MultiheadAttention", 4, 2, add_bias_kv=True, add_zero_attn=True,
+                batch_first=True)
+    x = _x(lib, rng, 2, 3, 4)
+    kpm = lib.index(np.array([[False, False, True], [False, False, False]]))
+    out, w = m(x, x, x, key_padding_mask=kpm)
+    out2, w2 = m(x, x, x, attn_mask=lib.index(np.triu(np.ones((3, 3), bool), 1)))
+    return m, [x], [out, w, out2, w2]
+
+
+def sdpa_gqa(lib, rng):
+    q, k, v = _x(lib, rng, 2, 4, 3, 2), _x(lib, rng, 2, 2, 5, 2), _x(lib, rng, 2, 2, 5, 3)
+    return None, [q, k, v], [lib.F.scaled_dot_product_attention(q, k, v, enable_gqa=True)]
+
+
 CASES = {f.__name__: f for f in (
     layer_norm, layer_norm_functional, embedding_padding, gelu_silu, sdpa_masks, sdpa_causal,
     mha_self_batch_first_masks, mha_cross_float_mask, mha_kdim_vdim_unbatched,
-    encoder_post_norm_relu, encoder_pre_norm_gelu)}
+    encoder_post_norm_relu, encoder_pre_norm_gelu, mha_bias_kv_zero_attn, sdpa_gqa)}
 
 
 def run(lib: Any, name: str) -> tuple:

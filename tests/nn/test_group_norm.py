@@ -62,13 +62,13 @@ def test_matches_torch(name: str) -> None:
 
 def test_layer_parameters_repr_and_forward() -> None:
     m = nn.GroupNorm(2, 6)
-    assert repr(m) == "GroupNorm(2, 6, eps=1e-05, affine=True)"
+    assert repr(m) == "GroupNorm(2, 6, eps=1e-05, affine=True, bias=True)"  # torch 2.13
     assert list(dict(m.named_parameters())) == ["weight", "bias"]
     np.testing.assert_array_equal(m.weight.detach().numpy(), np.ones(6, np.float32))
     np.testing.assert_array_equal(m.bias.detach().numpy(), np.zeros(6, np.float32))
     assert m.weight.dtype == np.float32
     n = nn.GroupNorm(3, 6, eps=1e-3, affine=False)
-    assert repr(n) == "GroupNorm(3, 6, eps=0.001, affine=False)" and n.weight is None
+    assert repr(n) == "GroupNorm(3, 6, eps=0.001, affine=False, bias=False)" and n.weight is None
     assert list(n.parameters()) == []
     x = ag.tensor(np.random.default_rng(0).standard_normal((2, 6, 4)).astype(np.float32))
     y = m(x).detach().numpy().reshape(2, 2, -1)

@@ -398,7 +398,7 @@ def test_repr_is_torch_like() -> None:
     assert repr(nn.Conv1d(2, 4, 5, stride=2, bias=False)) == \
         "Conv1d(2, 4, kernel_size=(5,), stride=(2,), bias=False)"
     assert repr(nn.BatchNorm1d(8)) == \
-        "BatchNorm1d(8, eps=1e-05, momentum=0.1, affine=True, track_running_stats=True)"
+        "BatchNorm1d(8, eps=1e-05, momentum=0.1, affine=True, bias=True, track_running_stats=True)"
     assert repr(nn.Dropout(0.2)) == "Dropout(p=0.2, inplace=False)"
     assert repr(nn.LeakyReLU()) == "LeakyReLU(negative_slope=0.01)"
     assert repr(nn.Softmax(dim=1)) == "Softmax(dim=1)"
