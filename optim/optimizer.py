@@ -87,6 +87,9 @@ class Optimizer:
 
     def __init__(self, params: ParamsT, defaults: dict[str, Any]) -> None:
         self.defaults: dict[str, Any] = dict(defaults)
+        lr = self.defaults.get("lr")
+        if isinstance(lr, Tensor) and lr.numel() != 1:
+            raise ValueError("Tensor lr must be 1-element")
         # Check the constructor's own arguments first, as torch does, so that
         # ``SGD(params, lr=-1)`` names ``lr`` whatever ``params`` holds.
         self._validate_group({k: v for k, v in self.defaults.items() if v is not required})
@@ -133,7 +136,7 @@ class Optimizer:
         if not isinstance(param_group, dict):
             raise TypeError(f"param_group must be a dict, but got {_describe(param_group)}")
         if "params" not in param_group:
-            raise ValueError("param_group must have a 'params' entry")
+            raise KeyError("param_group must have a 'params' entry")  # torch's class
         group = dict(param_group)  # never change the caller's dict
         params = group["params"]
         if isinstance(params, Tensor):
@@ -145,6 +148,7 @@ class Optimizer:
             )
         else:
             params = list(params)
+        params = self._split_names(params, group)
         for p in params:
             if not isinstance(p, Tensor):
                 raise TypeError(
@@ -178,12 +182,33 @@ class Optimizer:
                 "optimizer contains a parameter group with duplicate parameters (params): "
                 "each parameter may appear only once"
             )
+        named = "param_names" in group
+        for g in self.param_groups:
+            if ("param_names" in g) != named:
+                raise ValueError(
+                    "all optimizer param groups should be with/without names. cannot add "
+                    f"param group {'with' if named else 'without'} names to the optimizer"
+                )
         seen = {id(p) for g in self.param_groups for p in g["params"]}
         if not seen.isdisjoint(ids):
             raise ValueError(
                 "some parameters appear in more than one parameter group (params)"
             )
         self.param_groups.append(group)
+
+    @staticmethod
+    def _split_names(params: list[Any], group: dict[str, Any]) -> list[Any]:
+        """The Tensors of ``params``; ``(name, tensor)`` pairs (``named_parameters()``, as
+        torch ≥ 2.6 takes) put their names in ``group["param_names"]``."""
+        pairs = [isinstance(p, tuple) for p in params]
+        if not any(pairs):
+            return params
+        if not all(pairs):
+            raise ValueError(
+                "all optimizer params should be with/without names. Some param names are missing"
+            )
+        group["param_names"] = [p[0] for p in params]
+        return [p[1] for p in params]
 
     # -- gradients and the update ----------------------------------------------------------
     def zero_grad(self, set_to_none: bool = True) -> None:
