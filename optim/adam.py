@@ -62,6 +62,9 @@ class Adam(Optimizer):
     ``max_exp_avg_sq`` (amsgrad only).
     """
 
+    _group_fallbacks = {"amsgrad": False, "capturable": False,
+                        "decoupled_weight_decay": False, "fused": None}  # (see Optimizer)
+
     def __init__(self, params: ParamsT, lr: float = 1e-3,
                  betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 0.0, amsgrad: bool = False, *,

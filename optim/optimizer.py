@@ -34,6 +34,11 @@ from autograd.tensor import _bump_version
 class _RequiredParameter:
     """Sentinel for a hyperparameter without a default (torch's ``optim.optimizer.required``)."""
 
+    def _load_scalar(self, name: str, value: float, p: Tensor) -> Any:
+        """A loaded entry of :attr:`_scalar_state` (a float; an optimizer may keep it in
+        the form its update expects)."""
+        return value
+
     def __repr__(self) -> str:
         return "<required parameter>"
 
@@ -457,9 +462,24 @@ class Optimizer:
                 id_map[k] = (p, gi)
                 # a checkpoint stored as JSON has its int state keys back as strings
                 id_map.setdefault(str(k), (p, gi))
-            merged = dict(group)
-            merged.update({k: copy.deepcopy(v) for k, v in saved.items() if k != "params"})
+            # As torch: the saved group replaces this one (its params and, unless saved,
+            # its param_names kept); options a checkpoint may predate take torch's
+            # fallbacks, and any other option it lacks (one saved by another optimizer
+            # type) is a KeyError here, where torch's next step() would raise it.
+            merged = {k: copy.deepcopy(v) for k, v in saved.items() if k != "params"}
             merged["params"] = group["params"]
+            if "param_names" in group:
+                merged.setdefault("param_names", group["param_names"])
+            for k, v in {**_GROUP_FALLBACKS, **self._group_fallbacks}.items():
+                if k in self.defaults:
+                    merged.setdefault(k, v)
+            missing = [k for k in self.defaults if k not in merged]
+            if missing:
+                raise KeyError(
+                    f"loaded state dict's param_groups[{gi}] has no {missing[0]!r}, which "
+                    f"{type(self).__name__} needs (saved options: "
+                    f"{sorted(k for k in saved if k != 'params')})"
+                )
             self._validate_group(merged)
             new_groups.append(merged)
 
@@ -496,6 +516,9 @@ class Optimizer:
 
     # Per-parameter state entries that are numbers, not arrays (besides ``step``).
     _scalar_state: tuple[str, ...] = ()
+    # Options a loaded group may lack, with the values torch's __setstate__ gives them
+    # (besides _GROUP_FALLBACKS, shared by all).
+    _group_fallbacks: dict[str, Any] = {}
 
     def _required_state(self, group: dict[str, Any]) -> tuple[str, ...]:
         """The entries a non-empty saved state must hold for ``group``'s next step
@@ -517,9 +540,16 @@ class Optimizer:
                     "expected a number"
                 )
             # A number here; torch checkpoints store it as a 0-d tensor.
-            return int(arr.item()) if name == "step" else float(arr.item())
+            if name == "step":
+                return int(arr.item())
+            return self._load_scalar(name, float(arr.item()), p)
         if value is None:
             return None
+        if isinstance(value, int | float) or (
+                isinstance(value, np.ndarray | np.generic) and value.ndim == 0 and p.ndim):
+            # a number this optimizer does not use (NAdam's mu_product loaded into Adam):
+            # kept, as torch keeps every saved entry
+            return value.item() if isinstance(value, np.ndarray | np.generic) else value
         if not isinstance(value, np.ndarray) or value.dtype.kind not in "biuf":
             what = f"dtype {value.dtype}" if isinstance(value, np.ndarray) else _describe(value)
             raise ValueError(
@@ -544,6 +574,8 @@ class Optimizer:
         lines.append(")")
         return "\n".join(lines)
 
+
+_GROUP_FALLBACKS = {"maximize": False, "foreach": None, "differentiable": False}
 
 _NOT_ARRAYS = frozenset({int, float, bool, type(None)})  # ``step`` and other counters
 

@@ -66,7 +66,13 @@ def test_resume_in_fresh_optimizer_matches_uninterrupted(name: str) -> None:
     assert opt2.param_groups[0]["lr"] == kwargs["lr"]
     train(opt2, resumed, 8, 20)
     for a, b in zip(straight, resumed):
-        np.testing.assert_array_equal(a._data, b._data)
+        if cls is optim.NAdam:
+            # as torch: a load casts mu_product (float32 until then) to the float64
+            # parameter's dtype, so the resumed run differs by float32 rounding of it
+            # (tests/optim/test_parity_optim.py pins torch's resumed values)
+            np.testing.assert_allclose(a._data, b._data, rtol=1e-9, atol=1e-9)
+        else:
+            np.testing.assert_array_equal(a._data, b._data)
 
 
 @pytest.mark.parametrize("name", list(CASES))

@@ -79,3 +79,77 @@ def test_named_parameters_as_torch() -> None:
     with pytest.raises(ValueError, match="with/without names"):
         optim.SGD([("a", ag.zeros(1, requires_grad=True)), ag.zeros(1, requires_grad=True)],
                   lr=1.0)
+
+
+def _train(ps: list[ag.Tensor], opt: optim.Optimizer, start: int, stop: int) -> None:
+    for t in range(start, stop):
+        for p in ps:
+            p.grad = ag.tensor(np.sin(3 * p._data + 0.5 * t) + p._data)
+        opt.step()
+
+
+def _fresh() -> list[ag.Tensor]:
+    return [ag.tensor(np.array([0.5, -1.0, 2.0]), requires_grad=True)]
+
+
+def test_nadam_resumed_in_float64_as_torch() -> None:
+    # torch's load_state_dict casts NAdam's float32 mu_product tensor to the float64
+    # parameter's dtype; its resumed run (4 steps, save, load, 6 steps, lr=0.1):
+    torch_resumed = [0.18349168420774625, -0.5833714110088372, 1.1427948806815225]
+    ps = _fresh()
+    opt = optim.NAdam(ps, lr=0.1)
+    _train(ps, opt, 0, 4)
+    sd = opt.state_dict()
+    ps2 = [ag.tensor(ps[0]._data.copy(), requires_grad=True)]
+    opt2 = optim.NAdam(ps2, lr=0.1)
+    opt2.load_state_dict(sd)
+    _train(ps2, opt2, 4, 10)
+    np.testing.assert_allclose(ps2[0]._data, torch_resumed, rtol=1e-14, atol=0)
+    # the float32 path is unchanged: a float32 parameter keeps a float32-rounded Π
+    p32 = ag.tensor(np.array([0.5], dtype=np.float32), requires_grad=True)
+    o32 = optim.NAdam([p32], lr=0.1)
+    _train([p32], o32, 0, 2)
+    o32b = optim.NAdam([p32], lr=0.1)
+    o32b.load_state_dict(o32.state_dict())
+    mu = o32b.state[p32]["mu_product"]
+    assert type(mu) is float and mu == float(np.float32(mu))
+
+
+def test_state_of_another_optimizer_type_as_torch() -> None:
+    # torch: NAdam's state loaded into Adam keeps every saved entry and option (the
+    # saved group replaces the optimizer's), and Adam steps on with NAdam's moments
+    ps = _fresh()
+    opt = optim.NAdam(ps, lr=0.1)
+    _train(ps, opt, 0, 3)
+    adam = optim.Adam(ps, lr=0.5)
+    adam.load_state_dict(opt.state_dict())
+    assert adam.param_groups[0]["lr"] == 0.1
+    assert "momentum_decay" in adam.param_groups[0]
+    _train(ps, adam, 3, 5)
+    np.testing.assert_allclose(
+        ps[0]._data, [0.05933619033661952, -0.5321657496159109, 1.535054277611597],
+        rtol=1e-14, atol=0)
+    # torch: Adam's group loaded into SGD lacks 'momentum', a KeyError at torch's next
+    # step (chainrule's load raises it, changing nothing); chainrule stepped on silently
+    # with SGD's own momentum
+    ps = _fresh()
+    adam = optim.Adam(ps, lr=0.1)
+    _train(ps, adam, 0, 2)
+    sgd = optim.SGD(ps, lr=0.3, momentum=0.9)
+    with pytest.raises(KeyError, match="momentum"):
+        sgd.load_state_dict(adam.state_dict())
+        _train(ps, sgd, 2, 3)
+    assert sgd.param_groups[0]["lr"] == 0.3
+
+
+def test_loaded_group_missing_a_flag_takes_torchs_fallback() -> None:
+    # torch's __setstate__: a checkpoint without 'maximize' (older torch) loads as
+    # maximize=False, whatever the optimizer was built with
+    ps = _fresh()
+    opt = optim.Adam(ps, lr=0.1)
+    sd = opt.state_dict()
+    del sd["param_groups"][0]["maximize"], sd["param_groups"][0]["amsgrad"]
+    other = optim.Adam(_fresh(), lr=0.1, maximize=True, amsgrad=True)
+    other.load_state_dict(sd)
+    assert other.param_groups[0]["maximize"] is False
+    assert other.param_groups[0]["amsgrad"] is False
