@@ -564,6 +564,13 @@ class Optimizer:
         # Cast to the parameter's dtype, as torch: the in-place update needs it.
         return np.array(value, dtype=p._data.dtype, copy=True)
 
+    def __getstate__(self) -> dict[str, Any]:
+        # without the ``step`` wrapper a scheduler puts on the instance (as torch's):
+        # it cannot be pickled, and a deep copy's would step the original optimizer
+        state = self.__dict__.copy()
+        state.pop("step", None)
+        return state
+
     def __repr__(self) -> str:
         lines = [f"{type(self).__name__} ("]
         for i, group in enumerate(self.param_groups):

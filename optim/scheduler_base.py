@@ -8,7 +8,9 @@ without a cycle.
 from __future__ import annotations
 
 import copy
+import functools
 import warnings
+import weakref
 from typing import Any
 
 from optim.optimizer import Optimizer
@@ -34,6 +36,24 @@ class LRScheduler:
     """
 
     _is_initial: bool = False  # True during the step the constructor performs
+    _get_lr_called_within_step: bool = False  # True while step() computes the lrs
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        # chainrule's own schedules warn, as torch's, when get_lr() is called outside
+        # step(): it computes the next lr from the current one, not the last lr
+        super().__init_subclass__(**kwargs)
+        fn = cls.__dict__.get("get_lr")
+        if fn is None or not cls.__module__.startswith("optim."):
+            return
+
+        @functools.wraps(fn)
+        def get_lr(self: LRScheduler) -> list[float]:
+            if not self._get_lr_called_within_step:
+                warnings.warn("To get the last learning rate computed by the scheduler, "
+                              "please use `get_last_lr()`.", UserWarning, stacklevel=2)
+            return fn(self)
+
+        cls.get_lr = get_lr  # type: ignore[method-assign]
 
     def __init__(self, optimizer: Optimizer, last_epoch: int = -1) -> None:
         if not isinstance(optimizer, Optimizer):
@@ -51,6 +71,7 @@ class LRScheduler:
                     )
         self.base_lrs: list[float] = [group["initial_lr"] for group in optimizer.param_groups]
         self.last_epoch = last_epoch
+        _track_step_called(optimizer)
         self._initial_step()
 
     def _initial_step(self) -> None:
@@ -78,6 +99,8 @@ class LRScheduler:
                 schedule has ended (:class:`~optim.lr_scheduler.OneCycleLR`). The
                 scheduler is left as it was.
         """
+        if self._step_count == 1 and isinstance(self.optimizer, Optimizer):  # first user step
+            _warn_order(self.optimizer)
         if epoch is not None:
             warnings.warn(EPOCH_DEPRECATION_WARNING, UserWarning, stacklevel=2)
         self._step_count += 1
@@ -92,6 +115,7 @@ class LRScheduler:
         nothing changes if computing them raises."""
         self._check_optimizer()
         previous = self.last_epoch
+        self._get_lr_called_within_step = True
         try:
             if epoch is None:
                 self.last_epoch += 1
@@ -103,6 +127,8 @@ class LRScheduler:
         except BaseException:
             self.last_epoch = previous
             raise
+        finally:
+            self._get_lr_called_within_step = False
         for group, lr in zip(self.optimizer.param_groups, values):
             group["lr"] = lr
         self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
@@ -121,6 +147,41 @@ class LRScheduler:
 
 
 _LRScheduler = LRScheduler  # torch's old name
+
+
+def _track_step_called(opt: Optimizer) -> None:
+    """Wrap ``opt.step`` (once) so that it records ``opt._opt_called = True``, as torch
+    does to warn about ``scheduler.step()`` called before ``optimizer.step()``."""
+    if hasattr(opt.step, "_wrapped_by_lr_sched"):
+        return
+    opt_ref = weakref.ref(opt)
+    func = opt.step.__func__  # type: ignore[attr-defined]
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        o = opt_ref()
+        o._opt_called = True  # type: ignore[union-attr]
+        return func.__get__(o, o.__class__)(*args, **kwargs)
+
+    wrapper._wrapped_by_lr_sched = True  # type: ignore[attr-defined]
+    opt.step = wrapper  # type: ignore[method-assign]
+
+
+def _warn_order(opt: Optimizer) -> None:
+    """torch's warnings on a scheduler's first ``step()``: ``optimizer.step()`` replaced
+    after the scheduler was built, or not called yet (the first lr of the schedule is
+    then skipped)."""
+    if not hasattr(opt.step, "_wrapped_by_lr_sched"):
+        warnings.warn(
+            "Seems like `optimizer.step()` has been overridden after learning rate scheduler "
+            "initialization. Please, make sure to call `optimizer.step()` before "
+            "`lr_scheduler.step()`.", UserWarning, stacklevel=3)
+    elif not getattr(opt, "_opt_called", False):
+        warnings.warn(
+            "Detected call of `lr_scheduler.step()` before `optimizer.step()`. You should "
+            "call them in the opposite order: `optimizer.step()` before `lr_scheduler.step()`. "
+            "Failure to do this will result in skipping the first value of the learning rate "
+            "schedule (as in PyTorch 1.1.0 and later).", UserWarning, stacklevel=3)
 
 
 
