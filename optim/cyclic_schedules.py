@@ -7,7 +7,7 @@ import math
 from typing import Any
 
 from optim.optimizer import Optimizer
-from optim.scheduler_base import LRScheduler
+from optim.scheduler_base import LRScheduler, check_optimizer_groups
 
 
 def _per_group(name: str, optimizer: Optimizer, value: Any) -> list[Any]:
@@ -218,7 +218,9 @@ class CosineAnnealingWarmRestarts(LRScheduler):
 
     def step(self, epoch: float | None = None) -> None:
         """Advance one epoch, or go to ``epoch`` (may be fractional)."""
-        self._check_optimizer()  # (no deprecation warning for epoch here, as torch)
+        # (no deprecation warning for epoch here, as torch); the lrs come from base_lrs,
+        # so a group added since is refused before anything changes
+        check_optimizer_groups(self, len(self.base_lrs))
         if epoch is None and self.last_epoch < 0:
             epoch = 0
         if epoch is None:

@@ -480,7 +480,8 @@ class Optimizer:
                     f"{type(self).__name__} needs (saved options: "
                     f"{sorted(k for k in saved if k != 'params')})"
                 )
-            self._validate_group(merged)
+            # (no range checks: torch loads what it saved, e.g. the -1e-18 lr a LinearLR
+            # down to 0 leaves through rounding)
             new_groups.append(merged)
 
         new_state: defaultdict[Tensor, dict[str, Any]] = defaultdict(dict)

@@ -124,6 +124,7 @@ class LRScheduler:
                 self.last_epoch = epoch
                 closed = getattr(self, "_get_closed_form_lr", None)
                 values = closed() if closed is not None else self.get_lr()
+            check_lr_count(self, values)
         except BaseException:
             self.last_epoch = previous
             raise
@@ -134,8 +135,8 @@ class LRScheduler:
         self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
 
     def _check_optimizer(self) -> None:
-        """ValueError unless the optimizer still has the groups this was built for."""
-        check_optimizer_groups(self, len(self.base_lrs))
+        """ValueError unless the scheduler still has an optimizer to step."""
+        check_optimizer_groups(self, None)
 
     def state_dict(self) -> dict[str, Any]:
         """Every attribute but the optimizer (copies), as torch."""
@@ -186,21 +187,39 @@ def _warn_order(opt: Optimizer) -> None:
 
 
 
-def check_optimizer_groups(scheduler: Any, n_groups: int) -> None:
-    """Raise unless ``scheduler.optimizer`` is an Optimizer with ``n_groups`` groups.
+def check_lr_count(scheduler: Any, values: list[Any]) -> None:
+    """ValueError unless ``values`` holds one lr per parameter group of the optimizer.
 
-    A scheduler keeps one entry per parameter group (``base_lrs``, ``min_lrs``):
-    stepping it after a group was added to or removed from its optimizer (or
-    after its ``optimizer`` was replaced by something else) would pair them with
-    the wrong groups, so it raises ValueError instead (torch raises the same
-    class from ``zip(..., strict=True)`` where it notices).
+    A schedule computed from the current lrs (StepLR, ExponentialLR, ...) goes on over
+    a group added since it was built, as torch's; one computed from ``base_lrs`` (or
+    one lambda per group) would pair them with the wrong groups: torch's
+    ``zip(..., strict=True)`` raises ValueError there, and so does this, before any lr
+    changes.
+    """
+    n = len(scheduler.optimizer.param_groups)
+    if len(values) != n:
+        raise ValueError(
+            f"{type(scheduler).__name__} computed {len(values)} learning rate(s) for an "
+            f"optimizer with {n} parameter group(s): its groups changed since the scheduler "
+            "was built; build the scheduler after adding every parameter group"
+        )
+
+
+def check_optimizer_groups(scheduler: Any, n_groups: int | None) -> None:
+    """Raise unless ``scheduler.optimizer`` is an Optimizer (with ``n_groups`` groups,
+    unless None).
+
+    A scheduler that keeps one entry per parameter group (``min_lrs``) would pair
+    them with the wrong groups after one was added to or removed from its optimizer
+    (or after its ``optimizer`` was replaced by something else), so it raises
+    ValueError instead.
     """
     opt = getattr(scheduler, "optimizer", None)
     name = type(scheduler).__name__
     if not isinstance(opt, Optimizer):
         raise ValueError(f"{name} has no optimizer to step: its optimizer is "
                          f"{type(opt).__name__}")
-    if len(opt.param_groups) != n_groups:
+    if n_groups is not None and len(opt.param_groups) != n_groups:
         raise ValueError(
             f"{name} was built for an optimizer with {n_groups} parameter group(s), but "
             f"the optimizer now has {len(opt.param_groups)}: build the scheduler after "

@@ -90,3 +90,19 @@ def test_optimizer_with_a_scheduler_pickles_and_deep_copies() -> None:
     assert p.tolist() == [0.0, 0.0]
     assert q.tolist() == pytest.approx([-0.1, -0.1])
     assert again.param_groups[0]["lr"] == 0.1
+
+
+def test_checkpoint_after_linear_decay_to_zero_loads() -> None:
+    # LinearLR down to end_factor=0 leaves lr = -1.1e-18 by its recursion (torch's
+    # value too); torch loads such a checkpoint, chainrule refused it as a negative lr
+    opt = _opt()
+    sched = lr_scheduler.LinearLR(opt, 0.2, 0.0, 4)
+    for _ in range(10):
+        opt.step()
+        sched.step()
+    assert opt.param_groups[0]["lr"] == pytest.approx(-1.110223024625157e-18, abs=1e-30)
+    opt2 = _opt()
+    sched2 = lr_scheduler.LinearLR(opt2, 0.2, 0.0, 4)
+    opt2.load_state_dict(opt.state_dict())
+    sched2.load_state_dict(sched.state_dict())
+    assert opt2.param_groups[0]["lr"] == opt.param_groups[0]["lr"]
