@@ -153,3 +153,22 @@ def test_loaded_group_missing_a_flag_takes_torchs_fallback() -> None:
     other.load_state_dict(sd)
     assert other.param_groups[0]["maximize"] is False
     assert other.param_groups[0]["amsgrad"] is False
+
+
+def test_adam_betas_must_both_be_tensors_or_floats() -> None:
+    p = ag.zeros(2, requires_grad=True)
+    with pytest.raises(ValueError, match="both floats or both Tensors"):
+        optim.Adam([p], betas=(ag.tensor(0.9), 0.99))
+    optim.Adam([p], betas=(ag.tensor(0.9), ag.tensor(0.99)))
+
+
+def test_default_options_keep_torchs_int_zeros() -> None:
+    # torch's signatures: SGD(momentum=0, dampening=0, weight_decay=0), Adam(...,
+    # weight_decay=0), RMSprop(weight_decay=0, momentum=0): ints, as repr() shows
+    p = ag.zeros(2, requires_grad=True)
+    sgd = optim.SGD([p], lr=0.1).param_groups[0]
+    assert [type(sgd[k]) for k in ("momentum", "dampening", "weight_decay")] == [int] * 3
+    assert type(optim.Adam([p]).param_groups[0]["weight_decay"]) is int
+    rms = optim.RMSprop([p]).param_groups[0]
+    assert [type(rms[k]) for k in ("momentum", "weight_decay")] == [int] * 2
+    assert "    momentum: 0\n" in repr(optim.SGD([p], lr=0.1))
