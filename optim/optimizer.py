@@ -29,6 +29,11 @@ import numpy as np
 import autograd as ag
 from autograd import Tensor, backend
 from autograd.tensor import _bump_version
+from optim.hooks import (  # noqa: F401  (torch's optim.optimizer names too)
+    OptimizerHooks,
+    register_optimizer_step_post_hook,
+    register_optimizer_step_pre_hook,
+)
 
 
 class _RequiredParameter:
@@ -73,7 +78,7 @@ def check_implementation_flags(foreach: bool | None = None, capturable: bool = F
         )
 
 
-class Optimizer:
+class Optimizer(OptimizerHooks):
     """Base class of all optimizers.
 
     Args:
@@ -102,6 +107,7 @@ class Optimizer:
         self.param_groups: list[dict[str, Any]] = []
         # Scratch arrays reused by every step (see ``_scratch``); not part of the state.
         self._scratch_arrays: dict[tuple, np.ndarray] = {}
+        self._patch_step_function()  # step() runs torch's step hooks (optim.hooks)
 
         if isinstance(params, Tensor):
             raise TypeError(
@@ -405,6 +411,7 @@ class Optimizer:
         "params": [index, ...]}]}``, where a parameter's index counts across groups in
         order. Only parameters that have state appear in ``"state"``.
         """
+        self._run_dict_hooks("_optimizer_state_dict_pre_hooks")
         index: dict[int, int] = {}
         groups = []
         for group in self.param_groups:
@@ -419,7 +426,8 @@ class Optimizer:
             i = index.get(id(p))
             if i is not None:  # state of a parameter no longer in any group is dropped
                 state[i] = {k: _copy_value(v) for k, v in s.items()}
-        return {"state": dict(sorted(state.items())), "param_groups": groups}
+        out = {"state": dict(sorted(state.items())), "param_groups": groups}
+        return self._run_dict_hooks("_optimizer_state_dict_post_hooks", out)
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
         """Restore a :meth:`state_dict`: the state and every group's hyperparameters.
@@ -437,6 +445,9 @@ class Optimizer:
             KeyError: a parameter's saved state lacks an entry the update needs
                 (e.g. Adam's ``exp_avg_sq``), or a saved group lacks ``params``.
         """
+        if isinstance(state_dict, dict):  # the hooks see (and may replace) a shallow copy
+            state_dict = self._run_dict_hooks("_optimizer_load_state_dict_pre_hooks",
+                                              state_dict.copy())
         if not isinstance(state_dict, dict) or not {"state", "param_groups"} <= state_dict.keys():
             raise ValueError(
                 "optimizer state_dict must be a dict with 'state' and 'param_groups' entries"
@@ -514,6 +525,7 @@ class Optimizer:
         for group, merged in zip(self.param_groups, new_groups):
             group.clear()
             group.update(merged)
+        self._run_dict_hooks("_optimizer_load_state_dict_post_hooks")
 
     # Per-parameter state entries that are numbers, not arrays (besides ``step``).
     _scalar_state: tuple[str, ...] = ()
@@ -568,9 +580,9 @@ class Optimizer:
     def __getstate__(self) -> dict[str, Any]:
         # without the ``step`` wrapper a scheduler puts on the instance (as torch's):
         # it cannot be pickled, and a deep copy's would step the original optimizer
-        state = self.__dict__.copy()
-        state.pop("step", None)
-        return state
+        # and without hooks, as torch's (functions, often lambdas)
+        return {k: v for k, v in self.__dict__.items()
+                if k != "step" and not k.startswith("_optimizer_")}
 
     def __repr__(self) -> str:
         lines = [f"{type(self).__name__} ("]

@@ -172,3 +172,43 @@ def test_default_options_keep_torchs_int_zeros() -> None:
     rms = optim.RMSprop([p]).param_groups[0]
     assert [type(rms[k]) for k in ("momentum", "weight_decay")] == [int] * 2
     assert "    momentum: 0\n" in repr(optim.SGD([p], lr=0.1))
+
+
+def test_optimizer_hooks_as_torch() -> None:
+    # the call order and arguments torch 2.13 gives (args holds the optimizer itself)
+    from optim.optimizer import register_optimizer_step_post_hook, register_optimizer_step_pre_hook
+
+    log: list = []
+    p = ag.tensor(np.array([1.0, 2.0]), requires_grad=True)
+    opt = optim.SGD([p], lr=0.1)
+    h1 = opt.register_step_pre_hook(lambda o, a, k: log.append(("pre", len(a), sorted(k))))
+    h2 = opt.register_step_post_hook(lambda o, a, k: log.append(("post", len(a), sorted(k))))
+    g1 = register_optimizer_step_pre_hook(lambda o, a, k: log.append(("gpre",)))
+    g2 = register_optimizer_step_post_hook(lambda o, a, k: log.append(("gpost",)))
+    p.grad = ag.ones(2, dtype=ag.float64)
+    opt.step()
+    opt.step(closure=None)
+    h1.remove(), g1.remove(), g2.remove()
+    opt.step()
+    h2.remove()
+    opt.step()
+    assert log == [("gpre",), ("pre", 1, []), ("post", 1, []), ("gpost",),
+                   ("gpre",), ("pre", 1, ["closure"]), ("post", 1, ["closure"]), ("gpost",),
+                   ("post", 1, [])]
+    log.clear()
+    opt.register_state_dict_pre_hook(lambda o: log.append("sdpre"))
+    opt.register_state_dict_post_hook(lambda o, sd: {**sd, "extra": 1})
+    sd = opt.state_dict()
+    assert sd["extra"] == 1 and log == ["sdpre"]
+    opt.register_load_state_dict_pre_hook(
+        lambda o, sd: {k: v for k, v in sd.items() if k != "extra"})
+    opt.register_load_state_dict_post_hook(lambda o: log.append("lpost"))
+    opt.load_state_dict(sd)
+    assert "extra" in sd and log == ["sdpre", "lpost"]  # the caller's dict is unchanged
+    opt.register_step_pre_hook(lambda o, a, k: (a, {"closure": lambda: 7}))
+    assert opt.step() == 7  # a pre-hook may replace the arguments
+    with pytest.raises(RuntimeError, match="must return None or a tuple"):
+        opt.register_step_pre_hook(lambda o, a, k: 5)
+        opt.step()
+    import pickle
+    assert pickle.loads(pickle.dumps(opt)).param_groups[0]["lr"] == 0.1  # hooks dropped
