@@ -65,16 +65,21 @@ class OptimizerCheckpoint:
             ValueError: naming what does not match: the number of groups, a group's
                 number of parameters, an index in no group, an array's shape, or an
                 entry that is not a number or an array of numbers.
-            KeyError: a parameter's saved state lacks an entry the update needs
-                (e.g. Adam's ``exp_avg_sq``), or a saved group lacks ``params``.
+            KeyError: the dict lacks ``state`` or ``param_groups``; a parameter's saved
+                state lacks an entry the update needs (e.g. Adam's ``exp_avg_sq``); a
+                saved group lacks ``params`` or an option this optimizer needs (a group
+                saved by another optimizer type: torch raises it at the next step).
+            TypeError: ``state_dict`` is not a dict.
         """
         if isinstance(state_dict, dict):  # the hooks see (and may replace) a shallow copy
             state_dict = self._run_dict_hooks("_optimizer_load_state_dict_pre_hooks",
                                               state_dict.copy())
-        if not isinstance(state_dict, dict) or not {"state", "param_groups"} <= state_dict.keys():
-            raise ValueError(
-                "optimizer state_dict must be a dict with 'state' and 'param_groups' entries"
-            )
+        if not isinstance(state_dict, dict):
+            raise TypeError(f"optimizer state_dict must be a dict, got {_describe(state_dict)}")
+        for key in ("state", "param_groups"):
+            if key not in state_dict:  # torch's KeyError
+                raise KeyError(f"optimizer state_dict has no {key!r} entry (a dict with "
+                               "'state' and 'param_groups' entries is expected)")
         saved_groups = state_dict["param_groups"]
         if len(saved_groups) != len(self.param_groups):
             raise ValueError(
