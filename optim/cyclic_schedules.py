@@ -7,7 +7,12 @@ import math
 from typing import Any
 
 from optim.optimizer import Optimizer
-from optim.scheduler_base import LRScheduler, check_optimizer_groups
+from optim.scheduler_base import (
+    LRScheduler,
+    check_optimizer_groups,
+    group_values,
+    set_group_value,
+)
 
 
 def _per_group(name: str, optimizer: Optimizer, value: Any) -> list[Any]:
@@ -250,5 +255,5 @@ class CosineAnnealingWarmRestarts(LRScheduler):
         finally:
             self._get_lr_called_within_step = False
         for group, lr in zip(self.optimizer.param_groups, values):
-            group["lr"] = lr
-        self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
+            set_group_value(group, "lr", lr)
+        self._last_lr = group_values(self.optimizer, "lr")

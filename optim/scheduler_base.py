@@ -13,6 +13,7 @@ import warnings
 import weakref
 from typing import Any
 
+from autograd import Tensor
 from optim.optimizer import Optimizer
 
 EPOCH_DEPRECATION_WARNING = (
@@ -61,7 +62,8 @@ class LRScheduler:
         self.optimizer = optimizer
         if last_epoch == -1:
             for group in optimizer.param_groups:
-                group.setdefault("initial_lr", group["lr"])
+                lr = group["lr"]  # a Tensor lr is copied: the schedule updates it in place
+                group.setdefault("initial_lr", lr.clone() if isinstance(lr, Tensor) else lr)
         else:
             for i, group in enumerate(optimizer.param_groups):
                 if "initial_lr" not in group:
@@ -69,7 +71,7 @@ class LRScheduler:
                         f"param 'initial_lr' is not specified in param_groups[{i}] when "
                         "resuming an optimizer"
                     )
-        self.base_lrs: list[float] = [group["initial_lr"] for group in optimizer.param_groups]
+        self.base_lrs: list[float] = group_values(optimizer, "initial_lr")
         self.last_epoch = last_epoch
         _track_step_called(optimizer)
         self._initial_step()
@@ -131,8 +133,8 @@ class LRScheduler:
         finally:
             self._get_lr_called_within_step = False
         for group, lr in zip(self.optimizer.param_groups, values):
-            group["lr"] = lr
-        self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
+            set_group_value(group, "lr", lr)
+        self._last_lr = group_values(self.optimizer, "lr")
 
     def _check_optimizer(self) -> None:
         """ValueError unless the scheduler still has an optimizer to step."""
@@ -148,6 +150,23 @@ class LRScheduler:
 
 
 _LRScheduler = LRScheduler  # torch's old name
+
+
+def group_values(optimizer: Optimizer, key: str) -> list[Any]:
+    """``group[key]`` of every parameter group, a Tensor cloned (so a list of lrs never
+    changes with the groups'), as torch's ``_param_groups_val_list``."""
+    return [g[key].clone() if isinstance(g[key], Tensor) else g[key]
+            for g in optimizer.param_groups]
+
+
+def set_group_value(group: dict[str, Any], key: str, value: Any) -> None:
+    """``group[key] = value``, but a Tensor there is filled in place (it may be held
+    elsewhere, e.g. as a Tensor lr), as torch's ``_update_param_group_val``."""
+    old = group[key]
+    if isinstance(old, Tensor):
+        old.fill_(value.item() if isinstance(value, Tensor) else value)
+    else:
+        group[key] = value
 
 
 def _track_step_called(opt: Optimizer) -> None:

@@ -106,3 +106,28 @@ def test_checkpoint_after_linear_decay_to_zero_loads() -> None:
     opt2.load_state_dict(opt.state_dict())
     sched2.load_state_dict(sched.state_dict())
     assert opt2.param_groups[0]["lr"] == opt.param_groups[0]["lr"]
+
+
+@pytest.mark.parametrize("name", ["step", "cosine", "plateau"])
+def test_a_tensor_lr_is_updated_in_place_as_torch(name: str) -> None:
+    # torch fills a Tensor lr in place (whoever holds it sees the schedule), keeps a
+    # copy as initial_lr, and get_last_lr() returns copies; chainrule replaced the
+    # Tensor (and ReduceLROnPlateau made it a float)
+    p = ag.tensor([1.0, 2.0], requires_grad=True)
+    lr = ag.tensor(0.1, dtype=ag.float64)
+    opt = optim.SGD([p], lr=lr)
+    sched = (lr_scheduler.ReduceLROnPlateau(opt, patience=0) if name == "plateau"
+             else MAKERS[name](opt))
+    for _ in range(3):
+        p.grad = ag.ones(2)
+        opt.step()
+        sched.step(1.0) if name == "plateau" else sched.step()
+    assert opt.param_groups[0]["lr"] is lr
+    last = sched.get_last_lr()[0]
+    assert isinstance(last, ag.Tensor) and last is not lr and last.item() == lr.item()
+    expected = {"step": 0.010000000000000002, "cosine": 0.03454915028125263,
+                "plateau": 0.0010000000000000002}[name]  # torch's lr after 3 steps
+    assert lr.item() == pytest.approx(expected, rel=1e-15)
+    if name != "plateau":
+        assert opt.param_groups[0]["initial_lr"] is not lr
+        assert opt.param_groups[0]["initial_lr"].item() == 0.1
