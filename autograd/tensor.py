@@ -66,7 +66,10 @@ def _as_array(data: Any, dtype: Any = None) -> np.ndarray:
         arr = np.array(data)
     else:
         arr = np.array(data)
-        if arr.dtype == np.float64:
+        if arr.dtype == np.float64 and dtype is None:
+            # Python floats default to float32; with a dtype given they are cast once,
+            # from their exact value (as torch: tensor(0.1, dtype=float64) is 0.1, not
+            # float32's 0.10000000149)
             arr = arr.astype(np.float32)
         elif arr.dtype.kind == "i" and arr.dtype != np.int64:
             arr = arr.astype(np.int64)

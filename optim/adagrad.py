@@ -40,6 +40,8 @@ class Adagrad(Optimizer):
     and ``sum`` (s).
     """
 
+    _group_fallbacks = {"fused": None}  # (see Optimizer)
+
     def __init__(self, params: ParamsT, lr: float = 1e-2, lr_decay: float = 0,
                  weight_decay: float = 0, initial_accumulator_value: float = 0,
                  eps: float = 1e-10, foreach: bool | None = None, *,

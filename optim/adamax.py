@@ -39,6 +39,8 @@ class Adamax(Optimizer):
     State per parameter: ``step`` (int), ``exp_avg`` (m), ``exp_inf`` (u).
     """
 
+    _group_fallbacks = {"capturable": False}  # (see Optimizer)
+
     def __init__(self, params: ParamsT, lr: float = 2e-3,
                  betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 0, foreach: bool | None = None, *,

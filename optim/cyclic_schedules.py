@@ -7,7 +7,12 @@ import math
 from typing import Any
 
 from optim.optimizer import Optimizer
-from optim.scheduler_base import LRScheduler
+from optim.scheduler_base import (
+    LRScheduler,
+    check_optimizer_groups,
+    group_values,
+    set_group_value,
+)
 
 
 def _per_group(name: str, optimizer: Optimizer, value: Any) -> list[Any]:
@@ -218,7 +223,9 @@ class CosineAnnealingWarmRestarts(LRScheduler):
 
     def step(self, epoch: float | None = None) -> None:
         """Advance one epoch, or go to ``epoch`` (may be fractional)."""
-        self._check_optimizer()  # (no deprecation warning for epoch here, as torch)
+        # (no deprecation warning for epoch here, as torch); the lrs come from base_lrs,
+        # so a group added since is refused before anything changes
+        check_optimizer_groups(self, len(self.base_lrs))
         if epoch is None and self.last_epoch < 0:
             epoch = 0
         if epoch is None:
@@ -242,6 +249,11 @@ class CosineAnnealingWarmRestarts(LRScheduler):
                 self.T_cur = epoch
         self.last_epoch = math.floor(epoch)
         self._step_count += 1
-        for group, lr in zip(self.optimizer.param_groups, self.get_lr()):
-            group["lr"] = lr
-        self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
+        self._get_lr_called_within_step = True
+        try:
+            values = self.get_lr()
+        finally:
+            self._get_lr_called_within_step = False
+        for group, lr in zip(self.optimizer.param_groups, values):
+            set_group_value(group, "lr", lr)
+        self._last_lr = group_values(self.optimizer, "lr")

@@ -25,7 +25,12 @@ from typing import Any
 from optim.cyclic_schedules import CosineAnnealingWarmRestarts, OneCycleLR
 from optim.optimizer import Optimizer
 from optim.plateau import ReduceLROnPlateau
-from optim.scheduler_base import EPOCH_DEPRECATION_WARNING, LRScheduler, _LRScheduler
+from optim.scheduler_base import (
+    EPOCH_DEPRECATION_WARNING,
+    LRScheduler,
+    _LRScheduler,
+    set_group_value,
+)
 
 __all__ = [
     "LRScheduler", "LambdaLR", "StepLR", "MultiStepLR", "ConstantLR", "LinearLR",
@@ -407,7 +412,7 @@ class SequentialLR(LRScheduler):
         # Reset the lrs the sub-schedulers' constructors changed, undo their first
         # step, and start the one meant for epoch 0 (as torch).
         for group in optimizer.param_groups:
-            group["lr"] = group["initial_lr"]
+            set_group_value(group, "lr", group["initial_lr"])
         for scheduler in schedulers:
             scheduler.last_epoch -= 1
         idx = bisect_right(milestones, 0)

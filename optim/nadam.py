@@ -48,6 +48,8 @@ class NAdam(Optimizer):
 
     _scalar_state = ("mu_product",)
 
+    _group_fallbacks = {"capturable": False, "decoupled_weight_decay": False}  # (see Optimizer)
+
     def __init__(self, params: ParamsT, lr: float = 2e-3,
                  betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 0, momentum_decay: float = 4e-3,
@@ -68,6 +70,14 @@ class NAdam(Optimizer):
 
     def _required_state(self, group: dict[str, Any]) -> tuple[str, ...]:
         return ("step", "mu_product", "exp_avg", "exp_avg_sq")
+
+    def _load_scalar(self, name: str, value: float, p: Tensor) -> Any:
+        # torch's load_state_dict casts the float32 mu_product tensor to the parameter's
+        # dtype, so after a load a float64 parameter's Π is kept in float64 (marked by
+        # its type, np.float64, a float); a float32 one stays float32-rounded
+        if p.dtype == np.float64:
+            return np.float64(value)
+        return float(np.float32(value))
 
     def _update_param(self, p: Tensor, grad: np.ndarray, group: dict[str, Any]) -> None:
         lr = float(group["lr"])
@@ -96,9 +106,11 @@ class NAdam(Optimizer):
 
         mu = beta1 * (1.0 - 0.5 * (0.96 ** (step * psi)))
         mu_next = beta1 * (1.0 - 0.5 * (0.96 ** ((step + 1) * psi)))
-        # torch multiplies its float32 tensor by mu cast to float32
-        mu_product = float(np.float32(state["mu_product"]) * np.float32(mu))
-        state["mu_product"] = mu_product
+        prev = state["mu_product"]
+        if prev.__class__ is np.float64:  # loaded for a float64 parameter: float64, as torch
+            mu_product = state["mu_product"] = prev * mu
+        else:  # torch multiplies its float32 tensor by mu cast to float32
+            mu_product = state["mu_product"] = float(np.float32(prev) * np.float32(mu))
         mu_product_next = mu_product * mu_next
 
         m, v = state["exp_avg"], state["exp_avg_sq"]

@@ -19,7 +19,6 @@ different loop may override :meth:`step` itself, as in torch.
 
 from __future__ import annotations
 
-import copy
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -29,6 +28,12 @@ import numpy as np
 import autograd as ag
 from autograd import Tensor, backend
 from autograd.tensor import _bump_version
+from optim.checkpoint import OptimizerCheckpoint
+from optim.hooks import (  # noqa: F401  (torch's optim.optimizer names too)
+    OptimizerHooks,
+    register_optimizer_step_post_hook,
+    register_optimizer_step_pre_hook,
+)
 
 
 class _RequiredParameter:
@@ -68,7 +73,7 @@ def check_implementation_flags(foreach: bool | None = None, capturable: bool = F
         )
 
 
-class Optimizer:
+class Optimizer(OptimizerHooks, OptimizerCheckpoint):
     """Base class of all optimizers.
 
     Args:
@@ -87,6 +92,9 @@ class Optimizer:
 
     def __init__(self, params: ParamsT, defaults: dict[str, Any]) -> None:
         self.defaults: dict[str, Any] = dict(defaults)
+        lr = self.defaults.get("lr")
+        if isinstance(lr, Tensor) and lr.numel() != 1:
+            raise ValueError("Tensor lr must be 1-element")
         # Check the constructor's own arguments first, as torch does, so that
         # ``SGD(params, lr=-1)`` names ``lr`` whatever ``params`` holds.
         self._validate_group({k: v for k, v in self.defaults.items() if v is not required})
@@ -94,6 +102,7 @@ class Optimizer:
         self.param_groups: list[dict[str, Any]] = []
         # Scratch arrays reused by every step (see ``_scratch``); not part of the state.
         self._scratch_arrays: dict[tuple, np.ndarray] = {}
+        self._patch_step_function()  # step() runs torch's step hooks (optim.hooks)
 
         if isinstance(params, Tensor):
             raise TypeError(
@@ -133,7 +142,7 @@ class Optimizer:
         if not isinstance(param_group, dict):
             raise TypeError(f"param_group must be a dict, but got {_describe(param_group)}")
         if "params" not in param_group:
-            raise ValueError("param_group must have a 'params' entry")
+            raise KeyError("param_group must have a 'params' entry")  # torch's class
         group = dict(param_group)  # never change the caller's dict
         params = group["params"]
         if isinstance(params, Tensor):
@@ -145,6 +154,7 @@ class Optimizer:
             )
         else:
             params = list(params)
+        params = self._split_names(params, group)
         for p in params:
             if not isinstance(p, Tensor):
                 raise TypeError(
@@ -178,12 +188,33 @@ class Optimizer:
                 "optimizer contains a parameter group with duplicate parameters (params): "
                 "each parameter may appear only once"
             )
+        named = "param_names" in group
+        for g in self.param_groups:
+            if ("param_names" in g) != named:
+                raise ValueError(
+                    "all optimizer param groups should be with/without names. cannot add "
+                    f"param group {'with' if named else 'without'} names to the optimizer"
+                )
         seen = {id(p) for g in self.param_groups for p in g["params"]}
         if not seen.isdisjoint(ids):
             raise ValueError(
                 "some parameters appear in more than one parameter group (params)"
             )
         self.param_groups.append(group)
+
+    @staticmethod
+    def _split_names(params: list[Any], group: dict[str, Any]) -> list[Any]:
+        """The Tensors of ``params``; ``(name, tensor)`` pairs (``named_parameters()``, as
+        torch ≥ 2.6 takes) put their names in ``group["param_names"]``."""
+        pairs = [isinstance(p, tuple) for p in params]
+        if not any(pairs):
+            return params
+        if not all(pairs):
+            raise ValueError(
+                "all optimizer params should be with/without names. Some param names are missing"
+            )
+        group["param_names"] = [p[0] for p in params]
+        return [p[1] for p in params]
 
     # -- gradients and the update ----------------------------------------------------------
     def zero_grad(self, set_to_none: bool = True) -> None:
@@ -367,147 +398,12 @@ class Optimizer:
             np.multiply(d[i : i + rows], alpha, out=t)
             np.add(wi, t, out=wi)
 
-    # -- checkpoints -------------------------------------------------------------------------
-    def state_dict(self) -> dict[str, Any]:
-        """The optimizer's state as torch lays it out (copies; safe to keep and change).
-
-        ``{"state": {index: {name: array or number}}, "param_groups": [{..options..,
-        "params": [index, ...]}]}``, where a parameter's index counts across groups in
-        order. Only parameters that have state appear in ``"state"``.
-        """
-        index: dict[int, int] = {}
-        groups = []
-        for group in self.param_groups:
-            packed = {k: copy.deepcopy(v) for k, v in group.items() if k != "params"}
-            start = len(index)
-            for i, p in enumerate(group["params"]):
-                index[id(p)] = start + i
-            packed["params"] = list(range(start, start + len(group["params"])))
-            groups.append(packed)
-        state = {}
-        for p, s in self.state.items():
-            i = index.get(id(p))
-            if i is not None:  # state of a parameter no longer in any group is dropped
-                state[i] = {k: _copy_value(v) for k, v in s.items()}
-        return {"state": dict(sorted(state.items())), "param_groups": groups}
-
-    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        """Restore a :meth:`state_dict`: the state and every group's hyperparameters.
-
-        The current parameters are matched to the saved indices by position. Arrays
-        are copied and cast to their parameter's dtype (as torch casts floating
-        state); ``step`` becomes an int. Everything is checked before anything
-        changes, so a failed load leaves the optimizer as it was and a later
-        ``step()`` never stops halfway on a bad entry.
-
-        Raises:
-            ValueError: naming what does not match: the number of groups, a group's
-                number of parameters, an index in no group, an array's shape, or an
-                entry that is not a number or an array of numbers.
-            KeyError: a parameter's saved state lacks an entry the update needs
-                (e.g. Adam's ``exp_avg_sq``), or a saved group lacks ``params``.
-        """
-        if not isinstance(state_dict, dict) or not {"state", "param_groups"} <= state_dict.keys():
-            raise ValueError(
-                "optimizer state_dict must be a dict with 'state' and 'param_groups' entries"
-            )
-        saved_groups = state_dict["param_groups"]
-        if len(saved_groups) != len(self.param_groups):
-            raise ValueError(
-                "loaded state dict has a different number of parameter groups: "
-                f"{len(saved_groups)} saved, {len(self.param_groups)} in this optimizer"
-            )
-        id_map: dict[Any, tuple[Tensor, int]] = {}
-        new_groups = []
-        for gi, (group, saved) in enumerate(zip(self.param_groups, saved_groups)):
-            if not isinstance(saved, dict) or "params" not in saved:
-                raise KeyError(f"loaded state dict's param_groups[{gi}] has no 'params' entry")
-            if len(saved["params"]) != len(group["params"]):
-                raise ValueError(
-                    "loaded state dict contains a parameter group that doesn't match the size "
-                    f"of optimizer's group: param_groups[{gi}] has {len(saved['params'])} "
-                    f"parameters saved, {len(group['params'])} in this optimizer"
-                )
-            for k, p in zip(saved["params"], group["params"]):
-                id_map[k] = (p, gi)
-                # a checkpoint stored as JSON has its int state keys back as strings
-                id_map.setdefault(str(k), (p, gi))
-            merged = dict(group)
-            merged.update({k: copy.deepcopy(v) for k, v in saved.items() if k != "params"})
-            merged["params"] = group["params"]
-            self._validate_group(merged)
-            new_groups.append(merged)
-
-        new_state: defaultdict[Tensor, dict[str, Any]] = defaultdict(dict)
-        for key, saved_state in state_dict["state"].items():
-            if key not in id_map:
-                raise ValueError(
-                    f"loaded state dict has state for parameter index {key!r}, which is in "
-                    "no parameter group"
-                )
-            if not isinstance(saved_state, dict):
-                raise ValueError(
-                    f"loaded state dict has state[{key!r}] of type "
-                    f"{_describe(saved_state)}, expected a dict"
-                )
-            p, gi = id_map[key]
-            if saved_state:  # empty state: the parameter starts afresh at its next step
-                missing = [n for n in self._required_state(new_groups[gi]) if n not in saved_state]
-                if missing:
-                    raise KeyError(
-                        f"loaded state dict has no state[{key!r}][{missing[0]!r}], which "
-                        f"{type(self).__name__} needs (saved entries: {sorted(saved_state)})"
-                    )
-            new_state[p] = {
-                name: self._load_value(key, name, value, p) for name, value in saved_state.items()
-            }
-
-        # All checks passed: apply. Group dicts are updated in place so that
-        # references to them (a scheduler, a user's handle) stay valid.
-        self.state = new_state
-        for group, merged in zip(self.param_groups, new_groups):
-            group.clear()
-            group.update(merged)
-
-    # Per-parameter state entries that are numbers, not arrays (besides ``step``).
-    _scalar_state: tuple[str, ...] = ()
-
-    def _required_state(self, group: dict[str, Any]) -> tuple[str, ...]:
-        """The entries a non-empty saved state must hold for ``group``'s next step
-        (an optimizer whose buffers appear lazily lists only the ones it cannot
-        recreate)."""
-        return ()
-
-    def _load_value(self, index: Any, name: str, value: Any, p: Tensor) -> Any:
-        """One saved state entry, checked against and cast for its parameter ``p``."""
-        if isinstance(value, Tensor):
-            value = value._data
-        if backend.is_device_array(value):  # checked on the host; moved on the next step
-            value = backend.to_host(value)
-        if name == "step" or name in self._scalar_state:
-            arr = np.asarray(value)
-            if arr.size != 1 or arr.dtype.kind not in "biuf":
-                raise ValueError(
-                    f"loaded state dict has state[{index!r}][{name!r}] = {value!r}, "
-                    "expected a number"
-                )
-            # A number here; torch checkpoints store it as a 0-d tensor.
-            return int(arr.item()) if name == "step" else float(arr.item())
-        if value is None:
-            return None
-        if not isinstance(value, np.ndarray) or value.dtype.kind not in "biuf":
-            what = f"dtype {value.dtype}" if isinstance(value, np.ndarray) else _describe(value)
-            raise ValueError(
-                f"loaded state dict has state[{index!r}][{name!r}] of {what}, expected an "
-                "array of numbers"
-            )
-        if value.shape != p._data.shape:
-            raise ValueError(
-                f"loaded state dict has state[{index!r}][{name!r}] of shape {value.shape}, "
-                f"but that parameter has shape {p._data.shape}"
-            )
-        # Cast to the parameter's dtype, as torch: the in-place update needs it.
-        return np.array(value, dtype=p._data.dtype, copy=True)
+    def __getstate__(self) -> dict[str, Any]:
+        # without the ``step`` wrapper a scheduler puts on the instance (as torch's):
+        # it cannot be pickled, and a deep copy's would step the original optimizer
+        # and without hooks, as torch's (functions, often lambdas)
+        return {k: v for k, v in self.__dict__.items()
+                if k != "step" and not k.startswith("_optimizer_")}
 
     def __repr__(self) -> str:
         lines = [f"{type(self).__name__} ("]
@@ -531,12 +427,3 @@ def _follow(state: dict[str, Any], w: Any) -> None:
         c = v.__class__
         if c is not cls and c not in _NOT_ARRAYS and backend.is_array(v) and v.ndim:
             state[k] = backend.to(v, backend.device_of(w))
-
-
-def _copy_value(value: Any) -> Any:
-    if backend.is_array(value):
-        return value.copy()
-    if isinstance(value, Tensor):
-        return value._data.copy()
-    return copy.deepcopy(value)
-

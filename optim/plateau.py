@@ -9,7 +9,12 @@ import warnings
 from typing import Any, SupportsFloat
 
 from optim.optimizer import Optimizer
-from optim.scheduler_base import EPOCH_DEPRECATION_WARNING, LRScheduler
+from optim.scheduler_base import (
+    EPOCH_DEPRECATION_WARNING,
+    LRScheduler,
+    group_values,
+    set_group_value,
+)
 
 
 class ReduceLROnPlateau(LRScheduler):
@@ -64,7 +69,7 @@ class ReduceLROnPlateau(LRScheduler):
         self.cooldown = cooldown
         self.eps = eps
         self.last_epoch = 0
-        self._last_lr = [group["lr"] for group in optimizer.param_groups]
+        self._last_lr = group_values(optimizer, "lr")
         self._init_is_better(mode=mode, threshold=threshold, threshold_mode=threshold_mode)
         self._reset()
 
@@ -106,7 +111,7 @@ class ReduceLROnPlateau(LRScheduler):
             self._reduce_lr()
             self.cooldown_counter = self.cooldown
             self.num_bad_epochs = 0
-        self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
+        self._last_lr = group_values(self.optimizer, "lr")
 
     def _reduce_lr(self) -> None:
         if len(self.optimizer.param_groups) != len(self.min_lrs):
@@ -116,7 +121,7 @@ class ReduceLROnPlateau(LRScheduler):
             old_lr = float(group["lr"])
             new_lr = max(old_lr * self.factor, self.min_lrs[i])
             if old_lr - new_lr > self.eps:
-                group["lr"] = new_lr
+                set_group_value(group, "lr", new_lr)
 
     @property
     def in_cooldown(self) -> bool:

@@ -46,6 +46,8 @@ class RAdam(Optimizer):
     State per parameter: ``step`` (int), ``exp_avg`` (m), ``exp_avg_sq`` (v).
     """
 
+    _group_fallbacks = {"capturable": False, "decoupled_weight_decay": False}  # (see Optimizer)
+
     def __init__(self, params: ParamsT, lr: float = 1e-3,
                  betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 0, decoupled_weight_decay: bool = False, *,

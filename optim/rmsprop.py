@@ -53,8 +53,10 @@ class RMSprop(Optimizer):
     (when momentum > 0) and ``grad_avg`` (ḡ, when centered).
     """
 
+    _group_fallbacks = {"momentum": 0, "centered": False, "capturable": False}  # (see Optimizer)
+
     def __init__(self, params: ParamsT, lr: float = 1e-2, alpha: float = 0.99,
-                 eps: float = 1e-8, weight_decay: float = 0.0, momentum: float = 0.0,
+                 eps: float = 1e-8, weight_decay: float = 0, momentum: float = 0,
                  centered: bool = False, capturable: bool = False,
                  foreach: bool | None = None, maximize: bool = False,
                  differentiable: bool = False) -> None:

@@ -10,7 +10,6 @@ Anything else is a ``TypeError``.
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -50,8 +49,6 @@ def default_collate(batch: Sequence[Any]) -> Any:
     if isinstance(elem, float):
         return ag.from_numpy(np.asarray(batch, dtype=np.float64))
     if isinstance(elem, int):
-        return ag.tensor(list(batch))
-    if isinstance(elem, numbers.Number):
         return ag.tensor(list(batch))
     if isinstance(elem, str | bytes):
         return list(batch)

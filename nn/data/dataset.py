@@ -47,15 +47,17 @@ class TensorDataset(Dataset):
     first dimension; ``dataset[i]`` is a tuple of Tensors."""
 
     def __init__(self, *tensors: Any) -> None:
+        # torch's exception classes: IndexError for no tensor or a 0-d one (it reads
+        # tensors[0].size(0)), AssertionError for a size mismatch
         if not tensors:
-            raise ValueError("TensorDataset needs at least one tensor")
+            raise IndexError("TensorDataset needs at least one tensor")
         ts = tuple(t if isinstance(t, Tensor) else ag.from_numpy(np.asarray(t)) for t in tensors)
         if any(t.ndim == 0 for t in ts):
-            raise ValueError("TensorDataset: every tensor needs a first (sample) dimension")
+            raise IndexError("TensorDataset: every tensor needs a first (sample) dimension")
         n = ts[0].shape[0]
         if any(t.shape[0] != n for t in ts):
-            raise ValueError("Size mismatch between tensors: first dimensions are "
-                             f"{[t.shape[0] for t in ts]}")
+            raise AssertionError("Size mismatch between tensors: first dimensions are "
+                                 f"{[t.shape[0] for t in ts]}")
         self.tensors = ts
 
     def __getitem__(self, index: Any) -> tuple:

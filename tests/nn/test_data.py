@@ -22,10 +22,13 @@ def test_tensor_dataset_indexing_and_len() -> None:
     assert isinstance(xi, ag.Tensor) and isinstance(yi, ag.Tensor)
     np.testing.assert_array_equal(xi._data, x[3])
     assert yi.item() == 3
-    with pytest.raises(ValueError, match="Size mismatch"):
+    # torch's classes: AssertionError for a size mismatch, IndexError for no tensor
+    with pytest.raises(AssertionError, match="Size mismatch"):
         TensorDataset(x, y[:5])
-    with pytest.raises(ValueError):
+    with pytest.raises(IndexError):
         TensorDataset()
+    with pytest.raises(IndexError):
+        TensorDataset(ag.tensor(1.0))
 
 
 def test_batches_in_order_with_a_short_last_batch() -> None:

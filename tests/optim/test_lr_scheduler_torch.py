@@ -481,16 +481,69 @@ def test_one_cycle_past_total_steps_raises_and_changes_nothing() -> None:
     assert [g["lr"] for g in o.param_groups] == lr
 
 
-@pytest.mark.parametrize("name", [n for n in CONFIGS if "plateau" not in n])
-def test_stepping_an_optimizer_whose_groups_changed_raises(name: str) -> None:
+# torch's lrs over 3 steps after a group (lr 0.5) is added to the optimizer once the
+# scheduler was built: a schedule computed from the current lrs goes on over it
+AFTER_ADDED_GROUP = {
+    "multistep": [[0.1, 0.03, 0.5], [0.1, 0.03, 0.5], [0.05, 0.015, 0.25]],
+    "multistep-unsorted": [[0.1, 0.03, 0.5], [0.1, 0.03, 0.5], [0.01, 0.003, 0.05]],
+    "constant-default": [[0.033333333333333, 0.01, 0.5]] * 3,
+    "constant": [[0.05, 0.015, 0.5], [0.05, 0.015, 0.5], [0.1, 0.03, 1.0]],
+    "linear-default": [[0.046666666666667, 0.014, 0.7], [0.06, 0.018, 0.9],
+                       [0.073333333333333, 0.022, 1.1]],
+    "linear": [[0.03125, 0.009375, 0.625], [0.0375, 0.01125, 0.75],
+               [0.04375, 0.013125, 0.875]],
+    "linear-down": [[0.075, 0.0225, 0.375], [0.05, 0.015, 0.25], [0.025, 0.0075, 0.125]],
+}
+# and one computed from base_lrs (or needing per-group keys) raises torch's class
+RAISES_AFTER_ADDED_GROUP = {
+    "onecycle-sgd": KeyError, "onecycle-adam": KeyError, "onecycle-epochs": KeyError,
+    "onecycle-nomomentum": KeyError, "warm-restarts": ValueError,
+    "warm-restarts-default": ValueError,
+}
+
+
+@pytest.mark.parametrize("name", list(AFTER_ADDED_GROUP))
+def test_a_group_added_after_the_scheduler_follows_torch(name: str) -> None:
+    kind, make, _ = CONFIGS[name]
+    o = make_opt(kind)
+    s = make(o)
+    o.add_param_group({"params": [ag.tensor(np.ones(1), requires_grad=True)], "lr": 0.5})
+    got = []
+    for _ in range(3):
+        o.step()
+        s.step()
+        got.append([g["lr"] for g in o.param_groups])
+    np.testing.assert_allclose(got, AFTER_ADDED_GROUP[name], rtol=1e-12)
+
+
+@pytest.mark.parametrize("name", list(RAISES_AFTER_ADDED_GROUP))
+def test_a_group_added_after_a_base_lr_schedule_raises(name: str) -> None:
     kind, make, _ = CONFIGS[name]
     o = make_opt(kind)
     s = make(o)
     o.add_param_group({"params": [ag.tensor(np.ones(1), requires_grad=True)], "lr": 0.5})
     lrs = [g["lr"] for g in o.param_groups]
-    with pytest.raises(ValueError, match="parameter group"):
+    with pytest.raises(RAISES_AFTER_ADDED_GROUP[name]):
         s.step()
-    assert [g["lr"] for g in o.param_groups] == lrs  # nothing half-done
+    # nothing half-done (torch has set the first groups' lrs when it notices)
+    assert [g["lr"] for g in o.param_groups] == lrs
+
+
+def test_sequential_raises_when_its_next_scheduler_cannot_follow_a_new_group() -> None:
+    # torch: LinearLR steps on over the new group, ExponentialLR restarted at the
+    # milestone from base_lrs raises ValueError (3 steps: 2 done, the third raises)
+    kind, make, _ = CONFIGS["sequential"]
+    o = make_opt(kind)
+    s = make(o)
+    o.add_param_group({"params": [ag.tensor(np.ones(1), requires_grad=True)], "lr": 0.5})
+    got = []
+    with pytest.raises(ValueError, match="parameter group"):
+        for _ in range(3):
+            o.step()
+            s.step()
+            got.append([g["lr"] for g in o.param_groups])
+    np.testing.assert_allclose(got, [[0.04, 0.012, 2.0], [0.07, 0.021, 3.5]], rtol=1e-12)
+    assert [g["lr"] for g in o.param_groups] == pytest.approx([0.07, 0.021, 3.5])
 
 
 @pytest.mark.parametrize("name", list(CONFIGS))

@@ -66,7 +66,13 @@ def test_resume_in_fresh_optimizer_matches_uninterrupted(name: str) -> None:
     assert opt2.param_groups[0]["lr"] == kwargs["lr"]
     train(opt2, resumed, 8, 20)
     for a, b in zip(straight, resumed):
-        np.testing.assert_array_equal(a._data, b._data)
+        if cls is optim.NAdam:
+            # as torch: a load casts mu_product (float32 until then) to the float64
+            # parameter's dtype, so the resumed run differs by float32 rounding of it
+            # (tests/optim/test_parity_optim.py pins torch's resumed values)
+            np.testing.assert_allclose(a._data, b._data, rtol=1e-9, atol=1e-9)
+        else:
+            np.testing.assert_array_equal(a._data, b._data)
 
 
 @pytest.mark.parametrize("name", list(CASES))
@@ -272,9 +278,8 @@ def _edit(sd: dict, fn) -> dict:
      "number of parameter groups"),
     (lambda sd: sd["param_groups"][0]["params"].pop(), ValueError, "size"),
     (lambda sd: sd["param_groups"][0].pop("params"), KeyError, "params"),
-    (lambda sd: sd["param_groups"][0].update(lr=-1.0), ValueError, "lr"),
 ], ids=["missing-key", "missing-step", "shape", "list", "strings", "step-text",
-        "unknown-index", "state-not-dict", "groups", "group-size", "no-params", "bad-lr"])
+        "unknown-index", "state-not-dict", "groups", "group-size", "no-params"])
 def test_bad_load_raises_and_changes_nothing(corrupt, exc, match: str) -> None:
     opt, params, sd = _trained_adam()
     train(opt, params, 3, 4)  # the optimizer has moved on from sd

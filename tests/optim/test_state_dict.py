@@ -215,8 +215,10 @@ def test_load_state_for_unknown_index_raises() -> None:
 
 def test_load_requires_a_state_dict() -> None:
     opt = optim.SGD(make_params(initial_values()), lr=0.1)
-    with pytest.raises(ValueError, match="param_groups"):
+    with pytest.raises(KeyError, match="param_groups"):  # torch's class
         opt.load_state_dict({"state": {}})
+    with pytest.raises(TypeError):
+        opt.load_state_dict([{}, []])
 
 
 def test_resume_with_scheduler() -> None:

@@ -1,0 +1,77 @@
+"""nn.utils against torch 2.13 (values computed once by torch and written in): the
+pieces clip_grad_norm_ is made of, its keywords and warnings, parameter vectors."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+
+import autograd as ag
+import nn
+
+
+def _params(*grads: np.ndarray, dtype=np.float32) -> list[ag.Tensor]:
+    ps = []
+    for g in grads:
+        p = ag.tensor(np.zeros(g.shape, dtype=dtype), requires_grad=True)
+        p.grad = ag.tensor(np.asarray(g, dtype=dtype))
+        ps.append(p)
+    return ps
+
+
+def test_get_total_norm_then_clip_grads_with_norm() -> None:
+    ps = _params(np.array([3.0, -4.0]), np.array([12.0]))
+    total = nn.utils.get_total_norm([p.grad for p in ps], 2.0)
+    assert total.item() == 13.0 and total.dtype == ag.float32 and total.shape == ()
+    nn.utils.clip_grads_with_norm_(ps, 1.0, total)
+    # torch: [[0.23076921701431274, -0.307692289352417], [0.923076868057251]]
+    np.testing.assert_allclose(ps[0].grad.numpy(), [0.23076921701431274, -0.307692289352417],
+                               rtol=1e-6)
+    np.testing.assert_allclose(ps[1].grad.numpy(), [0.923076868057251], rtol=1e-6)
+
+
+def test_clip_grad_norm_takes_foreach_and_scales_inf_silently() -> None:
+    ps = _params(np.array([3.0, -4.0]), np.array([1.0, np.inf]))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # torch warns nothing (no NumPy RuntimeWarning)
+        total = nn.utils.clip_grad_norm_(ps, 1.0, foreach=True)
+    assert total.item() == np.inf
+    assert ps[0].grad.numpy().tolist() == [0.0, 0.0]
+    assert ps[1].grad.numpy()[0] == 0.0 and np.isnan(ps[1].grad.numpy()[1])
+    nn.utils.clip_grad_value_(ps, 0.5, foreach=False)
+
+
+def test_inf_norm_of_an_empty_gradient_raises_as_torch() -> None:
+    ps = _params(np.array([3.0, -4.0]), np.zeros(0))
+    with pytest.raises(RuntimeError, match="empty tensor"):
+        nn.utils.clip_grad_norm_(ps, 1.0, float("inf"))
+    assert nn.utils.clip_grad_norm_(ps, 10.0, 2.0).item() == 5.0  # finite p is fine
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert nn.utils.clip_grad_norm_(_params(np.zeros(3)), 1.0, -1.0).item() == 0.0
+
+
+def test_deprecated_alias_and_empty_generator_warn() -> None:
+    with pytest.warns(FutureWarning):
+        nn.utils.clip_grad_norm(_params(np.array([3.0])), 1.0)
+    with pytest.warns(UserWarning, match="empty generator"):
+        nn.utils.clip_grad_norm_((p for p in []), 1.0)
+
+
+def test_parameters_to_vector_and_back() -> None:
+    a = ag.tensor(np.arange(6.0).reshape(2, 3), requires_grad=True)
+    b = ag.tensor(np.array([7.0, 8.0]), requires_grad=True)
+    v = nn.utils.parameters_to_vector([a, b])
+    assert v.tolist() == [0, 1, 2, 3, 4, 5, 7, 8] and v.dtype == ag.float64
+    (v * ag.tensor(np.arange(8.0))).sum().backward()  # a graph, as torch.cat of views
+    assert a.grad.numpy().tolist() == [[0, 1, 2], [3, 4, 5]]
+    assert b.grad.numpy().tolist() == [6, 7]
+    nn.utils.vector_to_parameters(ag.tensor(np.arange(10.0, 18.0)), [a, b])
+    assert a.tolist() == [[10, 11, 12], [13, 14, 15]] and b.tolist() == [16, 17]
+    assert a.is_leaf and a.requires_grad
+    with pytest.raises(TypeError):
+        nn.utils.vector_to_parameters(np.arange(8.0), [a, b])
+    with pytest.raises(ValueError):
+        nn.utils.parameters_to_vector([])
