@@ -222,6 +222,7 @@ from autograd.ops.scan import cummax, cummin, cumprod, cumsum, logcumsumexp
 from autograd.ops.sorting import argsort, kthvalue, median, mode, msort, sort, topk
 from autograd.ops.special import erf, erfc, erfinv
 from autograd.ops.unary import clone
+from autograd.printing import set_printoptions
 from autograd.promotion import result_type
 from autograd.random import (
     Generator,
@@ -356,3 +357,4 @@ __all__ += [  # issue 15 part B (all, any: a star-import would shadow the builti
     "logical_or", "logical_xor", "lt", "ne", "not_equal",
     "result_type",
 ]
+__all__ += ["set_printoptions"]

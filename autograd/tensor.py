@@ -17,6 +17,7 @@ from autograd import backend
 from autograd.dims import normalize_dim
 from autograd.engine import PostAccumulateGradHook, run_backward
 from autograd.graph import STATE, Node, Versions, bind_tensor
+from autograd.printing import tensor_repr
 
 _new = object.__new__
 _DEVICE_ARRAYS = backend._BY_CLASS  # array classes of every registered device (a live dict)
@@ -264,19 +265,9 @@ class Tensor:
     __hash__ = object.__hash__  # == is elementwise, identity is the hash (as torch)
 
     def __repr__(self) -> str:
-        # summarised past 1000 elements with 3 at each edge, as torch's print options
-        body = np.array2string(backend.to_host(self._data), separator=", ", prefix="tensor(",
-                               precision=4, threshold=1000, edgeitems=3)
-        extras = []
-        if self._data.dtype not in (np.float32, np.int64, np.bool_):
-            extras.append(f"dtype={self._data.dtype}")
-        if self._node is not None:
-            extras.append(f"grad_fn=<{type(self._node).__name__}>")
-        elif self.requires_grad:
-            extras.append("requires_grad=True")
-        if backend.is_device_array(self._data):
-            extras.insert(0, f"device='{self.device}'")
-        return "tensor(" + body + "".join(", " + e for e in extras) + ")"
+        """torch's print format: ``tensor([1.5000, 2.0000], requires_grad=True)``
+        (``autograd.printing``)."""
+        return tensor_repr(self)
 
     def __format__(self, spec: str) -> str:
         """A 0-d tensor formats its ``.item()`` (``f"{loss}"``, ``f"{loss:.4f}"``), as torch."""
