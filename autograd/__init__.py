@@ -250,15 +250,28 @@ from autograd.threads import get_num_threads, set_num_threads
 
 
 def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool | None = None,
-         create_graph: bool = False, allow_unused: bool = False) -> tuple:
+         create_graph: bool = False, only_inputs: bool = True, allow_unused: bool | None = None,
+         is_grads_batched: bool = False, materialize_grads: bool = False) -> tuple:
     """Gradients of ``outputs`` with respect to ``inputs``, returned (no ``.grad`` changes).
 
-    With ``create_graph=True`` the returned gradients are themselves differentiable.
+    With ``create_graph=True`` the returned gradients are themselves differentiable. An
+    input the outputs do not depend on raises unless ``allow_unused`` (its entry is then
+    None, or zeros with ``materialize_grads=True``, which implies ``allow_unused``).
     """
+    if materialize_grads and allow_unused is False:
+        raise ValueError("Expected allow_unused to be True or not passed when "
+                         "materialize_grads=True, but got: allow_unused=False.")
+    if allow_unused is None:
+        allow_unused = materialize_grads
+    if is_grads_batched:
+        raise NotImplementedError("grad(is_grads_batched=True) needs vmap, which chainrule "
+                                  "does not have: loop over the batch of grad_outputs")
     outs = list(outputs) if isinstance(outputs, Sequence) and not isinstance(outputs, Tensor) \
         else [outputs]
     ins = list(inputs) if isinstance(inputs, Sequence) and not isinstance(inputs, Tensor) \
         else [inputs]
+    if not ins:
+        raise RuntimeError("`inputs` argument to `grad()` cannot be empty.")
     if grad_outputs is None:
         gos: list = [None] * len(outs)
     elif isinstance(grad_outputs, Sequence) and not isinstance(grad_outputs, Tensor):
@@ -287,7 +300,7 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
                     "One of the differentiated Tensors appears to not have been used in the "
                     "graph. Set allow_unused=True if this is the desired behavior."
                 )
-            out.append(None)
+            out.append(zeros_like(t) if materialize_grads else None)
         elif isinstance(g, Tensor):
             out.append(g)
         else:

@@ -7,6 +7,7 @@ Operators and methods (``+``, ``exp``, ``sum``...) are the functions of
 
 from __future__ import annotations
 
+import warnings
 import weakref
 from collections.abc import Callable
 from typing import Any
@@ -15,7 +16,7 @@ import numpy as np
 
 from autograd import backend
 from autograd.dims import normalize_dim
-from autograd.engine import PostAccumulateGradHook, run_backward
+from autograd.engine import PostAccumulateGradHook, accumulate_grad, run_backward
 from autograd.graph import STATE, Node, Versions, bind_tensor
 from autograd.printing import tensor_repr
 
@@ -29,7 +30,7 @@ def _wrap(data: np.ndarray, node: Node | None) -> Tensor:
         data = np.asarray(data)  # NumPy returns scalars for 0-d results
     t = _new(Tensor)
     t._data = data
-    t.grad = None
+    t._grad = None
     t._node = node
     t._requires_grad = node is not None
     t._hooks = None
@@ -107,7 +108,7 @@ class Tensor:
     # _view_key: on an index view of a base, the key (so a recorded in-place op on the view
     # can be written into the base as torch's CopySlices does); unset elsewhere.
     # _requires_grad: read through the requires_grad property (its setter checks the dtype).
-    __slots__ = ("_data", "grad", "_requires_grad", "_node", "_vcount", "_hooks", "_epoch",
+    __slots__ = ("_data", "_grad", "_requires_grad", "_node", "_vcount", "_hooks", "_epoch",
                  "_base", "_view_key", "_retains_grad", "__weakref__")
     __array_ufunc__ = None  # ndarray (op) Tensor defers to Tensor's reflected operator
     __array_priority__ = 1000
@@ -122,7 +123,7 @@ class Tensor:
         """Make this a leaf around ``data`` (shared, not copied); subclasses such as
         ``nn.Parameter`` build on it."""
         self._data = data
-        self.grad = None
+        self._grad = None
         self._node = None
         self._hooks = None
         self._base = None
@@ -287,8 +288,9 @@ class Tensor:
 
     # -- graph control -----------------------------------------------------------------
     def backward(self, gradient: Any = None, retain_graph: bool | None = None,
-                 create_graph: bool = False) -> None:
-        """Accumulate d(self)/d(leaf) · gradient into every leaf's ``.grad``."""
+                 create_graph: bool = False, inputs: Any = None) -> None:
+        """Accumulate d(self)/d(leaf) · gradient into every leaf's ``.grad``; with
+        ``inputs`` (a tensor or a sequence), only into theirs (non-leaves included)."""
         if not self.requires_grad:
             raise RuntimeError(
                 "element 0 of tensors does not require grad and does not have a grad_fn"
@@ -296,12 +298,34 @@ class Tensor:
         seed = _seed(self, gradient, "backward", create_graph)
         if retain_graph is None:
             retain_graph = create_graph
-        run_backward([self], [seed], retain_graph, create_graph)
+        if inputs is None:
+            run_backward([self], [seed], retain_graph, create_graph)
+            return
+        ins = [inputs] if isinstance(inputs, Tensor) else list(inputs)
+        if not ins:
+            raise RuntimeError("'inputs' argument to backward() cannot be empty.")
+        for t in ins:
+            if not t.requires_grad:
+                raise RuntimeError("One of the differentiated Tensors does not require grad")
+        grads = run_backward([self], [seed], retain_graph, create_graph, inputs=ins)
+        stored: set = set()
+        for t, g in zip(ins, grads):
+            if g is not None:
+                accumulate_grad(t, g, create_graph, stored)
+                for h in t._hooks or ():
+                    if h.__class__ is PostAccumulateGradHook:
+                        h.fn(t)
 
     def detach(self) -> Tensor:
         """A new leaf sharing this tensor's data, cut from the graph; it shares the version
         counter too (as torch), so changing it in place is caught where ``self`` was saved."""
         return _view(_wrap(self._data, None), self)
+
+    def detach_(self) -> Tensor:
+        """Cut this tensor from the graph in place: it becomes a leaf that needs no grad."""
+        self._node = None
+        self._requires_grad = False
+        return self
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         if self._node is not None and not requires_grad:
@@ -328,12 +352,18 @@ class Tensor:
             t = ref()
             if t is None:
                 return
-            if t.grad is None:
-                t.grad = _wrap(np.array(g._data), None) if g._node is None else g
+            if t._grad is None:
+                t._grad = _wrap(np.array(g._data), None) if g._node is None else g
             else:
-                t.grad = t.grad + g
+                t._grad = t._grad + g
+        keep.retains_grad = True  # runs after every other hook, whenever registered (torch)
         node = self._node
         node.hooks = [*(node.hooks or ()), keep]
+
+    @property
+    def retains_grad(self) -> bool:
+        """Whether this non-leaf keeps its gradient in ``.grad`` (``retain_grad()``)."""
+        return self._node is not None and getattr(self, "_retains_grad", False)
 
     def register_hook(self, hook: Callable[[Tensor], Tensor | None]) -> _HookHandle:
         """Call ``hook(grad)`` when this tensor's gradient is computed; a returned
@@ -345,7 +375,12 @@ class Tensor:
             owner = self
             attr = "_hooks"
         else:
-            self._node.hooks = [*(self._node.hooks or ()), hook]
+            hooks = list(self._node.hooks or ())
+            # retain_grad's hook stays last, so .grad holds the gradient the hooks made
+            at = next((i for i, h in enumerate(hooks) if getattr(h, "retains_grad", False)),
+                      len(hooks))
+            hooks.insert(at, hook)
+            self._node.hooks = hooks
             owner = self._node
             attr = "hooks"
 
@@ -385,6 +420,28 @@ def _set_requires_grad(self: Tensor, value: bool) -> None:
     integer tensor and for turning it off on a non-leaf)."""
     self.requires_grad_(value)
 
+
+_GRAD_SLOT = Tensor.__dict__["_grad"]
+_get_grad_slot = _GRAD_SLOT.__get__
+
+
+def _get_grad(self: Tensor) -> Tensor | None:
+    """``t.grad``; reading it on a non-leaf that does not retain its gradient warns, as
+    torch (a common slip: the gradient of an intermediate result is not kept)."""
+    g = _get_grad_slot(self)
+    if g is None and self._node is not None and not getattr(self, "_retains_grad", False):
+        warnings.warn(
+            "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its "
+            ".grad attribute won't be populated during autograd.backward(). If you indeed "
+            "want the .grad field to be populated for a non-leaf Tensor, use .retain_grad() "
+            "on the non-leaf Tensor. If you access the non-leaf Tensor by mistake, make sure "
+            "you access the leaf Tensor instead.", UserWarning, stacklevel=2)
+    return g
+
+
+# Written through the slot's own (C-level) setter: ops set it on every output.
+Tensor.grad = property(_get_grad, _GRAD_SLOT.__set__, _GRAD_SLOT.__delete__,
+                       doc="The gradient accumulated by backward (None until then).")
 
 # Read straight from the slot (the C-level getter: the hot path reads this flag on every
 # op); assignment goes through the same checks as requires_grad_().

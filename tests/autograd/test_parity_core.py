@@ -48,3 +48,51 @@ def test_printoptions_change_precision_and_back() -> None:
     finally:
         ag.set_printoptions(profile="default")
     assert repr(ag.tensor([1.2345, 2.0])) == "tensor([1.2345, 2.0000])"
+
+
+# -- autograd semantics (torch 2.13's values written in) -------------------------------------
+def test_retained_grad_is_taken_after_every_hook_whenever_registered() -> None:
+    x = ag.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 2
+    y.retain_grad()
+    y.register_hook(lambda g: g * 10)  # registered after retain_grad: still runs before it
+    (y * y).sum().backward()
+    assert y.grad.tolist() == [40.0, 80.0] and x.grad.tolist() == [80.0, 160.0]
+    assert y.retains_grad and not x.retains_grad
+
+
+def test_backward_inputs_accumulates_only_into_those_tensors() -> None:
+    x = ag.tensor([1.0, 2.0], requires_grad=True)
+    z = ag.tensor([3.0, 4.0], requires_grad=True)
+    h = x * z
+    (h * h).sum().backward(inputs=[z, h])
+    assert x.grad is None and z.grad.tolist() == [6.0, 32.0] and h.grad.tolist() == [6.0, 16.0]
+    with pytest.raises(RuntimeError, match="cannot be empty"):
+        (x * x).sum().backward(inputs=[])
+
+
+def test_grad_materialize_grads_and_empty_inputs() -> None:
+    x = ag.tensor([1.0, 2.0], requires_grad=True)
+    z = ag.tensor(1.0, requires_grad=True)
+    gx, gz = ag.grad((x * x).sum(), [x, z], materialize_grads=True)
+    assert gx.tolist() == [2.0, 4.0] and gz.item() == 0.0 and gz.shape == ()
+    with pytest.raises(ValueError):
+        ag.grad((x * x).sum(), [x, z], allow_unused=False, materialize_grads=True)
+    with pytest.raises(RuntimeError):
+        ag.grad((x * x).sum(), [])
+
+
+def test_a_hook_may_not_change_the_gradient_dtype() -> None:
+    x = ag.tensor([1.0, 2.0], requires_grad=True)
+    x.register_hook(lambda g: g.double())
+    with pytest.raises(RuntimeError, match="type"):
+        (x * x).sum().backward()
+
+
+def test_detach_in_place_and_the_non_leaf_grad_warning() -> None:
+    x = ag.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 2
+    with pytest.warns(UserWarning, match="not a leaf"):
+        assert y.grad is None
+    assert y.detach_() is y
+    assert not y.requires_grad and y.is_leaf and y.grad_fn is None
