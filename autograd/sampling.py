@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from autograd import backend
+from autograd.dims import size_tuple
 from autograd.function import Function
 from autograd.grad_mode import is_grad_enabled
 from autograd.random import resolve
@@ -28,18 +29,7 @@ __all__ = [
 _DEFAULT_FLOAT = np.dtype(np.float32)
 
 
-def _size(size: tuple, fn: str = "size") -> tuple:
-    if len(size) == 1 and isinstance(size[0], tuple | list):
-        size = tuple(size[0])
-    out = []
-    for s in size:
-        if isinstance(s, bool) or not isinstance(s, int | np.integer):
-            raise TypeError(f"{fn}(): size must be a tuple of ints, got {type(s).__name__}")
-        if s < 0:
-            raise RuntimeError(f"Trying to create tensor with negative dimension {int(s)}: "
-                               f"{[int(v) for v in size]}")
-        out.append(int(s))
-    return tuple(out)
+_size = size_tuple
 
 
 class _Draw(Function):
@@ -72,11 +62,13 @@ def _recorded(kind: type[_Draw], sample: np.ndarray, *params: Any) -> Tensor:
 
 
 def _size_arg(size: tuple, kw: dict, fn: str) -> tuple:
-    # torch also takes the shape as ``size=``
+    # torch also takes the shape as ``size=``, and needs one or the other
     if kw:
         if set(kw) != {"size"} or size:
             raise TypeError(f"{fn}() got unexpected arguments {sorted(kw)}")
         return (kw["size"],)
+    if not size:
+        raise TypeError(f'{fn}() missing 1 required positional arguments: "size"')
     return size
 
 
@@ -125,14 +117,14 @@ def rand(*size: Any, generator: Any = None, dtype: Any = None, requires_grad: bo
 def randn_like(input: Tensor, *, generator: Any = None, dtype: Any = None,
                requires_grad: bool = False, device: Any = None) -> Tensor:
     """``randn`` with ``input``'s shape and dtype."""
-    return randn(*input.shape, generator=generator, dtype=dtype or input.dtype,
+    return randn(input.shape, generator=generator, dtype=dtype or input.dtype,
                  requires_grad=requires_grad, device=device or input.device)
 
 
 def rand_like(input: Tensor, *, generator: Any = None, dtype: Any = None,
               requires_grad: bool = False, device: Any = None) -> Tensor:
     """``rand`` with ``input``'s shape and dtype."""
-    return rand(*input.shape, generator=generator, dtype=dtype or input.dtype,
+    return rand(input.shape, generator=generator, dtype=dtype or input.dtype,
                 requires_grad=requires_grad, device=device or input.device)
 
 

@@ -55,28 +55,66 @@ def _base_of(t: Tensor) -> Tensor:
 
 
 def _as_array(data: Any, dtype: Any = None) -> np.ndarray:
-    """NumPy array for ``data`` with the contract's dtype rules.
+    """NumPy array for ``data`` with torch's dtype rules.
 
-    Python floats (and lists of them) become float32, Python ints int64; a NumPy
-    array keeps its dtype. Always a new array (``ag.tensor`` copies, as torch).
+    Python floats (and lists of them) become float32, Python ints int64, complex numbers
+    complex64; a NumPy array or scalar keeps its dtype, and so does a list holding a NumPy
+    float64 scalar (float64, as torch infers). With ``dtype`` the values are converted
+    once, from Python's float64 (``tensor([1e40], dtype=float64)`` keeps 1e40). Always a
+    new array (``ag.tensor`` copies, as torch).
     """
     if isinstance(data, Tensor):
         arr = data._data.copy()
     elif backend.is_device_array(data):
         arr = data.copy()
     elif isinstance(data, np.ndarray | np.generic):
+        if data.dtype.kind in "OUSV":
+            raise TypeError(f"can't convert np.ndarray of type {data.dtype}: only numeric "
+                            "and bool arrays make tensors")
         arr = np.array(data)
     else:
         arr = np.array(data)
-        if arr.dtype == np.float64:
-            arr = arr.astype(np.float32)
-        elif arr.dtype.kind == "i" and arr.dtype != np.int64:
+        kind = arr.dtype.kind
+        if kind in "OUSV":
+            if data is None or kind == "O" and any(v is None for v in arr.ravel()):
+                raise RuntimeError("Could not infer dtype of NoneType")
+            raise TypeError(f"cannot make a tensor from {type(data).__name__} data: "
+                            f"{data!r:.80}")
+        if dtype is not None:
+            dt = np.dtype(dtype)
+            if kind == "c" and dt.kind != "c":
+                raise TypeError(f"can't convert complex data to {dt}")
+            if kind in "fiu" and dt.kind in "iu":
+                _check_int_range(arr, dt)
+            return arr.astype(dt, copy=False)
+        if kind == "f":
+            if arr.dtype == np.float64 and not _holds_numpy_double(data):
+                arr = arr.astype(np.float32)
+        elif kind == "i" and arr.dtype != np.int64:
             arr = arr.astype(np.int64)
-        elif arr.dtype.kind in "OUS":
-            raise TypeError(f"cannot make a tensor from {type(data).__name__} data: {data!r:.80}")
+        elif arr.dtype == np.complex128:
+            arr = arr.astype(np.complex64)
     if dtype is not None:
         arr = arr.astype(np.dtype(dtype), copy=False)
     return arr
+
+
+def _holds_numpy_double(data: Any) -> bool:
+    """Whether nested Python sequences ``data`` hold a NumPy float64 scalar (then torch
+    infers float64 for the whole tensor, not the default float32)."""
+    if isinstance(data, np.float64):
+        return True
+    if isinstance(data, list | tuple):
+        return any(_holds_numpy_double(v) for v in data)
+    return False
+
+
+def _check_int_range(arr: np.ndarray, dt: np.dtype) -> None:
+    """torch refuses float values its integer dtype cannot hold (NaN, inf, overflow)."""
+    info = np.iinfo(dt)
+    if arr.size and not (np.all(np.isfinite(arr)) and arr.min() >= info.min
+                         and arr.max() <= info.max):
+        raise RuntimeError(f"value cannot be converted to type {dt} without overflow")
 
 
 def _on_device(arr: Any, device: Any) -> Any:

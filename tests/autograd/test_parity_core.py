@@ -3,6 +3,7 @@ torch's. The expected strings are torch's, computed once with torch (never impor
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 import autograd as ag
@@ -96,3 +97,63 @@ def test_detach_in_place_and_the_non_leaf_grad_warning() -> None:
         assert y.grad is None
     assert y.detach_() is y
     assert not y.requires_grad and y.is_leaf and y.grad_fn is None
+
+
+# -- tensor creation (torch 2.13's values written in) ----------------------------------------
+def test_tensor_with_a_dtype_converts_python_floats_once() -> None:
+    assert ag.tensor([1e40], dtype=ag.float64).tolist() == [1e40]  # was inf (via float32)
+    assert ag.tensor(1.0000001, dtype=ag.float64).item() == 1.0000001
+
+
+def test_tensor_dtype_inference_as_torch() -> None:
+    assert ag.tensor([np.float64(1.5), 2.0]).dtype == np.float64
+    assert ag.tensor([1.5, 2.0]).dtype == np.float32
+    assert ag.tensor(3 + 1j).dtype == np.complex64
+    with pytest.raises(RuntimeError):
+        ag.tensor(None)
+    with pytest.raises(RuntimeError):
+        ag.tensor([1.0, float("nan")], dtype=ag.int64)
+    with pytest.raises(RuntimeError):
+        ag.tensor(2**40, dtype=ag.int32)
+
+
+def test_full_takes_torchs_dtype_from_the_fill_value() -> None:
+    assert ag.full((2,), np.float64(2.0)).dtype == np.float32
+    assert ag.full((2,), np.int32(3)).dtype == np.int64
+    assert ag.full((2,), True).dtype == np.bool_
+    with pytest.raises(RuntimeError):
+        ag.full((2,), float("nan"), dtype=ag.int64)
+
+
+def test_arange_as_torch() -> None:
+    assert ag.arange(1, 2.5, 0.5, dtype=ag.int32).tolist() == [1, 1, 1]
+    assert ag.arange(0.5, 3, 1, dtype=ag.int64).tolist() == [0, 1, 2]
+    assert ag.arange(ag.tensor(4)).dtype == np.int64
+    assert ag.arange(end=3).tolist() == [0, 1, 2]
+    with pytest.raises(RuntimeError):
+        ag.arange(0, 1, 0)
+    with pytest.raises(RuntimeError):
+        ag.arange(0, 5, -1)
+
+
+def test_integer_linspace_and_logspace_truncate_the_ends_first() -> None:
+    assert ag.linspace(-1.5, 2.5, 9, dtype=ag.int64).tolist() == [-1, 0, 0, 0, 0, 0, 1, 1, 2]
+    assert ag.linspace(0.9, 3.9, 4, dtype=ag.int64).tolist() == [0, 1, 2, 3]
+    assert ag.logspace(-1.5, 2.5, 5, dtype=ag.int64).tolist() == [0, 0, 3, 17, 100]
+
+
+@pytest.mark.parametrize("make", [ag.zeros, ag.ones, ag.empty, ag.rand, ag.randn])
+def test_factory_sizes_are_checked_as_torch(make) -> None:
+    assert make(size=(2, 3)).shape == (2, 3)
+    with pytest.raises(TypeError):
+        make(2.0)
+    with pytest.raises(TypeError):
+        make()
+    with pytest.raises(RuntimeError):
+        make(-1)
+    assert ag.rand_like(ag.tensor(1.5)).shape == ()
+
+
+def test_eye_with_a_negative_size_raises_runtime_error() -> None:
+    with pytest.raises(RuntimeError):
+        ag.eye(-1)
