@@ -157,3 +157,79 @@ def test_factory_sizes_are_checked_as_torch(make) -> None:
 def test_eye_with_a_negative_size_raises_runtime_error() -> None:
     with pytest.raises(RuntimeError):
         ag.eye(-1)
+
+
+# -- custom Functions (torch 2.13's values written in) ---------------------------------------
+class _Scale(ag.Function):
+    @staticmethod
+    def forward(ctx, x, k=2.0):
+        ctx.save_for_backward(x)
+        ctx.k = k
+        return x**2 * k
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g * 2 * x * ctx.k, None  # a None for k even when apply got only x: as torch
+
+
+class _MaxAndIndex(ag.Function):
+    @staticmethod
+    def forward(ctx, x):
+        c = x * 1
+        ctx.mark_non_differentiable(c)
+        return x.max(), x.argmax(), c
+
+    @staticmethod
+    def backward(ctx, g, gi, gc):
+        ctx.gc = gc.tolist()
+        return g * ag.ones(3)
+
+
+class _TwoOut(ag.Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.set_materialize_grads(False)
+        return x * 1, x * 2
+
+    @staticmethod
+    def backward(ctx, ga, gb):
+        ctx.seen = (ga is None, gb is None)
+        return (ga if ga is not None else 0) + (gb * 2 if gb is not None else 0)
+
+
+def test_function_extra_none_gradients_and_keyword_arguments() -> None:
+    x = ag.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    y = _Scale.apply(x)
+    y.sum().backward()
+    assert y.tolist() == [2.0, 8.0, 18.0] and x.grad.tolist() == [4.0, 8.0, 12.0]
+    x.grad = None
+    y = _Scale.apply(x, k=3.0)
+    y.sum().backward()
+    assert y.tolist() == [3.0, 12.0, 27.0] and x.grad.tolist() == [6.0, 12.0, 18.0]
+    assert y.grad_fn.needs_input_grad == (True, False) and y.grad_fn.k == 3.0
+
+
+def test_function_non_differentiable_outputs_and_unmaterialized_grads() -> None:
+    x = ag.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    m, i, c = _MaxAndIndex.apply(x)
+    assert (m.requires_grad, i.requires_grad, c.requires_grad) == (True, False, False)
+    m.backward()
+    assert x.grad.tolist() == [1.0, 1.0, 1.0] and m.grad_fn.gc == [0.0, 0.0, 0.0]
+    x.grad = None
+    a, b = _TwoOut.apply(x)
+    b.sum().backward()
+    assert x.grad.tolist() == [2.0, 2.0, 2.0] and b.grad_fn.seen == (True, False)
+
+
+def test_function_returning_a_number_returns_it() -> None:
+    class Five(ag.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return 5
+
+        @staticmethod
+        def backward(ctx, g):
+            return g
+
+    assert Five.apply(ag.tensor([1.0], requires_grad=True)) == 5
