@@ -17,6 +17,7 @@ from typing import Any
 __chainrule__ = True
 
 from autograd import cuda, functional, linalg, ops
+from autograd import tensor_meta as tensor_meta  # binds type(), new_zeros(), t()... on Tensor
 from autograd.backend import device, get_default_device, set_default_device
 from autograd.checkpoint import checkpoint
 from autograd.dtypes import bool as bool

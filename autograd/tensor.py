@@ -283,11 +283,29 @@ class Tensor:
             return self._data.astype(dtype)
         return self._data.copy() if copy else self._data
 
+    def _scalar(self) -> Any:
+        # float(t), int(t), complex(t): torch's ValueError past one element (.item() raises
+        # RuntimeError)
+        if self._data.size != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
+        return self.item()
+
     def __float__(self) -> float:
-        return float(self.item())
+        return float(self._scalar())
 
     def __int__(self) -> int:
-        return int(self.item())
+        return int(self._scalar())
+
+    def __complex__(self) -> complex:
+        return complex(self._scalar())
+
+    def __contains__(self, element: Any) -> bool:
+        """``element in t``: whether any element of ``t`` equals it (torch)."""
+        if not isinstance(element, Tensor | int | float | bool | np.number | np.bool_):
+            raise RuntimeError(f"Tensor.__contains__ only supports Tensor or scalar, but you "
+                               f"passed in a {type(element).__name__}.")
+        return bool(np.any(backend.to_host(self._data) == (
+            backend.to_host(element._data) if isinstance(element, Tensor) else element)))
 
     def __index__(self) -> int:
         if self._data.dtype.kind not in "iub" or self._data.size != 1:

@@ -233,3 +233,49 @@ def test_function_returning_a_number_returns_it() -> None:
             return g
 
     assert Five.apply(ag.tensor([1.0], requires_grad=True)) == 5
+
+
+# -- the Tensor object (torch 2.13's answers written in) -------------------------------------
+def test_type_names_and_casts() -> None:
+    x = ag.tensor([1.5, 2.0])
+    assert x.type() == "torch.FloatTensor" and ag.tensor([1]).type() == "torch.LongTensor"
+    assert x.type(ag.float64).dtype == np.float64
+    assert x.type("torch.LongTensor").tolist() == [1, 2]
+    assert x.type(ag.float32) is x
+    assert ag.tensor([1]).type_as(x).dtype == np.float32
+
+
+def test_new_factories_keep_the_tensors_dtype() -> None:
+    x = ag.tensor([1.5, 2.0])
+    assert x.new_zeros(2, 3).dtype == np.float32 and x.new_zeros((2, 3)).shape == (2, 3)
+    assert x.new_full((2,), 3).tolist() == [3.0, 3.0]
+    assert x.new_tensor([1, 2]).dtype == np.float32
+    assert ag.tensor([1, 2]).new_ones((2,)).dtype == np.int64
+    assert x.new_empty(4).shape == (4,)
+
+
+def test_membership_and_scalar_conversions() -> None:
+    m = ag.tensor([[1, 2], [3, 4]])
+    assert 2 in m and 5 not in m and ag.tensor(2) in ag.tensor([1, 2])
+    assert 2.5 in ag.tensor(2.5)  # a 0-d tensor too (it cannot be iterated)
+    for convert in (float, int, complex):
+        with pytest.raises(ValueError):
+            convert(ag.tensor([1.0, 2.0]))
+    with pytest.raises(RuntimeError):
+        ag.tensor([1.0, 2.0]).item()
+
+
+def test_kind_queries_and_t() -> None:
+    assert ag.tensor(3).is_signed() and not ag.tensor([1], dtype=ag.uint8).is_signed()
+    assert not ag.tensor(True).is_signed() and ag.tensor(1.0).is_floating_point()
+    assert not ag.tensor(1).is_floating_point() and not ag.tensor(1.0).is_complex()
+    assert ag.tensor([1.0, 2.0]).element_size() == 4 and ag.tensor([1.0, 2.0]).nbytes == 8
+    assert ag.ones(2, 3).t().shape == (3, 2) and ag.tensor([1.0, 2.0]).t().shape == (2,)
+    with pytest.raises(RuntimeError):
+        ag.ones(2, 2, 2).t()
+    w = ag.ones(2, 3, requires_grad=True)
+    (w.t() * ag.tensor([[1.0, 2.0]] * 3)).sum().backward()
+    assert w.grad.tolist() == [[1.0, 1.0, 1.0], [2.0, 2.0, 2.0]]
+    x = ag.tensor([1.0, 2.0])
+    assert x.data_ptr() == x.detach().data_ptr() and x.is_contiguous() and x.is_cpu
+    assert x.get_device() == -1 and x.ndimension() == 1
