@@ -62,7 +62,9 @@ from autograd.function import Function, FunctionCtx
 from autograd.grad_mode import (
     detect_anomaly,
     enable_grad,
+    inference_mode,
     is_grad_enabled,
+    is_inference_mode_enabled,
     no_grad,
     set_grad_enabled,
 )
@@ -371,4 +373,4 @@ __all__ += [  # issue 15 part B (all, any: a star-import would shadow the builti
     "logical_or", "logical_xor", "lt", "ne", "not_equal",
     "result_type",
 ]
-__all__ += ["set_printoptions"]
+__all__ += ["set_printoptions", "inference_mode", "is_inference_mode_enabled"]

@@ -122,6 +122,32 @@ class _Switch(_Mode):
         self._value = value
 
 
+class inference_mode(_BareDecorator):
+    """torch's ``inference_mode(mode=True)``: as ``no_grad`` (chainrule has no separate
+    inference tensors), with ``is_inference_mode_enabled()`` True inside; ``mode=False``
+    turns it off again and, as torch, turns grad mode on."""
+
+    _mode = True  # a bare ``@inference_mode`` never runs __init__
+
+    def __init__(self, mode: bool = True) -> None:
+        self._mode = bool(mode)
+
+    def __enter__(self) -> None:
+        self._prev = (STATE.grad_enabled, STATE.inference)
+        STATE.grad_enabled = not self._mode
+        STATE.inference = self._mode
+
+    def __exit__(self, *exc: object) -> None:
+        STATE.grad_enabled, STATE.inference = self._prev
+
+    def _fresh(self) -> _Mode:
+        return type(self)(self._mode)
+
+
+def is_inference_mode_enabled() -> bool:
+    return STATE.inference
+
+
 def is_grad_enabled() -> bool:
     return STATE.grad_enabled
 

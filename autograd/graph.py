@@ -63,6 +63,7 @@ class _ThreadState(threading.local):
     _grad_enabled: bool = True
     _scope: Any = None
     _anomaly: bool = False
+    inference: bool = False  # inside inference_mode() (which runs as no_grad)
     tracer: Any = None  # trace_backward(): a BackwardTrace whose record() each step calls
     final_callbacks: list | None = None  # engine.queue_callback()'s list while backward runs
 

@@ -279,3 +279,24 @@ def test_kind_queries_and_t() -> None:
     x = ag.tensor([1.0, 2.0])
     assert x.data_ptr() == x.detach().data_ptr() and x.is_contiguous() and x.is_cpu
     assert x.get_device() == -1 and x.ndimension() == 1
+
+
+def test_inference_mode_as_context_decorator_and_switch() -> None:
+    x = ag.tensor([1.0], requires_grad=True)
+    with ag.inference_mode():
+        y = x * 2
+        assert ag.is_inference_mode_enabled() and not ag.is_grad_enabled()
+        with ag.inference_mode(False):  # as torch: grad mode back on
+            assert ag.is_grad_enabled() and not ag.is_inference_mode_enabled()
+    assert not y.requires_grad and ag.is_grad_enabled() and not ag.is_inference_mode_enabled()
+
+    @ag.inference_mode
+    def bare(a):
+        return a * 2
+
+    @ag.inference_mode()
+    def called(a):
+        return a * 2
+
+    assert not bare(x).requires_grad and not called(x).requires_grad
+    assert ag.is_grad_enabled()
