@@ -300,3 +300,27 @@ def test_inference_mode_as_context_decorator_and_switch() -> None:
 
     assert not bare(x).requires_grad and not called(x).requires_grad
     assert ag.is_grad_enabled()
+
+
+def test_in_place_draws_fill_as_torchs() -> None:
+    ag.manual_seed(0)
+    w = ag.zeros(400, 100)
+    assert w.normal_(0, 0.01) is w and w._version == 1
+    assert abs(w.mean().item()) < 1e-3 and abs(w.std().item() - 0.01) < 5e-4
+    w.uniform_(-2, 3)
+    assert -2 <= w.min().item() and w.max().item() < 3 and abs(w.mean().item() - 0.5) < 0.05
+    w.bernoulli_(0.3)
+    assert set(np.unique(w.numpy()).tolist()) == {0.0, 1.0}
+    assert abs(w.mean().item() - 0.3) < 0.02
+    w.exponential_(2.0)
+    assert abs(w.mean().item() - 0.5) < 0.02 and w.dtype == np.float32
+    p = ag.zeros(3, requires_grad=True)
+    with pytest.raises(RuntimeError):
+        p.normal_()
+    with pytest.raises(NotImplementedError):
+        ag.zeros(3, dtype=ag.int64).normal_()
+    x = ag.ones(3, requires_grad=True)
+    y = x * 2
+    y.normal_()  # overwritten: no gradient reaches x through the old values (torch: zeros)
+    y.sum().backward()
+    assert x.grad.tolist() == [0.0, 0.0, 0.0]
