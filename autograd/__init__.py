@@ -43,17 +43,21 @@ from autograd.dtypes import float as float
 from autograd.dtypes import int as int
 from autograd.engine import run_backward
 from autograd.factories import (
+    Size,
     arange,
+    as_tensor,
     empty,
     empty_like,
     eye,
     from_numpy,
     full,
     full_like,
+    get_default_dtype,
     linspace,
     logspace,
     ones,
     ones_like,
+    set_default_dtype,
     tensor,
     zeros,
     zeros_like,
@@ -373,4 +377,5 @@ __all__ += [  # issue 15 part B (all, any: a star-import would shadow the builti
     "logical_or", "logical_xor", "lt", "ne", "not_equal",
     "result_type",
 ]
-__all__ += ["set_printoptions", "inference_mode", "is_inference_mode_enabled"]
+__all__ += ["set_printoptions", "inference_mode", "is_inference_mode_enabled", "Size",
+            "as_tensor", "get_default_dtype", "set_default_dtype"]

@@ -213,3 +213,46 @@ def logspace(start: Any, end: Any, steps: int, base: float = 10.0, *, dtype: Any
     i = np.arange(n, dtype=np.float64)
     exps = np.where(i < n // 2, lo + step * i, hi - step * (n - 1 - i))
     return _make(np.power(float(base), exps).astype(dt), requires_grad, device)
+
+
+def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
+    """``data`` as a tensor without a copy where possible (torch's ``as_tensor``): a Tensor
+    of that dtype and device is returned itself, a NumPy array of that dtype is shared (a
+    change to one shows in the other); anything else is converted as ``tensor()`` does."""
+    dt = None if dtype is None else np.dtype(dtype)
+    if isinstance(data, Tensor):
+        if (dt is None or dt == data.dtype) and (device is None or
+                                                 backend.as_device(device) == data.device):
+            return data
+        return data.to(dtype=dt or data.dtype, device=device or data.device)
+    if isinstance(data, np.ndarray) and (dt is None or dt == data.dtype) and \
+            data.dtype.kind in "biufc" and device is None and backend._Default.device is None:
+        return _wrap(data, None)
+    return Tensor(data, dtype=dt, device=device)
+
+
+class Size(tuple):
+    """torch's ``Size``: a tuple of dimension lengths (``t.shape`` is a plain tuple here,
+    equal to a Size of the same lengths)."""
+
+    def numel(self) -> int:
+        """The number of elements a tensor of this shape holds."""
+        return math.prod(self)
+
+    def __repr__(self) -> str:
+        return f"torch.Size({list(self)})"
+
+
+def get_default_dtype() -> Any:
+    """The dtype Python floats become: float32 (chainrule's fixed default)."""
+    return DEFAULT_FLOAT
+
+
+def set_default_dtype(d: Any) -> None:
+    """Only float32, the fixed default, is accepted: anything else raises, rather than a
+    program silently computing in float32 where it asked for float64."""
+    if np.dtype(d) != np.dtype(DEFAULT_FLOAT):
+        raise NotImplementedError(
+            f"set_default_dtype({np.dtype(d)}): chainrule's default float dtype is float32 "
+            "and cannot be changed; pass dtype= to the factories (ag.tensor(..., "
+            "dtype=ag.float64)) or cast with .double()")

@@ -324,3 +324,24 @@ def test_in_place_draws_fill_as_torchs() -> None:
     y.normal_()  # overwritten: no gradient reaches x through the old values (torch: zeros)
     y.sum().backward()
     assert x.grad.tolist() == [0.0, 0.0, 0.0]
+
+
+def test_as_tensor_shares_what_it_can() -> None:
+    a = np.array([1.0, 2.0])
+    t = ag.as_tensor(a)
+    a[0] = 9.0
+    assert t.tolist() == [9.0, 2.0] and t.dtype == np.float64
+    b = ag.tensor([1.0, 2.0])
+    assert ag.as_tensor(b) is b and ag.as_tensor(b, dtype=ag.float64) is not b
+    assert ag.as_tensor([1, 2]).dtype == np.int64
+    assert ag.as_tensor(a, dtype=ag.float32).dtype == np.float32
+
+
+def test_size_and_default_dtype() -> None:
+    s = ag.Size([2, 3])
+    assert repr(s) == "torch.Size([2, 3])" and s.numel() == 6 and s == (2, 3)
+    assert ag.zeros(s).shape == (2, 3) and ag.zeros(2, 3).shape == s
+    assert ag.get_default_dtype() == ag.float32
+    ag.set_default_dtype(ag.float32)
+    with pytest.raises(NotImplementedError):
+        ag.set_default_dtype(ag.float64)
