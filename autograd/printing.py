@@ -170,7 +170,7 @@ _TORCH_NODE_NAMES = {"CastBackward": "ToCopyBackward0", "ReshapeBackward": "View
                      "SoftmaxCrossEntropyBackward": "NllLossBackward0"}
 
 
-def _grad_fn_name(node: Any) -> str:
+def grad_fn_name(node: Any) -> str:
     """torch's name for the node: its class name with torch's overload number (``0``); a
     custom Function's node keeps its bare name (``MyOpBackward``), as in torch."""
     name = type(node).__name__
@@ -208,7 +208,7 @@ def tensor_repr(t: Any, prefix: str = "tensor(") -> str:
         suffixes.append(f"dtype={dtype_name(dt)}")
     node = t._node
     if node is not None:
-        suffixes.append(f"grad_fn=<{_grad_fn_name(node)}>")
+        suffixes.append(f"grad_fn=<{grad_fn_name(node)}>")
     elif t.requires_grad:
         suffixes.append("requires_grad=True")
     return _add_suffixes(prefix + _body(arr, indent), suffixes, indent)

@@ -345,3 +345,15 @@ def test_size_and_default_dtype() -> None:
     ag.set_default_dtype(ag.float32)
     with pytest.raises(NotImplementedError):
         ag.set_default_dtype(ag.float64)
+
+
+def test_next_functions_and_name_as_torchs() -> None:
+    x = ag.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 2
+    s = y.sum()
+    assert s.grad_fn.name() == "SumBackward0" and y.grad_fn.name() == "MulBackward0"
+    ((prev, idx),) = s.grad_fn.next_functions
+    assert prev is y.grad_fn and idx == 0
+    (acc, _), (const, _) = y.grad_fn.next_functions  # x, then the number 2 (None)
+    assert acc.variable is x and acc.name() == "torch::autograd::AccumulateGrad"
+    assert const is None and acc.next_functions == ()
