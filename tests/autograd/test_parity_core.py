@@ -357,3 +357,15 @@ def test_next_functions_and_name_as_torchs() -> None:
     (acc, _), (const, _) = y.grad_fn.next_functions  # x, then the number 2 (None)
     assert acc.variable is x and acc.name() == "torch::autograd::AccumulateGrad"
     assert const is None and acc.next_functions == ()
+
+
+def test_manual_seed_argument_checks_as_torch() -> None:
+    ag.manual_seed(1.5)  # torch.manual_seed takes int(seed)
+    assert ag.initial_seed() == 1
+    ag.manual_seed(2**64 - 1)
+    assert ag.initial_seed() == 2**64 - 1
+    with pytest.raises(ValueError):
+        ag.manual_seed(2**64)
+    with pytest.raises(RuntimeError):
+        ag.Generator().manual_seed(1.5)
+    ag.manual_seed(0)
