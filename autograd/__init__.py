@@ -67,9 +67,11 @@ from autograd.grad_mode import (
     detect_anomaly,
     enable_grad,
     inference_mode,
+    is_anomaly_enabled,
     is_grad_enabled,
     is_inference_mode_enabled,
     no_grad,
+    set_detect_anomaly,
     set_grad_enabled,
 )
 from autograd.gradcheck import GradcheckError, gradcheck, gradgradcheck
@@ -252,7 +254,7 @@ from autograd.sampling import (
     randn_like,
     randperm,
 )
-from autograd.tensor import Tensor, _seed
+from autograd.tensor import Tensor, _seed, backward
 from autograd.threads import get_num_threads, set_num_threads
 
 
@@ -378,4 +380,5 @@ __all__ += [  # issue 15 part B (all, any: a star-import would shadow the builti
     "result_type",
 ]
 __all__ += ["set_printoptions", "inference_mode", "is_inference_mode_enabled", "Size",
-            "as_tensor", "get_default_dtype", "set_default_dtype"]
+            "as_tensor", "get_default_dtype", "set_default_dtype", "backward",
+            "set_detect_anomaly", "is_anomaly_enabled"]

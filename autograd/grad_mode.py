@@ -161,3 +161,25 @@ class detect_anomaly(_Mode):
 
     def __init__(self, check_nan: bool = True) -> None:
         self._value = bool(check_nan)
+
+
+class set_detect_anomaly(_Mode):
+    """``set_detect_anomaly(mode)``: turn anomaly detection on or off now, or for a ``with``
+    block (torch's ``autograd.set_detect_anomaly``)."""
+
+    _attr = "anomaly"
+
+    def __init__(self, mode: bool, check_nan: bool = True) -> None:
+        self._prev = STATE.anomaly
+        self._value = bool(mode) and bool(check_nan)
+        STATE.anomaly = self._value
+
+    def __enter__(self) -> None:
+        pass
+
+    def __exit__(self, *exc: object) -> None:
+        STATE.anomaly = self._prev
+
+
+def is_anomaly_enabled() -> bool:
+    return bool(STATE.anomaly)

@@ -347,30 +347,8 @@ class Tensor:
                  create_graph: bool = False, inputs: Any = None) -> None:
         """Accumulate d(self)/d(leaf) · gradient into every leaf's ``.grad``; with
         ``inputs`` (a tensor or a sequence), only into theirs (non-leaves included)."""
-        if not self.requires_grad:
-            raise RuntimeError(
-                "element 0 of tensors does not require grad and does not have a grad_fn"
-            )
-        seed = _seed(self, gradient, "backward", create_graph)
-        if retain_graph is None:
-            retain_graph = create_graph
-        if inputs is None:
-            run_backward([self], [seed], retain_graph, create_graph)
-            return
-        ins = [inputs] if isinstance(inputs, Tensor) else list(inputs)
-        if not ins:
-            raise RuntimeError("'inputs' argument to backward() cannot be empty.")
-        for t in ins:
-            if not t.requires_grad:
-                raise RuntimeError("One of the differentiated Tensors does not require grad")
-        grads = run_backward([self], [seed], retain_graph, create_graph, inputs=ins)
-        stored: set = set()
-        for t, g in zip(ins, grads):
-            if g is not None:
-                accumulate_grad(t, g, create_graph, stored)
-                for h in t._hooks or ():
-                    if h.__class__ is PostAccumulateGradHook:
-                        h.fn(t)
+        backward([self], None if gradient is None else [gradient], retain_graph,
+                 create_graph, inputs)
 
     def detach(self) -> Tensor:
         """A new leaf sharing this tensor's data, cut from the graph; it shares the version
@@ -454,6 +432,48 @@ class Tensor:
         wrapped = PostAccumulateGradHook(hook)
         self._hooks = [*(self._hooks or ()), wrapped]
         return _HookHandle(self, "_hooks", wrapped)
+
+
+def backward(tensors: Any, grad_tensors: Any = None, retain_graph: bool | None = None,
+             create_graph: bool = False, inputs: Any = None) -> None:
+    """torch's ``autograd.backward``: the sum of ``tensors`` (each weighted by its entry
+    of ``grad_tensors``; None for a scalar) backpropagated into the leaves' ``.grad`` (only
+    into ``inputs``' when given, non-leaves included)."""
+    roots = [tensors] if isinstance(tensors, Tensor) else list(tensors)
+    if grad_tensors is None:
+        gradients: list = [None] * len(roots)
+    elif isinstance(grad_tensors, Tensor):
+        gradients = [grad_tensors]
+    else:
+        gradients = list(grad_tensors)
+    if len(gradients) != len(roots):
+        raise RuntimeError(f"got {len(gradients)} tensors in grad_tensors for "
+                           f"{len(roots)} tensors")
+    for r in roots:
+        if not r.requires_grad:
+            raise RuntimeError(
+                "element 0 of tensors does not require grad and does not have a grad_fn"
+            )
+    seeds = [_seed(r, g, "backward", create_graph) for r, g in zip(roots, gradients)]
+    if retain_graph is None:
+        retain_graph = create_graph
+    if inputs is None:
+        run_backward(roots, seeds, retain_graph, create_graph)
+        return
+    ins = [inputs] if isinstance(inputs, Tensor) else list(inputs)
+    if not ins:
+        raise RuntimeError("'inputs' argument to backward() cannot be empty.")
+    for t in ins:
+        if not t.requires_grad:
+            raise RuntimeError("One of the differentiated Tensors does not require grad")
+    grads = run_backward(roots, seeds, retain_graph, create_graph, inputs=ins)
+    stored: set = set()
+    for t, g in zip(ins, grads):
+        if g is not None:
+            accumulate_grad(t, g, create_graph, stored)
+            for h in t._hooks or ():
+                if h.__class__ is PostAccumulateGradHook:
+                    h.fn(t)
 
 
 class _HookHandle:

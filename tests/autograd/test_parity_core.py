@@ -369,3 +369,23 @@ def test_manual_seed_argument_checks_as_torch() -> None:
     with pytest.raises(RuntimeError):
         ag.Generator().manual_seed(1.5)
     ag.manual_seed(0)
+
+
+def test_module_backward_and_set_detect_anomaly() -> None:
+    x = ag.tensor([1.0, 2.0], requires_grad=True)
+    y = ag.tensor(3.0, requires_grad=True)
+    ag.backward([(x * x).sum(), (x * y).sum()])
+    assert x.grad.tolist() == [5.0, 7.0] and y.grad.item() == 3.0
+    ag.backward([x * 2], [ag.ones(2)])
+    assert x.grad.tolist() == [7.0, 9.0]
+    ag.backward((x * y).sum(), inputs=[y])
+    assert x.grad.tolist() == [7.0, 9.0] and y.grad.item() == 6.0
+    ag.set_detect_anomaly(True)
+    try:
+        assert ag.is_anomaly_enabled()
+    finally:
+        ag.set_detect_anomaly(False)
+    assert not ag.is_anomaly_enabled()
+    with ag.set_detect_anomaly(True):
+        assert ag.is_anomaly_enabled()
+    assert not ag.is_anomaly_enabled()
