@@ -17,6 +17,7 @@ from typing import Any
 __chainrule__ = True
 
 from autograd import cuda, functional, linalg, ops
+from autograd import tensor_meta as tensor_meta  # binds type(), new_zeros(), t()... on Tensor
 from autograd.backend import device, get_default_device, set_default_device
 from autograd.checkpoint import checkpoint
 from autograd.dtypes import bool as bool
@@ -42,17 +43,21 @@ from autograd.dtypes import float as float
 from autograd.dtypes import int as int
 from autograd.engine import run_backward
 from autograd.factories import (
+    Size,
     arange,
+    as_tensor,
     empty,
     empty_like,
     eye,
     from_numpy,
     full,
     full_like,
+    get_default_dtype,
     linspace,
     logspace,
     ones,
     ones_like,
+    set_default_dtype,
     tensor,
     zeros,
     zeros_like,
@@ -61,8 +66,12 @@ from autograd.function import Function, FunctionCtx
 from autograd.grad_mode import (
     detect_anomaly,
     enable_grad,
+    inference_mode,
+    is_anomaly_enabled,
     is_grad_enabled,
+    is_inference_mode_enabled,
     no_grad,
+    set_detect_anomaly,
     set_grad_enabled,
 )
 from autograd.gradcheck import GradcheckError, gradcheck, gradgradcheck
@@ -222,6 +231,7 @@ from autograd.ops.scan import cummax, cummin, cumprod, cumsum, logcumsumexp
 from autograd.ops.sorting import argsort, kthvalue, median, mode, msort, sort, topk
 from autograd.ops.special import erf, erfc, erfinv
 from autograd.ops.unary import clone
+from autograd.printing import set_printoptions
 from autograd.promotion import result_type
 from autograd.random import (
     Generator,
@@ -244,20 +254,33 @@ from autograd.sampling import (
     randn_like,
     randperm,
 )
-from autograd.tensor import Tensor, _seed
+from autograd.tensor import Tensor, _seed, backward
 from autograd.threads import get_num_threads, set_num_threads
 
 
 def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool | None = None,
-         create_graph: bool = False, allow_unused: bool = False) -> tuple:
+         create_graph: bool = False, only_inputs: bool = True, allow_unused: bool | None = None,
+         is_grads_batched: bool = False, materialize_grads: bool = False) -> tuple:
     """Gradients of ``outputs`` with respect to ``inputs``, returned (no ``.grad`` changes).
 
-    With ``create_graph=True`` the returned gradients are themselves differentiable.
+    With ``create_graph=True`` the returned gradients are themselves differentiable. An
+    input the outputs do not depend on raises unless ``allow_unused`` (its entry is then
+    None, or zeros with ``materialize_grads=True``, which implies ``allow_unused``).
     """
+    if materialize_grads and allow_unused is False:
+        raise ValueError("Expected allow_unused to be True or not passed when "
+                         "materialize_grads=True, but got: allow_unused=False.")
+    if allow_unused is None:
+        allow_unused = materialize_grads
+    if is_grads_batched:
+        raise NotImplementedError("grad(is_grads_batched=True) needs vmap, which chainrule "
+                                  "does not have: loop over the batch of grad_outputs")
     outs = list(outputs) if isinstance(outputs, Sequence) and not isinstance(outputs, Tensor) \
         else [outputs]
     ins = list(inputs) if isinstance(inputs, Sequence) and not isinstance(inputs, Tensor) \
         else [inputs]
+    if not ins:
+        raise RuntimeError("`inputs` argument to `grad()` cannot be empty.")
     if grad_outputs is None:
         gos: list = [None] * len(outs)
     elif isinstance(grad_outputs, Sequence) and not isinstance(grad_outputs, Tensor):
@@ -286,7 +309,7 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
                     "One of the differentiated Tensors appears to not have been used in the "
                     "graph. Set allow_unused=True if this is the desired behavior."
                 )
-            out.append(None)
+            out.append(zeros_like(t) if materialize_grads else None)
         elif isinstance(g, Tensor):
             out.append(g)
         else:
@@ -356,3 +379,6 @@ __all__ += [  # issue 15 part B (all, any: a star-import would shadow the builti
     "logical_or", "logical_xor", "lt", "ne", "not_equal",
     "result_type",
 ]
+__all__ += ["set_printoptions", "inference_mode", "is_inference_mode_enabled", "Size",
+            "as_tensor", "get_default_dtype", "set_default_dtype", "backward",
+            "set_detect_anomaly", "is_anomaly_enabled"]

@@ -43,3 +43,32 @@ def normalize_dims(dims: Any, ndim: int) -> tuple[int, ...]:
                 raise RuntimeError(f"dim {d} appears multiple times in the list of dims")
             seen.add(d)
     return out
+
+
+def size_tuple(size: tuple, fn: str = "size") -> tuple:
+    """A factory's ``*size`` (ints, or one tuple/list of ints) as a shape tuple, checked as
+    torch: a non-int size raises ``TypeError``, a negative one ``RuntimeError``."""
+    if len(size) == 1 and isinstance(size[0], tuple | list):
+        size = tuple(size[0])
+    out = []
+    for s in size:
+        if isinstance(s, bool) or not hasattr(s, "__index__"):
+            raise TypeError(f"{fn}(): argument 'size' must be a tuple of ints, but found "
+                            f"element of type {type(s).__name__}")
+        s = operator.index(s)
+        if s < 0:
+            raise RuntimeError(f"Trying to create tensor with negative dimension {s}: "
+                               f"{[operator.index(v) for v in size]}")
+        out.append(s)
+    return tuple(out)
+
+
+def size_args(args: tuple, size: Any, fn: str) -> tuple:
+    """The shape of ``fn(*args)`` or ``fn(size=...)`` (torch takes either, not neither)."""
+    if size is not None:
+        if args:
+            raise TypeError(f"{fn}() got the size both positionally and as size=")
+        args = (size,) if isinstance(size, tuple | list) else (size,)
+    elif not args:
+        raise TypeError(f'{fn}() missing 1 required positional arguments: "size"')
+    return size_tuple(args, fn)

@@ -27,6 +27,12 @@ _ND = np.ndarray
 
 
 # -- the backward pass -------------------------------------------------------------------
+def accumulate_grad(t: Tensor, g: Any, create_graph: bool, stored: set) -> None:
+    """Add ``g`` into ``t.grad`` as backward does for a leaf (``backward(inputs=...)``
+    does it for the tensors it names, non-leaves included)."""
+    _accumulate_leaf(t, g, create_graph, stored)
+
+
 def _accumulate_leaf(leaf: Tensor, g: Any, create_graph: bool, stored: set) -> None:
     """Add ``g`` into ``leaf.grad``.
 
@@ -38,7 +44,7 @@ def _accumulate_leaf(leaf: Tensor, g: Any, create_graph: bool, stored: set) -> N
     """
     wrap = Bound.wrap
     if create_graph:
-        leaf.grad = g if leaf.grad is None else leaf.grad + g
+        leaf._grad = g if leaf._grad is None else leaf._grad + g
         return
     data = leaf._data
     if g.dtype != data.dtype:
@@ -47,14 +53,14 @@ def _accumulate_leaf(leaf: Tensor, g: Any, create_graph: bool, stored: set) -> N
         raise RuntimeError(
             f"gradient of shape {g.shape} does not match the leaf's shape {data.shape}"
         )
-    grad = leaf.grad
+    grad = leaf._grad
     if grad is None:
         if g.base is not None or id(g) in stored:
             g = g.copy()
         stored.add(id(g))
-        leaf.grad = wrap(g, None)
+        leaf._grad = wrap(g, None)
     elif grad._node is not None or not writeable(grad._data):
-        leaf.grad = wrap(grad._data + g, None)
+        leaf._grad = wrap(grad._data + g, None)
     else:
         np.add(grad._data, g, out=grad._data)
 
@@ -79,6 +85,11 @@ def _run_hooks(hooks: list, g: Any, create_graph: bool) -> Any:
             raise RuntimeError(
                 f"hook {_name(hook)} has changed the size of value: it returned shape "
                 f"{tuple(res.shape)} for a gradient of shape {tuple(g.shape)}"
+            )
+        if res.dtype != g.dtype:
+            raise RuntimeError(
+                f"hook {_name(hook)} has changed the type of value: it returned dtype "
+                f"{res.dtype} for a gradient of dtype {g.dtype}"
             )
         g = res if create_graph else res._data
     return g

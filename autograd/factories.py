@@ -3,20 +3,16 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
 
 from autograd import backend
-from autograd.tensor import Tensor, _as_array, _wrap
+from autograd.dims import size_args, size_tuple
+from autograd.tensor import Tensor, _wrap
 
 DEFAULT_FLOAT = np.float32
-
-
-def _size(size: tuple) -> tuple:
-    if len(size) == 1 and isinstance(size[0], tuple | list):
-        return tuple(int(s) for s in size[0])
-    return tuple(int(s) for s in size)
 
 
 def _make(data: np.ndarray, requires_grad: bool, device: Any = None) -> Tensor:
@@ -42,44 +38,98 @@ def from_numpy(a: np.ndarray) -> Tensor:
     return _wrap(a, None)
 
 
-def zeros(*size: Any, dtype: Any = None, requires_grad: bool = False,
+def zeros(*args: Any, size: Any = None, dtype: Any = None, requires_grad: bool = False,
          device: Any = None) -> Tensor:
-    return _make(np.zeros(_size(size), dtype=dtype or DEFAULT_FLOAT), requires_grad, device)
+    return _make(np.zeros(size_args(args, size, "zeros"), dtype=dtype or DEFAULT_FLOAT),
+                 requires_grad, device)
 
 
-def ones(*size: Any, dtype: Any = None, requires_grad: bool = False,
+def ones(*args: Any, size: Any = None, dtype: Any = None, requires_grad: bool = False,
          device: Any = None) -> Tensor:
-    return _make(np.ones(_size(size), dtype=dtype or DEFAULT_FLOAT), requires_grad, device)
+    return _make(np.ones(size_args(args, size, "ones"), dtype=dtype or DEFAULT_FLOAT),
+                 requires_grad, device)
 
 
-def empty(*size: Any, dtype: Any = None, requires_grad: bool = False,
+def empty(*args: Any, size: Any = None, dtype: Any = None, requires_grad: bool = False,
          device: Any = None) -> Tensor:
-    return _make(np.empty(_size(size), dtype=dtype or DEFAULT_FLOAT), requires_grad, device)
+    return _make(np.empty(size_args(args, size, "empty"), dtype=dtype or DEFAULT_FLOAT),
+                 requires_grad, device)
+
+
+def _fill_dtype(fill_value: Any) -> np.dtype:
+    """torch's dtype for a fill value: bool, int64 for an integer, the default float for
+    a float (a NumPy float64 scalar too), complex64 for a complex."""
+    if isinstance(fill_value, Tensor):
+        return fill_value.dtype
+    if isinstance(fill_value, bool | np.bool_):
+        return np.dtype(np.bool_)
+    if isinstance(fill_value, int | np.integer):
+        return np.dtype(np.int64)
+    if isinstance(fill_value, complex | np.complexfloating):
+        return np.dtype(np.complex64)
+    return np.dtype(DEFAULT_FLOAT)
+
+
+def _check_fits(value: Any, dt: np.dtype) -> None:
+    """torch refuses a number its integer dtype cannot hold (NaN, inf, out of range)."""
+    if dt.kind in "iu" and not isinstance(value, bool | np.bool_):
+        v = value.item() if isinstance(value, Tensor | np.generic) else value
+        info = np.iinfo(dt)
+        if isinstance(v, float) and not math.isfinite(v) or \
+                isinstance(v, int | float) and not info.min <= v <= info.max:
+            raise RuntimeError(f"value cannot be converted to type {dt} without overflow")
 
 
 def full(size: Any, fill_value: Any, dtype: Any = None, requires_grad: bool = False,
          device: Any = None) -> Tensor:
-    """``size`` filled with ``fill_value``; an int fill gives int64, a bool fill bool."""
-    if dtype is None:
-        dtype = _as_array(fill_value).dtype
-    shape = (int(size),) if isinstance(size, int) else tuple(int(s) for s in size)
-    return _make(np.full(shape, fill_value, dtype=dtype), requires_grad, device)
+    """``size`` filled with ``fill_value``; an int fill gives int64, a bool fill bool, a
+    float fill the default float (float32), as torch."""
+    dt = _fill_dtype(fill_value) if dtype is None else np.dtype(dtype)
+    _check_fits(fill_value, dt)
+    if isinstance(fill_value, Tensor):
+        fill_value = fill_value.item()
+    shape = size_tuple((size,), "full")
+    return _make(np.full(shape, fill_value, dtype=dt), requires_grad, device)
 
 
-def arange(start: Any, end: Any = None, step: Any = 1, dtype: Any = None,
-           requires_grad: bool = False,
-         device: Any = None) -> Tensor:
-    """``[start, end)`` in steps; int arguments give int64, floats float32 (as torch)."""
+def _number(v: Any) -> Any:
+    return v.item() if isinstance(v, Tensor) else v
+
+
+def arange(start: Any = None, end: Any = None, step: Any = 1, dtype: Any = None,
+           requires_grad: bool = False, device: Any = None) -> Tensor:
+    """``[start, end)`` in steps; int arguments give int64, floats float32 (as torch).
+
+    As torch, the length is ceil((end - start) / step) and value i is start + i·step,
+    computed in the output's kind: for an integer dtype start and step are first
+    truncated to integers (``arange(1, 2.5, 0.5, dtype=int32)`` is [1, 1, 1])."""
     if end is None:
         start, end = 0, start
+    elif start is None:
+        start = 0
+    if start is None or end is None:
+        raise TypeError("arange() missing required argument 'end'")
+    start, end, step = _number(start), _number(end), _number(step)
     if dtype is None:
         is_int = all(isinstance(v, int | np.integer) for v in (start, end, step))
         dtype = np.int64 if is_int else DEFAULT_FLOAT
-    return _make(np.arange(start, end, step).astype(dtype, copy=False), requires_grad, device)
+    dt = np.dtype(dtype)
+    if step == 0:
+        raise RuntimeError("step must be nonzero")
+    if not (step > 0 and end >= start or step < 0 and end <= start):
+        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
+    n = math.ceil((float(end) - float(start)) / float(step))
+    if dt.kind in "iub":
+        data = (int(start) + int(step) * np.arange(n, dtype=np.int64)).astype(dt)
+    else:
+        data = (np.float64(start) + np.float64(step) * np.arange(n, dtype=np.float64)).astype(dt)
+    return _make(data, requires_grad, device)
 
 
 def eye(n: int, m: int | None = None, dtype: Any = None, requires_grad: bool = False,
          device: Any = None) -> Tensor:
+    if n < 0 or m is not None and m < 0:
+        raise RuntimeError(f"n and m must be greater or equal to 0, got n={n}, m={m}")
     return _make(np.eye(n, m, dtype=dtype or DEFAULT_FLOAT), requires_grad, device)
 
 
@@ -126,6 +176,8 @@ def _linspace(start: Any, end: Any, steps: int, dt: np.dtype) -> np.ndarray:
     if steps == 1:
         return np.full(1, start, dtype=dt)
     st = dt if dt.kind == "f" else np.dtype(np.float64)  # the step's dtype, as torch
+    if dt.kind in "iu":  # torch first converts the ends to the integer dtype
+        start, end = dt.type(start), dt.type(end)
     lo, hi = st.type(start), st.type(end)
     step = (hi - lo) / st.type(steps - 1)
     wide = np.float64
@@ -154,8 +206,53 @@ def logspace(start: Any, end: Any, steps: int, base: float = 10.0, *, dtype: Any
     if n == 1:
         return _make(np.full(1, float(base) ** float(start)).astype(dt), requires_grad, device)
     st = dt if dt.kind == "f" else np.dtype(np.float64)
+    if dt.kind in "iu":  # torch first converts the ends to the integer dtype
+        start, end = dt.type(start), dt.type(end)
     lo, hi = np.float64(st.type(start)), np.float64(st.type(end))
     step = np.float64(st.type(end) - st.type(start)) / (n - 1)
     i = np.arange(n, dtype=np.float64)
     exps = np.where(i < n // 2, lo + step * i, hi - step * (n - 1 - i))
     return _make(np.power(float(base), exps).astype(dt), requires_grad, device)
+
+
+def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
+    """``data`` as a tensor without a copy where possible (torch's ``as_tensor``): a Tensor
+    of that dtype and device is returned itself, a NumPy array of that dtype is shared (a
+    change to one shows in the other); anything else is converted as ``tensor()`` does."""
+    dt = None if dtype is None else np.dtype(dtype)
+    if isinstance(data, Tensor):
+        if (dt is None or dt == data.dtype) and (device is None or
+                                                 backend.as_device(device) == data.device):
+            return data
+        return data.to(dtype=dt or data.dtype, device=device or data.device)
+    if isinstance(data, np.ndarray) and (dt is None or dt == data.dtype) and \
+            data.dtype.kind in "biufc" and device is None and backend._Default.device is None:
+        return _wrap(data, None)
+    return Tensor(data, dtype=dt, device=device)
+
+
+class Size(tuple):
+    """torch's ``Size``: a tuple of dimension lengths (``t.shape`` is a plain tuple here,
+    equal to a Size of the same lengths)."""
+
+    def numel(self) -> int:
+        """The number of elements a tensor of this shape holds."""
+        return math.prod(self)
+
+    def __repr__(self) -> str:
+        return f"torch.Size({list(self)})"
+
+
+def get_default_dtype() -> Any:
+    """The dtype Python floats become: float32 (chainrule's fixed default)."""
+    return DEFAULT_FLOAT
+
+
+def set_default_dtype(d: Any) -> None:
+    """Only float32, the fixed default, is accepted: anything else raises, rather than a
+    program silently computing in float32 where it asked for float64."""
+    if np.dtype(d) != np.dtype(DEFAULT_FLOAT):
+        raise NotImplementedError(
+            f"set_default_dtype({np.dtype(d)}): chainrule's default float dtype is float32 "
+            "and cannot be changed; pass dtype= to the factories (ag.tensor(..., "
+            "dtype=ag.float64)) or cast with .double()")

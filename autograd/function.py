@@ -8,6 +8,7 @@ with Tensor operations has second derivatives too.
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
 import numpy as np
@@ -25,9 +26,20 @@ class FunctionCtx:
         self.needs_input_grad = needs_input_grad
         self._to_save: tuple = ()
         self._unpacked: tuple | None = None
+        self._non_differentiable: tuple = ()
+        self.materialize_grads = True
 
     def save_for_backward(self, *tensors: Any) -> None:
         self._to_save = tensors
+
+    def mark_non_differentiable(self, *tensors: Tensor) -> None:
+        """These outputs get no gradient: they do not require grad, and backward receives
+        zeros for them (torch's ``ctx.mark_non_differentiable``; for indices, masks)."""
+        self._non_differentiable = tensors
+
+    def set_materialize_grads(self, value: bool) -> None:
+        """False: backward receives None, not zeros, for an output no gradient reached."""
+        self.materialize_grads = bool(value)
 
     @property
     def saved_tensors(self) -> tuple:
@@ -63,20 +75,23 @@ class FunctionBackward(Node):
         given = getattr(given, "_data", given)  # go where the given gradients are
         zeros = np.zeros if given is None or given.__class__ is np.ndarray else \
             xp_of(given).zeros
+        if not ctx.materialize_grads:
+            zeros = _none
         if xp.raw:
-            grads = tuple(_wrap(x if x is not None else zeros(s, d), None)
+            grads = tuple(_wrap(x, None) if x is not None else _maybe(zeros(s, d))
                           for x, (s, d) in zip(grads, out_meta))
             with no_grad():
                 res = self.fn.backward(ctx, *grads)
         else:
-            grads = tuple(x if x is not None else Tensor._const(zeros(s, d))
+            grads = tuple(x if x is not None else _maybe(zeros(s, d))
                           for x, (s, d) in zip(grads, out_meta))
             res = self.fn.backward(ctx, *grads)
         ctx._unpacked = None
         if not isinstance(res, tuple):
             res = (res,)
         name = self.fn.__name__
-        if len(res) != n_args:
+        # as torch, gradients past the inputs are allowed when they are all None
+        if len(res) < n_args or any(r is not None for r in res[n_args:]):
             raise RuntimeError(f"function {name}Backward returned an incorrect number of "
                                f"gradients (expected {n_args}, got {len(res)})")
         out = []
@@ -99,12 +114,31 @@ class FunctionBackward(Node):
             out.append(arr if xp.raw else (gi if isinstance(gi, Tensor) else Tensor._const(arr)))
         return tuple(out)
 
+    def __getattr__(self, name: str) -> Any:
+        # as torch, where ctx is the node: y.grad_fn.needs_input_grad, y.grad_fn.<attr>
+        if name.startswith("__") or name == "meta":
+            raise AttributeError(name)
+        meta = self.meta
+        if isinstance(meta, tuple) and meta and isinstance(meta[0], FunctionCtx):
+            return getattr(meta[0], name)
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
     def _unpack(self, s: Any, xp) -> Any:
         if isinstance(s, _SavedOutput):
             return _wrap(s._data, None if xp.raw else s.node)
         if xp.raw and is_array(s):
             return _wrap(s, None)
         return s
+
+
+def _none(shape: tuple, dtype: Any) -> None:
+    return None
+
+
+def _maybe(arr: Any) -> Tensor | None:
+    """A missing output gradient for backward: zeros as a Tensor, or None
+    (``set_materialize_grads(False)``)."""
+    return None if arr is None else Tensor._const(arr)
 
 
 class _SavedOutput:
@@ -123,6 +157,12 @@ class OutputBackward(Node):
     def vjp(self, g, xp):
         i, n = self.meta
         return (_GradTuple(g if j == i else None for j in range(n)),)
+
+    def __getattr__(self, name: str) -> Any:
+        # torch has one node for all outputs: its ctx's attributes are read through any
+        if name.startswith("__") or name in ("meta", "_edges"):
+            raise AttributeError(name)
+        return getattr(self._edges[0], name)
 
 
 class Function:
@@ -146,11 +186,14 @@ class Function:
         return node_cls
 
     @classmethod
-    def apply(cls, *args: Any) -> Any:
+    def apply(cls, *args: Any, **kwargs: Any) -> Any:
+        if kwargs:  # as torch: keywords bound to forward's parameters, in its order
+            bound = inspect.signature(cls.forward).bind(None, *args, **kwargs)
+            args, kwargs = bound.args[1:], bound.kwargs
         needs = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
         ctx = FunctionCtx(needs)
         with no_grad():
-            result = cls.forward(ctx, *args)
+            result = cls.forward(ctx, *args, **kwargs)
         single = not isinstance(result, tuple)
         outs = (result,) if single else result
         for i, o in enumerate(outs):
@@ -160,17 +203,19 @@ class Function:
                     f"{i}: forward must return Tensors (wrap arrays with autograd.tensor)"
                 )
         record = STATE.grad_enabled and any(needs)
-        if not record:
+        tensor_outs = [o for o in outs if isinstance(o, Tensor)]
+        if not record or not tensor_outs:
             return result
         tensor_pos = tuple(i for i, a in enumerate(args) if isinstance(a, Tensor))
         edges = tuple((args[i]._node or args[i]) if needs[i] else None for i in tensor_pos)
-        out_meta = tuple((o.shape, o.dtype) for o in outs)
-        first = outs[0]._data
-        node = new_node(cls._node_class(), edges, first,
+        out_meta = tuple((o.shape, o.dtype) if isinstance(o, Tensor) else ((), np.float32)
+                         for o in outs)
+        node = new_node(cls._node_class(), edges, tensor_outs[0]._data,
                         meta=(ctx, len(args), tensor_pos, out_meta, len(outs)))
+        fixed = {id(t) for t in ctx._non_differentiable}
         wrapped = []
         for i, o in enumerate(outs):
-            if not isinstance(o, Tensor) or o.dtype.kind != "f":
+            if not isinstance(o, Tensor) or o.dtype.kind != "f" or id(o) in fixed:
                 wrapped.append(o)
                 continue
             if single:

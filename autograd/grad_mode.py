@@ -122,6 +122,32 @@ class _Switch(_Mode):
         self._value = value
 
 
+class inference_mode(_BareDecorator):
+    """torch's ``inference_mode(mode=True)``: as ``no_grad`` (chainrule has no separate
+    inference tensors), with ``is_inference_mode_enabled()`` True inside; ``mode=False``
+    turns it off again and, as torch, turns grad mode on."""
+
+    _mode = True  # a bare ``@inference_mode`` never runs __init__
+
+    def __init__(self, mode: bool = True) -> None:
+        self._mode = bool(mode)
+
+    def __enter__(self) -> None:
+        self._prev = (STATE.grad_enabled, STATE.inference)
+        STATE.grad_enabled = not self._mode
+        STATE.inference = self._mode
+
+    def __exit__(self, *exc: object) -> None:
+        STATE.grad_enabled, STATE.inference = self._prev
+
+    def _fresh(self) -> _Mode:
+        return type(self)(self._mode)
+
+
+def is_inference_mode_enabled() -> bool:
+    return STATE.inference
+
+
 def is_grad_enabled() -> bool:
     return STATE.grad_enabled
 
@@ -135,3 +161,25 @@ class detect_anomaly(_Mode):
 
     def __init__(self, check_nan: bool = True) -> None:
         self._value = bool(check_nan)
+
+
+class set_detect_anomaly(_Mode):
+    """``set_detect_anomaly(mode)``: turn anomaly detection on or off now, or for a ``with``
+    block (torch's ``autograd.set_detect_anomaly``)."""
+
+    _attr = "anomaly"
+
+    def __init__(self, mode: bool, check_nan: bool = True) -> None:
+        self._prev = STATE.anomaly
+        self._value = bool(mode) and bool(check_nan)
+        STATE.anomaly = self._value
+
+    def __enter__(self) -> None:
+        pass
+
+    def __exit__(self, *exc: object) -> None:
+        STATE.anomaly = self._prev
+
+
+def is_anomaly_enabled() -> bool:
+    return bool(STATE.anomaly)

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from autograd.backend import is_array
+from autograd.printing import grad_fn_name
 from autograd.promotion import NUMBER_ARRAYS
 
 if TYPE_CHECKING:
@@ -63,6 +64,7 @@ class _ThreadState(threading.local):
     _grad_enabled: bool = True
     _scope: Any = None
     _anomaly: bool = False
+    inference: bool = False  # inside inference_mode() (which runs as no_grad)
     tracer: Any = None  # trace_backward(): a BackwardTrace whose record() each step calls
     final_callbacks: list | None = None  # engine.queue_callback()'s list while backward runs
 
@@ -104,6 +106,29 @@ class _ThreadState(threading.local):
 
 
 STATE = _ThreadState()
+
+
+class AccumulateGrad:
+    """torch's graph node for a leaf, as ``next_functions`` shows it: ``variable`` is the
+    leaf whose ``.grad`` backward accumulates into."""
+
+    __slots__ = ("variable",)
+    next_functions: tuple = ()
+
+    def __init__(self, variable: Tensor) -> None:
+        self.variable = variable
+
+    def name(self) -> str:
+        return "torch::autograd::AccumulateGrad"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, AccumulateGrad) and other.variable is self.variable
+
+    def __hash__(self) -> int:
+        return id(self.variable)
+
+    def __repr__(self) -> str:
+        return "<AccumulateGrad>"
 
 
 class Versions:
@@ -198,14 +223,17 @@ class Node:
         # a lone edge: the first input's, the second a number (ops.arith) or none
         return (edges, None) if self.meta is HOST_NUMBER_META else (edges,)
 
-    @property
     def name(self) -> str:
-        return type(self).__name__
+        """torch's name of the op (``MulBackward0``; a custom Function's ``MyOpBackward``)."""
+        return grad_fn_name(self)
 
     @property
     def next_functions(self) -> tuple:
-        """The nodes (or leaf tensors) this node's gradient flows into, as torch names it."""
-        return self.edges
+        """Where this node's gradient flows, as torch: one ``(node, 0)`` pair per input, the
+        node being the input's producer, an :class:`AccumulateGrad` for a leaf that requires
+        grad (its ``.variable``), or None. ``edges`` gives the producers and leaves bare."""
+        return tuple((e if e is None or not e._IS_TENSOR else AccumulateGrad(e), 0)
+                     for e in self.edges)
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__}>"

@@ -65,10 +65,11 @@ class Generator:
             if hasattr(seed, "item"):
                 seed = seed.item()
             if isinstance(seed, bool) or not isinstance(seed, int | np.integer):
-                raise TypeError(f"manual_seed expected an int seed, got {type(seed).__name__}")
+                raise RuntimeError(f"manual_seed expected a long, but got "
+                                   f"{type(seed).__name__}")
         seed = int(seed)
         if not -(1 << 63) <= seed <= _MASK64:
-            raise RuntimeError(f"Overflow when unpacking long: seed {seed} is outside "
+            raise ValueError(f"Overflow when unpacking long long: seed {seed} is outside "
                                "[-2**63, 2**64 - 1]")
         self._seed_value = seed & _MASK64
         self._np = np.random.Generator(np.random.PCG64(self._seed_value))
@@ -169,7 +170,7 @@ def manual_seed(seed: Any) -> Generator:
     """Seed the default generator (every draw without ``generator=``) and, as torch, every
     device's generator; returns the default generator."""
     _DEVICE_GENERATORS.clear()
-    return default_generator.manual_seed(seed)
+    return default_generator.manual_seed(int(seed))  # as torch: int(seed) (1.5 seeds 1)
 
 
 def seed() -> int:

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from autograd import backend
+from autograd.dims import size_tuple
 from autograd.function import Function
 from autograd.grad_mode import is_grad_enabled
 from autograd.random import resolve
@@ -28,18 +29,7 @@ __all__ = [
 _DEFAULT_FLOAT = np.dtype(np.float32)
 
 
-def _size(size: tuple, fn: str = "size") -> tuple:
-    if len(size) == 1 and isinstance(size[0], tuple | list):
-        size = tuple(size[0])
-    out = []
-    for s in size:
-        if isinstance(s, bool) or not isinstance(s, int | np.integer):
-            raise TypeError(f"{fn}(): size must be a tuple of ints, got {type(s).__name__}")
-        if s < 0:
-            raise RuntimeError(f"Trying to create tensor with negative dimension {int(s)}: "
-                               f"{[int(v) for v in size]}")
-        out.append(int(s))
-    return tuple(out)
+_size = size_tuple
 
 
 class _Draw(Function):
@@ -72,11 +62,13 @@ def _recorded(kind: type[_Draw], sample: np.ndarray, *params: Any) -> Tensor:
 
 
 def _size_arg(size: tuple, kw: dict, fn: str) -> tuple:
-    # torch also takes the shape as ``size=``
+    # torch also takes the shape as ``size=``, and needs one or the other
     if kw:
         if set(kw) != {"size"} or size:
             raise TypeError(f"{fn}() got unexpected arguments {sorted(kw)}")
         return (kw["size"],)
+    if not size:
+        raise TypeError(f'{fn}() missing 1 required positional arguments: "size"')
     return size
 
 
@@ -125,14 +117,14 @@ def rand(*size: Any, generator: Any = None, dtype: Any = None, requires_grad: bo
 def randn_like(input: Tensor, *, generator: Any = None, dtype: Any = None,
                requires_grad: bool = False, device: Any = None) -> Tensor:
     """``randn`` with ``input``'s shape and dtype."""
-    return randn(*input.shape, generator=generator, dtype=dtype or input.dtype,
+    return randn(input.shape, generator=generator, dtype=dtype or input.dtype,
                  requires_grad=requires_grad, device=device or input.device)
 
 
 def rand_like(input: Tensor, *, generator: Any = None, dtype: Any = None,
               requires_grad: bool = False, device: Any = None) -> Tensor:
     """``rand`` with ``input``'s shape and dtype."""
-    return rand(*input.shape, generator=generator, dtype=dtype or input.dtype,
+    return rand(input.shape, generator=generator, dtype=dtype or input.dtype,
                 requires_grad=requires_grad, device=device or input.device)
 
 
@@ -294,3 +286,58 @@ def bernoulli(input: Tensor, p: Any = None, *, generator: Any = None) -> Tensor:
         raise RuntimeError("Expected p_in >= 0 && p_in <= 1 to be true, but got false.")
     u = resolve(generator).random(probs.shape)
     return _recorded(Bernoulli, (u < probs).astype(np.asarray(input).dtype), input)
+
+
+# -- in-place draws: ``w.data.normal_(0, 0.01)``, ``t.uniform_(-a, a)`` (as torch's) --------
+def _fill_with(t: Tensor, sample: np.ndarray) -> Tensor:
+    """Write ``sample`` into ``t`` through ``copy_``: version counted, refused on a leaf
+    that requires grad (outside no_grad), and on a tensor in a graph recorded as an
+    overwrite (no gradient flows to what it held before), as torch's in-place draws."""
+    return t.copy_(_wrap(sample, None))
+
+
+def normal_(self: Tensor, mean: float = 0.0, std: float = 1.0, *,
+            generator: Any = None) -> Tensor:
+    """Fill with samples of N(mean, std²), in place."""
+    if std < 0:
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
+    dt = _float_dtype(self.dtype, "normal_", "normal_kernel_cpu")
+    z = _float_draw(resolve(generator), "standard_normal", self.shape, dt)
+    return _fill_with(self, (z * dt.type(std) + dt.type(mean)).astype(dt, copy=False))
+
+
+def uniform_(self: Tensor, *args: Any, generator: Any = None, **kw: Any) -> Tensor:
+    """``uniform_(from=0, to=1)``: fill with samples of U[from, to), in place."""
+    names = ("from", "to")
+    bounds = dict(zip(names, args)) | {k: v for k, v in kw.items() if k in names}
+    if len(args) > 2 or set(kw) - set(names):
+        raise TypeError(f"uniform_() takes from and to, got {args} {sorted(kw)}")
+    lo, hi = float(bounds.get("from", 0.0)), float(bounds.get("to", 1.0))
+    if lo > hi:
+        raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found "
+                           f"from={lo} > to={hi}")
+    dt = _float_dtype(self.dtype, "uniform_", "check_uniform_bounds")
+    u = _float_draw(resolve(generator), "random", self.shape, dt)
+    return _fill_with(self, (u * dt.type(hi - lo) + dt.type(lo)).astype(dt, copy=False))
+
+
+def bernoulli_(self: Tensor, p: Any = 0.5, *, generator: Any = None) -> Tensor:
+    """Fill with 0/1 samples, 1 with probability ``p`` (a number or a tensor), in place."""
+    probs = np.broadcast_to(np.asarray(p, dtype=np.float64), self.shape)
+    if not ((probs >= 0) & (probs <= 1)).all():
+        raise RuntimeError("Expected p_in >= 0 && p_in <= 1 to be true, but got false.")
+    u = resolve(generator).random(self.shape)
+    return _fill_with(self, (u < probs).astype(self.dtype))
+
+
+def exponential_(self: Tensor, lambd: float = 1.0, *, generator: Any = None) -> Tensor:
+    """Fill with samples of the exponential distribution of rate ``lambd``, in place."""
+    if lambd <= 0:
+        raise RuntimeError(f"exponential_ expects lambda > 0.0, but found lambda={lambd}")
+    dt = _float_dtype(self.dtype, "exponential_", "exponential_cpu")
+    e = resolve(generator).standard_exponential(self.shape).astype(dt) / dt.type(lambd)
+    return _fill_with(self, e.astype(dt, copy=False))
+
+
+for _fn in (normal_, uniform_, bernoulli_, exponential_):
+    setattr(Tensor, _fn.__name__, _fn)

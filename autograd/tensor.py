@@ -7,6 +7,7 @@ Operators and methods (``+``, ``exp``, ``sum``...) are the functions of
 
 from __future__ import annotations
 
+import warnings
 import weakref
 from collections.abc import Callable
 from typing import Any
@@ -15,8 +16,9 @@ import numpy as np
 
 from autograd import backend
 from autograd.dims import normalize_dim
-from autograd.engine import PostAccumulateGradHook, run_backward
+from autograd.engine import PostAccumulateGradHook, accumulate_grad, run_backward
 from autograd.graph import STATE, Node, Versions, bind_tensor
+from autograd.printing import tensor_repr
 
 _new = object.__new__
 _DEVICE_ARRAYS = backend._BY_CLASS  # array classes of every registered device (a live dict)
@@ -28,7 +30,7 @@ def _wrap(data: np.ndarray, node: Node | None) -> Tensor:
         data = np.asarray(data)  # NumPy returns scalars for 0-d results
     t = _new(Tensor)
     t._data = data
-    t.grad = None
+    t._grad = None
     t._node = node
     t._requires_grad = node is not None
     t._hooks = None
@@ -53,31 +55,66 @@ def _base_of(t: Tensor) -> Tensor:
 
 
 def _as_array(data: Any, dtype: Any = None) -> np.ndarray:
-    """NumPy array for ``data`` with the contract's dtype rules.
+    """NumPy array for ``data`` with torch's dtype rules.
 
-    Python floats (and lists of them) become float32, Python ints int64; a NumPy
-    array keeps its dtype. Always a new array (``ag.tensor`` copies, as torch).
+    Python floats (and lists of them) become float32, Python ints int64, complex numbers
+    complex64; a NumPy array or scalar keeps its dtype, and so does a list holding a NumPy
+    float64 scalar (float64, as torch infers). With ``dtype`` the values are converted
+    once, from Python's float64 (``tensor([1e40], dtype=float64)`` keeps 1e40). Always a
+    new array (``ag.tensor`` copies, as torch).
     """
     if isinstance(data, Tensor):
         arr = data._data.copy()
     elif backend.is_device_array(data):
         arr = data.copy()
     elif isinstance(data, np.ndarray | np.generic):
+        if data.dtype.kind in "OUSV":
+            raise TypeError(f"can't convert np.ndarray of type {data.dtype}: only numeric "
+                            "and bool arrays make tensors")
         arr = np.array(data)
     else:
         arr = np.array(data)
-        if arr.dtype == np.float64 and dtype is None:
-            # Python floats default to float32; with a dtype given they are cast once,
-            # from their exact value (as torch: tensor(0.1, dtype=float64) is 0.1, not
-            # float32's 0.10000000149)
-            arr = arr.astype(np.float32)
-        elif arr.dtype.kind == "i" and arr.dtype != np.int64:
+        kind = arr.dtype.kind
+        if kind in "OUSV":
+            if data is None or kind == "O" and any(v is None for v in arr.ravel()):
+                raise RuntimeError("Could not infer dtype of NoneType")
+            raise TypeError(f"cannot make a tensor from {type(data).__name__} data: "
+                            f"{data!r:.80}")
+        if dtype is not None:
+            dt = np.dtype(dtype)
+            if kind == "c" and dt.kind != "c":
+                raise TypeError(f"can't convert complex data to {dt}")
+            if kind in "fiu" and dt.kind in "iu":
+                _check_int_range(arr, dt)
+            return arr.astype(dt, copy=False)
+        if kind == "f":
+            if arr.dtype == np.float64 and not _holds_numpy_double(data):
+                arr = arr.astype(np.float32)
+        elif kind == "i" and arr.dtype != np.int64:
             arr = arr.astype(np.int64)
-        elif arr.dtype.kind in "OUS":
-            raise TypeError(f"cannot make a tensor from {type(data).__name__} data: {data!r:.80}")
+        elif arr.dtype == np.complex128:
+            arr = arr.astype(np.complex64)
     if dtype is not None:
         arr = arr.astype(np.dtype(dtype), copy=False)
     return arr
+
+
+def _holds_numpy_double(data: Any) -> bool:
+    """Whether nested Python sequences ``data`` hold a NumPy float64 scalar (then torch
+    infers float64 for the whole tensor, not the default float32)."""
+    if isinstance(data, np.float64):
+        return True
+    if isinstance(data, list | tuple):
+        return any(_holds_numpy_double(v) for v in data)
+    return False
+
+
+def _check_int_range(arr: np.ndarray, dt: np.dtype) -> None:
+    """torch refuses float values its integer dtype cannot hold (NaN, inf, overflow)."""
+    info = np.iinfo(dt)
+    if arr.size and not (np.all(np.isfinite(arr)) and arr.min() >= info.min
+                         and arr.max() <= info.max):
+        raise RuntimeError(f"value cannot be converted to type {dt} without overflow")
 
 
 def _on_device(arr: Any, device: Any) -> Any:
@@ -109,7 +146,7 @@ class Tensor:
     # _view_key: on an index view of a base, the key (so a recorded in-place op on the view
     # can be written into the base as torch's CopySlices does); unset elsewhere.
     # _requires_grad: read through the requires_grad property (its setter checks the dtype).
-    __slots__ = ("_data", "grad", "_requires_grad", "_node", "_vcount", "_hooks", "_epoch",
+    __slots__ = ("_data", "_grad", "_requires_grad", "_node", "_vcount", "_hooks", "_epoch",
                  "_base", "_view_key", "_retains_grad", "__weakref__")
     __array_ufunc__ = None  # ndarray (op) Tensor defers to Tensor's reflected operator
     __array_priority__ = 1000
@@ -124,7 +161,7 @@ class Tensor:
         """Make this a leaf around ``data`` (shared, not copied); subclasses such as
         ``nn.Parameter`` build on it."""
         self._data = data
-        self.grad = None
+        self._grad = None
         self._node = None
         self._hooks = None
         self._base = None
@@ -246,11 +283,29 @@ class Tensor:
             return self._data.astype(dtype)
         return self._data.copy() if copy else self._data
 
+    def _scalar(self) -> Any:
+        # float(t), int(t), complex(t): torch's ValueError past one element (.item() raises
+        # RuntimeError)
+        if self._data.size != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
+        return self.item()
+
     def __float__(self) -> float:
-        return float(self.item())
+        return float(self._scalar())
 
     def __int__(self) -> int:
-        return int(self.item())
+        return int(self._scalar())
+
+    def __complex__(self) -> complex:
+        return complex(self._scalar())
+
+    def __contains__(self, element: Any) -> bool:
+        """``element in t``: whether any element of ``t`` equals it (torch)."""
+        if not isinstance(element, Tensor | int | float | bool | np.number | np.bool_):
+            raise RuntimeError(f"Tensor.__contains__ only supports Tensor or scalar, but you "
+                               f"passed in a {type(element).__name__}.")
+        return bool(np.any(backend.to_host(self._data) == (
+            backend.to_host(element._data) if isinstance(element, Tensor) else element)))
 
     def __index__(self) -> int:
         if self._data.dtype.kind not in "iub" or self._data.size != 1:
@@ -267,19 +322,9 @@ class Tensor:
     __hash__ = object.__hash__  # == is elementwise, identity is the hash (as torch)
 
     def __repr__(self) -> str:
-        # summarised past 1000 elements with 3 at each edge, as torch's print options
-        body = np.array2string(backend.to_host(self._data), separator=", ", prefix="tensor(",
-                               precision=4, threshold=1000, edgeitems=3)
-        extras = []
-        if self._data.dtype not in (np.float32, np.int64, np.bool_):
-            extras.append(f"dtype={self._data.dtype}")
-        if self._node is not None:
-            extras.append(f"grad_fn=<{type(self._node).__name__}>")
-        elif self.requires_grad:
-            extras.append("requires_grad=True")
-        if backend.is_device_array(self._data):
-            extras.insert(0, f"device='{self.device}'")
-        return "tensor(" + body + "".join(", " + e for e in extras) + ")"
+        """torch's print format: ``tensor([1.5000, 2.0000], requires_grad=True)``
+        (``autograd.printing``)."""
+        return tensor_repr(self)
 
     def __format__(self, spec: str) -> str:
         """A 0-d tensor formats its ``.item()`` (``f"{loss}"``, ``f"{loss:.4f}"``), as torch."""
@@ -299,21 +344,22 @@ class Tensor:
 
     # -- graph control -----------------------------------------------------------------
     def backward(self, gradient: Any = None, retain_graph: bool | None = None,
-                 create_graph: bool = False) -> None:
-        """Accumulate d(self)/d(leaf) · gradient into every leaf's ``.grad``."""
-        if not self.requires_grad:
-            raise RuntimeError(
-                "element 0 of tensors does not require grad and does not have a grad_fn"
-            )
-        seed = _seed(self, gradient, "backward", create_graph)
-        if retain_graph is None:
-            retain_graph = create_graph
-        run_backward([self], [seed], retain_graph, create_graph)
+                 create_graph: bool = False, inputs: Any = None) -> None:
+        """Accumulate d(self)/d(leaf) · gradient into every leaf's ``.grad``; with
+        ``inputs`` (a tensor or a sequence), only into theirs (non-leaves included)."""
+        backward([self], None if gradient is None else [gradient], retain_graph,
+                 create_graph, inputs)
 
     def detach(self) -> Tensor:
         """A new leaf sharing this tensor's data, cut from the graph; it shares the version
         counter too (as torch), so changing it in place is caught where ``self`` was saved."""
         return _view(_wrap(self._data, None), self)
+
+    def detach_(self) -> Tensor:
+        """Cut this tensor from the graph in place: it becomes a leaf that needs no grad."""
+        self._node = None
+        self._requires_grad = False
+        return self
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         if self._node is not None and not requires_grad:
@@ -340,12 +386,18 @@ class Tensor:
             t = ref()
             if t is None:
                 return
-            if t.grad is None:
-                t.grad = _wrap(np.array(g._data), None) if g._node is None else g
+            if t._grad is None:
+                t._grad = _wrap(np.array(g._data), None) if g._node is None else g
             else:
-                t.grad = t.grad + g
+                t._grad = t._grad + g
+        keep.retains_grad = True  # runs after every other hook, whenever registered (torch)
         node = self._node
         node.hooks = [*(node.hooks or ()), keep]
+
+    @property
+    def retains_grad(self) -> bool:
+        """Whether this non-leaf keeps its gradient in ``.grad`` (``retain_grad()``)."""
+        return self._node is not None and getattr(self, "_retains_grad", False)
 
     def register_hook(self, hook: Callable[[Tensor], Tensor | None]) -> _HookHandle:
         """Call ``hook(grad)`` when this tensor's gradient is computed; a returned
@@ -357,7 +409,12 @@ class Tensor:
             owner = self
             attr = "_hooks"
         else:
-            self._node.hooks = [*(self._node.hooks or ()), hook]
+            hooks = list(self._node.hooks or ())
+            # retain_grad's hook stays last, so .grad holds the gradient the hooks made
+            at = next((i for i, h in enumerate(hooks) if getattr(h, "retains_grad", False)),
+                      len(hooks))
+            hooks.insert(at, hook)
+            self._node.hooks = hooks
             owner = self._node
             attr = "hooks"
 
@@ -375,6 +432,48 @@ class Tensor:
         wrapped = PostAccumulateGradHook(hook)
         self._hooks = [*(self._hooks or ()), wrapped]
         return _HookHandle(self, "_hooks", wrapped)
+
+
+def backward(tensors: Any, grad_tensors: Any = None, retain_graph: bool | None = None,
+             create_graph: bool = False, inputs: Any = None) -> None:
+    """torch's ``autograd.backward``: the sum of ``tensors`` (each weighted by its entry
+    of ``grad_tensors``; None for a scalar) backpropagated into the leaves' ``.grad`` (only
+    into ``inputs``' when given, non-leaves included)."""
+    roots = [tensors] if isinstance(tensors, Tensor) else list(tensors)
+    if grad_tensors is None:
+        gradients: list = [None] * len(roots)
+    elif isinstance(grad_tensors, Tensor):
+        gradients = [grad_tensors]
+    else:
+        gradients = list(grad_tensors)
+    if len(gradients) != len(roots):
+        raise RuntimeError(f"got {len(gradients)} tensors in grad_tensors for "
+                           f"{len(roots)} tensors")
+    for r in roots:
+        if not r.requires_grad:
+            raise RuntimeError(
+                "element 0 of tensors does not require grad and does not have a grad_fn"
+            )
+    seeds = [_seed(r, g, "backward", create_graph) for r, g in zip(roots, gradients)]
+    if retain_graph is None:
+        retain_graph = create_graph
+    if inputs is None:
+        run_backward(roots, seeds, retain_graph, create_graph)
+        return
+    ins = [inputs] if isinstance(inputs, Tensor) else list(inputs)
+    if not ins:
+        raise RuntimeError("'inputs' argument to backward() cannot be empty.")
+    for t in ins:
+        if not t.requires_grad:
+            raise RuntimeError("One of the differentiated Tensors does not require grad")
+    grads = run_backward(roots, seeds, retain_graph, create_graph, inputs=ins)
+    stored: set = set()
+    for t, g in zip(ins, grads):
+        if g is not None:
+            accumulate_grad(t, g, create_graph, stored)
+            for h in t._hooks or ():
+                if h.__class__ is PostAccumulateGradHook:
+                    h.fn(t)
 
 
 class _HookHandle:
@@ -397,6 +496,28 @@ def _set_requires_grad(self: Tensor, value: bool) -> None:
     integer tensor and for turning it off on a non-leaf)."""
     self.requires_grad_(value)
 
+
+_GRAD_SLOT = Tensor.__dict__["_grad"]
+_get_grad_slot = _GRAD_SLOT.__get__
+
+
+def _get_grad(self: Tensor) -> Tensor | None:
+    """``t.grad``; reading it on a non-leaf that does not retain its gradient warns, as
+    torch (a common slip: the gradient of an intermediate result is not kept)."""
+    g = _get_grad_slot(self)
+    if g is None and self._node is not None and not getattr(self, "_retains_grad", False):
+        warnings.warn(
+            "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its "
+            ".grad attribute won't be populated during autograd.backward(). If you indeed "
+            "want the .grad field to be populated for a non-leaf Tensor, use .retain_grad() "
+            "on the non-leaf Tensor. If you access the non-leaf Tensor by mistake, make sure "
+            "you access the leaf Tensor instead.", UserWarning, stacklevel=2)
+    return g
+
+
+# Written through the slot's own (C-level) setter: ops set it on every output.
+Tensor.grad = property(_get_grad, _GRAD_SLOT.__set__, _GRAD_SLOT.__delete__,
+                       doc="The gradient accumulated by backward (None until then).")
 
 # Read straight from the slot (the C-level getter: the hot path reads this flag on every
 # op); assignment goes through the same checks as requires_grad_().

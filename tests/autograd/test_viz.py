@@ -454,7 +454,7 @@ def _snapshot(root):
 def test_drawing_after_backward_released_the_saved_arrays_works_and_changes_nothing() -> None:
     w, x, y, loss = small_graph()
     loss.backward()
-    assert loss.grad_fn.next_functions[0].saved is None  # released
+    assert loss.grad_fn.next_functions[0][0].saved is None  # released
     before = _snapshot(loss)
     grads = (w.grad._data.copy(), x.grad._data.copy())
     assert "digraph" in ag.draw_graph(loss, show_values=True).source

@@ -1,0 +1,166 @@
+"""Tensor methods about the tensor itself rather than its values, as torch has them:
+``type()``, ``type_as``, ``new_tensor``/``new_zeros``/``new_ones``/``new_full``/
+``new_empty`` (same dtype and device as the tensor unless told), ``is_floating_point``,
+``is_complex``, ``is_signed``, ``element_size``, ``itemsize``, ``nbytes``, ``data_ptr``,
+``is_contiguous``, ``ndimension``, ``is_cpu``, ``get_device``, ``is_same_size``,
+``is_inference``, and ``t()`` (the 2-D transpose). Bound onto ``Tensor`` at import.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from autograd import backend
+from autograd.dims import size_args, size_tuple
+from autograd.tensor import Tensor, _wrap
+
+# torch's legacy tensor-type names, by dtype name (``t.type()``)
+_TYPE_NAMES = {"float32": "FloatTensor", "float64": "DoubleTensor", "float16": "HalfTensor",
+               "int64": "LongTensor", "int32": "IntTensor", "int16": "ShortTensor",
+               "int8": "CharTensor", "uint8": "ByteTensor", "bool": "BoolTensor",
+               "complex64": "ComplexFloatTensor", "complex128": "ComplexDoubleTensor"}
+_BY_TYPE_NAME = {v: k for k, v in _TYPE_NAMES.items()}
+
+
+def type(self: Tensor, dtype: Any = None, non_blocking: bool = False, **kwargs: Any) -> Any:
+    """Without ``dtype``: torch's type name (``'torch.FloatTensor'``). With a dtype or a
+    type name (``'torch.DoubleTensor'``): the tensor cast to it (itself if already so)."""
+    if dtype is None:
+        name = _TYPE_NAMES.get(np.dtype(self.dtype).name, "Tensor")
+        return f"torch.{'cuda.' if self.is_cuda else ''}{name}"
+    if isinstance(dtype, str):
+        key = dtype.rsplit(".", 1)[-1]
+        if key not in _BY_TYPE_NAME:
+            raise ValueError(f"invalid type: {dtype!r}")
+        dtype = _BY_TYPE_NAME[key]
+    dt = np.dtype(dtype)
+    return self if dt == self.dtype else self.to(dt)
+
+
+def type_as(self: Tensor, other: Tensor) -> Tensor:
+    """This tensor cast to ``other``'s dtype."""
+    return self.to(other.dtype)
+
+
+def _like(self: Tensor, data: np.ndarray, requires_grad: bool, device: Any) -> Tensor:
+    """A leaf around ``data`` (made on the host), on ``device`` or where ``self`` is."""
+    t = _wrap(backend.to(data, self.device if device is None else device), None)
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
+
+
+def new_tensor(self: Tensor, data: Any, dtype: Any = None, device: Any = None,
+               requires_grad: bool = False) -> Tensor:
+    """A new leaf holding a copy of ``data``, with this tensor's dtype unless ``dtype``."""
+    return Tensor(data, dtype=dtype or self.dtype, device=device or self.device,
+                  requires_grad=requires_grad)
+
+
+def new_zeros(self: Tensor, *size: Any, dtype: Any = None, device: Any = None,
+              requires_grad: bool = False) -> Tensor:
+    """Zeros of ``size``, with this tensor's dtype and device unless told."""
+    return _like(self, np.zeros(size_args(size, None, "new_zeros"), dtype or self.dtype),
+                 requires_grad, device)
+
+
+def new_ones(self: Tensor, *size: Any, dtype: Any = None, device: Any = None,
+             requires_grad: bool = False) -> Tensor:
+    """Ones of ``size``, with this tensor's dtype and device unless told."""
+    return _like(self, np.ones(size_args(size, None, "new_ones"), dtype or self.dtype),
+                 requires_grad, device)
+
+
+def new_empty(self: Tensor, *size: Any, dtype: Any = None, device: Any = None,
+              requires_grad: bool = False) -> Tensor:
+    """An uninitialised tensor of ``size``, with this tensor's dtype and device."""
+    return _like(self, np.empty(size_args(size, None, "new_empty"), dtype or self.dtype),
+                 requires_grad, device)
+
+
+def new_full(self: Tensor, size: Any, fill_value: Any, dtype: Any = None, device: Any = None,
+             requires_grad: bool = False) -> Tensor:
+    """``size`` filled with ``fill_value``, with this tensor's dtype unless ``dtype``."""
+    shape = size_tuple((size,), "new_full")
+    return _like(self, np.full(shape, fill_value, dtype or self.dtype), requires_grad, device)
+
+
+def is_floating_point(self: Tensor) -> bool:
+    return self.dtype.kind == "f"
+
+
+def is_complex(self: Tensor) -> bool:
+    return self.dtype.kind == "c"
+
+
+def is_signed(self: Tensor) -> bool:
+    """True for signed integers, floats and complex; False for uint8 and bool (torch)."""
+    return self.dtype.kind in "ifc"
+
+
+def element_size(self: Tensor) -> int:
+    """Bytes per element."""
+    return self.dtype.itemsize
+
+
+def _itemsize(self: Tensor) -> int:
+    return self.dtype.itemsize
+
+
+def _nbytes(self: Tensor) -> int:
+    return self._data.size * self.dtype.itemsize
+
+
+def data_ptr(self: Tensor) -> int:
+    """The address of the first element (equal for tensors sharing memory there)."""
+    arr = self._data
+    if isinstance(arr, np.ndarray):
+        return arr.__array_interface__["data"][0]
+    return int(arr.data.ptr)  # a device array
+
+
+def is_contiguous(self: Tensor, memory_format: Any = None) -> bool:
+    """Whether the elements lie in row-major order without gaps."""
+    return bool(self._data.flags.c_contiguous)
+
+
+def ndimension(self: Tensor) -> int:
+    return self._data.ndim
+
+
+def _is_cpu(self: Tensor) -> bool:
+    return self.device.type == "cpu"
+
+
+def get_device(self: Tensor) -> int:
+    """-1 on the CPU, else the GPU's index (torch)."""
+    dev = self.device
+    return -1 if dev.type == "cpu" else (dev.index or 0)
+
+
+def is_same_size(self: Tensor, other: Tensor) -> bool:
+    return tuple(self.shape) == tuple(other.shape)
+
+
+def is_inference(self: Tensor) -> bool:
+    """chainrule has no inference tensors (``inference_mode`` runs as ``no_grad``)."""
+    return False
+
+
+def t(self: Tensor) -> Tensor:
+    """The transpose of a matrix; a tensor below 2 dims as it is (torch's ``t()``)."""
+    nd = self._data.ndim
+    if nd > 2:
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {nd}D")
+    return self.transpose(0, 1) if nd == 2 else self.view(self.shape)
+
+
+for _fn in (type, type_as, new_tensor, new_zeros, new_ones, new_empty, new_full,
+            is_floating_point, is_complex, is_signed, element_size, data_ptr, is_contiguous,
+            ndimension, get_device, is_same_size, is_inference, t):
+    setattr(Tensor, _fn.__name__, _fn)
+Tensor.itemsize = property(_itemsize, doc="Bytes per element.")
+Tensor.nbytes = property(_nbytes, doc="Bytes of all the elements.")
+Tensor.is_cpu = property(_is_cpu, doc="Whether the tensor lives on the CPU.")
