@@ -164,8 +164,9 @@ def _add_suffixes(text: str, suffixes: list, indent: int) -> str:
 
 
 # nodes whose torch counterpart has another name (torch records reshape and flatten as a
-# view, a dtype cast as _to_copy, cross-entropy's last step as nll_loss)
-_TORCH_NODE_NAMES = {"CastBackward": "ToCopyBackward0", "ReshapeBackward": "ViewBackward0",
+# view, a dtype or device move as _to_copy, cross-entropy's last step as nll_loss)
+_TORCH_NODE_NAMES = {"CastBackward": "ToCopyBackward0", "ToDeviceBackward": "ToCopyBackward0",
+                     "ReshapeBackward": "ViewBackward0",
                      "FlattenBackward": "ViewBackward0",
                      "SoftmaxCrossEntropyBackward": "NllLossBackward0"}
 

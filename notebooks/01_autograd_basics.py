@@ -54,8 +54,9 @@ print("(a @ w).shape =", (a @ w).shape)
 #
 # Every operation that involves a tensor with `requires_grad=True` returns a tensor
 # with a `grad_fn`: the graph node that knows how to push a gradient back through
-# that operation. `next_functions` links a node to the nodes of its inputs, or to
-# the leaf tensors themselves. Leaves have no `grad_fn`.
+# that operation. `next_functions` links a node to the nodes of its inputs, as
+# `(node, 0)` pairs exactly as in PyTorch; a leaf tensor shows up there as an
+# `AccumulateGrad` node whose `.variable` is the leaf. Leaves have no `grad_fn`.
 
 # %%
 x = ag.tensor([0.5, -1.0, 2.0], requires_grad=True)
@@ -63,7 +64,7 @@ y = (x * x).sum()
 
 print("y.grad_fn          :", y.grad_fn)
 print("its next_functions :", y.grad_fn.next_functions)
-print("one more step back :", y.grad_fn.next_functions[0].next_functions)
+print("one more step back :", y.grad_fn.next_functions[0][0].next_functions)
 print("x.grad_fn          :", x.grad_fn)
 
 
@@ -80,7 +81,7 @@ def count_nodes(root):
         node = stack.pop()
         if isinstance(node, ag.Node) and id(node) not in seen:
             seen.add(id(node))
-            stack.extend(node.next_functions)
+            stack.extend(nxt for nxt, _ in node.next_functions)
     return len(seen)
 
 

@@ -175,13 +175,20 @@ def _track_step_called(opt: Optimizer) -> None:
     if hasattr(opt.step, "_wrapped_by_lr_sched"):
         return
     opt_ref = weakref.ref(opt)
-    func = opt.step.__func__  # type: ignore[attr-defined]
+    func = getattr(opt.step, "__func__", None)
+    if func is None:  # a plain callable put in place of the method: torch fails here
+        step = opt.step
 
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        o = opt_ref()
-        o._opt_called = True  # type: ignore[union-attr]
-        return func.__get__(o, o.__class__)(*args, **kwargs)
+        @functools.wraps(step)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            opt_ref()._opt_called = True  # type: ignore[union-attr]
+            return step(*args, **kwargs)
+    else:
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            o = opt_ref()
+            o._opt_called = True  # type: ignore[union-attr]
+            return func.__get__(o, o.__class__)(*args, **kwargs)
 
     wrapper._wrapped_by_lr_sched = True  # type: ignore[attr-defined]
     opt.step = wrapper  # type: ignore[method-assign]

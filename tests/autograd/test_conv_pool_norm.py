@@ -421,7 +421,7 @@ def test_pool_and_norm_errors() -> None:
          _t(np.ones(2)), None, True)
     _err(ValueError, r"more than 1 value per channel", batch_norm, _t(np.zeros((1, 3))), None,
          None, None, None, True)
-    _err(ValueError, r"running_mean and running_var", batch_norm, x, None, None)
+    _err(RuntimeError, r"running_mean and running_var", batch_norm, x, None, None)
 
 
 # -- dtypes, layout, memory -----------------------------------------------------------------
