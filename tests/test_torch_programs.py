@@ -1,0 +1,62 @@
+"""Whole torch programs, written once in tests/programs/ against a namespace, run on
+chainrule and compared with torch 2.13's record of the same program from the same
+NumPy-drawn start (tests/programs/<module>_values.json): losses at every step, final
+weights, gradients, argmax-decoded samples. Below them, the single calls those programs
+found differing from torch, each with torch's value written in."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import pathlib
+
+import numpy as np
+import pytest
+
+import autograd as ag
+import nn
+import nn.data
+import nn.functional as F
+import optim
+from tests.programs.namespace import Lib, differences
+
+HERE = pathlib.Path(__file__).parent / "programs"
+MODULES = ["makemore_mlp"]
+# Records whose torch value is a rounding accident: where torch says True we must too.
+AT_LEAST_WHERE_TORCH = {"exact"}
+
+
+def _cases() -> list:
+    out = []
+    for modname in MODULES:
+        mod = importlib.import_module(f"tests.programs.{modname}")
+        for i, name in enumerate(mod.PROGRAMS):
+            out.append(pytest.param(modname, name, i, id=f"{modname}.{name}"))
+    return out
+
+
+@pytest.mark.parametrize(("modname", "name", "seed"), _cases())
+def test_program_gives_torchs_numbers(modname: str, name: str, seed: int) -> None:
+    want = json.loads((HERE / f"{modname}_values.json").read_text())[name]
+    assert "ERROR" not in want
+    got = importlib.import_module(f"tests.programs.{modname}").PROGRAMS[name](
+        Lib(ag, nn, F, optim, nn.data, seed))
+    for key in AT_LEAST_WHERE_TORCH & want.keys():
+        w, g = want.pop(key), got.pop(key)
+        assert [k for k in w if w[k] and not g[k]] == []
+    assert differences(want, got, f"{modname}.{name}") == []
+
+
+# -- single calls the programs found differing ------------------------------------------
+def test_pow_gradient_is_torchs_formula_bit_for_bit() -> None:
+    # backprop ninja: dcounts_sum = (-counts_sum**-2) * dcounts_sum_inv is torch's
+    # counts_sum.grad exactly (torch.all(dt == t.grad) is True); NumPy's pow(x, -2) for
+    # the VJP differed from the forward's 1/(x·x) in the last bit.
+    rng = np.random.default_rng(0)
+    x = ag.tensor(rng.uniform(1, 5, (200,)).astype(np.float32), requires_grad=True)
+    g = ag.tensor(rng.standard_normal(200).astype(np.float32))
+    for e in (-1, -2, 3, 0.5):
+        x.grad = None
+        (x**e).backward(g)
+        assert ag.all(x.grad == g * (e * x.detach() ** (e - 1))).item(), e  # torch: True
+
