@@ -123,6 +123,7 @@ from autograd.ops.activations import celu, selu, threshold
 from autograd.ops.along import (
     argwhere,
     gather,
+    index_add,
     index_select,
     masked_select,
     nonzero,
@@ -357,7 +358,8 @@ __all__ = [
     "get_num_threads", "set_num_threads",
     # issue 15 (part A): indexing along a dim, scans, products and norms
     "argwhere", "clone", "cummax", "cummin", "cumprod", "cumsum", "dist", "gather",
-    "index_select", "logcumsumexp", "masked_select", "nonzero", "norm", "prod", "scatter",
+    "index_add", "index_select", "logcumsumexp", "masked_select", "nonzero", "norm", "prod",
+    "scatter",
     "scatter_add", "scatter_reduce", "take_along_dim",
     "chunk", "diag", "diagonal", "flip", "fliplr", "flipud", "ger", "kron", "outer",
     "repeat_interleave", "roll", "split", "tile", "trace", "tril", "triu", "unbind",

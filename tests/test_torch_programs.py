@@ -21,7 +21,7 @@ import optim
 from tests.programs.namespace import Lib, differences
 
 HERE = pathlib.Path(__file__).parent / "programs"
-MODULES = ["makemore_mlp"]
+MODULES = ["makemore_mlp", "backprop_ninja"]
 # Records whose torch value is a rounding accident: where torch says True we must too.
 AT_LEAST_WHERE_TORCH = {"exact"}
 
@@ -60,3 +60,24 @@ def test_pow_gradient_is_torchs_formula_bit_for_bit() -> None:
         (x**e).backward(g)
         assert ag.all(x.grad == g * (e * x.detach() ** (e - 1))).item(), e  # torch: True
 
+
+def test_index_add() -> None:
+    x = ag.tensor(np.arange(12.0).reshape(3, 4), requires_grad=True)
+    s = ag.tensor(np.arange(6.0).reshape(3, 2) * 0.5 + 1, requires_grad=True)
+    y = ag.index_add(x * 1, 1, ag.tensor([3, 3]), s, alpha=-2)
+    assert y.tolist() == [[0.0, 1.0, 2.0, -2.0], [4.0, 5.0, 6.0, -2.0], [8.0, 9.0, 10.0, -2.0]]
+    (y**2).sum().backward()
+    assert x.grad.tolist() == [[0.0, 2.0, 4.0, -4.0], [8.0, 10.0, 12.0, -4.0],
+                               [16.0, 18.0, 20.0, -4.0]]
+    assert s.grad.tolist() == [[8.0, 8.0]] * 3
+    z = ag.zeros(4, 2)
+    assert z.index_add_(0, ag.tensor([0, 0, 2]), ag.ones(3, 2)) is z
+    assert z.tolist() == [[2.0, 2.0], [0.0, 0.0], [1.0, 1.0], [0.0, 0.0]]
+    with pytest.raises(IndexError):
+        z.index_add_(0, ag.tensor([0, 5]), ag.ones(2, 2))
+    with pytest.raises(RuntimeError):
+        z.index_add_(0, ag.tensor([0]), ag.ones(2, 2))  # source's shape
+    with pytest.raises(RuntimeError):
+        z.index_add_(0, ag.tensor([-1]), ag.ones(1, 2))  # torch refuses negative indices
+    with pytest.raises(RuntimeError):
+        z.index_add_(0, ag.tensor([0]), ag.ones(1, 2, dtype=ag.float64))

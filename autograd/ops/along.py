@@ -20,7 +20,8 @@ from autograd.graph import Node
 from autograd.ops.arith import add, div, mul
 from autograd.ops.record import array_of, nary, unary
 from autograd.ops.reduce import axes_of
-from autograd.ops.select import getitem, index_add, masked_fill
+from autograd.ops.select import getitem, masked_fill
+from autograd.ops.select import index_add as _scatter_into
 from autograd.ops.select import where as _where3
 from autograd.tensor import Tensor, _bump_version, _check_inplace, _wrap
 
@@ -338,7 +339,7 @@ def index_put(self: Tensor, indices: tuple, values: Any, accumulate: bool = Fals
         asarray(values, dtype=self._data.dtype))
     if v._data.shape != sub:
         v = v.broadcast_to(sub)
-    placed = index_add(v, shape, key)
+    placed = _scatter_into(v, shape, key)
     if accumulate:
         return add(self, placed)
     xp = np if self._data.__class__ is np.ndarray else xp_of(self._data)
@@ -349,8 +350,42 @@ def index_put(self: Tensor, indices: tuple, values: Any, accumulate: bool = Fals
     last = xp.zeros(flat.size, bool)
     last[len(flat) - 1 - xp.unique(flat[::-1], return_index=True)[1]] = True
     if not last.all():
-        placed = index_add(mul(v, last.reshape(sub).astype(v._data.dtype)), shape, key)
+        placed = _scatter_into(mul(v, last.reshape(sub).astype(v._data.dtype)), shape, key)
     return add(masked_fill(self, hit, 0), placed)
+
+
+
+def index_add(input: Tensor, dim: int, index: Any, source: Tensor, *, alpha: Any = 1) -> Tensor:
+    """``input`` with alpha·``source``'s slices added at the 1-D ``index`` along ``dim``
+    (repeats accumulate), as torch.index_add; source has input's shape with len(index)
+    at ``dim``.  d input = g,  d source = alpha · g[..., index, ...]."""
+    idx = _index_array(index, "index_add", input._data).reshape(-1)
+    shape = input._data.shape
+    axis = dim_of(dim, len(shape)) if shape else 0
+    src = source if isinstance(source, Tensor) else Tensor._const(asarray(source))
+    want = shape[:axis] + (idx.size,) + shape[axis + 1:] if shape else (idx.size,)
+    if src._data.shape != want and not (not shape and src._data.size == idx.size == 1):
+        raise RuntimeError(f"index_add_(): source of shape {src._data.shape} does not match "
+                           f"self of shape {shape} with {idx.size} indices along dim {axis}")
+    if src._data.dtype != input._data.dtype:
+        raise RuntimeError(f"index_add_(): self ({input._data.dtype}) and source "
+                           f"({src._data.dtype}) must have the same scalar type")
+    size = shape[axis] if shape else 1
+    if idx.size and idx.min() < 0:  # torch's classes: RuntimeError, IndexError past the end
+        raise RuntimeError(f"index {idx.min()} is out of bounds for dimension {axis} with "
+                           f"size {size}")
+    if idx.size and idx.max() >= size:
+        raise IndexError(f"index_add_(): index out of range for dimension {axis} of size {size}")
+    if alpha != 1:
+        src = mul(src, alpha)
+    if not shape:
+        return add(input, src.reshape(()))
+    return add(input, _scatter_into(src, shape, (slice(None),) * axis + (idx,)))
+
+
+def index_add_(self: Tensor, dim: int, index: Any, source: Tensor, *, alpha: Any = 1) -> Tensor:
+    """In-place :func:`index_add`."""
+    return write_inplace(self, index_add(self, dim, index, source, alpha=alpha))
 
 
 # -- scatter_reduce ------------------------------------------------------------------------
@@ -465,6 +500,8 @@ PUBLIC = [
     "gather", "scatter", "scatter_add", "scatter_reduce", "index_select", "take_along_dim",
     "masked_select", "index_put",
 ]
+# index_add (torch's, with dim) is a composite of add and select.index_add, the primitive
+# that keeps autograd.ops.index_add (the VJP vocabulary's name); its cases are index_add_dim.
 
 METHODS = {
     "gather": gather, "scatter": scatter, "scatter_add": scatter_add,
@@ -472,5 +509,5 @@ METHODS = {
     "masked_select": masked_select, "nonzero": nonzero, "argwhere": argwhere,
     "where": _tensor_where, "index_put_": index_put_, "index_put": index_put,
     "scatter_": scatter_, "scatter_add_": scatter_add_, "scatter_reduce": scatter_reduce,
-    "scatter_reduce_": scatter_reduce_,
+    "scatter_reduce_": scatter_reduce_, "index_add": index_add, "index_add_": index_add_,
 }

@@ -47,6 +47,10 @@ def _register() -> None:
     case("scatter_reduce", "prod", lambda a, s: a.scatter_reduce(
         0, _I([[0, 1], [0, 1]]), s, "prod"), (2, 2), (2, 2), make=_positive,
         second_order=False)
+    case("index_add_dim", "repeats-alpha", lambda a, s: ag.index_add(
+        a * a, 1, _I([2, 0, 2, 1]), s * s, alpha=-0.5), (2, 3), (2, 4))
+    case("index_add_dim", "dim0", lambda a, s: (a * 1.0).index_add(0, _I([1, 1]), s) ** 2,
+         (2, 3), (2, 3))
     case("index_select", "repeats", lambda a: a.index_select(-1, _I([2, 0, 2])) ** 2, (2, 3))
     case("take_along_dim", "broadcast",
          lambda a: ag.take_along_dim(a, _I([[0], [2]]), 1) * a, (2, 3))
