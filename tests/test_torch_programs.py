@@ -21,7 +21,7 @@ import optim
 from tests.programs.namespace import Lib, differences
 
 HERE = pathlib.Path(__file__).parent / "programs"
-MODULES = ["makemore_mlp", "backprop_ninja", "wavenet"]
+MODULES = ["makemore_mlp", "backprop_ninja", "wavenet", "nanogpt"]
 # Records whose torch value is a rounding accident: where torch says True we must too.
 AT_LEAST_WHERE_TORCH = {"exact"}
 
@@ -81,3 +81,12 @@ def test_index_add() -> None:
         z.index_add_(0, ag.tensor([-1]), ag.ones(1, 2))  # torch refuses negative indices
     with pytest.raises(RuntimeError):
         z.index_add_(0, ag.tensor([0]), ag.ones(1, 2, dtype=ag.float64))
+
+
+def test_torch_nn_and_torch_optim_inline() -> None:
+    # nanoGPT: torch.nn.functional.scaled_dot_product_attention, torch.nn.init.normal_,
+    # torch.optim.AdamW, torch.nn.utils.clip_grad_norm_ after `import torch` (was
+    # AttributeError: module 'autograd' has no attribute 'nn')
+    assert ag.nn is nn and ag.optim is optim
+    assert ag.nn.functional is F and ag.nn.init.normal_ is nn.init.normal_
+    assert ag.optim.AdamW is optim.AdamW and ag.nn.utils.clip_grad_norm_ is nn.utils.clip_grad_norm_
