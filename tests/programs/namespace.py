@@ -46,6 +46,12 @@ def as_list(t: Any) -> Any:
     return np.asarray(t.detach().numpy(), dtype=np.float64).tolist()
 
 
+def state_list(a: Any) -> Any:
+    """An optimizer-state or state_dict value as lists: torch holds Tensors there,
+    chainrule's contract NumPy arrays; np.asarray reads both."""
+    return np.asarray(a, dtype=np.float64).tolist()
+
+
 def differences(want: Any, got: Any, path: str = "", rtol: float = 1e-4,
                 atol: float = 1e-5) -> list[str]:
     """Where ``got`` (chainrule's record) differs from ``want`` (torch's): numbers and

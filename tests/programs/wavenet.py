@@ -8,9 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
-from tests.programs.namespace import as_list
+from tests.programs.namespace import as_list, state_list
 
 
 def handwritten(lib: Any) -> dict:
@@ -211,7 +209,7 @@ def with_torch_nn(lib: Any) -> dict:
     sd = model.state_dict()
     return {"names": names, "buffers": buffers, "losses": losses, "eval_loss": eval_loss,
             "pred": pred, "running_var": as_list(model[3].bn.running_var),
-            "sd_running_mean": np.asarray(sd["7.bn.running_mean"], dtype=np.float64).tolist(),
+            "sd_running_mean": state_list(sd["7.bn.running_mean"]),
             "num_batches": int(sd["3.bn.num_batches_tracked"]),
             "w": as_list(model[2].weight), "emb": as_list(model[0].weight)}
 
