@@ -22,6 +22,7 @@ if getattr(_autograd, "__chainrule__", False) is not True:
         "environment of its own", name="autograd")
 
 from autograd.lazy import lazy_attributes
+from optim.adadelta import Adadelta
 from optim.adagrad import Adagrad
 from optim.adam import Adam, AdamW
 from optim.adamax import Adamax
@@ -31,7 +32,7 @@ from optim.radam import RAdam
 from optim.rmsprop import RMSprop
 from optim.sgd import SGD
 
-__all__ = ["SGD", "Adagrad", "Adam", "AdamW", "Adamax", "NAdam", "Optimizer", "RAdam",
+__all__ = ["SGD", "Adadelta", "Adagrad", "Adam", "AdamW", "Adamax", "NAdam", "Optimizer", "RAdam",
            "RMSprop", "lr_scheduler", "required"]
 
 

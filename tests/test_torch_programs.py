@@ -90,3 +90,32 @@ def test_torch_nn_and_torch_optim_inline() -> None:
     assert ag.nn is nn and ag.optim is optim
     assert ag.nn.functional is F and ag.nn.init.normal_ is nn.init.normal_
     assert ag.optim.AdamW is optim.AdamW and ag.nn.utils.clip_grad_norm_ is nn.utils.clip_grad_norm_
+
+
+def test_adadelta() -> None:
+    # examples/mnist's optimizer (AttributeError before); torch 2.13's numbers
+    w = ag.tensor([[0.5, -1.5, 2.0], [0.1, -0.3, 1.2]], dtype=ag.float64, requires_grad=True)
+    opt = optim.Adadelta([w], lr=0.5, rho=0.7, eps=1e-4, weight_decay=0.1)
+    for _ in range(4):
+        opt.zero_grad()
+        (w**3 + w.sum() * w).sum().backward()
+        opt.step()
+    np.testing.assert_allclose(w.tolist(), [
+        [0.46053968710705484, -1.540333914789111, 1.9600267292451288],
+        [0.06053871849976283, -0.3396866886661991, 1.160270992680036]], rtol=1e-13)
+    np.testing.assert_allclose(opt.state[w]["acc_delta"], [
+        [0.00030683101540984634, 0.00032532131266397, 0.00031760281719264846],
+        [0.0003068517899989686, 0.0003115615786686342, 0.00031244559775438045]], rtol=1e-12)
+    w = ag.tensor([0.5, -1.5], requires_grad=True)
+    opt = optim.Adadelta([w], maximize=True)
+    for _ in range(3):
+        opt.zero_grad()
+        (w**2).sum().backward()
+        opt.step()
+    np.testing.assert_allclose(w.tolist(), [0.5097402334213257, -1.509718418121338], rtol=1e-6)
+    assert {k: v for k, v in opt.defaults.items()} == {
+        "lr": 1.0, "rho": 0.9, "eps": 1e-06, "weight_decay": 0, "maximize": True,
+        "capturable": False, "foreach": None, "differentiable": False}
+    for bad in (dict(lr=-1), dict(rho=1.5), dict(eps=-1), dict(weight_decay=-1)):
+        with pytest.raises(ValueError):
+            optim.Adadelta([w], **bad)
