@@ -119,3 +119,14 @@ def test_adadelta() -> None:
     for bad in (dict(lr=-1), dict(rho=1.5), dict(eps=-1), dict(weight_decay=-1)):
         with pytest.raises(ValueError):
             optim.Adadelta([w], **bad)
+
+
+def test_view_as_reshape_as_expand_as() -> None:
+    # examples/mnist: pred.eq(target.view_as(pred)) (AttributeError before)
+    a = ag.ones(2, 3, requires_grad=True)
+    assert a.view_as(ag.zeros(6)).shape == (6,)
+    assert ag.zeros(6).reshape_as(a).shape == (2, 3)
+    (a.expand_as(ag.zeros(4, 2, 3)) * 2).sum().backward()
+    assert a.grad.tolist() == [[8.0] * 3] * 2
+    with pytest.raises(TypeError):
+        a.view_as((6,))

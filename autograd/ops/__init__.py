@@ -24,7 +24,7 @@ from autograd.ops.arith import (
     rsub,
     sub,
 )
-from autograd.ops.broadcast import broadcast_to, expand, sum_to
+from autograd.ops.broadcast import broadcast_to, expand, expand_as, sum_to
 from autograd.ops.inplace import INPLACE_METHODS
 from autograd.ops.linalg import linear, matmul, rmatmul
 from autograd.ops.loss import softmax_cross_entropy
@@ -49,11 +49,13 @@ from autograd.ops.shape import (
     pad,
     permute,
     reshape,
+    reshape_as,
     squeeze,
     stack,
     transpose,
     unsqueeze,
     view,
+    view_as,
 )
 from autograd.ops.unary import (
     abs,
@@ -101,6 +103,7 @@ _METHODS = {
     "expand": expand, "broadcast_to": broadcast_to, "masked_fill": masked_fill,
     "maximum": maximum, "minimum": minimum, "astype": astype, "float": float32,
     "double": float64, "long": int64, "clone": clone, "sum_to": sum_to,
+    "view_as": view_as, "reshape_as": reshape_as, "expand_as": expand_as,
     "T": property(T),
     **INPLACE_METHODS,
 }

@@ -91,3 +91,11 @@ def expand(x: Tensor, *sizes: int) -> Tensor:
     shape = tuple(x._data.shape[i - lead] if s == -1 and i >= lead else s
                   for i, s in enumerate(sizes))
     return broadcast_to(x, shape)
+
+
+def expand_as(x: Tensor, other: Tensor) -> Tensor:
+    """``x.expand(other.shape)`` (torch's ``expand_as``)."""
+    if not isinstance(other, Tensor):
+        raise TypeError(f"expand_as(): argument 'other' must be Tensor, not "
+                        f"{type(other).__name__}")
+    return expand(x, other._data.shape)

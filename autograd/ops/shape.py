@@ -74,6 +74,22 @@ def view(x: Tensor, *shape: Any) -> Tensor:
     return _reshape(x, _sizes(shape), ViewBackward)
 
 
+def _shape_of(other: Any, name: str) -> tuple:
+    if not isinstance(other, Tensor):
+        raise TypeError(f"{name}(): argument 'other' must be Tensor, not {type(other).__name__}")
+    return other._data.shape
+
+
+def view_as(x: Tensor, other: Tensor) -> Tensor:
+    """``x.view(other.shape)`` (torch's ``view_as``)."""
+    return view(x, _shape_of(other, "view_as"))
+
+
+def reshape_as(x: Tensor, other: Tensor) -> Tensor:
+    """``x.reshape(other.shape)`` (torch's ``reshape_as``)."""
+    return reshape(x, _shape_of(other, "reshape_as"))
+
+
 def flatten(x: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     """Merge dimensions ``start_dim..end_dim`` into one."""
     shape = x._data.shape
