@@ -21,7 +21,7 @@ import optim
 from tests.programs.namespace import Lib, differences
 
 HERE = pathlib.Path(__file__).parent / "programs"
-MODULES = ["makemore_mlp", "backprop_ninja", "wavenet", "nanogpt", "recurrent"]
+MODULES = ["makemore_mlp", "backprop_ninja", "wavenet", "nanogpt", "recurrent", "mnist"]
 # Records whose torch value is a rounding accident: where torch says True we must too.
 AT_LEAST_WHERE_TORCH = {"exact"}
 
