@@ -130,3 +130,22 @@ def test_view_as_reshape_as_expand_as() -> None:
     assert a.grad.tolist() == [[8.0] * 3] * 2
     with pytest.raises(TypeError):
         a.view_as((6,))
+
+
+def test_transformer_encoder() -> None:
+    # the transformer tutorial's nn.TransformerEncoder (AttributeError before)
+    with pytest.warns(UserWarning, match="batch_first was not True"):
+        enc = nn.TransformerEncoder(nn.TransformerEncoderLayer(4, 2, 6), 3)
+    a, b = enc.layers[0].linear1.weight, enc.layers[2].linear1.weight
+    assert len(enc.layers) == 3 and a is not b and ag.equal(a, b)
+    layer = nn.TransformerEncoderLayer(4, 2, 6, dropout=0.0, batch_first=True)
+    enc = nn.TransformerEncoder(layer, 2).eval()
+    x = ag.randn(2, 3, 4)
+    pad = ag.tensor([[False, False, True], [False, False, False]])
+    with ag.no_grad():  # torch's nested-tensor path: padded positions are 0
+        out = enc(x, src_key_padding_mask=pad)
+    assert out[0, 2].tolist() == [0.0] * 4 and out[1, 2].abs().sum().item() > 0
+    assert enc(x, src_key_padding_mask=pad)[0, 2].abs().sum().item() > 0  # recording grads
+    right = ag.tensor([[True, False, False], [False, False, False]])  # not left-aligned
+    with ag.no_grad():
+        assert enc(x, src_key_padding_mask=right)[0, 0].abs().sum().item() > 0
