@@ -21,7 +21,8 @@ import optim
 from tests.programs.namespace import Lib, differences
 
 HERE = pathlib.Path(__file__).parent / "programs"
-MODULES = ["makemore_mlp", "backprop_ninja", "wavenet", "nanogpt", "recurrent", "mnist"]
+MODULES = ["makemore_mlp", "backprop_ninja", "wavenet", "nanogpt", "recurrent", "mnist",
+           "transformer_lm"]
 # Records whose torch value is a rounding accident: where torch says True we must too.
 AT_LEAST_WHERE_TORCH = {"exact"}
 
@@ -35,6 +36,7 @@ def _cases() -> list:
     return out
 
 
+@pytest.mark.filterwarnings("ignore:enable_nested_tensor is True")  # torch's warning too
 @pytest.mark.parametrize(("modname", "name", "seed"), _cases())
 def test_program_gives_torchs_numbers(modname: str, name: str, seed: int) -> None:
     want = json.loads((HERE / f"{modname}_values.json").read_text())[name]
