@@ -253,6 +253,8 @@ def _train(lib: Any, flash: bool, bias: bool) -> dict:
         for param_group in optimizer.param_groups:
             param_group["lr"] = lr
         X, Y = get_batch()
+        if it % 2:
+            Y[0, -3:] = -1  # cross_entropy's ignore_index=-1 (padding in nanoGPT's finetunes)
         logits, loss = model(X, Y)
         loss.backward()
         norms.append(torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0).item())
