@@ -9,6 +9,7 @@ tensor([2., 4.])
 
 from __future__ import annotations
 
+import math as _math
 from collections.abc import Sequence
 from typing import Any
 
@@ -323,6 +324,9 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
 
 # Loaded on first use (PEP 562): the drawing and monitoring tools are no part of a training
 # step, and importing them with the engine made `import autograd` ~1 MB (RSS) larger.
+# torch's constants (torch.pi, torch.inf ...); torch.newaxis is None as NumPy's
+pi, e, inf, nan, newaxis = _math.pi, _math.e, _math.inf, _math.nan, None
+
 _LAZY = {
     "viz": ("autograd.viz", None),
     "draw_graph": ("autograd.viz", "draw_graph"),
@@ -335,10 +339,14 @@ _LAZY = {
     # on first use keeps the package free of the cycle)
     "nn": ("nn", None),
     "optim": ("optim", None),
+    # torch.autograd.grad / torch.autograd.Function / torch.autograd.functional: this
+    # package is torch.autograd as well as torch
+    "autograd": ("autograd", None),
 }
 __getattr__, __dir__ = lazy_attributes(__name__, _LAZY, globals())
 
 __all__ = [
+    "pi", "e", "inf", "nan", "newaxis",
     "get_default_device", "set_default_device",
     "Function", "FunctionCtx", "GradcheckError", "Node", "Tensor", "abs", "arange", "argmax",
     "checkpoint", "cuda", "device", "draw_graph", "functional", "linalg",

@@ -151,3 +151,12 @@ def test_transformer_encoder() -> None:
     right = ag.tensor([[True, False, False], [False, False, False]])  # not left-aligned
     with ag.no_grad():
         assert enc(x, src_key_padding_mask=right)[0, 0].abs().sum().item() > 0
+
+
+def test_torch_autograd_and_constants() -> None:
+    # WGAN-GP / PINN code: torch.autograd.grad(...), torch.pi (AttributeError before)
+    assert ag.autograd is ag and ag.autograd.grad is ag.grad
+    assert ag.autograd.Function is ag.Function and ag.autograd.functional is ag.functional
+    assert (ag.pi, ag.e, ag.inf, ag.newaxis) == (3.141592653589793, 2.718281828459045,
+                                                 float("inf"), None)
+    assert ag.nan != ag.nan
