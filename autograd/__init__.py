@@ -134,6 +134,12 @@ from autograd.ops.along import (
     take_along_dim,
     where,
 )
+from autograd.ops.arith import add_alpha as add
+from autograd.ops.arith import mul, reciprocal
+from autograd.ops.arith import mul as multiply
+from autograd.ops.arith import neg as negative
+from autograd.ops.arith import sub_alpha as sub
+from autograd.ops.arith import sub_alpha as subtract
 from autograd.ops.contract import addmm, addmv, baddbmm, bmm, dot, einsum, mm, mv
 from autograd.ops.elementary import (
     acos,
@@ -326,6 +332,7 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
 # step, and importing them with the engine made `import autograd` ~1 MB (RSS) larger.
 # torch's constants (torch.pi, torch.inf ...); torch.newaxis is None as NumPy's
 pi, e, inf, nan, newaxis = _math.pi, _math.e, _math.inf, _math.nan, None
+true_divide = div
 
 _LAZY = {
     "viz": ("autograd.viz", None),
@@ -347,6 +354,7 @@ __getattr__, __dir__ = lazy_attributes(__name__, _LAZY, globals())
 
 __all__ = [
     "pi", "e", "inf", "nan", "newaxis",
+    "add", "sub", "subtract", "mul", "multiply", "negative", "reciprocal", "true_divide",
     "get_default_device", "set_default_device",
     "Function", "FunctionCtx", "GradcheckError", "Node", "Tensor", "abs", "arange", "argmax",
     "checkpoint", "cuda", "device", "draw_graph", "functional", "linalg",

@@ -160,3 +160,29 @@ def test_torch_autograd_and_constants() -> None:
     assert (ag.pi, ag.e, ag.inf, ag.newaxis) == (3.141592653589793, 2.718281828459045,
                                                  float("inf"), None)
     assert ag.nan != ag.nan
+
+
+def test_add_sub_with_alpha_and_named_forms() -> None:
+    # the 60-minute blitz: torch.add(x, y) (AttributeError before), Tensor.add(y, alpha=)
+    x = ag.tensor([1.5, -2.0, 4.0], requires_grad=True)
+    y = ag.tensor([0.5, 3.0, -1.0], requires_grad=True)
+    i = ag.tensor([1, 2, 4])
+    outs = [ag.add(x, y, alpha=2), ag.sub(x, y, alpha=0.5), ag.subtract(x, 2), ag.mul(x, y),
+            ag.multiply(x, 3), ag.negative(x), ag.reciprocal(x), ag.true_divide(x, y),
+            x.add(y, alpha=-1), x.sub(y, alpha=3), x.multiply(y), x.subtract(y),
+            x.reciprocal(), x.negative(), x.true_divide(2), ag.add(x, 1),
+            ag.add(i, i, alpha=2), ag.reciprocal(i), ag.sub(i, 1.5)]
+    want = [[2.5, 4.0, 2.0], [1.25, -3.5, 4.5], [-0.5, -4.0, 2.0], [0.75, -6.0, -4.0],
+            [4.5, -6.0, 12.0], [-1.5, 2.0, -4.0], [0.6666666865348816, -0.5, 0.25],
+            [3.0, -0.6666666865348816, -4.0], [1.0, -5.0, 5.0], [0.0, -11.0, 7.0],
+            [0.75, -6.0, -4.0], [1.0, -5.0, 5.0], [0.6666666865348816, -0.5, 0.25],
+            [-1.5, 2.0, -4.0], [0.75, -1.0, 2.0], [2.5, -1.0, 5.0], [3, 6, 12],
+            [1.0, 0.5, 0.25], [-0.5, 0.5, 2.5]]  # torch 2.13
+    assert [o.tolist() for o in outs] == want
+    assert [o.dtype for o in outs[-3:]] == [np.int64, np.float32, np.float32]
+    sum((o.float() * (k + 1)).sum() for k, o in enumerate(outs) if o.requires_grad).backward()
+    np.testing.assert_allclose(x.grad.tolist(), [70.11111450195312, 98.16666412353516, 31.25],
+                               rtol=1e-6)
+    np.testing.assert_allclose(y.grad.tolist(), [-75.5, -78.22222137451172, -22.0], rtol=1e-6)
+    with pytest.raises(RuntimeError):
+        ag.add(i, i, alpha=0.5)

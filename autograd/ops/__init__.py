@@ -10,6 +10,7 @@ from __future__ import annotations
 from autograd.ops import vocabulary  # noqa: E402,F401 - fills the VJP namespaces (xp)
 from autograd.ops.arith import (
     add,
+    add_alpha,
     div,
     eq,
     ge,
@@ -21,8 +22,10 @@ from autograd.ops.arith import (
     neg,
     pow,
     rdiv,
+    reciprocal,
     rsub,
     sub,
+    sub_alpha,
 )
 from autograd.ops.broadcast import broadcast_to, expand, expand_as, sum_to
 from autograd.ops.inplace import INPLACE_METHODS
@@ -93,7 +96,9 @@ _METHODS = {
     "__matmul__": matmul, "__rmatmul__": rmatmul, "__neg__": neg, "__abs__": abs,
     "__getitem__": getitem,
     "__lt__": lt, "__le__": le, "__gt__": gt, "__ge__": ge, "__eq__": eq, "__ne__": ne,
-    "add": add, "sub": sub, "mul": mul, "div": div, "neg": neg, "pow": pow, "matmul": matmul,
+    "add": add_alpha, "sub": sub_alpha, "mul": mul, "div": div, "neg": neg, "pow": pow,
+    "matmul": matmul, "subtract": sub_alpha, "multiply": mul, "true_divide": div,
+    "negative": neg, "reciprocal": reciprocal,
     "exp": exp, "log": log, "sqrt": sqrt, "abs": abs, "sin": sin, "cos": cos, "tanh": tanh,
     "sigmoid": sigmoid, "relu": relu, "leaky_relu": leaky_relu, "clamp": clamp,
     "sum": sum, "mean": mean, "var": var, "std": std, "max": max, "min": min,
