@@ -186,3 +186,27 @@ def test_add_sub_with_alpha_and_named_forms() -> None:
     np.testing.assert_allclose(y.grad.tolist(), [-75.5, -78.22222137451172, -22.0], rtol=1e-6)
     with pytest.raises(RuntimeError):
         ag.add(i, i, alpha=0.5)
+
+
+def test_inplace_math_forms() -> None:
+    # an EMA written ema.lerp_(p, w) (AttributeError before); torch 2.13's values
+    a, b = ag.tensor([0.5, -1.25, 2.0]), ag.tensor([1.0, 2.0, -3.0])
+    got = []
+    for name, args in [("lerp_", (b, 0.25)), ("square_", ()), ("floor_", ()),
+                       ("atan2_", (b,)), ("round_", ()), ("frac_", ()), ("fmod_", (0.75,)),
+                       ("hypot_", (b,)), ("sign_", ())]:
+        x = a.clone()
+        assert getattr(x, name)(*args) is x
+        got.append([round(v, 6) for v in x.tolist()])
+    assert got == [[0.625, -0.4375, 0.75], [0.25, 1.5625, 4.0], [0.0, -2.0, 2.0],
+                   [0.463648, -0.558599, 2.55359], [0.0, -1.0, 2.0], [0.5, -0.25, 0.0],
+                   [0.5, -0.5, 0.5], [1.118034, 2.358495, 3.605551], [1.0, -1.0, 1.0]]
+    w = ag.tensor([1.0, 2.0], requires_grad=True)
+    z = w * 1
+    z.lerp_(ag.tensor([3.0, 5.0]), 0.5)
+    z.square_()
+    z.sum().backward()
+    assert w.grad.tolist() == [2.0, 3.5]
+    with pytest.raises(RuntimeError):
+        w.lerp_(ag.ones(2), 0.1)  # a leaf that requires grad
+    assert ag.tensor([1.23456]).round_(decimals=2).tolist() == pytest.approx([1.23])

@@ -7,6 +7,9 @@ contract's op names (the gradcheck registry in tests must cover each one).
 
 from __future__ import annotations
 
+import functools
+from typing import Any
+
 from autograd.ops import vocabulary  # noqa: E402,F401 - fills the VJP namespaces (xp)
 from autograd.ops.arith import (
     add,
@@ -28,7 +31,7 @@ from autograd.ops.arith import (
     sub_alpha,
 )
 from autograd.ops.broadcast import broadcast_to, expand, expand_as, sum_to
-from autograd.ops.inplace import INPLACE_METHODS
+from autograd.ops.inplace import INPLACE_METHODS, apply_inplace
 from autograd.ops.linalg import linear, matmul, rmatmul
 from autograd.ops.loss import softmax_cross_entropy
 from autograd.ops.reduce import (
@@ -205,6 +208,19 @@ _MATH_METHODS = {
 }
 for _name, _fn in _MATH_METHODS.items():
     setattr(Tensor, _name, _fn)
+
+
+def _inplace_form(fn: Any, name: str) -> Any:
+    def method(x: Tensor, *args: Any, **kwargs: Any) -> Tensor:
+        return apply_inplace(x, name, functools.partial(fn, **kwargs) if kwargs else fn, *args)
+    method.__name__ = method.__qualname__ = name
+    method.__doc__ = f"x ← {fn.__name__}(x, ...), in place (torch's ``{name}``)."
+    return method
+
+
+# torch's in-place forms of each (ema.lerp_(p, w), x.square_() ...)
+for _name, _fn in _MATH_METHODS.items():
+    setattr(Tensor, f"{_name}_", _inplace_form(_fn, f"{_name}_"))
 
 __all__ += [
     "acos", "acosh", "activations", "arccos", "arccosh", "arcsin", "arcsinh", "arctan",
