@@ -236,6 +236,7 @@ from autograd.ops.rearrange import outer as ger
 from autograd.ops.rounding import ceil, fix, floor, frac, sign, trunc
 from autograd.ops.rounding import round as round
 from autograd.ops.scan import cummax, cummin, cumprod, cumsum, logcumsumexp
+from autograd.ops.select import narrow
 from autograd.ops.sorting import argsort, kthvalue, median, mode, msort, sort, topk
 from autograd.ops.special import erf, erfc, erfinv
 from autograd.ops.unary import clone
@@ -355,6 +356,7 @@ __getattr__, __dir__ = lazy_attributes(__name__, _LAZY, globals())
 __all__ = [
     "pi", "e", "inf", "nan", "newaxis",
     "add", "sub", "subtract", "mul", "multiply", "negative", "reciprocal", "true_divide",
+    "narrow",
     "get_default_device", "set_default_device",
     "Function", "FunctionCtx", "GradcheckError", "Node", "Tensor", "abs", "arange", "argmax",
     "checkpoint", "cuda", "device", "draw_graph", "functional", "linalg",

@@ -211,3 +211,21 @@ def test_inplace_math_forms() -> None:
     with pytest.raises(RuntimeError):
         w.lerp_(ag.ones(2), 0.1)  # a leaf that requires grad
     assert ag.tensor([1.23456]).round_(decimals=2).tolist() == pytest.approx([1.23])
+
+
+def test_narrow() -> None:
+    # word_language_model's batchify: data.narrow(0, 0, nbatch * bsz) (AttributeError before)
+    x = ag.arange(12.0).view(3, 4)
+    assert x.narrow(1, -2, 2).tolist() == [[2.0, 3.0], [6.0, 7.0], [10.0, 11.0]]
+    assert ag.narrow(x, 0, 1, 2).tolist() == [[4.0, 5.0, 6.0, 7.0], [8.0, 9.0, 10.0, 11.0]]
+    assert x.narrow(1, ag.tensor(1), 2).tolist() == [[1.0, 2.0], [5.0, 6.0], [9.0, 10.0]]
+    for args, cls in [((1, 5, 1), IndexError), ((1, -5, 1), IndexError),
+                      ((1, 1, 5), RuntimeError), ((1, 0, -1), RuntimeError),
+                      ((2, 0, 1), IndexError)]:  # torch's classes
+        with pytest.raises(cls):
+            x.narrow(*args)
+    y = ag.ones(3, 4, requires_grad=True)
+    z = y * 1
+    z.narrow(1, 1, 2).mul_(3)  # a view: the write reaches z
+    z.sum().backward()
+    assert y.grad.tolist() == [[1.0, 3.0, 3.0, 1.0]] * 3

@@ -47,7 +47,15 @@ from autograd.ops.reduce import (
     sum,
     var,
 )
-from autograd.ops.select import getitem, index_add, masked_fill, maximum, minimum, where
+from autograd.ops.select import (
+    getitem,
+    index_add,
+    masked_fill,
+    maximum,
+    minimum,
+    narrow,
+    where,
+)
 from autograd.ops.shape import (
     T,
     cat,
@@ -101,7 +109,7 @@ _METHODS = {
     "__lt__": lt, "__le__": le, "__gt__": gt, "__ge__": ge, "__eq__": eq, "__ne__": ne,
     "add": add_alpha, "sub": sub_alpha, "mul": mul, "div": div, "neg": neg, "pow": pow,
     "matmul": matmul, "subtract": sub_alpha, "multiply": mul, "true_divide": div,
-    "negative": neg, "reciprocal": reciprocal,
+    "negative": neg, "reciprocal": reciprocal, "narrow": narrow,
     "exp": exp, "log": log, "sqrt": sqrt, "abs": abs, "sin": sin, "cos": cos, "tanh": tanh,
     "sigmoid": sigmoid, "relu": relu, "leaky_relu": leaky_relu, "clamp": clamp,
     "sum": sum, "mean": mean, "var": var, "std": std, "max": max, "min": min,

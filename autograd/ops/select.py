@@ -45,6 +45,28 @@ def index_add_array(g: np.ndarray, shape: tuple, key: Any) -> np.ndarray:
     return z
 
 
+def narrow(x: Tensor, dim: int, start: Any, length: int) -> Tensor:
+    """``length`` elements of ``x`` along ``dim`` from ``start`` (negative counts from the
+    end): a view, as torch.narrow."""
+    n = x._data.ndim
+    if not -max(n, 1) <= dim < max(n, 1):
+        raise IndexError(f"Dimension out of range (expected to be in range of "
+                         f"[{-max(n, 1)}, {max(n, 1) - 1}], but got {dim})")
+    d = dim % max(n, 1)
+    size = x._data.shape[d] if n else 1
+    start = int(start)  # a 0-d tensor too, as torch
+    if not -size <= start <= size:
+        raise IndexError(f"start out of range (expected to be in range of [{-size}, {size}], "
+                         f"but got {start})")
+    start %= size if size else 1
+    if length < 0:
+        raise RuntimeError("narrow(): length must be non-negative.")
+    if start + length > size:
+        raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size "
+                           f"({size}).")
+    return getitem(x, (slice(None),) * d + (slice(start, start + length),))
+
+
 class IndexBackward(Node):
     """y = x[key];  dx = zeros(x.shape) with g added at key (repeats accumulate)."""
 
