@@ -23,7 +23,7 @@ from tests.programs.namespace import Lib, differences
 HERE = pathlib.Path(__file__).parent / "programs"
 MODULES = ["makemore_mlp", "backprop_ninja", "wavenet", "nanogpt", "recurrent", "mnist",
            "transformer_lm", "rnn_tutorials", "gpt_video", "vision", "higher_order", "blitz",
-           "tricks", "word_lm", "mingpt"]
+           "tricks", "word_lm", "mingpt", "packed_rnn"]
 # Records whose torch value is a rounding accident: where torch says True we must too.
 AT_LEAST_WHERE_TORCH = {"exact"}
 
@@ -229,3 +229,30 @@ def test_narrow() -> None:
     z.narrow(1, 1, 2).mul_(3)  # a view: the write reaches z
     z.sum().backward()
     assert y.grad.tolist() == [[1.0, 3.0, 3.0, 1.0]] * 3
+
+
+def test_pad_and_pack_sequences() -> None:
+    # nn.utils.rnn was missing (ModuleNotFoundError); torch 2.13's values and classes
+    from nn.utils import rnn
+
+    seqs = [ag.tensor([1.0, 2.0]), ag.tensor([3.0]), ag.tensor([4.0, 5.0, 6.0])]
+    assert rnn.pad_sequence(seqs).tolist() == [[1.0, 3.0, 4.0], [2.0, 0.0, 5.0],
+                                               [0.0, 0.0, 6.0]]
+    assert rnn.pad_sequence(seqs, batch_first=True, padding_value=9).tolist() == [
+        [1.0, 2.0, 9.0], [3.0, 9.0, 9.0], [4.0, 5.0, 6.0]]
+    assert rnn.pad_sequence(seqs, padding_side="left", batch_first=True).tolist() == [
+        [0.0, 1.0, 2.0], [0.0, 0.0, 3.0], [4.0, 5.0, 6.0]]
+    ps = rnn.pack_sequence(seqs, enforce_sorted=False)
+    assert ps.data.tolist() == [4.0, 1.0, 3.0, 5.0, 2.0, 6.0]
+    assert ps.batch_sizes.tolist() == [3, 2, 1] and ps.batch_sizes.dtype == np.int64
+    assert ps.sorted_indices.tolist() == [2, 0, 1] and ps.unsorted_indices.tolist() == [1, 2, 0]
+    padded, lengths = rnn.pad_packed_sequence(ps, batch_first=True, padding_value=-1.0)
+    assert padded.tolist() == [[1.0, 2.0, -1.0], [3.0, -1.0, -1.0], [4.0, 5.0, 6.0]]
+    assert lengths.tolist() == [2, 1, 3]
+    for bad, cls in [(lambda: rnn.pack_padded_sequence(ag.zeros(3, 2, 1), [1, 2]), RuntimeError),
+                     (lambda: rnn.pack_padded_sequence(ag.zeros(3, 2, 1), [2, 0]), RuntimeError),
+                     (lambda: rnn.pad_packed_sequence(ps, total_length=1), ValueError),
+                     (lambda: rnn.pack_padded_sequence(ag.zeros(3, 2, 1), [2, 1, 1]),
+                      RuntimeError)]:
+        with pytest.raises(cls):
+            bad()
