@@ -107,22 +107,22 @@ class TransformerEncoder(Module):
                 is_causal: bool | None = None) -> Tensor:
         """src (S, N, E) ((N, S, E) with batch_first, or (S, E)) → the same shape."""
         first = self.layers[0]
-        pad = None if src_key_padding_mask is None else np.asarray(src_key_padding_mask)
+        pad = src_key_padding_mask
         nested = (self.use_nested_tensor and not first.training and src.ndim == 3
                   and pad is not None and mask is None
-                  and not (self.mask_check and not _left_aligned(pad))
                   and not (is_grad_enabled() and (src.requires_grad or any(
-                      p.requires_grad for p in first.parameters()))))
+                      p.requires_grad for p in first.parameters())))
+                  and not (self.mask_check and not _left_aligned(_host(pad))))
         if is_causal is None:  # torch's _detect_is_causal_mask
             n = src.shape[1 if first.self_attn.batch_first and src.ndim == 3 else 0]
             is_causal = mask is not None and tuple(mask.shape) == (n, n) and bool(
-                np.all(np.asarray(mask) == np.triu(np.full((n, n), -np.inf), 1)))
+                np.all(_host(mask) == np.triu(np.full((n, n), -np.inf), 1)))
         output = src
         for mod in self.layers:
             output = mod(output, src_mask=mask, is_causal=is_causal,
                          src_key_padding_mask=src_key_padding_mask)
-        if nested:  # torch's to_padded_tensor(0.0)
-            output = output.masked_fill(Tensor(pad[..., None].astype(bool)), 0.0)
+        if nested:  # torch's to_padded_tensor(0.0): padded where the mask is True / nonzero
+            output = output.masked_fill((pad != 0).unsqueeze(-1), 0.0)
         if self.norm is not None:
             output = self.norm(output)
         return output
@@ -148,6 +148,10 @@ def _why_not_nested(layer: Any) -> str:
     if layer.self_attn.num_heads % 2 == 1:
         return "encoder_layer.self_attn.num_heads is odd"
     return ""
+
+
+def _host(t: Any) -> np.ndarray:
+    return t.detach().cpu().numpy() if isinstance(t, Tensor) else np.asarray(t)
 
 
 def _left_aligned(pad: np.ndarray) -> bool:
