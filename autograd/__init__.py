@@ -121,6 +121,17 @@ from autograd.ops import (
 )
 from autograd.ops import neg as neg
 from autograd.ops.activations import celu, selu, threshold
+from autograd.ops.aliases import (
+    addcdiv,
+    addcmul,
+    clamp_max,
+    clamp_min,
+    clip,
+    concat,
+    is_tensor,
+    numel,
+)
+from autograd.ops.aliases import concat as concatenate
 from autograd.ops.along import (
     argwhere,
     gather,
@@ -356,7 +367,8 @@ __getattr__, __dir__ = lazy_attributes(__name__, _LAZY, globals())
 __all__ = [
     "pi", "e", "inf", "nan", "newaxis",
     "add", "sub", "subtract", "mul", "multiply", "negative", "reciprocal", "true_divide",
-    "narrow",
+    "narrow", "addcdiv", "addcmul", "clamp_max", "clamp_min", "clip", "concat", "concatenate",
+    "is_tensor", "numel",
     "get_default_device", "set_default_device",
     "Function", "FunctionCtx", "GradcheckError", "Node", "Tensor", "abs", "arange", "argmax",
     "checkpoint", "cuda", "device", "draw_graph", "functional", "linalg",

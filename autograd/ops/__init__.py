@@ -216,6 +216,10 @@ _MATH_METHODS = {
 }
 for _name, _fn in _MATH_METHODS.items():
     setattr(Tensor, _name, _fn)
+from autograd.ops import aliases  # noqa: E402
+
+for _name, _fn in aliases.METHODS.items():
+    setattr(Tensor, _name, _fn)
 
 
 def _inplace_form(fn: Any, name: str) -> Any:
