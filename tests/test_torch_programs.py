@@ -23,7 +23,7 @@ from tests.programs.namespace import Lib, differences
 HERE = pathlib.Path(__file__).parent / "programs"
 MODULES = ["makemore_mlp", "backprop_ninja", "wavenet", "nanogpt", "recurrent", "mnist",
            "transformer_lm", "rnn_tutorials", "gpt_video", "vision", "higher_order", "blitz",
-           "tricks", "word_lm", "mingpt", "packed_rnn", "contrastive"]
+           "tricks", "word_lm", "mingpt", "packed_rnn", "contrastive", "dqn"]
 # Records whose torch value is a rounding accident: where torch says True we must too.
 AT_LEAST_WHERE_TORCH = {"exact"}
 
