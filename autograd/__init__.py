@@ -361,6 +361,9 @@ _LAZY = {
     # torch.autograd.grad / torch.autograd.Function / torch.autograd.functional: this
     # package is torch.autograd as well as torch
     "autograd": ("autograd", None),
+    # torch.save / torch.load: nn's npz checkpoints (never a pickle)
+    "save": ("nn.serialization", "save"),
+    "load": ("nn.serialization", "load"),
 }
 __getattr__, __dir__ = lazy_attributes(__name__, _LAZY, globals())
 

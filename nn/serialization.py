@@ -360,9 +360,13 @@ def _read(fh: Any, file_size: int) -> Any:
     return root
 
 
-def load(path: str | os.PathLike) -> Any:
+def load(path: str | os.PathLike, map_location: Any = None, *, weights_only: Any = None,
+         mmap: Any = None) -> Any:
     """Read a file written by :func:`save` (or ``np.savez``): an ordered ``name -> array``
-    mapping for a state_dict file, otherwise the saved structure.
+    mapping for a state_dict file, otherwise the saved structure. ``map_location``,
+    ``weights_only`` and ``mmap`` are torch.load's, accepted for its callers: the values
+    are host arrays (load_state_dict copies them to each module's device) and nothing is
+    ever unpickled.
 
     Raises:
         FileNotFoundError: no file at ``path``.

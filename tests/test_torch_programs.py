@@ -296,3 +296,18 @@ def test_aliases_and_inplace_forms() -> None:
     for bad in (lambda: ag.zeros(3).fill_diagonal_(1), lambda: ag.zeros(2, 3, 2).fill_diagonal_(1)):
         with pytest.raises(RuntimeError):
             bad()
+
+
+def test_torch_save_and_load(tmp_path: pathlib.Path) -> None:
+    # examples/mnist's torch.save(model.state_dict(), "mnist_cnn.pt") and nanoGPT's
+    # checkpoint dict with torch.load(ckpt_path, map_location=device) (AttributeError before)
+    m = nn.Linear(3, 2)
+    ag.save(m.state_dict(), tmp_path / "m.pt")
+    m2 = nn.Linear(3, 2)
+    m2.load_state_dict(ag.load(tmp_path / "m.pt", map_location="cpu", weights_only=True))
+    assert ag.equal(m.weight, m2.weight)
+    ag.save({"model": m.state_dict(), "iter_num": 5, "best_val_loss": ag.tensor(1.5)},
+            tmp_path / "ckpt.pt")
+    ck = ag.load(tmp_path / "ckpt.pt", map_location="cpu")
+    assert ck["iter_num"] == 5 and ck["best_val_loss"].item() == 1.5
+    assert ag.save is nn.save and ag.load is nn.load
