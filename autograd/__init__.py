@@ -124,6 +124,8 @@ from autograd.ops.activations import celu, selu, threshold
 from autograd.ops.aliases import (
     addcdiv,
     addcmul,
+    amax,
+    amin,
     clamp_max,
     clamp_min,
     clip,
@@ -371,7 +373,7 @@ __all__ = [
     "pi", "e", "inf", "nan", "newaxis",
     "add", "sub", "subtract", "mul", "multiply", "negative", "reciprocal", "true_divide",
     "narrow", "addcdiv", "addcmul", "clamp_max", "clamp_min", "clip", "concat", "concatenate",
-    "is_tensor", "numel",
+    "is_tensor", "numel", "amax", "amin",
     "get_default_device", "set_default_device",
     "Function", "FunctionCtx", "GradcheckError", "Node", "Tensor", "abs", "arange", "argmax",
     "checkpoint", "cuda", "device", "draw_graph", "functional", "linalg",

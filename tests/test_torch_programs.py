@@ -311,3 +311,23 @@ def test_torch_save_and_load(tmp_path: pathlib.Path) -> None:
     ck = ag.load(tmp_path / "ckpt.pt", map_location="cpu")
     assert ck["iter_num"] == 5 and ck["best_val_loss"].item() == 1.5
     assert ag.save is nn.save and ag.load is nn.load
+
+
+def test_amax_amin() -> None:
+    # torch.amax / Tensor.amin (AttributeError before); torch 2.13's values and gradients
+    x = ag.tensor([[1.0, 3.0, 3.0], [float("nan"), 2.0, 0.0]], requires_grad=True)
+    y = ag.amax(x, 1)
+    assert y[0].item() == 3.0 and np.isnan(y[1].item())
+    y.sum().backward()
+    g = x.grad.numpy()
+    assert g[0].tolist() == [0.0, 0.5, 0.5] and np.isnan(g[1]).all()  # torch: NaN row
+    x = ag.tensor([[1.0, 3.0, 3.0], [2.0, 2.0, 0.0]], requires_grad=True)
+    assert ag.amax(x).item() == 3.0 and ag.amax(x, (0, 1), keepdim=True).shape == (1, 1)
+    assert x.amin(dim=0).tolist() == [1.0, 2.0, 0.0]
+    ag.amax(x, dim=(0, 1)).backward()
+    assert x.grad.tolist() == [[0.0, 0.5, 0.5], [0.0, 0.0, 0.0]]
+    assert type(ag.amax(x, 1).grad_fn).__name__ == "AmaxBackward"
+    assert ag.amax(ag.tensor([1, 5, 2]), 0).dtype == np.int64
+    assert ag.amax(ag.zeros(0, 3), 1).shape == (0,)
+    with pytest.raises(IndexError):
+        ag.amax(ag.zeros(0, 3), 0)

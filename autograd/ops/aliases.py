@@ -10,6 +10,7 @@ import numpy as np
 
 from autograd.ops.arith import add, div, mul
 from autograd.ops.inplace import apply_inplace, clamp_
+from autograd.ops.reduce import amax, amin
 from autograd.ops.select import masked_fill
 from autograd.ops.shape import cat
 from autograd.ops.unary import clamp
@@ -105,5 +106,6 @@ METHODS = {
     "clamp_min": clamp_min, "clamp_max": clamp_max, "clip": clip, "clip_": clip_,
     "clamp_min_": clamp_min_, "clamp_max_": clamp_max_, "addcmul": addcmul,
     "addcdiv": addcdiv, "addcmul_": addcmul_, "addcdiv_": addcdiv_,
-    "masked_fill_": masked_fill_, "fill_diagonal_": fill_diagonal_,
+    "masked_fill_": masked_fill_, "fill_diagonal_": fill_diagonal_, "amax": amax,
+    "amin": amin,
 }

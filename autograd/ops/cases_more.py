@@ -47,6 +47,8 @@ def _register() -> None:
     case("scatter_reduce", "prod", lambda a, s: a.scatter_reduce(
         0, _I([[0, 1], [0, 1]]), s, "prod"), (2, 2), (2, 2), make=_positive,
         second_order=False)
+    case("amax", "dims", lambda a: ag.amax(a * 1.0, (0, 2)) ** 2, (2, 3, 2))
+    case("amin", "keepdim", lambda a: a.amin(1, keepdim=True) ** 2, (3, 4))
     case("index_add_dim", "repeats-alpha", lambda a, s: ag.index_add(
         a * a, 1, _I([2, 0, 2, 1]), s * s, alpha=-0.5), (2, 3), (2, 4))
     case("index_add_dim", "dim0", lambda a, s: (a * 1.0).index_add(0, _I([1, 1]), s) ** 2,
