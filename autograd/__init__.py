@@ -346,6 +346,20 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
 # step, and importing them with the engine made `import autograd` ~1 MB (RSS) larger.
 # torch's constants (torch.pi, torch.inf ...); torch.newaxis is None as NumPy's
 pi, e, inf, nan, newaxis = _math.pi, _math.e, _math.inf, _math.nan, None
+
+
+class _NoNumPyType:
+    """A torch dtype NumPy has no type for: programs may name it (nanoGPT's table of
+    ptdtypes), and any use of it as a dtype raises NumPy's TypeError."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return f"torch.{self.name} (unsupported: NumPy has no {self.name})"
+
+
+bfloat16 = _NoNumPyType("bfloat16")
 true_divide = div
 
 _LAZY = {
@@ -364,6 +378,8 @@ _LAZY = {
     # package is torch.autograd as well as torch
     "autograd": ("autograd", None),
     # torch.save / torch.load: nn's npz checkpoints (never a pickle)
+    "amp": ("autograd.amp", None),
+    "backends": ("autograd.backends", None),
     "save": ("nn.serialization", "save"),
     "load": ("nn.serialization", "load"),
 }

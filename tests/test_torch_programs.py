@@ -342,3 +342,40 @@ def test_backward_does_not_warn() -> None:
         warnings.simplefilter("error")
         ag.sqrt(t).sum().backward()
     assert t.grad.tolist() == [float("inf"), 0.5]
+
+
+def test_grad_scaler_backends_bfloat16() -> None:
+    # nanoGPT's train.py on CPU: torch.bfloat16 named in a dtype table, torch.backends.*
+    # .allow_tf32 = True, torch.cuda.amp.GradScaler(enabled=...) (AttributeError before)
+    with pytest.warns(UserWarning, match="CUDA is not available"):  # torch's, without CUDA
+        with pytest.warns(FutureWarning):
+            assert not ag.cuda.amp.GradScaler(enabled=True).is_enabled()
+    ag.backends.cuda.matmul.allow_tf32 = True
+    ag.backends.cudnn.allow_tf32 = True
+    assert not ag.backends.mps.is_available()
+    with pytest.raises(TypeError):
+        ag.zeros(2, dtype=ag.bfloat16)
+    s = ag.amp.GradScaler("cpu", init_scale=4.0, growth_interval=2)
+    m = nn.Linear(2, 1)
+    with ag.no_grad():
+        m.weight.copy_(ag.tensor([[0.5, -1.0]]))
+        m.bias.fill_(0.25)
+    opt = optim.SGD(m.parameters(), lr=0.1)
+    got = []
+    for k in range(5):
+        opt.zero_grad()
+        x = ag.tensor([[1.0, 2.0], [3.0, float("inf") if k == 2 else 4.0]])
+        s.scale(m(x).sum()).backward()
+        s.unscale_(opt)
+        g = m.weight.grad.tolist()
+        s.step(opt)
+        s.update()
+        got.append((g, m.weight.tolist(), s.get_scale()))
+    want = [([[4.0, 6.0]], [[0.1, -1.6]], 4.0), ([[4.0, 6.0]], [[-0.3, -2.2]], 8.0),
+            ([[4.0, float("inf")]], [[-0.3, -2.2]], 4.0), ([[4.0, 6.0]], [[-0.7, -2.8]], 4.0),
+            ([[4.0, 6.0]], [[-1.1, -3.4]], 8.0)]  # torch 2.13 (the inf step is skipped)
+    for (g, w, sc), (g2, w2, sc2) in zip(got, want, strict=True):
+        assert g == g2 and sc == sc2
+        np.testing.assert_allclose(w, w2, rtol=1e-6)
+    assert s.state_dict() == {"scale": 8.0, "growth_factor": 2.0, "backoff_factor": 0.5,
+                              "growth_interval": 2, "_growth_tracker": 0}
