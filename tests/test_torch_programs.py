@@ -24,7 +24,8 @@ from tests.programs.namespace import Lib, differences
 HERE = pathlib.Path(__file__).parent / "programs"
 MODULES = ["makemore_mlp", "backprop_ninja", "wavenet", "nanogpt", "recurrent", "mnist",
            "transformer_lm", "rnn_tutorials", "gpt_video", "vision", "higher_order", "blitz",
-           "tricks", "word_lm", "mingpt", "packed_rnn", "contrastive", "dqn"]
+           "tricks", "word_lm", "mingpt", "packed_rnn", "contrastive", "dqn",
+           "nanogpt_train"]
 # Records whose torch value is a rounding accident: where torch says True we must too.
 AT_LEAST_WHERE_TORCH = {"exact"}
 
