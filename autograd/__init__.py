@@ -329,13 +329,17 @@ _LAZY = {
     # as ``torch.distributed`` after ``import torch``; its module imports mpi4py only
     # when a process group is made
     "distributed": ("autograd.distributed", None),
+    # torch.save / torch.load (zipfile and JSON only loaded when a file is written or read)
+    "save": ("autograd.serialization", "save"),
+    "load": ("autograd.serialization", "load"),
+    "serialization": ("autograd.serialization", None),
 }
 __getattr__, __dir__ = lazy_attributes(__name__, _LAZY, globals())
 
 __all__ = [
     "get_default_device", "set_default_device",
     "Function", "FunctionCtx", "GradcheckError", "Node", "Tensor", "abs", "arange", "argmax",
-    "checkpoint", "cuda", "device", "draw_graph", "functional", "linalg",
+    "checkpoint", "cuda", "device", "draw_graph", "functional", "linalg", "load", "save",
     "argmin", "broadcast_to", "cat", "clamp", "cos", "detect_anomaly", "empty", "enable_grad",
     "exp", "expand", "eye", "flatten", "from_numpy", "full", "grad", "gradcheck",
     "gradgradcheck", "is_grad_enabled", "leaky_relu", "log", "log_softmax", "logsumexp",
