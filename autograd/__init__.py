@@ -320,6 +320,11 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
     return tuple(out)
 
 
+# torch's other names and small compositions (torch.add(a, b, alpha=2), torch.amax, ...)
+from autograd.ops.torch_names import FUNCTIONS as _TORCH_NAMES  # noqa: E402
+
+globals().update({_n: _f for _n, _f in _TORCH_NAMES.items() if _n not in globals()})
+
 # Loaded on first use (PEP 562): the drawing and monitoring tools are no part of a training
 # step, and importing them with the engine made `import autograd` ~1 MB (RSS) larger.
 _LAZY = {
@@ -336,7 +341,7 @@ _LAZY = {
 }
 __getattr__, __dir__ = lazy_attributes(__name__, _LAZY, globals())
 
-__all__ = [
+__all__ = [*_TORCH_NAMES,
     "get_default_device", "set_default_device",
     "Function", "FunctionCtx", "GradcheckError", "Node", "Tensor", "abs", "arange", "argmax",
     "checkpoint", "cuda", "device", "draw_graph", "functional", "linalg", "load", "save",

@@ -288,3 +288,13 @@ _CONVERSION_METHODS = {
 for _name, _fn in _CONVERSION_METHODS.items():
     setattr(Tensor, _name, _fn)
 __all__ += ["conversion"]
+
+# -- torch's other names and small compositions (torch.add, x.expand_as, x.floor_() ...) ----
+from autograd.ops import torch_names  # noqa: E402
+
+_TAKEN = sorted(n for n in torch_names.METHODS if n in Tensor.__dict__)
+assert not _TAKEN, f"torch_names would replace Tensor methods {_TAKEN}"
+for _name, _fn in torch_names.METHODS.items():
+    setattr(Tensor, _name, _fn)
+PUBLIC_OPS += torch_names.PUBLIC
+globals().update({_n: getattr(torch_names, _n) for _n in torch_names.PUBLIC})
