@@ -152,5 +152,24 @@ def _register() -> None:
     case("clamp", "tensor-min-only", lambda a, lo: a.clamp(min=lo - 0.1) ** 2, (5,), (5,),
          make=_distinct)
 
+    # parity audit round 2 (parops2): an in-place op through a view of a view (torch's
+    # CopySlices), and a view taken before its base changed in place (replayed on it)
+    case("copy_slices", "strided-transposed-view", lambda a, v: _through_view(a, v), (3, 3),
+         (2,))
+    case("copy_slices", "view-replayed", lambda a, v: _replayed_view(a, v), (2, 3), (3, 2))
+
+
+def _through_view(a, v):
+    y = a * 1
+    y[::2].t()[1] *= v * v
+    return y
+
+
+def _replayed_view(a, v):
+    y = a * 1
+    z = y.t()
+    y.mul_(v.t())
+    return z * z
+
 
 _register()

@@ -26,8 +26,9 @@ from autograd.backend import asarray, device_of, is_array, to, writeable, xp_of
 from autograd.graph import STATE, Node
 from autograd.ops.arith import add, div, mul, neg, pow, sub
 from autograd.ops.record import array_of, nary
-from autograd.ops.select import _index_key, getitem, where
+from autograd.ops.select import _index_key, where
 from autograd.ops.unary import abs, astype, clamp, cos, exp, log, relu, sigmoid, sin, sqrt, tanh
+from autograd.ops.views import copy_slices, refresh_views
 from autograd.tensor import Tensor, _bump_version, _check_inplace, _wrap
 
 
@@ -73,29 +74,32 @@ def apply_inplace(x: Tensor, name: str, fn: Callable[..., Tensor], *args: Any) -
         return x
     _check_inplace(x)  # a leaf that requires grad: torch refuses
     base = x._base
-    key = getattr(x, "_view_key", None) if base is not None else None
-    if base is not None and key is None:
+    chain = getattr(x, "_chain", None) if base is not None else None
+    if base is not None and chain is None:
         raise RuntimeError(
-            f"{name}: an in-place op that records a graph on a view made by reshape, "
-            "transpose, expand, detach() or indexing a view is not supported: torch "
-            "rewrites the base's history, chainrule does so only for a tensor indexed "
-            "directly (t[i] += v, t[i].mul_(2)). Write it out of place."
+            f"{name}: an in-place op that records a graph on a detach()ed tensor or on a "
+            "view made with grad mode off is not supported: write it out of place."
         )
+    if base is not None and not writeable(x._data):
+        _write(x, x._data, name)  # raises: an expand()ed view
     old = _wrap(x._data.copy(), x._node)  # x before the change (the op may save it)
     args = tuple(old if a is x else a for a in args)
     r = fn(old, *args)
     _check_result(x, r, name)
     if r._data.dtype != x._data.dtype:
         r = astype(r, x._data.dtype)
-    if base is not None:  # x = base[key]: record base[key] = r, then x is base[key] anew
-        apply_inplace(base, name, index_put, key, r)
-        y = getitem(base, key)
-        x._node, x._requires_grad = y._node, y._requires_grad
-        return x
+    if base is not None:  # x = chain(base): record base with chain(base) = r (CopySlices)
+        key = getattr(x, "_view_key", None)
+        if key is not None:
+            apply_inplace(base, name, index_put, key, r)
+        else:
+            apply_inplace(base, name, copy_slices, chain, r)
+        return x  # replayed on the base's new node with the base's other views
     _write(x, r._data, name)
     _bump_version(x)  # x's old node loses its output: it raises if it saved it
     x._node = r._node
     x._requires_grad = r._requires_grad
+    refresh_views(x)
     return x
 
 

@@ -63,13 +63,14 @@ def getitem(x: Tensor, key: Any) -> Tensor:
         raise IndexError(f"{err} (indexing a tensor of shape {d.shape})") from None
     if out.__class__ is not np.ndarray and not is_array(out):
         # all ints: NumPy copies out a scalar, torch a 0-d view
-        out = d[(k if isinstance(k, tuple) else (k,)) + (Ellipsis,)]
+        k = (k if isinstance(k, tuple) else (k,)) + (Ellipsis,)
+        out = d[k]
     y = unary(IndexBackward, out, x, meta=(d.shape, k))
     b = out.base  # basic indexing gives a view (shares x's version counter), the rest copies
     if b is not None and (b is d or b is d.base):
         if x._base is None:
             y._view_key = k  # in-place ops on y write into x at k (ops/inplace.py)
-        _view(y, x)
+        _view(y, x, ("index", k))
     return y
 
 
