@@ -109,7 +109,7 @@ class IndexPutBackward(Node):
     dv = sum_to(g[key], v.shape)."""
 
     def vjp(self, g, xp):
-        key, vshape = self.meta
+        key, vshape, vdtype = self.meta
         ex, ev = self.edges
         gx = xp.where(self.cached(), 0, g) if ex is not None else None
         gv = None
@@ -117,6 +117,8 @@ class IndexPutBackward(Node):
             gv = g[key]
             if gv.shape != vshape:
                 gv = xp.sum_to(gv, vshape)
+            if gv.dtype != vdtype:  # a float32 value written into float64: a float32 grad
+                gv = xp.astype(gv, vdtype)
         return gx, gv
 
 
@@ -133,7 +135,8 @@ def index_put(x: Tensor, key: Any, value: Any) -> Tensor:
                            f"a selection of a tensor of shape {out.shape}: {err}") from None
     mask = xp_of(out).zeros(out.shape, dtype=bool)
     mask[k] = True
-    return nary(IndexPutBackward, out, (x, value), meta=(k, np.shape(v)), cache=mask)
+    return nary(IndexPutBackward, out, (x, value),
+                meta=(k, np.shape(v), getattr(v, "dtype", None)), cache=mask)
 
 
 def setitem(x: Tensor, key: Any, value: Any) -> None:

@@ -70,7 +70,7 @@ class CopySlicesBackward(Node):
     """y = x with chain(y) = v;  dx = g with chain(dx) = 0,  dv = sum_to(chain(g), v.shape)."""
 
     def vjp(self, g, xp):
-        chain, vshape = self.meta
+        chain, vshape, vdtype = self.meta
         ex, ev = self.edges
         gx = xp.copy_slices(g, chain, 0.0) if ex is not None else None
         gv = None
@@ -78,6 +78,8 @@ class CopySlicesBackward(Node):
             gv = xp.view_chain(g, chain)
             if gv.shape != vshape:
                 gv = xp.sum_to(gv, vshape)
+            if gv.dtype != vdtype:
+                gv = xp.astype(gv, vdtype)
         return gx, gv
 
 
@@ -99,7 +101,8 @@ def copy_slices(x: Tensor, chain: tuple, value: Any) -> Tensor:
             "clone() the tensor before performing the operation."
         )
     region[...] = v
-    return nary(CopySlicesBackward, out, (x, value), meta=(chain, np.shape(v)))
+    return nary(CopySlicesBackward, out, (x, value),
+                meta=(chain, np.shape(v), getattr(v, "dtype", None)))
 
 
 def refresh_views(root: Tensor) -> None:
