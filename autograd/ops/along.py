@@ -70,7 +70,7 @@ def _check_index(op: str, shape: tuple, dim: int, idx: np.ndarray, src: tuple | 
             raise RuntimeError(f"{op}(): Size does not match at dimension {d} expected index "
                                f"{idx.shape} to be smaller than src {src}")
     size = shape[dim] if shape else 1
-    if idx.size and (idx.min() < -size or idx.max() >= size):
+    if idx.size and (idx.min() < 0 or idx.max() >= size):  # torch wraps no negative index
         bad = idx.max() if idx.max() >= size else idx.min()
         raise RuntimeError(f"{op}(): index {bad} is out of bounds for dimension {dim} with "
                            f"size {size}")
@@ -147,6 +147,9 @@ def take_along_dim(input: Tensor, indices: Any, dim: int | None = None) -> Tenso
         return gather(input.reshape(-1), 0, idx.reshape(-1))
     shape = input._data.shape
     axis = dim_of(dim, len(shape))
+    n = shape[axis] if shape else 1
+    if idx.size and idx.min() < 0 and idx.min() >= -n:  # torch wraps here (gather does not)
+        idx = idx + n * (idx < 0)
     if idx.ndim != len(shape):
         raise RuntimeError(f"take_along_dim(): input and indices should have the same number "
                            f"of dimensions, but got {len(shape)} and {idx.ndim}")

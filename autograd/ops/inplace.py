@@ -26,7 +26,7 @@ from autograd.backend import asarray, device_of, is_array, to, writeable, xp_of
 from autograd.graph import STATE, Node
 from autograd.ops.arith import add, div, mul, neg, pow, sub
 from autograd.ops.record import array_of, nary
-from autograd.ops.select import _index_key, where
+from autograd.ops.select import _index_key, getitem, split_ints, where
 from autograd.ops.unary import abs, astype, clamp, cos, exp, log, relu, sigmoid, sin, sqrt, tanh
 from autograd.ops.views import copy_slices, refresh_views
 from autograd.tensor import Tensor, _bump_version, _check_inplace, _wrap
@@ -143,6 +143,10 @@ def setitem(x: Tensor, key: Any, value: Any) -> None:
     """``t[key] = value`` in place; recorded (``IndexPutBackward``) when a graph is needed.
     A value on another device is copied over, as torch's assignment (a ``copy_``) does."""
     value = _onto(x, value)
+    parts = split_ints(_index_key(key))
+    if parts is not None:  # torch's order: the integers select first (ops/select.py)
+        setitem(getitem(x, parts[0]), parts[1], value)
+        return
     if not _needs_graph(x, (value,)):
         x._data[_index_key(key)] = array_of(value)
         _bump_version(x)

@@ -58,6 +58,32 @@ SPEC: dict = {
         [(X, F64), ([5.0, 7.0], F64)]),
     "masked_fill_": (lambda m, x, v: (x * 1).masked_fill_(m.tensor([True, False, True]), v),
                      [(X, F64), (3.0, F64)]),
+    # torch selects with integer indices first, then indexes with the advanced ones on what
+    # is left (NumPy counts the integer as advanced: x[0, :, [1, 0]] was (2, 3), torch (3, 2))
+    "get-int-slice-list": (lambda m, x: x[0, :, [1, 0]], [(X3, F64)]),
+    "get-0d-tensor-slice-list": (lambda m, x: x[m.tensor(1), :, [0, 0]], [(X3, F32)]),
+    "get-int-list-int": (lambda m, x: x[1, [2, 0], 3], [(X3, F64)]),
+    "set-int-slice-list": (_set(lambda m: (0, slice(None), [1, 0])),
+                           [(X3, F64), ([[1.0, 2.0]], F64)]),
+    "set-int-slice-list-constant": (
+        lambda m, x: (lambda y: (y.__setitem__((0, slice(None), [1, 0]),
+                                               m.tensor([[1.0, 2.0]], dtype=m.float64)), y)[1])(
+            m.zeros(2, 3, 4, dtype=m.float64)), [(X, F64)]),
+    # uint8 index tensors are masks (torch's deprecated rule), not integer indices
+    "get-uint8-mask": (lambda m, x: x[m.tensor([1, 0], dtype=m.uint8)], [(X, F64)]),
+    "set-uint8-mask": (_set(lambda m: m.tensor([1, 0], dtype=m.uint8)),
+                       [(X, F64), ([1.0, 2.0, 3.0], F64)]),
+    # a list holding sequences (or slices, tensors, None, ...) indexes as a tuple
+    "get-nested-list": (lambda m, x: x[[[0, 1], [1, 0]]], [(X, F64)]),
+    "get-list-of-one-list": (lambda m, x: x[[[0, 1]]], [(X, F64)]),
+    "get-list-with-slice": (lambda m, x: x[[0, slice(1, None)]], [(X, F64)]),
+    "set-nested-list": (_set(lambda m: [[0, 1], [1, 0]]), [(X, F64), ([1.0, 2.0], F64)]),
+    # gather/scatter refuse negative indices (NumPy wrapped them); take_along_dim wraps
+    "gather-negative-raises": (lambda m, x: x.gather(1, m.tensor([[-1], [0]])), [(X, F64)]),
+    "scatter-negative-raises": (lambda m, x: x.scatter(1, m.tensor([[-1], [0]]), 2.0),
+                                [(X, F64)]),
+    "take_along_dim-negative": (lambda m, x: m.take_along_dim(x, m.tensor([[-1], [0]]), 1),
+                                [(X, F64)]),
     "masked_fill_-on-view": (
         lambda m, x: (lambda y: (y.t()[0].masked_fill_(m.tensor([False, True]), 9.0), y)[1])(
             x * 1), [(X, F64)]),
