@@ -225,6 +225,7 @@ from autograd.ops.rearrange import (
     unbind,
 )
 from autograd.ops.rearrange import outer as ger
+from autograd.ops.reduce import amax, amin
 from autograd.ops.rounding import ceil, fix, floor, frac, sign, trunc
 from autograd.ops.rounding import round as round
 from autograd.ops.scan import cummax, cummin, cumprod, cumsum, logcumsumexp
@@ -356,7 +357,7 @@ __all__ = [
     # threads
     "get_num_threads", "set_num_threads",
     # issue 15 (part A): indexing along a dim, scans, products and norms
-    "argwhere", "clone", "cummax", "cummin", "cumprod", "cumsum", "dist", "gather",
+    "amax", "amin", "argwhere", "clone", "cummax", "cummin", "cumprod", "cumsum", "dist", "gather",
     "index_select", "logcumsumexp", "masked_select", "nonzero", "norm", "prod", "scatter",
     "scatter_add", "scatter_reduce", "take_along_dim",
     "chunk", "diag", "diagonal", "flip", "fliplr", "flipud", "ger", "kron", "outer",

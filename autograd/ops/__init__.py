@@ -29,6 +29,8 @@ from autograd.ops.inplace import INPLACE_METHODS
 from autograd.ops.linalg import linear, matmul, rmatmul
 from autograd.ops.loss import softmax_cross_entropy
 from autograd.ops.reduce import (
+    amax,
+    amin,
     argmax,
     argmin,
     log_softmax,
@@ -96,7 +98,8 @@ _METHODS = {
     "sigmoid": sigmoid, "relu": relu, "leaky_relu": leaky_relu, "clamp": clamp,
     "sum": sum, "mean": mean, "var": var, "std": std, "max": max, "min": min,
     "argmax": argmax, "argmin": argmin, "logsumexp": logsumexp, "softmax": softmax,
-    "log_softmax": log_softmax, "reshape": reshape, "view": view, "flatten": flatten,
+    "amax": amax, "amin": amin, "log_softmax": log_softmax, "reshape": reshape, "view": view,
+    "flatten": flatten,
     "squeeze": squeeze, "unsqueeze": unsqueeze, "transpose": transpose, "permute": permute,
     "expand": expand, "broadcast_to": broadcast_to, "masked_fill": masked_fill,
     "maximum": maximum, "minimum": minimum, "astype": astype, "float": float32,
@@ -116,7 +119,8 @@ for _name, _fn in _METHODS.items():
     setattr(Tensor, _name, _fn)
 
 __all__ = [
-    "PUBLIC_OPS", "T", "abs", "add", "argmax", "argmin", "astype", "broadcast_to", "cat", "clamp",
+    "PUBLIC_OPS", "T", "abs", "add", "amax", "amin", "argmax", "argmin", "astype",
+    "broadcast_to", "cat", "clamp",
     "clone", "cos", "div", "eq", "exp", "expand", "flatten", "ge", "getitem", "gt", "index_add",
     "le", "leaky_relu", "linear", "log", "log_softmax", "logsumexp", "lt", "masked_fill",
     "matmul", "max", "maximum", "mean", "min", "minimum", "mul", "ne", "neg", "pad", "permute",

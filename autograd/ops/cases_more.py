@@ -159,6 +159,12 @@ def _register() -> None:
     case("copy_slices", "strided-transposed-view", lambda a, v: _through_view(a, v), (3, 3),
          (2,))
     case("copy_slices", "view-replayed", lambda a, v: _replayed_view(a, v), (2, 3), (3, 2))
+    # amax/amin: ties share the gradient (each row of a twice makes ties)
+    case("amax", "dim-ties", lambda a: ag.amax(ag.cat([a, a], 1), 1) ** 2, (3, 4),
+         make=_distinct)
+    case("amin", "dims-keepdim", lambda a: ag.amin(a, (0, 2), keepdim=True) ** 2, (2, 3, 2),
+         make=_distinct)
+    case("cumsum", "dtype-cast", lambda a: ag.cumsum(a, 1, dtype=ag.float64) ** 2, (2, 3))
 
 
 def _through_view(a, v):

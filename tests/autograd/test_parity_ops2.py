@@ -18,7 +18,9 @@ import autograd as ag
 
 X = [[1.5, -2.0, 0.0], [3.0, -0.5, 2.5]]
 X3 = np.arange(24.0).reshape(2, 3, 4).tolist()
+T = [[1.0, 3.0, 3.0, 2.0], [2.0, 2.0, 1.0, 1.0], [0.5, 0.5, 0.5, 0.5]]
 F64, F32, I64, B = "float64", "float32", "int64", "bool"
+nan = float("nan")
 
 
 def _set(key, value=None):
@@ -84,6 +86,15 @@ SPEC: dict = {
                                 [(X, F64)]),
     "take_along_dim-negative": (lambda m, x: m.take_along_dim(x, m.tensor([[-1], [0]]), 1),
                                 [(X, F64)]),
+    # amax/amin (AttributeError before): ties share the gradient, NaN wins
+    "amax-ties": (lambda m, x: x.amax(1), [(T, F64)]),
+    "amin-dims-keepdim": (lambda m, x: m.amin(x, (0, 1), keepdim=True), [(T, F32)]),
+    "amax-all": (lambda m, x: m.amax(x), [(T, F64)]),
+    "amax-nan": (lambda m, x: x.amax(-1), [([[1.0, nan, 3.0], [2.0, 2.0, -1.0]], F64)]),
+    "amax-int": (lambda m, x: m.tensor([[1, 5], [7, 2]]).amax(0), [(X, F64)]),
+    # cumsum/cumprod dtype=: the gradient comes back in the input's dtype
+    "cumsum-dtype": (lambda m, x: x.cumsum(1, dtype=m.float32), [(X, F64)]),
+    "cumprod-dtype": (lambda m, x: x.cumprod(0, dtype=m.float64), [(X, F32)]),
     "masked_fill_-on-view": (
         lambda m, x: (lambda y: (y.t()[0].masked_fill_(m.tensor([False, True]), 9.0), y)[1])(
             x * 1), [(X, F64)]),
