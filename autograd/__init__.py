@@ -132,6 +132,41 @@ from autograd.ops.along import (
     take_along_dim,
     where,
 )
+from autograd.ops.composite import abs as absolute
+from autograd.ops.composite import (
+    add,
+    addcdiv,
+    addcmul,
+    aminmax,
+    clamp_max,
+    clamp_min,
+    count_nonzero,
+    diff,
+    index_add,
+    index_copy,
+    index_fill,
+    masked_scatter,
+    movedim,
+    nan_to_num,
+    nanmean,
+    nansum,
+    narrow,
+    reciprocal,
+    rsub,
+    select,
+    sub,
+    swapaxes,
+    take,
+    unflatten,
+)
+from autograd.ops.composite import clamp as clip
+from autograd.ops.composite import div as true_divide
+from autograd.ops.composite import movedim as moveaxis
+from autograd.ops.composite import mul as mul
+from autograd.ops.composite import mul as multiply
+from autograd.ops.composite import neg as negative
+from autograd.ops.composite import sub as subtract
+from autograd.ops.composite import swapaxes as swapdims
 from autograd.ops.contract import addmm, addmv, baddbmm, bmm, dot, einsum, mm, mv
 from autograd.ops.elementary import (
     acos,
@@ -357,7 +392,13 @@ __all__ = [
     # threads
     "get_num_threads", "set_num_threads",
     # issue 15 (part A): indexing along a dim, scans, products and norms
-    "amax", "amin", "argwhere", "clone", "cummax", "cummin", "cumprod", "cumsum", "dist", "gather",
+    "amax", "amin", "addcdiv", "addcmul", "clamp_max", "clamp_min", "index_add",
+    "index_copy", "index_fill", "masked_scatter", "reciprocal", "absolute", "clip", "multiply",
+    "negative", "subtract", "add", "aminmax", "count_nonzero", "diff", "movedim", "nan_to_num",
+    "nanmean", "nansum", "narrow", "rsub", "select", "sub", "swapaxes", "take", "unflatten",
+    "true_divide", "moveaxis", "swapdims", "argwhere", "clone", "cummax", "cummin", "cumprod",
+    "cumsum",
+    "dist", "gather",
     "index_select", "logcumsumexp", "masked_select", "nonzero", "norm", "prod", "scatter",
     "scatter_add", "scatter_reduce", "take_along_dim",
     "chunk", "diag", "diagonal", "flip", "fliplr", "flipud", "ger", "kron", "outer",

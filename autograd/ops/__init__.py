@@ -292,3 +292,27 @@ _CONVERSION_METHODS = {
 for _name, _fn in _CONVERSION_METHODS.items():
     setattr(Tensor, _name, _fn)
 __all__ += ["conversion"]
+
+# -- torch's compositions and aliases (addcmul, masked_scatter, index_add, clip...) ---------
+from autograd.ops import composite  # noqa: E402
+
+PUBLIC_OPS += composite.PUBLIC
+globals().update({_n: getattr(composite, _n) for _n in composite.PUBLIC})
+for _name, _fn in composite.METHODS.items():
+    setattr(Tensor, _name, _fn)
+
+# -- torch's in-place forms of the methods above (floor_, lerp_, lt_, tril_, cumsum_...) -----
+from autograd.ops.inplace import inplace_of  # noqa: E402
+
+for _name in (
+    "acos acosh asin asinh atan atanh atan2 arccos arccosh arcsin arcsinh arctan arctanh "
+    "arctan2 ceil floor round trunc frac fix sign square rsqrt log1p log2 log10 expm1 exp2 "
+    "sinh cosh tan erf erfc erfinv fmod remainder hypot copysign floor_divide true_divide "
+    "divide lerp lt le gt ge eq ne less less_equal greater greater_equal not_equal "
+    "logical_not logical_and logical_or logical_xor bitwise_and bitwise_or bitwise_xor "
+    "bitwise_not bitwise_left_shift bitwise_right_shift tril triu cumsum cumprod addcmul "
+    "addcdiv reciprocal clamp_min clamp_max masked_scatter index_fill index_copy index_add "
+    "absolute negative subtract multiply clip"
+).split():
+    if hasattr(Tensor, _name) and not hasattr(Tensor, _name + "_"):
+        setattr(Tensor, _name + "_", inplace_of(getattr(Tensor, _name), _name + "_"))

@@ -334,7 +334,7 @@ def index_put(self: Tensor, indices: tuple, values: Any, accumulate: bool = Fals
     shape = self._data.shape
     sub = xp_of(self._data).empty(shape, bool)[key].shape  # the key may hold device arrays
     v = values if isinstance(values, Tensor) else Tensor._const(
-        asarray(values, dtype=self._data.dtype))
+        follow(asarray(values, dtype=self._data.dtype), self._data))
     if v._data.shape != sub:
         v = v.broadcast_to(sub)
     if accumulate:

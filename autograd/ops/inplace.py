@@ -260,6 +260,19 @@ def _operator(fn: Callable[[Tensor, Any], Tensor], name: str) -> Callable[[Tenso
     return method
 
 
+def inplace_of(fn: Callable[..., Tensor], name: str) -> Callable[..., Tensor]:
+    """The in-place method ``name`` (``floor_``, ``lerp_``, ``lt_``...) of the out-of-place
+    ``fn``: ``x`` takes ``fn(x, *args, **kw)``'s values (cast back into its dtype within its
+    kind, as torch) and, in a graph, its node."""
+    def method(x: Tensor, *args: Any, **kw: Any) -> Tensor:
+        n, keys = len(args), tuple(kw)
+        return apply_inplace(x, name, lambda t, *a: fn(t, *a[:n], **dict(zip(keys, a[n:]))),
+                             *args, *kw.values())
+    method.__name__ = method.__qualname__ = name
+    method.__doc__ = f"In-place ``{name[:-1]}``."
+    return method
+
+
 INPLACE_METHODS: dict[str, Callable] = {
     "add_": add_, "sub_": sub_, "mul_": mul_, "div_": div_, "pow_": pow_, "clamp_": clamp_,
     "fill_": fill_, "zero_": zero_, "copy_": copy_,

@@ -21,6 +21,7 @@ X3 = np.arange(24.0).reshape(2, 3, 4).tolist()
 T = [[1.0, 3.0, 3.0, 2.0], [2.0, 2.0, 1.0, 1.0], [0.5, 0.5, 0.5, 0.5]]
 F64, F32, I64, B = "float64", "float32", "int64", "bool"
 nan = float("nan")
+inf = float("inf")
 
 
 def _set(key, value=None):
@@ -95,6 +96,44 @@ SPEC: dict = {
     # cumsum/cumprod dtype=: the gradient comes back in the input's dtype
     "cumsum-dtype": (lambda m, x: x.cumsum(1, dtype=m.float32), [(X, F64)]),
     "cumprod-dtype": (lambda m, x: x.cumprod(0, dtype=m.float64), [(X, F32)]),
+    # torch names that were AttributeErrors: add/sub with alpha=, compositions and aliases
+    "add-alpha": (lambda m, x, y: m.add(x, y, alpha=2), [(X, F64), (X[0], F64)]),
+    "sub-alpha-method": (lambda m, x, y: x.sub(y, alpha=-0.5), [(X, F32), (X[0], F32)]),
+    "rsub-alpha": (lambda m, x, y: m.rsub(x, y, alpha=2), [(X, F64), (X[0], F64)]),
+    "addcmul": (lambda m, x, a, b: m.addcmul(x, a, b, value=0.5),
+                [(X, F64), ([1.0, 2.0, 3.0], F64), ([[2.0], [3.0]], F64)]),
+    "addcdiv_": (lambda m, x, a, b: (x * 1).addcdiv_(a, b, value=-2),
+                 [(X, F64), ([1.0, 2.0, 3.0], F64), ([[2.0], [3.0]], F64)]),
+    "reciprocal-int": (lambda m, x: m.tensor([1, 2, 4]).reciprocal(), [(X, F64)]),
+    "clamp_max-tensor": (lambda m, x, b: m.clamp_max(x, b), [(X, F64), ([1.0, 0.0, 1.0], F64)]),
+    "clip_": (lambda m, x: (x * 1).clip_(-1, 1), [(X, F64)]),
+    "masked_scatter-broadcast": (
+        lambda m, x, s: x.masked_scatter(m.tensor([True, False, True]), s),
+        [(X, F64), ([1.0, 2.0, 3.0, 4.0, 5.0], F64)]),
+    "index_fill-tensor-value": (lambda m, x, v: x.index_fill(1, m.tensor([0, 2]), v),
+                                [(X, F64), (2.0, F64)]),
+    "index_copy_": (lambda m, x, s: (x * 1).index_copy_(0, m.tensor([1]), s),
+                    [(X, F64), ([[1.0, 2.0, 3.0]], F64)]),
+    "index_add-repeats-alpha": (lambda m, x, s: m.index_add(x, 1, m.tensor([2, 2, 0]), s,
+                                                            alpha=2),
+                                [(X, F64), ([[1.0, 2.0, 5.0], [3.0, 4.0, 6.0]], F64)]),
+    "narrow-negative-start": (lambda m, x: m.narrow(x, -1, -2, 2), [(X, F64)]),
+    "select": (lambda m, x: x.select(1, -1), [(X, F64)]),
+    "movedim-tuple": (lambda m, x: m.movedim(x, (0, 1), (2, 0)), [(X3, F64)]),
+    "swapdims": (lambda m, x: m.swapdims(x, 0, 1), [(X3, F64)]),
+    "unflatten": (lambda m, x: x.unflatten(2, (2, -1)), [(X3, F64)]),
+    "take": (lambda m, x: m.take(x, m.tensor([[0, 5], [5, -1]])), [(X, F64)]),
+    "nansum-dim": (lambda m, x: x.nansum(1, keepdim=True), [([[1.0, nan, 3.0], [nan, 2.0, -1.0]],
+                                                              F32)]),
+    "nanmean": (lambda m, x: m.nanmean(x, 1), [([[1.0, nan, 3.0], [nan, 2.0, -1.0]], F64)]),
+    "nan_to_num-args": (lambda m, x: (x * m.tensor([inf, 1.0, -inf])).nan_to_num(1.0, 2.0, -3.0),
+                        [([[1.0, nan, 3.0], [2.0, nan, -1.0]], F32)]),
+    "count_nonzero-dims": (lambda m, x: x.count_nonzero((0, 1)), [(X, F64)]),
+    "diff-n2-prepend": (lambda m, x: x.diff(2, 0, prepend=x[:1] * 2), [(X, F64)]),
+    "aminmax-dim": (lambda m, x: tuple(x.aminmax(dim=1, keepdim=True)), [(X, F64)]),
+    "floor_-in-graph": (lambda m, x: (x * 1.3).floor_() * x, [(X, F64)]),
+    "lerp_": (lambda m, x, y: (x * 1).lerp_(y, 0.25), [(X, F64), (T[0][:3], F64)]),
+    "cumsum_": (lambda m, x: (x * 1).cumsum_(1), [(X, F64)]),
     "masked_fill_-on-view": (
         lambda m, x: (lambda y: (y.t()[0].masked_fill_(m.tensor([False, True]), 9.0), y)[1])(
             x * 1), [(X, F64)]),
