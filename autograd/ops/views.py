@@ -1,6 +1,7 @@
 """Views in a graph, as torch's: replaying a view on its base, and writing through it.
 
-A view (basic indexing, transpose/permute, reshape/view, expand) made while grad mode is on
+A view (basic indexing, transpose/permute, reshape/view, expand, diagonal) made while grad
+mode is on
 carries its *chain*: the steps that make it from its base, the tensor owning the memory
 (``_chain`` on the view; ``tensor._view`` records it). Two things need it:
 
@@ -36,6 +37,12 @@ def chain_array(a: Any, chain: tuple) -> Any:
             a = a.transpose(arg[0])
         elif kind == "reshape":
             a = a.reshape(arg[0])
+        elif kind == "diagonal":
+            a = xp_of(a).diagonal(a, *arg)
+            try:
+                a.flags.writeable = True  # NumPy's diagonal is a read-only view
+            except (AttributeError, ValueError):
+                pass
         else:  # expand
             a = xp_of(a).broadcast_to(a, arg)
     return a
@@ -54,6 +61,9 @@ def chain_tensor(t: Tensor, chain: tuple) -> Tensor:
             t = _permute(t, arg[0], arg[1])
         elif kind == "reshape":
             t = _reshape(t, arg[0], arg[1])
+        elif kind == "diagonal":
+            from autograd.ops.rearrange import diagonal
+            t = diagonal(t, *arg)
         else:
             t = broadcast_to(t, arg)
     return t

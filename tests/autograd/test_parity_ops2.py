@@ -18,6 +18,7 @@ import autograd as ag
 
 X = [[1.5, -2.0, 0.0], [3.0, -0.5, 2.5]]
 X3 = np.arange(24.0).reshape(2, 3, 4).tolist()
+SQ = [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0], [7.0, 8.0, 9.0]]
 T = [[1.0, 3.0, 3.0, 2.0], [2.0, 2.0, 1.0, 1.0], [0.5, 0.5, 0.5, 0.5]]
 F64, F32, I64, B = "float64", "float32", "int64", "bool"
 nan = float("nan")
@@ -29,6 +30,15 @@ def _set(key, value=None):
     def fn(m, x, v=None):
         y = x * 1
         y[key(m)] = v if value is None else value
+        return y
+    return fn
+
+
+def _through(write):
+    """y = x * 1, then ``write(m, y, v)`` changes y in place through a view of it."""
+    def fn(m, x, v):
+        y = x * 1
+        write(m, y, v)
         return y
     return fn
 
@@ -134,6 +144,17 @@ SPEC: dict = {
     "floor_-in-graph": (lambda m, x: (x * 1.3).floor_() * x, [(X, F64)]),
     "lerp_": (lambda m, x, y: (x * 1).lerp_(y, 0.25), [(X, F64), (T[0][:3], F64)]),
     "cumsum_": (lambda m, x: (x * 1).cumsum_(1), [(X, F64)]),
+    # diagonal is a view (in-place through it changes the base; diag of a matrix copies)
+    "diagonal-mul_": (_through(lambda m, y, v: y.diagonal().mul_(v)), [(SQ, F64), (X[0], F64)]),
+    "diagonal-of-transpose-add_": (_through(lambda m, y, v: y.t().diagonal(-1).add_(v)),
+                                   [(SQ, F64), (X[0][:2], F64)]),
+    "diagonal-fill_-constant": (
+        lambda m, x: (lambda y: (y.diagonal().fill_(5.0), y)[1])(m.zeros(3, 3, dtype=m.float64)),
+        [(X, F64)]),
+    "diag-of-matrix-copies": (_through(lambda m, y, v: m.diag(y).mul_(v)),
+                              [(SQ, F64), (X[0], F64)]),
+    "diagonal-replayed": (lambda m, x, v: (lambda y: (lambda d: (y.mul_(v), d * 1)[1])(
+        y.diagonal()))(x * 1), [(SQ, F64), (X[0], F64)]),
     "masked_fill_-on-view": (
         lambda m, x: (lambda y: (y.t()[0].masked_fill_(m.tensor([False, True]), 9.0), y)[1])(
             x * 1), [(X, F64)]),
