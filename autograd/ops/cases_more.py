@@ -159,7 +159,6 @@ def _register() -> None:
     case("copy_slices", "strided-transposed-view", lambda a, v: _through_view(a, v), (3, 3),
          (2,))
     case("copy_slices", "view-replayed", lambda a, v: _replayed_view(a, v), (2, 3), (3, 2))
-    case("copy_slices", "diagonal-view", lambda a, v: _through_diagonal(a, v), (3, 3), (2,))
     # amax/amin: ties share the gradient (each row of a twice makes ties)
     case("amax", "dim-ties", lambda a: ag.amax(ag.cat([a, a], 1), 1) ** 2, (3, 4),
          make=_distinct)
@@ -196,12 +195,6 @@ def _register() -> None:
 def _through_view(a, v):
     y = a * 1
     y[::2].t()[1] *= v * v
-    return y
-
-
-def _through_diagonal(a, v):
-    y = a * 1
-    y.t().diagonal(-1).mul_(v * v)
     return y
 
 
