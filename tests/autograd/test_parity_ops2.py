@@ -197,3 +197,20 @@ def test_matches_torch(name: str) -> None:
 
 def test_every_spec_has_a_torch_answer() -> None:
     assert set(SPEC) == set(EXPECTED)
+
+
+def test_create_graph_gradients_take_each_inputs_dtype() -> None:
+    # torch casts every gradient to its input's dtype; under create_graph chainrule handed
+    # float64 gradients to float32 inputs of cat, setitem and sum(dtype=)
+    a = ag.tensor([1.0, 2.0], requires_grad=True)
+    b = ag.tensor([3.0], dtype=ag.float64, requires_grad=True)
+    y = ag.cat([a, b]) * ag.tensor([1.0, 2.0, 3.0], dtype=ag.float64)
+    ga, gb = ag.grad(y.sum(), [a, b], create_graph=True)
+    assert (ga.dtype, gb.dtype) == (ag.float32, ag.float64)
+    assert ga.tolist() == [1.0, 2.0] and gb.tolist() == [3.0]
+    t = ag.zeros(3, dtype=ag.float64)
+    t[1:] = a
+    (g,) = ag.grad((t * t.detach()).sum(), [a], create_graph=True)
+    assert g.dtype == ag.float32
+    (g,) = ag.grad(a.sum(dtype=ag.float64), [a], create_graph=True)
+    assert g.dtype == ag.float32
