@@ -132,6 +132,41 @@ from autograd.ops.along import (
     take_along_dim,
     where,
 )
+from autograd.ops.composite import abs as absolute
+from autograd.ops.composite import (
+    add,
+    addcdiv,
+    addcmul,
+    aminmax,
+    clamp_max,
+    clamp_min,
+    count_nonzero,
+    diff,
+    index_add,
+    index_copy,
+    index_fill,
+    masked_scatter,
+    movedim,
+    nan_to_num,
+    nanmean,
+    nansum,
+    narrow,
+    reciprocal,
+    rsub,
+    select,
+    sub,
+    swapaxes,
+    take,
+    unflatten,
+)
+from autograd.ops.composite import clamp as clip
+from autograd.ops.composite import div as true_divide
+from autograd.ops.composite import movedim as moveaxis
+from autograd.ops.composite import mul as mul
+from autograd.ops.composite import mul as multiply
+from autograd.ops.composite import neg as negative
+from autograd.ops.composite import sub as subtract
+from autograd.ops.composite import swapaxes as swapdims
 from autograd.ops.contract import addmm, addmv, baddbmm, bmm, dot, einsum, mm, mv
 from autograd.ops.elementary import (
     acos,
@@ -225,6 +260,7 @@ from autograd.ops.rearrange import (
     unbind,
 )
 from autograd.ops.rearrange import outer as ger
+from autograd.ops.reduce import amax, amin
 from autograd.ops.rounding import ceil, fix, floor, frac, sign, trunc
 from autograd.ops.rounding import round as round
 from autograd.ops.scan import cummax, cummin, cumprod, cumsum, logcumsumexp
@@ -365,7 +401,13 @@ __all__ = [*_TORCH_NAMES,
     # threads
     "get_num_threads", "set_num_threads",
     # issue 15 (part A): indexing along a dim, scans, products and norms
-    "argwhere", "clone", "cummax", "cummin", "cumprod", "cumsum", "dist", "gather",
+    "amax", "amin", "addcdiv", "addcmul", "clamp_max", "clamp_min", "index_add",
+    "index_copy", "index_fill", "masked_scatter", "reciprocal", "absolute", "clip", "multiply",
+    "negative", "subtract", "add", "aminmax", "count_nonzero", "diff", "movedim", "nan_to_num",
+    "nanmean", "nansum", "narrow", "rsub", "select", "sub", "swapaxes", "take", "unflatten",
+    "true_divide", "moveaxis", "swapdims", "argwhere", "clone", "cummax", "cummin", "cumprod",
+    "cumsum",
+    "dist", "gather",
     "index_select", "logcumsumexp", "masked_select", "nonzero", "norm", "prod", "scatter",
     "scatter_add", "scatter_reduce", "take_along_dim",
     "chunk", "diag", "diagonal", "flip", "fliplr", "flipud", "ger", "kron", "outer",

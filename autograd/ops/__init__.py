@@ -29,6 +29,8 @@ from autograd.ops.inplace import INPLACE_METHODS
 from autograd.ops.linalg import linear, matmul, rmatmul
 from autograd.ops.loss import softmax_cross_entropy
 from autograd.ops.reduce import (
+    amax,
+    amin,
     argmax,
     argmin,
     log_softmax,
@@ -96,7 +98,8 @@ _METHODS = {
     "sigmoid": sigmoid, "relu": relu, "leaky_relu": leaky_relu, "clamp": clamp,
     "sum": sum, "mean": mean, "var": var, "std": std, "max": max, "min": min,
     "argmax": argmax, "argmin": argmin, "logsumexp": logsumexp, "softmax": softmax,
-    "log_softmax": log_softmax, "reshape": reshape, "view": view, "flatten": flatten,
+    "amax": amax, "amin": amin, "log_softmax": log_softmax, "reshape": reshape, "view": view,
+    "flatten": flatten,
     "squeeze": squeeze, "unsqueeze": unsqueeze, "transpose": transpose, "permute": permute,
     "expand": expand, "broadcast_to": broadcast_to, "masked_fill": masked_fill,
     "maximum": maximum, "minimum": minimum, "astype": astype, "float": float32,
@@ -116,7 +119,8 @@ for _name, _fn in _METHODS.items():
     setattr(Tensor, _name, _fn)
 
 __all__ = [
-    "PUBLIC_OPS", "T", "abs", "add", "argmax", "argmin", "astype", "broadcast_to", "cat", "clamp",
+    "PUBLIC_OPS", "T", "abs", "add", "amax", "amin", "argmax", "argmin", "astype",
+    "broadcast_to", "cat", "clamp",
     "clone", "cos", "div", "eq", "exp", "expand", "flatten", "ge", "getitem", "gt", "index_add",
     "le", "leaky_relu", "linear", "log", "log_softmax", "logsumexp", "lt", "masked_fill",
     "matmul", "max", "maximum", "mean", "min", "minimum", "mul", "ne", "neg", "pad", "permute",
@@ -289,7 +293,31 @@ for _name, _fn in _CONVERSION_METHODS.items():
     setattr(Tensor, _name, _fn)
 __all__ += ["conversion"]
 
-# -- torch's other names and small compositions (torch.add, x.expand_as, x.floor_() ...) ----
+# -- torch's compositions and aliases (addcmul, masked_scatter, index_add, clip...) ---------
+from autograd.ops import composite  # noqa: E402
+
+PUBLIC_OPS += composite.PUBLIC
+globals().update({_n: getattr(composite, _n) for _n in composite.PUBLIC})
+for _name, _fn in composite.METHODS.items():
+    setattr(Tensor, _name, _fn)
+
+# -- torch's in-place forms of the methods above (floor_, lerp_, lt_, tril_, cumsum_...) -----
+from autograd.ops.inplace import inplace_of  # noqa: E402
+
+for _name in (
+    "acos acosh asin asinh atan atanh atan2 arccos arccosh arcsin arcsinh arctan arctanh "
+    "arctan2 ceil floor round trunc frac fix sign square rsqrt log1p log2 log10 expm1 exp2 "
+    "sinh cosh tan erf erfc erfinv fmod remainder hypot copysign floor_divide true_divide "
+    "divide lerp lt le gt ge eq ne less less_equal greater greater_equal not_equal "
+    "logical_not logical_and logical_or logical_xor bitwise_and bitwise_or bitwise_xor "
+    "bitwise_not bitwise_left_shift bitwise_right_shift tril triu cumsum cumprod addcmul "
+    "addcdiv reciprocal clamp_min clamp_max masked_scatter index_fill index_copy index_add "
+    "absolute negative subtract multiply clip"
+).split():
+    if hasattr(Tensor, _name) and not hasattr(Tensor, _name + "_"):
+        setattr(Tensor, _name + "_", inplace_of(getattr(Tensor, _name), _name + "_"))
+
+# -- torch's other names (concat, hstack, meshgrid, x.expand_as, x.unfold ...) -------------
 from autograd.ops import torch_names  # noqa: E402
 
 _TAKEN = sorted(n for n in torch_names.METHODS if n in Tensor.__dict__)

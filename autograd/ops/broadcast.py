@@ -75,7 +75,7 @@ def broadcast_to(x: Tensor, shape: tuple) -> Tensor:
     if x._data.shape == shape:
         return x
     return _view(unary(ExpandBackward, _broadcast_array(x._data, shape), x, meta=x._data.shape),
-                 x)
+                 x, ("expand", shape))
 
 
 def expand(x: Tensor, *sizes: int) -> Tensor:

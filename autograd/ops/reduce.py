@@ -211,6 +211,41 @@ def _extreme(x: Tensor, dim: Any, keepdim: bool, is_max: bool) -> Any:
     return ReturnTypes(values, _wrap(idx.astype(np.int64, copy=False), None))
 
 
+class AmaxBackward(MaxBackward):
+    """y = amax(x, dims);  dx = g split evenly over the elements equal to y (torch's rule
+    for amax/amin, unlike max(dim)'s single index); NaN over a slice whose y is NaN."""
+
+
+class AminBackward(MaxBackward):
+    """y = amin(x, dims);  dx as AmaxBackward's."""
+
+
+def _amax(x: Tensor, dim: Any, keepdim: bool, is_max: bool) -> Tensor:
+    d = x._data
+    axes = axes_of(dim, d.ndim)
+    if any(d.shape[a] == 0 for a in (range(d.ndim) if axes is None else axes)):
+        raise IndexError(f"{'amax' if is_max else 'amin'}(): Expected reduction dim to have "
+                         f"a non-zero size (shape {d.shape})")
+    with np.errstate(invalid="ignore"):
+        m = d.max(axis=axes, keepdims=True) if is_max else d.min(axis=axes, keepdims=True)
+        mask = d == m  # a NaN result matches nothing: 0/0, NaN over its slice (torch)
+        weights = (mask / mask.sum(axis=axes, keepdims=True)).astype(d.dtype, copy=False)
+    out = m if keepdim else m.reshape(tuple(
+        n for i, n in enumerate(d.shape) if axes is not None and i not in axes))
+    cls = AmaxBackward if is_max else AminBackward
+    return unary(cls, out, x, meta=(d.shape, m.shape), cache=weights)
+
+
+def amax(input: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:
+    """Largest values over ``dim`` (all dims when empty); ties share the gradient."""
+    return _amax(input, dim, keepdim, True)
+
+
+def amin(input: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:
+    """Smallest values over ``dim`` (all dims when empty); ties share the gradient."""
+    return _amax(input, dim, keepdim, False)
+
+
 def max(x: Tensor, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A001
     """Largest element (a 0-d tensor), or ``(values, indices)`` along ``dim``."""
     return _extreme(x, dim, keepdim, True)

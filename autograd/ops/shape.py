@@ -50,7 +50,8 @@ class UnsqueezeBackward(ReshapeBackward):
 def _reshape(x: Tensor, shape: tuple, cls: type[Node]) -> Tensor:
     d = x._data
     if d.shape == shape:
-        return x if cls is ReshapeBackward else _view(unary(cls, d, x, meta=d.shape), x)
+        return x if cls is ReshapeBackward else _view(unary(cls, d, x, meta=d.shape), x,
+                                                       ("reshape", (shape, cls)))
     try:
         out = d.reshape(shape)
     except ValueError:
@@ -61,7 +62,7 @@ def _reshape(x: Tensor, shape: tuple, cls: type[Node]) -> Tensor:
     y = unary(cls, out, x, meta=d.shape)
     b = out.base  # NumPy reshapes to a view when the strides allow, else copies
     if b is not None and (b is d or b is d.base):
-        _view(y, x)
+        _view(y, x, ("reshape", (shape, cls)))
     return y
 
 
@@ -120,7 +121,8 @@ class TransposeBackward(PermuteBackward):
 
 def _permute(x: Tensor, axes: tuple, cls: type[Node]) -> Tensor:
     inverse = tuple(np.argsort(axes))
-    return _view(unary(cls, x._data.transpose(axes), x, meta=inverse), x)
+    return _view(unary(cls, x._data.transpose(axes), x, meta=inverse), x,
+                 ("permute", (axes, cls)))
 
 
 def permute(x: Tensor, *dims: Any) -> Tensor:

@@ -1,87 +1,39 @@
 """torch's other names and small compositions of the primitives, so that code written for
-torch finds them: ``torch.add(a, b, alpha=2)``, ``x.expand_as(y)``, ``x.masked_fill_(m, v)``,
-``torch.amax(x, dim)``, ``x.unfold(0, 3, 1)``, ``torch.meshgrid(a, b, indexing="ij")``,
-the in-place ``x.floor_()``-style variants of the elementwise ops, and so on.
+torch finds them: ``torch.concat``, ``torch.hstack``, ``torch.meshgrid(a, b, indexing="ij")``,
+``torch.logaddexp``, ``torch.atleast_2d``, ``torch.broadcast_tensors``, ``x.expand_as(y)``,
+``x.unfold(0, 3, 1)``, ``x.stride()`` and the like (``ops.composite`` holds the others:
+``torch.add(alpha=)``, ``index_fill``, ``nansum``...).
 
-Nothing here has a node of its own except through the ops it calls (``amax``/``amin`` use
-the max/min node with the gradient split evenly over ties, as torch's ``amax``), so each
-name differentiates exactly as the primitives it is made of.
+Nothing here has a node of its own: each name differentiates exactly as the primitives it
+is made of.
 """
 
 from __future__ import annotations
 
 import builtins
 import math
-from collections import namedtuple
 from typing import Any
 
 import numpy as np
 
 from autograd.backend import xp_of
-from autograd.ops import elementary, rounding
 from autograd.ops.arith import add as _add
 from autograd.ops.arith import div as _div
 from autograd.ops.arith import mul as _mul
-from autograd.ops.arith import neg
 from autograd.ops.arith import sub as _sub
 from autograd.ops.broadcast import expand
-from autograd.ops.inplace import _unary_method, apply_inplace, copy_
-from autograd.ops.integer import div as div_rounding
-from autograd.ops.record import unary
-from autograd.ops.reduce import MaxBackward, MinBackward
-from autograd.ops.reduce import sum as _sum
-from autograd.ops.select import getitem, masked_fill, where
-from autograd.ops.shape import cat, permute, reshape, transpose, view
-from autograd.ops.unary import abs, clamp, exp, log
+from autograd.ops.select import getitem
+from autograd.ops.shape import cat, permute, reshape, view
+from autograd.ops.unary import exp, log
 from autograd.tensor import Tensor, _wrap
 
 
-def _out(result: Tensor, out: Tensor | None) -> Tensor:
-    """torch's ``out=``: the result copied into ``out`` (which is returned)."""
-    return result if out is None else copy_(out, result)
-
-
 # -- arithmetic under torch's function names -------------------------------------------------
-def add(input: Any, other: Any, *, alpha: Any = 1, out: Tensor | None = None) -> Tensor:
-    """input + alpha·other (torch.add)."""
-    return _out(_add(input, other if alpha == 1 else _mul(other, alpha)), out)
-
-
-def sub(input: Any, other: Any, *, alpha: Any = 1, out: Tensor | None = None) -> Tensor:
-    """input − alpha·other (torch.sub, torch.subtract)."""
-    return _out(_sub(input, other if alpha == 1 else _mul(other, alpha)), out)
-
-
-def mul(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:
-    """input ⊙ other (torch.mul, torch.multiply)."""
-    return _out(_mul(input, other), out)
-
-
-def true_divide(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:
-    """input / other, always a float result (torch.true_divide)."""
-    return _out(_div(input, other), out)
-
-
 def positive(input: Tensor) -> Tensor:
     """input itself (torch.positive; bool tensors raise, as torch)."""
     if input._data.dtype == np.bool_:
         raise RuntimeError("The `+` operator, on a bool tensor is not supported.")
     return input
-
-
-def reciprocal(input: Tensor) -> Tensor:
-    """1 / input, a float result for integer input (torch.reciprocal)."""
-    return _div(1.0, input)
-
-
-def clamp_min(input: Tensor, min: Any) -> Tensor:  # noqa: A002 - torch's name
-    """clamp(input, min=min)."""
-    return clamp(input, min, None)
-
-
-def clamp_max(input: Tensor, max: Any) -> Tensor:  # noqa: A002 - torch's name
-    """clamp(input, max=max)."""
-    return clamp(input, None, max)
 
 
 # -- reductions ------------------------------------------------------------------------------
@@ -99,78 +51,6 @@ def _reduced_axes(dim: Any, ndim: int) -> tuple:
     if len(set(axes)) != len(axes):
         raise RuntimeError(f"dim {dims} appears multiple times in the list of dims")
     return tuple(a for a in axes if a < ndim)
-
-
-def _extreme(x: Tensor, dim: Any, keepdim: bool, is_max: bool, name: str) -> Tensor:
-    """amax/amin: y = max (min) over ``dim``; dx = g split evenly over the tied
-    elements, as torch's amax (NaN over a slice whose result is NaN, as torch's too)."""
-    d = x._data
-    axes = _reduced_axes(dim, d.ndim)
-    if builtins.any(d.shape[a] == 0 for a in axes):
-        raise IndexError(f"{name}(): Expected reduction dim {axes[0]} to have non-zero "
-                         f"size.")
-    m = d.max(axis=axes, keepdims=True) if is_max else d.min(axis=axes, keepdims=True)
-    out = m if keepdim else m.reshape(tuple(s for i, s in enumerate(d.shape)
-                                            if i not in axes))
-    cache = None
-    if x._requires_grad:  # a NaN result equals nothing: 0/0, NaN over its slice, as torch
-        mask = d == m
-        with np.errstate(invalid="ignore"):
-            cache = (mask / mask.sum(axis=axes, keepdims=True)).astype(d.dtype, copy=False)
-    return unary(AmaxBackward if is_max else AminBackward, out, x, meta=(d.shape, m.shape),
-                 cache=cache)
-
-
-class AmaxBackward(MaxBackward):
-    """y = amax over dims;  dx = g ⊙ w, w = 1/k on the k elements equal to y (MaxBackward's
-    VJP with the tie weights amax computes)."""
-
-
-class AminBackward(MinBackward):
-    """y = amin over dims;  dx = g ⊙ w, w = 1/k on the k elements equal to y."""
-
-
-def amax(input: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:
-    """Maximum over ``dim`` (all dims for ``()``); the gradient is split evenly over ties."""
-    return _extreme(input, dim, keepdim, True, "amax")
-
-
-def amin(input: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:
-    """Minimum over ``dim`` (all dims for ``()``); the gradient is split evenly over ties."""
-    return _extreme(input, dim, keepdim, False, "amin")
-
-
-aminmax_result = namedtuple("aminmax", ["min", "max"])
-
-
-def aminmax(input: Tensor, *, dim: int | None = None, keepdim: bool = False) -> tuple:
-    """(amin, amax) over ``dim`` (all for None), a namedtuple with fields min and max."""
-    axes = () if dim is None else dim
-    return aminmax_result(amin(input, axes, keepdim), amax(input, axes, keepdim))
-
-
-def nansum(input: Tensor, dim: Any = None, keepdim: bool = False, *,
-           dtype: Any = None) -> Tensor:
-    """Σ over ``dim`` with NaNs counted as 0 (their gradient is 0)."""
-    clean = where(input.isnan(), 0.0, input) if input._data.dtype.kind in "fc" else input
-    return _sum(clean, dim, keepdim, dtype=dtype)
-
-
-def nanmean(input: Tensor, dim: Any = None, keepdim: bool = False, *,
-            dtype: Any = None) -> Tensor:
-    """Mean over ``dim`` of the values that are not NaN (NaN where all are)."""
-    if input._data.dtype.kind not in "fc":
-        raise RuntimeError(f"nanmean(): expected input to have floating point or complex "
-                           f"dtype but got {input.dtype}")
-    count = _sum(~input.isnan(), dim, keepdim)
-    return _div(nansum(input, dim, keepdim, dtype=dtype), count)
-
-
-def count_nonzero(input: Tensor, dim: Any = None) -> Tensor:
-    """The number of nonzero values over ``dim`` (int64, no gradient)."""
-    axes = _reduced_axes(dim, input._data.ndim)
-    counts = (input._data != 0).sum(axis=axes)
-    return _wrap(xp_of(input._data).asarray(counts, dtype=np.int64), None)
 
 
 def logaddexp(input: Tensor, other: Any) -> Tensor:
@@ -207,11 +87,6 @@ def reshape_as(input: Tensor, other: Tensor) -> Tensor:
     return reshape(input, *other.shape)
 
 
-def swapaxes(input: Tensor, axis0: int, axis1: int) -> Tensor:
-    """transpose(input, axis0, axis1) (torch.swapaxes, torch.swapdims)."""
-    return transpose(input, axis0, axis1)
-
-
 def ravel(input: Tensor) -> Tensor:
     """input flattened to 1-D."""
     return reshape(input, -1)
@@ -243,30 +118,6 @@ def is_nonzero(input: Tensor) -> bool:
         how = "no" if not input._data.size else "more than one"
         raise RuntimeError(f"Boolean value of Tensor with {how} values is ambiguous")
     return bool(input._data.reshape(()))
-
-
-def narrow(input: Tensor, dim: int, start: Any, length: int) -> Tensor:
-    """input[..., start:start + length, ...] along ``dim`` (a view)."""
-    ndim = input._data.ndim
-    d = _reduced_axes(dim, ndim)[0]
-    size = input._data.shape[d]
-    start = int(start)
-    if start < 0:
-        start += size
-    if not 0 <= start <= size or length < 0 or start + length > size:
-        raise IndexError(f"start ({start}) + length ({length}) exceeds dimension size "
-                         f"({size}).")
-    return getitem(input, (slice(None),) * d + (slice(start, start + length),))
-
-
-def select(input: Tensor, dim: int, index: int) -> Tensor:
-    """input[..., index, ...] along ``dim`` (that dimension removed)."""
-    d = _reduced_axes(dim, input._data.ndim)[0]
-    size = input._data.shape[d]
-    if not -size <= index < size:
-        raise IndexError(f"select(): index {index} out of range for tensor of size "
-                         f"{list(input._data.shape)} at dimension {dim}")
-    return getitem(input, (slice(None),) * d + (int(index),))
 
 
 def unfold(input: Tensor, dimension: int, size: int, step: int) -> Tensor:
@@ -409,24 +260,6 @@ def _indices(r: np.ndarray, c: np.ndarray, dtype: Any, device: Any) -> Tensor:
     return out if device is None else out.to(device)
 
 
-def diff(input: Tensor, n: int = 1, dim: int = -1, prepend: Any = None,
-         append: Any = None) -> Tensor:
-    """The n-th forward difference along ``dim``: out[i] = x[i + 1] − x[i], applied n
-    times, after ``prepend``/``append`` are concatenated on."""
-    d = _reduced_axes(dim, input._data.ndim)[0]
-    parts = [p for p in (prepend, input, append) if p is not None]
-    x = cat(parts, d) if len(parts) > 1 else input
-    for _ in range(n):
-        size = x._data.shape[d]
-        head = (slice(None),) * d
-        if x._data.dtype == np.bool_:
-            x = getitem(x, head + (slice(1, size),)) ^ getitem(x, head + (slice(0, size - 1),))
-        else:
-            x = _sub(getitem(x, head + (slice(1, size),)),
-                     getitem(x, head + (slice(0, size - 1),)))
-    return x
-
-
 def stride(input: Tensor, dim: int | None = None) -> Any:
     """The array's strides in elements (this engine's layout; a NumPy view keeps its
     base's strides where torch may have made a copy)."""
@@ -434,68 +267,23 @@ def stride(input: Tensor, dim: int | None = None) -> Any:
     return strides if dim is None else strides[_reduced_axes(dim, len(strides))[0]]
 
 
-# -- in-place methods ------------------------------------------------------------------------
-def masked_fill_(input: Tensor, mask: Any, value: Any) -> Tensor:
-    """input ← masked_fill(input, mask, value)."""
-    return apply_inplace(input, "masked_fill_", masked_fill, mask, value)
-
-
-def _binary_inplace(fn: Any, name: str) -> Any:
-    def method(x: Tensor, *args: Any, **kwargs: Any) -> Tensor:
-        return apply_inplace(x, name, lambda t, *a: fn(t, *a, **kwargs), *args)
-    method.__name__ = method.__qualname__ = name
-    method.__doc__ = f"x ← {getattr(fn, '__name__', name[:-1])}(x, ...), in place."
-    return method
-
-
-_UNARY_INPLACE = {f.__name__: f for f in (
-    elementary.acos, elementary.acosh, elementary.asin, elementary.asinh, elementary.atan,
-    elementary.atanh, elementary.cosh, elementary.sinh, elementary.tan, elementary.exp2,
-    elementary.expm1, elementary.log1p, elementary.log2, elementary.log10, elementary.rsqrt,
-    elementary.square, rounding.ceil, rounding.floor, rounding.round, rounding.trunc,
-    rounding.frac, rounding.sign, reciprocal)}
-_UNARY_INPLACE.update(arccos=elementary.acos, arcsin=elementary.asin, arctan=elementary.atan,
-                      arccosh=elementary.acosh, arcsinh=elementary.asinh,
-                      arctanh=elementary.atanh, fix=rounding.trunc, negative=neg,
-                      absolute=abs)
-_BINARY_INPLACE = {
-    "fmod": elementary.fmod, "remainder": elementary.remainder, "atan2": elementary.atan2,
-    "arctan2": elementary.atan2, "hypot": elementary.hypot, "copysign": elementary.copysign,
-    "lerp": elementary.lerp, "clamp_min": clamp_min, "clamp_max": clamp_max, "clip": clamp,
-    "multiply": _mul, "subtract": sub, "true_divide": _div, "divide": div_rounding,
-}
-
 METHODS: dict[str, Any] = {
     "expand_as": expand_as, "view_as": view_as, "reshape_as": reshape_as,
-    "amax": amax, "amin": amin, "aminmax": aminmax, "nansum": nansum, "nanmean": nanmean,
-    "count_nonzero": count_nonzero, "logaddexp": logaddexp, "logaddexp2": logaddexp2,
-    "clamp_min": clamp_min, "clamp_max": clamp_max, "clip": clamp, "multiply": _mul,
-    "subtract": sub, "negative": neg, "positive": positive, "absolute": abs,
-    "reciprocal": reciprocal, "swapaxes": swapaxes, "swapdims": swapaxes, "ravel": ravel,
-    "narrow": narrow, "select": select, "unfold": unfold, "diff": diff, "stride": stride,
-    "is_nonzero": is_nonzero, "masked_fill_": masked_fill_,
-    **{f"{n}_": _unary_method(f, f"{n}_") for n, f in _UNARY_INPLACE.items()},
-    **{f"{n}_": _binary_inplace(f, f"{n}_") for n, f in _BINARY_INPLACE.items()},
+    "logaddexp": logaddexp, "logaddexp2": logaddexp2, "positive": positive, "ravel": ravel,
+    "unfold": unfold, "stride": stride, "is_nonzero": is_nonzero,
 }
 
-# names of the package (``ag.add`` ...): the functions above and torch's aliases
+# names of the package (``ag.concat`` ...)
 FUNCTIONS: dict[str, Any] = {
-    "add": add, "sub": sub, "subtract": sub, "mul": mul, "multiply": mul,
-    "divide": div_rounding, "true_divide": true_divide, "negative": neg,
-    "positive": positive, "absolute": abs, "reciprocal": reciprocal, "clip": clamp,
-    "clamp_min": clamp_min, "clamp_max": clamp_max, "amax": amax, "amin": amin,
-    "aminmax": aminmax, "nansum": nansum, "nanmean": nanmean, "count_nonzero": count_nonzero,
-    "logaddexp": logaddexp, "logaddexp2": logaddexp2, "concat": cat, "concatenate": cat,
-    "swapaxes": swapaxes, "swapdims": swapaxes, "ravel": ravel, "t": t, "numel": numel,
-    "is_tensor": is_tensor, "is_floating_point": is_floating_point, "is_nonzero": is_nonzero,
-    "narrow": narrow, "select": select, "atleast_1d": atleast_1d, "atleast_2d": atleast_2d,
-    "atleast_3d": atleast_3d, "hstack": hstack, "vstack": vstack, "dstack": dstack,
+    "positive": positive, "logaddexp": logaddexp, "logaddexp2": logaddexp2, "concat": cat,
+    "concatenate": cat, "ravel": ravel, "t": t, "numel": numel, "is_tensor": is_tensor,
+    "is_floating_point": is_floating_point, "is_nonzero": is_nonzero,
+    "atleast_1d": atleast_1d, "atleast_2d": atleast_2d, "atleast_3d": atleast_3d,
+    "hstack": hstack, "vstack": vstack, "row_stack": vstack, "dstack": dstack,
     "column_stack": column_stack, "broadcast_shapes": broadcast_shapes,
     "broadcast_tensors": broadcast_tensors, "meshgrid": meshgrid,
-    "triu_indices": triu_indices, "tril_indices": tril_indices, "diff": diff,
-    "row_stack": vstack,
+    "triu_indices": triu_indices, "tril_indices": tril_indices,
 }
 
 # the differentiable ones the gradcheck registry must cover (tests/autograd/test_registry.py)
-PUBLIC = ["amax", "amin", "nansum", "nanmean", "logaddexp", "unfold", "diff", "hstack",
-          "meshgrid"]
+PUBLIC = ["logaddexp", "unfold", "hstack", "meshgrid"]
