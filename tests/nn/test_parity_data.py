@@ -3,10 +3,13 @@ differential audit (torch's answers written in; torch is not a test dependency).
 
 from __future__ import annotations
 
+import collections
+
+import numpy as np
 import pytest
 
 import autograd as ag
-from nn.data import DataLoader, TensorDataset, default_collate
+from nn.data import DataLoader, TensorDataset, default_collate, default_convert
 
 
 def test_complex_numbers_are_not_collated() -> None:
@@ -41,3 +44,18 @@ def test_tensor_dataset_errors_have_torchs_classes() -> None:
         TensorDataset()
     with pytest.raises(IndexError):
         TensorDataset(ag.tensor(1.0))
+
+
+def test_collate_keeps_string_fields_and_mapping_types_as_torch() -> None:
+    # torch: default_collate([(1, "a"), (2, "b")]) == [tensor([1, 2]), ("a", "b")]: a
+    # string field stays the tuple zip() made (a top-level batch of strings stays the list)
+    out = default_collate([(1, "a", 2.0), (2, "b", 3.0)])
+    assert out[1] == ("a", "b") and isinstance(out[1], tuple)
+    assert default_collate(["a", "bc"]) == ["a", "bc"]
+    assert default_collate([{"s": "q"}, {"s": "r"}]) == {"s": ["q", "r"]}
+    # a mutable mapping is copied and updated, as torch's: a defaultdict stays one
+    dd = default_collate([collections.defaultdict(int, a=1)] * 2)
+    assert isinstance(dd, collections.defaultdict) and dd.default_factory is int
+    assert dd["a"].tolist() == [1, 1]
+    conv = default_convert(collections.defaultdict(list, a=np.ones(2)))
+    assert isinstance(conv, collections.defaultdict) and conv["a"].dtype == ag.float64
