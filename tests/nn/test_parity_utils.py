@@ -75,3 +75,31 @@ def test_parameters_to_vector_and_back() -> None:
         nn.utils.vector_to_parameters(np.arange(8.0), [a, b])
     with pytest.raises(ValueError):
         nn.utils.parameters_to_vector([])
+
+
+def test_total_norm_of_mixed_dtypes_is_promoted_as_torch() -> None:
+    # torch: clip_grad_norm_ over a float32 grad [3, 4] and a float64 grad [12] returns
+    # tensor(13., dtype=torch.float64) (was float32: the first gradient's dtype)
+    a = ag.zeros(2, requires_grad=True)
+    a.grad = ag.tensor([3.0, 4.0])
+    b = ag.zeros(1, dtype=ag.float64, requires_grad=True)
+    b.grad = ag.tensor([12.0], dtype=ag.float64)
+    total = nn.utils.clip_grad_norm_([a, b], 1.0)
+    assert total.dtype == ag.float64 and total.item() == 13.0
+    np.testing.assert_allclose(a.grad.numpy(), [0.2308, 0.3077], atol=1e-4)
+    assert a.grad.dtype == ag.float32 and b.grad.dtype == ag.float64
+    np.testing.assert_allclose(b.grad.numpy(), [0.9231], atol=1e-4)
+
+
+def test_float32_norm_overflows_as_torch() -> None:
+    # torch computes a float32 gradient's norm in float32: [1e20] * 4 has norm inf
+    # (chainrule went through float64 and gave 2e20, clipping where torch zeroes), and
+    # error_if_nonfinite raises on it; in float64 the norm is 2e20 in both
+    assert nn.utils.get_total_norm([ag.full((4,), 1e20)]).item() == float("inf")
+    assert nn.utils.get_total_norm([ag.full((4,), 1e20, dtype=ag.float64)]).item() == 2e20
+    (p,) = _params(np.full(4, 1e20))
+    assert nn.utils.clip_grad_norm_([p], 1.0).item() == float("inf")
+    np.testing.assert_array_equal(p.grad.numpy(), np.zeros(4))
+    (q,) = _params(np.full(4, 1e20))
+    with pytest.raises(RuntimeError, match="non-finite"):
+        nn.utils.clip_grad_norm_([q], 1.0, error_if_nonfinite=True)
