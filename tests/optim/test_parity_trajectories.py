@@ -57,6 +57,12 @@ CONFIGS = {
                dict(maximize=True, eps=1e-3)),
     "nadam": ("NAdam", dict(lr=0.05, momentum_decay=0.01, weight_decay=0.01),
               dict(decoupled_weight_decay=True, betas=(0.5, 0.9))),
+    "adadelta": ("Adadelta", dict(lr=0.5, rho=0.8, eps=1e-3, weight_decay=0.01),
+                 dict(maximize=True, lr=1.0)),
+    "rprop": ("Rprop", dict(lr=0.02, etas=(0.4, 1.3), step_sizes=(1e-4, 0.1)),
+              dict(maximize=True, lr=0.05)),
+    "asgd": ("ASGD", dict(lr=0.05, lambd=0.05, alpha=0.6, t0=10, weight_decay=0.01),
+             dict(maximize=True, t0=0)),
     "radam": ("RAdam", dict(lr=0.05, weight_decay=0.01),
               dict(decoupled_weight_decay=True, betas=(0.5, 0.9))),
 }
@@ -88,7 +94,8 @@ def _torch_state_dict(saved: dict, dtype: str) -> dict:
     """torch's state_dict as NumPy: each tensor an array of its dtype (``step`` float32)."""
     state = {int(k): {n: (np.asarray(v, np.float32) if n == "step" else np.asarray(v, dtype))
                       for n, v in s.items()} for k, s in saved["state"].items()}
-    groups = [{k: (tuple(v) if k == "betas" else v) for k, v in g.items()}
+    groups = [{k: (tuple(v) if k in ("betas", "etas", "step_sizes") else v)
+               for k, v in g.items()}
               for g in saved["param_groups"]]
     return {"state": state, "param_groups": groups}
 
@@ -122,3 +129,36 @@ def test_torch_state_dict_loads_and_continues_as_torch(name: str, dtype: str) ->
     _steps(opt, params, "none", dtype, 20, 50)
     for p, want in zip(params, ref["final"]):
         np.testing.assert_allclose(p.detach().numpy(), want, rtol=rtol, atol=rtol)
+
+
+@pytest.mark.parametrize("make, match", [
+    (lambda p: optim.Adadelta([p], lr=-1.0), "learning rate"),
+    (lambda p: optim.Adadelta([p], rho=1.5), "rho"),
+    (lambda p: optim.Adadelta([p], eps=-1e-6), "epsilon"),
+    (lambda p: optim.Adadelta([p], weight_decay=-0.1), "weight_decay"),
+    (lambda p: optim.Rprop([p], lr=-0.1), "learning rate"),
+    (lambda p: optim.Rprop([p], etas=(1.2, 0.5)), "eta"),
+    (lambda p: optim.ASGD([p], lr=-0.1), "learning rate"),
+    (lambda p: optim.ASGD([p], weight_decay=-0.1), "weight_decay"),
+])
+def test_new_optimizers_check_their_options_as_torch(make, match: str) -> None:
+    # torch raises ValueError for each of these at construction
+    with pytest.raises(ValueError, match=match):
+        make(ag.zeros(2, requires_grad=True))
+
+
+def test_asgd_defaults_and_state_as_torch() -> None:
+    # torch.optim.ASGD([p]) then one step with grad [1, -2] from [0.5, -1] (float64): the
+    # step uses eta = 0.01 rounded to float32, ax = p (mu = 1), and the next eta is
+    # 0.01 / (1 + 1e-6)^0.75 rounded to float32, as torch keeps eta in a float32 tensor
+    p = ag.tensor(np.array([0.5, -1.0]), requires_grad=True)
+    opt = optim.ASGD([p])
+    assert opt.defaults["lambd"] == 1e-4 and opt.defaults["alpha"] == 0.75
+    assert opt.defaults["t0"] == 1e6
+    p.grad = ag.tensor(np.array([1.0, -2.0]))
+    opt.step()
+    np.testing.assert_allclose(p.detach().numpy(), [0.4899995002235286, -0.9799990004470572],
+                               rtol=1e-12)
+    state = opt.state[p]
+    np.testing.assert_array_equal(state["ax"], p.detach().numpy())
+    assert state["eta"] == 0.009999992325901985 and state["mu"] == 1.0
