@@ -27,6 +27,7 @@ from optim.adagrad import Adagrad
 from optim.adam import Adam, AdamW
 from optim.adamax import Adamax
 from optim.asgd import ASGD
+from optim.lbfgs import LBFGS
 from optim.nadam import NAdam
 from optim.optimizer import Optimizer, required
 from optim.radam import RAdam
@@ -34,7 +35,7 @@ from optim.rmsprop import RMSprop
 from optim.rprop import Rprop
 from optim.sgd import SGD
 
-__all__ = ["ASGD", "SGD", "Adadelta", "Adagrad", "Adam", "AdamW", "Adamax", "NAdam",
+__all__ = ["ASGD", "LBFGS", "SGD", "Adadelta", "Adagrad", "Adam", "AdamW", "Adamax", "NAdam",
            "Optimizer", "RAdam", "RMSprop", "Rprop", "lr_scheduler", "required"]
 
 
