@@ -103,3 +103,28 @@ def test_float32_norm_overflows_as_torch() -> None:
     (q,) = _params(np.full(4, 1e20))
     with pytest.raises(RuntimeError, match="non-finite"):
         nn.utils.clip_grad_norm_([q], 1.0, error_if_nonfinite=True)
+
+
+def test_pad_sequence_as_torch() -> None:
+    # torch: pad_sequence([a, b], batch_first=True, padding_value=-1, padding_side="left")
+    # of a = [1, 2, 3], b = [4] is [[1, 2, 3], [-1, -1, 4]]; weights [[1..3], [4..6]]
+    # give a.grad = [1, 2, 3], b.grad = [6]
+    from nn.utils.rnn import pad_sequence
+
+    a = ag.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    b = ag.tensor([4.0], requires_grad=True)
+    y = pad_sequence([a, b], batch_first=True, padding_value=-1.0, padding_side="left")
+    assert y.detach().numpy().tolist() == [[1.0, 2.0, 3.0], [-1.0, -1.0, 4.0]]
+    (y * ag.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])).sum().backward()
+    assert a.grad.numpy().tolist() == [1.0, 2.0, 3.0] and b.grad.numpy().tolist() == [6.0]
+    # time-major by default, trailing dims kept: (T, B, *)
+    y = pad_sequence([ag.ones(2, 2), ag.zeros(1, 2)])
+    assert y.shape == (2, 2, 2) and y[:, 1].numpy().tolist() == [[0.0, 0.0], [0.0, 0.0]]
+    # the first sequence's dtype: -1.5 into int64 is -1, as torch
+    y = pad_sequence([ag.tensor([1, 2]), ag.tensor([3])], padding_value=-1.5)
+    assert y.dtype == ag.int64 and y.numpy().tolist() == [[1, 3], [2, -1]]
+    for bad in ([], [ag.ones(2), ag.ones(2, 1)]):
+        with pytest.raises(RuntimeError):
+            pad_sequence(bad)
+    with pytest.raises(RuntimeError, match="padding_side"):
+        pad_sequence([ag.ones(2)], padding_side="middle")
