@@ -33,8 +33,9 @@ def _stack(batch: Sequence[Tensor]) -> Tensor:
         if t.shape != shape:
             raise RuntimeError(f"stack expects each tensor to be equal size, but got "
                                f"{list(shape)} at entry 0 and {list(t.shape)} at entry {i}")
-    if any(t.requires_grad for t in batch):
-        return ag.stack(list(batch), 0)
+    dtype = batch[0].dtype
+    if any(t.requires_grad or t.dtype != dtype for t in batch):
+        return ag.stack(list(batch), 0)  # torch's promotion (int64 with float32: float32)
     return ag.from_numpy(np.stack([np.asarray(t) for t in batch]))
 
 
@@ -46,12 +47,15 @@ def default_collate(batch: Sequence[Any]) -> Any:
     if isinstance(elem, np.ndarray | np.generic) and not isinstance(elem, np.str_ | np.bytes_):
         if np.asarray(elem).dtype.kind in "OUSV":
             raise TypeError(_ERR.format(np.asarray(elem).dtype))
-        return ag.from_numpy(np.stack([np.asarray(b) for b in batch]))
-    if isinstance(elem, bool):
-        return ag.from_numpy(np.asarray(batch, dtype=np.bool_))
+        arrays = [np.asarray(b) for b in batch]
+        if any(a.dtype != arrays[0].dtype for a in arrays):
+            if isinstance(elem, np.ndarray):  # torch: each a tensor, then stacked, promoted
+                return _stack([ag.from_numpy(a) for a in arrays])
+            return ag.tensor(list(batch))  # NumPy scalars: torch.as_tensor(batch)'s inference
+        return ag.from_numpy(np.stack(arrays))
     if isinstance(elem, float):
         return ag.from_numpy(np.asarray(batch, dtype=np.float64))
-    if isinstance(elem, int):
+    if isinstance(elem, int):  # bools too: torch.tensor(batch) (True, 2 gives int64)
         return ag.tensor(list(batch))
     if isinstance(elem, str | bytes):
         return batch  # as given: a tuple when it is a field of tuple samples, as torch

@@ -59,3 +59,20 @@ def test_collate_keeps_string_fields_and_mapping_types_as_torch() -> None:
     assert dd["a"].tolist() == [1, 1]
     conv = default_convert(collections.defaultdict(list, a=np.ones(2)))
     assert isinstance(conv, collections.defaultdict) and conv["a"].dtype == ag.float64
+
+
+def test_collate_promotes_as_torch() -> None:
+    # torch stacks tensors (and NumPy arrays, made tensors first) with its promotion:
+    # int64 with float32 is float32 (NumPy's stack gave float64); NumPy scalars go
+    # through torch.as_tensor(batch); a bool first then an int is torch.tensor(batch),
+    # int64 (chainrule made both bools)
+    out = default_collate([ag.tensor([1, 2]), ag.tensor([1.5, 2.5])])
+    assert out.dtype == ag.float32 and out.numpy().tolist() == [[1.0, 2.0], [1.5, 2.5]]
+    out = default_collate([np.array([1, 2]), np.array([1.5, 2.5], np.float32)])
+    assert out.dtype == ag.float32
+    assert default_collate([np.int64(1), np.float32(2.5)]).dtype == ag.float32
+    out = default_collate([True, 2])
+    assert out.dtype == ag.int64 and out.numpy().tolist() == [1, 2]
+    assert default_collate([True, False]).dtype == ag.bool
+    # one dtype: unchanged (float64 arrays stay float64)
+    assert default_collate([np.zeros(2), np.ones(2)]).dtype == ag.float64
