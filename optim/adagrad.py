@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from autograd import Tensor
-from optim.optimizer import Optimizer, ParamsT, check_implementation_flags
+from optim.optimizer import Optimizer, ParamsT, check_implementation_flags, lr_rounding
 
 
 class Adagrad(Optimizer):
@@ -83,7 +83,8 @@ class Adagrad(Optimizer):
         if not state:  # a parameter added by add_param_group after construction
             self._init_state(p, group)
         state["step"] += 1
-        clr = lr / (1 + (state["step"] - 1) * lr_decay)
+        r = lr_rounding(group["lr"])  # float32 from a float32 Tensor lr, as torch
+        clr = r(lr / r(1 + (state["step"] - 1) * lr_decay))
 
         d = self._l2_gradient(w, grad, float(group["weight_decay"]),
                               bool(group.get("maximize", False)))

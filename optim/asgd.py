@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from autograd import Tensor
-from optim.optimizer import Optimizer, ParamsT, check_implementation_flags
+from optim.optimizer import Optimizer, ParamsT, check_implementation_flags, lr_rounding
 
 
 def _f32(x: float) -> float:
@@ -92,5 +92,6 @@ class ASGD(Optimizer):
             ax += t
         else:
             ax[...] = w
-        state["eta"] = _f32(lr / ((1 + lambd * lr * step) ** alpha))
+        r = lr_rounding(group["lr"])  # in float32 from a float32 Tensor lr, as torch
+        state["eta"] = _f32(r(lr / r(r(1 + r(r(r(lambd) * lr) * r(step))) ** r(alpha))))
         state["mu"] = _f32(1 / max(1, step - t0))

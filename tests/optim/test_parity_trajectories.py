@@ -162,3 +162,33 @@ def test_asgd_defaults_and_state_as_torch() -> None:
     state = opt.state[p]
     np.testing.assert_array_equal(state["ax"], p.detach().numpy())
     assert state["eta"] == 0.009999992325901985 and state["mu"] == 1.0
+
+
+# -- a float32 Tensor lr on float64 parameters ---------------------------------------------
+# torch keeps such an lr a 0-d float32 tensor, so the scalars it makes from it (Adam's
+# lr / (1 − β1ᵗ), AdamW's 1 − lr·λ, Adagrad's decayed lr, ASGD's eta...) are rounded to
+# float32; chainrule computed them in float64 from float(lr), 1e-7 apart after 30 steps.
+TENSOR_LR = json.loads((pathlib.Path(__file__).parent / "torch_values_tensor_lr.json")
+                       .read_text())
+TENSOR_LR_CONFIGS = {
+    "adam": ("Adam", dict(weight_decay=0.1, decoupled_weight_decay=True)),
+    "adamw": ("AdamW", dict(weight_decay=0.1)),
+    "nadam": ("NAdam", dict(weight_decay=0.1, decoupled_weight_decay=True)),
+    "radam": ("RAdam", dict(weight_decay=0.1, decoupled_weight_decay=True)),
+    "adagrad": ("Adagrad", dict(lr_decay=0.03)),
+    "adamax": ("Adamax", {}),
+    "asgd": ("ASGD", dict(lambd=0.05)),
+}
+
+
+@pytest.mark.parametrize("name", list(TENSOR_LR_CONFIGS))
+def test_float32_tensor_lr_rounds_as_torch(name: str) -> None:
+    cls, kwargs = TENSOR_LR_CONFIGS[name]
+    params = [ag.tensor(np.asarray(x, np.float64), requires_grad=True) for x in INIT]
+    opt = getattr(optim, cls)(params, lr=ag.tensor(0.05), **kwargs)
+    for t in range(30):
+        for i, p in enumerate(params):
+            p.grad = ag.tensor(_grad(i, p.detach().numpy(), t))
+        opt.step()
+    for p, want in zip(params, TENSOR_LR[name]):
+        np.testing.assert_allclose(p.detach().numpy(), want, rtol=1e-13, atol=1e-15)
