@@ -128,3 +128,39 @@ def test_pad_sequence_as_torch() -> None:
             pad_sequence(bad)
     with pytest.raises(RuntimeError, match="padding_side"):
         pad_sequence([ag.ones(2)], padding_side="middle")
+
+
+def test_weight_norm_as_torch() -> None:
+    # torch.nn.utils.weight_norm on Linear(3, 2) with weight [[1, -2, 2], [0.5, 0, 0]]:
+    # parameters bias, weight_g ([[3], [0.5]]), weight_v; with g doubled the forward of
+    # [1, 2, 3] is [6.1, 0.8] and the gradients of y·[1, -1] are torch's below
+    from nn.utils import remove_weight_norm, weight_norm
+
+    m = nn.Linear(3, 2)
+    with ag.no_grad():
+        m.weight.copy_(ag.tensor([[1.0, -2.0, 2.0], [0.5, 0.0, 0.0]]))
+        m.bias.copy_(ag.tensor([0.1, -0.2]))
+    with pytest.warns(FutureWarning, match="deprecated"):
+        weight_norm(m)
+    assert [k for k, _ in m.named_parameters()] == ["bias", "weight_g", "weight_v"]
+    assert list(m.state_dict()) == ["bias", "weight_g", "weight_v"]
+    np.testing.assert_allclose(m.weight_g.detach().numpy(), [[3.0], [0.5]])
+    with ag.no_grad():
+        m.weight_g.mul_(2)
+    y = m(ag.tensor([[1.0, 2.0, 3.0]]))
+    np.testing.assert_allclose(y.detach().numpy(), [[6.1, 0.8]], rtol=1e-6)
+    (y * ag.tensor([[1.0, -1.0]])).sum().backward()
+    np.testing.assert_allclose(m.weight_g.grad.numpy(), [[1.0], [-1.0]], rtol=1e-6)
+    np.testing.assert_allclose(m.weight_v.grad.numpy(),
+                               [[4 / 3, 16 / 3, 14 / 3], [0.0, -4.0, -6.0]], rtol=1e-6)
+    with pytest.raises(RuntimeError, match="two weight_norm"), pytest.warns(FutureWarning):
+        weight_norm(m)
+    remove_weight_norm(m)
+    assert [k for k, _ in m.named_parameters()] == ["bias", "weight"]
+    np.testing.assert_allclose(m.weight.detach().numpy(), [[2, -4, 4], [1, 0, 0]], rtol=1e-6)
+    with pytest.raises(ValueError, match="not found"):
+        remove_weight_norm(m)
+    # dim=None: one norm for the whole weight (a 0-d weight_g), as torch
+    with pytest.warns(FutureWarning):
+        m = weight_norm(nn.Linear(3, 2), dim=None)
+    assert m.weight_g.shape == ()
