@@ -76,3 +76,34 @@ def test_collate_promotes_as_torch() -> None:
     assert default_collate([True, False]).dtype == ag.bool
     # one dtype: unchanged (float64 arrays stay float64)
     assert default_collate([np.zeros(2), np.ones(2)]).dtype == ag.float64
+
+
+def test_subset_getitems_as_torch() -> None:
+    # torch's Subset forwards a batch to its dataset's __getitems__ (the DataLoader's
+    # batched fetch), and refuses a subclass overriding only __getitem__ (its override
+    # would be skipped by that fetch): NotImplementedError
+    from nn.data import Subset
+
+    class Batched:
+        calls: list = []
+
+        def __len__(self) -> int:
+            return 10
+
+        def __getitem__(self, i: int) -> int:
+            return i
+
+        def __getitems__(self, idx: list) -> list:
+            self.calls.append(list(idx))
+            return [10 * i for i in idx]
+
+    sub = Subset(Batched(), [4, 2, 7])
+    assert sub.__getitems__([0, 2]) == [40, 70] and Batched.calls == [[4, 7]]
+    assert [b.tolist() for b in DataLoader(sub, batch_size=2)] == [[40, 20], [70]]
+
+    class Transformed(Subset):
+        def __getitem__(self, idx: int) -> int:
+            return -super().__getitem__(idx)
+
+    with pytest.raises(NotImplementedError, match="__getitems__"):
+        Transformed(Batched(), [0])
