@@ -74,8 +74,9 @@ class LBFGS(Optimizer):
 
     # -- the parameters as one flat vector -----------------------------------------------
     def _gather_flat_grad(self) -> np.ndarray:
+        # (zeros_like and concatenate follow the parameters' array type onto a device)
         return np.concatenate([
-            np.zeros(p._data.size, p._data.dtype) if p.grad is None
+            np.zeros_like(p._data).reshape(-1) if p.grad is None
             else p.grad._data.reshape(-1) for p in self._params])
 
     def _add_grad(self, step_size: Any, update: np.ndarray) -> None:
