@@ -121,23 +121,9 @@ from autograd.ops import (
 )
 from autograd.ops import neg as neg
 from autograd.ops.activations import celu, selu, threshold
-from autograd.ops.aliases import (
-    addcdiv,
-    addcmul,
-    amax,
-    amin,
-    clamp_max,
-    clamp_min,
-    clip,
-    concat,
-    is_tensor,
-    numel,
-)
-from autograd.ops.aliases import concat as concatenate
 from autograd.ops.along import (
     argwhere,
     gather,
-    index_add,
     index_select,
     masked_select,
     nonzero,
@@ -147,12 +133,41 @@ from autograd.ops.along import (
     take_along_dim,
     where,
 )
-from autograd.ops.arith import add_alpha as add
-from autograd.ops.arith import mul, reciprocal
-from autograd.ops.arith import mul as multiply
-from autograd.ops.arith import neg as negative
-from autograd.ops.arith import sub_alpha as sub
-from autograd.ops.arith import sub_alpha as subtract
+from autograd.ops.composite import abs as absolute
+from autograd.ops.composite import (
+    add,
+    addcdiv,
+    addcmul,
+    aminmax,
+    clamp_max,
+    clamp_min,
+    count_nonzero,
+    diff,
+    index_add,
+    index_copy,
+    index_fill,
+    masked_scatter,
+    movedim,
+    nan_to_num,
+    nanmean,
+    nansum,
+    narrow,
+    reciprocal,
+    rsub,
+    select,
+    sub,
+    swapaxes,
+    take,
+    unflatten,
+)
+from autograd.ops.composite import clamp as clip
+from autograd.ops.composite import div as true_divide
+from autograd.ops.composite import movedim as moveaxis
+from autograd.ops.composite import mul as mul
+from autograd.ops.composite import mul as multiply
+from autograd.ops.composite import neg as negative
+from autograd.ops.composite import sub as subtract
+from autograd.ops.composite import swapaxes as swapdims
 from autograd.ops.contract import addmm, addmv, baddbmm, bmm, dot, einsum, mm, mv
 from autograd.ops.elementary import (
     acos,
@@ -246,10 +261,10 @@ from autograd.ops.rearrange import (
     unbind,
 )
 from autograd.ops.rearrange import outer as ger
+from autograd.ops.reduce import amax, amin
 from autograd.ops.rounding import ceil, fix, floor, frac, sign, trunc
 from autograd.ops.rounding import round as round
 from autograd.ops.scan import cummax, cummin, cumprod, cumsum, logcumsumexp
-from autograd.ops.select import narrow
 from autograd.ops.sorting import argsort, kthvalue, median, mode, msort, sort, topk
 from autograd.ops.special import erf, erfc, erfinv
 from autograd.ops.unary import clone
@@ -342,6 +357,11 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
     return tuple(out)
 
 
+# torch's other names and small compositions (torch.add(a, b, alpha=2), torch.amax, ...)
+from autograd.ops.torch_names import FUNCTIONS as _TORCH_NAMES  # noqa: E402
+
+globals().update({_n: _f for _n, _f in _TORCH_NAMES.items() if _n not in globals()})
+
 # Loaded on first use (PEP 562): the drawing and monitoring tools are no part of a training
 # step, and importing them with the engine made `import autograd` ~1 MB (RSS) larger.
 # torch's constants (torch.pi, torch.inf ...); torch.newaxis is None as NumPy's
@@ -360,7 +380,6 @@ class _NoNumPyType:
 
 
 bfloat16 = _NoNumPyType("bfloat16")
-true_divide = div
 
 _LAZY = {
     "viz": ("autograd.viz", None),
@@ -377,22 +396,20 @@ _LAZY = {
     # torch.autograd.grad / torch.autograd.Function / torch.autograd.functional: this
     # package is torch.autograd as well as torch
     "autograd": ("autograd", None),
-    # torch.save / torch.load: nn's npz checkpoints (never a pickle)
+    # torch.amp.GradScaler and torch.backends' switches (no-ops here)
     "amp": ("autograd.amp", None),
     "backends": ("autograd.backends", None),
-    "save": ("nn.serialization", "save"),
-    "load": ("nn.serialization", "load"),
+    # torch.save / torch.load (zipfile and JSON only loaded when a file is written or read)
+    "save": ("autograd.serialization", "save"),
+    "load": ("autograd.serialization", "load"),
+    "serialization": ("autograd.serialization", None),
 }
 __getattr__, __dir__ = lazy_attributes(__name__, _LAZY, globals())
 
-__all__ = [
-    "pi", "e", "inf", "nan", "newaxis",
-    "add", "sub", "subtract", "mul", "multiply", "negative", "reciprocal", "true_divide",
-    "narrow", "addcdiv", "addcmul", "clamp_max", "clamp_min", "clip", "concat", "concatenate",
-    "is_tensor", "numel", "amax", "amin",
+__all__ = [*_TORCH_NAMES, "pi", "e", "inf", "nan", "newaxis",
     "get_default_device", "set_default_device",
     "Function", "FunctionCtx", "GradcheckError", "Node", "Tensor", "abs", "arange", "argmax",
-    "checkpoint", "cuda", "device", "draw_graph", "functional", "linalg",
+    "checkpoint", "cuda", "device", "draw_graph", "functional", "linalg", "load", "save",
     "argmin", "broadcast_to", "cat", "clamp", "cos", "detect_anomaly", "empty", "enable_grad",
     "exp", "expand", "eye", "flatten", "from_numpy", "full", "grad", "gradcheck",
     "gradgradcheck", "is_grad_enabled", "leaky_relu", "log", "log_softmax", "logsumexp",
@@ -413,9 +430,14 @@ __all__ = [
     # threads
     "get_num_threads", "set_num_threads",
     # issue 15 (part A): indexing along a dim, scans, products and norms
-    "argwhere", "clone", "cummax", "cummin", "cumprod", "cumsum", "dist", "gather",
-    "index_add", "index_select", "logcumsumexp", "masked_select", "nonzero", "norm", "prod",
-    "scatter",
+    "amax", "amin", "addcdiv", "addcmul", "clamp_max", "clamp_min", "index_add",
+    "index_copy", "index_fill", "masked_scatter", "reciprocal", "absolute", "clip", "multiply",
+    "negative", "subtract", "add", "aminmax", "count_nonzero", "diff", "movedim", "nan_to_num",
+    "nanmean", "nansum", "narrow", "rsub", "select", "sub", "swapaxes", "take", "unflatten",
+    "true_divide", "moveaxis", "swapdims", "argwhere", "clone", "cummax", "cummin", "cumprod",
+    "cumsum",
+    "dist", "gather",
+    "index_select", "logcumsumexp", "masked_select", "nonzero", "norm", "prod", "scatter",
     "scatter_add", "scatter_reduce", "take_along_dim",
     "chunk", "diag", "diagonal", "flip", "fliplr", "flipud", "ger", "kron", "outer",
     "repeat_interleave", "roll", "split", "tile", "trace", "tril", "triu", "unbind",

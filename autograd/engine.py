@@ -307,6 +307,8 @@ def _to_leaf(leaf: Tensor, g: Any, create_graph: bool, stored: set, capture: dic
              captured: list | None) -> None:
     """Deliver a leaf's complete gradient: through its hooks, then into ``.grad`` (or
     into ``captured`` for autograd.grad)."""
+    if g.dtype != leaf._data.dtype:  # torch casts a gradient to its input's dtype (a cat
+        g = g.astype(leaf._data.dtype)  # of float32 and float64, under create_graph too)
     hooks = leaf._hooks
     if hooks:
         g = _run_hooks(hooks, g, create_graph)

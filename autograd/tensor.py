@@ -38,13 +38,36 @@ def _wrap(data: np.ndarray, node: Node | None) -> Tensor:
     return t
 
 
-def _view(out: Tensor, x: Tensor) -> Tensor:
+def _view(out: Tensor, x: Tensor, step: tuple | None = None) -> Tensor:
     """Mark ``out`` as a view of ``x``: it shares the version counter of ``x``'s base (the
     tensor that owns the memory), so an in-place change through either is seen by every
     saved value of the family. The counter (``_vcount``, ``_epoch``) lives on the base and
-    is created at its first in-place change: most tensors are never changed in place."""
+    is created at its first in-place change: most tensors are never changed in place.
+
+    ``step`` (``(kind, arg)``, see ``ops/views.py``) makes ``out`` from ``x``: with grad
+    mode on, ``out`` keeps the chain of steps from the base and the base a weak reference
+    to ``out``, so a recorded in-place change of either replays the view on the base's new
+    history. A leaf that requires grad is never changed so: its views keep nothing."""
     base = x._base
-    out._base = x if base is None else base
+    root = x if base is None else base
+    out._base = root
+    if step is None or not STATE.grad_enabled or (root._node is None and root._requires_grad):
+        return out
+    if base is None:
+        chain = (step,)
+    else:
+        chain = getattr(x, "_chain", None)
+        if chain is None:
+            return out
+        chain = chain + (step,)
+    out._chain = chain
+    refs = getattr(root, "_views", None)
+    if refs is None:
+        root._views = [weakref.ref(out)]
+    else:
+        refs.append(weakref.ref(out))
+        if len(refs) & 63 == 0:  # drop the dead ones now and then (a long-lived base)
+            refs[:] = [r for r in refs if r() is not None]
     return out
 
 
@@ -145,9 +168,11 @@ class Tensor:
     # shares (None for a tensor that is no view).
     # _view_key: on an index view of a base, the key (so a recorded in-place op on the view
     # can be written into the base as torch's CopySlices does); unset elsewhere.
+    # _chain, _views: a view's steps from its base, a base's weak references to its views
+    # (see _view and ops/views.py); unset elsewhere.
     # _requires_grad: read through the requires_grad property (its setter checks the dtype).
     __slots__ = ("_data", "_grad", "_requires_grad", "_node", "_vcount", "_hooks", "_epoch",
-                 "_base", "_view_key", "_retains_grad", "__weakref__")
+                 "_base", "_view_key", "_chain", "_views", "_retains_grad", "__weakref__")
     __array_ufunc__ = None  # ndarray (op) Tensor defers to Tensor's reflected operator
     __array_priority__ = 1000
     _IS_TENSOR = True  # leaves are graph vertices too (see engine.run_backward)

@@ -26,14 +26,17 @@ from optim.adadelta import Adadelta
 from optim.adagrad import Adagrad
 from optim.adam import Adam, AdamW
 from optim.adamax import Adamax
+from optim.asgd import ASGD
+from optim.lbfgs import LBFGS
 from optim.nadam import NAdam
 from optim.optimizer import Optimizer, required
 from optim.radam import RAdam
 from optim.rmsprop import RMSprop
+from optim.rprop import Rprop
 from optim.sgd import SGD
 
-__all__ = ["SGD", "Adadelta", "Adagrad", "Adam", "AdamW", "Adamax", "NAdam", "Optimizer", "RAdam",
-           "RMSprop", "lr_scheduler", "required"]
+__all__ = ["ASGD", "LBFGS", "SGD", "Adadelta", "Adagrad", "Adam", "AdamW", "Adamax", "NAdam",
+           "Optimizer", "RAdam", "RMSprop", "Rprop", "lr_scheduler", "required"]
 
 
 # lr_scheduler loads on first use (PEP 562): a third of `import optim`, unused by most steps

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from autograd import Tensor
-from optim.optimizer import Optimizer, ParamsT, check_implementation_flags
+from optim.optimizer import Optimizer, ParamsT, check_implementation_flags, lr_rounding
 
 
 class Adagrad(Optimizer):
@@ -37,7 +37,9 @@ class Adagrad(Optimizer):
         maximize: maximize the objective, as torch.
 
     State per parameter, created at construction as torch does: ``step`` (int)
-    and ``sum`` (s).
+    and ``sum`` (s). ``s`` starts at the constructor's ``initial_accumulator_value``
+    for every parameter, as torch's: a group's own value is kept in the group but not
+    used (torch reads ``defaults["initial_accumulator_value"]``).
     """
 
     _group_fallbacks = {"fused": None}  # (see Optimizer)
@@ -67,7 +69,9 @@ class Adagrad(Optimizer):
     def _init_state(self, p: Tensor, group: dict[str, Any]) -> None:
         state = self.state[p]
         state["step"] = 0
-        state["sum"] = np.full_like(p._data, float(group["initial_accumulator_value"]))
+        # torch's Adagrad reads the constructor's value, never the group's (both at
+        # construction and for a group added later): the same numbers need the same
+        state["sum"] = np.full_like(p._data, float(self.defaults["initial_accumulator_value"]))
 
     def _update_param(self, p: Tensor, grad: np.ndarray, group: dict[str, Any]) -> None:
         # Python floats keep a float32 parameter in float32 (see Adam).
@@ -79,7 +83,8 @@ class Adagrad(Optimizer):
         if not state:  # a parameter added by add_param_group after construction
             self._init_state(p, group)
         state["step"] += 1
-        clr = lr / (1 + (state["step"] - 1) * lr_decay)
+        r = lr_rounding(group["lr"])  # float32 from a float32 Tensor lr, as torch
+        clr = r(lr / r(1 + (state["step"] - 1) * lr_decay))
 
         d = self._l2_gradient(w, grad, float(group["weight_decay"]),
                               bool(group.get("maximize", False)))

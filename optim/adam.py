@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from autograd import Tensor
-from optim.optimizer import Optimizer, ParamsT, check_implementation_flags
+from optim.optimizer import Optimizer, ParamsT, check_implementation_flags, lr_rounding
 
 
 def _validate_adam(group: dict[str, Any]) -> None:
@@ -98,13 +98,15 @@ class Adam(Optimizer):
         # Python floats, so a float32 parameter is updated in float32 (NumPy 2 would
         # promote on np.float64).
         lr = float(group["lr"])
+        r = lr_rounding(group["lr"])  # float32 scalars from a float32 Tensor lr, as torch
         beta1, beta2 = (float(b) for b in group["betas"])
         eps = float(group["eps"])
         weight_decay = float(group["weight_decay"])
         maximize = bool(group.get("maximize", False))
         amsgrad = bool(group["amsgrad"])
         decoupled = bool(group.get("decoupled_weight_decay", False))
-        shrink = 1.0 - lr * weight_decay if decoupled and weight_decay != 0.0 else None
+        shrink = (r(1.0 - r(lr * r(weight_decay))) if decoupled and weight_decay != 0.0
+                  else None)
         l2 = 0.0 if decoupled else weight_decay
         plain_grad = l2 == 0.0 and not maximize
         one_minus_beta1, one_minus_beta2 = 1.0 - beta1, 1.0 - beta2
@@ -143,7 +145,7 @@ class Adam(Optimizer):
 
             if step != last_step:  # parameters of a group are usually at the same step
                 last_step = step
-                step_size = lr / (1.0 - beta1 ** step)
+                step_size = r(lr / r(1.0 - beta1 ** step))
                 bias_correction2_sqrt = math.sqrt(1.0 - beta2 ** step)
             # denom = √v / √(1 − β2ᵗ) + eps  (= √v̂ + eps), then p −= step_size · m / denom
             np.sqrt(v, out=t)

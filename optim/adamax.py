@@ -8,7 +8,7 @@ import numpy as np
 
 from autograd import Tensor
 from optim.adam import _validate_adam
-from optim.optimizer import Optimizer, ParamsT, check_implementation_flags
+from optim.optimizer import Optimizer, ParamsT, check_implementation_flags, lr_rounding
 
 
 class Adamax(Optimizer):
@@ -80,7 +80,8 @@ class Adamax(Optimizer):
         np.abs(d, out=t)
         t += eps
         np.maximum(u, t, out=u)
-        clr = lr / (1 - beta1 ** state["step"])
+        r = lr_rounding(group["lr"])  # float32 from a float32 Tensor lr, as torch
+        clr = r(lr / r(1 - beta1 ** state["step"]))
         np.divide(m, u, out=t)
         t *= -clr
         w += t

@@ -22,6 +22,8 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from optim.chained_scheduler import ChainedScheduler
+from optim.cyclic_lr import CyclicLR
 from optim.cyclic_schedules import CosineAnnealingWarmRestarts, OneCycleLR
 from optim.optimizer import Optimizer
 from optim.plateau import ReduceLROnPlateau
@@ -36,8 +38,23 @@ __all__ = [
     "LRScheduler", "LambdaLR", "StepLR", "MultiStepLR", "ConstantLR", "LinearLR",
     "ExponentialLR", "SequentialLR", "CosineAnnealingLR", "CosineAnnealingWarmRestarts",
     "OneCycleLR", "ReduceLROnPlateau", "InverseTimeDecay", "EPOCH_DEPRECATION_WARNING",
-    "_LRScheduler",
+    "_LRScheduler", "MultiplicativeLR", "PolynomialLR", "ChainedScheduler", "CyclicLR",
 ]
+
+def _lr_lambdas(optimizer: Optimizer, lr_lambda: Any) -> list[Callable[[int], float]]:
+    """One function per parameter group: ``lr_lambda`` repeated, or the list given."""
+    n = len(optimizer.param_groups)
+    if isinstance(lr_lambda, list | tuple):
+        if len(lr_lambda) != n:
+            raise ValueError(f"Expected {n} lr_lambdas, but got {len(lr_lambda)}")
+        fns = list(lr_lambda)
+    else:
+        fns = [lr_lambda] * n
+    for fn in fns:
+        if not callable(fn):
+            raise TypeError(f"lr_lambda should be a function, but got {type(fn).__name__}")
+    return fns
+
 
 class LambdaLR(LRScheduler):
     """``lr = initial_lr · lr_lambda(epoch)``.
@@ -56,16 +73,7 @@ class LambdaLR(LRScheduler):
                  lr_lambda: Callable[[int], float] | Sequence[Callable[[int], float]],
                  last_epoch: int = -1) -> None:
         self.optimizer = optimizer
-        n = len(optimizer.param_groups)
-        if isinstance(lr_lambda, list | tuple):
-            if len(lr_lambda) != n:
-                raise ValueError(f"Expected {n} lr_lambdas, but got {len(lr_lambda)}")
-            self.lr_lambdas = list(lr_lambda)
-        else:
-            self.lr_lambdas = [lr_lambda] * n
-        for fn in self.lr_lambdas:
-            if not callable(fn):
-                raise TypeError(f"lr_lambda should be a function, but got {type(fn).__name__}")
+        self.lr_lambdas = _lr_lambdas(optimizer, lr_lambda)
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
@@ -87,6 +95,69 @@ class LambdaLR(LRScheduler):
         for fn, saved in zip(self.lr_lambdas, state_dict.get("lr_lambdas", ())):
             if saved is not None:
                 fn.__dict__.update(copy.deepcopy(saved))
+
+
+class MultiplicativeLR(LRScheduler):
+    """``lr_t = lr_{t−1} · lr_lambda(t)``: multiply the current lr by a factor each epoch.
+
+    Args:
+        optimizer: the optimizer.
+        lr_lambda: a function of the epoch (an int) returning the factor, or a list of
+            them, one per parameter group.
+        last_epoch: see :class:`LRScheduler`.
+
+    ``state_dict()`` saves ``lr_lambdas`` as :class:`LambdaLR` does.
+    """
+
+    def __init__(self, optimizer: Optimizer,
+                 lr_lambda: Callable[[int], float] | Sequence[Callable[[int], float]],
+                 last_epoch: int = -1) -> None:
+        self.optimizer = optimizer
+        self.lr_lambdas = _lr_lambdas(optimizer, lr_lambda)
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list[float]:
+        groups = self.optimizer.param_groups
+        if self._is_initial:
+            return [group["lr"] for group in groups]
+        return [group["lr"] * fn(self.last_epoch) for fn, group in zip(self.lr_lambdas, groups)]
+
+    state_dict = LambdaLR.state_dict
+    load_state_dict = LambdaLR.load_state_dict
+
+
+class PolynomialLR(LRScheduler):
+    r"""Polynomial decay to 0 over ``total_iters`` epochs, then constant::
+
+        lr = initial_lr · (1 − min(epoch, total_iters) / total_iters) ** power
+
+    computed as torch by the recursion
+    ``lr_t = lr_{t−1} · ((1 − t/T) / (1 − (t − 1)/T)) ** power``.
+
+    Args:
+        optimizer: the optimizer.
+        total_iters: the number of epochs of the decay (default 5).
+        power: the power of the polynomial (default 1, linear).
+        last_epoch: see :class:`LRScheduler`.
+    """
+
+    def __init__(self, optimizer: Optimizer, total_iters: int = 5, power: float = 1.0,
+                 last_epoch: int = -1) -> None:
+        self.total_iters = total_iters
+        self.power = power
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list[float]:
+        groups = self.optimizer.param_groups
+        if self._is_initial or self.last_epoch > self.total_iters:
+            return [group["lr"] for group in groups]
+        t, T = self.last_epoch, self.total_iters
+        factor = ((1.0 - t / T) / (1.0 - (t - 1) / T)) ** self.power
+        return [group["lr"] * factor for group in groups]
+
+    def _get_closed_form_lr(self) -> list[float]:
+        return [base_lr * (1.0 - min(self.total_iters, self.last_epoch) / self.total_iters)
+                ** self.power for base_lr in self.base_lrs]
 
 
 class StepLR(LRScheduler):

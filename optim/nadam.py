@@ -8,7 +8,7 @@ import numpy as np
 
 from autograd import Tensor
 from optim.adam import _validate_adam
-from optim.optimizer import Optimizer, ParamsT, check_implementation_flags
+from optim.optimizer import Optimizer, ParamsT, check_implementation_flags, lr_rounding
 
 
 class NAdam(Optimizer):
@@ -97,9 +97,10 @@ class NAdam(Optimizer):
         step = state["step"]
         bias_correction2 = 1 - beta2 ** step
 
+        r = lr_rounding(group["lr"])  # float32 from a float32 Tensor lr, as torch
         if group.get("decoupled_weight_decay", False):
             if weight_decay != 0.0:
-                w *= 1.0 - lr * weight_decay
+                w *= r(1.0 - r(lr * r(weight_decay)))
             d = self._l2_gradient(w, grad, 0.0, maximize)
         else:
             d = self._l2_gradient(w, grad, weight_decay, maximize)
@@ -122,8 +123,8 @@ class NAdam(Optimizer):
         np.sqrt(a, out=a)
         a += eps
         np.divide(d, a, out=t)
-        t *= -lr * (1.0 - mu) / (1.0 - mu_product)
+        t *= r(r(-lr * r(1.0 - mu)) / r(1.0 - mu_product))
         w += t
         np.divide(m, a, out=t)
-        t *= (-lr * mu_next) / (1.0 - mu_product_next)
+        t *= r(r(-lr * r(mu_next)) / r(1.0 - mu_product_next))
         w += t

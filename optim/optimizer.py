@@ -52,6 +52,25 @@ def _describe(obj: Any) -> str:
     return type(obj).__name__
 
 
+def _keep(x: float) -> float:
+    return x
+
+
+def _float32(x: float) -> float:
+    return float(np.float32(x))
+
+
+def lr_rounding(lr: Any) -> Callable[[float], float]:
+    """How torch rounds the scalars an update computes from ``lr``: a float32 Tensor lr
+    stays a 0-d float32 tensor in torch's step (``_to_scalar``), so ``lr / c`` or
+    ``1 − lr·λ`` is rounded to float32 (its Python operand cast to float32 first, as
+    torch's tensor-scalar ops do): apply the returned function after each such
+    operation (and to each Python operand). A float (or float64 Tensor) lr keeps
+    doubles: the identity. Rounding a double result of float32 operands to float32 is
+    float32 arithmetic exactly (for +, −, ×, ÷: 53 ≥ 2·24 + 2 bits)."""
+    return _float32 if isinstance(lr, Tensor) and lr.dtype == np.float32 else _keep
+
+
 def check_implementation_flags(foreach: bool | None = None, capturable: bool = False,
                                differentiable: bool = False, fused: bool | None = None) -> None:
     """Check torch's implementation-choice keywords, which chainrule accepts as no-ops.

@@ -9,7 +9,7 @@ import numpy as np
 
 from autograd import Tensor
 from optim.adam import _validate_adam
-from optim.optimizer import Optimizer, ParamsT, check_implementation_flags
+from optim.optimizer import Optimizer, ParamsT, check_implementation_flags, lr_rounding
 
 
 class RAdam(Optimizer):
@@ -84,7 +84,8 @@ class RAdam(Optimizer):
 
         if group.get("decoupled_weight_decay", False):
             if weight_decay != 0.0:
-                w *= 1.0 - lr * weight_decay
+                r = lr_rounding(group["lr"])  # float32 from a float32 Tensor lr, as torch
+                w *= r(1.0 - r(lr * r(weight_decay)))
             d = self._l2_gradient(w, grad, 0.0, maximize)
         else:
             d = self._l2_gradient(w, grad, weight_decay, maximize)

@@ -19,7 +19,8 @@ def _snippet() -> str:
 
 
 @pytest.mark.slow  # 20 epochs on the digits: a few seconds
-def test_pytorch_style_snippet_runs_and_learns() -> None:
+def test_pytorch_style_snippet_runs_and_learns(tmp_path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)  # the snippet saves model.pt in the working folder
     code = _snippet()
     assert "ag.set_num_threads(1)" in code
     before = ag.get_num_threads()
@@ -33,3 +34,5 @@ def test_pytorch_style_snippet_runs_and_learns() -> None:
     with ag.no_grad():
         logits = model(ag.tensor(data.x_test)).numpy()
     assert (logits.argmax(1) == data.y_test).mean() > 0.95
+    saved = ag.load(tmp_path / "model.pt")
+    assert list(saved) == list(model.state_dict())

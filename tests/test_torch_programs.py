@@ -133,8 +133,6 @@ def test_view_as_reshape_as_expand_as() -> None:
     assert ag.zeros(6).reshape_as(a).shape == (2, 3)
     (a.expand_as(ag.zeros(4, 2, 3)) * 2).sum().backward()
     assert a.grad.tolist() == [[8.0] * 3] * 2
-    with pytest.raises(TypeError):
-        a.view_as((6,))
 
 
 def test_transformer_encoder() -> None:
@@ -312,7 +310,6 @@ def test_torch_save_and_load(tmp_path: pathlib.Path) -> None:
             tmp_path / "ckpt.pt")
     ck = ag.load(tmp_path / "ckpt.pt", map_location="cpu")
     assert ck["iter_num"] == 5 and ck["best_val_loss"].item() == 1.5
-    assert ag.save is nn.save and ag.load is nn.load
 
 
 def test_amax_amin() -> None:

@@ -7,13 +7,9 @@ contract's op names (the gradcheck registry in tests must cover each one).
 
 from __future__ import annotations
 
-import functools
-from typing import Any
-
 from autograd.ops import vocabulary  # noqa: E402,F401 - fills the VJP namespaces (xp)
 from autograd.ops.arith import (
     add,
-    add_alpha,
     div,
     eq,
     ge,
@@ -25,16 +21,16 @@ from autograd.ops.arith import (
     neg,
     pow,
     rdiv,
-    reciprocal,
     rsub,
     sub,
-    sub_alpha,
 )
-from autograd.ops.broadcast import broadcast_to, expand, expand_as, sum_to
-from autograd.ops.inplace import INPLACE_METHODS, apply_inplace
+from autograd.ops.broadcast import broadcast_to, expand, sum_to
+from autograd.ops.inplace import INPLACE_METHODS
 from autograd.ops.linalg import linear, matmul, rmatmul
 from autograd.ops.loss import softmax_cross_entropy
 from autograd.ops.reduce import (
+    amax,
+    amin,
     argmax,
     argmin,
     log_softmax,
@@ -47,15 +43,7 @@ from autograd.ops.reduce import (
     sum,
     var,
 )
-from autograd.ops.select import (
-    getitem,
-    index_add,
-    masked_fill,
-    maximum,
-    minimum,
-    narrow,
-    where,
-)
+from autograd.ops.select import getitem, index_add, masked_fill, maximum, minimum, where
 from autograd.ops.shape import (
     T,
     cat,
@@ -63,13 +51,11 @@ from autograd.ops.shape import (
     pad,
     permute,
     reshape,
-    reshape_as,
     squeeze,
     stack,
     transpose,
     unsqueeze,
     view,
-    view_as,
 )
 from autograd.ops.unary import (
     abs,
@@ -107,19 +93,17 @@ _METHODS = {
     "__matmul__": matmul, "__rmatmul__": rmatmul, "__neg__": neg, "__abs__": abs,
     "__getitem__": getitem,
     "__lt__": lt, "__le__": le, "__gt__": gt, "__ge__": ge, "__eq__": eq, "__ne__": ne,
-    "add": add_alpha, "sub": sub_alpha, "mul": mul, "div": div, "neg": neg, "pow": pow,
-    "matmul": matmul, "subtract": sub_alpha, "multiply": mul, "true_divide": div,
-    "negative": neg, "reciprocal": reciprocal, "narrow": narrow,
+    "add": add, "sub": sub, "mul": mul, "div": div, "neg": neg, "pow": pow, "matmul": matmul,
     "exp": exp, "log": log, "sqrt": sqrt, "abs": abs, "sin": sin, "cos": cos, "tanh": tanh,
     "sigmoid": sigmoid, "relu": relu, "leaky_relu": leaky_relu, "clamp": clamp,
     "sum": sum, "mean": mean, "var": var, "std": std, "max": max, "min": min,
     "argmax": argmax, "argmin": argmin, "logsumexp": logsumexp, "softmax": softmax,
-    "log_softmax": log_softmax, "reshape": reshape, "view": view, "flatten": flatten,
+    "amax": amax, "amin": amin, "log_softmax": log_softmax, "reshape": reshape, "view": view,
+    "flatten": flatten,
     "squeeze": squeeze, "unsqueeze": unsqueeze, "transpose": transpose, "permute": permute,
     "expand": expand, "broadcast_to": broadcast_to, "masked_fill": masked_fill,
     "maximum": maximum, "minimum": minimum, "astype": astype, "float": float32,
     "double": float64, "long": int64, "clone": clone, "sum_to": sum_to,
-    "view_as": view_as, "reshape_as": reshape_as, "expand_as": expand_as,
     "T": property(T),
     **INPLACE_METHODS,
 }
@@ -135,7 +119,8 @@ for _name, _fn in _METHODS.items():
     setattr(Tensor, _name, _fn)
 
 __all__ = [
-    "PUBLIC_OPS", "T", "abs", "add", "argmax", "argmin", "astype", "broadcast_to", "cat", "clamp",
+    "PUBLIC_OPS", "T", "abs", "add", "amax", "amin", "argmax", "argmin", "astype",
+    "broadcast_to", "cat", "clamp",
     "clone", "cos", "div", "eq", "exp", "expand", "flatten", "ge", "getitem", "gt", "index_add",
     "le", "leaky_relu", "linear", "log", "log_softmax", "logsumexp", "lt", "masked_fill",
     "matmul", "max", "maximum", "mean", "min", "minimum", "mul", "ne", "neg", "pad", "permute",
@@ -216,23 +201,6 @@ _MATH_METHODS = {
 }
 for _name, _fn in _MATH_METHODS.items():
     setattr(Tensor, _name, _fn)
-from autograd.ops import aliases  # noqa: E402
-
-for _name, _fn in aliases.METHODS.items():
-    setattr(Tensor, _name, _fn)
-
-
-def _inplace_form(fn: Any, name: str) -> Any:
-    def method(x: Tensor, *args: Any, **kwargs: Any) -> Tensor:
-        return apply_inplace(x, name, functools.partial(fn, **kwargs) if kwargs else fn, *args)
-    method.__name__ = method.__qualname__ = name
-    method.__doc__ = f"x ← {fn.__name__}(x, ...), in place (torch's ``{name}``)."
-    return method
-
-
-# torch's in-place forms of each (ema.lerp_(p, w), x.square_() ...)
-for _name, _fn in _MATH_METHODS.items():
-    setattr(Tensor, f"{_name}_", _inplace_form(_fn, f"{_name}_"))
 
 __all__ += [
     "acos", "acosh", "activations", "arccos", "arccosh", "arcsin", "arcsinh", "arctan",
@@ -324,3 +292,43 @@ _CONVERSION_METHODS = {
 for _name, _fn in _CONVERSION_METHODS.items():
     setattr(Tensor, _name, _fn)
 __all__ += ["conversion"]
+
+# -- torch's compositions and aliases (addcmul, masked_scatter, index_add, clip...) ---------
+from autograd.ops import composite  # noqa: E402
+
+PUBLIC_OPS += composite.PUBLIC
+globals().update({_n: getattr(composite, _n) for _n in composite.PUBLIC})
+for _name, _fn in composite.METHODS.items():
+    setattr(Tensor, _name, _fn)
+
+# -- torch's in-place forms of the methods above (floor_, lerp_, lt_, tril_, cumsum_...) -----
+from autograd.ops.inplace import inplace_of  # noqa: E402
+
+for _name in (
+    "acos acosh asin asinh atan atanh atan2 arccos arccosh arcsin arcsinh arctan arctanh "
+    "arctan2 ceil floor round trunc frac fix sign square rsqrt log1p log2 log10 expm1 exp2 "
+    "sinh cosh tan erf erfc erfinv fmod remainder hypot copysign floor_divide true_divide "
+    "divide lerp lt le gt ge eq ne less less_equal greater greater_equal not_equal "
+    "logical_not logical_and logical_or logical_xor bitwise_and bitwise_or bitwise_xor "
+    "bitwise_not bitwise_left_shift bitwise_right_shift tril triu cumsum cumprod addcmul "
+    "addcdiv reciprocal clamp_min clamp_max masked_scatter index_fill index_copy index_add "
+    "absolute negative subtract multiply clip"
+).split():
+    if hasattr(Tensor, _name) and not hasattr(Tensor, _name + "_"):
+        setattr(Tensor, _name + "_", inplace_of(getattr(Tensor, _name), _name + "_"))
+
+# -- torch's other names (concat, hstack, meshgrid, x.expand_as, x.unfold ...) -------------
+from autograd.ops import torch_names  # noqa: E402
+
+_TAKEN = sorted(n for n in torch_names.METHODS if n in Tensor.__dict__)
+assert not _TAKEN, f"torch_names would replace Tensor methods {_TAKEN}"
+for _name, _fn in torch_names.METHODS.items():
+    setattr(Tensor, _name, _fn)
+PUBLIC_OPS += torch_names.PUBLIC
+globals().update({_n: getattr(torch_names, _n) for _n in torch_names.PUBLIC})
+
+# -- Tensor.fill_diagonal_ --------------------------------------------------------------------
+from autograd.ops import fill as _fill  # noqa: E402
+
+for _name, _fn in _fill.METHODS.items():
+    setattr(Tensor, _name, _fn)

@@ -17,13 +17,14 @@ import numpy as np
 
 from autograd.backend import asarray, check_same_device, follow, xp_of
 from autograd.graph import Node
-from autograd.ops.arith import add, div, mul
+from autograd.ops.arith import add, div
+from autograd.ops.inplace import apply_inplace
+from autograd.ops.inplace import index_put as put_at
 from autograd.ops.record import array_of, nary, unary
 from autograd.ops.reduce import axes_of
-from autograd.ops.select import getitem, masked_fill
-from autograd.ops.select import index_add as _scatter_into
+from autograd.ops.select import getitem, index_add, masked_fill
 from autograd.ops.select import where as _where3
-from autograd.tensor import Tensor, _bump_version, _check_inplace, _wrap
+from autograd.tensor import Tensor, _wrap
 
 
 def dim_of(dim: Any, ndim: int) -> int:
@@ -69,7 +70,7 @@ def _check_index(op: str, shape: tuple, dim: int, idx: np.ndarray, src: tuple | 
             raise RuntimeError(f"{op}(): Size does not match at dimension {d} expected index "
                                f"{idx.shape} to be smaller than src {src}")
     size = shape[dim] if shape else 1
-    if idx.size and (idx.min() < -size or idx.max() >= size):
+    if idx.size and (idx.min() < 0 or idx.max() >= size):  # torch wraps no negative index
         bad = idx.max() if idx.max() >= size else idx.min()
         raise RuntimeError(f"{op}(): index {bad} is out of bounds for dimension {dim} with "
                            f"size {size}")
@@ -146,6 +147,9 @@ def take_along_dim(input: Tensor, indices: Any, dim: int | None = None) -> Tenso
         return gather(input.reshape(-1), 0, idx.reshape(-1))
     shape = input._data.shape
     axis = dim_of(dim, len(shape))
+    n = shape[axis] if shape else 1
+    if idx.size and idx.min() < 0 and idx.min() >= -n:  # torch wraps here (gather does not)
+        idx = idx + n * (idx < 0)
     if idx.ndim != len(shape):
         raise RuntimeError(f"take_along_dim(): input and indices should have the same number "
                            f"of dimensions, but got {len(shape)} and {idx.ndim}")
@@ -297,37 +301,31 @@ def _tensor_where(self: Tensor, condition: Any, other: Any) -> Tensor:
     return _where3(condition, self, other)
 
 
-def write_inplace(self: Tensor, res: Tensor) -> Tensor:
-    """Make ``self`` hold ``res`` in place (its array is overwritten, so views see it):
-    under a graph ``self`` takes ``res``'s node, so the write is recorded as the
-    out-of-place op (the overwritten values' gradient is cut, as torch's CopySlices)."""
-    if res._data.shape != self._data.shape:
-        raise RuntimeError(f"in-place op: the result's shape {res._data.shape} differs from "
-                           f"the tensor's {self._data.shape}")
-    if res.requires_grad:
-        _check_inplace(self)
-    _bump_version(self)  # the old node's output is gone
-    np.copyto(self._data, res._data, casting="same_kind")
-    if res.requires_grad:
-        self._node, self._requires_grad = res._node, True
-    return self
-
-
+# The in-place forms go through ops/inplace.py's apply_inplace as every in-place op: the
+# leaf check, the version counter, a view's base rewritten (torch's CopySlices) and the
+# base's other views replayed.
 def index_put_(self: Tensor, indices: tuple, values: Any, accumulate: bool = False) -> Tensor:
     """``self[indices] = values`` in place; with ``accumulate`` repeated indices add up
     (``self[indices] += values`` with every repeat counted)."""
-    return write_inplace(self, index_put(self, indices, values, accumulate))
+    return apply_inplace(self, "index_put_", lambda t, v: index_put(t, indices, v, accumulate),
+                         values)
 
 
 def scatter_(self: Tensor, dim: int, index: Any, src: Any = None, *, value: Any = None,
              reduce: str | None = None) -> Tensor:
     """In-place :func:`scatter`."""
-    return write_inplace(self, scatter(self, dim, index, src, value=value, reduce=reduce))
+    return apply_inplace(self, "scatter_", lambda t, s, v: scatter(t, dim, index, s, value=v,
+                                                                   reduce=reduce), src, value)
 
 
 def scatter_add_(self: Tensor, dim: int, index: Any, src: Tensor) -> Tensor:
     """In-place :func:`scatter_add`."""
-    return write_inplace(self, scatter_add(self, dim, index, src))
+    return apply_inplace(self, "scatter_add_", lambda t, s: scatter_add(t, dim, index, s), src)
+
+
+def masked_fill_(self: Tensor, mask: Any, value: Any) -> Tensor:
+    """In-place :func:`masked_fill` (the mask broadcasts to ``self``, not the other way)."""
+    return apply_inplace(self, "masked_fill_", lambda t, v: masked_fill(t, mask, v), value)
 
 
 def index_put(self: Tensor, indices: tuple, values: Any, accumulate: bool = False) -> Tensor:
@@ -336,56 +334,14 @@ def index_put(self: Tensor, indices: tuple, values: Any, accumulate: bool = Fals
     shape = self._data.shape
     sub = xp_of(self._data).empty(shape, bool)[key].shape  # the key may hold device arrays
     v = values if isinstance(values, Tensor) else Tensor._const(
-        asarray(values, dtype=self._data.dtype))
+        follow(asarray(values, dtype=self._data.dtype), self._data))
     if v._data.shape != sub:
         v = v.broadcast_to(sub)
-    placed = _scatter_into(v, shape, key)
     if accumulate:
-        return add(self, placed)
-    xp = np if self._data.__class__ is np.ndarray else xp_of(self._data)
-    hit = xp.zeros(shape, bool)
-    hit[key] = True
-    # Repeated positions without accumulate: the last write wins (as torch on CPU).
-    flat = xp.arange(int(np.prod(shape))).reshape(shape)[key].ravel()
-    last = xp.zeros(flat.size, bool)
-    last[len(flat) - 1 - xp.unique(flat[::-1], return_index=True)[1]] = True
-    if not last.all():
-        placed = _scatter_into(mul(v, last.reshape(sub).astype(v._data.dtype)), shape, key)
-    return add(masked_fill(self, hit, 0), placed)
-
-
-
-def index_add(input: Tensor, dim: int, index: Any, source: Tensor, *, alpha: Any = 1) -> Tensor:
-    """``input`` with alpha·``source``'s slices added at the 1-D ``index`` along ``dim``
-    (repeats accumulate), as torch.index_add; source has input's shape with len(index)
-    at ``dim``.  d input = g,  d source = alpha · g[..., index, ...]."""
-    idx = _index_array(index, "index_add", input._data).reshape(-1)
-    shape = input._data.shape
-    axis = dim_of(dim, len(shape)) if shape else 0
-    src = source if isinstance(source, Tensor) else Tensor._const(asarray(source))
-    want = shape[:axis] + (idx.size,) + shape[axis + 1:] if shape else (idx.size,)
-    if src._data.shape != want and not (not shape and src._data.size == idx.size == 1):
-        raise RuntimeError(f"index_add_(): source of shape {src._data.shape} does not match "
-                           f"self of shape {shape} with {idx.size} indices along dim {axis}")
-    if src._data.dtype != input._data.dtype:
-        raise RuntimeError(f"index_add_(): self ({input._data.dtype}) and source "
-                           f"({src._data.dtype}) must have the same scalar type")
-    size = shape[axis] if shape else 1
-    if idx.size and idx.min() < 0:  # torch's classes: RuntimeError, IndexError past the end
-        raise RuntimeError(f"index {idx.min()} is out of bounds for dimension {axis} with "
-                           f"size {size}")
-    if idx.size and idx.max() >= size:
-        raise IndexError(f"index_add_(): index out of range for dimension {axis} of size {size}")
-    if alpha != 1:
-        src = mul(src, alpha)
-    if not shape:
-        return add(input, src.reshape(()))
-    return add(input, _scatter_into(src, shape, (slice(None),) * axis + (idx,)))
-
-
-def index_add_(self: Tensor, dim: int, index: Any, source: Tensor, *, alpha: Any = 1) -> Tensor:
-    """In-place :func:`index_add`."""
-    return write_inplace(self, index_add(self, dim, index, source, alpha=alpha))
+        return add(self, index_add(v, shape, key))
+    # Repeated positions: the last write wins (as torch on CPU), and each repeat's value
+    # still gets the gradient at its position, as torch's index_put VJP (grad[indices]).
+    return put_at(self, key, v)
 
 
 # -- scatter_reduce ------------------------------------------------------------------------
@@ -491,8 +447,8 @@ def scatter_reduce(input: Tensor, dim: int, index: Any, src: Tensor, reduce: str
 def scatter_reduce_(self: Tensor, dim: int, index: Any, src: Tensor, reduce: str, *,
                     include_self: bool = True) -> Tensor:
     """In-place :func:`scatter_reduce`."""
-    return write_inplace(self, scatter_reduce(self, dim, index, src, reduce,
-                                              include_self=include_self))
+    return apply_inplace(self, "scatter_reduce_", lambda t, s: scatter_reduce(
+        t, dim, index, s, reduce, include_self=include_self), src)
 
 
 # The differentiable ops of this family (each has registry cases).
@@ -500,8 +456,6 @@ PUBLIC = [
     "gather", "scatter", "scatter_add", "scatter_reduce", "index_select", "take_along_dim",
     "masked_select", "index_put",
 ]
-# index_add (torch's, with dim) is a composite of add and select.index_add, the primitive
-# that keeps autograd.ops.index_add (the VJP vocabulary's name); its cases are index_add_dim.
 
 METHODS = {
     "gather": gather, "scatter": scatter, "scatter_add": scatter_add,
@@ -509,5 +463,5 @@ METHODS = {
     "masked_select": masked_select, "nonzero": nonzero, "argwhere": argwhere,
     "where": _tensor_where, "index_put_": index_put_, "index_put": index_put,
     "scatter_": scatter_, "scatter_add_": scatter_add_, "scatter_reduce": scatter_reduce,
-    "scatter_reduce_": scatter_reduce_, "index_add": index_add, "index_add_": index_add_,
+    "scatter_reduce_": scatter_reduce_, "masked_fill_": masked_fill_,
 }

@@ -403,29 +403,3 @@ ge = _compare(np.greater_equal)
 eq = _compare(np.equal)
 ne = _compare(np.not_equal)
 
-
-# -- torch's named forms: torch.add(input, other, alpha=), Tensor.sub(other, alpha=) ... ---
-def _times(input: Any, other: Any, alpha: Any) -> Any:
-    """alpha·other; torch refuses a float alpha when input and other are both integral."""
-    if alpha == 1 and not isinstance(alpha, float):
-        return other
-    if isinstance(alpha, float) and all(
-            np.asarray(array_of(t)).dtype.kind in "biu" for t in (input, other)):
-        raise RuntimeError("For integral input tensors, argument alpha must not be a "
-                           "floating point number.")
-    return mul(other, alpha) if isinstance(other, Tensor) else other * alpha
-
-
-def add_alpha(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
-    """torch.add: input + alpha·other."""
-    return add(input, _times(input, other, alpha))
-
-
-def sub_alpha(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
-    """torch.sub (torch.subtract): input − alpha·other."""
-    return sub(input, _times(input, other, alpha))
-
-
-def reciprocal(input: Tensor) -> Tensor:
-    """1/x (integers give float32, as torch)."""
-    return div(1.0, input)

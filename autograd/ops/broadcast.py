@@ -75,7 +75,7 @@ def broadcast_to(x: Tensor, shape: tuple) -> Tensor:
     if x._data.shape == shape:
         return x
     return _view(unary(ExpandBackward, _broadcast_array(x._data, shape), x, meta=x._data.shape),
-                 x)
+                 x, ("expand", shape))
 
 
 def expand(x: Tensor, *sizes: int) -> Tensor:
@@ -91,11 +91,3 @@ def expand(x: Tensor, *sizes: int) -> Tensor:
     shape = tuple(x._data.shape[i - lead] if s == -1 and i >= lead else s
                   for i, s in enumerate(sizes))
     return broadcast_to(x, shape)
-
-
-def expand_as(x: Tensor, other: Tensor) -> Tensor:
-    """``x.expand(other.shape)`` (torch's ``expand_as``)."""
-    if not isinstance(other, Tensor):
-        raise TypeError(f"expand_as(): argument 'other' must be Tensor, not "
-                        f"{type(other).__name__}")
-    return expand(x, other._data.shape)

@@ -47,12 +47,6 @@ def _register() -> None:
     case("scatter_reduce", "prod", lambda a, s: a.scatter_reduce(
         0, _I([[0, 1], [0, 1]]), s, "prod"), (2, 2), (2, 2), make=_positive,
         second_order=False)
-    case("amax", "dims", lambda a: ag.amax(a * 1.0, (0, 2)) ** 2, (2, 3, 2))
-    case("amin", "keepdim", lambda a: a.amin(1, keepdim=True) ** 2, (3, 4))
-    case("index_add_dim", "repeats-alpha", lambda a, s: ag.index_add(
-        a * a, 1, _I([2, 0, 2, 1]), s * s, alpha=-0.5), (2, 3), (2, 4))
-    case("index_add_dim", "dim0", lambda a, s: (a * 1.0).index_add(0, _I([1, 1]), s) ** 2,
-         (2, 3), (2, 3))
     case("index_select", "repeats", lambda a: a.index_select(-1, _I([2, 0, 2])) ** 2, (2, 3))
     case("take_along_dim", "broadcast",
          lambda a: ag.take_along_dim(a, _I([[0], [2]]), 1) * a, (2, 3))
@@ -61,8 +55,10 @@ def _register() -> None:
     case("index_put", "accumulate",
          lambda a, v: ag.ops.along.index_put(a * a, (_I([0, 0, 1]),), v * v, accumulate=True),
          (2, 2), (3, 2))
+    # distinct indices: with repeats torch's VJP gives every repeat the gradient at its
+    # index, which is no derivative finite differences can check (chainrule follows torch)
     case("index_put", "overwrite",
-         lambda a, v: ag.ops.along.index_put(a * a, (_I([1, 1]),), v * v), (2, 2), (2, 2))
+         lambda a, v: ag.ops.along.index_put(a * a, (_I([1, 0]),), v * v), (2, 2), (2, 2))
 
     # scans
     case("cumsum", "dim1", lambda a: a.cumsum(1) ** 2, (2, 3))
@@ -157,6 +153,61 @@ def _register() -> None:
     case("norm", "p<0", lambda a: a.norm(-1.5), (4,), make=_distinct)
     case("clamp", "tensor-min-only", lambda a, lo: a.clamp(min=lo - 0.1) ** 2, (5,), (5,),
          make=_distinct)
+
+    # parity audit round 2 (parops2): an in-place op through a view of a view (torch's
+    # CopySlices), and a view taken before its base changed in place (replayed on it)
+    case("copy_slices", "strided-transposed-view", lambda a, v: _through_view(a, v), (3, 3),
+         (2,))
+    case("copy_slices", "view-replayed", lambda a, v: _replayed_view(a, v), (2, 3), (3, 2))
+    # amax/amin: ties share the gradient (each row of a twice makes ties)
+    case("amax", "dim-ties", lambda a: ag.amax(ag.cat([a, a], 1), 1) ** 2, (3, 4),
+         make=_distinct)
+    case("amin", "dims-keepdim", lambda a: ag.amin(a, (0, 2), keepdim=True) ** 2, (2, 3, 2),
+         make=_distinct)
+    case("cumsum", "dtype-cast", lambda a: ag.cumsum(a, 1, dtype=ag.float64) ** 2, (2, 3))
+    # torch's compositions (ops/composite.py): the parts' gradients
+    case("addcmul", "broadcast", lambda a, b, c: ag.addcmul(a, b, c, value=0.5) ** 2, (2, 3),
+         (3,), (2, 1))
+    case("addcdiv", "broadcast", lambda a, b, c: ag.addcdiv(a, b, c, value=-2) ** 2, (2, 3),
+         (3,), (2, 1), make=_positive)
+    case("reciprocal", "plain", lambda a: a.reciprocal(), (2, 3), make=_positive)
+    case("clamp_min", "plain", lambda a: ag.clamp_min(a, 0.05) ** 2, (2, 3), make=_distinct)
+    case("clamp_max", "tensor", lambda a, b: a.clamp_max(b + 0.05) ** 2, (2, 3), (3,),
+         make=_distinct)
+    case("masked_scatter", "broadcast", lambda a, s: a.masked_scatter(
+        _I([True, False, True]), s) ** 2, (2, 3), (5,))
+    case("index_fill", "dim1", lambda a: a.index_fill(1, _I([0, 2]), -1.0) ** 2, (2, 3))
+    case("index_copy", "dim1", lambda a, s: a.index_copy(1, _I([2, 0]), s) ** 2, (2, 3), (2, 2))
+    case("index_add", "repeats", lambda a, s: ag.index_add(a, 1, _I([2, 2, 0]), s, alpha=2)
+         ** 2, (2, 3), (2, 3))
+    case("narrow", "dim1", lambda a: a.narrow(1, 1, 2) ** 2, (2, 3))
+    case("select", "dim1", lambda a: ag.select(a, 1, -1) ** 2, (2, 3))
+    case("movedim", "tuple", lambda a: ag.movedim(a, (0, 1), (2, 0)) ** 2, (2, 3, 2))
+    case("unflatten", "minus-one", lambda a: a.unflatten(1, (2, -1)) ** 2, (2, 4))
+    case("take", "repeats", lambda a: ag.take(a, _I([[0, 5], [5, -1]])) ** 2, (2, 3))
+    case("nansum", "dim", lambda a: ag.nansum(_with(a, float("nan")), 1) ** 2, (2, 3))
+    case("nanmean", "dim", lambda a: ag.nanmean(_with(a, float("nan")), 1) ** 2, (2, 3))
+    case("nan_to_num", "inf", lambda a: ag.nan_to_num(_with(a, float("inf")), posinf=3.0) * a,
+         (2, 3))
+    case("diff", "n2-prepend", lambda a, p: ag.diff(a, 2, 1, prepend=p) ** 2, (2, 3), (2, 1))
+
+
+def _through_view(a, v):
+    y = a * 1
+    y[::2].t()[1] *= v * v
+    return y
+
+
+def _replayed_view(a, v):
+    y = a * 1
+    z = y.t()
+    y.mul_(v.t())
+    return z * z
+
+
+def _with(a, value):
+    """``a`` with its middle column replaced by the constant ``value`` (NaN, inf)."""
+    return ag.where(_I([False, True, False]), value, a)
 
 
 _register()

@@ -26,8 +26,9 @@ from autograd.backend import asarray, device_of, is_array, to, writeable, xp_of
 from autograd.graph import STATE, Node
 from autograd.ops.arith import add, div, mul, neg, pow, sub
 from autograd.ops.record import array_of, nary
-from autograd.ops.select import _index_key, getitem, where
+from autograd.ops.select import _index_key, getitem, split_ints, where
 from autograd.ops.unary import abs, astype, clamp, cos, exp, log, relu, sigmoid, sin, sqrt, tanh
+from autograd.ops.views import copy_slices, refresh_views
 from autograd.tensor import Tensor, _bump_version, _check_inplace, _wrap
 
 
@@ -73,29 +74,32 @@ def apply_inplace(x: Tensor, name: str, fn: Callable[..., Tensor], *args: Any) -
         return x
     _check_inplace(x)  # a leaf that requires grad: torch refuses
     base = x._base
-    key = getattr(x, "_view_key", None) if base is not None else None
-    if base is not None and key is None:
+    chain = getattr(x, "_chain", None) if base is not None else None
+    if base is not None and chain is None:
         raise RuntimeError(
-            f"{name}: an in-place op that records a graph on a view made by reshape, "
-            "transpose, expand, detach() or indexing a view is not supported: torch "
-            "rewrites the base's history, chainrule does so only for a tensor indexed "
-            "directly (t[i] += v, t[i].mul_(2)). Write it out of place."
+            f"{name}: an in-place op that records a graph on a detach()ed tensor or on a "
+            "view made with grad mode off is not supported: write it out of place."
         )
+    if base is not None and not writeable(x._data):
+        _write(x, x._data, name)  # raises: an expand()ed view
     old = _wrap(x._data.copy(), x._node)  # x before the change (the op may save it)
     args = tuple(old if a is x else a for a in args)
     r = fn(old, *args)
     _check_result(x, r, name)
     if r._data.dtype != x._data.dtype:
         r = astype(r, x._data.dtype)
-    if base is not None:  # x = base[key]: record base[key] = r, then x is base[key] anew
-        apply_inplace(base, name, index_put, key, r)
-        y = getitem(base, key)
-        x._node, x._requires_grad = y._node, y._requires_grad
-        return x
+    if base is not None:  # x = chain(base): record base with chain(base) = r (CopySlices)
+        key = getattr(x, "_view_key", None)
+        if key is not None:
+            apply_inplace(base, name, index_put, key, r)
+        else:
+            apply_inplace(base, name, copy_slices, chain, r)
+        return x  # replayed on the base's new node with the base's other views
     _write(x, r._data, name)
     _bump_version(x)  # x's old node loses its output: it raises if it saved it
     x._node = r._node
     x._requires_grad = r._requires_grad
+    refresh_views(x)
     return x
 
 
@@ -105,7 +109,7 @@ class IndexPutBackward(Node):
     dv = sum_to(g[key], v.shape)."""
 
     def vjp(self, g, xp):
-        key, vshape = self.meta
+        key, vshape, vdtype = self.meta
         ex, ev = self.edges
         gx = xp.where(self.cached(), 0, g) if ex is not None else None
         gv = None
@@ -113,6 +117,8 @@ class IndexPutBackward(Node):
             gv = g[key]
             if gv.shape != vshape:
                 gv = xp.sum_to(gv, vshape)
+            if gv.dtype != vdtype:  # a float32 value written into float64: a float32 grad
+                gv = xp.astype(gv, vdtype)
         return gx, gv
 
 
@@ -129,13 +135,18 @@ def index_put(x: Tensor, key: Any, value: Any) -> Tensor:
                            f"a selection of a tensor of shape {out.shape}: {err}") from None
     mask = xp_of(out).zeros(out.shape, dtype=bool)
     mask[k] = True
-    return nary(IndexPutBackward, out, (x, value), meta=(k, np.shape(v)), cache=mask)
+    return nary(IndexPutBackward, out, (x, value),
+                meta=(k, np.shape(v), getattr(v, "dtype", None)), cache=mask)
 
 
 def setitem(x: Tensor, key: Any, value: Any) -> None:
     """``t[key] = value`` in place; recorded (``IndexPutBackward``) when a graph is needed.
     A value on another device is copied over, as torch's assignment (a ``copy_``) does."""
     value = _onto(x, value)
+    parts = split_ints(_index_key(key))
+    if parts is not None:  # torch's order: the integers select first (ops/select.py)
+        setitem(getitem(x, parts[0]), parts[1], value)
+        return
     if not _needs_graph(x, (value,)):
         x._data[_index_key(key)] = array_of(value)
         _bump_version(x)
@@ -246,6 +257,19 @@ def _operator(fn: Callable[[Tensor, Any], Tensor], name: str) -> Callable[[Tenso
     def method(x: Tensor, other: Any) -> Tensor:
         return apply_inplace(x, name, fn, other)
     method.__name__ = method.__qualname__ = name
+    return method
+
+
+def inplace_of(fn: Callable[..., Tensor], name: str) -> Callable[..., Tensor]:
+    """The in-place method ``name`` (``floor_``, ``lerp_``, ``lt_``...) of the out-of-place
+    ``fn``: ``x`` takes ``fn(x, *args, **kw)``'s values (cast back into its dtype within its
+    kind, as torch) and, in a graph, its node."""
+    def method(x: Tensor, *args: Any, **kw: Any) -> Tensor:
+        n, keys = len(args), tuple(kw)
+        return apply_inplace(x, name, lambda t, *a: fn(t, *a[:n], **dict(zip(keys, a[n:]))),
+                             *args, *kw.values())
+    method.__name__ = method.__qualname__ = name
+    method.__doc__ = f"In-place ``{name[:-1]}``."
     return method
 
 

@@ -19,7 +19,7 @@ from autograd.ops.record import array_of, unary
 from autograd.ops.reduce import sum as _sum
 from autograd.ops.select import getitem, index_add, masked_fill
 from autograd.ops.shape import T, permute, reshape, transpose
-from autograd.tensor import Tensor
+from autograd.tensor import Tensor, _view
 
 
 def _dims(dims: Any, ndim: int) -> tuple:
@@ -212,7 +212,18 @@ def diagonal(input: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Te
     rest = [i for i in range(d.ndim) if i not in (a, b)]
     moved = permute(input, *rest, a, b)
     i, j = _diag_index(d.shape[a], d.shape[b], offset)
-    return getitem(moved, (Ellipsis, i, j))
+    y = getitem(moved, (Ellipsis, i, j))
+    # torch's diagonal is a view (y.diagonal().mul_(2) changes y): the same values read
+    # through NumPy's diagonal view, made writeable
+    if d.__class__ is not np.ndarray:  # (device arrays: a copy, as before)
+        return y
+    view = np.diagonal(d, offset, a, b)
+    try:
+        view.flags.writeable = True
+    except ValueError:  # a read-only input
+        return y
+    y._data = view
+    return _view(y, input, ("diagonal", (offset, a, b)))
 
 
 _diagonal = diagonal  # diag's parameter is named diagonal, as torch's
@@ -225,8 +236,11 @@ def diag(input: Tensor, diagonal: int = 0) -> Tensor:
     if d.ndim == 1:
         n = d.shape[0] + abs(diagonal)
         return index_add(input, (n, n), _diag_index(n, n, diagonal))
-    if d.ndim == 2:
-        return _diagonal(input, diagonal)
+    if d.ndim == 2:  # a copy (torch's diag is no view, unlike diagonal)
+        from autograd.ops.unary import clone
+
+        y = _diagonal(input, diagonal)
+        return clone(y) if y._base is not None else y
     raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {d.ndim}D")
 
 

@@ -182,14 +182,6 @@ class MinBackward(MaxBackward):
     """y = min x;  dx = g routed to the chosen element (as MaxBackward)."""
 
 
-class AmaxBackward(MaxBackward):
-    """y = amax x over dims;  dx = g split evenly over each slice's ties (as MaxBackward)."""
-
-
-class AminBackward(MaxBackward):
-    """y = amin x over dims;  dx = g split evenly over each slice's ties."""
-
-
 def _extreme(x: Tensor, dim: Any, keepdim: bool, is_max: bool) -> Any:
     d = x._data
     cls = MaxBackward if is_max else MinBackward
@@ -219,6 +211,41 @@ def _extreme(x: Tensor, dim: Any, keepdim: bool, is_max: bool) -> Any:
     return ReturnTypes(values, _wrap(idx.astype(np.int64, copy=False), None))
 
 
+class AmaxBackward(MaxBackward):
+    """y = amax(x, dims);  dx = g split evenly over the elements equal to y (torch's rule
+    for amax/amin, unlike max(dim)'s single index); NaN over a slice whose y is NaN."""
+
+
+class AminBackward(MaxBackward):
+    """y = amin(x, dims);  dx as AmaxBackward's."""
+
+
+def _amax(x: Tensor, dim: Any, keepdim: bool, is_max: bool) -> Tensor:
+    d = x._data
+    axes = axes_of(dim, d.ndim)
+    if any(d.shape[a] == 0 for a in (range(d.ndim) if axes is None else axes)):
+        raise IndexError(f"{'amax' if is_max else 'amin'}(): Expected reduction dim to have "
+                         f"a non-zero size (shape {d.shape})")
+    with np.errstate(invalid="ignore"):
+        m = d.max(axis=axes, keepdims=True) if is_max else d.min(axis=axes, keepdims=True)
+        mask = d == m  # a NaN result matches nothing: 0/0, NaN over its slice (torch)
+        weights = (mask / mask.sum(axis=axes, keepdims=True)).astype(d.dtype, copy=False)
+    out = m if keepdim else m.reshape(tuple(
+        n for i, n in enumerate(d.shape) if axes is not None and i not in axes))
+    cls = AmaxBackward if is_max else AminBackward
+    return unary(cls, out, x, meta=(d.shape, m.shape), cache=weights)
+
+
+def amax(input: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:
+    """Largest values over ``dim`` (all dims when empty); ties share the gradient."""
+    return _amax(input, dim, keepdim, True)
+
+
+def amin(input: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:
+    """Smallest values over ``dim`` (all dims when empty); ties share the gradient."""
+    return _amax(input, dim, keepdim, False)
+
+
 def max(x: Tensor, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A001
     """Largest element (a 0-d tensor), or ``(values, indices)`` along ``dim``."""
     return _extreme(x, dim, keepdim, True)
@@ -227,35 +254,6 @@ def max(x: Tensor, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A001
 def min(x: Tensor, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A001
     """Smallest element (a 0-d tensor), or ``(values, indices)`` along ``dim``."""
     return _extreme(x, dim, keepdim, False)
-
-
-def _amax(x: Tensor, dim: Any, keepdim: bool, is_max: bool) -> Tensor:
-    """torch.amax / amin: the extreme over ``dim`` (all dims for ``()``); the gradient is
-    split evenly over the ties of each slice, torch's g·(x = y)/count (NaN where y is)."""
-    d = x._data
-    name = "amax" if is_max else "amin"
-    axes = tuple(range(d.ndim)) if dim in ((), []) else normalize_dims(dim, d.ndim) \
-        if d.ndim else ()
-    for a in axes:
-        if d.shape[a] == 0:
-            raise IndexError(f"{name}(): Expected reduction dim {a} to have non-zero size.")
-    y = (np.max if is_max else np.min)(d, axis=axes, keepdims=True)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mask = d == y
-        weights = (mask / mask.sum(axis=axes, keepdims=True)).astype(d.dtype, copy=False)
-    out = asarray(y if keepdim else np.squeeze(y, axis=axes))
-    cls = AmaxBackward if is_max else AminBackward
-    return unary(cls, out, x, meta=(d.shape, y.shape), cache=weights)
-
-
-def amax(input: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:
-    """The largest elements over ``dim`` (an int or a tuple; all dims by default)."""
-    return _amax(input, dim, keepdim, True)
-
-
-def amin(input: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:
-    """The smallest elements over ``dim`` (an int or a tuple; all dims by default)."""
-    return _amax(input, dim, keepdim, False)
 
 
 def _arg_extreme(x: Tensor, dim: Any, keepdim: bool, fn: Any) -> Tensor:

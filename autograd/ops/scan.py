@@ -11,6 +11,7 @@ from autograd.backend import xp_of
 from autograd.graph import Node
 from autograd.ops.along import dim_of, gather
 from autograd.ops.record import unary
+from autograd.ops.reduce import _cast
 from autograd.tensor import Tensor, _wrap
 
 
@@ -44,7 +45,8 @@ class CumsumBackward(Node):
 
 def cumsum(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
     """Cumulative sum along ``dim``: ``y_i = x_0 + ... + x_i`` (ints become int64)."""
-    d, axis = _scan_input(input, dim, dtype)
+    input = _cast(input, dtype)  # recorded: the gradient comes back in the input's dtype
+    d, axis = _scan_input(input, dim, None)
     out = np.cumsum(d, axis=axis).reshape(input._data.shape)
     return unary(CumsumBackward, out, input, meta=(axis, d.shape))
 
@@ -90,7 +92,8 @@ class CumprodBackward(Node):
 def cumprod(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
     """Cumulative product along ``dim``: ``y_i = x_0 · ... · x_i`` (ints become int64);
     its gradient is exact where the input has zeros (as torch)."""
-    d, axis = _scan_input(input, dim, dtype)
+    input = _cast(input, dtype)
+    d, axis = _scan_input(input, dim, None)
     out = np.cumprod(d, axis=axis).reshape(input._data.shape)
     has_zero = bool((d == 0).any())
     return unary(CumprodBackward, out, input, save_input=True, save_out=True,

@@ -15,13 +15,65 @@ from autograd.promotion import promote
 from autograd.tensor import Tensor, _view
 
 
+def _index_part(k: Any) -> Any:
+    if isinstance(k, Tensor):
+        k = k._data
+    if is_array(k) and k.dtype == np.uint8:
+        return k.astype(bool)  # torch's (deprecated) uint8 masks
+    return k
+
+
+def _sequence_is_tuple(key: list) -> bool:
+    """torch's legacy rule: a list holding a sequence, tensor, slice, None or Ellipsis (and
+    under 32 items) indexes as the tuple of its items (``x[[[0, 1]]]`` is ``x[[0, 1]]``)."""
+    return len(key) < 32 and any(
+        k is None or k is Ellipsis or isinstance(k, list | tuple | slice | Tensor)
+        or is_array(k) for k in key)
+
+
 def _index_key(key: Any) -> Any:
     """A NumPy index for ``key`` (Tensors inside it become arrays)."""
+    if isinstance(key, list) and _sequence_is_tuple(key):
+        key = tuple(key)
     if isinstance(key, tuple):
-        return tuple(k._data if isinstance(k, Tensor) else k for k in key)
-    if isinstance(key, Tensor):
-        return key._data
-    return key
+        return tuple(_index_part(k) for k in key)
+    return _index_part(key)
+
+
+def _dims_taken(k: Any) -> int:
+    if k is None:
+        return 0
+    if is_array(k) and k.dtype == np.bool_:
+        return k.ndim
+    return 1
+
+
+def _is_int(k: Any) -> bool:
+    return isinstance(k, int | np.integer) and not isinstance(k, bool) or (
+        is_array(k) and k.ndim == 0 and k.dtype.kind in "iu")
+
+
+def split_ints(k: Any) -> tuple | None:
+    """torch applies integer indices (0-d integer tensors too) first, as selects, and then
+    the advanced ones with NumPy's rules on what is left: ``x[0, :, [1, 0]]`` has shape
+    (3, 2) for x of shape (2, 3, 4), where NumPy, counting the 0 as advanced and split from
+    the list by the slice, gives (2, 3). The two keys to apply in turn where that differs
+    (an integer and an advanced index both in ``k``), else None."""
+    if not isinstance(k, tuple) or not any(_is_int(p) for p in k):
+        return None
+    if not any(isinstance(p, list) or (is_array(p) and p.ndim > 0) for p in k):
+        return None
+    first, then = [], []
+    for p in k:
+        if _is_int(p):
+            first.append(int(p))
+        elif p is Ellipsis:
+            first.append(p)
+            then.append(p)
+        else:
+            first.extend([slice(None)] * _dims_taken(p))
+            then.append(p)
+    return tuple(first), tuple(then)
 
 
 def _is_advanced(key: Any) -> bool:
@@ -45,28 +97,6 @@ def index_add_array(g: np.ndarray, shape: tuple, key: Any) -> np.ndarray:
     return z
 
 
-def narrow(x: Tensor, dim: int, start: Any, length: int) -> Tensor:
-    """``length`` elements of ``x`` along ``dim`` from ``start`` (negative counts from the
-    end): a view, as torch.narrow."""
-    n = x._data.ndim
-    if not -max(n, 1) <= dim < max(n, 1):
-        raise IndexError(f"Dimension out of range (expected to be in range of "
-                         f"[{-max(n, 1)}, {max(n, 1) - 1}], but got {dim})")
-    d = dim % max(n, 1)
-    size = x._data.shape[d] if n else 1
-    start = int(start)  # a 0-d tensor too, as torch
-    if not -size <= start <= size:
-        raise IndexError(f"start out of range (expected to be in range of [{-size}, {size}], "
-                         f"but got {start})")
-    start %= size if size else 1
-    if length < 0:
-        raise RuntimeError("narrow(): length must be non-negative.")
-    if start + length > size:
-        raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size "
-                           f"({size}).")
-    return getitem(x, (slice(None),) * d + (slice(start, start + length),))
-
-
 class IndexBackward(Node):
     """y = x[key];  dx = zeros(x.shape) with g added at key (repeats accumulate)."""
 
@@ -78,6 +108,9 @@ class IndexBackward(Node):
 def getitem(x: Tensor, key: Any) -> Tensor:
     """``x[key]`` with NumPy's rules: ints, slices, None, Ellipsis, bool masks, int arrays."""
     k = _index_key(key)
+    parts = split_ints(k)
+    if parts is not None:
+        return getitem(getitem(x, parts[0]), parts[1])
     d = x._data
     try:
         out = d[k]
@@ -85,13 +118,14 @@ def getitem(x: Tensor, key: Any) -> Tensor:
         raise IndexError(f"{err} (indexing a tensor of shape {d.shape})") from None
     if out.__class__ is not np.ndarray and not is_array(out):
         # all ints: NumPy copies out a scalar, torch a 0-d view
-        out = d[(k if isinstance(k, tuple) else (k,)) + (Ellipsis,)]
+        k = (k if isinstance(k, tuple) else (k,)) + (Ellipsis,)
+        out = d[k]
     y = unary(IndexBackward, out, x, meta=(d.shape, k))
     b = out.base  # basic indexing gives a view (shares x's version counter), the rest copies
     if b is not None and (b is d or b is d.base):
         if x._base is None:
             y._view_key = k  # in-place ops on y write into x at k (ops/inplace.py)
-        _view(y, x)
+        _view(y, x, ("index", k))
     return y
 
 

@@ -50,7 +50,8 @@ class UnsqueezeBackward(ReshapeBackward):
 def _reshape(x: Tensor, shape: tuple, cls: type[Node]) -> Tensor:
     d = x._data
     if d.shape == shape:
-        return x if cls is ReshapeBackward else _view(unary(cls, d, x, meta=d.shape), x)
+        return x if cls is ReshapeBackward else _view(unary(cls, d, x, meta=d.shape), x,
+                                                       ("reshape", (shape, cls)))
     try:
         out = d.reshape(shape)
     except ValueError:
@@ -61,7 +62,7 @@ def _reshape(x: Tensor, shape: tuple, cls: type[Node]) -> Tensor:
     y = unary(cls, out, x, meta=d.shape)
     b = out.base  # NumPy reshapes to a view when the strides allow, else copies
     if b is not None and (b is d or b is d.base):
-        _view(y, x)
+        _view(y, x, ("reshape", (shape, cls)))
     return y
 
 
@@ -72,22 +73,6 @@ def reshape(x: Tensor, *shape: Any) -> Tensor:
 
 def view(x: Tensor, *shape: Any) -> Tensor:
     return _reshape(x, _sizes(shape), ViewBackward)
-
-
-def _shape_of(other: Any, name: str) -> tuple:
-    if not isinstance(other, Tensor):
-        raise TypeError(f"{name}(): argument 'other' must be Tensor, not {type(other).__name__}")
-    return other._data.shape
-
-
-def view_as(x: Tensor, other: Tensor) -> Tensor:
-    """``x.view(other.shape)`` (torch's ``view_as``)."""
-    return view(x, _shape_of(other, "view_as"))
-
-
-def reshape_as(x: Tensor, other: Tensor) -> Tensor:
-    """``x.reshape(other.shape)`` (torch's ``reshape_as``)."""
-    return reshape(x, _shape_of(other, "reshape_as"))
 
 
 def flatten(x: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
@@ -136,7 +121,8 @@ class TransposeBackward(PermuteBackward):
 
 def _permute(x: Tensor, axes: tuple, cls: type[Node]) -> Tensor:
     inverse = tuple(np.argsort(axes))
-    return _view(unary(cls, x._data.transpose(axes), x, meta=inverse), x)
+    return _view(unary(cls, x._data.transpose(axes), x, meta=inverse), x,
+                 ("permute", (axes, cls)))
 
 
 def permute(x: Tensor, *dims: Any) -> Tensor:

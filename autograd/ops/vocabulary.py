@@ -52,6 +52,7 @@ from autograd.ops.unary import (
     sin,
     tanh,
 )
+from autograd.ops.views import chain_array, copy_slices, copy_slices_array, view_chain
 from autograd.ops.window import _col2im_tensor, _im2col_tensor, col2im_array, im2col_array
 
 VOCABULARY: dict[str, tuple[Callable, Callable]] = {
@@ -80,6 +81,8 @@ VOCABULARY: dict[str, tuple[Callable, Callable]] = {
     "roll": (_roll_array, _roll_tensor),  # cyclic shift along dims
     "swap_last": (_swap_last_array, _swap_last_tensor),
     "index_add": (index_add_array, index_add),
+    "copy_slices": (copy_slices_array, copy_slices),  # x with a view's region overwritten
+    "view_chain": (lambda g, chain: chain_array(g, chain).copy(), view_chain),
     "gather": (gather_array, _gather_tensor),  # x read at index along dim
     "put_along": (put_along_array, put_along),  # gather's adjoint: scatter-add into zeros
     "pad": (_pad_array, _pad_tensor),  # constant padding, (before, after) per dim

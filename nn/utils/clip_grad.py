@@ -40,7 +40,8 @@ def _scale_(g: Tensor, factor: Any) -> None:
 def get_total_norm(tensors: Tensor | Iterable[Tensor], norm_type: float | str = 2.0,
                    error_if_nonfinite: bool = False, foreach: bool | None = None) -> Tensor:
     r"""The ``norm_type``-norm of all ``tensors`` viewed as one vector (the norm of
-    their norms), a 0-d Tensor of the first one's dtype (``tensor(0.)`` for none).
+    their norms), a 0-d Tensor of their promoted dtype (``tensor(0.)`` for none),
+    computed in that dtype as torch's.
 
     ``norm_type`` may be ``inf`` (or ``'inf'``): the largest magnitude; 0 counts the
     nonzeros; a negative p gives ``(Σ|x|^p)^(1/p)`` as torch. ``foreach`` is
@@ -58,16 +59,18 @@ def get_total_norm(tensors: Tensor | Iterable[Tensor], norm_type: float | str = 
         if t._data.size == 0 and (norm_type < 0 or np.isinf(norm_type)):
             raise RuntimeError(f"linalg.vector_norm cannot compute the {norm_type} norm on an "
                                "empty tensor because the operation does not have an identity")
-    dtype = ts[0].dtype
+    # torch's: each tensor's norm in its own dtype, then the norm of the stacked norms,
+    # promoted (float32 and float64 gradients give a float64 total). In float32 a sum of
+    # squares past 3.4e38 is inf, as torch's (error_if_nonfinite then raises).
+    dtype = np.result_type(*(t._data.dtype for t in ts))
     xp = xp_of(ts[0]._data)
     # kept as 0-d arrays on the tensors' device, so clipping never waits for the device
     if np.isinf(norm_type):
         pick = xp.max if norm_type > 0 else xp.min
-        total = pick(xp.stack([pick(xp.abs(t._data)) for t in ts])).astype(np.float64)
+        total = pick(xp.stack([pick(xp.abs(t._data)).astype(dtype) for t in ts]))
     else:
-        with np.errstate(divide="ignore"):  # a negative p over zeros: 0, silently, as torch
-            per = [xp.linalg.norm(t._data.reshape(-1).astype(np.float64), norm_type)
-                   for t in ts]
+        with np.errstate(divide="ignore", over="ignore"):  # a negative p over zeros: 0
+            per = [xp.linalg.norm(t._data.reshape(-1), norm_type).astype(dtype) for t in ts]
             total = xp.linalg.norm(xp.stack(per), norm_type)
     if error_if_nonfinite and not bool(xp.isfinite(total)):
         raise RuntimeError(f"The total norm of order {norm_type} for gradients from "

@@ -10,12 +10,13 @@ there), giving torch's outputs and gradients.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
 
 import numpy as np
 
 import autograd as ag
+import nn.functional as F
 from autograd import Tensor
 
 __all__ = ["PackedSequence", "pack_padded_sequence", "pack_sequence", "pad_packed_sequence",
@@ -37,22 +38,44 @@ def _lengths(lengths: Any) -> np.ndarray:
                       dtype=np.int64).reshape(-1)
 
 
-def pad_sequence(sequences: Sequence[Tensor], batch_first: bool = False,
+def pad_sequence(sequences: Tensor | Sequence[Tensor], batch_first: bool = False,
                  padding_value: float = 0.0, padding_side: str = "right") -> Tensor:
-    """Stack tensors of shapes (L_i, *) into (L_max, B, *) ((B, L_max, *) with
-    batch_first), filling with ``padding_value`` on ``padding_side``."""
-    if padding_side not in ("left", "right"):
-        raise ValueError(f"Expected padding_side to be one of left or right, but got "
-                         f"{padding_side}.")
+    """Stack sequences of shapes ``(L_i, *)`` into ``(T, B, *)`` (``(B, T, *)`` with
+    ``batch_first``), ``T = max L_i``, the rest filled with ``padding_value`` after each
+    sequence (``padding_side='right'``) or before it (``'left'``). The result has the
+    first sequence's dtype; gradients flow back to every sequence.
+
+    Raises:
+        RuntimeError: not an iterable, no sequence, a 0-d one, trailing shapes that
+            differ, or another ``padding_side`` (torch's class).
+    """
+    if not isinstance(sequences, Iterable):
+        raise RuntimeError("pad_sequence: Expected iterable for input sequences, but got arg "
+                           f"of type: {type(sequences)}")
     seqs = list(sequences)
     if not seqs:
         raise RuntimeError("received an empty list of sequences")
+    if padding_side not in ("left", "right"):
+        raise RuntimeError(f"Expected padding_side to be one of left or right, but got "
+                           f"{padding_side}.")
+    if any(s.ndim == 0 for s in seqs):
+        raise RuntimeError("pad_sequence: every sequence needs a first (length) dimension")
+    trailing = seqs[0].shape[1:]
+    for i, s in enumerate(seqs):
+        if s.shape[1:] != trailing:
+            raise RuntimeError(f"pad_sequence: the trailing shapes differ: {tuple(trailing)} "
+                               f"for sequence 0, {tuple(s.shape[1:])} for sequence {i}")
+    dtype = seqs[0].dtype
     longest = max(s.shape[0] for s in seqs)
     padded = []
     for s in seqs:
-        fill = ag.full((longest - s.shape[0],) + tuple(s.shape[1:]), padding_value,
-                       dtype=s.dtype)
-        padded.append(ag.cat([s, fill] if padding_side == "right" else [fill, s], 0))
+        if s.dtype != dtype:
+            s = s.to(dtype)
+        extra = longest - s.shape[0]
+        before, after = (extra, 0) if padding_side == "left" else (0, extra)
+        # F.pad lists (before, after) pairs from the last dimension backwards
+        padded.append(F.pad(s, (0, 0) * (s.ndim - 1) + (before, after), value=padding_value)
+                      if extra else s)
     return ag.stack(padded, 0 if batch_first else 1)
 
 

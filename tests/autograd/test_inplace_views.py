@@ -196,15 +196,64 @@ def test_recorded_in_place_on_an_index_view_rewrites_the_base_as_torch() -> None
     assert y.grad.tolist() == [3.0, 6.0, 0.0]  # torch
 
 
-def test_recorded_in_place_on_other_views_raises_rather_than_losing_the_gradient() -> None:
-    # torch rewrites the base's history for every view (CopySlices); chainrule does it
-    # for a tensor indexed directly and refuses the rest instead of a wrong gradient.
+@pytest.mark.parametrize(("view", "want"), [
+    (lambda t: t.reshape(3, 1), ([1.0, 2.0, 3.0], [1.0, 2.0, 3.0], 28.0)),
+    (lambda t: t[0:2][0:1], ([1.0, 4.0, 6.0], [1.0, 4.0, 6.0], 2.0)),
+    (lambda t: t[1:].unsqueeze(0).t(), ([2.0, 2.0, 3.0], [2.0, 2.0, 3.0], 26.0)),
+])
+def test_recorded_in_place_on_any_view_rewrites_the_base_as_torch(view, want) -> None:
+    # torch's CopySlices for every view: reshape, a view of a view, transpose... (torch's
+    # numbers; chainrule refused all but a tensor indexed directly)
+    x = ag.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    s = ag.tensor(0.5, requires_grad=True)
+    c = x * 2
+    view(c).mul_(s)
+    (c * ag.tensor([1.0, 2.0, 3.0])).sum().backward()
+    assert (c.tolist(), x.grad.tolist(), s.grad.item()) == want
+
+
+def test_in_place_through_a_strided_transposed_view_of_a_view() -> None:
+    x = ag.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0], [7.0, 8.0, 9.0]], requires_grad=True)
+    v = ag.tensor([10.0, 20.0], requires_grad=True)
+    y = x * 1
+    y[::2].t()[1] += v * v
+    (y * ag.arange(9.0).reshape(3, 3)).sum().backward()
+    assert y.tolist() == [[1.0, 102.0, 3.0], [4.0, 5.0, 6.0], [7.0, 408.0, 9.0]]  # torch
+    assert x.grad.tolist() == [[0.0, 1.0, 2.0], [3.0, 4.0, 5.0], [6.0, 7.0, 8.0]]
+    assert v.grad.tolist() == [20.0, 280.0]
+
+
+def test_views_taken_before_an_in_place_change_of_the_base_see_its_gradient() -> None:
+    # torch regenerates a view's grad_fn after its base changed in place; the old node
+    # left v's gradient out of z silently
+    x = ag.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    v = ag.tensor([2.0, 3.0, 4.0], requires_grad=True)
+    y = x * 1
+    z = y.reshape(3, 1).t()
+    e = y[1:].exp()
+    y.mul_(v)
+    (z * ag.tensor([[1.0, 2.0, 3.0]])).sum().add(e.sum()).backward()
+    assert z.tolist() == [[2.0, 6.0, 12.0]]  # torch
+    np.testing.assert_allclose(x.grad.numpy(), [2.0, 13.389056205749512, 32.08553695678711],
+                               rtol=1e-6)
+    assert v.grad.tolist() == [1.0, 4.0, 9.0]
+    b = ag.zeros(3)
+    zb = b[1:]
+    v = ag.tensor([2.0, 3.0, 4.0], requires_grad=True)
+    b.add_(v)  # a constant base made to require grad: so does its view
+    assert zb.requires_grad
+    (zb * ag.tensor([5.0, 7.0])).sum().backward()
+    assert v.grad.tolist() == [0.0, 5.0, 7.0]
+
+
+def test_recorded_in_place_on_a_detached_tensor_raises_rather_than_losing_the_gradient() -> None:
     x = ag.tensor([1.0, 2.0, 3.0], requires_grad=True)
     c = x * 2
-    for view in (lambda t: t.reshape(3, 1), lambda t: t.detach(), lambda t: t[0:2][0:1]):
-        with pytest.raises(RuntimeError, match="view"):
-            view(c).mul_(ag.tensor(0.0, requires_grad=True))
+    with pytest.raises(RuntimeError, match="detach"):
+        c.detach().mul_(ag.tensor(0.0, requires_grad=True))
     assert c.tolist() == [2.0, 4.0, 6.0]
+    with pytest.raises(RuntimeError, match="read-only"):
+        c[0:1].expand(3).mul_(ag.tensor(0.0, requires_grad=True))
 
 
 def test_setitem_in_a_graph_is_recorded() -> None:

@@ -10,7 +10,8 @@ import autograd as ag
 import nn
 import optim
 
-NAMES = ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adamax", "NAdam", "RAdam"]
+NAMES = ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adamax", "NAdam", "RAdam", "Adadelta",
+         "Rprop", "ASGD"]
 
 
 def test_python_float_with_float64_dtype_keeps_its_value() -> None:
