@@ -9,6 +9,7 @@ tensor([2., 4.])
 
 from __future__ import annotations
 
+import math as _math
 from collections.abc import Sequence
 from typing import Any
 
@@ -363,6 +364,23 @@ globals().update({_n: _f for _n, _f in _TORCH_NAMES.items() if _n not in globals
 
 # Loaded on first use (PEP 562): the drawing and monitoring tools are no part of a training
 # step, and importing them with the engine made `import autograd` ~1 MB (RSS) larger.
+# torch's constants (torch.pi, torch.inf ...); torch.newaxis is None as NumPy's
+pi, e, inf, nan, newaxis = _math.pi, _math.e, _math.inf, _math.nan, None
+
+
+class _NoNumPyType:
+    """A torch dtype NumPy has no type for: programs may name it (nanoGPT's table of
+    ptdtypes), and any use of it as a dtype raises NumPy's TypeError."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return f"torch.{self.name} (unsupported: NumPy has no {self.name})"
+
+
+bfloat16 = _NoNumPyType("bfloat16")
+
 _LAZY = {
     "viz": ("autograd.viz", None),
     "draw_graph": ("autograd.viz", "draw_graph"),
@@ -370,6 +388,17 @@ _LAZY = {
     # as ``torch.distributed`` after ``import torch``; its module imports mpi4py only
     # when a process group is made
     "distributed": ("autograd.distributed", None),
+    # torch.nn.functional.X, torch.nn.init.normal_, torch.optim.AdamW written inline, as
+    # torch programs do after `import torch` (nn and optim import autograd: loading them
+    # on first use keeps the package free of the cycle)
+    "nn": ("nn", None),
+    "optim": ("optim", None),
+    # torch.autograd.grad / torch.autograd.Function / torch.autograd.functional: this
+    # package is torch.autograd as well as torch
+    "autograd": ("autograd", None),
+    # torch.amp.GradScaler and torch.backends' switches (no-ops here)
+    "amp": ("autograd.amp", None),
+    "backends": ("autograd.backends", None),
     # torch.save / torch.load (zipfile and JSON only loaded when a file is written or read)
     "save": ("autograd.serialization", "save"),
     "load": ("autograd.serialization", "load"),
@@ -377,7 +406,7 @@ _LAZY = {
 }
 __getattr__, __dir__ = lazy_attributes(__name__, _LAZY, globals())
 
-__all__ = [*_TORCH_NAMES,
+__all__ = [*_TORCH_NAMES, "pi", "e", "inf", "nan", "newaxis",
     "get_default_device", "set_default_device",
     "Function", "FunctionCtx", "GradcheckError", "Node", "Tensor", "abs", "arange", "argmax",
     "checkpoint", "cuda", "device", "draw_graph", "functional", "linalg", "load", "save",

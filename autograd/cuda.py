@@ -20,3 +20,15 @@ def synchronize() -> None:
     """Wait for the GPU's queued work to finish (nothing to do without a GPU)."""
     if backend.cuda_available():
         backend.backend_named("cuda").xp.cuda.Device().synchronize()
+
+
+def __getattr__(name: str) -> object:
+    """``ag.cuda.amp`` (torch.cuda.amp.GradScaler), loaded on first use."""
+    if name == "amp":
+        from types import SimpleNamespace
+
+        from autograd.amp import CudaGradScaler
+        amp = SimpleNamespace(GradScaler=CudaGradScaler)
+        globals()["amp"] = amp
+        return amp
+    raise AttributeError(f"module 'autograd.cuda' has no attribute {name!r}")

@@ -131,7 +131,10 @@ def run_backward(roots: Sequence[Tensor], root_grads: Sequence[Any], retain_grap
     queued: list = []
     outer, STATE.final_callbacks = STATE.final_callbacks, queued  # this thread's pass
     try:
-        captured = _chain_rule(roots, root_grads, retain_graph, create_graph, inputs)
+        # IEEE results (1/0 = inf, 0/0 = NaN in a VJP) without NumPy's RuntimeWarnings:
+        # torch's backward never warns
+        with np.errstate(all="ignore"):
+            captured = _chain_rule(roots, root_grads, retain_graph, create_graph, inputs)
         i = 0
         while i < len(queued):  # a callback may queue another
             queued[i]()

@@ -105,11 +105,12 @@ from nn.modules import (  # noqa: E402
     LSTMCell,
     MultiheadAttention,
     RNNCell,
+    TransformerEncoder,
     TransformerEncoderLayer,
 )
 
 __all__ += ["GRU", "LSTM", "RNN", "Embedding", "GRUCell", "LSTMCell", "LayerNorm", "RNNCell",
-            "MultiheadAttention", "TransformerEncoderLayer"]
+            "MultiheadAttention", "TransformerEncoder", "TransformerEncoderLayer"]
 
 # torch's layers found missing by the parity audit
 from nn.modules import (  # noqa: E402

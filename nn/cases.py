@@ -546,6 +546,14 @@ def _register_sequence() -> None:
     layer_case("pre-norm-gelu-batch-first",
                TransformerEncoderLayer(4, 2, 5, dropout=0.0, activation="gelu",
                                        norm_first=True, batch_first=True), (2, 3, 4))
+    from nn.modules.layernorm import LayerNorm
+    from nn.modules.transformer import TransformerEncoder
+
+    layer_case("two-layers-norm-kpm",
+               TransformerEncoder(TransformerEncoderLayer(4, 2, 5, dropout=0.0,
+                                                          activation="gelu", batch_first=True),
+                                  2, norm=LayerNorm(4)), (2, 3, 4),
+               call=lambda m, x: m(x, src_key_padding_mask=ag.tensor(kpm)))
 
 
 def _register_parity_additions() -> None:

@@ -326,3 +326,9 @@ for _name, _fn in torch_names.METHODS.items():
     setattr(Tensor, _name, _fn)
 PUBLIC_OPS += torch_names.PUBLIC
 globals().update({_n: getattr(torch_names, _n) for _n in torch_names.PUBLIC})
+
+# -- Tensor.fill_diagonal_ --------------------------------------------------------------------
+from autograd.ops import fill as _fill  # noqa: E402
+
+for _name, _fn in _fill.METHODS.items():
+    setattr(Tensor, _name, _fn)

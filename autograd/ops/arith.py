@@ -317,15 +317,18 @@ class PowBackward(Node):
         ga = gb = None
         with np.errstate(divide="ignore", invalid="ignore"):
             if e[0] is not None:
+                # torch's grouping, g ⊙ (b ⊙ aᵇ⁻¹), and its pow kernel for aᵇ⁻¹ (1/(a·a) for
+                # b = −1): the manual backward of the same formula then equals it bit for bit
+                pa = power(a, b - 1) if a.__class__ is np.ndarray else a ** (b - 1)
                 if is_array(bv):
-                    ga = _reduce(xp.where(bv == 0, 0, g * b * a ** (b - 1)), sa, xp)
+                    ga = _reduce(xp.where(bv == 0, 0, g * (b * pa)), sa, xp)
                 else:  # a constant exponent
-                    ga = g * 0 if bv == 0 else g * b * a ** (b - 1)
+                    ga = g * 0 if bv == 0 else g * (b * pa)
             if e[1] is not None:
                 # a ** b recomputed rather than saved: under create_graph it must be a
                 # function of a and b for the second derivative.
                 log_a = xp.log(a) if isinstance(a, Tensor) else np.log(av)  # a constant base
-                gb = g * a ** b * log_a
+                gb = g * (a ** b * log_a)
                 gb = _reduce(xp.where((av == 0) & (bv >= 0), 0, gb), sb, xp)
         return ga, gb
 
@@ -399,3 +402,4 @@ gt = _compare(np.greater)
 ge = _compare(np.greater_equal)
 eq = _compare(np.equal)
 ne = _compare(np.not_equal)
+

@@ -30,18 +30,29 @@ def _times(other: Any, alpha: Any) -> Any:
         else np.multiply(other, alpha)
 
 
+def _integral_alpha(input: Any, other: Any, alpha: Any) -> None:
+    """torch refuses a float alpha when both operands are integral (bool included)."""
+    if isinstance(alpha, float) and all(
+            np.asarray(array_of(t)).dtype.kind in "biu" for t in (input, other)):
+        raise RuntimeError("For integral input tensors, argument alpha must not be a floating "
+                           "point number.")
+
+
 def add(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
     """input + alpha · other (broadcast)."""
+    _integral_alpha(input, other, alpha)
     return _add(input, _times(other, alpha))
 
 
 def sub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
     """input − alpha · other (broadcast)."""
+    _integral_alpha(input, other, alpha)
     return _sub(input, _times(other, alpha))
 
 
 def rsub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
     """other − alpha · input (torch.rsub)."""
+    _integral_alpha(input, other, alpha)
     return _sub(other, _times(input, alpha))
 
 
@@ -107,6 +118,10 @@ def _key(input: Tensor, dim: int, index: Any, op: str) -> tuple:
     if idx.size and (idx.min() < -size or idx.max() >= size):
         raise IndexError(f"{op}(): index out of range (index {idx.tolist()} for dimension "
                          f"{axis} of size {size})")
+    if idx.size and idx.min() < 0 and op != "index_fill":  # torch wraps only index_fill's
+        cls = RuntimeError if op == "index_add" else IndexError
+        raise cls(f"{op}_(): index {idx.min()} is out of bounds for dimension {axis} with "
+                  f"size {size}")
     return (slice(None),) * axis + (idx.reshape(-1),)
 
 
@@ -123,6 +138,9 @@ def index_copy(input: Tensor, dim: int, index: Any, source: Tensor) -> Tensor:
 def index_add(input: Tensor, dim: int, index: Any, source: Tensor, *, alpha: Any = 1) -> Tensor:
     """``input`` with ``alpha · source``'s slices added at ``index`` along ``dim`` (repeats
     add up)."""
+    if isinstance(source, Tensor) and source.dtype != input.dtype:
+        raise RuntimeError(f"index_add_(): self ({input.dtype}) and source ({source.dtype}) "
+                           f"must have the same scalar type")
     return index_put(input, _key(input, dim, index, "index_add"),
                      source if alpha == 1 else mul(source, alpha), accumulate=True)
 
@@ -133,9 +151,12 @@ def narrow(input: Tensor, dim: int, start: Any, length: int) -> Tensor:
     axis = normalize_dim(dim, d.ndim)
     start = int(array_of(start))
     size = d.shape[axis]
+    if not -size <= start <= size:  # torch's IndexError
+        raise IndexError(f"start out of range (expected to be in range of [{-size}, {size}], "
+                         f"but got {start})")
     if start < 0:
         start += size
-    if not 0 <= start <= size or length < 0 or start + length > size:
+    if length < 0 or start + length > size:
         raise RuntimeError(f"narrow(): start ({start}) + length ({length}) exceeds dimension "
                            f"size ({size}).")
     return getitem(input, (slice(None),) * axis + (slice(start, start + length),))

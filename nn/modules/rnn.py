@@ -99,7 +99,10 @@ class RNNBase(Module):
     def forward(self, input: Tensor, hx: Any = None) -> tuple:
         """input (T, B, I) ((B, T, I) if batch_first, or unbatched (T, I)); hx (L·D, B, H)
         (for LSTM a pair (h_0, c_0)). Returns output (T, B, D·H) and h_n (L·D, B, H)
-        (for LSTM (h_n, c_n))."""
+        (for LSTM (h_n, c_n)). A PackedSequence input gives a PackedSequence output."""
+        from nn.utils.rnn import PackedSequence, packed_forward
+        if isinstance(input, PackedSequence):
+            return packed_forward(self, input, hx)
         if input.ndim not in (2, 3):
             raise ValueError(f"{type(self).__name__}: Expected input to be 2D or 3D, got "
                              f"{input.ndim}D tensor instead")
