@@ -155,6 +155,16 @@ SPEC: dict = {
                               [(SQ, F64), (X[0], F64)]),
     "diagonal-replayed": (lambda m, x, v: (lambda y: (lambda d: (y.mul_(v), d * 1)[1])(
         y.diagonal()))(x * 1), [(SQ, F64), (X[0], F64)]),
+    # matrix norms 1, -1, inf, -inf (NotImplementedError before); ties share the gradient
+    **{f"matrix_norm-{o}": (lambda m, x, o=o: m.linalg.matrix_norm(x, o), [(X, F64)])
+       for o in (1, -1, inf, -inf)},
+    "matrix_norm-1-ties": (lambda m, x: m.linalg.matrix_norm(x, 1), [([[1.0, -2.0], [2.0, 1.0]],
+                                                                       F64)]),
+    "matrix_norm-inf-batched-keepdim": (
+        lambda m, x: m.linalg.matrix_norm(x, inf, dim=(0, 2), keepdim=True), [(X3, F32)]),
+    "linalg.norm-2d-ord-1": (lambda m, x: m.linalg.norm(x, 1), [(X, F64)]),
+    "linalg.norm-dims-ord-neg-inf": (lambda m, x: m.linalg.norm(x, -inf, dim=(2, 1)),
+                                     [(X3, F64)]),
     "masked_fill_-on-view": (
         lambda m, x: (lambda y: (y.t()[0].masked_fill_(m.tensor([False, True]), 9.0), y)[1])(
             x * 1), [(X, F64)]),
