@@ -168,6 +168,8 @@ from autograd.ops.composite import neg as negative
 from autograd.ops.composite import sub as subtract
 from autograd.ops.composite import swapaxes as swapdims
 from autograd.ops.contract import addmm, addmv, baddbmm, bmm, dot, einsum, mm, mv
+from autograd.ops.dense import det, logdet, slogdet
+from autograd.ops.dense import inv as inverse
 from autograd.ops.elementary import (
     acos,
     acosh,
@@ -392,7 +394,8 @@ __all__ = [
     # threads
     "get_num_threads", "set_num_threads",
     # issue 15 (part A): indexing along a dim, scans, products and norms
-    "amax", "amin", "addcdiv", "addcmul", "clamp_max", "clamp_min", "index_add",
+    "det", "logdet", "slogdet", "inverse", "amax", "amin", "addcdiv", "addcmul", "clamp_max",
+    "clamp_min", "index_add",
     "index_copy", "index_fill", "masked_scatter", "reciprocal", "absolute", "clip", "multiply",
     "negative", "subtract", "add", "aminmax", "count_nonzero", "diff", "movedim", "nan_to_num",
     "nanmean", "nansum", "narrow", "rsub", "select", "sub", "swapaxes", "take", "unflatten",

@@ -1,5 +1,5 @@
-"""``autograd.linalg`` as ``torch.linalg``: the vector norms and the matrix norms 'fro',
-1, -1, inf and -inf."""
+"""``autograd.linalg`` as ``torch.linalg``: the vector norms, the matrix norms 'fro', 1,
+-1, inf and -inf, and inv, det, slogdet, solve (``ops/dense.py``)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import math
 from typing import Any
 
 from autograd.dims import normalize_dims
+from autograd.ops.dense import det, inv, slogdet, solve
 from autograd.ops.products import vector_norm
 from autograd.ops.reduce import amax, amin
 from autograd.ops.unary import abs as _abs
@@ -60,4 +61,4 @@ def norm(A: Tensor, ord: Any = None, dim: Any = None, keepdim: bool = False, *,
     return vector_norm(A, ord, dim, keepdim, dtype=dtype)
 
 
-__all__ = ["matrix_norm", "norm", "vector_norm"]
+__all__ = ["det", "inv", "matrix_norm", "norm", "slogdet", "solve", "vector_norm"]

@@ -18,6 +18,8 @@ import autograd as ag
 
 X = [[1.5, -2.0, 0.0], [3.0, -0.5, 2.5]]
 X3 = np.arange(24.0).reshape(2, 3, 4).tolist()
+A3 = [[2.0, 1.0, 0.5], [1.0, 3.0, -1.0], [0.0, 1.0, 4.0]]
+SQ2 = [[1.0, 0.2, 0.0], [0.3, 2.0, 0.1], [0.0, -1.0, 1.5]]
 SQ = [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0], [7.0, 8.0, 9.0]]
 T = [[1.0, 3.0, 3.0, 2.0], [2.0, 2.0, 1.0, 1.0], [0.5, 0.5, 0.5, 0.5]]
 F64, F32, I64, B = "float64", "float32", "int64", "bool"
@@ -165,6 +167,28 @@ SPEC: dict = {
     "linalg.norm-2d-ord-1": (lambda m, x: m.linalg.norm(x, 1), [(X, F64)]),
     "linalg.norm-dims-ord-neg-inf": (lambda m, x: m.linalg.norm(x, -inf, dim=(2, 1)),
                                      [(X3, F64)]),
+    # linalg inv/det/slogdet/logdet/solve (AttributeError before), gradients of both orders
+    "inv": (lambda m, a: m.linalg.inv(a), [(A3, F64)]),
+    "inverse-batched-f32": (lambda m, a: a.inverse(), [([A3, SQ2], F32)]),
+    "inv-singular-raises": (lambda m, a: m.linalg.inv(a * m.tensor([1.0, 0.0, 1.0],
+                                                                   dtype=m.float64)),
+                            [(A3, F64)]),
+    "det": (lambda m, a: m.linalg.det(a), [(A3, F64)]),
+    "det-batched": (lambda m, a: m.det(a), [([A3, SQ2], F64)]),
+    "slogdet-logabsdet": (lambda m, a: m.linalg.slogdet(a).logabsdet, [([[1.0, 2.0],
+                                                                         [3.0, 1.0]], F64)]),
+    "slogdet-sign": (lambda m, a: m.slogdet(a.detach()).sign, [([[1.0, 2.0], [3.0, 1.0]], F64)]),
+    "logdet-negative-det": (lambda m, a: m.logdet(a), [([[1.0, 2.0], [3.0, 1.0]], F64)]),
+    "logdet": (lambda m, a: a.logdet(), [(A3, F64)]),
+    "solve-matrix": (lambda m, a, b: m.linalg.solve(a, b), [(A3, F64), (SQ, F64)]),
+    "solve-batched-vector": (lambda m, a, b: m.linalg.solve(a, b),
+                             [([A3, SQ2], F64), ([[1.0, 2.0, 3.0], [0.0, 1.0, 2.0]], F64)]),
+    "solve-broadcast": (lambda m, a, b: m.linalg.solve(a, b),
+                        [(A3, F32), ([[[1.0], [2.0], [3.0]], [[0.0], [1.0], [2.0]]], F32)]),
+    "solve-left-false": (lambda m, a, b: m.linalg.solve(a, b, left=False),
+                         [(A3, F64), ([[1.0, 2.0, 3.0]], F64)]),
+    "solve-bad-shape-raises": (lambda m, a, b: m.linalg.solve(a, b), [(A3, F64),
+                                                                      ([1.0, 2.0], F64)]),
     "masked_fill_-on-view": (
         lambda m, x: (lambda y: (y.t()[0].masked_fill_(m.tensor([False, True]), 9.0), y)[1])(
             x * 1), [(X, F64)]),
