@@ -309,6 +309,12 @@ globals().update({_n: getattr(dense, _n) for _n in dense.PUBLIC})
 for _name, _fn in dense.METHODS.items():
     setattr(Tensor, _name, _fn)
 
+# -- set and search ops without gradients (unique, searchsorted, bucketize) ------------------
+from autograd.ops import search  # noqa: E402
+
+for _name, _fn in search.METHODS.items():
+    setattr(Tensor, _name, _fn)
+
 # -- torch's in-place forms of the methods above (floor_, lerp_, lt_, tril_, cumsum_...) -----
 from autograd.ops.inplace import inplace_of  # noqa: E402
 

@@ -189,6 +189,23 @@ SPEC: dict = {
                          [(A3, F64), ([[1.0, 2.0, 3.0]], F64)]),
     "solve-bad-shape-raises": (lambda m, a, b: m.linalg.solve(a, b), [(A3, F64),
                                                                       ([1.0, 2.0], F64)]),
+    # unique / unique_consecutive / searchsorted / bucketize (AttributeError before)
+    "unique-inverse-counts": (lambda m, x: m.unique(m.tensor([3, 1, 2, 3, 1, 5]),
+                                                    return_inverse=True, return_counts=True),
+                              [(X, F64)]),
+    "unique-dim0": (lambda m, x: m.unique(m.tensor([[1, 2], [1, 2], [0, 5]]), dim=0,
+                                          return_inverse=True, return_counts=True), [(X, F64)]),
+    "unique-nans-distinct": (lambda m, x: m.unique(m.tensor([1.0, nan, nan, 2.0])), [(X, F64)]),
+    "unique_consecutive": (lambda m, x: m.unique_consecutive(
+        m.tensor([1, 1, 2, 2, 3, 1, 1]), return_inverse=True, return_counts=True), [(X, F64)]),
+    "searchsorted-batched-right": (lambda m, x: m.searchsorted(
+        m.tensor([[1, 3, 5, 7], [2, 4, 6, 8]]), m.tensor([[3, 6, 9], [0, 5, 7]]), side="right"),
+        [(X, F64)]),
+    "searchsorted-sorter-int32": (lambda m, x: m.searchsorted(
+        m.tensor([5, 1, 3]), m.tensor([3, 6]), sorter=m.tensor([1, 2, 0]), out_int32=True),
+        [(X, F64)]),
+    "bucketize-right": (lambda m, x: m.bucketize(x.detach(), m.tensor([-1.0, 0.0, 2.5]),
+                                                 right=True), [(X, F64)]),
     "masked_fill_-on-view": (
         lambda m, x: (lambda y: (y.t()[0].masked_fill_(m.tensor([False, True]), 9.0), y)[1])(
             x * 1), [(X, F64)]),
