@@ -206,6 +206,14 @@ SPEC: dict = {
         [(X, F64)]),
     "bucketize-right": (lambda m, x: m.bucketize(x.detach(), m.tensor([-1.0, 0.0, 2.5]),
                                                  right=True), [(X, F64)]),
+    # beta=0 ignores the input's values (NaN too) but still gives it a zero gradient
+    "addmm-beta0-nan": (lambda m, c, a, b: m.addmm(c, a, b, beta=0, alpha=2),
+                        [([[nan, 1.0, 2.0], [inf, 0.0, 1.0]], F64), (X, F64), (SQ, F64)]),
+    "addmv-beta0-broadcast": (lambda m, c, a, b: m.addmv(c, a, b, beta=0),
+                              [([nan], F64), (X, F64), (X[0], F64)]),
+    "baddbmm-beta0": (lambda m, c, a, b: m.baddbmm(c, a, b, beta=0),
+                      [([[nan, 1.0]], F64), ([X], F64), ([[[1.0, 2.0], [0.5, 1.0], [3.0, 1.0]]],
+                                                          F64)]),
     "masked_fill_-on-view": (
         lambda m, x: (lambda y: (y.t()[0].masked_fill_(m.tensor([False, True]), 9.0), y)[1])(
             x * 1), [(X, F64)]),
