@@ -201,6 +201,7 @@ from autograd.ops.elementary import (
     square,
     tan,
 )
+from autograd.ops.geometry import cdist, cross, diag_embed, rot90, tensor_split, tensordot
 from autograd.ops.integer import (
     bincount,
     bitwise_and,
@@ -395,6 +396,7 @@ __all__ = [
     # threads
     "get_num_threads", "set_num_threads",
     # issue 15 (part A): indexing along a dim, scans, products and norms
+    "cdist", "cross", "diag_embed", "rot90", "tensor_split", "tensordot",
     "bucketize", "searchsorted", "unique", "unique_consecutive",
     "det", "logdet", "slogdet", "inverse", "amax", "amin", "addcdiv", "addcmul", "clamp_max",
     "clamp_min", "index_add",

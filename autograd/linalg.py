@@ -8,6 +8,7 @@ from typing import Any
 
 from autograd.dims import normalize_dims
 from autograd.ops.dense import det, inv, slogdet, solve
+from autograd.ops.geometry import linalg_cross as cross
 from autograd.ops.products import vector_norm
 from autograd.ops.reduce import amax, amin
 from autograd.ops.unary import abs as _abs
@@ -61,4 +62,4 @@ def norm(A: Tensor, ord: Any = None, dim: Any = None, keepdim: bool = False, *,
     return vector_norm(A, ord, dim, keepdim, dtype=dtype)
 
 
-__all__ = ["det", "inv", "matrix_norm", "norm", "slogdet", "solve", "vector_norm"]
+__all__ = ["cross", "det", "inv", "matrix_norm", "norm", "slogdet", "solve", "vector_norm"]

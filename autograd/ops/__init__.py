@@ -309,6 +309,14 @@ globals().update({_n: getattr(dense, _n) for _n in dense.PUBLIC})
 for _name, _fn in dense.METHODS.items():
     setattr(Tensor, _name, _fn)
 
+# -- products and rearrangements built from other ops (tensordot, cross, cdist...) -----------
+from autograd.ops import geometry  # noqa: E402
+
+PUBLIC_OPS += geometry.PUBLIC
+globals().update({_n: getattr(geometry, _n) for _n in geometry.PUBLIC})
+for _name, _fn in geometry.METHODS.items():
+    setattr(Tensor, _name, _fn)
+
 # -- set and search ops without gradients (unique, searchsorted, bucketize) ------------------
 from autograd.ops import search  # noqa: E402
 

@@ -199,6 +199,15 @@ def _register() -> None:
     case("solve", "vector-broadcast", lambda a, b: ag.linalg.solve(_wc(a), b), (2, 3, 3), (3,))
     case("solve", "left-false", lambda a, b: ag.linalg.solve(_wc(a), b, left=False), (3, 3),
          (2, 3))
+    # products and rearrangements built from other ops (ops/geometry.py)
+    case("tensordot", "pairs", lambda a, b: ag.tensordot(a, b, dims=([1, 0], [0, 2])) ** 2,
+         (2, 3, 2), (3, 2, 2))
+    case("cross", "broadcast", lambda a, b: ag.linalg.cross(a, b) ** 2, (2, 3), (1, 3))
+    case("cdist", "p2-batched", lambda a, b: ag.cdist(a, b), (2, 3, 2), (2, 2, 2))
+    case("cdist", "p1", lambda a, b: ag.cdist(a, b + 0.1, 1.0) ** 2, (3, 2), (2, 2),
+         make=_distinct)
+    case("rot90", "k3", lambda a: ag.rot90(a, 3, (1, 2)) ** 2, (2, 3, 2))
+    case("diag_embed", "offset-dims", lambda a: ag.diag_embed(a, -1, 0, 2) ** 2, (2, 3))
     case("diff", "n2-prepend", lambda a, p: ag.diff(a, 2, 1, prepend=p) ** 2, (2, 3), (2, 1))
 
 

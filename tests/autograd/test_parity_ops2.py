@@ -214,6 +214,22 @@ SPEC: dict = {
     "baddbmm-beta0": (lambda m, c, a, b: m.baddbmm(c, a, b, beta=0),
                       [([[nan, 1.0]], F64), ([X], F64), ([[[1.0, 2.0], [0.5, 1.0], [3.0, 1.0]]],
                                                           F64)]),
+    # tensordot, cross, cdist, rot90, diag_embed, tensor_split (AttributeError before)
+    "tensordot-pairs": (lambda m, a, b: m.tensordot(a, b, dims=([1, 0], [0, 2])),
+                        [(X3, F64), ([[[1.0, 2.0], [0.5, -1.0]]] * 3, F64)]),
+    "tensordot-int": (lambda m, a, b: m.tensordot(a, b, 1), [(X, F32), (SQ, F32)]),
+    "linalg.cross-broadcast": (lambda m, a, b: m.linalg.cross(a, b), [(X, F64), ([A3[0]], F64)]),
+    "cross-dim0": (lambda m, a, b: m.cross(a, b, dim=0), [(SQ, F64), (A3, F64)]),
+    "cdist": (lambda m, a, b: m.cdist(a, b), [(X, F64), (A3, F64)], 1),  # (torch: no 2nd order)
+    "cdist-p1-f32": (lambda m, a, b: m.cdist(a, b, 1.0), [(X, F32), (A3, F32)], 1),
+    # (no ties: with them torch gives each tied element the whole gradient, chainrule splits)
+    "cdist-pinf": (lambda m, a, b: m.cdist(a, b, inf),
+                   [(X, F64), ([[0.1, 0.2, 0.3], [1.0, -1.0, 2.2], [0.5, 0.7, -0.9]], F64)], 1),
+    "rot90-k3-dims": (lambda m, a: m.rot90(a, 3, (1, 2)), [(X3, F64)]),
+    "rot90-neg": (lambda m, a: a.rot90(-1), [(X, F64)]),
+    "diag_embed-offset-dims": (lambda m, a: m.diag_embed(a, -1, 0, 2), [(X, F64)]),
+    "tensor_split-sections": (lambda m, a: tuple(m.tensor_split(a, 3, dim=1)), [(X3, F64)]),
+    "tensor_split-indices": (lambda m, a: tuple(a.tensor_split([1, -1, 4], 2)), [(X3, F64)]),
     "masked_fill_-on-view": (
         lambda m, x: (lambda y: (y.t()[0].masked_fill_(m.tensor([False, True]), 9.0), y)[1])(
             x * 1), [(X, F64)]),
