@@ -208,6 +208,9 @@ def _register() -> None:
          make=_distinct)
     case("rot90", "k3", lambda a: ag.rot90(a, 3, (1, 2)) ** 2, (2, 3, 2))
     case("diag_embed", "offset-dims", lambda a: ag.diag_embed(a, -1, 0, 2) ** 2, (2, 3))
+    case("fmax", "nan-broadcast", lambda a, b: ag.fmax(_with(a, float("nan")), b) ** 2, (2, 3),
+         (3,), make=_distinct)
+    case("fmin", "plain", lambda a, b: ag.fmin(a, b + 0.1) ** 2, (2, 3), (2, 3), make=_distinct)
     case("diff", "n2-prepend", lambda a, p: ag.diff(a, 2, 1, prepend=p) ** 2, (2, 3), (2, 1))
 
 

@@ -250,6 +250,25 @@ def diff(input: Tensor, n: int = 1, dim: int = -1, prepend: Any = None, append: 
     return x
 
 
+def _fextremum(a: Any, b: Any, is_max: bool) -> Tensor:
+    x, y = asarray(array_of(a)), asarray(array_of(b))
+    xp = xp_of(x)
+    with np.errstate(invalid="ignore"):
+        take_a = ((x >= y) if is_max else (x <= y)) | xp.isnan(y)
+    return where(take_a, a, b)
+
+
+def fmax(input: Any, other: Any) -> Tensor:
+    """The elementwise maximum ignoring NaN (NaN only where both are); a tie's gradient
+    goes to ``input``, as torch's."""
+    return _fextremum(input, other, True)
+
+
+def fmin(input: Any, other: Any) -> Tensor:
+    """The elementwise minimum ignoring NaN (NaN only where both are)."""
+    return _fextremum(input, other, False)
+
+
 def aminmax(input: Tensor, *, dim: int | None = None, keepdim: bool = False) -> Any:
     """``(min, max)`` over ``dim`` (all elements when None), torch's named tuple."""
     from typing import NamedTuple
@@ -267,7 +286,7 @@ def aminmax(input: Tensor, *, dim: int | None = None, keepdim: bool = False) -> 
 # autograd.index_add and Tensor.index_add)
 PUBLIC = ["addcmul", "addcdiv", "reciprocal", "clamp_min", "clamp_max", "masked_scatter",
           "index_fill", "index_copy", "narrow", "select", "movedim", "unflatten",
-          "take", "nansum", "nanmean", "nan_to_num", "diff"]
+          "take", "nansum", "nanmean", "nan_to_num", "diff", "fmax", "fmin"]
 
 METHODS = {
     **{name: globals()[name] for name in PUBLIC}, "index_add": index_add,

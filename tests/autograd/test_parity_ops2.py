@@ -230,6 +230,12 @@ SPEC: dict = {
     "diag_embed-offset-dims": (lambda m, a: m.diag_embed(a, -1, 0, 2), [(X, F64)]),
     "tensor_split-sections": (lambda m, a: tuple(m.tensor_split(a, 3, dim=1)), [(X3, F64)]),
     "tensor_split-indices": (lambda m, a: tuple(a.tensor_split([1, -1, 4], 2)), [(X3, F64)]),
+    # fmax/fmin ignore NaN; a tie's gradient goes to the first operand (AttributeError before)
+    "fmax-nan-broadcast": (lambda m, a, b: m.fmax(a, b), [([[1.0, nan, 3.0], [nan, nan, -1.0]],
+                                                           F64), (X[0], F64)]),
+    "fmin-nan": (lambda m, a, b: a.fmin(b), [([[1.0, nan, 3.0], [nan, nan, -1.0]], F32),
+                                             (X, F32)]),
+    "fmax-ties": (lambda m, a, b: m.fmax(a, b), [([1.0, 2.0], F64), ([1.0, 3.0], F64)]),
     "masked_fill_-on-view": (
         lambda m, x: (lambda y: (y.t()[0].masked_fill_(m.tensor([False, True]), 9.0), y)[1])(
             x * 1), [(X, F64)]),
