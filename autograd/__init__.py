@@ -156,10 +156,12 @@ from autograd.ops.composite import (
     reciprocal,
     rsub,
     select,
+    std_mean,
     sub,
     swapaxes,
     take,
     unflatten,
+    var_mean,
 )
 from autograd.ops.composite import clamp as clip
 from autograd.ops.composite import div as true_divide
@@ -403,7 +405,8 @@ __all__ = [
     "det", "logdet", "slogdet", "inverse", "amax", "amin", "addcdiv", "addcmul", "clamp_max",
     "clamp_min", "index_add",
     "index_copy", "index_fill", "masked_scatter", "reciprocal", "absolute", "clip", "multiply",
-    "negative", "subtract", "add", "aminmax", "fmax", "fmin", "count_nonzero", "diff", "movedim",
+    "negative", "subtract", "add", "aminmax", "fmax", "fmin", "std_mean", "var_mean",
+    "count_nonzero", "diff", "movedim",
     "nan_to_num",
     "nanmean", "nansum", "narrow", "rsub", "select", "sub", "swapaxes", "take", "unflatten",
     "true_divide", "moveaxis", "swapdims", "argwhere", "clone", "cummax", "cummin", "cumprod",

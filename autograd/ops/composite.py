@@ -17,7 +17,7 @@ from autograd.ops.arith import add as _add
 from autograd.ops.arith import div, mul, neg
 from autograd.ops.arith import sub as _sub
 from autograd.ops.record import array_of
-from autograd.ops.reduce import amax, amin
+from autograd.ops.reduce import amax, amin, mean, std, var
 from autograd.ops.reduce import sum as _sum
 from autograd.ops.select import getitem, where
 from autograd.ops.shape import cat, permute, reshape, transpose
@@ -269,6 +269,26 @@ def fmin(input: Any, other: Any) -> Tensor:
     return _fextremum(input, other, False)
 
 
+def std_mean(input: Tensor, dim: Any = None, unbiased: bool | None = None,
+             keepdim: bool = False, *, correction: int | None = None) -> tuple:
+    """``(std, mean)`` over ``dim``, as torch (the same arguments as :func:`std`)."""
+    return (std(input, dim, unbiased, keepdim, correction=correction),
+            _mean_over(input, dim, keepdim))
+
+
+def var_mean(input: Tensor, dim: Any = None, unbiased: bool | None = None,
+             keepdim: bool = False, *, correction: int | None = None) -> tuple:
+    """``(var, mean)`` over ``dim``, as torch (the same arguments as :func:`var`)."""
+    return (var(input, dim, unbiased, keepdim, correction=correction),
+            _mean_over(input, dim, keepdim))
+
+
+def _mean_over(input: Tensor, dim: Any, keepdim: bool) -> Tensor:
+    if isinstance(dim, bool):  # std_mean(x, True): the unbiased overload, all dims
+        dim = None
+    return mean(input, dim, keepdim)
+
+
 def aminmax(input: Tensor, *, dim: int | None = None, keepdim: bool = False) -> Any:
     """``(min, max)`` over ``dim`` (all elements when None), torch's named tuple."""
     from typing import NamedTuple
@@ -286,7 +306,8 @@ def aminmax(input: Tensor, *, dim: int | None = None, keepdim: bool = False) -> 
 # autograd.index_add and Tensor.index_add)
 PUBLIC = ["addcmul", "addcdiv", "reciprocal", "clamp_min", "clamp_max", "masked_scatter",
           "index_fill", "index_copy", "narrow", "select", "movedim", "unflatten",
-          "take", "nansum", "nanmean", "nan_to_num", "diff", "fmax", "fmin"]
+          "take", "nansum", "nanmean", "nan_to_num", "diff", "fmax", "fmin",
+          "std_mean", "var_mean"]
 
 METHODS = {
     **{name: globals()[name] for name in PUBLIC}, "index_add": index_add,

@@ -236,6 +236,11 @@ SPEC: dict = {
     "fmin-nan": (lambda m, a, b: a.fmin(b), [([[1.0, nan, 3.0], [nan, nan, -1.0]], F32),
                                              (X, F32)]),
     "fmax-ties": (lambda m, a, b: m.fmax(a, b), [([1.0, 2.0], F64), ([1.0, 3.0], F64)]),
+    # std_mean/var_mean (AttributeError before)
+    "std_mean-dim": (lambda m, x: m.std_mean(x, 1), [(X, F64)]),
+    "std_mean-unbiased-overload": (lambda m, x: m.std_mean(x, False), [(X, F64)]),
+    "var_mean-keepdim-correction": (lambda m, x: m.var_mean(x, [0, 1], keepdim=True,
+                                                            correction=0), [(X, F32)]),
     "masked_fill_-on-view": (
         lambda m, x: (lambda y: (y.t()[0].masked_fill_(m.tensor([False, True]), 9.0), y)[1])(
             x * 1), [(X, F64)]),
