@@ -272,7 +272,16 @@ from autograd.ops.rounding import ceil, fix, floor, frac, sign, trunc
 from autograd.ops.rounding import round as round
 from autograd.ops.scan import cummax, cummin, cumprod, cumsum, logcumsumexp
 from autograd.ops.search import bucketize, searchsorted, unique, unique_consecutive
-from autograd.ops.sorting import argsort, kthvalue, median, mode, msort, sort, topk
+from autograd.ops.sorting import (
+    argsort,
+    kthvalue,
+    median,
+    mode,
+    msort,
+    nanmedian,
+    sort,
+    topk,
+)
 from autograd.ops.special import erf, erfc, erfinv
 from autograd.ops.unary import clone
 from autograd.printing import set_printoptions
@@ -400,7 +409,7 @@ __all__ = [
     # threads
     "get_num_threads", "set_num_threads",
     # issue 15 (part A): indexing along a dim, scans, products and norms
-    "cdist", "cross", "diag_embed", "rot90", "tensor_split", "tensordot",
+    "nanmedian", "cdist", "cross", "diag_embed", "rot90", "tensor_split", "tensordot",
     "bucketize", "searchsorted", "unique", "unique_consecutive",
     "det", "logdet", "slogdet", "inverse", "amax", "amin", "addcdiv", "addcmul", "clamp_max",
     "clamp_min", "index_add",

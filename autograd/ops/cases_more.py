@@ -213,6 +213,10 @@ def _register() -> None:
     case("fmin", "plain", lambda a, b: ag.fmin(a, b + 0.1) ** 2, (2, 3), (2, 3), make=_distinct)
     case("std_mean", "dim", lambda a: ag.std_mean(a, 1)[0] * ag.std_mean(a, 1)[1], (2, 3))
     case("var_mean", "correction", lambda a: ag.var_mean(a, 0, correction=0)[0] ** 2, (3, 2))
+    case("nanmedian", "dim-nan", lambda a: ag.nanmedian(_with(a, float("nan")), 1)[0] ** 2,
+         (2, 3), make=_distinct)
+    case("nanmedian", "all", lambda a: ag.nanmedian(_with(a, float("nan"))) ** 2, (3, 3),
+         make=_distinct)
     case("diff", "n2-prepend", lambda a, p: ag.diff(a, 2, 1, prepend=p) ** 2, (2, 3), (2, 1))
 
 

@@ -24,6 +24,7 @@ SQ = [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0], [7.0, 8.0, 9.0]]
 T = [[1.0, 3.0, 3.0, 2.0], [2.0, 2.0, 1.0, 1.0], [0.5, 0.5, 0.5, 0.5]]
 F64, F32, I64, B = "float64", "float32", "int64", "bool"
 nan = float("nan")
+NN = [[1.0, nan, 0.0, 3.0], [nan, 4.0, nan, -1.0], [2.0, 2.0, nan, 1.0]]
 inf = float("inf")
 
 
@@ -241,6 +242,11 @@ SPEC: dict = {
     "std_mean-unbiased-overload": (lambda m, x: m.std_mean(x, False), [(X, F64)]),
     "var_mean-keepdim-correction": (lambda m, x: m.var_mean(x, [0, 1], keepdim=True,
                                                             correction=0), [(X, F32)]),
+    # nanmedian (AttributeError before): the lower median of the non-NaN elements
+    "nanmedian-dim": (lambda m, x: m.nanmedian(x, 1), [(NN, F64)]),
+    "nanmedian-dim0-keepdim": (lambda m, x: x.nanmedian(0, keepdim=True), [(NN, F32)]),
+    "nanmedian-all-ties": (lambda m, x: m.nanmedian(x), [([[2.0, 1.0, 2.0, nan, 3.0, 2.0]],
+                                                          F64)]),
     "masked_fill_-on-view": (
         lambda m, x: (lambda y: (y.t()[0].masked_fill_(m.tensor([False, True]), 9.0), y)[1])(
             x * 1), [(X, F64)]),
