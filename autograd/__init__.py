@@ -143,6 +143,8 @@ from autograd.ops.composite import (
     clamp_min,
     count_nonzero,
     diff,
+    fmax,
+    fmin,
     index_add,
     index_copy,
     index_fill,
@@ -155,10 +157,12 @@ from autograd.ops.composite import (
     reciprocal,
     rsub,
     select,
+    std_mean,
     sub,
     swapaxes,
     take,
     unflatten,
+    var_mean,
 )
 from autograd.ops.composite import clamp as clip
 from autograd.ops.composite import div as true_divide
@@ -169,6 +173,8 @@ from autograd.ops.composite import neg as negative
 from autograd.ops.composite import sub as subtract
 from autograd.ops.composite import swapaxes as swapdims
 from autograd.ops.contract import addmm, addmv, baddbmm, bmm, dot, einsum, mm, mv
+from autograd.ops.dense import det, logdet, slogdet
+from autograd.ops.dense import inv as inverse
 from autograd.ops.elementary import (
     acos,
     acosh,
@@ -200,6 +206,7 @@ from autograd.ops.elementary import (
     square,
     tan,
 )
+from autograd.ops.geometry import cdist, cross, diag_embed, rot90, tensor_split, tensordot
 from autograd.ops.integer import (
     bincount,
     bitwise_and,
@@ -265,7 +272,17 @@ from autograd.ops.reduce import amax, amin
 from autograd.ops.rounding import ceil, fix, floor, frac, sign, trunc
 from autograd.ops.rounding import round as round
 from autograd.ops.scan import cummax, cummin, cumprod, cumsum, logcumsumexp
-from autograd.ops.sorting import argsort, kthvalue, median, mode, msort, sort, topk
+from autograd.ops.search import bucketize, searchsorted, unique, unique_consecutive
+from autograd.ops.sorting import (
+    argsort,
+    kthvalue,
+    median,
+    mode,
+    msort,
+    nanmedian,
+    sort,
+    topk,
+)
 from autograd.ops.special import erf, erfc, erfinv
 from autograd.ops.unary import clone
 from autograd.printing import set_printoptions
@@ -430,9 +447,14 @@ __all__ = [*_TORCH_NAMES, "pi", "e", "inf", "nan", "newaxis",
     # threads
     "get_num_threads", "set_num_threads",
     # issue 15 (part A): indexing along a dim, scans, products and norms
-    "amax", "amin", "addcdiv", "addcmul", "clamp_max", "clamp_min", "index_add",
+    "nanmedian", "cdist", "cross", "diag_embed", "rot90", "tensor_split", "tensordot",
+    "bucketize", "searchsorted", "unique", "unique_consecutive",
+    "det", "logdet", "slogdet", "inverse", "amax", "amin", "addcdiv", "addcmul", "clamp_max",
+    "clamp_min", "index_add",
     "index_copy", "index_fill", "masked_scatter", "reciprocal", "absolute", "clip", "multiply",
-    "negative", "subtract", "add", "aminmax", "count_nonzero", "diff", "movedim", "nan_to_num",
+    "negative", "subtract", "add", "aminmax", "fmax", "fmin", "std_mean", "var_mean",
+    "count_nonzero", "diff", "movedim",
+    "nan_to_num",
     "nanmean", "nansum", "narrow", "rsub", "select", "sub", "swapaxes", "take", "unflatten",
     "true_divide", "moveaxis", "swapdims", "argwhere", "clone", "cummax", "cummin", "cumprod",
     "cumsum",

@@ -1,20 +1,44 @@
-"""``autograd.linalg`` as ``torch.linalg``: the vector norms (and the Frobenius norm)."""
+"""``autograd.linalg`` as ``torch.linalg``: the vector norms, the matrix norms 'fro', 1,
+-1, inf and -inf, and inv, det, slogdet, solve (``ops/dense.py``)."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
+from autograd.dims import normalize_dims
+from autograd.ops.dense import det, inv, slogdet, solve
+from autograd.ops.geometry import linalg_cross as cross
 from autograd.ops.products import vector_norm
+from autograd.ops.reduce import amax, amin
+from autograd.ops.unary import abs as _abs
 from autograd.tensor import Tensor
 
 
 def matrix_norm(A: Tensor, ord: Any = "fro", dim: tuple = (-2, -1), keepdim: bool = False, *,
                 dtype: Any = None) -> Tensor:
-    """The Frobenius norm over the two ``dim`` of each matrix (only ``ord='fro'``)."""
-    if ord != "fro":
-        raise NotImplementedError(f"linalg.matrix_norm: ord={ord!r} is not supported (only "
-                                  f"'fro')")
-    return vector_norm(A, 2, dim, keepdim, dtype=dtype)
+    """The norm of each matrix over the two ``dim``: 'fro' (Frobenius), 1 / -1 (largest /
+    smallest column sum of |A|), inf / -inf (largest / smallest row sum of |A|), as torch's
+    composition ``amax(sum(|A|, dim[0]), dim[1])`` (ties share the gradient). 2, -2 and
+    'nuc' (singular values) are not supported."""
+    if ord == "fro":
+        return vector_norm(A, 2, dim, keepdim, dtype=dtype)
+    if ord not in (1, -1, math.inf, -math.inf):
+        raise NotImplementedError(f"linalg.matrix_norm: ord={ord!r} is not supported ('fro', "
+                                  f"1, -1, inf and -inf are)")
+    n = A._data.ndim
+    if n < 2:
+        raise RuntimeError(f"linalg.matrix_norm: The input tensor A must have at least 2 "
+                           f"dimensions (shape {A._data.shape})")
+    d0, d1 = normalize_dims(dim, n)
+    if abs(ord) == math.inf:
+        d0, d1 = d1, d0
+    if A._data.dtype.kind != "f" and dtype is None:
+        raise RuntimeError(f"linalg.matrix_norm: Expected a floating point or complex tensor "
+                           f"as input. Got {A._data.dtype}")
+    x = _abs(A if dtype is None else A.to(dtype)).sum(d0, keepdim=True)
+    x = amax(x, d1, keepdim=True) if ord > 0 else amin(x, d1, keepdim=True)
+    return x if keepdim else x.squeeze((d0, d1))
 
 
 def norm(A: Tensor, ord: Any = None, dim: Any = None, keepdim: bool = False, *,
@@ -24,13 +48,18 @@ def norm(A: Tensor, ord: Any = None, dim: Any = None, keepdim: bool = False, *,
     norm of matrices."""
     if ord is None:
         return vector_norm(A, 2, dim, keepdim, dtype=dtype)
-    if ord == "fro":
+    matrix = (dim is None and A._data.ndim == 2) or (
+        dim is not None and not isinstance(dim, int) and len(dim) == 2)
+    if isinstance(ord, str) or matrix:
+        if dim is None and A._data.ndim != 2:
+            raise RuntimeError(f"linalg.norm: If dim is not specified but ord is, the input "
+                               f"must be 1D or 2D. Got {A._data.ndim}D.")
         return matrix_norm(A, ord, (-2, -1) if dim is None else dim, keepdim, dtype=dtype)
-    if isinstance(ord, str) or (dim is None and A._data.ndim != 1) or \
+    if (dim is None and A._data.ndim != 1) or \
             (dim is not None and not isinstance(dim, int) and len(dim) != 1):
         raise NotImplementedError(f"linalg.norm: matrix norms with ord={ord!r} are not "
                                   f"supported (use vector_norm)")
     return vector_norm(A, ord, dim, keepdim, dtype=dtype)
 
 
-__all__ = ["matrix_norm", "norm", "vector_norm"]
+__all__ = ["cross", "det", "inv", "matrix_norm", "norm", "slogdet", "solve", "vector_norm"]

@@ -301,6 +301,28 @@ globals().update({_n: getattr(composite, _n) for _n in composite.PUBLIC})
 for _name, _fn in composite.METHODS.items():
     setattr(Tensor, _name, _fn)
 
+# -- dense linear algebra (inv, det, slogdet, logdet, solve) ---------------------------------
+from autograd.ops import dense  # noqa: E402
+
+PUBLIC_OPS += dense.PUBLIC
+globals().update({_n: getattr(dense, _n) for _n in dense.PUBLIC})
+for _name, _fn in dense.METHODS.items():
+    setattr(Tensor, _name, _fn)
+
+# -- products and rearrangements built from other ops (tensordot, cross, cdist...) -----------
+from autograd.ops import geometry  # noqa: E402
+
+PUBLIC_OPS += geometry.PUBLIC
+globals().update({_n: getattr(geometry, _n) for _n in geometry.PUBLIC})
+for _name, _fn in geometry.METHODS.items():
+    setattr(Tensor, _name, _fn)
+
+# -- set and search ops without gradients (unique, searchsorted, bucketize) ------------------
+from autograd.ops import search  # noqa: E402
+
+for _name, _fn in search.METHODS.items():
+    setattr(Tensor, _name, _fn)
+
 # -- torch's in-place forms of the methods above (floor_, lerp_, lt_, tril_, cumsum_...) -----
 from autograd.ops.inplace import inplace_of  # noqa: E402
 

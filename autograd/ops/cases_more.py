@@ -189,6 +189,34 @@ def _register() -> None:
     case("nanmean", "dim", lambda a: ag.nanmean(_with(a, float("nan")), 1) ** 2, (2, 3))
     case("nan_to_num", "inf", lambda a: ag.nan_to_num(_with(a, float("inf")), posinf=3.0) * a,
          (2, 3))
+    # dense linear algebra (ops/dense.py); a + 3I keeps the matrices well conditioned
+    case("inv", "batched", lambda a: ag.linalg.inv(_wc(a)), (2, 3, 3))
+    case("det", "plain", lambda a: ag.linalg.det(_wc(a)), (3, 3))
+    case("det", "batched", lambda a: ag.det(_wc(a)) * a.sum(), (2, 2, 2))
+    case("slogdet", "logabsdet", lambda a: ag.linalg.slogdet(_wc(a)).logabsdet, (2, 3, 3))
+    case("logdet", "plain", lambda a: ag.logdet(_wc(a)), (3, 3))
+    case("solve", "matrix", lambda a, b: ag.linalg.solve(_wc(a), b), (3, 3), (3, 2))
+    case("solve", "vector-broadcast", lambda a, b: ag.linalg.solve(_wc(a), b), (2, 3, 3), (3,))
+    case("solve", "left-false", lambda a, b: ag.linalg.solve(_wc(a), b, left=False), (3, 3),
+         (2, 3))
+    # products and rearrangements built from other ops (ops/geometry.py)
+    case("tensordot", "pairs", lambda a, b: ag.tensordot(a, b, dims=([1, 0], [0, 2])) ** 2,
+         (2, 3, 2), (3, 2, 2))
+    case("cross", "broadcast", lambda a, b: ag.linalg.cross(a, b) ** 2, (2, 3), (1, 3))
+    case("cdist", "p2-batched", lambda a, b: ag.cdist(a, b), (2, 3, 2), (2, 2, 2))
+    case("cdist", "p1", lambda a, b: ag.cdist(a, b + 0.1, 1.0) ** 2, (3, 2), (2, 2),
+         make=_distinct)
+    case("rot90", "k3", lambda a: ag.rot90(a, 3, (1, 2)) ** 2, (2, 3, 2))
+    case("diag_embed", "offset-dims", lambda a: ag.diag_embed(a, -1, 0, 2) ** 2, (2, 3))
+    case("fmax", "nan-broadcast", lambda a, b: ag.fmax(_with(a, float("nan")), b) ** 2, (2, 3),
+         (3,), make=_distinct)
+    case("fmin", "plain", lambda a, b: ag.fmin(a, b + 0.1) ** 2, (2, 3), (2, 3), make=_distinct)
+    case("std_mean", "dim", lambda a: ag.std_mean(a, 1)[0] * ag.std_mean(a, 1)[1], (2, 3))
+    case("var_mean", "correction", lambda a: ag.var_mean(a, 0, correction=0)[0] ** 2, (3, 2))
+    case("nanmedian", "dim-nan", lambda a: ag.nanmedian(_with(a, float("nan")), 1)[0] ** 2,
+         (2, 3), make=_distinct)
+    case("nanmedian", "all", lambda a: ag.nanmedian(_with(a, float("nan"))) ** 2, (3, 3),
+         make=_distinct)
     case("diff", "n2-prepend", lambda a, p: ag.diff(a, 2, 1, prepend=p) ** 2, (2, 3), (2, 1))
 
 
@@ -203,6 +231,11 @@ def _replayed_view(a, v):
     z = y.t()
     y.mul_(v.t())
     return z * z
+
+
+def _wc(a):
+    """``a`` + 3I: a well-conditioned square matrix (batch) for the dense ops."""
+    return a + 3 * ag.eye(a.shape[-1], dtype=a.dtype)
 
 
 def _with(a, value):

@@ -17,7 +17,7 @@ from autograd.ops.arith import add as _add
 from autograd.ops.arith import div, mul, neg
 from autograd.ops.arith import sub as _sub
 from autograd.ops.record import array_of
-from autograd.ops.reduce import amax, amin
+from autograd.ops.reduce import amax, amin, mean, std, var
 from autograd.ops.reduce import sum as _sum
 from autograd.ops.select import getitem, where
 from autograd.ops.shape import cat, permute, reshape, transpose
@@ -271,6 +271,45 @@ def diff(input: Tensor, n: int = 1, dim: int = -1, prepend: Any = None, append: 
     return x
 
 
+def _fextremum(a: Any, b: Any, is_max: bool) -> Tensor:
+    x, y = asarray(array_of(a)), asarray(array_of(b))
+    xp = xp_of(x)
+    with np.errstate(invalid="ignore"):
+        take_a = ((x >= y) if is_max else (x <= y)) | xp.isnan(y)
+    return where(take_a, a, b)
+
+
+def fmax(input: Any, other: Any) -> Tensor:
+    """The elementwise maximum ignoring NaN (NaN only where both are); a tie's gradient
+    goes to ``input``, as torch's."""
+    return _fextremum(input, other, True)
+
+
+def fmin(input: Any, other: Any) -> Tensor:
+    """The elementwise minimum ignoring NaN (NaN only where both are)."""
+    return _fextremum(input, other, False)
+
+
+def std_mean(input: Tensor, dim: Any = None, unbiased: bool | None = None,
+             keepdim: bool = False, *, correction: int | None = None) -> tuple:
+    """``(std, mean)`` over ``dim``, as torch (the same arguments as :func:`std`)."""
+    return (std(input, dim, unbiased, keepdim, correction=correction),
+            _mean_over(input, dim, keepdim))
+
+
+def var_mean(input: Tensor, dim: Any = None, unbiased: bool | None = None,
+             keepdim: bool = False, *, correction: int | None = None) -> tuple:
+    """``(var, mean)`` over ``dim``, as torch (the same arguments as :func:`var`)."""
+    return (var(input, dim, unbiased, keepdim, correction=correction),
+            _mean_over(input, dim, keepdim))
+
+
+def _mean_over(input: Tensor, dim: Any, keepdim: bool) -> Tensor:
+    if isinstance(dim, bool):  # std_mean(x, True): the unbiased overload, all dims
+        dim = None
+    return mean(input, dim, keepdim)
+
+
 def aminmax(input: Tensor, *, dim: int | None = None, keepdim: bool = False) -> Any:
     """``(min, max)`` over ``dim`` (all elements when None), torch's named tuple."""
     from typing import NamedTuple
@@ -288,7 +327,8 @@ def aminmax(input: Tensor, *, dim: int | None = None, keepdim: bool = False) -> 
 # autograd.index_add and Tensor.index_add)
 PUBLIC = ["addcmul", "addcdiv", "reciprocal", "clamp_min", "clamp_max", "masked_scatter",
           "index_fill", "index_copy", "narrow", "select", "movedim", "unflatten",
-          "take", "nansum", "nanmean", "nan_to_num", "diff"]
+          "take", "nansum", "nanmean", "nan_to_num", "diff", "fmax", "fmin",
+          "std_mean", "var_mean"]
 
 METHODS = {
     **{name: globals()[name] for name in PUBLIC}, "index_add": index_add,

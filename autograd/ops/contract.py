@@ -9,12 +9,13 @@ from typing import Any
 
 import numpy as np
 
-from autograd.backend import asarray, check_same_device
+from autograd.backend import asarray, check_same_device, xp_of
 from autograd.graph import Node
 from autograd.ops.arith import add, mul
 from autograd.ops.linalg import matmul
 from autograd.ops.rearrange import diagonal
 from autograd.ops.record import nary
+from autograd.ops.select import where
 from autograd.tensor import Tensor
 
 
@@ -159,7 +160,15 @@ def _scaled_sum(input: Any, prod: Tensor, beta: float, alpha: float) -> Tensor:
     """beta · input + alpha · prod; input is ignored when beta = 0 (NaN in it too)."""
     p = prod if alpha == 1 else mul(prod, alpha)
     if beta == 0:
-        return p
+        if not (isinstance(input, Tensor) and input.requires_grad):
+            return p
+        # torch gives input a zero gradient (not none); where() keeps NaN out of the sum
+        none = xp_of(input._data).zeros(input._data.shape, bool)
+        out = add(p, where(none, input, 0))
+        if out._data.shape != prod._data.shape:
+            raise RuntimeError(f"the input of shape {input._data.shape} does not broadcast "
+                               f"to the product's shape {prod._data.shape}")
+        return out
     x = input if beta == 1 else mul(input, beta)
     out = add(x, p)
     if out._data.shape != prod._data.shape:

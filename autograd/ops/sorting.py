@@ -124,6 +124,26 @@ def median(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
     return _select(input, axis, np.take_along_axis(order, pos, axis), keepdim)
 
 
+def nanmedian(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
+    """:func:`median` of the non-NaN elements (NaN only where all are NaN)."""
+    d = input._data
+    if dim is None:
+        flat = d.reshape(-1)
+        valid = flat[~np.isnan(flat)]
+        if not valid.size:
+            return median(input)
+        m = valid[_order(valid, 0, False)[(valid.size - 1) // 2]]
+        mask = flat == m
+        w = (mask / mask.sum()).astype(d.dtype).reshape(d.shape)
+        return unary(MedianBackward, asarray(m, d.dtype), input,
+                     meta=(d.shape, (1,) * d.ndim), cache=w)
+    flat, axis = _prepare(input, dim)
+    order = _order(flat, axis, False)  # NaNs sort last
+    count = np.sum(~np.isnan(flat), axis=axis, keepdims=True)
+    pos = np.maximum(count - 1, 0) // 2
+    return _select(input, axis, np.take_along_axis(order, pos, axis), keepdim)
+
+
 def mode(input: Tensor, dim: int = -1, keepdim: bool = False) -> ReturnTypes:
     """The most frequent value along ``dim`` (the smallest among equally frequent ones) and
     the index of its last occurrence (as torch)."""
@@ -141,8 +161,8 @@ def mode(input: Tensor, dim: int = -1, keepdim: bool = False) -> ReturnTypes:
 
 # The differentiable ops of this family (each has registry cases).
 PUBLIC = [
-    "sort", "topk", "kthvalue", "median", "mode",
+    "sort", "topk", "kthvalue", "median", "mode", "nanmedian",
 ]
 
 METHODS = {"sort": sort, "argsort": argsort, "msort": msort, "topk": topk,
-           "kthvalue": kthvalue, "median": median, "mode": mode}
+           "kthvalue": kthvalue, "median": median, "mode": mode, "nanmedian": nanmedian}

@@ -20,6 +20,7 @@ from autograd.ops.activations import _softplus_array, softplus
 from autograd.ops.along import _gather_tensor, gather_array, put_along, put_along_array
 from autograd.ops.broadcast import broadcast_to, sum_to, sum_to_array
 from autograd.ops.contract import _einsum_array, einsum
+from autograd.ops.dense import _solve_matrix, inv, inv_array, solve_array
 from autograd.ops.linalg import _swap_last_array, _swap_last_tensor, matmul
 from autograd.ops.loss import _softmax_tensor
 from autograd.ops.pool import _spread_array, _spread_tensor
@@ -93,6 +94,8 @@ VOCABULARY: dict[str, tuple[Callable, Callable]] = {
     "cumprod": (np.cumprod, cumprod),
     # linear algebra and windows
     "matmul": (np.matmul, matmul),
+    "inv": (inv_array, inv),  # square matrices' inverses
+    "solve": (solve_array, _solve_matrix),  # A⁻¹ B for matrices B
     "einsum": (_einsum_array, einsum),
     "im2col": (im2col_array, _im2col_tensor),
     "col2im": (col2im_array, _col2im_tensor),

@@ -18,10 +18,13 @@ import autograd as ag
 
 X = [[1.5, -2.0, 0.0], [3.0, -0.5, 2.5]]
 X3 = np.arange(24.0).reshape(2, 3, 4).tolist()
+A3 = [[2.0, 1.0, 0.5], [1.0, 3.0, -1.0], [0.0, 1.0, 4.0]]
+SQ2 = [[1.0, 0.2, 0.0], [0.3, 2.0, 0.1], [0.0, -1.0, 1.5]]
 SQ = [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0], [7.0, 8.0, 9.0]]
 T = [[1.0, 3.0, 3.0, 2.0], [2.0, 2.0, 1.0, 1.0], [0.5, 0.5, 0.5, 0.5]]
 F64, F32, I64, B = "float64", "float32", "int64", "bool"
 nan = float("nan")
+NN = [[1.0, nan, 0.0, 3.0], [nan, 4.0, nan, -1.0], [2.0, 2.0, nan, 1.0]]
 inf = float("inf")
 
 
@@ -155,6 +158,95 @@ SPEC: dict = {
                               [(SQ, F64), (X[0], F64)]),
     "diagonal-replayed": (lambda m, x, v: (lambda y: (lambda d: (y.mul_(v), d * 1)[1])(
         y.diagonal()))(x * 1), [(SQ, F64), (X[0], F64)]),
+    # matrix norms 1, -1, inf, -inf (NotImplementedError before); ties share the gradient
+    **{f"matrix_norm-{o}": (lambda m, x, o=o: m.linalg.matrix_norm(x, o), [(X, F64)])
+       for o in (1, -1, inf, -inf)},
+    "matrix_norm-1-ties": (lambda m, x: m.linalg.matrix_norm(x, 1), [([[1.0, -2.0], [2.0, 1.0]],
+                                                                       F64)]),
+    "matrix_norm-inf-batched-keepdim": (
+        lambda m, x: m.linalg.matrix_norm(x, inf, dim=(0, 2), keepdim=True), [(X3, F32)]),
+    "linalg.norm-2d-ord-1": (lambda m, x: m.linalg.norm(x, 1), [(X, F64)]),
+    "linalg.norm-dims-ord-neg-inf": (lambda m, x: m.linalg.norm(x, -inf, dim=(2, 1)),
+                                     [(X3, F64)]),
+    # linalg inv/det/slogdet/logdet/solve (AttributeError before), gradients of both orders
+    "inv": (lambda m, a: m.linalg.inv(a), [(A3, F64)]),
+    "inverse-batched-f32": (lambda m, a: a.inverse(), [([A3, SQ2], F32)]),
+    "inv-singular-raises": (lambda m, a: m.linalg.inv(a * m.tensor([1.0, 0.0, 1.0],
+                                                                   dtype=m.float64)),
+                            [(A3, F64)]),
+    "det": (lambda m, a: m.linalg.det(a), [(A3, F64)]),
+    "det-batched": (lambda m, a: m.det(a), [([A3, SQ2], F64)]),
+    "slogdet-logabsdet": (lambda m, a: m.linalg.slogdet(a).logabsdet, [([[1.0, 2.0],
+                                                                         [3.0, 1.0]], F64)]),
+    "slogdet-sign": (lambda m, a: m.slogdet(a.detach()).sign, [([[1.0, 2.0], [3.0, 1.0]], F64)]),
+    "logdet-negative-det": (lambda m, a: m.logdet(a), [([[1.0, 2.0], [3.0, 1.0]], F64)]),
+    "logdet": (lambda m, a: a.logdet(), [(A3, F64)]),
+    "solve-matrix": (lambda m, a, b: m.linalg.solve(a, b), [(A3, F64), (SQ, F64)]),
+    "solve-batched-vector": (lambda m, a, b: m.linalg.solve(a, b),
+                             [([A3, SQ2], F64), ([[1.0, 2.0, 3.0], [0.0, 1.0, 2.0]], F64)]),
+    "solve-broadcast": (lambda m, a, b: m.linalg.solve(a, b),
+                        [(A3, F32), ([[[1.0], [2.0], [3.0]], [[0.0], [1.0], [2.0]]], F32)]),
+    "solve-left-false": (lambda m, a, b: m.linalg.solve(a, b, left=False),
+                         [(A3, F64), ([[1.0, 2.0, 3.0]], F64)]),
+    "solve-bad-shape-raises": (lambda m, a, b: m.linalg.solve(a, b), [(A3, F64),
+                                                                      ([1.0, 2.0], F64)]),
+    # unique / unique_consecutive / searchsorted / bucketize (AttributeError before)
+    "unique-inverse-counts": (lambda m, x: m.unique(m.tensor([3, 1, 2, 3, 1, 5]),
+                                                    return_inverse=True, return_counts=True),
+                              [(X, F64)]),
+    "unique-dim0": (lambda m, x: m.unique(m.tensor([[1, 2], [1, 2], [0, 5]]), dim=0,
+                                          return_inverse=True, return_counts=True), [(X, F64)]),
+    "unique-nans-distinct": (lambda m, x: m.unique(m.tensor([1.0, nan, nan, 2.0])), [(X, F64)]),
+    "unique_consecutive": (lambda m, x: m.unique_consecutive(
+        m.tensor([1, 1, 2, 2, 3, 1, 1]), return_inverse=True, return_counts=True), [(X, F64)]),
+    "searchsorted-batched-right": (lambda m, x: m.searchsorted(
+        m.tensor([[1, 3, 5, 7], [2, 4, 6, 8]]), m.tensor([[3, 6, 9], [0, 5, 7]]), side="right"),
+        [(X, F64)]),
+    "searchsorted-sorter-int32": (lambda m, x: m.searchsorted(
+        m.tensor([5, 1, 3]), m.tensor([3, 6]), sorter=m.tensor([1, 2, 0]), out_int32=True),
+        [(X, F64)]),
+    "bucketize-right": (lambda m, x: m.bucketize(x.detach(), m.tensor([-1.0, 0.0, 2.5]),
+                                                 right=True), [(X, F64)]),
+    # beta=0 ignores the input's values (NaN too) but still gives it a zero gradient
+    "addmm-beta0-nan": (lambda m, c, a, b: m.addmm(c, a, b, beta=0, alpha=2),
+                        [([[nan, 1.0, 2.0], [inf, 0.0, 1.0]], F64), (X, F64), (SQ, F64)]),
+    "addmv-beta0-broadcast": (lambda m, c, a, b: m.addmv(c, a, b, beta=0),
+                              [([nan], F64), (X, F64), (X[0], F64)]),
+    "baddbmm-beta0": (lambda m, c, a, b: m.baddbmm(c, a, b, beta=0),
+                      [([[nan, 1.0]], F64), ([X], F64), ([[[1.0, 2.0], [0.5, 1.0], [3.0, 1.0]]],
+                                                          F64)]),
+    # tensordot, cross, cdist, rot90, diag_embed, tensor_split (AttributeError before)
+    "tensordot-pairs": (lambda m, a, b: m.tensordot(a, b, dims=([1, 0], [0, 2])),
+                        [(X3, F64), ([[[1.0, 2.0], [0.5, -1.0]]] * 3, F64)]),
+    "tensordot-int": (lambda m, a, b: m.tensordot(a, b, 1), [(X, F32), (SQ, F32)]),
+    "linalg.cross-broadcast": (lambda m, a, b: m.linalg.cross(a, b), [(X, F64), ([A3[0]], F64)]),
+    "cross-dim0": (lambda m, a, b: m.cross(a, b, dim=0), [(SQ, F64), (A3, F64)]),
+    "cdist": (lambda m, a, b: m.cdist(a, b), [(X, F64), (A3, F64)], 1),  # (torch: no 2nd order)
+    "cdist-p1-f32": (lambda m, a, b: m.cdist(a, b, 1.0), [(X, F32), (A3, F32)], 1),
+    # (no ties: with them torch gives each tied element the whole gradient, chainrule splits)
+    "cdist-pinf": (lambda m, a, b: m.cdist(a, b, inf),
+                   [(X, F64), ([[0.1, 0.2, 0.3], [1.0, -1.0, 2.2], [0.5, 0.7, -0.9]], F64)], 1),
+    "rot90-k3-dims": (lambda m, a: m.rot90(a, 3, (1, 2)), [(X3, F64)]),
+    "rot90-neg": (lambda m, a: a.rot90(-1), [(X, F64)]),
+    "diag_embed-offset-dims": (lambda m, a: m.diag_embed(a, -1, 0, 2), [(X, F64)]),
+    "tensor_split-sections": (lambda m, a: tuple(m.tensor_split(a, 3, dim=1)), [(X3, F64)]),
+    "tensor_split-indices": (lambda m, a: tuple(a.tensor_split([1, -1, 4], 2)), [(X3, F64)]),
+    # fmax/fmin ignore NaN; a tie's gradient goes to the first operand (AttributeError before)
+    "fmax-nan-broadcast": (lambda m, a, b: m.fmax(a, b), [([[1.0, nan, 3.0], [nan, nan, -1.0]],
+                                                           F64), (X[0], F64)]),
+    "fmin-nan": (lambda m, a, b: a.fmin(b), [([[1.0, nan, 3.0], [nan, nan, -1.0]], F32),
+                                             (X, F32)]),
+    "fmax-ties": (lambda m, a, b: m.fmax(a, b), [([1.0, 2.0], F64), ([1.0, 3.0], F64)]),
+    # std_mean/var_mean (AttributeError before)
+    "std_mean-dim": (lambda m, x: m.std_mean(x, 1), [(X, F64)]),
+    "std_mean-unbiased-overload": (lambda m, x: m.std_mean(x, False), [(X, F64)]),
+    "var_mean-keepdim-correction": (lambda m, x: m.var_mean(x, [0, 1], keepdim=True,
+                                                            correction=0), [(X, F32)]),
+    # nanmedian (AttributeError before): the lower median of the non-NaN elements
+    "nanmedian-dim": (lambda m, x: m.nanmedian(x, 1), [(NN, F64)]),
+    "nanmedian-dim0-keepdim": (lambda m, x: x.nanmedian(0, keepdim=True), [(NN, F32)]),
+    "nanmedian-all-ties": (lambda m, x: m.nanmedian(x), [([[2.0, 1.0, 2.0, nan, 3.0, 2.0]],
+                                                          F64)]),
     "masked_fill_-on-view": (
         lambda m, x: (lambda y: (y.t()[0].masked_fill_(m.tensor([False, True]), 9.0), y)[1])(
             x * 1), [(X, F64)]),
