@@ -142,3 +142,8 @@ _LAZY = {
 
 
 __getattr__, __dir__ = lazy_attributes(__name__, _LAZY, globals())
+
+# torch's layers added for parity (nn/modules/rmsnorm.py, ...)
+from nn.modules import RMSNorm  # noqa: E402
+
+__all__ += ["RMSNorm"]

@@ -602,3 +602,9 @@ __all__ += [
     "celu", "elu", "gelu", "hardsigmoid", "hardswish", "hardtanh", "logsigmoid", "mish",
     "relu6", "selu", "silu", "softplus", "softsign", "tanhshrink", "threshold",
 ]
+
+# -- torch's functional forms added for parity (their own modules) ---------------------------
+from nn.norm_functions import rms_norm  # noqa: E402
+
+DIFFERENTIABLE += ["rms_norm"]
+__all__ += ["rms_norm"]

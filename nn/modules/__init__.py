@@ -100,3 +100,8 @@ __all__ += ["GRU", "LSTM", "RNN", "Embedding", "GRUCell", "LSTMCell", "LayerNorm
             "MultiheadAttention", "TransformerEncoderLayer"]
 __all__ += ["AvgPool1d", "Bilinear", "GLU", "Hardshrink", "MaxPool1d", "PReLU", "Softmax2d",
             "Softmin", "Softshrink", "Threshold", "Unflatten"]
+
+# torch's layers added for parity (new modules, one per family)
+from nn.modules.rmsnorm import RMSNorm  # noqa: E402
+
+__all__ += ["RMSNorm"]
