@@ -144,6 +144,13 @@ _LAZY = {
 __getattr__, __dir__ = lazy_attributes(__name__, _LAZY, globals())
 
 # torch's layers added for parity (nn/modules/rmsnorm.py, ...)
-from nn.modules import RMSNorm  # noqa: E402
+from nn.modules import (  # noqa: E402
+    RMSNorm,
+    Transformer,
+    TransformerDecoder,
+    TransformerDecoderLayer,
+    TransformerEncoder,
+)
 
-__all__ += ["RMSNorm"]
+__all__ += ["RMSNorm", "Transformer", "TransformerDecoder", "TransformerDecoderLayer",
+            "TransformerEncoder"]

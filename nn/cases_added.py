@@ -5,9 +5,19 @@ Imported by nn/cases.py, which registers them with the rest."""
 
 from __future__ import annotations
 
+import numpy as np
+
+import autograd as ag
 from nn import functional as F
-from nn.cases import _fn, layer_case
+from nn.cases import _flat_outputs, _fn, layer_case
 from nn.modules.rmsnorm import RMSNorm
+from nn.modules.transformer import TransformerEncoderLayer
+from nn.modules.transformer_stack import (
+    Transformer,
+    TransformerDecoder,
+    TransformerDecoderLayer,
+    TransformerEncoder,
+)
 
 __all__: list = []
 
@@ -20,4 +30,34 @@ def _register_norms() -> None:
                (2, 3, 4))
 
 
+# second order of the stacks: their layers' own cases check it (and it takes seconds here)
+_STACK: dict = {"second_order": False,
+                "extra": {"why": "a stack of layers whose own cases check second order"}}
+
+
+def _register_transformer() -> None:
+    causal = ag.tensor(np.triu(np.ones((3, 3), dtype=bool), 1))
+    kpm = ag.tensor(np.array([[False, False, True], [False, False, False]]))
+    memory = np.random.default_rng(3).standard_normal((4, 2, 4))
+    layer = TransformerEncoderLayer(4, 2, 5, dropout=0.0)
+    layer_case("2-layers-norm-masks", TransformerEncoder(layer, 2, RMSNorm(4),
+                                                         enable_nested_tensor=False),
+               (3, 2, 4), call=lambda m, x: m(x, mask=causal, src_key_padding_mask=kpm),
+               **_STACK)
+    layer_case("post-norm-masks", TransformerDecoderLayer(4, 2, 5, dropout=0.0), (3, 2, 4),
+               call=lambda m, x: m(x, ag.tensor(memory), tgt_mask=causal))
+    layer_case("pre-norm-gelu-memory-grad",
+               TransformerDecoderLayer(4, 2, 5, dropout=0.0, activation="gelu",
+                                       norm_first=True), (3, 2, 4),
+               call=lambda m, x: m(x, x[:2] * 2, tgt_key_padding_mask=kpm))
+    dec = TransformerDecoderLayer(4, 2, 5, dropout=0.0, batch_first=True)
+    layer_case("2-layers-batch-first", TransformerDecoder(dec, 2), (2, 3, 4),
+               call=lambda m, x: m(x, ag.tensor(memory).transpose(0, 1), tgt_mask=causal),
+               **_STACK)
+    layer_case("1+1-layers", Transformer(4, 2, 1, 1, 5, dropout=0.0), (3, 2, 4),
+               call=lambda m, x: _flat_outputs(m(x, x[:2] * 0.5, src_key_padding_mask=kpm)),
+               **_STACK)
+
+
 _register_norms()
+_register_transformer()

@@ -105,3 +105,12 @@ __all__ += ["AvgPool1d", "Bilinear", "GLU", "Hardshrink", "MaxPool1d", "PReLU", 
 from nn.modules.rmsnorm import RMSNorm  # noqa: E402
 
 __all__ += ["RMSNorm"]
+from nn.modules.transformer_stack import (  # noqa: E402
+    Transformer,
+    TransformerDecoder,
+    TransformerDecoderLayer,
+    TransformerEncoder,
+)
+
+__all__ += ["Transformer", "TransformerDecoder", "TransformerDecoderLayer",
+            "TransformerEncoder"]

@@ -92,3 +92,75 @@ SPEC: dict = {
     "RMSNorm-default": (lambda k, x: k.fill(k.nn.RMSNorm([3, 4]))(x), [X234]),
     "RMSNorm-eps-no-affine": (lambda k, x: k.nn.RMSNorm(4, 1e-2, False)(x), [X234]),
 }
+
+# -- the transformer stack -------------------------------------------------------------------
+CAUSAL3 = np.triu(np.ones((3, 3), dtype=bool), 1)  # True above the diagonal: masked
+CAUSAL4F = np.triu(np.full((4, 4), -np.inf), 1)
+KPM = np.array([[False, False, True], [False, False, False]])
+MEM_KPM = np.array([[False, True, False, False], [False, False, False, True]])
+
+
+def _enc(k: Kit, n: int = 2, norm: bool = True, **kw: Any) -> Any:
+    layer = k.nn.TransformerEncoderLayer(4, 2, 6, dropout=0.0, **kw)
+    return k.fill(k.nn.TransformerEncoder(layer, n, k.nn.LayerNorm(4) if norm else None,
+                                          enable_nested_tensor=False))
+
+
+def _dec_layer(k: Kit, **kw: Any) -> Any:
+    return k.fill(k.nn.TransformerDecoderLayer(4, 2, 6, dropout=0.0, **kw))
+
+
+def _dec(k: Kit, **kw: Any) -> Any:
+    layer = k.nn.TransformerDecoderLayer(4, 2, 5, dropout=0.0, **kw)
+    return k.fill(k.nn.TransformerDecoder(layer, 2, k.nn.LayerNorm(4)))
+
+
+def _nested_eval(k: Kit, x: Any) -> Any:
+    layer = k.nn.TransformerEncoderLayer(4, 2, 6, dropout=0.0, batch_first=True)
+    enc = k.fill(k.nn.TransformerEncoder(layer, 2, k.nn.LayerNorm(4))).eval()
+    with k.m.no_grad():  # torch's nested-tensor path: padded positions are 0 before norm
+        return enc(x, src_key_padding_mask=k.t(KPM))
+
+
+def _transformer(k: Kit, src: Any, tgt: Any, **kw: Any) -> Any:
+    t = k.fill(k.nn.Transformer(4, 2, 1, 2, 6, dropout=0.0, **kw))
+    return t(src, tgt, tgt_mask=k.nn.Transformer.generate_square_subsequent_mask(4).double(),
+             src_key_padding_mask=k.t(KPM), memory_key_padding_mask=k.t(KPM))
+
+
+SPEC.update({
+    "TransformerEncoder-post-norm-masks": (
+        lambda k, x: _enc(k)(x, mask=k.t(CAUSAL3), src_key_padding_mask=k.t(KPM)),
+        [R(3, 2, 4, seed=2)]),
+    "TransformerEncoder-pre-norm-gelu-batch-first-causal": (
+        lambda k, x: _enc(k, 2, False, activation="gelu", norm_first=True, batch_first=True)(
+            x, mask=k.t(CAUSAL4F), is_causal=True), [R(2, 4, 4, seed=3)]),
+    "TransformerEncoder-unbatched-3-layers": (
+        lambda k, x: _enc(k, 3)(x), [R(3, 4, seed=4)]),
+    "TransformerEncoder-eval-no-grad-padding": (_nested_eval, [R(2, 3, 4, seed=5)]),
+    "TransformerDecoderLayer-post-norm": (
+        lambda k, t, m: _dec_layer(k)(t, m, tgt_mask=k.t(CAUSAL3),
+                                      memory_key_padding_mask=k.t(MEM_KPM)),
+        [R(3, 2, 4, seed=6), R(4, 2, 4, seed=7)]),
+    "TransformerDecoderLayer-pre-norm-gelu-batch-first": (
+        lambda k, t, m: _dec_layer(k, activation="gelu", norm_first=True, batch_first=True)(
+            t, m, memory_mask=k.t(R(3, 4, seed=8)), tgt_key_padding_mask=k.t(KPM)),
+        [R(2, 3, 4, seed=9), R(2, 4, 4, seed=10)]),
+    "TransformerDecoderLayer-unbatched-no-bias": (
+        lambda k, t, m: _dec_layer(k, bias=False)(t, m), [R(3, 4, seed=11), R(2, 4, seed=12)]),
+    "TransformerDecoder-causal-detected": (
+        lambda k, t, m: _dec(k)(t, m, tgt_mask=k.t(CAUSAL4F)),
+        [R(4, 2, 4, seed=13), R(3, 2, 4, seed=14)]),
+    "TransformerDecoder-batch-first-bool-masks": (
+        lambda k, t, m: _dec(k, batch_first=True)(t, m, tgt_mask=k.t(CAUSAL3),
+                                                  memory_key_padding_mask=k.t(MEM_KPM),
+                                                  tgt_is_causal=False),
+        [R(2, 3, 4, seed=15), R(2, 4, 4, seed=16)]),
+    "Transformer-masks": (_transformer, [R(3, 2, 4, seed=17), R(4, 2, 4, seed=18)]),
+    "Transformer-batch-first-norm-first": (
+        lambda k, s, t: k.fill(k.nn.Transformer(4, 2, 2, 1, 5, 0.0, batch_first=True,
+                                                norm_first=True))(s, t),
+        [R(2, 3, 4, seed=19), R(2, 2, 4, seed=20)]),
+    "generate_square_subsequent_mask": (
+        lambda k: k.nn.Transformer.generate_square_subsequent_mask(4), []),
+})
