@@ -145,6 +145,11 @@ __getattr__, __dir__ = lazy_attributes(__name__, _LAZY, globals())
 
 # torch's layers added for parity (nn/modules/rmsnorm.py, ...)
 from nn.modules import (  # noqa: E402
+    AlphaDropout,
+    Dropout1d,
+    Dropout2d,
+    Dropout3d,
+    FeatureAlphaDropout,
     RMSNorm,
     Transformer,
     TransformerDecoder,
@@ -152,5 +157,6 @@ from nn.modules import (  # noqa: E402
     TransformerEncoder,
 )
 
-__all__ += ["RMSNorm", "Transformer", "TransformerDecoder", "TransformerDecoderLayer",
+__all__ += ["AlphaDropout", "Dropout1d", "Dropout2d", "Dropout3d", "FeatureAlphaDropout",
+            "RMSNorm", "Transformer", "TransformerDecoder", "TransformerDecoderLayer",
             "TransformerEncoder"]

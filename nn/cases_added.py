@@ -5,11 +5,20 @@ Imported by nn/cases.py, which registers them with the rest."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 import autograd as ag
 from nn import functional as F
 from nn.cases import _flat_outputs, _fn, layer_case
+from nn.modules.dropout_nd import (
+    AlphaDropout,
+    Dropout1d,
+    Dropout2d,
+    Dropout3d,
+    FeatureAlphaDropout,
+)
 from nn.modules.rmsnorm import RMSNorm
 from nn.modules.transformer import TransformerEncoderLayer
 from nn.modules.transformer_stack import (
@@ -59,5 +68,27 @@ def _register_transformer() -> None:
                **_STACK)
 
 
+def _seeded(fn: Any, seed: int = 3) -> Any:
+    def call(x: Any) -> Any:
+        ag.manual_seed(seed)  # the same mask on every call: linear given its mask
+        return fn(x)
+    return call
+
+
+def _register_dropout() -> None:
+    _fn("dropout1d", "unbatched", _seeded(lambda x: F.dropout1d(x, 0.4)), (5, 3))
+    _fn("dropout2d", "batch", _seeded(lambda x: F.dropout2d(x, 0.5)), (2, 4, 2, 2))
+    _fn("dropout3d", "batch", _seeded(lambda x: F.dropout3d(x, 0.3)), (2, 3, 2, 1, 2))
+    _fn("alpha_dropout", "training", _seeded(lambda x: F.alpha_dropout(x, 0.3, True)), (4, 5))
+    _fn("feature_alpha_dropout", "training",
+        _seeded(lambda x: F.feature_alpha_dropout(x, 0.3, True)), (3, 4, 2))
+    for m, shape in ((Dropout1d(0.3), (2, 4, 3)), (Dropout2d(0.3), (2, 4, 2, 2)),
+                     (Dropout3d(0.3), (3, 2, 1, 2)), (AlphaDropout(0.2), (3, 4)),
+                     (FeatureAlphaDropout(0.4), (3, 4, 2))):
+        layer_case("training-fixed-mask", m, shape, seed=5)
+    layer_case("eval", AlphaDropout(0.2).eval(), (3, 4))
+
+
 _register_norms()
+_register_dropout()
 _register_transformer()

@@ -608,3 +608,15 @@ from nn.norm_functions import rms_norm  # noqa: E402
 
 DIFFERENTIABLE += ["rms_norm"]
 __all__ += ["rms_norm"]
+
+from nn.dropout_functions import (  # noqa: E402
+    alpha_dropout,
+    dropout1d,
+    dropout2d,
+    dropout3d,
+    feature_alpha_dropout,
+)
+
+DIFFERENTIABLE += ["dropout1d", "dropout2d", "dropout3d", "alpha_dropout",
+                   "feature_alpha_dropout"]
+__all__ += ["dropout1d", "dropout2d", "dropout3d", "alpha_dropout", "feature_alpha_dropout"]
