@@ -146,17 +146,35 @@ __getattr__, __dir__ = lazy_attributes(__name__, _LAZY, globals())
 # torch's layers added for parity (nn/modules/rmsnorm.py, ...)
 from nn.modules import (  # noqa: E402
     AlphaDropout,
+    CircularPad1d,
+    CircularPad2d,
+    CircularPad3d,
+    ConstantPad1d,
+    ConstantPad2d,
+    ConstantPad3d,
     Dropout1d,
     Dropout2d,
     Dropout3d,
     FeatureAlphaDropout,
+    ReflectionPad1d,
+    ReflectionPad2d,
+    ReflectionPad3d,
+    ReplicationPad1d,
+    ReplicationPad2d,
+    ReplicationPad3d,
     RMSNorm,
     Transformer,
     TransformerDecoder,
     TransformerDecoderLayer,
     TransformerEncoder,
+    ZeroPad1d,
+    ZeroPad2d,
+    ZeroPad3d,
 )
 
-__all__ += ["AlphaDropout", "Dropout1d", "Dropout2d", "Dropout3d", "FeatureAlphaDropout",
-            "RMSNorm", "Transformer", "TransformerDecoder", "TransformerDecoderLayer",
-            "TransformerEncoder"]
+__all__ += ["AlphaDropout", "CircularPad1d", "CircularPad2d", "CircularPad3d", "ConstantPad1d",
+            "ConstantPad2d", "ConstantPad3d", "Dropout1d", "Dropout2d", "Dropout3d",
+            "FeatureAlphaDropout", "RMSNorm", "ReflectionPad1d", "ReflectionPad2d",
+            "ReflectionPad3d", "ReplicationPad1d", "ReplicationPad2d", "ReplicationPad3d",
+            "Transformer", "TransformerDecoder", "TransformerDecoderLayer",
+            "TransformerEncoder", "ZeroPad1d", "ZeroPad2d", "ZeroPad3d"]

@@ -12,6 +12,7 @@ import numpy as np
 import autograd as ag
 from nn import functional as F
 from nn.cases import _flat_outputs, _fn, layer_case
+from nn.modules import padding as pad
 from nn.modules.dropout_nd import (
     AlphaDropout,
     Dropout1d,
@@ -89,6 +90,23 @@ def _register_dropout() -> None:
     layer_case("eval", AlphaDropout(0.2).eval(), (3, 4))
 
 
+def _register_padding() -> None:
+    for m, shape in ((pad.ZeroPad1d((-1, 2)), (2, 2, 3)),
+                     (pad.ZeroPad2d((1, 0, 2, 1)), (1, 2, 2, 2)),
+                     (pad.ZeroPad3d(1), (1, 1, 2, 1, 2)), (pad.ConstantPad1d(2, 3.5), (2, 3)),
+                     (pad.ConstantPad2d((0, 1, 2, 0), -1.0), (2, 2, 3)),
+                     (pad.ConstantPad3d((1, 0, 0, 1, 1, 1), 0.5), (1, 2, 2, 2)),
+                     (pad.ReflectionPad1d((2, 1)), (2, 2, 4)), (pad.ReflectionPad2d(1), (2, 3, 3)),
+                     (pad.ReflectionPad3d((1, 0, 1, 1, 0, 1)), (1, 1, 2, 3, 2)),
+                     (pad.ReplicationPad1d((3, 1)), (2, 2, 3)),
+                     (pad.ReplicationPad2d((0, 2, 1, 1)), (1, 2, 3, 2)),
+                     (pad.ReplicationPad3d(1), (1, 1, 2, 2, 2)), (pad.CircularPad1d(2), (2, 2, 3)),
+                     (pad.CircularPad2d((1, 2, 0, 1)), (1, 2, 3, 3)),
+                     (pad.CircularPad3d((1, 1, 0, 1, 1, 0)), (2, 2, 2, 2))):
+        layer_case(repr(m)[len(type(m).__name__):], m, shape)
+
+
 _register_norms()
 _register_dropout()
+_register_padding()
 _register_transformer()

@@ -164,3 +164,27 @@ SPEC.update({
     "generate_square_subsequent_mask": (
         lambda k: k.nn.Transformer.generate_square_subsequent_mask(4), []),
 })
+
+# -- padding layers ---------------------------------------------------------------------------
+SPEC.update({
+    "ZeroPad1d-crop": (lambda k, x: k.nn.ZeroPad1d((-1, 2))(x), [R(2, 3, 4, seed=21)]),
+    "ZeroPad2d-tuple": (lambda k, x: k.nn.ZeroPad2d((1, 0, 2, 1))(x), [R(1, 2, 3, 3, seed=22)]),
+    "ZeroPad3d-int": (lambda k, x: k.nn.ZeroPad3d(1)(x), [R(1, 2, 2, 2, seed=23)]),
+    "ConstantPad1d-int": (lambda k, x: k.nn.ConstantPad1d(2, 3.5)(x), [R(2, 3, seed=24)]),
+    "ConstantPad2d-tuple": (lambda k, x: k.nn.ConstantPad2d((0, 1, 2, 0), -1.0)(x),
+                            [R(2, 2, 3, seed=25)]),
+    "ConstantPad3d-tuple": (lambda k, x: k.nn.ConstantPad3d((1, 0, 0, 1, 1, 1), 0.5)(x),
+                            [R(1, 2, 2, 3, seed=26)]),
+    "ReflectionPad1d-tuple": (lambda k, x: k.nn.ReflectionPad1d((2, 1))(x), [R(2, 2, 4, seed=27)]),
+    "ReflectionPad2d-unbatched": (lambda k, x: k.nn.ReflectionPad2d(1)(x), [R(2, 3, 3, seed=28)]),
+    "ReflectionPad3d": (lambda k, x: k.nn.ReflectionPad3d((1, 0, 1, 1, 0, 1))(x),
+                        [R(1, 1, 2, 3, 3, seed=29)]),
+    "ReplicationPad1d": (lambda k, x: k.nn.ReplicationPad1d((3, 1))(x), [R(2, 2, 3, seed=30)]),
+    "ReplicationPad2d": (lambda k, x: k.nn.ReplicationPad2d((0, 2, 1, 1))(x),
+                         [R(1, 2, 3, 2, seed=31)]),
+    "ReplicationPad3d": (lambda k, x: k.nn.ReplicationPad3d(1)(x), [R(1, 1, 2, 2, 2, seed=32)]),
+    "CircularPad1d": (lambda k, x: k.nn.CircularPad1d(2)(x), [R(2, 2, 3, seed=33)]),
+    "CircularPad2d": (lambda k, x: k.nn.CircularPad2d((1, 2, 0, 1))(x), [R(1, 2, 3, 3, seed=34)]),
+    "CircularPad3d": (lambda k, x: k.nn.CircularPad3d((1, 1, 0, 1, 1, 0))(x),
+                      [R(2, 2, 2, 2, seed=35)]),
+})

@@ -1,0 +1,58 @@
+"""The added padding, pixel-shuffle, fold/unfold and pooling layers: torch's reprs,
+argument forms and exception classes (values and gradients against torch are in
+test_added_values.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+import autograd as ag
+import nn
+
+# torch 2.13's reprs
+REPRS = [
+    (lambda: nn.ZeroPad1d(2), "ZeroPad1d((2, 2))"),
+    (lambda: nn.ZeroPad2d((1, 0, 2, 1)), "ZeroPad2d((1, 0, 2, 1))"),
+    (lambda: nn.ZeroPad3d(1), "ZeroPad3d((1, 1, 1, 1, 1, 1))"),
+    (lambda: nn.ConstantPad1d(2, 1.5), "ConstantPad1d(padding=(2, 2), value=1.5)"),
+    (lambda: nn.ConstantPad2d((0, 1, 2, 0), -1), "ConstantPad2d(padding=(0, 1, 2, 0), value=-1)"),
+    (lambda: nn.ConstantPad3d(1, 0.0), "ConstantPad3d(padding=(1, 1, 1, 1, 1, 1), value=0.0)"),
+    (lambda: nn.ReflectionPad1d((2, 1)), "ReflectionPad1d((2, 1))"),
+    (lambda: nn.ReflectionPad2d(1), "ReflectionPad2d((1, 1, 1, 1))"),
+    (lambda: nn.ReflectionPad3d(1), "ReflectionPad3d((1, 1, 1, 1, 1, 1))"),
+    (lambda: nn.ReplicationPad1d(3), "ReplicationPad1d((3, 3))"),
+    (lambda: nn.ReplicationPad2d([0, 2, 1, 1]), "ReplicationPad2d((0, 2, 1, 1))"),
+    (lambda: nn.ReplicationPad3d(2), "ReplicationPad3d((2, 2, 2, 2, 2, 2))"),
+    (lambda: nn.CircularPad1d(1), "CircularPad1d((1, 1))"),
+    (lambda: nn.CircularPad2d((1, 2, 0, 1)), "CircularPad2d((1, 2, 0, 1))"),
+    (lambda: nn.CircularPad3d(1), "CircularPad3d((1, 1, 1, 1, 1, 1))"),
+]
+
+
+@pytest.mark.parametrize(("make", "want"), REPRS, ids=[w for _, w in REPRS])
+def test_repr_as_torch(make, want) -> None:
+    assert repr(make()) == want
+
+
+def test_padding_layers_are_torchs_class_tree_and_hold_nothing() -> None:
+    assert isinstance(nn.ZeroPad2d(1), nn.ConstantPad2d)
+    assert nn.ZeroPad1d(1).value == 0.0
+    assert list(nn.ReflectionPad2d(1).state_dict()) == []
+
+
+@pytest.mark.parametrize(("call", "exc", "match"), [
+    (lambda: nn.CircularPad2d(1)(ag.ones(2, 3)), ValueError, r"expected 3D or 4D input \(got 2D"),
+    (lambda: nn.CircularPad1d(1)(ag.ones(2, 3, 4, 5)), ValueError, "expected 2D or 3D input"),
+    (lambda: nn.ReflectionPad1d(3)(ag.ones(1, 2, 3)), RuntimeError, "Padding size should be less"),
+    (lambda: nn.ReplicationPad2d(1)(ag.ones(5)), RuntimeError, "Padding length should be less"),
+    (lambda: nn.ConstantPad1d((1, 2, 3), 0.0)(ag.ones(2, 3)), RuntimeError, "divisible by 2"),
+    (lambda: nn.ReflectionPad2d(1)(ag.ones(2, 3)), NotImplementedError, "Padding size 4"),
+])
+def test_padding_errors_as_torch(call, exc, match) -> None:
+    with pytest.raises(exc, match=match):
+        call()
+
+
+def test_zero_pad_with_a_short_tuple_pads_only_the_last_axis() -> None:
+    # torch: ZeroPad2d((1, 2)) on (2, 3, 3) gives (2, 3, 6): the tuple is used as given
+    assert nn.ZeroPad2d((1, 2))(ag.ones(2, 3, 3)).shape == (2, 3, 6)
