@@ -146,6 +146,7 @@ __getattr__, __dir__ = lazy_attributes(__name__, _LAZY, globals())
 # torch's layers added for parity (nn/modules/rmsnorm.py, ...)
 from nn.modules import (  # noqa: E402
     AlphaDropout,
+    ChannelShuffle,
     CircularPad1d,
     CircularPad2d,
     CircularPad3d,
@@ -156,6 +157,9 @@ from nn.modules import (  # noqa: E402
     Dropout2d,
     Dropout3d,
     FeatureAlphaDropout,
+    Fold,
+    PixelShuffle,
+    PixelUnshuffle,
     ReflectionPad1d,
     ReflectionPad2d,
     ReflectionPad3d,
@@ -167,14 +171,16 @@ from nn.modules import (  # noqa: E402
     TransformerDecoder,
     TransformerDecoderLayer,
     TransformerEncoder,
+    Unfold,
     ZeroPad1d,
     ZeroPad2d,
     ZeroPad3d,
 )
 
-__all__ += ["AlphaDropout", "CircularPad1d", "CircularPad2d", "CircularPad3d", "ConstantPad1d",
-            "ConstantPad2d", "ConstantPad3d", "Dropout1d", "Dropout2d", "Dropout3d",
-            "FeatureAlphaDropout", "RMSNorm", "ReflectionPad1d", "ReflectionPad2d",
-            "ReflectionPad3d", "ReplicationPad1d", "ReplicationPad2d", "ReplicationPad3d",
-            "Transformer", "TransformerDecoder", "TransformerDecoderLayer",
-            "TransformerEncoder", "ZeroPad1d", "ZeroPad2d", "ZeroPad3d"]
+__all__ += ["AlphaDropout", "ChannelShuffle", "CircularPad1d", "CircularPad2d", "CircularPad3d",
+            "ConstantPad1d", "ConstantPad2d", "ConstantPad3d", "Dropout1d", "Dropout2d",
+            "Dropout3d", "FeatureAlphaDropout", "Fold", "PixelShuffle", "PixelUnshuffle",
+            "RMSNorm", "ReflectionPad1d", "ReflectionPad2d", "ReflectionPad3d",
+            "ReplicationPad1d", "ReplicationPad2d", "ReplicationPad3d", "Transformer",
+            "TransformerDecoder", "TransformerDecoderLayer", "TransformerEncoder", "Unfold",
+            "ZeroPad1d", "ZeroPad2d", "ZeroPad3d"]

@@ -20,6 +20,7 @@ from nn.modules.dropout_nd import (
     Dropout3d,
     FeatureAlphaDropout,
 )
+from nn.modules.pixel import ChannelShuffle, Fold, PixelShuffle, PixelUnshuffle, Unfold
 from nn.modules.rmsnorm import RMSNorm
 from nn.modules.transformer import TransformerEncoderLayer
 from nn.modules.transformer_stack import (
@@ -106,7 +107,24 @@ def _register_padding() -> None:
         layer_case(repr(m)[len(type(m).__name__):], m, shape)
 
 
+def _register_rearrangements() -> None:
+    _fn("pixel_shuffle", "r2-extra-batch-dim", lambda x: F.pixel_shuffle(x, 2) ** 2,
+        (2, 1, 8, 2, 1))
+    _fn("pixel_unshuffle", "r2", lambda x: F.pixel_unshuffle(x, 2) ** 2, (1, 2, 4, 2))
+    _fn("channel_shuffle", "g3", lambda x: F.channel_shuffle(x, 3) ** 2, (2, 6, 2))
+    _fn("unfold", "all-options", lambda x: F.unfold(x, (2, 3), dilation=(2, 1), padding=1,
+                                                    stride=(1, 2)) ** 2, (1, 2, 4, 5))
+    _fn("fold", "overlapping", lambda x: F.fold(x, (3, 4), 2, padding=1) ** 2, (2, 8, 20))
+    layer_case("r2", PixelShuffle(2), (4, 2, 2), call=lambda m, x: m(x) ** 2)
+    layer_case("r3", PixelUnshuffle(3), (1, 1, 3, 3), call=lambda m, x: m(x) ** 2)
+    layer_case("g2", ChannelShuffle(2), (1, 4, 2, 2), call=lambda m, x: m(x) ** 2)
+    layer_case("k3-p1-s2", Unfold(3, padding=1, stride=2), (2, 4, 5),
+               call=lambda m, x: m(x) ** 2)
+    layer_case("k2-s1", Fold((3, 3), 2), (1, 8, 4), call=lambda m, x: m(x) ** 2)
+
+
 _register_norms()
 _register_dropout()
+_register_rearrangements()
 _register_padding()
 _register_transformer()

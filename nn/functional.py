@@ -620,3 +620,15 @@ from nn.dropout_functions import (  # noqa: E402
 DIFFERENTIABLE += ["dropout1d", "dropout2d", "dropout3d", "alpha_dropout",
                    "feature_alpha_dropout"]
 __all__ += ["dropout1d", "dropout2d", "dropout3d", "alpha_dropout", "feature_alpha_dropout"]
+
+from nn.fold import fold, unfold  # noqa: E402
+from nn.pixel import (  # noqa: E402
+    channel_shuffle,
+    native_channel_shuffle,
+    pixel_shuffle,
+    pixel_unshuffle,
+)
+
+DIFFERENTIABLE += ["fold", "unfold", "pixel_shuffle", "pixel_unshuffle", "channel_shuffle"]
+__all__ += ["channel_shuffle", "fold", "native_channel_shuffle", "pixel_shuffle",
+            "pixel_unshuffle", "unfold"]

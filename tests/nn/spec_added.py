@@ -188,3 +188,29 @@ SPEC.update({
     "CircularPad3d": (lambda k, x: k.nn.CircularPad3d((1, 1, 0, 1, 1, 0))(x),
                       [R(2, 2, 2, 2, seed=35)]),
 })
+
+# -- pixel shuffle, channel shuffle, fold/unfold ------------------------------------------------
+SPEC.update({
+    "pixel_shuffle": (lambda k, x: k.F.pixel_shuffle(x, 2), [R(2, 8, 2, 3, seed=40)]),
+    "pixel_shuffle-extra-batch-dims": (lambda k, x: k.F.pixel_shuffle(x, 3),
+                                       [R(2, 1, 9, 1, 2, seed=41)]),
+    "PixelShuffle-unbatched": (lambda k, x: k.nn.PixelShuffle(2)(x), [R(4, 2, 2, seed=42)]),
+    "pixel_unshuffle": (lambda k, x: k.F.pixel_unshuffle(x, 2), [R(2, 2, 4, 6, seed=43)]),
+    "PixelUnshuffle-3": (lambda k, x: k.nn.PixelUnshuffle(3)(x), [R(1, 1, 3, 6, seed=44)]),
+    "channel_shuffle": (lambda k, x: k.F.channel_shuffle(x, 3), [R(2, 6, 2, seed=45)]),
+    "ChannelShuffle-4d": (lambda k, x: k.nn.ChannelShuffle(2)(x), [R(1, 4, 2, 2, seed=46)]),
+    "native_channel_shuffle": (lambda k, x: k.F.native_channel_shuffle(x.detach(), 2),
+                               [R(2, 4, 3, seed=47)]),
+    "unfold-k2": (lambda k, x: k.F.unfold(x, 2), [R(2, 3, 3, 4, seed=48)]),
+    "unfold-all-options": (lambda k, x: k.F.unfold(x, (2, 3), dilation=(2, 1), padding=1,
+                                                   stride=(1, 2)), [R(1, 2, 5, 6, seed=49)]),
+    "Unfold-unbatched": (lambda k, x: k.nn.Unfold(3, padding=1, stride=2)(x),
+                         [R(2, 4, 5, seed=50)]),
+    "fold-k2": (lambda k, x: k.F.fold(x, (3, 4), 2), [R(2, 12, 6, seed=51)]),
+    "fold-all-options": (lambda k, x: k.F.fold(x, (5, 6), (2, 3), dilation=(2, 1), padding=1,
+                                               stride=(1, 2)), [R(1, 12, 15, seed=52)]),
+    "Fold-unbatched-overlap": (lambda k, x: k.nn.Fold((4, 5), 3, padding=1, stride=2)(x),
+                               [R(18, 6, seed=53)]),
+    "fold-of-unfold": (lambda k, x: k.F.fold(k.F.unfold(x, 2, padding=1), (3, 3), 2,
+                                             padding=1), [R(1, 2, 3, 3, seed=54)]),
+})

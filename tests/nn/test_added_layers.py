@@ -4,10 +4,12 @@ test_added_values.py)."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 import autograd as ag
 import nn
+import nn.functional as F
 
 # torch 2.13's reprs
 REPRS = [
@@ -56,3 +58,53 @@ def test_padding_errors_as_torch(call, exc, match) -> None:
 def test_zero_pad_with_a_short_tuple_pads_only_the_last_axis() -> None:
     # torch: ZeroPad2d((1, 2)) on (2, 3, 3) gives (2, 3, 6): the tuple is used as given
     assert nn.ZeroPad2d((1, 2))(ag.ones(2, 3, 3)).shape == (2, 3, 6)
+
+
+@pytest.mark.parametrize(("make", "want"), [
+    (lambda: nn.Unfold(2), "Unfold(kernel_size=2, dilation=1, padding=0, stride=1)"),
+    (lambda: nn.Fold((4, 5), (2, 3), stride=2),
+     "Fold(output_size=(4, 5), kernel_size=(2, 3), dilation=1, padding=0, stride=2)"),
+    (lambda: nn.PixelShuffle(3), "PixelShuffle(upscale_factor=3)"),
+    (lambda: nn.PixelUnshuffle(2), "PixelUnshuffle(downscale_factor=2)"),
+    (lambda: nn.ChannelShuffle(2), "ChannelShuffle(groups=2)"),
+])
+def test_rearrangement_reprs_as_torch(make, want) -> None:
+    assert repr(make()) == want
+
+
+@pytest.mark.parametrize(("call", "exc", "match"), [
+    (lambda: F.unfold(ag.ones(2, 3), 2), IndexError, "Dimension out of range"),
+    (lambda: F.unfold(ag.ones(1, 2, 3, 3), 4), RuntimeError,
+     r"calculated shape of the array of sliding blocks as \(0, 0\)"),
+    (lambda: F.unfold(ag.ones(1, 2, 3, 3), 2, stride=0), RuntimeError,
+     "stride should be greater than zero"),
+    (lambda: F.fold(ag.ones(1, 7, 4), (3, 3), 2), RuntimeError,
+     r"input.size\(1\)=7 and kernel_size=\(2, 2\)"),
+    (lambda: F.fold(ag.ones(1, 8, 5), (3, 3), 2), RuntimeError,
+     r"sliding blocks 2 \* 2 = 4, but got input.size\(2\)=5"),
+    (lambda: F.fold(ag.ones(2, 1, 8, 4), (3, 3), 2), RuntimeError, "Expected 2D or 3D"),
+    (lambda: F.pixel_shuffle(ag.ones(1, 5, 2, 2), 2), RuntimeError,
+     r"input.size\(-3\)=5 is not divisible by 4"),
+    (lambda: F.pixel_shuffle(ag.ones(5, 2), 2), RuntimeError, "at least 3 dimensions"),
+    (lambda: F.pixel_unshuffle(ag.ones(1, 1, 3, 4), 2), RuntimeError,
+     r"height to be divisible by downscale_factor, but input.size\(-2\)=3"),
+    (lambda: F.pixel_unshuffle(ag.ones(1, 1, 4, 3), 2), RuntimeError, "width to be divisible"),
+    (lambda: F.channel_shuffle(ag.ones(1, 5, 2), 2), RuntimeError,
+     "Got 5 channels and 2 groups"),
+    (lambda: nn.ChannelShuffle(2)(ag.ones(2, 4)), RuntimeError, r"> 2 dims, but got input "
+     r"with sizes \[2, 4\]"),
+])
+def test_rearrangement_errors_as_torch(call, exc, match) -> None:
+    with pytest.raises(exc, match=match):
+        call()
+
+
+def test_fold_is_unfolds_adjoint_and_shapes_as_torch() -> None:
+    # torch: unfold of (2, 3, 3) with k=2 is (8, 4); fold of (8, 4) into (3, 3) is (2, 3, 3)
+    x = ag.ones(2, 3, 3)
+    assert F.unfold(x, 2).shape == (8, 4)
+    assert F.fold(ag.ones(8, 4), (3, 3), 2).shape == (2, 3, 3)
+    assert F.pixel_shuffle(ag.ones(2, 3, 8, 2, 2), 2).shape == (2, 3, 2, 4, 4)
+    # overlap counts: fold(unfold(ones)) counts the blocks covering each pixel
+    counts = F.fold(F.unfold(ag.ones(1, 1, 3, 3, dtype=np.float64), 2), (3, 3), 2)
+    assert counts.numpy()[0, 0].tolist() == [[1, 2, 1], [2, 4, 2], [1, 2, 1]]
