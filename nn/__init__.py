@@ -158,6 +158,12 @@ from nn.modules import (  # noqa: E402
     Dropout3d,
     FeatureAlphaDropout,
     Fold,
+    InstanceNorm1d,
+    InstanceNorm2d,
+    InstanceNorm3d,
+    LocalResponseNorm,
+    LPPool1d,
+    LPPool2d,
     PixelShuffle,
     PixelUnshuffle,
     ReflectionPad1d,
@@ -179,8 +185,9 @@ from nn.modules import (  # noqa: E402
 
 __all__ += ["AlphaDropout", "ChannelShuffle", "CircularPad1d", "CircularPad2d", "CircularPad3d",
             "ConstantPad1d", "ConstantPad2d", "ConstantPad3d", "Dropout1d", "Dropout2d",
-            "Dropout3d", "FeatureAlphaDropout", "Fold", "PixelShuffle", "PixelUnshuffle",
-            "RMSNorm", "ReflectionPad1d", "ReflectionPad2d", "ReflectionPad3d",
-            "ReplicationPad1d", "ReplicationPad2d", "ReplicationPad3d", "Transformer",
-            "TransformerDecoder", "TransformerDecoderLayer", "TransformerEncoder", "Unfold",
-            "ZeroPad1d", "ZeroPad2d", "ZeroPad3d"]
+            "Dropout3d", "FeatureAlphaDropout", "Fold", "InstanceNorm1d", "InstanceNorm2d",
+            "InstanceNorm3d", "LPPool1d", "LPPool2d", "LocalResponseNorm", "PixelShuffle",
+            "PixelUnshuffle", "RMSNorm", "ReflectionPad1d", "ReflectionPad2d",
+            "ReflectionPad3d", "ReplicationPad1d", "ReplicationPad2d", "ReplicationPad3d",
+            "Transformer", "TransformerDecoder", "TransformerDecoderLayer",
+            "TransformerEncoder", "Unfold", "ZeroPad1d", "ZeroPad2d", "ZeroPad3d"]

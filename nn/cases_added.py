@@ -20,6 +20,8 @@ from nn.modules.dropout_nd import (
     Dropout3d,
     FeatureAlphaDropout,
 )
+from nn.modules.instance_norm import InstanceNorm1d, InstanceNorm2d, InstanceNorm3d
+from nn.modules.lp_pool import LocalResponseNorm, LPPool1d, LPPool2d
 from nn.modules.pixel import ChannelShuffle, Fold, PixelShuffle, PixelUnshuffle, Unfold
 from nn.modules.rmsnorm import RMSNorm
 from nn.modules.transformer import TransformerEncoderLayer
@@ -39,6 +41,27 @@ def _register_norms() -> None:
     layer_case("affine", RMSNorm(4), (2, 3, 4))
     layer_case("no-affine-eps", RMSNorm((3, 4), eps=1e-3, elementwise_affine=False),
                (2, 3, 4))
+    rm, rv = np.array([0.1, -0.2, 0.3]), np.array([1.0, 2.0, 0.5])
+    _fn("instance_norm", "affine", lambda x, w, b: F.instance_norm(x, weight=w, bias=b),
+        (2, 3, 4), (3,), (3,))
+    _fn("instance_norm", "running-stats-eval",
+        lambda x, w: F.instance_norm(x, ag.tensor(rm), ag.tensor(rv), w, None,
+                                     use_input_stats=False), (2, 3, 2, 2), (3,))
+    _fn("local_response_norm", "size3", lambda x: F.local_response_norm(x, 3, 0.5, 0.75, 1.0),
+        (2, 5, 3))
+    _fn("lp_pool1d", "p2-stride", lambda x: F.lp_pool1d(x, 2, 3, 2), (2, 2, 7))
+    _fn("lp_pool2d", "p1.5-ceil", lambda x: F.lp_pool2d(x, 1.5, 2, ceil_mode=True),
+        (1, 2, 5, 4), make=lambda rng, shape: rng.uniform(0.3, 2.0, shape))
+    layer_case("default", InstanceNorm1d(3), (2, 3, 4))
+    layer_case("affine-track-training", InstanceNorm2d(2, affine=True, track_running_stats=True),
+               (2, 2, 2, 3))
+    in_eval = InstanceNorm3d(2, track_running_stats=True).double()
+    in_eval.running_mean[...] = np.array([0.3, -0.2])
+    layer_case("track-eval-unbatched", in_eval.eval(), (2, 2, 1, 2))
+    layer_case("even-size", LocalResponseNorm(2, 0.3, 0.6, 2.0), (2, 4, 2, 3))
+    layer_case("p2-k2", LPPool1d(2, 2), (2, 3, 6))
+    layer_case("p3-ceil", LPPool2d(3, 2, stride=2, ceil_mode=True), (1, 2, 5, 3),
+               make=lambda rng, shape: rng.uniform(0.3, 2.0, shape))
 
 
 # second order of the stacks: their layers' own cases check it (and it takes seconds here)

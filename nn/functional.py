@@ -632,3 +632,9 @@ from nn.pixel import (  # noqa: E402
 DIFFERENTIABLE += ["fold", "unfold", "pixel_shuffle", "pixel_unshuffle", "channel_shuffle"]
 __all__ += ["channel_shuffle", "fold", "native_channel_shuffle", "pixel_shuffle",
             "pixel_unshuffle", "unfold"]
+
+from nn.lp_pool import lp_pool1d, lp_pool2d  # noqa: E402
+from nn.norm_functions import instance_norm, local_response_norm  # noqa: E402
+
+DIFFERENTIABLE += ["instance_norm", "local_response_norm", "lp_pool1d", "lp_pool2d"]
+__all__ += ["instance_norm", "local_response_norm", "lp_pool1d", "lp_pool2d"]

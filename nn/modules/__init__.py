@@ -154,3 +154,17 @@ from nn.modules.pixel import (  # noqa: E402
 )
 
 __all__ += ["ChannelShuffle", "Fold", "PixelShuffle", "PixelUnshuffle", "Unfold"]
+from nn.modules.instance_norm import (  # noqa: E402
+    InstanceNorm1d,
+    InstanceNorm2d,
+    InstanceNorm3d,
+)
+
+__all__ += ["InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d"]
+from nn.modules.lp_pool import (  # noqa: E402
+    LocalResponseNorm,
+    LPPool1d,
+    LPPool2d,
+)
+
+__all__ += ["LPPool1d", "LPPool2d", "LocalResponseNorm"]

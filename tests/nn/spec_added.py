@@ -214,3 +214,49 @@ SPEC.update({
     "fold-of-unfold": (lambda k, x: k.F.fold(k.F.unfold(x, 2, padding=1), (3, 3), 2,
                                              padding=1), [R(1, 2, 3, 3, seed=54)]),
 })
+
+# -- instance norm, local response norm, LP pooling ------------------------------------------
+
+
+def _in_stats(k: Kit, x: Any, m: Any) -> Any:
+    m = k.fill(m)
+    first = m(x)
+    second = m(x * 2 + 1)
+    m.eval()
+    return first, second, m(x), m.running_mean, m.running_var
+
+
+def _f_instance(k: Kit, x: Any, w: Any, b: Any) -> Any:
+    rm, rv = k.t(np.array([0.1, -0.2, 0.3])), k.t(np.array([1.0, 2.0, 0.5]))
+    out = k.F.instance_norm(x, rm, rv, w, b, momentum=0.3, eps=1e-3)
+    return out, rm, rv, k.F.instance_norm(x, rm, rv, w, b, use_input_stats=False)
+
+
+SPEC.update({
+    "instance_norm-plain": (lambda k, x: k.F.instance_norm(x), [R(2, 3, 5, seed=60)]),
+    "instance_norm-running-affine": (_f_instance,
+                                     [R(2, 3, 2, 3, seed=61), R(3, seed=62), R(3, seed=63)]),
+    "InstanceNorm1d-default": (lambda k, x: k.nn.InstanceNorm1d(3)(x), [R(2, 3, 4, seed=64)]),
+    "InstanceNorm1d-unbatched-affine": (lambda k, x: k.fill(k.nn.InstanceNorm1d(
+        3, affine=True))(x), [R(3, 4, seed=65)]),
+    "InstanceNorm2d-track-train-eval": (lambda k, x: _in_stats(k, x, k.nn.InstanceNorm2d(
+        3, affine=True, track_running_stats=True)), [R(2, 3, 2, 3, seed=66)]),
+    "InstanceNorm2d-momentum-None": (lambda k, x: _in_stats(k, x, k.nn.InstanceNorm2d(
+        3, momentum=None, track_running_stats=True)), [R(2, 3, 2, 2, seed=67)]),
+    "InstanceNorm3d-affine-no-bias": (lambda k, x: k.fill(k.nn.InstanceNorm3d(
+        2, affine=True, bias=False))(x), [R(1, 2, 2, 2, 3, seed=68)]),
+    "local_response_norm-3d": (lambda k, x: k.F.local_response_norm(x, 3, 0.5, 0.75, 1.0),
+                               [R(2, 5, 3, seed=69)]),
+    "LocalResponseNorm-4d-even": (lambda k, x: k.nn.LocalResponseNorm(2, 0.3, 0.6, 2.0)(x),
+                                  [R(2, 4, 2, 3, seed=70)]),
+    "LocalResponseNorm-5d-wide": (lambda k, x: k.nn.LocalResponseNorm(5, 1.0)(x),
+                                  [R(1, 3, 2, 2, 2, seed=71)]),
+    "lp_pool1d-p2": (lambda k, x: k.F.lp_pool1d(x, 2, 3), [R(2, 2, 7, seed=72)]),
+    "lp_pool1d-p1.5-stride-ceil": (lambda k, x: k.F.lp_pool1d(x, 1.5, 2, 3, True),
+                                   [R(2, 8, seed=73, lo=0.2, hi=2.0)]),
+    "lp_pool2d-p3-odd-negative": (lambda k, x: k.F.lp_pool2d(x, 3, (2, 3), stride=1),
+                                  [R(1, 2, 3, 4, seed=74)]),
+    "LPPool1d": (lambda k, x: k.nn.LPPool1d(2, 2)(x), [R(2, 3, 6, seed=75)]),
+    "LPPool2d-ceil": (lambda k, x: k.nn.LPPool2d(2, 2, stride=2, ceil_mode=True)(x),
+                      [R(1, 2, 5, 3, seed=76)]),
+})

@@ -45,3 +45,56 @@ def test_rmsnorm_module_parameters_and_repr() -> None:
         "RMSNorm((4,), eps=0.001, elementwise_affine=False)"
     assert list(nn.RMSNorm(4, elementwise_affine=False).state_dict()) == []
     assert nn.RMSNorm(3, dtype=np.float64, device="cpu").weight.dtype == np.float64
+
+
+@pytest.mark.parametrize(("make", "want"), [
+    (lambda: nn.InstanceNorm1d(3), "InstanceNorm1d(3, eps=1e-05, momentum=0.1, affine=False, "
+                                   "bias=False, track_running_stats=False)"),
+    (lambda: nn.InstanceNorm2d(3, affine=True, track_running_stats=True),
+     "InstanceNorm2d(3, eps=1e-05, momentum=0.1, affine=True, bias=True, "
+     "track_running_stats=True)"),
+    (lambda: nn.LocalResponseNorm(3), "LocalResponseNorm(3, alpha=0.0001, beta=0.75, k=1.0)"),
+    (lambda: nn.LPPool1d(2, 3), "LPPool1d(norm_type=2, kernel_size=3, stride=None, "
+                                "ceil_mode=False)"),
+    (lambda: nn.LPPool2d(1.5, (2, 3), stride=1, ceil_mode=True),
+     "LPPool2d(norm_type=1.5, kernel_size=(2, 3), stride=1, ceil_mode=True)"),
+])
+def test_reprs_as_torch(make, want) -> None:
+    assert repr(make()) == want
+
+
+def test_instance_norm_state_dict_and_counter_as_torch() -> None:
+    m = nn.InstanceNorm2d(3, affine=True, track_running_stats=True)
+    assert list(m.state_dict()) == ["weight", "bias", "running_mean", "running_var",
+                                    "num_batches_tracked"]
+    assert list(nn.InstanceNorm1d(3).state_dict()) == []
+    m(ag.randn(2, 3, 2, 2))
+    assert m.num_batches_tracked.item() == 0  # torch's instance norm never counts batches
+    assert m.weight.detach().numpy().tolist() == [1.0, 1.0, 1.0]
+
+
+@pytest.mark.parametrize(("call", "exc", "match"), [
+    (lambda: nn.InstanceNorm1d(3)(ag.ones(2, 3, 4, 5)), ValueError,
+     r"expected 2D or 3D input \(got 4D input\)"),
+    (lambda: nn.InstanceNorm1d(3, affine=True)(ag.ones(2, 4, 5)), ValueError,
+     r"expected input's size at dim=1 to match num_features \(3\), but got: 4."),
+    (lambda: F.instance_norm(ag.ones(2, 3, 1)), ValueError,
+     "Expected more than 1 spatial element when training"),
+    (lambda: nn.InstanceNorm2d(3)(ag.ones(2, 3, 1, 1)), ValueError,
+     "Expected more than 1 spatial element"),
+    (lambda: F.local_response_norm(ag.ones(2, 3), 2), ValueError,
+     r"Expected 3D or higher dimensionality input \(got 2 dimensions\)"),
+    (lambda: F.lp_pool1d(ag.ones(2, 3, 2), 2, 3), RuntimeError, "too small"),
+])
+def test_errors_as_torch(call, exc, match) -> None:
+    with pytest.raises(exc, match=match):
+        call()
+
+
+def test_instance_norm_warns_on_a_channel_mismatch_without_affine() -> None:
+    with pytest.warns(UserWarning, match="input's size at dim=1 does not match num_features"):
+        out = nn.InstanceNorm1d(3)(ag.randn(2, 4, 5))
+    assert out.shape == (2, 4, 5)
+    # eval with running statistics: no spatial-size check (torch normalises a 1-wide input)
+    m = nn.InstanceNorm1d(3, track_running_stats=True).eval()
+    assert m(ag.ones(2, 3, 1)).shape == (2, 3, 1)
