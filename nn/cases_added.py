@@ -12,6 +12,7 @@ import numpy as np
 import autograd as ag
 from nn import functional as F
 from nn.cases import _flat_outputs, _fn, layer_case
+from nn.modules import margin_loss as ml
 from nn.modules import padding as pad
 from nn.modules.dropout_nd import (
     AlphaDropout,
@@ -146,8 +147,64 @@ def _register_rearrangements() -> None:
     layer_case("k2-s1", Fold((3, 3), 2), (1, 8, 4), call=lambda m, x: m(x) ** 2)
 
 
+def _register_losses() -> None:
+    rng = np.random.default_rng(9)
+    pm1 = ag.tensor(np.array([1.0, -1.0, -1.0, 1.0]))
+    labels = ag.tensor((rng.standard_normal((4, 3)) > 0).astype(np.float64))
+    cls4 = ag.tensor(np.array([2, 0, 1, 1]))
+    mlm = ag.tensor(np.array([[2, 0, -1], [1, -1, 0], [0, 1, 2], [-1, 0, 0]]))
+    _fn("margin_ranking_loss", "sum", lambda a, b: F.margin_ranking_loss(
+        a, b, pm1, 0.3, reduction="sum") ** 2, (4,), (4,), make=_apart)
+    _fn("hinge_embedding_loss", "margin0.7", lambda x: F.hinge_embedding_loss(
+        x, pm1, 0.7) ** 2, (4,), make=_apart)
+    _fn("cosine_embedding_loss", "margin0.2", lambda a, b: F.cosine_embedding_loss(
+        a, b, pm1, 0.2, reduction="none") ** 2, (4, 3), (4, 3))
+    _fn("soft_margin_loss", "mean", lambda x: F.soft_margin_loss(x, pm1), (4,))
+    _fn("multilabel_soft_margin_loss", "weight", lambda x, w: F.multilabel_soft_margin_loss(
+        x, labels, w), (4, 3), (3,))
+    _fn("multi_margin_loss", "p2-weight", lambda x, w: F.multi_margin_loss(
+        x, cls4, 2, 0.5, w, reduction="none"), (4, 3), (3,), make=_apart)
+    _fn("multilabel_margin_loss", "repeats", lambda x: F.multilabel_margin_loss(
+        x, mlm, reduction="sum") ** 2, (4, 3), make=_apart)
+    _fn("triplet_margin_loss", "swap", lambda a, p, n: F.triplet_margin_loss(
+        a, p, n, 2.0, swap=True), (4, 3), (4, 3), (4, 3))
+    _fn("triplet_margin_with_distance_loss", "default", lambda a, p, n:
+        F.triplet_margin_with_distance_loss(a, p, n, margin=2.0), (4, 3), (4, 3), (4, 3))
+    _fn("poisson_nll_loss", "rate-full", lambda x, y: F.poisson_nll_loss(
+        x, y * 2 + 1.5, log_input=False, full=True), (2, 3), (2, 3), make=_positive)
+    _fn("gaussian_nll_loss", "shared-var-full", lambda x, y, v: F.gaussian_nll_loss(
+        x, y, v, full=True, eps=0.05), (3, 2), (3, 2), (3, 1), make=_positive)
+    for m, call, shape in (
+            (ml.MarginRankingLoss(0.2), lambda m, x: m(x, x.flip(0) * 0.5, pm1), (4,)),
+            (ml.HingeEmbeddingLoss(reduction="sum"), lambda m, x: m(x, pm1) ** 2, (4,)),
+            (ml.CosineEmbeddingLoss(), lambda m, x: m(x, x.flip(0), pm1), (4, 3)),
+            (ml.SoftMarginLoss(reduction="none"), lambda m, x: m(x, pm1), (4,)),
+            (ml.MultiLabelSoftMarginLoss([0.5, 1.0, 2.0]), lambda m, x: m(x, labels), (4, 3)),
+            (ml.MultiMarginLoss(margin=0.6), lambda m, x: m(x, cls4), (4, 3)),
+            (ml.MultiLabelMarginLoss(), lambda m, x: m(x, mlm), (4, 3)),
+            (ml.TripletMarginLoss(1.5, p=1.5), lambda m, x: m(x, x * 0.5, x.flip(0)), (4, 3)),
+            (ml.TripletMarginWithDistanceLoss(margin=1.5, swap=True),
+             lambda m, x: m(x, x * 0.5, x.flip(0)), (4, 3)),
+            (ml.PoissonNLLLoss(), lambda m, x: m(x, ag.tensor([0.0, 1.0, 2.5, 4.0])), (4,)),
+            (ml.GaussianNLLLoss(), lambda m, x: m(x[:, :2], x[:, 2:] * 0, x[:, 2:] ** 2 + 0.5),
+             (4, 3))):
+        layer_case("default" if m.reduction == "mean" else m.reduction, m, shape, call=call,
+                   make=_apart)
+
+
+def _apart(rng: np.random.Generator, shape: tuple) -> np.ndarray:
+    # well-separated values: no hinge sits within a finite-difference step of its kink
+    n = int(np.prod(shape)) if shape else 1
+    return (rng.permutation(n).reshape(shape) - n / 2) * 0.23 + 0.05
+
+
+def _positive(rng: np.random.Generator, shape: tuple) -> np.ndarray:
+    return rng.uniform(0.3, 2.0, shape)
+
+
 _register_norms()
 _register_dropout()
+_register_losses()
 _register_rearrangements()
 _register_padding()
 _register_transformer()

@@ -638,3 +638,29 @@ from nn.norm_functions import instance_norm, local_response_norm  # noqa: E402
 
 DIFFERENTIABLE += ["instance_norm", "local_response_norm", "lp_pool1d", "lp_pool2d"]
 __all__ += ["instance_norm", "local_response_norm", "lp_pool1d", "lp_pool2d"]
+
+from nn.likelihood_losses import gaussian_nll_loss, poisson_nll_loss  # noqa: E402
+from nn.margin_losses import (  # noqa: E402
+    cosine_embedding_loss,
+    hinge_embedding_loss,
+    margin_ranking_loss,
+    multi_margin_loss,
+    multilabel_margin_loss,
+    multilabel_soft_margin_loss,
+    soft_margin_loss,
+    triplet_margin_loss,
+    triplet_margin_with_distance_loss,
+)
+
+DIFFERENTIABLE += [
+    "cosine_embedding_loss", "gaussian_nll_loss", "hinge_embedding_loss",
+    "margin_ranking_loss", "multi_margin_loss", "multilabel_margin_loss",
+    "multilabel_soft_margin_loss", "poisson_nll_loss", "soft_margin_loss",
+    "triplet_margin_loss", "triplet_margin_with_distance_loss",
+]
+__all__ += [
+    "cosine_embedding_loss", "gaussian_nll_loss", "hinge_embedding_loss",
+    "margin_ranking_loss", "multi_margin_loss", "multilabel_margin_loss",
+    "multilabel_soft_margin_loss", "poisson_nll_loss", "soft_margin_loss",
+    "triplet_margin_loss", "triplet_margin_with_distance_loss",
+]

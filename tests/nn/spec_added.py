@@ -260,3 +260,92 @@ SPEC.update({
     "LPPool2d-ceil": (lambda k, x: k.nn.LPPool2d(2, 2, stride=2, ceil_mode=True)(x),
                       [R(1, 2, 5, 3, seed=76)]),
 })
+
+# -- the margin, embedding, triplet and likelihood losses (every reduction) --------------------
+PM1 = np.array([1.0, -1.0, -1.0, 1.0, 1.0])  # ±1 targets
+PM1_2x3 = np.array([[1.0, -1.0, 1.0], [-1.0, -1.0, 1.0]])
+LABELS01 = (R(4, 3, seed=80) > 0).astype(np.float64)
+MLM_TARGET = np.array([[3, 0, -1, 1], [1, 2, 3, -1], [-1, 0, 0, 0]], dtype=np.int64)
+for _red in ("mean", "sum", "none"):
+    SPEC.update({
+        f"margin_ranking_loss-{_red}": (
+            lambda k, a, b, y, r=_red: k.F.margin_ranking_loss(a, b, y, 0.3, reduction=r),
+            [R(5, seed=81), R(5, seed=82), PM1]),
+        f"MarginRankingLoss-tie-{_red}": (  # −y(x1 − x2) + margin = 0 exactly: clamp passes
+            lambda k, a, r=_red: k.nn.MarginRankingLoss(0.5, reduction=r)(
+                a, a - k.t(np.array([0.5, -0.5, 0.5, 0.5, 0.5])), k.t(PM1)), [R(5, seed=83)]),
+        f"hinge_embedding_loss-{_red}": (
+            lambda k, x, r=_red: k.F.hinge_embedding_loss(x, k.t(PM1_2x3), 0.7, reduction=r),
+            [R(2, 3, seed=84)]),
+        f"HingeEmbeddingLoss-{_red}": (
+            lambda k, x, r=_red: k.nn.HingeEmbeddingLoss(reduction=r)(x, k.t(PM1)),
+            [R(5, seed=85)]),
+        f"cosine_embedding_loss-{_red}": (
+            lambda k, a, b, r=_red: k.F.cosine_embedding_loss(a, b, k.t(PM1), 0.2, reduction=r),
+            [R(5, 3, seed=86), R(5, 3, seed=87)]),
+        f"CosineEmbeddingLoss-1d-{_red}": (
+            lambda k, a, b, r=_red: k.nn.CosineEmbeddingLoss(-0.5, reduction=r)(
+                a, b, k.t(np.array(-1.0))), [R(4, seed=88), R(4, seed=89)]),
+        f"soft_margin_loss-{_red}": (
+            lambda k, x, r=_red: k.F.soft_margin_loss(x, k.t(PM1_2x3 * 0.7), reduction=r),
+            [R(2, 3, seed=90)]),
+        f"multilabel_soft_margin_loss-{_red}": (
+            lambda k, x, y, r=_red: k.F.multilabel_soft_margin_loss(x, y, reduction=r),
+            [R(4, 3, seed=91), LABELS01]),
+        f"MultiLabelSoftMarginLoss-weight-{_red}": (
+            lambda k, x, r=_red: k.nn.MultiLabelSoftMarginLoss(
+                k.t(np.array([0.5, 1.0, 2.0])), reduction=r)(x, k.t(LABELS01)),
+            [R(4, 3, seed=92)]),
+        f"multi_margin_loss-{_red}": (
+            lambda k, x, t, r=_red: k.F.multi_margin_loss(x, t, reduction=r),
+            [R(4, 5, seed=93), Ints(2, 0, 4, 1)]),
+        f"MultiMarginLoss-p2-weight-margin-{_red}": (
+            lambda k, x, t, r=_red: k.nn.MultiMarginLoss(2, 0.7, k.t(np.array(
+                [1.0, 2.0, 0.5, 1.5])), reduction=r)(x, t), [R(3, 4, seed=94), Ints(3, 1, 1)]),
+        f"MultiMarginLoss-vector-{_red}": (
+            lambda k, x, r=_red: k.nn.MultiMarginLoss(reduction=r)(x, k.t(Ints(2))),
+            [R(4, seed=95)]),
+        f"multilabel_margin_loss-{_red}": (
+            lambda k, x, t, r=_red: k.F.multilabel_margin_loss(x, t, reduction=r),
+            [R(3, 4, seed=96), MLM_TARGET]),
+        f"MultiLabelMarginLoss-vector-{_red}": (
+            lambda k, x, r=_red: k.nn.MultiLabelMarginLoss(reduction=r)(x, k.t(Ints(0, 3, -1, 1))),
+            [R(4, seed=97)]),
+        f"triplet_margin_loss-{_red}": (
+            lambda k, a, p, n, r=_red: k.F.triplet_margin_loss(a, p, n, reduction=r),
+            [R(4, 3, seed=98), R(4, 3, seed=99), R(4, 3, seed=100)]),
+        f"TripletMarginLoss-p1-swap-{_red}": (
+            lambda k, a, p, n, r=_red: k.nn.TripletMarginLoss(0.5, 1.0, 1e-3, True,
+                                                              reduction=r)(a, p, n),
+            [R(4, 3, seed=101), R(4, 3, seed=102), R(4, 3, seed=103)]),
+        f"triplet_margin_with_distance_loss-{_red}": (
+            lambda k, a, p, n, r=_red: k.F.triplet_margin_with_distance_loss(
+                a, p, n, reduction=r), [R(4, 3, seed=104), R(4, 3, seed=105), R(4, 3, seed=106)]),
+        f"TripletMarginWithDistanceLoss-cosine-swap-{_red}": (
+            lambda k, a, p, n, r=_red: k.nn.TripletMarginWithDistanceLoss(
+                distance_function=lambda u, v: 1 - k.F.cosine_similarity(u, v), margin=0.8,
+                swap=True, reduction=r)(a, p, n),
+            [R(4, 3, seed=107), R(4, 3, seed=108), R(4, 3, seed=109)]),
+        f"poisson_nll_loss-{_red}": (
+            lambda k, x, y, r=_red: k.F.poisson_nll_loss(x, y, reduction=r),
+            [R(2, 3, seed=110), R(2, 3, seed=111, lo=0.0, hi=4.0)]),
+        f"PoissonNLLLoss-rate-full-{_red}": (
+            lambda k, x, r=_red: k.nn.PoissonNLLLoss(False, True, reduction=r)(
+                x, k.t(np.array([[0.0, 1.0, 2.0], [3.0, 0.5, 7.0]]))),
+            [R(2, 3, seed=112, lo=0.1, hi=3.0)]),
+        f"gaussian_nll_loss-{_red}": (
+            lambda k, x, y, v, r=_red: k.F.gaussian_nll_loss(x, y, v, reduction=r),
+            [R(3, 2, seed=113), R(3, 2, seed=114), R(3, 2, seed=115, lo=0.1, hi=2.0)]),
+        f"GaussianNLLLoss-full-shared-var-clamped-{_red}": (
+            lambda k, x, y, v, r=_red: k.nn.GaussianNLLLoss(full=True, eps=0.3, reduction=r)(
+                x, y, v), [R(3, 2, seed=116), R(3, 2, seed=117),
+                           R(3, 1, seed=118, lo=0.1, hi=0.6)]),
+        f"GaussianNLLLoss-var-without-last-dim-{_red}": (
+            lambda k, x, y, v, r=_red: k.nn.GaussianNLLLoss(reduction=r)(x, y, v),
+            [R(3, 2, seed=119), R(3, 2, seed=120), R(3, seed=121, lo=0.5, hi=2.0)]),
+    })
+SPEC["gaussian_nll_loss-float-var"] = (lambda k, x, y: k.F.gaussian_nll_loss(x, y, 0.5),
+                                       [R(3, 2, seed=122), R(3, 2, seed=123)])
+SPEC["poisson_nll_loss-legacy-flags"] = (
+    lambda k, x, y: k.F.poisson_nll_loss(x, y, size_average=False),
+    [R(4, seed=124), R(4, seed=125, lo=0.0, hi=3.0)])
