@@ -603,64 +603,10 @@ __all__ += [
     "relu6", "selu", "silu", "softplus", "softsign", "tanhshrink", "threshold",
 ]
 
-# -- torch's functional forms added for parity (their own modules) ---------------------------
-from nn.norm_functions import rms_norm  # noqa: E402
+# -- torch's functional forms added for parity (nn/functional_added.py gathers them) --------
+from nn.functional_added import *  # noqa: E402, F403
+from nn.functional_added import ADDED_DIFFERENTIABLE  # noqa: E402
+from nn.functional_added import __all__ as _ADDED  # noqa: E402
 
-DIFFERENTIABLE += ["rms_norm"]
-__all__ += ["rms_norm"]
-
-from nn.dropout_functions import (  # noqa: E402
-    alpha_dropout,
-    dropout1d,
-    dropout2d,
-    dropout3d,
-    feature_alpha_dropout,
-)
-
-DIFFERENTIABLE += ["dropout1d", "dropout2d", "dropout3d", "alpha_dropout",
-                   "feature_alpha_dropout"]
-__all__ += ["dropout1d", "dropout2d", "dropout3d", "alpha_dropout", "feature_alpha_dropout"]
-
-from nn.fold import fold, unfold  # noqa: E402
-from nn.pixel import (  # noqa: E402
-    channel_shuffle,
-    native_channel_shuffle,
-    pixel_shuffle,
-    pixel_unshuffle,
-)
-
-DIFFERENTIABLE += ["fold", "unfold", "pixel_shuffle", "pixel_unshuffle", "channel_shuffle"]
-__all__ += ["channel_shuffle", "fold", "native_channel_shuffle", "pixel_shuffle",
-            "pixel_unshuffle", "unfold"]
-
-from nn.lp_pool import lp_pool1d, lp_pool2d  # noqa: E402
-from nn.norm_functions import instance_norm, local_response_norm  # noqa: E402
-
-DIFFERENTIABLE += ["instance_norm", "local_response_norm", "lp_pool1d", "lp_pool2d"]
-__all__ += ["instance_norm", "local_response_norm", "lp_pool1d", "lp_pool2d"]
-
-from nn.likelihood_losses import gaussian_nll_loss, poisson_nll_loss  # noqa: E402
-from nn.margin_losses import (  # noqa: E402
-    cosine_embedding_loss,
-    hinge_embedding_loss,
-    margin_ranking_loss,
-    multi_margin_loss,
-    multilabel_margin_loss,
-    multilabel_soft_margin_loss,
-    soft_margin_loss,
-    triplet_margin_loss,
-    triplet_margin_with_distance_loss,
-)
-
-DIFFERENTIABLE += [
-    "cosine_embedding_loss", "gaussian_nll_loss", "hinge_embedding_loss",
-    "margin_ranking_loss", "multi_margin_loss", "multilabel_margin_loss",
-    "multilabel_soft_margin_loss", "poisson_nll_loss", "soft_margin_loss",
-    "triplet_margin_loss", "triplet_margin_with_distance_loss",
-]
-__all__ += [
-    "cosine_embedding_loss", "gaussian_nll_loss", "hinge_embedding_loss",
-    "margin_ranking_loss", "multi_margin_loss", "multilabel_margin_loss",
-    "multilabel_soft_margin_loss", "poisson_nll_loss", "soft_margin_loss",
-    "triplet_margin_loss", "triplet_margin_with_distance_loss",
-]
+DIFFERENTIABLE += ADDED_DIFFERENTIABLE
+__all__ += _ADDED
