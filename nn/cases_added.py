@@ -32,6 +32,7 @@ from nn.modules.transformer_stack import (
     TransformerDecoderLayer,
     TransformerEncoder,
 )
+from nn.modules.unpool import MaxUnpool1d, MaxUnpool2d
 
 __all__: list = []
 
@@ -202,8 +203,19 @@ def _positive(rng: np.random.Generator, shape: tuple) -> np.ndarray:
     return rng.uniform(0.3, 2.0, shape)
 
 
+def _register_unpool() -> None:
+    idx2 = ag.tensor(np.array([[[[0, 7], [9, 14]], [[5, 2], [15, 10]]]]))  # (1, 2, 2, 2) in 4x4
+    idx1 = ag.tensor(np.array([[[1, 2, 5], [0, 3, 4]]]))  # (1, 2, 3) in length 6
+    _fn("max_unpool2d", "k2", lambda x: F.max_unpool2d(x, idx2, 2) ** 2, (1, 2, 2, 2))
+    _fn("max_unpool1d", "k2", lambda x: F.max_unpool1d(x, idx1, 2) ** 2, (1, 2, 3))
+    layer_case("k2", MaxUnpool2d(2), (1, 2, 2, 2), call=lambda m, x: m(x, idx2) ** 2)
+    layer_case("k2-output-size", MaxUnpool1d(2), (1, 2, 3),
+               call=lambda m, x: m(x, idx1, output_size=[7]) ** 2)
+
+
 _register_norms()
 _register_dropout()
+_register_unpool()
 _register_losses()
 _register_rearrangements()
 _register_padding()

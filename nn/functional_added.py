@@ -44,9 +44,11 @@ from nn.pixel import (
     pixel_shuffle,
     pixel_unshuffle,
 )
+from nn.unpool import max_unpool1d, max_unpool2d
 
 # the differentiable ones: nn/cases_added.py registers a gradcheck case for each
 ADDED_DIFFERENTIABLE = [
+    "max_unpool1d", "max_unpool2d",
     "rms_norm", "dropout1d", "dropout2d", "dropout3d", "alpha_dropout", "feature_alpha_dropout",
     "fold", "unfold", "pixel_shuffle", "pixel_unshuffle", "channel_shuffle", "instance_norm",
     "local_response_norm", "lp_pool1d", "lp_pool2d", "cosine_embedding_loss",
@@ -55,6 +57,7 @@ ADDED_DIFFERENTIABLE = [
     "soft_margin_loss", "triplet_margin_loss", "triplet_margin_with_distance_loss",
 ]
 __all__ = [
+    "max_unpool1d", "max_unpool2d",
     "alpha_dropout", "channel_shuffle", "cosine_embedding_loss", "dropout1d", "dropout2d",
     "dropout3d", "feature_alpha_dropout", "fold", "gaussian_nll_loss", "hinge_embedding_loss",
     "instance_norm", "local_response_norm", "lp_pool1d", "lp_pool2d", "margin_ranking_loss",

@@ -186,3 +186,9 @@ __all__ += ["CosineEmbeddingLoss", "GaussianNLLLoss", "HingeEmbeddingLoss", "Mar
             "MultiLabelMarginLoss", "MultiLabelSoftMarginLoss", "MultiMarginLoss",
             "PoissonNLLLoss", "SoftMarginLoss", "TripletMarginLoss",
             "TripletMarginWithDistanceLoss"]
+from nn.modules.unpool import (  # noqa: E402
+    MaxUnpool1d,
+    MaxUnpool2d,
+)
+
+__all__ += ["MaxUnpool1d", "MaxUnpool2d"]

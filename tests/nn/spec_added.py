@@ -349,3 +349,30 @@ SPEC["gaussian_nll_loss-float-var"] = (lambda k, x, y: k.F.gaussian_nll_loss(x, 
 SPEC["poisson_nll_loss-legacy-flags"] = (
     lambda k, x, y: k.F.poisson_nll_loss(x, y, size_average=False),
     [R(4, seed=124), R(4, seed=125, lo=0.0, hi=3.0)])
+
+# -- max unpooling -------------------------------------------------------------------------------
+
+
+def _unpool2d(k: Kit, x: Any, *pool: Any, **kw: Any) -> Any:
+    out, idx = k.F.max_pool2d(x, *pool, return_indices=True)
+    return k.F.max_unpool2d(out * 1.5, idx, *pool, **kw)
+
+
+def _unpool1d_module(k: Kit, x: Any) -> Any:
+    out, idx = k.nn.MaxPool1d(3, 2, 1, return_indices=True)(x)
+    return k.nn.MaxUnpool1d(3, 2, 1)(out, idx, output_size=[x.shape[-1]])
+
+
+SPEC.update({
+    "max_unpool2d-k2": (lambda k, x: _unpool2d(k, x, 2), [R(2, 2, 4, 6, seed=130)]),
+    "max_unpool2d-overlapping-windows": (lambda k, x: _unpool2d(k, x, 2, 1),
+                                         [R(1, 1, 4, 4, seed=131)]),
+    "max_unpool2d-output-size-unbatched": (
+        lambda k, x: _unpool2d(k, x, 2, output_size=(5, 5)), [R(2, 5, 5, seed=132)]),
+    "max_unpool1d": (lambda k, x: k.F.max_unpool1d(*k.F.max_pool1d(x, 2, return_indices=True),
+                                                   2), [R(2, 3, 6, seed=133)]),
+    "MaxUnpool1d-padding-output-size": (_unpool1d_module, [R(1, 2, 7, seed=134)]),
+    "MaxUnpool2d-stride-padding": (
+        lambda k, x: k.nn.MaxUnpool2d(3, 2, 1)(*k.nn.MaxPool2d(3, 2, 1, return_indices=True)(x)),
+        [R(1, 2, 5, 5, seed=135)]),
+})

@@ -108,3 +108,25 @@ def test_fold_is_unfolds_adjoint_and_shapes_as_torch() -> None:
     # overlap counts: fold(unfold(ones)) counts the blocks covering each pixel
     counts = F.fold(F.unfold(ag.ones(1, 1, 3, 3, dtype=np.float64), 2), (3, 3), 2)
     assert counts.numpy()[0, 0].tolist() == [[1, 2, 1], [2, 4, 2], [1, 2, 1]]
+
+
+def test_max_unpool_reprs_and_errors_as_torch() -> None:
+    assert repr(nn.MaxUnpool1d(2)) == "MaxUnpool1d(kernel_size=(2,), stride=(2,), padding=(0,))"
+    assert repr(nn.MaxUnpool2d(2, stride=1, padding=(0, 1))) == \
+        "MaxUnpool2d(kernel_size=(2, 2), stride=(1, 1), padding=(0, 1))"
+    x = ag.tensor(np.arange(20.0).reshape(1, 1, 4, 5))  # the last maximum sits at index 18
+    out, idx = F.max_pool2d(x, 2, return_indices=True)
+    with pytest.raises(RuntimeError, match="Found an invalid max index"):
+        F.max_unpool2d(out, idx, 2)  # torch: the default 4x4 output cannot hold index 18
+    assert F.max_unpool2d(out, idx, 2, output_size=(1, 1, 4, 5)).shape == (1, 1, 4, 5)
+    with pytest.raises(ValueError, match=r'invalid output_size "\[7, 7\]" \(dim 0 must be '
+                                         r'between 2 and 6\)'):
+        F.max_unpool2d(out, idx, 2, output_size=[7, 7])
+    with pytest.raises(ValueError, match="2 or 4 elements, but it has a length of '3'"):
+        F.max_unpool2d(out, idx, 2, output_size=(4, 5, 6))
+    with pytest.raises(RuntimeError, match="Expected shape of indices to be same"):
+        F.max_unpool2d(out, idx[..., :1], 2)
+    with pytest.raises(RuntimeError, match="should be type int64"):
+        F.max_unpool2d(out, idx.to(ag.int32), 2)
+    back = F.max_unpool2d(out, idx, 2, output_size=(4, 5)).numpy()[0, 0]
+    assert back[1].tolist() == [0.0, 6.0, 0.0, 8.0, 0.0] and back[3, 3] == 18.0
