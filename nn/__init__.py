@@ -157,6 +157,7 @@ from nn.modules import (  # noqa: E402
     Dropout1d,
     Dropout2d,
     Dropout3d,
+    EmbeddingBag,
     FeatureAlphaDropout,
     Fold,
     GaussianNLLLoss,
@@ -198,8 +199,8 @@ from nn.modules import (  # noqa: E402
 
 __all__ += ["AlphaDropout", "ChannelShuffle", "CircularPad1d", "CircularPad2d", "CircularPad3d",
             "ConstantPad1d", "ConstantPad2d", "ConstantPad3d", "CosineEmbeddingLoss",
-            "Dropout1d", "Dropout2d", "Dropout3d", "FeatureAlphaDropout", "Fold",
-            "GaussianNLLLoss", "HingeEmbeddingLoss", "InstanceNorm1d", "InstanceNorm2d",
+            "Dropout1d", "Dropout2d", "Dropout3d", "EmbeddingBag", "FeatureAlphaDropout",
+            "Fold", "GaussianNLLLoss", "HingeEmbeddingLoss", "InstanceNorm1d", "InstanceNorm2d",
             "InstanceNorm3d", "LPPool1d", "LPPool2d", "LocalResponseNorm", "MarginRankingLoss",
             "MaxUnpool1d", "MaxUnpool2d", "MultiLabelMarginLoss", "MultiLabelSoftMarginLoss",
             "MultiMarginLoss", "PixelShuffle", "PixelUnshuffle", "PoissonNLLLoss", "RMSNorm",

@@ -21,6 +21,7 @@ from nn.modules.dropout_nd import (
     Dropout3d,
     FeatureAlphaDropout,
 )
+from nn.modules.embedding_bag import EmbeddingBag
 from nn.modules.instance_norm import InstanceNorm1d, InstanceNorm2d, InstanceNorm3d
 from nn.modules.lp_pool import LocalResponseNorm, LPPool1d, LPPool2d
 from nn.modules.pixel import ChannelShuffle, Fold, PixelShuffle, PixelUnshuffle, Unfold
@@ -193,6 +194,11 @@ def _register_losses() -> None:
                    make=_apart)
 
 
+def _distinct(rng: np.random.Generator, shape: tuple) -> np.ndarray:
+    n = int(np.prod(shape)) if shape else 1
+    return rng.permutation(n).reshape(shape) * 0.37 - 0.2 * n
+
+
 def _apart(rng: np.random.Generator, shape: tuple) -> np.ndarray:
     # well-separated values: no hinge sits within a finite-difference step of its kink
     n = int(np.prod(shape)) if shape else 1
@@ -208,6 +214,18 @@ def _register_unpool() -> None:
     idx1 = ag.tensor(np.array([[[1, 2, 5], [0, 3, 4]]]))  # (1, 2, 3) in length 6
     _fn("max_unpool2d", "k2", lambda x: F.max_unpool2d(x, idx2, 2) ** 2, (1, 2, 2, 2))
     _fn("max_unpool1d", "k2", lambda x: F.max_unpool1d(x, idx1, 2) ** 2, (1, 2, 3))
+    bag_idx, bag_off = ag.tensor(np.array([1, 2, 4, 0, 4, 3, 2])), ag.tensor(np.array([0, 2, 2, 5]))
+    _fn("embedding_bag", "sum-weights-empty-bag",
+        lambda w, p: F.embedding_bag(bag_idx, w, bag_off, mode="sum", per_sample_weights=p) ** 2,
+        (5, 3), (7,))
+    _fn("embedding_bag", "mean-padding-freq",
+        lambda w: F.embedding_bag(bag_idx, w, bag_off, padding_idx=4,
+                                  scale_grad_by_freq=True) ** 2, (5, 3))
+    _fn("embedding_bag", "max", lambda w: F.embedding_bag(bag_idx, w, bag_off, mode="max") ** 2,
+        (5, 3), make=_distinct)
+    layer_case("max-2d", EmbeddingBag(5, 3, mode="max"), (2, 3),
+               call=lambda m, x: m(ag.tensor(np.array([[0, 4, 1], [3, 3, 2]]))) * x,
+               make=_distinct)
     layer_case("k2", MaxUnpool2d(2), (1, 2, 2, 2), call=lambda m, x: m(x, idx2) ** 2)
     layer_case("k2-output-size", MaxUnpool1d(2), (1, 2, 3),
                call=lambda m, x: m(x, idx1, output_size=[7]) ** 2)

@@ -10,6 +10,7 @@ from nn.dropout_functions import (
     dropout3d,
     feature_alpha_dropout,
 )
+from nn.embedding_bag import embedding_bag
 from nn.fold import (
     fold,
     unfold,
@@ -48,6 +49,7 @@ from nn.unpool import max_unpool1d, max_unpool2d
 
 # the differentiable ones: nn/cases_added.py registers a gradcheck case for each
 ADDED_DIFFERENTIABLE = [
+    "embedding_bag",
     "max_unpool1d", "max_unpool2d",
     "rms_norm", "dropout1d", "dropout2d", "dropout3d", "alpha_dropout", "feature_alpha_dropout",
     "fold", "unfold", "pixel_shuffle", "pixel_unshuffle", "channel_shuffle", "instance_norm",
@@ -57,6 +59,7 @@ ADDED_DIFFERENTIABLE = [
     "soft_margin_loss", "triplet_margin_loss", "triplet_margin_with_distance_loss",
 ]
 __all__ = [
+    "embedding_bag",
     "max_unpool1d", "max_unpool2d",
     "alpha_dropout", "channel_shuffle", "cosine_embedding_loss", "dropout1d", "dropout2d",
     "dropout3d", "feature_alpha_dropout", "fold", "gaussian_nll_loss", "hinge_embedding_loss",

@@ -192,3 +192,8 @@ from nn.modules.unpool import (  # noqa: E402
 )
 
 __all__ += ["MaxUnpool1d", "MaxUnpool2d"]
+from nn.modules.embedding_bag import (  # noqa: E402
+    EmbeddingBag,
+)
+
+__all__ += ["EmbeddingBag"]

@@ -376,3 +376,36 @@ SPEC.update({
         lambda k, x: k.nn.MaxUnpool2d(3, 2, 1)(*k.nn.MaxPool2d(3, 2, 1, return_indices=True)(x)),
         [R(1, 2, 5, 5, seed=135)]),
 })
+
+# -- EmbeddingBag ---------------------------------------------------------------------------------
+BAG_IDX = Ints(1, 2, 4, 5, 4, 3, 2, 9)
+BAG_OFF = Ints(0, 2, 2, 5)  # bag 1 is empty
+SPEC.update({
+    "embedding_bag-mean-2d": (lambda k, w: k.F.embedding_bag(k.t(Ints(1, 2, 4, 5, 4, 3).reshape(
+        2, 3)), w), [R(10, 3, seed=140)]),
+    "embedding_bag-sum-offsets-empty-bag": (
+        lambda k, w: k.F.embedding_bag(k.t(BAG_IDX), w, k.t(BAG_OFF), mode="sum"),
+        [R(10, 3, seed=141)]),
+    "embedding_bag-max-offsets-empty-bag": (
+        lambda k, w: k.F.embedding_bag(k.t(BAG_IDX), w, k.t(BAG_OFF), mode="max"),
+        [R(10, 3, seed=142)]),
+    "embedding_bag-sum-weights-last-offset": (
+        lambda k, w, p: k.F.embedding_bag(k.t(BAG_IDX), w, k.t(Ints(0, 3, 3, 8)), mode="sum",
+                                          per_sample_weights=p, include_last_offset=True),
+        [R(10, 3, seed=143), R(8, seed=144)]),
+    "embedding_bag-mean-padding-freq": (
+        lambda k, w: k.F.embedding_bag(k.t(BAG_IDX), w, k.t(BAG_OFF), padding_idx=4,
+                                       scale_grad_by_freq=True), [R(10, 3, seed=145)]),
+    "embedding_bag-max-norm": (
+        lambda k, w: k.F.embedding_bag(k.t(BAG_IDX), w * 1, k.t(BAG_OFF), max_norm=0.8,
+                                       mode="sum"), [R(10, 3, seed=146)]),
+    "EmbeddingBag-max-padding-2d": (
+        lambda k: k.fill(k.nn.EmbeddingBag(10, 3, mode="max", padding_idx=4))(
+            k.t(Ints(1, 4, 4, 9, 2, 2).reshape(3, 2))), []),
+    "EmbeddingBag-sum-psw-2d": (
+        lambda k, p: k.fill(k.nn.EmbeddingBag(10, 2, mode="sum"))(
+            k.t(Ints(1, 4, 4, 9, 2, 2).reshape(2, 3)), per_sample_weights=p), [R(2, 3, seed=147)]),
+})
+SPEC["embedding_bag-sum-freq-2d"] = (  # torch's CPU kernel's own frequency scaling
+    lambda k, w: k.F.embedding_bag(k.t(Ints(3, 3, 0, 7, 3, 0, 5, 5, 5).reshape(3, 3)), w,
+                                   mode="sum", scale_grad_by_freq=True), [R(8, 2, seed=148)])

@@ -130,3 +130,51 @@ def test_max_unpool_reprs_and_errors_as_torch() -> None:
         F.max_unpool2d(out, idx.to(ag.int32), 2)
     back = F.max_unpool2d(out, idx, 2, output_size=(4, 5)).numpy()[0, 0]
     assert back[1].tolist() == [0.0, 6.0, 0.0, 8.0, 0.0] and back[3, 3] == 18.0
+
+
+W = ag.randn(10, 3)
+I3 = ag.tensor([1, 2, 3])
+
+
+@pytest.mark.parametrize(("call", "exc", "match"), [
+    (lambda: F.embedding_bag(I3.reshape(1, 3), W, ag.tensor([0])), ValueError,
+     "if input is 2D, then offsets has to be None"),
+    (lambda: F.embedding_bag(I3, W), ValueError, "offsets has to be a 1D Tensor but got None"),
+    (lambda: F.embedding_bag(I3, W, ag.tensor([[0]])), ValueError, "offsets has to be a 1D"),
+    (lambda: F.embedding_bag(I3.reshape(1, 1, 3), W), ValueError,
+     "input has to be 1D or 2D Tensor, but got Tensor of dimension 3"),
+    (lambda: F.embedding_bag(I3, W, ag.tensor([0]), mode="max", scale_grad_by_freq=True),
+     ValueError, "max mode does not support scaling"),
+    (lambda: F.embedding_bag(I3, W, ag.tensor([0]), mode="min"), ValueError,
+     "mode has to be one of sum, mean or max"),
+    (lambda: F.embedding_bag(I3, W, ag.tensor([0]), per_sample_weights=ag.ones(3)),
+     NotImplementedError, "only supported for mode='sum' \\(got mode='mean'\\)"),
+    (lambda: F.embedding_bag(I3, W, ag.tensor([0]), mode="sum",
+                             per_sample_weights=ag.ones(2)), ValueError,
+     "must have the same shape as the input"),
+    (lambda: F.embedding_bag(I3, W, ag.tensor([1])), RuntimeError, "offsets\\[0\\] has to be 0"),
+    (lambda: F.embedding_bag(I3, W, ag.tensor([0, 5])), RuntimeError,
+     "can not be greater than input's length 3"),
+    (lambda: nn.EmbeddingBag(10, 3, padding_idx=10), AssertionError,
+     "padding_idx must be within num_embeddings"),
+    (lambda: F.embedding_bag(ag.tensor([1, 12]), W, ag.tensor([0])), RuntimeError,
+     r"Index 1 of input takes value 12 which is not in the valid range \[0, 10\)"),
+])
+def test_embedding_bag_errors_as_torch(call, exc, match) -> None:
+    with pytest.raises(exc, match=match):
+        call()
+
+
+def test_embedding_bag_module_as_torch() -> None:
+    assert repr(nn.EmbeddingBag(10, 3)) == "EmbeddingBag(10, 3, mode='mean')"
+    assert repr(nn.EmbeddingBag(10, 3, max_norm=1.0, norm_type=1.0, scale_grad_by_freq=True,
+                                mode="sum", padding_idx=-1, include_last_offset=True)) == \
+        "EmbeddingBag(10, 3, max_norm=1.0, norm_type=1.0, scale_grad_by_freq=True, " \
+        "mode='sum', padding_idx=9)"
+    m = nn.EmbeddingBag(10, 3, padding_idx=2)
+    assert list(m.state_dict()) == ["weight"] and not m.weight.detach().numpy()[2].any()
+    assert 0.5 < m.weight.detach().numpy().std() < 1.6  # N(0, 1) as torch
+    pre = nn.EmbeddingBag.from_pretrained(ag.ones(4, 2), mode="sum")
+    assert not pre.weight.requires_grad
+    assert pre(ag.tensor([[0, 1, 3]])).tolist() == [[3.0, 3.0]]
+    assert nn.EmbeddingBag(5, 2, device="cpu", dtype=np.float64).weight.dtype == np.float64
