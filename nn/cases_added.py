@@ -218,9 +218,9 @@ def _register_unpool() -> None:
     _fn("embedding_bag", "sum-weights-empty-bag",
         lambda w, p: F.embedding_bag(bag_idx, w, bag_off, mode="sum", per_sample_weights=p) ** 2,
         (5, 3), (7,))
-    _fn("embedding_bag", "mean-padding-freq",
-        lambda w: F.embedding_bag(bag_idx, w, bag_off, padding_idx=4,
-                                  scale_grad_by_freq=True) ** 2, (5, 3))
+    # (scale_grad_by_freq scales the gradient away from the derivative: its own test checks it)
+    _fn("embedding_bag", "mean-padding",
+        lambda w: F.embedding_bag(bag_idx, w, bag_off, padding_idx=4) ** 2, (5, 3))
     _fn("embedding_bag", "max", lambda w: F.embedding_bag(bag_idx, w, bag_off, mode="max") ** 2,
         (5, 3), make=_distinct)
     layer_case("max-2d", EmbeddingBag(5, 3, mode="max"), (2, 3),
