@@ -23,6 +23,7 @@ from nn.modules.dropout_nd import (
 )
 from nn.modules.embedding_bag import EmbeddingBag
 from nn.modules.instance_norm import InstanceNorm1d, InstanceNorm2d, InstanceNorm3d
+from nn.modules.lazy import LazyLinear
 from nn.modules.lp_pool import LocalResponseNorm, LPPool1d, LPPool2d
 from nn.modules.pixel import ChannelShuffle, Fold, PixelShuffle, PixelUnshuffle, Unfold
 from nn.modules.rmsnorm import RMSNorm
@@ -209,6 +210,12 @@ def _positive(rng: np.random.Generator, shape: tuple) -> np.ndarray:
     return rng.uniform(0.3, 2.0, shape)
 
 
+def _register_lazy() -> None:
+    lazy = LazyLinear(3).double()
+    lazy.initialize_parameters(ag.zeros(1, 4, dtype=np.float64))  # shapes known to the case
+    layer_case("materialised", lazy, (2, 4))
+
+
 def _register_unpool() -> None:
     idx2 = ag.tensor(np.array([[[[0, 7], [9, 14]], [[5, 2], [15, 10]]]]))  # (1, 2, 2, 2) in 4x4
     idx1 = ag.tensor(np.array([[[1, 2, 5], [0, 3, 4]]]))  # (1, 2, 3) in length 6
@@ -234,6 +241,7 @@ def _register_unpool() -> None:
 _register_norms()
 _register_dropout()
 _register_unpool()
+_register_lazy()
 _register_losses()
 _register_rearrangements()
 _register_padding()

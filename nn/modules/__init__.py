@@ -197,3 +197,8 @@ from nn.modules.embedding_bag import (  # noqa: E402
 )
 
 __all__ += ["EmbeddingBag"]
+from nn.modules.lazy import (  # noqa: E402
+    LazyLinear,
+)
+
+__all__ += ["LazyLinear"]
