@@ -56,6 +56,14 @@ def _detect_is_causal_mask(mask: Any, is_causal: bool | None, size: int | None) 
     return m.shape == want.shape and bool((m == want).all())
 
 
+def _cast_mask(mask: Any, like: Tensor) -> Any:
+    """A float mask in the input's dtype (torch drops a detected causal mask for its fused
+    causal path, so a float64 causal mask works with a float32 model there too)."""
+    if isinstance(mask, Tensor) and mask.dtype.kind == "f" and mask.dtype != like.dtype:
+        return mask.to(like.dtype)
+    return mask
+
+
 def _seq_len(src: Tensor, batch_first: bool) -> int:
     return src.shape[0] if src.ndim == 2 else src.shape[1 if batch_first else 0]
 
@@ -134,6 +142,7 @@ class TransformerEncoder(Module):
         batch_first = first.self_attn.batch_first
         keep = self._padding_kept(src, mask, src_key_padding_mask)
         is_causal = _detect_is_causal_mask(mask, is_causal, _seq_len(src, batch_first))
+        mask = _cast_mask(mask, src)
         out = src
         for layer in self.layers:
             out = layer(out, src_mask=mask, is_causal=is_causal,
@@ -231,6 +240,7 @@ class TransformerDecoder(Module):
         batch_first = self.layers[0].self_attn.batch_first
         tgt_is_causal = _detect_is_causal_mask(tgt_mask, tgt_is_causal,
                                                _seq_len(tgt, batch_first))
+        tgt_mask = _cast_mask(tgt_mask, tgt)
         out = tgt
         for layer in self.layers:
             out = layer(out, memory, tgt_mask=tgt_mask, memory_mask=memory_mask,

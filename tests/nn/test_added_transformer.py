@@ -135,3 +135,15 @@ def test_device_and_dtype(double_device) -> None:
     assert {p.device.type for p in t.parameters()} == {"double"}
     d = nn.TransformerDecoderLayer(4, 2, 6, device="cpu", dtype=np.float64)
     assert {p.dtype for p in d.parameters()} == {np.dtype(np.float64)}
+
+
+def test_float64_causal_mask_with_a_float32_model() -> None:
+    # torch runs this (the detected causal mask goes to its fused causal path); float32 out
+    t = _small(dropout=0.0)
+    src, tgt = ag.randn(3, 2, 4), ag.randn(4, 2, 4)
+    m64 = nn.Transformer.generate_square_subsequent_mask(4, dtype=np.float64)
+    m32 = nn.Transformer.generate_square_subsequent_mask(4)
+    out = t(src, tgt, tgt_mask=m64)
+    assert out.dtype == np.float32
+    np.testing.assert_array_equal(out.detach().numpy(),
+                                  t(src, tgt, tgt_mask=m32).detach().numpy())
