@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from autograd.backend import asarray, xp_of
-from autograd.random import device_generator, generator
+from autograd.random import device_generator
 from autograd.tensor import Tensor
 
 __all__ = ["alpha_dropout", "dropout1d", "dropout2d", "dropout3d", "feature_alpha_dropout"]
@@ -27,9 +27,11 @@ def _check_p(p: float) -> None:
 
 def _keep(input: Tensor, shape: tuple, p: float) -> Any:
     """A Bernoulli(1 − p) 0/1 mask of ``shape`` in the input's dtype, on its device."""
+    from nn import functional as F  # its generator, as F.dropout draws (a test replaces it)
+
     dt = input.dtype if input.dtype in (np.float32, np.float64) else np.float64
     if input._data.__class__ is np.ndarray:
-        u = generator().random(shape, dtype=dt)
+        u = F.generator().random(shape, dtype=dt)
     else:  # drawn on the device by its generator (as torch: not the host's numbers)
         u = device_generator(input._data).random_sample(shape, dtype=dt)
     return (u >= p).astype(input.dtype)

@@ -9,10 +9,10 @@ from typing import Any
 import numpy as np
 
 import autograd as ag
-from autograd.backend import asarray, xp_of
+from autograd.backend import xp_of
 from autograd.tensor import Tensor
 from nn.loss_reduction import _reduce, _reduction
-from nn.margin_losses import _host, _t
+from nn.margin_losses import _const_like, _host, _t
 
 __all__ = ["gaussian_nll_loss", "poisson_nll_loss"]
 
@@ -27,7 +27,8 @@ def poisson_nll_loss(input: Tensor, target: Any, log_input: bool = True, full: b
     loss = ag.exp(input) - y * input if log_input else input - y * ag.log(input + eps)
     if full:
         stirling = y * ag.log(y) - y + 0.5 * ag.log(2 * math.pi * y)
-        small = Tensor._const(asarray(np.broadcast_to(_host(y) <= 1, stirling.shape)))
+        small = _const_like(np.ascontiguousarray(np.broadcast_to(_host(y) <= 1,
+                                                                 stirling.shape)), stirling)
         zeros = Tensor._const(xp_of(stirling._data).zeros(stirling.shape, dtype=stirling.dtype))
         loss = loss + ag.where(small, zeros, stirling)
     return _reduce(loss, reduction)

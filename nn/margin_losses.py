@@ -16,6 +16,7 @@ import numpy as np
 
 import autograd as ag
 from autograd.backend import asarray, xp_of
+from autograd.backend import to as to_device
 from autograd.ops.activations import logsigmoid
 from autograd.tensor import Tensor
 from nn.distance_functions import pairwise_distance
@@ -29,13 +30,19 @@ __all__ = [
 
 
 def _t(x: Any, like: Tensor | None = None) -> Tensor:
-    """A Tensor as given, or an array/number as a constant (in ``like``'s float dtype)."""
+    """A Tensor as given, or an array/number as a constant (in ``like``'s float dtype, on
+    its device)."""
     if isinstance(x, Tensor):
         return x
     a = np.asarray(x)
-    if like is not None and a.dtype.kind in "biuf":
-        a = a.astype(like.dtype)
-    return Tensor._const(asarray(a))
+    if like is None:
+        return Tensor._const(asarray(a))
+    return _const_like(a.astype(like.dtype) if a.dtype.kind in "biuf" else a, like)
+
+
+def _const_like(a: np.ndarray, like: Tensor) -> Tensor:
+    """A host array as a constant on ``like``'s device."""
+    return Tensor._const(to_device(asarray(a), like.device))
 
 
 def _host(x: Any) -> np.ndarray:
@@ -46,7 +53,7 @@ def _host(x: Any) -> np.ndarray:
 def _where(mask: np.ndarray, a: Tensor, like: Tensor) -> Tensor:
     """a where ``mask`` (a constant), else 0, as torch's where(mask, a, zeros)."""
     zeros = Tensor._const(xp_of(like._data).zeros(like.shape, dtype=like.dtype))
-    return ag.where(Tensor._const(asarray(mask)), a, zeros)
+    return ag.where(_const_like(np.ascontiguousarray(mask), like), a, zeros)
 
 
 def margin_ranking_loss(input1: Tensor, input2: Tensor, target: Any, margin: float = 0.0,
@@ -197,7 +204,7 @@ def multilabel_margin_loss(input: Tensor, target: Any, size_average: bool | None
     is_target = count > 0
     z = 1 - x.reshape(n, c, 1) + x.reshape(n, 1, c)  # z[n, j, i] = 1 − x_j + x_i
     keep = (count[:, :, None] > 0) & ~is_target[:, None, :] & (_host(z) > 0)
-    h = _where(keep, z, z) * Tensor._const(asarray(count[:, :, None].astype(x.dtype)))
+    h = _where(keep, z, z) * _const_like(count[:, :, None].astype(x.dtype), x)
     loss = h.sum((1, 2)) / c
     return _reduce(loss.reshape(()) if vector else loss, reduction)
 

@@ -53,7 +53,8 @@ def _unpool(input: Tensor, indices: Any, out_hw: tuple, name: str) -> Tensor:
     total = int(np.prod(out_hw))
     lead = tuple(input.shape[:input.ndim - len(out_hw)])
     flat_idx = idx.reshape(*lead, -1)
-    bad = flat_idx.detach().numpy() if flat_idx.numel() else np.zeros(0)
+    data = flat_idx._data
+    bad = np.asarray(data.get() if hasattr(data, "get") else data)
     if bad.size and (bad.min() < 0 or bad.max() >= total):
         raise RuntimeError(f"{name}: Found an invalid max index: {int(bad.max())} (output "
                            f"volumes are of size {'x'.join(map(str, out_hw))})")

@@ -15,6 +15,7 @@ import numpy as np
 
 import autograd as ag
 from autograd.backend import asarray
+from autograd.backend import to as to_device
 from autograd.tensor import Tensor
 from nn import functional as F
 from nn import init
@@ -148,7 +149,8 @@ class TransformerEncoder(Module):
             out = layer(out, src_mask=mask, is_causal=is_causal,
                         src_key_padding_mask=src_key_padding_mask)
         if keep is not None:
-            out = out * Tensor._const(asarray(keep[..., None].astype(np.dtype(out.dtype))))
+            keep = keep[..., None].astype(np.dtype(out.dtype))
+            out = out * Tensor._const(to_device(asarray(keep), out.device))
         if self.norm is not None:
             out = self.norm(out)
         return out
