@@ -53,7 +53,7 @@ def _host(x: Any) -> np.ndarray:
 def _where(mask: np.ndarray, a: Tensor, like: Tensor) -> Tensor:
     """a where ``mask`` (a constant), else 0, as torch's where(mask, a, zeros)."""
     zeros = Tensor._const(xp_of(like._data).zeros(like.shape, dtype=like.dtype))
-    return ag.where(_const_like(np.ascontiguousarray(mask), like), a, zeros)
+    return ag.where(_const_like(np.array(mask), like), a, zeros)  # (0-d stays 0-d)
 
 
 def margin_ranking_loss(input1: Tensor, input2: Tensor, target: Any, margin: float = 0.0,
