@@ -65,7 +65,7 @@ def unfold(input: Tensor, kernel_size: Any, dilation: Any = 1, padding: Any = 0,
     if any(p):
         x = pad(x, (p[1], p[1], p[0], p[0]))
     idx = _flat_index((h + 2 * p[0], w + 2 * p[1]), blocks, k, d, s)
-    out = x.reshape(n, c, -1)[:, :, idx.reshape(-1)]
+    out = x.reshape(n, c, x.shape[2] * x.shape[3])[:, :, idx.reshape(-1)]
     out = out.reshape(n, c * k[0] * k[1], blocks[0] * blocks[1])
     return out if input.ndim == 4 else out.squeeze(0)
 
@@ -99,7 +99,7 @@ def fold(input: Tensor, output_size: Any, kernel_size: Any, dilation: Any = 1,
     index = ag.tensor(np.ascontiguousarray(np.broadcast_to(idx, (n, c, idx.size))),
                       device=y.device)
     canvas = ag.zeros((n, c, hp * wp), dtype=y.dtype, device=y.device)
-    out = canvas.scatter_add(2, index, y.reshape(n, c, -1)).reshape(n, c, hp, wp)
+    out = canvas.scatter_add(2, index, y.reshape(n, c, idx.size)).reshape(n, c, hp, wp)
     if any(p):
         out = out[:, :, p[0]:p[0] + o[0], p[1]:p[1] + o[1]]
     return out if input.ndim == 3 else out.squeeze(0)

@@ -27,8 +27,7 @@ def poisson_nll_loss(input: Tensor, target: Any, log_input: bool = True, full: b
     loss = ag.exp(input) - y * input if log_input else input - y * ag.log(input + eps)
     if full:
         stirling = y * ag.log(y) - y + 0.5 * ag.log(2 * math.pi * y)
-        small = _const_like(np.array(np.broadcast_to(_host(y) <= 1,
-                                                                 stirling.shape)), stirling)
+        small = _const_like(np.array(np.broadcast_to(_host(y) <= 1, stirling.shape)), stirling)
         zeros = Tensor._const(xp_of(stirling._data).zeros(stirling.shape, dtype=stirling.dtype))
         loss = loss + ag.where(small, zeros, stirling)
     return _reduce(loss, reduction)

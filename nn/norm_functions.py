@@ -61,6 +61,8 @@ def instance_norm(input: Tensor, running_mean: Tensor | None = None,
         raise ValueError(f"Expected more than 1 spatial element when training, got input "
                          f"size {list(input.shape)}")
     n, c = input.shape[:2]
+    if input.numel() == 0:  # torch: an empty batch normalises to an empty output
+        return input * 1
     x = input.reshape(1, n * c, *input.shape[2:])
     rm = None if running_mean is None else running_mean.detach().repeat(n)
     rv = None if running_var is None else running_var.detach().repeat(n)

@@ -178,3 +178,12 @@ def test_embedding_bag_module_as_torch() -> None:
     assert not pre.weight.requires_grad
     assert pre(ag.tensor([[0, 1, 3]])).tolist() == [[3.0, 3.0]]
     assert nn.EmbeddingBag(5, 2, device="cpu", dtype=np.float64).weight.dtype == np.float64
+
+
+def test_empty_batches_as_torch() -> None:
+    # torch 2.13: unfold/fold of an empty batch are empty; pixel_unshuffle returns an empty
+    # input unchanged in shape (pixel_shuffle reshapes it)
+    assert F.unfold(ag.zeros(0, 2, 3, 3), 2).shape == (0, 8, 4)
+    assert F.fold(ag.zeros(0, 8, 4), (3, 3), 2).shape == (0, 2, 3, 3)
+    assert F.pixel_unshuffle(ag.zeros(0, 1, 2, 2), 2).shape == (0, 1, 2, 2)
+    assert F.pixel_shuffle(ag.zeros(0, 4, 2, 2), 2).shape == (0, 1, 4, 4)

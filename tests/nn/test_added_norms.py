@@ -98,3 +98,7 @@ def test_instance_norm_warns_on_a_channel_mismatch_without_affine() -> None:
     # eval with running statistics: no spatial-size check (torch normalises a 1-wide input)
     m = nn.InstanceNorm1d(3, track_running_stats=True).eval()
     assert m(ag.ones(2, 3, 1)).shape == (2, 3, 1)
+
+
+def test_instance_norm_of_an_empty_batch_is_empty() -> None:
+    assert F.instance_norm(ag.zeros(0, 3, 4)).shape == (0, 3, 4)  # torch: (0, 3, 4)
