@@ -121,7 +121,10 @@ class TransformerEncoder(Module):
         return ""
 
     def _padding_kept(self, src: Tensor, mask: Any, kpm: Any) -> np.ndarray | None:
-        """The (N, S) "is a real token" map when torch would take its nested-tensor path."""
+        """The (N, S) "is a real token" map when torch would take its nested-tensor path:
+        each sequence is its first L tokens, L its count of unpadded ones (torch's
+        nested tensor from the mask assumes left-aligned padding; ``mask_check`` makes
+        sure of it, without it a mask padded elsewhere is read as if left-aligned)."""
         first = self.layers[0]
         if (not self.use_nested_tensor or first.training or src.ndim != 3 or kpm is None
                 or mask is not None):
@@ -133,7 +136,7 @@ class TransformerEncoder(Module):
         if ag.is_grad_enabled() and (src.requires_grad or any(
                 p.requires_grad for p in first.parameters())):
             return None
-        return keep
+        return np.arange(keep.shape[1]) < keep.sum(1, keepdims=True)
 
     def forward(self, src: Tensor, mask: Any = None, src_key_padding_mask: Any = None,
                 is_causal: bool | None = None) -> Tensor:
@@ -144,6 +147,8 @@ class TransformerEncoder(Module):
         keep = self._padding_kept(src, mask, src_key_padding_mask)
         is_causal = _detect_is_causal_mask(mask, is_causal, _seq_len(src, batch_first))
         mask = _cast_mask(mask, src)
+        if keep is not None:  # the sequences without their padding (torch's nested tensors)
+            src_key_padding_mask = ag.tensor(~keep, device=src.device)
         out = src
         for layer in self.layers:
             out = layer(out, src_mask=mask, is_causal=is_causal,

@@ -409,3 +409,28 @@ SPEC.update({
 SPEC["embedding_bag-sum-freq-2d"] = (  # torch's CPU kernel's own frequency scaling
     lambda k, w: k.F.embedding_bag(k.t(Ints(3, 3, 0, 7, 3, 0, 5, 5, 5).reshape(3, 3)), w,
                                    mode="sum", scale_grad_by_freq=True), [R(8, 2, seed=148)])
+
+
+def _eval_no_grad(k: Kit, x: Any, batch_first: bool, kpm: np.ndarray, **kw: Any) -> Any:
+    layer = k.nn.TransformerEncoderLayer(4, 2, 6, dropout=0.0, batch_first=batch_first)
+    enc = k.fill(k.nn.TransformerEncoder(layer, 2, **kw)).eval()
+    with k.m.no_grad():
+        return enc(x, src_key_padding_mask=k.t(kpm))
+
+
+SPEC.update({  # when torch takes its nested-tensor path (padded outputs 0) and when not
+    "TransformerEncoder-eval-seq-first-no-nested": (
+        lambda k, x: _eval_no_grad(k, x, False, KPM), [R(3, 2, 4, seed=150)]),
+    "TransformerEncoder-eval-right-padding-not-left-aligned": (
+        lambda k, x: _eval_no_grad(k, x, True, np.array([[True, False, False],
+                                                         [False, False, False]])),
+        [R(2, 3, 4, seed=151)]),
+    "TransformerEncoder-eval-float-padding-mask": (
+        lambda k, x: _eval_no_grad(k, x, True, np.array([[0.0, 0.0, -np.inf],
+                                                         [0.0, -np.inf, -np.inf]])),
+        [R(2, 3, 4, seed=152)]),
+    "TransformerEncoder-eval-mask-check-off": (
+        lambda k, x: _eval_no_grad(k, x, True, np.array([[True, False, False],
+                                                         [False, False, True]]),
+                                   mask_check=False), [R(2, 3, 4, seed=153)]),
+})
