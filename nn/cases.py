@@ -599,3 +599,5 @@ _register_pooling_options()
 _register_group_norm()
 _register_resampling()
 _register_activations_losses_distances()
+
+import nn.cases_added  # noqa: E402, F401 - the parity additions register theirs

@@ -602,3 +602,11 @@ __all__ += [
     "celu", "elu", "gelu", "hardsigmoid", "hardswish", "hardtanh", "logsigmoid", "mish",
     "relu6", "selu", "silu", "softplus", "softsign", "tanhshrink", "threshold",
 ]
+
+# -- torch's functional forms added for parity (nn/functional_added.py gathers them) --------
+from nn.functional_added import *  # noqa: E402, F403
+from nn.functional_added import ADDED_DIFFERENTIABLE  # noqa: E402
+from nn.functional_added import __all__ as _ADDED  # noqa: E402
+
+DIFFERENTIABLE += ADDED_DIFFERENTIABLE
+__all__ += _ADDED

@@ -100,3 +100,105 @@ __all__ += ["GRU", "LSTM", "RNN", "Embedding", "GRUCell", "LSTMCell", "LayerNorm
             "MultiheadAttention", "TransformerEncoder", "TransformerEncoderLayer"]
 __all__ += ["AvgPool1d", "Bilinear", "GLU", "Hardshrink", "MaxPool1d", "PReLU", "Softmax2d",
             "Softmin", "Softshrink", "Threshold", "Unflatten"]
+
+# torch's layers added for parity (new modules, one per family)
+from nn.modules.rmsnorm import RMSNorm  # noqa: E402
+
+__all__ += ["RMSNorm"]
+from nn.modules.transformer_stack import (  # noqa: E402
+    Transformer,
+    TransformerDecoder,
+    TransformerDecoderLayer,
+    TransformerEncoder,
+)
+
+__all__ += ["Transformer", "TransformerDecoder", "TransformerDecoderLayer",
+            "TransformerEncoder"]
+from nn.modules.dropout_nd import (  # noqa: E402
+    AlphaDropout,
+    Dropout1d,
+    Dropout2d,
+    Dropout3d,
+    FeatureAlphaDropout,
+)
+
+__all__ += ["AlphaDropout", "Dropout1d", "Dropout2d", "Dropout3d", "FeatureAlphaDropout"]
+from nn.modules.padding import (  # noqa: E402
+    CircularPad1d,
+    CircularPad2d,
+    CircularPad3d,
+    ConstantPad1d,
+    ConstantPad2d,
+    ConstantPad3d,
+    ReflectionPad1d,
+    ReflectionPad2d,
+    ReflectionPad3d,
+    ReplicationPad1d,
+    ReplicationPad2d,
+    ReplicationPad3d,
+    ZeroPad1d,
+    ZeroPad2d,
+    ZeroPad3d,
+)
+
+__all__ += ["CircularPad1d", "CircularPad2d", "CircularPad3d", "ConstantPad1d", "ConstantPad2d",
+            "ConstantPad3d", "ReflectionPad1d", "ReflectionPad2d", "ReflectionPad3d",
+            "ReplicationPad1d", "ReplicationPad2d", "ReplicationPad3d", "ZeroPad1d",
+            "ZeroPad2d", "ZeroPad3d"]
+from nn.modules.pixel import (  # noqa: E402
+    ChannelShuffle,
+    Fold,
+    PixelShuffle,
+    PixelUnshuffle,
+    Unfold,
+)
+
+__all__ += ["ChannelShuffle", "Fold", "PixelShuffle", "PixelUnshuffle", "Unfold"]
+from nn.modules.instance_norm import (  # noqa: E402
+    InstanceNorm1d,
+    InstanceNorm2d,
+    InstanceNorm3d,
+)
+
+__all__ += ["InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d"]
+from nn.modules.lp_pool import (  # noqa: E402
+    LocalResponseNorm,
+    LPPool1d,
+    LPPool2d,
+)
+
+__all__ += ["LPPool1d", "LPPool2d", "LocalResponseNorm"]
+from nn.modules.margin_loss import (  # noqa: E402
+    CosineEmbeddingLoss,
+    GaussianNLLLoss,
+    HingeEmbeddingLoss,
+    MarginRankingLoss,
+    MultiLabelMarginLoss,
+    MultiLabelSoftMarginLoss,
+    MultiMarginLoss,
+    PoissonNLLLoss,
+    SoftMarginLoss,
+    TripletMarginLoss,
+    TripletMarginWithDistanceLoss,
+)
+
+__all__ += ["CosineEmbeddingLoss", "GaussianNLLLoss", "HingeEmbeddingLoss", "MarginRankingLoss",
+            "MultiLabelMarginLoss", "MultiLabelSoftMarginLoss", "MultiMarginLoss",
+            "PoissonNLLLoss", "SoftMarginLoss", "TripletMarginLoss",
+            "TripletMarginWithDistanceLoss"]
+from nn.modules.unpool import (  # noqa: E402
+    MaxUnpool1d,
+    MaxUnpool2d,
+)
+
+__all__ += ["MaxUnpool1d", "MaxUnpool2d"]
+from nn.modules.embedding_bag import (  # noqa: E402
+    EmbeddingBag,
+)
+
+__all__ += ["EmbeddingBag"]
+from nn.modules.lazy import (  # noqa: E402
+    LazyLinear,
+)
+
+__all__ += ["LazyLinear"]

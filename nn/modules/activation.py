@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 from autograd.tensor import Tensor
 from nn import functional as F
 from nn.modules.module import Module
@@ -182,9 +184,17 @@ class Softplus(Module):
 class Hardtanh(Module):
     """clamp(x, min_val, max_val) elementwise."""
 
-    def __init__(self, min_val: float = -1.0, max_val: float = 1.0,
-                 inplace: bool = False) -> None:
+    def __init__(self, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False,
+                 min_value: float | None = None, max_value: float | None = None) -> None:
         super().__init__()
+        if min_value is not None:  # torch's deprecated spellings: a warning, then they win
+            warnings.warn("keyword argument `min_value` is deprecated and renamed to `min_val`",
+                          FutureWarning, stacklevel=2)
+            min_val = min_value
+        if max_value is not None:
+            warnings.warn("keyword argument `max_value` is deprecated and renamed to `max_val`",
+                          FutureWarning, stacklevel=2)
+            max_val = max_value
         if min_val > max_val:
             raise ValueError(f"Hardtanh: min_val ({min_val}) cannot be greater than max_val "
                              f"({max_val})")

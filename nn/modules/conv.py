@@ -32,7 +32,7 @@ class _ConvNd(Module):
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size: Any, stride: Any = 1,
                  padding: Any = 0, dilation: Any = 1, groups: int = 1, bias: bool = True,
-                 padding_mode: str = "zeros", dtype: Any = None,
+                 padding_mode: str = "zeros", device: Any = None, dtype: Any = None,
                  output_padding: Any = 0) -> None:
         super().__init__()
         n = self._n
@@ -72,6 +72,8 @@ class _ConvNd(Module):
         else:
             self.register_parameter("bias", None)
         self.reset_parameters()
+        if device is not None:
+            self.to(device)
 
     def _resolve_padding(self, padding: Any) -> tuple | str:
         """The padding per axis; 'same' (the functional's rule, ``same_padding``) stays the
@@ -163,9 +165,10 @@ class _ConvTransposeNd(_ConvNd):
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size: Any, stride: Any = 1,
                  padding: Any = 0, output_padding: Any = 0, groups: int = 1, bias: bool = True,
-                 dilation: Any = 1, padding_mode: str = "zeros", dtype: Any = None) -> None:
+                 dilation: Any = 1, padding_mode: str = "zeros", device: Any = None,
+                 dtype: Any = None) -> None:
         super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
-                         groups, bias, padding_mode, dtype, output_padding)
+                         groups, bias, padding_mode, device, dtype, output_padding)
 
     def _output_padding(self, input: Tensor, output_size: Any) -> tuple:
         if output_size is None:

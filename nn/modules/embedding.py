@@ -22,7 +22,8 @@ class Embedding(Module):
     def __init__(self, num_embeddings: int, embedding_dim: int, padding_idx: int | None = None,
                  max_norm: float | None = None, norm_type: float = 2.0,
                  scale_grad_by_freq: bool = False, sparse: bool = False,
-                 _weight: Any = None, _freeze: bool = False, dtype: Any = None) -> None:
+                 _weight: Any = None, _freeze: bool = False, device: Any = None,
+                 dtype: Any = None) -> None:
         super().__init__()
         self.num_embeddings = int(num_embeddings)
         self.embedding_dim = int(embedding_dim)
@@ -44,6 +45,8 @@ class Embedding(Module):
                 raise AssertionError("Shape of weight does not match num_embeddings and "
                                      "embedding_dim")
             self.weight = Parameter(w, requires_grad=not _freeze)
+        if device is not None:
+            self.to(device)
 
     def reset_parameters(self) -> None:
         """torch's default: W ~ N(0, 1), the padding row set to zero."""

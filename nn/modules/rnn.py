@@ -38,7 +38,8 @@ class RNNBase(Module):
 
     def __init__(self, mode: str, input_size: int, hidden_size: int, num_layers: int = 1,
                  bias: bool = True, batch_first: bool = False, dropout: float = 0.0,
-                 bidirectional: bool = False, proj_size: int = 0, dtype: Any = None) -> None:
+                 bidirectional: bool = False, proj_size: int = 0, device: Any = None,
+                 dtype: Any = None) -> None:
         super().__init__()
         if not isinstance(dropout, (int, float)) or not 0 <= dropout <= 1 or \
                 isinstance(dropout, bool):
@@ -65,6 +66,8 @@ class RNNBase(Module):
                     setattr(self, f"bias_ih_l{layer}{suffix}", Parameter(np.empty(g, dt)))
                     setattr(self, f"bias_hh_l{layer}{suffix}", Parameter(np.empty(g, dt)))
         self.reset_parameters()
+        if device is not None:
+            self.to(device)
 
     @property
     def _dirs(self) -> int:
@@ -86,7 +89,7 @@ class RNNBase(Module):
         """The initial state as (L·D, B, H), checked against torch's expected shape."""
         shape = (self.num_layers * self._dirs, batch, self.hidden_size)
         if hx is None:
-            return ag.zeros(shape, dtype=dtype)
+            return ag.zeros(shape, dtype=dtype, device=self.weight_ih_l0.device)
         if unbatched:
             if hx.ndim != 2:
                 raise RuntimeError(f"For unbatched 2-D input, hx should also be 2-D but got "
@@ -175,14 +178,15 @@ class RNN(RNNBase):
 
     def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1,
                  nonlinearity: str = "tanh", bias: bool = True, batch_first: bool = False,
-                 dropout: float = 0.0, bidirectional: bool = False, dtype: Any = None) -> None:
+                 dropout: float = 0.0, bidirectional: bool = False, device: Any = None,
+                 dtype: Any = None) -> None:
         if nonlinearity not in ("tanh", "relu"):
             raise ValueError(f"Unknown nonlinearity '{nonlinearity}'. Select from 'tanh' or "
                              f"'relu'.")
         self.nonlinearity = nonlinearity
         super().__init__("RNN_TANH" if nonlinearity == "tanh" else "RNN_RELU", input_size,
                          hidden_size, num_layers, bias, batch_first, dropout, bidirectional,
-                         dtype=dtype)
+                         device=device, dtype=dtype)
 
 
 class GRU(RNNBase):
@@ -192,9 +196,9 @@ class GRU(RNNBase):
 
     def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1,
                  bias: bool = True, batch_first: bool = False, dropout: float = 0.0,
-                 bidirectional: bool = False, dtype: Any = None) -> None:
+                 bidirectional: bool = False, device: Any = None, dtype: Any = None) -> None:
         super().__init__("GRU", input_size, hidden_size, num_layers, bias, batch_first,
-                         dropout, bidirectional, dtype=dtype)
+                         dropout, bidirectional, device=device, dtype=dtype)
 
 
 class LSTM(RNNBase):
@@ -203,9 +207,10 @@ class LSTM(RNNBase):
 
     def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1,
                  bias: bool = True, batch_first: bool = False, dropout: float = 0.0,
-                 bidirectional: bool = False, proj_size: int = 0, dtype: Any = None) -> None:
+                 bidirectional: bool = False, proj_size: int = 0, device: Any = None,
+                 dtype: Any = None) -> None:
         super().__init__("LSTM", input_size, hidden_size, num_layers, bias, batch_first,
-                         dropout, bidirectional, proj_size, dtype=dtype)
+                         dropout, bidirectional, proj_size, device=device, dtype=dtype)
 
 
 class _CellBase(Module):
@@ -215,7 +220,7 @@ class _CellBase(Module):
     _mode = "tanh"
 
     def __init__(self, input_size: int, hidden_size: int, bias: bool, gates: int,
-                 dtype: Any = None) -> None:
+                 device: Any = None, dtype: Any = None) -> None:
         super().__init__()
         self.input_size, self.hidden_size, self.bias = int(input_size), int(hidden_size), bias
         dt = np.dtype(dtype or np.float32)
@@ -231,6 +236,8 @@ class _CellBase(Module):
         k = 1.0 / math.sqrt(self.hidden_size)
         for p in self.parameters():
             init.uniform_(p, -k, k)
+        if device is not None:
+            self.to(device)
 
     def _check(self, input: Tensor, hx: Any) -> tuple:
         if input.ndim not in (1, 2):
@@ -245,7 +252,7 @@ class _CellBase(Module):
 
         def state(h: Any) -> Tensor:
             if h is None:
-                return ag.zeros(shape, dtype=x.dtype)
+                return ag.zeros(shape, dtype=x.dtype, device=x.device)
             h = h.unsqueeze(0) if unbatched and h.ndim == 1 else h
             if tuple(h.shape) != shape:
                 raise RuntimeError(f"hidden of shape {list(h.shape)} does not fit input of "
@@ -267,11 +274,11 @@ class RNNCell(_CellBase):
     """h' = act(x W_ihᵀ + b_ih + h W_hhᵀ + b_hh), act = tanh or relu."""
 
     def __init__(self, input_size: int, hidden_size: int, bias: bool = True,
-                 nonlinearity: str = "tanh", dtype: Any = None) -> None:
+                 nonlinearity: str = "tanh", device: Any = None, dtype: Any = None) -> None:
         if nonlinearity not in ("tanh", "relu"):
             raise ValueError(f"Unknown nonlinearity: {nonlinearity}")
         self.nonlinearity = nonlinearity
-        super().__init__(input_size, hidden_size, bias, 1, dtype)
+        super().__init__(input_size, hidden_size, bias, 1, device, dtype)
         self._mode = nonlinearity
 
     def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor:
@@ -286,8 +293,8 @@ class GRUCell(_CellBase):
     _mode = "gru"
 
     def __init__(self, input_size: int, hidden_size: int, bias: bool = True,
-                 dtype: Any = None) -> None:
-        super().__init__(input_size, hidden_size, bias, 3, dtype)
+                 device: Any = None, dtype: Any = None) -> None:
+        super().__init__(input_size, hidden_size, bias, 3, device, dtype)
 
     def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor:
         x, unbatched, state = self._check(input, hx)
@@ -301,8 +308,8 @@ class LSTMCell(_CellBase):
     _mode = "lstm"
 
     def __init__(self, input_size: int, hidden_size: int, bias: bool = True,
-                 dtype: Any = None) -> None:
-        super().__init__(input_size, hidden_size, bias, 4, dtype)
+                 device: Any = None, dtype: Any = None) -> None:
+        super().__init__(input_size, hidden_size, bias, 4, device, dtype)
 
     def forward(self, input: Tensor, hx: Any = None) -> tuple:
         x, unbatched, state = self._check(input, hx)

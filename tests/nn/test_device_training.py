@@ -148,6 +148,12 @@ NN_CASES = [c for c in CASES if c.op.startswith("nn.")]
 # so the CPU reference is run on the numbers the device's generator gives.
 DEVICE_DRAWS = {"nn.functional.dropout[training-fixed-mask]", "nn.Dropout[training-fixed-mask]",
                 "nn.GRU[dropout-fixed-mask]"}
+DEVICE_DRAWS |= {  # the channel and alpha dropouts (nn/dropout_functions.py)
+    "nn.functional.dropout1d[unbatched]", "nn.functional.dropout2d[batch]",
+    "nn.functional.dropout3d[batch]", "nn.functional.alpha_dropout[training]",
+    "nn.functional.feature_alpha_dropout[training]", "nn.Dropout1d[training-fixed-mask]",
+    "nn.Dropout2d[training-fixed-mask]", "nn.Dropout3d[training-fixed-mask]",
+    "nn.AlphaDropout[training-fixed-mask]", "nn.FeatureAlphaDropout[training-fixed-mask]"}
 
 
 class _DeviceStream:
