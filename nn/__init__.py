@@ -190,7 +190,6 @@ from nn.modules import (  # noqa: E402
     Transformer,
     TransformerDecoder,
     TransformerDecoderLayer,
-    TransformerEncoder,
     TripletMarginLoss,
     TripletMarginWithDistanceLoss,
     Unfold,
@@ -211,3 +210,6 @@ __all__ += ["AlphaDropout", "ChannelShuffle", "CircularPad1d", "CircularPad2d", 
             "SoftMarginLoss", "Transformer", "TransformerDecoder", "TransformerDecoderLayer",
             "TransformerEncoder", "TripletMarginLoss", "TripletMarginWithDistanceLoss",
             "Unfold", "ZeroPad1d", "ZeroPad2d", "ZeroPad3d"]
+
+# each name once, in the order first listed (the groups above overlap)
+__all__ = list(dict.fromkeys(__all__))

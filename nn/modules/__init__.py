@@ -77,7 +77,7 @@ from nn.modules.pooling import (
     MaxPool2d,
 )
 from nn.modules.rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
-from nn.modules.transformer import TransformerEncoder, TransformerEncoderLayer
+from nn.modules.transformer import TransformerEncoderLayer
 from nn.modules.upsampling import (
     Upsample,
     UpsamplingBilinear2d,
@@ -97,7 +97,7 @@ __all__ = [
     "UpsamplingNearest2d",
 ]
 __all__ += ["GRU", "LSTM", "RNN", "Embedding", "GRUCell", "LSTMCell", "LayerNorm", "RNNCell",
-            "MultiheadAttention", "TransformerEncoder", "TransformerEncoderLayer"]
+            "MultiheadAttention", "TransformerEncoderLayer"]
 __all__ += ["AvgPool1d", "Bilinear", "GLU", "Hardshrink", "MaxPool1d", "PReLU", "Softmax2d",
             "Softmin", "Softshrink", "Threshold", "Unflatten"]
 
