@@ -168,6 +168,25 @@ def cpu_scalar_operands(a: Any, b: Any, x: Any, y: Any) -> tuple[Any, Any, Any, 
     return a, b, x, getattr(b, "_data", b)
 
 
+def cpu_scalars_moved(*operands: Any) -> tuple:
+    """torch's CPU-scalar rule for ops of several operands (``where``, ``maximum``, clamp's
+    bounds, ``lerp``, ``atan2``, ``//``...): when an operand is a device tensor, every 0-d
+    host Tensor among the operands is moved there by a recorded copy (``Tensor.to``), so its
+    gradient comes back to the host as torch's does. Anything else is returned as it is
+    (a host tensor with dimensions beside a device one still raises torch's RuntimeError in
+    the op). All host arrays: the operands unchanged, after a class test each."""
+    device = None
+    for t in operands:
+        d = getattr(t, "_data", None)
+        if d is not None and d.__class__ is not np.ndarray:
+            device = device_of(d)
+            break
+    if device is None:
+        return operands
+    return tuple(t.to(device) if getattr(t, "_data", None).__class__ is np.ndarray
+                 and t._data.ndim == 0 else t for t in operands)
+
+
 _TORCH_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
                 "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
                 "bool": "Bool", "complex64": "ComplexFloat", "complex128": "ComplexDouble"}

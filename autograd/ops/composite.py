@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd.backend import asarray, xp_of
+from autograd.backend import asarray, check_same_device, xp_of
 from autograd.dims import normalize_dim, normalize_dims
 from autograd.ops.along import _index_array, dim_of, index_put
 from autograd.ops.arith import add as _add
@@ -22,6 +22,7 @@ from autograd.ops.reduce import sum as _sum
 from autograd.ops.select import getitem, where
 from autograd.ops.shape import cat, permute, reshape, transpose
 from autograd.ops.unary import abs, astype, clamp
+from autograd.promotion import cpu_scalars_moved
 from autograd.tensor import Tensor
 
 
@@ -272,7 +273,10 @@ def diff(input: Tensor, n: int = 1, dim: int = -1, prepend: Any = None, append: 
 
 
 def _fextremum(a: Any, b: Any, is_max: bool) -> Tensor:
+    a, b = cpu_scalars_moved(a, b)
     x, y = asarray(array_of(a)), asarray(array_of(b))
+    if x.__class__ is not y.__class__:
+        check_same_device(x, y)  # torch's error, before the comparison meets two devices
     xp = xp_of(x)
     with np.errstate(invalid="ignore"):
         take_a = ((x >= y) if is_max else (x <= y)) | xp.isnan(y)

@@ -18,6 +18,7 @@ from autograd.backend import asarray, check_same_device, is_array
 from autograd.graph import Node
 from autograd.ops.arith import _compute, _reduce, mul
 from autograd.ops.record import array_of, binary, nary, unary
+from autograd.promotion import cpu_scalars_moved
 from autograd.tensor import Tensor
 
 _LN2 = math.log(2)
@@ -252,6 +253,7 @@ class Atan2Backward(Node):
 
 def atan2(input: Any, other: Any) -> Tensor:
     """atan2(input, other): the angle of the point (other, input), in (−π, π]."""
+    input, other = cpu_scalars_moved(input, other)
     return binary(Atan2Backward, _float_operands(np.arctan2, input, other), input, other,
                   save=True)
 
@@ -270,6 +272,7 @@ class HypotBackward(Node):
 
 def hypot(input: Any, other: Any) -> Tensor:
     """√(input² + other²) without overflow."""
+    input, other = cpu_scalars_moved(input, other)
     return binary(HypotBackward, _float_operands(np.hypot, input, other), input, other,
                   save=True, save_out=True)
 
@@ -288,6 +291,7 @@ class LerpBackward(Node):
 
 def lerp(input: Tensor, end: Any, weight: Any) -> Tensor:
     """Linear interpolation input + weight · (end − input) (weight a number or a tensor)."""
+    input, end, weight = cpu_scalars_moved(input, end, weight)
     a, b, w = array_of(input), array_of(end), array_of(weight)
     check_same_device(a, b, w)
     # torch's two-sided form: exact at both ends (w = 0 gives a, w = 1 gives b)
@@ -310,6 +314,7 @@ class CopysignBackward(Node):
 
 def copysign(input: Any, other: Any) -> Tensor:
     """|input| with the sign (bit) of other."""
+    input, other = cpu_scalars_moved(input, other)
     out = _float_operands(np.copysign, input, other)
     t = binary(CopysignBackward, out, input, other)
     if t._node is not None:
@@ -350,11 +355,13 @@ def _division_remainder(node: type[Node], fn, rounding, input: Any, other: Any) 
 
 def fmod(input: Any, other: Any) -> Tensor:
     """C's fmod: the remainder of input / other with the sign of input."""
+    input, other = cpu_scalars_moved(input, other)
     return _division_remainder(FmodBackward, np.fmod, np.trunc, input, other)
 
 
 def remainder(input: Any, other: Any) -> Tensor:
     """Python's %: the remainder of input / other with the sign of other."""
+    input, other = cpu_scalars_moved(input, other)
     return _division_remainder(RemainderBackward, np.remainder, np.floor, input, other)
 
 

@@ -21,6 +21,7 @@ from autograd.ops.arith import _compute, _reduce
 from autograd.ops.arith import div as true_div
 from autograd.ops.elementary import remainder
 from autograd.ops.record import array_of, binary
+from autograd.promotion import cpu_scalars_moved
 from autograd.tensor import Tensor, _wrap
 
 
@@ -33,6 +34,7 @@ def _check_int_divisor(name: str, a: Any, b: Any) -> None:
 def floor_divide(input: Any, other: Any) -> Tensor:
     """⌊input / other⌋ elementwise (``//``: floor division, as Python and torch ≥ 1.13);
     no gradient."""
+    input, other = cpu_scalars_moved(input, other)
     _check_int_divisor("division", input, other)
     with np.errstate(divide="ignore", invalid="ignore"):  # float x // 0 is ±inf/nan, quietly
         return _wrap(_compute(np.floor_divide, input, other), None)
@@ -115,6 +117,7 @@ def bitwise_not(input: Tensor) -> Tensor:
 
 
 def _remainder_op(input: Any, other: Any) -> Tensor:
+    input, other = cpu_scalars_moved(input, other)
     _check_int_divisor("modulo", input, other)
     return remainder(input, other)
 

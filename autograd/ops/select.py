@@ -11,7 +11,7 @@ from autograd.backend import asarray, check_same_device, is_array, is_device_arr
 from autograd.errors import ShapeError
 from autograd.graph import Node
 from autograd.ops.record import array_of, binary, nary, unary
-from autograd.promotion import promote
+from autograd.promotion import cpu_scalars_moved, promote
 from autograd.tensor import Tensor, _view
 
 
@@ -161,6 +161,7 @@ class WhereBackward(Node):
 
 def where(condition: Any, a: Any, b: Any) -> Tensor:
     """Elements of ``a`` where ``condition`` holds, else of ``b`` (broadcasting)."""
+    condition, a, b = cpu_scalars_moved(condition, a, b)
     cond = asarray(array_of(condition), dtype=bool)
     x, y = promote(array_of(a), array_of(b))
     if not (cond.__class__ is x.__class__ is np.ndarray):
@@ -199,6 +200,7 @@ def masked_fill(x: Tensor, mask: Any, value: Any) -> Tensor:
     if isinstance(mask, Tensor) and mask._data.dtype != np.bool_:
         raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with "
                            f"dtype {mask._data.dtype}")
+    x, mask, value = cpu_scalars_moved(x, mask, value)
     m = asarray(array_of(mask), dtype=bool)
     v = array_of(value)
     if m.__class__ is not x._data.__class__:
@@ -240,6 +242,7 @@ class MinimumBackward(MaximumBackward):
 
 
 def _extremum(a: Any, b: Any, is_max: bool) -> Tensor:
+    a, b = cpu_scalars_moved(a, b)
     x, y = promote(array_of(a), array_of(b))
     out = np.maximum(x, y) if is_max else np.minimum(x, y)
     t = binary(MaximumBackward if is_max else MinimumBackward, out, a, b)

@@ -9,7 +9,7 @@ import numpy as np
 from autograd.backend import check_pair, is_array
 from autograd.graph import STATE, Node, inplace_msg
 from autograd.ops.record import nary, unary
-from autograd.promotion import NUMBER_ARRAYS, number_array, result_type
+from autograd.promotion import NUMBER_ARRAYS, cpu_scalars_moved, number_array, result_type
 from autograd.tensor import Tensor, _wrap
 
 
@@ -215,6 +215,7 @@ class ClampTensorBackward(Node):
 def clamp(x: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    x, min, max = cpu_scalars_moved(x, min, max)  # noqa: A001
     d = x._data
     bounds = [b for b in (min, max) if b is not None]
     dt = result_type(x, *bounds)  # torch: clamp(int tensor, max=5) stays int64

@@ -286,6 +286,40 @@ def test_a_cpu_scalar_tensor_joins_an_op_on_a_device(double_device) -> None:
             mix()
 
 
+CPU_SCALAR_OPS = {
+    "where": lambda x, s: ag.where(x > 0, x, s), "maximum": lambda x, s: ag.maximum(x, s),
+    "minimum": lambda x, s: ag.minimum(s, x), "clamp-min": lambda x, s: ag.clamp(x, min=s),
+    "clamp-max": lambda x, s: x.clamp(max=s), "atan2": lambda x, s: ag.atan2(x, s),
+    "lerp": lambda x, s: ag.lerp(x, x * 2, s), "fmax": lambda x, s: ag.fmax(x, s),
+    "masked_fill": lambda x, s: x.masked_fill(x > 0, s), "hypot": lambda x, s: ag.hypot(x, s),
+    "copysign": lambda x, s: ag.copysign(x, s), "fmod": lambda x, s: ag.fmod(x, s),
+    "remainder": lambda x, s: x % s, "floor_divide": lambda x, s: x // s,
+}
+
+
+@pytest.mark.parametrize("name", sorted(CPU_SCALAR_OPS))
+def test_the_cpu_scalar_rule_holds_beyond_arithmetic(name: str, double_device) -> None:
+    """where, maximum/minimum, clamp's bounds, lerp's weight, atan2, hypot, copysign, fmod,
+    %, // and masked_fill's value take a 0-d CPU tensor beside a device tensor, as torch's
+    TensorIterator does: the result is the CPU run's, on the device, and the scalar's
+    gradient comes back to the host."""
+    fn = CPU_SCALAR_OPS[name]
+    got = []
+    for where in ("cpu", double_device):
+        x = ag.tensor([1.0, -2.0, 3.0], dtype=np.float64, requires_grad=True)
+        s = ag.tensor(0.5, dtype=np.float64, requires_grad=True)
+        out = fn(x.to(where), s)
+        assert out.device.type == ag.device(where).type
+        if out.requires_grad:
+            (out.cpu() * ag.tensor([1.0, 2.0, 3.0], dtype=np.float64)).sum().backward()
+        grads = [None if t.grad is None else (t.grad.device.type, t.grad.numpy().tolist())
+                 for t in (x, s)]
+        got.append((out.cpu().detach().numpy().tolist(), grads))
+    assert got[0] == got[1]
+    with pytest.raises(RuntimeError, match="same device|0-dimensional"):  # dims: no
+        fn(ag.tensor([1.0, -2.0, 3.0]).to(double_device), ag.tensor([0.5, 0.5, 0.5]))
+
+
 class _OnGpu:
     """A fake device array that knows only its device index (as a CuPy array's
     ``.device.id``): enough for the device checks, which read no values."""
