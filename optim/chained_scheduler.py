@@ -11,6 +11,26 @@ from optim.plateau import ReduceLROnPlateau
 from optim.scheduler_base import LRScheduler, group_values
 
 
+def check_chainable(name: str, schedulers: Sequence[LRScheduler], optimizer: Any) -> None:
+    """torch's checks of the schedulers a ChainedScheduler or SequentialLR combines: each
+    has an ``optimizer``, none is a ReduceLROnPlateau (its ``step`` takes a metric), and all
+    step ``optimizer``."""
+    for i, scheduler in enumerate(schedulers):
+        if not hasattr(scheduler, "optimizer"):
+            raise TypeError(f"{name} at index {i} should have `optimizer` as its attribute.")
+        if isinstance(scheduler, ReduceLROnPlateau):
+            raise ValueError(
+                f"{name} does not support `ReduceLROnPlateau` scheduler as it requires "
+                "additional kwargs to be specified when calling `step`, but got one at "
+                f"index {i} in the given schedulers sequence."
+            )
+        if scheduler.optimizer is not optimizer:
+            raise ValueError(
+                f"{name} expects all schedulers to belong to the same optimizer, but got "
+                f"scheduler {type(scheduler).__name__} at index {i} with another optimizer"
+            )
+
+
 class ChainedScheduler(LRScheduler):
     """Step every scheduler of ``schedulers`` at each ``step()``, in order: their
     (chainable) factors multiply, e.g. a ``ConstantLR`` warm-up times an
@@ -35,20 +55,7 @@ class ChainedScheduler(LRScheduler):
             raise ValueError(f"{name} expects at least one scheduler to be chained, but got "
                              "no scheduler.")
         optimizer = optimizer or schedulers[0].optimizer
-        for i, scheduler in enumerate(schedulers):
-            if not hasattr(scheduler, "optimizer"):
-                raise TypeError(f"{name} at index {i} should have `optimizer` as its attribute.")
-            if isinstance(scheduler, ReduceLROnPlateau):
-                raise ValueError(
-                    f"{name} does not support `ReduceLROnPlateau` scheduler as it requires "
-                    "additional kwargs to be specified when calling `step`, but got one at "
-                    f"index {i} in the given schedulers sequence."
-                )
-            if scheduler.optimizer is not optimizer:
-                raise ValueError(
-                    f"{name} expects all schedulers to belong to the same optimizer, but got "
-                    f"scheduler {type(scheduler).__name__} at index {i} with another optimizer"
-                )
+        check_chainable(name, schedulers, optimizer)
         self._schedulers = schedulers
         self.optimizer = optimizer
         self._last_lr = group_values(schedulers[-1].optimizer, "lr")
