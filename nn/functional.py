@@ -49,7 +49,7 @@ from autograd.random import device_generator, generator
 from autograd.tensor import Tensor
 from nn.activation_extras import bilinear, glu, hardshrink, prelu, softmin, softshrink
 from nn.distance_functions import cosine_similarity, normalize, pairwise_distance
-from nn.loss_reduction import _as_target, _reduce, _reduction
+from nn.loss_reduction import _as_target, _reduce, _reduce_weighted, _reduction
 from nn.padding import pad
 from nn.pointwise_losses import huber_loss, kl_div, l1_loss, smooth_l1_loss
 from nn.pool1d import avg_pool1d, max_pool1d
@@ -185,12 +185,14 @@ def _weighted(loss: Tensor, weight: Any) -> Tensor:
 
 
 def mse_loss(input: Tensor, target: Any, size_average: bool | None = None,
-             reduce: bool | None = None, reduction: str = "mean") -> Tensor:
-    """(input − target)², reduced. Shapes must match (torch only warns; a silently
+             reduce: bool | None = None, reduction: str = "mean",
+             weight: Any = None) -> Tensor:
+    """(input − target)² (times ``weight``, of input's shape), reduced; with ``weight``,
+    'mean' is Σ w·d² / Σ w as torch's. Shapes must match (torch only warns; a silently
     broadcast (N, 1) against (N,) is a classic bug, so this raises ValueError)."""
     reduction = _reduction(reduction, size_average, reduce)
     d = input - _as_target(target, input, "mse_loss")
-    return _reduce(d * d, reduction)
+    return _reduce_weighted(d * d, weight, input, reduction)
 
 
 # torch's EPSILON is a float literal (1e-12 rounded to float32): matched bit for bit

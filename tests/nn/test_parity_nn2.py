@@ -1,0 +1,44 @@
+"""Round-2 torch-parity regressions for ``nn`` (values computed once with torch 2.13 and
+written in; torch is never imported here)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import autograd as ag
+import nn.functional as F
+
+# torch 2.13: (loss, d/d input, d/d weight) for input [[1, 2], [3, 5]], target
+# [[0.5, -1], [2, 7]], weight [[1, 2], [3, 4]] (float64). Weighted l1/mse 'mean' is
+# Σw·ℓ / Σw; weighted huber 'mean' is the plain mean of w·ℓ.
+_WEIGHTED = {
+    ("l1_loss", "mean"): (1.75, [[0.1, 0.2], [0.3, -0.4]],
+                          [[-0.125, 0.125], [-0.075, 0.025]]),
+    ("l1_loss", "sum"): (17.5, [[1.0, 2.0], [3.0, -4.0]], [[0.5, 3.0], [1.0, 2.0]]),
+    ("mse_loss", "mean"): (3.725, [[0.1, 1.2], [0.6, -1.6]],
+                           [[-0.3475, 0.5275], [-0.2725, 0.0275]]),
+    ("mse_loss", "sum"): (37.25, [[1.0, 12.0], [6.0, -16.0]], [[0.25, 9.0], [1.0, 4.0]]),
+    ("huber_loss", "mean"): (3.15625, [[0.125, 0.5], [0.75, -1.0]],
+                             [[0.03125, 0.625], [0.125, 0.375]]),
+    ("huber_loss", "sum"): (12.625, [[0.5, 2.0], [3.0, -4.0]], [[0.125, 2.5], [0.5, 1.5]]),
+}
+
+
+@pytest.mark.parametrize("name,reduction", sorted(_WEIGHTED))
+def test_weighted_pointwise_losses_reduce_as_torch(name: str, reduction: str) -> None:
+    value, grad_x, grad_w = _WEIGHTED[name, reduction]
+    x = ag.tensor([[1.0, 2.0], [3.0, 5.0]], dtype=ag.float64, requires_grad=True)
+    t = ag.tensor([[0.5, -1.0], [2.0, 7.0]], dtype=ag.float64)
+    w = ag.tensor([[1.0, 2.0], [3.0, 4.0]], dtype=ag.float64, requires_grad=True)
+    loss = getattr(F, name)(x, t, reduction=reduction, weight=w)
+    loss.backward()
+    np.testing.assert_allclose(loss.item(), value, rtol=1e-12)
+    np.testing.assert_allclose(x.grad.numpy(), grad_x, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(w.grad.numpy(), grad_w, rtol=1e-12, atol=1e-15)
+
+
+def test_mse_loss_weight_must_have_the_input_shape() -> None:
+    x = ag.zeros(2, 3)
+    with pytest.raises(ValueError, match="same size"):
+        F.mse_loss(x, x, weight=ag.ones(3))
