@@ -402,7 +402,7 @@ def cross_entropy(input: Tensor, target: Any, weight: Any = None,
     A float target of the input's shape is read as class probabilities (as torch)."""
     reduction = _reduction(reduction, size_average, reduce)
     if not 0.0 <= label_smoothing <= 1.0:
-        raise ValueError(f"label_smoothing must be between 0.0 and 1.0, got {label_smoothing}")
+        raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0, got {label_smoothing}")
     input, target, squeeze = _unbatched(input, target)
     if input.ndim < 2:
         raise ValueError(f"cross_entropy: input must have shape (C,), (N, C) or "
@@ -449,6 +449,8 @@ def cross_entropy(input: Tensor, target: Any, weight: Any = None,
     if reduction == "mean":
         if w is None:
             smooth = smooth.sum() / max(int((~ignored).sum()), 1)
+        elif ignored.all():  # the NLL term is torch's NaN with a zero gradient; so is this
+            smooth = smooth.sum()
         else:
             smooth = smooth.sum() / w[t[~ignored]].sum()
     elif reduction == "sum":

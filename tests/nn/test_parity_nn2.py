@@ -42,3 +42,21 @@ def test_mse_loss_weight_must_have_the_input_shape() -> None:
     x = ag.zeros(2, 3)
     with pytest.raises(ValueError, match="same size"):
         F.mse_loss(x, x, weight=ag.ones(3))
+
+
+@pytest.mark.parametrize("shape", [(4,), (2, 4)])
+def test_cross_entropy_all_ignored_with_weight_and_smoothing_has_zero_gradient(shape) -> None:
+    # torch 2.13: loss NaN, gradient 0 (it was NaN here: 0/0 in the smoothing term's mean)
+    x = ag.tensor(np.arange(np.prod(shape)).reshape(shape) / 3.0, requires_grad=True)
+    t = ag.tensor(1) if len(shape) == 1 else ag.tensor([1] * shape[0])
+    with np.errstate(all="ignore"):
+        loss = F.cross_entropy(x, t, weight=ag.tensor([1.0, 2.0, 3.0, 4.0]), ignore_index=1,
+                               label_smoothing=0.2)
+        loss.backward()
+    assert np.isnan(loss.item())
+    np.testing.assert_array_equal(x.grad.numpy(), np.zeros(shape))
+
+
+def test_cross_entropy_label_smoothing_out_of_range_is_a_runtime_error() -> None:
+    with pytest.raises(RuntimeError, match="label_smoothing"):
+        F.cross_entropy(ag.zeros(2, 3), ag.tensor([0, 1]), label_smoothing=1.5)
