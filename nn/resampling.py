@@ -52,12 +52,17 @@ def _scale(n_in: int, n_out: int, scale: float | None, align_corners: bool, ct: 
     return ct(1.0 / scale) if scale is not None and scale > 0 else ct(n_in) / ct(n_out)
 
 
-def _nearest(n_in: int, n_out: int, scale: float | None, exact: bool) -> np.ndarray:
+def _nearest(n_in: int, n_out: int, scale: float | None, exact: bool,
+             shortcut: bool = True) -> np.ndarray:
     o = np.arange(n_out)
-    if n_out == n_in and not exact:
-        return o
-    if n_out == 2 * n_in and not exact:
-        return o >> 1
+    # torch's nearest_idx copies (n_out = n_in) or halves (n_out = 2·n_in) whatever the
+    # scale factor; its 1-D and 3-D forward kernels skip these shortcuts, so a given scale
+    # of 1.1 or 2.1 maps o to ⌊o/scale⌋ there (``shortcut`` False) and not in 2-D
+    if (shortcut or scale is None) and not exact:
+        if n_out == n_in:
+            return o
+        if n_out == 2 * n_in:
+            return o >> 1
     s = _scale(n_in, n_out, scale, False, np.float32)
     src = (o.astype(np.float32) + np.float32(0.5)) * s if exact else o.astype(np.float32) * s
     return np.minimum(np.floor(src).astype(np.int64), n_in - 1)
@@ -99,7 +104,8 @@ def _resize(input: Tensor, sizes: list, scales: list, mode: str, align: bool) ->
     for ax in reversed(range(len(sizes))):
         axis, n_in, n_out, s = lead + ax, input.shape[lead + ax], sizes[ax], scales[ax]
         if mode in ("nearest", "nearest-exact"):
-            taps = make_taps(axis, n_in, _nearest(n_in, n_out, s, mode == "nearest-exact"))
+            taps = make_taps(axis, n_in, _nearest(n_in, n_out, s, mode == "nearest-exact",
+                                                  shortcut=len(sizes) == 2))
         elif mode == "area":
             taps = make_taps(axis, n_in, *adaptive_bins(n_in, n_out))
         elif mode == "bicubic":

@@ -60,3 +60,27 @@ def test_cross_entropy_all_ignored_with_weight_and_smoothing_has_zero_gradient(s
 def test_cross_entropy_label_smoothing_out_of_range_is_a_runtime_error() -> None:
     with pytest.raises(RuntimeError, match="label_smoothing"):
         F.cross_entropy(ag.zeros(2, 3), ag.tensor([0, 1]), label_smoothing=1.5)
+
+
+# torch 2.13, F.interpolate(arange(5) shaped (1, 1, [1, [1,]] 5), scale_factor=s, 'nearest'):
+# its 1-D and 3-D kernels map o to ⌊o/s⌋ even where ⌊5s⌋ is 5 or 10; its 2-D kernel copies
+# or halves there (nearest_idx's shortcuts)
+_NEAREST = {
+    (1, 1.1): [0, 0, 1, 2, 3], (1, 2.1): [0, 0, 0, 1, 1, 2, 2, 3, 3, 4],
+    (3, 1.1): [0, 0, 1, 2, 3], (3, 2.1): [0, 0, 0, 1, 1, 2, 2, 3, 3, 4],
+    (2, 1.1): [0, 1, 2, 3, 4], (2, 2.1): [0, 0, 1, 1, 2, 2, 3, 3, 4, 4],
+}
+
+
+@pytest.mark.parametrize("nd,scale", sorted(_NEAREST))
+def test_interpolate_nearest_with_a_scale_factor_maps_rows_as_torch(nd: int, scale: float
+                                                                   ) -> None:
+    x = ag.tensor(np.arange(5.0).reshape((1, 1) + (1,) * (nd - 1) + (5,)), requires_grad=True)
+    y = F.interpolate(x, scale_factor=(1.0,) * (nd - 1) + (scale,), mode="nearest")
+    np.testing.assert_array_equal(y.detach().numpy().reshape(-1), _NEAREST[nd, scale])
+    # the gradient is this forward's own VJP: each output's weight lands on its source row
+    w = np.arange(1.0, y.numel() + 1)
+    (y * ag.tensor(w.reshape(y.shape))).sum().backward()
+    expect = np.zeros(5)
+    np.add.at(expect, _NEAREST[nd, scale], w)
+    np.testing.assert_array_equal(x.grad.numpy().reshape(-1), expect)
