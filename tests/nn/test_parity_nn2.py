@@ -84,3 +84,25 @@ def test_interpolate_nearest_with_a_scale_factor_maps_rows_as_torch(nd: int, sca
     expect = np.zeros(5)
     np.add.at(expect, _NEAREST[nd, scale], w)
     np.testing.assert_array_equal(x.grad.numpy().reshape(-1), expect)
+
+
+def test_pairwise_distance_inf_splits_the_gradient_between_ties_as_torch() -> None:
+    # torch 2.13: x1 == x2, p=inf: every |x1 − x2 + eps| ties at eps, gradient 1/3 each
+    x = ag.tensor([[1.0, 2.0, 3.0]], dtype=ag.float64, requires_grad=True)
+    y = F.pairwise_distance(x, x.detach().clone(), float("inf"))
+    y.backward()
+    np.testing.assert_allclose(y.item(), 1e-6)
+    np.testing.assert_allclose(x.grad.numpy(), [[1 / 3, 1 / 3, 1 / 3]], rtol=1e-12)
+
+
+def test_normalize_small_p_at_zero_and_p0_as_torch() -> None:
+    # torch 2.13: p=0.5 of zero rows: gradient 1/eps (the norm's gradient is 0, not NaN)
+    x = ag.zeros(2, 3, dtype=ag.float64, requires_grad=True)
+    F.normalize(x, 0.5).backward(ag.ones(2, 3, dtype=ag.float64))
+    np.testing.assert_allclose(x.grad.numpy(), np.full((2, 3), 1e12))
+    # p=0 counts the nonzero entries (was a ValueError)
+    x = ag.tensor([[1.0, -2.0, 0.0], [0.5, 3.0, 1.0]], dtype=ag.float64, requires_grad=True)
+    y = F.normalize(x, 0)
+    y.backward(ag.ones(2, 3, dtype=ag.float64))
+    np.testing.assert_allclose(y.detach().numpy(), [[0.5, -1.0, 0.0], [1 / 6, 1.0, 1 / 3]])
+    np.testing.assert_allclose(x.grad.numpy(), [[0.5] * 3, [1 / 3] * 3])
