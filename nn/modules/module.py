@@ -123,6 +123,14 @@ class _IncompatibleKeys(NamedTuple):
     missing_keys: list
     unexpected_keys: list
 
+    def __repr__(self) -> str:  # torch's: print(model.load_state_dict(sd)) in notebooks
+        if not self.missing_keys and not self.unexpected_keys:
+            return "<All keys matched successfully>"
+        return (f"_IncompatibleKeys(missing_keys={self.missing_keys!r}, "
+                f"unexpected_keys={self.unexpected_keys!r})")
+
+    __str__ = __repr__
+
 
 def _addindent(s: str, n: int) -> str:
     lines = s.split("\n")
@@ -322,6 +330,16 @@ class Module(HookMixin):
         if not isinstance(param, Parameter):
             raise AttributeError(f"`{name}` is not an nn.Parameter")
         return param
+
+    def get_buffer(self, target: str) -> Tensor:
+        """The buffer at dotted path ``target`` (e.g. ``'bn.running_mean'``)."""
+        mod_path, _, name = target.rpartition(".")
+        mod = self.get_submodule(mod_path)
+        if not hasattr(mod, name):
+            raise AttributeError(f"{mod._get_name()} has no attribute `{name}`")
+        if name not in mod._buffers:
+            raise AttributeError(f"`{name}` is not a buffer")
+        return getattr(mod, name)
 
     # -- iteration -------------------------------------------------------------------------
     def _named_members(self, registry: str, prefix: str, recurse: bool,
@@ -527,8 +545,9 @@ class Module(HookMixin):
         mismatch, a value that is not numeric or does not cast to the target's dtype
         (complex into real), and a target whose array is read-only always are. All are
         named in one ``RuntimeError`` (torch's order: missing, unexpected, then the
-        rest). Returns ``(missing_keys, unexpected_keys)``. ``assign`` is accepted for
-        torch compatibility; values are always copied into the existing arrays.
+        rest). Returns ``(missing_keys, unexpected_keys)``. ``assign=True`` puts the
+        state's own tensors in place instead (torch's: their dtype and device kept, a
+        non-Parameter value wrapped in a Parameter with the old one's requires_grad).
         """
         if not isinstance(state_dict, Mapping):
             raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict)}.")
@@ -536,7 +555,7 @@ class Module(HookMixin):
         missing = [k for k in own if k not in state_dict]
         unexpected = [k for k in state_dict if k not in own]
         problems: list[str] = []
-        values: list[tuple[Tensor, np.ndarray]] = []
+        values: list[tuple[str, Tensor, np.ndarray]] = []
         for key, target in own.items():
             if key not in state_dict:
                 continue
@@ -544,7 +563,7 @@ class Module(HookMixin):
             if problem:
                 problems.append(problem)
             else:
-                values.append((target, backend.to(cast, target.device)))
+                values.append((key, target, backend.to(cast, target.device)))
         errors = []
         if strict:
             if missing:
@@ -557,10 +576,24 @@ class Module(HookMixin):
         if errors:
             raise RuntimeError(f"Error(s) in loading state_dict for {type(self).__name__}:\n\t"
                                + "\n\t".join(errors))
+        if assign:
+            for key, target, _ in values:
+                self._assign_state(key, state_dict[key], target)
+            return _IncompatibleKeys(missing, unexpected)
         with ag.no_grad():
-            for target, cast in values:
+            for _, target, cast in values:
                 target[...] = cast  # bumps the version; cannot fail after the checks
         return _IncompatibleKeys(missing, unexpected)
+
+    def _assign_state(self, key: str, value: Any, old: Tensor) -> None:
+        path, _, name = key.rpartition(".")
+        mod = self.get_submodule(path)
+        arr = value._data if isinstance(value, Tensor) else np.asarray(value)
+        if name in mod._parameters:
+            mod._parameters[name] = value if isinstance(value, Parameter) else Parameter(
+                arr, requires_grad=old.requires_grad)
+        else:
+            mod._buffers[name] = value if isinstance(value, Tensor) else ag.tensor(arr)
 
     # -- printing --------------------------------------------------------------------------
     def extra_repr(self) -> str:

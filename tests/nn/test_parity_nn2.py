@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 import autograd as ag
+import nn
 import nn.functional as F
 
 # torch 2.13: (loss, d/d input, d/d weight) for input [[1, 2], [3, 5]], target
@@ -106,3 +107,39 @@ def test_normalize_small_p_at_zero_and_p0_as_torch() -> None:
     y.backward(ag.ones(2, 3, dtype=ag.float64))
     np.testing.assert_allclose(y.detach().numpy(), [[0.5, -1.0, 0.0], [1 / 6, 1.0, 1 / 3]])
     np.testing.assert_allclose(x.grad.numpy(), [[0.5] * 3, [1 / 3] * 3])
+
+
+def test_load_state_dict_result_prints_as_torch() -> None:
+    m = nn.Linear(3, 2)
+    assert repr(m.load_state_dict(m.state_dict())) == "<All keys matched successfully>"
+    sd = m.state_dict()
+    sd["extra"] = sd.pop("bias")
+    r = m.load_state_dict(sd, strict=False)
+    assert str(r) == "_IncompatibleKeys(missing_keys=['bias'], unexpected_keys=['extra'])"
+    assert r.missing_keys == ["bias"] and tuple(r) == (["bias"], ["extra"])
+
+
+def test_load_state_dict_assign_puts_the_state_tensors_in_place() -> None:
+    # torch 2.13: assign=True keeps the state's tensors (dtype included); a non-Parameter
+    # becomes a Parameter with the old parameter's requires_grad
+    m = nn.Sequential(nn.Linear(3, 2), nn.BatchNorm1d(2))
+    m[1].weight.requires_grad_(False)
+    bias = nn.Parameter(ag.zeros(2))
+    mean = ag.ones(2, dtype=ag.float64)
+    sd = {"0.weight": ag.ones(2, 3, dtype=ag.float64), "0.bias": bias, "1.weight": ag.ones(2),
+          "1.bias": ag.ones(2), "1.running_mean": mean, "1.running_var": ag.ones(2),
+          "1.num_batches_tracked": ag.tensor(5)}
+    assert repr(m.load_state_dict(sd, assign=True)) == "<All keys matched successfully>"
+    assert m[0].bias is bias and m[1].running_mean is mean
+    assert isinstance(m[0].weight, nn.Parameter) and m[0].weight.dtype == np.float64
+    assert m[0].weight.requires_grad and not m[1].weight.requires_grad
+    assert m.get_buffer("1.num_batches_tracked").item() == 5
+
+
+def test_get_buffer_as_torch() -> None:
+    m = nn.Sequential(nn.Linear(3, 2), nn.BatchNorm1d(2))
+    assert m.get_buffer("1.running_var").shape == (2,)
+    with pytest.raises(AttributeError, match="not a buffer"):
+        m.get_buffer("1.weight")
+    with pytest.raises(AttributeError):
+        m.get_buffer("1.nothing")
