@@ -142,3 +142,8 @@ _LAZY = {
 
 
 __getattr__, __dir__ = lazy_attributes(__name__, _LAZY, globals())
+
+# round 2 of the parity audit
+from nn.modules import TransformerEncoder  # noqa: E402
+
+__all__ += ["TransformerEncoder"]

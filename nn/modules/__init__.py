@@ -77,7 +77,7 @@ from nn.modules.pooling import (
     MaxPool2d,
 )
 from nn.modules.rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
-from nn.modules.transformer import TransformerEncoderLayer
+from nn.modules.transformer import TransformerEncoder, TransformerEncoderLayer
 from nn.modules.upsampling import (
     Upsample,
     UpsamplingBilinear2d,
@@ -100,3 +100,4 @@ __all__ += ["GRU", "LSTM", "RNN", "Embedding", "GRUCell", "LSTMCell", "LayerNorm
             "MultiheadAttention", "TransformerEncoderLayer"]
 __all__ += ["AvgPool1d", "Bilinear", "GLU", "Hardshrink", "MaxPool1d", "PReLU", "Softmax2d",
             "Softmin", "Softshrink", "Threshold", "Unflatten"]
+__all__ += ["TransformerEncoder"]

@@ -1,20 +1,27 @@
 """``TransformerEncoderLayer``: self-attention and a feed-forward block, each with a
-residual connection and LayerNorm (post-norm by default, pre-norm with ``norm_first``)."""
+residual connection and LayerNorm (post-norm by default, pre-norm with ``norm_first``);
+``TransformerEncoder``: a stack of copies of one layer."""
 
 from __future__ import annotations
 
+import copy
+import warnings
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+
+import autograd as ag
 from autograd.tensor import Tensor
 from nn import functional as F
 from nn.modules.attention import MultiheadAttention
+from nn.modules.container import ModuleList
 from nn.modules.dropout import Dropout
 from nn.modules.layernorm import LayerNorm
 from nn.modules.linear import Linear
 from nn.modules.module import Module
 
-__all__ = ["TransformerEncoderLayer"]
+__all__ = ["TransformerEncoder", "TransformerEncoderLayer"]
 
 
 def _activation(activation: str | Callable) -> Callable:
@@ -69,3 +76,92 @@ class TransformerEncoderLayer(Module):
 
     def _ff_block(self, x: Tensor) -> Tensor:
         return self.dropout2(self.linear2(self.dropout(self.activation(self.linear1(x)))))
+
+
+def _clones(layer: Module, n: int) -> ModuleList:
+    """``n`` deep copies of ``layer`` (torch's _get_clones: every layer starts equal)."""
+    return ModuleList([copy.deepcopy(layer) for _ in range(n)])
+
+
+def _square_subsequent_mask(sz: int, dtype: Any = np.float32) -> Tensor:
+    """(sz, sz) float mask: 0 on and below the diagonal, −inf above (position i sees
+    positions ≤ i)."""
+    return ag.tensor(np.triu(np.full((sz, sz), -np.inf, dtype=np.dtype(dtype or np.float32)),
+                             1))
+
+
+def _detect_is_causal(mask: Any, is_causal: bool | None, size: int) -> bool:
+    """torch's _detect_is_causal_mask: an explicit ``is_causal`` wins; otherwise a mask
+    equal to the square subsequent mask (bool masks read True = masked) is causal."""
+    if is_causal is not None:
+        return bool(is_causal)
+    if mask is None:
+        return False
+    m = mask._data if isinstance(mask, Tensor) else np.asarray(mask)
+    if m.shape != (size, size):
+        return False
+    m = np.where(m, -np.inf, 0.0) if m.dtype == bool else m
+    return bool((m == np.triu(np.full((size, size), -np.inf), 1)).all())
+
+
+def _left_aligned(keep: np.ndarray) -> bool:
+    """Every row of ``keep`` (N, S) is a run of True then a run of False."""
+    return bool((keep[:, :-1] | ~keep[:, 1:]).all())
+
+
+class TransformerEncoder(Module):
+    """``num_layers`` copies of ``encoder_layer`` applied in turn, then ``norm`` if given.
+
+    As torch, a module in eval mode with grad off (or no parameter requiring it), a
+    batch_first post-norm layer with relu/gelu, bias, an even head count and equal norm
+    eps, a batched input, a left-aligned ``src_key_padding_mask`` and no ``mask`` runs its
+    nested-tensor path: the padded positions of the output are 0 before ``norm``."""
+
+    def __init__(self, encoder_layer: TransformerEncoderLayer, num_layers: int,
+                 norm: Module | None = None, enable_nested_tensor: bool = True,
+                 mask_check: bool = True) -> None:
+        super().__init__()
+        self.layers = _clones(encoder_layer, num_layers)
+        self.num_layers = num_layers
+        self.norm = norm
+        self.enable_nested_tensor = enable_nested_tensor
+        self.mask_check = mask_check
+        layer = encoder_layer
+        sa = getattr(layer, "self_attn", None)
+        why_not = "" if isinstance(layer, TransformerEncoderLayer) else "not a layer"
+        if not why_not and (layer.norm_first or not sa.batch_first
+                            or not sa._qkv_same_embed_dim or sa.in_proj_bias is None
+                            or layer.activation not in (F.relu, F.gelu)
+                            or layer.norm1.eps != layer.norm2.eps or sa.num_heads % 2):
+            why_not = "layer settings"
+        if enable_nested_tensor and why_not:
+            warnings.warn("enable_nested_tensor is True, but self.use_nested_tensor is False "
+                          f"because of the encoder layer's {why_not}", stacklevel=2)
+        self.use_nested_tensor = enable_nested_tensor and not why_not
+
+    def forward(self, src: Tensor, mask: Any = None, src_key_padding_mask: Any = None,
+                is_causal: bool | None = None) -> Tensor:
+        """src (S, N, E) ((N, S, E) with batch_first, or (S, E)) → the same shape."""
+        first = self.layers[0]
+        batch_first = first.self_attn.batch_first
+        seq_len = src.shape[1 if batch_first and src.ndim == 3 else 0]
+        is_causal = _detect_is_causal(mask, is_causal, seq_len)
+        keep = None
+        if (self.use_nested_tensor and not first.training and src.ndim == 3
+                and src_key_padding_mask is not None and mask is None
+                and not (ag.is_grad_enabled() and (src.requires_grad or any(
+                    p.requires_grad for p in first.parameters())))):
+            m = src_key_padding_mask
+            m = m._data if isinstance(m, Tensor) else np.asarray(m)
+            keep = ~m if m.dtype == bool else m == 0
+            if self.mask_check and not _left_aligned(keep):
+                keep = None
+        out = src
+        for layer in self.layers:
+            out = layer(out, src_mask=mask, is_causal=is_causal,
+                        src_key_padding_mask=src_key_padding_mask)
+        if keep is not None:  # torch's to_padded_tensor(0.0) of the nested output
+            out = ag.where(ag.tensor(np.broadcast_to(keep[..., None], out.shape)), out, 0.0)
+        if self.norm is not None:
+            out = self.norm(out)
+        return out

@@ -143,3 +143,57 @@ def test_get_buffer_as_torch() -> None:
         m.get_buffer("1.weight")
     with pytest.raises(AttributeError):
         m.get_buffer("1.nothing")
+
+
+# torch 2.13: TransformerEncoder(TransformerEncoderLayer(4, 2, 8, dropout=0.0,
+# batch_first=True), 2, LayerNorm(4)) in float64, every state_dict entry (in order) drawn
+# as 0.5·N(0, 1) from default_rng(0), x = N(0, 1) (2, 3, 4) from default_rng(1), the last
+# position of the first sequence padded. Training mode; in eval under no_grad torch's
+# nested-tensor path zeroes the padded position before the final norm (its bias remains).
+_ENC_TRAIN = [
+    [[1.0106257396, 0.6430546367, -0.8087128524, 1.0000917424],
+     [0.9960200302, 0.7767069951, -0.8141421732, 0.9999628438],
+     [0.995953011, 0.7774971496, -0.8142382365, 0.999967179]],
+    [[0.995133988, 0.7880564543, -0.8157391148, 1.0000415348],
+     [0.9951429481, 0.7879219737, -0.8157159954, 1.0000402896],
+     [0.9950399146, 0.7900121774, -0.8161657639, 1.0000661357]]]
+_ENC_EVAL_PADDED = [0.8452843227, 0.3110626108, -0.7645464375, 1.0133895476]
+
+
+def _encoder() -> nn.TransformerEncoder:
+    layer = nn.TransformerEncoderLayer(4, 2, 8, dropout=0.0, batch_first=True)
+    enc = nn.TransformerEncoder(layer, 2, nn.LayerNorm(4)).double()
+    rng = np.random.default_rng(0)
+    sd = enc.state_dict()
+    enc.load_state_dict({k: rng.standard_normal(v.shape) * 0.5 if v.dtype.kind == "f" else v
+                         for k, v in sd.items()})
+    return enc
+
+
+def test_transformer_encoder_as_torch() -> None:
+    enc = _encoder()
+    keys = list(enc.state_dict())
+    assert keys[:2] == ["layers.0.self_attn.in_proj_weight", "layers.0.self_attn.in_proj_bias"]
+    assert keys[-4:] == ["layers.1.norm2.weight", "layers.1.norm2.bias", "norm.weight",
+                         "norm.bias"] and len(keys) == 26
+    x = ag.tensor(np.random.default_rng(1).standard_normal((2, 3, 4)))
+    kpm = ag.tensor([[False, False, True], [False, False, False]])
+    y = enc(x, src_key_padding_mask=kpm)
+    np.testing.assert_allclose(y.detach().numpy(), _ENC_TRAIN, atol=1e-9)
+    enc.eval()
+    with ag.no_grad():
+        y = enc(x, src_key_padding_mask=kpm).numpy()
+    expect = np.array(_ENC_TRAIN)
+    expect[0, 2] = _ENC_EVAL_PADDED
+    np.testing.assert_allclose(y, expect, atol=1e-9)
+    # with grad on, torch takes the plain path: the padded position is computed
+    np.testing.assert_allclose(enc(x, src_key_padding_mask=kpm).detach().numpy(), _ENC_TRAIN,
+                               atol=1e-9)
+
+
+def test_transformer_encoder_layers_start_as_equal_copies() -> None:
+    with pytest.warns(UserWarning, match="enable_nested_tensor"):  # not batch_first, as torch
+        enc = nn.TransformerEncoder(nn.TransformerEncoderLayer(4, 2, 8), 3)
+    w = [layer.linear1.weight.detach().numpy() for layer in enc.layers]
+    assert len(w) == 3 and all(np.array_equal(w[0], v) for v in w[1:])
+    assert enc.layers[0].linear1.weight is not enc.layers[1].linear1.weight
