@@ -144,6 +144,26 @@ _LAZY = {
 __getattr__, __dir__ = lazy_attributes(__name__, _LAZY, globals())
 
 # round 2 of the parity audit
-from nn.modules import TransformerEncoder  # noqa: E402
+from nn.modules import (  # noqa: E402
+    CircularPad1d,
+    CircularPad2d,
+    CircularPad3d,
+    ConstantPad1d,
+    ConstantPad2d,
+    ConstantPad3d,
+    ReflectionPad1d,
+    ReflectionPad2d,
+    ReflectionPad3d,
+    ReplicationPad1d,
+    ReplicationPad2d,
+    ReplicationPad3d,
+    TransformerEncoder,
+    ZeroPad1d,
+    ZeroPad2d,
+    ZeroPad3d,
+)
 
-__all__ += ["TransformerEncoder"]
+__all__ += ["CircularPad1d", "CircularPad2d", "CircularPad3d", "ConstantPad1d",
+            "ConstantPad2d", "ConstantPad3d", "ReflectionPad1d", "ReflectionPad2d",
+            "ReflectionPad3d", "ReplicationPad1d", "ReplicationPad2d", "ReplicationPad3d",
+            "TransformerEncoder", "ZeroPad1d", "ZeroPad2d", "ZeroPad3d"]

@@ -197,3 +197,43 @@ def test_transformer_encoder_layers_start_as_equal_copies() -> None:
     w = [layer.linear1.weight.detach().numpy() for layer in enc.layers]
     assert len(w) == 3 and all(np.array_equal(w[0], v) for v in w[1:])
     assert enc.layers[0].linear1.weight is not enc.layers[1].linear1.weight
+
+
+# torch 2.13 on arange(6.).reshape(1, 2, 3): (repr, output)
+_PADS = {
+    "ZeroPad1d((1, 2))": ("ZeroPad1d((1, 2))", [[[0.0, 0.0, 1.0, 2.0, 0.0, 0.0],
+                                                 [0.0, 3.0, 4.0, 5.0, 0.0, 0.0]]]),
+    "ConstantPad1d(1, 2.5)": ("ConstantPad1d(padding=(1, 1), value=2.5)",
+                              [[[2.5, 0.0, 1.0, 2.0, 2.5], [2.5, 3.0, 4.0, 5.0, 2.5]]]),
+    "ReflectionPad1d((2, 1))": ("ReflectionPad1d((2, 1))",
+                                [[[2.0, 1.0, 0.0, 1.0, 2.0, 1.0], [5.0, 4.0, 3.0, 4.0, 5.0, 4.0]]]),
+    "ReplicationPad1d((1, -1))": ("ReplicationPad1d((1, -1))",
+                                  [[[0.0, 0.0, 1.0], [3.0, 3.0, 4.0]]]),
+    "CircularPad1d(2)": ("CircularPad1d((2, 2))", [[[1.0, 2.0, 0.0, 1.0, 2.0, 0.0, 1.0],
+                                                    [4.0, 5.0, 3.0, 4.0, 5.0, 3.0, 4.0]]]),
+}
+
+
+@pytest.mark.parametrize("ctor", sorted(_PADS))
+def test_padding_layers_as_torch(ctor: str) -> None:
+    text, expect = _PADS[ctor]
+    m = eval("nn." + ctor)
+    assert repr(m) == text
+    x = ag.tensor(np.arange(6.0).reshape(1, 2, 3), requires_grad=True)
+    y = m(x)
+    np.testing.assert_array_equal(y.detach().numpy(), expect)
+    y.sum().backward()  # each input element's gradient counts its copies in the output
+    copies = np.array([np.count_nonzero(np.array(expect)[0, c] == v) for c in range(2)
+                       for v in np.arange(6.0).reshape(2, 3)[c]])
+    if "Zero" in ctor:
+        copies[0] = 1  # the fill zeros are not copies of x[0, 0, 0] = 0
+    np.testing.assert_array_equal(x.grad.numpy().reshape(-1), copies)
+
+
+def test_padding_layers_exist_in_three_ranks() -> None:
+    for kind in ("Zero", "Constant", "Reflection", "Replication", "Circular"):
+        for n in (1, 2, 3):
+            assert issubclass(getattr(nn, f"{kind}Pad{n}d"), nn.Module)
+    with pytest.raises(ValueError, match="expected 3D or 4D"):
+        nn.CircularPad2d(1)(ag.zeros(3, 4))
+    assert nn.ZeroPad2d(1)(ag.ones(1, 2, 2)).shape == (1, 4, 4)
