@@ -591,3 +591,5 @@ _register_pooling_options()
 _register_group_norm()
 _register_resampling()
 _register_activations_losses_distances()
+
+import nn.cases_parity2  # noqa: E402, F401 - round 2's cases (it imports this module's helpers)

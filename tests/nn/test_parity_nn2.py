@@ -237,3 +237,52 @@ def test_padding_layers_exist_in_three_ranks() -> None:
     with pytest.raises(ValueError, match="expected 3D or 4D"):
         nn.CircularPad2d(1)(ag.zeros(3, 4))
     assert nn.ZeroPad2d(1)(ag.ones(1, 2, 2)).shape == (1, 4, 4)
+
+
+# torch 2.13's (loss, gradients) for each new loss on fixed float64 inputs (values in
+# torch_values_margin_losses.json; the calls mirror the script that wrote them)
+_A = [[0.5, -1.0, 2.0], [1.5, 0.25, -0.75]]
+_B = [[-0.5, 1.0, 0.5], [1.0, -2.0, 0.25]]
+_C = [[1.0, 1.0, -1.0], [0.0, 0.5, 2.0]]
+
+
+def _T(values: list) -> ag.Tensor:  # float64 like torch's default in the generating script
+    a = np.asarray(values)
+    return ag.tensor(a if a.dtype.kind == "i" else a.astype(np.float64))
+
+
+_LOSS_CALLS = {
+    "margin_ranking_loss": (lambda a, b: F.margin_ranking_loss(
+        a.reshape(-1), b.reshape(-1), _T([1.0, -1, 1, -1, 1, -1]), 0.5), (_A, _B)),
+    "hinge_embedding_loss": (lambda a: F.hinge_embedding_loss(
+        a, _T([[1.0, -1, -1], [-1, 1, -1]]), 1.0), (_A,)),
+    "soft_margin_loss": (lambda a: F.soft_margin_loss(a, _T([[1.0, -1, -1], [-1, 1, -1]])),
+                         (_A,)),
+    "multilabel_soft_margin_loss": (lambda a: F.multilabel_soft_margin_loss(
+        a, _T([[1.0, 0, 1], [0, 0, 1]]), _T([1.0, 2, 0.5])), (_A,)),
+    "multi_margin_loss": (lambda a: F.multi_margin_loss(a, _T([2, 0]), 2, 1.0,
+                                                        _T([1.0, 2, 0.5])), (_A,)),
+    "cosine_embedding_loss": (lambda a, b: F.cosine_embedding_loss(a, b, _T([1.0, -1.0]), 0.1),
+                              (_A, _B)),
+    "triplet_margin_loss": (lambda a, b, c: F.triplet_margin_loss(a, b, c, 2.0, swap=True),
+                            (_A, _B, _C)),
+    "poisson_nll_loss": (lambda a: F.poisson_nll_loss(a, _T([[0.0, 2, 3], [1, 4, 0]]),
+                                                      full=True), (_A,)),
+    "gaussian_nll_loss": (lambda a, b, v: F.gaussian_nll_loss(a, b, v, full=True),
+                          (_A, _B, [0.5, 1e-9])),
+}
+
+
+@pytest.mark.parametrize("name", sorted(_LOSS_CALLS))
+def test_margin_and_likelihood_losses_as_torch(name: str) -> None:
+    import json
+    from pathlib import Path
+
+    expect = json.loads((Path(__file__).parent / "torch_values_margin_losses.json").read_text())
+    fn, args = _LOSS_CALLS[name]
+    xs = [ag.tensor(a, dtype=ag.float64, requires_grad=True) for a in args]
+    loss = fn(*xs)
+    loss.backward()
+    np.testing.assert_allclose(loss.item(), expect[name][0], rtol=1e-12)
+    for x, g in zip(xs, expect[name][1:]):
+        np.testing.assert_allclose(x.grad.numpy(), g, rtol=1e-10, atol=1e-14)

@@ -1,0 +1,101 @@
+"""gradcheck cases (first and second order) for what round 2 of the parity audit added:
+the padding layers, ``TransformerEncoder`` and the margin/likelihood losses
+(``nn/margin_losses.py``, ``nn/modules/margin_loss.py``). Imported by ``nn/cases.py``."""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import numpy as np
+
+import autograd as ag
+from nn import margin_losses as L
+from nn import modules as M
+from nn.cases import _away_from_zero, _fn, layer_case
+
+__all__: list = []
+
+
+def _positive(rng: np.random.Generator, shape: tuple) -> np.ndarray:
+    return rng.uniform(0.5, 2.0, shape)
+
+
+def _register_padding() -> None:
+    for n in (1, 2, 3):
+        shape = (1, 2) + (3,) * n
+        for kind, args in (("Zero", (1,)), ("Constant", (1, 0.5)), ("Reflection", (1,)),
+                           ("Replication", (2,)), ("Circular", (1,))):
+            pads = args[0] if kind != "Reflection" else (2, 1) * n
+            layer_case(f"{n}d", getattr(M, f"{kind}Pad{n}d")(pads, *args[1:]), shape,
+                       call=lambda m, x: m(x) ** 2)
+
+
+def _register_encoder() -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # torch's enable_nested_tensor warning
+        enc = M.TransformerEncoder(M.TransformerEncoderLayer(4, 2, 6, dropout=0.0), 2,
+                                   M.LayerNorm(4))
+    kpm = ag.tensor(np.array([[False, False, True], [False, False, False]]))
+    layer_case("2-layers-norm-kpm", enc, (3, 2, 4),
+               call=lambda m, x: m(x, src_key_padding_mask=kpm))
+
+
+def _register_losses() -> None:
+    y = np.array([1.0, -1.0, 1.0, -1.0])
+    cls = np.array([2, 0, 1, 2])
+    counts = np.array([[0.0, 1.0, 3.0], [2.0, 0.0, 5.0]])
+    labels = np.array([[1.0, 0.0, 1.0], [0.0, 0.0, 1.0]])
+
+    def functional(name: str, label: str, fn: Any, *shapes: tuple, **kw: Any) -> None:
+        _fn(name, label, fn, *shapes, **kw)
+
+    functional("margin_ranking_loss", "margin0.3",
+               lambda a, b: L.margin_ranking_loss(a, b, ag.tensor(y), 0.3), (4,), (4,),
+               make=_away_from_zero)
+    functional("hinge_embedding_loss", "margin1.5",
+               lambda x: L.hinge_embedding_loss(x, ag.tensor(y), 1.5), (4,),
+               make=_away_from_zero)
+    functional("soft_margin_loss", "sum",
+               lambda x: L.soft_margin_loss(x, ag.tensor(y), reduction="sum"), (4,))
+    functional("multilabel_soft_margin_loss", "weight",
+               lambda x, w: L.multilabel_soft_margin_loss(x, ag.tensor(labels), w), (2, 3),
+               (3,))
+    functional("multi_margin_loss", "p2-weight",
+               lambda x, w: L.multi_margin_loss(x, ag.tensor(cls), 2, 0.5, w), (4, 3), (3,),
+               make=_away_from_zero)
+    functional("cosine_embedding_loss", "margin0.1",
+               lambda a, b: L.cosine_embedding_loss(a, b, ag.tensor(y), -0.9,
+                                                    reduction="none"), (4, 3), (4, 3))
+    functional("triplet_margin_loss", "swap",
+               lambda a, p, n: L.triplet_margin_loss(a, p, n, margin=3.0, swap=True), (4, 3),
+               (4, 3), (4, 3))
+    functional("poisson_nll_loss", "full",
+               lambda x: L.poisson_nll_loss(x, ag.tensor(counts), full=True), (2, 3))
+    functional("gaussian_nll_loss", "homoscedastic",
+               lambda x, v: L.gaussian_nll_loss(x, ag.zeros(2, 3, dtype=ag.float64), v,
+                                                full=True), (2, 3), (2,),
+               make=_positive)
+    t = ag.tensor(y)
+    layer_case("margin0.2", M.MarginRankingLoss(0.2), (4,),
+               call=lambda m, x: m(x, x.flip(0), t), make=_away_from_zero)
+    layer_case("default", M.HingeEmbeddingLoss(), (4,), call=lambda m, x: m(x, t),
+               make=_away_from_zero)
+    layer_case("default", M.SoftMarginLoss(), (4,), call=lambda m, x: m(x, t))
+    layer_case("default", M.MultiLabelSoftMarginLoss(), (2, 3),
+               call=lambda m, x: m(x, ag.tensor(labels)))
+    layer_case("default", M.MultiMarginLoss(), (4, 3), call=lambda m, x: m(x, ag.tensor(cls)),
+               make=_away_from_zero)
+    layer_case("default", M.CosineEmbeddingLoss(), (4, 3),
+               call=lambda m, x: m(x, x.flip(0) + 0.5, t))
+    layer_case("p1", M.TripletMarginLoss(p=1.0), (4, 3),
+               call=lambda m, x: m(x, x * 0.5 + 0.1, x.flip(0)), make=_away_from_zero)
+    layer_case("not-log-input", M.PoissonNLLLoss(log_input=False), (2, 3),
+               call=lambda m, x: m(x, ag.tensor(counts)), make=_positive)
+    layer_case("heteroscedastic", M.GaussianNLLLoss(), (2, 3),
+               call=lambda m, x: m(x, ag.zeros(2, 3, dtype=ag.float64), x * x + 0.5))
+
+
+_register_padding()
+_register_encoder()
+_register_losses()

@@ -1,0 +1,205 @@
+"""torch's embedding, margin and likelihood losses of ``nn.functional``:
+``margin_ranking_loss``, ``hinge_embedding_loss``, ``soft_margin_loss``,
+``multilabel_soft_margin_loss``, ``multi_margin_loss``, ``cosine_embedding_loss``,
+``triplet_margin_loss``, ``poisson_nll_loss``, ``gaussian_nll_loss``.
+
+Each is torch's formula (its ATen composite, term for term) built from differentiable ops,
+so gradients, first and second order, come from the engine; a hinge's branch is a
+constant mask of the data, so each kink has torch's one-sided derivative.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+import autograd as ag
+from autograd.backend import asarray
+from autograd.ops.activations import logsigmoid
+from autograd.tensor import Tensor
+from nn.distance_functions import pairwise_distance
+from nn.loss_reduction import _reduce, _reduction
+
+__all__ = [
+    "cosine_embedding_loss", "gaussian_nll_loss", "hinge_embedding_loss",
+    "margin_ranking_loss", "multi_margin_loss", "multilabel_soft_margin_loss",
+    "poisson_nll_loss", "soft_margin_loss", "triplet_margin_loss",
+]
+
+
+def _t(x: Any, like: Tensor) -> Tensor:
+    """``x`` as a Tensor (a Tensor stays in the graph), floats cast to ``like``'s dtype."""
+    if isinstance(x, Tensor):
+        return x
+    a = asarray(x)
+    return Tensor._const(a.astype(like.dtype) if a.dtype.kind in "biu" or a.dtype.kind == "f"
+                         else a)
+
+
+def _hinge(z: Tensor) -> Tensor:
+    """max(z, 0) with torch's clamp_min gradient (1 where z ≥ 0)."""
+    return ag.clamp(z, min=0)
+
+
+def margin_ranking_loss(input1: Tensor, input2: Tensor, target: Any, margin: float = 0,
+                        size_average: bool | None = None, reduce: bool | None = None,
+                        reduction: str = "mean") -> Tensor:
+    """max(0, −y·(x1 − x2) + margin), y = ±1."""
+    reduction = _reduction(reduction, size_average, reduce)
+    y = _t(target, input1)
+    if not input1.ndim == input2.ndim == y.ndim:
+        raise RuntimeError(f"margin_ranking_loss : All input tensors should have same "
+                           f"dimension but got sizes: input1: {tuple(input1.shape)}, input2: "
+                           f"{tuple(input2.shape)}, target: {tuple(y.shape)} ")
+    return _reduce(_hinge(-y * (input1 - input2) + margin), reduction)
+
+
+def hinge_embedding_loss(input: Tensor, target: Any, margin: float = 1.0,
+                         size_average: bool | None = None, reduce: bool | None = None,
+                         reduction: str = "mean") -> Tensor:
+    """x where y = 1, max(0, margin − x) where y = −1 (both terms where y is neither)."""
+    reduction = _reduction(reduction, size_average, reduce)
+    y = _t(target, input)._data
+    out = ag.where(y != 1, _hinge(margin - input), 0.0) + ag.where(y != -1, input, 0.0)
+    return _reduce(out, reduction)
+
+
+def soft_margin_loss(input: Tensor, target: Any, size_average: bool | None = None,
+                     reduce: bool | None = None, reduction: str = "mean") -> Tensor:
+    """log(1 + exp(−y·x)) (torch's log1p(exp(·)), so it overflows where torch's does)."""
+    reduction = _reduction(reduction, size_average, reduce)
+    return _reduce(ag.log1p(ag.exp(-input * _t(target, input))), reduction)
+
+
+def multilabel_soft_margin_loss(input: Tensor, target: Any, weight: Any = None,
+                                size_average: bool | None = None, reduce: bool | None = None,
+                                reduction: str = "mean") -> Tensor:
+    """−(y·log σ(x) + (1 − y)·log σ(−x)) (times ``weight``), averaged over the classes
+    (the last dim): one value per sample, then reduced."""
+    reduction = _reduction(reduction, size_average, reduce)
+    y = _t(target, input)
+    loss = -(y * logsigmoid(input) + (1 - y) * logsigmoid(-input))
+    if weight is not None:
+        loss = loss * _t(weight, input)
+    loss = loss.sum(input.ndim - 1) / input.shape[-1]
+    return _reduce(loss, reduction)
+
+
+def multi_margin_loss(input: Tensor, target: Any, p: int = 1, margin: float = 1.0,
+                      weight: Any = None, size_average: bool | None = None,
+                      reduce: bool | None = None, reduction: str = "mean") -> Tensor:
+    """Σ_{j≠y} max(0, margin − x_y + x_j)^p / C per sample (times weight[y]), p ∈ {1, 2}."""
+    reduction = _reduction(reduction, size_average, reduce)
+    if p not in (1, 2):
+        raise ValueError("only p == 1 and p == 2 supported")
+    w = None if weight is None else _t(weight, input)
+    if w is not None and w.ndim != 1:
+        raise ValueError("weight must be one-dimensional")
+    x = input.unsqueeze(0) if input.ndim == 1 else input
+    t = np.asarray(_t(target, input)._data if isinstance(target, Tensor) else asarray(target))
+    t = t.reshape(-1).astype(np.int64)
+    if x.ndim != 2 or t.shape[0] != x.shape[0]:
+        raise RuntimeError(f"multi_margin_loss: inconsistent target size {t.shape} for input "
+                           f"of size {tuple(input.shape)}")
+    n, c = x.shape
+    if t.size and (t.min() < 0 or t.max() >= c):
+        raise IndexError(f"multi_margin_loss: target out of range [0, {c})")
+    rows = np.arange(n)
+    z = margin - x[rows, t].unsqueeze(1) + x
+    on = (z._data > 0) & (np.arange(c)[None, :] != t[:, None])
+    h = ag.where(on, z if p == 1 else z * z, 0.0)
+    if w is not None:
+        h = h * w[t].unsqueeze(1)
+    loss = h.sum(1) / c
+    if input.ndim == 1:
+        loss = loss.reshape(())
+    return _reduce(loss, reduction)
+
+
+def cosine_embedding_loss(input1: Tensor, input2: Tensor, target: Any, margin: float = 0,
+                          size_average: bool | None = None, reduce: bool | None = None,
+                          reduction: str = "mean") -> Tensor:
+    """1 − cos(x1, x2) where y = 1, max(0, cos(x1, x2) − margin) where y = −1; cos over
+    the feature dim with torch's 1e-12 added to each squared norm."""
+    reduction = _reduction(reduction, size_average, reduce)
+    y = _t(target, input1)._data
+    if y.ndim > 1:
+        raise RuntimeError(f"0D or 1D target tensor expected, multi-target not supported, "
+                           f"got target of shape {y.shape}")
+    if input1.shape != input2.shape or input1.ndim not in (1, 2) or (
+            input1.ndim != y.ndim + 1):
+        raise RuntimeError(f"cosine_embedding_loss: inputs of shapes {tuple(input1.shape)} "
+                           f"and {tuple(input2.shape)} do not fit a target of shape {y.shape}")
+    d = input1.ndim - 1
+    prod = (input1 * input2).sum(d)
+    mag1 = (input1 * input1).sum(d) + 1e-12
+    mag2 = (input2 * input2).sum(d) + 1e-12
+    cos = prod / ag.sqrt(mag1 * mag2)
+    out = ag.where(y == 1, 1 - cos, 0.0) + ag.where(y == -1, _hinge(cos - margin), 0.0)
+    return _reduce(out, reduction)
+
+
+def triplet_margin_loss(anchor: Tensor, positive: Tensor, negative: Tensor,
+                        margin: float = 1.0, p: float = 2, eps: float = 1e-6,
+                        swap: bool = False, size_average: bool | None = None,
+                        reduce: bool | None = None, reduction: str = "mean") -> Tensor:
+    """max(0, margin + d(a, p) − d(a, n)), d = pairwise_distance (p, eps); with ``swap``
+    d(a, n) is min(d(a, n), d(p, n))."""
+    reduction = _reduction(reduction, size_average, reduce)
+    if margin <= 0:
+        raise ValueError(f"margin must be greater than 0, got {margin}")
+    if not anchor.ndim == positive.ndim == negative.ndim:
+        raise RuntimeError(f"The anchor, positive, and negative tensors are expected to have "
+                           f"the same number of dimensions, but got: anchor {anchor.ndim}D, "
+                           f"positive {positive.ndim}D, and negative {negative.ndim}D inputs")
+    d_pos = pairwise_distance(anchor, positive, p, eps)
+    d_neg = pairwise_distance(anchor, negative, p, eps)
+    if swap:
+        d_neg = ag.minimum(d_neg, pairwise_distance(positive, negative, p, eps))
+    return _reduce(_hinge(margin + d_pos - d_neg), reduction)
+
+
+def poisson_nll_loss(input: Tensor, target: Any, log_input: bool = True, full: bool = False,
+                     size_average: bool | None = None, eps: float = 1e-8,
+                     reduce: bool | None = None, reduction: str = "mean") -> Tensor:
+    """exp(x) − y·x (``log_input``) or x − y·log(x + eps); ``full`` adds Stirling's
+    y·log y − y + ½·log(2πy) where y > 1."""
+    reduction = _reduction(reduction, size_average, reduce)
+    y = _t(target, input)
+    loss = ag.exp(input) - y * input if log_input else input - y * ag.log(input + eps)
+    if full:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            stirling = y * ag.log(y) - y + 0.5 * ag.log(2 * math.pi * y)
+        loss = loss + ag.where(y._data <= 1, 0.0, stirling)
+    return _reduce(loss, reduction)
+
+
+def gaussian_nll_loss(input: Tensor, target: Any, var: Any, full: bool = False,
+                      eps: float = 1e-6, reduction: str = "mean") -> Tensor:
+    """½·(log v + (x − y)²/v) (+ ½·log 2π with ``full``), v = var clamped below at eps
+    (torch clamps under no_grad: the value moves, the gradient is var's own). ``var`` of
+    input's shape, one dim short, or broadcastable with one mismatched dim."""
+    if isinstance(var, float | int) and not isinstance(var, bool):
+        if var < 0:
+            raise ValueError("var has negative entry/entries")
+        v = Tensor._const(np.full(input.shape, float(var), dtype=input.dtype))
+    else:
+        v = _t(var, input)
+        if (v._data < 0).any():
+            raise ValueError("var has negative entry/entries")
+    if v.shape != input.shape:
+        if tuple(input.shape[:-1]) == tuple(v.shape):
+            v = v.unsqueeze(-1)
+        elif not (input.ndim == v.ndim and sum(
+                b for a, b in zip(input.shape, v.shape) if a != b) == 1):
+            raise ValueError("var is of incorrect size")
+    if reduction not in ("none", "mean", "sum"):
+        raise ValueError(reduction + " is not valid")
+    vd = v._data
+    v = v + Tensor._const(np.maximum(vd, eps) - vd)
+    loss = 0.5 * (ag.log(v) + (input - _t(target, input)) ** 2 / v)
+    if full:
+        loss = loss + 0.5 * math.log(2 * math.pi)
+    return _reduce(loss, reduction)
