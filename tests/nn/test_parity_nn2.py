@@ -286,3 +286,30 @@ def test_margin_and_likelihood_losses_as_torch(name: str) -> None:
     np.testing.assert_allclose(loss.item(), expect[name][0], rtol=1e-12)
     for x, g in zip(xs, expect[name][1:]):
         np.testing.assert_allclose(x.grad.numpy(), g, rtol=1e-10, atol=1e-14)
+
+
+@pytest.mark.parametrize("shape", [(6, 4), (4, 6), (3, 2, 2, 2)])
+def test_init_orthogonal_gives_orthonormal_rows_or_columns_times_gain(shape) -> None:
+    w = ag.zeros(*shape)
+    assert nn.init.orthogonal_(w, gain=2.0) is w
+    m = w.numpy().reshape(shape[0], -1).astype(np.float64)
+    gram = m @ m.T if m.shape[0] <= m.shape[1] else m.T @ m
+    np.testing.assert_allclose(gram, 4 * np.eye(min(m.shape)), atol=1e-5)
+
+
+def test_init_dirac_eye_sparse_as_torch() -> None:
+    w = ag.zeros(6, 4, 3, 3)
+    nn.init.dirac_(w, groups=2)  # torch 2.13: ones at (g·3 + d, d, 1, 1) for d < 3
+    ones = np.argwhere(w.numpy() == 1).tolist()
+    assert ones == [[0, 0, 1, 1], [1, 1, 1, 1], [2, 2, 1, 1], [3, 0, 1, 1], [4, 1, 1, 1],
+                    [5, 2, 1, 1]] and w.numpy().sum() == 6
+    e = ag.zeros(3, 5)
+    nn.init.eye_(e)
+    np.testing.assert_array_equal(e.numpy(), np.eye(3, 5))
+    s = ag.zeros(10, 6)
+    nn.init.sparse_(s, 0.35)  # ⌈0.35·10⌉ = 4 zeros per column
+    np.testing.assert_array_equal((s.numpy() == 0).sum(0), [4] * 6)
+    for fn, args in ((nn.init.orthogonal_, (ag.zeros(3),)), (nn.init.eye_, (ag.zeros(2, 2, 2),)),
+                     (nn.init.dirac_, (ag.zeros(3, 3),)), (nn.init.sparse_, (ag.zeros(3), 0.1))):
+        with pytest.raises(ValueError):
+            fn(*args)
