@@ -157,6 +157,9 @@ from nn.modules import (  # noqa: E402
     ReplicationPad1d,
     ReplicationPad2d,
     ReplicationPad3d,
+    Transformer,
+    TransformerDecoder,
+    TransformerDecoderLayer,
     TransformerEncoder,
     ZeroPad1d,
     ZeroPad2d,
@@ -166,7 +169,8 @@ from nn.modules import (  # noqa: E402
 __all__ += ["CircularPad1d", "CircularPad2d", "CircularPad3d", "ConstantPad1d",
             "ConstantPad2d", "ConstantPad3d", "ReflectionPad1d", "ReflectionPad2d",
             "ReflectionPad3d", "ReplicationPad1d", "ReplicationPad2d", "ReplicationPad3d",
-            "TransformerEncoder", "ZeroPad1d", "ZeroPad2d", "ZeroPad3d"]
+            "Transformer", "TransformerDecoder", "TransformerDecoderLayer", "TransformerEncoder",
+            "ZeroPad1d", "ZeroPad2d", "ZeroPad3d"]
 from nn.modules import (  # noqa: E402
     CosineEmbeddingLoss,
     GaussianNLLLoss,

@@ -39,6 +39,18 @@ def _register_encoder() -> None:
     kpm = ag.tensor(np.array([[False, False, True], [False, False, False]]))
     layer_case("2-layers-norm-kpm", enc, (3, 2, 4),
                call=lambda m, x: m(x, src_key_padding_mask=kpm))
+    memory = ag.tensor(np.random.default_rng(12).standard_normal((2, 3, 4)))
+    causal = M.Transformer.generate_square_subsequent_mask(3, dtype=ag.float64)
+    layer_case("pre-norm-batch-first",
+               M.TransformerDecoderLayer(4, 2, 6, dropout=0.0, norm_first=True,
+                                         batch_first=True), (2, 3, 4),
+               call=lambda m, x: m(x, memory, tgt_mask=causal))
+    layer_case("2-layers-norm-kpm",
+               M.TransformerDecoder(M.TransformerDecoderLayer(4, 2, 6, dropout=0.0), 2,
+                                    M.LayerNorm(4)), (3, 2, 4),
+               call=lambda m, x: m(x, memory.transpose(0, 1), memory_key_padding_mask=kpm))
+    layer_case("1+1-layers", M.Transformer(4, 2, 1, 1, 6, dropout=0.0), (3, 2, 4),
+               call=lambda m, x: m(memory.transpose(0, 1), x, tgt_mask=causal))
 
 
 def _register_losses() -> None:

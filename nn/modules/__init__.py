@@ -77,7 +77,13 @@ from nn.modules.pooling import (
     MaxPool2d,
 )
 from nn.modules.rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
-from nn.modules.transformer import TransformerEncoder, TransformerEncoderLayer
+from nn.modules.transformer import (
+    Transformer,
+    TransformerDecoder,
+    TransformerDecoderLayer,
+    TransformerEncoder,
+    TransformerEncoderLayer,
+)
 from nn.modules.upsampling import (
     Upsample,
     UpsamplingBilinear2d,
@@ -100,7 +106,7 @@ __all__ += ["GRU", "LSTM", "RNN", "Embedding", "GRUCell", "LSTMCell", "LayerNorm
             "MultiheadAttention", "TransformerEncoderLayer"]
 __all__ += ["AvgPool1d", "Bilinear", "GLU", "Hardshrink", "MaxPool1d", "PReLU", "Softmax2d",
             "Softmin", "Softshrink", "Threshold", "Unflatten"]
-__all__ += ["TransformerEncoder"]
+__all__ += ["Transformer", "TransformerDecoder", "TransformerDecoderLayer", "TransformerEncoder"]
 from nn.modules.padding import (  # noqa: E402
     CircularPad1d,
     CircularPad2d,

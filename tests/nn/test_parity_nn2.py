@@ -313,3 +313,31 @@ def test_init_dirac_eye_sparse_as_torch() -> None:
                      (nn.init.dirac_, (ag.zeros(3, 3),)), (nn.init.sparse_, (ag.zeros(3), 0.1))):
         with pytest.raises(ValueError):
             fn(*args)
+
+
+def test_transformer_as_torch() -> None:
+    # torch 2.13 (values in torch_values_transformer.json): Transformer(4, 2, 1, 2, 8,
+    # dropout=0.0, batch_first=True) in float64, every state_dict entry 0.5·N(0, 1) from
+    # default_rng(0); src (2, 3, 4) from default_rng(1), tgt (2, 2, 4) from default_rng(2);
+    # a causal tgt_mask, the last source position of the first sample padded; the
+    # gradients are those of Σ y²
+    import json
+    from pathlib import Path
+
+    expect = json.loads((Path(__file__).parent / "torch_values_transformer.json").read_text())
+    t = nn.Transformer(4, 2, 1, 2, 8, dropout=0.0, batch_first=True).double()
+    assert list(t.state_dict()) == expect["keys"]
+    rng = np.random.default_rng(0)
+    t.load_state_dict({k: rng.standard_normal(v.shape) * 0.5 for k, v in t.state_dict().items()})
+    src = ag.tensor(np.random.default_rng(1).standard_normal((2, 3, 4)), requires_grad=True)
+    tgt = ag.tensor(np.random.default_rng(2).standard_normal((2, 2, 4)), requires_grad=True)
+    mask = nn.Transformer.generate_square_subsequent_mask(2, dtype=ag.float64)
+    kpm = ag.tensor([[False, False, True], [False, False, False]])
+    y = t(src, tgt, tgt_mask=mask, src_key_padding_mask=kpm, memory_key_padding_mask=kpm)
+    (y ** 2).sum().backward()
+    np.testing.assert_allclose(y.detach().numpy(), expect["y"], atol=1e-10)
+    np.testing.assert_allclose(src.grad.numpy(), expect["gsrc"], atol=1e-9)
+    np.testing.assert_allclose(tgt.grad.numpy(), expect["gtgt"], atol=1e-9)
+    np.testing.assert_array_equal(mask.numpy(), [[0.0, -np.inf], [0.0, 0.0]])
+    with pytest.raises(RuntimeError, match="batch number"):
+        t(src, tgt[:1])
