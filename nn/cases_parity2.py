@@ -108,6 +108,23 @@ def _register_losses() -> None:
                call=lambda m, x: m(x, ag.zeros(2, 3, dtype=ag.float64), x * x + 0.5))
 
 
+def _register_norms() -> None:
+    from nn import norm_functions as N
+
+    _fn("instance_norm", "affine", lambda x, w, b: N.instance_norm(x, weight=w, bias=b),
+        (2, 3, 4), (3,), (3,))
+    _fn("local_response_norm", "size3", lambda x: N.local_response_norm(x, 3, 0.1, 0.6, 1.5),
+        (2, 4, 3))
+    _fn("rms_norm", "weight", lambda x, w: N.rms_norm(x, (3,), w, 1e-3), (2, 3), (3,))
+    layer_case("affine", M.InstanceNorm1d(3, affine=True), (2, 3, 4))
+    layer_case("running", M.InstanceNorm2d(3, track_running_stats=True), (2, 3, 2, 3))
+    layer_case("unbatched", M.InstanceNorm3d(2, affine=True), (2, 2, 2, 3))
+    layer_case("train", M.BatchNorm3d(2), (3, 2, 2, 1, 2))
+    layer_case("size2", M.LocalResponseNorm(2, 0.1), (2, 3, 2, 2))
+    layer_case("2d", M.RMSNorm((2, 3), eps=1e-3), (4, 2, 3))
+
+
 _register_padding()
+_register_norms()
 _register_encoder()
 _register_losses()

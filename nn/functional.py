@@ -61,6 +61,7 @@ from nn.margin_losses import (
     soft_margin_loss,
     triplet_margin_loss,
 )
+from nn.norm_functions import instance_norm, local_response_norm, rms_norm
 from nn.padding import pad
 from nn.pointwise_losses import huber_loss, kl_div, l1_loss, smooth_l1_loss
 from nn.pool1d import avg_pool1d, max_pool1d
@@ -98,13 +99,18 @@ DIFFERENTIABLE = (
     "pairwise_distance pad interpolate adaptive_avg_pool1d adaptive_avg_pool2d "
     "adaptive_avg_pool3d group_norm adaptive_max_pool1d adaptive_max_pool2d "
     # the parity audit (torch's names the contract's modules imply)
-    "max_pool1d avg_pool1d softmin glu hardshrink softshrink prelu bilinear"
+    "max_pool1d avg_pool1d softmin glu hardshrink softshrink prelu bilinear "
+    # round 2 of the parity audit
+    "margin_ranking_loss hinge_embedding_loss soft_margin_loss multilabel_soft_margin_loss "
+    "multi_margin_loss cosine_embedding_loss triplet_margin_loss poisson_nll_loss "
+    "gaussian_nll_loss instance_norm local_response_norm rms_norm"
 ).split()
 __all__ += ["avg_pool1d", "bilinear", "glu", "hardshrink", "max_pool1d", "prelu", "softmin",
             "softshrink"]
 __all__ += ["cosine_embedding_loss", "gaussian_nll_loss", "hinge_embedding_loss",
             "margin_ranking_loss", "multi_margin_loss", "multilabel_soft_margin_loss",
             "poisson_nll_loss", "soft_margin_loss", "triplet_margin_loss"]
+__all__ += ["instance_norm", "local_response_norm", "rms_norm"]
 
 
 # -- activations -------------------------------------------------------------------------------

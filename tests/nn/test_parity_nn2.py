@@ -341,3 +341,36 @@ def test_transformer_as_torch() -> None:
     np.testing.assert_array_equal(mask.numpy(), [[0.0, -np.inf], [0.0, 0.0]])
     with pytest.raises(RuntimeError, match="batch number"):
         t(src, tgt[:1])
+
+
+def test_instance_norm_lrn_rms_norm_as_torch() -> None:
+    # torch 2.13 (torch_values_norms.json): x (2, 3, 4) from default_rng(3) in float64;
+    # InstanceNorm1d(3, affine=True, track_running_stats=True, momentum=0.3) with weight
+    # [1, 2, −0.5], bias [0.1, 0, 0.3], one training step (gradient of Σ y·arange(24)),
+    # then eval; LocalResponseNorm(3, 0.1, 0.6, 1.5) and RMSNorm(4) of x
+    import json
+    from pathlib import Path
+
+    e = json.loads((Path(__file__).parent / "torch_values_norms.json").read_text())
+    x = ag.tensor(np.random.default_rng(3).standard_normal((2, 3, 4)), requires_grad=True)
+    m = nn.InstanceNorm1d(3, affine=True, track_running_stats=True, momentum=0.3).double()
+    m.load_state_dict({"weight": np.array([1.0, 2.0, -0.5]), "bias": np.array([0.1, 0.0, 0.3]),
+                       "running_mean": np.zeros(3), "running_var": np.ones(3),
+                       "num_batches_tracked": np.array(0)})
+    y = m(x)
+    (y * ag.arange(24.0, dtype=ag.float64).reshape(2, 3, 4)).sum().backward()
+    np.testing.assert_allclose(y.detach().numpy(), e["y"], atol=1e-12)
+    np.testing.assert_allclose(x.grad.numpy(), e["gx"], atol=1e-10)
+    np.testing.assert_allclose(m.weight.grad.numpy(), e["gw"], atol=1e-10)
+    np.testing.assert_allclose(m.running_mean.numpy(), e["rm"], atol=1e-12)
+    np.testing.assert_allclose(m.running_var.numpy(), e["rv"], atol=1e-12)
+    assert m.num_batches_tracked.item() == e["nbt"] == 0
+    m.eval()
+    np.testing.assert_allclose(m(x.detach()).detach().numpy(), e["ye"], atol=1e-12)
+    lrn = nn.LocalResponseNorm(3, 0.1, 0.6, 1.5)(x.detach())
+    np.testing.assert_allclose(lrn.numpy(), e["lrn"], atol=1e-12)
+    np.testing.assert_allclose(nn.RMSNorm(4).double()(x.detach()).detach().numpy(), e["rms"],
+                               atol=1e-12)
+    assert repr(nn.InstanceNorm2d(3)) == ("InstanceNorm2d(3, eps=1e-05, momentum=0.1, "
+                                          "affine=False, bias=False, track_running_stats=False)")
+    assert repr(nn.RMSNorm(4)) == "RMSNorm((4,), eps=None, elementwise_affine=True)"
