@@ -124,7 +124,27 @@ def _register_norms() -> None:
     layer_case("2d", M.RMSNorm((2, 3), eps=1e-3), (4, 2, 3))
 
 
+def _register_dropouts() -> None:
+    from nn import feature_dropout as D
+
+    def seeded(fn: Any) -> Any:
+        def run(x: Any) -> Any:
+            ag.manual_seed(3)
+            return fn(x, 0.4, True)
+        return run
+
+    for name, shape in (("dropout1d", (3, 4, 2)), ("dropout2d", (2, 4, 2, 2)),
+                        ("dropout3d", (3, 2, 2, 2)), ("alpha_dropout", (3, 4)),
+                        ("feature_alpha_dropout", (2, 3, 2))):
+        _fn(name, "p0.4-seeded", seeded(getattr(D, name)), shape)
+    for cls, shape in ((M.Dropout1d, (2, 3, 4)), (M.Dropout2d, (2, 3, 2, 2)),
+                       (M.Dropout3d, (2, 2, 2, 2)), (M.AlphaDropout, (3, 4)),
+                       (M.FeatureAlphaDropout, (2, 3, 4))):
+        layer_case("p0.3-seeded", cls(0.3), shape, seed=5)
+
+
 _register_padding()
+_register_dropouts()
 _register_norms()
 _register_encoder()
 _register_losses()

@@ -49,6 +49,13 @@ from autograd.random import device_generator, generator
 from autograd.tensor import Tensor
 from nn.activation_extras import bilinear, glu, hardshrink, prelu, softmin, softshrink
 from nn.distance_functions import cosine_similarity, normalize, pairwise_distance
+from nn.feature_dropout import (
+    alpha_dropout,
+    dropout1d,
+    dropout2d,
+    dropout3d,
+    feature_alpha_dropout,
+)
 from nn.loss_reduction import _as_target, _reduce, _reduce_weighted, _reduction
 from nn.margin_losses import (
     cosine_embedding_loss,
@@ -103,7 +110,8 @@ DIFFERENTIABLE = (
     # round 2 of the parity audit
     "margin_ranking_loss hinge_embedding_loss soft_margin_loss multilabel_soft_margin_loss "
     "multi_margin_loss cosine_embedding_loss triplet_margin_loss poisson_nll_loss "
-    "gaussian_nll_loss instance_norm local_response_norm rms_norm"
+    "gaussian_nll_loss instance_norm local_response_norm rms_norm dropout1d dropout2d "
+    "dropout3d alpha_dropout feature_alpha_dropout"
 ).split()
 __all__ += ["avg_pool1d", "bilinear", "glu", "hardshrink", "max_pool1d", "prelu", "softmin",
             "softshrink"]
@@ -111,6 +119,7 @@ __all__ += ["cosine_embedding_loss", "gaussian_nll_loss", "hinge_embedding_loss"
             "margin_ranking_loss", "multi_margin_loss", "multilabel_soft_margin_loss",
             "poisson_nll_loss", "soft_margin_loss", "triplet_margin_loss"]
 __all__ += ["instance_norm", "local_response_norm", "rms_norm"]
+__all__ += ["alpha_dropout", "dropout1d", "dropout2d", "dropout3d", "feature_alpha_dropout"]
 
 
 # -- activations -------------------------------------------------------------------------------

@@ -374,3 +374,36 @@ def test_instance_norm_lrn_rms_norm_as_torch() -> None:
     assert repr(nn.InstanceNorm2d(3)) == ("InstanceNorm2d(3, eps=1e-05, momentum=0.1, "
                                           "affine=False, bias=False, track_running_stats=False)")
     assert repr(nn.RMSNorm(4)) == "RMSNorm((4,), eps=None, elementwise_affine=True)"
+
+
+@pytest.mark.parametrize("name,shape", [("dropout1d", (400, 8, 3)), ("dropout1d", (8, 3)),
+                                        ("dropout2d", (400, 8, 2, 2)),
+                                        ("dropout3d", (8, 2, 2, 2)),
+                                        ("feature_alpha_dropout", (400, 8, 3)),
+                                        ("alpha_dropout", (400, 8, 3))])
+def test_channel_and_alpha_dropout_as_torch(name: str, shape: tuple) -> None:
+    # torch 2.13 on ones with p=0.3: channel dropouts keep or zero whole (sample, channel)
+    # maps, survivors 1/0.7; alpha dropouts take exactly two values, a + αap for kept
+    # units and −αa + αap for dropped ones (a = 1/√((α²p + 1)(1 − p)), α = 1.7580993408…)
+    ag.manual_seed(0)
+    y = getattr(F, name)(ag.ones(*shape, dtype=ag.float64), 0.3, True).numpy()
+    alpha = "alpha" in name
+    np.testing.assert_allclose(np.unique(y), [-1.05954816, 1.31504468] if alpha
+                               else [0.0, 1 / 0.7], rtol=1e-8)
+    if name != "alpha_dropout":
+        rows = y.reshape(-1, shape[-1]) if len(shape) == 2 else y.reshape(
+            shape[0], shape[1], -1)
+        assert (rows == rows[..., :1]).all()  # each channel wholly kept or dropped
+    kept = np.mean(y > 0)
+    assert abs(kept - 0.7) < 0.08
+    np.testing.assert_array_equal(getattr(F, name)(ag.ones(*shape), 0.3, False).numpy(), 1)
+
+
+def test_dropout1d_refuses_4d_and_the_layers_print_as_torch() -> None:
+    with pytest.raises(RuntimeError, match="Expected 2D or 3D input"):
+        F.dropout1d(ag.ones(2, 3, 4, 5))
+    assert repr(nn.Dropout2d()) == "Dropout2d(p=0.5, inplace=False)"
+    assert repr(nn.FeatureAlphaDropout(0.3, True)) == "FeatureAlphaDropout(p=0.3, inplace=True)"
+    m = nn.Dropout2d(0.5).eval()
+    x = ag.ones(2, 3, 2, 2)
+    assert m(x) is x
