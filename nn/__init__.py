@@ -206,3 +206,17 @@ from nn.modules import (  # noqa: E402
 )
 
 __all__ += ["AlphaDropout", "Dropout1d", "Dropout2d", "Dropout3d", "FeatureAlphaDropout"]
+from nn.modules import (  # noqa: E402
+    ChannelShuffle,
+    Fold,
+    LPPool1d,
+    LPPool2d,
+    MaxUnpool1d,
+    MaxUnpool2d,
+    PixelShuffle,
+    PixelUnshuffle,
+    Unfold,
+)
+
+__all__ += ["ChannelShuffle", "Fold", "LPPool1d", "LPPool2d", "MaxUnpool1d", "MaxUnpool2d",
+            "PixelShuffle", "PixelUnshuffle", "Unfold"]

@@ -13,6 +13,8 @@ import autograd as ag
 from nn import margin_losses as L
 from nn import modules as M
 from nn.cases import _away_from_zero, _fn, layer_case
+from nn.functional import max_pool1d as F_max_pool1d
+from nn.functional import max_pool2d as F_max_pool2d
 
 __all__: list = []
 
@@ -143,7 +145,40 @@ def _register_dropouts() -> None:
         layer_case("p0.3-seeded", cls(0.3), shape, seed=5)
 
 
+def _register_rearranging() -> None:
+    from nn import rearrange_functions as R
+    from nn.cases import _distinct
+
+    _fn("pixel_shuffle", "r2", lambda x: R.pixel_shuffle(x, 2) ** 2, (2, 4, 2, 3))
+    _fn("pixel_unshuffle", "r2", lambda x: R.pixel_unshuffle(x, 2) ** 2, (1, 2, 4, 2))
+    _fn("channel_shuffle", "g2", lambda x: R.channel_shuffle(x, 2) ** 2, (2, 4, 3))
+    _fn("unfold", "k2-s2-p1-d(1,2)", lambda x: R.unfold(x, 2, (1, 2), 1, 2), (2, 2, 4, 5))
+    _fn("fold", "k2-s1", lambda c: R.fold(c, (3, 4), 2), (2, 8, 6))
+    _fn("max_unpool2d", "k2", lambda x: R.max_unpool2d(
+        *F_max_pool2d(x, 2, return_indices=True), 2), (1, 2, 4, 4), make=_distinct)
+    # windows that do not overlap: a value that is two windows' max lands once but gets
+    # both gradients (torch's gather), which finite differences cannot see
+    _fn("max_unpool1d", "k3-s3-p1", lambda x: R.max_unpool1d(
+        *F_max_pool1d(x, 3, 3, 1, return_indices=True), 3, 3, 1), (2, 2, 7), make=_distinct)
+    _fn("lp_pool2d", "p2-k2", lambda x: R.lp_pool2d(x, 2, 2), (1, 2, 4, 4),
+        make=_away_from_zero)
+    _fn("lp_pool1d", "p3-k3-s2", lambda x: R.lp_pool1d(x, 3, 3, 2, True), (2, 2, 7),
+        make=_positive)
+    layer_case("r2", M.PixelShuffle(2), (1, 8, 2, 2), call=lambda m, x: m(x) ** 2)
+    layer_case("r2", M.PixelUnshuffle(2), (1, 2, 4, 4), call=lambda m, x: m(x) ** 2)
+    layer_case("g3", M.ChannelShuffle(3), (2, 6, 2), call=lambda m, x: m(x) ** 2)
+    layer_case("k3-p1", M.Unfold(3, padding=1), (1, 2, 3, 3))
+    layer_case("k2-s2", M.Fold((4, 4), 2, stride=2), (1, 12, 4))
+    layer_case("k2", M.MaxUnpool2d(2), (1, 2, 4, 4), make=_distinct,
+               call=lambda m, x: m(*F_max_pool2d(x, 2, return_indices=True)))
+    layer_case("k2", M.MaxUnpool1d(2), (1, 2, 6), make=_distinct,
+               call=lambda m, x: m(*F_max_pool1d(x, 2, return_indices=True)))
+    layer_case("p2-k2", M.LPPool2d(2, 2), (1, 2, 4, 4), make=_away_from_zero)
+    layer_case("p2-k3", M.LPPool1d(2, 3, 1), (1, 2, 5), make=_away_from_zero)
+
+
 _register_padding()
+_register_rearranging()
 _register_dropouts()
 _register_norms()
 _register_encoder()

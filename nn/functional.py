@@ -72,6 +72,17 @@ from nn.norm_functions import instance_norm, local_response_norm, rms_norm
 from nn.padding import pad
 from nn.pointwise_losses import huber_loss, kl_div, l1_loss, smooth_l1_loss
 from nn.pool1d import avg_pool1d, max_pool1d
+from nn.rearrange_functions import (
+    channel_shuffle,
+    fold,
+    lp_pool1d,
+    lp_pool2d,
+    max_unpool1d,
+    max_unpool2d,
+    pixel_shuffle,
+    pixel_unshuffle,
+    unfold,
+)
 from nn.resampling import (
     adaptive_avg_pool1d,
     adaptive_avg_pool2d,
@@ -111,7 +122,8 @@ DIFFERENTIABLE = (
     "margin_ranking_loss hinge_embedding_loss soft_margin_loss multilabel_soft_margin_loss "
     "multi_margin_loss cosine_embedding_loss triplet_margin_loss poisson_nll_loss "
     "gaussian_nll_loss instance_norm local_response_norm rms_norm dropout1d dropout2d "
-    "dropout3d alpha_dropout feature_alpha_dropout"
+    "dropout3d alpha_dropout feature_alpha_dropout pixel_shuffle pixel_unshuffle "
+    "channel_shuffle unfold fold max_unpool1d max_unpool2d lp_pool1d lp_pool2d"
 ).split()
 __all__ += ["avg_pool1d", "bilinear", "glu", "hardshrink", "max_pool1d", "prelu", "softmin",
             "softshrink"]
@@ -120,6 +132,8 @@ __all__ += ["cosine_embedding_loss", "gaussian_nll_loss", "hinge_embedding_loss"
             "poisson_nll_loss", "soft_margin_loss", "triplet_margin_loss"]
 __all__ += ["instance_norm", "local_response_norm", "rms_norm"]
 __all__ += ["alpha_dropout", "dropout1d", "dropout2d", "dropout3d", "feature_alpha_dropout"]
+__all__ += ["channel_shuffle", "fold", "lp_pool1d", "lp_pool2d", "max_unpool1d", "max_unpool2d",
+            "pixel_shuffle", "pixel_unshuffle", "unfold"]
 
 
 # -- activations -------------------------------------------------------------------------------

@@ -407,3 +407,35 @@ def test_dropout1d_refuses_4d_and_the_layers_print_as_torch() -> None:
     m = nn.Dropout2d(0.5).eval()
     x = ag.ones(2, 3, 2, 2)
     assert m(x) is x
+
+
+def test_shuffles_unfold_fold_unpool_lp_pool_as_torch() -> None:
+    # torch 2.13 (torch_values_rearrange.json), the same calls on the same float64 inputs
+    import json
+    from pathlib import Path
+
+    e = json.loads((Path(__file__).parent / "torch_values_rearrange.json").read_text())
+    x = ag.arange(16.0, dtype=ag.float64).reshape(1, 4, 2, 2)
+    np.testing.assert_array_equal(F.pixel_shuffle(x, 2).numpy(), e["pixel_shuffle"])
+    np.testing.assert_array_equal(F.pixel_unshuffle(x.reshape(1, 1, 4, 4), 2).numpy(),
+                                  e["pixel_unshuffle"])
+    np.testing.assert_array_equal(F.channel_shuffle(x, 2).numpy(), e["channel_shuffle"])
+    im = ag.arange(24.0, dtype=ag.float64).reshape(1, 2, 3, 4)
+    np.testing.assert_array_equal(F.unfold(im, 2, padding=1, stride=2).numpy(), e["unfold"])
+    cols = ag.arange(24.0, dtype=ag.float64).reshape(1, 4, 6)
+    np.testing.assert_array_equal(F.fold(cols, (3, 4), 2).numpy(), e["fold"])
+    img = ag.tensor([[[[1.0, 5, 2, 0], [3, 4, 8, 1], [0, 2, 9, 7], [6, 1, 3, 4]]]],
+                    dtype=ag.float64)
+    y, i = F.max_pool2d(img, 2, return_indices=True)
+    np.testing.assert_array_equal(F.max_unpool2d(y, i, 2, output_size=(5, 5)).numpy(),
+                                  e["max_unpool2d"])
+    z = ag.tensor([[[1.0, -2.0, 3.0, 0.5, 2.0]]], dtype=ag.float64, requires_grad=True)
+    with np.errstate(invalid="ignore"):  # a negative window's cube root is NaN, as torch's
+        lp = F.lp_pool1d(z, 3, 2, 1)
+        lp.sum().backward()
+    np.testing.assert_allclose(lp.detach().numpy(), e["lp_pool1d"][0], rtol=1e-12)
+    np.testing.assert_allclose(z.grad.numpy(), e["lp_pool1d"][1], rtol=1e-12)
+    assert repr(nn.MaxUnpool2d(2)) == ("MaxUnpool2d(kernel_size=(2, 2), stride=(2, 2), "
+                                       "padding=(0, 0))")
+    assert repr(nn.Fold((4, 5), 2)) == ("Fold(output_size=(4, 5), kernel_size=2, dilation=1, "
+                                        "padding=0, stride=1)")
