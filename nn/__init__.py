@@ -220,3 +220,6 @@ from nn.modules import (  # noqa: E402
 
 __all__ += ["ChannelShuffle", "Fold", "LPPool1d", "LPPool2d", "MaxUnpool1d", "MaxUnpool2d",
             "PixelShuffle", "PixelUnshuffle", "Unfold"]
+from nn.modules import RReLU  # noqa: E402
+
+__all__ += ["RReLU"]

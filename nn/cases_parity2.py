@@ -177,7 +177,25 @@ def _register_rearranging() -> None:
     layer_case("p2-k3", M.LPPool1d(2, 3, 1), (1, 2, 5), make=_away_from_zero)
 
 
+def _register_extras() -> None:
+    from nn import functional_extras as E
+
+    def seeded(fn: Any) -> Any:
+        def run(x: Any) -> Any:
+            ag.manual_seed(7)
+            return fn(x)
+        return run
+
+    _fn("rrelu", "train-seeded", seeded(lambda x: E.rrelu(x, 0.1, 0.3, True)), (3, 4),
+        make=_away_from_zero)
+    _fn("gumbel_softmax", "tau0.5-seeded", seeded(lambda x: E.gumbel_softmax(x, 0.5)), (2, 4))
+    _fn("pdist", "p2", E.pdist, (4, 3))
+    _fn("relu_", "of-a-product", lambda x: E.relu_(x * 1.5), (3, 4), make=_away_from_zero)
+    layer_case("eval", M.RReLU(0.1, 0.3).eval(), (3, 4), make=_away_from_zero)
+
+
 _register_padding()
+_register_extras()
 _register_rearranging()
 _register_dropouts()
 _register_norms()

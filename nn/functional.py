@@ -56,6 +56,26 @@ from nn.feature_dropout import (
     dropout3d,
     feature_alpha_dropout,
 )
+from nn.functional_extras import (
+    adaptive_max_pool1d_with_indices,
+    adaptive_max_pool2d_with_indices,
+    celu_,
+    elu_,
+    gumbel_softmax,
+    hardtanh_,
+    leaky_relu_,
+    max_pool1d_with_indices,
+    max_pool2d_with_indices,
+    pdist,
+    relu_,
+    rrelu,
+    rrelu_,
+    selu_,
+    threshold_,
+    upsample,
+    upsample_bilinear,
+    upsample_nearest,
+)
 from nn.loss_reduction import _as_target, _reduce, _reduce_weighted, _reduction
 from nn.margin_losses import (
     cosine_embedding_loss,
@@ -123,7 +143,8 @@ DIFFERENTIABLE = (
     "multi_margin_loss cosine_embedding_loss triplet_margin_loss poisson_nll_loss "
     "gaussian_nll_loss instance_norm local_response_norm rms_norm dropout1d dropout2d "
     "dropout3d alpha_dropout feature_alpha_dropout pixel_shuffle pixel_unshuffle "
-    "channel_shuffle unfold fold max_unpool1d max_unpool2d lp_pool1d lp_pool2d"
+    "channel_shuffle unfold fold max_unpool1d max_unpool2d lp_pool1d lp_pool2d rrelu "
+    "gumbel_softmax pdist"
 ).split()
 __all__ += ["avg_pool1d", "bilinear", "glu", "hardshrink", "max_pool1d", "prelu", "softmin",
             "softshrink"]
@@ -132,6 +153,10 @@ __all__ += ["cosine_embedding_loss", "gaussian_nll_loss", "hinge_embedding_loss"
             "poisson_nll_loss", "soft_margin_loss", "triplet_margin_loss"]
 __all__ += ["instance_norm", "local_response_norm", "rms_norm"]
 __all__ += ["alpha_dropout", "dropout1d", "dropout2d", "dropout3d", "feature_alpha_dropout"]
+__all__ += ["adaptive_max_pool1d_with_indices", "adaptive_max_pool2d_with_indices", "celu_",
+            "elu_", "gumbel_softmax", "hardtanh_", "leaky_relu_", "max_pool1d_with_indices",
+            "max_pool2d_with_indices", "pdist", "relu_", "rrelu", "rrelu_", "selu_",
+            "threshold_", "upsample", "upsample_bilinear", "upsample_nearest"]
 __all__ += ["channel_shuffle", "fold", "lp_pool1d", "lp_pool2d", "max_unpool1d", "max_unpool2d",
             "pixel_shuffle", "pixel_unshuffle", "unfold"]
 

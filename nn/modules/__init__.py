@@ -178,3 +178,6 @@ from nn.modules.rearrange import (  # noqa: E402
 
 __all__ += ["ChannelShuffle", "Fold", "LPPool1d", "LPPool2d", "MaxUnpool1d", "MaxUnpool2d",
             "PixelShuffle", "PixelUnshuffle", "Unfold"]
+from nn.modules.activation_extras import RReLU  # noqa: E402
+
+__all__ += ["RReLU"]

@@ -439,3 +439,31 @@ def test_shuffles_unfold_fold_unpool_lp_pool_as_torch() -> None:
                                        "padding=(0, 0))")
     assert repr(nn.Fold((4, 5), 2)) == ("Fold(output_size=(4, 5), kernel_size=2, dilation=1, "
                                         "padding=0, stride=1)")
+
+
+def test_inplace_activations_pdist_rrelu_as_torch() -> None:
+    # torch 2.13: elu_ writes into its argument (the same object back) and differentiates
+    x = ag.tensor([[1.0, -2.0, 0.5], [0.0, 3.0, -1.0]], dtype=ag.float64, requires_grad=True)
+    y = x * 1.5
+    r = F.elu_(y, 0.5)
+    assert r is y
+    np.testing.assert_allclose(y.detach().numpy(), [[1.5, -0.475106465816068, 0.75],
+                                                    [0.0, 4.5, -0.3884349199257851]])
+    r.sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), [[1.5, 0.037340301275897964, 1.5],
+                                                [0.75, 1.5, 0.16734762011132234]])
+    with pytest.raises(RuntimeError):  # a leaf that requires grad, as torch
+        F.relu_(ag.ones(2, requires_grad=True))
+    p = ag.tensor([[0.0, 1.0, 2.0], [0.0, 1.0, 2.0], [3.0, -1.0, 0.5]], dtype=ag.float64,
+                  requires_grad=True)
+    d = F.pdist(p)
+    d.sum().backward()
+    np.testing.assert_allclose(d.detach().numpy(), [0.0, 3.905124837953327, 3.905124837953327])
+    g = [-0.7682212795973759, 0.5121475197315839, 0.3841106397986879]
+    np.testing.assert_allclose(p.grad.numpy(), [g, g, [-2 * v for v in g]])
+    np.testing.assert_allclose(F.rrelu(ag.tensor([-1.0, 2.0]), 0.1, 0.3).numpy(), [-0.2, 2.0])
+    assert repr(nn.RReLU()) == "RReLU(lower=0.125, upper=0.3333333333333333)"
+    ag.manual_seed(0)
+    s = F.gumbel_softmax(ag.zeros(3, 5), 0.5, hard=True).numpy()
+    np.testing.assert_array_equal(s.sum(1), [1, 1, 1])
+    assert set(np.unique(s)) == {0.0, 1.0}
