@@ -223,3 +223,6 @@ __all__ += ["ChannelShuffle", "Fold", "LPPool1d", "LPPool2d", "MaxUnpool1d", "Ma
 from nn.modules import RReLU  # noqa: E402
 
 __all__ += ["RReLU"]
+from nn.modules import AdaptiveAvgPool3d  # noqa: E402
+
+__all__ += ["AdaptiveAvgPool3d"]

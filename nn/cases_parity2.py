@@ -192,6 +192,7 @@ def _register_extras() -> None:
     _fn("pdist", "p2", E.pdist, (4, 3))
     _fn("relu_", "of-a-product", lambda x: E.relu_(x * 1.5), (3, 4), make=_away_from_zero)
     layer_case("eval", M.RReLU(0.1, 0.3).eval(), (3, 4), make=_away_from_zero)
+    layer_case("2-none-3", M.AdaptiveAvgPool3d((2, None, 3)), (1, 2, 3, 2, 5))
 
 
 _register_padding()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import warnings
 from typing import Any
 
 import numpy as np
@@ -223,3 +224,32 @@ def sparse_(tensor: Tensor, sparsity: float, std: float = 0.01,
     for c in range(cols):
         w[rng.permutation(rows)[:zeros], c] = 0
     return _fill(tensor, w)
+
+
+def _deprecated(new: Any) -> Any:
+    """torch's deprecated spelling without the trailing underscore: warns, then calls it."""
+    old = new.__name__[:-1]
+
+    def deprecated_init(*args: Any, **kwargs: Any) -> Any:
+        warnings.warn(f"`nn.init.{old}` is now deprecated in favor of `nn.init.{new.__name__}`.",
+                      FutureWarning, stacklevel=2)
+        return new(*args, **kwargs)
+
+    deprecated_init.__name__ = old
+    deprecated_init.__doc__ = f"Deprecated: ``{new.__name__}``."
+    return deprecated_init
+
+
+uniform = _deprecated(uniform_)
+normal = _deprecated(normal_)
+constant = _deprecated(constant_)
+eye = _deprecated(eye_)
+dirac = _deprecated(dirac_)
+xavier_uniform = _deprecated(xavier_uniform_)
+xavier_normal = _deprecated(xavier_normal_)
+kaiming_uniform = _deprecated(kaiming_uniform_)
+kaiming_normal = _deprecated(kaiming_normal_)
+orthogonal = _deprecated(orthogonal_)
+sparse = _deprecated(sparse_)
+__all__ += ["constant", "dirac", "eye", "kaiming_normal", "kaiming_uniform", "normal",
+            "orthogonal", "sparse", "uniform", "xavier_normal", "xavier_uniform"]

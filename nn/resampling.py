@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from autograd.errors import ShapeError
 from autograd.ops.pool import adaptive_bins
 from autograd.ops.pool import adaptive_max_pool2d as _adaptive_max_pool2d
 from autograd.ops.resample import make_taps, resample
@@ -183,8 +184,10 @@ def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None,
     else:
         sizes = [int(s) for s in sizes]
         scales = [None] * dim
+    if mode == "area":  # torch: adaptive average pooling, where an empty output is valid
+        return _adaptive_avg(input, sizes, dim, "interpolate")
     if min(sizes) <= 0 or min(input.shape[2:]) <= 0:
-        raise ValueError(f"interpolate: input and output sizes should be greater than 0, but "
+        raise ShapeError(f"interpolate: input and output sizes should be greater than 0, but "
                          f"got input {tuple(input.shape[2:])} and output {tuple(sizes)}")
     return _resize(input, sizes, scales, mode, align)
 
@@ -198,11 +201,15 @@ def _adaptive_avg(input: Tensor, output_size: Any, nd: int, name: str) -> Tensor
         raise ValueError(f"{name}: output_size must be an int or {nd} ints, got {output_size!r}")
     spatial = input.shape[-nd:]
     sizes = [spatial[i] if s is None else int(s) for i, s in enumerate(sizes)]
-    if min(sizes) <= 0 or min(spatial) <= 0:
-        raise RuntimeError(f"{name}: elements of output_size must be greater than or equal to 1"
+    if min(sizes) < 0 or min(spatial) <= 0:
+        raise RuntimeError(f"{name}: elements of output_size must be greater than or equal to 0"
                            f" and the input non-empty, got output_size {tuple(sizes)} for input "
                            f"of shape {tuple(input.shape)}")
-    return _resize(input, sizes, [None] * nd, "area", False)
+    out = _resize(input, [max(s, 1) for s in sizes], [None] * nd, "area", False)
+    if 0 in sizes:  # torch's empty output (still in the graph): narrow the zero-size axes
+        lead = input.ndim - nd
+        out = out[(slice(None),) * lead + tuple(slice(0, s) for s in sizes)]
+    return out
 
 
 def adaptive_avg_pool1d(input: Tensor, output_size: Any) -> Tensor:

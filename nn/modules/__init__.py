@@ -181,3 +181,6 @@ __all__ += ["ChannelShuffle", "Fold", "LPPool1d", "LPPool2d", "MaxUnpool1d", "Ma
 from nn.modules.activation_extras import RReLU  # noqa: E402
 
 __all__ += ["RReLU"]
+from nn.modules.pooling import AdaptiveAvgPool3d  # noqa: E402
+
+__all__ += ["AdaptiveAvgPool3d"]

@@ -257,7 +257,10 @@ class _CellBase(Module):
 
     def extra_repr(self) -> str:
         s = f"{self.input_size}, {self.hidden_size}"
-        return s + ("" if self.bias else ", bias=False")
+        s += "" if self.bias else ", bias=False"
+        if getattr(self, "nonlinearity", "tanh") != "tanh":  # torch's RNNCellBase
+            s += f", nonlinearity={self.nonlinearity}"
+        return s
 
 
 class RNNCell(_CellBase):

@@ -467,3 +467,23 @@ def test_inplace_activations_pdist_rrelu_as_torch() -> None:
     s = F.gumbel_softmax(ag.zeros(3, 5), 0.5, hard=True).numpy()
     np.testing.assert_array_equal(s.sum(1), [1, 1, 1])
     assert set(np.unique(s)) == {0.0, 1.0}
+
+
+@pytest.mark.parametrize("kw", [dict(padding="same", stride=2), dict(padding="foo"),
+                                dict(padding=-1), dict(stride=0), dict(dilation=0),
+                                dict(padding=(1, 2, 3))])
+def test_bad_convolution_arguments_are_torchs_runtime_error(kw: dict) -> None:
+    # torch 2.13's F.conv2d raises RuntimeError for each (its modules ValueError: both)
+    with pytest.raises(RuntimeError):
+        F.conv2d(ag.ones(1, 2, 5, 5), ag.ones(3, 2, 3, 3), **kw)
+    with pytest.raises(ValueError):
+        F.conv2d(ag.ones(1, 2, 5, 5), ag.ones(3, 2, 3, 3), **kw)
+
+
+def test_small_torch_names_round_2() -> None:
+    assert repr(nn.RNNCell(3, 4, bias=False, nonlinearity="relu")) == (
+        "RNNCell(3, 4, bias=False, nonlinearity=relu)")
+    y = nn.AdaptiveAvgPool3d((2, None, 1))(ag.ones(1, 2, 4, 3, 5))
+    assert y.shape == (1, 2, 2, 3, 1)
+    with pytest.warns(FutureWarning, match="deprecated in favor of `nn.init.normal_`"):
+        nn.init.normal(ag.zeros(2, 2))
