@@ -193,6 +193,8 @@ def _register_extras() -> None:
     _fn("relu_", "of-a-product", lambda x: E.relu_(x * 1.5), (3, 4), make=_away_from_zero)
     layer_case("eval", M.RReLU(0.1, 0.3).eval(), (3, 4), make=_away_from_zero)
     layer_case("2-none-3", M.AdaptiveAvgPool3d((2, None, 3)), (1, 2, 3, 2, 5))
+    layer_case("proj2-bidirectional", M.LSTM(3, 4, bidirectional=True, proj_size=2), (3, 2, 3),
+               call=lambda m, x: m(x)[0])
 
 
 _register_padding()

@@ -487,3 +487,31 @@ def test_small_torch_names_round_2() -> None:
     assert y.shape == (1, 2, 2, 3, 1)
     with pytest.warns(FutureWarning, match="deprecated in favor of `nn.init.normal_`"):
         nn.init.normal(ag.zeros(2, 2))
+
+
+def test_lstm_proj_size_as_torch() -> None:
+    # torch 2.13 (torch_values_lstm_proj.json): LSTM(3, 4, num_layers=2, bidirectional=True,
+    # proj_size=2, batch_first=True) in float64, each state_dict entry 0.5·N(0, 1) from
+    # default_rng(0); x (2, 3, 3), h0 (4, 2, 2), c0 (4, 2, 4) from default_rng(1, 2, 3);
+    # gradients of Σy + Σh² + Σc (was NotImplementedError)
+    import json
+    from pathlib import Path
+
+    e = json.loads((Path(__file__).parent / "torch_values_lstm_proj.json").read_text())
+    m = nn.LSTM(3, 4, num_layers=2, bidirectional=True, proj_size=2, batch_first=True).double()
+    sd = m.state_dict()
+    assert list(sd) == e["keys"] and [list(v.shape) for v in sd.values()] == e["shapes"]
+    rng = np.random.default_rng(0)
+    m.load_state_dict({k: rng.standard_normal(v.shape) * 0.5 for k, v in sd.items()})
+    x = ag.tensor(np.random.default_rng(1).standard_normal((2, 3, 3)), requires_grad=True)
+    h0 = ag.tensor(np.random.default_rng(2).standard_normal((4, 2, 2)))
+    c0 = ag.tensor(np.random.default_rng(3).standard_normal((4, 2, 4)))
+    y, (h, c) = m(x, (h0, c0))
+    (y.sum() + (h ** 2).sum() + c.sum()).backward()
+    for got, key in ((y, "y"), (h, "h"), (c, "c")):
+        np.testing.assert_allclose(got.detach().numpy(), e[key], atol=1e-12)
+    np.testing.assert_allclose(x.grad.numpy(), e["gx"], atol=1e-10)
+    np.testing.assert_allclose(m.weight_hr_l1_reverse.grad.numpy(), e["gw"], atol=1e-10)
+    assert repr(m) == "LSTM(3, 4, proj_size=2, num_layers=2, batch_first=True, bidirectional=True)"
+    with pytest.raises(ValueError, match="smaller than hidden_size"):
+        nn.LSTM(3, 4, proj_size=4)
