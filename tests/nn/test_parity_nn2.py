@@ -515,3 +515,78 @@ def test_lstm_proj_size_as_torch() -> None:
     assert repr(m) == "LSTM(3, 4, proj_size=2, num_layers=2, batch_first=True, bidirectional=True)"
     with pytest.raises(ValueError, match="smaller than hidden_size"):
         nn.LSTM(3, 4, proj_size=4)
+
+
+def _net() -> nn.Sequential:
+    return nn.Sequential(nn.Linear(2, 2), nn.Sequential(nn.Linear(2, 1)))
+
+
+def test_state_dict_hooks_run_as_torchs_recursion() -> None:
+    m, log = _net(), []
+    for mod in (m, m[0], m[1], m[1][0]):
+        mod.register_state_dict_pre_hook(lambda mod, prefix, kv: log.append(("pre", prefix)))
+        mod.register_state_dict_post_hook(
+            lambda mod, sd, prefix, meta: log.append(("post", prefix, len(sd))))
+    m.state_dict(prefix="x.")
+    # torch 2.13's order
+    assert log == [("pre", "x."), ("pre", "x.0."), ("post", "x.0.", 2), ("pre", "x.1."),
+                   ("pre", "x.1.0."), ("post", "x.1.0.", 4), ("post", "x.1.", 4),
+                   ("post", "x.", 4)]
+
+
+def test_load_state_dict_hooks_rename_and_forgive_as_torch() -> None:
+    m = _net()
+
+    def rename(mod, sd, prefix, meta, strict, missing, unexpected, errors) -> None:
+        if prefix + "old" in sd:
+            sd[prefix + "weight"] = sd.pop(prefix + "old")
+
+    m[0].register_load_state_dict_pre_hook(rename)
+    sd = _net().state_dict()
+    sd["0.old"] = sd.pop("0.weight")
+    assert repr(m.load_state_dict(sd)) == "<All keys matched successfully>"
+    assert "0.old" in sd  # the hooks edit a copy
+    np.testing.assert_array_equal(m[0].weight.detach().numpy(), sd["0.old"])
+    del sd["0.bias"]
+    handle = m.register_load_state_dict_post_hook(lambda mod, keys: keys.missing_keys.clear())
+    assert repr(m.load_state_dict(sd)) == "<All keys matched successfully>"
+    handle.remove()
+    with pytest.raises(RuntimeError, match="Missing key"):
+        m.load_state_dict(sd)
+
+
+def test_extra_state_is_saved_and_loaded_as_torch() -> None:
+    class WithExtra(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.v = 3
+            self.lin = nn.Linear(1, 1)
+
+        def get_extra_state(self) -> dict:
+            return {"v": self.v}
+
+        def set_extra_state(self, state: dict) -> None:
+            self.v = state["v"]
+
+    m = nn.Sequential(WithExtra(), WithExtra())
+    m[1].v = 7
+    sd = m.state_dict()
+    assert list(sd) == ["0._extra_state", "0.lin.weight", "0.lin.bias", "1._extra_state",
+                        "1.lin.weight", "1.lin.bias"]  # torch 2.13's keys and order
+    m2 = nn.Sequential(WithExtra(), WithExtra())
+    m2[0].v = 0
+    m2.load_state_dict(sd)
+    assert (m2[0].v, m2[1].v) == (3, 7)
+    del sd["1._extra_state"]
+    assert m2.load_state_dict(sd, strict=False).missing_keys == ["1._extra_state"]
+
+
+def test_set_submodule_type_share_memory_as_torch() -> None:
+    m = _net()
+    m.set_submodule("1.0", nn.ReLU())
+    assert isinstance(m[1][0], nn.ReLU)
+    with pytest.raises(AttributeError):
+        m.set_submodule("1.9.x", nn.ReLU())
+    assert m.type(ag.float64) is m and m[0].weight.dtype == np.float64
+    assert m.share_memory() is m
+    assert m.compile() is None
