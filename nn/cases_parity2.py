@@ -38,21 +38,28 @@ def _register_encoder() -> None:
         warnings.simplefilter("ignore")  # torch's enable_nested_tensor warning
         enc = M.TransformerEncoder(M.TransformerEncoderLayer(4, 2, 6, dropout=0.0), 2,
                                    M.LayerNorm(4))
-    kpm = ag.tensor(np.array([[False, False, True], [False, False, False]]))
+    # constants are made at call time, on the default device (the device tests set it)
+    def kpm() -> Any:
+        return ag.tensor(np.array([[False, False, True], [False, False, False]]))
+
+    def memory() -> Any:
+        return ag.tensor(np.random.default_rng(12).standard_normal((2, 3, 4)))
+
+    def causal() -> Any:
+        return M.Transformer.generate_square_subsequent_mask(3, dtype=ag.float64)
+
     layer_case("2-layers-norm-kpm", enc, (3, 2, 4),
-               call=lambda m, x: m(x, src_key_padding_mask=kpm))
-    memory = ag.tensor(np.random.default_rng(12).standard_normal((2, 3, 4)))
-    causal = M.Transformer.generate_square_subsequent_mask(3, dtype=ag.float64)
+               call=lambda m, x: m(x, src_key_padding_mask=kpm()))
     layer_case("pre-norm-batch-first",
                M.TransformerDecoderLayer(4, 2, 6, dropout=0.0, norm_first=True,
                                          batch_first=True), (2, 3, 4),
-               call=lambda m, x: m(x, memory, tgt_mask=causal))
+               call=lambda m, x: m(x, memory(), tgt_mask=causal()))
     layer_case("2-layers-norm-kpm",
                M.TransformerDecoder(M.TransformerDecoderLayer(4, 2, 6, dropout=0.0), 2,
                                     M.LayerNorm(4)), (3, 2, 4),
-               call=lambda m, x: m(x, memory.transpose(0, 1), memory_key_padding_mask=kpm))
+               call=lambda m, x: m(x, memory().transpose(0, 1), memory_key_padding_mask=kpm()))
     layer_case("1+1-layers", M.Transformer(4, 2, 1, 1, 6, dropout=0.0), (3, 2, 4),
-               call=lambda m, x: m(memory.transpose(0, 1), x, tgt_mask=causal))
+               call=lambda m, x: m(memory().transpose(0, 1), x, tgt_mask=causal()))
 
 
 def _register_losses() -> None:
@@ -90,18 +97,20 @@ def _register_losses() -> None:
                lambda x, v: L.gaussian_nll_loss(x, ag.zeros(2, 3, dtype=ag.float64), v,
                                                 full=True), (2, 3), (2,),
                make=_positive)
-    t = ag.tensor(y)
+    def t() -> Any:  # made at call time, on the default device
+        return ag.tensor(y)
+
     layer_case("margin0.2", M.MarginRankingLoss(0.2), (4,),
-               call=lambda m, x: m(x, x.flip(0), t), make=_away_from_zero)
-    layer_case("default", M.HingeEmbeddingLoss(), (4,), call=lambda m, x: m(x, t),
+               call=lambda m, x: m(x, x.flip(0), t()), make=_away_from_zero)
+    layer_case("default", M.HingeEmbeddingLoss(), (4,), call=lambda m, x: m(x, t()),
                make=_away_from_zero)
-    layer_case("default", M.SoftMarginLoss(), (4,), call=lambda m, x: m(x, t))
+    layer_case("default", M.SoftMarginLoss(), (4,), call=lambda m, x: m(x, t()))
     layer_case("default", M.MultiLabelSoftMarginLoss(), (2, 3),
                call=lambda m, x: m(x, ag.tensor(labels)))
     layer_case("default", M.MultiMarginLoss(), (4, 3), call=lambda m, x: m(x, ag.tensor(cls)),
                make=_away_from_zero)
     layer_case("default", M.CosineEmbeddingLoss(), (4, 3),
-               call=lambda m, x: m(x, x.flip(0) + 0.5, t))
+               call=lambda m, x: m(x, x.flip(0) + 0.5, t()))
     layer_case("p1", M.TripletMarginLoss(p=1.0), (4, 3),
                call=lambda m, x: m(x, x * 0.5 + 0.1, x.flip(0)), make=_away_from_zero)
     layer_case("not-log-input", M.PoissonNLLLoss(log_input=False), (2, 3),

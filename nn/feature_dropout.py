@@ -6,12 +6,14 @@ that keeps zero mean and unit variance). Masks come from the engine's generator.
 
 from __future__ import annotations
 
+import math
 import warnings
+from typing import Any
 
 import numpy as np
 
 from autograd.backend import xp_of
-from autograd.random import device_generator, generator
+from autograd.random import device_generator
 from autograd.tensor import Tensor
 
 __all__ = ["alpha_dropout", "dropout1d", "dropout2d", "dropout3d", "feature_alpha_dropout"]
@@ -24,14 +26,20 @@ def _check_p(p: float) -> None:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
 
 
-def _keep(input: Tensor, shape: tuple, p: float) -> np.ndarray:
-    """Bernoulli(1 − p) draws of ``shape`` in the input's float dtype."""
+def uniform01(input: Tensor, shape: tuple) -> Any:
+    """U[0, 1) draws of ``shape`` where ``input`` lives (the host's from
+    ``nn.functional.generator``, as F.dropout's; a device's from its own generator)."""
+    from nn import functional  # its generator name is what tests patch
+
     dt = input.dtype if input.dtype in (np.float32, np.float64) else np.float64
     if input._data.__class__ is np.ndarray:
-        u = generator().random(shape, dtype=dt)
-    else:  # drawn on the device by its generator
-        u = device_generator(input._data).random_sample(shape, dtype=dt)
-    return (u >= p).astype(input.dtype)
+        return functional.generator().random(shape, dtype=dt)
+    return device_generator(input._data).random_sample(shape, dtype=dt)
+
+
+def _keep(input: Tensor, shape: tuple, p: float) -> Any:
+    """Bernoulli(1 − p) draws of ``shape`` in the input's float dtype."""
+    return (uniform01(input, shape) >= p).astype(input.dtype)
 
 
 def _dropout(input: Tensor, p: float, training: bool, feature: bool, alpha: bool) -> Tensor:
@@ -44,7 +52,7 @@ def _dropout(input: Tensor, p: float, training: bool, feature: bool, alpha: bool
     noise = _keep(input, shape, p)
     if not alpha:
         return input * (noise / (1.0 - p)).astype(input.dtype)
-    a = 1.0 / np.sqrt((_SELU_ALPHA ** 2 * p + 1) * (1 - p))
+    a = 1.0 / math.sqrt((_SELU_ALPHA ** 2 * p + 1) * (1 - p))
     b = ((noise - 1) * (_SELU_ALPHA * a) + _SELU_ALPHA * a * p).astype(input.dtype)
     return input * (noise * a).astype(input.dtype) + b
 

@@ -13,9 +13,10 @@ from typing import Any
 import numpy as np
 
 import autograd as ag
+from autograd.backend import xp_of
 from autograd.ops import activations as A
-from autograd.random import generator
 from autograd.tensor import Tensor
+from nn.feature_dropout import uniform01
 from nn.resampling import adaptive_max_pool1d, adaptive_max_pool2d, interpolate
 
 __all__ = [
@@ -68,8 +69,9 @@ def rrelu(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3,
     if not training:
         out = ag.leaky_relu(input.clone() if inplace else input, (lower + upper) / 2)
     else:
-        a = generator().uniform(lower, upper, input.shape).astype(input.dtype)
-        out = input * np.where(input._data >= 0, 1, a).astype(input.dtype)
+        a = lower + (upper - lower) * uniform01(input, tuple(input.shape))
+        xp = xp_of(input._data)
+        out = input * xp.where(input._data >= 0, 1, a).astype(input.dtype)
     return input.copy_(out) if inplace else out
 
 
@@ -135,14 +137,14 @@ def gumbel_softmax(logits: Tensor, tau: float = 1, hard: bool = False, eps: floa
     the one-hot of its argmax, with the soft sample's gradient (straight-through)."""
     if eps != 1e-10:
         warnings.warn("`eps` parameter is deprecated and has no effect.", stacklevel=2)
-    e = generator().exponential(1.0, logits.shape).astype(logits.dtype)
-    y_soft = ag.softmax((logits - Tensor._const(np.log(e))) / tau, dim)
+    xp = xp_of(logits._data)
+    e = -xp.log1p(-uniform01(logits, tuple(logits.shape)))  # Exp(1) draws
+    y_soft = ag.softmax((logits - Tensor._const(xp.log(e).astype(logits.dtype))) / tau, dim)
     if not hard:
         return y_soft
-    index = np.expand_dims(np.argmax(y_soft._data, axis=dim), dim)
-    y_hard = np.zeros(logits.shape, dtype=logits.dtype)
-    np.put_along_axis(y_hard, index, 1.0, axis=dim)
-    return Tensor._const(y_hard) - y_soft.detach() + y_soft
+    index = ag.tensor(xp.expand_dims(xp.argmax(y_soft._data, axis=dim), dim))
+    y_hard = ag.zeros_like(logits).scatter(dim, index, 1.0)
+    return y_hard - y_soft.detach() + y_soft
 
 
 def pdist(input: Tensor, p: float = 2) -> Tensor:

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 import autograd as ag
-from autograd.backend import asarray
+from autograd.backend import asarray, xp_of
 from autograd.ops.activations import logsigmoid
 from autograd.tensor import Tensor
 from nn.distance_functions import pairwise_distance
@@ -98,17 +98,18 @@ def multi_margin_loss(input: Tensor, target: Any, p: int = 1, margin: float = 1.
     if w is not None and w.ndim != 1:
         raise ValueError("weight must be one-dimensional")
     x = input.unsqueeze(0) if input.ndim == 1 else input
-    t = np.asarray(_t(target, input)._data if isinstance(target, Tensor) else asarray(target))
-    t = t.reshape(-1).astype(np.int64)
+    t = target._data if isinstance(target, Tensor) else asarray(target)
+    xp = xp_of(t)
+    t = t.reshape(-1).astype(xp.int64)
     if x.ndim != 2 or t.shape[0] != x.shape[0]:
         raise RuntimeError(f"multi_margin_loss: inconsistent target size {t.shape} for input "
                            f"of size {tuple(input.shape)}")
     n, c = x.shape
-    if t.size and (t.min() < 0 or t.max() >= c):
+    if t.size and (int(t.min()) < 0 or int(t.max()) >= c):
         raise IndexError(f"multi_margin_loss: target out of range [0, {c})")
-    rows = np.arange(n)
+    rows = xp.arange(n)
     z = margin - x[rows, t].unsqueeze(1) + x
-    on = (z._data > 0) & (np.arange(c)[None, :] != t[:, None])
+    on = (z._data > 0) & (xp.arange(c)[None, :] != t[:, None])
     h = ag.where(on, z if p == 1 else z * z, 0.0)
     if w is not None:
         h = h * w[t].unsqueeze(1)

@@ -17,6 +17,8 @@ from typing import Any
 import numpy as np
 
 import autograd as ag
+from autograd import backend
+from autograd.backend import xp_of
 from autograd.ops.conv import conv2d
 from autograd.ops.conv_transpose import conv_transpose2d
 from autograd.ops.pool import avg_pool2d, max_pool2d
@@ -81,12 +83,12 @@ def channel_shuffle(input: Tensor, groups: int) -> Tensor:
     return input.reshape(n, g, c // g, *rest).transpose(1, 2).reshape(input.shape)
 
 
-def _bank(c: int, kh: int, kw: int, dtype: Any) -> Tensor:
-    """The (C·kh·kw, C, kh, kw) identity filter bank of unfold."""
-    w = np.zeros((c * kh * kw, c, kh, kw), dtype=dtype)
+def _bank(c: int, kh: int, kw: int, like: Tensor) -> Tensor:
+    """The (C·kh·kw, C, kh, kw) identity filter bank of unfold, where ``like`` lives."""
+    w = np.zeros((c * kh * kw, c, kh, kw), dtype=like.dtype)
     o = np.arange(c * kh * kw)
     w[o, o // (kh * kw), (o // kw) % kh, o % kw] = 1
-    return Tensor._const(w)
+    return Tensor._const(backend.to(w, like.device))
 
 
 def unfold(input: Tensor, kernel_size: Any, dilation: Any = 1, padding: Any = 0,
@@ -99,7 +101,7 @@ def unfold(input: Tensor, kernel_size: Any, dilation: Any = 1, padding: Any = 0,
     x = input.unsqueeze(0) if input.ndim == 3 else input
     kh, kw = _pair(kernel_size)
     c = x.shape[1]
-    cols = conv2d(x, _bank(c, kh, kw, x.dtype), None, _pair(stride), _pair(padding),
+    cols = conv2d(x, _bank(c, kh, kw, x), None, _pair(stride), _pair(padding),
                   _pair(dilation))
     cols = cols.reshape(x.shape[0], c * kh * kw, -1)
     return cols.squeeze(0) if input.ndim == 3 else cols
@@ -131,7 +133,7 @@ def fold(input: Tensor, output_size: Any, kernel_size: Any, dilation: Any = 1,
     grid = cols.reshape(cols.shape[0], c * kh * kw, bh, bw)
     extra = (oh - ((bh - 1) * sh - 2 * ph + dh * (kh - 1) + 1),
              ow - ((bw - 1) * sw - 2 * pw + dw * (kw - 1) + 1))
-    out = conv_transpose2d(grid, _bank(c, kh, kw, cols.dtype), None, (sh, sw), (ph, pw),
+    out = conv_transpose2d(grid, _bank(c, kh, kw, cols), None, (sh, sw), (ph, pw),
                            extra, 1, (dh, dw))
     return out.squeeze(0) if input.ndim == 2 else out
 
@@ -160,18 +162,19 @@ def _unpool_size(input: Tensor, kernel: tuple, stride: tuple, padding: tuple,
 def _unpool(input: Tensor, indices: Any, size: list) -> Tensor:
     """Scatter each plane's values to its flat ``indices`` in a zero (…, *size) plane."""
     idx = indices._data if isinstance(indices, Tensor) else np.asarray(indices)
+    xp = xp_of(idx)
     if idx.shape != tuple(input.shape):
         raise RuntimeError(f"Expected shape of indices to be same as that of the input "
                            f"tensor ({tuple(input.shape)}) but got indices tensor with shape: "
                            f"{idx.shape}")
     lead = tuple(input.shape[:input.ndim - len(size)])
     plane = math.prod(size)
-    if idx.size and (idx.min() < 0 or idx.max() >= plane):
+    if idx.size and (int(idx.min()) < 0 or int(idx.max()) >= plane):
         raise RuntimeError(f"Found an invalid max index: {int(idx.max())} (output volumes are "
                            f"of size {'x'.join(map(str, size))})")
     flat = input.reshape(*lead, -1)
-    out = ag.zeros(*lead, plane, dtype=input.dtype).scatter(
-        -1, ag.tensor(idx.reshape(*lead, -1).astype(np.int64)), flat)
+    out = ag.zeros(*lead, plane, dtype=input.dtype, device=input.device).scatter(
+        -1, Tensor._const(idx.reshape(*lead, -1).astype(xp.int64)), flat)
     return out.reshape(*lead, *size)
 
 

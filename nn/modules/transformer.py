@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 import autograd as ag
+from autograd.backend import xp_of
 from autograd.tensor import Tensor
 from nn import functional as F
 from nn import init
@@ -104,8 +105,9 @@ def _detect_is_causal(mask: Any, is_causal: bool | None, size: int) -> bool:
     m = mask._data if isinstance(mask, Tensor) else np.asarray(mask)
     if m.shape != (size, size):
         return False
-    m = np.where(m, -np.inf, 0.0) if m.dtype == bool else m
-    return bool((m == np.triu(np.full((size, size), -np.inf), 1)).all())
+    xp = xp_of(m)
+    m = xp.where(m, -np.inf, 0.0) if m.dtype == bool else m
+    return bool((m == xp.triu(xp.full((size, size), -np.inf), 1)).all())
 
 
 def _left_aligned(keep: np.ndarray) -> bool:
@@ -165,7 +167,8 @@ class TransformerEncoder(Module):
             out = layer(out, src_mask=mask, is_causal=is_causal,
                         src_key_padding_mask=src_key_padding_mask)
         if keep is not None:  # torch's to_padded_tensor(0.0) of the nested output
-            out = ag.where(ag.tensor(np.broadcast_to(keep[..., None], out.shape)), out, 0.0)
+            keep = xp_of(keep).broadcast_to(keep[..., None], out.shape)
+            out = ag.where(Tensor._const(keep), out, 0.0)
         if self.norm is not None:
             out = self.norm(out)
         return out

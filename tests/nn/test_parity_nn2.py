@@ -590,3 +590,17 @@ def test_set_submodule_type_share_memory_as_torch() -> None:
     assert m.type(ag.float64) is m and m[0].weight.dtype == np.float64
     assert m.share_memory() is m
     assert m.compile() is None
+
+
+def test_reprs_users_print_as_torch() -> None:
+    # torch 2.13's text
+    assert repr(nn.MultiheadAttention(4, 2)) == (
+        "MultiheadAttention(\n  (out_proj): NonDynamicallyQuantizableLinear(in_features=4, "
+        "out_features=4, bias=True)\n)")
+    assert repr(nn.CrossEntropyLoss(label_smoothing=0.1)) == "CrossEntropyLoss()"
+    assert repr(nn.MSELoss(reduction="sum")) == "MSELoss()"
+    assert repr(nn.ParameterList([nn.Parameter(ag.zeros(2)), nn.Parameter(ag.zeros(2, 3))])) == (
+        "ParameterList(\n    (0): Parameter containing: [torch.float32 of size 2]\n"
+        "    (1): Parameter containing: [torch.float32 of size 2x3]\n)")
+    assert repr(nn.ParameterDict({"a": nn.Parameter(ag.zeros(2, dtype=ag.float64))})) == (
+        "ParameterDict(  (a): Parameter containing: [torch.DoubleTensor of size 2])")
