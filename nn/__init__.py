@@ -226,3 +226,6 @@ __all__ += ["RReLU"]
 from nn.modules import AdaptiveAvgPool3d  # noqa: E402
 
 __all__ += ["AdaptiveAvgPool3d"]
+from nn.modules import MultiLabelMarginLoss, TripletMarginWithDistanceLoss  # noqa: E402
+
+__all__ += ["MultiLabelMarginLoss", "TripletMarginWithDistanceLoss"]

@@ -93,6 +93,13 @@ def _register_losses() -> None:
                (4, 3), (4, 3))
     functional("poisson_nll_loss", "full",
                lambda x: L.poisson_nll_loss(x, ag.tensor(counts), full=True), (2, 3))
+    functional("multilabel_margin_loss", "padded-targets",
+               lambda x: L.multilabel_margin_loss(x, ag.tensor(np.array([[2, 0, -1], [1, -1, 0]]))),
+               (2, 3), make=_away_from_zero)
+    functional("triplet_margin_with_distance_loss", "cosine-swap",
+               lambda a, p, n: L.triplet_margin_with_distance_loss(
+                   a, p, n, distance_function=lambda u, v: 1 - (u * v).sum(-1), margin=2.0,
+                   swap=True), (4, 3), (4, 3), (4, 3))
     functional("gaussian_nll_loss", "homoscedastic",
                lambda x, v: L.gaussian_nll_loss(x, ag.zeros(2, 3, dtype=ag.float64), v,
                                                 full=True), (2, 3), (2,),
@@ -115,6 +122,10 @@ def _register_losses() -> None:
                call=lambda m, x: m(x, x * 0.5 + 0.1, x.flip(0)), make=_away_from_zero)
     layer_case("not-log-input", M.PoissonNLLLoss(log_input=False), (2, 3),
                call=lambda m, x: m(x, ag.tensor(counts)), make=_positive)
+    layer_case("default", M.MultiLabelMarginLoss(), (2, 3), make=_away_from_zero,
+               call=lambda m, x: m(x, ag.tensor(np.array([[1, -1, 2], [0, 2, -1]]))))
+    layer_case("p-norm", M.TripletMarginWithDistanceLoss(margin=3.0), (4, 3),
+               call=lambda m, x: m(x, x * 0.5 + 0.1, x.flip(0)))
     layer_case("heteroscedastic", M.GaussianNLLLoss(), (2, 3),
                call=lambda m, x: m(x, ag.zeros(2, 3, dtype=ag.float64), x * x + 0.5))
 

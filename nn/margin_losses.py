@@ -1,7 +1,8 @@
 """torch's embedding, margin and likelihood losses of ``nn.functional``:
 ``margin_ranking_loss``, ``hinge_embedding_loss``, ``soft_margin_loss``,
 ``multilabel_soft_margin_loss``, ``multi_margin_loss``, ``cosine_embedding_loss``,
-``triplet_margin_loss``, ``poisson_nll_loss``, ``gaussian_nll_loss``.
+``triplet_margin_loss``, ``triplet_margin_with_distance_loss``, ``multilabel_margin_loss``,
+``poisson_nll_loss``, ``gaussian_nll_loss``.
 
 Each is torch's formula (its ATen composite, term for term) built from differentiable ops,
 so gradients, first and second order, come from the engine; a hinge's branch is a
@@ -24,8 +25,9 @@ from nn.loss_reduction import _reduce, _reduction
 
 __all__ = [
     "cosine_embedding_loss", "gaussian_nll_loss", "hinge_embedding_loss",
-    "margin_ranking_loss", "multi_margin_loss", "multilabel_soft_margin_loss",
-    "poisson_nll_loss", "soft_margin_loss", "triplet_margin_loss",
+    "margin_ranking_loss", "multi_margin_loss", "multilabel_margin_loss",
+    "multilabel_soft_margin_loss", "poisson_nll_loss", "soft_margin_loss",
+    "triplet_margin_loss", "triplet_margin_with_distance_loss",
 ]
 
 
@@ -203,4 +205,49 @@ def gaussian_nll_loss(input: Tensor, target: Any, var: Any, full: bool = False,
     loss = 0.5 * (ag.log(v) + (input - _t(target, input)) ** 2 / v)
     if full:
         loss = loss + 0.5 * math.log(2 * math.pi)
+    return _reduce(loss, reduction)
+
+
+def triplet_margin_with_distance_loss(anchor: Tensor, positive: Tensor, negative: Tensor, *,
+                                      distance_function: Any = None, margin: float = 1.0,
+                                      swap: bool = False, reduction: str = "mean") -> Tensor:
+    """triplet_margin_loss with any ``distance_function(x, y)`` (default
+    pairwise_distance): max(0, margin + d(a, p) − d(a, n))."""
+    if reduction not in ("mean", "sum", "none"):
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+    if margin <= 0:
+        raise ValueError(f"margin must be greater than 0, got {margin}")
+    if not anchor.ndim == positive.ndim == negative.ndim:
+        raise RuntimeError(f"The anchor, positive, and negative tensors are expected to have "
+                           f"the same number of dimensions, but got: anchor {anchor.ndim}D, "
+                           f"positive {positive.ndim}D, and negative {negative.ndim}D inputs")
+    d = pairwise_distance if distance_function is None else distance_function
+    d_pos = d(anchor, positive)
+    d_neg = d(anchor, negative)
+    if swap:
+        d_neg = ag.minimum(d_neg, d(positive, negative))
+    return _reduce(_hinge(margin + d_pos - d_neg), reduction)
+
+
+def multilabel_margin_loss(input: Tensor, target: Any, size_average: bool | None = None,
+                           reduce: bool | None = None, reduction: str = "mean") -> Tensor:
+    """Σ_j Σ_{i ∉ targets} max(0, 1 − (x_j − x_i)) / C per sample, j over the target
+    classes: each row of ``target`` lists class indices up to its first −1."""
+    reduction = _reduction(reduction, size_average, reduce)
+    x = input.unsqueeze(0) if input.ndim == 1 else input
+    t = target._data if isinstance(target, Tensor) else asarray(target)
+    xp = xp_of(t)
+    t = t.reshape(x.shape).astype(xp.int64)
+    n, c = x.shape
+    valid = xp.cumprod(t >= 0, axis=1).astype(bool)  # entries before the first −1
+    if bool((valid & (t >= c)).any()):
+        raise RuntimeError(f"multilabel_margin_loss: target index out of range [0, {c})")
+    counts = xp.zeros((n, c), dtype=x.dtype)  # how often each class is listed
+    rows = xp.broadcast_to(xp.arange(n)[:, None], t.shape)
+    xp.add.at(counts, (rows[valid], t[valid]), 1)
+    z = 1 - x.unsqueeze(2) + x.unsqueeze(1)  # z[n, j, i] = 1 − x_j + x_i
+    on = (z._data > 0) & (counts[:, None, :] == 0)
+    loss = (ag.where(on, z, 0.0) * Tensor._const(counts[:, :, None])).sum((1, 2)) / c
+    if input.ndim == 1:
+        loss = loss.reshape(())
     return _reduce(loss, reduction)

@@ -184,3 +184,6 @@ __all__ += ["RReLU"]
 from nn.modules.pooling import AdaptiveAvgPool3d  # noqa: E402
 
 __all__ += ["AdaptiveAvgPool3d"]
+from nn.modules.margin_loss import MultiLabelMarginLoss, TripletMarginWithDistanceLoss  # noqa: E402
+
+__all__ += ["MultiLabelMarginLoss", "TripletMarginWithDistanceLoss"]

@@ -7,12 +7,13 @@ from typing import Any
 
 from autograd.tensor import Tensor
 from nn import margin_losses as L
+from nn.modules.distance import PairwiseDistance
 from nn.modules.loss import _Loss
 
 __all__ = [
     "CosineEmbeddingLoss", "GaussianNLLLoss", "HingeEmbeddingLoss", "MarginRankingLoss",
-    "MultiLabelSoftMarginLoss", "MultiMarginLoss", "PoissonNLLLoss", "SoftMarginLoss",
-    "TripletMarginLoss",
+    "MultiLabelMarginLoss", "MultiLabelSoftMarginLoss", "MultiMarginLoss", "PoissonNLLLoss",
+    "SoftMarginLoss", "TripletMarginLoss", "TripletMarginWithDistanceLoss",
 ]
 
 
@@ -136,3 +137,30 @@ class GaussianNLLLoss(_Loss):
     def forward(self, input: Tensor, target: Any, var: Any) -> Tensor:
         return L.gaussian_nll_loss(input, target, var, self.full, self.eps,
                                    reduction=self.reduction)
+
+
+class TripletMarginWithDistanceLoss(_Loss):
+    """max(0, margin + d(a, p) − d(a, n)) with any distance function."""
+
+    def __init__(self, *, distance_function: Any = None, margin: float = 1.0,
+                 swap: bool = False, reduction: str = "mean") -> None:
+        super().__init__(None, None, reduction)
+        if margin <= 0:
+            raise ValueError(f"TripletMarginWithDistanceLoss: expected margin to be greater "
+                             f"than 0, got {margin} instead")
+        # torch: None stands for a PairwiseDistance() submodule (it shows in the repr)
+        self.distance_function = distance_function if distance_function is not None \
+            else PairwiseDistance()
+        self.margin, self.swap = margin, swap
+
+    def forward(self, anchor: Tensor, positive: Tensor, negative: Tensor) -> Tensor:
+        return L.triplet_margin_with_distance_loss(
+            anchor, positive, negative, distance_function=self.distance_function,
+            margin=self.margin, swap=self.swap, reduction=self.reduction)
+
+
+class MultiLabelMarginLoss(_Loss):
+    """Multi-label hinge loss over each sample's target classes (listed up to a −1)."""
+
+    def forward(self, input: Tensor, target: Any) -> Tensor:
+        return L.multilabel_margin_loss(input, target, reduction=self.reduction)

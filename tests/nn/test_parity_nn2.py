@@ -604,3 +604,22 @@ def test_reprs_users_print_as_torch() -> None:
         "    (1): Parameter containing: [torch.float32 of size 2x3]\n)")
     assert repr(nn.ParameterDict({"a": nn.Parameter(ag.zeros(2, dtype=ag.float64))})) == (
         "ParameterDict(  (a): Parameter containing: [torch.DoubleTensor of size 2])")
+
+
+def test_multilabel_margin_and_triplet_with_distance_losses_as_torch() -> None:
+    # torch 2.13: targets read up to the first −1; a class listed twice counts twice
+    x = ag.tensor([[0.1, 0.2, 0.4, 0.8], [1.0, -0.5, 0.3, 0.0]], dtype=ag.float64,
+                  requires_grad=True)
+    loss = F.multilabel_margin_loss(x, ag.tensor([[3, 0, -1, 1], [1, 1, -1, 0]]))
+    loss.backward()
+    np.testing.assert_allclose(loss.item(), 1.8750000000000002, rtol=1e-12)
+    np.testing.assert_allclose(x.grad.numpy(), [[-0.25, 0.25, 0.25, -0.25],
+                                                [0.25, -0.75, 0.25, 0.25]], rtol=1e-12)
+    m = nn.TripletMarginWithDistanceLoss()
+    assert repr(m) == "TripletMarginWithDistanceLoss(\n  (distance_function): PairwiseDistance()\n)"
+    a = ag.tensor([[0.0, 1.0]], dtype=ag.float64)
+    p = ag.tensor([[0.0, 2.0]], dtype=ag.float64)
+    n = ag.tensor([[3.0, 1.0]], dtype=ag.float64)
+    # max(0, 1 + ‖a − p + eps‖ − ‖a − n + eps‖) = 0; with margin 3: 3 + 1 − 3 (eps aside)
+    np.testing.assert_allclose(nn.TripletMarginWithDistanceLoss(margin=3.0)(a, p, n).item(),
+                               1.0, atol=1e-5)
