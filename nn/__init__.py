@@ -229,3 +229,6 @@ __all__ += ["AdaptiveAvgPool3d"]
 from nn.modules import MultiLabelMarginLoss, TripletMarginWithDistanceLoss  # noqa: E402
 
 __all__ += ["MultiLabelMarginLoss", "TripletMarginWithDistanceLoss"]
+from nn.modules import EmbeddingBag  # noqa: E402
+
+__all__ += ["EmbeddingBag"]

@@ -19,6 +19,11 @@ from nn.functional import max_pool2d as F_max_pool2d
 __all__: list = []
 
 
+def _distinct_rows(rng: np.random.Generator, shape: tuple) -> np.ndarray:
+    # well-separated values: every bag's maximum is unique per column
+    return rng.permutation(int(np.prod(shape))).reshape(shape) * 0.37
+
+
 def _positive(rng: np.random.Generator, shape: tuple) -> np.ndarray:
     return rng.uniform(0.5, 2.0, shape)
 
@@ -212,6 +217,21 @@ def _register_extras() -> None:
     _fn("pdist", "p2", E.pdist, (4, 3))
     _fn("relu_", "of-a-product", lambda x: E.relu_(x * 1.5), (3, 4), make=_away_from_zero)
     layer_case("eval", M.RReLU(0.1, 0.3).eval(), (3, 4), make=_away_from_zero)
+    from nn.embedding_bag import embedding_bag
+
+    def bag_ids() -> Any:
+        return ag.tensor(np.array([1, 2, 4, 0, 4, 3, 2]))
+
+    def bag_offsets() -> Any:
+        return ag.tensor(np.array([0, 2, 2, 5]))
+
+    _fn("embedding_bag", "sum-weighted-pad0", lambda w, p: embedding_bag(
+        bag_ids(), w, bag_offsets(), mode="sum", per_sample_weights=p, padding_idx=0),
+        (5, 3), (7,))
+    _fn("embedding_bag", "max-2d", lambda w: embedding_bag(
+        ag.tensor(np.array([[1, 2, 4], [4, 3, 0]])), w, mode="max"), (5, 3), make=_distinct_rows)
+    layer_case("mean-pad2", M.EmbeddingBag(5, 3, padding_idx=2), (7,),
+               params=["weight"], call=lambda m, x: m(bag_ids(), bag_offsets()) * x.sum())
     layer_case("2-none-3", M.AdaptiveAvgPool3d((2, None, 3)), (1, 2, 3, 2, 5))
     layer_case("proj2-bidirectional", M.LSTM(3, 4, bidirectional=True, proj_size=2), (3, 2, 3),
                call=lambda m, x: m(x)[0])

@@ -187,3 +187,6 @@ __all__ += ["AdaptiveAvgPool3d"]
 from nn.modules.margin_loss import MultiLabelMarginLoss, TripletMarginWithDistanceLoss  # noqa: E402
 
 __all__ += ["MultiLabelMarginLoss", "TripletMarginWithDistanceLoss"]
+from nn.modules.embedding import EmbeddingBag  # noqa: E402
+
+__all__ += ["EmbeddingBag"]

@@ -623,3 +623,28 @@ def test_multilabel_margin_and_triplet_with_distance_losses_as_torch() -> None:
     # max(0, 1 + ‖a − p + eps‖ − ‖a − n + eps‖) = 0; with margin 3: 3 + 1 − 3 (eps aside)
     np.testing.assert_allclose(nn.TripletMarginWithDistanceLoss(margin=3.0)(a, p, n).item(),
                                1.0, atol=1e-5)
+
+
+def test_embedding_bag_as_torch() -> None:
+    # torch 2.13: weight arange(15)/4 as (5, 3), 1-D ids with offsets (an empty bag), a
+    # padding index left out, per-sample weights; gradients of Σ y·arange(12)
+    w = ag.tensor(np.arange(15.0).reshape(5, 3) / 4, requires_grad=True)
+    p = ag.tensor([1.0, 2, 3, 4, 5, 6, 7], dtype=ag.float64, requires_grad=True)
+    ids, offsets = ag.tensor([1, 2, 4, 0, 4, 3, 2]), ag.tensor([0, 2, 2, 5])
+    y = F.embedding_bag(ids, w, offsets, mode="sum", per_sample_weights=p, padding_idx=0)
+    (y * ag.arange(12.0, dtype=ag.float64).reshape(4, 3)).sum().backward()
+    np.testing.assert_allclose(y.detach().numpy(), [[3.75, 4.5, 5.25], [0.0, 0.0, 0.0],
+                                                    [24.0, 26.0, 28.0], [24.0, 27.25, 30.5]])
+    np.testing.assert_allclose(w.grad.numpy(), [[0, 0, 0], [0, 1, 2], [63, 72, 81],
+                                                [54, 60, 66], [48, 56, 64]])
+    np.testing.assert_allclose(p.grad.numpy(), [3.5, 5.75, 68.75, 0.0, 68.75, 75.5, 53.0])
+    with ag.no_grad():
+        np.testing.assert_allclose(
+            F.embedding_bag(ag.tensor([[1, 2, 4], [4, 3, 0]]), w, mode="max").numpy(),
+            [[3.0, 3.25, 3.5], [3.0, 3.25, 3.5]])
+        np.testing.assert_allclose(
+            F.embedding_bag(ids, w, offsets, mode="mean", padding_idx=2).numpy(),
+            [[0.75, 1.0, 1.25], [0.0, 0.0, 0.0], [2.0, 2.25, 2.5], [2.25, 2.5, 2.75]])
+    assert repr(nn.EmbeddingBag(10, 3)) == "EmbeddingBag(10, 3, mode='mean')"
+    with pytest.raises(ValueError, match="offsets has to be None"):
+        F.embedding_bag(ag.tensor([[1, 2]]), w, ag.tensor([0]))

@@ -1,0 +1,93 @@
+"""``F.embedding_bag``: sums, means or maxima of bags of embeddings without building the
+(bag, length, D) lookup, as torch's.
+
+A 2-D ``input`` (B, N) is B bags of N indices; a 1-D ``input`` with ``offsets`` (B,) is
+cut at the offsets (``include_last_offset``: B + 1 offsets, the last one the end).
+Entries equal to ``padding_idx`` are left out of their bag (and of a mean's count); an
+empty bag gives zeros. The rows are looked up once with ``F.embedding`` (so ``max_norm``
+and ``scale_grad_by_freq`` act as torch's) and summed into their bags by a (B, L) matrix
+of 0/1 (times ``per_sample_weights`` in 'sum' mode), so the gradient is the engine's.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import autograd as ag
+from autograd.backend import asarray, xp_of
+from autograd.tensor import Tensor
+
+__all__ = ["embedding_bag"]
+
+
+def embedding_bag(input: Any, weight: Tensor, offsets: Any = None, max_norm: float | None = None,
+                  norm_type: float = 2, scale_grad_by_freq: bool = False, mode: str = "mean",
+                  sparse: bool = False, per_sample_weights: Any = None,
+                  include_last_offset: bool = False, padding_idx: int | None = None) -> Tensor:
+    """(B, D) reductions of bags of rows of ``weight`` (V, D) ('sum', 'mean' or 'max')."""
+    from nn.functional import embedding
+
+    idx = input._data if isinstance(input, Tensor) else asarray(input)
+    xp = xp_of(idx)
+    if per_sample_weights is not None and tuple(per_sample_weights.shape) != idx.shape:
+        raise ValueError(f"embedding_bag: If per_sample_weights ({tuple(per_sample_weights.shape)})"
+                         f" is not None, then it must have the same shape as the input "
+                         f"({idx.shape})")
+    if weight.ndim != 2:
+        raise ValueError(f"weight has to be a 2D Tensor, but got Tensor of dimension "
+                         f"{weight.ndim}")
+    psw = per_sample_weights
+    if idx.ndim == 2:
+        if offsets is not None:
+            raise ValueError("if input is 2D, then offsets has to be None, as input is treated "
+                             "is a mini-batch of fixed length sequences. However, found offsets "
+                             f"of type {type(offsets)}")
+        starts = xp.arange(0, idx.size, max(idx.shape[1], 1))[:idx.shape[0]]
+        include_last_offset = False
+        idx = idx.reshape(-1)
+        psw = None if psw is None else psw.reshape(-1)
+    elif idx.ndim == 1:
+        if offsets is None:
+            raise ValueError("offsets has to be a 1D Tensor but got None")
+        starts = offsets._data if isinstance(offsets, Tensor) else asarray(offsets)
+        if starts.ndim != 1:
+            raise ValueError("offsets has to be a 1D Tensor")
+    else:
+        raise ValueError(f"input has to be 1D or 2D Tensor, but got Tensor of dimension "
+                         f"{idx.ndim}")
+    if mode not in ("sum", "mean", "max"):
+        raise ValueError("mode has to be one of sum, mean or max")
+    if mode == "max" and scale_grad_by_freq:
+        raise ValueError("max mode does not support scaling the gradient by the frequency")
+    if psw is not None and mode != "sum":
+        raise NotImplementedError(f"embedding_bag: per_sample_weights was not None. "
+                                  f"per_sample_weights is only supported for mode='sum' (got "
+                                  f"mode='{mode}'). Please open a feature request on GitHub.")
+    starts = starts.astype(xp.int64)
+    if starts.size and int(starts[0]) != 0:
+        raise RuntimeError("offsets[0] has to be 0, i.e., the first sequence in the mini-batch "
+                           "has to start from position 0. However, got "
+                           f"{int(starts[0])}")
+    n_bags = starts.size - 1 if include_last_offset else starts.size
+    # include_last_offset: the extra offset ends the last bag (torch's documented meaning and
+    # its float32 kernel; its float64 kernel runs that bag to the input's end instead)
+    ends = xp.concatenate([starts[1:], xp.asarray([idx.size], dtype=xp.int64)])[:n_bags]
+    pos = xp.arange(idx.size)
+    member = (pos[None, :] >= starts[:n_bags, None]) & (pos[None, :] < ends[:, None])
+    if padding_idx is not None:
+        member &= idx[None, :] != (padding_idx % weight.shape[0])
+    rows = embedding(Tensor._const(idx), weight, None, max_norm, norm_type,
+                     scale_grad_by_freq)  # (L, D)
+    if mode == "max":
+        d = weight.shape[1]
+        outs = [rows[xp.nonzero(member[b])[0]].max(0)[0] if bool(member[b].any())
+                else ag.zeros(d, dtype=weight.dtype, device=weight.device)
+                for b in range(n_bags)]
+        return ag.stack(outs, 0) if outs else ag.zeros(0, d, dtype=weight.dtype,
+                                                       device=weight.device)
+    if psw is not None:
+        rows = rows * psw.reshape(-1, 1)
+    m = member.astype(weight.dtype)
+    if mode == "mean":
+        m = m / xp.maximum(m.sum(1, keepdims=True), 1)
+    return ag.matmul(Tensor._const(m), rows)
