@@ -232,3 +232,6 @@ __all__ += ["MultiLabelMarginLoss", "TripletMarginWithDistanceLoss"]
 from nn.modules import EmbeddingBag  # noqa: E402
 
 __all__ += ["EmbeddingBag"]
+from nn.modules import Conv3d  # noqa: E402
+
+__all__ += ["Conv3d"]

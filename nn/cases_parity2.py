@@ -217,6 +217,11 @@ def _register_extras() -> None:
     _fn("pdist", "p2", E.pdist, (4, 3))
     _fn("relu_", "of-a-product", lambda x: E.relu_(x * 1.5), (3, 4), make=_away_from_zero)
     layer_case("eval", M.RReLU(0.1, 0.3).eval(), (3, 4), make=_away_from_zero)
+    from nn.conv3d import conv3d
+
+    _fn("conv3d", "s(2,1,1)-p1-d(1,2,1)-g2", lambda x, w, b: conv3d(
+        x, w, b, (2, 1, 1), 1, (1, 2, 1), 2), (1, 4, 3, 4, 3), (2, 2, 2, 2, 1), (2,))
+    layer_case("same-even-kernel", M.Conv3d(2, 2, 2, padding="same"), (1, 2, 3, 3, 2))
     from nn.embedding_bag import embedding_bag
 
     def bag_ids() -> Any:

@@ -190,3 +190,6 @@ __all__ += ["MultiLabelMarginLoss", "TripletMarginWithDistanceLoss"]
 from nn.modules.embedding import EmbeddingBag  # noqa: E402
 
 __all__ += ["EmbeddingBag"]
+from nn.modules.conv import Conv3d  # noqa: E402
+
+__all__ += ["Conv3d"]

@@ -648,3 +648,25 @@ def test_embedding_bag_as_torch() -> None:
     assert repr(nn.EmbeddingBag(10, 3)) == "EmbeddingBag(10, 3, mode='mean')"
     with pytest.raises(ValueError, match="offsets has to be None"):
         F.embedding_bag(ag.tensor([[1, 2]]), w, ag.tensor([0]))
+
+
+def test_conv3d_as_torch() -> None:
+    # torch 2.13 (torch_values_conv3d.json): F.conv3d of x (1, 2, 4, 3, 3) from
+    # default_rng(0), w (2, 1, 2, 2, 2) from default_rng(1), bias [0.5, −1], stride (2, 1, 1),
+    # padding (1, 0, 1), groups 2, float64; gradients of Σ y²
+    import json
+    from pathlib import Path
+
+    e = json.loads((Path(__file__).parent / "torch_values_conv3d.json").read_text())
+    x = ag.tensor(np.random.default_rng(0).standard_normal((1, 2, 4, 3, 3)), requires_grad=True)
+    w = ag.tensor(np.random.default_rng(1).standard_normal((2, 1, 2, 2, 2)), requires_grad=True)
+    y = F.conv3d(x, w, ag.tensor([0.5, -1.0], dtype=ag.float64), stride=(2, 1, 1),
+                 padding=(1, 0, 1), groups=2)
+    (y ** 2).sum().backward()
+    np.testing.assert_allclose(y.detach().numpy(), e["y"], atol=1e-12)
+    np.testing.assert_allclose(x.grad.numpy(), e["gx"], atol=1e-11)
+    np.testing.assert_allclose(w.grad.numpy(), e["gw"], atol=1e-11)
+    m = nn.Conv3d(2, 4, 3, padding="same", groups=2)
+    assert repr(m) == ("Conv3d(2, 4, kernel_size=(3, 3, 3), stride=(1, 1, 1), padding=same, "
+                       "groups=2)")
+    assert m(ag.randn(2, 5, 4, 3)).shape == (4, 5, 4, 3)  # unbatched
