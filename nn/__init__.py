@@ -235,3 +235,6 @@ __all__ += ["EmbeddingBag"]
 from nn.modules import Conv3d  # noqa: E402
 
 __all__ += ["Conv3d"]
+from nn.modules import AvgPool3d, MaxPool3d  # noqa: E402
+
+__all__ += ["AvgPool3d", "MaxPool3d"]

@@ -222,6 +222,16 @@ def _register_extras() -> None:
     _fn("conv3d", "s(2,1,1)-p1-d(1,2,1)-g2", lambda x, w, b: conv3d(
         x, w, b, (2, 1, 1), 1, (1, 2, 1), 2), (1, 4, 3, 4, 3), (2, 2, 2, 2, 1), (2,))
     layer_case("same-even-kernel", M.Conv3d(2, 2, 2, padding="same"), (1, 2, 3, 3, 2))
+    from nn.cases import _distinct
+    from nn.pool3d import avg_pool3d, max_pool3d
+
+    _fn("max_pool3d", "k2-s(1,2,1)-p1-ceil", lambda x: max_pool3d(x, 2, (1, 2, 1), 1, 1, True),
+        (1, 2, 3, 4, 3), make=_distinct)
+    _fn("avg_pool3d", "k3-s2-p1-exclude-pad", lambda x: avg_pool3d(x, 3, 2, 1, True, False),
+        (1, 2, 4, 3, 5))
+    layer_case("k2-indices", M.MaxPool3d(2, return_indices=True), (1, 1, 2, 4, 4),
+               make=_distinct, call=lambda m, x: m(x)[0])
+    layer_case("k2-divisor3", M.AvgPool3d(2, divisor_override=3), (1, 2, 2, 2, 4))
     from nn.embedding_bag import embedding_bag
 
     def bag_ids() -> Any:

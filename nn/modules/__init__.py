@@ -193,3 +193,6 @@ __all__ += ["EmbeddingBag"]
 from nn.modules.conv import Conv3d  # noqa: E402
 
 __all__ += ["Conv3d"]
+from nn.modules.pooling import AvgPool3d, MaxPool3d  # noqa: E402
+
+__all__ += ["AvgPool3d", "MaxPool3d"]

@@ -670,3 +670,24 @@ def test_conv3d_as_torch() -> None:
     assert repr(m) == ("Conv3d(2, 4, kernel_size=(3, 3, 3), stride=(1, 1, 1), padding=same, "
                        "groups=2)")
     assert m(ag.randn(2, 5, 4, 3)).shape == (4, 5, 4, 3)  # unbatched
+
+
+def test_pool3d_as_torch() -> None:
+    # torch 2.13 (torch_values_pool3d.json): x (1, 2, 3, 4, 5) from default_rng(4), float64;
+    # max_pool3d(x, 2, (1, 2, 2), 1, ceil_mode=True, return_indices=True) and
+    # avg_pool3d(x, (2, 3, 2), 2, 1, ceil_mode=True, count_include_pad=False); gradients of
+    # Σ max² + Σ avg
+    import json
+    from pathlib import Path
+
+    e = json.loads((Path(__file__).parent / "torch_values_pool3d.json").read_text())
+    x = ag.tensor(np.random.default_rng(4).standard_normal((1, 2, 3, 4, 5)), requires_grad=True)
+    y, i = F.max_pool3d(x, 2, (1, 2, 2), 1, 1, True, True)
+    a = F.avg_pool3d(x, (2, 3, 2), 2, 1, True, False)
+    ((y ** 2).sum() + a.sum()).backward()
+    np.testing.assert_allclose(y.detach().numpy(), e["y"], atol=1e-12)
+    np.testing.assert_array_equal(i.numpy(), e["i"])
+    np.testing.assert_allclose(a.detach().numpy(), e["a"], atol=1e-12)
+    np.testing.assert_allclose(x.grad.numpy(), e["gx"], atol=1e-11)
+    assert repr(nn.MaxPool3d(2)) == ("MaxPool3d(kernel_size=2, stride=2, padding=0, dilation=1, "
+                                     "ceil_mode=False)")
