@@ -238,3 +238,6 @@ __all__ += ["Conv3d"]
 from nn.modules import AvgPool3d, MaxPool3d  # noqa: E402
 
 __all__ += ["AvgPool3d", "MaxPool3d"]
+from nn.modules import AdaptiveMaxPool3d, LPPool3d, MaxUnpool3d  # noqa: E402
+
+__all__ += ["AdaptiveMaxPool3d", "LPPool3d", "MaxUnpool3d"]

@@ -232,6 +232,19 @@ def _register_extras() -> None:
     layer_case("k2-indices", M.MaxPool3d(2, return_indices=True), (1, 1, 2, 4, 4),
                make=_distinct, call=lambda m, x: m(x)[0])
     layer_case("k2-divisor3", M.AvgPool3d(2, divisor_override=3), (1, 2, 2, 2, 4))
+    from nn.pool3d import adaptive_max_pool3d, lp_pool3d
+    from nn.rearrange_functions import max_unpool3d
+
+    _fn("adaptive_max_pool3d", "2-none-3", lambda x: adaptive_max_pool3d(x, (2, None, 3)),
+        (1, 2, 3, 2, 5), make=_distinct)
+    _fn("lp_pool3d", "p2-k2", lambda x: lp_pool3d(x, 2, 2), (1, 1, 2, 4, 4),
+        make=_away_from_zero)
+    _fn("max_unpool3d", "k2", lambda x: max_unpool3d(
+        *max_pool3d(x, 2, return_indices=True), 2), (1, 1, 2, 4, 4), make=_distinct)
+    layer_case("1-2-2", M.AdaptiveMaxPool3d((1, 2, 2)), (1, 2, 2, 3, 4), make=_distinct)
+    layer_case("p2-k2", M.LPPool3d(2, 2), (1, 1, 2, 2, 4), make=_away_from_zero)
+    layer_case("k2", M.MaxUnpool3d(2), (1, 1, 2, 4, 2), make=_distinct,
+               call=lambda m, x: m(*max_pool3d(x, 2, return_indices=True)))
     from nn.embedding_bag import embedding_bag
 
     def bag_ids() -> Any:

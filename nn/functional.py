@@ -96,7 +96,7 @@ from nn.norm_functions import instance_norm, local_response_norm, rms_norm
 from nn.padding import pad
 from nn.pointwise_losses import huber_loss, kl_div, l1_loss, smooth_l1_loss
 from nn.pool1d import avg_pool1d, max_pool1d
-from nn.pool3d import avg_pool3d, max_pool3d
+from nn.pool3d import adaptive_max_pool3d, avg_pool3d, lp_pool3d, max_pool3d
 from nn.rearrange_functions import (
     channel_shuffle,
     fold,
@@ -104,6 +104,7 @@ from nn.rearrange_functions import (
     lp_pool2d,
     max_unpool1d,
     max_unpool2d,
+    max_unpool3d,
     pixel_shuffle,
     pixel_unshuffle,
     unfold,
@@ -150,7 +151,7 @@ DIFFERENTIABLE = (
     "dropout3d alpha_dropout feature_alpha_dropout pixel_shuffle pixel_unshuffle "
     "channel_shuffle unfold fold max_unpool1d max_unpool2d lp_pool1d lp_pool2d rrelu "
     "gumbel_softmax pdist multilabel_margin_loss triplet_margin_with_distance_loss "
-    "embedding_bag conv3d avg_pool3d max_pool3d"
+    "embedding_bag conv3d avg_pool3d max_pool3d adaptive_max_pool3d lp_pool3d max_unpool3d"
 ).split()
 __all__ += ["avg_pool1d", "bilinear", "glu", "hardshrink", "max_pool1d", "prelu", "softmin",
             "softshrink"]
@@ -158,7 +159,8 @@ __all__ += ["cosine_embedding_loss", "gaussian_nll_loss", "hinge_embedding_loss"
             "margin_ranking_loss", "multi_margin_loss", "multilabel_soft_margin_loss",
             "poisson_nll_loss", "soft_margin_loss", "triplet_margin_loss",
             "multilabel_margin_loss", "triplet_margin_with_distance_loss", "embedding_bag",
-            "conv3d", "avg_pool3d", "max_pool3d"]
+            "conv3d", "avg_pool3d", "max_pool3d", "adaptive_max_pool3d", "lp_pool3d",
+            "max_unpool3d"]
 __all__ += ["instance_norm", "local_response_norm", "rms_norm"]
 __all__ += ["alpha_dropout", "dropout1d", "dropout2d", "dropout3d", "feature_alpha_dropout"]
 __all__ += ["adaptive_max_pool1d_with_indices", "adaptive_max_pool2d_with_indices", "celu_",

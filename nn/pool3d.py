@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from autograd.ops.pool import avg_pool2d, max_pool2d
+from autograd.ops.pool import adaptive_max_pool2d, avg_pool2d, max_pool2d
 from autograd.ops.window import ntuple
 from autograd.tensor import Tensor
 
-__all__ = ["avg_pool3d", "max_pool3d"]
+__all__ = ["adaptive_max_pool3d", "avg_pool3d", "lp_pool3d", "max_pool3d"]
 
 
 def _prep(input: Tensor, name: str) -> tuple:
@@ -42,19 +42,27 @@ def max_pool3d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any
     second = max_pool2d(cols, (k[0], 1), (s[0], 1), (p[0], 0), (d[0], 1), ceil_mode,
                         return_indices)
     y2, i2 = second if return_indices else (second, None)
+    return _finish(input, y2, i1, i2, (n, c, depth, h, w), (ho, wo), return_indices)
+
+
+def _finish(input: Tensor, y2: Tensor, i1: Any, i2: Any, shape: tuple, hw_out: tuple,
+            return_indices: bool) -> Any:
+    """The (…, D_out, H_out, W_out) result of the two stages, and with ``return_indices``
+    each max's flat index into D·H·W: the depth stage's index (into D × H_out·W_out) picks
+    the depth and the slice whose own (H·W) index the first stage kept."""
+    n, c, depth, h, w = shape
+    ho, wo = hw_out
     do = y2.shape[2]
     out = y2.reshape(n, c, do, ho, wo)
     out = out.squeeze(0) if input.ndim == 4 else out
     if not return_indices:
         return out
-    # i2 indexes (D, H_out·W_out): its depth and column pick the slice's (H·W) index
     di = i2._data.reshape(n, c, do, ho * wo) // (ho * wo)
     col = i2._data.reshape(n, c, do, ho * wo) % (ho * wo)
     plane = i1._data.reshape(n, depth, c, ho * wo).transpose(0, 2, 1, 3)  # (n, c, D, HoWo)
-    xp_idx = plane[_grid(plane, n, c, do, ho * wo, di, col)]
-    idx = (di * (h * w) + xp_idx).reshape(n, c, do, ho, wo)
-    idx_t = Tensor._const(idx[0] if input.ndim == 4 else idx)
-    return out, idx_t
+    idx = (di * (h * w) + plane[_grid(plane, n, c, do, ho * wo, di, col)]).reshape(
+        n, c, do, ho, wo)
+    return out, Tensor._const(idx[0] if input.ndim == 4 else idx)
 
 
 def _grid(plane: Any, n: int, c: int, do: int, m: int, di: Any, col: Any) -> tuple:
@@ -91,3 +99,38 @@ def avg_pool3d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any
     if sums:
         out = out / divisor_override
     return out.squeeze(0) if input.ndim == 4 else out
+
+
+def adaptive_max_pool3d(input: Tensor, output_size: Any, return_indices: bool = False) -> Any:
+    """Max over adaptive bins (torch's [⌊i·n/n_out⌋, ⌈(i + 1)·n/n_out⌉) per axis; None keeps
+    an axis): (N, C, D, H, W) or (C, D, H, W) → (…, D_out, H_out, W_out)."""
+    x, (n, c, depth, h, w) = _prep(input, "adaptive_max_pool3d")
+    size = list(output_size) if isinstance(output_size, list | tuple) else [output_size] * 3
+    if len(size) != 3:
+        raise ValueError(f"adaptive_max_pool3d: output_size must be an int or 3 ints, got "
+                         f"{output_size!r}")
+    size = [d if s is None else int(s) for s, d in zip(size, (depth, h, w))]
+    planes = x.permute(0, 2, 1, 3, 4).reshape(n * depth, c, h, w)
+    first = adaptive_max_pool2d(planes, size[1:], return_indices)
+    y1, i1 = first if return_indices else (first, None)
+    ho, wo = y1.shape[2:]
+    cols = y1.reshape(n, depth, c, ho * wo).permute(0, 2, 1, 3).reshape(n * c, 1, depth,
+                                                                         ho * wo)
+    second = adaptive_max_pool2d(cols, (size[0], ho * wo), return_indices)
+    y2, i2 = second if return_indices else (second, None)
+    return _finish(input, y2, i1, i2, (n, c, depth, h, w), (ho, wo), return_indices)
+
+
+def lp_pool3d(input: Tensor, norm_type: float, kernel_size: Any, stride: Any = None,
+              ceil_mode: bool = False) -> Tensor:
+    """(Σ_window xᵖ)^(1/p) over kD×kH×kW windows, torch's formula:
+    (sign(a)·relu(|a|)·kD·kH·kW)^(1/p), a the window average of xᵖ."""
+    import autograd as ag
+
+    k = ntuple(kernel_size, 3, "kernel_size", "lp_pool3d")
+    if norm_type == float("inf"):
+        return max_pool3d(ag.abs(input), kernel_size, stride, 0, 1, ceil_mode)
+    if norm_type == -float("inf"):
+        return -max_pool3d(-ag.abs(input), kernel_size, stride, 0, 1, ceil_mode)
+    out = avg_pool3d(input ** norm_type, kernel_size, stride, 0, ceil_mode)
+    return (ag.sign(out) * ag.relu(ag.abs(out)) * (k[0] * k[1] * k[2])) ** (1.0 / norm_type)

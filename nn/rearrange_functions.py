@@ -26,7 +26,7 @@ from autograd.tensor import Tensor
 from nn.pool1d import avg_pool1d, max_pool1d
 
 __all__ = ["channel_shuffle", "fold", "lp_pool1d", "lp_pool2d", "max_unpool1d",
-           "max_unpool2d", "pixel_shuffle", "pixel_unshuffle", "unfold"]
+           "max_unpool2d", "max_unpool3d", "pixel_shuffle", "pixel_unshuffle", "unfold"]
 
 
 def _pair(v: Any) -> tuple:
@@ -195,6 +195,19 @@ def max_unpool2d(input: Tensor, indices: Any, kernel_size: Any, stride: Any = No
     k = _pair(kernel_size)
     s = k if stride is None else _pair(stride)
     return _unpool(input, indices, _unpool_size(input, k, s, _pair(padding), output_size))
+
+
+def max_unpool3d(input: Tensor, indices: Any, kernel_size: Any, stride: Any = None,
+                 padding: Any = 0, output_size: Any = None) -> Tensor:
+    """max_pool3d's partial inverse: (N, C, D, H, W) or (C, D, H, W) values scattered to
+    their flat indices in zero (D_out, H_out, W_out) volumes."""
+    k = _triple(kernel_size)
+    s = k if stride is None else _triple(stride)
+    return _unpool(input, indices, _unpool_size(input, k, s, _triple(padding), output_size))
+
+
+def _triple(v: Any) -> tuple:
+    return (int(v),) * 3 if isinstance(v, int | np.integer) else tuple(int(x) for x in v)
 
 
 def lp_pool1d(input: Tensor, norm_type: float, kernel_size: int, stride: Any = None,

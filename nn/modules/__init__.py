@@ -196,3 +196,7 @@ __all__ += ["Conv3d"]
 from nn.modules.pooling import AvgPool3d, MaxPool3d  # noqa: E402
 
 __all__ += ["AvgPool3d", "MaxPool3d"]
+from nn.modules.pooling import AdaptiveMaxPool3d  # noqa: E402
+from nn.modules.rearrange import LPPool3d, MaxUnpool3d  # noqa: E402
+
+__all__ += ["AdaptiveMaxPool3d", "LPPool3d", "MaxUnpool3d"]

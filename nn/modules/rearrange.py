@@ -10,8 +10,8 @@ from autograd.tensor import Tensor
 from nn import rearrange_functions as R
 from nn.modules.module import Module
 
-__all__ = ["ChannelShuffle", "Fold", "LPPool1d", "LPPool2d", "MaxUnpool1d", "MaxUnpool2d",
-           "PixelShuffle", "PixelUnshuffle", "Unfold"]
+__all__ = ["ChannelShuffle", "Fold", "LPPool1d", "LPPool2d", "LPPool3d", "MaxUnpool1d",
+           "MaxUnpool2d", "MaxUnpool3d", "PixelShuffle", "PixelUnshuffle", "Unfold"]
 
 
 class PixelShuffle(Module):
@@ -105,7 +105,7 @@ class _MaxUnpoolNd(Module):
         self.padding = _tuple(padding, self._n)
 
     def forward(self, input: Tensor, indices: Any, output_size: Any = None) -> Tensor:
-        fn = R.max_unpool1d if self._n == 1 else R.max_unpool2d
+        fn = {1: R.max_unpool1d, 2: R.max_unpool2d, 3: R.max_unpool3d}[self._n]
         return fn(input, indices, self.kernel_size, self.stride, self.padding, output_size)
 
     def extra_repr(self) -> str:
@@ -122,6 +122,12 @@ class MaxUnpool2d(_MaxUnpoolNd):
     """Values of (N, C, H, W) put back at their max_pool2d indices, zeros elsewhere."""
 
     _n = 2
+
+
+class MaxUnpool3d(_MaxUnpoolNd):
+    """Values of (N, C, D, H, W) put back at their max_pool3d indices, zeros elsewhere."""
+
+    _n = 3
 
 
 class _LPPoolNd(Module):
@@ -150,3 +156,12 @@ class LPPool2d(_LPPoolNd):
     def forward(self, input: Tensor) -> Tensor:
         return R.lp_pool2d(input, self.norm_type, self.kernel_size, self.stride,
                            self.ceil_mode)
+
+
+class LPPool3d(_LPPoolNd):
+    """Power-average pooling (Σ xᵖ)^(1/p) over windows of (N, C, D, H, W)."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        from nn.pool3d import lp_pool3d
+
+        return lp_pool3d(input, self.norm_type, self.kernel_size, self.stride, self.ceil_mode)

@@ -691,3 +691,17 @@ def test_pool3d_as_torch() -> None:
     np.testing.assert_allclose(x.grad.numpy(), e["gx"], atol=1e-11)
     assert repr(nn.MaxPool3d(2)) == ("MaxPool3d(kernel_size=2, stride=2, padding=0, dilation=1, "
                                      "ceil_mode=False)")
+
+
+def test_adaptive_max_pool3d_lp_pool3d_unpool3d_as_torch() -> None:
+    # torch 2.13 on arange(2·3·4) shaped (1, 1, 2, 3, 4)
+    x = ag.arange(24.0, dtype=ag.float64).reshape(1, 1, 2, 3, 4)
+    y, i = F.adaptive_max_pool3d(x, (1, 2, None), return_indices=True)
+    np.testing.assert_array_equal(y.numpy(), [[[[[16, 17, 18, 19], [20, 21, 22, 23]]]]])
+    np.testing.assert_array_equal(i.numpy(), [[[[[16, 17, 18, 19], [20, 21, 22, 23]]]]])
+    np.testing.assert_allclose(F.lp_pool3d(x, 1, 2).numpy(), [[[[[68, 84]]]]])
+    p, j = F.max_pool3d(x, 2, return_indices=True)
+    u = F.max_unpool3d(p, j, 2, output_size=(2, 3, 4))
+    assert u.shape == (1, 1, 2, 3, 4) and u.numpy().sum() == 17 + 19
+    assert repr(nn.MaxUnpool3d(2)) == ("MaxUnpool3d(kernel_size=(2, 2, 2), stride=(2, 2, 2), "
+                                       "padding=(0, 0, 0))")
