@@ -241,3 +241,6 @@ __all__ += ["AvgPool3d", "MaxPool3d"]
 from nn.modules import AdaptiveMaxPool3d, LPPool3d, MaxUnpool3d  # noqa: E402
 
 __all__ += ["AdaptiveMaxPool3d", "LPPool3d", "MaxUnpool3d"]
+from nn.modules import ConvTranspose3d  # noqa: E402
+
+__all__ += ["ConvTranspose3d"]

@@ -222,6 +222,12 @@ def _register_extras() -> None:
     _fn("conv3d", "s(2,1,1)-p1-d(1,2,1)-g2", lambda x, w, b: conv3d(
         x, w, b, (2, 1, 1), 1, (1, 2, 1), 2), (1, 4, 3, 4, 3), (2, 2, 2, 2, 1), (2,))
     layer_case("same-even-kernel", M.Conv3d(2, 2, 2, padding="same"), (1, 2, 3, 3, 2))
+    from nn.conv3d import conv_transpose3d
+
+    _fn("conv_transpose3d", "s2-p1-op1-g2", lambda x, w, b: conv_transpose3d(
+        x, w, b, 2, 1, 1, 2), (1, 2, 2, 2, 2), (2, 1, 2, 2, 2), (2,))
+    layer_case("k(2,1,2)-d(2,1,1)", M.ConvTranspose3d(2, 2, (2, 1, 2), dilation=(2, 1, 1)),
+               (1, 2, 2, 2, 2))
     from nn.cases import _distinct
     from nn.pool3d import avg_pool3d, max_pool3d
 

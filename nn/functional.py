@@ -48,7 +48,7 @@ from autograd.ops.pool import avg_pool2d, max_pool2d
 from autograd.random import device_generator, generator
 from autograd.tensor import Tensor
 from nn.activation_extras import bilinear, glu, hardshrink, prelu, softmin, softshrink
-from nn.conv3d import conv3d
+from nn.conv3d import conv3d, conv_transpose3d
 from nn.distance_functions import cosine_similarity, normalize, pairwise_distance
 from nn.embedding_bag import embedding_bag
 from nn.feature_dropout import (
@@ -151,7 +151,8 @@ DIFFERENTIABLE = (
     "dropout3d alpha_dropout feature_alpha_dropout pixel_shuffle pixel_unshuffle "
     "channel_shuffle unfold fold max_unpool1d max_unpool2d lp_pool1d lp_pool2d rrelu "
     "gumbel_softmax pdist multilabel_margin_loss triplet_margin_with_distance_loss "
-    "embedding_bag conv3d avg_pool3d max_pool3d adaptive_max_pool3d lp_pool3d max_unpool3d"
+    "embedding_bag conv3d avg_pool3d max_pool3d adaptive_max_pool3d lp_pool3d max_unpool3d "
+    "conv_transpose3d"
 ).split()
 __all__ += ["avg_pool1d", "bilinear", "glu", "hardshrink", "max_pool1d", "prelu", "softmin",
             "softshrink"]
@@ -160,7 +161,7 @@ __all__ += ["cosine_embedding_loss", "gaussian_nll_loss", "hinge_embedding_loss"
             "poisson_nll_loss", "soft_margin_loss", "triplet_margin_loss",
             "multilabel_margin_loss", "triplet_margin_with_distance_loss", "embedding_bag",
             "conv3d", "avg_pool3d", "max_pool3d", "adaptive_max_pool3d", "lp_pool3d",
-            "max_unpool3d"]
+            "max_unpool3d", "conv_transpose3d"]
 __all__ += ["instance_norm", "local_response_norm", "rms_norm"]
 __all__ += ["alpha_dropout", "dropout1d", "dropout2d", "dropout3d", "feature_alpha_dropout"]
 __all__ += ["adaptive_max_pool1d_with_indices", "adaptive_max_pool2d_with_indices", "celu_",

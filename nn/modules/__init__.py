@@ -200,3 +200,6 @@ from nn.modules.pooling import AdaptiveMaxPool3d  # noqa: E402
 from nn.modules.rearrange import LPPool3d, MaxUnpool3d  # noqa: E402
 
 __all__ += ["AdaptiveMaxPool3d", "LPPool3d", "MaxUnpool3d"]
+from nn.modules.conv import ConvTranspose3d  # noqa: E402
+
+__all__ += ["ConvTranspose3d"]

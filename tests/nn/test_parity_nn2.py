@@ -705,3 +705,25 @@ def test_adaptive_max_pool3d_lp_pool3d_unpool3d_as_torch() -> None:
     assert u.shape == (1, 1, 2, 3, 4) and u.numpy().sum() == 17 + 19
     assert repr(nn.MaxUnpool3d(2)) == ("MaxUnpool3d(kernel_size=(2, 2, 2), stride=(2, 2, 2), "
                                        "padding=(0, 0, 0))")
+
+
+def test_conv_transpose3d_as_torch() -> None:
+    # torch 2.13 (torch_values_conv_transpose3d.json): x (1, 2, 2, 3, 2) from
+    # default_rng(5), w (2, 2, 2, 2, 3) from default_rng(6), bias [0.5, −1, 0.25, 0],
+    # stride (2, 1, 2), padding (1, 0, 1), output_padding (1, 0, 0), groups 2,
+    # dilation (1, 2, 1), float64; gradients of Σ y²
+    import json
+    from pathlib import Path
+
+    e = json.loads((Path(__file__).parent / "torch_values_conv_transpose3d.json").read_text())
+    x = ag.tensor(np.random.default_rng(5).standard_normal((1, 2, 2, 3, 2)), requires_grad=True)
+    w = ag.tensor(np.random.default_rng(6).standard_normal((2, 2, 2, 2, 3)), requires_grad=True)
+    y = F.conv_transpose3d(x, w, ag.tensor([0.5, -1.0, 0.25, 0.0], dtype=ag.float64),
+                           stride=(2, 1, 2), padding=(1, 0, 1), output_padding=(1, 0, 0),
+                           groups=2, dilation=(1, 2, 1))
+    (y ** 2).sum().backward()
+    np.testing.assert_allclose(y.detach().numpy(), e["y"], atol=1e-12)
+    np.testing.assert_allclose(x.grad.numpy(), e["gx"], atol=1e-11)
+    np.testing.assert_allclose(w.grad.numpy(), e["gw"], atol=1e-11)
+    m = nn.ConvTranspose3d(2, 3, 3, 2, 1)
+    assert m(ag.randn(1, 2, 3, 3, 3), output_size=(6, 6, 6)).shape == (1, 3, 6, 6, 6)
