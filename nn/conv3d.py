@@ -3,7 +3,8 @@
 conv3d, 3-D cross-correlation as torch's: for each depth offset k of the kernel, the
 input depth slices it meets (k·d_D + s_D·t for output depth t) form a batch of images
 convolved with W[:, :, k]; the k terms add up. conv_transpose3d places each slice's 2-D
-transposed convolution on its output depths. Gradients, first and second order, are the 2-D op's and the slicing's.
+transposed convolution on its output depths. Gradients, first and second order, are the
+2-D ops' and the slicing's.
 """
 
 from __future__ import annotations
