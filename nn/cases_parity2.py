@@ -223,6 +223,10 @@ def _register_extras() -> None:
         x, w, b, (2, 1, 1), 1, (1, 2, 1), 2), (1, 4, 3, 4, 3), (2, 2, 2, 2, 1), (2,))
     layer_case("same-even-kernel", M.Conv3d(2, 2, 2, padding="same"), (1, 2, 3, 3, 2))
     from nn.conv3d import conv_transpose3d
+    from nn.resampling import interpolate
+
+    _fn("interpolate", "bicubic-antialias-down", lambda x: interpolate(
+        x, (2, 3), mode="bicubic", antialias=True), (1, 2, 5, 7))
 
     _fn("conv_transpose3d", "s2-p1-op1-g2", lambda x, w, b: conv_transpose3d(
         x, w, b, 2, 1, 1, 2), (1, 2, 2, 2, 2), (2, 1, 2, 2, 2), (2,))

@@ -98,13 +98,50 @@ def _cubic(n_in: int, n_out: int, scale: float | None, align: bool, ct: type) ->
     return idx, w.astype(ct)
 
 
-def _resize(input: Tensor, sizes: list, scales: list, mode: str, align: bool) -> Tensor:
+def _aa_filter(x: np.ndarray, mode: str) -> np.ndarray:
+    """torch's antialias filters: the triangle (bilinear) or Keys' cubic with a = −0.5."""
+    x = np.abs(x)
+    if mode == "bilinear":
+        return np.maximum(1 - x, 0)
+    a = -0.5
+    near = ((a + 2) * x - (a + 3)) * x * x + 1
+    far = ((a * x - 5 * a) * x + 8 * a) * x - 4 * a
+    return np.where(x < 1, near, np.where(x < 2, far, 0))
+
+
+def _antialias(n_in: int, n_out: int, scale: float | None, align: bool, mode: str,
+               ct: type) -> tuple:
+    """torch's _compute_weights_aa: output o reads inputs [xmin, xmin + xsize) around
+    center = s·(o + ½), the filter stretched by s when downsampling (s ≥ 1), the weights
+    normalised to sum 1; padded to the widest window with weight-0 taps."""
+    s = _scale(n_in, n_out, scale, align, ct)
+    interp = 2 if mode == "bilinear" else 4
+    support = ct(interp * 0.5) * s if s >= 1 else ct(interp * 0.5)
+    inv = ct(1) / s if s >= 1 else ct(1)
+    center = s * (np.arange(n_out).astype(ct) + ct(0.5))
+    xmin = np.maximum((center - support + ct(0.5)).astype(np.int64), 0)
+    xsize = np.minimum((center + support + ct(0.5)).astype(np.int64), n_in) - xmin
+    taps = int(xsize.max()) if n_out else 1
+    j = np.arange(taps)[:, None]
+    w = _aa_filter(((j + xmin[None, :]).astype(ct) - center[None, :] + ct(0.5)) * inv,
+                   mode).astype(ct)
+    w = np.where(j < xsize[None, :], w, 0)
+    total = w.sum(0, keepdims=True)
+    w = np.where(total != 0, w / np.where(total != 0, total, 1), w)
+    idx = np.minimum(j + xmin[None, :], n_in - 1)
+    return idx, w
+
+
+def _resize(input: Tensor, sizes: list, scales: list, mode: str, align: bool,
+            antialias: bool = False) -> Tensor:
     x = input
     ct = _opmath(input.dtype)
     lead = input.ndim - len(sizes)
     for ax in reversed(range(len(sizes))):
         axis, n_in, n_out, s = lead + ax, input.shape[lead + ax], sizes[ax], scales[ax]
-        if mode in ("nearest", "nearest-exact"):
+        if antialias:
+            taps = make_taps(axis, n_in, *_antialias(n_in, n_out, s, align, mode, ct))
+        elif mode in ("nearest", "nearest-exact"):
             taps = make_taps(axis, n_in, _nearest(n_in, n_out, s, mode == "nearest-exact",
                                                   shortcut=len(sizes) == 2))
         elif mode == "area":
@@ -155,8 +192,9 @@ def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None,
             raise ValueError("align_corners option can only be set with the interpolating "
                              "modes: linear | bilinear | bicubic | trilinear")
     align = bool(align_corners)
-    if antialias:
-        raise NotImplementedError("interpolate: antialias=True is not supported")
+    if antialias and (mode not in ("bilinear", "bicubic") or input.ndim != 4):
+        raise ValueError("Anti-alias option is restricted to bilinear and bicubic modes and "
+                         "requires a 4-D tensor as input")
     dim = input.ndim - 2
     if size is not None and scale_factor is not None:
         raise ValueError("only one of size or scale_factor should be defined")
@@ -189,7 +227,7 @@ def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None,
     if min(sizes) <= 0 or min(input.shape[2:]) <= 0:
         raise ShapeError(f"interpolate: input and output sizes should be greater than 0, but "
                          f"got input {tuple(input.shape[2:])} and output {tuple(sizes)}")
-    return _resize(input, sizes, scales, mode, align)
+    return _resize(input, sizes, scales, mode, align, antialias)
 
 
 def _adaptive_avg(input: Tensor, output_size: Any, nd: int, name: str) -> Tensor:

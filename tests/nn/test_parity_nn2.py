@@ -727,3 +727,26 @@ def test_conv_transpose3d_as_torch() -> None:
     np.testing.assert_allclose(w.grad.numpy(), e["gw"], atol=1e-11)
     m = nn.ConvTranspose3d(2, 3, 3, 2, 1)
     assert m(ag.randn(1, 2, 3, 3, 3), output_size=(6, 6, 6)).shape == (1, 3, 6, 6, 6)
+
+
+def test_interpolate_antialias_as_torch() -> None:
+    # torch 2.13 (was NotImplementedError): x = arange(30)^1.5 as (1, 1, 5, 6), float64;
+    # gradients of Σ bilinear-aa + Σ (bicubic-aa, align_corners)²
+    x = (ag.arange(30.0, dtype=ag.float64).reshape(1, 1, 5, 6) ** 1.5).detach()
+    x.requires_grad_(True)
+    y = F.interpolate(x, (2, 3), mode="bilinear", antialias=True)
+    z = F.interpolate(x, scale_factor=0.5, mode="bicubic", antialias=True, align_corners=True)
+    (y.sum() + (z ** 2).sum()).backward()
+    np.testing.assert_allclose(y.detach().numpy(), [[[[21.408113256348912, 28.28018489320367,
+                                                       36.10124886965257],
+                                                      [83.35029891227575, 95.1154596043254,
+                                                       107.38084087202748]]]], rtol=1e-12)
+    np.testing.assert_allclose(z.detach().numpy(), [[[[44.891980923366916, 57.71371272420081,
+                                                       66.71324670699099],
+                                                      [114.89740970073458, 134.4813064326589,
+                                                       147.5166675386175]]]], rtol=1e-12)
+    np.testing.assert_allclose(x.grad.numpy()[0, 0, :, 0], [0.6651394551, 4.214537723,
+                                                            13.5732119781, 31.9630993017,
+                                                            52.1669514599], rtol=1e-9)
+    with pytest.raises(ValueError, match="Anti-alias"):
+        F.interpolate(x, (2, 3), mode="nearest", antialias=True)
