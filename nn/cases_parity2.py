@@ -223,6 +223,16 @@ def _register_extras() -> None:
         x, w, b, (2, 1, 1), 1, (1, 2, 1), 2), (1, 4, 3, 4, 3), (2, 2, 2, 2, 1), (2,))
     layer_case("same-even-kernel", M.Conv3d(2, 2, 2, padding="same"), (1, 2, 3, 3, 2))
     from nn.conv3d import conv_transpose3d
+    from nn.grid_sample import affine_grid, grid_sample
+
+    def inner_grid(rng: np.random.Generator, shape: tuple) -> np.ndarray:
+        # away from pixel centres and borders: bilinear's kinks stay off the steps
+        g = rng.uniform(-0.8, 0.8, shape)
+        return g + 0.013
+
+    _fn("affine_grid", "align", lambda t: affine_grid(t, (2, 1, 3, 4), True), (2, 2, 3))
+    _fn("grid_sample", "bilinear-reflection", lambda x, g: grid_sample(
+        x, g, "bilinear", "reflection", False), (1, 2, 3, 4), (1, 2, 3, 2), make=inner_grid)
     from nn.resampling import interpolate
 
     _fn("interpolate", "bicubic-antialias-down", lambda x: interpolate(

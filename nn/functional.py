@@ -78,6 +78,7 @@ from nn.functional_extras import (
     upsample_bilinear,
     upsample_nearest,
 )
+from nn.grid_sample import affine_grid, grid_sample
 from nn.loss_reduction import _as_target, _reduce, _reduce_weighted, _reduction
 from nn.margin_losses import (
     cosine_embedding_loss,
@@ -152,7 +153,7 @@ DIFFERENTIABLE = (
     "channel_shuffle unfold fold max_unpool1d max_unpool2d lp_pool1d lp_pool2d rrelu "
     "gumbel_softmax pdist multilabel_margin_loss triplet_margin_with_distance_loss "
     "embedding_bag conv3d avg_pool3d max_pool3d adaptive_max_pool3d lp_pool3d max_unpool3d "
-    "conv_transpose3d"
+    "conv_transpose3d affine_grid grid_sample"
 ).split()
 __all__ += ["avg_pool1d", "bilinear", "glu", "hardshrink", "max_pool1d", "prelu", "softmin",
             "softshrink"]
@@ -161,7 +162,7 @@ __all__ += ["cosine_embedding_loss", "gaussian_nll_loss", "hinge_embedding_loss"
             "poisson_nll_loss", "soft_margin_loss", "triplet_margin_loss",
             "multilabel_margin_loss", "triplet_margin_with_distance_loss", "embedding_bag",
             "conv3d", "avg_pool3d", "max_pool3d", "adaptive_max_pool3d", "lp_pool3d",
-            "max_unpool3d", "conv_transpose3d"]
+            "max_unpool3d", "conv_transpose3d", "affine_grid", "grid_sample"]
 __all__ += ["instance_norm", "local_response_norm", "rms_norm"]
 __all__ += ["alpha_dropout", "dropout1d", "dropout2d", "dropout3d", "feature_alpha_dropout"]
 __all__ += ["adaptive_max_pool1d_with_indices", "adaptive_max_pool2d_with_indices", "celu_",

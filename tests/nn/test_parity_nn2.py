@@ -750,3 +750,23 @@ def test_interpolate_antialias_as_torch() -> None:
                                                             52.1669514599], rtol=1e-9)
     with pytest.raises(ValueError, match="Anti-alias"):
         F.interpolate(x, (2, 3), mode="nearest", antialias=True)
+
+
+@pytest.mark.parametrize("padding_mode", ["zeros", "border", "reflection"])
+def test_affine_grid_and_grid_sample_as_torch(padding_mode: str) -> None:
+    # torch 2.13 (torch_values_grid_sample.json): x (1, 2, 3, 4) from default_rng(7),
+    # θ [[0.9, 0.3, 0.1], [−0.2, 1.1, −0.3]], affine_grid to (1, 2, 5, 4), bilinear,
+    # align_corners=False, float64; gradients of Σ y² for x and θ
+    import json
+    from pathlib import Path
+
+    e = json.loads((Path(__file__).parent / "torch_values_grid_sample.json").read_text())
+    e = e[padding_mode]
+    x = ag.tensor(np.random.default_rng(7).standard_normal((1, 2, 3, 4)), requires_grad=True)
+    t = ag.tensor([[[0.9, 0.3, 0.1], [-0.2, 1.1, -0.3]]], dtype=ag.float64, requires_grad=True)
+    y = F.grid_sample(x, F.affine_grid(t, (1, 2, 5, 4), align_corners=False), "bilinear",
+                      padding_mode, False)
+    (y ** 2).sum().backward()
+    np.testing.assert_allclose(y.detach().numpy(), e["y"], atol=1e-12)
+    np.testing.assert_allclose(x.grad.numpy(), e["gx"], atol=1e-11)
+    np.testing.assert_allclose(t.grad.numpy(), e["gt"], atol=1e-11)
