@@ -12,29 +12,36 @@ import numpy as np
 import autograd as ag
 from nn import functional as F
 from nn.cases import _flat_outputs, _fn, layer_case
-from nn.modules import margin_loss as ml
-from nn.modules import padding as pad
-from nn.modules.dropout_nd import (
+from nn.modules import (
     AlphaDropout,
+    ChannelShuffle,
     Dropout1d,
     Dropout2d,
     Dropout3d,
+    EmbeddingBag,
     FeatureAlphaDropout,
-)
-from nn.modules.embedding_bag import EmbeddingBag
-from nn.modules.instance_norm import InstanceNorm1d, InstanceNorm2d, InstanceNorm3d
-from nn.modules.lazy import LazyLinear
-from nn.modules.lp_pool import LocalResponseNorm, LPPool1d, LPPool2d
-from nn.modules.pixel import ChannelShuffle, Fold, PixelShuffle, PixelUnshuffle, Unfold
-from nn.modules.rmsnorm import RMSNorm
-from nn.modules.transformer import TransformerEncoderLayer
-from nn.modules.transformer_stack import (
+    Fold,
+    InstanceNorm1d,
+    InstanceNorm2d,
+    InstanceNorm3d,
+    LazyLinear,
+    LocalResponseNorm,
+    LPPool1d,
+    LPPool2d,
+    MaxUnpool1d,
+    MaxUnpool2d,
+    PixelShuffle,
+    PixelUnshuffle,
+    RMSNorm,
     Transformer,
     TransformerDecoder,
     TransformerDecoderLayer,
     TransformerEncoder,
+    TransformerEncoderLayer,
+    Unfold,
 )
-from nn.modules.unpool import MaxUnpool1d, MaxUnpool2d
+from nn.modules import margin_loss as ml
+from nn.modules import padding as pad
 
 __all__: list = []
 
