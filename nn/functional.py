@@ -47,69 +47,14 @@ from autograd.ops.norm import batch_norm
 from autograd.ops.pool import avg_pool2d, max_pool2d
 from autograd.random import device_generator, generator
 from autograd.tensor import Tensor
+from nn import functional_more as _more
 from nn.activation_extras import bilinear, glu, hardshrink, prelu, softmin, softshrink
-from nn.conv3d import conv3d, conv_transpose3d
 from nn.distance_functions import cosine_similarity, normalize, pairwise_distance
-from nn.embedding_bag import embedding_bag
-from nn.feature_dropout import (
-    alpha_dropout,
-    dropout1d,
-    dropout2d,
-    dropout3d,
-    feature_alpha_dropout,
-)
-from nn.functional_extras import (
-    adaptive_max_pool1d_with_indices,
-    adaptive_max_pool2d_with_indices,
-    celu_,
-    elu_,
-    gumbel_softmax,
-    hardtanh_,
-    leaky_relu_,
-    max_pool1d_with_indices,
-    max_pool2d_with_indices,
-    pdist,
-    relu_,
-    rrelu,
-    rrelu_,
-    selu_,
-    threshold_,
-    upsample,
-    upsample_bilinear,
-    upsample_nearest,
-)
-from nn.grid_sample import affine_grid, grid_sample
+from nn.functional_more import *  # noqa: F403 - round 2 names (its __all__)
 from nn.loss_reduction import _as_target, _reduce, _reduce_weighted, _reduction
-from nn.margin_losses import (
-    cosine_embedding_loss,
-    gaussian_nll_loss,
-    hinge_embedding_loss,
-    margin_ranking_loss,
-    multi_margin_loss,
-    multilabel_margin_loss,
-    multilabel_soft_margin_loss,
-    poisson_nll_loss,
-    soft_margin_loss,
-    triplet_margin_loss,
-    triplet_margin_with_distance_loss,
-)
-from nn.norm_functions import instance_norm, local_response_norm, rms_norm
 from nn.padding import pad
 from nn.pointwise_losses import huber_loss, kl_div, l1_loss, smooth_l1_loss
 from nn.pool1d import avg_pool1d, max_pool1d
-from nn.pool3d import adaptive_max_pool3d, avg_pool3d, lp_pool3d, max_pool3d
-from nn.rearrange_functions import (
-    channel_shuffle,
-    fold,
-    lp_pool1d,
-    lp_pool2d,
-    max_unpool1d,
-    max_unpool2d,
-    max_unpool3d,
-    pixel_shuffle,
-    pixel_unshuffle,
-    unfold,
-)
 from nn.resampling import (
     adaptive_avg_pool1d,
     adaptive_avg_pool2d,
@@ -144,33 +89,14 @@ DIFFERENTIABLE = (
     "pairwise_distance pad interpolate adaptive_avg_pool1d adaptive_avg_pool2d "
     "adaptive_avg_pool3d group_norm adaptive_max_pool1d adaptive_max_pool2d "
     # the parity audit (torch's names the contract's modules imply)
-    "max_pool1d avg_pool1d softmin glu hardshrink softshrink prelu bilinear "
-    # round 2 of the parity audit
-    "margin_ranking_loss hinge_embedding_loss soft_margin_loss multilabel_soft_margin_loss "
-    "multi_margin_loss cosine_embedding_loss triplet_margin_loss poisson_nll_loss "
-    "gaussian_nll_loss instance_norm local_response_norm rms_norm dropout1d dropout2d "
-    "dropout3d alpha_dropout feature_alpha_dropout pixel_shuffle pixel_unshuffle "
-    "channel_shuffle unfold fold max_unpool1d max_unpool2d lp_pool1d lp_pool2d rrelu "
-    "gumbel_softmax pdist multilabel_margin_loss triplet_margin_with_distance_loss "
-    "embedding_bag conv3d avg_pool3d max_pool3d adaptive_max_pool3d lp_pool3d max_unpool3d "
-    "conv_transpose3d affine_grid grid_sample"
+    "max_pool1d avg_pool1d softmin glu hardshrink softshrink prelu bilinear"
 ).split()
 __all__ += ["avg_pool1d", "bilinear", "glu", "hardshrink", "max_pool1d", "prelu", "softmin",
             "softshrink"]
-__all__ += ["cosine_embedding_loss", "gaussian_nll_loss", "hinge_embedding_loss",
-            "margin_ranking_loss", "multi_margin_loss", "multilabel_soft_margin_loss",
-            "poisson_nll_loss", "soft_margin_loss", "triplet_margin_loss",
-            "multilabel_margin_loss", "triplet_margin_with_distance_loss", "embedding_bag",
-            "conv3d", "avg_pool3d", "max_pool3d", "adaptive_max_pool3d", "lp_pool3d",
-            "max_unpool3d", "conv_transpose3d", "affine_grid", "grid_sample"]
-__all__ += ["instance_norm", "local_response_norm", "rms_norm"]
-__all__ += ["alpha_dropout", "dropout1d", "dropout2d", "dropout3d", "feature_alpha_dropout"]
-__all__ += ["adaptive_max_pool1d_with_indices", "adaptive_max_pool2d_with_indices", "celu_",
-            "elu_", "gumbel_softmax", "hardtanh_", "leaky_relu_", "max_pool1d_with_indices",
-            "max_pool2d_with_indices", "pdist", "relu_", "rrelu", "rrelu_", "selu_",
-            "threshold_", "upsample", "upsample_bilinear", "upsample_nearest"]
-__all__ += ["channel_shuffle", "fold", "lp_pool1d", "lp_pool2d", "max_unpool1d", "max_unpool2d",
-            "pixel_shuffle", "pixel_unshuffle", "unfold"]
+
+# round 2 of the parity audit: torch's names in nn/functional_more.py
+DIFFERENTIABLE += _more.DIFFERENTIABLE
+__all__ += _more.__all__
 
 
 # -- activations -------------------------------------------------------------------------------
