@@ -48,6 +48,8 @@ def _dropout(input: Tensor, p: float, training: bool, feature: bool, alpha: bool
         return input
     if p == 1:
         return input * xp_of(input._data).zeros(input.shape, dtype=input.dtype)
+    if feature and input.ndim < 2:  # torch's make_feature_noise, after the shortcuts
+        raise RuntimeError("Feature dropout requires at least 2 dimensions in the input")
     shape = tuple(input.shape[:2]) + (1,) * (input.ndim - 2) if feature else input.shape
     noise = _keep(input, shape, p)
     if not alpha:
@@ -55,6 +57,16 @@ def _dropout(input: Tensor, p: float, training: bool, feature: bool, alpha: bool
     a = 1.0 / math.sqrt((_SELU_ALPHA ** 2 * p + 1) * (1 - p))
     b = ((noise - 1) * (_SELU_ALPHA * a) + _SELU_ALPHA * a * p).astype(input.dtype)
     return input * (noise * a).astype(input.dtype) + b
+
+
+def _deprecated_dims(name: str, ndim: int, spatial: int) -> str:
+    """torch's warning for a dropout2d/3d input of another number of dims."""
+    return (f"{name}: Received a {ndim}-D input to {name}, which is deprecated and will "
+            f"result in an error in a future release. To retain the behavior and silence "
+            f"this warning, please use dropout instead. Note that {name} exists to provide "
+            f"channel-wise dropout on inputs with {spatial} spatial dimensions, a channel "
+            f"dimension, and an optional batch dimension (i.e. {spatial + 1}D or "
+            f"{spatial + 2}D inputs).")
 
 
 def _unbatched(input: Tensor, batched_ndim: int, p: float, training: bool) -> Tensor:
@@ -82,14 +94,15 @@ def dropout2d(input: Tensor, p: float = 0.5, training: bool = True,
     As torch, a 3-D input is read as (N, C, L) (1-D channel dropout), with a warning."""
     _check_p(p)
     if input.ndim not in (3, 4):
-        warnings.warn(f"dropout2d: Received a {input.ndim}-D input to dropout2d, which is "
-                      "deprecated and will result in an error in a future release. To retain "
-                      "the behavior and silence this warning, please use dropout instead.",
-                      stacklevel=2)
+        warnings.warn(_deprecated_dims("dropout2d", input.ndim, 2), stacklevel=2)
     if input.ndim == 3:
         warnings.warn("dropout2d: Received a 3D input to dropout2d and assuming that "
                       "channel-wise 1D dropout behavior is desired - input is interpreted as "
-                      "shape (N, C, L), where C is the channel dim.", stacklevel=2)
+                      "shape (N, C, L), where C is the channel dim. This behavior will change "
+                      "in a future release to interpret the input as one without a batch "
+                      "dimension, i.e. shape (C, H, W). To maintain the 1D channel-wise "
+                      "dropout behavior, please switch to using dropout1d instead.",
+                      stacklevel=2)
     return _dropout(input, p, training, True, False)
 
 
@@ -99,10 +112,7 @@ def dropout3d(input: Tensor, p: float = 0.5, training: bool = True,
     by 1/(1 − p)."""
     _check_p(p)
     if input.ndim not in (4, 5):
-        warnings.warn(f"dropout3d: Received a {input.ndim}-D input to dropout3d, which is "
-                      "deprecated and will result in an error in a future release. To retain "
-                      "the behavior and silence this warning, please use dropout instead.",
-                      stacklevel=2)
+        warnings.warn(_deprecated_dims("dropout3d", input.ndim, 3), stacklevel=2)
     return _unbatched(input, 5, p, training)
 
 

@@ -45,6 +45,24 @@ def _hinge(z: Tensor) -> Tensor:
     return ag.clamp(z, min=0)
 
 
+def _check_matrix(input: Tensor) -> None:
+    """torch's multi(label)_margin_loss input check: a 0-d, a non-empty vector, or (N, C)
+    with C > 0."""
+    if input.ndim > 2 or (input.ndim >= 1 and input.shape[-1] == 0):
+        raise RuntimeError(f"Expected non-empty vector or matrix with optional 0-dim batch "
+                           f"size, but got: {list(input.shape)}")
+
+
+def _long_target(target: Any) -> Any:
+    """The class-index target as an int64 array (torch takes int64 only)."""
+    t = target._data if isinstance(target, Tensor) else asarray(target)
+    if t.dtype.kind not in "iu":
+        names = {"f": "Float" if t.dtype.itemsize == 4 else "Double", "b": "Bool"}
+        raise RuntimeError(f"expected scalar type Long but found "
+                           f"{names.get(t.dtype.kind, str(t.dtype))}")
+    return t.astype(xp_of(t).int64)
+
+
 def margin_ranking_loss(input1: Tensor, input2: Tensor, target: Any, margin: float = 0,
                         size_average: bool | None = None, reduce: bool | None = None,
                         reduction: str = "mean") -> Tensor:
@@ -72,6 +90,9 @@ def soft_margin_loss(input: Tensor, target: Any, size_average: bool | None = Non
                      reduce: bool | None = None, reduction: str = "mean") -> Tensor:
     """log(1 + exp(−y·x)) (torch's log1p(exp(·)), so it overflows where torch's does)."""
     reduction = _reduction(reduction, size_average, reduce)
+    if isinstance(target, Tensor) and target.requires_grad and ag.is_grad_enabled():
+        raise RuntimeError("The function 'soft_margin_loss' is not differentiable with respect "
+                           "to argument 'target'. This input cannot have requires_grad True.")
     return _reduce(ag.log1p(ag.exp(-input * _t(target, input))), reduction)
 
 
@@ -99,16 +120,21 @@ def multi_margin_loss(input: Tensor, target: Any, p: int = 1, margin: float = 1.
     w = None if weight is None else _t(weight, input)
     if w is not None and w.ndim != 1:
         raise ValueError("weight must be one-dimensional")
-    x = input.unsqueeze(0) if input.ndim == 1 else input
-    t = target._data if isinstance(target, Tensor) else asarray(target)
+    _check_matrix(input)
+    c = input.shape[-1] if input.ndim else 1
+    x = input.reshape(-1, c)
+    t = _long_target(target)
+    if t.ndim > 1 or t.size != x.shape[0]:
+        raise RuntimeError(
+            f"multi_margin_loss: target tensor should be 1-D with size equal to the number of "
+            f"input samples (batch size). Expected target size [{x.shape[0]}], but got "
+            f"{list(t.shape)}. Input has shape {list(input.shape)}.")
+    out_shape = t.shape  # torch's reduction='none' output takes the target's shape
     xp = xp_of(t)
-    t = t.reshape(-1).astype(xp.int64)
-    if x.ndim != 2 or t.shape[0] != x.shape[0]:
-        raise RuntimeError(f"multi_margin_loss: inconsistent target size {t.shape} for input "
-                           f"of size {tuple(input.shape)}")
-    n, c = x.shape
+    t = t.reshape(-1)
+    n = x.shape[0]
     if t.size and (int(t.min()) < 0 or int(t.max()) >= c):
-        raise IndexError(f"multi_margin_loss: target out of range [0, {c})")
+        raise RuntimeError("target out of range")
     rows = xp.arange(n)
     z = margin - x[rows, t].unsqueeze(1) + x
     on = (z._data > 0) & (xp.arange(c)[None, :] != t[:, None])
@@ -116,9 +142,7 @@ def multi_margin_loss(input: Tensor, target: Any, p: int = 1, margin: float = 1.
     if w is not None:
         h = h * w[t].unsqueeze(1)
     loss = h.sum(1) / c
-    if input.ndim == 1:
-        loss = loss.reshape(())
-    return _reduce(loss, reduction)
+    return _reduce(loss.reshape(out_shape), reduction)
 
 
 def cosine_embedding_loss(input1: Tensor, input2: Tensor, target: Any, margin: float = 0,
@@ -129,12 +153,11 @@ def cosine_embedding_loss(input1: Tensor, input2: Tensor, target: Any, margin: f
     reduction = _reduction(reduction, size_average, reduce)
     y = _t(target, input1)._data
     if y.ndim > 1:
-        raise RuntimeError(f"0D or 1D target tensor expected, multi-target not supported, "
-                           f"got target of shape {y.shape}")
-    if input1.shape != input2.shape or input1.ndim not in (1, 2) or (
-            input1.ndim != y.ndim + 1):
-        raise RuntimeError(f"cosine_embedding_loss: inputs of shapes {tuple(input1.shape)} "
-                           f"and {tuple(input2.shape)} do not fit a target of shape {y.shape}")
+        raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
+    if not input1.ndim == input2.ndim == y.ndim + 1:
+        raise RuntimeError(f"{y.ndim}D target tensor expects {y.ndim + 1}D input tensors, but "
+                           f"found inputs with sizes {list(input1.shape)} and "
+                           f"{list(input2.shape)}.")
     d = input1.ndim - 1
     prod = (input1 * input2).sum(d)
     mag1 = (input1 * input1).sum(d) + 1e-12
@@ -234,20 +257,26 @@ def multilabel_margin_loss(input: Tensor, target: Any, size_average: bool | None
     """Σ_j Σ_{i ∉ targets} max(0, 1 − (x_j − x_i)) / C per sample, j over the target
     classes: each row of ``target`` lists class indices up to its first −1."""
     reduction = _reduction(reduction, size_average, reduce)
-    x = input.unsqueeze(0) if input.ndim == 1 else input
-    t = target._data if isinstance(target, Tensor) else asarray(target)
+    _check_matrix(input)
+    c = input.shape[-1] if input.ndim else 1
+    x = input.reshape(-1, c)
+    t = _long_target(target)
+    fits = t.ndim <= 1 and t.size == c if input.ndim <= 1 else t.shape == input.shape
+    if not fits:
+        raise RuntimeError(f"inconsistent target size: {list(t.shape)} for input of size: "
+                           f"{list(input.shape)}")
     xp = xp_of(t)
-    t = t.reshape(x.shape).astype(xp.int64)
-    n, c = x.shape
+    t = t.reshape(x.shape)
+    n = x.shape[0]
+    if t.size and (int(t.min()) < -1 or int(t.max()) >= c):  # torch checks every entry
+        raise RuntimeError("argument #2 'target' is out of range")
     valid = xp.cumprod(t >= 0, axis=1).astype(bool)  # entries before the first −1
-    if bool((valid & (t >= c)).any()):
-        raise RuntimeError(f"multilabel_margin_loss: target index out of range [0, {c})")
     counts = xp.zeros((n, c), dtype=x.dtype)  # how often each class is listed
     rows = xp.broadcast_to(xp.arange(n)[:, None], t.shape)
     xp.add.at(counts, (rows[valid], t[valid]), 1)
     z = 1 - x.unsqueeze(2) + x.unsqueeze(1)  # z[n, j, i] = 1 − x_j + x_i
     on = (z._data > 0) & (counts[:, None, :] == 0)
     loss = (ag.where(on, z, 0.0) * Tensor._const(counts[:, :, None])).sum((1, 2)) / c
-    if input.ndim == 1:
+    if input.ndim <= 1:
         loss = loss.reshape(())
     return _reduce(loss, reduction)

@@ -30,9 +30,12 @@ def instance_norm(input: Tensor, running_mean: Tensor | None = None,
         raise ValueError(f"instance_norm: expected an input of shape (N, C, *), got "
                          f"{tuple(input.shape)}")
     n, c = input.shape[:2]
-    if use_input_stats and int(np.prod(input.shape[2:])) <= 1:
+    if use_input_stats and int(np.prod(input.shape[2:])) == 1:
         raise ValueError(f"Expected more than 1 spatial element when training, got input "
                          f"size {list(input.shape)}")
+    if input.numel() == 0:
+        return _empty_instance_norm(input, running_mean, running_var, weight, bias,
+                                    use_input_stats)
     rm = None if running_mean is None else Tensor._const(np.tile(running_mean._data, n))
     rv = None if running_var is None else Tensor._const(np.tile(running_var._data, n))
     x = input.reshape((1, n * c) + tuple(input.shape[2:]))
@@ -43,6 +46,27 @@ def instance_norm(input: Tensor, running_mean: Tensor | None = None,
                 if run is not None:
                     run[...] = tiled._data.reshape(n, c).mean(0).astype(run.dtype)
     out = out.reshape(input.shape)
+    shape = (1, c) + (1,) * (input.ndim - 2)
+    if weight is not None:
+        out = out * weight.reshape(shape)
+    if bias is not None:
+        out = out + bias.reshape(shape)
+    return out
+
+
+def _empty_instance_norm(input: Tensor, running_mean: Tensor | None,
+                         running_var: Tensor | None, weight: Tensor | None,
+                         bias: Tensor | None, use_input_stats: bool) -> Tensor:
+    """torch's instance_norm of an empty input: an empty copy still in the graph; the running
+    statistics become the mean over the batch of their N copies, which batch norm leaves as
+    they were: NaN for N = 0, unchanged otherwise."""
+    n, c = input.shape[:2]
+    if use_input_stats and n == 0:
+        with ag.no_grad():
+            for run in (running_mean, running_var):
+                if run is not None:
+                    run[...] = np.full(run.shape, np.nan, dtype=run.dtype)
+    out = input * 1
     shape = (1, c) + (1,) * (input.ndim - 2)
     if weight is not None:
         out = out * weight.reshape(shape)
@@ -72,11 +96,21 @@ def rms_norm(input: Tensor, normalized_shape: Any, weight: Tensor | None = None,
              eps: float | None = None) -> Tensor:
     """x / √(mean(x²) + eps) · weight over the last len(normalized_shape) dims (RMSNorm,
     Zhang & Sennrich 2019); eps=None is the dtype's machine epsilon, as torch."""
-    shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(
-        normalized_shape)
-    if tuple(input.shape[input.ndim - len(shape):]) != shape or len(shape) > input.ndim:
-        raise RuntimeError(f"rms_norm: normalized_shape {list(shape)} does not match the "
-                           f"input's trailing dims {list(input.shape)}")
+    if not isinstance(normalized_shape, tuple | list):  # torch's binding takes no int
+        raise TypeError(f"rms_norm(): argument 'normalized_shape' (position 2) must be tuple "
+                        f"of ints, not {type(normalized_shape).__name__}")
+    shape = tuple(int(d) for d in normalized_shape)
+    if len(shape) > input.ndim:
+        raise ValueError(f"Input tensor must have at least {len(shape)} dimensions, but got "
+                         f"{input.ndim}")
+    if tuple(input.shape[input.ndim - len(shape):]) != shape:
+        want = ", ".join(str(d) for d in shape)
+        raise RuntimeError(f"Given normalized_shape={list(shape)}, expected input with shape "
+                           f"[*{want}], but got input of size{list(input.shape)}")
+    if weight is not None and tuple(weight.shape) != shape:
+        raise RuntimeError(f"Expected weight to be of same shape as normalized_shape, but got "
+                           f"weight of shape {list(weight.shape)} and normalized_shape = "
+                           f"{list(shape)}")
     if eps is None:
         eps = float(np.finfo(input.dtype).eps)
     dims = tuple(range(input.ndim - len(shape), input.ndim))

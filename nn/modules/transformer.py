@@ -15,9 +15,11 @@ import numpy as np
 
 import autograd as ag
 from autograd.backend import xp_of
+from autograd.ops.attention import causal_bias
 from autograd.tensor import Tensor
 from nn import functional as F
 from nn import init
+from nn.modules.activation import GELU, ReLU
 from nn.modules.attention import MultiheadAttention
 from nn.modules.container import ModuleList
 from nn.modules.dropout import Dropout
@@ -61,6 +63,9 @@ class TransformerEncoderLayer(Module):
         self.dropout1 = Dropout(dropout)
         self.dropout2 = Dropout(dropout)
         self.activation = _activation(activation)
+        act = self.activation  # torch's flag for its fused path: 1 relu, 2 gelu, 0 other
+        self.activation_relu_or_gelu = (1 if act is F.relu or isinstance(act, ReLU) else
+                                        2 if act is F.gelu or isinstance(act, GELU) else 0)
         if device is not None:  # made on the host, then moved (as the other layers)
             self.to(device)
 
@@ -78,12 +83,24 @@ class TransformerEncoderLayer(Module):
 
     def _sa_block(self, x: Tensor, attn_mask: Any, key_padding_mask: Any,
                   is_causal: bool) -> Tensor:
-        x = self.self_attn(x, x, x, attn_mask=attn_mask, key_padding_mask=key_padding_mask,
-                           need_weights=False, is_causal=is_causal)[0]
-        return self.dropout1(x)
+        return self.dropout1(_attend(self.self_attn, x, x, attn_mask, key_padding_mask,
+                                     is_causal))
 
     def _ff_block(self, x: Tensor) -> Tensor:
         return self.dropout2(self.linear2(self.dropout(self.activation(self.linear1(x)))))
+
+
+def _attend(mha: MultiheadAttention, x: Tensor, mem: Tensor, attn_mask: Any,
+            key_padding_mask: Any, is_causal: bool) -> Tensor:
+    """``mha(x, mem, mem)`` without weights, as torch's multi_head_attention_forward: a
+    causal hint without a key padding mask drops ``attn_mask`` and attends causally
+    (query i sees keys 0 … i), so the given mask's values and dtype are never read (a
+    float64 causal mask runs in a float32 model)."""
+    if is_causal and attn_mask is not None and key_padding_mask is None:
+        at = 1 if x.ndim == 3 and mha.batch_first else 0
+        attn_mask = Tensor._const(causal_bias(x.shape[at], mem.shape[at], x.dtype, x._data))
+    return mha(x, mem, mem, attn_mask=attn_mask, key_padding_mask=key_padding_mask,
+               need_weights=False, is_causal=is_causal)[0]
 
 
 def _clones(layer: Module, n: int) -> ModuleList:
@@ -118,13 +135,36 @@ def _left_aligned(keep: np.ndarray) -> bool:
     return bool((keep[:, :-1] | ~keep[:, 1:]).all())
 
 
+def _why_not_nested(layer: Module) -> str:
+    """torch's reason (its words, first failing check) why an encoder of ``layer`` cannot
+    take the nested-tensor path; "" when it can."""
+    name = "encoder_layer"
+    if not isinstance(layer, TransformerEncoderLayer):
+        return f"{name} was not TransformerEncoderLayer"
+    sa = layer.self_attn
+    checks = (
+        (layer.norm_first, f"{name}.norm_first was True"),
+        (not sa.batch_first, f"{name}.self_attn.batch_first was not True(use batch_first "
+                             "for better inference performance)"),
+        (not sa._qkv_same_embed_dim, f"{name}.self_attn._qkv_same_embed_dim was not True"),
+        (sa.in_proj_bias is None, f"{name}.self_attn was passed bias=False"),
+        (not layer.activation_relu_or_gelu, f"{name}.activation_relu_or_gelu was not True"),
+        (layer.norm1.eps != layer.norm2.eps,
+         f"{name}.norm1.eps was not equal to {name}.norm2.eps"),
+        (sa.num_heads % 2 == 1, f"{name}.self_attn.num_heads is odd"),
+    )
+    return next((why for failed, why in checks if failed), "")
+
+
 class TransformerEncoder(Module):
     """``num_layers`` copies of ``encoder_layer`` applied in turn, then ``norm`` if given.
 
     As torch, a module in eval mode with grad off (or no parameter requiring it), a
     batch_first post-norm layer with relu/gelu, bias, an even head count and equal norm
     eps, a batched input, a left-aligned ``src_key_padding_mask`` and no ``mask`` runs its
-    nested-tensor path: the padded positions of the output are 0 before ``norm``."""
+    nested-tensor path: the padded positions of the output are 0 before ``norm``. With
+    ``mask_check=False`` a mask that is not left-aligned takes that path too, as torch's:
+    row i keeps its first k_i positions, k_i = the number it does not mask."""
 
     def __init__(self, encoder_layer: TransformerEncoderLayer, num_layers: int,
                  norm: Module | None = None, enable_nested_tensor: bool = True,
@@ -135,17 +175,10 @@ class TransformerEncoder(Module):
         self.norm = norm
         self.enable_nested_tensor = enable_nested_tensor
         self.mask_check = mask_check
-        layer = encoder_layer
-        sa = getattr(layer, "self_attn", None)
-        why_not = "" if isinstance(layer, TransformerEncoderLayer) else "not a layer"
-        if not why_not and (layer.norm_first or not sa.batch_first
-                            or not sa._qkv_same_embed_dim or sa.in_proj_bias is None
-                            or layer.activation not in (F.relu, F.gelu)
-                            or layer.norm1.eps != layer.norm2.eps or sa.num_heads % 2):
-            why_not = "layer settings"
+        why_not = _why_not_nested(encoder_layer)
         if enable_nested_tensor and why_not:
             warnings.warn("enable_nested_tensor is True, but self.use_nested_tensor is False "
-                          f"because of the encoder layer's {why_not}", stacklevel=2)
+                          f"because {why_not}", stacklevel=2)
         self.use_nested_tensor = enable_nested_tensor and not why_not
 
     def forward(self, src: Tensor, mask: Any = None, src_key_padding_mask: Any = None,
@@ -163,8 +196,13 @@ class TransformerEncoder(Module):
             m = src_key_padding_mask
             m = m._data if isinstance(m, Tensor) else np.asarray(m)
             keep = ~m if m.dtype == bool else m == 0
-            if self.mask_check and not _left_aligned(keep):
-                keep = None
+            if not _left_aligned(keep):
+                if self.mask_check:
+                    keep = None
+                else:  # torch's nested tensor takes the first (number kept) of each row
+                    xp = xp_of(keep)
+                    keep = xp.arange(keep.shape[1])[None, :] < keep.sum(1)[:, None]
+                    src_key_padding_mask = Tensor._const(~keep)
         out = src
         for layer in self.layers:
             out = layer(out, src_mask=mask, is_causal=is_causal,
@@ -228,16 +266,13 @@ class TransformerDecoderLayer(Module):
 
     def _sa_block(self, x: Tensor, attn_mask: Any, key_padding_mask: Any,
                   is_causal: bool) -> Tensor:
-        x = self.self_attn(x, x, x, attn_mask=attn_mask, key_padding_mask=key_padding_mask,
-                           is_causal=is_causal, need_weights=False)[0]
-        return self.dropout1(x)
+        return self.dropout1(_attend(self.self_attn, x, x, attn_mask, key_padding_mask,
+                                     is_causal))
 
     def _mha_block(self, x: Tensor, mem: Tensor, attn_mask: Any, key_padding_mask: Any,
                    is_causal: bool) -> Tensor:
-        x = self.multihead_attn(x, mem, mem, attn_mask=attn_mask,
-                                key_padding_mask=key_padding_mask, is_causal=is_causal,
-                                need_weights=False)[0]
-        return self.dropout2(x)
+        return self.dropout2(_attend(self.multihead_attn, x, mem, attn_mask,
+                                     key_padding_mask, is_causal))
 
     def _ff_block(self, x: Tensor) -> Tensor:
         return self.dropout3(self.linear2(self.dropout(self.activation(self.linear1(x)))))
