@@ -106,6 +106,7 @@ from nn.rearrange_functions import (
     max_unpool1d,
     max_unpool2d,
     max_unpool3d,
+    native_channel_shuffle,
     pixel_shuffle,
     pixel_unshuffle,
     unfold,
@@ -153,7 +154,7 @@ DIFFERENTIABLE = (
     "channel_shuffle unfold fold max_unpool1d max_unpool2d lp_pool1d lp_pool2d rrelu "
     "gumbel_softmax pdist multilabel_margin_loss triplet_margin_with_distance_loss "
     "embedding_bag conv3d avg_pool3d max_pool3d adaptive_max_pool3d lp_pool3d max_unpool3d "
-    "conv_transpose3d affine_grid grid_sample"
+    "conv_transpose3d affine_grid grid_sample native_channel_shuffle"
 ).split()
 __all__ += ["avg_pool1d", "bilinear", "glu", "hardshrink", "max_pool1d", "prelu", "softmin",
             "softshrink"]
@@ -170,7 +171,7 @@ __all__ += ["adaptive_max_pool1d_with_indices", "adaptive_max_pool2d_with_indice
             "max_pool2d_with_indices", "pdist", "relu_", "rrelu", "rrelu_", "selu_",
             "threshold_", "upsample", "upsample_bilinear", "upsample_nearest"]
 __all__ += ["channel_shuffle", "fold", "lp_pool1d", "lp_pool2d", "max_unpool1d", "max_unpool2d",
-            "pixel_shuffle", "pixel_unshuffle", "unfold"]
+            "native_channel_shuffle", "pixel_shuffle", "pixel_unshuffle", "unfold"]
 
 
 # -- activations -------------------------------------------------------------------------------

@@ -25,8 +25,9 @@ from autograd.ops.pool import avg_pool2d, max_pool2d
 from autograd.tensor import Tensor
 from nn.pool1d import avg_pool1d, max_pool1d
 
-__all__ = ["channel_shuffle", "fold", "lp_pool1d", "lp_pool2d", "max_unpool1d",
-           "max_unpool2d", "max_unpool3d", "pixel_shuffle", "pixel_unshuffle", "unfold"]
+__all__ = ["channel_shuffle", "fold", "lp_pool1d", "lp_pool2d", "max_unpool1d", "max_unpool2d",
+           "max_unpool3d", "native_channel_shuffle", "pixel_shuffle", "pixel_unshuffle",
+           "unfold"]
 
 
 def _pair(v: Any) -> tuple:
@@ -92,6 +93,26 @@ def channel_shuffle(input: Tensor, groups: int) -> Tensor:
     rest = tuple(input.shape[2:])
     return input.reshape(n, g, c // g, *rest).transpose(1, 2).reshape(input.shape)
 
+
+
+class _NativeChannelShuffle(ag.Function):
+    """torch's ``native_channel_shuffle``: channel_shuffle's values, but aten has no
+    derivative for it, so (as torch) the output of an input that requires grad requires
+    grad too and backward through it raises."""
+
+    @staticmethod
+    def forward(ctx: Any, input: Tensor, groups: int) -> Tensor:
+        return channel_shuffle(input, groups)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> Any:
+        raise RuntimeError("derivative for aten::native_channel_shuffle is not implemented")
+
+
+def native_channel_shuffle(input: Tensor, groups: int) -> Tensor:
+    """channel_shuffle's (N, C, *) regrouping with no derivative (torch's native kernel:
+    backward through it raises RuntimeError, as torch's)."""
+    return _NativeChannelShuffle.apply(input, groups)
 
 def _bank(c: int, kh: int, kw: int, like: Tensor) -> Tensor:
     """The (C·kh·kw, C, kh, kw) identity filter bank of unfold, where ``like`` lives."""

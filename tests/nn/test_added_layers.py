@@ -99,6 +99,18 @@ def test_rearrangement_errors_as_torch(call, exc, match) -> None:
         call()
 
 
+def test_native_channel_shuffle_has_no_derivative_as_torch() -> None:
+    # torch 2.13: the output requires grad, backward raises; values are channel_shuffle's
+    x = ag.tensor(np.arange(8.0).reshape(1, 4, 2), requires_grad=True)
+    y = F.native_channel_shuffle(x, 2)
+    assert y.requires_grad and y.tolist() == F.channel_shuffle(x, 2).tolist()
+    with pytest.raises(RuntimeError, match="derivative for aten::native_channel_shuffle is "
+                                           "not implemented"):
+        y.sum().backward()
+    with pytest.raises(RuntimeError, match="Got 5 channels and 2 groups"):
+        F.native_channel_shuffle(ag.ones(1, 5, 2), 2)
+
+
 def test_fold_is_unfolds_adjoint_and_shapes_as_torch() -> None:
     # torch: unfold of (2, 3, 3) with k=2 is (8, 4); fold of (8, 4) into (3, 3) is (2, 3, 3)
     x = ag.ones(2, 3, 3)
