@@ -18,10 +18,11 @@ import numpy as np
 
 import autograd as ag
 from autograd import backend
-from autograd.backend import xp_of
+from autograd.backend import to_host
 from autograd.ops.conv import conv2d
 from autograd.ops.conv_transpose import conv_transpose2d
 from autograd.ops.pool import avg_pool2d, max_pool2d
+from autograd.promotion import torch_name
 from autograd.tensor import Tensor
 from nn.pool1d import avg_pool1d, max_pool1d
 
@@ -240,22 +241,47 @@ def _unpool_size(input: Tensor, kernel: tuple, stride: tuple, padding: tuple,
     return [int(s) for s in size]
 
 
+def _check_unpool(input: Tensor, idx: Any, size: list) -> None:
+    """torch 2.13's max_unpooling{2,3}d checks in its order: int64 indices, the rank, equal
+    shapes, no empty non-batch dimension, every index inside its plane (the one named is
+    the last bad one, as torch's single-threaded kernel). max_unpool1d runs as the 2-d
+    kernel on (…, L, 1), so its messages show that shape."""
+    kernel = "max_unpooling3d" if len(size) == 3 else "max_unpooling2d"
+    one_d = len(size) == 1
+    shape = list(input.shape) + [1] * one_d
+    if idx.dtype != np.int64:
+        tail = "" if len(size) == 3 else f" but got: {torch_name(idx.dtype)}"
+        raise RuntimeError(f"elements in indices should be type int64{tail}")
+    ranks = (4, 5) if len(size) == 3 else (3, 4)
+    if len(shape) not in ranks:
+        raise RuntimeError(f"Input to {kernel} should be a {ranks[0]}d or {ranks[1]}d Tensor, "
+                           f"but got a tensor with {len(shape)} dimensions.")
+    if idx.shape != tuple(input.shape):
+        raise RuntimeError(f"Expected shape of indices to be same as that of the input "
+                           f"tensor ({shape}) but got indices tensor with shape: "
+                           f"{list(idx.shape) + [1] * one_d}")
+    for d in range(1, len(shape)):  # torch takes dim 0 for the batch, whatever the rank
+        if shape[d] == 0:
+            raise RuntimeError(f"{kernel}_forward_out_cpu(): Expected input to have non-zero "
+                               f"size for non-batch dimensions, but got {shape} with "
+                               f"dimension {d} being empty.")
+    bad = np.flatnonzero(to_host((idx < 0) | (idx >= math.prod(size))))
+    if bad.size:
+        plane = "x".join(map(str, size + [1] * one_d))
+        raise RuntimeError(f"Found an invalid max index: {int(idx.reshape(-1)[bad[-1]])} "
+                           f"(output volumes are of size {plane})")
+
+
 def _unpool(input: Tensor, indices: Any, size: list) -> Tensor:
     """Scatter each plane's values to its flat ``indices`` in a zero (…, *size) plane."""
     idx = indices._data if isinstance(indices, Tensor) else np.asarray(indices)
-    xp = xp_of(idx)
-    if idx.shape != tuple(input.shape):
-        raise RuntimeError(f"Expected shape of indices to be same as that of the input "
-                           f"tensor ({tuple(input.shape)}) but got indices tensor with shape: "
-                           f"{idx.shape}")
+    _check_unpool(input, idx, size)
     lead = tuple(input.shape[:input.ndim - len(size)])
     plane = math.prod(size)
-    if idx.size and (int(idx.min()) < 0 or int(idx.max()) >= plane):
-        raise RuntimeError(f"Found an invalid max index: {int(idx.max())} (output volumes are "
-                           f"of size {'x'.join(map(str, size))})")
-    flat = input.reshape(*lead, -1)
+    n = math.prod(input.shape[len(lead):])  # not -1: the batch may be empty
+    flat = input.reshape(*lead, n)
     out = ag.zeros(*lead, plane, dtype=input.dtype, device=input.device).scatter(
-        -1, Tensor._const(idx.reshape(*lead, -1).astype(xp.int64)), flat)
+        -1, Tensor._const(idx.reshape(*lead, n)), flat)
     return out.reshape(*lead, *size)
 
 
@@ -284,6 +310,8 @@ def max_unpool3d(input: Tensor, indices: Any, kernel_size: Any, stride: Any = No
     their flat indices in zero (D_out, H_out, W_out) volumes."""
     k = _triple(kernel_size)
     s = k if stride is None else _triple(stride)
+    if min(s) <= 0:
+        raise RuntimeError(f"strides should be greater than zero, but got stride: {list(s)}")
     return _unpool(input, indices, _unpool_size(input, k, s, _triple(padding), output_size))
 
 

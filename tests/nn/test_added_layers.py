@@ -192,6 +192,25 @@ def test_embedding_bag_module_as_torch() -> None:
     assert nn.EmbeddingBag(5, 2, device="cpu", dtype=np.float64).weight.dtype == np.float64
 
 
+def test_max_unpool_checks_in_torchs_order() -> None:
+    # torch 2.13 (one thread): the dtype before the rank, the last bad index named, dim 0
+    # taken for the batch (so it may be empty), max_unpool1d's messages on (..., L, 1)
+    z = ag.zeros(1, 0, 2, dtype=ag.int64)
+    with pytest.raises(RuntimeError, match="should be type int64 but got: Double"):
+        F.max_unpool2d(ag.ones(2, 2), ag.ones(2, 2, dtype=ag.float64), 2)
+    with pytest.raises(RuntimeError, match="should be a 3d or 4d Tensor, but got a tensor with "
+                                           "2 dimensions"):
+        F.max_unpool1d(ag.ones(2), ag.ones(2, dtype=ag.int64), 2)
+    with pytest.raises(RuntimeError, match=r"but got \[1, 0, 2, 1\] with dimension 1 being "
+                                           "empty"):
+        F.max_unpool1d(z.float(), z, 2)
+    with pytest.raises(RuntimeError, match=r"invalid max index: -3 \(output volumes are of size "
+                                           r"4x1\)"):
+        F.max_unpool1d(ag.ones(1, 2), ag.tensor([[9, -3]]), 2)
+    assert F.max_unpool3d(ag.zeros(0, 2, 2, 2), ag.zeros(0, 2, 2, 2, dtype=ag.int64),
+                          2).shape == (0, 4, 4, 4)
+
+
 def test_empty_batches_as_torch() -> None:
     # torch 2.13: unfold/fold of an empty batch are empty; pixel_unshuffle returns an empty
     # input unchanged in shape (pixel_shuffle reshapes it)
