@@ -154,7 +154,7 @@ DIFFERENTIABLE = (
     "channel_shuffle unfold fold max_unpool1d max_unpool2d lp_pool1d lp_pool2d rrelu "
     "gumbel_softmax pdist multilabel_margin_loss triplet_margin_with_distance_loss "
     "embedding_bag conv3d avg_pool3d max_pool3d adaptive_max_pool3d lp_pool3d max_unpool3d "
-    "conv_transpose3d affine_grid grid_sample native_channel_shuffle"
+    "conv_transpose3d affine_grid grid_sample"
 ).split()
 __all__ += ["avg_pool1d", "bilinear", "glu", "hardshrink", "max_pool1d", "prelu", "softmin",
             "softshrink"]
