@@ -21,6 +21,7 @@ import autograd as ag
 from autograd.backend import asarray, to_host, xp_of
 from autograd.ops.embedding import EmbeddingBackward
 from autograd.ops.record import unary
+from autograd.promotion import torch_name
 from autograd.tensor import Tensor
 
 __all__ = ["embedding_bag"]
@@ -65,10 +66,19 @@ def embedding_bag(input: Any, weight: Tensor, offsets: Any = None, max_norm: flo
         raise ValueError("mode has to be one of sum, mean or max")
     if mode == "max" and scale_grad_by_freq:
         raise ValueError("max mode does not support scaling the gradient by the frequency")
+    if mode == "max" and sparse:
+        raise ValueError("max mode does not support sparse weights")
     if psw is not None and mode != "sum":
         raise NotImplementedError(f"embedding_bag: per_sample_weights was not None. "
                                   f"per_sample_weights is only supported for mode='sum' (got "
                                   f"mode='{mode}'). Please open a feature request on GitHub.")
+    # torch's kernel promotes indices and offsets to one type, which must be Long or Int
+    floats = [d for d in (idx.dtype, starts.dtype) if d.kind not in "iub"]
+    if floats:
+        raise RuntimeError(f"Expected tensor for argument #1 'indices' to have one of the "
+                           f"following scalar types: Long, Int; but got torch."
+                           f"{torch_name(np.result_type(*floats))}Tensor instead (while "
+                           f"checking arguments for embedding_bag)")
     starts = starts.astype(xp.int64)
     if starts.size and int(starts[0]) != 0:
         raise RuntimeError("offsets[0] has to be 0, i.e., the first sequence in the mini-batch "
@@ -77,6 +87,12 @@ def embedding_bag(input: Any, weight: Tensor, offsets: Any = None, max_norm: flo
     if starts.size and int(starts[-1]) > idx.size:
         raise RuntimeError(f"offsets[-1] can not be greater than input's length {idx.size} "
                            f"but got offsets[-1] of {int(starts[-1])}")
+    if psw is not None and psw.dtype != weight.dtype:
+        raise RuntimeError(f"Expected tensor for argument #1 'weight' to have the same type as "
+                           f"tensor for argument #1 'per_sample_weights'; but type torch."
+                           f"{torch_name(weight.dtype)}Tensor does not equal torch."
+                           f"{torch_name(psw.dtype)}Tensor (while checking arguments for "
+                           f"embedding_bag)")
     _check_indices(to_host(idx), weight, mode, padding_idx, max_norm)
     n_bags = starts.size - 1 if include_last_offset else starts.size
     # include_last_offset: the extra offset ends the last bag (torch's documented meaning and

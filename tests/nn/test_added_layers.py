@@ -171,6 +171,19 @@ I3 = ag.tensor([1, 2, 3])
      "padding_idx must be within num_embeddings"),
     (lambda: F.embedding_bag(ag.tensor([1, 12]), W, ag.tensor([0])), RuntimeError,
      r"Index 1 of input takes value 12 which is not in the valid range \[0, 10\)"),
+    # torch 2.13: the float64 and max-mode kernels name the value; max_norm's renorm first
+    (lambda: F.embedding_bag(ag.tensor([1, 12]), W.double(), ag.tensor([0])), RuntimeError,
+     "Expected idx >= 0 && idx < num_embeddings but found idx to be 12"),
+    (lambda: F.embedding_bag(ag.tensor([1, -11]), W.clone(), ag.tensor([0]), max_norm=1.0),
+     IndexError, r"select\(\): index -11 out of range for tensor of size \[10, 3\]"),
+    (lambda: F.embedding_bag(I3, W, ag.tensor([0]), mode="max", sparse=True), ValueError,
+     "max mode does not support sparse weights"),
+    (lambda: F.embedding_bag(I3, W, ag.tensor([0.0])), RuntimeError,
+     "'indices' to have one of the following scalar types: Long, Int; but got "
+     "torch.FloatTensor"),
+    (lambda: F.embedding_bag(I3, W, ag.tensor([0]), mode="sum",
+                             per_sample_weights=ag.ones(3, dtype=ag.float64)), RuntimeError,
+     "type torch.FloatTensor does not equal torch.DoubleTensor"),
 ])
 def test_embedding_bag_errors_as_torch(call, exc, match) -> None:
     with pytest.raises(exc, match=match):
