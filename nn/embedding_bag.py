@@ -95,9 +95,13 @@ def embedding_bag(input: Any, weight: Tensor, offsets: Any = None, max_norm: flo
                            f"embedding_bag)")
     _check_indices(to_host(idx), weight, mode, padding_idx, max_norm)
     n_bags = starts.size - 1 if include_last_offset else starts.size
-    # include_last_offset: the extra offset ends the last bag (torch's documented meaning and
-    # its float32 kernel; its float64 kernel runs that bag to the input's end instead)
-    ends = xp.concatenate([starts[1:], xp.asarray([idx.size], dtype=xp.int64)])[:n_bags]
+    # include_last_offset with an extra offset short of the input's length (torch documents
+    # it equal): the last bag runs to the input's end, as torch 2.13's float64 kernels and
+    # its float32 max kernel do; its float32 sum/mean kernels stop the sum at the offset
+    # (mean still dividing by the count to the end) while their gradient reads
+    # uninitialised memory, so they give no answer to follow
+    ends = xp.concatenate([starts[1:n_bags], xp.asarray([idx.size], dtype=xp.int64)])
+    ends = ends[:n_bags]
     pos = xp.arange(idx.size)
     member = (pos[None, :] >= starts[:n_bags, None]) & (pos[None, :] < ends[:, None])
     if padding_idx is not None:

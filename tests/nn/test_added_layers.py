@@ -231,3 +231,14 @@ def test_empty_batches_as_torch() -> None:
     assert F.fold(ag.zeros(0, 8, 4), (3, 3), 2).shape == (0, 2, 3, 3)
     assert F.pixel_unshuffle(ag.zeros(0, 1, 2, 2), 2).shape == (0, 1, 2, 2)
     assert F.pixel_shuffle(ag.zeros(0, 4, 2, 2), 2).shape == (0, 1, 4, 4)
+
+
+def test_embedding_bag_short_last_offset_runs_the_last_bag_to_the_end() -> None:
+    # torch 2.13 (float64 kernel): include_last_offset with offsets[-1] = 2 < 4 indices;
+    # out = [[0.3, 0.4, 0.5], [0.9, 1.0, 1.1]], d(out.sum())/dW[:, 0] = [0, 1, 1/3, 1/3, 1/3, 0]
+    w = ag.tensor(np.arange(30.0).reshape(10, 3) / 10, requires_grad=True)
+    out = F.embedding_bag(ag.tensor([1, 2, 3, 4]), w, ag.tensor([0, 1, 2]),
+                          include_last_offset=True)
+    np.testing.assert_allclose(out.detach().numpy(), [[0.3, 0.4, 0.5], [0.9, 1.0, 1.1]])
+    out.sum().backward()
+    np.testing.assert_allclose(w.grad.numpy()[:6, 0], [0, 1, 1 / 3, 1 / 3, 1 / 3, 0])
