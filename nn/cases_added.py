@@ -149,12 +149,11 @@ def _register_padding() -> None:
 def _register_rearrangements() -> None:
     _fn("pixel_shuffle", "r2-extra-batch-dim", lambda x: F.pixel_shuffle(x, 2) ** 2,
         (2, 1, 8, 2, 1))
-    _fn("pixel_unshuffle", "r2", lambda x: F.pixel_unshuffle(x, 2) ** 2, (1, 2, 4, 2))
     _fn("channel_shuffle", "g3", lambda x: F.channel_shuffle(x, 3) ** 2, (2, 6, 2))
     _fn("unfold", "all-options", lambda x: F.unfold(x, (2, 3), dilation=(2, 1), padding=1,
                                                     stride=(1, 2)) ** 2, (1, 2, 4, 5))
     _fn("fold", "overlapping", lambda x: F.fold(x, (3, 4), 2, padding=1) ** 2, (2, 8, 20))
-    layer_case("r2", PixelShuffle(2), (4, 2, 2), call=lambda m, x: m(x) ** 2)
+    layer_case("r2-unbatched", PixelShuffle(2), (4, 2, 2), call=lambda m, x: m(x) ** 2)
     layer_case("r3", PixelUnshuffle(3), (1, 1, 3, 3), call=lambda m, x: m(x) ** 2)
     layer_case("g2", ChannelShuffle(2), (1, 4, 2, 2), call=lambda m, x: m(x) ** 2)
     layer_case("k3-p1-s2", Unfold(3, padding=1, stride=2), (2, 4, 5),
@@ -231,7 +230,8 @@ def _register_lazy() -> None:
 def _register_unpool() -> None:
     idx2 = _made(np.array([[[[0, 7], [9, 14]], [[5, 2], [15, 10]]]]))  # (1, 2, 2, 2) in 4x4
     idx1 = _made(np.array([[[1, 2, 5], [0, 3, 4]]]))  # (1, 2, 3) in length 6
-    _fn("max_unpool2d", "k2", lambda x: F.max_unpool2d(x, idx2(), 2) ** 2, (1, 2, 2, 2))
+    _fn("max_unpool2d", "k2-given-indices", lambda x: F.max_unpool2d(x, idx2(), 2) ** 2,
+        (1, 2, 2, 2))
     _fn("max_unpool1d", "k2", lambda x: F.max_unpool1d(x, idx1(), 2) ** 2, (1, 2, 3))
     bag_idx, bag_off = _made(np.array([1, 2, 4, 0, 4, 3, 2])), _made(np.array([0, 2, 2, 5]))
     _fn("embedding_bag", "sum-weights-empty-bag",
@@ -247,7 +247,8 @@ def _register_unpool() -> None:
     layer_case("max-2d", EmbeddingBag(5, 3, mode="max"), (2, 3),
                call=lambda m, x: m(ag.tensor(np.array([[0, 4, 1], [3, 3, 2]]))) * x,
                make=_distinct)
-    layer_case("k2", MaxUnpool2d(2), (1, 2, 2, 2), call=lambda m, x: m(x, idx2()) ** 2)
+    layer_case("k2-given-indices", MaxUnpool2d(2), (1, 2, 2, 2),
+               call=lambda m, x: m(x, idx2()) ** 2)
     layer_case("k2-output-size", MaxUnpool1d(2), (1, 2, 3),
                call=lambda m, x: m(x, idx1(), output_size=[7]) ** 2)
 
