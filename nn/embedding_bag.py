@@ -112,12 +112,11 @@ def embedding_bag(input: Any, weight: Tensor, offsets: Any = None, max_norm: flo
         rows = unary(EmbeddingBackward, weight._data[idx], weight,
                      meta=(idx, weight._data.shape, True), cache=xp.asarray(scale))
     if mode == "max":
-        d = weight.shape[1]
+        # an empty bag is the sum of no rows: zeros that stay in the graph (its gradient 0),
+        # so the output requires grad even when every bag is empty, as torch's
         outs = [rows[xp.nonzero(member[b])[0]].max(0)[0] if bool(member[b].any())
-                else ag.zeros(d, dtype=weight.dtype, device=weight.device)
-                for b in range(n_bags)]
-        return ag.stack(outs, 0) if outs else ag.zeros(0, d, dtype=weight.dtype,
-                                                       device=weight.device)
+                else rows[:0].sum(0) for b in range(n_bags)]
+        return ag.stack(outs, 0) if outs else rows[:0]
     if psw is not None:
         rows = rows * psw.reshape(-1, 1)
     m = member.astype(weight.dtype)

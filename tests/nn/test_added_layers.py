@@ -242,3 +242,13 @@ def test_embedding_bag_short_last_offset_runs_the_last_bag_to_the_end() -> None:
     np.testing.assert_allclose(out.detach().numpy(), [[0.3, 0.4, 0.5], [0.9, 1.0, 1.1]])
     out.sum().backward()
     np.testing.assert_allclose(w.grad.numpy()[:6, 0], [0, 1, 1 / 3, 1 / 3, 1 / 3, 0])
+
+
+def test_embedding_bag_max_of_only_empty_bags_is_in_the_graph() -> None:
+    # torch 2.13: every bag empty (padding only) gives zeros that require grad; gradient 0
+    w = ag.randn(4, 3, requires_grad=True)
+    out = F.embedding_bag(ag.tensor([0, 0, 0]), w, ag.tensor([0, 0, 3]), mode="max",
+                          padding_idx=0)
+    assert out.requires_grad and not out.detach().numpy().any()
+    out.sum().backward()
+    assert w.grad is not None and not w.grad.numpy().any()
