@@ -133,10 +133,9 @@ def _size2(name: str, v: Any) -> tuple:
 
 
 def _blocks(n: int, k: int, d: int, p: int, s: int) -> int:
-    """Sliding blocks along one axis, ⌊(n + 2p − d(k − 1) − 1) / s⌋ + 1, with torch's C++
-    division (rounding towards zero: the counts it reports may be negative)."""
-    num = n + 2 * p - d * (k - 1) - 1
-    return (num // s if num >= 0 else -(-num // s)) + 1
+    """Sliding blocks along one axis, ⌊(n + 2p − d(k − 1) − 1) / s⌋ + 1, rounded down as
+    torch's div_rtn (the counts it reports may be 0 or negative)."""
+    return (n + 2 * p - d * (k - 1) - 1) // s + 1
 
 
 def _check_block_args(k: tuple, d: tuple, p: tuple, s: tuple, stride_first: bool) -> None:

@@ -78,6 +78,10 @@ def test_rearrangement_reprs_as_torch(make, want) -> None:
      r"calculated shape of the array of sliding blocks as \(0, 0\)"),
     (lambda: F.unfold(ag.ones(1, 2, 3, 3), 2, stride=0), RuntimeError,
      "stride should be greater than zero"),
+    # torch 2.13 counts blocks rounding down (div_rtn): (4 − 5)/2 + 1 = 0 rows, not 1
+    (lambda: F.unfold(ag.ones(1, 2, 4, 1), (3, 2), dilation=(2, 1), padding=(0, 1),
+                      stride=(2, 1)), RuntimeError,
+     r"sliding blocks as \(0, 2\), but its components must be at least one"),
     (lambda: F.fold(ag.ones(1, 7, 4), (3, 3), 2), RuntimeError,
      r"input.size\(1\)=7 and kernel_size=\(2, 2\)"),
     (lambda: F.fold(ag.ones(1, 8, 5), (3, 3), 2), RuntimeError,
