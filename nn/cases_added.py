@@ -149,7 +149,6 @@ def _register_padding() -> None:
 def _register_rearrangements() -> None:
     _fn("pixel_shuffle", "r2-extra-batch-dim", lambda x: F.pixel_shuffle(x, 2) ** 2,
         (2, 1, 8, 2, 1))
-    _fn("pixel_unshuffle", "r2-squared", lambda x: F.pixel_unshuffle(x, 2) ** 2, (1, 2, 4, 2))
     _fn("channel_shuffle", "g3", lambda x: F.channel_shuffle(x, 3) ** 2, (2, 6, 2))
     _fn("unfold", "all-options", lambda x: F.unfold(x, (2, 3), dilation=(2, 1), padding=1,
                                                     stride=(1, 2)) ** 2, (1, 2, 4, 5))

@@ -5,16 +5,23 @@ A 2-D ``input`` (B, N) is B bags of N indices; a 1-D ``input`` with ``offsets`` 
 cut at the offsets (``include_last_offset``: B + 1 offsets, the last one the end).
 Entries equal to ``padding_idx`` are left out of their bag (and of a mean's count); an
 empty bag gives zeros. The rows are looked up once with ``F.embedding`` (so ``max_norm``
-and ``scale_grad_by_freq`` act as torch's) and summed into their bags by a (B, L) matrix
-of 0/1 (times ``per_sample_weights`` in 'sum' mode), so the gradient is the engine's.
+acts as torch's) and summed into their bags by a (B, L) matrix of 0/1 (times
+``per_sample_weights`` in 'sum' mode), so the gradient is the engine's; only
+``scale_grad_by_freq`` scales it by torch's embedding_bag kernel's own rule
+(``_freq_scale``), which is not ``F.embedding``'s.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 import autograd as ag
-from autograd.backend import asarray, xp_of
+from autograd.backend import asarray, to_host, xp_of
+from autograd.ops.embedding import EmbeddingBackward
+from autograd.ops.record import unary
+from autograd.promotion import torch_name
 from autograd.tensor import Tensor
 
 __all__ = ["embedding_bag"]
@@ -59,35 +66,94 @@ def embedding_bag(input: Any, weight: Tensor, offsets: Any = None, max_norm: flo
         raise ValueError("mode has to be one of sum, mean or max")
     if mode == "max" and scale_grad_by_freq:
         raise ValueError("max mode does not support scaling the gradient by the frequency")
+    if mode == "max" and sparse:
+        raise ValueError("max mode does not support sparse weights")
     if psw is not None and mode != "sum":
         raise NotImplementedError(f"embedding_bag: per_sample_weights was not None. "
                                   f"per_sample_weights is only supported for mode='sum' (got "
                                   f"mode='{mode}'). Please open a feature request on GitHub.")
+    # torch's kernel promotes indices and offsets to one type, which must be Long or Int
+    floats = [d for d in (idx.dtype, starts.dtype) if d.kind not in "iub"]
+    if floats:
+        raise RuntimeError(f"Expected tensor for argument #1 'indices' to have one of the "
+                           f"following scalar types: Long, Int; but got torch."
+                           f"{torch_name(np.result_type(*floats))}Tensor instead (while "
+                           f"checking arguments for embedding_bag)")
     starts = starts.astype(xp.int64)
     if starts.size and int(starts[0]) != 0:
         raise RuntimeError("offsets[0] has to be 0, i.e., the first sequence in the mini-batch "
                            "has to start from position 0. However, got "
                            f"{int(starts[0])}")
+    if starts.size and int(starts[-1]) > idx.size:
+        raise RuntimeError(f"offsets[-1] can not be greater than input's length {idx.size} "
+                           f"but got offsets[-1] of {int(starts[-1])}")
+    if psw is not None and psw.dtype != weight.dtype:
+        raise RuntimeError(f"Expected tensor for argument #1 'weight' to have the same type as "
+                           f"tensor for argument #1 'per_sample_weights'; but type torch."
+                           f"{torch_name(weight.dtype)}Tensor does not equal torch."
+                           f"{torch_name(psw.dtype)}Tensor (while checking arguments for "
+                           f"embedding_bag)")
+    _check_indices(to_host(idx), weight, mode, padding_idx, max_norm)
     n_bags = starts.size - 1 if include_last_offset else starts.size
-    # include_last_offset: the extra offset ends the last bag (torch's documented meaning and
-    # its float32 kernel; its float64 kernel runs that bag to the input's end instead)
-    ends = xp.concatenate([starts[1:], xp.asarray([idx.size], dtype=xp.int64)])[:n_bags]
+    # include_last_offset with an extra offset short of the input's length (torch documents
+    # it equal): the last bag runs to the input's end, as torch 2.13's float64 kernels and
+    # its float32 max kernel do; its float32 sum/mean kernels stop the sum at the offset
+    # (mean still dividing by the count to the end) while their gradient reads
+    # uninitialised memory, so they give no answer to follow
+    ends = xp.concatenate([starts[1:n_bags], xp.asarray([idx.size], dtype=xp.int64)])
+    ends = ends[:n_bags]
     pos = xp.arange(idx.size)
     member = (pos[None, :] >= starts[:n_bags, None]) & (pos[None, :] < ends[:, None])
     if padding_idx is not None:
         member &= idx[None, :] != (padding_idx % weight.shape[0])
-    rows = embedding(Tensor._const(idx), weight, None, max_norm, norm_type,
-                     scale_grad_by_freq)  # (L, D)
+    rows = embedding(Tensor._const(idx), weight, None, max_norm, norm_type)  # (L, D)
+    if scale_grad_by_freq and idx.size:  # the same lookup, its gradient scaled as torch's
+        scale = _freq_scale(to_host(idx), weight.shape[0]).astype(weight.dtype)[:, None]
+        rows = unary(EmbeddingBackward, weight._data[idx], weight,
+                     meta=(idx, weight._data.shape, True), cache=xp.asarray(scale))
     if mode == "max":
-        d = weight.shape[1]
+        # an empty bag is the sum of no rows: zeros that stay in the graph (its gradient 0),
+        # so the output requires grad even when every bag is empty, as torch's
         outs = [rows[xp.nonzero(member[b])[0]].max(0)[0] if bool(member[b].any())
-                else ag.zeros(d, dtype=weight.dtype, device=weight.device)
-                for b in range(n_bags)]
-        return ag.stack(outs, 0) if outs else ag.zeros(0, d, dtype=weight.dtype,
-                                                       device=weight.device)
+                else rows[:0].sum(0) for b in range(n_bags)]
+        return ag.stack(outs, 0) if outs else rows[:0]
     if psw is not None:
         rows = rows * psw.reshape(-1, 1)
     m = member.astype(weight.dtype)
     if mode == "mean":
         m = m / xp.maximum(m.sum(1, keepdims=True), 1)
     return ag.matmul(Tensor._const(m), rows)
+
+
+def _check_indices(idx: Any, weight: Tensor, mode: str, padding_idx: int | None,
+                   max_norm: float | None) -> None:
+    """torch 2.13's CPU errors for indices outside [0, V): with ``max_norm`` the renorm's
+    ``select`` meets the first (sorted, distinct) one outside [−V, V) as an IndexError; then
+    the float32 sum/mean kernel without ``padding_idx`` names the entry, every other kernel
+    the value. Raised before anything (the renorm included) changes."""
+    v = weight.shape[0]
+    if max_norm is not None:
+        far = [int(i) for i in np.unique(idx) if not -v <= i < v]
+        if far:
+            raise IndexError(f"select(): index {far[0]} out of range for tensor of size "
+                             f"[{v}, {weight.shape[1]}] at dimension 0")
+    bad = np.flatnonzero((idx < 0) | (idx >= v))
+    if not bad.size:
+        return
+    if weight.dtype == np.float32 and mode != "max" and padding_idx is None:
+        raise RuntimeError(f"Index {bad[0]} of input takes value {idx[bad[0]]} which is not in "
+                           f"the valid range [0, {v})")
+    raise RuntimeError(f"embedding_bag: Expected idx >= 0 && idx < num_embeddings but found "
+                       f"idx to be {idx[bad[0]]}")
+
+
+def _freq_scale(idx: np.ndarray, num_weights: int) -> np.ndarray:
+    """Each entry's gradient scale under ``scale_grad_by_freq``, as torch 2.13's CPU kernel
+    (_embedding_bag_dense_backward_cpu_sum_mean) computes it: the i-th distinct index (in
+    sorted order) is scaled by 1/count(sorted_indices[i]) — the count of the value at sorted
+    *position* i, which is 1/count of the index itself only when the counts before it are
+    all 1 (so not F.embedding's 1/count)."""
+    counts = np.bincount(idx, minlength=num_weights)
+    rank = np.searchsorted(np.unique(idx), idx)  # each entry's rank among the distinct
+    return 1.0 / counts[np.sort(idx)[rank]]
+

@@ -93,7 +93,8 @@ class EmbeddingBag(Module):
     def __init__(self, num_embeddings: int, embedding_dim: int, max_norm: float | None = None,
                  norm_type: float = 2.0, scale_grad_by_freq: bool = False, mode: str = "mean",
                  sparse: bool = False, _weight: Any = None, include_last_offset: bool = False,
-                 padding_idx: int | None = None, dtype: Any = None) -> None:
+                 padding_idx: int | None = None, device: Any = None, dtype: Any = None
+                 ) -> None:
         super().__init__()
         self.num_embeddings, self.embedding_dim = int(num_embeddings), int(embedding_dim)
         self.max_norm, self.norm_type = max_norm, norm_type
@@ -114,6 +115,8 @@ class EmbeddingBag(Module):
                 raise AssertionError("Shape of weight does not match num_embeddings and "
                                      "embedding_dim")
             self.weight = Parameter(w)
+        if device is not None:
+            self.to(device)
 
     def reset_parameters(self) -> None:
         """torch's default: W ~ N(0, 1), the padding row set to zero."""
