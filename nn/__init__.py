@@ -144,72 +144,110 @@ _LAZY = {
 
 __getattr__, __dir__ = lazy_attributes(__name__, _LAZY, globals())
 
-# torch's layers added for parity (nn/modules/rmsnorm.py, ...)
+# round 2 of the parity audit
 from nn.modules import (  # noqa: E402
-    AlphaDropout,
-    ChannelShuffle,
     CircularPad1d,
     CircularPad2d,
     CircularPad3d,
     ConstantPad1d,
     ConstantPad2d,
     ConstantPad3d,
-    CosineEmbeddingLoss,
-    Dropout1d,
-    Dropout2d,
-    Dropout3d,
-    EmbeddingBag,
-    FeatureAlphaDropout,
-    Fold,
-    GaussianNLLLoss,
-    HingeEmbeddingLoss,
-    InstanceNorm1d,
-    InstanceNorm2d,
-    InstanceNorm3d,
-    LazyLinear,
-    LocalResponseNorm,
-    LPPool1d,
-    LPPool2d,
-    MarginRankingLoss,
-    MaxUnpool1d,
-    MaxUnpool2d,
-    MultiLabelMarginLoss,
-    MultiLabelSoftMarginLoss,
-    MultiMarginLoss,
-    PixelShuffle,
-    PixelUnshuffle,
-    PoissonNLLLoss,
     ReflectionPad1d,
     ReflectionPad2d,
     ReflectionPad3d,
     ReplicationPad1d,
     ReplicationPad2d,
     ReplicationPad3d,
-    RMSNorm,
-    SoftMarginLoss,
     Transformer,
     TransformerDecoder,
     TransformerDecoderLayer,
-    TripletMarginLoss,
-    TripletMarginWithDistanceLoss,
-    Unfold,
     ZeroPad1d,
     ZeroPad2d,
     ZeroPad3d,
 )
 
-__all__ += ["AlphaDropout", "ChannelShuffle", "CircularPad1d", "CircularPad2d", "CircularPad3d",
-            "ConstantPad1d", "ConstantPad2d", "ConstantPad3d", "CosineEmbeddingLoss",
-            "Dropout1d", "Dropout2d", "Dropout3d", "EmbeddingBag", "FeatureAlphaDropout",
-            "Fold", "GaussianNLLLoss", "HingeEmbeddingLoss", "InstanceNorm1d", "InstanceNorm2d",
-            "InstanceNorm3d", "LPPool1d", "LPPool2d", "LazyLinear", "LocalResponseNorm",
-            "MarginRankingLoss", "MaxUnpool1d", "MaxUnpool2d", "MultiLabelMarginLoss",
-            "MultiLabelSoftMarginLoss", "MultiMarginLoss", "PixelShuffle", "PixelUnshuffle",
-            "PoissonNLLLoss", "RMSNorm", "ReflectionPad1d", "ReflectionPad2d",
+__all__ += ["CircularPad1d", "CircularPad2d", "CircularPad3d", "ConstantPad1d",
+            "ConstantPad2d", "ConstantPad3d", "ReflectionPad1d", "ReflectionPad2d",
             "ReflectionPad3d", "ReplicationPad1d", "ReplicationPad2d", "ReplicationPad3d",
-            "SoftMarginLoss", "Transformer", "TransformerDecoder", "TransformerDecoderLayer",
-            "TransformerEncoder", "TripletMarginLoss", "TripletMarginWithDistanceLoss",
-            "Unfold", "ZeroPad1d", "ZeroPad2d", "ZeroPad3d"]
+            "Transformer", "TransformerDecoder", "TransformerDecoderLayer", "TransformerEncoder",
+            "ZeroPad1d", "ZeroPad2d", "ZeroPad3d"]
+from nn.modules import (  # noqa: E402
+    CosineEmbeddingLoss,
+    GaussianNLLLoss,
+    HingeEmbeddingLoss,
+    MarginRankingLoss,
+    MultiLabelSoftMarginLoss,
+    MultiMarginLoss,
+    PoissonNLLLoss,
+    SoftMarginLoss,
+    TripletMarginLoss,
+)
+
+__all__ += ["CosineEmbeddingLoss", "GaussianNLLLoss", "HingeEmbeddingLoss",
+            "MarginRankingLoss", "MultiLabelSoftMarginLoss", "MultiMarginLoss",
+            "PoissonNLLLoss", "SoftMarginLoss", "TripletMarginLoss"]
+from nn.modules import (  # noqa: E402
+    BatchNorm3d,
+    InstanceNorm1d,
+    InstanceNorm2d,
+    InstanceNorm3d,
+    LocalResponseNorm,
+    RMSNorm,
+)
+
+__all__ += ["BatchNorm3d", "InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d",
+            "LocalResponseNorm", "RMSNorm"]
+from nn.modules import (  # noqa: E402
+    AlphaDropout,
+    Dropout1d,
+    Dropout2d,
+    Dropout3d,
+    FeatureAlphaDropout,
+)
+
+__all__ += ["AlphaDropout", "Dropout1d", "Dropout2d", "Dropout3d", "FeatureAlphaDropout"]
+from nn.modules import (  # noqa: E402
+    ChannelShuffle,
+    Fold,
+    LPPool1d,
+    LPPool2d,
+    MaxUnpool1d,
+    MaxUnpool2d,
+    PixelShuffle,
+    PixelUnshuffle,
+    Unfold,
+)
+
+__all__ += ["ChannelShuffle", "Fold", "LPPool1d", "LPPool2d", "MaxUnpool1d", "MaxUnpool2d",
+            "PixelShuffle", "PixelUnshuffle", "Unfold"]
+from nn.modules import RReLU  # noqa: E402
+
+__all__ += ["RReLU"]
+from nn.modules import AdaptiveAvgPool3d  # noqa: E402
+
+__all__ += ["AdaptiveAvgPool3d"]
+from nn.modules import MultiLabelMarginLoss, TripletMarginWithDistanceLoss  # noqa: E402
+
+__all__ += ["MultiLabelMarginLoss", "TripletMarginWithDistanceLoss"]
+from nn.modules import EmbeddingBag  # noqa: E402
+
+__all__ += ["EmbeddingBag"]
+from nn.modules import Conv3d  # noqa: E402
+
+__all__ += ["Conv3d"]
+from nn.modules import AvgPool3d, MaxPool3d  # noqa: E402
+
+__all__ += ["AvgPool3d", "MaxPool3d"]
+from nn.modules import AdaptiveMaxPool3d, LPPool3d, MaxUnpool3d  # noqa: E402
+
+__all__ += ["AdaptiveMaxPool3d", "LPPool3d", "MaxUnpool3d"]
+from nn.modules import ConvTranspose3d  # noqa: E402
+
+__all__ += ["ConvTranspose3d"]
+
+from nn.modules import LazyLinear  # noqa: E402
+
+__all__ += ["LazyLinear"]
 
 # each name once, in the order first listed (the groups above overlap)
 __all__ = list(dict.fromkeys(__all__))

@@ -547,7 +547,7 @@ def _register_sequence() -> None:
                TransformerEncoderLayer(4, 2, 5, dropout=0.0, activation="gelu",
                                        norm_first=True, batch_first=True), (2, 3, 4))
     from nn.modules.layernorm import LayerNorm
-    from nn.modules.transformer_stack import TransformerEncoder
+    from nn.modules.transformer import TransformerEncoder
 
     layer_case("two-layers-norm-kpm",
                TransformerEncoder(TransformerEncoderLayer(4, 2, 5, dropout=0.0,
@@ -601,3 +601,4 @@ _register_resampling()
 _register_activations_losses_distances()
 
 import nn.cases_added  # noqa: E402, F401 - the parity additions register theirs
+import nn.cases_parity2  # noqa: E402, F401 - round 2's cases (it imports this module's helpers)

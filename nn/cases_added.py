@@ -12,47 +12,54 @@ import numpy as np
 import autograd as ag
 from nn import functional as F
 from nn.cases import _flat_outputs, _fn, layer_case
-from nn.modules import margin_loss as ml
-from nn.modules import padding as pad
-from nn.modules.dropout_nd import (
+from nn.modules import (
     AlphaDropout,
+    ChannelShuffle,
     Dropout1d,
     Dropout2d,
     Dropout3d,
+    EmbeddingBag,
     FeatureAlphaDropout,
-)
-from nn.modules.embedding_bag import EmbeddingBag
-from nn.modules.instance_norm import InstanceNorm1d, InstanceNorm2d, InstanceNorm3d
-from nn.modules.lazy import LazyLinear
-from nn.modules.lp_pool import LocalResponseNorm, LPPool1d, LPPool2d
-from nn.modules.pixel import ChannelShuffle, Fold, PixelShuffle, PixelUnshuffle, Unfold
-from nn.modules.rmsnorm import RMSNorm
-from nn.modules.transformer import TransformerEncoderLayer
-from nn.modules.transformer_stack import (
+    Fold,
+    InstanceNorm1d,
+    InstanceNorm2d,
+    InstanceNorm3d,
+    LazyLinear,
+    LocalResponseNorm,
+    LPPool1d,
+    LPPool2d,
+    MaxUnpool1d,
+    MaxUnpool2d,
+    PixelShuffle,
+    PixelUnshuffle,
+    RMSNorm,
     Transformer,
     TransformerDecoder,
     TransformerDecoderLayer,
     TransformerEncoder,
+    TransformerEncoderLayer,
+    Unfold,
 )
-from nn.modules.unpool import MaxUnpool1d, MaxUnpool2d
+from nn.modules import margin_loss as ml
+from nn.modules import padding as pad
 
 __all__: list = []
 
 
 def _register_norms() -> None:
-    _fn("rms_norm", "weight", lambda x, w: F.rms_norm(x, (4,), w), (2, 3, 4), (4,))
+    _fn("rms_norm", "weight-3d", lambda x, w: F.rms_norm(x, (4,), w), (2, 3, 4), (4,))
     _fn("rms_norm", "two-axes-eps", lambda x: F.rms_norm(x, (3, 4), eps=0.1), (2, 3, 4))
     layer_case("affine", RMSNorm(4), (2, 3, 4))
     layer_case("no-affine-eps", RMSNorm((3, 4), eps=1e-3, elementwise_affine=False),
                (2, 3, 4))
     rm, rv = np.array([0.1, -0.2, 0.3]), np.array([1.0, 2.0, 0.5])
-    _fn("instance_norm", "affine", lambda x, w, b: F.instance_norm(x, weight=w, bias=b),
+    _fn("instance_norm", "affine-1d", lambda x, w, b: F.instance_norm(x, weight=w, bias=b),
         (2, 3, 4), (3,), (3,))
     _fn("instance_norm", "running-stats-eval",
         lambda x, w: F.instance_norm(x, ag.tensor(rm), ag.tensor(rv), w, None,
                                      use_input_stats=False), (2, 3, 2, 2), (3,))
-    _fn("local_response_norm", "size3", lambda x: F.local_response_norm(x, 3, 0.5, 0.75, 1.0),
-        (2, 5, 3))
+    _fn("local_response_norm", "size3-alpha0.5",
+        lambda x: F.local_response_norm(x, 3, 0.5, 0.75, 1.0), (2, 5, 3))
     _fn("lp_pool1d", "p2-stride", lambda x: F.lp_pool1d(x, 2, 3, 2), (2, 2, 7))
     _fn("lp_pool2d", "p1.5-ceil", lambda x: F.lp_pool2d(x, 1.5, 2, ceil_mode=True),
         (1, 2, 5, 4), make=lambda rng, shape: rng.uniform(0.3, 2.0, shape))
@@ -92,7 +99,7 @@ def _register_transformer() -> None:
     layer_case("2-layers-batch-first", TransformerDecoder(dec, 2), (2, 3, 4),
                call=lambda m, x: m(x, ag.tensor(memory).transpose(0, 1), tgt_mask=causal()),
                **_STACK)
-    layer_case("1+1-layers", Transformer(4, 2, 1, 1, 5, dropout=0.0), (3, 2, 4),
+    layer_case("1+1-layers-key-padding", Transformer(4, 2, 1, 1, 5, dropout=0.0), (3, 2, 4),
                call=lambda m, x: _flat_outputs(m(x, x[:2] * 0.5, src_key_padding_mask=kpm())),
                **_STACK)
 
@@ -142,17 +149,21 @@ def _register_padding() -> None:
 def _register_rearrangements() -> None:
     _fn("pixel_shuffle", "r2-extra-batch-dim", lambda x: F.pixel_shuffle(x, 2) ** 2,
         (2, 1, 8, 2, 1))
-    _fn("pixel_unshuffle", "r2", lambda x: F.pixel_unshuffle(x, 2) ** 2, (1, 2, 4, 2))
     _fn("channel_shuffle", "g3", lambda x: F.channel_shuffle(x, 3) ** 2, (2, 6, 2))
     _fn("unfold", "all-options", lambda x: F.unfold(x, (2, 3), dilation=(2, 1), padding=1,
                                                     stride=(1, 2)) ** 2, (1, 2, 4, 5))
     _fn("fold", "overlapping", lambda x: F.fold(x, (3, 4), 2, padding=1) ** 2, (2, 8, 20))
-    layer_case("r2", PixelShuffle(2), (4, 2, 2), call=lambda m, x: m(x) ** 2)
+    layer_case("r2-unbatched", PixelShuffle(2), (4, 2, 2), call=lambda m, x: m(x) ** 2)
     layer_case("r3", PixelUnshuffle(3), (1, 1, 3, 3), call=lambda m, x: m(x) ** 2)
     layer_case("g2", ChannelShuffle(2), (1, 4, 2, 2), call=lambda m, x: m(x) ** 2)
     layer_case("k3-p1-s2", Unfold(3, padding=1, stride=2), (2, 4, 5),
                call=lambda m, x: m(x) ** 2)
     layer_case("k2-s1", Fold((3, 3), 2), (1, 8, 4), call=lambda m, x: m(x) ** 2)
+
+
+# labels that say what these cases add next to cases_parity2.py's "default" ones
+_LOSS_LABELS = {"CosineEmbeddingLoss": "flipped-pairs", "MultiLabelSoftMarginLoss": "weight",
+                "MultiMarginLoss": "margin0.6", "MultiLabelMarginLoss": "empty-target-row"}
 
 
 def _register_losses() -> None:
@@ -168,13 +179,13 @@ def _register_losses() -> None:
     _fn("cosine_embedding_loss", "margin0.2", lambda a, b: F.cosine_embedding_loss(
         a, b, pm1(), 0.2, reduction="none") ** 2, (4, 3), (4, 3))
     _fn("soft_margin_loss", "mean", lambda x: F.soft_margin_loss(x, pm1()), (4,))
-    _fn("multilabel_soft_margin_loss", "weight", lambda x, w: F.multilabel_soft_margin_loss(
+    _fn("multilabel_soft_margin_loss", "weight-4x3", lambda x, w: F.multilabel_soft_margin_loss(
         x, labels(), w), (4, 3), (3,))
-    _fn("multi_margin_loss", "p2-weight", lambda x, w: F.multi_margin_loss(
+    _fn("multi_margin_loss", "p2-weight-none", lambda x, w: F.multi_margin_loss(
         x, cls4(), 2, 0.5, w, reduction="none"), (4, 3), (3,), make=_apart)
     _fn("multilabel_margin_loss", "repeats", lambda x: F.multilabel_margin_loss(
         x, mlm(), reduction="sum") ** 2, (4, 3), make=_apart)
-    _fn("triplet_margin_loss", "swap", lambda a, p, n: F.triplet_margin_loss(
+    _fn("triplet_margin_loss", "swap-margin2", lambda a, p, n: F.triplet_margin_loss(
         a, p, n, 2.0, swap=True), (4, 3), (4, 3), (4, 3))
     _fn("triplet_margin_with_distance_loss", "default", lambda a, p, n:
         F.triplet_margin_with_distance_loss(a, p, n, margin=2.0), (4, 3), (4, 3), (4, 3))
@@ -196,8 +207,9 @@ def _register_losses() -> None:
             (ml.PoissonNLLLoss(), lambda m, x: m(x, ag.tensor([0.0, 1.0, 2.5, 4.0])), (4,)),
             (ml.GaussianNLLLoss(), lambda m, x: m(x[:, :2], x[:, 2:] * 0, x[:, 2:] ** 2 + 0.5),
              (4, 3))):
-        layer_case("default" if m.reduction == "mean" else m.reduction, m, shape, call=call,
-                   make=_apart)
+        label = _LOSS_LABELS.get(type(m).__name__,
+                                 "default" if m.reduction == "mean" else m.reduction)
+        layer_case(label, m, shape, call=call, make=_apart)
 
 
 def _distinct(rng: np.random.Generator, shape: tuple) -> np.ndarray:
@@ -224,7 +236,8 @@ def _register_lazy() -> None:
 def _register_unpool() -> None:
     idx2 = _made(np.array([[[[0, 7], [9, 14]], [[5, 2], [15, 10]]]]))  # (1, 2, 2, 2) in 4x4
     idx1 = _made(np.array([[[1, 2, 5], [0, 3, 4]]]))  # (1, 2, 3) in length 6
-    _fn("max_unpool2d", "k2", lambda x: F.max_unpool2d(x, idx2(), 2) ** 2, (1, 2, 2, 2))
+    _fn("max_unpool2d", "k2-given-indices", lambda x: F.max_unpool2d(x, idx2(), 2) ** 2,
+        (1, 2, 2, 2))
     _fn("max_unpool1d", "k2", lambda x: F.max_unpool1d(x, idx1(), 2) ** 2, (1, 2, 3))
     bag_idx, bag_off = _made(np.array([1, 2, 4, 0, 4, 3, 2])), _made(np.array([0, 2, 2, 5]))
     _fn("embedding_bag", "sum-weights-empty-bag",
@@ -240,7 +253,8 @@ def _register_unpool() -> None:
     layer_case("max-2d", EmbeddingBag(5, 3, mode="max"), (2, 3),
                call=lambda m, x: m(ag.tensor(np.array([[0, 4, 1], [3, 3, 2]]))) * x,
                make=_distinct)
-    layer_case("k2", MaxUnpool2d(2), (1, 2, 2, 2), call=lambda m, x: m(x, idx2()) ** 2)
+    layer_case("k2-given-indices", MaxUnpool2d(2), (1, 2, 2, 2),
+               call=lambda m, x: m(x, idx2()) ** 2)
     layer_case("k2-output-size", MaxUnpool1d(2), (1, 2, 3),
                call=lambda m, x: m(x, idx1(), output_size=[7]) ** 2)
 

@@ -19,18 +19,12 @@ __all__ = ["cosine_similarity", "normalize", "pairwise_distance"]
 
 
 def _norm(x: Tensor, p: float, dim: Any, keepdim: bool) -> Tensor:
-    """‖x‖_p along ``dim`` (p = inf: max |x|)."""
+    """‖x‖_p along ``dim``: torch's vector_norm with its gradients (p = inf splits the
+    gradient evenly between tied maxima; p < 1 gives 0, not NaN, at a zero element)."""
     if p == 2:
         s = (x * x).sum(dim, keepdim=keepdim)
         return ag.sqrt(ag.maximum(s, float(np.finfo(x.dtype).tiny)))
-    if p == 1:
-        return ag.abs(x).sum(dim, keepdim=keepdim)
-    if p == float("inf"):
-        return ag.abs(x).max(dim, keepdim=keepdim)[0]
-    if p <= 0:
-        raise ValueError(f"norm: only p > 0 is supported here, got p={p}")
-    s = (ag.abs(x) ** p).sum(dim, keepdim=keepdim)
-    return ag.maximum(s, float(np.finfo(x.dtype).tiny)) ** (1.0 / p)
+    return ag.linalg.vector_norm(x, p, dim, keepdim)
 
 
 def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12,

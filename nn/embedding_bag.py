@@ -1,8 +1,15 @@
-"""``F.embedding_bag``: sums, means or maxima of bags of embedding rows without building
-the (bag, length, D) lookup, as torch's: the rows are looked up once (``F.embedding``:
-``max_norm`` renorming and ``scale_grad_by_freq`` included), then a constant (B, T)
-matrix sums or averages them per bag (sum and mean), or a padded gather takes each
-bag's maximum (max)."""
+"""``F.embedding_bag``: sums, means or maxima of bags of embeddings without building the
+(bag, length, D) lookup, as torch's.
+
+A 2-D ``input`` (B, N) is B bags of N indices; a 1-D ``input`` with ``offsets`` (B,) is
+cut at the offsets (``include_last_offset``: B + 1 offsets, the last one the end).
+Entries equal to ``padding_idx`` are left out of their bag (and of a mean's count); an
+empty bag gives zeros. The rows are looked up once with ``F.embedding`` (so ``max_norm``
+acts as torch's) and summed into their bags by a (B, L) matrix of 0/1 (times
+``per_sample_weights`` in 'sum' mode), so the gradient is the engine's; only
+``scale_grad_by_freq`` scales it by torch's embedding_bag kernel's own rule
+(``_freq_scale``), which is not ``F.embedding``'s.
+"""
 
 from __future__ import annotations
 
@@ -11,141 +18,142 @@ from typing import Any
 import numpy as np
 
 import autograd as ag
-from autograd.backend import asarray, xp_of
+from autograd.backend import asarray, to_host, xp_of
+from autograd.ops.embedding import EmbeddingBackward
+from autograd.ops.record import unary
+from autograd.promotion import torch_name
 from autograd.tensor import Tensor
 
 __all__ = ["embedding_bag"]
 
 
-def _host(x: Any) -> np.ndarray:
-    data = x._data if isinstance(x, Tensor) else np.asarray(x)
-    return np.asarray(data.get() if hasattr(data, "get") else data)
+def embedding_bag(input: Any, weight: Tensor, offsets: Any = None, max_norm: float | None = None,
+                  norm_type: float = 2, scale_grad_by_freq: bool = False, mode: str = "mean",
+                  sparse: bool = False, per_sample_weights: Any = None,
+                  include_last_offset: bool = False, padding_idx: int | None = None) -> Tensor:
+    """(B, D) reductions of bags of rows of ``weight`` (V, D) ('sum', 'mean' or 'max')."""
+    from nn.functional import embedding
 
-
-def _bags(input: Any, offsets: Any, include_last_offset: bool,
-          per_sample_weights: Any) -> tuple:
-    """(flat indices, bag starts (B + 1,) ending at T, flat per-sample weights)."""
-    idx = _host(input)
-    if idx.ndim == 2:
-        if offsets is not None:
-            raise ValueError(f"if input is 2D, then offsets has to be None, as input is "
-                             f"treated is a mini-batch of fixed length sequences. However, "
-                             f"found offsets of type {type(offsets).__name__}")
-        starts = np.append(np.arange(idx.shape[0]) * idx.shape[1], idx.size)
-        if per_sample_weights is not None:
-            per_sample_weights = per_sample_weights.reshape(-1)
-        return idx.reshape(-1), starts, per_sample_weights
-    if idx.ndim != 1:
-        raise ValueError(f"input has to be 1D or 2D Tensor, but got Tensor of dimension "
-                         f"{idx.ndim}")
-    if offsets is None:
-        raise ValueError("offsets has to be a 1D Tensor but got None")
-    off = _host(offsets)
-    if off.ndim != 1:
-        raise ValueError("offsets has to be a 1D Tensor")
-    if off.size and off[0] != 0:
-        raise RuntimeError(f"offsets[0] has to be 0, i.e., the first sequence in the "
-                           f"mini-batch has to start from position 0. However, got {off[0]}")
-    if off.size and off[-1] > idx.size:
-        raise RuntimeError(f"offsets[-1] can not be greater than input's length {idx.size}, "
-                           f"but got offsets[-1] of {off[-1]}")
-    starts = off.astype(np.int64) if include_last_offset else np.append(off, idx.size)
-    return idx, starts, per_sample_weights
-
-
-def embedding_bag(input: Any, weight: Tensor, offsets: Any = None,
-                  max_norm: float | None = None, norm_type: float = 2.0,
-                  scale_grad_by_freq: bool = False, mode: str = "mean", sparse: bool = False,
-                  per_sample_weights: Tensor | None = None, include_last_offset: bool = False,
-                  padding_idx: int | None = None) -> Tensor:
-    """(B, D) bag reductions of ``weight`` (V, D) rows: ``input`` (B, N) — each row a bag —
-    or 1-D indices split into bags at ``offsets`` (B,) (B + 1 with
-    ``include_last_offset``). ``mode`` 'sum' (optionally ``per_sample_weights``-weighted),
-    'mean' or 'max'; entries equal to ``padding_idx`` are left out; an empty bag gives 0."""
-    from nn.functional import embedding  # nn.functional imports this module
-
-    if per_sample_weights is not None and tuple(_host(input).shape) != tuple(
-            per_sample_weights.shape):
-        raise ValueError(f"embedding_bag: If per_sample_weights ({tuple(per_sample_weights.shape)}"
-                         f") is not None, then it must have the same shape as the input "
-                         f"({tuple(_host(input).shape)})")
+    idx = input._data if isinstance(input, Tensor) else asarray(input)
+    xp = xp_of(idx)
+    if per_sample_weights is not None and tuple(per_sample_weights.shape) != idx.shape:
+        raise ValueError(f"embedding_bag: If per_sample_weights ({tuple(per_sample_weights.shape)})"
+                         f" is not None, then it must have the same shape as the input "
+                         f"({idx.shape})")
     if weight.ndim != 2:
         raise ValueError(f"weight has to be a 2D Tensor, but got Tensor of dimension "
                          f"{weight.ndim}")
-    idx, starts, psw = _bags(input, offsets, include_last_offset, per_sample_weights)
-    if mode == "max":
-        if scale_grad_by_freq:
-            raise ValueError("max mode does not support scaling the gradient by the frequency")
-        if sparse:
-            raise ValueError("max mode does not support sparse weights")
-    elif mode not in ("sum", "mean"):
+    psw = per_sample_weights
+    if idx.ndim == 2:
+        if offsets is not None:
+            raise ValueError("if input is 2D, then offsets has to be None, as input is treated "
+                             "is a mini-batch of fixed length sequences. However, found offsets "
+                             f"of type {type(offsets)}")
+        starts = xp.arange(0, idx.size, max(idx.shape[1], 1))[:idx.shape[0]]
+        include_last_offset = False
+        idx = idx.reshape(-1)
+        psw = None if psw is None else psw.reshape(-1)
+    elif idx.ndim == 1:
+        if offsets is None:
+            raise ValueError("offsets has to be a 1D Tensor but got None")
+        starts = offsets._data if isinstance(offsets, Tensor) else asarray(offsets)
+        if starts.ndim != 1:
+            raise ValueError("offsets has to be a 1D Tensor")
+    else:
+        raise ValueError(f"input has to be 1D or 2D Tensor, but got Tensor of dimension "
+                         f"{idx.ndim}")
+    if mode not in ("sum", "mean", "max"):
         raise ValueError("mode has to be one of sum, mean or max")
+    if mode == "max" and scale_grad_by_freq:
+        raise ValueError("max mode does not support scaling the gradient by the frequency")
+    if mode == "max" and sparse:
+        raise ValueError("max mode does not support sparse weights")
     if psw is not None and mode != "sum":
         raise NotImplementedError(f"embedding_bag: per_sample_weights was not None. "
                                   f"per_sample_weights is only supported for mode='sum' (got "
                                   f"mode='{mode}'). Please open a feature request on GitHub.")
-    n_bags, t = len(starts) - 1, idx.size
-    bad = np.flatnonzero((idx < 0) | (idx >= weight.shape[0]))
-    if bad.size:
-        raise RuntimeError(f"Index {bad[0]} of input takes value {idx[bad[0]]} which is not in "
-                           f"the valid range [0, {weight.shape[0]})")
-    rows = embedding(ag.tensor(idx.astype(np.int64), device=weight.device), weight,
-                     max_norm=max_norm, norm_type=norm_type)  # (T, D)
-    if scale_grad_by_freq and t:
-        rows = _scale_gradient(rows, _freq_scale(idx, weight.shape[0]))
-    if padding_idx is not None and padding_idx < 0:
-        padding_idx += weight.shape[0]
-    keep = idx != padding_idx if padding_idx is not None else np.ones(t, dtype=bool)
-    bag_of = np.searchsorted(starts, np.arange(t), side="right") - 1  # each entry's bag
-    member = (bag_of[None, :] == np.arange(n_bags)[:, None]) & keep[None, :]  # (B, T)
+    # torch's kernel promotes indices and offsets to one type, which must be Long or Int
+    floats = [d for d in (idx.dtype, starts.dtype) if d.kind not in "iub"]
+    if floats:
+        raise RuntimeError(f"Expected tensor for argument #1 'indices' to have one of the "
+                           f"following scalar types: Long, Int; but got torch."
+                           f"{torch_name(np.result_type(*floats))}Tensor instead (while "
+                           f"checking arguments for embedding_bag)")
+    starts = starts.astype(xp.int64)
+    if starts.size and int(starts[0]) != 0:
+        raise RuntimeError("offsets[0] has to be 0, i.e., the first sequence in the mini-batch "
+                           "has to start from position 0. However, got "
+                           f"{int(starts[0])}")
+    if starts.size and int(starts[-1]) > idx.size:
+        raise RuntimeError(f"offsets[-1] can not be greater than input's length {idx.size} "
+                           f"but got offsets[-1] of {int(starts[-1])}")
+    if psw is not None and psw.dtype != weight.dtype:
+        raise RuntimeError(f"Expected tensor for argument #1 'weight' to have the same type as "
+                           f"tensor for argument #1 'per_sample_weights'; but type torch."
+                           f"{torch_name(weight.dtype)}Tensor does not equal torch."
+                           f"{torch_name(psw.dtype)}Tensor (while checking arguments for "
+                           f"embedding_bag)")
+    _check_indices(to_host(idx), weight, mode, padding_idx, max_norm)
+    n_bags = starts.size - 1 if include_last_offset else starts.size
+    # include_last_offset with an extra offset short of the input's length (torch documents
+    # it equal): the last bag runs to the input's end, as torch 2.13's float64 kernels and
+    # its float32 max kernel do; its float32 sum/mean kernels stop the sum at the offset
+    # (mean still dividing by the count to the end) while their gradient reads
+    # uninitialised memory, so they give no answer to follow
+    ends = xp.concatenate([starts[1:n_bags], xp.asarray([idx.size], dtype=xp.int64)])
+    ends = ends[:n_bags]
+    pos = xp.arange(idx.size)
+    member = (pos[None, :] >= starts[:n_bags, None]) & (pos[None, :] < ends[:, None])
+    if padding_idx is not None:
+        member &= idx[None, :] != (padding_idx % weight.shape[0])
+    rows = embedding(Tensor._const(idx), weight, None, max_norm, norm_type)  # (L, D)
+    if scale_grad_by_freq and idx.size:  # the same lookup, its gradient scaled as torch's
+        scale = _freq_scale(to_host(idx), weight.shape[0]).astype(weight.dtype)[:, None]
+        rows = unary(EmbeddingBackward, weight._data[idx], weight,
+                     meta=(idx, weight._data.shape, True), cache=xp.asarray(scale))
     if mode == "max":
-        return _bag_max(rows, member, weight)
+        # an empty bag is the sum of no rows: zeros that stay in the graph (its gradient 0),
+        # so the output requires grad even when every bag is empty, as torch's
+        outs = [rows[xp.nonzero(member[b])[0]].max(0)[0] if bool(member[b].any())
+                else rows[:0].sum(0) for b in range(n_bags)]
+        return ag.stack(outs, 0) if outs else rows[:0]
+    if psw is not None:
+        rows = rows * psw.reshape(-1, 1)
     m = member.astype(weight.dtype)
     if mode == "mean":
-        m /= np.maximum(m.sum(1, keepdims=True), 1)
-    if psw is not None:
-        rows = rows * psw.reshape(t, 1)
-    return ag.matmul(Tensor._const(asarray(m) if weight._data.__class__ is np.ndarray
-                                   else xp_of(weight._data).asarray(m)), rows)
+        m = m / xp.maximum(m.sum(1, keepdims=True), 1)
+    return ag.matmul(Tensor._const(m), rows)
+
+
+def _check_indices(idx: Any, weight: Tensor, mode: str, padding_idx: int | None,
+                   max_norm: float | None) -> None:
+    """torch 2.13's CPU errors for indices outside [0, V): with ``max_norm`` the renorm's
+    ``select`` meets the first (sorted, distinct) one outside [−V, V) as an IndexError; then
+    the float32 sum/mean kernel without ``padding_idx`` names the entry, every other kernel
+    the value. Raised before anything (the renorm included) changes."""
+    v = weight.shape[0]
+    if max_norm is not None:
+        far = [int(i) for i in np.unique(idx) if not -v <= i < v]
+        if far:
+            raise IndexError(f"select(): index {far[0]} out of range for tensor of size "
+                             f"[{v}, {weight.shape[1]}] at dimension 0")
+    bad = np.flatnonzero((idx < 0) | (idx >= v))
+    if not bad.size:
+        return
+    if weight.dtype == np.float32 and mode != "max" and padding_idx is None:
+        raise RuntimeError(f"Index {bad[0]} of input takes value {idx[bad[0]]} which is not in "
+                           f"the valid range [0, {v})")
+    raise RuntimeError(f"embedding_bag: Expected idx >= 0 && idx < num_embeddings but found "
+                       f"idx to be {idx[bad[0]]}")
 
 
 def _freq_scale(idx: np.ndarray, num_weights: int) -> np.ndarray:
     """Each entry's gradient scale under ``scale_grad_by_freq``, as torch 2.13's CPU kernel
     (_embedding_bag_dense_backward_cpu_sum_mean) computes it: the i-th distinct index (in
-    sorted order) is scaled by 1/count(sorted_indices[i]), the count of the value at sorted
-    *position* i (which is 1/count of the index itself only when the counts before it are
-    all 1)."""
+    sorted order) is scaled by 1/count(sorted_indices[i]) — the count of the value at sorted
+    *position* i, which is 1/count of the index itself only when the counts before it are
+    all 1 (so not F.embedding's 1/count)."""
     counts = np.bincount(idx, minlength=num_weights)
-    ordered = np.sort(idx)
-    uniques = np.unique(idx)
-    group = np.searchsorted(uniques, idx)  # the rank of each entry's index among the distinct
-    return 1.0 / counts[ordered[group]]
+    rank = np.searchsorted(np.unique(idx), idx)  # each entry's rank among the distinct
+    return 1.0 / counts[np.sort(idx)[rank]]
 
-
-def _scale_gradient(x: Tensor, scale: np.ndarray) -> Tensor:
-    """x unchanged (exactly: x − x.detach() is 0), its gradient multiplied by ``scale``
-    per row."""
-    s = Tensor._const(xp_of(x._data).asarray(scale.reshape(-1, 1).astype(x.dtype) - 1))
-    return x + (x - x.detach()) * s
-
-
-def _bag_max(rows: Tensor, member: np.ndarray, weight: Tensor) -> Tensor:
-    """Each bag's elementwise maximum over its rows (the first maximum wins, as torch's
-    kernel); an empty bag is 0."""
-    n_bags, t = member.shape
-    length = max(int(member.sum(1).max()) if n_bags and t else 0, 1)
-    pos = np.zeros((n_bags, length), dtype=np.int64)
-    valid = np.zeros((n_bags, length), dtype=bool)
-    for b in range(n_bags):
-        where = np.flatnonzero(member[b])
-        pos[b, :where.size], valid[b, :where.size] = where, True
-    d = weight.shape[1]
-    if t == 0:
-        return Tensor._const(xp_of(weight._data).zeros((n_bags, d), dtype=weight.dtype))
-    gathered = rows[pos.reshape(-1)].reshape(n_bags, length, d)
-    xp = xp_of(weight._data)
-    fill = Tensor._const(xp.full((n_bags, length, d), -np.inf, dtype=weight.dtype))
-    mask = Tensor._const(xp.asarray(np.broadcast_to(valid[:, :, None], (n_bags, length, d))))
-    best = ag.where(mask, gathered, fill).max(1).values  # the gradient to the argmax
-    empty = Tensor._const(xp.asarray(np.broadcast_to(~valid[:, :1], (n_bags, d))))
-    return ag.where(empty, Tensor._const(xp.zeros((n_bags, d), dtype=weight.dtype)), best)

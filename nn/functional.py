@@ -47,9 +47,11 @@ from autograd.ops.norm import batch_norm
 from autograd.ops.pool import avg_pool2d, max_pool2d
 from autograd.random import device_generator, generator
 from autograd.tensor import Tensor
+from nn import functional_more as _more
 from nn.activation_extras import bilinear, glu, hardshrink, prelu, softmin, softshrink
 from nn.distance_functions import cosine_similarity, normalize, pairwise_distance
-from nn.loss_reduction import _as_target, _reduce, _reduction
+from nn.functional_more import *  # noqa: F403 - round 2 names (its __all__)
+from nn.loss_reduction import _as_target, _reduce, _reduce_weighted, _reduction
 from nn.padding import pad
 from nn.pointwise_losses import huber_loss, kl_div, l1_loss, smooth_l1_loss
 from nn.pool1d import avg_pool1d, max_pool1d
@@ -91,6 +93,10 @@ DIFFERENTIABLE = (
 ).split()
 __all__ += ["avg_pool1d", "bilinear", "glu", "hardshrink", "max_pool1d", "prelu", "softmin",
             "softshrink"]
+
+# round 2 of the parity audit: torch's names in nn/functional_more.py
+DIFFERENTIABLE += _more.DIFFERENTIABLE
+__all__ += _more.__all__
 
 
 # -- activations -------------------------------------------------------------------------------
@@ -185,12 +191,14 @@ def _weighted(loss: Tensor, weight: Any) -> Tensor:
 
 
 def mse_loss(input: Tensor, target: Any, size_average: bool | None = None,
-             reduce: bool | None = None, reduction: str = "mean") -> Tensor:
-    """(input − target)², reduced. Shapes must match (torch only warns; a silently
+             reduce: bool | None = None, reduction: str = "mean",
+             weight: Any = None) -> Tensor:
+    """(input − target)² (times ``weight``, of input's shape), reduced; with ``weight``,
+    'mean' is Σ w·d² / Σ w as torch's. Shapes must match (torch only warns; a silently
     broadcast (N, 1) against (N,) is a classic bug, so this raises ValueError)."""
     reduction = _reduction(reduction, size_average, reduce)
     d = input - _as_target(target, input, "mse_loss")
-    return _reduce(d * d, reduction)
+    return _reduce_weighted(d * d, weight, input, reduction)
 
 
 # torch's EPSILON is a float literal (1e-12 rounded to float32): matched bit for bit
@@ -400,7 +408,7 @@ def cross_entropy(input: Tensor, target: Any, weight: Any = None,
     A float target of the input's shape is read as class probabilities (as torch)."""
     reduction = _reduction(reduction, size_average, reduce)
     if not 0.0 <= label_smoothing <= 1.0:
-        raise ValueError(f"label_smoothing must be between 0.0 and 1.0, got {label_smoothing}")
+        raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0, got {label_smoothing}")
     input, target, squeeze = _unbatched(input, target)
     if input.ndim < 2:
         raise ValueError(f"cross_entropy: input must have shape (C,), (N, C) or "
@@ -447,6 +455,8 @@ def cross_entropy(input: Tensor, target: Any, weight: Any = None,
     if reduction == "mean":
         if w is None:
             smooth = smooth.sum() / max(int((~ignored).sum()), 1)
+        elif ignored.all():  # the NLL term is torch's NaN with a zero gradient; so is this
+            smooth = smooth.sum()
         else:
             smooth = smooth.sum() / w[t[~ignored]].sum()
     elif reduction == "sum":
@@ -602,11 +612,3 @@ __all__ += [
     "celu", "elu", "gelu", "hardsigmoid", "hardswish", "hardtanh", "logsigmoid", "mish",
     "relu6", "selu", "silu", "softplus", "softsign", "tanhshrink", "threshold",
 ]
-
-# -- torch's functional forms added for parity (nn/functional_added.py gathers them) --------
-from nn.functional_added import *  # noqa: E402, F403
-from nn.functional_added import ADDED_DIFFERENTIABLE  # noqa: E402
-from nn.functional_added import __all__ as _ADDED  # noqa: E402
-
-DIFFERENTIABLE += ADDED_DIFFERENTIABLE
-__all__ += _ADDED

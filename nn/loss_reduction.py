@@ -46,3 +46,28 @@ def _as_target(target: Any, like: Tensor, name: str) -> Tensor:
         t = t.astype(like.dtype) if t.dtype.kind == "f" else Tensor._const(
             t._data.astype(like.dtype))
     return t
+
+
+def _weight_of(weight: Any, input: Tensor) -> Tensor:
+    w = weight if isinstance(weight, Tensor) else Tensor._const(asarray(weight))  # where it is
+    if tuple(w.shape) != tuple(input.shape):
+        raise ValueError(f"Weights and input must have the same size: weight of shape "
+                         f"{tuple(w.shape)}, input of shape {tuple(input.shape)}")
+    return w
+
+
+def _weight(loss: Tensor, weight: Any, input: Tensor) -> Tensor:
+    if weight is None:
+        return loss
+    return loss * _weight_of(weight, input)
+
+
+def _reduce_weighted(loss: Tensor, weight: Any, input: Tensor, reduction: str) -> Tensor:
+    """``loss`` · w reduced as torch's weighted l1_loss/mse_loss: 'mean' is the weighted
+    mean Σ w·ℓ / Σ w (huber_loss instead takes the plain mean of w·ℓ, see there)."""
+    if weight is None:
+        return _reduce(loss, reduction)
+    w = _weight_of(weight, input)
+    if reduction == "mean":
+        return (loss * w).sum() / w.sum()
+    return _reduce(loss * w, reduction)

@@ -14,30 +14,20 @@ from typing import Any
 import numpy as np
 
 import autograd as ag
-from autograd.backend import asarray
 from autograd.tensor import Tensor
-from nn.loss_reduction import _as_target, _reduce, _reduction
+from nn.loss_reduction import _as_target, _reduce, _reduce_weighted, _reduction, _weight
 
 __all__ = ["huber_loss", "kl_div", "l1_loss", "smooth_l1_loss"]
-
-
-def _weight(loss: Tensor, weight: Any, input: Tensor) -> Tensor:
-    if weight is None:
-        return loss
-    w = weight if isinstance(weight, Tensor) else Tensor._const(asarray(weight))  # where it is
-    if tuple(w.shape) != tuple(input.shape):
-        raise ValueError(f"Weights and input must have the same size: weight of shape "
-                         f"{tuple(w.shape)}, input of shape {tuple(input.shape)}")
-    return loss * w
 
 
 def l1_loss(input: Tensor, target: Any, size_average: bool | None = None,
             reduce: bool | None = None, reduction: str = "mean",
             weight: Any = None) -> Tensor:
-    """|input − target| (times ``weight``), reduced (mean absolute error)."""
+    """|input − target| (times ``weight``), reduced (mean absolute error; with ``weight``,
+    'mean' is Σ w·|d| / Σ w as torch's)."""
     reduction = _reduction(reduction, size_average, reduce)
     d = input - _as_target(target, input, "l1_loss")
-    return _reduce(_weight(ag.abs(d), weight, input), reduction)
+    return _reduce_weighted(ag.abs(d), weight, input, reduction)
 
 
 def smooth_l1_loss(input: Tensor, target: Any, size_average: bool | None = None,
@@ -66,7 +56,7 @@ def huber_loss(input: Tensor, target: Any, reduction: str = "mean", delta: float
     ad = ag.abs(d)
     small = ad._data < delta
     loss = ag.where(small, 0.5 * (d * d), delta * (ad - 0.5 * delta))
-    return _reduce(_weight(loss, weight, input), reduction)
+    return _reduce(_weight(loss, weight, input), reduction)  # torch: mean of w·ℓ here
 
 
 _MEAN_WARNING = (

@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from autograd.errors import ShapeError
 from autograd.ops.pool import adaptive_bins
 from autograd.ops.pool import adaptive_max_pool2d as _adaptive_max_pool2d
 from autograd.ops.resample import make_taps, resample
@@ -52,12 +53,17 @@ def _scale(n_in: int, n_out: int, scale: float | None, align_corners: bool, ct: 
     return ct(1.0 / scale) if scale is not None and scale > 0 else ct(n_in) / ct(n_out)
 
 
-def _nearest(n_in: int, n_out: int, scale: float | None, exact: bool) -> np.ndarray:
+def _nearest(n_in: int, n_out: int, scale: float | None, exact: bool,
+             shortcut: bool = True) -> np.ndarray:
     o = np.arange(n_out)
-    if n_out == n_in and not exact:
-        return o
-    if n_out == 2 * n_in and not exact:
-        return o >> 1
+    # torch's nearest_idx copies (n_out = n_in) or halves (n_out = 2·n_in) whatever the
+    # scale factor; its 1-D and 3-D forward kernels skip these shortcuts, so a given scale
+    # of 1.1 or 2.1 maps o to ⌊o/scale⌋ there (``shortcut`` False) and not in 2-D
+    if (shortcut or scale is None) and not exact:
+        if n_out == n_in:
+            return o
+        if n_out == 2 * n_in:
+            return o >> 1
     s = _scale(n_in, n_out, scale, False, np.float32)
     src = (o.astype(np.float32) + np.float32(0.5)) * s if exact else o.astype(np.float32) * s
     return np.minimum(np.floor(src).astype(np.int64), n_in - 1)
@@ -92,14 +98,52 @@ def _cubic(n_in: int, n_out: int, scale: float | None, align: bool, ct: type) ->
     return idx, w.astype(ct)
 
 
-def _resize(input: Tensor, sizes: list, scales: list, mode: str, align: bool) -> Tensor:
+def _aa_filter(x: np.ndarray, mode: str) -> np.ndarray:
+    """torch's antialias filters: the triangle (bilinear) or Keys' cubic with a = −0.5."""
+    x = np.abs(x)
+    if mode == "bilinear":
+        return np.maximum(1 - x, 0)
+    a = -0.5
+    near = ((a + 2) * x - (a + 3)) * x * x + 1
+    far = ((a * x - 5 * a) * x + 8 * a) * x - 4 * a
+    return np.where(x < 1, near, np.where(x < 2, far, 0))
+
+
+def _antialias(n_in: int, n_out: int, scale: float | None, align: bool, mode: str,
+               ct: type) -> tuple:
+    """torch's _compute_weights_aa: output o reads inputs [xmin, xmin + xsize) around
+    center = s·(o + ½), the filter stretched by s when downsampling (s ≥ 1), the weights
+    normalised to sum 1; padded to the widest window with weight-0 taps."""
+    s = _scale(n_in, n_out, scale, align, ct)
+    interp = 2 if mode == "bilinear" else 4
+    support = ct(interp * 0.5) * s if s >= 1 else ct(interp * 0.5)
+    inv = ct(1) / s if s >= 1 else ct(1)
+    center = s * (np.arange(n_out).astype(ct) + ct(0.5))
+    xmin = np.maximum((center - support + ct(0.5)).astype(np.int64), 0)
+    xsize = np.minimum((center + support + ct(0.5)).astype(np.int64), n_in) - xmin
+    taps = int(xsize.max()) if n_out else 1
+    j = np.arange(taps)[:, None]
+    w = _aa_filter(((j + xmin[None, :]).astype(ct) - center[None, :] + ct(0.5)) * inv,
+                   mode).astype(ct)
+    w = np.where(j < xsize[None, :], w, 0)
+    total = w.sum(0, keepdims=True)
+    w = np.where(total != 0, w / np.where(total != 0, total, 1), w)
+    idx = np.minimum(j + xmin[None, :], n_in - 1)
+    return idx, w
+
+
+def _resize(input: Tensor, sizes: list, scales: list, mode: str, align: bool,
+            antialias: bool = False) -> Tensor:
     x = input
     ct = _opmath(input.dtype)
     lead = input.ndim - len(sizes)
     for ax in reversed(range(len(sizes))):
         axis, n_in, n_out, s = lead + ax, input.shape[lead + ax], sizes[ax], scales[ax]
-        if mode in ("nearest", "nearest-exact"):
-            taps = make_taps(axis, n_in, _nearest(n_in, n_out, s, mode == "nearest-exact"))
+        if antialias:
+            taps = make_taps(axis, n_in, *_antialias(n_in, n_out, s, align, mode, ct))
+        elif mode in ("nearest", "nearest-exact"):
+            taps = make_taps(axis, n_in, _nearest(n_in, n_out, s, mode == "nearest-exact",
+                                                  shortcut=len(sizes) == 2))
         elif mode == "area":
             taps = make_taps(axis, n_in, *adaptive_bins(n_in, n_out))
         elif mode == "bicubic":
@@ -148,8 +192,9 @@ def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None,
             raise ValueError("align_corners option can only be set with the interpolating "
                              "modes: linear | bilinear | bicubic | trilinear")
     align = bool(align_corners)
-    if antialias:
-        raise NotImplementedError("interpolate: antialias=True is not supported")
+    if antialias and (mode not in ("bilinear", "bicubic") or input.ndim != 4):
+        raise ValueError("Anti-alias option is restricted to bilinear and bicubic modes and "
+                         "requires a 4-D tensor as input")
     dim = input.ndim - 2
     if size is not None and scale_factor is not None:
         raise ValueError("only one of size or scale_factor should be defined")
@@ -177,10 +222,12 @@ def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None,
     else:
         sizes = [int(s) for s in sizes]
         scales = [None] * dim
+    if mode == "area":  # torch: adaptive average pooling, where an empty output is valid
+        return _adaptive_avg(input, sizes, dim, "interpolate")
     if min(sizes) <= 0 or min(input.shape[2:]) <= 0:
-        raise ValueError(f"interpolate: input and output sizes should be greater than 0, but "
+        raise ShapeError(f"interpolate: input and output sizes should be greater than 0, but "
                          f"got input {tuple(input.shape[2:])} and output {tuple(sizes)}")
-    return _resize(input, sizes, scales, mode, align)
+    return _resize(input, sizes, scales, mode, align, antialias)
 
 
 def _adaptive_avg(input: Tensor, output_size: Any, nd: int, name: str) -> Tensor:
@@ -192,11 +239,15 @@ def _adaptive_avg(input: Tensor, output_size: Any, nd: int, name: str) -> Tensor
         raise ValueError(f"{name}: output_size must be an int or {nd} ints, got {output_size!r}")
     spatial = input.shape[-nd:]
     sizes = [spatial[i] if s is None else int(s) for i, s in enumerate(sizes)]
-    if min(sizes) <= 0 or min(spatial) <= 0:
-        raise RuntimeError(f"{name}: elements of output_size must be greater than or equal to 1"
+    if min(sizes) < 0 or min(spatial) <= 0:
+        raise RuntimeError(f"{name}: elements of output_size must be greater than or equal to 0"
                            f" and the input non-empty, got output_size {tuple(sizes)} for input "
                            f"of shape {tuple(input.shape)}")
-    return _resize(input, sizes, [None] * nd, "area", False)
+    out = _resize(input, [max(s, 1) for s in sizes], [None] * nd, "area", False)
+    if 0 in sizes:  # torch's empty output (still in the graph): narrow the zero-size axes
+        lead = input.ndim - nd
+        out = out[(slice(None),) * lead + tuple(slice(0, s) for s in sizes)]
+    return out
 
 
 def adaptive_avg_pool1d(input: Tensor, output_size: Any) -> Tensor:

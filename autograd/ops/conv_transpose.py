@@ -29,15 +29,10 @@ from autograd.errors import ShapeError
 from autograd.graph import Node
 from autograd.ops.record import nary
 from autograd.ops.shape import reshape
-from autograd.ops.window import ConvGeom, col2im_array, ntuple
+from autograd.ops.window import ConvArgumentError, ConvGeom, col2im_array, ntuple
 from autograd.tensor import Tensor
 
 __all__ = ["conv_transpose1d", "conv_transpose2d"]
-
-
-class ConvArgumentError(ValueError, RuntimeError):
-    """A bad convolution argument (torch raises RuntimeError from its kernels and
-    ValueError from its modules; this is both, so code written for either catches it)."""
 
 
 class ConvTranspose2dBackward(Node):

@@ -41,6 +41,11 @@ class ConvGeom(NamedTuple):
     out_hw: tuple  # (Ho, Wo)
 
 
+class ConvArgumentError(ValueError, RuntimeError):
+    """A bad convolution or pooling argument (torch raises RuntimeError from its kernels
+    and ValueError from its modules; this is both, so code written for either catches it)."""
+
+
 def ntuple(value: Any, n: int, name: str, op: str) -> tuple:
     """``value`` as an n-tuple of ints: an int means the same value on every axis, else a
     sequence of n ints (torch's ``int or tuple`` arguments: kernel_size, stride, ...)."""
@@ -52,7 +57,7 @@ def ntuple(value: Any, n: int, name: str, op: str) -> tuple:
         out = ()
     if len(out) != n:
         what = "a pair of ints" if n == 2 else f"a {n}-tuple of ints"
-        raise ValueError(f"{op}: {name} must be an int or {what}, got {value!r}") from None
+        raise ConvArgumentError(f"{op}: {name} must be an int or {what}, got {value!r}") from None
     return out
 
 
@@ -70,20 +75,20 @@ def _padding(padding: Any, kernel: tuple, stride: tuple, dilation: tuple, op: st
             return (0, 0), (0, 0)
         if padding == "same":
             if stride != (1, 1):
-                raise ValueError(f"{op}: padding='same' is not supported for strided "
+                raise ConvArgumentError(f"{op}: padding='same' is not supported for strided "
                                  f"convolutions (stride={stride})")
             return same_padding(kernel, dilation)
-        raise ValueError(f"{op}: padding must be 'valid', 'same', an int or a pair, "
+        raise ConvArgumentError(f"{op}: padding must be 'valid', 'same', an int or a pair, "
                          f"got {padding!r}")
     ph, pw = ntuple(padding, 2, "padding", op)
     if ph < 0 or pw < 0:
-        raise ValueError(f"{op}: negative padding is not supported, got {padding!r}")
+        raise ConvArgumentError(f"{op}: negative padding is not supported, got {padding!r}")
     return (ph, ph), (pw, pw)
 
 
 def _positive(pair: tuple, name: str, op: str) -> tuple:
     if pair[0] <= 0 or pair[1] <= 0:
-        raise ValueError(f"{op}: {name} must be positive, got {pair}")
+        raise ConvArgumentError(f"{op}: {name} must be positive, got {pair}")
     return pair
 
 

@@ -77,7 +77,13 @@ from nn.modules.pooling import (
     MaxPool2d,
 )
 from nn.modules.rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
-from nn.modules.transformer import TransformerEncoderLayer
+from nn.modules.transformer import (
+    Transformer,
+    TransformerDecoder,
+    TransformerDecoderLayer,
+    TransformerEncoder,
+    TransformerEncoderLayer,
+)
 from nn.modules.upsampling import (
     Upsample,
     UpsamplingBilinear2d,
@@ -100,29 +106,7 @@ __all__ += ["GRU", "LSTM", "RNN", "Embedding", "GRUCell", "LSTMCell", "LayerNorm
             "MultiheadAttention", "TransformerEncoderLayer"]
 __all__ += ["AvgPool1d", "Bilinear", "GLU", "Hardshrink", "MaxPool1d", "PReLU", "Softmax2d",
             "Softmin", "Softshrink", "Threshold", "Unflatten"]
-
-# torch's layers added for parity (new modules, one per family)
-from nn.modules.rmsnorm import RMSNorm  # noqa: E402
-
-__all__ += ["RMSNorm"]
-from nn.modules.transformer_stack import (  # noqa: E402
-    Transformer,
-    TransformerDecoder,
-    TransformerDecoderLayer,
-    TransformerEncoder,
-)
-
-__all__ += ["Transformer", "TransformerDecoder", "TransformerDecoderLayer",
-            "TransformerEncoder"]
-from nn.modules.dropout_nd import (  # noqa: E402
-    AlphaDropout,
-    Dropout1d,
-    Dropout2d,
-    Dropout3d,
-    FeatureAlphaDropout,
-)
-
-__all__ += ["AlphaDropout", "Dropout1d", "Dropout2d", "Dropout3d", "FeatureAlphaDropout"]
+__all__ += ["Transformer", "TransformerDecoder", "TransformerDecoderLayer", "TransformerEncoder"]
 from nn.modules.padding import (  # noqa: E402
     CircularPad1d,
     CircularPad2d,
@@ -141,64 +125,84 @@ from nn.modules.padding import (  # noqa: E402
     ZeroPad3d,
 )
 
-__all__ += ["CircularPad1d", "CircularPad2d", "CircularPad3d", "ConstantPad1d", "ConstantPad2d",
-            "ConstantPad3d", "ReflectionPad1d", "ReflectionPad2d", "ReflectionPad3d",
-            "ReplicationPad1d", "ReplicationPad2d", "ReplicationPad3d", "ZeroPad1d",
-            "ZeroPad2d", "ZeroPad3d"]
-from nn.modules.pixel import (  # noqa: E402
-    ChannelShuffle,
-    Fold,
-    PixelShuffle,
-    PixelUnshuffle,
-    Unfold,
-)
-
-__all__ += ["ChannelShuffle", "Fold", "PixelShuffle", "PixelUnshuffle", "Unfold"]
-from nn.modules.instance_norm import (  # noqa: E402
-    InstanceNorm1d,
-    InstanceNorm2d,
-    InstanceNorm3d,
-)
-
-__all__ += ["InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d"]
-from nn.modules.lp_pool import (  # noqa: E402
-    LocalResponseNorm,
-    LPPool1d,
-    LPPool2d,
-)
-
-__all__ += ["LPPool1d", "LPPool2d", "LocalResponseNorm"]
+__all__ += ["CircularPad1d", "CircularPad2d", "CircularPad3d", "ConstantPad1d",
+            "ConstantPad2d", "ConstantPad3d", "ReflectionPad1d", "ReflectionPad2d",
+            "ReflectionPad3d", "ReplicationPad1d", "ReplicationPad2d", "ReplicationPad3d",
+            "ZeroPad1d", "ZeroPad2d", "ZeroPad3d"]
 from nn.modules.margin_loss import (  # noqa: E402
     CosineEmbeddingLoss,
     GaussianNLLLoss,
     HingeEmbeddingLoss,
     MarginRankingLoss,
-    MultiLabelMarginLoss,
     MultiLabelSoftMarginLoss,
     MultiMarginLoss,
     PoissonNLLLoss,
     SoftMarginLoss,
     TripletMarginLoss,
-    TripletMarginWithDistanceLoss,
 )
 
-__all__ += ["CosineEmbeddingLoss", "GaussianNLLLoss", "HingeEmbeddingLoss", "MarginRankingLoss",
-            "MultiLabelMarginLoss", "MultiLabelSoftMarginLoss", "MultiMarginLoss",
-            "PoissonNLLLoss", "SoftMarginLoss", "TripletMarginLoss",
-            "TripletMarginWithDistanceLoss"]
-from nn.modules.unpool import (  # noqa: E402
+__all__ += ["CosineEmbeddingLoss", "GaussianNLLLoss", "HingeEmbeddingLoss",
+            "MarginRankingLoss", "MultiLabelSoftMarginLoss", "MultiMarginLoss",
+            "PoissonNLLLoss", "SoftMarginLoss", "TripletMarginLoss"]
+from nn.modules.instancenorm import (  # noqa: E402
+    BatchNorm3d,
+    InstanceNorm1d,
+    InstanceNorm2d,
+    InstanceNorm3d,
+    LocalResponseNorm,
+    RMSNorm,
+)
+
+__all__ += ["BatchNorm3d", "InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d",
+            "LocalResponseNorm", "RMSNorm"]
+from nn.modules.dropout import (  # noqa: E402
+    AlphaDropout,
+    Dropout1d,
+    Dropout2d,
+    Dropout3d,
+    FeatureAlphaDropout,
+)
+
+__all__ += ["AlphaDropout", "Dropout1d", "Dropout2d", "Dropout3d", "FeatureAlphaDropout"]
+from nn.modules.rearrange import (  # noqa: E402
+    ChannelShuffle,
+    Fold,
+    LPPool1d,
+    LPPool2d,
     MaxUnpool1d,
     MaxUnpool2d,
+    PixelShuffle,
+    PixelUnshuffle,
+    Unfold,
 )
 
-__all__ += ["MaxUnpool1d", "MaxUnpool2d"]
-from nn.modules.embedding_bag import (  # noqa: E402
-    EmbeddingBag,
-)
+__all__ += ["ChannelShuffle", "Fold", "LPPool1d", "LPPool2d", "MaxUnpool1d", "MaxUnpool2d",
+            "PixelShuffle", "PixelUnshuffle", "Unfold"]
+from nn.modules.activation_extras import RReLU  # noqa: E402
+
+__all__ += ["RReLU"]
+from nn.modules.pooling import AdaptiveAvgPool3d  # noqa: E402
+
+__all__ += ["AdaptiveAvgPool3d"]
+from nn.modules.margin_loss import MultiLabelMarginLoss, TripletMarginWithDistanceLoss  # noqa: E402
+
+__all__ += ["MultiLabelMarginLoss", "TripletMarginWithDistanceLoss"]
+from nn.modules.embedding import EmbeddingBag  # noqa: E402
 
 __all__ += ["EmbeddingBag"]
-from nn.modules.lazy import (  # noqa: E402
-    LazyLinear,
-)
+from nn.modules.conv import Conv3d  # noqa: E402
+
+__all__ += ["Conv3d"]
+from nn.modules.pooling import AvgPool3d, MaxPool3d  # noqa: E402
+
+__all__ += ["AvgPool3d", "MaxPool3d"]
+from nn.modules.pooling import AdaptiveMaxPool3d  # noqa: E402
+from nn.modules.rearrange import LPPool3d, MaxUnpool3d  # noqa: E402
+
+__all__ += ["AdaptiveMaxPool3d", "LPPool3d", "MaxUnpool3d"]
+from nn.modules.conv import ConvTranspose3d  # noqa: E402
+
+__all__ += ["ConvTranspose3d"]
+from nn.modules.lazy import LazyLinear  # noqa: E402
 
 __all__ += ["LazyLinear"]

@@ -1,5 +1,6 @@
 """Activation layers torch has beyond the contract's list: ``Threshold``, ``Softmin``,
-``Softmax2d``, ``GLU``, ``Hardshrink``, ``Softshrink`` and ``PReLU`` (a learned slope)."""
+``Softmax2d``, ``GLU``, ``Hardshrink``, ``Softshrink``, ``PReLU`` (a learned slope) and
+``RReLU`` (a random one)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from autograd.tensor import Tensor
 from nn import functional as F
 from nn.modules.module import Module, Parameter
 
-__all__ = ["GLU", "Hardshrink", "PReLU", "Softmax2d", "Softmin", "Softshrink", "Threshold"]
+__all__ = ["GLU", "Hardshrink", "PReLU", "RReLU", "Softmax2d", "Softmin", "Softshrink",
+           "Threshold"]
 
 
 class Threshold(Module):
@@ -106,3 +108,20 @@ class PReLU(Module):
 
     def extra_repr(self) -> str:
         return f"num_parameters={self.num_parameters}"
+
+
+class RReLU(Module):
+    """Randomised leaky ReLU: negative inputs times a ~ U(lower, upper) in training, times
+    (lower + upper)/2 in eval."""
+
+    def __init__(self, lower: float = 1.0 / 8, upper: float = 1.0 / 3,
+                 inplace: bool = False) -> None:
+        super().__init__()
+        self.lower, self.upper, self.inplace = lower, upper, inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.rrelu(input, self.lower, self.upper, self.training, self.inplace)
+
+    def extra_repr(self) -> str:
+        return f"lower={self.lower}, upper={self.upper}" + (", inplace=True" if self.inplace
+                                                            else "")

@@ -13,7 +13,7 @@ from autograd.ops import linear
 from autograd.tensor import Tensor
 from nn import functional as F
 from nn import init
-from nn.modules.linear import Linear
+from nn.modules.linear import NonDynamicallyQuantizableLinear
 from nn.modules.module import Module, Parameter
 
 __all__ = ["MultiheadAttention"]
@@ -90,7 +90,7 @@ class MultiheadAttention(Module):
             self.in_proj_bias = Parameter(np.empty(3 * e, dt))
         else:
             self.register_parameter("in_proj_bias", None)
-        self.out_proj = Linear(e, e, bias=bias, dtype=dt)
+        self.out_proj = NonDynamicallyQuantizableLinear(e, e, bias=bias, dtype=dt)
         if add_bias_kv:  # one learned extra key and value (1, 1, E), appended to every batch
             self.bias_k = Parameter(np.empty((1, 1, e), dt))
             self.bias_v = Parameter(np.empty((1, 1, e), dt))
@@ -214,5 +214,3 @@ class MultiheadAttention(Module):
         am = _pad_keys(am, extra)
         return kp if am is None else am if kp is None else am + kp
 
-    def extra_repr(self) -> str:
-        return f"embed_dim={self.embed_dim}, num_heads={self.num_heads}"

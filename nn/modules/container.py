@@ -7,6 +7,8 @@ from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
+import numpy as np
+
 from autograd.tensor import Tensor
 from nn.modules.module import _TREE_VERSION, Module, Parameter
 
@@ -317,10 +319,9 @@ class ParameterList(Module):
         lines = []
         for i, p in enumerate(self):
             if isinstance(p, Tensor):
-                lines.append(f"({i}): Parameter containing: [{type(p).__name__} of size "
-                             f"{'x'.join(str(s) for s in p.shape)} ({p.dtype})]")
+                lines.append(f"  ({i}): " + _param_line(p))
             else:
-                lines.append(f"({i}): Object of type: {type(p).__name__}")
+                lines.append(f"  ({i}): Object of type: {type(p).__name__}")
         return "\n".join(lines)
 
 
@@ -421,8 +422,17 @@ class ParameterDict(Module):
         lines = []
         for k, p in self.items():
             if isinstance(p, Tensor):
-                lines.append(f"({k}): Parameter containing: [{type(p).__name__} of size "
-                             f"{'x'.join(str(s) for s in p.shape)} ({p.dtype})]")
+                lines.append(f"  ({k}): " + _param_line(p, p.type()))  # torch.typename
             else:
-                lines.append(f"({k}): Object of type: {type(p).__name__}")
+                lines.append(f"  ({k}): Object of type: {type(p).__name__}")
         return "\n".join(lines)
+
+
+def _param_line(p: Tensor, dtype: str | None = None) -> str:
+    """torch's entry: 'Parameter containing: [torch.float32 of size 2x3]' (a plain Tensor
+    says Tensor; a device tensor adds its device; ParameterDict names the tensor type)."""
+    kind = "Parameter" if isinstance(p, Parameter) else "Tensor"
+    device = f" ({p.device})" if str(p.device) != "cpu" else ""
+    dtype = dtype or f"torch.{np.dtype(p.dtype).name}"
+    return (f"{kind} containing: [{dtype} of size "
+            f"{'x'.join(str(s) for s in p.shape)}{device}]")

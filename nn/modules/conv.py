@@ -19,7 +19,8 @@ from nn import functional as F
 from nn import init
 from nn.modules.module import Module, Parameter
 
-__all__ = ["Conv1d", "Conv2d", "ConvTranspose1d", "ConvTranspose2d"]
+__all__ = ["Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d",
+           "ConvTranspose3d"]
 
 _PADDING_MODES = {"zeros", "reflect", "replicate", "circular"}
 
@@ -76,24 +77,18 @@ class _ConvNd(Module):
             self.to(device)
 
     def _resolve_padding(self, padding: Any) -> tuple | str:
-        """The padding per axis; 'same' (the functional's rule, ``same_padding``) stays the
-        string when it is asymmetric (an even effective kernel: the extra row at the end,
-        as torch), since a per-axis int cannot say that."""
+        """The padding per axis, or the string 'same'/'valid' as given (torch keeps it; the
+        functional applies ``same_padding``, an odd total's extra row at the end)."""
         if isinstance(padding, str) and self._transposed:
             raise ValueError(f"{type(self).__name__}: padding must be an int or a tuple of "
                              f"ints, got {padding!r}")
         if isinstance(padding, str):
-            if padding == "valid":
-                return (0,) * self._n
-            if padding == "same":
-                if any(s != 1 for s in self.stride):
-                    raise ValueError("padding='same' is not supported for strided convolutions")
-                pairs = same_padding(self.kernel_size, self.dilation)
-                if any(before != after for before, after in pairs):
-                    return "same"
-                return tuple(before for before, _ in pairs)
-            raise ValueError(f"Invalid padding string {padding!r}, should be one of "
-                             "{'valid', 'same'}")
+            if padding not in ("valid", "same"):
+                raise ValueError(f"Invalid padding string {padding!r}, should be one of "
+                                 "{'valid', 'same'}")
+            if padding == "same" and any(s != 1 for s in self.stride):
+                raise ValueError("padding='same' is not supported for strided convolutions")
+            return padding  # kept as the string, as torch's (the functional resolves it)
         return ntuple(padding, self._n, "padding", type(self).__name__)
 
     def reset_parameters(self) -> None:
@@ -157,6 +152,18 @@ class Conv2d(_ConvNd):
                         self.groups)
 
 
+class Conv3d(_ConvNd):
+    """(N, C_in, D, H, W) → (N, C_out, D_out, H_out, W_out), each out size
+    ⌊(n + 2p − d(k − 1) − 1) / s⌋ + 1 (``F.conv3d``)."""
+
+    _n = 3
+
+    def forward(self, input: Tensor) -> Tensor:
+        input, pad = self._padded(input)
+        return F.conv3d(input, self.weight, self.bias, self.stride, pad, self.dilation,
+                        self.groups)
+
+
 class _ConvTransposeNd(_ConvNd):
     """Shared forward of the transposed convolutions: ``output_size`` picks the
     output_padding, as torch's ``_output_padding``."""
@@ -214,4 +221,16 @@ class ConvTranspose2d(_ConvTransposeNd):
     def forward(self, input: Tensor, output_size: Any = None) -> Tensor:
         q = self._output_padding(input, output_size)
         return F.conv_transpose2d(input, self.weight, self.bias, self.stride, self.padding, q,
+                                  self.groups, self.dilation)
+
+
+class ConvTranspose3d(_ConvTransposeNd):
+    """(N, C_in, D, H, W) → (N, C_out, D_out, H_out, W_out), per axis
+    (n − 1)s − 2p + d(k − 1) + output_padding + 1 (``F.conv_transpose3d``)."""
+
+    _n = 3
+
+    def forward(self, input: Tensor, output_size: Any = None) -> Tensor:
+        q = self._output_padding(input, output_size)
+        return F.conv_transpose3d(input, self.weight, self.bias, self.stride, self.padding, q,
                                   self.groups, self.dilation)

@@ -1,4 +1,6 @@
-"""``Dropout``: inverted dropout in training mode, the identity in eval mode."""
+"""``Dropout``: inverted dropout in training mode, the identity in eval mode; its
+channel-wise (``Dropout1d/2d/3d``) and SELU (``AlphaDropout``, ``FeatureAlphaDropout``)
+kinds."""
 
 from __future__ import annotations
 
@@ -6,7 +8,8 @@ from autograd.tensor import Tensor
 from nn import functional as F
 from nn.modules.module import Module
 
-__all__ = ["Dropout"]
+__all__ = ["AlphaDropout", "Dropout", "Dropout1d", "Dropout2d", "Dropout3d",
+           "FeatureAlphaDropout"]
 
 
 class Dropout(Module):
@@ -25,3 +28,41 @@ class Dropout(Module):
 
     def extra_repr(self) -> str:
         return f"p={self.p}, inplace={self.inplace}"
+
+
+class _DropoutNd(Dropout):
+    _fn = "dropout"
+
+    def forward(self, input: Tensor) -> Tensor:
+        return getattr(F, self._fn)(input, self.p, self.training)
+
+
+class Dropout1d(_DropoutNd):
+    """Channel-wise dropout of (N, C, L) or (C, L): whole channels zeroed with
+    probability ``p``, the rest scaled by 1/(1 − p)."""
+
+    _fn = "dropout1d"
+
+
+class Dropout2d(_DropoutNd):
+    """Channel-wise dropout of (N, C, H, W) (a 3-D input is read as (N, C, L), as torch)."""
+
+    _fn = "dropout2d"
+
+
+class Dropout3d(_DropoutNd):
+    """Channel-wise dropout of (N, C, D, H, W) or (C, D, H, W)."""
+
+    _fn = "dropout3d"
+
+
+class AlphaDropout(_DropoutNd):
+    """Dropout for SELU networks: keeps zero mean and unit variance."""
+
+    _fn = "alpha_dropout"
+
+
+class FeatureAlphaDropout(_DropoutNd):
+    """Alpha dropout with one draw per (sample, channel)."""
+
+    _fn = "feature_alpha_dropout"

@@ -27,8 +27,8 @@ class _Loss(Module):
         super().__init__()
         self.reduction = F._reduction(reduction, size_average, reduce)
 
-    def extra_repr(self) -> str:
-        return "" if self.reduction == "mean" else f"reduction={self.reduction!r}"
+    def extra_repr(self) -> str:  # torch prints no options: KLDivLoss(), MSELoss()
+        return ""
 
     def _buffer(self, name: str, value: Any) -> None:
         # class weights are buffers, as torch: they follow .double() and sit in state_dict

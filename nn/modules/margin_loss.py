@@ -1,14 +1,13 @@
-"""Loss layers over nn/margin_losses.py and nn/likelihood_losses.py (torch's ranking,
-embedding, margin, triplet and likelihood losses); each stores its options."""
+"""Loss modules for ``nn/margin_losses.py``'s functions (torch's constructors and
+defaults; class weights are buffers, as torch's)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from autograd.tensor import Tensor
-from nn import likelihood_losses as LL
-from nn import margin_losses as ML
+from nn import margin_losses as L
+from nn.modules.distance import PairwiseDistance
 from nn.modules.loss import _Loss
 
 __all__ = [
@@ -18,12 +17,7 @@ __all__ = [
 ]
 
 
-class _PlainLoss(_Loss):
-    def extra_repr(self) -> str:
-        return ""  # torch's losses print no options
-
-
-class MarginRankingLoss(_PlainLoss):
+class MarginRankingLoss(_Loss):
     """max(0, −y·(x1 − x2) + margin)."""
 
     def __init__(self, margin: float = 0.0, size_average: bool | None = None,
@@ -32,11 +26,11 @@ class MarginRankingLoss(_PlainLoss):
         self.margin = margin
 
     def forward(self, input1: Tensor, input2: Tensor, target: Any) -> Tensor:
-        return ML.margin_ranking_loss(input1, input2, target, self.margin,
-                                      reduction=self.reduction)
+        return L.margin_ranking_loss(input1, input2, target, self.margin,
+                                     reduction=self.reduction)
 
 
-class HingeEmbeddingLoss(_PlainLoss):
+class HingeEmbeddingLoss(_Loss):
     """x where y = 1, max(0, margin − x) where y = −1."""
 
     def __init__(self, margin: float = 1.0, size_average: bool | None = None,
@@ -45,10 +39,50 @@ class HingeEmbeddingLoss(_PlainLoss):
         self.margin = margin
 
     def forward(self, input: Tensor, target: Any) -> Tensor:
-        return ML.hinge_embedding_loss(input, target, self.margin, reduction=self.reduction)
+        return L.hinge_embedding_loss(input, target, self.margin, reduction=self.reduction)
 
 
-class CosineEmbeddingLoss(_PlainLoss):
+class SoftMarginLoss(_Loss):
+    """log(1 + exp(−y·x))."""
+
+    def forward(self, input: Tensor, target: Any) -> Tensor:
+        return L.soft_margin_loss(input, target, reduction=self.reduction)
+
+
+class MultiLabelSoftMarginLoss(_Loss):
+    """Per-class logistic loss averaged over the classes."""
+
+    def __init__(self, weight: Any = None, size_average: bool | None = None,
+                 reduce: bool | None = None, reduction: str = "mean") -> None:
+        super().__init__(size_average, reduce, reduction)
+        self._buffer("weight", weight)
+
+    def forward(self, input: Tensor, target: Any) -> Tensor:
+        return L.multilabel_soft_margin_loss(input, target, self.weight,
+                                             reduction=self.reduction)
+
+
+class MultiMarginLoss(_Loss):
+    """Multi-class hinge: Σ_{j≠y} max(0, margin − x_y + x_j)^p / C."""
+
+    def __init__(self, p: int = 1, margin: float = 1.0, weight: Any = None,
+                 size_average: bool | None = None, reduce: bool | None = None,
+                 reduction: str = "mean") -> None:
+        super().__init__(size_average, reduce, reduction)
+        if p not in (1, 2):
+            raise ValueError("only p == 1 and p == 2 supported")
+        if weight is not None and len(getattr(weight, "shape", (0,))) != 1:
+            raise ValueError("MultiMarginLoss: expected weight to be None or 1D tensor, got "
+                             f"{len(weight.shape)}D instead")
+        self.p, self.margin = p, margin
+        self._buffer("weight", weight)
+
+    def forward(self, input: Tensor, target: Any) -> Tensor:
+        return L.multi_margin_loss(input, target, self.p, self.margin, self.weight,
+                                   reduction=self.reduction)
+
+
+class CosineEmbeddingLoss(_Loss):
     """1 − cos(x1, x2) where y = 1, max(0, cos(x1, x2) − margin) where y = −1."""
 
     def __init__(self, margin: float = 0.0, size_average: bool | None = None,
@@ -57,59 +91,12 @@ class CosineEmbeddingLoss(_PlainLoss):
         self.margin = margin
 
     def forward(self, input1: Tensor, input2: Tensor, target: Any) -> Tensor:
-        return ML.cosine_embedding_loss(input1, input2, target, self.margin,
-                                        reduction=self.reduction)
+        return L.cosine_embedding_loss(input1, input2, target, self.margin,
+                                       reduction=self.reduction)
 
 
-class SoftMarginLoss(_PlainLoss):
-    """log(1 + exp(−y·x))."""
-
-    def forward(self, input: Tensor, target: Any) -> Tensor:
-        return ML.soft_margin_loss(input, target, reduction=self.reduction)
-
-
-class MultiLabelSoftMarginLoss(_PlainLoss):
-    """Per-class logistic loss averaged over the C classes; ``weight`` (C,) a buffer."""
-
-    def __init__(self, weight: Any = None, size_average: bool | None = None,
-                 reduce: bool | None = None, reduction: str = "mean") -> None:
-        super().__init__(size_average, reduce, reduction)
-        self._buffer("weight", weight)
-
-    def forward(self, input: Tensor, target: Any) -> Tensor:
-        return ML.multilabel_soft_margin_loss(input, target, weight=self.weight,
-                                              reduction=self.reduction)
-
-
-class MultiMarginLoss(_PlainLoss):
-    """Multi-class hinge loss, p ∈ {1, 2}; ``weight`` (C,) a buffer."""
-
-    def __init__(self, p: int = 1, margin: float = 1.0, weight: Any = None,
-                 size_average: bool | None = None, reduce: bool | None = None,
-                 reduction: str = "mean") -> None:
-        super().__init__(size_average, reduce, reduction)
-        if p != 1 and p != 2:
-            raise ValueError("only p == 1 and p == 2 supported")
-        self._buffer("weight", weight)
-        if self.weight is not None and self.weight.ndim != 1:
-            raise ValueError(f"MultiMarginLoss: expected weight to be a 1D tensor but got "
-                             f"{self.weight.ndim}D tensor instead.")
-        self.p, self.margin = p, margin
-
-    def forward(self, input: Tensor, target: Any) -> Tensor:
-        return ML.multi_margin_loss(input, target, p=self.p, margin=self.margin,
-                                    weight=self.weight, reduction=self.reduction)
-
-
-class MultiLabelMarginLoss(_PlainLoss):
-    """Multi-label hinge loss over each sample's target classes (ended by −1)."""
-
-    def forward(self, input: Tensor, target: Any) -> Tensor:
-        return ML.multilabel_margin_loss(input, target, reduction=self.reduction)
-
-
-class TripletMarginLoss(_PlainLoss):
-    """max(0, margin + d(a, p) − d(a, n)) with the p-norm distance."""
+class TripletMarginLoss(_Loss):
+    """max(0, margin + d(a, p) − d(a, n)) with d the p-norm pairwise distance."""
 
     def __init__(self, margin: float = 1.0, p: float = 2.0, eps: float = 1e-6,
                  swap: bool = False, size_average: bool | None = None,
@@ -121,30 +108,12 @@ class TripletMarginLoss(_PlainLoss):
         self.margin, self.p, self.eps, self.swap = margin, p, eps, swap
 
     def forward(self, anchor: Tensor, positive: Tensor, negative: Tensor) -> Tensor:
-        return ML.triplet_margin_loss(anchor, positive, negative, margin=self.margin, p=self.p,
-                                      eps=self.eps, swap=self.swap, reduction=self.reduction)
+        return L.triplet_margin_loss(anchor, positive, negative, self.margin, self.p,
+                                     self.eps, self.swap, reduction=self.reduction)
 
 
-class TripletMarginWithDistanceLoss(_PlainLoss):
-    """The triplet loss with any distance function (default: pairwise Euclidean)."""
-
-    def __init__(self, *, distance_function: Callable | None = None, margin: float = 1.0,
-                 swap: bool = False, reduction: str = "mean") -> None:
-        super().__init__(reduction=reduction)
-        if margin <= 0:
-            raise ValueError(f"TripletMarginWithDistanceLoss: expected margin to be greater "
-                             f"than 0, got {margin} instead")
-        self.distance_function = distance_function
-        self.margin, self.swap = margin, swap
-
-    def forward(self, anchor: Tensor, positive: Tensor, negative: Tensor) -> Tensor:
-        return ML.triplet_margin_with_distance_loss(
-            anchor, positive, negative, distance_function=self.distance_function,
-            margin=self.margin, swap=self.swap, reduction=self.reduction)
-
-
-class PoissonNLLLoss(_PlainLoss):
-    """Poisson negative log-likelihood (see ``F.poisson_nll_loss``)."""
+class PoissonNLLLoss(_Loss):
+    """exp(x) − y·x (log_input) or x − y·log(x + eps), plus Stirling's term with full."""
 
     def __init__(self, log_input: bool = True, full: bool = False,
                  size_average: bool | None = None, eps: float = 1e-8,
@@ -153,18 +122,45 @@ class PoissonNLLLoss(_PlainLoss):
         self.log_input, self.full, self.eps = log_input, full, eps
 
     def forward(self, log_input: Tensor, target: Any) -> Tensor:
-        return LL.poisson_nll_loss(log_input, target, log_input=self.log_input, full=self.full,
-                                   eps=self.eps, reduction=self.reduction)
+        return L.poisson_nll_loss(log_input, target, self.log_input, self.full,
+                                  eps=self.eps, reduction=self.reduction)
 
 
-class GaussianNLLLoss(_PlainLoss):
-    """Gaussian negative log-likelihood with predicted variance (``F.gaussian_nll_loss``)."""
+class GaussianNLLLoss(_Loss):
+    """½·(log var + (x − y)²/var), var clamped below at eps."""
 
     def __init__(self, *, full: bool = False, eps: float = 1e-6,
                  reduction: str = "mean") -> None:
-        super().__init__(reduction=reduction)
+        super().__init__(None, None, reduction)
         self.full, self.eps = full, eps
 
     def forward(self, input: Tensor, target: Any, var: Any) -> Tensor:
-        return LL.gaussian_nll_loss(input, target, var, full=self.full, eps=self.eps,
-                                    reduction=self.reduction)
+        return L.gaussian_nll_loss(input, target, var, self.full, self.eps,
+                                   reduction=self.reduction)
+
+
+class TripletMarginWithDistanceLoss(_Loss):
+    """max(0, margin + d(a, p) − d(a, n)) with any distance function."""
+
+    def __init__(self, *, distance_function: Any = None, margin: float = 1.0,
+                 swap: bool = False, reduction: str = "mean") -> None:
+        super().__init__(None, None, reduction)
+        if margin <= 0:
+            raise ValueError(f"TripletMarginWithDistanceLoss: expected margin to be greater "
+                             f"than 0, got {margin} instead")
+        # torch: None stands for a PairwiseDistance() submodule (it shows in the repr)
+        self.distance_function = distance_function if distance_function is not None \
+            else PairwiseDistance()
+        self.margin, self.swap = margin, swap
+
+    def forward(self, anchor: Tensor, positive: Tensor, negative: Tensor) -> Tensor:
+        return L.triplet_margin_with_distance_loss(
+            anchor, positive, negative, distance_function=self.distance_function,
+            margin=self.margin, swap=self.swap, reduction=self.reduction)
+
+
+class MultiLabelMarginLoss(_Loss):
+    """Multi-label hinge loss over each sample's target classes (listed up to a −1)."""
+
+    def forward(self, input: Tensor, target: Any) -> Tensor:
+        return L.multilabel_margin_loss(input, target, reduction=self.reduction)

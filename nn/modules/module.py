@@ -9,8 +9,8 @@ when normal lookup fails, so plain attributes cost nothing extra), as in torch.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable, Iterator, Mapping
-from typing import Any, NamedTuple
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import numpy as np
 
@@ -29,6 +29,7 @@ from nn.modules.hooks import (  # noqa: F401 - torch.nn.modules.module's global 
     register_module_full_backward_hook,
     register_module_full_backward_pre_hook,
 )
+from nn.modules.module_state import StateMixin, _IncompatibleKeys  # noqa: F401
 
 __all__ = ["Module", "ModuleScope", "Parameter"]
 
@@ -117,13 +118,6 @@ def _find_path(ancestor: Module, module: Module) -> str | None:
     return None
 
 
-class _IncompatibleKeys(NamedTuple):
-    """What ``load_state_dict`` reports: keys the state lacked, and keys it had extra."""
-
-    missing_keys: list
-    unexpected_keys: list
-
-
 def _addindent(s: str, n: int) -> str:
     lines = s.split("\n")
     if len(lines) == 1:
@@ -131,7 +125,7 @@ def _addindent(s: str, n: int) -> str:
     return lines[0] + "\n" + "\n".join(" " * n + line for line in lines[1:])
 
 
-class Module(HookMixin):
+class Module(HookMixin, StateMixin):
     """Base class of every layer and model (as ``torch.nn.Module``).
 
     Subclasses call ``super().__init__()`` first, assign Parameters and submodules
@@ -323,6 +317,16 @@ class Module(HookMixin):
             raise AttributeError(f"`{name}` is not an nn.Parameter")
         return param
 
+    def get_buffer(self, target: str) -> Tensor:
+        """The buffer at dotted path ``target`` (e.g. ``'bn.running_mean'``)."""
+        mod_path, _, name = target.rpartition(".")
+        mod = self.get_submodule(mod_path)
+        if not hasattr(mod, name):
+            raise AttributeError(f"{mod._get_name()} has no attribute `{name}`")
+        if name not in mod._buffers:
+            raise AttributeError(f"`{name}` is not a buffer")
+        return getattr(mod, name)
+
     # -- iteration -------------------------------------------------------------------------
     def _named_members(self, registry: str, prefix: str, recurse: bool,
                        remove_duplicate: bool) -> Iterator[tuple[str, Any]]:
@@ -489,79 +493,6 @@ class Module(HookMixin):
         """Parameters and buffers to host memory (in place)."""
         return self.to("cpu")
 
-    # -- state -----------------------------------------------------------------------------
-    def _state_items(self, prefix: str = "") -> Iterator[tuple[str, Tensor]]:
-        """``(dotted name, tensor)`` for every parameter and persistent buffer, in torch's
-        state_dict order (a module's parameters, its buffers, then its children).
-        Shared tensors appear under each name, as in torch."""
-        stack: list = [(prefix, self)]
-        while stack:
-            pre, mod = stack.pop()
-            for name, p in mod._parameters.items():
-                if p is not None:
-                    yield pre + name, p
-            for name, b in mod._buffers.items():
-                if b is not None and name not in mod._non_persistent:
-                    yield pre + name, b
-            kids = [(f"{pre}{k}.", m) for k, m in mod._modules.items() if m is not None]
-            stack.extend(reversed(kids))
-
-    def state_dict(self, destination: dict | None = None, prefix: str = "",
-                   keep_vars: bool = False) -> OrderedDict:
-        """Ordered ``name -> np.ndarray`` copies of every parameter and persistent buffer
-        (torch's dotted names; ``keep_vars=True`` gives the Tensors themselves)."""
-        out = OrderedDict() if destination is None else destination
-        for name, t in self._state_items(prefix):
-            # host arrays (a device tensor's values are copied to the host)
-            out[name] = t if keep_vars else np.array(t._data, copy=True) \
-                if t._data.__class__ is np.ndarray else backend.to_host(t._data)
-        return out
-
-    def load_state_dict(self, state_dict: Mapping[str, Any], strict: bool = True,
-                        assign: bool = False) -> _IncompatibleKeys:
-        """Copy ``state_dict``'s values (arrays or Tensors) into this module's parameters
-        and buffers, cast to their dtype.
-
-        Everything is checked before anything is copied, so a failed load changes
-        nothing: with ``strict`` missing and unexpected keys are errors; a shape
-        mismatch, a value that is not numeric or does not cast to the target's dtype
-        (complex into real), and a target whose array is read-only always are. All are
-        named in one ``RuntimeError`` (torch's order: missing, unexpected, then the
-        rest). Returns ``(missing_keys, unexpected_keys)``. ``assign`` is accepted for
-        torch compatibility; values are always copied into the existing arrays.
-        """
-        if not isinstance(state_dict, Mapping):
-            raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict)}.")
-        own = OrderedDict(self._state_items())
-        missing = [k for k in own if k not in state_dict]
-        unexpected = [k for k in state_dict if k not in own]
-        problems: list[str] = []
-        values: list[tuple[Tensor, np.ndarray]] = []
-        for key, target in own.items():
-            if key not in state_dict:
-                continue
-            cast, problem = _checked_value(key, state_dict[key], target._data)
-            if problem:
-                problems.append(problem)
-            else:
-                values.append((target, backend.to(cast, target.device)))
-        errors = []
-        if strict:
-            if missing:
-                errors.append("Missing key(s) in state_dict: "
-                              + ", ".join(f'"{k}"' for k in missing) + ".")
-            if unexpected:
-                errors.append("Unexpected key(s) in state_dict: "
-                              + ", ".join(f'"{k}"' for k in unexpected) + ".")
-        errors.extend(problems)
-        if errors:
-            raise RuntimeError(f"Error(s) in loading state_dict for {type(self).__name__}:\n\t"
-                               + "\n\t".join(errors))
-        with ag.no_grad():
-            for target, cast in values:
-                target[...] = cast  # bumps the version; cannot fail after the checks
-        return _IncompatibleKeys(missing, unexpected)
-
     # -- printing --------------------------------------------------------------------------
     def extra_repr(self) -> str:
         """The text inside this module's parentheses in ``repr`` (its settings)."""
@@ -583,26 +514,6 @@ class Module(HookMixin):
             else:
                 main += "\n  " + "\n  ".join(lines) + "\n"
         return main + ")"
-
-
-def _checked_value(key: str, value: Any, tgt: np.ndarray) -> tuple[Any, str]:
-    """``value`` cast to ``tgt``'s dtype, or an error message naming ``key``."""
-    arr = backend.to_host(value._data) if isinstance(value, Tensor) else value
-    try:
-        arr = backend.to_host(arr) if backend.is_device_array(arr) else np.asarray(arr)
-    except Exception as err:  # noqa: BLE001 - any failure is reported with the key
-        return None, f'value for "{key}" is not an array ({err})'
-    if arr.dtype.kind not in "biufc":
-        return None, f'value for "{key}" has non-numeric dtype {arr.dtype}'
-    if arr.dtype.kind == "c" and tgt.dtype.kind != "c":
-        return None, (f'value for "{key}" is complex ({arr.dtype}) but the parameter is '
-                      f"{tgt.dtype}")
-    if arr.shape != tgt.shape:
-        return None, (f"size mismatch for {key}: copying a param with shape {arr.shape} from "
-                      f"checkpoint, the shape in current model is {tgt.shape}.")
-    if not getattr(tgt.flags, "writeable", True):  # CuPy's flags have no writeable
-        return None, f'cannot copy into "{key}": its array is read-only'
-    return arr.astype(tgt.dtype, copy=False), ""
 
 
 def _check_name(module: Module, name: str, what: str) -> None:

@@ -1,8 +1,12 @@
-"""Padding layers on ``F.pad``: ``ZeroPad``, ``ConstantPad``, ``ReflectionPad``,
-``ReplicationPad`` and ``CircularPad``, each 1d/2d/3d (pad the last 1, 2 or 3 axes).
+"""torch's padding layers: ``ZeroPad``/``ConstantPad``/``ReflectionPad``/``ReplicationPad``/
+``CircularPad`` in 1, 2 and 3 dimensions, each ``F.pad`` of its mode with a fixed
+``padding`` (an int pads every side; a tuple is torch's (left, right, top, bottom, front,
+back) order, used as given; negative entries crop).
 
-``padding`` is an int (the same width on every side) or torch's tuple (left, right[, top,
-bottom[, front, back]]), last axis first."""
+The class tree is torch's: one ``_<Mode>PadNd`` base per mode, ``<Mode>Pad{1,2,3}d`` its
+subclasses, and ``ZeroPad{k}d`` a subclass of ``ConstantPad{k}d`` (value 0.0, repr
+without it). Only the constant layers hold a ``value``; none holds a parameter or buffer.
+"""
 
 from __future__ import annotations
 
@@ -10,146 +14,110 @@ from collections.abc import Iterable
 from typing import Any
 
 from autograd.tensor import Tensor
+from nn import functional as F
 from nn.modules.module import Module
-from nn.padding import pad
 
-__all__ = [
-    "CircularPad1d", "CircularPad2d", "CircularPad3d", "ConstantPad1d", "ConstantPad2d",
-    "ConstantPad3d", "ReflectionPad1d", "ReflectionPad2d", "ReflectionPad3d",
-    "ReplicationPad1d", "ReplicationPad2d", "ReplicationPad3d", "ZeroPad1d", "ZeroPad2d",
-    "ZeroPad3d",
-]
+__all__ = [f"{kind}Pad{n}d" for kind in ("Zero", "Constant", "Reflection", "Replication",
+                                          "Circular") for n in (1, 2, 3)]
 
 
-def _widths(padding: Any, n: int) -> tuple:
-    """torch's _ntuple(2n): an iterable as given, an int repeated."""
+def _sides(padding: Any, n: int) -> tuple:
+    """torch's _ntuple(2n): an iterable as given, anything else repeated 2n times."""
     if isinstance(padding, Iterable):
         return tuple(padding)
     return (padding,) * (2 * n)
 
 
-class _PadNd(Module):
-    _n = 1  # spatial axes padded
-    _mode = "constant"
+class _ConstantPadNd(Module):
+    dims = 1
 
-    def __init__(self, padding: Any) -> None:
+    def __init__(self, value: float) -> None:
         super().__init__()
-        self.padding = _widths(padding, self._n)
-
-    def forward(self, input: Tensor) -> Tensor:
-        return pad(input, self.padding, self._mode)
-
-    def extra_repr(self) -> str:
-        return f"{self.padding}"
-
-
-class _ConstantPadNd(_PadNd):
-    def __init__(self, padding: Any, value: float) -> None:
-        super().__init__(padding)
         self.value = value
 
     def forward(self, input: Tensor) -> Tensor:
-        return pad(input, self.padding, "constant", self.value)
+        return F.pad(input, self.padding, "constant", self.value)
 
     def extra_repr(self) -> str:
         return f"padding={self.padding}, value={self.value}"
 
 
-class ConstantPad1d(_ConstantPadNd):
-    """Pad the last axis with ``value``: (*, W) → (*, W + left + right)."""
+class _ModePadNd(Module):
+    """The reflect/replicate/circular layers' common part: a padding, no value."""
 
+    mode = "reflect"
+    dims = 1
 
-class ConstantPad2d(_ConstantPadNd):
-    """Pad the last two axes with ``value``: (*, H, W) → (*, H + top + bottom, W + l + r)."""
-
-    _n = 2
-
-
-class ConstantPad3d(_ConstantPadNd):
-    """Pad the last three axes with ``value``."""
-
-    _n = 3
-
-
-class _ZeroPadNd(_ConstantPadNd):
     def __init__(self, padding: Any) -> None:
-        super().__init__(padding, 0.0)
+        super().__init__()
+        self.padding = _sides(padding, self.dims)
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.pad(input, self.padding, self.mode)
 
     def extra_repr(self) -> str:
         return f"{self.padding}"
 
 
-class ZeroPad1d(_ZeroPadNd, ConstantPad1d):
-    """Pad the last axis with zeros."""
+class _ReflectionPadNd(_ModePadNd):
+    mode = "reflect"
 
 
-class ZeroPad2d(_ZeroPadNd, ConstantPad2d):
-    """Pad the last two axes with zeros."""
-
-    _n = 2
+class _ReplicationPadNd(_ModePadNd):
+    mode = "replicate"
 
 
-class ZeroPad3d(_ZeroPadNd, ConstantPad3d):
-    """Pad the last three axes with zeros."""
-
-    _n = 3
-
-
-class ReflectionPad1d(_PadNd):
-    """Mirror the last axis without repeating its edge (widths < the axis' size)."""
-
-    _mode = "reflect"
-
-
-class ReflectionPad2d(ReflectionPad1d):
-    """Mirror the last two axes."""
-
-    _n = 2
-
-
-class ReflectionPad3d(ReflectionPad1d):
-    """Mirror the last three axes."""
-
-    _n = 3
-
-
-class ReplicationPad1d(_PadNd):
-    """Repeat the edge value of the last axis."""
-
-    _mode = "replicate"
-
-
-class ReplicationPad2d(ReplicationPad1d):
-    """Repeat the edge values of the last two axes."""
-
-    _n = 2
-
-
-class ReplicationPad3d(ReplicationPad1d):
-    """Repeat the edge values of the last three axes."""
-
-    _n = 3
-
-
-class CircularPad1d(_PadNd):
-    """Wrap the last axis around (periodic padding); input (N, C, W) or (C, W)."""
-
-    _mode = "circular"
+class _CircularPadNd(_ModePadNd):
+    mode = "circular"
 
     def forward(self, input: Tensor) -> Tensor:
-        if input.ndim not in (self._n + 1, self._n + 2):
-            raise ValueError(f"expected {self._n + 1}D or {self._n + 2}D input (got "
+        if input.ndim not in (self.dims + 1, self.dims + 2):  # torch's _check_input_dim
+            raise ValueError(f"expected {self.dims + 1}D or {self.dims + 2}D input (got "
                              f"{input.ndim}D input)")
-        return pad(input, self.padding, "circular")
+        return F.pad(input, self.padding, "circular")
 
 
-class CircularPad2d(CircularPad1d):
-    """Wrap the last two axes around; input (N, C, H, W) or (C, H, W)."""
+def _constant(name: str, dims: int) -> type:
+    def __init__(self: Any, padding: Any, value: float) -> None:
+        _ConstantPadNd.__init__(self, value)
+        self.padding = _sides(padding, dims)
 
-    _n = 2
+    return type(name, (_ConstantPadNd,), {
+        "dims": dims, "__init__": __init__, "__module__": __name__,
+        "__doc__": f"F.pad(x, padding, 'constant', value) over the last {dims} "
+                   f"dimension(s)."})
 
 
-class CircularPad3d(CircularPad1d):
-    """Wrap the last three axes around; input (N, C, D, H, W) or (C, D, H, W)."""
+def _zero(name: str, base: type) -> type:
+    def __init__(self: Any, padding: Any) -> None:
+        base.__init__(self, padding, 0.0)
 
-    _n = 3
+    def extra_repr(self: Any) -> str:
+        return f"{self.padding}"
+
+    return type(name, (base,), {
+        "__init__": __init__, "extra_repr": extra_repr, "__module__": __name__,
+        "__doc__": f"{base.__name__} with value 0.0 (torch's subclass of it)."})
+
+
+def _layer(name: str, base: type, dims: int) -> type:
+    return type(name, (base,), {"dims": dims, "__module__": __name__,
+                                "__doc__": f"F.pad(x, padding, {base.mode!r}) over the last "
+                                           f"{dims} dimension(s)."})
+
+
+ConstantPad1d = _constant("ConstantPad1d", 1)
+ConstantPad2d = _constant("ConstantPad2d", 2)
+ConstantPad3d = _constant("ConstantPad3d", 3)
+ZeroPad1d = _zero("ZeroPad1d", ConstantPad1d)
+ZeroPad2d = _zero("ZeroPad2d", ConstantPad2d)
+ZeroPad3d = _zero("ZeroPad3d", ConstantPad3d)
+ReflectionPad1d = _layer("ReflectionPad1d", _ReflectionPadNd, 1)
+ReflectionPad2d = _layer("ReflectionPad2d", _ReflectionPadNd, 2)
+ReflectionPad3d = _layer("ReflectionPad3d", _ReflectionPadNd, 3)
+ReplicationPad1d = _layer("ReplicationPad1d", _ReplicationPadNd, 1)
+ReplicationPad2d = _layer("ReplicationPad2d", _ReplicationPadNd, 2)
+ReplicationPad3d = _layer("ReplicationPad3d", _ReplicationPadNd, 3)
+CircularPad1d = _layer("CircularPad1d", _CircularPadNd, 1)
+CircularPad2d = _layer("CircularPad2d", _CircularPadNd, 2)
+CircularPad3d = _layer("CircularPad3d", _CircularPadNd, 3)

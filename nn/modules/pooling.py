@@ -10,7 +10,8 @@ from nn.modules.module import Module
 
 __all__ = [
     "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d",
-    "AvgPool1d", "AvgPool2d", "MaxPool1d", "MaxPool2d",
+    "AdaptiveAvgPool3d", "AvgPool1d", "AvgPool2d", "AvgPool3d", "MaxPool1d", "MaxPool2d",
+    "MaxPool3d", "AdaptiveMaxPool3d",
 ]
 
 
@@ -79,6 +80,38 @@ class MaxPool1d(MaxPool2d):
                             ceil_mode=self.ceil_mode, return_indices=self.return_indices)
 
 
+class MaxPool3d(MaxPool2d):
+    """(N, C, D, H, W) → (N, C, D_out, H_out, W_out): the max of each window (options as
+    MaxPool2d; indices flat into D·H·W)."""
+
+    def forward(self, input: Tensor) -> Any:
+        return F.max_pool3d(input, self.kernel_size, self.stride, self.padding, self.dilation,
+                            ceil_mode=self.ceil_mode, return_indices=self.return_indices)
+
+
+class AvgPool3d(AvgPool2d):
+    """(N, C, D, H, W) → (N, C, D_out, H_out, W_out): the mean of each window (options as
+    AvgPool2d)."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.avg_pool3d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
+                            self.count_include_pad, self.divisor_override)
+
+
+class AdaptiveMaxPool3d(Module):
+    """(N, C, D, H, W) → (N, C, D_out, H_out, W_out): the max of each adaptive bin."""
+
+    def __init__(self, output_size: Any, return_indices: bool = False) -> None:
+        super().__init__()
+        self.output_size, self.return_indices = output_size, return_indices
+
+    def forward(self, input: Tensor) -> Any:
+        return F.adaptive_max_pool3d(input, self.output_size, self.return_indices)
+
+    def extra_repr(self) -> str:
+        return f"output_size={self.output_size}"
+
+
 class AvgPool1d(Module):
     """(N, C, L) → (N, C, L_out): the mean of each window along L, L_out =
     ⌊(L + 2p − k)/s⌋ + 1 (⌈⌉ with ``ceil_mode``); padded zeros count unless
@@ -124,6 +157,13 @@ class AdaptiveAvgPool2d(_AdaptiveAvgPoolNd):
 
     def forward(self, input: Tensor) -> Tensor:
         return F.adaptive_avg_pool2d(input, self.output_size)
+
+
+class AdaptiveAvgPool3d(_AdaptiveAvgPoolNd):
+    """(N, C, D, H, W) → (N, C, D_out, H_out, W_out): the mean of each adaptive bin."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.adaptive_avg_pool3d(input, self.output_size)
 
 
 class _AdaptiveMaxPoolNd(_AdaptiveAvgPoolNd):

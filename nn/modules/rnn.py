@@ -48,23 +48,33 @@ class RNNBase(Module):
         if hidden_size <= 0 or num_layers <= 0:
             raise ValueError(f"hidden_size and num_layers must be positive, got "
                              f"hidden_size={hidden_size}, num_layers={num_layers}")
-        if proj_size:
-            raise NotImplementedError("LSTM proj_size is not supported")
+        if proj_size < 0:
+            raise ValueError("proj_size should be a positive integer or zero to disable "
+                             "projections")
+        if proj_size >= hidden_size:
+            raise ValueError("proj_size has to be smaller than hidden_size")
+        if proj_size and mode != "LSTM":
+            raise ValueError("proj_size argument is only supported for LSTM, not RNN or GRU")
         self.mode = mode
         self.input_size, self.hidden_size = int(input_size), int(hidden_size)
         self.num_layers, self.bias, self.batch_first = int(num_layers), bool(bias), batch_first
-        self.dropout, self.bidirectional, self.proj_size = float(dropout), bidirectional, 0
+        self.dropout, self.bidirectional = float(dropout), bidirectional
+        self.proj_size = int(proj_size)
         dt = np.dtype(dtype or np.float32)
         g = _GATES[mode] * self.hidden_size
+        h_out = self.proj_size or self.hidden_size  # what each step emits
         for layer in range(self.num_layers):
-            n_in = self.input_size if layer == 0 else self.hidden_size * self._dirs
+            n_in = self.input_size if layer == 0 else h_out * self._dirs
             for suffix in ("", "_reverse")[:self._dirs]:
                 setattr(self, f"weight_ih_l{layer}{suffix}", Parameter(np.empty((g, n_in), dt)))
                 setattr(self, f"weight_hh_l{layer}{suffix}",
-                        Parameter(np.empty((g, self.hidden_size), dt)))
+                        Parameter(np.empty((g, h_out), dt)))
                 if bias:
                     setattr(self, f"bias_ih_l{layer}{suffix}", Parameter(np.empty(g, dt)))
                     setattr(self, f"bias_hh_l{layer}{suffix}", Parameter(np.empty(g, dt)))
+                if self.proj_size:
+                    setattr(self, f"weight_hr_l{layer}{suffix}",
+                            Parameter(np.empty((self.proj_size, self.hidden_size), dt)))
         self.reset_parameters()
         if device is not None:
             self.to(device)
@@ -85,9 +95,12 @@ class RNNBase(Module):
         return (p[f"weight_ih_{s}"], p[f"weight_hh_{s}"], p.get(f"bias_ih_{s}"),
                 p.get(f"bias_hh_{s}"))
 
-    def _state(self, hx: Any, batch: int, unbatched: bool, dtype: Any) -> Any:
-        """The initial state as (L·D, B, H), checked against torch's expected shape."""
-        shape = (self.num_layers * self._dirs, batch, self.hidden_size)
+    def _state(self, hx: Any, batch: int, unbatched: bool, dtype: Any,
+               cell: bool = False) -> Any:
+        """The initial state as (L·D, B, H) (h with proj_size: (L·D, B, proj_size)),
+        checked against torch's expected shape."""
+        size = self.hidden_size if cell or not self.proj_size else self.proj_size
+        shape = (self.num_layers * self._dirs, batch, size)
         if hx is None:
             return ag.zeros(shape, dtype=dtype, device=self.weight_ih_l0.device)
         if unbatched:
@@ -120,10 +133,10 @@ class RNNBase(Module):
             if not isinstance(hx, (tuple, list)) or len(hx) != 2:
                 raise RuntimeError("LSTM: hx must be a tuple (h_0, c_0)")
             h0 = self._state(hx[0], x.shape[1], unbatched, x.dtype)
-            c0 = self._state(hx[1], x.shape[1], unbatched, x.dtype)
+            c0 = self._state(hx[1], x.shape[1], unbatched, x.dtype, cell=True)
         else:
             h0 = self._state(hx, x.shape[1], unbatched, x.dtype)
-            c0 = self._state(None, x.shape[1], unbatched, x.dtype) if lstm else None
+            c0 = self._state(None, x.shape[1], unbatched, x.dtype, cell=True) if lstm else None
         x, h_n, c_n = self._layers(x, h0, c0)
         if unbatched:
             x = x.squeeze(1)
@@ -143,9 +156,15 @@ class RNNBase(Module):
                 w_ih, w_hh, b_ih, b_hh = self._weights(layer, d)
                 i = layer * self._dirs + d
                 gi = linear(x, w_ih, b_ih)  # every time step in one GEMM
+                end = 0 if d else -1  # the reverse direction ends at the first step
+                if self.proj_size:
+                    seq, c_end = self._projected(gi, h0[i], c0[i], w_hh, b_hh, layer, d)
+                    outs.append(seq)
+                    h_last.append(seq[end])
+                    c_last.append(c_end)
+                    continue
                 seq = recurrence(mode, gi, h0[i], w_hh, b_hh, c0[i] if lstm else None,
                                  reverse=bool(d))
-                end = 0 if d else -1  # the reverse direction ends at the first step
                 if lstm:
                     outs.append(seq[:, :, :n_h])
                     h_last.append(seq[end, :, :n_h])
@@ -158,8 +177,28 @@ class RNNBase(Module):
                 x = F.dropout(x, self.dropout, True)
         return x, ag.stack(h_last, 0), (ag.stack(c_last, 0) if lstm else None)
 
+    def _projected(self, gi: Tensor, h: Tensor, c: Tensor, w_hh: Tensor, b_hh: Any,
+                   layer: int, d: int) -> tuple:
+        """LSTM with projections (Sak et al. 2014), step by step: the gates as LSTM's,
+        c' = f ⊙ c + i ⊙ g, h' = W_hr (o ⊙ tanh(c')). Returns the (T, B, P) outputs and
+        the last cell state."""
+        w_hr = self._parameters[f"weight_hr_l{layer}{'_reverse' if d else ''}"]
+        n = self.hidden_size
+        steps = range(gi.shape[0] - 1, -1, -1) if d else range(gi.shape[0])
+        outs: list = [None] * gi.shape[0]
+        for t in steps:
+            gates = gi[t] + linear(h, w_hh, b_hh)
+            i_g, f_g = ag.sigmoid(gates[:, :n]), ag.sigmoid(gates[:, n:2 * n])
+            g_g, o_g = ag.tanh(gates[:, 2 * n:3 * n]), ag.sigmoid(gates[:, 3 * n:])
+            c = f_g * c + i_g * g_g
+            h = linear(o_g * ag.tanh(c), w_hr)
+            outs[t] = h
+        return ag.stack(outs, 0), c
+
     def extra_repr(self) -> str:
         s = f"{self.input_size}, {self.hidden_size}"
+        if self.proj_size:
+            s += f", proj_size={self.proj_size}"
         if self.num_layers != 1:
             s += f", num_layers={self.num_layers}"
         if not self.bias:
@@ -267,7 +306,10 @@ class _CellBase(Module):
 
     def extra_repr(self) -> str:
         s = f"{self.input_size}, {self.hidden_size}"
-        return s + ("" if self.bias else ", bias=False")
+        s += "" if self.bias else ", bias=False"
+        if getattr(self, "nonlinearity", "tanh") != "tanh":  # torch's RNNCellBase
+            s += f", nonlinearity={self.nonlinearity}"
+        return s
 
 
 class RNNCell(_CellBase):

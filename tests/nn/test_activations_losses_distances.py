@@ -302,7 +302,7 @@ def test_kl_div_mean_warns_as_torch_and_batchmean_divides_by_the_batch() -> None
     np.testing.assert_allclose(mean.numpy(), total.numpy() / 4)
     # 0·log 0 counts as 0, as torch's xlogy
     assert np.isfinite(F.kl_div(x, t, reduction="none").numpy()).all()
-    assert repr(nn.KLDivLoss(reduction="batchmean")) == "KLDivLoss(reduction='batchmean')"
+    assert repr(nn.KLDivLoss(reduction="batchmean")) == "KLDivLoss()"  # torch 2.13's
 
 
 def test_loss_modules_match_the_functions() -> None:

@@ -106,3 +106,22 @@ def test_errors_and_warnings_as_torch() -> None:
         "dropout2d: Received a 3D input", "dropout2d: Received a 5-D inpu",
         "dropout3d: Received a 2-D inpu"]
     assert all(w.category is UserWarning for w in caught)
+
+
+def test_feature_dropout_dims_check_comes_after_torchs_shortcuts() -> None:
+    # torch 2.13: make_feature_noise's check runs only when noise is drawn
+    assert F.feature_alpha_dropout(ag.ones(3), 0.5, False).tolist() == [1.0] * 3
+    assert F.feature_alpha_dropout(ag.ones(3), 1.0, True).tolist() == [0.0] * 3
+    assert F.feature_alpha_dropout(ag.ones(3), 0.0, True).tolist() == [1.0] * 3
+    with pytest.raises(RuntimeError, match="Feature dropout requires at least 2 dimensions"):
+        nn.FeatureAlphaDropout(0.5)(ag.ones(3))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with pytest.raises(RuntimeError, match="Feature dropout requires at least 2"):
+            F.dropout2d(ag.ones(3), 0.5)
+        assert F.dropout3d(ag.ones(3), 0.5).shape == (3,)  # unsqueezed to (1, 3) first
+    assert str(caught[0].message).endswith(
+        "Note that dropout2d exists to provide channel-wise dropout on inputs with 2 spatial "
+        "dimensions, a channel dimension, and an optional batch dimension (i.e. 3D or 4D "
+        "inputs).")
+    assert str(caught[1].message).endswith("(i.e. 4D or 5D inputs).")

@@ -78,6 +78,10 @@ def test_rearrangement_reprs_as_torch(make, want) -> None:
      r"calculated shape of the array of sliding blocks as \(0, 0\)"),
     (lambda: F.unfold(ag.ones(1, 2, 3, 3), 2, stride=0), RuntimeError,
      "stride should be greater than zero"),
+    # torch 2.13 counts blocks rounding down (div_rtn): (4 − 5)/2 + 1 = 0 rows, not 1
+    (lambda: F.unfold(ag.ones(1, 2, 4, 1), (3, 2), dilation=(2, 1), padding=(0, 1),
+                      stride=(2, 1)), RuntimeError,
+     r"sliding blocks as \(0, 2\), but its components must be at least one"),
     (lambda: F.fold(ag.ones(1, 7, 4), (3, 3), 2), RuntimeError,
      r"input.size\(1\)=7 and kernel_size=\(2, 2\)"),
     (lambda: F.fold(ag.ones(1, 8, 5), (3, 3), 2), RuntimeError,
@@ -97,6 +101,18 @@ def test_rearrangement_reprs_as_torch(make, want) -> None:
 def test_rearrangement_errors_as_torch(call, exc, match) -> None:
     with pytest.raises(exc, match=match):
         call()
+
+
+def test_native_channel_shuffle_has_no_derivative_as_torch() -> None:
+    # torch 2.13: the output requires grad, backward raises; values are channel_shuffle's
+    x = ag.tensor(np.arange(8.0).reshape(1, 4, 2), requires_grad=True)
+    y = F.native_channel_shuffle(x, 2)
+    assert y.requires_grad and y.tolist() == F.channel_shuffle(x, 2).tolist()
+    with pytest.raises(RuntimeError, match="derivative for aten::native_channel_shuffle is "
+                                           "not implemented"):
+        y.sum().backward()
+    with pytest.raises(RuntimeError, match="Got 5 channels and 2 groups"):
+        F.native_channel_shuffle(ag.ones(1, 5, 2), 2)
 
 
 def test_fold_is_unfolds_adjoint_and_shapes_as_torch() -> None:
@@ -159,6 +175,19 @@ I3 = ag.tensor([1, 2, 3])
      "padding_idx must be within num_embeddings"),
     (lambda: F.embedding_bag(ag.tensor([1, 12]), W, ag.tensor([0])), RuntimeError,
      r"Index 1 of input takes value 12 which is not in the valid range \[0, 10\)"),
+    # torch 2.13: the float64 and max-mode kernels name the value; max_norm's renorm first
+    (lambda: F.embedding_bag(ag.tensor([1, 12]), W.double(), ag.tensor([0])), RuntimeError,
+     "Expected idx >= 0 && idx < num_embeddings but found idx to be 12"),
+    (lambda: F.embedding_bag(ag.tensor([1, -11]), W.clone(), ag.tensor([0]), max_norm=1.0),
+     IndexError, r"select\(\): index -11 out of range for tensor of size \[10, 3\]"),
+    (lambda: F.embedding_bag(I3, W, ag.tensor([0]), mode="max", sparse=True), ValueError,
+     "max mode does not support sparse weights"),
+    (lambda: F.embedding_bag(I3, W, ag.tensor([0.0])), RuntimeError,
+     "'indices' to have one of the following scalar types: Long, Int; but got "
+     "torch.FloatTensor"),
+    (lambda: F.embedding_bag(I3, W, ag.tensor([0]), mode="sum",
+                             per_sample_weights=ag.ones(3, dtype=ag.float64)), RuntimeError,
+     "type torch.FloatTensor does not equal torch.DoubleTensor"),
 ])
 def test_embedding_bag_errors_as_torch(call, exc, match) -> None:
     with pytest.raises(exc, match=match):
@@ -180,6 +209,25 @@ def test_embedding_bag_module_as_torch() -> None:
     assert nn.EmbeddingBag(5, 2, device="cpu", dtype=np.float64).weight.dtype == np.float64
 
 
+def test_max_unpool_checks_in_torchs_order() -> None:
+    # torch 2.13 (one thread): the dtype before the rank, the last bad index named, dim 0
+    # taken for the batch (so it may be empty), max_unpool1d's messages on (..., L, 1)
+    z = ag.zeros(1, 0, 2, dtype=ag.int64)
+    with pytest.raises(RuntimeError, match="should be type int64 but got: Double"):
+        F.max_unpool2d(ag.ones(2, 2), ag.ones(2, 2, dtype=ag.float64), 2)
+    with pytest.raises(RuntimeError, match="should be a 3d or 4d Tensor, but got a tensor with "
+                                           "2 dimensions"):
+        F.max_unpool1d(ag.ones(2), ag.ones(2, dtype=ag.int64), 2)
+    with pytest.raises(RuntimeError, match=r"but got \[1, 0, 2, 1\] with dimension 1 being "
+                                           "empty"):
+        F.max_unpool1d(z.float(), z, 2)
+    with pytest.raises(RuntimeError, match=r"invalid max index: -3 \(output volumes are of size "
+                                           r"4x1\)"):
+        F.max_unpool1d(ag.ones(1, 2), ag.tensor([[9, -3]]), 2)
+    assert F.max_unpool3d(ag.zeros(0, 2, 2, 2), ag.zeros(0, 2, 2, 2, dtype=ag.int64),
+                          2).shape == (0, 4, 4, 4)
+
+
 def test_empty_batches_as_torch() -> None:
     # torch 2.13: unfold/fold of an empty batch are empty; pixel_unshuffle returns an empty
     # input unchanged in shape (pixel_shuffle reshapes it)
@@ -187,3 +235,24 @@ def test_empty_batches_as_torch() -> None:
     assert F.fold(ag.zeros(0, 8, 4), (3, 3), 2).shape == (0, 2, 3, 3)
     assert F.pixel_unshuffle(ag.zeros(0, 1, 2, 2), 2).shape == (0, 1, 2, 2)
     assert F.pixel_shuffle(ag.zeros(0, 4, 2, 2), 2).shape == (0, 1, 4, 4)
+
+
+def test_embedding_bag_short_last_offset_runs_the_last_bag_to_the_end() -> None:
+    # torch 2.13 (float64 kernel): include_last_offset with offsets[-1] = 2 < 4 indices;
+    # out = [[0.3, 0.4, 0.5], [0.9, 1.0, 1.1]], d(out.sum())/dW[:, 0] = [0, 1, 1/3, 1/3, 1/3, 0]
+    w = ag.tensor(np.arange(30.0).reshape(10, 3) / 10, requires_grad=True)
+    out = F.embedding_bag(ag.tensor([1, 2, 3, 4]), w, ag.tensor([0, 1, 2]),
+                          include_last_offset=True)
+    np.testing.assert_allclose(out.detach().numpy(), [[0.3, 0.4, 0.5], [0.9, 1.0, 1.1]])
+    out.sum().backward()
+    np.testing.assert_allclose(w.grad.numpy()[:6, 0], [0, 1, 1 / 3, 1 / 3, 1 / 3, 0])
+
+
+def test_embedding_bag_max_of_only_empty_bags_is_in_the_graph() -> None:
+    # torch 2.13: every bag empty (padding only) gives zeros that require grad; gradient 0
+    w = ag.randn(4, 3, requires_grad=True)
+    out = F.embedding_bag(ag.tensor([0, 0, 0]), w, ag.tensor([0, 0, 3]), mode="max",
+                          padding_idx=0)
+    assert out.requires_grad and not out.detach().numpy().any()
+    out.sum().backward()
+    assert w.grad is not None and not w.grad.numpy().any()

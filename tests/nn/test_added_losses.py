@@ -21,7 +21,10 @@ LOSSES = ["CosineEmbeddingLoss", "GaussianNLLLoss", "HingeEmbeddingLoss", "Margi
 @pytest.mark.parametrize("name", LOSSES)
 def test_repr_as_torch_and_reduction_kept(name) -> None:
     cls = getattr(nn, name)
-    assert repr(cls(reduction="sum")) == f"{name}()"  # torch prints no options
+    # torch prints no options; TripletMarginWithDistanceLoss's default distance_function is a
+    # PairwiseDistance module, a child, which torch 2.13 prints
+    child = "(\n  (distance_function): PairwiseDistance()\n)" if "Distance" in name else "()"
+    assert repr(cls(reduction="sum")) == f"{name}{child}"
     assert cls(reduction="none").reduction == "none"
 
 
@@ -61,6 +64,23 @@ def test_repr_as_torch_and_reduction_kept(name) -> None:
     (lambda: F.hinge_embedding_loss(o(3), o(2)), RuntimeError, "broadcast"),
     (lambda: F.soft_margin_loss(o(3), o(3, requires_grad=True)), RuntimeError,
      "not differentiable with respect to argument 'target'"),
+    (lambda: F.cosine_embedding_loss(o(2, 3), o(2, 3), ag.tensor(1.0)), RuntimeError,
+     r"0D target tensor expects 1D input tensors, but found inputs with sizes \[2, 3\]"),
+    (lambda: F.cosine_embedding_loss(o(2, 3), o(2, 4), o(2)), RuntimeError, "broadcast"),
+    (lambda: F.multi_margin_loss(o(3, 4), ag.tensor([0, 1, -1])), RuntimeError,
+     "target out of range"),
+    (lambda: F.multi_margin_loss(o(3, 4), ag.tensor([[0, 1, 1]])), RuntimeError,
+     r"Expected target size \[3\], but got \[1, 3\]"),
+    (lambda: F.multi_margin_loss(o(3, 4), ag.tensor([0.0, 1.0, 1.0])), RuntimeError,
+     "expected scalar type Long but found Float"),
+    (lambda: F.multi_margin_loss(o(2, 0), ag.tensor([0, 0])), RuntimeError,
+     r"Expected non-empty vector or matrix with optional 0-dim batch size, but got: \[2, 0\]"),
+    (lambda: F.multilabel_margin_loss(o(0), ag.tensor([0])), RuntimeError,
+     "Expected non-empty vector or matrix"),
+    (lambda: F.multilabel_margin_loss(o(2, 3), ag.tensor([[0, -1, 5], [1, -1, 0]])),
+     RuntimeError, "argument #2 'target' is out of range"),
+    (lambda: F.multilabel_margin_loss(o(3), ag.tensor([[0, 1, -1]])), RuntimeError,
+     r"inconsistent target size: \[1, 3\] for input of size: \[3\]"),
 ])
 def test_errors_as_torch(call, exc, match) -> None:
     with pytest.raises(exc, match=match):
@@ -68,11 +88,21 @@ def test_errors_as_torch(call, exc, match) -> None:
 
 
 def test_shapes_of_vector_inputs_as_torch() -> None:
-    # torch: multi_margin_loss of a (C,) input, reduction='none' → shape (1,);
+    # torch 2.13: multi_margin_loss with reduction='none' takes the target's shape: (1,) for
+    # a (1,) target, () for a 0-d one (a (C,) input either way);
     # multilabel_margin_loss of a (C,) input → shape ()
-    assert F.multi_margin_loss(o(4), ag.tensor(2), reduction="none").shape == (1,)
+    assert F.multi_margin_loss(o(4), ag.tensor([2]), reduction="none").shape == (1,)
+    assert F.multi_margin_loss(o(4), ag.tensor(2), reduction="none").shape == ()
+    assert F.multi_margin_loss(o(1, 4), ag.tensor(2), reduction="none").shape == ()
+    assert F.multi_margin_loss(ag.tensor(1.0), ag.tensor([0]), reduction="none").shape == (1,)
+    assert F.multilabel_margin_loss(ag.tensor(1.0), ag.tensor(0), reduction="none").shape == ()
     assert F.multilabel_margin_loss(o(3), ag.tensor([0, 1, -1]), reduction="none").shape == ()
     assert F.cosine_embedding_loss(o(3), o(3), ag.tensor(1.0), reduction="none").shape == ()
+
+
+def test_soft_margin_target_may_require_grad_under_no_grad() -> None:
+    with ag.no_grad():  # torch: the check is on the recorded graph only
+        assert F.soft_margin_loss(o(3), o(3, requires_grad=True)).shape == ()
 
 
 def test_weights_are_buffers_and_legacy_flags_apply() -> None:

@@ -102,3 +102,32 @@ def test_instance_norm_warns_on_a_channel_mismatch_without_affine() -> None:
 
 def test_instance_norm_of_an_empty_batch_is_empty() -> None:
     assert F.instance_norm(ag.zeros(0, 3, 4)).shape == (0, 3, 4)  # torch: (0, 3, 4)
+
+
+def test_instance_norm_of_empty_inputs_as_torch() -> None:
+    # torch 2.13: empty outputs in the graph; an empty batch turns the running statistics
+    # into NaN (the mean over no instances), an empty spatial extent leaves them; a 0-wide
+    # input is not "1 spatial element" (only a product of exactly 1 raises)
+    x = ag.zeros(0, 3, 4, requires_grad=True)
+    F.instance_norm(x).sum().backward()
+    assert x.grad.shape == (0, 3, 4)
+    rm, rv = ag.full((3,), 0.5), ag.full((3,), 2.0)
+    F.instance_norm(ag.zeros(0, 3, 4), rm, rv)
+    assert np.isnan(rm.numpy()).all() and np.isnan(rv.numpy()).all()
+    rm, rv = ag.full((3,), 0.5), ag.full((3,), 2.0)
+    assert F.instance_norm(ag.zeros(2, 3, 0), rm, rv).shape == (2, 3, 0)
+    assert rm.numpy().tolist() == [0.5] * 3 and rv.numpy().tolist() == [2.0] * 3
+    assert F.instance_norm(ag.zeros(2, 0, 4)).shape == (2, 0, 4)
+    with pytest.raises(ValueError, match="Expected more than 1 spatial element"):
+        F.instance_norm(ag.zeros(0, 3, 1))
+
+
+def test_rms_norm_shape_errors_as_torch() -> None:
+    with pytest.raises(RuntimeError, match=r"Given normalized_shape=\[4\], expected input with "
+                                           r"shape \[\*4\], but got input of size\[2, 3\]"):
+        F.rms_norm(ag.zeros(2, 3), (4,))
+    with pytest.raises(ValueError, match="Input tensor must have at least 2 dimensions"):
+        F.rms_norm(ag.zeros(4), (1, 4))
+    with pytest.raises(RuntimeError, match="Expected weight to be of same shape"):
+        F.rms_norm(ag.zeros(2, 4), (4,), weight=ag.ones(3))
+    assert F.rms_norm(ag.zeros(2, 4), [4]).shape == (2, 4)

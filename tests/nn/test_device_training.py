@@ -147,8 +147,16 @@ NN_CASES = [c for c in CASES if c.op.startswith("nn.")]
 # Cases that draw dropout masks: the device draws them with its own generator (as torch),
 # so the CPU reference is run on the numbers the device's generator gives.
 DEVICE_DRAWS = {"nn.functional.dropout[training-fixed-mask]", "nn.Dropout[training-fixed-mask]",
-                "nn.GRU[dropout-fixed-mask]"}
-DEVICE_DRAWS |= {  # the channel and alpha dropouts (nn/dropout_functions.py)
+                "nn.GRU[dropout-fixed-mask]",
+                # round 2 of the parity audit: channel/alpha dropouts, rrelu, gumbel_softmax
+                *(f"nn.functional.{n}[p0.4-seeded]" for n in (
+                    "dropout1d", "dropout2d", "dropout3d", "alpha_dropout",
+                    "feature_alpha_dropout")),
+                *(f"nn.{n}[p0.3-seeded]" for n in (
+                    "Dropout1d", "Dropout2d", "Dropout3d", "AlphaDropout",
+                    "FeatureAlphaDropout")),
+                "nn.functional.rrelu[train-seeded]", "nn.functional.gumbel_softmax[tau0.5-seeded]"}
+DEVICE_DRAWS |= {  # the channel and alpha dropouts' cases of nn/cases_added.py
     "nn.functional.dropout1d[unbatched]", "nn.functional.dropout2d[batch]",
     "nn.functional.dropout3d[batch]", "nn.functional.alpha_dropout[training]",
     "nn.functional.feature_alpha_dropout[training]", "nn.Dropout1d[training-fixed-mask]",

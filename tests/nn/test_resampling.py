@@ -301,7 +301,13 @@ def test_pad_bad_arguments(args: tuple, kw: dict, exc: type, match: str) -> None
 
 
 def test_adaptive_pool_bad_arguments() -> None:
-    with pytest.raises(RuntimeError, match="output_size must be greater than or equal to 1"):
-        F.adaptive_avg_pool2d(ag.randn(1, 1, 4, 4), (0, 2))
+    with pytest.raises(RuntimeError, match="output_size must be greater than or equal to 0"):
+        F.adaptive_avg_pool2d(ag.randn(1, 1, 4, 4), (-1, 2))
+    # torch 2.13: a zero output size is an empty result, in area interpolation too
+    assert F.adaptive_avg_pool2d(ag.randn(1, 1, 4, 4), (0, 2)).shape == (1, 1, 0, 2)
+    assert F.interpolate(ag.ones(1, 2, 4, 5), scale_factor=0.2, mode="area").shape == (
+        1, 2, 0, 1)
+    with pytest.raises(RuntimeError, match="greater than 0"):  # other modes refuse it
+        F.interpolate(ag.ones(1, 2, 4, 5), size=(0, 3))
     with pytest.raises(ValueError, match="expected a 3-D or 4-D input"):
         F.adaptive_avg_pool2d(ag.randn(4, 4), 2)
