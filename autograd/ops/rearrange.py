@@ -19,6 +19,7 @@ from autograd.ops.record import array_of, unary
 from autograd.ops.reduce import sum as _sum
 from autograd.ops.select import getitem, index_add, masked_fill
 from autograd.ops.shape import T, permute, reshape, transpose
+from autograd.ops.views import STEP_OPS
 from autograd.tensor import Tensor, _view
 
 
@@ -228,6 +229,9 @@ def diagonal(input: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Te
 
 _diagonal = diagonal  # diag's parameter is named diagonal, as torch's
 
+
+
+STEP_OPS["diagonal"] = diagonal  # views replays a diagonal() view through it
 
 def diag(input: Tensor, diagonal: int = 0) -> Tensor:
     """A 1-D input becomes the ``diagonal``-th diagonal of a square matrix; a 2-D input

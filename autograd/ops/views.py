@@ -48,6 +48,11 @@ def chain_array(a: Any, chain: tuple) -> Any:
     return a
 
 
+# Steps made by view ops of family modules above this one (``rearrange.diagonal``), which
+# register their recorded op here: this module imports none of them (no import cycle).
+STEP_OPS: dict[str, Any] = {}
+
+
 def chain_tensor(t: Tensor, chain: tuple) -> Tensor:
     """The view of tensor ``t`` that ``chain`` makes, recorded (each step its own node)."""
     from autograd.ops.broadcast import broadcast_to
@@ -61,9 +66,8 @@ def chain_tensor(t: Tensor, chain: tuple) -> Tensor:
             t = _permute(t, arg[0], arg[1])
         elif kind == "reshape":
             t = _reshape(t, arg[0], arg[1])
-        elif kind == "diagonal":
-            from autograd.ops.rearrange import diagonal
-            t = diagonal(t, *arg)
+        elif kind in STEP_OPS:  # a view op of a family module that registered itself
+            t = STEP_OPS[kind](t, *arg)
         else:
             t = broadcast_to(t, arg)
     return t
