@@ -74,7 +74,7 @@ def apply_inplace(x: Tensor, name: str, fn: Callable[..., Tensor], *args: Any) -
         return x
     _check_inplace(x)  # a leaf that requires grad: torch refuses
     base = x._base
-    chain = getattr(x, "_chain", None) if base is not None else None
+    chain = getattr(x, "_links", None) if base is not None else None
     if base is not None and chain is None:
         raise RuntimeError(
             f"{name}: an in-place op that records a graph on a detach()ed tensor or on a "

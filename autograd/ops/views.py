@@ -3,7 +3,7 @@
 A view (basic indexing, transpose/permute, reshape/view, expand, diagonal) made while grad
 mode is on
 carries its *chain*: the steps that make it from its base, the tensor owning the memory
-(``_chain`` on the view; ``tensor._view`` records it). Two things need it:
+(``_links`` on the view; ``tensor._view`` records it). Two things need it:
 
 * A recorded in-place change of the base rewrites the base's history, so every live view
   gets a fresh node, the chain replayed on the base's new node (torch regenerates a view's
@@ -122,14 +122,14 @@ def copy_slices(x: Tensor, chain: tuple, value: Any) -> Tensor:
 def refresh_views(root: Tensor) -> None:
     """Give every live view of ``root`` a fresh node: its chain replayed on ``root`` as it
     is now (after a recorded in-place change of ``root``)."""
-    refs = getattr(root, "_views", None)
+    refs = getattr(root, "_links", None) if root._base is None else None
     if not refs:
         return
     live = [v for r in refs if (v := r()) is not None]
-    root._views = None  # the replays below make views of their own: not kept
+    root._links = None  # the replays below make views of their own: not kept
     try:
         for v in live:
-            y = chain_tensor(root, v._chain)
+            y = chain_tensor(root, v._links)
             v._node, v._requires_grad = y._node, y._requires_grad
     finally:
-        root._views = [weakref.ref(v) for v in live]
+        root._links = [weakref.ref(v) for v in live]
