@@ -17,7 +17,7 @@ import numpy as np
 from autograd import backend
 from autograd.dims import normalize_dim
 from autograd.engine import PostAccumulateGradHook, accumulate_grad, run_backward
-from autograd.graph import STATE, Node, Versions, bind_tensor
+from autograd.graph import STATE, Away, Node, Versions, bind_tensor
 from autograd.printing import tensor_repr
 
 _new = object.__new__
@@ -51,7 +51,9 @@ def _view(out: Tensor, x: Tensor, step: tuple | None = None) -> Tensor:
     base = x._base
     root = x if base is None else base
     out._base = root
-    if step is None or not STATE.grad_enabled or (root._node is None and root._requires_grad):
+    # grad mode read as the per-op path reads it (Away.grad_off: some thread has it off)
+    if step is None or (Away.grad_off and not STATE._grad_enabled) or (
+            root._node is None and root._requires_grad):
         return out
     if base is None:
         chain = (step,)
@@ -64,10 +66,10 @@ def _view(out: Tensor, x: Tensor, step: tuple | None = None) -> Tensor:
     refs = getattr(root, "_links", None)  # root is a base: its views
     if refs is None:
         root._links = [weakref.ref(out)]
-    else:
-        refs.append(weakref.ref(out))
-        if len(refs) & 63 == 0:  # drop the dead ones now and then (a long-lived base)
-            refs[:] = [r for r in refs if r() is not None]
+        return out
+    refs.append(weakref.ref(out))
+    if not len(refs) & 63:  # drop the dead ones now and then (a long-lived base)
+        refs[:] = [r for r in refs if r() is not None]
     return out
 
 

@@ -128,7 +128,7 @@ def _recorded(cls: type[Node], fn, save: Any = False, true_div: bool = False,
                 return _wrap(out, node)
             t = _new(Tensor)  # tensor._wrap inline, as in record.unary()
             t._data = out
-            t.grad = None
+            t._grad = None
             t._node = node
             t._requires_grad = True
             t._hooks = None

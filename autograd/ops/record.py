@@ -51,7 +51,7 @@ def unary(cls: type[Node], out: np.ndarray, x: Tensor, save_input: bool = False,
             return _wrap(out, node)
         t = _new(Tensor)
         t._data = out
-        t.grad = None
+        t._grad = None
         t._node = node
         t._requires_grad = True
         t._hooks = None

@@ -28,7 +28,11 @@ class ExpBackward(Node):
 
 
 def exp(x: Tensor) -> Tensor:
-    return unary(ExpBackward, np.exp(_float_data(x)), x, save_out=True)
+    d = x._data
+    out = np.exp(d)
+    if out.dtype is not d.dtype:  # ints and bools: float32 (a test instead of a call per op)
+        out = np.exp(_float_data(x))
+    return unary(ExpBackward, out, x, save_out=True)
 
 
 class LogBackward(Node):
@@ -132,7 +136,11 @@ class TanhBackward(Node):
 
 
 def tanh(x: Tensor) -> Tensor:
-    return unary(TanhBackward, np.tanh(_float_data(x)), x, save_out=True)
+    d = x._data
+    out = np.tanh(d)
+    if out.dtype is not d.dtype:  # ints and bools: float32 (a test instead of a call per op)
+        out = np.tanh(_float_data(x))
+    return unary(TanhBackward, out, x, save_out=True)
 
 
 def _sigmoid_array(x: np.ndarray) -> np.ndarray:
