@@ -41,6 +41,26 @@ def _activation(activation: str | Callable) -> Callable:
     raise RuntimeError(f"activation should be relu/gelu, not {activation}")
 
 
+def _sublayers(layer: Module, n: int, d_model: int, nhead: int, dim_feedforward: int,
+               dropout: float, eps: float, batch_first: bool, norm_first: bool, bias: bool,
+               dtype: Any) -> None:
+    """The parts of an encoder (``n`` = 2 sublayers) or decoder (``n`` = 3: cross-attention
+    too) layer, registered in torch's order, so state_dict keys come in torch's order:
+    self_attn, [multihead_attn], linear1, dropout, linear2, norm1..n, dropout1..n."""
+    attn = {"dropout": dropout, "bias": bias, "batch_first": batch_first, "dtype": dtype}
+    layer.self_attn = MultiheadAttention(d_model, nhead, **attn)
+    if n == 3:
+        layer.multihead_attn = MultiheadAttention(d_model, nhead, **attn)
+    layer.linear1 = Linear(d_model, dim_feedforward, bias=bias, dtype=dtype)
+    layer.dropout = Dropout(dropout)
+    layer.linear2 = Linear(dim_feedforward, d_model, bias=bias, dtype=dtype)
+    layer.norm_first = norm_first
+    for i in range(1, n + 1):
+        setattr(layer, f"norm{i}", LayerNorm(d_model, eps=eps, bias=bias, dtype=dtype))
+    for i in range(1, n + 1):
+        setattr(layer, f"dropout{i}", Dropout(dropout))
+
+
 class TransformerEncoderLayer(Module):
     """Post-norm: x = norm1(x + SA(x)); x = norm2(x + FF(x)).
     Pre-norm (``norm_first``): x = x + SA(norm1(x)); x = x + FF(norm2(x)).
@@ -52,16 +72,8 @@ class TransformerEncoderLayer(Module):
                  norm_first: bool = False, bias: bool = True, device: Any = None,
                  dtype: Any = None) -> None:
         super().__init__()
-        self.self_attn = MultiheadAttention(d_model, nhead, dropout=dropout, bias=bias,
-                                            batch_first=batch_first, dtype=dtype)
-        self.linear1 = Linear(d_model, dim_feedforward, bias=bias, dtype=dtype)
-        self.dropout = Dropout(dropout)
-        self.linear2 = Linear(dim_feedforward, d_model, bias=bias, dtype=dtype)
-        self.norm_first = norm_first
-        self.norm1 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, dtype=dtype)
-        self.norm2 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, dtype=dtype)
-        self.dropout1 = Dropout(dropout)
-        self.dropout2 = Dropout(dropout)
+        _sublayers(self, 2, d_model, nhead, dim_feedforward, dropout, layer_norm_eps,
+                   batch_first, norm_first, bias, dtype)
         self.activation = _activation(activation)
         act = self.activation  # torch's flag for its fused path: 1 relu, 2 gelu, 0 other
         self.activation_relu_or_gelu = (1 if act is F.relu or isinstance(act, ReLU) else
@@ -226,20 +238,8 @@ class TransformerDecoderLayer(Module):
                  norm_first: bool = False, bias: bool = True, device: Any = None,
                  dtype: Any = None) -> None:
         super().__init__()
-        self.self_attn = MultiheadAttention(d_model, nhead, dropout=dropout, bias=bias,
-                                            batch_first=batch_first, dtype=dtype)
-        self.multihead_attn = MultiheadAttention(d_model, nhead, dropout=dropout, bias=bias,
-                                                 batch_first=batch_first, dtype=dtype)
-        self.linear1 = Linear(d_model, dim_feedforward, bias=bias, dtype=dtype)
-        self.dropout = Dropout(dropout)
-        self.linear2 = Linear(dim_feedforward, d_model, bias=bias, dtype=dtype)
-        self.norm_first = norm_first
-        self.norm1 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, dtype=dtype)
-        self.norm2 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, dtype=dtype)
-        self.norm3 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, dtype=dtype)
-        self.dropout1 = Dropout(dropout)
-        self.dropout2 = Dropout(dropout)
-        self.dropout3 = Dropout(dropout)
+        _sublayers(self, 3, d_model, nhead, dim_feedforward, dropout, layer_norm_eps,
+                   batch_first, norm_first, bias, dtype)
         self.activation = _activation(activation)
         if device is not None:  # made on the host, then moved (as the other layers)
             self.to(device)
