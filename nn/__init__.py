@@ -144,110 +144,13 @@ _LAZY = {
 
 __getattr__, __dir__ = lazy_attributes(__name__, _LAZY, globals())
 
-# round 2 of the parity audit
-from nn.modules import (  # noqa: E402
-    CircularPad1d,
-    CircularPad2d,
-    CircularPad3d,
-    ConstantPad1d,
-    ConstantPad2d,
-    ConstantPad3d,
-    ReflectionPad1d,
-    ReflectionPad2d,
-    ReflectionPad3d,
-    ReplicationPad1d,
-    ReplicationPad2d,
-    ReplicationPad3d,
-    Transformer,
-    TransformerDecoder,
-    TransformerDecoderLayer,
-    ZeroPad1d,
-    ZeroPad2d,
-    ZeroPad3d,
-)
+# the layers the parity audit added: every other name nn.modules exports, listed once
+# there (nn/modules/__init__.py), not again here
+from nn import modules as _modules  # noqa: E402
 
-__all__ += ["CircularPad1d", "CircularPad2d", "CircularPad3d", "ConstantPad1d",
-            "ConstantPad2d", "ConstantPad3d", "ReflectionPad1d", "ReflectionPad2d",
-            "ReflectionPad3d", "ReplicationPad1d", "ReplicationPad2d", "ReplicationPad3d",
-            "Transformer", "TransformerDecoder", "TransformerDecoderLayer", "TransformerEncoder",
-            "ZeroPad1d", "ZeroPad2d", "ZeroPad3d"]
-from nn.modules import (  # noqa: E402
-    CosineEmbeddingLoss,
-    GaussianNLLLoss,
-    HingeEmbeddingLoss,
-    MarginRankingLoss,
-    MultiLabelSoftMarginLoss,
-    MultiMarginLoss,
-    PoissonNLLLoss,
-    SoftMarginLoss,
-    TripletMarginLoss,
-)
-
-__all__ += ["CosineEmbeddingLoss", "GaussianNLLLoss", "HingeEmbeddingLoss",
-            "MarginRankingLoss", "MultiLabelSoftMarginLoss", "MultiMarginLoss",
-            "PoissonNLLLoss", "SoftMarginLoss", "TripletMarginLoss"]
-from nn.modules import (  # noqa: E402
-    BatchNorm3d,
-    InstanceNorm1d,
-    InstanceNorm2d,
-    InstanceNorm3d,
-    LocalResponseNorm,
-    RMSNorm,
-)
-
-__all__ += ["BatchNorm3d", "InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d",
-            "LocalResponseNorm", "RMSNorm"]
-from nn.modules import (  # noqa: E402
-    AlphaDropout,
-    Dropout1d,
-    Dropout2d,
-    Dropout3d,
-    FeatureAlphaDropout,
-)
-
-__all__ += ["AlphaDropout", "Dropout1d", "Dropout2d", "Dropout3d", "FeatureAlphaDropout"]
-from nn.modules import (  # noqa: E402
-    ChannelShuffle,
-    Fold,
-    LPPool1d,
-    LPPool2d,
-    MaxUnpool1d,
-    MaxUnpool2d,
-    PixelShuffle,
-    PixelUnshuffle,
-    Unfold,
-)
-
-__all__ += ["ChannelShuffle", "Fold", "LPPool1d", "LPPool2d", "MaxUnpool1d", "MaxUnpool2d",
-            "PixelShuffle", "PixelUnshuffle", "Unfold"]
-from nn.modules import RReLU  # noqa: E402
-
-__all__ += ["RReLU"]
-from nn.modules import AdaptiveAvgPool3d  # noqa: E402
-
-__all__ += ["AdaptiveAvgPool3d"]
-from nn.modules import MultiLabelMarginLoss, TripletMarginWithDistanceLoss  # noqa: E402
-
-__all__ += ["MultiLabelMarginLoss", "TripletMarginWithDistanceLoss"]
-from nn.modules import EmbeddingBag  # noqa: E402
-
-__all__ += ["EmbeddingBag"]
-from nn.modules import Conv3d  # noqa: E402
-
-__all__ += ["Conv3d"]
-from nn.modules import AvgPool3d, MaxPool3d  # noqa: E402
-
-__all__ += ["AvgPool3d", "MaxPool3d"]
-from nn.modules import AdaptiveMaxPool3d, LPPool3d, MaxUnpool3d  # noqa: E402
-
-__all__ += ["AdaptiveMaxPool3d", "LPPool3d", "MaxUnpool3d"]
-from nn.modules import ConvTranspose3d  # noqa: E402
-
-__all__ += ["ConvTranspose3d"]
-
-from nn.modules import LazyLinear  # noqa: E402
-
-__all__ += ["LazyLinear"]
+_MORE = [n for n in _modules.__all__ if n not in globals()]
+globals().update({n: getattr(_modules, n) for n in _MORE})
+__all__ += _MORE
 
 # each name once, in the order first listed (the groups above overlap)
 __all__ = list(dict.fromkeys(__all__))
