@@ -207,13 +207,15 @@ def fit(
     history = History(list(history.epochs)) if history is not None else History()
     total = len(train_loader) if isinstance(train_loader, Sized) else None
     model.train()
-    for epoch in range(start_epoch + 1, epochs + 1):
-        try:
+    # One try around the whole loop, not one per epoch: the loop's own jump back is where
+    # Python runs signal handlers, so a per-epoch try left a gap between epochs through
+    # which a SIGTERM raised out of fit unsaved (seen in CI, right after an epoch's line).
+    try:
+        for epoch in range(start_epoch + 1, epochs + 1):
             _epoch(model, loss_fn, optimizer, train_loader, (x_test, y_test), epoch, epochs,
                    total, scheduler, progress, on_epoch, log, history)
-        except KeyboardInterrupt:
-            history.interrupted = True
-            return history
+    except KeyboardInterrupt:
+        history.interrupted = True
     return history
 
 

@@ -283,10 +283,14 @@ def _train(args: argparse.Namespace, settings: dict[str, Any], out: pathlib.Path
                                       settings, prior_time + time.perf_counter() - start)
 
     monitor = _attach_monitor(model, optimizer) if args.monitor else None
-    history = fit(net, ranks.loss(loss_fn), optimizer, ranks.shard(loader, stop),
-                  ranks.test_shard(split.x_test, split.y_test), epochs, scheduler=scheduler,
-                  progress=not quiet and sys.stderr.isatty(), log=None if quiet else print,
-                  on_epoch=on_epoch, start_epoch=done, history=history)
+    try:
+        history = fit(net, ranks.loss(loss_fn), optimizer, ranks.shard(loader, stop),
+                      ranks.test_shard(split.x_test, split.y_test), epochs,
+                      scheduler=scheduler, progress=not quiet and sys.stderr.isatty(),
+                      log=None if quiet else print, on_epoch=on_epoch, start_epoch=done,
+                      history=history)
+    except KeyboardInterrupt:  # landed as fit returned, outside its own handler
+        history = History(finished, interrupted=True)
     if monitor is not None:
         monitor.remove()
         vars(optimizer).pop("step", None)

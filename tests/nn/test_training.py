@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 import math
 import pathlib
+import sys
 
 import numpy as np
 import pytest
@@ -165,3 +167,33 @@ def test_an_interrupt_in_on_epoch_ends_training_cleanly() -> None:
     assert history.interrupted and [e.epoch for e in history.epochs] == [1, 2]
     # on_epoch runs before the line is logged: a logged epoch has had its on_epoch
     assert len(lines) == 1 and lines[0].startswith("epoch 1/5")
+
+
+def test_an_interrupt_between_epochs_is_caught_too() -> None:
+    """A signal handler runs where the loop jumps back to its next epoch: a Ctrl-C or
+    SIGTERM raised exactly there (here by a trace function, at the loop's line after epoch
+    1) must be caught like one inside an epoch (it once escaped fit, leaving nothing saved)."""
+    model, opt, loader, test = setup()
+    code = fit.__code__
+    source, first = inspect.getsourcelines(fit)
+    loop_line = next(n for n, text in enumerate(source, first)
+                     if text.strip().startswith("for epoch in"))
+    lines: list[str] = []
+
+    def tracer(frame, event, arg):  # noqa: ANN001, ANN202
+        if frame.f_code is not code:
+            return None
+        if event == "line" and frame.f_lineno == loop_line and lines:
+            sys.settrace(None)
+            raise KeyboardInterrupt
+        return tracer
+
+    sys.settrace(tracer)
+    try:
+        history = fit(model, nn.CrossEntropyLoss(), opt, loader, test, epochs=5,
+                      progress=False, log=lines.append)
+    except KeyboardInterrupt:  # not re-raised: that would end the whole pytest session
+        pytest.fail("the interrupt between epochs escaped fit")
+    finally:
+        sys.settrace(None)
+    assert history.interrupted and [e.epoch for e in history.epochs] == [1]
