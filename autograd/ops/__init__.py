@@ -7,8 +7,10 @@ contract's op names (the gradcheck registry in tests must cover each one).
 
 from __future__ import annotations
 
-from autograd.ops import vocabulary  # noqa: E402,F401 - fills the VJP namespaces (xp)
-from autograd.ops import ieee  # noqa: F401 - torch's silent inf/nan (no NumPy warnings)
+from autograd.ops import (
+    ieee,  # noqa: F401 - torch's silent inf/nan (no NumPy warnings)
+    vocabulary,  # noqa: E402,F401 - fills the VJP namespaces (xp)
+)
 from autograd.ops.arith import (
     add,
     div,

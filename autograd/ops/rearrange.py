@@ -19,6 +19,7 @@ from autograd.ops.record import array_of, unary
 from autograd.ops.reduce import sum as _sum
 from autograd.ops.select import getitem, index_add, masked_fill
 from autograd.ops.shape import T, permute, reshape, transpose
+from autograd.ops.unary import clone
 from autograd.ops.views import STEP_OPS
 from autograd.tensor import Tensor, _view
 
@@ -277,8 +278,11 @@ def kron(input: Tensor, other: Any) -> Tensor:
 
 
 def contiguous(input: Tensor, memory_format: Any = None) -> Tensor:
-    """``input`` itself (every chainrule tensor is usable as contiguous)."""
-    return input
+    """``input`` itself when its elements lie in row-major order, else a row-major copy
+    in the graph (torch's ``CloneBackward0``): after it, ``view`` can always reshape."""
+    if input._data.flags.c_contiguous:
+        return input
+    return clone(input)
 
 
 def mT(input: Tensor) -> Tensor:  # noqa: N802 - torch's name

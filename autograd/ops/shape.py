@@ -59,11 +59,25 @@ def _reshape(x: Tensor, shape: tuple, cls: type[Node]) -> Tensor:
             f"shape {tuple(shape)} is invalid for input of shape {d.shape} "
             f"({d.size} elements)"
         ) from None
-    y = unary(cls, out, x, meta=d.shape)
     b = out.base  # NumPy reshapes to a view when the strides allow, else copies
     if b is not None and (b is d or b is d.base):
-        _view(y, x, ("reshape", (shape, cls)))
-    return y
+        return _view(unary(cls, out, x, meta=d.shape), x, ("reshape", (shape, cls)))
+    base = x._base
+    if cls is ViewBackward and d.size and base is not None and base._data.flags.c_contiguous:
+        # x is a view of a row-major tensor, so its strides are torch's: torch raises here
+        # (a copy would be no view). Elsewhere chainrule's layout may differ from torch's
+        # (a VJP's gradient can be a slice of a padded buffer where torch's is contiguous):
+        # there the copy stands in for torch's view, as reshape does.
+        raise RuntimeError(
+            f"view size is not compatible with input tensor's size and stride (at least one "
+            f"dimension spans across two contiguous subspaces): view {tuple(shape)} of shape "
+            f"{d.shape} with strides {_elements(d)}. Use .reshape(...) instead.")
+    return unary(cls, out, x, meta=d.shape)
+
+
+def _elements(d: Any) -> tuple:
+    """Strides in elements, as torch prints them (NumPy's are in bytes)."""
+    return tuple(s // d.itemsize for s in d.strides)
 
 
 def reshape(x: Tensor, *shape: Any) -> Tensor:
