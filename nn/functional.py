@@ -101,12 +101,17 @@ __all__ += _more.__all__
 
 # -- activations -------------------------------------------------------------------------------
 def relu(input: Tensor, inplace: bool = False) -> Tensor:
-    """max(x, 0) elementwise (``inplace`` is accepted and ignored: a new tensor is returned)."""
+    """max(x, 0) elementwise; ``inplace=True`` writes it into ``input`` and returns it, as
+    torch (see ``autograd.ops.activations``)."""
+    if inplace:
+        return input.copy_(ag.relu(input.clone()))
     return ag.relu(input)
 
 
 def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
-    """x if x > 0 else negative_slope · x, elementwise."""
+    """x if x > 0 else negative_slope · x, elementwise (``inplace`` as :func:`relu`)."""
+    if inplace:
+        return input.copy_(ag.leaky_relu(input.clone(), negative_slope))
     return ag.leaky_relu(input, negative_slope)
 
 
@@ -153,7 +158,8 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True,
     if not training or p == 0.0:
         return input
     if p == 1.0:
-        return input * xp_of(input._data).zeros(input.shape, dtype=input.dtype)
+        zeros = xp_of(input._data).zeros(input.shape, dtype=input.dtype)
+        return input.mul_(zeros) if inplace else input * zeros
     dt = input.dtype if input.dtype in (np.float32, np.float64) else np.float64
     if input._data.__class__ is np.ndarray:
         keep = generator().random(input.shape, dtype=dt) >= p
@@ -161,7 +167,7 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True,
         keep = device_generator(input._data).random_sample(input.shape, dtype=dt) >= p
     mask = keep.astype(input.dtype)
     mask *= 1.0 / (1.0 - p)
-    return input * mask
+    return input.mul_(mask) if inplace else input * mask  # in place as torch's: x · mask
 
 
 def one_hot(tensor: Any, num_classes: int = -1) -> Tensor:
@@ -607,7 +613,7 @@ DIFFERENTIABLE += ["embedding", "layer_norm", "scaled_dot_product_attention"]
 __all__ += ["embedding", "layer_norm", "scaled_dot_product_attention"]
 
 # -- more activations (issue 15): the engine's ops of autograd/ops/activations.py, with the
-# `inplace` flags torch's signatures carry (accepted; a new tensor is returned).
+# `inplace` flags torch's signatures carry (written into the input, as torch).
 __all__ += [
     "celu", "elu", "gelu", "hardsigmoid", "hardswish", "hardtanh", "logsigmoid", "mish",
     "relu6", "selu", "silu", "softplus", "softsign", "tanhshrink", "threshold",

@@ -4,6 +4,9 @@ boundary rules; each forward on arrays next to its VJP.
 torch exposes these as ``torch.nn.functional.X`` (and ``torch.selu``, ``torch.celu``,
 ``torch.threshold``); ``nn.functional`` re-exports them. Where a derivative jumps
 (hardtanh, hardswish, threshold...), the side torch takes at the boundary is kept.
+``inplace=True`` writes the result into the input as torch does, through ``copy_`` of the
+op on a clone (recorded and version-counted; the clone is what the op saves, as torch
+saves the original input of an in-place op whose derivative needs it).
 """
 
 from __future__ import annotations
@@ -64,6 +67,8 @@ class SiluBackward(Node):
 
 def silu(input: Tensor, inplace: bool = False) -> Tensor:
     """SiLU (swish): x · σ(x)."""
+    if inplace:
+        return input.copy_(silu(input.clone()))
     d = input._data
     return unary(SiluBackward, d * _sigmoid_array(d), input, save_input=True)
 
@@ -154,6 +159,8 @@ class MishBackward(Node):
 
 def mish(input: Tensor, inplace: bool = False) -> Tensor:
     """Mish: x · tanh(softplus(x))."""
+    if inplace:
+        return input.copy_(mish(input.clone()))
     d = input._data
     out = d * np.tanh(_log1p_exp(d))
     return unary(MishBackward, out.astype(d.dtype, copy=False), input, save_input=True)
@@ -185,6 +192,8 @@ def _elu(input: Tensor, alpha: float, scale: float, input_scale: float) -> Tenso
 
 def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     """ELU: x for x > 0, α(eˣ − 1) otherwise."""
+    if inplace:
+        return input.copy_(elu(input.clone(), alpha))
     return _elu(input, alpha, 1.0, 1.0)
 
 
@@ -194,6 +203,8 @@ SELU_SCALE = 1.0507009873554804934193349852946
 
 def selu(input: Tensor, inplace: bool = False) -> Tensor:
     """SELU: scale · ELU(x, α) with α = 1.6733, scale = 1.0507 (self-normalising)."""
+    if inplace:
+        return input.copy_(selu(input.clone()))
     return _elu(input, SELU_ALPHA, SELU_SCALE, 1.0)
 
 
@@ -201,6 +212,8 @@ def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     """CELU: max(0, x) + min(0, α(e^(x/α) − 1))."""
     if alpha == 0:
         raise ValueError("celu: alpha must not be 0 (ZeroDivisionError in x/alpha)")
+    if inplace:
+        return input.copy_(celu(input.clone(), alpha))
     return _elu(input, alpha, 1.0, 1.0 / alpha)
 
 
@@ -224,17 +237,21 @@ def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0,
     if min_val > max_val:
         raise ValueError(f"hardtanh: min_val ({min_val}) cannot be greater than max_val "
                          f"({max_val})")
+    if inplace:
+        return input.copy_(hardtanh(input.clone(), min_val, max_val))
     d = input._data
     return _masked(input, np.clip(d, min_val, max_val), (d > min_val) & (d < max_val))
 
 
 def relu6(input: Tensor, inplace: bool = False) -> Tensor:
     """ReLU6: min(max(x, 0), 6) (hardtanh(x, 0, 6))."""
-    return hardtanh(input, 0.0, 6.0)
+    return hardtanh(input, 0.0, 6.0, inplace)
 
 
 def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
     """Hardsigmoid: relu6(x + 3) / 6; slope 1/6 on (−3, 3), 0 elsewhere."""
+    if inplace:
+        return input.copy_(hardsigmoid(input.clone()))
     d = input._data
     out = np.clip(d + 3, 0, 6) / 6
     # torch's backward multiplies by the float32 constant 1.0f/6 for every dtype
@@ -243,8 +260,14 @@ def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
 
 def threshold(input: Tensor, threshold: float, value: float, inplace: bool = False) -> Tensor:
     """Threshold: x where x > threshold, else ``value``."""
+    if inplace:
+        return input.copy_(_threshold(input.clone(), threshold, value))
+    return _threshold(input, threshold, value)
+
+
+def _threshold(input: Tensor, at: float, value: float) -> Tensor:
     d = input._data
-    keep = d > threshold
+    keep = d > at
     return _masked(input, np.where(keep, d, value), keep)
 
 
@@ -260,6 +283,8 @@ class HardswishBackward(Node):
 
 def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
     """Hardswish: x · relu6(x + 3) / 6."""
+    if inplace:
+        return input.copy_(hardswish(input.clone()))
     d = input._data
     out = d * np.clip(d + 3, 0, 6) / 6
     mid = (d > -3) & (d < 3)
