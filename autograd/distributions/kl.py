@@ -30,8 +30,10 @@ from autograd.distributions.multivariate_normal import (
 from autograd.distributions.normal import Normal
 from autograd.distributions.params import sum_rightmost
 from autograd.distributions.uniform import Uniform
+from autograd.factories import full_like
 from autograd.ops.activations import softplus
 from autograd.ops.along import where
+from autograd.ops.special import erf
 from autograd.ops.torch_names import broadcast_shapes
 from autograd.tensor import Tensor
 
@@ -44,8 +46,10 @@ _KL_MEMOIZE: dict[tuple[type, type], Callable] = {}  # resolved lookups of concr
 def register_kl(type_p: type, type_q: type) -> Callable:
     """Decorator registering ``fun(p, q)`` as KL(p ‖ q) for instances of the two types
     (and their subclasses, where no more specific registration exists)."""
+    # torch's test, as written: a class passes whatever it is, a non-class fails in
+    # issubclass (TypeError)
     for t, name in ((type_p, "type_p"), (type_q, "type_q")):
-        if not (isinstance(t, type) and issubclass(t, Distribution)):
+        if not isinstance(t, type) and issubclass(t, Distribution):
             raise TypeError(f"Expected {name} to be a Distribution subclass but got {t}")
 
     def decorator(fun: Callable) -> Callable:
@@ -172,6 +176,72 @@ def _kl_multivariatenormal_multivariatenormal(p: MultivariateNormal,
     term2 = X.pow(2).sum((-2, -1))
     term3 = _batch_mahalanobis(qL, q.loc - p.loc)
     return half_term1 + 0.5 * (term2 + term3 - n)
+
+
+# -- pairs of different families (torch's formulas; infinite where q's support misses p's)
+def _infinite_like(t: Tensor) -> Tensor:
+    return full_like(t.detach(), math.inf)
+
+
+@register_kl(Exponential, Uniform)
+def _kl_exponential_infinity(p: Exponential, q: Distribution) -> Tensor:
+    return _infinite_like(p.rate)
+
+
+@register_kl(Laplace, Exponential)
+@register_kl(Laplace, Uniform)
+@register_kl(Normal, Exponential)
+@register_kl(Normal, Uniform)
+def _kl_loc_infinity(p: Normal | Laplace, q: Distribution) -> Tensor:
+    return _infinite_like(p.loc)
+
+
+@register_kl(Exponential, Normal)
+def _kl_exponential_normal(p: Exponential, q: Normal) -> Tensor:
+    var_normal = q.scale.pow(2)
+    rate_sqr = p.rate.pow(2)
+    t1 = 0.5 * (rate_sqr * var_normal * 2 * math.pi).log()
+    t2 = rate_sqr.reciprocal()
+    t3 = q.loc / p.rate
+    t4 = q.loc.pow(2) * 0.5
+    return t1 - 1 + (t2 - t3 + t4) / var_normal
+
+
+@register_kl(Laplace, Normal)
+def _kl_laplace_normal(p: Laplace, q: Normal) -> Tensor:
+    var_normal = q.scale.pow(2)
+    scale_sqr_var_ratio = p.scale.pow(2) / var_normal
+    t1 = 0.5 * (2 * scale_sqr_var_ratio / math.pi).log()
+    t2 = 0.5 * p.loc.pow(2)
+    t3 = p.loc * q.loc
+    t4 = 0.5 * q.loc.pow(2)
+    return -t1 + scale_sqr_var_ratio + (t2 - t3 + t4) / var_normal - 1
+
+
+@register_kl(Normal, Laplace)
+def _kl_normal_laplace(p: Normal, q: Laplace) -> Tensor:
+    loc_diff = p.loc - q.loc
+    scale_ratio = p.scale / q.scale
+    loc_diff_scale_ratio = loc_diff / p.scale
+    t1 = scale_ratio.log()
+    t2 = math.sqrt(2 / math.pi) * p.scale * (-0.5 * loc_diff_scale_ratio.pow(2)).exp()
+    t3 = loc_diff * erf(math.sqrt(0.5) * loc_diff_scale_ratio)
+    return -t1 + (t2 + t3) / q.scale - (0.5 * (1 + math.log(0.5 * math.pi)))
+
+
+@register_kl(Uniform, Exponential)
+def _kl_uniform_exponential(p: Uniform, q: Exponential) -> Tensor:
+    result = q.rate * (p.high + p.low) / 2 - ((p.high - p.low) * q.rate).log()
+    return where(p.low < q.support.lower_bound, math.inf, result)
+
+
+@register_kl(Uniform, Normal)
+def _kl_uniform_normal(p: Uniform, q: Normal) -> Tensor:
+    common_term = p.high - p.low
+    t1 = (math.sqrt(math.pi * 2) * q.scale / common_term).log()
+    t2 = common_term.pow(2) / 12
+    t3 = ((p.high + p.low - 2 * q.loc) / 2).pow(2)
+    return t1 + 0.5 * (t2 + t3) / q.scale.pow(2)
 
 
 @register_kl(Independent, Independent)

@@ -32,10 +32,11 @@ def _batch_mv(bmat: Tensor, bvec: Tensor) -> Tensor:
     return matmul(bmat, bvec.unsqueeze(-1)).squeeze(-1)
 
 
-def _tril_solve(L: Tensor, B: Tensor) -> Tensor:
-    """X with tril(L) X = B: L (…, n, n), B (…, n, k), batch dims broadcast."""
+def _tril_solve(L: Tensor, B: Tensor, lower_only: bool = True) -> Tensor:
+    """X with tril(L) X = B (``lower_only=False``: L X = B, L used whole): L (…, n, n),
+    B (…, n, k), batch dims broadcast."""
     batch = broadcast_shapes(L.shape[:-2], B.shape[:-2])
-    a = L.tril().expand(batch + tuple(L.shape[-2:]))
+    a = (L.tril() if lower_only else L).expand(batch + tuple(L.shape[-2:]))
     return solve(a, B.expand(batch + tuple(B.shape[-2:])))
 
 
@@ -111,10 +112,11 @@ class MultivariateNormal(Distribution):
 
     @lazy_property
     def precision_matrix(self) -> Tensor:
-        # (L Lᵀ)⁻¹ = L⁻ᵀ L⁻¹ (torch's cholesky_inverse)
+        # (L Lᵀ)⁻¹ = L⁻ᵀ L⁻¹, torch's cholesky_inverse, whose gradient treats L as a
+        # whole matrix (its upper part gets one): so L is not restricted to tril here
         L = self._unbroadcasted_scale_tril
         n = L.shape[-1]
-        L_inv = _tril_solve(L, eye(n, dtype=L.dtype))
+        L_inv = _tril_solve(L, eye(n, dtype=L.dtype), lower_only=False)
         return matmul(L_inv.mT, L_inv).expand(self._matrix_shape())
 
     @property
