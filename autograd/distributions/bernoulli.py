@@ -13,6 +13,7 @@ from typing import Any
 
 from autograd.distributions import constraints
 from autograd.distributions.distribution import Distribution
+from autograd.distributions.exp_family import ExponentialFamily
 from autograd.distributions.params import (
     bce_with_logits,
     broadcast_all,
@@ -30,7 +31,7 @@ from autograd.tensor import Tensor
 __all__ = ["Bernoulli"]
 
 
-class Bernoulli(Distribution):
+class Bernoulli(ExponentialFamily):
     """Bernoulli(probs=None, logits=None, validate_args=None): exactly one of the two."""
 
     arg_constraints = {"probs": constraints.unit_interval, "logits": constraints.real}
@@ -102,6 +103,14 @@ class Bernoulli(Distribution):
 
     def entropy(self) -> Tensor:
         return bce_with_logits(self.logits, self.probs)
+
+    @property
+    def _natural_params(self) -> tuple[Tensor]:
+        p = self.probs
+        return ((p / (1 - p)).log(),)  # torch.logit(p)
+
+    def _log_normalizer(self, x: Tensor) -> Tensor:  # type: ignore[override]
+        return x.exp().log1p()
 
     def enumerate_support(self, expand: bool = True) -> Tensor:
         values = arange(2, dtype=self._param.dtype)

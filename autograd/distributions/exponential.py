@@ -10,6 +10,7 @@ from typing import Any
 
 from autograd.distributions import constraints
 from autograd.distributions.distribution import Distribution
+from autograd.distributions.exp_family import ExponentialFamily
 from autograd.distributions.params import broadcast_all, is_number
 from autograd.factories import empty, zeros_like
 from autograd.grad_mode import no_grad
@@ -18,7 +19,7 @@ from autograd.tensor import Tensor
 __all__ = ["Exponential"]
 
 
-class Exponential(Distribution):
+class Exponential(ExponentialFamily):
     """Exponential(rate, validate_args=None): a number or a Tensor of positive rates."""
 
     arg_constraints = {"rate": constraints.positive}
@@ -76,3 +77,10 @@ class Exponential(Distribution):
 
     def entropy(self) -> Tensor:
         return 1.0 - self.rate.log()
+
+    @property
+    def _natural_params(self) -> tuple[Tensor]:
+        return (-self.rate,)
+
+    def _log_normalizer(self, x: Tensor) -> Tensor:  # type: ignore[override]
+        return -(-x).log()

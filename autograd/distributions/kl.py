@@ -16,8 +16,9 @@ from functools import total_ordering
 from typing import Any
 
 from autograd.distributions.bernoulli import Bernoulli
-from autograd.distributions.categorical import Categorical, OneHotCategorical
+from autograd.distributions.categorical import Categorical
 from autograd.distributions.distribution import Distribution
+from autograd.distributions.exp_family import ExponentialFamily
 from autograd.distributions.exponential import Exponential
 from autograd.distributions.independent import Independent
 from autograd.distributions.laplace import Laplace
@@ -28,6 +29,7 @@ from autograd.distributions.multivariate_normal import (
     _tril_solve,
 )
 from autograd.distributions.normal import Normal
+from autograd.distributions.one_hot_categorical import OneHotCategorical
 from autograd.distributions.params import sum_rightmost
 from autograd.distributions.uniform import Uniform
 from autograd.factories import full_like
@@ -176,6 +178,23 @@ def _kl_multivariatenormal_multivariatenormal(p: MultivariateNormal,
     term2 = X.pow(2).sum((-2, -1))
     term3 = _batch_mahalanobis(qL, q.loc - p.loc)
     return half_term1 + 0.5 * (term2 + term3 - n)
+
+
+@register_kl(ExponentialFamily, ExponentialFamily)
+def _kl_expfamily_expfamily(p: ExponentialFamily, q: ExponentialFamily) -> Tensor:
+    if type(p) is not type(q):
+        raise NotImplementedError("The cross KL-divergence between different exponential "
+                                  "families cannot be computed using Bregman divergences")
+    from autograd import grad  # the package's grad (this module loads after it)
+
+    p_nparams = [theta.detach().requires_grad_() for theta in p._natural_params]
+    q_nparams = q._natural_params
+    lg_normal = p._log_normalizer(*p_nparams)
+    gradients = grad(lg_normal.sum(), p_nparams, create_graph=True)
+    result = q._log_normalizer(*q_nparams) - lg_normal
+    for pnp, qnp, g in zip(p_nparams, q_nparams, gradients):
+        result = result - sum_rightmost((qnp - pnp) * g, len(q.event_shape))
+    return result
 
 
 # -- pairs of different families (torch's formulas; infinite where q's support misses p's)

@@ -12,6 +12,7 @@ from typing import Any
 
 from autograd.distributions import constraints
 from autograd.distributions.distribution import Distribution
+from autograd.distributions.exp_family import ExponentialFamily
 from autograd.distributions.params import broadcast_all, is_number, standard_normal
 from autograd.grad_mode import no_grad
 from autograd.ops.special import erf, erfinv
@@ -21,7 +22,7 @@ from autograd.tensor import Tensor
 __all__ = ["Normal"]
 
 
-class Normal(Distribution):
+class Normal(ExponentialFamily):
     """Normal(loc, scale, validate_args=None): numbers or Tensors, broadcast together."""
 
     arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
@@ -86,3 +87,10 @@ class Normal(Distribution):
 
     def entropy(self) -> Tensor:
         return 0.5 + 0.5 * math.log(2 * math.pi) + self.scale.log()
+
+    @property
+    def _natural_params(self) -> tuple[Tensor, Tensor]:
+        return (self.loc / self.scale.pow(2), -0.5 * self.scale.pow(2).reciprocal())
+
+    def _log_normalizer(self, x: Tensor, y: Tensor) -> Tensor:  # type: ignore[override]
+        return -0.25 * x.pow(2) / y + 0.5 * (-math.pi / y).log()

@@ -411,3 +411,36 @@ def test_second_derivatives_flow_through_log_prob() -> None:
     assert h.item() == pytest.approx(float(np.sum(1 / 1.5 ** 2 - 3 * x ** 2 / 1.5 ** 4)),
                                      rel=1e-5)
     assert h.item() == pytest.approx(0.1303703784942627, rel=1e-6)
+
+
+def test_exponential_family_fallbacks_agree_with_the_closed_forms() -> None:
+    # the Bregman forms (entropy and KL through ∇F by autograd) are the fallback torch
+    # uses for exponential families without their own; on Normal, Bernoulli and
+    # Exponential they must give the closed forms' values and gradients
+    from autograd.distributions.kl import _kl_expfamily_expfamily
+
+    loc = ag.tensor([0.3, -1.2], requires_grad=True)
+    scale = ag.tensor([0.5, 2.0], requires_grad=True)
+    pairs = [(D.Normal(loc, scale), D.Normal(ag.tensor([1.0, 0.0]), ag.tensor([1.5, 0.7]))),
+             (D.Bernoulli(logits=loc), D.Bernoulli(probs=ag.tensor([0.2, 0.9]))),
+             (D.Exponential(scale), D.Exponential(ag.tensor([1.0, 3.0])))]
+    for p, q in pairs:
+        assert isinstance(p, D.ExponentialFamily)
+        # torch detaches p's natural parameters in both: the value is all that is kept
+        for closed, bregman in [(p.entropy(), D.ExponentialFamily.entropy(p)),
+                                (D.kl_divergence(p, q), _kl_expfamily_expfamily(p, q))]:
+            np.testing.assert_allclose(bregman.detach().numpy(), closed.detach().numpy(),
+                                       rtol=1e-5, atol=1e-6)
+        # q's natural parameters stay in the graph: KL(q ‖ p)'s gradient reaches p's
+        closed, bregman = D.kl_divergence(q, p), _kl_expfamily_expfamily(q, p)
+        np.testing.assert_allclose(bregman.detach().numpy(), closed.detach().numpy(),
+                                   rtol=1e-5, atol=1e-6)
+        g1 = ag.grad(closed.sum(), [loc, scale], allow_unused=True, retain_graph=True)
+        g2 = ag.grad(bregman.sum(), [loc, scale], allow_unused=True, retain_graph=True)
+        for a, b in zip(g1, g2):
+            assert (a is None) == (b is None)
+            if a is not None:
+                np.testing.assert_allclose(b.numpy(), a.numpy(), rtol=1e-4, atol=1e-5)
+    with pytest.raises(NotImplementedError, match="cross KL-divergence between different "
+                       "exponential families"):
+        D.kl_divergence(D.Normal(0.0, 1.0), D.Bernoulli(0.3))
