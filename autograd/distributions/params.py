@@ -19,6 +19,7 @@ from autograd.factories import Size, get_default_dtype, tensor
 from autograd.grad_mode import enable_grad
 from autograd.ops import logsigmoid, sigmoid, softmax
 from autograd.ops.torch_names import broadcast_tensors
+from autograd.sampling import randn
 from autograd.tensor import Tensor
 
 __all__ = [
@@ -47,8 +48,6 @@ def broadcast_all(*values: Any) -> tuple[Tensor, ...]:
 
 def standard_normal(shape: tuple, dtype: Any) -> Tensor:
     """N(0, 1) draws of ``shape`` from the default generator (no graph)."""
-    from autograd.sampling import randn
-
     return randn(tuple(shape), dtype=dtype)
 
 
