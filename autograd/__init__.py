@@ -405,6 +405,8 @@ _LAZY = {
     # as ``torch.distributed`` after ``import torch``; its module imports mpi4py only
     # when a process group is made
     "distributed": ("autograd.distributed", None),
+    # torch.distributions (Normal, Categorical, kl_divergence ...)
+    "distributions": ("autograd.distributions", None),
     # torch.nn.functional.X, torch.nn.init.normal_, torch.optim.AdamW written inline, as
     # torch programs do after `import torch` (nn and optim import autograd: loading them
     # on first use keeps the package free of the cycle)

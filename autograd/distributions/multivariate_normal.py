@@ -1,0 +1,153 @@
+"""``MultivariateNormal(loc, scale_tril=L)``: the Gaussian N(μ, L Lᵀ) over vectors.
+
+Only the Cholesky parameterization is taken: ``covariance_matrix=`` and
+``precision_matrix=`` need a differentiable Cholesky factorization, which the engine
+does not have yet, and raise NotImplementedError instead of computing something else.
+L⁻¹ x is a linear solve against tril(L): the same value as torch's triangular solve,
+and through tril the gradient reaches only L's lower triangle, as torch's does.
+
+log p(x) = −½ (n log 2π + ‖L⁻¹(x − μ)‖²) − Σ log diag L;  H = ½ n (1 + log 2π) + Σ log diag L;
+``rsample`` is μ + L ε with ε ~ N(0, I).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from autograd.distributions import constraints
+from autograd.distributions.distribution import Distribution
+from autograd.distributions.params import lazy_property, standard_normal
+from autograd.factories import eye
+from autograd.ops import matmul
+from autograd.ops.dense import solve
+from autograd.ops.torch_names import broadcast_shapes
+from autograd.tensor import Tensor
+
+__all__ = ["MultivariateNormal"]
+
+
+def _batch_mv(bmat: Tensor, bvec: Tensor) -> Tensor:
+    """(…, n, n) @ (…, n) → (…, n), batch dims broadcast."""
+    return matmul(bmat, bvec.unsqueeze(-1)).squeeze(-1)
+
+
+def _tril_solve(L: Tensor, B: Tensor, lower_only: bool = True) -> Tensor:
+    """X with tril(L) X = B (``lower_only=False``: L X = B, L used whole): L (…, n, n),
+    B (…, n, k), batch dims broadcast."""
+    batch = broadcast_shapes(L.shape[:-2], B.shape[:-2])
+    a = (L.tril() if lower_only else L).expand(batch + tuple(L.shape[-2:]))
+    return solve(a, B.expand(batch + tuple(B.shape[-2:])))
+
+
+def _batch_mahalanobis(bL: Tensor, bx: Tensor) -> Tensor:
+    """‖L⁻¹ x‖² over the last dim: L (…, n, n), x (…, n) → (…) (broadcast)."""
+    return _tril_solve(bL, bx.unsqueeze(-1)).squeeze(-1).pow(2).sum(-1)
+
+
+def _half_log_det(L: Tensor) -> Tensor:
+    return L.diagonal(dim1=-2, dim2=-1).log().sum(-1)
+
+
+class MultivariateNormal(Distribution):
+    """MultivariateNormal(loc, covariance_matrix=None, precision_matrix=None,
+    scale_tril=None, validate_args=None): loc (…, n), scale_tril (…, n, n) lower
+    triangular with a positive diagonal; batch dims broadcast."""
+
+    arg_constraints = {
+        "loc": constraints.real_vector,
+        "covariance_matrix": constraints.positive_definite,
+        "precision_matrix": constraints.positive_definite,
+        "scale_tril": constraints.lower_cholesky,
+    }
+    support = constraints.real_vector
+    has_rsample = True
+
+    def __init__(self, loc: Tensor, covariance_matrix: Tensor | None = None,
+                 precision_matrix: Tensor | None = None, scale_tril: Tensor | None = None,
+                 validate_args: bool | None = None) -> None:
+        if loc.dim() < 1:
+            raise ValueError("loc must be at least one-dimensional.")
+        given = [m is not None for m in (covariance_matrix, precision_matrix, scale_tril)]
+        if sum(given) != 1:
+            raise ValueError("Exactly one of covariance_matrix or precision_matrix or "
+                             "scale_tril may be specified.")
+        if scale_tril is None:
+            name = "covariance_matrix" if covariance_matrix is not None else "precision_matrix"
+            raise NotImplementedError(
+                f"MultivariateNormal({name}=...) needs a differentiable Cholesky "
+                "factorization, which chainrule does not have yet: pass scale_tril=")
+        if scale_tril.dim() < 2:
+            raise ValueError("scale_tril matrix must be at least two-dimensional, with "
+                             "optional leading batch dimensions")
+        batch_shape = broadcast_shapes(scale_tril.shape[:-2], loc.shape[:-1])
+        self.scale_tril = scale_tril.expand(batch_shape + tuple(scale_tril.shape[-2:]))
+        self.loc = loc.expand(batch_shape + (loc.shape[-1],))
+        super().__init__(batch_shape, self.loc.shape[-1:], validate_args=validate_args)
+        self._unbroadcasted_scale_tril = scale_tril
+
+    def expand(self, batch_shape: Any, _instance: Any = None) -> MultivariateNormal:
+        new = self._get_checked_instance(MultivariateNormal, _instance)
+        batch_shape = tuple(batch_shape)
+        event = tuple(self.event_shape)
+        new.loc = self.loc.expand(batch_shape + event)
+        new._unbroadcasted_scale_tril = self._unbroadcasted_scale_tril
+        if "scale_tril" in self.__dict__:
+            new.scale_tril = self.scale_tril.expand(batch_shape + event + event)
+        Distribution.__init__(new, batch_shape, self.event_shape, validate_args=False)
+        new._validate_args = self._validate_args
+        return new
+
+    def _matrix_shape(self) -> tuple:
+        return tuple(self._batch_shape) + tuple(self._event_shape) * 2
+
+    @lazy_property
+    def scale_tril(self) -> Tensor:
+        return self._unbroadcasted_scale_tril.expand(self._matrix_shape())
+
+    @lazy_property
+    def covariance_matrix(self) -> Tensor:
+        L = self._unbroadcasted_scale_tril
+        return matmul(L, L.mT).expand(self._matrix_shape())
+
+    @lazy_property
+    def precision_matrix(self) -> Tensor:
+        # (L Lᵀ)⁻¹ = L⁻ᵀ L⁻¹, torch's cholesky_inverse, whose gradient treats L as a
+        # whole matrix (its upper part gets one): so L is not restricted to tril here
+        L = self._unbroadcasted_scale_tril
+        n = L.shape[-1]
+        L_inv = _tril_solve(L, eye(n, dtype=L.dtype), lower_only=False)
+        return matmul(L_inv.mT, L_inv).expand(self._matrix_shape())
+
+    @property
+    def mean(self) -> Tensor:
+        return self.loc
+
+    @property
+    def mode(self) -> Tensor:
+        return self.loc
+
+    @property
+    def variance(self) -> Tensor:
+        return (self._unbroadcasted_scale_tril.pow(2).sum(-1)
+                .expand(tuple(self._batch_shape) + tuple(self._event_shape)))
+
+    def rsample(self, sample_shape: Any = ()) -> Tensor:
+        shape = self._extended_shape(sample_shape)
+        eps = standard_normal(shape, self.loc.dtype)
+        return self.loc + _batch_mv(self._unbroadcasted_scale_tril, eps)
+
+    def log_prob(self, value: Any) -> Tensor:
+        if self._validate_args:
+            self._validate_sample(value)
+        diff = value - self.loc
+        M = _batch_mahalanobis(self._unbroadcasted_scale_tril, diff)
+        half_log_det = _half_log_det(self._unbroadcasted_scale_tril)
+        return -0.5 * (self._event_shape[0] * math.log(2 * math.pi) + M) - half_log_det
+
+    def entropy(self) -> Tensor:
+        half_log_det = _half_log_det(self._unbroadcasted_scale_tril)
+        H = 0.5 * self._event_shape[0] * (1.0 + math.log(2 * math.pi)) + half_log_det
+        if len(self._batch_shape) == 0:
+            return H
+        return H.expand(tuple(self._batch_shape))
