@@ -1,5 +1,9 @@
 """``autograd.linalg`` as ``torch.linalg``: the vector norms, the matrix norms 'fro', 1,
--1, inf and -inf, and inv, det, slogdet, solve (``ops/dense.py``)."""
+-1, inf and -inf, inv, det, slogdet, solve (``ops/dense.py``), the decompositions
+cholesky, qr, svd, eigh and their value-only forms (``ops/decompositions.py``),
+solve_triangular (``ops/triangular.py``), pinv, matrix_exp, matrix_rank, lstsq
+(``ops/matrix_functions.py``). ``LinAlgError`` is the RuntimeError raised for singular or
+non-positive-definite input."""
 
 from __future__ import annotations
 
@@ -7,10 +11,22 @@ import math
 from typing import Any
 
 from autograd.dims import normalize_dims
+from autograd.errors import LinAlgError
+from autograd.ops.decompositions import (
+    cholesky,
+    cholesky_ex,
+    eigh,
+    eigvalsh,
+    qr,
+    svd,
+    svdvals,
+)
 from autograd.ops.dense import det, inv, slogdet, solve
 from autograd.ops.geometry import linalg_cross as cross
+from autograd.ops.matrix_functions import lstsq, matrix_exp, matrix_rank, pinv
 from autograd.ops.products import vector_norm
 from autograd.ops.reduce import amax, amin
+from autograd.ops.triangular import solve_triangular
 from autograd.ops.unary import abs as _abs
 from autograd.tensor import Tensor
 
@@ -62,4 +78,6 @@ def norm(A: Tensor, ord: Any = None, dim: Any = None, keepdim: bool = False, *,
     return vector_norm(A, ord, dim, keepdim, dtype=dtype)
 
 
-__all__ = ["cross", "det", "inv", "matrix_norm", "norm", "slogdet", "solve", "vector_norm"]
+__all__ = ["LinAlgError", "cholesky", "cholesky_ex", "cross", "det", "eigh", "eigvalsh", "inv",
+           "lstsq", "matrix_exp", "matrix_norm", "matrix_rank", "norm", "pinv", "qr",
+           "slogdet", "solve", "solve_triangular", "svd", "svdvals", "vector_norm"]
