@@ -184,7 +184,7 @@ def lstsq(A: Tensor, B: Tensor, rcond: float | None = None, *, driver: str | Non
     driver = "gelsy" if driver is None else driver
     if driver not in _DRIVERS:
         raise RuntimeError(f"torch.linalg.lstsq: parameter `driver` should be one of "
-                           f"{_DRIVERS}")
+                           f"({', '.join(_DRIVERS)})")
     a, b = A._data, B._data
     check_matrix("torch.linalg.lstsq", a, square=False)
     check_float("torch.linalg.lstsq", a, b)

@@ -121,7 +121,13 @@ def solve_triangular(A: Tensor, B: Tensor, *, upper: bool, left: bool = True,
                      unitriangular: bool = False) -> Tensor:
     """X with A X = B (``left=False``: X A = B) for a triangular A (…, n, n), reading only
     its upper or lower triangle (its diagonal taken as ones when ``unitriangular``);
-    B (…, n, k) (resp. (…, k, n)); batch dims broadcast."""
+    B (…, n, k) (resp. (…, k, n)); batch dims broadcast. As torch, B is cast to A's dtype
+    (the result has A's dtype), and integer input is not implemented."""
+    if A._data.dtype.kind != "f" and A._data.ndim >= 2:
+        raise NotImplementedError(f'"linalg.solve_triangular" not implemented for '
+                                  f"'{A._data.dtype}'")
+    if B._data.dtype != A._data.dtype:
+        B = B.to(A._data.dtype)
     _check_triangular("linalg.solve_triangular", A, B, left)
     A, B = _batched("linalg.solve_triangular", A, B)
     out = solve_triangular_array(A._data, B._data, upper, left, unitriangular)
