@@ -68,8 +68,11 @@ class _Factor(Node):
 
 def _record(cls: type[_Factor], arrays: tuple, A: Tensor, options: Any = None,
             differentiable: tuple | None = None) -> list:
-    """The outputs as Tensors, each differentiable one recorded by its own ``cls`` node."""
-    return [unary(cls, a, A, save_out=True, meta=(j, options), cache=arrays)
+    """The outputs as Tensors, each differentiable one recorded by its own ``cls`` node.
+    The nodes share copies of the arrays: an output changed in place later does not change
+    what its siblings' VJPs read (its own node's check of its output still applies)."""
+    cache = tuple(a.copy() for a in arrays) if A.requires_grad else None
+    return [unary(cls, a, A, save_out=True, meta=(j, options), cache=cache)
             if differentiable is None or differentiable[j] else _wrap(a, None)
             for j, a in enumerate(arrays)]
 
@@ -171,7 +174,7 @@ def _cholesky(op: str, A: Tensor, upper: bool, check: bool, node: type[_Factor])
     return CholeskyEx(factor, _wrap(info, None))
 
 
-def cholesky(A: Tensor, upper: bool = False, *, out: Any = None) -> Tensor:
+def cholesky(A: Tensor, upper: bool = False) -> Tensor:
     """The Cholesky factor L of each symmetric positive-definite A (…, n, n): A = L Lᵀ,
     read from A's lower triangle (``upper``: U with A = Uᵀ U, from the upper one).
     Raises ``LinAlgError`` where A is not positive definite."""

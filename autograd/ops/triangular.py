@@ -32,6 +32,8 @@ def tri_mask(n: int, m: int, k: int, lower: bool, dtype: Any) -> np.ndarray:
 
 def check_float(op: str, *arrays: np.ndarray) -> None:
     for a in arrays:
+        if a.dtype == np.float16:
+            raise RuntimeError(f"{op}: Low precision dtypes not supported. Got Half")
         if a.dtype.kind != "f":
             raise RuntimeError(f"{op}: Expected a floating point tensor as input. Got "
                                f"{a.dtype}")

@@ -199,3 +199,20 @@ def test_solve_triangular_takes_a_dtype_and_singular_gives_inf() -> None:
         y = ag.linalg.solve_triangular(ag.tensor([[0.0, 1.0], [0.0, 1.0]]), ag.ones(2, 1),
                                        upper=True)
     assert not np.isfinite(y.numpy()).all()  # no error: trsm divides by the zero pivot
+
+
+def test_a_factor_changed_in_place_leaves_its_siblings_gradients_alone() -> None:
+    a = _rand(4, 3).requires_grad_()
+    u, s, _ = ag.linalg.svd(a, full_matrices=False)
+    (u ** 3).sum().backward()
+    want = a.grad.numpy().copy()
+    a.grad = None
+    u, s, _ = ag.linalg.svd(a, full_matrices=False)
+    s.mul_(2.0)  # the U node's VJP reads its own copy of S
+    (u ** 3).sum().backward()
+    np.testing.assert_allclose(a.grad.numpy(), want)
+
+
+def test_half_precision_is_rejected_as_torch() -> None:
+    with pytest.raises(RuntimeError, match="Low precision dtypes not supported"):
+        ag.linalg.svd(ag.eye(2, dtype=np.float16))
