@@ -133,9 +133,13 @@ class LinalgPinvBackward(Node):
                 + phk - xp.matmul(xp.matmul(phk, p), a),)
 
 
-def pinv(A: Tensor, *, atol: Any = None, rtol: Any = None, hermitian: bool = False) -> Tensor:
+def pinv(A: Tensor, rcond: Any = None, hermitian: bool = False, *, atol: Any = None,
+         rtol: Any = None) -> Tensor:
     """The Moore–Penrose pseudo-inverse (…, n, m) of each A (…, m, n); singular values at
-    or below max(atol, rtol·σ_max) count as zero (rtol's default eps·max(m, n))."""
+    or below max(atol, rtol·σ_max) count as zero (rtol's default eps·max(m, n));
+    ``rcond`` is torch's older positional spelling of rtol (atol 0 then)."""
+    if rcond is not None:
+        atol, rtol = 0.0, rcond
     a = A._data
     check_matrix("linalg.pinv", a, square=hermitian)
     return unary(LinalgPinvBackward, pinv_array(a, atol, rtol, hermitian), A,
