@@ -173,6 +173,9 @@ from autograd.ops.composite import neg as negative
 from autograd.ops.composite import sub as subtract
 from autograd.ops.composite import swapaxes as swapdims
 from autograd.ops.contract import addmm, addmv, baddbmm, bmm, dot, einsum, mm, mv
+from autograd.ops.decompositions import cholesky_deprecated as cholesky
+from autograd.ops.decompositions import qr_deprecated as qr
+from autograd.ops.decompositions import svd_deprecated as svd
 from autograd.ops.dense import det, logdet, slogdet
 from autograd.ops.dense import inv as inverse
 from autograd.ops.elementary import (
@@ -248,6 +251,7 @@ from autograd.ops.logical import (
     not_equal,
 )
 from autograd.ops.logical import any as any
+from autograd.ops.matrix_functions import matrix_exp, pinverse
 from autograd.ops.products import dist, norm, prod
 from autograd.ops.rearrange import (
     chunk,
@@ -284,6 +288,7 @@ from autograd.ops.sorting import (
     topk,
 )
 from autograd.ops.special import erf, erfc, erfinv
+from autograd.ops.triangular import cholesky_inverse, cholesky_solve, triangular_solve
 from autograd.ops.unary import clone
 from autograd.printing import set_printoptions
 from autograd.promotion import result_type
@@ -429,6 +434,8 @@ __all__ = [*_TORCH_NAMES, "pi", "e", "inf", "nan", "newaxis",
     "get_default_device", "set_default_device",
     "Function", "FunctionCtx", "GradcheckError", "Node", "Tensor", "abs", "arange", "argmax",
     "checkpoint", "cuda", "device", "draw_graph", "functional", "linalg", "load", "save",
+    "cholesky", "cholesky_inverse", "cholesky_solve", "matrix_exp", "pinverse", "qr", "svd",
+    "triangular_solve",
     "argmin", "broadcast_to", "cat", "clamp", "cos", "detect_anomaly", "empty", "enable_grad",
     "exp", "expand", "eye", "flatten", "from_numpy", "full", "grad", "gradcheck",
     "gradgradcheck", "is_grad_enabled", "leaky_relu", "log", "log_softmax", "logsumexp",

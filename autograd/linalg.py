@@ -1,5 +1,9 @@
 """``autograd.linalg`` as ``torch.linalg``: the vector norms, the matrix norms 'fro', 1,
--1, inf and -inf, and inv, det, slogdet, solve (``ops/dense.py``)."""
+-1, inf and -inf, inv, det, slogdet, solve (``ops/dense.py``), the decompositions
+cholesky, qr, svd, eigh and their value-only forms (``ops/decompositions.py``),
+solve_triangular (``ops/triangular.py``), pinv, matrix_exp, matrix_rank, lstsq
+(``ops/matrix_functions.py``). ``LinAlgError`` is the RuntimeError raised for singular or
+non-positive-definite input."""
 
 from __future__ import annotations
 
@@ -7,10 +11,23 @@ import math
 from typing import Any
 
 from autograd.dims import normalize_dims
+from autograd.errors import LinAlgError
+from autograd.ops.composite import movedim
+from autograd.ops.decompositions import (
+    cholesky,
+    cholesky_ex,
+    eigh,
+    eigvalsh,
+    qr,
+    svd,
+    svdvals,
+)
 from autograd.ops.dense import det, inv, slogdet, solve
 from autograd.ops.geometry import linalg_cross as cross
+from autograd.ops.matrix_functions import lstsq, matrix_exp, matrix_rank, pinv
 from autograd.ops.products import vector_norm
 from autograd.ops.reduce import amax, amin
+from autograd.ops.triangular import solve_triangular
 from autograd.ops.unary import abs as _abs
 from autograd.tensor import Tensor
 
@@ -19,18 +36,23 @@ def matrix_norm(A: Tensor, ord: Any = "fro", dim: tuple = (-2, -1), keepdim: boo
                 dtype: Any = None) -> Tensor:
     """The norm of each matrix over the two ``dim``: 'fro' (Frobenius), 1 / -1 (largest /
     smallest column sum of |A|), inf / -inf (largest / smallest row sum of |A|), as torch's
-    composition ``amax(sum(|A|, dim[0]), dim[1])`` (ties share the gradient). 2, -2 and
-    'nuc' (singular values) are not supported."""
+    composition ``amax(sum(|A|, dim[0]), dim[1])`` (ties share the gradient); 2 / -2 (the
+    largest / smallest singular value) and 'nuc' (their sum) through ``svdvals``."""
     if ord == "fro":
         return vector_norm(A, 2, dim, keepdim, dtype=dtype)
-    if ord not in (1, -1, math.inf, -math.inf):
-        raise NotImplementedError(f"linalg.matrix_norm: ord={ord!r} is not supported ('fro', "
-                                  f"1, -1, inf and -inf are)")
+    if ord not in (1, -1, 2, -2, math.inf, -math.inf, "nuc"):
+        raise RuntimeError(f"linalg.matrix_norm: Order {ord} not supported.")
     n = A._data.ndim
     if n < 2:
         raise RuntimeError(f"linalg.matrix_norm: The input tensor A must have at least 2 "
                            f"dimensions (shape {A._data.shape})")
     d0, d1 = normalize_dims(dim, n)
+    if ord in (2, -2, "nuc"):
+        s = svdvals(movedim(A if dtype is None else A.to(dtype), (d0, d1), (-2, -1)))
+        x = s.sum(-1) if ord == "nuc" else amax(s, -1) if ord == 2 else amin(s, -1)
+        for d in sorted((d0, d1)) if keepdim else ():
+            x = x.unsqueeze(d)
+        return x
     if abs(ord) == math.inf:
         d0, d1 = d1, d0
     if A._data.dtype.kind != "f" and dtype is None:
@@ -62,4 +84,16 @@ def norm(A: Tensor, ord: Any = None, dim: Any = None, keepdim: bool = False, *,
     return vector_norm(A, ord, dim, keepdim, dtype=dtype)
 
 
-__all__ = ["cross", "det", "inv", "matrix_norm", "norm", "slogdet", "solve", "vector_norm"]
+def cond(A: Tensor, p: Any = None) -> Tensor:
+    """The condition number of each matrix: σ_max / σ_min for ``p`` None or 2 (-2: its
+    inverse), else ‖A‖_p ‖A⁻¹‖_p for the matrix norms 'fro', 'nuc', ±1, ±inf (square A)."""
+    if p in (None, 2, -2):
+        s = svdvals(A)
+        return s[..., -1] / s[..., 0] if p == -2 else s[..., 0] / s[..., -1]
+    return matrix_norm(A, p) * matrix_norm(inv(A), p)
+
+
+__all__ = ["LinAlgError", "cholesky", "cholesky_ex", "cond", "cross", "det", "eigh",
+           "eigvalsh", "inv", "lstsq", "matrix_exp", "matrix_norm", "matrix_rank", "norm",
+           "pinv", "qr", "slogdet", "solve", "solve_triangular", "svd", "svdvals",
+           "vector_norm"]

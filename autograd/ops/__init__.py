@@ -312,6 +312,15 @@ globals().update({_n: getattr(dense, _n) for _n in dense.PUBLIC})
 for _name, _fn in dense.METHODS.items():
     setattr(Tensor, _name, _fn)
 
+# -- decompositions and triangular systems (cholesky, qr, svd, eigh, pinv, matrix_exp...) ----
+from autograd.ops import decompositions, matrix_functions, triangular  # noqa: E402
+
+for _mod in (decompositions, matrix_functions, triangular):
+    PUBLIC_OPS += _mod.PUBLIC
+    globals().update({_n: getattr(_mod, _n) for _n in _mod.PUBLIC})
+    for _name, _fn in _mod.METHODS.items():
+        setattr(Tensor, _name, _fn)
+
 # -- products and rearrangements built from other ops (tensordot, cross, cdist...) -----------
 from autograd.ops import geometry  # noqa: E402
 

@@ -9,6 +9,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from autograd.backend import asarray
+from autograd.errors import LinAlgError
 from autograd.graph import Node
 from autograd.ops.record import nary, unary
 from autograd.tensor import Tensor, _wrap
@@ -28,7 +29,7 @@ def _linalg(op: str, fn: Any, *args: Any) -> Any:
     try:
         return fn(*args)
     except np.linalg.LinAlgError as err:  # torch's LinAlgError is a RuntimeError
-        raise RuntimeError(f"linalg.{op}: the input matrix is singular ({err}); the "
+        raise LinAlgError(f"linalg.{op}: the input matrix is singular ({err}); the "
                            f"operation could not be completed") from None
 
 

@@ -23,6 +23,7 @@ from autograd.ops.contract import _einsum_array, einsum
 from autograd.ops.dense import _solve_matrix, inv, inv_array, solve_array
 from autograd.ops.linalg import _swap_last_array, _swap_last_tensor, matmul
 from autograd.ops.loss import _softmax_tensor
+from autograd.ops.matrix_functions import matrix_exp, matrix_exp_array
 from autograd.ops.pool import _spread_array, _spread_tensor
 from autograd.ops.products import _pad_array, _pad_tensor
 from autograd.ops.rearrange import _roll_array, _roll_tensor
@@ -39,6 +40,12 @@ from autograd.ops.shape import (
     stack,
 )
 from autograd.ops.special import erf, erf_array
+from autograd.ops.triangular import (
+    _cholesky_solve_raw,
+    _cholesky_solve_tensor,
+    _solve_triangular_tensor,
+    solve_triangular_array,
+)
 from autograd.ops.unary import (
     _astype_array,
     _rsub_inplace_array,
@@ -96,6 +103,10 @@ VOCABULARY: dict[str, tuple[Callable, Callable]] = {
     "matmul": (np.matmul, matmul),
     "inv": (inv_array, inv),  # square matrices' inverses
     "solve": (solve_array, _solve_matrix),  # A⁻¹ B for matrices B
+    # tri(A)⁻¹ B, (A, B, upper, left, unitriangular) (ops/triangular.py)
+    "solve_triangular": (solve_triangular_array, _solve_triangular_tensor),
+    "cholesky_solve": (_cholesky_solve_raw, _cholesky_solve_tensor),  # (B, L, upper)
+    "matrix_exp": (matrix_exp_array, matrix_exp),
     "einsum": (_einsum_array, einsum),
     "im2col": (im2col_array, _im2col_tensor),
     "col2im": (col2im_array, _col2im_tensor),
