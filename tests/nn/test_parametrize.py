@@ -352,3 +352,34 @@ def test_orthogonal_assignment_and_errors() -> None:
     assert list(m3.state_dict()) == ["bias", "parametrizations.weight.original"]
     with pytest.raises(NotImplementedError, match="use_trivialization=False"):
         m3.weight = ag.eye(3)
+
+
+@pytest.mark.parametrize("which", ["weight_norm", "spectral_norm", "cayley", "chain"])
+def test_parametrized_weight_passes_gradcheck_and_gradgradcheck(which) -> None:
+    """The weight as a function of its originals: first and second derivatives against
+    finite differences (spectral_norm in eval mode, where u and v stay put)."""
+    ag.manual_seed(3)
+    m = nn.Linear(4, 4).double()
+    if which == "weight_norm":
+        PZ.weight_norm(m)
+    elif which == "spectral_norm":
+        PZ.spectral_norm(m)
+        m.eval()
+    elif which == "cayley":
+        PZ.orthogonal(m, orthogonal_map="cayley")
+    else:
+        P.register_parametrization(m, "weight", Sym())
+        P.register_parametrization(m, "weight", Scale(2.0))
+    pw = m.parametrizations.weight
+    names = ["original"] if pw.is_tensor else ["original0", "original1"]
+    originals = [getattr(pw, n).detach().clone().requires_grad_(True) for n in names]
+    if which == "cayley":
+        originals = [(ag.randn(4, 4, dtype=ag.float64) * 0.5).requires_grad_(True)]
+
+    def weight(*xs):
+        for n, x in zip(names, xs):
+            pw._parameters[n] = x  # the property reads these
+        return m.weight
+
+    assert ag.gradcheck(weight, tuple(originals))
+    assert ag.gradgradcheck(weight, tuple(originals))
