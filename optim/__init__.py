@@ -36,9 +36,11 @@ from optim.rprop import Rprop
 from optim.sgd import SGD
 
 __all__ = ["ASGD", "LBFGS", "SGD", "Adadelta", "Adagrad", "Adam", "AdamW", "Adamax", "NAdam",
-           "Optimizer", "RAdam", "RMSprop", "Rprop", "lr_scheduler", "required"]
+           "Optimizer", "RAdam", "RMSprop", "Rprop", "lr_scheduler", "required", "swa_utils"]
 
 
-# lr_scheduler loads on first use (PEP 562): a third of `import optim`, unused by most steps
-__getattr__, __dir__ = lazy_attributes(__name__, {"lr_scheduler": ("optim.lr_scheduler", None)},
-                                       globals())
+# lr_scheduler loads on first use (PEP 562): a third of `import optim`, unused by most steps;
+# swa_utils too (it imports nn, which `import optim` otherwise does not)
+__getattr__, __dir__ = lazy_attributes(
+    __name__, {"lr_scheduler": ("optim.lr_scheduler", None),
+               "swa_utils": ("optim.swa_utils", None)}, globals())

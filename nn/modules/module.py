@@ -182,6 +182,10 @@ class Module(HookMixin, StateMixin):
         if isinstance(value, Parameter):
             if params is None:
                 raise AttributeError("cannot assign parameters before Module.__init__() call")
+            if isinstance(getattr(type(self), name, None), property):
+                # torch's register_parameter refuses a name its class holds (e.g. a
+                # parametrized tensor's property) instead of hiding it
+                raise KeyError(f"attribute '{name}' already exists")
             self._forget(name, "_parameters")
             params[name] = value
         elif params is not None and name in params:
