@@ -210,6 +210,7 @@ from autograd.ops.elementary import (
     tan,
 )
 from autograd.ops.geometry import cdist, cross, diag_embed, rot90, tensor_split, tensordot
+from autograd.ops.householder import householder_product as orgqr
 from autograd.ops.integer import (
     bincount,
     bitwise_and,
@@ -434,7 +435,8 @@ __all__ = [*_TORCH_NAMES, "pi", "e", "inf", "nan", "newaxis",
     "get_default_device", "set_default_device",
     "Function", "FunctionCtx", "GradcheckError", "Node", "Tensor", "abs", "arange", "argmax",
     "checkpoint", "cuda", "device", "draw_graph", "functional", "linalg", "load", "save",
-    "cholesky", "cholesky_inverse", "cholesky_solve", "matrix_exp", "pinverse", "qr", "svd",
+    "cholesky", "cholesky_inverse", "cholesky_solve", "matrix_exp", "orgqr", "pinverse", "qr",
+    "svd",
     "triangular_solve",
     "argmin", "broadcast_to", "cat", "clamp", "cos", "detect_anomaly", "empty", "enable_grad",
     "exp", "expand", "eye", "flatten", "from_numpy", "full", "grad", "gradcheck",

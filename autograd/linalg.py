@@ -2,8 +2,8 @@
 -1, inf and -inf, inv, det, slogdet, solve (``ops/dense.py``), the decompositions
 cholesky, qr, svd, eigh and their value-only forms (``ops/decompositions.py``),
 solve_triangular (``ops/triangular.py``), pinv, matrix_exp, matrix_rank, lstsq
-(``ops/matrix_functions.py``). ``LinAlgError`` is the RuntimeError raised for singular or
-non-positive-definite input."""
+(``ops/matrix_functions.py``), householder_product (``ops/householder.py``).
+``LinAlgError`` is the RuntimeError raised for singular or non-positive-definite input."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ from autograd.ops.decompositions import (
 )
 from autograd.ops.dense import det, inv, slogdet, solve
 from autograd.ops.geometry import linalg_cross as cross
+from autograd.ops.householder import householder_product
 from autograd.ops.matrix_functions import lstsq, matrix_exp, matrix_rank, pinv
 from autograd.ops.products import vector_norm
 from autograd.ops.reduce import amax, amin
@@ -94,6 +95,7 @@ def cond(A: Tensor, p: Any = None) -> Tensor:
 
 
 __all__ = ["LinAlgError", "cholesky", "cholesky_ex", "cond", "cross", "det", "eigh",
-           "eigvalsh", "inv", "lstsq", "matrix_exp", "matrix_norm", "matrix_rank", "norm",
+           "eigvalsh", "householder_product", "inv", "lstsq", "matrix_exp", "matrix_norm",
+           "matrix_rank", "norm",
            "pinv", "qr", "slogdet", "solve", "solve_triangular", "svd", "svdvals",
            "vector_norm"]

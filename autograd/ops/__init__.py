@@ -313,9 +313,9 @@ for _name, _fn in dense.METHODS.items():
     setattr(Tensor, _name, _fn)
 
 # -- decompositions and triangular systems (cholesky, qr, svd, eigh, pinv, matrix_exp...) ----
-from autograd.ops import decompositions, matrix_functions, triangular  # noqa: E402
+from autograd.ops import decompositions, householder, matrix_functions, triangular  # noqa: E402
 
-for _mod in (decompositions, matrix_functions, triangular):
+for _mod in (decompositions, householder, matrix_functions, triangular):
     PUBLIC_OPS += _mod.PUBLIC
     globals().update({_n: getattr(_mod, _n) for _n in _mod.PUBLIC})
     for _name, _fn in _mod.METHODS.items():

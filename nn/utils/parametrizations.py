@@ -2,16 +2,14 @@
 ``spectral_norm`` and ``orthogonal``, each registered with
 :func:`nn.utils.parametrize.register_parametrization`.
 
-``orthogonal``'s ``cayley`` map is built from ``ag.linalg.solve``; its
-``matrix_exp`` map needs a differentiable ``matrix_exp`` and its ``householder`` map a
-differentiable ``householder_product``, which chainrule does not have yet: they raise
-``NotImplementedError`` naming the map (``matrix_exp`` works once
-``ag.linalg.matrix_exp`` or ``ag.matrix_exp`` exists).
+``orthogonal``'s three maps are torch's: ``matrix_exp`` (``ag.linalg.matrix_exp``),
+``cayley`` (``ag.linalg.solve``) and ``householder`` (``ag.linalg.householder_product``).
+Only assigning to a ``householder`` weight without trivialization is missing (it needs
+``geqrf``) and raises ``NotImplementedError``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from enum import Enum, auto
 
 import numpy as np
@@ -50,17 +48,6 @@ def _make_orthogonal(a: Tensor) -> Tensor:
     return ag.tensor(np.ascontiguousarray(q * sgn[..., None, :]))
 
 
-def _matrix_exp_op() -> Callable[[Tensor], Tensor] | None:
-    linalg_fn = getattr(ag.linalg, "matrix_exp", None)
-    return linalg_fn if linalg_fn is not None else getattr(ag, "matrix_exp", None)
-
-
-def _unavailable(name: str, needs: str) -> NotImplementedError:
-    return NotImplementedError(
-        f"orthogonal_map='{name}' needs a differentiable {needs}, which chainrule does not "
-        "have yet; use orthogonal_map='cayley'")
-
-
 class _OrthMaps(Enum):
     matrix_exp = auto()
     cayley = auto()
@@ -94,22 +81,24 @@ class _Orthogonal(Module):
             X = X.mT
             n, k = k, n
         if self.orthogonal_map == _OrthMaps.householder:
-            raise _unavailable("householder", "householder_product")
-        X = X.tril()
-        if n != k:
-            pad = X.new_zeros(n, n - k).expand(*X.shape[:-2], -1, -1)
-            X = ag.cat([X, pad], dim=-1)
-        A = X - _mH(X)
-        if self.orthogonal_map == _OrthMaps.matrix_exp:
-            matrix_exp = _matrix_exp_op()
-            if matrix_exp is None:
-                raise _unavailable("matrix_exp", "matrix_exp")
-            Q = matrix_exp(A)
+            # the reflectors of X's strict lower triangle, τ = 2 / (1 + ‖vᵢ‖²); X's
+            # diagonal (±1, never trained through: an int cast, as torch) signs the columns
+            A = X.tril(-1)
+            Q = ag.linalg.householder_product(A, 2.0 / (1.0 + (A * A).sum(-2)))
+            Q = Q * X.diagonal(dim1=-2, dim2=-1).int().unsqueeze(-2)
         else:
-            eye = ag.eye(n, dtype=A.dtype)
-            Q = ag.linalg.solve(eye + (-0.5) * A, eye + 0.5 * A)
-        if n != k:
-            Q = Q[..., :k]
+            X = X.tril()
+            if n != k:
+                pad = X.new_zeros(n, n - k).expand(*X.shape[:-2], -1, -1)
+                X = ag.cat([X, pad], dim=-1)
+            A = X - _mH(X)
+            if self.orthogonal_map == _OrthMaps.matrix_exp:
+                Q = ag.linalg.matrix_exp(A)
+            else:  # the Cayley retraction (I − A/2)⁻¹ (I + A/2)
+                eye = ag.eye(n, dtype=A.dtype)
+                Q = ag.linalg.solve(eye + (-0.5) * A, eye + 0.5 * A)
+            if n != k:
+                Q = Q[..., :k]
         if "base" in self._buffers:  # torch's hasattr(self, "base")
             Q = self.base @ Q
         return Q.mT if transposed else Q
@@ -183,10 +172,6 @@ def orthogonal(module: Module, name: str = "weight", orthogonal_map: str | None 
     if orth_enum is None:
         raise ValueError('orthogonal_map has to be one of "matrix_exp", "cayley", '
                          f'"householder". Got: {orthogonal_map}')
-    if orth_enum == _OrthMaps.householder:
-        raise _unavailable("householder", "householder_product")
-    if orth_enum == _OrthMaps.matrix_exp and _matrix_exp_op() is None:
-        raise _unavailable("matrix_exp", "matrix_exp")
     orth = _Orthogonal(weight, orth_enum, use_trivialization=use_trivialization)
     parametrize.register_parametrization(module, name, orth, unsafe=True)
     return module

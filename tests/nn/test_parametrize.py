@@ -303,12 +303,15 @@ def test_weight_norm_loads_the_old_hook_state_dict() -> None:
 
 
 # -- parametrizations.orthogonal ---------------------------------------------------------
-@pytest.mark.parametrize("case", ["orth", "orth_wide"])
-def test_orthogonal_cayley_matches_torch(case) -> None:
+@pytest.mark.parametrize(("case", "orthogonal_map"), [
+    ("orth", "cayley"), ("orth_wide", "cayley"), ("orth_exp", "matrix_exp"),
+    ("orth_hh_tall", "householder"), ("orth_hh_wide", "householder"),
+    ("orth_hh_square", "householder")])
+def test_orthogonal_maps_match_torch(case, orthogonal_map) -> None:
     o = T[case]
     W = np.asarray(o["W"])
     m = linear(W, np.zeros(W.shape[0]))
-    PZ.orthogonal(m, orthogonal_map="cayley")
+    PZ.orthogonal(m, orthogonal_map=orthogonal_map)
     assert list(m.state_dict()) == ["bias", "parametrizations.weight.original",
                                     "parametrizations.weight.0.base"]
     if W.shape[0] == W.shape[1]:  # a square base is W's QR factor, as torch's ...
@@ -342,11 +345,13 @@ def test_orthogonal_assignment_and_errors() -> None:
         PZ.orthogonal(m2, name="bias")
     with pytest.raises(ValueError, match="no parameter or buffer"):
         PZ.orthogonal(m2, name="nope")
-    with pytest.raises(NotImplementedError, match="householder"):
-        PZ.orthogonal(nn.Linear(3, 5))  # default for a non-square weight
-    if not hasattr(ag.linalg, "matrix_exp") and not hasattr(ag, "matrix_exp"):
-        with pytest.raises(NotImplementedError, match="matrix_exp"):
-            PZ.orthogonal(m2)  # default for a square weight
+    # the default maps: householder for a non-square weight, matrix_exp for a square one
+    assert PZ.orthogonal(nn.Linear(3, 5)).parametrizations.weight[0].orthogonal_map.name == \
+        "householder"
+    assert PZ.orthogonal(m2).parametrizations.weight[0].orthogonal_map.name == "matrix_exp"
+    m4 = PZ.orthogonal(nn.Linear(3, 5), use_trivialization=False)
+    with pytest.raises(NotImplementedError, match="geqrf"):
+        m4.weight = ag.eye(5, 3)
     m3 = nn.Linear(3, 3)
     PZ.orthogonal(m3, orthogonal_map="cayley", use_trivialization=False)
     assert list(m3.state_dict()) == ["bias", "parametrizations.weight.original"]
