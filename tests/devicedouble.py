@@ -256,14 +256,27 @@ def _as_strided(a: DoubleArray, shape: tuple, strides: tuple, **kw: Any) -> Doub
 
 
 class _RandomState:
-    """CuPy's ``random.RandomState`` (cuRAND on the device): ``random_sample(size, dtype)``
-    drawn into a device array, from another stream than the host generator's PCG64."""
+    """CuPy's ``random.RandomState`` (cuRAND on the device): ``random_sample``,
+    ``standard_normal``, ``standard_exponential`` (``size, dtype``) and
+    ``standard_gamma(shape, size, dtype)`` drawn into a device array, from another stream
+    than the host generator's PCG64."""
 
     def __init__(self, seed: int) -> None:
         self._g = np.random.Generator(np.random.Philox(seed))
 
     def random_sample(self, size: Any = None, dtype: Any = float) -> DoubleArray:
         return DoubleArray(np.asarray(self._g.random(size, dtype=dtype)))
+
+    def standard_normal(self, size: Any = None, dtype: Any = float) -> DoubleArray:
+        return DoubleArray(np.asarray(self._g.standard_normal(size, dtype=dtype)))
+
+    def standard_exponential(self, size: Any = None, dtype: Any = float) -> DoubleArray:
+        return DoubleArray(np.asarray(self._g.standard_exponential(size, dtype=dtype)))
+
+    def standard_gamma(self, shape: Any, size: Any = None, dtype: Any = float) -> DoubleArray:
+        # CuPy takes the shape parameter as a device array (a host one is refused)
+        alpha = _unwrap(shape)
+        return DoubleArray(np.asarray(self._g.standard_gamma(alpha, size).astype(dtype)))
 
 
 xp.random = types.SimpleNamespace(RandomState=_RandomState)

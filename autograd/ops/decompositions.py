@@ -23,10 +23,11 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from autograd.backend import xp_of
 from autograd.errors import LinAlgError
 from autograd.graph import Node, new_node
 from autograd.ops.record import unary
-from autograd.ops.triangular import check_float, mT, tri_mask
+from autograd.ops.triangular import check_float, mT, tri_part
 from autograd.tensor import Tensor, _wrap
 
 
@@ -100,9 +101,8 @@ class LinalgCholeskyExBackward(_Factor):
         (upper,) = options
         f, gl = factors[0], grads[0]
         low, gl = (mT(xp, f), mT(xp, gl)) if upper else (f, gl)
-        n = f.shape[-1]
-        phi = xp.matmul(mT(xp, low), gl) * tri_mask(n, n, 0, True, gl.dtype)
-        phi = 0.5 * (phi + mT(xp, phi * tri_mask(n, n, -1, True, gl.dtype)))
+        phi = tri_part(xp, xp.matmul(mT(xp, low), gl), 0, True)
+        phi = 0.5 * (phi + mT(xp, tri_part(xp, phi, -1, True)))
         ga = xp.solve_triangular(mT(xp, low), phi, True, True, False)
         return xp.solve_triangular(low, ga, False, False, False)
 
@@ -128,7 +128,7 @@ def _cholesky_ex_array(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     result: the first k−1 columns factored, the k-th pivot left as it failed)."""
     batch, n = a.shape[:-2], a.shape[-1]
     try:
-        return np.linalg.cholesky(a), np.zeros(batch, np.int32)
+        return np.linalg.cholesky(a), xp_of(a).zeros(batch, np.int32)  # info where a is
     except np.linalg.LinAlgError:
         pass
     flat = a.reshape((-1, n, n))
@@ -147,6 +147,8 @@ def _cholesky_ex_array(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             low[j:, :j] = np.linalg.solve(l11, m[j:, :j].T).T
         low[j, j] = m[j, j] - low[j, :j] @ low[j, :j]
         out[i] = low
+    if a.__class__ is not np.ndarray:  # the (rare) failure's info, counted on the host
+        info = xp_of(a).asarray(info)
     return out.reshape(a.shape), info.reshape(batch)
 
 
@@ -169,7 +171,7 @@ def _cholesky(op: str, A: Tensor, upper: bool, check: bool, node: type[_Factor])
         raise LinAlgError(f"{op}: {where}The factorization could not be completed because "
                           f"the input is not positive-definite (the leading minor of order "
                           f"{k} is not positive-definite).")
-    out = np.ascontiguousarray(low.swapaxes(-1, -2)) if upper else low
+    out = low.swapaxes(-1, -2).copy() if upper else low  # C order (copy keeps the device)
     (factor,) = _record(node, (out,), A, (bool(upper),))
     return CholeskyEx(factor, _wrap(info, None))
 
@@ -212,14 +214,13 @@ class LinalgQrBackward(_Factor):
             raise RuntimeError("The QR decomposition is not differentiable when "
                                "mode='complete' and nrows > ncols.")
         mm = xp.matmul(gr, mT(xp, r)) if gq is None else -xp.matmul(mT(xp, q), gq)
-        k = mm.shape[-1]
         if m >= n:
-            t = mm * tri_mask(k, k, 0, False, mm.dtype)
-            ga = xp.matmul(q, t + mT(xp, mm * tri_mask(k, k, 1, False, mm.dtype)))
+            t = tri_part(xp, mm, 0, False)
+            ga = xp.matmul(q, t + mT(xp, tri_part(xp, mm, 1, False)))
             if gq is not None:
                 ga = ga + gq
             return xp.solve_triangular(mT(xp, r), ga, False, False, False)
-        ga = xp.matmul(q, (mT(xp, mm) - mm) * tri_mask(m, m, 0, True, mm.dtype))
+        ga = xp.matmul(q, tri_part(xp, mT(xp, mm) - mm, 0, True))
         ga = xp.solve_triangular(mT(xp, r[..., :m]), ga, False, False, False)
         ga = xp.pad(ga, ((0, 0),) * (ga.ndim - 1) + ((0, n - m),), 0.0)
         return ga if gr is None else ga + xp.matmul(q, gr)

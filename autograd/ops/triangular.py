@@ -13,6 +13,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from autograd.backend import xp_of
 from autograd.graph import Node
 from autograd.ops.record import nary
 from autograd.tensor import Tensor
@@ -23,11 +24,10 @@ def mT(xp: Any, t: Any) -> Any:
     return xp.swap_last(t)
 
 
-def tri_mask(n: int, m: int, k: int, lower: bool, dtype: Any) -> np.ndarray:
-    """The 0/1 mask of ``tril(·, k)`` (lower) or ``triu(·, k)`` of an (n, m) matrix, in
-    ``dtype``: multiplying by it is the triangle's projection, in both namespaces."""
-    keep = np.tri(n, m, k, dtype=bool) if lower else ~np.tri(n, m, k - 1, dtype=bool)
-    return keep.astype(dtype)
+def tri_part(xp: Any, t: Any, k: int, lower: bool) -> Any:
+    """``tril(t, k)`` (lower) or ``triu(t, k)``: the triangle's projection, in both
+    namespaces and on ``t``'s device (no host mask meets a device array)."""
+    return xp.tril(t, k) if lower else xp.triu(t, k)
 
 
 def check_float(op: str, *arrays: np.ndarray) -> None:
@@ -46,7 +46,7 @@ def _substitute(a: np.ndarray, b: np.ndarray, upper: bool, unit: bool) -> np.nda
     """X with tri(A) X = B by forward (lower) or back (upper) substitution, row by row
     (trsm's arithmetic: a zero on the diagonal gives inf/nan, not an error, as torch)."""
     n = a.shape[-1]
-    x = np.array(b, dtype=np.result_type(a, b), copy=True)
+    x = b.astype(np.result_type(a.dtype, b.dtype), copy=True)  # on b's device
     with np.errstate(divide="ignore", invalid="ignore"):
         for i in (range(n - 1, -1, -1) if upper else range(n)):
             done = slice(i + 1, n) if upper else slice(0, i)
@@ -97,9 +97,7 @@ class LinalgSolveTriangularBackward(Node):
         if ea is not None:
             x = self.output(xp)
             ga = -xp.matmul(gb, mT(xp, x)) if left else -xp.matmul(mT(xp, x), gb)
-            n = a.shape[-1]
-            ga = ga * tri_mask(n, n, -int(unit) if not upper else int(unit), not upper,
-                               ga.dtype)
+            ga = tri_part(xp, ga, -int(unit) if not upper else int(unit), not upper)
         return ga, (gb if eb is not None else None)
 
 
@@ -203,7 +201,7 @@ def cholesky_inverse(L: Tensor, upper: bool = False) -> Tensor:
                            f"they are {f.shape[-2] if f.ndim >= 2 else f.shape} by "
                            f"{f.shape[-1] if f.ndim else ''} matrices")
     check_float("cholesky_inverse", f)
-    eye = np.broadcast_to(np.eye(f.shape[-1], dtype=f.dtype), f.shape)
+    eye = xp_of(f).broadcast_to(xp_of(f).eye(f.shape[-1], dtype=f.dtype), f.shape)
     out = cholesky_solve_array(eye, f, upper)
     out = (out + out.swapaxes(-1, -2)) / 2  # exactly symmetric, as potri's result
     return nary(CholeskyInverseBackward, out, (L,), saved=(L,), meta=(bool(upper),),
