@@ -13,6 +13,7 @@ from typing import Any
 
 from autograd.distributions import constraints
 from autograd.distributions.distribution import Distribution
+from autograd.distributions.draws import uniform
 from autograd.distributions.exp_family import ExponentialFamily
 from autograd.distributions.params import (
     bce_with_logits,
@@ -25,7 +26,6 @@ from autograd.distributions.params import (
 from autograd.factories import arange
 from autograd.grad_mode import no_grad
 from autograd.ops.along import where
-from autograd.sampling import bernoulli
 from autograd.tensor import Tensor
 
 __all__ = ["Bernoulli"]
@@ -92,8 +92,9 @@ class Bernoulli(ExponentialFamily):
 
     def sample(self, sample_shape: Any = ()) -> Tensor:
         shape = self._extended_shape(sample_shape)
-        with no_grad():
-            return bernoulli(self.probs.expand(tuple(shape)))
+        with no_grad():  # 1 where u < p, u ~ U[0, 1) drawn where p lives
+            probs = self.probs.expand(tuple(shape))
+            return (uniform(shape, probs) < probs).to(probs.dtype)
 
     def log_prob(self, value: Any) -> Tensor:
         if self._validate_args:
@@ -113,7 +114,7 @@ class Bernoulli(ExponentialFamily):
         return x.exp().log1p()
 
     def enumerate_support(self, expand: bool = True) -> Tensor:
-        values = arange(2, dtype=self._param.dtype)
+        values = arange(2, dtype=self._param.dtype, device=self._param.device)
         values = values.view((-1,) + (1,) * len(self._batch_shape))
         if expand:
             values = values.expand((-1,) + tuple(self._batch_shape))

@@ -15,6 +15,7 @@ import numpy as np
 
 from autograd.distributions import constraints
 from autograd.distributions.distribution import Distribution
+from autograd.distributions.draws import uniform
 from autograd.distributions.params import (
     as_size,
     lazy_property,
@@ -23,8 +24,8 @@ from autograd.distributions.params import (
     probs_to_logits,
 )
 from autograd.factories import arange, full
+from autograd.grad_mode import no_grad
 from autograd.ops.torch_names import broadcast_tensors
-from autograd.sampling import multinomial
 from autograd.tensor import Tensor
 
 __all__ = ["Categorical"]
@@ -87,7 +88,8 @@ class Categorical(Distribution):
 
     @property
     def mean(self) -> Tensor:
-        return full(tuple(self._extended_shape()), math.nan, dtype=self.probs.dtype)
+        return full(tuple(self._extended_shape()), math.nan, dtype=self.probs.dtype,
+                    device=self._param.device)
 
     @property
     def mode(self) -> Tensor:
@@ -95,13 +97,18 @@ class Categorical(Distribution):
 
     @property
     def variance(self) -> Tensor:
-        return full(tuple(self._extended_shape()), math.nan, dtype=self.probs.dtype)
+        return full(tuple(self._extended_shape()), math.nan, dtype=self.probs.dtype,
+                    device=self._param.device)
 
     def sample(self, sample_shape: Any = ()) -> Tensor:
-        n = math.prod(as_size(sample_shape))
-        probs_2d = self.probs.detach().reshape(-1, self._num_events)
-        samples_2d = multinomial(probs_2d, n, True).T
-        return samples_2d.reshape(tuple(self._extended_shape(sample_shape)))
+        # inverse cdf, on the device of the probabilities: the index k of each u ~ U[0, 1)
+        # is the number of cumulative probabilities ≤ u (a zero-probability category
+        # has an empty interval and is never drawn; the last cdf entry is exactly 1)
+        with no_grad():
+            cdf = self.probs.detach().cumsum(-1)
+            cdf = cdf / cdf[..., -1:]
+            u = uniform(tuple(self._extended_shape(sample_shape)) + (1,), cdf)
+            return (cdf <= u).sum(-1).clamp(max=self._num_events - 1)
 
     def log_prob(self, value: Any) -> Tensor:
         if self._validate_args:
@@ -117,7 +124,8 @@ class Categorical(Distribution):
         return -(logits * self.probs).sum(-1)
 
     def enumerate_support(self, expand: bool = True) -> Tensor:
-        values = arange(self._num_events).view((-1,) + (1,) * len(self._batch_shape))
+        values = arange(self._num_events, device=self._param.device)
+        values = values.view((-1,) + (1,) * len(self._batch_shape))
         if expand:
             values = values.expand((-1,) + tuple(self._batch_shape))
         return values

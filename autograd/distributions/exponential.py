@@ -10,10 +10,10 @@ from typing import Any
 
 from autograd.distributions import constraints
 from autograd.distributions.distribution import Distribution
+from autograd.distributions.draws import standard_exponential
 from autograd.distributions.exp_family import ExponentialFamily
 from autograd.distributions.params import broadcast_all, is_number
-from autograd.factories import empty, zeros_like
-from autograd.grad_mode import no_grad
+from autograd.factories import zeros_like
 from autograd.tensor import Tensor
 
 __all__ = ["Exponential"]
@@ -58,9 +58,7 @@ class Exponential(ExponentialFamily):
 
     def rsample(self, sample_shape: Any = ()) -> Tensor:
         shape = self._extended_shape(sample_shape)
-        with no_grad():  # the Exp(1) draw is a constant of the graph
-            e = empty(tuple(shape), dtype=self.rate.dtype).exponential_()
-        return e / self.rate
+        return standard_exponential(shape, self.rate) / self.rate
 
     def log_prob(self, value: Any) -> Tensor:
         if self._validate_args:

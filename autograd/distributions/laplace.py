@@ -13,8 +13,8 @@ import numpy as np
 
 from autograd.distributions import constraints
 from autograd.distributions.distribution import Distribution
+from autograd.distributions.draws import uniform
 from autograd.distributions.params import broadcast_all, is_number
-from autograd.factories import empty
 from autograd.grad_mode import no_grad
 from autograd.tensor import Tensor
 
@@ -61,8 +61,8 @@ class Laplace(Distribution):
     def rsample(self, sample_shape: Any = ()) -> Tensor:
         shape = self._extended_shape(sample_shape)
         eps = float(np.finfo(self.loc.dtype).eps)
-        with no_grad():  # the draw itself is a constant of the graph
-            u = empty(shape, dtype=self.loc.dtype).uniform_(eps - 1, 1)
+        with no_grad():  # u ~ U[eps − 1, 1), a constant of the graph
+            u = uniform(shape, self.loc) * (2 - eps) + (eps - 1)
         return self.loc - self.scale * u.sign() * (-u.abs()).log1p()
 
     def log_prob(self, value: Any) -> Tensor:

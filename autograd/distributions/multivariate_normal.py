@@ -17,7 +17,8 @@ from typing import Any
 
 from autograd.distributions import constraints
 from autograd.distributions.distribution import Distribution
-from autograd.distributions.params import lazy_property, standard_normal
+from autograd.distributions.draws import standard_normal
+from autograd.distributions.params import lazy_property
 from autograd.factories import eye
 from autograd.ops import matmul
 from autograd.ops.dense import solve
@@ -134,7 +135,7 @@ class MultivariateNormal(Distribution):
 
     def rsample(self, sample_shape: Any = ()) -> Tensor:
         shape = self._extended_shape(sample_shape)
-        eps = standard_normal(shape, self.loc.dtype)
+        eps = standard_normal(shape, self.loc)
         return self.loc + _batch_mv(self._unbroadcasted_scale_tril, eps)
 
     def log_prob(self, value: Any) -> Tensor:

@@ -12,11 +12,11 @@ from typing import Any
 
 from autograd.distributions import constraints
 from autograd.distributions.distribution import Distribution
+from autograd.distributions.draws import standard_normal
 from autograd.distributions.exp_family import ExponentialFamily
-from autograd.distributions.params import broadcast_all, is_number, standard_normal
+from autograd.distributions.params import broadcast_all, is_number
 from autograd.grad_mode import no_grad
 from autograd.ops.special import erf, erfinv
-from autograd.sampling import normal
 from autograd.tensor import Tensor
 
 __all__ = ["Normal"]
@@ -62,12 +62,12 @@ class Normal(ExponentialFamily):
 
     def sample(self, sample_shape: Any = ()) -> Tensor:
         shape = self._extended_shape(sample_shape)
-        with no_grad():
-            return normal(self.loc.expand(shape), self.scale.expand(shape))
+        with no_grad():  # torch.normal(loc, scale): loc + ε scale, on their device
+            return self.loc.expand(shape) + standard_normal(shape, self.loc) * self.scale
 
     def rsample(self, sample_shape: Any = ()) -> Tensor:
         shape = self._extended_shape(sample_shape)
-        eps = standard_normal(shape, self.loc.dtype)
+        eps = standard_normal(shape, self.loc)
         return self.loc + eps * self.scale
 
     def log_prob(self, value: Any) -> Tensor:

@@ -7,21 +7,20 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
 from autograd.distributions import constraints
 from autograd.distributions.categorical import Categorical
 from autograd.distributions.distribution import Distribution
-from autograd.factories import eye, from_numpy
+from autograd.factories import arange, eye
 from autograd.tensor import Tensor
 
 __all__ = ["OneHotCategorical", "OneHotCategoricalStraightThrough"]
 
 
 def _one_hot(indices: Tensor, num_classes: int, dtype: Any) -> Tensor:
-    """(…) int64 → (…, num_classes) of ``dtype``, 1 at each index (outside the graph)."""
-    eye_rows = np.eye(num_classes, dtype=dtype)
-    return from_numpy(eye_rows[np.asarray(indices)])
+    """(…) int64 → (…, num_classes) of ``dtype``, 1 at each index (outside the graph),
+    on the device of ``indices``."""
+    classes = arange(num_classes, device=indices.device)
+    return (indices.detach().unsqueeze(-1) == classes).to(dtype)
 
 
 class OneHotCategorical(Distribution):
@@ -89,7 +88,7 @@ class OneHotCategorical(Distribution):
 
     def enumerate_support(self, expand: bool = True) -> Tensor:
         n = self.event_shape[0]
-        values = eye(n, dtype=self._param.dtype)
+        values = eye(n, dtype=self._param.dtype, device=self._param.device)
         values = values.view((n,) + (1,) * len(self.batch_shape) + (n,))
         if expand:
             values = values.expand((n,) + tuple(self.batch_shape) + (n,))

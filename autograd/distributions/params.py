@@ -19,7 +19,6 @@ from autograd.factories import Size, get_default_dtype, tensor
 from autograd.grad_mode import enable_grad
 from autograd.ops import logsigmoid, sigmoid, softmax
 from autograd.ops.torch_names import broadcast_tensors
-from autograd.sampling import randn
 from autograd.tensor import Tensor
 
 __all__ = [
@@ -35,20 +34,19 @@ def is_number(value: Any) -> bool:
 
 def broadcast_all(*values: Any) -> tuple[Tensor, ...]:
     """Tensors of one broadcast shape from Tensors and numbers. A number takes the dtype
-    of the first Tensor among ``values`` (the default dtype when there is none)."""
+    and the device of the first Tensor among ``values`` (the default dtype and device
+    when there is none), as torch's."""
     if not all(isinstance(v, Tensor) or is_number(v) for v in values):
         raise ValueError("Input arguments must all be instances of Number, "
                          "torch.Tensor or objects implementing __torch_function__.")
     if not all(isinstance(v, Tensor) for v in values):
-        dtype = next((v.dtype for v in values if isinstance(v, Tensor)), get_default_dtype())
-        values = tuple(v if isinstance(v, Tensor) else tensor(float(v), dtype=dtype)
+        first = next((v for v in values if isinstance(v, Tensor)), None)
+        dtype = get_default_dtype() if first is None else first.dtype
+        device = None if first is None else first.device
+        values = tuple(v if isinstance(v, Tensor) else tensor(float(v), dtype=dtype,
+                                                              device=device)
                        for v in values)
     return tuple(broadcast_tensors(*values))
-
-
-def standard_normal(shape: tuple, dtype: Any) -> Tensor:
-    """N(0, 1) draws of ``shape`` from the default generator (no graph)."""
-    return randn(tuple(shape), dtype=dtype)
 
 
 def sum_rightmost(value: Tensor, dim: int) -> Tensor:

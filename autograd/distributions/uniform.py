@@ -11,8 +11,8 @@ from typing import Any
 
 from autograd.distributions import constraints
 from autograd.distributions.distribution import Distribution
+from autograd.distributions.draws import uniform
 from autograd.distributions.params import broadcast_all, is_number
-from autograd.sampling import rand
 from autograd.tensor import Tensor
 
 __all__ = ["Uniform"]
@@ -64,7 +64,7 @@ class Uniform(Distribution):
 
     def rsample(self, sample_shape: Any = ()) -> Tensor:
         shape = self._extended_shape(sample_shape)
-        u = rand(tuple(shape), dtype=self.low.dtype)
+        u = uniform(shape, self.low)
         return self.low + u * (self.high - self.low)
 
     def log_prob(self, value: Any) -> Tensor:
