@@ -12,6 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from autograd.factories import full
+from autograd.ops.decompositions import cholesky_ex
+from autograd.ops.logical import isclose
 from autograd.tensor import Tensor
 
 __all__ = [
@@ -19,7 +22,7 @@ __all__ = [
     "greater_than_eq", "half_open_interval", "independent", "integer_interval", "interval",
     "is_dependent", "less_than", "lower_cholesky", "lower_triangular", "nonnegative",
     "nonnegative_integer", "one_hot", "positive", "positive_integer", "real", "real_vector",
-    "simplex", "unit_interval",
+    "positive_definite", "simplex", "square", "symmetric", "unit_interval",
 ]
 
 
@@ -270,30 +273,36 @@ lower_triangular = _LowerTriangular()
 lower_cholesky = _LowerCholesky()
 
 
-class _PositiveDefinite(Constraint):
-    """Symmetric (to 1e-6) with a Cholesky factor. Checked on the values alone (a check is
-    never differentiated), so NumPy's factorization stands in for torch's cholesky_ex."""
+class _Square(Constraint):
+    """Square matrices (one answer per matrix, made where the value lives)."""
 
     event_dim = 2
 
     def check(self, value: Tensor) -> Tensor:
-        import numpy as np
-
-        from autograd.factories import from_numpy
-
-        a = np.asarray(value.detach())
-        if a.shape[-1] != a.shape[-2]:
-            return from_numpy(np.zeros(a.shape[:-2], dtype=bool))
-        flat = a.reshape((-1,) + a.shape[-2:])
-        ok = np.empty(len(flat), dtype=bool)
-        for i, m in enumerate(flat):
-            ok[i] = np.allclose(m, m.T, rtol=1e-5, atol=1e-6)
-            if ok[i]:
-                try:
-                    np.linalg.cholesky(m)
-                except np.linalg.LinAlgError:
-                    ok[i] = False
-        return from_numpy(ok.reshape(a.shape[:-2]))
+        return full(tuple(value.shape[:-2]), value.shape[-2] == value.shape[-1],
+                    dtype=bool, device=value.device)
 
 
+class _Symmetric(_Square):
+    """Square and equal to its transpose within isclose(atol=1e-6), torch's check."""
+
+    def check(self, value: Tensor) -> Tensor:
+        square_check = super().check(value)
+        if not bool(square_check.all().item()):
+            return square_check
+        return isclose(value, value.mT, atol=1e-6).all(-2).all(-1)
+
+
+class _PositiveDefinite(_Symmetric):
+    """Symmetric with a Cholesky factor (torch's: ``cholesky_ex(value).info == 0``)."""
+
+    def check(self, value: Tensor) -> Tensor:
+        sym_check = super().check(value)
+        if not bool(sym_check.all().item()):
+            return sym_check
+        return cholesky_ex(value.detach()).info.eq(0)
+
+
+square = _Square()
+symmetric = _Symmetric()
 positive_definite = _PositiveDefinite()

@@ -26,7 +26,6 @@ from autograd.distributions.multivariate_normal import (
     MultivariateNormal,
     _batch_mahalanobis,
     _half_log_det,
-    _tril_solve,
 )
 from autograd.distributions.normal import Normal
 from autograd.distributions.one_hot_categorical import OneHotCategorical
@@ -37,6 +36,7 @@ from autograd.ops.activations import softplus
 from autograd.ops.along import where
 from autograd.ops.special import erf
 from autograd.ops.torch_names import broadcast_shapes
+from autograd.ops.triangular import solve_triangular
 from autograd.tensor import Tensor
 
 __all__ = ["kl_divergence", "register_kl"]
@@ -174,7 +174,7 @@ def _kl_multivariatenormal_multivariatenormal(p: MultivariateNormal,
     n = p.event_shape[0]
     batch = broadcast_shapes(qL.shape[:-2], pL.shape[:-2])
     # ‖qL⁻¹ pL‖²_F: torch's _batch_trace_XXT of the triangular solve
-    X = _tril_solve(qL.expand(batch + (n, n)), pL.expand(batch + (n, n)))
+    X = solve_triangular(qL.expand(batch + (n, n)), pL.expand(batch + (n, n)), upper=False)
     term2 = X.pow(2).sum((-2, -1))
     term3 = _batch_mahalanobis(qL, q.loc - p.loc)
     return half_term1 + 0.5 * (term2 + term3 - n)

@@ -1,10 +1,11 @@
-"""``MultivariateNormal(loc, scale_tril=L)``: the Gaussian N(μ, L Lᵀ) over vectors.
+"""``MultivariateNormal(loc, covariance_matrix= | precision_matrix= | scale_tril=)``: the
+Gaussian N(μ, Σ) over vectors, parameterized by any one of Σ, Σ⁻¹ or L (Σ = L Lᵀ).
 
-Only the Cholesky parameterization is taken: ``covariance_matrix=`` and
-``precision_matrix=`` need a differentiable Cholesky factorization, which the engine
-does not have yet, and raise NotImplementedError instead of computing something else.
-L⁻¹ x is a linear solve against tril(L): the same value as torch's triangular solve,
-and through tril the gradient reaches only L's lower triangle, as torch's does.
+As torch: L = cholesky(Σ) from a covariance; from a precision P, torch's
+``_precision_to_scale_tril``: Lf = cholesky(flip(P)) (flip: both matrix dims reversed),
+L⁻¹ = flip(Lf)ᵀ (lower), L = solve_triangular(L⁻¹, I). The other parameterizations are computed on
+first use: Σ = L Lᵀ, P = cholesky_inverse(L). L⁻¹ x is a triangular solve reading only
+L's lower triangle (so only it gets a gradient), as torch's.
 
 log p(x) = −½ (n log 2π + ‖L⁻¹(x − μ)‖²) − Σ log diag L;  H = ½ n (1 + log 2π) + Σ log diag L;
 ``rsample`` is μ + L ε with ε ~ N(0, I).
@@ -21,8 +22,9 @@ from autograd.distributions.draws import standard_normal
 from autograd.distributions.params import lazy_property
 from autograd.factories import eye
 from autograd.ops import matmul
-from autograd.ops.dense import solve
+from autograd.ops.decompositions import cholesky
 from autograd.ops.torch_names import broadcast_shapes
+from autograd.ops.triangular import cholesky_inverse, solve_triangular
 from autograd.tensor import Tensor
 
 __all__ = ["MultivariateNormal"]
@@ -33,21 +35,21 @@ def _batch_mv(bmat: Tensor, bvec: Tensor) -> Tensor:
     return matmul(bmat, bvec.unsqueeze(-1)).squeeze(-1)
 
 
-def _tril_solve(L: Tensor, B: Tensor, lower_only: bool = True) -> Tensor:
-    """X with tril(L) X = B (``lower_only=False``: L X = B, L used whole): L (…, n, n),
-    B (…, n, k), batch dims broadcast."""
-    batch = broadcast_shapes(L.shape[:-2], B.shape[:-2])
-    a = (L.tril() if lower_only else L).expand(batch + tuple(L.shape[-2:]))
-    return solve(a, B.expand(batch + tuple(B.shape[-2:])))
-
-
 def _batch_mahalanobis(bL: Tensor, bx: Tensor) -> Tensor:
-    """‖L⁻¹ x‖² over the last dim: L (…, n, n), x (…, n) → (…) (broadcast)."""
-    return _tril_solve(bL, bx.unsqueeze(-1)).squeeze(-1).pow(2).sum(-1)
+    """‖L⁻¹ x‖² over the last dim: L (…, n, n) lower, x (…, n) → (…) (broadcast)."""
+    return solve_triangular(bL, bx.unsqueeze(-1), upper=False).squeeze(-1).pow(2).sum(-1)
 
 
 def _half_log_det(L: Tensor) -> Tensor:
     return L.diagonal(dim1=-2, dim2=-1).log().sum(-1)
+
+
+def _precision_to_scale_tril(P: Tensor) -> Tensor:
+    """The lower Cholesky factor of P⁻¹ without inverting P (torch's formula)."""
+    Lf = cholesky(P.flip((-2, -1)))
+    L_inv = Lf.flip((-2, -1)).transpose(-2, -1)
+    Id = eye(P.shape[-1], dtype=P.dtype, device=P.device)
+    return solve_triangular(L_inv, Id, upper=False)
 
 
 class MultivariateNormal(Distribution):
@@ -73,19 +75,24 @@ class MultivariateNormal(Distribution):
         if sum(given) != 1:
             raise ValueError("Exactly one of covariance_matrix or precision_matrix or "
                              "scale_tril may be specified.")
-        if scale_tril is None:
-            name = "covariance_matrix" if covariance_matrix is not None else "precision_matrix"
-            raise NotImplementedError(
-                f"MultivariateNormal({name}=...) needs a differentiable Cholesky "
-                "factorization, which chainrule does not have yet: pass scale_tril=")
-        if scale_tril.dim() < 2:
-            raise ValueError("scale_tril matrix must be at least two-dimensional, with "
-                             "optional leading batch dimensions")
-        batch_shape = broadcast_shapes(scale_tril.shape[:-2], loc.shape[:-1])
-        self.scale_tril = scale_tril.expand(batch_shape + tuple(scale_tril.shape[-2:]))
+        for name, m in (("scale_tril", scale_tril), ("covariance_matrix", covariance_matrix),
+                        ("precision_matrix", precision_matrix)):
+            if m is None:
+                continue
+            if m.dim() < 2:
+                what = "scale_tril matrix" if name == "scale_tril" else name
+                raise ValueError(f"{what} must be at least two-dimensional, with optional "
+                                 "leading batch dimensions")
+            batch_shape = broadcast_shapes(m.shape[:-2], loc.shape[:-1])
+            setattr(self, name, m.expand(batch_shape + tuple(m.shape[-2:])))
         self.loc = loc.expand(batch_shape + (loc.shape[-1],))
         super().__init__(batch_shape, self.loc.shape[-1:], validate_args=validate_args)
-        self._unbroadcasted_scale_tril = scale_tril
+        if scale_tril is not None:
+            self._unbroadcasted_scale_tril = scale_tril
+        elif covariance_matrix is not None:
+            self._unbroadcasted_scale_tril = cholesky(covariance_matrix)
+        else:
+            self._unbroadcasted_scale_tril = _precision_to_scale_tril(precision_matrix)
 
     def expand(self, batch_shape: Any, _instance: Any = None) -> MultivariateNormal:
         new = self._get_checked_instance(MultivariateNormal, _instance)
@@ -93,8 +100,9 @@ class MultivariateNormal(Distribution):
         event = tuple(self.event_shape)
         new.loc = self.loc.expand(batch_shape + event)
         new._unbroadcasted_scale_tril = self._unbroadcasted_scale_tril
-        if "scale_tril" in self.__dict__:
-            new.scale_tril = self.scale_tril.expand(batch_shape + event + event)
+        for name in ("covariance_matrix", "scale_tril", "precision_matrix"):
+            if name in self.__dict__:
+                setattr(new, name, getattr(self, name).expand(batch_shape + event + event))
         Distribution.__init__(new, batch_shape, self.event_shape, validate_args=False)
         new._validate_args = self._validate_args
         return new
@@ -113,12 +121,7 @@ class MultivariateNormal(Distribution):
 
     @lazy_property
     def precision_matrix(self) -> Tensor:
-        # (L Lᵀ)⁻¹ = L⁻ᵀ L⁻¹, torch's cholesky_inverse, whose gradient treats L as a
-        # whole matrix (its upper part gets one): so L is not restricted to tril here
-        L = self._unbroadcasted_scale_tril
-        n = L.shape[-1]
-        L_inv = _tril_solve(L, eye(n, dtype=L.dtype), lower_only=False)
-        return matmul(L_inv.mT, L_inv).expand(self._matrix_shape())
+        return cholesky_inverse(self._unbroadcasted_scale_tril).expand(self._matrix_shape())
 
     @property
     def mean(self) -> Tensor:

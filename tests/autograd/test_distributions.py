@@ -207,15 +207,17 @@ def test_errors_are_torchs(make, gist: str) -> None:
     assert gist in str(info.value)
 
 
-def test_unregistered_kl_and_unsupported_parameterizations_raise() -> None:
+def test_unregistered_kl_and_bad_parameters_raise() -> None:
     with pytest.raises(NotImplementedError, match="No KL.p .. q. is implemented for p type "
                        "Bernoulli and q type Categorical"):
         D.kl_divergence(D.Bernoulli(0.5), D.Categorical(ag.tensor([0.5, 0.5])))
     ind = D.Independent(D.Normal(ag.zeros(2, 3), 1.0), 1)
     with pytest.raises(NotImplementedError):
         D.kl_divergence(ind, D.Independent(D.Normal(ag.zeros(2, 3), 1.0), 2))
-    with pytest.raises(NotImplementedError, match="covariance_matrix=.*Cholesky"):
-        D.MultivariateNormal(ag.zeros(2), covariance_matrix=ag.eye(2))
+    with pytest.raises(ValueError, match="positive_definite|PositiveDefinite"):
+        D.MultivariateNormal(ag.zeros(2), covariance_matrix=ag.tensor([[1.0, 2.0], [2.0, 1.0]]))
+    with pytest.raises(ValueError, match="Exactly one"):
+        D.MultivariateNormal(ag.zeros(2), covariance_matrix=ag.eye(2), scale_tril=ag.eye(2))
     with pytest.raises(ValueError, match="different event shapes"):
         D.kl_divergence(D.MultivariateNormal(ag.zeros(2), scale_tril=ag.eye(2)),
                         D.MultivariateNormal(ag.zeros(3), scale_tril=ag.eye(3)))
