@@ -10,25 +10,50 @@ in the parameters (REINFORCE's ``log_prob``, a VAE's ``rsample`` and ``kl_diverg
 
 from __future__ import annotations
 
-from autograd.distributions import constraints
+from autograd.distributions import constraints, transforms
+from autograd.distributions import kl_more as _kl_more  # noqa: F401 (registers its pairs)
 from autograd.distributions.bernoulli import Bernoulli
 from autograd.distributions.categorical import Categorical
+from autograd.distributions.cauchy import Cauchy
 from autograd.distributions.distribution import Distribution
 from autograd.distributions.exp_family import ExponentialFamily
 from autograd.distributions.exponential import Exponential
+from autograd.distributions.geometric import Geometric
+from autograd.distributions.gumbel import Gumbel
 from autograd.distributions.independent import Independent
 from autograd.distributions.kl import kl_divergence, register_kl
 from autograd.distributions.laplace import Laplace
+from autograd.distributions.log_normal import HalfNormal, LogNormal
+from autograd.distributions.mixture_same_family import MixtureSameFamily
 from autograd.distributions.multivariate_normal import MultivariateNormal
 from autograd.distributions.normal import Normal
 from autograd.distributions.one_hot_categorical import (
     OneHotCategorical,
     OneHotCategoricalStraightThrough,
 )
+from autograd.distributions.relaxed_bernoulli import RelaxedBernoulli
+from autograd.distributions.relaxed_categorical import RelaxedOneHotCategorical
+from autograd.distributions.transformed_distribution import TransformedDistribution
+from autograd.distributions.transforms import (
+    AbsTransform,
+    AffineTransform,
+    ComposeTransform,
+    ExpTransform,
+    PowerTransform,
+    SigmoidTransform,
+    SoftmaxTransform,
+    TanhTransform,
+    Transform,
+)
 from autograd.distributions.uniform import Uniform
 
 __all__ = [
-    "Bernoulli", "Categorical", "Distribution", "Exponential", "ExponentialFamily",
-    "Independent", "Laplace", "MultivariateNormal", "Normal", "OneHotCategorical",
-    "OneHotCategoricalStraightThrough", "Uniform", "constraints", "kl_divergence", "register_kl",
+    "AbsTransform", "AffineTransform", "Bernoulli", "Categorical", "Cauchy", "ComposeTransform",
+    "Distribution", "ExpTransform", "Exponential", "ExponentialFamily",
+    "Geometric", "Gumbel", "HalfNormal", "Independent", "Laplace", "LogNormal",
+    "MixtureSameFamily", "MultivariateNormal", "Normal",
+    "OneHotCategorical", "OneHotCategoricalStraightThrough", "PowerTransform",
+    "RelaxedBernoulli", "RelaxedOneHotCategorical", "SigmoidTransform", "SoftmaxTransform",
+    "TanhTransform", "Transform", "TransformedDistribution", "Uniform", "constraints",
+    "kl_divergence", "register_kl", "transforms",
 ]

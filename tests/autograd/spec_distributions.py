@@ -155,13 +155,14 @@ SPECS = {
 }
 
 
-def run(lib, D, name, make):
-    """Outputs and gradients of spec ``name``: ``make(values, dtype)`` builds a tensor
-    that requires grad. Returns {output: (value, {input: grad or None}, dtype)}, nested
-    lists of floats (float32 results rounded to the 9 digits that name them)."""
+def run(lib, D, name, make, specs=None):
+    """Outputs and gradients of spec ``name`` (of ``specs``, SPECS unless given):
+    ``make(values, dtype)`` builds a tensor that requires grad. Returns
+    {output: (value, {input: grad or None}, dtype)}, nested lists of floats (float32
+    results rounded to the 9 digits that name them)."""
     import numpy as np
 
-    inputs, fn = SPECS[name]
+    inputs, fn = (SPECS if specs is None else specs)[name]
     dtype = "float64" if name.endswith("_f64") else "float32"
     params = {k: make(v, dtype) for k, v in inputs.items()}
 

@@ -1,0 +1,205 @@
+"""autograd.distributions, second set of families (spec_distributions2.py): values and
+gradients equal torch 2.13's (torch_values_distributions2.py) for MultivariateNormal
+from a covariance or a precision, LogNormal, HalfNormal, Cauchy, Gumbel, Geometric,
+RelaxedBernoulli, RelaxedOneHotCategorical, MixtureSameFamily, the transforms and
+TransformedDistribution, and their KL pairs; samples' shapes and supports; torch's
+errors and transform algebra (inverses, caching, equality, shapes)."""
+
+from __future__ import annotations
+
+import math
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import autograd as ag
+import autograd.distributions as D
+
+sys.path.insert(0, str(Path(__file__).parent))
+import spec_distributions as S  # noqa: E402
+import spec_distributions2 as S2  # noqa: E402
+from torch_values_distributions2 import VALUES  # noqa: E402
+
+
+def _make(values, dtype):
+    return ag.tensor(np.asarray(values, dtype=dtype), requires_grad=True)
+
+
+def _close(got, want, dtype: str) -> None:
+    tol = dict(rtol=3e-5, atol=3e-6) if dtype == "float32" else dict(rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(np.asarray(got, dtype=float), np.array(want, dtype=float),
+                               equal_nan=True, **tol)
+    assert np.shape(got) == np.shape(want)
+
+
+def test_every_spec_has_torchs_answer() -> None:
+    assert sorted(S2.SPECS) == sorted(VALUES)
+
+
+@pytest.mark.parametrize("name", sorted(S2.SPECS))
+def test_values_and_gradients_match_torch(name: str) -> None:
+    with np.errstate(all="ignore"):
+        got = S.run(ag, D, name, _make, S2.SPECS)
+    want = VALUES[name]
+    assert sorted(got) == sorted(want)
+    for key, (value, grads, dtype) in want.items():
+        g_value, g_grads, g_dtype = got[key]
+        assert g_dtype == dtype, key
+        _close(g_value, value, dtype)
+        assert sorted(g_grads) == sorted(grads), key
+        for param, grad in grads.items():
+            mine = g_grads[param]
+            if grad is None or mine is None:
+                assert not np.any(grad or 0) and not np.any(mine or 0), (key, param)
+                continue
+            _close(mine, grad, dtype)
+
+
+# -- samples ----------------------------------------------------------------------------
+def _cov(p):
+    return ag.eye(3, dtype=p.dtype) * 2.0 + 0.5
+
+
+FAMILIES = {
+    "lognormal": (lambda p: D.LogNormal(p, 0.5), True, lambda x: (x > 0).all()),
+    "halfnormal": (lambda p: D.HalfNormal(p.exp()), True, lambda x: (x >= 0).all()),
+    "cauchy": (lambda p: D.Cauchy(p, 2.0), True, None),
+    "gumbel": (lambda p: D.Gumbel(p, 2.0), True, None),
+    "geometric": (lambda p: D.Geometric(logits=p), False,
+                  lambda x: ((x >= 0) & (x == x.floor())).all()),
+    "relaxed_bernoulli": (lambda p: D.RelaxedBernoulli(ag.tensor(0.5, dtype=p.dtype),
+                                                       logits=p), True,
+                          lambda x: ((x > 0) & (x < 1)).all()),
+    "relaxed_one_hot": (lambda p: D.RelaxedOneHotCategorical(ag.tensor(0.5, dtype=p.dtype),
+                                                             logits=p), True,
+                        lambda x: ((x.sum(-1) - 1).abs() < 1e-5).all()),
+    "mixture": (lambda p: D.MixtureSameFamily(D.Categorical(logits=p),
+                                              D.Normal(p, 1.0)), False, None),
+    "mvn_cov": (lambda p: D.MultivariateNormal(p, covariance_matrix=_cov(p)), True, None),
+    "mvn_prec": (lambda p: D.MultivariateNormal(p, precision_matrix=_cov(p)), True, None),
+    "tanh_normal": (lambda p: D.TransformedDistribution(
+        D.Normal(p, 1.0), [D.TanhTransform(), D.AffineTransform(1.0, 2.0)]), True,
+        lambda x: ((x >= -1) & (x <= 3)).all()),
+}
+# (batch_shape, event_shape) on a (2, 3) parameter
+SHAPES = {"relaxed_one_hot": ((2,), (3,)), "mixture": ((2,), ()), "mvn_cov": ((2,), (3,)),
+          "mvn_prec": ((2,), (3,))}
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("family", sorted(FAMILIES))
+@pytest.mark.parametrize("sample_shape", [(), (4, 2)])
+def test_sample_shape_dtype_support(family: str, sample_shape: tuple, dtype: str) -> None:
+    make, reparam, in_support = FAMILIES[family]
+    p = ag.tensor(np.array([[0.2, -0.4, 0.9], [1.1, 0.0, -0.7]], dtype=dtype),
+                  requires_grad=True)
+    d = make(p)
+    batch, event = SHAPES.get(family, ((2, 3), ()))
+    assert (d.batch_shape, d.event_shape) == (batch, event)
+    assert d.has_rsample == reparam
+    x = d.sample(sample_shape)
+    assert x.shape == sample_shape + batch + event and x.dtype == np.dtype(dtype)
+    assert not x.requires_grad
+    assert in_support is None or bool(in_support(x))
+    assert np.isfinite(d.log_prob(x).detach().numpy()).all()
+    if reparam:
+        y = d.rsample(sample_shape)
+        assert y.shape == x.shape and y.requires_grad
+        y.sum().backward()
+        assert p.grad is not None and np.isfinite(p.grad.numpy()).all()
+
+
+def test_samples_follow_the_distribution() -> None:
+    ag.manual_seed(2)
+    n = 40000
+    x = D.LogNormal(ag.tensor(0.5), ag.tensor(0.3)).sample((n,)).numpy()
+    assert abs(np.log(x).mean() - 0.5) < 0.01 and abs(np.log(x).std() - 0.3) < 0.01
+    h = D.HalfNormal(ag.tensor(2.0)).sample((n,)).numpy()
+    assert abs(h.mean() - 2.0 * math.sqrt(2 / math.pi)) < 0.03
+    c = D.Cauchy(1.0, 2.0).sample((n,)).numpy()
+    assert abs(np.median(c) - 1.0) < 0.05 and abs(np.percentile(c, 75) - 3.0) < 0.1
+    g = D.Gumbel(1.0, 2.0).sample((n,)).numpy()
+    assert abs(g.mean() - (1.0 + 2.0 * 0.5772156649)) < 0.05
+    k = D.Geometric(ag.tensor(0.25)).sample((n,)).numpy()
+    assert abs(k.mean() - 3.0) < 0.1
+    m = D.MixtureSameFamily(D.Categorical(ag.tensor([0.3, 0.7])),
+                            D.Normal(ag.tensor([-5.0, 5.0]), ag.tensor([0.1, 0.1])))
+    s = m.sample((n,)).numpy()
+    assert abs((s < 0).mean() - 0.3) < 0.01
+    cov = ag.tensor([[2.0, 0.6], [0.6, 1.0]])
+    for kw in ({"covariance_matrix": cov}, {"precision_matrix": ag.linalg.inv(cov)}):
+        v = D.MultivariateNormal(ag.zeros(2), **kw).sample((n,)).numpy()
+        np.testing.assert_allclose(np.cov(v.T), cov.numpy(), atol=0.05)
+
+
+# -- transforms -------------------------------------------------------------------------
+def test_transform_algebra() -> None:
+    t = D.ExpTransform()
+    assert t.inv.inv is t and t.inv == D.ExpTransform().inv and t == D.ExpTransform()
+    assert repr(t.inv) == "_InverseTransform(ExpTransform())"
+    assert (t.domain, t.codomain) == (D.constraints.real, D.constraints.positive)
+    assert t.inv.domain is D.constraints.positive and t.sign == 1 and t.event_dim == 0
+    cached = D.ExpTransform(cache_size=1)
+    x = ag.tensor([0.5, -1.0], requires_grad=True)
+    y = cached(x)
+    assert cached.inv(y) is x and cached(x) is y
+    assert D.ExpTransform().inv(y) is not x
+    with pytest.raises(ValueError, match="cache_size must be 0 or 1"):
+        D.ExpTransform(cache_size=2)
+    c = D.ComposeTransform([D.AffineTransform(1.0, -2.0), D.ExpTransform()])
+    assert c.sign == -1 and c.bijective and c.inv.inv is c
+    assert repr(c) == "ComposeTransform(\n    AffineTransform(),\n    ExpTransform()\n)"
+    np.testing.assert_allclose(c.inv(c(x)).detach().numpy(), x.detach().numpy(), rtol=1e-6)
+    assert D.AffineTransform(0.0, 2.0) == D.AffineTransform(0.0, 2.0)
+    assert D.AffineTransform(0.0, 2.0) != D.AffineTransform(0.0, ag.tensor([2.0, 3.0]))
+    aff = D.AffineTransform(ag.zeros(3), 1.0, event_dim=1)
+    assert aff.domain.event_dim == 1 and aff.forward_shape((2, 1)) == (2, 3)
+    assert D.SoftmaxTransform().codomain is D.constraints.simplex
+    with pytest.raises(ValueError, match="Too few dimensions"):
+        D.SoftmaxTransform().forward_shape(())
+    assert D.ComposeTransform([D.SoftmaxTransform(), D.ExpTransform()]).codomain.event_dim == 1
+
+
+def test_transformed_distribution_shapes_and_support() -> None:
+    base = D.Normal(ag.zeros(3), 1.0)
+    d = D.TransformedDistribution(base, D.AffineTransform(ag.zeros(2, 3), 1.0))
+    assert d.batch_shape == (2, 3) and d.base_dist.batch_shape == (2, 3)
+    e = D.TransformedDistribution(base, D.AffineTransform(0.0, ag.ones(3), event_dim=1))
+    assert (e.batch_shape, e.event_shape) == ((), (3,))
+    assert isinstance(e.base_dist, D.Independent)
+    s = D.TransformedDistribution(D.Normal(ag.zeros(2, 3), 1.0), D.SoftmaxTransform())
+    assert s.event_shape == (3,) and s.support is D.constraints.simplex
+    assert D.LogNormal(0.0, 1.0).expand((4,)).batch_shape == (4,)
+    assert D.Gumbel(ag.zeros(2), 1.0).expand((3, 2)).loc.shape == (3, 2)
+    with pytest.raises(ValueError, match="transforms must be a Transform"):
+        D.TransformedDistribution(base, "exp")
+    with pytest.raises(ValueError, match="base_distribution needs to have shape"):
+        D.TransformedDistribution(D.Normal(0.0, 1.0), D.SoftmaxTransform())
+
+
+# -- errors -----------------------------------------------------------------------------
+def test_bad_parameters_raise_torchs_errors() -> None:
+    with pytest.raises(ValueError, match="to be positive"):
+        D.Geometric(probs=ag.tensor([0.0, 0.5]))
+    with pytest.raises(ValueError, match="Either `probs` or `logits`"):
+        D.Geometric()
+    with pytest.raises(ValueError, match="constraint GreaterThan"):
+        D.LogNormal(0.0, -1.0)
+    with pytest.raises(ValueError, match="constraint GreaterThan"):
+        D.HalfNormal(ag.tensor([1.0, -1.0]))
+    with pytest.raises(ValueError, match="support"):
+        D.HalfNormal(1.0).log_prob(ag.tensor([-1.0]))
+    with pytest.raises(ValueError, match="needs to be an  instance"):
+        D.MixtureSameFamily(D.Normal(0.0, 1.0), D.Normal(ag.zeros(2), 1.0))
+    with pytest.raises(ValueError, match="does not equal"):
+        D.MixtureSameFamily(D.Categorical(ag.ones(3)), D.Normal(ag.zeros(2), 1.0))
+    with pytest.raises(ValueError, match="covariance_matrix must be at least two"):
+        D.MultivariateNormal(ag.zeros(2), covariance_matrix=ag.ones(2))
+    with pytest.raises(ValueError, match="PositiveDefinite"):
+        D.MultivariateNormal(ag.zeros(2), precision_matrix=ag.tensor([[1.0, 0.5], [0.4, 1.0]]))
+    with pytest.raises(NotImplementedError):  # different transforms: no KL
+        D.kl_divergence(D.LogNormal(0.0, 1.0),
+                        D.TransformedDistribution(D.Normal(0.0, 1.0), D.SigmoidTransform()))
+    assert math.isinf(D.kl_divergence(D.Gumbel(0.0, 1.0), D.Uniform(0.0, 1.0)).item())
