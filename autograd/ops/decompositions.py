@@ -348,10 +348,10 @@ def _svd_array(a: np.ndarray, full_matrices: bool) -> tuple:
     try:
         with linalg_checks(a):
             return np.linalg.svd(a, full_matrices=full_matrices)
-    except np.linalg.LinAlgError as err:
-        raise LinAlgError(f"linalg.svd: The algorithm failed to converge because the input "
-                          f"matrix is ill-conditioned or has too many repeated singular "
-                          f"values ({err}).") from None
+    except np.linalg.LinAlgError:  # NumPy's words on every device (CuPy names cuSOLVER's)
+        raise LinAlgError("linalg.svd: The algorithm failed to converge because the input "
+                          "matrix is ill-conditioned or has too many repeated singular "
+                          "values (SVD did not converge).") from None
 
 
 def svd(A: Tensor, full_matrices: bool = True, *, driver: Any = None) -> SVD:

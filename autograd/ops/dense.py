@@ -29,8 +29,9 @@ def _linalg(op: str, fn: Any, *args: Any) -> Any:
     try:
         with linalg_checks(args[0]):  # a device's solver raises as NumPy's (CuPy: asked to)
             return fn(*args)
-    except np.linalg.LinAlgError as err:  # torch's LinAlgError is a RuntimeError
-        raise LinAlgError(f"linalg.{op}: the input matrix is singular ({err}); the "
+    except np.linalg.LinAlgError:  # torch's LinAlgError is a RuntimeError
+        # NumPy's words, not the solver's: CuPy's name cuSOLVER's routine and info instead
+        raise LinAlgError(f"linalg.{op}: the input matrix is singular (Singular matrix); the "
                            f"operation could not be completed") from None
 
 
