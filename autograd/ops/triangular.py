@@ -7,10 +7,11 @@ same), so a full matrix passed as ``A`` is treated as its triangle. The VJPs are
 ``cholesky_inverse_backward``), written with ``xp.`` ops so they serve create_graph too.
 
 Every device runs the same code: the substitution is made of slicing, matmul and in-place
-arithmetic, which NumPy and CuPy both have (CuPy has no batched triangular solve:
-``cupyx.scipy.linalg.solve_triangular`` takes one matrix, and ``linalg.solve`` would
-raise on a zero pivot where trsm gives inf), and masks and identities are made on the
-operand's device (``xp_of``), never on the host.
+arithmetic, which NumPy and CuPy both have (n steps of a few kernels each on a GPU).
+``cupy.linalg`` has no triangular solve (CuPy's trsm is ``cupyx.scipy.linalg
+.solve_triangular``, which ``__array_function__`` does not reach), and ``linalg.solve``
+would raise on a zero pivot where trsm gives inf and read both triangles. Masks and
+identities are made on the operand's device (``xp_of``), never on the host.
 """
 
 from __future__ import annotations
