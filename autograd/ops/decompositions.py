@@ -13,9 +13,11 @@ all of them.
 
 Every device runs the same code: the factorizations are ``numpy.linalg``'s functions,
 which reach a device's own (``cupy.linalg``'s cholesky, qr, svd, eigh, eigvalsh, solve)
-through ``__array_function__``, called under :func:`autograd.backend.linalg_checks` so
-that a failure raises the same LinAlgError on every device; identities, masks and
-zero-filled outputs are made on the input's device (``xp_of``).
+through ``__array_function__``, those that can fail called under
+:func:`autograd.backend.linalg_checks` so that a failure raises the same LinAlgError on
+every device (``numpy.linalg.svdvals`` has no CuPy twin: ``svd`` without U and Vh);
+identities, masks and zero-filled outputs are made on the input's device (``xp_of``).
+Nothing reads a device value on the host but a failed Cholesky's error message.
 
 The factors come from NumPy's LAPACK: the singular vectors and eigenvectors may differ
 from torch's by a sign per vector (LAPACK builds differ); what is invariant under that
@@ -259,8 +261,9 @@ def _qr_array(a: np.ndarray, mode: str) -> tuple[np.ndarray, np.ndarray]:
         k = m if mode == "complete" else min(m, n)
         q = np.broadcast_to(xp.eye(m, k, dtype=a.dtype), a.shape[:-2] + (m, k)).copy()
         return q, xp.zeros(a.shape[:-2] + (k, n), a.dtype)
-    with linalg_checks(a):
-        return np.linalg.qr(a, mode="complete" if mode == "complete" else "reduced")
+    # no linalg_checks: Householder QR cannot fail (NumPy's raises only for bad arguments),
+    # so CuPy need not read cuSOLVER's info
+    return np.linalg.qr(a, mode="complete" if mode == "complete" else "reduced")
 
 
 def qr(A: Tensor, mode: str = "reduced") -> QR:

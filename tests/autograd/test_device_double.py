@@ -450,3 +450,26 @@ def test_linalg_errors_and_edge_cases_on_the_double(name, double_device) -> None
     as CuPy, fails silently unless the op asks for the device's checks), and empty inputs,
     tolerances, ranks and residuals give the CPU's results, on the device."""
     check_linalg_edge(name, double_device)
+
+
+# The decompositions read no device value on the host themselves, forward or backward
+# (first and second order); the only waits on a GPU are CuPy's reads of cuSOLVER's info
+# under backend.linalg_checks (torch's CUDA checks read theirs too). matrix_exp reads its
+# number of squarings, lstsq its rank where residuals may come back (data-dependent).
+_NO_READS = {"cholesky", "cholesky_ex", "qr", "svd", "svdvals", "eigh", "eigvalsh",
+             "solve_triangular", "cholesky_solve", "cholesky_inverse", "triangular_solve",
+             "pinv", "pinverse"}
+
+
+@pytest.mark.parametrize("case", [c for c in AUTOGRAD_CASES if c.op in _NO_READS],
+                         ids=lambda c: c.id)
+def test_decompositions_read_nothing_on_the_host(case, double_device) -> None:
+    from tests import devicedouble
+
+    ag.set_default_device(double_device)
+    try:
+        before = devicedouble.SYNCS[0]
+        _grads(case, double_device)
+        assert devicedouble.SYNCS[0] == before
+    finally:
+        ag.set_default_device(None)
