@@ -80,7 +80,8 @@ class Backend:
     def __init__(self, name: str, array_types: tuple, xp: Any, from_host: Callable,
                  to_host: Callable, index_of: Callable | None = None,
                  available: Callable[[], bool] | None = None, special: Any = None,
-                 on_index: Callable[[int | None], Any] | None = None) -> None:
+                 on_index: Callable[[int | None], Any] | None = None,
+                 linalg_checks: Callable[[], Any] | None = None) -> None:
         self.name = name
         self.array_types = array_types
         self.xp = xp
@@ -91,6 +92,9 @@ class Backend:
         self.special = special  # erf, erfc, erfinv on this device's arrays (None: host only)
         # a context that makes device ``index`` current for array creation (CuPy's Device)
         self.on_index = on_index or (lambda index: contextlib.nullcontext())
+        # a context under which this device's numpy.linalg functions raise NumPy's
+        # LinAlgError where NumPy's do (CuPy checks cuSOLVER's info only when asked)
+        self.linalg_checks = linalg_checks or contextlib.nullcontext
 
 
 _BACKENDS: dict[str, Backend | None] = {}
@@ -167,11 +171,13 @@ def _cuda_backend() -> Backend:
         with cupy.cuda.Device(index or 0):
             return cupy.asarray(arr)
 
-    import cupyx.scipy.special  # noqa: PLC0415 - ships with CuPy
+    import cupyx  # noqa: PLC0415 - ships with CuPy
+    import cupyx.scipy.special  # noqa: PLC0415
 
     backend = Backend("cuda", (cupy.ndarray,), cupy, from_host, cupy.asnumpy,
                       lambda arr: int(arr.device.id), special=cupyx.scipy.special,
-                      on_index=lambda index: cupy.cuda.Device(index or 0))
+                      on_index=lambda index: cupy.cuda.Device(index or 0),
+                      linalg_checks=lambda: cupyx.errstate(linalg="raise"))
     register(backend)
     return backend
 
@@ -206,6 +212,22 @@ def special_of(x: Any) -> Any:
         raise NotImplementedError(f"special functions are not available on device "
                                   f"{device_of(x)}")
     return special
+
+
+def linalg_checks(x: Any) -> Any:
+    """A context under which ``numpy.linalg`` functions given ``x``'s device arrays raise
+    NumPy's ``LinAlgError`` where NumPy's own do (a singular matrix in ``solve``, one not
+    positive definite in ``cholesky``, no convergence in ``svd``/``eigh``), so an op's
+    errors are the same on every device. CuPy checks cuSOLVER's info only under
+    ``cupyx.errstate(linalg='raise')`` (else it returns invalid values silently); the
+    check reads the info on the host, a synchronisation, as torch's own checks on CUDA.
+    A no-op for host arrays."""
+    if x.__class__ is _ND:
+        return _NO_CONTEXT
+    return backend_of(x).linalg_checks()
+
+
+_NO_CONTEXT = contextlib.nullcontext()
 
 
 def xp_of(x: Any) -> Any:

@@ -5,7 +5,10 @@ to the engine: NumPy functions reach it through ``__array_ufunc__``/``__array_fu
 (computed by NumPy on the wrapped arrays), implicit conversion to a host array raises
 (``__array__``, as CuPy's), a plain ``ndarray`` operand is refused (TypeError, as CuPy), and
 reductions (and the functions NumPy answers with a Python number: ``count_nonzero``,
-``allclose``...) return 0-d arrays, never host numbers; reading a value on the host
+``allclose``...) return 0-d arrays, never host numbers; ``numpy.linalg`` functions reach
+it only where ``cupy.linalg`` has them, with CuPy's parameters, and one that fails (a
+singular matrix) raises :class:`UncheckedOnCuPy` unless called under
+``backend.linalg_checks`` (CuPy returns invalid values silently there); reading a value on the host
 (``bool``, ``int``, ``float``, ``.item()``, ``.tolist()``, ``.get()``) counts in
 :data:`SYNCS`, as each is a wait for the GPU under CuPy. Every host/device mix in op code thus
 fails on a CPU, as it would on a GPU.
@@ -13,6 +16,7 @@ fails on a CPU, as it would on a GPU.
 
 from __future__ import annotations
 
+import contextlib
 import types
 from typing import Any
 
@@ -84,6 +88,62 @@ _HOST_ANSWERS = {"ndim", "size", "shape", "shares_memory", "may_share_memory", "
                  "isscalar", "iterable"}
 
 
+# numpy.linalg's functions CuPy has (cupy.linalg), with the parameters CuPy's take: NumPy
+# hands any other to CuPy's __array_function__, which declines it (TypeError), and a
+# parameter CuPy's lacks (cholesky's upper, svd's hermitian, pinv's rtol) is a TypeError.
+_CUPY_LINALG = {
+    "cholesky": ("a",), "qr": ("a", "mode"), "svd": ("a", "full_matrices", "compute_uv"),
+    "eigh": ("a", "UPLO"), "eigvalsh": ("a", "UPLO"), "eig": ("a",), "eigvals": ("a",),
+    "norm": ("x", "ord", "axis", "keepdims"), "cond": ("x", "p"), "det": ("a",),
+    "slogdet": ("a",), "matrix_rank": ("M", "tol"), "solve": ("a", "b"),
+    "tensorsolve": ("a", "b", "axes"), "lstsq": ("a", "b", "rcond"), "inv": ("a",),
+    "pinv": ("a", "rcond"), "tensorinv": ("a", "ind"), "matrix_power": ("M", "n"),
+    "matmul": ("x1", "x2"), "matrix_transpose": ("x",), "cross": ("x1", "x2", "axis"),
+}
+
+
+_LINALG_CHECKED = [0]  # depth of backend.linalg_checks (CuPy: cupyx.errstate(linalg='raise'))
+
+
+@contextlib.contextmanager
+def _linalg_checks() -> Any:
+    _LINALG_CHECKED[0] += 1
+    try:
+        yield
+    finally:
+        _LINALG_CHECKED[0] -= 1
+
+
+class UncheckedOnCuPy(AssertionError):
+    """A ``numpy.linalg`` function failed (singular, not positive definite) outside
+    ``backend.linalg_checks``: CuPy would have returned invalid values without an error."""
+
+
+def _linalg_call(func: Any, args: Any, kwargs: Any) -> Any:
+    try:
+        return func(*args, **kwargs)
+    except np.linalg.LinAlgError as err:
+        if _LINALG_CHECKED[0]:
+            raise
+        raise UncheckedOnCuPy(f"numpy.linalg.{func.__name__} failed ({err}) outside "
+                              f"backend.linalg_checks: cupy.linalg.{func.__name__} would "
+                              f"return invalid values without raising") from None
+
+
+def _check_cupy_linalg(func: Any, args: Any, kwargs: Any) -> None:
+    """TypeError where CuPy has no ``cupy.linalg`` twin of ``func`` or its twin lacks a
+    parameter given."""
+    params = _CUPY_LINALG.get(func.__name__)
+    if params is None:
+        raise TypeError(f"no implementation found for 'numpy.linalg.{func.__name__}' on "
+                        f"types that implement __array_function__ (CuPy has no "
+                        f"cupy.linalg.{func.__name__})")
+    extra = [k for k in kwargs if k not in params]
+    if len(args) > len(params) or extra:
+        raise TypeError(f"cupy.linalg.{func.__name__}() takes ({', '.join(params)}), got "
+                        f"{len(args)} positional and {sorted(kwargs)}")
+
+
 class _Flags:
     """CuPy's ``ndarray.flags``: the contiguity and ownership bits only; no ``writeable``
     (device memory has no read-only mode), so code reading it fails here as on a GPU."""
@@ -135,9 +195,12 @@ class DoubleArray(np.lib.mixins.NDArrayOperatorsMixin):
         return _wrap(res)
 
     def __array_function__(self, func: Any, types_: Any, args: Any, kwargs: Any) -> Any:
+        linalg = func.__module__ == "numpy.linalg"
+        if linalg:
+            _check_cupy_linalg(func, args, kwargs)
         args = _unwrap(list(args))
         kwargs = {k: _unwrap(v) for k, v in kwargs.items()}
-        res = func(*args, **kwargs)
+        res = _linalg_call(func, args, kwargs) if linalg else func(*args, **kwargs)
         if res.__class__ in _PY_SCALARS and func.__name__ not in _HOST_ANSWERS:
             # NumPy answers count_nonzero, allclose, array_equal... with a Python number;
             # CuPy with a 0-d array on the device (reading it is a synchronisation)
@@ -297,7 +360,7 @@ def _special() -> types.SimpleNamespace:
 
 
 BACKEND = backend.Backend("double", (DoubleArray,), xp, _from_host, lambda d: d.get(),
-                          special=_special())
+                          special=_special(), linalg_checks=_linalg_checks)
 
 
 def register() -> None:

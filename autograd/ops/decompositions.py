@@ -11,6 +11,14 @@ create_graph a node needs every factor as a function of A: its own output is
 the same class (the same edge to A, the same cache), so second derivatives flow through
 all of them.
 
+Every device runs the same code: the factorizations are ``numpy.linalg``'s functions,
+which reach a device's own (``cupy.linalg``'s cholesky, qr, svd, eigh, eigvalsh, solve)
+through ``__array_function__``, those that can fail called under
+:func:`autograd.backend.linalg_checks` so that a failure raises the same LinAlgError on
+every device (``numpy.linalg.svdvals`` has no CuPy twin: ``svd`` without U and Vh);
+identities, masks and zero-filled outputs are made on the input's device (``xp_of``).
+Nothing reads a device value on the host but a failed Cholesky's error message.
+
 The factors come from NumPy's LAPACK: the singular vectors and eigenvectors may differ
 from torch's by a sign per vector (LAPACK builds differ); what is invariant under that
 (reconstructions, projectors, the gradients of losses that do not depend on the sign) is
@@ -23,11 +31,11 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from autograd.backend import xp_of
+from autograd.backend import linalg_checks, xp_of
 from autograd.errors import LinAlgError
 from autograd.graph import Node, new_node
-from autograd.ops.record import unary
-from autograd.ops.triangular import check_float, mT, tri_part
+from autograd.ops.record import array_of, unary
+from autograd.ops.triangular import check_float, mT, tri_mask
 from autograd.tensor import Tensor, _wrap
 
 
@@ -88,8 +96,9 @@ def _row(xp: Any, v: Any) -> Any:
     return xp.reshape(v, tuple(v.shape[:-1]) + (1, v.shape[-1]))
 
 
-def _eye(n: int, dtype: Any) -> np.ndarray:
-    return np.eye(n, dtype=dtype)
+def _eye(like: Any, n: int) -> Any:
+    """The identity (n, n) in the dtype and on the device of ``like`` (array or Tensor)."""
+    return xp_of(array_of(like)).eye(n, dtype=like.dtype)
 
 
 # -- Cholesky ---------------------------------------------------------------------------------
@@ -101,8 +110,9 @@ class LinalgCholeskyExBackward(_Factor):
         (upper,) = options
         f, gl = factors[0], grads[0]
         low, gl = (mT(xp, f), mT(xp, gl)) if upper else (f, gl)
-        phi = tri_part(xp, xp.matmul(mT(xp, low), gl), 0, True)
-        phi = 0.5 * (phi + mT(xp, tri_part(xp, phi, -1, True)))
+        n = f.shape[-1]
+        phi = xp.matmul(mT(xp, low), gl) * tri_mask(gl, n, n, 0, True)
+        phi = 0.5 * (phi + mT(xp, phi * tri_mask(gl, n, n, -1, True)))
         ga = xp.solve_triangular(mT(xp, low), phi, True, True, False)
         return xp.solve_triangular(low, ga, False, False, False)
 
@@ -122,17 +132,29 @@ def _first_failure(a: np.ndarray) -> int:
     return 0
 
 
-def _cholesky_ex_array(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(L, info) of the lower triangles of ``a``: info 0 where factored, else the order of
-    the first leading minor that is not positive definite (L then holds potf2's partial
-    result: the first k−1 columns factored, the k-th pivot left as it failed)."""
+def _cholesky_ex_array(a: Any) -> tuple[Any, Any, bool]:
+    """(L, info, failed) of the lower triangles of ``a``, on its device: info 0 where
+    factored, else the order of the first leading minor that is not positive definite
+    (L then holds potf2's partial result: the first k−1 columns factored, the k-th pivot
+    left as it failed); ``failed`` (a host bool) says whether any info is nonzero, so that
+    success needs no read of info by the host."""
     batch, n = a.shape[:-2], a.shape[-1]
-    try:
-        return np.linalg.cholesky(a), xp_of(a).zeros(batch, np.int32)  # info where a is
-    except np.linalg.LinAlgError:
-        pass
+    xp = xp_of(a)
+    if a.size == 0:
+        return xp.zeros_like(a), xp.zeros(batch, np.int32), False
+    with linalg_checks(a):
+        try:
+            return np.linalg.cholesky(a), xp.zeros(batch, np.int32), False
+        except np.linalg.LinAlgError:
+            pass
+        return _cholesky_failed(a, batch, n)
+
+
+def _cholesky_failed(a: Any, batch: tuple, n: int) -> tuple[Any, Any, bool]:
+    """:func:`_cholesky_ex_array` where some matrix is not positive definite: each matrix
+    of the batch factored on its own (a loop on the host: the error path only)."""
     flat = a.reshape((-1, n, n))
-    out, info = np.zeros_like(flat), np.zeros(flat.shape[0], np.int32)
+    out, info = np.zeros_like(flat), xp_of(a).zeros(flat.shape[0], np.int32)
     for i, m in enumerate(flat):
         k = _first_failure(m)
         info[i] = k
@@ -147,9 +169,7 @@ def _cholesky_ex_array(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             low[j:, :j] = np.linalg.solve(l11, m[j:, :j].T).T
         low[j, j] = m[j, j] - low[j, :j] @ low[j, :j]
         out[i] = low
-    if a.__class__ is not np.ndarray:  # the (rare) failure's info, counted on the host
-        info = xp_of(a).asarray(info)
-    return out.reshape(a.shape), info.reshape(batch)
+    return out.reshape(a.shape), info.reshape(batch), True
 
 
 class CholeskyEx(NamedTuple):
@@ -162,8 +182,8 @@ class CholeskyEx(NamedTuple):
 def _cholesky(op: str, A: Tensor, upper: bool, check: bool, node: type[_Factor]) -> CholeskyEx:
     a = A._data
     check_matrix(op, a)
-    low, info = _cholesky_ex_array(a.swapaxes(-1, -2) if upper else a)
-    if check and info.any():
+    low, info, failed = _cholesky_ex_array(a.swapaxes(-1, -2) if upper else a)
+    if check and failed and info.any():  # torch reads info on the host too to raise
         where = ""
         if info.ndim:
             where = f"(Batch element {int(np.flatnonzero(info.reshape(-1))[0])}): "
@@ -171,7 +191,7 @@ def _cholesky(op: str, A: Tensor, upper: bool, check: bool, node: type[_Factor])
         raise LinAlgError(f"{op}: {where}The factorization could not be completed because "
                           f"the input is not positive-definite (the leading minor of order "
                           f"{k} is not positive-definite).")
-    out = low.swapaxes(-1, -2).copy() if upper else low  # C order (copy keeps the device)
+    out = xp_of(low).ascontiguousarray(low.swapaxes(-1, -2)) if upper else low
     (factor,) = _record(node, (out,), A, (bool(upper),))
     return CholeskyEx(factor, _wrap(info, None))
 
@@ -214,13 +234,14 @@ class LinalgQrBackward(_Factor):
             raise RuntimeError("The QR decomposition is not differentiable when "
                                "mode='complete' and nrows > ncols.")
         mm = xp.matmul(gr, mT(xp, r)) if gq is None else -xp.matmul(mT(xp, q), gq)
+        k = mm.shape[-1]
         if m >= n:
-            t = tri_part(xp, mm, 0, False)
-            ga = xp.matmul(q, t + mT(xp, tri_part(xp, mm, 1, False)))
+            t = mm * tri_mask(mm, k, k, 0, False)
+            ga = xp.matmul(q, t + mT(xp, mm * tri_mask(mm, k, k, 1, False)))
             if gq is not None:
                 ga = ga + gq
             return xp.solve_triangular(mT(xp, r), ga, False, False, False)
-        ga = xp.matmul(q, tri_part(xp, mT(xp, mm) - mm, 0, True))
+        ga = xp.matmul(q, (mT(xp, mm) - mm) * tri_mask(mm, m, m, 0, True))
         ga = xp.solve_triangular(mT(xp, r[..., :m]), ga, False, False, False)
         ga = xp.pad(ga, ((0, 0),) * (ga.ndim - 1) + ((0, n - m),), 0.0)
         return ga if gr is None else ga + xp.matmul(q, gr)
@@ -236,9 +257,12 @@ class QR(NamedTuple):
 def _qr_array(a: np.ndarray, mode: str) -> tuple[np.ndarray, np.ndarray]:
     m, n = a.shape[-2:]
     if a.size == 0:  # NumPy's qr rejects empty matrices; torch returns the empty shapes
+        xp = xp_of(a)
         k = m if mode == "complete" else min(m, n)
-        q = np.broadcast_to(np.eye(m, k, dtype=a.dtype), a.shape[:-2] + (m, k)).copy()
-        return q, np.zeros(a.shape[:-2] + (k, n), a.dtype)
+        q = np.broadcast_to(xp.eye(m, k, dtype=a.dtype), a.shape[:-2] + (m, k)).copy()
+        return q, xp.zeros(a.shape[:-2] + (k, n), a.dtype)
+    # no linalg_checks: Householder QR cannot fail (NumPy's raises only for bad arguments),
+    # so CuPy need not read cuSOLVER's info
     return np.linalg.qr(a, mode="complete" if mode == "complete" else "reduced")
 
 
@@ -253,7 +277,7 @@ def qr(A: Tensor, mode: str = "reduced") -> QR:
     check_matrix("linalg.qr", a, square=False)
     q, r = _qr_array(a, mode)
     if mode == "r":
-        q = np.zeros((0,), a.dtype)
+        q = xp_of(a).zeros((0,), a.dtype)
     outs = _record(LinalgQrBackward, (q, r), A, mode)
     return QR(*outs)
 
@@ -287,7 +311,7 @@ class LinalgSvdBackward(_Factor):
                 return xp.matmul(u, _col(xp, gs) * vh)
             return xp.matmul(u * _row(xp, gs), vh)
         s2 = s * s
-        e = _row(xp, s2) - _col(xp, s2) + _eye(k, s.dtype)
+        e = _row(xp, s2) - _col(xp, s2) + _eye(s, k)
         if gu is not None:
             uhgu = xp.matmul(mT(xp, u), gu)
             ga = (uhgu - mT(xp, uhgu)) / e * _row(xp, s)
@@ -316,19 +340,21 @@ class SVD(NamedTuple):
 
 def _svd_array(a: np.ndarray, full_matrices: bool) -> tuple:
     m, n = a.shape[-2:]
+    xp = xp_of(a)
     if a.size == 0:  # torch: U, Vh identities of the empty / full shapes
         k = min(m, n)
         cu, rv = (m, n) if full_matrices else (k, k)
         batch = a.shape[:-2]
-        return (np.broadcast_to(np.eye(m, cu, dtype=a.dtype), batch + (m, cu)).copy(),
-                np.zeros(batch + (k,), a.dtype),
-                np.broadcast_to(np.eye(rv, n, dtype=a.dtype), batch + (rv, n)).copy())
+        return (np.broadcast_to(xp.eye(m, cu, dtype=a.dtype), batch + (m, cu)).copy(),
+                xp.zeros(batch + (k,), a.dtype),
+                np.broadcast_to(xp.eye(rv, n, dtype=a.dtype), batch + (rv, n)).copy())
     try:
-        return np.linalg.svd(a, full_matrices=full_matrices)
-    except np.linalg.LinAlgError as err:
-        raise LinAlgError(f"linalg.svd: The algorithm failed to converge because the input "
-                          f"matrix is ill-conditioned or has too many repeated singular "
-                          f"values ({err}).") from None
+        with linalg_checks(a):
+            return np.linalg.svd(a, full_matrices=full_matrices)
+    except np.linalg.LinAlgError:  # NumPy's words on every device (CuPy names cuSOLVER's)
+        raise LinAlgError("linalg.svd: The algorithm failed to converge because the input "
+                          "matrix is ill-conditioned or has too many repeated singular "
+                          "values (SVD did not converge).") from None
 
 
 def svd(A: Tensor, full_matrices: bool = True, *, driver: Any = None) -> SVD:
@@ -347,8 +373,9 @@ def svdvals(A: Tensor, *, driver: Any = None) -> Tensor:
     if A.requires_grad:
         return svd(A, False).S
     if a.size == 0:
-        return _wrap(np.zeros(a.shape[:-2] + (min(a.shape[-2:]),), a.dtype), None)
-    return _wrap(np.linalg.svd(a, compute_uv=False), None)
+        return _wrap(xp_of(a).zeros(a.shape[:-2] + (min(a.shape[-2:]),), a.dtype), None)
+    with linalg_checks(a):  # numpy.linalg.svdvals has no CuPy twin: svd without U, Vh
+        return _wrap(np.linalg.svd(a, compute_uv=False), None)
 
 
 class SvdOld(NamedTuple):
@@ -365,8 +392,9 @@ def svd_deprecated(A: Tensor, some: bool = True, compute_uv: bool = True) -> Svd
         s = svdvals(A)
         m, n = A._data.shape[-2:]
         batch = A._data.shape[:-2]
-        return SvdOld(_wrap(np.zeros(batch + (m, m), A._data.dtype), None), s,
-                      _wrap(np.zeros(batch + (n, n), A._data.dtype), None))
+        xp = xp_of(A._data)
+        return SvdOld(_wrap(xp.zeros(batch + (m, m), A._data.dtype), None), s,
+                      _wrap(xp.zeros(batch + (n, n), A._data.dtype), None))
     u, s, vh = svd(A, full_matrices=not some)
     return SvdOld(u, s, vh.mT)
 
@@ -382,7 +410,7 @@ class LinalgEighBackward(_Factor):
         if gw is not None:
             return xp.matmul(v * _row(xp, gw), mT(xp, v))
         vhgv = xp.matmul(mT(xp, v), gv)
-        e = _row(xp, w) - _col(xp, w) + _eye(w.shape[-1], w.dtype)
+        e = _row(xp, w) - _col(xp, w) + _eye(w, w.shape[-1])
         ga = 0.5 * (vhgv - mT(xp, vhgv)) / e
         return xp.matmul(v, xp.matmul(ga, mT(xp, v)))
 
@@ -407,9 +435,10 @@ def eigh(A: Tensor, UPLO: str = "L") -> Eigh:
     check_matrix("linalg.eigh", a)
     uplo = _uplo("linalg.eigh", UPLO)
     if a.size == 0:
-        w, v = np.zeros(a.shape[:-1], a.dtype), a.copy()
+        w, v = xp_of(a).zeros(a.shape[:-1], a.dtype), a.copy()
     else:
-        w, v = np.linalg.eigh(a, uplo)
+        with linalg_checks(a):
+            w, v = np.linalg.eigh(a, uplo)
     return Eigh(*_record(LinalgEighBackward, (w, v), A))
 
 
@@ -420,8 +449,10 @@ def eigvalsh(A: Tensor, UPLO: str = "L") -> Tensor:
     uplo = _uplo("linalg.eigvalsh", UPLO)
     if A.requires_grad:
         return eigh(A, uplo).eigenvalues
-    return _wrap(np.linalg.eigvalsh(a, uplo) if a.size else np.zeros(a.shape[:-1], a.dtype),
-                 None)
+    if a.size == 0:
+        return _wrap(xp_of(a).zeros(a.shape[:-1], a.dtype), None)
+    with linalg_checks(a):
+        return _wrap(np.linalg.eigvalsh(a, uplo), None)
 
 
 PUBLIC = ["cholesky", "cholesky_ex", "qr", "svd", "svdvals", "eigh", "eigvalsh"]

@@ -8,7 +8,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from autograd.backend import asarray
+from autograd.backend import asarray, linalg_checks
 from autograd.errors import LinAlgError
 from autograd.graph import Node
 from autograd.ops.record import nary, unary
@@ -27,9 +27,11 @@ def _square(op: str, a: np.ndarray) -> None:
 
 def _linalg(op: str, fn: Any, *args: Any) -> Any:
     try:
-        return fn(*args)
-    except np.linalg.LinAlgError as err:  # torch's LinAlgError is a RuntimeError
-        raise LinAlgError(f"linalg.{op}: the input matrix is singular ({err}); the "
+        with linalg_checks(args[0]):  # a device's solver raises as NumPy's (CuPy: asked to)
+            return fn(*args)
+    except np.linalg.LinAlgError:  # torch's LinAlgError is a RuntimeError
+        # NumPy's words, not the solver's: CuPy's name cuSOLVER's routine and info instead
+        raise LinAlgError(f"linalg.{op}: the input matrix is singular (Singular matrix); the "
                            f"operation could not be completed") from None
 
 

@@ -7,6 +7,14 @@ identity exp([[Aᵀ, G], [0, Aᵀ]]) = [[e^{Aᵀ}, L(Aᵀ, G)], [0, e^{Aᵀ}]], 
 adjoint of the Fréchet derivative (torch's ``linalg_matrix_exp_differential``), written
 with ``xp.matrix_exp`` so that it differentiates again. pinv's VJP is torch's
 ``pinv_backward`` (matmuls of A and A⁺ only).
+
+Every device runs the same code: matrix_exp is matmuls and one ``linalg.solve`` (CuPy has
+no matrix exponential), pinv, matrix_rank and lstsq go through ``numpy.linalg``'s svd
+and eigh/eigvalsh (CuPy's through ``__array_function__``; its own pinv and lstsq have
+other tolerances and drivers than torch's), and every constant (identity, tolerance) is
+made on A's device. The host reads a device value where the result's shape or the
+number of steps depends on it, as torch does: matrix_exp's number of squarings, lstsq's
+choice to return residuals.
 """
 
 from __future__ import annotations
@@ -15,6 +23,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from autograd.backend import asarray, linalg_checks, xp_of
 from autograd.graph import Node
 from autograd.ops.decompositions import check_matrix
 from autograd.ops.linalg import matmul
@@ -30,7 +39,8 @@ _THETA13 = 5.371920351148152
 
 
 def matrix_exp_array(a: np.ndarray) -> np.ndarray:
-    """e^A of each square matrix, computed in float64 (cast back to A's dtype)."""
+    """e^A of each square matrix, computed in float64 (cast back to A's dtype), on A's
+    device; the number of squarings is read on the host (one synchronisation)."""
     if a.size == 0:
         return a.copy()
     x = a.astype(np.float64)
@@ -40,7 +50,7 @@ def matrix_exp_array(a: np.ndarray) -> np.ndarray:
     s = np.where(np.isfinite(s) & (s > 0), s, 0).astype(np.int64)
     x = x / np.exp2(s)[..., None, None]
     b = _PADE13
-    eye = np.eye(x.shape[-1])
+    eye = xp_of(x).eye(x.shape[-1])
     x2 = x @ x
     x4 = x2 @ x2
     x6 = x4 @ x2
@@ -49,10 +59,11 @@ def matrix_exp_array(a: np.ndarray) -> np.ndarray:
     v = x6 @ (b[12] * x6 + b[10] * x4 + b[8] * x2) + b[6] * x6 + b[4] * x4 + b[2] * x2 \
         + b[0] * eye
     try:
-        r = np.linalg.solve(v - u, v + u)
+        with linalg_checks(x):
+            r = np.linalg.solve(v - u, v + u)
     except np.linalg.LinAlgError:  # inf / nan input: torch gives nan
         return np.full_like(a, np.nan)
-    for i in range(int(s.max(initial=0))):  # undo the scaling: square s times
+    for i in range(int(s.max())):  # undo the scaling: square s times (s is not empty)
         r = np.where((i < s)[..., None, None], r @ r, r)
     return r.astype(a.dtype)
 
@@ -76,13 +87,22 @@ def matrix_exp(A: Tensor) -> Tensor:
 
 
 # -- pseudo-inverse ---------------------------------------------------------------------------
-def _tolerances(a: np.ndarray, atol: Any, rtol: Any) -> tuple[np.ndarray, np.ndarray]:
-    """torch's defaults: atol 0; rtol eps·max(m, n) unless an atol > 0 is given (then 0)."""
-    def arr(v: Any) -> np.ndarray:
-        return np.asarray(v._data if isinstance(v, Tensor) else v, dtype=a.dtype)
+def _scalar(a: Any, v: Any) -> Any:
+    """The number ``v`` as a 0-d array of ``a``'s dtype on ``a``'s device (a fill there);
+    a Tensor's array cast to that dtype, left on its device."""
+    if isinstance(v, Tensor):
+        return asarray(v._data, a.dtype)
+    return xp_of(a).full((), v, a.dtype)
 
-    default = np.asarray(np.finfo(a.dtype).eps * max(a.shape[-2:]), dtype=a.dtype)
-    at = np.zeros((), a.dtype) if atol is None else arr(atol)
+
+def _tolerances(a: Any, atol: Any, rtol: Any) -> tuple[Any, Any]:
+    """torch's defaults: atol 0; rtol eps·max(m, n) unless an atol > 0 is given (then 0);
+    0-d arrays on ``a``'s device."""
+    def arr(v: Any) -> Any:
+        return _scalar(a, v)
+
+    default = _scalar(a, np.finfo(a.dtype).eps * max(a.shape[-2:]))
+    at = _scalar(a, 0) if atol is None else arr(atol)
     if rtol is None:
         rt = default if atol is None else np.where(at > 0, 0, default).astype(a.dtype)
     else:
@@ -90,9 +110,13 @@ def _tolerances(a: np.ndarray, atol: Any, rtol: Any) -> tuple[np.ndarray, np.nda
     return at, rt
 
 
-def _cutoff(s_abs: np.ndarray, atol: np.ndarray, rtol: np.ndarray) -> np.ndarray:
-    """max(atol, rtol·σ_max) per matrix, shaped (…, 1) against the singular values."""
-    smax = s_abs.max(-1, keepdims=True, initial=0)
+def _cutoff(s_abs: Any, atol: Any, rtol: Any) -> Any:
+    """max(atol, rtol·σ_max) per matrix, shaped (…, 1) against the singular values (σ_max
+    0 where there are none; CuPy's max takes no ``initial``)."""
+    if s_abs.shape[-1] == 0:
+        smax = xp_of(s_abs).zeros(s_abs.shape[:-1] + (1,), s_abs.dtype)
+    else:
+        smax = s_abs.max(-1, keepdims=True)
     return np.maximum(atol[..., None], rtol[..., None] * smax)
 
 
@@ -102,9 +126,9 @@ def pinv_array(a: np.ndarray, atol: Any = None, rtol: Any = None,
     below max(atol, rtol·σ_max) taken as zero."""
     m, n = a.shape[-2:]
     if a.size == 0:
-        return np.zeros(a.shape[:-2] + (n, m), a.dtype)
+        return xp_of(a).zeros(a.shape[:-2] + (n, m), a.dtype)
     at, rt = _tolerances(a, atol, rtol)
-    with np.errstate(divide="ignore"):
+    with np.errstate(divide="ignore"), linalg_checks(a):
         if hermitian:
             w, v = np.linalg.eigh(a)
             winv = np.where(np.abs(w) > _cutoff(np.abs(w), at, rt), 1 / w, 0).astype(a.dtype)
@@ -160,9 +184,10 @@ def matrix_rank(A: Tensor, tol: Any = None, hermitian: bool = False, *, atol: An
     if tol is not None:
         atol, rtol = tol, 0.0
     if a.size == 0:
-        return _wrap(np.zeros(a.shape[:-2], np.int64), None)
+        return _wrap(xp_of(a).zeros(a.shape[:-2], np.int64), None)
     at, rt = _tolerances(a, atol, rtol)
-    s = np.abs(np.linalg.eigvalsh(a)) if hermitian else np.linalg.svd(a, compute_uv=False)
+    with linalg_checks(a):
+        s = np.abs(np.linalg.eigvalsh(a)) if hermitian else np.linalg.svd(a, compute_uv=False)
     return _wrap((s > _cutoff(s, at, rt)).sum(-1).astype(np.int64), None)
 
 
@@ -200,11 +225,17 @@ def lstsq(A: Tensor, B: Tensor, rcond: float | None = None, *, driver: str | Non
     eps = np.finfo(a.dtype).eps * max(m, n)
     rt = eps if rcond is None or rcond < 0 else rcond
     x = matmul(pinv(A, rtol=rt), B.unsqueeze(-1) if vector else B)
-    empty = _wrap(np.zeros((0,), a.dtype), None)
-    s = np.linalg.svd(a, compute_uv=False) if a.size else np.zeros(a.shape[:-2] + (0,), a.dtype)
-    rank = (s > _cutoff(s, np.zeros((), a.dtype), np.asarray(rt, a.dtype))).sum(-1)
+    xp = xp_of(a)
+    empty = _wrap(xp.zeros((0,), a.dtype), None)
+    if a.size:
+        with linalg_checks(a):
+            s = np.linalg.svd(a, compute_uv=False)
+    else:
+        s = xp.zeros(a.shape[:-2] + (0,), a.dtype)
+    rank = (s > _cutoff(s, _scalar(a, 0), _scalar(a, rt))).sum(-1)
     residuals = empty
-    if driver != "gelsy" and m > n and (rank == n).all() and a.size:
+    # whether residuals come back depends on the rank: read on the host (a sync on a GPU)
+    if driver != "gelsy" and m > n and a.size and (rank == n).all():
         r = matmul(A, x) - (B.unsqueeze(-1) if vector else B)
         residuals = (r * r).sum(-2)
     return Lstsq(x.squeeze(-1) if vector else x, residuals,

@@ -5,6 +5,13 @@ Each forward reads only the triangle its flags name (LAPACK's trsm/potrs/potri d
 same), so a full matrix passed as ``A`` is treated as its triangle. The VJPs are torch's
 (``linalg_solve_triangular_backward``, ``cholesky_solve_backward``,
 ``cholesky_inverse_backward``), written with ``xp.`` ops so they serve create_graph too.
+
+Every device runs the same code: the substitution is made of slicing, matmul and in-place
+arithmetic, which NumPy and CuPy both have (n steps of a few kernels each on a GPU).
+``cupy.linalg`` has no triangular solve (CuPy's trsm is ``cupyx.scipy.linalg
+.solve_triangular``, which ``__array_function__`` does not reach), and ``linalg.solve``
+would raise on a zero pivot where trsm gives inf and read both triangles. Masks and
+identities are made on the operand's device (``xp_of``), never on the host.
 """
 
 from __future__ import annotations
@@ -15,7 +22,7 @@ import numpy as np
 
 from autograd.backend import xp_of
 from autograd.graph import Node
-from autograd.ops.record import nary
+from autograd.ops.record import array_of, nary
 from autograd.tensor import Tensor
 
 
@@ -24,10 +31,13 @@ def mT(xp: Any, t: Any) -> Any:
     return xp.swap_last(t)
 
 
-def tri_part(xp: Any, t: Any, k: int, lower: bool) -> Any:
-    """``tril(t, k)`` (lower) or ``triu(t, k)``: the triangle's projection, in both
-    namespaces and on ``t``'s device (no host mask meets a device array)."""
-    return xp.tril(t, k) if lower else xp.triu(t, k)
+def tri_mask(like: Any, n: int, m: int, k: int, lower: bool) -> Any:
+    """The 0/1 mask (n, m) of ``tril(·, k)`` (lower) or ``triu(·, k)``, in the dtype and on
+    the device of ``like`` (an array or a Tensor): multiplying by it is the triangle's
+    projection, in both namespaces."""
+    xp = xp_of(array_of(like))
+    keep = xp.tri(n, m, k, dtype=bool) if lower else ~xp.tri(n, m, k - 1, dtype=bool)
+    return keep.astype(like.dtype)
 
 
 def check_float(op: str, *arrays: np.ndarray) -> None:
@@ -44,7 +54,8 @@ def check_float(op: str, *arrays: np.ndarray) -> None:
 
 def _substitute(a: np.ndarray, b: np.ndarray, upper: bool, unit: bool) -> np.ndarray:
     """X with tri(A) X = B by forward (lower) or back (upper) substitution, row by row
-    (trsm's arithmetic: a zero on the diagonal gives inf/nan, not an error, as torch)."""
+    (trsm's arithmetic: a zero on the diagonal gives inf/nan, not an error, as torch).
+    n steps of a row's matmul and update, on any device (one kernel each on a GPU)."""
     n = a.shape[-1]
     x = b.astype(np.result_type(a.dtype, b.dtype), copy=True)  # on b's device
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -97,7 +108,8 @@ class LinalgSolveTriangularBackward(Node):
         if ea is not None:
             x = self.output(xp)
             ga = -xp.matmul(gb, mT(xp, x)) if left else -xp.matmul(mT(xp, x), gb)
-            ga = tri_part(xp, ga, -int(unit) if not upper else int(unit), not upper)
+            n = a.shape[-1]
+            ga = ga * tri_mask(ga, n, n, -int(unit) if not upper else int(unit), not upper)
         return ga, (gb if eb is not None else None)
 
 
@@ -201,7 +213,7 @@ def cholesky_inverse(L: Tensor, upper: bool = False) -> Tensor:
                            f"they are {f.shape[-2] if f.ndim >= 2 else f.shape} by "
                            f"{f.shape[-1] if f.ndim else ''} matrices")
     check_float("cholesky_inverse", f)
-    eye = xp_of(f).broadcast_to(xp_of(f).eye(f.shape[-1], dtype=f.dtype), f.shape)
+    eye = np.broadcast_to(xp_of(f).eye(f.shape[-1], dtype=f.dtype), f.shape)
     out = cholesky_solve_array(eye, f, upper)
     out = (out + out.swapaxes(-1, -2)) / 2  # exactly symmetric, as potri's result
     return nary(CholeskyInverseBackward, out, (L,), saved=(L,), meta=(bool(upper),),

@@ -26,7 +26,7 @@ from autograd.ops.loss import _softmax_tensor
 from autograd.ops.matrix_functions import matrix_exp, matrix_exp_array
 from autograd.ops.pool import _spread_array, _spread_tensor
 from autograd.ops.products import _pad_array, _pad_tensor
-from autograd.ops.rearrange import _roll_array, _roll_tensor, tril, triu
+from autograd.ops.rearrange import _roll_array, _roll_tensor
 from autograd.ops.reduce import _mean_array, _sum_array, mean, softmax_array, sum
 from autograd.ops.resample import resample, resample_array
 from autograd.ops.scan import cumprod, rcumsum, rcumsum_array
@@ -88,8 +88,6 @@ VOCABULARY: dict[str, tuple[Callable, Callable]] = {
     "permute": (_permute_array, _permute_tensor),
     "roll": (_roll_array, _roll_tensor),  # cyclic shift along dims
     "swap_last": (_swap_last_array, _swap_last_tensor),
-    "tril": (np.tril, tril),  # the lower triangle (j − i ≤ k) of the last two dims
-    "triu": (np.triu, triu),  # the upper triangle (j − i ≥ k)
     "index_add": (index_add_array, index_add),
     "copy_slices": (copy_slices_array, copy_slices),  # x with a view's region overwritten
     "view_chain": (lambda g, chain: chain_array(g, chain).copy(), view_chain),

@@ -368,3 +368,108 @@ def test_max_pool_ties_and_nans_on_a_device_without_a_host_read(stride, double_d
         grads.append((_host(y), _host(x.grad)))
     np.testing.assert_array_equal(grads[1][0], grads[0][0])
     np.testing.assert_array_equal(grads[1][1], grads[0][1])
+
+
+def _linalg_edge_calls():
+    """(name, call(make)) pairs on the decompositions' error and edge paths; ``make``
+    turns a host array into a tensor on the device under test."""
+    la = ag.linalg
+    rng = np.random.default_rng(5)
+    g = rng.standard_normal((2, 4, 3))
+    not_pd = np.array([[[4.0, 2, 0], [2, 1, 0], [0, 0, 1]], [[2.0, 0, 0], [0, 2, 0], [0, 0, 2]]])
+    singular = np.array([[1.0, 2.0], [2.0, 4.0]])
+    spd = g.swapaxes(-1, -2) @ g
+    return [
+        ("cholesky-not-pd", lambda m: la.cholesky(m(not_pd))),
+        ("cholesky-upper-not-pd", lambda m: la.cholesky(m(not_pd[0]), upper=True)),
+        ("cholesky_ex-info", lambda m: la.cholesky_ex(m(not_pd))),
+        ("cholesky-empty", lambda m: la.cholesky_ex(m(np.zeros((2, 0, 0))))),
+        ("inv-singular", lambda m: la.inv(m(singular))),
+        ("solve-singular", lambda m: la.solve(m(singular), m(np.ones((2, 1))))),
+        ("matrix_exp-inf", lambda m: la.matrix_exp(m(np.full((2, 2), np.inf)))),
+        ("matrix_exp-scaled", lambda m: la.matrix_exp(m(30 * g[:, :3]))),
+        ("solve_triangular-zero-pivot", lambda m: la.solve_triangular(
+            m(np.triu(singular)) * 0, m(np.ones((2, 1))), upper=True)),
+        ("qr-r", lambda m: la.qr(m(g), mode="r")),
+        ("qr-empty", lambda m: la.qr(m(np.zeros((3, 0))), mode="complete")),
+        ("svd-empty", lambda m: la.svd(m(np.zeros((2, 0, 3))))),
+        ("svdvals-empty", lambda m: la.svdvals(m(np.zeros((0, 2))))),
+        ("svd-no-uv", lambda m: ag.svd(m(g), compute_uv=False)),
+        ("eigh-empty", lambda m: la.eigh(m(np.zeros((0, 0))))),
+        ("eigvalsh", lambda m: la.eigvalsh(m(spd), UPLO="U")),
+        ("pinv-empty", lambda m: la.pinv(m(np.zeros((3, 0))))),
+        ("pinv-tensor-tols", lambda m: la.pinv(m(g), atol=m(np.array(0.5)), rtol=m(np.array(0.1)))),
+        ("pinv-hermitian-atol", lambda m: la.pinv(m(spd), hermitian=True, atol=2.0)),
+        ("matrix_rank", lambda m: la.matrix_rank(m(np.outer([1.0, 2, 3], [1.0, -1, 2])))),
+        ("matrix_rank-hermitian", lambda m: la.matrix_rank(m(spd), hermitian=True, rtol=0.3)),
+        ("matrix_rank-empty", lambda m: la.matrix_rank(m(np.zeros((2, 0, 3))))),
+        ("lstsq-gelsd", lambda m: la.lstsq(m(g), m(g[..., :2]), driver="gelsd")),
+        ("lstsq-vector-gelss", lambda m: la.lstsq(m(g[0]), m(g[0, :, 0]), driver="gelss")),
+        ("lstsq-empty", lambda m: la.lstsq(m(np.zeros((0, 2))), m(np.zeros((0, 1))))),
+        ("matrix_norm-2-nuc", lambda m: (la.matrix_norm(m(g), 2), la.matrix_norm(m(g), -2),
+                                         la.matrix_norm(m(g), "nuc"))),
+        ("cond", lambda m: (la.cond(m(g)), la.cond(m(g[:, :3]), 1))),
+        ("cholesky_inverse", lambda m: ag.cholesky_inverse(m(np.tril(spd[0]) + np.eye(3)))),
+    ]
+
+
+_LINALG_RAISES = {"cholesky-not-pd", "cholesky-upper-not-pd", "inv-singular", "solve-singular"}
+
+
+def _linalg_outcome(call, device):
+    """The values (host arrays, and whether each was on ``device``) or (class, message)."""
+    def make(arr):
+        return ag.tensor(np.asarray(arr, dtype=np.float64), device=device)
+    try:
+        with np.errstate(all="ignore"):
+            out = call(make)
+    except Exception as err:  # noqa: BLE001 - the exception is the outcome compared
+        return type(err), str(err)
+    outs = out if isinstance(out, tuple) else (out,)
+    return [(_host(t), ag.device(device) == t.device) for t in outs]
+
+
+def check_linalg_edge(name, device, rtol=1e-10, atol=1e-12) -> None:
+    """The outcome on ``device`` is the CPU's: the same exception (class and message), or
+    the same values, each on ``device``."""
+    call = dict(_linalg_edge_calls())[name]
+    want, got = _linalg_outcome(call, "cpu"), _linalg_outcome(call, device)
+    assert isinstance(want, tuple) == (name in _LINALG_RAISES), want
+    if isinstance(want, tuple):
+        assert want[0] is ag.linalg.LinAlgError and got == want
+        return
+    assert isinstance(got, list) and len(got) == len(want), got
+    for (w, _), (v, there) in zip(want, got, strict=True):
+        assert there and v.dtype == w.dtype and v.shape == w.shape
+        np.testing.assert_allclose(v, w, rtol=rtol, atol=atol)
+
+
+@pytest.mark.parametrize("name", [n for n, _ in _linalg_edge_calls()])
+def test_linalg_errors_and_edge_cases_on_the_double(name, double_device) -> None:
+    """Singular and non-positive-definite input raises the CPU's LinAlgError (the double,
+    as CuPy, fails silently unless the op asks for the device's checks), and empty inputs,
+    tolerances, ranks and residuals give the CPU's results, on the device."""
+    check_linalg_edge(name, double_device)
+
+
+# The decompositions read no device value on the host themselves, forward or backward
+# (first and second order); the only waits on a GPU are CuPy's reads of cuSOLVER's info
+# under backend.linalg_checks (torch's CUDA checks read theirs too). matrix_exp reads its
+# number of squarings, lstsq its rank where residuals may come back (data-dependent).
+_NO_READS = {"cholesky", "cholesky_ex", "qr", "svd", "svdvals", "eigh", "eigvalsh",
+             "solve_triangular", "cholesky_solve", "cholesky_inverse", "triangular_solve",
+             "pinv", "pinverse"}
+
+
+@pytest.mark.parametrize("case", [c for c in AUTOGRAD_CASES if c.op in _NO_READS],
+                         ids=lambda c: c.id)
+def test_decompositions_read_nothing_on_the_host(case, double_device) -> None:
+    from tests import devicedouble
+
+    ag.set_default_device(double_device)
+    try:
+        before = devicedouble.SYNCS[0]
+        _grads(case, double_device)
+        assert devicedouble.SYNCS[0] == before
+    finally:
+        ag.set_default_device(None)

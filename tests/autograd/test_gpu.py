@@ -7,7 +7,13 @@ import pytest
 
 import autograd as ag
 from autograd.ops.cases import CASES
-from tests.autograd.test_device_double import HOST_CONSTANT, _grads, _host
+from tests.autograd.test_device_double import (
+    HOST_CONSTANT,
+    _grads,
+    _host,
+    _linalg_edge_calls,
+    check_linalg_edge,
+)
 
 pytestmark = pytest.mark.gpu
 
@@ -38,3 +44,10 @@ def test_op_on_cuda(case) -> None:
         assert (a is None) == (b is None)
         if a is not None:
             np.testing.assert_allclose(_host(b), _host(a), rtol=1e-9, atol=1e-11)
+
+
+@pytest.mark.parametrize("name", [n for n, _ in _linalg_edge_calls()])
+def test_linalg_errors_and_edge_cases_on_cuda(name) -> None:
+    """cuSOLVER's failures raise the CPU's LinAlgError (the ops run CuPy's linalg under
+    cupyx.errstate(linalg='raise')); edge cases give the CPU's results, on the GPU."""
+    check_linalg_edge(name, "cuda", rtol=1e-9, atol=1e-11)
