@@ -206,6 +206,7 @@ from autograd.ops.elementary import (
     square,
     tan,
 )
+from autograd.ops.gamma import digamma, lgamma, mvlgamma, polygamma
 from autograd.ops.geometry import cdist, cross, diag_embed, rot90, tensor_split, tensordot
 from autograd.ops.integer import (
     bincount,
@@ -481,6 +482,7 @@ __all__ += [  # issue 15 part B (all, any: a star-import would shadow the builti
     "logical_or", "logical_xor", "lt", "ne", "not_equal",
     "result_type",
 ]
+__all__ += ["digamma", "lgamma", "mvlgamma", "polygamma"]
 __all__ += ["set_printoptions", "inference_mode", "is_inference_mode_enabled", "Size",
             "as_tensor", "get_default_dtype", "set_default_dtype", "backward",
             "set_detect_anomaly", "is_anomaly_enabled"]

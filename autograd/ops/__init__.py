@@ -354,3 +354,13 @@ from autograd.ops import fill as _fill  # noqa: E402
 
 for _name, _fn in _fill.METHODS.items():
     setattr(Tensor, _name, _fn)
+
+# -- the gamma family (lgamma, digamma, polygamma, mvlgamma, zeta) ---------------------------
+from autograd.ops import gamma  # noqa: E402
+
+PUBLIC_OPS += gamma.PUBLIC
+globals().update({_n: getattr(gamma, _n) for _n in gamma.PUBLIC})
+for _name, _fn in gamma.METHODS.items():
+    setattr(Tensor, _name, _fn)
+for _name in ("lgamma", "digamma", "polygamma", "mvlgamma"):
+    setattr(Tensor, _name + "_", inplace_of(getattr(Tensor, _name), _name + "_"))

@@ -21,6 +21,14 @@ from autograd.ops.along import _gather_tensor, gather_array, put_along, put_alon
 from autograd.ops.broadcast import broadcast_to, sum_to, sum_to_array
 from autograd.ops.contract import _einsum_array, einsum
 from autograd.ops.dense import _solve_matrix, inv, inv_array, solve_array
+from autograd.ops.gamma import (
+    digamma,
+    digamma_array,
+    polygamma,
+    polygamma_array,
+    zeta,
+    zeta_pair_array,
+)
 from autograd.ops.linalg import _swap_last_array, _swap_last_tensor, matmul
 from autograd.ops.loss import _softmax_tensor
 from autograd.ops.pool import _spread_array, _spread_tensor
@@ -66,6 +74,9 @@ VOCABULARY: dict[str, tuple[Callable, Callable]] = {
     "sigmoid": (_sigmoid_array, sigmoid),
     "relu": (lambda x: np.maximum(x, 0), relu),
     "erf": (erf_array, erf),
+    "digamma": (digamma_array, digamma),
+    "polygamma": (polygamma_array, polygamma),  # xp.polygamma(n, x)
+    "zeta": (zeta_pair_array, zeta),  # Hurwitz ζ(x, q), broadcast
     "softplus": (_softplus_array, softplus),
     "rsub_": (_rsub_inplace_array, _rsub_tensor),  # c - x, in place on a fresh array
     "astype": (_astype_array, astype),
