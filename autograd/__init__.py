@@ -17,7 +17,7 @@ from typing import Any
 # report a foreign `autograd` (HIPS autograd, same import name) in one line.
 __chainrule__ = True
 
-from autograd import cuda, functional, linalg, ops
+from autograd import cuda, functional, linalg, ops, special
 from autograd import tensor_meta as tensor_meta  # binds type(), new_zeros(), t()... on Tensor
 from autograd.backend import device, get_default_device, set_default_device
 from autograd.checkpoint import checkpoint
@@ -208,6 +208,7 @@ from autograd.ops.elementary import (
 )
 from autograd.ops.gamma import digamma, lgamma, mvlgamma, polygamma
 from autograd.ops.geometry import cdist, cross, diag_embed, rot90, tensor_split, tensordot
+from autograd.ops.information import logit, sinc, xlogy
 from autograd.ops.integer import (
     bincount,
     bitwise_and,
@@ -427,7 +428,7 @@ __getattr__, __dir__ = lazy_attributes(__name__, _LAZY, globals())
 __all__ = [*_TORCH_NAMES, "pi", "e", "inf", "nan", "newaxis",
     "get_default_device", "set_default_device",
     "Function", "FunctionCtx", "GradcheckError", "Node", "Tensor", "abs", "arange", "argmax",
-    "checkpoint", "cuda", "device", "draw_graph", "functional", "linalg", "load", "save",
+    "checkpoint", "cuda", "device", "draw_graph", "functional", "linalg", "special", "load", "save",
     "argmin", "broadcast_to", "cat", "clamp", "cos", "detect_anomaly", "empty", "enable_grad",
     "exp", "expand", "eye", "flatten", "from_numpy", "full", "grad", "gradcheck",
     "gradgradcheck", "is_grad_enabled", "leaky_relu", "log", "log_softmax", "logsumexp",
@@ -482,7 +483,7 @@ __all__ += [  # issue 15 part B (all, any: a star-import would shadow the builti
     "logical_or", "logical_xor", "lt", "ne", "not_equal",
     "result_type",
 ]
-__all__ += ["digamma", "lgamma", "mvlgamma", "polygamma"]
+__all__ += ["digamma", "lgamma", "logit", "mvlgamma", "polygamma", "sinc", "xlogy"]
 __all__ += ["set_printoptions", "inference_mode", "is_inference_mode_enabled", "Size",
             "as_tensor", "get_default_dtype", "set_default_dtype", "backward",
             "set_detect_anomaly", "is_anomaly_enabled"]

@@ -364,3 +364,13 @@ for _name, _fn in gamma.METHODS.items():
     setattr(Tensor, _name, _fn)
 for _name in ("lgamma", "digamma", "polygamma", "mvlgamma"):
     setattr(Tensor, _name + "_", inplace_of(getattr(Tensor, _name), _name + "_"))
+
+# -- torch.special's other functions (erfcx, ndtr, log_ndtr, ndtri, xlogy, entr, logit...) --
+from autograd.ops import gaussian, information  # noqa: E402
+from autograd.ops.special import erfcx  # noqa: E402,F401 - ops.erfcx (PUBLIC_OPS)
+
+PUBLIC_OPS += ["erfcx", *gaussian.PUBLIC, *information.PUBLIC]
+globals().update({_n: getattr(_m, _n) for _m in (gaussian, information) for _n in _m.PUBLIC})
+for _name, _fn in information.METHODS.items():
+    setattr(Tensor, _name, _fn)
+    setattr(Tensor, _name + "_", inplace_of(_fn, _name + "_"))

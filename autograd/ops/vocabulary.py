@@ -29,6 +29,7 @@ from autograd.ops.gamma import (
     zeta,
     zeta_pair_array,
 )
+from autograd.ops.information import xlog1py, xlog1py_array, xlogy, xlogy_array
 from autograd.ops.linalg import _swap_last_array, _swap_last_tensor, matmul
 from autograd.ops.loss import _softmax_tensor
 from autograd.ops.pool import _spread_array, _spread_tensor
@@ -77,6 +78,8 @@ VOCABULARY: dict[str, tuple[Callable, Callable]] = {
     "digamma": (digamma_array, digamma),
     "polygamma": (polygamma_array, polygamma),  # xp.polygamma(n, x)
     "zeta": (zeta_pair_array, zeta),  # Hurwitz ζ(x, q), broadcast
+    "xlogy": (xlogy_array, xlogy),  # x ln y, 0 where x = 0
+    "xlog1py": (xlog1py_array, xlog1py),
     "softplus": (_softplus_array, softplus),
     "rsub_": (_rsub_inplace_array, _rsub_tensor),  # c - x, in place on a fresh array
     "astype": (_astype_array, astype),
