@@ -251,6 +251,7 @@ from autograd.ops.logical import (
 )
 from autograd.ops.logical import any as any
 from autograd.ops.products import dist, norm, prod
+from autograd.ops.quantile import nanquantile, quantile
 from autograd.ops.rearrange import (
     chunk,
     diag,
@@ -483,7 +484,8 @@ __all__ += [  # issue 15 part B (all, any: a star-import would shadow the builti
     "logical_or", "logical_xor", "lt", "ne", "not_equal",
     "result_type",
 ]
-__all__ += ["digamma", "lgamma", "logit", "mvlgamma", "polygamma", "sinc", "xlogy"]
+__all__ += ["digamma", "lgamma", "logit", "mvlgamma", "polygamma", "sinc", "xlogy",
+            "nanquantile", "quantile"]
 __all__ += ["set_printoptions", "inference_mode", "is_inference_mode_enabled", "Size",
             "as_tensor", "get_default_dtype", "set_default_dtype", "backward",
             "set_detect_anomaly", "is_anomaly_enabled"]

@@ -374,3 +374,11 @@ globals().update({_n: getattr(_m, _n) for _m in (gaussian, information) for _n i
 for _name, _fn in information.METHODS.items():
     setattr(Tensor, _name, _fn)
     setattr(Tensor, _name + "_", inplace_of(_fn, _name + "_"))
+
+# -- quantile, nanquantile (sort + gather + lerp) ---------------------------------------------
+from autograd.ops import quantile as _quantile  # noqa: E402
+
+PUBLIC_OPS += _quantile.PUBLIC
+globals().update({_n: getattr(_quantile, _n) for _n in _quantile.PUBLIC})
+for _name, _fn in _quantile.METHODS.items():
+    setattr(Tensor, _name, _fn)

@@ -1,13 +1,16 @@
 """Registry cases for torch.special's own functions (``ops/special.py``'s erfcx,
-``ops/gaussian.py``, ``ops/information.py``): each inside its domain and away from its
-kinks (x = 0 for xlogy's first operand, the clamp ends of logit with eps)."""
+``ops/gaussian.py``, ``ops/information.py``) and for quantile/nanquantile
+(``ops/quantile.py``): each inside its domain and away from its kinks (x = 0 for xlogy's
+first operand, the clamp ends of logit with eps; distinct values for the quantiles, so
+that no tie moves under a finite-difference step)."""
 
 from __future__ import annotations
 
 import numpy as np
 
 from autograd import ops
-from autograd.ops.case_registry import _away_from_zero, _positive, case
+from autograd.ops.case_registry import _away_from_zero, _distinct, _positive, case
+from autograd.tensor import Tensor
 
 
 def _unit(rng: np.random.Generator, shape: tuple) -> np.ndarray:
@@ -36,6 +39,19 @@ def _register() -> None:
     case("logit", "eps-method", lambda a: (a * 1.2 - 0.1).logit(eps=0.02), (6,), make=_unit)
     case("sinc", "matrix", ops.sinc, (2, 3))
     case("sinc", "method-0-d", lambda a: a.sinc(), ())
+
+    q = Tensor(np.array([0.1, 0.5, 0.85]))
+    case("quantile", "all", lambda a: ops.quantile(a, 0.3), (3, 4), make=_distinct)
+    case("quantile", "dim-q-tensor", lambda a: a.quantile(q, dim=1, keepdim=True), (3, 5),
+         make=_distinct)
+    case("quantile", "midpoint", lambda a: ops.quantile(a, 0.4, 0, interpolation="midpoint"),
+         (5, 2), make=_distinct)
+    case("quantile", "lower-0-d", lambda a: ops.quantile(a, 0.7, interpolation="lower"), (),
+         make=_distinct)
+    case("nanquantile", "dim", lambda a: ops.nanquantile(a, q, dim=-1), (2, 6),
+         make=_distinct)
+    case("nanquantile", "nearest", lambda a: a.nanquantile(0.45, interpolation="nearest"),
+         (7,), make=_distinct)
 
 
 _register()
