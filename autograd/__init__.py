@@ -133,6 +133,15 @@ from autograd.ops.along import (
     take_along_dim,
     where,
 )
+from autograd.ops.assemble import (
+    block_diag,
+    cartesian_prod,
+    combinations,
+    cumulative_trapezoid,
+    trapezoid,
+    vander,
+)
+from autograd.ops.assemble import trapezoid as trapz
 from autograd.ops.composite import abs as absolute
 from autograd.ops.composite import (
     add,
@@ -485,7 +494,8 @@ __all__ += [  # issue 15 part B (all, any: a star-import would shadow the builti
     "result_type",
 ]
 __all__ += ["digamma", "lgamma", "logit", "mvlgamma", "polygamma", "sinc", "xlogy",
-            "nanquantile", "quantile"]
+            "nanquantile", "quantile", "block_diag", "cartesian_prod", "combinations",
+            "cumulative_trapezoid", "trapezoid", "trapz", "vander"]
 __all__ += ["set_printoptions", "inference_mode", "is_inference_mode_enabled", "Size",
             "as_tensor", "get_default_dtype", "set_default_dtype", "backward",
             "set_detect_anomaly", "is_anomaly_enabled"]

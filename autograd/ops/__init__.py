@@ -382,3 +382,9 @@ PUBLIC_OPS += _quantile.PUBLIC
 globals().update({_n: getattr(_quantile, _n) for _n in _quantile.PUBLIC})
 for _name, _fn in _quantile.METHODS.items():
     setattr(Tensor, _name, _fn)
+
+# -- assembled tensors and the trapezoid rule (cartesian_prod, block_diag, vander...) -------
+from autograd.ops import assemble  # noqa: E402
+
+PUBLIC_OPS += assemble.PUBLIC
+globals().update({_n: getattr(assemble, _n) for _n in assemble.PUBLIC})

@@ -300,6 +300,7 @@ _register_sequence()
 
 # issue 15's op families register their cases in their own modules
 from autograd.ops import (  # noqa: E402,F401
+    cases_assemble,
     cases_gamma,
     cases_math,
     cases_more,
