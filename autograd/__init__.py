@@ -142,6 +142,7 @@ from autograd.ops.assemble import (
     vander,
 )
 from autograd.ops.assemble import trapezoid as trapz
+from autograd.ops.bessel import i0
 from autograd.ops.composite import abs as absolute
 from autograd.ops.composite import (
     add,
@@ -495,7 +496,7 @@ __all__ += [  # issue 15 part B (all, any: a star-import would shadow the builti
 ]
 __all__ += ["digamma", "lgamma", "logit", "mvlgamma", "polygamma", "sinc", "xlogy",
             "nanquantile", "quantile", "block_diag", "cartesian_prod", "combinations",
-            "cumulative_trapezoid", "trapezoid", "trapz", "vander"]
+            "cumulative_trapezoid", "trapezoid", "trapz", "vander", "i0"]
 __all__ += ["set_printoptions", "inference_mode", "is_inference_mode_enabled", "Size",
             "as_tensor", "get_default_dtype", "set_default_dtype", "backward",
             "set_detect_anomaly", "is_anomaly_enabled"]

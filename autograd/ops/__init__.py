@@ -388,3 +388,12 @@ from autograd.ops import assemble  # noqa: E402
 
 PUBLIC_OPS += assemble.PUBLIC
 globals().update({_n: getattr(assemble, _n) for _n in assemble.PUBLIC})
+
+# -- the modified Bessel functions i0, i0e, i1, i1e ------------------------------------------
+from autograd.ops import bessel  # noqa: E402
+
+PUBLIC_OPS += bessel.PUBLIC
+globals().update({_n: getattr(bessel, _n) for _n in bessel.PUBLIC})
+for _name, _fn in bessel.METHODS.items():
+    setattr(Tensor, _name, _fn)
+    setattr(Tensor, _name + "_", inplace_of(_fn, _name + "_"))

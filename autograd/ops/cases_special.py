@@ -39,6 +39,12 @@ def _register() -> None:
     case("logit", "eps-method", lambda a: (a * 1.2 - 0.1).logit(eps=0.02), (6,), make=_unit)
     case("sinc", "matrix", ops.sinc, (2, 3))
     case("sinc", "method-0-d", lambda a: a.sinc(), ())
+    for name in ("i0", "i0e", "i1", "i1e"):
+        fn = getattr(ops, name)
+        case(name, "matrix", fn, (2, 3), make=_away_from_zero)
+        case(name, "wide", lambda a, fn=fn: fn(a * 9), (6,), make=_away_from_zero)
+        case(name, "0-d", fn, ())
+    case("i0", "method", lambda a: a.i0(), (3,))
 
     q = Tensor(np.array([0.1, 0.5, 0.85]))
     case("quantile", "all", lambda a: ops.quantile(a, 0.3), (3, 4), make=_distinct)
