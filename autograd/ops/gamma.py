@@ -401,14 +401,13 @@ def mvlgamma(input: Tensor, p: int) -> Tensor:
 
 
 class ZetaBackward(Node):
-    """y = ζ(x, q);  dq = −g ⊙ x ⊙ ζ(x + 1, q) (torch leaves dx unimplemented: an error).
+    """y = ζ(x, q);  dq = −g ⊙ x ⊙ ζ(x + 1, q) (torch has no dx: NotImplementedError).
     ``meta``: the operands' shapes when they differ from the output's (summed back)."""
 
     def vjp(self, g, xp):
         x, q = self.inputs(xp)
-        if self.edges[0] is not None:
-            raise RuntimeError("the derivative for 'zeta' with respect to self (x) is not "
-                               "implemented.")
+        if self.edges[0] is not None:  # torch's error (only q's derivative is known)
+            raise NotImplementedError("the derivative for 'zeta' is not implemented.")
         dq = g * -x * xp.zeta(x + 1, q)
         return (None, dq if self.meta[1] is None else xp.sum_to(dq, self.meta[1]))
 
@@ -420,7 +419,7 @@ def zeta(input: Any, other: Any) -> Tensor:
     dtype = result_type(input, other)
     if dtype.kind != "f":
         dtype = np.dtype(np.float32)
-    x, q = array_of(input), array_of(other)
+    x, q = (np.asarray(array_of(t), dtype=dtype) for t in (input, other))
     out = zeta_pair_array(x, q).astype(dtype, copy=False)
     ts = tuple(t if isinstance(t, Tensor) else Tensor(np.asarray(t, dtype=dtype))
                for t in (input, other))

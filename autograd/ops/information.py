@@ -44,8 +44,20 @@ def xlog1py_array(x: Any, y: Any) -> np.ndarray:
     return _float_operands(_xlog1py, x, y)
 
 
+def _x_grad(g, x, y, log_fn: str, pole: float, xp):
+    """torch's dx of x·log_fn(y): log_fn(y)·g as xlogy(g, y) (0 where g = 0), and 0 where
+    x = 0 and y is at or below the log's pole (y ≤ 0; y ≤ −1 for log1p)."""
+    d = getattr(xp, log_fn)(g, y)
+    xd, yd = np.asarray(array_of(x)), np.asarray(array_of(y))
+    with np.errstate(invalid="ignore"):
+        off = (xd == 0) & (yd <= pole)
+    if off.any():
+        d = xp.where(np.broadcast_to(off, np.shape(array_of(d))), 0.0, d)
+    return d
+
+
 class XlogyBackward(Node):
-    """z = x ln y (0 at x = 0);  dx = g · xlogy([x ≠ 0], y),  dy = g x / y."""
+    """z = x ln y (0 at x = 0);  dx = g ln y (0 where x = 0 and y ≤ 0),  dy = g x / y."""
 
     def vjp(self, g, xp):
         x, y = self.inputs(xp)
@@ -53,8 +65,7 @@ class XlogyBackward(Node):
         e = self.edges
         dx = dy = None
         if e[0] is not None:
-            nonzero = (np.asarray(array_of(x)) != 0).astype(self.dtype)
-            dx = _reduce(g * xp.xlogy(nonzero, y), sx, xp)
+            dx = _reduce(_x_grad(g, x, y, "xlogy", 0.0, xp), sx, xp)
         if e[1] is not None:
             dy = _reduce(g * x / y, sy, xp)
         return (dx, dy)
@@ -68,7 +79,8 @@ def xlogy(input: Any, other: Any) -> Tensor:
 
 
 class Xlog1pyBackward(Node):
-    """z = x ln(1 + y) (0 at x = 0);  dx = g · xlog1py([x ≠ 0], y),  dy = g x / (1 + y)."""
+    """z = x ln(1 + y) (0 at x = 0);  dx = g ln(1 + y) (0 where x = 0 and y ≤ −1),
+    dy = g x / (1 + y)."""
 
     def vjp(self, g, xp):
         x, y = self.inputs(xp)
@@ -76,8 +88,7 @@ class Xlog1pyBackward(Node):
         e = self.edges
         dx = dy = None
         if e[0] is not None:
-            nonzero = (np.asarray(array_of(x)) != 0).astype(self.dtype)
-            dx = _reduce(g * xp.xlog1py(nonzero, y), sx, xp)
+            dx = _reduce(_x_grad(g, x, y, "xlog1py", -1.0, xp), sx, xp)
         if e[1] is not None:
             dy = _reduce(g * x / (y + 1), sy, xp)
         return (dx, dy)

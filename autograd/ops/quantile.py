@@ -34,6 +34,8 @@ def _q_array(q: Any, dtype: np.dtype, op: str) -> tuple[np.ndarray, bool]:
         scalar = qd.ndim == 0
         arr = np.array(qd, ndmin=1)
     elif isinstance(q, (float, int)) and not isinstance(q, bool):
+        if not 0 <= q <= 1:
+            raise RuntimeError(f"{op}() q must be in the range [0, 1] but got {q}")
         scalar = True
         arr = np.array([q], dtype=dtype)
     else:
