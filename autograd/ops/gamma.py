@@ -109,7 +109,8 @@ def _lgamma_positive(x: np.ndarray) -> np.ndarray:
     big = x >= 10
     if big.any():
         v = x[big]
-        z = 1 / (v * v)
+        with np.errstate(over="ignore"):  # v² overflows past 1e154: z = 0 there, rightly
+            z = 1 / (v * v)
         s = np.full_like(v, _STIRLING[-1])
         for c in _STIRLING[-2::-1]:
             s *= z
@@ -301,7 +302,8 @@ def zeta_array(x: Any, q: Any) -> np.ndarray:
 def zeta_pair_array(x: Any, q: Any) -> np.ndarray:
     """ζ(x, q) over two arrays, shaped as their broadcast, in their common dtype (a VJP's)."""
     out = zeta_array(x, q).reshape(np.broadcast_shapes(np.shape(x), np.shape(q)))
-    return out.astype(np.result_type(x, q), copy=False)
+    with np.errstate(over="ignore"):  # past float32's range: inf, as torch's
+        return out.astype(np.result_type(x, q), copy=False)
 
 
 def polygamma_array(n: int, x: Any) -> Any:
@@ -320,10 +322,11 @@ def polygamma_array(n: int, x: Any) -> Any:
         factorial = math.inf
     z = zeta_array(n + 1, x)
     if result_dtype(x) != np.float64:  # torch rounds ζ to the input's precision first
-        z = z.astype(result_dtype(x)).astype(np.float64)
-    with np.errstate(all="ignore"):
+        with np.errstate(over="ignore"):
+            z = z.astype(result_dtype(x)).astype(np.float64)
+    with np.errstate(all="ignore"):  # past float32's range: ±inf, as torch's
         out = (1.0 if n % 2 else -1.0) * factorial * z
-    return out.reshape(x.shape).astype(result_dtype(x), copy=False)
+        return out.reshape(x.shape).astype(result_dtype(x), copy=False)
 
 
 # -- the differentiable ops ----------------------------------------------------------------

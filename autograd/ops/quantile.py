@@ -53,7 +53,7 @@ def _quantile(op: str, input: Tensor, q: Any, dim: int | None, keepdim: bool,
         raise RuntimeError(f"{op}() input tensor must be either float or double dtype")
     if interpolation not in _MODES:
         raise RuntimeError(f"{op}() interpolation must be one of linear, lower, higher, "
-                           f"midpoint or nearest. Got {interpolation}")
+                           f"midpoint or nearest, but got {interpolation}")
     qs, scalar = _q_array(q, d.dtype, op)
     if d.size == 0:
         raise RuntimeError(f"{op}() input tensor must be non-empty")
@@ -111,7 +111,7 @@ def quantile(input: Tensor, q: Any, dim: int | None = None, keepdim: bool = Fals
 def nanquantile(input: Tensor, q: Any, dim: int | None = None, keepdim: bool = False, *,
                 interpolation: str = "linear") -> Tensor:
     """``quantile`` ignoring nan: the ranks count the non-nan values of each slice."""
-    return _quantile("nanquantile", input, q, dim, keepdim, interpolation, True)
+    return _quantile("quantile", input, q, dim, keepdim, interpolation, True)  # torch's word
 
 
 METHODS = {"quantile": quantile, "nanquantile": nanquantile}
