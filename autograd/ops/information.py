@@ -44,10 +44,10 @@ def xlog1py_array(x: Any, y: Any) -> np.ndarray:
     return _float_operands(_xlog1py, x, y)
 
 
-def _x_grad(g, x, y, log_fn: str, pole: float, xp):
-    """torch's dx of x·log_fn(y): log_fn(y)·g as xlogy(g, y) (0 where g = 0), and 0 where
+def _x_grad(g, x, y, log_term, pole: float, xp):
+    """torch's dx of x·log(y): ``log_term(g, y)`` = g·log(y) (xlogy: 0 where g = 0), and 0 where
     x = 0 and y is at or below the log's pole (y ≤ 0; y ≤ −1 for log1p)."""
-    d = getattr(xp, log_fn)(g, y)
+    d = log_term(g, y)
     xd, yd = np.asarray(array_of(x)), np.asarray(array_of(y))
     with np.errstate(invalid="ignore"):
         off = (xd == 0) & (yd <= pole)
@@ -65,7 +65,7 @@ class XlogyBackward(Node):
         e = self.edges
         dx = dy = None
         if e[0] is not None:
-            dx = _reduce(_x_grad(g, x, y, "xlogy", 0.0, xp), sx, xp)
+            dx = _reduce(_x_grad(g, x, y, xp.xlogy, 0.0, xp), sx, xp)
         if e[1] is not None:
             dy = _reduce(g * x / y, sy, xp)
         return (dx, dy)
@@ -88,7 +88,7 @@ class Xlog1pyBackward(Node):
         e = self.edges
         dx = dy = None
         if e[0] is not None:
-            dx = _reduce(_x_grad(g, x, y, "xlog1py", -1.0, xp), sx, xp)
+            dx = _reduce(_x_grad(g, x, y, xp.xlog1py, -1.0, xp), sx, xp)
         if e[1] is not None:
             dy = _reduce(g * x / (y + 1), sy, xp)
         return (dx, dy)
