@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from autograd.backend import is_device_array, special_of
 from autograd.graph import Node
 from autograd.ops.record import array_of, unary
 from autograd.ops.special import _chebyshev
@@ -89,6 +90,9 @@ def _scaled(x: np.ndarray, small: tuple, large: tuple, odd: bool) -> np.ndarray:
 
 
 def _bessel(x: np.ndarray, small: tuple, large: tuple, odd: bool, scaled: bool) -> np.ndarray:
+    if is_device_array(x):  # the device's own kernels (cupyx.scipy.special)
+        name = ("i1" if odd else "i0") + ("e" if scaled else "")
+        return getattr(special_of(x), name)(x).astype(_dtype(x), copy=False)
     x = np.asarray(x)
     d = np.array(x, dtype=np.float64, ndmin=1)
     out = _scaled(d, small, large, odd)
@@ -123,7 +127,7 @@ def i1e_array(x: np.ndarray) -> np.ndarray:
 def _safe_divisor(x, xp):
     """x with 1 where x = 0 (the derivatives of I₁ and e^(−|x|) I₁ divide by x; at 0 they
     are ½, put in by the caller), and the mask of those zeros (None if there are none)."""
-    at0 = np.asarray(array_of(x)) == 0
+    at0 = array_of(x) == 0
     if not at0.any():
         return x, None
     return xp.where(at0, 1.0, x), at0
@@ -147,7 +151,7 @@ class I0eBackward(Node):
 
     def vjp(self, g, xp):
         (x,) = self.inputs(xp)
-        sign = np.sign(np.asarray(array_of(x))).astype(self.dtype)
+        sign = np.sign(array_of(x)).astype(self.dtype)
         return (g * (xp.i1e(x) - self.output(xp) * sign),)
 
 
@@ -179,7 +183,7 @@ class I1eBackward(Node):
     def vjp(self, g, xp):
         (x,) = self.inputs(xp)
         safe, at0 = _safe_divisor(x, xp)
-        sign = np.sign(np.asarray(array_of(x))).astype(self.dtype)
+        sign = np.sign(array_of(x)).astype(self.dtype)
         d = xp.i0e(x) - self.output(xp) * (sign + 1 / safe)
         if at0 is not None:
             d = xp.where(at0, 0.5, d)

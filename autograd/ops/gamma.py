@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd.backend import is_device_array, special_of
+from autograd.backend import is_device_array, special_of, xp_of
 from autograd.graph import Node
 from autograd.ops.record import array_of, nary, unary
 from autograd.promotion import cpu_scalars_moved, result_type
@@ -203,6 +203,8 @@ def trigamma_array(x: Any) -> Any:
     """ψ⁽¹⁾(x) as torch's calc_trigamma: reflection below ½, six steps of recurrence, then
     ψ⁽¹⁾(x) ≈ (1 + 1/(2x) + (1/6 − (1/30 − 1/(42x²))/x²)/x²) / x (relative error up to
     ~1e-10 in float64: torch's values, kept)."""
+    if is_device_array(x):
+        return special_of(x).polygamma(1, x).astype(result_dtype(x), copy=False)
     x = np.asarray(x)
     d = _working(x)
     f = d.dtype.type
@@ -300,7 +302,11 @@ def zeta_array(x: Any, q: Any) -> np.ndarray:
 
 
 def zeta_pair_array(x: Any, q: Any) -> np.ndarray:
-    """ζ(x, q) over two arrays, shaped as their broadcast, in their common dtype (a VJP's)."""
+    """ζ(x, q) over two arrays (or an array and a number), shaped as their broadcast, in
+    their common dtype (a VJP's)."""
+    dev = q if is_device_array(q) else x if is_device_array(x) else None
+    if dev is not None:  # the device's own kernel (cupyx.scipy.special.zeta)
+        return special_of(dev).zeta(x, q).astype(np.result_type(x, q), copy=False)
     out = zeta_array(x, q).reshape(np.broadcast_shapes(np.shape(x), np.shape(q)))
     with np.errstate(over="ignore"):  # past float32's range: inf, as torch's
         return out.astype(np.result_type(x, q), copy=False)
@@ -397,9 +403,11 @@ def mvlgamma(input: Tensor, p: int) -> Tensor:
         raise RuntimeError("p has to be greater than or equal to 1")
     dtype = result_dtype(input._data)
     offsets = np.arange(-p * 0.5 + 0.5, 0.5, 0.5).astype(dtype)
+    if is_device_array(input._data):  # made on the input's device, as torch's arange
+        offsets = xp_of(input._data).asarray(offsets)
     if input._data.dtype != dtype:
         input = Tensor(input._data.astype(dtype))
-    args = input.unsqueeze(-1) + Tensor(offsets)
+    args = input.unsqueeze(-1) + Tensor._const(offsets)
     return lgamma(args).sum(-1) + p * (p - 1) * _LOG_PI / 4
 
 
@@ -422,11 +430,13 @@ def zeta(input: Any, other: Any) -> Tensor:
     dtype = result_type(input, other)
     if dtype.kind != "f":
         dtype = np.dtype(np.float32)
-    x, q = (np.asarray(array_of(t), dtype=dtype) for t in (input, other))
+    x, q = (array_of(t) for t in (input, other))
+    x, q = (a.astype(dtype, copy=False) if hasattr(a, "dtype") else dtype.type(a)
+            for a in (x, q))
     out = zeta_pair_array(x, q).astype(dtype, copy=False)
-    ts = tuple(t if isinstance(t, Tensor) else Tensor(np.asarray(t, dtype=dtype))
-               for t in (input, other))
-    meta = tuple(None if t.shape == out.shape else tuple(t.shape) for t in ts)
+    ts = (input, other)  # numbers stay numbers (the VJP adds 1 to x, on q's device)
+    meta = tuple(None if np.shape(array_of(t)) == out.shape else np.shape(array_of(t))
+                 for t in ts)
     return nary(ZetaBackward, out, ts, saved=ts, meta=meta)
 
 

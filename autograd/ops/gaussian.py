@@ -16,6 +16,7 @@ import math
 
 import numpy as np
 
+from autograd.backend import is_device_array, special_of
 from autograd.graph import Node
 from autograd.ops.record import unary
 from autograd.ops.special import erf_array, erfc_array, erfcx_array
@@ -47,6 +48,8 @@ def _f64(x: np.ndarray) -> np.ndarray:
 
 def ndtr_array(x: np.ndarray) -> np.ndarray:
     """Φ(x) = ½(1 + erf(x/√2)) elementwise (x's float dtype; integers give float32)."""
+    if is_device_array(x):  # the device's own kernels (cupyx.scipy.special)
+        return special_of(x).ndtr(x).astype(_dtype(x), copy=False)
     x = np.asarray(x)
     t = _working(x)
     t *= t.dtype.type(_SQRT1_2)
@@ -58,6 +61,8 @@ def ndtr_array(x: np.ndarray) -> np.ndarray:
 
 def log_ndtr_array(x: np.ndarray) -> np.ndarray:
     """ln Φ(x) elementwise, finite down to x = −1e154 (erfcx keeps the tail)."""
+    if is_device_array(x):
+        return special_of(x).log_ndtr(x).astype(_dtype(x), copy=False)
     x = np.asarray(x)
     t = _working(x)
     f = t.dtype.type
@@ -90,6 +95,8 @@ def _ndtri_lower(q: np.ndarray) -> np.ndarray:
 
 def ndtri_array(p: np.ndarray) -> np.ndarray:
     """Φ⁻¹(p) elementwise: −inf at 0, inf at 1, nan outside [0, 1]."""
+    if is_device_array(p):
+        return special_of(p).ndtri(p).astype(_dtype(p), copy=False)
     p = np.asarray(p)
     d = _f64(p)
     out = np.full_like(d, np.nan)

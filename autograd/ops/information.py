@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from autograd.backend import is_array, is_device_array, special_of
 from autograd.graph import Node
 from autograd.ops.arith import _reduce
 from autograd.ops.elementary import _float_operands, _floating
@@ -48,11 +49,14 @@ def _x_grad(g, x, y, log_term, pole: float, xp):
     """torch's dx of x·log(y): ``log_term(g, y)`` = g·log(y) (xlogy: 0 where g = 0), and 0 where
     x = 0 and y is at or below the log's pole (y ≤ 0; y ≤ −1 for log1p)."""
     d = log_term(g, y)
-    xd, yd = np.asarray(array_of(x)), np.asarray(array_of(y))
-    with np.errstate(invalid="ignore"):
-        off = (xd == 0) & (yd <= pole)
+    with np.errstate(invalid="ignore"):  # off has the output's shape (x, y broadcast)
+        off = (array_of(x) == 0) & (array_of(y) <= pole)
+    if not is_array(off):  # a 0-d x and a number y: one answer for every element
+        if not off:
+            return d
+        off = np.ones_like(array_of(d), dtype=bool)  # on d's device
     if off.any():
-        d = xp.where(np.broadcast_to(off, np.shape(array_of(d))), 0.0, d)
+        d = xp.where(off, 0.0, d)
     return d
 
 
@@ -102,7 +106,10 @@ def xlog1py(input: Any, other: Any) -> Tensor:
 
 
 def entr_array(x: np.ndarray) -> np.ndarray:
-    d = _floating(np.asarray(x))
+    """−x ln x elementwise (0 at 0, −inf below)."""
+    if is_device_array(x):  # the device's own kernel (cupyx.scipy.special.entr)
+        return special_of(x).entr(_floating(x))
+    d = _floating(x)
     with np.errstate(divide="ignore", invalid="ignore"):
         out = -d * np.log(d)
     out = np.where(d == 0, d.dtype.type(0), out)
@@ -129,7 +136,7 @@ class LogitBackward(Node):
     def vjp(self, g, xp):
         (x,) = self.inputs(xp)
         eps = self.meta
-        d = np.asarray(array_of(x))
+        d = array_of(x)
         lo, hi = (0.0, 1.0) if eps is None else (eps, 1 - eps)
         out = g / (x * (1 - x))
         outside = (d < lo) | (d > hi)
@@ -155,7 +162,7 @@ class SincBackward(Node):
 
     def vjp(self, g, xp):
         (x,) = self.inputs(xp)
-        at0 = np.asarray(array_of(x)) == 0
+        at0 = array_of(x) == 0
         px = x * math.pi
         with np.errstate(divide="ignore", invalid="ignore"):
             d = (px * xp.cos(px) - xp.sin(px)) / (px * x)

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from autograd.backend import is_device_array, xp_of
 from autograd.dims import normalize_dim
 from autograd.ops.along import gather
 from autograd.ops.elementary import lerp
@@ -70,14 +71,16 @@ def _quantile(op: str, input: Tensor, q: Any, dim: int | None, keepdim: bool,
     s = srt._data
     f = d.dtype.type
     nan = np.isnan(s)
+    m = qs.size
+    if is_device_array(s):  # the ranks are computed where the values are
+        qs = xp_of(s).asarray(qs)
     if ignore_nan:
         count = (~nan).sum(-1, keepdims=True).astype(d.dtype)
         ranks = qs * (count - f(1))
         ranks = np.where(ranks < 0, f(0), ranks)
     else:
         last = f(s.shape[-1] - 1)
-        ranks = np.broadcast_to(qs * last, s.shape[:-1] + qs.shape)
-        ranks = np.where(nan.any(-1, keepdims=True), last, ranks)
+        ranks = np.where(nan.any(-1, keepdims=True), last, qs * last)
     if interpolation == "lower":
         ranks = np.floor(ranks)
     elif interpolation == "higher":
@@ -93,7 +96,7 @@ def _quantile(op: str, input: Tensor, q: Any, dim: int | None, keepdim: bool,
     out = out.squeeze(-1) if scalar else out.movedim(-1, 0)
     if keepdim:
         if kept is not None:
-            out = out.reshape(kept if scalar else (qs.size, *kept))
+            out = out.reshape(kept if scalar else (m, *kept))
         elif ndim:
             out = out.unsqueeze(dim if scalar else dim + 1)
     return out
