@@ -17,7 +17,7 @@ import numpy as np
 
 from autograd.backend import is_device_array, special_of
 from autograd.graph import Node
-from autograd.ops.record import array_of, unary
+from autograd.ops.record import array_of, check_tensor_args, unary
 from autograd.ops.special import _chebyshev
 from autograd.tensor import Tensor
 
@@ -143,6 +143,7 @@ class I0Backward(Node):
 
 def i0(input: Tensor) -> Tensor:
     """The modified Bessel function of the first kind, order 0 (torch.i0)."""
+    check_tensor_args("i0", ("input", input, False))
     return unary(I0Backward, i0_array(input._data), input, save_input=True)
 
 
@@ -157,6 +158,7 @@ class I0eBackward(Node):
 
 def i0e(input: Tensor) -> Tensor:
     """The exponentially scaled I₀: e^(−|x|) I₀(x) (torch.special.i0e)."""
+    check_tensor_args("special_i0e", ("input", input, False))
     return unary(I0eBackward, i0e_array(input._data), input, save_input=True, save_out=True)
 
 
@@ -174,6 +176,7 @@ class I1Backward(Node):
 
 def i1(input: Tensor) -> Tensor:
     """The modified Bessel function of the first kind, order 1 (torch.special.i1)."""
+    check_tensor_args("special_i1", ("input", input, False))
     return unary(I1Backward, i1_array(input._data), input, save_input=True, save_out=True)
 
 
@@ -192,6 +195,7 @@ class I1eBackward(Node):
 
 def i1e(input: Tensor) -> Tensor:
     """The exponentially scaled I₁: e^(−|x|) I₁(x) (torch.special.i1e)."""
+    check_tensor_args("special_i1e", ("input", input, False))
     return unary(I1eBackward, i1e_array(input._data), input, save_input=True, save_out=True)
 
 

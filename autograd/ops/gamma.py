@@ -31,7 +31,7 @@ import numpy as np
 
 from autograd.backend import is_device_array, special_of, xp_of
 from autograd.graph import Node
-from autograd.ops.record import array_of, nary, unary
+from autograd.ops.record import array_of, check_tensor_args, nary, unary
 from autograd.promotion import cpu_scalars_moved, result_type
 from autograd.tensor import Tensor
 
@@ -346,6 +346,7 @@ class LgammaBackward(Node):
 
 def lgamma(input: Tensor) -> Tensor:
     """ln|Γ(x)| elementwise (torch.lgamma); integers give float32."""
+    check_tensor_args("lgamma", ("input", input, False))
     return unary(LgammaBackward, lgamma_array(input._data), input, save_input=True)
 
 
@@ -359,6 +360,7 @@ class DigammaBackward(Node):
 
 def digamma(input: Tensor) -> Tensor:
     """ψ(x) = Γ′(x)/Γ(x) elementwise (torch.digamma, torch.special.psi)."""
+    check_tensor_args("digamma", ("input", input, False))
     return unary(DigammaBackward, digamma_array(input._data), input, save_input=True)
 
 
@@ -383,6 +385,9 @@ def polygamma(n: int, input: Tensor) -> Tensor:
     """ψ⁽ⁿ⁾(x), the n-th derivative of the digamma function, elementwise (torch.polygamma;
     n = 0 is digamma)."""
     n = _order(n)
+    if not isinstance(input, Tensor):
+        raise TypeError(f"polygamma(): argument 'input' (position 2) must be Tensor, not "
+                        f"{type(input).__name__}")
     return unary(PolygammaBackward, polygamma_array(n, input._data), input, save_input=True,
                  meta=n)
 
@@ -396,6 +401,7 @@ def mvlgamma(input: Tensor, p: int) -> Tensor:
     """The multivariate log-gamma of dimension p, elementwise:
     ln Γ_p(x) = p(p − 1)/4 · ln π + Σᵢ₌₀^{p−1} lgamma(x − i/2)
     (torch's composition: lgamma of x + (−(p−1)/2, …, −½, 0) summed over a new last dim)."""
+    check_tensor_args("mvlgamma", ("input", input, False))
     if isinstance(p, bool) or not isinstance(p, (int, np.integer)):
         raise TypeError(f"mvlgamma(): argument 'p' (position 2) must be int, not "
                         f"{type(p).__name__}")

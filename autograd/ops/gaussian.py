@@ -18,7 +18,7 @@ import numpy as np
 
 from autograd.backend import is_device_array, special_of
 from autograd.graph import Node
-from autograd.ops.record import unary
+from autograd.ops.record import check_tensor_args, unary
 from autograd.ops.special import erf_array, erfc_array, erfcx_array
 from autograd.tensor import Tensor
 
@@ -121,6 +121,7 @@ class NdtrBackward(Node):
 
 def ndtr(input: Tensor) -> Tensor:
     """The standard normal CDF Φ(x) = ½(1 + erf(x/√2)), elementwise (torch.special.ndtr)."""
+    check_tensor_args("special_ndtr", ("input", input, False))
     return unary(NdtrBackward, ndtr_array(input._data), input, save_input=True)
 
 
@@ -134,6 +135,7 @@ class LogNdtrBackward(Node):
 
 def log_ndtr(input: Tensor) -> Tensor:
     """ln Φ(x), elementwise, accurate in the lower tail (torch.special.log_ndtr)."""
+    check_tensor_args("special_log_ndtr", ("input", input, False))
     return unary(LogNdtrBackward, log_ndtr_array(input._data), input, save_input=True,
                  save_out=True)
 
@@ -148,6 +150,7 @@ class NdtriBackward(Node):
 
 def ndtri(input: Tensor) -> Tensor:
     """The standard normal quantile function Φ⁻¹(p), elementwise (torch.special.ndtri)."""
+    check_tensor_args("special_ndtri", ("input", input, False))
     return unary(NdtriBackward, ndtri_array(input._data), input, save_out=True)
 
 

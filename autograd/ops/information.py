@@ -17,7 +17,7 @@ from autograd.backend import is_array, is_device_array, special_of
 from autograd.graph import Node
 from autograd.ops.arith import _reduce
 from autograd.ops.elementary import _float_operands, _floating
-from autograd.ops.record import array_of, binary, unary
+from autograd.ops.record import array_of, binary, check_tensor_args, unary
 from autograd.promotion import cpu_scalars_moved
 from autograd.tensor import Tensor
 
@@ -126,6 +126,7 @@ class EntrBackward(Node):
 
 def entr(input: Tensor) -> Tensor:
     """−x ln x elementwise, 0 at 0 and −inf below (torch.special.entr)."""
+    check_tensor_args("special_entr", ("input", input, False))
     return unary(EntrBackward, entr_array(input._data), input, save_input=True)
 
 
@@ -148,6 +149,7 @@ class LogitBackward(Node):
 def logit(input: Tensor, eps: float | None = None) -> Tensor:
     """ln(x / (1 − x)) elementwise (torch.logit, torch.special.logit); with ``eps``, x is
     first clamped to [eps, 1 − eps] (the gradient is 0 where it was clamped)."""
+    check_tensor_args("logit", ("input", input, False))
     d = _floating(input._data)
     if eps is not None:
         d = np.clip(d, d.dtype.type(eps), d.dtype.type(1 - eps))
@@ -175,6 +177,7 @@ class SincBackward(Node):
 
 def sinc(input: Tensor) -> Tensor:
     """The normalized sinc sin(πx)/(πx), 1 at 0, elementwise (torch.sinc)."""
+    check_tensor_args("sinc", ("input", input, False))
     d = _floating(input._data)
     product = d * d.dtype.type(math.pi)
     with np.errstate(divide="ignore", invalid="ignore"):

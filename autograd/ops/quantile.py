@@ -18,6 +18,7 @@ from autograd.backend import is_device_array, xp_of
 from autograd.dims import normalize_dim
 from autograd.ops.along import gather
 from autograd.ops.elementary import lerp
+from autograd.ops.record import check_tensor_args
 from autograd.ops.sorting import sort
 from autograd.tensor import Tensor
 
@@ -49,6 +50,7 @@ def _q_array(q: Any, dtype: np.dtype, op: str) -> tuple[np.ndarray, bool]:
 
 def _quantile(op: str, input: Tensor, q: Any, dim: int | None, keepdim: bool,
               interpolation: str, ignore_nan: bool) -> Tensor:
+    check_tensor_args("nanquantile" if ignore_nan else "quantile", ("input", input, False))
     d = input._data
     if d.dtype not in (np.float32, np.float64):
         raise RuntimeError(f"{op}() input tensor must be either float or double dtype")

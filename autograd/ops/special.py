@@ -27,7 +27,7 @@ import numpy as np
 
 from autograd.backend import is_device_array, special_of
 from autograd.graph import Node
-from autograd.ops.record import unary
+from autograd.ops.record import check_tensor_args, unary
 from autograd.tensor import Tensor
 
 _ERF_SMALL = (
@@ -322,5 +322,6 @@ class ErfcxBackward(Node):
 def erfcx(input: Tensor) -> Tensor:
     """The scaled complementary error function e^(x²) erfc(x), elementwise
     (torch.special.erfcx)."""
+    check_tensor_args("special_erfcx", ("input", input, False))
     return unary(ErfcxBackward, erfcx_array(input._data), input, save_input=True,
                  save_out=True)

@@ -160,3 +160,18 @@ def test_logit_and_sinc_methods_and_inplace() -> None:
 def test_xlogy_shape_error() -> None:
     with pytest.raises(RuntimeError):
         ag.xlogy(ag.ones(2), ag.ones(3))
+
+
+@pytest.mark.parametrize("name, fn", [
+    ("lgamma", ag.lgamma), ("digamma", ag.digamma), ("special_ndtr", S.ndtr),
+    ("special_ndtri", S.ndtri), ("special_log_ndtr", S.log_ndtr), ("special_entr", S.entr),
+    ("special_erfcx", S.erfcx), ("logit", ag.logit), ("sinc", ag.sinc), ("i0", ag.i0),
+    ("special_i0e", S.i0e), ("special_i1", S.i1), ("special_i1e", S.i1e),
+    ("quantile", lambda a: ag.quantile(a, 0.5)),
+])
+def test_a_number_for_the_tensor_is_torchs_type_error(name, fn) -> None:
+    with pytest.raises(TypeError, match=rf"{name}\(\): argument 'input' \(position 1\) must "
+                                        r"be Tensor, not float"):
+        fn(2.0)
+    with pytest.raises(TypeError, match=r"polygamma\(\): argument 'input' \(position 2\)"):
+        ag.polygamma(1, [1.0])
