@@ -17,7 +17,7 @@ from typing import Any
 # report a foreign `autograd` (HIPS autograd, same import name) in one line.
 __chainrule__ = True
 
-from autograd import cuda, functional, linalg, ops
+from autograd import cuda, functional, linalg, ops, special
 from autograd import tensor_meta as tensor_meta  # binds type(), new_zeros(), t()... on Tensor
 from autograd.backend import device, get_default_device, set_default_device
 from autograd.checkpoint import checkpoint
@@ -133,6 +133,16 @@ from autograd.ops.along import (
     take_along_dim,
     where,
 )
+from autograd.ops.assemble import (
+    block_diag,
+    cartesian_prod,
+    combinations,
+    cumulative_trapezoid,
+    trapezoid,
+    vander,
+)
+from autograd.ops.assemble import trapezoid as trapz
+from autograd.ops.bessel import i0
 from autograd.ops.composite import abs as absolute
 from autograd.ops.composite import (
     add,
@@ -209,8 +219,10 @@ from autograd.ops.elementary import (
     square,
     tan,
 )
+from autograd.ops.gamma import digamma, lgamma, mvlgamma, polygamma
 from autograd.ops.geometry import cdist, cross, diag_embed, rot90, tensor_split, tensordot
 from autograd.ops.householder import householder_product as orgqr
+from autograd.ops.information import logit, sinc, xlogy
 from autograd.ops.integer import (
     bincount,
     bitwise_and,
@@ -254,6 +266,7 @@ from autograd.ops.logical import (
 from autograd.ops.logical import any as any
 from autograd.ops.matrix_functions import matrix_exp, pinverse
 from autograd.ops.products import dist, norm, prod
+from autograd.ops.quantile import nanquantile, quantile
 from autograd.ops.rearrange import (
     chunk,
     diag,
@@ -434,10 +447,9 @@ __getattr__, __dir__ = lazy_attributes(__name__, _LAZY, globals())
 __all__ = [*_TORCH_NAMES, "pi", "e", "inf", "nan", "newaxis",
     "get_default_device", "set_default_device",
     "Function", "FunctionCtx", "GradcheckError", "Node", "Tensor", "abs", "arange", "argmax",
-    "checkpoint", "cuda", "device", "draw_graph", "functional", "linalg", "load", "save",
-    "cholesky", "cholesky_inverse", "cholesky_solve", "matrix_exp", "orgqr", "pinverse", "qr",
-    "svd",
-    "triangular_solve",
+    "checkpoint", "cuda", "device", "draw_graph", "functional", "linalg", "special", "load",
+    "save", "cholesky", "cholesky_inverse", "cholesky_solve", "matrix_exp", "orgqr",
+    "pinverse", "qr", "svd", "triangular_solve",
     "argmin", "broadcast_to", "cat", "clamp", "cos", "detect_anomaly", "empty", "enable_grad",
     "exp", "expand", "eye", "flatten", "from_numpy", "full", "grad", "gradcheck",
     "gradgradcheck", "is_grad_enabled", "leaky_relu", "log", "log_softmax", "logsumexp",
@@ -492,6 +504,9 @@ __all__ += [  # issue 15 part B (all, any: a star-import would shadow the builti
     "logical_or", "logical_xor", "lt", "ne", "not_equal",
     "result_type",
 ]
+__all__ += ["digamma", "lgamma", "logit", "mvlgamma", "polygamma", "sinc", "xlogy",
+            "nanquantile", "quantile", "block_diag", "cartesian_prod", "combinations",
+            "cumulative_trapezoid", "trapezoid", "trapz", "vander", "i0"]
 __all__ += ["set_printoptions", "inference_mode", "is_inference_mode_enabled", "Size",
             "as_tensor", "get_default_dtype", "set_default_dtype", "backward",
             "set_detect_anomaly", "is_anomaly_enabled"]

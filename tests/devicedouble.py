@@ -350,13 +350,25 @@ def _on_values(f: Any) -> Any:
     return lambda d: DoubleArray(np.asarray(f(d.a)))
 
 
-def _special() -> types.SimpleNamespace:
-    """erf, erfc, erfinv computed on the wrapped values (CuPy: cupyx.scipy.special)."""
-    from autograd.ops import special
+def _on_pair(f: Any) -> Any:
+    return lambda a, b: DoubleArray(np.asarray(f(_unwrap(a), _unwrap(b))))
 
-    return types.SimpleNamespace(erf=_on_values(special.erf_array),
-                                 erfc=_on_values(special.erfc_array),
-                                 erfinv=_on_values(special.erfinv_array))
+
+def _special() -> types.SimpleNamespace:
+    """cupyx.scipy.special's functions the engine calls (erf, gammaln, ndtr, i0...), computed
+    on the wrapped values by the engine's host kernels."""
+    from autograd.ops import bessel, gamma, gaussian, information, special
+
+    return types.SimpleNamespace(
+        erf=_on_values(special.erf_array), erfc=_on_values(special.erfc_array),
+        erfinv=_on_values(special.erfinv_array), erfcx=_on_values(special.erfcx_array),
+        gammaln=_on_values(gamma.lgamma_array), digamma=_on_values(gamma.digamma_array),
+        polygamma=lambda n, d: DoubleArray(np.asarray(gamma.polygamma_array(n, d.a))),
+        zeta=_on_pair(gamma.zeta_pair_array), ndtr=_on_values(gaussian.ndtr_array),
+        log_ndtr=_on_values(gaussian.log_ndtr_array), ndtri=_on_values(gaussian.ndtri_array),
+        entr=_on_values(information.entr_array), i0=_on_values(bessel.i0_array),
+        i0e=_on_values(bessel.i0e_array), i1=_on_values(bessel.i1_array),
+        i1e=_on_values(bessel.i1e_array))
 
 
 BACKEND = backend.Backend("double", (DoubleArray,), xp, _from_host, lambda d: d.get(),

@@ -366,3 +366,46 @@ from autograd.ops import fill as _fill  # noqa: E402
 
 for _name, _fn in _fill.METHODS.items():
     setattr(Tensor, _name, _fn)
+
+# -- the gamma family (lgamma, digamma, polygamma, mvlgamma, zeta) ---------------------------
+from autograd.ops import gamma  # noqa: E402
+
+PUBLIC_OPS += gamma.PUBLIC
+globals().update({_n: getattr(gamma, _n) for _n in gamma.PUBLIC})
+for _name, _fn in gamma.METHODS.items():
+    setattr(Tensor, _name, _fn)
+for _name in ("lgamma", "digamma", "polygamma", "mvlgamma"):
+    setattr(Tensor, _name + "_", inplace_of(getattr(Tensor, _name), _name + "_"))
+
+# -- torch.special's other functions (erfcx, ndtr, log_ndtr, ndtri, xlogy, entr, logit...) --
+from autograd.ops import gaussian, information  # noqa: E402
+from autograd.ops.special import erfcx  # noqa: E402,F401 - ops.erfcx (PUBLIC_OPS)
+
+PUBLIC_OPS += ["erfcx", *gaussian.PUBLIC, *information.PUBLIC]
+globals().update({_n: getattr(_m, _n) for _m in (gaussian, information) for _n in _m.PUBLIC})
+for _name, _fn in information.METHODS.items():
+    setattr(Tensor, _name, _fn)
+    setattr(Tensor, _name + "_", inplace_of(_fn, _name + "_"))
+
+# -- quantile, nanquantile (sort + gather + lerp) ---------------------------------------------
+from autograd.ops import quantile as _quantile  # noqa: E402
+
+PUBLIC_OPS += _quantile.PUBLIC
+globals().update({_n: getattr(_quantile, _n) for _n in _quantile.PUBLIC})
+for _name, _fn in _quantile.METHODS.items():
+    setattr(Tensor, _name, _fn)
+
+# -- assembled tensors and the trapezoid rule (cartesian_prod, block_diag, vander...) -------
+from autograd.ops import assemble  # noqa: E402
+
+PUBLIC_OPS += assemble.PUBLIC
+globals().update({_n: getattr(assemble, _n) for _n in assemble.PUBLIC})
+
+# -- the modified Bessel functions i0, i0e, i1, i1e ------------------------------------------
+from autograd.ops import bessel  # noqa: E402
+
+PUBLIC_OPS += bessel.PUBLIC
+globals().update({_n: getattr(bessel, _n) for _n in bessel.PUBLIC})
+for _name, _fn in bessel.METHODS.items():
+    setattr(Tensor, _name, _fn)
+    setattr(Tensor, _name + "_", inplace_of(_fn, _name + "_"))

@@ -300,9 +300,12 @@ _register_sequence()
 
 # issue 15's op families register their cases in their own modules
 from autograd.ops import (  # noqa: E402,F401
+    cases_assemble,
     cases_decompositions,
+    cases_gamma,
     cases_householder,
     cases_math,
     cases_more,
     cases_names,
+    cases_special,
 )

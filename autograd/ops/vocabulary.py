@@ -18,9 +18,19 @@ import numpy as np
 from autograd.graph import install_vocabulary
 from autograd.ops.activations import _softplus_array, softplus
 from autograd.ops.along import _gather_tensor, gather_array, put_along, put_along_array
+from autograd.ops.bessel import i0, i0_array, i0e, i0e_array, i1, i1_array, i1e, i1e_array
 from autograd.ops.broadcast import broadcast_to, sum_to, sum_to_array
 from autograd.ops.contract import _einsum_array, einsum
 from autograd.ops.dense import _solve_matrix, inv, inv_array, solve_array
+from autograd.ops.gamma import (
+    digamma,
+    digamma_array,
+    polygamma,
+    polygamma_array,
+    zeta,
+    zeta_pair_array,
+)
+from autograd.ops.information import xlog1py, xlog1py_array, xlogy, xlogy_array
 from autograd.ops.linalg import _swap_last_array, _swap_last_tensor, matmul
 from autograd.ops.loss import _softmax_tensor
 from autograd.ops.matrix_functions import matrix_exp, matrix_exp_array
@@ -73,6 +83,15 @@ VOCABULARY: dict[str, tuple[Callable, Callable]] = {
     "sigmoid": (_sigmoid_array, sigmoid),
     "relu": (lambda x: np.maximum(x, 0), relu),
     "erf": (erf_array, erf),
+    "digamma": (digamma_array, digamma),
+    "polygamma": (polygamma_array, polygamma),  # xp.polygamma(n, x)
+    "zeta": (zeta_pair_array, zeta),  # Hurwitz ζ(x, q), broadcast
+    "i0": (i0_array, i0),  # the modified Bessel functions (ops/bessel.py)
+    "i0e": (i0e_array, i0e),
+    "i1": (i1_array, i1),
+    "i1e": (i1e_array, i1e),
+    "xlogy": (xlogy_array, xlogy),  # x ln y, 0 where x = 0
+    "xlog1py": (xlog1py_array, xlog1py),
     "softplus": (_softplus_array, softplus),
     "rsub_": (_rsub_inplace_array, _rsub_tensor),  # c - x, in place on a fresh array
     "astype": (_astype_array, astype),
