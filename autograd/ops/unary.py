@@ -203,10 +203,11 @@ def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
 
 
 class ClampBackward(Node):
-    """y = min(max(x, lo), hi);  dx = g ⊙ [lo ≤ x ≤ hi]."""
+    """y = min(max(x, lo), hi);  dx = g where lo ≤ x ≤ hi, else 0 (a select, as torch's
+    clamp_backward: a NaN or inf reaching a clamped entry gives 0, not NaN)."""
 
     def vjp(self, g, xp):
-        return (g * self.cached(),)
+        return (xp.where(self.cached(), g, 0.0),)
 
 
 class ClampTensorBackward(Node):
