@@ -321,8 +321,9 @@ def _as_strided(a: DoubleArray, shape: tuple, strides: tuple, **kw: Any) -> Doub
 class _RandomState:
     """CuPy's ``random.RandomState`` (cuRAND on the device): ``random_sample``,
     ``standard_normal``, ``standard_exponential`` (``size, dtype``) and
-    ``standard_gamma(shape, size, dtype)`` drawn into a device array, from another stream
-    than the host generator's PCG64."""
+    ``standard_gamma(shape, size, dtype)``, ``poisson(lam, size, dtype)`` and
+    ``binomial(n, p, size, dtype)`` drawn into a device array, from another stream than
+    the host generator's PCG64."""
 
     def __init__(self, seed: int) -> None:
         self._g = np.random.Generator(np.random.Philox(seed))
@@ -340,6 +341,13 @@ class _RandomState:
         # CuPy takes the shape parameter as a device array (a host one is refused)
         alpha = _unwrap(shape)
         return DoubleArray(np.asarray(self._g.standard_gamma(alpha, size).astype(dtype)))
+
+    def poisson(self, lam: Any = 1.0, size: Any = None, dtype: Any = int) -> DoubleArray:
+        return DoubleArray(np.asarray(self._g.poisson(_unwrap(lam), size).astype(dtype)))
+
+    def binomial(self, n: Any, p: Any, size: Any = None, dtype: Any = int) -> DoubleArray:
+        return DoubleArray(np.asarray(self._g.binomial(_unwrap(n), _unwrap(p), size)
+                                      .astype(dtype)))
 
 
 xp.random = types.SimpleNamespace(RandomState=_RandomState)

@@ -11,13 +11,17 @@ in the parameters (REINFORCE's ``log_prob``, a VAE's ``rsample`` and ``kl_diverg
 from __future__ import annotations
 
 from autograd.distributions import constraints, transforms
+from autograd.distributions import kl_gamma as _kl_gamma  # noqa: F401 (registers its pairs)
 from autograd.distributions import kl_more as _kl_more  # noqa: F401 (registers its pairs)
 from autograd.distributions.bernoulli import Bernoulli
+from autograd.distributions.binomial import Binomial, Multinomial
 from autograd.distributions.categorical import Categorical
 from autograd.distributions.cauchy import Cauchy
+from autograd.distributions.dirichlet import Beta, Dirichlet
 from autograd.distributions.distribution import Distribution
 from autograd.distributions.exp_family import ExponentialFamily
 from autograd.distributions.exponential import Exponential
+from autograd.distributions.gamma import Chi2, Gamma
 from autograd.distributions.geometric import Geometric
 from autograd.distributions.gumbel import Gumbel
 from autograd.distributions.independent import Independent
@@ -31,8 +35,10 @@ from autograd.distributions.one_hot_categorical import (
     OneHotCategorical,
     OneHotCategoricalStraightThrough,
 )
+from autograd.distributions.poisson import Poisson
 from autograd.distributions.relaxed_bernoulli import RelaxedBernoulli
 from autograd.distributions.relaxed_categorical import RelaxedOneHotCategorical
+from autograd.distributions.student_t import StudentT
 from autograd.distributions.transformed_distribution import TransformedDistribution
 from autograd.distributions.transforms import (
     AbsTransform,
@@ -48,12 +54,12 @@ from autograd.distributions.transforms import (
 from autograd.distributions.uniform import Uniform
 
 __all__ = [
-    "AbsTransform", "AffineTransform", "Bernoulli", "Categorical", "Cauchy", "ComposeTransform",
-    "Distribution", "ExpTransform", "Exponential", "ExponentialFamily",
-    "Geometric", "Gumbel", "HalfNormal", "Independent", "Laplace", "LogNormal",
-    "MixtureSameFamily", "MultivariateNormal", "Normal",
-    "OneHotCategorical", "OneHotCategoricalStraightThrough", "PowerTransform",
+    "AbsTransform", "AffineTransform", "Bernoulli", "Beta", "Binomial", "Categorical", "Cauchy",
+    "Chi2", "ComposeTransform", "Dirichlet", "Distribution", "ExpTransform", "Exponential",
+    "ExponentialFamily", "Gamma", "Geometric", "Gumbel", "HalfNormal", "Independent", "Laplace",
+    "LogNormal", "MixtureSameFamily", "Multinomial", "MultivariateNormal", "Normal",
+    "OneHotCategorical", "OneHotCategoricalStraightThrough", "Poisson", "PowerTransform",
     "RelaxedBernoulli", "RelaxedOneHotCategorical", "SigmoidTransform", "SoftmaxTransform",
-    "TanhTransform", "Transform", "TransformedDistribution", "Uniform", "constraints",
-    "kl_divergence", "register_kl", "transforms",
+    "StudentT", "TanhTransform", "Transform", "TransformedDistribution", "Uniform",
+    "constraints", "kl_divergence", "register_kl", "transforms",
 ]

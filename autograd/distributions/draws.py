@@ -21,7 +21,9 @@ import numpy as np
 from autograd.random import device_generator, generator
 from autograd.tensor import Tensor, _wrap
 
-__all__ = ["standard_exponential", "standard_gamma", "standard_normal", "uniform"]
+__all__ = [
+    "binomial", "poisson", "standard_exponential", "standard_gamma", "standard_normal", "uniform",
+]
 
 
 def _native(dtype: Any) -> np.dtype:
@@ -77,3 +79,23 @@ def standard_gamma(concentration: Tensor) -> Tensor:
                                                      dtype=_native(dt)).astype(dt)
     tiny = dt.type(np.finfo(dt).tiny)
     return _wrap(out, None).clamp(min=float(tiny))
+
+
+def poisson(rate: Tensor) -> Tensor:
+    """Poisson(λ) counts, one per entry of ``rate`` (its shape and float dtype)."""
+    lam = rate.detach()._data
+    if lam.__class__ is np.ndarray:
+        out = generator().poisson(lam.astype(np.float64))
+    else:
+        out = device_generator(lam).poisson(lam, size=lam.shape)
+    return _wrap(out.astype(lam.dtype), None)
+
+
+def binomial(total_count: Tensor, probs: Tensor) -> Tensor:
+    """Binomial(n, p) counts of one shape, in ``probs``' float dtype."""
+    n, p = total_count.detach()._data, probs.detach()._data
+    if p.__class__ is np.ndarray:
+        out = generator().binomial(n.astype(np.int64), p.astype(np.float64))
+    else:
+        out = device_generator(p).binomial(n.astype(np.int64), p, size=p.shape)
+    return _wrap(out.astype(p.dtype), None)

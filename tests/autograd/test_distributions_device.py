@@ -56,6 +56,14 @@ FAMILIES = {
         [[0.1, -1.5, 2.5], [0.3, 0.8, -0.9]]),
     "softmax": (lambda p: D.TransformedDistribution(D.Normal(p["a"], p["s"]),
                                                     T.SoftmaxTransform()), None),
+    "gamma": (lambda p: D.Gamma(p["s"], p["q"]), POSV),
+    "chi2": (lambda p: D.Chi2(p["s"]), POSV),
+    "beta": (lambda p: D.Beta(p["s"], p["q"] + 1), PROB),
+    "dirichlet": (lambda p: D.Dirichlet(p["s"]), [[0.2, 0.3, 0.5], [0.6, 0.3, 0.1]]),
+    "student_t": (lambda p: D.StudentT(p["s"] * 3, p["a"], p["q"]), REAL),
+    "poisson": (lambda p: D.Poisson(p["s"]), [[0.0, 2.0, 5.0], [1.0, 0.0, 3.0]]),
+    "binomial": (lambda p: D.Binomial(6, probs=p["q"]), [[0.0, 2.0, 5.0], [1.0, 6.0, 3.0]]),
+    "multinomial": (lambda p: D.Multinomial(5, logits=p["a"]), [[0.0, 2.0, 3.0], [5.0, 0, 0]]),
 }
 # the KL pairs checked: (p family, q family)
 KL_PAIRS = [("normal", "normal_numbers"), ("laplace", "laplace"), ("exponential", "exponential"),
@@ -64,13 +72,18 @@ KL_PAIRS = [("normal", "normal_numbers"), ("laplace", "laplace"), ("exponential"
             ("independent", "independent"), ("mvn_tril", "mvn_cov"), ("mvn_prec", "mvn_tril"),
             ("lognormal", "lognormal"), ("halfnormal", "halfnormal"), ("cauchy", "cauchy"),
             ("geometric", "geometric"), ("normal", "laplace"), ("exponential", "normal"),
-            ("gumbel", "normal"), ("normal", "gumbel"), ("normal", "uniform")]
+            ("gumbel", "normal"), ("normal", "gumbel"), ("normal", "uniform"),
+            ("gamma", "gamma"), ("chi2", "gamma"), ("beta", "beta"), ("dirichlet", "dirichlet"),
+            ("poisson", "poisson"), ("gumbel", "gumbel"), ("exponential", "gamma"),
+            ("binomial", "binomial"), ("gamma", "normal"), ("beta", "normal")]
 
 
 # The only host-to-device copies these calls make are of small constants the engine's ops
 # build on the host: log det L reads L.diagonal() (host index arrays, which CuPy uploads),
-# one-hot vectors compare with arange(K) (factories make their values on the host)
-UPLOADS_A_CONSTANT = {"mvn_tril", "mvn_cov", "mvn_prec", "one_hot", "one_hot_st"}
+# one-hot vectors and multinomial counts compare with arange(K) (factories make their
+# values on the host)
+UPLOADS_A_CONSTANT = {"mvn_tril", "mvn_cov", "mvn_prec", "one_hot", "one_hot_st",
+                      "multinomial"}
 
 
 def _params(device: str, dtype: str) -> dict:

@@ -1,0 +1,101 @@
+"""The calls whose torch 2.13 answers torch_values_distributions3.py holds: the gamma
+family (Gamma, Chi2, Beta, Dirichlet, Poisson, StudentT, Binomial, Multinomial) and the
+KL pairs torch registers for it. Same conventions as spec_distributions.py, whose ``run``
+computes them (``run(lib, D, name, make, SPECS)``)."""
+
+from __future__ import annotations
+
+CONC = [[0.5, 1.3, 2.0], [0.9, 4.0, 11.0]]
+RATE = [[1.0, 0.4, 0.6], [2.0, 0.3, 1.5]]
+POSV = [[0.1, 0.5, 3.0], [0.2, 1.6, 0.05]]
+UNIT = [[0.1, 0.5, 0.9], [0.25, 0.6, 0.02]]
+SIMPLEX = [[0.2, 0.3, 0.5], [0.05, 0.9, 0.05]]
+REAL = [[0.1, -0.5, 3.0], [0.2, 0.6, -2.0]]
+
+
+def _c(lib, values, like):
+    return lib.tensor(values, dtype=like.dtype)
+
+
+def gamma(lib, D, p):
+    d = D.Gamma(p["c"], p["r"])
+    chi = D.Chi2(p["c"])
+    return {"log_prob": d.log_prob(p["v"]), "entropy": d.entropy(), "mean": d.mean,
+            "variance": d.variance, "mode": d.mode, "chi2_log_prob": chi.log_prob(p["v"]),
+            "chi2_entropy": chi.entropy(), "chi2_mean": chi.mean,
+            "numbers": D.Gamma(2.0, 0.5).log_prob(p["v"])}
+
+
+def beta_dirichlet(lib, D, p):
+    b = D.Beta(p["c"], p["r"])
+    d = D.Dirichlet(p["c"])
+    return {"beta_log_prob": b.log_prob(p["u"]), "beta_entropy": b.entropy(),
+            "beta_mean": b.mean, "beta_variance": b.variance, "beta_mode": b.mode,
+            "dir_log_prob": d.log_prob(_c(lib, [[0.2, 0.3, 0.5], [0.05, 0.9, 0.05]], p["c"])),
+            "dir_entropy": d.entropy(), "dir_mean": d.mean, "dir_variance": d.variance,
+            "dir_mode": D.Dirichlet(p["c"] + 1).mode}
+
+
+def poisson_student(lib, D, p):
+    po = D.Poisson(p["r"])
+    k = _c(lib, [[0.0, 1.0, 4.0], [2.0, 0.0, 7.0]], p["r"])
+    t = D.StudentT(p["c"], p["a"], p["r"])
+    return {"poisson_log_prob": po.log_prob(k), "poisson_mean": po.mean,
+            "poisson_zero_rate": D.Poisson(p["r"] * 0).log_prob(k),
+            "t_log_prob": t.log_prob(p["v"]), "t_entropy": t.entropy(), "t_mean": t.mean,
+            "t_variance": t.variance, "t_numbers": D.StudentT(3.0).log_prob(p["v"])}
+
+
+def binomial(lib, D, p):
+    n = _c(lib, [[5.0, 5.0, 5.0], [5.0, 5.0, 5.0]], p["q"])
+    b = D.Binomial(n, probs=p["q"])
+    bl = D.Binomial(_c(lib, [[3.0, 10.0, 1.0], [0.0, 4.0, 7.0]], p["q"]), logits=p["a"])
+    k = _c(lib, [[0.0, 2.0, 5.0], [1.0, 3.0, 4.0]], p["q"])
+    m = D.Multinomial(6, probs=p["q"])
+    ml = D.Multinomial(4, logits=p["a"])
+    counts = _c(lib, [[1.0, 2.0, 3.0], [0.0, 6.0, 0.0]], p["q"])
+    return {"log_prob": b.log_prob(k), "entropy": b.entropy(), "mean": b.mean,
+            "variance": b.variance, "mode": b.mode,
+            "l_log_prob": bl.log_prob(_c(lib, [[1.0, 10.0, 0.0], [0.0, 2.0, 7.0]], p["q"])),
+            "l_probs": bl.probs, "m_log_prob": m.log_prob(counts), "m_entropy": m.entropy(),
+            "m_mean": m.mean, "m_variance": m.variance,
+            "ml_log_prob": ml.log_prob(_c(lib, [[1.0, 2.0, 1.0], [0.0, 4.0, 0.0]], p["q"])),
+            "ml_entropy": ml.entropy()}
+
+
+def kl_gamma(lib, D, p):
+    c, r, a, u = p["c"], p["r"], p["a"], p["u"]
+    g, g2 = D.Gamma(c, r), D.Gamma(r + 0.5, c)
+    b, b2 = D.Beta(c, r), D.Beta(r, c + 1)
+    n = D.Normal(a, r)
+    kl = D.kl_divergence
+    return {
+        "gamma_gamma": kl(g, g2), "beta_beta": kl(b, b2),
+        "dirichlet": kl(D.Dirichlet(c), D.Dirichlet(r + 0.2)),
+        "poisson": kl(D.Poisson(c), D.Poisson(r)),
+        "binomial": kl(D.Binomial(_c(lib, [[4.0] * 3, [6.0] * 3], u), probs=u),
+                       D.Binomial(_c(lib, [[4.0] * 3, [2.0] * 3], u), logits=a)),
+        "gumbel_gumbel": kl(D.Gumbel(a, c), D.Gumbel(r, c + r)),
+        "bernoulli_poisson": kl(D.Bernoulli(probs=u), D.Poisson(r)),
+        "beta_exponential": kl(b, D.Exponential(r)), "beta_gamma": kl(b, g2),
+        "beta_normal": kl(b, n), "beta_uniform": kl(b, D.Uniform(u - 1, u + 1)),
+        "beta_uniform_inside": kl(b, D.Uniform(u - 1, u * 0.5)),
+        "exponential_gamma": kl(D.Exponential(r), g),
+        "gamma_exponential": kl(g, D.Exponential(r)),
+        "gamma_gumbel": kl(g, D.Gumbel(a, r)), "gamma_normal": kl(g, n),
+        "uniform_beta": kl(D.Uniform(u * 0.5, u * 0.5 + 0.3), b),
+        "uniform_beta_outside": kl(D.Uniform(u - 1, u), b),
+        "uniform_gamma": kl(D.Uniform(u, u + c), g),
+        "uniform_gamma_negative": kl(D.Uniform(a, a + c), g),
+        "chi2_chi2": kl(D.Chi2(c), D.Chi2(r)),
+        "normal_gamma": kl(n, g), "gamma_uniform": kl(g, D.Uniform(a, a + 1)),
+    }
+
+
+_P = dict(c=CONC, r=RATE, a=REAL, u=UNIT, v=POSV, q=[[0.1, 0.5, 0.97], [0.3, 0.8, 0.6]])
+SPECS = {}
+for _name, _fn in (("gamma", gamma), ("beta_dirichlet", beta_dirichlet),
+                   ("poisson_student", poisson_student), ("binomial", binomial),
+                   ("kl_gamma", kl_gamma)):
+    SPECS[_name] = (_P, _fn)
+    SPECS[_name + "_f64"] = (_P, _fn)
