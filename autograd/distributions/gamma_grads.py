@@ -23,6 +23,7 @@ import numpy as np
 from autograd.backend import xp_of
 from autograd.distributions.draws import standard_gamma
 from autograd.function import Function
+from autograd.grad_mode import is_grad_enabled, no_grad
 from autograd.ops.gamma import digamma_array
 from autograd.tensor import Tensor, _wrap
 
@@ -191,6 +192,34 @@ def dirichlet_grad(x: Any, alpha: Any, total: Any) -> Any:
     return out.astype(dtype)
 
 
+ONCE_DIFFERENTIABLE = ("trying to differentiate twice a function that was marked with "
+                       "@once_differentiable")
+NO_GAMMA_GRAD_GRAD = "the derivative for '_standard_gamma_grad' is not implemented."
+
+
+class _DelayedError(Function):
+    """A gradient computed without a graph, which raises if anything differentiates
+    through it, as torch's (a second derivative would silently miss the dependence of
+    the implicit gradient on α)."""
+
+    @staticmethod
+    def forward(ctx: Any, message: str, result: Tensor, *inputs: Tensor) -> Tensor:
+        ctx.message = message
+        return result
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple:
+        raise RuntimeError(ctx.message)
+
+
+def _first_order_only(message: str, result: Tensor, *inputs: Tensor) -> Tensor:
+    """``result`` (made without a graph); under create_graph, tied to ``inputs`` by a node
+    whose backward raises ``message``."""
+    if not is_grad_enabled() or not any(t.requires_grad for t in inputs):
+        return result
+    return _DelayedError.apply(message, result, *inputs)
+
+
 class _StandardGamma(Function):
     """Gamma(α, 1) draws, differentiable in α by the implicit gradient."""
 
@@ -204,7 +233,9 @@ class _StandardGamma(Function):
     def backward(ctx: Any, grad: Tensor) -> Tensor:
         concentration, x = ctx.saved_tensors
         dx = standard_gamma_grad(concentration.detach()._data, x.detach()._data)
-        return grad * _wrap(dx, None)
+        with no_grad():
+            result = grad * _wrap(dx, None)
+        return _first_order_only(NO_GAMMA_GRAD_GRAD, result, grad, concentration)
 
 
 def standard_gamma_rsample(concentration: Tensor) -> Tensor:
@@ -238,7 +269,9 @@ class _Dirichlet(Function):
         alpha = concentration.detach()._data
         total = xp_of(alpha).broadcast_to(alpha.sum(-1, keepdims=True), alpha.shape)
         g = _wrap(dirichlet_grad(x.detach()._data, alpha, total), None)
-        return g * (grad - (x.detach() * grad).sum(-1, True))
+        with no_grad():
+            result = g * (grad - (x.detach() * grad).sum(-1, True))
+        return _first_order_only(ONCE_DIFFERENTIABLE, result, grad, concentration)
 
 
 def dirichlet_rsample(concentration: Tensor) -> Tensor:

@@ -197,3 +197,14 @@ def test_bad_parameters_raise_torchs_errors() -> None:
     with pytest.raises(NotImplementedError, match="q.total_count > p.total_count"):
         D.kl_divergence(D.Binomial(2, ag.tensor(0.5)), D.Binomial(3, ag.tensor(0.5)))
     assert math.isinf(D.kl_divergence(D.Normal(0.0, 1.0), D.Gamma(1.0, 1.0)).item())
+
+
+def test_implicit_gradients_are_first_order_only_as_torchs() -> None:
+    a = ag.tensor([0.5, 2.0], requires_grad=True)
+    for d, message in ((D.Gamma(a, 1.0), "derivative for '_standard_gamma_grad' is not"),
+                       (D.Dirichlet(a), "@once_differentiable")):
+        x = d.rsample()
+        (g,) = ag.autograd.grad((x * ag.tensor([1.0, 2.0])).sum(), [a], create_graph=True)
+        assert g.requires_grad
+        with pytest.raises(RuntimeError, match=message):
+            g.sum().backward()
