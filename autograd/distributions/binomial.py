@@ -138,19 +138,6 @@ class Binomial(Distribution):
         return values
 
 
-class _MultinomialSupport(constraints.Constraint):
-    """Non-negative integer vectors summing to at most ``upper_bound`` (torch's check)."""
-
-    is_discrete = True
-    event_dim = 1
-
-    def __init__(self, upper_bound: int) -> None:
-        self.upper_bound = upper_bound
-
-    def check(self, x: Tensor) -> Tensor:
-        return (x >= 0).all(dim=-1) & (x.sum(dim=-1) <= self.upper_bound)
-
-
 class Multinomial(Distribution):
     """Multinomial(total_count=1, probs=None, logits=None, validate_args=None): an int
     total_count; probs or logits (…, K)."""
@@ -179,7 +166,7 @@ class Multinomial(Distribution):
 
     @constraints.dependent_property(is_discrete=True, event_dim=1)
     def support(self) -> constraints.Constraint:  # type: ignore[override]
-        return _MultinomialSupport(self.total_count)
+        return constraints.multinomial(self.total_count)
 
     @property
     def mean(self) -> Tensor:
