@@ -14,281 +14,41 @@ log|J| = 2 (log 2 − x − softplus(−2x)).   AffineTransform: y = loc + scale
 log|J| = log |scale|.   AbsTransform: y = |x| (not bijective).   PowerTransform: y = xᵉ,
 log|J| = log |e y / x|.   SoftmaxTransform: y = softmax(x) (not bijective; inverse log y).
 ComposeTransform([t₁, …, tₙ]): y = tₙ(… t₁(x)), log|J| the sum of the parts'.
+SoftplusTransform, and on vectors or matrices IndependentTransform, ReshapeTransform,
+StickBreakingTransform (onto the simplex), LowerCholeskyTransform and
+PositiveDefiniteTransform (the maps ``biject_to``/``transform_to`` hand out).
 """
 
 from __future__ import annotations
 
-import functools
 import math
-import operator
 from typing import Any
 
 import numpy as np
 
 from autograd.distributions import constraints
-from autograd.distributions.params import broadcast_all, is_number, lazy_property, sum_rightmost
-from autograd.factories import full_like, zeros_like
-from autograd.ops.activations import softplus
+from autograd.distributions.params import (
+    as_size,
+    broadcast_all,
+    is_number,
+    lazy_property,
+    sum_rightmost,
+)
+from autograd.distributions.transform import ComposeTransform, Transform, identity_transform
+from autograd.factories import full_like, ones, ones_like, zeros
+from autograd.ops.activations import logsigmoid, softplus
+from autograd.ops.decompositions import cholesky
+from autograd.ops.shape import cat
 from autograd.ops.torch_names import broadcast_shapes
 from autograd.tensor import Tensor
 
 __all__ = [
-    "AbsTransform", "AffineTransform", "ComposeTransform", "ExpTransform", "PowerTransform",
-    "SigmoidTransform", "SoftmaxTransform", "TanhTransform", "Transform", "identity_transform",
+    "AbsTransform", "AffineTransform", "ComposeTransform", "ExpTransform",
+    "IndependentTransform", "LowerCholeskyTransform", "PositiveDefiniteTransform",
+    "PowerTransform", "ReshapeTransform", "SigmoidTransform", "SoftmaxTransform",
+    "SoftplusTransform", "StickBreakingTransform", "TanhTransform", "Transform",
+    "identity_transform",
 ]
-
-
-class Transform:
-    """Base of the transforms: ``Transform(cache_size=0)`` (0 or 1)."""
-
-    bijective = False
-    domain: constraints.Constraint
-    codomain: constraints.Constraint
-
-    def __init__(self, cache_size: int = 0) -> None:
-        self._cache_size = cache_size
-        self._inv: Transform | None = None
-        if cache_size == 0:
-            pass
-        elif cache_size == 1:
-            self._cached_x_y: tuple = (None, None)
-        else:
-            raise ValueError("cache_size must be 0 or 1")
-
-    @property
-    def event_dim(self) -> int:
-        if self.domain.event_dim == self.codomain.event_dim:
-            return self.domain.event_dim
-        raise ValueError("Please use either .domain.event_dim or .codomain.event_dim")
-
-    @property
-    def inv(self) -> Transform:
-        """The inverse transform (``t.inv.inv is t``)."""
-        inv = self._inv
-        if inv is None:
-            inv = _InverseTransform(self)
-            self._inv = inv
-        return inv
-
-    @property
-    def sign(self) -> Any:
-        """+1 or −1: whether a univariate bijection increases or decreases."""
-        raise NotImplementedError
-
-    def with_cache(self, cache_size: int = 1) -> Transform:
-        if self._cache_size == cache_size:
-            return self
-        if type(self).__init__ is Transform.__init__:
-            return type(self)(cache_size=cache_size)
-        raise NotImplementedError(f"{type(self)}.with_cache is not implemented")
-
-    def __eq__(self, other: object) -> bool:
-        return self is other
-
-    def __ne__(self, other: object) -> bool:
-        return not self.__eq__(other)
-
-    __hash__ = object.__hash__
-
-    def __call__(self, x: Tensor) -> Tensor:
-        if self._cache_size == 0:
-            return self._call(x)
-        x_old, y_old = self._cached_x_y
-        if x is x_old:
-            return y_old
-        y = self._call(x)
-        self._cached_x_y = x, y
-        return y
-
-    def _inv_call(self, y: Tensor) -> Tensor:
-        if self._cache_size == 0:
-            return self._inverse(y)
-        x_old, y_old = self._cached_x_y
-        if y is y_old:
-            return x_old
-        x = self._inverse(y)
-        self._cached_x_y = x, y
-        return x
-
-    def _call(self, x: Tensor) -> Tensor:
-        raise NotImplementedError
-
-    def _inverse(self, y: Tensor) -> Tensor:
-        raise NotImplementedError
-
-    def log_abs_det_jacobian(self, x: Tensor, y: Tensor) -> Tensor:
-        """log |dy/dx| at the pair (x, y = t(x))."""
-        raise NotImplementedError
-
-    def __repr__(self) -> str:
-        return self.__class__.__name__ + "()"
-
-    def forward_shape(self, shape: Any) -> Any:
-        """The shape of t(x) for x of ``shape``."""
-        return shape
-
-    def inverse_shape(self, shape: Any) -> Any:
-        """The shape of t.inv(y) for y of ``shape``."""
-        return shape
-
-
-class _InverseTransform(Transform):
-    """``t.inv``: the roles of x and y exchanged (shares ``t``'s cache)."""
-
-    def __init__(self, transform: Transform) -> None:
-        super().__init__(cache_size=transform._cache_size)
-        self._inv = transform
-
-    @constraints.dependent_property(is_discrete=False)
-    def domain(self) -> constraints.Constraint:  # type: ignore[override]
-        return self._inv.codomain
-
-    @constraints.dependent_property(is_discrete=False)
-    def codomain(self) -> constraints.Constraint:  # type: ignore[override]
-        return self._inv.domain
-
-    @property
-    def bijective(self) -> bool:  # type: ignore[override]
-        return self._inv.bijective
-
-    @property
-    def sign(self) -> Any:
-        return self._inv.sign
-
-    @property
-    def inv(self) -> Transform:
-        return self._inv
-
-    def with_cache(self, cache_size: int = 1) -> Transform:
-        return self.inv.with_cache(cache_size).inv
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, _InverseTransform):
-            return False
-        return self._inv == other._inv
-
-    __hash__ = object.__hash__
-
-    def __repr__(self) -> str:
-        return f"{self.__class__.__name__}({self._inv!r})"
-
-    def __call__(self, x: Tensor) -> Tensor:
-        return self._inv._inv_call(x)
-
-    def log_abs_det_jacobian(self, x: Tensor, y: Tensor) -> Tensor:
-        return -self._inv.log_abs_det_jacobian(y, x)
-
-    def forward_shape(self, shape: Any) -> Any:
-        return self._inv.inverse_shape(shape)
-
-    def inverse_shape(self, shape: Any) -> Any:
-        return self._inv.forward_shape(shape)
-
-
-class ComposeTransform(Transform):
-    """``ComposeTransform(parts, cache_size=0)``: the parts applied in order."""
-
-    def __init__(self, parts: list, cache_size: int = 0) -> None:
-        if cache_size:
-            parts = [part.with_cache(cache_size) for part in parts]
-        super().__init__(cache_size=cache_size)
-        self.parts = parts
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, ComposeTransform):
-            return False
-        return self.parts == other.parts
-
-    __hash__ = object.__hash__
-
-    @constraints.dependent_property(is_discrete=False)
-    def domain(self) -> constraints.Constraint:  # type: ignore[override]
-        if not self.parts:
-            return constraints.real
-        domain = self.parts[0].domain
-        # the event dims the whole chain couples, counted back from its codomain
-        event_dim = self.parts[-1].codomain.event_dim
-        for part in reversed(self.parts):
-            event_dim += part.domain.event_dim - part.codomain.event_dim
-            event_dim = max(event_dim, part.domain.event_dim)
-        if event_dim > domain.event_dim:
-            domain = constraints.independent(domain, event_dim - domain.event_dim)
-        return domain
-
-    @constraints.dependent_property(is_discrete=False)
-    def codomain(self) -> constraints.Constraint:  # type: ignore[override]
-        if not self.parts:
-            return constraints.real
-        codomain = self.parts[-1].codomain
-        event_dim = self.parts[0].domain.event_dim
-        for part in self.parts:
-            event_dim += part.codomain.event_dim - part.domain.event_dim
-            event_dim = max(event_dim, part.codomain.event_dim)
-        if event_dim > codomain.event_dim:
-            codomain = constraints.independent(codomain, event_dim - codomain.event_dim)
-        return codomain
-
-    @lazy_property
-    def bijective(self) -> bool:  # type: ignore[override]
-        return all(p.bijective for p in self.parts)
-
-    @lazy_property
-    def sign(self) -> Any:  # type: ignore[override]
-        sign: Any = 1
-        for p in self.parts:
-            sign = sign * p.sign
-        return sign
-
-    @property
-    def inv(self) -> Transform:
-        inv = self._inv
-        if inv is None:
-            inv = ComposeTransform([p.inv for p in reversed(self.parts)])
-            self._inv = inv
-            inv._inv = self
-        return inv
-
-    def with_cache(self, cache_size: int = 1) -> Transform:
-        if self._cache_size == cache_size:
-            return self
-        return ComposeTransform(self.parts, cache_size=cache_size)
-
-    def __call__(self, x: Tensor) -> Tensor:
-        for part in self.parts:
-            x = part(x)
-        return x
-
-    def log_abs_det_jacobian(self, x: Tensor, y: Tensor) -> Tensor:
-        if not self.parts:
-            return zeros_like(x)
-        xs = [x]
-        for part in self.parts[:-1]:
-            xs.append(part(xs[-1]))
-        xs.append(y)
-        terms = []
-        event_dim = self.domain.event_dim
-        for part, xi, yi in zip(self.parts, xs[:-1], xs[1:]):
-            terms.append(sum_rightmost(part.log_abs_det_jacobian(xi, yi),
-                                       event_dim - part.domain.event_dim))
-            event_dim += part.codomain.event_dim - part.domain.event_dim
-        return functools.reduce(operator.add, terms)
-
-    def forward_shape(self, shape: Any) -> Any:
-        for part in self.parts:
-            shape = part.forward_shape(shape)
-        return shape
-
-    def inverse_shape(self, shape: Any) -> Any:
-        for part in reversed(self.parts):
-            shape = part.inverse_shape(shape)
-        return shape
-
-    def __repr__(self) -> str:
-        return (self.__class__.__name__ + "(\n    "
-                + ",\n    ".join(repr(p) for p in self.parts) + "\n)")
-
-
-identity_transform = ComposeTransform([])
 
 
 class ExpTransform(Transform):
@@ -535,3 +295,223 @@ class SoftmaxTransform(Transform):
         if len(shape) < 1:
             raise ValueError("Too few dimensions on input")
         return shape
+
+
+class SoftplusTransform(Transform):
+    """y = log(1 + eˣ);  x = log(−expm1(−y)) + y;  log |dy/dx| = −softplus(−x)."""
+
+    domain = constraints.real
+    codomain = constraints.positive
+    bijective = True
+    sign = +1
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, SoftplusTransform)
+
+    __hash__ = object.__hash__
+
+    def _call(self, x: Tensor) -> Tensor:
+        return softplus(x)
+
+    def _inverse(self, y: Tensor) -> Tensor:
+        return (-y).expm1().neg().log() + y
+
+    def log_abs_det_jacobian(self, x: Tensor, y: Tensor) -> Tensor:
+        return -softplus(-x)
+
+
+class IndependentTransform(Transform):
+    """``IndependentTransform(base_transform, reinterpreted_batch_ndims, cache_size=0)``:
+    the base's map with its rightmost dims read as event dims (log|J| summed over them)."""
+
+    def __init__(self, base_transform: Transform, reinterpreted_batch_ndims: int,
+                 cache_size: int = 0) -> None:
+        super().__init__(cache_size=cache_size)
+        self.base_transform = base_transform.with_cache(cache_size)
+        self.reinterpreted_batch_ndims = reinterpreted_batch_ndims
+
+    def with_cache(self, cache_size: int = 1) -> Transform:
+        if self._cache_size == cache_size:
+            return self
+        return IndependentTransform(self.base_transform, self.reinterpreted_batch_ndims,
+                                    cache_size=cache_size)
+
+    @constraints.dependent_property(is_discrete=False)
+    def domain(self) -> constraints.Constraint:  # type: ignore[override]
+        return constraints.independent(self.base_transform.domain,
+                                       self.reinterpreted_batch_ndims)
+
+    @constraints.dependent_property(is_discrete=False)
+    def codomain(self) -> constraints.Constraint:  # type: ignore[override]
+        return constraints.independent(self.base_transform.codomain,
+                                       self.reinterpreted_batch_ndims)
+
+    @property
+    def bijective(self) -> bool:  # type: ignore[override]
+        return self.base_transform.bijective
+
+    @property
+    def sign(self) -> Any:
+        return self.base_transform.sign
+
+    def _call(self, x: Tensor) -> Tensor:
+        if x.dim() < self.domain.event_dim:
+            raise ValueError("Too few dimensions on input")
+        return self.base_transform(x)
+
+    def _inverse(self, y: Tensor) -> Tensor:
+        if y.dim() < self.codomain.event_dim:
+            raise ValueError("Too few dimensions on input")
+        return self.base_transform.inv(y)
+
+    def log_abs_det_jacobian(self, x: Tensor, y: Tensor) -> Tensor:
+        return sum_rightmost(self.base_transform.log_abs_det_jacobian(x, y),
+                             self.reinterpreted_batch_ndims)
+
+    def __repr__(self) -> str:
+        return (f"{self.__class__.__name__}({self.base_transform!r}, "
+                f"{self.reinterpreted_batch_ndims})")
+
+    def forward_shape(self, shape: Any) -> Any:
+        return self.base_transform.forward_shape(shape)
+
+    def inverse_shape(self, shape: Any) -> Any:
+        return self.base_transform.inverse_shape(shape)
+
+
+class ReshapeTransform(Transform):
+    """``ReshapeTransform(in_shape, out_shape, cache_size=0)``: the rightmost ``in_shape``
+    dims reshaped to ``out_shape`` (log|J| = 0)."""
+
+    bijective = True
+
+    def __init__(self, in_shape: Any, out_shape: Any, cache_size: int = 0) -> None:
+        self.in_shape = as_size(in_shape)
+        self.out_shape = as_size(out_shape)
+        if self.in_shape.numel() != self.out_shape.numel():
+            raise ValueError("in_shape, out_shape have different numbers of elements")
+        super().__init__(cache_size=cache_size)
+
+    @constraints.dependent_property
+    def domain(self) -> constraints.Constraint:  # type: ignore[override]
+        return constraints.independent(constraints.real, len(self.in_shape))
+
+    @constraints.dependent_property
+    def codomain(self) -> constraints.Constraint:  # type: ignore[override]
+        return constraints.independent(constraints.real, len(self.out_shape))
+
+    def with_cache(self, cache_size: int = 1) -> Transform:
+        if self._cache_size == cache_size:
+            return self
+        return ReshapeTransform(self.in_shape, self.out_shape, cache_size=cache_size)
+
+    def _call(self, x: Tensor) -> Tensor:
+        batch_shape = tuple(x.shape[:x.dim() - len(self.in_shape)])
+        return x.reshape(batch_shape + tuple(self.out_shape))
+
+    def _inverse(self, y: Tensor) -> Tensor:
+        batch_shape = tuple(y.shape[:y.dim() - len(self.out_shape)])
+        return y.reshape(batch_shape + tuple(self.in_shape))
+
+    def log_abs_det_jacobian(self, x: Tensor, y: Tensor) -> Tensor:
+        batch_shape = tuple(x.shape[:x.dim() - len(self.in_shape)])
+        return zeros(batch_shape, dtype=x.dtype, device=x.device)
+
+    def _reshaped(self, shape: Any, src: Any, dst: Any) -> Any:
+        if len(shape) < len(src):
+            raise ValueError("Too few dimensions on input")
+        cut = len(shape) - len(src)
+        if tuple(shape[cut:]) != tuple(src):
+            raise ValueError(f"Shape mismatch: expected {as_size(shape[cut:])} but got {src}")
+        return as_size(tuple(shape[:cut]) + tuple(dst))
+
+    def forward_shape(self, shape: Any) -> Any:
+        return self._reshaped(shape, self.in_shape, self.out_shape)
+
+    def inverse_shape(self, shape: Any) -> Any:
+        return self._reshaped(shape, self.out_shape, self.in_shape)
+
+
+def _stick_offset(x: Tensor, n: int) -> Tensor:
+    """n − (0, 1, …, k − 1) of x's dtype and device: the sticks left at each step."""
+    return n - ones(x.shape[-1], dtype=x.dtype, device=x.device).cumsum(-1)
+
+
+class StickBreakingTransform(Transform):
+    """R^(K−1) → the K-simplex by stick breaking: zᵢ = σ(xᵢ − log(K − 1 − i)),
+    yᵢ = zᵢ Π_{j<i} (1 − z_j), y_K the rest (a bijection, unlike softmax)."""
+
+    domain = constraints.real_vector
+    codomain = constraints.simplex
+    bijective = True
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, StickBreakingTransform)
+
+    __hash__ = object.__hash__
+
+    def _call(self, x: Tensor) -> Tensor:
+        offset = _stick_offset(x, x.shape[-1] + 1)
+        z = _clipped_sigmoid(x - offset.log())
+        z_cumprod = (1 - z).cumprod(-1)
+        one = ones_like(z[..., :1])
+        return cat([z, one], -1) * cat([one, z_cumprod], -1)
+
+    def _inverse(self, y: Tensor) -> Tensor:
+        y_crop = y[..., :-1]
+        offset = _stick_offset(y_crop, y.shape[-1])
+        sf = (1 - y_crop.cumsum(-1)).clamp(min=float(np.finfo(y.dtype).tiny))
+        return y_crop.log() - sf.log() + offset.log()
+
+    def log_abs_det_jacobian(self, x: Tensor, y: Tensor) -> Tensor:
+        offset = _stick_offset(x, x.shape[-1] + 1)
+        x = x - offset.log()
+        return (-x + logsigmoid(x) + y[..., :-1].log()).sum(-1)
+
+    def forward_shape(self, shape: Any) -> Any:
+        if len(shape) < 1:
+            raise ValueError("Too few dimensions on input")
+        return as_size(tuple(shape[:-1]) + (shape[-1] + 1,))
+
+    def inverse_shape(self, shape: Any) -> Any:
+        if len(shape) < 1:
+            raise ValueError("Too few dimensions on input")
+        return as_size(tuple(shape[:-1]) + (shape[-1] - 1,))
+
+
+class LowerCholeskyTransform(Transform):
+    """Square matrices → lower-triangular with a positive diagonal: the strict lower
+    triangle kept, the diagonal exponentiated (not bijective: the upper part is lost)."""
+
+    domain = constraints.independent(constraints.real, 2)
+    codomain = constraints.lower_cholesky
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, LowerCholeskyTransform)
+
+    __hash__ = object.__hash__
+
+    def _call(self, x: Tensor) -> Tensor:
+        return x.tril(-1) + x.diagonal(dim1=-2, dim2=-1).exp().diag_embed()
+
+    def _inverse(self, y: Tensor) -> Tensor:
+        return y.tril(-1) + y.diagonal(dim1=-2, dim2=-1).log().diag_embed()
+
+
+class PositiveDefiniteTransform(Transform):
+    """Square matrices → positive definite ones: L Lᵀ with L = LowerCholeskyTransform(x)."""
+
+    domain = constraints.independent(constraints.real, 2)
+    codomain = constraints.positive_definite
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, PositiveDefiniteTransform)
+
+    __hash__ = object.__hash__
+
+    def _call(self, x: Tensor) -> Tensor:
+        x = LowerCholeskyTransform()(x)
+        return x @ x.mT
+
+    def _inverse(self, y: Tensor) -> Tensor:
+        return LowerCholeskyTransform().inv(cholesky(y))

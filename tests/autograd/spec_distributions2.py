@@ -18,6 +18,8 @@ PREC = [[1.5, -0.4, 0.1], [-0.4, 2.0, 0.3], [0.1, 0.3, 0.8]]
 MV_LOC = [[0.1, -0.3, 0.5], [1.0, 0.0, -1.0]]
 MV_V = [[[0.0, 0.5, 1.0], [1.1, -0.2, -0.8]], [[2.0, -1.0, 0.0], [0.3, 0.3, 0.3]]]
 L2 = [[0.9, 0.0, 0.0], [-0.2, 1.1, 0.0], [0.4, 0.3, 0.7]]
+MATS = [[[0.5, 1.0, 0.0], [0.3, -0.2, 2.0], [0.1, 0.4, 0.6]],
+        [[-0.5, 0.0, 0.0], [1.3, 0.2, 0.5], [0.1, -0.4, 0.2]]]
 
 
 def _c(lib, values, like):
@@ -168,6 +170,40 @@ def kl_more(lib, D, p):
     }
 
 
+def transforms_more(lib, D, p):
+    x, a, m = p["x"], p["a"], p["m"]
+    T, C = D.transforms, D.constraints
+    out = {}
+    for name, t in (("softplus", T.SoftplusTransform()), ("stick", T.StickBreakingTransform()),
+                    ("independent", T.IndependentTransform(T.SigmoidTransform(), 1)),
+                    ("reshape", T.ReshapeTransform((2, 3), (3, 2)))):
+        y = t(x)
+        out[name] = y
+        out[name + "_inv"] = t.inv(y)
+        out[name + "_ladj"] = t.log_abs_det_jacobian(x, y)
+    for name, t in (("lower_cholesky", T.LowerCholeskyTransform()),
+                    ("positive_definite", T.PositiveDefiniteTransform())):
+        y = t(m)
+        out[name] = y
+        out[name + "_inv"] = t.inv(y)
+    for name, c in (("positive", C.positive), ("greater_than", C.greater_than(a)),
+                    ("less_than", C.less_than(2.0)), ("interval", C.interval(a - 1, a + 2)),
+                    ("unit_interval", C.unit_interval), ("real_vector", C.real_vector),
+                    ("simplex", C.simplex)):
+        for registry in ("biject_to", "transform_to"):
+            t = getattr(D, registry)(c)
+            y = t(x)
+            out[f"{registry}_{name}"] = y
+            if registry == "biject_to":
+                out[f"{registry}_{name}_ladj"] = t.log_abs_det_jacobian(x, y)
+    out["transform_to_lower_cholesky"] = D.transform_to(C.lower_cholesky)(m)
+    out["transform_to_positive_definite"] = D.transform_to(C.positive_definite)(m)
+    on_simplex = D.TransformedDistribution(D.Normal(x, 1.0), T.StickBreakingTransform())
+    v = _c(lib, [[0.1, 0.2, 0.3, 0.4], [0.25, 0.25, 0.4, 0.1]], x)
+    out["stick_log_prob"] = on_simplex.log_prob(v)
+    return out
+
+
 _KL = dict(a=LOC, b=[[0.2, -3.0, 1.5], [4.0, -0.7, 0.0]], s=SCALE, t=T2)
 SPECS = {
     "mvn_cov": (dict(loc=MV_LOC, cov=COV, prec=PREC, L2=L2, v=MV_V), mvn_cov),
@@ -200,6 +236,8 @@ SPECS = {
                          u=U), transformed),
     "transformed_f64": (dict(loc=LOC, scale=SCALE, a=T2, s=[[0.5, 1.3, 2.0], [0.9, 0.25, 1.1]],
                              u=U), transformed),
+    "transforms_more": (dict(x=LOC, a=T2, m=MATS), transforms_more),
+    "transforms_more_f64": (dict(x=LOC, a=T2, m=MATS), transforms_more),
     "kl_more": (_KL, kl_more),
     "kl_more_f64": (_KL, kl_more),
 }

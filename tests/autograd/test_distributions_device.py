@@ -56,6 +56,12 @@ FAMILIES = {
         [[0.1, -1.5, 2.5], [0.3, 0.8, -0.9]]),
     "softmax": (lambda p: D.TransformedDistribution(D.Normal(p["a"], p["s"]),
                                                     T.SoftmaxTransform()), None),
+    "stick_breaking": (lambda p: D.TransformedDistribution(D.Normal(p["a"], p["s"]),
+                                                           T.StickBreakingTransform()),
+                       [[0.1, 0.2, 0.3, 0.4], [0.25, 0.25, 0.4, 0.1]]),
+    "pd_matrix": (lambda p: D.MultivariateNormal(
+        p["a"], covariance_matrix=D.transform_to(D.constraints.positive_definite)(p["cov"])),
+        REAL),
     "gamma": (lambda p: D.Gamma(p["s"], p["q"]), POSV),
     "chi2": (lambda p: D.Chi2(p["s"]), POSV),
     "beta": (lambda p: D.Beta(p["s"], p["q"] + 1), PROB),
@@ -80,10 +86,10 @@ KL_PAIRS = [("normal", "normal_numbers"), ("laplace", "laplace"), ("exponential"
 
 # The only host-to-device copies these calls make are of small constants the engine's ops
 # build on the host: log det L reads L.diagonal() (host index arrays, which CuPy uploads),
-# one-hot vectors and multinomial counts compare with arange(K) (factories make their
-# values on the host)
-UPLOADS_A_CONSTANT = {"mvn_tril", "mvn_cov", "mvn_prec", "one_hot", "one_hot_st",
-                      "multinomial"}
+# one-hot vectors and multinomial counts compare with arange(K), stick breaking counts
+# its sticks with ones(K) (factories make their values on the host)
+UPLOADS_A_CONSTANT = {"mvn_tril", "mvn_cov", "mvn_prec", "one_hot", "one_hot_st", "pd_matrix",
+                      "multinomial", "stick_breaking"}
 
 
 def _params(device: str, dtype: str) -> dict:

@@ -203,3 +203,28 @@ def test_bad_parameters_raise_torchs_errors() -> None:
         D.kl_divergence(D.LogNormal(0.0, 1.0),
                         D.TransformedDistribution(D.Normal(0.0, 1.0), D.SigmoidTransform()))
     assert math.isinf(D.kl_divergence(D.Gumbel(0.0, 1.0), D.Uniform(0.0, 1.0)).item())
+
+
+def test_constraint_registry_is_torchs() -> None:
+    C, T = D.constraints, D.transforms
+    assert D.biject_to(C.real) is T.identity_transform
+    # positive is a greater_than instance: exp then + 0, as torch's
+    t = D.biject_to(C.positive)
+    assert isinstance(t, T.ComposeTransform) and t.parts[0] == T.ExpTransform()
+    assert D.transform_to(C.unit_interval) == T.SigmoidTransform()
+    assert D.biject_to(C.simplex) == T.StickBreakingTransform()
+    assert D.transform_to(C.simplex) == T.SoftmaxTransform()
+    ind = D.biject_to(C.real_vector)
+    assert isinstance(ind, T.IndependentTransform) and ind.domain.event_dim == 1
+    with pytest.raises(NotImplementedError, match="Cannot transform _Boolean constraints"):
+        D.biject_to(C.boolean)
+    with pytest.raises(NotImplementedError):
+        D.biject_to(C.lower_cholesky)  # only transform_to has it, as in torch
+    with pytest.raises(TypeError, match="Expected constraint"):
+        D.biject_to.register(int, lambda c: T.ExpTransform())
+    x = ag.tensor([[0.3, -1.0, 2.0]])
+    y = D.biject_to(C.simplex)(x)
+    assert y.shape == (1, 4) and abs(y.sum().item() - 1) < 1e-6
+    np.testing.assert_allclose(D.biject_to(C.simplex).inv(y).numpy(), x.numpy(), rtol=1e-5)
+    with pytest.raises(ValueError, match="different numbers of elements"):
+        T.ReshapeTransform((2, 3), (4,))
