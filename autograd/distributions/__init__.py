@@ -13,6 +13,7 @@ from __future__ import annotations
 from autograd.distributions import constraints, transforms
 from autograd.distributions import kl_gamma as _kl_gamma  # noqa: F401 (registers its pairs)
 from autograd.distributions import kl_more as _kl_more  # noqa: F401 (registers its pairs)
+from autograd.distributions import kl_pareto as _kl_pareto  # noqa: F401 (registers its pairs)
 from autograd.distributions.bernoulli import Bernoulli
 from autograd.distributions.binomial import Binomial, Multinomial
 from autograd.distributions.categorical import Categorical
@@ -31,6 +32,7 @@ from autograd.distributions.laplace import Laplace
 from autograd.distributions.log_normal import HalfNormal, LogNormal
 from autograd.distributions.mixture_same_family import MixtureSameFamily
 from autograd.distributions.multivariate_normal import MultivariateNormal
+from autograd.distributions.negative_binomial import FisherSnedecor, NegativeBinomial
 from autograd.distributions.normal import Normal
 from autograd.distributions.one_hot_categorical import (
     OneHotCategorical,
@@ -41,6 +43,14 @@ from autograd.distributions.relaxed_bernoulli import RelaxedBernoulli
 from autograd.distributions.relaxed_categorical import RelaxedOneHotCategorical
 from autograd.distributions.student_t import StudentT
 from autograd.distributions.transformed_distribution import TransformedDistribution
+from autograd.distributions.transformed_families import (
+    HalfCauchy,
+    InverseGamma,
+    Kumaraswamy,
+    LogisticNormal,
+    Pareto,
+    Weibull,
+)
 from autograd.distributions.transforms import (
     AbsTransform,
     AffineTransform,
@@ -63,12 +73,13 @@ from autograd.distributions.uniform import Uniform
 __all__ = [
     "AbsTransform", "AffineTransform", "Bernoulli", "Beta", "Binomial", "Categorical", "Cauchy",
     "Chi2", "ComposeTransform", "Dirichlet", "Distribution", "ExpTransform", "Exponential",
-    "ExponentialFamily", "Gamma", "Geometric", "Gumbel", "HalfNormal", "Independent",
-    "IndependentTransform", "Laplace", "LogNormal", "LowerCholeskyTransform",
-    "MixtureSameFamily", "Multinomial", "MultivariateNormal", "Normal", "OneHotCategorical",
-    "OneHotCategoricalStraightThrough", "Poisson", "PositiveDefiniteTransform",
+    "ExponentialFamily", "FisherSnedecor", "Gamma", "Geometric", "Gumbel", "HalfCauchy",
+    "HalfNormal", "Independent", "IndependentTransform", "InverseGamma", "Kumaraswamy",
+    "Laplace", "LogNormal", "LogisticNormal", "LowerCholeskyTransform", "MixtureSameFamily",
+    "Multinomial", "MultivariateNormal", "NegativeBinomial", "Normal", "OneHotCategorical",
+    "OneHotCategoricalStraightThrough", "Pareto", "Poisson", "PositiveDefiniteTransform",
     "PowerTransform", "RelaxedBernoulli", "RelaxedOneHotCategorical", "ReshapeTransform",
     "SigmoidTransform", "SoftmaxTransform", "SoftplusTransform", "StickBreakingTransform",
-    "StudentT", "TanhTransform", "Transform", "TransformedDistribution", "Uniform",
+    "StudentT", "TanhTransform", "Transform", "TransformedDistribution", "Uniform", "Weibull",
     "biject_to", "constraints", "kl_divergence", "register_kl", "transform_to", "transforms",
 ]

@@ -92,10 +92,51 @@ def kl_gamma(lib, D, p):
     }
 
 
+def _moments(d, names=("mean", "variance", "mode")):
+    return {n: getattr(d, n) for n in names}
+
+
+def more_families(lib, D, p):
+    c, r, a, u, v = p["c"], p["r"], p["a"], p["u"], p["v"]
+    out = {}
+    for name, d, value in (("half_cauchy", D.HalfCauchy(r), v),
+                           ("pareto", D.Pareto(r, c), v + r), ("weibull", D.Weibull(r, c), v),
+                           ("inverse_gamma", D.InverseGamma(c, r), v),
+                           ("kumaraswamy", D.Kumaraswamy(c, r + 1), u)):
+        out[name + "_log_prob"] = d.log_prob(value)
+        out[name + "_entropy"] = d.entropy()
+        out.update({f"{name}_{k}": t for k, t in _moments(d).items()})
+        if name in ("half_cauchy", "pareto", "weibull"):
+            out[name + "_cdf"] = d.cdf(value)
+            out[name + "_icdf"] = d.icdf(u)
+    ln = D.LogisticNormal(a, r)
+    out["logistic_normal_log_prob"] = ln.log_prob(
+        _c(lib, [[0.1, 0.2, 0.3, 0.4], [0.25, 0.25, 0.4, 0.1]], a))
+    nb, nbp = D.NegativeBinomial(c, logits=a), D.NegativeBinomial(c * 2, probs=u)
+    k = _c(lib, [[0.0, 1.0, 4.0], [2.0, 0.0, 7.0]], a)
+    out.update({"nb_log_prob": nb.log_prob(k), "nbp_log_prob": nbp.log_prob(k),
+                "nb_mean": nb.mean, "nb_variance": nb.variance, "nb_mode": nbp.mode})
+    f = D.FisherSnedecor(c * 3, r * 6)
+    out.update({"f_log_prob": f.log_prob(v), "f_mean": f.mean, "f_variance": f.variance,
+                "f_mode": f.mode})
+    kl = D.kl_divergence
+    pa, pb = D.Pareto(r, c + 2), D.Pareto(r * 0.5, c + 1)
+    out.update({"kl_pareto": kl(pa, pb), "kl_pareto_inf": kl(pb, pa),
+                "kl_pareto_exponential": kl(pa, D.Exponential(c)),
+                "kl_pareto_gamma": kl(pa, D.Gamma(c, r)),
+                "kl_pareto_normal": kl(pa, D.Normal(a, c)),
+                "kl_pareto_normal_inf": kl(D.Pareto(r, c), D.Normal(a, c)),
+                "kl_uniform_pareto": kl(D.Uniform(r + 0.1, r + 1), pa),
+                "kl_half_cauchy": kl(D.HalfCauchy(r), D.HalfCauchy(c)),
+                "kl_inverse_gamma": kl(D.InverseGamma(c, r), D.InverseGamma(r, c))})
+    return out
+
+
 _P = dict(c=CONC, r=RATE, a=REAL, u=UNIT, v=POSV, q=[[0.1, 0.5, 0.97], [0.3, 0.8, 0.6]])
 SPECS = {}
 for _name, _fn in (("gamma", gamma), ("beta_dirichlet", beta_dirichlet),
                    ("poisson_student", poisson_student), ("binomial", binomial),
+                   ("more_families", more_families),
                    ("kl_gamma", kl_gamma)):
     SPECS[_name] = (_P, _fn)
     SPECS[_name + "_f64"] = (_P, _fn)

@@ -62,6 +62,16 @@ FAMILIES = {
     "pd_matrix": (lambda p: D.MultivariateNormal(
         p["a"], covariance_matrix=D.transform_to(D.constraints.positive_definite)(p["cov"])),
         REAL),
+    "half_cauchy": (lambda p: D.HalfCauchy(p["s"]), POSV),
+    "pareto": (lambda p: D.Pareto(p["q"] * 0.01, p["s"] + 2), POSV),
+    "weibull": (lambda p: D.Weibull(p["s"], p["q"] + 0.5), POSV),
+    "inverse_gamma": (lambda p: D.InverseGamma(p["s"] + 2, p["q"]), POSV),
+    "logistic_normal": (lambda p: D.LogisticNormal(p["a"], p["s"]),
+                        [[0.1, 0.2, 0.3, 0.4], [0.25, 0.25, 0.4, 0.1]]),
+    "kumaraswamy": (lambda p: D.Kumaraswamy(p["s"], p["q"] + 1), PROB),
+    "negative_binomial": (lambda p: D.NegativeBinomial(p["s"] * 3, logits=p["a"]),
+                          [[0.0, 2.0, 5.0], [1.0, 0.0, 3.0]]),
+    "fisher_snedecor": (lambda p: D.FisherSnedecor(p["s"] * 3, p["q"] * 10), POSV),
     "gamma": (lambda p: D.Gamma(p["s"], p["q"]), POSV),
     "chi2": (lambda p: D.Chi2(p["s"]), POSV),
     "beta": (lambda p: D.Beta(p["s"], p["q"] + 1), PROB),
@@ -81,15 +91,17 @@ KL_PAIRS = [("normal", "normal_numbers"), ("laplace", "laplace"), ("exponential"
             ("gumbel", "normal"), ("normal", "gumbel"), ("normal", "uniform"),
             ("gamma", "gamma"), ("chi2", "gamma"), ("beta", "beta"), ("dirichlet", "dirichlet"),
             ("poisson", "poisson"), ("gumbel", "gumbel"), ("exponential", "gamma"),
-            ("binomial", "binomial"), ("gamma", "normal"), ("beta", "normal")]
+            ("binomial", "binomial"), ("gamma", "normal"), ("beta", "normal"),
+            ("pareto", "pareto"), ("pareto", "normal"), ("half_cauchy", "half_cauchy")]
 
 
 # The only host-to-device copies these calls make are of small constants the engine's ops
 # build on the host: log det L reads L.diagonal() (host index arrays, which CuPy uploads),
 # one-hot vectors and multinomial counts compare with arange(K), stick breaking counts
-# its sticks with ones(K) (factories make their values on the host)
+# its sticks with ones(K), an affine map by a number fills its log|J| with full_like
+# (factories make their values on the host)
 UPLOADS_A_CONSTANT = {"mvn_tril", "mvn_cov", "mvn_prec", "one_hot", "one_hot_st", "pd_matrix",
-                      "multinomial", "stick_breaking"}
+                      "multinomial", "stick_breaking", "logistic_normal", "kumaraswamy"}
 
 
 def _params(device: str, dtype: str) -> dict:

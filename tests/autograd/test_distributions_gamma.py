@@ -137,8 +137,21 @@ FAMILIES = {
                  lambda x: ((x >= 0) & (x <= 7) & (x == x.floor())).all()),
     "multinomial": (lambda p: D.Multinomial(9, logits=p), False,
                     lambda x: (x.sum(-1) == 9).all()),
+    "half_cauchy": (lambda p: D.HalfCauchy(_pos(p)), True, lambda x: (x >= 0).all()),
+    "logistic_normal": (lambda p: D.LogisticNormal(p, 1.0), True,
+                        lambda x: ((x.sum(-1) - 1).abs() < 1e-5).all()),
+    "pareto": (lambda p: D.Pareto(_pos(p), 2.0), True, lambda x: (x > 0).all()),
+    "weibull": (lambda p: D.Weibull(_pos(p), 1.5), True, lambda x: (x > 0).all()),
+    "inverse_gamma": (lambda p: D.InverseGamma(_pos(p) + 1, 2.0), True, lambda x: (x > 0).all()),
+    "kumaraswamy": (lambda p: D.Kumaraswamy(_pos(p), 2.0), True,
+                    lambda x: ((x > 0) & (x < 1)).all()),
+    "negative_binomial": (lambda p: D.NegativeBinomial(3.0, logits=p), False,
+                          lambda x: ((x >= 0) & (x == x.floor())).all()),
+    "fisher_snedecor": (lambda p: D.FisherSnedecor(_pos(p) * 3, 5.0), True,
+                        lambda x: (x > 0).all()),
 }
-SHAPES = {"dirichlet": ((2,), (3,)), "multinomial": ((2,), (3,))}
+SHAPES = {"dirichlet": ((2,), (3,)), "multinomial": ((2,), (3,)),
+          "logistic_normal": ((2,), (4,))}
 
 
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
@@ -181,6 +194,12 @@ def test_samples_follow_the_distribution() -> None:
     assert abs(c[:, 0].mean() - 2.0) < 0.05
     t = D.StudentT(ag.tensor(5.0)).sample((n,)).numpy()
     assert abs(t.var() - 5 / 3) < 0.1
+    w = D.Weibull(ag.tensor(2.0), ag.tensor(1.5)).sample((n,)).numpy()
+    assert abs(w.mean() - 2.0 * math.gamma(1 + 1 / 1.5)) < 0.03
+    nb = D.NegativeBinomial(ag.tensor(4.0), ag.tensor(0.3)).sample((n,)).numpy()
+    assert abs(nb.mean() - 4.0 * 0.3 / 0.7) < 0.04
+    ig = D.InverseGamma(ag.tensor(5.0), ag.tensor(2.0)).sample((n,)).numpy()
+    assert abs(ig.mean() - 0.5) < 0.01
 
 
 def test_bad_parameters_raise_torchs_errors() -> None:
