@@ -1,4 +1,4 @@
-"""The calls whose torch 2.13 answers torch_values_distributions2.py holds (the second set
+"""The calls whose torch 2.13 answers torch_values_distributions2.json holds (the second set
 of families: MultivariateNormal from a covariance or a precision, LogNormal, HalfNormal,
 Cauchy, Gumbel, Geometric, the relaxed families, MixtureSameFamily, the transforms and
 TransformedDistribution, and their KL pairs). Same conventions as spec_distributions.py,

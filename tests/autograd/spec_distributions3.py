@@ -1,4 +1,4 @@
-"""The calls whose torch 2.13 answers torch_values_distributions3.py holds: the gamma
+"""The calls whose torch 2.13 answers torch_values_distributions3.json holds: the gamma
 family (Gamma, Chi2, Beta, Dirichlet, Poisson, StudentT, Binomial, Multinomial) and the
 KL pairs torch registers for it. Same conventions as spec_distributions.py, whose ``run``
 computes them (``run(lib, D, name, make, SPECS)``)."""
