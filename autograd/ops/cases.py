@@ -299,4 +299,9 @@ def _register_sequence() -> None:
 _register_sequence()
 
 # issue 15's op families register their cases in their own modules
-from autograd.ops import cases_math, cases_more, cases_names  # noqa: E402,F401
+from autograd.ops import (  # noqa: E402,F401
+    cases_math,
+    cases_more,
+    cases_names,
+    cases_tensor_methods,
+)

@@ -1,0 +1,191 @@
+"""Elementwise functions about numbers themselves, as torch's: angle units (``deg2rad``,
+``rad2deg``), ``float_power`` (in float64), ``heaviside``, ``signbit``, integer ``gcd`` and
+``lcm``, and the binary representation of floats (``ldexp``, ``frexp``, ``nextafter``).
+
+Each is a composition of the differentiable primitives (no node of its own), or carries
+no gradient where torch's has none; ``heaviside``'s output records torch's "derivative not
+implemented" so that a backward through it raises instead of silently giving zero.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from autograd.backend import xp_of
+from autograd.function import Function
+from autograd.grad_mode import is_grad_enabled
+from autograd.ops.arith import _compute, add, div, mul, pow
+from autograd.ops.record import array_of
+from autograd.ops.select import where
+from autograd.ops.unary import astype
+from autograd.promotion import torch_name
+from autograd.tensor import Tensor, _wrap
+
+_DEFAULT_FLOAT = np.float32  # what torch computes integer input of a float function in
+
+
+def _floating(input: Tensor) -> Tensor:
+    """``input`` as it is when floating, else cast to the default float (float32)."""
+    return input if input._data.dtype.kind == "f" else astype(input, _DEFAULT_FLOAT)
+
+
+def deg2rad(input: Tensor) -> Tensor:
+    """x · π/180 (integer and bool input give float32, as torch)."""
+    return mul(_floating(input), math.pi / 180.0)
+
+
+def rad2deg(input: Tensor) -> Tensor:
+    """x · 180/π (integer and bool input give float32, as torch)."""
+    return mul(_floating(input), 180.0 / math.pi)
+
+
+def float_power(input: Any, exponent: Any) -> Tensor:
+    """inputᵉˣᵖᵒⁿᵉⁿᵗ computed in float64 whatever the operands' dtypes (torch's
+    ``float_power``); the gradient reaches a float32 operand cast back to float32."""
+    if not isinstance(input, Tensor) and not isinstance(exponent, Tensor):
+        raise TypeError("float_power(): expected a Tensor as input or exponent")
+    a = astype(input, np.float64) if isinstance(input, Tensor) else float(input)
+    b = astype(exponent, np.float64) if isinstance(exponent, Tensor) else float(exponent)
+    return pow(a, b)
+
+
+def float_power_(input: Tensor, exponent: Any) -> Tensor:
+    """``float_power`` in place: only a float64 tensor can hold the result (torch)."""
+    if input._data.dtype != np.float64:
+        raise RuntimeError(f"the base given to float_power_ has dtype "
+                           f"{torch_name(input._data.dtype)} but the operation's result "
+                           "requires dtype Double")
+    from autograd.ops.inplace import apply_inplace
+
+    return apply_inplace(input, "float_power_", float_power, exponent)
+
+
+class HeavisideNotDifferentiable(Function):
+    """torch records heaviside with a node whose backward raises: so do we."""
+
+    @staticmethod
+    def forward(ctx, out: Tensor, *inputs: Tensor) -> Tensor:
+        return out
+
+    @staticmethod
+    def backward(ctx, grad: Tensor) -> tuple:
+        raise RuntimeError("derivative for aten::heaviside is not implemented")
+
+
+def heaviside(input: Tensor, values: Tensor) -> Tensor:
+    """H(x) = 0 for x < 0 (and NaN), ``values`` where x = 0, 1 for x > 0; ``values`` a
+    tensor of input's dtype, broadcast. Not differentiable (backward raises, as torch)."""
+    if not isinstance(values, Tensor):
+        raise TypeError(f"heaviside(): argument 'values' (position 2) must be Tensor, not "
+                        f"{type(values).__name__}")
+    x, v = input._data, values._data
+    if x.dtype != v.dtype:
+        raise RuntimeError("heaviside is not yet implemented for tensors with different "
+                           "dtypes.")
+    xp = xp_of(x)
+    try:
+        out = xp.where(x == 0, v, (x > 0).astype(x.dtype)).astype(x.dtype, copy=False)
+    except ValueError:
+        raise RuntimeError(f"heaviside: shapes {list(x.shape)} and {list(v.shape)} cannot be "
+                           "broadcast together") from None
+    t = _wrap(out, None)
+    needs = [a for a in (input, values) if a.requires_grad]
+    return HeavisideNotDifferentiable.apply(t, *needs) if needs and is_grad_enabled() else t
+
+
+def signbit(input: Tensor) -> Tensor:
+    """True where the sign bit is set (−0.0 included, NaN's own bit); bool is never
+    negative. No gradient."""
+    d = input._data
+    if d.dtype == np.bool_:
+        return _wrap(xp_of(d).zeros(d.shape, dtype=bool), None)
+    return _wrap(xp_of(d).signbit(d), None)
+
+
+def _integers_only(name: str, *operands: Any) -> None:
+    for v in operands:
+        dt = np.asarray(array_of(v)).dtype if not isinstance(v, Tensor) else v._data.dtype
+        if dt.kind not in "iu":
+            raise NotImplementedError(f'"{name}_cpu" not implemented for '
+                                      f"'{torch_name(dt)}'")
+
+
+def gcd(input: Tensor, other: Any) -> Tensor:
+    """The greatest common divisor, elementwise, of integer tensors (gcd(0, 0) = 0; the
+    result is non-negative). No gradient."""
+    _integers_only("gcd", input, other)
+    return _wrap(_compute(np.gcd, input, other), None)
+
+
+def lcm(input: Tensor, other: Any) -> Tensor:
+    """The least common multiple, elementwise, of integer tensors (0 if either is 0;
+    non-negative). No gradient."""
+    _integers_only("lcm", input, other)
+    return _wrap(_compute(np.lcm, input, other), None)
+
+
+def ldexp(input: Tensor, other: Any) -> Tensor:
+    """input · 2^other, as torch computes it (``input * pow(2.0, other)``: integer input
+    gives float32, a fractional ``other`` is allowed; differentiable in both)."""
+    if not isinstance(other, Tensor):
+        raise TypeError(f"ldexp(): argument 'other' (position 2) must be Tensor, not "
+                        f"{type(other).__name__}")
+    return mul(input, pow(2.0, other))
+
+
+class Frexp(NamedTuple):
+    """torch.return_types.frexp: input = mantissa · 2^exponent, 0.5 ≤ |mantissa| < 1."""
+
+    mantissa: Tensor
+    exponent: Tensor
+
+
+def frexp(input: Tensor) -> Frexp:
+    """The mantissa (input's dtype) and int32 exponent of each element; the mantissa's
+    gradient is g / 2^exponent (input / 2^exponent with the exponent held constant)."""
+    d = input._data
+    if d.dtype.kind != "f":
+        raise RuntimeError("torch.frexp() only supports floating-point dtypes")
+    _, e = xp_of(d).frexp(d)
+    e = e.astype(np.int32)
+    scale = xp_of(d).ldexp(xp_of(d).ones((), dtype=d.dtype), e)  # 2^e, exact
+    return Frexp(div(input, _wrap(scale, None)), _wrap(e, None))
+
+
+def nextafter(input: Tensor, other: Any) -> Tensor:
+    """The next float after ``input`` towards ``other`` (at their result dtype, floats
+    only). The gradient is torch's: g for ``input``, none for ``other``."""
+    for v in (input, other):
+        dt = v._data.dtype if isinstance(v, Tensor) else np.asarray(v).dtype
+        if isinstance(v, Tensor) and dt.kind != "f":
+            raise NotImplementedError(f"\"nextafter_cpu\" not implemented for "
+                                      f"'{torch_name(dt)}'")
+    out = _compute(np.nextafter, input, other)
+    x = input if input._data.dtype == out.dtype else astype(input, out.dtype)
+    if not x.requires_grad:
+        return _wrap(out, None)
+    # x + (nextafter(x, y) − x) with the step held constant: dout/dx = 1 (an infinite x
+    # steps to a finite value: there the result is taken as a constant)
+    xp = xp_of(out)
+    finite = xp.isfinite(x._data)
+    step = xp.where(finite, out - xp.where(finite, x._data, 0), 0).astype(out.dtype)
+    return where(finite, add(x, _wrap(step, None)), _wrap(out, None))
+
+
+PUBLIC = ["deg2rad", "rad2deg", "float_power", "ldexp", "frexp", "nextafter"]
+
+METHODS: dict[str, Any] = {
+    "deg2rad": deg2rad, "rad2deg": rad2deg, "float_power": float_power,
+    "float_power_": float_power_, "heaviside": heaviside, "signbit": signbit, "gcd": gcd,
+    "lcm": lcm, "ldexp": ldexp, "frexp": frexp, "nextafter": nextafter,
+}
+INPLACE = ["deg2rad", "rad2deg", "heaviside", "gcd", "lcm", "ldexp", "nextafter"]
+
+FUNCTIONS: dict[str, Any] = {
+    "deg2rad": deg2rad, "rad2deg": rad2deg, "float_power": float_power,
+    "heaviside": heaviside, "signbit": signbit, "gcd": gcd, "lcm": lcm, "ldexp": ldexp,
+    "frexp": frexp, "nextafter": nextafter,
+}
