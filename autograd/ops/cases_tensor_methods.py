@@ -26,6 +26,7 @@ def _register_numbers() -> None:
          (2, 3), (3,), make=_positive)
     case("float_power", "scalar-exponent", lambda a: a.float_power(2.5), (4,), make=_positive)
     case("ldexp", "both", lambda a, b: ag.ldexp(a, b) ** 2, (2, 3), (3,))
+    case("ldexp", "int-exponent", lambda a: a.ldexp(_I([2, 0, 1])) ** 2, (2, 3))
     case("frexp", "mantissa", lambda a: ag.frexp(a).mantissa ** 2, (2, 3),
          make=_away_from_zero)
     case("nextafter", "towards", lambda a: ag.nextafter(a, _I([1.0, -1.0, 0.5],

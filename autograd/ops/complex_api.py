@@ -14,6 +14,7 @@ conjugate or negative bits), so each name does what torch does for a real dtype.
 from __future__ import annotations
 
 import math
+import warnings
 from typing import Any
 
 import numpy as np
@@ -85,11 +86,19 @@ def _H(input: Tensor) -> Tensor:  # noqa: N802 - torch's name
         hint = " For batches of matrices, consider using tensor.mH" if nd > 2 else ""
         raise RuntimeError(f"tensor.H is only supported on matrices (2-D tensors). Got "
                            f"{nd}-D tensor.{hint}")
-    return input if nd == 0 else transpose(input, 0, 1)
+    if nd == 0:
+        warnings.warn("Tensor.H is deprecated on 0-D tensors. Consider using x.conj().",
+                      UserWarning, stacklevel=2)
+        return input
+    return transpose(input, 0, 1)
 
 
 def _matrix_transpose(input: Tensor, what: str) -> Tensor:
     nd = input._data.ndim
+    if nd == 0:  # torch: deprecated, the tensor itself
+        warnings.warn(f"{'Tensor.mH' if what == 'mH' else what} is deprecated on 0-D "
+                      "tensors. Consider using x.conj().", UserWarning, stacklevel=3)
+        return input
     if nd < 2:
         raise RuntimeError(f"tensor.{what} is only supported on matrices or batches of "
                            f"matrices. Got {nd}-D tensor.")

@@ -71,8 +71,7 @@ def addr(input: Tensor, vec1: Tensor, vec2: Tensor, *, beta: Any = 1,
 def addbmm(input: Tensor, batch1: Tensor, batch2: Tensor, *, beta: Any = 1,
            alpha: Any = 1) -> Tensor:
     """beta · input + alpha · Σ_b batch1[b] @ batch2[b]: (b, n, m) and (b, m, p) give
-    (n, p), ``input`` broadcast to it."""
-    _integral_scalars(input, (batch1, batch2), beta, alpha)
+    (n, p), ``input`` broadcast to it (integer tensors: beta and alpha truncated)."""
     return _scaled_sum(input, _sum(bmm(batch1, batch2), 0), beta, alpha)
 
 

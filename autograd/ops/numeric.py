@@ -17,11 +17,12 @@ import numpy as np
 from autograd.backend import xp_of
 from autograd.function import Function
 from autograd.grad_mode import is_grad_enabled
-from autograd.ops.arith import _compute, add, div, mul, pow
+from autograd.ops.arith import _compute, div, mul, pow
+from autograd.ops.broadcast import sum_to
 from autograd.ops.record import array_of
 from autograd.ops.select import where
 from autograd.ops.unary import astype
-from autograd.promotion import torch_name
+from autograd.promotion import result_type, torch_name
 from autograd.tensor import Tensor, _wrap
 
 _DEFAULT_FLOAT = np.float32  # what torch computes integer input of a float function in
@@ -127,13 +128,37 @@ def lcm(input: Tensor, other: Any) -> Tensor:
     return _wrap(_compute(np.lcm, input, other), None)
 
 
-def ldexp(input: Tensor, other: Any) -> Tensor:
+class LdexpIntegerExponent(Function):
+    """torch's LdexpBackward for an integer exponent tensor: dx = g · pow(2, other) computed
+    in integer arithmetic, so 0 where other < 0 (torch's formula, kept as torch gives it)."""
+
+    @staticmethod
+    def forward(ctx, x: Tensor, out: Tensor, scale: np.ndarray) -> Tensor:
+        ctx.scale, ctx.x_meta = scale, (x.shape, x.dtype)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad: Tensor) -> tuple:
+        shape, dtype = ctx.x_meta
+        gx = sum_to(mul(grad, _wrap(ctx.scale.astype(grad.dtype), None)), shape)
+        return (gx if gx.dtype == dtype else astype(gx, dtype)), None, None
+
+
+def ldexp(input: Tensor, other: Tensor) -> Tensor:
     """input · 2^other, as torch computes it (``input * pow(2.0, other)``: integer input
-    gives float32, a fractional ``other`` is allowed; differentiable in both)."""
+    gives float32, a fractional ``other`` is allowed, differentiable in both). With an
+    integer ``other`` torch's gradient for ``input`` is g · 2^other in integers (0 for a
+    negative exponent): so is this one."""
     if not isinstance(other, Tensor):
         raise TypeError(f"ldexp(): argument 'other' (position 2) must be Tensor, not "
                         f"{type(other).__name__}")
-    return mul(input, pow(2.0, other))
+    e = other._data
+    if e.dtype.kind not in "iub" or not input.requires_grad or not is_grad_enabled():
+        return mul(input, pow(2.0, other))
+    out = mul(input.detach(), pow(2.0, other))
+    ints = np.asarray(e).astype(np.int64)
+    scale = np.where(ints >= 0, np.left_shift(1, np.clip(ints, 0, 62)), 0)
+    return LdexpIntegerExponent.apply(input, out, scale)
 
 
 class Frexp(NamedTuple):
@@ -155,24 +180,46 @@ def frexp(input: Tensor) -> Frexp:
     return Frexp(div(input, _wrap(scale, None)), _wrap(e, None))
 
 
+class Nextafter(Function):
+    """torch's NextafterBackward: dx = g where x ≠ y (0 where x = y, the result then being
+    y), dy = 0 (zeros, not None)."""
+
+    @staticmethod
+    def forward(ctx, x: Tensor, y: Any, out: Tensor) -> Tensor:
+        ctx.equal = x._data == (y._data if isinstance(y, Tensor) else y)
+        ctx.x_meta = (x.shape, x.dtype)
+        ctx.y_meta = (y.shape, y.dtype) if isinstance(y, Tensor) else None
+        return out
+
+    @staticmethod
+    def backward(ctx, grad: Tensor) -> tuple:
+        shape, dtype = ctx.x_meta
+        gx = sum_to(where(ctx.equal, 0.0, grad), shape)
+        if gx.dtype != dtype:
+            gx = astype(gx, dtype)
+        gy = None
+        if ctx.y_meta is not None:
+            gy = _wrap(xp_of(grad._data).zeros(*ctx.y_meta), None)
+        return gx, gy, None
+
+
 def nextafter(input: Tensor, other: Any) -> Tensor:
-    """The next float after ``input`` towards ``other`` (at their result dtype, floats
-    only). The gradient is torch's: g for ``input``, none for ``other``."""
-    for v in (input, other):
-        dt = v._data.dtype if isinstance(v, Tensor) else np.asarray(v).dtype
-        if isinstance(v, Tensor) and dt.kind != "f":
-            raise NotImplementedError(f"\"nextafter_cpu\" not implemented for "
-                                      f"'{torch_name(dt)}'")
-    out = _compute(np.nextafter, input, other)
-    x = input if input._data.dtype == out.dtype else astype(input, out.dtype)
-    if not x.requires_grad:
-        return _wrap(out, None)
-    # x + (nextafter(x, y) − x) with the step held constant: dout/dx = 1 (an infinite x
-    # steps to a finite value: there the result is taken as a constant)
-    xp = xp_of(out)
-    finite = xp.isfinite(x._data)
-    step = xp.where(finite, out - xp.where(finite, x._data, 0), 0).astype(out.dtype)
-    return where(finite, add(x, _wrap(step, None)), _wrap(out, None))
+    """The next float after ``input`` towards ``other``, at their result dtype (which must
+    be floating). The gradient is torch's: g for ``input`` where input ≠ other, zeros for
+    ``other``."""
+    out = _compute(np.nextafter, input, other) if _float_result(input, other) else None
+    if out is None:
+        dt = result_type(input, other)
+        raise NotImplementedError(f"\"nextafter_cpu\" not implemented for "
+                                  f"'{torch_name(dt)}'")
+    t = _wrap(out, None)
+    if input.requires_grad or (isinstance(other, Tensor) and other.requires_grad):
+        return Nextafter.apply(input, other, t)
+    return t
+
+
+def _float_result(input: Any, other: Any) -> bool:
+    return np.dtype(result_type(input, other)).kind == "f"
 
 
 PUBLIC = ["deg2rad", "rad2deg", "float_power", "ldexp", "frexp", "nextafter"]

@@ -170,6 +170,11 @@ def renorm(input: Tensor, p: float, dim: int, maxnorm: float) -> Tensor:
     if maxnorm < 0:
         raise RuntimeError(f"renorm: expected maxnorm to be >= 0 but got {maxnorm}")
     axis = axes_of(dim, d.ndim)[0]
+    for i, n in enumerate(d.shape):
+        if math.isinf(p) and i != axis and not n:
+            raise RuntimeError(f"linalg.vector_norm cannot compute the inf norm on the "
+                               f"dimension {i} because this dimension is empty and the "
+                               "operation does not have an identity")
     norm = vector_norm(input, p, tuple(i for i in range(d.ndim) if i != axis), keepdim=True)
     big = norm._data > norm._data.dtype.type(maxnorm)
     factor = where(big, div(maxnorm, add(norm, 1e-7)), 1.0)

@@ -34,7 +34,8 @@ def select_scatter(input: Tensor, src: Tensor, dim: int, index: int) -> Tensor:
     if not -shape[axis] <= int(index) < shape[axis]:
         raise IndexError(f"select(): index {index} out of range for tensor of size "
                          f"{list(shape)} at dimension {dim}")
-    return _scatter(input, src, (("index", (slice(None),) * axis + (int(index),)),))
+    # (..., index, ...): a 0-d view of a 1-D input too (NumPy gives a scalar for a[i])
+    return _scatter(input, src, (("index", (slice(None),) * axis + (int(index), Ellipsis)),))
 
 
 def slice_scatter(input: Tensor, src: Tensor, dim: int = 0, start: int | None = None,

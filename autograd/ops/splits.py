@@ -72,6 +72,12 @@ def unsafe_split_with_sizes(input: Tensor, split_sizes: Any, dim: int = 0) -> tu
 
 def narrow_copy(input: Tensor, dim: int, start: Any, length: int) -> Tensor:
     """``narrow`` copied out (a new tensor, not a view)."""
+    nd = input._data.ndim
+    if not nd:
+        raise RuntimeError("narrow() cannot be applied to a 0-dim tensor.")
+    if not -nd <= dim < nd:
+        raise RuntimeError(f"narrow_copy(): dim {dim} out of range for a tensor of {nd} "
+                           "dimensions")
     return clone(narrow(input, dim, start, length))
 
 
