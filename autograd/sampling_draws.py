@@ -64,6 +64,10 @@ def random_(self: Tensor, *args: Any, generator: Any = None, **kw: Any) -> Tenso
                                f"from={lo} >= to={int(to)}")
     name = _C_NAMES.get(dt.name, dt.name)
     if dt.kind == "f":
+        top = float(np.finfo(dt).max)
+        for what, v in (("from", lo), ("to - 1", hi)):
+            if not -top <= v <= top:
+                raise RuntimeError(f"{what} is out of bounds for {name}")
         for what, v in (("from", lo), ("to - 1", hi)):
             if not lo_ok <= v <= hi_ok:
                 digits = np.finfo(dt).nmant + 1

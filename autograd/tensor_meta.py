@@ -188,13 +188,17 @@ def _false(self: Tensor) -> bool:
     return False
 
 
-# Tensors made shared by share_memory_ (a view shares with its base: looked up there).
-_SHARED: weakref.WeakSet = weakref.WeakSet()
+# Tensors made shared by share_memory_, by id (a view shares with its base: looked up
+# there); each entry leaves with its tensor. Not a WeakSet: it compares with ==, which is
+# elementwise for tensors.
+_SHARED: dict[int, weakref.ref] = {}
 
 
 def is_shared(self: Tensor) -> bool:
     """Whether ``share_memory_()`` was called on this tensor (or the base it views)."""
-    return _base_of(self) in _SHARED
+    base = _base_of(self)
+    ref = _SHARED.get(id(base))
+    return ref is not None and ref() is base
 
 
 def share_memory_(self: Tensor) -> Tensor:
@@ -203,7 +207,9 @@ def share_memory_(self: Tensor) -> Tensor:
     to another process by reference (its DataLoader loads in the main process, and
     ``autograd.distributed`` copies through MPI messages), so the array stays where it is
     and nothing observable changes: a no-op, with ``is_shared()`` then True as in torch."""
-    _SHARED.add(_base_of(self))
+    base = _base_of(self)
+    key = id(base)
+    _SHARED[key] = weakref.ref(base, lambda _, key=key: _SHARED.pop(key, None))
     return self
 
 

@@ -69,6 +69,7 @@ def _forget(r: Tensor) -> None:
 
 def squeeze_(x: Tensor, dim: Any = None) -> Tensor:
     """``squeeze`` in place: x's size-1 dims (only ``dim``'s, when given) removed."""
+    _check_inplace(x)
     old = x._data.shape
     r = squeeze(x, dim)
     return _become(x, r, ("reshape", (r._data.shape, SqueezeBackward)),
@@ -77,6 +78,7 @@ def squeeze_(x: Tensor, dim: Any = None) -> Tensor:
 
 def unsqueeze_(x: Tensor, dim: int) -> Tensor:
     """``unsqueeze`` in place: a size-1 dim inserted at ``dim``."""
+    _check_inplace(x)
     old = x._data.shape
     r = unsqueeze(x, dim)
     return _become(x, r, ("reshape", (r._data.shape, UnsqueezeBackward)),
@@ -84,6 +86,7 @@ def unsqueeze_(x: Tensor, dim: int) -> Tensor:
 
 
 def _swap(x: Tensor, dim0: int, dim1: int) -> Tensor:
+    _check_inplace(x)
     n = x._data.ndim
     axes = list(range(n))
     if n:
@@ -113,7 +116,11 @@ def t_(x: Tensor) -> Tensor:
     nd = x._data.ndim
     if nd > 2:
         raise RuntimeError(f"t_() expects a tensor with <= 2 dimensions, but self is {nd}D")
-    return _swap(x, 0, nd - 1) if nd == 2 else x
+    if nd == 2:
+        return _swap(x, 0, 1)
+    _check_inplace(x)  # below 2 dims nothing moves, but it counts as an in-place change
+    _bump_version(x)
+    return x
 
 
 def _memory(x: Tensor) -> tuple:
@@ -136,9 +143,9 @@ def resize_(x: Tensor, *sizes: Any, memory_format: Any = None) -> Tensor:
     sharing it; growing past it gives x new memory holding the old elements first and
     zeros after (torch leaves them uninitialised). A tensor that requires grad cannot be
     resized (torch)."""
+    shape = tuple(size_args(sizes, None, "resize_"))
     if x.requires_grad:
         raise RuntimeError("cannot resize variables that require grad")
-    shape = tuple(size_args(sizes, None, "resize_"))
     if any(s < 0 for s in shape):
         raise RuntimeError(f"Trying to create tensor with negative dimension "
                            f"{min(shape)}: {list(shape)}")
@@ -214,6 +221,8 @@ def apply_(x: Tensor, callable: Callable[[Any], Any]) -> Tensor:
 def map_(x: Tensor, tensor: Tensor, callable: Callable[[Any, Any], Any]) -> Tensor:
     """Each element replaced by ``callable(element, other's element)``, ``tensor``
     broadcast to x's shape and of x's dtype (CPU only; not recorded, as torch's)."""
+    if tensor.requires_grad:
+        _python_values(tensor, "map_")
     d = _python_values(x, "map_")
     o = tensor._data
     if o.dtype != d.dtype:
