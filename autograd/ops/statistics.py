@@ -75,7 +75,8 @@ def cov(input: Tensor, *, correction: int = 1, fweights: Tensor | None = None,
         norm = mul(norm, 0)
     x = sub(x, unsqueeze(avg, 1))
     c = mm(x, transpose(mul(x, w) if w is not None else x, 0, 1))
-    return squeeze(div(c, norm))
+    with np.errstate(divide="ignore", invalid="ignore"):  # a zero divisor: inf/NaN, quietly
+        return squeeze(div(c, norm))
 
 
 def corrcoef(input: Tensor) -> Tensor:
@@ -86,12 +87,13 @@ def corrcoef(input: Tensor) -> Tensor:
         raise RuntimeError(f"corrcoef(): expected input to have two or fewer dimensions but "
                            f"got an input with {d.ndim} dimensions")
     c = cov(input)
-    if c._data.ndim == 0:
-        return div(c, c)
-    stddev = sqrt(diagonal(c))
-    c = div(c, reshape(stddev, (-1, 1)))
-    c = div(c, reshape(stddev, (1, -1)))
-    return clamp(c, -1, 1)
+    with np.errstate(divide="ignore", invalid="ignore"):  # a constant row: NaN, quietly
+        if c._data.ndim == 0:
+            return div(c, c)
+        stddev = sqrt(diagonal(c))
+        c = div(c, reshape(stddev, (-1, 1)))
+        c = div(c, reshape(stddev, (1, -1)))
+        return clamp(c, -1, 1)
 
 
 PUBLIC = ["cov", "corrcoef"]
