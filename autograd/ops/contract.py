@@ -159,7 +159,9 @@ def dot(input: Tensor, other: Tensor) -> Tensor:
 def _scaled_sum(input: Any, prod: Tensor, beta: float, alpha: float) -> Tensor:
     """beta · input + alpha · prod; input is ignored when beta = 0 (NaN in it too). For
     integer tensors torch converts beta and alpha to the integer type (0.5 → 0): so here."""
-    if prod._data.dtype.kind in "iu" and np.asarray(array_of(input)).dtype.kind in "biu":
+    kind = getattr(array_of(input), "dtype", None)
+    kind = np.asarray(input).dtype.kind if kind is None else kind.kind
+    if prod._data.dtype.kind in "iu" and kind in "biu":
         beta, alpha = int(beta), int(alpha)
     p = prod if alpha == 1 else mul(prod, alpha)
     if beta == 0:

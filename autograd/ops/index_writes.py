@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from autograd.backend import to, to_host
 from autograd.ops.along import dim_of, index_put, scatter_reduce
 from autograd.ops.inplace import inplace_of
 from autograd.ops.record import array_of
@@ -24,7 +25,7 @@ from autograd.tensor import Tensor
 
 
 def _index(index: Any, op: str) -> np.ndarray:
-    idx = np.asarray(array_of(index))
+    idx = to_host(array_of(index))  # checked on the host (an index may live on a device)
     if idx.dtype.kind not in "iu":
         raise IndexError(f"{op}: Expected dtype int32/int64 for index but got "
                          f"{torch_name(idx.dtype)}")
@@ -76,7 +77,7 @@ def put(input: Tensor, index: Any, source: Tensor, accumulate: bool = False) -> 
     """``input`` with ``source``'s elements written (added, with ``accumulate``) at the
     flat positions ``index`` (any shape, int64; negative from the end)."""
     x = input._data
-    idx = np.asarray(array_of(index))
+    idx = to_host(array_of(index))
     src = source._data if isinstance(source, Tensor) else np.asarray(source)
     if idx.dtype != np.int64:
         raise RuntimeError(f"put_(): Expected a long tensor for index, but got "
@@ -97,7 +98,7 @@ def put(input: Tensor, index: Any, source: Tensor, accumulate: bool = False) -> 
     if bad.size:
         raise IndexError(f"out of range: tried to access index {int(bad[0])} on a tensor of "
                          f"{n} elements.")
-    flat_idx = np.where(flat_idx < 0, flat_idx + n, flat_idx)
+    flat_idx = to(np.where(flat_idx < 0, flat_idx + n, flat_idx), input.device)
     out = index_put(reshape(input, -1), (flat_idx,), reshape(source, -1), accumulate)
     return reshape(out, x.shape)
 

@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from autograd.backend import xp_of
 from autograd.dims import normalize_dim, size_args
 from autograd.ops.composite import nan_to_num
 from autograd.ops.inplace import inplace_of
@@ -156,7 +157,7 @@ def resize_(x: Tensor, *sizes: Any, memory_format: Any = None) -> Tensor:
     if flat is not None and start + n <= flat.size:
         data = flat[start:start + n].reshape(shape)
     else:
-        data = np.zeros(n, dtype=x._data.dtype)
+        data = xp_of(x._data).zeros(n, dtype=x._data.dtype)
         old = x._data.reshape(-1) if flat is None else flat[start:start + n]
         data[:min(n, old.size)] = old[:n]
         data = data.reshape(shape)

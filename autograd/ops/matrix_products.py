@@ -47,7 +47,7 @@ def vdot(input: Tensor, other: Tensor) -> Tensor:
 
 def _integral_scalars(input: Any, operands: tuple, beta: Any, alpha: Any) -> None:
     """torch refuses float alpha/beta when the operands are integral."""
-    kinds = [np.asarray(t._data if isinstance(t, Tensor) else t).dtype.kind
+    kinds = [t._data.dtype.kind if isinstance(t, Tensor) else np.asarray(t).dtype.kind
              for t in (input, *operands)]
     if all(k in "biu" for k in kinds):
         for name, v in (("beta", beta), ("alpha", alpha)):

@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from autograd.backend import xp_of
+from autograd.backend import to, to_host, xp_of
 from autograd.function import Function
 from autograd.grad_mode import is_grad_enabled
 from autograd.ops.arith import _compute, div, mul, pow
@@ -156,8 +156,9 @@ def ldexp(input: Tensor, other: Tensor) -> Tensor:
     if e.dtype.kind not in "iub" or not input.requires_grad or not is_grad_enabled():
         return mul(input, pow(2.0, other))
     out = mul(input.detach(), pow(2.0, other))
-    ints = np.asarray(e).astype(np.int64)
-    scale = np.where(ints >= 0, np.left_shift(1, np.clip(ints, 0, 62)), 0)
+    ints = to_host(e).astype(np.int64)
+    scale = to(np.where(ints >= 0, np.left_shift(1, np.clip(ints, 0, 62)), 0),
+               input.device)
     return LdexpIntegerExponent.apply(input, out, scale)
 
 
