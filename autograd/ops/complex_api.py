@@ -25,7 +25,7 @@ from autograd.ops.inplace import apply_inplace
 from autograd.ops.rounding import sign
 from autograd.ops.select import where
 from autograd.ops.shape import transpose
-from autograd.tensor import Tensor, _wrap
+from autograd.tensor import Tensor, _bump_version, _check_inplace, _wrap
 
 
 def conj(input: Tensor) -> Tensor:
@@ -39,7 +39,10 @@ def conj_physical(input: Tensor) -> Tensor:
 
 
 def conj_physical_(input: Tensor) -> Tensor:
-    """In place: nothing changes in a real tensor."""
+    """In place: no value changes in a real tensor, but it counts as an in-place change
+    (torch: a leaf that requires grad is refused, the version goes up)."""
+    _check_inplace(input)
+    _bump_version(input)
     return input
 
 

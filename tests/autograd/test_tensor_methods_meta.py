@@ -22,6 +22,9 @@ def test_complex_api_of_real_tensors():
     for name in ("conj", "conj_physical", "resolve_conj", "resolve_neg"):
         assert getattr(x, name)() is x and getattr(ag, name)(x) is x
     assert x.real is x and ag.real(x) is x
+    assert x.conj_physical_() is x and x._version == 1  # counted, as torch's
+    with pytest.raises(RuntimeError, match="leaf Variable that requires grad"):
+        T([1.0], requires_grad=True).conj_physical_()
     assert not x.is_conj() and not ag.is_neg(x)
     with pytest.raises(RuntimeError, match="imag is not implemented for tensors with non-complex"):
         _ = x.imag
