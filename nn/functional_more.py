@@ -7,6 +7,7 @@ embedding_bag, affine_grid/grid_sample, in-place activations and aliases), gathe
 from __future__ import annotations
 
 from nn.conv3d import conv3d, conv_transpose3d
+from nn.ctc import ctc_loss
 from nn.embedding_bag import embedding_bag
 from nn.feature_dropout import (
     alpha_dropout,
@@ -68,7 +69,7 @@ from nn.rearrange_functions import (
 __all__ = [
     "adaptive_max_pool1d_with_indices", "adaptive_max_pool2d_with_indices",
     "adaptive_max_pool3d", "affine_grid", "alpha_dropout", "avg_pool3d", "celu_",
-    "channel_shuffle", "conv3d", "conv_transpose3d", "cosine_embedding_loss", "dropout1d",
+    "channel_shuffle", "conv3d", "conv_transpose3d", "cosine_embedding_loss", "ctc_loss", "dropout1d",
     "dropout2d", "dropout3d", "elu_", "embedding_bag", "feature_alpha_dropout", "fold",
     "gaussian_nll_loss", "grid_sample", "gumbel_softmax", "hardtanh_", "hinge_embedding_loss",
     "instance_norm", "leaky_relu_", "local_response_norm", "lp_pool1d", "lp_pool2d",
@@ -91,5 +92,5 @@ DIFFERENTIABLE = (
     "fold max_unpool1d max_unpool2d lp_pool1d lp_pool2d rrelu gumbel_softmax pdist "
     "multilabel_margin_loss triplet_margin_with_distance_loss embedding_bag conv3d avg_pool3d "
     "max_pool3d adaptive_max_pool3d lp_pool3d max_unpool3d conv_transpose3d affine_grid "
-    "grid_sample "
+    "grid_sample ctc_loss "
 ).split()

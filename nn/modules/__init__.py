@@ -206,3 +206,6 @@ __all__ += ["ConvTranspose3d"]
 from nn.modules.lazy import LazyLinear  # noqa: E402
 
 __all__ += ["LazyLinear"]
+from nn.modules.ctc import CTCLoss  # noqa: E402
+
+__all__ += ["CTCLoss"]

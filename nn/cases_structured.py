@@ -1,0 +1,52 @@
+"""Gradcheck cases for the structured losses and layers: ``ctc_loss``/``CTCLoss``.
+Imported by nn/cases.py, which registers them with the rest."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+import autograd as ag
+from nn import functional as F
+from nn.cases import _fn, layer_case
+from nn.modules import CTCLoss
+
+__all__: list = []
+
+# torch defines no derivative of _ctc_loss_backward (its second derivative raises, as
+# torch's): these cases check the first derivative only; CtcLossBackward says so itself
+# (twice_differentiable = False), which the coverage test reads
+_FIRST_ONLY: dict = {"second_order": False,
+                     "extra": {"why": "torch has no derivative of _ctc_loss_backward"}}
+
+
+def _register_ctc() -> None:
+    # repeated labels (1, 1: a blank must sit between them), a zero-length target, lengths
+    # shorter than T; the gradient is checked through log_softmax, where torch's formula is
+    # the derivative
+    padded = np.array([[1, 1, 2], [2, 0, 0], [3, 1, 3]])
+    concat = np.array([1, 1, 2, 3, 1, 3])
+
+    def ctc(x: Any, red: str, targets: np.ndarray, zi: bool = False) -> Any:
+        lp = F.log_softmax(x, -1)
+        return F.ctc_loss(lp, ag.tensor(targets), ag.tensor([6, 4, 5]), ag.tensor([3, 0, 3]),
+                          reduction=red, zero_infinity=zi)
+
+    _fn("ctc_loss", "padded-mean", lambda x: ctc(x, "mean", padded), (6, 3, 4), **_FIRST_ONLY)
+    _fn("ctc_loss", "concatenated-none", lambda x: ctc(x, "none", concat), (6, 3, 4),
+        **_FIRST_ONLY)
+    _fn("ctc_loss", "unbatched-blank2-sum",
+        lambda x: F.ctc_loss(F.log_softmax(x, -1), ag.tensor([0, 1, 1]), (5,), (3,), blank=2,
+                             reduction="sum"), (5, 3), **_FIRST_ONLY)
+    # sample 0 cannot be aligned (3 labels with a repeat need 4 steps, it has 3): zeroed
+    _fn("ctc_loss", "zero-infinity",
+        lambda x: F.ctc_loss(F.log_softmax(x, -1), ag.tensor([[1, 1, 2], [2, 1, 0]]),
+                             [3, 5], [3, 2], zero_infinity=True, reduction="sum"),
+        (5, 2, 3), **_FIRST_ONLY)
+    layer_case("blank1-sum", CTCLoss(blank=1, reduction="sum"), (4, 2, 3),
+               call=lambda m, x: m(F.log_softmax(x, -1), ag.tensor([[2, 2], [0, 2]]), [4, 3],
+                                   [2, 1]), **_FIRST_ONLY)
+
+
+_register_ctc()
