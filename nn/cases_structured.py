@@ -1,4 +1,5 @@
-"""Gradcheck cases for the structured losses and layers: ``ctc_loss``/``CTCLoss``.
+"""Gradcheck cases for the structured losses and layers: ``ctc_loss``/``CTCLoss`` and
+``multi_head_attention_forward``.
 Imported by nn/cases.py, which registers them with the rest."""
 
 from __future__ import annotations
@@ -49,4 +50,29 @@ def _register_ctc() -> None:
                                    [2, 1]), **_FIRST_ONLY)
 
 
+def _register_attention() -> None:
+    kpm = np.array([[False, True, False], [False, False, False]])
+    mask = np.random.default_rng(3).standard_normal((2, 3))
+
+    def packed(q: Any, kv: Any, w: Any, b: Any, bk: Any, ow: Any) -> Any:
+        out, wts = F.multi_head_attention_forward(
+            q, kv, kv, 4, 2, w, b, bk, bk * 0.5, True, 0.0, ow, None,
+            key_padding_mask=ag.tensor(kpm), attn_mask=ag.tensor(mask),
+            average_attn_weights=False)
+        return out, wts
+
+    _fn("multi_head_attention_forward", "packed-bias-kv-zero-attn-masks", packed,
+        (2, 2, 4), (3, 2, 4), (12, 4), (12,), (1, 1, 4), (4, 4))
+
+    def separate(q: Any, k: Any, v: Any, wq: Any, wk: Any, wv: Any, sv: Any) -> Any:
+        return F.multi_head_attention_forward(
+            q, k, v, 4, 2, None, None, None, None, False, 0.0, wq, None,
+            need_weights=False, use_separate_proj_weight=True, q_proj_weight=wq,
+            k_proj_weight=wk, v_proj_weight=wv, static_v=sv)[0]
+
+    _fn("multi_head_attention_forward", "separate-static-v-unbatched", separate,
+        (2, 4), (3, 3), (3, 2), (4, 4), (4, 3), (4, 2), (2, 3, 2))
+
+
 _register_ctc()
+_register_attention()
