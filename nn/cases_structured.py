@@ -1,5 +1,5 @@
-"""Gradcheck cases for the structured losses and layers: ``ctc_loss``/``CTCLoss`` and
-``multi_head_attention_forward``.
+"""Gradcheck cases for the structured losses and layers: ``ctc_loss``/``CTCLoss``,
+``multi_head_attention_forward`` and ``AdaptiveLogSoftmaxWithLoss``.
 Imported by nn/cases.py, which registers them with the rest."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import numpy as np
 import autograd as ag
 from nn import functional as F
 from nn.cases import _fn, layer_case
-from nn.modules import CTCLoss
+from nn.modules import AdaptiveLogSoftmaxWithLoss, CTCLoss
 
 __all__: list = []
 
@@ -74,5 +74,16 @@ def _register_attention() -> None:
         (2, 4), (3, 3), (3, 2), (4, 4), (4, 3), (4, 2), (2, 3, 2))
 
 
+def _register_adaptive() -> None:
+    # targets in the shortlist and in both clusters (the head, both tails get gradients)
+    target = np.array([0, 5, 2, 3, 1])
+    asm = AdaptiveLogSoftmaxWithLoss(4, 6, [2, 4], div_value=2.0, head_bias=True)
+    layer_case("two-clusters", asm, (5, 4),
+               call=lambda m, x: tuple(m(x, ag.tensor(target))))
+    layer_case("log-prob", AdaptiveLogSoftmaxWithLoss(3, 5, [3], div_value=1.0), (2, 3),
+               call=lambda m, x: m.log_prob(x))
+
+
 _register_ctc()
 _register_attention()
+_register_adaptive()

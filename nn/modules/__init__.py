@@ -209,3 +209,6 @@ __all__ += ["LazyLinear"]
 from nn.modules.ctc import CTCLoss  # noqa: E402
 
 __all__ += ["CTCLoss"]
+from nn.modules.adaptive import AdaptiveLogSoftmaxWithLoss  # noqa: E402
+
+__all__ += ["AdaptiveLogSoftmaxWithLoss"]
