@@ -1,5 +1,6 @@
 """Gradcheck cases for the structured losses and layers: ``ctc_loss``/``CTCLoss``,
-``multi_head_attention_forward`` and ``AdaptiveLogSoftmaxWithLoss``.
+``multi_head_attention_forward``, ``AdaptiveLogSoftmaxWithLoss`` and fractional max
+pooling.
 Imported by nn/cases.py, which registers them with the rest."""
 
 from __future__ import annotations
@@ -11,7 +12,12 @@ import numpy as np
 import autograd as ag
 from nn import functional as F
 from nn.cases import _fn, layer_case
-from nn.modules import AdaptiveLogSoftmaxWithLoss, CTCLoss
+from nn.modules import (
+    AdaptiveLogSoftmaxWithLoss,
+    CTCLoss,
+    FractionalMaxPool2d,
+    FractionalMaxPool3d,
+)
 
 __all__: list = []
 
@@ -84,6 +90,31 @@ def _register_adaptive() -> None:
                call=lambda m, x: m.log_prob(x))
 
 
+def _distinct(rng: np.random.Generator, shape: tuple) -> np.ndarray:
+    # well-separated values: every window has a unique maximum
+    n = int(np.prod(shape)) if shape else 1
+    return rng.permutation(n).reshape(shape) * 0.37 - 0.2 * n
+
+
+def _register_fractional() -> None:
+    # fixed samples (a constant of the case): the windows do not move between calls
+    s2 = np.random.default_rng(4).random((2, 2, 2))
+    s3 = np.random.default_rng(5).random((1, 2, 3))
+    _fn("fractional_max_pool2d", "size-overlapping",
+        lambda x: F.fractional_max_pool2d(x, 3, (3, 4), _random_samples=ag.tensor(s2)) ** 2,
+        (2, 2, 6, 7), make=_distinct)
+    _fn("fractional_max_pool3d", "ratio-unbatched",
+        lambda x: F.fractional_max_pool3d(x, (2, 1, 2), output_ratio=0.5,
+                                          _random_samples=ag.tensor(s3)) ** 2,
+        (2, 4, 5, 6), make=_distinct)
+    layer_case("k2-size3", FractionalMaxPool2d(2, 3, _random_samples=ag.tensor(s2)),
+               (2, 2, 5, 5), call=lambda m, x: m(x) ** 2, make=_distinct)
+    layer_case("k2-indices", FractionalMaxPool3d(2, (2, 2, 3), return_indices=True,
+                                                 _random_samples=ag.tensor(s3)),
+               (1, 2, 4, 4, 5), call=lambda m, x: m(x)[0] ** 2, make=_distinct)
+
+
 _register_ctc()
 _register_attention()
 _register_adaptive()
+_register_fractional()

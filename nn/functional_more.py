@@ -16,6 +16,12 @@ from nn.feature_dropout import (
     dropout3d,
     feature_alpha_dropout,
 )
+from nn.fractional_pool import (
+    fractional_max_pool2d,
+    fractional_max_pool2d_with_indices,
+    fractional_max_pool3d,
+    fractional_max_pool3d_with_indices,
+)
 from nn.functional_extras import (
     adaptive_max_pool1d_with_indices,
     adaptive_max_pool2d_with_indices,
@@ -71,7 +77,9 @@ __all__ = [
     "adaptive_max_pool1d_with_indices", "adaptive_max_pool2d_with_indices",
     "adaptive_max_pool3d", "affine_grid", "alpha_dropout", "avg_pool3d", "celu_",
     "channel_shuffle", "conv3d", "conv_transpose3d", "cosine_embedding_loss", "ctc_loss",
-    "dropout1d", "dropout2d", "dropout3d", "elu_", "embedding_bag", "feature_alpha_dropout", "fold",
+    "dropout1d", "dropout2d", "dropout3d", "elu_", "embedding_bag", "feature_alpha_dropout",
+    "fold", "fractional_max_pool2d", "fractional_max_pool2d_with_indices",
+    "fractional_max_pool3d", "fractional_max_pool3d_with_indices",
     "gaussian_nll_loss", "grid_sample", "gumbel_softmax", "hardtanh_", "hinge_embedding_loss",
     "instance_norm", "leaky_relu_", "local_response_norm", "lp_pool1d", "lp_pool2d",
     "lp_pool3d", "margin_ranking_loss", "max_pool1d_with_indices", "max_pool2d_with_indices",
@@ -94,5 +102,6 @@ DIFFERENTIABLE = (
     "fold max_unpool1d max_unpool2d lp_pool1d lp_pool2d rrelu gumbel_softmax pdist "
     "multilabel_margin_loss triplet_margin_with_distance_loss embedding_bag conv3d avg_pool3d "
     "max_pool3d adaptive_max_pool3d lp_pool3d max_unpool3d conv_transpose3d affine_grid "
-    "grid_sample ctc_loss multi_head_attention_forward "
+    "grid_sample ctc_loss multi_head_attention_forward fractional_max_pool2d "
+    "fractional_max_pool3d "
 ).split()
