@@ -57,7 +57,8 @@ def _register_ctc() -> None:
 
 
 def _register_attention() -> None:
-    kpm = np.array([[False, True, False], [False, False, False]])
+    # a float padding mask like the float attn_mask (mixing bool and float warns, as torch)
+    kpm = np.where([[False, True, False], [False, False, False]], -np.inf, 0.0)
     mask = np.random.default_rng(3).standard_normal((2, 3))
 
     def packed(q: Any, kv: Any, w: Any, b: Any, bk: Any, ow: Any) -> Any:

@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 import autograd as ag
-from autograd.backend import asarray, xp_of
+from autograd.backend import follow, to_host, xp_of
 from autograd.function import Function
 from autograd.graph import Node
 from autograd.ops.record import unary
@@ -177,14 +177,13 @@ def _lengths(v: Any, name: str) -> np.ndarray:
     if isinstance(v, Tensor):
         if v.dtype.kind not in "iu":
             raise RuntimeError(f"{name} must be integral")
-        return np.asarray(asarray(v._data)).astype(np.int64).reshape(-1)
+        return to_host(v._data).astype(np.int64).reshape(-1)
     return np.asarray([int(x) for x in v], dtype=np.int64)
 
 
 def _targets(targets: Any, tl: np.ndarray, b: int) -> list:
     """Each sample's target labels (a list of int64 arrays), checked as torch."""
-    t = targets._data if isinstance(targets, Tensor) else asarray(targets)
-    t = np.asarray(t)
+    t = to_host(targets._data) if isinstance(targets, Tensor) else np.asarray(targets)
     if t.ndim not in (1, 2):
         raise RuntimeError(f"Expected 1 to 2 dimensions, but got {t.ndim}-dimensional tensor "
                            f"for argument #2 'targets' (while checking arguments for "
@@ -279,7 +278,7 @@ def ctc_loss(log_probs: Tensor, targets: Any, input_lengths: Any, target_lengths
     ext, skip = _extended(labels, blank, c)
     data = lp._data
     am = xp_of(data)
-    ext, skip, il_x, tl_x = (am.asarray(a) for a in (ext, skip, il, tl))
+    ext, skip, il_x, tl_x = (follow(a, data) for a in (ext, skip, il, tl))
     with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
         la, nll = _alpha(data, ext, skip, il_x, tl_x)
     res = unary(CtcLossBackward, nll, lp, save_input=True,

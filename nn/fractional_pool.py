@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 import autograd as ag
-from autograd.backend import to_host
+from autograd.backend import follow, to_host
 from autograd.promotion import torch_name
 from autograd.tensor import Tensor
 
@@ -117,11 +117,12 @@ def _pool(input: Tensor, kernel_size: Any, output_size: Any, output_ratio: Any,
     idx = _windows(to_host(x._data).reshape(n_b * c, plane), starts, spatial, kernel)
     idx = idx.reshape((n_b, c) + tuple(out))
     n_out = int(np.prod(out))
-    values = x.reshape(n_b, c, plane).gather(2, ag.tensor(idx.reshape(n_b, c, n_out)))
+    idx = follow(idx, x._data)  # the indices live where the input does, as torch's
+    values = x.reshape(n_b, c, plane).gather(2, Tensor._const(idx.reshape(n_b, c, n_out)))
     values = values.reshape((n_b, c) + tuple(out))
     if not batched:
         values, idx = values.squeeze(0), idx[0]
-    return values, ag.tensor(idx)
+    return values, Tensor._const(idx)
 
 
 def _windows(planes: np.ndarray, starts: list, spatial: tuple, kernel: tuple) -> np.ndarray:

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 import autograd as ag
-from autograd.backend import asarray
+from autograd.backend import asarray, xp_of
 from autograd.ops import linear
 from autograd.tensor import Tensor
 
@@ -78,7 +78,7 @@ def canonical_mask(mask: Any, dtype: Any, name: str) -> Any:
         return None
     m = mask._data if isinstance(mask, Tensor) else asarray(mask)
     if m.dtype == bool:
-        return Tensor._const(np.where(asarray(m), -np.inf, 0.0).astype(dtype))
+        return Tensor._const(xp_of(m).where(m, -np.inf, 0.0).astype(dtype))
     if m.dtype.kind != "f":
         raise AssertionError(f"only bool and floating types of {name} are supported")
     return mask if isinstance(mask, Tensor) else Tensor._const(m)
@@ -97,7 +97,8 @@ def _pad_keys(mask: Tensor | None) -> Tensor | None:
     """``mask`` (…, S) with a zero (attend) column appended for an added key."""
     if mask is None:
         return None
-    return ag.cat([mask, Tensor._const(np.zeros(mask.shape[:-1] + (1,), mask.dtype))], -1)
+    zero = xp_of(mask._data).zeros(mask.shape[:-1] + (1,), mask.dtype)
+    return ag.cat([mask, Tensor._const(zero)], -1)
 
 
 def _project(query: Tensor, key: Tensor, value: Tensor, e: int, in_w: Any, in_b: Any,
@@ -219,8 +220,9 @@ def multi_head_attention_forward(
     k = _heads(k, static_k, n_b, h, hd, "static_k")
     v = _heads(v, static_v, n_b, h, hd, "static_v")
     if add_zero_attn:
-        k = ag.cat([k, Tensor._const(np.zeros(k.shape[:2] + (1, hd), k.dtype))], 2)
-        v = ag.cat([v, Tensor._const(np.zeros(v.shape[:2] + (1, hd), v.dtype))], 2)
+        zeros = xp_of(k._data).zeros
+        k = ag.cat([k, Tensor._const(zeros(k.shape[:2] + (1, hd), k.dtype))], 2)
+        v = ag.cat([v, Tensor._const(zeros(v.shape[:2] + (1, hd), v.dtype))], 2)
         am, kpm = _pad_keys(am), _pad_keys(kpm)
     n_s = k.shape[2]
     if kpm is not None:

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 import autograd as ag
-from autograd.backend import asarray
+from autograd.backend import follow, to_host
 from autograd.tensor import Tensor
 from nn import functional as F
 from nn.modules.container import ModuleList, Sequential
@@ -74,7 +74,8 @@ class AdaptiveLogSoftmaxWithLoss(Module):
             h2o.reset_parameters()
 
     def forward(self, input_: Tensor, target_: Any) -> _ASMoutput:
-        target = asarray(target_._data if isinstance(target_, Tensor) else target_)
+        # the targets are read on the host (their rows pick the clusters), as torch's nonzero
+        target = to_host(target_._data) if isinstance(target_, Tensor) else np.asarray(target_)
         if target.ndim == 1:
             if input_.shape[0] != target.shape[0]:
                 raise RuntimeError("Input and target should have the same size in the batch "
@@ -103,20 +104,24 @@ class AdaptiveLogSoftmaxWithLoss(Module):
             rows.append(idx)
             if i == 0:
                 gather[idx] = target[idx]
-                parts.append(Tensor._const(np.zeros(idx.size, dtype=input.dtype)))
+                parts.append(Tensor._const(follow(np.zeros(idx.size, input.dtype), input._data)))
                 continue
             gather[idx] = self.shortlist_size + i - 1
-            logp = F.log_softmax(self.tail[i - 1](input[idx]), dim=1)
-            parts.append(logp.gather(1, ag.tensor((target[idx] - lo)[:, None])).squeeze(1))
+            logp = F.log_softmax(self.tail[i - 1](input[follow(idx, input._data)]), dim=1)
+            rel = follow((target[idx] - lo)[:, None], input._data)
+            parts.append(logp.gather(1, Tensor._const(rel)).squeeze(1))
         used = sum(r.size for r in rows)
         if used != n:
             raise RuntimeError(f"Target values should be in [0, {self.n_classes - 1}], but "
                                f"values in range [{target.min()}, {target.max()}] were found. ")
         # the rows back in batch order (torch's index_copy_ into a zero vector)
-        output = ag.cat(parts)[np.argsort(np.concatenate(rows), kind="stable")] if parts \
-            else Tensor._const(np.zeros(0, dtype=input.dtype))
+        order = follow(np.argsort(np.concatenate(rows), kind="stable"), input._data) \
+            if parts else None
+        output = ag.cat(parts)[order] if parts \
+            else Tensor._const(follow(np.zeros(0, input.dtype), input._data))
         head_logprob = F.log_softmax(self.head(input), dim=1)
-        output = output + head_logprob.gather(1, ag.tensor(gather[:, None])).squeeze(1)
+        inds = Tensor._const(follow(gather[:, None], input._data))
+        output = output + head_logprob.gather(1, inds).squeeze(1)
         loss = (-output).mean()
         if not batched:
             output = output.squeeze(0)
@@ -147,8 +152,8 @@ class AdaptiveLogSoftmaxWithLoss(Module):
             return output
         if not_in_shortlist.all():
             return ag.argmax(self._get_full_log_prob(input, head_output), dim=1)
-        sel = np.flatnonzero(asarray(not_in_shortlist))
+        sel = follow(np.flatnonzero(to_host(not_in_shortlist)), out)
         log_prob = self._get_full_log_prob(input[sel], head_output[sel])
         out = out.copy()
         out[sel] = ag.argmax(log_prob, dim=1)._data
-        return ag.tensor(out)
+        return Tensor._const(out)
