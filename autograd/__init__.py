@@ -436,6 +436,9 @@ _LAZY = {
     # torch programs do after `import torch` (nn and optim import autograd: loading them
     # on first use keeps the package free of the cycle)
     "nn": ("nn", None),
+    # torch.compile: the model itself inside torch's OptimizedModule (nn/compiled.py)
+    "compile": ("nn.compiled", "compile"),
+    "jit": ("autograd.jit", None),
     "optim": ("optim", None),
     # torch.autograd.grad / torch.autograd.Function / torch.autograd.functional: this
     # package is torch.autograd as well as torch
