@@ -397,6 +397,12 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
 from autograd.ops.torch_names import FUNCTIONS as _TORCH_NAMES  # noqa: E402
 
 globals().update({_n: _f for _n, _f in _TORCH_NAMES.items() if _n not in globals()})
+# torch's remaining functions (torch.cov, torch.inner, torch.conj ...: ops/__init__.py)
+from autograd import sampling_draws as _sampling_draws  # noqa: E402,F401 - Tensor.random_ ...
+from autograd.ops import MORE_FUNCTIONS as _MORE  # noqa: E402
+from autograd.tensor_meta import layout, strided  # noqa: E402
+
+globals().update({_n: _f for _n, _f in _MORE.items() if _n not in globals()})
 
 # Loaded on first use (PEP 562): the drawing and monitoring tools are no part of a training
 # step, and importing them with the engine made `import autograd` ~1 MB (RSS) larger.
@@ -430,6 +436,9 @@ _LAZY = {
     # torch programs do after `import torch` (nn and optim import autograd: loading them
     # on first use keeps the package free of the cycle)
     "nn": ("nn", None),
+    # torch.compile: the model itself inside torch's OptimizedModule (nn/compiled.py)
+    "compile": ("nn.compiled", "compile"),
+    "jit": ("autograd.jit", None),
     "optim": ("optim", None),
     # torch.autograd.grad / torch.autograd.Function / torch.autograd.functional: this
     # package is torch.autograd as well as torch
@@ -444,7 +453,7 @@ _LAZY = {
 }
 __getattr__, __dir__ = lazy_attributes(__name__, _LAZY, globals())
 
-__all__ = [*_TORCH_NAMES, "pi", "e", "inf", "nan", "newaxis",
+__all__ = [*_TORCH_NAMES, *_MORE, "layout", "strided", "pi", "e", "inf", "nan", "newaxis",
     "get_default_device", "set_default_device",
     "Function", "FunctionCtx", "GradcheckError", "Node", "Tensor", "abs", "arange", "argmax",
     "checkpoint", "cuda", "device", "draw_graph", "functional", "linalg", "special", "load",

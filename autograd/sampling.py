@@ -230,9 +230,8 @@ def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *,
         # a zero-weight category has an empty interval; rounding may still land on it
         out = np.minimum(out, cats - 1)
     else:
-        if ((rows > 0).sum(axis=1) < n).any():
-            raise RuntimeError("invalid multinomial distribution (with replacement=False, "
-                               "not enough non-negative category to sample)")
+        # fewer positive weights than samples: torch goes on with the zero-weight
+        # categories, in index order (their keys are all 0; the sort is stable)
         keys = rows / rng.standard_exponential(rows.shape)
         out = np.argsort(-keys, axis=1, kind="stable")[:, :n]
     out = out.astype(np.int64)
@@ -278,7 +277,7 @@ def bernoulli(input: Tensor, p: Any = None, *, generator: Any = None) -> Tensor:
     """0/1 samples, 1 with probability ``input`` elementwise (or the float ``p`` for every
     element); the result has ``input``'s shape and dtype. Probabilities lie in [0, 1]."""
     probs = np.asarray(input)
-    if probs.dtype.kind not in "f":
+    if probs.dtype.kind not in "f" and p is None:  # with p, any dtype takes the 0/1 draws
         raise NotImplementedError(f'"bernoulli" not implemented for \'{probs.dtype}\'')
     if p is not None:
         probs = np.full(probs.shape, float(p))

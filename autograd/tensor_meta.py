@@ -3,18 +3,23 @@
 ``new_empty`` (same dtype and device as the tensor unless told), ``is_floating_point``,
 ``is_complex``, ``is_signed``, ``element_size``, ``itemsize``, ``nbytes``, ``data_ptr``,
 ``is_contiguous``, ``ndimension``, ``is_cpu``, ``get_device``, ``is_same_size``,
-``is_inference``, and ``t()`` (the 2-D transpose). Bound onto ``Tensor`` at import.
+``is_inference``, ``t()`` (the 2-D transpose), the storage-kind flags (``is_sparse``,
+``is_quantized``, ``is_meta``, ``is_nested``: all False, ``layout``: ``strided``),
+``is_shared``/``share_memory_``, ``storage_offset``, ``output_nr`` and the deprecated
+constructor ``new``. Bound onto ``Tensor`` at import.
 """
 
 from __future__ import annotations
 
+import builtins
+import weakref
 from typing import Any
 
 import numpy as np
 
 from autograd import backend
 from autograd.dims import size_args, size_tuple
-from autograd.tensor import Tensor, _wrap
+from autograd.tensor import Tensor, _base_of, _wrap
 
 # torch's legacy tensor-type names, by dtype name (``t.type()``)
 _TYPE_NAMES = {"float32": "FloatTensor", "float64": "DoubleTensor", "float16": "HalfTensor",
@@ -157,10 +162,123 @@ def t(self: Tensor) -> Tensor:
     return self.transpose(0, 1) if nd == 2 else self.view(self.shape)
 
 
+class layout:  # noqa: N801 - torch's name (torch.layout)
+    """How a tensor's elements are laid out: chainrule has only ``strided`` (dense)."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return f"torch.{self.name}"
+
+    def __reduce__(self) -> str:
+        return self.name  # pickles as the module's one instance
+
+
+strided = layout("strided")
+
+
+def _layout(self: Tensor) -> layout:
+    return strided
+
+
+def _false(self: Tensor) -> bool:
+    return False
+
+
+# Tensors made shared by share_memory_, by id (a view shares with its base: looked up
+# there); each entry leaves with its tensor. Not a WeakSet: it compares with ==, which is
+# elementwise for tensors.
+_SHARED: dict[int, weakref.ref] = {}
+
+
+def is_shared(self: Tensor) -> bool:
+    """Whether ``share_memory_()`` was called on this tensor (or the base it views)."""
+    base = _base_of(self)
+    ref = _SHARED.get(id(base))
+    return ref is not None and ref() is base
+
+
+def share_memory_(self: Tensor) -> Tensor:
+    """Mark the tensor shared and return it. torch moves the storage into shared memory so
+    that worker processes it is sent to see the same elements; chainrule sends no tensor
+    to another process by reference (its DataLoader loads in the main process, and
+    ``autograd.distributed`` copies through MPI messages), so the array stays where it is
+    and nothing observable changes: a no-op, with ``is_shared()`` then True as in torch."""
+    base = _base_of(self)
+    key = id(base)
+    _SHARED[key] = weakref.ref(base, lambda _, key=key: _SHARED.pop(key, None))
+    return self
+
+
+def storage_offset(self: Tensor) -> int:
+    """How many elements this tensor's first element lies past the start of the memory it
+    views (0 for a tensor owning its memory; ``x[1:]`` of a 1-D ``x`` gives 1), from
+    NumPy's data pointers. A NumPy view where torch copies (none of the view ops) would
+    differ."""
+    arr = self._data
+    root = arr
+    while getattr(root, "base", None) is not None and backend.is_array(root.base):
+        root = root.base
+    if root is arr or not arr.size:
+        return 0
+    return (data_ptr(self) - data_ptr(_wrap(root, None))) // arr.itemsize
+
+
+def _output_nr(self: Tensor) -> int:
+    """Which output of its node this tensor is: the slot of a multi-output Function's
+    output, else 0 (chainrule records each piece of split/unbind/chunk with a node of its
+    own, where torch's one node numbers them)."""
+    node = self._node
+    if node is not None and node.__class__.__name__ == "OutputBackward":
+        return int(node.meta[0])
+    return 0
+
+
+def new(self: Tensor, *args: Any, device: Any = None, **kwargs: Any) -> Tensor:
+    """torch's deprecated constructor, with this tensor's dtype: ``new()`` (empty),
+    ``new(2, 3)`` or ``new(shape_tuple)`` (uninitialised: zeros here), ``new([1, 2])``
+    (data, cast), ``new(other)`` (``other`` itself, which must have this dtype).
+
+    A tuple of ints is read as a size: chainrule's ``shape``/``size()`` are plain tuples,
+    and ``x.new(y.size())`` is the idiom (torch tells a ``torch.Size`` from a tuple of data).
+    """
+    if kwargs:
+        if set(kwargs) != {"size"} or args:
+            raise TypeError(f"new() received an invalid combination of arguments - got "
+                            f"{sorted(kwargs)}")
+        args = (tuple(kwargs["size"]),)
+    dt = self.dtype
+    if not args:
+        return _like(self, np.empty((0,), dt), False, device)
+    first = args[0]
+    if len(args) == 1 and isinstance(first, Tensor):
+        if first.dtype != dt:
+            raise TypeError(f"expected {type(self)} (got {type(first)}): new(other) needs "
+                            "this tensor's dtype")
+        return first
+    if all(isinstance(a, int | np.integer) and not isinstance(a, bool) for a in args):
+        return _like(self, np.zeros(tuple(int(a) for a in args), dt), False, device)
+    if len(args) == 1 and isinstance(first, tuple) and all(
+            isinstance(a, int | np.integer) for a in first):
+        return _like(self, np.zeros(tuple(int(a) for a in first), dt), False, device)
+    if len(args) == 1 and isinstance(first, list | tuple | np.ndarray):
+        return _like(self, np.array(first).astype(dt), False, device)
+    raise TypeError(f"new(): data must be a sequence (got {builtins.type(first).__name__})")
+
+
 for _fn in (type, type_as, new_tensor, new_zeros, new_ones, new_empty, new_full,
             is_floating_point, is_complex, is_signed, element_size, data_ptr, is_contiguous,
-            ndimension, get_device, is_same_size, is_inference, t):
+            ndimension, get_device, is_same_size, is_inference, t, is_shared, share_memory_,
+            storage_offset, new):
     setattr(Tensor, _fn.__name__, _fn)
+for _flag in ("is_sparse", "is_quantized", "is_meta", "is_nested"):
+    setattr(Tensor, _flag, property(_false, doc="False: chainrule's tensors are dense, "
+                                                "unquantized and hold their values."))
+Tensor.layout = property(_layout, doc="The memory layout: always ``strided``.")
+Tensor.output_nr = property(_output_nr, doc="Which output of its node this tensor is.")
 Tensor.itemsize = property(_itemsize, doc="Bytes per element.")
 Tensor.nbytes = property(_nbytes, doc="Bytes of all the elements.")
 Tensor.is_cpu = property(_is_cpu, doc="Whether the tensor lives on the CPU.")

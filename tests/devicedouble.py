@@ -201,6 +201,8 @@ class DoubleArray(np.lib.mixins.NDArrayOperatorsMixin):
         args = _unwrap(list(args))
         kwargs = {k: _unwrap(v) for k, v in kwargs.items()}
         res = _linalg_call(func, args, kwargs) if linalg else func(*args, **kwargs)
+        if func is np.diagonal and res.__class__ is np.ndarray:
+            res.flags.writeable = True  # CuPy's diagonal is a writeable view (NumPy's is not)
         if res.__class__ in _PY_SCALARS and func.__name__ not in _HOST_ANSWERS:
             # NumPy answers count_nonzero, allclose, array_equal... with a Python number;
             # CuPy with a 0-d array on the device (reading it is a synchronisation)

@@ -409,3 +409,33 @@ globals().update({_n: getattr(bessel, _n) for _n in bessel.PUBLIC})
 for _name, _fn in bessel.METHODS.items():
     setattr(Tensor, _name, _fn)
     setattr(Tensor, _name + "_", inplace_of(_fn, _name + "_"))
+
+# -- torch's remaining Tensor methods and functions: the complex API of real tensors,
+# number functions, products, statistics, scatters, splits, in-place reshapes -------------
+from autograd.ops import (  # noqa: E402
+    complex_api,
+    index_writes,
+    inplace_views,
+    matrix_products,
+    numeric,
+    scatter_views,
+    splits,
+    statistics,
+)
+
+# torch.* functions of these modules (``autograd/__init__.py`` makes them package names)
+MORE_FUNCTIONS: dict = {"renorm": products.renorm}
+for _mod in (complex_api, index_writes, inplace_views, matrix_products, numeric,
+             scatter_views, splits, statistics):
+    _public = getattr(_mod, "PUBLIC", [])
+    PUBLIC_OPS += _public
+    globals().update({_n: getattr(_mod, _n) for _n in _public})
+    _TAKEN = sorted(n for n in _mod.METHODS if n in Tensor.__dict__)
+    assert not _TAKEN, f"{_mod.__name__} would replace Tensor methods {_TAKEN}"
+    for _name, _fn in _mod.METHODS.items():
+        setattr(Tensor, _name, _fn)
+    MORE_FUNCTIONS.update(_mod.FUNCTIONS)
+for _name in numeric.INPLACE + ["renorm"]:
+    setattr(Tensor, _name + "_", inplace_of(getattr(Tensor, _name), _name + "_"))
+    if _name in ("deg2rad", "rad2deg", "gcd", "lcm", "ldexp"):  # torch.deg2rad_ ...
+        MORE_FUNCTIONS[_name + "_"] = getattr(Tensor, _name + "_")

@@ -376,8 +376,12 @@ class ScatterReduceBackward(Node):
 def _fold(op: str, x: np.ndarray, key: tuple, part: np.ndarray, hit: np.ndarray,
           include_self: bool) -> np.ndarray:
     out = x.astype(np.result_type(x, part), copy=True)
-    if not include_self:
-        out[hit] = _START[op]
+    if not include_self:  # the fold's identity (an integer dtype's extreme for amax/amin)
+        start = _START[op]
+        if out.dtype.kind in "iu" and op != "prod":
+            info = np.iinfo(out.dtype)
+            start = info.min if op == "amax" else info.max
+        out[hit] = start
     _UFUNC[op].at(out, key, part)
     return out
 

@@ -308,4 +308,5 @@ from autograd.ops import (  # noqa: E402,F401
     cases_more,
     cases_names,
     cases_special,
+    cases_tensor_methods,
 )

@@ -14,7 +14,7 @@ from autograd.graph import Node
 from autograd.ops.arith import add, mul
 from autograd.ops.linalg import matmul
 from autograd.ops.rearrange import diagonal
-from autograd.ops.record import nary
+from autograd.ops.record import array_of, nary
 from autograd.ops.select import where
 from autograd.tensor import Tensor
 
@@ -157,7 +157,12 @@ def dot(input: Tensor, other: Tensor) -> Tensor:
 
 
 def _scaled_sum(input: Any, prod: Tensor, beta: float, alpha: float) -> Tensor:
-    """beta · input + alpha · prod; input is ignored when beta = 0 (NaN in it too)."""
+    """beta · input + alpha · prod; input is ignored when beta = 0 (NaN in it too). For
+    integer tensors torch converts beta and alpha to the integer type (0.5 → 0): so here."""
+    kind = getattr(array_of(input), "dtype", None)
+    kind = np.asarray(input).dtype.kind if kind is None else kind.kind
+    if prod._data.dtype.kind in "iu" and kind in "biu":
+        beta, alpha = int(beta), int(alpha)
     p = prod if alpha == 1 else mul(prod, alpha)
     if beta == 0:
         if not (isinstance(input, Tensor) and input.requires_grad):

@@ -1,5 +1,5 @@
 """Products and norms: prod, norm / vector_norm (p = 'fro', 2, 1, inf, -inf, 0 and any
-real p) and dist, over all elements or over ``dim`` as torch."""
+real p), dist, over all elements or over ``dim`` as torch, and renorm."""
 
 from __future__ import annotations
 
@@ -10,9 +10,10 @@ import numpy as np
 
 from autograd.backend import asarray
 from autograd.graph import Node
-from autograd.ops.arith import sub
+from autograd.ops.arith import add, div, mul, sub
 from autograd.ops.record import unary
 from autograd.ops.reduce import axes_of, kept_shape
+from autograd.ops.select import where
 from autograd.ops.shape import pad
 from autograd.tensor import Tensor
 
@@ -157,6 +158,29 @@ def dist(input: Tensor, other: Any, p: float = 2) -> Tensor:
     return vector_norm(sub(input, other), p)
 
 
+def renorm(input: Tensor, p: float, dim: int, maxnorm: float) -> Tensor:
+    """Each slice along ``dim`` whose ``p``-norm exceeds ``maxnorm`` scaled down to it:
+    x · maxnorm / (‖x‖_p + 1e-7) there, x elsewhere (torch's formula and gradient)."""
+    d = input._data
+    if d.ndim < 2:
+        raise RuntimeError(f"renorm: input needs at least 2 dimensions, got {d.ndim} "
+                           "dimensions")
+    if not p > 0:
+        raise RuntimeError("renorm: non-positive-norm not supported")
+    if maxnorm < 0:
+        raise RuntimeError(f"renorm: expected maxnorm to be >= 0 but got {maxnorm}")
+    axis = axes_of(dim, d.ndim)[0]
+    for i, n in enumerate(d.shape):
+        if math.isinf(p) and i != axis and not n:
+            raise RuntimeError(f"linalg.vector_norm cannot compute the inf norm on the "
+                               f"dimension {i} because this dimension is empty and the "
+                               "operation does not have an identity")
+    norm = vector_norm(input, p, tuple(i for i in range(d.ndim) if i != axis), keepdim=True)
+    big = norm._data > norm._data.dtype.type(maxnorm)
+    factor = where(big, div(maxnorm, add(norm, 1e-7)), 1.0)
+    return mul(input, factor)
+
+
 def _pad_array(x: np.ndarray, widths: tuple, value: float) -> np.ndarray:
     return np.pad(x, widths, mode="constant", constant_values=value)
 
@@ -167,7 +191,7 @@ def _pad_tensor(x: Tensor, widths: tuple, value: float) -> Tensor:
 
 # The differentiable ops of this family (each has registry cases).
 PUBLIC = [
-    "prod", "norm", "dist",
+    "prod", "norm", "dist", "renorm",
 ]
 
-METHODS = {"prod": prod, "norm": norm, "dist": dist}
+METHODS = {"prod": prod, "norm": norm, "dist": dist, "renorm": renorm}

@@ -142,6 +142,8 @@ def repeat_interleave(input: Tensor, repeats: Any, dim: int | None = None, *,
 def split(tensor: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple:
     """Pieces of ``split_size`` along ``dim`` (the last may be smaller), or of the given
     list of sizes (which must add up to the dim's length)."""
+    if not tensor._data.ndim:
+        raise RuntimeError("split expects at least a 1-dimensional tensor")
     axis = dim_of(dim, tensor._data.ndim)
     n = tensor._data.shape[axis]
     if isinstance(split_size_or_sections, int | np.integer):
@@ -166,8 +168,13 @@ def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple:
     run out, as torch)."""
     if chunks <= 0:
         raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
+    if not input._data.ndim:
+        raise RuntimeError("chunk expects at least a 1-dimensional tensor")
     axis = dim_of(dim, input._data.ndim)
     n = input._data.shape[axis]
+    if not n:  # torch: as many empty pieces as asked for
+        return tuple(getitem(input, (slice(None),) * axis + (slice(0, 0),))
+                     for _ in range(chunks))
     return split(input, max(-(-n // chunks), 1), axis)
 
 

@@ -206,3 +206,12 @@ __all__ += ["ConvTranspose3d"]
 from nn.modules.lazy import LazyLinear  # noqa: E402
 
 __all__ += ["LazyLinear"]
+from nn.modules.ctc import CTCLoss  # noqa: E402
+
+__all__ += ["CTCLoss"]
+from nn.modules.adaptive import AdaptiveLogSoftmaxWithLoss  # noqa: E402
+
+__all__ += ["AdaptiveLogSoftmaxWithLoss"]
+from nn.modules.pooling import FractionalMaxPool2d, FractionalMaxPool3d  # noqa: E402
+
+__all__ += ["FractionalMaxPool2d", "FractionalMaxPool3d"]

@@ -11,7 +11,7 @@ from nn.modules.module import Module
 __all__ = [
     "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d",
     "AdaptiveAvgPool3d", "AvgPool1d", "AvgPool2d", "AvgPool3d", "MaxPool1d", "MaxPool2d",
-    "MaxPool3d", "AdaptiveMaxPool3d",
+    "MaxPool3d", "AdaptiveMaxPool3d", "FractionalMaxPool2d", "FractionalMaxPool3d",
 ]
 
 
@@ -185,3 +185,46 @@ class AdaptiveMaxPool2d(_AdaptiveMaxPoolNd):
 
     def forward(self, input: Tensor) -> Any:
         return F.adaptive_max_pool2d(input, self.output_size, self.return_indices)
+
+
+class _FractionalMaxPoolNd(Module):
+    _d = 2
+
+    def __init__(self, kernel_size: Any, output_size: Any = None, output_ratio: Any = None,
+                 return_indices: bool = False, _random_samples: Any = None) -> None:
+        super().__init__()
+        d = self._d
+        n = lambda v: tuple(v) if isinstance(v, list | tuple) else (v,) * d  # noqa: E731
+        self.kernel_size = n(kernel_size)
+        self.return_indices = return_indices
+        self.register_buffer("_random_samples", _random_samples)
+        self.output_size = n(output_size) if output_size is not None else None
+        self.output_ratio = n(output_ratio) if output_ratio is not None else None
+        cls = type(self).__name__
+        if output_size is None and output_ratio is None:
+            raise ValueError(f"{cls} requires specifying either an output size, or a pooling "
+                             f"ratio")
+        if output_size is not None and output_ratio is not None:
+            raise ValueError("only one of output_size and output_ratio may be specified")
+        if self.output_ratio is not None and not all(0 < r < 1 for r in self.output_ratio):
+            raise ValueError(f"output_ratio must be between 0 and 1 (got {output_ratio})")
+
+    def forward(self, input: Tensor) -> Any:
+        pool = F.fractional_max_pool2d if self._d == 2 else F.fractional_max_pool3d
+        return pool(input, self.kernel_size, self.output_size, self.output_ratio,
+                    self.return_indices, _random_samples=self._random_samples)
+
+
+class FractionalMaxPool2d(_FractionalMaxPoolNd):
+    """(N, C, H, W) or (C, H, W) → (…, oH, oW): the maximum of pseudo-random windows of
+    ``kernel_size`` (see ``F.fractional_max_pool2d``); ``_random_samples`` (N, C, 2), a
+    buffer, fixes the windows, else they are drawn on every call."""
+
+    _d = 2
+
+
+class FractionalMaxPool3d(_FractionalMaxPoolNd):
+    """(N, C, T, H, W) or (C, T, H, W) → (…, oT, oH, oW) (see ``FractionalMaxPool2d``;
+    ``_random_samples`` (N, C, 3))."""
+
+    _d = 3

@@ -176,8 +176,10 @@ def test_multinomial_shapes_distribution_and_errors() -> None:
         ag.multinomial(w, 0)
     with pytest.raises(RuntimeError, match="1 or 2 dim"):
         ag.multinomial(ag.ones(2, 2, 2), 1)
-    with pytest.raises(RuntimeError, match="not enough non-negative category"):
-        ag.multinomial(ag.tensor([1.0, 0.0, 0.0]), 2)
+    # fewer positive weights than samples: torch 2.13 goes on with the zero-weight ones
+    np.testing.assert_array_equal(ag.multinomial(ag.tensor([1.0, 0.0, 0.0]), 2).numpy(), [0, 1])
+    np.testing.assert_array_equal(ag.multinomial(ag.tensor([0.0, 0.0, 1.0]), 3).numpy(),
+                                  [2, 0, 1])
     g = ag.Generator().manual_seed(4)
     a = ag.multinomial(w, 3, generator=g)
     g.manual_seed(4)

@@ -104,6 +104,11 @@ def test_every_node_class_is_exercised_first_and_second_order_by_a_case() -> Non
     first, second = _exercised()
     names = lambda classes: sorted(c.__name__ for c in classes)  # noqa: E731
     assert not nodes - first, f"ops no registry case runs: {names(nodes - first)}"
+    # a node whose VJP torch does not differentiate (CtcLossBackward: backward through its
+    # create_graph gradient raises, as torch's) says so; its own tests check that it raises
+    once = {n for n in nodes if not getattr(n, "twice_differentiable", True)}
+    assert len(once) <= 3, names(once)  # the exemption stays rare
+    nodes -= once
     assert not nodes - second, \
         f"ops no second-order registry case runs: {names(nodes - second)}"
 
