@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from autograd.distributions import constraints, transforms
 from autograd.distributions import kl_gamma as _kl_gamma  # noqa: F401 (registers its pairs)
+from autograd.distributions import kl_lowrank as _kl_lowrank  # noqa: F401 (registers its pairs)
 from autograd.distributions import kl_more as _kl_more  # noqa: F401 (registers its pairs)
 from autograd.distributions import kl_pareto as _kl_pareto  # noqa: F401 (registers its pairs)
 from autograd.distributions.bernoulli import Bernoulli
@@ -30,6 +31,7 @@ from autograd.distributions.independent import Independent
 from autograd.distributions.kl import kl_divergence, register_kl
 from autograd.distributions.laplace import Laplace
 from autograd.distributions.log_normal import HalfNormal, LogNormal
+from autograd.distributions.lowrank_multivariate_normal import LowRankMultivariateNormal
 from autograd.distributions.mixture_same_family import MixtureSameFamily
 from autograd.distributions.multivariate_normal import MultivariateNormal
 from autograd.distributions.negative_binomial import FisherSnedecor, NegativeBinomial
@@ -75,7 +77,8 @@ __all__ = [
     "Chi2", "ComposeTransform", "Dirichlet", "Distribution", "ExpTransform", "Exponential",
     "ExponentialFamily", "FisherSnedecor", "Gamma", "Geometric", "Gumbel", "HalfCauchy",
     "HalfNormal", "Independent", "IndependentTransform", "InverseGamma", "Kumaraswamy",
-    "Laplace", "LogNormal", "LogisticNormal", "LowerCholeskyTransform", "MixtureSameFamily",
+    "Laplace", "LogNormal", "LogisticNormal", "LowRankMultivariateNormal",
+    "LowerCholeskyTransform", "MixtureSameFamily",
     "Multinomial", "MultivariateNormal", "NegativeBinomial", "Normal", "OneHotCategorical",
     "OneHotCategoricalStraightThrough", "Pareto", "Poisson", "PositiveDefiniteTransform",
     "PowerTransform", "RelaxedBernoulli", "RelaxedOneHotCategorical", "ReshapeTransform",

@@ -40,6 +40,18 @@ def mvn_cov(lib, D, p):
             "kl_cov_prec": D.kl_divergence(d, e), "kl_prec_tril": D.kl_divergence(e, f)}
 
 
+def lowrank(lib, D, p):
+    d = D.LowRankMultivariateNormal(p["loc"], p["W"], p["dg"])
+    e = D.LowRankMultivariateNormal(p["loc"][0] * 0.5, p["W"] * 0.7, p["dg"][1] + 0.3)
+    f = D.MultivariateNormal(p["loc"][1], scale_tril=p["L2"])
+    # torch's LowRank→MVN KL expands cov_diag to the batch of cov_factor and scale_tril
+    g = D.LowRankMultivariateNormal(p["loc"], p["W"].expand(2, 3, 2), p["dg"])
+    return {"log_prob": d.log_prob(p["v"]), "entropy": d.entropy(), "variance": d.variance,
+            "scale_tril": d.scale_tril, "covariance_matrix": d.covariance_matrix,
+            "precision_matrix": d.precision_matrix, "kl_lowrank": D.kl_divergence(d, e),
+            "kl_lowrank_mvn": D.kl_divergence(g, f), "kl_mvn_lowrank": D.kl_divergence(f, d)}
+
+
 def _props(d, v, u=None, cdf=True):
     out = {"mean": d.mean, "variance": d.variance, "stddev": d.stddev,
            "entropy": d.entropy(), "log_prob": d.log_prob(v)}
@@ -208,6 +220,10 @@ _KL = dict(a=LOC, b=[[0.2, -3.0, 1.5], [4.0, -0.7, 0.0]], s=SCALE, t=T2)
 SPECS = {
     "mvn_cov": (dict(loc=MV_LOC, cov=COV, prec=PREC, L2=L2, v=MV_V), mvn_cov),
     "mvn_cov_f64": (dict(loc=MV_LOC, cov=COV, prec=PREC, L2=L2, v=MV_V), mvn_cov),
+    "lowrank": (dict(loc=MV_LOC, W=[[0.5, -0.2], [0.1, 0.9], [-0.4, 0.3]],
+                     dg=[[1.0, 0.5, 2.0], [0.3, 0.8, 1.2]], L2=L2, v=MV_V), lowrank),
+    "lowrank_f64": (dict(loc=MV_LOC, W=[[0.5, -0.2], [0.1, 0.9], [-0.4, 0.3]],
+                         dg=[[1.0, 0.5, 2.0], [0.3, 0.8, 1.2]], L2=L2, v=MV_V), lowrank),
     "lognormal": (dict(loc=LOC, scale=SCALE, v=POSV, u=U), lognormal),
     "lognormal_f64": (dict(loc=LOC, scale=SCALE, v=POSV, u=U), lognormal),
     "halfnormal": (dict(scale=SCALE, v=POSV, u=U), halfnormal),

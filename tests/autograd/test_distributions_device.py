@@ -41,6 +41,7 @@ FAMILIES = {
     "mvn_tril": (lambda p: D.MultivariateNormal(p["a"], scale_tril=p["L"]), REAL),
     "mvn_cov": (lambda p: D.MultivariateNormal(p["a"], covariance_matrix=p["cov"]), REAL),
     "mvn_prec": (lambda p: D.MultivariateNormal(p["a"], precision_matrix=p["cov"]), REAL),
+    "lowrank": (lambda p: D.LowRankMultivariateNormal(p["a"], p["cov"][:, :2], p["s"]), REAL),
     "lognormal": (lambda p: D.LogNormal(p["a"], p["s"]), POSV),
     "halfnormal": (lambda p: D.HalfNormal(p["s"]), POSV),
     "cauchy": (lambda p: D.Cauchy(p["a"], p["s"]), REAL),
@@ -92,16 +93,19 @@ KL_PAIRS = [("normal", "normal_numbers"), ("laplace", "laplace"), ("exponential"
             ("gamma", "gamma"), ("chi2", "gamma"), ("beta", "beta"), ("dirichlet", "dirichlet"),
             ("poisson", "poisson"), ("gumbel", "gumbel"), ("exponential", "gamma"),
             ("binomial", "binomial"), ("gamma", "normal"), ("beta", "normal"),
-            ("pareto", "pareto"), ("pareto", "normal"), ("half_cauchy", "half_cauchy")]
+            ("pareto", "pareto"), ("pareto", "normal"), ("half_cauchy", "half_cauchy"),
+            ("lowrank", "lowrank"), ("mvn_tril", "lowrank")]
 
 
 # The only host-to-device copies these calls make are of small constants the engine's ops
 # build on the host: log det L reads L.diagonal() (host index arrays, which CuPy uploads),
 # one-hot vectors and multinomial counts compare with arange(K), stick breaking counts
-# its sticks with ones(K), an affine map by a number fills its log|J| with full_like
+# its sticks with ones(K), an affine map by a number fills its log|J| with full_like, the
+# low-rank capacitance adds eye(m)
 # (factories make their values on the host)
 UPLOADS_A_CONSTANT = {"mvn_tril", "mvn_cov", "mvn_prec", "one_hot", "one_hot_st", "pd_matrix",
-                      "multinomial", "stick_breaking", "logistic_normal", "kumaraswamy"}
+                      "multinomial", "stick_breaking", "logistic_normal", "kumaraswamy",
+                      "lowrank"}
 
 
 def _params(device: str, dtype: str) -> dict:

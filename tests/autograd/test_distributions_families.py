@@ -83,13 +83,14 @@ FAMILIES = {
                                               D.Normal(p, 1.0)), False, None),
     "mvn_cov": (lambda p: D.MultivariateNormal(p, covariance_matrix=_cov(p)), True, None),
     "mvn_prec": (lambda p: D.MultivariateNormal(p, precision_matrix=_cov(p)), True, None),
+    "lowrank": (lambda p: D.LowRankMultivariateNormal(p, _cov(p)[:, :2], p.exp()), True, None),
     "tanh_normal": (lambda p: D.TransformedDistribution(
         D.Normal(p, 1.0), [D.TanhTransform(), D.AffineTransform(1.0, 2.0)]), True,
         lambda x: ((x >= -1) & (x <= 3)).all()),
 }
 # (batch_shape, event_shape) on a (2, 3) parameter
 SHAPES = {"relaxed_one_hot": ((2,), (3,)), "mixture": ((2,), ()), "mvn_cov": ((2,), (3,)),
-          "mvn_prec": ((2,), (3,))}
+          "mvn_prec": ((2,), (3,)), "lowrank": ((2,), (3,))}
 
 
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
@@ -136,6 +137,9 @@ def test_samples_follow_the_distribution() -> None:
     for kw in ({"covariance_matrix": cov}, {"precision_matrix": ag.linalg.inv(cov)}):
         v = D.MultivariateNormal(ag.zeros(2), **kw).sample((n,)).numpy()
         np.testing.assert_allclose(np.cov(v.T), cov.numpy(), atol=0.05)
+    lr = D.LowRankMultivariateNormal(ag.zeros(2), ag.tensor([[1.0], [0.6]]), ag.tensor([1.0, 0.64]))
+    v = lr.sample((n,)).numpy()
+    np.testing.assert_allclose(np.cov(v.T), cov.numpy(), atol=0.05)
 
 
 # -- transforms -------------------------------------------------------------------------
