@@ -11,6 +11,9 @@ in the parameters (REINFORCE's ``log_prob``, a VAE's ``rsample`` and ``kl_diverg
 from __future__ import annotations
 
 from autograd.distributions import constraints, transforms
+from autograd.distributions import (
+    kl_continuous_bernoulli as _kl_continuous_bernoulli,  # noqa: F401 (registers its pairs)
+)
 from autograd.distributions import kl_gamma as _kl_gamma  # noqa: F401 (registers its pairs)
 from autograd.distributions import kl_lowrank as _kl_lowrank  # noqa: F401 (registers its pairs)
 from autograd.distributions import kl_more as _kl_more  # noqa: F401 (registers its pairs)
@@ -20,6 +23,7 @@ from autograd.distributions.binomial import Binomial, Multinomial
 from autograd.distributions.categorical import Categorical
 from autograd.distributions.cauchy import Cauchy
 from autograd.distributions.constraint_registry import biject_to, transform_to
+from autograd.distributions.continuous_bernoulli import ContinuousBernoulli
 from autograd.distributions.dirichlet import Beta, Dirichlet
 from autograd.distributions.distribution import Distribution
 from autograd.distributions.exp_family import ExponentialFamily
@@ -74,7 +78,8 @@ from autograd.distributions.uniform import Uniform
 
 __all__ = [
     "AbsTransform", "AffineTransform", "Bernoulli", "Beta", "Binomial", "Categorical", "Cauchy",
-    "Chi2", "ComposeTransform", "Dirichlet", "Distribution", "ExpTransform", "Exponential",
+    "Chi2", "ComposeTransform", "ContinuousBernoulli", "Dirichlet", "Distribution",
+    "ExpTransform", "Exponential",
     "ExponentialFamily", "FisherSnedecor", "Gamma", "Geometric", "Gumbel", "HalfCauchy",
     "HalfNormal", "Independent", "IndependentTransform", "InverseGamma", "Kumaraswamy",
     "Laplace", "LogNormal", "LogisticNormal", "LowRankMultivariateNormal",

@@ -132,11 +132,37 @@ def more_families(lib, D, p):
     return out
 
 
+def continuous_bernoulli(lib, D, p):
+    q, a, u = p["q"], p["a"], p["u"]
+    # the probabilities include one inside torch's unstable region (0.499, 0.501]
+    near_half = q * 0 + _c(lib, [[0.5, 0.4995, 0.2], [0.9, 0.5005, 0.05]], q)
+    out = {}
+    for name, d in (("probs", D.ContinuousBernoulli(probs=q)),
+                    ("logits", D.ContinuousBernoulli(logits=a)),
+                    ("near_half", D.ContinuousBernoulli(probs=near_half))):
+        out.update({f"{name}_log_prob": d.log_prob(u), f"{name}_entropy": d.entropy(),
+                    f"{name}_mean": d.mean, f"{name}_variance": d.variance,
+                    f"{name}_cdf": d.cdf(u), f"{name}_icdf": d.icdf(u)})
+    cb, cb2 = D.ContinuousBernoulli(probs=q), D.ContinuousBernoulli(logits=a)
+    kl = D.kl_divergence
+    out.update({"kl_cb": kl(cb, cb2), "kl_beta_cb": kl(D.Beta(p["c"], p["r"]), cb),
+                "kl_cb_exponential": kl(cb, D.Exponential(p["r"])),
+                "kl_cb_normal": kl(cb, D.Normal(a, p["r"])),
+                "kl_cb_uniform": kl(cb, D.Uniform(a - 2, a + 2)),
+                "kl_uniform_cb": kl(D.Uniform(u * 0.5, u * 0.5 + 0.4), cb)})
+    return out
+
+
 _P = dict(c=CONC, r=RATE, a=REAL, u=UNIT, v=POSV, q=[[0.1, 0.5, 0.97], [0.3, 0.8, 0.6]])
 SPECS = {}
 for _name, _fn in (("gamma", gamma), ("beta_dirichlet", beta_dirichlet),
                    ("poisson_student", poisson_student), ("binomial", binomial),
                    ("more_families", more_families),
+
                    ("kl_gamma", kl_gamma)):
     SPECS[_name] = (_P, _fn)
     SPECS[_name + "_f64"] = (_P, _fn)
+# float64 only: ContinuousBernoulli's mean and variance cancel two terms ~25 times their
+# sum, so in float32 the ulp by which sigmoid(logits) may differ between libraries shows
+# up at ~1e-4 relative (the float64 values and gradients agree to 1e-12)
+SPECS["continuous_bernoulli_f64"] = (_P, continuous_bernoulli)

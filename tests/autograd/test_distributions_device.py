@@ -41,6 +41,7 @@ FAMILIES = {
     "mvn_tril": (lambda p: D.MultivariateNormal(p["a"], scale_tril=p["L"]), REAL),
     "mvn_cov": (lambda p: D.MultivariateNormal(p["a"], covariance_matrix=p["cov"]), REAL),
     "mvn_prec": (lambda p: D.MultivariateNormal(p["a"], precision_matrix=p["cov"]), REAL),
+    "continuous_bernoulli": (lambda p: D.ContinuousBernoulli(logits=p["a"]), PROB),
     "lowrank": (lambda p: D.LowRankMultivariateNormal(p["a"], p["cov"][:, :2], p["s"]), REAL),
     "lognormal": (lambda p: D.LogNormal(p["a"], p["s"]), POSV),
     "halfnormal": (lambda p: D.HalfNormal(p["s"]), POSV),
@@ -94,7 +95,8 @@ KL_PAIRS = [("normal", "normal_numbers"), ("laplace", "laplace"), ("exponential"
             ("poisson", "poisson"), ("gumbel", "gumbel"), ("exponential", "gamma"),
             ("binomial", "binomial"), ("gamma", "normal"), ("beta", "normal"),
             ("pareto", "pareto"), ("pareto", "normal"), ("half_cauchy", "half_cauchy"),
-            ("lowrank", "lowrank"), ("mvn_tril", "lowrank")]
+            ("lowrank", "lowrank"), ("mvn_tril", "lowrank"),
+            ("continuous_bernoulli", "continuous_bernoulli"), ("beta", "continuous_bernoulli")]
 
 
 # The only host-to-device copies these calls make are of small constants the engine's ops

@@ -142,6 +142,8 @@ FAMILIES = {
     "multinomial": (lambda p: D.Multinomial(9, logits=p), False,
                     lambda x: (x.sum(-1) == 9).all()),
     "half_cauchy": (lambda p: D.HalfCauchy(_pos(p)), True, lambda x: (x >= 0).all()),
+    "continuous_bernoulli": (lambda p: D.ContinuousBernoulli(logits=p), True,
+                             lambda x: ((x >= 0) & (x <= 1)).all()),
     "logistic_normal": (lambda p: D.LogisticNormal(p, 1.0), True,
                         lambda x: ((x.sum(-1) - 1).abs() < 1e-5).all()),
     "pareto": (lambda p: D.Pareto(_pos(p), 2.0), True, lambda x: (x > 0).all()),
