@@ -132,6 +132,12 @@ def more_families(lib, D, p):
     return out
 
 
+def von_mises(lib, D, p):
+    d = D.VonMises(p["a"], p["c"])  # concentrations on both sides of 3.75
+    return {"log_prob": d.log_prob(p["v"]), "variance": d.variance, "mean": d.mean,
+            "numbers": D.VonMises(0.5, 2.0).log_prob(p["v"])}
+
+
 def continuous_bernoulli(lib, D, p):
     q, a, u = p["q"], p["a"], p["u"]
     # the probabilities include one inside torch's unstable region (0.499, 0.501]
@@ -157,7 +163,7 @@ _P = dict(c=CONC, r=RATE, a=REAL, u=UNIT, v=POSV, q=[[0.1, 0.5, 0.97], [0.3, 0.8
 SPECS = {}
 for _name, _fn in (("gamma", gamma), ("beta_dirichlet", beta_dirichlet),
                    ("poisson_student", poisson_student), ("binomial", binomial),
-                   ("more_families", more_families),
+                   ("more_families", more_families), ("von_mises", von_mises),
 
                    ("kl_gamma", kl_gamma)):
     SPECS[_name] = (_P, _fn)
