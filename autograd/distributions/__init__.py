@@ -29,6 +29,7 @@ from autograd.distributions.distribution import Distribution
 from autograd.distributions.exp_family import ExponentialFamily
 from autograd.distributions.exponential import Exponential
 from autograd.distributions.gamma import Chi2, Gamma
+from autograd.distributions.generalized_pareto import GeneralizedPareto
 from autograd.distributions.geometric import Geometric
 from autograd.distributions.gumbel import Gumbel
 from autograd.distributions.independent import Independent
@@ -80,8 +81,8 @@ from autograd.distributions.von_mises import VonMises
 __all__ = [
     "AbsTransform", "AffineTransform", "Bernoulli", "Beta", "Binomial", "Categorical", "Cauchy",
     "Chi2", "ComposeTransform", "ContinuousBernoulli", "Dirichlet", "Distribution",
-    "ExpTransform", "Exponential",
-    "ExponentialFamily", "FisherSnedecor", "Gamma", "Geometric", "Gumbel", "HalfCauchy",
+    "ExpTransform", "Exponential", "ExponentialFamily", "FisherSnedecor", "Gamma",
+    "GeneralizedPareto", "Geometric", "Gumbel", "HalfCauchy",
     "HalfNormal", "Independent", "IndependentTransform", "InverseGamma", "Kumaraswamy",
     "Laplace", "LogNormal", "LogisticNormal", "LowRankMultivariateNormal",
     "LowerCholeskyTransform", "MixtureSameFamily",

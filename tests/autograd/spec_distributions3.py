@@ -132,6 +132,16 @@ def more_families(lib, D, p):
     return out
 
 
+def generalized_pareto(lib, D, p):
+    a, r = p["a"], p["r"]
+    xi = a * 0 + _c(lib, [[0.3, 0.0, -0.2], [0.6, 1e-12, 0.1]], a)  # ξ = 0 by isclose too
+    d = D.GeneralizedPareto(a, r, xi * p["c"])
+    v = a + p["v"] * 0.5
+    return {"log_prob": d.log_prob(v), "cdf": d.cdf(v), "icdf": d.icdf(p["u"]),
+            "log_survival": d.log_survival_function(v), "mean": d.mean,
+            "variance": d.variance, "entropy": d.entropy()}
+
+
 def von_mises(lib, D, p):
     d = D.VonMises(p["a"], p["c"])  # concentrations on both sides of 3.75
     return {"log_prob": d.log_prob(p["v"]), "variance": d.variance, "mean": d.mean,
@@ -164,7 +174,6 @@ SPECS = {}
 for _name, _fn in (("gamma", gamma), ("beta_dirichlet", beta_dirichlet),
                    ("poisson_student", poisson_student), ("binomial", binomial),
                    ("more_families", more_families), ("von_mises", von_mises),
-
                    ("kl_gamma", kl_gamma)):
     SPECS[_name] = (_P, _fn)
     SPECS[_name + "_f64"] = (_P, _fn)
@@ -172,3 +181,6 @@ for _name, _fn in (("gamma", gamma), ("beta_dirichlet", beta_dirichlet),
 # sum, so in float32 the ulp by which sigmoid(logits) may differ between libraries shows
 # up at ~1e-4 relative (the float64 values and gradients agree to 1e-12)
 SPECS["continuous_bernoulli_f64"] = (_P, continuous_bernoulli)
+# float32 only: torch 2.13's GeneralizedPareto.log_prob compares a float64 concentration
+# with a float32 zero (isclose raises "Double did not match Float"); chainrule's works
+SPECS["generalized_pareto"] = (_P, generalized_pareto)

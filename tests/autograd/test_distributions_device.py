@@ -41,6 +41,8 @@ FAMILIES = {
     "mvn_tril": (lambda p: D.MultivariateNormal(p["a"], scale_tril=p["L"]), REAL),
     "mvn_cov": (lambda p: D.MultivariateNormal(p["a"], covariance_matrix=p["cov"]), REAL),
     "mvn_prec": (lambda p: D.MultivariateNormal(p["a"], precision_matrix=p["cov"]), REAL),
+    "generalized_pareto": (lambda p: D.GeneralizedPareto(p["a"] - 3, p["s"], p["q"] - 0.05),
+                           POSV),
     "von_mises": (lambda p: D.VonMises(p["a"], p["s"] * 3), REAL),
     "continuous_bernoulli": (lambda p: D.ContinuousBernoulli(logits=p["a"]), PROB),
     "lowrank": (lambda p: D.LowRankMultivariateNormal(p["a"], p["cov"][:, :2], p["s"]), REAL),

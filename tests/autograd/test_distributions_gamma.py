@@ -142,6 +142,8 @@ FAMILIES = {
     "multinomial": (lambda p: D.Multinomial(9, logits=p), False,
                     lambda x: (x.sum(-1) == 9).all()),
     "half_cauchy": (lambda p: D.HalfCauchy(_pos(p)), True, lambda x: (x >= 0).all()),
+    "generalized_pareto": (lambda p: D.GeneralizedPareto(p, _pos(p), 0.2), True,
+                           lambda x: (x >= -1.0).all()),
     "von_mises": (lambda p: D.VonMises(p, _pos(p) * 3), False,
                   lambda x: ((x >= -math.pi) & (x <= math.pi)).all()),
     "continuous_bernoulli": (lambda p: D.ContinuousBernoulli(logits=p), True,
