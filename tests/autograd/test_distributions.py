@@ -18,20 +18,8 @@ import autograd.distributions as D
 
 sys.path.insert(0, str(Path(__file__).parent))
 import spec_distributions as S  # noqa: E402
+from distribution_checks import assert_matches_torch  # noqa: E402
 from torch_values_distributions import VALUES  # noqa: E402
-
-
-def _make(values, dtype):
-    return ag.tensor(np.asarray(values, dtype=dtype), requires_grad=True)
-
-
-def _close(got, want, dtype: str) -> None:
-    # float32: torch's vectorized exp/log differ from NumPy's by an ulp, which the
-    # cancellation in e.g. BCE-with-logits entropies lifts to ~1e-6 relative
-    tol = dict(rtol=3e-5, atol=3e-6) if dtype == "float32" else dict(rtol=1e-10, atol=1e-12)
-    np.testing.assert_allclose(np.asarray(got, dtype=float), np.array(want, dtype=float),
-                               equal_nan=True, **tol)
-    assert np.shape(got) == np.shape(want)
 
 
 def test_every_spec_has_torchs_answer() -> None:
@@ -40,21 +28,8 @@ def test_every_spec_has_torchs_answer() -> None:
 
 @pytest.mark.parametrize("name", sorted(S.SPECS))
 def test_values_and_gradients_match_torch(name: str) -> None:
-    with np.errstate(all="ignore"):
-        got = S.run(ag, D, name, _make)
-    want = VALUES[name]
-    assert sorted(got) == sorted(want)
-    for key, (value, grads, dtype) in want.items():
-        g_value, g_grads, g_dtype = got[key]
-        assert g_dtype == dtype, key
-        _close(g_value, value, dtype)
-        assert sorted(g_grads) == sorted(grads), key
-        for param, grad in grads.items():
-            mine = g_grads[param]
-            if grad is None or mine is None:  # unused: None (an all-zero one is the same)
-                assert not np.any(grad or 0) and not np.any(mine or 0), (key, param)
-                continue
-            _close(mine, grad, dtype)
+    assert_matches_torch(name, S.SPECS, VALUES[name])
+
 
 
 # -- samples ----------------------------------------------------------------------------

@@ -19,23 +19,12 @@ import autograd.distributions as D
 from autograd.distributions.gamma_grads import dirichlet_grad, standard_gamma_grad
 
 sys.path.insert(0, str(Path(__file__).parent))
-import spec_distributions as S  # noqa: E402
 import spec_distributions3 as S3  # noqa: E402
+from distribution_checks import assert_matches_torch  # noqa: E402
 
 # torch 2.13's answers to spec_distributions3.py (computed once; torch is never imported
 # by the tests)
 VALUES = json.loads((Path(__file__).parent / "torch_values_distributions3.json").read_text())
-
-
-def _make(values, dtype):
-    return ag.tensor(np.asarray(values, dtype=dtype), requires_grad=True)
-
-
-def _close(got, want, dtype: str) -> None:
-    tol = dict(rtol=3e-5, atol=3e-6) if dtype == "float32" else dict(rtol=1e-10, atol=1e-12)
-    np.testing.assert_allclose(np.asarray(got, dtype=float), np.array(want, dtype=float),
-                               equal_nan=True, **tol)
-    assert np.shape(got) == np.shape(want)
 
 
 def test_every_spec_has_torchs_answer() -> None:
@@ -44,21 +33,8 @@ def test_every_spec_has_torchs_answer() -> None:
 
 @pytest.mark.parametrize("name", sorted(S3.SPECS))
 def test_values_and_gradients_match_torch(name: str) -> None:
-    with np.errstate(all="ignore"):
-        got = S.run(ag, D, name, _make, S3.SPECS)
-    want = VALUES[name]
-    assert sorted(got) == sorted(want)
-    for key, (value, grads, dtype) in want.items():
-        g_value, g_grads, g_dtype = got[key]
-        assert g_dtype == dtype, key
-        _close(g_value, value, dtype)
-        assert sorted(g_grads) == sorted(grads), key
-        for param, grad in grads.items():
-            mine = g_grads[param]
-            if grad is None or mine is None:
-                assert not np.any(grad or 0) and not np.any(mine or 0), (key, param)
-                continue
-            _close(mine, grad, dtype)
+    assert_matches_torch(name, S3.SPECS, VALUES[name])
+
 
 
 # -- implicit reparameterization gradients ------------------------------------------------
