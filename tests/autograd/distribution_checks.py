@@ -40,3 +40,26 @@ def assert_matches_torch(name: str, specs: dict, want: dict) -> None:
                 assert not np.any(grad or 0) and not np.any(mine or 0), (key, param)
                 continue
             close(mine, grad, dtype)
+
+
+def check_draws(family: tuple, batch_event: tuple, sample_shape: tuple, dtype: str) -> None:
+    """``family`` = (make(p), reparameterized, in_support(x) or None) built on a (2, 3)
+    parameter: its batch/event shapes are ``batch_event``; draws have the shape, dtype and
+    support, no graph, a finite log_prob; rsample's gradient reaches the parameter."""
+    make_dist, reparam, in_support = family
+    p = ag.tensor(np.array([[0.2, -0.4, 0.9], [1.1, 0.0, -0.7]], dtype=dtype),
+                  requires_grad=True)
+    d = make_dist(p)
+    batch, event = batch_event
+    assert (d.batch_shape, d.event_shape) == (batch, event)
+    assert d.has_rsample == reparam
+    x = d.sample(sample_shape)
+    assert x.shape == sample_shape + batch + event and x.dtype == np.dtype(dtype)
+    assert not x.requires_grad
+    assert in_support is None or bool(in_support(x))
+    assert np.isfinite(d.log_prob(x).detach().numpy()).all()
+    if reparam:
+        y = d.rsample(sample_shape)
+        assert y.shape == x.shape and y.requires_grad
+        y.sum().backward()
+        assert p.grad is not None and np.isfinite(p.grad.numpy()).all()
