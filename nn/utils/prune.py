@@ -49,6 +49,13 @@ def _smallest(scores: np.ndarray, k: int) -> np.ndarray:
     return np.argsort(scores, kind="stable")[:k]
 
 
+def _check_k(k: Any, op: str) -> None:
+    """torch hands a ``True`` amount (an Integral, so a count of 1) to ``topk``/``kthvalue``
+    as ``k``, which refuse a bool: the same TypeError here."""
+    if isinstance(k, bool):
+        raise TypeError(f"{op}(): argument 'k' must be int, not bool")
+
+
 def _channel_mask(t: Tensor, dim: int, keep: np.ndarray, default_mask: Tensor) -> Tensor:
     """Zeros of ``t``'s shape and dtype with ones on the channels ``keep`` (a boolean or
     index array along ``dim``), times ``default_mask``."""
@@ -88,6 +95,7 @@ class RandomUnstructured(BasePruningMethod):
         _validate_pruning_amount(nparams_toprune, tensor_size)
         mask = _host(default_mask)
         if nparams_toprune != 0:
+            _check_k(nparams_toprune, "topk")
             prob = _host(ag.rand(tuple(t.shape), dtype=t.dtype)).reshape(-1)
             mask.reshape(-1)[_smallest(-prob, nparams_toprune)] = 0
         return _wrap(mask, default_mask)
@@ -115,6 +123,7 @@ class L1Unstructured(BasePruningMethod):
         _validate_pruning_amount(nparams_toprune, tensor_size)
         mask = _host(default_mask)
         if nparams_toprune != 0:
+            _check_k(nparams_toprune, "topk")
             scores = np.abs(_host(t)).reshape(-1)
             mask.reshape(-1)[_smallest(scores, nparams_toprune)] = 0
         return _wrap(mask, default_mask)
@@ -144,6 +153,7 @@ class RandomStructured(BasePruningMethod):
         _validate_pruning_amount(nparams_toprune, tensor_size)
         if nparams_toprune == 0:
             return default_mask
+        _check_k(nparams_toprune, "kthvalue")
         prob = _host(ag.rand(tensor_size))
         # torch: keep the channels above the k-th smallest draw
         threshold = np.sort(prob)[nparams_toprune - 1]

@@ -261,6 +261,14 @@ def test_amount_validation_errors_as_torch() -> None:
     with pytest.raises(ValueError, match="amount=3 should be smaller than the number of "
                                          "parameters to prune=2"):
         prune.ln_structured(nn.Linear(3, 2), "weight", amount=3, n=2, dim=0)
+    # torch passes amount=True on as topk's/kthvalue's k, which refuse a bool
+    with pytest.raises(TypeError, match="topk\\(\\): argument 'k' must be int, not bool"):
+        prune.l1_unstructured(nn.Linear(3, 2), "weight", amount=True)
+    with pytest.raises(TypeError, match="kthvalue"):
+        prune.random_structured(nn.Linear(3, 2), "weight", amount=True, dim=0)
+    m = prune.ln_structured(nn.Linear(3, 2), "weight", amount=True, n=2, dim=1)
+    assert arr(m.weight_mask).sum() == 4  # a count of 1 where no topk sees it
+    prune.l1_unstructured(m, "weight", amount=False)
 
 
 def test_structural_errors_as_torch() -> None:
