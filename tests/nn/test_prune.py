@@ -309,3 +309,22 @@ def test_global_and_container_errors_as_torch() -> None:
         c.add_pruning_method(3)
     with pytest.raises(TypeError, match="abstract"):
         prune.BasePruningMethod()
+
+
+def test_pruning_on_the_device_double_matches_the_host(double_device) -> None:
+    from tests.devicedouble import DoubleArray
+
+    host, dev = lin(0, 5, 4), lin(0, 5, 4).to(double_device)
+    for m in (host, dev):
+        prune.l1_unstructured(m, "weight", amount=0.4)
+        prune.ln_structured(m, "weight", amount=1, n=2, dim=0)
+        prune.global_unstructured([(m, "weight"), (m, "bias")], prune.L1Unstructured, amount=2)
+    assert isinstance(dev.weight_mask._data, DoubleArray)
+    assert isinstance(dev.bias_mask._data, DoubleArray)
+    y = dev(ag.tensor(X1).to(double_device))
+    assert isinstance(y._data, DoubleArray)
+    np.testing.assert_allclose(arr(y.cpu()), arr(host(ag.tensor(X1))), rtol=1e-12)
+    (y * y).sum().backward()
+    prune.remove(dev, "weight")
+    assert isinstance(dev.weight._data, DoubleArray)
+    np.testing.assert_array_equal(arr(dev.weight.cpu()), arr(host.weight))
