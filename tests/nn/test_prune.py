@@ -328,3 +328,28 @@ def test_pruning_on_the_device_double_matches_the_host(double_device) -> None:
     prune.remove(dev, "weight")
     assert isinstance(dev.weight._data, DoubleArray)
     np.testing.assert_array_equal(arr(dev.weight.cpu()), arr(host.weight))
+
+
+@pytest.mark.parametrize("n, dim, norms", [
+    ("nuc", 0, [6.5461456555480835, 7.38381087453983, 9.51667963607605]),
+    ("fro", 1, [4.136472893661942, 3.810887560660902, 3.208063590392186, 3.6434050008199748]),
+    ("nuc", -1, [4.734805597381387, 4.4268522536705825, 6.29315676654627, 4.875911946275145,
+                 5.380934882126853]),
+])
+def test_channel_norms_are_torch_norm_over_the_other_dims(n, dim, norms) -> None:
+    t = ag.tensor(W(40, (3, 4, 5)))
+    np.testing.assert_allclose(prune._compute_norm(t, n, dim), norms, rtol=1e-12)
+    m = nn.Module()
+    m.register_parameter("w", nn.Parameter(t))
+    prune.ln_structured(m, "w", amount=1, n=n, dim=dim)
+    kept = arr(m.w_mask).sum(axis=tuple(i for i in range(3) if i != dim % 3))
+    assert list(kept == 0) == list(np.arange(len(norms)) == np.argmin(norms))
+
+
+def test_matrix_norms_need_two_dims_as_torch() -> None:
+    c = nn.Conv2d(3, 4, 2, bias=False)
+    with pytest.raises(RuntimeError, match="linalg.matrix_norm: dim must be a 2-tuple. Got 1 2 3"):
+        prune.ln_structured(c, "weight", amount=1, n="fro", dim=0)
+    with pytest.raises(RuntimeError, match="dim must be a 2-tuple. Got 1"):
+        prune.ln_structured(nn.Linear(3, 2), "weight", amount=1, n="nuc", dim=0)
+    assert not prune.is_pruned(c) and isinstance(c.weight, nn.Parameter)
