@@ -114,6 +114,9 @@ class iinfo:  # noqa: N801 - torch's name
     name as a str) of an integer dtype; bool raises TypeError as torch's."""
 
     def __init__(self, type: Any) -> None:  # noqa: A002 - torch's argument name
+        if _is_bfloat16(type):
+            raise TypeError("torch.iinfo() requires an integer input type. Use torch.finfo "
+                            "to handle 'torch.iinfo'")
         dt = _arg("iinfo", "type", 1, type)
         if dt == np.bool_:
             raise TypeError("torch.bool is not supported by torch.iinfo")

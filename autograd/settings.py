@@ -45,7 +45,7 @@ def use_deterministic_algorithms(mode: bool, *, warn_only: bool = False) -> None
         raise TypeError("_set_deterministic_algorithms(): argument 'warn_only' must be bool, "
                         f"not {type(warn_only).__name__}")
     _DETERMINISTIC["mode"] = mode
-    _DETERMINISTIC["warn_only"] = mode and warn_only  # torch clears it with mode=False
+    _DETERMINISTIC["warn_only"] = warn_only  # torch stores it whatever the mode
 
 
 def are_deterministic_algorithms_enabled() -> bool:
@@ -54,7 +54,8 @@ def are_deterministic_algorithms_enabled() -> bool:
 
 
 def is_deterministic_algorithms_warn_only_enabled() -> bool:
-    """The ``warn_only`` last given with ``mode=True`` (False at start)."""
+    """The ``warn_only`` last given (False at start; kept even with ``mode=False``, as
+    torch's)."""
     return _DETERMINISTIC["warn_only"]
 
 

@@ -66,6 +66,8 @@ def test_iinfo_is_torchs(name: str) -> None:
      "torch.iinfo to handle 'torch.finfo'"),
     (lambda: ag.iinfo(ag.float32), "torch.iinfo() requires an integer input type. Use "
      "torch.finfo to handle 'torch.iinfo'"),
+    (lambda: ag.iinfo(ag.bfloat16), "torch.iinfo() requires an integer input type. Use "
+     "torch.finfo to handle 'torch.iinfo'"),
     (lambda: ag.iinfo(ag.bool), "torch.bool is not supported by torch.iinfo"),
     (lambda: ag.finfo(3), "finfo(): argument 'type' (position 1) must be torch.dtype, not int"),
     (lambda: ag.is_complex(3), "is_complex(): argument 'input' (position 1) must be Tensor, "

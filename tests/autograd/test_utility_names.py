@@ -69,6 +69,9 @@ def test_deterministic_switch_as_torch() -> None:
     ag.use_deterministic_algorithms(True, warn_only=True)
     assert ag.are_deterministic_algorithms_enabled()
     assert ag.is_deterministic_algorithms_warn_only_enabled()
+    ag.use_deterministic_algorithms(False, warn_only=True)  # torch keeps warn_only
+    assert not ag.are_deterministic_algorithms_enabled()
+    assert ag.is_deterministic_algorithms_warn_only_enabled()
     ag.use_deterministic_algorithms(False)
     assert not ag.are_deterministic_algorithms_enabled()
     assert not ag.is_deterministic_algorithms_warn_only_enabled()
