@@ -152,3 +152,78 @@ def test_cuda_without_gpu_as_torch() -> None:
     ag.manual_seed(3)
     ag.cuda.manual_seed(4)
     assert (ag.rand(3).numpy() == a.numpy()).all()
+
+
+class _FakePool:
+    def __init__(self) -> None:
+        self.used, self.total, self.freed = 100, 300, 0
+
+    def used_bytes(self) -> int:
+        return self.used
+
+    def total_bytes(self) -> int:
+        return self.total
+
+    def free_all_blocks(self) -> None:
+        self.freed += 1
+
+
+def test_cuda_with_cupy_reads_its_pool_and_seeds_its_generator(monkeypatch) -> None:
+    """CuPy's API stood in by a fake (no GPU here): the names read CuPy's memory pool and
+    device runtime, and cuda.manual_seed installs a seeded device generator."""
+    from types import SimpleNamespace
+
+    from autograd import backend, cuda, random
+
+    pool = _FakePool()
+    state = {"device": 0}
+    runtime = SimpleNamespace(
+        getDevice=lambda: state["device"], setDevice=lambda i: state.update(device=i),
+        getDeviceCount=lambda: 2,
+        getDeviceProperties=lambda i: {"name": b"Fake GPU", "totalGlobalMem": 80, "major": 9,
+                                       "minor": 0, "multiProcessorCount": 132})
+
+    class _Device:
+        def __init__(self, i: int) -> None:
+            self.i = i
+
+        def __enter__(self) -> None:
+            return None
+
+        def __exit__(self, *a: object) -> None:
+            return None
+
+    xp = SimpleNamespace(cuda=SimpleNamespace(runtime=runtime, Device=_Device),
+                         get_default_memory_pool=lambda: pool,
+                         random=SimpleNamespace(RandomState=lambda s: ("gen", s)))
+    monkeypatch.setattr(backend, "cuda_available", lambda: True)
+    monkeypatch.setattr(backend, "cuda_device_count", lambda: 2)
+    monkeypatch.setattr(backend, "backend_named", lambda name: SimpleNamespace(xp=xp))
+    monkeypatch.setattr(random, "_DEVICE_GENERATORS", {})
+    monkeypatch.setattr(cuda, "_SEEDS", {})
+    monkeypatch.setattr(cuda, "_PEAK", [0])
+
+    assert (cuda.memory_allocated(), cuda.memory_reserved()) == (100, 300)
+    pool.used = 250
+    assert cuda.memory_allocated() == 250
+    pool.used = 50
+    assert cuda.max_memory_allocated() == 250
+    cuda.reset_peak_memory_stats()
+    assert cuda.max_memory_allocated() == 50
+    cuda.empty_cache()
+    assert pool.freed == 1
+    props = cuda.get_device_properties(0)
+    assert (props.name, props.total_memory, props.major, props.multi_processor_count) == (
+        "Fake GPU", 80, 9, 132)
+    assert cuda.get_device_name("cuda:0") == "Fake GPU"
+    cuda.set_device("cuda:1")
+    assert cuda.current_device() == 1
+    cuda.manual_seed(7)
+    assert random._DEVICE_GENERATORS[backend.device("cuda", 1)] == ("gen", 7)
+    assert backend.device("cuda", 0) not in random._DEVICE_GENERATORS
+    assert cuda.initial_seed() == 7
+    cuda.manual_seed_all(5)
+    assert [random._DEVICE_GENERATORS[backend.device("cuda", i)] for i in (0, 1)] == [
+        ("gen", 5), ("gen", 5)]
+    random._DEVICE_GENERATORS.clear()  # what ag.manual_seed does
+    assert cuda.initial_seed() == random.default_generator.initial_seed()
