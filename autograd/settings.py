@@ -1,20 +1,22 @@
-"""torch's process-wide switches that programs set at start-up: deterministic algorithms,
-the float32 matmul precision and the (deprecated) default tensor type.
+"""torch's process-wide switches that programs set at start-up: deterministic algorithms, the
+float32 matmul precision and the (deprecated) default tensor type.
 
 **Determinism.** ``use_deterministic_algorithms(True)`` makes torch refuse (or, with
 ``warn_only``, warn about) its nondeterministic kernels (atomic-add scatters, some cuDNN
 convolutions). chainrule has none to refuse on the CPU: every op is NumPy's, which gives the
 same bits for the same inputs, seed and BLAS thread count (the thread count fixes a BLAS
-product's summation order: see ``autograd/threads.py``). On the ``cuda`` device (CuPy)
-the scatter-adds (``index_add``, ``scatter_add``, embedding gradients) use CuPy's atomic
-``add.at``, whose float summation order can vary from run to run, and cuBLAS may pick
-different algorithms; chainrule does not swap those for deterministic ones. The switch is
-stored and reported as torch's, and changes no kernel.
+product's summation order: see ``autograd/threads.py``). On the ``cuda`` device (CuPy) the
+scatter-adds (gather's and indexing's gradients, embedding gradients with a large
+vocabulary) run as CuPy's weighted ``bincount`` or ``add.at``, which add with atomics, so a
+float sum's order can vary from run to run, and cuBLAS may pick different algorithms;
+chainrule does not swap those for deterministic ones. The switch is stored and reported as
+torch's, and changes no kernel.
 
 **float32 matmul precision.** torch's ``'high'``/``'medium'`` allow TF32 or bfloat16
 internally on GPUs. chainrule always multiplies float32 matrices in full float32 (NumPy's
-BLAS, or cuBLAS without TF32), which is what ``'highest'`` means: the setting is validated
-and stored as torch's and never lowers the precision.
+BLAS, or cuBLAS without TF32: CuPy's default unless the environment sets ``CUPY_TF32=1``),
+which is what ``'highest'`` means: the setting is validated and stored as torch's and never
+lowers the precision.
 """
 
 from __future__ import annotations
