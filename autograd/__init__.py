@@ -21,6 +21,7 @@ from autograd import cuda, functional, linalg, ops, special
 from autograd import tensor_meta as tensor_meta  # binds type(), new_zeros(), t()... on Tensor
 from autograd.backend import device, get_default_device, set_default_device
 from autograd.checkpoint import checkpoint
+from autograd.dtype_info import can_cast, dtype, finfo, iinfo, is_complex, promote_types
 from autograd.dtypes import bool as bool
 from autograd.dtypes import (
     cdouble,
@@ -327,8 +328,21 @@ from autograd.sampling import (
     randn_like,
     randperm,
 )
+from autograd.settings import (
+    are_deterministic_algorithms_enabled,
+    get_float32_matmul_precision,
+    is_deterministic_algorithms_warn_only_enabled,
+    set_default_tensor_type,
+    set_float32_matmul_precision,
+    use_deterministic_algorithms,
+)
 from autograd.tensor import Tensor, _seed, backward
-from autograd.threads import get_num_threads, set_num_threads
+from autograd.threads import (
+    get_num_interop_threads,
+    get_num_threads,
+    set_num_interop_threads,
+    set_num_threads,
+)
 
 
 def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool | None = None,
@@ -450,6 +464,9 @@ _LAZY = {
     "save": ("autograd.serialization", "save"),
     "load": ("autograd.serialization", "load"),
     "serialization": ("autograd.serialization", None),
+    # torch.utils (.data is nn.data, .checkpoint, .hooks) and torch.testing (assert_close)
+    "utils": ("autograd.utils", None),
+    "testing": ("autograd.testing", None),
 }
 __getattr__, __dir__ = lazy_attributes(__name__, _LAZY, globals())
 
@@ -519,3 +536,8 @@ __all__ += ["digamma", "lgamma", "logit", "mvlgamma", "polygamma", "sinc", "xlog
 __all__ += ["set_printoptions", "inference_mode", "is_inference_mode_enabled", "Size",
             "as_tensor", "get_default_dtype", "set_default_dtype", "backward",
             "set_detect_anomaly", "is_anomaly_enabled"]
+__all__ += ["can_cast", "dtype", "finfo", "iinfo", "is_complex", "promote_types",
+            "are_deterministic_algorithms_enabled", "get_float32_matmul_precision",
+            "is_deterministic_algorithms_warn_only_enabled", "set_default_tensor_type",
+            "set_float32_matmul_precision", "use_deterministic_algorithms",
+            "get_num_interop_threads", "set_num_interop_threads"]

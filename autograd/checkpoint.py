@@ -37,7 +37,7 @@ from autograd.grad_mode import enable_grad, is_grad_enabled, no_grad
 from autograd.random import get_rng_state, set_rng_state
 from autograd.tensor import Tensor
 
-__all__ = ["checkpoint"]
+__all__ = ["checkpoint", "checkpoint_sequential"]
 
 
 # The default generator's state (behind dropout, randn, init): replayed in backward.
@@ -225,3 +225,38 @@ def _tensors(grads: list) -> list:
     """The engine's captured gradients (arrays on the fast path) as a Function's backward
     must return them: Tensors, or None."""
     return [g if g is None or isinstance(g, Tensor) else Tensor._const(g) for g in grads]
+
+
+def checkpoint_sequential(functions: Any, segments: int, input: Any,  # noqa: A002
+                          use_reentrant: bool | None = None, **kwargs: Any) -> Any:
+    """torch's ``checkpoint_sequential``: run ``functions`` (a list of callables, or a module
+    with ``children()`` such as ``nn.Sequential``) one after another on ``input``, split in
+    ``segments`` chunks of ``len(functions) // segments``; every chunk but the last is
+    checkpointed (the last keeps its activations, as torch's)."""
+    if use_reentrant is None:
+        warnings.warn(
+            "autograd.checkpoint.checkpoint_sequential: the use_reentrant parameter should be "
+            "passed explicitly. use_reentrant=False is recommended; without it "
+            "checkpoint_sequential behaves as use_reentrant=True (torch's default).",
+            stacklevel=2)
+        use_reentrant = True
+    preserve = kwargs.pop("preserve_rng_state", True)
+    if kwargs:
+        raise ValueError("Unexpected keyword arguments: " + ",".join(kwargs))
+    if hasattr(functions, "children"):  # nn.Sequential (autograd does not import nn)
+        functions = list(functions.children())
+
+    def run_function(start: int, end: int) -> Callable:
+        def forward(x: Any) -> Any:
+            for j in range(start, end + 1):
+                x = functions[j](x)
+            return x
+        return forward
+
+    segment_size = len(functions) // segments
+    end = -1
+    for start in range(0, segment_size * (segments - 1), segment_size):
+        end = start + segment_size - 1
+        input = checkpoint(run_function(start, end), input,  # noqa: A001
+                           use_reentrant=use_reentrant, preserve_rng_state=preserve)
+    return run_function(end + 1, len(functions) - 1)(input)

@@ -27,7 +27,8 @@ import warnings
 from collections.abc import Iterator
 from typing import Any
 
-__all__ = ["get_num_threads", "num_threads", "set_num_threads"]
+__all__ = ["get_num_interop_threads", "get_num_threads", "num_threads", "set_num_interop_threads",
+           "set_num_threads"]
 
 _ENV_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 # The count asked for last, for the fallback without threadpoolctl.
@@ -112,3 +113,29 @@ def num_threads(n: int) -> Iterator[None]:
         yield
     finally:
         set_num_threads(before)
+
+
+# torch's inter-op pool runs independent ops of a TorchScript graph in parallel; chainrule
+# runs every op in the calling thread, so the count is only stored and reported. torch's
+# default is the number of cores; its rule that the count may be set once (and not after
+# parallel work began) is kept, so a program that breaks it fails here as with torch.
+_interop: dict[str, Any] = {"n": None}
+
+
+def set_num_interop_threads(n: int) -> None:
+    """Set the inter-op thread count once, as torch's (a second call raises RuntimeError).
+    chainrule runs ops one after another in the calling thread: the count changes nothing."""
+    if not isinstance(n, int) or isinstance(n, bool):
+        raise RuntimeError(f"set_num_interop_threads expects an int, but got {type(n).__name__}")
+    if n < 1:
+        raise RuntimeError("set_num_interop_threads expects a positive integer")
+    if _interop["n"] is not None:
+        raise RuntimeError("Error: cannot set number of interop threads after parallel work "
+                           "has started or set_num_interop_threads called")
+    _interop["n"] = n
+
+
+def get_num_interop_threads() -> int:
+    """The count given to :func:`set_num_interop_threads`, else the number of CPUs (torch's
+    default)."""
+    return _interop["n"] if _interop["n"] is not None else (os.cpu_count() or 1)

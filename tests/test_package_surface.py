@@ -16,7 +16,8 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 
 # submodules a program names through its package, as it would torch's
 SUBMODULES = {
-    "autograd": ("distributed", "functional", "viz", "cuda", "linalg", "checkpoint"),
+    "autograd": ("distributed", "functional", "viz", "cuda", "linalg", "checkpoint", "utils",
+                 "testing"),
     "nn": ("functional", "init", "utils", "data", "parallel"),
     "optim": ("lr_scheduler",),
 }
