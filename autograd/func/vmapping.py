@@ -95,7 +95,7 @@ def _stack_outputs(func: Callable, out_dims: Any, results: list, batch: int) -> 
     if any(s != spec for _, s in per):
         raise ValueError(f"vmap({_name(func)}, ...): the outputs of `{_name(func)}` have a "
                          f"different structure for different batch elements")
-    dims = broadcast_prefix(out_dims, spec) if isinstance(out_dims, tuple) \
+    dims = broadcast_prefix(out_dims, spec) if isinstance(out_dims, (tuple, list, dict)) \
         else [out_dims] * len(leaves0)
     if dims is None:
         _, d_spec = tree_flatten(out_dims)

@@ -130,6 +130,20 @@ CASES = {
                  [(3, 2), (3, 2)]),
     "jacrev_vmap": (lambda L, F, x: F.jacrev(F.vmap(lambda x: x.sin().sum()))(x), [(3, 2)]),
     "vmap_hessian": (lambda L, F, x: F.vmap(F.hessian(lambda x: (x ** 3).sum()))(x), [(2, 3)]),
+    "vmap_list_out": (lambda L, F, x: F.vmap(lambda a: [a, {"s": a.sum()}],
+                                             out_dims=[1, {"s": 0}])(x), S23),
+    "vmap_nested_in_dims": (lambda L, F, x, y: F.vmap(
+        lambda t: t[0] * t[1][0] + t[1][1], in_dims=((0, (None, 1)),))((x, (y, x.T))),
+        [(2, 3), (3,)]),
+    "vmap_jvp": (lambda L, F, x: F.vmap(
+        lambda a: F.jvp(L.sin, (a,), (L.ones_like(a),))[1])(x), S23),
+    "grad_vmap": (lambda L, F, x, y: F.grad(
+        lambda a: F.vmap(lambda r: (r * y).sin().sum())(a).sum())(x), [(2, 3), (3,)]),
+    "jvp_grad": (lambda L, F, x, v: F.jvp(F.grad(lambda x: (L.sigmoid(x) ** 2).sum()), (x,),
+                                          (v,)), [(2, 3), (2, 3)]),
+    "jacfwd_jacrev_argnums": (lambda L, F, x, y: F.jacfwd(F.jacrev(
+        lambda a, b: (a * b).sum() ** 2, argnums=(0, 1)), argnums=(0, 1))(x, y),
+        [(3,), (3,)]),
     "vmap_size0": (lambda L, F, x: F.vmap(lambda a: a * 2)(x[:0]), S23),
     "vmap_size0_reduce": (lambda L, F, x: F.vmap(lambda a: a.sum(), in_dims=1)(x[:, :0]), S23),
 }
