@@ -64,10 +64,9 @@ def _jacobian_block(out: Tensor, inputs: list) -> list:
 
 
 def _jac_transform(func: Callable, argnums: int | tuple, has_aux: bool, api: str) -> Callable:
-    _check_argnums(argnums)
-
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        _check_argnums(argnums)  # at the call, as torch
         nums = _argnum_list(argnums, len(args))
         with Level() as level, enable_grad():
             args, flat, groups = _lift_args(args, nums, level)

@@ -29,7 +29,7 @@ from autograd.func.pytree import tree_flatten, tree_unflatten
 from autograd.grad_mode import enable_grad
 from autograd.tensor import Tensor
 
-__all__ = ["grad", "grad_and_value", "jvp", "vjp"]
+__all__ = ["grad", "grad_and_value", "jvp", "linearize", "vjp"]
 
 
 # -- arguments ---------------------------------------------------------------------------
@@ -113,11 +113,11 @@ def grad_and_value(func: Callable, argnums: int | tuple = 0, has_aux: bool = Fal
     """``f ↦ (∂f/∂args[argnums], f)`` for a scalar-output ``func``; with ``has_aux`` func
     returns ``(out, aux)`` and the result is ``(grad, (out, aux))``. The gradient has the
     structure of the argument (a pytree of Tensors), or a tuple of them for tuple argnums."""
-    _check_argnums(argnums)
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         api = "grad_and_value(f)(*args)"
+        _check_argnums(argnums)  # at the call, as torch
         nums = _argnum_list(argnums, len(args))
         with Level() as level, enable_grad():
             args, flat, groups = _lift_args(args, nums, level)
@@ -223,3 +223,28 @@ def jvp(func: Callable, primals: Any, tangents: Any, *, strict: bool = False,
             tans[i] = jv[k]
     res = lower((out, tree_unflatten(tans, out_spec), aux), level.internal)
     return (res[0], res[1], res[2]) if has_aux else (res[0], res[1])
+
+
+def linearize(func: Callable, *primals: Any) -> tuple:
+    """``(func(*primals), jvp_fn)``: ``jvp_fn(*tangents)`` is J·tangents at ``primals``
+    (torch traces the linear map once; here each call runs :func:`jvp` again, same values)."""
+    p_leaves, p_spec = tree_flatten(primals)
+    output = func(*primals)  # as torch: differentiable when the primals require grad
+
+    def jvp_fn(*tangents: Any) -> Any:
+        t_leaves, t_spec = tree_flatten(tangents)
+        if t_spec != p_spec:
+            raise RuntimeError(f"Expected the tangents {t_spec} to have the same argspec as "
+                               f"the primals {p_spec}")
+        for idx, (t, p) in enumerate(zip(t_leaves, p_leaves)):
+            if t.shape != p.shape:
+                raise RuntimeError(f"tangent:{idx} with shape {t.shape} in flattened pytree "
+                                   f"doesn't match the shape {p.shape} of the corresponding "
+                                   f"primal.")
+            if t.dtype != p.dtype:
+                raise RuntimeError(f"tangent:{idx} with dtype {t.dtype} in flattened pytree "
+                                   f"doesn't match the dtype {p.dtype} of the corresponding "
+                                   f"primal.")
+        return jvp(func, primals, tangents)[1]
+
+    return output, jvp_fn

@@ -19,10 +19,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import autograd as ag
 from autograd import Tensor
 from nn.modules.module import Module
 
-__all__ = ["functional_call"]
+__all__ = ["functional_call", "stack_module_state"]
 
 _MISSING = object()
 
@@ -135,3 +136,30 @@ def functional_call(module: Module, parameter_and_buffer_dicts: Any, args: Any =
         args = (args,)
     with _reparametrized(module, tensors):
         return module(*args, **(kwargs or {}))
+
+
+def _stacked_leaf(tensors: list, name: str) -> Tensor:
+    flags = {bool(t.requires_grad) for t in tensors}
+    if len(flags) > 1:
+        raise RuntimeError(f"Expected {name} from each model to have the same .requires_grad")
+    result = ag.stack(tensors)
+    return result.detach().requires_grad_() if flags == {True} else result
+
+
+def stack_module_state(models: Any) -> tuple[dict, dict]:
+    """``(params, buffers)``: each parameter/buffer of the ``models`` (same class, same
+    mode) stacked on a new leading dimension, for ``vmap`` over ``functional_call``
+    (model ensembling). Stacked parameters are new leaves that require grad, as torch's."""
+    models = list(models)
+    if not models:
+        raise RuntimeError("stack_module_state: Expected at least one model, got 0.")
+    if len({m.training for m in models}) > 1:
+        raise RuntimeError("stack_module_state: Expected all models to have the same "
+                           "training/eval mode.")
+    if any(type(m) is not type(models[0]) for m in models):
+        raise RuntimeError("stack_module_state: Expected all models to be of the same class.")
+    all_params = [dict(m.named_parameters()) for m in models]
+    all_buffers = [dict(m.named_buffers()) for m in models]
+    params = {k: _stacked_leaf([p[k] for p in all_params], k) for k in all_params[0]}
+    buffers = {k: _stacked_leaf([b[k] for b in all_buffers], k) for k in all_buffers[0]}
+    return params, buffers

@@ -296,3 +296,26 @@ def test_vmap_grad_flows_to_batched_input() -> None:
     out = ag.vmap(lambda r: (r * r).sum())(x)
     out.sum().backward()
     np.testing.assert_allclose(x.grad._data, 2 * x._data)
+
+
+def test_linearize() -> None:
+    """torch: output [0.2397..., 0.8414..., 1.8185...], jvp_fn([1, 2, 3]) as below."""
+    x = ag.tensor([0.5, -1.0, 2.0], dtype=ag.float64)
+    out, jvp_fn = ag.func.linearize(lambda a: a.sin() * a, x)
+    np.testing.assert_allclose(out._data, [0.2397127693021015, 0.8414709848078965,
+                                           1.8185948536513634], rtol=1e-12)
+    t = ag.tensor([1.0, 2.0, 3.0], dtype=ag.float64)
+    np.testing.assert_allclose(jvp_fn(t)._data, [0.9182168195493894, -2.7635465813520725,
+                                                 0.23101126119419035], rtol=1e-12)
+    with pytest.raises(RuntimeError, match="tangent:0 with shape"):
+        jvp_fn(ag.ones(2, dtype=ag.float64))
+    with pytest.raises(RuntimeError, match="tangent:0 with dtype"):
+        jvp_fn(ag.ones(3))
+    with pytest.raises(RuntimeError, match="to have the same argspec as the primals"):
+        jvp_fn(t, t)
+
+
+def test_argnums_checked_at_call() -> None:
+    g = ag.func.grad(lambda x: x.sum(), argnums=1.0)  # torch: no error until called
+    with pytest.raises(RuntimeError, match="argnums must be int"):
+        g(X3)
