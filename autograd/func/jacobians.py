@@ -1,10 +1,11 @@
 """``jacrev``, ``jacfwd`` and ``hessian`` of ``torch.func``.
 
 J = ∂f/∂x row by row: for each element k of output i, one backward seeded with the basis
-vector eₖ gives row k of every J[i][j] (``create_graph=True``, so ``jacrev(jacrev(f))``
-works). Each J[i][j] has shape ``out_i.shape + in_j.shape``. Structure, as torch's: the
-output's pytree with each output Tensor replaced by the Jacobians w.r.t. the argument
-(itself a pytree) for an int ``argnums``, or a tuple of those for a tuple ``argnums``.
+vector eₖ gives row k of every J[i][j] (``create_graph=True`` where something may
+differentiate it again, so ``jacrev(jacrev(f))`` works). Each J[i][j] has shape
+``out_i.shape + in_j.shape``. Structure, as torch's: the output's pytree with each
+output Tensor replaced by the Jacobians w.r.t. the argument (itself a pytree) for an int
+``argnums``, or a tuple of those for a tuple ``argnums``.
 
 ``jacfwd`` returns the same values in the same structure; chainrule has no forward-mode
 tape, so it computes them by the same rows (torch computes columns with dual numbers).
@@ -21,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd.func.levels import Level, lower
+from autograd.func.levels import Level, lower, needs_graph
 from autograd.func.pytree import tree_flatten, tree_unflatten
 from autograd.func.transforms import (
     _argnum_list,
@@ -38,7 +39,7 @@ from autograd.tensor import Tensor
 __all__ = ["hessian", "jacfwd", "jacrev"]
 
 
-def _jacobian_block(out: Tensor, inputs: list) -> list:
+def _jacobian_block(out: Tensor, inputs: list, create_graph: bool) -> list:
     """[J w.r.t. each input], J of shape ``out.shape + inp.shape``."""
     from autograd.ops import stack
 
@@ -48,7 +49,7 @@ def _jacobian_block(out: Tensor, inputs: list) -> list:
         seed = np.zeros(n, dtype=out.dtype)
         seed[k] = 1
         seed_t = Tensor._const(seed.reshape(out.shape))
-        for j, g in enumerate(_derivs([out], inputs, [seed_t])):
+        for j, g in enumerate(_derivs([out], inputs, [seed_t], create_graph)):
             rows[j].append(g.reshape(-1))
     res = []
     for r, inp in zip(rows, inputs):
@@ -73,7 +74,8 @@ def _jac_transform(func: Callable, argnums: int | tuple, has_aux: bool, api: str
             out, aux = _split_aux(func(*args, **kwargs), has_aux, api)
             out_leaves, out_spec = tree_flatten(out)
             _check_outputs(out_leaves, api)
-            per_out = [_regroup(_jacobian_block(o, flat), groups, argnums)
+            graph = needs_graph(out_leaves, level.internal)
+            per_out = [_regroup(_jacobian_block(o, flat, graph), groups, argnums)
                        for o in out_leaves]
         res = lower((tree_unflatten(per_out, out_spec), aux), level.internal)
         return res if has_aux else res[0]

@@ -8,9 +8,10 @@ chainrule records one graph, so a transform does the same in two steps:
   caller's own) becomes a view of it, still in the outer graph, so whatever is outside can
   differentiate the result (``grad(grad(f))``); an input that requires no grad becomes a
   fresh leaf, recorded as internal to this call.
-- ``lower``: every derivative is taken with ``create_graph=True`` (so an outer transform
-  can differentiate it again); a result whose graph reaches no leaf but internal ones is
-  then detached, as torch's is: ``grad(f)(x)`` on a plain ``x`` gives a Tensor that does
+- ``lower``: derivatives are taken with ``create_graph=True`` whenever something may
+  differentiate them again (``needs_graph``: an enclosing transform, or a graph reaching
+  the caller's leaves); a result whose graph reaches no leaf but internal ones is then
+  detached, as torch's is: ``grad(f)(x)`` on a plain ``x`` gives a Tensor that does
   not require grad. A result that reaches the caller's leaves (or an outer transform's)
   keeps its graph.
 
@@ -27,7 +28,7 @@ from typing import Any
 
 from autograd.tensor import Tensor
 
-__all__ = ["Level", "lift", "lower"]
+__all__ = ["Level", "adopt", "lift", "lower", "needs_graph"]
 
 
 class _Stack(threading.local):
@@ -94,6 +95,18 @@ def _reaches_outside(t: Tensor, internal: dict) -> bool:
                 seen.add(id(e))
                 todo.append(e)
     return False
+
+
+def needs_graph(tensors: list, internal: dict, inside: bool = True) -> bool:
+    """Whether derivatives must be taken with ``create_graph=True``: an enclosing transform
+    is running (it may differentiate them again), or ``tensors`` (the outputs, seeds) reach
+    a leaf outside this call (the caller may). Otherwise nothing can ever differentiate the
+    result, and the plain backward is cheaper and works through ops that refuse double
+    backward (checkpoint). ``inside``: this call's own Level is on the stack."""
+    if len(_STACK.frames or ()) > (1 if inside else 0):
+        return True
+    return any(isinstance(t, Tensor) and t.requires_grad and _reaches_outside(t, internal)
+               for t in tensors)
 
 
 def lower(tree: Any, internal: dict) -> Any:

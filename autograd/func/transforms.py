@@ -2,7 +2,8 @@
 ``jvp``, ``jacrev``, ``jacfwd`` and ``hessian``, on chainrule's one reverse-mode tape.
 
 Each call lifts its inputs (``levels.lift``), runs ``func``, takes derivatives with
-``autograd.grad(..., create_graph=True)`` so that transforms compose (``grad(grad(f))``,
+``autograd.grad`` (``create_graph=True`` whenever something may differentiate them again,
+``levels.needs_graph``) so that transforms compose (``grad(grad(f))``,
 ``jacrev(jacrev(f))``, ``vmap(grad(f))``), and lowers its results (``levels.lower``).
 
 - ``grad``: ∂f/∂x of a scalar f, one backward.
@@ -24,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd.func.levels import Level, adopt, lift, lower
+from autograd.func.levels import Level, adopt, lift, lower, needs_graph
 from autograd.func.pytree import tree_flatten, tree_unflatten
 from autograd.grad_mode import enable_grad
 from autograd.tensor import Tensor
@@ -78,9 +79,9 @@ def _zeros(t: Tensor) -> Tensor:
     return Tensor._const(np.zeros(t.shape, dtype=t.dtype))
 
 
-def _derivs(outputs: list, inputs: list, seeds: list | None) -> list:
-    """``autograd.grad`` with create_graph, outputs that need no grad skipped, and zeros
-    for inputs the outputs do not reach."""
+def _derivs(outputs: list, inputs: list, seeds: list | None, create_graph: bool) -> list:
+    """``autograd.grad`` (graph kept for further seeds), outputs that need no grad skipped,
+    and zeros for inputs the outputs do not reach."""
     from autograd import grad as _grad
 
     seeds = [None] * len(outputs) if seeds is None else seeds
@@ -88,7 +89,7 @@ def _derivs(outputs: list, inputs: list, seeds: list | None) -> list:
     res: Any = [None] * len(inputs)
     if pairs and inputs:
         res = _grad([o for o, _ in pairs], list(inputs), [s for _, s in pairs],
-                    retain_graph=True, create_graph=True, allow_unused=True)
+                    retain_graph=True, create_graph=create_graph, allow_unused=True)
     return [_zeros(x) if g is None else g for g, x in zip(res, inputs)]
 
 
@@ -129,7 +130,7 @@ def grad_and_value(func: Callable, argnums: int | tuple = 0, has_aux: bool = Fal
                 raise RuntimeError(f"{api}: Expected f(*args) to return a scalar Tensor, got "
                                    f"tensor with {out.ndim} dims. Maybe you wanted to use the "
                                    f"vjp or jacrev APIs instead?")
-            grads = _derivs([out], flat, None)
+            grads = _derivs([out], flat, None, needs_graph([out], level.internal))
         res = lower((_regroup(grads, groups, argnums), out, aux), level.internal)
         return (res[0], (res[1], res[2])) if has_aux else (res[0], res[1])
 
@@ -173,7 +174,8 @@ def vjp(func: Callable, *primals: Any, has_aux: bool = False) -> tuple:
                 raise RuntimeError(f"Mismatch in shape: grad_output[{i}] has a shape of {got} "
                                    f"and output[{i}] has a shape of {o.shape}.")
         with enable_grad():
-            grads = _derivs(out_leaves, flat, ct_leaves)
+            graph = needs_graph([*out_leaves, *ct_leaves], internal, inside=False)
+            grads = _derivs(out_leaves, flat, ct_leaves, graph)
         adopt(internal)
         res = tuple(tree_unflatten(grads[o:o + c], s) for o, c, s in groups)
         return lower(res, internal)
@@ -216,8 +218,10 @@ def jvp(func: Callable, primals: Any, tangents: Any, *, strict: bool = False,
         us = [level.fresh(_zeros(o).requires_grad_(True)) if o.dtype.kind in "fc" else None
               for o in out_leaves]
         live = [i for i, u in enumerate(us) if u is not None]
-        g = _derivs([out_leaves[i] for i in live], flat, [us[i] for i in live])
-        jv = _derivs(g, [us[i] for i in live], t_leaves)
+        # u ↦ Jᵀu must itself be differentiable: its vjp with the tangents is J·t
+        g = _derivs([out_leaves[i] for i in live], flat, [us[i] for i in live], True)
+        graph = needs_graph([*out_leaves, *t_leaves], level.internal)
+        jv = _derivs(g, [us[i] for i in live], t_leaves, graph)
         tans = [_zeros(o) for o in out_leaves]
         for k, i in enumerate(live):
             tans[i] = jv[k]

@@ -319,3 +319,16 @@ def test_argnums_checked_at_call() -> None:
     g = ag.func.grad(lambda x: x.sum(), argnums=1.0)  # torch: no error until called
     with pytest.raises(RuntimeError, match="argnums must be int"):
         g(X3)
+
+
+def test_plain_backward_when_nothing_differentiates_again() -> None:
+    """With no enclosing transform and no caller leaf in reach, derivatives are taken
+    without create_graph: ops that refuse double backward (checkpoint) still work, and
+    nested calls (which need the graph) still give second derivatives."""
+    x = ag.tensor([0.5, -1.0, 2.0], dtype=ag.float64)
+    g = ag.func.grad(lambda a: ag.checkpoint(lambda t: t.sin() * t, a,
+                                             use_reentrant=False).sum())(x)
+    xs = x._data
+    np.testing.assert_allclose(g._data, np.sin(xs) + xs * np.cos(xs), rtol=1e-12)
+    h = ag.func.grad(ag.func.grad(lambda a: a.sin() * a))(x[0])
+    np.testing.assert_allclose(float(h), 2 * np.cos(0.5) - 0.5 * np.sin(0.5), rtol=1e-12)
