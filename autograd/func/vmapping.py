@@ -9,8 +9,9 @@ Conventions (torch's): ``in_dims`` is an int, or a tuple with one entry per posi
 argument, each an int/None or a nested structure matching that argument (dicts, lists,
 tuples); None leaves an input unmapped. Keyword arguments are never mapped. ``out_dims``
 likewise for the output pytree; an output with ``out_dims`` None is returned as the first
-call gave it (torch checks that it is not batched; the loop does not). A batch of size 0
-calls ``f`` once on zeros of batch size 1 to learn the output shapes.
+call gave it. torch refuses one that depends on the batch; the loop refuses one whose
+values differ across the batch (one that depends on it but happens to be equal passes).
+A batch of size 0 calls ``f`` once on zeros of batch size 1 to learn the output shapes.
 
 ``randomness``: ``'error'`` raises torch's RuntimeError when ``f`` draws from the default
 generator (detected by its state changing during a call; draws from an explicit
@@ -103,11 +104,16 @@ def _stack_outputs(func: Callable, out_dims: Any, results: list, batch: int) -> 
                          f"is not compatible with the structure of `outputs`. out_dims has "
                          f"structure {d_spec} but outputs has structure {spec}.")
     stacked = []
+    column = [leaves for leaves, _ in per]
     for k, d in enumerate(dims):
         if d is None:
+            if isinstance(leaves0[k], Tensor) and any(
+                    not np.array_equal(c[k]._data, leaves0[k]._data, equal_nan=True)
+                    for c in column[1:]):  # differs across the batch: surely batched
+                raise ValueError(f"vmap({_name(func)}, ...): `{_name(func)}` can not return "
+                                 f"a BatchedTensor when out_dim is None")
             stacked.append(leaves0[k])
             continue
-        column = [leaves for leaves, _ in per]
         if not isinstance(leaves0[k], Tensor):
             raise ValueError(f"vmap({_name(func)}, ...): `{_name(func)}` must only return "
                              f"Tensors, got type {type(leaves0[k])}. Did you mean to set "

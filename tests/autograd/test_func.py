@@ -219,6 +219,8 @@ ERRORS = [
     (lambda: F.vmap(lambda a: (a, a), out_dims=(0, 0, 0))(Y23), ValueError,
      "out_dims is not compatible with the structure of `outputs`"),
     (lambda: F.vmap(lambda: ag.ones(1))(), ValueError, "got no inputs"),
+    (lambda: F.vmap(lambda a: a, out_dims=None)(Y23), ValueError,
+     "can not return a BatchedTensor when out_dim is None"),
     (lambda: F.jvp(lambda a: a, X3, (X3,)), RuntimeError, "Expected primals to be a tuple"),
     (lambda: F.jvp(lambda a: a, (X3,), (Y23,)), RuntimeError,
      "Tensor is of size [3] while the given forward gradient is of size [2, 3]"),
