@@ -453,6 +453,9 @@ _LAZY = {
     # torch.compile: the model itself inside torch's OptimizedModule (nn/compiled.py)
     "compile": ("nn.compiled", "compile"),
     "jit": ("autograd.jit", None),
+    # torch.func (functorch's transforms) and torch.vmap (autograd/func/)
+    "func": ("autograd.func", None),
+    "vmap": ("autograd.func.vmapping", "vmap"),
     "optim": ("optim", None),
     # torch.autograd.grad / torch.autograd.Function / torch.autograd.functional: this
     # package is torch.autograd as well as torch
