@@ -95,6 +95,9 @@ _CPU_PROMOTE = frozenset("stack cat index_copy".split())
 # chainrule's are one op, listed as their parts: CUDA's cross_entropy is log_softmax and
 # nll_loss (float32), the CPU's einsum and tensordot a bmm/mm (lower precision)
 _CUDA_FP32 |= {"cross_entropy"}
+# CUDA's nn.RNN/LSTM/GRU (cuDNN's RNN, cast to float16 by torch's AutocastRNN.cpp) and its
+# cells (lstm_cell ...): chainrule's recurrence op
+_CUDA_LOWER |= {"recurrence"}
 _CPU_LOWER |= {"einsum", "tensordot"}
 
 LOWER, FP32, FP32_OPT_DTYPE, PROMOTE = "lower", "fp32", "fp32_opt_dtype", "promote"

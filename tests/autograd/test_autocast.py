@@ -391,6 +391,24 @@ def test_device_double_gradients_and_explicit_dtype(double_device) -> None:
     assert x.grad.device.type == double_device
 
 
+@pytest.mark.parametrize("module", [nn.LSTM, nn.GRU, nn.RNN, nn.LSTMCell],
+                         ids=lambda m: m.__name__)
+def test_recurrent_layers_on_the_device_double_run_in_float16(module, double_device) -> None:
+    # torch's CUDA RNNs (cuDNN's, cast by autocast) and cells are on the lower-precision list
+    ag.manual_seed(0)
+    m = module(4, 3).to(double_device)
+    shape = (2, 4) if module is nn.LSTMCell else (2, 1, 4)
+    x = ag.randn(*shape, device=double_device)
+    with region(double_device):
+        out = m(x)
+    out = out[0] if isinstance(out, tuple) else out
+    assert out.dtype == F16
+    out.float().sum().backward()
+    assert all(p.grad.dtype == F32 for p in m.parameters())
+    with region("cpu"):  # the CPU's lists do not have them (torch's CPU GRU is float32)
+        assert m.cpu()(x.cpu())[0].dtype == F32
+
+
 # -- custom Functions ---------------------------------------------------------------------------
 class _Mul(ag.Function):
     seen: list = []
