@@ -21,6 +21,7 @@ from autograd import cuda, functional, linalg, ops, special
 from autograd import tensor_meta as tensor_meta  # binds type(), new_zeros(), t()... on Tensor
 from autograd.autocast_mode import (
     autocast,
+    clear_autocast_cache,
     get_autocast_dtype,
     is_autocast_available,
     is_autocast_cache_enabled,
@@ -542,8 +543,9 @@ __all__ += [  # issue 15 part B (all, any: a star-import would shadow the builti
 __all__ += ["digamma", "lgamma", "logit", "mvlgamma", "polygamma", "sinc", "xlogy",
             "nanquantile", "quantile", "block_diag", "cartesian_prod", "combinations",
             "cumulative_trapezoid", "trapezoid", "trapz", "vander", "i0"]
-__all__ += ["autocast", "get_autocast_dtype", "get_autocast_cpu_dtype", "get_autocast_gpu_dtype",
-            "is_autocast_available", "is_autocast_cache_enabled", "is_autocast_enabled"]
+__all__ += ["autocast", "clear_autocast_cache", "get_autocast_dtype", "get_autocast_cpu_dtype",
+            "get_autocast_gpu_dtype", "is_autocast_available", "is_autocast_cache_enabled",
+            "is_autocast_enabled"]
 __all__ += ["set_printoptions", "inference_mode", "is_inference_mode_enabled", "Size",
             "as_tensor", "get_default_dtype", "set_default_dtype", "backward",
             "set_detect_anomaly", "is_anomaly_enabled"]

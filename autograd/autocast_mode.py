@@ -101,6 +101,13 @@ _CUDA_LOWER |= {"recurrence"}
 _CPU_LOWER |= {"einsum", "tensordot"}
 
 LOWER, FP32, FP32_OPT_DTYPE, PROMOTE = "lower", "fp32", "fp32_opt_dtype", "promote"
+BANNED = "banned"  # CUDA's binary_cross_entropy: torch raises
+_BCE_BANNED = (
+    "torch.nn.functional.binary_cross_entropy and torch.nn.BCELoss are unsafe to autocast.\n"
+    "Many models use a sigmoid layer right before the binary cross entropy layer.\n"
+    "In this case, combine the two layers using torch.nn.functional.binary_cross_entropy_with_"
+    "logits\nor torch.nn.BCEWithLogitsLoss.  binary_cross_entropy_with_logits and BCEWithLogits "
+    "are\nsafe to autocast.")
 
 
 def _table(lower: frozenset, fp32: frozenset, opt: frozenset, promote: frozenset) -> dict:
@@ -112,7 +119,8 @@ def _table(lower: frozenset, fp32: frozenset, opt: frozenset, promote: frozenset
 
 
 POLICIES = {
-    "cuda": _table(_CUDA_LOWER, _CUDA_FP32, _CUDA_FP32_OPT_DTYPE, _CUDA_PROMOTE),
+    "cuda": {**_table(_CUDA_LOWER, _CUDA_FP32, _CUDA_FP32_OPT_DTYPE, _CUDA_PROMOTE),
+             "binary_cross_entropy": BANNED},
     # torch's CPU: prod is float32 (no dtype= handling), the rest as listed
     "cpu": _table(_CPU_LOWER, _CPU_FP32, frozenset(), _CPU_PROMOTE),
 }
@@ -120,7 +128,7 @@ POLICIES = {
 
 def policy(op: str, device_type: str) -> str | None:
     """The cast policy of ``op`` on ``device_type`` ("lower", "fp32", "fp32_opt_dtype",
-    "promote"), or None where the op is on no list of that device."""
+    "promote", "banned"), or None where the op is on no list of that device."""
     return POLICIES["cpu" if device_type == "cpu" else "cuda"].get(op)
 
 
@@ -339,6 +347,8 @@ def run(op: str, fn: Callable, *args: Any, **kwargs: Any) -> Any:
     how = None if device is None else policy(op, device)
     if how is None:  # on no list of this device (or no input to cast): run as it is
         pass
+    elif how == BANNED:
+        raise RuntimeError(_BCE_BANNED)
     elif how == LOWER:
         target = np.dtype(_STATE.dtype[device])
         args, kwargs = _map(args, kwargs, lambda t: _cast(t, target) if _eligible(t) else t)

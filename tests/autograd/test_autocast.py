@@ -375,6 +375,17 @@ def test_cuda_lists_on_the_device_double(case, dtype, double_device) -> None:
                                    .double().numpy(), rtol=1e-3, atol=1e-3)
 
 
+def test_binary_cross_entropy_is_banned_under_cuda_autocast(double_device) -> None:
+    p = t((4,), F32, double_device, positive=True)
+    with region(double_device), pytest.raises(RuntimeError, match="unsafe to autocast"):
+        F.binary_cross_entropy(p, p)
+    with region(double_device):
+        assert F.binary_cross_entropy_with_logits(p, p).dtype == F32
+    with region("cpu"):  # on the CPU it is on the float32 list
+        q = t((4,), F16, positive=True)
+        assert F.binary_cross_entropy(q, q).dtype == F32
+
+
 def test_device_double_gradients_and_explicit_dtype(double_device) -> None:
     x = t((3, 4), F16, double_device, requires_grad=True)
     w = t((5, 4), F32, double_device, requires_grad=True)
@@ -472,6 +483,21 @@ def test_custom_bwd_runs_in_the_forwards_autocast_state() -> None:
 def test_custom_fwd_needs_a_device_type() -> None:
     with pytest.raises(TypeError):
         ag.amp.custom_fwd(lambda ctx, a: a)
+
+
+def test_every_hooked_op_is_on_a_list() -> None:
+    import pathlib
+    import re
+
+    from autograd.autocast_mode import POLICIES
+    root = pathlib.Path(ag.__file__).parent.parent
+    names = set()
+    for path in [*root.joinpath("autograd").rglob("*.py"), *root.joinpath("nn").rglob("*.py")]:
+        names |= set(re.findall(r'autocast_run\("(\w+)", (\w+)', path.read_text()))
+    assert len(names) > 100
+    for name, fn in names:
+        assert name == fn
+        assert name in POLICIES["cuda"] or name in POLICIES["cpu"], name
 
 
 # -- the cost outside a region ---------------------------------------------------------------
