@@ -39,6 +39,7 @@ recorded forward).
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import threading
 import warnings
@@ -382,6 +383,20 @@ class _Suspended:
 
     def __exit__(self, *exc: object) -> None:
         _STATE.inside -= 1
+
+
+def snapshot() -> tuple:
+    """This thread's enabled regions, (device type, dtype) each, for :func:`restored`."""
+    return tuple((d, _STATE.dtype.get(d)) for d, on in _STATE.enabled.items() if on)
+
+
+def restored(regions: tuple) -> contextlib.ExitStack:
+    """A context that re-enters the regions of a :func:`snapshot` (checkpoint's recompute
+    runs in the autocast state its forward ran in, as torch's checkpoint)."""
+    stack = contextlib.ExitStack()
+    for device, dtype in regions:
+        stack.enter_context(autocast(device, dtype=dtype))
+    return stack
 
 
 # -- custom autograd Functions -----------------------------------------------------------------

@@ -176,6 +176,37 @@ def test_weight_cast_is_made_once_per_region_and_gradients_accumulate() -> None:
         assert y1.grad_fn.next_functions[1][0] is not y2.grad_fn.next_functions[1][0]
 
 
+@pytest.mark.parametrize("use_reentrant", [True, False])
+def test_checkpoint_recomputes_in_the_forwards_autocast_state(use_reentrant: bool) -> None:
+    w = t((4, 4), F32, requires_grad=True)
+    x = t((2, 4), F32, requires_grad=True)
+
+    def block(a):
+        h = F.linear(a, w)
+        assert h.dtype == F16  # in the forward and in the recompute
+        return h
+
+    with region():
+        plain = block(x).float().sum()
+        out = ag.checkpoint(block, x, use_reentrant=use_reentrant)
+        assert out.dtype == F16
+    gx, gw = ag.grad(plain, (x, w))
+    out.float().sum().backward()  # outside the region: the recompute still casts
+    np.testing.assert_array_equal(x.grad.numpy(), gx.numpy())
+    np.testing.assert_array_equal(w.grad.numpy(), gw.numpy())
+    assert x.grad.dtype == F32 and w.grad.dtype == F32
+
+
+def test_two_steps_in_one_region_reuse_the_weight_cast() -> None:
+    w = t((3, 3), F32, requires_grad=True)
+    x = t((2, 3), F32)
+    with region():
+        for _ in range(2):
+            F.linear(x, w).float().sum().backward()
+    first = np.broadcast_to(x.numpy().astype(np.float16).astype(np.float32).sum(0), (3, 3))
+    np.testing.assert_allclose(w.grad.numpy(), 2 * first, rtol=2e-3)
+
+
 def test_second_order_gradients_inside_a_region() -> None:
     x = t((3,), F32, requires_grad=True)
     with region():
