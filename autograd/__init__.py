@@ -23,7 +23,6 @@ from autograd.autocast_mode import (
     autocast,
     clear_autocast_cache,
     get_autocast_dtype,
-    is_autocast_available,
     is_autocast_cache_enabled,
     is_autocast_enabled,
 )
@@ -544,7 +543,7 @@ __all__ += ["digamma", "lgamma", "logit", "mvlgamma", "polygamma", "sinc", "xlog
             "nanquantile", "quantile", "block_diag", "cartesian_prod", "combinations",
             "cumulative_trapezoid", "trapezoid", "trapz", "vander", "i0"]
 __all__ += ["autocast", "clear_autocast_cache", "get_autocast_dtype", "get_autocast_cpu_dtype",
-            "get_autocast_gpu_dtype", "is_autocast_available", "is_autocast_cache_enabled",
+            "get_autocast_gpu_dtype", "is_autocast_cache_enabled",
             "is_autocast_enabled"]
 __all__ += ["set_printoptions", "inference_mode", "is_inference_mode_enabled", "Size",
             "as_tensor", "get_default_dtype", "set_default_dtype", "backward",

@@ -18,18 +18,10 @@ from typing import Any
 import numpy as np
 
 from autograd import backend
-from autograd.autocast_mode import (
-    autocast,
-    custom_bwd,
-    custom_fwd,
-    get_autocast_dtype,
-    is_autocast_available,
-    is_autocast_enabled,
-)
+from autograd.autocast_mode import autocast, custom_bwd, custom_fwd, is_autocast_available
 from autograd.tensor import Tensor
 
-__all__ = ["GradScaler", "autocast", "custom_bwd", "custom_fwd", "get_autocast_dtype",
-           "is_autocast_available", "is_autocast_enabled"]
+__all__ = ["GradScaler", "autocast", "custom_bwd", "custom_fwd", "is_autocast_available"]
 
 
 class GradScaler:

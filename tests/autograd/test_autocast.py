@@ -318,6 +318,8 @@ def test_defaults_and_deprecated_names() -> None:
     with pytest.warns(DeprecationWarning, match="get_autocast_dtype\\('cpu'\\)"):
         assert ag.get_autocast_cpu_dtype() is ag.bfloat16
     assert ag.amp.autocast is ag.autocast
+    assert ag.amp.is_autocast_available("cpu") and ag.amp.is_autocast_available("cuda")
+    assert not hasattr(ag, "is_autocast_available")  # torch.amp's only
     with pytest.warns(FutureWarning, match="torch.amp.autocast\\('cpu', args...\\)"):
         ctx = ag.cpu.amp.autocast(dtype=ag.float16)
     with ctx:
