@@ -204,6 +204,14 @@ def _supported(dtype: Any) -> bool:
         return False
 
 
+def _as_dtype(dtype: Any) -> Any:
+    """``dtype`` as a NumPy dtype, or as given where NumPy has none (``ag.bfloat16``)."""
+    try:
+        return np.dtype(dtype)
+    except TypeError:
+        return dtype
+
+
 def _set_enabled(device_type: str, value: bool) -> None:
     state = _STATE
     before = any(state.enabled.values())
@@ -252,8 +260,7 @@ class autocast:  # noqa: N801 - torch's name
                       state.cache_enabled, state.inside)
         state.inside = 0  # a region entered in backward (custom_bwd) casts again
         _set_enabled(self.device, self._enabled)
-        dt = self.fast_dtype
-        state.dtype[self.device] = np.dtype(dt) if _supported(dt) else dt
+        state.dtype[self.device] = _as_dtype(self.fast_dtype)
         state.nesting += 1
         state.cache_enabled = self._cache_enabled
         return self

@@ -283,6 +283,7 @@ def test_bfloat16_warns_and_disables_the_region() -> None:
         with pytest.warns(UserWarning, match="target dtype is not supported"), \
                 ag.autocast("cpu", dtype=dtype):
             assert not ag.is_autocast_enabled("cpu")
+            assert ag.get_autocast_dtype("cpu") == dtype  # as torch: the region's dtype
     assert Away.autocast == 0
 
 
@@ -333,6 +334,7 @@ def test_nesting_and_disabled_subregions() -> None:
         e = a @ b
         with ag.autocast("cpu", enabled=False):
             assert not ag.is_autocast_enabled("cpu")
+            assert ag.get_autocast_dtype("cpu") == F16  # the enclosing region's
             assert (e.float() @ e.float()).dtype == F32  # float32 as given
             with region():
                 assert (a @ b).dtype == F16
