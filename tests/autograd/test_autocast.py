@@ -516,8 +516,20 @@ def test_custom_bwd_runs_in_the_forwards_autocast_state() -> None:
 
 
 def test_custom_fwd_needs_a_device_type() -> None:
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError, match="device_type"):
         ag.amp.custom_fwd(lambda ctx, a: a)
+
+
+def test_deprecated_cuda_amp_custom_fwd_and_bwd() -> None:
+    with pytest.warns(FutureWarning, match="device_type='cuda'"):
+        fwd = ag.cuda.amp.custom_fwd(lambda ctx, a: a, cast_inputs=ag.float32)
+    with pytest.warns(FutureWarning, match="torch.amp.custom_bwd"):
+        bwd = ag.cuda.amp.custom_bwd(lambda ctx, g: g)
+    ctx = type("Ctx", (), {})()
+    a = t((2,), F16)
+    assert fwd(ctx, a) is a and ctx._fwd_used_autocast is False  # no CUDA region: as given
+    assert bwd(ctx, a) is a
+    assert ag.cpu.is_available()
 
 
 def test_every_hooked_op_is_on_a_list() -> None:
