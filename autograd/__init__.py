@@ -19,6 +19,13 @@ __chainrule__ = True
 
 from autograd import cuda, functional, linalg, ops, special
 from autograd import tensor_meta as tensor_meta  # binds type(), new_zeros(), t()... on Tensor
+from autograd.autocast_mode import (
+    autocast,
+    clear_autocast_cache,
+    get_autocast_dtype,
+    is_autocast_cache_enabled,
+    is_autocast_enabled,
+)
 from autograd.backend import device, get_default_device, set_default_device
 from autograd.checkpoint import checkpoint
 from autograd.dtype_info import can_cast, dtype, finfo, iinfo, is_complex, promote_types
@@ -437,6 +444,23 @@ class _NoNumPyType:
 
 bfloat16 = _NoNumPyType("bfloat16")
 
+
+def get_autocast_gpu_dtype() -> Any:
+    """torch.get_autocast_gpu_dtype(), deprecated: get_autocast_dtype("cuda")."""
+    import warnings
+    warnings.warn("torch.get_autocast_gpu_dtype() is deprecated. Please use "
+                  "torch.get_autocast_dtype('cuda') instead.", DeprecationWarning, stacklevel=2)
+    return get_autocast_dtype("cuda")
+
+
+def get_autocast_cpu_dtype() -> Any:
+    """torch.get_autocast_cpu_dtype(), deprecated: get_autocast_dtype("cpu")."""
+    import warnings
+    warnings.warn("torch.get_autocast_cpu_dtype() is deprecated. Please use "
+                  "torch.get_autocast_dtype('cpu') instead.", DeprecationWarning, stacklevel=2)
+    return get_autocast_dtype("cpu")
+
+
 _LAZY = {
     "viz": ("autograd.viz", None),
     "draw_graph": ("autograd.viz", "draw_graph"),
@@ -456,6 +480,8 @@ _LAZY = {
     # torch.func (functorch's transforms) and torch.vmap (autograd/func/)
     "func": ("autograd.func", None),
     "vmap": ("autograd.func.vmapping", "vmap"),
+    # torch.cpu.amp.autocast (deprecated there)
+    "cpu": ("autograd.cpu", None),
     "optim": ("optim", None),
     # torch.autograd.grad / torch.autograd.Function / torch.autograd.functional: this
     # package is torch.autograd as well as torch
@@ -536,6 +562,9 @@ __all__ += [  # issue 15 part B (all, any: a star-import would shadow the builti
 __all__ += ["digamma", "lgamma", "logit", "mvlgamma", "polygamma", "sinc", "xlogy",
             "nanquantile", "quantile", "block_diag", "cartesian_prod", "combinations",
             "cumulative_trapezoid", "trapezoid", "trapz", "vander", "i0"]
+__all__ += ["autocast", "clear_autocast_cache", "get_autocast_dtype", "get_autocast_cpu_dtype",
+            "get_autocast_gpu_dtype", "is_autocast_cache_enabled",
+            "is_autocast_enabled"]
 __all__ += ["set_printoptions", "inference_mode", "is_inference_mode_enabled", "Size",
             "as_tensor", "get_default_dtype", "set_default_dtype", "backward",
             "set_detect_anomaly", "is_anomaly_enabled"]

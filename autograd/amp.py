@@ -1,4 +1,5 @@
-"""``ag.amp`` / ``ag.cuda.amp``: torch's GradScaler (loss scaling for float16 training).
+"""``ag.amp`` / ``ag.cuda.amp`` / ``ag.cpu.amp``: torch's GradScaler (loss scaling for
+float16 training) and autocast (mixed precision regions, ``autograd/autocast_mode.py``).
 
 ``GradScaler(device="cuda", ...)`` on a machine without CUDA disables itself with torch's
 warning, so scale/step/update are then plain loss/optimizer.step()/nothing, as torch's
@@ -17,9 +18,10 @@ from typing import Any
 import numpy as np
 
 from autograd import backend
+from autograd.autocast_mode import autocast, custom_bwd, custom_fwd, is_autocast_available
 from autograd.tensor import Tensor
 
-__all__ = ["GradScaler"]
+__all__ = ["GradScaler", "autocast", "custom_bwd", "custom_fwd", "is_autocast_available"]
 
 
 class GradScaler:
@@ -148,3 +150,44 @@ class CudaGradScaler(GradScaler):
                       stacklevel=2)
         super().__init__("cuda", init_scale, growth_factor, backoff_factor, growth_interval,
                          enabled)
+
+
+class CudaAutocast(autocast):
+    """torch.cuda.amp.autocast(enabled, dtype, cache_enabled): autocast("cuda", ...),
+    deprecated (FutureWarning)."""
+
+    def __init__(self, enabled: bool = True, dtype: Any = np.float16,
+                 cache_enabled: bool = True) -> None:
+        warnings.warn("`torch.cuda.amp.autocast(args...)` is deprecated. Please use "
+                      "`torch.amp.autocast('cuda', args...)` instead.", FutureWarning,
+                      stacklevel=2)
+        super().__init__("cuda", dtype=dtype, enabled=enabled, cache_enabled=cache_enabled)
+
+
+class CpuAutocast(autocast):
+    """torch.cpu.amp.autocast(enabled, dtype, cache_enabled): autocast("cpu", ...),
+    deprecated (FutureWarning); its default dtype is bfloat16, which chainrule lacks (the
+    region warns and is disabled, see autocast)."""
+
+    def __init__(self, enabled: bool = True, dtype: Any = None,
+                 cache_enabled: bool = True) -> None:
+        warnings.warn("`torch.cpu.amp.autocast(args...)` is deprecated. Please use "
+                      "`torch.amp.autocast('cpu', args...)` instead.", FutureWarning,
+                      stacklevel=2)
+        super().__init__("cpu", dtype=dtype, enabled=enabled, cache_enabled=cache_enabled)
+
+
+def cuda_custom_fwd(fwd: Any = None, *, cast_inputs: Any = None) -> Any:
+    """torch.cuda.amp.custom_fwd: custom_fwd(device_type="cuda"), deprecated."""
+    warnings.warn("`torch.cuda.amp.custom_fwd(args...)` is deprecated. Please use "
+                  "`torch.amp.custom_fwd(args..., device_type='cuda')` instead.",
+                  FutureWarning, stacklevel=2)
+    return custom_fwd(fwd, device_type="cuda", cast_inputs=cast_inputs)
+
+
+def cuda_custom_bwd(bwd: Any = None) -> Any:
+    """torch.cuda.amp.custom_bwd: custom_bwd(device_type="cuda"), deprecated."""
+    warnings.warn("`torch.cuda.amp.custom_bwd(args...)` is deprecated. Please use "
+                  "`torch.amp.custom_bwd(args..., device_type='cuda')` instead.",
+                  FutureWarning, stacklevel=2)
+    return custom_bwd(bwd, device_type="cuda")

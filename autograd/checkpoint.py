@@ -31,6 +31,8 @@ import warnings
 from collections.abc import Callable
 from typing import Any
 
+from autograd.autocast_mode import restored as autocast_restored
+from autograd.autocast_mode import snapshot as autocast_snapshot
 from autograd.engine import run_backward
 from autograd.function import Function, FunctionCtx
 from autograd.grad_mode import enable_grad, is_grad_enabled, no_grad
@@ -53,7 +55,8 @@ _DOUBLE_BACKWARD = ("checkpoint does not support double backward (create_graph=T
 
 def _recompute(ctx: FunctionCtx, args: list, needs: list) -> tuple[list, tuple]:
     """Run the function again on detached copies of ``args`` with grad on, under the
-    random state the forward saw; the caller's random state is restored afterwards."""
+    random state and the autocast regions the forward saw; the caller's random state is
+    restored afterwards."""
     if is_grad_enabled():
         raise RuntimeError(_DOUBLE_BACKWARD)
     current = _get_rng_state() if ctx.preserve_rng_state else None
@@ -62,7 +65,7 @@ def _recompute(ctx: FunctionCtx, args: list, needs: list) -> tuple[list, tuple]:
             _set_rng_state(ctx.fwd_rng_state)
         detached = [a.detach().requires_grad_(n) if isinstance(a, Tensor) else a
                     for a, n in zip(args, needs)]
-        with enable_grad():
+        with enable_grad(), autocast_restored(ctx.autocast_regions):
             outputs = ctx.run_function(*detached, **ctx.kwargs)
     finally:
         if current is not None:
@@ -87,6 +90,7 @@ def _save_inputs(ctx: FunctionCtx, run_function: Callable, preserve: bool, args:
     ctx.run_function = run_function
     ctx.kwargs = kwargs
     ctx.preserve_rng_state = preserve
+    ctx.autocast_regions = autocast_snapshot()
     ctx.inputs = [None if isinstance(a, Tensor) else a for a in args]
     ctx.tensor_indices = [i for i, a in enumerate(args) if isinstance(a, Tensor)]
     ctx.save_for_backward(*(args[i] for i in ctx.tensor_indices))

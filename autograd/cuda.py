@@ -198,12 +198,14 @@ def empty_cache() -> None:
 
 
 def __getattr__(name: str) -> object:
-    """``ag.cuda.amp`` (torch.cuda.amp.GradScaler), loaded on first use."""
+    """``ag.cuda.amp`` (torch.cuda.amp's GradScaler, autocast, custom_fwd/custom_bwd,
+    deprecated there), loaded on first use."""
     if name == "amp":
         from types import SimpleNamespace
 
-        from autograd.amp import CudaGradScaler
-        amp = SimpleNamespace(GradScaler=CudaGradScaler)
+        from autograd.amp import CudaAutocast, CudaGradScaler, cuda_custom_bwd, cuda_custom_fwd
+        amp = SimpleNamespace(GradScaler=CudaGradScaler, autocast=CudaAutocast,
+                              custom_fwd=cuda_custom_fwd, custom_bwd=cuda_custom_bwd)
         globals()["amp"] = amp
         return amp
     raise AttributeError(f"module 'autograd.cuda' has no attribute {name!r}")

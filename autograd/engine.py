@@ -14,9 +14,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from autograd.autocast_mode import suspended as autocast_suspended
 from autograd.backend import asarray, to_host, writeable, xp_of
 from autograd.grad_mode import no_grad, set_grad_enabled
-from autograd.graph import GRAPH, RAW, STATE, Bound, Node
+from autograd.graph import GRAPH, RAW, STATE, Away, Bound, Node
 
 if TYPE_CHECKING:
     from autograd.tensor import Tensor
@@ -134,7 +135,12 @@ def run_backward(roots: Sequence[Tensor], root_grads: Sequence[Any], retain_grap
         # IEEE results (1/0 = inf, 0/0 = NaN in a VJP) without NumPy's RuntimeWarnings:
         # torch's backward never warns
         with np.errstate(all="ignore"):
-            captured = _chain_rule(roots, root_grads, retain_graph, create_graph, inputs)
+            if Away.autocast:  # backward's recorded ops (create_graph) are not autocast
+                with autocast_suspended():
+                    captured = _chain_rule(roots, root_grads, retain_graph, create_graph,
+                                           inputs)
+            else:
+                captured = _chain_rule(roots, root_grads, retain_graph, create_graph, inputs)
         i = 0
         while i < len(queued):  # a callback may queue another
             queued[i]()

@@ -44,6 +44,7 @@ class Away:
     grad_off: int = 0  # threads whose grad mode is off (inside no_grad, ...)
     scoped: int = 0  # threads inside an nn.Module's forward (STATE.scope set)
     anomaly: int = 0  # threads inside detect_anomaly()
+    autocast: int = 0  # threads inside an enabled autocast region (autocast_mode.py)
 
 
 _away_lock = threading.Lock()

@@ -10,8 +10,11 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from autograd.autocast_mode import active as autocast_active
+from autograd.autocast_mode import run as autocast_run
 from autograd.dims import normalize_dims
 from autograd.errors import LinAlgError
+from autograd.graph import Away
 from autograd.ops.composite import movedim
 from autograd.ops.decompositions import (
     cholesky,
@@ -39,6 +42,8 @@ def matrix_norm(A: Tensor, ord: Any = "fro", dim: tuple = (-2, -1), keepdim: boo
     smallest column sum of |A|), inf / -inf (largest / smallest row sum of |A|), as torch's
     composition ``amax(sum(|A|, dim[0]), dim[1])`` (ties share the gradient); 2 / -2 (the
     largest / smallest singular value) and 'nuc' (their sum) through ``svdvals``."""
+    if Away.autocast and autocast_active():  # on torch's autocast lists
+        return autocast_run("matrix_norm", matrix_norm, A, ord, dim, keepdim, dtype=dtype)
     if ord == "fro":
         return vector_norm(A, 2, dim, keepdim, dtype=dtype)
     if ord not in (1, -1, 2, -2, math.inf, -math.inf, "nuc"):
@@ -88,6 +93,8 @@ def norm(A: Tensor, ord: Any = None, dim: Any = None, keepdim: bool = False, *,
 def cond(A: Tensor, p: Any = None) -> Tensor:
     """The condition number of each matrix: σ_max / σ_min for ``p`` None or 2 (-2: its
     inverse), else ‖A‖_p ‖A⁻¹‖_p for the matrix norms 'fro', 'nuc', ±1, ±inf (square A)."""
+    if Away.autocast and autocast_active():  # on torch's autocast lists
+        return autocast_run("cond", cond, A, p)
     if p in (None, 2, -2):
         s = svdvals(A)
         return s[..., -1] / s[..., 0] if p == -2 else s[..., 0] / s[..., -1]

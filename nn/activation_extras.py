@@ -14,6 +14,9 @@ import warnings
 import numpy as np
 
 import autograd as ag
+from autograd.autocast_mode import active as autocast_active
+from autograd.autocast_mode import run as autocast_run
+from autograd.graph import Away
 from autograd.tensor import Tensor
 
 __all__ = ["bilinear", "glu", "hardshrink", "prelu", "softmin", "softshrink"]
@@ -61,6 +64,8 @@ def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
 def prelu(input: Tensor, weight: Tensor) -> Tensor:
     """x for x > 0, a·x otherwise; ``weight`` a holds one slope (shape (1,)) or one per
     channel (C,), channels on dim 1 (an input of fewer dims has one channel)."""
+    if Away.autocast and autocast_active():  # on torch's autocast lists
+        return autocast_run("prelu", prelu, input, weight)
     w = weight
     if w.numel() != 1:
         channels = input.shape[1] if input.ndim >= 2 else 1
@@ -83,6 +88,8 @@ def bilinear(input1: Tensor, input2: Tensor, weight: Tensor,
              bias: Tensor | None = None) -> Tensor:
     """y_o = Σ_ij x1_i A_oij x2_j + b_o: x1 (*, in1), x2 (*, in2), A (out, in1, in2) →
     (*, out)."""
+    if Away.autocast and autocast_active():  # on torch's autocast lists
+        return autocast_run("bilinear", bilinear, input1, input2, weight, bias)
     if input1.shape[:-1] != input2.shape[:-1]:
         raise RuntimeError(f"bilinear: input1 {tuple(input1.shape)} and input2 "
                            f"{tuple(input2.shape)} must have the same leading dimensions")

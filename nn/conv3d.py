@@ -12,7 +12,10 @@ from __future__ import annotations
 from typing import Any
 
 import autograd as ag
+from autograd.autocast_mode import active as autocast_active
+from autograd.autocast_mode import run as autocast_run
 from autograd.backend import xp_of
+from autograd.graph import Away
 from autograd.ops.conv import conv2d
 from autograd.ops.conv_transpose import conv_transpose2d
 from autograd.ops.window import ConvArgumentError, ntuple, same_padding
@@ -26,6 +29,9 @@ def conv3d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: An
            padding: Any = 0, dilation: Any = 1, groups: int = 1) -> Tensor:
     """(N, C, D, H, W) or (C, D, H, W), weight (O, C/groups, kD, kH, kW) →
     (N, O, D_out, H_out, W_out), each out size ⌊(n + 2p − d(k − 1) − 1)/s⌋ + 1."""
+    if Away.autocast and autocast_active():  # on torch's autocast lists
+        return autocast_run("conv3d", conv3d, input, weight, bias, stride, padding, dilation,
+                            groups)
     if input.ndim not in (4, 5):
         raise RuntimeError(f"Expected 4D (unbatched) or 5D (batched) input to conv3d, but got "
                            f"input of size: {list(input.shape)}")
@@ -82,6 +88,9 @@ def conv_transpose3d(input: Tensor, weight: Tensor, bias: Tensor | None = None,
     out size (n − 1)s − 2p + d(k − 1) + output_padding + 1. Per depth offset k, the 2-D
     transposed convolution of every depth slice lands on output depth t·s_D + k·d_D (a 0/1
     placement matrix), the k terms add up, and the depth padding is cropped."""
+    if Away.autocast and autocast_active():  # on torch's autocast lists
+        return autocast_run("conv_transpose3d", conv_transpose3d, input, weight, bias, stride,
+                            padding, output_padding, groups, dilation)
     if input.ndim not in (4, 5):
         raise RuntimeError(f"Expected 4D (unbatched) or 5D (batched) input to "
                            f"conv_transpose3d, but got input of size: {list(input.shape)}")

@@ -29,9 +29,11 @@ from typing import Any
 import numpy as np
 
 import autograd as ag
+from autograd.autocast_mode import active as autocast_active
+from autograd.autocast_mode import run as autocast_run
 from autograd.backend import follow, to_host, xp_of
 from autograd.function import Function
-from autograd.graph import Node
+from autograd.graph import Away, Node
 from autograd.ops.record import unary
 from autograd.promotion import torch_name
 from autograd.tensor import Tensor
@@ -241,6 +243,9 @@ def ctc_loss(log_probs: Tensor, targets: Any, input_lengths: Any, target_lengths
     the (N,) losses, 'sum' their sum, 'mean' the mean of each loss divided by its target
     length (at least 1). ``zero_infinity`` zeroes infinite losses (no alignment possible)
     and their gradients."""
+    if Away.autocast and autocast_active():  # on torch's autocast lists
+        return autocast_run("ctc_loss", ctc_loss, log_probs, targets, input_lengths, target_lengths,
+                     blank, reduction, zero_infinity)
     if reduction not in ("mean", "sum", "none"):
         raise ValueError(f"{reduction} is not a valid value for reduction")
     if isinstance(input_lengths, Tensor) is not isinstance(target_lengths, Tensor) or \

@@ -13,6 +13,9 @@ from typing import Any
 import numpy as np
 
 import autograd as ag
+from autograd.autocast_mode import active as autocast_active
+from autograd.autocast_mode import run as autocast_run
+from autograd.graph import Away
 from autograd.tensor import Tensor
 
 __all__ = ["cosine_similarity", "normalize", "pairwise_distance"]
@@ -40,6 +43,8 @@ def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -
     """Σ (x1/‖x1‖)·(x2/‖x2‖) along ``dim`` (inputs broadcast), each norm clamped below at
     ``eps`` — torch's current formula: the clamp changes the value only (no gradient
     stop: the norm's own derivative is kept), and the result stays in [−1, 1]."""
+    if Away.autocast and autocast_active():  # on torch's autocast lists
+        return autocast_run("cosine_similarity", cosine_similarity, x1, x2, dim, eps)
     shape = np.broadcast_shapes(tuple(x1.shape), tuple(x2.shape))
     a = x1 if tuple(x1.shape) == shape else x1.broadcast_to(shape)
     b = x2 if tuple(x2.shape) == shape else x2.broadcast_to(shape)

@@ -21,7 +21,10 @@ from typing import Any
 import numpy as np
 
 import autograd as ag
+from autograd.autocast_mode import active as autocast_active
+from autograd.autocast_mode import run as autocast_run
 from autograd.backend import follow, to_host
+from autograd.graph import Away
 from autograd.promotion import torch_name
 from autograd.tensor import Tensor
 
@@ -162,6 +165,9 @@ def fractional_max_pool2d(input: Tensor, kernel_size: Any, output_size: Any = No
                           _random_samples: Any = None) -> Any:
     """Fractional max pooling of (N, C, H, W) or (C, H, W) to ``output_size`` (or
     ⌊ratio·size⌋); with ``return_indices`` also the flat per-plane indices (int64)."""
+    if Away.autocast and autocast_active():  # on torch's autocast lists
+        return autocast_run("fractional_max_pool2d", fractional_max_pool2d, input, kernel_size,
+                     output_size, output_ratio, return_indices, _random_samples)
     out = _pool(input, kernel_size, output_size, output_ratio, _random_samples, 2)
     return out if return_indices else out[0]
 
@@ -177,5 +183,8 @@ def fractional_max_pool3d(input: Tensor, kernel_size: Any, output_size: Any = No
                           output_ratio: Any = None, return_indices: bool = False,
                           _random_samples: Any = None) -> Any:
     """Fractional max pooling of (N, C, T, H, W) or (C, T, H, W) (see the 2-d form)."""
+    if Away.autocast and autocast_active():  # on torch's autocast lists
+        return autocast_run("fractional_max_pool3d", fractional_max_pool3d, input, kernel_size,
+                     output_size, output_ratio, return_indices, _random_samples)
     out = _pool(input, kernel_size, output_size, output_ratio, _random_samples, 3)
     return out if return_indices else out[0]

@@ -16,8 +16,11 @@ from typing import Any
 import numpy as np
 
 import autograd as ag
+from autograd.autocast_mode import active as autocast_active
+from autograd.autocast_mode import run as autocast_run
 from autograd.backend import asarray, check_same_device, is_array, xp_of
 from autograd.function import Function, FunctionCtx
+from autograd.graph import Away
 from autograd.ops import linear
 from autograd.ops.activations import (
     celu,
@@ -133,20 +136,16 @@ def _softmax_dim(ndim: int, name: str) -> int:
 
 def softmax(input: Tensor, dim: int | None = None, dtype: Any = None) -> Tensor:
     """eˣ / Σ eˣ along ``dim`` (computed in ``dtype`` when given)."""
-    if dtype is not None:
-        input = input.astype(dtype)
     if dim is None:
         dim = _softmax_dim(input.ndim, "softmax")
-    return ag.softmax(input, dim)
+    return ag.softmax(input, dim, dtype)  # (dtype: cast first, as torch)
 
 
 def log_softmax(input: Tensor, dim: int | None = None, dtype: Any = None) -> Tensor:
     """x − logsumexp(x) along ``dim`` (stable for |x| ~ 1e4)."""
-    if dtype is not None:
-        input = input.astype(dtype)
     if dim is None:
         dim = _softmax_dim(input.ndim, "log_softmax")
-    return ag.log_softmax(input, dim)
+    return ag.log_softmax(input, dim, dtype)  # (dtype: cast first, as torch)
 
 
 def dropout(input: Tensor, p: float = 0.5, training: bool = True,
@@ -202,6 +201,9 @@ def mse_loss(input: Tensor, target: Any, size_average: bool | None = None,
     """(input − target)² (times ``weight``, of input's shape), reduced; with ``weight``,
     'mean' is Σ w·d² / Σ w as torch's. Shapes must match (torch only warns; a silently
     broadcast (N, 1) against (N,) is a classic bug, so this raises ValueError)."""
+    if Away.autocast and autocast_active():  # on torch's autocast lists
+        return autocast_run("mse_loss", mse_loss, input, target, size_average, reduce, reduction,
+                            weight)
     reduction = _reduction(reduction, size_average, reduce)
     d = input - _as_target(target, input, "mse_loss")
     return _reduce_weighted(d * d, weight, input, reduction)
@@ -242,6 +244,9 @@ def binary_cross_entropy(input: Tensor, target: Any, weight: Any = None,
                          reduction: str = "mean") -> Tensor:
     """−(y ln x + (1 − y) ln(1 − x)) for probabilities ``input`` in [0, 1] (each log
     clamped at −100, as torch, so x = 0 or 1 gives a finite loss), times ``weight``."""
+    if Away.autocast and autocast_active():  # on torch's autocast lists
+        return autocast_run("binary_cross_entropy", binary_cross_entropy, input, target, weight,
+                            size_average, reduce, reduction)
     reduction = _reduction(reduction, size_average, reduce)
     y = _as_target(target, input, "binary_cross_entropy")
     xd = input._data
@@ -296,6 +301,9 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Any, weight: Any = N
                                      pos_weight: Any = None) -> Tensor:
     """Sigmoid + binary cross-entropy in one stable expression on logits ``input``:
     max(x, 0) − x·y + log(1 + e^−|x|), times ``weight``; ``pos_weight`` weighs positives."""
+    if Away.autocast and autocast_active():  # on torch's autocast lists
+        return autocast_run("binary_cross_entropy_with_logits", binary_cross_entropy_with_logits,
+                            input, target, weight, size_average, reduce, reduction, pos_weight)
     reduction = _reduction(reduction, size_average, reduce)
     y = _as_target(target, input, "binary_cross_entropy_with_logits")
     pw = None
@@ -370,6 +378,9 @@ def nll_loss(input: Tensor, target: Any, weight: Any = None, size_average: bool 
              reduction: str = "mean") -> Tensor:
     """−w[t] · input[n, t[n]] for log-probabilities ``input`` (N, C, ...) and class
     indices ``target`` (N, ...); 'mean' divides by Σ w[t] over non-ignored samples."""
+    if Away.autocast and autocast_active():  # on torch's autocast lists
+        return autocast_run("nll_loss", nll_loss, input, target, weight, size_average, ignore_index,
+                            reduce, reduction)
     reduction = _reduction(reduction, size_average, reduce)
     input, target, squeeze = _unbatched(input, target)
     if input.ndim < 2:
@@ -412,6 +423,9 @@ def cross_entropy(input: Tensor, target: Any, weight: Any = None,
     """log_softmax over dim 1 then nll_loss: for logits (N, C) and class indices (N,),
     mean of −log softmax(x)[n, t[n]]; its gradient is (softmax(x) − onehot(t)) / N.
     A float target of the input's shape is read as class probabilities (as torch)."""
+    if Away.autocast and autocast_active():  # on torch's autocast lists
+        return autocast_run("cross_entropy", cross_entropy, input, target, weight, size_average,
+                            ignore_index, reduce, reduction, label_smoothing)
     reduction = _reduction(reduction, size_average, reduce)
     if not 0.0 <= label_smoothing <= 1.0:
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0, got {label_smoothing}")
@@ -573,6 +587,9 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor,
     weights (always, as torch: pass 0.0 in eval). ``enable_gqa``: K and V with fewer heads
     (dim −3) than Q serve groups of query heads (each repeated Hq/Hkv times).
     """
+    if Away.autocast and autocast_active():  # on torch's autocast lists
+        return autocast_run("scaled_dot_product_attention", scaled_dot_product_attention, query,
+                            key, value, attn_mask, dropout_p, is_causal, scale, enable_gqa)
     if enable_gqa and query.ndim >= 3 and key.ndim >= 3 and \
             key.shape[-3] != query.shape[-3]:
         hq, hkv = query.shape[-3], key.shape[-3]

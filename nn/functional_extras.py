@@ -13,7 +13,10 @@ from typing import Any
 import numpy as np
 
 import autograd as ag
+from autograd.autocast_mode import active as autocast_active
+from autograd.autocast_mode import run as autocast_run
 from autograd.backend import xp_of
+from autograd.graph import Away
 from autograd.ops import activations as A
 from autograd.tensor import Tensor
 from nn.feature_dropout import uniform01
@@ -149,6 +152,8 @@ def gumbel_softmax(logits: Tensor, tau: float = 1, hard: bool = False, eps: floa
 
 def pdist(input: Tensor, p: float = 2) -> Tensor:
     """‖x_i − x_j‖_p for every row pair i < j of (N, M), in row-major order: (N(N−1)/2,)."""
+    if Away.autocast and autocast_active():  # on torch's autocast lists
+        return autocast_run("pdist", pdist, input, p)
     if input.ndim != 2:
         raise RuntimeError(f"pdist only supports 2D tensors, got: {input.ndim}D")
     if p < 0:

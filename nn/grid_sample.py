@@ -14,7 +14,10 @@ from __future__ import annotations
 from typing import Any
 
 import autograd as ag
+from autograd.autocast_mode import active as autocast_active
+from autograd.autocast_mode import run as autocast_run
 from autograd.backend import xp_of
+from autograd.graph import Away
 from autograd.tensor import Tensor
 
 __all__ = ["affine_grid", "grid_sample"]
@@ -87,6 +90,9 @@ def _clip(x: Tensor, size: int) -> Tensor:
 def grid_sample(input: Tensor, grid: Tensor, mode: str = "bilinear",
                 padding_mode: str = "zeros", align_corners: bool | None = None) -> Tensor:
     """Sample (N, C, H, W) at the (N, H_out, W_out, 2) grid → (N, C, H_out, W_out)."""
+    if Away.autocast and autocast_active():  # on torch's autocast lists
+        return autocast_run("grid_sample", grid_sample, input, grid, mode, padding_mode,
+                            align_corners)
     if mode not in ("bilinear", "nearest"):
         raise NotImplementedError(f"grid_sample: mode={mode!r} is not supported here "
                                   f"('bilinear', 'nearest')")

@@ -17,7 +17,10 @@ from typing import Any
 import numpy as np
 
 import autograd as ag
+from autograd.autocast_mode import active as autocast_active
+from autograd.autocast_mode import run as autocast_run
 from autograd.backend import asarray, xp_of
+from autograd.graph import Away
 from autograd.ops.activations import logsigmoid
 from autograd.tensor import Tensor
 from nn.distance_functions import pairwise_distance
@@ -67,6 +70,9 @@ def margin_ranking_loss(input1: Tensor, input2: Tensor, target: Any, margin: flo
                         size_average: bool | None = None, reduce: bool | None = None,
                         reduction: str = "mean") -> Tensor:
     """max(0, −y·(x1 − x2) + margin), y = ±1."""
+    if Away.autocast and autocast_active():  # on torch's autocast lists
+        return autocast_run("margin_ranking_loss", margin_ranking_loss, input1, input2, target,
+                            margin, size_average, reduce, reduction)
     reduction = _reduction(reduction, size_average, reduce)
     y = _t(target, input1)
     if not input1.ndim == input2.ndim == y.ndim:
@@ -80,6 +86,9 @@ def hinge_embedding_loss(input: Tensor, target: Any, margin: float = 1.0,
                          size_average: bool | None = None, reduce: bool | None = None,
                          reduction: str = "mean") -> Tensor:
     """x where y = 1, max(0, margin − x) where y = −1 (both terms where y is neither)."""
+    if Away.autocast and autocast_active():  # on torch's autocast lists
+        return autocast_run("hinge_embedding_loss", hinge_embedding_loss, input, target, margin,
+                            size_average, reduce, reduction)
     reduction = _reduction(reduction, size_average, reduce)
     y = _t(target, input)._data
     out = ag.where(y != 1, _hinge(margin - input), 0.0) + ag.where(y != -1, input, 0.0)
@@ -89,6 +98,9 @@ def hinge_embedding_loss(input: Tensor, target: Any, margin: float = 1.0,
 def soft_margin_loss(input: Tensor, target: Any, size_average: bool | None = None,
                      reduce: bool | None = None, reduction: str = "mean") -> Tensor:
     """log(1 + exp(−y·x)) (torch's log1p(exp(·)), so it overflows where torch's does)."""
+    if Away.autocast and autocast_active():  # on torch's autocast lists
+        return autocast_run("soft_margin_loss", soft_margin_loss, input, target, size_average,
+                            reduce, reduction)
     reduction = _reduction(reduction, size_average, reduce)
     if isinstance(target, Tensor) and target.requires_grad and ag.is_grad_enabled():
         raise RuntimeError("The function 'soft_margin_loss' is not differentiable with respect "
@@ -114,6 +126,9 @@ def multi_margin_loss(input: Tensor, target: Any, p: int = 1, margin: float = 1.
                       weight: Any = None, size_average: bool | None = None,
                       reduce: bool | None = None, reduction: str = "mean") -> Tensor:
     """Σ_{j≠y} max(0, margin − x_y + x_j)^p / C per sample (times weight[y]), p ∈ {1, 2}."""
+    if Away.autocast and autocast_active():  # on torch's autocast lists
+        return autocast_run("multi_margin_loss", multi_margin_loss, input, target, p, margin,
+                            weight, size_average, reduce, reduction)
     reduction = _reduction(reduction, size_average, reduce)
     if p not in (1, 2):
         raise ValueError("only p == 1 and p == 2 supported")
@@ -150,6 +165,9 @@ def cosine_embedding_loss(input1: Tensor, input2: Tensor, target: Any, margin: f
                           reduction: str = "mean") -> Tensor:
     """1 − cos(x1, x2) where y = 1, max(0, cos(x1, x2) − margin) where y = −1; cos over
     the feature dim with torch's 1e-12 added to each squared norm."""
+    if Away.autocast and autocast_active():  # on torch's autocast lists
+        return autocast_run("cosine_embedding_loss", cosine_embedding_loss, input1, input2, target,
+                            margin, size_average, reduce, reduction)
     reduction = _reduction(reduction, size_average, reduce)
     y = _t(target, input1)._data
     if y.ndim > 1:
@@ -173,6 +191,9 @@ def triplet_margin_loss(anchor: Tensor, positive: Tensor, negative: Tensor,
                         reduce: bool | None = None, reduction: str = "mean") -> Tensor:
     """max(0, margin + d(a, p) − d(a, n)), d = pairwise_distance (p, eps); with ``swap``
     d(a, n) is min(d(a, n), d(p, n))."""
+    if Away.autocast and autocast_active():  # on torch's autocast lists
+        return autocast_run("triplet_margin_loss", triplet_margin_loss, anchor, positive, negative,
+                            margin, p, eps, swap, size_average, reduce, reduction)
     reduction = _reduction(reduction, size_average, reduce)
     if margin <= 0:
         raise ValueError(f"margin must be greater than 0, got {margin}")
@@ -192,6 +213,9 @@ def poisson_nll_loss(input: Tensor, target: Any, log_input: bool = True, full: b
                      reduce: bool | None = None, reduction: str = "mean") -> Tensor:
     """exp(x) − y·x (``log_input``) or x − y·log(x + eps); ``full`` adds Stirling's
     y·log y − y + ½·log(2πy) where y > 1."""
+    if Away.autocast and autocast_active():  # on torch's autocast lists
+        return autocast_run("poisson_nll_loss", poisson_nll_loss, input, target, log_input, full,
+                            size_average, eps, reduce, reduction)
     reduction = _reduction(reduction, size_average, reduce)
     y = _t(target, input)
     loss = ag.exp(input) - y * input if log_input else input - y * ag.log(input + eps)
@@ -256,6 +280,9 @@ def multilabel_margin_loss(input: Tensor, target: Any, size_average: bool | None
                            reduce: bool | None = None, reduction: str = "mean") -> Tensor:
     """Σ_j Σ_{i ∉ targets} max(0, 1 − (x_j − x_i)) / C per sample, j over the target
     classes: each row of ``target`` lists class indices up to its first −1."""
+    if Away.autocast and autocast_active():  # on torch's autocast lists
+        return autocast_run("multilabel_margin_loss", multilabel_margin_loss, input, target,
+                            size_average, reduce, reduction)
     reduction = _reduction(reduction, size_average, reduce)
     _check_matrix(input)
     c = input.shape[-1] if input.ndim else 1

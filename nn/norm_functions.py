@@ -12,6 +12,9 @@ from typing import Any
 import numpy as np
 
 import autograd as ag
+from autograd.autocast_mode import active as autocast_active
+from autograd.autocast_mode import run as autocast_run
+from autograd.graph import Away
 from autograd.ops.norm import batch_norm
 from autograd.ops.pool import avg_pool2d
 from autograd.tensor import Tensor
@@ -96,6 +99,8 @@ def rms_norm(input: Tensor, normalized_shape: Any, weight: Tensor | None = None,
              eps: float | None = None) -> Tensor:
     """x / √(mean(x²) + eps) · weight over the last len(normalized_shape) dims (RMSNorm,
     Zhang & Sennrich 2019); eps=None is the dtype's machine epsilon, as torch."""
+    if Away.autocast and autocast_active():  # on torch's autocast lists
+        return autocast_run("rms_norm", rms_norm, input, normalized_shape, weight, eps)
     if not isinstance(normalized_shape, tuple | list):  # torch's binding takes no int
         raise TypeError(f"rms_norm(): argument 'normalized_shape' (position 2) must be tuple "
                         f"of ints, not {type(normalized_shape).__name__}")

@@ -14,6 +14,9 @@ from typing import Any
 import numpy as np
 
 import autograd as ag
+from autograd.autocast_mode import active as autocast_active
+from autograd.autocast_mode import run as autocast_run
+from autograd.graph import Away
 from autograd.tensor import Tensor
 from nn.loss_reduction import _as_target, _reduce, _reduce_weighted, _reduction, _weight
 
@@ -25,6 +28,9 @@ def l1_loss(input: Tensor, target: Any, size_average: bool | None = None,
             weight: Any = None) -> Tensor:
     """|input − target| (times ``weight``), reduced (mean absolute error; with ``weight``,
     'mean' is Σ w·|d| / Σ w as torch's)."""
+    if Away.autocast and autocast_active():  # on torch's autocast lists
+        return autocast_run("l1_loss", l1_loss, input, target, size_average, reduce, reduction,
+                            weight)
     reduction = _reduction(reduction, size_average, reduce)
     d = input - _as_target(target, input, "l1_loss")
     return _reduce_weighted(ag.abs(d), weight, input, reduction)
@@ -34,6 +40,9 @@ def smooth_l1_loss(input: Tensor, target: Any, size_average: bool | None = None,
                    reduce: bool | None = None, reduction: str = "mean",
                    beta: float = 1.0) -> Tensor:
     """0.5 d²/β where |d| < β, else |d| − 0.5β  (d = input − target; β = 0: L1)."""
+    if Away.autocast and autocast_active():  # on torch's autocast lists
+        return autocast_run("smooth_l1_loss", smooth_l1_loss, input, target, size_average, reduce,
+                            reduction, beta)
     reduction = _reduction(reduction, size_average, reduce)
     if beta < 0:
         raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
@@ -49,6 +58,8 @@ def huber_loss(input: Tensor, target: Any, reduction: str = "mean", delta: float
                weight: Any = None) -> Tensor:
     """0.5 d² where |d| < δ, else δ(|d| − 0.5δ)  (d = input − target; = δ · smooth_l1 with
     β = δ), times ``weight``, reduced."""
+    if Away.autocast and autocast_active():  # on torch's autocast lists
+        return autocast_run("huber_loss", huber_loss, input, target, reduction, delta, weight)
     reduction = _reduction(reduction)
     if delta <= 0:
         raise RuntimeError("huber_loss does not support non-positive values for delta.")
@@ -73,6 +84,9 @@ def kl_div(input: Tensor, target: Any, size_average: bool | None = None,
     t·(log t − input) (0 where t = 0), or with ``log_target`` e^t·(t − input).
     'batchmean' divides the sum by the batch size (the KL definition); 'mean' divides by
     the number of elements and warns, as torch."""
+    if Away.autocast and autocast_active():  # on torch's autocast lists
+        return autocast_run("kl_div", kl_div, input, target, size_average, reduce, reduction,
+                            log_target)
     if size_average is not None or reduce is not None:
         reduction = _reduction(reduction, size_average, reduce)
     elif reduction not in ("mean", "sum", "none", "batchmean"):

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from autograd.autocast_mode import active as autocast_active
+from autograd.autocast_mode import run as autocast_run
+from autograd.graph import Away
 from autograd.ops.pool import adaptive_max_pool2d, avg_pool2d, max_pool2d
 from autograd.ops.window import ntuple
 from autograd.tensor import Tensor
@@ -28,6 +31,9 @@ def max_pool3d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any
                ) -> Any:
     """Max over kD×kH×kW windows: (N, C, D, H, W) or (C, D, H, W) → (…, D_out, H_out,
     W_out); with ``return_indices`` also each max's flat index into D·H·W."""
+    if Away.autocast and autocast_active():  # on torch's autocast lists
+        return autocast_run("max_pool3d", max_pool3d, input, kernel_size, stride, padding, dilation,
+                     ceil_mode, return_indices)
     k = ntuple(kernel_size, 3, "kernel_size", "max_pool3d")
     s = k if stride is None or stride == [] else ntuple(stride, 3, "stride", "max_pool3d")
     p = ntuple(padding, 3, "padding", "max_pool3d")
@@ -80,6 +86,9 @@ def avg_pool3d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any
     """Mean over kD×kH×kW windows: (N, C, D, H, W) or (C, D, H, W) → (…, D_out, H_out,
     W_out); padded zeros counted unless ``count_include_pad=False``; ``divisor_override``
     replaces the divisor."""
+    if Away.autocast and autocast_active():  # on torch's autocast lists
+        return autocast_run("avg_pool3d", avg_pool3d, input, kernel_size, stride, padding,
+                     ceil_mode, count_include_pad, divisor_override)
     k = ntuple(kernel_size, 3, "kernel_size", "avg_pool3d")
     s = k if stride is None or stride == [] else ntuple(stride, 3, "stride", "avg_pool3d")
     p = ntuple(padding, 3, "padding", "avg_pool3d")
@@ -104,6 +113,9 @@ def avg_pool3d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any
 def adaptive_max_pool3d(input: Tensor, output_size: Any, return_indices: bool = False) -> Any:
     """Max over adaptive bins (torch's [⌊i·n/n_out⌋, ⌈(i + 1)·n/n_out⌉) per axis; None keeps
     an axis): (N, C, D, H, W) or (C, D, H, W) → (…, D_out, H_out, W_out)."""
+    if Away.autocast and autocast_active():  # on torch's autocast lists
+        return autocast_run("adaptive_max_pool3d", adaptive_max_pool3d, input, output_size,
+                     return_indices)
     x, (n, c, depth, h, w) = _prep(input, "adaptive_max_pool3d")
     size = list(output_size) if isinstance(output_size, list | tuple) else [output_size] * 3
     if len(size) != 3:

@@ -18,7 +18,10 @@ import numpy as np
 
 import autograd as ag
 from autograd import backend
+from autograd.autocast_mode import active as autocast_active
+from autograd.autocast_mode import run as autocast_run
 from autograd.backend import to_host
+from autograd.graph import Away
 from autograd.ops.conv import conv2d
 from autograd.ops.conv_transpose import conv_transpose2d
 from autograd.ops.pool import avg_pool2d, max_pool2d
@@ -298,6 +301,9 @@ def max_unpool2d(input: Tensor, indices: Any, kernel_size: Any, stride: Any = No
                  padding: Any = 0, output_size: Any = None) -> Tensor:
     """max_pool2d's partial inverse: (N, C, H, W) or (C, H, W) values scattered to their
     flat indices in zero (H_out, W_out) planes, H_out = (H − 1)·s − 2p + k."""
+    if Away.autocast and autocast_active():  # on torch's autocast lists
+        return autocast_run("max_unpool2d", max_unpool2d, input, indices, kernel_size, stride,
+                     padding, output_size)
     k = _pair(kernel_size)
     s = k if stride is None else _pair(stride)
     return _unpool(input, indices, _unpool_size(input, k, s, _pair(padding), output_size))
@@ -307,6 +313,9 @@ def max_unpool3d(input: Tensor, indices: Any, kernel_size: Any, stride: Any = No
                  padding: Any = 0, output_size: Any = None) -> Tensor:
     """max_pool3d's partial inverse: (N, C, D, H, W) or (C, D, H, W) values scattered to
     their flat indices in zero (D_out, H_out, W_out) volumes."""
+    if Away.autocast and autocast_active():  # on torch's autocast lists
+        return autocast_run("max_unpool3d", max_unpool3d, input, indices, kernel_size, stride,
+                     padding, output_size)
     k = _triple(kernel_size)
     s = k if stride is None else _triple(stride)
     if min(s) <= 0:

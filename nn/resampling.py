@@ -26,7 +26,10 @@ from typing import Any
 
 import numpy as np
 
+from autograd.autocast_mode import active as autocast_active
+from autograd.autocast_mode import run as autocast_run
 from autograd.errors import ShapeError
+from autograd.graph import Away
 from autograd.ops.pool import adaptive_bins
 from autograd.ops.pool import adaptive_max_pool2d as _adaptive_max_pool2d
 from autograd.ops.resample import make_taps, resample
@@ -182,6 +185,9 @@ def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None,
     or to ⌊n·scale_factor⌋ per axis. Modes: 'nearest', 'nearest-exact', 'linear' (3-D),
     'bilinear' / 'bicubic' (4-D), 'trilinear' (5-D), 'area' (adaptive average pooling);
     torch's coordinate maps exactly (module docstring)."""
+    if Away.autocast and autocast_active():  # on torch's autocast lists
+        return autocast_run("interpolate", interpolate, input, size, scale_factor, mode,
+                            align_corners, recompute_scale_factor, antialias)
     if mode not in _MODES:
         raise NotImplementedError(
             f"Input Error: Only 3D, 4D and 5D input Tensors supported (got {input.ndim}D) for "
@@ -263,6 +269,8 @@ def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:
 
 def adaptive_avg_pool3d(input: Tensor, output_size: Any) -> Tensor:
     """(N, C, D, H, W) or (C, D, H, W) → (..., D_out, H_out, W_out)."""
+    if Away.autocast and autocast_active():  # on torch's autocast lists
+        return autocast_run("adaptive_avg_pool3d", adaptive_avg_pool3d, input, output_size)
     return _adaptive_avg(input, output_size, 3, "adaptive_avg_pool3d")
 
 

@@ -15,6 +15,8 @@ import math
 
 import numpy as np
 
+from autograd.autocast_mode import active as autocast_active
+from autograd.autocast_mode import run as autocast_run
 from autograd.graph import STATE, Away, Node
 from autograd.ops.record import unary
 from autograd.ops.special import erf_array
@@ -50,6 +52,8 @@ class SoftplusBackward(Node):
 
 def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
     """Softplus: log(1 + e^(βx)) / β, and x itself where βx > threshold."""
+    if Away.autocast and autocast_active():  # on torch's autocast lists
+        return autocast_run("softplus", softplus, input, beta, threshold)
     d = input._data
     out = _softplus_array(d, beta, threshold)
     return unary(SoftplusBackward, out, input, save_input=True, meta=beta,

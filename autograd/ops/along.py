@@ -15,8 +15,10 @@ from typing import Any
 
 import numpy as np
 
+from autograd.autocast_mode import active as autocast_active
+from autograd.autocast_mode import run as autocast_run
 from autograd.backend import asarray, check_same_device, follow, xp_of
-from autograd.graph import Node
+from autograd.graph import Away, Node
 from autograd.ops.arith import add, div
 from autograd.ops.inplace import apply_inplace
 from autograd.ops.inplace import index_put as put_at
@@ -171,6 +173,8 @@ def _src_part(src: Any, idx: np.ndarray) -> Any:
 
 def scatter_add(input: Tensor, dim: int, index: Any, src: Tensor) -> Tensor:
     """``out = input`` with ``src[i][j][k]`` added at ``out[i][index[i][j][k]][k]`` (dim=1)."""
+    if Away.autocast and autocast_active():  # on torch's autocast lists
+        return autocast_run("scatter_add", scatter_add, input, dim, index, src)
     idx = _index_array(index, "scatter_add", input._data)
     check_same_device(input._data, array_of(src))
     shape = input._data.shape

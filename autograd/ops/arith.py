@@ -13,6 +13,8 @@ from typing import Any
 
 import numpy as np
 
+from autograd.autocast_mode import active as autocast_active
+from autograd.autocast_mode import run as autocast_run
 from autograd.backend import asarray, device_pair, is_array
 from autograd.errors import ShapeError
 from autograd.graph import (
@@ -371,8 +373,16 @@ def _int_power(x: Any, e: Any) -> Any:
 
 
 @_recorded(PowBackward, power, save=True, as_arrays=False)
+def _pow(a: Any, b: Any) -> Tensor:
+    """aᵇ elementwise (either may be a constant)."""
+
+
 def pow(a: Any, b: Any) -> Tensor:  # noqa: A001 - the contract's name
     """aᵇ elementwise (either may be a constant)."""
+    # a frame of its own: the recorded body is shared with + − × ÷, which check nothing
+    if Away.autocast and autocast_active():  # on torch's autocast lists
+        return autocast_run("pow", pow, a, b)
+    return _pow(a, b)
 
 
 # -- comparisons: bool tensors, never differentiable ----------------------------------------

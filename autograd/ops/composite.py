@@ -10,8 +10,11 @@ from typing import Any
 
 import numpy as np
 
+from autograd.autocast_mode import active as autocast_active
+from autograd.autocast_mode import run as autocast_run
 from autograd.backend import asarray, check_same_device, xp_of
 from autograd.dims import normalize_dim, normalize_dims
+from autograd.graph import Away
 from autograd.ops.along import _index_array, dim_of, index_put
 from autograd.ops.arith import add as _add
 from autograd.ops.arith import div, mul, neg
@@ -59,12 +62,16 @@ def rsub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
 
 def addcmul(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value: Any = 1) -> Tensor:
     """input + value · tensor1 · tensor2 (broadcast)."""
+    if Away.autocast and autocast_active():  # on torch's autocast lists
+        return autocast_run("addcmul", addcmul, input, tensor1, tensor2, value=value)
     return _add(input, mul(tensor1, tensor2) if value == 1 else mul(mul(tensor1, tensor2),
                                                                     value))
 
 
 def addcdiv(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value: Any = 1) -> Tensor:
     """input + value · tensor1 / tensor2 (broadcast); integer tensors raise, as torch."""
+    if Away.autocast and autocast_active():  # on torch's autocast lists
+        return autocast_run("addcdiv", addcdiv, input, tensor1, tensor2, value=value)
     if all(array_of(t).dtype.kind in "biu" for t in (tensor1, tensor2)):
         raise RuntimeError("Integer division with addcdiv is no longer supported, and in a "
                            "future release addcdiv will perform a true division of tensor1 "
@@ -75,6 +82,8 @@ def addcdiv(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value: Any = 1) 
 
 def reciprocal(input: Tensor) -> Tensor:
     """1 / input (integers give float32, as torch)."""
+    if Away.autocast and autocast_active():  # on torch's autocast lists
+        return autocast_run("reciprocal", reciprocal, input)
     return div(1.0, input) if array_of(input).dtype.kind in "biu" else div(1, input)
 
 
@@ -133,6 +142,8 @@ def index_fill(input: Tensor, dim: int, index: Any, value: Any) -> Tensor:
 
 def index_copy(input: Tensor, dim: int, index: Any, source: Tensor) -> Tensor:
     """``input`` with the slices ``index`` along ``dim`` replaced by ``source``'s."""
+    if Away.autocast and autocast_active():  # on torch's autocast lists
+        return autocast_run("index_copy", index_copy, input, dim, index, source)
     return index_put(input, _key(input, dim, index, "index_copy"), source)
 
 

@@ -9,8 +9,10 @@ from typing import Any
 
 import numpy as np
 
+from autograd.autocast_mode import active as autocast_active
+from autograd.autocast_mode import run as autocast_run
 from autograd.backend import asarray, check_same_device, xp_of
-from autograd.graph import Node
+from autograd.graph import Away, Node
 from autograd.ops.arith import add, mul
 from autograd.ops.linalg import matmul
 from autograd.ops.rearrange import diagonal
@@ -78,6 +80,8 @@ def _parse(equation: str, ndims: list) -> tuple:
 def einsum(equation: str, *operands: Any) -> Tensor:
     """Einstein summation (torch's/NumPy's notation, ellipsis and repeated letters (a
     diagonal) allowed): the product of the operands summed over letters not in the output."""
+    if Away.autocast and autocast_active():  # on torch's autocast lists
+        return autocast_run("einsum", einsum, equation, *operands)
     if len(operands) == 1 and isinstance(operands[0], list | tuple):
         operands = tuple(operands[0])
     ops = [t if isinstance(t, Tensor) else Tensor._const(asarray(t)) for t in operands]
@@ -123,6 +127,8 @@ def _need(name: str, t: Any, ndim: int) -> None:
 
 def bmm(input: Tensor, mat2: Tensor) -> Tensor:
     """Batched matrix product of (b, n, m) and (b, m, p) tensors (no broadcasting)."""
+    if Away.autocast and autocast_active():  # on torch's autocast lists
+        return autocast_run("bmm", bmm, input, mat2)
     _need("bmm", input, 3)
     _need("bmm", mat2, 3)
     a, b = input._data.shape, mat2._data.shape
@@ -133,6 +139,8 @@ def bmm(input: Tensor, mat2: Tensor) -> Tensor:
 
 def mm(input: Tensor, mat2: Tensor) -> Tensor:
     """Matrix product of (n, m) and (m, p) tensors."""
+    if Away.autocast and autocast_active():  # on torch's autocast lists
+        return autocast_run("mm", mm, input, mat2)
     _need("mm", input, 2)
     _need("mm", mat2, 2)
     return matmul(input, mat2)
@@ -140,6 +148,8 @@ def mm(input: Tensor, mat2: Tensor) -> Tensor:
 
 def mv(input: Tensor, vec: Tensor) -> Tensor:
     """Matrix–vector product of an (n, m) and an (m,) tensor."""
+    if Away.autocast and autocast_active():  # on torch's autocast lists
+        return autocast_run("mv", mv, input, vec)
     _need("mv", input, 2)
     _need("mv", vec, 1)
     return matmul(input, vec)
@@ -147,6 +157,8 @@ def mv(input: Tensor, vec: Tensor) -> Tensor:
 
 def dot(input: Tensor, other: Tensor) -> Tensor:
     """Inner product of two 1-D tensors of one size (0-d result)."""
+    if Away.autocast and autocast_active():  # on torch's autocast lists
+        return autocast_run("dot", dot, input, other)
     na, nb = np.ndim(input._data), np.ndim(other._data)
     if na != 1 or nb != 1:
         raise RuntimeError(f"1D tensors expected, but got {na}D and {nb}D tensors")
@@ -185,18 +197,24 @@ def _scaled_sum(input: Any, prod: Tensor, beta: float, alpha: float) -> Tensor:
 def addmm(input: Any, mat1: Tensor, mat2: Tensor, *, beta: float = 1, alpha: float = 1
           ) -> Tensor:
     """beta · input + alpha · (mat1 @ mat2), input broadcast to the product's shape."""
+    if Away.autocast and autocast_active():  # on torch's autocast lists
+        return autocast_run("addmm", addmm, input, mat1, mat2, beta=beta, alpha=alpha)
     return _scaled_sum(input, mm(mat1, mat2), beta, alpha)
 
 
 def baddbmm(input: Any, batch1: Tensor, batch2: Tensor, *, beta: float = 1,
             alpha: float = 1) -> Tensor:
     """beta · input + alpha · bmm(batch1, batch2)."""
+    if Away.autocast and autocast_active():  # on torch's autocast lists
+        return autocast_run("baddbmm", baddbmm, input, batch1, batch2, beta=beta, alpha=alpha)
     return _scaled_sum(input, bmm(batch1, batch2), beta, alpha)
 
 
 def addmv(input: Any, mat: Tensor, vec: Tensor, *, beta: float = 1, alpha: float = 1
           ) -> Tensor:
     """beta · input + alpha · (mat @ vec)."""
+    if Away.autocast and autocast_active():  # on torch's autocast lists
+        return autocast_run("addmv", addmv, input, mat, vec, beta=beta, alpha=alpha)
     return _scaled_sum(input, mv(mat, vec), beta, alpha)
 
 

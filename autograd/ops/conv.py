@@ -31,9 +31,11 @@ from typing import Any
 
 import numpy as np
 
+from autograd.autocast_mode import active as autocast_active
+from autograd.autocast_mode import run as autocast_run
 from autograd.backend import check_same_device, xp_of
 from autograd.errors import ShapeError
-from autograd.graph import RAW, STATE, Node
+from autograd.graph import RAW, STATE, Away, Node
 from autograd.ops.record import nary
 from autograd.ops.shape import reshape
 from autograd.ops.window import (
@@ -261,6 +263,9 @@ def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: An
     weight (O, C/groups, kh, kw), bias (O,); stride/padding/dilation an int or (h, w) pair
     (padding also 'valid' or 'same'). Returns (N, O, Ho, Wo),
     Ho = (H + 2·ph − dh·(kh − 1) − 1) // sh + 1."""
+    if Away.autocast and autocast_active():  # on torch's autocast lists
+        return autocast_run("conv2d", conv2d, input, weight, bias, stride, padding, dilation,
+                            groups)
     x, w = input._data, weight._data
     if x.ndim == 3 and w.ndim == 4:  # unbatched, as torch
         y = conv2d(reshape(input, (1,) + x.shape), weight, bias, stride, padding, dilation,
@@ -280,6 +285,9 @@ def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: An
            padding: Any = 0, dilation: Any = 1, groups: int = 1) -> Tensor:
     """1-D convolution: input (N, C, L) or (C, L), weight (O, C/groups, k), bias (O,);
     returns (N, O, Lo). Runs as conv2d on (N, C, 1, L) with a (1, k) kernel."""
+    if Away.autocast and autocast_active():  # on torch's autocast lists
+        return autocast_run("conv1d", conv1d, input, weight, bias, stride, padding, dilation,
+                            groups)
     x, w = input._data, weight._data
     if x.ndim == 2 and w.ndim == 3:
         y = conv1d(reshape(input, (1,) + x.shape), weight, bias, stride, padding, dilation,

@@ -24,9 +24,11 @@ from typing import Any
 
 import numpy as np
 
+from autograd.autocast_mode import active as autocast_active
+from autograd.autocast_mode import run as autocast_run
 from autograd.backend import xp_of
 from autograd.errors import ShapeError
-from autograd.graph import Node
+from autograd.graph import Away, Node
 from autograd.ops.record import nary
 from autograd.ops.shape import reshape
 from autograd.ops.window import ConvArgumentError, ConvGeom, col2im_array, ntuple
@@ -137,6 +139,9 @@ def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None,
     """2-D transposed convolution ("deconvolution"), torch's argument order: input
     (N, C, H, W) or (C, H, W), weight (C, O/groups, kh, kw), bias (O,). Returns
     (N, O, Ho, Wo), Ho = (H − 1)·sh − 2·ph + dh·(kh − 1) + output_padding_h + 1."""
+    if Away.autocast and autocast_active():  # on torch's autocast lists
+        return autocast_run("conv_transpose2d", conv_transpose2d, input, weight, bias, stride,
+                            padding, output_padding, groups, dilation)
     x, w = input._data, weight._data
     if x.ndim == 3 and w.ndim == 4:  # unbatched, as torch
         y = conv_transpose2d(reshape(input, (1,) + x.shape), weight, bias, stride, padding,
@@ -156,6 +161,9 @@ def conv_transpose1d(input: Tensor, weight: Tensor, bias: Tensor | None = None,
     """1-D transposed convolution: input (N, C, L) or (C, L), weight (C, O/groups, k),
     bias (O,); returns (N, O, Lo), Lo = (L − 1)·s − 2p + d·(k − 1) + output_padding + 1.
     Runs as conv_transpose2d on (N, C, 1, L) with a (1, k) kernel."""
+    if Away.autocast and autocast_active():  # on torch's autocast lists
+        return autocast_run("conv_transpose1d", conv_transpose1d, input, weight, bias, stride,
+                            padding, output_padding, groups, dilation)
     x, w = input._data, weight._data
     if x.ndim == 2 and w.ndim == 3:
         y = conv_transpose1d(reshape(input, (1,) + x.shape), weight, bias, stride, padding,

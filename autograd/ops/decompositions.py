@@ -31,9 +31,11 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from autograd.autocast_mode import active as autocast_active
+from autograd.autocast_mode import run as autocast_run
 from autograd.backend import linalg_checks, xp_of
 from autograd.errors import LinAlgError
-from autograd.graph import Node, new_node
+from autograd.graph import Away, Node, new_node
 from autograd.ops.record import array_of, unary
 from autograd.ops.triangular import check_float, mT, tri_mask
 from autograd.tensor import Tensor, _wrap
@@ -200,6 +202,8 @@ def cholesky(A: Tensor, upper: bool = False) -> Tensor:
     """The Cholesky factor L of each symmetric positive-definite A (…, n, n): A = L Lᵀ,
     read from A's lower triangle (``upper``: U with A = Uᵀ U, from the upper one).
     Raises ``LinAlgError`` where A is not positive definite."""
+    if Away.autocast and autocast_active():  # on torch's autocast lists
+        return autocast_run("cholesky", cholesky, A, upper)
     return _cholesky("linalg.cholesky", A, upper, True, LinalgCholeskyExBackward).L
 
 
@@ -270,6 +274,8 @@ def qr(A: Tensor, mode: str = "reduced") -> QR:
     """A = Q R with Q (…, m, k) of orthonormal columns and R (…, k, n) upper triangular,
     k = min(m, n) (``mode='complete'``: k = m; ``'r'``: Q empty, R alone, not
     differentiable)."""
+    if Away.autocast and autocast_active():  # on torch's autocast lists
+        return autocast_run("qr", qr, A, mode)
     a = A._data
     if mode not in ("reduced", "complete", "r"):
         raise RuntimeError(f"qr received unrecognized mode '{mode}' but expected one of "
@@ -361,6 +367,8 @@ def svd(A: Tensor, full_matrices: bool = True, *, driver: Any = None) -> SVD:
     """A = U diag(S) Vh, S (…, k) descending, k = min(m, n); U (…, m, k), Vh (…, k, n)
     (``full_matrices``: U (…, m, m), Vh (…, n, n)). Differentiable where the singular
     values are distinct (and nonzero for a rectangular A), as torch."""
+    if Away.autocast and autocast_active():  # on torch's autocast lists
+        return autocast_run("svd", svd, A, full_matrices, driver=driver)
     check_matrix("linalg.svd", A._data, square=False)
     arrays = _svd_array(A._data, full_matrices)
     return SVD(*_record(LinalgSvdBackward, tuple(arrays), A, bool(full_matrices)))
@@ -368,6 +376,8 @@ def svd(A: Tensor, full_matrices: bool = True, *, driver: Any = None) -> SVD:
 
 def svdvals(A: Tensor, *, driver: Any = None) -> Tensor:
     """The singular values (…, k), descending; their gradient U diag(g) Vh."""
+    if Away.autocast and autocast_active():  # on torch's autocast lists
+        return autocast_run("svdvals", svdvals, A, driver=driver)
     a = A._data
     check_matrix("linalg.svdvals", a, square=False)
     if A.requires_grad:
@@ -431,6 +441,8 @@ def _uplo(op: str, UPLO: str) -> str:
 def eigh(A: Tensor, UPLO: str = "L") -> Eigh:
     """The eigenvalues (…, n), ascending, and orthonormal eigenvectors (…, n, n) of each
     symmetric A, read from its lower (``UPLO='L'``) or upper triangle."""
+    if Away.autocast and autocast_active():  # on torch's autocast lists
+        return autocast_run("eigh", eigh, A, UPLO)
     a = A._data
     check_matrix("linalg.eigh", a)
     uplo = _uplo("linalg.eigh", UPLO)
@@ -444,6 +456,8 @@ def eigh(A: Tensor, UPLO: str = "L") -> Eigh:
 
 def eigvalsh(A: Tensor, UPLO: str = "L") -> Tensor:
     """The eigenvalues of each symmetric A, ascending; their gradient V diag(g) Vᵀ."""
+    if Away.autocast and autocast_active():  # on torch's autocast lists
+        return autocast_run("eigvalsh", eigvalsh, A, UPLO)
     a = A._data
     check_matrix("linalg.eigvalsh", a)
     uplo = _uplo("linalg.eigvalsh", UPLO)

@@ -8,9 +8,11 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from autograd.autocast_mode import active as autocast_active
+from autograd.autocast_mode import run as autocast_run
 from autograd.backend import asarray, linalg_checks
 from autograd.errors import LinAlgError
-from autograd.graph import Node
+from autograd.graph import Away, Node
 from autograd.ops.record import nary, unary
 from autograd.tensor import Tensor, _wrap
 
@@ -53,6 +55,8 @@ def inv_array(a: np.ndarray) -> np.ndarray:
 
 def inv(A: Tensor) -> Tensor:
     """The inverse of each square matrix (RuntimeError if one is singular)."""
+    if Away.autocast and autocast_active():  # on torch's autocast lists
+        return autocast_run("inv", inv, A)
     _square("inv", A._data)
     return unary(InvBackward, inv_array(A._data), A, save_out=True)
 
@@ -143,6 +147,8 @@ def _solve_matrix(A: Tensor, B: Tensor) -> Tensor:
 def solve(A: Tensor, B: Tensor, *, left: bool = True) -> Tensor:
     """X with A X = B (``left=False``: X A = B). B may be a vector (…, n) when its shape
     is A's less the last dim, as torch's rule."""
+    if Away.autocast and autocast_active():  # on torch's autocast lists
+        return autocast_run("solve", solve, A, B, left=left)
     _square("solve", A._data)
     if not isinstance(B, Tensor):
         B = Tensor._const(np.asarray(B, dtype=A._data.dtype))

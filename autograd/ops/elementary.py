@@ -14,8 +14,10 @@ from typing import Any
 
 import numpy as np
 
+from autograd.autocast_mode import active as autocast_active
+from autograd.autocast_mode import run as autocast_run
 from autograd.backend import asarray, check_same_device, is_array
-from autograd.graph import Node
+from autograd.graph import Away, Node
 from autograd.ops.arith import _compute, _reduce, mul
 from autograd.ops.record import array_of, binary, nary, unary
 from autograd.promotion import cpu_scalars_moved
@@ -48,6 +50,8 @@ class RsqrtBackward(Node):
 
 def rsqrt(input: Tensor) -> Tensor:
     """1/√x elementwise."""
+    if Away.autocast and autocast_active():  # on torch's autocast lists
+        return autocast_run("rsqrt", rsqrt, input)
     with np.errstate(divide="ignore", invalid="ignore"):
         out = 1 / np.sqrt(_floating(input._data))
     return unary(RsqrtBackward, out, input, save_out=True)
@@ -63,6 +67,8 @@ class Log1pBackward(Node):
 
 def log1p(input: Tensor) -> Tensor:
     """ln(1 + x), accurate for small x."""
+    if Away.autocast and autocast_active():  # on torch's autocast lists
+        return autocast_run("log1p", log1p, input)
     return unary(Log1pBackward, np.log1p(_floating(input._data)), input, save_input=True)
 
 
@@ -75,6 +81,8 @@ class Expm1Backward(Node):
 
 def expm1(input: Tensor) -> Tensor:
     """eˣ − 1, accurate for small x."""
+    if Away.autocast and autocast_active():  # on torch's autocast lists
+        return autocast_run("expm1", expm1, input)
     return unary(Expm1Backward, np.expm1(_floating(input._data)), input, save_out=True)
 
 
@@ -88,6 +96,8 @@ class Log2Backward(Node):
 
 def log2(input: Tensor) -> Tensor:
     """Base-2 logarithm."""
+    if Away.autocast and autocast_active():  # on torch's autocast lists
+        return autocast_run("log2", log2, input)
     return unary(Log2Backward, np.log2(_floating(input._data)), input, save_input=True)
 
 
@@ -101,6 +111,8 @@ class Log10Backward(Node):
 
 def log10(input: Tensor) -> Tensor:
     """Base-10 logarithm."""
+    if Away.autocast and autocast_active():  # on torch's autocast lists
+        return autocast_run("log10", log10, input)
     return unary(Log10Backward, np.log10(_floating(input._data)), input, save_input=True)
 
 
@@ -125,6 +137,8 @@ class SinhBackward(Node):
 
 
 def sinh(input: Tensor) -> Tensor:
+    if Away.autocast and autocast_active():  # on torch's autocast lists
+        return autocast_run("sinh", sinh, input)
     return unary(SinhBackward, np.sinh(_floating(input._data)), input, save_input=True)
 
 
@@ -137,6 +151,8 @@ class CoshBackward(Node):
 
 
 def cosh(input: Tensor) -> Tensor:
+    if Away.autocast and autocast_active():  # on torch's autocast lists
+        return autocast_run("cosh", cosh, input)
     return unary(CoshBackward, np.cosh(_floating(input._data)), input, save_input=True)
 
 
@@ -185,6 +201,8 @@ class TanBackward(Node):
 
 
 def tan(input: Tensor) -> Tensor:
+    if Away.autocast and autocast_active():  # on torch's autocast lists
+        return autocast_run("tan", tan, input)
     return unary(TanBackward, np.tan(_floating(input._data)), input, save_out=True)
 
 
@@ -197,6 +215,8 @@ class AsinBackward(Node):
 
 
 def asin(input: Tensor) -> Tensor:
+    if Away.autocast and autocast_active():  # on torch's autocast lists
+        return autocast_run("asin", asin, input)
     return unary(AsinBackward, np.arcsin(_floating(input._data)), input, save_input=True)
 
 
@@ -209,6 +229,8 @@ class AcosBackward(Node):
 
 
 def acos(input: Tensor) -> Tensor:
+    if Away.autocast and autocast_active():  # on torch's autocast lists
+        return autocast_run("acos", acos, input)
     return unary(AcosBackward, np.arccos(_floating(input._data)), input, save_input=True)
 
 
@@ -253,6 +275,8 @@ class Atan2Backward(Node):
 
 def atan2(input: Any, other: Any) -> Tensor:
     """atan2(input, other): the angle of the point (other, input), in (−π, π]."""
+    if Away.autocast and autocast_active():  # on torch's autocast lists
+        return autocast_run("atan2", atan2, input, other)
     input, other = cpu_scalars_moved(input, other)
     return binary(Atan2Backward, _float_operands(np.arctan2, input, other), input, other,
                   save=True)

@@ -8,7 +8,10 @@ from typing import Any
 
 import numpy as np
 
+from autograd.autocast_mode import active as autocast_active
+from autograd.autocast_mode import run as autocast_run
 from autograd.dims import normalize_dim
+from autograd.graph import Away
 from autograd.ops.arith import sub
 from autograd.ops.contract import einsum
 from autograd.ops.products import vector_norm
@@ -22,6 +25,8 @@ from autograd.tensor import Tensor
 def tensordot(a: Tensor, b: Tensor, dims: Any = 2) -> Tensor:
     """Σ over the last ``dims`` dims of ``a`` and the first of ``b`` (an int), or over the
     paired dims ``dims = (dims_a, dims_b)``."""
+    if Away.autocast and autocast_active():  # on torch's autocast lists
+        return autocast_run("tensordot", tensordot, a, b, dims)
     na, nb = array_of(a).ndim, array_of(b).ndim
     if isinstance(dims, Tensor):
         dims = array_of(dims).tolist()
@@ -81,6 +86,8 @@ def linalg_cross(input: Tensor, other: Tensor, *, dim: int = -1) -> Tensor:
 def cross(input: Tensor, other: Tensor, dim: int | None = None) -> Tensor:
     """torch.cross: as linalg.cross, but ``dim=None`` takes the first dim of size 3 (with
     torch's deprecation warning)."""
+    if Away.autocast and autocast_active():  # on torch's autocast lists
+        return autocast_run("cross", cross, input, other, dim)
     if dim is None:
         a, b, n = _broadcast_pair(input, other)
         sizes = array_of(a).shape
@@ -96,6 +103,8 @@ def cross(input: Tensor, other: Tensor, dim: int | None = None) -> Tensor:
 
 def cdist(x1: Tensor, x2: Tensor, p: float = 2.0, compute_mode: str | None = None) -> Tensor:
     """The p-norm distances between the rows of x1 (…, P, M) and x2 (…, R, M): (…, P, R)."""
+    if Away.autocast and autocast_active():  # on torch's autocast lists
+        return autocast_run("cdist", cdist, x1, x2, p, compute_mode)
     a1, a2 = array_of(x1), array_of(x2)
     if a1.ndim < 2 or a2.ndim < 2:
         raise RuntimeError(f"cdist only supports at least 2D tensors, X1 got: {a1.ndim}D"

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from autograd.autocast_mode import active as autocast_active
+from autograd.autocast_mode import run as autocast_run
 from autograd.errors import ShapeError
-from autograd.graph import Node
+from autograd.graph import Away, Node
 from autograd.ops.record import nary
 from autograd.tensor import Tensor
 
@@ -54,6 +56,8 @@ def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None,
                bias: Tensor | None = None, eps: float = 1e-5) -> Tensor:
     """Group norm of (N, C, *) over ``num_groups`` groups of C/num_groups channels each,
     then the per-channel affine map (``weight``, ``bias`` of shape (C,), optional)."""
+    if Away.autocast and autocast_active():  # on torch's autocast lists
+        return autocast_run("group_norm", group_norm, input, num_groups, weight, bias, eps)
     x = input._data
     if x.ndim < 2:
         raise ShapeError(f"group_norm: expected an input of shape (N, C, *), got input of "

@@ -11,6 +11,9 @@ orthogonal``'s default map for non-square weights.
 
 from __future__ import annotations
 
+from autograd.autocast_mode import active as autocast_active
+from autograd.autocast_mode import run as autocast_run
+from autograd.graph import Away
 from autograd.ops.arith import mul, sub
 from autograd.ops.linalg import matmul
 from autograd.ops.rearrange import mT
@@ -20,6 +23,8 @@ from autograd.tensor import Tensor
 
 def householder_product(A: Tensor, tau: Tensor) -> Tensor:
     """Q (*, m, n) = the first n columns of H₁⋯H_k, Hᵢ = I − τᵢ vᵢ vᵢᵀ (see the module)."""
+    if Away.autocast and autocast_active():  # on torch's autocast lists
+        return autocast_run("householder_product", householder_product, A, tau)
     name = "torch.linalg.householder_product"
     if A.ndim < 2:
         raise RuntimeError(f"{name}: input must have at least 2 dimensions.")

@@ -15,8 +15,10 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from autograd.autocast_mode import active as autocast_active
+from autograd.autocast_mode import run as autocast_run
 from autograd.backend import check_same_device, xp_of
-from autograd.graph import Node
+from autograd.graph import Away, Node
 from autograd.ops.record import nary
 from autograd.tensor import Tensor
 
@@ -57,6 +59,8 @@ def layer_norm(input: Tensor, normalized_shape: int | Sequence[int], weight: Ten
                bias: Tensor | None = None, eps: float = 1e-5) -> Tensor:
     """Normalise over the trailing ``normalized_shape`` axes, then scale and shift (torch's
     ``F.layer_norm``): y = (x − E[x]) / √(Var[x] + eps) · weight + bias, biased variance."""
+    if Away.autocast and autocast_active():  # on torch's autocast lists
+        return autocast_run("layer_norm", layer_norm, input, normalized_shape, weight, bias, eps)
     shape = (int(normalized_shape),) if isinstance(normalized_shape, (int, np.integer)) \
         else tuple(int(s) for s in normalized_shape)
     x = input._data

@@ -7,9 +7,11 @@ from typing import Any
 
 import numpy as np
 
+from autograd.autocast_mode import active as autocast_active
+from autograd.autocast_mode import run as autocast_run
 from autograd.backend import asarray, check_same_device, is_array
 from autograd.errors import ShapeError
-from autograd.graph import Node
+from autograd.graph import Away, Node
 from autograd.ops.record import array_of, binary, check_tensor_args, nary
 from autograd.ops.shape import transpose
 from autograd.promotion import same_dtype
@@ -44,6 +46,8 @@ class MatMulBackward(Node):
 
 def matmul(a: Any, b: Any) -> Tensor:
     """Matrix product ``a @ b``."""
+    if Away.autocast and autocast_active():  # on torch's autocast lists
+        return autocast_run("matmul", matmul, a, b)
     x, y = array_of(a), array_of(b)
     x = x if is_array(x) else asarray(x)
     y = y if is_array(y) else asarray(y)
@@ -104,6 +108,8 @@ class LinearBackward(Node):
 
 def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """``x @ weight.T + bias`` as one op (the Linear layer's affine map, torch's layout)."""
+    if Away.autocast and autocast_active():  # on torch's autocast lists
+        return autocast_run("linear", linear, x, weight, bias)
     check_tensor_args("linear", ("input", x, False), ("weight", weight, False),
                       ("bias", bias, True))
     xd, wd = x._data, weight._data

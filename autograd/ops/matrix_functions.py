@@ -23,8 +23,10 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from autograd.autocast_mode import active as autocast_active
+from autograd.autocast_mode import run as autocast_run
 from autograd.backend import asarray, linalg_checks, xp_of
-from autograd.graph import Node
+from autograd.graph import Away, Node
 from autograd.ops.decompositions import check_matrix
 from autograd.ops.linalg import matmul
 from autograd.ops.record import unary
@@ -172,6 +174,8 @@ def pinv(A: Tensor, rcond: Any = None, hermitian: bool = False, *, atol: Any = N
 
 def pinverse(input: Tensor, rcond: float = 1e-15) -> Tensor:
     """``torch.pinverse``: :func:`pinv` with ``rtol=rcond``."""
+    if Away.autocast and autocast_active():  # on torch's autocast lists
+        return autocast_run("pinverse", pinverse, input, rcond)
     return pinv(input, rtol=rcond)
 
 
@@ -179,6 +183,8 @@ def matrix_rank(A: Tensor, tol: Any = None, hermitian: bool = False, *, atol: An
                 rtol: Any = None) -> Tensor:
     """The number (int64) of singular values above max(atol, rtol·σ_max) (``tol``: the
     old spelling of atol with rtol 0); not differentiable."""
+    if Away.autocast and autocast_active():  # on torch's autocast lists
+        return autocast_run("matrix_rank", matrix_rank, A, tol, hermitian, atol=atol, rtol=rtol)
     a = A._data
     check_matrix("linalg.matrix_rank", a, square=hermitian)
     if tol is not None:
@@ -210,6 +216,8 @@ def lstsq(A: Tensor, B: Tensor, rcond: float | None = None, *, driver: str | Non
     is the same pinv_backward). As torch's CPU drivers: rank for all but 'gels', the
     singular values for 'gelsd'/'gelss', the residuals ‖A X − B‖² per column where m > n,
     A has full rank and the driver is not 'gelsy' (the default)."""
+    if Away.autocast and autocast_active():  # on torch's autocast lists
+        return autocast_run("lstsq", lstsq, A, B, rcond, driver=driver)
     driver = "gelsy" if driver is None else driver
     if driver not in _DRIVERS:
         raise RuntimeError(f"torch.linalg.lstsq: parameter `driver` should be one of "

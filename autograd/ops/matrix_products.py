@@ -10,7 +10,10 @@ from typing import Any
 
 import numpy as np
 
+from autograd.autocast_mode import active as autocast_active
+from autograd.autocast_mode import run as autocast_run
 from autograd.backend import xp_of
+from autograd.graph import Away
 from autograd.ops.arith import mul
 from autograd.ops.contract import _scaled_sum, addmm, addmv, baddbmm, bmm, dot
 from autograd.ops.dense import inv
@@ -38,6 +41,8 @@ def inner(input: Tensor, other: Tensor) -> Tensor:
 
 def vdot(input: Tensor, other: Tensor) -> Tensor:
     """Σᵢ conj(xᵢ) yᵢ of two 1-D tensors: for real tensors, ``dot``."""
+    if Away.autocast and autocast_active():  # on torch's autocast lists
+        return autocast_run("vdot", vdot, input, other)
     a, b = input._data, other._data
     if a.ndim == 1 and b.ndim == 1 and a.dtype != b.dtype:
         raise RuntimeError(f"dot : expected both vectors to have same dtype, but found "
@@ -60,6 +65,8 @@ def addr(input: Tensor, vec1: Tensor, vec2: Tensor, *, beta: Any = 1,
          alpha: Any = 1) -> Tensor:
     """beta · input + alpha · outer(vec1, vec2): (n,) and (m,) give (n, m), ``input``
     broadcast to it (ignored, NaN too, when beta = 0)."""
+    if Away.autocast and autocast_active():  # on torch's autocast lists
+        return autocast_run("addr", addr, input, vec1, vec2, beta=beta, alpha=alpha)
     for name, v in (("vec1", vec1), ("vec2", vec2)):
         if v._data.ndim != 1:
             raise RuntimeError(f"addr: Expected 1-D argument {name}, but got "
@@ -72,6 +79,8 @@ def addbmm(input: Tensor, batch1: Tensor, batch2: Tensor, *, beta: Any = 1,
            alpha: Any = 1) -> Tensor:
     """beta · input + alpha · Σ_b batch1[b] @ batch2[b]: (b, n, m) and (b, m, p) give
     (n, p), ``input`` broadcast to it (integer tensors: beta and alpha truncated)."""
+    if Away.autocast and autocast_active():  # on torch's autocast lists
+        return autocast_run("addbmm", addbmm, input, batch1, batch2, beta=beta, alpha=alpha)
     return _scaled_sum(input, _sum(bmm(batch1, batch2), 0), beta, alpha)
 
 

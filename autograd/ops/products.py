@@ -8,8 +8,10 @@ from typing import Any
 
 import numpy as np
 
+from autograd.autocast_mode import active as autocast_active
+from autograd.autocast_mode import run as autocast_run
 from autograd.backend import asarray
-from autograd.graph import Node
+from autograd.graph import Away, Node
 from autograd.ops.arith import add, div, mul, sub
 from autograd.ops.record import unary
 from autograd.ops.reduce import axes_of, kept_shape
@@ -51,6 +53,8 @@ class ProdBackward(Node):
 def prod(input: Tensor, dim: int | None = None, keepdim: bool = False, *,
          dtype: Any = None) -> Tensor:
     """Product of all elements (0-d), or along ``dim``; ints and bools become int64."""
+    if Away.autocast and autocast_active():  # on torch's autocast lists
+        return autocast_run("prod", prod, input, dim, keepdim, dtype=dtype)
     d = input._data
     if dtype is not None:
         d = d.astype(np.dtype(dtype), copy=False)
@@ -102,6 +106,8 @@ class NormBackward(Node):
 def vector_norm(x: Tensor, ord: Any = 2, dim: Any = None, keepdim: bool = False, *,
                 dtype: Any = None) -> Tensor:
     """‖x‖_ord over ``dim`` (all elements when None), as ``torch.linalg.vector_norm``."""
+    if Away.autocast and autocast_active():  # on torch's autocast lists
+        return autocast_run("vector_norm", vector_norm, x, ord, dim, keepdim, dtype=dtype)
     d = x._data if dtype is None else x._data.astype(np.dtype(dtype))
     if d.dtype.kind not in "fc":
         raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor "
@@ -143,6 +149,8 @@ def vector_norm(x: Tensor, ord: Any = 2, dim: Any = None, keepdim: bool = False,
 def norm(input: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False,
          dtype: Any = None) -> Tensor:
     """``torch.norm``: 'fro' (= 2 over the given dims or all) or a vector p-norm."""
+    if Away.autocast and autocast_active():  # on torch's autocast lists
+        return autocast_run("norm", norm, input, p, dim, keepdim, dtype)
     if p == "fro":
         p = 2
     elif isinstance(p, str):
@@ -153,6 +161,8 @@ def norm(input: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False,
 
 def dist(input: Tensor, other: Any, p: float = 2) -> Tensor:
     """‖input − other‖_p (the two broadcast together)."""
+    if Away.autocast and autocast_active():  # on torch's autocast lists
+        return autocast_run("dist", dist, input, other, p)
     if isinstance(p, str):
         raise TypeError("dist(): argument 'p' must be Number, not str")
     return vector_norm(sub(input, other), p)
@@ -161,6 +171,8 @@ def dist(input: Tensor, other: Any, p: float = 2) -> Tensor:
 def renorm(input: Tensor, p: float, dim: int, maxnorm: float) -> Tensor:
     """Each slice along ``dim`` whose ``p``-norm exceeds ``maxnorm`` scaled down to it:
     x · maxnorm / (‖x‖_p + 1e-7) there, x elsewhere (torch's formula and gradient)."""
+    if Away.autocast and autocast_active():  # on torch's autocast lists
+        return autocast_run("renorm", renorm, input, p, dim, maxnorm)
     d = input._data
     if d.ndim < 2:
         raise RuntimeError(f"renorm: input needs at least 2 dimensions, got {d.ndim} "

@@ -14,8 +14,11 @@ from typing import Any
 
 import numpy as np
 
+from autograd.autocast_mode import active as autocast_active
+from autograd.autocast_mode import run as autocast_run
 from autograd.backend import is_device_array, xp_of
 from autograd.dims import normalize_dim
+from autograd.graph import Away
 from autograd.ops.along import gather
 from autograd.ops.elementary import lerp
 from autograd.ops.record import check_tensor_args
@@ -110,12 +113,18 @@ def quantile(input: Tensor, q: Any, dim: int | None = None, keepdim: bool = Fals
     tensor q of m values the output has m first, (m, *reduced shape); interpolation
     between the order statistics at ⌊r⌋ and ⌈r⌉, r = q·(n − 1): 'linear', 'lower',
     'higher', 'midpoint' or 'nearest'. A slice with a nan gives nan."""
+    if Away.autocast and autocast_active():  # on torch's autocast lists
+        return autocast_run("quantile", quantile, input, q, dim, keepdim,
+                     interpolation=interpolation)
     return _quantile("quantile", input, q, dim, keepdim, interpolation, False)
 
 
 def nanquantile(input: Tensor, q: Any, dim: int | None = None, keepdim: bool = False, *,
                 interpolation: str = "linear") -> Tensor:
     """``quantile`` ignoring nan: the ranks count the non-nan values of each slice."""
+    if Away.autocast and autocast_active():  # on torch's autocast lists
+        return autocast_run("nanquantile", nanquantile, input, q, dim, keepdim,
+                     interpolation=interpolation)
     return _quantile("quantile", input, q, dim, keepdim, interpolation, True)  # torch's word
 
 

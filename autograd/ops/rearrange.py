@@ -11,8 +11,10 @@ from typing import Any
 
 import numpy as np
 
+from autograd.autocast_mode import active as autocast_active
+from autograd.autocast_mode import run as autocast_run
 from autograd.backend import asarray, to_host, xp_of
-from autograd.graph import Node
+from autograd.graph import Away, Node
 from autograd.ops.along import dim_of
 from autograd.ops.arith import mul
 from autograd.ops.record import array_of, unary
@@ -258,6 +260,8 @@ def diag(input: Tensor, diagonal: int = 0) -> Tensor:
 
 def trace(input: Tensor) -> Tensor:
     """Sum of the main diagonal of a 2-D tensor."""
+    if Away.autocast and autocast_active():  # on torch's autocast lists
+        return autocast_run("trace", trace, input)
     if input._data.ndim != 2:
         raise RuntimeError(f"trace: expected a matrix, but got tensor with dim "
                            f"{input._data.ndim}")

@@ -18,7 +18,9 @@ from typing import Any
 
 import numpy as np
 
-from autograd.graph import RAW, Node
+from autograd.autocast_mode import active as autocast_active
+from autograd.autocast_mode import run as autocast_run
+from autograd.graph import RAW, Away, Node
 from autograd.ops.record import nary
 from autograd.tensor import Tensor
 
@@ -137,6 +139,8 @@ def recurrence(mode: str, gi: Tensor, h0: Tensor, w_hh: Tensor, b_hh: Tensor | N
     ``b_hh`` (G·H,); ``reverse`` runs from the last step to the first. Returns the
     states at every step, (T, B, H), or for LSTM (T, B, 2H): [h_t, c_t] side by side.
     """
+    if Away.autocast and autocast_active():  # torch's cuDNN RNN under CUDA autocast
+        return autocast_run("recurrence", recurrence, mode, gi, h0, w_hh, b_hh, c0, reverse)
     if mode not in MODES:
         raise ValueError(f"recurrence: unknown mode {mode!r}; expected one of {list(MODES)}")
     n_h = h0._data.shape[-1]

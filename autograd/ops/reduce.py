@@ -9,9 +9,11 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from autograd.autocast_mode import active as autocast_active
+from autograd.autocast_mode import run as autocast_run
 from autograd.backend import asarray
 from autograd.dims import normalize_dim, normalize_dims
-from autograd.graph import Node
+from autograd.graph import Away, Node
 from autograd.ops.record import array_of, unary
 from autograd.ops.select import maximum, minimum
 from autograd.ops.summation import mean_array, sum_array, var_array
@@ -64,6 +66,8 @@ def _cast(x: Tensor, dtype: Any) -> Tensor:
 
 def sum(x: Tensor, dim: Any = None, keepdim: bool = False, *,  # noqa: A001
         dtype: Any = None) -> Tensor:
+    if Away.autocast and autocast_active():  # on torch's autocast lists
+        return autocast_run("sum", sum, x, dim, keepdim, dtype=dtype)
     x = _cast(x, dtype)
     axes = axes_of(dim, x._data.ndim)
     out = sum_array(x._data, axes, keepdim)
@@ -302,6 +306,8 @@ class LogsumexpBackward(Node):
 
 
 def logsumexp(x: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
+    if Away.autocast and autocast_active():  # on torch's autocast lists
+        return autocast_run("logsumexp", logsumexp, x, dim, keepdim)
     axes = axes_of(dim, x._data.ndim)
     out = logsumexp_array(x._data, axes, keepdim)
     return unary(LogsumexpBackward, out, x, save_input=True, save_out=True,
@@ -324,6 +330,8 @@ class SoftmaxBackward(Node):
 
 
 def softmax(x: Tensor, dim: int = -1, dtype: Any = None) -> Tensor:
+    if Away.autocast and autocast_active():  # on torch's autocast lists
+        return autocast_run("softmax", softmax, x, dim, dtype)
     x = _cast(x, dtype)  # torch casts before the op (float32 logits, a float64 softmax)
     axis = normalize_dim(dim, x._data.ndim)
     if x._data.ndim == 0:
@@ -340,6 +348,8 @@ class LogSoftmaxBackward(Node):
 
 
 def log_softmax(x: Tensor, dim: int = -1, dtype: Any = None) -> Tensor:
+    if Away.autocast and autocast_active():  # on torch's autocast lists
+        return autocast_run("log_softmax", log_softmax, x, dim, dtype)
     x = _cast(x, dtype)
     axis = normalize_dim(dim, x._data.ndim)
     if x._data.ndim == 0:

@@ -7,8 +7,10 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from autograd.autocast_mode import active as autocast_active
+from autograd.autocast_mode import run as autocast_run
 from autograd.backend import xp_of
-from autograd.graph import Node
+from autograd.graph import Away, Node
 from autograd.ops.along import dim_of, gather
 from autograd.ops.record import unary
 from autograd.ops.reduce import _cast
@@ -45,6 +47,8 @@ class CumsumBackward(Node):
 
 def cumsum(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
     """Cumulative sum along ``dim``: ``y_i = x_0 + ... + x_i`` (ints become int64)."""
+    if Away.autocast and autocast_active():  # on torch's autocast lists
+        return autocast_run("cumsum", cumsum, input, dim, dtype=dtype)
     input = _cast(input, dtype)  # recorded: the gradient comes back in the input's dtype
     d, axis = _scan_input(input, dim, None)
     out = np.cumsum(d, axis=axis).reshape(input._data.shape)
@@ -92,6 +96,8 @@ class CumprodBackward(Node):
 def cumprod(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
     """Cumulative product along ``dim``: ``y_i = x_0 · ... · x_i`` (ints become int64);
     its gradient is exact where the input has zeros (as torch)."""
+    if Away.autocast and autocast_active():  # on torch's autocast lists
+        return autocast_run("cumprod", cumprod, input, dim, dtype=dtype)
     input = _cast(input, dtype)
     d, axis = _scan_input(input, dim, None)
     out = np.cumprod(d, axis=axis).reshape(input._data.shape)

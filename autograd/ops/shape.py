@@ -9,10 +9,12 @@ from typing import Any
 
 import numpy as np
 
+from autograd.autocast_mode import active as autocast_active
+from autograd.autocast_mode import run as autocast_run
 from autograd.backend import asarray, check_same_device
 from autograd.dims import normalize_dim, normalize_dims
 from autograd.errors import ShapeError
-from autograd.graph import Node
+from autograd.graph import Away, Node
 from autograd.ops.record import nary, unary
 from autograd.promotion import result_type
 from autograd.tensor import Tensor, _view
@@ -190,6 +192,8 @@ class CatBackward(Node):
 
 def cat(tensors: Any, dim: int = 0) -> Tensor:
     """Join tensors along an existing dimension ``dim``."""
+    if Away.autocast and autocast_active():  # on torch's autocast lists
+        return autocast_run("cat", cat, tensors, dim)
     tensors = tuple(tensors)
     if not tensors:
         raise ShapeError("cat() expects a non-empty sequence of tensors")
@@ -229,6 +233,8 @@ class StackBackward(Node):
 
 def stack(tensors: Any, dim: int = 0) -> Tensor:
     """Join tensors of one shape along a new dimension ``dim``."""
+    if Away.autocast and autocast_active():  # on torch's autocast lists
+        return autocast_run("stack", stack, tensors, dim)
     tensors = tuple(tensors)
     if not tensors:
         raise ShapeError("stack() expects a non-empty sequence of tensors")

@@ -25,8 +25,10 @@ import math
 
 import numpy as np
 
+from autograd.autocast_mode import active as autocast_active
+from autograd.autocast_mode import run as autocast_run
 from autograd.backend import is_device_array, special_of
-from autograd.graph import Node
+from autograd.graph import Away, Node
 from autograd.ops.record import check_tensor_args, unary
 from autograd.tensor import Tensor
 
@@ -250,6 +252,8 @@ class ErfinvBackward(Node):
 
 def erfinv(input: Tensor) -> Tensor:
     """The inverse error function (erf(erfinv(y)) = y on (−1, 1)), elementwise."""
+    if Away.autocast and autocast_active():  # on torch's autocast lists
+        return autocast_run("erfinv", erfinv, input)
     return unary(ErfinvBackward, erfinv_array(input._data), input, save_out=True)
 
 

@@ -20,8 +20,10 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from autograd.autocast_mode import active as autocast_active
+from autograd.autocast_mode import run as autocast_run
 from autograd.backend import xp_of
-from autograd.graph import Node
+from autograd.graph import Away, Node
 from autograd.ops.record import array_of, nary
 from autograd.tensor import Tensor
 
@@ -179,6 +181,8 @@ def cholesky_solve_array(b: np.ndarray, f: np.ndarray, upper: bool) -> np.ndarra
 def cholesky_solve(B: Tensor, L: Tensor, upper: bool = False) -> Tensor:
     """The solution X of A X = B given A's Cholesky factor ``L`` (A = L Lᵀ, or A = Uᵀ U
     when ``upper``): B (…, n, k), L (…, n, n), batch dims broadcast."""
+    if Away.autocast and autocast_active():  # on torch's autocast lists
+        return autocast_run("cholesky_solve", cholesky_solve, B, L, upper)
     _check_triangular("cholesky_solve", L, B, True)
     B, L = _batched("cholesky_solve", B, L)
     out = cholesky_solve_array(B._data, L._data, upper)
@@ -207,6 +211,8 @@ class CholeskyInverseBackward(Node):
 
 def cholesky_inverse(L: Tensor, upper: bool = False) -> Tensor:
     """A⁻¹ from A's Cholesky factor (A = L Lᵀ, or Uᵀ U when ``upper``), batched."""
+    if Away.autocast and autocast_active():  # on torch's autocast lists
+        return autocast_run("cholesky_inverse", cholesky_inverse, L, upper)
     f = L._data
     if f.ndim < 2 or f.shape[-1] != f.shape[-2]:
         raise RuntimeError(f"cholesky_inverse: A must be batches of square matrices, but "
@@ -232,6 +238,9 @@ def triangular_solve(b: Tensor, A: Tensor, upper: bool = True, transpose: bool =
     """torch's old API: X with op(A) X = b (op(A) = Aᵀ when ``transpose``), and a copy of
     A. Built on :func:`solve_triangular` (the gradient of A lands on its triangle, as
     torch's ``triangular_solve_backward``)."""
+    if Away.autocast and autocast_active():  # on torch's autocast lists
+        return autocast_run("triangular_solve", triangular_solve, b, A, upper, transpose,
+                     unitriangular)
     _check_triangular("triangular_solve", A, b, True)
     a = A.mT if transpose else A
     x = solve_triangular(a, b, upper=bool(upper) != bool(transpose), unitriangular=unitriangular)

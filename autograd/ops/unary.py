@@ -6,8 +6,10 @@ from typing import Any
 
 import numpy as np
 
+from autograd.autocast_mode import active as autocast_active
+from autograd.autocast_mode import run as autocast_run
 from autograd.backend import check_pair, is_array
-from autograd.graph import STATE, Node, inplace_msg
+from autograd.graph import STATE, Away, Node, inplace_msg
 from autograd.ops.record import nary, unary
 from autograd.promotion import NUMBER_ARRAYS, cpu_scalars_moved, number_array, result_type
 from autograd.tensor import Tensor, _wrap
@@ -28,6 +30,8 @@ class ExpBackward(Node):
 
 
 def exp(x: Tensor) -> Tensor:
+    if Away.autocast and autocast_active():  # on torch's autocast lists
+        return autocast_run("exp", exp, x)
     d = x._data
     out = np.exp(d)
     if out.dtype is not d.dtype:  # ints and bools: float32 (a test instead of a call per op)
@@ -44,6 +48,8 @@ class LogBackward(Node):
 
 
 def log(x: Tensor) -> Tensor:
+    if Away.autocast and autocast_active():  # on torch's autocast lists
+        return autocast_run("log", log, x)
     return unary(LogBackward, np.log(_float_data(x)), x, save_input=True)
 
 
