@@ -296,48 +296,50 @@ for _name, _fn in _CONVERSION_METHODS.items():
     setattr(Tensor, _name, _fn)
 __all__ += ["conversion"]
 
-# -- torch's compositions and aliases (addcmul, masked_scatter, index_add, clip...) ---------
-from autograd.ops import composite  # noqa: E402
-
-PUBLIC_OPS += composite.PUBLIC
-globals().update({_n: getattr(composite, _n) for _n in composite.PUBLIC})
-for _name, _fn in composite.METHODS.items():
-    setattr(Tensor, _name, _fn)
-
-# -- dense linear algebra (inv, det, slogdet, logdet, solve) ---------------------------------
-from autograd.ops import dense  # noqa: E402
-
-PUBLIC_OPS += dense.PUBLIC
-globals().update({_n: getattr(dense, _n) for _n in dense.PUBLIC})
-for _name, _fn in dense.METHODS.items():
-    setattr(Tensor, _name, _fn)
-
-# -- decompositions and triangular systems (cholesky, qr, svd, eigh, pinv, matrix_exp...) ----
-from autograd.ops import decompositions, householder, matrix_functions, triangular  # noqa: E402
-
-for _mod in (decompositions, householder, matrix_functions, triangular):
-    PUBLIC_OPS += _mod.PUBLIC
-    globals().update({_n: getattr(_mod, _n) for _n in _mod.PUBLIC})
-    for _name, _fn in _mod.METHODS.items():
-        setattr(Tensor, _name, _fn)
-
-# -- products and rearrangements built from other ops (tensordot, cross, cdist...) -----------
-from autograd.ops import geometry  # noqa: E402
-
-PUBLIC_OPS += geometry.PUBLIC
-globals().update({_n: getattr(geometry, _n) for _n in geometry.PUBLIC})
-for _name, _fn in geometry.METHODS.items():
-    setattr(Tensor, _name, _fn)
-
-# -- set and search ops without gradients (unique, searchsorted, bucketize) ------------------
-from autograd.ops import search  # noqa: E402
-
-for _name, _fn in search.METHODS.items():
-    setattr(Tensor, _name, _fn)
-
-# -- torch's in-place forms of the methods above (floor_, lerp_, lt_, tril_, cumsum_...) -----
 from autograd.ops.inplace import inplace_of  # noqa: E402
 
+
+def _family(mod: object, public: list | None = None, inplace: tuple = (),
+            new_only: bool = False) -> None:
+    """Register an op family module: its differentiable ops (``public``, by default its
+    ``PUBLIC``) become contract ops (the gradcheck registry must cover them) and names of
+    this package; its ``METHODS`` are bound on Tensor (``new_only``: none may replace a
+    method bound before), and each name in ``inplace`` gains torch's in-place form."""
+    global PUBLIC_OPS
+    names = list(getattr(mod, "PUBLIC", ())) if public is None else list(public)
+    PUBLIC_OPS += names
+    globals().update({n: getattr(mod, n) for n in names})
+    methods = getattr(mod, "METHODS", {})
+    taken = sorted(n for n in methods if n in Tensor.__dict__) if new_only else []
+    assert not taken, f"{mod.__name__} would replace Tensor methods {taken}"
+    for name, fn in methods.items():
+        setattr(Tensor, name, fn)
+    for name in inplace:
+        setattr(Tensor, name + "_", inplace_of(getattr(Tensor, name), name + "_"))
+
+
+# torch's compositions and aliases (addcmul, masked_scatter, index_add, clip...); dense
+# linear algebra (inv, det, slogdet, solve); decompositions and triangular systems
+# (cholesky, qr, svd, eigh, pinv, matrix_exp...); products and rearrangements built from
+# other ops (tensordot, cross, cdist...); set and search ops without gradients (unique,
+# searchsorted, bucketize)
+from autograd.ops import (  # noqa: E402
+    composite,
+    decompositions,
+    dense,
+    geometry,
+    householder,
+    matrix_functions,
+    search,
+    triangular,
+)
+
+for _mod in (composite, dense, decompositions, householder, matrix_functions, triangular,
+             geometry):
+    _family(_mod)
+_family(search, public=[])
+
+# -- torch's in-place forms of the methods above (floor_, lerp_, lt_, tril_, cumsum_...) -----
 for _name in (
     "acos acosh asin asinh atan atanh atan2 arccos arccosh arcsin arcsinh arctan arctanh "
     "arctan2 ceil floor round trunc frac fix sign square rsqrt log1p log2 log10 expm1 exp2 "
@@ -351,64 +353,32 @@ for _name in (
     if hasattr(Tensor, _name) and not hasattr(Tensor, _name + "_"):
         setattr(Tensor, _name + "_", inplace_of(getattr(Tensor, _name), _name + "_"))
 
-# -- torch's other names (concat, hstack, meshgrid, x.expand_as, x.unfold ...) -------------
-from autograd.ops import torch_names  # noqa: E402
-
-_TAKEN = sorted(n for n in torch_names.METHODS if n in Tensor.__dict__)
-assert not _TAKEN, f"torch_names would replace Tensor methods {_TAKEN}"
-for _name, _fn in torch_names.METHODS.items():
-    setattr(Tensor, _name, _fn)
-PUBLIC_OPS += torch_names.PUBLIC
-globals().update({_n: getattr(torch_names, _n) for _n in torch_names.PUBLIC})
-
-# -- Tensor.fill_diagonal_ --------------------------------------------------------------------
+# torch's other names (concat, hstack, meshgrid, x.expand_as, x.unfold ...); fill_diagonal_;
+# the gamma family (lgamma, digamma, polygamma, mvlgamma, zeta); torch.special's other
+# functions (erfcx, ndtr, log_ndtr, ndtri, xlogy, entr, logit...); quantile/nanquantile;
+# assembled tensors and the trapezoid rule (cartesian_prod, block_diag, vander...); the
+# modified Bessel functions i0, i0e, i1, i1e
+from autograd.ops import (  # noqa: E402
+    assemble,
+    bessel,
+    gamma,
+    gaussian,
+    information,
+    torch_names,
+)
 from autograd.ops import fill as _fill  # noqa: E402
-
-for _name, _fn in _fill.METHODS.items():
-    setattr(Tensor, _name, _fn)
-
-# -- the gamma family (lgamma, digamma, polygamma, mvlgamma, zeta) ---------------------------
-from autograd.ops import gamma  # noqa: E402
-
-PUBLIC_OPS += gamma.PUBLIC
-globals().update({_n: getattr(gamma, _n) for _n in gamma.PUBLIC})
-for _name, _fn in gamma.METHODS.items():
-    setattr(Tensor, _name, _fn)
-for _name in ("lgamma", "digamma", "polygamma", "mvlgamma"):
-    setattr(Tensor, _name + "_", inplace_of(getattr(Tensor, _name), _name + "_"))
-
-# -- torch.special's other functions (erfcx, ndtr, log_ndtr, ndtri, xlogy, entr, logit...) --
-from autograd.ops import gaussian, information  # noqa: E402
+from autograd.ops import quantile as _quantile  # noqa: E402
 from autograd.ops.special import erfcx  # noqa: E402,F401 - ops.erfcx (PUBLIC_OPS)
 
-PUBLIC_OPS += ["erfcx", *gaussian.PUBLIC, *information.PUBLIC]
-globals().update({_n: getattr(_m, _n) for _m in (gaussian, information) for _n in _m.PUBLIC})
-for _name, _fn in information.METHODS.items():
-    setattr(Tensor, _name, _fn)
-    setattr(Tensor, _name + "_", inplace_of(_fn, _name + "_"))
-
-# -- quantile, nanquantile (sort + gather + lerp) ---------------------------------------------
-from autograd.ops import quantile as _quantile  # noqa: E402
-
-PUBLIC_OPS += _quantile.PUBLIC
-globals().update({_n: getattr(_quantile, _n) for _n in _quantile.PUBLIC})
-for _name, _fn in _quantile.METHODS.items():
-    setattr(Tensor, _name, _fn)
-
-# -- assembled tensors and the trapezoid rule (cartesian_prod, block_diag, vander...) -------
-from autograd.ops import assemble  # noqa: E402
-
-PUBLIC_OPS += assemble.PUBLIC
-globals().update({_n: getattr(assemble, _n) for _n in assemble.PUBLIC})
-
-# -- the modified Bessel functions i0, i0e, i1, i1e ------------------------------------------
-from autograd.ops import bessel  # noqa: E402
-
-PUBLIC_OPS += bessel.PUBLIC
-globals().update({_n: getattr(bessel, _n) for _n in bessel.PUBLIC})
-for _name, _fn in bessel.METHODS.items():
-    setattr(Tensor, _name, _fn)
-    setattr(Tensor, _name + "_", inplace_of(_fn, _name + "_"))
+_family(torch_names, new_only=True)
+_family(_fill, public=[])
+_family(gamma, inplace=("lgamma", "digamma", "polygamma", "mvlgamma"))
+PUBLIC_OPS += ["erfcx"]
+_family(gaussian)
+_family(information, inplace=tuple(information.METHODS))
+_family(_quantile)
+_family(assemble)
+_family(bessel, inplace=tuple(bessel.METHODS))
 
 # -- torch's remaining Tensor methods and functions: the complex API of real tensors,
 # number functions, products, statistics, scatters, splits, in-place reshapes -------------
@@ -427,15 +397,9 @@ from autograd.ops import (  # noqa: E402
 MORE_FUNCTIONS: dict = {"renorm": products.renorm}
 for _mod in (complex_api, index_writes, inplace_views, matrix_products, numeric,
              scatter_views, splits, statistics):
-    _public = getattr(_mod, "PUBLIC", [])
-    PUBLIC_OPS += _public
-    globals().update({_n: getattr(_mod, _n) for _n in _public})
-    _TAKEN = sorted(n for n in _mod.METHODS if n in Tensor.__dict__)
-    assert not _TAKEN, f"{_mod.__name__} would replace Tensor methods {_TAKEN}"
-    for _name, _fn in _mod.METHODS.items():
-        setattr(Tensor, _name, _fn)
+    _family(_mod, new_only=True)
     MORE_FUNCTIONS.update(_mod.FUNCTIONS)
-for _name in numeric.INPLACE + ["renorm"]:
+for _name in (*numeric.INPLACE, "renorm"):
     setattr(Tensor, _name + "_", inplace_of(getattr(Tensor, _name), _name + "_"))
-    if _name in ("deg2rad", "rad2deg", "gcd", "lcm", "ldexp"):  # torch.deg2rad_ ...
-        MORE_FUNCTIONS[_name + "_"] = getattr(Tensor, _name + "_")
+for _name in ("deg2rad", "rad2deg", "gcd", "lcm", "ldexp"):  # torch.deg2rad_ ...
+    MORE_FUNCTIONS[_name + "_"] = getattr(Tensor, _name + "_")
