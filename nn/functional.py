@@ -50,6 +50,7 @@ from autograd.ops.norm import batch_norm
 from autograd.ops.pool import avg_pool2d, max_pool2d
 from autograd.random import device_generator, generator
 from autograd.tensor import Tensor
+from nn import functional_extras as _extras
 from nn import functional_more as _more
 from nn.activation_extras import bilinear, glu, hardshrink, prelu, softmin, softshrink
 from nn.distance_functions import cosine_similarity, normalize, pairwise_distance
@@ -106,15 +107,13 @@ __all__ += _more.__all__
 def relu(input: Tensor, inplace: bool = False) -> Tensor:
     """max(x, 0) elementwise; ``inplace=True`` writes it into ``input`` and returns it, as
     torch (see ``autograd.ops.activations``)."""
-    if inplace:
-        return input.copy_(ag.relu(input.clone()))
-    return ag.relu(input)
+    return _extras.relu_(input) if inplace else ag.relu(input)
 
 
 def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
     """x if x > 0 else negative_slope · x, elementwise (``inplace`` as :func:`relu`)."""
     if inplace:
-        return input.copy_(ag.leaky_relu(input.clone(), negative_slope))
+        return _extras.leaky_relu_(input, negative_slope)
     return ag.leaky_relu(input, negative_slope)
 
 

@@ -1,7 +1,8 @@
 """torch's remaining small ``nn.functional`` names: the in-place activations (``relu_``,
-``elu_``, ``leaky_relu_``, ``hardtanh_``, ``selu_``, ``celu_``, ``threshold_``, written
-through ``copy_``, so recorded and version-counted as torch's; each computes from a clone,
-so the op's saved input is not the tensor the write then changes), ``rrelu``/``rrelu_``, the
+``elu_``, ``leaky_relu_``, ``hardtanh_``, ``selu_``, ``celu_``, ``threshold_``: the
+``inplace=True`` forms, written through ``copy_``, so recorded and version-counted as
+torch's; each computes from a clone, so the op's saved input is not the tensor the write
+then changes), ``rrelu``/``rrelu_``, the
 ``*_with_indices`` pool aliases, the deprecated ``upsample*`` forms of interpolate,
 ``gumbel_softmax`` and ``pdist``."""
 
@@ -37,7 +38,7 @@ def relu_(input: Tensor) -> Tensor:
 
 def elu_(input: Tensor, alpha: float = 1.0) -> Tensor:
     """elu, in place."""
-    return input.copy_(A.elu(input.clone(), alpha))
+    return A.elu(input, alpha, inplace=True)
 
 
 def leaky_relu_(input: Tensor, negative_slope: float = 0.01) -> Tensor:
@@ -47,22 +48,22 @@ def leaky_relu_(input: Tensor, negative_slope: float = 0.01) -> Tensor:
 
 def hardtanh_(input: Tensor, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:
     """hardtanh, in place."""
-    return input.copy_(A.hardtanh(input.clone(), min_val, max_val))
+    return A.hardtanh(input, min_val, max_val, inplace=True)
 
 
 def selu_(input: Tensor) -> Tensor:
     """selu, in place."""
-    return input.copy_(A.selu(input.clone()))
+    return A.selu(input, inplace=True)
 
 
 def celu_(input: Tensor, alpha: float = 1.0) -> Tensor:
     """celu, in place."""
-    return input.copy_(A.celu(input.clone(), alpha))
+    return A.celu(input, alpha, inplace=True)
 
 
 def threshold_(input: Tensor, threshold: float, value: float) -> Tensor:
     """threshold, in place."""
-    return input.copy_(A.threshold(input.clone(), threshold, value))
+    return A.threshold(input, threshold, value, inplace=True)
 
 
 def rrelu(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3,
