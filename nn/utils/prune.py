@@ -80,14 +80,18 @@ class Identity(BasePruningMethod):
         return super().apply(module, name)
 
 
-class RandomUnstructured(BasePruningMethod):
-    """Prunes ``amount`` entries chosen uniformly at random (the largest of uniform draws)."""
+class _Unstructured(BasePruningMethod):
+    """Prunes the ``amount`` entries with the smallest :meth:`_order` values (the lower
+    flattened index first among equal ones)."""
 
     PRUNING_TYPE = "unstructured"
 
     def __init__(self, amount: int | float) -> None:
         _validate_pruning_amount_init(amount)
         self.amount = amount
+
+    def _order(self, t: Tensor) -> np.ndarray:
+        raise NotImplementedError
 
     def compute_mask(self, t: Tensor, default_mask: Tensor) -> Tensor:
         tensor_size = t.numel()
@@ -96,9 +100,15 @@ class RandomUnstructured(BasePruningMethod):
         mask = _host(default_mask)
         if nparams_toprune != 0:
             _check_k(nparams_toprune, "topk")
-            prob = _host(ag.rand(tuple(t.shape), dtype=t.dtype)).reshape(-1)
-            mask.reshape(-1)[_smallest(-prob, nparams_toprune)] = 0
+            mask.reshape(-1)[_smallest(self._order(t), nparams_toprune)] = 0
         return _wrap(mask, default_mask)
+
+
+class RandomUnstructured(_Unstructured):
+    """Prunes ``amount`` entries chosen uniformly at random (the largest of uniform draws)."""
+
+    def _order(self, t: Tensor) -> np.ndarray:
+        return -_host(ag.rand(tuple(t.shape), dtype=t.dtype)).reshape(-1)
 
     @classmethod
     def apply(cls, module: Module, name: str,  # type: ignore[override]
@@ -106,27 +116,13 @@ class RandomUnstructured(BasePruningMethod):
         return super().apply(module, name, amount=amount)
 
 
-class L1Unstructured(BasePruningMethod):
+class L1Unstructured(_Unstructured):
     """Prunes the ``amount`` entries of smallest absolute value (of the importance scores).
     Among equal ``|t|`` the lower flattened index is pruned first (torch's ``topk`` order
     on ties may differ)."""
 
-    PRUNING_TYPE = "unstructured"
-
-    def __init__(self, amount: int | float) -> None:
-        _validate_pruning_amount_init(amount)
-        self.amount = amount
-
-    def compute_mask(self, t: Tensor, default_mask: Tensor) -> Tensor:
-        tensor_size = t.numel()
-        nparams_toprune = _compute_nparams_toprune(self.amount, tensor_size)
-        _validate_pruning_amount(nparams_toprune, tensor_size)
-        mask = _host(default_mask)
-        if nparams_toprune != 0:
-            _check_k(nparams_toprune, "topk")
-            scores = np.abs(_host(t)).reshape(-1)
-            mask.reshape(-1)[_smallest(scores, nparams_toprune)] = 0
-        return _wrap(mask, default_mask)
+    def _order(self, t: Tensor) -> np.ndarray:
+        return np.abs(_host(t)).reshape(-1)
 
     @classmethod
     def apply(cls, module: Module, name: str, amount: int | float,  # type: ignore[override]
