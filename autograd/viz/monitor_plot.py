@@ -27,7 +27,9 @@ VIEWS = ("activations", "gradients", "grad_data", "update_data")
 _TITLES = {"activations": "activation distribution", "gradients": "gradient distribution",
            "grad_data": "weight gradient distribution",
            "update_data": "update:data ratio (log10)"}
-_BINS = 50
+# Bins: about the square root of the values drawn (a subsample of ``sample`` values, 256
+# by default: 16 bins), within these bounds; more would show the draw's noise.
+_BINS = (10, 50)
 
 
 def _weights(monitor: Any) -> list[int]:
@@ -39,7 +41,8 @@ def _histogram(ax: Any, values: np.ndarray, label: str) -> None:
     finite = values[np.isfinite(values)]
     if finite.size == 0:
         return
-    counts, edges = np.histogram(finite, bins=_BINS, density=True)
+    bins = min(max(round(finite.size ** 0.5), _BINS[0]), _BINS[1])
+    counts, edges = np.histogram(finite, bins=bins, density=True)
     ax.plot((edges[:-1] + edges[1:]) / 2, counts, label=label)
 
 
