@@ -67,12 +67,11 @@ def _floor(model, **options) -> object:
     params = [p for _, p in monitor.params]
     buf = np.empty(256)
 
-    def record(index: int, lr: float | None) -> np.ndarray | None:
+    def record(index: int, lr: float | None) -> None:
         outs = monitor._outs
         arrays = ([o._data for o in outs] + [o._node.grad_size for o in outs]
                   + [p.grad._data for p in params] + [p._data for p in params])
         np.concatenate([a.reshape(-1)[:1] for a in arrays], out=buf[:len(arrays)])
-        return monitor._prev  # as the values before the next step: nothing copied
 
     monitor._record = record
     return monitor
@@ -80,13 +79,14 @@ def _floor(model, **options) -> object:
 
 def _copy_floor(model, **options) -> object:
     """A Monitor whose recorded step copies its subsamples (the outputs, their gradients,
-    the parameters' gradients and values: the Monitor's own views) into a float64 row with
-    one ``np.concatenate``, as the Monitor does, and reduces nothing."""
+    the parameters' gradients and values: the Monitor's own views) into a row of the
+    arrays' float type with one ``np.concatenate``, as the Monitor does, and reduces
+    nothing."""
     monitor = ag.viz.Monitor(model, **options)
     view = monitor._view
     rows: dict[int, np.ndarray] = {}
 
-    def record(index: int, lr: float | None) -> np.ndarray | None:
+    def record(index: int, lr: float | None) -> None:
         outs = monitor._outs
         arrays = ([view(o._data) for o in outs] + [view(o._node.grad_size) for o in outs]
                   + [view(p.grad._data) for _, p in monitor.params]
@@ -94,9 +94,8 @@ def _copy_floor(model, **options) -> object:
         n = sum(a.size for a in arrays)
         row = rows.get(n)
         if row is None:
-            row = rows[n] = np.empty(n)
-        np.concatenate(arrays, axis=None, out=row, casting="same_kind")
-        return monitor._prev
+            row = rows[n] = np.empty(n, dtype=np.result_type(*arrays))
+        np.concatenate(arrays, out=row)
 
     monitor._record = record
     return monitor

@@ -70,10 +70,10 @@ def deep_tanh(init, batch_norm=False, width=100, depth=5):
 #
 # `Monitor(model)` hooks the activation modules (here the five `Tanh` layers) and every
 # parameter; `monitor.step(lr=...)` after each `optimizer.step()` closes the step. The
-# statistics come from a fixed subsample of at most `sample` values per array (1024 by
+# statistics come from a fixed subsample of at most `sample` values per array (256 by
 # default). By default the monitor records every step: on the digits MLP of
-# `benchmarks/monitor.py` that adds about 24% to a training step; `every=10` records every
-# 10th step, with its hooks attached only for those steps, for about 5%. Here we want every
+# `benchmarks/monitor.py` that adds about 12% to a training step; `every=10` records every
+# 10th step, with its hooks attached only for those steps, for about 4%. Here we want every
 # step's update:data ratio, so the default (written out: `every=1`).
 
 # %%
@@ -136,12 +136,14 @@ four_views(monitor, "N(0, 1) weights: saturated")
 summary(monitor, acc)
 
 # %% [markdown]
-# The activation histograms pile up at ±1: 60 to 84% of the units are beyond 0.97 in
-# magnitude at the first step, and training makes it worse (87 to 98% after 600 steps).
-# A saturated unit passes almost no gradient ($1 - t^2 \approx 0$), so the weights'
-# update:data ratios jump by orders of magnitude from step to step and, averaged over the
-# last 100 steps, spread over three decades, from 10^-2.2 to 10^-5.1: some layers barely
-# learn. Test accuracy 0.467.
+# The activation histograms pile up at ±1: 62 to 84% of the units are beyond 0.97 in
+# magnitude at the first step, and training makes it worse (81 to 97% after 600 steps).
+# A saturated unit passes almost no gradient ($1 - t^2 \approx 0$): the weight gradients
+# are a spike at 0 with a few large values, from the units that still pass something,
+# and the weights' update:data ratios jump by orders of magnitude from step to step
+# (10^-5 to 10^-1 over the run). Averaged over the last 100 steps they sit at 10^-2.9 to
+# 10^-2.1, above the 1e-3 line, yet the network does not learn: the few weights that
+# move take large steps while the rest stay put. Test accuracy 0.467.
 #
 # ## 2. Kaiming-style gain: std = (5/3) / √fan_in
 #
@@ -157,8 +159,8 @@ four_views(monitor, "Kaiming gain 5/3: healthy")
 summary(monitor, acc)
 
 # %% [markdown]
-# Now the activations spread over (-1, 1) with a few percent saturated (0.4 to 4% at the
-# first step, up to 10% in the last layer after training), the gradient histograms are
+# Now the activations spread over (-1, 1) with a few percent saturated (1 to 5% at the
+# first step, up to 7% in the last layer after training), the gradient histograms are
 # narrow bells around 0, and the update:data ratios of all six weights fall together, in
 # one band, to a little below the 1e-3 guide line (10^-3.3 to 10^-3.7 over the last 100
 # steps). Test accuracy 0.975.
@@ -177,7 +179,7 @@ summary(monitor, acc)
 
 # %% [markdown]
 # The activations look like those of the well-initialised network although the weights
-# are as large as in experiment 1 (1.4 to 3.8% saturated), and the test accuracy is
+# are as large as in experiment 1 (1.2 to 5.7% saturated), and the test accuracy is
 # back (0.953). The weights' update:data ratios are lower (10^-3.3 to 10^-3.9): batch
 # norm makes each layer's output independent of its weights' scale, so the gradient
 # shrinks as $1/\lVert W \rVert$ while the weights stay large: updates are small

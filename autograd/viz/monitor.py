@@ -21,39 +21,33 @@ What a recorded step costs (``benchmarks/monitor.py`` measures it on the digits 
   drawings): reading it costs nothing, where a tensor hook costs each layer a call under
   ``no_grad()`` with a wrapped Tensor in every backward. Larger outputs get a tensor hook
   (``out.register_hook``) that keeps a reference;
-* ``step()`` copies a bounded subsample (at most ``sample`` values: every r-th row, or a
-  fixed stride through the flat array; reproducible) of each activation, its gradient and
-  each parameter's gradient and values into one float64 row (one ``np.concatenate``; two
-  rows per layout are allocated once and used in turn),
-  subtracts the previous step's parameter subsample (the update), and reduces the row's
-  segments to sums and sums of squares (two ``np.add.reduceat``) and the saturated counts;
-  the means and standard deviations are formed from those when the history is read.
+* ``step()`` copies a bounded subsample (at most ``sample`` values: every s-th value of
+  the flat array, a fixed stride, so reproducible) of each activation, its gradient and
+  each parameter's gradient and values, as 1-d views, into the next row of a block with
+  one ``np.concatenate`` (the rows keep the arrays' float type); when the outputs have
+  the shapes of the step before and the parameters their arrays, in a few C-level
+  ``map`` calls and one slice per subsampled array;
+* every 32 recorded steps (or when the history is read) the block is reduced at once, in
+  float64: each segment's sum and sum of squares (two ``np.add.reduceat`` over all the
+  rows), the updates as the differences of consecutive rows' parameter values, the
+  saturated counts; the means and standard deviations are formed from these sums when
+  the history is read.
 
 On the digits MLP (``nn.MLP([64, 128, 64, 10])``, batch 32, Adam, one BLAS thread; a
-step of ~255 us, two tanh layers and six parameters, ~12,800 values a recorded step)
-recording every step (the default, ``every=1``) costs +21 to +25%; ``every=10``, with
-the hooks attached only for the recorded steps, ~+6% (measured interleaved on a shared
-2-core machine, thread CPU time, ``python -m benchmarks.monitor``). ``--breakdown``
-splits the ~57 us: ~8 us more in the forward (two hook calls), ~3 us in the backward,
-~2 us in the optimiser, ~40 us in ``step()``. Inside the loop a call costs 2.5 to 4 times
-what it costs in a tight loop whatever it reads (``--cold``: one ``.sum()`` of an
-8-value array right after a training step, ~2.5-3.8 us against ~0.9 us): the code is
-cold there, not the data. Computing the activations' statistics in the forward hook,
-where the output is still in the cache, and keeping no reference to it measured worse
-(+29 to +31% against +22 to +24% in the same runs: the forward +28 to +40 us for
-4 to 7 us less in ``step()``).
-What costs is the calls a step makes, one or more per array it touches, more than the
-values: ``sample=256`` and
-``sample=64`` both cost ~+18%, and a stand-in that only reads one value of each of the
-16 arrays a recorded step copies (``--floor``: the outputs and their gradients, the
-parameters' gradients and values), with the hooks, already costs ~+8%. Reducing many
-steps' rows at once (one ``np.concatenate`` a step into a block of 16 to 32 rows, then
-the BLAS over them) does ~40% less work in a tight loop but measured the same inside
-the training loop; so did one row reduced through fewer, larger calls (one
-``np.add.reduceat`` over the row and its squares as the two lines of one array measured
-~3.5 points worse). The issue's
-+10% with every step recorded is out of reach this way; ``benchmarks/README.md`` has the
-figures.
+step of ~265 us, two tanh layers and six parameters, ~2,900 values a recorded step at the
+default ``sample=256``) recording every step (the default, ``every=1``) costs +11 to
++14% (median per-round ratios +11 to +13%); ``sample=128`` ~+10%, ``sample=64`` ~+9%,
+``every=10`` ~+4% (measured interleaved on a shared 2-core machine, thread CPU time,
+``python -m benchmarks.monitor``). Reducing each step's row on its own, with 1024-value
+subsamples, cost +21 to +25%: inside a training loop each NumPy call costs 2.5 to 4 times
+what it costs in a tight loop, whatever it reads (the code is cold there), so a step
+costs by the calls it makes, and the block makes one a step for every array and about ten
+per 32 steps. What is left is touching the arrays: a stand-in that only reads one value
+of each of the 16 arrays a step copies (the outputs and their gradients, the parameters'
+gradients and values), with the hooks, already costs +8 to +9%, so the issue's +10% with
+every step recorded needs a step that reads fewer arrays (e.g. parameters and gradients
+in flat buffers, which neither the engine nor the optimisers keep). ``benchmarks/README.md``
+has the figures.
 
 As ``step()`` reads them, the statistics see the layer's output and gradient as they
 are then: an in-place op applied to a watched output after its layer (e.g. a following
@@ -77,19 +71,21 @@ from typing import Any
 import numpy as np
 
 from autograd.engine import _SMALL as ENGINE_KEEPS
+from autograd.viz.monitor_block import SATURATION, Block, stride
 
 __all__ = ["ACTIVATION_KINDS", "SATURATION", "Monitor", "MonitorHistory"]
 
-# |tanh| beyond this is "saturated" (tanh' = 1 - t^2 < 0.06: the gradient barely passes);
-# a sigmoid output is saturated within 1 - SATURATION of 0 or 1 (sigma' = s(1-s) < 0.03).
-SATURATION = 0.97
 # Module class names (and the grad_fn names of the op that made an output) -> kind.
 ACTIVATION_KINDS = {"Tanh": "tanh", "Sigmoid": "sigmoid", "ReLU": "relu",
                     "TanhBackward": "tanh", "SigmoidBackward": "sigmoid",
                     "ReluBackward": "relu"}
-# Recorded steps kept as raw sums before they are turned into statistics.
-_PENDING = 256
+# Recorded steps kept as rows (at most _BLOCK_VALUES values in all) before they are
+# reduced together.
+_PENDING = 32
+_BLOCK_VALUES = 1 << 17
 _UNRESOLVED = "?"
+_DATA, _SHAPE = operator.attrgetter("_data"), operator.attrgetter("shape")
+_GRAD_SIZE, _GRAD_DATA = operator.attrgetter("_node.grad_size"), operator.attrgetter("_grad._data")
 
 
 class MonitorHistory(list):
@@ -111,7 +107,8 @@ class MonitorHistory(list):
     the monitor was attached).
 
     Standard deviations are NumPy's (``ddof=0``), computed in float64 on the subsample
-    (the whole array when it has at most ``sample`` values). A statistic that could not be
+    (the whole array when it has at most ``sample`` values; a float32 value's square is
+    exact in float64). A statistic that could not be
     measured (no backward in that step, a parameter without gradient) is NaN; a ratio
     over a zero ``data_std`` is ``inf`` (or NaN for 0/0).
     """
@@ -119,68 +116,6 @@ class MonitorHistory(list):
     def column(self, key: str, name: str) -> np.ndarray:
         """``key`` over the steps for the layer or parameter ``name`` (float64 array)."""
         return np.array([r[key] for r in self if r["name"] == name], dtype=np.float64)
-
-
-def _plan(shape: tuple, sample: int) -> tuple[int, int]:
-    """How to subsample an array of ``shape`` to at most ``sample`` values: ``(r, 0)``
-    takes every r-th row (whole rows: every unit is seen; when at least 4 rows fit),
-    ``(0, s)`` every s-th value of the flat array, s coprime with the last dimension (so
-    the columns all come round)."""
-    row = math.prod(shape[1:])
-    if len(shape) >= 2 and 4 * row <= sample:
-        return -(-shape[0] // (sample // row)), 0
-    n = math.prod(shape)
-    s = -(-n // sample)
-    last = int(shape[-1]) if shape else 1
-    while math.gcd(s, last) > 1:
-        s += 1
-    return 0, s
-
-
-def _hits(acts: np.ndarray, kind: str) -> np.ndarray:
-    """Which values of an activation ``kind`` count as saturated ("dead" for ReLU)."""
-    if kind == "tanh":
-        return np.abs(acts) > SATURATION
-    if kind == "sigmoid":
-        return np.abs(acts - 0.5) > SATURATION - 0.5
-    return acts == 0
-
-
-def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return num / den
-
-
-class _Layout:
-    """Where each segment of a step's row lies, for one set of segment sizes: the
-    activations (L), their gradients (L), the parameters' gradients (P) and values (P),
-    then the update (P, when the previous values are known)."""
-
-    def __init__(self, sizes: tuple, n_layers: int, kinds: list) -> None:
-        n_params = (len(sizes) - 2 * n_layers) // 2
-        data_sizes = sizes[len(sizes) - n_params:]
-        full = np.array(sizes + data_sizes, dtype=np.int64)
-        self.sizes = sizes
-        self.total = sum(sizes)
-        self.n_data = sum(data_sizes)
-        self.n_segments = len(full)
-        self.present = np.flatnonzero(full)     # segments with values, the update's last
-        self.counts = full[self.present]
-        self.starts = np.concatenate(([0], np.cumsum(self.counts)[:-1])).astype(np.intp)
-        self.starts_no_update = self.starts[:len(self.starts) - np.count_nonzero(data_sizes)]
-        self.n_acts = sum(sizes[:n_layers])
-        self.act_layers = [i for i in range(n_layers) if sizes[i]]
-        ends = np.cumsum([sizes[i] for i in self.act_layers]).tolist()
-        self.act_bounds = list(zip([0, *ends[:-1]], ends))
-        self.kinds = sorted({kinds[i] for i in self.act_layers}
-                            & {"tanh", "sigmoid", "relu"})
-        # Two rows used in turn (a step's update reads the row before), and scratch for
-        # the squares and the saturated flags: allocated once, since fresh arrays of this
-        # size each step cost page faults that dwarf the arithmetic.
-        self.rows = (np.empty(self.total + self.n_data), np.empty(self.total + self.n_data))
-        self.turn = 0
-        self.squares = np.empty(self.total + self.n_data)
-        self.hits = np.empty(self.n_acts, dtype=bool)
 
 
 class Monitor:
@@ -195,26 +130,26 @@ class Monitor:
             By default the activation modules (``Tanh``, ``Sigmoid``, ``ReLU``), or every
             leaf module when the model has none.
         every: record every ``every``-th step (steps ``0, every, 2*every...``; default
-            1, every step, at about +22% of a training step on the digits MLP,
+            1, every step, at about +12% of a training step on the digits MLP,
             ``benchmarks/monitor.py``). With ``every > 1`` the forward hooks are attached
             only for the recorded steps, so the steps in between run as without a monitor
             (``step()`` only counts them, and at the step before a recorded one copies the
             parameters' subsample, to measure the recorded step's update): ``every=10``
-            costs ~+6% there (see the module docstring).
-        sample: the most values kept of each activation, gradient and parameter. An
-            array with more is subsampled with a fixed stride (reproducible): every r-th
-            row (whole rows, r the smallest that keeps at most ``sample`` values) when at
-            least 4 rows fit in ``sample``, else every s-th value of the flat array,
-            s = ceil(size / sample) raised until coprime with the last dimension; its
-            statistics and histograms are those of the subsample. Smaller arrays are used
-            whole.
+            costs ~+4% there (see the module docstring).
+        sample: the most values kept of each activation, gradient and parameter (256 by
+            default: for normally distributed values, one standard error of ~4.4% on a
+            standard deviation and of ~2 points on a share near 10%). An array with more
+            is subsampled with a fixed stride (reproducible): every s-th value of the
+            flat array, s = ceil(size / sample) raised until coprime with the last
+            dimension (so that every column comes round); its statistics and histograms
+            are those of the subsample. Smaller arrays are used whole.
 
     Only forwards in training mode are recorded (``model.eval()`` evaluation is skipped);
     if a step has several, the last one that builds a graph counts.
     """
 
     def __init__(self, model: Any, layers: Iterable[Any] | None = None, every: int = 1,
-                 sample: int = 1024) -> None:
+                 sample: int = 256) -> None:
         if not (callable(getattr(model, "named_modules", None))
                 and callable(getattr(model, "named_parameters", None))):
             raise TypeError(f"Monitor needs a module with named_modules() and "
@@ -229,8 +164,13 @@ class Monitor:
                                          for t in self.layer_types]
         self.params = [(n, p) for n, p in model.named_parameters()
                        if getattr(p, "requires_grad", False)]
-        self._plans: dict[tuple, tuple[bool, slice | None]] = {}
-        self._layouts: dict[tuple, _Layout] = {}
+        self._param_tensors = [p for _, p in self.params]
+        self._plans: dict[tuple, slice] = {}  # per shape: the stride, slice(None) for all
+        self._blocks: dict[tuple, Block] = {}
+        self._open: Block | None = None  # the block whose rows are not reduced yet
+        # the outputs' shapes, the slices to take, the parameters' arrays and the block of
+        # the last step that had every array (see _gather_as_before)
+        self._same: tuple | None = None
         n = len(self.layers)
         self._outs: list[Any] = [None] * n      # this step's outputs of the watched layers
         self._hgrads: list[Any] = [None] * n    # gradients a tensor hook caught (large outputs)
@@ -244,12 +184,15 @@ class Monitor:
         self._value_sizes: tuple = ()
         self._count = 0           # step() calls so far: the index of the coming step
         self._recording = True    # step 0 is always recorded
-        self._prev: np.ndarray | None = self._param_data()  # a copy: step 0's "before"
-        self._pending: list[tuple] = []   # (step, lr, layout, sums, squares, saturated)
-        self._chunks: list[dict] = []     # statistics of the steps already computed
+        # The parameters' subsample before the coming recorded step, when its update is not
+        # measured from the block's previous row: at attaching, at the step before a
+        # recorded one (every > 1), after a block is reduced (every == 1).
+        self._prev: np.ndarray | None = self._param_data()
+        self._pending: list[tuple] = []   # the reduced blocks' sums, not yet statistics
+        self._chunks: list[dict] = []     # statistics of the blocks already reduced
         self._rows = MonitorHistory()
         self._rows_done = 0               # chunks already turned into rows
-        self._last: tuple | None = None   # the last recorded step's layout and row
+        self._last: tuple | None = None   # the last recorded step's block and row index
         self.removed = False
 
     # -- attaching ------------------------------------------------------------------
@@ -283,19 +226,15 @@ class Monitor:
         return [(n or type(m).__name__, m) for n, m in chosen]
 
     def _view(self, a: np.ndarray) -> np.ndarray:
-        """At most ``sample`` values of ``a`` (a view; ``np.concatenate`` flattens it)."""
-        plan = self._plans.get(a.shape)
-        if plan is None:  # once per shape: (flat?, slice), the slice None for the whole
-            if a.size <= self.sample:
-                plan = (False, None)
-            else:
-                r, s = _plan(a.shape, self.sample)
-                plan = (False, slice(None, None, r)) if r else (True, slice(None, None, s))
-            self._plans[a.shape] = plan
-        flat, part = plan
-        if part is None:
-            return a
-        return a.reshape(-1)[part] if flat else a[part]
+        """At most ``sample`` values of ``a``, flat (a view of a C-contiguous array)."""
+        part = self._plans.get(a.shape)
+        if part is None:  # once per shape: every s-th value, or the whole (slice None)
+            part = self._plans[a.shape] = (
+                slice(None, None, stride(a.shape, self.sample)) if a.size > self.sample
+                else slice(None))
+        if part.step is None:
+            return a if a.ndim == 1 else a.reshape(-1)
+        return a.reshape(-1)[part]
 
     def _on_forward(self, i: int, module: Any, args: tuple, output: Any) -> None:
         if not self._recording or not getattr(module, "training", True):
@@ -330,7 +269,8 @@ class Monitor:
         if self.removed:
             raise RuntimeError("Monitor.step(): the monitor was removed (remove() detaches it)")
         index = self._count
-        data = self._record(index, lr) if self._recording else None
+        if self._recording:
+            self._record(index, lr)
         n = len(self.layers)
         self._outs, self._hgrads, self._grad_handles = [None] * n, [None] * n, []
         self._count = index + 1
@@ -338,8 +278,9 @@ class Monitor:
         if not self._recording:
             self._prev = None
             self._detach()  # the steps in between run as without a monitor
-        else:  # the next step's update is measured from these values
-            self._prev = data if data is not None else self._param_data()
+        else:
+            if self.every != 1:  # the coming step's update is measured from these values
+                self._prev = self._param_data()
             self._attach()
 
     def _attach(self) -> None:
@@ -352,21 +293,75 @@ class Monitor:
             h.remove()
         self._handles = []
 
-    def _record(self, index: int, lr: float | None) -> np.ndarray:
-        """Copy this step's subsamples into a row, reduce it; return the values' part."""
+    def _record(self, index: int, lr: float | None) -> None:
+        """Copy this step's subsamples into the next row of their block (one
+        ``np.concatenate``); reduce the block when it is full."""
+        gathered = self._gather_as_before()
+        arrays, block = gathered if gathered is not None else self._gather()
+        if block is not self._open:
+            self._flush()  # a block holds consecutive steps with one set of sizes
+            self._open = block
+        k = len(block.steps)
+        row = block.rows[k]
+        if arrays:
+            np.concatenate(arrays, out=row)  # 1-d views: the cheapest path in NumPy
+        if k == 0 or self.every != 1:  # else the block's previous row, when reduced
+            prev = self._prev
+            update = block.updates[k]
+            if prev is not None and prev.shape == update.shape:
+                np.subtract(row[block.total - block.n_data:], prev, out=update, dtype=np.float64)
+            else:  # the parameters changed shape (or none was copied): no update
+                update[...] = np.nan
+        block.steps.append((index, math.nan if lr is None else float(lr)))
+        self._last = (block, k)
+        if k + 1 == len(block.rows):
+            self._flush()
+
+    def _gather_as_before(self) -> tuple[list, Block] | None:
+        """This step's subsamples when the watched outputs have the shapes of the last
+        step that had every array, each has its gradient, every parameter its gradient and
+        its array of then (the common case, in as few Python operations as it takes: they
+        count, ``benchmarks/monitor.py``); None for :meth:`_gather` to work it out. The
+        gradients' shapes are their tensors' (the engine's invariant): not checked."""
+        same = self._same
+        if same is None:
+            return None
+        shapes, parts, bases, block = same
+        outs, params = self._outs, self._param_tensors
+        try:  # a missing output, node or gradient has no attribute: the general case
+            arrays = list(map(_DATA, outs))
+            if list(map(_SHAPE, arrays)) != shapes:
+                return None
+            arrays += map(_GRAD_SIZE, outs)
+            arrays += map(_GRAD_DATA, params)
+            if not all(map(operator.is_, map(_DATA, params), bases)):
+                return None
+            for i, part in parts:
+                arrays[i] = arrays[i].reshape(-1)[part]
+        except AttributeError:
+            return None
+        arrays += self._value_views
+        return arrays, block
+
+    def _gather(self) -> tuple[list, Block]:
+        """This step's subsamples and their layout, whatever is missing (no backward, a
+        parameter without gradient, a large output's gradient from its tensor hook...)."""
         view, kinds, outs = self._view, self._kinds, self._outs
-        arrays, sizes = [], []
+        arrays, sizes, whole = [], [], []
         for i, out in enumerate(outs):
             if out is None:
                 sizes.append(0)
                 continue
+            whole.append(out._data)
             a = view(out._data)
             arrays.append(a)
             sizes.append(a.size)
-            if kinds[i] == _UNRESOLVED:  # by the op that made it: a Block ending in tanh
+            if kinds[i] == _UNRESOLVED:  # by the op that made it: a module ending in tanh
                 kinds[i] = ACTIVATION_KINDS.get(type(out._node).__name__)
+        hooked = False
         for i, out in enumerate(outs):
             g = None if out is None else self._hgrads[i]
+            hooked = hooked or g is not None
             if g is None and out is not None and out._node is not None:
                 g = out._node.grad_size  # the gradient itself when small (engine._grad_size)
                 if g.__class__ is not np.ndarray or g.shape != out._data.shape:
@@ -374,59 +369,43 @@ class Monitor:
             if g is None:
                 sizes.append(0)
                 continue
+            whole.append(g)
             g = view(g)
             arrays.append(g)
             sizes.append(g.size)
-        for _, p in self.params:
-            g = p.grad
-            if g is None:
+        for p in self._param_tensors:
+            g = p._grad
+            if g is None or g._data.__class__ is not np.ndarray:
                 sizes.append(0)
                 continue
+            whole.append(g._data)
             g = view(g._data)
             arrays.append(g)
             sizes.append(g.size)
-        values = self._param_views()
-        arrays += values
-        key = (*sizes, *self._value_sizes)
-        lay = self._layouts.get(key)
-        if lay is None:
-            lay = self._layouts[key] = _Layout(key, len(outs), kinds)
-        n_data, total = lay.n_data, lay.total
-        row = lay.rows[lay.turn]
-        lay.turn ^= 1
-        if arrays:
-            np.concatenate(arrays, axis=None, out=row[:total], casting="same_kind")
-        data = row[total - n_data:total]
-        prev = self._prev
-        if prev is not None and prev.shape == data.shape:
-            np.subtract(data, prev, out=row[total:])
-            starts = lay.starts
-        else:  # the parameters changed shape: no update to measure
-            row = row[:total]
-            starts = lay.starts_no_update
-        squares = np.square(row, out=lay.squares[:row.size])
-        saturated = {}
-        for kind in lay.kinds:  # tanh from the squares: |t| > 0.97 <=> t^2 > 0.97^2
-            if kind == "tanh":
-                hit = np.greater(squares[:lay.n_acts], SATURATION ** 2, out=lay.hits)
-            else:
-                hit = _hits(row[:lay.n_acts], kind)
-            saturated[kind] = [np.count_nonzero(hit[a:b]) for a, b in lay.act_bounds]
-        if starts.size:
-            sums, squares = np.add.reduceat(row, starts), np.add.reduceat(squares, starts)
-        else:
-            sums = squares = starts
-        self._pending.append((index, math.nan if lr is None else float(lr), lay, sums,
-                              squares, saturated))
-        self._last = (lay, row)
-        if len(self._pending) >= _PENDING:
-            self._compute()
-        return data
+        arrays += self._param_views()
+        sizes += self._value_sizes
+        # float64 rows unless every array is float32 or narrower
+        dtype = np.result_type(np.float32, *(w.dtype for w in whole),
+                               *(v.dtype for v in self._value_views))
+        dtype = np.dtype(np.float32 if dtype.itemsize <= 4 else np.float64)
+        key = (*sizes, dtype.char)
+        block = self._blocks.get(key)
+        if block is None:
+            rows = min(_PENDING, max(1, _BLOCK_VALUES // max(1, sum(sizes))))
+            block = self._blocks[key] = Block(tuple(sizes), len(outs), kinds, rows, dtype)
+        self._same = None
+        if 0 not in sizes and not hooked:  # all there: the next step may take the short way
+            plans = [self._plans[w.shape] for w in whole]
+            self._same = ([o._data.shape for o in outs],
+                          [(i, part) for i, (w, part) in enumerate(zip(whole, plans))
+                           if part.step is not None or w.ndim != 1],
+                          self._value_bases, block)
+        return arrays, block
 
     def _param_views(self) -> list[np.ndarray]:
         """Each parameter's subsample (views, cached while the parameter keeps its array:
         the optimisers update in place)."""
-        bases = [p._data for _, p in self.params]
+        bases = [p._data for p in self._param_tensors]
         if len(bases) != len(self._value_bases) or not all(
                 map(operator.is_, bases, self._value_bases)):
             self._value_bases = bases
@@ -434,54 +413,24 @@ class Monitor:
             self._value_sizes = tuple(v.size for v in self._value_views)
         return self._value_views
 
-    def _compute(self) -> None:
-        """Turn the pending steps' sums into statistics, a run of equal layouts at once."""
-        pending, self._pending = self._pending, []
-        start = 0
-        while start < len(pending):
-            end = start + 1
-            while (end < len(pending) and pending[end][2] is pending[start][2]
-                   and len(pending[end][3]) == len(pending[start][3])):
-                end += 1
-            self._chunks.append(self._statistics(pending[start:end]))
-            start = end
-
-    def _statistics(self, steps: list[tuple]) -> dict[str, Any]:
-        lay = steps[0][2]
-        n_layers, n_params = len(self.layers), len(self.params)
-        k = len(steps)
-        width = len(steps[0][3])
-        means = np.full((k, lay.n_segments), np.nan)
-        stds = np.full((k, lay.n_segments), np.nan)
-        if width:
-            n = lay.counts[:width]
-            mu = np.stack([s[3] for s in steps]) / n
-            var = np.stack([s[4] for s in steps]) / n - mu * mu
-            means[:, lay.present[:width]] = mu
-            stds[:, lay.present[:width]] = np.sqrt(np.maximum(var, 0.0))
-        saturated = np.full((k, n_layers), np.nan)
-        for i_act, layer in enumerate(lay.act_layers):
-            kind = self._kinds[layer]
-            if kind in lay.kinds:
-                counts = np.array([s[5][kind][i_act] for s in steps], dtype=np.float64)
-                saturated[:, layer] = counts / lay.sizes[layer]
-        p0 = 2 * n_layers
-        grad_std = stds[:, p0:p0 + n_params]
-        data_std = stds[:, p0 + n_params:p0 + 2 * n_params]
-        update_std = stds[:, p0 + 2 * n_params:]
-        return {
-            "step": [s[0] for s in steps], "lr": [s[1] for s in steps],
-            "mean": means[:, :n_layers], "std": stds[:, :n_layers], "saturated": saturated,
-            "grad_mean": means[:, n_layers:p0], "grad_std_layer": stds[:, n_layers:p0],
-            "grad_std": grad_std, "data_std": data_std,
-            "grad_data": _ratio(grad_std, data_std), "update_data": _ratio(update_std, data_std),
-        }
+    def _flush(self) -> None:
+        """Reduce the open block's rows (:meth:`Block.reduce`); with ``every == 1`` its last
+        row's parameter values are the coming step's "before"."""
+        block = self._open
+        if block is None or not block.steps:
+            return
+        pending, last_values = block.reduce(consecutive=self.every == 1)
+        if last_values is not None:
+            self._prev = last_values
+        self._pending.append(pending)
 
     # -- reading --------------------------------------------------------------------
 
     def _computed(self) -> list[dict[str, Any]]:
-        if self._pending:
-            self._compute()
+        self._flush()
+        pending, self._pending = self._pending, []
+        self._chunks += [block.statistics(steps, sums, saturated, len(self.params))
+                         for steps, block, sums, saturated in pending]
         return self._chunks
 
     @property
@@ -534,14 +483,14 @@ class Monitor:
                                                  "param_grads": {}}
         if self._last is None:
             return out
-        lay, flat = self._last
-        sizes = lay.sizes
+        block, k = self._last
+        flat, sizes = block.rows[k], block.sizes
         names = ([("activations", n) for n, _ in self.layers]
                  + [("gradients", n) for n, _ in self.layers]
                  + [("param_grads", n) for n, _ in self.params])
         offset = 0
         for (group, name), size in zip(names, sizes):
-            if size:  # a copy: the row is reused two steps later
+            if size:  # a copy: the row is reused by a later step
                 out[group][name] = flat[offset:offset + size].copy()
             offset += size
         return out

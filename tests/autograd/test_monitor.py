@@ -197,9 +197,9 @@ def test_large_arrays_are_subsampled_with_a_fixed_stride() -> None:
     np.testing.assert_allclose(row["grad_std"], g.reshape(-1)[::7].std(), rtol=1e-6)
     samples = monitor.last_samples()
     assert samples["activations"]["1"].size <= 1000
-    w = model[0].weight  # (600, 8): 1000 // 8 = 125 rows at most -> every 5th row
+    w = model[0].weight  # (600, 8): 4800 / 1000 -> stride 5, coprime with 8
     np.testing.assert_allclose(_by(monitor.history, 0, "0.weight")["data_std"],
-                               w._data[::5].astype(np.float64).std(), rtol=1e-6)
+                               w._data.reshape(-1)[::5].astype(np.float64).std(), rtol=1e-6)
 
 
 def test_remove_detaches_every_hook() -> None:
@@ -410,7 +410,8 @@ def test_steps_across_new_shapes_match_numpy(monkeypatch, every) -> None:
 
 def test_float64_models_are_measured_in_float64() -> None:
     ag.manual_seed(0)
-    model = nn.Sequential(nn.Linear(3, 70), nn.Tanh(), nn.Linear(70, 2)).double()
+    # (5, 50) outputs: 250 values, under the default sample (the whole arrays)
+    model = nn.Sequential(nn.Linear(3, 50), nn.Tanh(), nn.Linear(50, 2)).double()
     x = np.random.default_rng(1).normal(size=(5, 3)) * 3
     monitor, record, values = _numpy_steps(model, [x, x * 0.5, x * 2], 0.1, 1)
     hist = monitor.history
@@ -442,3 +443,57 @@ def test_a_step_without_backward_has_nan_gradients_and_the_next_is_measured() ->
     assert not np.isnan(_by(hist, 2, "1")["grad_std"])
     assert _by(hist, 2, "0.weight")["update_data"] > 0
     assert monitor.last_samples()["activations"]["1"].shape == (20,)
+
+
+def test_the_short_way_equals_numpy_on_subsampled_arrays_and_sees_a_swapped_array() -> None:
+    # outputs, gradients and weights larger than sample: every step after the first takes
+    # the short way (same shapes, same parameter arrays), until a weight's array is swapped
+    ag.manual_seed(0)
+    model = nn.Sequential(nn.Linear(6, 40), nn.Tanh(), nn.Linear(40, 3))
+    opt = optim.SGD(model.parameters(), lr=0.05)
+    monitor = Monitor(model, sample=50)
+    seen: list = []
+    model[1].register_forward_hook(lambda m, a, out: seen.append(out))
+    rng = np.random.default_rng(3)
+    w = model[0].weight
+    values = [w._data.astype(np.float64).copy()]
+    took_short_way = []
+    for k in range(6):
+        if k == 4:  # a new array for the weight: the short way must notice
+            w.data = ag.tensor(rng.normal(size=(40, 6)).astype(np.float32))
+        opt.zero_grad()
+        (model(ag.tensor(rng.normal(size=(8, 6)).astype(np.float32))) ** 2).mean().backward()
+        took_short_way.append(monitor._same is not None
+                              and monitor._gather_as_before() is not None)
+        grad = w.grad._data.astype(np.float64).copy()
+        h = seen[-1]
+        act, act_grad = (h._data.astype(np.float64).copy(),
+                         h._node.grad_size.astype(np.float64).copy())
+        opt.step()
+        monitor.step(lr=0.1)
+        values.append(w._data.astype(np.float64).copy())
+        row, prow = _by(monitor.history, k, "1"), _by(monitor.history, k, "0.weight")
+        a = act.reshape(-1)[::7]  # 320 values / 50 -> stride 7, coprime with 40
+        g = act_grad.reshape(-1)[::7]
+        np.testing.assert_allclose([row["mean"], row["std"], row["grad_mean"], row["grad_std"]],
+                                   [a.mean(), a.std(), g.mean(), g.std()], rtol=1e-6)
+        s = slice(None, None, 5)  # the weight: 240 values / 50 -> stride 5, coprime with 6
+        # the change since the previous step(), the swap included at step 4
+        after, before = values[k + 1].reshape(-1)[s], values[k].reshape(-1)[s]
+        np.testing.assert_allclose([prow["grad_std"], prow["data_std"], prow["update_data"]],
+                                   [grad.reshape(-1)[s].std(), after.std(),
+                                    (after - before).std() / after.std()], rtol=1e-5)
+    assert took_short_way == [False, True, True, True, False, True]
+
+
+def test_a_constant_float32_output_has_std_zero() -> None:
+    # float32 rows, float64 sums: 0.2f squared is exact in float64, so the variance of a
+    # constant is exactly 0 (a float32 square rounds 0.2f^2 up by 1.6e-9: a std of 4e-5)
+    model = nn.Sequential(nn.Linear(4, 30), nn.ReLU())
+    model[0].weight._data[...] = 0
+    model[0].bias._data[...] = 0.2
+    monitor = Monitor(model)
+    model(ag.randn(7, 4)).sum().backward()
+    monitor.step()
+    row = _by(monitor.history, 0, "1")
+    assert row["mean"] == np.float32(0.2) and row["std"] == 0 and row["saturated"] == 0
