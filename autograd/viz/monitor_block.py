@@ -14,6 +14,8 @@ from typing import Any
 
 import numpy as np
 
+from autograd.backend import to_host
+
 __all__ = ["SATURATION", "Block", "stride"]
 
 # |tanh| beyond this is "saturated" (tanh' = 1 - t^2 < 0.06: the gradient barely passes);
@@ -59,7 +61,7 @@ class Block:
     when the values before it are not the block's previous row."""
 
     def __init__(self, sizes: tuple, n_layers: int, kinds: list, n_rows: int,
-                 dtype: np.dtype) -> None:
+                 dtype: np.dtype, array_module: Any = np) -> None:
         n_params = (len(sizes) - 2 * n_layers) // 2
         data_sizes = np.array(sizes[len(sizes) - n_params:], dtype=np.int64)
         row_sizes = np.array(sizes, dtype=np.int64)
@@ -84,9 +86,12 @@ class Block:
         # Allocated once: fresh arrays of this size cost page faults that dwarf the
         # arithmetic. The rows keep the arrays' own float type (a float32 copy costs less);
         # sums and squares are formed in float64 (a float32 value's square is exact there).
-        self.rows = np.empty((n_rows, self.total), dtype=dtype)
+        # On a device (``array_module`` CuPy) the rows and updates stay there, written
+        # without a wait; reducing copies them to the host once per block.
+        self.xp = xp = array_module
+        self.rows = xp.empty((n_rows, self.total), dtype=dtype)
         self.squares = np.empty((n_rows, self.total))
-        self.updates = np.empty((n_rows, self.n_data))
+        self.updates = xp.empty((n_rows, self.n_data))
         self.steps: list[tuple[int, float]] = []   # (step, lr) of the rows filled so far
 
     def reduce(self, consecutive: bool) -> tuple[tuple, np.ndarray | None]:
@@ -98,14 +103,15 @@ class Block:
         differences of their parameter values (row 0's was formed at its step); then
         ``last_values`` is a copy of the last row's values, else None."""
         steps, self.steps = self.steps, []
-        k, n_acts = len(steps), self.n_acts
-        x = self.rows[:k]
-        updates = self.updates[:k]
-        last_values = None
-        if consecutive:  # each row's parameter values are the next's "before"
-            values = x[:, self.total - self.n_data:]
+        k, n_acts, p0 = len(steps), self.n_acts, self.total - self.n_data
+        # each row's parameter values are the next's "before" (kept where the rows are)
+        last_values = self.rows[k - 1, p0:].copy() if consecutive else None
+        x, updates = self.rows[:k], self.updates[:k]
+        if self.xp is not np:  # one copy to the host for the block (one wait for the device)
+            x, updates = to_host(x), np.array(to_host(updates))
+        if consecutive:
+            values = x[:, p0:]
             np.subtract(values[1:], values[:-1], out=updates[1:], dtype=np.float64)
-            last_values = values[-1].copy()
         saturated = {}
         if "sigmoid" in self.kinds:
             saturated["sigmoid"] = _hits(x[:, :n_acts], "sigmoid")

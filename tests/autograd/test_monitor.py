@@ -497,3 +497,44 @@ def test_a_constant_float32_output_has_std_zero() -> None:
     monitor.step()
     row = _by(monitor.history, 0, "1")
     assert row["mean"] == np.float32(0.2) and row["std"] == 0 and row["saturated"] == 0
+
+
+@pytest.mark.parametrize("every", [1, 2])
+def test_a_model_on_a_device_is_watched_there_without_waiting(double_device, monkeypatch,
+                                                             every) -> None:
+    # the rows stay on the device (tests/devicedouble.py, raising wherever CuPy would);
+    # a step reads nothing back: only reducing a block copies it to the host (2 copies)
+    from tests import devicedouble
+
+    def run(device: str) -> tuple[Monitor, list[int]]:
+        ag.manual_seed(0)
+        model = nn.Sequential(nn.Linear(8, 40), nn.Tanh(), nn.Linear(40, 30), nn.ReLU())
+        model.to(device)
+        opt = optim.Adam(model.parameters(), lr=0.01)
+        monitor = Monitor(model, sample=50, every=every)
+        rng = np.random.default_rng(0)
+        syncs = []
+        for _ in range(7):
+            x = ag.tensor(rng.normal(size=(16, 8)).astype(np.float32)).to(device)
+            opt.zero_grad()
+            model(x).pow(2).mean().backward()
+            opt.step()
+            before = devicedouble.SYNCS[0]
+            monitor.step(lr=0.01)
+            syncs.append(devicedouble.SYNCS[0] - before)
+        return monitor, syncs
+
+    for pending, reduced_at in ((32, ()), (3, (2, 5) if every == 1 else (4,))):
+        monkeypatch.setattr(monitor_module, "_PENDING", pending)
+        host, _ = run("cpu")
+        device, syncs = run(double_device)
+        assert syncs == [2 * (k in reduced_at) for k in range(7)]
+        assert len(device.history) == len(host.history) == len(range(0, 7, every)) * 6
+        for d, h in zip(device.history, host.history):
+            for key, value in h.items():
+                if isinstance(value, float):
+                    np.testing.assert_allclose(d[key], value, rtol=1e-12)
+                else:
+                    assert d[key] == value
+        samples = device.last_samples()["activations"]
+        assert samples and all(v.__class__ is np.ndarray for v in samples.values())
