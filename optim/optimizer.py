@@ -250,7 +250,7 @@ class Optimizer(OptimizerHooks, OptimizerCheckpoint):
                 if grad is None:
                     continue
                 if set_to_none:
-                    p.grad = None
+                    p._grad = None  # the slot: None needs no check
                 elif grad.grad_fn is not None or not backend.writeable(grad._data):
                     p.grad = Tensor._const(np.zeros_like(p._data))
                 else:

@@ -132,3 +132,26 @@ def test_len_iter_bool() -> None:
 def test_tensors_are_hashable_by_identity() -> None:
     a, b = ag.tensor([1.0]), ag.tensor([1.0])
     assert len({a, b}) == 2
+
+
+def test_assigning_grad_checks_type_dtype_device_and_size_as_torch(double_device) -> None:
+    # torch 2.13's messages; the assignment is refused and .grad keeps what it held
+    p = ag.zeros(3, 4, requires_grad=True)
+    p.grad = ag.ones(3, 4)
+    with pytest.raises(TypeError, match="expected to be a Tensor or None but got grad of "
+                                        "type int"):
+        p.grad = 3
+    with pytest.raises(RuntimeError, match="gradient with dtype 'double' to a tensor with "
+                                           "grad_dtype 'Float'"):
+        p.grad = ag.ones(4, 3, dtype=ag.float64)  # the dtype is checked before the size
+    with pytest.raises(RuntimeError, match="gradient of size '\\[4, 3\\]' to a tensor of "
+                                           "size '\\[3, 4\\]'"):
+        p.grad = ag.ones(4, 3)
+    with pytest.raises(RuntimeError, match="device type 'double' to a tensor with device "
+                                           "type 'cpu'"):
+        p.grad = ag.ones(3, 4).to(double_device)
+    assert np.array_equal(p.grad.numpy(), np.ones((3, 4), np.float32))
+    p.grad = None
+    assert p.grad is None
+    q = ag.zeros(3, dtype=ag.int64)  # no requires_grad needed, any dtype that matches
+    q.grad = ag.zeros(3, dtype=ag.int64)
