@@ -434,7 +434,7 @@ class Monitor:
     def _computed(self) -> list[dict[str, Any]]:
         self._flush()
         pending, self._pending = self._pending, []
-        self._chunks += [block.statistics(steps, sums, saturated, len(self.params))
+        self._chunks += [block.statistics(steps, sums, saturated)
                          for steps, block, sums, saturated in pending]
         return self._chunks
 

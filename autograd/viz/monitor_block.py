@@ -34,15 +34,6 @@ def stride(shape: tuple, sample: int) -> int:
     return s
 
 
-def _hits(acts: np.ndarray, kind: str) -> np.ndarray:
-    """Which values of an activation ``kind`` count as saturated ("dead" for ReLU)."""
-    if kind == "tanh":
-        return np.abs(acts) > SATURATION
-    if kind == "sigmoid":
-        return np.abs(acts - 0.5) > SATURATION - 0.5
-    return acts == 0
-
-
 def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
     with np.errstate(divide="ignore", invalid="ignore"):
         return num / den
@@ -62,7 +53,7 @@ class Block:
 
     def __init__(self, sizes: tuple, n_layers: int, kinds: list, n_rows: int,
                  dtype: np.dtype, array_module: Any = np) -> None:
-        n_params = (len(sizes) - 2 * n_layers) // 2
+        self.n_params = n_params = (len(sizes) - 2 * n_layers) // 2
         data_sizes = np.array(sizes[len(sizes) - n_params:], dtype=np.int64)
         row_sizes = np.array(sizes, dtype=np.int64)
         self.sizes = sizes
@@ -113,8 +104,8 @@ class Block:
             values = x[:, p0:]
             np.subtract(values[1:], values[:-1], out=updates[1:], dtype=np.float64)
         saturated = {}
-        if "sigmoid" in self.kinds:
-            saturated["sigmoid"] = _hits(x[:, :n_acts], "sigmoid")
+        if "sigmoid" in self.kinds:  # within 1 - SATURATION of 0 or 1
+            saturated["sigmoid"] = np.abs(x[:, :n_acts] - 0.5) > SATURATION - 0.5
         squares = np.square(x, out=self.squares[:k], dtype=np.float64)
         for kind in self.kinds:  # |t| > 0.97 <=> t^2 > 0.97^2; a dead ReLU's t^2 is 0
             if kind == "tanh":
@@ -133,11 +124,10 @@ class Block:
                                         axis=1))
         return (steps, self, sums, saturated), last_values
 
-    def statistics(self, steps: list[tuple], sums: list, saturated: dict,
-                   n_params: int) -> dict[str, Any]:
+    def statistics(self, steps: list[tuple], sums: list, saturated: dict) -> dict[str, Any]:
         """The reduced rows' statistics (from :meth:`reduce`): an array per key with a row
         per step, a column per layer or parameter (``monitor.history``'s columns)."""
-        n_layers = self.n_layers
+        n_layers, n_params = self.n_layers, self.n_params
         k = len(steps)
         means = np.full((k, self.n_segments), np.nan)
         stds = np.full((k, self.n_segments), np.nan)
