@@ -22,8 +22,10 @@ What a recorded step costs (``benchmarks/monitor.py`` measures it on the digits 
   ``no_grad()`` with a wrapped Tensor in every backward. Larger outputs get a tensor hook
   (``out.register_hook``) that keeps a reference;
 * ``step()`` copies a bounded subsample (at most ``sample`` values: every s-th value of
-  the flat array, a fixed stride, so reproducible) of each activation, its gradient and
-  each parameter's gradient and values, as 1-d views, into the next row of a block with
+  the array read flat in memory order, a fixed stride, so reproducible; a view for any
+  array contiguous in some order of its axes, such as a conv's channels-last output) of
+  each activation, its gradient and each parameter's gradient and values, as 1-d views,
+  into the next row of a block with
   one ``np.concatenate`` (the rows keep the arrays' float type); when the outputs have
   the shapes of the step before and the parameters their arrays, in a few C-level
   ``map`` calls and one slice per subsampled array;
@@ -143,9 +145,10 @@ class Monitor:
             default: for normally distributed values, one standard error of ~4.4% on a
             standard deviation and of ~2 points on a share near 10%). An array with more
             is subsampled with a fixed stride (reproducible): every s-th value of the
-            flat array, s = ceil(size / sample) raised until coprime with the last
-            dimension (so that every column comes round); its statistics and histograms
-            are those of the subsample. Smaller arrays are used whole.
+            array read flat in memory order, s = ceil(size / sample) raised until coprime
+            with the length of the axis that varies fastest in memory (so that every
+            column comes round); its statistics and histograms are those of the
+            subsample. Smaller arrays are used whole.
 
     Only forwards in training mode are recorded (``model.eval()`` evaluation is skipped);
     if a step has several, the last one that builds a graph counts.
@@ -168,7 +171,7 @@ class Monitor:
         self.params = [(n, p) for n, p in model.named_parameters()
                        if getattr(p, "requires_grad", False)]
         self._param_tensors = [p for _, p in self.params]
-        self._plans: dict[tuple, slice] = {}  # per shape: the stride, slice(None) for all
+        self._plans: dict[tuple, slice] = {}  # per shape and strides: slice(None) for all
         self._blocks: dict[tuple, Block] = {}
         self._open: Block | None = None  # the block whose rows are not reduced yet
         # the outputs' shapes, the slices to take, the parameters' arrays and the block of
@@ -229,15 +232,18 @@ class Monitor:
         return [(n or type(m).__name__, m) for n, m in chosen]
 
     def _view(self, a: np.ndarray) -> np.ndarray:
-        """At most ``sample`` values of ``a``, flat (a view of a C-contiguous array)."""
-        part = self._plans.get(a.shape)
-        if part is None:  # once per shape: every s-th value, or the whole (slice None)
-            part = self._plans[a.shape] = (
-                slice(None, None, stride(a.shape, self.sample)) if a.size > self.sample
-                else slice(None))
+        """At most ``sample`` values of ``a``, flat, in memory order: a view of any array
+        contiguous in some order of its axes (C, Fortran, channels-last...); an array
+        with gaps between its values is copied whole first."""
+        key = (a.shape, a.strides)
+        part = self._plans.get(key)
+        if part is None:  # once per layout: every s-th value, or the whole (slice None)
+            part = self._plans[key] = (
+                slice(None, None, stride(a.shape, self.sample, a.strides))
+                if a.size > self.sample else slice(None))
         if part.step is None:
-            return a if a.ndim == 1 else a.reshape(-1)
-        return a.reshape(-1)[part]
+            return a if a.ndim == 1 else a.ravel("K")
+        return a.ravel("K")[part]
 
     def _on_forward(self, i: int, module: Any, args: tuple, output: Any) -> None:
         if not self._recording or not getattr(module, "training", True):
@@ -340,8 +346,8 @@ class Monitor:
             arrays += map(_GRAD_DATA, params)
             if not all(map(operator.is_, map(_DATA, params), bases)):
                 return None
-            for i, part in parts:
-                arrays[i] = arrays[i].reshape(-1)[part]
+            for i, part in parts:  # another layout than then: a copy, the same values
+                arrays[i] = arrays[i].ravel("K")[part]
         except AttributeError:
             return None
         arrays += self._value_views
@@ -400,7 +406,7 @@ class Monitor:
             block = self._blocks[key] = Block(tuple(sizes), len(outs), kinds, rows, dtype, xp)
         self._same = None
         if 0 not in sizes and not hooked:  # all there: the next step may take the short way
-            plans = [self._plans[w.shape] for w in whole]
+            plans = [self._plans[w.shape, w.strides] for w in whole]
             self._same = ([o._data.shape for o in outs],
                           [(i, part) for i, (w, part) in enumerate(zip(whole, plans))
                            if part.step is not None or w.ndim != 1],

@@ -23,13 +23,18 @@ __all__ = ["SATURATION", "Block", "stride"]
 SATURATION = 0.97
 
 
-def stride(shape: tuple, sample: int) -> int:
-    """The stride s that subsamples a flat array of ``shape`` to at most ``sample`` values:
-    s = ceil(size / sample), raised until coprime with the last dimension (so that the
-    columns, and the rows, all come round)."""
+def stride(shape: tuple, sample: int, strides: tuple | None = None) -> int:
+    """The stride s that subsamples an array of ``shape``, flat in memory order, to at
+    most ``sample`` values: s = ceil(size / sample), raised until coprime with the length
+    of the axis that varies fastest in memory (the last of a C-contiguous array, given
+    ``strides``), so that its positions, and the other axes', all come round."""
     s = -(-math.prod(shape) // sample)
-    last = int(shape[-1]) if shape else 1
-    while math.gcd(s, last) > 1:
+    axes = [i for i, n in enumerate(shape) if n > 1]
+    if strides is not None and axes:
+        fastest = shape[min(axes, key=lambda i: abs(strides[i]))]
+    else:
+        fastest = int(shape[-1]) if shape else 1
+    while math.gcd(s, fastest) > 1:
         s += 1
     return s
 

@@ -538,3 +538,27 @@ def test_a_model_on_a_device_is_watched_there_without_waiting(double_device, mon
                     assert d[key] == value
         samples = device.last_samples()["activations"]
         assert samples and all(v.__class__ is np.ndarray for v in samples.values())
+
+
+def test_channels_last_outputs_are_subsampled_in_place_in_memory_order() -> None:
+    # a conv's output here is NCHW over NHWC memory: reading it flat in memory order is a
+    # view (reshape(-1) in C order would copy all of it every step)
+    from autograd.viz.monitor_block import stride
+
+    ag.manual_seed(0)
+    model = nn.SimpleCNN()
+    monitor = Monitor(model, sample=500)
+    seen: list = []
+    model.features[1].register_forward_hook(lambda m, a, out: seen.append(out))
+    model(ag.randn(2, 3, 32, 32)).sum().backward()
+    out = seen[-1]._data
+    assert not out.flags.c_contiguous and not out.flags.f_contiguous
+    assert np.shares_memory(monitor._view(out), out)
+    monitor.step()
+    flat = out.ravel(order="K").astype(np.float64)
+    s = stride(out.shape, 500, out.strides)
+    assert s == 67  # 32768 / 500 -> 66, raised to be coprime with the 16 channels (fastest)
+    sub = flat[::s]
+    row = _by(monitor.history, 0, "features.1")
+    np.testing.assert_allclose([row["mean"], row["std"]], [sub.mean(), sub.std()], rtol=1e-6)
+    assert row["saturated"] == np.mean(sub == 0)  # dead ReLU units
