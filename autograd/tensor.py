@@ -7,7 +7,6 @@ Operators and methods (``+``, ``exp``, ``sum``...) are the functions of
 
 from __future__ import annotations
 
-import warnings
 import weakref
 from collections.abc import Callable
 from typing import Any
@@ -527,60 +526,8 @@ def _set_requires_grad(self: Tensor, value: bool) -> None:
     self.requires_grad_(value)
 
 
-_GRAD_SLOT = Tensor.__dict__["_grad"]
-_get_grad_slot = _GRAD_SLOT.__get__
-
-
-def _get_grad(self: Tensor) -> Tensor | None:
-    """``t.grad``; reading it on a non-leaf that does not retain its gradient warns, as
-    torch (a common slip: the gradient of an intermediate result is not kept)."""
-    g = _get_grad_slot(self)
-    if g is None and self._node is not None and not getattr(self, "_retains_grad", False):
-        warnings.warn(
-            "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its "
-            ".grad attribute won't be populated during autograd.backward(). If you indeed "
-            "want the .grad field to be populated for a non-leaf Tensor, use .retain_grad() "
-            "on the non-leaf Tensor. If you access the non-leaf Tensor by mistake, make sure "
-            "you access the leaf Tensor instead.", UserWarning, stacklevel=2)
-    return g
-
-
-_set_grad_slot = _GRAD_SLOT.__set__
-# the C names torch's messages give a gradient's dtype in
-_C_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half",
-            "int64": "long int", "int32": "int", "bool": "bool"}
-
-
-def _set_grad(self: Tensor, value: Tensor | None) -> None:
-    """``t.grad = g``, checked as torch does: a Tensor (or None) of the tensor's dtype,
-    device type and size (the engine and the ops write the slot itself)."""
-    if value is not None:
-        if not isinstance(value, Tensor):
-            raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of "
-                            f"type {type(value).__name__}")
-        if value._data.dtype != self._data.dtype:
-            from autograd.promotion import torch_name
-
-            raise RuntimeError(
-                f"attempting to assign a gradient with dtype "
-                f"'{_C_NAMES.get(value._data.dtype.name, value._data.dtype.name)}' to a "
-                f"tensor with grad_dtype '{torch_name(self._data.dtype)}'. The gradient must "
-                f"match the tensor's grad_dtype (defaults to the tensor's dtype).")
-        if value.device.type != self.device.type:
-            raise RuntimeError(
-                f"attempting to assign a gradient with device type '{value.device.type}' to a "
-                f"tensor with device type '{self.device.type}'. Please ensure that the "
-                f"gradient and the tensor are on the same device")
-        if value._data.shape != self._data.shape:
-            raise RuntimeError(
-                f"attempting to assign a gradient of size '{list(value._data.shape)}' to a "
-                f"tensor of size '{list(self._data.shape)}'. Please ensure that the gradient "
-                f"and the tensor are the same size")
-    _set_grad_slot(self, value)
-
-
-Tensor.grad = property(_get_grad, _set_grad, _GRAD_SLOT.__delete__,
-                       doc="The gradient accumulated by backward (None until then).")
+# ``Tensor.grad`` (the property over the ``_grad`` slot, with torch's checks on assignment)
+# is bound in tensor_meta.py.
 
 # Read straight from the slot (the C-level getter: the hot path reads this flag on every
 # op); assignment goes through the same checks as requires_grad_().

@@ -6,12 +6,14 @@
 ``is_inference``, ``t()`` (the 2-D transpose), the storage-kind flags (``is_sparse``,
 ``is_quantized``, ``is_meta``, ``is_nested``: all False, ``layout``: ``strided``),
 ``is_shared``/``share_memory_``, ``storage_offset``, ``output_nr`` and the deprecated
-constructor ``new``. Bound onto ``Tensor`` at import.
+constructor ``new``; and the ``grad`` property (reading it on a non-leaf warns, assigning it
+is checked as torch does). Bound onto ``Tensor`` at import.
 """
 
 from __future__ import annotations
 
 import builtins
+import warnings
 import weakref
 from typing import Any
 
@@ -19,6 +21,7 @@ import numpy as np
 
 from autograd import backend
 from autograd.dims import size_args, size_tuple
+from autograd.promotion import torch_name
 from autograd.tensor import Tensor, _base_of, _wrap
 
 # torch's legacy tensor-type names, by dtype name (``t.type()``)
@@ -282,3 +285,57 @@ Tensor.output_nr = property(_output_nr, doc="Which output of its node this tenso
 Tensor.itemsize = property(_itemsize, doc="Bytes per element.")
 Tensor.nbytes = property(_nbytes, doc="Bytes of all the elements.")
 Tensor.is_cpu = property(_is_cpu, doc="Whether the tensor lives on the CPU.")
+
+
+_GRAD_SLOT = Tensor.__dict__["_grad"]
+_get_grad_slot = _GRAD_SLOT.__get__
+
+
+def _get_grad(self: Tensor) -> Tensor | None:
+    """``t.grad``; reading it on a non-leaf that does not retain its gradient warns, as
+    torch (a common slip: the gradient of an intermediate result is not kept)."""
+    g = _get_grad_slot(self)
+    if g is None and self._node is not None and not getattr(self, "_retains_grad", False):
+        warnings.warn(
+            "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its "
+            ".grad attribute won't be populated during autograd.backward(). If you indeed "
+            "want the .grad field to be populated for a non-leaf Tensor, use .retain_grad() "
+            "on the non-leaf Tensor. If you access the non-leaf Tensor by mistake, make sure "
+            "you access the leaf Tensor instead.", UserWarning, stacklevel=2)
+    return g
+
+
+_set_grad_slot = _GRAD_SLOT.__set__
+# the C names torch's messages give a gradient's dtype in
+_C_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half",
+            "int64": "long int", "int32": "int", "bool": "bool"}
+
+
+def _set_grad(self: Tensor, value: Tensor | None) -> None:
+    """``t.grad = g``, checked as torch does: a Tensor (or None) of the tensor's dtype,
+    device type and size (the engine and the ops write the slot itself)."""
+    if value is not None:
+        if not isinstance(value, Tensor):
+            raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of "
+                            f"type {builtins.type(value).__name__}")
+        if value._data.dtype != self._data.dtype:
+            raise RuntimeError(
+                f"attempting to assign a gradient with dtype "
+                f"'{_C_NAMES.get(value._data.dtype.name, value._data.dtype.name)}' to a "
+                f"tensor with grad_dtype '{torch_name(self._data.dtype)}'. The gradient must "
+                f"match the tensor's grad_dtype (defaults to the tensor's dtype).")
+        if value.device.type != self.device.type:
+            raise RuntimeError(
+                f"attempting to assign a gradient with device type '{value.device.type}' to a "
+                f"tensor with device type '{self.device.type}'. Please ensure that the "
+                f"gradient and the tensor are on the same device")
+        if value._data.shape != self._data.shape:
+            raise RuntimeError(
+                f"attempting to assign a gradient of size '{list(value._data.shape)}' to a "
+                f"tensor of size '{list(self._data.shape)}'. Please ensure that the gradient "
+                f"and the tensor are the same size")
+    _set_grad_slot(self, value)
+
+
+Tensor.grad = property(_get_grad, _set_grad, _GRAD_SLOT.__delete__,
+                       doc="The gradient accumulated by backward (None until then).")
