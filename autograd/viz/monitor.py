@@ -25,10 +25,10 @@ What a recorded step costs (``benchmarks/monitor.py`` measures it on the digits 
   the array read flat in memory order, a fixed stride, so reproducible; a view for any
   array contiguous in some order of its axes, such as a conv's channels-last output) of
   each activation, its gradient and each parameter's gradient and values, as 1-d views,
-  into the next row of a block with
-  one ``np.concatenate`` (the rows keep the arrays' float type); when the outputs have
-  the shapes of the step before and the parameters their arrays, in a few C-level
-  ``map`` calls and one slice per subsampled array;
+  into the next row of a block with one ``np.concatenate`` (the rows keep the arrays'
+  float type); when the outputs have the shapes of the step before and the parameters
+  their arrays, it gathers them in a few C-level ``map`` calls and one slice per
+  subsampled array;
 * every 32 recorded steps (or when the history is read) the block is reduced at once, in
   float64: each segment's sum and sum of squares (two ``np.add.reduceat`` over all the
   rows), the updates as the differences of consecutive rows' parameter values, the
@@ -113,9 +113,9 @@ class MonitorHistory(list):
 
     Standard deviations are NumPy's (``ddof=0``), computed in float64 on the subsample
     (the whole array when it has at most ``sample`` values; a float32 value's square is
-    exact in float64). A statistic that could not be
-    measured (no backward in that step, a parameter without gradient) is NaN; a ratio
-    over a zero ``data_std`` is ``inf`` (or NaN for 0/0).
+    exact in float64). A statistic that could not be measured (no backward in that step,
+    a parameter without gradient) is NaN; a ratio over a zero ``data_std`` is ``inf`` (or
+    NaN for 0/0).
     """
 
     def column(self, key: str, name: str) -> np.ndarray:
@@ -346,7 +346,7 @@ class Monitor:
             arrays += map(_GRAD_DATA, params)
             if not all(map(operator.is_, map(_DATA, params), bases)):
                 return None
-            for i, part in parts:  # another layout than then: a copy, the same values
+            for i, part in parts:  # an array laid out otherwise than then is copied first
                 arrays[i] = arrays[i].ravel("K")[part]
         except AttributeError:
             return None
