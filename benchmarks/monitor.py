@@ -45,6 +45,7 @@ import autograd as ag  # noqa: E402
 import nn  # noqa: E402
 import optim  # noqa: E402
 from nn.datasets import load_digits  # noqa: E402
+from nn.training import _correct  # noqa: E402
 
 # CPU time of this thread: on a machine shared with other jobs, wall time also counts the
 # waits for a core, which have nothing to do with either variant (--wall to use it).
@@ -120,6 +121,49 @@ def _block(model, opt, monitor, loss_fn, batches, steps: int, start: int) -> flo
         opt.step()
         if monitor is not None:
             monitor.step(lr=1e-3)
+    return (CLOCK() - t0) / steps
+
+
+class _Epochs:
+    """One variant's shuffling ``DataLoader`` over the training set (batch 32, as
+    ``chainrule train``; every variant's from the same seed: the same batches) and the
+    running loss and accuracy that ``fit`` keeps."""
+
+    def __init__(self, x: np.ndarray, y: np.ndarray) -> None:
+        from nn.data import DataLoader, TensorDataset
+
+        ag.manual_seed(1)
+        self.loader = DataLoader(TensorDataset(ag.tensor(x), ag.tensor(y)), batch_size=32,
+                                 shuffle=True)
+        self.batches = iter(self.loader)
+        self.seen = self.correct = 0
+        self.loss_sum = 0.0
+
+    def next(self) -> tuple:
+        batch = next(self.batches, None)
+        if batch is None:  # a new epoch
+            self.batches = iter(self.loader)
+            batch = next(self.batches)
+        return batch
+
+
+def _fit_block(model, opt, monitor, loss_fn, epochs: _Epochs, steps: int, start: int) -> float:
+    """A block of steps as ``nn.training.fit`` (and so ``chainrule train``) runs them: the
+    next batch of a shuffling ``DataLoader``, the step, the running loss and accuracy
+    (``start`` unused: the loader goes on where it was)."""
+    t0 = CLOCK()
+    for _ in range(steps):
+        x, y = epochs.next()
+        opt.zero_grad()
+        logits = model(x)
+        loss = loss_fn(logits, y)
+        loss.backward()
+        opt.step()
+        if monitor is not None:
+            monitor.step(lr=1e-3)
+        epochs.seen += len(y)
+        epochs.loss_sum += float(loss.item()) * len(y)
+        epochs.correct += _correct(logits, y)
     return (CLOCK() - t0) / steps
 
 
@@ -226,6 +270,10 @@ def main() -> None:
     parser.add_argument("--breakdown", action="store_true",
                         help="also time each phase of the step (forward, backward, "
                              "optimizer, monitor.step) apart")
+    parser.add_argument("--fit", action="store_true",
+                        help="time the step as nn.training.fit (chainrule train) runs it: "
+                             "batches from a shuffling DataLoader, the running loss and "
+                             "accuracy, instead of the bare step on batches made beforehand")
     parser.add_argument("--cold", action="store_true",
                         help="also time one NumPy call right after each training step "
                              "against the same call in a tight loop")
@@ -248,16 +296,21 @@ def main() -> None:
     if args.copy_floor:
         variants["subsamples copied only"] = _setup(_copy_floor, args.sample, args.every)
     names = list(variants)
-    for variant in variants.values():  # warm-up
-        _block(*variant, loss_fn, batches, args.steps, 0)
+    block = _fit_block if args.fit else _block
+    data = {name: _Epochs(split.x_train, split.y_train) if args.fit else batches
+            for name in names}
+    for name, variant in variants.items():  # warm-up
+        block(*variant, loss_fn, data[name], args.steps, 0)
     times: dict[str, list[float]] = {name: [] for name in names}
     for r in range(args.repeats):
         start = (r + 1) * args.steps
         for name in names[r % len(names):] + names[:r % len(names)]:
-            times[name].append(_block(*variants[name], loss_fn, batches, args.steps, start))
+            times[name].append(block(*variants[name], loss_fn, data[name], args.steps, start))
     base = statistics.median(times["plain"])
-    print(f"digits MLP 64-128-64-10 (tanh), batch 32, Adam; {args.repeats} interleaved "
-          f"blocks of {args.steps} steps, 1 BLAS thread, "
+    step = ("fit's step (DataLoader, running loss and accuracy)" if args.fit
+            else "bare step (batches made beforehand)")
+    print(f"digits MLP 64-128-64-10 (tanh), batch 32, Adam, {step}; {args.repeats} "
+          f"interleaved blocks of {args.steps} steps, 1 BLAS thread, "
           f"{'wall' if args.wall else 'thread CPU'} time")
     print(f"  {'':22}{'median step':>12}  {'overhead':>9}  {'median ratio':>12}  "
           f"{'total ratio':>11}")
