@@ -102,8 +102,14 @@ def _copy_floor(model, **options) -> object:
     return monitor
 
 
-def _setup(monitor_class: type | None, sample: int | None, every: int | None = None
-           ) -> tuple:
+def digits_batches(split) -> list[tuple]:
+    """The digits training set in batches of 32, in order (the last partial one dropped)."""
+    return [(ag.tensor(split.x_train[i:i + 32]), ag.tensor(split.y_train[i:i + 32]))
+            for i in range(0, len(split.x_train) - 31, 32)]
+
+
+def setup(monitor_class: type | None, sample: int | None, every: int | None = None
+          ) -> tuple:
     ag.manual_seed(0)
     model = nn.MLP([64, 128, 64, 10])
     opt = optim.Adam(model.parameters(), lr=1e-3)
@@ -112,7 +118,7 @@ def _setup(monitor_class: type | None, sample: int | None, every: int | None = N
     return model, opt, monitor
 
 
-def _block(model, opt, monitor, loss_fn, batches, steps: int, start: int) -> float:
+def block(model, opt, monitor, loss_fn, batches, steps: int, start: int) -> float:
     t0 = CLOCK()
     for k in range(start, start + steps):
         x, y = batches[k % len(batches)]
@@ -283,29 +289,28 @@ def main() -> None:
         CLOCK = time.perf_counter
     ag.set_num_threads(1)
     split = load_digits()
-    batches = [(ag.tensor(split.x_train[i:i + 32]), ag.tensor(split.y_train[i:i + 32]))
-               for i in range(0, len(split.x_train) - 31, 32)]
+    batches = digits_batches(split)
     loss_fn = nn.CrossEntropyLoss()
-    variants = {"plain": _setup(None, None),
-                "with Monitor": _setup(ag.viz.Monitor, args.sample, args.every)}
+    variants = {"plain": setup(None, None),
+                "with Monitor": setup(ag.viz.Monitor, args.sample, args.every)}
     if args.against:
-        variants["--against"] = _setup(_monitor_class(args.against), args.sample,
+        variants["--against"] = setup(_monitor_class(args.against), args.sample,
                                        args.every)
     if args.floor:
-        variants["arrays touched only"] = _setup(_floor, args.sample, args.every)
+        variants["arrays touched only"] = setup(_floor, args.sample, args.every)
     if args.copy_floor:
-        variants["subsamples copied only"] = _setup(_copy_floor, args.sample, args.every)
+        variants["subsamples copied only"] = setup(_copy_floor, args.sample, args.every)
     names = list(variants)
-    block = _fit_block if args.fit else _block
+    run = _fit_block if args.fit else block
     data = {name: _Epochs(split.x_train, split.y_train) if args.fit else batches
             for name in names}
     for name, variant in variants.items():  # warm-up
-        block(*variant, loss_fn, data[name], args.steps, 0)
+        run(*variant, loss_fn, data[name], args.steps, 0)
     times: dict[str, list[float]] = {name: [] for name in names}
     for r in range(args.repeats):
         start = (r + 1) * args.steps
         for name in names[r % len(names):] + names[:r % len(names)]:
-            times[name].append(block(*variants[name], loss_fn, data[name], args.steps, start))
+            times[name].append(run(*variants[name], loss_fn, data[name], args.steps, start))
     base = statistics.median(times["plain"])
     step = ("fit's step (DataLoader, running loss and accuracy)" if args.fit
             else "bare step (batches made beforehand)")

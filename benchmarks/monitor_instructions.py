@@ -36,35 +36,19 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _child(variant: str, steps: int, sample: int | None) -> None:
-    """The training loop itself (run under cachegrind)."""
+    """The training loop itself (run under cachegrind): ``benchmarks/monitor.py``'s."""
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[var] = "1"
     import autograd as ag
     import nn
-    import optim
-    from benchmarks.monitor import _monitor_class
+    from benchmarks.monitor import _monitor_class, block, digits_batches, setup
     from nn.datasets import load_digits
 
-    split = load_digits()
-    batches = [(ag.tensor(split.x_train[i:i + 32]), ag.tensor(split.y_train[i:i + 32]))
-               for i in range(0, len(split.x_train) - 31, 32)]
-    ag.manual_seed(0)
-    model = nn.MLP([64, 128, 64, 10])
-    opt = optim.Adam(model.parameters(), lr=1e-3)
-    options = {} if sample is None else {"sample": sample}
-    monitor = None
-    if variant == "monitor":
-        monitor = ag.viz.Monitor(model, **options)
-    elif variant != "plain":
-        monitor = _monitor_class(variant)(model, **options)
-    loss_fn = nn.CrossEntropyLoss()
-    for k in range(steps):
-        x, y = batches[k % len(batches)]
-        opt.zero_grad()
-        loss_fn(model(x), y).backward()
-        opt.step()
-        if monitor is not None:
-            monitor.step(lr=1e-3)
+    monitor_class = {"plain": None, "monitor": ag.viz.Monitor}.get(variant)
+    if monitor_class is None and variant != "plain":
+        monitor_class = _monitor_class(variant)
+    block(*setup(monitor_class, sample), nn.CrossEntropyLoss(),
+          digits_batches(load_digits()), steps, 0)
 
 
 def _counts(path: Path) -> tuple[list[str], dict[str, list[int]]]:
