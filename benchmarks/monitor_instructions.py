@@ -13,9 +13,9 @@ random string hashes the dicts' layouts move the counts by up to ~6% of the Moni
 Shown per step: the plain step's instructions, and for each watched variant the
 instructions, first-level data-cache misses (D1) and instruction-cache misses (I1) it
 adds, then the functions it adds most instructions to. The simulated caches are the
-host's first level and last level; a miss costs far more than an instruction, so the
-time ratio is larger than the instruction ratio (the Monitor: ~+7.6% of the
-instructions, ~+12% of the time).
+host's first level and last level. The time ratio is larger than all three (the Monitor:
++7% of the instructions, +11% of the D1 and +3% of the I1 misses, ~+12% of the time):
+its instructions run slower than the training step's own, cold after each step.
 
 Needs ``valgrind`` (``apt-get install valgrind``); ~2 minutes a variant on 2 cores.
 Run: ``python -m benchmarks.monitor_instructions [--against FILE] [--sample N]``.
