@@ -66,6 +66,7 @@ from autograd.factories import (
     logspace,
     ones,
     ones_like,
+    scalar_tensor,
     set_default_dtype,
     tensor,
     zeros,
@@ -298,7 +299,7 @@ from autograd.ops.reduce import amax, amin
 from autograd.ops.rounding import ceil, fix, floor, frac, sign, trunc
 from autograd.ops.rounding import round as round
 from autograd.ops.scan import cummax, cummin, cumprod, cumsum, logcumsumexp
-from autograd.ops.search import bucketize, searchsorted, unique, unique_consecutive
+from autograd.ops.search import bucketize, isin, searchsorted, unique, unique_consecutive
 from autograd.ops.sorting import (
     argsort,
     kthvalue,
@@ -312,6 +313,13 @@ from autograd.ops.sorting import (
 from autograd.ops.special import erf, erfc, erfinv
 from autograd.ops.triangular import cholesky_inverse, cholesky_solve, triangular_solve
 from autograd.ops.unary import clone
+from autograd.ops.windows import (
+    bartlett_window,
+    blackman_window,
+    hamming_window,
+    hann_window,
+    kaiser_window,
+)
 from autograd.printing import set_printoptions
 from autograd.promotion import result_type
 from autograd.random import (
@@ -573,3 +581,5 @@ __all__ += ["can_cast", "dtype", "finfo", "iinfo", "is_complex", "promote_types"
             "is_deterministic_algorithms_warn_only_enabled", "set_default_tensor_type",
             "set_float32_matmul_precision", "use_deterministic_algorithms",
             "get_num_interop_threads", "set_num_interop_threads"]
+__all__ += ["isin", "scalar_tensor", "bartlett_window", "blackman_window", "hamming_window",
+            "hann_window", "kaiser_window"]

@@ -215,6 +215,14 @@ def logspace(start: Any, end: Any, steps: int, base: float = 10.0, *, dtype: Any
     return _make(np.power(float(base), exps).astype(dt), requires_grad, device)
 
 
+def scalar_tensor(s: Any, *, dtype: Any = None, layout: Any = None, device: Any = None,
+                  pin_memory: bool = False, requires_grad: bool = False) -> Tensor:
+    """A 0-d tensor holding the number ``s``, of the default float dtype unless ``dtype``
+    says otherwise (torch.scalar_tensor: an int or a bool too)."""
+    value = s.item() if isinstance(s, Tensor) else s
+    return _make(np.array(value, dtype=dtype or DEFAULT_FLOAT), requires_grad, device)
+
+
 def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
     """``data`` as a tensor without a copy where possible (torch's ``as_tensor``): a Tensor
     of that dtype and device is returned itself, a NumPy array of that dtype is shared (a

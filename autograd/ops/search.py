@@ -1,5 +1,6 @@
 """Set and search ops without gradients, as torch's: unique, unique_consecutive,
-searchsorted, bucketize (results are int64 indices or the input's distinct values)."""
+searchsorted, bucketize, isin (results are int64 indices, the input's distinct values or
+a bool mask)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,10 @@ from typing import Any
 
 import numpy as np
 
-from autograd.backend import asarray, follow, to_host
+from autograd.backend import asarray, follow, to_host, xp_of
 from autograd.dims import normalize_dim
 from autograd.ops.record import array_of
+from autograd.promotion import result_type
 from autograd.tensor import Tensor, _wrap
 
 
@@ -123,3 +125,31 @@ def bucketize(input: Any, boundaries: Tensor, *, out_int32: bool = False,
 PUBLIC_NO_GRAD = ["unique", "unique_consecutive", "searchsorted", "bucketize"]
 
 METHODS = {"unique": unique, "unique_consecutive": unique_consecutive}
+
+
+def isin(elements: Any, test_elements: Any, *, assume_unique: bool = False,
+         invert: bool = False) -> Tensor:
+    """Whether each of ``elements`` is among ``test_elements`` (torch.isin): a bool tensor
+    of ``elements``' shape, True where a value equals one of the test values (compared as
+    numbers after type promotion: 2 matches 2.0; NaN matches nothing), negated with
+    ``invert``. Either argument may be a number, not both; bool tensors raise, as torch's.
+    ``assume_unique`` is a speed hint (the result is the same)."""
+    if not isinstance(elements, Tensor) and not isinstance(test_elements, Tensor):
+        raise TypeError(f"isin() received an invalid combination of arguments - got "
+                        f"({type(elements).__name__}, {type(test_elements).__name__}), but "
+                        f"expected (Tensor elements, Tensor test_elements, *, bool "
+                        f"assume_unique = False, bool invert = False)")
+    for x in (elements, test_elements):
+        if not isinstance(x, (Tensor, int, float, np.number)) or isinstance(x, bool):
+            raise TypeError(f"isin(): elements and test_elements must be Tensors or "
+                            f"numbers, got {type(x).__name__}")
+        if isinstance(x, Tensor) and x._data.dtype == np.bool_:
+            raise RuntimeError("Unsupported input type encountered for isin(): Bool")
+    like = elements if isinstance(elements, Tensor) else test_elements
+    xp = xp_of(like._data)
+    # compared at torch's result type (a number wraps into a uint8 tensor's, as torch's)
+    dt = result_type(elements, test_elements)
+    with np.errstate(all="ignore"):
+        a, b = (x._data.astype(dt, copy=False) if isinstance(x, Tensor)
+                else xp.asarray(np.array(x).astype(dt)) for x in (elements, test_elements))
+    return _wrap(xp.isin(a, b, assume_unique=assume_unique, invert=invert), None)

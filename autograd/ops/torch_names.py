@@ -25,6 +25,7 @@ from autograd.ops.broadcast import expand
 from autograd.ops.select import getitem
 from autograd.ops.shape import cat, permute, reshape, view
 from autograd.ops.unary import exp, log
+from autograd.printing import dtype_name
 from autograd.tensor import Tensor, _wrap
 
 
@@ -118,6 +119,57 @@ def is_nonzero(input: Tensor) -> bool:
         how = "no" if not input._data.size else "more than one"
         raise RuntimeError(f"Boolean value of Tensor with {how} values is ambiguous")
     return bool(input._data.reshape(()))
+
+
+def is_signed(input: Tensor) -> bool:
+    """Whether the dtype holds negative values (floats and signed integers; not uint8 or
+    bool)."""
+    return input.is_signed()
+
+
+def is_same_size(input: Tensor, other: Tensor) -> bool:
+    """Whether the two tensors have the same shape."""
+    if not isinstance(other, Tensor):
+        raise TypeError(f"is_same_size(): argument 'other' (position 2) must be Tensor, not "
+                        f"{type(other).__name__}")
+    return input.is_same_size(other)
+
+
+def unravel_index(indices: Tensor, shape: Any) -> tuple:
+    """The coordinates in an array of ``shape`` of each flat (C-order) index: a tuple of
+    int64 tensors shaped as ``indices``, one per dimension (torch.unravel_index).
+    Coordinate i is ⌊index / stride_i⌋ mod shape_i (strides of a C-contiguous array),
+    floored as torch's, so a negative index counts from the end and one past the size
+    wraps, unchecked, as torch's."""
+    if not isinstance(indices, Tensor):
+        raise AttributeError(f"'{type(indices).__name__}' object has no attribute 'is_complex'")
+    if indices._data.dtype.kind not in "iu":
+        raise TypeError(f"expected 'indices' to be integer dtype, but got "
+                        f"{dtype_name(indices._data.dtype)}")
+    if isinstance(shape, (int, np.integer)) and not isinstance(shape, bool):
+        shape = (shape,)
+    try:
+        dims = tuple(shape)
+    except TypeError:
+        raise TypeError(f"expected 'shape' to be int or sequence of ints, but got "
+                        f"{type(shape)}") from None
+    for d in dims:
+        if isinstance(d, bool) or not isinstance(d, (int, np.integer)):
+            raise TypeError(f"expected 'shape' sequence to only contain ints, but got "
+                            f"{type(d)}")
+    if builtins.any(d < 0 for d in dims):
+        raise ValueError(f"'shape' cannot have negative values, but got {dims}")
+    a = indices._data
+    xp = xp_of(a)
+    strides = [math.prod(dims[i + 1:]) for i in range(len(dims))]
+    if a.size and 0 in dims:
+        raise RuntimeError("ZeroDivisionError")
+    idx = a.astype(np.int64)[..., None]
+    if a.size:
+        coords = (idx // xp.asarray(strides, dtype=np.int64)) % xp.asarray(dims, dtype=np.int64)
+    else:
+        coords = xp.zeros(a.shape + (len(dims),), dtype=np.int64)
+    return tuple(_wrap(coords[..., i], None) for i in range(len(dims)))
 
 
 def unfold(input: Tensor, dimension: int, size: int, step: int) -> Tensor:
@@ -282,7 +334,8 @@ FUNCTIONS: dict[str, Any] = {
     "hstack": hstack, "vstack": vstack, "row_stack": vstack, "dstack": dstack,
     "column_stack": column_stack, "broadcast_shapes": broadcast_shapes,
     "broadcast_tensors": broadcast_tensors, "meshgrid": meshgrid,
-    "triu_indices": triu_indices, "tril_indices": tril_indices,
+    "triu_indices": triu_indices, "tril_indices": tril_indices, "is_signed": is_signed,
+    "is_same_size": is_same_size, "unravel_index": unravel_index,
 }
 
 # the differentiable ones the gradcheck registry must cover (tests/autograd/test_registry.py)
