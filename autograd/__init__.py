@@ -192,6 +192,8 @@ from autograd.ops.composite import neg as negative
 from autograd.ops.composite import sub as subtract
 from autograd.ops.composite import swapaxes as swapdims
 from autograd.ops.contract import addmm, addmv, baddbmm, bmm, dot, einsum, mm, mv
+from autograd.ops.conv import conv1d, conv2d
+from autograd.ops.conv_transpose import conv_transpose1d, conv_transpose2d
 from autograd.ops.decompositions import cholesky_deprecated as cholesky
 from autograd.ops.decompositions import qr_deprecated as qr
 from autograd.ops.decompositions import svd_deprecated as svd
@@ -274,6 +276,7 @@ from autograd.ops.logical import (
 )
 from autograd.ops.logical import any as any
 from autograd.ops.matrix_functions import matrix_exp, pinverse
+from autograd.ops.pool import max_pool2d
 from autograd.ops.products import dist, norm, prod
 from autograd.ops.quantile import nanquantile, quantile
 from autograd.ops.rearrange import (
@@ -583,3 +586,5 @@ __all__ += ["can_cast", "dtype", "finfo", "iinfo", "is_complex", "promote_types"
             "get_num_interop_threads", "set_num_interop_threads"]
 __all__ += ["isin", "scalar_tensor", "bartlett_window", "blackman_window", "hamming_window",
             "hann_window", "kaiser_window"]
+# torch's top-level names for these nn.functional ones (the same functions)
+__all__ += ["conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d", "max_pool2d"]

@@ -121,6 +121,11 @@ def is_nonzero(input: Tensor) -> bool:
     return bool(input._data.reshape(()))
 
 
+def detach(input: Tensor) -> Tensor:
+    """``input.detach()`` (torch.detach): the same values, outside the graph."""
+    return input.detach()
+
+
 def is_signed(input: Tensor) -> bool:
     """Whether the dtype holds negative values (floats and signed integers; not uint8 or
     bool)."""
@@ -335,7 +340,7 @@ FUNCTIONS: dict[str, Any] = {
     "column_stack": column_stack, "broadcast_shapes": broadcast_shapes,
     "broadcast_tensors": broadcast_tensors, "meshgrid": meshgrid,
     "triu_indices": triu_indices, "tril_indices": tril_indices, "is_signed": is_signed,
-    "is_same_size": is_same_size, "unravel_index": unravel_index,
+    "is_same_size": is_same_size, "unravel_index": unravel_index, "detach": detach,
 }
 
 # the differentiable ones the gradcheck registry must cover (tests/autograd/test_registry.py)

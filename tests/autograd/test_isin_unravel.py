@@ -1,8 +1,8 @@
 """torch.isin (autograd/ops/search.py), torch.unravel_index, torch.is_signed,
-torch.is_same_size (autograd/ops/torch_names.py) and torch.scalar_tensor
-(autograd/factories.py): results equal torch 2.13's (written here; the same functions
-agreed with torch on 1,600 random isin and 400 random unravel_index calls in a scratch
-comparison) and torch's errors."""
+torch.is_same_size, torch.detach (autograd/ops/torch_names.py), torch.scalar_tensor
+(autograd/factories.py) and torch's top-level names of five nn.functional ops: results
+equal torch 2.13's (written here; the same functions agreed with torch on 1,600 random
+isin and 400 random unravel_index calls in a scratch comparison) and torch's errors."""
 
 from __future__ import annotations
 
@@ -103,3 +103,13 @@ def test_isin_and_unravel_index_stay_on_the_device(double_device: str) -> None:
     assert rows.device.type == double_device
     assert cols.cpu().numpy().tolist() == [1, 3]
     assert np.array_equal(ag.scalar_tensor(1.5, device=double_device).cpu().numpy(), 1.5)
+
+
+def test_torchs_top_level_names_for_functional_ops_are_the_same_functions() -> None:
+    import nn
+
+    for name in ("conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d", "max_pool2d"):
+        assert getattr(ag, name) is getattr(nn.functional, name), name
+    x = ag.ones(2, requires_grad=True)
+    d = ag.detach(x * 2)
+    assert not d.requires_grad and d.grad_fn is None and d.numpy().tolist() == [2.0, 2.0]
