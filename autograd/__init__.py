@@ -338,6 +338,7 @@ from autograd.sampling import (
     bernoulli,
     multinomial,
     normal,
+    poisson,
     rand,
     rand_like,
     randint,
@@ -587,4 +588,8 @@ __all__ += ["can_cast", "dtype", "finfo", "iinfo", "is_complex", "promote_types"
 __all__ += ["isin", "scalar_tensor", "bartlett_window", "blackman_window", "hamming_window",
             "hann_window", "kaiser_window"]
 # torch's top-level names for these nn.functional ones (the same functions)
-__all__ += ["conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d", "max_pool2d"]
+__all__ += ["conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d", "max_pool2d",
+            "poisson"]
+# torch.range, deprecated there (warns as torch's); last, so that nothing above calls it for
+# the builtin; out of __all__, as round, all and any: a star-import would shadow the builtin
+from autograd.factories import deprecated_range as range  # noqa: E402,F401

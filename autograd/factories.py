@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 from typing import Any
 
 import numpy as np
@@ -119,11 +120,37 @@ def arange(start: Any = None, end: Any = None, step: Any = 1, dtype: Any = None,
     if not (step > 0 and end >= start or step < 0 and end <= start):
         raise RuntimeError("upper bound and lower bound inconsistent with step sign")
     n = math.ceil((float(end) - float(start)) / float(step))
+    return _make(_progression(start, step, n, dt), requires_grad, device)
+
+
+def _progression(start: Any, step: Any, n: int, dt: np.dtype) -> np.ndarray:
+    """start + i·step for i < n, computed in the output's kind (integers: start and step
+    truncated first, as torch)."""
     if dt.kind in "iub":
-        data = (int(start) + int(step) * np.arange(n, dtype=np.int64)).astype(dt)
-    else:
-        data = (np.float64(start) + np.float64(step) * np.arange(n, dtype=np.float64)).astype(dt)
-    return _make(data, requires_grad, device)
+        return (int(start) + int(step) * np.arange(n, dtype=np.int64)).astype(dt)
+    return (np.float64(start) + np.float64(step) * np.arange(n, dtype=np.float64)).astype(dt)
+
+
+def deprecated_range(start: Any = 0, end: Any = None, step: Any = 1, *, dtype: Any = None,
+                     layout: Any = None, device: Any = None,
+                     requires_grad: bool = False) -> Tensor:
+    """torch.range, deprecated there and warned of as torch's: start, start + step, ... up
+    to and including ``end`` (⌊(end − start) / step⌋ + 1 values), of the default float
+    dtype unless ``dtype`` says otherwise, value i computed as ``arange``'s."""
+    if end is None:
+        raise TypeError('range() missing 1 required positional arguments: "end"')
+    warnings.warn("torch.range is deprecated and will be removed in a future release because "
+                  "its behavior is inconsistent with Python's range builtin. Instead, use "
+                  "torch.arange, which produces values in [start, end).", UserWarning,
+                  stacklevel=2)
+    start, end, step = _number(start), _number(end), _number(step)
+    if step == 0:
+        raise RuntimeError("step must be nonzero")
+    if not (step > 0 and end >= start or step < 0 and end <= start):
+        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
+    n = math.floor((float(end) - float(start)) / float(step)) + 1
+    return _make(_progression(start, step, n, np.dtype(dtype or DEFAULT_FLOAT)),
+                 requires_grad, device)
 
 
 def eye(n: int, m: int | None = None, dtype: Any = None, requires_grad: bool = False,

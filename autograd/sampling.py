@@ -18,11 +18,12 @@ from autograd import backend
 from autograd.dims import size_tuple
 from autograd.function import Function
 from autograd.grad_mode import is_grad_enabled
+from autograd.promotion import torch_name
 from autograd.random import resolve
 from autograd.tensor import Tensor, _wrap
 
 __all__ = [
-    "bernoulli", "multinomial", "normal", "rand", "rand_like", "randint", "randint_like",
+    "bernoulli", "multinomial", "normal", "poisson", "rand", "rand_like", "randint", "randint_like",
     "randn", "randn_like", "randperm",
 ]
 
@@ -50,6 +51,10 @@ class Normal(_Draw):
 
 
 class Bernoulli(_Draw):
+    pass
+
+
+class Poisson(_Draw):
     pass
 
 
@@ -285,6 +290,20 @@ def bernoulli(input: Tensor, p: Any = None, *, generator: Any = None) -> Tensor:
         raise RuntimeError("Expected p_in >= 0 && p_in <= 1 to be true, but got false.")
     u = resolve(generator).random(probs.shape)
     return _recorded(Bernoulli, (u < probs).astype(np.asarray(input).dtype), input)
+
+
+def poisson(input: Tensor, generator: Any = None) -> Tensor:
+    """Poisson(λ) counts, one per entry of ``input`` (the rates λ ≥ 0), in its shape and
+    float dtype (torch.poisson); recorded with gradient zero when ``input`` requires grad,
+    as torch's ``PoissonBackward``."""
+    rates = np.asarray(input)
+    if rates.dtype.kind != "f":
+        raise NotImplementedError(f'"poisson_cpu" not implemented for '
+                                  f"'{torch_name(rates.dtype)}'")
+    if not (rates >= 0).all():  # NaN too
+        raise RuntimeError("invalid Poisson rate, expected rate to be non-negative")
+    counts = resolve(generator).poisson(rates.astype(np.float64))
+    return _recorded(Poisson, counts.astype(rates.dtype), input)
 
 
 # -- in-place draws: ``w.data.normal_(0, 0.01)``, ``t.uniform_(-a, a)`` (as torch's) --------

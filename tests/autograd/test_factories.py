@@ -66,3 +66,26 @@ def test_dtype_names_are_torchs() -> None:
     assert t.float().dtype == ag.float and t.double().dtype == ag.double
     assert ag.tensor([1.5]).long().dtype == ag.long
     assert "int" not in ag.__all__ and "float32" in ag.__all__
+
+
+def test_range_is_torchs_deprecated_inclusive_arange() -> None:
+    with pytest.warns(UserWarning, match="torch.range is deprecated and will be removed in a "
+                                         "future release"):
+        r = ag.range(0, 3)
+    assert r.dtype == ag.float32 and r.numpy().tolist() == [0.0, 1.0, 2.0, 3.0]
+    with pytest.warns(UserWarning):
+        assert ag.range(0, 1, 0.3).numpy().tolist() == pytest.approx([0.0, 0.3, 0.6, 0.9])
+        assert ag.range(5, 1, -2).numpy().tolist() == [5.0, 3.0, 1.0]
+        assert ag.range(0, 3, dtype=ag.int64).numpy().tolist() == [0, 1, 2, 3]
+        assert ag.range(1, 2, 0.5, dtype=ag.float64).numpy().tolist() == [1.0, 1.5, 2.0]
+        assert ag.range(0, 3, requires_grad=True).requires_grad
+        with pytest.raises(RuntimeError, match="step must be nonzero"):
+            ag.range(0, 3, 0)
+        with pytest.raises(RuntimeError, match="upper bound and lower bound inconsistent "
+                                               "with step sign"):
+            ag.range(3, 0)
+    with pytest.raises(TypeError, match="missing 1 required positional arguments: \"end\""):
+        ag.range(3)
+    namespace: dict = {}
+    exec("from autograd import *; r = range(3)", namespace)  # noqa: S102
+    assert namespace["r"] == range(3)  # a star-import leaves the builtin alone

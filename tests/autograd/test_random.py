@@ -260,3 +260,31 @@ def test_normal_and_bernoulli_of_parameters_have_zero_gradient_as_torch() -> Non
     with ag.no_grad():
         assert not ag.normal(m, 1.0).requires_grad
     assert not ag.normal(ag.zeros(2), 1.0).requires_grad
+
+
+def test_poisson_draws_counts_as_torch() -> None:
+    g = ag.Generator().manual_seed(3)
+    rates = ag.tensor([0.0, 0.5, 4.0, 100.0])
+    draws = ag.stack([ag.poisson(rates, g) for _ in range(4000)])
+    assert draws.dtype == ag.float32 and draws.shape == (4000, 4)
+    d = draws.numpy()
+    assert (d == np.round(d)).all() and (d[:, 0] == 0).all()
+    np.testing.assert_allclose(d.mean(0)[1:], [0.5, 4.0, 100.0], rtol=0.05)
+    np.testing.assert_allclose(d.var(0)[1:], [0.5, 4.0, 100.0], rtol=0.1)  # var = mean
+    # the same generator state gives the same counts
+    a = ag.poisson(rates, ag.Generator().manual_seed(9))
+    b = ag.poisson(rates, ag.Generator().manual_seed(9))
+    assert a.numpy().tolist() == b.numpy().tolist()
+    assert ag.poisson(ag.zeros(2, 3, dtype=ag.float64)).dtype == ag.float64
+    # torch's PoissonBackward: the counts depend on the rates only through chance
+    r = ag.tensor([1.0, 2.0], requires_grad=True)
+    out = ag.poisson(r)
+    assert out.grad_fn is not None
+    out.sum().backward()
+    assert r.grad.numpy().tolist() == [0.0, 0.0]
+    with pytest.raises(NotImplementedError, match="\"poisson_cpu\" not implemented for 'Long'"):
+        ag.poisson(ag.tensor([1, 2]))
+    for bad in (-1.0, float("nan")):
+        with pytest.raises(RuntimeError, match="invalid Poisson rate, expected rate to be "
+                                               "non-negative"):
+            ag.poisson(ag.tensor([1.0, bad]))
