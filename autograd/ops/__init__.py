@@ -384,6 +384,7 @@ _family(bessel, inplace=tuple(bessel.METHODS))
 # number functions, products, statistics, scatters, splits, in-place reshapes -------------
 from autograd.ops import (  # noqa: E402
     complex_api,
+    finite_differences,
     index_writes,
     inplace_views,
     matrix_products,
@@ -395,8 +396,8 @@ from autograd.ops import (  # noqa: E402
 
 # torch.* functions of these modules (``autograd/__init__.py`` makes them package names)
 MORE_FUNCTIONS: dict = {"renorm": products.renorm}
-for _mod in (complex_api, index_writes, inplace_views, matrix_products, numeric,
-             scatter_views, splits, statistics):
+for _mod in (complex_api, finite_differences, index_writes, inplace_views, matrix_products,
+             numeric, scatter_views, splits, statistics):
     _family(_mod, new_only=True)
     MORE_FUNCTIONS.update(_mod.FUNCTIONS)
 for _name in (*numeric.INPLACE, "renorm"):

@@ -1,10 +1,18 @@
 """Registry cases (first and second order) for the compositions of ``ops.torch_names``:
-logaddexp, Tensor.unfold, hstack and meshgrid."""
+logaddexp, Tensor.unfold, hstack and meshgrid; and ``ops.finite_differences``' gradient
+(its input and its coordinates)."""
 
 from __future__ import annotations
 
+import numpy as np
+
 import autograd as ag
 from autograd.ops.case_registry import case
+
+
+def _increasing(rng: np.random.Generator, shape: tuple) -> np.ndarray:
+    # positive steps: their running sum is a strictly increasing set of coordinates
+    return rng.uniform(0.5, 1.5, shape)
 
 
 def _register() -> None:
@@ -13,6 +21,11 @@ def _register() -> None:
     case("hstack", "mixed", lambda a, b: ag.hstack([a, b]) ** 2, (2, 1), (2, 3))
     case("meshgrid", "xy", lambda a, b: ag.meshgrid(a, b, indexing="xy")[0] * ag.meshgrid(
         a, b, indexing="xy")[1], (3,), (2,))
+    case("gradient", "uniform", lambda a: sum(g.sin().sum() for g in ag.gradient(
+        a, spacing=0.5, edge_order=2)), (4, 5))
+    case("gradient", "coordinates", lambda a, x: ag.gradient(a, spacing=(x.cumsum(0),),
+                                                             dim=1)[0].sin(),
+         (2, 5), (5,), make=_increasing)
 
 
 _register()
