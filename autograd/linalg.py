@@ -2,8 +2,10 @@
 -1, inf and -inf, inv, det, slogdet, solve (``ops/dense.py``), the decompositions
 cholesky, qr, svd, eigh and their value-only forms (``ops/decompositions.py``),
 solve_triangular (``ops/triangular.py``), pinv, matrix_exp, matrix_rank, lstsq
-(``ops/matrix_functions.py``), householder_product (``ops/householder.py``).
-``LinAlgError`` is the RuntimeError raised for singular or non-positive-definite input."""
+(``ops/matrix_functions.py``), householder_product (``ops/householder.py``), multi_dot,
+vecdot, vander, diagonal, tensorinv, tensorsolve (``ops/linalg_compositions.py``),
+matmul and matrix_power. ``LinAlgError`` is the RuntimeError raised for singular or
+non-positive-definite input."""
 
 from __future__ import annotations
 
@@ -28,7 +30,12 @@ from autograd.ops.decompositions import (
 from autograd.ops.dense import det, inv, slogdet, solve
 from autograd.ops.geometry import linalg_cross as cross
 from autograd.ops.householder import householder_product
+from autograd.ops.linalg import matmul
+from autograd.ops.linalg_compositions import linalg_diagonal as diagonal
+from autograd.ops.linalg_compositions import linalg_vander as vander
+from autograd.ops.linalg_compositions import multi_dot, tensorinv, tensorsolve, vecdot
 from autograd.ops.matrix_functions import lstsq, matrix_exp, matrix_rank, pinv
+from autograd.ops.matrix_products import matrix_power
 from autograd.ops.products import vector_norm
 from autograd.ops.reduce import amax, amin
 from autograd.ops.triangular import solve_triangular
@@ -105,4 +112,5 @@ __all__ = ["LinAlgError", "cholesky", "cholesky_ex", "cond", "cross", "det", "ei
            "eigvalsh", "householder_product", "inv", "lstsq", "matrix_exp", "matrix_norm",
            "matrix_rank", "norm",
            "pinv", "qr", "slogdet", "solve", "solve_triangular", "svd", "svdvals",
-           "vector_norm"]
+           "vector_norm", "diagonal", "matmul", "matrix_power", "multi_dot", "tensorinv",
+           "tensorsolve", "vander", "vecdot"]

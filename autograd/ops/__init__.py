@@ -387,6 +387,7 @@ from autograd.ops import (  # noqa: E402
     finite_differences,
     index_writes,
     inplace_views,
+    linalg_compositions,
     matrix_products,
     numeric,
     scatter_views,
@@ -400,6 +401,7 @@ for _mod in (complex_api, finite_differences, index_writes, inplace_views, matri
              numeric, scatter_views, splits, statistics):
     _family(_mod, new_only=True)
     MORE_FUNCTIONS.update(_mod.FUNCTIONS)
+_family(linalg_compositions)  # torch.linalg's (autograd/linalg.py names them there)
 for _name in (*numeric.INPLACE, "renorm"):
     setattr(Tensor, _name + "_", inplace_of(getattr(Tensor, _name), _name + "_"))
 for _name in ("deg2rad", "rad2deg", "gcd", "lcm", "ldexp"):  # torch.deg2rad_ ...

@@ -1,6 +1,7 @@
-"""Registry cases (first and second order) for the decompositions, the triangular systems
-and the matrix functions (``ops/decompositions.py``, ``ops/triangular.py``,
-``ops/matrix_functions.py``); imported by ``autograd/ops/cases.py``.
+"""Registry cases (first and second order) for the decompositions, the triangular systems,
+the matrix functions and torch.linalg's compositions (``ops/decompositions.py``,
+``ops/triangular.py``, ``ops/matrix_functions.py``, ``ops/linalg_compositions.py``);
+imported by ``autograd/ops/cases.py``.
 
 Inputs are kept well conditioned: symmetric positive-definite matrices as A Aᵀ + n I,
 triangular ones with 3 added on the diagonal, random Gaussian matrices (distinct singular
@@ -32,6 +33,17 @@ def _sym(a):
 
 def _register() -> None:
     la = ag.linalg
+    # torch.linalg's compositions
+    case("multi_dot", "row-chain-column", lambda v, a, b, c, w: la.multi_dot([v, a, b, c, w]),
+         (2,), (2, 3), (3, 4), (4, 2), (2,))
+    case("multi_dot", "two", lambda a, b: la.multi_dot([a, b]).sin(), (2, 3), (3, 2))
+    case("vecdot", "broadcast", lambda x, y: la.vecdot(x, y) ** 2, (2, 3), (3,))
+    case("linalg_vander", "powers", lambda x: la.vander(x, N=4), (2, 3))
+    case("tensorinv", "ind1", lambda a: la.tensorinv(a.reshape(4, 2, 2)
+                                                     + 3 * ag.eye(4).reshape(4, 2, 2), ind=1),
+         (4, 4))
+    case("tensorsolve", "dims", lambda a, b: la.tensorsolve(
+        _spd(a).reshape(2, 2, 4), b, dims=(2,)), (4, 4), (2, 2))
     # Cholesky
     case("cholesky", "spd", lambda a: la.cholesky(_spd(a)), (3, 3))
     case("cholesky", "upper-batched", lambda a: la.cholesky(_spd(a), upper=True), (2, 3, 3))
