@@ -17,7 +17,6 @@ from autograd.autocast_mode import run as autocast_run
 from autograd.dims import normalize_dims
 from autograd.errors import LinAlgError
 from autograd.graph import Away
-from autograd.ops.composite import movedim
 from autograd.ops.decompositions import (
     cholesky,
     cholesky_ex,
@@ -36,7 +35,7 @@ from autograd.ops.linalg_compositions import linalg_vander as vander
 from autograd.ops.linalg_compositions import multi_dot, tensorinv, tensorsolve, vecdot
 from autograd.ops.matrix_functions import lstsq, matrix_exp, matrix_rank, pinv
 from autograd.ops.matrix_products import matrix_power
-from autograd.ops.products import vector_norm
+from autograd.ops.products import singular_value_norm, vector_norm
 from autograd.ops.reduce import amax, amin
 from autograd.ops.triangular import solve_triangular
 from autograd.ops.unary import abs as _abs
@@ -59,13 +58,9 @@ def matrix_norm(A: Tensor, ord: Any = "fro", dim: tuple = (-2, -1), keepdim: boo
     if n < 2:
         raise RuntimeError(f"linalg.matrix_norm: The input tensor A must have at least 2 "
                            f"dimensions (shape {A._data.shape})")
-    d0, d1 = normalize_dims(dim, n)
     if ord in (2, -2, "nuc"):
-        s = svdvals(movedim(A if dtype is None else A.to(dtype), (d0, d1), (-2, -1)))
-        x = s.sum(-1) if ord == "nuc" else amax(s, -1) if ord == 2 else amin(s, -1)
-        for d in sorted((d0, d1)) if keepdim else ():
-            x = x.unsqueeze(d)
-        return x
+        return singular_value_norm(A, ord, dim, keepdim, dtype)
+    d0, d1 = normalize_dims(dim, n)
     if abs(ord) == math.inf:
         d0, d1 = d1, d0
     if A._data.dtype.kind != "f" and dtype is None:

@@ -11,10 +11,13 @@ import numpy as np
 from autograd.autocast_mode import active as autocast_active
 from autograd.autocast_mode import run as autocast_run
 from autograd.backend import asarray
+from autograd.dims import normalize_dims
 from autograd.graph import Away, Node
 from autograd.ops.arith import add, div, mul, sub
+from autograd.ops.composite import movedim
+from autograd.ops.decompositions import svdvals
 from autograd.ops.record import unary
-from autograd.ops.reduce import axes_of, kept_shape
+from autograd.ops.reduce import amax, amin, axes_of, kept_shape
 from autograd.ops.select import where
 from autograd.ops.shape import pad
 from autograd.tensor import Tensor
@@ -148,15 +151,35 @@ def vector_norm(x: Tensor, ord: Any = 2, dim: Any = None, keepdim: bool = False,
 
 def norm(input: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False,
          dtype: Any = None) -> Tensor:
-    """``torch.norm``: 'fro' (= 2 over the given dims or all) or a vector p-norm."""
+    """``torch.norm``: 'fro' (= 2 over the given dims or all), 'nuc' (the nuclear norm of
+    the matrices over two dims: all of a 2-d input's) or a vector p-norm (a number p:
+    over ``dim``, two dims included, or all, as torch's)."""
     if Away.autocast and autocast_active():  # on torch's autocast lists
         return autocast_run("norm", norm, input, p, dim, keepdim, dtype)
     if p == "fro":
         p = 2
+    elif p == "nuc":
+        dims = (tuple(range(input.ndim)) if dim is None
+                else tuple(dim) if isinstance(dim, (tuple, list)) else (dim,))
+        if len(dims) != 2:
+            raise RuntimeError(f"linalg.matrix_norm: dim must be a 2-tuple. Got "
+                               f"{' '.join(map(str, dims))}")
+        return singular_value_norm(input, "nuc", dims, keepdim, dtype)
     elif isinstance(p, str):
-        raise NotImplementedError(f"norm(): p={p!r} (matrix norms other than 'fro') is not "
-                                  f"supported")
+        raise RuntimeError(f"linalg.matrix_norm: Order {p} not supported.")
     return vector_norm(input, p, dim, keepdim, dtype=dtype)
+
+
+def singular_value_norm(A: Tensor, ord: Any, dims: Any, keepdim: bool, dtype: Any) -> Tensor:
+    """The matrix norms of the singular values σ of the matrices over the two ``dims``:
+    2 (max σ, the spectral norm), -2 (min σ) or 'nuc' (Σ σ, the nuclear norm), through
+    ``svdvals`` (whose gradient is U Vᵀ)."""
+    d0, d1 = normalize_dims(dims, A._data.ndim)
+    s = svdvals(movedim(A if dtype is None else A.to(dtype), (d0, d1), (-2, -1)))
+    x = s.sum(-1) if ord == "nuc" else amax(s, -1) if ord == 2 else amin(s, -1)
+    for d in sorted((d0, d1)) if keepdim else ():
+        x = x.unsqueeze(d)
+    return x
 
 
 def dist(input: Tensor, other: Any, p: float = 2) -> Tensor:

@@ -1,8 +1,8 @@
-"""torch.linalg's compositions (autograd/ops/linalg_compositions.py): results and errors
-as torch 2.13's (written here; in a scratch comparison 200 random multi_dot chains, 100
-vecdot and vander calls and 60 tensorinv and tensorsolve calls agreed with torch, values
-and gradients, within 5e-15, 0 and 3e-12). Their derivatives are checked by the op
-registry (cases_decompositions.py)."""
+"""torch.linalg's compositions (autograd/ops/linalg_compositions.py) and torch.norm's
+nuclear norm (autograd/ops/products.py): results and errors as torch 2.13's (written here;
+in a scratch comparison 200 random multi_dot chains, 100 vecdot and vander calls and 60
+tensorinv and tensorsolve calls agreed with torch, values and gradients, within 5e-15, 0
+and 3e-12). Their derivatives are checked by the op registry (cases_decompositions.py)."""
 
 from __future__ import annotations
 
@@ -93,3 +93,29 @@ def test_tensorinv_and_tensorsolve_as_torch() -> None:
                                                r"prod\(self.shape\[:other.ndim\]\), but got "
                                                + got):
             L.tensorsolve(*args)
+
+
+def test_torch_norm_nuclear_as_torch() -> None:
+    # torch.norm(p='nuc') raised NotImplementedError; torch 2.13's values
+    a = ag.tensor([[1.0, 2.0], [3.0, 4.0]], dtype=ag.float64, requires_grad=True)
+    n = ag.norm(a, "nuc")
+    n.backward()
+    assert n.item() == pytest.approx(5.8309518948453, rel=1e-14)
+    np.testing.assert_allclose(a.grad.numpy(), [[-0.5144957554275261, 0.8574929257125442],
+                                                [0.8574929257125441, 0.5144957554275263]],
+                               rtol=1e-13)
+    b = ag.arange(24.0, dtype=ag.float64).reshape(2, 3, 4)
+    np.testing.assert_allclose(ag.norm(b, "nuc", dim=(1, 2)).numpy(),
+                               [24.36463849928471, 62.49508468032368], rtol=1e-13)
+    kept = ag.norm(b, "nuc", dim=(2, 0), keepdim=True)
+    assert kept.shape == (1, 3, 1)
+    np.testing.assert_allclose(kept.numpy().ravel(), [29.24604696228176, 38.253513079454414,
+                                                      48.24242181856118], rtol=1e-13)
+    # a number p over two dims stays a vector norm, as torch's
+    assert ag.norm(a.detach(), 2, dim=(0, 1)).item() == pytest.approx(30 ** 0.5)
+    with pytest.raises(RuntimeError, match="dim must be a 2-tuple. Got 0 1 2"):
+        ag.norm(b, "nuc")
+    with pytest.raises(RuntimeError, match="dim must be a 2-tuple. Got 1"):
+        ag.norm(a, "nuc", dim=1)
+    with pytest.raises(RuntimeError, match="Order abc not supported."):
+        ag.norm(a, "abc")
