@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import builtins
 import math
+import warnings
 from typing import Any
 
 import numpy as np
@@ -22,6 +23,8 @@ from autograd.ops.arith import div as _div
 from autograd.ops.arith import mul as _mul
 from autograd.ops.arith import sub as _sub
 from autograd.ops.broadcast import expand
+from autograd.ops.linalg_compositions import multi_dot
+from autograd.ops.products import norm
 from autograd.ops.select import getitem
 from autograd.ops.shape import cat, permute, reshape, view
 from autograd.ops.unary import exp, log
@@ -119,6 +122,43 @@ def is_nonzero(input: Tensor) -> bool:
         how = "no" if not input._data.size else "more than one"
         raise RuntimeError(f"Boolean value of Tensor with {how} values is ambiguous")
     return bool(input._data.reshape(()))
+
+
+def chain_matmul(*matrices: Tensor) -> Tensor:
+    """The product of the matrices (torch.chain_matmul, deprecated there, warned of as
+    torch's): ``linalg.multi_dot`` of them, in the cheapest order."""
+    warnings.warn("torch.chain_matmul is deprecated and will be removed in a future PyTorch "
+                  "release. Use torch.linalg.multi_dot instead, which accepts a list of two "
+                  "or more tensors rather than multiple parameters.", UserWarning, stacklevel=2)
+    if not matrices:
+        raise RuntimeError("chain_matmul(): Expected one or more matrices")
+    for m in matrices:
+        if m.ndim != 2:
+            raise RuntimeError(f"Tensor dimension is {m.ndim}, expected 2 instead.")
+    return matrices[0].clone() if len(matrices) == 1 else multi_dot(list(matrices))
+
+
+def frobenius_norm(input: Tensor, dim: Any, keepdim: bool = False) -> Tensor:
+    """The 2-norm over ``dim`` (torch.frobenius_norm, deprecated there, warned of as
+    torch's)."""
+    warnings.warn("at::frobenius_norm is deprecated and it is just left for JIT "
+                  "compatibility. It will be removed in a future PyTorch release. Please use "
+                  "`linalg.vector_norm(A, 2., dim, keepdim)` instead", UserWarning,
+                  stacklevel=2)
+    return norm(input, "fro", dim, keepdim)
+
+
+def nuclear_norm(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
+    """The nuclear norm (sum of singular values) over two dims, all of a 2-d input's by
+    default (torch.nuclear_norm, deprecated there, warned of as torch's;
+    ``nuclear_norm(A, True)`` is torch's keepdim overload)."""
+    warnings.warn("at::nuclear_norm is deprecated and it is just left for JIT compatibility. "
+                  "It will be removed in a future PyTorch release. Please use "
+                  "`linalg.matrix_norm(A, 'nuc', dim, keepdim)` instead", UserWarning,
+                  stacklevel=2)
+    if isinstance(dim, bool):
+        dim, keepdim = None, dim
+    return norm(input, "nuc", dim, keepdim)
 
 
 def detach(input: Tensor) -> Tensor:
@@ -341,6 +381,8 @@ FUNCTIONS: dict[str, Any] = {
     "broadcast_tensors": broadcast_tensors, "meshgrid": meshgrid,
     "triu_indices": triu_indices, "tril_indices": tril_indices, "is_signed": is_signed,
     "is_same_size": is_same_size, "unravel_index": unravel_index, "detach": detach,
+    "chain_matmul": chain_matmul, "frobenius_norm": frobenius_norm,
+    "nuclear_norm": nuclear_norm,
 }
 
 # the differentiable ones the gradcheck registry must cover (tests/autograd/test_registry.py)

@@ -119,3 +119,29 @@ def test_torch_norm_nuclear_as_torch() -> None:
         ag.norm(a, "nuc", dim=1)
     with pytest.raises(RuntimeError, match="Order abc not supported."):
         ag.norm(a, "abc")
+
+
+def test_torchs_deprecated_chain_matmul_frobenius_and_nuclear_norm() -> None:
+    a = ag.tensor([[1.0, 2.0], [3.0, 4.0]])
+    with pytest.warns(UserWarning, match="torch.chain_matmul is deprecated"):
+        assert ag.chain_matmul(a, a, a).numpy().tolist() == [[37, 54], [81, 118]]
+    with pytest.warns(UserWarning):
+        one = ag.chain_matmul(a)
+        assert one is not a and one.numpy().tolist() == a.numpy().tolist()
+        with pytest.raises(RuntimeError, match=r"chain_matmul\(\): Expected one or more "
+                                               r"matrices"):
+            ag.chain_matmul()
+        with pytest.raises(RuntimeError, match="Tensor dimension is 1, expected 2 instead."):
+            ag.chain_matmul(a, ag.ones(2))
+    with pytest.warns(UserWarning, match="at::frobenius_norm is deprecated"):
+        assert ag.frobenius_norm(a, (0, 1)).item() == pytest.approx(30 ** 0.5)
+    with pytest.warns(UserWarning):
+        assert ag.frobenius_norm(a, (0, 1), True).shape == (1, 1)
+        assert ag.frobenius_norm(a, dim=1).numpy().tolist() == pytest.approx([5 ** 0.5, 5.0])
+    with pytest.warns(UserWarning, match="at::nuclear_norm is deprecated"):
+        assert ag.nuclear_norm(a).item() == pytest.approx(5.8309518948453, rel=1e-6)
+    with pytest.warns(UserWarning):
+        assert ag.nuclear_norm(a, True).shape == (1, 1)
+        np.testing.assert_allclose(ag.nuclear_norm(ag.arange(24.0).reshape(2, 3, 4),
+                                                   dim=(1, 2)).numpy(),
+                                   [24.36463849928471, 62.49508468032368], rtol=1e-6)
