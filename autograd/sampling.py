@@ -3,9 +3,10 @@
 Every draw takes ``generator=`` (an ``ag.Generator``; None is the default generator,
 seeded by ``ag.manual_seed``). The numbers come from that generator's NumPy stream and
 are reproducible from its seed, but are not torch's numbers (see ``autograd.random``).
-Results are new leaves, except that ``normal`` and ``bernoulli`` of tensors that
-require grad record a node whose gradient is zero (torch's ``NormalBackward`` and
-``BernoulliBackward``: a sample depends on its parameters only through chance).
+Results are new leaves, except that ``normal``, ``bernoulli`` and ``poisson`` of tensors
+that require grad record a node whose gradient is zero (torch's ``NormalBackward``,
+``BernoulliBackward`` and ``PoissonBackward``: a sample depends on its parameters only
+through chance).
 """
 
 from __future__ import annotations

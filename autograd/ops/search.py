@@ -121,12 +121,6 @@ def bucketize(input: Any, boundaries: Tensor, *, out_int32: bool = False,
                            f"{boundaries._data.ndim})")
     return searchsorted(boundaries, input, out_int32=out_int32, right=right)
 
-
-PUBLIC_NO_GRAD = ["unique", "unique_consecutive", "searchsorted", "bucketize"]
-
-METHODS = {"unique": unique, "unique_consecutive": unique_consecutive}
-
-
 def isin(elements: Any, test_elements: Any, *, assume_unique: bool = False,
          invert: bool = False) -> Tensor:
     """Whether each of ``elements`` is among ``test_elements`` (torch.isin): a bool tensor
@@ -153,3 +147,9 @@ def isin(elements: Any, test_elements: Any, *, assume_unique: bool = False,
         a, b = (x._data.astype(dt, copy=False) if isinstance(x, Tensor)
                 else xp.asarray(np.array(x).astype(dt)) for x in (elements, test_elements))
     return _wrap(xp.isin(a, b, assume_unique=assume_unique, invert=invert), None)
+
+
+PUBLIC_NO_GRAD = ["unique", "unique_consecutive", "searchsorted", "bucketize",
+                  "isin"]
+
+METHODS = {"unique": unique, "unique_consecutive": unique_consecutive}
