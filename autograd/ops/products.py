@@ -157,6 +157,9 @@ def norm(input: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False,
     if Away.autocast and autocast_active():  # on torch's autocast lists
         return autocast_run("norm", norm, input, p, dim, keepdim, dtype)
     if p == "fro":
+        if isinstance(dim, (tuple, list)) and len(dim) > 2:  # torch: a matrix norm then
+            raise RuntimeError(f"linalg.matrix_norm: dim must be a 2-tuple. Got "
+                               f"{' '.join(map(str, dim))}")
         p = 2
     elif p == "nuc":
         dims = (tuple(range(input.ndim)) if dim is None

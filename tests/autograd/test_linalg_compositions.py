@@ -119,6 +119,10 @@ def test_torch_norm_nuclear_as_torch() -> None:
         ag.norm(a, "nuc", dim=1)
     with pytest.raises(RuntimeError, match="Order abc not supported."):
         ag.norm(a, "abc")
+    # 'fro' over more than two dims is torch's matrix-norm error too (a value before)
+    with pytest.raises(RuntimeError, match="dim must be a 2-tuple. Got 0 1 2"):
+        ag.norm(b, "fro", dim=(0, 1, 2))
+    assert ag.norm(b, "fro", dim=(1,)).shape == (2, 4)
 
 
 def test_torchs_deprecated_chain_matmul_frobenius_and_nuclear_norm() -> None:
