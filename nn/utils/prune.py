@@ -168,13 +168,7 @@ def _compute_norm(t: Tensor, n: Any, dim: int) -> np.ndarray:
     if dim < 0:
         dim = dims[dim]
     dims.remove(dim)
-    if (n == "fro" and len(dims) > 2) or (n == "nuc" and len(dims) != 2):
-        # torch.norm hands these to linalg.matrix_norm, which wants exactly two dims
-        raise RuntimeError(f"linalg.matrix_norm: dim must be a 2-tuple. Got "
-                           f"{' '.join(map(str, dims))}")
-    if n == "nuc":  # the nuclear norm of each channel's matrix (no gradient needed here)
-        return np.linalg.norm(np.moveaxis(_host(t), dim, 0), "nuc", axis=(1, 2))
-    with ag.no_grad():
+    with ag.no_grad():  # 'fro' over > 2 dims and 'nuc' over other than 2 raise, as torch's
         return _host(ag.norm(t.detach(), p=n, dim=dims))
 
 
