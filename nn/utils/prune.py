@@ -142,11 +142,7 @@ class RandomStructured(BasePruningMethod):
         self.dim = dim
 
     def compute_mask(self, t: Tensor, default_mask: Tensor) -> Tensor:
-        _validate_structured_pruning(t)
-        _validate_pruning_dim(t, self.dim)
-        tensor_size = t.shape[self.dim]
-        nparams_toprune = _compute_nparams_toprune(self.amount, tensor_size)
-        _validate_pruning_amount(nparams_toprune, tensor_size)
+        tensor_size, nparams_toprune = _channels_to_prune(t, self.amount, self.dim)
         if nparams_toprune == 0:
             return default_mask
         _check_k(nparams_toprune, "kthvalue")
@@ -159,6 +155,17 @@ class RandomStructured(BasePruningMethod):
     def apply(cls, module: Module, name: str, amount: int | float,  # type: ignore[override]
               dim: int = -1) -> RandomStructured:
         return super().apply(module, name, amount=amount, dim=dim)
+
+
+def _channels_to_prune(t: Tensor, amount: int | float, dim: int) -> tuple[int, int]:
+    """A structured pruning's channel count along ``dim`` and how many to prune, with
+    torch's checks of the tensor, the dim and the amount."""
+    _validate_structured_pruning(t)
+    _validate_pruning_dim(t, dim)
+    tensor_size = t.shape[dim]
+    nparams_toprune = _compute_nparams_toprune(amount, tensor_size)
+    _validate_pruning_amount(nparams_toprune, tensor_size)
+    return tensor_size, nparams_toprune
 
 
 def _compute_norm(t: Tensor, n: Any, dim: int) -> np.ndarray:
@@ -186,11 +193,7 @@ class LnStructured(BasePruningMethod):
         self.dim = dim
 
     def compute_mask(self, t: Tensor, default_mask: Tensor) -> Tensor:
-        _validate_structured_pruning(t)
-        _validate_pruning_dim(t, self.dim)
-        tensor_size = t.shape[self.dim]
-        nparams_toprune = _compute_nparams_toprune(self.amount, tensor_size)
-        _validate_pruning_amount(nparams_toprune, tensor_size)
+        tensor_size, nparams_toprune = _channels_to_prune(t, self.amount, self.dim)
         norm = _compute_norm(t, self.n, self.dim)
         if nparams_toprune == 0:
             return default_mask
