@@ -52,29 +52,30 @@ def _window(name: str, window_length: Any, periodic: bool, dtype: Any, device: A
     return factories._make(np.ascontiguousarray(data, dtype=dt), requires_grad, device)
 
 
+def _raised_cosine(alpha: float, beta: float) -> Any:
+    """w[n] = α − β cos(2πn/N), in the window's dtype (Hann: α = β = ½)."""
+    def values(n: np.ndarray, big_n: int) -> np.ndarray:
+        dt = n.dtype.type
+        return np.cos(n * dt(2 * math.pi / big_n)) * dt(-beta) + dt(alpha)
+
+    return values
+
+
 def hamming_window(window_length: int, periodic: bool = True, alpha: float = 0.54,
                    beta: float = 0.46, *, dtype: Any = None, layout: Any = None,
                    device: Any = None, requires_grad: bool = False) -> Any:
     """The Hamming window w[n] = α − β cos(2πn/N) (torch.hamming_window; see the module
     docstring for N and ``periodic``), shape (window_length,)."""
-    def values(n: np.ndarray, big_n: int) -> np.ndarray:
-        dt = n.dtype.type
-        return np.cos(n * dt(2 * math.pi / big_n)) * dt(-beta) + dt(alpha)
-
     return _window("hamming_window", window_length, periodic, dtype, device, requires_grad,
-                   values)
+                   _raised_cosine(alpha, beta))
 
 
 def hann_window(window_length: int, periodic: bool = True, *, dtype: Any = None,
                 layout: Any = None, device: Any = None, requires_grad: bool = False) -> Any:
     """The Hann window w[n] = ½ − ½ cos(2πn/N) (torch.hann_window), shape
     (window_length,): the Hamming window with α = β = ½."""
-    def values(n: np.ndarray, big_n: int) -> np.ndarray:
-        dt = n.dtype.type
-        return np.cos(n * dt(2 * math.pi / big_n)) * dt(-0.5) + dt(0.5)
-
     return _window("hann_window", window_length, periodic, dtype, device, requires_grad,
-                   values)
+                   _raised_cosine(0.5, 0.5))
 
 
 def blackman_window(window_length: int, periodic: bool = True, *, dtype: Any = None,
