@@ -132,6 +132,19 @@ def _cast(x: Any, dt: np.dtype) -> Any:
     return dt.type(x)  # a scalar at the result dtype (torch casts it to the op's dtype)
 
 
+def float_operands(x: Any, y: Any) -> tuple[Any, Any]:
+    """The operands (arrays or numbers) of a function torch computes in floating point
+    (``atan2``, ``hypot``, ``xlogy``, ``logaddexp``...) cast to their :func:`result_type`,
+    or to float32 (the default float) where that is an integer or bool type. Both are cast,
+    numbers included, so that NumPy's own rules cannot widen the result: a number beside a
+    float32 tensor stays float32, and a 0-d float64 tensor beside an int64 one gives
+    float64, as torch's."""
+    dt = result_type(x, y)
+    if dt.kind not in "fc":
+        dt = _FLOAT32
+    return _cast(x, dt), _cast(y, dt)
+
+
 def promote(x: Any, y: Any) -> tuple[Any, Any]:
     """The two operands' arrays (or scalars) cast to their :func:`result_type`.
 

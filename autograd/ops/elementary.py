@@ -16,11 +16,11 @@ import numpy as np
 
 from autograd.autocast_mode import active as autocast_active
 from autograd.autocast_mode import run as autocast_run
-from autograd.backend import asarray, check_same_device, is_array
+from autograd.backend import asarray, check_same_device
 from autograd.graph import Away, Node
 from autograd.ops.arith import _compute, _reduce, mul
 from autograd.ops.record import array_of, binary, nary, unary
-from autograd.promotion import cpu_scalars_moved
+from autograd.promotion import cpu_scalars_moved, float_operands
 from autograd.tensor import Tensor
 
 _LN2 = math.log(2)
@@ -248,14 +248,9 @@ def atan(input: Tensor) -> Tensor:
 
 # -- two operands ---------------------------------------------------------------------------
 def _float_operands(fn, a: Any, b: Any) -> np.ndarray:
-    """``fn(a, b)`` with integer and bool tensors taken as float32 (torch's promotion)."""
-    x, y = array_of(a), array_of(b)
-    if is_array(x) and x.dtype.kind in "iub":
-        x = x.astype(np.float32)
-    if is_array(y) and y.dtype.kind in "iub":
-        y = y.astype(np.float32)
-    out = _compute(fn, x, y)
-    return out if out.dtype.kind in "fc" else out.astype(np.float32)
+    """``fn(a, b)`` on the operands cast to their float result type
+    (:func:`~autograd.promotion.float_operands`: integer and bool give float32)."""
+    return _compute(fn, *float_operands(array_of(a), array_of(b)))
 
 
 class Atan2Backward(Node):

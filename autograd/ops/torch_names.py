@@ -27,8 +27,9 @@ from autograd.ops.linalg_compositions import multi_dot
 from autograd.ops.products import norm
 from autograd.ops.select import getitem
 from autograd.ops.shape import cat, permute, reshape, view
-from autograd.ops.unary import exp, log
+from autograd.ops.unary import astype, exp, log
 from autograd.printing import dtype_name
+from autograd.promotion import float_operands
 from autograd.tensor import Tensor, _wrap
 
 
@@ -57,10 +58,24 @@ def _reduced_axes(dim: Any, ndim: int) -> tuple:
     return tuple(a for a in axes if a < ndim)
 
 
+def _at_float_result_type(input: Tensor, other: Any) -> tuple[Tensor, Any]:
+    """Both operands at their float result type (recorded casts; a number as a scalar of
+    it), so that every step computes in torch's dtype: an int32 and a float32 tensor give
+    float32 where NumPy would widen to float64, and a float32 operand beside a float64 one
+    is not rounded to float32 on the way."""
+    a, b = float_operands(input._data, other._data if isinstance(other, Tensor) else other)
+    if input._data.dtype != a.dtype:
+        input = astype(input, a.dtype)
+    if not isinstance(other, Tensor):
+        return input, b
+    return input, (other if other._data.dtype == b.dtype else astype(other, b.dtype))
+
+
 def logaddexp(input: Tensor, other: Any) -> Tensor:
     """log(eˣ + eʸ), computed as m + log(e^(x−m) + e^(y−m)) with m = max(x, y) held
     constant (the gradient eˣ/(eˣ + eʸ) does not depend on it; an infinite m is taken as
     0, so that −inf and −inf give −inf, not NaN)."""
+    input, other = _at_float_result_type(input, other)
     a = input._data
     b = other._data if isinstance(other, Tensor) else other
     m = xp_of(a).maximum(a, b)
@@ -72,6 +87,7 @@ def logaddexp(input: Tensor, other: Any) -> Tensor:
 def logaddexp2(input: Tensor, other: Any) -> Tensor:
     """log₂(2ˣ + 2ʸ) = logaddexp(x ln 2, y ln 2) / ln 2."""
     ln2 = math.log(2.0)
+    input, other = _at_float_result_type(input, other)
     return _div(logaddexp(_mul(input, ln2), _mul(other, ln2)), ln2)
 
 

@@ -156,3 +156,39 @@ def test_number_operands_keep_the_number_for_the_vjp_and_pow() -> None:
     y = t * 3.0
     assert y.grad_fn.saved == (None, 3.0)  # a Python number stays one (drawings skip it)
     assert np.array_equal((t ** 2).detach().numpy(), np.float32([2.25, 4.0]))
+
+
+Z_F32 = t(1.5, np.float32)
+
+
+@pytest.mark.parametrize("name, a, b, want, values", [
+    # (torch 2.13's dtype and values for each call)
+    ("hypot", I64, Z_F64, np.float64, [1.4142135623730951, 2.23606797749979]),
+    ("hypot", U8, Z_F64, np.float64, [1.4142135623730951, 2.23606797749979]),
+    ("hypot", B, Z_F64, np.float64, [1.4142135623730951, 1.0]),
+    ("copysign", Z_F64, U8, np.float64, [1.0, 1.0]),
+    ("atan2", I32, Z_F64, np.float64, [0.7853981633974483, 1.1071487177940904]),
+    ("xlogy", Z_F32, -1.5, np.float32, np.nan),
+    ("xlogy", U8, 1.5, np.float32, [0.40546509623527527, 0.8109301924705505]),
+    ("xlogy", F32, 3, np.float32, [1.0986123085021973, 2.1972246170043945]),
+    ("logaddexp", F32, I64, np.float32, [1.6931471824645996, 2.6931471824645996]),
+    ("logaddexp", I32, F32, np.float32, [1.6931471824645996, 2.6931471824645996]),
+    ("logaddexp", F32, Z_F64, np.float32, [1.6931471824645996, 2.3132617473602295]),
+    ("logaddexp2", F32, Z_F64, np.float32, [2.0, 2.5849623680114746]),
+    ("logaddexp2", I32, F32, np.float32, [2.0, 3.0]),
+])
+def test_float_functions_compute_at_torchs_result_type(name, a, b, want, values) -> None:
+    # these cast integer operands to float32 and used to let NumPy promote the rest: an
+    # int64 tensor with a 0-d float64 gave float32, a float32 0-d with a number float64
+    out = getattr(ag, name)(a, b)
+    assert out.dtype == want
+    np.testing.assert_allclose(out.numpy(), values, rtol=1e-7 if want == np.float32 else 1e-15)
+
+
+def test_a_float32_operand_is_not_rounded_on_the_way_to_a_float64_result() -> None:
+    # logaddexp2(x, y) = logaddexp(x ln2, y ln2)/ln2: x ln2 was formed in float32
+    x = t([0.3, -1.7], np.float32)
+    y = t([0.1, 2.9], np.float64)
+    want = np.logaddexp2(x.numpy().astype(np.float64), y.numpy())
+    np.testing.assert_allclose(ag.logaddexp2(x, y).numpy(), want, rtol=1e-15)
+
