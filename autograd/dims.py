@@ -9,6 +9,7 @@ times in the list of dims"). A 0-d tensor accepts dims in [-1, 0], as torch.
 
 from __future__ import annotations
 
+import math
 import operator
 from typing import Any
 
@@ -72,3 +73,24 @@ def size_args(args: tuple, size: Any, fn: str) -> tuple:
     elif not args:
         raise TypeError(f'{fn}() missing 1 required positional arguments: "size"')
     return size_tuple(args, fn)
+
+
+def check_nonempty_reduction(op: str, shape: tuple, axes: Any) -> None:
+    """torch's errors for a reduction without identity (max, argmax, median...) over no
+    elements: ``axes`` the reduced dims (non-negative, in the caller's order), or None for
+    all of them. Over all of an empty tensor: RuntimeError (IndexError for argmax/argmin);
+    over a given dim of size 0: IndexError naming it."""
+    if axes is None:
+        if math.prod(shape) == 0:
+            if op == "aminmax":
+                raise RuntimeError("aminmax(): cannot compute aminmax over an empty dimension "
+                                   "as the operation has no identity.")
+            message = f"{op}(): Expected reduction dim to be specified for input.numel() == 0."
+            if op in ("argmax", "argmin"):
+                raise IndexError(message)
+            raise RuntimeError(message + " Specify the reduction dim with the 'dim' argument.")
+        return
+    for a in axes:
+        if shape[a] == 0:
+            name = "aminmax:" if op == "aminmax" else f"{op}():"
+            raise IndexError(f"{name} Expected reduction dim {a} to have non-zero size.")

@@ -13,7 +13,7 @@ import numpy as np
 from autograd.autocast_mode import active as autocast_active
 from autograd.autocast_mode import run as autocast_run
 from autograd.backend import asarray, check_same_device, xp_of
-from autograd.dims import normalize_dim, normalize_dims
+from autograd.dims import check_nonempty_reduction, normalize_dim, normalize_dims
 from autograd.graph import Away
 from autograd.ops.along import _index_array, dim_of, index_put
 from autograd.ops.arith import add as _add
@@ -252,8 +252,8 @@ def nan_to_num(input: Tensor, nan: float = 0.0, posinf: float | None = None,
                neginf: float | None = None) -> Tensor:
     """NaN, +inf, -inf replaced (by 0, the dtype's largest and lowest finite values)."""
     d = array_of(input)
-    if d.dtype.kind != "f":
-        return input * 1
+    if d.dtype.kind != "f":  # nothing to replace: a copy, of input's dtype (bool stays bool)
+        return Tensor._const(d.copy())
     fi = np.finfo(d.dtype)
     xp = xp_of(d)
     out = where(xp.isnan(d), nan, input)
@@ -333,6 +333,9 @@ def aminmax(input: Tensor, *, dim: int | None = None, keepdim: bool = False) -> 
         min: Tensor
         max: Tensor
 
+    shape = input._data.shape
+    axes = None if dim is None or not shape else (normalize_dim(dim, len(shape)),)
+    check_nonempty_reduction("aminmax", shape, axes)
     if dim is None:
         return _R(amin(input, (), keepdim), amax(input, (), keepdim))
     return _R(amin(input, dim, keepdim), amax(input, dim, keepdim))

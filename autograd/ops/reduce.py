@@ -12,11 +12,12 @@ import numpy as np
 from autograd.autocast_mode import active as autocast_active
 from autograd.autocast_mode import run as autocast_run
 from autograd.backend import asarray
-from autograd.dims import normalize_dim, normalize_dims
+from autograd.dims import check_nonempty_reduction, normalize_dim, normalize_dims
 from autograd.graph import Away, Node
 from autograd.ops.record import array_of, unary
 from autograd.ops.select import maximum, minimum
 from autograd.ops.summation import mean_array, sum_array, var_array
+from autograd.promotion import torch_name
 from autograd.tensor import Tensor, _wrap
 
 
@@ -190,8 +191,7 @@ def _extreme(x: Tensor, dim: Any, keepdim: bool, is_max: bool) -> Any:
     d = x._data
     cls = MaxBackward if is_max else MinBackward
     if dim is None:
-        if d.size == 0:
-            raise RuntimeError("max(): expected a non-empty tensor (reduction over 0 elements)")
+        check_nonempty_reduction("max" if is_max else "min", d.shape, None)
         m = d.max() if is_max else d.min()
         # NaN propagates (torch): the gradient is split over the NaN entries then
         mask = d == m if m == m else np.isnan(d)
@@ -202,6 +202,7 @@ def _extreme(x: Tensor, dim: Any, keepdim: bool, is_max: bool) -> Any:
     axis = normalize_dim(dim, d.ndim)
     if d.ndim == 0:
         return ReturnTypes(x, _wrap(asarray(0), None))
+    check_nonempty_reduction("max" if is_max else "min", d.shape, (axis,))
     idx = np.argmax(d, axis=axis, keepdims=True) if is_max else np.argmin(d, axis=axis,
                                                                           keepdims=True)
     vals = np.take_along_axis(d, idx, axis=axis)
@@ -227,9 +228,7 @@ class AminBackward(MaxBackward):
 def _amax(x: Tensor, dim: Any, keepdim: bool, is_max: bool) -> Tensor:
     d = x._data
     axes = axes_of(dim, d.ndim)
-    if any(d.shape[a] == 0 for a in (range(d.ndim) if axes is None else axes)):
-        raise IndexError(f"{'amax' if is_max else 'amin'}(): Expected reduction dim to have "
-                         f"a non-zero size (shape {d.shape})")
+    check_nonempty_reduction("amax" if is_max else "amin", d.shape, axes)
     with np.errstate(invalid="ignore"):
         m = d.max(axis=axes, keepdims=True) if is_max else d.min(axis=axes, keepdims=True)
         mask = d == m  # a NaN result matches nothing: 0/0, NaN over its slice (torch)
@@ -263,11 +262,13 @@ def min(x: Tensor, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A001
 def _arg_extreme(x: Tensor, dim: Any, keepdim: bool, fn: Any) -> Tensor:
     d = x._data
     if dim is None:
+        check_nonempty_reduction(fn.__name__, d.shape, None)
         out = asarray(fn(d), dtype=np.int64)
         return _wrap(out.reshape((1,) * d.ndim if keepdim else ()), None)
     axis = normalize_dim(dim, d.ndim)
     if not d.ndim:  # a 0-d tensor takes dim 0 or -1 (torch); its only index is 0
         return _wrap(np.zeros((), np.int64), None)
+    check_nonempty_reduction(fn.__name__, d.shape, (axis,))
     return _wrap(asarray(fn(d, axis=axis, keepdims=keepdim), dtype=np.int64), None)
 
 
@@ -321,6 +322,17 @@ def softmax_array(x: np.ndarray, axis: int) -> np.ndarray:
     return e
 
 
+def _nothing_to_normalise(op: str, d: np.ndarray, axis: int) -> bool:
+    """True for an empty input (its empty result is the input's copy, as torch's); torch's
+    NotImplementedError for an integer or bool one (its kernels are floating only)."""
+    if d.size == 0:
+        return True
+    if d.dtype.kind not in "fc":
+        kernel = f"{op}_lastdim_kernel_impl" if axis == d.ndim - 1 else f"{op}_kernel_impl"
+        raise NotImplementedError(f'"{kernel}" not implemented for \'{torch_name(d.dtype)}\'')
+    return False
+
+
 class SoftmaxBackward(Node):
     """y = softmax(x);  dx = y ⊙ (g − Σ g ⊙ y)  (the Jacobian diag(y) − yyᵀ applied to g)."""
 
@@ -336,6 +348,8 @@ def softmax(x: Tensor, dim: int = -1, dtype: Any = None) -> Tensor:
     axis = normalize_dim(dim, x._data.ndim)
     if x._data.ndim == 0:
         return unary(SoftmaxBackward, np.ones_like(x._data), x, save_out=True, meta=None)
+    if _nothing_to_normalise("softmax", x._data, axis):
+        return unary(SoftmaxBackward, x._data.copy(), x, save_out=True, meta=axis)
     return unary(SoftmaxBackward, softmax_array(x._data, axis), x, save_out=True, meta=axis)
 
 
@@ -354,6 +368,8 @@ def log_softmax(x: Tensor, dim: int = -1, dtype: Any = None) -> Tensor:
     axis = normalize_dim(dim, x._data.ndim)
     if x._data.ndim == 0:
         return unary(LogSoftmaxBackward, np.zeros_like(x._data), x, save_out=True, meta=None)
+    if _nothing_to_normalise("log_softmax", x._data, axis):
+        return unary(LogSoftmaxBackward, x._data.copy(), x, save_out=True, meta=axis)
     d = x._data
     # (x − m) − log Σ e^(x − m): subtracting in the shifted frame keeps float32 exact for
     # logits of magnitude 1e4 (x − (m + log Σ) loses the small term to rounding).

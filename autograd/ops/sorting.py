@@ -10,6 +10,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from autograd.backend import asarray, xp_of
+from autograd.dims import check_nonempty_reduction
 from autograd.ops.along import dim_of, gather
 from autograd.ops.record import unary
 from autograd.ops.reduce import MaxBackward
@@ -82,6 +83,7 @@ def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: boo
 def kthvalue(input: Tensor, k: int, dim: int = -1, keepdim: bool = False) -> ReturnTypes:
     """The ``k``-th smallest element (1-based) along ``dim`` and its index."""
     d, axis = _prepare(input, dim)
+    check_nonempty_reduction("kthvalue", d.shape, (axis,))
     n = d.shape[axis]
     if not 1 <= k <= n:
         raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {axis} "
@@ -101,8 +103,9 @@ def median(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
     d = input._data
     if dim is None:
         flat = d.reshape(-1)
-        if not flat.size:
-            return _wrap(asarray(np.nan, d.dtype), None)
+        if not flat.size:  # NaN, with a gradient of zeros (torch's)
+            return unary(MedianBackward, asarray(np.nan, d.dtype), input,
+                         meta=(d.shape, (1,) * d.ndim), cache=xp_of(d).zeros_like(d))
         o = _order(flat, 0, False)
         m = flat[o[(flat.size - 1) // 2]] if not np.isnan(flat).any() else asarray(
             np.nan, d.dtype)
@@ -113,6 +116,7 @@ def median(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
         return unary(MedianBackward, asarray(m, d.dtype), input,
                      meta=(d.shape, (1,) * d.ndim), cache=w)
     flat, axis = _prepare(input, dim)
+    check_nonempty_reduction("median", flat.shape, (axis,))
     n = flat.shape[axis]
     order = _order(flat, axis, False)
     xp = np if flat.__class__ is np.ndarray else xp_of(flat)
@@ -138,6 +142,7 @@ def nanmedian(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
         return unary(MedianBackward, asarray(m, d.dtype), input,
                      meta=(d.shape, (1,) * d.ndim), cache=w)
     flat, axis = _prepare(input, dim)
+    check_nonempty_reduction("median", flat.shape, (axis,))  # torch's message names median
     order = _order(flat, axis, False)  # NaNs sort last
     count = np.sum(~np.isnan(flat), axis=axis, keepdims=True)
     pos = np.maximum(count - 1, 0) // 2
@@ -148,6 +153,7 @@ def mode(input: Tensor, dim: int = -1, keepdim: bool = False) -> ReturnTypes:
     """The most frequent value along ``dim`` (the smallest among equally frequent ones) and
     the index of its last occurrence (as torch)."""
     flat, axis = _prepare(input, dim)
+    check_nonempty_reduction("mode", flat.shape, (axis,))
     moved = np.moveaxis(flat, axis, -1)
     rows = moved.reshape(-1, moved.shape[-1])
     best = xp_of(flat).empty(rows.shape[0], np.int64)  # the indices stay where the data is

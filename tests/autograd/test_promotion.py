@@ -192,3 +192,8 @@ def test_a_float32_operand_is_not_rounded_on_the_way_to_a_float64_result() -> No
     want = np.logaddexp2(x.numpy().astype(np.float64), y.numpy())
     np.testing.assert_allclose(ag.logaddexp2(x, y).numpy(), want, rtol=1e-15)
 
+
+def test_nan_to_num_keeps_integer_and_bool_dtypes() -> None:
+    out = ag.nan_to_num(B)
+    assert out.dtype == ag.bool and out.tolist() == [True, False]
+    assert ag.nan_to_num(I32).dtype == ag.int32
