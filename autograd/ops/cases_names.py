@@ -1,6 +1,6 @@
-"""Registry cases (first and second order) for the compositions of ``ops.torch_names``:
-logaddexp, Tensor.unfold, hstack and meshgrid; and ``ops.finite_differences``' gradient
-(its input and its coordinates)."""
+"""Registry cases (first and second order) for the names of ``ops.torch_names``: logaddexp
+and logaddexp2, Tensor.unfold, hstack and meshgrid; and ``ops.finite_differences``'
+gradient (its input and its coordinates)."""
 
 from __future__ import annotations
 
@@ -17,6 +17,8 @@ def _increasing(rng: np.random.Generator, shape: tuple) -> np.ndarray:
 
 def _register() -> None:
     case("logaddexp", "broadcast", lambda a, b: ag.logaddexp(a, b) ** 2, (2, 3), (3,))
+    case("logaddexp", "scalar", lambda a: ag.logaddexp(a, 0.5) ** 2, (4,))
+    case("logaddexp2", "broadcast", lambda a, b: ag.logaddexp2(a, b) ** 2, (2, 1), (3,))
     case("unfold", "windows", lambda a: a.unfold(1, 3, 2) ** 2, (2, 7))
     case("hstack", "mixed", lambda a, b: ag.hstack([a, b]) ** 2, (2, 1), (2, 3))
     case("meshgrid", "xy", lambda a, b: ag.meshgrid(a, b, indexing="xy")[0] * ag.meshgrid(

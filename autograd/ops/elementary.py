@@ -1,5 +1,5 @@
 """Elementary functions: logs and exponentials of other bases, hyperbolic and inverse
-trigonometric functions, and the two-operand ones (atan2, hypot, lerp, copysign, fmod,
+trigonometric functions, and the two-operand ones (atan2, hypot, logaddexp, lerp, copysign, fmod,
 remainder); each forward on arrays next to its VJP.
 
 Integer and bool inputs give float32 results, as torch's (``_floating``). Two-operand ops
@@ -207,11 +207,12 @@ def tan(input: Tensor) -> Tensor:
 
 
 class AsinBackward(Node):
-    """y = asin x;  dx = g / √(1 − x²)."""
+    """y = asin x;  dx = g / √(1 − x²) (NaN for |x| > 1, ±inf included: a power −½ of −inf
+    would be 0)."""
 
     def vjp(self, g, xp):
         (x,) = self.inputs(xp)
-        return (g * (1 - x * x) ** -0.5,)
+        return (g * (1 / xp.sqrt(1 - x * x)),)
 
 
 def asin(input: Tensor) -> Tensor:
@@ -221,11 +222,11 @@ def asin(input: Tensor) -> Tensor:
 
 
 class AcosBackward(Node):
-    """y = acos x;  dx = −g / √(1 − x²)."""
+    """y = acos x;  dx = −g / √(1 − x²) (NaN for |x| > 1, as asin's)."""
 
     def vjp(self, g, xp):
         (x,) = self.inputs(xp)
-        return (g * (1 - x * x) ** -0.5 * -1,)
+        return (g * (-1 / xp.sqrt(1 - x * x)),)
 
 
 def acos(input: Tensor) -> Tensor:
@@ -296,6 +297,46 @@ def hypot(input: Any, other: Any) -> Tensor:
                   save=True, save_out=True)
 
 
+class LogaddexpBackward(Node):
+    """z = log(eᵃ + eᵇ);  da = g / (1 + e^(b − a)),  db = g / (1 + e^(a − b)) (torch's
+    formulas: 1 and 0 where a = +inf > b, NaN where a = b = +inf)."""
+
+    def vjp(self, g, xp):
+        a, b = self.inputs(xp)
+        sa, sb = self.meta
+        e = self.edges
+        return (_reduce(g / (1 + xp.exp(b - a)), sa, xp) if e[0] is not None else None,
+                _reduce(g / (1 + xp.exp(a - b)), sb, xp) if e[1] is not None else None)
+
+
+class Logaddexp2Backward(Node):
+    """z = log₂(2ᵃ + 2ᵇ);  da = g / (1 + 2^(b − a)),  db = g / (1 + 2^(a − b))."""
+
+    def vjp(self, g, xp):
+        a, b = self.inputs(xp)
+        sa, sb = self.meta
+        e = self.edges
+        return (_reduce(g / (1 + xp.exp2(b - a)), sa, xp) if e[0] is not None else None,
+                _reduce(g / (1 + xp.exp2(a - b)), sb, xp) if e[1] is not None else None)
+
+
+def logaddexp(input: Any, other: Any) -> Tensor:
+    """log(eˣ + eʸ) without overflow: max(x, y) + log1p(e^(−|x − y|)) (x where x = y = ±inf;
+    NumPy's logaddexp, torch's formula), at the operands' float result type."""
+    input, other = cpu_scalars_moved(input, other)
+    with np.errstate(invalid="ignore"):  # inf − inf inside, resolved to the infinity
+        out = _float_operands(np.logaddexp, input, other)
+    return binary(LogaddexpBackward, out, input, other, save=True)
+
+
+def logaddexp2(input: Any, other: Any) -> Tensor:
+    """log₂(2ˣ + 2ʸ), as :func:`logaddexp` in base 2."""
+    input, other = cpu_scalars_moved(input, other)
+    with np.errstate(invalid="ignore"):
+        out = _float_operands(np.logaddexp2, input, other)
+    return binary(Logaddexp2Backward, out, input, other, save=True)
+
+
 class LerpBackward(Node):
     """z = a + w (b − a);  da = g (1 − w),  db = g w,  dw = g (b − a)."""
 
@@ -357,7 +398,7 @@ class RemainderBackward(FmodBackward):
     """z = a − b·floor(a/b) (Python's %);  da = g,  db = −g floor(a/b)."""
 
 
-def _division_remainder(node: type[Node], fn, rounding, input: Any, other: Any) -> Tensor:
+def _division_remainder(node: type[Node], fn, quotient, input: Any, other: Any) -> Tensor:
     x, y = asarray(array_of(input)), asarray(array_of(other))
     if x.dtype.kind in "iub" and y.dtype.kind in "iub" and not np.all(y):
         # integers: NumPy gives 0 quietly, torch raises
@@ -367,21 +408,28 @@ def _division_remainder(node: type[Node], fn, rounding, input: Any, other: Any) 
     t = binary(node, out, input, other)
     if t._node is not None:
         with np.errstate(divide="ignore", invalid="ignore"):
-            q = rounding(np.true_divide(array_of(input), array_of(other)))
+            q = quotient(array_of(input), array_of(other))
         t._node.cache = asarray(q, dtype=out.dtype)
     return t
+
+
+def _trunc_divide(x: Any, y: Any) -> Any:
+    """torch's div(rounding_mode="trunc"): trunc(x / y)."""
+    return np.trunc(np.true_divide(x, y))
 
 
 def fmod(input: Any, other: Any) -> Tensor:
     """C's fmod: the remainder of input / other with the sign of input."""
     input, other = cpu_scalars_moved(input, other)
-    return _division_remainder(FmodBackward, np.fmod, np.trunc, input, other)
+    return _division_remainder(FmodBackward, np.fmod, _trunc_divide, input, other)
 
 
 def remainder(input: Any, other: Any) -> Tensor:
     """Python's %: the remainder of input / other with the sign of other."""
     input, other = cpu_scalars_moved(input, other)
-    return _division_remainder(RemainderBackward, np.remainder, np.floor, input, other)
+    # torch's div(rounding_mode="floor"), as NumPy's floor_divide: NaN for an infinite
+    # input (floor(inf / b) would be inf), and exact where a / b rounds to an integer
+    return _division_remainder(RemainderBackward, np.remainder, np.floor_divide, input, other)
 
 
 # NumPy's names, which torch also accepts

@@ -77,6 +77,8 @@ class CumprodBackward(Node):
 
     def vjp(self, g, xp):
         axis, shape, has_zero = self.meta
+        if shape[axis] == 1:  # y = x: dx = g, also where x is ±inf or NaN (as torch)
+            return (g,)
         (x,) = self.inputs(xp)
         x = xp.reshape(x, shape)
         g = xp.reshape(g, shape)

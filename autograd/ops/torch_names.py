@@ -1,11 +1,12 @@
 """torch's other names and small compositions of the primitives, so that code written for
 torch finds them: ``torch.concat``, ``torch.hstack``, ``torch.meshgrid(a, b, indexing="ij")``,
-``torch.logaddexp``, ``torch.atleast_2d``, ``torch.broadcast_tensors``, ``x.expand_as(y)``,
-``x.unfold(0, 3, 1)``, ``x.stride()`` and the like (``ops.composite`` holds the others:
-``torch.add(alpha=)``, ``index_fill``, ``nansum``...).
+``torch.atleast_2d``, ``torch.broadcast_tensors``, ``x.expand_as(y)``, ``x.unfold(0, 3,
+1)``, ``x.stride()`` and the like (``ops.composite`` holds the others: ``torch.add(alpha=)``,
+``index_fill``, ``nansum``...).
 
 Nothing here has a node of its own: each name differentiates exactly as the primitives it
-is made of.
+is made of (``logaddexp`` and ``logaddexp2``, listed here, are ``ops.elementary``'s
+primitives).
 """
 
 from __future__ import annotations
@@ -18,18 +19,13 @@ from typing import Any
 import numpy as np
 
 from autograd.backend import xp_of
-from autograd.ops.arith import add as _add
-from autograd.ops.arith import div as _div
-from autograd.ops.arith import mul as _mul
-from autograd.ops.arith import sub as _sub
 from autograd.ops.broadcast import expand
+from autograd.ops.elementary import logaddexp, logaddexp2  # torch's names, primitives there
 from autograd.ops.linalg_compositions import multi_dot
 from autograd.ops.products import norm
 from autograd.ops.select import getitem
 from autograd.ops.shape import cat, permute, reshape, view
-from autograd.ops.unary import astype, exp, log
 from autograd.printing import dtype_name
-from autograd.promotion import float_operands
 from autograd.tensor import Tensor, _wrap
 
 
@@ -56,39 +52,6 @@ def _reduced_axes(dim: Any, ndim: int) -> tuple:
     if len(set(axes)) != len(axes):
         raise RuntimeError(f"dim {dims} appears multiple times in the list of dims")
     return tuple(a for a in axes if a < ndim)
-
-
-def _at_float_result_type(input: Tensor, other: Any) -> tuple[Tensor, Any]:
-    """Both operands at their float result type (recorded casts; a number as a scalar of
-    it), so that every step computes in torch's dtype: an int32 and a float32 tensor give
-    float32 where NumPy would widen to float64, and a float32 operand beside a float64 one
-    is not rounded to float32 on the way."""
-    a, b = float_operands(input._data, other._data if isinstance(other, Tensor) else other)
-    if input._data.dtype != a.dtype:
-        input = astype(input, a.dtype)
-    if not isinstance(other, Tensor):
-        return input, b
-    return input, (other if other._data.dtype == b.dtype else astype(other, b.dtype))
-
-
-def logaddexp(input: Tensor, other: Any) -> Tensor:
-    """log(eˣ + eʸ), computed as m + log(e^(x−m) + e^(y−m)) with m = max(x, y) held
-    constant (the gradient eˣ/(eˣ + eʸ) does not depend on it; an infinite m is taken as
-    0, so that −inf and −inf give −inf, not NaN)."""
-    input, other = _at_float_result_type(input, other)
-    a = input._data
-    b = other._data if isinstance(other, Tensor) else other
-    m = xp_of(a).maximum(a, b)
-    m = _wrap(xp_of(a).where(xp_of(a).isfinite(m), m, 0).astype(m.dtype, copy=False), None)
-    with np.errstate(divide="ignore"):  # log(0) = −inf is the answer for −inf, −inf
-        return _add(m, log(_add(exp(_sub(input, m)), exp(_sub(other, m)))))
-
-
-def logaddexp2(input: Tensor, other: Any) -> Tensor:
-    """log₂(2ˣ + 2ʸ) = logaddexp(x ln 2, y ln 2) / ln 2."""
-    ln2 = math.log(2.0)
-    input, other = _at_float_result_type(input, other)
-    return _div(logaddexp(_mul(input, ln2), _mul(other, ln2)), ln2)
 
 
 # -- shapes ----------------------------------------------------------------------------------
@@ -402,4 +365,4 @@ FUNCTIONS: dict[str, Any] = {
 }
 
 # the differentiable ones the gradcheck registry must cover (tests/autograd/test_registry.py)
-PUBLIC = ["logaddexp", "unfold", "hstack", "meshgrid"]
+PUBLIC = ["logaddexp", "logaddexp2", "unfold", "hstack", "meshgrid"]

@@ -22,6 +22,7 @@ from autograd.ops.bessel import i0, i0_array, i0e, i0e_array, i1, i1_array, i1e,
 from autograd.ops.broadcast import broadcast_to, sum_to, sum_to_array
 from autograd.ops.contract import _einsum_array, einsum
 from autograd.ops.dense import _solve_matrix, inv, inv_array, solve_array
+from autograd.ops.elementary import exp2
 from autograd.ops.gamma import (
     digamma,
     digamma_array,
@@ -68,6 +69,7 @@ from autograd.ops.unary import (
     relu,
     sigmoid,
     sin,
+    sqrt,
     tanh,
 )
 from autograd.ops.views import chain_array, copy_slices, copy_slices_array, view_chain
@@ -77,6 +79,8 @@ VOCABULARY: dict[str, tuple[Callable, Callable]] = {
     # elementwise
     "exp": (np.exp, exp),
     "log": (np.log, log),
+    "sqrt": (np.sqrt, sqrt),
+    "exp2": (np.exp2, exp2),
     "sin": (np.sin, sin),
     "cos": (np.cos, cos),
     "tanh": (np.tanh, tanh),

@@ -132,3 +132,33 @@ def test_max_pool2d_propagates_nan() -> None:
     y.sum().backward()
     same(y.detach().numpy(), [[[[NAN]]]])
     same(x.grad.numpy(), [[[[1.0, 0.0], [0.0, 0.0]]]])
+
+
+def grads(fn, *columns):
+    """The gradients of ``fn(*columns)`` weighted by 1.5 (float64)."""
+    xs = [ag.tensor(c, dtype=ag.float64, requires_grad=True) for c in columns]
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore", RuntimeWarning)
+        fn(*xs).backward(ag.full((len(columns[0]),), 1.5, dtype=ag.float64))
+    return [x.grad.numpy() for x in xs]
+
+
+@pytest.mark.parametrize("fn, columns, want", [
+    # torch 2.13's gradients; before: asin/acos gave 0 at ±inf ((−inf)^(−1/2) = 0 where
+    # torch's rsqrt(−inf) is NaN), remainder −inf·g for an infinite input (floor(inf/b)
+    # where torch's floor division gives NaN), logaddexp(2) NaN for inf against a finite
+    # number (its composition took inf − inf), cumprod NaN over a dim of one inf or NaN
+    (ag.asin, ([0.5, -INF, 2.0, INF],), [[1.7320508075688776, NAN, NAN, NAN]]),
+    (ag.acos, ([0.5, -INF, -1.5],), [[-1.7320508075688776, NAN, NAN]]),
+    (ag.remainder, ([INF, 2.5, -7.5], [3.25, -1.0, 2.0]), [[1.5, 1.5, 1.5], [NAN, 4.5, 6.0]]),
+    (ag.fmod, ([INF, 2.5, -7.5], [3.25, -1.0, 2.0]), [[1.5, 1.5, 1.5], [-INF, 3.0, 4.5]]),
+    (ag.logaddexp, ([INF, -2.0, INF, -INF], [1.0, INF, INF, -INF]),
+     [[1.5, 0.0, NAN, NAN], [0.0, 1.5, NAN, NAN]]),
+    (ag.logaddexp2, ([INF, -2.0, 0.5], [1.0, INF, -0.25]),
+     [[1.5, 0.0, 0.9406726787631166], [0.0, 1.5, 0.5593273212368837]]),
+    (lambda x: ag.cumprod(x.reshape(3, 1), 1).reshape(3), ([INF, NAN, 2.0],),
+     [[1.5, 1.5, 1.5]]),
+])
+def test_gradients_at_infinities_are_torchs(fn, columns, want) -> None:
+    for got, expected in zip(grads(fn, *columns), want):
+        np.testing.assert_allclose(got, expected, rtol=1e-15, atol=0)
