@@ -329,7 +329,12 @@ class PowBackward(Node):
             if e[1] is not None:
                 # a ** b recomputed rather than saved: under create_graph it must be a
                 # function of a and b for the second derivative.
-                log_a = xp.log(a) if isinstance(a, Tensor) else np.log(av)  # a constant base
+                # ln a at the result's precision (torch promotes a float32 base of a float64
+                # power before its log)
+                dt, base = array_of(g).dtype, a
+                if is_array(av) and av.dtype != dt:  # (a number base stays a number)
+                    base = xp.astype(a, dt) if isinstance(a, Tensor) else av.astype(dt)
+                log_a = xp.log(base) if isinstance(base, Tensor) else np.log(array_of(base))
                 gb = g * (a ** b * log_a)
                 gb = _reduce(xp.where((av == 0) & (bv >= 0), 0, gb), sb, xp)
         return ga, gb

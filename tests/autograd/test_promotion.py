@@ -197,3 +197,13 @@ def test_nan_to_num_keeps_integer_and_bool_dtypes() -> None:
     out = ag.nan_to_num(B)
     assert out.dtype == ag.bool and out.tolist() == [True, False]
     assert ag.nan_to_num(I32).dtype == ag.int32
+
+
+def test_pow_exponent_gradient_takes_the_log_of_a_float32_base_in_float64() -> None:
+    # torch 2.13's gradient for the float64 exponent of a float32 base (ln a was float32)
+    # (a base that requires a gradient: a constant one was already kept in float64)
+    a = ag.tensor(np.array([1.4318655, 0.3, 2.5], np.float32), requires_grad=True)
+    b = ag.tensor([-2.2745247119329264, 1.7, 0.2], dtype=ag.float64, requires_grad=True)
+    (a ** b).sum().backward()
+    np.testing.assert_allclose(b.grad.numpy(), [0.15865893383511495, -0.155497290190208,
+                                                1.100579186684776], rtol=1e-15)
