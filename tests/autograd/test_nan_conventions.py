@@ -162,3 +162,15 @@ def grads(fn, *columns):
 def test_gradients_at_infinities_are_torchs(fn, columns, want) -> None:
     for got, expected in zip(grads(fn, *columns), want):
         np.testing.assert_allclose(got, expected, rtol=1e-15, atol=0)
+
+
+@pytest.mark.parametrize("fn, want", [
+    # torch 2.13's second derivatives in b (the VJP a/(b·b) gave NaN at b = ±inf)
+    (lambda b: ag.tensor([1.5, -0.5, 3.0], dtype=ag.float64) / b, [-0.0, -0.125, 0.0]),
+    (ag.reciprocal, [-0.0, 0.25, 0.0]),
+])
+def test_second_derivative_of_a_quotient_at_an_infinite_divisor_is_torchs(fn, want) -> None:
+    b = ag.tensor([-INF, 2.0, INF], dtype=ag.float64, requires_grad=True)
+    (g,) = ag.autograd.grad(fn(b).sum(), [b], create_graph=True)
+    (gg,) = ag.autograd.grad(g.sum(), [b])
+    np.testing.assert_array_equal(gg.numpy(), want)
