@@ -126,9 +126,25 @@ def result_type(*operands: Any) -> np.dtype:
     return _combine(groups[2], _combine(groups[1], groups[0]))
 
 
+_INT_RANGES: dict = {}  # integer dtype -> (lowest, highest)
+
+
+def fits(c: int, dt: np.dtype) -> bool:
+    """Whether the Python int ``c`` is a value of the integer dtype ``dt``."""
+    bounds = _INT_RANGES.get(dt)
+    if bounds is None:
+        info = np.iinfo(dt)
+        bounds = _INT_RANGES[dt] = (int(info.min), int(info.max))
+    return bounds[0] <= c <= bounds[1]
+
+
 def _cast(x: Any, dt: np.dtype) -> Any:
     if is_array(x):
         return x if x.dtype == dt else x.astype(dt)
+    if x.__class__ is int and dt.kind in "iu" and not fits(x, dt):
+        # torch wraps a number into the integer dtype (uint8 * -3 multiplies by 253), where
+        # NumPy raises; beyond int64 both raise OverflowError
+        return np.array(x, np.int64).astype(dt)[()]
     return dt.type(x)  # a scalar at the result dtype (torch casts it to the op's dtype)
 
 
@@ -156,10 +172,11 @@ def promote(x: Any, y: Any) -> tuple[Any, Any]:
         if cy is np.ndarray:
             if x.dtype is y.dtype or x.dtype == y.dtype:
                 return x, y
-        elif (cy is float and x.dtype.kind in "fc") or (cy is int and x.dtype.kind in "iuf"):
+        elif (cy is float and x.dtype.kind in "fc") or (cy is int and (
+                x.dtype.kind == "f" or x.dtype.kind in "iu" and fits(y, x.dtype))):
             return x, y
-    elif cy is np.ndarray and ((cx is float and y.dtype.kind in "fc")
-                               or (cx is int and y.dtype.kind in "iuf")):
+    elif cy is np.ndarray and ((cx is float and y.dtype.kind in "fc") or (cx is int and (
+            y.dtype.kind == "f" or y.dtype.kind in "iu" and fits(x, y.dtype)))):
         return x, y
     check_pair(x, y)  # a host and a device array: torch's error (NumPy pairs never get here)
     dt = result_type(x, y)

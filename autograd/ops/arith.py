@@ -27,7 +27,14 @@ from autograd.graph import (
     forward_stack,
 )
 from autograd.ops.record import array_of, binary, unary
-from autograd.promotion import NUMBER_ARRAYS, cpu_scalar_operands, number_array, promote
+from autograd.promotion import (
+    NUMBER_ARRAYS,
+    cpu_scalar_operands,
+    fits,
+    number_array,
+    promote,
+    result_type,
+)
 from autograd.tensor import Tensor, _wrap
 
 _ND = np.ndarray
@@ -92,7 +99,10 @@ def _recorded(cls: type[Node], fn, save: Any = False, true_div: bool = False,
                     z = number_array(c, x.dtype)
                 if z is not None:
                     c = z  # x's float dtype: the output's too
-            out = fn(x, c) if t is a else fn(c, x)
+            try:
+                out = fn(x, c) if t is a else fn(c, x)
+            except OverflowError:  # an int beyond x's integer dtype: torch wraps it
+                return _promoted(cls, fn, a, b, array_of(a), array_of(b), save, true_div)
             if z is None and (out.dtype is not x.dtype or true_div and out.dtype.kind != "f"):
                 return _promoted(cls, fn, a, b, array_of(a), array_of(b), save, true_div)
             if t.__class__ is _ND or not t._requires_grad or (
@@ -149,9 +159,12 @@ def _promoted(cls: type[Node], fn, a: Any, b: Any, x: Any, y: Any, save: bool,
         a, b, x, y = cpu_scalar_operands(a, b, x, y)  # torch's CPU-scalar rule, or its error
     if cls is SubBackward:
         _check_bool_sub(cls, x, y)
-    x, y = promote(x, y)
-    if true_div and (x.dtype if is_array(x) else y.dtype).kind in "biu":
+    if true_div and result_type(x, y).kind in "biu":
+        # integers divide in float32 (torch's default float), the numbers as they are: a
+        # uint8 tensor / -3 is not / 253
         x, y = asarray(x, np.float32), asarray(y, np.float32)
+    else:
+        x, y = promote(x, y)
     try:
         out = fn(x, y)
     except ValueError as err:
@@ -350,6 +363,9 @@ _POW_FAST = {2: lambda d: d * d, 3: lambda d: d * d * d, -1: lambda d: 1 / d,
 
 def power(x: Any, e: Any) -> Any:
     """x ** e on arrays, with the fast cases for a float array and a number exponent."""
+    if e.__class__ is int and e < 0 and is_array(x) and x.dtype.kind in "iu":
+        # torch refuses before a wrap could make -3 a uint8's 253
+        raise RuntimeError("Integers to negative integer powers are not allowed.")
     if e.__class__ in (int, float) and x.__class__ is np.ndarray and x.dtype.kind == "f":
         fast = _POW_FAST.get(e)
         if fast is not None:
@@ -371,11 +387,12 @@ def power(x: Any, e: Any) -> Any:
 def _int_power(x: Any, e: Any) -> Any:
     """torch's integer xᵉ where some e < 0: 1/xⁿ truncated, so 1 for x = 1, ±1 for
     x = −1 (by the parity of e) and 0 otherwise (0 too for x = 0)."""
+    dt = result_type(x, e)  # a number base takes the tensor's type (-7 ** int16: int16)
     x, e = np.asarray(x), np.asarray(e)
     neg = e < 0
     out = np.power(x, np.where(neg, 0, e))
     inv = np.where(x == 1, 1, np.where(x == -1, np.where(e % 2 == 0, 1, -1), 0))
-    return np.where(neg, inv, out).astype(out.dtype, copy=False)
+    return np.where(neg, inv, out).astype(dt, copy=False)
 
 
 @_recorded(PowBackward, power, save=True, as_arrays=False)
@@ -403,6 +420,10 @@ def _compare(fn):
             x, y = device_pair(x, y)  # a CPU scalar joins a device array (torch), or raise
         if is_array(x) and is_array(y) and x.dtype != y.dtype:
             x, y = promote(x, y)  # tensors compare at their result_type; scalars exactly
+        elif y.__class__ is int and is_array(x) and x.dtype.kind in "iu" and \
+                not fits(y, x.dtype) or x.__class__ is int and is_array(y) and \
+                y.dtype.kind in "iu" and not fits(x, y.dtype):
+            x, y = promote(x, y)  # except an int beyond an integer tensor's dtype: torch wraps
         try:
             return _wrap(fn(x, y), None)
         except ValueError as err:

@@ -25,7 +25,7 @@ from autograd.ops.reduce import sum as _sum
 from autograd.ops.select import getitem, where
 from autograd.ops.shape import cat, permute, reshape, transpose
 from autograd.ops.unary import abs, astype, clamp
-from autograd.promotion import cpu_scalars_moved
+from autograd.promotion import cpu_scalars_moved, result_type
 from autograd.tensor import Tensor
 
 
@@ -60,24 +60,34 @@ def rsub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
     return _sub(other, _times(input, alpha))
 
 
+def _at_common_type(input: Any, tensor1: Any, tensor2: Any) -> tuple[Any, Any]:
+    """tensor1 and tensor2 at the result type of all three operands (recorded casts), as
+    torch's pointwise kernels compute: an int32 input's product of two uint8 tensors does
+    not wrap at 256."""
+    dt = result_type(input, tensor1, tensor2)
+    return tuple(astype(t, dt) if isinstance(t, Tensor) and t._data.dtype != dt else t
+                 for t in (tensor1, tensor2))
+
+
 def addcmul(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value: Any = 1) -> Tensor:
-    """input + value · tensor1 · tensor2 (broadcast)."""
+    """input + (value · tensor1) · tensor2 (broadcast; torch's order of operations)."""
     if Away.autocast and autocast_active():  # on torch's autocast lists
         return autocast_run("addcmul", addcmul, input, tensor1, tensor2, value=value)
-    return _add(input, mul(tensor1, tensor2) if value == 1 else mul(mul(tensor1, tensor2),
-                                                                    value))
+    tensor1, tensor2 = _at_common_type(input, tensor1, tensor2)
+    return _add(input, mul(tensor1 if value == 1 else mul(tensor1, value), tensor2))
 
 
 def addcdiv(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value: Any = 1) -> Tensor:
-    """input + value · tensor1 / tensor2 (broadcast); integer tensors raise, as torch."""
+    """input + (value · tensor1) / tensor2 (broadcast; torch's order of operations);
+    integer tensors raise, as torch."""
     if Away.autocast and autocast_active():  # on torch's autocast lists
         return autocast_run("addcdiv", addcdiv, input, tensor1, tensor2, value=value)
     if all(array_of(t).dtype.kind in "biu" for t in (tensor1, tensor2)):
         raise RuntimeError("Integer division with addcdiv is no longer supported, and in a "
                            "future release addcdiv will perform a true division of tensor1 "
                            "and tensor2.")
-    return _add(input, div(tensor1, tensor2) if value == 1 else mul(div(tensor1, tensor2),
-                                                                    value))
+    tensor1, tensor2 = _at_common_type(input, tensor1, tensor2)
+    return _add(input, div(tensor1 if value == 1 else mul(tensor1, value), tensor2))
 
 
 def reciprocal(input: Tensor) -> Tensor:

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from autograd.backend import asarray, device_of, is_array, to, writeable, xp_of
+from autograd.dtype_info import can_cast
 from autograd.graph import STATE, Node
 from autograd.ops.arith import add, div, mul, neg, pow, sub
 from autograd.ops.record import array_of, nary
@@ -41,14 +42,16 @@ def _needs_graph(x: Tensor, args: tuple) -> bool:
 
 
 def _check_result(x: Tensor, r: Tensor, name: str) -> None:
-    """Torch's rules for writing ``r`` into ``x``: same shape, a cast within the kind."""
+    """Torch's rules for writing ``r`` into ``x``: same shape, and a cast torch allows
+    (``torch.can_cast``: none to a lower category; between integer types any way,
+    wrapping, so uint8 += int64 is allowed)."""
     d = x._data
     if r._data.shape != d.shape:
         raise RuntimeError(
             f"{name}: output with shape {list(d.shape)} doesn't match the broadcast shape "
             f"{list(r._data.shape)} (an in-place op cannot change the tensor's shape)"
         )
-    if r._data.dtype != d.dtype and not np.can_cast(r._data.dtype, d.dtype, "same_kind"):
+    if r._data.dtype != d.dtype and not can_cast(r._data.dtype, d.dtype):  # torch's rule
         raise RuntimeError(
             f"{name}: result type {r._data.dtype} can't be cast to the desired output type "
             f"{d.dtype}"
@@ -61,7 +64,7 @@ def _write(x: Tensor, values: np.ndarray, name: str) -> None:
             f"{name}: the tensor's memory is read-only (an expand()/broadcast_to() view, "
             "where several elements share one location, or a read-only array)"
         )
-    np.copyto(x._data, values, casting="same_kind")
+    np.copyto(x._data, values, casting="unsafe")  # (checked by _check_result)
 
 
 def apply_inplace(x: Tensor, name: str, fn: Callable[..., Tensor], *args: Any) -> Tensor:

@@ -207,3 +207,45 @@ def test_pow_exponent_gradient_takes_the_log_of_a_float32_base_in_float64() -> N
     (a ** b).sum().backward()
     np.testing.assert_allclose(b.grad.numpy(), [0.15865893383511495, -0.155497290190208,
                                                 1.100579186684776], rtol=1e-15)
+
+
+def test_an_int_beyond_an_integer_tensors_type_wraps_as_torchs() -> None:
+    # torch 2.13's results: the number is cast to the tensor's type with wraparound (NumPy
+    # raised OverflowError; comparisons compared exactly)
+    u = t([3, 250], np.uint8)
+    assert (u * -3).tolist() == [247, 18] and (u * -3).dtype == ag.uint8
+    assert (u + -1).tolist() == [2, 249] and (-3 - u).tolist() == [250, 3]
+    assert (u > -7).tolist() == [False, True] and (u == 259).tolist() == [True, False]
+    assert (u & -3).tolist() == [1, 248]
+    assert (t([3], np.int8) + 200).tolist() == [-53]
+    # true division takes the number as it is, in float32
+    np.testing.assert_array_equal((u / -3).numpy(), np.float32([-1.0, -83.33333587646484]))
+    with pytest.raises(RuntimeError, match="Integers to negative integer powers"):
+        _ = u ** -3
+    with pytest.raises(OverflowError):
+        _ = u + 2 ** 70
+
+
+def test_a_number_base_to_integer_powers_takes_the_tensors_type() -> None:
+    out = ag.pow(-7, t([5, 6, -1], np.int16))
+    assert out.dtype == ag.int16 and out.tolist() == [-16807, -13423, 0]
+
+
+def test_in_place_ops_cast_between_integer_types_as_torch() -> None:
+    # torch.can_cast's rule: integer to integer is allowed (wrapping), float to integer
+    # and integer to bool are not
+    u = t([250, 3], np.uint8)
+    u.add_(t([10, 300], np.int64))
+    assert u.tolist() == [4, 47] and u.dtype == ag.uint8
+    i = t([100, 7], np.int32)
+    i.mul_(t([2 ** 31, 3], np.int64))
+    assert i.tolist() == [0, 21]
+    with pytest.raises(RuntimeError, match="can't be cast"):
+        t([1, 2], np.int64).add_(F32)
+    with pytest.raises(RuntimeError, match="can't be cast"):
+        t([True, False], np.bool_).add_(I64)
+
+
+def test_addcmul_multiplies_at_the_type_of_all_three_operands() -> None:
+    out = ag.addcmul(t([1, 2], np.int32), t([20, 30], np.uint8), t([20, 30], np.uint8))
+    assert out.dtype == ag.int32 and out.tolist() == [401, 902]  # not 145, 134 (mod 256)
