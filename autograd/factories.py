@@ -11,6 +11,7 @@ import numpy as np
 
 from autograd import backend
 from autograd.dims import size_args, size_tuple
+from autograd.promotion import torch_name
 from autograd.tensor import Tensor, _wrap
 
 DEFAULT_FLOAT = np.float32
@@ -264,6 +265,26 @@ def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
             data.dtype.kind in "biufc" and device is None and backend._Default.device is None:
         return _wrap(data, None)
     return Tensor(data, dtype=dt, device=device)
+
+
+def asarray(obj: Any, *, dtype: Any = None, device: Any = None, copy: bool | None = None,
+            requires_grad: bool = False) -> Tensor:
+    """torch.asarray: ``obj`` as a tensor, sharing memory where it can (:func:`as_tensor`: a
+    Tensor of that dtype and device is returned itself, with its graph; a NumPy array of
+    that dtype is shared). ``copy=True`` always copies (a Tensor's copy is recorded, as
+    ``clone``); ``copy=False`` raises ValueError where only a copy would do (torch's
+    message). ``requires_grad=True`` makes a new leaf require grad."""
+    out = as_tensor(obj, dtype=dtype, device=device)
+    shared = out is obj or isinstance(obj, np.ndarray) and out._data is obj
+    if copy is False and not shared and isinstance(obj, Tensor | np.ndarray):
+        have = obj.dtype if isinstance(obj, Tensor) else np.dtype(obj.dtype)
+        raise ValueError(f"can't alias tensor with dtype '{torch_name(have)}' into "
+                         f"dtype '{torch_name(out.dtype)}'.")
+    if copy and shared:
+        out = out.clone() if isinstance(obj, Tensor) else Tensor(obj, dtype=dtype)
+    if requires_grad and not out.requires_grad:
+        out.requires_grad_(True)
+    return out
 
 
 class Size(tuple):

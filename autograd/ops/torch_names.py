@@ -19,6 +19,8 @@ from typing import Any
 import numpy as np
 
 from autograd.backend import xp_of
+from autograd.factories import asarray
+from autograd.ops.along import index_put
 from autograd.ops.broadcast import expand
 from autograd.ops.elementary import logaddexp, logaddexp2  # torch's names, primitives there
 from autograd.ops.linalg_compositions import multi_dot
@@ -350,6 +352,30 @@ METHODS: dict[str, Any] = {
 }
 
 # names of the package (``ag.concat`` ...)
+def _inplace_function(name: str) -> Any:
+    """torch's top-level in-place form ``torch.<name>(input, ...)``: ``input.<name>(...)``."""
+    def fn(input: Tensor, *args: Any, **kwargs: Any) -> Tensor:
+        return getattr(input, name)(*args, **kwargs)
+
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = f"``input.{name}(...)``: torch.{name}, in place on ``input``."
+    return fn
+
+
+def fill(input: Tensor, value: Any) -> Tensor:
+    """A new tensor of ``input``'s shape and dtype holding ``value`` (torch.fill; a 0-d
+    tensor value passes its gradient, summed; ``input`` gets none)."""
+    return input.clone().fill_(value)
+
+
+# (relu_, selu_, celu_, threshold_, rrelu_: nn's, installed with its other functional names)
+_INPLACE = (
+    "abs_ acos_ acosh_ arccos_ arccosh_ arcsin_ arcsinh_ arctan_ arctanh_ asin_ asinh_ atan_ "
+    "atanh_ ceil_ clamp_ clamp_max_ clamp_min_ clip_ cos_ cosh_ detach_ erf_ erfc_ exp2_ "
+    "exp_ expm1_ fix_ floor_ frac_ i0_ log10_ log1p_ log2_ log_ logit_ neg_ negative_ "
+    "reciprocal_ round_ rsqrt_ sigmoid_ sin_ sinc_ sinh_ sqrt_ square_ tan_ tanh_ trunc_ "
+    "xlogy_ zero_ fill_ index_put_").split()
+
 FUNCTIONS: dict[str, Any] = {
     "positive": positive, "logaddexp": logaddexp, "logaddexp2": logaddexp2, "concat": cat,
     "concatenate": cat, "ravel": ravel, "t": t, "numel": numel, "is_tensor": is_tensor,
@@ -361,7 +387,8 @@ FUNCTIONS: dict[str, Any] = {
     "triu_indices": triu_indices, "tril_indices": tril_indices, "is_signed": is_signed,
     "is_same_size": is_same_size, "unravel_index": unravel_index, "detach": detach,
     "chain_matmul": chain_matmul, "frobenius_norm": frobenius_norm,
-    "nuclear_norm": nuclear_norm,
+    "nuclear_norm": nuclear_norm, "fill": fill, "index_put": index_put, "asarray": asarray,
+    **{name: _inplace_function(name) for name in _INPLACE},
 }
 
 # the differentiable ones the gradcheck registry must cover (tests/autograd/test_registry.py)

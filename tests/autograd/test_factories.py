@@ -89,3 +89,39 @@ def test_range_is_torchs_deprecated_inclusive_arange() -> None:
     namespace: dict = {}
     exec("from autograd import *; r = range(3)", namespace)  # noqa: S102
     assert namespace["r"] == range(3)  # a star-import leaves the builtin alone
+
+
+def test_asarray_shares_where_it_can_as_torchs() -> None:
+    t = ag.tensor([1.0, 2.0], requires_grad=True)
+    y = t * 2
+    assert ag.asarray(y) is y and ag.asarray(t) is t  # torch 2.13: the same tensor
+    c = ag.asarray(y, copy=True)
+    assert c is not y and c.grad_fn is not None  # a recorded copy
+    n = np.array([1.0, 2.0])
+    d = ag.asarray(n)
+    n[0] = 9.0
+    assert d.tolist() == [9.0, 2.0] and d.dtype == ag.float64  # shared
+    with pytest.raises(ValueError, match="can't alias tensor with dtype 'Double' into dtype "
+                                         "'Float'."):
+        ag.asarray(n, dtype=ag.float32, copy=False)
+    assert ag.asarray(n, copy=True)._data is not n
+    # torch's dtypes for Python data
+    assert [ag.asarray(v).dtype for v in ([1, 2.5], 3, [True], [np.float64(2.0)])] == [
+        ag.float32, ag.int64, ag.bool, ag.float64]
+    assert ag.asarray([1.0, 2.0], requires_grad=True).requires_grad
+
+
+def test_top_level_in_place_forms_and_fill() -> None:
+    x = ag.tensor([-1.5, 2.0])
+    assert ag.abs_(x) is x and x.tolist() == [1.5, 2.0]
+    assert ag.clamp_(ag.tensor([-3.0, 3.0]), -1, 1).tolist() == [-1.0, 1.0]
+    assert ag.zero_(ag.ones(2)).tolist() == [0.0, 0.0]
+    z = ag.zeros(3, 2)
+    assert ag.index_put_(z, (ag.tensor([1]),), ag.tensor(7.0)) is z
+    assert ag.index_put(z, (ag.tensor([0, 2]),), ag.tensor(5.0)).tolist() == [
+        [5.0, 5.0], [7.0, 7.0], [5.0, 5.0]]
+    assert z.tolist() == [[0.0, 0.0], [7.0, 7.0], [0.0, 0.0]]  # out of place
+    v = ag.tensor(5.0, requires_grad=True)
+    f = ag.fill(ag.zeros(2), v)
+    f.sum().backward()
+    assert f.tolist() == [5.0, 5.0] and v.grad.item() == 2.0  # torch's FillBackward
