@@ -157,8 +157,12 @@ def ldexp(input: Tensor, other: Tensor) -> Tensor:
         return mul(input, pow(2.0, other))
     out = mul(input.detach(), pow(2.0, other))
     ints = to_host(e).astype(np.int64)
-    scale = to(np.where(ints >= 0, np.left_shift(1, np.clip(ints, 0, 62)), 0),
-               input.device)
+    # 2^e as torch computes it, in e's integer type: wrapping (int8: 2^7 = -128; 0 from the
+    # type's width on, uint8 2^8 included), 0 for e < 0
+    scale = np.where((ints >= 0) & (ints < 64), np.left_shift(1, np.clip(ints, 0, 63)), 0)
+    if e.dtype.kind in "iu":
+        scale = scale.astype(e.dtype)
+    scale = to(scale, input.device)
     return LdexpIntegerExponent.apply(input, out, scale)
 
 

@@ -290,3 +290,14 @@ def test_scatter_views_and_splits():
     c = n.narrow_copy(0, 1, 2)
     c[0] = 100.0
     assert n[1].item() == 1.0  # a copy, not a view
+
+
+def test_ldexp_integer_exponent_gradient_wraps_in_the_exponents_type() -> None:
+    # torch 2.13: 2^e computed in e's type: uint8 2^253 = 0, int8 2^7 = -128, int64 2^63
+    # = -2^63, 2^64 = 0 (the scale was 2^min(e, 62) in int64)
+    for values, dtype, want in (([1, 253, 7], ag.uint8, [2.0, 0.0, 128.0]),
+                                ([7, 8, -1], ag.int8, [-128.0, 0.0, 0.0]),
+                                ([63, 64], ag.int64, [-9.223372036854775808e18, 0.0])):
+        x = T([1.5] * len(values), requires_grad=True)
+        ag.ldexp(x, T(values, dtype=dtype)).sum().backward()
+        assert x.grad.tolist() == want, dtype
