@@ -12,7 +12,7 @@ import numpy as np
 from autograd import backend
 from autograd.dims import size_args, size_tuple
 from autograd.promotion import torch_name
-from autograd.tensor import Tensor, _wrap
+from autograd.tensor import Tensor, _check_int_range, _wrap
 
 DEFAULT_FLOAT = np.float32
 
@@ -72,14 +72,17 @@ def _fill_dtype(fill_value: Any) -> np.dtype:
     return np.dtype(DEFAULT_FLOAT)
 
 
-def _check_fits(value: Any, dt: np.dtype) -> None:
-    """torch refuses a number its integer dtype cannot hold (NaN, inf, out of range)."""
+def _check_fits(value: Any, dt: np.dtype) -> Any:
+    """``value`` as a fill of the integer dtype ``dt``, or torch's overflow error (the rule
+    of ``tensor()``: an unsigned type takes negative ints down to −max, wrapping); other
+    dtypes' values as they are."""
     if dt.kind in "iu" and not isinstance(value, bool | np.bool_):
         v = value.item() if isinstance(value, Tensor | np.generic) else value
-        info = np.iinfo(dt)
-        if isinstance(v, float) and not math.isfinite(v) or \
-                isinstance(v, int | float) and not info.min <= v <= info.max:
-            raise RuntimeError(f"value cannot be converted to type {dt} without overflow")
+        if isinstance(v, int | float):
+            big = isinstance(v, int) and not -(1 << 63) <= v < 1 << 63
+            _check_int_range(np.asarray(float(v) if big else v), dt)
+            return np.asarray(v).astype(dt)[()]  # (a negative int wraps, as in tensor())
+    return value
 
 
 def full(size: Any, fill_value: Any, dtype: Any = None, requires_grad: bool = False,
@@ -87,7 +90,7 @@ def full(size: Any, fill_value: Any, dtype: Any = None, requires_grad: bool = Fa
     """``size`` filled with ``fill_value``; an int fill gives int64, a bool fill bool, a
     float fill the default float (float32), as torch."""
     dt = _fill_dtype(fill_value) if dtype is None else np.dtype(dtype)
-    _check_fits(fill_value, dt)
+    fill_value = _check_fits(fill_value, dt)
     if isinstance(fill_value, Tensor):
         fill_value = fill_value.item()
     shape = size_tuple((size,), "full")
@@ -104,7 +107,9 @@ def arange(start: Any = None, end: Any = None, step: Any = 1, dtype: Any = None,
 
     As torch, the length is ceil((end - start) / step) and value i is start + i·step,
     computed in the output's kind: for an integer dtype start and step are first
-    truncated to integers (``arange(1, 2.5, 0.5, dtype=int32)`` is [1, 1, 1])."""
+    truncated to integers (``arange(1, 2.5, 0.5, dtype=int32)`` is [1, 1, 1]); for int64
+    end too, before the length is counted (``arange(0, 4.5, dtype=int64)`` is [0, 1, 2, 3],
+    a step of 0.5 raises)."""
     if end is None:
         start, end = 0, start
     elif start is None:
@@ -116,11 +121,16 @@ def arange(start: Any = None, end: Any = None, step: Any = 1, dtype: Any = None,
         is_int = all(isinstance(v, int | np.integer) for v in (start, end, step))
         dtype = np.int64 if is_int else DEFAULT_FLOAT
     dt = np.dtype(dtype)
+    if dt == np.int64:  # torch truncates all three to int64 first and counts in integers
+        start, end, step = int(start), int(end), int(step)
     if step == 0:
         raise RuntimeError("step must be nonzero")
     if not (step > 0 and end >= start or step < 0 and end <= start):
         raise RuntimeError("upper bound and lower bound inconsistent with step sign")
-    n = math.ceil((float(end) - float(start)) / float(step))
+    if dt == np.int64:  # ceil((end - start) / step), exactly: arange(0, 4.5, dtype=int64) has 4
+        n = -((start - end) // step)
+    else:
+        n = math.ceil((float(end) - float(start)) / float(step))
     return _make(_progression(start, step, n, dt), requires_grad, device)
 
 

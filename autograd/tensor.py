@@ -134,9 +134,13 @@ def _holds_numpy_double(data: Any) -> bool:
 
 
 def _check_int_range(arr: np.ndarray, dt: np.dtype) -> None:
-    """torch refuses float values its integer dtype cannot hold (NaN, inf, overflow)."""
+    """torch's overflow rule (c10's ``overflows``) for data converted to an integer dtype:
+    the values (floats: finite) must lie in the type's range, except that an unsigned type
+    also takes negative integers down to −max, wrapping (``tensor([-2], dtype=uint8)`` is
+    254, ``[300]`` or ``[-2.5]`` raise)."""
     info = np.iinfo(dt)
-    if arr.size and not (np.all(np.isfinite(arr)) and arr.min() >= info.min
+    lowest = -int(info.max) if arr.dtype.kind in "iu" and dt.kind == "u" else info.min
+    if arr.size and not (np.all(np.isfinite(arr)) and arr.min() >= lowest
                          and arr.max() <= info.max):
         raise RuntimeError(f"value cannot be converted to type {dt} without overflow")
 

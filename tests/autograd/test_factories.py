@@ -125,3 +125,30 @@ def test_top_level_in_place_forms_and_fill() -> None:
     f = ag.fill(ag.zeros(2), v)
     f.sum().backward()
     assert f.tolist() == [5.0, 5.0] and v.grad.item() == 2.0  # torch's FillBackward
+
+
+def test_arange_int64_truncates_its_bounds_before_counting_as_torchs() -> None:
+    # torch 2.13's results (int32 and the float dtypes count from the float bounds)
+    assert ag.arange(0, 4.5, dtype=ag.int64).tolist() == [0, 1, 2, 3]
+    assert ag.arange(-2.5, 3, 1, dtype=ag.int64).tolist() == [-2, -1, 0, 1, 2]
+    assert ag.arange(5, 0.5, -1.5, dtype=ag.int64).tolist() == [5, 4, 3, 2, 1]
+    assert ag.arange(2.7, 9.1, 2.2, dtype=ag.int64).tolist() == [2, 4, 6, 8]
+    assert ag.arange(0.5, dtype=ag.int64).tolist() == []
+    assert ag.arange(1, 2.5, 0.5, dtype=ag.int32).tolist() == [1, 1, 1]
+    with pytest.raises(RuntimeError, match="step must be nonzero"):
+        ag.arange(0, 4.5, 0.5, dtype=ag.int64)
+
+
+def test_negative_ints_wrap_into_unsigned_types_as_torchs() -> None:
+    # c10's overflow rule: an unsigned type takes ints down to -max; floats and larger
+    # values raise
+    assert ag.tensor([-2, True], dtype=ag.uint8).tolist() == [254, 1]
+    assert ag.tensor([-255], dtype=ag.uint8).tolist() == [1]
+    assert ag.full((2,), -2, dtype=ag.uint8).tolist() == [254, 254]
+    assert ag.full((1,), 2.7, dtype=ag.int64).tolist() == [2]
+    for bad in ([300], [-256], [-2.5]):
+        with pytest.raises(RuntimeError, match="without overflow"):
+            ag.tensor(bad, dtype=ag.uint8)
+    with pytest.raises(RuntimeError, match="without overflow"):
+        ag.full((2,), -2.5, dtype=ag.uint8)
+    assert ag.tensor([-2.5], dtype=ag.int8).tolist() == [-2]
