@@ -142,10 +142,22 @@ def _int_bounds(low: Any, high: Any) -> tuple[int, int]:
     return lo, hi
 
 
+# the C++ names torch's range errors give each dtype
+_C_TYPES = {"uint8": "unsigned char", "int8": "signed char", "int16": "short", "int32": "int",
+            "int64": "long", "bool": "bool", "float16": "c10::Half", "float32": "float",
+            "float64": "double"}
+
+
 def _uniform_ints(lo: int, hi: int, shape: tuple, dt: np.dtype, gen: Any,
                   requires_grad: bool, device: Any = None) -> Tensor:
-    if dt.kind == "b":
-        raise RuntimeError("randint is not implemented for Bool tensors")
+    # torch's check that [lo, hi) fits the dtype (bool: [0, 2); a float type: its range)
+    info = np.iinfo(dt) if dt.kind in "iu" else np.finfo(dt) if dt.kind == "f" else None
+    lowest, highest = (0, 1) if info is None else (info.min, info.max)
+    name = _C_TYPES.get(dt.name, dt.name)
+    if lo < lowest:
+        raise RuntimeError(f"from is out of bounds for {name}")
+    if hi - 1 > highest:
+        raise RuntimeError(f"to - 1 is out of bounds for {name}")
     data = resolve(gen).integers(lo, hi, size=shape, dtype=np.int64)
     return _leaf(data.astype(dt, copy=False), requires_grad, device)
 

@@ -25,7 +25,7 @@ from autograd.ops.reduce import sum as _sum
 from autograd.ops.select import getitem, where
 from autograd.ops.shape import cat, permute, reshape, transpose
 from autograd.ops.unary import abs, astype, clamp
-from autograd.promotion import cpu_scalars_moved, result_type
+from autograd.promotion import cpu_scalars_moved, result_type, torch_name
 from autograd.tensor import Tensor
 
 
@@ -251,8 +251,12 @@ def nanmean(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any
     """The mean of the non-NaN elements."""
     d = array_of(input)
     if d.dtype.kind != "f":
-        raise RuntimeError(f"nanmean(): expected input to have floating point dtype but got "
-                           f"{d.dtype}")
+        raise RuntimeError(f"nanmean(): expected input to have floating point or complex "
+                           f"dtype but got {torch_name(d.dtype)}")
+    if dtype is not None and np.dtype(dtype).kind not in "fc":
+        raise RuntimeError(f"nanmean(): could not infer output dtype. Optional dtype must be "
+                           f"either a floating point or complex dtype. Got: "
+                           f"{torch_name(dtype)}")
     keep = Tensor._const(~xp_of(d).isnan(d))
     return div(nansum(input, dim, keepdim, dtype=dtype), _sum(astype(keep, d.dtype), dim,
                                                               keepdim))

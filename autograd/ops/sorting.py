@@ -97,10 +97,18 @@ class MedianBackward(MaxBackward):
     to it (as torch)."""
 
 
+def _check_not_bool(d: Any, dim: Any) -> None:
+    """torch's median kernels take no bool input (its two kernels' names in the error)."""
+    if d.dtype == np.bool_:
+        kernel = "median_cpu" if dim is None else "median_out"
+        raise NotImplementedError(f'"{kernel}" not implemented for \'Bool\'')
+
+
 def median(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
     """The lower median (the ⌊(n−1)/2⌋-th smallest) of all elements (0-d), or
     ``(values, indices)`` along ``dim``. NaN anywhere gives NaN, as torch."""
     d = input._data
+    _check_not_bool(d, dim)
     if dim is None:
         flat = d.reshape(-1)
         if not flat.size:  # NaN, with a gradient of zeros (torch's)
@@ -131,6 +139,7 @@ def median(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
 def nanmedian(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
     """:func:`median` of the non-NaN elements (NaN only where all are NaN)."""
     d = input._data
+    _check_not_bool(d, dim)
     if dim is None:
         flat = d.reshape(-1)
         valid = flat[~np.isnan(flat)]

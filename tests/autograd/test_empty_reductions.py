@@ -80,3 +80,17 @@ def test_softmax_of_integers_raises_as_torch_unless_given_a_dtype(fn, name) -> N
                        match=f'"{name}_kernel_impl" not implemented for \'Long\''):
         fn(x, 0)
     np.testing.assert_allclose(ag.softmax(x, 0, dtype=ag.float32).numpy(), np.full((2, 3), 0.5))
+
+
+def test_nanmean_and_median_refuse_the_dtypes_torch_refuses() -> None:
+    with pytest.raises(RuntimeError, match="expected input to have floating point or complex "
+                                           "dtype but got Long"):
+        ag.nanmean(ag.ones(2, dtype=ag.int64))
+    with pytest.raises(RuntimeError, match="Optional dtype must be either a floating point or "
+                                           "complex dtype. Got: Long"):
+        ag.nanmean(ag.ones(2), dtype=ag.int64)
+    with pytest.raises(NotImplementedError, match="\"median_cpu\" not implemented for 'Bool'"):
+        ag.median(ag.ones(2, dtype=ag.bool))
+    with pytest.raises(NotImplementedError, match="\"median_out\" not implemented for 'Bool'"):
+        ag.nanmedian(ag.ones(2, dtype=ag.bool), 0)
+    assert ag.median(ag.tensor([3, 1, 2])).item() == 2

@@ -288,3 +288,21 @@ def test_poisson_draws_counts_as_torch() -> None:
         with pytest.raises(RuntimeError, match="invalid Poisson rate, expected rate to be "
                                                "non-negative"):
             ag.poisson(ag.tensor([1.0, bad]))
+
+
+def test_randint_bounds_must_fit_the_dtype_as_torchs() -> None:
+    # torch 2.13's errors; bool takes [0, 2)
+    for low, high, dtype, message in ((-3, 3, ag.uint8, "from is out of bounds for unsigned "
+                                       "char"),
+                                      (0, 300, ag.uint8, "to - 1 is out of bounds for "
+                                       "unsigned char"),
+                                      (0, 129, ag.int8, "to - 1 is out of bounds for signed "
+                                       "char"),
+                                      (0, 3, ag.bool, "to - 1 is out of bounds for bool"),
+                                      (0, 70000, ag.float16, "to - 1 is out of bounds for "
+                                       "c10::Half")):
+        with pytest.raises(RuntimeError, match=message):
+            ag.randint(low, high, (2,), dtype=dtype)
+    draws = ag.randint(0, 2, (64,), dtype=ag.bool)
+    assert draws.dtype == ag.bool and 0 < draws.sum().item() < 64
+    assert ag.randint_like(ag.zeros(3, dtype=ag.bool), 2).dtype == ag.bool
