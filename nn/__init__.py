@@ -154,3 +154,7 @@ __all__ += _MORE
 
 # each name once, in the order first listed (the groups above overlap)
 __all__ = list(dict.fromkeys(__all__))
+
+# torch's top-level names of functional ops (torch.dropout, torch.layer_norm...) bound onto
+# autograd here, as autograd may not import nn, whose functions they wrap
+from nn import torch_namespace  # noqa: E402, F401
