@@ -81,7 +81,7 @@ __all__ = [
     "LogSoftmax", "MSELoss", "MaxPool2d", "Module", "ModuleDict", "ModuleList", "NLLLoss",
     "Parameter", "ParameterDict", "ParameterList",
     "ReLU", "Sequential", "Sigmoid", "SimpleCNN", "Softmax", "Tanh", "data", "functional",
-    "init", "load", "save", "utils", "SyncBatchNorm",
+    "init", "load", "save", "utils", "SyncBatchNorm", "DataParallel",
     "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d",
     "AvgPool2d", "BCELoss", "BCEWithLogitsLoss", "BatchNorm1d", "BatchNorm2d", "CELU", "Conv1d",
     "Conv2d", "ConvTranspose1d", "ConvTranspose2d", "CosineSimilarity", "CrossEntropyLoss",
@@ -130,6 +130,12 @@ from nn.modules import (  # noqa: E402
 __all__ += ["AvgPool1d", "Bilinear", "GLU", "Hardshrink", "MaxPool1d", "PReLU", "Softmax2d",
             "Softmin", "Softshrink", "Threshold", "Unflatten"]
 
+# torch names a sweep of torch's namespaces found missing (2026-12-07)
+from nn.modules.module import Buffer  # noqa: E402
+from nn.modules.rnn import RNNBase, RNNCellBase  # noqa: E402
+
+__all__ += ["Buffer", "RNNBase", "RNNCellBase"]
+
 # Loaded on first use (PEP 562): data loading, checkpoints (json, zipfile, tempfile) and
 # multi-process training are no part of a training step's own imports.
 _LAZY = {
@@ -139,6 +145,7 @@ _LAZY = {
     "load": ("nn.serialization", "load"),
     "save": ("nn.serialization", "save"),
     "SyncBatchNorm": ("nn.parallel.sync_batchnorm", "SyncBatchNorm"),
+    "DataParallel": ("nn.parallel.data_parallel", "DataParallel"),
 }
 
 

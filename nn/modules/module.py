@@ -31,7 +31,7 @@ from nn.modules.hooks import (  # noqa: F401 - torch.nn.modules.module's global 
 )
 from nn.modules.module_state import StateMixin, _IncompatibleKeys  # noqa: F401
 
-__all__ = ["Module", "ModuleScope", "Parameter"]
+__all__ = ["Buffer", "Module", "ModuleScope", "Parameter"]
 
 
 class Parameter(Tensor):
@@ -59,6 +59,24 @@ class Parameter(Tensor):
     def __reduce__(self):
         # Tensor's __reduce__ rebuilds a plain Tensor; copies of a model keep Parameters.
         return (Parameter, (self._data, self.requires_grad))
+
+
+class Buffer(Tensor):
+    """torch's ``nn.Buffer`` (torch 2.5+): a tensor that assigning to a Module attribute
+    registers as a buffer, ``self.x = nn.Buffer(t, persistent=False)`` meaning
+    ``self.register_buffer("x", t, persistent=False)``. Shares ``data``'s memory, detached
+    (keeping its ``requires_grad``), as torch's; an empty float32 tensor for no data."""
+
+    def __init__(self, data: Any = None, *, persistent: bool = True) -> None:
+        if data is None:
+            arr, requires_grad = np.empty(0, dtype=np.float32), False
+        elif isinstance(data, Tensor):
+            arr, requires_grad = data._data, data.requires_grad
+        else:
+            arr, requires_grad = (data if isinstance(data, np.ndarray) else _as_array(data),
+                                  False)
+        self._init_leaf(arr, requires_grad)
+        self.persistent = bool(persistent)
 
 
 class ModuleScope:
@@ -205,6 +223,10 @@ class Module(HookMixin, StateMixin):
                                 f"'{name}' (nn.Module or None expected)")
             d["_modules"][name] = None
             _TREE_VERSION[0] += 1
+        elif isinstance(value, Buffer):
+            if params is None:
+                raise AttributeError("cannot assign buffer before Module.__init__() call")
+            self.register_buffer(name, value, value.persistent)
         elif params is not None and name in d["_buffers"]:
             if value is not None and not isinstance(value, Tensor):
                 raise TypeError(f"cannot assign '{type(value).__name__}' as buffer "

@@ -21,7 +21,7 @@ from nn import functional as F
 from nn import init
 from nn.modules.module import Module, Parameter
 
-__all__ = ["GRU", "LSTM", "RNN", "GRUCell", "LSTMCell", "RNNBase", "RNNCell"]
+__all__ = ["GRU", "LSTM", "RNN", "GRUCell", "LSTMCell", "RNNBase", "RNNCell", "RNNCellBase"]
 
 _GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "GRU": 3, "LSTM": 4}
 _OP_MODE = {"RNN_TANH": "tanh", "RNN_RELU": "relu", "GRU": "gru", "LSTM": "lstm"}
@@ -252,7 +252,7 @@ class LSTM(RNNBase):
                          dropout, bidirectional, proj_size, device=device, dtype=dtype)
 
 
-class _CellBase(Module):
+class RNNCellBase(Module):
     """One step of a recurrence: ``weight_ih`` (G·H, I), ``weight_hh`` (G·H, H),
     ``bias_ih``, ``bias_hh`` (G·H,), all ~ U(−1/√H, 1/√H)."""
 
@@ -312,7 +312,7 @@ class _CellBase(Module):
         return s
 
 
-class RNNCell(_CellBase):
+class RNNCell(RNNCellBase):
     """h' = act(x W_ihᵀ + b_ih + h W_hhᵀ + b_hh), act = tanh or relu."""
 
     def __init__(self, input_size: int, hidden_size: int, bias: bool = True,
@@ -329,7 +329,7 @@ class RNNCell(_CellBase):
         return h.squeeze(0) if unbatched else h
 
 
-class GRUCell(_CellBase):
+class GRUCell(RNNCellBase):
     """One GRU step (gates r, z, n; see :class:`GRU`)."""
 
     _mode = "gru"
@@ -344,7 +344,7 @@ class GRUCell(_CellBase):
         return h.squeeze(0) if unbatched else h
 
 
-class LSTMCell(_CellBase):
+class LSTMCell(RNNCellBase):
     """One LSTM step (gates i, f, g, o; see :class:`LSTM`); returns (h', c')."""
 
     _mode = "lstm"

@@ -7,7 +7,8 @@ Importing this package does not need mpi4py; constructing a DDP needs an initial
 process group.
 """
 
+from nn.parallel.data_parallel import DataParallel
 from nn.parallel.distributed import DistributedDataParallel
 from nn.parallel.sync_batchnorm import SyncBatchNorm
 
-__all__ = ["DistributedDataParallel", "SyncBatchNorm"]
+__all__ = ["DataParallel", "DistributedDataParallel", "SyncBatchNorm"]
