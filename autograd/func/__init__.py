@@ -4,9 +4,10 @@
 (``transforms.py``, ``jacobians.py``: chainrule's reverse-mode tape, nested by lifting
 inputs and lowering results, see ``levels.py``), ``vmap`` (``vmapping.py``: a loop in
 Python with torch's values) ``linearize``, and ``functional_call`` / ``stack_module_state``
-(a module run with other tensors as its parameters and buffers, and the stacked state of
-several models for ``vmap``; they live in ``nn.utils.stateless``, loaded on first use,
-since ``autograd`` does not import ``nn``).
+/ ``replace_all_batch_norm_modules_`` (a module run with other tensors as its parameters
+and buffers, the stacked state of several models for ``vmap``, batch norms without running
+statistics; they live in ``nn.utils.stateless``, loaded on first use, since ``autograd``
+does not import ``nn``).
 """
 
 from autograd.func.jacobians import hessian, jacfwd, jacrev
@@ -15,8 +16,10 @@ from autograd.func.vmapping import vmap
 from autograd.lazy import lazy_attributes
 
 __all__ = ["functional_call", "grad", "grad_and_value", "hessian", "jacfwd", "jacrev", "jvp",
-           "linearize", "stack_module_state", "vjp", "vmap"]
+           "linearize", "replace_all_batch_norm_modules_", "stack_module_state", "vjp", "vmap"]
 
 _LAZY = {"functional_call": ("nn.utils.stateless", "functional_call"),
-         "stack_module_state": ("nn.utils.stateless", "stack_module_state")}
+         "stack_module_state": ("nn.utils.stateless", "stack_module_state"),
+         "replace_all_batch_norm_modules_": ("nn.utils.stateless",
+                                             "replace_all_batch_norm_modules_")}
 __getattr__, __dir__ = lazy_attributes(__name__, _LAZY, globals())

@@ -23,7 +23,7 @@ import autograd as ag
 from autograd import Tensor
 from nn.modules.module import Module
 
-__all__ = ["functional_call", "stack_module_state"]
+__all__ = ["functional_call", "replace_all_batch_norm_modules_", "stack_module_state"]
 
 _MISSING = object()
 
@@ -163,3 +163,16 @@ def stack_module_state(models: Any) -> tuple[dict, dict]:
     params = {k: _stacked_leaf([p[k] for p in all_params], k) for k in all_params[0]}
     buffers = {k: _stacked_leaf([b[k] for b in all_buffers], k) for k in all_buffers[0]}
     return params, buffers
+
+
+def replace_all_batch_norm_modules_(root: Module) -> Module:
+    """torch.func's: every batch norm in ``root`` made to use the batch's statistics always
+    (its running statistics removed, ``track_running_stats`` False), in place, so that
+    ``vmap`` over models or examples needs no shared running state. Returns ``root``."""
+    from nn.modules.batchnorm import _BatchNorm  # (the layers import this package)
+
+    for m in root.modules():
+        if isinstance(m, _BatchNorm) and m.track_running_stats:
+            m.running_mean = m.running_var = m.num_batches_tracked = None
+            m.track_running_stats = False
+    return root

@@ -217,3 +217,16 @@ def test_stack_module_state_errors() -> None:
         ag.func.stack_module_state([nn.Linear(2, 1), nn.Linear(2, 1).eval()])
     with pytest.raises(RuntimeError, match="same class"):
         ag.func.stack_module_state([nn.Linear(2, 1), nn.Tanh()])
+
+
+def test_replace_all_batch_norm_modules_removes_the_running_statistics() -> None:
+    # torch 2.13: the state_dict keeps the affine parameters only, and eval uses the batch
+    model = nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4), nn.ReLU(), nn.BatchNorm1d(4))
+    assert ag.func.replace_all_batch_norm_modules_(model) is model
+    assert list(model.state_dict()) == ["0.weight", "0.bias", "1.weight", "1.bias",
+                                        "3.weight", "3.bias"]
+    assert not model[1].track_running_stats and model[3].running_var is None
+    x = ag.tensor(np.arange(6.0).reshape(2, 3), dtype=ag.float32)
+    model.eval()
+    out = model[1](model[0](x)).detach().numpy()
+    np.testing.assert_allclose(out.mean(0), [0.0] * 4, atol=1e-6)  # the batch's statistics
