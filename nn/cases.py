@@ -601,5 +601,6 @@ _register_resampling()
 _register_activations_losses_distances()
 
 import nn.cases_added  # noqa: E402, F401 - the parity additions register theirs
+import nn.cases_lazy  # noqa: E402, F401 - lazy layers, DataParallel, RNNBase
 import nn.cases_parity2  # noqa: E402, F401 - round 2's cases (it imports this module's helpers)
 import nn.cases_structured  # noqa: E402, F401 - CTC, adaptive softmax, fractional pooling

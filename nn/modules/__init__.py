@@ -204,8 +204,25 @@ from nn.modules.conv import ConvTranspose3d  # noqa: E402
 
 __all__ += ["ConvTranspose3d"]
 from nn.modules.lazy import LazyLinear  # noqa: E402
+from nn.modules.lazy_layers import (  # noqa: E402
+    LazyBatchNorm1d,
+    LazyBatchNorm2d,
+    LazyBatchNorm3d,
+    LazyConv1d,
+    LazyConv2d,
+    LazyConv3d,
+    LazyConvTranspose1d,
+    LazyConvTranspose2d,
+    LazyConvTranspose3d,
+    LazyInstanceNorm1d,
+    LazyInstanceNorm2d,
+    LazyInstanceNorm3d,
+)
 
-__all__ += ["LazyLinear"]
+__all__ += ["LazyLinear", "LazyBatchNorm1d", "LazyBatchNorm2d", "LazyBatchNorm3d", "LazyConv1d",
+            "LazyConv2d", "LazyConv3d", "LazyConvTranspose1d", "LazyConvTranspose2d",
+            "LazyConvTranspose3d", "LazyInstanceNorm1d", "LazyInstanceNorm2d",
+            "LazyInstanceNorm3d"]
 from nn.modules.ctc import CTCLoss  # noqa: E402
 
 __all__ += ["CTCLoss"]
