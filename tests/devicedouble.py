@@ -220,6 +220,9 @@ class DoubleArray(np.lib.mixins.NDArrayOperatorsMixin):
     flags = property(lambda self: _Flags(self.a.flags))
     T = property(lambda self: self._view(self.a.T))
     base = property(lambda self: self._owner)
+    # CuPy's ``.data``: the memory pointer (``.data.ptr``, the first element's address)
+    data = property(lambda self: types.SimpleNamespace(
+        ptr=self.a.__array_interface__["data"][0]))
     real = property(lambda self: DoubleArray(self.a.real))
     imag = property(lambda self: DoubleArray(self.a.imag))
 

@@ -27,6 +27,7 @@ from autograd.ops.linalg_compositions import multi_dot
 from autograd.ops.products import norm
 from autograd.ops.select import getitem
 from autograd.ops.shape import cat, permute, reshape, view
+from autograd.ops.strided import as_strided
 from autograd.printing import dtype_name
 from autograd.tensor import Tensor, _wrap
 
@@ -348,7 +349,7 @@ def stride(input: Tensor, dim: int | None = None) -> Any:
 METHODS: dict[str, Any] = {
     "expand_as": expand_as, "view_as": view_as, "reshape_as": reshape_as,
     "logaddexp": logaddexp, "logaddexp2": logaddexp2, "positive": positive, "ravel": ravel,
-    "unfold": unfold, "stride": stride, "is_nonzero": is_nonzero,
+    "unfold": unfold, "stride": stride, "is_nonzero": is_nonzero, "as_strided": as_strided,
 }
 
 # names of the package (``ag.concat`` ...)
@@ -388,8 +389,9 @@ FUNCTIONS: dict[str, Any] = {
     "is_same_size": is_same_size, "unravel_index": unravel_index, "detach": detach,
     "chain_matmul": chain_matmul, "frobenius_norm": frobenius_norm,
     "nuclear_norm": nuclear_norm, "fill": fill, "index_put": index_put, "asarray": asarray,
+    "as_strided": as_strided,
     **{name: _inplace_function(name) for name in _INPLACE},
 }
 
 # the differentiable ones the gradcheck registry must cover (tests/autograd/test_registry.py)
-PUBLIC = ["logaddexp", "logaddexp2", "unfold", "hstack", "meshgrid"]
+PUBLIC = ["logaddexp", "logaddexp2", "unfold", "hstack", "meshgrid", "as_strided"]
