@@ -10,6 +10,9 @@ in the parameters (REINFORCE's ``log_prob``, a VAE's ``rsample`` and ``kl_diverg
 
 from __future__ import annotations
 
+import sys as _sys
+import types as _types
+
 from autograd.distributions import constraints, transforms
 from autograd.distributions import (
     kl_continuous_bernoulli as _kl_continuous_bernoulli,  # noqa: F401 (registers its pairs)
@@ -18,6 +21,7 @@ from autograd.distributions import kl_gamma as _kl_gamma  # noqa: F401 (register
 from autograd.distributions import kl_lowrank as _kl_lowrank  # noqa: F401 (registers its pairs)
 from autograd.distributions import kl_more as _kl_more  # noqa: F401 (registers its pairs)
 from autograd.distributions import kl_pareto as _kl_pareto  # noqa: F401 (registers its pairs)
+from autograd.distributions import params as _params
 from autograd.distributions.bernoulli import Bernoulli
 from autograd.distributions.binomial import Binomial, Multinomial
 from autograd.distributions.categorical import Categorical
@@ -94,3 +98,29 @@ __all__ = [
     "Weibull",
     "biject_to", "constraints", "kl_divergence", "register_kl", "transform_to", "transforms",
 ]
+
+# torch's module paths for the classes that live in another file here
+# (``from torch.distributions.beta import Beta``): each a small module holding its names
+_TORCH_MODULES = {
+    "beta": ("Beta",), "chi2": ("Chi2",), "fishersnedecor": ("FisherSnedecor",),
+    "half_cauchy": ("HalfCauchy",), "half_normal": ("HalfNormal",),
+    "inverse_gamma": ("InverseGamma",), "kumaraswamy": ("Kumaraswamy",),
+    "logistic_normal": ("LogisticNormal",), "multinomial": ("Multinomial",),
+    "pareto": ("Pareto",), "studentT": ("StudentT",), "weibull": ("Weibull",),
+}
+
+
+def _torch_module(name: str, values: dict) -> _types.ModuleType:
+    module = _types.ModuleType(f"{__name__}.{name}", f"torch.distributions.{name}'s names")
+    module.__dict__.update(values, __all__=list(values))
+    _sys.modules[module.__name__] = module
+    return module
+
+
+for _name, _held in _TORCH_MODULES.items():
+    globals()[_name] = _torch_module(_name, {n: globals()[n] for n in _held})
+# torch.distributions.utils: the parameter helpers (params.py) under torch's names
+utils = _torch_module("utils", {
+    "broadcast_all": _params.broadcast_all, "clamp_probs": _params.clamp_probs,
+    "lazy_property": _params.lazy_property, "logits_to_probs": _params.logits_to_probs,
+    "probs_to_logits": _params.probs_to_logits, "euler_constant": 0.57721566490153286060})

@@ -421,3 +421,25 @@ def test_exponential_family_fallbacks_agree_with_the_closed_forms() -> None:
     with pytest.raises(NotImplementedError, match="cross KL-divergence between different "
                        "exponential families"):
         D.kl_divergence(D.Normal(0.0, 1.0), D.Bernoulli(0.3))
+
+
+def test_torchs_module_paths_import() -> None:
+    # `from torch.distributions.beta import Beta` and the like, rewritten for autograd
+    import importlib
+
+    for module, name in (("beta", "Beta"), ("chi2", "Chi2"), ("fishersnedecor",
+                         "FisherSnedecor"), ("half_cauchy", "HalfCauchy"), ("half_normal",
+                         "HalfNormal"), ("inverse_gamma", "InverseGamma"), ("kumaraswamy",
+                         "Kumaraswamy"), ("logistic_normal", "LogisticNormal"), ("multinomial",
+                         "Multinomial"), ("pareto", "Pareto"), ("studentT", "StudentT"),
+                        ("weibull", "Weibull"), ("normal", "Normal")):
+        assert getattr(importlib.import_module(f"autograd.distributions.{module}"),
+                       name) is getattr(D, name)
+    from autograd.distributions.utils import euler_constant, logits_to_probs, probs_to_logits
+
+    # torch 2.13's values
+    assert probs_to_logits(ag.tensor([0.25, 0.75]), is_binary=True).tolist() == pytest.approx(
+        [-1.0986122886681098, 1.0986122886681098], rel=1e-6)
+    assert logits_to_probs(ag.tensor([0.3, -1.0])).tolist() == pytest.approx(
+        [0.7858349830425586, 0.21416501695744145], rel=1e-6)
+    assert euler_constant == 0.5772156649015329
