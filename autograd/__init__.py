@@ -10,6 +10,7 @@ tensor([2., 4.])
 from __future__ import annotations
 
 import math as _math
+import sys as _sys
 from collections.abc import Sequence
 from typing import Any
 
@@ -19,6 +20,7 @@ __chainrule__ = True
 
 from autograd import cuda, functional, linalg, ops, special
 from autograd import tensor_meta as tensor_meta  # binds type(), new_zeros(), t()... on Tensor
+from autograd import torch_paths as _torch_paths
 from autograd.autocast_mode import (
     autocast,
     clear_autocast_cache,
@@ -72,7 +74,7 @@ from autograd.factories import (
     zeros,
     zeros_like,
 )
-from autograd.function import Function, FunctionCtx
+from autograd.function import Function, FunctionCtx, Variable
 from autograd.grad_mode import (
     detect_anomaly,
     enable_grad,
@@ -510,9 +512,10 @@ _LAZY = {
     "testing": ("autograd.testing", None),
 }
 __getattr__, __dir__ = lazy_attributes(__name__, _LAZY, globals())
+_torch_paths.install(_sys.modules[__name__])  # `from autograd.autograd import Function`
 
 __all__ = [*_TORCH_NAMES, *_MORE, "layout", "strided", "pi", "e", "inf", "nan", "newaxis",
-    "get_default_device", "set_default_device",
+    "get_default_device", "set_default_device", "Variable",
     "Function", "FunctionCtx", "GradcheckError", "Node", "Tensor", "abs", "arange", "argmax",
     "checkpoint", "cuda", "device", "draw_graph", "functional", "linalg", "special", "load",
     "save", "cholesky", "cholesky_inverse", "cholesky_solve", "matrix_exp", "orgqr",

@@ -236,3 +236,19 @@ class Function:
         node.saved = tuple(saved)
         ctx._to_save = ()
         return wrapped[0] if single else tuple(wrapped)
+
+
+class _VariableType(type):
+    def __instancecheck__(cls, other: Any) -> bool:
+        return isinstance(other, Tensor)  # every tensor is a Variable, as in torch since 0.4
+
+
+class Variable(metaclass=_VariableType):
+    """torch's deprecated ``torch.autograd.Variable``: ``Variable(t, requires_grad=False)``
+    is ``t`` detached (sharing its memory) with ``requires_grad`` set, as torch still
+    gives for old code; ``isinstance(t, Variable)`` holds for every tensor."""
+
+    def __new__(cls, data: Any, requires_grad: bool = False, volatile: bool = False) -> Any:
+        if not isinstance(data, Tensor):
+            raise TypeError(f"Variable data has to be a tensor, but got {type(data).__name__}")
+        return data.detach().requires_grad_(requires_grad)

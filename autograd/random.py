@@ -20,7 +20,9 @@ layout differs): the 128-bit PCG64 state and increment, the cached 32-bit half
 
 from __future__ import annotations
 
+import contextlib
 import secrets
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -28,8 +30,8 @@ import numpy as np
 from autograd import backend
 
 __all__ = [
-    "Generator", "default_generator", "get_rng_state", "initial_seed", "manual_seed", "seed",
-    "set_rng_state",
+    "Generator", "default_generator", "fork_rng", "get_rng_state", "initial_seed",
+    "manual_seed", "seed", "set_rng_state",
 ]
 
 _DEFAULT_SEED = 67280421310721  # torch's default_rng_seed_val
@@ -193,3 +195,20 @@ def get_rng_state() -> Any:
 def set_rng_state(new_state: Any) -> None:
     """Restore the default generator's state from :func:`get_rng_state`."""
     default_generator.set_state(new_state)
+
+
+@contextlib.contextmanager
+def fork_rng(devices: Any = None, enabled: bool = True, _caller: str = "fork_rng",
+             _devices_kw: str = "devices", device_type: str = "cuda") -> Iterator[None]:
+    """torch.random.fork_rng (its signature): draws inside the block leave the default
+    generator as it was before (``enabled=False``: they do not). The device generators
+    (CuPy's, whose state cannot be read back) are not forked: the block's device draws
+    advance them."""
+    if not enabled:
+        yield
+        return
+    state = get_rng_state()
+    try:
+        yield
+    finally:
+        set_rng_state(state)

@@ -246,3 +246,7 @@ class Tanhshrink(Module):
 
     def forward(self, input: Tensor) -> Tensor:
         return F.tanhshrink(input)
+
+
+# torch.nn.modules.activation's path for MultiheadAttention (defined with attention)
+from nn.modules.attention import MultiheadAttention  # noqa: E402, F401

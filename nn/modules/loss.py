@@ -37,6 +37,16 @@ class _Loss(Module):
         self.register_buffer(name, value)
 
 
+class _WeightedLoss(_Loss):
+    """torch's base of the losses with class weights, for losses written against it: a
+    ``weight`` buffer (None, or a Tensor of per-class weights) and a reduction."""
+
+    def __init__(self, weight: Any = None, size_average: bool | None = None,
+                 reduce: bool | None = None, reduction: str = "mean") -> None:
+        super().__init__(size_average, reduce, reduction)
+        self._buffer("weight", weight)
+
+
 class MSELoss(_Loss):
     """(input − target)², reduced; input and target of the same shape."""
 

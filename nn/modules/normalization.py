@@ -51,3 +51,10 @@ class GroupNorm(Module):
     def extra_repr(self) -> str:
         return (f"{self.num_groups}, {self.num_channels}, eps={self.eps}, "
                 f"affine={self.affine}, bias={self.bias is not None}")
+
+
+# torch.nn.modules.normalization's other layers, under its path (defined with their kin)
+from nn.modules.instancenorm import LocalResponseNorm, RMSNorm  # noqa: E402
+from nn.modules.layernorm import LayerNorm  # noqa: E402
+
+__all__ += ["LayerNorm", "LocalResponseNorm", "RMSNorm"]
