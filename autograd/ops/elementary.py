@@ -413,6 +413,19 @@ def _division_remainder(node: type[Node], fn, quotient, input: Any, other: Any) 
     return t
 
 
+def _torch_remainder(x: Any, y: Any) -> Any:
+    """torch's remainder of floats: C's fmod moved into the divisor's sign, so that
+    remainder(-2.0, 2.0) is -0.0 as torch's (NumPy's floor-based one gives +0.0);
+    integers as NumPy's (the same values, no signed zeros)."""
+    r = np.fmod(x, y)
+    if r.dtype.kind != "f":
+        return np.remainder(x, y)
+    return np.where((r != 0) & ((y < 0) != (r < 0)), r + y, r)
+
+
+_torch_remainder.__name__ = "remainder"  # (broadcast errors name the op)
+
+
 def _trunc_divide(x: Any, y: Any) -> Any:
     """torch's div(rounding_mode="trunc"): trunc(x / y)."""
     return np.trunc(np.true_divide(x, y))
@@ -429,7 +442,8 @@ def remainder(input: Any, other: Any) -> Tensor:
     input, other = cpu_scalars_moved(input, other)
     # torch's div(rounding_mode="floor"), as NumPy's floor_divide: NaN for an infinite
     # input (floor(inf / b) would be inf), and exact where a / b rounds to an integer
-    return _division_remainder(RemainderBackward, np.remainder, np.floor_divide, input, other)
+    return _division_remainder(RemainderBackward, _torch_remainder, np.floor_divide, input,
+                               other)
 
 
 # NumPy's names, which torch also accepts

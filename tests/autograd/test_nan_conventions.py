@@ -174,3 +174,15 @@ def test_second_derivative_of_a_quotient_at_an_infinite_divisor_is_torchs(fn, wa
     (g,) = ag.autograd.grad(fn(b).sum(), [b], create_graph=True)
     (gg,) = ag.autograd.grad(g.sum(), [b])
     np.testing.assert_array_equal(gg.numpy(), want)
+
+
+def test_remainder_keeps_torchs_signed_zeros() -> None:
+    # torch 2.13: fmod moved into the divisor's sign, so -2 % 2 is -0.0 (NumPy's +0.0)
+    a = ag.tensor([-2.0, 2.0, -0.0, 0.0, 5.5, -5.5, 3.0, INF, 1.0])
+    b = ag.tensor([2.0, -2.0, 3.0, -3.0, -2.0, 2.0, 0.0, 2.0, INF])
+    got = ag.remainder(a, b).numpy()
+    want = np.array([-0.0, 0.0, -0.0, 0.0, -0.5, 0.5, NAN, NAN, 1.0], dtype=np.float32)
+    np.testing.assert_array_equal(got, want)
+    number = ~np.isnan(want)  # (a NaN's sign bit is the CPU's choice)
+    np.testing.assert_array_equal(np.signbit(got)[number], np.signbit(want)[number])
+    assert np.signbit((a % 2).numpy()[:4]).tolist() == [True, False, True, False]
