@@ -16,7 +16,7 @@ import numpy as np
 
 from autograd.autocast_mode import active as autocast_active
 from autograd.autocast_mode import run as autocast_run
-from autograd.backend import asarray, check_same_device
+from autograd.backend import asarray, check_same_device, is_array
 from autograd.graph import Away, Node
 from autograd.ops.arith import _compute, _reduce, mul
 from autograd.ops.record import array_of, binary, nary, unary
@@ -420,7 +420,10 @@ def _torch_remainder(x: Any, y: Any) -> Any:
     r = np.fmod(x, y)
     if r.dtype.kind != "f":
         return np.remainder(x, y)
-    return np.where((r != 0) & ((y < 0) != (r < 0)), r + y, r)
+    if is_array(y) and y.ndim == 0 and y.__class__ is not r.__class__:
+        y = y.item()  # a host number beside a device array: as a number (CuPy's rule)
+    negative = (y < 0) if is_array(y) else bool(y < 0)
+    return np.where((r != 0) & ((r < 0) != negative), r + y, r)
 
 
 _torch_remainder.__name__ = "remainder"  # (broadcast errors name the op)
