@@ -14,6 +14,49 @@ import operator
 from typing import Any
 
 
+class Size(tuple):
+    """torch's ``Size``: a tuple of dimension lengths that prints as torch's
+    (``torch.Size([2, 3])``); slicing it, adding tuples to it and repeating it give Sizes,
+    as torch's. ``Tensor.shape`` and ``Tensor.size()`` return one."""
+
+    __slots__ = ()
+
+    def numel(self) -> int:
+        """The number of elements a tensor of this shape holds."""
+        return math.prod(self)
+
+    def __repr__(self) -> str:
+        return f"torch.Size({list(self)})"
+
+    def __getitem__(self, key: Any) -> Any:
+        item = tuple.__getitem__(self, key)
+        return Size(item) if isinstance(key, slice) else item
+
+    def __add__(self, other: Any) -> Any:
+        return Size(tuple.__add__(self, other)) if isinstance(other, tuple) else NotImplemented
+
+    def __radd__(self, other: Any) -> Any:
+        return Size(tuple.__add__(other, self)) if isinstance(other, tuple) else NotImplemented
+
+    def __mul__(self, n: Any) -> Any:
+        return Size(tuple.__mul__(self, n))
+
+    __rmul__ = __mul__
+
+
+_SIZES: dict = {}  # shape tuple -> its Size (immutable: one object per shape is shared)
+
+
+def size_of(shape: tuple) -> Size:
+    """``shape`` as a :class:`Size` (cached: ``Tensor.shape`` is read in every layer)."""
+    found = _SIZES.get(shape)
+    if found is None:
+        if len(_SIZES) >= 4096:
+            _SIZES.clear()
+        found = _SIZES[shape] = Size(shape)
+    return found
+
+
 def normalize_dim(dim: Any, ndim: int) -> int:
     """``dim`` as an index in ``range(max(ndim, 1))`` (negative dims count from the end).
 

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from autograd import backend
+from autograd.dims import Size as Size  # torch.Size, re-exported here as it always was
 from autograd.dims import size_args, size_tuple
 from autograd.promotion import torch_name
 from autograd.tensor import Tensor, _check_int_range, _wrap
@@ -295,18 +296,6 @@ def asarray(obj: Any, *, dtype: Any = None, device: Any = None, copy: bool | Non
     if requires_grad and not out.requires_grad:
         out.requires_grad_(True)
     return out
-
-
-class Size(tuple):
-    """torch's ``Size``: a tuple of dimension lengths (``t.shape`` is a plain tuple here,
-    equal to a Size of the same lengths)."""
-
-    def numel(self) -> int:
-        """The number of elements a tensor of this shape holds."""
-        return math.prod(self)
-
-    def __repr__(self) -> str:
-        return f"torch.Size({list(self)})"
 
 
 def get_default_dtype() -> Any:

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from autograd import backend
-from autograd.dims import normalize_dim
+from autograd.dims import Size, normalize_dim, size_of
 from autograd.engine import PostAccumulateGradHook, accumulate_grad, run_backward
 from autograd.graph import STATE, Away, Node, Versions, bind_tensor
 from autograd.printing import tensor_repr
@@ -233,8 +233,8 @@ class Tensor:
         return getattr(_base_of(self), "_vcount", 0)
 
     @property
-    def shape(self) -> tuple:
-        return self._data.shape
+    def shape(self) -> Size:
+        return size_of(self._data.shape)
 
     @property
     def ndim(self) -> int:
@@ -261,10 +261,10 @@ class Tensor:
     def grad_fn(self) -> Node | None:
         return self._node
 
-    def size(self, dim: int | None = None) -> tuple | int:
-        """The shape tuple, or the length of dimension ``dim``."""
+    def size(self, dim: int | None = None) -> Size | int:
+        """The shape (a :class:`~autograd.dims.Size`), or the length of dimension ``dim``."""
         if dim is None:
-            return self._data.shape
+            return size_of(self._data.shape)
         d = normalize_dim(dim, self._data.ndim)
         if not self._data.ndim:
             raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")

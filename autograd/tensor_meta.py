@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from autograd import backend
-from autograd.dims import size_args, size_tuple
+from autograd.dims import Size, size_args, size_tuple
 from autograd.promotion import torch_name
 from autograd.tensor import Tensor, _base_of, _wrap
 
@@ -245,8 +245,8 @@ def new(self: Tensor, *args: Any, device: Any = None, **kwargs: Any) -> Tensor:
     ``new(2, 3)`` or ``new(shape_tuple)`` (uninitialised: zeros here), ``new([1, 2])``
     (data, cast), ``new(other)`` (``other`` itself, which must have this dtype).
 
-    A tuple of ints is read as a size: chainrule's ``shape``/``size()`` are plain tuples,
-    and ``x.new(y.size())`` is the idiom (torch tells a ``torch.Size`` from a tuple of data).
+    As torch's, a :class:`~autograd.dims.Size` (``x.new(y.size())``, the idiom) is a size
+    and a plain tuple is data: ``x.new((2, 3))`` holds the values 2 and 3.
     """
     if kwargs:
         if set(kwargs) != {"size"} or args:
@@ -264,9 +264,8 @@ def new(self: Tensor, *args: Any, device: Any = None, **kwargs: Any) -> Tensor:
         return first
     if all(isinstance(a, int | np.integer) and not isinstance(a, bool) for a in args):
         return _like(self, np.zeros(tuple(int(a) for a in args), dt), False, device)
-    if len(args) == 1 and isinstance(first, tuple) and all(
-            isinstance(a, int | np.integer) for a in first):
-        return _like(self, np.zeros(tuple(int(a) for a in first), dt), False, device)
+    if len(args) == 1 and isinstance(first, Size):
+        return _like(self, np.zeros(tuple(first), dt), False, device)
     if len(args) == 1 and isinstance(first, list | tuple | np.ndarray):
         return _like(self, np.array(first).astype(dt), False, device)
     raise TypeError(f"new(): data must be a sequence (got {builtins.type(first).__name__})")

@@ -84,7 +84,7 @@ loss = F.cross_entropy(Z3, y)
 
 for name, t in [("X", X), ("W1", lin1.weight), ("Z1, A1", A1), ("W2", lin2.weight),
                 ("Z2, A2", A2), ("W3", lin3.weight), ("Z3", Z3), ("L", loss)]:
-    print(f"{name:>7}: {str(t.shape):10}")
+    print(f"{name:>7}: {str(tuple(t.shape)):10}")
 
 # the step-by-step forward is the model's forward, and the loss is -mean log P[y]
 np.testing.assert_allclose(Z3.detach().numpy(), model(X).detach().numpy())

@@ -152,3 +152,19 @@ def test_negative_ints_wrap_into_unsigned_types_as_torchs() -> None:
     with pytest.raises(RuntimeError, match="without overflow"):
         ag.full((2,), -2.5, dtype=ag.uint8)
     assert ag.tensor([-2.5], dtype=ag.int8).tolist() == [-2]
+
+
+def test_shape_and_size_are_torch_sizes() -> None:
+    # what torch 2.13 prints and returns for the same expressions
+    x = ag.ones(2, 3, 4)
+    s = x.shape
+    assert repr(s) == str(s) == f"{s}" == "torch.Size([2, 3, 4])"
+    assert repr(x.size()) == "torch.Size([2, 3, 4])" and x.size(1) == 3
+    assert repr(ag.ones(()).shape) == "torch.Size([])"
+    assert repr(s[1:]) == "torch.Size([3, 4])" and type(s[0]) is int
+    assert repr(s + (1,)) == "torch.Size([2, 3, 4, 1])"
+    assert repr((1,) + s) == "torch.Size([1, 2, 3, 4])"
+    assert repr(s * 2) == "torch.Size([2, 3, 4, 2, 3, 4])"
+    assert s == (2, 3, 4) and hash(s) == hash((2, 3, 4)) and list(s) == [2, 3, 4]
+    assert s.numel() == 24 and isinstance(s, ag.Size) and isinstance(s, tuple)
+    assert ag.zeros(s).shape == s and np.zeros(s).shape == (2, 3, 4)

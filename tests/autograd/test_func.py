@@ -231,7 +231,7 @@ ERRORS = [
     (lambda: F.vjp(lambda a: 1.0, X3), RuntimeError,
      "expected f(*primals) to return only tensors, got unsupported type <class 'float'>"),
     (lambda: F.vjp(lambda a: a * 2, X3)[1](ag.ones(2)), RuntimeError,
-     "grad_output[0] has a shape of (2,) and output[0] has a shape of (3,)"),
+     "grad_output[0] has a shape of torch.Size([2]) and output[0] has a shape of torch.Size([3])"),
     (lambda: F.vjp(lambda a: a * 2, X3)[1]((ag.ones(3),)), RuntimeError,
      "Expected pytree structure of cotangents"),
     (lambda: F.jacrev(lambda a: 1.0)(X3), RuntimeError, "return only tensors"),

@@ -66,6 +66,7 @@ def test_new_deprecated_constructor():
     assert x.new().shape == (0,) and x.new().dtype == ag.float32
     assert x.new(2, 3).shape == (2, 3) and x.new(x.size()).shape == (2,)
     assert x.new([1.5, 2]).tolist() == [1.5, 2.0]
+    assert x.new((2, 3)).tolist() == [2.0, 3.0]  # a plain tuple is data, a Size a size (torch)
     assert T([1, 2]).new([1.5]).tolist() == [1]  # cast to the tensor's dtype, as torch
     assert x.new(x) is x
     assert not T([1.0], requires_grad=True).new(2).requires_grad
