@@ -5,6 +5,10 @@ Every op that takes a ``dim`` goes through :func:`normalize_dim` (one dim) or
 ("Dimension out of range (expected to be in range of [-2, 1], but got 5)") instead of
 wrapping around, and a repeated dim raises ``RuntimeError`` ("dim 0 appears multiple
 times in the list of dims"). A 0-d tensor accepts dims in [-1, 0], as torch.
+
+Also the shapes themselves: :class:`Size` (``Tensor.shape``, torch's ``torch.Size``), the
+size arguments of factories (:func:`size_tuple`, :func:`size_args`), and torch's errors for
+reductions without identity over no elements (:func:`check_nonempty_reduction`).
 """
 
 from __future__ import annotations
