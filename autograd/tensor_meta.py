@@ -121,12 +121,24 @@ def _nbytes(self: Tensor) -> int:
     return self._data.size * self.dtype.itemsize
 
 
-def data_ptr(self: Tensor) -> int:
-    """The address of the first element (equal for tensors sharing memory there)."""
-    arr = self._data
+def address(arr: Any) -> int:
+    """The address of an array's first element (NumPy's, or a device array's data.ptr)."""
     if isinstance(arr, np.ndarray):
         return arr.__array_interface__["data"][0]
     return int(arr.data.ptr)  # a device array
+
+
+def storage_root(arr: Any) -> Any:
+    """The array owning the memory ``arr`` views (``arr`` itself when it owns it)."""
+    root = arr
+    while getattr(root, "base", None) is not None and backend.is_array(root.base):
+        root = root.base
+    return root
+
+
+def data_ptr(self: Tensor) -> int:
+    """The address of the first element (equal for tensors sharing memory there)."""
+    return address(self._data)
 
 
 def is_contiguous(self: Tensor, memory_format: Any = None) -> bool:
@@ -222,12 +234,10 @@ def storage_offset(self: Tensor) -> int:
     NumPy's data pointers. A NumPy view where torch copies (none of the view ops) would
     differ."""
     arr = self._data
-    root = arr
-    while getattr(root, "base", None) is not None and backend.is_array(root.base):
-        root = root.base
+    root = storage_root(arr)
     if root is arr or not arr.size:
         return 0
-    return (data_ptr(self) - data_ptr(_wrap(root, None))) // arr.itemsize
+    return (address(arr) - address(root)) // arr.itemsize
 
 
 def _output_nr(self: Tensor) -> int:

@@ -20,10 +20,11 @@ from typing import Any
 
 import numpy as np
 
-from autograd.backend import is_array, xp_of
+from autograd.backend import xp_of
 from autograd.graph import Node
 from autograd.ops.record import unary
 from autograd.tensor import Tensor
+from autograd.tensor_meta import address, storage_root
 
 __all__ = ["as_strided"]
 
@@ -31,18 +32,11 @@ __all__ = ["as_strided"]
 def _storage(d: Any) -> tuple[Any, int]:
     """The 1-d memory ``d`` views (its owning array, flat, in ``d``'s dtype) and ``d``'s
     offset in it, in elements."""
-    root = d
-    while is_array(getattr(root, "base", None)):
-        root = root.base
+    root = storage_root(d)
     if not root.flags.c_contiguous or root.nbytes % d.itemsize:
         root = d = d.copy()  # memory that is not one block: d's own copy is the storage
     flat = root.reshape(-1).view(d.dtype) if root.size else root.reshape(-1)
-    return flat, (_address(d) - _address(root)) // d.itemsize
-
-
-def _address(a: Any) -> int:
-    """The first element's address (NumPy's interface, or a device array's ``data.ptr``)."""
-    return a.__array_interface__["data"][0] if a.__class__ is np.ndarray else int(a.data.ptr)
+    return flat, (address(d) - address(root)) // d.itemsize
 
 
 def _positions(arrays: Any, size: tuple, stride: tuple, offset: int) -> Any:
