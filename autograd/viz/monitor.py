@@ -30,28 +30,32 @@ What a recorded step costs (``benchmarks/monitor.py`` measures it on the digits 
   their arrays, it gathers them in a few C-level ``map`` calls and one slice per
   subsampled array;
 * every 32 recorded steps (or when the history is read) the block is reduced at once, in
-  float64: each segment's sum and sum of squares (two ``np.add.reduceat`` over all the
-  rows), the updates as the differences of consecutive rows' parameter values, the
-  saturated counts; the means and standard deviations are formed from these sums when
-  the history is read;
+  about a dozen NumPy calls for all its rows, in the rows' own float type (float32 halves
+  float64's cost: no casting pass, half the bytes): the updates as the differences of
+  consecutive rows' parameter values, each segment's sum and sum of squares (two
+  ``np.add.reduceat``), the saturated counts; where those sums cannot give a variance to
+  ~1e-4 (a constant, a spread small against the mean, a square beyond float32's range)
+  that row's segment is computed again, two-pass in float64
+  (:meth:`~autograd.viz.monitor_block.Block.reduce`); the means and standard deviations
+  are formed when the history is read;
 * on a device (CuPy) the rows stay there and a step reads nothing back; reducing a block
   copies it to the host (one wait for the device per 32 steps).
 
 On the digits MLP (``nn.MLP([64, 128, 64, 10])``, batch 32, Adam, one BLAS thread; a
-step of ~265 us, two tanh layers and six parameters, ~2,900 values a recorded step at the
-default ``sample=256``) recording every step (the default, ``every=1``) costs +11 to
-+14% (median per-round ratios +11 to +13%); ``sample=128`` ~+10%, ``sample=64`` ~+9%,
-``every=10`` ~+4% (measured interleaved on a shared 2-core machine, thread CPU time,
-``python -m benchmarks.monitor``). Reducing each step's row on its own, with 1024-value
-subsamples, cost +21 to +25%: inside a training loop each NumPy call costs 2.5 to 4 times
-what it costs in a tight loop, whatever it reads (the code is cold there), so a step
-costs by the calls it makes, and the block makes one a step for every array and about ten
-per 32 steps. What is left is touching the arrays: a stand-in that only reads one value
-of each of the 16 arrays a step copies (the outputs and their gradients, the parameters'
-gradients and values), with the hooks, already costs +8 to +9%, so the issue's +10% with
-every step recorded needs a step that reads fewer arrays (e.g. parameters and gradients
-in flat buffers, which neither the engine nor the optimisers keep). ``benchmarks/README.md``
-has the figures.
+step of ~270 us, two tanh layers and six parameters, ~2,900 values a recorded step at the
+default ``sample=256``) recording every step (the default, ``every=1``) costs about +10%:
+median per-round ratios +9.7 to +10.8% in twelve runs (median +10.4%); ``every=10`` ~+4%
+(measured interleaved on a shared 2-core machine, thread CPU time, ``python -m
+benchmarks.monitor``; ``benchmarks/README.md`` has the figures). What it costs is the
+step's calls, each 2.5 to 4 times dearer inside a training loop than in a tight one (the
+code is cold there): the hooks and ``step()``'s own bookkeeping ~+2.5%, gathering the 16
+arrays ~+3%, the ``np.concatenate`` ~+3%, the block reductions ~+1.5%. Reducing each
+step's row on its own cost +21 to +25%; holding each step's arrays to copy them at the
+block instead, 8 points more than copying them at the step (fresh memory for every
+step's arrays); a smaller ``sample`` saves about a point (128: -0.8 to -1.0). Going well
+below +10% with every step recorded needs a step that reads fewer arrays (e.g.
+parameters and gradients in flat buffers, which neither the engine nor the optimisers
+keep).
 
 As ``step()`` reads them, the statistics see the layer's output and gradient as they
 are then: an in-place op applied to a watched output after its layer (e.g. a following
@@ -111,11 +115,13 @@ class MonitorHistory(list):
     update being the parameter's change since the previous ``step()`` (for the first, since
     the monitor was attached).
 
-    Standard deviations are NumPy's (``ddof=0``), computed in float64 on the subsample
-    (the whole array when it has at most ``sample`` values; a float32 value's square is
-    exact in float64). A statistic that could not be measured (no backward in that step,
-    a parameter without gradient) is NaN; a ratio over a zero ``data_std`` is ``inf`` (or
-    NaN for 0/0).
+    Standard deviations are NumPy's (``ddof=0``) of the subsample (the whole array when it
+    has at most ``sample`` values), from pairwise sums in the arrays' float type, so
+    within ~1e-4 of float64's, relatively (a spread small against its mean, such as a
+    constant's, is computed two-pass in float64: a constant's std is exactly 0); a mean
+    is within a few float32 eps of the spread. A
+    statistic that could not be measured (no backward in that step, a parameter without
+    gradient) is NaN; a ratio over a zero ``data_std`` is ``inf`` (or NaN for 0/0).
     """
 
     def column(self, key: str, name: str) -> np.ndarray:
@@ -135,7 +141,7 @@ class Monitor:
             By default the activation modules (``Tanh``, ``Sigmoid``, ``ReLU``), or every
             leaf module when the model has none.
         every: record every ``every``-th step (steps ``0, every, 2*every...``; default
-            1, every step, at about +12% of a training step on the digits MLP,
+            1, every step, at about +10% of a training step on the digits MLP,
             ``benchmarks/monitor.py``). With ``every > 1`` the forward hooks are attached
             only for the recorded steps, so the steps in between run as without a monitor
             (``step()`` only counts them, and at the step before a recorded one copies the
@@ -282,7 +288,9 @@ class Monitor:
         if self._recording:
             self._record(index, lr)
         n = len(self.layers)
-        self._outs, self._hgrads, self._grad_handles = [None] * n, [None] * n, []
+        self._outs = [None] * n
+        if self._grad_handles:  # large outputs' tensor hooks (their gradients) are spent
+            self._hgrads, self._grad_handles = [None] * n, []
         self._count = index + 1
         self._recording = self._count % self.every == 0
         if not self._recording:
@@ -306,20 +314,23 @@ class Monitor:
     def _record(self, index: int, lr: float | None) -> None:
         """Copy this step's subsamples into the next row of their block (one
         ``np.concatenate``); reduce the block when it is full."""
-        gathered = self._gather_as_before()
-        arrays, block = gathered if gathered is not None else self._gather()
-        if block is not self._open:
-            self._flush()  # a block holds consecutive steps with one set of sizes
-            self._open = block
+        same = self._same
+        arrays = None if same is None else self._gather_as_before(same)
+        if arrays is not None:
+            block = same[-1]  # the open block: the one _gather found for these arrays
+        else:
+            arrays, block = self._gather()
+            if block is not self._open:
+                self._flush()  # a block holds consecutive steps with one set of sizes
+                self._open = block
         k = len(block.steps)
-        row = block.rows[k]
         if arrays:
-            np.concatenate(arrays, out=row)  # 1-d views: the cheapest path in NumPy
+            np.concatenate(arrays, out=block.heads[k])  # 1-d views: NumPy's cheapest path
         if k == 0 or self.every != 1:  # else the block's previous row, when reduced
             prev = self._prev
             update = block.updates[k]
             if prev is not None and prev.shape == update.shape:
-                np.subtract(row[block.total - block.n_data:], prev, out=update, dtype=np.float64)
+                np.subtract(block.values[k], prev, out=update)
             else:  # the parameters changed shape (or none was copied): no update
                 update[...] = np.nan
         block.steps.append((index, math.nan if lr is None else float(lr)))
@@ -327,20 +338,17 @@ class Monitor:
         if k + 1 == len(block.rows):
             self._flush()
 
-    def _gather_as_before(self) -> tuple[list, Block] | None:
+    def _gather_as_before(self, same: tuple) -> list | None:
         """This step's subsamples when the watched outputs have the shapes of the last
         step that had every array, each has its gradient, every parameter its gradient and
         its array of then (the common case, in as few Python operations as it takes: they
         count, ``benchmarks/monitor.py``); None for :meth:`_gather` to work it out. The
         gradients' shapes are their tensors' (the engine's invariant): not checked."""
-        same = self._same
-        if same is None:
-            return None
-        shapes, parts, bases, block = same
+        shapes, parts, bases, _ = same
         outs, params = self._outs, self._param_tensors
         try:  # a missing output, node or gradient has no attribute: the general case
             arrays = list(map(_DATA, outs))
-            if list(map(_SHAPE, arrays)) != shapes:
+            if list(map(_SHAPE, arrays)) != shapes:  # so the segments are the block's
                 return None
             arrays += map(_GRAD_SIZE, outs)
             arrays += map(_GRAD_DATA, params)
@@ -351,7 +359,7 @@ class Monitor:
         except AttributeError:
             return None
         arrays += self._value_views
-        return arrays, block
+        return arrays
 
     def _gather(self) -> tuple[list, Block]:
         """This step's subsamples and their layout, whatever is missing (no backward, a
