@@ -72,7 +72,7 @@ def deep_tanh(init, batch_norm=False, width=100, depth=5):
 # parameter; `monitor.step(lr=...)` after each `optimizer.step()` closes the step. The
 # statistics come from a fixed subsample of at most `sample` values per array (256 by
 # default). By default the monitor records every step: on the digits MLP of
-# `benchmarks/monitor.py` that adds about 12% to a training step; `every=10` records every
+# `benchmarks/monitor.py` that adds about 10% to a training step; `every=10` records every
 # 10th step, with its hooks attached only for those steps, for about 4%. Here we want every
 # step's update:data ratio, so the default (written out: `every=1`).
 
