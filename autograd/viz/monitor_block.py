@@ -52,13 +52,12 @@ def _offsets(counts: np.ndarray) -> np.ndarray:
 
 
 def _square_threshold(dtype: np.dtype) -> Any:
-    """The least square, in ``dtype``, of a value beyond SATURATION in ``dtype``
-    (``|t| > dtype(0.97)``, as NumPy compares), or None if rounding the squares could
-    blur the line: then the values themselves are compared."""
-    line = dtype.type(SATURATION)
-    first = np.nextafter(line, dtype.type(np.inf))  # the least value beyond the line
-    # squares round monotonically; beyond the line they must not round onto the line's own
-    return first * first if line * line < first * first else None
+    """The least square, in ``dtype`` (the rows': float32 or float64), of a value beyond
+    SATURATION in ``dtype`` (``|t| > dtype(0.97)``, as NumPy compares). Squares round
+    monotonically, and near 0.97 two neighbouring values' squares lie ~2 ulps apart, so
+    none beyond the line rounds onto the line's own square."""
+    first = np.nextafter(dtype.type(SATURATION), dtype.type(np.inf))  # beyond the line
+    return first * first
 
 
 class Block:
@@ -144,10 +143,8 @@ class Block:
             exact = self._exact(x, d, sums_sq)
         acts, saturated = x[:, :n_acts], {}
         for kind in self.kinds:  # the rows are cached now: they were just read
-            if kind == "tanh" and self.tanh_line is not None:  # |t| > 0.97 <=> t^2 >= line
+            if kind == "tanh":  # |t| > 0.97 <=> t^2 >= line
                 hit = squares[:, :n_acts] >= self.tanh_line
-            elif kind == "tanh":
-                hit = np.abs(acts) > SATURATION
             elif kind == "sigmoid":  # within 1 - SATURATION of 0 or 1
                 hit = np.abs(acts - 0.5) > SATURATION - 0.5
             else:  # a dead ReLU's output is exactly 0 (a square can underflow to it)
