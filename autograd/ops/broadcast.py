@@ -7,35 +7,34 @@ import math
 
 import numpy as np
 
-from autograd.backend import xp_of
 from autograd.errors import ShapeError
 from autograd.graph import Node
 from autograd.ops.record import unary
+from autograd.ops.summation import SEQUENTIAL_MAX, sum_array
 from autograd.tensor import Tensor, _view
 
 
 def sum_to_array(g: np.ndarray, shape: tuple) -> np.ndarray:
     """Sum ``g`` over the dimensions that broadcasting added or stretched, so that
-    the result has ``shape`` (the adjoint of broadcasting ``shape`` to ``g.shape``)."""
+    the result has ``shape`` (the adjoint of broadcasting ``shape`` to ``g.shape``).
+
+    With :func:`~autograd.ops.summation.sum_array`, ``Tensor.sum``'s own sum: a bias's
+    gradient is then bit for bit the ``g.sum(0)`` written by hand, as in torch (a BLAS
+    GEMV, ``ones @ g``, was faster at a batch of 32 but summed in another order, which
+    depends on the CPU's BLAS kernel)."""
     gshape = g.shape
     if gshape == shape:
         return g
     lead = len(gshape) - len(shape)
     if lead < 0:
         raise ShapeError(f"cannot sum a gradient of shape {gshape} to shape {shape}")
-    if (gshape[lead:] == shape and g.dtype.char in "fd" and g.flags.c_contiguous
-            and g.size):
-        # Only leading axes were added (a bias broadcast over a batch): column sums as a
-        # GEMV, ones(m) @ g, which BLAS runs several times faster than sum(axis=0).
-        rows = g.size // math.prod(shape)
-        ones = (np if g.__class__ is np.ndarray else xp_of(g)).empty(rows, g.dtype)
-        ones.fill(1)  # np.ones is a Python wrapper around these two: a third of the cost
-        out = ones @ g.reshape(rows, -1)
-        return out if out.shape == shape else out.reshape(shape)  # no view: it may be a .grad
     axes = tuple(range(lead)) + tuple(
         lead + i for i, s in enumerate(shape) if s == 1 and gshape[lead + i] != 1
     )
-    return g.sum(axis=axes, keepdims=True).reshape(shape)
+    if g.size <= SEQUENTIAL_MAX * math.prod(shape):
+        # at most SEQUENTIAL_MAX terms an output: sum_array's own call, without its checks
+        return np.add.reduce(g, axis=axes, keepdims=True).reshape(shape)
+    return sum_array(g, axes, keepdims=True).reshape(shape)
 
 
 class SumToBackward(Node):

@@ -53,3 +53,33 @@ def test_float64_accumulation_only_where_numpy_adds_sequentially() -> None:
     assert accumulator(x.T, (1,)) == np.float64 and accumulator(x.T, (0,)) is None
     assert accumulator(np.ones((128, 64), np.float32), (0,)) is None  # few rows
     assert accumulator(x.astype(np.float64), (0,)) is None
+
+
+def test_a_broadcast_gradient_is_the_hand_written_sum_bit_for_bit() -> None:
+    # backprop ninja checks db2 = dlogits.sum(0) against b2.grad: torch says exact, as both
+    # are its one sum. A BLAS GEMV (ones @ g) summed in another order, which depends on
+    # the CPU's kernel (exact on one machine, 1 ulp off on another).
+    rng = np.random.default_rng(7)
+    for rows, cols in ((32, 27), (32, 128), (300, 24), (5000, 10)):
+        h = ag.tensor(rng.standard_normal((rows, 64), dtype=np.float32), requires_grad=True)
+        w = ag.tensor(rng.standard_normal((64, cols), dtype=np.float32) * 0.1,
+                      requires_grad=True)
+        b = ag.tensor(rng.standard_normal(cols, dtype=np.float32), requires_grad=True)
+        g = ag.tensor(rng.standard_normal((rows, cols), dtype=np.float32))
+        (h @ w + b).backward(g)
+        assert np.array_equal(b.grad.numpy(), g.sum(0).numpy()), (rows, cols)
+        lin_b = ag.tensor(b.detach().numpy(), requires_grad=True)
+        F.linear(h.detach(), w.detach().T, lin_b).backward(g)
+        assert np.array_equal(lin_b.grad.numpy(), g.sum(0).numpy()), (rows, cols)
+    x = ag.tensor(rng.standard_normal((4, 8, 16), dtype=np.float32))
+    c = ag.zeros(1, 8, 1, requires_grad=True)
+    (x + c).backward(x)
+    assert np.array_equal(c.grad.numpy(), x.sum((0, 2), keepdim=True).numpy())
+
+
+def test_a_broadcast_gradient_over_many_rows_matches_float64() -> None:
+    x = data()
+    b = ag.zeros(32, requires_grad=True)
+    (ag.tensor(np.zeros_like(x)) + b).backward(ag.tensor(x))
+    s = x.astype(np.float64).sum(0)
+    assert (np.abs(b.grad.numpy() - s) / np.abs(s)).max() < 1e-7
