@@ -163,9 +163,10 @@ for k, h in hand.items():
     print(f"{k:4} {str(h.shape):>9}  {np.abs(h - e).max():20.1e}")
 
 # %% [markdown]
-# Every gradient the engine computed matches the formula: most of them bit for bit (the
-# same `float64` operations in the same order), the bias sums to rounding error
-# ($\sim 10^{-17}$, summed in another order).
+# Every gradient the engine computed matches the formula bit for bit: the same `float64`
+# operations in the same order. For the biases that is by design: the engine reduces a
+# broadcast gradient with the very sum `Tensor.sum` uses, so `dZ.sum(0)` written by hand
+# is `bias.grad` exactly, as in torch.
 #
 # ## 4. Training
 #

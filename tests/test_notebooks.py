@@ -4,16 +4,21 @@
 Every ``notebooks/NN_*.py`` is picked up. Text outputs (printed streams and ``text/plain``
 results) are compared after the volatile parts are normalised away: timings, memory
 addresses, run folders and temporary paths. Pictures are not compared. The numbers are the
-same for the same machine, NumPy build and thread count (the builder runs one BLAS thread);
-rebuild with ``python notebooks/build.py NN`` after changing what a notebook prints.
+same for the same NumPy build on every x86-64 machine with AVX2: the builder runs one BLAS
+thread and pins the kernels that OpenBLAS and NumPy would pick per CPU
+(``build.portable_numerics``); rebuild with ``python notebooks/build.py NN`` after changing
+what a notebook prints.
 """
 
 from __future__ import annotations
 
 import difflib
 import importlib.util
+import os
 import pathlib
 import re
+import subprocess
+import sys
 
 import pytest
 
@@ -82,6 +87,35 @@ def test_normalise_removes_only_the_volatile_parts() -> None:
         "epoch 3  <time>  | 12 steps in <time> at 0x…"
     assert normalise("saved runs/20261121-173347-2/ model.npz") == "saved runs/<stamp>/ model.npz"
     assert normalise("acc 0.9778, loss 1e-05") == "acc 0.9778, loss 1e-05"
+
+
+def _blas_and_loops(env: dict, targets: list[str]) -> list[str]:
+    """OpenBLAS's kernel set and whether any of NumPy's ``targets`` is on, in a fresh
+    interpreter under ``env``."""
+    probe = ("import threadpoolctl\n"
+             "from numpy._core._multiarray_umath import __cpu_features__ as f\n"
+             "blas = threadpoolctl.threadpool_info()[0]\n"
+             f"print(blas['architecture'], any(f.get(t) for t in {targets!r}))")
+    out = subprocess.run([sys.executable, "-c", probe], env={**os.environ, **env},
+                         capture_output=True, text=True, check=True)
+    assert out.stderr == "", out.stderr  # no warning about the names NumPy was given
+    return out.stdout.split()
+
+
+def test_the_kernel_runs_the_pinned_blas_and_numpy_loops() -> None:
+    pins = BUILD.portable_numerics()
+    if not pins:
+        pytest.skip("not an x86-64 machine with AVX2 and FMA: nothing is pinned")
+    wide = pins["NPY_DISABLE_CPU_FEATURES"].split()
+    assert wide and pins.items() <= BUILD.KERNEL_ENV.items()
+    assert _blas_and_loops(BUILD.KERNEL_ENV, wide) == ["Haswell", "False"]
+    # the two variables are read by this OpenBLAS and this NumPy (else the pins are moot)
+    from numpy._core._multiarray_umath import __cpu_dispatch__
+
+    avx2 = "X86_V3" if "X86_V3" in __cpu_dispatch__ else "AVX2"  # NumPy >= 2.4 : before
+    assert _blas_and_loops({"OPENBLAS_CORETYPE": "Sandybridge",
+                            "NPY_DISABLE_CPU_FEATURES": avx2},
+                           [avx2]) == ["Sandybridge", "False"]
 
 
 def test_every_source_has_a_notebook_and_every_notebook_a_source() -> None:
