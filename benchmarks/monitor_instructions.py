@@ -14,8 +14,9 @@ Shown per step: the plain step's instructions, and for each watched variant the
 instructions, first-level data-cache misses (D1) and instruction-cache misses (I1) it
 adds, then the functions it adds most instructions to. The simulated caches are the
 host's first level and last level. The time ratio is larger than all three (the Monitor:
-+7% of the instructions, +11% of the D1 and +3% of the I1 misses, ~+12% of the time):
-its instructions run slower than the training step's own, cold after each step.
++5.8% of the instructions, +7.8% of the D1 and +3.0% of the I1 misses, +8 to +10% of the
+time, depending on the CPU): its instructions run slower than the training step's own,
+cold after each step.
 
 Needs ``valgrind`` (``apt-get install valgrind``); ~2 minutes a variant on 2 cores.
 Run: ``python -m benchmarks.monitor_instructions [--against FILE] [--sample N]``.

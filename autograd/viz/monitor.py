@@ -41,21 +41,24 @@ What a recorded step costs (``benchmarks/monitor.py`` measures it on the digits 
 * on a device (CuPy) the rows stay there and a step reads nothing back; reducing a block
   copies it to the host (one wait for the device per 32 steps).
 
-On the digits MLP (``nn.MLP([64, 128, 64, 10])``, batch 32, Adam, one BLAS thread; a
-step of ~270 us, two tanh layers and six parameters, ~2,900 values a recorded step at the
-default ``sample=256``) recording every step (the default, ``every=1``) costs about +10%:
-median per-round ratios +9.7 to +10.8% in twelve runs (median +10.4%); ``every=10`` ~+4%
-(measured interleaved on a shared 2-core machine, thread CPU time, ``python -m
-benchmarks.monitor``; ``benchmarks/README.md`` has the figures). What it costs is the
-step's calls, each 2.5 to 4 times dearer inside a training loop than in a tight one (the
-code is cold there): the hooks and ``step()``'s own bookkeeping ~+2.5%, gathering the 16
-arrays ~+3%, the ``np.concatenate`` ~+3%, the block reductions ~+1.5%. Reducing each
-step's row on its own cost +21 to +25%; holding each step's arrays to copy them at the
-block instead, 8 points more than copying them at the step (fresh memory for every
-step's arrays); a smaller ``sample`` saves about a point (128: -0.8 to -1.0). Going well
-below +10% with every step recorded needs a step that reads fewer arrays (e.g.
-parameters and gradients in flat buffers, which neither the engine nor the optimisers
-keep).
+On the digits MLP (``nn.MLP([64, 128, 64, 10])``, batch 32, Adam, one BLAS thread; two
+tanh layers and six parameters, ~2,900 values a recorded step at the default
+``sample=256``) recording every step (the default, ``every=1``) costs +8 to +10%,
+depending on the CPU: median per-round ratios of +8.0% (eleven runs, +7.6 to +9.7%) on
+one 2-core machine whose plain step took 550 to 920 us, +10.4% (twelve runs, +9.7 to
++10.8%) on a faster one (261 to 435 us); ``every=10`` +3 to +4% (measured interleaved,
+thread CPU time, ``python -m benchmarks.monitor``). Counted, it is +5.8% of the step's
+instructions (``python -m benchmarks.monitor_instructions``, the same on any machine);
+``benchmarks/README.md`` has the figures. What it costs is a fixed set of calls each
+step, each 2 to 4 times dearer inside a training loop than in a tight one (the code is
+cold there): the hooks and ``step()``'s own bookkeeping about a quarter, gathering the
+16 arrays and the ``np.concatenate`` about half, the block reductions the rest.
+Reducing each step's row on its own cost +21 to +25%; holding each step's arrays to
+copy them at the block instead, 8 points more than copying them at the step (fresh
+memory for every step's arrays); a smaller ``sample`` saves about a point (128: -0.8
+to -1.0). Going well below that with every step recorded needs a step that reads fewer
+arrays (e.g. parameters and gradients in flat buffers, which neither the engine nor the
+optimisers keep).
 
 As ``step()`` reads them, the statistics see the layer's output and gradient as they
 are then: an in-place op applied to a watched output after its layer (e.g. a following
@@ -141,12 +144,12 @@ class Monitor:
             By default the activation modules (``Tanh``, ``Sigmoid``, ``ReLU``), or every
             leaf module when the model has none.
         every: record every ``every``-th step (steps ``0, every, 2*every...``; default
-            1, every step, at about +10% of a training step on the digits MLP,
+            1, every step, at +8 to +10% of a training step on the digits MLP,
             ``benchmarks/monitor.py``). With ``every > 1`` the forward hooks are attached
             only for the recorded steps, so the steps in between run as without a monitor
             (``step()`` only counts them, and at the step before a recorded one copies the
             parameters' subsample, to measure the recorded step's update): ``every=10``
-            costs ~+4% there (see the module docstring).
+            costs +3 to +4% there (see the module docstring).
         sample: the most values kept of each activation, gradient and parameter (256 by
             default: for normally distributed values, one standard error of ~4.4% on a
             standard deviation and of ~2 points on a share near 10%). An array with more
