@@ -47,7 +47,7 @@ tanh layers and six parameters, ~2,900 values a recorded step at the default
 depending on the CPU: median per-round ratios of +8.0% (eleven runs, +7.6 to +9.7%) on
 one 2-core machine whose plain step took 550 to 920 us, +10.4% (twelve runs, +9.7 to
 +10.8%) on a faster one (261 to 435 us); ``every=10`` +3 to +4% (measured interleaved,
-thread CPU time, ``python -m benchmarks.monitor``). Counted, it is +5.8% of the step's
+thread CPU time, ``python -m benchmarks.monitor``). Counted, it is +5.6% of the step's
 instructions (``python -m benchmarks.monitor_instructions``, the same on any machine);
 ``benchmarks/README.md`` has the figures. What it costs is a fixed set of calls each
 step, each 2 to 4 times dearer inside a training loop than in a tight one (the code is
