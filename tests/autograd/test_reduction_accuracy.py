@@ -83,3 +83,14 @@ def test_a_broadcast_gradient_over_many_rows_matches_float64() -> None:
     (ag.tensor(np.zeros_like(x)) + b).backward(ag.tensor(x))
     s = x.astype(np.float64).sum(0)
     assert (np.abs(b.grad.numpy() - s) / np.abs(s)).max() < 1e-7
+
+
+def test_float16_sums_over_many_rows_are_the_exact_sum_rounded_once() -> None:
+    # these 5000 float16 values sum exactly in float64: accumulated there, the result is
+    # that sum rounded once to float16 (float16 blocks of 256 rows would round each add)
+    x = (np.random.default_rng(5).standard_normal((5000, 8)) + 3).astype(np.float16)
+    exact = x.astype(np.float64).sum(0).astype(np.float16)
+    b = ag.zeros(8, dtype=ag.float16, requires_grad=True)
+    (ag.tensor(np.zeros_like(x)) + b).backward(ag.tensor(x))
+    assert np.array_equal(ag.tensor(x).sum(0).numpy(), exact)
+    assert np.array_equal(b.grad.numpy(), exact)
