@@ -29,7 +29,6 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 
 
-
 def portable_numerics() -> dict[str, str]:
     """The environment under which the kernel's floating-point results are the same on
     every x86-64 machine with AVX2 and FMA, as read from ``/proc/cpuinfo`` (elsewhere:

@@ -112,7 +112,7 @@ def test_the_kernel_runs_the_pinned_blas_and_numpy_loops() -> None:
     # the two variables are read by this OpenBLAS and this NumPy (else the pins are moot)
     from numpy._core._multiarray_umath import __cpu_dispatch__
 
-    avx2 = "X86_V3" if "X86_V3" in __cpu_dispatch__ else "AVX2"  # NumPy >= 2.4 : before
+    avx2 = "X86_V3" if "X86_V3" in __cpu_dispatch__ else "AVX2"  # NumPy 2.4's name, or older
     assert _blas_and_loops({"OPENBLAS_CORETYPE": "Sandybridge",
                             "NPY_DISABLE_CPU_FEATURES": avx2},
                            [avx2]) == ["Sandybridge", "False"]
