@@ -3,14 +3,12 @@ to an input's shape) and ``expand``/``broadcast_to``, each the other's VJP."""
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from autograd.errors import ShapeError
 from autograd.graph import Node
 from autograd.ops.record import unary
-from autograd.ops.summation import SEQUENTIAL_MAX, sum_array
+from autograd.ops.summation import sum_array
 from autograd.tensor import Tensor, _view
 
 
@@ -31,9 +29,6 @@ def sum_to_array(g: np.ndarray, shape: tuple) -> np.ndarray:
     axes = tuple(range(lead)) + tuple(
         lead + i for i, s in enumerate(shape) if s == 1 and gshape[lead + i] != 1
     )
-    if g.size <= SEQUENTIAL_MAX * math.prod(shape):
-        # at most SEQUENTIAL_MAX terms an output: sum_array's own call, without its checks
-        return np.add.reduce(g, axis=axes, keepdims=True).reshape(shape)
     return sum_array(g, axes, keepdims=True).reshape(shape)
 
 

@@ -28,6 +28,13 @@ def accumulator(x: np.ndarray, axes: tuple | None) -> np.dtype | None:
     if x.dtype.kind != "f" or x.dtype.itemsize >= 8 or x.size <= SEQUENTIAL_MAX:
         return None
     shape, nd = x.shape, x.ndim
+    n = x.size  # terms an output sums
+    if axes is not None:
+        n = 1
+        for a in axes:
+            n *= shape[a]
+    if n <= SEQUENTIAL_MAX:  # few terms an output, however NumPy orders them
+        return None
     if axes is None:
         if x.flags.c_contiguous or x.flags.f_contiguous:
             return None  # one pairwise run over the whole buffer
@@ -37,7 +44,6 @@ def accumulator(x: np.ndarray, axes: tuple | None) -> np.dtype | None:
         if (x.flags.c_contiguous and axes == tuple(range(nd - k, nd))) or (
                 x.flags.f_contiguous and axes == tuple(range(k))):
             return None  # the reduced axes form one contiguous run per output
-    n = math.prod(shape[a] for a in axes)
     # NumPy's inner loop runs pairwise along the axis of smallest stride when it is reduced
     inner = min(range(nd), key=lambda i: abs(x.strides[i]) if shape[i] > 1 else 1 << 62)
     sequential = n // shape[inner] if inner in axes else n
