@@ -43,9 +43,8 @@ def portable_numerics() -> dict[str, str]:
         cpuinfo = Path("/proc/cpuinfo").read_text()
     except OSError:
         return {}
-    flags = set(re.findall(r"^flags\s*:(.*)$", cpuinfo, re.MULTILINE)[0].split()) \
-        if "flags" in cpuinfo else set()
-    if not {"avx2", "fma"} <= flags:
+    line = re.search(r"^flags\s*:(.*)$", cpuinfo, re.MULTILINE)
+    if line is None or not {"avx2", "fma"} <= set(line.group(1).split()):
         return {}
     try:
         from numpy._core._multiarray_umath import __cpu_dispatch__ as targets
