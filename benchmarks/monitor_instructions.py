@@ -14,7 +14,7 @@ Shown per step: the plain step's instructions, and for each watched variant the
 instructions, first-level data-cache misses (D1) and instruction-cache misses (I1) it
 adds, then the functions it adds most instructions to. The simulated caches are the
 host's first level and last level. The time ratio is larger than all three (the Monitor:
-+5.6% of the instructions, +7.3% of the D1 and +2.4% of the I1 misses, +8 to +10% of the
++5.6% of the instructions, +7.0% of the D1 and +2.5% of the I1 misses, +8 to +10% of the
 time, depending on the CPU): its instructions run slower than the training step's own,
 cold after each step.
 
